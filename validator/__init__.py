@@ -1,0 +1,29 @@
+"""hubspot-preflight: check a HubSpot CRM import (importRequest + CSV/XLSX files) before upload.
+
+Library use::
+
+    from validator import validate
+    report = validate("imports/contacts.import.json")
+    if not report.ok:
+        for finding in report.findings:
+            print(finding.file, finding.row, finding.column, finding.code, finding.message)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from validator.api import validate  # noqa: E402
+from validator.config import Config  # noqa: E402
+from validator.findings import Finding, Refusal, Report, Severity, ValidatorError  # noqa: E402
+
+__all__ = [
+    "Config",
+    "Finding",
+    "Refusal",
+    "Report",
+    "Severity",
+    "ValidatorError",
+    "__version__",
+    "validate",
+]

@@ -1,0 +1,28 @@
+"""Rule classes, one module per family. Importing a family registers its rules."""
+
+from __future__ import annotations
+
+import importlib
+
+from validator.checks.base import REGISTRY, Rule
+
+FAMILIES = ("request", "header", "rows", "encoding")
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every registered rule by code, in code order."""
+    for family in FAMILIES:
+        importlib.import_module(f"validator.checks.{family}")
+    return dict(sorted(REGISTRY.items()))
+
+
+def find_rule(text: str) -> type[Rule] | None:
+    """A rule by code (``HS101``) or name (``ragged-row``), case-insensitive."""
+    rules = all_rules()
+    key = text.strip()
+    if key.upper() in rules:
+        return rules[key.upper()]
+    for rule in rules.values():
+        if rule.name == key.lower():
+            return rule
+    return None

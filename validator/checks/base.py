@@ -1,0 +1,184 @@
+"""Rule: the unit of checking. Hooks yield Findings (or Batches of cell findings).
+
+A rule's class carries its identity (code, name, default severity, HubSpot errorType, option
+defaults); its docstring is its documentation page: a one-line summary, then ``Why:``,
+``Example:`` and ``Fix:`` sections. Rules never read files, print, or know severities: the
+engine stamps severity from the active profile, caps and sorts.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from validator.context import Column, FileContext, ImportContext
+from validator.findings import Finding, Severity, truncate
+from validator.readers.base import Chunk
+
+REGISTRY: dict[str, type[Rule]] = {}
+SECTIONS = ("Why:", "Example:", "Fix:")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def quote(value: str, limit: int = 80) -> str:
+    """A cell value as messages show it: quoted, control characters escaped, cut short."""
+    shown = _CONTROL.sub(_escape, value)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return f"'{shown}'"
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Batch:
+    """Findings of one rule in one column of one chunk, kept columnar.
+
+    The engine turns only as many into Findings as the per-rule cap keeps, so a column that is
+    wrong on every row costs one mask, not a million objects.
+    """
+
+    code: str
+    rule: str
+    hubspot_error: str | None
+    file: str
+    sheet: str | None
+    rows: np.ndarray
+    lines: np.ndarray | None
+    column: Column
+    values: np.ndarray
+    message: Callable[[str], str]
+    hint: str | None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def finding(self, i: int) -> Finding:
+        value = str(self.values[i])
+        return Finding(
+            code=self.code, rule=self.rule, message=self.message(value), file=self.file,
+            sheet=self.sheet, row=int(self.rows[i]),
+            line=int(self.lines[i]) if self.lines is not None else None,
+            column=self.column.number, column_name=self.column.label, value=truncate(value),
+            hubspot_error=self.hubspot_error, hint=self.hint,
+        )
+
+
+Hit = Finding | Batch
+
+
+class Rule:
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.ERROR  # default; the profile may change it
+    hubspot_error: ClassVar[str | None] = None
+    options: ClassVar[Mapping[str, Any]] = {}
+    hint: ClassVar[str | None] = None  # default hint for this rule's findings
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.code:
+            if cls.code in REGISTRY and REGISTRY[cls.code] is not cls:
+                raise RuntimeError(f"rule code {cls.code} defined twice")
+            REGISTRY[cls.code] = cls
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        self.opt: dict[str, Any] = {**self.options, **(options or {})}
+
+    # -- documentation ---------------------------------------------------------------------
+    @classmethod
+    def doc(cls) -> str:
+        return textwrap.dedent(cls.__doc__ or "").strip()
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc().split("\n", 1)[0].strip()
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring split into ``summary``, ``Why``, ``Example`` and ``Fix``."""
+        parts = re.split(r"^(Why|Example|Fix):[ \t]*", cls.doc(), flags=re.M)
+        out = {"summary": parts[0].strip()}
+        for title, body in zip(parts[1::2], parts[2::2], strict=True):
+            out[title] = textwrap.dedent(body).strip("\n").rstrip()
+        return out
+
+    @classmethod
+    def hooks(cls) -> tuple[str, ...]:
+        return tuple(h for h in HOOKS if getattr(cls, h) is not getattr(Rule, h))
+
+    # -- hooks (override the ones the rule needs) -------------------------------------------
+    def on_import(self, ctx: ImportContext) -> Iterable[Hit]:
+        return ()
+
+    def on_header(self, file: FileContext) -> Iterable[Hit]:
+        return ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterable[Hit]:
+        return ()
+
+    def on_file_end(self, file: FileContext) -> Iterable[Hit]:
+        return ()
+
+    def on_import_end(self, ctx: ImportContext) -> Iterable[Hit]:
+        return ()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def finding(self, message: str, *, file: FileContext | ImportContext | str | None = None,
+                row: int | None = None, line: int | None = None,
+                column: Column | int | None = None, column_name: str | None = None,
+                pointer: str | None = None, value: str | None = None, hint: str | None = None,
+                offset: int | None = None, key: str | None = None) -> Finding:
+        """A finding of this rule; ``column`` may be a Column (number and name come from it)."""
+        sheet = None
+        if isinstance(file, FileContext):
+            sheet, file = file.sheet, file.name
+        elif isinstance(file, ImportContext):
+            file = file.source
+        if isinstance(column, Column):
+            column_name = column_name if column_name is not None else column.label
+            column = column.number
+        return Finding(
+            code=self.code, rule=self.name, message=message, file=file, sheet=sheet, row=row,
+            line=line, column=column, column_name=column_name, pointer=pointer,
+            value=truncate(value), hubspot_error=self.hubspot_error,
+            hint=hint if hint is not None else self.hint, offset=offset, key=key,
+        )
+
+    def cells(self, chunk: Chunk, file: FileContext, column: Column, bad: Any,
+              message: str | Callable[[str], str], hint: str | None = None) -> Iterator[Batch]:
+        """Cell findings for every row where ``bad`` is true (a boolean mask over the chunk).
+
+        ``message`` is a template with ``{value}`` (the quoted cell) or a function of the raw
+        value.
+        """
+        mask = np.asarray(bad, dtype=bool)
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        values = chunk.frame[column.index].to_numpy()[idx]
+        render = message if callable(message) else _template(message)
+        yield Batch(
+            code=self.code, rule=self.name, hubspot_error=self.hubspot_error, file=file.name,
+            sheet=file.sheet, rows=chunk.rows[idx],
+            lines=chunk.lines[idx] if len(chunk.lines) == len(chunk.frame) else None,
+            column=column, values=values, message=render,
+            hint=hint if hint is not None else self.hint,
+        )
+
+
+def _template(text: str) -> Callable[[str], str]:
+    return lambda value: text.format(value=quote(value))
+
+
+HOOKS = ("on_import", "on_header", "on_chunk", "on_file_end", "on_import_end")

@@ -1,0 +1,268 @@
+"""Header and mapping rules (HS10x): the file's header row against `columnMappings`."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterator
+
+from validator.checks.base import Hit, Rule, quote
+from validator.context import INVISIBLE, FileContext, normalise_name
+from validator.findings import Severity
+
+
+def describe_difference(wanted: str, actual: str) -> str:
+    """Say how a columnName differs from a header cell, in words a user can act on."""
+    reasons: list[str] = []
+    for label, text in (("columnName", wanted), ("header", actual)):
+        if text.startswith("\ufeff"):
+            reasons.append(f"the {label} starts with a byte order mark")
+    for label, text in (("columnName", wanted), ("header", actual)):
+        if text != text.strip():
+            reasons.append(f"the {label} has spaces around it")
+    for label, text in (("columnName", wanted), ("header", actual)):
+        start = 1 if text.startswith("\ufeff") else 0
+        for pos, ch in enumerate(text[start:], start + 1):
+            if ch in INVISIBLE:
+                name = unicodedata.name(ch, "invisible character")
+                reasons.append(f"the {label} has U+{ord(ch):04X} ({name.lower()}) at position {pos}")
+                break
+    a, b = _visible(wanted), _visible(actual)
+    if a != b:
+        if a.lower() == b.lower():
+            reasons.append("letter case differs")
+        elif unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold():
+            reasons.append("look-alike characters differ (same text after Unicode NFKC)")
+        else:
+            odd = [ch for ch in a + b if ord(ch) > 127 and unicodedata.category(ch).startswith("L")]
+            if odd:
+                names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?').lower()}" for c in odd[:2])
+                reasons.append(f"look-alike letters ({names})")
+            else:
+                reasons.append("the text differs")
+    return "; ".join(reasons) or "the text differs"
+
+
+def _visible(text: str) -> str:
+    return "".join(ch for ch in text if ch not in INVISIBLE).strip()
+
+
+def _header_row(file: FileContext) -> int | None:
+    return file.header.row if file.header is not None else None
+
+
+class ColumnCountMismatch(Rule):
+    """The number of `columnMappings` differs from the number of columns in the file.
+
+    Why: through the API every column needs a mapping, in file order. HubSpot accepts a request
+    with too few or too many mappings, then fails the import once it starts with
+    INCORRECT_NUMBER_OF_COLUMNS (fact sheet 1.5).
+    Example: a header `Email,First Name,Phone` with mappings for Email and First Name only.
+    Fix: add a mapping for every column (set `"ignored": true` on a column you do not want
+    imported, or delete the column from the file), and remove mappings with no column.
+    """
+
+    code = "HS101"
+    name = "column-count-mismatch"
+    hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        mappings = len(file.spec.columns)
+        if not file.readable or file.width == 0 or mappings == 0 or mappings == file.width:
+            return
+        unmapped = [c for c in file.columns if c.spec is None]
+        detail = ""
+        if unmapped and file.header is not None:
+            names = ", ".join(f"{quote(c.name or '')} (column {c.number})" for c in unmapped[:5])
+            detail = f"; not mapped: {names}"
+        first = unmapped[0].number if unmapped else None
+        yield self.finding(
+            f"the file has {file.width} columns but columnMappings has {mappings} entries{detail}",
+            file=file, row=_header_row(file), line=file.header.line if file.header else None,
+            column=first, column_name=unmapped[0].name if unmapped else None,
+            pointer=file.spec.mappings_pointer)
+
+
+class MappingOrder(Rule):
+    """The `columnMappings` are not in the order of the file's columns.
+
+    Why: the API requires mappings in the file's column order. HubSpot "attempts to reorder"
+    them but may fail once the import starts (fact sheet 1.5); the web importer, by contrast,
+    matches by name, so a request that worked by hand can fail through the API.
+    Example: header `Email,First Name` with mappings `[First Name, Email]`.
+    Fix: reorder `columnMappings` to follow the header from left to right.
+    """
+
+    code = "HS102"
+    name = "mapping-order"
+    hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None or not file.readable:
+            return
+        placed = [(c.spec.index, c) for c in file.columns
+                  if c.spec is not None and c.match in ("exact", "normalised")]
+        placed.sort(key=lambda t: t[0])
+        keep = _increasing(placed)
+        for j, col in placed:
+            if (j, col.index) in keep:
+                continue
+            assert col.spec is not None
+            yield self.finding(
+                f"columnMappings[{j}] {quote(col.name or '')} is column {col.number} of the file, "
+                f"out of order with the other mappings",
+                file=file, row=file.header.row, line=file.header.line, column=col,
+                pointer=col.spec.pointer)
+
+
+def _increasing(placed: list[tuple[int, object]]) -> set[tuple[int, int]]:
+    """The (mapping, column) pairs on one longest increasing run of column positions."""
+    cols = [c.index for _, c in placed]  # type: ignore[attr-defined]
+    best: list[list[int]] = []
+    for i, x in enumerate(cols):
+        prev = max((b for b in best if cols[b[-1]] < x), key=len, default=[])
+        best.append([*prev, i])
+    chain = max(best, key=len, default=[])
+    return {(placed[i][0], cols[i]) for i in chain}
+
+
+class ColumnNameMismatch(Rule):
+    """A mapping's `columnName` is not exactly the text of a header cell.
+
+    Why: HubSpot matches `columnName` to the header byte for byte. Letter case, spaces around
+    the text, a byte order mark, a non-breaking or zero-width space, or a look-alike letter
+    (Cyrillic `е` for Latin `e`) break the match.
+    Example: header `Email ` (trailing space) and `"columnName": "Email"`.
+    Fix: copy the header text exactly into `columnName`, or clean the header in the file.
+    """
+
+    code = "HS103"
+    name = "column-name-mismatch"
+    hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None or not file.readable:
+            return
+        cells = file.header.cells
+        bound = {c.spec.index: c for c in file.columns if c.spec is not None}
+        for spec in file.spec.columns:
+            wanted = spec.column_name
+            if wanted is None or wanted in cells:
+                continue
+            col = bound.get(spec.index)
+            pointer = spec.at("columnName")
+            if col is not None and col.name is not None and normalise_name(col.name) == normalise_name(wanted):
+                yield self.finding(
+                    f"columnName {quote(wanted)} does not match header {quote(col.name)} exactly: "
+                    f"{describe_difference(wanted, col.name)}",
+                    file=file, row=file.header.row, line=file.header.line, column=col,
+                    pointer=pointer, value=wanted)
+                continue
+            close = difflib.get_close_matches(wanted, list(cells), n=1, cutoff=0.6)
+            hint = f"; closest header is {quote(close[0])}" if close else ""
+            yield self.finding(
+                f"columnName {quote(wanted)} is not in the header{hint}", file=file,
+                row=file.header.row, line=file.header.line,
+                column=col if col is not None else None, pointer=pointer, value=wanted)
+
+
+class DuplicateHeader(Rule):
+    """Two columns of the header have the same text.
+
+    Why: HubSpot maps columns by their header text, so with two `Email` columns the mapping is
+    ambiguous; one column's values may be imported into the other's property. (Readers such as
+    pandas silently rename the second to `Email.1`, hiding the problem.)
+    Example: `Email,Name,Email`.
+    Fix: rename or remove one of the columns, and update its mapping.
+    """
+
+    code = "HS104"
+    name = "duplicate-header"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        first: dict[str, int] = {}
+        for col in file.columns:
+            text = col.name or ""
+            if not text.strip():
+                continue  # HS105
+            if text in first:
+                yield self.finding(
+                    f"header {quote(text)} in column {col.number} repeats column {first[text]}",
+                    file=file, row=file.header.row, line=file.header.line, column=col, value=text)
+            else:
+                first[text] = col.number
+
+
+class BlankHeader(Rule):
+    """A header cell is empty.
+
+    Why: HubSpot maps every column by its header; a column without one cannot be matched to a
+    `columnName` and the import reports a column mismatch.
+    Example: `Email,,Phone`, or a trailing delimiter `Email,Phone,`.
+    Fix: name the column, or delete it (with its mapping) if it holds nothing.
+    """
+
+    code = "HS105"
+    name = "blank-header"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        for col in file.columns:
+            if not (col.name or "").strip():
+                yield self.finding(f"header of column {col.number} is blank", file=file,
+                                   row=file.header.row, line=file.header.line, column=col,
+                                   value=col.name)
+
+
+class NoHeaderRow(Rule):
+    """`hasHeader` is false.
+
+    Why: HubSpot's importer requires a header row (fact sheet 7) and what it does with
+    `hasHeader: false` is not documented. The validator's choice: row 1 is read as data, mappings
+    are matched to columns by position, and `columnName` is not compared with anything.
+    Example: `"fileImportPage": {"hasHeader": false, ...}`.
+    Fix: add a header row whose texts equal the `columnName`s and set `hasHeader` to true.
+    """
+
+    code = "HS106"
+    name = "no-header-row"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if not file.spec.has_header:
+            yield self.finding("hasHeader is false: HubSpot requires a header row; columns are "
+                               "matched to mappings by position", file=file,
+                               pointer=file.spec.at("fileImportPage/hasHeader"))
+
+
+class DuplicatePropertyMapping(Rule):
+    """Two columns are mapped to the same property of the same object.
+
+    Why: a property takes one value per record; with two columns mapped to it, one silently
+    overwrites the other (which one is not documented).
+    Example: `Work Email` and `Email` both mapped to contacts' `email`.
+    Fix: map one column to the property and the other to a different property, or ignore it.
+    """
+
+    code = "HS107"
+    name = "duplicate-property-mapping"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        first: dict[tuple[str | None, str], int] = {}
+        for spec in file.spec.columns:
+            if spec.ignored or not spec.property_name or spec.column_type not in (
+                    "STANDARD", "HUBSPOT_ALTERNATE_ID"):
+                continue
+            key = (spec.object_type_id or spec.object_type, spec.property_name)
+            if key in first:
+                yield self.finding(
+                    f"columnMappings[{spec.index}] maps {quote(spec.column_name or '')} to "
+                    f"{spec.property_name!r}, already mapped by columnMappings[{first[key]}]",
+                    file=file, pointer=spec.at("propertyName"), value=spec.property_name)
+            else:
+                first[key] = spec.index

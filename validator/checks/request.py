@@ -1,0 +1,558 @@
+"""Request rules (HS0xx): the importRequest JSON on its own, and against the files given."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from validator.checks.base import Hit, Rule, quote
+from validator.context import FileContext, ImportContext
+from validator.findings import Severity
+from validator.sources import base_name, has_path
+
+
+def _notes(ctx: ImportContext, *kinds: str) -> Iterator:
+    return (n for n in ctx.spec.notes if n.kind in kinds)
+
+
+def _choices(values: tuple[str, ...]) -> str:
+    return ", ".join(values)
+
+
+def _suggest(value: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(value.upper(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class RequestNotJson(Rule):
+    """The importRequest is not valid JSON.
+
+    Why: HubSpot rejects the whole POST with HTTP 400 ("Unable to parse ... JSON") before any
+    file is looked at, so nothing is imported.
+    Example: a trailing comma, `{"name": "Q3 contacts", "files": [],}`, or a JSON text that is
+    empty, truncated, nested thousands of levels deep, or uses NaN.
+    Fix: correct the JSON at the line and column given; `python -m json.tool request.json`
+    shows the same position.
+    """
+
+    code = "HS001"
+    name = "request-not-json"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "not-json", "too-large"):
+            yield self.finding(f"request is not valid JSON: {n.detail}", file=ctx, pointer="",
+                               line=n.line, column=n.column)
+
+
+class RequestWrongType(Rule):
+    """A request field has the wrong JSON type.
+
+    Why: HubSpot's request schema is typed; a string where a boolean belongs (`"true"`), an
+    object where a list belongs, or `null` for `files` makes the request fail or the field be
+    ignored.
+    Example: `"hasHeader": "true"` or `"columnMappings": {"0": {...}}`.
+    Fix: use the JSON type given in the message (true/false without quotes, arrays in `[...]`).
+    """
+
+    code = "HS002"
+    name = "request-wrong-type"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "wrong-type"):
+            yield self.finding(n.detail, file=ctx, pointer=n.pointer, value=n.value)
+
+
+class MissingFiles(Rule):
+    """The request has no `files` list, or the list is empty.
+
+    Why: every HubSpot import names at least one uploaded file in `files`; without it there is
+    nothing to import and the request is rejected.
+    Example: `{"name": "Contacts", "importOperations": {"0-1": "CREATE"}}`.
+    Fix: add one `files` entry per uploaded file, with `fileName`, `fileFormat` and
+    `fileImportPage.columnMappings`.
+    """
+
+    code = "HS003"
+    name = "missing-files"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "missing"):
+            if n.pointer == "/files":
+                yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+        files = ctx.spec.raw.get("files") if isinstance(ctx.spec.raw, dict) else None
+        if isinstance(files, list) and not files:
+            yield self.finding("request has an empty 'files' list", file=ctx, pointer="/files")
+
+
+class MissingColumnMappings(Rule):
+    """A file entry has no `fileImportPage.columnMappings`, or the list is empty.
+
+    Why: through the API every column must be mapped, in file order; with no mappings HubSpot
+    cannot import the file (a column left unmapped fails with INCORRECT_NUMBER_OF_COLUMNS).
+    Example: `{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": true}}`.
+    Fix: add one mapping per column, in the order of the file's header.
+    """
+
+    code = "HS004"
+    name = "missing-column-mappings"
+    hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "missing"):
+            if n.pointer.endswith(("/columnMappings", "/fileImportPage")):
+                yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+        for f in ctx.spec.files:
+            raw = f.raw.get("fileImportPage")
+            mappings = raw.get("columnMappings") if isinstance(raw, dict) else None
+            if isinstance(mappings, list) and not mappings:
+                yield self.finding(f"columnMappings of {f.file_name!r} is empty", file=ctx,
+                                   pointer=f.mappings_pointer)
+
+
+class UnknownDateFormat(Rule):
+    """`dateFormat` is not one of HubSpot's three date orders.
+
+    Why: HubSpot accepts only MONTH_DAY_YEAR (the default), DAY_MONTH_YEAR and YEAR_MONTH_DAY;
+    any other value is rejected or ignored, and every date is then read in the wrong order.
+    Example: `"dateFormat": "DD/MM/YYYY"`.
+    Fix: use one of the three names, for example `"dateFormat": "DAY_MONTH_YEAR"` for 31/12/2024.
+    """
+
+    code = "HS005"
+    name = "unknown-date-format"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        formats = ctx.catalog.date_formats
+        places = [("/dateFormat", ctx.spec.raw.get("dateFormat") if isinstance(ctx.spec.raw, dict) else None)]
+        places += [(f.at("dateFormat"), f.date_format) for f in ctx.spec.files]
+        for pointer, value in places:
+            if isinstance(value, str) and value not in formats:
+                yield self.finding(
+                    f"dateFormat {quote(value)} is not one of {_choices(formats)}{_suggest(value, formats)}",
+                    file=ctx, pointer=pointer, value=value)
+
+
+class UnknownFileFormat(Rule):
+    """`fileFormat` is neither CSV nor SPREADSHEET.
+
+    Why: HubSpot knows two file formats: `CSV` for .csv files and `SPREADSHEET` for .xlsx/.xls.
+    Anything else is rejected.
+    Example: `"fileFormat": "XLSX"` or `"fileFormat": "csv"`.
+    Fix: use `CSV` or `SPREADSHEET` (upper case).
+    """
+
+    code = "HS006"
+    name = "unknown-file-format"
+    hubspot_error = "INVALID_FILE_TYPE"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        formats = ctx.catalog.file_formats
+        for f in ctx.spec.files:
+            if f.file_format is not None and f.file_format not in formats:
+                yield self.finding(
+                    f"fileFormat {quote(f.file_format)} is not one of {_choices(formats)}"
+                    f"{_suggest(f.file_format, formats)}",
+                    file=ctx, pointer=f.at("fileFormat"), value=f.file_format)
+
+
+class UnknownColumnType(Rule):
+    """A column mapping's `columnType` (or legacy `idColumnType`) is not one HubSpot knows.
+
+    Why: HubSpot reads a column as a property (`STANDARD`), a Record ID (`HUBSPOT_OBJECT_ID`),
+    another unique identifier (`HUBSPOT_ALTERNATE_ID`), association labels
+    (`FLEXIBLE_ASSOCIATION_LABEL`), same-object association keys (`ASSOCIATION_KEYS`) or an event
+    time (`EVENT_TIMESTAMP`). Any other value is an invalid column configuration.
+    Example: `"columnType": "EMAIL"` or `"columnType": "standard"`.
+    Fix: use one of the values listed in the message, in upper case.
+    """
+
+    code = "HS007"
+    name = "unknown-column-type"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        types = ctx.catalog.column_types
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.column_type not in types:
+                    key = "columnType" if "columnType" in c.raw else "idColumnType"
+                    yield self.finding(
+                        f"columnType {quote(c.column_type)} is not one of {_choices(types)}"
+                        f"{_suggest(c.column_type, types)}",
+                        file=ctx, pointer=c.at(key), value=c.column_type)
+
+
+class UnknownOperation(Rule):
+    """An `importOperations` value is not CREATE, UPDATE or UPSERT.
+
+    Why: HubSpot decides per object whether rows create records, update existing ones, or both;
+    only these three operations exist.
+    Example: `"importOperations": {"0-1": "INSERT"}`.
+    Fix: use `CREATE`, `UPDATE` or `UPSERT` (the default when the object is not listed).
+    """
+
+    code = "HS008"
+    name = "unknown-operation"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        ops = ctx.catalog.operations
+        for obj, op in ctx.spec.operations.items():
+            if op not in ops:
+                yield self.finding(
+                    f"import operation {quote(op)} for {ctx.catalog.object_label(obj)} is not one "
+                    f"of {_choices(ops)}{_suggest(op, ops)}",
+                    file=ctx, pointer=ctx.spec.operation_pointers[obj], value=op)
+
+
+class UnusedOperation(Rule):
+    """`importOperations` names an object that no column of any file maps to.
+
+    Why: the operation has nothing to act on. It usually means a typo in the object id, or a
+    column mapped to the wrong object, so the records you meant to create are not created.
+    Example: `"importOperations": {"0-2": "CREATE"}` while every column maps to contacts (`0-1`).
+    Fix: map the object's columns with `columnObjectTypeId`, or remove the entry.
+    """
+
+    code = "HS009"
+    name = "unused-operation"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        used = set(ctx.spec.objects)
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.to_object_type_id:
+                    used.add(c.to_object_type_id)
+        if not ctx.spec.files:
+            return
+        for obj, pointer in ctx.spec.operation_pointers.items():
+            if obj not in used:
+                yield self.finding(
+                    f"importOperations sets {ctx.spec.operations[obj]} for "
+                    f"{ctx.catalog.object_label(obj)}, but no column maps to that object",
+                    file=ctx, pointer=pointer)
+
+
+class MisplacedField(Rule):
+    """A field sits where HubSpot does not read it (`dateFormat` inside `files[]`).
+
+    Why: `dateFormat` is read only at the top level of the request. Inside a `files[]` entry it
+    is silently ignored, so dates are parsed as MONTH_DAY_YEAR and day-first dates fail
+    (reported on a Japanese write-up of the API, fact sheet 1.2). Likewise `columnMappings`
+    belongs inside `fileImportPage`.
+    Example: `"files": [{"fileName": "c.csv", "dateFormat": "DAY_MONTH_YEAR", ...}]`.
+    Fix: move `dateFormat` to the top level, next to `name` and `files`.
+    """
+
+    code = "HS010"
+    name = "misplaced-field"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "misplaced"):
+            detail = n.detail
+            if n.pointer.endswith("/dateFormat"):
+                used = ctx.spec.date_format
+                detail += f"; HubSpot ignores it inside files[] and reads dates as {used}"
+            yield self.finding(detail, file=ctx, pointer=n.pointer, value=n.value)
+
+
+class FileNotFound(Rule):
+    """A `files[].fileName` matches none of the files given for upload.
+
+    Why: HubSpot pairs each `files[]` entry with the multipart file part of exactly that name;
+    a name with no matching part fails with FILE_NOT_FOUND.
+    Example: the request names `contacts.csv` but the folder holds `Contacts.csv`.
+    Fix: make `fileName` equal the uploaded file's name, extension included, or pass the file
+    with `--file NAME=PATH`.
+    """
+
+    code = "HS011"
+    name = "file-not-found"
+    hubspot_error = "FILE_NOT_FOUND"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            lookup = ctx.lookups.get(f.file_name) if f.file_name is not None else None
+            if lookup is not None and lookup.problem == "missing":
+                yield self.finding(f"file {quote(f.file_name or '')} was not found: {lookup.detail}",
+                                   file=ctx, pointer=f.at("fileName"), value=f.file_name)
+
+
+class FileNameWithoutExtension(Rule):
+    """A `fileName` has no extension.
+
+    Why: HubSpot matches `fileName` to the uploaded part's name including its extension
+    (`import_name.csv`); a bare name fails with FILE_NOT_FOUND.
+    Example: `"fileName": "contacts"` for an upload named `contacts.csv`.
+    Fix: give the full name with its extension: `"fileName": "contacts.csv"`.
+    """
+
+    code = "HS012"
+    name = "file-name-without-extension"
+    hubspot_error = "FILE_NOT_FOUND"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            name = base_name(f.file_name) if f.file_name is not None else None
+            if name is not None and "." not in name.strip("."):
+                yield self.finding(f"fileName {quote(f.file_name or '')} has no extension",
+                                   file=ctx, pointer=f.at("fileName"), value=f.file_name)
+
+
+class FileNameWithPath(Rule):
+    """A `fileName` contains a folder path.
+
+    Why: `fileName` must equal the name of the uploaded part, not a local path; one report had
+    HubSpot answer HTTP 400 for a path. The validator never opens such a path: it looks up only
+    the base name in the request's folder.
+    Example: `"fileName": "exports/2024/contacts.csv"` or `"C:\\data\\contacts.csv"`.
+    Fix: use the bare file name: `"fileName": "contacts.csv"`.
+    """
+
+    code = "HS013"
+    name = "file-name-with-path"
+    hubspot_error = "FILE_NOT_FOUND"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            if f.file_name is not None and has_path(f.file_name):
+                yield self.finding(
+                    f"fileName {quote(f.file_name)} contains a path; use {quote(base_name(f.file_name))}",
+                    file=ctx, pointer=f.at("fileName"), value=f.file_name)
+
+
+class FileTypeMismatch(Rule):
+    """The file's content is not what `fileFormat` or its extension says.
+
+    Why: HubSpot reads `CSV` parts as text and `SPREADSHEET` parts as Excel workbooks; a workbook
+    declared as CSV, a CSV renamed .xlsx, or a PDF, gzip or other binary file fails with
+    INVALID_FILE_TYPE. The check uses the file's first bytes (its magic number).
+    Example: `"fileFormat": "CSV"` for a file that starts with `PK\\x03\\x04` (an .xlsx).
+    Fix: export the data in the declared format, or set `fileFormat` (and the extension) to match
+    the content.
+    """
+
+    code = "HS014"
+    name = "file-type-mismatch"
+    hubspot_error = "INVALID_FILE_TYPE"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        sniffed = file.sniff
+        if sniffed is None or sniffed.kind == "empty":
+            return
+        pointer = file.spec.at("fileFormat") if file.spec.file_format else file.spec.at("fileName")
+        actual = sniffed.format
+        if actual is None:
+            yield self.finding(f"file is {sniffed.description}, not CSV or a spreadsheet",
+                               file=file, pointer=pointer)
+            return
+        declared = file.spec.file_format
+        ext = "." + base_name(file.name).rsplit(".", 1)[-1].lower() if "." in file.name else ""
+        by_ext = {".csv": "CSV", ".xlsx": "SPREADSHEET", ".xls": "SPREADSHEET"}.get(ext)
+        if declared in ("CSV", "SPREADSHEET") and declared != actual:
+            yield self.finding(f"fileFormat is {declared} but the file is {sniffed.description}",
+                               file=file, pointer=file.spec.at("fileFormat"), value=declared)
+        elif by_ext is not None and by_ext != actual:
+            yield self.finding(f"the file is named {ext} but is {sniffed.description}",
+                               file=file, pointer=file.spec.at("fileName"), value=file.name)
+
+
+class UnsupportedExtension(Rule):
+    """A `fileName` ends in an extension HubSpot does not import.
+
+    Why: HubSpot imports `.csv`, `.xlsx` and `.xls` files only; other extensions (`.tsv`,
+    `.txt`, `.json`, `.csv.gz`) fail with INVALID_FILE_TYPE.
+    Example: `"fileName": "contacts.tsv"`.
+    Fix: save the data as a comma-separated .csv (UTF-8) or an .xlsx workbook and name it so.
+    """
+
+    code = "HS015"
+    name = "unsupported-extension"
+    hubspot_error = "INVALID_FILE_TYPE"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        allowed = ctx.catalog.extensions
+        for f in ctx.spec.files:
+            name = base_name(f.file_name or "")
+            if "." not in name.strip("."):
+                continue  # HS012
+            ext = "." + name.rsplit(".", 1)[-1].lower()
+            if ext not in allowed:
+                yield self.finding(f"extension {quote(ext)} is not one HubSpot imports "
+                                   f"({', '.join(allowed)})", file=ctx,
+                                   pointer=f.at("fileName"), value=f.file_name)
+
+
+class UnknownKey(Rule):
+    """The request contains a key HubSpot's import schema does not have.
+
+    Why: HubSpot ignores keys it does not know, so a misspelt key (`colunmMappings`,
+    `hasheader`) silently does nothing and its default applies instead.
+    Example: `"fileImportPage": {"hasheader": true, ...}`.
+    Fix: correct the spelling (the message suggests the closest known key) or remove the key.
+    """
+
+    code = "HS016"
+    name = "unknown-key"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "unknown-key"):
+            yield self.finding(n.detail, file=ctx, pointer=n.pointer, value=n.value)
+
+
+class DuplicateKey(Rule):
+    """A JSON object in the request gives the same key twice.
+
+    Why: JSON parsers keep only the last value of a repeated key, silently, so two
+    `fileName`s or two operations for one object leave one of them unused.
+    Example: `{"fileName": "a.csv", "fileName": "b.csv", ...}`.
+    Fix: keep one value per key.
+    """
+
+    code = "HS017"
+    name = "duplicate-key"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "duplicate-key"):
+            yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+
+
+class LegacyFieldName(Rule):
+    """A column mapping uses a legacy field name (`columnObjectType`, `idColumnType`, `ignored`).
+
+    Why: HubSpot's current schema names these `columnObjectTypeId` and `columnType`; the old
+    names still appear in HubSpot's longer examples and are accepted, and the validator
+    normalises them, but new requests should use the current names.
+    Example: `{"columnName": "Email", "columnObjectType": "CONTACT", "idColumnType": "HUBSPOT_ALTERNATE_ID"}`.
+    Fix: write `"columnObjectTypeId": "0-1"` and `"columnType": "HUBSPOT_ALTERNATE_ID"`.
+    """
+
+    code = "HS018"
+    name = "legacy-field-name"
+    severity = Severity.INFO
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "legacy-name"):
+            yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+
+
+class MissingField(Rule):
+    """A required field is missing: `fileName`, `columnName`, or the object of a mapped column.
+
+    Why: HubSpot needs the file's name to find the upload, each mapping's `columnName` to find
+    its column, and the `columnObjectTypeId` of every mapped column to know which object the
+    property belongs to; without them the column configuration is invalid.
+    Example: `{"columnName": "Email", "propertyName": "email"}` (no `columnObjectTypeId`).
+    Fix: add the missing field; the object is given by id (`0-1`) or name (`contacts`).
+    """
+
+    code = "HS019"
+    name = "missing-field"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "missing"):
+            if n.pointer.endswith(("/fileName", "/columnName")):
+                yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.ignored or c.object_type is not None:
+                    continue
+                yield self.finding(
+                    f"column mapping {quote(c.column_name or '?')} has no columnObjectTypeId",
+                    file=ctx, pointer=c.at("columnObjectTypeId"))
+
+
+class ConflictingFields(Rule):
+    """A mapping gives a legacy field and its current name with different values.
+
+    Why: with both `columnObjectType` and `columnObjectTypeId` (or `idColumnType` and
+    `columnType`) present and disagreeing, it is undefined which one HubSpot uses.
+    Example: `{"columnObjectTypeId": "0-1", "columnObjectType": "COMPANY"}`.
+    Fix: keep only the current field name.
+    """
+
+    code = "HS020"
+    name = "conflicting-fields"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "conflict"):
+            yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+
+
+class UnknownObjectType(Rule):
+    """An object type in the request is neither a known HubSpot object nor a custom object id.
+
+    Why: objects are given by id (`0-1`), by name (`contacts`) or, for custom objects, by
+    `2-<id>`; an unknown name fails with MISSING_OBJECT_DEFINITION.
+    Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
+    Fix: use the object's id from the message's list, or the custom object's `2-...` id from
+    `GET /crm/v3/schemas`.
+    """
+
+    code = "HS021"
+    name = "unknown-object-type"
+    hubspot_error = "MISSING_OBJECT_DEFINITION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for obj, pointer in ctx.spec.operation_pointers.items():
+            if cat.object_id(obj) is None:
+                yield self.finding(f"importOperations names unknown object {quote(obj)}",
+                                   file=ctx, pointer=pointer, value=obj)
+        for f in ctx.spec.files:
+            for c in f.columns:
+                for raw, resolved, key in (
+                    (c.object_type, c.object_type_id,
+                     "columnObjectTypeId" if "columnObjectTypeId" in c.raw else "columnObjectType"),
+                    (c.to_object_type, c.to_object_type_id, "toColumnObjectTypeId"),
+                ):
+                    if raw is not None and resolved is None:
+                        yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object",
+                                           file=ctx, pointer=c.at(key), value=raw)
+
+
+class DuplicateFileName(Rule):
+    """Two `files[]` entries have the same `fileName`.
+
+    Why: HubSpot pairs entries with uploaded parts by name; two entries with one name cannot
+    both be matched, and one file's mappings are applied to the other.
+    Example: two entries with `"fileName": "contacts.csv"`.
+    Fix: give each uploaded file a distinct name and one entry.
+    """
+
+    code = "HS022"
+    name = "duplicate-file-name"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        first: dict[str, int] = {}
+        for f in ctx.spec.files:
+            if f.file_name is None:
+                continue
+            if f.file_name in first:
+                yield self.finding(
+                    f"fileName {quote(f.file_name)} is also used by files[{first[f.file_name]}]",
+                    file=ctx, pointer=f.at("fileName"), value=f.file_name)
+            else:
+                first[f.file_name] = f.index
+
+
+class RequestBom(Rule):
+    """The request file starts with a byte order mark.
+
+    Why: the importRequest is sent as a text form field; a leading byte order mark is not JSON
+    and can make HubSpot's parser reject the request ("Unable to parse JSON").
+    Example: a request saved by Notepad as "UTF-8 with BOM".
+    Fix: save the JSON as UTF-8 without a byte order mark.
+    """
+
+    code = "HS023"
+    name = "request-bom"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "bom"):
+            yield self.finding(n.detail, file=ctx, pointer="", line=1, column=1)

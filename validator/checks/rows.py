@@ -1,0 +1,210 @@
+"""Row structure rules (HS11x): records the reader could not turn into full-width rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from validator.checks.base import Hit, Rule
+from validator.context import FileContext
+from validator.findings import Severity
+from validator.readers.base import Chunk, RowNote
+
+
+def _notes(chunk: Chunk, kind: str) -> Iterator[RowNote]:
+    return (n for n in chunk.notes if n.kind == kind)
+
+
+class RaggedRow(Rule):
+    """A row has more or fewer fields than the header.
+
+    Why: HubSpot rejects such a row with INCORRECT_NUMBER_OF_COLUMNS. Readers that "repair" it
+    (pandas pads short rows, and shifts every column of a long first row) would import values
+    into the wrong properties.
+    Example: header `Email,Name` and a row `ann@example.com,Ann,extra`, often an unquoted comma
+    inside a value (`Acme, Inc.`).
+    Fix: quote values that contain the delimiter (`"Acme, Inc."`), or add the missing fields.
+    """
+
+    code = "HS110"
+    name = "ragged-row"
+    hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for n in _notes(chunk, "ragged"):
+            sample = ",".join(n.sample)
+            more = "more" if n.fields > file.width else "fewer"
+            column = min(n.fields, file.width) + 1 if n.fields > file.width else n.fields + 1
+            yield self.finding(
+                f"row has {n.fields} fields, {more} than the header's {file.width}",
+                file=file, row=n.row, line=n.line, column=column, value=sample,
+                hint="quote values that contain the delimiter, or add the missing fields")
+
+
+class UnclosedQuote(Rule):
+    """A quoted field is never closed.
+
+    Why: everything after an unclosed quote reads as one giant value. HubSpot fails the row
+    (COULD_NOT_PARSE_ROW) and the rows after it are lost; lenient readers hide this by silently
+    swallowing the rest of the file into one cell.
+    Example: `ann@example.com,"Ann` with no closing quote.
+    Fix: close the quote, or double a quote that belongs to the text (`"Ann ""The Boss"" Lee"`).
+    """
+
+    code = "HS111"
+    name = "unclosed-quote"
+    hubspot_error = "COULD_NOT_PARSE_ROW"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for n in _notes(chunk, "unclosed-quote"):
+            lost = f"; the {n.lines_lost} line(s) after it could not be read" if n.lines_lost else ""
+            yield self.finding(f"quote opened at line {n.line} is never closed{lost}",
+                               file=file, row=n.row, line=n.line, column=n.column)
+
+
+class MalformedQuote(Rule):
+    """A quoted field is followed by text before the next delimiter.
+
+    Why: in CSV a closing quote must be followed by a delimiter or the end of the line; text
+    after it (`"Ann"x`) is read differently by different parsers. HubSpot reports
+    COULD_NOT_PARSE_ROW.
+    Example: `"Acme" Inc,ann@example.com`.
+    Fix: put the whole value inside the quotes: `"Acme Inc"`.
+    """
+
+    code = "HS112"
+    name = "malformed-quote"
+    hubspot_error = "COULD_NOT_PARSE_ROW"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for n in _notes(chunk, "bad-quote"):
+            yield self.finding(f"row cannot be parsed: {n.detail}", file=file, row=n.row,
+                               line=n.line, column=n.column)
+
+
+class BlankRow(Rule):
+    """A row is blank: an empty line, or only delimiters.
+
+    Why: a blank row imports nothing; HubSpot skips it or reports an error for a row whose
+    objects have no values. Blank lines inside the data often mean a file was concatenated or
+    cut by hand, and rows after them may be misaligned.
+    Example: an empty line between two contacts, or `,,,` at the end of an Excel export.
+    Fix: delete the blank rows.
+    """
+
+    code = "HS113"
+    name = "blank-row"
+    severity = Severity.WARNING
+
+    def __init__(self, options: dict | None = None):  # type: ignore[type-arg]
+        super().__init__(options)
+        self.run: list[tuple[int, int]] = []  # (row, line) of the open run of blank rows
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        blank = [(n.row, n.line) for n in chunk.notes if n.kind == "blank"]
+        blank += [(int(chunk.rows[i]), int(chunk.lines[i])) for i in empty_rows(chunk)]
+        if not blank and not self.run:
+            return
+        blank.sort()
+        last_row = max([*chunk.rows[-1:].tolist(), *(n.row for n in chunk.notes)], default=0)
+        for row, line in blank:
+            if self.run and row != self.run[-1][0] + 1:
+                yield self._flush(file)
+            self.run.append((row, line))
+        if self.run and self.run[-1][0] < last_row:
+            yield self._flush(file)
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if self.run:
+            yield self._flush(file)
+
+    def _flush(self, file: FileContext) -> Hit:
+        (row, line), n = self.run[0], len(self.run)
+        end = self.run[-1][0]
+        self.run = []
+        text = "row is blank" if n == 1 else f"{n} blank rows (rows {row}-{end})"
+        return self.finding(text, file=file, row=row, line=line)
+
+
+class OversizedField(Rule):
+    """A field is longer than the CSV reader's limit of 131,072 characters.
+
+    Why: HubSpot stores at most 65,536 characters in a text property and fails longer cells with
+    COLUMN_TOO_LARGE. A field this long is also the usual sign of a stray quote that swallowed
+    many lines.
+    Example: a notes column holding a whole e-mail thread with attachments inlined.
+    Fix: shorten the value, or check the quotes in the rows before it.
+    """
+
+    code = "HS114"
+    name = "oversized-field"
+    hubspot_error = "COLUMN_TOO_LARGE"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for n in _notes(chunk, "field-too-large"):
+            yield self.finding(f"{n.detail} (lines {n.line}-{n.end_line})", file=file, row=n.row,
+                               line=n.line, column=n.column)
+
+
+class NoDataRows(Rule):
+    """The file has a header row but no data rows.
+
+    Why: there is nothing to import; HubSpot starts the import and ends it with no records, or
+    fails it. Usually the wrong file was exported.
+    Example: a CSV holding only `Email,First Name`.
+    Fix: export the records again, or drop the file from the request.
+    """
+
+    code = "HS115"
+    name = "no-data-rows"
+
+    def __init__(self, options: dict | None = None):  # type: ignore[type-arg]
+        super().__init__(options)
+        self.records = 0
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        self.records += len(chunk) + sum(1 for n in chunk.notes if n.kind != "blank")
+        return ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if file.readable and not file.notes.empty and file.header is not None and self.records == 0:
+            if any((c or "").strip() for c in file.header.cells):
+                yield self.finding("the file has a header row but no data rows", file=file)
+        self.records = 0
+
+
+class EmptyFile(Rule):
+    """The file is empty: no bytes, or only a byte order mark, blank lines or spaces.
+
+    Why: HubSpot needs a header row and at least one data row; an empty file fails the import.
+    Example: a 0-byte `contacts.csv` left by an export that crashed.
+    Fix: export the data again.
+    """
+
+    code = "HS116"
+    name = "empty-file"
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if not file.readable:
+            if file.sniff is not None and file.sniff.kind == "empty":
+                yield self.finding("the file is empty (0 bytes)", file=file)
+            return
+        header_blank = file.header is None or not any((c or "").strip() for c in file.header.cells)
+        if file.notes.empty:
+            yield self.finding("the file has no content" + (" but a byte order mark" if file.notes.bom else ""),
+                               file=file)
+        elif header_blank and file.rows == 0 and file.spec.has_header:
+            yield self.finding("the file holds only blank lines or spaces", file=file)
+
+
+def empty_rows(chunk: Chunk) -> np.ndarray:
+    """Positions of frame rows whose every cell is empty or spaces (narrowed column by column)."""
+    frame = chunk.frame
+    candidates = np.arange(len(frame))
+    for i in range(frame.shape[1]):
+        if not len(candidates):
+            break
+        cells = frame[i].iloc[candidates]
+        candidates = candidates[(cells.str.strip() == "").to_numpy()]
+    return candidates if frame.shape[1] else candidates[:0]

@@ -1,0 +1,135 @@
+"""What rules see: the import as a whole, and each file once its header is known."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from validator.catalog import Catalog
+from validator.readers.base import Header, ReaderNotes
+from validator.readers.sniff import Sniff
+from validator.request import ColumnSpec, FileSpec, ImportSpec
+
+INVISIBLE = frozenset("\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\u202f\u2007")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a file: its position, header text, and the mapping bound to it."""
+
+    index: int  # 0-based position in the file
+    name: str | None  # header text as read (None when hasHeader is false)
+    spec: ColumnSpec | None
+    match: str | None = None  # how the mapping was bound: exact | normalised | position
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def label(self) -> str | None:
+        """What findings call the column: the header, else the mapping's columnName."""
+        if self.name is not None:
+            return self.name
+        return self.spec.column_name if self.spec else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileLookup:
+    """How a files[] entry was matched to something on disk (or not).
+
+    problem: None | missing | not-regular | outside | unreadable
+    """
+
+    file_name: str
+    path: Path | None
+    how: str  # request-dir | option | argument | object
+    problem: str | None = None
+    detail: str = ""
+    stream: Any = None  # a binary file object given by a library caller
+
+
+@dataclass(eq=False)
+class FileContext:
+    spec: FileSpec
+    name: str
+    lookup: FileLookup
+    sniff: Sniff | None = None
+    notes: ReaderNotes = field(default_factory=ReaderNotes)
+    header: Header | None = None
+    columns: tuple[Column, ...] = ()
+    width: int = 0
+    rows: int = 0  # data rows put into chunks so far (full-width rows)
+    readable: bool = False  # a reader produced rows for this file
+    unreadable: str | None = None  # why not, when not
+    sheet: str | None = None
+    rank: int = 0
+
+    def column(self, index: int) -> Column:
+        return self.columns[index]
+
+    def mapped(self, *column_types: str) -> list[Column]:
+        """Columns bound to a (not ignored) mapping, optionally of the given columnTypes."""
+        return [
+            c for c in self.columns
+            if c.spec is not None and not c.spec.ignored
+            and (not column_types or c.spec.column_type in column_types)
+        ]
+
+
+@dataclass(eq=False)
+class ImportContext:
+    spec: ImportSpec
+    catalog: Catalog
+    request_path: Path | None
+    lookups: Mapping[str, FileLookup]  # by fileName
+    files: list[FileContext] = field(default_factory=list)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.spec.source
+
+
+def normalise_name(text: str) -> str:
+    """Compare header texts the forgiving way: NFKC, no invisibles, trimmed, case-folded."""
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch not in INVISIBLE)
+    return " ".join(cleaned.split()).casefold()
+
+
+def bind_columns(header: Sequence[str] | None, width: int,
+                 specs: Sequence[ColumnSpec]) -> tuple[Column, ...]:
+    """Attach each mapping to a file column.
+
+    Documented rule: with a header, a mapping binds to the header cell whose text equals its
+    columnName exactly; failing that, to one equal after normalisation (case, spaces, BOM,
+    look-alikes); failing that, to the column at its own position. Without a header (hasHeader
+    false) mappings bind by position. Header rules report every mismatch; the binding only lets
+    value rules check the column HubSpot would most likely use.
+    """
+    bound: list[ColumnSpec | None] = [None] * width
+    how: list[str | None] = [None] * width
+    pending = list(specs)
+    if header is not None:
+        matchers: tuple[tuple[str, Callable[[str], str]], ...] = (
+            ("exact", lambda s: s), ("normalised", normalise_name))
+        for label, matcher in matchers:
+            keys = [matcher(h) if bound[i] is None else None for i, h in enumerate(header)]
+            rest = []
+            for spec in pending:
+                want = matcher(spec.column_name) if spec.column_name is not None else None
+                if want is not None and want in keys:
+                    i = keys.index(want)
+                    bound[i], how[i], keys[i] = spec, label, None
+                else:
+                    rest.append(spec)
+            pending = rest
+    for spec in pending:
+        if spec.index < width and bound[spec.index] is None:
+            bound[spec.index], how[spec.index] = spec, "position"
+    names = list(header) if header is not None else [None] * width
+    return tuple(Column(i, names[i] if i < len(names) else None, bound[i], how[i])
+                 for i in range(width))

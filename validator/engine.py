@@ -1,0 +1,188 @@
+"""Runs the rules over import -> files -> chunks; the only place that caps, stamps and sorts.
+
+Order of hooks: ``on_import`` once; per file ``on_header``, ``on_chunk`` for each chunk,
+``on_file_end``; then ``on_import_end``. Only the hooks a rule overrides are called. Per rule
+and file at most ``max_per_rule`` findings are kept, always the first ones in (row, column)
+order, so the report does not depend on chunk size; the rest are counted as suppressed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from validator import __version__
+from validator.catalog import Catalog, builtin
+from validator.checks.base import Batch, Hit, Rule
+from validator.config import ActiveRule, Config, active_rules
+from validator.context import FileContext, FileLookup, ImportContext, bind_columns
+from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
+from validator.readers.base import Refused
+from validator.readers.dispatch import open_reader
+from validator.request import ImportSpec
+from validator.sources import FileArg, locate
+
+_REFUSED_PROBLEMS = ("not-regular", "outside", "unreadable")
+
+
+def _key(f: Finding) -> tuple[Any, ...]:
+    return (f.row or 0, f.column or 0, f.pointer or "", f.line or 0, f.message)
+
+
+class Collector:
+    """Keeps the first ``cap`` findings per (rule, file) in location order; counts the rest."""
+
+    def __init__(self, active: Mapping[str, ActiveRule], cap: int, paths: Mapping[str, str]):
+        self.active = active
+        self.cap = max(0, cap)
+        self.paths = paths
+        self.kept: dict[tuple[str, str], list[Finding]] = {}
+        self.counts: dict[str, int] = {}
+        self.per_file: dict[tuple[str, str], int] = {}
+
+    def add(self, hits: Iterable[Hit] | None) -> None:
+        for hit in hits or ():
+            if isinstance(hit, Batch):
+                self._batch(hit)
+            else:
+                self._merge(hit.code, hit.file or "", [hit], 1)
+
+    def _batch(self, batch: Batch) -> None:
+        n = len(batch)
+        if not n:
+            return
+        slot = (batch.code, batch.file)
+        kept = self.kept.get(slot, [])
+        take = min(n, self.cap)
+        if len(kept) >= self.cap and kept and batch.rows[0] > (kept[-1].row or 0):
+            take = 0  # rows only grow within a file: nothing here can displace a kept finding
+        order = np.argsort(batch.rows, kind="stable")[:take]
+        self._merge(batch.code, batch.file, [batch.finding(int(i)) for i in order], n)
+
+    def _merge(self, code: str, file: str, new: list[Finding], count: int) -> None:
+        self.counts[code] = self.counts.get(code, 0) + count
+        slot = (code, file)
+        self.per_file[slot] = self.per_file.get(slot, 0) + count
+        if not new:
+            return
+        severity = self.active[code].severity
+        path = self.paths.get(file)
+        stamped = [replace(f, severity=severity, path=path) for f in new]
+        merged = heapq.nsmallest(self.cap, [*self.kept.get(slot, []), *stamped], key=_key)
+        self.kept[slot] = merged
+
+    def suppressed(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (code, _file), total in self.per_file.items():
+            out[code] = out.get(code, 0) + total - len(self.kept.get((code, _file), []))
+        return out
+
+
+class Engine:
+    def __init__(self, config: Config | None = None, catalog: Catalog | None = None):
+        self.config = config or Config()
+        self.catalog = catalog or builtin()
+        self.active = active_rules(self.config)
+
+    def _instances(self) -> list[Rule]:
+        return [a.cls(a.options) for a in self.active.values()]
+
+    def run(self, spec: ImportSpec, *, request_path: Path | None = None,
+            base: Path | None = None, files: Mapping[str, FileArg] | None = None) -> Report:
+        started = time.perf_counter()
+        rules = self._instances()
+        hooks = {h: [r for r in rules if h in type(r).hooks()] for h in
+                 ("on_import", "on_header", "on_chunk", "on_file_end", "on_import_end")}
+        lookups = locate(spec, base, files)
+        ctx = ImportContext(spec, self.catalog, request_path, lookups)
+        paths = {spec.source: str(request_path) if request_path else spec.source}
+        paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
+        collect = Collector(self.active, self.config.max_per_rule, paths)
+        report = Report(request=spec.source, version=__version__)
+        for rule in hooks["on_import"]:
+            collect.add(rule.on_import(ctx))
+        seen: set[str] = set()
+        for file_spec in spec.files:
+            name = file_spec.file_name
+            if name is None or name in seen:
+                continue
+            seen.add(name)
+            fctx = FileContext(file_spec, name, lookups[name], rank=len(seen))
+            ctx.files.append(fctx)
+            self._file(fctx, ctx, hooks, collect, report)
+        for rule in hooks["on_import_end"]:
+            collect.add(rule.on_import_end(ctx))
+        ranks = {spec.source: 0, **{f.name: f.rank for f in ctx.files}}
+        report.findings = sorted(
+            (f for kept in collect.kept.values() for f in kept),
+            key=lambda f: (ranks.get(f.file or "", len(ranks)), f.file or "", f.row or 0,
+                           f.column or 0, f.code, f.pointer or "", f.message),
+        )
+        report.counts = dict(sorted(collect.counts.items()))
+        report.suppressed = {c: n for c, n in sorted(collect.suppressed().items()) if n}
+        report.severities = {code: a.severity for code, a in self.active.items()}
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _file(self, fctx: FileContext, ctx: ImportContext, hooks: Mapping[str, list[Rule]],
+              collect: Collector, report: Report) -> None:
+        started = time.perf_counter()
+        lookup: FileLookup = fctx.lookup
+        stats = FileStats(fctx.name)
+        if lookup.problem in _REFUSED_PROBLEMS:
+            report.refusals.append(Refusal(fctx.name, lookup.detail, lookup.problem or "refused"))
+            return
+        if lookup.problem is not None:  # missing: the request rules report it
+            return
+        try:
+            reader = open_reader(fctx, ctx, self.config.chunk_rows)
+        except Refused as exc:
+            report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
+            return
+        except OSError as exc:
+            report.refusals.append(Refusal(fctx.name, f"cannot read: {exc.strerror or exc}", "unreadable"))
+            return
+        try:
+            if reader is not None:
+                fctx.header = reader.header
+                fctx.width = reader.width
+                header = reader.header.cells if reader.header is not None else None
+                fctx.columns = bind_columns(header, fctx.width, fctx.spec.columns)
+                fctx.readable = True
+            for rule in hooks["on_header"]:
+                collect.add(rule.on_header(fctx))
+            if reader is not None:
+                for chunk in reader.chunks():
+                    fctx.rows += len(chunk)
+                    for rule in hooks["on_chunk"]:
+                        collect.add(rule.on_chunk(chunk, fctx))
+            for rule in hooks["on_file_end"]:
+                collect.add(rule.on_file_end(fctx))
+        except Refused as exc:
+            report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
+        finally:
+            if reader is not None:
+                reader.close()
+        notes = fctx.notes
+        stats.rows = notes.records
+        stats.bytes = notes.bytes
+        stats.kind = notes.kind if fctx.readable else (fctx.sniff.kind if fctx.sniff else None)
+        stats.encoding = notes.encoding if fctx.readable else None
+        stats.delimiter = notes.delimiter if fctx.readable and notes.kind == "csv" else None
+        stats.sheet = notes.sheet
+        stats.reader = notes.reader if fctx.readable else None
+        stats.seconds = time.perf_counter() - started
+        report.files.append(stats)
+
+
+def severity_of(report: Report, code: str) -> Severity:
+    return report.severities.get(code, Severity.ERROR)
+
+
+__all__ = ["Collector", "Engine", "ValidatorError"]

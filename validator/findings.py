@@ -1,0 +1,228 @@
+"""Findings and the report: plain data, no behaviour beyond counting and serialising."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SCHEMA_VERSION = 1
+VALUE_LIMIT = 200  # characters of a cell echoed in a finding
+
+
+class ValidatorError(Exception):
+    """Misuse of the tool: bad arguments, bad configuration, unreadable inputs.
+
+    The only exception the library raises on purpose. Data problems are findings, never this.
+    """
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``severity >= fail_on`` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValidatorError(f"unknown severity {text!r} (choose from {choices})") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def truncate(value: str | None, limit: int = VALUE_LIMIT) -> str | None:
+    """A cell echoed in a finding: cut short, undecodable bytes shown as ``\\xNN``.
+
+    Lone surrogates (bytes kept by ``surrogateescape``, or ``\\ud800`` in JSON) cannot be
+    written as UTF-8, so they become escape text here, once, for every output format.
+    """
+    if value is None:
+        return None
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    if _SURROGATE.search(value):
+        value = _SURROGATE.sub(_escape_surrogate, value)
+    return value
+
+
+def _escape_surrogate(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place. ``row`` counts the header as row 1; ``column`` is 1-based."""
+
+    code: str
+    rule: str
+    message: str
+    severity: Severity | None = None  # stamped by the engine from the active profile
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    line: int | None = None
+    column: int | None = None
+    column_name: str | None = None
+    pointer: str | None = None
+    value: str | None = None
+    hubspot_error: str | None = None
+    hint: str | None = None
+    offset: int | None = None  # absolute byte offset, for byte-level findings
+    key: str | None = None  # stable record key (email, Record ID) where one is known
+    path: str | None = None  # where the file is on disk, as the caller named it
+
+    @property
+    def cell(self) -> str | None:
+        """A1-style reference (``Contacts!D17``) for spreadsheet findings."""
+        if self.sheet is None or self.row is None or self.column is None:
+            return None
+        return f"{self.sheet}!{column_letter(self.column)}{self.row}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["severity"] = self.severity.label if self.severity is not None else None
+        out["cell"] = self.cell
+        return out
+
+
+def column_letter(column: int) -> str:
+    letters = ""
+    while column > 0:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An input the tool would not or could not read (a bomb, a FIFO, an encrypted workbook)."""
+
+    file: str
+    reason: str
+    code: str = "refused"
+
+
+@dataclass(slots=True)
+class FileStats:
+    name: str
+    rows: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    kind: str | None = None  # csv | xlsx | ...
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    reader: str | None = None  # exact | fast | xlsx
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything a run found. Plain data: formats and callers read it, nothing mutates it later."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileStats] = field(default_factory=list)
+    suppressed: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # every finding per code, stored or not
+    severities: dict[str, Severity] = field(default_factory=dict)  # code -> stamped severity
+    refusals: list[Refusal] = field(default_factory=list)
+    request: str | None = None
+    seconds: float = 0.0
+    version: str = ""
+
+    def total(self, severity: Severity) -> int:
+        return sum(n for code, n in self.counts.items() if self.severities.get(code) == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.total(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.total(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.total(Severity.INFO)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals and self.errors == 0
+
+    def exit_code(self, fail_on: Severity | str = Severity.ERROR) -> int:
+        """0: nothing at or above ``fail_on``; 1: something is; 2: an input was refused."""
+        level = Severity.parse(fail_on) if isinstance(fail_on, str) else fail_on
+        if self.refusals:
+            return 2
+        if any(n and self.severities.get(code, Severity.ERROR) >= level for code, n in self.counts.items()):
+            return 1
+        return 0
+
+    def by_file(self) -> dict[str, list[Finding]]:
+        grouped: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            grouped.setdefault(f.file or "", []).append(f)
+        return grouped
+
+    @classmethod
+    def merge(cls, reports: Iterable[Report]) -> Report:
+        """One report for several imports checked in one run (the CLI with many requests)."""
+        out = cls()
+        for r in reports:
+            out.findings.extend(r.findings)
+            out.files.extend(r.files)
+            out.refusals.extend(r.refusals)
+            out.seconds += r.seconds
+            out.version = r.version
+            out.request = out.request or r.request
+            for code, n in r.counts.items():
+                out.counts[code] = out.counts.get(code, 0) + n
+            for code, n in r.suppressed.items():
+                out.suppressed[code] = out.suppressed.get(code, 0) + n
+            out.severities.update(r.severities)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "hubspot-preflight", "version": self.version},
+            "ok": self.ok,
+            "summary": {
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "infos": self.infos,
+                "files": len(self.files),
+                "rows": self.rows,
+                "seconds": round(self.seconds, 3),
+            },
+            "findings": [f.to_dict() for f in self.findings],
+            "suppressed": dict(sorted(self.suppressed.items())),
+            "files": [
+                {k: (round(v, 3) if k == "seconds" else v) for k, v in asdict(s).items()}
+                for s in self.files
+            ],
+            "refusals": [asdict(r) for r in self.refusals],
+        }
+
+
+def count_by_code(findings: Iterable[Finding]) -> Mapping[str, int]:
+    out: dict[str, int] = {}
+    for f in findings:
+        out[f.code] = out.get(f.code, 0) + 1
+    return out

@@ -1,0 +1,128 @@
+"""Shapes every reader produces: Header, Chunk, row notes and file-level notes.
+
+Readers record structure (field counts, physical lines, encoding events); rules decide what is
+wrong. A Chunk is an all-string DataFrame with positional columns 0..n-1 (duplicate headers
+cannot break lookups) and the spreadsheet row number as index (header = row 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+STR = "str"  # pandas' string dtype (pyarrow-backed in pandas >= 3)
+MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are counted
+
+
+class Refused(Exception):
+    """An input no trustworthy row-level view can be built of (bomb, encrypted, over limits)."""
+
+    def __init__(self, reason: str, code: str = "refused"):
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    cells: tuple[str, ...]  # as read, BOM removed (notes.bom says it was there)
+    row: int  # 1
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RowNote:
+    """A record the reader could not turn into a full-width row.
+
+    kind: ragged (fields != width) | blank (no fields or only whitespace) |
+          unclosed-quote | bad-quote | field-too-large
+    """
+
+    kind: str
+    row: int
+    line: int
+    end_line: int
+    fields: int = 0
+    column: int | None = None  # 1-based, where the reader could tell
+    detail: str = ""
+    lines_lost: int = 0
+    sample: tuple[str, ...] = ()  # the first few fields, for messages
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Chunk:
+    frame: pd.DataFrame  # str cells, columns 0..width-1, index = spreadsheet rows
+    lines: np.ndarray  # physical start line of each frame row (CSV); equals rows for XLSX
+    notes: tuple[RowNote, ...] = ()
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self.frame.index.to_numpy()
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeEvent:
+    offset: int  # absolute byte offset of the first bad byte
+    line: int
+    column: int  # 1-based character position in the physical line
+    bytes: bytes
+
+
+@dataclass(slots=True)
+class ReaderNotes:
+    """What a reader saw of a file as a whole. Filled while reading; complete at file end."""
+
+    kind: str = "csv"
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
+    delimiter_counts: dict[str, int] = field(default_factory=dict)
+    quotechar: str = '"'
+    bytes: int = 0
+    lines: int = 0
+    records: int = 0  # data records including blank and malformed ones
+    line_endings: dict[str, int] = field(default_factory=lambda: {"\r\n": 0, "\n": 0, "\r": 0})
+    final_newline: bool = True
+    decode_events: list[DecodeEvent] = field(default_factory=list)
+    decode_errors: int = 0
+    empty: bool = False
+    sheet: str | None = None
+    reader: str = "exact"
+    extra: dict[str, object] = field(default_factory=dict)  # reader-specific facts
+
+
+class Reader(Protocol):
+    notes: ReaderNotes
+
+    @property
+    def header(self) -> Header | None: ...
+
+    @property
+    def width(self) -> int: ...
+
+    def chunks(self) -> Iterator[Chunk]: ...
+
+    def close(self) -> None: ...
+
+
+def string_frame(columns: Sequence[Sequence[str]], rows: Sequence[int]) -> pd.DataFrame:
+    """Build an all-string frame from column-major cells without type inference."""
+    data = {
+        i: pd.Series(pa.array(col, type=pa.large_string()), dtype=STR, copy=False)
+        for i, col in enumerate(columns)
+    }
+    frame = pd.DataFrame(data, copy=False)
+    frame.index = pd.Index(np.asarray(rows, dtype=np.int64))
+    return frame
+
+
+def empty_frame(width: int) -> pd.DataFrame:
+    return string_frame([[] for _ in range(width)], [])

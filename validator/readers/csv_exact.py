@@ -1,0 +1,248 @@
+"""The exact CSV path: stdlib ``csv`` in strict mode over our own decoded physical lines.
+
+It sees every malformed record with its row and physical line. Rows are counted like a
+spreadsheet (header = row 1; a record with quoted newlines is one row; a blank line is a row).
+Ragged, blank and unparseable records are kept out of the frame and recorded as RowNotes, never
+padded or shifted. ``NA``, ``None``, ``null`` and leading zeros stay exactly as written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import numpy as np
+
+from validator.readers.base import Chunk, Header, ReaderNotes, RowNote, empty_frame, string_frame
+from validator.readers.text import LineSource
+
+CANDIDATES = (",", ";", "\t", "|")
+FIELD_LIMIT = csv.field_size_limit()  # read once; never changed (process-wide state)
+SAMPLE_FIELDS = 3
+DIALECT_SCAN = 64 * 1024  # characters of the header line scanned for delimiters
+
+
+def count_delimiters(line: str, quotechar: str = '"') -> dict[str, int]:
+    """Count candidate delimiters outside quotes in one physical line."""
+    counts = dict.fromkeys(CANDIDATES, 0)
+    quoted = False
+    for ch in line[:DIALECT_SCAN]:
+        if ch == quotechar:
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    return counts
+
+
+def choose_delimiter(counts: dict[str, int], expected: int | None) -> str:
+    """Comma unless the header clearly uses another delimiter.
+
+    With the mapping count known, a delimiter that splits the header into exactly that many
+    fields wins; comma wins ties (HubSpot expects commas). Never ``csv.Sniffer`` on untrusted
+    input: it is slow on crafted text and guesses letters as delimiters.
+    """
+    if expected:
+        fits = [d for d in CANDIDATES if counts[d] + 1 == expected]
+        if fits:
+            return fits[0]
+    if counts[","]:
+        return ","
+    best = max(CANDIDATES, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class CsvReader:
+    """Reads one CSV file into Chunks. Construct, read ``header``, iterate ``chunks()``."""
+
+    def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, has_header: bool = True,
+                 expected_columns: int | None = None, chunk_rows: int = 50_000,
+                 encoding: str = "utf-8", skip: int = 0, delimiter: str | None = None,
+                 delimiter_hint: int | None = None):
+        self.notes = notes
+        self.has_header = has_header
+        self.chunk_rows = max(1, chunk_rows)
+        self.lines = LineSource(stream, notes, encoding=encoding, skip=skip)
+        first = self.lines.peek()
+        notes.empty = first is None
+        notes.delimiter_counts = count_delimiters(first or "")
+        notes.delimiter = delimiter or choose_delimiter(
+            notes.delimiter_counts, delimiter_hint or expected_columns)
+        self._reader = csv.reader(self.lines, delimiter=notes.delimiter, quotechar='"',
+                                  doublequote=True, strict=True, skipinitialspace=False)
+        self._row = 0
+        self._header: Header | None = None
+        self._width = expected_columns or 0
+        if has_header:
+            self._read_header()
+
+    @property
+    def header(self) -> Header | None:
+        return self._header
+
+    @property
+    def width(self) -> int:
+        return self._width
+
+    def close(self) -> None:
+        self.lines.stream.close()
+
+    def _read_header(self) -> None:
+        item = next(self._records(), None)
+        if item is None:
+            return
+        if isinstance(item, RowNote):
+            self._header = Header(item.sample, 1, item.line, item.end_line)
+        else:
+            record, _row, line, end = item
+            self._header = Header(tuple(record), 1, line, end)
+        self._width = len(self._header.cells)
+
+    # -- records ------------------------------------------------------------------------
+    def _records(self) -> Iterator[tuple[list[str], int, int, int] | RowNote]:
+        """Yield (fields, row, start line, end line) or a RowNote for unparseable records.
+
+        Lines come from LineSource's own count, which a resync after an oversized field keeps
+        right (csv.reader's line_num would not see the lines skipped by hand).
+        """
+        lines = self.lines
+        while True:
+            start = lines.line + 1
+            lines.reset_record()
+            try:
+                record = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                self._row += 1
+                yield self._malformed(str(exc), start)
+                continue
+            self._row += 1
+            yield record, self._row, start, lines.line
+
+    def _malformed(self, message: str, start: int) -> RowNote:
+        kept = list(self.lines.record)
+        end = self.lines.line
+        row = self._row
+        delimiter = self.notes.delimiter
+        if message.startswith(("unexpected end of data", "field larger")):
+            opened, column = _quote_opening(kept, delimiter, start)
+            if message.startswith("field larger"):
+                skipped = self._resync(kept)
+                if skipped is None:  # quote never closed before the end of the file
+                    return RowNote("unclosed-quote", row, opened, self.lines.line, column=column,
+                                   detail="quote is never closed",
+                                   lines_lost=self.lines.line - opened)
+                return RowNote("field-too-large", row, start, end + skipped, column=column,
+                               detail=f"a field is longer than {FIELD_LIMIT:,} characters")
+            return RowNote("unclosed-quote", row, opened, end, column=column,
+                           detail="quote is never closed", lines_lost=max(0, end - opened))
+        return RowNote("bad-quote", row, start, end, column=_error_column(kept, delimiter),
+                       detail=message)
+
+    def _resync(self, kept: list[str]) -> int | None:
+        """After an oversized field, skip lines until the record's quotes balance.
+
+        Returns the lines skipped, or None if the file ended inside the quotes.
+        """
+        quotes = sum(line.count('"') for line in kept)
+        skipped = 0
+        while quotes % 2:
+            line = next(self.lines, None)
+            if line is None:
+                return None
+            quotes += line.count('"')
+            skipped += 1
+        return skipped
+
+    def chunks(self) -> Iterator[Chunk]:
+        width = self._width
+        good: list[list[str]] = []
+        rows: list[int] = []
+        starts: list[int] = []
+        notes: list[RowNote] = []
+        for item in self._records():
+            if isinstance(item, RowNote):
+                notes.append(item)
+            else:
+                record, row, line, end = item
+                if len(record) == width and (width != 1 or record[0].strip()):
+                    good.append(record)
+                    rows.append(row)
+                    starts.append(line)
+                else:
+                    notes.append(_odd_record(record, row, line, end))
+            if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
+                yield self._chunk(good, rows, starts, notes, width)
+                good, rows, starts, notes = [], [], [], []
+        self.notes.records = self._row - (1 if self._header is not None else 0)
+        if good or notes:
+            yield self._chunk(good, rows, starts, notes, width)
+
+    @staticmethod
+    def _chunk(good: list[list[str]], rows: list[int], starts: list[int], notes: list[RowNote],
+               width: int) -> Chunk:
+        frame = string_frame(list(zip(*good, strict=True)), rows) if good else empty_frame(width)
+        return Chunk(frame, np.asarray(starts, dtype=np.int64), tuple(notes))
+
+
+def _odd_record(record: list[str], row: int, line: int, end: int) -> RowNote:
+    if not record or all(not f.strip() for f in record) and len(record) <= 1:
+        return RowNote("blank", row, line, end, fields=len(record))
+    return RowNote("ragged", row, line, end, fields=len(record),
+                   sample=tuple(f[:100] for f in record[:SAMPLE_FIELDS]))
+
+
+def _quote_opening(lines: list[str], delimiter: str, start: int) -> tuple[int, int | None]:
+    """Line and field where the quote that is still open at the end of ``lines`` began."""
+    state = _scan(lines, delimiter)
+    if state.open_line is None:
+        return start, None
+    return start + state.open_line, state.open_field
+
+
+def _error_column(lines: list[str], delimiter: str) -> int | None:
+    state = _scan(lines, delimiter, stop_on_error=True)
+    return state.error_field
+
+
+class _ScanState:
+    __slots__ = ("error_field", "open_field", "open_line")
+
+    def __init__(self) -> None:
+        self.open_line: int | None = None
+        self.open_field: int | None = None
+        self.error_field: int | None = None
+
+
+def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False) -> _ScanState:
+    """A tiny RFC 4180 state machine, run only on a record the csv module rejected."""
+    state = _ScanState()
+    field_no, in_quotes, at_start, after_quote = 1, False, True, False
+    for i, line in enumerate(lines):
+        for ch in line:
+            if in_quotes:
+                if ch == '"':
+                    in_quotes, after_quote = False, True
+                continue
+            if after_quote:
+                after_quote = False
+                if ch == '"':  # doubled quote inside a quoted field
+                    in_quotes = True
+                    continue
+                if ch not in (delimiter, "\r", "\n"):
+                    state.error_field = field_no
+                    if stop_on_error:
+                        return state
+            if ch == delimiter:
+                field_no, at_start = field_no + 1, True
+            elif ch in "\r\n":
+                at_start = True
+            elif ch == '"' and at_start:
+                in_quotes, state.open_line, state.open_field = True, i, field_no
+                at_start = False
+            else:
+                at_start = False
+    if not in_quotes:
+        state.open_line = state.open_field = None
+    return state

@@ -1,0 +1,81 @@
+"""Pick a reader by what the file really is (its first bytes), not by its name."""
+
+from __future__ import annotations
+
+import os
+from typing import IO
+
+from validator.context import FileContext, ImportContext
+from validator.readers.base import Reader, Refused
+from validator.readers.sniff import HEAD_BYTES, Sniff, sniff
+from validator.sources import open_binary
+
+TEXT_ENCODINGS = {"utf-8": "utf-8", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+                  "utf-32-le": "utf-32-le", "utf-32-be": "utf-32-be"}
+
+
+class Prefixed:
+    """A stream whose first bytes were already read for sniffing: replays them, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes], owned: bool):
+        self.head = head
+        self.rest = rest
+        self.owned = owned
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0 or size >= len(self.head):
+                out, self.head = self.head, b""
+                more = self.rest.read(-1 if size < 0 else size - len(out))
+                return out + more
+            out, self.head = self.head[:size], self.head[size:]
+            return out
+        return self.rest.read(size)
+
+    def close(self) -> None:
+        if self.owned:
+            self.rest.close()
+
+
+def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int) -> Reader | None:
+    """Open the file behind ``fctx``, sniff it, and return a reader (None if unreadable).
+
+    Sets ``fctx.sniff`` and ``fctx.unreadable``. Raises Refused for inputs we will not read.
+    """
+    stream, owned = open_binary(fctx.lookup)
+    try:
+        size = os.fstat(stream.fileno()).st_size if owned else None
+        head = stream.read(HEAD_BYTES)
+    except BaseException:
+        if owned:
+            stream.close()
+        raise
+    fctx.sniff = sniffed = sniff(head)
+    fctx.notes.extra["size"] = size
+    source = Prefixed(head, stream, owned)
+    if sniffed.is_text:
+        return _csv(source, sniffed, fctx, chunk_rows)
+    source.close()
+    fctx.unreadable = sniffed.description
+    return None
+
+
+def _csv(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int) -> Reader:
+    from validator.readers.csv_exact import CsvReader
+
+    notes = fctx.notes
+    encoding = TEXT_ENCODINGS.get(sniffed.bom_encoding or sniffed.nul_pattern or "utf-8", "utf-8")
+    skip = len(sniffed.bom)
+    if skip:
+        source.read(skip)
+    notes.bom = bool(skip)
+    notes.encoding = encoding
+    mapped = len(fctx.spec.columns) or None
+    try:
+        return CsvReader(source, notes, has_header=fctx.spec.has_header,  # type: ignore[arg-type]
+                         expected_columns=mapped if not fctx.spec.has_header else None,
+                         chunk_rows=chunk_rows, encoding=encoding, skip=skip,
+                         delimiter_hint=mapped)
+    except BaseException:
+        source.close()
+        raise

@@ -1,0 +1,142 @@
+"""Bytes -> physical lines, decoded on our side so every bad byte keeps its absolute offset.
+
+Lines end at ``\\r\\n``, ``\\n`` or ``\\r`` only (what ``newline=''`` means to the csv module), never
+at the other characters ``str.splitlines`` breaks on. Undecodable bytes become lone surrogates
+(``surrogateescape``), so no byte is lost or silently replaced, and each is recorded as a
+DecodeEvent with offset, line and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from validator.readers.base import MAX_EVENTS, DecodeEvent, ReaderNotes
+
+BLOCK = 1 << 20
+_SURROGATE = re.compile("[\udc80-\udcff]")
+RECORD_KEEP_CHARS = 8 << 20  # the current record's lines kept for diagnosing parse errors
+
+
+class LineSource:
+    """Iterates physical lines (with their terminators) of a byte stream.
+
+    ``record`` holds the lines consumed since the last ``reset_record()``, so that when the csv
+    module rejects a record the caller can see exactly which lines it spanned.
+    """
+
+    def __init__(self, stream: BinaryIO, notes: ReaderNotes, encoding: str = "utf-8",
+                 skip: int = 0, block: int = BLOCK):
+        self.stream = stream
+        self.notes = notes
+        self.encoding = encoding
+        self.skip = skip  # bytes of BOM already consumed by the caller
+        self.block = block
+        self.line = 0  # lines consumed so far (a peeked line is not consumed)
+        self.record: list[str] = []
+        self._kept = 0
+        self._generated = 0
+        self._peeked: str | None = None
+        self._lines = self._generate()
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def peek(self) -> str | None:
+        """The next line without consuming it (None at the end)."""
+        if self._peeked is None:
+            self._peeked = next(self._lines, None)
+        return self._peeked
+
+    def __next__(self) -> str:
+        if self._peeked is not None:
+            line, self._peeked = self._peeked, None
+        else:
+            line = next(self._lines)
+        self.line += 1
+        if self._kept < RECORD_KEEP_CHARS:
+            self.record.append(line)
+            self._kept += len(line)
+        return line
+
+    def reset_record(self) -> None:
+        self.record.clear()
+        self._kept = 0
+
+    def _blocks(self) -> Iterator[tuple[str, int, int]]:
+        """Decoded text blocks with the byte offsets where each block's text begins and ends."""
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="surrogateescape")
+        offset = self.skip
+        while True:
+            raw = self.stream.read(self.block)
+            final = not raw
+            pending_before = len(decoder.getstate()[0])
+            text = decoder.decode(raw, final=final)
+            pending_after = len(decoder.getstate()[0])
+            consumed = pending_before + len(raw) - pending_after
+            self.notes.bytes += len(raw)
+            if text:
+                yield text, offset, offset + consumed
+            offset += consumed
+            if final:
+                return
+
+    def _generate(self) -> Iterator[str]:
+        carry = ""
+        carry_offset = self.skip
+        for text, offset, end in self._blocks():
+            combined = carry + text if carry else text
+            start = carry_offset if carry else offset
+            lines = io.StringIO(combined, newline="").readlines()
+            if lines[-1].endswith("\n"):
+                carry = ""
+            else:  # incomplete line, or a lone \r that may be the first half of \r\n
+                carry = lines.pop()
+            if _SURROGATE.search(combined):
+                self._record_events(lines, combined, start)
+            self._count_endings(combined[: len(combined) - len(carry)])
+            if carry:
+                carry_offset = end - _byte_len(carry, self.encoding)
+            self._generated += len(lines)
+            yield from lines
+        if carry:
+            self.notes.final_newline = carry.endswith(("\n", "\r"))
+            if _SURROGATE.search(carry):
+                self._record_events([carry], carry, carry_offset)
+            self._count_endings(carry)
+            self._generated += 1
+            yield carry
+        else:
+            self.notes.final_newline = True
+        self.notes.lines = self._generated
+
+    def _count_endings(self, text: str) -> None:
+        """Line breaks of complete lines (quoted ones included; rules subtract those)."""
+        endings = self.notes.line_endings
+        crlf = text.count("\r\n")
+        endings["\r\n"] += crlf
+        endings["\n"] += text.count("\n") - crlf
+        endings["\r"] += text.count("\r") - crlf
+
+    def _record_events(self, lines: list[str], combined: str, start: int) -> None:
+        """Locate undecodable bytes (rare: only blocks that contain any)."""
+        pos = 0
+        number = self._generated
+        for line in lines:
+            number += 1
+            for m in _SURROGATE.finditer(line):
+                self.notes.decode_errors += 1
+                if len(self.notes.decode_events) >= MAX_EVENTS:
+                    continue
+                char = pos + m.start()
+                offset = start + _byte_len(combined[:char], self.encoding)
+                byte = (ord(m.group()) - 0xDC00).to_bytes(1, "big")
+                self.notes.decode_events.append(DecodeEvent(offset, number, m.start() + 1, byte))
+            pos += len(line)
+
+
+def _byte_len(text: str, encoding: str) -> int:
+    return len(text.encode(encoding, "surrogateescape"))

@@ -1,0 +1,78 @@
+"""Human formats: ``text`` (grouped by file, with a footer) and ``concise`` (one line each).
+
+Every string that may come from the input passes through ``printable`` so terminal escapes,
+control characters and bidi overrides from a file can never reach the terminal raw.
+"""
+
+from __future__ import annotations
+
+import re
+
+from validator.findings import Finding, Report
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str | None) -> str:
+    if not text:
+        return ""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def location(f: Finding) -> str:
+    if f.row is not None:
+        return f"{f.row}:{f.column}" if f.column is not None else f"{f.row}"
+    if f.pointer is not None:
+        return f.pointer or "(request)"
+    if f.line is not None:
+        return f"line {f.line}"
+    return "-"
+
+
+def _label(f: Finding) -> str:
+    return printable(f.path or f.file or "")
+
+
+def render_text(report: Report) -> str:
+    out: list[str] = []
+    groups: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        groups.setdefault(_label(f), []).append(f)
+    for name, findings in groups.items():
+        out.append(name)
+        width = max(len(location(f)) for f in findings)
+        for f in findings:
+            sev = f.severity.label if f.severity else "?"
+            tail = f" ({printable(f.column_name)})" if f.column_name else ""
+            line = f" [line {f.line}]" if f.line is not None and f.row is not None and f.line != f.row else ""
+            out.append(f"  {location(f):<{width}}  {sev:<7} {f.code} {printable(f.message)}{tail}{line}")
+        out.append("")
+    for r in report.refusals:
+        out.append(f"{printable(r.file)}: refused: {printable(r.reason)}")
+    if report.refusals:
+        out.append("")
+    for code, n in sorted(report.suppressed.items()):
+        out.append(f"{code}: {n:,} more finding(s) not shown (raise --max-per-rule to see them)")
+    out.append(footer(report))
+    return "\n".join(out) + "\n"
+
+
+def footer(report: Report) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+    counts = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, {plural(report.infos, 'info')}"
+    refused = f", {plural(len(report.refusals), 'file')} refused" if report.refusals else ""
+    return (f"Found {counts}{refused} in {plural(len(report.files), 'file')}; "
+            f"checked {plural(report.rows, 'row')} in {report.seconds:.2f} s.")
+
+
+def render_concise(report: Report) -> str:
+    out = []
+    for f in report.findings:
+        where = f"{f.row}:{f.column or 0}" if f.row is not None else (f.pointer or "0:0")
+        sev = f.severity.label if f.severity else "?"
+        out.append(f"{_label(f)}:{where}: {f.code} [{sev}] {printable(f.message)}")
+    for r in report.refusals:
+        out.append(f"{printable(r.file)}: refused: {printable(r.reason)}")
+    return "\n".join(out) + ("\n" if out else "")

@@ -1,0 +1,441 @@
+"""The ``importRequest`` JSON -> ImportSpec / FileSpec / ColumnSpec.
+
+Parsing never fails: whatever the text, the result is an ImportSpec whose ``notes`` record what
+was wrong with the JSON (with JSON pointers). Rules in ``checks/request.py`` turn notes into
+findings; this module decides nothing about severity.
+
+Legacy names still seen in HubSpot's own examples are accepted and normalised (fact sheet 1.4):
+``columnObjectType`` ("CONTACT") -> ``columnObjectTypeId``, ``idColumnType`` -> ``columnType``,
+``ignored: true`` -> the column is skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from validator.catalog import Catalog, builtin
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # a 1,000-column request is about 200 KB
+
+_ANY_STR = (str,)
+_NULLABLE_STR = (str, type(None))
+
+# Field name -> accepted JSON types. The whole known shape of an importRequest (fact sheet 1.2-1.4).
+TOP_FIELDS: dict[str, tuple[type, ...]] = {
+    "name": _ANY_STR,
+    "importOperations": (dict,),
+    "dateFormat": _ANY_STR,
+    "marketableContactImport": (bool,),
+    "createContactListFromImport": (bool,),
+    "files": (list,),
+    "marketingEventObjectId": (int, str),
+    "timeZone": _ANY_STR,
+}
+FILE_FIELDS: dict[str, tuple[type, ...]] = {
+    "fileName": _ANY_STR,
+    "fileFormat": _ANY_STR,
+    "fileImportPage": (dict,),
+    "dateFormat": _ANY_STR,  # misplaced, but known: HubSpot ignores it here
+    "columnMappings": (list,),  # misplaced, but known: belongs in fileImportPage
+}
+PAGE_FIELDS: dict[str, tuple[type, ...]] = {"hasHeader": (bool,), "columnMappings": (list,)}
+MAPPING_FIELDS: dict[str, tuple[type, ...]] = {
+    "columnObjectTypeId": _ANY_STR,
+    "columnObjectType": _ANY_STR,
+    "columnName": _ANY_STR,
+    "propertyName": _NULLABLE_STR,
+    "columnType": _ANY_STR,
+    "idColumnType": _ANY_STR,
+    "toColumnObjectTypeId": _ANY_STR,
+    "foreignKeyType": (dict,),
+    "associationIdentifierColumn": (bool,),
+    "ignored": (bool,),
+    "marketingEventSubmissionType": _ANY_STR,
+}
+FOREIGN_KEY_FIELDS: dict[str, tuple[type, ...]] = {
+    "associationTypeId": (int,),
+    "associationCategory": _ANY_STR,
+}
+LEGACY = {"columnObjectType": "columnObjectTypeId", "idColumnType": "columnType", "ignored": None}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestNote:
+    """Something about the request text worth a rule's attention.
+
+    kind: not-json | too-large | bom | duplicate-key | wrong-type | missing | unknown-key |
+          legacy-name | misplaced | conflict
+    """
+
+    kind: str
+    pointer: str
+    detail: str
+    line: int | None = None
+    column: int | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    type_id: int | None
+    category: str | None
+    pointer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    index: int  # position in columnMappings (0-based)
+    pointer: str
+    column_name: str | None
+    property_name: str | None
+    object_type: str | None  # as written
+    object_type_id: str | None  # normalised ("0-1"); None when unknown
+    column_type: str  # as written (legacy idColumnType folded in); STANDARD when absent
+    to_object_type: str | None
+    to_object_type_id: str | None
+    foreign_key: ForeignKey | None
+    association_identifier: bool
+    ignored: bool
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def at(self, key: str) -> str:
+        return f"{self.pointer}/{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileSpec:
+    index: int
+    pointer: str
+    file_name: str | None
+    file_format: str | None
+    has_header: bool
+    columns: tuple[ColumnSpec, ...]
+    mappings_pointer: str
+    date_format: str | None  # a dateFormat placed inside files[] (ignored by HubSpot)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def at(self, key: str) -> str:
+        return f"{self.pointer}/{key}"
+
+    @property
+    def objects(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for c in self.columns:
+            if c.object_type_id and not c.ignored:
+                seen[c.object_type_id] = None
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSpec:
+    source: str  # the request's name in findings (its file name, or "<request>")
+    parsed: bool  # False when the text is not a JSON object
+    name: str | None
+    operations: Mapping[str, str]  # normalised object id (or the key as written) -> op
+    operation_pointers: Mapping[str, str]
+    date_format: str
+    date_format_given: bool
+    marketable: bool | None
+    create_list: bool | None
+    files: tuple[FileSpec, ...]
+    notes: tuple[RequestNote, ...]
+    raw: Any = field(repr=False, compare=False)
+
+    def operation(self, object_type_id: str) -> str:
+        return self.operations.get(object_type_id, "UPSERT")
+
+    @property
+    def objects(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for f in self.files:
+            for o in f.objects:
+                seen[o] = None
+        return tuple(seen)
+
+
+class _JsonObject(dict):  # type: ignore[type-arg]
+    """A JSON object that remembers keys given twice (json keeps only the last)."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        super().__init__()
+        self.duplicates: list[str] = []
+        for k, v in pairs:
+            if k in self:
+                self.duplicates.append(k)
+            self[k] = v
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _checked_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text[:40]} is too large")
+    return value
+
+
+def escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
+    """Parse request text. Returns (value or None, notes); never raises."""
+    notes: list[RequestNote] = []
+    if isinstance(data, bytes):
+        if len(data) > MAX_REQUEST_BYTES:
+            size = f"{len(data):,}"
+            return None, [RequestNote("too-large", "", f"request is {size} bytes (limit 10 MiB)")]
+        if data.startswith(b"\xef\xbb\xbf"):
+            notes.append(RequestNote("bom", "", "request text starts with a UTF-8 byte order mark"))
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            detail = f"request is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})"
+            return None, [*notes, RequestNote("not-json", "", detail)]
+    else:
+        text = data
+        if text.startswith("\ufeff"):
+            notes.append(RequestNote("bom", "", "request text starts with a byte order mark"))
+            text = text[1:]
+    if not text.strip():
+        return None, [*notes, RequestNote("not-json", "", "request is empty")]
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_JsonObject,
+            parse_constant=_reject_constant,
+            parse_float=_checked_float,
+        )
+    except json.JSONDecodeError as exc:
+        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        notes.append(RequestNote("not-json", "", detail, line=exc.lineno, column=exc.colno))
+        return None, notes
+    except RecursionError:
+        notes.append(RequestNote("not-json", "", "request is nested too deeply to read"))
+        return None, notes
+    except ValueError as exc:  # huge integers, NaN/Infinity, overflowing floats
+        notes.append(RequestNote("not-json", "", str(exc).split("\n")[0][:200]))
+        return None, notes
+    return value, notes
+
+
+class _Walker:
+    """Collects notes while reading the JSON tree into specs."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.notes: list[RequestNote] = []
+
+    def note(self, kind: str, pointer: str, detail: str, value: Any = None) -> None:
+        shown = None if value is None else _show(value)
+        self.notes.append(RequestNote(kind, pointer, detail, value=shown))
+
+    def fields(
+        self, obj: Mapping[str, Any], pointer: str, known: Mapping[str, tuple[type, ...]], what: str
+    ) -> dict[str, Any]:
+        """Type-check the known keys of one object; report unknown and duplicate keys."""
+        for dup in getattr(obj, "duplicates", ()):
+            self.note("duplicate-key", f"{pointer}/{escape_pointer(dup)}",
+                      f"key {dup!r} appears more than once in {what}; only the last is used")
+        out: dict[str, Any] = {}
+        for key, value in obj.items():
+            ptr = f"{pointer}/{escape_pointer(key)}"
+            types = known.get(key)
+            if types is None:
+                close = difflib.get_close_matches(key, list(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.note("unknown-key", ptr, f"unknown key {key!r} in {what}{hint}", key)
+                continue
+            if not _is_type(value, types):
+                expected = " or ".join(_TYPE_NAMES[t] for t in types)
+                self.note("wrong-type", ptr,
+                          f"{key} must be {expected}, not {_TYPE_NAMES.get(type(value), 'a value')}",
+                          value)
+                continue
+            out[key] = value
+        return out
+
+    def request(self, value: Any, source: str) -> ImportSpec:
+        if not isinstance(value, dict):
+            self.note("wrong-type", "", f"request must be a JSON object, not {_TYPE_NAMES.get(type(value), 'a value')}", value)
+            return _empty(source, self.notes, value)
+        top = self.fields(value, "", TOP_FIELDS, "the request")
+        ops, op_ptrs = self.operations(top.get("importOperations"))
+        files: list[FileSpec] = []
+        if "files" not in value:
+            self.note("missing", "/files", "request has no 'files' list")
+        elif isinstance(top.get("files"), list):
+            for i, entry in enumerate(top["files"]):
+                spec = self.file(entry, i)
+                if spec is not None:
+                    files.append(spec)
+        date_format = top.get("dateFormat")
+        return ImportSpec(
+            source=source,
+            parsed=True,
+            name=top.get("name"),
+            operations=ops,
+            operation_pointers=op_ptrs,
+            date_format=date_format or self.catalog.meta["default_date_format"],
+            date_format_given=date_format is not None,
+            marketable=top.get("marketableContactImport"),
+            create_list=top.get("createContactListFromImport"),
+            files=tuple(files),
+            notes=tuple(self.notes),
+            raw=value,
+        )
+
+    def operations(self, ops: Any) -> tuple[dict[str, str], dict[str, str]]:
+        out: dict[str, str] = {}
+        ptrs: dict[str, str] = {}
+        if not isinstance(ops, dict):
+            return out, ptrs
+        for dup in getattr(ops, "duplicates", ()):
+            self.note("duplicate-key", f"/importOperations/{escape_pointer(dup)}",
+                      f"importOperations names {dup!r} more than once; only the last is used")
+        for key, op in ops.items():
+            ptr = f"/importOperations/{escape_pointer(key)}"
+            if not isinstance(op, str):
+                self.note("wrong-type", ptr, "an import operation must be a string", op)
+                continue
+            object_id = self.catalog.object_id(key) or key
+            out[object_id] = op
+            ptrs[object_id] = ptr
+        return out, ptrs
+
+    def file(self, entry: Any, i: int) -> FileSpec | None:
+        pointer = f"/files/{i}"
+        if not isinstance(entry, dict):
+            self.note("wrong-type", pointer, "each entry of files must be an object", entry)
+            return None
+        f = self.fields(entry, pointer, FILE_FIELDS, "a files[] entry")
+        if "fileName" not in entry:
+            self.note("missing", f"{pointer}/fileName", "files[] entry has no fileName")
+        if "dateFormat" in f:
+            self.note("misplaced", f"{pointer}/dateFormat",
+                      "dateFormat belongs at the top level of the request", f["dateFormat"])
+        page = entry.get("fileImportPage")
+        p = self.fields(page, f"{pointer}/fileImportPage", PAGE_FIELDS, "fileImportPage") if isinstance(page, dict) else {}
+        mappings_ptr = f"{pointer}/fileImportPage/columnMappings"
+        mappings = p.get("columnMappings")
+        if "columnMappings" in f:
+            self.note("misplaced", f"{pointer}/columnMappings",
+                      "columnMappings belongs inside fileImportPage")
+            if mappings is None:
+                mappings, mappings_ptr = f["columnMappings"], f"{pointer}/columnMappings"
+        if mappings is None and not (isinstance(page, dict) and "columnMappings" in page) and "columnMappings" not in f:
+            where = mappings_ptr if isinstance(page, dict) else f"{pointer}/fileImportPage"
+            self.note("missing", where, "files[] entry has no fileImportPage.columnMappings")
+        columns = tuple(
+            c for j, m in enumerate(mappings or []) if (c := self.mapping(m, f"{mappings_ptr}/{j}", j))
+        )
+        return FileSpec(
+            index=i,
+            pointer=pointer,
+            file_name=f.get("fileName"),
+            file_format=f.get("fileFormat"),
+            has_header=p.get("hasHeader", True),
+            columns=columns,
+            mappings_pointer=mappings_ptr,
+            date_format=f.get("dateFormat"),
+            raw=entry,
+        )
+
+    def mapping(self, m: Any, pointer: str, j: int) -> ColumnSpec | None:
+        if not isinstance(m, dict):
+            self.note("wrong-type", pointer, "each column mapping must be an object", m)
+            return None
+        c = self.fields(m, pointer, MAPPING_FIELDS, "a column mapping")
+        for old, new in LEGACY.items():
+            if old in c:
+                modern = f"; the current name is {new!r}" if new else ""
+                self.note("legacy-name", f"{pointer}/{old}", f"{old!r} is a legacy field name{modern}")
+        obj = c.get("columnObjectTypeId")
+        legacy_obj = c.get("columnObjectType")
+        if obj is not None and legacy_obj is not None and self.catalog.object_id(obj) != self.catalog.object_id(legacy_obj):
+            self.note("conflict", f"{pointer}/columnObjectType",
+                      f"columnObjectType {legacy_obj!r} disagrees with columnObjectTypeId {obj!r}")
+        obj = obj if obj is not None else legacy_obj
+        col_type = c.get("columnType")
+        legacy_type = c.get("idColumnType")
+        if col_type is not None and legacy_type is not None and col_type != legacy_type:
+            self.note("conflict", f"{pointer}/idColumnType",
+                      f"idColumnType {legacy_type!r} disagrees with columnType {col_type!r}")
+        col_type = col_type if col_type is not None else legacy_type
+        if "columnName" not in m:
+            self.note("missing", f"{pointer}/columnName", "column mapping has no columnName")
+        to_obj = c.get("toColumnObjectTypeId")
+        fk = c.get("foreignKeyType")
+        return ColumnSpec(
+            index=j,
+            pointer=pointer,
+            column_name=c.get("columnName"),
+            property_name=c.get("propertyName"),
+            object_type=obj,
+            object_type_id=self.catalog.object_id(obj),
+            column_type=col_type or "STANDARD",
+            to_object_type=to_obj,
+            to_object_type_id=self.catalog.object_id(to_obj),
+            foreign_key=self.foreign_key(fk, f"{pointer}/foreignKeyType") if fk is not None else None,
+            association_identifier=bool(c.get("associationIdentifierColumn", False)),
+            ignored=bool(c.get("ignored", False)),
+            raw=m,
+        )
+
+    def foreign_key(self, fk: Mapping[str, Any], pointer: str) -> ForeignKey:
+        k = self.fields(fk, pointer, FOREIGN_KEY_FIELDS, "foreignKeyType")
+        return ForeignKey(k.get("associationTypeId"), k.get("associationCategory"), pointer)
+
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "a string", bool: "true or false", int: "an integer", float: "a number",
+    dict: "an object", list: "an array", type(None): "null", _JsonObject: "an object",
+}
+
+
+def _is_type(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in types
+    return isinstance(value, types)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)[:200]
+    except (TypeError, ValueError):
+        return repr(value)[:200]
+
+
+def _empty(source: str, notes: list[RequestNote], raw: Any) -> ImportSpec:
+    return ImportSpec(
+        source=source, parsed=False, name=None, operations={}, operation_pointers={},
+        date_format="MONTH_DAY_YEAR", date_format_given=False, marketable=None, create_list=None,
+        files=(), notes=tuple(notes), raw=raw,
+    )
+
+
+def parse_request(data: bytes | str | Mapping[str, Any], source: str = "<request>",
+                  catalog: Catalog | None = None) -> ImportSpec:
+    """Read an importRequest from its text (or an already-parsed mapping). Never raises."""
+    catalog = catalog or builtin()
+    if isinstance(data, (bytes, str)):
+        value, notes = decode_json(data)
+        if value is None:
+            return _empty(source, notes, None)
+    else:
+        value, notes = data, []
+    walker = _Walker(catalog)
+    walker.notes.extend(notes)
+    return walker.request(value, source)

@@ -1,0 +1,170 @@
+"""Finding and opening inputs without trusting names.
+
+A request's ``fileName`` is a label, never a path: only its base name is looked up, in the
+request's folder (or among the files the caller passed), so nothing outside that folder is ever
+opened. Before anything is opened it is ``lstat``-ed: only regular files are read; symlinks must
+stay inside the folder; FIFOs, devices and directories are refused without being opened.
+
+Convention for ``check data.csv`` without a request (the pre-commit hook relies on it): the
+request is ``data.import.json`` beside the file; failing that, every ``*.import.json``,
+``import.json``, ``request.json`` or ``importRequest.json`` in the same folder whose
+``files[].fileName`` names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+from validator.context import FileLookup
+from validator.findings import ValidatorError
+from validator.request import MAX_REQUEST_BYTES, ImportSpec
+
+REQUEST_NAMES = ("import.json", "request.json", "importRequest.json")
+REQUEST_SUFFIX = ".import.json"
+_SEPARATORS = re.compile(r"[\\/]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+FileArg = str | os.PathLike[str] | IO[bytes]
+
+
+def base_name(file_name: str) -> str:
+    """The last component of a fileName, whatever separators or drive letters it carries."""
+    return _SEPARATORS.split(_DRIVE.sub("", file_name))[-1]
+
+
+def has_path(file_name: str) -> bool:
+    return bool(_SEPARATORS.search(file_name) or _DRIVE.match(file_name))
+
+
+def check_regular(path: Path, base: Path | None) -> tuple[str | None, str]:
+    """(problem, detail) for a path we are about to open; (None, "") when it is safe."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "missing", f"{path} does not exist"
+    except (OSError, ValueError) as exc:
+        return "unreadable", f"{path}: {getattr(exc, 'strerror', None) or exc}"
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "missing", f"{path} is a broken symbolic link"
+        if base is not None and not target.is_relative_to(base.resolve()):
+            return "outside", f"{path} is a symbolic link to {target}, outside {base}"
+        st = os.stat(target)
+    if stat.S_ISDIR(st.st_mode):
+        return "not-regular", f"{path} is a directory"
+    if not stat.S_ISREG(st.st_mode):
+        return "not-regular", f"{path} is not a regular file (a FIFO, socket or device)"
+    return None, ""
+
+
+def open_binary(lookup: FileLookup) -> tuple[IO[bytes], bool]:
+    """Open a looked-up input. Returns (stream, owned): a caller's stream is never closed."""
+    if lookup.stream is not None:
+        return lookup.stream, False
+    assert lookup.path is not None
+    # O_NONBLOCK: a FIFO swapped in after the lstat check must not hang the open.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(lookup.path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValidatorError(f"{lookup.path} is not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), True
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def locate(spec: ImportSpec, base: Path | None,
+           given: Mapping[str, FileArg] | None = None) -> dict[str, FileLookup]:
+    """Match every files[].fileName to an input. Opens nothing."""
+    given = dict(given or {})
+    by_base = {base_name(str(k)): v for k, v in given.items()}
+    out: dict[str, FileLookup] = {}
+    for f in spec.files:
+        name = f.file_name
+        if name is None or name in out:
+            continue
+        short = base_name(name)
+        arg = given.get(name, by_base.get(short))
+        if arg is not None:
+            out[name] = _from_argument(name, arg)
+        elif base is not None and short not in ("", ".", ".."):
+            path = base / short
+            problem, detail = check_regular(path, base)
+            out[name] = FileLookup(name, path, "request-dir", problem, detail)
+        else:
+            where = f"in {base}" if base is not None else "among the files given"
+            out[name] = FileLookup(name, None, "none", "missing", f"no file named {short!r} {where}")
+    return out
+
+
+def _from_argument(name: str, arg: FileArg) -> FileLookup:
+    if hasattr(arg, "read"):
+        return FileLookup(name, None, "object", stream=arg)
+    path = Path(os.fspath(arg))  # type: ignore[arg-type]
+    problem, detail = check_regular(path, None)
+    return FileLookup(name, path, "argument", problem, detail)
+
+
+def read_request_bytes(path: Path) -> bytes:
+    """The request text, refusing anything but a regular file of sane size."""
+    problem, detail = check_regular(path, None)
+    if problem:
+        raise ValidatorError(f"cannot read request: {detail}")
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_REQUEST_BYTES + 1)
+    return data
+
+
+def find_requests(data_file: Path) -> list[Path]:
+    """The request(s) a data file belongs to, by the documented convention."""
+    folder = data_file.parent
+    own = folder / (data_file.name.rsplit(".", 1)[0] + REQUEST_SUFFIX)
+    if check_regular(own, folder)[0] is None:
+        return [own]
+    found = []
+    try:
+        candidates = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for cand in candidates:
+        if not (cand.name.endswith(REQUEST_SUFFIX) or cand.name in REQUEST_NAMES):
+            continue
+        if names_file(cand, data_file.name):
+            found.append(cand)
+    return found
+
+
+def names_file(request: Path, file_name: str) -> bool:
+    """Whether a JSON file is an import request listing ``file_name`` (quietly False if not)."""
+    if check_regular(request, request.parent)[0] is not None:
+        return False
+    try:
+        with open(request, "rb") as fh:
+            value = json.loads(fh.read(MAX_REQUEST_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return False
+    files = value.get("files") if isinstance(value, dict) else None
+    if not isinstance(files, list):
+        return False
+    return any(isinstance(f, dict) and isinstance(f.get("fileName"), str)
+               and base_name(f["fileName"]) == file_name for f in files)
+
+
+def is_request(path: Path) -> bool:
+    """Whether a JSON file looks like an importRequest (has a files list of fileNames)."""
+    try:
+        with open(path, "rb") as fh:
+            value = json.loads(fh.read(MAX_REQUEST_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(value, dict) and isinstance(value.get("files"), list)
