@@ -1,0 +1,107 @@
+"""Runs ``fixtures/rules/HSnnn.toml`` case files.
+
+A case file holds ``[[case]]`` tables:
+
+    name = "what the case shows"
+    csv = '''
+    Email,Name
+    a@x.com,Ann,extra
+    '''                      # the data file (UTF-8); \\r\\n and other escapes allowed
+    file_name = "data.csv"   # optional; the files[] fileName
+    bom = true               # optional; prepend a UTF-8 BOM
+    bytes_file = "x.csv"     # optional; raw bytes from fixtures/files/ instead of csv
+    files = { "b.csv" = "..." }   # optional; more data files
+    request = '''{...}'''    # optional; the whole request JSON text ({file} = file_name)
+    mappings = [ {...} ]     # optional; columnMappings (default: one per header cell)
+    top = { dateFormat = "DAY_MONTH_YEAR" }   # optional; top-level request keys
+    file_entry = { fileFormat = "CSV" }       # optional; keys merged into files[0]
+    options = { chunk_rows = 2 }              # optional; Config fields
+    expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
+                             # pointer, "line N" or "-" (whole file), exactly these
+
+Every rule needs at least one case with findings and one without.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from validator import Config, validate
+from validator.report.text import location
+
+CASES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+BYTES = CASES.parent / "files"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_") or "column"
+
+
+def default_mappings(header: list[str], object_type: str = "0-1") -> list[dict[str, Any]]:
+    return [{"columnObjectTypeId": object_type, "columnName": h, "propertyName": slug(h)}
+            for h in header]
+
+
+def load_cases(code: str) -> list[dict[str, Any]]:
+    with open(CASES / f"{code}.toml", "rb") as fh:
+        return tomllib.load(fh).get("case", [])
+
+
+def all_case_ids() -> list[tuple[str, int]]:
+    out = []
+    for path in sorted(CASES.glob("HS*.toml")):
+        for i, _case in enumerate(load_cases(path.stem)):
+            out.append((path.stem, i))
+    return out
+
+
+def _header(data: bytes) -> list[str]:
+    import csv
+    import io
+
+    text = data.decode("utf-8-sig", errors="replace")
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    return first
+
+
+def build(case: dict[str, Any], tmp: Path) -> Path:
+    """Write the case's files and request into ``tmp``; return the request path."""
+    file_name = case.get("file_name", "data.csv")
+    if "bytes_file" in case:
+        data = (BYTES / case["bytes_file"]).read_bytes()
+    else:
+        data = case.get("csv", "").encode("utf-8")
+        if case.get("bom"):
+            data = b"\xef\xbb\xbf" + data
+    if case.get("write", True):
+        (tmp / Path(file_name.replace("\\", "/")).name).write_bytes(data)
+    for name, text in case.get("files", {}).items():
+        (tmp / name).write_bytes(text.encode("utf-8"))
+    if "request" in case:
+        text = case["request"].replace("{file}", file_name)
+    else:
+        entry = {
+            "fileName": file_name,
+            "fileFormat": "CSV",
+            "fileImportPage": {
+                "hasHeader": True,
+                "columnMappings": case.get("mappings", default_mappings(_header(data))),
+            },
+        }
+        entry.update(case.get("file_entry", {}))
+        request = {"name": "case", "files": [entry], **case.get("top", {})}
+        text = json.dumps(request)
+    path = tmp / "request.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
+    request = build(case, tmp)
+    config = Config(**case.get("options", {}))
+    report = validate(request, config=config)
+    return sorted(location(f) for f in report.findings if f.code == code)
