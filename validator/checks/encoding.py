@@ -52,7 +52,10 @@ class InvalidUtf8(Rule):
         if not file.notes.decode_errors:
             return
         for col in file.columns:
-            bad = chunk.frame[col.index].str.contains(SURROGATES, regex=True)
+            series = chunk.frame[col.index]
+            if getattr(series.dtype, "storage", None) != "python":
+                continue  # Arrow-backed: the reader stored it there, so it decoded cleanly
+            bad = series.str.contains(SURROGATES, regex=True)
             yield from self.cells(chunk, file, col, bad, "{value} is not valid UTF-8 text")
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:

@@ -185,7 +185,17 @@ class EmptyFile(Rule):
     code = "HS116"
     name = "empty-file"
 
+    def __init__(self, options: dict | None = None):  # type: ignore[type-arg]
+        super().__init__(options)
+        self.content = 0
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        self.content += len(chunk) - len(empty_rows(chunk))
+        self.content += sum(1 for n in chunk.notes if n.kind != "blank")
+        return ()
+
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        content, self.content = self.content, 0
         if not file.readable:
             if file.sniff is not None and file.sniff.kind == "empty":
                 yield self.finding("the file is empty (0 bytes)", file=file)
@@ -194,7 +204,7 @@ class EmptyFile(Rule):
         if file.notes.empty:
             yield self.finding("the file has no content" + (" but a byte order mark" if file.notes.bom else ""),
                                file=file)
-        elif header_blank and file.rows == 0 and file.spec.has_header:
+        elif header_blank and content == 0 and file.spec.has_header:
             yield self.finding("the file holds only blank lines or spaces", file=file)
 
 

@@ -115,13 +115,22 @@ class Reader(Protocol):
 
 def string_frame(columns: Sequence[Sequence[str]], rows: Sequence[int]) -> pd.DataFrame:
     """Build an all-string frame from column-major cells without type inference."""
-    data = {
-        i: pd.Series(pa.array(col, type=pa.large_string()), dtype=STR, copy=False)
-        for i, col in enumerate(columns)
-    }
+    data = {i: _string_series(col) for i, col in enumerate(columns)}
     frame = pd.DataFrame(data, copy=False)
     frame.index = pd.Index(np.asarray(rows, dtype=np.int64))
     return frame
+
+
+# Undecodable bytes are kept as lone surrogates (surrogateescape) so that no byte is lost;
+# Arrow cannot hold those, so such a column keeps the same ``str`` semantics in Python storage.
+PY_STR = pd.StringDtype("python", na_value=np.nan)
+
+
+def _string_series(col: Sequence[str]) -> pd.Series:
+    try:
+        return pd.Series(pa.array(col, type=pa.large_string()), dtype=STR, copy=False)
+    except UnicodeEncodeError:
+        return pd.Series(list(col), dtype=PY_STR)
 
 
 def empty_frame(width: int) -> pd.DataFrame:

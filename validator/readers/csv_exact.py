@@ -166,7 +166,7 @@ class CsvReader:
                 notes.append(item)
             else:
                 record, row, line, end = item
-                if len(record) == width and (width != 1 or record[0].strip()):
+                if len(record) == width and (width > 1 or width == 1 and record[0].strip()):
                     good.append(record)
                     rows.append(row)
                     starts.append(line)
