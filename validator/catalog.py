@@ -67,6 +67,11 @@ class Catalog:
         return tuple(self.meta["column_types"])
 
     @property
+    def error_types(self) -> tuple[str, ...]:
+        """HubSpot's import errorType values (fact sheet 2.2)."""
+        return tuple(self.raw.get("errors", {}).get("types", ()))
+
+    @property
     def extensions(self) -> Mapping[str, str]:
         return self.meta["file_extensions"]
 

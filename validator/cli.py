@@ -124,7 +124,7 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None,
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]),
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json", "markdown"]),
               show_default=True)
 def rules_cmd(fmt: str) -> None:
     """List every rule: code, name, default severity, HubSpot errorType and summary."""
@@ -145,10 +145,24 @@ def rules_cmd(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    if fmt == "markdown":
+        click.echo(rules_markdown(rows), nl=False)
+        return
     for r in rows:
         flag = "" if r["enabled"] else " (off by default)"
         click.echo(f"{r['code']}  {r['name']:<34} {r['severity']:<8} "
                    f"{r['hubspot_error'] or '-':<38} {r['summary']}{flag}")
+
+
+def rules_markdown(rows: list[dict[str, Any]]) -> str:
+    """The README's rule table (tests/test_readme.py keeps README.md equal to this)."""
+    out = ["| Code | Name | Severity | HubSpot errorType | Checks |", "|---|---|---|---|---|"]
+    for r in rows:
+        sev = r["severity"] + ("" if r["enabled"] else " (off)")
+        summary = str(r["summary"]).replace("|", "\\|")
+        error = f"`{r['hubspot_error']}`" if r["hubspot_error"] else ""
+        out.append(f"| {r['code']} | `{r['name']}` | {sev} | {error} | {summary} |")
+    return "\n".join(out) + "\n"
 
 
 @cli.command()

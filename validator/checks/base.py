@@ -8,6 +8,7 @@ engine stamps severity from the active profile, caps and sorts.
 
 from __future__ import annotations
 
+import inspect
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -98,7 +99,7 @@ class Rule:
     # -- documentation ---------------------------------------------------------------------
     @classmethod
     def doc(cls) -> str:
-        return textwrap.dedent(cls.__doc__ or "").strip()
+        return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
     def summary(cls) -> str:
@@ -142,6 +143,9 @@ class Rule:
         """A finding of this rule; ``column`` may be a Column (number and name come from it)."""
         sheet = None
         if isinstance(file, FileContext):
+            cells = file.header.cells if file.header is not None else ()
+            if isinstance(column, int) and column_name is None and 1 <= column <= len(cells):
+                column_name = cells[column - 1]
             sheet, file = file.sheet, file.name
         elif isinstance(file, ImportContext):
             file = file.source

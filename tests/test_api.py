@@ -1,0 +1,126 @@
+"""The library call: request as path, bytes or dict; files as paths or binary objects."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from validator import Config, Report, ValidatorError, validate
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+
+
+def locations(report: Report) -> list[tuple[str | None, int | None, int | None, str]]:
+    return [(f.file, f.row, f.column, f.code) for f in report.findings]
+
+
+def test_path_dict_and_bytes_give_the_same_findings() -> None:
+    request = EXAMPLES / "broken" / "contacts.import.json"
+    by_path = validate(request)
+    data = request.read_bytes()
+    by_bytes = validate(data, base_dir=request.parent, request_name=request.name)
+    by_dict = validate(json.loads(data), base_dir=request.parent, request_name=request.name)
+    assert locations(by_path) == locations(by_bytes) == locations(by_dict)
+    assert by_path.exit_code() == 1 and not by_path.ok
+
+
+def test_files_as_binary_objects() -> None:
+    folder = EXAMPLES / "contacts-companies"
+    request = json.loads((folder / "import.json").read_text())
+    files = {name: io.BytesIO((folder / name).read_bytes()) for name in ("contacts.csv", "companies.csv")}
+    report = validate(request, files=files, base_dir="/nonexistent")
+    assert report.findings == [] and report.ok
+    assert report.rows == sum(1 for _ in (folder / "contacts.csv").open()) - 1 + \
+        sum(1 for _ in (folder / "companies.csv").open()) - 1
+    assert not any(f.closed for f in files.values())  # the caller's objects stay open
+
+
+def test_files_as_a_list_of_paths() -> None:
+    folder = EXAMPLES / "contacts"
+    report = validate(json.loads((folder / "contacts.import.json").read_text()),
+                      files=[folder / "contacts.csv"], base_dir="/nonexistent")
+    assert report.ok, locations(report)
+
+
+def test_missing_request_file_raises_validator_error(tmp_path: Path) -> None:
+    with pytest.raises(ValidatorError):
+        validate(tmp_path / "nope.json")
+
+
+def test_config_selects_rules() -> None:
+    report = validate(EXAMPLES / "broken" / "contacts.import.json", config=Config(select=("HS110",)))
+    assert locations(report) == [("exports/contacts.csv", 3, 4, "HS110"), ("exports/contacts.csv", 6, 5, "HS110")]
+
+
+def test_report_to_dict_is_json_ready() -> None:
+    report = validate(EXAMPLES / "broken" / "contacts.import.json")
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["summary"]["errors"] == 10
+
+
+def test_validate_never_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    validate(EXAMPLES / "broken" / "contacts.import.json")
+    assert capsys.readouterr() == ("", "")
+
+
+def _fingerprint(folder: Path) -> dict[str, tuple[str, int, int]]:
+    out = {}
+    for p in sorted(folder.iterdir()):
+        st = p.stat()
+        out[p.name] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_size, st.st_mtime_ns)
+    return out
+
+
+def test_hand_made_import_every_problem_at_its_place(tmp_path: Path) -> None:
+    """A new user's import: BOM, mis-ordered mappings, duplicate header, quoted newline,
+    ragged row, and a fileName with a path."""
+    csv = ("\ufeffEmail,First Name,Last Name,Email,Notes\r\n"
+           "ann@example.com,Ann,Lee,ann2@example.com,\"line one\r\nline two\"\r\n"
+           "bo@example.com,Bo,Chen,bo2@example.com\r\n"
+           "cy@example.com,Cy,Ng,cy2@example.com,ok\r\n")
+    (tmp_path / "people.csv").write_bytes(csv.encode("utf-8"))
+    mappings = [
+        {"columnObjectTypeId": "0-1", "columnName": "First Name", "propertyName": "firstname"},
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-1", "columnName": "Last Name", "propertyName": "lastname"},
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "work_email"},
+        {"columnObjectTypeId": "0-1", "columnName": "Notes", "propertyName": "notes"},
+    ]
+    request = {"name": "people", "files": [{"fileName": "exports/people.csv", "fileFormat": "CSV",
+               "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+    (tmp_path / "people.import.json").write_text(json.dumps(request))
+    before = _fingerprint(tmp_path)
+    report = validate(tmp_path / "people.import.json")
+    assert _fingerprint(tmp_path) == before
+    got = {(f.code, f.row, f.column, f.pointer) for f in report.findings}
+    assert ("HS110", 3, 5, None) in got  # ragged row: the 5th field is missing
+    assert ("HS104", 1, 4, None) in got  # second Email
+    assert ("HS102", 1, 1, "/files/0/fileImportPage/columnMappings/1") in got  # Email is column 1
+    assert ("HS401", 1, 1, None) in got  # BOM before the first header
+    assert ("HS013", None, None, "/files/0/fileName") in got
+    assert not any(f.row == 2 for f in report.findings)  # the quoted newline is valid
+    assert report.exit_code() == 1
+
+
+def test_same_result_whatever_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    request = EXAMPLES / "broken" / "contacts.import.json"
+    a = locations(validate(request))
+    monkeypatch.chdir(tmp_path)
+    b = locations(validate(request))
+    assert a == b
+
+
+def test_open_handles_are_closed(tmp_path: Path) -> None:
+    if not Path("/proc/self/fd").exists():
+        pytest.skip("needs /proc")
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        validate(EXAMPLES / "contacts-companies" / "import.json")
+        validate(EXAMPLES / "broken" / "contacts.import.json")
+    assert len(os.listdir("/proc/self/fd")) <= before

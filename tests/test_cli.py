@@ -1,0 +1,175 @@
+"""The command line: exit codes, formats, request discovery, rules and explain."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from validator import __version__
+from validator.checks import all_rules
+from validator.cli import cli
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+BROKEN = EXAMPLES / "broken" / "contacts.import.json"
+CLEAN = EXAMPLES / "contacts" / "contacts.import.json"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_clean_example_exits_zero() -> None:
+    result = run("check", str(CLEAN))
+    assert result.exit_code == 0, result.output
+    assert "Found 0 errors" in result.output
+
+
+def test_broken_example_exits_one_with_grouped_report() -> None:
+    result = run("check", str(BROKEN))
+    assert result.exit_code == 1
+    assert "  3:4  error   HS110 row has 3 fields, fewer than the header's 4 (Company)" in result.output
+    assert result.output.rstrip().splitlines()[-1].startswith("Found 10 errors, 3 warnings, 0 infos in 1 file")
+
+
+def test_exit_zero_and_fail_on() -> None:
+    assert run("check", str(BROKEN), "--exit-zero").exit_code == 0
+    assert run("check", str(BROKEN), "--select", "HS113", "--fail-on", "error").exit_code == 0
+    assert run("check", str(BROKEN), "--select", "HS113", "--fail-on", "warning").exit_code == 1
+
+
+def test_select_and_ignore_by_code_prefix_and_name() -> None:
+    out = json.loads(run("check", str(BROKEN), "--format", "json", "--select", "HS11").output)
+    assert {f["code"] for f in out["findings"]} == {"HS110", "HS111", "HS112", "HS113"}
+    out = json.loads(run("check", str(BROKEN), "--format", "json", "--ignore", "HS0,ragged-row").output)
+    codes = {f["code"] for f in out["findings"]}
+    assert "HS110" not in codes and not any(c.startswith("HS0") for c in codes)
+
+
+def test_json_contract() -> None:
+    result = run("check", str(BROKEN), "--format", "json")
+    assert result.exit_code == 1
+    out = json.loads(result.output)
+    assert out["schema_version"] == 1
+    assert out["tool"] == {"name": "hubspot-preflight", "version": __version__}
+    assert out["ok"] is False
+    assert {"errors", "warnings", "infos", "files", "rows", "seconds"} <= set(out["summary"])
+    assert (out["summary"]["errors"], out["summary"]["warnings"], out["summary"]["files"]) == (10, 3, 1)
+    keys = {"code", "rule", "severity", "message", "file", "sheet", "row", "line", "column",
+            "column_name", "pointer", "value", "hubspot_error", "hint"}
+    for f in out["findings"]:
+        assert keys <= set(f)
+    ragged = [f for f in out["findings"] if f["code"] == "HS110"]
+    first = ragged[0]
+    assert (first["file"], first["row"], first["line"], first["column"], first["column_name"],
+            first["severity"], first["hubspot_error"], first["rule"]) == (
+        "exports/contacts.csv", 3, 3, 4, "Company", "error", "INCORRECT_NUMBER_OF_COLUMNS", "ragged-row")
+    assert first["value"] == "bo.chen@example.org,Bo,+442071838750"
+    request_finding = next(f for f in out["findings"] if f["code"] == "HS007")
+    assert request_finding["row"] is None
+    assert request_finding["pointer"] == "/files/0/fileImportPage/columnMappings/2/columnType"
+    assert request_finding["file"] == "contacts.import.json"
+    assert out["suppressed"] == {}
+
+
+def test_concise_format() -> None:
+    lines = run("check", str(BROKEN), "--format", "concise").output.splitlines()
+    assert any(line.endswith("contacts.csv:3:4: HS110 [error] row has 3 fields, fewer than the header's 4")
+               for line in lines)
+
+
+def test_max_per_rule_counts_the_rest_as_suppressed() -> None:
+    out = json.loads(run("check", str(BROKEN), "--format", "json", "--max-per-rule", "1").output)
+    assert [f["row"] for f in out["findings"] if f["code"] == "HS110"] == [3]
+    assert out["suppressed"] == {"HS110": 1}
+    assert out["summary"]["errors"] == 10  # counted, only not listed
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = run("check", str(BROKEN), "--format", "json", "-o", str(target))
+    assert result.exit_code == 1 and result.output == ""
+    assert json.loads(target.read_text())["ok"] is False
+
+
+def test_data_file_alone_finds_its_request_by_convention() -> None:
+    result = run("check", str(EXAMPLES / "contacts" / "contacts.csv"))
+    assert result.exit_code == 0, result.output
+    two = run("check", str(EXAMPLES / "contacts-companies" / "companies.csv"))
+    assert two.exit_code == 0, two.output
+
+
+def test_file_option_supplies_a_file_from_elsewhere(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.csv").write_bytes((EXAMPLES / "contacts" / "contacts.csv").read_bytes())
+    request = tmp_path / "r" / "contacts.import.json"
+    request.parent.mkdir()
+    request.write_bytes(CLEAN.read_bytes())
+    assert run("check", str(request)).exit_code == 1  # contacts.csv is not beside it: FILE_NOT_FOUND
+    ok = run("check", str(request), "--file", f"contacts.csv={tmp_path / 'elsewhere.csv'}")
+    assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize("args", [
+    ["check"],
+    ["check", "no-such-request.json"],
+    ["check", "--fail-on", "fatal", str(CLEAN)],
+    ["check", "--select", "HS999", str(CLEAN)],
+    ["check", "--file", "nonsense", str(CLEAN)],
+    ["explain", "HS999"],
+    ["check", "--format", "xml", str(CLEAN)],
+])
+def test_usage_errors_exit_two_with_one_line_and_no_traceback(args: list[str]) -> None:
+    proc = subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip()
+
+
+def test_data_file_without_request_is_a_refusal(tmp_path: Path) -> None:
+    data = tmp_path / "lonely.csv"
+    data.write_text("Email\na@x.com\n")
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", str(data)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "no importRequest found" in proc.stderr
+
+
+def test_rules_lists_every_rule() -> None:
+    out = run("rules").output.splitlines()
+    assert len(out) == len(all_rules())
+    assert out[0].startswith("HS001  request-not-json")
+    rows = json.loads(run("rules", "--format", "json").output)
+    assert {r["code"] for r in rows} == set(all_rules())
+    hs110 = next(r for r in rows if r["code"] == "HS110")
+    assert hs110 == {"code": "HS110", "name": "ragged-row", "severity": "error", "enabled": True,
+                     "hubspot_error": "INCORRECT_NUMBER_OF_COLUMNS",
+                     "summary": "A row has more or fewer fields than the header."}
+
+
+@pytest.mark.parametrize("key", ["HS110", "ragged-row"])
+def test_explain_prints_the_rule_page(key: str) -> None:
+    result = run("explain", key)
+    assert result.exit_code == 0
+    text = result.output
+    assert text.startswith("HS110 ragged-row\n\nA row has more or fewer fields than the header.")
+    for part in ("Why:", "Example:", "Fix:", "HubSpot errorType: INCORRECT_NUMBER_OF_COLUMNS"):
+        assert part in text
+
+
+def test_console_script_and_module_agree() -> None:
+    exe = Path(sys.executable).parent / "hubspot-preflight"
+    if not exe.exists():
+        pytest.skip("console script not installed in this environment")
+    a = subprocess.run([str(exe), "check", str(BROKEN), "--format", "concise"], capture_output=True,
+                       text=True, timeout=60, env={**os.environ})
+    b = subprocess.run([sys.executable, "-m", "validator", "check", str(BROKEN), "--format", "concise"],
+                       capture_output=True, text=True, timeout=60)
+    assert a.returncode == b.returncode == 1
+    assert a.stdout == b.stdout

@@ -1,0 +1,115 @@
+"""The exact CSV reader: row numbers, lines, dialect and values exactly as written."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from validator.readers.base import ReaderNotes
+from validator.readers.csv_exact import CsvReader
+
+
+def read(data: bytes, *, chunk_rows: int = 1000, expected: int | None = None, skip: int = 0):
+    notes = ReaderNotes()
+    reader = CsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows, expected_columns=expected,
+                       skip=skip)
+    chunks = list(reader.chunks())
+    rows: dict[int, list[str]] = {}
+    lines: dict[int, int] = {}
+    for chunk in chunks:
+        for pos, row in enumerate(chunk.frame.index):
+            rows[int(row)] = [chunk.frame.iat[pos, i] for i in range(chunk.frame.shape[1])]
+            lines[int(row)] = int(chunk.lines[pos])
+    row_notes = [n for c in chunks for n in c.notes]
+    return reader, notes, rows, lines, row_notes
+
+
+def test_header_is_row_one_and_data_starts_at_two() -> None:
+    reader, _notes, rows, lines, _ = read(b"Email,Name\na@x.com,Ann\nb@x.com,Bob\n")
+    assert reader.header.cells == ("Email", "Name")
+    assert rows == {2: ["a@x.com", "Ann"], 3: ["b@x.com", "Bob"]}
+    assert lines == {2: 2, 3: 3}
+
+
+def test_frame_is_all_strings_with_positional_columns() -> None:
+    _r, _n, _rows, _l, _ = read(b"a,b\n1,2\n")
+    notes = ReaderNotes()
+    chunk = next(CsvReader(io.BytesIO(b"a,b\n1,2\n"), notes).chunks())
+    assert list(chunk.frame.columns) == [0, 1]
+    assert all(str(t) == "str" for t in chunk.frame.dtypes)
+
+
+def test_bom_is_skipped_by_the_caller_and_values_unchanged() -> None:
+    # dispatch strips the BOM before the reader (skip counts the bytes for offsets)
+    reader, notes, rows, _l, _ = read(b"Email,Name\na@x.com,Ann\n")
+    assert reader.header.cells[0] == "Email"
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r", b"\n"])
+def test_line_endings(newline: bytes) -> None:
+    data = newline.join([b"Email,Name", b"a@x.com,Ann", b"b@x.com,Bob", b""])
+    reader, notes, rows, lines, row_notes = read(data)
+    assert rows == {2: ["a@x.com", "Ann"], 3: ["b@x.com", "Bob"]}
+    assert lines == {2: 2, 3: 3}
+    assert not row_notes
+    assert notes.line_endings[newline.decode()] == 3
+
+
+def test_quoted_newline_is_one_row_and_lines_move_on() -> None:
+    data = b'Email,Note\r\na@x.com,"two\r\nlines"\r\nb@x.com,"x, y"\r\nc@x.com,z\r\n'
+    _r, _n, rows, lines, row_notes = read(data)
+    assert rows[2] == ["a@x.com", "two\r\nlines"]
+    assert rows[3] == ["b@x.com", "x, y"]
+    assert rows[4] == ["c@x.com", "z"]
+    assert lines == {2: 2, 3: 4, 4: 5}
+    assert not row_notes
+
+
+def test_ragged_rows_are_recorded_not_padded() -> None:
+    data = b"a,b,c\n1,2,3\n1,2\n1,2,3,4\n5,6,7\n"
+    _r, _n, rows, _l, row_notes = read(data)
+    assert sorted(rows) == [2, 5]
+    ragged = {(n.row, n.line, n.fields) for n in row_notes if n.kind == "ragged"}
+    assert ragged == {(3, 3, 2), (4, 4, 4)}
+
+
+def test_unclosed_quote_names_the_opening_line() -> None:
+    data = b'Email,Note\na@x.com,ok\nb@x.com,"open\nc@x.com,more\nd@x.com,end\n'
+    _r, _n, rows, _l, row_notes = read(data)
+    assert sorted(rows) == [2]
+    (note,) = row_notes
+    assert (note.kind, note.row, note.line, note.column) == ("unclosed-quote", 3, 3, 2)
+
+
+def test_na_none_null_and_leading_zeros_stay_verbatim() -> None:
+    data = b"Zip,Flag,Other,Nothing,Empty\n02134,NA,None,null,\n007,N/A,NaN,NULL,  \n"
+    _r, _n, rows, _l, _ = read(data)
+    assert rows[2] == ["02134", "NA", "None", "null", ""]
+    assert rows[3] == ["007", "N/A", "NaN", "NULL", "  "]
+
+
+@pytest.mark.parametrize(("data", "delimiter"), [
+    (b"Email;Name\na@x.com;Ann\n", ";"),
+    (b"Email\tName\na@x.com\tAnn\n", "\t"),
+    (b'"Last, First",Email\n"Lee, Ann",a@x.com\n', ","),
+    (b'"a;b;c",d\n"1;2;3",4\n', ","),
+])
+def test_delimiter_from_header_outside_quotes(data: bytes, delimiter: str) -> None:
+    _r, notes, rows, _l, row_notes = read(data)
+    assert notes.delimiter == delimiter
+    assert len(rows[2]) == 2 and not row_notes
+
+
+def test_chunks_keep_row_numbers() -> None:
+    data = b"a\n" + b"".join(b"%d\n" % i for i in range(10))
+    _r, _n, rows, _l, _ = read(data, chunk_rows=3)
+    assert rows == {i + 2: [str(i)] for i in range(10)}
+
+
+def test_invalid_utf8_is_kept_and_located() -> None:
+    data = b"Email,City\na@x.com,Z\xfcrich\n"
+    _r, notes, rows, _l, _ = read(data)
+    assert rows[2][1] == "Z\udcfcrich"
+    (event,) = notes.decode_events
+    assert (event.offset, event.line, event.column, event.bytes) == (20, 2, 10, b"\xfc")

@@ -1,0 +1,50 @@
+"""README.md stays true: the set-up commands, the rule table, and .ci/run."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from validator.cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", README)
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    first, second = commands()[:2]
+    assert README.index(first) < 400
+    assert "hubspot-preflight check fixtures/examples/" in first and "pip install" in first
+    assert "pytest" in second and "pip install" in second
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert commands()[1] in ci.splitlines()
+
+
+def test_rule_table_is_current() -> None:
+    table = CliRunner().invoke(cli, ["rules", "--format", "markdown"]).output
+    current = README.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
+    assert current == table, "run: python -m tests.test_readme  (regenerates the table)"
+
+
+def test_every_package_is_shipped() -> None:
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        listed = set(tomllib.load(fh)["tool"]["setuptools"]["packages"])
+    found = {".".join(p.relative_to(ROOT).parent.parts) for p in (ROOT / "validator").rglob("__init__.py")}
+    assert found | {"validator.rules"} == listed
+
+
+if __name__ == "__main__":  # regenerate the table in README.md
+    table = CliRunner().invoke(cli, ["rules", "--format", "markdown"]).output
+    head, rest = README.split("<!-- rules:start -->\n", 1)
+    tail = rest.split("<!-- rules:end -->", 1)[1]
+    (ROOT / "README.md").write_text(f"{head}<!-- rules:start -->\n{table}<!-- rules:end -->{tail}",
+                                    encoding="utf-8")

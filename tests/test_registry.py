@@ -1,0 +1,70 @@
+"""The rule registry: every rule is documented, profiled, has cases, and names real errorTypes."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from tests.casefiles import CASES, load_cases
+from validator.catalog import builtin
+from validator.checks import all_rules, find_rule
+from validator.config import load_profile
+
+RULES = all_rules()
+
+
+def test_codes_are_unique_and_well_formed() -> None:
+    assert len(RULES) >= 39
+    for code, rule in RULES.items():
+        assert re.fullmatch(r"HS\d{3}", code), code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+    names = [r.name for r in RULES.values()]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_docstring_has_every_section(code: str) -> None:
+    sections = RULES[code].sections()
+    assert sections["summary"].endswith("."), code
+    for title in ("Why", "Example", "Fix"):
+        assert sections.get(title), f"{code} lacks {title}"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_has_failing_and_passing_case(code: str) -> None:
+    assert (CASES / f"{code}.toml").exists(), f"fixtures/rules/{code}.toml is missing"
+    cases = load_cases(code)
+    assert any(c.get("expect") for c in cases), f"{code}: no case with findings"
+    assert any(not c.get("expect") for c in cases), f"{code}: no case without findings"
+
+
+def test_profile_lists_every_rule_once_with_its_severity() -> None:
+    profile = load_profile()
+    assert set(profile) == set(RULES)
+    for code, entry in profile.items():
+        assert entry["severity"] == RULES[code].severity.label, code
+        assert isinstance(entry["enabled"], bool)
+
+
+def test_hubspot_errors_are_real_error_types() -> None:
+    known = set(builtin().error_types)
+    assert "INCORRECT_NUMBER_OF_COLUMNS" in known
+    for code, rule in RULES.items():
+        if rule.hubspot_error is not None:
+            assert rule.hubspot_error in known, f"{code}: {rule.hubspot_error}"
+
+
+def test_no_case_file_without_a_rule() -> None:
+    for path in CASES.glob("HS*.toml"):
+        assert path.stem in RULES, path.name
+        with open(path, "rb") as fh:
+            assert tomllib.load(fh)["case"]
+
+
+def test_find_rule_by_code_and_name() -> None:
+    assert find_rule("HS110") is RULES["HS110"]
+    assert find_rule("ragged-row") is RULES["HS110"]
+    assert find_rule("hs110") is RULES["HS110"]
+    assert find_rule("no-such-rule") is None

@@ -1,0 +1,111 @@
+"""The importRequest model: fields, defaults, legacy names, pointers, bad JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from validator.request import parse_request
+
+
+def request(**top):
+    base = {
+        "name": "r",
+        "files": [{
+            "fileName": "contacts.csv", "fileFormat": "CSV",
+            "fileImportPage": {"hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email",
+                 "columnType": "HUBSPOT_ALTERNATE_ID"},
+                {"columnObjectTypeId": "0-1", "columnName": "Company Domain", "propertyName": None,
+                 "toColumnObjectTypeId": "0-2",
+                 "foreignKeyType": {"associationTypeId": 279, "associationCategory": "HUBSPOT_DEFINED"}},
+            ]},
+        }],
+    }
+    base.update(top)
+    return base
+
+
+def kinds(spec):
+    return sorted((n.kind, n.pointer) for n in spec.notes)
+
+
+def test_defaults_and_fields() -> None:
+    spec = parse_request(request(marketableContactImport=True, createContactListFromImport=False))
+    assert spec.parsed and spec.name == "r"
+    assert spec.date_format == "MONTH_DAY_YEAR" and not spec.date_format_given
+    assert spec.operation("0-1") == "UPSERT"
+    assert spec.marketable is True and spec.create_list is False
+    (f,) = spec.files
+    assert (f.file_name, f.file_format, f.has_header, f.pointer) == ("contacts.csv", "CSV", True, "/files/0")
+    email, domain = f.columns
+    assert email.column_type == "HUBSPOT_ALTERNATE_ID" and email.object_type_id == "0-1"
+    assert email.pointer == "/files/0/fileImportPage/columnMappings/0"
+    assert domain.column_type == "STANDARD" and domain.to_object_type_id == "0-2"
+    assert domain.foreign_key.type_id == 279 and domain.foreign_key.category == "HUBSPOT_DEFINED"
+    assert kinds(spec) == []
+
+
+def test_object_by_name_is_normalised() -> None:
+    r = request(importOperations={"contacts": "CREATE"})
+    r["files"][0]["fileImportPage"]["columnMappings"][0]["columnObjectTypeId"] = "contacts"
+    spec = parse_request(r)
+    assert spec.files[0].columns[0].object_type_id == "0-1"
+    assert spec.operation("0-1") == "CREATE"
+
+
+def test_legacy_names_accepted_and_normalised() -> None:
+    r = request()
+    r["files"][0]["fileImportPage"]["columnMappings"] = [
+        {"columnObjectType": "CONTACT", "columnName": "Email", "propertyName": "email",
+         "idColumnType": "HUBSPOT_ALTERNATE_ID"},
+        {"columnObjectType": "CONTACT", "columnName": "Skip", "ignored": True},
+    ]
+    spec = parse_request(r)
+    email, skip = spec.files[0].columns
+    assert email.object_type_id == "0-1" and email.column_type == "HUBSPOT_ALTERNATE_ID"
+    assert skip.ignored
+    base = "/files/0/fileImportPage/columnMappings"
+    assert kinds(spec) == [
+        ("legacy-name", f"{base}/0/columnObjectType"), ("legacy-name", f"{base}/0/idColumnType"),
+        ("legacy-name", f"{base}/1/columnObjectType"), ("legacy-name", f"{base}/1/ignored"),
+    ]
+
+
+def test_pointers_of_wrong_types_and_unknown_keys() -> None:
+    r = request(dateFormat=3, extra={"a": 1})
+    r["files"][0]["fileImportPage"]["columnMappings"][1]["columnName"] = ["x"]
+    r["files"][0]["fileImportPage"]["hasHeader"] = "true"
+    spec = parse_request(r)
+    assert ("wrong-type", "/dateFormat") in kinds(spec)
+    assert ("wrong-type", "/files/0/fileImportPage/columnMappings/1/columnName") in kinds(spec)
+    assert ("wrong-type", "/files/0/fileImportPage/hasHeader") in kinds(spec)
+    assert ("unknown-key", "/extra") in kinds(spec)
+
+
+def test_pointer_escapes_slash_and_tilde() -> None:
+    spec = parse_request(request(**{"a/b~c": 1}))
+    assert ("unknown-key", "/a~1b~0c") in kinds(spec)
+
+
+@pytest.mark.parametrize("text", [
+    b"", b"not json", b"{", b"[1, 2]", b'"just a string"', b"{\"a\": NaN}", b"\xff\xfe{}",
+    b"[" * 100_000, b'{"files": 1e999}',
+])
+def test_text_that_is_not_a_request_is_a_note_never_an_exception(text: bytes) -> None:
+    spec = parse_request(text)
+    assert spec.notes, text[:20]
+    assert spec.files == ()
+
+
+def test_duplicate_key_is_noted_with_its_pointer() -> None:
+    spec = parse_request(b'{"name": "a", "files": [], "name": "b"}')
+    assert ("duplicate-key", "/name") in kinds(spec)
+
+
+def test_json_round_trip_of_bytes_and_mapping_agree() -> None:
+    r = request()
+    a = parse_request(r)
+    b = parse_request(json.dumps(r).encode())
+    assert a.files == b.files and kinds(a) == kinds(b)
