@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 CUSTOM_OBJECT = re.compile(r"^2-\d+$")
@@ -77,8 +78,17 @@ class Catalog:
 
 
 def load_toml(name: str) -> dict[str, Any]:
-    """Read one of the shipped data files (``validator.rules``)."""
-    with resources.files("validator.rules").joinpath(name).open("rb") as fh:
+    """Read one of the shipped data files (``validator.rules``).
+
+    Installed, they are the package ``validator.rules``. Run from a source checkout whose
+    ``validator/`` shadows the installed package (``python -m pytest`` in the repository), the
+    same files are read from ``rules/`` beside it.
+    """
+    try:
+        source: Any = resources.files("validator.rules").joinpath(name)
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parent.parent / "rules" / name
+    with source.open("rb") as fh:
         return tomllib.load(fh)
 
 
