@@ -42,14 +42,14 @@ def test_frame_is_all_strings_with_positional_columns() -> None:
 
 def test_bom_is_skipped_by_the_caller_and_values_unchanged() -> None:
     # dispatch strips the BOM before the reader (skip counts the bytes for offsets)
-    reader, notes, rows, _l, _ = read(b"Email,Name\na@x.com,Ann\n")
+    reader, _notes, _rows, _l, _ = read(b"Email,Name\na@x.com,Ann\n")
     assert reader.header.cells[0] == "Email"
 
 
 @pytest.mark.parametrize("newline", [b"\r\n", b"\r", b"\n"])
 def test_line_endings(newline: bytes) -> None:
     data = newline.join([b"Email,Name", b"a@x.com,Ann", b"b@x.com,Bob", b""])
-    reader, notes, rows, lines, row_notes = read(data)
+    _reader, notes, rows, lines, row_notes = read(data)
     assert rows == {2: ["a@x.com", "Ann"], 3: ["b@x.com", "Bob"]}
     assert lines == {2: 2, 3: 3}
     assert not row_notes

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from validator.api import validate  # noqa: E402
-from validator.config import Config  # noqa: E402
-from validator.findings import Finding, Refusal, Report, Severity, ValidatorError  # noqa: E402
+from validator.api import validate
+from validator.config import Config
+from validator.findings import Finding, Refusal, Report, Severity, ValidatorError
 
 __all__ = [
     "Config",

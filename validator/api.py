@@ -32,11 +32,7 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
     """
     config = config or Config()
     given = _files(files)
-    if isinstance(request, Mapping):
-        spec = parse_request(request, request_name or "<request>")
-        request_path = None
-        base = Path(base_dir) if base_dir is not None else Path.cwd()
-    elif isinstance(request, bytes):
+    if isinstance(request, (Mapping, bytes)):
         spec = parse_request(request, request_name or "<request>")
         request_path = None
         base = Path(base_dir) if base_dir is not None else Path.cwd()

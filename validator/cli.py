@@ -130,8 +130,8 @@ def rules_cmd(fmt: str) -> None:
     """List every rule: code, name, default severity, HubSpot errorType and summary."""
     import json
 
-    from validator.config import load_profile
     from validator.checks import all_rules
+    from validator.config import load_profile
 
     profile = load_profile()
     rows = []

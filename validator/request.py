@@ -158,7 +158,7 @@ class ImportSpec:
         return tuple(seen)
 
 
-class _JsonObject(dict):  # type: ignore[type-arg]
+class _JsonObject(dict[str, Any]):
     """A JSON object that remembers keys given twice (json keeps only the last)."""
 
     __slots__ = ("duplicates",)
@@ -267,7 +267,8 @@ class _Walker:
 
     def request(self, value: Any, source: str) -> ImportSpec:
         if not isinstance(value, dict):
-            self.note("wrong-type", "", f"request must be a JSON object, not {_TYPE_NAMES.get(type(value), 'a value')}", value)
+            kind = _TYPE_NAMES.get(type(value), "a value")
+            self.note("wrong-type", "", f"request must be a JSON object, not {kind}", value)
             return _empty(source, self.notes, value)
         top = self.fields(value, "", TOP_FIELDS, "the request")
         ops, op_ptrs = self.operations(top.get("importOperations"))
@@ -325,7 +326,8 @@ class _Walker:
             self.note("misplaced", f"{pointer}/dateFormat",
                       "dateFormat belongs at the top level of the request", f["dateFormat"])
         page = entry.get("fileImportPage")
-        p = self.fields(page, f"{pointer}/fileImportPage", PAGE_FIELDS, "fileImportPage") if isinstance(page, dict) else {}
+        p = (self.fields(page, f"{pointer}/fileImportPage", PAGE_FIELDS, "fileImportPage")
+             if isinstance(page, dict) else {})
         mappings_ptr = f"{pointer}/fileImportPage/columnMappings"
         mappings = p.get("columnMappings")
         if "columnMappings" in f:
@@ -362,7 +364,8 @@ class _Walker:
                 self.note("legacy-name", f"{pointer}/{old}", f"{old!r} is a legacy field name{modern}")
         obj = c.get("columnObjectTypeId")
         legacy_obj = c.get("columnObjectType")
-        if obj is not None and legacy_obj is not None and self.catalog.object_id(obj) != self.catalog.object_id(legacy_obj):
+        object_id = self.catalog.object_id
+        if obj is not None and legacy_obj is not None and object_id(obj) != object_id(legacy_obj):
             self.note("conflict", f"{pointer}/columnObjectType",
                       f"columnObjectType {legacy_obj!r} disagrees with columnObjectTypeId {obj!r}")
         obj = obj if obj is not None else legacy_obj

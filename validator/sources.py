@@ -110,7 +110,7 @@ def locate(spec: ImportSpec, base: Path | None,
 def _from_argument(name: str, arg: FileArg) -> FileLookup:
     if hasattr(arg, "read"):
         return FileLookup(name, None, "object", stream=arg)
-    path = Path(os.fspath(arg))  # type: ignore[arg-type]
+    path = Path(os.fspath(arg))
     problem, detail = check_regular(path, None)
     return FileLookup(name, path, "argument", problem, detail)
 

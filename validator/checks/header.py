@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from validator.checks.base import Hit, Rule, quote
-from validator.context import INVISIBLE, FileContext, normalise_name
+from validator.context import INVISIBLE, Column, FileContext, normalise_name
 from validator.findings import Severity
 
 
@@ -115,9 +115,9 @@ class MappingOrder(Rule):
                 pointer=col.spec.pointer)
 
 
-def _increasing(placed: list[tuple[int, object]]) -> set[tuple[int, int]]:
+def _increasing(placed: Sequence[tuple[int, Column]]) -> set[tuple[int, int]]:
     """The (mapping, column) pairs on one longest increasing run of column positions."""
-    cols = [c.index for _, c in placed]  # type: ignore[attr-defined]
+    cols = [c.index for _, c in placed]
     best: list[list[int]] = []
     for i, x in enumerate(cols):
         prev = max((b for b in best if cols[b[-1]] < x), key=len, default=[])

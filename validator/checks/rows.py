@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -97,7 +98,7 @@ class BlankRow(Rule):
     name = "blank-row"
     severity = Severity.WARNING
 
-    def __init__(self, options: dict | None = None):  # type: ignore[type-arg]
+    def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.run: list[tuple[int, int]] = []  # (row, line) of the open run of blank rows
 
@@ -159,18 +160,18 @@ class NoDataRows(Rule):
     code = "HS115"
     name = "no-data-rows"
 
-    def __init__(self, options: dict | None = None):  # type: ignore[type-arg]
+    def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.records = 0
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         self.records += len(chunk) + sum(1 for n in chunk.notes if n.kind != "blank")
-        return ()
+        yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        if file.readable and not file.notes.empty and file.header is not None and self.records == 0:
-            if any((c or "").strip() for c in file.header.cells):
-                yield self.finding("the file has a header row but no data rows", file=file)
+        if (file.readable and not file.notes.empty and file.header is not None and self.records == 0
+                and any((c or "").strip() for c in file.header.cells)):
+            yield self.finding("the file has a header row but no data rows", file=file)
         self.records = 0
 
 
@@ -185,14 +186,14 @@ class EmptyFile(Rule):
     code = "HS116"
     name = "empty-file"
 
-    def __init__(self, options: dict | None = None):  # type: ignore[type-arg]
+    def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.content = 0
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         self.content += len(chunk) - len(empty_rows(chunk))
         self.content += sum(1 for n in chunk.notes if n.kind != "blank")
-        return ()
+        yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         content, self.content = self.content, 0

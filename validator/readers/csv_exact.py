@@ -166,7 +166,7 @@ class CsvReader:
                 notes.append(item)
             else:
                 record, row, line, end = item
-                if len(record) == width and (width > 1 or width == 1 and record[0].strip()):
+                if len(record) == width and (width > 1 or (width == 1 and record[0].strip())):
                     good.append(record)
                     rows.append(row)
                     starts.append(line)
@@ -187,7 +187,7 @@ class CsvReader:
 
 
 def _odd_record(record: list[str], row: int, line: int, end: int) -> RowNote:
-    if not record or all(not f.strip() for f in record) and len(record) <= 1:
+    if not record or (all(not f.strip() for f in record) and len(record) <= 1):
         return RowNote("blank", row, line, end, fields=len(record))
     return RowNote("ragged", row, line, end, fields=len(record),
                    sample=tuple(f[:100] for f in record[:SAMPLE_FIELDS]))

@@ -6,7 +6,7 @@ import os
 from typing import IO
 
 from validator.context import FileContext, ImportContext
-from validator.readers.base import Reader, Refused
+from validator.readers.base import Reader
 from validator.readers.sniff import HEAD_BYTES, Sniff, sniff
 from validator.sources import open_binary
 

@@ -91,10 +91,8 @@ class LineSource:
             combined = carry + text if carry else text
             start = carry_offset if carry else offset
             lines = io.StringIO(combined, newline="").readlines()
-            if lines[-1].endswith("\n"):
-                carry = ""
-            else:  # incomplete line, or a lone \r that may be the first half of \r\n
-                carry = lines.pop()
+            # an incomplete line, or a lone \r that may be the first half of \r\n, waits
+            carry = "" if lines[-1].endswith("\n") else lines.pop()
             if _SURROGATE.search(combined):
                 self._record_events(lines, combined, start)
             self._count_endings(combined[: len(combined) - len(carry)])
