@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from validator.checks.base import REGISTRY, Rule
 
-FAMILIES = ("request", "header", "rows", "encoding")
+
+def families() -> tuple[str, ...]:
+    """The rule modules of this package (every module but ``base``), found on disk."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__)
+                        if m.name != "base" and not m.name.startswith("_")))
 
 
 def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule by code, in code order."""
-    for family in FAMILIES:
+    for family in families():
         importlib.import_module(f"validator.checks.{family}")
     return dict(sorted(REGISTRY.items()))
 
