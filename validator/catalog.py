@@ -27,6 +27,44 @@ class ObjectType:
         return self.names[-1] if self.names else self.id
 
 
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One option of an enumeration property: cells may give the label or the internal value."""
+
+    label: str
+    value: str
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """A HubSpot property as the validator needs it (Properties API fields, fact sheet 4.1)."""
+
+    object_id: str
+    name: str  # internal name
+    label: str = ""
+    type: str = "string"  # string | number | date | datetime | enumeration | bool | phone_number | ...
+    field_type: str = "text"  # text | textarea | number | date | select | checkbox | booleancheckbox | ...
+    options: tuple[Option, ...] = ()
+    unique: bool = False  # hasUniqueValue
+    read_only: bool = False  # modificationMetadata.readOnlyValue
+    calculated: bool = False
+    referenced_object: str | None = None  # e.g. OWNER
+    source: str = ""  # fact tag ([V] S10, [I], portal)
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationType:
+    """A HubSpot association type: one direction between two objects (fact sheet 5)."""
+
+    id: int
+    from_object: str  # object type id, e.g. "0-1"
+    to_object: str
+    category: str = "HUBSPOT_DEFINED"  # HUBSPOT_DEFINED | USER_DEFINED | INTEGRATOR_DEFINED
+    label: str = ""
+    source: str = ""
+
+
 @dataclass(frozen=True)
 class Catalog:
     """What the validator knows about HubSpot. Built-in facts, optionally overlaid by a portal."""
@@ -35,6 +73,32 @@ class Catalog:
     objects: Mapping[str, ObjectType]
     _names: Mapping[str, str] = field(repr=False)
     raw: Mapping[str, Any] = field(repr=False)
+    # object id -> property name -> Property ([[properties]] in hubspot.toml; a portal overrides)
+    property_map: Mapping[str, Mapping[str, Property]] = field(default_factory=dict, repr=False)
+    association_types: tuple[AssociationType, ...] = ()
+    identifiers_map: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def properties(self, object_id: str | None) -> Mapping[str, Property]:
+        return self.property_map.get(object_id or "", {})
+
+    def property_of(self, object_id: str | None, name: str | None) -> Property | None:
+        """A property by object and internal name (exact; HubSpot's names are lower case)."""
+        if name is None:
+            return None
+        return self.properties(object_id).get(name)
+
+    def identifiers(self, object_id: str | None) -> tuple[str, ...]:
+        """Properties that identify a record of this object: hs_object_id, the object's own
+        (email, domain, hs_sku ...; fact sheet 4.2) and every hasUniqueValue property."""
+        own = self.identifiers_map.get(object_id or "", ())
+        unique = tuple(n for n, p in self.properties(object_id).items() if p.unique and n not in own)
+        return ("hs_object_id", *(n for n in own if n != "hs_object_id"), *unique)
+
+    def association(self, type_id: int, category: str = "HUBSPOT_DEFINED") -> AssociationType | None:
+        for a in self.association_types:
+            if a.id == type_id and a.category == category:
+                return a
+        return None
 
     def object_id(self, text: str | None) -> str | None:
         """Normalise an object given by id (``0-1``), name (``contacts``) or legacy name."""
@@ -108,4 +172,34 @@ def builtin() -> Catalog:
         for n in (*obj.names, obj.legacy):
             if n:
                 names[n.lower()] = obj.id
-    return Catalog(meta=data["meta"], objects=objects, _names=names, raw=data)
+    return Catalog(meta=data["meta"], objects=objects, _names=names, raw=data,
+                   property_map=_properties(data, names), association_types=_associations(data, names),
+                   identifiers_map={_oid(k, names): tuple(v) for k, v in data.get("identifiers", {}).items()})
+
+
+def _oid(text: str, names: Mapping[str, str]) -> str:
+    return text if OBJECT_ID.match(text) else names.get(text.lower(), text)
+
+
+def _properties(data: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, dict[str, Property]]:
+    """``[[properties]]`` entries: object, name, label, type, field_type, options, unique, ..."""
+    out: dict[str, dict[str, Property]] = {}
+    for e in data.get("properties", []):
+        obj = _oid(e["object"], names)
+        options = tuple(Option(str(o["label"]), str(o["value"]), bool(o.get("hidden", False)))
+                        for o in e.get("options", []))
+        out.setdefault(obj, {})[e["name"]] = Property(
+            object_id=obj, name=e["name"], label=e.get("label", ""), type=e.get("type", "string"),
+            field_type=e.get("field_type", "text"), options=options, unique=bool(e.get("unique", False)),
+            read_only=bool(e.get("read_only", False)), calculated=bool(e.get("calculated", False)),
+            referenced_object=e.get("referenced_object"), source=e.get("source", ""))
+    return out
+
+
+def _associations(data: Mapping[str, Any], names: Mapping[str, str]) -> tuple[AssociationType, ...]:
+    """``[[association_types]]`` entries: id, from, to, category, label, source."""
+    return tuple(
+        AssociationType(id=int(e["id"]), from_object=_oid(e["from"], names), to_object=_oid(e["to"], names),
+                        category=e.get("category", "HUBSPOT_DEFINED"), label=e.get("label", ""),
+                        source=e.get("source", ""))
+        for e in data.get("association_types", []))
