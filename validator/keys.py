@@ -71,8 +71,17 @@ def domain_key(s: pd.Series) -> pd.Series:
     return out.str.replace(r"^www\.", "", regex=True).str.rstrip(".")
 
 
-def hashes(values: pd.Series) -> np.ndarray:
-    return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
+    try:
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    except UnicodeEncodeError:  # undecodable bytes kept as lone surrogates: hash their bytes
+        values = values.apply(_bytes_text) if isinstance(values, pd.DataFrame) else _bytes_text(values)
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+
+
+def _bytes_text(s: pd.Series) -> pd.Series:
+    """The same text with each surrogate-escaped byte as one Latin-1 character (one to one)."""
+    return s.str.encode("utf-8", "surrogateescape").str.decode("latin-1")
 
 
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -84,18 +93,24 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
 
 
 class KeySet:
-    """Distinct keys with the row (and physical line, and value) where each was first seen,
-    and how many rows carried it. Sorted arrays: lookups are binary searches, inserts one copy."""
+    """Distinct keys with the row where each was first seen: 16 bytes a key. Kept with values
+    (for findings made after the file), also the first row's line and value and how many rows
+    carried the key. Sorted arrays: lookups are binary searches, inserts one copy per chunk."""
 
     def __init__(self, keep_values: bool = False):
         self.keys = np.empty(0, np.uint64)
         self.rows = np.empty(0, np.int64)
+        self.full = keep_values
         self.lines = np.empty(0, np.int64)
         self.counts = np.empty(0, np.int64)
-        self.values: np.ndarray | None = np.empty(0, object) if keep_values else None
+        self.values = np.empty(0, object)
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.keys, self.rows, self.lines, self.counts, self.values))
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, position in this set) for each key."""
@@ -112,20 +127,21 @@ class KeySet:
         if not len(keys):
             return np.empty(0, np.int64)
         uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
         found, at = self.find(uniq)
-        counts = np.bincount(inverse.ravel(), minlength=len(uniq))
-        np.add.at(self.counts, at[found], counts[found])
         first_rows = np.where(found, self.rows[at] if len(self.rows) else 0, rows[first])
         new = ~found
         where = np.searchsorted(self.keys, uniq[new])
         self.keys = np.insert(self.keys, where, uniq[new])
         self.rows = np.insert(self.rows, where, rows[first[new]])
-        src_lines = lines if lines is not None else rows
-        self.lines = np.insert(self.lines, where, src_lines[first[new]])
-        self.counts = np.insert(self.counts, where, counts[new])
-        if self.values is not None and values is not None:
-            self.values = np.insert(self.values, where, values[first[new]])
-        return np.asarray(first_rows[inverse.ravel()], dtype=np.int64)
+        if self.full:
+            counts = np.bincount(inverse, minlength=len(uniq))
+            np.add.at(self.counts, at[found], counts[found])
+            self.counts = np.insert(self.counts, where, counts[new])
+            self.lines = np.insert(self.lines, where, (lines if lines is not None else rows)[first[new]])
+            shown = values if values is not None else np.full(len(keys), "", object)
+            self.values = np.insert(self.values, where, shown[first[new]])
+        return np.asarray(first_rows[inverse], dtype=np.int64)
 
     def missing_from(self, other: KeySet) -> np.ndarray:
         """Indexes (into this set) of keys the other set lacks."""
@@ -163,7 +179,7 @@ def stored_batch(rule: object, file: str, sheet: str | None, column: Column, key
                  idx: np.ndarray, message: Callable[[str], str]) -> Batch:
     """Findings at the first rows of the keys ``idx`` of a KeySet kept with values."""
     order = idx[np.argsort(keys.rows[idx], kind="stable")]
-    values = keys.values[order] if keys.values is not None else np.full(len(order), "", object)
+    values = keys.values[order]
     return Batch(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
                  file=file, sheet=sheet, rows=keys.rows[order], lines=keys.lines[order], column=column,
                  values=values, message=message, hint=rule.hint)  # type: ignore[attr-defined]

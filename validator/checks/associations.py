@@ -9,7 +9,7 @@ in the other file it has `propertyName: null`, `toColumnObjectTypeId` (the ownin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,9 +157,10 @@ class MisplacedAssociationSettings(Rule):
                 f"column {quote(ref.column_name or '')} mapped to {target}",
                 file=ctx, pointer=ref.at("columnName"), value=ref.column_name)
         elif not link.owner.association_identifier:
+            owner_file = link.owner_file.file_name if link.owner_file else "?"
             yield self.finding(
-                f"common column {quote(ref.column_name or '')} of {link.owner_file.file_name if link.owner_file else '?'}"
-                " needs associationIdentifierColumn: true", file=ctx,
+                f"common column {quote(ref.column_name or '')} of {owner_file} needs associationIdentifierColumn: true",
+                file=ctx,
                 pointer=link.owner.at("associationIdentifierColumn"))
 
 
@@ -303,6 +304,9 @@ class AssociationKeyNotInFile(Rule):
             file, column = self.columns[k.ref.pointer]
             target = ctx.catalog.object_label(k.ref.to_object_type_id)
             where = k.owner_file.file_name
-            yield stored_batch(self, file.name, file.sheet, column, ref, idx,
-                               lambda v, t=target, w=where: f"{quote(v)} matches no {t} row of {w}; "
-                               "the association works only if the record already exists in the account")
+            yield stored_batch(self, file.name, file.sheet, column, ref, idx, _no_row(target, where))
+
+
+def _no_row(target: str, where: str | None) -> Callable[[str], str]:
+    return lambda value: (f"{quote(value)} matches no {target} row of {where}; the association works only "
+                          "if the record already exists in the account")

@@ -9,7 +9,7 @@ domain is how several contact rows name the same company (fact sheet 1.4).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -53,9 +53,7 @@ class _Duplicates(Rule):
             first = seen.add(keys, chunk.rows[pos])
             dup = first != chunk.rows[pos]
             if dup.any():
-                label = self.describe(column)
-                yield key_batch(self, chunk, file, column, pos[dup], first[dup],
-                                lambda v, row, label=label: f"{label} {quote(v)} repeats row {row}")
+                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)))
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         self.sets = {}
@@ -64,6 +62,10 @@ class _Duplicates(Rule):
     def describe(self, column: Column) -> str:
         spec = column.spec
         return f"{self.what} ({spec.property_name})" if spec and spec.property_name else self.what
+
+
+def _repeats(label: str) -> Callable[[str, int], str]:
+    return lambda value, row: f"{label} {quote(value)} repeats row {row}"
 
 
 class DuplicateAlternateId(_Duplicates):
@@ -165,9 +167,10 @@ def _id_columns(file: FileContext, foreign: bool) -> list[Column]:
         if s is None or s.ignored:
             continue
         points = s.to_object_type is not None
-        if points == foreign and (s.column_type == "HUBSPOT_OBJECT_ID" or s.property_name == RECORD_ID):
-            if s.column_type not in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS"):
-                out.append(c)
+        holds_ids = s.column_type == "HUBSPOT_OBJECT_ID" or (
+            s.property_name == RECORD_ID and s.column_type not in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS"))
+        if points == foreign and holds_ids:
+            out.append(c)
     return out
 
 

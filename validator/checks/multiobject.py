@@ -4,8 +4,8 @@ same-object associations (ASSOCIATION_KEYS) and line items (fact sheet 1.4, 5; [
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from validator.request import ColumnSpec, FileSpec
 LABEL = "FLEXIBLE_ASSOCIATION_LABEL"
 KEYS = "ASSOCIATION_KEYS"
 POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
+PARENTS = ("0-3", "0-14")  # deals, quotes
 
 
 def record_objects(f: FileSpec) -> list[str]:
@@ -100,7 +101,8 @@ class LabelColumnMisconfigured(Rule):
                                        "(the object the association goes to)", file=ctx,
                                        pointer=c.at("toColumnObjectTypeId"))
                     continue
-                for obj, key in ((c.object_type_id, "columnObjectTypeId"), (c.to_object_type_id, "toColumnObjectTypeId")):
+                ends = ((c.object_type_id, "columnObjectTypeId"), (c.to_object_type_id, "toColumnObjectTypeId"))
+                for obj, key in ends:
                     if obj is not None and obj not in present:
                         yield self.finding(
                             f"label column {quote(c.column_name or '')} labels associations with "
@@ -307,9 +309,9 @@ def _parent_columns(file: FileContext, catalog: Catalog) -> list[Column]:
         s = c.spec
         if s is None or s.ignored:
             continue
-        if s.object_type_id == "0-8" and s.to_object_type_id in ("0-3", "0-14") and is_foreign(s):
-            out.append(c)
-        elif s.object_type_id in ("0-3", "0-14") and (id_kind(s, catalog) or s.property_name == "dealname"):
+        pointing = s.object_type_id == "0-8" and s.to_object_type_id in PARENTS and is_foreign(s)
+        naming = s.object_type_id in PARENTS and (id_kind(s, catalog) is not None or s.property_name == "dealname")
+        if pointing or naming:
             out.append(c)
     return out
 
@@ -363,7 +365,7 @@ class AssociationLimitExceeded(Rule):
     code = "HS341"
     name = "association-limit-exceeded"
     hubspot_error = "ASSOCIATION_LIMIT_EXCEEDED"
-    options = {"limit": 0}
+    options: ClassVar[Mapping[str, Any]] = {"limit": 0}
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
@@ -384,7 +386,8 @@ class AssociationLimitExceeded(Rule):
         for own in owners:
             for other in targets:
                 assert own.spec is not None and other.spec is not None
-                if other is own or other.spec.object_type_id == own.spec.object_type_id and other.spec.column_type != KEYS:
+                same = other.spec.object_type_id == own.spec.object_type_id and other.spec.column_type != KEYS
+                if other is own or same:
                     continue
                 self.pairs.append((own, other, KeySet(keep_values=True), KeySet(), []))
         yield from ()
@@ -420,8 +423,9 @@ class AssociationLimitExceeded(Rule):
                 continue
             found, at = records.find(over)
             idx = at[found]
-            label = other.label or "?"
-            yield stored_batch(self, file.name, file.sheet, own, records, idx,
-                               lambda v, label=label: f"{quote(v)} has more than {limit} associations "
-                               f"through column {quote(label)}")
+            yield stored_batch(self, file.name, file.sheet, own, records, idx, _over(limit, other.label or "?"))
         self.pairs = []
+
+
+def _over(limit: int, label: str) -> Callable[[str], str]:
+    return lambda value: f"{quote(value)} has more than {limit} associations through column {quote(label)}"
