@@ -147,3 +147,26 @@ def test_company_hierarchy_self_reference_and_unknown_parent(tmp_path: Path) -> 
     (tmp_path / "companies.csv").write_text(text, encoding="utf-8")
     report = validate(tmp_path / "import.json")
     assert [(f.row, f.column, f.code) for f in report.findings] == [(3, 3, "HS331"), (4, 3, "HS332")]
+
+
+def test_undecodable_bytes_in_label_and_key_cells_are_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_bytes(
+        b"Email,Domain,Label,Children\n"
+        b"ann@x.com,acme.example,Man\xffager;Primary,a\xff.example;acme.example\n"
+        b"bo@x.com,b.example,Manager,\n")
+    mappings = [
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain"},
+        {"columnObjectTypeId": "0-1", "columnName": "Label", "columnType": "FLEXIBLE_ASSOCIATION_LABEL",
+         "toColumnObjectTypeId": "0-2"},
+        {"columnObjectTypeId": "0-2", "columnName": "Children", "propertyName": "domain",
+         "columnType": "ASSOCIATION_KEYS", "toColumnObjectTypeId": "0-2"}]
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"files": [{"fileName": "data.csv", "fileImportPage": {
+        "hasHeader": True, "columnMappings": mappings}}]}))
+    catalog = portal({"0-1>0-2": ["Manager"]}, [])
+    spec = parse_request(request.read_bytes(), request.name, catalog)
+    report = Engine(Config(options={"HS341": {"limit": 1}}), catalog).run(spec, request_path=request, base=tmp_path)
+    assert [(f.row, f.column, f.code) for f in report.findings if f.code.startswith("HS3")] == [
+        (2, 2, "HS341"), (2, 3, "HS322"), (2, 4, "HS331"), (2, 4, "HS332")]
+    assert "'Man\\xffager'" in next(f.message for f in report.findings if f.code == "HS322")

@@ -60,6 +60,11 @@ def links(spec: ImportSpec) -> list[Link]:
     return out
 
 
+def _given(c: ColumnSpec, key: str) -> bool:
+    raw = c.raw.get("foreignKeyType")
+    return isinstance(raw, Mapping) and key in raw
+
+
 class InvalidAssociationIdentifier(Rule):
     """A multi-file import's common column is not an identifier HubSpot can link files by.
 
@@ -189,6 +194,8 @@ class AssociationTypeMismatch(Rule):
                 if c.ignored or fk is None or fk.category not in (None, "HUBSPOT_DEFINED"):
                     continue
                 if fk.type_id is None:
+                    if _given(c, "associationTypeId"):
+                        continue  # there, but not an integer: the request-type rule reports it
                     yield self.finding("foreignKeyType has no associationTypeId", file=ctx,
                                        pointer=f"{fk.pointer}/associationTypeId")
                     continue
@@ -233,6 +240,8 @@ class UnknownAssociationCategory(Rule):
                 if c.ignored or fk is None:
                     continue
                 if fk.category is None:
+                    if _given(c, "associationCategory"):
+                        continue
                     yield self.finding("foreignKeyType has no associationCategory", file=ctx,
                                        pointer=f"{fk.pointer}/associationCategory")
                 elif fk.category not in categories:

@@ -4,6 +4,7 @@ same-object associations (ASSOCIATION_KEYS) and line items (fact sheet 1.4, 5; [
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -36,9 +37,13 @@ def record_objects(f: FileSpec) -> list[str]:
 
 def split_cells(cells: pd.Series) -> pd.Series:
     """Each ``;``-separated part of each non-blank cell, trimmed, indexed by the cell's row."""
-    filled = cells[cells.str.strip() != ""]
-    parts = filled.str.split(";").explode()
-    return parts.astype("str").str.strip()
+    filled = cells[(cells.str.strip() != "").to_numpy(dtype=bool)]
+    lists = filled.str.split(";")
+    lengths = lists.str.len().to_numpy(dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))
+    # the cells' own dtype: a column holding undecodable bytes is Python-backed and stays so
+    parts = pd.Series(flat, index=np.repeat(filled.index.to_numpy(), lengths), dtype=cells.dtype)
+    return parts.str.strip()
 
 
 class MultiObjectMissingIdentifier(Rule):
@@ -239,7 +244,9 @@ class SelfAssociation(Rule):
             norm = normaliser(column.spec.property_name if column.spec else None)
             parts = norm(split_cells(chunk.frame[column.index]))
             mine = norm(chunk.frame[own.index]).reindex(parts.index)
-            hit = parts[(parts == mine).to_numpy(dtype=bool)]
+            # compared as Python strings: either side may hold undecodable bytes (Python-backed)
+            same = parts.to_numpy(dtype=object) == mine.to_numpy(dtype=object)
+            hit = parts[np.asarray(same, dtype=bool)]
             if len(hit):
                 yield from self.cells(chunk, file, column, chunk.frame.index.isin(hit.index.unique()),
                                       "{value} associates the record with itself")
@@ -386,8 +393,11 @@ class AssociationLimitExceeded(Rule):
         for own in owners:
             for other in targets:
                 assert own.spec is not None and other.spec is not None
-                same = other.spec.object_type_id == own.spec.object_type_id and other.spec.column_type != KEYS
-                if other is own or same:
+                same = other.spec.object_type_id == own.spec.object_type_id
+                # keys and pointing columns belong to their own object's records; an identifier
+                # column of another object in the same row is an association of each record
+                points = other.spec.column_type == KEYS or is_foreign(other.spec)
+                if other is own or same != points:
                     continue
                 self.pairs.append((own, other, KeySet(keep_values=True), KeySet(), []))
         yield from ()
