@@ -3,12 +3,15 @@ duplicates across chunks, and the key sets' memory."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.casefiles import portal
 from tests.conftest import ROOT
@@ -170,3 +173,30 @@ def test_undecodable_bytes_in_label_and_key_cells_are_reported_not_fatal(tmp_pat
     assert [(f.row, f.column, f.code) for f in report.findings if f.code.startswith("HS3")] == [
         (2, 2, "HS341"), (2, 3, "HS322"), (2, 4, "HS331"), (2, 4, "HS332")]
     assert "'Man\\xffager'" in next(f.message for f in report.findings if f.code == "HS322")
+
+
+_DOMAINS = ["acme.example", "ACME.example", "labs.example", "www.labs.example", "x.example", ""]
+
+
+@settings(max_examples=25)  # each example validates twice; the reader's own properties run more
+@given(st.lists(st.tuples(st.sampled_from(["ann@x.com", "ANN@x.com", "bo@x.com", "", "1", "7"]),
+                          st.sampled_from(_DOMAINS),
+                          st.lists(st.sampled_from(_DOMAINS), max_size=3).map(";".join)),
+                min_size=1, max_size=20),
+       st.integers(1, 6))
+def test_identity_findings_identical_whatever_the_chunk_size(rows: list[tuple[str, str, str]], size: int) -> None:
+    text = "Email,Domain,Children,Record ID\n" + "".join(f"{e},{d},{c},{e}\n" for e, d, c in rows)
+    mappings = [
+        {"columnObjectTypeId": "0-2", "columnName": "Email", "propertyName": "email_of_contact"},
+        {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain"},
+        {"columnObjectTypeId": "0-2", "columnName": "Children", "propertyName": "domain",
+         "columnType": "ASSOCIATION_KEYS", "toColumnObjectTypeId": "0-2"},
+        {"columnObjectTypeId": "0-2", "columnName": "Record ID", "propertyName": "hs_object_id"}]
+    request = {"files": [{"fileName": "c.csv", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+
+    def run(chunk_rows: int) -> list[tuple]:
+        report = validate(request, files={"c.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, options={"HS341": {"limit": 1}}))
+        return [(f.code, f.row, f.column, f.message) for f in report.findings]
+
+    assert run(size) == run(50_000)

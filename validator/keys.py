@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalog import Catalog
-from validator.checks.base import Batch, quote
+from validator.checks.base import Batch
 from validator.context import Column, FileContext
 from validator.findings import Finding
 from validator.readers.base import Chunk
@@ -94,15 +94,14 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
 
 class KeySet:
     """Distinct keys with the row where each was first seen: 16 bytes a key. Kept with values
-    (for findings made after the file), also the first row's line and value and how many rows
-    carried the key. Sorted arrays: lookups are binary searches, inserts one copy per chunk."""
+    (for findings made after the file), also the first row's line and value. Sorted arrays:
+    lookups are binary searches, inserts one copy per chunk."""
 
     def __init__(self, keep_values: bool = False):
         self.keys = np.empty(0, np.uint64)
         self.rows = np.empty(0, np.int64)
         self.full = keep_values
         self.lines = np.empty(0, np.int64)
-        self.counts = np.empty(0, np.int64)
         self.values = np.empty(0, object)
 
     def __len__(self) -> int:
@@ -110,7 +109,7 @@ class KeySet:
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.keys, self.rows, self.lines, self.counts, self.values))
+        return sum(a.nbytes for a in (self.keys, self.rows, self.lines, self.values))
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, position in this set) for each key."""
@@ -135,9 +134,6 @@ class KeySet:
         self.keys = np.insert(self.keys, where, uniq[new])
         self.rows = np.insert(self.rows, where, rows[first[new]])
         if self.full:
-            counts = np.bincount(inverse, minlength=len(uniq))
-            np.add.at(self.counts, at[found], counts[found])
-            self.counts = np.insert(self.counts, where, counts[new])
             self.lines = np.insert(self.lines, where, (lines if lines is not None else rows)[first[new]])
             shown = values if values is not None else np.full(len(keys), "", object)
             self.values = np.insert(self.values, where, shown[first[new]])
@@ -184,6 +180,3 @@ def stored_batch(rule: object, file: str, sheet: str | None, column: Column, key
                  file=file, sheet=sheet, rows=keys.rows[order], lines=keys.lines[order], column=column,
                  values=values, message=message, hint=rule.hint)  # type: ignore[attr-defined]
 
-
-def shown(value: str) -> str:
-    return quote(value)

@@ -106,7 +106,9 @@ class MisplacedAssociationSettings(Rule):
     Why: `associationIdentifierColumn: true` belongs on the common column in the file of the
     object that owns the property (Email in the contacts file); `toColumnObjectTypeId` and
     `foreignKeyType` belong on the common column of the other file, whose `propertyName` is
-    null. Mixed up, HubSpot reports INVALID_COLUMN_CONFIGURATION and links nothing.
+    null. Mixed up, HubSpot reports INVALID_COLUMN_CONFIGURATION and links nothing. The two
+    columns are paired by their columnName, as in HubSpot's example ([I]: the docs show the same
+    header in both files).
     Example: the contacts file's Email column carries `toColumnObjectTypeId: "0-2"` and the
     companies file's Email column carries `associationIdentifierColumn: true`.
     Fix: move each setting to the place the message names (see HubSpot's two-file example).

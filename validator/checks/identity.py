@@ -43,9 +43,12 @@ class _Duplicates(Rule):
         self.sets = {}
         if len(file.spec.objects) == 1:
             for c in file.columns:
-                if c.spec is not None and id_kind(c.spec, self.catalog) in self.kinds:
+                if c.spec is not None and id_kind(c.spec, self.catalog) in self.kinds and self.keyed(file, c):
                     self.sets[c.index] = (c, c.spec.property_name, KeySet())
         yield from ()
+
+    def keyed(self, file: FileContext, column: Column) -> bool:
+        return True
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop, seen in self.sets.values():
@@ -75,6 +78,8 @@ class DuplicateAlternateId(_Duplicates):
     without regard to case, as HubSpot compares addresses) or one company domain (compared as the
     host HubSpot keeps) update the same record twice, or fail with DUPLICATE_ALTERNATE_ID. The
     finding names the row where the value was first seen.
+    Companies deduplicated by Record ID or a unique property may share a domain, so domains are
+    not compared when the file has such a column (KB "Set up your import file").
     Example: `Ann@Example.com` in row 2 and `ann@example.com` in row 9 of a contacts file.
     Fix: merge the two rows into one, or correct the identifier of one of them.
     """
@@ -84,6 +89,14 @@ class DuplicateAlternateId(_Duplicates):
     hubspot_error = "DUPLICATE_ALTERNATE_ID"
     kinds = ("alternate",)
     what = "identifier"
+
+    def keyed(self, file: FileContext, column: Column) -> bool:
+        # Companies deduplicated by Record ID or a unique property may share a domain ([V] S6)
+        spec = column.spec
+        if spec is None or spec.object_type_id != "0-2" or spec.property_name != "domain":
+            return True
+        return not any(c.spec is not None and id_kind(c.spec, self.catalog) in ("record", "unique")
+                       for c in file.columns)
 
 
 class DuplicateUniqueValue(_Duplicates):
