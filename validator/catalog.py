@@ -77,6 +77,9 @@ class Catalog:
     property_map: Mapping[str, Mapping[str, Property]] = field(default_factory=dict, repr=False)
     association_types: tuple[AssociationType, ...] = ()
     identifiers_map: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # (from object id, to object id) -> label texts that exist in the portal (GET
+    # /crm/v4/associations/{from}/{to}/labels in a portal snapshot); empty without a snapshot
+    association_labels: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def properties(self, object_id: str | None) -> Mapping[str, Property]:
         return self.property_map.get(object_id or "", {})
@@ -99,6 +102,19 @@ class Catalog:
             if a.id == type_id and a.category == category:
                 return a
         return None
+
+    def types_between(self, from_object: str | None, to_object: str | None) -> tuple[AssociationType, ...]:
+        """Known association types from one object to another (one direction)."""
+        return tuple(a for a in self.association_types
+                     if a.from_object == from_object and a.to_object == to_object)
+
+    def labels_between(self, from_object: str | None, to_object: str | None) -> tuple[str, ...] | None:
+        """Association labels the portal has for this object pair; None when no snapshot says."""
+        return self.association_labels.get((from_object or "", to_object or ""))
+
+    @property
+    def association_categories(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("association_categories", ()))
 
     def object_id(self, text: str | None) -> str | None:
         """Normalise an object given by id (``0-1``), name (``contacts``) or legacy name."""
