@@ -70,7 +70,8 @@ def test_csv_writer_round_trip_has_no_structural_finding(rows: list[list[str]], 
     writer.writerow(["c0", "c1", "c2"])
     writer.writerows(rows)
     found = _check(buf.getvalue().encode(), 3, 4)
-    assert found == []
+    # value and record rules (HS2xx) judge the made-up properties p0..p2, not the structure
+    assert [f for f in found if not f[0].startswith("HS2")] == []
 
 
 @given(st.binary(max_size=300))
@@ -86,7 +87,8 @@ def test_a_ragged_row_planted_anywhere_is_reported_there(rows: list[list[str]], 
     rows[at] = rows[at][:2]
     text = "c0,c1,c2\n" + "".join(",".join(r) + "\n" for r in rows)
     found = _check(text.encode(), 3, data.draw(st.integers(1, 5)))
-    assert [(code, row, col) for code, row, _l, col, _v, _m in found] == [("HS110", at + 2, 3)]
+    assert [(code, row, col) for code, row, _l, col, _v, _m in found
+            if not code.startswith("HS2")] == [("HS110", at + 2, 3)]
 
 
 def test_property_module_uses_no_files(tmp_path: Path) -> None:
