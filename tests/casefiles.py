@@ -15,7 +15,8 @@ A case file holds ``[[case]]`` tables:
     mappings = [ {...} ]     # optional; columnMappings (default: one per header cell)
     top = { dateFormat = "DAY_MONTH_YEAR" }   # optional; top-level request keys
     file_entry = { fileFormat = "CSV" }       # optional; keys merged into files[0]
-    options = { chunk_rows = 2 }              # optional; Config fields
+    options = { chunk_rows = 2 }              # optional; Config fields (portal = "portal" is
+                                              # a snapshot folder under fixtures/)
     expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
                              # pointer, "line N" or "-" (whole file), exactly these
 
@@ -102,6 +103,9 @@ def build(case: dict[str, Any], tmp: Path) -> Path:
 
 def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
     request = build(case, tmp)
-    config = Config(**case.get("options", {}))
+    options = dict(case.get("options", {}))
+    if "portal" in options:  # a snapshot folder under fixtures/
+        options["portal"] = str(CASES.parent / options["portal"])
+    config = Config(**options)
     report = validate(request, config=config)
     return sorted(location(f) for f in report.findings if f.code == code)

@@ -23,9 +23,9 @@ from validator.checks.base import Batch, Hit, Rule
 from validator.config import ActiveRule, Config, active_rules
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
+from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
-from validator.portal import catalog_for
 from validator.request import ImportSpec
 from validator.sources import FileArg, locate
 

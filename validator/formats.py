@@ -200,9 +200,13 @@ def date_verdict(values: pd.Series | pa.Array, *, with_time: bool = False) -> di
 def ambiguous_dates(values: pd.Series | pa.Array, *, with_time: bool = False) -> np.ndarray:
     """Cells that parse under more than one dateFormat to different days (``03/04/2024``)."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    parsed = [parse_dates(arr, f, with_time=with_time) for f in DATE_FORMATS]
+    return ambiguous_of([parse_dates(arr, f, with_time=with_time) for f in DATE_FORMATS])
+
+
+def ambiguous_of(parsed: Sequence[Dates]) -> np.ndarray:
+    """Ambiguity from cells already parsed under each dateFormat."""
     keys = [np.where(p.ok & ~p.epoch, p.year * 10000 + p.month * 100 + p.day, -1) for p in parsed]
-    out = np.zeros(len(arr), dtype=bool)
+    out = np.zeros(len(keys[0]) if keys else 0, dtype=bool)
     for i in range(len(keys)):
         for j in range(i + 1, len(keys)):
             out |= (keys[i] >= 0) & (keys[j] >= 0) & (keys[i] != keys[j])

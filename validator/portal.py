@@ -136,7 +136,8 @@ def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mappi
     oid = _text(item, "objectTypeId", where)
     if not CUSTOM_OBJECT.match(oid):
         raise _Bad(f'{where}: "objectTypeId" {oid!r} is not a custom object id (2-...)')
-    labels = item.get("labels") if isinstance(item.get("labels"), dict) else {}
+    raw_labels = item.get("labels")
+    labels: Mapping[str, Any] = raw_labels if isinstance(raw_labels, dict) else {}
     names = tuple(n for n in (str(item.get("name") or ""), str(item.get("fullyQualifiedName") or ""),
                               str(labels.get("singular") or ""), str(labels.get("plural") or "")) if n)
     props = item.get("properties") or []

@@ -356,9 +356,8 @@ class EmptyObjectInRow(ValueRule):
         for obj in objects_of(file):
             columns = own_columns(file, obj)
             bad = all_blank(chunk, columns) & ~empty_row
-            label = self.catalog.object_label(obj)
-            yield from self.cells(chunk, file, columns[0], bad,
-                                  lambda v, label=label: f"every {label} column is empty in this row")
+            label = self.catalog.object_label(obj).replace("{", "{{").replace("}", "}}")
+            yield from self.cells(chunk, file, columns[0], bad, f"every {label} column is empty in this row")
 
 
 class CreateWithRecordId(ValueRule):

@@ -120,7 +120,6 @@ class DateFormatVerdict(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.by_column.values():
             arr = cells(chunk, column)
-            with_time = prop.type == "datetime"
             parsed = {f: self.dates(chunk, column, prop, f) for f in formats.DATE_FORMATS}
             calendar = ~parsed[formats.DATE_FORMATS[0]].blank & ~parsed[formats.DATE_FORMATS[0]].epoch
             calendar &= ~parsed[formats.DATE_FORMATS[0]].epoch_seconds
@@ -131,8 +130,7 @@ class DateFormatVerdict(ValueRule):
             c = self.counts.setdefault(column.index, {})
             c["values"] = c.get("values", 0) + int(calendar.sum())
             c["ambiguous"] = c.get("ambiguous", 0) + int(
-                (cached(chunk, ("ambiguous", column.index), lambda a=arr, w=with_time:
-                        formats.ambiguous_dates(a, with_time=w)) & calendar).sum())
+                (formats.ambiguous_of(list(parsed.values())) & calendar).sum())
             c["any"] = c.get("any", 0) + int(union.sum())
             for f, m in ok.items():
                 c[f] = c.get(f, 0) + int(m.sum())
