@@ -21,11 +21,14 @@ from validator.request import ColumnSpec
 _NO_PROPERTY_TYPES = ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS", "EVENT_TIMESTAMP")
 
 
+def _own(c: Column) -> bool:
+    return (c.spec is not None and c.spec.column_type not in _NO_PROPERTY_TYPES
+            and not (c.spec.property_name is None and c.spec.to_object_type_id is not None))
+
+
 def own_columns(file: FileContext, obj: str) -> list[Column]:
     """Columns holding the object's own values (not a foreign key pointing at another file)."""
-    return [c for c in file.mapped() if c.spec is not None and c.spec.object_type_id == obj
-            and c.spec.column_type not in _NO_PROPERTY_TYPES
-            and not (c.spec.property_name is None and c.spec.to_object_type_id is not None)]
+    return [c for c in file.mapped() if c.spec is not None and c.spec.object_type_id == obj and _own(c)]
 
 
 def identifier_columns(file: FileContext, obj: str, catalog: Catalog) -> list[Column]:
@@ -37,7 +40,7 @@ def identifier_columns(file: FileContext, obj: str, catalog: Catalog) -> list[Co
 def objects_of(file: FileContext) -> list[str]:
     seen: dict[str, None] = {}
     for c in file.mapped():
-        if c.spec is not None and c.spec.object_type_id and own_columns(file, c.spec.object_type_id):
+        if c.spec is not None and c.spec.object_type_id and _own(c):
             seen[c.spec.object_type_id] = None
     return list(seen)
 
