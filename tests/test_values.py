@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from validator import Config, formats, validate
@@ -260,3 +264,29 @@ def test_schema_passes_clean_data_and_names_unknown_files() -> None:
     assert for_file(DEALS, "deals.csv", portal=PORTAL).validate(df).equals(df)
     with pytest.raises(ValidatorError, match="no files"):
         for_file(DEALS, "other.csv")
+
+
+# -- properties of the date grammar -------------------------------------------------------------
+_ORDER = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
+
+
+@given(st.dates(min_value=date(1970, 1, 1), max_value=date(2068, 12, 31)), st.sampled_from(sorted(_ORDER)),
+       st.sampled_from("/-."), st.sampled_from(["num", "pad", "abbr", "ABBR", "full"]), st.booleans())
+def test_any_real_date_written_any_accepted_way_parses_to_itself(day: date, fmt: str, sep: str, month: str,
+                                                                  short_year: bool) -> None:
+    names = formats.MONTHS[day.month - 1]
+    m = {"num": str(day.month), "pad": f"{day.month:02d}", "abbr": names[:3].title(), "ABBR": names[:3].upper(),
+         "full": names.title()}[month]
+    y = f"{day.year % 100:02d}" if short_year else str(day.year)
+    parts = {"m": m, "d": str(day.day), "y": y}
+    text = sep.join(parts[k] for k in _ORDER[fmt])
+    d = formats.parse_dates(pd.Series([text]), fmt)
+    assert d.ok[0], text
+    assert (d.year[0], d.month[0], d.day[0]) == (day.year, day.month, day.day)
+
+
+@given(st.integers(1, 12), st.integers(29, 31), st.integers(1971, 2060))
+def test_days_past_the_end_of_the_month_never_parse(month: int, day: int, year: int) -> None:
+    last = calendar.monthrange(year, month)[1]
+    text = f"{month:02d}/{day:02d}/{year}"
+    assert formats.parse_dates(pd.Series([text]), "MONTH_DAY_YEAR").ok[0] == (day <= last)
