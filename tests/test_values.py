@@ -208,6 +208,7 @@ def test_snapshot_custom_stage_property_and_object() -> None:
     assert catalog.identifiers("2-1234567") == ("hs_object_id", "vin")
     assert [p.label for p in catalog.pipelines("0-3")] == ["Sales Pipeline", "Renewals"]
     assert len(load_portal(PORTAL).association_labels[("0-1", "0-2")]) == 3
+    assert catalog.association(36, "USER_DEFINED").label == "Billing contact"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("path", "text", "why"), [

@@ -26,6 +26,7 @@ from typing import Any
 
 from validator.catalog import (
     CUSTOM_OBJECT,
+    AssociationType,
     Catalog,
     ObjectType,
     Option,
@@ -217,8 +218,16 @@ def overlay(catalog: Catalog, portal: Portal) -> Catalog:
             if old is not None:
                 by_name[name] = replace(old, options=opts, source="portal")
     required = {**catalog.required_map, **portal.required}
+    associations = list(catalog.association_types)
+    for (left, right), bodies in portal.association_labels.items():
+        for body in bodies:
+            type_id = body.get("typeId")
+            if isinstance(type_id, int) and not isinstance(type_id, bool):
+                associations.append(AssociationType(type_id, left, right, str(body.get("category") or "USER_DEFINED"),
+                                                    str(body.get("label") or ""), "portal"))
     return replace(catalog, objects=objects, _names=names, property_map=props, pipeline_map=pipelines,
-                   required_map=required, owners=portal.owners if portal.owners is not None else catalog.owners,
+                   required_map=required, association_types=tuple(associations),
+                   owners=portal.owners if portal.owners is not None else catalog.owners,
                    complete=catalog.complete | frozenset(portal.properties), portal=portal.path)
 
 
