@@ -15,7 +15,8 @@ A case file holds ``[[case]]`` tables:
     mappings = [ {...} ]     # optional; columnMappings (default: one per header cell)
     top = { dateFormat = "DAY_MONTH_YEAR" }   # optional; top-level request keys
     file_entry = { fileFormat = "CSV" }       # optional; keys merged into files[0]
-    options = { chunk_rows = 2 }              # optional; Config fields
+    options = { chunk_rows = 2 }              # optional; Config fields (portal = "portal" is
+                                              # a snapshot folder under fixtures/)
     labels = { "0-1>0-2" = ["Manager"] }      # optional; association labels of a portal snapshot
     properties = [ { object = "0-1", name = "member_id", unique = true } ]  # optional; portal properties
     expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
@@ -119,7 +120,10 @@ def portal(labels: dict[str, list[str]], properties: list[dict[str, Any]]) -> Ca
 
 def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
     request = build(case, tmp)
-    config = Config(**case.get("options", {}))
+    options = dict(case.get("options", {}))
+    if "portal" in options:  # a snapshot folder under fixtures/
+        options["portal"] = str(CASES.parent / options["portal"])
+    config = Config(**options)
     if "labels" in case or "properties" in case:  # a portal snapshot on top of the built-in catalog
         catalog = portal(case.get("labels", {}), case.get("properties", []))
         spec = parse_request(request.read_bytes(), request.name, catalog)

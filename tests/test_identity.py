@@ -54,6 +54,8 @@ def test_two_file_import_with_association_mistakes() -> None:
         ("import.json", None, None, m.format(0, 3, "foreignKeyType/associationTypeId"), "HS312",
          "INVALID_COLUMN_CONFIGURATION"),
         ("import.json", None, None, "/importOperations/0-2", "HS352", None),
+        # contacts have no `domain` property: only an info without a portal snapshot (HS231)
+        ("contacts.csv", None, None, m.format(0, 3, "propertyName"), "HS231", "PROPERTY_DEFINITION_NOT_FOUND"),
         ("contacts.csv", 5, 3, None, "HS301", "DUPLICATE_ALTERNATE_ID"),
         ("companies.csv", 4, 3, None, "HS314", "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER"),
     ]
@@ -200,3 +202,14 @@ def test_identity_findings_identical_whatever_the_chunk_size(rows: list[tuple[st
         return [(f.code, f.row, f.column, f.message) for f in report.findings]
 
     assert run(size) == run(50_000)
+
+
+def test_portal_snapshot_folder_feeds_association_labels() -> None:
+    """Labels saved from GET /crm/v4/associations/contacts/companies/labels reach HS322."""
+    from validator import Config
+
+    request = EXAMPLES / "contacts-companies-one-file" / "import.json"
+    report = validate(request, config=Config(portal=str(EXAMPLES.parent / "portal")))
+    assert [(f.file, f.row, f.column, f.code, f.value) for f in report.findings] == [
+        ("contacts-with-companies.csv", 2, 6, "HS322", "Primary;Decision maker")]
+    assert validate(request).findings == []  # without a snapshot labels are not judged

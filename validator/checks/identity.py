@@ -280,55 +280,6 @@ def _first_mapping(ctx: ImportContext, obj: str) -> ColumnSpec | None:
                  if c.object_type_id == obj and not c.ignored), None)
 
 
-class UpdateWithoutIdentifier(Rule):
-    """An object's operation is UPDATE, but no column identifies its records.
-
-    Why: UPDATE only changes existing records, found by Record ID or an alternate id (email,
-    domain, SKU, a unique property). With none mapped no row can match, and each fails with
-    UPDATE_ONLY_IMPORT.
-    Example: `"importOperations": {"0-1": "UPDATE"}` with only First Name and Last Name columns.
-    Fix: add a Record ID or email column for the object, or use UPSERT.
-    """
-
-    code = "HS350"
-    name = "update-without-identifier"
-    hubspot_error = "UPDATE_ONLY_IMPORT"
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        ids = _identifiers(ctx)
-        for obj in ctx.spec.objects:
-            if ctx.spec.operation(obj) == "UPDATE" and not ids.get(obj):
-                yield self.finding(
-                    f"{ctx.catalog.object_label(obj)} is imported with UPDATE but no column holds a "
-                    "Record ID or another identifier", file=ctx, pointer=ctx.spec.operation_pointers.get(obj))
-
-
-class CreateWithRecordId(Rule):
-    """An object's operation is CREATE, but a column holds its Record IDs.
-
-    Why: a Record ID names an existing record; under CREATE a row that matches one is skipped
-    (CREATE_ONLY_IMPORT), and an id that matches none is not used for the new record.
-    Example: `"importOperations": {"0-1": "CREATE"}` with a `Record ID` column mapped to `hs_object_id`.
-    Fix: drop the Record ID column to create new records, or use UPDATE or UPSERT.
-    """
-
-    code = "HS351"
-    name = "create-with-record-id"
-    severity = Severity.WARNING
-    hubspot_error = "CREATE_ONLY_IMPORT"
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        for obj, columns in _identifiers(ctx).items():
-            if ctx.spec.operation(obj) != "CREATE":
-                continue
-            for c, kind in columns:
-                if kind == "record":
-                    yield self.finding(
-                        f"{ctx.catalog.object_label(obj)} is imported with CREATE, but column "
-                        f"{quote(c.column_name or '')} holds Record IDs: rows matching existing records are skipped",
-                        file=ctx, pointer=c.pointer)
-
-
 class UpsertWithoutIdentifier(Rule):
     """An object is imported with UPSERT (the default) but no column identifies its records.
 
@@ -347,6 +298,8 @@ class UpsertWithoutIdentifier(Rule):
         for obj in ctx.spec.objects:
             if ctx.spec.operation(obj) != "UPSERT" or ids.get(obj):
                 continue
+            if ctx.catalog.identifiers(obj) == ("hs_object_id",):
+                continue  # deals, tickets, activities: only a Record ID; new rows are the norm
             pointer = ctx.spec.operation_pointers.get(obj)
             if pointer is None:
                 first = _first_mapping(ctx, obj)
