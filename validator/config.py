@@ -7,6 +7,7 @@ Selection works like ruff: ``select`` replaces the profile's enabled set, ``exte
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -149,10 +150,8 @@ def file_names(file: str, path: str | None, root: str | None) -> set[str]:
         names.add(Path(path).as_posix())
         for base in (root, os.getcwd()):
             if base:
-                try:
+                with contextlib.suppress(ValueError):  # another drive on Windows
                     names.add(Path(os.path.relpath(Path(path).resolve(), Path(base).resolve())).as_posix())
-                except ValueError:  # another drive on Windows
-                    pass
     return names
 
 

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from validator import __version__
+from validator.baseline import apply_baseline, load_baseline
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
-from validator.baseline import apply_baseline, load_baseline
 from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
