@@ -13,11 +13,12 @@ import csv
 import io
 
 from validator.findings import Report
-from validator.report.json_format import clean
+from validator.findings import truncate
 
 
 def _text(value: str) -> str:
-    return str(clean(value))
+    """Undecodable bytes (kept as lone surrogates) are written as ``\\xNN`` text."""
+    return truncate(value, 1 << 62) or ""
 
 
 def render_csv(report: Report) -> str:
