@@ -152,7 +152,8 @@ def test_github_chosen_in_actions_and_step_summary_written(tmp_path: Path, monke
     assert result.output.startswith("::error file=fixtures/examples/broken/contacts.import.json")
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## hubspot-preflight")
-    assert "| exports/contacts.csv | 3 | 4 Company | HS110 | error | row has 3 fields, fewer than the header's 4 |" in text
+    assert ("| exports/contacts.csv | 3 | 4 Company | HS110 | error | "
+            "row has 3 fields, fewer than the header's 4 |") in text
 
 
 def test_step_summary_escapes_table_cells() -> None:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
-from validator.findings import Report
-from validator.findings import truncate
+from validator.findings import Report, truncate
 
 
 def _text(value: str) -> str:
