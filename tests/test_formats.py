@@ -184,10 +184,12 @@ def test_hubspot_format_parses_with_the_official_client(broken: Report) -> None:
 
 def test_csv_format_lists_failing_rows_with_row_code_and_message(broken: Report) -> None:
     rows = list(csv.reader(io.StringIO(render(broken, "csv"), newline="")))
-    assert rows[0] == ["Email", "First Name", "Phone", "Company", "row", "code", "message"]
-    assert rows[1] == ["bo.chen@example.org", "Bo", "+442071838750", "", "3", "HS110",
+    assert rows[0] == ["Email", "First Name", "Phone", "Company", "", "row", "code", "message"]
+    assert rows[1] == ["bo.chen@example.org", "Bo", "+442071838750", "", "", "3", "HS110",
                        "row has 3 fields, fewer than the header's 4"]
-    assert [(r[4], r[5]) for r in rows[1:]] == [("3", "HS110"), ("4", "HS113"), ("5", "HS112"), ("6", "HS110"),
+    assert rows[4] == ["dev.patel@example.com", "Dev", "+919876543210", "Globex, Inc.", "extra", "6", "HS110",
+                       "row has 5 fields, more than the header's 4"]
+    assert [(r[5], r[6]) for r in rows[1:]] == [("3", "HS110"), ("4", "HS113"), ("5", "HS112"), ("6", "HS110"),
                                                 ("7", "HS111")]
 
 

@@ -32,6 +32,10 @@ MAX_BASELINE_BYTES = 64 * 1024 * 1024
 Entry = tuple[str, str, str, str | None]  # file, code, key, column name (None: any)
 
 
+def origin_of(source: object) -> str:
+    return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "baseline"
+
+
 def load_baseline(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Baseline entries from a file or a list of mappings. A missing file is an empty baseline."""
     if isinstance(source, (str, os.PathLike)):
@@ -70,8 +74,11 @@ def _matches(entry: Mapping[str, Any], f: Finding) -> bool:
 
 
 def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mapping[str, Any],
-                   source: str) -> None:
-    """Drop accepted findings from ``report`` (and its counts); report stale entries as HS901."""
+                   source: str, origin: str = "baseline") -> None:
+    """Drop accepted findings from ``report`` (and its counts); report stale entries as HS901.
+
+    A stale entry is located in the baseline file (``origin``) by its JSON pointer.
+    """
     index: dict[tuple[str, str, str], list[int]] = {}
     for i, e in enumerate(entries):
         index.setdefault((e["file"], e["code"], e["key"]), []).append(i)
@@ -96,7 +103,7 @@ def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mappin
             e = entries[i]
             f = rule.finding(
                 f"baseline entry for {e['code']} on {e['key']!r} in {e['file']} matched no finding",
-                file=e["file"], pointer=f"/entries/{i}", value=e["key"])
+                file=origin, pointer=f"/entries/{i}", value=e["key"])
             kept.append(replace(f, severity=active[STALE].severity, key=f"pointer:/entries/{i}"))
         report.counts[STALE] = report.counts.get(STALE, 0) + len(stale)
     report.findings = kept

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from validator import __version__
-from validator.baseline import apply_baseline, load_baseline
+from validator.baseline import apply_baseline, load_baseline, origin_of
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
 from validator.config import ActiveRule, Config, active_rules, file_ignores
@@ -138,7 +138,8 @@ class Engine:
         report.severities = {code: a.severity for code, a in self.active.items()}
         self._records(report, ctx)
         if self.config.baseline is not None:
-            apply_baseline(report, load_baseline(self.config.baseline), self.active, spec.source)
+            apply_baseline(report, load_baseline(self.config.baseline), self.active, spec.source,
+                           origin_of(self.config.baseline))
         report.seconds = time.perf_counter() - started
         return report
 

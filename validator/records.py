@@ -26,8 +26,8 @@ EMAIL_HEADERS = ("email", "e-mail", "email address")
 def capture(chunk: Chunk, rows: Iterable[int] | None, store: dict[int, tuple[str, ...]]) -> None:
     """Copy the cells of ``rows`` found in this chunk into ``store`` (row -> cells).
 
-    Records the reader could not split to the header's width (ragged, unclosed quote) keep the
-    first fields the reader saw; a full record is only known for full-width rows.
+    A ragged record keeps every field it has; a record the csv module could not parse at all
+    (a broken quote) keeps what the reader saw of it, often nothing.
     """
     wanted = set(rows or ())
     if not wanted:
@@ -39,7 +39,7 @@ def capture(chunk: Chunk, rows: Iterable[int] | None, store: dict[int, tuple[str
             store[int(row)] = tuple(str(v) for v in values)
     for note in chunk.notes:
         if note.row in wanted and note.row not in store:
-            store[note.row] = tuple(note.sample)
+            store[note.row] = tuple(note.cells or note.sample)
 
 
 def key_columns(file: FileContext) -> tuple[tuple[str, int], ...]:

@@ -23,18 +23,20 @@ def _text(value: str) -> str:
 def render_csv(report: Report) -> str:
     rows = [f for f in report.findings if f.row is not None and f.row > 1]
     files = list(dict.fromkeys(f.file or "" for f in rows))
+    cells = {id(f): list(report.records.get(f.file or "", {}).get(f.row or 0, ())) for f in rows}
+    longest = max((len(c) for c in cells.values()), default=0)
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     if len(files) <= 1:
         header = list(report.headers.get(files[0], ())) if files else []
-        width = len(header)
+        width = max(len(header), longest)
+        header += [""] * (width - len(header))  # a ragged row's extra fields have no header
         writer.writerow([*map(_text, header), "row", "code", "message"])
     else:
-        width = max((len(report.headers.get(name, ())) for name in files), default=0)
+        width = max([longest, *(len(report.headers.get(name, ())) for name in files)])
         writer.writerow(["file", *(f"column {i}" for i in range(1, width + 1)), "row", "code", "message"])
     for f in rows:
-        cells = list(report.records.get(f.file or "", {}).get(f.row or 0, ()))[:width]
-        cells += [""] * (width - len(cells))
+        row = cells[id(f)] + [""] * (width - len(cells[id(f)]))
         lead = [f.file or ""] if len(files) > 1 else []
-        writer.writerow([*map(_text, lead + cells), f.row, f.code, _text(f.message)])
+        writer.writerow([*map(_text, lead + row), f.row, f.code, _text(f.message)])
     return buf.getvalue()
