@@ -9,6 +9,7 @@ a ValidatorError naming it (the CLI exits 2).
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -192,7 +193,8 @@ def describe(config: Config) -> dict[str, Any]:
         "tier": config.tier,
         "exit-zero": config.exit_zero,
         "output-format": config.output_format,
-        "baseline": config.baseline if isinstance(config.baseline, (str, type(None))) else "(entries)",
+        "baseline": (os.fspath(config.baseline) if isinstance(config.baseline, (str, os.PathLike))
+                     else None if config.baseline is None else "(entries given in Python)"),
         "redact": config.redact,
         "rules": {code: a.severity.label for code, a in active.items()},
     }
