@@ -85,15 +85,18 @@ def test_hook_blocks_a_broken_import_and_lets_a_clean_one_through(
                                capture_output=True, text=True)
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
-    # A clean import, committed data file only: the hook finds its request on disk.
+    # A clean import, committed data file only: the hook finds its request on disk. A JSON file
+    # named like a request but without files[] is not an import and is ignored.
     clean = work / "imports"
     clean.mkdir()
     shutil.copy2(EXAMPLES / "contacts" / "contacts.csv", clean / "contacts.csv")
     shutil.copy2(EXAMPLES / "contacts" / "contacts.import.json", clean / "contacts.import.json")
     git(work, "add", "imports/contacts.import.json", env=env)
     git(work, "commit", "-q", "--no-verify", "-m", "request", env=env)
+    (work / "settings").mkdir()
+    (work / "settings" / "request.json").write_text('{"url": "https://example.com"}', encoding="utf-8")
     git(work, "add", "-A", env=env)
-    ok = git(work, "commit", "-m", "clean contacts", env=env, check=False)
+    ok = git(work, "commit", "-m", "clean contacts and a JSON file that is no import", env=env, check=False)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "HubSpot import pre-flight" in ok.stdout + ok.stderr
 

@@ -116,5 +116,8 @@ def write_baseline(report: Report, path: str | os.PathLike[str]) -> int:
                       ensure_ascii=False, indent=2)
     from validator.report.json_format import clean
 
-    Path(path).write_text(clean(text) + "\n", encoding="utf-8")
+    try:
+        Path(path).write_text(clean(text) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ValidatorError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(entries)

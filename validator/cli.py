@@ -121,8 +121,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from validator.report import redact_report, step_summary
 
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(step_summary(redact_report(report) if config.redact else report))
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(step_summary(redact_report(report) if config.redact else report))
+        except OSError as exc:
+            click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
     for refusal in report.refusals:
         click.echo(f"hubspot-preflight: {refusal.file}: refused: {refusal.reason}", err=True)
     code = report.exit_code(config.fail_on)
