@@ -86,6 +86,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     from validator.api import validate
     from validator.findings import Report, ValidatorError
     from validator.report import render
+    from validator.settings import choose_format, effective_config
 
     config = effective_config(paths, config_file, select=select, extend_select=extend_select,
                               ignore=ignore, fail_on=fail_on, max_per_rule=max_per_rule, tier=tier,
@@ -132,47 +133,6 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     sys.exit(0 if config.exit_zero and code == 1 else code)
 
 
-def choose_format(fmt: str | None) -> str:
-    """``auto`` (the default): github inside GitHub Actions, else text (like yamllint)."""
-    if fmt is None or fmt == "auto":
-        in_actions = os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_WORKFLOW")
-        return "github" if in_actions else "text"
-    return fmt
-
-
-def effective_config(paths: tuple[Path, ...], config_file: Path | None, **flags: Any) -> Any:
-    """Built-in profile, then the configuration file, then the flags that were given."""
-    from validator.config import Config
-    from validator.findings import Severity
-    from validator.settings import check_tier, discover, load_file
-
-    found = config_file if config_file is not None else discover(paths or (Path.cwd(),))
-    config = load_file(found) if found is not None else Config()
-    changes: dict[str, Any] = {"chunk_rows": flags["chunk_rows"]}
-    if flags["select"]:
-        changes["select"] = _split(flags["select"])
-    if flags["extend_select"]:
-        changes["extend_select"] = (*config.extend_select, *_split(flags["extend_select"]))
-    if flags["ignore"]:
-        changes["ignore"] = (*config.ignore, *_split(flags["ignore"]))
-    if flags["fail_on"] is not None:
-        changes["fail_on"] = Severity.parse(flags["fail_on"])
-    if flags["max_per_rule"] is not None:
-        changes["max_per_rule"] = flags["max_per_rule"]
-    if flags["tier"] is not None:
-        changes["tier"] = check_tier(flags["tier"])
-    if flags["baseline"] is not None:
-        changes["baseline"] = str(flags["baseline"])
-    for key in ("redact", "exit_zero"):
-        if flags[key]:
-            changes[key] = True
-    config = config.with_(**changes)
-    from validator.config import active_rules
-
-    active_rules(config)  # unknown codes fail here, before any file is read
-    return config
-
-
 @cli.command("config")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file to read.")
@@ -181,11 +141,9 @@ def config_cmd(paths: tuple[Path, ...], config_file: Path | None, fmt: str) -> N
     """Print the effective configuration for PATHS (default: the current folder)."""
     import json
 
-    from validator.settings import describe
+    from validator.settings import describe, effective_config
 
-    config = effective_config(paths, config_file, select=(), extend_select=(), ignore=(), fail_on=None,
-                              max_per_rule=None, tier=None, baseline=None, redact=None, exit_zero=None,
-                              chunk_rows=50_000)
+    config = effective_config(paths, config_file)
     data = describe(config)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))

@@ -120,8 +120,7 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
     return active
 
 
-def file_ignores(config: Config, active: Mapping[str, ActiveRule],
-                 paths: Mapping[str, str]) -> Callable[[str, str], bool] | None:
+def file_ignores(config: Config, paths: Mapping[str, str]) -> Callable[[str, str], bool] | None:
     """A test ``(code, file) -> skip?`` for ``per-file-ignores``; None when there are none.
 
     A glob matches a file when it matches the request's ``fileName``, the path as given, or the

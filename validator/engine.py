@@ -112,7 +112,7 @@ class Engine:
         paths = {spec.source: str(request_path) if request_path else spec.source}
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
         collect = Collector(self.active, self.config.max_per_rule, paths,
-                            file_ignores(self.config, self.active, paths))
+                            file_ignores(self.config, paths))
         report = Report(request=spec.source, version=__version__)
         for rule in hooks["on_import"]:
             collect.add(rule.on_import(ctx))

@@ -176,6 +176,51 @@ def _table(value: Any, key: str, where: str) -> Mapping[str, Any]:
     return value
 
 
+def choose_format(fmt: str | None) -> str:
+    """``auto`` (the default): github inside GitHub Actions, else text (like yamllint)."""
+    if fmt is None or fmt == "auto":
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_WORKFLOW")
+        return "github" if in_actions else "text"
+    return fmt
+
+
+def effective_config(paths: tuple[Path, ...], config_file: Path | None, **flags: Any) -> Config:
+    """Built-in profile, then the configuration file, then the flags that were given.
+
+    ``flags`` are the ``check`` options by name (select, extend_select, ignore, fail_on,
+    max_per_rule, tier, baseline, redact, exit_zero, chunk_rows); None, empty or False means
+    "not given".
+    """
+    found = config_file if config_file is not None else discover(paths or (Path.cwd(),))
+    config = load_file(found) if found is not None else Config()
+    flags = {k: v for k, v in flags.items() if v is not None and v is not False and v != ()}
+    changes: dict[str, Any] = {k: flags[k] for k in ("chunk_rows",) if k in flags}
+    if "select" in flags:
+        changes["select"] = split_flags(flags["select"])
+    if "extend_select" in flags:
+        changes["extend_select"] = (*config.extend_select, *split_flags(flags["extend_select"]))
+    if "ignore" in flags:
+        changes["ignore"] = (*config.ignore, *split_flags(flags["ignore"]))
+    if "fail_on" in flags:
+        changes["fail_on"] = Severity.parse(flags["fail_on"])
+    if "max_per_rule" in flags:
+        changes["max_per_rule"] = flags["max_per_rule"]
+    if "tier" in flags:
+        changes["tier"] = check_tier(flags["tier"])
+    if "baseline" in flags:
+        changes["baseline"] = str(flags["baseline"])
+    for key in ("redact", "exit_zero"):
+        if key in flags:
+            changes[key] = True
+    config = config.with_(**changes)
+    active_rules(config)  # unknown codes fail here, before any file is read
+    return config
+
+
+def split_flags(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
 def describe(config: Config) -> dict[str, Any]:
     """The effective configuration as plain data (what ``hubspot-preflight config`` prints)."""
     active = active_rules(config)
