@@ -223,6 +223,9 @@ def test_redact_masks_quoted_values_in_messages_but_not_headers() -> None:
 
     out = redact_report(report).findings[0]
     assert out.message == "'REDACTED' in column 'Email' is not valid"
+    request = Finding("HS002", "request-wrong-type", "hasHeader must be true or false, not a string",
+                      Severity.ERROR, file="r.json", pointer="/files/0/fileImportPage/hasHeader", value="true")
+    assert redact_report(Report(findings=[request])).findings[0].message == request.message
     assert out.value == "REDACTED" and out.key is not None and re.fullmatch(r"email#[0-9a-f]{16}", out.key)
 
 

@@ -28,7 +28,7 @@ def mask_key(key: str | None) -> str | None:
 def _message(f: Finding, headers: set[str]) -> str:
     text = f.message
     if f.value:
-        text = text.replace(quote(f.value), f"'{MASK}'").replace(f.value, MASK)
+        text = text.replace(quote(f.value), f"'{MASK}'")  # values appear quoted, never bare
     if f.row is not None and f.row > 1:  # a data row: anything quoted but a header is a value
         text = _QUOTED.sub(lambda m: m.group() if m.group()[1:-1] in headers else f"'{MASK}'", text)
     return text
