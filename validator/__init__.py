@@ -7,6 +7,7 @@ Library use::
     if not report.ok:
         for finding in report.findings:
             print(finding.file, finding.row, finding.column, finding.code, finding.message)
+    print(render(report, "sarif", redact=True))     # text concise json sarif junit github hubspot csv
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 from validator.api import validate
 from validator.config import Config
 from validator.findings import Finding, Refusal, Report, Severity, ValidatorError
+from validator.report import render
 
 __all__ = [
     "Config",
@@ -25,5 +27,6 @@ __all__ = [
     "Severity",
     "ValidatorError",
     "__version__",
+    "render",
     "validate",
 ]

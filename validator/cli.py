@@ -45,25 +45,41 @@ def cli() -> None:
               help="The importRequest JSON for the data files given (default: found by convention).")
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
               help="Use PATH for the files[] entry whose fileName is NAME.")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "concise", "json"]), help="Output format.")
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["text", "concise", "json", "sarif", "junit", "github", "hubspot", "csv", "auto"]),
+              help="Output format (default: text; github inside GitHub Actions).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="Settings file (default: [tool.hubspot-preflight] of the nearest pyproject.toml).")
 @click.option("--select", multiple=True, help="Only these rules (codes, prefixes, names, ALL).")
 @click.option("--extend-select", multiple=True, help="Add rules to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes, prefixes, names).")
-@click.option("--fail-on", default="error", show_default=True,
-              type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails.")
-@click.option("--max-per-rule", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="Findings listed per rule and file; the rest are counted.")
+@click.option("--fail-on", default=None, type=click.Choice(["error", "warning", "info"]),
+              help="Lowest severity that fails (default: error).")
+@click.option("--max-per-rule", type=click.IntRange(min=0), default=None,
+              help="Findings listed per rule and file; the rest are counted (default: 1000).")
+@click.option("--tier", type=click.Choice(["paid", "free"]), default=None,
+              help="HubSpot plan tier, for size limits (default: paid).")
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="Accepted findings (JSON); findings it lists are not reported.")
+@click.option("--write-baseline", is_flag=True, help="Write every finding to the --baseline file and exit 0.")
+@click.option("--redact", is_flag=True, default=None, help="Mask cell values in every format.")
+@click.option("--emit-request", is_flag=True,
+              help="Print the multipart request that would be POSTed to /crm/v3/imports; check nothing.")
+@click.option("--ignore-unpaired", is_flag=True,
+              help="Skip data files that belong to no importRequest, and JSON that is not one (pre-commit).")
 @click.option("--portal", type=click.Path(path_type=Path), metavar="DIR",
               help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the check.")
+@click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
-def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str,
-          output: Path | None, select: tuple[str, ...], extend_select: tuple[str, ...],
-          ignore: tuple[str, ...], fail_on: str, max_per_rule: int, portal: Path | None, chunk_rows: int,
-          exit_zero: bool, quiet: bool) -> None:
+def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
+          output: Path | None, config_file: Path | None, select: tuple[str, ...],
+          extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+          max_per_rule: int | None, tier: str | None, baseline: Path | None, write_baseline: bool,
+          redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
+          chunk_rows: int,
+          exit_zero: bool | None, quiet: bool) -> None:
     """Check imports. PATHS are importRequest JSON files and/or their data files.
 
     A data file alone finds its request by convention: NAME.import.json beside NAME.csv, or a
@@ -71,29 +87,77 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     whose files[] names it.
     """
     from validator.api import validate
-    from validator.config import Config
-    from validator.findings import Report, Severity
+    from validator.findings import Report, ValidatorError
     from validator.report import render
+    from validator.settings import choose_format, effective_config
 
-    config = Config(
-        select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore),
-        fail_on=Severity.parse(fail_on), max_per_rule=max_per_rule, chunk_rows=chunk_rows,
-        portal=_portal(portal),
-    )
+    config = effective_config(paths, config_file, select=select, extend_select=extend_select,
+                              ignore=ignore, fail_on=fail_on, max_per_rule=max_per_rule, tier=tier,
+                              baseline=baseline, redact=redact, exit_zero=exit_zero, chunk_rows=chunk_rows)
+    if portal is not None:
+        config = config.with_(portal=_portal(portal))
+    if write_baseline:
+        if config.baseline is None or not isinstance(config.baseline, (str, os.PathLike)):
+            raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
+        target, config = Path(config.baseline), config.with_(baseline=None)
     given = _pairs(file_opts)
-    reports = []
-    for request, files in _plan(paths, request_opt, given):
-        reports.append(validate(request, files=files, config=config))
+    planned = list(_plan(paths, request_opt, given, ignore_unpaired))
+    if emit_request:
+        from validator.emit import plan, render_plan
+
+        click.echo("\n".join(render_plan(plan(r, files)) for r, files in planned), nl=False)
+        return
+    if not planned:
+        click.echo("hubspot-preflight: nothing to check (no import requests among the files)", err=True)
+        return
+    reports = [validate(request, files=files, config=config) for request, files in planned]
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
-    text = render(report, fmt)
+    if write_baseline:
+        from validator.baseline import write_baseline as write
+
+        n = write(report, target)
+        click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+        sys.exit(2 if report.refusals else 0)
+    fmt = choose_format(fmt or config.output_format)
+    text = render(report, fmt, redact=config.redact)
     if output is not None:
         output.write_text(text, encoding="utf-8", errors="backslashreplace")
     elif not quiet:
         click.echo(text, nl=False)
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from validator.report import redact_report, step_summary
+
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(step_summary(redact_report(report) if config.redact else report))
+        except OSError as exc:
+            click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
     for refusal in report.refusals:
         click.echo(f"hubspot-preflight: {refusal.file}: refused: {refusal.reason}", err=True)
     code = report.exit_code(config.fail_on)
-    sys.exit(0 if exit_zero and code == 1 else code)
+    sys.exit(0 if config.exit_zero and code == 1 else code)
+
+
+@cli.command("config")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file to read.")
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
+def config_cmd(paths: tuple[Path, ...], config_file: Path | None, fmt: str) -> None:
+    """Print the effective configuration for PATHS (default: the current folder)."""
+    import json
+
+    from validator.settings import describe, effective_config
+
+    config = effective_config(paths, config_file)
+    data = describe(config)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"# configuration: {data.pop('source') or 'built-in defaults (no configuration file found)'}")
+    rules = data.pop("rules")
+    for key, value in data.items():
+        click.echo(f"{key} = {json.dumps(value)}")
+    click.echo(f"# {len(rules)} active rules: " + ", ".join(f"{c}={s}" for c, s in rules.items()))
 
 
 def _portal(path: Path | None) -> Any:
@@ -105,16 +169,18 @@ def _portal(path: Path | None) -> Any:
     return load_portal(path)
 
 
-def _plan(paths: tuple[Path, ...], request_opt: Path | None,
-          given: dict[str, str]) -> Iterator[tuple[Path, dict[str, Any]]]:
+def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, str],
+          ignore_unpaired: bool = False) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Pair the paths on the command line with requests: (request, files for it)."""
     from validator.findings import ValidatorError
-    from validator.sources import find_requests
+    from validator.sources import find_requests, is_request
 
     requests: dict[Path, dict[str, Any]] = {}
     data = [p for p in paths if p.suffix.lower() != ".json"]
     for p in paths:
         if p.suffix.lower() == ".json":
+            if ignore_unpaired and not is_request(p):
+                continue
             requests.setdefault(p, {})
     if request_opt is not None:
         requests.setdefault(request_opt, {}).update({p.name: p for p in data})
@@ -123,13 +189,15 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None,
             if not p.exists():
                 raise ValidatorError(f"{p}: no such file")
             found = find_requests(p)
+            if not found and ignore_unpaired:
+                continue
             if not found:
                 raise ValidatorError(
                     f"{p}: no importRequest found (looked for {p.stem}.import.json and requests "
                     f"in {p.parent or '.'} naming {p.name}); pass --request")
             for r in found:
                 requests.setdefault(r, {})[p.name] = p
-    if not requests:
+    if not requests and not (ignore_unpaired and paths):
         raise ValidatorError("nothing to check: give an importRequest JSON or a data file")
     for request, files in requests.items():
         yield request, {**files, **given}

@@ -7,8 +7,12 @@ Selection works like ruff: ``select`` replaces the profile's enabled set, ``exte
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import fnmatch
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from validator.catalog import load_toml
@@ -31,9 +35,30 @@ class Config:
     max_per_rule: int = DEFAULT_MAX_PER_RULE
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     portal: Any = None  # a portal snapshot folder (str or PathLike) or a loaded validator.portal.Portal
+    # glob -> codes, prefixes or names turned off for matching files (request or data files)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # accepted findings: a baseline file, or its entries (see validator/baseline.py)
+    baseline: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | None = None
+    tier: str = "paid"  # HubSpot plan tier for limits: paid | free
+    exit_zero: bool = False
+    output_format: str | None = None  # None: text, or github inside GitHub Actions
+    redact: bool = False
+    root: str | None = None  # folder that per-file-ignores globs are relative to (the config's)
+    source: str | None = None  # the configuration file these settings came from
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+    @classmethod
+    def from_pyproject(cls, path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
+        """Settings from ``[tool.hubspot-preflight]``: of ``path`` (a pyproject.toml or a
+        standalone TOML file), or of the nearest pyproject.toml from the current folder up.
+        Keyword arguments override the file. Unknown keys or codes raise ValidatorError."""
+        from validator.settings import discover, load_file
+
+        found = Path(path) if path is not None else discover([Path.cwd()])
+        base = load_file(found) if found is not None else cls()
+        return base.with_(**overrides) if overrides else base
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +118,42 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
             raise ValidatorError(f"unknown option(s) {', '.join(sorted(unknown))} for rule {code}")
         active[code] = ActiveRule(cls, severity, options)
     return active
+
+
+def file_ignores(config: Config, paths: Mapping[str, str]) -> Callable[[str, str], bool] | None:
+    """A test ``(code, file) -> skip?`` for ``per-file-ignores``; None when there are none.
+
+    A glob matches a file when it matches the request's ``fileName``, the path as given, or the
+    path relative to ``config.root`` (the folder of the configuration file), like ruff.
+    """
+    if not config.per_file_ignores:
+        return None
+    rules = all_rules()
+    table = [(glob, frozenset(resolve(codes, rules))) for glob, codes in config.per_file_ignores.items()]
+    cache: dict[str, frozenset[str]] = {}
+
+    def skip(code: str, file: str) -> bool:
+        codes = cache.get(file)
+        if codes is None:
+            names = file_names(file, paths.get(file), config.root)
+            codes = frozenset().union(*(c for glob, c in table if any(glob_match(n, glob) for n in names)))
+            cache[file] = codes
+        return code in codes
+
+    return skip
+
+
+def file_names(file: str, path: str | None, root: str | None) -> set[str]:
+    names = {file.replace("\\", "/")}
+    if path:
+        names.add(Path(path).as_posix())
+        for base in (root, os.getcwd()):
+            if base:
+                with contextlib.suppress(ValueError):  # another drive on Windows
+                    names.add(Path(os.path.relpath(Path(path).resolve(), Path(base).resolve())).as_posix())
+    return names
+
+
+def glob_match(name: str, pattern: str) -> bool:
+    pattern = pattern.replace("\\", "/")
+    return fnmatch.fnmatchcase(name, pattern) or PurePosixPath(name).match(pattern)

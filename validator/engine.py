@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,14 +18,16 @@ from typing import Any
 import numpy as np
 
 from validator import __version__
+from validator.baseline import apply_baseline, load_baseline, origin_of
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
-from validator.config import ActiveRule, Config, active_rules
+from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
 from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
+from validator.records import capture, key_columns, stamp_keys
 from validator.request import ImportSpec
 from validator.sources import FileArg, locate
 
@@ -39,16 +41,21 @@ def _key(f: Finding) -> tuple[Any, ...]:
 class Collector:
     """Keeps the first ``cap`` findings per (rule, file) in location order; counts the rest."""
 
-    def __init__(self, active: Mapping[str, ActiveRule], cap: int, paths: Mapping[str, str]):
+    def __init__(self, active: Mapping[str, ActiveRule], cap: int, paths: Mapping[str, str],
+                 skip: Callable[[str, str], bool] | None = None):
         self.active = active
         self.cap = max(0, cap)
         self.paths = paths
+        self.skip = skip  # (code, file) -> True where per-file-ignores turn a rule off
         self.kept: dict[tuple[str, str], list[Finding]] = {}
         self.counts: dict[str, int] = {}
         self.per_file: dict[tuple[str, str], int] = {}
+        self.wanted: dict[str, set[int]] = {}  # rows whose cells the report should keep
 
     def add(self, hits: Iterable[Hit] | None) -> None:
         for hit in hits or ():
+            if self.skip is not None and self.skip(hit.code, hit.file or ""):
+                continue
             if isinstance(hit, Batch):
                 self._batch(hit)
             else:
@@ -75,6 +82,7 @@ class Collector:
         severity = self.active[code].severity
         path = self.paths.get(file)
         stamped = [replace(f, severity=severity, path=path) for f in new]
+        self.wanted.setdefault(file, set()).update(f.row for f in stamped if f.row is not None and f.row > 1)
         merged = heapq.nsmallest(self.cap, [*self.kept.get(slot, []), *stamped], key=_key)
         self.kept[slot] = merged
 
@@ -104,7 +112,8 @@ class Engine:
         ctx = ImportContext(spec, self.catalog, request_path, lookups)
         paths = {spec.source: str(request_path) if request_path else spec.source}
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
-        collect = Collector(self.active, self.config.max_per_rule, paths)
+        collect = Collector(self.active, self.config.max_per_rule, paths,
+                            file_ignores(self.config, paths))
         report = Report(request=spec.source, version=__version__)
         for rule in hooks["on_import"]:
             collect.add(rule.on_import(ctx))
@@ -128,6 +137,10 @@ class Engine:
         report.counts = dict(sorted(collect.counts.items()))
         report.suppressed = {c: n for c, n in sorted(collect.suppressed().items()) if n}
         report.severities = {code: a.severity for code, a in self.active.items()}
+        self._records(report, ctx)
+        if self.config.baseline is not None:
+            apply_baseline(report, load_baseline(self.config.baseline), self.active, spec.source,
+                           origin_of(self.config.baseline))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -159,10 +172,12 @@ class Engine:
             for rule in hooks["on_header"]:
                 collect.add(rule.on_header(fctx))
             if reader is not None:
+                store = report.records.setdefault(fctx.name, {})
                 for chunk in reader.chunks():
                     fctx.rows += len(chunk)
                     for rule in hooks["on_chunk"]:
                         collect.add(rule.on_chunk(chunk, fctx))
+                    capture(chunk, collect.wanted.pop(fctx.name, None), store)
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))
         except Refused as exc:
@@ -180,6 +195,21 @@ class Engine:
         stats.reader = notes.reader if fctx.readable else None
         stats.seconds = time.perf_counter() - started
         report.files.append(stats)
+
+
+    def _records(self, report: Report, ctx: ImportContext) -> None:
+        """Keep the cells of reported rows only, and give every finding its record key."""
+        for fctx in ctx.files:
+            if fctx.header is not None:
+                report.headers[fctx.name] = fctx.header.cells
+        wanted: dict[str, set[int]] = {}
+        for f in report.findings:
+            if f.row is not None:
+                wanted.setdefault(f.file or "", set()).add(f.row)
+        report.records = {name: {r: cells for r, cells in rows.items() if r in wanted.get(name, ())}
+                          for name, rows in report.records.items()}
+        keys = {f.name: key_columns(f) for f in ctx.files}
+        report.findings = stamp_keys(report.findings, report.records, keys)
 
 
 def severity_of(report: Report, code: str) -> Severity:

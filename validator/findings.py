@@ -138,9 +138,14 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)  # every finding per code, stored or not
     severities: dict[str, Severity] = field(default_factory=dict)  # code -> stamped severity
     refusals: list[Refusal] = field(default_factory=list)
+    accepted: dict[str, int] = field(default_factory=dict)  # findings a baseline accepted, per code
     request: str | None = None
     seconds: float = 0.0
     version: str = ""
+    # The cells of rows that have findings, by file and row (for the hubspot and csv formats);
+    # header cells by file. Kept out of to_dict(): the JSON contract never carries whole rows.
+    records: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def total(self, severity: Severity) -> int:
         return sum(n for code, n in self.counts.items() if self.severities.get(code) == severity)
@@ -195,7 +200,12 @@ class Report:
                 out.counts[code] = out.counts.get(code, 0) + n
             for code, n in r.suppressed.items():
                 out.suppressed[code] = out.suppressed.get(code, 0) + n
+            for code, n in r.accepted.items():
+                out.accepted[code] = out.accepted.get(code, 0) + n
             out.severities.update(r.severities)
+            for name, rows in r.records.items():
+                out.records.setdefault(name, {}).update(rows)
+            out.headers.update(r.headers)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +228,7 @@ class Report:
                 for s in self.files
             ],
             "refusals": [asdict(r) for r in self.refusals],
+            "accepted": dict(sorted(self.accepted.items())),
         }
 
 

@@ -52,6 +52,7 @@ class RowNote:
     detail: str = ""
     lines_lost: int = 0
     sample: tuple[str, ...] = ()  # the first few fields, for messages
+    cells: tuple[str, ...] = ()  # every field of a ragged record, as read (for reports of failing rows)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

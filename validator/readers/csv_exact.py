@@ -190,7 +190,7 @@ def _odd_record(record: list[str], row: int, line: int, end: int) -> RowNote:
     if not record or (all(not f.strip() for f in record) and len(record) <= 1):
         return RowNote("blank", row, line, end, fields=len(record))
     return RowNote("ragged", row, line, end, fields=len(record),
-                   sample=tuple(f[:100] for f in record[:SAMPLE_FIELDS]))
+                   sample=tuple(f[:100] for f in record[:SAMPLE_FIELDS]), cells=tuple(record))
 
 
 def _quote_opening(lines: list[str], delimiter: str, start: int) -> tuple[int, int | None]:

@@ -63,6 +63,8 @@ def footer(report: Report) -> str:
 
     counts = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, {plural(report.infos, 'info')}"
     refused = f", {plural(len(report.refusals), 'file')} refused" if report.refusals else ""
+    accepted = sum(report.accepted.values())
+    refused += f" ({accepted:,} accepted by the baseline)" if accepted else ""
     return (f"Found {counts}{refused} in {plural(len(report.files), 'file')}; "
             f"checked {plural(report.rows, 'row')} in {report.seconds:.2f} s.")
 

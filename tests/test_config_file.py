@@ -1,0 +1,226 @@
+"""Configuration files, rule selection, per-rule severity, per-file ignores and baselines.
+
+Table-driven: each case is a ``[tool.hubspot-preflight]`` table plus command-line flags, run on
+the bundled broken import, with the exact findings (``row:col CODE`` or ``pointer CODE``) and
+exit code expected.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from validator import Config, validate
+from validator.cli import cli
+from validator.findings import ValidatorError
+from validator.report.text import location
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+ALL_BROKEN = [
+    "/files/0/fileImportPage/hasHeader HS002", "/files/0/fileImportPage/columnMappings/2/columnType HS007",
+    "/importOperations/0-2 HS009", "/files/0/dateFormat HS010", "/files/0/fileName HS013",
+    "1:1 HS102", "1:1 HS103", "1:4 HS101", "3:4 HS110", "4 HS113", "5:2 HS112", "6:5 HS110", "7:2 HS111",
+]
+DATA_ROWS = ["3:4 HS110", "4 HS113", "5:2 HS112", "6:5 HS110", "7:2 HS111"]
+
+
+def run(*args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def found(report: dict) -> list[str]:
+    out = []
+    for f in report["findings"]:
+        where = f"{f['row']}:{f['column']}" if f["row"] is not None and f["column"] is not None else (
+            str(f["row"]) if f["row"] is not None else f["pointer"])
+        out.append(f"{where} {f['code']}")
+    return out
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "proj" / "imports"
+    shutil.copytree(EXAMPLES / "broken", folder)
+    return tmp_path / "proj"
+
+
+CASES = [
+    ("nothing configured", "", [], ALL_BROKEN, 1),
+    ("select a prefix", 'select = ["HS11"]', [], DATA_ROWS, 1),
+    ("select by name, extend-select a code", 'select = ["blank-row"]\nextend-select = ["HS111"]', [],
+     ["4 HS113", "7:2 HS111"], 1),
+    ("ignore by prefix and name", 'ignore = ["HS0", "ragged-row"]', [],
+     ["1:1 HS102", "1:1 HS103", "1:4 HS101", "4 HS113", "5:2 HS112", "7:2 HS111"], 1),
+    ("flags override the file's select", 'select = ["HS113"]', ["--select", "HS111"], ["7:2 HS111"], 1),
+    ("flags add to the file's ignore", 'select = ["HS11"]\nignore = ["HS110"]', ["--ignore", "HS111"],
+     ["4 HS113", "5:2 HS112"], 1),
+    ("a warning does not fail by default", 'select = ["HS113"]', [], ["4 HS113"], 0),
+    ("fail-on warning", 'select = ["HS113"]\nfail-on = "warning"', [], ["4 HS113"], 1),
+    ("fail-on from the command line", 'select = ["HS113"]', ["--fail-on", "warning"], ["4 HS113"], 1),
+    ("per-rule severity turns an error into a warning", 'select = ["HS110"]\n[tool.hubspot-preflight.severity]\n'
+     '"ragged-row" = "warning"', [], ["3:4 HS110", "6:5 HS110"], 0),
+    ("per-rule severity turns a warning into an error", 'select = ["HS113"]\n[tool.hubspot-preflight.severity]\n'
+     'HS113 = "error"', [], ["4 HS113"], 1),
+    ("per-file-ignores for data files by glob", 'select = ["HS11"]\n[tool.hubspot-preflight.per-file-ignores]\n'
+     '"imports/*.csv" = ["HS110", "blank-row"]', [], ["5:2 HS112", "7:2 HS111"], 1),
+    ("per-file-ignores on the request", '[tool.hubspot-preflight.per-file-ignores]\n'
+     '"*.import.json" = ["HS0"]\n"other/*.csv" = ["HS1"]', [], ALL_BROKEN[5:], 1),
+    ("max-per-rule", 'select = ["HS110"]\nmax-per-rule = 1', [], ["3:4 HS110"], 1),
+    ("exit-zero", 'select = ["HS110"]\nexit-zero = true', [], ["3:4 HS110", "6:5 HS110"], 0),
+]
+
+
+@pytest.mark.parametrize(("name", "table", "flags", "expected", "code"), CASES, ids=[c[0] for c in CASES])
+def test_configuration_table(project: Path, name: str, table: str, flags: list[str], expected: list[str],
+                             code: int) -> None:
+    (project / "pyproject.toml").write_text(f"[project]\nname = 'x'\n\n[tool.hubspot-preflight]\n{table}\n",
+                                            encoding="utf-8")
+    exit_code, report = run("check", str(project / "imports" / "contacts.csv"), *flags)
+    assert found(report) == expected
+    assert exit_code == code
+    if name == "max-per-rule":
+        assert report["suppressed"] == {"HS110": 1}
+    if name.startswith("per-rule severity turns an error"):
+        assert {f["severity"] for f in report["findings"]} == {"warning"}
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('selct = ["HS1"]', "unknown configuration key 'selct'"),
+    ('select = ["HS999"]', "unknown rule code or name 'HS999'"),
+    ('ignore = ["no-such-rule"]', "unknown rule code or name 'no-such-rule'"),
+    ('[tool.hubspot-preflight.severity]\nHS998 = "warning"', "unknown rule code or name 'HS998'"),
+    ('[tool.hubspot-preflight.severity]\nHS110 = "fatal"', "unknown severity 'fatal'"),
+    ('[tool.hubspot-preflight.per-file-ignores]\n"*.csv" = ["HS997"]', "unknown rule code or name 'HS997'"),
+    ('fail-on = "never"', "unknown severity 'never'"),
+    ('max-per-rule = -1', "max-per-rule"),
+    ('tier = "gold"', "unknown tier 'gold'"),
+    ('select = "HS1', "not valid TOML"),
+])
+def test_configuration_errors_exit_2_naming_the_culprit(project: Path, table: str, message: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from validator.cli import main
+
+    (project / "pyproject.toml").write_text(f"[tool.hubspot-preflight]\n{table}\n", encoding="utf-8")
+    for command in (["check", str(project / "imports" / "contacts.csv")], ["config", str(project / "imports")]):
+        with pytest.raises(SystemExit) as exc:
+            main(command)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("hubspot-preflight: error: ") and message in err, err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_code_message_on_stderr(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from validator.cli import main
+
+    (project / "pyproject.toml").write_text('[tool.hubspot-preflight]\nselect = ["HS1", "HS999"]\n', encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(project / "imports" / "contacts.csv")])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.strip() == "hubspot-preflight: error: unknown rule code or name 'HS999'"
+
+
+def test_config_command_prints_the_effective_configuration(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.hubspot-preflight]\nselect = ["HS11"]\nportal = "portal"\ntier = "free"\n'
+        '[tool.hubspot-preflight.severity]\nblank-row = "error"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", str(project / "imports" / "contacts.csv")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"# configuration: {(project / 'pyproject.toml').resolve()}"
+    assert 'select = ["HS11"]' in lines
+    assert 'severity = {"HS113": "error"}' in lines
+    assert f'portal = "{(project / "portal").resolve()}"' in lines
+    assert 'tier = "free"' in lines
+    assert lines[-1] == ("# 7 active rules: HS110=error, HS111=error, HS112=error, HS113=error, "
+                         "HS114=error, HS115=error, HS116=error")
+    data = json.loads(CliRunner().invoke(cli, ["config", str(project), "--format", "json"]).output)
+    assert data["rules"]["HS113"] == "error" and len(data["rules"]) == 7
+
+
+def test_config_file_option_and_library_loader(tmp_path: Path) -> None:
+    standalone = tmp_path / "preflight.toml"
+    standalone.write_text('select = ["HS110"]\nmax-per-rule = 1\n', encoding="utf-8")
+    exit_code, report = run("check", str(EXAMPLES / "broken" / "contacts.import.json"), "--config", str(standalone))
+    assert (found(report), exit_code) == (["3:4 HS110"], 1)
+    config = Config.from_pyproject(standalone, fail_on=Config().fail_on)
+    assert (config.select, config.max_per_rule) == (("HS110",), 1)
+    assert [location(f) for f in validate(EXAMPLES / "broken" / "contacts.import.json", config=config).findings] \
+        == ["3:4"]
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbogus = 1\n', encoding="utf-8")
+    with pytest.raises(ValidatorError, match="unknown configuration key 'bogus'"):
+        Config.from_pyproject(tmp_path / "pyproject.toml")
+
+
+# -- baselines -----------------------------------------------------------------------------------
+
+HEADER = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"
+ANN = "ann@example.com,Ann,Lee,1,lead,x,EXTRA\n"
+BO = "bo@example.com,Bo,Chen,2,lead\n"
+CY = "cy@example.com,Cy,Diaz,3,lead,ok\n"
+
+
+def _import(folder: Path, rows: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    shutil.copy2(EXAMPLES / "contacts" / "contacts.import.json", folder / "contacts.import.json")
+    (folder / "contacts.csv").write_text(HEADER + rows, encoding="utf-8")
+    return folder / "contacts.import.json"
+
+
+BASELINE_STEPS = [
+    # (rows in the file, extra flags, expected findings, exit code)
+    ("the accepted rows, re-sorted, with a new clean row", CY + BO + CY.replace("cy@", "di@") + ANN, [], [], 0),
+    ("a new problem on a new record is reported", BO + ANN + CY + "ed@example.com,Ed\n", [], ["5:3 HS110"], 1),
+    ("the accepted problem on Bo's record moved to another record", ANN + CY + "bo@example.com,Bo,Chen,2,lead,y\n"
+     + "fi@example.com,Fi\n", [], ["5:3 HS110", "/entries/1 HS901"], 1),
+    ("Bo fixed: his entry is stale, a warning", ANN + "bo@example.com,Bo,Chen,2,lead,y\n", [],
+     ["/entries/1 HS901"], 0),
+    ("stale entries fail with fail-on warning", ANN + "bo@example.com,Bo,Chen,2,lead,y\n", ["--fail-on", "warning"],
+     ["/entries/1 HS901"], 1),
+]
+
+
+@pytest.mark.parametrize(("name", "rows", "flags", "expected", "code"), BASELINE_STEPS,
+                         ids=[s[0] for s in BASELINE_STEPS])
+def test_baseline_keyed_by_record(tmp_path: Path, name: str, rows: str, flags: list[str], expected: list[str],
+                                  code: int) -> None:
+    request = _import(tmp_path / "imp", ANN + BO)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["file"], e["code"], e["key"]) for e in entries] == [
+        ("contacts.csv", "HS110", "email:ann@example.com"), ("contacts.csv", "HS110", "email:bo@example.com")]
+    _import(tmp_path / "imp", rows)
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), *flags)
+    assert found(report) == expected
+    assert exit_code == code
+
+
+def test_baseline_in_configuration_and_library(tmp_path: Path) -> None:
+    request = _import(tmp_path / "imp", ANN + BO)
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbaseline = "accepted.json"\n',
+                                             encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(request), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "accepted.json").exists()
+    exit_code, report = run("check", str(request))
+    assert (found(report), exit_code, report["accepted"]) == ([], 0, {"HS110": 2})
+    lib = validate(request, config=Config(baseline=tmp_path / "accepted.json"))
+    assert (lib.findings, lib.ok, lib.accepted) == ([], True, {"HS110": 2})
+
+
+def test_write_baseline_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    from validator.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(EXAMPLES / "broken" / "contacts.import.json"), "--write-baseline"])
+    assert exc.value.code == 2
+    assert "--write-baseline needs --baseline FILE" in capsys.readouterr().err

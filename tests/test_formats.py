@@ -1,0 +1,238 @@
+"""Every output format: valid by its own standard, exact in content, redactable."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from validator import validate
+from validator.cli import cli
+from validator.findings import Finding, Report, Severity
+from validator.report import FORMATS, render
+from validator.report.github import annotate, annotation, escape_data, step_summary
+from validator.report.sarif import MAX_RESULTS, sarif_dict
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+BROKEN = EXAMPLES / "broken" / "contacts.import.json"
+SCHEMA = ROOT / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def broken() -> Report:
+    return validate(BROKEN)
+
+
+def test_sarif_validates_against_the_schema(broken: Report) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = json.loads(render(broken, "sarif"))
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(doc)
+    run = doc["runs"][0]
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {f.code for f in broken.findings}
+    ragged = [r for r in run["results"] if r["ruleId"] == "HS110"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in ragged] == [3, 6]
+    first = ragged[0]
+    assert first["level"] == "error"
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "fixtures/examples/broken/contacts.csv"
+    assert first["properties"]["row"] == 3 and first["properties"]["columnName"] == "Company"
+    assert first["properties"]["hubspotErrorType"] == "INCORRECT_NUMBER_OF_COLUMNS"
+    assert first["properties"]["recordKey"] == "email:bo.chen@example.org"
+    rule = run["tool"]["driver"]["rules"][first["ruleIndex"]]
+    assert rule["id"] == "HS110" and rule["name"] == "ragged-row" and "Fix:" in rule["help"]["text"]
+    warning = next(r for r in run["results"] if r["ruleId"] == "HS113")
+    assert warning["level"] == "warning"
+
+
+def test_sarif_fingerprints_follow_the_record_not_the_row(tmp_path: Path) -> None:
+    def fingerprints(csv_text: str) -> dict[str, str]:
+        (tmp_path / "contacts.csv").write_text(csv_text, encoding="utf-8")
+        request = json.loads((EXAMPLES / "contacts" / "contacts.import.json").read_text())
+        (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+        doc = sarif_dict(validate(tmp_path / "r.import.json"))
+        return {r["properties"]["recordKey"]: r["partialFingerprints"]["hubspotPreflight/v1"]
+                for r in doc["runs"][0]["results"]}
+
+    header = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"
+    a = "ann@example.com,Ann,Lee,1,lead,x,EXTRA\n"
+    b = "bo@example.com,Bo,Chen,2,lead,y\n"
+    first = fingerprints(header + a + b)
+    second = fingerprints(header + b + b.replace("bo@", "cy@") + a)
+    assert list(first) == ["email:ann@example.com"]
+    assert first == second
+
+
+def test_sarif_is_capped_and_counts_the_rest() -> None:
+    findings = [Finding("HS110", "ragged-row", f"row {i}", Severity.ERROR, file="a.csv", row=i + 2, line=i + 2)
+                for i in range(MAX_RESULTS + 7)]
+    report = Report(findings=findings, counts={"HS110": len(findings) + 3}, suppressed={"HS110": 3},
+                    severities={"HS110": Severity.ERROR})
+    run = sarif_dict(report)["runs"][0]
+    assert len(run["results"]) == MAX_RESULTS
+    assert run["properties"]["findingsNotIncluded"] == 10
+    assert "10 more finding(s)" in run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+
+
+def test_junit_parses_with_one_suite_per_file(broken: Report) -> None:
+    junitparser = pytest.importorskip("junitparser")
+    xml = junitparser.JUnitXml.fromstring(render(broken, "junit"))
+    suites = {s.name: s for s in xml}
+    assert list(suites) == ["contacts.import.json", "exports/contacts.csv"]
+    csv_suite = suites["exports/contacts.csv"]
+    assert (csv_suite.tests, csv_suite.failures) == (8, 8)
+    cases = list(csv_suite)
+    ragged = [c for c in cases if c.name == "hubspot-preflight.HS110"]
+    assert ragged[0].classname == "exports/contacts"
+    assert ragged[0].result[0].message.startswith("row 3, col 4: HS110 row has 3 fields")
+
+
+def test_junit_clean_file_is_one_passing_case_and_control_characters_are_safe() -> None:
+    report = Report(findings=[Finding("HS402", "invalid-utf8", "bad \x00\x1b[31m \udcff text", Severity.ERROR,
+                                      file="a.csv", row=2, column=1, value="\x07")],
+                    severities={"HS402": Severity.ERROR}, counts={"HS402": 1}, request="r.json")
+    root = ET.fromstring(render(report, "junit"))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["r.json", "a.csv"]
+    assert [c.get("name") for c in suites[0]] == ["hubspot-preflight"] and suites[0].find("*/failure") is None
+    failure = suites[1].find("testcase/failure")
+    assert failure is not None and "\\u0000\\u001b[31m \\udcff" in failure.get("message", "")
+
+
+def test_github_escapes_commas_colons_percent_and_newlines() -> None:
+    line = annotation("error", "50% of 'a,b: c'\r\nnext line ::error::x", file="data/a,b:c.csv", line=3, col=2,
+                      title="HS110 ragged-row (2)")
+    assert line == ("::error file=data/a%2Cb%3Ac.csv,line=3,col=2,title=HS110 ragged-row (2)::"
+                    "50%25 of 'a,b: c'%0D%0Anext line ::error::x")
+    assert "\n" not in line and escape_data("%0A") == "%250A"
+
+
+def _decode(text: str) -> str:
+    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+def test_github_round_trip_of_a_hostile_message() -> None:
+    message = "value '1,5%' at 10:30\nsecond line"
+    finding = Finding("HS110", "ragged-row", message, Severity.ERROR, file="x,y.csv", row=2, line=2)
+    (line,) = annotate([finding])
+    head, _, body = line.partition("::")[2].partition("::")
+    props = dict(p.split("=", 1) for p in head.split(" ", 1)[1].split(","))
+    assert _decode(props["file"]) == "x,y.csv" and props["line"] == "2"
+    assert _decode(body).startswith(message + " at row 2")
+
+
+def test_github_caps_never_hide_a_rule() -> None:
+    findings = [Finding(f"HS{100 + r}", f"rule-{r}", "m", Severity.ERROR, file=f"f{k}.csv", row=k + 2)
+                for r in range(14) for k in range(3)]
+    findings += [Finding("HS113", "blank-row", "m", Severity.WARNING, file=f"f{k}.csv", row=2) for k in range(12)]
+    lines = annotate(findings)
+    errors = [x for x in lines if x.startswith("::error")]
+    warnings = [x for x in lines if x.startswith("::warning")]
+    assert len(errors) == 10 and len(warnings) == 1
+    text = _decode("\n".join(errors))
+    for r in range(14):
+        assert f"HS{100 + r}" in text
+    assert "(12)" in warnings[0]
+
+
+def test_github_chosen_in_actions_and_step_summary_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKFLOW", "ci")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = CliRunner().invoke(cli, ["check", str(BROKEN)])
+    assert result.exit_code == 1
+    assert result.output.startswith("::error file=fixtures/examples/broken/contacts.import.json")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## hubspot-preflight")
+    assert ("| exports/contacts.csv | 3 | 4 Company | HS110 | error | "
+            "row has 3 fields, fewer than the header's 4 |") in text
+
+
+def test_step_summary_escapes_table_cells() -> None:
+    report = Report(findings=[Finding("HS110", "r", "a|b <script>\nc", Severity.ERROR, file="a.csv", row=2)],
+                    severities={"HS110": Severity.ERROR}, counts={"HS110": 1})
+    assert "| a.csv | 2 |  | HS110 | error | a\\|b &lt;script&gt; c |" in step_summary(report)
+
+
+def test_hubspot_format_parses_with_the_official_client(broken: Report) -> None:
+    pytest.importorskip("hubspot")
+    from hubspot.crm.imports import ApiClient
+
+    class Response:
+        data = render(broken, "hubspot")
+
+    page = ApiClient().deserialize(Response(), "CollectionResponsePublicImportErrorForwardPaging")
+    errors = page.results
+    assert len(errors) == sum(1 for f in broken.findings if f.hubspot_error)
+    ragged = [e for e in errors if e.extra_context.startswith("HS110")]
+    assert [(e.error_type, e.source_data.line_number, e.known_column_number) for e in ragged] == [
+        ("INCORRECT_NUMBER_OF_COLUMNS", 3, 3), ("INCORRECT_NUMBER_OF_COLUMNS", 6, 4)]
+    assert ragged[0].source_data.row_data == ["bo.chen@example.org", "Bo", "+442071838750"]
+    assert ragged[0].invalid_value == "bo.chen@example.org,Bo,+442071838750"
+    assert ragged[0].source_data.file_id == 1
+    request = next(e for e in errors if e.extra_context.startswith("HS013"))
+    assert (request.source_data.line_number, request.source_data.file_id) == (0, 0)
+
+
+def test_csv_format_lists_failing_rows_with_row_code_and_message(broken: Report) -> None:
+    rows = list(csv.reader(io.StringIO(render(broken, "csv"), newline="")))
+    assert rows[0] == ["Email", "First Name", "Phone", "Company", "", "row", "code", "message"]
+    assert rows[1] == ["bo.chen@example.org", "Bo", "+442071838750", "", "", "3", "HS110",
+                       "row has 3 fields, fewer than the header's 4"]
+    assert rows[4] == ["dev.patel@example.com", "Dev", "+919876543210", "Globex, Inc.", "extra", "6", "HS110",
+                       "row has 5 fields, more than the header's 4"]
+    assert [(r[5], r[6]) for r in rows[1:]] == [("3", "HS110"), ("4", "HS113"), ("5", "HS112"), ("6", "HS110"),
+                                                ("7", "HS111")]
+
+
+def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_bytes(b"Email,Name\na@x.com,\"Ann, \"\"A\"\"\"\nb@x.com,Bo\n\xff,Cy\n")
+    request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+    (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+    report = validate(tmp_path / "r.import.json")
+    rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
+    assert rows == [["Email", "Name", "row", "code", "message"],
+                    ["\\xff", "Cy", "4", "HS212", "'\\xff' is not a valid email address"],
+                    ["\\xff", "Cy", "4", "HS402", "'\\xff' is not valid UTF-8 text"]]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_redact_masks_values_in_every_format(fmt: str, broken: Report) -> None:
+    plain = render(broken, fmt)
+    masked = render(broken, fmt, redact=True)
+    assert "bo.chen" in plain or fmt in ("concise", "text", "github")  # these show messages only
+    for secret in ("bo.chen", "dev.patel", "+442071838750", "+919876543210"):
+        assert secret not in masked, (fmt, secret)
+
+
+def test_redact_masks_quoted_values_in_messages_but_not_headers() -> None:
+    f = Finding("HS402", "invalid-utf8", "'s3cret' in column 'Email' is not valid", Severity.ERROR, file="a.csv",
+                row=2, column=1, column_name="Email", value="s3cret", key="email:s3cret@x.com")
+    report = Report(findings=[f], headers={"a.csv": ("Email",)}, records={"a.csv": {2: ("s3cret",)}})
+    from validator.report import redact_report
+
+    out = redact_report(report).findings[0]
+    assert out.message == "'REDACTED' in column 'Email' is not valid"
+    request = Finding("HS002", "request-wrong-type", "hasHeader must be true or false, not a string",
+                      Severity.ERROR, file="r.json", pointer="/files/0/fileImportPage/hasHeader", value="true")
+    assert redact_report(Report(findings=[request])).findings[0].message == request.message
+    assert out.value == "REDACTED" and out.key is not None and re.fullmatch(r"email#[0-9a-f]{16}", out.key)
+
+
+def test_cli_redact_and_every_format_from_the_command_line(tmp_path: Path) -> None:
+    for fmt in sorted(FORMATS):
+        out = tmp_path / f"report.{fmt}"
+        result = CliRunner().invoke(cli, ["check", str(BROKEN), "--format", fmt, "-o", str(out), "--redact"])
+        assert result.exit_code == 1, (fmt, result.output)
+        assert "bo.chen" not in out.read_text(encoding="utf-8")

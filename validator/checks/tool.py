@@ -1,0 +1,25 @@
+"""Tool-level findings (HS9xx): about the tool's own inputs (baselines), not the import."""
+
+from __future__ import annotations
+
+from validator.checks.base import Rule
+from validator.findings import Severity
+
+
+class StaleBaselineEntry(Rule):
+    """A baseline entry accepts a finding that no longer occurs.
+
+    Why: a baseline that keeps entries for fixed records slowly turns into a list of exceptions
+    nobody can review, and an entry for a record that comes back would silently hide it again
+    (ruff's RUF100 and sqlfluff's --warn-unused-ignores report unused suppressions for the same
+    reason). Entries are matched by file, rule code and record key, so only a fixed record, a
+    changed key (a new email), or a changed row (for rows keyed by a hash of their cells) makes
+    an entry stale; re-sorting the file does not.
+    Example: the baseline accepts HS110 for `email:bo@example.org`, and Bo's row was fixed.
+    Fix: rewrite the baseline with `--write-baseline`, or delete the entry.
+    """
+
+    code = "HS901"
+    name = "stale-baseline-entry"
+    severity = Severity.WARNING
+    hint = "rewrite the baseline with --write-baseline, or delete the entry"

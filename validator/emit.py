@@ -1,0 +1,96 @@
+"""``check --emit-request``: exactly what would be POSTed to ``/crm/v3/imports``, sent nowhere.
+
+HubSpot's import endpoint takes ``multipart/form-data`` with one ``importRequest`` text part (the
+JSON as a string) and one ``files`` part per file, whose filename must equal ``fileName``
+(fact sheet 1.1, 1.3). The multipart ``Content-Type`` header, with its boundary, is written by
+the HTTP library; setting a second ``Content-Type`` yourself breaks the request, the mistake
+HubSpot's docs warn about.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from validator.request import parse_request
+from validator.sources import FileArg, base_name, locate, read_request_bytes
+
+ENDPOINT = "https://api.hubapi.com/crm/v3/imports"
+CONTENT_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+}
+
+
+def plan(request: Path, files: dict[str, FileArg] | None = None) -> dict[str, Any]:
+    """The multipart request as data: method, url, headers, parts (file sizes, not contents)."""
+    raw = read_request_bytes(request)
+    spec = parse_request(raw, request.name)
+    text = raw.decode("utf-8-sig", errors="replace")
+    lookups = locate(spec, request.parent, files or {})
+    parts: list[dict[str, Any]] = [{
+        "name": "importRequest", "content_disposition": 'form-data; name="importRequest"',
+        "content_type": None, "body": text.strip(),
+    }]
+    for name, lookup in lookups.items():
+        short = base_name(name)
+        size = None
+        if lookup.path is not None and lookup.problem is None:
+            size = os.stat(lookup.path).st_size
+        parts.append({
+            "name": "files", "filename": short,
+            "content_disposition": f'form-data; name="files"; filename="{short}"',
+            "content_type": CONTENT_TYPES.get(Path(short).suffix.lower(), "application/octet-stream"),
+            "source": str(lookup.path) if lookup.path is not None else None,
+            "bytes": size, "problem": lookup.detail or None,
+        })
+    return {
+        "method": "POST", "url": ENDPOINT,
+        "headers": {"Authorization": "Bearer <your token>",
+                    "Content-Type": "multipart/form-data; boundary=<chosen by the HTTP library>"},
+        "parts": parts,
+    }
+
+
+def render_plan(p: dict[str, Any]) -> str:
+    out = [f"{p['method']} {p['url']}"]
+    out += [f"{k}: {v}" for k, v in p["headers"].items()]
+    out.append("# The HTTP library writes the Content-Type header above; set no Content-Type of your own.")
+    for i, part in enumerate(p["parts"], 1):
+        out += ["", f"--- part {i} of {len(p['parts'])}", f"Content-Disposition: {part['content_disposition']}"]
+        if part["content_type"]:
+            out.append(f"Content-Type: {part['content_type']}")
+        out.append("")
+        if part["name"] == "importRequest":
+            out.append(part["body"])
+        elif part["problem"]:
+            out.append(f"<not sent: {part['problem']}>")
+        else:
+            out.append(f"<{part['bytes']:,} bytes from {part['source']}>")
+    out += ["", "# the same with curl:", _curl(p)]
+    return "\n".join(out) + "\n"
+
+
+def _curl(p: dict[str, Any]) -> str:
+    args = [f"curl -X POST {p['url']}", '-H "Authorization: Bearer $HUBSPOT_TOKEN"']
+    body = p["parts"][0]["body"]
+    args.append("--form-string " + _shell("importRequest=" + json.dumps(json.loads(body), separators=(",", ":")))
+                if _is_json(body) else "-F 'importRequest=<request.json'")  # --form-string: no ; or @ parsing
+    for part in p["parts"][1:]:
+        args.append("-F " + _shell(f"files=@{part['source'] or part['filename']};type={part['content_type']}"))
+    return " \\\n  ".join(args)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _shell(text: str) -> str:
+    return "'" + text.replace("'", "'\"'\"'") + "'"

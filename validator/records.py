@@ -1,0 +1,107 @@
+"""Rows behind findings: their cells (kept while reading) and a stable record key.
+
+A record key names a record the way a person would, so that accepting a finding (a baseline)
+survives re-sorting the file: ``id:<Record ID>`` when the file has a record-ID column,
+``email:<address>`` when it has an email column, else ``row:<hash of the row's cells>``.
+Only rows that have findings are kept (at most ``max_per_rule`` per rule and file), so memory
+stays bounded however large the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from validator.context import Column, FileContext
+from validator.findings import Finding
+from validator.readers.base import Chunk
+
+ID_TYPES = ("HUBSPOT_OBJECT_ID",)
+ID_PROPERTIES = ("hs_object_id",)
+ID_HEADERS = ("record id", "hs_object_id")
+EMAIL_PROPERTIES = ("email",)
+EMAIL_HEADERS = ("email", "e-mail", "email address")
+
+
+def capture(chunk: Chunk, rows: Iterable[int] | None, store: dict[int, tuple[str, ...]]) -> None:
+    """Copy the cells of ``rows`` found in this chunk into ``store`` (row -> cells).
+
+    A ragged record keeps every field it has; a record the csv module could not parse at all
+    (a broken quote) keeps what the reader saw of it, often nothing.
+    """
+    wanted = set(rows or ())
+    if not wanted:
+        return
+    frame = chunk.frame
+    present = frame.index.intersection(sorted(wanted))
+    if len(present):
+        for row, values in zip(present, frame.loc[present].itertuples(index=False, name=None), strict=True):
+            store[int(row)] = tuple(str(v) for v in values)
+    for note in chunk.notes:
+        if note.row in wanted and note.row not in store:
+            store[note.row] = tuple(note.cells or note.sample)
+
+
+def key_columns(file: FileContext) -> tuple[tuple[str, int], ...]:
+    """(kind, column index) of the columns that identify a record, best first."""
+    found: list[tuple[int, str, int]] = []
+    for c in file.columns:
+        kind = _kind(c)
+        if kind is not None:
+            found.append((0 if kind == "id" else 1, kind, c.index))
+    return tuple((kind, index) for _rank, kind, index in sorted(found))
+
+
+def _kind(c: Column) -> str | None:
+    spec = c.spec
+    prop = (spec.property_name or "").lower() if spec is not None else ""
+    label = (c.name or "").strip().lower()
+    if spec is not None and (spec.column_type in ID_TYPES or prop in ID_PROPERTIES):
+        return "id"
+    if label in ID_HEADERS:
+        return "id"
+    if prop in EMAIL_PROPERTIES or label in EMAIL_HEADERS:
+        return "email"
+    return None
+
+
+def record_key(cells: tuple[str, ...] | None, keys: tuple[tuple[str, int], ...]) -> str | None:
+    """The stable key of a record from its cells, or None when the cells are unknown."""
+    if cells is None:
+        return None
+    for kind, index in keys:
+        if index < len(cells) and cells[index].strip():
+            value = cells[index].strip()
+            return f"{kind}:{value.lower() if kind == 'email' else value}"
+    return "row:" + content_hash(cells)
+
+
+def content_hash(cells: Iterable[str]) -> str:
+    joined = "\x1f".join(cells).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(joined).hexdigest()[:16]
+
+
+def finding_key(f: Finding, cells: tuple[str, ...] | None, keys: tuple[tuple[str, int], ...]) -> str:
+    """A key for any finding: the record key for row findings, else where it points."""
+    if f.key:
+        return f.key
+    if f.row is not None and f.row > 1:
+        return record_key(cells, keys) or f"row:{f.row}"
+    if f.pointer is not None:
+        return f"pointer:{f.pointer}"
+    if f.row == 1 or f.column is not None:
+        return f"column:{f.column_name if f.column_name is not None else f.column}"
+    return "file"
+
+
+def stamp_keys(findings: list[Finding], records: Mapping[str, Mapping[int, tuple[str, ...]]],
+               keys: Mapping[str, tuple[tuple[str, int], ...]]) -> list[Finding]:
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        name = f.file or ""
+        cells = records.get(name, {}).get(f.row) if f.row is not None else None
+        key = finding_key(f, cells, keys.get(name, ()))
+        out.append(f if f.key == key else replace(f, key=key))
+    return out

@@ -1,0 +1,42 @@
+"""``--format csv``: the failing rows as written, plus ``row``, ``code`` and ``message`` columns.
+
+Like HubSpot's downloadable error file, but before the import: one line per finding on a data
+row, the file's own columns first (header text as the column names). With findings in several
+data files a ``file`` column comes first and the columns are numbered instead. Findings that are
+not about a data row (request, header, whole file) are not rows, so they are not listed.
+A row the reader could not split to the header's width shows the first fields it saw.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from validator.findings import Report, truncate
+
+
+def _text(value: str) -> str:
+    """Undecodable bytes (kept as lone surrogates) are written as ``\\xNN`` text."""
+    return truncate(value, 1 << 62) or ""
+
+
+def render_csv(report: Report) -> str:
+    rows = [f for f in report.findings if f.row is not None and f.row > 1]
+    files = list(dict.fromkeys(f.file or "" for f in rows))
+    cells = {id(f): list(report.records.get(f.file or "", {}).get(f.row or 0, ())) for f in rows}
+    longest = max((len(c) for c in cells.values()), default=0)
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if len(files) <= 1:
+        header = list(report.headers.get(files[0], ())) if files else []
+        width = max(len(header), longest)
+        header += [""] * (width - len(header))  # a ragged row's extra fields have no header
+        writer.writerow([*map(_text, header), "row", "code", "message"])
+    else:
+        width = max([longest, *(len(report.headers.get(name, ())) for name in files)])
+        writer.writerow(["file", *(f"column {i}" for i in range(1, width + 1)), "row", "code", "message"])
+    for f in rows:
+        row = cells[id(f)] + [""] * (width - len(cells[id(f)]))
+        lead = [f.file or ""] if len(files) > 1 else []
+        writer.writerow([*map(_text, lead + row), f.row, f.code, _text(f.message)])
+    return buf.getvalue()

@@ -1,0 +1,146 @@
+"""``--format github``: GitHub Actions workflow commands, sized for GitHub's caps.
+
+GitHub shows at most 10 error and 10 warning annotations per step (notices likewise), and drops
+the rest without a word. So findings are grouped: one annotation per rule and file with a count;
+if that is still more than 10 for a level, one per rule; if there are more than 10 rules, the
+last annotation names every remaining rule with its count, so no rule is ever hidden. Every
+finding is listed in the log inside ``::group::`` blocks, and ``step_summary`` gives the full
+table for ``$GITHUB_STEP_SUMMARY``.
+
+Escaping follows the actions/toolkit command encoder: in the message ``%``, CR and LF become
+``%25``, ``%0D``, ``%0A``; in properties also ``:`` and ``,`` become ``%3A`` and ``%2C``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from validator.findings import Finding, Report, Severity
+from validator.report.common import display_path, severity
+from validator.report.text import footer, printable
+
+CAP = 10  # annotations per level per step that GitHub displays
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(level: str, message: str, *, file: str | None = None, line: int | None = None,
+               col: int | None = None, title: str | None = None) -> str:
+    props = []
+    if file:
+        props.append(f"file={escape_property(file)}")
+    if line is not None:
+        props.append(f"line={line}")
+    if col is not None:
+        props.append(f"col={col}")
+    if title:
+        props.append(f"title={escape_property(title)}")
+    head = f"::{level} {','.join(props)}" if props else f"::{level}"
+    return f"{head}::{escape_data(message)}"
+
+
+def _where(f: Finding) -> str:
+    if f.row is not None:
+        name = f" ({f.column_name})" if f.column_name else ""
+        return f"row {f.row}" + (f", column {f.column}{name}" if f.column is not None else "")
+    return f.pointer or "the file"
+
+
+def _one(group: Sequence[Finding], level: str, per_file: bool) -> str:
+    first = group[0]
+    n = len(group)
+    more = f" (and {n - 1:,} more: {', '.join(_where(f) for f in group[1:4])}{', …' if n > 4 else ''})" if n > 1 else ""
+    message = f"{first.message} at {_where(first)}{more}"
+    if not per_file:
+        files = sorted({f.file or "" for f in group})
+        message += f" [{len(files)} file(s): {', '.join(files[:5])}]"
+    if first.hint:
+        message += f"\nhint: {first.hint}"
+    return annotation(level, message, file=display_path(first) or None, line=_line(first),
+                      title=f"{first.code} {first.rule} ({n:,})")
+
+
+def _line(f: Finding) -> int | None:
+    line = f.line if f.line is not None else (f.row if f.sheet is None else None)
+    return line if line is not None and line >= 1 else None
+
+
+def annotate(findings: Sequence[Finding]) -> list[str]:
+    out: list[str] = []
+    for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+        level = COMMANDS[sev]
+        items = [f for f in findings if severity(f) == sev]
+        by_file: dict[tuple[str, str], list[Finding]] = {}
+        for f in items:
+            by_file.setdefault((f.code, f.file or ""), []).append(f)
+        if len(by_file) <= CAP:
+            out.extend(_one(g, level, True) for g in by_file.values())
+            continue
+        by_code: dict[str, list[Finding]] = {}
+        for f in items:
+            by_code.setdefault(f.code, []).append(f)
+        groups = list(by_code.values())
+        if len(groups) <= CAP:
+            out.extend(_one(g, level, False) for g in groups)
+            continue
+        out.extend(_one(g, level, False) for g in groups[: CAP - 1])
+        rest = groups[CAP - 1:]
+        listing = ", ".join(f"{g[0].code} {g[0].rule} ×{len(g):,}" for g in rest)
+        out.append(annotation(level, f"{len(rest)} more rules: {listing} (see the step summary)",
+                              title=f"{len(rest)} more rules"))
+    return out
+
+
+def render_github(report: Report) -> str:
+    out = annotate(report.findings)
+    for r in report.refusals:
+        out.append(annotation("error", f"refused: {r.reason}", file=r.file, title="refused"))
+    for name, findings in report.by_file().items():
+        out.append(f"::group::{escape_data(printable(name))} ({len(findings):,} findings)")
+        for f in findings:
+            where = f"{f.row}:{f.column or 0}" if f.row is not None else (f.pointer or "-")
+            out.append(f"  {where} {severity(f).label} {f.code} {_log(f.message)}")
+        out.append("::endgroup::")
+    for code, n in sorted(report.suppressed.items()):
+        out.append(f"  {code}: {n:,} more finding(s) not listed (raise --max-per-rule to see them)")
+    out.append(footer(report))
+    return "\n".join(out) + "\n"
+
+
+def _log(text: str) -> str:
+    return printable(text).replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _cell(text: object) -> str:
+    s = "" if text is None else str(text)
+    s = printable(s).replace("\n", " ").replace("\r", " ")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def step_summary(report: Report) -> str:
+    """Markdown for ``$GITHUB_STEP_SUMMARY``: the counts, then every finding in a table."""
+    lines = ["## hubspot-preflight", "", _cell(footer(report)), ""]
+    if report.counts:
+        lines += ["| Rule | Severity | Findings |", "|---|---|---|"]
+        for code, n in sorted(report.counts.items()):
+            sev = report.severities.get(code, Severity.ERROR).label
+            lines.append(f"| {code} | {sev} | {n:,} |")
+        lines.append("")
+    if report.findings:
+        lines += ["| File | Row | Column | Code | Severity | Message |", "|---|---|---|---|---|---|"]
+        for f in report.findings:
+            col = f"{f.column} {f.column_name or ''}".strip() if f.column is not None else ""
+            row = f.row if f.row is not None else (f.pointer or "")
+            lines.append(f"| {_cell(f.file)} | {_cell(row)} | {_cell(col)} | {f.code} | "
+                         f"{severity(f).label} | {_cell(f.message)} |")
+        lines.append("")
+    for r in report.refusals:
+        lines.append(f"- {_cell(r.file)}: refused: {_cell(r.reason)}")
+    return "\n".join(lines) + "\n"

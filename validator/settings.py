@@ -1,0 +1,245 @@
+"""Configuration files: ``[tool.hubspot-preflight]`` in pyproject.toml, or ``--config FILE``.
+
+Discovery works like ruff's: from the folder of each checked file upward, the first
+``pyproject.toml`` that has a ``[tool.hubspot-preflight]`` table (or a ``hubspot-preflight.toml``)
+wins. A standalone file given with ``--config`` may hold the keys at its top level or under
+``[tool.hubspot-preflight]``. Every key is checked: an unknown key, rule code, severity or value is
+a ValidatorError naming it (the CLI exits 2).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from validator.checks import all_rules
+from validator.config import Config, active_rules, resolve
+from validator.findings import Severity, ValidatorError
+
+TABLE = "hubspot-preflight"
+STANDALONE = "hubspot-preflight.toml"
+TIERS = ("paid", "free")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "hubspot", "csv")
+
+KEYS = {
+    "select": "codes, prefixes or names; replaces the default rule set",
+    "extend-select": "codes, prefixes or names added to the selection",
+    "ignore": "codes, prefixes or names turned off",
+    "severity": "table: rule -> error | warning | info",
+    "per-file-ignores": "table: glob -> rules turned off for matching files",
+    "options": "table: rule -> table of rule options",
+    "fail-on": "error | warning | info",
+    "max-per-rule": "findings listed per rule and file",
+    "portal": "portal snapshot folder (relative to the configuration file)",
+    "tier": "HubSpot plan tier for limits: paid | free",
+    "exit-zero": "exit 0 even when findings fail",
+    "output-format": "report format",
+    "baseline": "baseline file of accepted findings (relative to the configuration file)",
+    "redact": "mask cell values in every format",
+}
+
+
+def discover(paths: Iterable[Path]) -> Path | None:
+    """The configuration file for these inputs: nearest first, from each path's folder up."""
+    for path in paths:
+        start = path if path.is_dir() else path.parent
+        for folder in [start.resolve(), *start.resolve().parents]:
+            own = folder / STANDALONE
+            if own.is_file():
+                return own
+            pyproject = folder / "pyproject.toml"
+            if pyproject.is_file() and TABLE in _read(pyproject).get("tool", {}):
+                return pyproject
+    return None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ValidatorError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidatorError(f"{path} is not valid TOML: {exc}") from None
+
+
+def load_file(path: Path) -> Config:
+    """The Config a file describes (defaults for what it leaves out)."""
+    data = _read(path)
+    tool = data.get("tool", {})
+    if isinstance(tool, dict) and TABLE in tool:
+        table = tool[TABLE]
+    elif path.name == "pyproject.toml":
+        table = {}
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ValidatorError(f"{path}: [tool.{TABLE}] must be a table")
+    return from_table(table, path)
+
+
+def from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
+    where = f" in {path}" if path is not None else ""
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ValidatorError(f"unknown configuration key {unknown[0]!r}{where} "
+                             f"(known: {', '.join(KEYS)})")
+    root = path.parent.resolve() if path is not None else None
+    rules = all_rules()
+    changes: dict[str, Any] = {"root": str(root) if root else None, "source": str(path) if path else None}
+    for key in ("select", "extend-select", "ignore"):
+        if key in table:
+            codes = _strings(table[key], key, where)
+            resolve(codes, rules)
+            changes[key.replace("-", "_")] = codes
+    if "severity" in table:
+        changes["severity"] = severities(_table(table["severity"], "severity", where), where)
+    if "per-file-ignores" in table:
+        pfi = {}
+        for glob, codes in _table(table["per-file-ignores"], "per-file-ignores", where).items():
+            pfi[str(glob)] = _strings(codes, f"per-file-ignores.{glob!r}", where)
+            resolve(pfi[str(glob)], rules)
+        changes["per_file_ignores"] = pfi
+    if "options" in table:
+        options = {}
+        for rule, opts in _table(table["options"], "options", where).items():
+            for code in resolve([rule], rules):
+                options[code] = dict(_table(opts, f"options.{rule}", where))
+        changes["options"] = options
+    if "fail-on" in table:
+        changes["fail_on"] = Severity.parse(_string(table["fail-on"], "fail-on", where))
+    if "max-per-rule" in table:
+        value = table["max-per-rule"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValidatorError(f"max-per-rule{where} must be a whole number >= 0, not {value!r}")
+        changes["max_per_rule"] = value
+    for key in ("portal", "baseline"):
+        if key in table:
+            value = _string(table[key], key, where)
+            changes[key] = str(root / value) if root is not None else value
+    if "tier" in table:
+        changes["tier"] = check_tier(_string(table["tier"], "tier", where))
+    if "output-format" in table:
+        changes["output_format"] = check_format(_string(table["output-format"], "output-format", where))
+    for key in ("exit-zero", "redact"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ValidatorError(f"{key}{where} must be true or false, not {table[key]!r}")
+            changes[key.replace("-", "_")] = table[key]
+    config = Config().with_(**changes)
+    active_rules(config)  # unknown codes in severity or options, unknown rule options
+    return config
+
+
+def severities(table: Mapping[str, Any], where: str = "") -> dict[str, Severity]:
+    out = {}
+    rules = all_rules()
+    for rule, level in table.items():
+        sev = Severity.parse(_string(level, f"severity.{rule}", where))
+        for code in resolve([rule], rules):
+            out[code] = sev
+    return out
+
+
+def check_tier(value: str) -> str:
+    if value.lower() not in TIERS:
+        raise ValidatorError(f"unknown tier {value!r} (choose from {', '.join(TIERS)})")
+    return value.lower()
+
+
+def check_format(value: str) -> str:
+    if value not in (*FORMATS, "auto"):
+        raise ValidatorError(f"unknown output format {value!r} (choose from {', '.join(FORMATS)}, auto)")
+    return value
+
+
+def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidatorError(f"{key}{where} must be a list of strings, not {value!r}")
+    return tuple(p.strip() for v in value for p in v.split(",") if p.strip())
+
+
+def _string(value: Any, key: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValidatorError(f"{key}{where} must be a string, not {value!r}")
+    return value
+
+
+def _table(value: Any, key: str, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidatorError(f"{key}{where} must be a table, not {value!r}")
+    return value
+
+
+def choose_format(fmt: str | None) -> str:
+    """``auto`` (the default): github inside GitHub Actions, else text (like yamllint)."""
+    if fmt is None or fmt == "auto":
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_WORKFLOW")
+        return "github" if in_actions else "text"
+    return fmt
+
+
+def effective_config(paths: tuple[Path, ...], config_file: Path | None, **flags: Any) -> Config:
+    """Built-in profile, then the configuration file, then the flags that were given.
+
+    ``flags`` are the ``check`` options by name (select, extend_select, ignore, fail_on,
+    max_per_rule, tier, baseline, redact, exit_zero, chunk_rows); None, empty or False means
+    "not given".
+    """
+    found = config_file if config_file is not None else discover(paths or (Path.cwd(),))
+    config = load_file(found) if found is not None else Config()
+    flags = {k: v for k, v in flags.items() if v is not None and v is not False and v != ()}
+    changes: dict[str, Any] = {k: flags[k] for k in ("chunk_rows",) if k in flags}
+    if "select" in flags:
+        changes["select"] = split_flags(flags["select"])
+    if "extend_select" in flags:
+        changes["extend_select"] = (*config.extend_select, *split_flags(flags["extend_select"]))
+    if "ignore" in flags:
+        changes["ignore"] = (*config.ignore, *split_flags(flags["ignore"]))
+    if "fail_on" in flags:
+        changes["fail_on"] = Severity.parse(flags["fail_on"])
+    if "max_per_rule" in flags:
+        changes["max_per_rule"] = flags["max_per_rule"]
+    if "tier" in flags:
+        changes["tier"] = check_tier(flags["tier"])
+    if "baseline" in flags:
+        changes["baseline"] = str(flags["baseline"])
+    for key in ("redact", "exit_zero"):
+        if key in flags:
+            changes[key] = True
+    config = config.with_(**changes)
+    active_rules(config)  # unknown codes fail here, before any file is read
+    return config
+
+
+def split_flags(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def describe(config: Config) -> dict[str, Any]:
+    """The effective configuration as plain data (what ``hubspot-preflight config`` prints)."""
+    active = active_rules(config)
+    return {
+        "source": config.source,
+        "select": list(config.select) if config.select is not None else None,
+        "extend-select": list(config.extend_select),
+        "ignore": list(config.ignore),
+        "severity": {code: sev.label for code, sev in sorted(config.severity.items())},
+        "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores.items()},
+        "options": {code: dict(opts) for code, opts in sorted(config.options.items())},
+        "fail-on": config.fail_on.label,
+        "max-per-rule": config.max_per_rule,
+        "portal": config.portal,
+        "tier": config.tier,
+        "exit-zero": config.exit_zero,
+        "output-format": config.output_format,
+        "baseline": (os.fspath(config.baseline) if isinstance(config.baseline, (str, os.PathLike))
+                     else None if config.baseline is None else "(entries given in Python)"),
+        "redact": config.redact,
+        "rules": {code: a.severity.label for code, a in active.items()},
+    }
