@@ -8,6 +8,7 @@ order, so the report does not depend on chunk size; the rest are counted as supp
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -77,14 +78,23 @@ class Collector:
         self.counts[code] = self.counts.get(code, 0) + count
         slot = (code, file)
         self.per_file[slot] = self.per_file.get(slot, 0) + count
+        kept = self.kept.get(slot, [])
+        if len(kept) >= self.cap:  # full: only a finding placed before the last kept one gets in
+            if not self.cap:
+                return
+            last = _key(kept[-1])
+            new = [f for f in new if _key(f) < last]
         if not new:
             return
         severity = self.active[code].severity
         path = self.paths.get(file)
         stamped = [replace(f, severity=severity, path=path) for f in new]
         self.wanted.setdefault(file, set()).update(f.row for f in stamped if f.row is not None and f.row > 1)
-        merged = heapq.nsmallest(self.cap, [*self.kept.get(slot, []), *stamped], key=_key)
-        self.kept[slot] = merged
+        if len(stamped) == 1 and len(kept) < self.cap:
+            bisect.insort(kept, stamped[0], key=_key)
+            self.kept[slot] = kept
+        else:
+            self.kept[slot] = heapq.nsmallest(self.cap, [*kept, *stamped], key=_key)
 
     def suppressed(self) -> dict[str, int]:
         out: dict[str, int] = {}
