@@ -151,7 +151,7 @@ class XlsxReader:
         from python_calamine import CalamineWorkbook
 
         self.stream.seek(0)
-        self._handle = CalamineWorkbook.from_filelike(self.stream)  # type: ignore[arg-type]
+        self._handle = CalamineWorkbook.from_filelike(self.stream)
         sheet = self._handle.get_sheet_by_name(name)
         start = sheet.start
         row0, col0 = (start if start is not None else (0, 0))

@@ -190,7 +190,7 @@ def _ole_directory_names(stream: IO[bytes]) -> list[str]:
 # -- ZIP container ----------------------------------------------------------------------------
 def open_zip(stream: IO[bytes], size: int | None) -> zipfile.ZipFile:
     try:
-        zf = zipfile.ZipFile(stream)  # type: ignore[arg-type]
+        zf = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise Refused(f"not a readable .xlsx: the ZIP container is corrupt or truncated ({exc})", "bad-zip") from None
     try:
@@ -272,7 +272,7 @@ def read_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int = MAX_M
     return b"".join(stream_part(zf, name, budget, limit))
 
 
-def parse_xml(data: bytes, name: str) -> SafeET.Element:  # type: ignore[name-defined]
+def parse_xml(data: bytes, name: str) -> SafeET.Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=True)
     except Exception as exc:  # defusedxml and expat raise several unrelated types
