@@ -70,7 +70,8 @@ def test_csv_writer_round_trip_has_no_structural_finding(rows: list[list[str]], 
     writer.writerow(["c0", "c1", "c2"])
     writer.writerows(rows)
     found = _check(buf.getvalue().encode(), 3, 4)
-    assert found == []
+    # structure only: cell content (a value starting with "=", spaces) is other rules' business
+    assert [f for f in found if f[0].startswith("HS1")] == []
 
 
 @given(st.binary(max_size=300))

@@ -186,12 +186,12 @@ class ImportBudget(_LimitRule):
     code = "HS506"
     name = "import-budget"
     severity = Severity.INFO
-    options: ClassVar[Mapping[str, Any]] = {"plan": "paid"}
+    options: ClassVar[Mapping[str, Any]] = {"plan": "paid", "min_rows": 0}
 
     def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:
         rows = sum(f.notes.records for f in ctx.files if f.readable)
         large = int(self.limits.get("large_import_rows", 10_000))
-        if rows <= large:
+        if rows <= int(self.opt["min_rows"] or large):
             return
         plan = _plan(self.opt["plan"])
         api = int(self.limits.get("api_rows_per_day", 80_000_000))
