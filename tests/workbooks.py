@@ -66,7 +66,11 @@ def header_of(spec: dict[str, Any]) -> list[str]:
 
 # -- hostile workbooks, as raw ZIP bytes ------------------------------------------------------------
 CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-                 b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+                 b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                 b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                 b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                 b'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                 b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
 RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
         b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
@@ -130,6 +134,11 @@ def entity_bomb() -> bytes:
 def encrypted_workbook() -> bytes:
     """An OLE2 compound file with EncryptionInfo and EncryptedPackage streams, as Excel writes
     for a password-protected workbook (directory only; the encrypted payload is irrelevant)."""
+    return ole_file(("EncryptionInfo", "EncryptedPackage"))
+
+
+def ole_file(streams: tuple[str, ...]) -> bytes:
+    """A minimal OLE2 compound file whose directory lists ``streams`` (legacy .xls: "Workbook")."""
     sector = 512
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -157,5 +166,6 @@ def encrypted_workbook() -> bytes:
         e[68:80] = b"\xff" * 12
         return bytes(e)
 
-    directory = entry("Root Entry", 5) + entry("EncryptionInfo", 2) + entry("EncryptedPackage", 2) + bytes(128)
+    directory = entry("Root Entry", 5) + b"".join(entry(n, 2) for n in streams)
+    directory += bytes(128 * (-(len(directory) // 128) % 4))
     return bytes(header) + fat_bytes + directory

@@ -153,13 +153,14 @@ class XlsxReader:
         self.stream.seek(0)
         self._handle = CalamineWorkbook.from_filelike(self.stream)
         sheet = self._handle.get_sheet_by_name(name)
+        # python-calamine 0.9 pads rows from row 1 but columns only from the first used one
         start = sheet.start
-        row0, col0 = (start if start is not None else (0, 0))
+        col0 = start[1] if start is not None else 0
         pad = [None] * col0
 
         def rows() -> Iterator[tuple[int, list[Any]]]:
-            for i, row in enumerate(sheet.iter_rows()):
-                yield row0 + 1 + i, pad + list(row) if col0 else list(row)
+            for i, row in enumerate(sheet.iter_rows(), start=1):
+                yield i, pad + list(row) if col0 else list(row)
         return rows()
 
     def _openpyxl(self, name: str) -> Iterator[tuple[int, list[Any]]]:
@@ -259,14 +260,17 @@ class XlsxReader:
             if last < 0:
                 blanks.append(row)
                 continue
+            records += len(blanks) + 1
             for b in blanks:
                 if not width:
                     notes.append(RowNote("blank", b, b, b))
-                    continue
-                good.append([""] * width)
-                kinds.append([""] * width)
-                rows.append(b)
-            records += len(blanks) + 1
+                else:
+                    good.append([""] * width)
+                    kinds.append([""] * width)
+                    rows.append(b)
+                if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
+                    yield self._chunk(good, kinds, rows, notes, width)
+                    good, kinds, rows, notes = [], [], [], []
             blanks = []
             if last >= width:
                 sample = tuple(t[:100] for t, _k in cells[:3])
