@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+import numpy as np
 from defusedxml import ElementTree as SafeET
 
 from validator.readers.base import Refused
@@ -419,33 +420,61 @@ def _last_boundary(data: bytes) -> int:
     return -1
 
 
-def _scan_text(data: bytes, out: SheetScan) -> None:
-    for m in _ROW.finditer(data):
-        attrs = m.group(1)
-        r = _ATTR_R.search(attrs)
-        if r is not None and _HIDDEN.search(attrs):
-            out.hidden_rows.add(int(r.group(2)))
+_FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"')
+_FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+_HIDDEN_ROW = re.compile(rb"<" + _NS.encode() + rb"row\b[^>]*?\bhidden=" + _Q + rb"(?:1|true)" + _Q + rb"[^>]*>")
+_OPENINGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
+
+
+def _cell_refs(data: bytes) -> tuple[set[bytes], int, int, int]:
+    """(column letters, lowest row, highest row, cells without a reference) of the cells in ``data``.
+
+    Fast path for what Excel and common writers emit (``<c r="B7"`` with the reference first):
+    byte counts prove every cell has that form, and two simple findalls read them. Anything
+    else (prefixed elements, other attribute order, lower case) takes the general regex.
+    """
+    total = sum(data.count(o) for o in _OPENINGS)
+    prefixed = b":c " in data or b":c>" in data
+    if not prefixed and data.count(b'<c r="') == total:
+        letters, digits = _FAST_COL.findall(data), _FAST_ROW.findall(data)
+        if len(letters) == len(digits) == total:
+            if not digits:
+                return set(), 0, 0, 0
+            rows = np.array(digits).astype(np.int64)
+            return set(letters), int(rows.min()), int(rows.max()), 0
     refs = _CELL_COL.findall(data)
-    if refs:
-        letters = {c.upper() for c, _ in refs}
-        out.max_col = max(out.max_col, col_number(max(letters, key=lambda s: (len(s), s))))
-        rows = [int(r) for _, r in refs]
-        out.max_row = max(out.max_row, max(rows))
-        low = min(rows)
+    numbers = [int(r) for _, r in refs]
+    without = len(_CELL_ANY.findall(data)) - len(refs)
+    return {c.upper() for c, _ in refs}, min(numbers, default=0), max(numbers, default=0), without
+
+
+def _scan_text(data: bytes, out: SheetScan) -> None:
+    # each element regex runs only where a plain byte search says it can match: the optional
+    # namespace prefix makes them try every "<" in the part otherwise
+    hidden = b"hidden" in data
+    for m in _HIDDEN_ROW.finditer(data) if hidden else ():
+        r = _ATTR_R.search(m.group())
+        if r is not None:
+            out.hidden_rows.add(int(r.group(2)))
+    letters, low, high, without = _cell_refs(data)
+    out.cells_without_ref += without
+    if letters:
+        widest = max(letters, key=lambda s: (len(s), s))
+        out.max_col = max(out.max_col, col_number(widest))
+        out.max_row = max(out.max_row, high)
         out.min_row = low if not out.min_row else min(out.min_row, low)
     if out.max_row > MAX_ROWS or out.max_col > MAX_COLS:
         out.beyond = out.beyond or (out.max_row, out.max_col)
-    out.cells_without_ref += len(_CELL_ANY.findall(data)) - len(refs)
     if not out.has_values and _HAS_VALUE.search(data):
         out.has_values = True
-    for m in _COL.finditer(data):
+    for m in _COL.finditer(data) if hidden else ():
         attrs = m.group(1)
         if _HIDDEN.search(attrs):
             nums = dict((k.decode(), int(v)) for k, v in _NUM_ATTR.findall(attrs))
             lo, hi = nums.get("min", 0), nums.get("max", 0)
             if 1 <= lo <= hi:
                 out.hidden_cols.update(range(lo, min(hi, MAX_COLS) + 1))
-    for m in _MERGE.finditer(data):
+    for m in _MERGE.finditer(data) if b"mergeCell" in data else ():
         rng = _parse_range(m.group(1).decode("ascii"))
         if rng is not None:
             out.merged.append(rng)
