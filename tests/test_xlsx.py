@@ -284,3 +284,10 @@ def test_hidden_rows_cols_and_merges_found_by_the_byte_scan() -> None:
     zf.close()
     assert scan.hidden_rows == {2} and scan.hidden_cols == {2} and scan.merged == [(1, 1, 1, 2)]
     assert (scan.max_row, scan.max_col) == (2, 3)
+
+
+def test_library_caller_stream_is_read_and_left_open() -> None:
+    stream = io.BytesIO(make_workbook(MIXED))
+    report = validate(request(), files={"contacts.xlsx": stream}, base_dir="/nonexistent")
+    assert not report.refusals and not stream.closed
+    assert ("HS424", "Contacts!E2") in {(f.code, f.cell) for f in report.findings}

@@ -105,8 +105,9 @@ class XlsxReader:
 
     def __init__(self, stream: IO[bytes], notes: ReaderNotes, *, size: int | None, has_header: bool = True,
                  expected_columns: int | None = None, chunk_rows: int = 50_000,
-                 date_format: str | None = None, engine: str | None = None):
+                 date_format: str | None = None, engine: str | None = None, owned: bool = True):
         self.stream = stream
+        self.owned = owned  # a caller's stream is never closed
         self.notes = notes
         self.chunk_rows = max(1, chunk_rows)
         self.order = DATE_ORDERS.get(date_format or "", "mdy")
@@ -204,7 +205,8 @@ class XlsxReader:
                 self._handle.close()
         finally:
             self.zf.close()
-            self.stream.close()
+            if self.owned:
+                self.stream.close()
 
     def _read_header(self) -> None:
         item = self._next()
@@ -215,22 +217,40 @@ class XlsxReader:
             self._first = item
             texts: list[str] = []
         else:
-            texts = [t for t, _k in self._texts(1, values)]
+            texts = self._texts(1, values)[0]
         while texts and not texts[-1].strip():
             texts.pop()
         self._header = Header(tuple(texts), 1, 1, 1)
         self._width = len(texts)
 
-    def _texts(self, row: int, values: list[Any]) -> list[tuple[str, str]]:
-        out = [cell_text(v, self.order) for v in values]
-        exc = self.scan.scan.exceptions
-        if exc and row in self._exception_rows():
-            for (r, c), (kind, text) in exc.items():
+    def _texts(self, row: int, values: list[Any]) -> tuple[list[str], list[str]]:
+        """Texts and kinds of one row (the hot loop: common types first, the rest by cell_text)."""
+        texts: list[str] = []
+        kinds: list[str] = []
+        order = self.order
+        for v in values:
+            t = type(v)
+            if t is str:
+                texts.append(v)
+                kinds.append("s" if v else "")
+            elif v is None:
+                texts.append("")
+                kinds.append("")
+            elif t is float and v.is_integer() and -1e21 < v < 1e21:
+                texts.append(str(int(v)))
+                kinds.append("n")
+            else:
+                text, kind = cell_text(v, order)
+                texts.append(text)
+                kinds.append(kind)
+        if self.scan.scan.exceptions and row in self._exception_rows():
+            for (r, c), (kind, text) in self.scan.scan.exceptions.items():
                 if r == row:
-                    while len(out) < c:
-                        out.append(("", ""))
-                    out[c - 1] = (text, kind)
-        return out
+                    while len(texts) < c:
+                        texts.append("")
+                        kinds.append("")
+                    texts[c - 1], kinds[c - 1] = text, kind
+        return texts, kinds
 
     def _exception_rows(self) -> set[int]:
         cached: set[int] | None = getattr(self, "_exc_rows", None)
@@ -255,8 +275,10 @@ class XlsxReader:
             if item is None:
                 break
             row, values = item
-            cells = self._texts(row, values)
-            last = max((i for i, (t, k) in enumerate(cells) if t or k), default=-1)
+            texts, row_kinds = self._texts(row, values)
+            last = len(row_kinds) - 1
+            while last >= 0 and not row_kinds[last]:
+                last -= 1
             if last < 0:
                 blanks.append(row)
                 continue
@@ -273,12 +295,14 @@ class XlsxReader:
                     good, kinds, rows, notes = [], [], [], []
             blanks = []
             if last >= width:
-                sample = tuple(t[:100] for t, _k in cells[:3])
-                notes.append(RowNote("ragged", row, row, row, fields=last + 1, sample=sample))
+                notes.append(RowNote("ragged", row, row, row, fields=last + 1,
+                                     sample=tuple(t[:100] for t in texts[:3])))
             else:
-                cells += [("", "")] * (width - len(cells))
-                good.append([t for t, _k in cells[:width]])
-                kinds.append([k for _t, k in cells[:width]])
+                if len(texts) < width:
+                    texts += [""] * (width - len(texts))
+                    row_kinds += [""] * (width - len(row_kinds))
+                good.append(texts[:width] if len(texts) > width else texts)
+                kinds.append(row_kinds[:width] if len(row_kinds) > width else row_kinds)
                 rows.append(row)
             if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
                 yield self._chunk(good, kinds, rows, notes, width)
