@@ -291,3 +291,48 @@ def test_library_caller_stream_is_read_and_left_open() -> None:
     report = validate(request(), files={"contacts.xlsx": stream}, base_dir="/nonexistent")
     assert not report.refusals and not stream.closed
     assert ("HS424", "Contacts!E2") in {(f.code, f.cell) for f in report.findings}
+
+
+# -- totality: mutated workbooks end in a report or a refusal, never an exception ------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_BASE = make_workbook(MIXED)
+
+
+def _rezip(part_mutator) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(_BASE))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, part_mutator(info.filename, data))
+    return out.getvalue()
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml",
+                        "xl/_rels/workbook.xml.rels"]),
+       st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=4)), min_size=1, max_size=4))
+def test_mutated_xml_parts_never_crash(part: str, edits: list[tuple[int, bytes]]) -> None:
+    def mutate(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        buf = bytearray(data)
+        for pos, new in edits:
+            at = pos % max(1, len(buf))
+            buf[at: at + len(new)] = new
+        return bytes(buf)
+
+    report = validate(request(), files={"contacts.xlsx": io.BytesIO(_rezip(mutate))}, base_dir="/nonexistent")
+    assert report.exit_code() in (0, 1, 2)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.integers(0, 255)), min_size=1, max_size=8))
+def test_flipped_container_bytes_never_crash(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_BASE)
+    for pos, value in flips:
+        data[pos] = value
+    report = validate(request(), files={"contacts.xlsx": io.BytesIO(bytes(data))}, base_dir="/nonexistent")
+    assert report.exit_code() in (0, 1, 2)

@@ -22,6 +22,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -259,7 +260,8 @@ def stream_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int | Non
                                   "(an XML entity bomb or external entity?)", "xml-entities")
                 tail = block[-16:]
                 yield block
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError) as exc:
         raise Refused(f"cannot inflate part {name!r}: {exc}", "bad-zip") from None
 
 
