@@ -17,7 +17,10 @@ A case file holds ``[[case]]`` tables:
     mappings = [ {...} ]     # optional; columnMappings (default: one per header cell)
     top = { dateFormat = "DAY_MONTH_YEAR" }   # optional; top-level request keys
     file_entry = { fileFormat = "CSV" }       # optional; keys merged into files[0]
-    options = { chunk_rows = 2 }              # optional; Config fields
+    options = { chunk_rows = 2 }              # optional; Config fields (portal = "portal" is
+                                              # a snapshot folder under fixtures/)
+    labels = { "0-1>0-2" = ["Manager"] }      # optional; association labels of a portal snapshot
+    properties = [ { object = "0-1", name = "member_id", unique = true } ]  # optional; portal properties
     expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
                              # pointer, "line N" or "-" (whole file), exactly these
 
@@ -26,6 +29,7 @@ Every rule needs at least one case with findings and one without.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -33,7 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from validator import Config, validate
+from validator.catalog import Catalog, Property, builtin
+from validator.engine import Engine
 from validator.report.text import location
+from validator.request import parse_request
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 BYTES = CASES.parent / "files"
@@ -109,8 +116,27 @@ def build(case: dict[str, Any], tmp: Path) -> Path:
     return path
 
 
+def portal(labels: dict[str, list[str]], properties: list[dict[str, Any]]) -> Catalog:
+    """The built-in catalog with a portal's association labels and properties laid over it."""
+    base = builtin()
+    props: dict[str, dict[str, Property]] = {k: dict(v) for k, v in base.property_map.items()}
+    for p in properties:
+        props.setdefault(p["object"], {})[p["name"]] = Property(
+            object_id=p["object"], name=p["name"], unique=bool(p.get("unique", False)), source="portal")
+    pairs = {(a, b): tuple(v) for k, v in labels.items() for a, b in [k.split(">")]}
+    return dataclasses.replace(base, association_labels={**base.association_labels, **pairs}, property_map=props)
+
+
 def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
     request = build(case, tmp)
-    config = Config(**case.get("options", {}))
-    report = validate(request, config=config)
+    options = dict(case.get("options", {}))
+    if "portal" in options:  # a snapshot folder under fixtures/
+        options["portal"] = str(CASES.parent / options["portal"])
+    config = Config(**options)
+    if "labels" in case or "properties" in case:  # a portal snapshot on top of the built-in catalog
+        catalog = portal(case.get("labels", {}), case.get("properties", []))
+        spec = parse_request(request.read_bytes(), request.name, catalog)
+        report = Engine(config, catalog).run(spec, request_path=request, base=tmp)
+    else:
+        report = validate(request, config=config)
     return sorted(location(f) for f in report.findings if f.code == code)

@@ -1,4 +1,4 @@
-"""HubSpot facts as data: ``rules/hubspot.toml`` (and, later, a portal snapshot) -> Catalog."""
+"""HubSpot facts as data: ``rules/hubspot.toml``, overlaid by a portal snapshot (validator.portal) -> Catalog."""
 
 from __future__ import annotations
 
@@ -51,6 +51,46 @@ class Property:
     calculated: bool = False
     referenced_object: str | None = None  # e.g. OWNER
     source: str = ""  # fact tag ([V] S10, [I], portal)
+    format: str | None = None  # how cells are read: email | domain | phone | owner | term | currency | ...
+
+    @property
+    def writable(self) -> bool:
+        """False for read-only values and calculated properties (fact sheet 4.1)."""
+        return not (self.read_only or self.calculated or self.field_type == "calculation_equation")
+
+    @property
+    def multiple(self) -> bool:
+        """Multiple checkboxes: several options in one cell, separated by ``;`` [V] S6."""
+        return self.type == "enumeration" and self.field_type == "checkbox"
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """A deal, ticket or other pipeline with its stages (``GET /crm/v3/pipelines/{objectType}``)."""
+
+    id: str
+    label: str
+    stages: tuple[Stage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A user records can be assigned to (``GET /crm/v3/owners``)."""
+
+    id: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return " ".join(f"{self.first_name} {self.last_name}".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +117,30 @@ class Catalog:
     property_map: Mapping[str, Mapping[str, Property]] = field(default_factory=dict, repr=False)
     association_types: tuple[AssociationType, ...] = ()
     identifiers_map: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # (from object id, to object id) -> label texts that exist in the portal (GET
+    # /crm/v4/associations/{from}/{to}/labels in a portal snapshot); empty without a snapshot
+    association_labels: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # object id -> groups; a created record needs a value in one property of every group (4.3)
+    required_map: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, repr=False)
+    pipeline_map: Mapping[str, tuple[Pipeline, ...]] = field(default_factory=dict, repr=False)
+    owners: tuple[Owner, ...] | None = None  # None: no portal snapshot, owners unknown
+    # objects whose property list is complete (a portal snapshot gave it): unknown names are errors
+    complete: frozenset[str] = frozenset()
+    portal: str | None = None  # the snapshot folder, when one is loaded
+
+    def required(self, object_id: str | None) -> tuple[tuple[str, ...], ...]:
+        return self.required_map.get(object_id or "", ())
+
+    def pipelines(self, object_id: str | None) -> tuple[Pipeline, ...]:
+        """The object's pipelines: from the portal snapshot, else the built-in default pipeline."""
+        return self.pipeline_map.get(object_id or "", ())
+
+    def pipeline_properties(self, object_id: str | None) -> tuple[str, str]:
+        """(pipeline, stage) property names: ``pipeline``/``dealstage`` on deals [V] S11."""
+        return ("pipeline", "dealstage") if object_id == "0-3" else ("hs_pipeline", "hs_pipeline_stage")
+
+    def knows_all_properties(self, object_id: str | None) -> bool:
+        return (object_id or "") in self.complete
 
     def properties(self, object_id: str | None) -> Mapping[str, Property]:
         return self.property_map.get(object_id or "", {})
@@ -99,6 +163,19 @@ class Catalog:
             if a.id == type_id and a.category == category:
                 return a
         return None
+
+    def types_between(self, from_object: str | None, to_object: str | None) -> tuple[AssociationType, ...]:
+        """Known association types from one object to another (one direction)."""
+        return tuple(a for a in self.association_types
+                     if a.from_object == from_object and a.to_object == to_object)
+
+    def labels_between(self, from_object: str | None, to_object: str | None) -> tuple[str, ...] | None:
+        """Association labels the portal has for this object pair; None when no snapshot says."""
+        return self.association_labels.get((from_object or "", to_object or ""))
+
+    @property
+    def association_categories(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("association_categories", ()))
 
     def object_id(self, text: str | None) -> str | None:
         """Normalise an object given by id (``0-1``), name (``contacts``) or legacy name."""
@@ -172,9 +249,25 @@ def builtin() -> Catalog:
         for n in (*obj.names, obj.legacy):
             if n:
                 names[n.lower()] = obj.id
+    props = _properties(data, names)
     return Catalog(meta=data["meta"], objects=objects, _names=names, raw=data,
-                   property_map=_properties(data, names), association_types=_associations(data, names),
-                   identifiers_map={_oid(k, names): tuple(v) for k, v in data.get("identifiers", {}).items()})
+                   property_map=props, association_types=_associations(data, names),
+                   identifiers_map={_oid(k, names): tuple(v) for k, v in data.get("identifiers", {}).items()},
+                   required_map={_oid(k, names): tuple(tuple(g) for g in v)
+                                 for k, v in data.get("required", {}).items()},
+                   pipeline_map=_default_pipelines(props))
+
+
+def _default_pipelines(props: Mapping[str, Mapping[str, Property]]) -> dict[str, tuple[Pipeline, ...]]:
+    """Each object's default pipeline, from the options of its pipeline and stage properties."""
+    out: dict[str, tuple[Pipeline, ...]] = {}
+    for obj, by_name in props.items():
+        pipe_name, stage_name = ("pipeline", "dealstage") if obj == "0-3" else ("hs_pipeline", "hs_pipeline_stage")
+        pipe, stage = by_name.get(pipe_name), by_name.get(stage_name)
+        if pipe is not None and stage is not None and len(pipe.options) == 1:
+            out[obj] = (Pipeline(pipe.options[0].value, pipe.options[0].label,
+                                 tuple(Stage(o.value, o.label) for o in stage.options)),)
+    return out
 
 
 def _oid(text: str, names: Mapping[str, str]) -> str:
@@ -192,7 +285,7 @@ def _properties(data: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, 
             object_id=obj, name=e["name"], label=e.get("label", ""), type=e.get("type", "string"),
             field_type=e.get("field_type", "text"), options=options, unique=bool(e.get("unique", False)),
             read_only=bool(e.get("read_only", False)), calculated=bool(e.get("calculated", False)),
-            referenced_object=e.get("referenced_object"), source=e.get("source", ""))
+            referenced_object=e.get("referenced_object"), source=e.get("source", ""), format=e.get("format"))
     return out
 
 

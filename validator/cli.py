@@ -55,6 +55,8 @@ def cli() -> None:
               type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails.")
 @click.option("--max-per-rule", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Findings listed per rule and file; the rest are counted.")
+@click.option("--portal", type=click.Path(path_type=Path), metavar="DIR",
+              help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
 @click.option("--plan", type=click.Choice(["paid", "free"]), default=None,
               help="HubSpot plan for the file-size limit: paid (512 MB, default) or free (20 MB).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
@@ -62,7 +64,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str,
           output: Path | None, select: tuple[str, ...], extend_select: tuple[str, ...],
-          ignore: tuple[str, ...], fail_on: str, max_per_rule: int, plan: str | None, chunk_rows: int,
+          ignore: tuple[str, ...], fail_on: str, max_per_rule: int, portal: Path | None, plan: str | None,
+          chunk_rows: int,
           exit_zero: bool, quiet: bool) -> None:
     """Check imports. PATHS are importRequest JSON files and/or their data files.
 
@@ -78,6 +81,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     config = Config(
         select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore),
         fail_on=Severity.parse(fail_on), max_per_rule=max_per_rule, chunk_rows=chunk_rows,
+        portal=_portal(portal),
         options={code: {"plan": plan} for code in ("HS502", "HS506")} if plan else {},
     )
     given = _pairs(file_opts)
@@ -94,6 +98,15 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         click.echo(f"hubspot-preflight: {refusal.file}: refused: {refusal.reason}", err=True)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _portal(path: Path | None) -> Any:
+    """Load the snapshot once for every request checked (a malformed file is a refusal, exit 2)."""
+    if path is None:
+        return None
+    from validator.portal import load_portal
+
+    return load_portal(path)
 
 
 def _plan(paths: tuple[Path, ...], request_opt: Path | None,

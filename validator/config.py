@@ -30,6 +30,7 @@ class Config:
     fail_on: Severity = Severity.ERROR
     max_per_rule: int = DEFAULT_MAX_PER_RULE
     chunk_rows: int = DEFAULT_CHUNK_ROWS
+    portal: Any = None  # a portal snapshot folder (str or PathLike) or a loaded validator.portal.Portal
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)

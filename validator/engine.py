@@ -23,6 +23,7 @@ from validator.checks.base import Batch, Hit, Rule
 from validator.config import ActiveRule, Config, active_rules
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
+from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
 from validator.request import ImportSpec
@@ -87,7 +88,7 @@ class Collector:
 class Engine:
     def __init__(self, config: Config | None = None, catalog: Catalog | None = None):
         self.config = config or Config()
-        self.catalog = catalog or builtin()
+        self.catalog = catalog or (catalog_for(self.config.portal) if self.config.portal is not None else builtin())
         self.active = active_rules(self.config)
 
     def _instances(self) -> list[Rule]:

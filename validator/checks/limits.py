@@ -1,5 +1,8 @@
 """HubSpot's import limits as rules (HS501-HS506; fact sheet 7, data in [limits] of hubspot.toml).
 
+A single value over 65,536 characters is HS218 (value-too-long, with the value rules), so there
+is no separate limit rule for it here.
+
 A file over a limit is still read to the end in bounded memory, so every other problem in it is
 reported too; the hints say how many files it must be split into.
 """
@@ -7,7 +10,7 @@ reported too; the hints say how many files it must be split into.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -115,31 +118,6 @@ class TooManyColumns(_LimitRule):
         if file.readable and file.width > limit:
             yield self.finding(f"the file has {file.width:,} columns; HubSpot takes at most {limit:,}",
                                file=file, row=1 if file.header else None, column=limit + 1)
-
-
-class CellTooLarge(_LimitRule):
-    """A value is longer than HubSpot stores in a property (65,536 characters).
-
-    Why: HubSpot's text properties hold at most 65,536 characters ([V] S10); the import fails
-    the value with COLUMN_TOO_LARGE ([I]: the tie to this error is inferred).
-    Example: a notes cell holding a whole e-mail thread.
-    Fix: shorten the value, or attach the text as a note or file instead.
-    """
-
-    code = "HS504"
-    name = "cell-too-large"
-    hubspot_error = "COLUMN_TOO_LARGE"
-    options: ClassVar[Mapping[str, Any]] = {"max_chars": 0}
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_chars"] or self.limits.get("cell_chars", 65_536))
-        for col in file.columns:
-            bad = (chunk.frame[col.index].str.len() > limit).to_numpy(dtype=bool)
-            yield from self.cells(chunk, file, col, bad, _too_long(limit))
-
-
-def _too_long(limit: int) -> Callable[[str], str]:
-    return lambda v: f"value is {len(v):,} characters long, over {limit:,}"
 
 
 class RowTooLarge(_LimitRule):

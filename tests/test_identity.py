@@ -1,0 +1,215 @@
+"""Identity and associations end to end: the three import scenarios, a broken two-file import,
+duplicates across chunks, and the key sets' memory."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.casefiles import portal
+from tests.conftest import ROOT
+from validator import Config, Report, validate
+from validator.cli import cli
+from validator.engine import Engine
+from validator.keys import KeySet
+from validator.request import parse_request
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+SCENARIOS = ["contacts-companies/import.json", "contacts-companies-one-file/import.json",
+             "company-hierarchy/import.json"]
+
+
+def where(report: Report) -> list[tuple]:
+    return [(f.file, f.row, f.column, f.pointer, f.code, f.hubspot_error) for f in report.findings]
+
+
+@pytest.mark.parametrize("request_file", SCENARIOS)
+def test_each_scenario_has_a_clean_example(request_file: str) -> None:
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES / request_file)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Found 0 errors, 0 warnings, 0 infos" in result.output
+
+
+@pytest.mark.parametrize("request_file", [*SCENARIOS, "two-file-broken/import.json"])
+def test_findings_do_not_depend_on_chunk_size(request_file: str) -> None:
+    one = validate(EXAMPLES / request_file, config=Config(chunk_rows=1))
+    assert [(f.code, f.row, f.column, f.message) for f in one.findings] == \
+        [(f.code, f.row, f.column, f.message) for f in validate(EXAMPLES / request_file).findings]
+
+
+def test_two_file_import_with_association_mistakes() -> None:
+    report = validate(EXAMPLES / "two-file-broken" / "import.json")
+    m = "/files/{}/fileImportPage/columnMappings/{}/{}"
+    assert where(report) == [
+        ("import.json", None, None, m.format(0, 3, "propertyName"), "HS311", "INVALID_COLUMN_CONFIGURATION"),
+        ("import.json", None, None, m.format(1, 1, "associationIdentifierColumn"), "HS311",
+         "INVALID_COLUMN_CONFIGURATION"),
+        ("import.json", None, None, m.format(0, 3, "foreignKeyType/associationTypeId"), "HS312",
+         "INVALID_COLUMN_CONFIGURATION"),
+        ("import.json", None, None, "/importOperations/0-2", "HS352", None),
+        # contacts have no `domain` property: only an info without a portal snapshot (HS231)
+        ("contacts.csv", None, None, m.format(0, 3, "propertyName"), "HS231", "PROPERTY_DEFINITION_NOT_FOUND"),
+        ("contacts.csv", 5, 3, None, "HS301", "DUPLICATE_ALTERNATE_ID"),
+        ("companies.csv", 4, 3, None, "HS314", "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER"),
+    ]
+    by_code = {f.code: f for f in report.findings}
+    assert "280 is companies (0-2) to contacts (0-1)" in by_code["HS312"].message
+    assert "1 (Primary), 279" in by_code["HS312"].message
+    missing = by_code["HS314"]
+    assert missing.value == "dan.smith@initech.example" and missing.severity is not None
+    assert missing.severity.label == "warning" and "already exists in the account" in missing.message
+    assert "repeats row 2" in by_code["HS301"].message
+
+
+def _contacts(tmp_path: Path, lines: list[str]) -> Path:
+    (tmp_path / "contacts.csv").write_text("Record ID,Email\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return _request(tmp_path)
+
+
+def _request(tmp_path: Path) -> Path:
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": "Record ID", "propertyName": "hs_object_id"},
+                {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]
+    request = {"name": "t", "files": [{"fileName": "contacts.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    return path
+
+
+def test_duplicate_email_in_other_letter_case_names_both_rows(tmp_path: Path) -> None:
+    request = _contacts(tmp_path, ["1,Ann.Lee@Example.com", "2,bo@example.com", "3,ann.lee@EXAMPLE.COM"])
+    report = validate(request, config=Config(select=("HS301",)))
+    assert [(f.row, f.column, f.code, f.value) for f in report.findings] == \
+        [(4, 2, "HS301", "ann.lee@EXAMPLE.COM")]
+    assert "repeats row 2" in report.findings[0].message
+
+
+def test_record_id_repeated_far_apart_across_many_chunks(tmp_path: Path) -> None:
+    lines = [f"{i + 1},u{i}@x.com" for i in range(3000)]
+    lines[2500] = "501,late@x.com"  # row 2502 repeats the id of row 502, 2,000 rows (20 chunks) later
+    report = validate(_contacts(tmp_path, lines), config=Config(chunk_rows=97, select=("HS303",)))
+    assert [(f.row, f.column, f.code, f.hubspot_error) for f in report.findings] == \
+        [(2502, 1, "HS303", "DUPLICATE_OBJECT_ID")]
+    assert report.findings[0].message == "Record ID '501' repeats row 502"
+
+
+@pytest.mark.slow
+def test_record_id_repeated_100k_rows_apart_in_a_million_rows(tmp_path: Path) -> None:
+    with open(tmp_path / "contacts.csv", "w", encoding="utf-8") as fh:
+        fh.write("Record ID,Email\n")
+        fh.writelines(f"{100_001 if i == 200_000 else i + 1},u{i}@x.com\n" for i in range(1_000_000))
+    report = validate(_request(tmp_path), config=Config(select=("HS301", "HS303")))
+    assert [(f.row, f.column, f.code) for f in report.findings] == [(200_002, 1, "HS303")]
+    assert "repeats row 100002" in report.findings[0].message
+
+
+def test_key_set_memory_follows_distinct_keys_not_rows() -> None:
+    seen = KeySet()
+    rng = np.random.default_rng(7)
+    distinct = rng.integers(0, 2**63, 10_000, dtype=np.uint64)
+    for start in range(0, 1_000_000, 50_000):  # a million rows over 10,000 distinct keys
+        keys = distinct[rng.integers(0, len(distinct), 50_000)]
+        seen.add(keys, np.arange(start, start + 50_000, dtype=np.int64))
+    assert len(seen) == len(np.unique(distinct))
+    assert seen.nbytes == 16 * len(seen)  # 8-byte hash + 8-byte first row per distinct key
+
+
+def test_key_set_first_rows_within_and_across_chunks() -> None:
+    seen = KeySet()
+    first = seen.add(np.array([5, 6, 5], np.uint64), np.array([2, 3, 4]))
+    assert first.tolist() == [2, 3, 2]
+    assert seen.add(np.array([6, 7], np.uint64), np.array([9, 10])).tolist() == [3, 10]
+
+
+def _with_portal(request: Path, labels: dict[str, list[str]]) -> Report:
+    catalog = portal(labels, [])
+    spec = parse_request(request.read_bytes(), request.name, catalog)
+    return Engine(Config(), catalog).run(spec, request_path=request, base=request.parent)
+
+
+def test_association_labels_checked_against_a_portal_snapshot() -> None:
+    request = EXAMPLES / "contacts-companies-one-file" / "import.json"
+    report = _with_portal(request, {"0-1>0-2": ["Decision maker"]})
+    assert [(f.row, f.column, f.code, f.hubspot_error) for f in report.findings] == \
+        [(3, 6, "HS322", "ASSOCIATION_LABEL_NOT_FOUND")]
+    assert "'Billing contact'" in report.findings[0].message
+    assert _with_portal(request, {"0-1>0-2": ["Decision maker", "Billing contact"]}).findings == []
+
+
+def test_company_hierarchy_self_reference_and_unknown_parent(tmp_path: Path) -> None:
+    source = EXAMPLES / "company-hierarchy"
+    (tmp_path / "import.json").write_bytes((source / "import.json").read_bytes())
+    text = (source / "companies.csv").read_text(encoding="utf-8")
+    text = text.replace("acme.example,acme-retail.example", "acme.example,acme-retail.example;Acme.example")
+    text = text.replace("Acme Labs,acme-labs.example,", "Acme Labs,acme-labs.example,umbrella.example")
+    (tmp_path / "companies.csv").write_text(text, encoding="utf-8")
+    report = validate(tmp_path / "import.json")
+    assert [(f.row, f.column, f.code) for f in report.findings] == [(3, 3, "HS331"), (4, 3, "HS332")]
+
+
+def test_undecodable_bytes_in_label_and_key_cells_are_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_bytes(
+        b"Email,Domain,Label,Children\n"
+        b"ann@x.com,acme.example,Man\xffager;Primary,a\xff.example;acme.example\n"
+        b"bo@x.com,b.example,Manager,\n")
+    mappings = [
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain"},
+        {"columnObjectTypeId": "0-1", "columnName": "Label", "columnType": "FLEXIBLE_ASSOCIATION_LABEL",
+         "toColumnObjectTypeId": "0-2"},
+        {"columnObjectTypeId": "0-2", "columnName": "Children", "propertyName": "domain",
+         "columnType": "ASSOCIATION_KEYS", "toColumnObjectTypeId": "0-2"}]
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"files": [{"fileName": "data.csv", "fileImportPage": {
+        "hasHeader": True, "columnMappings": mappings}}]}))
+    catalog = portal({"0-1>0-2": ["Manager"]}, [])
+    spec = parse_request(request.read_bytes(), request.name, catalog)
+    report = Engine(Config(options={"HS341": {"limit": 1}}), catalog).run(spec, request_path=request, base=tmp_path)
+    assert [(f.row, f.column, f.code) for f in report.findings if f.code.startswith("HS3")] == [
+        (2, 2, "HS341"), (2, 3, "HS322"), (2, 4, "HS331"), (2, 4, "HS332")]
+    assert "'Man\\xffager'" in next(f.message for f in report.findings if f.code == "HS322")
+
+
+_DOMAINS = ["acme.example", "ACME.example", "labs.example", "www.labs.example", "x.example", ""]
+
+
+@settings(max_examples=25)  # each example validates twice; the reader's own properties run more
+@given(st.lists(st.tuples(st.sampled_from(["ann@x.com", "ANN@x.com", "bo@x.com", "", "1", "7"]),
+                          st.sampled_from(_DOMAINS),
+                          st.lists(st.sampled_from(_DOMAINS), max_size=3).map(";".join)),
+                min_size=1, max_size=20),
+       st.integers(1, 6))
+def test_identity_findings_identical_whatever_the_chunk_size(rows: list[tuple[str, str, str]], size: int) -> None:
+    text = "Email,Domain,Children,Record ID\n" + "".join(f"{e},{d},{c},{e}\n" for e, d, c in rows)
+    mappings = [
+        {"columnObjectTypeId": "0-2", "columnName": "Email", "propertyName": "email_of_contact"},
+        {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain"},
+        {"columnObjectTypeId": "0-2", "columnName": "Children", "propertyName": "domain",
+         "columnType": "ASSOCIATION_KEYS", "toColumnObjectTypeId": "0-2"},
+        {"columnObjectTypeId": "0-2", "columnName": "Record ID", "propertyName": "hs_object_id"}]
+    request = {"files": [{"fileName": "c.csv", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+
+    def run(chunk_rows: int) -> list[tuple]:
+        report = validate(request, files={"c.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, options={"HS341": {"limit": 1}}))
+        return [(f.code, f.row, f.column, f.message) for f in report.findings]
+
+    assert run(size) == run(50_000)
+
+
+def test_portal_snapshot_folder_feeds_association_labels() -> None:
+    """Labels saved from GET /crm/v4/associations/contacts/companies/labels reach HS322."""
+    from validator import Config
+
+    request = EXAMPLES / "contacts-companies-one-file" / "import.json"
+    report = validate(request, config=Config(portal=str(EXAMPLES.parent / "portal")))
+    assert [(f.file, f.row, f.column, f.code, f.value) for f in report.findings] == [
+        ("contacts-with-companies.csv", 2, 6, "HS322", "Primary;Decision maker")]
+    assert validate(request).findings == []  # without a snapshot labels are not judged

@@ -1,0 +1,293 @@
+"""Value grammars, portal snapshots, the dateFormat verdict and the pandera export."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import ROOT
+from validator import Config, formats, validate
+from validator.catalog import Option
+from validator.cli import main
+from validator.findings import ValidatorError
+from validator.portal import catalog_for, load_portal
+from validator.schema import failures, for_file
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+PORTAL = ROOT / "fixtures" / "portal"
+DEALS = EXAMPLES / "deals" / "deals.import.json"
+
+
+# -- formats ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("fmt", "good", "bad"), [
+    ("MONTH_DAY_YEAR", ["10/28/2023", "10-28-23", "Oct.28.2023", "OCTOBER/28/2023", "2/29/2024", "1/2/24"],
+     ["28/10/2023", "02/30/2024", "2/29/2023", "2023-10-28", "10/28-2023", "10/28/2023x", "13/01/2024"]),
+    ("DAY_MONTH_YEAR", ["28/10/2023", "28-Oct-23", "31.december.2024", "29/02/2024"],
+     ["10/28/2023", "31/04/2024", "31/06/2024", "00/01/2024", "28/Octo/2023"]),
+    ("YEAR_MONTH_DAY", ["2023.OCT.28", "2023-10-28", "23/10/28", "2024/February/29"],
+     ["2023-02-30", "28/10/2023", "2023-13-01"]),
+])
+def test_dates_under_each_format(fmt: str, good: list[str], bad: list[str]) -> None:
+    d = formats.parse_dates(pd.Series(good + bad), fmt)
+    assert list(d.ok) == [True] * len(good) + [False] * len(bad)
+
+
+def test_datetimes_with_times_ampm_offsets_and_epochs() -> None:
+    good = ["02-28-26 7:00AM +01:00", "10/28/2023 14:30", "10/28/2023 2:30 pm", "10/28/2023 14:30:05",
+            "10/28/2023", "1700000000000", "10/28/2023 09:15 -05:00"]
+    bad = ["10/28/2023 25:00", "10/28/2023 13:30 PM", "10/28/2023 14:61", "10/28/2023 14:30 +15:00", "noon"]
+    d = formats.parse_dates(pd.Series(good + bad), "MONTH_DAY_YEAR", with_time=True)
+    assert list(d.ok) == [True] * len(good) + [False] * len(bad)
+    seconds = formats.parse_dates(pd.Series(["1700000000"]), "MONTH_DAY_YEAR", with_time=True)
+    assert list(seconds.epoch_seconds) == [True]
+
+
+def test_impossible_dates_are_not_rolled_over() -> None:
+    # pyarrow's strptime turns 02/30 into 03/01; ours must not
+    d = formats.parse_dates(pd.Series(["02/30/2024", "04/31/2024", "02/29/2100", "02/29/2000"]), "MONTH_DAY_YEAR")
+    assert list(d.ok) == [False, False, False, True]
+    assert (d.year[3], d.month[3], d.day[3]) == (2000, 2, 29)
+
+
+def test_numbers() -> None:
+    cells = ["12", "-1.5", ".25", "1.5e3", "1,234", "$12", "12,5", "1.2.3", "x", "", "25%"]
+    n = formats.parse_numbers(pd.Series(cells))
+    assert list(n.ok) == [True, True, True, True, False, False, False, False, False, False, False]
+    assert list(n.formatted) == [False, False, False, False, True, True, True, False, False, False, False]
+    assert list(n.bad) == [False] * 7 + [True, True, False, True]
+    assert list(formats.parse_numbers(pd.Series(["25%", "1.5e3"]), percent=True, scientific=False).ok) == [True, False]
+
+
+def test_bools_accept_any_case() -> None:
+    assert list(formats.bools(pd.Series(["True", "YES", "false", "No", "1", "Y", ""]))) == [True] * 4 + [False] * 3
+
+
+def test_options_label_value_case_and_ambiguity() -> None:
+    opts = formats.OptionSet.of([Option("Customer", "customer"), Option("customer", "cust_old"),
+                                 Option("Lead", "lead")])
+    m = formats.match_options(pd.Series(["Lead", "lead", "LEAD", "customer", "cust_old", "nope", ""]), opts)
+    assert list(m.exact) == [True, True, False, True, True, False, False]
+    assert list(m.unmatched) == [False, False, False, False, False, True, False]
+    assert list(m.ambiguous) == [False, False, False, True, False, False, False]
+
+
+def test_multiple_checkboxes() -> None:
+    opts = formats.OptionSet.of([Option("Gold", "gold"), Option("Silver", "silver")])
+    cells = pd.Series(["gold;Silver", ";silver", "gold; silver", "gold,silver", "gold;;silver", "gold;bronze"])
+    m = formats.match_options(cells, opts, multiple=True)
+    assert list(m.unmatched) == [False, False, False, True, False, True]
+    assert list(m.spaced) == [False, False, True, False, False, False]
+
+
+def test_text_formats() -> None:
+    assert list(formats.emails(pd.Series(["a@b.co", "a@b", "a b@c.de", "a..b@c.de", ".a@c.de"]))) == [
+        True, False, False, False, False]
+    valid, stripped = formats.domains(pd.Series(["acme.com", "https://acme.com/x", "acme", "www.acme.io"]))
+    assert list(valid) == [True, True, False, True] and list(stripped) == [False, True, False, True]
+    assert list(formats.terms(pd.Series(["P12M", "p1y", "12", "P", "P1M2D", "12m"]))) == [
+        True, True, True, False, True, False]
+    assert list(formats.phones(pd.Series(["+11234567890 ext123", "(555) 123-4567", "call me"]))) == [True, True, False]
+
+
+# -- the dateFormat verdict -----------------------------------------------------------------
+def _contacts(tmp: Path, csv: str, **top: object) -> Path:
+    (tmp / "c.csv").write_text(csv, encoding="utf-8")
+    header = csv.split("\n", 1)[0].split(",")
+    request = {"name": "t", **top, "files": [{"fileName": "c.csv", "fileImportPage": {"hasHeader": True,
+               "columnMappings": [{"columnObjectTypeId": "0-1", "columnName": h, "propertyName": h} for h in header]}}]}
+    path = tmp / "r.json"
+    path.write_text(json.dumps(request))
+    return path
+
+
+def test_verdict_names_the_format_that_parses_every_value(tmp_path: Path) -> None:
+    path = _contacts(tmp_path, "email,closedate\na@x.com,28/10/2023\nb@x.com,15/03/2024\nc@x.com,03/04/2024\n")
+    found = [f for f in validate(path).findings if f.code == "HS204"]
+    assert [(f.row, f.column) for f in found] == [(1, 2)]
+    assert found[0].message == ("2 of 3 values are impossible as MONTH_DAY_YEAR; every value parses as "
+                                "DAY_MONTH_YEAR; the request says MONTH_DAY_YEAR; 1 of them are ambiguous")
+
+
+# -- realistic imports ------------------------------------------------------------------------
+CLEAN = {
+    "contacts": ("0-1", "MONTH_DAY_YEAR", [
+        ("Email", "email", ["ann.lee@example.com", "bo.chen@example.org", "carla@example.net"]),
+        ("Lifecycle Stage", "lifecyclestage", ["lead", "Customer", ""]),
+        ("Lead Status", "hs_lead_status", ["NEW", "Attempted to Contact", "OPEN_DEAL"]),
+        ("Close Date", "closedate", ["10/28/2023", "Oct-28-23 7:00AM +01:00", "1700000000000"]),
+        ("Phone", "phone", ["+11234567890 ext123", "", "+442071838750"]),
+        ("Employees", "numemployees", ["1-5", "1000+", ""])]),
+    "companies": ("0-2", "DAY_MONTH_YEAR", [
+        ("Name", "name", ["Acme", "Globex", "Initech"]),
+        ("Domain", "domain", ["acme.com", "globex.co.uk", ""]),
+        ("Revenue", "annualrevenue", ["1200.50", "1.5e6", ""]),
+        ("Public", "is_public", ["True", "no", ""]),
+        ("Type", "type", ["PARTNER", "Vendor", ""]),
+        ("Closed", "closedate", ["28/10/2023", "28.October.2023 14:30", "29-02-24"])]),
+    "deals": ("0-3", "YEAR_MONTH_DAY", [
+        ("Deal Name", "dealname", ["Renewal", "Upsell", "Pilot"]),
+        ("Pipeline", "pipeline", ["default", "Sales Pipeline", "default"]),
+        ("Stage", "dealstage", ["closedwon", "Qualified To Buy", "contractsent"]),
+        ("Amount", "amount", ["12000", "99.95", ""]),
+        ("Forecast", "hs_forecast_probability", ["25%", ".25", ""]),
+        ("Close Date", "closedate", ["2023.OCT.28", "2024-02-29 11:59 PM", "23/10/28"])]),
+    "tickets": ("0-5", "MONTH_DAY_YEAR", [
+        ("Subject", "subject", ["Login fails", "Invoice wrong", "Feature idea"]),
+        ("Pipeline", "hs_pipeline", ["0", "Support Pipeline", "0"]),
+        ("Status", "hs_pipeline_stage", ["1", "Waiting on us", "4"]),
+        ("Priority", "hs_ticket_priority", ["HIGH", "Low", ""]),
+        ("Category", "hs_ticket_category", ["PRODUCT_ISSUE;Billing issue", ";FEATURE_REQUEST", ""])]),
+}
+
+
+def _write(tmp: Path, name: str, obj: str, fmt: str, columns: list, op: str = "UPSERT") -> Path:
+    rows = zip(*[values for _h, _p, values in columns], strict=True)
+    text = ",".join(h for h, _p, _v in columns) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    (tmp / f"{name}.csv").write_text(text, encoding="utf-8")
+    request = {"name": name, "dateFormat": fmt, "importOperations": {obj: op}, "files": [{
+        "fileName": f"{name}.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": obj, "columnName": h, "propertyName": p} for h, p, _v in columns]}}]}
+    path = tmp / f"{name}.import.json"
+    path.write_text(json.dumps(request))
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_valid_values_of_every_kind_are_never_flagged(tmp_path: Path, name: str) -> None:
+    obj, fmt, columns = CLEAN[name]
+    report = validate(_write(tmp_path, name, obj, fmt, columns))
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings] == []
+
+
+def test_each_bad_value_at_its_row_and_column_with_its_error_type(tmp_path: Path) -> None:
+    columns = [
+        ("Email", "email", ["ann@example.com", "bo@example", "cy@example.com", "di@example.com"]),
+        ("Stage", "lifecyclestage", ["lead", "Hot lead", "customer", ""]),
+        ("Close", "closedate", ["10/28/2023", "10/28/2023", "31/12/2024", "02/30/2024"]),
+        ("Employees", "numemployees", ["1-5", "", "6-10", "1000+"]),
+    ]
+    report = validate(_write(tmp_path, "c", "0-1", "MONTH_DAY_YEAR", columns))
+    got = [(f.row, f.column, f.code, f.hubspot_error) for f in report.findings if f.code != "HS204"]
+    assert got == [(3, 1, "HS212", "INVALID_EMAIL"), (3, 2, "HS208", "INVALID_ENUMERATION_OPTION"),
+                   (4, 3, "HS201", "COULD_NOT_PARSE_DATE"), (4, 4, "HS208", "INVALID_ENUMERATION_OPTION"),
+                   (5, 3, "HS201", "COULD_NOT_PARSE_DATE")]
+    message = next(f.message for f in report.findings if f.code == "HS208")
+    assert "leaves lifecyclestage empty" in message
+
+
+# -- portal snapshots -------------------------------------------------------------------------
+def _codes(report) -> list[tuple[int | None, int | None, str]]:  # type: ignore[no-untyped-def]
+    return [(f.row, f.column, f.code) for f in report.findings]
+
+
+def test_snapshot_overrides_the_builtin_catalog() -> None:
+    with_portal = _codes(validate(DEALS, config=Config(portal=str(PORTAL))))
+    assert with_portal == [(3, 4, "HS206"), (3, 6, "HS237"), (4, 3, "HS235"), (4, 5, "HS201"), (4, 7, "HS208"),
+                           (5, 6, "HS236"), (6, 3, "HS234"), (6, 4, "HS205"), (6, 5, "HS202")]
+    builtin = _codes(validate(DEALS))
+    # without the snapshot the Renewals pipeline is unknown and owners are not checked
+    assert builtin == [(2, 2, "HS208"), (3, 4, "HS206"), (4, 2, "HS208"), (4, 5, "HS201"), (4, 7, "HS208"),
+                       (6, 3, "HS234"), (6, 4, "HS205"), (6, 5, "HS202")]
+
+
+def test_snapshot_custom_stage_property_and_object() -> None:
+    catalog = catalog_for(PORTAL)
+    assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]
+    assert catalog.property_of("0-1", "favorite_color") is not None
+    assert catalog.object_id("cars") == "2-1234567" and catalog.required("2-1234567") == (("model",),)
+    assert catalog.identifiers("2-1234567") == ("hs_object_id", "vin")
+    assert [p.label for p in catalog.pipelines("0-3")] == ["Sales Pipeline", "Renewals"]
+    assert len(load_portal(PORTAL).association_labels[("0-1", "0-2")]) == 3
+    assert catalog.association(36, "USER_DEFINED").label == "Billing contact"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("path", "text", "why"), [
+    ("owners.json", "{not json", "not JSON"),
+    ("properties/contacts.json", '{"results": {"name": "email"}}', '"results" list'),
+    ("properties/unicorns.json", '{"results": []}', "not an object type id or name"),
+    ("pipelines/deals.json", '{"results": [{"id": "x", "label": "X"}]}', '"stages"'),
+])
+def test_malformed_snapshot_is_a_refusal_naming_the_file(tmp_path: Path, path: str, text: str, why: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    portal = tmp_path / "portal"
+    shutil.copytree(PORTAL, portal)
+    (portal / path).parent.mkdir(parents=True, exist_ok=True)
+    (portal / path).write_text(text)
+    with pytest.raises(ValidatorError, match=why):
+        load_portal(portal)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(DEALS), "--portal", str(portal)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert str(portal / path) in err and err.count("\n") == 1
+
+
+def test_cli_portal_option() -> None:
+    result = CliRunner().invoke(
+        __import__("validator.cli", fromlist=["cli"]).cli, ["check", str(DEALS), "--portal", str(PORTAL),
+                                                          "--format", "json"])
+    codes = {f["code"] for f in json.loads(result.output)["findings"]}
+    assert {"HS235", "HS236", "HS237"} <= codes
+
+
+# -- findings do not depend on chunk size -----------------------------------------------------------
+def test_value_findings_identical_for_any_chunk_size() -> None:
+    base = _codes(validate(DEALS, config=Config(portal=str(PORTAL))))
+    for rows in (1, 2, 3):
+        assert _codes(validate(DEALS, config=Config(portal=str(PORTAL), chunk_rows=rows))) == base
+
+
+# -- pandera ------------------------------------------------------------------------------------
+def test_schema_flags_the_same_cells_as_check() -> None:
+    df = pd.read_csv(EXAMPLES / "deals" / "deals.csv", dtype=str, keep_default_na=False)
+    schema = for_file(DEALS, "deals.csv", portal=PORTAL)
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        schema.validate(df, lazy=True)
+    flagged = [(index + 2, list(df.columns).index(col) + 1, code) for index, col, code in failures(info.value)]
+    report = validate(DEALS, config=Config(portal=str(PORTAL)))
+    expected = [(f.row, f.column, f.code) for f in report.findings if f.row is not None and f.row > 1]
+    assert sorted(flagged) == sorted(expected)
+
+
+def test_schema_passes_clean_data_and_names_unknown_files() -> None:
+    df = pd.DataFrame({"Deal Name": ["A"], "Pipeline": ["default"], "Deal Stage": ["closedwon"],
+                       "Amount": [12.5], "Close Date": ["28/10/2025"], "Owner": ["101"], "Priority": [None]})
+    assert for_file(DEALS, "deals.csv", portal=PORTAL).validate(df).equals(df)
+    with pytest.raises(ValidatorError, match="no files"):
+        for_file(DEALS, "other.csv")
+
+
+# -- properties of the date grammar -------------------------------------------------------------
+_ORDER = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
+
+
+@given(st.dates(min_value=date(1970, 1, 1), max_value=date(2068, 12, 31)), st.sampled_from(sorted(_ORDER)),
+       st.sampled_from("/-."), st.sampled_from(["num", "pad", "abbr", "ABBR", "full"]), st.booleans())
+def test_any_real_date_written_any_accepted_way_parses_to_itself(day: date, fmt: str, sep: str, month: str,
+                                                                  short_year: bool) -> None:
+    names = formats.MONTHS[day.month - 1]
+    m = {"num": str(day.month), "pad": f"{day.month:02d}", "abbr": names[:3].title(), "ABBR": names[:3].upper(),
+         "full": names.title()}[month]
+    y = f"{day.year % 100:02d}" if short_year else str(day.year)
+    parts = {"m": m, "d": str(day.day), "y": y}
+    text = sep.join(parts[k] for k in _ORDER[fmt])
+    d = formats.parse_dates(pd.Series([text]), fmt)
+    assert d.ok[0], text
+    assert (d.year[0], d.month[0], d.day[0]) == (day.year, day.month, day.day)
+
+
+@given(st.integers(1, 12), st.integers(29, 31), st.integers(1971, 2060))
+def test_days_past_the_end_of_the_month_never_parse(month: int, day: int, year: int) -> None:
+    last = calendar.monthrange(year, month)[1]
+    text = f"{month:02d}/{day:02d}/{year}"
+    assert formats.parse_dates(pd.Series([text]), "MONTH_DAY_YEAR").ok[0] == (day <= last)

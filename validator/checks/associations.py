@@ -1,0 +1,323 @@
+"""Association rules for multi-file imports (HS310-HS319): the common column, where its settings
+sit, the association type and category, and keys that point at no row of the owning file.
+
+A two-file import (fact sheet 1.4, [V] S5) links files by a common column: in the file of the
+object that owns the property it maps the property and has `associationIdentifierColumn: true`;
+in the other file it has `propertyName: null`, `toColumnObjectTypeId` (the owning object) and
+`foreignKeyType` {associationTypeId, associationCategory}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from validator.catalog import Catalog
+from validator.checks.base import Hit, Rule, quote
+from validator.context import Column, FileContext, ImportContext
+from validator.findings import Severity
+from validator.keys import COMMON_COLUMN, RECORD_ID, KeySet, cell_keys, is_foreign, stored_batch
+from validator.readers.base import Chunk
+from validator.request import ColumnSpec, FileSpec, ImportSpec
+
+
+def multi_file(spec: ImportSpec) -> bool:
+    return sum(1 for f in spec.files if f.columns) >= 2
+
+
+def common_allowed(catalog: Catalog, obj: str | None) -> set[str]:
+    """Properties a common column may use for this object (fact sheet 1.4, [V] S5)."""
+    allowed = {RECORD_ID}
+    if obj in COMMON_COLUMN:
+        allowed.add(COMMON_COLUMN[obj])
+    allowed.update(n for n, p in catalog.properties(obj).items() if p.unique)
+    return allowed
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A common column: the referencing mapping and the owning one (None when not found)."""
+
+    ref_file: FileSpec
+    ref: ColumnSpec
+    owner_file: FileSpec | None
+    owner: ColumnSpec | None
+
+
+def links(spec: ImportSpec) -> list[Link]:
+    """Each referencing common column of a multi-file import with its owning column: same
+    columnName, in another file, mapped to the object the reference points to."""
+    out = []
+    for f in spec.files:
+        for c in f.columns:
+            if not is_foreign(c) or c.column_type == "HUBSPOT_OBJECT_ID":
+                continue
+            owner = next(((g, o) for g in spec.files if g is not f for o in g.columns
+                          if not o.ignored and o.column_name == c.column_name
+                          and o.object_type_id == c.to_object_type_id and o.to_object_type is None), None)
+            out.append(Link(f, c, *(owner or (None, None))))
+    return out
+
+
+def _given(c: ColumnSpec, key: str) -> bool:
+    raw = c.raw.get("foreignKeyType")
+    return isinstance(raw, Mapping) and key in raw
+
+
+class InvalidAssociationIdentifier(Rule):
+    """A multi-file import's common column is not an identifier HubSpot can link files by.
+
+    Why: files are linked only by `hs_object_id`, contacts' `email`, companies' `domain` or a
+    property with hasUniqueValue; any other property is rejected (INVALID_ASSOCIATION_IDENTIFIER),
+    and the associations are not made. Use a single file with both objects for other keys.
+    Without a portal snapshot, custom unique properties are unknown; the message says so.
+    Example: contacts and companies linked by `Company Name` mapped to `name`.
+    Fix: link the files by email, domain or Record ID, or import both objects from one file.
+    """
+
+    code = "HS310"
+    name = "invalid-association-identifier"
+    hubspot_error = "INVALID_ASSOCIATION_IDENTIFIER"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        if not multi_file(ctx.spec):
+            return
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.ignored or not c.association_identifier or c.property_name is None:
+                    continue
+                allowed = common_allowed(cat, c.object_type_id)
+                if c.property_name in allowed:
+                    continue
+                known = cat.property_of(c.object_type_id, c.property_name) is not None
+                extra = "" if known else " (a unique custom property needs a portal snapshot to be recognised)"
+                yield self.finding(
+                    f"common column {quote(c.column_name or '')} maps {c.property_name!r} of "
+                    f"{cat.object_label(c.object_type_id)}; files can be linked only by "
+                    f"{', '.join(sorted(allowed))} or a unique property{extra}",
+                    file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+
+class MisplacedAssociationSettings(Rule):
+    """A multi-file import's association settings are on the wrong file or column.
+
+    Why: `associationIdentifierColumn: true` belongs on the common column in the file of the
+    object that owns the property (Email in the contacts file); `toColumnObjectTypeId` and
+    `foreignKeyType` belong on the common column of the other file, whose `propertyName` is
+    null. Mixed up, HubSpot reports INVALID_COLUMN_CONFIGURATION and links nothing. The two
+    columns are paired by their columnName, as in HubSpot's example ([I]: the docs show the same
+    header in both files).
+    Example: the contacts file's Email column carries `toColumnObjectTypeId: "0-2"` and the
+    companies file's Email column carries `associationIdentifierColumn: true`.
+    Fix: move each setting to the place the message names (see HubSpot's two-file example).
+    """
+
+    code = "HS311"
+    name = "misplaced-association-settings"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        if not multi_file(ctx.spec):
+            return
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if not c.ignored:
+                    yield from self.column(ctx, c)
+        for link in links(ctx.spec):
+            yield from self.link(ctx, link)
+
+    def column(self, ctx: ImportContext, c: ColumnSpec) -> Iterator[Hit]:
+        name = quote(c.column_name or "")
+        if c.association_identifier and (c.to_object_type is not None or c.foreign_key is not None):
+            yield self.finding(
+                f"column {name} has associationIdentifierColumn and toColumnObjectTypeId/foreignKeyType: "
+                "the first belongs in the owning object's file, the others on the other file's common column",
+                file=ctx, pointer=c.at("associationIdentifierColumn"))
+        elif c.association_identifier and c.property_name is None:
+            yield self.finding(
+                f"associationIdentifierColumn is set on column {name}, which maps no property: it belongs "
+                "on the common column of the file whose object owns the property",
+                file=ctx, pointer=c.at("associationIdentifierColumn"))
+        if c.column_type == "FLEXIBLE_ASSOCIATION_LABEL":
+            return
+        if c.foreign_key is not None and c.to_object_type is None:
+            yield self.finding(f"column {name} has foreignKeyType but no toColumnObjectTypeId",
+                               file=ctx, pointer=c.at("toColumnObjectTypeId"))
+        if c.to_object_type is not None:
+            if c.foreign_key is None:
+                yield self.finding(f"column {name} points to {ctx.catalog.object_label(c.to_object_type_id)} "
+                                   "but has no foreignKeyType", file=ctx, pointer=c.at("foreignKeyType"))
+            if c.property_name is not None and c.column_type != "HUBSPOT_OBJECT_ID":
+                yield self.finding(
+                    f"column {name} points to {ctx.catalog.object_label(c.to_object_type_id)}, so its "
+                    f"propertyName must be null (the property {c.property_name!r} belongs to the other file)",
+                    file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+    def link(self, ctx: ImportContext, link: Link) -> Iterator[Hit]:
+        ref = link.ref
+        target = ctx.catalog.object_label(ref.to_object_type_id)
+        if link.owner is None:
+            yield self.finding(
+                f"column {quote(ref.column_name or '')} points to {target}, but no other file has a "
+                f"column {quote(ref.column_name or '')} mapped to {target}",
+                file=ctx, pointer=ref.at("columnName"), value=ref.column_name)
+        elif not link.owner.association_identifier:
+            owner_file = link.owner_file.file_name if link.owner_file else "?"
+            yield self.finding(
+                f"common column {quote(ref.column_name or '')} of {owner_file} needs associationIdentifierColumn: true",
+                file=ctx,
+                pointer=link.owner.at("associationIdentifierColumn"))
+
+
+class AssociationTypeMismatch(Rule):
+    """A foreignKeyType's association type id is unknown, or is for other objects or the other
+    direction.
+
+    Why: HubSpot-defined association type ids are one-directional: Company to Contact is 280,
+    Contact to Company is 279 (1 for the primary company). The id must go from the column's
+    object to its `toColumnObjectTypeId`; another id fails the association
+    (INVALID_COLUMN_CONFIGURATION). Ids are checked against fact sheet section 5.
+    Example: a contacts file's Company column with `toColumnObjectTypeId: "0-2"` and
+    `associationTypeId: 280`.
+    Fix: use the id the message suggests for that direction.
+    """
+
+    code = "HS312"
+    name = "association-type-mismatch"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            for c in f.columns:
+                fk = c.foreign_key
+                if c.ignored or fk is None or fk.category not in (None, "HUBSPOT_DEFINED"):
+                    continue
+                if fk.type_id is None:
+                    if _given(c, "associationTypeId"):
+                        continue  # there, but not an integer: the request-type rule reports it
+                    yield self.finding("foreignKeyType has no associationTypeId", file=ctx,
+                                       pointer=f"{fk.pointer}/associationTypeId")
+                    continue
+                src, dst = c.object_type_id, c.to_object_type_id
+                if src is None or dst is None:
+                    continue
+                right = cat.types_between(src, dst)
+                fits = ", ".join(f"{a.id}{f' ({a.label})' if a.label else ''}" for a in right) or "none known"
+                a = cat.association(fk.type_id)
+                direction = f"{cat.object_label(src)} to {cat.object_label(dst)}"
+                if a is None:
+                    msg = f"association type {fk.type_id} is not a HUBSPOT_DEFINED type"
+                elif (a.from_object, a.to_object) != (src, dst):
+                    msg = (f"association type {fk.type_id} is {cat.object_label(a.from_object)} to "
+                           f"{cat.object_label(a.to_object)}")
+                else:
+                    continue
+                yield self.finding(f"{msg}, but column {quote(c.column_name or '')} associates {direction} "
+                                   f"(HUBSPOT_DEFINED ids for that: {fits})", file=ctx,
+                                   pointer=f"{fk.pointer}/associationTypeId", value=str(fk.type_id))
+
+
+class UnknownAssociationCategory(Rule):
+    """A foreignKeyType's associationCategory is missing or not one of HubSpot's three.
+
+    Why: HubSpot knows HUBSPOT_DEFINED (its own types), USER_DEFINED (custom labels) and
+    INTEGRATOR_DEFINED (app-defined types) ([V] associations v4 AssociationSpec); any other
+    value makes the column configuration invalid.
+    Example: `"associationCategory": "HUBSPOT"` or `"hubspot_defined"`.
+    Fix: use one of the three names, in upper case; HUBSPOT_DEFINED for the standard type ids.
+    """
+
+    code = "HS313"
+    name = "unknown-association-category"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        categories = ctx.catalog.association_categories
+        for f in ctx.spec.files:
+            for c in f.columns:
+                fk = c.foreign_key
+                if c.ignored or fk is None:
+                    continue
+                if fk.category is None:
+                    if _given(c, "associationCategory"):
+                        continue
+                    yield self.finding("foreignKeyType has no associationCategory", file=ctx,
+                                       pointer=f"{fk.pointer}/associationCategory")
+                elif fk.category not in categories:
+                    yield self.finding(
+                        f"associationCategory {quote(fk.category)} is not one of {', '.join(categories)}",
+                        file=ctx, pointer=f"{fk.pointer}/associationCategory", value=fk.category)
+
+
+class AssociationKeyNotInFile(Rule):
+    """A common-column value of one file matches no row of the file that owns the property.
+
+    Why: HubSpot links the row to the record with that key; when the owning file has no such
+    row, the key is looked up in the account, and if no record has it the association fails
+    with NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER. A warning: the record may already exist in
+    the account. Reported once per value, at the first row that uses it.
+    Example: companies.csv's Email column names `dan@initech.example`, which contacts.csv lacks.
+    Fix: add the missing record to the owning file, or correct the key.
+    """
+
+    code = "HS314"
+    name = "association-key-not-in-file"
+    severity = Severity.WARNING
+    hubspot_error = "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.links: list[Link] = []
+        self.sets: dict[str, KeySet] = {}  # by mapping pointer
+        self.columns: dict[str, tuple[FileContext, Column]] = {}
+        self.props: dict[str, str | None] = {}
+        self.active: list[tuple[Column, str]] = []
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        if multi_file(ctx.spec):
+            self.links = [k for k in links(ctx.spec) if k.owner is not None]
+        for k in self.links:
+            assert k.owner is not None
+            self.props[k.ref.pointer] = self.props[k.owner.pointer] = k.owner.property_name
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        refs = {k.ref.pointer for k in self.links}
+        self.active = []
+        for c in file.columns:
+            if c.spec is not None and c.spec.pointer in self.props:
+                ptr = c.spec.pointer
+                self.sets[ptr] = KeySet(keep_values=ptr in refs)
+                self.columns[ptr] = (file, c)
+                self.active.append((c, ptr))
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, ptr in self.active:
+            pos, keys = cell_keys(chunk, column, self.props[ptr])
+            lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
+            values = chunk.frame[column.index].to_numpy()[pos]
+            self.sets[ptr].add(keys, chunk.rows[pos], lines, values)
+        yield from ()
+
+    def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:
+        for k in self.links:
+            assert k.owner is not None and k.owner_file is not None
+            ref, owner = self.sets.get(k.ref.pointer), self.sets.get(k.owner.pointer)
+            if ref is None or owner is None:
+                continue  # a file was not read: its own findings say why
+            idx = ref.missing_from(owner)
+            if not len(idx):
+                continue
+            file, column = self.columns[k.ref.pointer]
+            target = ctx.catalog.object_label(k.ref.to_object_type_id)
+            where = k.owner_file.file_name
+            yield stored_batch(self, file.name, file.sheet, column, ref, idx, _no_row(target, where))
+
+
+def _no_row(target: str, where: str | None) -> Callable[[str], str]:
+    return lambda value: (f"{quote(value)} matches no {target} row of {where}; the association works only "
+                          "if the record already exists in the account")

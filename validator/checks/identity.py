@@ -1,0 +1,308 @@
+"""Identity rules (HS301-HS309, HS350-HS352): repeated identifiers, malformed Record IDs,
+alternate ids that are not unique, and import operations against the identifiers present.
+
+Duplicates are found across the whole file: each rule keeps a KeySet per column (64-bit key
+hash and first-seen row per distinct value), so memory follows the number of distinct keys.
+Files holding several objects are skipped by the duplicate rules: there a repeated company
+domain is how several contact rows name the same company (fact sheet 1.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from validator.checks.base import Hit, Rule, quote
+from validator.checks.rows import empty_rows
+from validator.context import Column, FileContext, ImportContext
+from validator.findings import Severity
+from validator.keys import RECORD_ID, KeySet, cell_keys, hashes, id_kind, key_batch
+from validator.readers.base import Chunk
+from validator.request import ColumnSpec
+
+POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
+
+
+class _Duplicates(Rule):
+    """Shared machinery: the columns of one id kind, one KeySet each, reset per file."""
+
+    kinds: tuple[str, ...] = ()
+    what = "value"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.sets: dict[int, tuple[Column, str | None, KeySet]] = {}
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.sets = {}
+        if len(file.spec.objects) == 1:
+            for c in file.columns:
+                if c.spec is not None and id_kind(c.spec, self.catalog) in self.kinds and self.keyed(file, c):
+                    self.sets[c.index] = (c, c.spec.property_name, KeySet())
+        yield from ()
+
+    def keyed(self, file: FileContext, column: Column) -> bool:
+        return True
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop, seen in self.sets.values():
+            pos, keys = cell_keys(chunk, column, prop)
+            first = seen.add(keys, chunk.rows[pos])
+            dup = first != chunk.rows[pos]
+            if dup.any():
+                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)))
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.sets = {}
+        yield from ()
+
+    def describe(self, column: Column) -> str:
+        spec = column.spec
+        return f"{self.what} ({spec.property_name})" if spec and spec.property_name else self.what
+
+
+def _repeats(label: str) -> Callable[[str, int], str]:
+    return lambda value, row: f"{label} {quote(value)} repeats row {row}"
+
+
+class DuplicateAlternateId(_Duplicates):
+    """The same email, domain or other alternate identifier is in more than one row.
+
+    Why: HubSpot matches rows to records by their identifier; two rows with one email (compared
+    without regard to case, as HubSpot compares addresses) or one company domain (compared as the
+    host HubSpot keeps) update the same record twice, or fail with DUPLICATE_ALTERNATE_ID. The
+    finding names the row where the value was first seen.
+    Companies deduplicated by Record ID or a unique property may share a domain, so domains are
+    not compared when the file has such a column (KB "Set up your import file").
+    Example: `Ann@Example.com` in row 2 and `ann@example.com` in row 9 of a contacts file.
+    Fix: merge the two rows into one, or correct the identifier of one of them.
+    """
+
+    code = "HS301"
+    name = "duplicate-alternate-id"
+    hubspot_error = "DUPLICATE_ALTERNATE_ID"
+    kinds = ("alternate",)
+    what = "identifier"
+
+    def keyed(self, file: FileContext, column: Column) -> bool:
+        # Companies deduplicated by Record ID or a unique property may share a domain ([V] S6)
+        spec = column.spec
+        if spec is None or spec.object_type_id != "0-2" or spec.property_name != "domain":
+            return True
+        return not any(c.spec is not None and id_kind(c.spec, self.catalog) in ("record", "unique")
+                       for c in file.columns)
+
+
+class DuplicateUniqueValue(_Duplicates):
+    """A value of a unique property (hasUniqueValue) is in more than one row.
+
+    Why: a property with hasUniqueValue holds each value on one record only; the second row
+    fails with DUPLICATE_UNIQUE_PROPERTY_VALUE. The finding names the row where the value was
+    first seen.
+    Example: a custom unique `member_id` of `A-100` in rows 2 and 40.
+    Fix: give each record its own value, or merge the rows.
+    """
+
+    code = "HS302"
+    name = "duplicate-unique-value"
+    hubspot_error = "DUPLICATE_UNIQUE_PROPERTY_VALUE"
+    kinds = ("unique",)
+    what = "unique value"
+
+
+class DuplicateRecordId(_Duplicates):
+    """The same Record ID (hs_object_id) is in more than one row.
+
+    Why: a Record ID names one existing record; two rows with it update the same record twice,
+    the later silently overwriting the earlier (DUPLICATE_OBJECT_ID, also reported as
+    DUPLICATE_RECORD_ID). The finding names the row where the id was first seen.
+    Example: Record ID `5101` in row 17 and again in row 100,017.
+    Fix: merge the rows, or correct the id of one of them.
+    """
+
+    code = "HS303"
+    name = "duplicate-record-id"
+    hubspot_error = "DUPLICATE_OBJECT_ID"
+    kinds = ("record",)
+    what = "Record ID"
+
+    def describe(self, column: Column) -> str:
+        return self.what
+
+
+class DuplicateRow(Rule):
+    """A row is identical to an earlier row.
+
+    Why: HubSpot reports DUPLICATE_ROW_CONTENT for the repeat, or imports the same record twice
+    when the row has no identifier. Usually a file was concatenated or exported twice.
+    Example: row 12 repeats row 3 cell for cell.
+    Fix: delete the repeated row.
+    """
+
+    code = "HS304"
+    name = "duplicate-row"
+    severity = Severity.WARNING
+    hubspot_error = "DUPLICATE_ROW_CONTENT"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.seen = KeySet()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not len(chunk) or not file.columns:
+            return
+        keep = np.ones(len(chunk), bool)
+        keep[empty_rows(chunk)] = False  # blank rows are the blank-row rule's
+        pos = np.flatnonzero(keep)
+        keys = hashes(chunk.frame.iloc[pos]) if len(pos) else np.empty(0, np.uint64)
+        first = self.seen.add(keys, chunk.rows[pos])
+        dup = first != chunk.rows[pos]
+        if dup.any():
+            yield key_batch(self, chunk, file, file.columns[0], pos[dup], first[dup],
+                            lambda _v, row: f"row is identical to row {row}", whole_row=True)
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.seen = KeySet()
+        yield from ()
+
+
+def _id_columns(file: FileContext, foreign: bool) -> list[Column]:
+    """Columns holding Record IDs: of the row's own record, or (foreign) of associated records."""
+    out = []
+    for c in file.columns:
+        s = c.spec
+        if s is None or s.ignored:
+            continue
+        points = s.to_object_type is not None
+        holds_ids = s.column_type == "HUBSPOT_OBJECT_ID" or (
+            s.property_name == RECORD_ID and s.column_type not in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS"))
+        if points == foreign and holds_ids:
+            out.append(c)
+    return out
+
+
+class InvalidRecordId(Rule):
+    """A Record ID is not a positive whole number.
+
+    Why: HubSpot Record IDs (hs_object_id) are positive integers; anything else cannot name a
+    record and the row fails with INVALID_RECORD_ID. Spreadsheets often turn ids into `5101.0`
+    or `5.1E+03`.
+    Example: `5101.0`, `abc`, `-4` or `0` in a Record ID column.
+    Fix: format the column as text or a whole number, and export the ids again.
+    """
+
+    code = "HS305"
+    name = "invalid-record-id"
+    hubspot_error = "INVALID_RECORD_ID"
+    foreign = False
+    what = "Record ID"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in _id_columns(file, self.foreign):
+            cells = chunk.frame[column.index]
+            bad = (cells.str.strip() != "") & ~cells.str.fullmatch(POSITIVE_INT)
+            yield from self.cells(chunk, file, column, bad.to_numpy(dtype=bool),
+                                  f"{{value}} is not a valid {self.what} (a positive whole number)")
+
+
+class InvalidObjectId(InvalidRecordId):
+    """An associated record's id (a HUBSPOT_OBJECT_ID column pointing to another object) is not a
+    positive whole number.
+
+    Why: a column with `columnType: HUBSPOT_OBJECT_ID` and `toColumnObjectTypeId` holds the
+    Record IDs of existing records to associate; a value that is not a positive integer fails
+    with INVALID_OBJECT_ID and the association is not made.
+    Example: a `Company ID` column holding `Acme` or `1234.0`.
+    Fix: put the associated record's numeric Record ID in the cell.
+    """
+
+    code = "HS306"
+    name = "invalid-object-id"
+    hubspot_error = "INVALID_OBJECT_ID"
+    foreign = True
+    what = "object id"
+
+
+class AlternateIdNotUnique(Rule):
+    """A `HUBSPOT_ALTERNATE_ID` column maps a property that is not a unique identifier.
+
+    Why: an alternate id must identify one record: contacts' email, companies' domain,
+    products' SKU, or a property with hasUniqueValue. On any other property HubSpot fails the
+    rows with INVALID_ALTERNATE_ID or creates duplicates. Without a portal snapshot, custom
+    unique properties are unknown to the validator; the message says so.
+    Example: `{"columnName": "Name", "propertyName": "firstname", "columnType": "HUBSPOT_ALTERNATE_ID"}`.
+    Fix: map the column as `STANDARD`, or use a unique property as the alternate id.
+    """
+
+    code = "HS307"
+    name = "alternate-id-not-unique"
+    hubspot_error = "INVALID_ALTERNATE_ID"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.ignored or c.column_type != "HUBSPOT_ALTERNATE_ID" or not c.property_name:
+                    continue
+                obj = c.object_type_id
+                if obj is None or c.property_name in cat.identifiers(obj):
+                    continue
+                known = cat.property_of(obj, c.property_name) is not None
+                why = "is not a unique property" if known else \
+                    "is not known to be unique (give a portal snapshot if it is a unique custom property)"
+                yield self.finding(
+                    f"HUBSPOT_ALTERNATE_ID column {quote(c.column_name or '')} maps "
+                    f"{c.property_name!r} of {cat.object_label(obj)}, which {why}",
+                    file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+
+# -- operations ------------------------------------------------------------------------------
+
+def _identifiers(ctx: ImportContext) -> dict[str, list[tuple[ColumnSpec, str]]]:
+    """Per object: the mappings (in any file) that identify its records, with their kind."""
+    out: dict[str, list[tuple[ColumnSpec, str]]] = {}
+    for f in ctx.spec.files:
+        for c in f.columns:
+            kind = id_kind(c, ctx.catalog)
+            if kind is not None and c.object_type_id is not None:
+                out.setdefault(c.object_type_id, []).append((c, kind))
+    return out
+
+
+def _first_mapping(ctx: ImportContext, obj: str) -> ColumnSpec | None:
+    return next((c for f in ctx.spec.files for c in f.columns
+                 if c.object_type_id == obj and not c.ignored), None)
+
+
+class UpsertWithoutIdentifier(Rule):
+    """An object is imported with UPSERT (the default) but no column identifies its records.
+
+    Why: without a Record ID or alternate id HubSpot cannot find existing records, so every row
+    creates a new one, even for records already in the account.
+    Example: a contacts file with First Name and Phone but no Email column.
+    Fix: add an identifier column to update existing records; ignore this when every row is new.
+    """
+
+    code = "HS352"
+    name = "upsert-without-identifier"
+    severity = Severity.INFO
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        ids = _identifiers(ctx)
+        for obj in ctx.spec.objects:
+            if ctx.spec.operation(obj) != "UPSERT" or ids.get(obj):
+                continue
+            if ctx.catalog.identifiers(obj) == ("hs_object_id",):
+                continue  # deals, tickets, activities: only a Record ID; new rows are the norm
+            pointer = ctx.spec.operation_pointers.get(obj)
+            if pointer is None:
+                first = _first_mapping(ctx, obj)
+                pointer = first.pointer if first else None
+            yield self.finding(f"{ctx.catalog.object_label(obj)} has no identifier column: "
+                               "every row creates a new record", file=ctx, pointer=pointer)

@@ -1,0 +1,441 @@
+"""Single-file association rules (HS320-HS349): several objects in one file, association labels,
+same-object associations (ASSOCIATION_KEYS) and line items (fact sheet 1.4, 5; [V] S5, S6).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from validator.catalog import Catalog
+from validator.checks.base import Hit, Rule, quote
+from validator.context import Column, FileContext, ImportContext
+from validator.findings import Severity
+from validator.keys import RECORD_ID, KeySet, hashes, id_kind, is_foreign, normaliser, stored_batch
+from validator.readers.base import Chunk
+from validator.request import ColumnSpec, FileSpec
+
+LABEL = "FLEXIBLE_ASSOCIATION_LABEL"
+KEYS = "ASSOCIATION_KEYS"
+POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
+PARENTS = ("0-3", "0-14")  # deals, quotes
+
+
+def record_objects(f: FileSpec) -> list[str]:
+    """Objects whose records a file's rows describe (label, key and pointing columns aside)."""
+    seen: dict[str, None] = {}
+    for c in f.columns:
+        if (not c.ignored and c.object_type_id and c.column_type not in (LABEL, KEYS)
+                and c.to_object_type is None):
+            seen[c.object_type_id] = None
+    return list(seen)
+
+
+def split_cells(cells: pd.Series) -> pd.Series:
+    """Each ``;``-separated part of each non-blank cell, trimmed, indexed by the cell's row."""
+    filled = cells[(cells.str.strip() != "").to_numpy(dtype=bool)]
+    lists = filled.str.split(";")
+    lengths = lists.str.len().to_numpy(dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))
+    # the cells' own dtype: a column holding undecodable bytes is Python-backed and stays so
+    parts = pd.Series(flat, index=np.repeat(filled.index.to_numpy(), lengths), dtype=cells.dtype)
+    return parts.str.strip()
+
+
+class MultiObjectMissingIdentifier(Rule):
+    """A file with several objects has no identifier column for one of them.
+
+    Why: in a single-file import of associated objects each row names one record of each
+    object; without an identifier (Record ID, email, domain, a unique property) for an object,
+    HubSpot cannot match its existing records and creates a duplicate on every row instead of
+    associating ([V] KB "Set up your import file").
+    Example: contacts with their companies in one file, companies given by Company Name only.
+    Fix: add the company's domain (or Record ID) column and map it.
+    """
+
+    code = "HS320"
+    name = "multi-object-missing-identifier"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            objects = record_objects(f)
+            if len(objects) < 2:
+                continue
+            for obj in objects:
+                columns = [c for c in f.columns if c.object_type_id == obj and not c.ignored]
+                if not any(id_kind(c, ctx.catalog) for c in columns):
+                    yield self.finding(
+                        f"{f.file_name} holds several objects, but none of its columns identifies "
+                        f"{ctx.catalog.object_label(obj)}: each row creates a new record",
+                        file=ctx, pointer=columns[0].pointer)
+
+
+class LabelColumnMisconfigured(Rule):
+    """An association label column lacks its objects, or the object it labels is not in its file.
+
+    Why: a `FLEXIBLE_ASSOCIATION_LABEL` column's `columnObjectTypeId` is the object the
+    association goes from and `toColumnObjectTypeId` the object it goes to; the records of both
+    must be identified in the same file (in a multi-file import, the label column sits with the
+    common column). Otherwise HubSpot cannot tell which pair to label.
+    Example: a contacts file with an `Association label` column but no `toColumnObjectTypeId`.
+    Fix: set both objects on the label column, and keep it in the file that names the
+    associated records.
+    """
+
+    code = "HS321"
+    name = "label-column-misconfigured"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            present = set(record_objects(f))
+            present.update(c.to_object_type_id for c in f.columns
+                           if c.to_object_type_id and (is_foreign(c) or c.column_type == KEYS))
+            present.update(c.object_type_id for c in f.columns if c.column_type == KEYS and c.object_type_id)
+            for c in f.columns:
+                if c.ignored or c.column_type != LABEL:
+                    continue
+                if c.to_object_type is None:
+                    yield self.finding(f"label column {quote(c.column_name or '')} has no toColumnObjectTypeId "
+                                       "(the object the association goes to)", file=ctx,
+                                       pointer=c.at("toColumnObjectTypeId"))
+                    continue
+                ends = ((c.object_type_id, "columnObjectTypeId"), (c.to_object_type_id, "toColumnObjectTypeId"))
+                for obj, key in ends:
+                    if obj is not None and obj not in present:
+                        yield self.finding(
+                            f"label column {quote(c.column_name or '')} labels associations with "
+                            f"{cat.object_label(obj)}, but {f.file_name} has no column naming its records",
+                            file=ctx, pointer=c.at(key))
+
+
+class AssociationLabelNotFound(Rule):
+    """An association label does not exist in the portal for that pair of objects.
+
+    Why: labels must be created before the import; a label the portal lacks fails the row's
+    association with ASSOCIATION_LABEL_NOT_FOUND. Cells may hold several labels separated by
+    `;`. Checked only with a portal snapshot holding the pair's labels
+    (GET /crm/v4/associations/{from}/{to}/labels).
+    Example: `Manager;Billing contact` where the portal has only `Manager`.
+    Fix: create the label in HubSpot (Settings > Objects > Associations) or correct its spelling.
+    """
+
+    code = "HS322"
+    name = "association-label-not-found"
+    hubspot_error = "ASSOCIATION_LABEL_NOT_FOUND"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog: Catalog = ctx.catalog
+        yield from ()
+
+    def known(self, c: ColumnSpec) -> set[str] | None:
+        labels = self.catalog.labels_between(c.object_type_id, c.to_object_type_id)
+        if labels is None:
+            return None
+        builtin = {a.label for a in self.catalog.types_between(c.object_type_id, c.to_object_type_id) if a.label}
+        return {*labels, *builtin}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in file.mapped(LABEL):
+            assert column.spec is not None
+            known = self.known(column.spec)
+            if known is None:
+                continue
+            parts = split_cells(chunk.frame[column.index])
+            bad = parts[(parts != "") & ~parts.isin(known)]
+            if not len(bad):
+                continue
+            mask = chunk.frame.index.isin(bad.index.unique())
+
+            def message(value: str, known: set[str] = known) -> str:
+                missing = [p.strip() for p in value.split(";") if p.strip() and p.strip() not in known]
+                return f"association label(s) {', '.join(quote(m) for m in missing)} do not exist for this object pair"
+
+            yield from self.cells(chunk, file, column, mask, message)
+
+
+def _keys_columns(file: FileContext) -> list[Column]:
+    return file.mapped(KEYS)
+
+
+def _own_column(file: FileContext, keys: Column, catalog: Catalog) -> Column | None:
+    """The column identifying the row's own record with the property the keys use."""
+    spec = keys.spec
+    assert spec is not None
+    for c in file.columns:
+        s = c.spec
+        if s is None or s.object_type_id != spec.object_type_id or id_kind(s, catalog) is None:
+            continue
+        if s.property_name == spec.property_name or (
+                spec.property_name == RECORD_ID and s.column_type == "HUBSPOT_OBJECT_ID"):
+            return c
+    return None
+
+
+class InvalidAssociationKey(Rule):
+    """A same-object association column (`ASSOCIATION_KEYS`) uses a property that is not an
+    identifier, or holds a Record ID that is not a positive whole number.
+
+    Why: the keys name the other record of each pair by Record ID, primary email (contacts),
+    primary domain (companies) or a unique property; secondary emails or domains and ordinary
+    properties are not supported ([V] KB), and the row fails with INVALID_ASSOCIATION_KEY.
+    Several keys in one cell are separated by `;`.
+    Example: `{"columnName": "Parent", "propertyName": "name", "columnType": "ASSOCIATION_KEYS"}`.
+    Fix: map the keys column to hs_object_id, email, domain or a unique property.
+    """
+
+    code = "HS330"
+    name = "invalid-association-key"
+    hubspot_error = "INVALID_ASSOCIATION_KEY"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.ignored or c.column_type != KEYS or c.object_type_id is None:
+                    continue
+                if c.property_name not in cat.identifiers(c.object_type_id):
+                    yield self.finding(
+                        f"ASSOCIATION_KEYS column {quote(c.column_name or '')} maps {c.property_name!r}, which "
+                        f"does not identify {cat.object_label(c.object_type_id)} records",
+                        file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in _keys_columns(file):
+            assert column.spec is not None
+            if column.spec.property_name != RECORD_ID:
+                continue
+            parts = split_cells(chunk.frame[column.index])
+            bad = parts[~parts.str.fullmatch(POSITIVE_INT)]
+            if len(bad):
+                yield from self.cells(chunk, file, column, chunk.frame.index.isin(bad.index.unique()),
+                                      "{value} holds a key that is not a Record ID (a positive whole number)")
+
+
+class SelfAssociation(Rule):
+    """A same-object association key names the row's own record.
+
+    Why: a record cannot be associated with itself; HubSpot fails or skips that association.
+    Usually a parent column was filled from the wrong column.
+    Example: company `acme.example` with `acme.example` in its Parent company column.
+    Fix: put the other record's identifier in the keys column.
+    """
+
+    code = "HS331"
+    name = "self-association"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_ASSOCIATION_KEY"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog: Catalog = ctx.catalog
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in _keys_columns(file):
+            own = _own_column(file, column, self.catalog)
+            if own is None:
+                continue
+            norm = normaliser(column.spec.property_name if column.spec else None)
+            parts = norm(split_cells(chunk.frame[column.index]))
+            mine = norm(chunk.frame[own.index]).reindex(parts.index)
+            # compared as Python strings: either side may hold undecodable bytes (Python-backed)
+            same = parts.to_numpy(dtype=object) == mine.to_numpy(dtype=object)
+            hit = parts[np.asarray(same, dtype=bool)]
+            if len(hit):
+                yield from self.cells(chunk, file, column, chunk.frame.index.isin(hit.index.unique()),
+                                      "{value} associates the record with itself")
+
+
+class AssociationKeyUnmatched(Rule):
+    """A same-object association key matches no row of the file.
+
+    Why: at least one record of each pair must already exist in HubSpot; a key that names no
+    row of this file must name a record already in the account, or the association fails
+    (ASSOCIATION_RECORD_NOT_FOUND). A warning: the record may well exist. Reported once per
+    key, at the first row that uses it.
+    Example: a company hierarchy whose Parent column names `globex.example`, which no row has.
+    Fix: add the parent to the file, or check that it exists in HubSpot with that identifier.
+    """
+
+    code = "HS332"
+    name = "association-key-unmatched"
+    severity = Severity.WARNING
+    hubspot_error = "ASSOCIATION_RECORD_NOT_FOUND"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.pairs: list[tuple[Column, Column, KeySet, KeySet]] = []
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog: Catalog = ctx.catalog
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.pairs = []
+        for column in _keys_columns(file):
+            own = _own_column(file, column, self.catalog)
+            if own is not None:
+                self.pairs.append((column, own, KeySet(keep_values=True), KeySet()))
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        lines = chunk.lines if len(chunk.lines) == len(chunk.frame) else chunk.rows
+        line_of = pd.Series(lines, index=chunk.frame.index)
+        for column, own, refs, rows in self.pairs:
+            norm = normaliser(column.spec.property_name if column.spec else None)
+            mine = norm(chunk.frame[own.index])
+            filled = np.flatnonzero((mine != "").to_numpy(dtype=bool))
+            rows.add(hashes(mine.iloc[filled]), chunk.rows[filled])
+            raw = split_cells(chunk.frame[column.index])
+            raw = raw[raw != ""]
+            keys = norm(raw)
+            refs.add(hashes(keys), raw.index.to_numpy(dtype=np.int64),
+                     line_of.reindex(raw.index).to_numpy(dtype=np.int64), raw.to_numpy(dtype=object))
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        for column, _own, refs, rows in self.pairs:
+            idx = refs.missing_from(rows)
+            if len(idx):
+                yield stored_batch(self, file.name, file.sheet, column, refs, idx,
+                                   lambda v: f"key {quote(v)} matches no row of this file: the record must "
+                                   "already exist in the account")
+        self.pairs = []
+
+
+def _parent_columns(file: FileContext, catalog: Catalog) -> list[Column]:
+    """Columns naming a line item's parent deal or quote ([V] KB: deal Record ID or deal name)."""
+    out = []
+    for c in file.columns:
+        s = c.spec
+        if s is None or s.ignored:
+            continue
+        pointing = s.object_type_id == "0-8" and s.to_object_type_id in PARENTS and is_foreign(s)
+        naming = s.object_type_id in PARENTS and (id_kind(s, catalog) is not None or s.property_name == "dealname")
+        if pointing or naming:
+            out.append(c)
+    return out
+
+
+class LineItemMultipleParents(Rule):
+    """A line item row names more than one parent deal or quote.
+
+    Why: a line item belongs to one deal or quote; HubSpot fails such rows with
+    LINE_ITEM_MULTIPLE_PARENTS_IN_ROW (2026-09 errorType list). Several parents come from two
+    filled parent columns or from `;`-separated ids in one cell.
+    Example: a line item row with both a Deal ID and a Quote ID, or Deal ID `101;102`.
+    Fix: give each line item one parent; repeat the line item row for another deal.
+    """
+
+    code = "HS340"
+    name = "line-item-multiple-parents"
+    hubspot_error = "LINE_ITEM_MULTIPLE_PARENTS_IN_ROW"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog: Catalog = ctx.catalog
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if "0-8" not in file.spec.objects:
+            return
+        parents = _parent_columns(file, self.catalog)
+        if not parents:
+            return
+        count = np.zeros(len(chunk), np.int64)
+        for c in parents:
+            cells = chunk.frame[c.index]
+            parts = cells.str.count(";") + 1
+            count += np.where((cells.str.strip() != "").to_numpy(dtype=bool), parts.to_numpy(dtype=np.int64), 0)
+        bad = count > 1
+        yield from self.cells(chunk, file, parents[0], bad,
+                              "line item row names more than one parent deal or quote")
+
+
+class AssociationLimitExceeded(Rule):
+    """A record is associated with more records of one object than the configured limit.
+
+    Why: HubSpot limits associations per record and object pair (ASSOCIATION_LIMIT_EXCEEDED);
+    the limit depends on the pair and the account, so this rule is off until `limit` is set.
+    Counted within one file: distinct associated keys per record, across its rows and
+    `;`-separated keys.
+    Example: with `limit = 2`, a company whose hierarchy column names three child companies.
+    Fix: split the associations over several imports after checking the portal's limits, or
+    remove the extra associations.
+    """
+
+    code = "HS341"
+    name = "association-limit-exceeded"
+    hubspot_error = "ASSOCIATION_LIMIT_EXCEEDED"
+    options: ClassVar[Mapping[str, Any]] = {"limit": 0}
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.pairs: list[tuple[Column, Column, KeySet, KeySet, list[np.ndarray]]] = []
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog: Catalog = ctx.catalog
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.pairs = []
+        if int(self.opt["limit"]) <= 0:
+            return
+        owners = [c for c in file.columns if c.spec is not None and id_kind(c.spec, self.catalog)]
+        targets = [c for c in file.columns if c.spec is not None and not c.spec.ignored
+                   and (is_foreign(c.spec) or c.spec.column_type == KEYS)]
+        targets += owners
+        for own in owners:
+            for other in targets:
+                assert own.spec is not None and other.spec is not None
+                same = other.spec.object_type_id == own.spec.object_type_id
+                # keys and pointing columns belong to their own object's records; an identifier
+                # column of another object in the same row is an association of each record
+                points = other.spec.column_type == KEYS or is_foreign(other.spec)
+                if other is own or same != points:
+                    continue
+                self.pairs.append((own, other, KeySet(keep_values=True), KeySet(), []))
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for own, other, records, links, owners in self.pairs:
+            mine = normaliser(own.spec.property_name if own.spec else None)(chunk.frame[own.index])
+            parts = split_cells(chunk.frame[other.index])
+            parts = parts[parts != ""]
+            ids = mine.reindex(parts.index)
+            ok = (ids != "").to_numpy(dtype=bool)
+            a = hashes(ids[ok])
+            b = hashes(normaliser(other.spec.property_name if other.spec else None)(parts[ok]))
+            pair = a ^ (b * np.uint64(0x9E3779B97F4A7C15))  # distinct (record, associated key) pairs
+            uniq, first = np.unique(pair, return_index=True)
+            found, _ = links.find(uniq)
+            owners.append(a[first[~found]])
+            links.add(uniq[~found], np.zeros(int((~found).sum()), np.int64))
+            filled = np.flatnonzero((mine != "").to_numpy(dtype=bool))
+            lines = chunk.lines[filled] if len(chunk.lines) == len(chunk.frame) else None
+            records.add(hashes(mine.iloc[filled]), chunk.rows[filled], lines,
+                        chunk.frame[own.index].to_numpy()[filled])
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        limit = int(self.opt["limit"])
+        for own, other, records, _links, owners in self.pairs:
+            if not owners:
+                continue
+            keys, counts = np.unique(np.concatenate(owners), return_counts=True)
+            over = keys[counts > limit]
+            if not len(over):
+                continue
+            found, at = records.find(over)
+            idx = at[found]
+            yield stored_batch(self, file.name, file.sheet, own, records, idx, _over(limit, other.label or "?"))
+        self.pairs = []
+
+
+def _over(limit: int, label: str) -> Callable[[str], str]:
+    return lambda value: f"{quote(value)} has more than {limit} associations through column {quote(label)}"

@@ -1,0 +1,93 @@
+"""Shared plumbing of the value rules: which property a column feeds, and parsed cells per chunk.
+
+Not a rule family: it holds no rules (the registry skips modules without Rule subclasses).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from validator import formats
+from validator.catalog import Catalog, Property, builtin
+from validator.checks.base import Hit, Rule
+from validator.context import Column, FileContext, ImportContext
+from validator.readers.base import Chunk
+
+VALUE_COLUMN_TYPES = ("STANDARD", "HUBSPOT_ALTERNATE_ID")
+_local = threading.local()
+
+
+def cached(chunk: Chunk, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """Per-chunk memo, so rules reading the same column parse it once (arrow array, dates ...)."""
+    last = getattr(_local, "last", None)
+    if last is None or last[0] is not chunk.frame:
+        last = (chunk.frame, {})
+        _local.last = last
+    store: dict[tuple[Any, ...], Any] = last[1]
+    if key not in store:
+        store[key] = make()
+    return store[key]
+
+
+def cells(chunk: Chunk, column: Column) -> pa.Array:
+    return cached(chunk, ("arrow", column.index), lambda: formats.arrow(chunk.frame[column.index]))
+
+
+class ValueRule(Rule):
+    """A rule over the cells of columns mapped to a property of a given kind."""
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.ctx = ctx
+        yield from ()
+
+    @property
+    def catalog(self) -> Catalog:
+        ctx = getattr(self, "ctx", None)
+        return ctx.catalog if ctx is not None else builtin()
+
+    @property
+    def date_format(self) -> str:
+        ctx = getattr(self, "ctx", None)
+        fmt = ctx.spec.date_format if ctx is not None else "MONTH_DAY_YEAR"
+        return fmt if fmt in formats.DATE_FORMATS else "MONTH_DAY_YEAR"
+
+    def wants(self, prop: Property) -> bool:
+        return False
+
+    def typed(self, file: FileContext) -> Iterator[tuple[Column, Property]]:
+        """Mapped value columns whose property this rule reads."""
+        for column in file.mapped(*VALUE_COLUMN_TYPES):
+            spec = column.spec
+            if spec is None or spec.property_name is None or spec.to_object_type_id is not None:
+                continue
+            prop = self.catalog.property_of(spec.object_type_id, spec.property_name)
+            if prop is not None and self.wants(prop):
+                yield column, prop
+
+    def dates(self, chunk: Chunk, column: Column, prop: Property, fmt: str | None = None) -> formats.Dates:
+        fmt = fmt or self.date_format
+        with_time = prop.type == "datetime"
+        return cached(chunk, ("dates", column.index, fmt, with_time),
+                      lambda: formats.parse_dates(cells(chunk, column), fmt, with_time=with_time))
+
+
+def is_date(prop: Property) -> bool:
+    return prop.type in ("date", "datetime")
+
+
+def is_number(prop: Property) -> bool:
+    return prop.type == "number" and prop.writable
+
+
+def is_bool(prop: Property) -> bool:
+    return prop.type == "bool" or (prop.type == "enumeration" and prop.field_type == "booleancheckbox")
+
+
+def is_enumeration(prop: Property) -> bool:
+    return (prop.type == "enumeration" and prop.field_type != "booleancheckbox" and bool(prop.options)
+            and prop.referenced_object is None and prop.format not in ("owner", "stage")
+            and prop.name != ("dealstage" if prop.object_id == "0-3" else "hs_pipeline_stage"))

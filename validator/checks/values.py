@@ -1,0 +1,508 @@
+"""Cell values HubSpot rejects or silently drops, per property type (fact sheet 6).
+
+Each rule is a predicate from ``validator.formats`` over one column plus one call to the cell
+helper. Blank cells are skipped everywhere: HubSpot ignores them [V] S6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from validator import formats
+from validator.catalog import Property
+from validator.checks.base import Hit, quote
+from validator.checks.typed import ValueRule, cached, cells, is_bool, is_date, is_enumeration, is_number
+from validator.context import Column, FileContext
+from validator.findings import Severity
+from validator.readers.base import Chunk
+
+
+class UnparseableDate(ValueRule):
+    """A date or datetime cell does not parse under the import's dateFormat.
+
+    Why: HubSpot reads dates by the request's `dateFormat` (MONTH_DAY_YEAR unless set): month as
+    number, 3-letter or full name, 2- or 4-digit year, separators `/`, `-` or `.`; datetimes add
+    `hh:mm`, AM/PM and a `+hh:mm` offset, or give epoch milliseconds (fact sheet 6, [V] S6).
+    Anything else, and impossible dates such as 02/30, fail the row with COULD_NOT_PARSE_DATE.
+    Example: `2024-03-15` or `31/12/2024` under MONTH_DAY_YEAR.
+    Fix: write the dates in the declared order, or change `dateFormat` (see HS204's verdict).
+    """
+
+    code = "HS201"
+    name = "unparseable-date"
+    hubspot_error = "COULD_NOT_PARSE_DATE"
+
+    def wants(self, prop: Property) -> bool:
+        return is_date(prop)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        fmt = self.date_format
+        for column, prop in self.typed(file):
+            kind = "datetime" if prop.type == "datetime" else "date"
+            yield from self.cells(chunk, file, column, self.dates(chunk, column, prop).bad,
+                                  f"{{value}} is not a {fmt} {kind}")
+
+
+class EpochSeconds(ValueRule):
+    """A date cell holds a UNIX time in seconds where HubSpot expects milliseconds.
+
+    Why: HubSpot reads a bare number in a date or datetime column as epoch milliseconds
+    ([V] S6), so `1700000000` (14 Nov 2023 in seconds) becomes 20 Jan 1970, silently.
+    Example: `1700000000` in a Close Date column.
+    Fix: multiply by 1000 (`1700000000000`), or write the date out.
+    """
+
+    code = "HS202"
+    name = "epoch-seconds"
+    severity = Severity.WARNING
+
+    def wants(self, prop: Property) -> bool:
+        return is_date(prop)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            yield from self.cells(chunk, file, column, self.dates(chunk, column, prop).epoch_seconds,
+                                  "{value} looks like epoch seconds; HubSpot reads epoch milliseconds (1970)")
+
+
+class DateOutOfRange(ValueRule):
+    """A date parses but lies outside a plausible range of years.
+
+    Why: HubSpot rejects some dates as OUTSIDE_VALID_TIME_RANGE; far more often a year like 0024
+    or 2924 is a typo that imports silently. The range is an option (default 1900-2100) [I].
+    Example: `03/15/0024`.
+    Fix: correct the year, or widen `min_year` / `max_year` for this rule.
+    """
+
+    code = "HS203"
+    name = "date-out-of-range"
+    severity = Severity.WARNING
+    hubspot_error = "OUTSIDE_VALID_TIME_RANGE"
+    options: ClassVar[Mapping[str, Any]] = {"min_year": 1900, "max_year": 2100}
+
+    def wants(self, prop: Property) -> bool:
+        return is_date(prop)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        low, high = int(self.opt["min_year"]), int(self.opt["max_year"])
+        for column, prop in self.typed(file):
+            d = self.dates(chunk, column, prop)
+            bad = d.ok & ((d.year < low) | (d.year > high))
+            yield from self.cells(chunk, file, column, bad, f"{{value}} is outside the years {low}-{high}")
+
+
+class DateFormatVerdict(ValueRule):
+    """A date column is written in another dateFormat than the request declares, or mixes formats.
+
+    Why: one `dateFormat` applies to every date in the import. When values are impossible under
+    it (a 13th month, a 31st of April) the column was most likely written in another order; then
+    every ambiguous value (03/04/2024) imports with day and month swapped, silently.
+    Example: `28/10/2023`, `03/04/2024` under MONTH_DAY_YEAR: every value parses as DAY_MONTH_YEAR.
+    Fix: set `dateFormat` to the format named, or rewrite the column in one format.
+    """
+
+    code = "HS204"
+    name = "date-format-verdict"
+    severity = Severity.WARNING
+    hubspot_error = "COULD_NOT_PARSE_DATE"
+
+    def wants(self, prop: Property) -> bool:
+        return is_date(prop)
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.counts: dict[int, dict[str, int]] = {}
+        self.by_column = {c.index: (c, p) for c, p in self.typed(file)}
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.by_column.values():
+            arr = cells(chunk, column)
+            parsed = {f: self.dates(chunk, column, prop, f) for f in formats.DATE_FORMATS}
+            calendar = ~parsed[formats.DATE_FORMATS[0]].blank & ~parsed[formats.DATE_FORMATS[0]].epoch
+            calendar &= ~parsed[formats.DATE_FORMATS[0]].epoch_seconds
+            ok = {f: p.ok & calendar for f, p in parsed.items()}
+            union = np.zeros(len(arr), dtype=bool)
+            for m in ok.values():
+                union |= m
+            c = self.counts.setdefault(column.index, {})
+            c["values"] = c.get("values", 0) + int(calendar.sum())
+            c["ambiguous"] = c.get("ambiguous", 0) + int(
+                (formats.ambiguous_of(list(parsed.values())) & calendar).sum())
+            c["any"] = c.get("any", 0) + int(union.sum())
+            for f, m in ok.items():
+                c[f] = c.get(f, 0) + int(m.sum())
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        declared = self.date_format
+        for index, c in sorted(getattr(self, "counts", {}).items()):
+            column = self.by_column[index][0]
+            n = c["values"]
+            bad = n - c.get(declared, 0)
+            if not n or not bad:
+                continue
+            message = self._verdict(c, declared, n, bad)
+            if message:
+                yield self.finding(message, file=file, row=1, column=column)
+        self.counts = {}
+
+    @staticmethod
+    def _verdict(c: Mapping[str, int], declared: str, n: int, bad: int) -> str | None:
+        all_ok = [f for f in formats.DATE_FORMATS if f != declared and c.get(f, 0) == n]
+        amb = f"; {c['ambiguous']:,} of them are ambiguous" if c.get("ambiguous") else ""
+        if all_ok:
+            return (f"{bad:,} of {n:,} values are impossible as {declared}; every value parses as "
+                    f"{all_ok[0]}; the request says {declared}{amb}")
+        if c.get("any", 0) == n:
+            parts = ", ".join(f"{c.get(f, 0):,} parse as {f}" for f in formats.DATE_FORMATS if c.get(f, 0))
+            return f"the column mixes date formats: of {n:,} values {parts}{amb}"
+        return None
+
+
+class UnparseableNumber(ValueRule):
+    """A number cell is not a number HubSpot can read.
+
+    Why: number properties take digits with at most one decimal point, scientific notation for
+    the `number` fieldType, and `25%` for percentages (fact sheet 6, [V] S10, S6). Other text fails
+    the row's value with COULD_NOT_PARSE_NUMBER.
+    Example: `twelve`, `1.2.3`, `n/a` in Amount.
+    Fix: write plain numbers (`1234.5`); leave the cell empty when there is no value.
+    """
+
+    code = "HS205"
+    name = "unparseable-number"
+    hubspot_error = "COULD_NOT_PARSE_NUMBER"
+
+    def wants(self, prop: Property) -> bool:
+        return is_number(prop)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            yield from self.cells(chunk, file, column, numbers(chunk, column, prop).bad,
+                                  "{value} is not a number")
+
+
+class FormattedNumber(ValueRule):
+    """A number cell carries thousands separators, a currency symbol or a decimal comma.
+
+    Why: HubSpot documents only digits with one decimal point (fact sheet 6). How it treats
+    `1,234`, `$12` or `12,5` is not documented [GAP]: at best they fail with
+    COULD_NOT_PARSE_NUMBER, at worst `1,234` becomes 1.234.
+    Example: `$1,200.00` in Amount; `12,5` in Quantity.
+    Fix: remove separators and symbols; use a decimal point (`1200.00`, `12.5`).
+    """
+
+    code = "HS206"
+    name = "formatted-number"
+    severity = Severity.WARNING
+    hubspot_error = "COULD_NOT_PARSE_NUMBER"
+
+    def wants(self, prop: Property) -> bool:
+        return is_number(prop)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            n = numbers(chunk, column, prop)
+            yield from self.cells(chunk, file, column, n.formatted, _formatted_message)
+
+
+def _formatted_message(value: str) -> str:
+    kind = ("a currency symbol" if formats.matches([value], formats.CURRENCY)[0] else
+            "thousands separators" if formats.matches([value], formats.THOUSANDS)[0] else "a decimal comma")
+    return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point"
+
+
+def numbers(chunk: Chunk, column: Column, prop: Property) -> formats.Numbers:
+    percent = prop.format == "percentage"
+    scientific = prop.field_type == "number"
+    return cached(chunk, ("numbers", column.index, percent, scientific),
+                  lambda: formats.parse_numbers(cells(chunk, column), scientific=scientific, percent=percent))
+
+
+class InvalidBool(ValueRule):
+    """A single-checkbox cell is not True, Yes, False or No.
+
+    Why: single checkbox (bool) properties take `True`/`Yes` (checked) or `False`/`No`
+    (unchecked) [V] S6. We accept any letter case (HubSpot does not document it [GAP]). Other
+    values are not imported.
+    Example: `1`, `Y`, `checked`.
+    Fix: write `True` or `False`.
+    """
+
+    code = "HS207"
+    name = "invalid-bool"
+    hubspot_error = "INVALID_PROPERTY_VALUE_FORMAT"
+
+    def wants(self, prop: Property) -> bool:
+        return is_bool(prop)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            bad = ~formats.bools(arr) & ~formats.blank(arr)
+            yield from self.cells(chunk, file, column, bad, "{value} is not True, Yes, False or No")
+
+
+class EnumRule(ValueRule):
+    def wants(self, prop: Property) -> bool:
+        return is_enumeration(prop)
+
+    def match(self, chunk: Chunk, column: Column, prop: Property) -> formats.EnumMatch:
+        return cached(chunk, ("enum", column.index, prop.object_id, prop.name),
+                      lambda: formats.match_options(cells(chunk, column), formats.OptionSet.of(prop.options),
+                                                    multiple=prop.multiple))
+
+
+def _unmatched(prop: Property) -> Any:
+    folded = {t.casefold() for o in prop.options for t in (o.label, o.value)}
+
+    def message(value: str) -> str:
+        items = [v.strip() for v in value.split(";")] if prop.multiple else [value.strip()]
+        wrong = [v for v in items if v and v.casefold() not in folded]
+        shown = ", ".join(quote(v) for v in wrong[:3]) or quote(value)
+        sample = ", ".join(o.value for o in prop.options[:6]) + (", ..." if len(prop.options) > 6 else "")
+        return (f"{shown} is not an option of {prop.name} ({sample}); HubSpot imports the record "
+                f"and leaves {prop.name} empty")
+    return message
+
+
+class InvalidEnumerationOption(EnumRule):
+    """A dropdown, radio or checkbox cell matches none of the property's options.
+
+    Why: enumeration cells must give an option's label or internal value, and options must exist
+    before the import (fact sheet 4.4, 6). HubSpot still imports the record but leaves the
+    property empty, reported as INVALID_ENUMERATION_OPTION ([V-old] S9) - data is lost silently.
+    With a portal snapshot the account's own options apply (custom lifecycle stages, ...).
+    Example: `Hot lead` in Lifecycle Stage; `a,b` in a multiple-checkbox column.
+    Fix: use an existing label or internal value (`hubspot-preflight explain HS208`), or add the
+    option in HubSpot first; separate checkbox values with `;`.
+    """
+
+    code = "HS208"
+    name = "invalid-enumeration-option"
+    hubspot_error = "INVALID_ENUMERATION_OPTION"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            yield from self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched, _unmatched(prop))
+
+
+class AmbiguousEnumerationOption(EnumRule):
+    """A cell is one option's label and another option's internal value.
+
+    Why: HubSpot matches a cell against labels and internal values; when it is the label of one
+    option and the value of another, it cannot choose and reports AMBIGUOUS_ENUMERATION_OPTION.
+    Example: options `{label "Customer", value "customer"}` and `{label "customer", value "cust_old"}`
+    and the cell `customer`.
+    Fix: use the other option's internal value, or rename one option in HubSpot.
+    """
+
+    code = "HS209"
+    name = "ambiguous-enumeration-option"
+    hubspot_error = "AMBIGUOUS_ENUMERATION_OPTION"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            yield from self.cells(chunk, file, column, self.match(chunk, column, prop).ambiguous,
+                                  f"{{value}} is one option's label and another's internal value in {prop.name}")
+
+
+class EnumerationCase(EnumRule):
+    """A cell matches an option only when letter case is ignored.
+
+    Why: HubSpot does not document whether option matching ignores case [GAP]. If it does not,
+    the property is left empty (INVALID_ENUMERATION_OPTION); writing the exact label or value is safe.
+    Example: `LEAD` for the option `lead` / `Lead`.
+    Fix: write the internal value or label exactly.
+    """
+
+    code = "HS210"
+    name = "enumeration-case"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_ENUMERATION_OPTION"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            m = self.match(chunk, column, prop)
+            yield from self.cells(chunk, file, column, m.folded & ~m.exact,
+                                  f"{{value}} matches an option of {prop.name} only ignoring case")
+
+
+class CheckboxSpace(EnumRule):
+    """A multiple-checkbox cell has a space after a `;`.
+
+    Why: HubSpot's format is `value1;value2` with no spaces [V] S6; a space may become part of the
+    option name and fail to match.
+    Example: `PRODUCT_ISSUE; BILLING_ISSUE`.
+    Fix: remove the spaces: `PRODUCT_ISSUE;BILLING_ISSUE` (a leading `;` appends to existing values).
+    """
+
+    code = "HS211"
+    name = "checkbox-separator-space"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_ENUMERATION_OPTION"
+
+    def wants(self, prop: Property) -> bool:
+        return is_enumeration(prop) and prop.multiple
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            yield from self.cells(chunk, file, column, self.match(chunk, column, prop).spaced,
+                                  "{value} has a space after ';'")
+
+
+class FormatRule(ValueRule):
+    fmt: ClassVar[str] = ""
+
+    def wants(self, prop: Property) -> bool:
+        return prop.format == self.fmt and prop.type in ("string", "enumeration", "phone_number")
+
+
+class InvalidEmail(FormatRule):
+    """An email cell is not a valid address.
+
+    Why: HubSpot rejects malformed addresses with INVALID_EMAIL ([V] S9); for contacts the email is
+    also the identifier, so the row cannot be matched or deduplicated.
+    Example: `ann.lee@example`, `ann lee@example.com`, `ann@@example.com`.
+    Fix: correct the address, or leave the cell empty.
+    """
+
+    code = "HS212"
+    name = "invalid-email"
+    hubspot_error = "INVALID_EMAIL"
+    fmt = "email"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            yield from self.cells(chunk, file, column, ~formats.emails(arr) & ~formats.blank(arr),
+                                  "{value} is not a valid email address")
+
+
+class InvalidDomain(FormatRule):
+    """A company domain cell is not a domain name.
+
+    Why: the company domain is the company's identifier; HubSpot rejects values that are not a
+    domain with INVALID_DOMAIN ([V] S9).
+    Example: `acme`, `acme .com`, `ann@acme.com`.
+    Fix: write the bare domain: `acme.com`.
+    """
+
+    code = "HS213"
+    name = "invalid-domain"
+    hubspot_error = "INVALID_DOMAIN"
+    fmt = "domain"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            valid, _extra = formats.domains(arr)
+            yield from self.cells(chunk, file, column, ~valid & ~formats.blank(arr), "{value} is not a domain name")
+
+
+class DomainStripped(FormatRule):
+    """A company domain carries a scheme, `www.`, a path or a port that HubSpot strips.
+
+    Why: HubSpot keeps only the domain: anything after the top-level domain is dropped [V] S6, so
+    `https://acme.com/home` becomes `acme.com`. Two rows that differ only there become one company.
+    Example: `https://www.acme.com/about`.
+    Fix: write `acme.com`.
+    """
+
+    code = "HS214"
+    name = "domain-stripped"
+    severity = Severity.WARNING
+    fmt = "domain"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            valid, extra = formats.domains(cells(chunk, column))
+            yield from self.cells(chunk, file, column, valid & extra,
+                                  "{value} is not a bare domain; HubSpot keeps only the domain name")
+
+
+class InvalidPhone(FormatRule):
+    """A phone cell holds something other than a phone number.
+
+    Why: HubSpot expects `+<country code><number>`, an extension as `ext<n>` [V] S6, and formats
+    the number by its country code. Letters or missing digits mean the value will not dial.
+    Example: `call reception`, `555-CALL-NOW`.
+    Fix: write `+14155550101 ext12`.
+    """
+
+    code = "HS215"
+    name = "invalid-phone"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_PROPERTY_VALUE_FORMAT"
+    fmt = "phone"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            yield from self.cells(chunk, file, column, ~formats.phones(arr) & ~formats.blank(arr),
+                                  "{value} is not a phone number (+<country><number> ext<n>)")
+
+
+class UnparseableTerm(FormatRule):
+    """A product or line-item term is not an ISO-8601 period or a month count.
+
+    Why: the term takes `PnYnMnD` / `PnW` (`P12M`, `P1Y`) or a plain month count (`12`) [V] S6;
+    other values fail with COULD_NOT_PARSE_TERM.
+    Example: `12 months`, `1 year`.
+    Fix: write `P12M` or `12`.
+    """
+
+    code = "HS216"
+    name = "unparseable-term"
+    hubspot_error = "COULD_NOT_PARSE_TERM"
+    fmt = "term"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            yield from self.cells(chunk, file, column, ~formats.terms(arr) & ~formats.blank(arr),
+                                  "{value} is not a term (P12M, P1Y or a number of months)")
+
+
+class InvalidFileId(FormatRule):
+    """A file property cell is not a File Manager file ID.
+
+    Why: file properties take the File ID from HubSpot's File Manager [V] S6; other values fail
+    with INVALID_ENUM_FILE_ID_OR_URL.
+    Example: `contract.pdf`.
+    Fix: upload the file to the File Manager and use its numeric ID.
+    """
+
+    code = "HS217"
+    name = "invalid-file-id"
+    hubspot_error = "INVALID_ENUM_FILE_ID_OR_URL"
+    fmt = "file"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            yield from self.cells(chunk, file, column, ~formats.file_ids(arr) & ~formats.blank(arr),
+                                  "{value} is not a File Manager file ID")
+
+
+class ValueTooLong(ValueRule):
+    """A cell is longer than the 65,536 characters a HubSpot property value holds.
+
+    Why: a string property holds at most 65,536 characters [V] S10; longer cells fail with
+    COLUMN_TOO_LARGE.
+    Example: a notes column holding a whole e-mail thread.
+    Fix: shorten the value, or attach the text as a note or file.
+    """
+
+    code = "HS218"
+    name = "value-too-long"
+    hubspot_error = "COLUMN_TOO_LARGE"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in file.mapped():
+            bad = formats.too_long(cells(chunk, column))
+            yield from self.cells(chunk, file, column, bad,
+                                  lambda v: f"the value has {len(v):,} characters, more than 65,536")

@@ -1,0 +1,182 @@
+"""Record keys: which columns identify records, how HubSpot compares their values, and sets of
+keys seen so far whose memory grows with the number of distinct keys, never with the file.
+
+A key is a cell normalised the way HubSpot compares it (email case-insensitive, domain reduced
+to its host) and hashed to a 64-bit integer (pandas' hash, about 16 bytes per distinct key with
+its first row). Two different keys collide with odds of about n²/2⁶⁵: one in 37 million for a
+million keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from validator.catalog import Catalog
+from validator.checks.base import Batch
+from validator.context import Column, FileContext
+from validator.findings import Finding
+from validator.readers.base import Chunk
+from validator.request import ColumnSpec
+
+RECORD_ID = "hs_object_id"
+# Properties a multi-file common column may use besides hs_object_id and unique properties
+# (fact sheet 1.4, [V] S5): email for contacts, domain for companies.
+COMMON_COLUMN = {"0-1": "email", "0-2": "domain"}
+NOT_KEYS = ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS", "EVENT_TIMESTAMP")
+_SCHEME = r"^[a-z][a-z0-9+.\-]*://"
+
+
+def id_kind(spec: ColumnSpec, catalog: Catalog) -> str | None:
+    """How a mapped column identifies the record of its own object: ``record`` (Record ID),
+    ``alternate`` (the object's own identifier, or a HUBSPOT_ALTERNATE_ID column), ``unique``
+    (a hasUniqueValue property), or None. Columns pointing at another object are not keys here."""
+    if (spec.ignored or spec.object_type_id is None or spec.to_object_type is not None
+            or spec.foreign_key is not None or spec.column_type in NOT_KEYS):
+        return None
+    if spec.column_type == "HUBSPOT_OBJECT_ID" or spec.property_name == RECORD_ID:
+        return "record"
+    own = catalog.identifiers_map.get(spec.object_type_id, ())
+    if spec.property_name in own or spec.column_type == "HUBSPOT_ALTERNATE_ID":
+        return "alternate"
+    prop = catalog.property_of(spec.object_type_id, spec.property_name)
+    if prop is not None and prop.unique:
+        return "unique"
+    return None
+
+
+def is_foreign(spec: ColumnSpec) -> bool:
+    """A column that points at records of another object (a common column or a foreign ID)."""
+    return (not spec.ignored and spec.to_object_type is not None
+            and spec.column_type not in ("FLEXIBLE_ASSOCIATION_LABEL",))
+
+
+def normaliser(prop: str | None) -> Callable[[pd.Series], pd.Series]:
+    """How HubSpot compares values of this property: email ignoring case ([V] HubSpot treats
+    addresses case-insensitively), domain as the host it keeps ([V] S6: the path after the TLD is
+    dropped; [I] scheme, port and a leading ``www.`` too), everything else trimmed."""
+    if prop in ("email", "hs_additional_emails"):
+        return lambda s: s.str.strip().str.lower()
+    if prop == "domain":
+        return domain_key
+    return lambda s: s.str.strip()
+
+
+def domain_key(s: pd.Series) -> pd.Series:
+    out = s.str.strip().str.lower().str.replace(_SCHEME, "", regex=True)
+    out = out.str.replace(r"[/?#].*$", "", regex=True).str.replace(r":\d*$", "", regex=True)
+    return out.str.replace(r"^www\.", "", regex=True).str.rstrip(".")
+
+
+def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
+    try:
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    except UnicodeEncodeError:  # undecodable bytes kept as lone surrogates: hash their bytes
+        values = values.apply(_bytes_text) if isinstance(values, pd.DataFrame) else _bytes_text(values)
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+
+
+def _bytes_text(s: pd.Series) -> pd.Series:
+    """The same text with each surrogate-escaped byte as one Latin-1 character (one to one)."""
+    return s.str.encode("utf-8", "surrogateescape").str.decode("latin-1")
+
+
+def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the chunk, key hashes) of the column's non-blank cells."""
+    norm = normaliser(prop)(chunk.frame[column.index])
+    mask = (norm != "").to_numpy(dtype=bool)
+    pos = np.flatnonzero(mask)
+    return pos, hashes(norm.iloc[pos])
+
+
+class KeySet:
+    """Distinct keys with the row where each was first seen: 16 bytes a key. Kept with values
+    (for findings made after the file), also the first row's line and value. Sorted arrays:
+    lookups are binary searches, inserts one copy per chunk."""
+
+    def __init__(self, keep_values: bool = False):
+        self.keys = np.empty(0, np.uint64)
+        self.rows = np.empty(0, np.int64)
+        self.full = keep_values
+        self.lines = np.empty(0, np.int64)
+        self.values = np.empty(0, object)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.keys, self.rows, self.lines, self.values))
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, position in this set) for each key."""
+        pos = np.searchsorted(self.keys, keys)
+        if not len(self.keys):
+            return np.zeros(len(keys), bool), pos
+        clipped = np.minimum(pos, len(self.keys) - 1)
+        return self.keys[clipped] == keys, clipped
+
+    def add(self, keys: np.ndarray, rows: np.ndarray, lines: np.ndarray | None = None,
+            values: np.ndarray | None = None) -> np.ndarray:
+        """Add keys in row order; return, per key, the row where it was first seen (its own row
+        when new)."""
+        if not len(keys):
+            return np.empty(0, np.int64)
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        found, at = self.find(uniq)
+        first_rows = np.where(found, self.rows[at] if len(self.rows) else 0, rows[first])
+        new = ~found
+        where = np.searchsorted(self.keys, uniq[new])
+        self.keys = np.insert(self.keys, where, uniq[new])
+        self.rows = np.insert(self.rows, where, rows[first[new]])
+        if self.full:
+            self.lines = np.insert(self.lines, where, (lines if lines is not None else rows)[first[new]])
+            shown = values if values is not None else np.full(len(keys), "", object)
+            self.values = np.insert(self.values, where, shown[first[new]])
+        return np.asarray(first_rows[inverse], dtype=np.int64)
+
+    def missing_from(self, other: KeySet) -> np.ndarray:
+        """Indexes (into this set) of keys the other set lacks."""
+        found, _ = other.find(self.keys)
+        return np.flatnonzero(~found)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class KeyBatch(Batch):
+    """A Batch whose message also names another row (where a value was first seen)."""
+
+    others: np.ndarray
+    describe: Callable[[str, int], str]
+    whole_row: bool
+
+    def finding(self, i: int) -> Finding:
+        f = Batch.finding(self, i)
+        f = replace(f, message=self.describe(str(self.values[i]), int(self.others[i])))
+        return replace(f, column=None, column_name=None, value=None) if self.whole_row else f
+
+
+def key_batch(rule: object, chunk: Chunk, file: FileContext, column: Column, pos: np.ndarray,
+              others: np.ndarray, describe: Callable[[str, int], str], *, whole_row: bool = False) -> KeyBatch:
+    """Findings at chunk positions ``pos`` of ``column``, each naming the row in ``others``."""
+    values = chunk.frame[column.index].to_numpy()[pos] if not whole_row else np.full(len(pos), "", object)
+    lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
+    return KeyBatch(
+        code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
+        file=file.name, sheet=file.sheet, rows=chunk.rows[pos], lines=lines, column=column,
+        values=values, message=lambda v: v, hint=rule.hint,  # type: ignore[attr-defined]
+        others=others, describe=describe, whole_row=whole_row)
+
+
+def stored_batch(rule: object, file: str, sheet: str | None, column: Column, keys: KeySet,
+                 idx: np.ndarray, message: Callable[[str], str]) -> Batch:
+    """Findings at the first rows of the keys ``idx`` of a KeySet kept with values."""
+    order = idx[np.argsort(keys.rows[idx], kind="stable")]
+    values = keys.values[order]
+    return Batch(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
+                 file=file, sheet=sheet, rows=keys.rows[order], lines=keys.lines[order], column=column,
+                 values=values, message=message, hint=rule.hint)  # type: ignore[attr-defined]
+

@@ -1,0 +1,242 @@
+"""A portal snapshot: HubSpot API response bodies saved from one account, read offline.
+
+Layout of the folder (each file is the body exactly as HubSpot returns it; README shows the curl
+commands that save them; every file is optional):
+
+    properties/<objectType>.json   GET /crm/v3/properties/{objectType}     {"results": [property, ...]}
+    pipelines/<objectType>.json    GET /crm/v3/pipelines/{objectType}      {"results": [pipeline, ...]}
+    owners.json                    GET /crm/v3/owners                      {"results": [owner, ...]}
+    associations/<from>/<to>.json  GET /crm/v4/associations/{from}/{to}/labels  {"results": [label, ...]}
+    schemas.json                   GET /crm/v3/schemas                     {"results": [schema, ...]}
+
+``<objectType>`` is an object type id (``0-1``, ``2-1234567``) or a name HubSpot accepts
+(``contacts``, ``deals``, a custom object's name). What the snapshot holds overrides the built-in
+catalog: an account customises lifecycle stages, adds properties, pipelines and custom objects.
+A file that is not the body HubSpot returns is a refusal naming the file (ValidatorError).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from validator.catalog import (
+    CUSTOM_OBJECT,
+    AssociationType,
+    Catalog,
+    ObjectType,
+    Option,
+    Owner,
+    Pipeline,
+    Property,
+    Stage,
+    builtin,
+)
+from validator.findings import ValidatorError
+
+MAX_SNAPSHOT_FILE = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Portal:
+    path: str
+    objects: tuple[ObjectType, ...] = ()  # custom objects from schemas.json
+    properties: Mapping[str, tuple[Property, ...]] = field(default_factory=dict)
+    required: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    pipelines: Mapping[str, tuple[Pipeline, ...]] = field(default_factory=dict)
+    owners: tuple[Owner, ...] | None = None
+    # (from object id, to object id) -> label bodies as returned ({category, typeId, label})
+    association_labels: Mapping[tuple[str, str], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+
+
+class _Bad(Exception):
+    pass
+
+
+def _read(path: Path) -> Any:
+    try:
+        if path.stat().st_size > MAX_SNAPSHOT_FILE:
+            raise ValidatorError(f"portal snapshot {path}: larger than 64 MiB")
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise ValidatorError(f"portal snapshot {path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValidatorError(f"portal snapshot {path}: not JSON ({exc})") from None
+    except RecursionError:
+        raise ValidatorError(f"portal snapshot {path}: nested too deeply") from None
+
+
+def _results(body: Any) -> list[Mapping[str, Any]]:
+    """The ``results`` list of a collection response (a bare list is accepted too)."""
+    items = body.get("results") if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        raise _Bad('expected an API response body with a "results" list')
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _Bad(f"results[{i}] is not an object")
+    return items
+
+
+def _text(item: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+    value = item.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise _Bad(f'{where}: "{key}" is missing or not a string')
+    return str(value)
+
+
+_FORMATS_BY_NAME = {"email": "email", "hs_recurring_billing_period": "term"}
+
+
+def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property | None = None) -> Property:
+    """One property from ``GET /crm/v3/properties`` (fact sheet 4.1)."""
+    name = _text(item, "name", where)
+    options = item.get("options") or []
+    if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
+        raise _Bad(f'{where} ({name}): "options" is not a list of objects')
+    opts = tuple(Option(_text(o, "label", f"{where} ({name}) option"), _text(o, "value", f"{where} ({name}) option"),
+                        bool(o.get("hidden", False))) for o in options)
+    meta = item.get("modificationMetadata") or {}
+    if not isinstance(meta, dict):
+        raise _Bad(f'{where} ({name}): "modificationMetadata" is not an object')
+    field_type = str(item.get("fieldType") or "text")
+    ref = item.get("referencedObjectType")
+    fmt = base.format if base is not None else None
+    if fmt is None:
+        hint = str(item.get("numberDisplayHint") or "").lower()
+        fmt = ("owner" if ref == "OWNER" else "phone" if field_type == "phonenumber" else
+               "file" if field_type == "file" else "percentage" if hint in ("percentage", "probability") else
+               "currency" if item.get("showCurrencySymbol") or hint == "currency" else
+               "domain" if (obj, name) == ("0-2", "domain") else _FORMATS_BY_NAME.get(name))
+    return Property(
+        object_id=obj, name=name, label=str(item.get("label") or ""), type=str(item.get("type") or "string"),
+        field_type=field_type, options=opts, unique=bool(item.get("hasUniqueValue", False)),
+        read_only=bool(meta.get("readOnlyValue", False)), calculated=bool(item.get("calculated", False)),
+        referenced_object=str(ref) if ref else None, source="portal", format=fmt)
+
+
+def _pipeline(item: Mapping[str, Any], where: str) -> Pipeline:
+    stages = item.get("stages")
+    if not isinstance(stages, list) or not all(isinstance(s, dict) for s in stages):
+        raise _Bad(f'{where}: "stages" is not a list of objects')
+    return Pipeline(_text(item, "id", where), _text(item, "label", where),
+                    tuple(Stage(_text(s, "id", f"{where} stage"), _text(s, "label", f"{where} stage")) for s in stages))
+
+
+def _owner(item: Mapping[str, Any], where: str) -> Owner:
+    return Owner(_text(item, "id", where), str(item.get("email") or ""), str(item.get("firstName") or ""),
+                 str(item.get("lastName") or ""))
+
+
+def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mapping[str, Any]], tuple[str, ...]]:
+    oid = _text(item, "objectTypeId", where)
+    if not CUSTOM_OBJECT.match(oid):
+        raise _Bad(f'{where}: "objectTypeId" {oid!r} is not a custom object id (2-...)')
+    raw_labels = item.get("labels")
+    labels: Mapping[str, Any] = raw_labels if isinstance(raw_labels, dict) else {}
+    names = tuple(n for n in (str(item.get("name") or ""), str(item.get("fullyQualifiedName") or ""),
+                              str(labels.get("singular") or ""), str(labels.get("plural") or "")) if n)
+    props = item.get("properties") or []
+    required = item.get("requiredProperties") or []
+    if not isinstance(props, list) or not isinstance(required, list):
+        raise _Bad(f'{where}: "properties" and "requiredProperties" must be lists')
+    return ObjectType(oid, names, "", True), props, tuple(str(r) for r in required)
+
+
+def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Portal:
+    """Read a snapshot folder. Raises ValidatorError naming the file that is not what HubSpot returns."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ValidatorError(f"portal snapshot {root}: not a folder")
+    base = catalog or builtin()
+    objects: list[ObjectType] = []
+    names: dict[str, str] = {}
+    props: dict[str, tuple[Property, ...]] = {}
+    required: dict[str, tuple[tuple[str, ...], ...]] = {}
+    current = root / "schemas.json"
+    try:
+        if current.is_file():
+            for i, item in enumerate(_results(_read(current))):
+                obj, raw_props, req = _schema(item, f"results[{i}]")
+                objects.append(obj)
+                names.update({n.lower(): obj.id for n in obj.names})
+                props[obj.id] = tuple(parse_property(obj.id, p, f"results[{i}].properties") for p in raw_props)
+                required[obj.id] = tuple((r,) for r in req)
+
+        def object_of(file: Path) -> str:
+            stem = file.stem if file.suffix == ".json" else file.name
+            oid = base.object_id(stem) or names.get(stem.lower())
+            if oid is None:
+                raise _Bad(f"{stem!r} is not an object type id or name")
+            return oid
+
+        for current in sorted((root / "properties").glob("*.json")):
+            obj_id = object_of(current)
+            props[obj_id] = tuple(
+                parse_property(obj_id, p, f"results[{i}]", base.property_of(obj_id, p.get("name")))
+                for i, p in enumerate(_results(_read(current))))
+        pipelines: dict[str, tuple[Pipeline, ...]] = {}
+        for current in sorted((root / "pipelines").glob("*.json")):
+            pipelines[object_of(current)] = tuple(_pipeline(p, f"results[{i}]")
+                                                  for i, p in enumerate(_results(_read(current))))
+        owners = None
+        current = root / "owners.json"
+        if current.is_file():
+            owners = tuple(_owner(o, f"results[{i}]") for i, o in enumerate(_results(_read(current))))
+        labels: dict[tuple[str, str], tuple[Mapping[str, Any], ...]] = {}
+        for current in sorted((root / "associations").glob("*/*.json")):
+            pair = (object_of(current.parent), object_of(current))
+            labels[pair] = tuple(_results(_read(current)))
+    except _Bad as exc:
+        raise ValidatorError(f"portal snapshot {current}: {exc}") from None
+    return Portal(str(root), tuple(objects), props, required, pipelines, owners, labels)
+
+
+def overlay(catalog: Catalog, portal: Portal) -> Catalog:
+    """The catalog as this portal sees it: the snapshot wins wherever it says something."""
+    objects = dict(catalog.objects)
+    names = dict(catalog._names)
+    for obj in portal.objects:
+        objects[obj.id] = obj
+        names.update({n.lower(): obj.id for n in obj.names})
+    props = {k: dict(v) for k, v in catalog.property_map.items()}
+    for obj_id, plist in portal.properties.items():
+        props[obj_id] = {p.name: p for p in plist}
+    pipelines = dict(catalog.pipeline_map)
+    for obj_id, pipes in portal.pipelines.items():
+        pipelines[obj_id] = pipes
+        pipe_name, stage_name = catalog.pipeline_properties(obj_id)
+        by_name = props.setdefault(obj_id, {})
+        for name, opts in ((pipe_name, tuple(Option(p.label, p.id) for p in pipes)),
+                           (stage_name, tuple(Option(s.label, s.id) for p in pipes for s in p.stages))):
+            old = by_name.get(name) or catalog.property_of(obj_id, name)
+            if old is not None:
+                by_name[name] = replace(old, options=opts, source="portal")
+    required = {**catalog.required_map, **portal.required}
+    associations = list(catalog.association_types)
+    labels = dict(catalog.association_labels)
+    for (left, right), bodies in portal.association_labels.items():
+        labels[(left, right)] = tuple(str(b["label"]) for b in bodies if b.get("label"))
+        for body in bodies:
+            type_id = body.get("typeId")
+            if isinstance(type_id, int) and not isinstance(type_id, bool):
+                associations.append(AssociationType(type_id, left, right, str(body.get("category") or "USER_DEFINED"),
+                                                    str(body.get("label") or ""), "portal"))
+    return replace(catalog, objects=objects, _names=names, property_map=props, pipeline_map=pipelines,
+                   required_map=required, association_types=tuple(associations), association_labels=labels,
+                   owners=portal.owners if portal.owners is not None else catalog.owners,
+                   complete=catalog.complete | frozenset(portal.properties), portal=portal.path)
+
+
+def catalog_for(portal: str | os.PathLike[str] | Portal | None) -> Catalog:
+    """The built-in catalog, overlaid by a portal snapshot folder (or loaded Portal) when given."""
+    if portal is None:
+        return builtin()
+    if not isinstance(portal, Portal):
+        portal = load_portal(portal)
+    return overlay(builtin(), portal)

@@ -1,0 +1,110 @@
+"""Export the value checks as a pandera ``DataFrameSchema`` for pipelines.
+
+``for_file(request, file_name, portal=None)`` returns a schema for the DataFrame a pipeline is
+about to write as ``file_name``: one column per mapped header (present, any dtype, blanks allowed)
+and one check per row-level rule. Each check runs the rule itself over the DataFrame, as
+``hubspot-preflight check`` runs it over a chunk of the file, so the schema flags exactly the cells
+``check`` would (the same predicates from ``validator.formats``). Checks over the whole file
+(HS204's dateFormat verdict) and over the request alone (HS230-HS233) are not cell checks; run
+``check`` for those.
+
+Cells are compared as text: a missing value (None, NaN) is a blank cell; any other value is
+``str(value)``. Write numbers and dates to the DataFrame the way they will be written to the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from validator.catalog import Catalog
+from validator.checks import all_rules
+from validator.checks.base import Batch, Rule
+from validator.config import Config, active_rules
+from validator.context import FileContext, FileLookup, ImportContext, bind_columns
+from validator.findings import ValidatorError
+from validator.portal import Portal, catalog_for
+from validator.readers.base import Chunk, Header, string_frame
+from validator.request import FileSpec, ImportSpec, parse_request
+from validator.sources import read_request_bytes
+
+RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
+
+
+def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str] | Portal | None = None,
+             config: Config | None = None) -> pa.DataFrameSchema:
+    """A pandera schema checking a DataFrame bound for ``file_name`` of the import ``request``."""
+    spec = _parse(request)
+    file_spec = next((f for f in spec.files if f.file_name == file_name), None)
+    if file_spec is None:
+        names = ", ".join(repr(f.file_name) for f in spec.files) or "none"
+        raise ValidatorError(f"the request has no files[] entry named {file_name!r} (it has {names})")
+    catalog = catalog_for(portal if portal is not None else (config.portal if config else None))
+    rules = [a.cls for a in active_rules(config or Config()).values() if "on_chunk" in a.cls.hooks()
+             and a.cls.__module__ in ("validator.checks.values", "validator.checks.records")]
+    options = {code: a.options for code, a in active_rules(config or Config()).items()}
+    columns = {c.column_name: pa.Column(required=True, nullable=True, name=c.column_name)
+               for c in file_spec.columns if not c.ignored and c.column_name is not None}
+    checks = [pa.Check(_runner(cls, options.get(cls.code, {}), spec, file_spec, catalog),
+                       name=f"{cls.code} {cls.name}", error=f"{cls.code} {cls.summary()}",
+                       ignore_na=False) for cls in rules]
+    return pa.DataFrameSchema(columns, checks=checks, name=file_name, strict=False)
+
+
+def _parse(request: RequestArg) -> ImportSpec:
+    if isinstance(request, (Mapping, bytes)):
+        return parse_request(request, "<request>")
+    path = Path(request)
+    return parse_request(read_request_bytes(path), path.name)
+
+
+def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
+    cols = []
+    for i in range(df.shape[1]):
+        s = df.iloc[:, i].astype(object)
+        cols.append(s.where(s.notna(), "").astype(str).to_numpy(dtype=object))
+    return string_frame(cols, list(range(2, len(df) + 2)))
+
+
+def _runner(cls: type[Rule], options: Mapping[str, Any], spec: ImportSpec, file_spec: FileSpec,
+            catalog: Catalog) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def check(df: pd.DataFrame) -> pd.DataFrame:
+        """True where the rule finds nothing, one cell per DataFrame cell."""
+        header = [str(c) for c in df.columns]
+        frame = _text_frame(df)
+        fctx = FileContext(file_spec, file_spec.file_name or "", FileLookup(file_spec.file_name or "", None, "object"))
+        fctx.header = Header(tuple(header), 1, 1, 1)
+        fctx.width = len(header)
+        fctx.columns = bind_columns(header, len(header), file_spec.columns)
+        fctx.readable = True
+        ctx = ImportContext(spec, catalog, None, {})
+        rule = cls(options)
+        ok = np.ones(df.shape, dtype=bool)
+        chunk = Chunk(frame, np.asarray(frame.index))
+        for hook in (rule.on_import(ctx), rule.on_header(fctx), rule.on_chunk(chunk, fctx)):
+            for hit in hook or ():
+                if isinstance(hit, Batch):
+                    ok[np.asarray(hit.rows) - 2, hit.column.index] = False
+        return pd.DataFrame(ok, index=df.index, columns=df.columns)
+    return check
+
+
+def rule_codes() -> tuple[str, ...]:
+    """Codes of the rules a schema from ``for_file`` checks (with the default profile)."""
+    return tuple(code for code, cls in all_rules().items() if "on_chunk" in cls.hooks()
+                 and cls.__module__ in ("validator.checks.values", "validator.checks.records"))
+
+
+def failures(error: pa.errors.SchemaErrors) -> list[tuple[Any, str, str]]:
+    """(DataFrame index, column, rule code) of every cell a lazy ``validate`` flagged, sorted."""
+    out: list[tuple[Any, str, str]] = []
+    for check, index, case in error.failure_cases[["check", "index", "failure_case"]].itertuples(index=False):
+        if isinstance(case, dict) and str(check).startswith("HS"):
+            out.extend((index, str(col), str(check).split()[0]) for col in case)
+    return sorted(out)
