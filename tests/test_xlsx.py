@@ -156,6 +156,7 @@ def test_mixed_workbook_reported_cell_by_cell_with_sheet_name(tmp_path: Path) ->
     assert not report.refusals
     found = {(f.code, f.cell) for f in report.findings if f.code.startswith("HS4")}
     assert found == {
+        ("HS419", "Contacts!C2"),  # the Excel date cell, read by dateFormat (information)
         ("HS420", None),  # two sheets (file level)
         ("HS423", "Contacts!D2"),  # formula without a cached value
         ("HS424", "Contacts!E2"),  # #N/A

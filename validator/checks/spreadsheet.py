@@ -51,6 +51,49 @@ class _CatalogRule(Rule):
         yield from ()
 
 
+class DateCell(Rule):
+    """A column holds Excel date cells; says how they were read (information).
+
+    Why: HubSpot asks for date cells in Excel's Number format (fact sheet 6, [V] S6) and does not
+    say how it reads a cell formatted as a date. The validator reads each date cell as the
+    date it shows, written in the import's `dateFormat` (README "Cells to text"), and checks
+    that text; this finding names the first such cell per column so the assumption is visible.
+    Example: `Contacts!C2` formatted as a date, read as `03/15/2024` under MONTH_DAY_YEAR.
+    Fix: nothing, if the dates shown are right; when HubSpot imports them shifted, format the
+    column as Text holding dates in the `dateFormat`.
+    """
+
+    code = "HS419"
+    name = "date-cell"
+    severity = Severity.INFO
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.first: dict[int, tuple[int, str]] = {}
+        self.count: dict[int, int] = {}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            mask = _kind_mask(chunk, col.index, "d")
+            if mask is None or not mask.any():
+                continue
+            idx = np.flatnonzero(mask)
+            self.count[col.index] = self.count.get(col.index, 0) + len(idx)
+            if col.index not in self.first:
+                self.first[col.index] = (int(chunk.rows[idx[0]]), str(chunk.frame[col.index].iloc[idx[0]]))
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        first, count = self.first, self.count
+        self.first, self.count = {}, {}
+        for index, (row, value) in sorted(first.items()):
+            n = count[index]
+            yield self.finding(
+                f"{n:,} date cell(s) in this column, read as dates in the import's dateFormat (first: "
+                f"{quote(value)}); HubSpot asks for date cells in Number format", file=file, row=row,
+                column=file.columns[index] if index < len(file.columns) else index + 1, value=value)
+
+
 class SheetCount(Rule):
     """The workbook has more than one sheet.
 
