@@ -265,6 +265,14 @@ def test_entities_refused_in_any_part() -> None:
     assert refusal(data).code == "xml-entities"
 
 
+def test_styles_bomb_is_refused() -> None:
+    styles = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>' + (
+        b'<xf numFmtId="0"/>' * 1_000_000) + b"</cellXfs></styleSheet>"
+    data = raw_workbook(sheet(b""), {"xl/styles.xml": styles})
+    exc = refusal(data)
+    assert exc.code == "zip-bomb" and "styles.xml" in str(exc)
+
+
 def test_utf16_xml_part_is_refused() -> None:
     data = raw_workbook('<?xml version="1.0" encoding="UTF-16"?><worksheet/>'.encode("utf-16"))
     assert refusal(data).code == "bad-xml"
@@ -327,6 +335,15 @@ def test_mutated_xml_parts_never_crash(part: str, edits: list[tuple[int, bytes]]
 
     report = validate(request(), files={"contacts.xlsx": io.BytesIO(_rezip(mutate))}, base_dir="/nonexistent")
     assert report.exit_code() in (0, 1, 2)
+
+
+def test_unsupported_zip_version_is_refused() -> None:
+    # found by the byte-flip fuzzer: zipfile raises NotImplementedError("zip file version 19.9")
+    data = bytearray(_BASE)
+    central = data.find(b"PK\x01\x02")
+    data[central + 6] = 199
+    report = validate(request(), files={"contacts.xlsx": io.BytesIO(bytes(data))}, base_dir="/nonexistent")
+    assert [r.code for r in report.refusals] == ["bad-zip"]
 
 
 @settings(max_examples=60)

@@ -33,8 +33,10 @@ from defusedxml import ElementTree as SafeET
 from validator.readers.base import Refused
 
 MAX_ENTRIES = 10_000
-MAX_TOTAL_BYTES = 2 << 30  # declared uncompressed bytes of all parts
-MAX_PART_BYTES = 1 << 30
+# A sheet at HubSpot's limits (1,048,576 rows x 20 columns) is about 1 GB of XML; the budgets leave
+# room for that and bound the time a bomb can cost (the scan streams, so memory stays flat).
+MAX_TOTAL_BYTES = 8 << 30  # declared (and really inflated) uncompressed bytes of all parts
+MAX_PART_BYTES = 4 << 30
 MAX_RATIO = 200  # for parts over RATIO_FLOOR bytes
 RATIO_FLOOR = 16 << 20
 MAX_META_BYTES = 16 << 20  # workbook.xml, rels, content types, styles: small in real files
@@ -193,7 +195,8 @@ def _ole_directory_names(stream: IO[bytes]) -> list[str]:
 def open_zip(stream: IO[bytes], size: int | None) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            struct.error, UnicodeDecodeError) as exc:
         raise Refused(f"not a readable .xlsx: the ZIP container is corrupt or truncated ({exc})", "bad-zip") from None
     try:
         check_container(zf, size)
@@ -293,7 +296,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookS
     for part in names:
         low = part.lower()
         if low.endswith((".xml", ".rels", ".vml")) and part != wb_part and "/worksheets/sheet" not in low:
-            limit = None if low.endswith("sharedstrings.xml") else MAX_META_BYTES
+            limit = MAX_META_BYTES if low.endswith((".rels", "styles.xml", "[content_types].xml")) else None
             for _ in stream_part(zf, part, budget, limit):
                 pass
     shared = _shared_strings(zf, names, budget)
