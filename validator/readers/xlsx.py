@@ -29,6 +29,7 @@ mode with defusedxml, which streams in constant memory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -45,9 +46,11 @@ def format_number(value: float) -> str:
         return "#NUM!"
     if value.is_integer() and abs(value) < 1e21:
         return str(int(value))
-    return np.format_float_positional(value, unique=True, trim="-")
+    text = repr(value)  # the shortest text that reads back to the same double
+    return text if "e" not in text else np.format_float_positional(value, unique=True, trim="-")
 
 
+@functools.lru_cache(maxsize=8192)  # a column of dates repeats the same few hundred days
 def format_date(value: dt.date, order: str) -> str:
     y, m, d = f"{value.year:04d}", f"{value.month:02d}", f"{value.day:02d}"
     text = {"mdy": f"{m}/{d}/{y}", "dmy": f"{d}/{m}/{y}", "ymd": f"{y}/{m}/{d}"}[order]
