@@ -150,6 +150,15 @@ def test_rows_are_sheet_rows_with_gaps_and_an_empty_first_row() -> None:
                                                                        ("ragged", 5)], engine
 
 
+def test_ooxml_escapes_decode_the_same_on_both_readers() -> None:
+    data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Note</t></is></c></row>'
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000D_b _x005F_x000D_</t></is></c></row>'))
+    for engine in ENGINES:
+        reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=None, engine=engine)
+        assert [c.frame.values.tolist() for c in reader.chunks()] == [[["a\rb _x000D_"]]], engine
+        reader.close()
+
+
 # -- the acceptance checks ----------------------------------------------------------------
 def test_mixed_workbook_reported_cell_by_cell_with_sheet_name(tmp_path: Path) -> None:
     report = validate(write(tmp_path, make_workbook(MIXED)))

@@ -6,7 +6,7 @@ kinds, so rules can tell a number cell from text that looks like one.
 
 Cells become text once, here, by this rule (README "Cells to text"):
 
-* text: as stored (rich text flattened, ``_x000D_`` escapes decoded by the cell reader);
+* text: as stored (rich text flattened, OOXML ``_x000D_`` escapes decoded);
 * numbers: integers without a decimal point or exponent (``12345678901``, never
   ``1.2345678901E10``); other numbers in the shortest positional form that reads back to the
   same double (``0.1``, ``0.00001``);
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -84,6 +85,15 @@ def cell_text(value: Any, order: str = "mdy") -> tuple[str, str]:
         seconds = int(value.total_seconds())
         return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}", "t"
     return str(value), "s"
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """OOXML's ``_xHHHH_`` escapes (``_x000D_`` is a carriage return, ``_x005F_`` a literal
+    underscore). calamine decodes them; openpyxl's read-only values keep them, so we do."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def calamine_available() -> bool:
@@ -181,7 +191,7 @@ class XlsxReader:
 
         def rows() -> Iterator[tuple[int, list[Any]]]:
             for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield i, list(row)
+                yield i, [_unescape(v) if type(v) is str and "_x" in v else v for v in row]
         return rows()
 
     def _next(self) -> tuple[int, list[Any]] | None:
