@@ -10,6 +10,8 @@ A case file holds ``[[case]]`` tables:
     file_name = "data.csv"   # optional; the files[] fileName
     bom = true               # optional; prepend a UTF-8 BOM
     bytes_file = "x.csv"     # optional; raw bytes from fixtures/files/ instead of csv
+    workbook = { sheets = [...] }   # optional; an .xlsx built at test time (tests/workbooks.py);
+                             # file_name defaults to data.xlsx and fileFormat to SPREADSHEET
     files = { "b.csv" = "..." }   # optional; more data files
     request = '''{...}'''    # optional; the whole request JSON text ({file} = file_name)
     mappings = [ {...} ]     # optional; columnMappings (default: one per header cell)
@@ -77,8 +79,14 @@ def _header(data: bytes) -> list[str]:
 
 def build(case: dict[str, Any], tmp: Path) -> Path:
     """Write the case's files and request into ``tmp``; return the request path."""
-    file_name = case.get("file_name", "data.csv")
-    if "bytes_file" in case:
+    file_name = case.get("file_name", "data.xlsx" if "workbook" in case else "data.csv")
+    header: list[str] | None = None
+    if "workbook" in case:
+        from tests.workbooks import header_of, make_workbook
+
+        data = make_workbook(case["workbook"])
+        header = header_of(case["workbook"])
+    elif "bytes_file" in case:
         data = (BYTES / case["bytes_file"]).read_bytes()
     else:
         data = case.get("csv", "").encode("utf-8")
@@ -93,10 +101,11 @@ def build(case: dict[str, Any], tmp: Path) -> Path:
     else:
         entry = {
             "fileName": file_name,
-            "fileFormat": "CSV",
+            "fileFormat": "SPREADSHEET" if "workbook" in case else "CSV",
             "fileImportPage": {
                 "hasHeader": True,
-                "columnMappings": case.get("mappings", default_mappings(_header(data))),
+                "columnMappings": case.get("mappings", default_mappings(header if header is not None
+                                                                        else _header(data))),
             },
         }
         entry.update(case.get("file_entry", {}))

@@ -224,3 +224,18 @@ def test_write_baseline_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None
         main(["check", str(EXAMPLES / "broken" / "contacts.import.json"), "--write-baseline"])
     assert exc.value.code == 2
     assert "--write-baseline needs --baseline FILE" in capsys.readouterr().err
+
+
+def test_tier_sets_the_plan_of_the_size_limits(tmp_path: Path) -> None:
+    """`tier = "free"` (or --tier free) applies the 20 MB file limit of free tools (HS502)."""
+    row = b"a@example.com,Ann\n"
+    (tmp_path / "big.csv").write_bytes(b"Email,Name\n" + row * (21 * 2**20 // len(row)))
+    request = {"files": [{"fileName": "big.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+    (tmp_path / "big.import.json").write_text(json.dumps(request))
+    cfg = Config(select=("HS502",))
+    assert validate(tmp_path / "big.import.json", config=cfg).findings == []
+    free = validate(tmp_path / "big.import.json", config=cfg.with_(tier="free"))
+    assert [(f.code, f.file, f.row) for f in free.findings] == [("HS502", "big.csv", None)]

@@ -112,7 +112,9 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
         cls = rules[code]
         entry = profile.get(code, {})
         severity = config.severity.get(code) or Severity.parse(entry.get("severity", cls.severity.label))
-        options = {**cls.options, **entry.get("options", {}), **config.options.get(code, {})}
+        # rules with a `plan` option (size limits) follow the configured HubSpot plan tier
+        tier = {"plan": config.tier} if "plan" in cls.options else {}
+        options = {**cls.options, **entry.get("options", {}), **tier, **config.options.get(code, {})}
         unknown = set(options) - set(cls.options)
         if unknown:
             raise ValidatorError(f"unknown option(s) {', '.join(sorted(unknown))} for rule {code}")

@@ -60,6 +60,9 @@ class Chunk:
     frame: pd.DataFrame  # str cells, columns 0..width-1, index = spreadsheet rows
     lines: np.ndarray  # physical start line of each frame row (CSV); equals rows for XLSX
     notes: tuple[RowNote, ...] = ()
+    # spreadsheets only: one-letter cell kinds, same shape and index as ``frame``
+    # (s text, n number, d date, t time, b boolean, e error, f formula without value, "" empty)
+    kinds: pd.DataFrame | None = None
 
     @property
     def rows(self) -> np.ndarray:

@@ -45,6 +45,8 @@ def render_text(report: Report) -> str:
             sev = f.severity.label if f.severity else "?"
             tail = f" ({printable(f.column_name)})" if f.column_name else ""
             line = f" [line {f.line}]" if f.line is not None and f.row is not None and f.line != f.row else ""
+            if f.cell is not None:
+                line = f" [{printable(f.cell)}]"
             out.append(f"  {location(f):<{width}}  {sev:<7} {f.code} {printable(f.message)}{tail}{line}")
         out.append("")
     for r in report.refusals:

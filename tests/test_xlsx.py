@@ -1,0 +1,365 @@
+"""The spreadsheet path: cells to text, both cell readers, and hostile workbooks refused in bounded
+time and memory (hostile-inputs E and F). Workbooks are generated here, never committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.workbooks import (
+    encrypted_workbook,
+    entity_bomb,
+    make_workbook,
+    ole_file,
+    raw_workbook,
+    sheet,
+    zip_bomb,
+)
+from validator import validate
+from validator.readers.base import ReaderNotes, Refused
+from validator.readers.xlsx import XlsxReader, calamine_available, cell_text, format_number
+from validator.readers.xlsx_scan import MAX_ENTRIES, Budget, ole_refusal, open_zip, scan_sheet
+
+ENGINES = ["openpyxl", *(["calamine"] if calamine_available() else [])]
+
+MIXED = {"sheets": [
+    {"name": "Contacts", "rows": [
+        ["Email", "Record ID", "Close Date", "Full Name", "Score"],
+        ["ann@example.com", 123456789012, dt.date(2024, 3, 15), "=A2&\"!\"", "#N/A"],
+        ["bob@example.com", "123456789013", dt.datetime(2024, 3, 16, 14, 30), "Bob Lee", 7.25],
+    ]},
+    {"name": "Notes", "rows": [["kept for reference"]]},
+]}
+CLEAN = {"sheets": [
+    {"name": "Contacts", "rows": [
+        ["Email", "Record ID", "Close Date", "Full Name", "Score"],
+        ["ann@example.com", "123456789012", dt.date(2024, 3, 15), "Ann Lee", 3],
+        ["bob@example.com", "123456789013", dt.datetime(2024, 3, 16, 14, 30), "Bob Lee", 7.25],
+    ]},
+]}
+PROPS = {"Email": "email", "Record ID": "hs_object_id", "Close Date": "closedate", "Full Name": "lastname",
+         "Score": "score"}
+
+
+def request(name: str = "contacts.xlsx", headers: tuple[str, ...] = tuple(PROPS)) -> dict:
+    return {"name": "t", "dateFormat": "MONTH_DAY_YEAR", "files": [{
+        "fileName": name, "fileFormat": "SPREADSHEET", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": h, "propertyName": PROPS.get(h, h.lower())}
+            for h in headers]}}]}
+
+
+def write(tmp: Path, data: bytes, name: str = "contacts.xlsx", headers: tuple[str, ...] = tuple(PROPS)) -> Path:
+    (tmp / name).write_bytes(data)
+    req = tmp / "import.json"
+    req.write_text(json.dumps(request(name, headers)))
+    return req
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Run the CLI in a child process: (exit code, stdout, stderr)."""
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", *args], capture_output=True,
+                          stdin=subprocess.DEVNULL, timeout=120, check=False)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def cli_measured(*args: str) -> tuple[int, str, float, int]:
+    """(exit code, stderr, seconds, peak RSS MB) of one CLI run, measured with wait4."""
+    started = time.perf_counter()
+    with open(os.devnull, "rb") as stdin, open(os.devnull, "wb") as sink, \
+            open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"hp-err-{os.getpid()}"), "w+b") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "validator", "check", *args], stdin=stdin,
+                                stdout=sink, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        text = err.read().decode()
+    os.unlink(err.name)
+    return proc.returncode, text, seconds, usage.ru_maxrss // 1024
+
+
+# -- cells to text ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "text", "kind"), [
+    (12345678901, "12345678901", "n"),
+    (12345678901.0, "12345678901", "n"),
+    (1.2345678901e10, "12345678901", "n"),
+    (0.1, "0.1", "n"),
+    (1e-05, "0.00001", "n"),
+    (7.25, "7.25", "n"),
+    (True, "TRUE", "b"),
+    (dt.date(2024, 3, 5), "03/05/2024", "d"),
+    (dt.datetime(2024, 3, 5, 0, 0), "03/05/2024", "d"),
+    (dt.datetime(2024, 3, 5, 14, 30), "03/05/2024 14:30", "d"),
+    (dt.datetime(2024, 3, 5, 14, 30, 9), "03/05/2024 14:30:09", "d"),
+    (dt.time(9, 5), "09:05", "t"),
+    ("02134", "02134", "s"),
+    (None, "", ""),
+])
+def test_cell_text_rule(value, text, kind) -> None:
+    assert cell_text(value, "mdy") == (text, kind)
+
+
+def test_dates_follow_the_import_date_format() -> None:
+    day = dt.date(2024, 3, 5)
+    assert cell_text(day, "dmy")[0] == "05/03/2024"
+    assert cell_text(day, "ymd")[0] == "2024/03/05"
+    assert format_number(float("nan")) == "#NUM!"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_cell_readers_give_the_same_chunks(engine: str) -> None:
+    notes = ReaderNotes()
+    reader = XlsxReader(io.BytesIO(make_workbook(MIXED)), notes, size=None, engine=engine,
+                        date_format="DAY_MONTH_YEAR")
+    try:
+        assert reader.header is not None and reader.header.cells == tuple(PROPS)
+        chunks = list(reader.chunks())
+    finally:
+        reader.close()
+    assert notes.reader == engine and notes.sheet == "Contacts"
+    frame = chunks[0].frame
+    assert frame.index.tolist() == [2, 3]
+    assert frame.values.tolist() == [
+        ["ann@example.com", "123456789012", "15/03/2024", "", "#N/A"],
+        ["bob@example.com", "123456789013", "16/03/2024 14:30", "Bob Lee", "7.25"],
+    ]
+    assert chunks[0].kinds is not None
+    assert chunks[0].kinds.values.tolist() == [["s", "n", "d", "f", "e"], ["s", "s", "d", "s", "n"]]
+
+
+def test_rows_are_sheet_rows_with_gaps_and_an_empty_first_row() -> None:
+    data = raw_workbook(sheet(b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>'
+                              b'<row r="5"><c r="B5"><v>3</v></c></row>'))
+    for engine in ENGINES:
+        notes = ReaderNotes()
+        reader = XlsxReader(io.BytesIO(data), notes, size=None, engine=engine)
+        chunks = list(reader.chunks())
+        reader.close()
+        assert reader.header is not None and reader.header.cells == ()
+        assert [(n.kind, n.row) for c in chunks for n in c.notes] == [("ragged", 2), ("blank", 3), ("blank", 4),
+                                                                       ("ragged", 5)], engine
+
+
+def test_ooxml_escapes_decode_the_same_on_both_readers() -> None:
+    data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Note</t></is></c></row>'
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000D_b _x005F_x000D_</t></is></c></row>'))
+    for engine in ENGINES:
+        reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=None, engine=engine)
+        assert [c.frame.values.tolist() for c in reader.chunks()] == [[["a\rb _x000D_"]]], engine
+        reader.close()
+
+
+# -- the issue's acceptance checks ----------------------------------------------------------------
+def test_mixed_workbook_reported_cell_by_cell_with_sheet_name(tmp_path: Path) -> None:
+    report = validate(write(tmp_path, make_workbook(MIXED)))
+    assert not report.refusals
+    found = {(f.code, f.cell) for f in report.findings if f.code.startswith("HS4")}
+    assert found == {
+        ("HS419", "Contacts!C2"),  # the Excel date cell, read by dateFormat (information)
+        ("HS420", None),  # two sheets (file level)
+        ("HS423", "Contacts!D2"),  # formula without a cached value
+        ("HS424", "Contacts!E2"),  # #N/A
+        ("HS426", "Contacts!B2"),  # 12-digit ID in a number cell
+    }
+    sheet_count = next(f for f in report.findings if f.code == "HS420")
+    assert sheet_count.sheet == "Contacts" and "'Notes'" in sheet_count.message
+    assert all(f.sheet == "Contacts" for f in report.findings if f.file == "contacts.xlsx")
+    code, _out, err = cli(str(tmp_path / "import.json"))
+    assert code == 1 and "Traceback" not in err
+
+
+def test_clean_one_sheet_workbook_passes(tmp_path: Path) -> None:
+    req = write(tmp_path, make_workbook(CLEAN))
+    report = validate(req)
+    assert [f for f in report.findings if f.severity is not None and f.severity.label != "info"] == []
+    code, out, err = cli(str(req))
+    assert code == 0, out + err
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("zip-bomb", lambda: zip_bomb(64), "ZIP bomb"),
+    ("entity-bomb", entity_bomb, "DTD or entities"),
+    ("encrypted", encrypted_workbook, "password-protected"),
+])
+def test_hostile_workbooks_refused_fast_and_small(tmp_path: Path, name: str, data, reason: str) -> None:
+    req = write(tmp_path, data(), headers=("Email",))
+    code, err, seconds, rss = cli_measured(str(req))
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and reason in lines[0] and "refused" in lines[0], err
+    assert "Traceback" not in err
+    assert seconds < 5, seconds
+    assert rss < 300, rss
+
+
+# -- pre-checks, one by one ---------------------------------------------------------------------------
+def refusal(data: bytes) -> Refused:
+    with pytest.raises(Refused) as info:
+        reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data))
+        reader.close()
+    return info.value
+
+
+def test_declared_size_that_lies_is_refused() -> None:
+    good = zip_bomb(1)
+    patched = bytearray(good)
+    # shrink the sheet's declared size in the local header and the central directory
+    name = b"xl/worksheets/sheet1.xml"
+    for sig, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        pos = 0
+        while (pos := patched.find(sig, pos)) >= 0:
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if patched[name_at: name_at + len(name)] == name:
+                size = struct.unpack_from("<I", patched, pos + size_at)[0]
+                if size != 0xFFFFFFFF:
+                    struct.pack_into("<I", patched, pos + size_at, 1000)
+            pos += 4
+    exc = refusal(bytes(patched))
+    assert exc.code in ("bad-zip", "bad-xml")
+
+
+def test_too_many_entries_and_overlap_and_missing_content_types() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for i in range(MAX_ENTRIES + 1):
+            zf.writestr(f"x{i}", b"")
+    assert refusal(out.getvalue()).code == "zip-bomb"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("a.xml", b"<a/>")
+    assert refusal(out.getvalue()).code == "not-a-workbook"
+
+
+def test_cells_beyond_excel_limits_are_refused_before_any_reader() -> None:
+    data = raw_workbook(sheet(b'<row r="5000000"><c r="A5000000"><v>1</v></c></row>'))
+    assert refusal(data).code == "beyond-limits"
+
+
+def test_reader_choice_follows_the_dense_size() -> None:
+    near = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
+                              b'<row r="3"><c r="XFD3"><v>1</v></c></row>'))
+    far = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
+                             b'<row r="40000"><c r="XFD40000"><v>1</v></c></row>'))
+    for data, engine in ((near, ENGINES[-1]), (far, "openpyxl")):
+        notes = ReaderNotes()
+        reader = XlsxReader(io.BytesIO(data), notes, size=len(data))
+        try:
+            assert notes.reader == engine
+            notes_seen = [(n.kind, n.row, n.fields) for c in reader.chunks() for n in c.notes]
+        finally:
+            reader.close()
+        assert notes_seen[-1] == ("ragged", 40000 if data is far else 3, 16384)
+
+
+def test_shared_string_count_that_cannot_fit_is_refused() -> None:
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           b'2006/main" count="4294967295" uniqueCount="4294967295"><si><t>a</t></si></sst>')
+    data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), {"xl/sharedStrings.xml": sst})
+    assert refusal(data).code == "bad-xml"
+
+
+def test_entities_refused_in_any_part() -> None:
+    dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    data = raw_workbook(sheet(b""), {"xl/styles.xml": dtd})
+    assert refusal(data).code == "xml-entities"
+
+
+def test_styles_bomb_is_refused() -> None:
+    styles = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>' + (
+        b'<xf numFmtId="0"/>' * 1_000_000) + b"</cellXfs></styleSheet>"
+    data = raw_workbook(sheet(b""), {"xl/styles.xml": styles})
+    exc = refusal(data)
+    assert exc.code == "zip-bomb" and "styles.xml" in str(exc)
+
+
+def test_utf16_xml_part_is_refused() -> None:
+    data = raw_workbook('<?xml version="1.0" encoding="UTF-16"?><worksheet/>'.encode("utf-16"))
+    assert refusal(data).code == "bad-xml"
+
+
+def test_legacy_xls_is_refused_with_a_clear_reason() -> None:
+    assert ole_refusal(io.BytesIO(ole_file(("Workbook", "SummaryInformation"))), None).code == "legacy-xls"
+    assert ole_refusal(io.BytesIO(encrypted_workbook()), None).code == "encrypted"
+    assert ole_refusal(io.BytesIO(ole_file(("WordDocument",))), None).code == "not-a-workbook"
+
+
+def test_hidden_rows_cols_and_merges_found_by_the_byte_scan() -> None:
+    wb = make_workbook({"sheets": [{"name": "S", "rows": [["a", "b", "c"], [1, 2, 3]], "hidden_rows": [2],
+                                    "hidden_cols": ["B"], "merged": ["A1:B1"]}]})
+    zf = open_zip(io.BytesIO(wb), len(wb))
+    part = next(n for n in zf.namelist() if "worksheets/sheet" in n)
+    scan = scan_sheet(zf, part, Budget(1 << 30))
+    zf.close()
+    assert scan.hidden_rows == {2} and scan.hidden_cols == {2} and scan.merged == [(1, 1, 1, 2)]
+    assert (scan.max_row, scan.max_col) == (2, 3)
+
+
+def test_library_caller_stream_is_read_and_left_open() -> None:
+    stream = io.BytesIO(make_workbook(MIXED))
+    report = validate(request(), files={"contacts.xlsx": stream}, base_dir="/nonexistent")
+    assert not report.refusals and not stream.closed
+    assert ("HS424", "Contacts!E2") in {(f.code, f.cell) for f in report.findings}
+
+
+# -- totality: mutated workbooks end in a report or a refusal, never an exception ------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_BASE = make_workbook(MIXED)
+
+
+def _rezip(part_mutator) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(_BASE))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, part_mutator(info.filename, data))
+    return out.getvalue()
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml",
+                        "xl/_rels/workbook.xml.rels"]),
+       st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=4)), min_size=1, max_size=4))
+def test_mutated_xml_parts_never_crash(part: str, edits: list[tuple[int, bytes]]) -> None:
+    def mutate(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        buf = bytearray(data)
+        for pos, new in edits:
+            at = pos % max(1, len(buf))
+            buf[at: at + len(new)] = new
+        return bytes(buf)
+
+    report = validate(request(), files={"contacts.xlsx": io.BytesIO(_rezip(mutate))}, base_dir="/nonexistent")
+    assert report.exit_code() in (0, 1, 2)
+
+
+def test_unsupported_zip_version_is_refused() -> None:
+    # found by the byte-flip fuzzer: zipfile raises NotImplementedError("zip file version 19.9")
+    data = bytearray(_BASE)
+    central = data.find(b"PK\x01\x02")
+    data[central + 6] = 199
+    report = validate(request(), files={"contacts.xlsx": io.BytesIO(bytes(data))}, base_dir="/nonexistent")
+    assert [r.code for r in report.refusals] == ["bad-zip"]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.integers(0, 255)), min_size=1, max_size=8))
+def test_flipped_container_bytes_never_crash(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_BASE)
+    for pos, value in flips:
+        data[pos] = value
+    report = validate(request(), files={"contacts.xlsx": io.BytesIO(bytes(data))}, base_dir="/nonexistent")
+    assert report.exit_code() in (0, 1, 2)

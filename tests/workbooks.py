@@ -1,0 +1,171 @@
+"""Build test workbooks at test time (no binaries in git): openpyxl for real ones, raw ZIP
+bytes for hostile ones.
+
+A workbook spec (also the ``workbook`` key of a rule case file)::
+
+    { sheets = [ { name = "Contacts", rows = [["Email", "Id"], ["a@x.com", 12]],
+                   state = "hidden", hidden_rows = [3], hidden_cols = ["C"],
+                   merged = ["A1:B1"] } ] }
+
+Cell values are written as given: numbers as number cells, TOML dates as date cells, strings
+starting with ``=`` as formulas (without a cached value, as openpyxl writes them), ``#N/A`` and
+the other error codes as error cells. ``{ s = "=text" }`` forces a text cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+import openpyxl
+
+
+def _value(cell: Any, value: Any) -> None:
+    if isinstance(value, dict) and "s" in value:
+        cell.value = str(value["s"])
+        cell.data_type = "s"
+        return
+    cell.value = value
+    if isinstance(value, dt.datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def make_workbook(spec: dict[str, Any]) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for sheet in spec.get("sheets", []):
+        ws = wb.create_sheet(sheet.get("name", "Sheet1"))
+        for r, row in enumerate(sheet.get("rows", []), start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None and value != "":
+                    _value(ws.cell(row=r, column=c), value)
+        for r in sheet.get("hidden_rows", []):
+            ws.row_dimensions[r].hidden = True
+        for c in sheet.get("hidden_cols", []):
+            ws.column_dimensions[c].hidden = True
+        for ref in sheet.get("merged", []):
+            ws.merge_cells(ref)
+        if "state" in sheet:
+            ws.sheet_state = sheet["state"]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def header_of(spec: dict[str, Any]) -> list[str]:
+    for sheet in spec.get("sheets", []):
+        rows = sheet.get("rows", [])
+        if rows:
+            return [str(v) for v in rows[0] if v not in (None, "")]
+    return []
+
+
+# -- hostile workbooks, as raw ZIP bytes ------------------------------------------------------------
+CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+                 b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                 b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                 b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                 b'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                 b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+WORKBOOK = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+WB_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+           b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+           b'2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+              b'spreadsheetml/2006/main"><sheetData>')
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def raw_workbook(sheet_xml: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal .xlsx whose first sheet part is ``sheet_xml`` (and any extra parts)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        zf.writestr("_rels/.rels", RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+        zf.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def sheet(rows: bytes) -> bytes:
+    return SHEET_HEAD + rows + SHEET_TAIL
+
+
+def zip_bomb(megabytes: int = 2048) -> bytes:
+    """A sheet part that inflates to ``megabytes`` MiB of blanks (compressed ~1000:1)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        zf.writestr("_rels/.rels", RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            fh.write(SHEET_HEAD)
+            block = b" " * (1 << 20)
+            for _ in range(megabytes):
+                fh.write(block)
+            fh.write(SHEET_TAIL)
+    return out.getvalue()
+
+
+def entity_bomb() -> bytes:
+    """Billion laughs in the sheet part."""
+    lol = b'<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+    ) + b"]>"
+    xml = (b'<?xml version="1.0" encoding="UTF-8"?>' + lol + b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+           b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c>'
+           b"</row></sheetData></worksheet>")
+    return raw_workbook(xml)
+
+
+def encrypted_workbook() -> bytes:
+    """An OLE2 compound file with EncryptionInfo and EncryptedPackage streams, as Excel writes
+    for a password-protected workbook (directory only; the encrypted payload is irrelevant)."""
+    return ole_file(("EncryptionInfo", "EncryptedPackage"))
+
+
+def ole_file(streams: tuple[str, ...]) -> bytes:
+    """A minimal OLE2 compound file whose directory lists ``streams`` (legacy .xls: "Workbook")."""
+    sector = 512
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[24:26] = (0x3E).to_bytes(2, "little")
+    header[26:28] = (3).to_bytes(2, "little")
+    header[28:30] = b"\xfe\xff"
+    header[30:32] = (9).to_bytes(2, "little")
+    header[32:34] = (6).to_bytes(2, "little")
+    header[44:48] = (1).to_bytes(4, "little")  # one FAT sector
+    header[48:52] = (1).to_bytes(4, "little")  # directory starts at sector 1
+    header[56:60] = (4096).to_bytes(4, "little")
+    header[60:64] = (0xFFFFFFFE).to_bytes(4, "little")
+    header[68:72] = (0xFFFFFFFE).to_bytes(4, "little")
+    difat = [0] + [0xFFFFFFFF] * 108
+    header[76:512] = b"".join(x.to_bytes(4, "little") for x in difat)
+    fat = [0xFFFFFFFD, 0xFFFFFFFE] + [0xFFFFFFFF] * (sector // 4 - 2)
+    fat_bytes = b"".join(x.to_bytes(4, "little") for x in fat)
+
+    def entry(name: str, kind: int) -> bytes:
+        e = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        e[0: len(raw)] = raw
+        e[64:66] = len(raw).to_bytes(2, "little")
+        e[66] = kind
+        e[68:80] = b"\xff" * 12
+        return bytes(e)
+
+    directory = entry("Root Entry", 5) + b"".join(entry(n, 2) for n in streams)
+    directory += bytes(128 * (-(len(directory) // 128) % 4))
+    return bytes(header) + fat_bytes + directory

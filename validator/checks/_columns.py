@@ -1,0 +1,62 @@
+"""What a column is for, as far as spreadsheet and safety rules need to know ([I] heuristics).
+
+A column's role comes from its mapping: the columnType, the property's type in the catalog
+(standard properties, or a portal snapshot), else the property's internal name or the header
+text. Names are matched as whole words, so `zip` matches `zip` and `billing_zip` but not
+`zipper`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from validator.catalog import Catalog, builtin
+from validator.context import Column
+
+ID_TYPES = frozenset({"HUBSPOT_OBJECT_ID", "HUBSPOT_ALTERNATE_ID"})
+_ID_NAME = re.compile(r"(?:^|[\W_])(?:id|record id|object id|sku|phone|mobile ?phone|fax|tel|telephone|zip|"
+                      r"zip ?code|postal ?code|post ?code|postcode|iban|account ?number)(?:$|[\W_])", re.I)
+_ZIP_NAME = re.compile(r"(?:^|[\W_])(?:zip|zip ?code|postal ?code|post ?code|postcode)(?:$|[\W_])", re.I)
+_DATE_NAME = re.compile(r"(?:^|[\W_])(?:date|datetime|timestamp|birthday|dob)(?:$|[\W_])|_at$|(?:^|[\W_])"
+                        r"(?:created|modified|closed?) ?(?:at|on)(?:$|[\W_])", re.I)
+
+
+def _names(column: Column) -> list[str]:
+    out = []
+    if column.spec is not None and column.spec.property_name:
+        out.append(column.spec.property_name)
+    if column.label:
+        out.append(column.label)
+    return out
+
+
+def _property_type(column: Column, catalog: Catalog) -> str | None:
+    spec = column.spec
+    if spec is None:
+        return None
+    prop = catalog.property_of(spec.object_type_id, spec.property_name)
+    return prop.type if prop is not None else None
+
+
+def is_identifier(column: Column, catalog: Catalog | None = None) -> bool:
+    """IDs, phone numbers and postal codes: digits that must survive exactly."""
+    if column.spec is not None and column.spec.column_type in ID_TYPES:
+        return True
+    kind = _property_type(column, catalog or builtin())
+    if kind is not None and kind in ("phone_number",):
+        return True
+    return any(_ID_NAME.search(n) for n in _names(column))
+
+
+def is_zip(column: Column) -> bool:
+    return any(_ZIP_NAME.search(n) for n in _names(column))
+
+
+def is_date(column: Column, catalog: Catalog | None = None) -> bool:
+    """Date and datetime properties (and event timestamps)."""
+    if column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP":
+        return True
+    kind = _property_type(column, catalog or builtin())
+    if kind is not None:
+        return kind in ("date", "datetime")
+    return any(_DATE_NAME.search(n) for n in _names(column))

@@ -1,0 +1,295 @@
+"""Bytes and dialect rules for CSV (HS403-HS410): encodings, NULs, line endings, delimiter, spacing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from validator.checks.base import Hit, Rule, quote
+from validator.context import FileContext
+from validator.findings import Severity
+from validator.readers.base import Chunk
+
+UTF16 = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
+SPACES = " \t\u00a0\u2007\u202f"
+AROUND = f"^[{SPACES}]|[{SPACES}]$"
+ENDING_NAMES = {"\r\n": "CRLF (Windows)", "\n": "LF (Unix)", "\r": "CR (classic Mac)"}
+
+
+def _is_csv(file: FileContext) -> bool:
+    return file.readable and file.notes.kind == "csv"
+
+
+def likely_encoding(sample: bytes) -> tuple[str, str]:
+    """(encoding, how the first byte reads in it) for bytes that are not UTF-8 ([I] heuristic).
+
+    Bytes 0x80-0x9F are C1 controls in Latin-1 but letters and punctuation in Windows-1252
+    (`€`, smart quotes, dashes), so their presence names Windows-1252; otherwise the two agree.
+    """
+    if not sample:
+        return "an 8-bit encoding", ""
+    shown = sample[:1].decode("cp1252", "replace")
+    if any(0x80 <= b <= 0x9F for b in sample):
+        return "Windows-1252", shown
+    return "Windows-1252 or ISO-8859-1 (Latin-1)", shown
+
+
+class LegacyEncoding(Rule):
+    """The file is not UTF-8 but an 8-bit encoding such as Windows-1252 or Latin-1.
+
+    Why: HubSpot needs UTF-8 when a file has non-English characters (fact sheet 6, [V] S6, S7).
+    Excel's plain "CSV" export on Windows writes Windows-1252, so `Renée` arrives garbled. The
+    finding names the likely encoding and the first bad byte's offset; each bad cell is reported
+    by HS402.
+    Example: byte 0xE9 (`é` in Windows-1252) at offset 57.
+    Fix: save as "CSV UTF-8 (Comma delimited)" in Excel, or convert:
+    `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv`.
+    """
+
+    code = "HS403"
+    name = "legacy-encoding"
+    severity = Severity.WARNING
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        notes = file.notes
+        if not _is_csv(file) or notes.encoding != "utf-8" or not notes.decode_events:
+            return
+        sample = b"".join(e.bytes for e in notes.decode_events)
+        encoding, shown = likely_encoding(sample)
+        first = notes.decode_events[0]
+        yield self.finding(
+            f"the file is not UTF-8; it looks like {encoding} (byte 0x{first.bytes.hex().upper()} at offset "
+            f"{first.offset:,}, line {first.line}, reads as {quote(shown)} there)",
+            file=file, line=first.line, offset=first.offset,
+            hint="save as CSV UTF-8, or convert with iconv -f WINDOWS-1252 -t UTF-8")
+
+
+class Utf16Encoding(Rule):
+    """The file is UTF-16 or UTF-32 text, not UTF-8.
+
+    Why: Excel's "Unicode Text" export writes UTF-16 (and tabs between values). HubSpot expects
+    UTF-8 CSV; a UTF-16 file arrives as garbage with a NUL byte after every letter. The
+    validator decodes it to check the rest, so the other findings show what HubSpot would see
+    after conversion.
+    Example: bytes `FF FE 45 00 6D 00` (`Em` in UTF-16 LE with a byte order mark).
+    Fix: save as "CSV UTF-8 (Comma delimited)", or `iconv -f UTF-16 -t UTF-8`.
+    """
+
+    code = "HS404"
+    name = "utf16-encoding"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        notes = file.notes
+        if not _is_csv(file) or notes.encoding not in UTF16:
+            return
+        how = "with a byte order mark" if notes.bom else "without a byte order mark"
+        label = notes.encoding.upper().replace("-LE", " LE").replace("-BE", " BE")
+        yield self.finding(f"the file is {label} text {how} (Excel \"Unicode Text\"); HubSpot expects UTF-8",
+                           file=file, line=1, offset=0)
+
+
+class NulByte(Rule):
+    """A cell or header contains a NUL byte (0x00).
+
+    Why: NUL is never text. Databases and HubSpot's importer cut or reject values holding it;
+    many NULs usually mean UTF-16 read as UTF-8, or a binary file renamed to .csv.
+    Example: `Ann\\x00` left by a broken export.
+    Fix: remove the NUL bytes (`tr -d '\\000'`), or re-export the file as CSV UTF-8.
+    """
+
+    code = "HS405"
+    name = "nul-byte"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        for col in file.columns:
+            if col.name and "\x00" in col.name:
+                yield self.finding(f"header {quote(col.name)} contains a NUL byte", file=file, row=1,
+                                   line=file.header.line, column=col)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            bad = chunk.frame[col.index].str.contains("\x00", regex=False).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad, "{value} contains a NUL byte")
+
+
+def _quoted_breaks(chunk: Chunk) -> dict[str, int]:
+    out = {"\r\n": 0, "\n": 0, "\r": 0}
+    for i in range(chunk.frame.shape[1]):
+        s = chunk.frame[i]
+        crlf = int(s.str.count("\r\n").sum())
+        out["\r\n"] += crlf
+        out["\n"] += int(s.str.count("\n").sum()) - crlf
+        out["\r"] += int(s.str.count("\r").sum()) - crlf
+    return out
+
+
+class _EndingRule(Rule):
+    """Counts line breaks that end records (breaks inside quoted values excluded)."""
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.inside = {"\r\n": 0, "\n": 0, "\r": 0}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if _is_csv(file) and sum(1 for n in file.notes.line_endings.values() if n) > 1:
+            for k, n in _quoted_breaks(chunk).items():
+                self.inside[k] += n
+        yield from ()
+
+    def record_endings(self, file: FileContext) -> dict[str, int]:
+        inside, self.inside = self.inside, {"\r\n": 0, "\n": 0, "\r": 0}
+        return {k: max(0, n - inside[k]) for k, n in file.notes.line_endings.items()}
+
+
+class MixedLineEndings(_EndingRule):
+    """Records end with different line breaks (CRLF, LF, CR) within one file.
+
+    Why: mixed endings mean the file was stitched together from several sources or edited by
+    hand; parsers disagree on them (a lone CR is a row break for some, text for others), so
+    rows can merge or split on import.
+    Example: a Windows export (CRLF) with rows appended on a Mac (LF).
+    Fix: normalise the line endings, e.g. save the file again from one editor or run `dos2unix`.
+    """
+
+    code = "HS406"
+    name = "mixed-line-endings"
+    severity = Severity.WARNING
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if not _is_csv(file):
+            return
+        endings = self.record_endings(file)
+        used = {k: n for k, n in endings.items() if n}
+        if len(used) > 1:
+            parts = ", ".join(f"{n:,} {ENDING_NAMES[k]}" for k, n in used.items())
+            yield self.finding(f"line endings are mixed: {parts}", file=file)
+
+
+class CrLineEndings(_EndingRule):
+    """Records end with a lone CR, the classic Mac line break.
+
+    Why: old Mac exports end lines with CR only. Many tools, and possibly HubSpot's importer,
+    read such a file as one single long line.
+    Example: `Email,Name\\ra@x.com,Ann\\r`.
+    Fix: convert to CRLF or LF line endings (`mac2unix`, or save again as CSV UTF-8).
+    """
+
+    code = "HS407"
+    name = "cr-line-endings"
+    severity = Severity.INFO
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if not _is_csv(file):
+            return
+        endings = self.record_endings(file)
+        if endings["\r"] and not endings["\n"] and not endings["\r\n"]:
+            yield self.finding("every line ends with a lone CR (classic Mac line endings)", file=file)
+
+
+class NonCommaDelimiter(Rule):
+    """The file is separated by semicolons, tabs or pipes rather than commas.
+
+    Why: HubSpot reads CSV files with commas between values ([GAP]: other delimiters are not
+    documented). Excel in many European locales saves "CSV" with semicolons, and "Unicode Text"
+    with tabs; HubSpot would see one single column.
+    Example: `Email;First Name;Phone`.
+    Fix: save as "CSV UTF-8 (Comma delimited)", or change the list separator and export again.
+    """
+
+    code = "HS408"
+    name = "non-comma-delimiter"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        notes = file.notes
+        if not _is_csv(file) or notes.delimiter == "," or notes.empty:
+            return
+        name = DELIMITER_NAMES.get(notes.delimiter, repr(notes.delimiter))
+        found = notes.delimiter_counts.get(notes.delimiter, 0)
+        yield self.finding(
+            f"the file is {name}-separated ({found} {name}s in the header line, "
+            f"{notes.delimiter_counts.get(',', 0)} commas); HubSpot expects commas",
+            file=file, row=1 if file.header else None, line=1, value=notes.delimiter)
+
+
+class SurroundingWhitespace(Rule):
+    """A header or value has spaces (or tabs, non-breaking spaces) before or after it.
+
+    Why: HubSpot keeps them: `Email ` does not match a mapping to `Email`, and
+    ` ann@example.com` fails as an email or creates a second record beside `ann@example.com`.
+    Example: `Ann ,ann@example.com ` exported from a form.
+    Fix: trim the values (Excel: `=TRIM(A2)`; most tools have a "trim whitespace" option).
+    """
+
+    code = "HS409"
+    name = "surrounding-whitespace"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        for col in file.columns:
+            name = col.name or ""
+            if name.strip(SPACES) and name != name.strip(SPACES):
+                yield self.finding(f"header {quote(name)} has spaces around it", file=file, row=1,
+                                   line=file.header.line, column=col)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            values = chunk.frame[col.index]
+            bad = values.str.contains(AROUND, regex=True).to_numpy(dtype=bool)
+            if bad.any():
+                bad = bad & (values.str.strip(SPACES) != "").to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad, "{value} has spaces around it")
+
+
+class TrailingEmptyColumns(Rule):
+    """The last columns have no header and no values (trailing delimiters).
+
+    Why: Excel exports formatted-but-empty columns as trailing commas (`Email,Name,,`). HubSpot
+    counts them as columns, so the request needs a mapping for each or the import fails with
+    INCORRECT_NUMBER_OF_COLUMNS.
+    Example: header `Email,Name,,` and rows `a@x.com,Ann,,`.
+    Fix: delete the empty columns in Excel (select them, Delete) and export again.
+    """
+
+    code = "HS410"
+    name = "trailing-empty-columns"
+    severity = Severity.WARNING
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.start: int | None = None
+        self.used = False
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.start, self.used = None, False
+        if file.header is None or not _is_csv(file):
+            return
+        cells = list(file.header.cells)
+        n = len(cells)
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells and len(cells) < n:
+            self.start = len(cells)
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.start is not None and not self.used:
+            for i in range(self.start, chunk.frame.shape[1]):
+                if bool((chunk.frame[i].str.strip() != "").any()):
+                    self.used = True
+                    break
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        start, used = self.start, self.used
+        self.start, self.used = None, False
+        if start is None or used or file.header is None:
+            return
+        n = file.width - start
+        yield self.finding(f"the last {n} column(s) have no header and no values (trailing delimiters)",
+                           file=file, row=1, line=file.header.line, column=start + 1)
+

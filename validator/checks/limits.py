@@ -1,0 +1,181 @@
+"""HubSpot's import limits as rules (HS501-HS506; fact sheet 7, data in [limits] of hubspot.toml).
+
+A single value over 65,536 characters is HS218 (value-too-long, with the value rules), so there
+is no separate limit rule for it here.
+
+A file over a limit is still read to the end in bounded memory, so every other problem in it is
+reported too; the hints say how many files it must be split into.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from validator.catalog import Catalog, builtin
+from validator.checks.base import Hit, Rule
+from validator.context import FileContext, ImportContext
+from validator.findings import Severity
+from validator.readers.base import Chunk
+
+PLANS = ("paid", "free")
+
+
+def limits(catalog: Catalog | None = None) -> Mapping[str, Any]:
+    return (catalog or builtin()).raw.get("limits", {})
+
+
+def _plan(value: Any) -> str:
+    plan = str(value).lower()
+    return plan if plan in PLANS else "paid"
+
+
+def _size(file: FileContext) -> int:
+    size = file.notes.extra.get("size")
+    return size if isinstance(size, int) else file.notes.bytes
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):,.0f} MB" if n >= 1 << 20 else f"{n:,} bytes"
+
+
+class _LimitRule(Rule):
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.limits = limits()
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.limits = limits(ctx.catalog)
+        yield from ()
+
+
+class TooManyRows(_LimitRule):
+    """The file has more data rows than HubSpot imports from one file (1,048,576).
+
+    Why: HubSpot refuses a file over the row limit (HTTP 429; fact sheet 7, [V] S5, S6). The
+    validator still reads the whole file, so all its other problems are reported as well.
+    Example: a 1,200,000-row export of every contact.
+    Fix: split the file; the hint says into how many parts (each keeps the header row).
+    """
+
+    code = "HS501"
+    name = "too-many-rows"
+    options: ClassVar[Mapping[str, Any]] = {"max_rows": 0}
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        limit = int(self.opt["max_rows"] or self.limits.get("rows_per_file", 1_048_576))
+        rows = file.notes.records
+        if file.readable and rows > limit:
+            parts = math.ceil(rows / limit)
+            yield self.finding(f"the file has {rows:,} data rows, over HubSpot's limit of {limit:,} per file",
+                               file=file, hint=f"split it into {parts} files of at most {limit:,} rows, "
+                                               "each with the header row")
+
+
+class FileTooLarge(_LimitRule):
+    """The file is larger than HubSpot accepts on the configured plan (512 MB paid, 20 MB free).
+
+    Why: HubSpot refuses larger files (HTTP 429; fact sheet 7, [V] S5, S6). The plan is set
+    with `--tier free|paid` (configuration `tier`) (default: paid). Whether "MB" means
+    10^6 or 2^20 bytes is not documented; the limits use 2^20.
+    Example: a 700 MB CSV on a Professional portal; a 25 MB file on free tools.
+    Fix: split the file by rows; the hint says into how many parts.
+    """
+
+    code = "HS502"
+    name = "file-too-large"
+    options: ClassVar[Mapping[str, Any]] = {"plan": "paid", "max_bytes": 0}
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        plan = _plan(self.opt["plan"])
+        table = self.limits.get("file_bytes", {"paid": 512 << 20, "free": 20 << 20})
+        limit = int(self.opt["max_bytes"] or table.get(plan, 512 << 20))
+        size = _size(file)
+        if size > limit:
+            parts = math.ceil(size / limit)
+            yield self.finding(f"the file is {_mb(size)}, over HubSpot's {_mb(limit)} limit ({plan} plan)",
+                               file=file, hint=f"split it into at least {parts} files by rows")
+
+
+class TooManyColumns(_LimitRule):
+    """The file has 1,000 columns or more.
+
+    Why: HubSpot takes fewer than 1,000 columns per file (fact sheet 7, [V] S6, S7).
+    Example: a wide export with one column per survey answer.
+    Fix: drop the columns you do not import, or split the columns into several imports that
+    share an identifier column (email or Record ID).
+    """
+
+    code = "HS503"
+    name = "too-many-columns"
+    options: ClassVar[Mapping[str, Any]] = {"max_columns": 0}
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        limit = int(self.opt["max_columns"] or self.limits.get("max_columns", 999))
+        if file.readable and file.width > limit:
+            yield self.finding(f"the file has {file.width:,} columns; HubSpot takes at most {limit:,}",
+                               file=file, row=1 if file.header else None, column=limit + 1)
+
+
+class RowTooLarge(_LimitRule):
+    """A row's values together are larger than HubSpot is likely to accept.
+
+    Why: HubSpot has an errorType ROW_DATA_TOO_LARGE for rows over a size limit it does not
+    publish ([GAP]); the default of 1,000,000 characters is an inference ([I]), so this is a
+    warning and the threshold an option.
+    Example: a row with several long notes and descriptions.
+    Fix: shorten the longest values, or move them into notes or attachments.
+    """
+
+    code = "HS505"
+    name = "row-too-large"
+    severity = Severity.WARNING
+    hubspot_error = "ROW_DATA_TOO_LARGE"
+    options: ClassVar[Mapping[str, Any]] = {"max_chars": 0}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        limit = int(self.opt["max_chars"] or self.limits.get("row_chars", 1_000_000))
+        frame = chunk.frame
+        if not frame.shape[1] or not len(frame):
+            return
+        total = np.zeros(len(frame), dtype=np.int64)
+        for i in range(frame.shape[1]):
+            total += frame[i].str.len().to_numpy(dtype=np.int64)
+        for j in np.flatnonzero(total > limit):
+            i = int(j)
+            yield self.finding(f"the row's values are {int(total[i]):,} characters together, over {limit:,}",
+                               file=file, row=int(chunk.rows[i]), line=int(chunk.lines[i]))
+
+
+class ImportBudget(_LimitRule):
+    """Information: how the import counts against HubSpot's daily and concurrency limits.
+
+    Why: HubSpot imports at most 80,000,000 rows a day through the API (10,000,000 in the app
+    on paid plans, 500,000 on free tools), runs at most three imports at once, and only two of
+    them over 10,000 rows; others wait as DEFERRED (fact sheet 7, [V] S5, S6). Reported for
+    imports over 10,000 rows.
+    Example: three 500,000-row imports started together: the third waits.
+    Fix: nothing to fix; plan large imports so they do not queue behind each other.
+    """
+
+    code = "HS506"
+    name = "import-budget"
+    severity = Severity.INFO
+    options: ClassVar[Mapping[str, Any]] = {"plan": "paid", "min_rows": 0}
+
+    def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:
+        rows = sum(f.notes.records for f in ctx.files if f.readable)
+        large = int(self.limits.get("large_import_rows", 10_000))
+        if rows <= int(self.opt["min_rows"] or large):
+            return
+        plan = _plan(self.opt["plan"])
+        api = int(self.limits.get("api_rows_per_day", 80_000_000))
+        ui = self.limits.get("ui_rows_per_day", {}).get(plan, 10_000_000)
+        concurrent = int(self.limits.get("concurrent_imports", 3))
+        yield self.finding(
+            f"this import has {rows:,} rows: {rows / api:.2%} of the {api:,} rows a day HubSpot imports "
+            f"through the API ({int(ui):,} a day in the app, {plan} plan); at most {concurrent} imports run "
+            f"at once and only two over {large:,} rows, the next waits as DEFERRED", file=ctx)

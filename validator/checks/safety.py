@@ -1,0 +1,79 @@
+"""Safety rules (HS430-HS431): cells a spreadsheet would run, and characters that hide text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from validator.checks.base import Hit, Rule, quote
+from validator.context import FileContext
+from validator.findings import Severity
+from validator.readers.base import Chunk
+
+FORMULA_START = r"^[=+\-@\t\r]"
+# `+`/`-` followed by a plain number or a phone number (E.164, extensions) is data, not a formula
+SIGNED_DATA = r"[+-][0-9 .,()/-]*(?:(?:ext?|x)\.?\s*[0-9]+)?"
+DDE = re.compile(r"cmd\s*\||HYPERLINK\(|WEBSERVICE\(|IMPORTXML\(|IMPORTDATA\(|DDE\(", re.I)
+CONTROLS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_CONTROLS = re.compile(CONTROLS)
+
+
+def _injection_message(value: str) -> str:
+    if DDE.search(value):
+        return (f"{quote(value)} is a formula that can run commands or fetch URLs when the data is "
+                "opened in a spreadsheet")
+    return f"{quote(value)} starts like a formula; a spreadsheet would run it when the data is exported and opened"
+
+
+class FormulaInjection(Rule):
+    """A value starts with `=`, `+`, `-`, `@`, a tab or a carriage return (CSV/formula injection).
+
+    Why: data imported into HubSpot is exported again and opened in Excel or Google Sheets by
+    staff, which run such a value as a formula: `=HYPERLINK(...)` or a DDE call can leak data
+    or run commands (OWASP "CSV Injection", CWE-1236). Signed numbers and phone numbers
+    (`+1 555 0100`, `-12.5`) are data and not reported.
+    Example: `=cmd|' /C calc'!A0` in a company name field.
+    Fix: remove the leading character, or prefix the value with a single quote `'` where the
+    text must start with it.
+    """
+
+    code = "HS430"
+    name = "formula-injection"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            values = chunk.frame[col.index]
+            starts = values.str.contains(FORMULA_START, regex=True).to_numpy(dtype=bool)
+            if not starts.any():
+                continue
+            data = values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, starts & ~data, _injection_message)
+
+
+class ControlCharacters(Rule):
+    """A header or value holds control characters or bidirectional-text overrides.
+
+    Why: control characters (ESC, vertical tab, C1 codes) and bidi overrides (U+202E and
+    friends) are invisible or reorder the text on screen, so what a reviewer sees differs from
+    what HubSpot stores ("Trojan Source"); some break exports and integrations downstream.
+    Example: `Ann\\u202egnp.exe` shows as `Annexe.png`.
+    Fix: remove the characters; they are never needed in CRM data.
+    """
+
+    code = "HS431"
+    name = "control-characters"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        for col in file.columns:
+            if col.name and _CONTROLS.search(col.name):
+                yield self.finding(f"header {quote(col.name)} contains control or bidi characters", file=file,
+                                   row=1, line=file.header.line, column=col)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            bad = chunk.frame[col.index].str.contains(CONTROLS, regex=True).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad, "{value} contains control or bidi characters")

@@ -1,0 +1,388 @@
+"""Spreadsheet rules (HS420-HS429): workbook shape and what Excel does to cells.
+
+The workbook facts come from the reader's pre-scan (``notes.extra["workbook"]``); cell kinds
+(number, date, error, formula without value) from ``Chunk.kinds``. Rules on digits and dates
+apply to CSV files too, since a CSV saved by Excel carries the same damage as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from validator.catalog import Catalog, builtin
+from validator.checks._columns import is_date, is_identifier, is_zip
+from validator.checks.base import Hit, Rule, quote
+from validator.context import FileContext, ImportContext
+from validator.findings import Severity, column_letter
+from validator.readers.base import Chunk
+from validator.readers.xlsx_scan import WorkbookScan
+
+SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$"
+DATE_TEXT = (r"^\s*(?:\d{1,4}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)"
+             r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?)?\s*$")
+SERIAL = r"^\s*\d{5}(?:\.\d+)?\s*$"
+SERIAL_RANGE = (20_000, 73_000)  # 1954-10-03 .. 2099-11-11 in Excel's 1900 date system
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def workbook(file: FileContext) -> WorkbookScan | None:
+    scan = file.notes.extra.get("workbook")
+    return scan if isinstance(scan, WorkbookScan) else None
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(quote(n) for n in names) or "none"
+
+
+class _CatalogRule(Rule):
+    """Keeps the import's catalog (portal snapshot or built-in) for column roles."""
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.catalog: Catalog = builtin()
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
+
+
+class DateCell(Rule):
+    """A column holds Excel date cells; says how they were read (information).
+
+    Why: HubSpot asks for date cells in Excel's Number format (fact sheet 6, [V] S6) and does not
+    say how it reads a cell formatted as a date. The validator reads each date cell as the
+    date it shows, written in the import's `dateFormat` (README "Cells to text"), and checks
+    that text; this finding names the first such cell per column so the assumption is visible.
+    Example: `Contacts!C2` formatted as a date, read as `03/15/2024` under MONTH_DAY_YEAR.
+    Fix: nothing, if the dates shown are right; when HubSpot imports them shifted, format the
+    column as Text holding dates in the `dateFormat`.
+    """
+
+    code = "HS419"
+    name = "date-cell"
+    severity = Severity.INFO
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.first: dict[int, tuple[int, str]] = {}
+        self.count: dict[int, int] = {}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            mask = _kind_mask(chunk, col.index, "d")
+            if mask is None or not mask.any():
+                continue
+            idx = np.flatnonzero(mask)
+            self.count[col.index] = self.count.get(col.index, 0) + len(idx)
+            if col.index not in self.first:
+                self.first[col.index] = (int(chunk.rows[idx[0]]), str(chunk.frame[col.index].iloc[idx[0]]))
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        first, count = self.first, self.count
+        self.first, self.count = {}, {}
+        for index, (row, value) in sorted(first.items()):
+            n = count[index]
+            yield self.finding(
+                f"{n:,} date cell(s) in this column, read as dates in the import's dateFormat (first: "
+                f"{quote(value)}); HubSpot asks for date cells in Number format", file=file, row=row,
+                column=file.columns[index] if index < len(file.columns) else index + 1, value=value)
+
+
+class SheetCount(Rule):
+    """The workbook has more than one sheet.
+
+    Why: HubSpot imports a workbook with exactly one sheet and fails any other with
+    INVALID_SHEET_COUNT (fact sheet 7, [V] S6). Extra sheets are often a notes tab or an
+    old copy of the data left behind. The validator checks the first worksheet that holds data.
+    Example: `contacts.xlsx` with sheets `Contacts` and `Sheet2`.
+    Fix: delete the other sheets (or copy the data sheet into a new workbook) and save again.
+    """
+
+    code = "HS420"
+    name = "sheet-count"
+    hubspot_error = "INVALID_SHEET_COUNT"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        scan = workbook(file)
+        if scan is None or len(scan.sheets) <= 1:
+            return
+        listed = _names([s.name + ("" if s.state == "visible" else f" ({s.state})") for s in scan.sheets])
+        yield self.finding(
+            f"the workbook has {len(scan.sheets)} sheets ({listed}); HubSpot takes exactly one. "
+            f"Sheets holding data: {_names(scan.sheets_with_data)}; checked: "
+            f"{quote(scan.chosen.name) if scan.chosen else 'none'}",
+            file=file, hint="delete the other sheets and save the workbook again")
+
+
+class HiddenData(Rule):
+    """A hidden sheet, row or column holds data.
+
+    Why: HubSpot imports hidden rows and columns like any other, and a hidden sheet makes the
+    sheet count wrong; whoever checked the workbook by eye never saw that data.
+    Example: row 7 hidden with a test contact in it; column D hidden with internal notes.
+    Fix: unhide everything (Excel: select all, Unhide), then delete what must not be imported.
+    """
+
+    code = "HS421"
+    name = "hidden-data"
+    severity = Severity.WARNING
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.first_in_col: dict[int, int] = {}
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        scan = workbook(file)
+        if scan is None:
+            return
+        for s in scan.sheets:
+            if s.state != "visible" and s.name in scan.sheets_with_data:
+                yield self.finding(f"sheet {quote(s.name)} is {s.state} and holds data", file=file)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        scan = workbook(file)
+        if scan is None or not len(chunk):
+            return
+        frame = chunk.frame
+        filled = (frame != "").to_numpy() if frame.shape[1] else np.zeros((len(frame), 0), bool)
+        if scan.scan.hidden_rows:
+            hidden = np.isin(chunk.rows, list(scan.scan.hidden_rows)) & filled.any(axis=1)
+            for i in np.flatnonzero(hidden):
+                yield self.finding(f"row {int(chunk.rows[i])} is hidden and holds data", file=file,
+                                   row=int(chunk.rows[i]))
+        for col in scan.scan.hidden_cols:
+            if col > frame.shape[1] or col in self.first_in_col:
+                continue
+            rows = np.flatnonzero(filled[:, col - 1])
+            if len(rows):
+                self.first_in_col[col] = int(chunk.rows[rows[0]])
+                yield self.finding(f"column {column_letter(col)} is hidden and holds data", file=file,
+                                   row=int(chunk.rows[rows[0]]), column=col)
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.first_in_col = {}
+        yield from ()
+
+
+class MergedHeader(Rule):
+    """Header cells are merged.
+
+    Why: a merged range keeps its text in the first cell only; the other columns of the range
+    have an empty header, so HubSpot cannot map them and the columns' data is misread.
+    Example: `B1:C1` merged to show "Name" over First and Last name.
+    Fix: unmerge the cells and give every column its own header.
+    """
+
+    code = "HS422"
+    name = "merged-header"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        scan = workbook(file)
+        if scan is None or not file.spec.has_header:
+            return
+        for r1, c1, r2, c2 in scan.scan.merged:
+            if r1 <= 1 <= r2 and (c1 != c2 or r1 != r2):
+                ref = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
+                yield self.finding(f"header cells {ref} are merged", file=file, row=1, column=c1,
+                                   value=ref)
+
+
+def _kind_mask(chunk: Chunk, index: int, kind: str) -> np.ndarray | None:
+    if chunk.kinds is None or index >= chunk.kinds.shape[1]:
+        return None
+    return (chunk.kinds[index] == kind).to_numpy()
+
+
+class FormulaWithoutValue(Rule):
+    """A formula cell has no computed (cached) value.
+
+    Why: HubSpot reads the value a formula last computed, which the file stores beside the
+    formula. Workbooks written by scripts (openpyxl, many exporters) store formulas without that
+    value, so the cell imports as empty although Excel shows a result.
+    Example: `=A2&" "&B2` written by a script and never opened in Excel.
+    Fix: open the workbook in Excel and save it (that stores the values), or paste the column as
+    values.
+    """
+
+    code = "HS423"
+    name = "formula-without-value"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            mask = _kind_mask(chunk, col.index, "f")
+            if mask is not None and mask.any():
+                yield from self.cells(chunk, file, col, mask,
+                                      "formula has no computed value; the cell would import as empty")
+
+
+class ErrorValue(Rule):
+    """A cell holds an Excel error value such as `#N/A` or `#REF!`.
+
+    Why: an error value is not data: HubSpot imports the text `#N/A` or rejects the value
+    for typed properties. It usually means a lookup failed or a referenced cell was deleted.
+    Example: a `VLOOKUP` that found no match: `#N/A`.
+    Fix: correct the formula or clear the cell; paste values once the column is right.
+    """
+
+    code = "HS424"
+    name = "error-value"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            mask = _kind_mask(chunk, col.index, "e")
+            if mask is not None and mask.any():
+                yield from self.cells(chunk, file, col, mask, "{value} is an Excel error value")
+
+
+class DateAsText(_CatalogRule):
+    """A date in a spreadsheet is stored as text instead of a date (number) cell.
+
+    Why: HubSpot asks for date cells in Excel's Number format (fact sheet 6, [V] S6). Text that
+    only looks like a date is parsed by the import's `dateFormat`, so `03/04/2024` typed as text
+    can become the 3rd of April or the 4th of March.
+    Example: a Close Date column where some cells were pasted as text.
+    Fix: convert the column to real dates (Excel: Data > Text to Columns > Date), or make the
+    text match the import's `dateFormat` exactly.
+    """
+
+    code = "HS425"
+    name = "date-as-text"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if chunk.kinds is None:
+            return
+        for col in file.columns:
+            kinds = chunk.kinds[col.index]
+            if not (is_date(col, self.catalog) or (kinds == "d").any()):
+                continue
+            text = (kinds == "s").to_numpy()
+            if not text.any():
+                continue
+            bad = text & chunk.frame[col.index].str.match(DATE_TEXT).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad,
+                                  "date {value} is stored as text, not as a date cell")
+
+
+class NumberCellIdentifier(_CatalogRule):
+    """An ID, phone number or postal code is stored as a number cell.
+
+    Why: Excel shows long numbers in scientific notation (`1.23457E+11`), drops leading zeros
+    and keeps only 15 significant digits; one save as CSV and the digits are gone. The value
+    read now may still be right, but the column is one edit away from damage.
+    Example: Record ID `123456789012` typed into a General-format cell.
+    Fix: format the column as Text before entering or pasting the values.
+    """
+
+    code = "HS426"
+    name = "number-cell-identifier"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            mask = _kind_mask(chunk, col.index, "n")
+            if mask is None or not mask.any() or not is_identifier(col, self.catalog):
+                continue
+            yield from self.cells(chunk, file, col, mask,
+                                  "{value} is stored as a number cell; IDs, phones and ZIP codes "
+                                  "belong in Text cells")
+
+
+def _significant(values: pd.Series) -> pd.Series:
+    digits = values.str.replace(r"^[+-]|\.", "", regex=True).str.lstrip("0").str.rstrip("0")
+    return digits.str.len()
+
+
+class MangledNumber(_CatalogRule):
+    """Digits were lost to Excel: scientific notation, or more than 15 significant digits.
+
+    Why: Excel keeps 15 significant digits; an 18-digit Record ID becomes
+    `123456789012345000` or `1.23457E+17`, and a CSV saved afterwards carries that text. HubSpot
+    then matches or creates the wrong record, or rejects the ID.
+    Example: `1.5551E+16` in a phone column of a CSV; a 17-digit number cell in an XLSX.
+    Fix: re-export from the source with the column formatted as Text; the lost digits cannot be
+    recovered from the file.
+    """
+
+    code = "HS427"
+    name = "mangled-number"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            values = chunk.frame[col.index]
+            bad = np.zeros(len(values), dtype=bool)
+            if is_identifier(col, self.catalog):
+                bad |= values.str.match(SCIENTIFIC).to_numpy(dtype=bool)
+            numbers = _kind_mask(chunk, col.index, "n")
+            if numbers is not None and numbers.any():
+                bad |= numbers & (_significant(values) > 15).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad,
+                                  "{value} has lost digits to Excel (scientific notation or over 15 "
+                                  "significant digits)")
+
+
+class LostLeadingZero(_CatalogRule):
+    """A ZIP or postal code looks like it lost its leading zero.
+
+    Why: Excel turns `02134` into the number `2134`; HubSpot then stores a wrong postal code,
+    which breaks territory and tax rules. US ZIP codes have 5 digits, ZIP+4 codes 9.
+    Example: `2134` in a Zip column.
+    Fix: format the column as Text and re-enter or re-import the codes with their zeros.
+    """
+
+    code = "HS428"
+    name = "lost-leading-zero"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            if not is_zip(col):
+                continue
+            bad = chunk.frame[col.index].str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad,
+                                  "postal code {value} looks like it lost a leading zero")
+
+
+def _serial_date(value: str) -> str:
+    try:
+        day = EXCEL_EPOCH + dt.timedelta(days=int(float(value)))
+    except (ValueError, OverflowError):
+        return ""
+    return f" ({day.isoformat()} as an Excel serial date)"
+
+
+class SerialDate(_CatalogRule):
+    """A date column holds an Excel serial number such as `45366` instead of a date.
+
+    Why: Excel stores dates as day counts since 1900; a date cell in General format, or a CSV
+    written from one, shows the count. HubSpot reads `45366` as no date at all
+    (COULD_NOT_PARSE_DATE) or as a timestamp in milliseconds, near 1970.
+    Example: `45366` in a Close Date column (2024-03-15).
+    Fix: format the column as a date in Excel before saving, or convert the numbers.
+    """
+
+    code = "HS429"
+    name = "serial-date"
+    severity = Severity.WARNING
+    hubspot_error = "COULD_NOT_PARSE_DATE"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            if not is_date(col, self.catalog):
+                continue
+            values = chunk.frame[col.index]
+            looks = values.str.match(SERIAL).to_numpy(dtype=bool)
+            if not looks.any():
+                continue
+            numbers = pd.to_numeric(values.where(looks, "0"), errors="coerce").to_numpy()
+            bad = looks & (numbers >= SERIAL_RANGE[0]) & (numbers <= SERIAL_RANGE[1])
+            yield from self.cells(chunk, file, col, bad,
+                                  lambda v: f"{quote(v)} looks like an Excel serial date{_serial_date(v)}")

@@ -1,0 +1,520 @@
+"""Pre-checks on a workbook before any cell reader touches it (hostile-inputs E and F).
+
+Container: the ZIP central directory is read, never extracted: entry count, declared sizes, the
+compression ratio of large parts, overlapping entries (the "quoted overlap" bomb, which
+Python 3.11.7's zipfile does not detect), and the parts an .xlsx must have. Every XML part is
+then streamed once, with a budget on the bytes really inflated (zipfile stops at the declared
+size and fails the CRC when a size lies), and refused if it declares a DTD or entities, or is not
+UTF-8. The worksheet that will be read is scanned with byte regexes for its real extent (never
+trusting ``<dimension>``), rows beyond Excel's limits, hidden rows and columns, merged ranges,
+formulas without a cached value and error cells. Only then may a reader run; python-calamine,
+which can abort the whole process on a crafted file, runs only when this scan has shown the
+sheet's dense size to be safe.
+
+An OLE2 compound file is a legacy .xls or an encrypted (password-protected) workbook; both are
+refused with a clear reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+from defusedxml import ElementTree as SafeET
+
+from validator.readers.base import Refused
+
+MAX_ENTRIES = 10_000
+# A sheet at HubSpot's limits (1,048,576 rows x 20 columns) is about 1 GB of XML; the budgets leave
+# room for that and bound the time a bomb can cost (the scan streams, so memory stays flat).
+MAX_TOTAL_BYTES = 8 << 30  # declared (and really inflated) uncompressed bytes of all parts
+MAX_PART_BYTES = 4 << 30
+MAX_RATIO = 200  # for parts over RATIO_FLOOR bytes
+RATIO_FLOOR = 16 << 20
+MAX_META_BYTES = 16 << 20  # workbook.xml, rels, content types, styles: small in real files
+MAX_CARRY = 64 << 20
+MAX_ROWS = 1_048_576  # Excel's sheet limits
+MAX_COLS = 16_384
+DENSE_CELLS = 40_000_000  # calamine allocates rows x columns; above this, stream with openpyxl
+MAX_EXCEPTIONS = 200_000  # error / uncached-formula cells kept by position
+BLOCK = 4 << 20
+SST_MIN_ITEM = 5  # bytes of the smallest shared string item, <si/>
+
+CODE = "INVALID_SPREADSHEET"
+
+_NS = r"(?:[A-Za-z_][\w.-]*:)?"
+_Q = rb"[\"']"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_ROW = re.compile(rb"<" + _NS.encode() + rb"row\b([^>]*?)(/?)>")
+_ATTR_R = re.compile(rb"\br=" + _Q + rb"([A-Za-z]*)(\d+)" + _Q)
+_CELL_COL = re.compile(rb"<" + _NS.encode() + rb"c\b[^>]*?\br=" + _Q + rb"([A-Za-z]{1,4})(\d+)" + _Q)
+_CELL_ANY = re.compile(rb"<" + _NS.encode() + rb"c[\s/>]")
+_HIDDEN = re.compile(rb"\bhidden=" + _Q + rb"(?:1|true)" + _Q)
+_COL = re.compile(rb"<" + _NS.encode() + rb"col\b([^>]*)>")
+_MERGE = re.compile(rb"<" + _NS.encode() + rb"mergeCell\b[^>]*?\bref=" + _Q + rb"([A-Za-z0-9:$]+)" + _Q)
+_NUM_ATTR = re.compile(rb"\b(min|max)=" + _Q + rb"(\d+)" + _Q)
+_C_OPEN = _NS.encode() + rb"c\b"
+_ERROR_CELL = re.compile(
+    rb"<" + _C_OPEN + rb"(?=[^>]*\bt=" + _Q + rb"e" + _Q + rb")([^>]*?)(?<!/)>(.*?)</" + _NS.encode() + rb"c>", re.S)
+_FORMULA_CELL = re.compile(rb"<" + _C_OPEN + rb"([^>]*?)(?<!/)>\s*<" + _NS.encode() + rb"f\b(.*?)</" + _NS.encode()
+                           + rb"c>", re.S)
+_VALUE = re.compile(rb"<" + _NS.encode() + rb"v>([^<]*)</" + _NS.encode() + rb"v>")
+_HAS_VALUE = re.compile(rb"<" + _NS.encode() + rb"(?:v>[^<]|is>)")
+_SST = re.compile(rb"<" + _NS.encode() + rb"sst\b([^>]*)>")
+_COUNT = re.compile(rb"\b(count|uniqueCount)=" + _Q + rb"(\d+)" + _Q)
+
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+STRICT_NS = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+REL_ATTR = re.compile(r"^\{[^}]*relationships\}id$")
+
+
+def col_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+@dataclass(frozen=True, slots=True)
+class SheetInfo:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    part: str | None  # zip path of the worksheet XML (None: not a worksheet)
+    kind: str = "worksheet"  # worksheet | chartsheet | other
+
+
+@dataclass(slots=True)
+class SheetScan:
+    """What the byte scan of one worksheet found."""
+
+    max_row: int = 0
+    max_col: int = 0
+    min_row: int = 0
+    rows_with_values: int = 0
+    has_values: bool = False
+    cells_without_ref: int = 0
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)  # 1-based
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    # (row, col) -> ("e", "#N/A") for error cells, ("f", "") for formulas without a cached value
+    exceptions: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    exceptions_dropped: int = 0
+    beyond: tuple[int, int] | None = None  # a cell ref beyond Excel's limits
+
+
+@dataclass(slots=True)
+class WorkbookScan:
+    sheets: list[SheetInfo]
+    chosen: SheetInfo | None
+    scan: SheetScan
+    sheets_with_data: list[str]
+    date1904: bool = False
+    shared_strings: int = 0
+    parts: int = 0
+    inflated: int = 0
+
+
+class Budget:
+    """Bytes really inflated across the whole pre-check, against the declared total."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.used = 0
+
+    def take(self, n: int, part: str) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise Refused(f"workbook inflates to more than {self.limit:,} bytes while reading {part} "
+                          "(a ZIP bomb?)", "zip-bomb")
+
+
+# -- OLE2 (legacy .xls, encrypted workbooks) ---------------------------------------------------
+OLE_ENCRYPTED = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+OLE_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+
+
+def ole_refusal(stream: IO[bytes], size: int | None) -> Refused:
+    """Why an OLE2 compound file is refused: encrypted workbook, legacy .xls, or neither."""
+    names = _ole_directory_names(stream)
+    if any(n in ("EncryptionInfo", "EncryptedPackage") for n in names):
+        return Refused("the workbook is password-protected or encrypted (HubSpot: INVALID_SPREADSHEET); "
+                       "remove the password and save it as .xlsx", "encrypted")
+    if any(n in ("Workbook", "Book") for n in names):
+        return Refused("legacy Excel 97-2003 (.xls) workbooks are not checked; save it as .xlsx "
+                       "(Excel Workbook) and check that", "legacy-xls")
+    return Refused("an OLE2 compound file that is neither a workbook nor an encrypted one "
+                   "(HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
+
+
+def _ole_directory_names(stream: IO[bytes]) -> list[str]:
+    """Names in the compound file's directory (MS-CFB 2.6), following the directory chain.
+
+    Bounded: at most 4,096 directory sectors and a FAT of at most 64 MiB are read.
+    """
+    try:
+        stream.seek(0)
+        header = stream.read(512)
+        if len(header) < 512:
+            return []
+        shift = struct.unpack_from("<H", header, 30)[0]
+        if shift not in (9, 12):
+            return []
+        size = 1 << shift
+        first_dir = struct.unpack_from("<I", header, 48)[0]
+        fat_sectors = [s for s in struct.unpack_from("<109I", header, 76) if s < 0xFFFFFFFA]
+        fat: list[int] = []
+        for s in fat_sectors[: (64 << 20) // size]:
+            stream.seek((s + 1) * size)
+            data = stream.read(size)
+            fat.extend(struct.unpack(f"<{len(data) // 4}I", data[: len(data) // 4 * 4]))
+        names: list[str] = []
+        sector, seen = first_dir, 0
+        while sector < 0xFFFFFFFA and seen < 4096:
+            stream.seek((sector + 1) * size)
+            data = stream.read(size)
+            for off in range(0, len(data) - 127, 128):
+                length = struct.unpack_from("<H", data, off + 64)[0]
+                if 2 <= length <= 64:
+                    names.append(data[off: off + length - 2].decode("utf-16-le", "replace"))
+            seen += 1
+            sector = fat[sector] if sector < len(fat) else 0xFFFFFFFE
+        return names
+    except (OSError, struct.error):
+        return []
+
+
+# -- ZIP container ----------------------------------------------------------------------------
+def open_zip(stream: IO[bytes], size: int | None) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            struct.error, UnicodeDecodeError) as exc:
+        raise Refused(f"not a readable .xlsx: the ZIP container is corrupt or truncated ({exc})", "bad-zip") from None
+    try:
+        check_container(zf, size)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def check_container(zf: zipfile.ZipFile, size: int | None) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise Refused(f"the workbook has {len(infos):,} ZIP entries (limit {MAX_ENTRIES:,}; a ZIP bomb?)", "zip-bomb")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_PART_BYTES:
+            raise Refused(f"part {info.filename!r} declares {info.file_size:,} bytes uncompressed "
+                          f"(limit {MAX_PART_BYTES:,}; a ZIP bomb?)", "zip-bomb")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            ratio = info.file_size // max(1, info.compress_size)
+            raise Refused(f"part {info.filename!r} compresses {ratio:,}:1 (limit {MAX_RATIO}:1; a ZIP bomb?)",
+                          "zip-bomb")
+    if total > MAX_TOTAL_BYTES:
+        raise Refused(f"the workbook declares {total:,} bytes uncompressed (limit {MAX_TOTAL_BYTES:,}; "
+                      "a ZIP bomb?)", "zip-bomb")
+    _check_overlap(infos, size)
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names:
+        raise Refused("not an .xlsx workbook: the ZIP has no [Content_Types].xml (HubSpot: INVALID_SPREADSHEET)",
+                      "not-a-workbook")
+
+
+def _check_overlap(infos: list[zipfile.ZipInfo], size: int | None) -> None:
+    """Entries must not share bytes (CVE-2024-0450 style bombs), nor run past the file."""
+    spans = sorted((i.header_offset, i.header_offset + 30 + len(i.filename.encode()) + i.compress_size, i.filename)
+                   for i in infos)
+    for (_start, end, name), (nxt, _e, other) in itertools.pairwise(spans):
+        if end > nxt:
+            raise Refused(f"ZIP entries {name!r} and {other!r} overlap (a ZIP bomb?)", "zip-bomb")
+    if size is not None and spans and spans[-1][1] > size:
+        raise Refused("the ZIP container is truncated (an entry runs past the end of the file)", "bad-zip")
+
+
+def stream_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int | None = None) -> Iterator[bytes]:
+    """The inflated bytes of one XML part, in blocks, refusing DTDs, entities and non-UTF-8 XML."""
+    info = zf.getinfo(name)
+    if limit is not None and info.file_size > limit:
+        raise Refused(f"part {name!r} is {info.file_size:,} bytes (limit {limit:,} for this part)", "zip-bomb")
+    first = True
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while True:
+                block = fh.read(BLOCK)
+                if not block:
+                    return
+                budget.take(len(block), name)
+                if first:
+                    _check_xml_start(block, name)
+                    first = False
+                if _DTD.search(tail + block):
+                    raise Refused(f"part {name!r} declares a DTD or entities, which workbooks never need "
+                                  "(an XML entity bomb or external entity?)", "xml-entities")
+                tail = block[-16:]
+                yield block
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError) as exc:
+        raise Refused(f"cannot inflate part {name!r}: {exc}", "bad-zip") from None
+
+
+def _check_xml_start(block: bytes, name: str) -> None:
+    head = block[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 2 and 0 in head[:2]):
+        raise Refused(f"part {name!r} is not UTF-8 XML (HubSpot: INVALID_SPREADSHEET)", "bad-xml")
+
+
+def read_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int = MAX_META_BYTES) -> bytes:
+    return b"".join(stream_part(zf, name, budget, limit))
+
+
+def parse_xml(data: bytes, name: str) -> SafeET.Element:
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except Exception as exc:  # defusedxml and expat raise several unrelated types
+        raise Refused(f"part {name!r} is not well-formed XML ({type(exc).__name__}: {exc})", "bad-xml") from None
+
+
+# -- workbook structure -------------------------------------------------------------------------
+def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookScan:
+    """Check every XML part, list the sheets, and byte-scan the one to read."""
+    budget = Budget(MAX_TOTAL_BYTES)
+    names = [i.filename for i in zf.infolist()]
+    read_part(zf, "[Content_Types].xml", budget)
+    wb_part = _workbook_part(zf, budget, names)
+    sheets, date1904 = _sheets(zf, wb_part, budget, names)
+    for part in names:
+        low = part.lower()
+        if low.endswith((".xml", ".rels", ".vml")) and part != wb_part and "/worksheets/sheet" not in low:
+            limit = MAX_META_BYTES if low.endswith((".rels", "styles.xml", "[content_types].xml")) else None
+            for _ in stream_part(zf, part, budget, limit):
+                pass
+    shared = _shared_strings(zf, names, budget)
+    with_data: list[str] = []
+    scans: dict[str, SheetScan] = {}
+    for info in sheets:
+        if info.part is None:
+            continue
+        if info.part not in names:
+            raise Refused(f"sheet {info.name!r} points to a missing part {info.part!r}", "not-a-workbook")
+        scans[info.name] = result = scan_sheet(zf, info.part, budget)
+        if result.has_values:
+            with_data.append(info.name)
+    worksheets = [s for s in sheets if s.kind == "worksheet"]
+    if sheet is not None:
+        chosen = next((s for s in worksheets if s.name == sheet), None)
+    else:
+        chosen = next((s for s in worksheets if s.name in with_data), worksheets[0] if worksheets else None)
+    scan = scans.get(chosen.name, SheetScan()) if chosen else SheetScan()
+    return WorkbookScan(sheets, chosen, scan, with_data, date1904, shared, len(names), budget.used)
+
+
+def _workbook_part(zf: zipfile.ZipFile, budget: Budget, names: list[str]) -> str:
+    if "_rels/.rels" in names:
+        root = parse_xml(read_part(zf, "_rels/.rels", budget), "_rels/.rels")
+        for rel in root:
+            if str(rel.get("Type", "")).endswith("/officeDocument"):
+                target = str(rel.get("Target", "")).lstrip("/")
+                if target in names:
+                    return target
+    if "xl/workbook.xml" in names:
+        return "xl/workbook.xml"
+    raise Refused("not an .xlsx workbook: no workbook part (HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
+
+
+def _sheets(zf: zipfile.ZipFile, wb_part: str, budget: Budget, names: list[str]) -> tuple[list[SheetInfo], bool]:
+    root = parse_xml(read_part(zf, wb_part, budget), wb_part)
+    rels = _relationships(zf, wb_part, budget, names)
+    out: list[SheetInfo] = []
+    date1904 = False
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "workbookPr":
+            date1904 = str(el.get("date1904", "")).lower() in ("1", "true")
+        if tag != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if REL_ATTR.match(k)), None)
+        target = rels.get(rid or "")
+        kind = "other"
+        if target is not None:
+            kind = "worksheet" if "/worksheets/" in target or "worksheet" in target else (
+                "chartsheet" if "chartsheet" in target else "other")
+        out.append(SheetInfo(str(el.get("name", "")), str(el.get("state", "visible")),
+                             target if kind == "worksheet" else None, kind))
+    if not out:
+        raise Refused("the workbook lists no sheets (HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
+    return out, date1904
+
+
+def _relationships(zf: zipfile.ZipFile, part: str, budget: Budget, names: list[str]) -> dict[str, str]:
+    folder, base = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_name not in names:
+        return {}
+    root = parse_xml(read_part(zf, rels_name, budget), rels_name)
+    out = {}
+    for rel in root:
+        target = str(rel.get("Target", ""))
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[str(rel.get("Id", ""))] = path
+    return out
+
+
+def _shared_strings(zf: zipfile.ZipFile, names: list[str], budget: Budget) -> int:
+    """The declared shared-string count, checked against the part's size (calamine #684)."""
+    part = next((n for n in names if n.lower().endswith("sharedstrings.xml")), None)
+    if part is None:
+        return 0
+    info = zf.getinfo(part)
+    head = next(stream_part(zf, part, Budget(MAX_TOTAL_BYTES)), b"")[:65536]
+    m = _SST.search(head)
+    counts = dict((k.decode(), int(v)) for k, v in _COUNT.findall(m.group(1))) if m else {}
+    unique = counts.get("uniqueCount", 0)
+    if unique > info.file_size // SST_MIN_ITEM + 1:
+        raise Refused(f"sharedStrings declares {unique:,} strings in {info.file_size:,} bytes, more than can "
+                      "fit (a crafted count that makes readers allocate huge buffers)", "bad-xml")
+    return unique
+
+
+# -- worksheet byte scan -----------------------------------------------------------------------
+def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget) -> SheetScan:
+    """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells."""
+    out = SheetScan()
+    carry = b""
+    for block in stream_part(zf, part, budget):
+        data = carry + block
+        cut = _last_boundary(data)
+        if cut < 0:
+            if len(data) > MAX_CARRY:
+                raise Refused(f"part {part!r} has a single element over {MAX_CARRY:,} bytes", "bad-xml")
+            carry = data
+            continue
+        _scan_text(data[:cut], out)
+        carry = data[cut:]
+    if carry:
+        _scan_text(carry, out)
+    if out.beyond is not None:
+        r, c = out.beyond
+        raise Refused(f"sheet part {part!r} has a cell at row {r:,}, column {c:,}, beyond Excel's "
+                      f"{MAX_ROWS:,} rows x {MAX_COLS:,} columns (HubSpot: INVALID_SPREADSHEET)", "beyond-limits")
+    return out
+
+
+_END_TAG = re.compile(rb"</" + _NS.encode() + rb"(?:c|row)>")
+
+
+def _last_boundary(data: bytes) -> int:
+    """Index just after the last ``</c>`` or ``</row>`` in ``data`` (-1: none)."""
+    for window in (1 << 20, len(data)):
+        start = max(0, len(data) - window)
+        ends = [m.end() for m in _END_TAG.finditer(data, start)]
+        if ends:
+            return ends[-1]
+        if start == 0:
+            break
+    return -1
+
+
+_FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"')
+_FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+_HIDDEN_ROW = re.compile(rb"<" + _NS.encode() + rb"row\b[^>]*?\bhidden=" + _Q + rb"(?:1|true)" + _Q + rb"[^>]*>")
+_OPENINGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
+
+
+def _cell_refs(data: bytes) -> tuple[set[bytes], int, int, int]:
+    """(column letters, lowest row, highest row, cells without a reference) of the cells in ``data``.
+
+    Fast path for what Excel and common writers emit (``<c r="B7"`` with the reference first):
+    byte counts prove every cell has that form, and two simple findalls read them. Anything
+    else (prefixed elements, other attribute order, lower case) takes the general regex.
+    """
+    total = sum(data.count(o) for o in _OPENINGS)
+    prefixed = b":c " in data or b":c>" in data
+    if not prefixed and data.count(b'<c r="') == total:
+        letters, digits = _FAST_COL.findall(data), _FAST_ROW.findall(data)
+        if len(letters) == len(digits) == total:
+            if not digits:
+                return set(), 0, 0, 0
+            rows = np.array(digits).astype(np.int64)
+            return set(letters), int(rows.min()), int(rows.max()), 0
+    refs = _CELL_COL.findall(data)
+    numbers = [int(r) for _, r in refs]
+    without = len(_CELL_ANY.findall(data)) - len(refs)
+    return {c.upper() for c, _ in refs}, min(numbers, default=0), max(numbers, default=0), without
+
+
+def _scan_text(data: bytes, out: SheetScan) -> None:
+    # each element regex runs only where a plain byte search says it can match: the optional
+    # namespace prefix makes them try every "<" in the part otherwise
+    hidden = b"hidden" in data
+    for m in _HIDDEN_ROW.finditer(data) if hidden else ():
+        r = _ATTR_R.search(m.group())
+        if r is not None:
+            out.hidden_rows.add(int(r.group(2)))
+    letters, low, high, without = _cell_refs(data)
+    out.cells_without_ref += without
+    if letters:
+        widest = max(letters, key=lambda s: (len(s), s))
+        out.max_col = max(out.max_col, col_number(widest))
+        out.max_row = max(out.max_row, high)
+        out.min_row = low if not out.min_row else min(out.min_row, low)
+    if out.max_row > MAX_ROWS or out.max_col > MAX_COLS:
+        out.beyond = out.beyond or (out.max_row, out.max_col)
+    if not out.has_values and _HAS_VALUE.search(data):
+        out.has_values = True
+    for m in _COL.finditer(data) if hidden else ():
+        attrs = m.group(1)
+        if _HIDDEN.search(attrs):
+            nums = dict((k.decode(), int(v)) for k, v in _NUM_ATTR.findall(attrs))
+            lo, hi = nums.get("min", 0), nums.get("max", 0)
+            if 1 <= lo <= hi:
+                out.hidden_cols.update(range(lo, min(hi, MAX_COLS) + 1))
+    for m in _MERGE.finditer(data) if b"mergeCell" in data else ():
+        rng = _parse_range(m.group(1).decode("ascii"))
+        if rng is not None:
+            out.merged.append(rng)
+    if b't="e"' in data or b"t='e'" in data:
+        for m in _ERROR_CELL.finditer(data):
+            v = _VALUE.search(m.group(2))
+            _exception(out, m.group(1), "e", v.group(1).decode("utf-8", "replace") if v else "#VALUE!")
+    if b"<f" in data or b":f" in data:
+        for m in _FORMULA_CELL.finditer(data):
+            v = _VALUE.search(m.group(2))
+            if (v is None or not v.group(1).strip()) and b"<is>" not in m.group(2):
+                if re.search(rb"\bt=" + _Q + rb"e" + _Q, m.group(1)):
+                    continue
+                _exception(out, m.group(1), "f", "")
+
+
+def _exception(out: SheetScan, attrs: bytes, kind: str, value: str) -> None:
+    r = _ATTR_R.search(attrs)
+    if r is None or not r.group(1):
+        return
+    if len(out.exceptions) >= MAX_EXCEPTIONS:
+        out.exceptions_dropped += 1
+        return
+    out.exceptions[(int(r.group(2)), col_number(r.group(1)))] = (kind, value)
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _parse_range(text: str) -> tuple[int, int, int, int] | None:
+    parts = text.split(":")
+    ends = [_REF.match(p) for p in parts]
+    if not ends or any(e is None for e in ends) or len(ends) > 2:
+        return None
+    a = ends[0]
+    b = ends[-1]
+    assert a is not None and b is not None
+    return int(a.group(2)), col_number(a.group(1)), int(b.group(2)), col_number(b.group(1))
