@@ -87,8 +87,10 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         output.write_text(text, encoding="utf-8", errors="backslashreplace")
     elif not quiet:
         click.echo(text, nl=False)
+    from validator.report.text import printable
+
     for refusal in report.refusals:
-        click.echo(f"hubspot-preflight: {refusal.file}: refused: {refusal.reason}", err=True)
+        click.echo(f"hubspot-preflight: {printable(refusal.file)}: refused: {printable(refusal.reason)}", err=True)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if exit_zero and code == 1 else code)
 
@@ -211,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         sys.exit(130)
     except ValidatorError as exc:
-        click.echo(f"hubspot-preflight: error: {exc}", err=True)
+        click.echo(f"hubspot-preflight: error: {_safe(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
         _silence_stdout()
@@ -227,10 +229,17 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line, never a traceback
         if os.environ.get("HUBSPOT_PREFLIGHT_DEBUG"):
             raise
-        click.echo(f"hubspot-preflight: internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"hubspot-preflight: internal error: {type(exc).__name__}: {_safe(str(exc))} "
                    "(set HUBSPOT_PREFLIGHT_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(0)
+
+
+def _safe(text: str) -> str:
+    """Messages can quote file names and values: never let their control characters through."""
+    from validator.report.text import printable
+
+    return printable(text)
 
 
 def _silence_stdout() -> None:
