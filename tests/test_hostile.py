@@ -46,13 +46,16 @@ def outcome(cid: str) -> Outcome:
 
 
 @pytest.fixture(scope="session")
-def baseline_rss() -> float:
+def baseline_rss(request: pytest.FixtureRequest) -> float:
     """Peak RSS of the CLI checking a clean two-row file: interpreter, pandas and pyarrow.
 
     Measured alone, then the cases whose result does not depend on timing run a few at a time
     (each child is mostly interpreter start-up); bounded and signal cases run alone, later."""
     base = outcome("A1").maxrss_mb
-    calm = [cid for cid in ENTRIES if _parallel_safe(cid)]
+    selected = {item.callspec.params["cid"] for item in request.session.items
+                if getattr(item, "callspec", None) is not None and "cid" in item.callspec.params
+                and item.module is not None and item.module.__name__ == __name__}
+    calm = [cid for cid in ENTRIES if cid in selected and _parallel_safe(cid)]
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         list(pool.map(outcome, calm))
     return base

@@ -78,11 +78,20 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         fail_on=Severity.parse(fail_on), max_per_rule=max_per_rule, chunk_rows=chunk_rows,
     )
     given = _pairs(file_opts)
+    plan = list(_plan(paths, request_opt, given))
+    if output is not None:
+        _never_overwrite_an_input(output, [*paths, *(r for r, _ in plan), *_named_files(plan),
+                                           *(v for _, f in plan for v in f.values())])
     reports = []
-    for request, files in _plan(paths, request_opt, given):
+    for request, files in plan:
         reports.append(validate(request, files=files, config=config))
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     text = render(report, fmt)
+    if fmt == "json" and output is None and not _utf(sys.stdout):
+        # backslashreplace would write \xe9 into JSON strings: escape as JSON instead (R6)
+        import json
+
+        text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     if output is not None:
         output.write_text(text, encoding="utf-8", errors="backslashreplace")
     elif not quiet:
@@ -93,6 +102,39 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         click.echo(f"hubspot-preflight: {printable(refusal.file)}: refused: {printable(refusal.reason)}", err=True)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
+    """The data files each request names, where the engine will look for them."""
+    import json
+
+    from validator.findings import ValidatorError
+    from validator.sources import base_name, read_request_bytes
+
+    out = []
+    for request, _files in plan:
+        try:
+            value = json.loads(read_request_bytes(request))
+        except (OSError, ValueError, RecursionError, ValidatorError):
+            continue
+        files = value.get("files") if isinstance(value, dict) else None
+        for f in files if isinstance(files, list) else []:
+            if isinstance(f, dict) and isinstance(f.get("fileName"), str):
+                out.append(request.parent / base_name(f["fileName"]))
+    return out
+
+
+def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
+    """``-o`` naming one of the inputs (or a link to one) would destroy it: refuse (R4)."""
+    from validator.findings import ValidatorError
+
+    for item in inputs:
+        try:
+            same = os.path.samefile(output, item)
+        except (OSError, TypeError, ValueError):
+            continue
+        if same:
+            raise ValidatorError(f"--output {output} is one of the inputs; choose another file")
 
 
 def _plan(paths: tuple[Path, ...], request_opt: Path | None,
@@ -195,6 +237,26 @@ def rule_page(cls: Any, entry: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
+def doctor(fmt: str) -> None:
+    """Check that the hardened parsers are in place (defusedxml, expat limits, zip overlap check).
+
+    Exits 1 when any protection is missing.
+    """
+    import json
+
+    from validator.doctor import run
+
+    probes = run()
+    if fmt == "json":
+        click.echo(json.dumps([{"check": p.name, "ok": p.ok, "detail": p.detail} for p in probes], indent=2))
+    else:
+        for p in probes:
+            click.echo(f"{'ok' if p.ok else 'FAIL':<4}  {p.name}: {p.detail}")
+    sys.exit(0 if all(p.ok for p in probes) else 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn every failure into a message and an exit code."""
     from validator.findings import ValidatorError
@@ -233,6 +295,10 @@ def main(argv: list[str] | None = None) -> None:
                    "(set HUBSPOT_PREFLIGHT_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(0)
+
+
+def _utf(stream: Any) -> bool:
+    return str(getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf")
 
 
 def _safe(text: str) -> str:
