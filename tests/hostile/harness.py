@@ -77,7 +77,7 @@ def snapshot(*folders: Path) -> dict[str, tuple[object, ...]]:
                 path = os.path.join(dirpath, name)
                 st = os.lstat(path)
                 digest = ""
-                if stat.S_ISREG(st.st_mode) and st.st_size <= HASH_LIMIT:
+                if stat.S_ISREG(st.st_mode) and st.st_size <= HASH_LIMIT and os.access(path, os.R_OK):
                     digest = _sha256(path)
                 out[path] = (stat.S_IFMT(st.st_mode), st.st_mode, st.st_size, st.st_mtime_ns, digest)
     return out
