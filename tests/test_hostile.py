@@ -104,3 +104,26 @@ def test_pending_expectation(cid: str, baseline_rss: float) -> None:
     problems = expectation_problems(pending, outcome(cid))
     if problems:
         pytest.xfail(f"{cid}: waits for {issue}: {'; '.join(problems)}")
+
+
+def test_catalogue_script_lists_a_class_without_fixture(monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.hostile import catalogue
+
+    assert catalogue.main([]) == 0
+    monkeypatch.delitem(REGISTRY, "B8")
+    assert catalogue.main([]) == 1
+    assert "B8: no fixture" in capsys.readouterr().out
+
+
+def test_corpus_runner_checks_copies_of_external_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.hostile.corpus import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "unclosed.csv").write_bytes(b'Email,Name\r\na@x.com,"Ann\r\n')
+    (corpus / "renamed.xls").write_bytes(b"Email\r\na@x.com\r\n")
+    before = {p.name: p.read_bytes() for p in corpus.iterdir()}
+    assert main([str(corpus), "--jobs", "1"]) == 0
+    assert "2 files, 0 broke the outcome model (exit 1: 2)" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before
