@@ -139,3 +139,24 @@ def test_report_is_identical_whatever_the_hash_seed_locale_and_encoding(tmp_path
     first = next(iter(outputs.values()))
     assert first["findings"], "the fixture must produce findings"
     assert all(v == first for v in outputs.values())
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def test_machine_and_human_output_are_safe_for_every_fixture(materialised: list[tuple[str, Path]]) -> None:
+    # M14 / R6: JSON always parses with a strict parser; text carries no raw control or bidi character
+    from tests.hostile.harness import UNSAFE
+    from validator.report import render
+
+    for cid, request in materialised:
+        report = _run(request)
+        if report is None:
+            continue
+        data = json.loads(render(report, "json"), parse_constant=_no_constants)
+        assert data["schema_version"] == 1, cid
+        for fmt in ("text", "concise"):
+            text = render(report, fmt)
+            assert not UNSAFE.search(text), (cid, fmt, UNSAFE.search(text))
+            text.encode("utf-8")  # no lone surrogates

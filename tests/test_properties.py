@@ -269,3 +269,17 @@ def test_a_broken_quote_planted_anywhere_is_reported_there(rows: list[list[str]]
     text = "c0,c1,c2\r\n" + "".join(",".join(r) + "\r\n" for r in rows)
     found = _check(text.encode(), 3, data.draw(st.integers(1, 5)))
     assert [(code, row, column) for code, row, _l, column, _v, _m in found] == [("HS112", at + 2, col + 1)]
+
+
+@given(st.binary(max_size=200), st.text(alphabet=st.characters(codec="utf-8"), max_size=20))
+def test_human_output_never_carries_raw_controls(data: bytes, header: str) -> None:
+    # J4 / M14: escapes, C1 controls and bidi overrides from cells, headers or names stay escaped
+    from tests.hostile.harness import UNSAFE
+    from validator.report import render
+
+    body = header.encode("utf-8", "surrogatepass") + b",x\r\n" + data + b"\r\nA\x1b[2J\xc2\x9b,\xe2\x80\xae,z\r\n"
+    report = validate(_request(2), files={"data.csv": io.BytesIO(body)}, base_dir="/nonexistent")
+    for fmt in ("text", "concise"):
+        text = render(report, fmt)
+        assert not UNSAFE.search(text), (fmt, text)
+        text.encode("utf-8")
