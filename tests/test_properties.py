@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given
@@ -95,3 +97,194 @@ def test_a_ragged_row_planted_anywhere_is_reported_there(rows: list[list[str]], 
 def test_property_module_uses_no_files(tmp_path: Path) -> None:
     # the properties above run fully in memory: nothing is written to the working tree
     assert json.dumps(_request(1))
+
+
+# --- Hostile bytes, metamorphic line endings and BOM (hostile-inputs 8.2 P1, P3) ----------------
+
+def _mutate(data: bytes, how: str, at: int, byte: int) -> bytes:
+    at = at % (len(data) + 1)
+    if how == "cut":
+        return data[:at]
+    if how == "flip":
+        return data[:at] + bytes([byte]) + data[at + 1:]
+    if how == "quote":
+        return data[:at] + b'"' + data[at:]
+    if how == "nul":
+        return data[:at] + b"\x00" + data[at:]
+    if how == "cp1252":
+        return data.decode("utf-8", "replace").encode("cp1252", "replace")
+    if how == "utf-16":
+        return b"\xff\xfe" + data.decode("utf-8", "replace").encode("utf-16-le")[: at * 2 + 1]
+    return data
+
+
+@given(messy_csv(), st.lists(st.tuples(st.sampled_from(["cut", "flip", "quote", "nul", "cp1252", "utf-16"]),
+                                        st.integers(0, 10_000), st.integers(0, 255)), max_size=3),
+       st.integers(1, 7))
+def test_mutated_csv_never_crashes(sample: tuple[bytes, int], mutations: list[tuple[str, int, int]],
+                                   chunk_rows: int) -> None:
+    data, width = sample
+    for how, at, byte in mutations:
+        data = _mutate(data, how, at, byte)
+    report = validate(_request(width), files={"data.csv": io.BytesIO(data)},
+                      config=Config(chunk_rows=chunk_rows), base_dir="/nonexistent")
+    assert report.exit_code() in (0, 1, 2)
+    json.dumps(report.to_dict())  # the machine output is always serialisable
+
+
+def _table(rows: list[list[str]], newline: str) -> bytes:
+    return ("c0,c1,c2" + newline + "".join(",".join(r) + newline for r in rows)).encode()
+
+
+ROWS = st.lists(st.lists(st.text(alphabet="abc01 ", min_size=1, max_size=3), min_size=2, max_size=4),
+                min_size=1, max_size=15)
+LINE_ENDING_CODES = {"HS406", "HS407"}  # mixed-line-endings, cr-line-endings (hostile-inputs B5-B7)
+
+
+@given(ROWS, st.sampled_from(["\n", "\r"]))
+def test_line_endings_change_only_their_own_findings(rows: list[list[str]], newline: str) -> None:
+    def located(data: bytes) -> list[tuple]:
+        return [(c, r, line, col, v) for c, r, line, col, v, _m in _check(data, 3, 4) if c not in LINE_ENDING_CODES]
+
+    assert located(_table(rows, newline)) == located(_table(rows, "\r\n"))
+
+
+@given(ROWS, st.sampled_from(["\n", "\r\n"]))
+def test_a_bom_adds_only_its_own_finding(rows: list[list[str]], newline: str) -> None:
+    plain = _check(_table(rows, newline), 3, 5)
+    with_bom = _check(b"\xef\xbb\xbf" + _table(rows, newline), 3, 5)
+    assert [f for f in with_bom if f[0] != "HS401"] == plain
+    assert [f[:4] for f in with_bom if f[0] == "HS401"] == [("HS401", 1, 1, 1)]
+
+
+# --- importRequest: valid requests are clean, each single mutation is found where it is (P6) -----
+
+PROPS = ["email", "firstname", "lastname", "phone", "company", "city", "zip", "jobtitle", "website", "state"]
+HEADER = st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "Zs"]), min_size=1, max_size=12
+                 ).map(str.strip).filter(bool)
+
+
+@st.composite
+def valid_request(draw) -> tuple[dict, dict[str, bytes]]:
+    n_files = draw(st.integers(1, 3))
+    files, data = [], {}
+    for i in range(n_files):
+        props = draw(st.lists(st.sampled_from(PROPS), min_size=1, max_size=5, unique=True))
+        names = draw(st.lists(HEADER, min_size=len(props), max_size=len(props), unique_by=str.casefold))
+        mappings = [{"columnObjectTypeId": "0-1", "columnName": n, "propertyName": p}
+                    for n, p in zip(names, props, strict=True)]
+        if draw(st.booleans()):
+            mappings[0]["columnType"] = "HUBSPOT_ALTERNATE_ID" if props[0] == "email" else "STANDARD"
+        name = f"file{i}.csv"
+        files.append({"fileName": name, "fileFormat": "CSV",
+                      "fileImportPage": {"hasHeader": True, "columnMappings": mappings}})
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerow(["x"] * len(names))
+        data[name] = buf.getvalue().encode()
+    request = {"name": draw(st.text(min_size=1, max_size=20)), "files": files,
+               "importOperations": {"0-1": draw(st.sampled_from(["CREATE", "UPDATE", "UPSERT"]))}}
+    if draw(st.booleans()):
+        request["dateFormat"] = draw(st.sampled_from(["MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY"]))
+    return request, data
+
+
+def _validate_request(raw: dict | bytes, data: dict[str, bytes]) -> list[tuple[str, str | None]]:
+    """Request findings (HS0xx) only: the data cells ("x") are not meant to be valid values."""
+    report = validate(raw, files={k: io.BytesIO(v) for k, v in data.items()}, base_dir="/nonexistent")
+    return sorted((f.code, f.pointer) for f in report.findings if f.code.startswith("HS0"))
+
+
+@given(valid_request())
+def test_valid_requests_give_no_finding(sample: tuple[dict, dict[str, bytes]]) -> None:
+    request, data = sample
+    assert _validate_request(request, data) == []
+
+
+def _set(path: list, value) -> Callable[[dict], None]:
+    def apply(req: dict) -> None:
+        target = req
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return apply
+
+
+def _del(path: list) -> Callable[[dict], None]:
+    def apply(req: dict) -> None:
+        target = req
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+    return apply
+
+
+def mutations(req: dict) -> list[tuple[str, Callable[[dict], None], str, str]]:
+    """(label, change, code, pointer) for every single mutation we know the answer to."""
+    i = len(req["files"]) - 1
+    page = ["files", i, "fileImportPage"]
+    f = f"/files/{i}"
+    return [
+        ("hasHeader as text", _set([*page, "hasHeader"], "true"), "HS002", f"{f}/fileImportPage/hasHeader"),
+        ("unknown fileFormat", _set(["files", i, "fileFormat"], "XLSX"), "HS006", f"{f}/fileFormat"),
+        ("unknown columnType", _set([*page, "columnMappings", 0, "columnType"], "PRIMARY_KEY"), "HS007",
+         f"{f}/fileImportPage/columnMappings/0/columnType"),
+        ("unknown operation", _set(["importOperations", "0-1"], "MERGE"), "HS008", "/importOperations/0-1"),
+        ("unknown dateFormat", _set(["dateFormat"], "DD/MM/YYYY"), "HS005", "/dateFormat"),
+        ("misspelt key", _set(["colunmMappings"], []), "HS016", "/colunmMappings"),
+        ("fileName with a path", _set(["files", i, "fileName"], f"exports/file{i}.csv"), "HS013", f"{f}/fileName"),
+        ("columnMappings missing", _del([*page, "columnMappings"]), "HS004", f"{f}/fileImportPage/columnMappings"),
+        ("files empty", _set(["files"], []), "HS003", "/files"),
+    ]
+
+
+@given(valid_request(), st.data())
+def test_each_single_request_mutation_is_reported_at_its_pointer(sample: tuple[dict, dict[str, bytes]],
+                                                                 data) -> None:
+    request, files = sample
+    label, change, code, pointer = data.draw(st.sampled_from(mutations(request)))
+    mutated = copy.deepcopy(request)
+    change(mutated)
+    found = _validate_request(mutated, files)
+    assert (code, pointer) in found, label
+    # a request left with no column for an object also gets HS009 (the operation is unused)
+    side = {"HS009"} if code in ("HS003", "HS004") else set()
+    assert {c for c, _p in found if c.startswith("HS0")} - side == {code}, (label, found)
+
+
+@given(valid_request())
+def test_raw_text_mutations_are_reported(sample: tuple[dict, dict[str, bytes]]) -> None:
+    request, files = sample
+    text = json.dumps(request)
+    assert _validate_request(b"\xef\xbb\xbf" + text.encode(), files) == [("HS023", "")]
+    duplicated = text.replace('"importOperations": {', '"importOperations": {"0-1": "CREATE", ', 1)
+    assert ("HS017", "/importOperations/0-1") in _validate_request(duplicated.encode(), files)
+    cut = text.encode()[: len(text) // 2]
+    assert [c for c, _p in _validate_request(cut, files)] == ["HS001"]
+
+
+@given(st.lists(st.lists(st.text(alphabet="abc01", min_size=1, max_size=3), min_size=3, max_size=3),
+                min_size=1, max_size=20), st.data())
+def test_a_broken_quote_planted_anywhere_is_reported_there(rows: list[list[str]], data) -> None:
+    at = data.draw(st.integers(0, len(rows) - 1))
+    col = data.draw(st.integers(0, 2))
+    rows[at][col] = f'"{rows[at][col]}"x'  # text after the closing quote (hostile-inputs B10)
+    text = "c0,c1,c2\r\n" + "".join(",".join(r) + "\r\n" for r in rows)
+    found = _check(text.encode(), 3, data.draw(st.integers(1, 5)))
+    structural = [(code, row, column) for code, row, _l, column, _v, _m in found if code.startswith("HS1")]
+    assert structural == [("HS112", at + 2, col + 1)]
+
+
+@given(st.binary(max_size=200), st.text(alphabet=st.characters(codec="utf-8"), max_size=20))
+def test_human_output_never_carries_raw_controls(data: bytes, header: str) -> None:
+    # J4 / M14: escapes, C1 controls and bidi overrides from cells, headers or names stay escaped
+    from tests.hostile.harness import UNSAFE
+    from validator.report import render
+
+    body = header.encode("utf-8", "surrogatepass") + b",x\r\n" + data + b"\r\nA\x1b[2J\xc2\x9b,\xe2\x80\xae,z\r\n"
+    report = validate(_request(2), files={"data.csv": io.BytesIO(body)}, base_dir="/nonexistent")
+    for fmt in ("text", "concise"):
+        text = render(report, fmt)
+        assert not UNSAFE.search(text), (fmt, text)
+        text.encode("utf-8")

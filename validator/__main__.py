@@ -1,6 +1,11 @@
 """``python -m validator`` runs the command line."""
 
-from validator.cli import main
+import sys
+
+try:
+    from validator.cli import main
+except KeyboardInterrupt:  # Ctrl-C while starting up: no traceback (hostile-inputs J3)
+    sys.exit(130)
 
 if __name__ == "__main__":
     main()

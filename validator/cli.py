@@ -102,6 +102,9 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         target, config = Path(config.baseline), config.with_(baseline=None)
     given = _pairs(file_opts)
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
+    if output is not None:
+        _never_overwrite_an_input(output, [*paths, *(r for r, _ in planned), *_named_files(planned),
+                                           *(v for _, f in planned for v in f.values())])
     if emit_request:
         from validator.emit import plan, render_plan
 
@@ -120,6 +123,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         sys.exit(2 if report.refusals else 0)
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)
+    if fmt in ("json", "sarif", "hubspot") and output is None and not _utf(sys.stdout):
+        # backslashreplace would write \xe9 into JSON strings: escape as JSON instead (R6)
+        import json
+
+        text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     if output is not None:
         output.write_text(text, encoding="utf-8", errors="backslashreplace")
     elif not quiet:
@@ -132,8 +140,10 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
                 fh.write(step_summary(redact_report(report) if config.redact else report))
         except OSError as exc:
             click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
+    from validator.report.text import printable
+
     for refusal in report.refusals:
-        click.echo(f"hubspot-preflight: {refusal.file}: refused: {refusal.reason}", err=True)
+        click.echo(f"hubspot-preflight: {printable(refusal.file)}: refused: {printable(refusal.reason)}", err=True)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if config.exit_zero and code == 1 else code)
 
@@ -167,6 +177,39 @@ def _portal(path: Path | None) -> Any:
     from validator.portal import load_portal
 
     return load_portal(path)
+
+
+def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
+    """The data files each request names, where the engine will look for them."""
+    import json
+
+    from validator.findings import ValidatorError
+    from validator.sources import base_name, read_request_bytes
+
+    out = []
+    for request, _files in plan:
+        try:
+            value = json.loads(read_request_bytes(request))
+        except (OSError, ValueError, RecursionError, ValidatorError):
+            continue
+        files = value.get("files") if isinstance(value, dict) else None
+        for f in files if isinstance(files, list) else []:
+            if isinstance(f, dict) and isinstance(f.get("fileName"), str):
+                out.append(request.parent / base_name(f["fileName"]))
+    return out
+
+
+def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
+    """``-o`` naming one of the inputs (or a link to one) would destroy it: refuse (R4)."""
+    from validator.findings import ValidatorError
+
+    for item in inputs:
+        try:
+            same = os.path.samefile(output, item)
+        except (OSError, TypeError, ValueError):
+            continue
+        if same:
+            raise ValidatorError(f"--output {output} is one of the inputs; choose another file")
 
 
 def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, str],
@@ -273,6 +316,26 @@ def rule_page(cls: Any, entry: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
+def doctor(fmt: str) -> None:
+    """Check that the hardened parsers are in place (defusedxml, expat limits, zip overlap check).
+
+    Exits 1 when any protection is missing.
+    """
+    import json
+
+    from validator.doctor import run
+
+    probes = run()
+    if fmt == "json":
+        click.echo(json.dumps([{"check": p.name, "ok": p.ok, "detail": p.detail} for p in probes], indent=2))
+    else:
+        for p in probes:
+            click.echo(f"{'ok' if p.ok else 'FAIL':<4}  {p.name}: {p.detail}")
+    sys.exit(0 if all(p.ok for p in probes) else 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn every failure into a message and an exit code."""
     from validator.findings import ValidatorError
@@ -291,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         sys.exit(130)
     except ValidatorError as exc:
-        click.echo(f"hubspot-preflight: error: {exc}", err=True)
+        click.echo(f"hubspot-preflight: error: {_safe(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
         _silence_stdout()
@@ -307,10 +370,21 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line, never a traceback
         if os.environ.get("HUBSPOT_PREFLIGHT_DEBUG"):
             raise
-        click.echo(f"hubspot-preflight: internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"hubspot-preflight: internal error: {type(exc).__name__}: {_safe(str(exc))} "
                    "(set HUBSPOT_PREFLIGHT_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(0)
+
+
+def _utf(stream: Any) -> bool:
+    return str(getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf")
+
+
+def _safe(text: str) -> str:
+    """Messages can quote file names and values: never let their control characters through."""
+    from validator.report.text import printable
+
+    return printable(text)
 
 
 def _silence_stdout() -> None:

@@ -80,8 +80,9 @@ def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
 
 
 def _bytes_text(s: pd.Series) -> pd.Series:
-    """The same text with each surrogate-escaped byte as one Latin-1 character (one to one)."""
-    return s.str.encode("utf-8", "surrogateescape").str.decode("latin-1")
+    """The same text as Arrow-safe characters, one to one: UTF-8 bytes with lone surrogates
+    (undecodable input bytes) passed through, each byte shown as one Latin-1 character."""
+    return s.str.encode("utf-8", "surrogatepass").str.decode("latin-1")
 
 
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:

@@ -77,7 +77,7 @@ def record_key(cells: tuple[str, ...] | None, keys: tuple[tuple[str, int], ...])
 
 
 def content_hash(cells: Iterable[str]) -> str:
-    joined = "\x1f".join(cells).encode("utf-8", "surrogateescape")
+    joined = "\x1f".join(cells).encode("utf-8", "surrogatepass")
     return hashlib.sha256(joined).hexdigest()[:16]
 
 

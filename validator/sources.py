@@ -70,14 +70,22 @@ def open_binary(lookup: FileLookup) -> tuple[IO[bytes], bool]:
     if lookup.stream is not None:
         return lookup.stream, False
     assert lookup.path is not None
-    # O_NONBLOCK: a FIFO swapped in after the lstat check must not hang the open.
+    return open_regular(lookup.path), True
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """Open a file for reading only if it is, at open time, a regular file.
+
+    O_NONBLOCK: a FIFO swapped in after the lstat check must not hang the open; the fstat on the
+    open descriptor then refuses it (and any device) before a byte is read.
+    """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(lookup.path, flags)
+    fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValidatorError(f"{lookup.path} is not a regular file")
+            raise ValidatorError(f"{path} is not a regular file")
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb"), True
+        return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
@@ -120,9 +128,11 @@ def read_request_bytes(path: Path) -> bytes:
     problem, detail = check_regular(path, None)
     if problem:
         raise ValidatorError(f"cannot read request: {detail}")
-    with open(path, "rb") as fh:
-        data = fh.read(MAX_REQUEST_BYTES + 1)
-    return data
+    try:
+        with open_regular(path) as fh:
+            return fh.read(MAX_REQUEST_BYTES + 1)
+    except OSError as exc:
+        raise ValidatorError(f"cannot read request {path}: {exc.strerror or exc}") from None
 
 
 def find_requests(data_file: Path) -> list[Path]:
@@ -149,9 +159,9 @@ def names_file(request: Path, file_name: str) -> bool:
     if check_regular(request, request.parent)[0] is not None:
         return False
     try:
-        with open(request, "rb") as fh:
+        with open_regular(request) as fh:
             value = json.loads(fh.read(MAX_REQUEST_BYTES))
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError, RecursionError, ValidatorError):
         return False
     files = value.get("files") if isinstance(value, dict) else None
     if not isinstance(files, list):
@@ -162,9 +172,11 @@ def names_file(request: Path, file_name: str) -> bool:
 
 def is_request(path: Path) -> bool:
     """Whether a JSON file looks like an importRequest (has a files list of fileNames)."""
+    if check_regular(path, None)[0] is not None:
+        return False
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             value = json.loads(fh.read(MAX_REQUEST_BYTES))
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError, RecursionError, ValidatorError):
         return False
     return isinstance(value, dict) and isinstance(value.get("files"), list)

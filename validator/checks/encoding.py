@@ -9,7 +9,7 @@ from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
 
-SURROGATES = "[\udc80-\udcff]"
+SURROGATES = "[\udc00-\udcff]"
 
 
 class Utf8Bom(Rule):

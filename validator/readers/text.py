@@ -17,7 +17,19 @@ from typing import BinaryIO
 from validator.readers.base import MAX_EVENTS, DecodeEvent, ReaderNotes
 
 BLOCK = 1 << 20
-_SURROGATE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\udc00-\udcff]")
+ERRORS = "hubspot-preflight-bytes"
+
+
+def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """``surrogateescape`` for every byte: that handler cannot keep bytes below 0x80, so a
+    truncated UTF-16 or UTF-32 code unit (``FF FE 00``) would raise instead of being kept."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
+    raise exc
+
+
+codecs.register_error(ERRORS, _keep_bytes)
 RECORD_KEEP_CHARS = 8 << 20  # the current record's lines kept for diagnosing parse errors
 
 
@@ -68,7 +80,7 @@ class LineSource:
 
     def _blocks(self) -> Iterator[tuple[str, int, int]]:
         """Decoded text blocks with the byte offsets where each block's text begins and ends."""
-        decoder = codecs.getincrementaldecoder(self.encoding)(errors="surrogateescape")
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors=ERRORS)
         offset = self.skip
         while True:
             raw = self.stream.read(self.block)
@@ -137,4 +149,8 @@ class LineSource:
 
 
 def _byte_len(text: str, encoding: str) -> int:
-    return len(text.encode(encoding, "surrogateescape"))
+    # a kept byte is one byte whatever the encoding (UTF-16 cannot encode a lone byte back)
+    kept = len(_SURROGATE.findall(text))
+    if not kept:
+        return len(text.encode(encoding))
+    return len(_SURROGATE.sub("", text).encode(encoding)) + kept

@@ -30,7 +30,7 @@ def display_path(f: Finding) -> str:
 def fingerprint(f: Finding) -> str:
     """Stable across runs and re-sorted files: rule + file + record key (+ column name)."""
     text = "\x1f".join((f.code, f.file or "", f.key or "", f.column_name or ""))
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def severity(f: Finding) -> Severity:

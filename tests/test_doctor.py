@@ -1,0 +1,47 @@
+"""``hubspot-preflight doctor`` reports the parser protections of this Python truthfully."""
+
+from __future__ import annotations
+
+import json
+import pyexpat
+import sys
+from pathlib import Path
+
+from tests.hostile.harness import child_env
+from validator.doctor import run
+
+
+def _overlap_fixed() -> bool:
+    v = sys.version_info[:3]
+    return v >= (3, 12, 2) or (3, 11, 8) <= v < (3, 12)
+
+
+def test_probes_match_this_python() -> None:
+    probes = {p.name: p for p in run()}
+    assert set(probes) == {"defusedxml active for openpyxl", "expat billion-laughs protection",
+                           "zipfile overlap protection"}
+    assert probes["defusedxml active for openpyxl"].ok
+    assert probes["expat billion-laughs protection"].ok == (pyexpat.version_info >= (2, 4, 1))
+    assert probes["zipfile overlap protection"].ok == _overlap_fixed()
+
+
+def _doctor(tmp_path: Path, **env: str) -> tuple[int, list[dict[str, object]]]:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "validator", "doctor", "--format", "json"], cwd=tmp_path,
+                          env=child_env(env), capture_output=True, timeout=60)
+    assert b"Traceback" not in proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_exit_code_says_whether_everything_is_protected(tmp_path: Path) -> None:
+    code, probes = _doctor(tmp_path)
+    assert code == (0 if all(p["ok"] for p in probes) else 1)
+
+
+def test_defusedxml_switched_off_is_reported(tmp_path: Path) -> None:
+    code, probes = _doctor(tmp_path, OPENPYXL_DEFUSEDXML="False")
+    assert code == 1
+    bad = [p for p in probes if not p["ok"]]
+    assert bad[0]["check"] == "defusedxml active for openpyxl"
+    assert "OPENPYXL_DEFUSEDXML" in str(bad[0]["detail"])

@@ -1,0 +1,154 @@
+"""Paths (hostile-inputs H1-H4): request fileNames are labels, never paths; symlinks out of the
+request's folder, devices, FIFOs, sockets and directories are refused without being opened."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hostile.generate import CLEAN, request
+from validator import ValidatorError, validate
+from validator.findings import Report
+from validator.sources import open_regular
+
+SECRET = b"SECRET,Other\r\nx@y.com,1\r\n"
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every path passed to os.open or open() while the test runs."""
+    seen: list[str] = []
+    real_os_open, real_open = os.open, open
+
+    def os_open(path: Any, *args: Any, **kw: Any) -> int:
+        seen.append(os.fsdecode(path))
+        return real_os_open(path, *args, **kw)
+
+    def builtin_open(path: Any, *args: Any, **kw: Any) -> Any:
+        if isinstance(path, (str, bytes, os.PathLike)):
+            seen.append(os.fsdecode(path))
+        return real_open(path, *args, **kw)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr("builtins.open", builtin_open)
+    yield seen
+
+
+def within(seconds: float, fn: Callable[[], Report]) -> Report:
+    """Run fn in a thread: a blocking open of a FIFO fails the test instead of hanging it."""
+    box: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: box.update(result=fn()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "validate() blocked (opened a FIFO or device?)"
+    return box["result"]
+
+
+def layout(tmp_path: Path, req: dict[str, Any]) -> Path:
+    folder, outside = tmp_path / "case", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "secret.csv").write_bytes(SECRET)
+    (folder / "import.json").write_text(json.dumps(req))
+    return folder
+
+
+def test_dotdot_and_absolute_file_names_are_labels_not_paths(tmp_path: Path, opened: list[str]) -> None:
+    names = ["../outside/secret.csv", str(tmp_path / "outside" / "secret.csv"), "C:\\x\\secret.csv",
+             "\\\\server\\share\\secret.csv"]
+    folder = layout(tmp_path, request({n: ["Email"] for n in names}))
+    report = validate(folder / "import.json")
+    found = sorted((f.code, f.pointer) for f in report.findings)
+    assert found == sorted([*(("HS011", f"/files/{i}/fileName") for i in range(4)),
+                            *(("HS013", f"/files/{i}/fileName") for i in range(4))])
+    assert not [p for p in opened if "secret" in p]
+
+
+def test_symlinks_out_of_the_folder_and_to_devices_are_refused_unopened(tmp_path: Path, opened: list[str]) -> None:
+    folder = layout(tmp_path, request({n: ["Email"] for n in ("out.csv", "zero.csv", "random.csv", "in.csv")}))
+    os.symlink(tmp_path / "outside" / "secret.csv", folder / "out.csv")
+    os.symlink("/dev/zero", folder / "zero.csv")
+    os.symlink("/dev/urandom", folder / "random.csv")
+    (folder / "real.csv").write_bytes(CLEAN.encode())
+    os.symlink("real.csv", folder / "in.csv")  # inside the folder: followed
+    report = within(20, lambda: validate(folder / "import.json"))
+    assert sorted((r.file, r.code) for r in report.refusals) == [
+        ("out.csv", "outside"), ("random.csv", "outside"), ("zero.csv", "outside")]
+    assert report.exit_code() == 2
+    assert not [p for p in opened if p.endswith(("out.csv", "zero.csv", "random.csv", "secret.csv"))]
+    assert [p for p in opened if p.endswith("in.csv")]
+
+
+def test_devices_named_directly_are_refused_unopened(tmp_path: Path, opened: list[str]) -> None:
+    folder = layout(tmp_path, request({"zero.csv": ["Email"], "random.csv": ["Email"]}))
+    report = within(20, lambda: validate(folder / "import.json",
+                                         files={"zero.csv": "/dev/zero", "random.csv": "/dev/urandom"}))
+    assert sorted((r.file, r.code) for r in report.refusals) == [("random.csv", "not-regular"),
+                                                               ("zero.csv", "not-regular")]
+    assert "/dev/zero" not in opened and "/dev/urandom" not in opened
+
+
+def test_fifo_socket_and_directory_are_refused_without_blocking(tmp_path: Path, opened: list[str]) -> None:
+    import socket
+
+    folder = layout(tmp_path, request({"fifo.csv": ["Email"], "sock.csv": ["Email"], "dir.csv": ["Email"]}))
+    os.mkfifo(folder / "fifo.csv")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock.csv"))
+    sock.close()
+    (folder / "dir.csv").mkdir()
+    report = within(20, lambda: validate(folder / "import.json"))
+    assert sorted((r.file, r.code) for r in report.refusals) == [
+        ("dir.csv", "not-regular"), ("fifo.csv", "not-regular"), ("sock.csv", "not-regular")]
+    assert not [p for p in opened if p.endswith(("fifo.csv", "sock.csv", "dir.csv"))]
+
+
+def test_a_fifo_swapped_in_after_the_check_is_refused_at_open(tmp_path: Path) -> None:
+    fifo = tmp_path / "late.csv"
+    os.mkfifo(fifo)
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            open_regular(fifo)
+        except ValidatorError as exc:
+            box["error"] = str(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert "not a regular file" in box["error"]
+
+
+def test_a_request_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "import.json")
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            validate(tmp_path / "import.json")
+        except ValidatorError as exc:
+            box["error"] = str(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert "not a regular file" in box["error"]
+
+
+def test_output_onto_an_input_is_refused(tmp_path: Path) -> None:
+    from tests.hostile.harness import child_env, run_cli
+
+    folder = layout(tmp_path, request(["Email", "First Name"]))
+    (folder / "data.csv").write_bytes(CLEAN.encode())
+    o = run_cli(["import.json", "-o", "data.csv"], folder, env=child_env(), timeout=30)
+    assert o.returncode == 2 and b"is one of the inputs" in o.stderr
+    assert (folder / "data.csv").read_bytes() == CLEAN.encode()
