@@ -30,6 +30,8 @@ class Config:
     fail_on: Severity = Severity.ERROR
     max_per_rule: int = DEFAULT_MAX_PER_RULE
     chunk_rows: int = DEFAULT_CHUNK_ROWS
+    reader: str = "auto"  # CSV reader: auto | fast | exact (auto: pyarrow for large UTF-8 files)
+    progress: Any = field(default=None, compare=False)  # called as progress(file, rows, bytes, size)
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)

@@ -141,7 +141,7 @@ class Engine:
         if lookup.problem is not None:  # missing: the request rules report it
             return
         try:
-            reader = open_reader(fctx, ctx, self.config.chunk_rows)
+            reader = open_reader(fctx, ctx, self.config.chunk_rows, self.config.reader)
         except Refused as exc:
             report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
             return
@@ -158,10 +158,13 @@ class Engine:
             for rule in hooks["on_header"]:
                 collect.add(rule.on_header(fctx))
             if reader is not None:
+                progress = self.config.progress
                 for chunk in reader.chunks():
                     fctx.rows += len(chunk)
                     for rule in hooks["on_chunk"]:
                         collect.add(rule.on_chunk(chunk, fctx))
+                    if progress is not None:
+                        progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))
         except Refused as exc:

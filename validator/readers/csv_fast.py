@@ -1,0 +1,444 @@
+"""The fast CSV path: pyarrow parses, numpy frames; the exact path takes over wherever they could differ.
+
+The file is cut into segments of a few MB that end on a record boundary. Each segment is framed
+with a few vectorized byte scans (quotes, line feeds, carriage returns): those give every
+record's physical start line, its row number (blank lines included) and proof that every quote
+sits where RFC 4180 allows one (a quote opens at a field start and closes before a delimiter or
+a line end, ``""`` inside). A segment that passes is parsed by ``pyarrow.csv`` with one thread,
+every column as a string; ragged records come back through ``invalid_row_handler`` and are
+re-read with the stdlib ``csv`` module so their RowNotes match the exact reader's.
+
+Anything the fast path cannot read exactly like the exact path hands over to it at the
+segment's first byte (a record boundary) with the line and row counters carried on, before any
+row of that segment was emitted:
+
+- bytes that are not UTF-8 (pyarrow refuses them): the exact reader reads that segment only,
+  with its decode events, then the fast path continues;
+- a quote out of place, a quote never closed, a lone ``\\r`` line end, a NUL byte, or a record
+  longer than the csv module's field limit: the exact reader reads the rest of the file.
+
+Files it never starts on (the caller uses the exact reader): other encodings, no header row,
+one column, an unreadable first line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from validator.readers.base import STR, Chunk, Header, ReaderNotes, RowNote, empty_frame
+from validator.readers.csv_exact import FIELD_LIMIT, CsvReader, _odd_record, choose_delimiter, count_delimiters
+
+SEGMENT = 4 << 20  # bytes framed and parsed at a time
+MAX_SEGMENT = 64 << 20  # a "record" longer than this is an unclosed quote; the exact path reads it
+PA_BLOCK = 1 << 20
+QUOTE, LF, CR = 0x22, 0x0A, 0x0D
+
+
+class Anomaly(Exception):
+    """Bytes the fast path will not read; ``to_end``: the exact path reads the rest of the file."""
+
+    def __init__(self, reason: str, to_end: bool = True):
+        super().__init__(reason)
+        self.to_end = to_end
+
+
+@dataclass(frozen=True, slots=True)
+class Framed:
+    """Records of one segment: byte spans (content excludes the line end) and physical lines."""
+
+    starts: np.ndarray
+    ends: np.ndarray  # content end (exclusive), before \r\n or \n
+    lines: np.ndarray  # start line of each record
+    end_lines: np.ndarray
+    newlines: int  # line feeds in the segment
+    crlf: int
+    size: int  # bytes of the segment (through its last line end)
+
+
+def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Framed | None:
+    """Frame the records of ``buf`` (which starts on a record boundary); None: need more bytes."""
+    quotes = np.flatnonzero(buf == QUOTE)
+    feeds = np.flatnonzero(buf == LF)
+    inside = np.searchsorted(quotes, feeds) & 1
+    outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line feeds
+    if final:
+        size = len(buf)
+        if len(quotes) & 1:
+            raise Anomaly("a quote is never closed")
+    else:
+        if not len(outside):
+            return None
+        size = int(feeds[outside[-1]]) + 1
+        quotes = quotes[: np.searchsorted(quotes, size)]
+        feeds = feeds[: outside[-1] + 1]
+    body = buf[:size]
+    _check_quotes(body, quotes, delimiter)
+    returns = np.flatnonzero(body == CR)
+    if len(returns) and (returns[-1] + 1 >= size or np.any(body[returns + 1] != LF)):
+        raise Anomaly("a line ends in a lone carriage return")
+    terminators = feeds[outside]
+    tail = size > (int(terminators[-1]) + 1 if len(terminators) else 0)  # final record without a line end
+    starts = np.concatenate(([0], terminators + 1))
+    ends = terminators.copy()
+    if tail:
+        ends = np.concatenate((ends, [size]))
+    else:
+        starts = starts[:-1]
+    if len(ends) and len(returns):
+        crlf_end = np.zeros(len(ends), dtype=bool)
+        valid = ends > starts
+        crlf_end[valid] = body[np.maximum(ends[valid] - 1, 0)] == CR
+        ends = ends - crlf_end
+    if len(starts) and int(np.max(ends - starts)) > FIELD_LIMIT:
+        raise Anomaly("a record is longer than the csv module's field limit")
+    lines = np.empty(len(starts), dtype=np.int64)
+    end_lines = np.empty(len(starts), dtype=np.int64)
+    if len(starts):
+        lines[0] = first_line + 1
+        lines[1:] = first_line + 2 + outside[: len(starts) - 1]
+        end_lines[: len(terminators)] = first_line + 1 + outside
+        if tail:
+            end_lines[-1] = first_line + 1 + len(feeds)
+    return Framed(starts, ends, lines, end_lines, len(feeds), len(returns), size)
+
+
+def _check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int) -> None:
+    """Every quote opens at a field start, or closes before a delimiter or line end, or is doubled.
+
+    With quotes counted in order, even ones open and odd ones close a quoted field; a doubled
+    quote inside is an odd one followed at once by an even one. The csv module reads the bytes
+    the same way exactly when every opening quote follows a delimiter, a line feed, the
+    segment start or another quote, and every closing one precedes a delimiter, a line end,
+    another quote or the end.
+    """
+    if not len(quotes):
+        return
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = body[np.maximum(opening - 1, 0)]
+    ok = (opening == 0) | (before == delimiter) | (before == LF) | (before == QUOTE)
+    if not ok.all():
+        raise Anomaly("a quote opens inside a field")
+    after_pos = closing + 1
+    at_end = after_pos >= len(body)
+    after = body[np.minimum(after_pos, len(body) - 1)]
+    ok = at_end | (after == delimiter) | (after == LF) | (after == CR) | (after == QUOTE)
+    if not ok.all():
+        raise Anomaly("text follows a closing quote")
+
+
+class FastCsvReader:
+    """Reads a UTF-8 CSV with a header into Chunks identical to CsvReader's."""
+
+    def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, chunk_rows: int = 50_000,
+                 skip: int = 0, delimiter_hint: int | None = None, segment: int = SEGMENT):
+        self.stream = stream
+        self.notes = notes
+        self.chunk_rows = max(1, chunk_rows)
+        self.skip = skip
+        self.segment = segment
+        self.fallback: CsvReader | None = None  # set when the exact path reads the whole file
+        self.handed_over = 0  # parts of the file the exact reader read
+        self._buf = b""
+        self._eof = False
+        self._offset = skip  # absolute byte offset of self._buf[0]
+        self._line = 0
+        self._row = 0
+        self._header: Header | None = None
+        self._width = 0
+        self.delimiter_hint = delimiter_hint
+        notes.reader = "fast"
+        try:
+            self._open(delimiter_hint)
+        except Anomaly:
+            self._exact_from_start()
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _fill(self, want: int) -> None:
+        while not self._eof and len(self._buf) < want:
+            more = self.stream.read(max(want - len(self._buf), self.segment))
+            if not more:
+                self._eof = True
+            self._buf += more
+
+    def _open(self, delimiter_hint: int | None) -> None:
+        self._fill(self.segment)
+        first_end = min((i for i in (self._buf.find(b"\n"), self._buf.find(b"\r")) if i >= 0),
+                        default=len(self._buf))
+        if not self._buf.strip(b"\r\n"):
+            raise Anomaly("empty")
+        try:
+            first = self._buf[:first_end].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Anomaly("first line is not UTF-8") from exc
+        counts = count_delimiters(first)
+        delimiter = choose_delimiter(counts, delimiter_hint)
+        self.delimiter = delimiter
+        self._delim = ord(delimiter)
+        head = self._frame_next(header=True)
+        if head is None or not len(head.starts):
+            raise Anomaly("no header record")
+        size = int(head.starts[1]) if len(head.starts) > 1 else head.size
+        raw = self._buf[:size]
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Anomaly("header is not UTF-8") from exc
+        scratch = ReaderNotes()
+        reader = CsvReader(io.BytesIO(raw), scratch, delimiter=delimiter)
+        if reader.header is None or len(reader.header.cells) < 2:
+            raise Anomaly("fewer than two columns")
+        self._header = reader.header
+        self._width = len(reader.header.cells)
+        self.notes.empty = False
+        self.notes.delimiter_counts = counts
+        self.notes.delimiter = delimiter
+        self._consume(raw, lines=int(head.end_lines[0]), rows=1)
+
+    def _frame_next(self, header: bool = False) -> Framed | None:
+        """Frame the next segment of the buffer, reading more until a record boundary is in it."""
+        want = 1 if header else self.segment
+        while True:
+            self._fill(want)
+            if not self._buf:
+                return None
+            buf = np.frombuffer(self._buf, dtype=np.uint8)
+            final = self._eof
+            if header:  # frame only through the first record boundary
+                cut = _first_boundary(buf)
+                if cut is not None:
+                    buf, final = buf[:cut], True
+            framed = frame(buf, self._delim, self._line, final=final)
+            if framed is not None:
+                return framed
+            if self._eof:
+                raise Anomaly("unreachable")
+            if len(self._buf) >= MAX_SEGMENT:
+                raise Anomaly("no record boundary in the next 64 MB")
+            want = len(self._buf) * 2
+
+    def _consume(self, raw: bytes, lines: int, rows: int) -> None:
+        """Account for ``raw`` (the buffer's head) as read: bytes, line ends, lines, rows."""
+        notes = self.notes
+        notes.bytes += len(raw)
+        crlf = raw.count(b"\r\n")
+        notes.line_endings["\r\n"] += crlf
+        notes.line_endings["\n"] += raw.count(b"\n") - crlf
+        self._buf = self._buf[len(raw):]
+        self._offset += len(raw)
+        self._line = lines
+        self._row += rows
+        if self._eof and not self._buf and raw:
+            self._final_newline = raw.endswith((b"\n", b"\r"))
+
+    def _exact_from_start(self) -> None:
+        from validator.readers.dispatch import Prefixed
+
+        notes = self.notes
+        for key in notes.line_endings:
+            notes.line_endings[key] = 0
+        notes.bytes = 0
+        notes.reader = "exact"
+        source = Prefixed(self._buf, self.stream, owned=False)  # nothing consumed yet
+        self.fallback = CsvReader(source, notes, skip=self.skip, chunk_rows=self.chunk_rows,  # type: ignore[arg-type]
+                                  delimiter_hint=self.delimiter_hint)
+
+    # -- Reader protocol -----------------------------------------------------------------------
+    @property
+    def header(self) -> Header | None:
+        return self.fallback.header if self.fallback is not None else self._header
+
+    @property
+    def width(self) -> int:
+        return self.fallback.width if self.fallback is not None else self._width
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def chunks(self) -> Iterator[Chunk]:
+        if self.fallback is not None:
+            yield from self.fallback.chunks()
+            return
+        pending = _Pending(self._width)
+        while True:
+            framed = None
+            try:
+                framed = self._frame_next()
+                if framed is None:
+                    break
+                part = self._parse(framed)
+            except Anomaly as exc:
+                yield from pending.flush(self.chunk_rows, final=True)
+                to_end = exc.to_end or framed is None
+                yield from self._exact(None if to_end else framed.size)
+                if to_end:
+                    return
+                continue
+            pending.add(*part)
+            yield from pending.flush(self.chunk_rows, final=False)
+        yield from pending.flush(self.chunk_rows, final=True)
+        self._finish()
+
+    def _finish(self) -> None:
+        notes = self.notes
+        notes.records = self._row - 1
+        notes.lines = self._line
+        notes.final_newline = self._final_newline
+
+    _final_newline = True
+
+    def _parse(self, framed: Framed) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote]]:
+        raw = self._buf[: framed.size]
+        content = framed.ends - framed.starts
+        nonempty = np.flatnonzero(content > 0)
+        invalid: list[tuple[int, int]] = []
+
+        def handler(row: Any) -> str:
+            invalid.append((row.number, row.actual_columns))
+            return "skip"
+
+        if raw.find(b"\x00") >= 0:
+            raise Anomaly("NUL byte", to_end=False)
+        if not raw.isascii():  # Python's codec decides, as it does for the exact reader
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise Anomaly("bytes that are not UTF-8", to_end=False) from exc
+        try:
+            table = _read(raw, self._width, self.delimiter, handler)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise Anomaly(f"pyarrow cannot read the segment: {exc}", to_end=False) from exc
+        rows = self._row + 1 + np.arange(len(content), dtype=np.int64)
+        odd = np.zeros(len(content), dtype=bool)
+        odd[content == 0] = True
+        notes: list[RowNote] = []
+        for number, fields in invalid:
+            if not 1 <= number <= len(nonempty):
+                raise Anomaly("invalid row number out of range")
+            k = int(nonempty[number - 1])
+            odd[k] = True
+            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8")
+            record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
+            if len(record) != fields:
+                raise Anomaly("pyarrow and csv disagree on a record's fields")
+            notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
+        for k in np.flatnonzero(content == 0):
+            notes.append(RowNote("blank", int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
+        good = ~odd
+        if int(good.sum()) != table.num_rows:
+            raise Anomaly("pyarrow and the framing disagree on the record count")
+        notes.sort(key=lambda n: n.row)
+        lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
+        self._consume(raw, lines=lines_after, rows=len(content))
+        return table, rows[good], framed.lines[good], notes
+
+    def _exact(self, size: int | None) -> Iterator[Chunk]:
+        """Hand the next ``size`` bytes (None: the rest of the file) to the exact reader."""
+        from validator.readers.dispatch import Prefixed
+
+        to_end = size is None
+        self.handed_over += 1
+        if size is None:
+            source: Any = Prefixed(self._buf, self.stream, owned=False)
+        else:
+            source = io.BytesIO(self._buf[:size])
+        reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,
+                           chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
+                           resume=(self._line, self._row))
+        yield from reader.chunks()
+        if to_end:
+            return
+        consumed = source.getbuffer().nbytes
+        self._buf = self._buf[consumed:]
+        self._offset += consumed
+        self._line = reader.lines.line
+        self._row = reader._row
+        if self._eof and not self._buf:
+            self._final_newline = self.notes.final_newline
+
+
+def _first_boundary(buf: np.ndarray) -> int | None:
+    quotes = np.flatnonzero(buf == QUOTE)
+    feeds = np.flatnonzero(buf == LF)
+    outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+    return int(outside[0]) + 1 if len(outside) else None
+
+
+def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
+    from pyarrow import csv as pacsv
+
+    names = [str(i) for i in range(width)]
+    return pacsv.read_csv(
+        pa.py_buffer(raw),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=PA_BLOCK),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                         escape_char=False, newlines_in_values=True,
+                                         ignore_empty_lines=True, invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                             null_values=[], strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False, check_utf8=False),
+    )
+
+
+class _Pending:
+    """Rows and notes read but not yet emitted, cut into chunks exactly where CsvReader cuts."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.tables: list[pa.Table] = []
+        self.rows: list[np.ndarray] = []
+        self.lines: list[np.ndarray] = []
+        self.notes: list[RowNote] = []
+
+    def add(self, table: pa.Table, rows: np.ndarray, lines: np.ndarray, notes: list[RowNote]) -> None:
+        if len(rows):
+            self.tables.append(table)
+            self.rows.append(rows)
+            self.lines.append(lines)
+        self.notes.extend(notes)
+
+    def flush(self, limit: int, final: bool) -> Iterator[Chunk]:
+        while True:
+            rows = np.concatenate(self.rows) if self.rows else np.empty(0, dtype=np.int64)
+            cut = self._cut(rows, limit)
+            if cut is None:
+                if final and (len(rows) or self.notes):
+                    yield self._emit(rows, len(rows), len(self.notes))
+                return
+            good = int(np.searchsorted(rows, cut, side="right"))
+            notes = sum(1 for n in self.notes if n.row <= cut)
+            yield self._emit(rows, good, notes)
+
+    def _cut(self, rows: np.ndarray, limit: int) -> int | None:
+        """The row after which CsvReader would emit a chunk (None: not yet)."""
+        cuts = []
+        if len(rows) >= limit:
+            cuts.append(int(rows[limit - 1]))
+        if len(self.notes) >= limit:
+            cuts.append(self.notes[limit - 1].row)
+        return min(cuts) if cuts else None
+
+    def _emit(self, rows: np.ndarray, good: int, notes: int) -> Chunk:
+        table = pa.concat_tables(self.tables) if self.tables else None
+        lines = np.concatenate(self.lines) if self.lines else np.empty(0, dtype=np.int64)
+        if table is not None and good:
+            head = table.slice(0, good)
+            frame = pd.DataFrame({i: pd.Series(head.column(i), dtype=STR, copy=False)
+                                  for i in range(self.width)}, copy=False)
+            frame.index = pd.Index(rows[:good])
+        else:
+            frame = empty_frame(self.width)
+        chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]))
+        rest = table.slice(good) if table is not None and good < table.num_rows else None
+        self.tables = [rest] if rest is not None else []
+        self.rows = [rows[good:]] if good < len(rows) else []
+        self.lines = [lines[good:]] if good < len(lines) else []
+        self.notes = self.notes[notes:]
+        return chunk
