@@ -56,12 +56,13 @@ def cli() -> None:
 @click.option("--max-per-rule", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Findings listed per rule and file; the rest are counted.")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
+@click.option("--reader", type=click.Choice(["auto", "fast", "exact"]), default="auto", hidden=True)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str,
           output: Path | None, select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], fail_on: str, max_per_rule: int, chunk_rows: int,
-          exit_zero: bool, quiet: bool) -> None:
+          exit_zero: bool, quiet: bool, reader: str = "auto") -> None:
     """Check imports. PATHS are importRequest JSON files and/or their data files.
 
     A data file alone finds its request by convention: NAME.import.json beside NAME.csv, or a
@@ -76,11 +77,14 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     config = Config(
         select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore),
         fail_on=Severity.parse(fail_on), max_per_rule=max_per_rule, chunk_rows=chunk_rows,
+        reader=reader, progress=None if quiet else _progress(),
     )
     given = _pairs(file_opts)
     reports = []
     for request, files in _plan(paths, request_opt, given):
         reports.append(validate(request, files=files, config=config))
+    if config.progress is not None:
+        config.progress.close()
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     text = render(report, fmt)
     if output is not None:
@@ -91,6 +95,15 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         click.echo(f"hubspot-preflight: {refusal.file}: refused: {refusal.reason}", err=True)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _progress() -> Any:
+    """A progress bar on stderr for large files, only when stderr is a terminal."""
+    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        return None
+    from validator.progress import ProgressBar
+
+    return ProgressBar(sys.stderr)
 
 
 def _plan(paths: tuple[Path, ...], request_opt: Path | None,

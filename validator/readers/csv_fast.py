@@ -37,17 +37,19 @@ from validator.readers.base import STR, Chunk, Header, ReaderNotes, RowNote, emp
 from validator.readers.csv_exact import FIELD_LIMIT, CsvReader, _odd_record, choose_delimiter, count_delimiters
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
+EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
 MAX_SEGMENT = 64 << 20  # a "record" longer than this is an unclosed quote; the exact path reads it
 PA_BLOCK = 1 << 20
 QUOTE, LF, CR = 0x22, 0x0A, 0x0D
 
 
 class Anomaly(Exception):
-    """Bytes the fast path will not read; ``to_end``: the exact path reads the rest of the file."""
+    """Bytes the fast path will not read: the exact path reads that segment, or the rest of the file."""
 
-    def __init__(self, reason: str, to_end: bool = True):
+    def __init__(self, reason: str, size: int | None = None, at: int | None = None):
         super().__init__(reason)
-        self.to_end = to_end
+        self.size = size  # the segment's bytes, when it is known where the segment ends
+        self.at = at  # where in the segment the first problem is, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
     if final:
         size = len(buf)
         if len(quotes) & 1:
-            raise Anomaly("a quote is never closed")
+            raise Anomaly("a quote is never closed", size, int(quotes[-1]))
     else:
         if not len(outside):
             return None
@@ -80,10 +82,13 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
         quotes = quotes[: np.searchsorted(quotes, size)]
         feeds = feeds[: outside[-1] + 1]
     body = buf[:size]
-    _check_quotes(body, quotes, delimiter)
-    returns = np.flatnonzero(body == CR)
-    if len(returns) and (returns[-1] + 1 >= size or np.any(body[returns + 1] != LF)):
-        raise Anomaly("a line ends in a lone carriage return")
+    _check_quotes(body, quotes, delimiter, size)
+    returns = int(np.count_nonzero(body == CR))
+    crlf = int(np.count_nonzero(body[feeds[feeds > 0] - 1] == CR)) if returns else 0
+    if returns != crlf:
+        at = np.flatnonzero(body == CR)
+        lone = at[(at + 1 >= size) | (body[np.minimum(at + 1, size - 1)] != LF)]
+        raise Anomaly("a line ends in a lone carriage return", size, int(lone[0]))
     terminators = feeds[outside]
     tail = size > (int(terminators[-1]) + 1 if len(terminators) else 0)  # final record without a line end
     starts = np.concatenate(([0], terminators + 1))
@@ -92,13 +97,14 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
         ends = np.concatenate((ends, [size]))
     else:
         starts = starts[:-1]
-    if len(ends) and len(returns):
+    if len(ends) and returns:
         crlf_end = np.zeros(len(ends), dtype=bool)
         valid = ends > starts
         crlf_end[valid] = body[np.maximum(ends[valid] - 1, 0)] == CR
         ends = ends - crlf_end
     if len(starts) and int(np.max(ends - starts)) > FIELD_LIMIT:
-        raise Anomaly("a record is longer than the csv module's field limit")
+        long = int(np.argmax(ends - starts > FIELD_LIMIT))
+        raise Anomaly("a record is longer than the csv module's field limit", size, int(starts[long]))
     lines = np.empty(len(starts), dtype=np.int64)
     end_lines = np.empty(len(starts), dtype=np.int64)
     if len(starts):
@@ -107,10 +113,10 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
         end_lines[: len(terminators)] = first_line + 1 + outside
         if tail:
             end_lines[-1] = first_line + 1 + len(feeds)
-    return Framed(starts, ends, lines, end_lines, len(feeds), len(returns), size)
+    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size)
 
 
-def _check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int) -> None:
+def _check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int) -> None:
     """Every quote opens at a field start, or closes before a delimiter or line end, or is doubled.
 
     With quotes counted in order, even ones open and odd ones close a quoted field; a doubled
@@ -125,13 +131,13 @@ def _check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int) -> None:
     before = body[np.maximum(opening - 1, 0)]
     ok = (opening == 0) | (before == delimiter) | (before == LF) | (before == QUOTE)
     if not ok.all():
-        raise Anomaly("a quote opens inside a field")
+        raise Anomaly("a quote opens inside a field", size, int(opening[np.argmin(ok)]))
     after_pos = closing + 1
     at_end = after_pos >= len(body)
     after = body[np.minimum(after_pos, len(body) - 1)]
     ok = at_end | (after == delimiter) | (after == LF) | (after == CR) | (after == QUOTE)
     if not ok.all():
-        raise Anomaly("text follows a closing quote")
+        raise Anomaly("text follows a closing quote", size, int(closing[np.argmin(ok)]))
 
 
 class FastCsvReader:
@@ -174,6 +180,8 @@ class FastCsvReader:
                         default=len(self._buf))
         if not self._buf.strip(b"\r\n"):
             raise Anomaly("empty")
+        if self._buf[first_end: first_end + 1] == b"\r" and self._buf[first_end + 1: first_end + 2] != b"\n":
+            raise Anomaly("lines end in a lone carriage return")
         try:
             first = self._buf[:first_end].decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -200,10 +208,13 @@ class FastCsvReader:
         self.notes.empty = False
         self.notes.delimiter_counts = counts
         self.notes.delimiter = delimiter
-        self._consume(raw, lines=int(head.end_lines[0]), rows=1)
+        self._consume(raw, lines=int(head.end_lines[0]), rows=1, feeds=head.newlines, crlf=head.crlf)
 
-    def _frame_next(self, header: bool = False) -> Framed | None:
-        """Frame the next segment of the buffer, reading more until a record boundary is in it."""
+    def _frame_next(self, header: bool = False, limit: int | None = None) -> Framed | None:
+        """Frame the next segment of the buffer, reading more until a record boundary is in it.
+
+        ``limit``: frame exactly the first ``limit`` bytes (they end on a record boundary).
+        """
         want = 1 if header else self.segment
         while True:
             self._fill(want)
@@ -211,6 +222,8 @@ class FastCsvReader:
                 return None
             buf = np.frombuffer(self._buf, dtype=np.uint8)
             final = self._eof
+            if limit is not None:
+                buf, final = buf[:limit], True
             if header:  # frame only through the first record boundary
                 cut = _first_boundary(buf)
                 if cut is not None:
@@ -224,13 +237,12 @@ class FastCsvReader:
                 raise Anomaly("no record boundary in the next 64 MB")
             want = len(self._buf) * 2
 
-    def _consume(self, raw: bytes, lines: int, rows: int) -> None:
+    def _consume(self, raw: bytes, lines: int, rows: int, feeds: int, crlf: int) -> None:
         """Account for ``raw`` (the buffer's head) as read: bytes, line ends, lines, rows."""
         notes = self.notes
         notes.bytes += len(raw)
-        crlf = raw.count(b"\r\n")
         notes.line_endings["\r\n"] += crlf
-        notes.line_endings["\n"] += raw.count(b"\n") - crlf
+        notes.line_endings["\n"] += feeds - crlf
         self._buf = self._buf[len(raw):]
         self._offset += len(raw)
         self._line = lines
@@ -267,19 +279,26 @@ class FastCsvReader:
             yield from self.fallback.chunks()
             return
         pending = _Pending(self._width)
+        limit: int | None = None
         while True:
-            framed = None
             try:
-                framed = self._frame_next()
+                framed = self._frame_next(limit=limit)
+                limit = None
                 if framed is None:
                     break
                 part = self._parse(framed)
             except Anomaly as exc:
+                limit = None
+                start = self._record_start(exc.at) if exc.at else 0
+                if start > 0:  # the records before the problem are clean: read them fast first
+                    limit = start
+                    continue
                 yield from pending.flush(self.chunk_rows, final=True)
-                to_end = exc.to_end or framed is None
-                yield from self._exact(None if to_end else framed.size)
-                if to_end:
+                exact = self._exact_piece(exc)
+                if exact is None:
+                    yield from self._exact_rest()
                     return
+                yield from exact
                 continue
             pending.add(*part)
             yield from pending.flush(self.chunk_rows, final=False)
@@ -304,64 +323,118 @@ class FastCsvReader:
             invalid.append((row.number, row.actual_columns))
             return "skip"
 
-        if raw.find(b"\x00") >= 0:
-            raise Anomaly("NUL byte", to_end=False)
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            raise Anomaly("NUL byte", framed.size, nul)
         if not raw.isascii():  # Python's codec decides, as it does for the exact reader
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise Anomaly("bytes that are not UTF-8", to_end=False) from exc
+                raise Anomaly("bytes that are not UTF-8", framed.size, exc.start) from exc
         try:
             table = _read(raw, self._width, self.delimiter, handler)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise Anomaly(f"pyarrow cannot read the segment: {exc}", to_end=False) from exc
+            raise Anomaly(f"pyarrow cannot read the segment: {exc}", framed.size) from exc
         rows = self._row + 1 + np.arange(len(content), dtype=np.int64)
         odd = np.zeros(len(content), dtype=bool)
         odd[content == 0] = True
         notes: list[RowNote] = []
         for number, fields in invalid:
             if not 1 <= number <= len(nonempty):
-                raise Anomaly("invalid row number out of range")
+                raise Anomaly("invalid row number out of range", framed.size)
             k = int(nonempty[number - 1])
+            at = int(framed.starts[k])
             odd[k] = True
             text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8")
             record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
             if len(record) != fields:
-                raise Anomaly("pyarrow and csv disagree on a record's fields")
+                raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, at)
             notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
         for k in np.flatnonzero(content == 0):
             notes.append(RowNote("blank", int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
         good = ~odd
         if int(good.sum()) != table.num_rows:
-            raise Anomaly("pyarrow and the framing disagree on the record count")
+            raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
         notes.sort(key=lambda n: n.row)
         lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
-        self._consume(raw, lines=lines_after, rows=len(content))
+        self._consume(raw, lines=lines_after, rows=len(content), feeds=framed.newlines, crlf=framed.crlf)
         return table, rows[good], framed.lines[good], notes
 
-    def _exact(self, size: int | None) -> Iterator[Chunk]:
-        """Hand the next ``size`` bytes (None: the rest of the file) to the exact reader."""
+    def _exact_rest(self) -> Iterator[Chunk]:
+        """Hand the rest of the file to the exact reader, counters carried on."""
         from validator.readers.dispatch import Prefixed
 
-        to_end = size is None
         self.handed_over += 1
-        if size is None:
-            source: Any = Prefixed(self._buf, self.stream, owned=False)
-        else:
-            source = io.BytesIO(self._buf[:size])
-        reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,
+        source = Prefixed(self._buf, self.stream, owned=False)
+        reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,  # type: ignore[arg-type]
                            chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
                            resume=(self._line, self._row))
         yield from reader.chunks()
-        if to_end:
-            return
-        consumed = source.getbuffer().nbytes
-        self._buf = self._buf[consumed:]
-        self._offset += consumed
+
+    def _record_start(self, at: int) -> int:
+        """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
+        buf = np.frombuffer(self._buf, dtype=np.uint8)[:at]
+        quotes = np.flatnonzero(buf == QUOTE)
+        feeds = np.flatnonzero(buf == LF)
+        outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+        return int(outside[-1]) + 1 if len(outside) else 0
+
+    def _exact_piece(self, exc: Anomaly) -> list[Chunk] | None:
+        """The exact reader's chunks for the record that has the problem and a few after it.
+
+        The piece ends on a line feed after which the quotes balance again, counted from the
+        line after the problem (where the csv module resumes after a bad quote), at least
+        EXACT_PIECE bytes in; if the exact reader does not end it outside quotes, the whole
+        segment is tried, then None (the caller reads the rest of the file exactly).
+        """
+        if exc.size is None:
+            return None
+        size, at = exc.size, exc.at or 0
+        nl = self._buf.find(b"\n", at, size)
+        end = size
+        if 0 <= nl < size - 1:
+            rest = np.frombuffer(self._buf, dtype=np.uint8)[nl + 1: size]
+            quotes = np.flatnonzero(rest == QUOTE)
+            feeds = np.flatnonzero(rest == LF)
+            outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+            k = int(np.searchsorted(outside, EXACT_PIECE - (nl + 1)))
+            if k < len(outside):
+                end = nl + 1 + int(outside[k]) + 1
+        chunks = self._exact_segment(end)
+        if chunks is None and end < size:
+            chunks = self._exact_segment(size)
+        return chunks
+
+    def _exact_segment(self, size: int) -> list[Chunk] | None:
+        """The exact reader's chunks for the next ``size`` bytes alone.
+
+        The segment starts on a record boundary. If the exact reader also ends it outside any
+        quote, reading it alone is reading it in place; if it ends inside one (the quote runs
+        on into the next segment), nothing is kept and the caller reads the rest exactly.
+        """
+        notes = self.notes
+        saved = (notes.bytes, dict(notes.line_endings), len(notes.decode_events), notes.decode_errors,
+                 notes.lines, notes.final_newline, notes.records)
+        source = io.BytesIO(self._buf[:size])
+        reader = CsvReader(source, notes, has_header=True, expected_columns=self._width,
+                           chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
+                           resume=(self._line, self._row))
+        chunks = list(reader.chunks())
+        if any(n.kind == "unclosed-quote" for c in chunks for n in c.notes) and not (
+                self._eof and size == len(self._buf)):
+            notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
+                notes.records = saved
+            notes.line_endings.update(endings)
+            del notes.decode_events[events:]
+            return None
+        self.handed_over += 1
+        self._buf = self._buf[size:]
+        self._offset += size
         self._line = reader.lines.line
         self._row = reader._row
         if self._eof and not self._buf:
-            self._final_newline = self.notes.final_newline
+            self._final_newline = notes.final_newline
+        return chunks
 
 
 def _first_boundary(buf: np.ndarray) -> int | None:
