@@ -69,8 +69,8 @@ print(rows)
 """
 
 
-def run_child(cmd: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in bytes, exit status) of one child process."""
+def run_child(cmd: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in bytes, CPU seconds) of one child process."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -79,7 +79,7 @@ def run_child(cmd: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, 
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {err.strip()[-400:]}")
-    return wall, usage.ru_maxrss * 1024, proc.returncode
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def data_files(request: Path) -> list[Path]:
@@ -116,6 +116,8 @@ def bench(folder: Path, repeat: int, reader: str) -> dict[str, Any]:
     reads: list[float] = []
     rss_check: list[int] = []
     rss_read: list[int] = []
+    cpu_check: list[float] = []
+    cpu_read: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         cmd = [*CLI, "check", str(request), "--format", "json", "-o", str(out), "--reader", reader]
@@ -123,19 +125,23 @@ def bench(folder: Path, repeat: int, reader: str) -> dict[str, Any]:
             order = ("check", "read") if i % 2 == 0 else ("read", "check")
             for what in order:
                 if what == "check":
-                    wall, rss, _code = run_child(cmd)
+                    wall, rss, cpu = run_child(cmd)
                     checks.append(wall)
                     rss_check.append(rss)
+                    cpu_check.append(cpu)
                 else:
-                    wall, rss, _code = run_child([sys.executable, "-c", READ, *map(str, files)])
+                    wall, rss, cpu = run_child([sys.executable, "-c", READ, *map(str, files)])
                     reads.append(wall)
                     rss_read.append(rss)
+                    cpu_read.append(cpu)
         report = json.loads(out.read_text(encoding="utf-8"))
     check_s, read_s = statistics.median(checks), statistics.median(reads)
     return {
         "folder": str(folder), "rows": manifest["rows"], "columns": manifest["columns"],
         "bytes": sum(f.stat().st_size for f in files), "check_s": check_s, "read_s": read_s,
         "ratio": check_s / read_s, "check_rss": max(rss_check), "read_rss": max(rss_read),
+        "check_cpu": statistics.median(cpu_check), "read_cpu": statistics.median(cpu_read),
+        "cpu_ratio": statistics.median(cpu_check) / statistics.median(cpu_read),
         "checks": checks, "reads": reads, "readers": sorted({f.get("reader") for f in report["files"]}),
         "recall": recall(report, manifest),
     }
@@ -174,13 +180,15 @@ def machine() -> str:
 
 
 def table(results: list[dict[str, Any]], start: dict[str, Any] | None) -> str:
-    out = ["| file | rows x cols | size | check (median) | pyarrow read | ratio | check peak RSS | recall (checkable) | false pos. |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = ["| file | rows x cols | size | check (median wall) | pyarrow read | ratio | ratio of CPU time "
+           "| check peak RSS | recall (checkable) | false pos. |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         rc = r["recall"]
         out.append(
             f"| {Path(r['folder']).name} | {r['rows']:,} x {r['columns']} | {r['bytes'] / 1e6:.0f} MB | "
-            f"{r['check_s']:.2f} s | {r['read_s']:.2f} s | {r['ratio']:.2f}x | {r['check_rss'] / 2**20:.0f} MiB | "
+            f"{r['check_s']:.2f} s | {r['read_s']:.2f} s | {r['ratio']:.2f}x | {r['cpu_ratio']:.2f}x | "
+            f"{r['check_rss'] / 2**20:.0f} MiB | "
             f"{rc['found']}/{rc['checkable']} ({rc['planted']} planted) | {rc['false_positives']} |")
     if start:
         out.append("")
@@ -201,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     for folder in args.folders:
         r = bench(folder, args.repeat, args.reader)
         results.append(r)
-        print(f"{folder}: check {r['check_s']:.2f} s, read {r['read_s']:.2f} s ({r['ratio']:.2f}x), "
+        print(f"{folder}: check {r['check_s']:.2f} s, read {r['read_s']:.2f} s ({r['ratio']:.2f}x; "
+              f"CPU {r['check_cpu']:.2f} s vs {r['read_cpu']:.2f} s, {r['cpu_ratio']:.2f}x), "
               f"peak RSS {r['check_rss'] / 2**20:.0f} MiB, readers {r['readers']}", file=sys.stderr)
         for kind, state in r["recall"]["per_kind"].items():
             print(f"  {kind}: {state}", file=sys.stderr)
