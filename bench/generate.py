@@ -21,14 +21,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FIRST = ("Ann Bo Chen Dana Eli Fatima Gus Hana Ivan Jo Kai Lena Marco Nia Omar Pia Quinn Rosa Sam "
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST = words("Ann Bo Chen Dana Eli Fatima Gus Hana Ivan Jo Kai Lena Marco Nia Omar Pia Quinn Rosa Sam "
          "Tariq Uma Vera Wen Xavi Yara Zoe Amir Beth Carlos Dmitri Elena Farid Greta Hugo Ines "
-         "Jonas Keiko Luis Maya Noor Olga Pavel Rania Sven Tomas Ulla Victor Wanda Yusuf Zainab").split()
-LAST = ("Lee Smith Chen Garcia Müller Novak Okafor Patel Rossi Silva Tanaka Ueda Varga Weber Young "
+         "Jonas Keiko Luis Maya Noor Olga Pavel Rania Sven Tomas Ulla Victor Wanda Yusuf Zainab")
+LAST = words("Lee Smith Chen Garcia Müller Novak Okafor Patel Rossi Silva Tanaka Ueda Varga Weber Young "
         "Zhang Andersen Brown Costa Dubois Eriksen Fischer Gómez Horvat Ivanova Jensen Kowalski "
-        "Larsen Moreau Nielsen O'Brien Petrov Quispe Romero Santos Thomsen Urban Vogel Walsh").split()
-DOMAINS = ("example.com example.org example.net acme.io globex.com initech.com umbrella.co "
-           "hooli.com stark.dev wayne.biz wonka.eu tyrell.ai cyberdyne.tech soylent.food").split()
+        "Larsen Moreau Nielsen O'Brien Petrov Quispe Romero Santos Thomsen Urban Vogel Walsh")
+DOMAINS = words("example.com example.org example.net acme.io globex.com initech.com umbrella.co "
+           "hooli.com stark.dev wayne.biz wonka.eu tyrell.ai cyberdyne.tech soylent.food")
 STAGES = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
           "customer", "evangelist", "other")
 TITLES = ("Head of Sales", "CTO", "Marketing Manager", "Account Executive", "Founder", "VP Finance",
@@ -36,8 +41,8 @@ TITLES = ("Head of Sales", "CTO", "Marketing Manager", "Account Executive", "Fou
 CITIES = ("Berlin", "Boston", "Dublin", "Lisbon", "Zürich", "Kraków", "Austin", "Toronto", "Osaka",
           "São Paulo", "Cape Town", "Melbourne")
 INDUSTRIES = ("COMPUTER_SOFTWARE", "RETAIL", "HOSPITAL_HEALTH_CARE", "FINANCIAL_SERVICES", "EDUCATION_MANAGEMENT")
-WORDS = ("call back next week about the renewal budget approved pilot demo went well asked for "
-         "pricing sent proposal waiting on legal met at the conference referral from partner").split()
+WORDS = words("call back next week about the renewal budget approved pilot demo went well asked for "
+         "pricing sent proposal waiting on legal met at the conference referral from partner")
 
 CONTACT_COLUMNS = [
     ("Email", "email"), ("First Name", "firstname"), ("Last Name", "lastname"),
@@ -88,8 +93,8 @@ def quote(value: str) -> str:
 
 class Generator:
     def __init__(self, rows: int, seed: int, wide: bool):
-        if rows < 40:
-            raise SystemExit("--rows must be at least 40 (problems are planted apart)")
+        if rows < 100:
+            raise SystemExit("--rows must be at least 100 (problems are planted apart)")
         self.rows = rows
         self.seed = seed
         self.wide = wide
@@ -102,18 +107,22 @@ class Generator:
     def _plan(self) -> dict[str, int]:
         """Spreadsheet row of each planted problem (contacts rows 2..rows+1, companies 2..)."""
         rng = random.Random(self.seed * 7919 + 1)
-        taken: set[int] = set()
+        taken: dict[str, set[int]] = {"contacts.csv": set(), "companies.csv": set()}
         plan: dict[str, int] = {}
         for kind, (file, _col) in KINDS.items():
             if kind == "unclosed_quote":
                 plan[kind] = self.rows + 1
                 continue
             top = (self.companies if file == "companies.csv" else self.rows - 2) + 1
+            free = [r for r in range(3, top + 1) if not any(abs(r - t) < 3 for t in taken[file])] \
+                if top < 5000 else None
+            if free is not None and not free:
+                raise SystemExit("--rows is too small to plant every problem apart")
             while True:
-                row = rng.randint(3, top)
-                if not any(abs(row - t) < 3 for t in taken):
+                row = rng.choice(free) if free else rng.randint(3, top)
+                if not any(abs(row - t) < 3 for t in taken[file]):
                     break
-            taken.add(row)
+            taken[file].add(row)
             plan[kind] = row
         return plan
 

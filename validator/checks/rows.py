@@ -220,7 +220,7 @@ def empty_rows(chunk: Chunk) -> np.ndarray:
     """
     frame = chunk.frame
     if _LAST[0] is frame:
-        return _LAST[1]  # type: ignore[no-any-return]
+        return _LAST[1]
     candidates = np.arange(len(frame))
     for i in range(frame.shape[1]):
         if not len(candidates):

@@ -350,8 +350,8 @@ class FastCsvReader:
             if len(record) != fields:
                 raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, at)
             notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
-        for k in np.flatnonzero(content == 0):
-            notes.append(RowNote("blank", int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
+        for b in np.flatnonzero(content == 0).tolist():
+            notes.append(RowNote("blank", int(rows[b]), int(framed.lines[b]), int(framed.end_lines[b])))
         good = ~odd
         if int(good.sum()) != table.num_rows:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
