@@ -149,3 +149,34 @@ def test_generated_files_give_identical_reports(data: bytes) -> None:
     fast = report(request, "fast", **{"d.csv": io.BytesIO(data)})
     exact = report(request, "exact", **{"d.csv": io.BytesIO(data)})
     assert fast == exact
+
+
+def test_auto_takes_the_fast_path_for_large_utf8_files_only(tmp_path: Path) -> None:
+    body = "".join(f'u{i}@x.com,"Lee, Ann",{i}\r\n' for i in range(40_000))
+    big = tmp_path / "big.csv"
+    big.write_bytes(("Email,Name,N\r\n" + body + "u@x.com,Bo\r\n").encode())
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"Email,Name,N\r\na@x.com,Ann,1\r\n")
+    for path, reader in ((big, "fast"), (small, "exact")):
+        request = json.dumps({"files": [{"fileName": path.name, "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": c.lower()}
+                for c in ("Email", "Name", "N")]}}]}).encode()
+        rep = validate(request, base_dir=tmp_path)
+        assert rep.files[0].reader == reader
+        if path is big:
+            assert big.stat().st_size > 1 << 20
+            assert [(f.code, f.row, f.line) for f in rep.findings] == [("HS110", 40_002, 40_002)]
+
+
+def test_exact_reader_resumes_mid_file_with_counters_carried_on() -> None:
+    data = b'Email,Note\na@x.com,"x\ny"\nb@x.com,z\n\nc@x.com,w,extra\n'
+    _e, _n, whole = read_exact(data, 100)
+    offset = data.index(b"b@x.com")
+    notes = ReaderNotes()
+    tail = CsvReader(io.BytesIO(data[offset:]), notes, expected_columns=2, skip=offset, delimiter=",",
+                     resume=(3, 2))
+    chunks = list(tail.chunks())
+    assert chunks[0].frame.index.tolist() == [3] and chunks[0].lines.tolist() == [4]
+    assert chunks[0].notes == whole[0].notes[-2:]
+    assert (notes.records, notes.lines) == (4, 6)
