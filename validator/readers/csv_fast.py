@@ -8,17 +8,17 @@ a line end, ``""`` inside). A segment that passes is parsed by ``pyarrow.csv`` w
 every column as a string; ragged records come back through ``invalid_row_handler`` and are
 re-read with the stdlib ``csv`` module so their RowNotes match the exact reader's.
 
-Anything the fast path cannot read exactly like the exact path hands over to it at the
-segment's first byte (a record boundary) with the line and row counters carried on, before any
-row of that segment was emitted:
+Anything the fast path cannot read exactly like the exact path goes to the exact reader at a
+record boundary, with line and row counters carried on, before any later row was emitted: a
+quote out of place or never closed, bytes that are not UTF-8, a lone ``\\r`` line end, a NUL
+byte, a record longer than the csv module's field limit. The records before the problem are
+still read fast; the exact reader reads the record with the problem and at least 64 KB after
+it, up to a line feed after which the quotes balance again, and must end that piece outside
+any quote (else it gets the whole segment, and failing that the rest of the file). A piece it
+ends outside quotes reads the same alone as in place, so reports do not depend on the path.
 
-- bytes that are not UTF-8 (pyarrow refuses them): the exact reader reads that segment only,
-  with its decode events, then the fast path continues;
-- a quote out of place, a quote never closed, a lone ``\\r`` line end, a NUL byte, or a record
-  longer than the csv module's field limit: the exact reader reads the rest of the file.
-
-Files it never starts on (the caller uses the exact reader): other encodings, no header row,
-one column, an unreadable first line.
+Files it hands whole to the exact reader: one column, an empty or undecodable first line, lines
+ending in a lone ``\\r``. The dispatcher never starts it on other encodings or without a header.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -34,112 +33,13 @@ import pandas as pd
 import pyarrow as pa
 
 from validator.readers.base import STR, Chunk, Header, ReaderNotes, RowNote, empty_frame
-from validator.readers.csv_exact import FIELD_LIMIT, CsvReader, _odd_record, choose_delimiter, count_delimiters
+from validator.readers.csv_exact import CsvReader, _odd_record, choose_delimiter, count_delimiters
+from validator.readers.framing import LF, QUOTE, Anomaly, Framed, first_boundary, frame, utf8_valid
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
 MAX_SEGMENT = 64 << 20  # a "record" longer than this is an unclosed quote; the exact path reads it
 PA_BLOCK = 1 << 20
-QUOTE, LF, CR = 0x22, 0x0A, 0x0D
-
-
-class Anomaly(Exception):
-    """Bytes the fast path will not read: the exact path reads that segment, or the rest of the file."""
-
-    def __init__(self, reason: str, size: int | None = None, at: int | None = None):
-        super().__init__(reason)
-        self.size = size  # the segment's bytes, when it is known where the segment ends
-        self.at = at  # where in the segment the first problem is, when known
-
-
-@dataclass(frozen=True, slots=True)
-class Framed:
-    """Records of one segment: byte spans (content excludes the line end) and physical lines."""
-
-    starts: np.ndarray
-    ends: np.ndarray  # content end (exclusive), before \r\n or \n
-    lines: np.ndarray  # start line of each record
-    end_lines: np.ndarray
-    newlines: int  # line feeds in the segment
-    crlf: int
-    size: int  # bytes of the segment (through its last line end)
-
-
-def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Framed | None:
-    """Frame the records of ``buf`` (which starts on a record boundary); None: need more bytes."""
-    quotes = np.flatnonzero(buf == QUOTE)
-    feeds = np.flatnonzero(buf == LF)
-    inside = np.searchsorted(quotes, feeds) & 1
-    outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line feeds
-    if final:
-        size = len(buf)
-        if len(quotes) & 1:
-            raise Anomaly("a quote is never closed", size, int(quotes[-1]))
-    else:
-        if not len(outside):
-            return None
-        size = int(feeds[outside[-1]]) + 1
-        quotes = quotes[: np.searchsorted(quotes, size)]
-        feeds = feeds[: outside[-1] + 1]
-    body = buf[:size]
-    _check_quotes(body, quotes, delimiter, size)
-    returns = int(np.count_nonzero(body == CR))
-    crlf = int(np.count_nonzero(body[feeds[feeds > 0] - 1] == CR)) if returns else 0
-    if returns != crlf:
-        at = np.flatnonzero(body == CR)
-        lone = at[(at + 1 >= size) | (body[np.minimum(at + 1, size - 1)] != LF)]
-        raise Anomaly("a line ends in a lone carriage return", size, int(lone[0]))
-    terminators = feeds[outside]
-    tail = size > (int(terminators[-1]) + 1 if len(terminators) else 0)  # final record without a line end
-    starts = np.concatenate(([0], terminators + 1))
-    ends = terminators.copy()
-    if tail:
-        ends = np.concatenate((ends, [size]))
-    else:
-        starts = starts[:-1]
-    if len(ends) and returns:
-        crlf_end = np.zeros(len(ends), dtype=bool)
-        valid = ends > starts
-        crlf_end[valid] = body[np.maximum(ends[valid] - 1, 0)] == CR
-        ends = ends - crlf_end
-    if len(starts) and int(np.max(ends - starts)) > FIELD_LIMIT:
-        long = int(np.argmax(ends - starts > FIELD_LIMIT))
-        raise Anomaly("a record is longer than the csv module's field limit", size, int(starts[long]))
-    lines = np.empty(len(starts), dtype=np.int64)
-    end_lines = np.empty(len(starts), dtype=np.int64)
-    if len(starts):
-        lines[0] = first_line + 1
-        lines[1:] = first_line + 2 + outside[: len(starts) - 1]
-        end_lines[: len(terminators)] = first_line + 1 + outside
-        if tail:
-            end_lines[-1] = first_line + 1 + len(feeds)
-    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size)
-
-
-def _check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int) -> None:
-    """Every quote opens at a field start, or closes before a delimiter or line end, or is doubled.
-
-    With quotes counted in order, even ones open and odd ones close a quoted field; a doubled
-    quote inside is an odd one followed at once by an even one. The csv module reads the bytes
-    the same way exactly when every opening quote follows a delimiter, a line feed, the
-    segment start or another quote, and every closing one precedes a delimiter, a line end,
-    another quote or the end.
-    """
-    if not len(quotes):
-        return
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = body[np.maximum(opening - 1, 0)]
-    ok = (opening == 0) | (before == delimiter) | (before == LF) | (before == QUOTE)
-    if not ok.all():
-        raise Anomaly("a quote opens inside a field", size, int(opening[np.argmin(ok)]))
-    after_pos = closing + 1
-    at_end = after_pos >= len(body)
-    after = body[np.minimum(after_pos, len(body) - 1)]
-    ok = at_end | (after == delimiter) | (after == LF) | (after == CR) | (after == QUOTE)
-    if not ok.all():
-        raise Anomaly("text follows a closing quote", size, int(closing[np.argmin(ok)]))
-
-
 class FastCsvReader:
     """Reads a UTF-8 CSV with a header into Chunks identical to CsvReader's."""
 
@@ -225,7 +125,7 @@ class FastCsvReader:
             if limit is not None:
                 buf, final = buf[:limit], True
             if header:  # frame only through the first record boundary
-                cut = _first_boundary(buf)
+                cut = first_boundary(buf)
                 if cut is not None:
                     buf, final = buf[:cut], True
             framed = frame(buf, self._delim, self._line, final=final)
@@ -326,7 +226,7 @@ class FastCsvReader:
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise Anomaly("NUL byte", framed.size, nul)
-        if not _utf8_valid(raw):  # Python's codec decides, as it does for the exact reader
+        if not utf8_valid(raw):  # Python's codec decides, as it does for the exact reader
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -435,27 +335,6 @@ class FastCsvReader:
         if self._eof and not self._buf:
             self._final_newline = notes.final_newline
         return chunks
-
-
-def _first_boundary(buf: np.ndarray) -> int | None:
-    quotes = np.flatnonzero(buf == QUOTE)
-    feeds = np.flatnonzero(buf == LF)
-    outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
-    return int(outside[0]) + 1 if len(outside) else None
-
-
-def _utf8_valid(raw: bytes) -> bool:
-    """Arrow's SIMD UTF-8 check (about ten times Python's decode); it agrees with Python's
-    codec on surrogates, overlong forms and truncated sequences, and a "no" is re-checked by
-    Python, which then also gives the position."""
-    if raw.isascii():
-        return True
-    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
-    try:
-        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)]).validate(full=True)
-    except pa.ArrowInvalid:
-        return False
-    return True
 
 
 def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
