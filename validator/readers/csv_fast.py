@@ -23,9 +23,12 @@ ending in a lone ``\\r``. The dispatcher never starts it on other encodings or w
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -178,30 +181,54 @@ class FastCsvReader:
         if self.fallback is not None:
             yield from self.fallback.chunks()
             return
+        from concurrent.futures import ThreadPoolExecutor
+
+        # One worker parses segment N (pyarrow releases the GIL) while this thread frames
+        # segment N+1 and the rules check the rows of N-1: two cores, no reordering.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-fast") as pool:
+            yield from self._pipeline(pool)
+
+    def _pipeline(self, pool: Any) -> Iterator[Chunk]:
         pending = _Pending(self._width)
         limit: int | None = None
+        flight: _Flight | None = None
         while True:
+            error: Anomaly | None = None
+            nxt: _Flight | None = None
             try:
                 framed = self._frame_next(limit=limit)
                 limit = None
-                if framed is None:
-                    break
-                part = self._parse(framed)
+                if framed is not None:
+                    nxt = self._start(framed, pool)
             except Anomaly as exc:
-                limit = None
-                start = self._record_start(exc.at) if exc.at else 0
+                error, limit = exc, None
+            if flight is not None:
+                try:
+                    part = self._complete(flight)
+                except Anomaly as exc:
+                    if nxt is not None:
+                        self._rewind(nxt)
+                    self._rewind(flight)
+                    error, nxt = exc, None
+                else:
+                    pending.add(*part)
+                    yield from pending.flush(self.chunk_rows, final=False)
+                flight = None
+            if error is not None:
+                start = self._record_start(error.at) if error.at else 0
                 if start > 0:  # the records before the problem are clean: read them fast first
                     limit = start
                     continue
                 yield from pending.flush(self.chunk_rows, final=True)
-                exact = self._exact_piece(exc)
+                exact = self._exact_piece(error)
                 if exact is None:
                     yield from self._exact_rest()
                     return
                 yield from exact
                 continue
-            pending.add(*part)
-            yield from pending.flush(self.chunk_rows, final=False)
+            if nxt is None:
+                break
+            flight = nxt
         yield from pending.flush(self.chunk_rows, final=True)
         self._finish()
 
@@ -213,16 +240,9 @@ class FastCsvReader:
 
     _final_newline = True
 
-    def _parse(self, framed: Framed) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote]]:
+    def _start(self, framed: Framed, pool: Any) -> _Flight:
+        """Check a framed segment's bytes, hand it to the parser thread, and move past it."""
         raw = self._buf[: framed.size]
-        content = framed.ends - framed.starts
-        nonempty = np.flatnonzero(content > 0)
-        invalid: list[tuple[int, int]] = []
-
-        def handler(row: Any) -> str:
-            invalid.append((row.number, row.actual_columns))
-            return "skip"
-
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise Anomaly("NUL byte", framed.size, nul)
@@ -231,24 +251,51 @@ class FastCsvReader:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise Anomaly("bytes that are not UTF-8", framed.size, exc.start) from exc
+        invalid: list[tuple[int, int]] = []
+
+        def handler(row: Any) -> str:
+            invalid.append((row.number, row.actual_columns))
+            return "skip"
+
+        flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
+                         pool.submit(_read, raw, self._width, self.delimiter, handler))
+        lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
+        self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
+        return flight
+
+    def _rewind(self, flight: _Flight) -> None:
+        """Undo ``_start``: the segment's bytes go back in front of the buffer, counters back."""
+        with contextlib.suppress(Exception):  # its result is thrown away either way
+            flight.future.result()
+        framed, raw = flight.framed, flight.raw
+        self._buf = raw + self._buf
+        self._offset -= len(raw)
+        self._line, self._row, self._final_newline = flight.line, flight.row, flight.final_newline
+        self.notes.bytes -= len(raw)
+        self.notes.line_endings["\r\n"] -= framed.crlf
+        self.notes.line_endings["\n"] -= framed.newlines - framed.crlf
+
+    def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote]]:
+        """Rows, lines and notes of a parsed segment; Anomaly (at its start) if they disagree."""
+        framed, raw = flight.framed, flight.raw
         try:
-            table = _read(raw, self._width, self.delimiter, handler)
+            table = flight.future.result()
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise Anomaly(f"pyarrow cannot read the segment: {exc}", framed.size) from exc
-        rows = self._row + 1 + np.arange(len(content), dtype=np.int64)
-        odd = np.zeros(len(content), dtype=bool)
-        odd[content == 0] = True
+        content = framed.ends - framed.starts
+        nonempty = np.flatnonzero(content > 0)
+        rows = flight.row + 1 + np.arange(len(content), dtype=np.int64)
+        odd = content == 0
         notes: list[RowNote] = []
-        for number, fields in invalid:
+        for number, fields in flight.invalid:
             if not 1 <= number <= len(nonempty):
                 raise Anomaly("invalid row number out of range", framed.size)
             k = int(nonempty[number - 1])
-            at = int(framed.starts[k])
             odd[k] = True
             text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8")
             record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
             if len(record) != fields:
-                raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, at)
+                raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
             notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
         for b in np.flatnonzero(content == 0).tolist():
             notes.append(RowNote("blank", int(rows[b]), int(framed.lines[b]), int(framed.end_lines[b])))
@@ -256,8 +303,6 @@ class FastCsvReader:
         if int(good.sum()) != table.num_rows:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
         notes.sort(key=lambda n: n.row)
-        lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
-        self._consume(raw, lines=lines_after, rows=len(content), feeds=framed.newlines, crlf=framed.crlf)
         return table, rows[good], framed.lines[good], notes
 
     def _exact_rest(self) -> Iterator[Chunk]:
@@ -352,6 +397,19 @@ def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
                                              null_values=[], strings_can_be_null=False,
                                              quoted_strings_can_be_null=False, check_utf8=False),
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Flight:
+    """A segment handed to the parser thread, with the counters as they were before it."""
+
+    framed: Framed
+    raw: bytes
+    invalid: list[tuple[int, int]]
+    row: int
+    line: int
+    final_newline: bool
+    future: Future[pa.Table]
 
 
 class _Pending:
