@@ -52,6 +52,10 @@ def choose_delimiter(counts: dict[str, int], expected: int | None) -> str:
     return best if counts[best] else ","
 
 
+# Records read but not yet in a chunk: (full-width records, their rows, their start lines, notes)
+Records = tuple[list[list[str]], list[int], list[int], list[RowNote]]
+
+
 class CsvReader:
     """Reads one CSV file into Chunks. Construct, read ``header``, iterate ``chunks()``."""
 
@@ -79,6 +83,7 @@ class CsvReader:
                                   doublequote=True, strict=True, skipinitialspace=False)
         self._header: Header | None = None
         self._header_rows = 1 if has_header else 0
+        self.tail: Records = ([], [], [], [])
         self._width = expected_columns or 0
         if has_header and resume is None:
             self._read_header()
@@ -162,12 +167,16 @@ class CsvReader:
             skipped += 1
         return skipped
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self, seed: Records | None = None, keep_tail: bool = False) -> Iterator[Chunk]:
+        """Chunks of the rest of the file.
+
+        ``seed``: records another reader read but did not emit yet (they start the first chunk);
+        ``keep_tail``: leave the last, partial chunk's records in ``self.tail`` instead of
+        emitting them. With both, a reader taking over part of a file cuts chunks exactly where
+        one reader reading the whole file would.
+        """
         width = self._width
-        good: list[list[str]] = []
-        rows: list[int] = []
-        starts: list[int] = []
-        notes: list[RowNote] = []
+        good, rows, starts, notes = seed if seed is not None else ([], [], [], [])
         for item in self._records():
             if isinstance(item, RowNote):
                 notes.append(item)
@@ -183,7 +192,9 @@ class CsvReader:
                 yield self._chunk(good, rows, starts, notes, width)
                 good, rows, starts, notes = [], [], [], []
         self.notes.records = self._row - (self._header_rows if self._row else 0)
-        if good or notes:
+        if keep_tail:
+            self.tail = (good, rows, starts, notes)
+        elif good or notes:
             yield self._chunk(good, rows, starts, notes, width)
 
     @staticmethod

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from validator.readers.base import STR, Chunk, Header, ReaderNotes, RowNote, empty_frame
-from validator.readers.csv_exact import CsvReader, _odd_record, choose_delimiter, count_delimiters
+from validator.readers.base import STR, Chunk, Header, ReaderNotes, RowNote, empty_frame, string_frame
+from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import LF, QUOTE, Anomaly, Framed, first_boundary, frame, utf8_valid
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
@@ -219,10 +219,9 @@ class FastCsvReader:
                 if start > 0:  # the records before the problem are clean: read them fast first
                     limit = start
                     continue
-                yield from pending.flush(self.chunk_rows, final=True)
-                exact = self._exact_piece(error)
+                exact = self._exact_piece(error, pending)
                 if exact is None:
-                    yield from self._exact_rest()
+                    yield from self._exact_rest(pending)
                     return
                 yield from exact
                 continue
@@ -305,8 +304,8 @@ class FastCsvReader:
         notes.sort(key=lambda n: n.row)
         return table, rows[good], framed.lines[good], notes
 
-    def _exact_rest(self) -> Iterator[Chunk]:
-        """Hand the rest of the file to the exact reader, counters carried on."""
+    def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
+        """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""
         from validator.readers.dispatch import Prefixed
 
         self.handed_over += 1
@@ -314,7 +313,7 @@ class FastCsvReader:
         reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,  # type: ignore[arg-type]
                            chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
                            resume=(self._line, self._row))
-        yield from reader.chunks()
+        yield from reader.chunks(seed=pending.export())
 
     def _record_start(self, at: int) -> int:
         """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
@@ -324,7 +323,7 @@ class FastCsvReader:
         outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
         return int(outside[-1]) + 1 if len(outside) else 0
 
-    def _exact_piece(self, exc: Anomaly) -> list[Chunk] | None:
+    def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the record that has the problem and a few after it.
 
         The piece ends on a line feed after which the quotes balance again, counted from the
@@ -345,12 +344,12 @@ class FastCsvReader:
             k = int(np.searchsorted(outside, EXACT_PIECE - (nl + 1)))
             if k < len(outside):
                 end = nl + 1 + int(outside[k]) + 1
-        chunks = self._exact_segment(end)
+        chunks = self._exact_segment(end, pending)
         if chunks is None and end < size:
-            chunks = self._exact_segment(size)
+            chunks = self._exact_segment(size, pending)
         return chunks
 
-    def _exact_segment(self, size: int) -> list[Chunk] | None:
+    def _exact_segment(self, size: int, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the next ``size`` bytes alone.
 
         The segment starts on a record boundary. If the exact reader also ends it outside any
@@ -364,15 +363,17 @@ class FastCsvReader:
         reader = CsvReader(source, notes, has_header=True, expected_columns=self._width,
                            chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
                            resume=(self._line, self._row))
-        chunks = list(reader.chunks())
-        if any(n.kind == "unclosed-quote" for c in chunks for n in c.notes) and not (
-                self._eof and size == len(self._buf)):
+        chunks = list(reader.chunks(seed=pending.export(), keep_tail=True))
+        unclosed = any(n.kind == "unclosed-quote" for c in chunks for n in c.notes) or any(
+            n.kind == "unclosed-quote" for n in reader.tail[3])
+        if unclosed and not (self._eof and size == len(self._buf)):
             notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
                 notes.records = saved
             notes.line_endings.update(endings)
             del notes.decode_events[events:]
             return None
         self.handed_over += 1
+        pending.replace(reader.tail)
         self._buf = self._buf[size:]
         self._offset += size
         self._line = reader.lines.line
@@ -413,21 +414,40 @@ class _Flight:
 
 
 class _Pending:
-    """Rows and notes read but not yet emitted, cut into chunks exactly where CsvReader cuts."""
+    """Rows and notes read but not yet emitted, cut into chunks exactly where CsvReader cuts.
+
+    Rows come in parts: pyarrow tables from fast segments, or lists of records handed back by
+    the exact reader. A chunk made of tables only stays in Arrow; one with records is built the
+    way CsvReader builds it (``string_frame``), so its columns match cell for cell and dtype.
+    """
 
     def __init__(self, width: int):
         self.width = width
-        self.tables: list[pa.Table] = []
+        self.parts: list[pa.Table | list[list[str]]] = []
         self.rows: list[np.ndarray] = []
         self.lines: list[np.ndarray] = []
         self.notes: list[RowNote] = []
 
-    def add(self, table: pa.Table, rows: np.ndarray, lines: np.ndarray, notes: list[RowNote]) -> None:
+    def add(self, part: pa.Table | list[list[str]], rows: np.ndarray, lines: np.ndarray,
+            notes: list[RowNote]) -> None:
         if len(rows):
-            self.tables.append(table)
+            self.parts.append(part)
             self.rows.append(rows)
             self.lines.append(lines)
         self.notes.extend(notes)
+
+    def export(self) -> Records:
+        """Everything pending, as CsvReader's lists (for the exact reader to start from)."""
+        good = [r for part in self.parts for r in _records(part)]
+        rows = np.concatenate(self.rows).tolist() if self.rows else []
+        lines = np.concatenate(self.lines).tolist() if self.lines else []
+        return good, rows, lines, list(self.notes)
+
+    def replace(self, records: Records) -> None:
+        """Pending becomes what the exact reader left unemitted."""
+        good, rows, lines, notes = records
+        self.parts, self.rows, self.lines, self.notes = [], [], [], []
+        self.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), notes)
 
     def flush(self, limit: int, final: bool) -> Iterator[Chunk]:
         while True:
@@ -451,19 +471,44 @@ class _Pending:
         return min(cuts) if cuts else None
 
     def _emit(self, rows: np.ndarray, good: int, notes: int) -> Chunk:
-        table = pa.concat_tables(self.tables) if self.tables else None
         lines = np.concatenate(self.lines) if self.lines else np.empty(0, dtype=np.int64)
-        if table is not None and good:
-            head = table.slice(0, good)
-            frame = pd.DataFrame({i: pd.Series(head.column(i), dtype=STR, copy=False)
+        head, rest = _split(self.parts, good)
+        if not good:
+            frame = empty_frame(self.width)
+        elif all(isinstance(p, pa.Table) for p in head):
+            table = pa.concat_tables(head)
+            frame = pd.DataFrame({i: pd.Series(table.column(i), dtype=STR, copy=False)
                                   for i in range(self.width)}, copy=False)
             frame.index = pd.Index(rows[:good])
         else:
-            frame = empty_frame(self.width)
+            records = [r for part in head for r in _records(part)]
+            frame = string_frame(list(zip(*records, strict=True)), rows[:good].tolist())
         chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]))
-        rest = table.slice(good) if table is not None and good < table.num_rows else None
-        self.tables = [rest] if rest is not None else []
+        self.parts = rest
         self.rows = [rows[good:]] if good < len(rows) else []
         self.lines = [lines[good:]] if good < len(lines) else []
         self.notes = self.notes[notes:]
         return chunk
+
+
+def _records(part: pa.Table | list[list[str]]) -> list[list[str]]:
+    if isinstance(part, pa.Table):
+        return [list(r) for r in zip(*(c.to_pylist() for c in part.columns), strict=True)]
+    return part
+
+
+def _split(parts: list[pa.Table | list[list[str]]], n: int) -> tuple[list[Any], list[Any]]:
+    """The parts holding the first ``n`` rows, and the parts holding the rest."""
+    head: list[Any] = []
+    rest: list[Any] = []
+    for part in parts:
+        size = part.num_rows if isinstance(part, pa.Table) else len(part)
+        if n >= size:
+            head.append(part)
+        elif n <= 0:
+            rest.append(part)
+        else:
+            head.append(part.slice(0, n) if isinstance(part, pa.Table) else part[:n])
+            rest.append(part.slice(n) if isinstance(part, pa.Table) else part[n:])
+        n -= size
+    return head, rest
