@@ -46,22 +46,22 @@ WORDS = words("call back next week about the renewal budget approved pilot demo 
 
 CONTACT_COLUMNS = [
     ("Email", "email"), ("First Name", "firstname"), ("Last Name", "lastname"),
-    ("Phone Number", "phone"), ("Company Domain Name", "company_domain"),
+    ("Phone Number", "phone"), ("Company Domain Name", "hs_email_domain"),
     ("Lifecycle Stage", "lifecyclestage"), ("Create Date", "createdate"),
     ("Annual Revenue", "annualrevenue"), ("Job Title", "jobtitle"), ("City", "city"),
-    ("Company Name", "company"), ("Website URL", "website"), ("Notes", "notes"),
+    ("Company Name", "company"), ("Website URL", "website"), ("Notes", "message"),
 ]
 WIDE_COLUMNS = [
     ("Street Address", "address"), ("State/Region", "state"), ("Postal Code", "zip"),
-    ("Country/Region", "country"), ("Industry", "industry"),
-    ("Number of Employees", "numemployees"), ("Mobile Phone Number", "mobilephone"),
+    ("Country/Region", "country"), ("Industry", "industry"), ("Fax Number", "fax"),
+    ("Mobile Phone Number", "mobilephone"),
     ("Twitter Username", "twitterhandle"), ("Date of Birth", "date_of_birth"),
     ("Last Contacted", "notes_last_contacted"), ("Lead Status", "hs_lead_status"),
-    ("Salutation", "salutation"), ("Seniority", "seniority"), ("Preferred Language", "hs_language"),
+    ("Salutation", "salutation"), ("Seniority", "seniority"), ("Additional Emails", "hs_additional_emails"),
     ("Description", "description"),
 ]
-COMPANY_COLUMNS = [("Company Name", "name"), ("Company Domain Name", "domain"), ("Contact Email", None),
-                   ("City", "city")]
+COMPANY_COLUMNS = [("Company Name", "name"), ("Company Domain Name", "domain"), ("Email", None),
+                   ("City", "city"), ("Annual Revenue", "annualrevenue")]
 
 # Planted problem kinds: (file, column name or None for the whole row). The codes they should be
 # reported under live in bench/run.py (KIND_CODES), next to the recall computation.
@@ -72,10 +72,10 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "invalid_utf8": ("contacts.csv", "City"),
     "bad_date": ("contacts.csv", "Create Date"),
     "invalid_lifecycle_stage": ("contacts.csv", "Lifecycle Stage"),
-    "bad_number": ("contacts.csv", "Annual Revenue"),
+    "bad_number": ("companies.csv", "Annual Revenue"),
     "invalid_email": ("contacts.csv", "Email"),
     "duplicate_email": ("contacts.csv", "Email"),
-    "broken_association_key": ("companies.csv", "Contact Email"),
+    "broken_association_key": ("companies.csv", "Email"),
     "unclosed_quote": ("contacts.csv", "Notes"),  # always the last contact row: it swallows the rest
 }
 
@@ -150,14 +150,13 @@ class Generator:
             words = " ".join(rng.choices(WORDS, k=rng.randint(24, 38)))
             row += [
                 f"{rng.randint(1, 999)} {rng.choice(LAST)} Street", "MA", f"{rng.randint(1000, 99999):05d}",
-                "United States", rng.choice(INDUSTRIES), str(rng.randint(1, 5000)),
+                "United States", rng.choice(INDUSTRIES), "",
                 f"+1 617 {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
-                f"@{first.lower()}{i % 1000}",
+                f"{first.lower()}{i % 1000}",
                 f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(1950, 2004)}",
                 f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/2026",
                 rng.choice(("NEW", "OPEN", "IN_PROGRESS", "CONNECTED")), rng.choice(("Mr", "Ms", "Dr", "")),
-                rng.choice(("employee", "manager", "director", "executive")), rng.choice(("en", "de", "fr")),
-                words,
+                rng.choice(("employee", "manager", "director", "executive")), "", words,
             ]
         return row
 
@@ -180,8 +179,6 @@ class Generator:
             cells[at] = "02/30/2024"
         elif kind == "invalid_lifecycle_stage":
             cells[at] = "Hot Lead"
-        elif kind == "bad_number":
-            cells[at] = "$1.2M"
         elif kind == "invalid_email":
             cells[at] = f"{cells[self.index['First Name']].lower()}@@example"
         elif kind == "duplicate_email":
@@ -233,6 +230,7 @@ class Generator:
     def _companies(self, out: Path, planted: list[dict[str, Any]]) -> None:
         rng = random.Random(self.seed + 17)
         broken = self.plan["broken_association_key"]
+        bad_number = self.plan["bad_number"]
         skip = {row - 2 for kind, row in self.plan.items() if KINDS[kind][0] == "contacts.csv"}
         with open(out / "companies.csv", "w", encoding="utf-8", newline="") as fh:
             fh.write(",".join(c for c, _p in COMPANY_COLUMNS) + "\r\n")
@@ -244,10 +242,14 @@ class Generator:
                 key = email(contact)
                 if row == broken:
                     key = f"nobody{self.seed}@{DOMAINS[0]}"
-                    planted.append(self._entry("broken_association_key", "companies.csv", row, "Contact Email"))
+                    planted.append(self._entry("broken_association_key", "companies.csv", row, "Email"))
                 name = f"{LAST[j % len(LAST)]} {rng.choice(('GmbH', 'Inc.', 'Ltd', 'and Sons', 'Group'))}"
+                revenue = str(rng.randint(1, 900) * 100_000)
+                if row == bad_number:
+                    revenue = "1.2k"
+                    planted.append(self._entry("bad_number", "companies.csv", row, "Annual Revenue"))
                 cells = [name, f"{LAST[j % len(LAST)].lower().replace(chr(39), '')}{j}.example.com", key,
-                         rng.choice(CITIES)]
+                         rng.choice(CITIES), revenue]
                 fh.write(",".join(quote(c) for c in cells) + "\r\n")
 
     def _requests(self, out: Path) -> None:
@@ -258,10 +260,11 @@ class Generator:
         companies = self._file_entry("companies.csv", [
             {"columnObjectTypeId": "0-2", "columnName": "Company Name", "propertyName": "name"},
             {"columnObjectTypeId": "0-2", "columnName": "Company Domain Name", "propertyName": "domain"},
-            {"columnObjectTypeId": "0-2", "columnName": "Contact Email", "propertyName": None,
+            {"columnObjectTypeId": "0-2", "columnName": "Email", "propertyName": None,
              "toColumnObjectTypeId": "0-1",
              "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}},
-            {"columnObjectTypeId": "0-2", "columnName": "City", "propertyName": "city"}])
+            {"columnObjectTypeId": "0-2", "columnName": "City", "propertyName": "city"},
+            {"columnObjectTypeId": "0-2", "columnName": "Annual Revenue", "propertyName": "annualrevenue"}])
         both = {"name": f"Benchmark import ({self.rows:,} contacts)", "dateFormat": "MONTH_DAY_YEAR",
                 "importOperations": {"0-1": "UPSERT", "0-2": "UPSERT"}, "files": [contacts, companies]}
         alone = {**both, "importOperations": {"0-1": "UPSERT"}, "files": [contacts]}

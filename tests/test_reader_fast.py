@@ -166,7 +166,8 @@ def test_auto_takes_the_fast_path_for_large_utf8_files_only(tmp_path: Path) -> N
         assert rep.files[0].reader == reader
         if path is big:
             assert big.stat().st_size > 1 << 20
-            assert [(f.code, f.row, f.line) for f in rep.findings] == [("HS110", 40_002, 40_002)]
+            assert [(f.code, f.row, f.line) for f in rep.findings if f.code.startswith("HS11")] == [
+                ("HS110", 40_002, 40_002)]
 
 
 def test_exact_reader_resumes_mid_file_with_counters_carried_on() -> None:
