@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from validator.readers.base import STR, Chunk, Header, ReaderNotes, RowNote, empty_frame, string_frame
+from validator.readers.base import PY_STR, STR, Chunk, Header, ReaderNotes, RowNote, empty_frame
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import LF, QUOTE, Anomaly, Framed, first_boundary, frame, utf8_valid
 
@@ -361,11 +361,12 @@ class FastCsvReader:
                  notes.lines, notes.final_newline, notes.records)
         source = io.BytesIO(self._buf[:size])
         reader = CsvReader(source, notes, has_header=True, expected_columns=self._width,
-                           chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
+                           chunk_rows=1 << 62, skip=self._offset, delimiter=self.delimiter,
                            resume=(self._line, self._row))
-        chunks = list(reader.chunks(seed=pending.export(), keep_tail=True))
-        unclosed = any(n.kind == "unclosed-quote" for c in chunks for n in c.notes) or any(
-            n.kind == "unclosed-quote" for n in reader.tail[3])
+        for _chunk in reader.chunks(keep_tail=True):  # one piece, never cut: all of it in the tail
+            raise AssertionError("unreachable")
+        good, rows, lines, row_notes = reader.tail
+        unclosed = any(n.kind == "unclosed-quote" for n in row_notes)
         if unclosed and not (self._eof and size == len(self._buf)):
             notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
                 notes.records = saved
@@ -373,14 +374,14 @@ class FastCsvReader:
             del notes.decode_events[events:]
             return None
         self.handed_over += 1
-        pending.replace(reader.tail)
+        pending.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), row_notes)
         self._buf = self._buf[size:]
         self._offset += size
         self._line = reader.lines.line
         self._row = reader._row
         if self._eof and not self._buf:
             self._final_newline = notes.final_newline
-        return chunks
+        return list(pending.flush(self.chunk_rows, final=False))
 
 
 def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
@@ -443,12 +444,6 @@ class _Pending:
         lines = np.concatenate(self.lines).tolist() if self.lines else []
         return good, rows, lines, list(self.notes)
 
-    def replace(self, records: Records) -> None:
-        """Pending becomes what the exact reader left unemitted."""
-        good, rows, lines, notes = records
-        self.parts, self.rows, self.lines, self.notes = [], [], [], []
-        self.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), notes)
-
     def flush(self, limit: int, final: bool) -> Iterator[Chunk]:
         while True:
             rows = np.concatenate(self.rows) if self.rows else np.empty(0, dtype=np.int64)
@@ -481,14 +476,28 @@ class _Pending:
                                   for i in range(self.width)}, copy=False)
             frame.index = pd.Index(rows[:good])
         else:
-            records = [r for part in head for r in _records(part)]
-            frame = string_frame(list(zip(*records, strict=True)), rows[:good].tolist())
+            frame = pd.DataFrame({i: _mixed_column(head, i) for i in range(self.width)}, copy=False)
+            frame.index = pd.Index(rows[:good])
         chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]))
         self.parts = rest
         self.rows = [rows[good:]] if good < len(rows) else []
         self.lines = [lines[good:]] if good < len(lines) else []
         self.notes = self.notes[notes:]
         return chunk
+
+
+def _mixed_column(parts: list[Any], i: int) -> pd.Series:
+    """Column ``i`` of tables and record lists, stored as CsvReader's ``string_frame`` would:
+    in Arrow, or in Python where a record holds an undecodable byte (a lone surrogate)."""
+    try:
+        arrays = [p.column(i) if isinstance(p, pa.Table) else pa.array([r[i] for r in p], type=pa.large_string())
+                  for p in parts]
+    except UnicodeEncodeError:
+        values = [v for p in parts for v in (p.column(i).to_pylist() if isinstance(p, pa.Table) else
+                                             [r[i] for r in p])]
+        return pd.Series(values, dtype=PY_STR)
+    chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR, copy=False)
 
 
 def _records(part: pa.Table | list[list[str]]) -> list[list[str]]:
