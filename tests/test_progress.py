@@ -12,7 +12,7 @@ from validator.progress import MIN_BYTES, ProgressBar, line
 
 
 def test_line_shows_bytes_rows_rate_and_time_left() -> None:
-    text = line("contacts.csv", 402_113, 64_200_000, 170_000_000, 2.0)
+    text = line("contacts.csv", 402_113, 64_200_000, 170_000_000, 32_100_000.0)
     assert text.startswith("contacts.csv [#########")
     assert "38% 64.2/170.0 MB 402,113 rows 32.1 MB/s 3 s left" in text
 
@@ -22,8 +22,10 @@ def test_small_files_draw_nothing_large_ones_draw_and_clear() -> None:
     bar = ProgressBar(out)
     bar("small.csv", 10, 100, 1000)
     assert out.getvalue() == ""
-    bar("big.csv", 50_000, MIN_BYTES // 2, MIN_BYTES * 2)
-    assert "big.csv [" in out.getvalue() and "50,000 rows" in out.getvalue()
+    bar("big.csv", 50_000, MIN_BYTES // 4, MIN_BYTES * 2)
+    assert out.getvalue() == ""  # the first chunk only starts the clock
+    bar("big.csv", 100_000, MIN_BYTES // 2, MIN_BYTES * 2)
+    assert "big.csv [" in out.getvalue() and "100,000 rows" in out.getvalue()
     bar.close()
     assert out.getvalue().endswith("\r\x1b[K")
 
