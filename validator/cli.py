@@ -71,6 +71,7 @@ def cli() -> None:
 @click.option("--portal", type=click.Path(path_type=Path), metavar="DIR",
               help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
+@click.option("--reader", type=click.Choice(["auto", "fast", "exact"]), default="auto", hidden=True)
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
@@ -79,7 +80,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
           max_per_rule: int | None, tier: str | None, baseline: Path | None, write_baseline: bool,
           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
-          exit_zero: bool | None, quiet: bool) -> None:
+          exit_zero: bool | None, quiet: bool, reader: str = "auto") -> None:
     """Check imports. PATHS are importRequest JSON files and/or their data files.
 
     A data file alone finds its request by convention: NAME.import.json beside NAME.csv, or a
@@ -96,6 +97,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
                               baseline=baseline, redact=redact, exit_zero=exit_zero, chunk_rows=chunk_rows)
     if portal is not None:
         config = config.with_(portal=_portal(portal))
+    config = config.with_(reader=reader, progress=None if quiet else _progress())
     if write_baseline:
         if config.baseline is None or not isinstance(config.baseline, (str, os.PathLike)):
             raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
@@ -113,7 +115,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if not planned:
         click.echo("hubspot-preflight: nothing to check (no import requests among the files)", err=True)
         return
-    reports = [validate(request, files=files, config=config) for request, files in planned]
+    try:
+        reports = [validate(request, files=files, config=config) for request, files in planned]
+    finally:
+        if config.progress is not None:
+            config.progress.close()
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
         from validator.baseline import write_baseline as write
@@ -210,6 +216,15 @@ def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
             continue
         if same:
             raise ValidatorError(f"--output {output} is one of the inputs; choose another file")
+
+
+def _progress() -> Any:
+    """A progress bar on stderr for large files, only when stderr is a terminal."""
+    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        return None
+    from validator.progress import ProgressBar
+
+    return ProgressBar(sys.stderr)
 
 
 def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, str],

@@ -45,6 +45,8 @@ class Config:
     redact: bool = False
     root: str | None = None  # folder that per-file-ignores globs are relative to (the config's)
     source: str | None = None  # the configuration file these settings came from
+    reader: str = "auto"  # CSV reader: auto | fast | exact (auto: pyarrow for large UTF-8 files)
+    progress: Any = field(default=None, compare=False)  # called as progress(file, rows, bytes, size)
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)

@@ -165,7 +165,7 @@ class Engine:
         if lookup.problem is not None:  # missing: the request rules report it
             return
         try:
-            reader = open_reader(fctx, ctx, self.config.chunk_rows)
+            reader = open_reader(fctx, ctx, self.config.chunk_rows, self.config.reader)
         except Refused as exc:
             report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
             return
@@ -183,11 +183,14 @@ class Engine:
                 collect.add(rule.on_header(fctx))
             if reader is not None:
                 store = report.records.setdefault(fctx.name, {})
+                progress = self.config.progress
                 for chunk in reader.chunks():
                     fctx.rows += len(chunk)
                     for rule in hooks["on_chunk"]:
                         collect.add(rule.on_chunk(chunk, fctx))
                     capture(chunk, collect.wanted.pop(fctx.name, None), store)
+                    if progress is not None:
+                        progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))
         except Refused as exc:

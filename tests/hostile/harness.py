@@ -44,6 +44,7 @@ class Outcome:
     seconds: float
     maxrss_mb: float
     timed_out: bool = False
+    cpu_seconds: float = 0.0  # user + system time of the child: what a bound can hold on a busy machine
     changes: list[str] = field(default_factory=list)
 
     @property
@@ -140,7 +141,8 @@ def run_cli(args: list[str | bytes], cwd: Path, *, env: dict[str, str], timeout:
         seconds = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     outcome = Outcome(proc.returncode, out_path.read_bytes(), err_path.read_bytes(), seconds,
-                      usage.ru_maxrss / 1024 if usage else 0.0, timed_out)
+                      usage.ru_maxrss / 1024 if usage else 0.0, timed_out,
+                      cpu_seconds=usage.ru_utime + usage.ru_stime if usage else 0.0)
     out_path.unlink()
     err_path.unlink()
     return outcome

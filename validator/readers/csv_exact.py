@@ -52,28 +52,40 @@ def choose_delimiter(counts: dict[str, int], expected: int | None) -> str:
     return best if counts[best] else ","
 
 
+# Records read but not yet in a chunk: (full-width records, their rows, their start lines, notes)
+Records = tuple[list[list[str]], list[int], list[int], list[RowNote]]
+
+
 class CsvReader:
     """Reads one CSV file into Chunks. Construct, read ``header``, iterate ``chunks()``."""
 
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, has_header: bool = True,
                  expected_columns: int | None = None, chunk_rows: int = 50_000,
                  encoding: str = "utf-8", skip: int = 0, delimiter: str | None = None,
-                 delimiter_hint: int | None = None):
+                 delimiter_hint: int | None = None, resume: tuple[int, int] | None = None):
+        """``resume=(line, row)`` continues a file another reader started: the stream begins at
+        byte ``skip`` on a record boundary after ``line`` physical lines and ``row`` rows (header
+        included); the header, delimiter and ``expected_columns`` come from that reader."""
         self.notes = notes
         self.has_header = has_header
         self.chunk_rows = max(1, chunk_rows)
-        self.lines = LineSource(stream, notes, encoding=encoding, skip=skip)
-        first = self.lines.peek()
-        notes.empty = first is None
-        notes.delimiter_counts = count_delimiters(first or "")
-        notes.delimiter = delimiter or choose_delimiter(
-            notes.delimiter_counts, delimiter_hint or expected_columns)
+        first_line, self._row = resume or (0, 0)
+        self.lines = LineSource(stream, notes, encoding=encoding, skip=skip, first_line=first_line)
+        if resume is None:
+            first = self.lines.peek()
+            notes.empty = first is None
+            notes.delimiter_counts = count_delimiters(first or "")
+            notes.delimiter = delimiter or choose_delimiter(
+                notes.delimiter_counts, delimiter_hint or expected_columns)
+        elif delimiter is not None:
+            notes.delimiter = delimiter
         self._reader = csv.reader(self.lines, delimiter=notes.delimiter, quotechar='"',
                                   doublequote=True, strict=True, skipinitialspace=False)
-        self._row = 0
         self._header: Header | None = None
+        self._header_rows = 1 if has_header else 0
+        self.tail: Records = ([], [], [], [])
         self._width = expected_columns or 0
-        if has_header:
+        if has_header and resume is None:
             self._read_header()
 
     @property
@@ -155,12 +167,16 @@ class CsvReader:
             skipped += 1
         return skipped
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self, seed: Records | None = None, keep_tail: bool = False) -> Iterator[Chunk]:
+        """Chunks of the rest of the file.
+
+        ``seed``: records another reader read but did not emit yet (they start the first chunk);
+        ``keep_tail``: leave the last, partial chunk's records in ``self.tail`` instead of
+        emitting them. With both, a reader taking over part of a file cuts chunks exactly where
+        one reader reading the whole file would.
+        """
         width = self._width
-        good: list[list[str]] = []
-        rows: list[int] = []
-        starts: list[int] = []
-        notes: list[RowNote] = []
+        good, rows, starts, notes = seed if seed is not None else ([], [], [], [])
         for item in self._records():
             if isinstance(item, RowNote):
                 notes.append(item)
@@ -175,8 +191,10 @@ class CsvReader:
             if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
                 yield self._chunk(good, rows, starts, notes, width)
                 good, rows, starts, notes = [], [], [], []
-        self.notes.records = self._row - (1 if self._header is not None else 0)
-        if good or notes:
+        self.notes.records = self._row - (self._header_rows if self._row else 0)
+        if keep_tail:
+            self.tail = (good, rows, starts, notes)
+        elif good or notes:
             yield self._chunk(good, rows, starts, notes, width)
 
     @staticmethod

@@ -37,7 +37,10 @@ class Prefixed:
             self.rest.close()
 
 
-def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int) -> Reader | None:
+FAST_MIN_BYTES = 1 << 20  # below this the exact reader is as quick and starts sooner
+
+
+def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: str = "auto") -> Reader | None:
     """Open the file behind ``fctx``, sniff it, and return a reader (None if unreadable).
 
     Sets ``fctx.sniff`` and ``fctx.unreadable``. Raises Refused for inputs we will not read.
@@ -54,6 +57,8 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int) -> Reade
     fctx.notes.extra["size"] = size
     source = Prefixed(head, stream, owned)
     if sniffed.is_text:
+        if _fast_ok(reader, sniffed, fctx, size):
+            return _csv_fast(source, sniffed, fctx, chunk_rows)
         return _csv(source, sniffed, fctx, chunk_rows)
     if sniffed.kind in ("zip", "ole") and _declared_spreadsheet(fctx) and _seekable(stream):
         return _spreadsheet(stream, sniffed, fctx, ctx, chunk_rows, size, owned)
@@ -121,3 +126,30 @@ def _declared_spreadsheet(fctx: FileContext) -> bool:
     if declared is not None:
         return declared == "SPREADSHEET"
     return not fctx.name.lower().endswith(".csv")
+
+
+# -- fast CSV path (pyarrow); it hands any part it cannot read exactly to the exact reader ----
+def _fast_ok(reader: str, sniffed: Sniff, fctx: FileContext, size: int | None) -> bool:
+    """reader: auto (fast for UTF-8 files with a header over FAST_MIN_BYTES) | fast | exact."""
+    if reader == "exact" or not fctx.spec.has_header or sniffed.nul_pattern:
+        return False
+    if sniffed.bom_encoding not in (None, "utf-8"):
+        return False
+    return reader == "fast" or (size is not None and size >= FAST_MIN_BYTES)
+
+
+def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int) -> Reader:
+    from validator.readers.csv_fast import FastCsvReader
+
+    notes = fctx.notes
+    skip = len(sniffed.bom)
+    if skip:
+        source.read(skip)
+    notes.bom = bool(skip)
+    notes.encoding = "utf-8"
+    try:
+        return FastCsvReader(source, notes, chunk_rows=chunk_rows, skip=skip,  # type: ignore[arg-type]
+                             delimiter_hint=len(fctx.spec.columns) or None)
+    except BaseException:
+        source.close()
+        raise

@@ -41,16 +41,16 @@ class LineSource:
     """
 
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, encoding: str = "utf-8",
-                 skip: int = 0, block: int = BLOCK):
+                 skip: int = 0, block: int = BLOCK, first_line: int = 0):
         self.stream = stream
         self.notes = notes
         self.encoding = encoding
-        self.skip = skip  # bytes of BOM already consumed by the caller
+        self.skip = skip  # bytes before the stream's first byte (a BOM, or where a resumed read starts)
         self.block = block
-        self.line = 0  # lines consumed so far (a peeked line is not consumed)
+        self.line = first_line  # lines consumed so far (a peeked line is not consumed)
         self.record: list[str] = []
         self._kept = 0
-        self._generated = 0
+        self._generated = first_line
         self._peeked: str | None = None
         self._lines = self._generate()
 

@@ -1,0 +1,66 @@
+"""bench/generate.py: deterministic files whose planted problems are found at their exact rows."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from validator import Config, validate
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = load("generate")
+run = load("run")
+
+
+def make(folder: Path, rows: int = 400, seed: int = 3, wide: bool = False) -> dict:
+    return generate.main(["--rows", str(rows), "--seed", str(seed), "--out", str(folder)]
+                         + (["--wide"] if wide else []), echo=lambda _s: None)
+
+
+def test_same_arguments_same_bytes_other_seed_other_rows(tmp_path: Path) -> None:
+    a, b, c = make(tmp_path / "a"), make(tmp_path / "b"), make(tmp_path / "c", seed=4)
+    for name in ("contacts.csv", "companies.csv", "import.json", "manifest.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert a == b
+    assert [p["row"] for p in a["planted"]] != [p["row"] for p in c["planted"]]
+    assert {p["kind"] for p in a["planted"]} == set(run.KIND_CODES)
+
+
+@pytest.mark.parametrize("wide", [False, True])
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_every_checkable_planted_problem_is_found_at_its_row(tmp_path: Path, reader: str, wide: bool) -> None:
+    manifest = make(tmp_path, rows=600, seed=11, wide=wide)
+    report = validate(tmp_path / "import.json", config=Config(reader=reader)).to_dict()
+    assert {f["reader"] for f in report["files"]} == {reader}
+    result = run.recall(report, manifest)
+    known = run.known_codes()
+    assert result["found"] == result["checkable"] == sum(1 for c in run.KIND_CODES.values() if c in known) >= 5
+    assert result["false_positives"] == 0, result["false_examples"]
+    planted = {(run.KIND_CODES[p["kind"]], p["row"]) for p in manifest["planted"] if run.KIND_CODES[p["kind"]] in known}
+    rows = {(f["code"], f["row"]) for f in report["findings"] if f["code"] in dict(planted)}
+    assert planted <= rows
+
+
+def test_request_files_name_the_generated_files(tmp_path: Path) -> None:
+    make(tmp_path, rows=100)
+    request = json.loads((tmp_path / "import.json").read_text())
+    assert [f["fileName"] for f in request["files"]] == ["contacts.csv", "companies.csv"]
+    header = (tmp_path / "contacts.csv").read_bytes().split(b"\r\n", 1)[0].decode()
+    names = [m["columnName"] for m in request["files"][0]["fileImportPage"]["columnMappings"]]
+    assert header.split(",") == names

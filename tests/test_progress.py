@@ -1,0 +1,36 @@
+"""The progress bar: drawn on a terminal for large files only, cleared when done."""
+
+from __future__ import annotations
+
+import io
+
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES
+from validator.cli import cli
+from validator.progress import MIN_BYTES, ProgressBar, line
+
+
+def test_line_shows_bytes_rows_rate_and_time_left() -> None:
+    text = line("contacts.csv", 402_113, 64_200_000, 170_000_000, 32_100_000.0)
+    assert text.startswith("contacts.csv [#########")
+    assert "38% 64.2/170.0 MB 402,113 rows 32.1 MB/s 3 s left" in text
+
+
+def test_small_files_draw_nothing_large_ones_draw_and_clear() -> None:
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar("small.csv", 10, 100, 1000)
+    assert out.getvalue() == ""
+    bar("big.csv", 50_000, MIN_BYTES // 4, MIN_BYTES * 2)
+    assert out.getvalue() == ""  # the first chunk only starts the clock
+    bar("big.csv", 100_000, MIN_BYTES // 2, MIN_BYTES * 2)
+    assert "big.csv [" in out.getvalue() and "100,000 rows" in out.getvalue()
+    bar.close()
+    assert out.getvalue().endswith("\r\x1b[K")
+
+
+def test_not_a_terminal_means_no_progress_on_stderr() -> None:
+    request = FIXTURES / "examples" / "contacts" / "contacts.import.json"
+    result = CliRunner().invoke(cli, ["check", str(request)])
+    assert "\r" not in result.stderr

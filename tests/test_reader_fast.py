@@ -1,0 +1,183 @@
+"""The fast CSV path (pyarrow) against the exact one: identical chunks, notes and reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from validator import Config, validate
+from validator.readers.base import Chunk, ReaderNotes
+from validator.readers.csv_exact import CsvReader
+from validator.readers.csv_fast import FastCsvReader
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "fixtures" / "examples").glob("*/*.json"))
+NOTE_FIELDS = ("bom", "bytes", "lines", "records", "line_endings", "final_newline", "decode_events",
+               "decode_errors", "empty", "delimiter", "delimiter_counts")
+
+
+def read_exact(data: bytes, chunk_rows: int) -> tuple[CsvReader, ReaderNotes, list[Chunk]]:
+    notes = ReaderNotes()
+    reader = CsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows)
+    return reader, notes, list(reader.chunks())
+
+
+def read_fast(data: bytes, chunk_rows: int, segment: int) -> tuple[FastCsvReader, ReaderNotes, list[Chunk]]:
+    notes = ReaderNotes()
+    reader = FastCsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows, segment=segment)
+    return reader, notes, list(reader.chunks())
+
+
+def assert_same(data: bytes, chunk_rows: int = 3, segment: int = 64) -> str:
+    """Both readers agree; returns which reader the fast path ended as ("fast" or "exact")."""
+    ea, na, ca = read_exact(data, chunk_rows)
+    eb, nb, cb = read_fast(data, chunk_rows, segment)
+    assert ea.header == eb.header
+    assert ea.width == eb.width
+    for name in NOTE_FIELDS:
+        assert getattr(na, name) == getattr(nb, name), name
+    assert [n for c in ca for n in c.notes] == [n for c in cb for n in c.notes]
+    lines_a = np.concatenate([c.lines for c in ca]) if ca else np.empty(0)
+    lines_b = np.concatenate([c.lines for c in cb]) if cb else np.empty(0)
+    assert lines_a.tolist() == lines_b.tolist()
+    if ca:  # chunks may be cut elsewhere after a hand-over; the rows are the same
+        pd.testing.assert_frame_equal(pd.concat([c.frame.astype(object) for c in ca]),
+                                      pd.concat([c.frame.astype(object) for c in cb]))
+    if nb.reader == "fast":  # hand-overs included: the very same chunks
+        assert len(ca) == len(cb)
+        for a, b in zip(ca, cb, strict=True):
+            pd.testing.assert_frame_equal(a.frame, b.frame)
+            assert a.notes == b.notes and a.lines.tolist() == b.lines.tolist()
+    return nb.reader
+
+
+def test_clean_file_stays_fast_with_lines_of_quoted_newlines() -> None:
+    data = b'Email,Note\r\na@x.com,"two\r\nlines"\r\n\r\nb@x.com,"x, y"\r\nc@x.com,z,extra\r\nd@x.com,""""\r\n'
+    assert assert_same(data) == "fast"
+    _r, _n, chunks = read_fast(data, 100, 64)
+    assert chunks[0].frame.index.tolist() == [2, 4, 6]
+    assert chunks[0].lines.tolist() == [2, 5, 7]
+    assert [(n.kind, n.row, n.line) for n in chunks[0].notes] == [("blank", 3, 4), ("ragged", 5, 6)]
+
+
+@pytest.mark.parametrize(("data", "reader"), [
+    (b"Email,City\na@x.com,Z\xfcrich\nb@x.com,Bern\n", "fast"),  # one segment read exactly
+    (b'Email,Note\na@x.com,ok\nb@x.com,"open\nc@x.com,more\n', "fast"),  # unclosed: exact to the end
+    (b'Email,Note\na@x.com,"Acme" Inc\nb@x.com,x\n', "fast"),
+    (b"Email,Note\ra@x.com,x\r", "exact"),  # CR-only line ends
+    (b"Email\na@x.com\n", "exact"),  # one column
+    (b"Email,Note\na@x.com,a\x00b\n", "fast"),
+    (b"", "exact"),
+    (b"Email,Note", "fast"),
+])
+def test_hand_over_to_the_exact_reader(data: bytes, reader: str) -> None:
+    assert assert_same(data * 1) == reader
+
+
+def test_long_file_many_segments() -> None:
+    rows = [f'u{i}@x.com,"note {i}\nline 2",{i}\n' for i in range(3000)]
+    rows[1500] = "\n"
+    rows[2000] = "bad,row\n"
+    rows[2500] = "u@x.com,Z\xfcrich,1\n"
+    data = ("Email,Note,N\n" + "".join(rows)).encode("utf-8", "surrogateescape")
+    data = data.replace("Z\xfcrich".encode(), b"Z\xfcrich")
+    assert assert_same(data, chunk_rows=700, segment=4096) == "fast"
+
+
+cell = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\u00e9')), max_size=6)
+
+
+@st.composite
+def csv_files(draw: Any) -> bytes:
+    width = draw(st.integers(2, 4))
+    header = [f"h{i}" for i in range(width)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n"])))
+    writer.writerow(header)
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["row", "row", "row", "ragged", "blank", "raw"]))
+        if kind == "blank":
+            out.write(writer.dialect.lineterminator)
+        elif kind == "raw":  # hand-written bytes: stray quotes, lone CRs, odd spacing
+            out.write(draw(st.text(alphabet=st.sampled_from(list('a,"\r\n ')), max_size=8)))
+        else:
+            n = width if kind == "row" else draw(st.integers(1, width + 2))
+            writer.writerow([draw(cell) for _ in range(n)])
+    data = out.getvalue().encode()
+    if draw(st.booleans()):
+        data = data.rstrip(b"\r\n")
+    if draw(st.integers(0, 5)) == 0:
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + b"\xff" + data[at:]
+    return data
+
+
+@given(csv_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]))
+def test_fast_and_exact_read_generated_files_alike(data: bytes, chunk_rows: int, segment: int) -> None:
+    assert_same(data, chunk_rows, segment)
+
+
+def report(request: Path | bytes, reader: str, **files: Any) -> dict[str, Any]:
+    rep = validate(request, files=files or None, config=Config(reader=reader)).to_dict()
+    rep["summary"].pop("seconds")
+    for f in rep["files"]:
+        f.pop("seconds")
+        f.pop("reader")
+    return rep
+
+
+@pytest.mark.parametrize("request_path", EXAMPLES, ids=lambda p: p.parent.name)
+def test_examples_give_identical_reports(request_path: Path) -> None:
+    assert report(request_path, "fast") == report(request_path, "exact")
+
+
+@given(csv_files())
+def test_generated_files_give_identical_reports(data: bytes) -> None:
+    request = json.dumps({"files": [{"fileName": "d.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "h0", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "h1", "propertyName": "firstname"}]}}]}).encode()
+    fast = report(request, "fast", **{"d.csv": io.BytesIO(data)})
+    exact = report(request, "exact", **{"d.csv": io.BytesIO(data)})
+    assert fast == exact
+
+
+def test_auto_takes_the_fast_path_for_large_utf8_files_only(tmp_path: Path) -> None:
+    body = "".join(f'u{i}@x.com,"Lee, Ann",{i}\r\n' for i in range(40_000))
+    big = tmp_path / "big.csv"
+    big.write_bytes(("Email,Name,N\r\n" + body + "u@x.com,Bo\r\n").encode())
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"Email,Name,N\r\na@x.com,Ann,1\r\n")
+    for path, reader in ((big, "fast"), (small, "exact")):
+        request = json.dumps({"files": [{"fileName": path.name, "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": c.lower()}
+                for c in ("Email", "Name", "N")]}}]}).encode()
+        rep = validate(request, base_dir=tmp_path)
+        assert rep.files[0].reader == reader
+        if path is big:
+            assert big.stat().st_size > 1 << 20
+            assert [(f.code, f.row, f.line) for f in rep.findings if f.code.startswith("HS11")] == [
+                ("HS110", 40_002, 40_002)]
+
+
+def test_exact_reader_resumes_mid_file_with_counters_carried_on() -> None:
+    data = b'Email,Note\na@x.com,"x\ny"\nb@x.com,z\n\nc@x.com,w,extra\n'
+    _e, _n, whole = read_exact(data, 100)
+    offset = data.index(b"b@x.com")
+    notes = ReaderNotes()
+    tail = CsvReader(io.BytesIO(data[offset:]), notes, expected_columns=2, skip=offset, delimiter=",",
+                     resume=(3, 2))
+    chunks = list(tail.chunks())
+    assert chunks[0].frame.index.tolist() == [3] and chunks[0].lines.tolist() == [4]
+    assert chunks[0].notes == whole[0].notes[-2:]
+    assert (notes.records, notes.lines) == (4, 6)

@@ -1,0 +1,523 @@
+"""The fast CSV path: pyarrow parses, numpy frames; the exact path takes over wherever they could differ.
+
+The file is cut into segments of a few MB that end on a record boundary. Each segment is framed
+with a few vectorized byte scans (quotes, line feeds, carriage returns): those give every
+record's physical start line, its row number (blank lines included) and proof that every quote
+sits where RFC 4180 allows one (a quote opens at a field start and closes before a delimiter or
+a line end, ``""`` inside). A segment that passes is parsed by ``pyarrow.csv`` with one thread,
+every column as a string; ragged records come back through ``invalid_row_handler`` and are
+re-read with the stdlib ``csv`` module so their RowNotes match the exact reader's.
+
+Anything the fast path cannot read exactly like the exact path goes to the exact reader at a
+record boundary, with line and row counters carried on, before any later row was emitted: a
+quote out of place or never closed, bytes that are not UTF-8, a lone ``\\r`` line end, a NUL
+byte, a record longer than the csv module's field limit. The records before the problem are
+still read fast; the exact reader reads the record with the problem and at least 64 KB after
+it, up to a line feed after which the quotes balance again, and must end that piece outside
+any quote (else it gets the whole segment, and failing that the rest of the file). A piece it
+ends outside quotes reads the same alone as in place, so reports do not depend on the path.
+
+Files it hands whole to the exact reader: one column, an empty or undecodable first line, lines
+ending in a lone ``\\r``. The dispatcher never starts it on other encodings or without a header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from validator.readers.base import PY_STR, STR, Chunk, Header, ReaderNotes, RowNote, empty_frame
+from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
+from validator.readers.framing import LF, QUOTE, Anomaly, Framed, first_boundary, frame, utf8_valid
+
+SEGMENT = 4 << 20  # bytes framed and parsed at a time
+EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
+MAX_SEGMENT = 64 << 20  # a "record" longer than this is an unclosed quote; the exact path reads it
+PA_BLOCK = 1 << 20
+class FastCsvReader:
+    """Reads a UTF-8 CSV with a header into Chunks identical to CsvReader's."""
+
+    def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, chunk_rows: int = 50_000,
+                 skip: int = 0, delimiter_hint: int | None = None, segment: int = SEGMENT):
+        self.stream = stream
+        self.notes = notes
+        self.chunk_rows = max(1, chunk_rows)
+        self.skip = skip
+        self.segment = segment
+        self.fallback: CsvReader | None = None  # set when the exact path reads the whole file
+        self.handed_over = 0  # parts of the file the exact reader read
+        self._buf = b""
+        self._eof = False
+        self._offset = skip  # absolute byte offset of self._buf[0]
+        self._line = 0
+        self._row = 0
+        self._header: Header | None = None
+        self._width = 0
+        self.delimiter_hint = delimiter_hint
+        notes.reader = "fast"
+        try:
+            self._open(delimiter_hint)
+        except Anomaly:
+            self._exact_from_start()
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _fill(self, want: int) -> None:
+        while not self._eof and len(self._buf) < want:
+            more = self.stream.read(max(want - len(self._buf), self.segment))
+            if not more:
+                self._eof = True
+            self._buf += more
+
+    def _open(self, delimiter_hint: int | None) -> None:
+        self._fill(self.segment)
+        first_end = min((i for i in (self._buf.find(b"\n"), self._buf.find(b"\r")) if i >= 0),
+                        default=len(self._buf))
+        if not self._buf.strip(b"\r\n"):
+            raise Anomaly("empty")
+        if self._buf[first_end: first_end + 1] == b"\r" and self._buf[first_end + 1: first_end + 2] != b"\n":
+            raise Anomaly("lines end in a lone carriage return")
+        try:
+            first = self._buf[:first_end].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Anomaly("first line is not UTF-8") from exc
+        counts = count_delimiters(first)
+        delimiter = choose_delimiter(counts, delimiter_hint)
+        self.delimiter = delimiter
+        self._delim = ord(delimiter)
+        head = self._frame_next(header=True)
+        if head is None or not len(head.starts):
+            raise Anomaly("no header record")
+        size = int(head.starts[1]) if len(head.starts) > 1 else head.size
+        raw = self._buf[:size]
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Anomaly("header is not UTF-8") from exc
+        scratch = ReaderNotes()
+        reader = CsvReader(io.BytesIO(raw), scratch, delimiter=delimiter)
+        if reader.header is None or len(reader.header.cells) < 2:
+            raise Anomaly("fewer than two columns")
+        self._header = reader.header
+        self._width = len(reader.header.cells)
+        self.notes.empty = False
+        self.notes.delimiter_counts = counts
+        self.notes.delimiter = delimiter
+        self._consume(raw, lines=int(head.end_lines[0]), rows=1, feeds=head.newlines, crlf=head.crlf)
+
+    def _frame_next(self, header: bool = False, limit: int | None = None) -> Framed | None:
+        """Frame the next segment of the buffer, reading more until a record boundary is in it.
+
+        ``limit``: frame exactly the first ``limit`` bytes (they end on a record boundary).
+        """
+        want = 1 if header else self.segment
+        while True:
+            self._fill(want)
+            if not self._buf:
+                return None
+            buf = np.frombuffer(self._buf, dtype=np.uint8)
+            final = self._eof
+            if limit is not None:
+                buf, final = buf[:limit], True
+            if header:  # frame only through the first record boundary
+                cut = first_boundary(buf)
+                if cut is not None:
+                    buf, final = buf[:cut], True
+            framed = frame(buf, self._delim, self._line, final=final)
+            if framed is not None:
+                return framed
+            if self._eof:
+                raise Anomaly("unreachable")
+            if len(self._buf) >= MAX_SEGMENT:
+                raise Anomaly("no record boundary in the next 64 MB")
+            want = len(self._buf) * 2
+
+    def _consume(self, raw: bytes, lines: int, rows: int, feeds: int, crlf: int) -> None:
+        """Account for ``raw`` (the buffer's head) as read: bytes, line ends, lines, rows."""
+        notes = self.notes
+        notes.bytes += len(raw)
+        notes.line_endings["\r\n"] += crlf
+        notes.line_endings["\n"] += feeds - crlf
+        self._buf = self._buf[len(raw):]
+        self._offset += len(raw)
+        self._line = lines
+        self._row += rows
+        if self._eof and not self._buf and raw:
+            self._final_newline = raw.endswith((b"\n", b"\r"))
+
+    def _exact_from_start(self) -> None:
+        from validator.readers.dispatch import Prefixed
+
+        notes = self.notes
+        for key in notes.line_endings:
+            notes.line_endings[key] = 0
+        notes.bytes = 0
+        notes.reader = "exact"
+        source = Prefixed(self._buf, self.stream, owned=False)  # nothing consumed yet
+        self.fallback = CsvReader(source, notes, skip=self.skip, chunk_rows=self.chunk_rows,  # type: ignore[arg-type]
+                                  delimiter_hint=self.delimiter_hint)
+
+    # -- Reader protocol -----------------------------------------------------------------------
+    @property
+    def header(self) -> Header | None:
+        return self.fallback.header if self.fallback is not None else self._header
+
+    @property
+    def width(self) -> int:
+        return self.fallback.width if self.fallback is not None else self._width
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def chunks(self) -> Iterator[Chunk]:
+        if self.fallback is not None:
+            yield from self.fallback.chunks()
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        # One worker parses segment N (pyarrow releases the GIL) while this thread frames
+        # segment N+1 and the rules check the rows of N-1: two cores, no reordering.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-fast") as pool:
+            yield from self._pipeline(pool)
+
+    def _pipeline(self, pool: Any) -> Iterator[Chunk]:
+        pending = _Pending(self._width)
+        limit: int | None = None
+        flight: _Flight | None = None
+        while True:
+            error: Anomaly | None = None
+            nxt: _Flight | None = None
+            try:
+                framed = self._frame_next(limit=limit)
+                limit = None
+                if framed is not None:
+                    nxt = self._start(framed, pool)
+            except Anomaly as exc:
+                error, limit = exc, None
+            if flight is not None:
+                try:
+                    part = self._complete(flight)
+                except Anomaly as exc:
+                    if nxt is not None:
+                        self._rewind(nxt)
+                    self._rewind(flight)
+                    error, nxt = exc, None
+                else:
+                    pending.add(*part)
+                    yield from pending.flush(self.chunk_rows, final=False)
+                flight = None
+            if error is not None:
+                start = self._record_start(error.at) if error.at else 0
+                if start > 0:  # the records before the problem are clean: read them fast first
+                    limit = start
+                    continue
+                exact = self._exact_piece(error, pending)
+                if exact is None:
+                    yield from self._exact_rest(pending)
+                    return
+                yield from exact
+                continue
+            if nxt is None:
+                break
+            flight = nxt
+        yield from pending.flush(self.chunk_rows, final=True)
+        self._finish()
+
+    def _finish(self) -> None:
+        notes = self.notes
+        notes.records = self._row - 1
+        notes.lines = self._line
+        notes.final_newline = self._final_newline
+
+    _final_newline = True
+
+    def _start(self, framed: Framed, pool: Any) -> _Flight:
+        """Check a framed segment's bytes, hand it to the parser thread, and move past it."""
+        raw = self._buf[: framed.size]
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            raise Anomaly("NUL byte", framed.size, nul)
+        if not utf8_valid(raw):  # Python's codec decides, as it does for the exact reader
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise Anomaly("bytes that are not UTF-8", framed.size, exc.start) from exc
+        invalid: list[tuple[int, int]] = []
+
+        def handler(row: Any) -> str:
+            invalid.append((row.number, row.actual_columns))
+            return "skip"
+
+        flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
+                         pool.submit(_read, raw, self._width, self.delimiter, handler))
+        lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
+        self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
+        return flight
+
+    def _rewind(self, flight: _Flight) -> None:
+        """Undo ``_start``: the segment's bytes go back in front of the buffer, counters back."""
+        with contextlib.suppress(Exception):  # its result is thrown away either way
+            flight.future.result()
+        framed, raw = flight.framed, flight.raw
+        self._buf = raw + self._buf
+        self._offset -= len(raw)
+        self._line, self._row, self._final_newline = flight.line, flight.row, flight.final_newline
+        self.notes.bytes -= len(raw)
+        self.notes.line_endings["\r\n"] -= framed.crlf
+        self.notes.line_endings["\n"] -= framed.newlines - framed.crlf
+
+    def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote]]:
+        """Rows, lines and notes of a parsed segment; Anomaly (at its start) if they disagree."""
+        framed, raw = flight.framed, flight.raw
+        try:
+            table = flight.future.result()
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise Anomaly(f"pyarrow cannot read the segment: {exc}", framed.size) from exc
+        content = framed.ends - framed.starts
+        nonempty = np.flatnonzero(content > 0)
+        rows = flight.row + 1 + np.arange(len(content), dtype=np.int64)
+        odd = content == 0
+        notes: list[RowNote] = []
+        for number, fields in flight.invalid:
+            if not 1 <= number <= len(nonempty):
+                raise Anomaly("invalid row number out of range", framed.size)
+            k = int(nonempty[number - 1])
+            odd[k] = True
+            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8")
+            record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
+            if len(record) != fields:
+                raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
+            notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
+        for b in np.flatnonzero(content == 0).tolist():
+            notes.append(RowNote("blank", int(rows[b]), int(framed.lines[b]), int(framed.end_lines[b])))
+        good = ~odd
+        if int(good.sum()) != table.num_rows:
+            raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
+        notes.sort(key=lambda n: n.row)
+        return table, rows[good], framed.lines[good], notes
+
+    def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
+        """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""
+        from validator.readers.dispatch import Prefixed
+
+        self.handed_over += 1
+        source = Prefixed(self._buf, self.stream, owned=False)
+        reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,  # type: ignore[arg-type]
+                           chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
+                           resume=(self._line, self._row))
+        yield from reader.chunks(seed=pending.export())
+
+    def _record_start(self, at: int) -> int:
+        """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
+        buf = np.frombuffer(self._buf, dtype=np.uint8)[:at]
+        quotes = np.flatnonzero(buf == QUOTE)
+        feeds = np.flatnonzero(buf == LF)
+        outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+        return int(outside[-1]) + 1 if len(outside) else 0
+
+    def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
+        """The exact reader's chunks for the record that has the problem and a few after it.
+
+        The piece ends on a line feed after which the quotes balance again, counted from the
+        line after the problem (where the csv module resumes after a bad quote), at least
+        EXACT_PIECE bytes in; if the exact reader does not end it outside quotes, the whole
+        segment is tried, then None (the caller reads the rest of the file exactly).
+        """
+        if exc.size is None:
+            return None
+        size, at = exc.size, exc.at or 0
+        nl = self._buf.find(b"\n", at, size)
+        end = size
+        if 0 <= nl < size - 1:
+            rest = np.frombuffer(self._buf, dtype=np.uint8)[nl + 1: size]
+            quotes = np.flatnonzero(rest == QUOTE)
+            feeds = np.flatnonzero(rest == LF)
+            outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+            k = int(np.searchsorted(outside, EXACT_PIECE - (nl + 1)))
+            if k < len(outside):
+                end = nl + 1 + int(outside[k]) + 1
+        chunks = self._exact_segment(end, pending)
+        if chunks is None and end < size:
+            chunks = self._exact_segment(size, pending)
+        return chunks
+
+    def _exact_segment(self, size: int, pending: _Pending) -> list[Chunk] | None:
+        """The exact reader's chunks for the next ``size`` bytes alone.
+
+        The segment starts on a record boundary. If the exact reader also ends it outside any
+        quote, reading it alone is reading it in place; if it ends inside one (the quote runs
+        on into the next segment), nothing is kept and the caller reads the rest exactly.
+        """
+        notes = self.notes
+        saved = (notes.bytes, dict(notes.line_endings), len(notes.decode_events), notes.decode_errors,
+                 notes.lines, notes.final_newline, notes.records)
+        source = io.BytesIO(self._buf[:size])
+        reader = CsvReader(source, notes, has_header=True, expected_columns=self._width,
+                           chunk_rows=1 << 62, skip=self._offset, delimiter=self.delimiter,
+                           resume=(self._line, self._row))
+        for _chunk in reader.chunks(keep_tail=True):  # one piece, never cut: all of it in the tail
+            raise AssertionError("unreachable")
+        good, rows, lines, row_notes = reader.tail
+        unclosed = any(n.kind == "unclosed-quote" for n in row_notes)
+        if unclosed and not (self._eof and size == len(self._buf)):
+            notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
+                notes.records = saved
+            notes.line_endings.update(endings)
+            del notes.decode_events[events:]
+            return None
+        self.handed_over += 1
+        pending.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), row_notes)
+        self._buf = self._buf[size:]
+        self._offset += size
+        self._line = reader.lines.line
+        self._row = reader._row
+        if self._eof and not self._buf:
+            self._final_newline = notes.final_newline
+        return list(pending.flush(self.chunk_rows, final=False))
+
+
+def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
+    from pyarrow import csv as pacsv
+
+    names = [str(i) for i in range(width)]
+    return pacsv.read_csv(
+        pa.py_buffer(raw),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
+                                       block_size=min(max(len(raw) + 1, PA_BLOCK), MAX_SEGMENT)),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                         escape_char=False, newlines_in_values=True,
+                                         ignore_empty_lines=True, invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                             null_values=[], strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False, check_utf8=False),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Flight:
+    """A segment handed to the parser thread, with the counters as they were before it."""
+
+    framed: Framed
+    raw: bytes
+    invalid: list[tuple[int, int]]
+    row: int
+    line: int
+    final_newline: bool
+    future: Future[pa.Table]
+
+
+class _Pending:
+    """Rows and notes read but not yet emitted, cut into chunks exactly where CsvReader cuts.
+
+    Rows come in parts: pyarrow tables from fast segments, or lists of records handed back by
+    the exact reader. A chunk made of tables only stays in Arrow; one with records is built the
+    way CsvReader builds it (``string_frame``), so its columns match cell for cell and dtype.
+    """
+
+    def __init__(self, width: int):
+        self.width = width
+        self.parts: list[pa.Table | list[list[str]]] = []
+        self.rows: list[np.ndarray] = []
+        self.lines: list[np.ndarray] = []
+        self.notes: list[RowNote] = []
+
+    def add(self, part: pa.Table | list[list[str]], rows: np.ndarray, lines: np.ndarray,
+            notes: list[RowNote]) -> None:
+        if len(rows):
+            self.parts.append(part)
+            self.rows.append(rows)
+            self.lines.append(lines)
+        self.notes.extend(notes)
+
+    def export(self) -> Records:
+        """Everything pending, as CsvReader's lists (for the exact reader to start from)."""
+        good = [r for part in self.parts for r in _records(part)]
+        rows = np.concatenate(self.rows).tolist() if self.rows else []
+        lines = np.concatenate(self.lines).tolist() if self.lines else []
+        return good, rows, lines, list(self.notes)
+
+    def flush(self, limit: int, final: bool) -> Iterator[Chunk]:
+        while True:
+            rows = np.concatenate(self.rows) if self.rows else np.empty(0, dtype=np.int64)
+            cut = self._cut(rows, limit)
+            if cut is None:
+                if final and (len(rows) or self.notes):
+                    yield self._emit(rows, len(rows), len(self.notes))
+                return
+            good = int(np.searchsorted(rows, cut, side="right"))
+            notes = sum(1 for n in self.notes if n.row <= cut)
+            yield self._emit(rows, good, notes)
+
+    def _cut(self, rows: np.ndarray, limit: int) -> int | None:
+        """The row after which CsvReader would emit a chunk (None: not yet)."""
+        cuts = []
+        if len(rows) >= limit:
+            cuts.append(int(rows[limit - 1]))
+        if len(self.notes) >= limit:
+            cuts.append(self.notes[limit - 1].row)
+        return min(cuts) if cuts else None
+
+    def _emit(self, rows: np.ndarray, good: int, notes: int) -> Chunk:
+        lines = np.concatenate(self.lines) if self.lines else np.empty(0, dtype=np.int64)
+        head, rest = _split(self.parts, good)
+        if not good:
+            frame = empty_frame(self.width)
+        elif all(isinstance(p, pa.Table) for p in head):
+            table = pa.concat_tables(head)
+            frame = pd.DataFrame({i: pd.Series(table.column(i), dtype=STR, copy=False)
+                                  for i in range(self.width)}, copy=False)
+            frame.index = pd.Index(rows[:good])
+        else:
+            frame = pd.DataFrame({i: _mixed_column(head, i) for i in range(self.width)}, copy=False)
+            frame.index = pd.Index(rows[:good])
+        chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]))
+        self.parts = rest
+        self.rows = [rows[good:]] if good < len(rows) else []
+        self.lines = [lines[good:]] if good < len(lines) else []
+        self.notes = self.notes[notes:]
+        return chunk
+
+
+def _mixed_column(parts: list[Any], i: int) -> pd.Series:
+    """Column ``i`` of tables and record lists, stored as CsvReader's ``string_frame`` would:
+    in Arrow, or in Python where a record holds an undecodable byte (a lone surrogate)."""
+    try:
+        arrays = [p.column(i) if isinstance(p, pa.Table) else pa.array([r[i] for r in p], type=pa.large_string())
+                  for p in parts]
+    except UnicodeEncodeError:
+        values = [v for p in parts for v in (p.column(i).to_pylist() if isinstance(p, pa.Table) else
+                                             [r[i] for r in p])]
+        return pd.Series(values, dtype=PY_STR)
+    chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR, copy=False)
+
+
+def _records(part: pa.Table | list[list[str]]) -> list[list[str]]:
+    if isinstance(part, pa.Table):
+        return [list(r) for r in zip(*(c.to_pylist() for c in part.columns), strict=True)]
+    return part
+
+
+def _split(parts: list[pa.Table | list[list[str]]], n: int) -> tuple[list[Any], list[Any]]:
+    """The parts holding the first ``n`` rows, and the parts holding the rest."""
+    head: list[Any] = []
+    rest: list[Any] = []
+    for part in parts:
+        size = part.num_rows if isinstance(part, pa.Table) else len(part)
+        if n >= size:
+            head.append(part)
+        elif n <= 0:
+            rest.append(part)
+        else:
+            head.append(part.slice(0, n) if isinstance(part, pa.Table) else part[:n])
+            rest.append(part.slice(n) if isinstance(part, pa.Table) else part[n:])
+        n -= size
+    return head, rest

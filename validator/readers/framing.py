@@ -1,0 +1,137 @@
+"""Framing CSV bytes without parsing them: record boundaries, physical lines, quote soundness.
+
+A few vectorized scans of a segment that starts on a record boundary (quotes, line feeds,
+carriage returns) give every record's byte span and physical start and end line, and prove
+that the csv module would split the bytes the same way: every quote opens at a field start or
+closes before a delimiter or a line end (``""`` inside). Where that proof fails, ``Anomaly``
+says where, so that the exact reader can take over at the record boundary before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from validator.readers.csv_exact import FIELD_LIMIT
+
+QUOTE, LF, CR = 0x22, 0x0A, 0x0D
+
+
+class Anomaly(Exception):
+    """Bytes the fast path will not read: the exact path reads that segment, or the rest of the file."""
+
+    def __init__(self, reason: str, size: int | None = None, at: int | None = None):
+        super().__init__(reason)
+        self.size = size  # the segment's bytes, when it is known where the segment ends
+        self.at = at  # where in the segment the first problem is, when known
+
+
+@dataclass(frozen=True, slots=True)
+class Framed:
+    """Records of one segment: byte spans (content excludes the line end) and physical lines."""
+
+    starts: np.ndarray
+    ends: np.ndarray  # content end (exclusive), before \r\n or \n
+    lines: np.ndarray  # start line of each record
+    end_lines: np.ndarray
+    newlines: int  # line feeds in the segment
+    crlf: int
+    size: int  # bytes of the segment (through its last line end)
+
+
+def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Framed | None:
+    """Frame the records of ``buf`` (which starts on a record boundary); None: need more bytes."""
+    quotes = np.flatnonzero(buf == QUOTE)
+    feeds = np.flatnonzero(buf == LF)
+    inside = np.searchsorted(quotes, feeds) & 1
+    outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line feeds
+    if final:
+        size = len(buf)
+        if len(quotes) & 1:
+            raise Anomaly("a quote is never closed", size, int(quotes[-1]))
+    else:
+        if not len(outside):
+            return None
+        size = int(feeds[outside[-1]]) + 1
+        quotes = quotes[: np.searchsorted(quotes, size)]
+        feeds = feeds[: outside[-1] + 1]
+    body = buf[:size]
+    check_quotes(body, quotes, delimiter, size)
+    returns = int(np.count_nonzero(body == CR))
+    crlf = int(np.count_nonzero(body[feeds[feeds > 0] - 1] == CR)) if returns else 0
+    if returns != crlf:
+        at = np.flatnonzero(body == CR)
+        lone = at[(at + 1 >= size) | (body[np.minimum(at + 1, size - 1)] != LF)]
+        raise Anomaly("a line ends in a lone carriage return", size, int(lone[0]))
+    terminators = feeds[outside]
+    tail = size > (int(terminators[-1]) + 1 if len(terminators) else 0)  # final record without a line end
+    starts = np.concatenate(([0], terminators + 1))
+    ends = terminators.copy()
+    if tail:
+        ends = np.concatenate((ends, [size]))
+    else:
+        starts = starts[:-1]
+    if len(ends) and returns:
+        crlf_end = np.zeros(len(ends), dtype=bool)
+        valid = ends > starts
+        crlf_end[valid] = body[np.maximum(ends[valid] - 1, 0)] == CR
+        ends = ends - crlf_end
+    if len(starts) and int(np.max(ends - starts)) > FIELD_LIMIT:
+        long = int(np.argmax(ends - starts > FIELD_LIMIT))
+        raise Anomaly("a record is longer than the csv module's field limit", size, int(starts[long]))
+    lines = np.empty(len(starts), dtype=np.int64)
+    end_lines = np.empty(len(starts), dtype=np.int64)
+    if len(starts):
+        lines[0] = first_line + 1
+        lines[1:] = first_line + 2 + outside[: len(starts) - 1]
+        end_lines[: len(terminators)] = first_line + 1 + outside
+        if tail:
+            end_lines[-1] = first_line + 1 + len(feeds)
+    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size)
+
+
+def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int) -> None:
+    """Every quote opens at a field start, or closes before a delimiter or line end, or is doubled.
+
+    With quotes counted in order, even ones open and odd ones close a quoted field; a doubled
+    quote inside is an odd one followed at once by an even one. The csv module reads the bytes
+    the same way exactly when every opening quote follows a delimiter, a line feed, the
+    segment start or another quote, and every closing one precedes a delimiter, a line end,
+    another quote or the end.
+    """
+    if not len(quotes):
+        return
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = body[np.maximum(opening - 1, 0)]
+    ok = (opening == 0) | (before == delimiter) | (before == LF) | (before == QUOTE)
+    if not ok.all():
+        raise Anomaly("a quote opens inside a field", size, int(opening[np.argmin(ok)]))
+    after_pos = closing + 1
+    at_end = after_pos >= len(body)
+    after = body[np.minimum(after_pos, len(body) - 1)]
+    ok = at_end | (after == delimiter) | (after == LF) | (after == CR) | (after == QUOTE)
+    if not ok.all():
+        raise Anomaly("text follows a closing quote", size, int(closing[np.argmin(ok)]))
+
+
+def first_boundary(buf: np.ndarray) -> int | None:
+    quotes = np.flatnonzero(buf == QUOTE)
+    feeds = np.flatnonzero(buf == LF)
+    outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+    return int(outside[0]) + 1 if len(outside) else None
+
+
+def utf8_valid(raw: bytes) -> bool:
+    """Arrow's SIMD UTF-8 check (about ten times Python's decode); it agrees with Python's
+    codec on surrogates, overlong forms and truncated sequences, and a "no" is re-checked by
+    Python, which then also gives the position."""
+    if raw.isascii():
+        return True
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
