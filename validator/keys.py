@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
 from validator.checks.base import Batch
@@ -72,17 +73,26 @@ def domain_key(s: pd.Series) -> pd.Series:
 
 
 def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
+    """64-bit hash of each cell (Series) or row (DataFrame: pandas' combination of the column
+    hashes). Cells holding undecodable bytes (lone surrogates, in Python-stored columns) are
+    hashed as their UTF-8 bytes with the surrogates passed through: any other cell hashes the
+    same whichever chunk it is in."""
+    if isinstance(values, pd.Series):
+        return _hash_column(values)
+    if values.shape[1] == 0:
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    columns = (_hash_column(values.iloc[:, i]) for i in range(values.shape[1]))
+    return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
+
+
+def _hash_column(values: pd.Series) -> np.ndarray:
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-    except UnicodeEncodeError:  # undecodable bytes kept as lone surrogates: hash their bytes
-        values = values.apply(_bytes_text) if isinstance(values, pd.DataFrame) else _bytes_text(values)
-        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-
-
-def _bytes_text(s: pd.Series) -> pd.Series:
-    """The same text as Arrow-safe characters, one to one: UTF-8 bytes with lone surrogates
-    (undecodable input bytes) passed through, each byte shown as one Latin-1 character."""
-    return s.str.encode("utf-8", "surrogatepass").str.decode("latin-1")
+    except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python
+        raw = np.empty(len(values), dtype=object)
+        raw[:] = [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v
+                  for v in values.to_numpy(dtype=object)]
+        return np.asarray(pd.util.hash_array(raw), dtype=np.uint64)
 
 
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:

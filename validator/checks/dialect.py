@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from validator.checks._facts import line_breaks
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
@@ -115,17 +116,6 @@ class NulByte(Rule):
             yield from self.cells(chunk, file, col, bad, "{value} contains a NUL byte")
 
 
-def _quoted_breaks(chunk: Chunk) -> dict[str, int]:
-    out = {"\r\n": 0, "\n": 0, "\r": 0}
-    for i in range(chunk.frame.shape[1]):
-        s = chunk.frame[i]
-        crlf = int(s.str.count("\r\n").sum())
-        out["\r\n"] += crlf
-        out["\n"] += int(s.str.count("\n").sum()) - crlf
-        out["\r"] += int(s.str.count("\r").sum()) - crlf
-    return out
-
-
 class _EndingRule(Rule):
     """Counts line breaks that end records (breaks inside quoted values excluded)."""
 
@@ -135,7 +125,7 @@ class _EndingRule(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if _is_csv(file) and sum(1 for n in file.notes.line_endings.values() if n) > 1:
-            for k, n in _quoted_breaks(chunk).items():
+            for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
         yield from ()
 
