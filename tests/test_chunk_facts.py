@@ -1,0 +1,67 @@
+"""Shortcuts of the hot path give exactly what the plain per-cell computation gives."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from validator import formats
+from validator.checks._facts import _line_breaks
+from validator.keys import hashes
+from validator.readers.base import PY_STR, Chunk, string_frame
+
+CELL = st.text(alphabet="ab \t\r\n\x00\x01é\u00a0\u202e=+", max_size=5)
+
+
+def _plain_breaks(frame: pd.DataFrame) -> dict[str, int]:
+    out = {"\r\n": 0, "\n": 0, "\r": 0}
+    for i in range(frame.shape[1]):
+        s = frame[i].astype(object).astype(PY_STR)
+        crlf = int(s.str.count("\r\n").sum())
+        out["\r\n"] += crlf
+        out["\n"] += int(s.str.count("\n").sum()) - crlf
+        out["\r"] += int(s.str.count("\r").sum()) - crlf
+    return out
+
+
+@given(st.lists(st.lists(CELL, min_size=0, max_size=8), min_size=1, max_size=3), st.booleans())
+def test_line_breaks_from_buffers_match_per_cell_counts(columns: list[list[str]], sliced: bool) -> None:
+    n = min(len(c) for c in columns)
+    frame = string_frame([c[:n] for c in columns], list(range(2, n + 2)))
+    if sliced and n > 2:
+        frame = frame.iloc[1:-1]  # Arrow arrays with an offset
+    chunk = Chunk(frame, np.arange(len(frame)))
+    assert _line_breaks(chunk) == _plain_breaks(frame)
+
+
+def test_line_breaks_do_not_join_a_cr_and_lf_of_neighbouring_cells() -> None:
+    frame = string_frame([["a\r", "\nb", "", "\r\n"]], [2, 3, 4, 5])
+    assert _line_breaks(Chunk(frame, np.arange(4))) == {"\r\n": 1, "\n": 1, "\r": 1}
+
+
+def test_a_cell_hashes_the_same_whether_or_not_its_chunk_holds_undecodable_bytes() -> None:
+    clean = string_frame([["é", "x"], ["a", "b"]], [2, 3])
+    dirty = string_frame([["é", "x\udcfc"], ["a", "b"]], [4, 5])
+    assert str(dirty[0].dtype.storage) == "python"
+    assert hashes(clean.iloc[:1]).tolist() == hashes(dirty.iloc[:1]).tolist()
+    assert hashes(clean[0]).tolist()[0] == hashes(dirty[0]).tolist()[0]
+    assert hashes(clean[0]).tolist()[1] != hashes(dirty[0]).tolist()[1]
+    plain = pd.util.hash_pandas_object(clean, index=False).to_numpy(dtype=np.uint64)
+    assert hashes(clean).tolist() == plain.tolist()
+
+
+def test_dates_parsed_once_per_distinct_text_equal_dates_parsed_per_cell() -> None:
+    texts = ["02/29/2024", "02/30/2024", "", " 1/2/24 ", "Jan-05-2023", "1700000000000", "1700000000",
+             "12/31/1999 23:59", "3/4/2024 13:00 PM", "x", "13/01/2020"]
+    cells = formats.arrow(pd.Series(texts * 400, dtype="str"))
+    assert len(cells) >= formats.DISTINCT_MIN_ROWS
+    for fmt in formats.DATE_FORMATS:
+        for with_time in (False, True):
+            fast = formats.parse_dates(cells, fmt, with_time=with_time)
+            slow = formats.parse_dates(cells.slice(0, len(texts)), fmt, with_time=with_time)
+            for f in dataclasses.fields(fast):
+                assert getattr(fast, f.name).tolist() == getattr(slow, f.name).tolist() * 400, f.name
