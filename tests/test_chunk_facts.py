@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from validator import formats
@@ -14,7 +14,7 @@ from validator.checks._facts import _line_breaks
 from validator.keys import hashes
 from validator.readers.base import PY_STR, Chunk, string_frame
 
-CELL = st.text(alphabet="ab \t\r\n\x00\x01é\u00a0\u202e=+", max_size=5)
+CELL = st.text(alphabet="ab \t\r\n\x00\x01\x85é\u00a0\u2007\u202f\u202e\u061c=+-@1", max_size=5)
 
 
 def _plain_breaks(frame: pd.DataFrame) -> dict[str, int]:
@@ -65,3 +65,24 @@ def test_dates_parsed_once_per_distinct_text_equal_dates_parsed_per_cell() -> No
             slow = formats.parse_dates(cells.slice(0, len(texts)), fmt, with_time=with_time)
             for f in dataclasses.fields(fast):
                 assert getattr(fast, f.name).tolist() == getattr(slow, f.name).tolist() * 400, f.name
+
+
+@given(st.lists(CELL, min_size=1, max_size=12))
+@example(["a \n", "=1", "b"])
+def test_byte_screens_keep_every_cell_the_full_predicates_flag(cells: list[str]) -> None:
+    from validator.checks import dialect, safety
+    from validator.checks._facts import CONTROL, NUL, exactly, screen
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    chunk = Chunk(frame, np.arange(len(cells)))
+    seen = screen(chunk, 0)
+    assert seen is not None
+    values = frame[0]
+    cases = [
+        (seen.first_in(dialect._SPACE_FIRST) | seen.last_in(dialect._SPACE_LAST), dialect._around),
+        (seen.first_in(safety._FORMULA_FIRST), safety._formula),
+        (seen.has(CONTROL), lambda v: v.str.contains(safety.CONTROLS, regex=True).to_numpy(dtype=bool)),
+        (seen.has(NUL), lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool)),
+    ]
+    for candidates, predicate in cases:
+        assert exactly(values, candidates, predicate).tolist() == predicate(values).tolist()

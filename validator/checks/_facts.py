@@ -7,6 +7,8 @@ column holding undecodable bytes), and kept in the per-chunk memo of ``checks.ty
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -78,4 +80,70 @@ def _line_breaks(chunk: Chunk) -> dict[str, int]:
         out["\r\n"] += crlf
         out["\n"] += int(s.str.count("\n").sum()) - crlf
         out["\r"] += int(s.str.count("\r").sum()) - crlf
+    return out
+
+
+# -- byte screens: which rows can hold a character at all ------------------------------------
+# A cell's UTF-8 bytes tell cheaply which cells cannot match a character class; rules then run
+# their exact predicate on the remaining rows only (per-cell predicates: same result).
+NUL = 1
+CONTROL = 2  # C0/DEL bytes, and lead bytes of C1 codes (C2), U+061C (D8), U+200E-U+2069 (E2)
+_LUT = np.zeros(256, np.uint8)
+_LUT[0] |= NUL
+_LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2]] |= CONTROL
+
+
+class Screen:
+    """Per row of one Arrow-backed column: OR of the byte classes of its bytes, first and last
+    byte (0 for an empty cell), length in bytes."""
+
+    __slots__ = ("contains", "first", "last", "length")
+
+    def __init__(self, arrays: list[pa.Array]):
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        for arr in arrays:
+            data, offsets = _data_and_offsets(arr)
+            length = np.diff(offsets)
+            filled = np.flatnonzero(length > 0)
+            contains = np.zeros(len(arr), np.uint8)
+            first = np.zeros(len(arr), np.uint8)
+            last = np.zeros(len(arr), np.uint8)
+            if len(filled):
+                starts = offsets[:-1][filled]
+                contains[filled] = np.bitwise_or.reduceat(_LUT[data], starts)
+                first[filled] = data[starts]
+                last[filled] = data[offsets[1:][filled] - 1]
+            parts.append((contains, first, last, length))
+        self.contains = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint8)
+        self.first = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
+        self.last = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint8)
+        self.length = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
+
+    def has(self, flag: int) -> np.ndarray:
+        return (self.contains & flag) != 0
+
+    def first_in(self, chars: bytes) -> np.ndarray:
+        return np.isin(self.first, np.frombuffer(chars, np.uint8))
+
+    def last_in(self, chars: bytes) -> np.ndarray:
+        return np.isin(self.last, np.frombuffer(chars, np.uint8))
+
+
+def screen(chunk: Chunk, index: int) -> Screen | None:
+    """The byte screen of a column, or None where the column is not Arrow-backed."""
+    def make() -> Screen | None:
+        data = arrow_column(chunk.frame[index])
+        return Screen(data.chunks) if data is not None else None
+    return cached(chunk, ("screen", index), make)
+
+
+def exactly(values: pd.Series, candidates: np.ndarray | None,
+            predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``predicate`` (per cell) over all rows, evaluated on the candidate rows only."""
+    if candidates is None:
+        return np.asarray(predicate(values), dtype=bool)
+    out = np.zeros(len(values), bool)
+    at = np.flatnonzero(candidates)
+    if len(at):
+        out[at] = np.asarray(predicate(values.iloc[at]), dtype=bool)
     return out

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
+
+from validator.checks._facts import CONTROL, exactly, screen
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
@@ -25,6 +29,16 @@ def _injection_message(value: str) -> str:
     return f"{quote(value)} starts like a formula; a spreadsheet would run it when the data is exported and opened"
 
 
+_FORMULA_FIRST = b"=+-@\t\r"
+
+
+def _formula(values: pd.Series) -> np.ndarray:
+    starts = values.str.contains(FORMULA_START, regex=True).to_numpy(dtype=bool)
+    if not starts.any():
+        return starts
+    return starts & ~values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
+
+
 class FormulaInjection(Rule):
     """A value starts with `=`, `+`, `-`, `@`, a tab or a carriage return (CSV/formula injection).
 
@@ -43,12 +57,10 @@ class FormulaInjection(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            values = chunk.frame[col.index]
-            starts = values.str.contains(FORMULA_START, regex=True).to_numpy(dtype=bool)
-            if not starts.any():
-                continue
-            data = values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
-            yield from self.cells(chunk, file, col, starts & ~data, _injection_message)
+            seen = screen(chunk, col.index)
+            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST) if seen is not None else None,
+                          _formula)
+            yield from self.cells(chunk, file, col, bad, _injection_message)
 
 
 class ControlCharacters(Rule):
@@ -75,5 +87,7 @@ class ControlCharacters(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            bad = chunk.frame[col.index].str.contains(CONTROLS, regex=True).to_numpy(dtype=bool)
+            seen = screen(chunk, col.index)
+            bad = exactly(chunk.frame[col.index], seen.has(CONTROL) if seen is not None else None,
+                          lambda v: v.str.contains(CONTROLS, regex=True).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains control or bidi characters")
