@@ -86,3 +86,13 @@ def test_byte_screens_keep_every_cell_the_full_predicates_flag(cells: list[str])
     ]
     for candidates, predicate in cases:
         assert exactly(values, candidates, predicate).tolist() == predicate(values).tolist()
+
+
+@given(st.lists(st.text(alphabet=" \t\x0b\x1c\x85\u00a0\u1680\u2000\u2028\u3000\ufeffa", max_size=4),
+                min_size=1, max_size=12))
+def test_blank_cells_from_the_screen_equal_blank_cells_of_trimmed_text(cells: list[str]) -> None:
+    from validator.checks._facts import blank_at
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    chunk = Chunk(frame, np.arange(len(cells)))
+    assert blank_at(chunk, 0).tolist() == formats.blank(frame[0]).tolist()

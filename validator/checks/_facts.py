@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from validator import formats
 from validator.checks.typed import cached
 from validator.readers.base import Chunk
 
@@ -147,3 +148,27 @@ def exactly(values: pd.Series, candidates: np.ndarray | None,
     if len(at):
         out[at] = np.asarray(predicate(values.iloc[at]), dtype=bool)
     return out
+
+
+# First bytes of the characters ``utf8_trim_whitespace`` can remove (ASCII and Unicode spaces)
+_SPACE_LEADS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3])
+
+
+def blank_at(chunk: Chunk, index: int) -> np.ndarray:
+    """Cells of a column that are empty or whitespace only (``formats.blank``), once per chunk."""
+    def make() -> np.ndarray:
+        values = chunk.frame[index]
+        seen = screen(chunk, index)
+        maybe = ((seen.length == 0) | seen.first_in(_SPACE_LEADS)) if seen is not None else None
+        return exactly(values, maybe, formats.blank)
+    return cached(chunk, ("blank", index), make)
+
+
+def blank_rows(chunk: Chunk) -> np.ndarray:
+    """Rows whose every cell is blank (all rows of a chunk without columns)."""
+    def make() -> np.ndarray:
+        out = np.ones(len(chunk), dtype=bool)
+        for i in range(chunk.frame.shape[1]):
+            out &= blank_at(chunk, i)
+        return out
+    return cached(chunk, ("blank-rows",), make)
