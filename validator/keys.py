@@ -18,6 +18,7 @@ from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
 from validator.checks.base import Batch
+from validator.checks.typed import cached
 from validator.context import Column, FileContext
 from validator.findings import Finding
 from validator.readers.base import Chunk
@@ -95,12 +96,19 @@ def _hash_column(values: pd.Series) -> np.ndarray:
         return np.asarray(pd.util.hash_array(raw), dtype=np.uint64)
 
 
+def _comparison(prop: str | None) -> str:
+    return "email" if prop in ("email", "hs_additional_emails") else "domain" if prop == "domain" else "text"
+
+
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """(positions in the chunk, key hashes) of the column's non-blank cells."""
-    norm = normaliser(prop)(chunk.frame[column.index])
-    mask = (norm != "").to_numpy(dtype=bool)
-    pos = np.flatnonzero(mask)
-    return pos, hashes(norm.iloc[pos])
+    """(positions in the chunk, key hashes) of the column's non-blank cells; computed once per
+    chunk, column and way of comparing (several rules key the same column)."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        norm = normaliser(prop)(chunk.frame[column.index])
+        mask = (norm != "").to_numpy(dtype=bool)
+        pos = np.flatnonzero(mask)
+        return pos, hashes(norm.iloc[pos])
+    return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
 
 
 class KeySet:

@@ -111,7 +111,10 @@ class Screen:
             last = np.zeros(len(arr), np.uint8)
             if len(filled):
                 starts = offsets[:-1][filled]
-                contains[filled] = np.bitwise_or.reduceat(_LUT[data], starts)
+                flags = np.take(_LUT, data)
+                hits = np.flatnonzero(flags)  # few: most bytes belong to no class
+                if len(hits):
+                    np.bitwise_or.at(contains, np.searchsorted(offsets, hits, side="right") - 1, flags[hits])
                 first[filled] = data[starts]
                 last[filled] = data[offsets[1:][filled] - 1]
             parts.append((contains, first, last, length))
