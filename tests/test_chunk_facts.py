@@ -96,3 +96,13 @@ def test_blank_cells_from_the_screen_equal_blank_cells_of_trimmed_text(cells: li
     frame = string_frame([cells], list(range(2, len(cells) + 2)))
     chunk = Chunk(frame, np.arange(len(cells)))
     assert blank_at(chunk, 0).tolist() == formats.blank(frame[0]).tolist()
+
+
+@given(st.lists(st.text(alphabet="+-=@ \t\r\n\x0b\x1c\x85\u00a0\u2000\u3000()./,0129xet", max_size=8),
+                min_size=1, max_size=12))
+@example(["+1 555 0100", "+1\u2000555", "-12.5\n", "+1 ext. 12", "=1+1", "+\x0b1", "@x"])
+def test_formula_test_by_re2_equals_the_test_by_python_re(cells: list[str]) -> None:
+    from validator.checks import safety
+
+    values = pd.Series(cells, dtype="str")
+    assert safety._formula(values).tolist() == safety._formula_python(values).tolist()

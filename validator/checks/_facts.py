@@ -175,3 +175,33 @@ def blank_rows(chunk: Chunk) -> np.ndarray:
             out &= blank_at(chunk, i)
         return out
     return cached(chunk, ("blank-rows",), make)
+
+
+def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray | None:
+    """Rows of a column holding any of the given ASCII bytes; None where not Arrow-backed."""
+    def make() -> np.ndarray | None:
+        data = arrow_column(chunk.frame[index])
+        if data is None:
+            return None
+        wanted = np.zeros(256, bool)
+        wanted[np.frombuffer(chars, np.uint8)] = True
+        out = []
+        for arr in data.chunks:
+            bytes_, offsets = _data_and_offsets(arr)
+            mask = np.zeros(len(arr), bool)
+            hits = np.flatnonzero(np.take(wanted, bytes_))
+            mask[np.searchsorted(offsets, hits, side="right") - 1] = True
+            out.append(mask)
+        return np.concatenate(out) if out else np.zeros(0, bool)
+    return cached(chunk, ("rows-with", index, chars), make)
+
+
+def per_distinct(values: pd.Series, predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``predicate`` (per cell) over all rows, evaluated once per distinct text where an
+    Arrow-backed column repeats its values."""
+    data = arrow_column(values)
+    distinct = formats._distinct(data) if data is not None else None
+    if distinct is None:
+        return np.asarray(predicate(values), dtype=bool)
+    texts, at = distinct
+    return np.asarray(predicate(pd.Series(texts, dtype=values.dtype)), dtype=bool)[at]
