@@ -106,3 +106,25 @@ def test_formula_test_by_re2_equals_the_test_by_python_re(cells: list[str]) -> N
 
     values = pd.Series(cells, dtype="str")
     assert safety._formula(values).tolist() == safety._formula_python(values).tolist()
+
+
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=12), st.booleans())
+def test_key_set_levels_give_the_first_row_of_every_key(chunks: list[list[int]], full: bool) -> None:
+    from validator.keys import KeySet
+
+    seen = KeySet(keep_values=full)
+    seen.merge_min = 3  # merge often
+    first: dict[int, int] = {}
+    row = 2
+    for chunk in chunks:
+        rows = np.arange(row, row + len(chunk), dtype=np.int64)
+        row += len(chunk)
+        got = seen.add(np.asarray(chunk, np.uint64), rows, rows + 100, np.asarray([str(k) for k in chunk], object))
+        want = [first.setdefault(k, int(r)) for k, r in zip(chunk, rows, strict=True)]
+        assert got.tolist() == want
+        assert len(seen) == len(first)
+    assert seen.keys.tolist() == sorted(first)
+    assert seen.rows.tolist() == [first[k] for k in sorted(first)]
+    if full:
+        assert seen.values.tolist() == [str(k) for k in sorted(first)]
+        assert seen.lines.tolist() == [first[k] + 100 for k in sorted(first)]
