@@ -128,3 +128,14 @@ def test_key_set_levels_give_the_first_row_of_every_key(chunks: list[list[int]],
     if full:
         assert seen.values.tolist() == [str(k) for k in sorted(first)]
         assert seen.lines.tolist() == [first[k] + 100 for k in sorted(first)]
+
+
+def test_rows_per_chunk_shrink_with_row_width_only() -> None:
+    from validator.readers.dispatch import CHUNK_BYTES, MIN_CHUNK_ROWS, rows_per_chunk
+
+    narrow = b"a@x.com,Ann\n" * 1000
+    wide = (b"x" * 999 + b"\n") * 60
+    assert rows_per_chunk(narrow, 50_000) == 50_000
+    assert rows_per_chunk(wide, 50_000) == CHUNK_BYTES // 1000
+    assert rows_per_chunk(b"x" * 65536, 50_000) == MIN_CHUNK_ROWS  # one huge line
+    assert rows_per_chunk(wide, 7) == 7  # a smaller setting is kept
