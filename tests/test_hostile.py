@@ -102,9 +102,10 @@ PENDING = [cid for cid, e in ENTRIES.items() if "pending" in e]
 def test_pending_expectation(cid: str, baseline_rss: float) -> None:
     pending = dict(ENTRIES[cid]["pending"])
     issue = pending.pop("issue")
+    reason = pending.pop("reason", "")
     problems = expectation_problems(pending, outcome(cid))
     if problems:
-        pytest.xfail(f"{cid}: waits for {issue}: {'; '.join(problems)}")
+        pytest.xfail(f"{cid}: waits for {issue}{f' ({reason})' if reason else ''}: {'; '.join(problems)}")
 
 
 def test_catalogue_script_lists_a_class_without_fixture(monkeypatch: pytest.MonkeyPatch,
