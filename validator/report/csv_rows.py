@@ -21,7 +21,6 @@ import re
 
 from validator.findings import Report, truncate
 
-
 _FORMULA = re.compile(r"[=+\-@\t\r]")
 _SIGNED = re.compile(r"[+-][0-9 .,()/-]*(?:(?:ext?|x)\.?\s*[0-9]+)?")
 
