@@ -14,6 +14,7 @@ import gzip
 import json
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ class Case:
     timeout: float = 20.0
     bounded: bool = False  # a refusal that must stay within the time and memory budget
     mutates: bool = False  # the case itself changes an input while the check runs
-    during: Callable[[Path], None] | None = None  # run in a thread while the child runs
+    during: Callable[[Path, threading.Event], None] | None = None  # (folder, set when the child ended)
     interrupt_after: float | None = None  # send SIGINT after this many seconds
     close_stdout: bool = False  # the reader of stdout goes away (broken pipe)
     library: bool = True  # safe to run in-process through validate() (no FIFOs, no bombs)
@@ -880,11 +881,14 @@ def h9() -> Case:
 
 @case("H10")
 def h10() -> Case:
-    def grow(folder: Path) -> None:
+    def grow(folder: Path, stop: threading.Event) -> None:
+        # an export still being written: a row every 2 ms until the check is over (at most 30 s)
         with open(folder / "data.csv", "ab") as fh:
-            for i in range(2000):
+            for i in range(15_000):
                 fh.write(f"g{i}@x.com,Grow\r\n".encode())
                 fh.flush()
+                if stop.wait(0.002):
+                    break
     return csv_case("H10", "Email,First Name\r\n" + "".join(f"{i}@x.com,A\r\n" for i in range(100_000)),
                     mutates=True, during=grow, library=False)
 

@@ -157,7 +157,7 @@ def run_case(c: Case, tmp: Path) -> Outcome:
     worker = None
     if c.during is not None:
         during = c.during
-        worker = threading.Thread(target=lambda: stop.wait(0.2) or during(folder), daemon=True)
+        worker = threading.Thread(target=lambda: stop.wait(0.2) or during(folder, stop), daemon=True)
         worker.start()
     try:
         outcome = run_cli(args, folder, env=child_env(c.env, tmpdir), timeout=c.timeout,

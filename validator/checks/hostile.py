@@ -363,3 +363,28 @@ class MultiLineValue(Rule):
 
 def _multiline_message(prop: str) -> Callable[[str], str]:
     return lambda value: f"{_shown(value)} has a line break, but {prop} is a single-line property"
+
+
+class FileChanged(Rule):
+    """The file changed while it was being checked.
+
+    Why: a file that grows or is rewritten during the check (an export still being written, a
+    sync client replacing it) is not the file the report describes. The validator reads one
+    open descriptor only as far as the size it had when opened, then compares size and
+    modification time again, so the report stays consistent with the file as it was then.
+    Example: checking a CSV that an export job is still appending rows to.
+    Fix: wait until the file is complete, then check it again.
+    """
+
+    code = "HS610"
+    name = "file-changed-while-read"
+    severity = Severity.WARNING
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        changed = file.notes.extra.get("changed")
+        if not isinstance(changed, tuple):
+            return
+        before, now = changed
+        how = "grew" if now > before else "shrank" if now < before else "was rewritten"
+        yield self.finding(f"the file {how} while it was checked ({before:,} bytes when opened, {now:,} bytes "
+                           f"now); only what was there at open was checked", file=file)
