@@ -42,8 +42,8 @@ def _differs(a: str, b: str) -> str:
 class FileNameNearMatch(Rule):
     """A `fileName` matches a file only after Unicode normalisation or when letter case is ignored.
 
-    Why: HubSpot matches each `fileName` to the name of an uploaded file ([V] fact sheet 2);
-    whether it forgives case or normalisation differences is not documented ([I], so a
+    Why: HubSpot matches each `fileName` to the name of an uploaded file (HS011); whether it
+    forgives a difference in case or Unicode normalisation is not documented ([I], so a
     warning). macOS stores accented names decomposed (NFD: `e` + U+0301), while a request typed
     by hand has them composed (NFC: `é`); case-insensitive disks (Windows, macOS) hide a
     difference in case until the files move to Linux or an upload script. The validator checks
@@ -110,9 +110,10 @@ class ReplacementCharacter(Rule):
 class ExcelCellLimit(Rule):
     """A value is longer than the 32,767 characters an Excel cell holds.
 
-    Why: Excel cuts a longer CSV value when it opens the file, so one round trip through
-    Excel loses the rest; a workbook with such a cell was not written by Excel and Excel
-    calls it damaged. HubSpot's own limit (65,536 characters) is HS218.
+    Why: 32,767 characters is Excel's documented limit per cell. Excel cuts a longer CSV value
+    when it opens the file, so one round trip through Excel loses the rest; a workbook with
+    such a cell was not written by Excel, which may call it damaged ([I]). HubSpot's own limit
+    (65,536 characters) is HS218.
     Example: a notes column holding a whole e-mail thread.
     Fix: shorten the value, or keep the file out of Excel (edit it as text).
     """
@@ -125,7 +126,7 @@ class ExcelCellLimit(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         limit = int(self.opt["max_chars"])
         then = "Excel cuts it when it opens the file" if file.sheet is None else \
-            "Excel reports the workbook as damaged"
+            "Excel may call the workbook damaged"
         for col in file.columns:
             long = (chunk.frame[col.index].str.len() > limit).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, long,
