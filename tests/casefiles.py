@@ -21,6 +21,7 @@ A case file holds ``[[case]]`` tables:
                                               # a snapshot folder under fixtures/)
     labels = { "0-1>0-2" = ["Manager"] }      # optional; association labels of a portal snapshot
     properties = [ { object = "0-1", name = "member_id", unique = true } ]  # optional; portal properties
+    grow = "b@x.com\n"       # optional; appended to the data file just after the validator opens it
     expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
                              # pointer, "line N" or "-" (whole file), exactly these
 
@@ -29,12 +30,15 @@ Every rule needs at least one case with findings and one without.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from validator import Config, validate
 from validator.catalog import Catalog, Property, builtin
@@ -127,6 +131,39 @@ def portal(labels: dict[str, list[str]], properties: list[dict[str, Any]]) -> Ca
     return dataclasses.replace(base, association_labels={**base.association_labels, **pairs}, property_map=props)
 
 
+@contextlib.contextmanager
+def growing(text: str | None) -> Iterator[None]:
+    """Append ``text`` to each data file after the validator opened it and took its size, before
+    its first read (a writer racing the check, made deterministic)."""
+    if text is None:
+        yield
+        return
+    from validator.readers import dispatch
+
+    real = dispatch.open_binary
+
+    class Growing:
+        def __init__(self, stream: Any, path: Path):
+            self.stream, self.path = stream, path
+
+        def read(self, size: int = -1) -> bytes:
+            if self.path is not None:
+                with open(self.path, "ab") as fh:
+                    fh.write(text.encode("utf-8"))
+                self.path = None
+            return bytes(self.stream.read(size))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.stream, name)
+
+    def open_and_grow(lookup: Any) -> tuple[Any, bool]:
+        stream, owned = real(lookup)
+        return Growing(stream, lookup.path), owned
+
+    with mock.patch.object(dispatch, "open_binary", open_and_grow):
+        yield
+
+
 def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
     request = build(case, tmp)
     options = dict(case.get("options", {}))
@@ -138,5 +175,6 @@ def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
         spec = parse_request(request.read_bytes(), request.name, catalog)
         report = Engine(config, catalog).run(spec, request_path=request, base=tmp)
     else:
-        report = validate(request, config=config)
+        with growing(case.get("grow")):
+            report = validate(request, config=config)
     return sorted(location(f) for f in report.findings if f.code == code)

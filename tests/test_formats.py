@@ -159,7 +159,7 @@ def test_github_chosen_in_actions_and_step_summary_written(tmp_path: Path, monke
 def test_step_summary_escapes_table_cells() -> None:
     report = Report(findings=[Finding("HS110", "r", "a|b <script>\nc", Severity.ERROR, file="a.csv", row=2)],
                     severities={"HS110": Severity.ERROR}, counts={"HS110": 1})
-    assert "| a.csv | 2 |  | HS110 | error | a\\|b &lt;script&gt; c |" in step_summary(report)
+    assert "| a.csv | 2 |  | HS110 | error | a\\|b &lt;script&gt;\\nc |" in step_summary(report)
 
 
 def test_hubspot_format_parses_with_the_official_client(broken: Report) -> None:

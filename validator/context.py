@@ -50,6 +50,7 @@ class FileLookup:
     problem: str | None = None
     detail: str = ""
     stream: Any = None  # a binary file object given by a library caller
+    near: str | None = None  # the name on disk, when it matched only after NFC and case-folding
 
 
 @dataclass(eq=False)

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
@@ -108,11 +109,28 @@ def locate(spec: ImportSpec, base: Path | None,
         elif base is not None and short not in ("", ".", ".."):
             path = base / short
             problem, detail = check_regular(path, base)
-            out[name] = FileLookup(name, path, "request-dir", problem, detail)
+            near = _near_match(base, short) if problem == "missing" else None
+            if near is not None:
+                path = base / near
+                problem, detail = check_regular(path, base)
+            out[name] = FileLookup(name, path, "request-dir", problem, detail, near=near)
         else:
             where = f"in {base}" if base is not None else "among the files given"
             out[name] = FileLookup(name, None, "none", "missing", f"no file named {short!r} {where}")
     return out
+
+
+def _near_match(base: Path, short: str) -> str | None:
+    """The one name in ``base`` equal to ``short`` after NFC and case-folding (macOS stores
+    names decomposed; Windows and macOS ignore case), so that a request typed by hand still
+    finds the file; HS601 reports the difference. None when there is no single such name."""
+    key = unicodedata.normalize("NFC", short).casefold()
+    try:
+        with os.scandir(base) as entries:
+            found = [e.name for e in entries if unicodedata.normalize("NFC", e.name).casefold() == key]
+    except (OSError, ValueError):
+        return None
+    return found[0] if len(found) == 1 and found[0] != short else None
 
 
 def _from_argument(name: str, arg: FileArg) -> FileLookup:

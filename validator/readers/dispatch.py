@@ -6,7 +6,7 @@ import os
 from typing import IO
 
 from validator.context import FileContext, ImportContext
-from validator.readers.base import Reader
+from validator.readers.base import Reader, ReaderNotes
 from validator.readers.sniff import HEAD_BYTES, Sniff, sniff
 from validator.sources import open_binary
 
@@ -15,22 +15,54 @@ TEXT_ENCODINGS = {"utf-8": "utf-8", "utf-16-le": "utf-16-le", "utf-16-be": "utf-
 
 
 class Prefixed:
-    """A stream whose first bytes were already read for sniffing: replays them, then the rest."""
+    """A stream whose first bytes were already read for sniffing: replays them, then the rest.
 
-    def __init__(self, head: bytes, rest: IO[bytes], owned: bool):
+    Given ``opened`` (the fstat of the file when it was opened) it stops at the size seen then,
+    so a file that grows while it is read (an export still being written) is checked as it was
+    at open; at that end it fstats the same descriptor again and, when size or mtime moved,
+    records ``notes.extra["changed"] = (size at open, size now)`` (HS610 reports it).
+    """
+
+    def __init__(self, head: bytes, rest: IO[bytes], owned: bool, opened: os.stat_result | None = None,
+                 notes: ReaderNotes | None = None):
         self.head = head
         self.rest = rest
         self.owned = owned
+        self.opened = opened
+        self.notes = notes
+        self.left = None if opened is None else max(opened.st_size - len(head), 0)
+        self.compared = False
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
             if size < 0 or size >= len(self.head):
                 out, self.head = self.head, b""
-                more = self.rest.read(-1 if size < 0 else size - len(out))
+                more = self._more(-1 if size < 0 else size - len(out))
                 return out + more
             out, self.head = self.head[:size], self.head[size:]
             return out
-        return self.rest.read(size)
+        return self._more(size)
+
+    def _more(self, size: int) -> bytes:
+        if self.left is None:
+            return self.rest.read(size)
+        want = self.left if size < 0 else min(size, self.left)
+        data = self.rest.read(want) if want else b""
+        self.left -= len(data)
+        if len(data) < want or not self.left:
+            self._compare()
+        return data
+
+    def _compare(self) -> None:
+        if self.compared or self.opened is None or self.notes is None:
+            return
+        self.compared = True
+        try:
+            now = os.fstat(self.rest.fileno())
+        except (OSError, ValueError, AttributeError):
+            return
+        if (now.st_size, now.st_mtime_ns) != (self.opened.st_size, self.opened.st_mtime_ns):
+            self.notes.extra["changed"] = (self.opened.st_size, now.st_size)
 
     def close(self) -> None:
         if self.owned:
@@ -59,15 +91,18 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     """
     stream, owned = open_binary(fctx.lookup)
     try:
-        size = os.fstat(stream.fileno()).st_size if owned else None
+        opened = os.fstat(stream.fileno()) if owned else None
+        size = opened.st_size if opened is not None else None
         head = stream.read(HEAD_BYTES)
+        if size is not None:
+            head = head[:size]  # bytes written after the open are not checked (Prefixed)
     except BaseException:
         if owned:
             stream.close()
         raise
     fctx.sniff = sniffed = sniff(head)
     fctx.notes.extra["size"] = size
-    source = Prefixed(head, stream, owned)
+    source = Prefixed(head, stream, owned, opened, fctx.notes)
     if sniffed.is_text:
         chunk_rows = rows_per_chunk(head, chunk_rows)
         if _fast_ok(reader, sniffed, fctx, size):

@@ -5,19 +5,33 @@ row, the file's own columns first (header text as the column names). With findin
 data files a ``file`` column comes first and the columns are numbered instead. Findings that are
 not about a data row (request, header, whole file) are not rows, so they are not listed.
 A row the reader could not split to the header's width shows the first fields it saw.
+
+The report is meant to be opened in a spreadsheet, so it is escaped the OWASP way (CSV
+injection, CWE-1236): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+is written with a leading `'`, unless it is a plain signed number or phone number (`-12.5`,
+`+1 555 0100`). That is the only difference from the rows as written; HS430 reports such cells
+in the data itself.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 from validator.findings import Report, truncate
 
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_SIGNED = re.compile(r"[+-][0-9 .,()/-]*(?:(?:ext?|x)\.?\s*[0-9]+)?")
+
 
 def _text(value: str) -> str:
-    """Undecodable bytes (kept as lone surrogates) are written as ``\\xNN`` text."""
-    return truncate(value, 1 << 62) or ""
+    """Undecodable bytes (kept as lone surrogates) are written as ``\\xNN`` text; a cell a
+    spreadsheet would run as a formula gets a leading ``'``."""
+    text = truncate(value, 1 << 62) or ""
+    if _FORMULA.match(text) and not _SIGNED.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def render_csv(report: Report) -> str:

@@ -1,0 +1,391 @@
+"""Rules from the hostile-input catalogue (HS601-HS609; tests/hostile/catalogue.toml).
+
+Files that other tools mangled before they reach HubSpot: names changed by the file system,
+text decoded wrongly once already, cells longer than Excel keeps, merged ranges, header rows
+that are not headers, comment and title lines, line breaks where HubSpot keeps one line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from validator.catalog import Catalog, builtin
+from validator.checks.base import Hit, Rule, quote
+from validator.checks.spreadsheet import workbook
+from validator.context import FileContext, ImportContext, normalise_name
+from validator.findings import Severity, column_letter
+from validator.readers.base import Chunk
+from validator.sources import base_name
+
+EXCEL_CELL_CHARS = 32_767  # Excel's "Total number of characters that a cell can contain"
+
+
+def file_name_key(name: str) -> str:
+    """How file systems compare names: macOS stores NFD, Windows and macOS ignore case."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _differs(a: str, b: str) -> str:
+    """What separates two names that are equal after NFC and case-folding."""
+    if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b):
+        return "Unicode normalisation (NFC/NFD)"
+    if a.casefold() == b.casefold():
+        return "letter case"
+    return "Unicode normalisation (NFC/NFD) and letter case"
+
+
+class FileNameNearMatch(Rule):
+    """A `fileName` matches a file only after Unicode normalisation or when letter case is ignored.
+
+    Why: HubSpot matches each `fileName` to the name of an uploaded file (HS011); whether it
+    forgives a difference in case or Unicode normalisation is not documented ([I], so a
+    warning). macOS stores accented names decomposed (NFD: `e` + U+0301), while a request typed
+    by hand has them composed (NFC: `é`); case-insensitive disks (Windows, macOS) hide a
+    difference in case until the files move to Linux or an upload script. The validator checks
+    the file it found this way, and reports two `fileName`s that such disks would treat as one.
+    Example: `"fileName": "Renée.csv"` for a file saved on a Mac as `Rene\\u0301e.csv`;
+    `data.csv` in the request, `DATA.CSV` on disk.
+    Fix: rename the file, or copy its name exactly into `fileName`.
+    """
+
+    code = "HS601"
+    name = "file-name-near-match"
+    severity = Severity.WARNING
+    hubspot_error = "FILE_NOT_FOUND"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        seen: dict[str, str] = {}
+        for f in ctx.spec.files:
+            name = f.file_name
+            if name is None:
+                continue
+            short = base_name(name)
+            lookup = ctx.lookups.get(name)
+            if lookup is not None and lookup.near is not None:
+                yield self.finding(
+                    f"fileName {quote(short)} matches the file {quote(lookup.near)} only when "
+                    f"{_differs(short, lookup.near)} is ignored; HubSpot matches file names exactly",
+                    file=ctx, pointer=f.at("fileName"), value=name)
+            other = seen.setdefault(file_name_key(short), short)
+            if other != short:
+                yield self.finding(
+                    f"fileNames {quote(other)} and {quote(short)} differ only in {_differs(other, short)}: "
+                    "on Windows and macOS they are one file", file=ctx, pointer=f.at("fileName"), value=name)
+
+
+class ReplacementCharacter(Rule):
+    """A header or value holds U+FFFD, the replacement character `�`.
+
+    Why: a program puts U+FFFD where it could not decode the bytes it read, so the file was
+    already mis-decoded once (a Windows-1252 export read as UTF-8, then saved again). The
+    original letters are lost; HubSpot imports the `�` as it is.
+    Example: `Ren�e` where the source had `Renée`.
+    Fix: export the data again from the source system as UTF-8, or repair the names by hand.
+    """
+
+    code = "HS602"
+    name = "replacement-character"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        for col in file.columns:
+            if col.name and "\ufffd" in col.name:
+                yield self.finding(f"header {quote(col.name)} contains U+FFFD: an earlier mis-decoding lost "
+                                   "characters", file=file, row=1, line=file.header.line, column=col)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            bad = chunk.frame[col.index].str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad,
+                                  "{value} contains U+FFFD: an earlier mis-decoding likely lost characters")
+
+
+class ExcelCellLimit(Rule):
+    """A value is longer than the 32,767 characters an Excel cell holds.
+
+    Why: 32,767 characters is Excel's documented limit per cell. Excel cuts a longer CSV value
+    when it opens the file, so one round trip through Excel loses the rest; a workbook with
+    such a cell was not written by Excel, which may call it damaged ([I]). HubSpot's own limit
+    (65,536 characters) is HS218.
+    Example: a notes column holding a whole e-mail thread.
+    Fix: shorten the value, or keep the file out of Excel (edit it as text).
+    """
+
+    code = "HS603"
+    name = "excel-cell-limit"
+    severity = Severity.WARNING
+    options: ClassVar[Mapping[str, Any]] = {"max_chars": EXCEL_CELL_CHARS}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        limit = int(self.opt["max_chars"])
+        then = "Excel cuts it when it opens the file" if file.sheet is None else \
+            "Excel may call the workbook damaged"
+        for col in file.columns:
+            long = (chunk.frame[col.index].str.len() > limit).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, long,
+                                  lambda v: f"value is {len(v):,} characters; an Excel cell holds at most "
+                                            f"{limit:,}, so {then}")
+
+
+class MergedCells(Rule):
+    """Data cells of a spreadsheet are merged.
+
+    Why: a merged range keeps its value in its first cell only; every other cell of the range
+    is empty in the file, so HubSpot imports those rows without the value they seem to have.
+    Merged header cells are HS422.
+    Example: `B2:B3` merged to show one company name for two contacts.
+    Fix: unmerge the range and fill the value into every cell.
+    """
+
+    code = "HS604"
+    name = "merged-cells"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        scan = workbook(file)
+        if scan is None:
+            return
+        for r1, c1, r2, c2 in scan.scan.merged:
+            if (r1, c1) == (r2, c2) or (file.spec.has_header and r1 <= 1):
+                continue
+            ref = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
+            cells = (r2 - r1 + 1) * (c2 - c1 + 1)
+            yield self.finding(f"cells {ref} are merged: only {column_letter(c1)}{r1} holds the value, "
+                               f"the other {cells - 1:,} import as empty", file=file, row=r1, column=c1,
+                               value=ref)
+
+
+_BREAKS = re.compile("[\t\n\r]")
+
+
+def _shown(text: str) -> str:
+    return quote(text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
+
+
+class HeaderLineBreak(Rule):
+    """A header cell contains a line break or a tab.
+
+    Why: a line break typed into a header cell (Alt+Enter in Excel) or a tab must be repeated
+    exactly in `columnName`, which JSON makes easy to get wrong; tools that show or copy the
+    header split it into two lines or trim it. Other control characters are HS431.
+    Example: `"Email\\nAddress"` as a header.
+    Fix: put the header on one line, with spaces instead of the break or tab.
+    """
+
+    code = "HS605"
+    name = "header-line-break"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None:
+            return
+        for col in file.columns:
+            if col.name and _BREAKS.search(col.name):
+                what = "a tab" if not re.search("[\n\r]", col.name) else "a line break"
+                yield self.finding(f"header {_shown(col.name)} contains {what}", file=file, row=1,
+                                   line=file.header.line, column=col)
+
+
+class CommentLine(Rule):
+    """A line looks like a comment (`# ...`).
+
+    Why: CSV has no comment lines. HubSpot reads a `#` line as a data row: a short one is a
+    row with too few columns (INCORRECT_NUMBER_OF_COLUMNS), a full-width one creates a record
+    named after the comment.
+    Example: `# exported by CRM 2024-01-31` between the header and the data.
+    Fix: delete the line.
+    """
+
+    code = "HS606"
+    name = "comment-line"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if file.sheet is not None:
+            return
+        for note in chunk.notes:
+            first = (note.cells or note.sample or ("",))[0]
+            if note.kind == "ragged" and note.fields < file.width and first.lstrip().startswith("#"):
+                yield self._hit(file, note.row, note.line, first)
+        frame = chunk.frame
+        if not len(frame) or not frame.shape[1]:
+            return
+        starts = frame[0].str.contains(r"^\s*#", regex=True).to_numpy(dtype=bool)
+        if not starts.any():
+            return
+        rest = (frame.iloc[:, 1:] == "").to_numpy().all(axis=1) if frame.shape[1] > 1 else starts
+        for i in np.flatnonzero(starts & rest):
+            line = int(chunk.lines[i]) if len(chunk.lines) == len(frame) else None
+            yield self._hit(file, int(chunk.rows[i]), line, str(frame.iat[i, 0]))
+
+    def _hit(self, file: FileContext, row: int, line: int | None, text: str) -> Hit:
+        return self.finding(f"line looks like a comment ({quote(text)}); CSV has no comments, so HubSpot "
+                            "imports it as a data row", file=file, row=row, line=line, value=text)
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_NUMBER = re.compile(r"[+-]?\d[\d.,]*")
+_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def _mapped_names(file: FileContext) -> set[str]:
+    return {normalise_name(c.column_name) for c in file.spec.columns if c.column_name is not None}
+
+
+class HeaderLooksLikeData(Rule):
+    """The header row looks like data: e-mail addresses, numbers or dates.
+
+    Why: with `hasHeader: true` HubSpot takes the first row as the header, so a file exported
+    without one loses its first record and its columns match no `columnName`.
+    Example: `a@x.com,Ann` as the first line of a file whose request says `hasHeader: true`.
+    Fix: add the header row the `columnMappings` name, or set `hasHeader` to false.
+    """
+
+    code = "HS607"
+    name = "header-looks-like-data"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if file.header is None or not file.spec.has_header:
+            return
+        mapped = _mapped_names(file)
+        cells = [(c, c.name.strip()) for c in file.columns if c.name and c.name.strip()]
+        emails = [c for c, text in cells if _EMAIL.fullmatch(text) and normalise_name(text) not in mapped]
+        other = [c for c, text in cells if (_NUMBER.fullmatch(text) or _DATE.fullmatch(text))
+                 and normalise_name(text) not in mapped]
+        if emails or (cells and 2 * len(other) >= len(cells)):
+            col = (emails or other)[0]
+            assert col.name is not None
+            what = "an e-mail address" if emails else "a number or date"
+            yield self.finding(f"row 1 looks like data, not a header ({quote(col.name)} is {what}); with "
+                               "hasHeader true HubSpot reads it as the header and does not import it",
+                               file=file, row=1, line=file.header.line, column=col)
+
+
+class TitleRow(Rule):
+    """The first row is a title or preamble; the header the mappings name comes later.
+
+    Why: HubSpot takes the first row as the header. Exports that start with a title (`Contacts
+    export 2024-01-31`) or a few lines of notes shift the real header down, so no `columnName`
+    matches and the header itself is imported as a record.
+    Example: a report title on line 1, the column names on line 2.
+    Fix: delete the lines above the header.
+    """
+
+    code = "HS608"
+    name = "title-row"
+    severity = Severity.WARNING
+    options: ClassVar[Mapping[str, Any]] = {"rows": 10}
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.wanted: set[str] = set()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.wanted = set()
+        if file.header is None or not file.spec.has_header:
+            return
+        header = {normalise_name(h) for h in file.header.cells}
+        mapped = _mapped_names(file)
+        if mapped and not mapped & header:
+            self.wanted = mapped
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not self.wanted:
+            return
+        wanted, self.wanted = self.wanted, set()
+        limit = int(self.opt["rows"]) + 1
+        rows: list[tuple[int, int | None, Iterable[str]]] = [
+            (n.row, n.line, n.cells or n.sample) for n in chunk.notes if n.row <= limit]
+        head = chunk.frame[chunk.frame.index <= limit]
+        lines = chunk.lines[: len(head)] if len(chunk.lines) == len(chunk.frame) else [None] * len(head)
+        cells = [head[c].tolist() for c in head.columns]
+        for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):
+            rows.append((int(row), None if line is None else int(line), [col[i] for col in cells]))
+        for row, line, values in sorted(rows, key=lambda r: r[0]):
+            found = {normalise_name(v) for v in values if isinstance(v, str)}
+            if 2 * len(wanted & found) >= len(wanted) and wanted & found:
+                where = f"row {row}" + (f" (line {line})" if line is not None and line != row else "")
+                assert file.header is not None
+                text = ",".join(file.header.cells)
+                yield self.finding(f"row 1 looks like a title ({quote(text)}): the column names the mappings "
+                                   f"use are on {where}", file=file, row=1, line=file.header.line, value=text)
+                return
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.wanted = set()
+        yield from ()
+
+
+SINGLE_LINE_EXEMPT = frozenset({"textarea", "html", "rich_text"})
+
+
+class MultiLineValue(Rule):
+    """A value holds a line break, but its property is a single-line field.
+
+    Why: HubSpot imports the break as it is into a single-line text property; forms, lists and
+    exports then show the value oddly or split it ([I]; information only). Multi-line text
+    properties (`textarea`) take breaks as intended.
+    Example: `"Ann\\nMarie"` in a First Name column.
+    Fix: replace the break with a space, or map the column to a multi-line text property.
+    """
+
+    code = "HS609"
+    name = "multiline-value"
+    severity = Severity.INFO
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.catalog: Catalog = builtin()
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.mapped():
+            spec = col.spec
+            assert spec is not None
+            prop = self.catalog.property_of(spec.object_type_id, spec.property_name) \
+                if spec.object_type_id and spec.property_name else None
+            if prop is None or prop.field_type in SINGLE_LINE_EXEMPT:
+                continue
+            bad = chunk.frame[col.index].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
+            yield from self.cells(chunk, file, col, bad, _multiline_message(prop.name))
+
+
+def _multiline_message(prop: str) -> Callable[[str], str]:
+    return lambda value: f"{_shown(value)} has a line break, but {prop} is a single-line property"
+
+
+class FileChanged(Rule):
+    """The file changed while it was being checked.
+
+    Why: a file that grows or is rewritten during the check (an export still being written, a
+    sync client replacing it) is not the file the report describes. The validator reads one
+    open descriptor only as far as the size it had when opened, then compares size and
+    modification time again, so the report stays consistent with the file as it was then.
+    Example: checking a CSV that an export job is still appending rows to.
+    Fix: wait until the file is complete, then check it again.
+    """
+
+    code = "HS610"
+    name = "file-changed-while-read"
+    severity = Severity.WARNING
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        changed = file.notes.extra.get("changed")
+        if not isinstance(changed, tuple):
+            return
+        before, now = changed
+        how = "grew" if now > before else "shrank" if now < before else "was rewritten"
+        yield self.finding(f"the file {how} while it was checked ({before:,} bytes when opened, {now:,} bytes "
+                           f"now); only what was there at open was checked", file=file)
