@@ -128,6 +128,15 @@ class _EndingRule(Rule):
         super().__init__(options)
         self.inside = {"\r\n": 0, "\n": 0, "\r": 0}
 
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if _is_csv(file) and file.header is not None:  # a quoted header cell may hold line breaks
+            for cell in file.header.cells:
+                crlf = cell.count("\r\n")
+                self.inside["\r\n"] += crlf
+                self.inside["\n"] += cell.count("\n") - crlf
+                self.inside["\r"] += cell.count("\r") - crlf
+        yield from ()
+
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if _is_csv(file) and sum(1 for n in file.notes.line_endings.values() if n) > 1:
             for k, n in line_breaks(chunk).items():
