@@ -365,3 +365,26 @@ def test_flipped_container_bytes_never_crash(flips: list[tuple[int, int]]) -> No
         data[pos] = value
     report = validate(request(), files={"contacts.xlsx": io.BytesIO(bytes(data))}, base_dir="/nonexistent")
     assert report.exit_code() in (0, 1, 2)
+
+
+_REF_CELL = st.builds(
+    lambda letters, digits, quote, lead, prefix, body: (
+        f"<{prefix}c{lead}r={quote}{letters}{digits}{quote}{body}").encode(),
+    st.text("ABCXYZaz", min_size=1, max_size=4), st.text("0123456789", min_size=1, max_size=8),
+    st.sampled_from(['"', "'"]), st.sampled_from([" ", " ", " ", "\n", ' t="s" ', "  "]),
+    st.sampled_from(["", "", "", "x:"]), st.sampled_from(["><v>1</v></c>", "/>", ' t="n"><v>2</v></c>']))
+_OTHER = st.sampled_from([b"<row r=\"3\">", b"</row>", b"<c/>", b"<c><v>1</v></c>", b"<cols><col min=\"1\"/></cols>",
+                          b"<color rgb=\"FF\"/>", b"text <c", b"<cfRule/>"])
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(_REF_CELL, _OTHER), max_size=12))
+def test_fast_cell_references_agree_with_the_regexes(parts: list[bytes]) -> None:
+    from validator.readers.xlsx_scan import _CELL_ANY, _CELL_COL, _cell_refs, col_number
+
+    data = b"".join(parts)
+    refs = _CELL_COL.findall(data)
+    numbers = [int(r) for _, r in refs]
+    expected = (max((col_number(c) for c, _ in refs), default=0), min(numbers, default=0),
+                max(numbers, default=0), len(_CELL_ANY.findall(data)) - len(refs))
+    assert _cell_refs(data) == expected
