@@ -101,6 +101,7 @@ class SheetScan:
     rows_with_values: int = 0
     has_values: bool = False
     cells_without_ref: int = 0
+    cells: int = 0  # cell elements, with or without a value
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)  # 1-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
@@ -486,8 +487,9 @@ def _windows(data: bytes, pos: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fast_refs(data: bytes) -> tuple[int, int, int] | None:
-    """(highest column, lowest row, highest row) of the cells in ``data``, or None to use the regexes.
+def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
+    """(highest column, lowest row, highest row, cells) of the cells in ``data``, or None to use the
+    regexes.
 
     The fast path covers what Excel and common writers emit: every cell opens ``<c r="B7"`` (the
     reference first, upper-case letters, double quotes, no namespace prefix). The ``<c`` openings
@@ -498,11 +500,11 @@ def _fast_refs(data: bytes) -> tuple[int, int, int] | None:
         return None  # prefixed cells (<x:c>): the general regex reads them
     pos = word_positions(data, b"<c")
     if not pos.size:
-        return 0, 0, 0
+        return 0, 0, 0, 0
     win = _windows(data, pos)
     win = win[_CELL_NEXT[win[:, 2]]]  # <c followed by space, >, / or a line break: a cell
     if not len(win):
-        return 0, 0, 0
+        return 0, 0, 0, 0
     if not ((win[:, 2] == 32) & (win[:, 3] == 114) & (win[:, 4] == 61) & (win[:, 5] == 34)).all():
         return None
     ref = win[:, 6:]
@@ -530,7 +532,7 @@ def _fast_refs(data: bytes) -> tuple[int, int, int] | None:
         hi = int(_digits_value(digits[n == longest, :longest]).max())
         low = lo if not low else min(low, lo)
         high = max(high, hi)
-    return high_col, low, high
+    return high_col, low, high, len(win)
 
 
 def _letters_value(letters: np.ndarray) -> np.ndarray:
@@ -547,16 +549,18 @@ def _digits_value(digits: np.ndarray) -> np.ndarray:
     return value
 
 
-def _cell_refs(data: bytes) -> tuple[int, int, int, int]:
-    """(highest column, lowest row, highest row, cells without a reference) of the cells in ``data``."""
+def _cell_refs(data: bytes) -> tuple[int, int, int, int, int]:
+    """(highest column, lowest row, highest row, cells without a reference, cells) of the cells in
+    ``data``."""
     fast = _fast_refs(data)
     if fast is not None:
-        return (*fast, 0)
+        high_col, low, high, cells = fast
+        return high_col, low, high, 0, cells
     refs = _CELL_COL.findall(data)
     numbers = [int(r) for _, r in refs]
-    without = len(_CELL_ANY.findall(data)) - len(refs)
+    cells = len(_CELL_ANY.findall(data))
     high_col = max((col_number(c) for c in {c.upper() for c, _ in refs}), default=0)
-    return high_col, min(numbers, default=0), max(numbers, default=0), without
+    return high_col, min(numbers, default=0), max(numbers, default=0), cells - len(refs), cells
 
 
 def _scan_text(data: bytes, out: SheetScan) -> None:
@@ -567,8 +571,9 @@ def _scan_text(data: bytes, out: SheetScan) -> None:
         r = _ATTR_R.search(m.group())
         if r is not None:
             out.hidden_rows.add(int(r.group(2)))
-    high_col, low, high, without = _cell_refs(data)
+    high_col, low, high, without, cells = _cell_refs(data)
     out.cells_without_ref += without
+    out.cells += cells
     if high_col:
         out.max_col = max(out.max_col, high_col)
         out.max_row = max(out.max_row, high)
