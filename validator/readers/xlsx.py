@@ -62,7 +62,7 @@ from validator.readers.xlsx_scan import DENSE_CELLS, SheetScan, WorkbookScan, op
 DATE_ORDERS = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
 DATE_PATTERNS = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y", "ymd": "%Y/%m/%d"}
 SPARSE_SLACK = 1_000_000  # calamine may allocate this many empty cells beyond 4 per real one
-BLOCK_CELLS = 1_000_000  # cells converted at once (rows x columns of a block)
+BLOCK_CELLS = 250_000  # cells converted at once (rows x columns of a block)
 CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
 
 
@@ -364,11 +364,21 @@ class XlsxReader:
         if not openpyxl.DEFUSEDXML:  # the env var OPENPYXL_DEFUSEDXML=False turns the guard off
             raise Refused("openpyxl runs without defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to "
                           "parse an untrusted workbook", "unsafe-environment")
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
         self.stream.seek(0)
-        with warnings.catch_warnings():  # "no default style" and the like: nothing a user can act on
-            warnings.simplefilter("ignore")
-            wb = self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
-                                                       keep_links=False)
+        # load_workbook sizes every sheet on opening it, from <dimension> or, when the sheet has
+        # none, by parsing the whole sheet (seconds for 100,000 rows); the extent comes from our
+        # own scan, so sizing is skipped while the workbook opens
+        sizing = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = lambda _self: None
+        try:
+            with warnings.catch_warnings():  # "no default style" and the like: nothing a user can act on
+                warnings.simplefilter("ignore")
+                wb = self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
+                                                           keep_links=False)
+        finally:
+            ReadOnlyWorksheet._get_size = sizing
         ws = wb[name]
         # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
         # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
