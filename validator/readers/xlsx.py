@@ -543,9 +543,18 @@ class XlsxReader:
                 notes.append(RowNote("blank", start, start, int(data_rows[i]) - 1, rows=int(gaps[i])))
             records = int(gaps.sum()) + len(data_rows)
             self._last_data = int(data_rows[-1])
-        for pos in np.flatnonzero(ragged).tolist():
+        early: dict[int, dict[int, Any]] = {}  # cells right of the columns that a sample shows
+        for p, c, v in block.extra:
+            if c < 3:
+                early.setdefault(p, {})[c] = v
+        at = np.flatnonzero(ragged)
+        shown = [texts[c].take(pa.array(at)).to_pylist() for c in range(min(3, len(texts)))] if len(at) else []
+        for i, pos in enumerate(at.tolist()):
             row, fields = int(rows[pos]), int(last[pos]) + 1
-            sample = self._sample(block, texts, pos, min(3, fields))
+            sample = [shown[c][i] if c < len(shown) else "" for c in range(min(3, fields))]
+            for c, v in early.get(pos, {}).items():
+                if c < len(sample):
+                    sample[c] = v.text if isinstance(v, _Exception) else cell_text(v, self.order)[0]
             notes.append(RowNote("ragged", row, row, row, fields=fields, column=fields,
                                  sample=tuple(t[:100] for t in sample)))
         notes.sort(key=lambda note: note.row)
@@ -586,13 +595,6 @@ class XlsxReader:
             texts[j] = pc.replace_with_mask(texts[j], pa.array(mask), pa.array([t for _p, _k, t in changes], _LARGE))
             kinds[j] = kinds[j].copy()
             kinds[j][mask] = [KIND_CODE[k] for _p, k, _t in changes]
-
-    def _sample(self, block: RawBlock, texts: list[pa.Array], pos: int, count: int) -> list[str]:
-        out = [texts[c][pos].as_py() if c < len(texts) else "" for c in range(count)]
-        for p, c, v in block.extra:
-            if p == pos and c < count:
-                out[c] = v.text if isinstance(v, _Exception) else cell_text(v, self.order)[0]
-        return out
 
     def _cut(self, chunk_rows: int, width: int) -> Iterator[Chunk]:
         """Chunks of ``chunk_rows`` good rows (or as many notes), each with the notes before its
