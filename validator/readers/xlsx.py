@@ -61,7 +61,7 @@ from validator.readers.xlsx_scan import DENSE_CELLS, SheetScan, WorkbookScan, op
 
 DATE_ORDERS = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
 DATE_PATTERNS = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y", "ymd": "%Y/%m/%d"}
-SPARSE_SLACK = 1_000_000  # calamine may allocate this many empty cells beyond 4 per real one
+SPARSE_SLACK = 4_000_000  # calamine may allocate this many empty cells beyond 4 per real one (~130 MB)
 BLOCK_CELLS = 250_000  # cells converted at once (rows x columns of a block)
 CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
 
@@ -493,7 +493,9 @@ class XlsxReader:
         records = 0
         width = self._width
         chunk_rows = max(1, min(self.chunk_rows, CHUNK_CELLS // max(width, 1)))
-        limit = max(1, min(chunk_rows, BLOCK_CELLS // max(width, 1)))
+        # calamine gives every row the used range's full width: a block holds that many cells a row
+        dense = self.scan.scan.max_col if self.engine == "calamine" else 0
+        limit = max(1, min(chunk_rows, BLOCK_CELLS // max(width, dense, 1)))
         pending, self._first = self._first, None
         while True:
             block = pending if pending is not None else self._block(limit)
