@@ -229,11 +229,15 @@ def test_both_cell_readers_cut_the_same_chunks(chunk_rows: int) -> None:
 
 def test_ooxml_escapes_decode_the_same_on_both_readers() -> None:
     data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Note</t></is></c></row>'
-                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000D_b _x005F_x000D_</t></is></c></row>'))
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000D_b _x005F_x000D_</t></is></c></row>'
+                              b'<row r="3"><c r="A3" t="inlineStr"><is><t>lone _xD800_ half</t></is></c></row>'))
     for engine in ENGINES:
         reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=None, engine=engine)
-        assert [c.frame.values.tolist() for c in reader.chunks()] == [[["a\rb _x000D_"]]], engine
+        assert [c.frame.values.tolist() for c in reader.chunks()] == [[["a\rb _x000D_"], ["lone _xD800_ half"]]], engine
         reader.close()
+    from validator.readers.xlsx import column_texts
+
+    assert column_texts(("a\ud800", None))[0].to_pylist() == ["a_xD800_", ""]
 
 
 # -- the acceptance checks ----------------------------------------------------------------

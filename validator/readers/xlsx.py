@@ -148,7 +148,10 @@ def column_texts(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, n
 
 
 def _text_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
-    arr = pa.array(values, type=_LARGE).fill_null("")
+    try:
+        arr = pa.array(values, type=_LARGE).fill_null("")
+    except UnicodeEncodeError:  # a lone surrogate: written back as the OOXML escape it came from
+        arr = pa.array([_escape_surrogates(v) for v in values], type=_LARGE).fill_null("")
     filled = pc.binary_length(arr).to_numpy() > 0
     return arr, np.where(filled, np.int8(_K_TEXT), np.int8(_K_EMPTY))
 
@@ -239,8 +242,17 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 def _unescape(text: str) -> str:
     """OOXML's ``_xHHHH_`` escapes (``_x000D_`` is a carriage return, ``_x005F_`` a literal
-    underscore). calamine decodes them; openpyxl's read-only values keep them, so we do."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    underscore). calamine decodes them; openpyxl's read-only values keep them, so we do. A
+    surrogate (``_xD800_``) is no character: it stays as written, as calamine leaves it."""
+    return _ESCAPE.sub(lambda m: m.group() if 0xD800 <= int(m.group(1), 16) <= 0xDFFF else chr(int(m.group(1), 16)),
+                       text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str | None) -> str | None:
+    return None if text is None else _SURROGATE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def calamine_available() -> bool:
