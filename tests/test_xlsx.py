@@ -10,12 +10,13 @@ import os
 import struct
 import subprocess
 import sys
-import time
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.measure import run_measured
 from tests.workbooks import (
     encrypted_workbook,
     entity_bomb,
@@ -73,21 +74,15 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def cli_measured(*args: str) -> tuple[int, str, float, int]:
-    """(exit code, stderr, CPU seconds, peak RSS MB) of one CLI run, measured with wait4 (CPU time,
-    not wall time: on shared CI cores wall time measures the neighbours)."""
-    started = time.perf_counter()
+    """(exit code, stderr, CPU seconds, peak RSS MB) of one CLI run: the child's own figures
+    (tests/measure.py), CPU time rather than wall time since CI's cores are shared."""
     with open(os.devnull, "rb") as stdin, open(os.devnull, "wb") as sink, \
-            open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"hp-err-{os.getpid()}"), "w+b") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "validator", "check", *args], stdin=stdin,
-                                stdout=sink, stderr=err)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
+            tempfile.TemporaryFile() as err:
+        m = run_measured([sys.executable, "-m", "validator", "check", *args], stdin=stdin, stdout=sink,
+                         stderr=err, timeout=120)
         err.seek(0)
         text = err.read().decode()
-    os.unlink(err.name)
-    del seconds  # wall time kept out of the bound
-    return proc.returncode, text, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+    return m.returncode, text, m.cpu_seconds, int(m.maxrss_mb)
 
 
 # -- cells to text ------------------------------------------------------------------------------

@@ -90,6 +90,23 @@ def matches(values: pd.Series | pa.Array, pattern: str, ignore_case: bool = Fals
     return _np(pc.match_substring_regex(arr, pattern, ignore_case=ignore_case))
 
 
+DISTINCT_MIN_ROWS = 2048  # below this, parsing every cell costs less than finding distinct ones
+
+
+def _distinct(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray] | None:
+    """(distinct texts, position of each cell's text among them) when the column repeats its
+    values enough for parsing the distinct ones only to pay; None otherwise."""
+    if len(arr) < DISTINCT_MIN_ROWS:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    if len(encoded.dictionary) * 2 > len(arr) or encoded.null_count:
+        return None
+    at = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return encoded.dictionary, at
+
+
 # -- dates ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, eq=False)
 class Dates:
@@ -136,6 +153,12 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     for imports). Two-digit years: 00-68 are 20xx, 69-99 are 19xx [I].
     """
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    distinct = _distinct(arr)
+    if distinct is not None:  # parse each distinct text once, then spread to the rows
+        texts, at = distinct
+        d = parse_dates(texts, date_format, with_time=with_time)
+        return Dates(blank=d.blank[at], ok=d.ok[at], epoch=d.epoch[at], epoch_seconds=d.epoch_seconds[at],
+                     year=d.year[at], month=d.month[at], day=d.day[at])
     fmt = date_format if date_format in _DATE_RE else "MONTH_DAY_YEAR"
     pattern = "^" + _DATE_RE[fmt] + (_TIME_RE if with_time else "") + "$"
     parts = pc.extract_regex(arr, pattern)

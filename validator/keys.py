@@ -14,9 +14,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
 from validator.checks.base import Batch
+from validator.checks.typed import cached
 from validator.context import Column, FileContext
 from validator.findings import Finding
 from validator.readers.base import Chunk
@@ -72,53 +74,110 @@ def domain_key(s: pd.Series) -> pd.Series:
 
 
 def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
+    """64-bit hash of each cell (Series) or row (DataFrame: pandas' combination of the column
+    hashes). Cells holding undecodable bytes (lone surrogates, in Python-stored columns) are
+    hashed as their UTF-8 bytes with the surrogates passed through: any other cell hashes the
+    same whichever chunk it is in."""
+    if isinstance(values, pd.Series):
+        return _hash_column(values)
+    if values.shape[1] == 0:
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    columns = (_hash_column(values.iloc[:, i]) for i in range(values.shape[1]))
+    return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
+
+
+def _hash_column(values: pd.Series) -> np.ndarray:
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-    except UnicodeEncodeError:  # undecodable bytes kept as lone surrogates: hash their bytes
-        values = values.apply(_bytes_text) if isinstance(values, pd.DataFrame) else _bytes_text(values)
-        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python
+        raw = np.empty(len(values), dtype=object)
+        raw[:] = [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v
+                  for v in values.to_numpy(dtype=object)]
+        return np.asarray(pd.util.hash_array(raw), dtype=np.uint64)
 
 
-def _bytes_text(s: pd.Series) -> pd.Series:
-    """The same text as Arrow-safe characters, one to one: UTF-8 bytes with lone surrogates
-    (undecodable input bytes) passed through, each byte shown as one Latin-1 character."""
-    return s.str.encode("utf-8", "surrogatepass").str.decode("latin-1")
+def _comparison(prop: str | None) -> str:
+    return "email" if prop in ("email", "hs_additional_emails") else "domain" if prop == "domain" else "text"
 
 
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """(positions in the chunk, key hashes) of the column's non-blank cells."""
-    norm = normaliser(prop)(chunk.frame[column.index])
-    mask = (norm != "").to_numpy(dtype=bool)
-    pos = np.flatnonzero(mask)
-    return pos, hashes(norm.iloc[pos])
+    """(positions in the chunk, key hashes) of the column's non-blank cells; computed once per
+    chunk, column and way of comparing (several rules key the same column)."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        norm = normaliser(prop)(chunk.frame[column.index])
+        mask = (norm != "").to_numpy(dtype=bool)
+        pos = np.flatnonzero(mask)
+        return pos, hashes(norm.iloc[pos])
+    return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
 
 
 class KeySet:
     """Distinct keys with the row where each was first seen: 16 bytes a key. Kept with values
     (for findings made after the file), also the first row's line and value. Sorted arrays:
-    lookups are binary searches, inserts one copy per chunk."""
+    lookups are binary searches. New keys go to a small sorted level first, merged into the
+    main level when it reaches a quarter of it, so adding a chunk costs about its own size."""
+
+    _FIELDS = ("keys", "rows", "lines", "values")
+    merge_min = 1 << 16  # keys the fresh level may hold before it is merged, at least
 
     def __init__(self, keep_values: bool = False):
-        self.keys = np.empty(0, np.uint64)
-        self.rows = np.empty(0, np.int64)
         self.full = keep_values
-        self.lines = np.empty(0, np.int64)
-        self.values = np.empty(0, object)
+        self._main = self._empty()
+        self._fresh = self._empty()
+
+    @staticmethod
+    def _empty() -> dict[str, np.ndarray]:
+        return {"keys": np.empty(0, np.uint64), "rows": np.empty(0, np.int64),
+                "lines": np.empty(0, np.int64), "values": np.empty(0, object)}
+
+    def _merge(self) -> None:
+        fresh = self._fresh
+        if not len(fresh["keys"]):
+            return
+        where = np.searchsorted(self._main["keys"], fresh["keys"])
+        for name in self._FIELDS if self.full else self._FIELDS[:2]:
+            self._main[name] = np.insert(self._main[name], where, fresh[name])
+        self._fresh = self._empty()
+
+    @property
+    def keys(self) -> np.ndarray:
+        self._merge()
+        return self._main["keys"]
+
+    @property
+    def rows(self) -> np.ndarray:
+        self._merge()
+        return self._main["rows"]
+
+    @property
+    def lines(self) -> np.ndarray:
+        self._merge()
+        return self._main["lines"]
+
+    @property
+    def values(self) -> np.ndarray:
+        self._merge()
+        return self._main["values"]
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._main["keys"]) + len(self._fresh["keys"])
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.keys, self.rows, self.lines, self.values))
+        return sum(a.nbytes for level in (self._main, self._fresh) for a in level.values())
+
+    @staticmethod
+    def _find(level: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pos = np.searchsorted(level, keys)
+        if not len(level):
+            return np.zeros(len(keys), bool), pos
+        clipped = np.minimum(pos, len(level) - 1)
+        return level[clipped] == keys, clipped
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, position in this set) for each key."""
-        pos = np.searchsorted(self.keys, keys)
-        if not len(self.keys):
-            return np.zeros(len(keys), bool), pos
-        clipped = np.minimum(pos, len(self.keys) - 1)
-        return self.keys[clipped] == keys, clipped
+        self._merge()
+        return self._find(self._main["keys"], keys)
 
     def add(self, keys: np.ndarray, rows: np.ndarray, lines: np.ndarray | None = None,
             values: np.ndarray | None = None) -> np.ndarray:
@@ -128,16 +187,22 @@ class KeySet:
             return np.empty(0, np.int64)
         uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         inverse = inverse.ravel()
-        found, at = self.find(uniq)
-        first_rows = np.where(found, self.rows[at] if len(self.rows) else 0, rows[first])
-        new = ~found
-        where = np.searchsorted(self.keys, uniq[new])
-        self.keys = np.insert(self.keys, where, uniq[new])
-        self.rows = np.insert(self.rows, where, rows[first[new]])
+        main, fresh = self._main, self._fresh
+        in_main, at_main = self._find(main["keys"], uniq)
+        in_fresh, at_fresh = self._find(fresh["keys"], uniq)
+        first_rows = np.where(in_main, main["rows"][at_main] if len(main["rows"]) else 0,
+                              np.where(in_fresh, fresh["rows"][at_fresh] if len(fresh["rows"]) else 0,
+                                       rows[first]))
+        new = ~in_main & ~in_fresh
+        where = np.searchsorted(fresh["keys"], uniq[new])
+        fresh["keys"] = np.insert(fresh["keys"], where, uniq[new])
+        fresh["rows"] = np.insert(fresh["rows"], where, rows[first[new]])
         if self.full:
-            self.lines = np.insert(self.lines, where, (lines if lines is not None else rows)[first[new]])
+            fresh["lines"] = np.insert(fresh["lines"], where, (lines if lines is not None else rows)[first[new]])
             shown = values if values is not None else np.full(len(keys), "", object)
-            self.values = np.insert(self.values, where, shown[first[new]])
+            fresh["values"] = np.insert(fresh["values"], where, shown[first[new]])
+        if len(fresh["keys"]) > max(self.merge_min, len(main["keys"]) // 4):
+            self._merge()
         return np.asarray(first_rows[inverse], dtype=np.int64)
 
     def missing_from(self, other: KeySet) -> np.ndarray:

@@ -299,8 +299,9 @@ class AssociationKeyNotInFile(Rule):
         for column, ptr in self.active:
             pos, keys = cell_keys(chunk, column, self.props[ptr])
             lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
-            values = chunk.frame[column.index].to_numpy()[pos]
-            self.sets[ptr].add(keys, chunk.rows[pos], lines, values)
+            seen = self.sets[ptr]
+            values = chunk.frame[column.index].iloc[pos].to_numpy() if seen.full else None
+            seen.add(keys, chunk.rows[pos], lines, values)
         yield from ()
 
     def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:

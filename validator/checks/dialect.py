@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from validator.checks._facts import NUL, exactly, line_breaks, screen
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
@@ -111,19 +115,10 @@ class NulByte(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            bad = chunk.frame[col.index].str.contains("\x00", regex=False).to_numpy(dtype=bool)
+            seen = screen(chunk, col.index)
+            bad = exactly(chunk.frame[col.index], seen.has(NUL) if seen is not None else None,
+                          lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains a NUL byte")
-
-
-def _quoted_breaks(chunk: Chunk) -> dict[str, int]:
-    out = {"\r\n": 0, "\n": 0, "\r": 0}
-    for i in range(chunk.frame.shape[1]):
-        s = chunk.frame[i]
-        crlf = int(s.str.count("\r\n").sum())
-        out["\r\n"] += crlf
-        out["\n"] += int(s.str.count("\n").sum()) - crlf
-        out["\r"] += int(s.str.count("\r").sum()) - crlf
-    return out
 
 
 class _EndingRule(Rule):
@@ -135,7 +130,7 @@ class _EndingRule(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if _is_csv(file) and sum(1 for n in file.notes.line_endings.values() if n) > 1:
-            for k, n in _quoted_breaks(chunk).items():
+            for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
         yield from ()
 
@@ -238,11 +233,23 @@ class SurroundingWhitespace(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            values = chunk.frame[col.index]
-            bad = values.str.contains(AROUND, regex=True).to_numpy(dtype=bool)
-            if bad.any():
-                bad = bad & (values.str.strip(SPACES) != "").to_numpy(dtype=bool)
+            seen = screen(chunk, col.index)
+            maybe = (seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)) if seen is not None else None
+            bad = exactly(chunk.frame[col.index], maybe, _around)
             yield from self.cells(chunk, file, col, bad, "{value} has spaces around it")
+
+
+# First and last UTF-8 bytes of the SPACES (a cell without them at an end has none around it);
+# a final LF too, since ``$`` also matches before a trailing newline
+_SPACE_FIRST = bytes(sorted({c.encode()[0] for c in SPACES}))
+_SPACE_LAST = bytes(sorted({c.encode()[-1] for c in SPACES} | {0x0A}))
+
+
+def _around(values: pd.Series) -> np.ndarray:
+    bad = values.str.contains(AROUND, regex=True).to_numpy(dtype=bool)
+    if bad.any():
+        bad = bad & (values.str.strip(SPACES) != "").to_numpy(dtype=bool)
+    return bad
 
 
 class TrailingEmptyColumns(Rule):

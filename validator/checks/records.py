@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Catalog, Pipeline, Property
+from validator.checks._facts import blank_at, blank_rows
 from validator.checks.base import Hit, quote
 from validator.checks.typed import VALUE_COLUMN_TYPES, ValueRule, cells
 from validator.context import Column, FileContext
@@ -48,14 +49,7 @@ def objects_of(file: FileContext) -> list[str]:
 def all_blank(chunk: Chunk, columns: list[Column]) -> np.ndarray:
     out = np.ones(len(chunk), dtype=bool)
     for c in columns:
-        out &= formats.blank(cells(chunk, c))
-    return out
-
-
-def blank_rows(chunk: Chunk) -> np.ndarray:
-    out = np.ones(len(chunk), dtype=bool)
-    for i in range(chunk.frame.shape[1]):
-        out &= formats.blank(chunk.frame[i])
+        out &= blank_at(chunk, c.index)
     return out
 
 
@@ -314,7 +308,7 @@ class OwnerNotFound(OwnerRule):
             return
         for column, _prop in self.typed(file):
             found, _multi = self.lookup(chunk, column)
-            bad = ~found & ~formats.blank(cells(chunk, column))
+            bad = ~found & ~blank_at(chunk, column.index)
             yield from self.cells(chunk, file, column, bad, "{value} is no user's email, owner ID or name")
 
 
@@ -387,7 +381,7 @@ class CreateWithRecordId(ValueRule):
             if spec.column_type == "HUBSPOT_OBJECT_ID" or spec.property_name == "hs_object_id":
                 if spec.property_name is None and spec.to_object_type_id is not None:
                     continue
-                bad = ~formats.blank(cells(chunk, column))
+                bad = ~blank_at(chunk, column.index)
                 yield from self.cells(chunk, file, column, bad,
                                       "Record ID {value} in a CREATE import: HubSpot skips rows of existing records")
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+
+from validator.checks._facts import CONTROL, arrow_column, exactly, screen
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
@@ -25,6 +30,34 @@ def _injection_message(value: str) -> str:
     return f"{quote(value)} starts like a formula; a spreadsheet would run it when the data is exported and opened"
 
 
+_FORMULA_FIRST = b"=+-@\t\r"
+
+
+# SIGNED_DATA for RE2 (pyarrow): Python's ``\s`` spelled out, as RE2's ``\s`` is ASCII only
+_PY_SPACE = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+             r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]")
+_SIGNED_DATA_RE2 = "^(?:" + SIGNED_DATA.replace(r"\s", _PY_SPACE) + ")$"
+
+
+def _formula(values: pd.Series) -> np.ndarray:
+    data = arrow_column(values)
+    if data is not None:  # Arrow-backed: the same test by RE2, without pandas' per-cell fallback
+        starts = np.asarray(pc.match_substring_regex(data, FORMULA_START).to_numpy(zero_copy_only=False), dtype=bool)
+        if not starts.any():
+            return starts
+        signed = pc.match_substring_regex(data, _SIGNED_DATA_RE2)
+        return starts & ~np.asarray(signed.to_numpy(zero_copy_only=False), dtype=bool)
+    starts = values.str.contains(FORMULA_START, regex=True).to_numpy(dtype=bool)
+    if not starts.any():
+        return starts
+    return starts & ~values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
+
+
+def _formula_python(values: pd.Series) -> np.ndarray:
+    """The same test by Python's ``re`` (for tests)."""
+    return _formula(values.astype(object).astype(pd.StringDtype("python")))
+
+
 class FormulaInjection(Rule):
     """A value starts with `=`, `+`, `-`, `@`, a tab or a carriage return (CSV/formula injection).
 
@@ -43,12 +76,10 @@ class FormulaInjection(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            values = chunk.frame[col.index]
-            starts = values.str.contains(FORMULA_START, regex=True).to_numpy(dtype=bool)
-            if not starts.any():
-                continue
-            data = values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
-            yield from self.cells(chunk, file, col, starts & ~data, _injection_message)
+            seen = screen(chunk, col.index)
+            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST) if seen is not None else None,
+                          _formula)
+            yield from self.cells(chunk, file, col, bad, _injection_message)
 
 
 class ControlCharacters(Rule):
@@ -75,5 +106,7 @@ class ControlCharacters(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            bad = chunk.frame[col.index].str.contains(CONTROLS, regex=True).to_numpy(dtype=bool)
+            seen = screen(chunk, col.index)
+            bad = exactly(chunk.frame[col.index], seen.has(CONTROL) if seen is not None else None,
+                          lambda v: v.str.contains(CONTROLS, regex=True).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains control or bidi characters")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
+from validator.checks._facts import exactly, per_distinct, rows_with
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity, column_letter
@@ -319,8 +320,9 @@ class MangledNumber(_CatalogRule):
         for col in file.columns:
             values = chunk.frame[col.index]
             bad = np.zeros(len(values), dtype=bool)
-            if is_identifier(col, self.catalog):
-                bad |= values.str.match(SCIENTIFIC).to_numpy(dtype=bool)
+            if is_identifier(col, self.catalog):  # scientific notation has an e or E
+                bad |= exactly(values, rows_with(chunk, col.index, b"eE"),
+                               lambda v: v.str.match(SCIENTIFIC).to_numpy(dtype=bool))
             numbers = _kind_mask(chunk, col.index, "n")
             if numbers is not None and numbers.any():
                 bad |= numbers & (_significant(values) > 15).to_numpy(dtype=bool)
@@ -379,7 +381,7 @@ class SerialDate(_CatalogRule):
             if not is_date(col, self.catalog):
                 continue
             values = chunk.frame[col.index]
-            looks = values.str.match(SERIAL).to_numpy(dtype=bool)
+            looks = per_distinct(values, lambda v: v.str.match(SERIAL).to_numpy(dtype=bool))
             if not looks.any():
                 continue
             numbers = pd.to_numeric(values.where(looks, "0"), errors="coerce").to_numpy()

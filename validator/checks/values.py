@@ -13,6 +13,7 @@ import numpy as np
 
 from validator import formats
 from validator.catalog import Property
+from validator.checks._facts import screen
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cached, cells, is_bool, is_date, is_enumeration, is_number
 from validator.context import Column, FileContext
@@ -503,6 +504,9 @@ class ValueTooLong(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in file.mapped():
+            seen = screen(chunk, column.index)
+            if seen is not None and not (seen.length > formats.MAX_TEXT).any():
+                continue  # no cell has more bytes, so none more characters, than the limit
             bad = formats.too_long(cells(chunk, column))
             yield from self.cells(chunk, file, column, bad,
                                   lambda v: f"the value has {len(v):,} characters, more than 65,536")

@@ -40,6 +40,18 @@ class Prefixed:
 FAST_MIN_BYTES = 1 << 20  # below this the exact reader is as quick and starts sooner
 
 
+CHUNK_BYTES = 8 << 20  # about this much text per chunk, so that memory does not grow with row width
+MIN_CHUNK_ROWS = 1024
+
+
+def rows_per_chunk(head: bytes, chunk_rows: int) -> int:
+    """Rows per chunk for a text file: ``chunk_rows``, fewer where the rows sampled at the head
+    of the file are long (findings do not depend on where chunks are cut)."""
+    lines = head.count(b"\n") or 1
+    per_row = max(1, len(head) // lines)
+    return max(1, min(chunk_rows, max(MIN_CHUNK_ROWS, CHUNK_BYTES // per_row)))
+
+
 def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: str = "auto") -> Reader | None:
     """Open the file behind ``fctx``, sniff it, and return a reader (None if unreadable).
 
@@ -57,6 +69,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     fctx.notes.extra["size"] = size
     source = Prefixed(head, stream, owned)
     if sniffed.is_text:
+        chunk_rows = rows_per_chunk(head, chunk_rows)
         if _fast_ok(reader, sniffed, fctx, size):
             return _csv_fast(source, sniffed, fctx, chunk_rows)
         return _csv(source, sniffed, fctx, chunk_rows)

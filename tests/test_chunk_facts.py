@@ -1,0 +1,141 @@
+"""Shortcuts of the hot path give exactly what the plain per-cell computation gives."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from validator import formats
+from validator.checks._facts import _line_breaks
+from validator.keys import hashes
+from validator.readers.base import PY_STR, Chunk, string_frame
+
+CELL = st.text(alphabet="ab \t\r\n\x00\x01\x85é\u00a0\u2007\u202f\u202e\u061c=+-@1", max_size=5)
+
+
+def _plain_breaks(frame: pd.DataFrame) -> dict[str, int]:
+    out = {"\r\n": 0, "\n": 0, "\r": 0}
+    for i in range(frame.shape[1]):
+        s = frame[i].astype(object).astype(PY_STR)
+        crlf = int(s.str.count("\r\n").sum())
+        out["\r\n"] += crlf
+        out["\n"] += int(s.str.count("\n").sum()) - crlf
+        out["\r"] += int(s.str.count("\r").sum()) - crlf
+    return out
+
+
+@given(st.lists(st.lists(CELL, min_size=0, max_size=8), min_size=1, max_size=3), st.booleans())
+def test_line_breaks_from_buffers_match_per_cell_counts(columns: list[list[str]], sliced: bool) -> None:
+    n = min(len(c) for c in columns)
+    frame = string_frame([c[:n] for c in columns], list(range(2, n + 2)))
+    if sliced and n > 2:
+        frame = frame.iloc[1:-1]  # Arrow arrays with an offset
+    chunk = Chunk(frame, np.arange(len(frame)))
+    assert _line_breaks(chunk) == _plain_breaks(frame)
+
+
+def test_line_breaks_do_not_join_a_cr_and_lf_of_neighbouring_cells() -> None:
+    frame = string_frame([["a\r", "\nb", "", "\r\n"]], [2, 3, 4, 5])
+    assert _line_breaks(Chunk(frame, np.arange(4))) == {"\r\n": 1, "\n": 1, "\r": 1}
+
+
+def test_a_cell_hashes_the_same_whether_or_not_its_chunk_holds_undecodable_bytes() -> None:
+    clean = string_frame([["é", "x"], ["a", "b"]], [2, 3])
+    dirty = string_frame([["é", "x\udcfc"], ["a", "b"]], [4, 5])
+    assert str(dirty[0].dtype.storage) == "python"
+    assert hashes(clean.iloc[:1]).tolist() == hashes(dirty.iloc[:1]).tolist()
+    assert hashes(clean[0]).tolist()[0] == hashes(dirty[0]).tolist()[0]
+    assert hashes(clean[0]).tolist()[1] != hashes(dirty[0]).tolist()[1]
+    plain = pd.util.hash_pandas_object(clean, index=False).to_numpy(dtype=np.uint64)
+    assert hashes(clean).tolist() == plain.tolist()
+
+
+def test_dates_parsed_once_per_distinct_text_equal_dates_parsed_per_cell() -> None:
+    texts = ["02/29/2024", "02/30/2024", "", " 1/2/24 ", "Jan-05-2023", "1700000000000", "1700000000",
+             "12/31/1999 23:59", "3/4/2024 13:00 PM", "x", "13/01/2020"]
+    cells = formats.arrow(pd.Series(texts * 400, dtype="str"))
+    assert len(cells) >= formats.DISTINCT_MIN_ROWS
+    for fmt in formats.DATE_FORMATS:
+        for with_time in (False, True):
+            fast = formats.parse_dates(cells, fmt, with_time=with_time)
+            slow = formats.parse_dates(cells.slice(0, len(texts)), fmt, with_time=with_time)
+            for f in dataclasses.fields(fast):
+                assert getattr(fast, f.name).tolist() == getattr(slow, f.name).tolist() * 400, f.name
+
+
+@given(st.lists(CELL, min_size=1, max_size=12))
+@example(["a \n", "=1", "b"])
+def test_byte_screens_keep_every_cell_the_full_predicates_flag(cells: list[str]) -> None:
+    from validator.checks import dialect, safety
+    from validator.checks._facts import CONTROL, NUL, exactly, screen
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    chunk = Chunk(frame, np.arange(len(cells)))
+    seen = screen(chunk, 0)
+    assert seen is not None
+    values = frame[0]
+    cases = [
+        (seen.first_in(dialect._SPACE_FIRST) | seen.last_in(dialect._SPACE_LAST), dialect._around),
+        (seen.first_in(safety._FORMULA_FIRST), safety._formula),
+        (seen.has(CONTROL), lambda v: v.str.contains(safety.CONTROLS, regex=True).to_numpy(dtype=bool)),
+        (seen.has(NUL), lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool)),
+    ]
+    for candidates, predicate in cases:
+        assert exactly(values, candidates, predicate).tolist() == predicate(values).tolist()
+
+
+@given(st.lists(st.text(alphabet=" \t\x0b\x1c\x85\u00a0\u1680\u2000\u2028\u3000\ufeffa", max_size=4),
+                min_size=1, max_size=12))
+def test_blank_cells_from_the_screen_equal_blank_cells_of_trimmed_text(cells: list[str]) -> None:
+    from validator.checks._facts import blank_at
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    chunk = Chunk(frame, np.arange(len(cells)))
+    assert blank_at(chunk, 0).tolist() == formats.blank(frame[0]).tolist()
+
+
+@given(st.lists(st.text(alphabet="+-=@ \t\r\n\x0b\x1c\x85\u00a0\u2000\u3000()./,0129xet", max_size=8),
+                min_size=1, max_size=12))
+@example(["+1 555 0100", "+1\u2000555", "-12.5\n", "+1 ext. 12", "=1+1", "+\x0b1", "@x"])
+def test_formula_test_by_re2_equals_the_test_by_python_re(cells: list[str]) -> None:
+    from validator.checks import safety
+
+    values = pd.Series(cells, dtype="str")
+    assert safety._formula(values).tolist() == safety._formula_python(values).tolist()
+
+
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=12), st.booleans())
+def test_key_set_levels_give_the_first_row_of_every_key(chunks: list[list[int]], full: bool) -> None:
+    from validator.keys import KeySet
+
+    seen = KeySet(keep_values=full)
+    seen.merge_min = 3  # merge often
+    first: dict[int, int] = {}
+    row = 2
+    for chunk in chunks:
+        rows = np.arange(row, row + len(chunk), dtype=np.int64)
+        row += len(chunk)
+        got = seen.add(np.asarray(chunk, np.uint64), rows, rows + 100, np.asarray([str(k) for k in chunk], object))
+        want = [first.setdefault(k, int(r)) for k, r in zip(chunk, rows, strict=True)]
+        assert got.tolist() == want
+        assert len(seen) == len(first)
+    assert seen.keys.tolist() == sorted(first)
+    assert seen.rows.tolist() == [first[k] for k in sorted(first)]
+    if full:
+        assert seen.values.tolist() == [str(k) for k in sorted(first)]
+        assert seen.lines.tolist() == [first[k] + 100 for k in sorted(first)]
+
+
+def test_rows_per_chunk_shrink_with_row_width_only() -> None:
+    from validator.readers.dispatch import CHUNK_BYTES, MIN_CHUNK_ROWS, rows_per_chunk
+
+    narrow = b"a@x.com,Ann\n" * 1000
+    wide = (b"x" * 999 + b"\n") * 60
+    assert rows_per_chunk(narrow, 50_000) == 50_000
+    assert rows_per_chunk(wide, 50_000) == CHUNK_BYTES // 1000
+    assert rows_per_chunk(b"x" * 65536, 50_000) == MIN_CHUNK_ROWS  # one huge line
+    assert rows_per_chunk(wide, 7) == 7  # a smaller setting is kept

@@ -1,0 +1,207 @@
+"""Facts about a chunk's columns that several rules need, computed once per chunk.
+
+Not a rule family. Each fact is computed from the column's Arrow buffers where the column is
+Arrow-backed (no per-cell Python), through pandas' string methods where it is Python-stored (a
+column holding undecodable bytes), and kept in the per-chunk memo of ``checks.typed.cached``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from validator import formats
+from validator.checks.typed import cached
+from validator.readers.base import Chunk
+
+_CR, _LF = 13, 10
+
+
+def arrow_column(series: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow storage of an Arrow-backed string column without nulls; None otherwise."""
+    data = getattr(series.array, "_pa_array", None)
+    if not isinstance(data, pa.ChunkedArray) or data.null_count:
+        return None
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    return data
+
+
+def _data_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 bytes of the values, value offsets into those bytes, rebased to 0)."""
+    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    start, end = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[start:end] if bufs[2] is not None and end > start \
+        else np.empty(0, np.uint8)
+    return data, offsets - start
+
+
+def _breaks_in(arr: pa.Array) -> tuple[int, int, int]:
+    """(CRLF, LF, CR) counts inside the values of one Arrow string array (per value, summed)."""
+    data, offsets = _data_and_offsets(arr)
+    if not len(data):
+        return 0, 0, 0
+    lf = data == _LF
+    cr = data == _CR
+    n_lf, n_cr = int(np.count_nonzero(lf)), int(np.count_nonzero(cr))
+    if not n_lf or not n_cr:
+        return 0, n_lf, n_cr
+    pair = cr[:-1] & lf[1:]  # pair[i]: CR at i, LF at i + 1
+    crlf = int(np.count_nonzero(pair))
+    if crlf:  # a CR ending one value and a LF starting the next are not a CRLF inside a value
+        inner = np.unique(offsets[1:-1])
+        inner = inner[(inner > 0) & (inner < len(data))]
+        crlf -= int(np.count_nonzero(pair[inner - 1]))
+    return crlf, n_lf - crlf, n_cr - crlf
+
+
+def line_breaks(chunk: Chunk) -> dict[str, int]:
+    """Line breaks inside the chunk's cells, by kind (a CRLF counts once, as CRLF)."""
+    return cached(chunk, ("line-breaks",), lambda: _line_breaks(chunk))
+
+
+def _line_breaks(chunk: Chunk) -> dict[str, int]:
+    out = {"\r\n": 0, "\n": 0, "\r": 0}
+    for i in range(chunk.frame.shape[1]):
+        s = chunk.frame[i]
+        data = arrow_column(s)
+        if data is not None:
+            for piece in data.chunks:
+                crlf, lf, cr = _breaks_in(piece)
+                out["\r\n"] += crlf
+                out["\n"] += lf
+                out["\r"] += cr
+            continue
+        crlf = int(s.str.count("\r\n").sum())
+        out["\r\n"] += crlf
+        out["\n"] += int(s.str.count("\n").sum()) - crlf
+        out["\r"] += int(s.str.count("\r").sum()) - crlf
+    return out
+
+
+# -- byte screens: which rows can hold a character at all ------------------------------------
+# A cell's UTF-8 bytes tell cheaply which cells cannot match a character class; rules then run
+# their exact predicate on the remaining rows only (per-cell predicates: same result).
+NUL = 1
+CONTROL = 2  # C0/DEL bytes, and lead bytes of C1 codes (C2), U+061C (D8), U+200E-U+2069 (E2)
+_LUT = np.zeros(256, np.uint8)
+_LUT[0] |= NUL
+_LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2]] |= CONTROL
+
+
+class Screen:
+    """Per row of one Arrow-backed column: OR of the byte classes of its bytes, first and last
+    byte (0 for an empty cell), length in bytes."""
+
+    __slots__ = ("contains", "first", "last", "length")
+
+    def __init__(self, arrays: list[pa.Array]):
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        for arr in arrays:
+            data, offsets = _data_and_offsets(arr)
+            length = np.diff(offsets)
+            filled = np.flatnonzero(length > 0)
+            contains = np.zeros(len(arr), np.uint8)
+            first = np.zeros(len(arr), np.uint8)
+            last = np.zeros(len(arr), np.uint8)
+            if len(filled):
+                starts = offsets[:-1][filled]
+                flags = np.take(_LUT, data)
+                hits = np.flatnonzero(flags)  # few: most bytes belong to no class
+                if len(hits):
+                    np.bitwise_or.at(contains, np.searchsorted(offsets, hits, side="right") - 1, flags[hits])
+                first[filled] = data[starts]
+                last[filled] = data[offsets[1:][filled] - 1]
+            parts.append((contains, first, last, length))
+        self.contains = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint8)
+        self.first = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
+        self.last = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint8)
+        self.length = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
+
+    def has(self, flag: int) -> np.ndarray:
+        return (self.contains & flag) != 0
+
+    def first_in(self, chars: bytes) -> np.ndarray:
+        return np.isin(self.first, np.frombuffer(chars, np.uint8))
+
+    def last_in(self, chars: bytes) -> np.ndarray:
+        return np.isin(self.last, np.frombuffer(chars, np.uint8))
+
+
+def screen(chunk: Chunk, index: int) -> Screen | None:
+    """The byte screen of a column, or None where the column is not Arrow-backed."""
+    def make() -> Screen | None:
+        data = arrow_column(chunk.frame[index])
+        return Screen(data.chunks) if data is not None else None
+    return cached(chunk, ("screen", index), make)
+
+
+def exactly(values: pd.Series, candidates: np.ndarray | None,
+            predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``predicate`` (per cell) over all rows, evaluated on the candidate rows only."""
+    if candidates is None:
+        return np.asarray(predicate(values), dtype=bool)
+    out = np.zeros(len(values), bool)
+    at = np.flatnonzero(candidates)
+    if len(at):
+        out[at] = np.asarray(predicate(values.iloc[at]), dtype=bool)
+    return out
+
+
+# First bytes of the characters ``utf8_trim_whitespace`` can remove (ASCII and Unicode spaces)
+_SPACE_LEADS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3])
+
+
+def blank_at(chunk: Chunk, index: int) -> np.ndarray:
+    """Cells of a column that are empty or whitespace only (``formats.blank``), once per chunk."""
+    def make() -> np.ndarray:
+        values = chunk.frame[index]
+        seen = screen(chunk, index)
+        maybe = ((seen.length == 0) | seen.first_in(_SPACE_LEADS)) if seen is not None else None
+        return exactly(values, maybe, formats.blank)
+    return cached(chunk, ("blank", index), make)
+
+
+def blank_rows(chunk: Chunk) -> np.ndarray:
+    """Rows whose every cell is blank (all rows of a chunk without columns)."""
+    def make() -> np.ndarray:
+        out = np.ones(len(chunk), dtype=bool)
+        for i in range(chunk.frame.shape[1]):
+            out &= blank_at(chunk, i)
+        return out
+    return cached(chunk, ("blank-rows",), make)
+
+
+def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray | None:
+    """Rows of a column holding any of the given ASCII bytes; None where not Arrow-backed."""
+    def make() -> np.ndarray | None:
+        data = arrow_column(chunk.frame[index])
+        if data is None:
+            return None
+        wanted = np.zeros(256, bool)
+        wanted[np.frombuffer(chars, np.uint8)] = True
+        out = []
+        for arr in data.chunks:
+            bytes_, offsets = _data_and_offsets(arr)
+            mask = np.zeros(len(arr), bool)
+            hits = np.flatnonzero(np.take(wanted, bytes_))
+            mask[np.searchsorted(offsets, hits, side="right") - 1] = True
+            out.append(mask)
+        return np.concatenate(out) if out else np.zeros(0, bool)
+    return cached(chunk, ("rows-with", index, chars), make)
+
+
+def per_distinct(values: pd.Series, predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``predicate`` (per cell) over all rows, evaluated once per distinct text where an
+    Arrow-backed column repeats its values."""
+    data = arrow_column(values)
+    distinct = formats._distinct(data) if data is not None else None
+    if distinct is None:
+        return np.asarray(predicate(values), dtype=bool)
+    texts, at = distinct
+    return np.asarray(predicate(pd.Series(texts, dtype=values.dtype)), dtype=bool)[at]
