@@ -143,17 +143,96 @@ def test_rows_are_sheet_rows_with_gaps_and_an_empty_first_row() -> None:
         chunks = list(reader.chunks())
         reader.close()
         assert reader.header is not None and reader.header.cells == ()
-        assert [(n.kind, n.row) for c in chunks for n in c.notes] == [("ragged", 2), ("blank", 3), ("blank", 4),
-                                                                       ("ragged", 5)], engine
+        # rows 3 and 4 are not in the sheet: one note for the run
+        assert [(n.kind, n.row, n.rows, n.fields, n.column) for c in chunks for n in c.notes] == [
+            ("ragged", 2, 1, 1, 1), ("blank", 3, 2, 0, None), ("ragged", 5, 1, 2, 2)], engine
+        assert notes.records == 4 and notes.extra["trailing_blank_rows"] == 0
+
+
+def _read(data: bytes, engine: str, **kw) -> tuple[XlsxReader, ReaderNotes, list]:
+    notes = ReaderNotes()
+    reader = XlsxReader(io.BytesIO(data), notes, size=len(data), engine=engine, **kw)
+    try:
+        chunks = list(reader.chunks())
+    finally:
+        reader.close()
+    return reader, notes, chunks
+
+
+def test_sparse_sheet_is_read_in_runs_not_row_by_row() -> None:
+    """hostile-inputs F2: a real cell at XFD1048576. The rows between are one note, and the far
+    cell makes its own row ragged without widening any other row."""
+    data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c>'
+                              b'<c r="B1" t="inlineStr"><is><t>Name</t></is></c></row>'
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.com</t></is></c></row>'
+                              b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row>'))
+    reader, notes, chunks = _read(data, "calamine")  # the dense size sends it to openpyxl anyway
+    assert notes.reader == "openpyxl" and reader.width == 2
+    assert [c.frame.index.tolist() for c in chunks] == [[2]]
+    assert [(n.kind, n.row, n.end_line, n.rows, n.fields, n.column, n.sample) for n in chunks[0].notes] == [
+        ("blank", 3, 1048575, 1048573, 0, None, ()), ("ragged", 1048576, 1048576, 1, 16384, 16384, ("", "", ""))]
+    assert notes.records == 1048575
+
+
+def test_sparse_sheet_findings_name_the_run_and_the_far_cell(tmp_path: Path) -> None:
+    data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.com</t></is></c></row>'
+                              b'<row r="900000"><c r="A900000" t="inlineStr"><is><t>b@x.com</t></is></c>'
+                              b'<c r="XFD900000"><v>1</v></c></row>'))
+    report = validate(write(tmp_path, data, headers=("Email",)))
+    found = [(f.code, f.row, f.cell, f.message) for f in report.findings if f.code in ("HS110", "HS113")]
+    assert found == [("HS113", 3, None, "899997 blank rows (rows 3-899999)"),
+                     ("HS110", 900000, "Sheet1!XFD900000", "row has 16384 fields, more than the header's 1")]
+
+
+SHAPES = {"sheets": [{"name": "S", "rows": [
+    ["Email", "Id", "When", None, "Score"],
+    ["a@x.com", 1, dt.date(2024, 1, 2), None, 0.5],
+    [],
+    [],
+    ["b@x.com", 2, dt.datetime(2024, 1, 2, 3, 4, 5), None, True, "extra"],
+    ["c@x.com", None, None, None, "#N/A"],
+    [],
+    ["d@x.com", "=A1", dt.time(9, 30), None, 1e-07],
+    ["e@x.com", 123456789012, dt.date(1999, 12, 31), None, -2.5],
+    [None, None, None, None, None, None, None, "far"],
+    ["f@x.com", 7, None, None, None],
+    [],
+]}]}
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 50_000])
+def test_both_cell_readers_cut_the_same_chunks(chunk_rows: int) -> None:
+    data = make_workbook(SHAPES)
+    seen = []
+    for engine in ENGINES:
+        reader, notes, chunks = _read(data, engine, chunk_rows=chunk_rows)
+        assert notes.reader == engine and reader.width == 5  # the trailing blank header cell is dropped
+        seen.append(([(c.frame.index.tolist(), c.frame.values.tolist(), c.kinds.values.tolist(), c.notes)
+                      for c in chunks], notes.records))
+    assert all(s == seen[0] for s in seen)
+    chunks, records = seen[0]
+    assert records == 10
+    assert [row for rows, *_ in chunks for row in rows] == [2, 6, 8, 9, 11]
+    notes = [(n.kind, n.row, n.rows, n.fields) for *_, ns in chunks for n in ns]
+    assert notes == [("blank", 3, 2, 0), ("ragged", 5, 1, 6), ("blank", 7, 1, 0), ("ragged", 10, 1, 8)]
+    if chunk_rows == 50_000:
+        (_rows, values, kinds, _notes), = chunks
+        assert values[2] == ["d@x.com", "", "09:30", "", "0.0000001"]
+        assert kinds[2] == ["s", "f", "t", "", "n"]
 
 
 def test_ooxml_escapes_decode_the_same_on_both_readers() -> None:
     data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Note</t></is></c></row>'
-                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000D_b _x005F_x000D_</t></is></c></row>'))
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000D_b _x005F_x000D_</t></is></c></row>'
+                              b'<row r="3"><c r="A3" t="inlineStr"><is><t>lone _xD800_ half</t></is></c></row>'))
     for engine in ENGINES:
         reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=None, engine=engine)
-        assert [c.frame.values.tolist() for c in reader.chunks()] == [[["a\rb _x000D_"]]], engine
+        assert [c.frame.values.tolist() for c in reader.chunks()] == [[["a\rb _x000D_"], ["lone _xD800_ half"]]], engine
         reader.close()
+    from validator.readers.xlsx import column_texts
+
+    assert column_texts(("a\ud800", None))[0].to_pylist() == ["a_xD800_", ""]
 
 
 # -- the issue's acceptance checks ----------------------------------------------------------------
@@ -360,3 +439,50 @@ def test_flipped_container_bytes_never_crash(flips: list[tuple[int, int]]) -> No
         data[pos] = value
     report = validate(request(), files={"contacts.xlsx": io.BytesIO(bytes(data))}, base_dir="/nonexistent")
     assert report.exit_code() in (0, 1, 2)
+
+
+_REF_CELL = st.builds(
+    lambda letters, digits, quote, lead, prefix, body: (
+        f"<{prefix}c{lead}r={quote}{letters}{digits}{quote}{body}").encode(),
+    st.text("ABCXYZaz", min_size=1, max_size=4), st.text("0123456789", min_size=1, max_size=8),
+    st.sampled_from(['"', "'"]), st.sampled_from([" ", " ", " ", "\n", ' t="s" ', "  "]),
+    st.sampled_from(["", "", "", "x:"]), st.sampled_from(["><v>1</v></c>", "/>", ' t="n"><v>2</v></c>']))
+_OTHER = st.sampled_from([b"<row r=\"3\">", b"</row>", b"<c/>", b"<c><v>1</v></c>", b"<cols><col min=\"1\"/></cols>",
+                          b"<color rgb=\"FF\"/>", b"text <c", b"<cfRule/>"])
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(_REF_CELL, _OTHER), max_size=12))
+def test_fast_cell_references_agree_with_the_regexes(parts: list[bytes]) -> None:
+    from validator.readers.xlsx_scan import _CELL_ANY, _CELL_COL, _cell_refs, col_number
+
+    data = b"".join(parts)
+    refs = _CELL_COL.findall(data)
+    numbers = [int(r) for _, r in refs]
+    cells = len(_CELL_ANY.findall(data))
+    expected = (max((col_number(c) for c, _ in refs), default=0), min(numbers, default=0),
+                max(numbers, default=0), cells - len(refs), cells)
+    assert _cell_refs(data) == expected
+
+
+_CELL_VALUES = st.one_of(
+    st.none(), st.text(max_size=5), st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(-1e6, 1e6).map(lambda f: round(f, 3)),
+    st.integers(-(10**15), 10**15).map(float),
+    st.dates(min_value=dt.date(1, 1, 1)),
+    st.datetimes(min_value=dt.datetime(1, 1, 2)),
+    st.times(), st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=400)),
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(_CELL_VALUES, max_size=12), st.sampled_from(["mdy", "dmy", "ymd"]), st.booleans())
+def test_cells_to_text_by_column_is_the_cell_rule(values: list, order: str, same_type: bool) -> None:
+    from validator.readers.xlsx import KINDS, column_texts
+
+    if same_type and values:  # one type per column: the fast paths
+        values = [v for v in values if type(v) is type(values[0])]
+    texts, kinds = column_texts(tuple(values), order)
+    assert list(zip(texts.to_pylist(), [KINDS[k] for k in kinds], strict=True)) == [cell_text(v, order) for v in values]

@@ -37,6 +37,7 @@ class RaggedRow(Rule):
             sample = ",".join(n.sample)
             more = "more" if n.fields > file.width else "fewer"
             column = min(n.fields, file.width) + 1 if n.fields > file.width else n.fields + 1
+            column = n.column or column  # a spreadsheet names the last cell with data
             yield self.finding(
                 f"row has {n.fields} fields, {more} than the header's {file.width}",
                 file=file, row=n.row, line=n.line, column=column, value=sample,
@@ -100,20 +101,27 @@ class BlankRow(Rule):
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
-        self.run: list[tuple[int, int]] = []  # (row, line) of the open run of blank rows
+        # the open run of blank rows: (row, line) where it starts, its last row, its length
+        self.run: list[tuple[int, int]] = []
+        self.end = 0
+        self.count = 0
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        blank = [(n.row, n.line) for n in chunk.notes if n.kind == "blank"]
-        blank += [(int(chunk.rows[i]), int(chunk.lines[i])) for i in empty_rows(chunk)]
+        # a note may stand for a run of rows (the rows a sparse sheet does not have)
+        blank = [(n.row, n.line, n.rows) for n in chunk.notes if n.kind == "blank"]
+        blank += [(int(chunk.rows[i]), int(chunk.lines[i]), 1) for i in empty_rows(chunk)]
         if not blank and not self.run:
             return
         blank.sort()
         last_row = max([*chunk.rows[-1:].tolist(), *(n.row for n in chunk.notes)], default=0)
-        for row, line in blank:
-            if self.run and row != self.run[-1][0] + 1:
+        for row, line, count in blank:
+            if self.run and row != self.end + 1:
                 yield self._flush(file)
-            self.run.append((row, line))
-        if self.run and self.run[-1][0] < last_row:
+            if not self.run:
+                self.run = [(row, line)]
+            self.end = row + count - 1
+            self.count += count
+        if self.run and self.end < last_row:
             yield self._flush(file)
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
@@ -121,9 +129,8 @@ class BlankRow(Rule):
             yield self._flush(file)
 
     def _flush(self, file: FileContext) -> Hit:
-        (row, line), n = self.run[0], len(self.run)
-        end = self.run[-1][0]
-        self.run = []
+        (row, line), n, end = self.run[0], self.count, self.end
+        self.run, self.count = [], 0
         text = "row is blank" if n == 1 else f"{n} blank rows (rows {row}-{end})"
         return self.finding(text, file=file, row=row, line=line)
 

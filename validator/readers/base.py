@@ -53,6 +53,7 @@ class RowNote:
     lines_lost: int = 0
     sample: tuple[str, ...] = ()  # the first few fields, for messages
     cells: tuple[str, ...] = ()  # every field of a ragged record, as read (for reports of failing rows)
+    rows: int = 1  # consecutive rows the note stands for (a run of rows a sparse sheet does not have)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

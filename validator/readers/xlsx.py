@@ -21,25 +21,49 @@ Cells become text once, here, by this rule (README "Cells to text"):
 Kinds: ``s`` text, ``n`` number, ``d`` date/datetime, ``t`` time/duration, ``b`` boolean,
 ``e`` error, ``f`` formula without a cached value, empty string for an empty cell.
 
+The conversion runs by column, not by cell (``column_texts``): a block of rows from the cell
+reader is turned into columns, each column is split by Python type, and each type is converted
+with numpy / Arrow compute (numbers, dates, booleans) or kept as is (text). ``cell_text`` is the
+same rule for one value; the per-column path falls back to it only for rare values (times,
+durations, numbers that Arrow would print with an exponent), and a test holds the two to each
+other.
+
+Rows the sheet does not have (a sparse sheet: ``<row r="2">`` then ``<row r="900000">``) are
+never materialised: the rows between two rows with data become one ``blank`` RowNote whose
+``rows`` says how many there are, and a cell far to the right of the header makes its row a
+``ragged`` note without widening any other row.
+
 Reader choice (measured, see README and ``bench/xlsx_readers.py``): python-calamine when it is
-installed and the pre-scan has bounded the sheet's dense size; otherwise openpyxl in read-only
-mode with defusedxml, which streams in constant memory.
+installed and the pre-scan has bounded the sheet's dense size (and the sheet is not mostly
+empty: calamine materialises every row and column of the used range); otherwise openpyxl in
+read-only mode with defusedxml, which streams the rows the sheet has in constant memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
-from collections.abc import Iterator
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from validator.readers.base import Chunk, Header, ReaderNotes, Refused, RowNote, empty_frame, string_frame
+from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, empty_frame
 from validator.readers.xlsx_scan import DENSE_CELLS, SheetScan, WorkbookScan, open_zip, scan_workbook
 
 DATE_ORDERS = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
+DATE_PATTERNS = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y", "ymd": "%Y/%m/%d"}
+SPARSE_SLACK = 4_000_000  # calamine may allocate this many empty cells beyond 4 per real one (~130 MB)
+BLOCK_CELLS = 250_000  # cells converted at once (rows x columns of a block)
+CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
 
 
 def format_number(value: float) -> str:
@@ -87,13 +111,148 @@ def cell_text(value: Any, order: str = "mdy") -> tuple[str, str]:
     return str(value), "s"
 
 
+# -- cells to text, by column ------------------------------------------------------------------
+KINDS = ("", "s", "n", "d", "t", "b", "e", "f")
+KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+_K_EMPTY, _K_TEXT, _K_NUMBER, _K_DATE, _K_BOOL = (KIND_CODE[k] for k in ("", "s", "n", "d", "b"))
+_KIND_ARRAY = pa.array(KINDS, type=pa.large_string())
+_NONE, _STR, _FLOAT, _INT, _BOOL, _DATE, _DATETIME, _OTHER = range(8)
+_TYPE_CODE: defaultdict[type, int] = defaultdict(lambda: _OTHER, {
+    type(None): _NONE, str: _STR, float: _FLOAT, int: _INT, bool: _BOOL, dt.date: _DATE, dt.datetime: _DATETIME})
+_LARGE = pa.large_string()
+_INT64_SAFE = 9.2e18  # integral doubles below this convert to int64 exactly
+
+
+def column_texts(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
+    """Texts (an Arrow large_string array) and kind codes (int8, indexes into ``KINDS``) of one
+    column of cell values, by the same rule as ``cell_text``."""
+    n = len(values)
+    types = set(map(type, values))
+    if types <= {str, type(None)}:
+        return _text_cells(values)
+    if len(types) == 1:
+        return _CONVERT[_TYPE_CODE[next(iter(types))]](values, order)
+    codes = np.fromiter(map(_TYPE_CODE.__getitem__, map(type, values)), dtype=np.int8, count=n)
+    groups = [(c, np.flatnonzero(codes == c)) for c in np.unique(codes)]
+    texts: list[pa.Array] = []
+    kinds = np.empty(n, dtype=np.int8)
+    for code, idx in groups:
+        picked = [values[i] for i in idx.tolist()]
+        text, kind = _CONVERT[int(code)](picked, order)
+        texts.append(text)
+        kinds[idx] = kind
+    where = np.concatenate([idx for _c, idx in groups])
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[where] = np.arange(n)
+    return pa.concat_arrays(texts).take(pa.array(inverse)), kinds
+
+
+def _text_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
+    try:
+        arr = pa.array(values, type=_LARGE).fill_null("")
+    except UnicodeEncodeError:  # a lone surrogate: written back as the OOXML escape it came from
+        arr = pa.array([_escape_surrogates(v) for v in values], type=_LARGE).fill_null("")
+    filled = pc.binary_length(arr).to_numpy() > 0
+    return arr, np.where(filled, np.int8(_K_TEXT), np.int8(_K_EMPTY))
+
+
+def _none_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
+    return pa.repeat(pa.scalar("", _LARGE), len(values)), np.zeros(len(values), dtype=np.int8)
+
+
+def _float_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
+    v = np.asarray(values, dtype=np.float64)
+    kinds = np.full(len(v), _K_NUMBER, dtype=np.int8)
+    finite = np.isfinite(v)
+    integral = finite & (np.trunc(v) == v)
+    small = integral & (np.abs(v) < _INT64_SAFE)
+    if small.all():
+        return pa.array(v.astype(np.int64)).cast(_LARGE), kinds
+    text = pa.array(np.where(small, v, 0).astype(np.int64)).cast(_LARGE)
+    fraction = finite & ~integral
+    if fraction.any():
+        shortest = pa.array(np.where(fraction, v, 0.5)).cast(_LARGE)  # shortest round-trip digits
+        text = pc.if_else(pa.array(fraction), shortest, text)
+    # Arrow writes an exponent where Python's rule wants digits (tiny or huge values), and
+    # integral values past int64 or not finite need the Python rule: those few go one by one
+    odd = ~finite | (integral & ~small)
+    if fraction.any():
+        odd |= fraction & np.asarray(pc.match_substring(text, "e").to_numpy(zero_copy_only=False), dtype=bool)
+    if odd.any():
+        idx = np.flatnonzero(odd)
+        fixed = pa.array([format_number(float(v[i])) for i in idx.tolist()], type=_LARGE)
+        mask = np.zeros(len(v), dtype=bool)
+        mask[idx] = True
+        text = pc.replace_with_mask(text, pa.array(mask), fixed)
+    return text, kinds
+
+
+def _int_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
+    kinds = np.full(len(values), _K_NUMBER, dtype=np.int8)
+    try:
+        return pa.array(np.asarray(values, dtype=np.int64)).cast(_LARGE), kinds
+    except OverflowError:
+        return pa.array([str(v) for v in values], type=_LARGE), kinds
+
+
+def _bool_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
+    v = np.asarray(values, dtype=bool)
+    return pa.array(np.where(v, "TRUE", "FALSE"), type=_LARGE), np.full(len(v), _K_BOOL, dtype=np.int8)
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _date_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
+    # a column of dates repeats a few hundred days: each distinct day is formatted once
+    ordinals = np.fromiter(map(dt.date.toordinal, values), dtype=np.int64, count=len(values))
+    days, inverse = np.unique(ordinals, return_inverse=True)
+    stamps = pa.array((days - _EPOCH_ORDINAL).astype("datetime64[D]")).cast(pa.timestamp("s"))
+    text = pc.strftime(stamps, format=DATE_PATTERNS[order]).cast(_LARGE)
+    return text.take(pa.array(inverse.ravel())), np.full(len(values), _K_DATE, dtype=np.int8)
+
+
+def _datetime_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
+    if any(v.tzinfo is not None for v in values):
+        return _other_cells(values, order)
+    micros = pa.array(values, type=pa.timestamp("us")).cast(pa.int64()).to_numpy()
+    seconds, inverse = np.unique(micros // 1_000_000, return_inverse=True)  # fractions dropped, as cell_text
+    stamps = pa.array(seconds.astype("datetime64[s]"))
+    pattern = DATE_PATTERNS[order]
+    text = pc.strftime(stamps, format=pattern)
+    of_day = seconds % 86400
+    if (of_day != 0).any():
+        minutes = pc.strftime(stamps, format=pattern + " %H:%M")
+        full = pc.strftime(stamps, format=pattern + " %H:%M:%S")
+        text = pc.if_else(pa.array(of_day % 60 != 0), full, pc.if_else(pa.array(of_day != 0), minutes, text))
+    return text.cast(_LARGE).take(pa.array(inverse.ravel())), np.full(len(values), _K_DATE, dtype=np.int8)
+
+
+def _other_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
+    pairs = [cell_text(v, order) for v in values]
+    return (pa.array([t for t, _k in pairs], type=_LARGE),
+            np.fromiter((KIND_CODE[k] for _t, k in pairs), dtype=np.int8, count=len(pairs)))
+
+
+_CONVERT = {_NONE: _none_cells, _STR: _text_cells, _FLOAT: _float_cells, _INT: _int_cells, _BOOL: _bool_cells,
+            _DATE: _date_cells, _DATETIME: _datetime_cells, _OTHER: _other_cells}
+
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescape(text: str) -> str:
     """OOXML's ``_xHHHH_`` escapes (``_x000D_`` is a carriage return, ``_x005F_`` a literal
-    underscore). calamine decodes them; openpyxl's read-only values keep them, so we do."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    underscore). calamine decodes them; openpyxl's read-only values keep them, so we do. A
+    surrogate (``_xD800_``) is no character: it stays as written, as calamine leaves it."""
+    return _ESCAPE.sub(lambda m: m.group() if 0xD800 <= int(m.group(1), 16) <= 0xDFFF else chr(int(m.group(1), 16)),
+                       text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str | None) -> str | None:
+    return None if text is None else _SURROGATE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def calamine_available() -> bool:
@@ -105,12 +264,31 @@ def calamine_available() -> bool:
 
 
 def choose_engine(scan: SheetScan, prefer: str | None = None) -> str:
-    """calamine only where the byte scan bounded what it will allocate; openpyxl otherwise."""
+    """calamine only where the byte scan bounded what it will allocate (rows x columns of the used
+    range) and the sheet is not mostly empty space; openpyxl otherwise."""
     dense = scan.max_row * max(1, scan.max_col)
-    safe = scan.cells_without_ref == 0 and dense <= DENSE_CELLS
+    safe = scan.cells_without_ref == 0 and dense <= DENSE_CELLS and dense <= 4 * scan.cells + SPARSE_SLACK
     if prefer == "openpyxl" or not safe or not calamine_available():
         return "openpyxl"
     return "calamine"
+
+
+# -- blocks of rows as the cell readers give them ------------------------------------------------
+@dataclass(slots=True)
+class RawBlock:
+    """Consecutive rows the sheet has (ascending sheet row numbers; gaps are rows it does not
+    have), as column sequences of raw cell values, plus cells right of those columns."""
+
+    rows: np.ndarray
+    columns: list[Sequence[Any]]
+    extra: list[tuple[int, int, Any]] = field(default_factory=list)  # (position, 0-based column, value)
+
+
+@dataclass(slots=True)
+class _Piece:
+    rows: np.ndarray
+    texts: list[pa.Array]
+    kinds: list[np.ndarray]
 
 
 class XlsxReader:
@@ -140,16 +318,20 @@ class XlsxReader:
         self.engine = choose_engine(self.scan.scan, engine)
         notes.reader = self.engine
         self._handle: Any = None
-        self._rows = self._open_rows()
+        self._source: Any = None
+        exceptions = sorted(self.scan.scan.exceptions.items())
+        self._exc_rows = np.array([r for (r, _c), _v in exceptions], dtype=np.int64)
+        self._exceptions = exceptions
+        self._next_block = self._open_rows()
         self._header: Header | None = None
         self._width = expected_columns or 0
-        self._first: tuple[int, list[Any]] | None = None
+        self._first: RawBlock | None = None
         if has_header:
             self._read_header()
         notes.empty = not self.scan.scan.has_values
 
     # -- engines ---------------------------------------------------------------------------
-    def _open_rows(self) -> Iterator[tuple[int, list[Any]]]:
+    def _open_rows(self) -> Any:
         name = self.notes.sheet or ""
         try:
             if self.engine == "calamine":
@@ -161,7 +343,7 @@ class XlsxReader:
             raise Refused(f"the workbook cannot be read ({type(exc).__name__}: {exc}; "
                           "HubSpot: INVALID_SPREADSHEET)", "bad-workbook") from None
 
-    def _calamine(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+    def _calamine(self, name: str) -> Any:
         from python_calamine import CalamineWorkbook
 
         self.stream.seek(0)
@@ -170,33 +352,90 @@ class XlsxReader:
         # python-calamine 0.9 pads rows from row 1 but columns only from the first used one
         start = sheet.start
         col0 = start[1] if start is not None else 0
-        pad = [None] * col0
+        rows = sheet.iter_rows()
+        seen = [0]
 
-        def rows() -> Iterator[tuple[int, list[Any]]]:
-            for i, row in enumerate(sheet.iter_rows(), start=1):
-                yield i, pad + list(row) if col0 else list(row)
-        return rows()
+        def block(limit: int, header: bool = False) -> RawBlock | None:
+            got = list(itertools.islice(rows, limit))
+            if not got:
+                return None
+            numbers = np.arange(seen[0] + 1, seen[0] + 1 + len(got), dtype=np.int64)
+            seen[0] += len(got)
+            widths = set(map(len, got))
+            columns: list[Sequence[Any]] = list(
+                zip(*got, strict=True) if len(widths) == 1 else itertools.zip_longest(*got))
+            if col0:
+                columns = [(None,) * len(got)] * col0 + columns
+            return RawBlock(numbers, columns)
+        return block
 
-    def _openpyxl(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+    def _openpyxl(self, name: str) -> Any:
         import openpyxl
+        from openpyxl.worksheet._reader import WorkSheetParser
 
         if not openpyxl.DEFUSEDXML:  # the env var OPENPYXL_DEFUSEDXML=False turns the guard off
             raise Refused("openpyxl runs without defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to "
                           "parse an untrusted workbook", "unsafe-environment")
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
         self.stream.seek(0)
-        self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
-                                              keep_links=False)
-        ws = self._handle[name]
-        ws.reset_dimensions()  # never trust <dimension> (hostile-inputs F1)
-
-        def rows() -> Iterator[tuple[int, list[Any]]]:
-            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield i, [_unescape(v) if type(v) is str and "_x" in v else v for v in row]
-        return rows()
-
-    def _next(self) -> tuple[int, list[Any]] | None:
+        # load_workbook sizes every sheet on opening it, from <dimension> or, when the sheet has
+        # none, by parsing the whole sheet (seconds for 100,000 rows); the extent comes from our
+        # own scan, so sizing is skipped while the workbook opens
+        sizing = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = lambda _self: None
         try:
-            return next(self._rows, None)
+            with warnings.catch_warnings():  # "no default style" and the like: nothing a user can act on
+                warnings.simplefilter("ignore")
+                wb = self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
+                                                           keep_links=False)
+        finally:
+            ReadOnlyWorksheet._get_size = sizing
+        ws = wb[name]
+        # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
+        # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
+        self._source = ws._get_source()
+        parsed = WorkSheetParser(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats).parse()
+        last = [0]
+
+        def block(limit: int, header: bool = False) -> RawBlock | None:
+            numbers: list[int] = []
+            items: list[list[dict[str, Any]]] = []
+            for idx, cells in parsed:
+                if idx <= last[0]:  # a row repeated or out of order: openpyxl skips it too
+                    continue
+                last[0] = idx
+                numbers.append(idx)
+                items.append(cells)
+                if len(numbers) >= limit:
+                    break
+            if not numbers:
+                return None
+            n = len(numbers)
+            # the header row keeps every column it has; data rows only the header's
+            width = max((c["column"] for c in items[0]), default=0) if header else self._width
+            columns: list[list[Any]] = [[None] * n for _ in range(width)]
+            extra: list[tuple[int, int, Any]] = []
+            for i, cells in enumerate(items):
+                for cell in cells:
+                    c = cell["column"] - 1
+                    v = cell["value"]
+                    if type(v) is str and "_x" in v:
+                        v = _unescape(v)
+                    if c < width:
+                        columns[c][i] = v
+                    elif v is not None and v != "":
+                        extra.append((i, c, v))
+            return RawBlock(np.asarray(numbers, dtype=np.int64), list(columns), extra)
+        return block
+
+    def _block(self, limit: int, header: bool = False) -> RawBlock | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                block: RawBlock | None = self._next_block(limit, header)
+            return block
         except Refused:
             raise
         except Exception as exc:
@@ -214,6 +453,8 @@ class XlsxReader:
 
     def close(self) -> None:
         try:
+            if self._source is not None:
+                self._source.close()
             if self._handle is not None:
                 self._handle.close()
         finally:
@@ -222,116 +463,222 @@ class XlsxReader:
                 self.stream.close()
 
     def _read_header(self) -> None:
-        item = self._next()
-        if item is None:
+        block = self._block(1, header=True)
+        if block is None:
             return
-        row, values = item
-        if row != 1:  # the sheet's first used row is below row 1: the header row is empty
-            self._first = item
+        if int(block.rows[0]) != 1:  # the sheet's first row is below row 1: the header row is empty
+            self._first = _narrow(block, 0)
             texts: list[str] = []
         else:
-            texts = self._texts(1, values)[0]
+            texts = self._row_texts(block, 0, None)
         while texts and not texts[-1].strip():
             texts.pop()
         self._header = Header(tuple(texts), 1, 1, 1)
         self._width = len(texts)
 
-    def _texts(self, row: int, values: list[Any]) -> tuple[list[str], list[str]]:
-        """Texts and kinds of one row (the hot loop: common types first, the rest by cell_text)."""
-        texts: list[str] = []
-        kinds: list[str] = []
-        order = self.order
-        for v in values:
-            t = type(v)
-            if t is str:
-                texts.append(v)
-                kinds.append("s" if v else "")
-            elif v is None:
-                texts.append("")
-                kinds.append("")
-            elif t is float and v.is_integer() and -1e21 < v < 1e21:
-                texts.append(str(int(v)))
-                kinds.append("n")
-            else:
-                text, kind = cell_text(v, order)
-                texts.append(text)
-                kinds.append(kind)
-        if self.scan.scan.exceptions and row in self._exception_rows():
-            for (r, c), (kind, text) in self.scan.scan.exceptions.items():
-                if r == row:
-                    while len(texts) < c:
-                        texts.append("")
-                        kinds.append("")
-                    texts[c - 1], kinds[c - 1] = text, kind
-        return texts, kinds
+    def _row_texts(self, block: RawBlock, pos: int, upto: int | None) -> list[str]:
+        """Texts of one row of a block, cell by cell (the header, and samples of ragged rows)."""
+        row = int(block.rows[pos])
+        cells: dict[int, str] = {}
+        for c, col in enumerate(block.columns):
+            cells[c] = cell_text(col[pos], self.order)[0]
+        for p, c, v in block.extra:
+            if p == pos:
+                cells[c] = cell_text(v, self.order)[0]
+        for (_r, c), (_kind, text) in self._exceptions_in(row, row):
+            cells[c - 1] = text
+        width = max(cells, default=-1) + 1 if upto is None else upto
+        return [cells.get(c, "") for c in range(width)]
 
-    def _exception_rows(self) -> set[int]:
-        cached: set[int] | None = getattr(self, "_exc_rows", None)
-        if cached is None:
-            cached = {r for r, _c in self.scan.scan.exceptions}
-            self._exc_rows = cached
-        return cached
+    def _exceptions_in(self, low: int, high: int) -> list[tuple[tuple[int, int], tuple[str, str]]]:
+        if not len(self._exc_rows):
+            return []
+        a, b = np.searchsorted(self._exc_rows, [low, high + 1])
+        return self._exceptions[int(a):int(b)]
 
     def chunks(self) -> Iterator[Chunk]:
-        width = self._width
-        good: list[list[str]] = []
-        kinds: list[list[str]] = []
-        rows: list[int] = []
-        notes: list[RowNote] = []
-        blanks: list[int] = []  # blank rows held back until a row with data follows
+        self._pieces: list[_Piece] = []
+        self._good = 0
+        self._pending: list[RowNote] = []
+        self._last_data = 1 if self.has_header else 0  # the last row with data (the header's, at first)
+        self._last_row = self._last_data
         records = 0
-        pending = self._first
-        self._first = None
+        width = self._width
+        chunk_rows = max(1, min(self.chunk_rows, CHUNK_CELLS // max(width, 1)))
+        # calamine gives every row the used range's full width: a block holds that many cells a row
+        dense = self.scan.scan.max_col if self.engine == "calamine" else 0
+        limit = max(1, min(chunk_rows, BLOCK_CELLS // max(width, dense, 1)))
+        pending, self._first = self._first, None
         while True:
-            item = pending if pending is not None else self._next()
+            block = pending if pending is not None else self._block(limit)
             pending = None
-            if item is None:
+            if block is None:
                 break
-            row, values = item
-            texts, row_kinds = self._texts(row, values)
-            last = len(row_kinds) - 1
-            while last >= 0 and not row_kinds[last]:
-                last -= 1
-            if last < 0:
-                blanks.append(row)
-                continue
-            records += len(blanks) + 1
-            for b in blanks:
-                if not width:
-                    notes.append(RowNote("blank", b, b, b))
-                else:
-                    good.append([""] * width)
-                    kinds.append([""] * width)
-                    rows.append(b)
-                if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
-                    yield self._chunk(good, kinds, rows, notes, width)
-                    good, kinds, rows, notes = [], [], [], []
-            blanks = []
-            if last >= width:
-                notes.append(RowNote("ragged", row, row, row, fields=last + 1,
-                                     sample=tuple(t[:100] for t in texts[:3])))
-            else:
-                if len(texts) < width:
-                    texts += [""] * (width - len(texts))
-                    row_kinds += [""] * (width - len(row_kinds))
-                good.append(texts[:width] if len(texts) > width else texts)
-                kinds.append(row_kinds[:width] if len(row_kinds) > width else row_kinds)
-                rows.append(row)
-            if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
-                yield self._chunk(good, kinds, rows, notes, width)
-                good, kinds, rows, notes = [], [], [], []
+            records += self._take(block, width)
+            yield from self._cut(chunk_rows, width)
         self.notes.records = records
-        self.notes.extra["trailing_blank_rows"] = len(blanks)
-        if good or notes:
-            yield self._chunk(good, kinds, rows, notes, width)
+        self.notes.extra["trailing_blank_rows"] = self._last_row - self._last_data
+        if self._good or self._pending:
+            yield self._emit(self._good, len(self._pending), width)
 
-    @staticmethod
-    def _chunk(good: list[list[str]], kinds: list[list[str]], rows: list[int], notes: list[RowNote],
-               width: int) -> Chunk:
-        if good:
-            frame = string_frame(list(zip(*good, strict=True)), rows)
-            kind_frame = string_frame(list(zip(*kinds, strict=True)), rows)
-        else:
-            frame, kind_frame = empty_frame(width), empty_frame(width)
-        return Chunk(frame, np.asarray(rows, dtype=np.int64), tuple(notes), kinds=kind_frame)
+    def _take(self, block: RawBlock, width: int) -> int:
+        """Convert one block, classify its rows and queue good rows and notes; returns the records
+        it completes (rows with data and the blank rows before them)."""
+        n = len(block.rows)
+        texts: list[pa.Array] = []
+        kinds: list[np.ndarray] = []
+        for col in block.columns:
+            t, k = column_texts(col, self.order)
+            texts.append(t)
+            kinds.append(k)
+        extra_last = np.full(n, -1, dtype=np.int64)
+        for pos, c, v in block.extra:
+            if cell_text(v, self.order)[1]:
+                extra_last[pos] = max(extra_last[pos], c)
+        self._apply_exceptions(block, texts, kinds, extra_last)
+        last = extra_last
+        if kinds:
+            filled = np.stack([k != 0 for k in kinds], axis=1)
+            inside = np.where(filled.any(axis=1), filled.shape[1] - 1 - np.argmax(filled[:, ::-1], axis=1), -1)
+            last = np.maximum(inside, extra_last)
+        data = last >= 0
+        ragged = last >= width
+        good = data & ~ragged
+        rows = block.rows
+        self._last_row = int(rows[-1])
+        data_rows = rows[data]
+        records = 0
+        notes: list[RowNote] = []
+        if len(data_rows):
+            before = np.concatenate(([self._last_data], data_rows[:-1]))
+            gaps = data_rows - before - 1
+            for i in np.flatnonzero(gaps > 0).tolist():
+                start = int(before[i]) + 1
+                notes.append(RowNote("blank", start, start, int(data_rows[i]) - 1, rows=int(gaps[i])))
+            records = int(gaps.sum()) + len(data_rows)
+            self._last_data = int(data_rows[-1])
+        early: dict[int, dict[int, Any]] = {}  # cells right of the columns that a sample shows
+        for p, c, v in block.extra:
+            if c < 3:
+                early.setdefault(p, {})[c] = v
+        at = np.flatnonzero(ragged)
+        shown = [texts[c].take(pa.array(at)).to_pylist() for c in range(min(3, len(texts)))] if len(at) else []
+        for i, pos in enumerate(at.tolist()):
+            row, fields = int(rows[pos]), int(last[pos]) + 1
+            sample = [shown[c][i] if c < len(shown) else "" for c in range(min(3, fields))]
+            for c, v in early.get(pos, {}).items():
+                if c < len(sample):
+                    sample[c] = v.text if isinstance(v, _Exception) else cell_text(v, self.order)[0]
+            notes.append(RowNote("ragged", row, row, row, fields=fields, column=fields,
+                                 sample=tuple(t[:100] for t in sample)))
+        notes.sort(key=lambda note: note.row)
+        self._pending.extend(notes)
+        if good.any():
+            keep = np.flatnonzero(good)
+            everything = len(keep) == n
+            picked = pa.array(keep)
+            columns = [texts[j] if everything else texts[j].take(picked) for j in range(min(width, len(texts)))]
+            codes = [kinds[j] if everything else kinds[j][keep] for j in range(min(width, len(kinds)))]
+            for _ in range(len(columns), width):  # columns the rows do not reach
+                columns.append(pa.repeat(pa.scalar("", _LARGE), len(keep)))
+                codes.append(np.zeros(len(keep), dtype=np.int8))
+            self._pieces.append(_Piece(rows[keep], columns, codes))
+            self._good += len(keep)
+        return records
 
+    def _apply_exceptions(self, block: RawBlock, texts: list[pa.Array], kinds: list[np.ndarray],
+                          extra_last: np.ndarray) -> None:
+        """Error cells and formulas without a cached value, as the byte scan found them."""
+        found = self._exceptions_in(int(block.rows[0]), int(block.rows[-1]))
+        if not found:
+            return
+        per_column: dict[int, list[tuple[int, str, str]]] = {}
+        for (r, c), (kind, text) in found:
+            pos = int(np.searchsorted(block.rows, r))
+            if pos >= len(block.rows) or block.rows[pos] != r:
+                continue
+            if c - 1 < len(texts):
+                per_column.setdefault(c - 1, []).append((pos, kind, text))
+            else:
+                block.extra.append((pos, c - 1, _Exception(kind, text)))
+                extra_last[pos] = max(extra_last[pos], c - 1)
+        for j, changes in per_column.items():
+            changes.sort()
+            mask = np.zeros(len(block.rows), dtype=bool)
+            mask[[p for p, _k, _t in changes]] = True
+            texts[j] = pc.replace_with_mask(texts[j], pa.array(mask), pa.array([t for _p, _k, t in changes], _LARGE))
+            kinds[j] = kinds[j].copy()
+            kinds[j][mask] = [KIND_CODE[k] for _p, k, _t in changes]
+
+    def _cut(self, chunk_rows: int, width: int) -> Iterator[Chunk]:
+        """Chunks of ``chunk_rows`` good rows (or as many notes), each with the notes before its
+        last row, as the rows arrive."""
+        while True:
+            ends = []
+            if self._good >= chunk_rows:
+                ends.append(self._good_row(chunk_rows - 1))
+            if len(self._pending) >= chunk_rows:
+                ends.append(self._pending[chunk_rows - 1].row)
+            if not ends:
+                return
+            end = min(ends)
+            goods = sum(int(np.searchsorted(p.rows, end, side="right")) for p in self._pieces)
+            notes = sum(1 for note in self._pending if note.row <= end)
+            yield self._emit(goods, notes, width)
+
+    def _good_row(self, index: int) -> int:
+        for piece in self._pieces:
+            if index < len(piece.rows):
+                return int(piece.rows[index])
+            index -= len(piece.rows)
+        raise IndexError(index)
+
+    def _emit(self, goods: int, notes: int, width: int) -> Chunk:
+        """A chunk of the first ``goods`` queued good rows and ``notes`` queued notes."""
+        taken: list[_Piece] = []
+        left = goods
+        while left:
+            piece = self._pieces[0]
+            if len(piece.rows) <= left:
+                taken.append(self._pieces.pop(0))
+                left -= len(piece.rows)
+            else:
+                taken.append(_Piece(piece.rows[:left], [t.slice(0, left) for t in piece.texts],
+                                    [k[:left] for k in piece.kinds]))
+                self._pieces[0] = _Piece(piece.rows[left:], [t.slice(left) for t in piece.texts],
+                                         [k[left:] for k in piece.kinds])
+                left = 0
+        self._good -= goods
+        chunk_notes, self._pending = tuple(self._pending[:notes]), self._pending[notes:]
+        if not taken:
+            return Chunk(empty_frame(width), np.empty(0, dtype=np.int64), chunk_notes, kinds=empty_frame(width))
+        rows = np.concatenate([p.rows for p in taken])
+        index = pd.Index(rows)
+        frame = pd.DataFrame({j: _series(pa.concat_arrays([p.texts[j] for p in taken]), index)
+                              for j in range(width)}, copy=False)
+        kinds = pd.DataFrame({j: _series(_KIND_ARRAY.take(pa.array(np.concatenate([p.kinds[j] for p in taken]))),
+                                         index) for j in range(width)}, copy=False)
+        if not width:
+            frame.index = index
+            kinds.index = index
+        return Chunk(frame, rows.copy(), chunk_notes, kinds=kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class _Exception:
+    """An error cell or formula without a cached value right of the columns a block holds."""
+
+    kind: str
+    text: str
+
+
+def _narrow(block: RawBlock, width: int) -> RawBlock:
+    """The block with the cells right of ``width`` moved to ``extra``."""
+    extra = list(block.extra)
+    for c in range(width, len(block.columns)):
+        extra.extend((i, c, v) for i, v in enumerate(block.columns[c]) if v is not None and v != "")
+    return RawBlock(block.rows, list(block.columns[:width]), extra)
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(arr, dtype=STR, index=index, copy=False)

@@ -101,6 +101,7 @@ class SheetScan:
     rows_with_values: int = 0
     has_values: bool = False
     cells_without_ref: int = 0
+    cells: int = 0  # cell elements, with or without a value
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)  # 1-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
@@ -258,7 +259,7 @@ def stream_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int | Non
                 if first:
                     _check_xml_start(block, name)
                     first = False
-                if _DTD.search(tail + block):
+                if _declares_dtd(tail, block):
                     raise Refused(f"part {name!r} declares a DTD or entities, which workbooks never need "
                                   "(an XML entity bomb or external entity?)", "xml-entities")
                 tail = block[-16:]
@@ -266,6 +267,42 @@ def stream_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int | Non
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError) as exc:
         raise Refused(f"cannot inflate part {name!r}: {exc}", "bad-zip") from None
+
+
+def _declares_dtd(tail: bytes, block: bytes) -> bool:
+    if _DTD.search(tail + block[:16]):  # a declaration cut by the block boundary
+        return True
+    return has_bytes(block, b"<!") and _DTD.search(block) is not None
+
+
+def has_bytes(data: bytes, needle: bytes) -> bool:
+    """Whether a 2- or 4-byte string occurs in ``data``: compared as aligned uint16 / uint32 words at
+    every offset, several times faster than ``bytes.find`` when the first byte is as common in XML
+    as ``<`` (a pre-filter: the exact search or regex runs only where this says it can match)."""
+    return _word_hits(data, needle, first=True).size > 0
+
+
+def word_positions(data: bytes, needle: bytes) -> np.ndarray:
+    """Offsets of every occurrence of a 2- or 4-byte string in ``data`` (unsorted)."""
+    return _word_hits(data, needle, first=False)
+
+
+def _word_hits(data: bytes, needle: bytes, *, first: bool) -> np.ndarray:
+    width = len(needle)
+    dtype = {2: "<u2", 4: "<u4"}[width]
+    key = int.from_bytes(needle, "little")
+    found = []
+    for offset in range(width):
+        count = (len(data) - offset) // width
+        if count <= 0:
+            break
+        words = np.frombuffer(data, dtype, count=count, offset=offset)
+        hits = np.flatnonzero(words == key)
+        if hits.size:
+            found.append(hits * width + offset)
+            if first:
+                break
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
 def _check_xml_start(block: bytes, name: str) -> None:
@@ -415,7 +452,10 @@ _END_TAG = re.compile(rb"</" + _NS.encode() + rb"(?:c|row)>")
 
 def _last_boundary(data: bytes) -> int:
     """Index just after the last ``</c>`` or ``</row>`` in ``data`` (-1: none)."""
-    for window in (1 << 20, len(data)):
+    cell, row = data.rfind(b"</c>"), data.rfind(b"</row>")
+    if cell >= 0 or row >= 0:
+        return max(cell + 4 if cell >= 0 else -1, row + 6 if row >= 0 else -1)
+    for window in (1 << 20, len(data)):  # prefixed end tags (``</x:c>``)
         start = max(0, len(data) - window)
         ends = [m.end() for m in _END_TAG.finditer(data, start)]
         if ends:
@@ -425,47 +465,117 @@ def _last_boundary(data: bytes) -> int:
     return -1
 
 
-_FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"')
-_FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
 _HIDDEN_ROW = re.compile(rb"<" + _NS.encode() + rb"row\b[^>]*?\bhidden=" + _Q + rb"(?:1|true)" + _Q + rb"[^>]*>")
-_OPENINGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
+_CELL_NEXT = np.zeros(256, dtype=bool)
+_CELL_NEXT[list(b" >/\t\n\r")] = True
+_WINDOW = 20  # "<c r=" and a quote, up to 3 letters and 7 digits, the closing quote, and slack
 
 
-def _cell_refs(data: bytes) -> tuple[set[bytes], int, int, int]:
-    """(column letters, lowest row, highest row, cells without a reference) of the cells in ``data``.
+def _windows(data: bytes, pos: np.ndarray) -> np.ndarray:
+    """The ``_WINDOW`` bytes from each offset in ``pos`` (zero-padded past the end), one row each."""
+    flat = np.frombuffer(data, np.uint8)
+    inside = len(data) - _WINDOW + 1
+    near = pos >= inside
+    view = np.lib.stride_tricks.as_strided(flat, shape=(max(inside, 0), _WINDOW), strides=(1, 1))
+    if not near.any():
+        return view[pos]
+    out = np.zeros((len(pos), _WINDOW), dtype=np.uint8)
+    out[~near] = view[pos[~near]]
+    for i in np.flatnonzero(near):
+        chunk = flat[pos[i]:]
+        out[i, :len(chunk)] = chunk
+    return out
 
-    Fast path for what Excel and common writers emit (``<c r="B7"`` with the reference first):
-    byte counts prove every cell has that form, and two simple findalls read them. Anything
-    else (prefixed elements, other attribute order, lower case) takes the general regex.
+
+def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
+    """(highest column, lowest row, highest row, cells) of the cells in ``data``, or None to use the
+    regexes.
+
+    The fast path covers what Excel and common writers emit: every cell opens ``<c r="B7"`` (the
+    reference first, upper-case letters, double quotes, no namespace prefix). The ``<c`` openings
+    are found as aligned byte pairs and the references parsed with array arithmetic, so a cell
+    costs a few bytes of numpy work instead of a regex match and two Python objects.
     """
-    total = sum(data.count(o) for o in _OPENINGS)
-    prefixed = b":c " in data or b":c>" in data
-    if not prefixed and data.count(b'<c r="') == total:
-        letters, digits = _FAST_COL.findall(data), _FAST_ROW.findall(data)
-        if len(letters) == len(digits) == total:
-            if not digits:
-                return set(), 0, 0, 0
-            rows = np.array(digits).astype(np.int64)
-            return set(letters), int(rows.min()), int(rows.max()), 0
+    if word_positions(data, b":c").size and re.search(rb":c[\s/>]", data):
+        return None  # prefixed cells (<x:c>): the general regex reads them
+    pos = word_positions(data, b"<c")
+    if not pos.size:
+        return 0, 0, 0, 0
+    win = _windows(data, pos)
+    win = win[_CELL_NEXT[win[:, 2]]]  # <c followed by space, >, / or a line break: a cell
+    if not len(win):
+        return 0, 0, 0, 0
+    if not ((win[:, 2] == 32) & (win[:, 3] == 114) & (win[:, 4] == 61) & (win[:, 5] == 34)).all():
+        return None
+    ref = win[:, 6:]
+    upper = (ref[:, :4] - np.uint8(65)) < 26  # uint8 arithmetic wraps: one compare per byte
+    two = upper[:, 1]
+    three = two & upper[:, 2]
+    if not upper[:, 0].all() or (three & upper[:, 3]).any():
+        return None  # a lower-case or 4-letter reference: the regexes decide
+    letters = 1 + two.astype(np.int8) + three
+    high_col, low, high = 0, 0, 0
+    for k in (1, 2, 3):
+        group = ref if k == 1 and not two.any() else ref[letters == k]
+        if not len(group):
+            continue
+        digits = group[:, k:k + 8]
+        isdigit = (digits - np.uint8(48)) < 10
+        n = np.argmin(isdigit, axis=1)  # the first byte that is not a digit: the closing quote
+        if not (isdigit[:, 0] & (digits[np.arange(len(digits)), n] == 34)).all():
+            return None
+        col = _letters_value(group[:, :k]).max()
+        high_col = max(high_col, int(col))
+        # only the shortest and the longest numbers can hold the lowest and the highest row
+        shortest, longest = int(n.min()), int(n.max())
+        lo = int(_digits_value(digits[n == shortest, :shortest]).min())
+        hi = int(_digits_value(digits[n == longest, :longest]).max())
+        low = lo if not low else min(low, lo)
+        high = max(high, hi)
+    return high_col, low, high, len(win)
+
+
+def _letters_value(letters: np.ndarray) -> np.ndarray:
+    value = np.zeros(len(letters), dtype=np.int64)
+    for j in range(letters.shape[1]):
+        value = value * 26 + (letters[:, j].astype(np.int64) - 64)
+    return value
+
+
+def _digits_value(digits: np.ndarray) -> np.ndarray:
+    value = np.zeros(len(digits), dtype=np.int64)
+    for j in range(digits.shape[1]):
+        value = value * 10 + (digits[:, j].astype(np.int64) - 48)
+    return value
+
+
+def _cell_refs(data: bytes) -> tuple[int, int, int, int, int]:
+    """(highest column, lowest row, highest row, cells without a reference, cells) of the cells in
+    ``data``."""
+    fast = _fast_refs(data)
+    if fast is not None:
+        high_col, low, high, cells = fast
+        return high_col, low, high, 0, cells
     refs = _CELL_COL.findall(data)
     numbers = [int(r) for _, r in refs]
-    without = len(_CELL_ANY.findall(data)) - len(refs)
-    return {c.upper() for c, _ in refs}, min(numbers, default=0), max(numbers, default=0), without
+    cells = len(_CELL_ANY.findall(data))
+    high_col = max((col_number(c) for c in {c.upper() for c, _ in refs}), default=0)
+    return high_col, min(numbers, default=0), max(numbers, default=0), cells - len(refs), cells
 
 
 def _scan_text(data: bytes, out: SheetScan) -> None:
-    # each element regex runs only where a plain byte search says it can match: the optional
-    # namespace prefix makes them try every "<" in the part otherwise
-    hidden = b"hidden" in data
+    # each element regex runs only where a word compare says it can match: the optional namespace
+    # prefix makes them try every "<" in the part otherwise
+    hidden = has_bytes(data, b"idde") and b"hidden" in data
     for m in _HIDDEN_ROW.finditer(data) if hidden else ():
         r = _ATTR_R.search(m.group())
         if r is not None:
             out.hidden_rows.add(int(r.group(2)))
-    letters, low, high, without = _cell_refs(data)
+    high_col, low, high, without, cells = _cell_refs(data)
     out.cells_without_ref += without
-    if letters:
-        widest = max(letters, key=lambda s: (len(s), s))
-        out.max_col = max(out.max_col, col_number(widest))
+    out.cells += cells
+    if high_col:
+        out.max_col = max(out.max_col, high_col)
         out.max_row = max(out.max_row, high)
         out.min_row = low if not out.min_row else min(out.min_row, low)
     if out.max_row > MAX_ROWS or out.max_col > MAX_COLS:
@@ -479,15 +589,15 @@ def _scan_text(data: bytes, out: SheetScan) -> None:
             lo, hi = nums.get("min", 0), nums.get("max", 0)
             if 1 <= lo <= hi:
                 out.hidden_cols.update(range(lo, min(hi, MAX_COLS) + 1))
-    for m in _MERGE.finditer(data) if b"mergeCell" in data else ():
+    for m in _MERGE.finditer(data) if has_bytes(data, b"rgeC") else ():
         rng = _parse_range(m.group(1).decode("ascii"))
         if rng is not None:
             out.merged.append(rng)
-    if b't="e"' in data or b"t='e'" in data:
+    if has_bytes(data, b'="e"') or has_bytes(data, b"='e'"):
         for m in _ERROR_CELL.finditer(data):
             v = _VALUE.search(m.group(2))
             _exception(out, m.group(1), "e", v.group(1).decode("utf-8", "replace") if v else "#VALUE!")
-    if b"<f" in data or b":f" in data:
+    if has_bytes(data, b"<f") or has_bytes(data, b":f"):
         for m in _FORMULA_CELL.finditer(data):
             v = _VALUE.search(m.group(2))
             if (v is None or not v.group(1).strip()) and b"<is>" not in m.group(2):
