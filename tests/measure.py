@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _LAUNCHER = r"""
-import json, os, sys
+import json, os, signal, sys
 report, argv = sys.argv[1], sys.argv[2:]
 pid = os.fork()
 if pid == 0:
@@ -28,12 +28,30 @@ if pid == 0:
         os.execvp(argv[0], argv)
     finally:
         os._exit(127)
+signal.signal(signal.SIGINT, lambda *_: os.kill(pid, signal.SIGINT))  # Ctrl-C goes to the command
 _, status, ru = os.wait4(pid, 0)
 with open(report, "w") as fh:
     json.dump({"status": status, "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}, fh)
-code = os.waitstatus_to_exitcode(status)
-sys.exit(code if code >= 0 else 128 - code)
+if os.WIFSIGNALED(status):  # die the same way, so the caller sees the signal
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
 """
+
+
+def launcher(report: str, argv: list[str]) -> list[str]:
+    """The command line that runs ``argv`` under the launcher, which writes its usage to ``report``."""
+    return [sys.executable, "-S", "-c", _LAUNCHER, report, *argv]
+
+
+def read_report(report: str) -> tuple[float, float] | None:
+    """(peak RSS in MB, CPU seconds) of the command, or None if the launcher was killed first."""
+    try:
+        with open(report) as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return data["maxrss_kb"] / 1024, data["cpu"]
 
 
 @dataclass
@@ -52,8 +70,7 @@ def run_measured(argv: list[str], *, timeout: float = 120, **popen: Any) -> Meas
     started = time.monotonic()
     timed_out = False
     try:
-        proc = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, report, *argv],
-                                start_new_session=True, **popen)
+        proc = subprocess.Popen(launcher(report, argv), start_new_session=True, **popen)
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -61,14 +78,9 @@ def run_measured(argv: list[str], *, timeout: float = 120, **popen: Any) -> Meas
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         seconds = time.monotonic() - started
-        try:
-            with open(report) as fh:
-                data = json.load(fh)
-        except (OSError, ValueError):
-            data = None
+        usage = read_report(report)
     finally:
         os.unlink(report)
-    if data is None:  # killed before the launcher could report
+    if usage is None:  # killed before the launcher could report
         return Measured(proc.returncode, 0.0, 0.0, seconds, timed_out)
-    return Measured(os.waitstatus_to_exitcode(data["status"]), data["maxrss_kb"] / 1024, data["cpu"],
-                    seconds, timed_out)
+    return Measured(proc.returncode, usage[0], usage[1], seconds, timed_out)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.hostile.generate import Case, materialise
+from tests.measure import launcher, read_report
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_SPACE = 3 << 30  # bytes; a bomb that gets past us dies here instead of taking the box
@@ -95,15 +96,6 @@ def _sha256(path: str) -> str:
 def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    # A forked child's ru_maxrss starts at the *peak* RSS of the process it was forked from (the
-    # high-water mark is copied with the address space and kept through exec), so one big test
-    # earlier in the session would inflate every measurement. Reset it to the current RSS;
-    # the CLI's own baseline, measured the same way, takes out what remains.
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
 
 
 def child_env(extra: dict[str, str] | None = None, tmpdir: Path | None = None) -> dict[str, str]:
@@ -128,8 +120,12 @@ def run_cli(args: list[str | bytes], cwd: Path, *, env: dict[str, str], timeout:
             os.close(read_end)
             stdout = write_end
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "validator", "check", *args], cwd=cwd, env=env,
-                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=err, preexec_fn=_limits)
+        # the launcher (tests/measure.py) reports the CLI's own peak RSS and CPU time: a child
+        # forked straight from pytest would report pytest's high-water mark instead
+        report = str(cwd.parent / ".usage")
+        proc = subprocess.Popen(launcher(report, [sys.executable, "-m", "validator", "check", *args]),
+                                cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=err,
+                                preexec_fn=_limits, start_new_session=True)
         if close_stdout:
             os.close(write_end)
         status, usage, timed_out, interrupted = 0, None, False, False
@@ -143,15 +139,16 @@ def run_cli(args: list[str | bytes], cwd: Path, *, env: dict[str, str], timeout:
                 interrupted = True
             if elapsed > timeout:
                 timed_out = True
-                proc.kill()
-                _, status, usage = os.wait4(proc.pid, 0)
+                os.killpg(proc.pid, signal.SIGKILL)
+                _, status, _usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.01)
         seconds = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
+    own = read_report(report)
+    Path(report).unlink(missing_ok=True)
     outcome = Outcome(proc.returncode, out_path.read_bytes(), err_path.read_bytes(), seconds,
-                      usage.ru_maxrss / 1024 if usage else 0.0, timed_out,
-                      cpu_seconds=usage.ru_utime + usage.ru_stime if usage else 0.0)
+                      own[0] if own else 0.0, timed_out, cpu_seconds=own[1] if own else 0.0)
     out_path.unlink()
     err_path.unlink()
     return outcome

@@ -18,6 +18,7 @@ refused with a clear reason.
 from __future__ import annotations
 
 import itertools
+import os
 import posixpath
 import re
 import struct
@@ -193,7 +194,41 @@ def _ole_directory_names(stream: IO[bytes]) -> list[str]:
 
 
 # -- ZIP container ----------------------------------------------------------------------------
+def declared_entries(stream: IO[bytes]) -> int | None:
+    """The entry count the End Of Central Directory record declares (ZIP64 included), read
+    before zipfile builds one ZipInfo per entry (200,000 entries cost ~100 MB); None if absent."""
+    try:
+        end = stream.seek(0, os.SEEK_END)
+        tail_len = min(end, 22 + 65535)
+        stream.seek(end - tail_len)
+        tail = stream.read(tail_len)
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return None
+        count = struct.unpack_from("<H", tail, at + 10)[0]
+        if count == 0xFFFF:  # ZIP64: the locator just before names the ZIP64 end record
+            loc = tail.rfind(b"PK\x06\x07", 0, at)
+            if loc < 0:
+                return None
+            stream.seek(struct.unpack_from("<Q", tail, loc + 8)[0])
+            record = stream.read(56)
+            if record[:4] != b"PK\x06\x06" or len(record) < 40:
+                return None
+            count = struct.unpack_from("<Q", record, 32)[0]
+        return int(count)
+    except (OSError, ValueError, struct.error):
+        return None
+    finally:
+        try:
+            stream.seek(0)
+        except (OSError, ValueError):
+            pass
+
+
 def open_zip(stream: IO[bytes], size: int | None) -> zipfile.ZipFile:
+    declared = declared_entries(stream)
+    if declared is not None and declared > MAX_ENTRIES:
+        raise Refused(f"the workbook has {declared:,} ZIP entries (limit {MAX_ENTRIES:,}; a ZIP bomb?)", "zip-bomb")
     try:
         zf = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
