@@ -128,9 +128,9 @@ def run_cli(args: list[str | bytes], cwd: Path, *, env: dict[str, str], timeout:
                                 preexec_fn=_limits, start_new_session=True)
         if close_stdout:
             os.close(write_end)
-        status, usage, timed_out, interrupted = 0, None, False, False
+        status, timed_out, interrupted = 0, False, False
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             elapsed = time.monotonic() - started

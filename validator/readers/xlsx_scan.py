@@ -17,6 +17,7 @@ refused with a clear reason.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import posixpath
@@ -219,10 +220,8 @@ def declared_entries(stream: IO[bytes]) -> int | None:
     except (OSError, ValueError, struct.error):
         return None
     finally:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.seek(0)
-        except (OSError, ValueError):
-            pass
 
 
 def open_zip(stream: IO[bytes], size: int | None) -> zipfile.ZipFile:
