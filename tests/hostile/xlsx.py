@@ -12,6 +12,8 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape
 
+from validator.findings import column_letter
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -45,14 +47,6 @@ STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet
           '</styleSheet>')
 
 
-def col(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def cell(ref: str, value: object) -> str:
     """A cell: str -> inline string; int/float -> number; ('f', formula, cached) -> formula;
     ('e', '#N/A') -> error; ('d', serial) -> number with a date style; raw ('x', xml)."""
@@ -78,7 +72,7 @@ def sheet_xml(rows: Iterable[Iterable[object]], *, dimension: str | None = None,
               prolog: str = "") -> str:
     body = []
     for r, row in enumerate(rows, start=1):
-        cells = "".join(cell(f"{col(c)}{r}", v) for c, v in enumerate(row, start=1) if v is not None)
+        cells = "".join(cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(row, start=1) if v is not None)
         body.append(f'<row r="{r}">{cells}</row>')
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{prolog}'

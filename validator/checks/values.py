@@ -356,10 +356,22 @@ class CheckboxSpace(EnumRule):
 
 
 class FormatRule(ValueRule):
+    """A rule for one text format (``fmt``): every non-blank cell must pass ``valid``."""
+
     fmt: ClassVar[str] = ""
+    message: ClassVar[str] = ""  # a template with {value}
 
     def wants(self, prop: Property) -> bool:
         return prop.format == self.fmt and prop.type in ("string", "enumeration", "phone_number")
+
+    def valid(self, arr: Any) -> Any:
+        """A boolean mask: True where the cell is written as HubSpot reads this format."""
+        raise NotImplementedError
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~formats.blank(arr), self.message)
 
 
 class InvalidEmail(FormatRule):
@@ -376,11 +388,10 @@ class InvalidEmail(FormatRule):
     hubspot_error = "INVALID_EMAIL"
     fmt = "email"
 
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~formats.emails(arr) & ~formats.blank(arr),
-                                  "{value} is not a valid email address")
+    message = "{value} is not a valid email address"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.emails(arr)
 
 
 class InvalidDomain(FormatRule):
@@ -397,11 +408,10 @@ class InvalidDomain(FormatRule):
     hubspot_error = "INVALID_DOMAIN"
     fmt = "domain"
 
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            arr = cells(chunk, column)
-            valid, _extra = formats.domains(arr)
-            yield from self.cells(chunk, file, column, ~valid & ~formats.blank(arr), "{value} is not a domain name")
+    message = "{value} is not a domain name"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.domains(arr)[0]
 
 
 class DomainStripped(FormatRule):
@@ -440,11 +450,10 @@ class InvalidPhone(FormatRule):
     hubspot_error = "INVALID_PROPERTY_VALUE_FORMAT"
     fmt = "phone"
 
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~formats.phones(arr) & ~formats.blank(arr),
-                                  "{value} is not a phone number (+<country><number> ext<n>)")
+    message = "{value} is not a phone number (+<country><number> ext<n>)"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.phones(arr)
 
 
 class UnparseableTerm(FormatRule):
@@ -461,11 +470,10 @@ class UnparseableTerm(FormatRule):
     hubspot_error = "COULD_NOT_PARSE_TERM"
     fmt = "term"
 
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~formats.terms(arr) & ~formats.blank(arr),
-                                  "{value} is not a term (P12M, P1Y or a number of months)")
+    message = "{value} is not a term (P12M, P1Y or a number of months)"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.terms(arr)
 
 
 class InvalidFileId(FormatRule):
@@ -482,11 +490,10 @@ class InvalidFileId(FormatRule):
     hubspot_error = "INVALID_ENUM_FILE_ID_OR_URL"
     fmt = "file"
 
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~formats.file_ids(arr) & ~formats.blank(arr),
-                                  "{value} is not a File Manager file ID")
+    message = "{value} is not a File Manager file ID"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.file_ids(arr)
 
 
 class ValueTooLong(ValueRule):
