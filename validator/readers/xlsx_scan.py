@@ -368,6 +368,9 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookS
         low = part.lower()
         if low.endswith((".xml", ".rels", ".vml")) and part != wb_part and "/worksheets/sheet" not in low:
             limit = MAX_META_BYTES if low.endswith((".rels", "styles.xml", "[content_types].xml")) else None
+            if low.endswith("styles.xml"):
+                _check_styles(part, b"".join(stream_part(zf, part, budget, limit)))
+                continue
             for _ in stream_part(zf, part, budget, limit):
                 pass
     shared = _shared_strings(zf, names, budget)
@@ -388,6 +391,19 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookS
         chosen = next((s for s in worksheets if s.name in with_data), worksheets[0] if worksheets else None)
     scan = scans.get(chosen.name, SheetScan()) if chosen else SheetScan()
     return WorkbookScan(sheets, chosen, scan, with_data, date1904, shared, len(names), budget.used)
+
+
+MAX_STYLE_FORMATS = 65_490  # Excel's limit on unique cell formats / cell styles in a workbook
+_XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf[\s/>]")
+
+
+def _check_styles(part: str, data: bytes) -> None:
+    """A styles bomb (hostile-inputs E15): openpyxl builds an object per ``<xf>`` it reads, so a
+    workbook with more than Excel itself allows is refused before any reader sees it."""
+    count = len(_XF.findall(data))
+    if count > MAX_STYLE_FORMATS:
+        raise Refused(f"part {part!r} holds {count:,} cell formats (<xf>), more than Excel's "
+                      f"{MAX_STYLE_FORMATS:,} (a styles bomb?)", "zip-bomb")
 
 
 def _workbook_part(zf: zipfile.ZipFile, budget: Budget, names: list[str]) -> str:
