@@ -14,7 +14,6 @@ import pytest
 
 from tests.hostile.generate import CLEAN, request
 from validator import ValidatorError, validate
-from validator.findings import Report
 from validator.sources import open_regular
 
 SECRET = b"SECRET,Other\r\nx@y.com,1\r\n"
@@ -40,10 +39,18 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield seen
 
 
-def within(seconds: float, fn: Callable[[], Report]) -> Report:
-    """Run fn in a thread: a blocking open of a FIFO fails the test instead of hanging it."""
+def within(seconds: float, fn: Callable[[], Any]) -> Any:
+    """Run fn in a thread: a blocking open of a FIFO fails the test instead of hanging it.
+    Returns fn's result, or the ValidatorError it raised."""
     box: dict[str, Any] = {}
-    worker = threading.Thread(target=lambda: box.update(result=fn()), daemon=True)
+
+    def run() -> None:
+        try:
+            box["result"] = fn()
+        except ValidatorError as exc:
+            box["result"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
     worker.start()
     worker.join(seconds)
     assert not worker.is_alive(), "validate() blocked (opened a FIFO or device?)"
@@ -112,36 +119,14 @@ def test_fifo_socket_and_directory_are_refused_without_blocking(tmp_path: Path, 
 def test_a_fifo_swapped_in_after_the_check_is_refused_at_open(tmp_path: Path) -> None:
     fifo = tmp_path / "late.csv"
     os.mkfifo(fifo)
-    box: dict[str, Any] = {}
-
-    def attempt() -> None:
-        try:
-            open_regular(fifo)
-        except ValidatorError as exc:
-            box["error"] = str(exc)
-
-    worker = threading.Thread(target=attempt, daemon=True)
-    worker.start()
-    worker.join(10)
-    assert not worker.is_alive()
-    assert "not a regular file" in box["error"]
+    error = within(10, lambda: open_regular(fifo))
+    assert isinstance(error, ValidatorError) and "not a regular file" in str(error)
 
 
 def test_a_request_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "import.json")
-    box: dict[str, Any] = {}
-
-    def attempt() -> None:
-        try:
-            validate(tmp_path / "import.json")
-        except ValidatorError as exc:
-            box["error"] = str(exc)
-
-    worker = threading.Thread(target=attempt, daemon=True)
-    worker.start()
-    worker.join(10)
-    assert not worker.is_alive()
-    assert "not a regular file" in box["error"]
+    error = within(10, lambda: validate(tmp_path / "import.json"))
+    assert isinstance(error, ValidatorError) and "not a regular file" in str(error)
 
 
 def test_output_onto_an_input_is_refused(tmp_path: Path) -> None:
