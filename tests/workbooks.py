@@ -85,14 +85,19 @@ SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://s
 SHEET_TAIL = b"</sheetData></worksheet>"
 
 
+def _skeleton(zf: zipfile.ZipFile) -> None:
+    """The parts every minimal workbook here shares: content types, rels, workbook."""
+    zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+    zf.writestr("_rels/.rels", RELS)
+    zf.writestr("xl/workbook.xml", WORKBOOK)
+    zf.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+
+
 def raw_workbook(sheet_xml: bytes, extra: dict[str, bytes] | None = None) -> bytes:
     """A minimal .xlsx whose first sheet part is ``sheet_xml`` (and any extra parts)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+        _skeleton(zf)
         zf.writestr("xl/worksheets/sheet1.xml", sheet_xml)
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
@@ -107,10 +112,7 @@ def zip_bomb(megabytes: int = 2048) -> bytes:
     """A sheet part that inflates to ``megabytes`` MiB of blanks (compressed ~1000:1)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+        _skeleton(zf)
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             fh.write(SHEET_HEAD)
             block = b" " * (1 << 20)
