@@ -72,6 +72,8 @@ def cli() -> None:
               help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
 @click.option("--reader", type=click.Choice(["auto", "fast", "exact"]), default="auto", hidden=True)
+@click.option("--threads", type=click.IntRange(1, 2), default=None, hidden=True,
+              help="Rule threads per chunk (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
@@ -80,7 +82,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
           max_per_rule: int | None, tier: str | None, baseline: Path | None, write_baseline: bool,
           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
-          exit_zero: bool | None, quiet: bool, reader: str = "auto") -> None:
+          exit_zero: bool | None, quiet: bool, reader: str = "auto", threads: int | None = None) -> None:
     """Check imports. PATHS are importRequest JSON files and/or their data files.
 
     A data file alone finds its request by convention: NAME.import.json beside NAME.csv, or a
@@ -97,7 +99,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
                               baseline=baseline, redact=redact, exit_zero=exit_zero, chunk_rows=chunk_rows)
     if portal is not None:
         config = config.with_(portal=_portal(portal))
-    config = config.with_(reader=reader, progress=None if quiet else _progress())
+    config = config.with_(reader=reader, progress=None if quiet else _progress(),
+                          threads=threads if threads is not None else config.threads)
     if write_baseline:
         if config.baseline is None or not isinstance(config.baseline, (str, os.PathLike)):
             raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")

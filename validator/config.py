@@ -46,6 +46,7 @@ class Config:
     root: str | None = None  # folder that per-file-ignores globs are relative to (the config's)
     source: str | None = None  # the configuration file these settings came from
     reader: str = "auto"  # CSV reader: auto | fast | exact (auto: pyarrow for large UTF-8 files)
+    threads: int | None = None  # rule threads per chunk: 1 or 2 (None: 2 for inputs over 16 MB)
     progress: Any = field(default=None, compare=False)  # called as progress(file, rows, bytes, size)
 
     def with_(self, **changes: Any) -> Config:

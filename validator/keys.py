@@ -2,18 +2,25 @@
 keys seen so far whose memory grows with the number of distinct keys, never with the file.
 
 A key is a cell normalised the way HubSpot compares it (email case-insensitive, domain reduced
-to its host) and hashed to a 64-bit integer (pandas' hash, about 16 bytes per distinct key with
-its first row). Two different keys collide with odds of about n²/2⁶⁵: one in 37 million for a
-million keys.
+to its host) and hashed to a 64-bit integer (about 16 bytes per distinct key with its first row).
+Two different keys collide with odds of about n²/2⁶⁵: one in 37 million for a million keys.
+
+One run hashes every key the same way: with pandas' hash, or, for imports large enough that
+it pays for its import (``hashing(fast=True)``, chosen by the engine), with polars' hash of the
+UTF-8 bytes, about four times faster per cell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
@@ -86,7 +93,43 @@ def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
     return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
 
 
+_FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default=None)
+_SEED = 0x5EED
+
+
+def _polars() -> Any:
+    try:
+        import polars
+    except ImportError:  # pragma: no cover - a dependency; pandas hashes keys without it
+        return None
+    return polars
+
+
+@contextmanager
+def hashing(fast: bool) -> Iterator[None]:
+    """Hash the keys of this run with polars (fast) or pandas; every key of a run one way."""
+    token = _FAST.set(_polars() if fast else None)
+    try:
+        yield
+    finally:
+        _FAST.reset(token)
+
+
+def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    data = getattr(values.array, "_pa_array", None)
+    if isinstance(data, pa.ChunkedArray) and not data.null_count:
+        if pa.types.is_large_string(data.type):
+            return data.cast(pa.large_binary())
+        if pa.types.is_string(data.type):
+            return data.cast(pa.binary())
+    return pa.array([v.encode("utf-8", "surrogatepass") if isinstance(v, str) else b""
+                     for v in values.to_numpy(dtype=object)], pa.binary())
+
+
 def _hash_column(values: pd.Series) -> np.ndarray:
+    polars = _FAST.get()
+    if polars is not None:
+        return np.asarray(polars.from_arrow(_utf8(values)).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python

@@ -94,37 +94,70 @@ _LUT[0] |= NUL
 _LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2]] |= CONTROL
 
 
+# Bytes most text is made of: printable ASCII except the few that rules look for. What is left
+# of a column's bytes after deleting these is small, and tells which rare bytes it holds at all.
+_COMMON = bytes(b for b in range(0x20, 0x7F) if b not in b'#"')
+
+
 class Screen:
     """Per row of one Arrow-backed column: OR of the byte classes of its bytes, first and last
-    byte (0 for an empty cell), length in bytes."""
+    byte (0 for an empty cell), length in bytes; and the set of rare bytes (anything but
+    printable ASCII, and ``#`` ``"``) the column holds at all. The byte classes are worked out
+    only when asked for, and only where the column holds a byte of some class."""
 
-    __slots__ = ("contains", "first", "last", "length")
+    __slots__ = ("_arrays", "_contains", "first", "last", "length", "present")
 
     def __init__(self, arrays: list[pa.Array]):
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._arrays = arrays
+        self._contains: np.ndarray | None = None
+        firsts, lasts, lengths = [], [], []
+        rare = bytearray()
         for arr in arrays:
             data, offsets = _data_and_offsets(arr)
             length = np.diff(offsets)
-            filled = np.flatnonzero(length > 0)
-            contains = np.zeros(len(arr), np.uint8)
             first = np.zeros(len(arr), np.uint8)
             last = np.zeros(len(arr), np.uint8)
+            filled = np.flatnonzero(length > 0)
             if len(filled):
-                starts = offsets[:-1][filled]
-                flags = np.take(_LUT, data)
-                hits = np.flatnonzero(flags)  # few: most bytes belong to no class
-                if len(hits):
-                    np.bitwise_or.at(contains, np.searchsorted(offsets, hits, side="right") - 1, flags[hits])
-                first[filled] = data[starts]
+                first[filled] = data[offsets[:-1][filled]]
                 last[filled] = data[offsets[1:][filled] - 1]
-            parts.append((contains, first, last, length))
-        self.contains = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint8)
-        self.first = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
-        self.last = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint8)
-        self.length = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
+            rare += data.tobytes().translate(None, _COMMON)
+            firsts.append(first)
+            lasts.append(last)
+            lengths.append(length)
+        self.first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
+        self.last = np.concatenate(lasts) if lasts else np.zeros(0, np.uint8)
+        self.length = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        counts = np.bincount(np.frombuffer(bytes(rare), np.uint8), minlength=256) if rare else None
+        self.present = frozenset(np.flatnonzero(counts).tolist()) if counts is not None else frozenset()
+
+    @property
+    def contains(self) -> np.ndarray:
+        if self._contains is None:
+            self._contains = self._classes()
+        return self._contains
+
+    def _classes(self) -> np.ndarray:
+        n = len(self.length)
+        if not any(_LUT[b] for b in self.present):
+            return np.zeros(n, np.uint8)
+        parts = []
+        for arr in self._arrays:
+            data, offsets = _data_and_offsets(arr)
+            contains = np.zeros(len(arr), np.uint8)
+            flags = np.take(_LUT, data)
+            hits = np.flatnonzero(flags)  # few: most bytes belong to no class
+            if len(hits):
+                np.bitwise_or.at(contains, np.searchsorted(offsets, hits, side="right") - 1, flags[hits])
+            parts.append(contains)
+        return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
 
     def has(self, flag: int) -> np.ndarray:
         return (self.contains & flag) != 0
+
+    def holds(self, chars: bytes) -> bool:
+        """False only where no cell holds any of these bytes (a common byte: always True)."""
+        return any(b in self.present or b in _COMMON for b in chars)
 
     def first_in(self, chars: bytes) -> np.ndarray:
         return np.isin(self.first, np.frombuffer(chars, np.uint8))

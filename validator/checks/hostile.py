@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from validator.catalog import Catalog, builtin
+from validator.checks._facts import screen
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.spreadsheet import workbook
 from validator.context import FileContext, ImportContext, normalise_name
@@ -102,6 +103,9 @@ class ReplacementCharacter(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
+            seen = screen(chunk, col.index)
+            if seen is not None and not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
+                continue
             bad = chunk.frame[col.index].str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad,
                                   "{value} contains U+FFFD: an earlier mis-decoding likely lost characters")
@@ -128,6 +132,9 @@ class ExcelCellLimit(Rule):
         then = "Excel cuts it when it opens the file" if file.sheet is None else \
             "Excel may call the workbook damaged"
         for col in file.columns:
+            seen = screen(chunk, col.index)
+            if seen is not None and not (seen.length > limit).any():
+                continue  # no cell has more bytes, so none more characters, than the limit
             long = (chunk.frame[col.index].str.len() > limit).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, long,
                                   lambda v: f"value is {len(v):,} characters; an Excel cell holds at most "
@@ -216,6 +223,9 @@ class CommentLine(Rule):
                 yield self._hit(file, note.row, note.line, first)
         frame = chunk.frame
         if not len(frame) or not frame.shape[1]:
+            return
+        seen = screen(chunk, 0)
+        if seen is not None and not seen.holds(b"#"):
             return
         starts = frame[0].str.contains(r"^\s*#", regex=True).to_numpy(dtype=bool)
         if not starts.any():
@@ -357,6 +367,9 @@ class MultiLineValue(Rule):
             prop = self.catalog.property_of(spec.object_type_id, spec.property_name) \
                 if spec.object_type_id and spec.property_name else None
             if prop is None or prop.field_type in SINGLE_LINE_EXEMPT:
+                continue
+            seen = screen(chunk, col.index)
+            if seen is not None and not seen.holds(b"\r\n"):
                 continue
             bad = chunk.frame[col.index].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad, _multiline_message(prop.name))

@@ -18,19 +18,40 @@ from validator.context import Column, FileContext, ImportContext
 from validator.readers.base import Chunk
 
 VALUE_COLUMN_TYPES = ("STANDARD", "HUBSPOT_ALTERNATE_ID")
-_local = threading.local()
+_memo_lock = threading.Lock()
+
+
+class _Slot:
+    __slots__ = ("done", "error", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
 
 
 def cached(chunk: Chunk, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    """Per-chunk memo, so rules reading the same column parse it once (arrow array, dates ...)."""
-    last = getattr(_local, "last", None)
-    if last is None or last[0] is not chunk.frame:
-        last = (chunk.frame, {})
-        _local.last = last
-    store: dict[tuple[Any, ...], Any] = last[1]
-    if key not in store:
-        store[key] = make()
-    return store[key]
+    """Per-chunk memo, so rules reading the same column parse it once (arrow array, dates ...).
+    Safe when rules run on several threads: one computes a fact, the others wait for it."""
+    with _memo_lock:
+        slot = chunk.memo.get(key)
+        owner = slot is None
+        if owner:
+            slot = chunk.memo[key] = _Slot()
+    assert slot is not None
+    if owner:
+        try:
+            slot.value = make()
+        except BaseException as exc:
+            slot.error = exc
+            raise
+        finally:
+            slot.done.set()
+    else:
+        slot.done.wait()
+        if slot.error is not None:
+            raise slot.error
+    return slot.value
 
 
 def cells(chunk: Chunk, column: Column) -> pa.Array:

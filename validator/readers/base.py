@@ -64,6 +64,8 @@ class Chunk:
     # spreadsheets only: one-letter cell kinds, same shape and index as ``frame``
     # (s text, n number, d date, t time, b boolean, e error, f formula without value, "" empty)
     kinds: pd.DataFrame | None = None
+    # facts several rules need, computed once per chunk (``checks.typed.cached``)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def rows(self) -> np.ndarray:

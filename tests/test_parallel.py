@@ -1,0 +1,77 @@
+"""Large-input settings change how fast a report comes, never what it says: polars key hashes
+against pandas' hashes, two rule threads against one, on a generated import with every kind of
+planted problem (duplicate and case-variant emails, identical rows, broken association keys,
+undecodable bytes that make one chunk's column Python-stored)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.test_bench import make
+from validator import Config, engine, validate
+from validator.keys import hashes, hashing
+
+
+def _json(report: Any) -> dict[str, Any]:
+    rep = json.loads(json.dumps(report.to_dict(), default=str))
+    rep["summary"].pop("seconds", None)
+    for f in rep.get("files", []):
+        f.pop("seconds", None)
+    return rep
+
+
+@pytest.fixture(scope="module")
+def bench_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("parallel")
+    make(folder, rows=3000, seed=11)
+    contacts = folder / "contacts.csv"
+    lines = contacts.read_bytes().split(b"\r\n")
+    # a whole record on one line (no quote in it, none open before it), repeated further down
+    i = next(i for i in range(40, len(lines)) if b'"' not in lines[i] and b"".join(lines[:i]).count(b'"') % 2 == 0)
+    lines.insert(i + 30, lines[i])
+    contacts.write_bytes(b"\r\n".join(lines))
+    return folder / "import.json"
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_large_input_settings_give_the_same_report(bench_import: Path, reader: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    small = _json(validate(bench_import, config=Config(reader=reader, chunk_rows=450, threads=1)))
+    monkeypatch.setattr(engine, "LARGE_INPUT", 0)  # polars hashes and, by default, two threads
+    large = _json(validate(bench_import, config=Config(reader=reader, chunk_rows=450)))
+    assert large == small
+    codes = {f["code"] for f in small["findings"]}
+    assert {"HS301", "HS304", "HS314", "HS402"} <= codes  # the key rules did find something
+
+
+def test_two_threads_same_report(bench_import: Path) -> None:
+    one = _json(validate(bench_import, config=Config(chunk_rows=333, threads=1)))
+    two = _json(validate(bench_import, config=Config(chunk_rows=333, threads=2)))
+    assert one == two
+
+
+def test_polars_and_pandas_hashes_agree_on_duplicates() -> None:
+    values = ["a@x.com", "b@x.com", "a@x.com", "", "é", "é", "b@x.com "]
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    python = pd.Series(values + ["bad\udcff", "bad\udcff"], dtype=pd.StringDtype("python"))
+    for fast in (False, True):
+        with hashing(fast=fast):
+            a = hashes(arrow)
+            p = hashes(python)
+        assert p[: len(values)].tolist() == a.tolist()  # a cell hashes the same in either storage
+        assert p[-1] == p[-2] and p[-1] not in a
+        assert (a[0] == a[2]) and (a[1] != a[6]) and (a[4] == a[5]) and len(set(a.tolist())) == 5
+
+
+def test_hashing_choice_is_restored() -> None:
+    before = hashes(pd.Series(["x"]))
+    with hashing(fast=True):
+        fast = hashes(pd.Series(["x"]))
+    assert hashes(pd.Series(["x"])).tolist() == before.tolist()
+    assert fast.dtype == np.uint64
