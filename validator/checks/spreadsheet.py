@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,18 +21,24 @@ from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
-from validator.readers.xlsx_scan import WorkbookScan
 
 SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$"
 DATE_TEXT = (r"^\s*(?:\d{1,4}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)"
              r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?)?\s*$")
 SERIAL = r"^\s*\d{5}(?:\.\d+)?\s*$"
+if TYPE_CHECKING:
+    from validator.readers.xlsx_scan import WorkbookScan
+
 SERIAL_RANGE = (20_000, 73_000)  # 1954-10-03 .. 2099-11-11 in Excel's 1900 date system
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def workbook(file: FileContext) -> WorkbookScan | None:
     scan = file.notes.extra.get("workbook")
+    if scan is None:  # a CSV: the workbook scanner (and its XML parser) is never imported
+        return None
+    from validator.readers.xlsx_scan import WorkbookScan
+
     return scan if isinstance(scan, WorkbookScan) else None
 
 

@@ -9,7 +9,6 @@ characters and undecodable bytes become ``\\uXXXX`` text).
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 
 from validator.findings import Finding, Report
 from validator.report.common import TOOL, file_names, severity
@@ -41,6 +40,8 @@ def _where(f: Finding) -> str:
 
 
 def render_junit(report: Report) -> str:
+    import xml.etree.ElementTree as ET  # only when this format is asked for (start-up time)
+
     grouped = report.by_file()
     refused = {r.file: r for r in report.refusals}
     root = ET.Element("testsuites", name=TOOL)
