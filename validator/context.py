@@ -68,6 +68,8 @@ class FileContext:
     unreadable: str | None = None  # why not, when not
     sheet: str | None = None
     rank: int = 0
+    # key sets shared by the rules that key a column the same way (validator.keys.first_seen)
+    key_sets: dict[tuple[int, str], Any] = field(default_factory=dict)
 
     def column(self, index: int) -> Column:
         return self.columns[index]

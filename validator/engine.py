@@ -206,6 +206,7 @@ class Engine:
                         progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))
+            fctx.key_sets = {}  # rules that need a file's keys after it keep their own reference
         except Refused as exc:
             report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
         finally:

@@ -17,7 +17,7 @@ from validator.catalog import Catalog
 from validator.checks.base import Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
-from validator.keys import COMMON_COLUMN, RECORD_ID, KeySet, cell_keys, is_foreign, stored_batch
+from validator.keys import COMMON_COLUMN, RECORD_ID, KeySet, cell_keys, first_seen, is_foreign, shared_set, stored_batch
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec, FileSpec, ImportSpec
 
@@ -290,18 +290,21 @@ class AssociationKeyNotInFile(Rule):
         for c in file.columns:
             if c.spec is not None and c.spec.pointer in self.props:
                 ptr = c.spec.pointer
-                self.sets[ptr] = KeySet(keep_values=ptr in refs)
+                # an owning column's keys: the set the duplicate rules fill too (no values needed)
+                self.sets[ptr] = KeySet(keep_values=True) if ptr in refs else shared_set(file, c, self.props[ptr])
                 self.columns[ptr] = (file, c)
                 self.active.append((c, ptr))
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, ptr in self.active:
+            seen = self.sets[ptr]
+            if not seen.full:
+                first_seen(chunk, file, column, self.props[ptr])
+                continue
             pos, keys = cell_keys(chunk, column, self.props[ptr])
             lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
-            seen = self.sets[ptr]
-            values = chunk.frame[column.index].iloc[pos].to_numpy() if seen.full else None
-            seen.add(keys, chunk.rows[pos], lines, values)
+            seen.add(keys, chunk.rows[pos], lines, chunk.frame[column.index].iloc[pos].to_numpy())
         yield from ()
 
     def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:

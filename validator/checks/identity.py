@@ -18,7 +18,7 @@ from validator.checks.base import Hit, Rule, quote
 from validator.checks.rows import empty_rows
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
-from validator.keys import RECORD_ID, KeySet, cell_keys, hashes, id_kind, key_batch
+from validator.keys import RECORD_ID, KeySet, first_seen, hashes, id_kind, key_batch
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
@@ -33,7 +33,7 @@ class _Duplicates(Rule):
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
-        self.sets: dict[int, tuple[Column, str | None, KeySet]] = {}
+        self.sets: dict[int, tuple[Column, str | None]] = {}
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         self.catalog = ctx.catalog
@@ -44,16 +44,15 @@ class _Duplicates(Rule):
         if len(file.spec.objects) == 1:
             for c in file.columns:
                 if c.spec is not None and id_kind(c.spec, self.catalog) in self.kinds and self.keyed(file, c):
-                    self.sets[c.index] = (c, c.spec.property_name, KeySet())
+                    self.sets[c.index] = (c, c.spec.property_name)
         yield from ()
 
     def keyed(self, file: FileContext, column: Column) -> bool:
         return True
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop, seen in self.sets.values():
-            pos, keys = cell_keys(chunk, column, prop)
-            first = seen.add(keys, chunk.rows[pos])
+        for column, prop in self.sets.values():
+            pos, first = first_seen(chunk, file, column, prop)
             dup = first != chunk.rows[pos]
             if dup.any():
                 yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)))
