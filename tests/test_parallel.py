@@ -75,3 +75,15 @@ def test_hashing_choice_is_restored() -> None:
         fast = hashes(pd.Series(["x"]))
     assert hashes(pd.Series(["x"])).tolist() == before.tolist()
     assert fast.dtype == np.uint64
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1000])
+@pytest.mark.parametrize("high", [3, 60, 2**63])
+def test_distinct_keys_match_numpy_unique(n: int, high: int) -> None:
+    from validator.keys import _distinct
+
+    keys = np.random.default_rng(n + high % 97).integers(0, high, size=n, dtype=np.uint64)
+    want = np.unique(keys, return_index=True, return_inverse=True)
+    got = _distinct(keys)
+    for w, g in zip(want, got, strict=True):
+        assert np.array_equal(w.ravel(), g)
