@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from validator import Config, validate
+from validator.findings import Severity
 
 MAPPINGS = [
     {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
@@ -89,3 +90,42 @@ def test_over_the_row_limit_and_every_other_problem_still_found(tmp_path: Path) 
     assert ("HS402", last + 3, 2) in found
     limit = next(f for f in report.findings if f.code == "HS501")
     assert "1,048,580 data rows" in limit.message and "split it into 2 files" in (limit.hint or "")
+
+
+def findings(data: bytes, code: str, **config) -> list:
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, config=Config(**config),
+                      base_dir="/nonexistent")
+    return [f for f in report.findings if f.code == code]
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_backslash_escaped_quote_is_named_with_the_rfc_4180_fix(reader: str) -> None:
+    data = b'Email,First Name,City\r\na@x.com,"say \\"hi\\" now",Bern\r\nb@x.com,"Acme" Inc,Bern\r\n'
+    escaped, other = findings(data, "HS112", reader=reader)
+    assert (escaped.row, escaped.column, escaped.line, escaped.value) == (2, 2, 2, '"say \\"h')
+    assert "backslash-escaped" in escaped.message and '("")' in (escaped.hint or "")
+    assert (other.row, other.column, other.value) == (3, 2, '"Acme" ')
+    assert "backslash" not in other.message and other.hint is None
+
+
+def test_an_escaped_backslash_before_a_quote_is_not_an_escaped_quote() -> None:
+    (f,) = findings(b'Email,First Name,City\na@x.com,"C:\\\\"x,Bern\n', "HS112")
+    assert f.value == '"C:\\\\"x' and "backslash" not in f.message
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_stray_quote_is_a_warning_at_its_cell_with_the_quoted_fix(reader: str) -> None:
+    (f,) = findings(b'Email,First Name,City\r\na@x.com,An"n,Bern\r\n', "HS117", reader=reader)
+    assert (f.row, f.column, f.column_name, f.line, f.value) == (2, 2, "First Name", 2, 'An"n')
+    assert f.severity is Severity.WARNING and f.hubspot_error is None
+    assert f.hint == 'quote the whole value and double the quote inside it: "An""n", or drop the quote'
+
+
+def test_stray_quotes_beyond_the_kept_ones_are_counted_once() -> None:
+    data = b"Email,First Name,City\n" + b"".join(b'u%d@x.com,Ann,5" St\n' % i for i in range(1003))
+    found = findings(data, "HS117", max_per_rule=2000)
+    assert len(found) == 1001
+    assert [(f.row, f.message) for f in found if f.row is None] == [
+        (None, "1,003 fields have a quote inside an unquoted value; the first 1,000 are listed")]

@@ -139,10 +139,10 @@ def test_config_command_prints_the_effective_configuration(project: Path) -> Non
     assert 'severity = {"HS113": "error"}' in lines
     assert f'portal = "{(project / "portal").resolve()}"' in lines
     assert 'tier = "free"' in lines
-    assert lines[-1] == ("# 7 active rules: HS110=error, HS111=error, HS112=error, HS113=error, "
-                         "HS114=error, HS115=error, HS116=error")
+    assert lines[-1] == ("# 8 active rules: HS110=error, HS111=error, HS112=error, HS113=error, "
+                         "HS114=error, HS115=error, HS116=error, HS117=warning")
     data = json.loads(CliRunner().invoke(cli, ["config", str(project), "--format", "json"]).output)
-    assert data["rules"]["HS113"] == "error" and len(data["rules"]) == 7
+    assert data["rules"]["HS113"] == "error" and len(data["rules"]) == 8
 
 
 def test_config_file_option_and_library_loader(tmp_path: Path) -> None:

@@ -113,3 +113,32 @@ def test_invalid_utf8_is_kept_and_located() -> None:
     assert rows[2][1] == "Z\udcfcrich"
     (event,) = notes.decode_events
     assert (event.offset, event.line, event.column, event.bytes) == (20, 2, 10, b"\xfc")
+
+
+def test_quote_inside_an_unquoted_field_is_kept_as_text_and_noted() -> None:
+    data = b'Email,Em"ail,Note\na@x.com,An"n,"she said ""hi"""\nb@x.com,"x\ny", 5" tall\nc@x.com,"Lee, Ann",""\n'
+    _r, notes, rows, _l, row_notes = read(data)
+    assert rows[2] == ["a@x.com", 'An"n', 'she said "hi"']
+    assert rows[3] == ["b@x.com", "x\ny", ' 5" tall']
+    assert row_notes == []  # the rows are whole; the quotes are a file note
+    assert [(q.row, q.line, q.column, q.value) for q in notes.stray_quotes] == [
+        (1, 1, 2, 'Em"ail'), (2, 2, 2, 'An"n'), (3, 4, 3, ' 5" tall')]
+    assert notes.stray_quote_count == 3
+
+
+def test_stray_quotes_past_the_kept_events_are_counted() -> None:
+    data = b"Email,Note\n" + b"".join(b'u%d@x.com,5" wide\n' % i for i in range(1005))
+    _r, notes, _rows, _l, _ = read(data)
+    assert notes.stray_quote_count == 1005
+    assert len(notes.stray_quotes) == 1000 and notes.stray_quotes[-1].row == 1001
+
+
+@pytest.mark.parametrize(("field", "text"), [
+    (b'"say \\"hi\\" now"', '"say \\"h'),  # MySQL's escaping: the second quote closes the field
+    (b'"Acme" Inc', '"Acme" '),
+    (b'"' + b"x" * 300 + b'"y', "x" * 198 + '"y'),  # the last 200 characters
+])
+def test_bad_quote_note_keeps_the_field_through_the_rejected_quote(field: bytes, text: str) -> None:
+    _r, _n, _rows, _l, row_notes = read(b"Email,Note,N\na@x.com," + field + b",1\n")
+    (note,) = row_notes
+    assert (note.kind, note.row, note.column, note.text) == ("bad-quote", 2, 2, text)

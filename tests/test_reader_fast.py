@@ -22,7 +22,7 @@ from validator.readers.csv_fast import FastCsvReader
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "fixtures" / "examples").glob("*/*.json"))
 NOTE_FIELDS = ("bom", "bytes", "lines", "records", "line_endings", "final_newline", "decode_events",
-               "decode_errors", "empty", "delimiter", "delimiter_counts")
+               "decode_errors", "empty", "delimiter", "delimiter_counts", "stray_quotes", "stray_quote_count")
 
 
 def read_exact(data: bytes, chunk_rows: int) -> tuple[CsvReader, ReaderNotes, list[Chunk]]:
@@ -94,6 +94,13 @@ def test_long_file_many_segments() -> None:
 
 
 cell = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\u00e9')), max_size=6)
+plain = st.text(alphabet=st.sampled_from(list("ab \u00e9")), max_size=3)
+# a quote inside an unquoted field: An"n, a space before an opening quote, 5" at the end
+stray = st.builds(lambda a, b: a + '"' + b, plain.filter(bool),
+                  st.text(alphabet=st.sampled_from(list('ab "')), max_size=3))
+# MySQL's backslash-escaped quote inside a quoted field, sometimes over a line break
+backslashed = st.builds(lambda a, b, c: f'"{a}\\"{b}\\"{c}"', plain,
+                        st.text(alphabet=st.sampled_from(list("ab,\n")), max_size=3), plain)
 
 
 @st.composite
@@ -104,8 +111,12 @@ def csv_files(draw: Any) -> bytes:
     writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n"])))
     writer.writerow(header)
     for _ in range(draw(st.integers(0, 12))):
-        kind = draw(st.sampled_from(["row", "row", "row", "ragged", "blank", "raw"]))
-        if kind == "blank":
+        kind = draw(st.sampled_from(["row", "row", "row", "ragged", "blank", "raw", "stray", "backslash"]))
+        if kind in ("stray", "backslash"):  # written by hand: csv.writer would quote them
+            fields = [draw(plain) for _ in range(width)]
+            fields[draw(st.integers(0, width - 1))] = draw(stray if kind == "stray" else backslashed)
+            out.write(",".join(fields) + writer.dialect.lineterminator)
+        elif kind == "blank":
             out.write(writer.dialect.lineterminator)
         elif kind == "raw":  # hand-written bytes: stray quotes, lone CRs, odd spacing
             out.write(draw(st.text(alphabet=st.sampled_from(list('a,"\r\n ')), max_size=8)))
@@ -124,6 +135,21 @@ def csv_files(draw: Any) -> bytes:
 @given(csv_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]))
 def test_fast_and_exact_read_generated_files_alike(data: bytes, chunk_rows: int, segment: int) -> None:
     assert_same(data, chunk_rows, segment)
+
+
+def test_stray_and_backslash_quotes_are_read_exactly_between_fast_segments() -> None:
+    rows = [f'u{i}@x.com,"Lee, Ann {i}",{i}\n' for i in range(3000)]
+    rows[700] = 'a@x.com,An"n,1\n'
+    rows[1900] = 'b@x.com,"say \\"hi\\" now",2\n'
+    rows[2600] = 'c@x.com,"x\ny", 5" tall\n'
+    data = ("Email,Name,N\n" + "".join(rows)).encode()
+    assert assert_same(data, chunk_rows=700, segment=4096) == "fast"
+    _r, notes, chunks = read_fast(data, 700, 4096)
+    assert [(q.row, q.line, q.column, q.value) for q in notes.stray_quotes] == [
+        (702, 702, 2, 'An"n'), (2602, 2603, 3, ' 5" tall')]
+    assert notes.stray_quote_count == 2
+    bad = [n for c in chunks for n in c.notes]
+    assert [(n.kind, n.row, n.column, n.text) for n in bad] == [("bad-quote", 1902, 2, '"say \\"h')]
 
 
 def report(request: Path | bytes, reader: str, **files: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from validator.checks.base import Hit, Rule
+from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk, RowNote
@@ -71,8 +71,11 @@ class MalformedQuote(Rule):
     Why: in CSV a closing quote must be followed by a delimiter or the end of the line; text
     after it (`"Ann"x`) is read differently by different parsers. HubSpot reports
     COULD_NOT_PARSE_ROW.
-    Example: `"Acme" Inc,ann@example.com`.
-    Fix: put the whole value inside the quotes: `"Acme Inc"`.
+    A quote written `\\"` inside a quoted field (MySQL's and many programming languages'
+    escaping, not CSV's) ends the field early, so it is reported here, and said so.
+    Example: `"Acme" Inc,ann@example.com`; `"say \\"hi\\" now"` from a MySQL export.
+    Fix: put the whole value inside the quotes: `"Acme Inc"`; write a quote inside a quoted
+    value as two quotes (RFC 4180): `"say ""hi"" now"`, not `\\"`.
     """
 
     code = "HS112"
@@ -81,8 +84,57 @@ class MalformedQuote(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for n in _notes(chunk, "bad-quote"):
-            yield self.finding(f"row cannot be parsed: {n.detail}", file=file, row=n.row,
-                               line=n.line, column=n.column)
+            if backslash_escaped(n.text):
+                yield self.finding(
+                    f"row cannot be parsed: {n.detail}; the quote in {quote(n.text)} looks "
+                    "backslash-escaped (\\\"), which CSV does not use", file=file, row=n.row,
+                    line=n.line, column=n.column, value=n.text,
+                    hint='write a quote inside a quoted value as two quotes (""), as RFC 4180 does, '
+                         'not as \\"')
+            else:
+                yield self.finding(f"row cannot be parsed: {n.detail}", file=file, row=n.row,
+                                   line=n.line, column=n.column, value=n.text or None)
+
+
+def backslash_escaped(text: str) -> bool:
+    """Whether the quote before the last character of a bad-quote note's text is escaped
+    with a backslash (an odd run of backslashes before it: ``\\\\"`` is a backslash, then a quote)."""
+    if len(text) < 3 or text[-2] != '"':
+        return False
+    body = text[:-2]
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 1
+
+
+class StrayQuote(Rule):
+    """A quote stands inside a field that does not start with one.
+
+    Why: only a field that starts with a quote is quoted in CSV (RFC 4180); a quote later in an
+    unquoted field is text to Python's csv module and to pandas, but other parsers read it as
+    the start of a quoted field or reject the row (csvlint's `stray_quote`). Whether HubSpot's
+    parser keeps it as text is not documented [I], so this is a warning. It is also a common
+    sign of a value cut short by a broken export, or of a space before an opening quote.
+    Example: `ann@example.com,An"n` or `ann@example.com, "Lee, Ann"`.
+    Fix: quote the whole value and double the quote inside it (`"An""n"`), or drop the quote.
+    """
+
+    code = "HS117"
+    name = "stray-quote"
+    severity = Severity.WARNING
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        notes = file.notes
+        for q in notes.stray_quotes:
+            fixed = '"' + q.value.replace('"', '""') + '"'
+            yield self.finding(
+                f"quote inside an unquoted field: {quote(q.value)} is read with the quote as text "
+                "here, but other parsers may read it as the start of a quoted field",
+                file=file, row=q.row, line=q.line, column=q.column, value=q.value,
+                hint=f"quote the whole value and double the quote inside it: {quote(fixed)[1:-1]}, "
+                     "or drop the quote")
+        if notes.stray_quote_count > len(notes.stray_quotes):
+            yield self.finding(
+                f"{notes.stray_quote_count:,} fields have a quote inside an unquoted value; "
+                f"the first {len(notes.stray_quotes):,} are listed", file=file)
 
 
 class BlankRow(Rule):

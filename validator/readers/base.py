@@ -17,6 +17,7 @@ import pyarrow as pa
 
 STR = "str"  # pandas' string dtype (pyarrow-backed in pandas >= 3)
 MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are counted
+TEXT_KEEP = 200  # characters of raw record text or of a value a note keeps
 
 
 class Refused(Exception):
@@ -54,6 +55,9 @@ class RowNote:
     sample: tuple[str, ...] = ()  # the first few fields, for messages
     cells: tuple[str, ...] = ()  # every field of a ragged record, as read (for reports of failing rows)
     rows: int = 1  # consecutive rows the note stands for (a run of rows a sparse sheet does not have)
+    # bad-quote: the raw text of the field in error, from its start through the character after
+    # the quote the csv module rejected (the last TEXT_KEEP characters when longer)
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -83,6 +87,16 @@ class DecodeEvent:
     bytes: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class StrayQuote:
+    """A quote inside an unquoted field (``An"n``), which the csv module keeps as text."""
+
+    row: int
+    line: int  # physical line the quote is on
+    column: int  # 1-based field
+    value: str  # the field as read (its first TEXT_KEEP characters)
+
+
 @dataclass(slots=True)
 class ReaderNotes:
     """What a reader saw of a file as a whole. Filled while reading; complete at file end."""
@@ -100,6 +114,8 @@ class ReaderNotes:
     final_newline: bool = True
     decode_events: list[DecodeEvent] = field(default_factory=list)
     decode_errors: int = 0
+    stray_quotes: list[StrayQuote] = field(default_factory=list)  # the first MAX_EVENTS
+    stray_quote_count: int = 0  # fields with a stray quote, all of them
     empty: bool = False
     sheet: str | None = None
     reader: str = "exact"

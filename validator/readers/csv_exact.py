@@ -14,7 +14,17 @@ from typing import BinaryIO
 
 import numpy as np
 
-from validator.readers.base import Chunk, Header, ReaderNotes, RowNote, empty_frame, string_frame
+from validator.readers.base import (
+    MAX_EVENTS,
+    TEXT_KEEP,
+    Chunk,
+    Header,
+    ReaderNotes,
+    RowNote,
+    StrayQuote,
+    empty_frame,
+    string_frame,
+)
 from validator.readers.text import LineSource
 
 CANDIDATES = (",", ";", "\t", "|")
@@ -130,7 +140,22 @@ class CsvReader:
                 yield self._malformed(str(exc), start)
                 continue
             self._row += 1
+            kept = lines.record  # a quote anywhere in the record's text is rare: screen for it
+            if len(kept) == 1:
+                if '"' in kept[0]:
+                    self._stray_quotes(record, kept[0], kept, start)
+            elif kept and '"' in (raw := "".join(kept)):
+                self._stray_quotes(record, raw, kept, start)
             yield record, self._row, start, lines.line
+
+    def _stray_quotes(self, record: list[str], raw: str, kept: list[str], start: int) -> None:
+        """Note every unquoted field of a parsed record that holds a quote (``An"n``)."""
+        notes = self.notes
+        for column, at in stray_quotes(record, raw, self.notes.delimiter):
+            notes.stray_quote_count += 1
+            if len(notes.stray_quotes) < MAX_EVENTS:
+                notes.stray_quotes.append(StrayQuote(self._row, start + _line_index(kept, at), column,
+                                                     record[column - 1][:TEXT_KEEP]))
 
     def _malformed(self, message: str, start: int) -> RowNote:
         kept = list(self.lines.record)
@@ -149,8 +174,12 @@ class CsvReader:
                                detail=f"a field is longer than {FIELD_LIMIT:,} characters")
             return RowNote("unclosed-quote", row, opened, end, column=column,
                            detail="quote is never closed", lines_lost=max(0, end - opened))
-        return RowNote("bad-quote", row, start, end, column=_error_column(kept, delimiter),
-                       detail=message)
+        state = _scan(kept, delimiter, stop_on_error=True)
+        text = ""
+        if state.error_at is not None:
+            text = "".join(kept)[state.field_at: state.error_at + 1][-TEXT_KEEP:]
+        return RowNote("bad-quote", row, start, end, column=state.error_field, detail=message,
+                       text=text)
 
     def _resync(self, kept: list[str]) -> int | None:
         """After an oversized field, skip lines until the record's quotes balance.
@@ -219,26 +248,54 @@ def _quote_opening(lines: list[str], delimiter: str, start: int) -> tuple[int, i
     return start + state.open_line, state.open_field
 
 
-def _error_column(lines: list[str], delimiter: str) -> int | None:
-    state = _scan(lines, delimiter, stop_on_error=True)
-    return state.error_field
+def stray_quotes(record: list[str], raw: str, delimiter: str) -> Iterator[tuple[int, int]]:
+    """(field number, offset in ``raw``) of each unquoted field of ``record`` holding a quote.
+
+    ``record`` is what the strict csv module parsed from ``raw`` (the record's text), so a field
+    is quoted exactly when its text starts with a quote, and then takes ``len(value)`` plus
+    its quotes doubled plus two characters; an unquoted one takes ``len(value)``.
+    """
+    pos = 0
+    for i, value in enumerate(record):
+        if pos >= len(raw):  # the rest of a huge record was not kept
+            return
+        if raw.startswith('"', pos):
+            pos += len(value) + value.count('"') + 2
+        else:
+            if '"' in value:
+                yield i + 1, pos + value.index('"')
+            pos += len(value)
+        pos += len(delimiter)
+
+
+def _line_index(lines: list[str], at: int) -> int:
+    """Which of ``lines`` (0 = the first) character ``at`` of their text is on."""
+    for i, line in enumerate(lines):
+        if at < len(line):
+            return i
+        at -= len(line)
+    return max(0, len(lines) - 1)
 
 
 class _ScanState:
-    __slots__ = ("error_field", "open_field", "open_line")
+    __slots__ = ("error_at", "error_field", "field_at", "open_field", "open_line")
 
     def __init__(self) -> None:
         self.open_line: int | None = None
         self.open_field: int | None = None
         self.error_field: int | None = None
+        self.error_at: int | None = None  # offset of the character that follows the bad quote
+        self.field_at = 0  # offset where the field in error (or the last field) starts
 
 
 def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False) -> _ScanState:
     """A tiny RFC 4180 state machine, run only on a record the csv module rejected."""
     state = _ScanState()
     field_no, in_quotes, at_start, after_quote = 1, False, True, False
+    offset = -1
     for i, line in enumerate(lines):
         for ch in line:
+            offset += 1
             if in_quotes:
                 if ch == '"':
                     in_quotes, after_quote = False, True
@@ -249,13 +306,13 @@ def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False) -> _Sca
                     in_quotes = True
                     continue
                 if ch not in (delimiter, "\r", "\n"):
-                    state.error_field = field_no
+                    state.error_field, state.error_at = field_no, offset
                     if stop_on_error:
                         return state
             if ch == delimiter:
-                field_no, at_start = field_no + 1, True
+                field_no, at_start, state.field_at = field_no + 1, True, offset + 1
             elif ch in "\r\n":
-                at_start = True
+                at_start, state.field_at = True, offset + 1
             elif ch == '"' and at_start:
                 in_quotes, state.open_line, state.open_field = True, i, field_no
                 at_start = False

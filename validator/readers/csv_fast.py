@@ -358,7 +358,8 @@ class FastCsvReader:
         """
         notes = self.notes
         saved = (notes.bytes, dict(notes.line_endings), len(notes.decode_events), notes.decode_errors,
-                 notes.lines, notes.final_newline, notes.records)
+                 notes.lines, notes.final_newline, notes.records, len(notes.stray_quotes),
+                 notes.stray_quote_count)
         source = io.BytesIO(self._buf[:size])
         reader = CsvReader(source, notes, has_header=True, expected_columns=self._width,
                            chunk_rows=1 << 62, skip=self._offset, delimiter=self.delimiter,
@@ -369,9 +370,10 @@ class FastCsvReader:
         unclosed = any(n.kind == "unclosed-quote" for n in row_notes)
         if unclosed and not (self._eof and size == len(self._buf)):
             notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
-                notes.records = saved
+                notes.records, strays, notes.stray_quote_count = saved
             notes.line_endings.update(endings)
             del notes.decode_events[events:]
+            del notes.stray_quotes[strays:]
             return None
         self.handed_over += 1
         pending.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), row_notes)
