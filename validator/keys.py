@@ -150,7 +150,7 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
         norm = normaliser(prop)(chunk.frame[column.index])
         mask = (norm != "").to_numpy(dtype=bool)
         pos = np.flatnonzero(mask)
-        return pos, hashes(norm.iloc[pos])
+        return pos, hashes(norm)[pos] if len(pos) < len(mask) else hashes(norm)
     return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
 
 

@@ -159,7 +159,7 @@ class DuplicateRow(Rule):
         keep = np.ones(len(chunk), bool)
         keep[empty_rows(chunk)] = False  # blank rows are the blank-row rule's
         pos = np.flatnonzero(keep)
-        keys = hashes(chunk.frame.iloc[pos]) if len(pos) else np.empty(0, np.uint64)
+        keys = hashes(chunk.frame)[pos] if len(pos) else np.empty(0, np.uint64)  # no copy of the rows
         first = self.seen.add(keys, chunk.rows[pos])
         dup = first != chunk.rows[pos]
         if dup.any():
