@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile import xlsx as X
 from tests.measure import run_measured
 from tests.workbooks import (
     encrypted_workbook,
@@ -385,6 +386,105 @@ def test_library_caller_stream_is_read_and_left_open() -> None:
     report = validate(request(), files={"contacts.xlsx": stream}, base_dir="/nonexistent")
     assert not report.refusals and not stream.closed
     assert ("HS424", "Contacts!E2") in {(f.code, f.cell) for f in report.findings}
+
+
+
+# -- a reader's failure explained: the malformed part, the cell at fault (hostile-inputs E16, F5) -------
+def read_refusal(data: bytes, engine: str) -> Refused:
+    with pytest.raises(Refused) as info:
+        reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), engine=engine)
+        try:
+            for _chunk in reader.chunks():
+                pass
+        finally:
+            reader.close()
+    return info.value
+
+
+def test_invalid_xml_character_is_refused_before_any_reader_with_its_line_and_column() -> None:
+    rows = X.sheet_xml([["Email"], ["a@x.com"]]).replace("<row ", "\n<row ").replace("a@x.com", "a@x\x01.com")
+    line = rows.split("\n")[3]  # the declaration, <worksheet ...>, row 1, row 2
+    exc = refusal(X.build(X.parts(sheets={"Contacts": rows})))
+    assert exc.code == "bad-xml"
+    assert str(exc) == ("part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, "
+                        f"column {line.index(chr(1)) + 1} (invalid character U+0001; HubSpot: INVALID_SPREADSHEET)")
+    p = X.parts([["Email"], [("s", 0)]], shared=["a\x1bb"])
+    column = str(p["xl/sharedStrings.xml"]).split("\n")[1].index("\x1b") + 1
+    assert str(refusal(X.build(p))) == (f"part 'xl/sharedStrings.xml' is not well-formed XML at line 2, "
+                                        f"column {column} (invalid character U+001B; HubSpot: INVALID_SPREADSHEET)")
+    # the same control as a character reference, which python-calamine would decode into the cell
+    rows = X.sheet_xml([["Email"], ["a@x.com"]]).replace("<row ", "\n<row ").replace("a@x.com", "a&#x1;x.com")
+    column = rows.split("\n")[3].index("&#x1;") + 1
+    assert str(refusal(X.build(X.parts(sheets={"Contacts": rows})))) == (
+        f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, column {column} "
+        "(reference to invalid character number; HubSpot: INVALID_SPREADSHEET)")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_malformed_sheet_is_named_after_the_reader_fails(engine: str) -> None:
+    rows = X.sheet_xml([["Email"], ["a@x.com"]]).replace("<row ", "\n<row ")
+    rows = rows.replace("a@x.com", "a&x.com")  # a bare ampersand
+    exc = read_refusal(X.build(X.parts(sheets={"Contacts": rows})), engine)
+    assert exc.code == "bad-xml"
+    column = rows.split("\n")[3].index("&x.com") + len("&x.com") + 1  # where the entity's ";" should be
+    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, column {column} "
+                        "(invalid token; HubSpot: INVALID_SPREADSHEET)")
+    truncated = rows[:rows.index("a&x.com")].replace("\n<row r=\"2\">", "")
+    exc = read_refusal(X.build(X.parts(sheets={"Contacts": truncated})), engine)
+    column = len(truncated.split("\n")[2]) + 1  # the end of the part
+    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 3, column {column} "
+                        "(no element found; HubSpot: INVALID_SPREADSHEET)")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_malformed_shared_strings_and_styles_are_named(engine: str) -> None:
+    p = X.parts([["Email"], [("s", 0)]], shared=["a@x.com"])
+    p["xl/sharedStrings.xml"] = str(p["xl/sharedStrings.xml"]).replace("</si>", "</sx>", 1)
+    exc = read_refusal(X.build(p), engine)
+    assert str(exc) == ("part 'xl/sharedStrings.xml' is not well-formed XML at line 2, column 118 "
+                        "(mismatched tag; HubSpot: INVALID_SPREADSHEET)")
+    p = X.parts([["Email"], ["a@x.com"]])
+    p["xl/styles.xml"] = str(p["xl/styles.xml"]).replace("</cellXfs>", "")
+    exc = read_refusal(X.build(p), engine)
+    assert exc.code == "bad-xml"
+    assert str(exc).startswith("part 'xl/styles.xml' is not well-formed XML at line 2, column ")
+    assert str(exc).endswith(" (mismatched tag; HubSpot: INVALID_SPREADSHEET)")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_shared_string_index_out_of_range_names_the_cell(engine: str) -> None:
+    data = X.xlsx([["Email", "First Name"], ["a@x.com", ("s", 0)], ["b@x.com", ("s", 1)], ["c@x.com", ("s", 7)]],
+                  shared=["Ann"])
+    exc = read_refusal(data, engine)
+    assert exc.code == "bad-workbook"
+    assert str(exc) == ("cell B3 (sheet 'Contacts', part 'xl/worksheets/sheet1.xml') refers to shared string "
+                        "index 1, but xl/sharedStrings.xml holds 1 string (HubSpot: INVALID_SPREADSHEET)")
+
+
+def test_unexplained_failure_keeps_the_readers_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import validator.readers.xlsx_explain as explain
+
+    data = X.xlsx([["Email"], [("s", 99)]], shared=["a@x.com"])
+    monkeypatch.setattr(explain, "EXPLAIN_BYTES", 100)  # the explanation stops at its byte budget
+    exc = read_refusal(data, "openpyxl")
+    assert str(exc) == ("the workbook cannot be read (IndexError: list index out of range; "
+                        "HubSpot: INVALID_SPREADSHEET)")
+
+
+def test_a_workbook_that_reads_never_runs_the_explanation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import validator.readers.xlsx as xlsx_reader
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("explain_failure ran on a readable workbook")
+
+    monkeypatch.setattr(xlsx_reader, "explain_failure", fail)
+    data = X.xlsx([["Email"], [("s", 0)]], shared=["a@x.com"])
+    for engine in ENGINES:
+        reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), engine=engine)
+        try:
+            assert [c.frame[0].tolist() for c in reader.chunks()] == [["a@x.com"]]
+        finally:
+            reader.close()
 
 
 # -- totality: mutated workbooks end in a report or a refusal, never an exception ------------------

@@ -57,6 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, empty_frame
+from validator.readers.xlsx_explain import explain_failure
 from validator.readers.xlsx_scan import DENSE_CELLS, SheetScan, WorkbookScan, open_zip, scan_workbook
 
 DATE_ORDERS = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
@@ -340,8 +341,7 @@ class XlsxReader:
         except Refused:
             raise
         except Exception as exc:  # the libraries raise many unrelated types on bad input
-            raise Refused(f"the workbook cannot be read ({type(exc).__name__}: {exc}; "
-                          "HubSpot: INVALID_SPREADSHEET)", "bad-workbook") from None
+            raise self._unreadable(exc) from None
 
     def _calamine(self, name: str) -> Any:
         from python_calamine import CalamineWorkbook
@@ -439,8 +439,15 @@ class XlsxReader:
         except Refused:
             raise
         except Exception as exc:
-            raise Refused(f"the workbook cannot be read ({type(exc).__name__}: {exc}; "
-                          "HubSpot: INVALID_SPREADSHEET)", "bad-workbook") from None
+            raise self._unreadable(exc) from None
+
+    def _unreadable(self, exc: Exception) -> Refused:
+        """The refusal for a reader's failure: the malformed part or the cell at fault when a
+        bounded look after the failure finds it (``xlsx_explain``), else the reader's message."""
+        chosen = self.scan.chosen
+        found = explain_failure(self.zf, chosen.part, chosen.name) if chosen and chosen.part else None
+        return found or Refused(f"the workbook cannot be read ({type(exc).__name__}: {exc}; "
+                                "HubSpot: INVALID_SPREADSHEET)", "bad-workbook")
 
     # -- header and chunks -------------------------------------------------------------------
     @property

@@ -1,0 +1,210 @@
+"""Why a cell reader failed on a workbook the pre-checks let through (hostile-inputs E16, F5).
+
+python-calamine and openpyxl report a broken part without naming it (``XmlError: t``,
+``IndexError: list index out of range``, ``Cell string index not found in shared strings
+table``). Only after one of them has failed, ``explain_failure`` looks for the cause itself
+(and ``malformed_part`` locates a control character the pre-scan found in a part):
+
+1. the shared strings part and the worksheet being read, then every other XML part but the other
+   worksheets, are streamed through expat (no handlers, so no Python call per element): the
+   first part that is not well-formed XML is named with expat's line and column, and an
+   invalid character (a control character such as U+0001) is named as well;
+2. in the worksheet, a text cell (``t="s"``) whose shared-string index is not a number below
+   the count of ``<si>`` items in the shared strings part is named by its cell reference.
+
+The reading path never pays for this. The work is bounded: at most ``EXPLAIN_BYTES`` inflated in
+all (a second or so per 200 MB), no markup token over ``MAX_TOKEN`` bytes buffered, and DTDs
+refused as in the pre-scan; past a bound the caller keeps the reader's own message.
+"""
+
+from __future__ import annotations
+
+import pyexpat
+import re
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from validator.readers.base import Refused
+from validator.readers.xlsx_scan import _ATTR_R, _NS, _Q, MAX_CARRY, Budget, _last_boundary, stream_part
+
+EXPLAIN_BYTES = 1 << 30
+MAX_TOKEN = MAX_CARRY  # bytes without a ">": expat would buffer an unfinished tag this long
+
+_SI = re.compile(rb"<" + _NS.encode() + rb"si[\s/>]")
+# a text cell's type attribute and its shared-string index (``t`` appears on cells only; the
+# literal " t=" lets the regex engine skip ahead instead of trying every "<")
+_STRING_TYPE = rb"\st=" + _Q + rb"s" + _Q + rb"[^>]*?(?<!/)>\s*<" + _NS.encode() + rb"v>"
+_STRING_INDEXES = re.compile(_STRING_TYPE + rb"([^<]*)</")
+
+
+@dataclass(frozen=True, slots=True)
+class _Malformed:
+    line: int
+    column: int  # 1-based
+    reason: str
+
+
+def explain_failure(zf: zipfile.ZipFile, sheet_part: str, sheet_name: str) -> Refused | None:
+    """A refusal naming the malformed part (line, column) or the cell with a shared-string index
+    out of range; None when neither is found within the bounds."""
+    try:
+        return _explain(zf, sheet_part, sheet_name)
+    except Refused:  # over the byte budget, or a part that cannot be inflated
+        return None
+
+
+def _explain(zf: zipfile.ZipFile, sheet_part: str, sheet_name: str) -> Refused | None:
+    budget = Budget(EXPLAIN_BYTES)
+    names = [i.filename for i in zf.infolist()]
+    shared = next((n for n in names if n.lower().endswith("sharedstrings.xml")), None)
+    count = 0
+    if shared is not None:
+        bad, count = _check_part(zf, shared, budget, count_items=True)
+        if bad is not None:
+            return _malformed(shared, bad)
+    bad, cell = _check_sheet(zf, sheet_part, budget, count)
+    if bad is not None:
+        return _malformed(sheet_part, bad)
+    if cell is not None:
+        ref, value = cell
+        held = (f"{shared} holds {count:,} string{'s' if count != 1 else ''}" if shared is not None
+                else "the workbook has no shared strings part")
+        return Refused(f"cell {ref} (sheet {sheet_name!r}, part {sheet_part!r}) "
+                       f"refers to shared string index {value}, but {held} (HubSpot: INVALID_SPREADSHEET)",
+                       "bad-workbook")
+    for part in names:
+        low = part.lower()
+        if part in (shared, sheet_part) or not low.endswith((".xml", ".rels")) or "/worksheets/sheet" in low:
+            continue
+        bad, _ = _check_part(zf, part, budget)
+        if bad is not None:
+            return _malformed(part, bad)
+    return None
+
+
+def malformed_part(zf: zipfile.ZipFile, part: str) -> Refused | None:
+    """The refusal naming where ``part`` stops being well-formed XML; None if it is well-formed
+    (or past the bounds)."""
+    try:
+        bad, _ = _check_part(zf, part, Budget(EXPLAIN_BYTES))
+    except Refused:
+        return None
+    return None if bad is None else _malformed(part, bad)
+
+
+def _malformed(part: str, bad: _Malformed) -> Refused:
+    return Refused(f"part {part!r} is not well-formed XML at line {bad.line:,}, column {bad.column:,} "
+                   f"({bad.reason}; HubSpot: INVALID_SPREADSHEET)", "bad-xml")
+
+
+class _Expat:
+    """A well-formedness check fed block by block."""
+
+    def __init__(self) -> None:
+        self.parser = pyexpat.ParserCreate(namespace_separator="}")
+        self.parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser.StartDoctypeDeclHandler = self._refuse  # the pre-scan refused these already
+        self.parser.EntityDeclHandler = self._refuse
+        self.fed = 0
+        self.since_close = 0  # bytes since the last ">"
+
+    @staticmethod
+    def _refuse(*_args: object) -> None:
+        raise Refused("a DTD or entity declaration", "xml-entities")
+
+    def feed(self, block: bytes, final: bool = False) -> _Malformed | None:
+        last = block.rfind(b">")
+        self.since_close = len(block) - 1 - last if last >= 0 else self.since_close + len(block)
+        if self.since_close > MAX_TOKEN:
+            raise Refused("a token too long to explain", "bad-xml")
+        start = self.fed
+        self.fed += len(block)
+        try:
+            self.parser.Parse(block, final)
+        except pyexpat.ExpatError as exc:
+            reason = pyexpat.ErrorString(exc.code) or "not well-formed"
+            if reason.startswith("not well-formed (") and reason.endswith(")"):
+                reason = reason[len("not well-formed ("):-1]
+            at = self.parser.ErrorByteIndex - start
+            if reason == "invalid token" and 0 <= at < len(block) and _control(block[at]):
+                reason = f"invalid character U+{block[at]:04X}"
+            return _Malformed(exc.lineno, exc.offset + 1, reason)
+        return None
+
+
+def _control(byte: int) -> bool:
+    return byte < 0x20 and byte not in (0x09, 0x0A, 0x0D)
+
+
+def _check_part(zf: zipfile.ZipFile, part: str, budget: Budget,
+                count_items: bool = False) -> tuple[_Malformed | None, int]:
+    """(the first well-formedness error, the count of ``<si>`` items when asked)."""
+    expat = _Expat()
+    items = 0
+    carry = b""
+    for block in stream_part(zf, part, budget, controls=False):
+        bad = expat.feed(block)
+        if bad is not None:
+            return bad, items
+        if count_items:
+            data = carry + block
+            cut = data.rfind(b">") + 1
+            items += len(_SI.findall(data, 0, cut))
+            carry = data[cut:][-MAX_TOKEN:]
+    return expat.feed(b"", final=True), items
+
+
+def _check_sheet(zf: zipfile.ZipFile, part: str, budget: Budget,
+                 count: int) -> tuple[_Malformed | None, tuple[str, str] | None]:
+    """(the first well-formedness error, the first text cell whose index is not below ``count``:
+    its reference and index as written)."""
+    expat = _Expat()
+    found: tuple[str, str] | None = None
+    carry = b""
+    for block in stream_part(zf, part, budget, controls=False):
+        bad = expat.feed(block)
+        if bad is not None:
+            return bad, found
+        if found is None:
+            data = carry + block
+            cut = _last_boundary(data)
+            if cut < 0:
+                carry = data[-MAX_TOKEN:]
+                continue
+            found = _bad_index(data[:cut], count)
+            carry = data[cut:]
+    bad = expat.feed(b"", final=True)
+    if found is None and bad is None and carry:
+        found = _bad_index(carry, count)
+    return bad, found
+
+
+def _bad_index(data: bytes, count: int) -> tuple[str, str] | None:
+    """(reference, index as written) of the first text cell in ``data`` whose index is not a
+    number below ``count``; the indexes are compared as one array, cells looked at only then."""
+    indexes = _STRING_INDEXES.findall(data)
+    if not indexes:
+        return None
+    try:
+        values = np.array(indexes).astype(np.int64)  # digits (and blanks) only, else ValueError
+        bad = np.flatnonzero((values < 0) | (values >= count))
+        if not bad.size:
+            return None
+        first = int(bad[0])
+    except (ValueError, OverflowError):
+        found = next((i for i, v in enumerate(indexes) if not v.strip().isdigit() or int(v) >= count), None)
+        if found is None:
+            return None
+        first = found
+    # any earlier cell with the same index text would be out of range too: the first is this one
+    m = re.search(_STRING_TYPE + rb"(" + re.escape(indexes[first]) + rb")</", data)
+    if m is None:
+        return None
+    tag = data[data.rfind(b"<", 0, m.start()):data.find(b">", m.start())]
+    r = _ATTR_R.search(tag)
+    ref = "without a reference"
+    if r is not None and r.group(1):
+        ref = (r.group(1) + r.group(2)).decode("ascii").upper()
+    return ref, m.group(1).decode("utf-8", "replace").strip()[:40] or "(empty)"
