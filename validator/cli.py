@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
     The cycle collector is off while pandas, pyarrow and the rules are imported (tens of
     thousands of new objects, no garbage: about 30 ms of a small check), on for the check."""
     global _gc_paused
-    if gc.isenabled() and not os.environ.get('HSPF_GC'):
+    if gc.isenabled():
         gc.disable()
         _gc_paused = True
     try:
