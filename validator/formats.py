@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -143,7 +144,11 @@ def valid_ymd(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarra
     return in_month & (day >= 1) & (day <= last)
 
 
-def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bool = False) -> Dates:
+_UNSET: Any = object()
+
+
+def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bool = False,
+                distinct: Any = _UNSET) -> Dates:
     """Cells as HubSpot's importer reads a date (or, ``with_time``, a datetime) property.
 
     Date: month as number, 3-letter or full English name; 2- or 4-digit year; ``/``, ``-`` or
@@ -151,9 +156,11 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     allowed), optional AM/PM and an offset ``+hh:mm``, or a UNIX epoch in milliseconds [V] S6.
     Epoch milliseconds are accepted for date properties too (the object API's form [V] S10; [I]
     for imports). Two-digit years: 00-68 are 20xx, 69-99 are 19xx [I].
+    ``distinct``: the column's ``_distinct`` when the caller has it already.
     """
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    distinct = _distinct(arr)
+    if distinct is _UNSET:
+        distinct = _distinct(arr)
     if distinct is not None:  # parse each distinct text once, then spread to the rows
         texts, at = distinct
         d = parse_dates(texts, date_format, with_time=with_time)

@@ -58,6 +58,11 @@ def cells(chunk: Chunk, column: Column) -> pa.Array:
     return cached(chunk, ("arrow", column.index), lambda: formats.arrow(chunk.frame[column.index]))
 
 
+def distinct_texts(chunk: Chunk, column: Column) -> Any:
+    """``formats._distinct`` of a column's cells, once per chunk (each dateFormat parses them)."""
+    return cached(chunk, ("distinct", column.index), lambda: formats._distinct(cells(chunk, column)))
+
+
 class ValueRule(Rule):
     """A rule over the cells of columns mapped to a property of a given kind."""
 
@@ -93,7 +98,8 @@ class ValueRule(Rule):
         fmt = fmt or self.date_format
         with_time = prop.type == "datetime"
         return cached(chunk, ("dates", column.index, fmt, with_time),
-                      lambda: formats.parse_dates(cells(chunk, column), fmt, with_time=with_time))
+                      lambda: formats.parse_dates(cells(chunk, column), fmt, with_time=with_time,
+                                                  distinct=distinct_texts(chunk, column)))
 
 
 def is_date(prop: Property) -> bool:
