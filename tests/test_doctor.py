@@ -22,7 +22,10 @@ def test_probes_match_this_python() -> None:
                            "zipfile overlap protection"}
     assert probes["defusedxml active for openpyxl"].ok
     assert probes["expat billion-laughs protection"].ok == (pyexpat.version_info >= (2, 4, 1))
-    assert probes["zipfile overlap protection"].ok == _overlap_fixed()
+    overlap = probes["zipfile overlap protection"]
+    assert overlap.ok  # the validator's own pre-scan, whatever this Python's zipfile does
+    assert "ZIP entries 'a.xml' and 'a.xml' overlap" in overlap.detail
+    assert ("alone would read them" in overlap.detail) == (not _overlap_fixed())
 
 
 def _doctor(tmp_path: Path, **env: str) -> tuple[int, list[dict[str, object]]]:
@@ -45,3 +48,15 @@ def test_defusedxml_switched_off_is_reported(tmp_path: Path) -> None:
     bad = [p for p in probes if not p["ok"]]
     assert bad[0]["check"] == "defusedxml active for openpyxl"
     assert "OPENPYXL_DEFUSEDXML" in str(bad[0]["detail"])
+
+
+def test_overlap_probe_fails_when_the_pre_scan_lets_overlaps_through(monkeypatch: object) -> None:
+    import pytest
+
+    from validator import doctor
+    from validator.readers import xlsx_scan
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(xlsx_scan, "_check_overlap", lambda infos, size: None)
+    probe = doctor._zip_overlap()
+    assert not probe.ok and "let overlapping entries through" in probe.detail

@@ -59,7 +59,7 @@ def test_two_threads_same_report(bench_import: Path) -> None:
 def test_polars_and_pandas_hashes_agree_on_duplicates() -> None:
     values = ["a@x.com", "b@x.com", "a@x.com", "", "é", "é", "b@x.com "]
     arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
-    python = pd.Series(values + ["bad\udcff", "bad\udcff"], dtype=pd.StringDtype("python"))
+    python = pd.Series([*values, "bad\udcff", "bad\udcff"], dtype=pd.StringDtype("python"))
     for fast in (False, True):
         with hashing(fast=fast):
             a = hashes(arrow)

@@ -8,8 +8,11 @@ Each probe attacks the real parser with a small, harmless input (the reference's
 - expat billion-laughs protection (expat >= 2.4.1): a nested-entity text that expands to 30 MB
   must be stopped by the amplification limit. The probe only runs on expat >= 2.4.0, so an
   unprotected expat never expands it.
-- zipfile overlap protection (CPython >= 3.11.8 / 3.12.2, gh-109858): a ZIP whose two
-  central-directory entries share one local file must be refused as a possible zip bomb.
+- zipfile overlap protection: a ZIP whose two central-directory entries share one local file
+  must be refused as a possible zip bomb. Every workbook passes the validator's own ZIP
+  pre-scan (``readers.xlsx_scan.open_zip``) before calamine or openpyxl opens it, so the probe
+  feeds the bomb to that; it also says whether this Python's ``zipfile`` would refuse it alone
+  (CPython >= 3.11.8 / 3.12.2, gh-109858), which matters only to code that bypasses the scan.
 """
 
 from __future__ import annotations
@@ -86,10 +89,20 @@ def _zip_overlap() -> Probe:
         with zipfile.ZipFile(io.BytesIO(bomb)) as zf:
             for info in zf.infolist():
                 zf.read(info)
-    except zipfile.BadZipFile as exc:
-        return Probe(name, True, f"Python {python} refuses overlapping entries ({exc})")
-    return Probe(name, False, f"Python {python} reads overlapping ZIP entries (fixed in 3.11.8 / 3.12.2, "
-                              "gh-109858): upgrade Python or check overlaps before reading")
+    except zipfile.BadZipFile:
+        alone = f"Python {python}'s zipfile refuses them too"
+    else:
+        alone = f"Python {python}'s zipfile alone would read them (fixed in 3.11.8 / 3.12.2, gh-109858)"
+    from validator.readers.base import Refused
+    from validator.readers.xlsx_scan import open_zip
+
+    try:
+        open_zip(io.BytesIO(bomb), len(bomb)).close()
+    except Refused as exc:
+        if "overlap" in str(exc):  # refused for the overlap, not for something else the bomb lacks
+            return Probe(name, True, f"the validator's ZIP pre-scan refuses overlapping entries before any "
+                                     f"reader opens a workbook ({exc}); {alone}")
+    return Probe(name, False, f"the validator's ZIP pre-scan let overlapping entries through; {alone}")
 
 
 PROBES: tuple[Callable[[], Probe], ...] = (_defusedxml, _expat, _zip_overlap)

@@ -255,22 +255,39 @@ def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
 
 def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor | None
                   ) -> Callable[[Chunk], list[list[Hit]]]:
-    """Runs every rule's on_chunk over a chunk; with a pool, every other rule on its thread.
-    Hits come back in rule order; the Collector's result does not depend on that order anyway."""
-    def run(group: list[Rule], chunk: Chunk) -> list[list[Hit]]:
-        return [list(r.on_chunk(chunk, fctx) or ()) for r in group]
+    """Runs every rule's on_chunk over a chunk. With a pool, the rules are split in two groups of
+    about equal CPU time so far (greedy, largest first; alternate rules for the first chunk),
+    one run on the pool's thread. Hits come back in rule order; the Collector's result does not
+    depend on that order or on the split."""
+    n = len(rules)
+    if pool is None or n < 2:
+        return lambda chunk: [list(r.on_chunk(chunk, fctx) or ()) for r in rules]
+    spent = [0.0] * n  # CPU seconds of each rule so far
 
-    if pool is None or len(rules) < 2:
-        return lambda chunk: run(rules, chunk)
-    mine, theirs = rules[0::2], rules[1::2]
+    def split() -> tuple[list[int], list[int]]:
+        if not any(spent):
+            return list(range(0, n, 2)), list(range(1, n, 2))
+        groups: tuple[list[int], list[int]] = ([], [])
+        load = [0.0, 0.0]
+        for i in sorted(range(n), key=lambda i: -spent[i]):
+            g = 0 if load[0] <= load[1] else 1
+            groups[g].append(i)
+            load[g] += spent[i]
+        return groups
 
     def both(chunk: Chunk) -> list[list[Hit]]:
-        later = pool.submit(contextvars.copy_context().run, run, theirs, chunk)
-        a = run(mine, chunk)
-        b = later.result()
-        out: list[list[Hit]] = []
-        for i in range(len(rules)):
-            out.append(a[i // 2] if i % 2 == 0 else b[i // 2])
+        out: list[list[Hit]] = [[] for _ in range(n)]
+
+        def run(group: list[int]) -> None:
+            for i in group:
+                started = time.thread_time()
+                out[i] = list(rules[i].on_chunk(chunk, fctx) or ())
+                spent[i] += time.thread_time() - started
+
+        mine, theirs = split()
+        later = pool.submit(contextvars.copy_context().run, run, theirs)
+        run(mine)
+        later.result()
         return out
     return both
 
