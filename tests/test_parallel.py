@@ -87,3 +87,34 @@ def test_distinct_keys_match_numpy_unique(n: int, high: int) -> None:
     got = _distinct(keys)
     for w, g in zip(want, got, strict=True):
         assert np.array_equal(w.ravel(), g)
+
+
+def test_a_failing_rule_on_either_thread_waits_for_the_other(tmp_path: Path) -> None:
+    """The engine's chunk step returns only when both threads are done, and re-raises."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from validator.context import FileContext
+    from validator.readers.base import Chunk
+
+    done: list[str] = []
+
+    class Slow:
+        def on_chunk(self, chunk: Chunk, file: FileContext) -> list[object]:
+            time.sleep(0.3)
+            done.append(threading.current_thread().name)
+            return []
+
+    class Boom:
+        def on_chunk(self, chunk: Chunk, file: FileContext) -> list[object]:
+            raise ValueError("boom")
+
+    chunk = Chunk(pd.DataFrame({0: pd.Series(["a"], dtype="str")}), np.array([2]))
+    for rules in ([Boom(), Slow()], [Slow(), Boom()]):
+        done.clear()
+        with ThreadPoolExecutor(1) as pool:
+            step = engine._chunk_runner(rules, None, pool)  # type: ignore[arg-type]
+            with pytest.raises(ValueError, match="boom"):
+                step(chunk)
+            assert len(done) == 1  # the slow rule had finished before the error came out

@@ -14,7 +14,7 @@ import contextvars
 import heapq
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -286,7 +286,10 @@ def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor
 
         mine, theirs = split()
         later = pool.submit(contextvars.copy_context().run, run, theirs)
-        run(mine)
+        try:
+            run(mine)
+        finally:  # never leave the other thread working on rule state while the engine moves on
+            wait([later])
         later.result()
         return out
     return both
