@@ -113,14 +113,15 @@ def test_hostile_input_is_handled(cid: str, baseline_rss: float) -> None:
 PENDING = [cid for cid, e in ENTRIES.items() if "pending" in e]
 
 
-@pytest.mark.parametrize("cid", PENDING)
-def test_pending_expectation(cid: str, baseline_rss: float) -> None:
-    pending = dict(ENTRIES[cid]["pending"])
-    issue = pending.pop("issue")
-    reason = pending.pop("reason", "")
-    problems = expectation_problems(pending, outcome(cid))
-    if problems:
-        pytest.xfail(f"{cid}: waits for {issue}{f' ({reason})' if reason else ''}: {'; '.join(problems)}")
+if PENDING:  # none now: every class meets its required behaviour (no empty parameter set then)
+    @pytest.mark.parametrize("cid", PENDING)
+    def test_pending_expectation(cid: str, baseline_rss: float) -> None:
+        pending = dict(ENTRIES[cid]["pending"])
+        issue = pending.pop("issue")
+        reason = pending.pop("reason", "")
+        problems = expectation_problems(pending, outcome(cid))
+        if problems:
+            pytest.xfail(f"{cid}: waits for {issue}{f' ({reason})' if reason else ''}: {'; '.join(problems)}")
 
 
 def test_catalogue_script_lists_a_class_without_fixture(monkeypatch: pytest.MonkeyPatch,
