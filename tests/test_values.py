@@ -291,3 +291,20 @@ def test_days_past_the_end_of_the_month_never_parse(month: int, day: int, year: 
     last = calendar.monthrange(year, month)[1]
     text = f"{month:02d}/{day:02d}/{year}"
     assert formats.parse_dates(pd.Series([text]), "MONTH_DAY_YEAR").ok[0] == (day <= last)
+
+
+_EMAILISH = st.text(alphabet=st.sampled_from(list("ab.-@_+ 9Z\"")), max_size=14)
+
+
+@given(st.lists(st.one_of(_EMAILISH, st.builds(lambda a, b: f"{a}@{b}.com", _EMAILISH, _EMAILISH)), max_size=30))
+def test_ascii_email_pattern_agrees_with_the_unicode_one(values: list[str]) -> None:
+    import pyarrow as pyarr
+    import pyarrow.compute as pc
+
+    arr = pyarr.array(values, pyarr.string())
+    assert pc.match_substring_regex(arr, formats.EMAIL_ASCII).to_pylist() == \
+        pc.match_substring_regex(arr, formats.EMAIL).to_pylist()
+    # and emails() takes the same decisions on the ASCII column with a non-ASCII cell added
+    plain = formats.emails(pd.Series(values, dtype="str")).tolist()
+    mixed = formats.emails(pd.Series([*values, "é@é.com"], dtype="str")).tolist()
+    assert mixed[: len(values)] == plain

@@ -379,11 +379,34 @@ TERM = r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$|^\d+$"
 FILE_ID = r"^\d+$|^https?://\S+$"
 
 
+# EMAIL for ASCII-only text: the same matches there, about twice as fast in RE2 (no Unicode classes)
+EMAIL_ASCII = (EMAIL.replace(r"[\p{L}\p{N}]", "[A-Za-z0-9]").replace(r"[\p{L}\p{N}-]", "[A-Za-z0-9-]")
+               .replace(r"\p{L}", "[A-Za-z]"))
+
+
+def _utf8_bytes(arr: pa.Array | pa.ChunkedArray) -> list[bytes]:
+    """The UTF-8 bytes of the values of a string array, one block per Arrow chunk."""
+    out = []
+    for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
+        kind = np.int64 if pa.types.is_large_string(piece.type) else np.int32
+        bufs = piece.buffers()
+        if len(piece) == 0 or bufs[2] is None:
+            continue
+        offsets = np.frombuffer(bufs[1], dtype=kind)[piece.offset: piece.offset + len(piece) + 1]
+        out.append(memoryview(bufs[2])[int(offsets[0]): int(offsets[-1])].tobytes())
+    return out
+
+
 def emails(values: pd.Series | pa.Array) -> np.ndarray:
     """A plausible address: one ``@``, no spaces, a dotted domain ending in letters. HubSpot's
     exact grammar is not published [GAP]; this accepts every address RFC 5321 mail uses."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    return _np(pc.match_substring_regex(arr, EMAIL)) & ~_np(pc.match_substring(arr, ".."))
+    blocks = _utf8_bytes(arr) if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+    ascii_only = blocks is not None and all(b.isascii() for b in blocks)
+    ok = _np(pc.match_substring_regex(arr, EMAIL_ASCII if ascii_only else EMAIL))
+    if blocks is None or any(b"." * 2 in b for b in blocks):
+        ok &= ~_np(pc.match_substring(arr, ".."))
+    return ok
 
 
 def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:
