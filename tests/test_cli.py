@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,29 @@ def test_console_script_and_module_agree() -> None:
                        capture_output=True, text=True, timeout=60)
     assert a.returncode == b.returncode == 1
     assert a.stdout == b.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_process_entry_flushes_everything_before_leaving(fmt: str, tmp_path: Path) -> None:
+    """``python -m validator`` leaves with os._exit after the check: the whole report must be out,
+    and the exit code the same as ``main`` gives (1: findings at or above --fail-on)."""
+    req = EXAMPLES / "broken" / "contacts.import.json"
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", str(req), "--format", fmt],
+                          capture_output=True, timeout=120)
+    in_process = CliRunner().invoke(cli, ["check", str(req), "--format", fmt])
+    assert proc.returncode == in_process.exit_code == 1
+
+    def timeless(text: str) -> str:
+        return re.sub(r'("seconds": )[0-9.e-]+|(in )[0-9.]+( s)', r"\1\2\3", text)
+    assert timeless(proc.stdout.decode()) == timeless(in_process.output)
+    if fmt == "json":
+        assert json.loads(proc.stdout)["findings"]
+
+
+def test_process_entry_exit_codes(tmp_path: Path) -> None:
+    usage = subprocess.run([sys.executable, "-m", "validator", "check", str(tmp_path / "missing.json")],
+                           capture_output=True, timeout=120)
+    assert usage.returncode == 2 and usage.stderr.startswith(b"hubspot-preflight: error:")
+    clean = subprocess.run([sys.executable, "-m", "validator", "check",
+                            str(EXAMPLES / "contacts" / "contacts.import.json")], capture_output=True, timeout=120)
+    assert clean.returncode == 0 and b"Found 0 errors" in clean.stdout
