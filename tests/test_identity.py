@@ -118,7 +118,7 @@ def test_key_set_memory_follows_distinct_keys_not_rows() -> None:
         keys = distinct[rng.integers(0, len(distinct), 50_000)]
         seen.add(keys, np.arange(start, start + 50_000, dtype=np.int64))
     assert len(seen) == len(np.unique(distinct))
-    assert seen.nbytes == 16 * len(seen)  # 8-byte hash + 8-byte first row per distinct key
+    assert seen.nbytes == 12 * len(seen)  # 8-byte hash + 4-byte first row per distinct key
 
 
 def test_key_set_first_rows_within_and_across_chunks() -> None:
@@ -213,3 +213,16 @@ def test_portal_snapshot_folder_feeds_association_labels() -> None:
     assert [(f.file, f.row, f.column, f.code, f.value) for f in report.findings] == [
         ("contacts-with-companies.csv", 2, 6, "HS322", "Primary;Decision maker")]
     assert validate(request).findings == []  # without a snapshot labels are not judged
+
+
+def test_key_set_rows_widen_past_32_bits() -> None:
+    big = 2**31 + 5
+    seen = KeySet()
+    first = seen.add(np.array([1, 2], np.uint64), np.array([2, 3]))
+    assert first.tolist() == [2, 3] and seen.rows.dtype == np.int32
+    first = seen.add(np.array([3, 1], np.uint64), np.array([big, big + 1]))
+    assert first.tolist() == [big, 2]  # the new key keeps its 64-bit row, the old one its first row
+    assert seen.rows.dtype == np.int64 and sorted(seen.rows.tolist()) == [2, 3, big]
+    seen.merge_min = 0
+    assert seen.add(np.array([4], np.uint64), np.array([big * 2])).tolist() == [big * 2]
+    assert sorted(seen.rows.tolist()) == [2, 3, big, big * 2]

@@ -2,7 +2,7 @@
 keys seen so far whose memory grows with the number of distinct keys, never with the file.
 
 A key is a cell normalised the way HubSpot compares it (email case-insensitive, domain reduced
-to its host) and hashed to a 64-bit integer (about 16 bytes per distinct key with its first row).
+to its host) and hashed to a 64-bit integer (about 12 bytes per distinct key with its first row).
 Two different keys collide with odds of about n²/2⁶⁵: one in 37 million for a million keys.
 
 One run hashes every key the same way: with pandas' hash, or, for imports large enough that
@@ -175,7 +175,8 @@ def first_seen(chunk: Chunk, file: FileContext, column: Column, prop: str | None
 
 
 class KeySet:
-    """Distinct keys with the row where each was first seen: 16 bytes a key. Kept with values
+    """Distinct keys with the row where each was first seen: 12 bytes a key (a 64-bit hash and a
+    32-bit row; rows past 2**31 - 1 widen the rows to 64 bits). Kept with values
     (for findings made after the file), also the first row's line and value. Sorted arrays:
     lookups are binary searches. New keys go to a small sorted level first, merged into the
     main level when it reaches a quarter of it, so adding a chunk costs about its own size."""
@@ -189,9 +190,15 @@ class KeySet:
         self._fresh = self._empty()
 
     @staticmethod
-    def _empty() -> dict[str, np.ndarray]:
-        return {"keys": np.empty(0, np.uint64), "rows": np.empty(0, np.int64),
+    def _empty(rows: type = np.int32) -> dict[str, np.ndarray]:
+        return {"keys": np.empty(0, np.uint64), "rows": np.empty(0, rows),
                 "lines": np.empty(0, np.int64), "values": np.empty(0, object)}
+
+    def _widen(self, rows: np.ndarray) -> None:
+        """Rows are kept in 32 bits while they fit; a larger one widens every level first."""
+        if len(rows) and self._main["rows"].dtype == np.int32 and int(rows.max()) > np.iinfo(np.int32).max:
+            for level in (self._main, self._fresh):
+                level["rows"] = level["rows"].astype(np.int64)
 
     def _merge(self) -> None:
         fresh = self._fresh
@@ -200,7 +207,7 @@ class KeySet:
         where = np.searchsorted(self._main["keys"], fresh["keys"])
         for name in self._FIELDS if self.full else self._FIELDS[:2]:
             self._main[name] = np.insert(self._main[name], where, fresh[name])
-        self._fresh = self._empty()
+        self._fresh = self._empty(self._main["rows"].dtype.type)
 
     @property
     def keys(self) -> np.ndarray:
@@ -248,6 +255,7 @@ class KeySet:
         when new)."""
         if not len(keys):
             return np.empty(0, np.int64)
+        self._widen(rows)
         uniq, first, inverse = _distinct(keys)
         main, fresh = self._main, self._fresh
         in_main, at_main = self._find(main["keys"], uniq)
