@@ -15,6 +15,8 @@ Each runs through both CSV readers, in chunks of 2 rows and in one chunk.
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +86,42 @@ def test_one_mapping_does_not_make_an_absent_delimiter_fit() -> None:
         # and a semicolon header with one mapping is read with ';' (it was read with ',')
         assert findings(semi, ["Email"], reader, 50_000) == [("HS408", 1, 1, None), ("HS101", 1, 1, 2)]
         assert findings(semi, ["Email", "First Name", "Last Name"], reader, 50_000) == [("HS408", 1, 1, None)]
+
+
+def test_corpus_row_check_agrees_with_the_strict_reader_and_catches_a_wrong_row(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import validator
+    from tests.hostile.corpus import row_problems
+
+    path = tmp_path / "ragged.csv"
+    path.write_bytes(b'a,b,c\n1,2,3\n4,5\n\n\n"x\ny",8,9\n7,8,9,10\n')
+    assert row_problems(path) == ("checked", [])
+    real = validator.validate
+
+    def drop_one(*a: Any, **k: Any) -> Any:  # a validator that loses the last ragged row
+        report = real(*a, **k)
+        report.findings = [f for f in report.findings if (f.code, f.row) != ("HS110", 7)]
+        return report
+
+    monkeypatch.setattr(validator, "validate", drop_one)
+    assert row_problems(path) == ("checked", ["HS110 rows [3], expected [3, 7]"])
+
+
+def test_workbook_zipped_by_macos_finder_is_read_not_refused() -> None:
+    # found by the outside corpus (xlsx2csv's test_escape.xlsx): Finder's "Compress" adds
+    # AppleDouble entries (__MACOSX/xl/._sharedStrings.xml, binary) that no reader opens; they
+    # used to refuse the workbook as "part ... is not UTF-8 XML"
+    from tests.hostile import xlsx as X
+
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\x09" + bytes(40)
+    parts = X.parts([["Email", "First Name"], ["a@x.com", "Ann"], ["b@x.com", "Bob", "extra"]])
+    parts["__MACOSX/xl/._sharedStrings.xml"] = apple_double
+    parts["__MACOSX/xl/worksheets/._sheet1.xml"] = apple_double
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+                for c, p in (("Email", "email"), ("First Name", "firstname"))]
+    request = {"name": "t", "files": [{"fileName": "data.xlsx", "fileFormat": "SPREADSHEET",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+    report = validate(request, files={"data.xlsx": io.BytesIO(X.build(parts))}, base_dir="/nonexistent",
+                      config=Config(select=("HS1",)))
+    assert report.refusals == []
+    assert [(f.code, f.row, f.column) for f in report.findings] == [("HS110", 3, 3)]
