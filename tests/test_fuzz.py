@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 from typing import Any
@@ -85,3 +86,38 @@ def test_a_changed_input_is_a_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     summary = _run_with(monkeypatch, tmp_path, fake)
     assert [r.signature for _i, r in summary.crashes] == ["input changed", "input changed"]
     assert "stray.txt" in summary.crashes[0][1].detail
+
+
+# Regressions found by the fuzz runs -----------------------------------------------------------
+
+def test_closest_header_hints_stay_within_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # seed 2, input 1694: 750 unmatched mappings against a 4,500-cell header made HS103 run
+    # difflib on every pair (12 s of CPU for a 27 KB file); hints now stop after HINT_BUDGET
+    # comparisons and every mapping still gets its finding
+    import difflib
+
+    from validator.checks import header
+
+    compared = []
+    real = difflib.get_close_matches
+
+    def counting(word: str, possibilities: list[str], **kw: Any) -> list[str]:
+        compared.append(len(possibilities))
+        return real(word, possibilities, **kw)
+
+    monkeypatch.setattr(header.difflib, "get_close_matches", counting)
+    cells = [f"h{i}" for i in range(2000)]
+    data = (",".join(cells) + "\r\n" + ",".join("v" for _ in cells) + "\r\n").encode()
+    names = ["Emial"] + [f"missing column {i}" for i in range(299)]
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": n, "propertyName": "email"} for n in names]
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+    report = validator.validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                                config=validator.Config(select=("HS103",)))
+    assert [(f.code, f.row) for f in report.findings] == [("HS103", 1)] * 300
+    assert sum(compared) <= header.HINT_BUDGET and len(compared) == header.HINT_BUDGET // 2000
+    small = b"Email,First Name\r\na@x.com,Ann\r\n"
+    request["files"][0]["fileImportPage"]["columnMappings"] = mappings[:1]
+    report = validator.validate(request, files={"data.csv": io.BytesIO(small)}, base_dir="/nonexistent",
+                                config=validator.Config(select=("HS103",)))
+    assert [f.message for f in report.findings] == ["columnName 'Emial' is not in the header; closest header is 'Email'"]
