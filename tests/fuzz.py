@@ -62,7 +62,9 @@ SEED_LIMIT = 64 << 10  # hostile fixtures bigger than this are not fuzz seeds (b
 ADDRESS_SPACE = 3 << 30  # per worker, as for the CLI in the harness
 REQUEST = "import.json"
 SLOW_CPU = 5.0  # seconds of CPU in validate() that make an input "slow" in the summary
-SMALL_FILE = 8 << 10  # inputs up to this size may be read in chunks of 3 or 7 rows
+SMALL_FILE = 8 << 10  # inputs up to this size and line count may be read in chunks of 3 or 7 rows
+SMALL_LINES = 300
+REPEAT_LIMIT = 4 << 20  # bytes a repeated line may add
 
 # -------------------------------------------------------------------------------------------
 # seeds
@@ -86,7 +88,7 @@ def _workbook_seeds() -> list[Seed]:
     from tests.workbooks import make_workbook
 
     header = ["Email", "First Name", "Phone", "Zip"]
-    rows: list[list[object]] = [header, ["a@x.com", "Ann", 5551234, "02139"], ["b@x.com", "Bob", 1.5, 2139],
+    rows: list[list[object]] = [list(header), ["a@x.com", "Ann", 5551234, "02139"], ["b@x.com", "Bob", 1.5, 2139],
                                 ["c@x.com", ("f", "A2&B2", "x"), ("e", "#N/A"), ("d", 45000)],
                                 [None, "Dee", None, "x"], ["e@x.com", "", "", ""]]
     shared = ["Email", "First Name", "s@x.com", "Sam"]
@@ -275,7 +277,8 @@ def c_repeat_rows(rng: random.Random, data: bytes, _other: bytes) -> bytes:
     lines = _lines(data)
     i = rng.randrange(len(lines))
     line = lines[i] if lines[i].endswith((b"\n", b"\r")) else lines[i] + b"\n"
-    return b"".join(lines[:i]) + line * rng.choice([2, 100, 2000]) + b"".join(lines[i + 1:])
+    times = min(rng.choice([2, 100, 2000]), max(2, REPEAT_LIMIT // max(1, len(line))))
+    return b"".join(lines[:i]) + line * times + b"".join(lines[i + 1:])
 
 
 BYTE_MUTATIONS: list[Callable[[random.Random, bytes, bytes], bytes]] = [
@@ -499,11 +502,11 @@ def make_input(seed: int, index: int) -> Input:
         if kind == "request":
             if isinstance(req, bytes) or rng.random() < 0.15:
                 raw = req if isinstance(req, bytes) else json.dumps(req, indent=1).encode()
-                fn = rng.choice(BYTE_MUTATIONS)
-                req = fn(rng, raw, raw)
+                byte_fn = rng.choice(BYTE_MUTATIONS)
+                req, used = byte_fn(rng, raw, raw), byte_fn.__name__
             else:
-                fn = rng.choice([r_tree, r_tree, r_column])
-                req = fn(rng, req)
+                tree_fn = rng.choice([r_tree, r_tree, r_column])
+                req, used = tree_fn(rng, req), tree_fn.__name__
         else:
             name = rng.choice(sorted(files))
             other = rng.choice([s for s in pool if s.kind == kind])
@@ -512,11 +515,12 @@ def make_input(seed: int, index: int) -> Input:
             files[name] = fn(rng, files[name], other_data)
             if fn is c_header and isinstance(req, dict) and rng.random() < 0.5:
                 _follow_header(req, name, files[name])
-        mutations.append(fn.__name__)
+            used = fn.__name__
+        mutations.append(used)
     raw_request = req if isinstance(req, bytes) else json.dumps(req, indent=1, ensure_ascii=False).encode(
         "utf-8", "surrogatepass")
     # tiny chunks test chunk boundaries, but cost ~10 ms each in per-chunk overhead: small files only
-    small = sum(map(len, files.values())) <= SMALL_FILE
+    small = all(len(d) <= SMALL_FILE and d.count(b"\n") + d.count(b"\r") <= SMALL_LINES for d in files.values())
     chunk_rows = rng.choice([3, 7, 50_000]) if small else 50_000
     return Input(index, kind, base.name, mutations, files, raw_request, chunk_rows,
                  rng.choice(["auto", "auto", "exact", "fast"]))

@@ -120,4 +120,5 @@ def test_closest_header_hints_stay_within_a_budget(monkeypatch: pytest.MonkeyPat
     request["files"][0]["fileImportPage"]["columnMappings"] = mappings[:1]
     report = validator.validate(request, files={"data.csv": io.BytesIO(small)}, base_dir="/nonexistent",
                                 config=validator.Config(select=("HS103",)))
-    assert [f.message for f in report.findings] == ["columnName 'Emial' is not in the header; closest header is 'Email'"]
+    assert [f.message for f in report.findings] == [
+        "columnName 'Emial' is not in the header; closest header is 'Email'"]
