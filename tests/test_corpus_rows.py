@@ -3,9 +3,10 @@
 The outside corpus (README, "Hostile inputs") is kept out of the repository; these are the few
 files whose defects the projects themselves document, so the exact row can be asserted:
 
-- csv-spectrum (github.com/max-mapper/csv-spectrum, MIT licence): files copied as published.
-- csvlint.rb (github.com/Data-Liberation-Front/csvlint.rb, MIT licence): features/fixtures,
-  copied as published.
+- csv-spectrum (github.com/max-mapper/csv-spectrum, by max ogden; BSD-2-Clause according to
+  its package.json): files copied as published (line endings restored from the file sizes).
+- csvlint.rb (github.com/Data-Liberation-Front/csvlint.rb, MIT licence, copyright (c) 2014 The
+  Open Data Institute): features/fixtures, copied as published.
 - Clever/csvlint (github.com/Clever/csvlint, test_data/): no licence file in the repository,
   so equivalent files are written here with the same defect at the same record.
 

@@ -92,8 +92,8 @@ def row_problems(path: Path) -> tuple[str, list[str]]:
     blank = [row > 1 and row not in ragged and not any(c.strip() for c in rec)
              for row, rec in enumerate(records, start=1)]
     runs = {row for row, b in enumerate(blank, start=1) if b and not blank[row - 2]}
-    found_ragged = {f.row for f in report.findings if f.code == "HS110"}
-    found_blank = {f.row for f in report.findings if f.code == "HS113"}
+    found_ragged = {f.row or 0 for f in report.findings if f.code == "HS110"}
+    found_blank = {f.row or 0 for f in report.findings if f.code == "HS113"}
     problems = []
     if found_ragged != ragged:
         problems.append(f"HS110 rows {sorted(found_ragged)[:10]}, expected {sorted(ragged)[:10]}")
