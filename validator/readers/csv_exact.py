@@ -53,7 +53,8 @@ def choose_delimiter(counts: dict[str, int], expected: int | None) -> str:
     input: it is slow on crafted text and guesses letters as delimiters.
     """
     if expected:
-        fits = [d for d in CANDIDATES if counts[d] + 1 == expected]
+        # a delimiter absent from the line "fits" one mapping only when no candidate is present
+        fits = [d for d in CANDIDATES if counts[d] + 1 == expected and (counts[d] or not any(counts.values()))]
         if fits:
             return fits[0]
     if counts[","]:

@@ -392,7 +392,9 @@ def parse_xml(data: bytes, name: str) -> SafeET.Element:
 def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookScan:
     """Check every XML part, list the sheets, and byte-scan the one to read."""
     budget = Budget(MAX_TOTAL_BYTES)
-    names = [i.filename for i in zf.infolist()]
+    # macOS Finder's "Compress" adds AppleDouble metadata (__MACOSX/xl/._sharedStrings.xml, binary):
+    # no part of the workbook, and never read by Excel; skip them rather than refuse the file
+    names = [i.filename for i in zf.infolist() if not i.filename.startswith("__MACOSX/")]
     read_part(zf, "[Content_Types].xml", budget)
     wb_part = _workbook_part(zf, budget, names)
     sheets, date1904 = _sheets(zf, wb_part, budget, names)
