@@ -73,7 +73,7 @@ def cli() -> None:
               help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
 @click.option("--reader", type=click.Choice(["auto", "fast", "exact"]), default="auto", hidden=True)
-@click.option("--threads", type=click.IntRange(1, 2), default=None, hidden=True,
+@click.option("--threads", type=click.IntRange(1, 2), default=None,
               help="Rule threads per chunk (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
