@@ -118,3 +118,25 @@ def test_a_failing_rule_on_either_thread_waits_for_the_other(tmp_path: Path) -> 
             with pytest.raises(ValueError, match="boom"):
                 step(chunk)
             assert len(done) == 1  # the slow rule had finished before the error came out
+
+
+def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from validator import keys
+
+    real = builtins.__import__
+
+    def refuse(name: str, *args: object, **kwargs: object) -> object:
+        if name == "polars":
+            raise RuntimeError("this CPU lacks the features polars was built for")
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    values = pd.Series(["a", "b", "a"], dtype="str")
+    with hashing(fast=False):
+        want = hashes(values)
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    monkeypatch.delitem(__import__("sys").modules, "polars", raising=False)
+    assert keys._polars() is None
+    with hashing(fast=True):
+        assert hashes(values).tolist() == want.tolist()

@@ -100,7 +100,7 @@ _SEED = 0x5EED
 def _polars() -> Any:
     try:
         import polars
-    except ImportError:  # pragma: no cover - a dependency; pandas hashes keys without it
+    except Exception:  # a dependency; if it cannot load here (missing, CPU features), pandas hashes
         return None
     return polars
 
