@@ -140,3 +140,27 @@ def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.Monke
     assert keys._polars() is None
     with hashing(fast=True):
         assert hashes(values).tolist() == want.tolist()
+
+
+def test_a_forked_child_hashes_with_pandas_once_polars_was_loaded() -> None:
+    """polars' thread pool does not survive fork: a child forked after a large check must not use it."""
+    import os
+    import sys
+
+    from validator import keys
+
+    with hashing(fast=True):
+        hashes(pd.Series(["a"], dtype="str"))  # polars loaded (and its pool started) in this process
+    assert "polars" in sys.modules
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report whether polars would be used, then leave at once
+        try:
+            os.write(write, b"polars" if keys._polars() is not None else b"pandas")
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    assert os.read(read, 16) == b"pandas" and os.WEXITSTATUS(status) == 0
+    os.close(read)
+    assert keys._polars() is not None  # the parent keeps it

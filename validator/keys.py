@@ -13,6 +13,8 @@ UTF-8 bytes, about four times faster per cell.
 from __future__ import annotations
 
 import contextvars
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -97,10 +99,27 @@ _FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default
 _SEED = 0x5EED
 
 
+_polars_forked = False  # polars was loaded before this process was forked from its parent
+
+
+def _note_fork() -> None:
+    global _polars_forked
+    _polars_forked = "polars" in sys.modules
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_note_fork)
+
+
 def _polars() -> Any:
+    """polars, or None where it cannot be used: not loadable here (missing, CPU features), or
+    loaded before a fork (its thread pool does not survive one; a pipeline that forks workers
+    after a check must not hang in them). pandas hashes keys then."""
+    if _polars_forked:
+        return None
     try:
         import polars
-    except Exception:  # a dependency; if it cannot load here (missing, CPU features), pandas hashes
+    except Exception:
         return None
     return polars
 
