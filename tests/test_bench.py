@@ -64,3 +64,25 @@ def test_request_files_name_the_generated_files(tmp_path: Path) -> None:
     header = (tmp_path / "contacts.csv").read_bytes().split(b"\r\n", 1)[0].decode()
     names = [m["columnName"] for m in request["files"][0]["fileImportPage"]["columnMappings"]]
     assert header.split(",") == names
+
+
+frictionless = load("frictionless")
+
+
+def test_frictionless_schema_matches_what_the_request_maps() -> None:
+    header = ["Email", "First Name", "Create Date", "Annual Revenue", "Lifecycle Stage"]
+    fields = {f["name"]: f for f in frictionless.schema_for(header)["fields"]}
+    assert fields["Email"] == {"name": "Email", "type": "string", "format": "email", "constraints": {"unique": True}}
+    assert fields["Create Date"] == {"name": "Create Date", "type": "date", "format": "%m/%d/%Y"}
+    assert fields["Annual Revenue"]["type"] == "number"
+    assert "subscriber" in fields["Lifecycle Stage"]["constraints"]["enum"]
+    assert fields["First Name"] == {"name": "First Name", "type": "string"}
+
+
+def test_frictionless_errors_count_only_at_the_planted_row_and_field() -> None:
+    planted = {"kind": "bad_date", "file": "contacts.csv", "row": 40}
+    hit = {"type": "type-error", "rowNumber": 40, "fieldName": "Create Date"}
+    assert frictionless.found([hit], planted) == "found"
+    assert frictionless.found([{**hit, "rowNumber": 41}], planted) == "missed"
+    assert frictionless.found([{**hit, "fieldName": "Email"}], planted) == "missed"
+    assert frictionless.found([hit], {**planted, "kind": "broken_association_key"}) == "no equivalent"
