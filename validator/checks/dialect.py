@@ -138,7 +138,10 @@ class _EndingRule(Rule):
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        if _is_csv(file) and sum(1 for n in file.notes.line_endings.values() if n) > 1:
+        # every break inside a value is counted, found from this chunk alone (the reader may be
+        # a chunk ahead of the rules); the byte screens skip chunks whose cells hold none
+        if _is_csv(file) and any(seen is None or seen.holds(b"\r\n")
+                                 for seen in (screen(chunk, i) for i in range(chunk.frame.shape[1]))):
             for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
         yield from ()
