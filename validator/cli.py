@@ -90,6 +90,23 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     request in the same folder (*.import.json, import.json, request.json, importRequest.json)
     whose files[] names it.
     """
+    if not emit_request:
+        _read_ahead(paths, request_opt, file_opts)
+    try:
+        _check(paths, request_opt, file_opts, fmt, output, config_file, select, extend_select, ignore, fail_on,
+               max_per_rule, tier, baseline, write_baseline, redact, emit_request, ignore_unpaired, portal,
+               chunk_rows, exit_zero, quiet, reader, threads)
+    finally:
+        if "validator.readers.xlsx_prefetch" in sys.modules:
+            sys.modules["validator.readers.xlsx_prefetch"].drop_all()
+
+
+def _check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
+           output: Path | None, config_file: Path | None, select: tuple[str, ...],
+           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+           max_per_rule: int | None, tier: str | None, baseline: Path | None, write_baseline: bool,
+           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
+           chunk_rows: int, exit_zero: bool | None, quiet: bool, reader: str, threads: int | None) -> None:
     from validator.api import validate
     from validator.findings import Report, ValidatorError
     from validator.report import render
@@ -231,6 +248,41 @@ def _progress() -> Any:
     from validator.progress import ProgressBar
 
     return ProgressBar(sys.stderr)
+
+
+READ_AHEAD_REQUEST_BYTES = 1 << 20
+
+
+def _read_ahead(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...]) -> None:
+    """Start loading the first large workbook this check will read, on a thread, before pandas
+    and the rules are imported (``readers/xlsx_prefetch``: calamine parses without the GIL).
+    A guess from the command line and the requests' fileNames: the reader uses the work only
+    for the very same file, and any failure here just means no head start."""
+    try:
+        import json
+
+        from validator.readers import xlsx_prefetch
+
+        given = {n: Path(p) for n, sep, p in (v.partition("=") for v in file_opts) if sep and n and p}
+        requests = [p for p in paths if p.suffix.lower() == ".json"]
+        requests += [request_opt] if request_opt is not None else []
+        candidates = [p for p in paths if p.suffix.lower() in (".xlsx", ".xlsm")]
+        for request in requests:
+            with open(request, "rb") as fh:
+                doc = json.loads(fh.read(READ_AHEAD_REQUEST_BYTES))
+            if isinstance(doc, dict) and isinstance(doc.get("importRequest"), (dict, str)):
+                inner = doc["importRequest"]
+                doc = json.loads(inner) if isinstance(inner, str) else inner
+            files = doc.get("files") if isinstance(doc, dict) else None
+            for entry in files if isinstance(files, list) else []:
+                name = entry.get("fileName") if isinstance(entry, dict) else None
+                if isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "/\\\0"):
+                    candidates.append(given.get(name, request.parent / name))
+        for path in candidates:
+            if xlsx_prefetch.start(path):
+                return
+    except Exception:  # only a head start is lost; the check itself reports everything
+        pass
 
 
 def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, str],

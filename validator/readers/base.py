@@ -15,17 +15,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from validator.readers.errors import Refused as Refused  # re-exported: readers raise it from here
+
 STR = "str"  # pandas' string dtype (pyarrow-backed in pandas >= 3)
 MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are counted
 TEXT_KEEP = 200  # characters of raw record text or of a value a note keeps
-
-
-class Refused(Exception):
-    """An input no trustworthy row-level view can be built of (bomb, encrypted, over limits)."""
-
-    def __init__(self, reason: str, code: str = "refused"):
-        super().__init__(reason)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,11 +58,17 @@ import pyarrow.compute as pc
 
 from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, empty_frame
 from validator.readers.xlsx_explain import explain_failure
-from validator.readers.xlsx_scan import DENSE_CELLS, SheetScan, WorkbookScan, open_zip, scan_workbook
+from validator.readers.xlsx_prefetch import Prefetched, take
+from validator.readers.xlsx_scan import (
+    WorkbookScan,
+    calamine_available,  # noqa: F401 (part of this module's API)
+    choose_engine,
+    open_zip,
+    scan_workbook,
+)
 
 DATE_ORDERS = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY": "ymd"}
 DATE_PATTERNS = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y", "ymd": "%Y/%m/%d"}
-SPARSE_SLACK = 4_000_000  # calamine may allocate this many empty cells beyond 4 per real one (~130 MB)
 BLOCK_CELLS = 250_000  # cells converted at once (rows x columns of a block)
 CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
 
@@ -256,24 +262,6 @@ def _escape_surrogates(text: str | None) -> str | None:
     return None if text is None else _SURROGATE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
-def calamine_available() -> bool:
-    try:
-        import python_calamine  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def choose_engine(scan: SheetScan, prefer: str | None = None) -> str:
-    """calamine only where the byte scan bounded what it will allocate (rows x columns of the used
-    range) and the sheet is not mostly empty space; openpyxl otherwise."""
-    dense = scan.max_row * max(1, scan.max_col)
-    safe = scan.cells_without_ref == 0 and dense <= DENSE_CELLS and dense <= 4 * scan.cells + SPARSE_SLACK
-    if prefer == "openpyxl" or not safe or not calamine_available():
-        return "openpyxl"
-    return "calamine"
-
-
 # -- blocks of rows as the cell readers give them ------------------------------------------------
 @dataclass(slots=True)
 class RawBlock:
@@ -307,29 +295,39 @@ class XlsxReader:
         notes.kind = "xlsx"
         notes.encoding = "xlsx"
         notes.delimiter = ""
-        self.zf = open_zip(stream, size)
-        self.scan: WorkbookScan = scan_workbook(self.zf)
-        notes.extra["workbook"] = self.scan
-        notes.bytes = size or 0
-        chosen = self.scan.chosen
-        if chosen is None:
-            raise Refused("the workbook has no worksheet (only chart sheets or other parts; "
-                          "HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
-        notes.sheet = chosen.name
-        self.engine = choose_engine(self.scan.scan, engine)
-        notes.reader = self.engine
+        # the command line may have run the pre-checks and calamine's load already (xlsx_prefetch)
+        self._pre: Prefetched | None = take(stream) if engine is None else None
+        self.scan: WorkbookScan
+        if self._pre is not None:
+            self.zf, self.scan = self._pre.zf, self._pre.scan
+        else:
+            self.zf = open_zip(stream, size)
+            self.scan = scan_workbook(self.zf)
         self._handle: Any = None
         self._source: Any = None
-        exceptions = sorted(self.scan.scan.exceptions.items())
-        self._exc_rows = np.array([r for (r, _c), _v in exceptions], dtype=np.int64)
-        self._exceptions = exceptions
-        self._next_block = self._open_rows()
-        self._header: Header | None = None
-        self._width = expected_columns or 0
-        self._first: RawBlock | None = None
-        if has_header:
-            self._read_header()
-        notes.empty = not self.scan.scan.has_values
+        try:
+            notes.extra["workbook"] = self.scan
+            notes.bytes = size or 0
+            chosen = self.scan.chosen
+            if chosen is None:
+                raise Refused("the workbook has no worksheet (only chart sheets or other parts; "
+                              "HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
+            notes.sheet = chosen.name
+            self.engine = choose_engine(self.scan.scan, engine)
+            notes.reader = self.engine
+            exceptions = sorted(self.scan.scan.exceptions.items())
+            self._exc_rows = np.array([r for (r, _c), _v in exceptions], dtype=np.int64)
+            self._exceptions = exceptions
+            self._next_block = self._open_rows()
+            self._header: Header | None = None
+            self._width = expected_columns or 0
+            self._first: RawBlock | None = None
+            if has_header:
+                self._read_header()
+            notes.empty = not self.scan.scan.has_values
+        except BaseException:  # nothing opened here outlives a failed start (the caller closes the stream)
+            self._release()
+            raise
 
     # -- engines ---------------------------------------------------------------------------
     def _open_rows(self) -> Any:
@@ -344,11 +342,16 @@ class XlsxReader:
             raise self._unreadable(exc) from None
 
     def _calamine(self, name: str) -> Any:
-        from python_calamine import CalamineWorkbook
+        pre = self._pre
+        if pre is not None and pre.sheet is not None and pre.scan.chosen is not None and pre.scan.chosen.name == name:
+            self._handle, sheet = pre.handle, pre.sheet
+            pre.handle = pre.sheet = None
+        else:
+            from python_calamine import CalamineWorkbook
 
-        self.stream.seek(0)
-        self._handle = CalamineWorkbook.from_filelike(self.stream)
-        sheet = self._handle.get_sheet_by_name(name)
+            self.stream.seek(0)
+            self._handle = CalamineWorkbook.from_filelike(self.stream)
+            sheet = self._handle.get_sheet_by_name(name)
         # python-calamine 0.9 pads rows from row 1 but columns only from the first used one
         start = sheet.start
         col0 = start[1] if start is not None else 0
@@ -460,14 +463,21 @@ class XlsxReader:
 
     def close(self) -> None:
         try:
+            self._release()
+        finally:
+            if self.owned:
+                self.stream.close()
+
+    def _release(self) -> None:
+        try:
             if self._source is not None:
                 self._source.close()
             if self._handle is not None:
                 self._handle.close()
         finally:
             self.zf.close()
-            if self.owned:
-                self.stream.close()
+            if self._pre is not None:
+                self._pre.close()
 
     def _read_header(self) -> None:
         block = self._block(1, header=True)

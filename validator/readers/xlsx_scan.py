@@ -32,7 +32,7 @@ from typing import IO
 import numpy as np
 from defusedxml import ElementTree as SafeET
 
-from validator.readers.base import Refused
+from validator.readers.errors import Refused
 
 MAX_ENTRIES = 10_000
 # A sheet at HubSpot's limits (1,048,576 rows x 20 columns) is about 1 GB of XML; the budgets leave
@@ -46,6 +46,7 @@ MAX_CARRY = 64 << 20
 MAX_ROWS = 1_048_576  # Excel's sheet limits
 MAX_COLS = 16_384
 DENSE_CELLS = 40_000_000  # calamine allocates rows x columns; above this, stream with openpyxl
+SPARSE_SLACK = 4_000_000  # calamine may allocate this many empty cells beyond 4 per real one (~130 MB)
 MAX_EXCEPTIONS = 200_000  # error / uncached-formula cells kept by position
 BLOCK = 4 << 20
 SST_MIN_ITEM = 5  # bytes of the smallest shared string item, <si/>
@@ -142,6 +143,24 @@ class Budget:
 # -- OLE2 (legacy .xls, encrypted workbooks) ---------------------------------------------------
 OLE_ENCRYPTED = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 OLE_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+
+
+def calamine_available() -> bool:
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose_engine(scan: SheetScan, prefer: str | None = None) -> str:
+    """calamine only where the byte scan bounded what it will allocate (rows x columns of the used
+    range) and the sheet is not mostly empty space; openpyxl otherwise."""
+    dense = scan.max_row * max(1, scan.max_col)
+    safe = scan.cells_without_ref == 0 and dense <= DENSE_CELLS and dense <= 4 * scan.cells + SPARSE_SLACK
+    if prefer == "openpyxl" or not safe or not calamine_available():
+        return "openpyxl"
+    return "calamine"
 
 
 def ole_refusal(stream: IO[bytes], size: int | None) -> Refused:
