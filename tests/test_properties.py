@@ -288,3 +288,33 @@ def test_human_output_never_carries_raw_controls(data: bytes, header: str) -> No
         text = render(report, fmt)
         assert not UNSAFE.search(text), (fmt, text)
         text.encode("utf-8")
+
+
+def _increasing_by_search(cols: list[int]) -> set[tuple[int, int]]:
+    """The plain quadratic search HS102's run finder must agree with (same run among ties)."""
+    best: list[list[int]] = []
+    for i, x in enumerate(cols):
+        prev = max((b for b in best if cols[b[-1]] < x), key=len, default=[])
+        best.append([*prev, i])
+    chain = max(best, key=len, default=[])
+    return {(i, cols[i]) for i in chain}
+
+
+@given(st.lists(st.integers(0, 40), unique=True, max_size=14))
+def test_mapping_order_keeps_the_same_longest_run_as_the_plain_search(cols: list[int]) -> None:
+    from validator.checks.header import _increasing
+    from validator.context import Column
+
+    placed = [(i, Column(c, f"h{c}", None, "exact")) for i, c in enumerate(cols)]
+    assert _increasing(placed) == _increasing_by_search(list(cols))
+
+
+def test_mapping_order_on_thousands_of_columns_reports_only_the_moved_one() -> None:
+    from validator.checks.header import _increasing
+    from validator.context import Column
+
+    cols = list(range(20_000))
+    cols.insert(5, cols.pop(15_000))  # one mapping moved far ahead
+    placed = [(i, Column(c, f"h{c}", None, "exact")) for i, c in enumerate(cols)]
+    kept = _increasing(placed)
+    assert len(kept) == 19_999 and (5, 15_000) not in kept

@@ -120,13 +120,17 @@ def bind_columns(header: Sequence[str] | None, width: int,
         matchers: tuple[tuple[str, Callable[[str], str]], ...] = (
             ("exact", lambda s: s), ("normalised", normalise_name))
         for label, matcher in matchers:
-            keys = [matcher(h) if bound[i] is None else None for i, h in enumerate(header)]
+            free: dict[str, list[int]] = {}  # text -> unbound header cells with it, last first
+            for i in range(len(header) - 1, -1, -1):
+                if bound[i] is None:
+                    free.setdefault(matcher(header[i]), []).append(i)
             rest = []
             for spec in pending:
                 want = matcher(spec.column_name) if spec.column_name is not None else None
-                if want is not None and want in keys:
-                    i = keys.index(want)
-                    bound[i], how[i], keys[i] = spec, label, None
+                cells = free.get(want) if want is not None else None
+                if cells:
+                    i = cells.pop()  # the leftmost unbound cell with that text
+                    bound[i], how[i] = spec, label
                 else:
                     rest.append(spec)
             pending = rest

@@ -94,8 +94,10 @@ class Collector:
         path = self.paths.get(file)
         stamped = [replace(f, severity=severity, path=path) for f in new]
         self.wanted.setdefault(file, set()).update(f.row for f in stamped if f.row is not None and f.row > 1)
-        if len(stamped) == 1 and len(kept) < self.cap:
+        if len(stamped) == 1:  # the same as nsmallest below (ties keep kept ones first), in O(log n)
             bisect.insort(kept, stamped[0], key=_key)
+            if len(kept) > self.cap:
+                kept.pop()
             self.kept[slot] = kept
         else:
             self.kept[slot] = heapq.nsmallest(self.cap, [*kept, *stamped], key=_key)
