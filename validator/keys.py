@@ -135,12 +135,13 @@ def hashing(fast: bool) -> Iterator[None]:
 
 
 def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The cells' UTF-8 bytes for polars. Arrow-stored cells go as binary views, the layout
+    polars keeps (taken without a copy; from offsets polars converts at about twice the cost of
+    Arrow's cast); the bytes, and so the hashes, are the same either way."""
     data = getattr(values.array, "_pa_array", None)
-    if isinstance(data, pa.ChunkedArray) and not data.null_count:
-        if pa.types.is_large_string(data.type):
-            return data.cast(pa.large_binary())
-        if pa.types.is_string(data.type):
-            return data.cast(pa.binary())
+    if isinstance(data, pa.ChunkedArray) and not data.null_count and (
+            pa.types.is_large_string(data.type) or pa.types.is_string(data.type)):
+        return data.cast(pa.binary_view())
     return pa.array([v.encode("utf-8", "surrogatepass") if isinstance(v, str) else b""
                      for v in values.to_numpy(dtype=object)], pa.binary())
 
@@ -224,8 +225,7 @@ class KeySet:
         if not len(fresh["keys"]):
             return
         where = np.searchsorted(self._main["keys"], fresh["keys"])
-        for name in self._FIELDS if self.full else self._FIELDS[:2]:
-            self._main[name] = np.insert(self._main[name], where, fresh[name])
+        _insert_sorted(self._main, where, fresh, self._FIELDS if self.full else self._FIELDS[:2])
         self._fresh = self._empty(self._main["rows"].dtype.type)
 
     @property
@@ -257,7 +257,11 @@ class KeySet:
 
     @staticmethod
     def _find(level: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = np.searchsorted(level, keys)
+        return KeySet._found(level, keys, np.searchsorted(level, keys))
+
+    @staticmethod
+    def _found(level: np.ndarray, keys: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, position clipped into the level) from the insertion positions ``pos``."""
         if not len(level):
             return np.zeros(len(keys), bool), pos
         clipped = np.minimum(pos, len(level) - 1)
@@ -278,18 +282,20 @@ class KeySet:
         uniq, first, inverse = _distinct(keys)
         main, fresh = self._main, self._fresh
         in_main, at_main = self._find(main["keys"], uniq)
-        in_fresh, at_fresh = self._find(fresh["keys"], uniq)
-        first_rows = np.where(in_main, main["rows"][at_main] if len(main["rows"]) else 0,
-                              np.where(in_fresh, fresh["rows"][at_fresh] if len(fresh["rows"]) else 0,
-                                       rows[first]))
-        new = ~in_main & ~in_fresh
-        where = np.searchsorted(fresh["keys"], uniq[new])
-        fresh["keys"] = np.insert(fresh["keys"], where, uniq[new])
-        fresh["rows"] = np.insert(fresh["rows"], where, rows[first[new]])
+        in_fresh_at = np.searchsorted(fresh["keys"], uniq)  # also where the new keys go in
+        in_fresh, at_fresh = self._found(fresh["keys"], uniq, in_fresh_at)
+        first_rows = np.asarray(rows[first], dtype=np.int64)
+        if in_main.any():
+            first_rows[in_main] = main["rows"][at_main[in_main]]
+        if in_fresh.any():
+            first_rows[in_fresh] = fresh["rows"][at_fresh[in_fresh]]
+        new = ~(in_main | in_fresh)
+        first_new = first[new]
+        added = {"keys": uniq[new], "rows": rows[first_new]}
         if self.full:
-            fresh["lines"] = np.insert(fresh["lines"], where, (lines if lines is not None else rows)[first[new]])
-            shown = values if values is not None else np.full(len(keys), "", object)
-            fresh["values"] = np.insert(fresh["values"], where, shown[first[new]])
+            added["lines"] = (lines if lines is not None else rows)[first_new]
+            added["values"] = values[first_new] if values is not None else np.full(len(first_new), "", object)
+        _insert_sorted(fresh, in_fresh_at[new], added, self._FIELDS if self.full else self._FIELDS[:2])
         if len(fresh["keys"]) > max(self.merge_min, len(main["keys"]) // 4):
             self._merge()
         return np.asarray(first_rows[inverse], dtype=np.int64)
@@ -298,6 +304,23 @@ class KeySet:
         """Indexes (into this set) of keys the other set lacks."""
         found, _ = other.find(self.keys)
         return np.flatnonzero(~found)
+
+
+def _insert_sorted(level: dict[str, np.ndarray], where: np.ndarray, added: dict[str, np.ndarray],
+                   fields: tuple[str, ...]) -> None:
+    """``np.insert(level[f], where, added[f])`` for each field, with ``where`` ascending (as
+    searchsorted gives it for sorted keys): one placement mask for all fields, no sort of it."""
+    if not len(where):
+        return
+    size = len(level[fields[0]]) + len(where)
+    at = where + np.arange(len(where))
+    keep = np.ones(size, bool)
+    keep[at] = False
+    for name in fields:
+        out = np.empty(size, level[name].dtype)
+        out[at] = added[name]
+        out[keep] = level[name]
+        level[name] = out
 
 
 def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

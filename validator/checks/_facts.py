@@ -116,12 +116,15 @@ class Screen:
         for arr in arrays:
             data, offsets = _data_and_offsets(arr)
             length = np.diff(offsets)
-            first = np.zeros(len(arr), np.uint8)
-            last = np.zeros(len(arr), np.uint8)
-            filled = np.flatnonzero(length > 0)
-            if len(filled):
-                first[filled] = data[offsets[:-1][filled]]
-                last[filled] = data[offsets[1:][filled] - 1]
+            if len(data):  # gather at every row (clipped into the bytes), then zero the empty cells
+                empty = length == 0
+                first = data[np.minimum(offsets[:-1], len(data) - 1)]
+                last = data[np.maximum(offsets[1:] - 1, 0)]
+                first[empty] = 0
+                last[empty] = 0
+            else:
+                first = np.zeros(len(arr), np.uint8)
+                last = np.zeros(len(arr), np.uint8)
             rare += data.tobytes().translate(None, _COMMON)
             firsts.append(first)
             lasts.append(last)
