@@ -104,12 +104,16 @@ def test_a_workbook_changed_after_the_start_is_read_again(tmp_path: Path, taken:
     assert any(f["value"] == "#N/A" for f in report["findings"] if f.get("value"))  # the new content
 
 
-def test_a_refused_workbook_is_refused_the_same_way(tmp_path: Path, taken: list[Any]) -> None:
+def test_a_refused_workbook_is_refused_the_same_way(tmp_path: Path, taken: list[Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "contacts.xlsx").write_bytes(zip_bomb())
     (tmp_path / "import.json").write_text(json.dumps(request()))
     code, report = _check(str(tmp_path / "import.json"))
-    assert code == 2 and taken == [None]
+    assert code == 2 and len(taken) == 1 and taken[0].refused is not None  # refused once, before the imports
     assert [(r["file"], r["code"]) for r in report["refusals"]] == [("contacts.xlsx", "zip-bomb")]
+    monkeypatch.setattr(xlsx_prefetch, "MIN_BYTES", 1 << 40)
+    assert _check(str(tmp_path / "import.json")) == (code, report)
+    assert taken[1] is None
 
 
 def test_work_nobody_takes_is_released(tmp_path: Path, taken: list[Any]) -> None:

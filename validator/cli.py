@@ -90,7 +90,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     request in the same folder (*.import.json, import.json, request.json, importRequest.json)
     whose files[] names it.
     """
-    if not emit_request:
+    if not emit_request and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
     try:
         _check(paths, request_opt, file_opts, fmt, output, config_file, select, extend_select, ignore, fail_on,

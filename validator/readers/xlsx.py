@@ -298,7 +298,10 @@ class XlsxReader:
         # the command line may have run the pre-checks and calamine's load already (xlsx_prefetch)
         self._pre: Prefetched | None = take(stream) if engine is None else None
         self.scan: WorkbookScan
+        if self._pre is not None and self._pre.refused is not None:
+            raise self._pre.refused
         if self._pre is not None:
+            assert self._pre.zf is not None
             self.zf, self.scan = self._pre.zf, self._pre.scan
         else:
             self.zf = open_zip(stream, size)

@@ -2,16 +2,18 @@
 
 python-calamine parses a whole sheet before it yields the first row (about 0.7 s for 100,000
 rows x 13 columns), and it does so without holding the GIL. The command line knows the files
-of a check before it imports the heavy modules (about 0.3 s), so ``start`` runs, on a
-background thread, exactly what the XLSX reader would run first: the container and XML
-pre-checks of ``xlsx_scan`` (the gate that must pass before calamine may touch the file),
-the engine choice, and, where that choice is calamine, calamine's load of the chosen sheet.
+of a check before it imports the heavy modules (about 0.3 s), so ``start`` runs exactly what
+the XLSX reader would run first: the container and XML pre-checks of ``xlsx_scan`` (the gate
+that must pass before calamine may touch the file; Python work, done at once) and the engine
+choice, then, where that choice is calamine, calamine's load of the chosen sheet on a
+background thread while the imports go on.
 
 ``take`` hands that work to the reader that opens the same file later: same device, inode,
-size and modification time as when the thread opened it, or nothing. Anything that fails or
-refuses on the thread is dropped, and the reader then does the work itself and reports it the
-usual way, so a prefetch can change the time a check takes, never its outcome. Only this module's
-own imports (stdlib, numpy, defusedxml, python-calamine) run on the thread.
+size and modification time as when it was opened here, or nothing. A refusal of the
+pre-checks is handed over as such (the reader raises it: the same checks on the same bytes);
+anything else that fails here is dropped, and the reader does the work itself and reports it
+the usual way, so a prefetch can change the time a check takes, never its outcome. Only
+light modules load here (stdlib, numpy, defusedxml, python-calamine), never pandas.
 """
 
 from __future__ import annotations
@@ -32,24 +34,28 @@ Identity = tuple[int, int, int, int]
 
 @dataclass(slots=True)
 class Prefetched:
-    """What the reader would have built first: the open ZIP over the thread's own file handle,
-    the pre-check's result, the engine chosen, and calamine's workbook and loaded sheet."""
+    """What the reader would have built first: the open ZIP over this module's own file handle,
+    the pre-checks' result, the engine chosen, and calamine's workbook and loaded sheet; or the
+    refusal the pre-checks ended in."""
 
-    stream: IO[bytes]
-    zf: zipfile.ZipFile
+    stream: IO[bytes] | None
+    zf: zipfile.ZipFile | None
     scan: Any  # xlsx_scan.WorkbookScan
     engine: str
     handle: Any = None  # python_calamine.CalamineWorkbook
     sheet: Any = None  # python_calamine.CalamineSheet of scan.chosen
+    refused: Exception | None = None  # readers.errors.Refused
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             if self.handle is not None:
                 self.handle.close()
         with contextlib.suppress(Exception):
-            self.zf.close()
+            if self.zf is not None:
+                self.zf.close()
         with contextlib.suppress(Exception):
-            self.stream.close()
+            if self.stream is not None:
+                self.stream.close()
 
 
 class _Entry:
@@ -68,8 +74,12 @@ def identity(st: os.stat_result) -> Identity:
 
 
 def start(path: str | os.PathLike[str]) -> bool:
-    """Begin the pre-check and sheet load of the workbook at ``path`` on a background thread.
-    Does nothing (False) unless it is a regular file of at least MIN_BYTES starting like a ZIP."""
+    """Run the pre-checks of the workbook at ``path`` now, then start calamine's load of the chosen
+    sheet on a background thread (the pre-checks hold the GIL; calamine does not, so it overlaps
+    with the imports that follow). Does nothing (False) unless ``path`` is a regular file of at
+    least MIN_BYTES that starts like a ZIP. A refusal is kept for the reader to raise."""
+    from validator.readers.errors import Refused
+
     try:  # never blocks: a FIFO or device is opened without waiting, then left alone
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError, TypeError):
@@ -79,56 +89,80 @@ def start(path: str | os.PathLike[str]) -> bool:
     except Exception:
         os.close(fd)
         return False
+    zf: zipfile.ZipFile | None = None
     try:
         st = os.fstat(stream.fileno())
         if not stat.S_ISREG(st.st_mode) or st.st_size < MIN_BYTES or stream.read(4) != _MAGIC:
             stream.close()
             return False
         key = identity(st)
-        entry = _Entry()
         with _LOCK:
             if key in _ENTRIES:
                 stream.close()
                 return False
-            _ENTRIES[key] = entry
-        threading.Thread(target=_load, args=(stream, st.st_size, key, entry), name="xlsx-prefetch",
-                         daemon=True).start()
+        from validator.readers.xlsx_scan import choose_engine, open_zip, scan_workbook
+
+        entry = _Entry()
+        try:
+            zf = open_zip(stream, st.st_size)
+            scan = scan_workbook(zf)
+        except Refused as exc:
+            _close(None, zf, stream)
+            entry.result = Prefetched(None, None, None, "", refused=exc)
+            entry.done.set()
+            _register(key, entry)
+            return True
+        if scan.chosen is None:  # the reader refuses that itself; nothing worth handing over
+            _close(None, zf, stream)
+            return False
+        made = Prefetched(stream, zf, scan, choose_engine(scan.scan))
+        _register(key, entry)
+        if made.engine != "calamine":
+            _finish(entry, made)
+            return True
+        threading.Thread(target=_load, args=(made, key, entry), name="xlsx-prefetch", daemon=True).start()
         return True
-    except Exception:
-        stream.close()
+    except Exception:  # a file that cannot even be looked at: the reader meets it again itself
+        _close(None, zf, stream)
         return False
 
 
-def _load(stream: IO[bytes], size: int, key: Identity, entry: _Entry) -> None:
-    made: Prefetched | None = None
-    zf: zipfile.ZipFile | None = None
+def _register(key: Identity, entry: _Entry) -> None:
+    with _LOCK:
+        _ENTRIES[key] = entry
+
+
+def _close(made: Prefetched | None, zf: zipfile.ZipFile | None, stream: IO[bytes] | None) -> None:
+    if made is not None:
+        made.close()
+        return
+    with contextlib.suppress(Exception):
+        if zf is not None:
+            zf.close()
+    with contextlib.suppress(Exception):
+        if stream is not None:
+            stream.close()
+
+
+def _load(made: Prefetched, key: Identity, entry: _Entry) -> None:
+    """calamine's load of the sheet the pre-checks chose (the pre-checks passed: it is safe)."""
     try:
-        from validator.readers.xlsx_scan import choose_engine, open_zip, scan_workbook
+        from python_calamine import CalamineWorkbook
 
-        zf = open_zip(stream, size)
-        scan = scan_workbook(zf)
-        if scan.chosen is None:  # refused by the reader: nothing worth handing over
-            raise LookupError("no worksheet")
-        engine = choose_engine(scan.scan)
-        made = Prefetched(stream, zf, scan, engine)
-        if engine == "calamine":
-            from python_calamine import CalamineWorkbook
-
-            stream.seek(0)
-            made.handle = CalamineWorkbook.from_filelike(stream)
-            made.sheet = made.handle.get_sheet_by_name(scan.chosen.name)
-        if identity(os.fstat(stream.fileno())) != key:  # changed while it was read: not the same file
+        assert made.stream is not None and made.scan is not None
+        made.stream.seek(0)
+        made.handle = CalamineWorkbook.from_filelike(made.stream)
+        made.sheet = made.handle.get_sheet_by_name(made.scan.chosen.name)
+        if identity(os.fstat(made.stream.fileno())) != key:  # changed while it was read
             raise OSError("changed")
-    except BaseException:  # a refusal, a bad file, memory: the reader will meet it again itself
-        if made is not None:
-            made.close()
-        else:
-            if zf is not None:
-                with contextlib.suppress(Exception):
-                    zf.close()
-            with contextlib.suppress(Exception):
-                stream.close()
-        made = None
+    except BaseException:  # a bad sheet, memory: the reader will meet it again itself
+        made.close()
+        _finish(entry, None)
+        return
+    _finish(entry, made)
+
+
+def _finish(entry: _Entry, made: Prefetched | None) -> None:
     with _LOCK:
         entry.result = made
         drop = entry.dropped
