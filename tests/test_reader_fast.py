@@ -207,3 +207,28 @@ def test_exact_reader_resumes_mid_file_with_counters_carried_on() -> None:
     assert chunks[0].frame.index.tolist() == [3] and chunks[0].lines.tolist() == [4]
     assert chunks[0].notes == whole[0].notes[-2:]
     assert (notes.records, notes.lines) == (4, 6)
+
+
+@pytest.mark.parametrize("bad", [b"Gen\x00t", b"Ge\xe9\xfft"], ids=["nul", "not-utf8"])
+def test_a_bad_byte_before_a_multi_line_value_is_read_exactly_in_a_small_piece(bad: bytes, monkeypatch) -> None:
+    # the first line feed after the bad byte is inside the record's quoted two-line note: quotes
+    # balance from the record's start, so the exact reader takes a small piece, not the segment
+    import validator.readers.csv_fast as cf
+
+    monkeypatch.setattr(cf, "EXACT_PIECE", 2048)
+    rows = [f'"{i}","u{i}@x.com","Town {i}","Met, then\ncall {i}"\n'.encode() for i in range(6000)]
+    rows[2500] = b'"2500","u2500@x.com","' + bad + b'","Met, then\ncall again"\n'
+    data = b"ID,Email,Town,Notes\n" + b"".join(rows)
+    sizes: list[int] = []
+    real = cf.FastCsvReader._exact_segment
+
+    def exact_segment(self: Any, size: int, pending: Any) -> Any:
+        sizes.append(size)
+        return real(self, size, pending)
+    monkeypatch.setattr(cf.FastCsvReader, "_exact_segment", exact_segment)
+    assert assert_same(data, chunk_rows=1000, segment=64 << 10) == "fast"
+    assert sizes and max(sizes) < 4096  # one piece of about EXACT_PIECE bytes (was the 64 KB segment)
+    _r, _notes, chunks = read_fast(data, 1000, 64 << 10)
+    frame = next(c.frame for c in chunks if 2502 in c.frame.index)
+    assert frame.loc[2502, 2] == bad.decode("utf-8", "surrogateescape")
+    assert frame.loc[2502, 3] == "Met, then\ncall again"

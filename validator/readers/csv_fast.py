@@ -326,28 +326,38 @@ class FastCsvReader:
     def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the record that has the problem and a few after it.
 
-        The piece ends on a line feed after which the quotes balance again, counted from the
-        line after the problem (where the csv module resumes after a bad quote), at least
-        EXACT_PIECE bytes in; if the exact reader does not end it outside quotes, the whole
-        segment is tried, then None (the caller reads the rest of the file exactly).
+        The piece ends on a line feed after which the quotes balance again, at least EXACT_PIECE
+        bytes in. Quotes are counted from the problem record's start (the buffer's start: right
+        for a well-quoted record with a bad byte in it, even one whose values span lines), then,
+        if the exact reader does not end that piece outside quotes, from the line after the
+        problem (where the csv module resumes after a bad quote); failing both, the whole segment
+        is tried, then None (the caller reads the rest of the file exactly).
         """
         if exc.size is None:
             return None
         size, at = exc.size, exc.at or 0
         nl = self._buf.find(b"\n", at, size)
-        end = size
-        if 0 <= nl < size - 1:
-            rest = np.frombuffer(self._buf, dtype=np.uint8)[nl + 1: size]
-            quotes = np.flatnonzero(rest == QUOTE)
-            feeds = np.flatnonzero(rest == LF)
-            outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
-            k = int(np.searchsorted(outside, EXACT_PIECE - (nl + 1)))
-            if k < len(outside):
-                end = nl + 1 + int(outside[k]) + 1
-        chunks = self._exact_segment(end, pending)
-        if chunks is None and end < size:
-            chunks = self._exact_segment(size, pending)
-        return chunks
+        ends: list[int] = []
+        for origin in (0, nl + 1) if 0 <= nl < size - 1 else (0,):
+            end = self._balanced_end(origin, size)
+            if end is not None and end not in ends:
+                ends.append(end)
+        ends += [size] if size not in ends else []
+        for end in ends:
+            chunks = self._exact_segment(end, pending)
+            if chunks is not None:
+                return chunks
+        return None
+
+    def _balanced_end(self, origin: int, size: int) -> int | None:
+        """Just after the first line feed at least EXACT_PIECE bytes into the buffer before which
+        the quotes counted from ``origin`` balance; None if there is none before ``size``."""
+        rest = np.frombuffer(self._buf, dtype=np.uint8)[origin: size]
+        quotes = np.flatnonzero(rest == QUOTE)
+        feeds = np.flatnonzero(rest == LF)
+        outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+        k = int(np.searchsorted(outside, EXACT_PIECE - origin))
+        return origin + int(outside[k]) + 1 if k < len(outside) else None
 
     def _exact_segment(self, size: int, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the next ``size`` bytes alone.
