@@ -1,0 +1,266 @@
+"""Recall on a file made independently of ``bench/generate.py``: other writer, dialect, columns and
+problems, many of each kind, at rows drawn by the seed plus the rows next to chunk boundaries.
+
+    python bench/independent.py --rows 1048576 --out bench/data/independent-1m [--seed 3]
+
+Writes ``contacts.csv`` with Python's csv module (every field quoted, LF line ends, a UTF-8 byte
+order mark, a Record ID column, multi-line notes), ``companies.csv`` (one company per 20
+contacts, naming a contact in the common column ``E-mail``; revenue as a number property),
+``import.json`` and ``manifest.json`` (every planted
+problem with the code it must be reported under and its spreadsheet row), then runs
+``hubspot-preflight check`` on it and prints, per kind, how many planted problems were reported
+with that code at exactly their row, and the findings of those codes at any other row (false
+positives). Exit status 0 only when every planted problem is found and there is no false
+positive. ``--no-check`` only writes the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COLUMNS = [("Record ID", "hs_object_id"), ("E-mail", "email"), ("Given Name", "firstname"),
+           ("Family Name", "lastname"), ("Mobile", "mobilephone"), ("Stage", "lifecyclestage"),
+           ("Signed Up", "createdate"), ("Role", "jobtitle"),
+           ("Town", "city"), ("Remarks", "message")]
+COMPANY_COLUMNS = [("Name", "name"), ("Domain", "domain"), ("Revenue", "annualrevenue"), ("E-mail", None)]
+STAGES = ("lead", "customer", "subscriber", "opportunity", "other")
+GIVEN = ("Aino", "Bram", "Chiara", "Dov", "Eun", "Femi", "Gaia", "Hiro", "Ilse", "Jomo", "Kofi", "Liv")
+FAMILY = ("Aalto", "Bakker", "Conti", "Dvořák", "Eze", "Fontaine", "Gupta", "Haddad", "Ito", "Jansen")
+TOWNS = ("Tampere", "Utrecht", "Genova", "Brno", "Lagos", "Lyon", "Pune", "Beirut", "Sendai", "Gent")
+ROLES = ("Buyer", "Analyst", "Director, Ops", "Engineer", "Owner")
+
+# kind -> (code it must be reported under, column name or None for the whole row)
+KINDS: dict[str, tuple[str, str | None]] = {
+    "invalid_email": ("HS212", "E-mail"),
+    "duplicate_email_other_case": ("HS301", "E-mail"),
+    "duplicate_record_id": ("HS303", "Record ID"),
+    "impossible_date": ("HS201", "Signed Up"),
+    "bad_number": ("HS205", "Revenue"),  # companies.csv (a number property there)
+    "unknown_stage": ("HS208", "Stage"),
+    "extra_field": ("HS110", None),
+    "missing_field": ("HS110", None),
+    "blank_row": ("HS113", None),
+    "text_after_quote": ("HS112", "Role"),
+    "invalid_utf8": ("HS402", "Town"),
+    "nul_byte": ("HS405", "Town"),
+    "formula": ("HS430", "Role"),
+    "broken_association_key": ("HS314", "E-mail"),  # companies.csv
+}
+PER_KIND = 4  # planted problems of each kind
+COMPANY_KINDS = ("bad_number", "broken_association_key")
+
+
+def email(i: int) -> str:
+    return f"{GIVEN[i % len(GIVEN)].lower()}{i}@{('mail', 'corp', 'post')[i % 3]}.example"
+
+
+class Independent:
+    def __init__(self, rows: int, seed: int):
+        self.rows = rows
+        self.rng = random.Random(seed)
+        self.companies = max(20, rows // 20)
+        self.plan = self._plan(seed)
+
+    def _plan(self, seed: int) -> dict[int, str]:
+        """Spreadsheet row -> kind, for contacts rows 3..rows (row 2 and the last row stay clean),
+        including rows next to the 50,000-row chunk boundaries; problems at least 3 rows apart."""
+        rng = random.Random(seed * 104729 + 7)
+        edges = [r for b in range(50_000, self.rows, 50_000) for r in (b, b + 1, b + 2)]
+        rng.shuffle(edges)
+        plan: dict[int, str] = {}
+        for kind in KINDS:
+            if kind in COMPANY_KINDS:
+                continue
+            for _ in range(PER_KIND):
+                while True:
+                    row = edges.pop() if edges and rng.random() < 0.3 else rng.randint(3, self.rows)
+                    # apart from each other and from the rows duplicates repeat (1,000 rows earlier)
+                    if row > 1002 and all(abs(row - r) >= 3 and abs(abs(row - r) - 1000) >= 3 for r in plan):
+                        break
+                plan[row] = kind
+        return plan
+
+    def contact(self, i: int) -> list[str]:
+        rng = self.rng
+        note = "" if i % 4 else f"Met at {TOWNS[i % 10]}, {rng.choice(('follow up', 'sent deck'))}\nnext: call"
+        return [str(100_000 + i), email(i), GIVEN[i % len(GIVEN)], FAMILY[(i // 5) % len(FAMILY)],
+                f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}", STAGES[i % len(STAGES)],
+                f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(2015, 2025)}",
+                ROLES[i % len(ROLES)], TOWNS[(i // 3) % len(TOWNS)], note]
+
+    def spoil(self, kind: str, row: int, cells: list[str]) -> bytes | None:
+        """Change one row; return its raw bytes when they cannot be written by the csv module."""
+        at = {name: k for k, (name, _p) in enumerate(COLUMNS)}
+        earlier = row - 2 - 1000
+        if kind == "invalid_email":
+            cells[at["E-mail"]] = cells[at["E-mail"]].replace("@", " at ")
+        elif kind == "duplicate_email_other_case":
+            cells[at["E-mail"]] = email(earlier).title()
+        elif kind == "duplicate_record_id":
+            cells[at["Record ID"]] = str(100_000 + earlier)
+        elif kind == "impossible_date":
+            cells[at["Signed Up"]] = "04/31/2024"
+        elif kind == "unknown_stage":
+            cells[at["Stage"]] = "Warm"
+        elif kind == "extra_field":
+            cells.append("surplus")
+        elif kind == "missing_field":
+            cells.pop()
+        elif kind == "blank_row":
+            return b"\n"
+        elif kind == "formula":
+            cells[at["Role"]] = "=HYPERLINK(\"http://x.example\")"
+        elif kind == "nul_byte":
+            cells[at["Town"]] = "Gen\x00t"
+        elif kind in ("text_after_quote", "invalid_utf8"):
+            line = _line(cells)
+            if kind == "text_after_quote":
+                old = _quoted(cells[at["Role"]])
+                return line.replace(old, old + b"Co", 1)
+            old = _quoted(cells[at["Town"]])
+            return line.replace(old, b'"' + cells[at["Town"]][:2].encode() + b'\xe9\xff"', 1)
+        return None
+
+    def write(self, out: Path) -> dict[str, Any]:
+        out.mkdir(parents=True, exist_ok=True)
+        planted: list[dict[str, Any]] = []
+        with open(out / "contacts.csv", "wb") as fh:
+            fh.write(b"\xef\xbb\xbf" + _line([c for c, _p in COLUMNS]))
+            block: list[bytes] = []
+            for i in range(self.rows):
+                row = i + 2
+                cells = self.contact(i)
+                kind = self.plan.get(row)
+                raw = self.spoil(kind, row, cells) if kind else None
+                if kind:
+                    code, col = KINDS[kind]
+                    planted.append({"kind": kind, "code": code, "file": "contacts.csv", "row": row,
+                                    "column_name": col})
+                block.append(raw if raw is not None else _line(cells))
+                if len(block) >= 20_000:
+                    fh.write(b"".join(block))
+                    block = []
+            fh.write(b"".join(block))
+        picked = random.Random(self.rows).sample(range(2, self.companies + 2), 2 * PER_KIND)
+        company_plan = {row: COMPANY_KINDS[k % 2] for k, row in enumerate(picked)}
+        spoiled = {r - 2 for r in self.plan}
+        with open(out / "companies.csv", "wb") as fh:
+            fh.write(_line([c for c, _p in COMPANY_COLUMNS]))
+            for j in range(self.companies):
+                row = j + 2
+                contact = self.rng.randrange(self.rows)
+                while contact in spoiled:
+                    contact = self.rng.randrange(self.rows)
+                key, revenue = email(contact), str(self.rng.randint(1, 5000) * 1000)
+                kind = company_plan.get(row)
+                if kind == "broken_association_key":
+                    key = f"ghost{j}@nowhere.example"
+                elif kind == "bad_number":
+                    revenue = "12 thousand"
+                if kind:
+                    code, col = KINDS[kind]
+                    planted.append({"kind": kind, "code": code, "file": "companies.csv", "row": row,
+                                    "column_name": col})
+                fh.write(_line([f"{FAMILY[j % len(FAMILY)]} {j} AG", f"co{j}.example", revenue, key]))
+        contacts = {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p,
+                 **({"columnType": "HUBSPOT_OBJECT_ID"} if p == "hs_object_id" else {}),
+                 **({"associationIdentifierColumn": True} if p == "email" else {})} for c, p in COLUMNS]}}
+        companies = {"fileName": "companies.csv", "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-2", "columnName": "Name", "propertyName": "name"},
+                {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain"},
+                {"columnObjectTypeId": "0-2", "columnName": "Revenue", "propertyName": "annualrevenue"},
+                {"columnObjectTypeId": "0-2", "columnName": "E-mail", "propertyName": None,
+                 "toColumnObjectTypeId": "0-1",
+                 "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}}]}}
+        request = {"name": f"Independent recall check ({self.rows:,} contacts)", "dateFormat": "MONTH_DAY_YEAR",
+                   "importOperations": {"0-1": "UPSERT", "0-2": "UPSERT"}, "files": [contacts, companies]}
+        (out / "import.json").write_text(json.dumps(request, indent=2) + "\n", encoding="utf-8")
+        manifest = {"rows": self.rows, "planted": sorted(planted, key=lambda p: (p["file"], p["row"]))}
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        return manifest
+
+
+def _line(cells: list[str]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(cells)
+    return buf.getvalue().encode("utf-8")
+
+
+def _quoted(cell: str) -> bytes:
+    return ('"' + cell.replace('"', '""') + '"').encode("utf-8")
+
+
+def check(folder: Path) -> tuple[dict[str, Any], float]:
+    """Run the CLI on the folder's request; (report, wall seconds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "validator", "check", str(folder / "import.json"), "--format",
+                        "json", "-o", str(out), "--max-per-rule", "100000"], cwd=ROOT, check=False,
+                       stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - started
+        return json.loads(out.read_text(encoding="utf-8")), wall
+
+
+def score(report: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
+    found = {(f["code"], f["file"], f["row"]) for f in report["findings"]}
+    expected = {(p["code"], p["file"], p["row"]) for p in manifest["planted"]}
+    per_kind: dict[str, list[int]] = {}
+    for p in manifest["planted"]:
+        hit = (p["code"], p["file"], p["row"]) in found
+        counts = per_kind.setdefault(p["kind"], [0, 0])
+        counts[0] += hit
+        counts[1] += 1
+    codes = {code for code, _col in KINDS.values()}
+    false = sorted((f["code"], f["file"], f["row"]) for f in report["findings"]  # row None: a file's summary
+                   if f["code"] in codes and f["row"] is not None and (f["code"], f["file"], f["row"]) not in expected)
+    missed = sorted(expected - found)
+    return {"per_kind": per_kind, "missed": missed, "false": false,
+            "found": len(expected) - len(missed), "planted": len(expected),
+            "other_codes": dict(Counter(f["code"] for f in report["findings"] if f["code"] not in codes))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_048_576)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--no-check", action="store_true")
+    args = parser.parse_args(argv)
+    if args.rows < 5_000:
+        raise SystemExit("--rows must be at least 5,000 (problems are planted apart, after row 1,002)")
+    manifest = Independent(args.rows, args.seed).write(args.out)
+    print(f"wrote {args.out} ({len(manifest['planted'])} planted problems)")
+    if args.no_check:
+        return 0
+    report, wall = check(args.out)
+    result = score(report, manifest)
+    for kind, (hit, total) in result["per_kind"].items():
+        print(f"  {kind:28s} {KINDS[kind][0]}  {hit}/{total}")
+    print(f"found {result['found']}/{result['planted']} at their exact row; false positives: "
+          f"{len(result['false'])}; check took {wall:.1f} s")
+    for code, file, row in result["missed"]:
+        print(f"  MISSED {code} {file} row {row}")
+    for code, file, row in result["false"][:20]:
+        print(f"  FALSE {code} {file} row {row}")
+    return 0 if not result["missed"] and not result["false"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
