@@ -58,6 +58,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "nul_byte": ("HS405", "Town"),
     "formula": ("HS430", "Role"),
     "broken_association_key": ("HS314", "E-mail"),  # companies.csv
+    "unclosed_quote": ("HS111", "Remarks"),  # the last row only: it runs to the end of the file
 }
 PER_KIND = 4  # planted problems of each kind
 COMPANY_KINDS = ("bad_number", "broken_association_key")
@@ -75,14 +76,15 @@ class Independent:
         self.plan = self._plan(seed)
 
     def _plan(self, seed: int) -> dict[int, str]:
-        """Spreadsheet row -> kind, for contacts rows 3..rows (row 2 and the last row stay clean),
-        including rows next to the 50,000-row chunk boundaries; problems at least 3 rows apart."""
+        """Spreadsheet row -> kind, for contacts rows 1,003..rows, including rows next to the
+        50,000-row chunk boundaries, problems at least 3 rows apart; the last row (rows + 1) gets
+        the unclosed quote."""
         rng = random.Random(seed * 104729 + 7)
         edges = [r for b in range(50_000, self.rows, 50_000) for r in (b, b + 1, b + 2)]
         rng.shuffle(edges)
         plan: dict[int, str] = {}
         for kind in KINDS:
-            if kind in COMPANY_KINDS:
+            if kind in COMPANY_KINDS or kind == "unclosed_quote":
                 continue
             for _ in range(PER_KIND):
                 while True:
@@ -91,6 +93,7 @@ class Independent:
                     if row > 1002 and all(abs(row - r) >= 3 and abs(abs(row - r) - 1000) >= 3 for r in plan):
                         break
                 plan[row] = kind
+        plan[self.rows + 1] = "unclosed_quote"
         return plan
 
     def contact(self, i: int) -> list[str]:
@@ -121,6 +124,8 @@ class Independent:
             cells.pop()
         elif kind == "blank_row":
             return b"\n"
+        elif kind == "unclosed_quote":
+            return _line(cells[:-1])[:-1] + b',"never closed\n'
         elif kind == "formula":
             cells[at["Role"]] = "=HYPERLINK(\"http://x.example\")"
         elif kind == "nul_byte":

@@ -232,3 +232,29 @@ def test_a_bad_byte_before_a_multi_line_value_is_read_exactly_in_a_small_piece(b
     frame = next(c.frame for c in chunks if 2502 in c.frame.index)
     assert frame.loc[2502, 2] == bad.decode("utf-8", "surrogateescape")
     assert frame.loc[2502, 3] == "Met, then\ncall again"
+
+
+def test_a_bad_quote_before_a_multi_line_value_keeps_the_rows_after_it() -> None:
+    # text after a closing quote, then a quoted two-line note in the same record: the record
+    # ends where the note does (read leniently, as Excel and pyarrow do), not on the next line
+    rows = [f'u{i}@x.com,Analyst,"Met, then\ncall {i}"\n' for i in range(400)]
+    rows[150] = 'bad@x.com,"Buyer"Co,"Met at Lyon\nnext: call"\n'
+    data = ("Email,Role,Notes\n" + "".join(rows)).encode()
+    _r, notes, chunks = read_exact(data, 1000)
+    bad = [n for c in chunks for n in c.notes]
+    assert [(n.kind, n.row, n.line, n.end_line, n.column) for n in bad] == [("bad-quote", 152, 302, 303, 2)]
+    frame = pd.concat([c.frame for c in chunks])
+    assert frame.index.tolist() == [r for r in range(2, 402) if r != 152]
+    assert frame.loc[153, 0] == "u151@x.com" and frame.loc[401, 2] == "Met, then\ncall 399"
+    assert notes.stray_quote_count == 0
+    assert assert_same(data, chunk_rows=100, segment=2048) == "fast"
+    report = validate(_single_file_request(), files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert sorted({(f.code, f.row) for f in report.findings if f.code in ("HS110", "HS112", "HS117")}) == [
+        ("HS112", 152)]
+
+
+def _single_file_request() -> dict[str, Any]:
+    return {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+            for c, p in (("Email", "email"), ("Role", "jobtitle"), ("Notes", "message"))]}}]}

@@ -72,7 +72,10 @@ class MalformedQuote(Rule):
     after it (`"Ann"x`) is read differently by different parsers. HubSpot reports
     COULD_NOT_PARSE_ROW.
     A quote written `\\"` inside a quoted field (MySQL's and many programming languages'
-    escaping, not CSV's) ends the field early, so it is reported here, and said so.
+    escaping, not CSV's) ends the field early, so it is reported here, and said so. The row
+    is read to its end the lenient way (text after the closing quote joins the field, as Excel
+    and most parsers read it), so a quoted value on several lines later in the row stays in it
+    and the rows after keep their numbers.
     Example: `"Acme" Inc,ann@example.com`; `"say \\"hi\\" now"` from a MySQL export.
     Fix: put the whole value inside the quotes: `"Acme Inc"`; write a quote inside a quoted
     value as two quotes (RFC 4180): `"say ""hi"" now"`, not `\\"`.

@@ -179,8 +179,29 @@ class CsvReader:
         text = ""
         if state.error_at is not None:
             text = "".join(kept)[state.field_at: state.error_at + 1][-TEXT_KEEP:]
+        end += self._rest_of_record(kept)
         return RowNote("bad-quote", row, start, end, column=state.error_field, detail=message,
                        text=text)
+
+    def _rest_of_record(self, kept: list[str]) -> int:
+        """Lines of a record with a bad quote that follow the line the csv module gave up on.
+
+        The csv module resumes on the next line. Read leniently instead (text after a closing
+        quote joins the field, as Excel, pyarrow and the csv module's non-strict mode read it), a
+        quoted value may still be open at the end of that line, say a two-line note after
+        ``"Acme"Inc``: its lines belong to this record, and are consumed here, so that the rows
+        after it keep their numbers. Returns how many lines were consumed (0 almost always)."""
+        state = _Lenient(self.notes.delimiter)
+        for line in kept:
+            state.feed(line)
+        taken = 0
+        while state.in_quotes:
+            line = next(self.lines, None)
+            if line is None:  # the file ends inside the value: the record runs to its end
+                break
+            state.feed(line)
+            taken += 1
+        return taken
 
     def _resync(self, kept: list[str]) -> int | None:
         """After an oversized field, skip lines until the record's quotes balance.
@@ -287,6 +308,40 @@ class _ScanState:
         self.error_field: int | None = None
         self.error_at: int | None = None  # offset of the character that follows the bad quote
         self.field_at = 0  # offset where the field in error (or the last field) starts
+
+
+class _Lenient:
+    """Whether a quoted value is open after the text fed so far, read the way ``_scan`` reads
+    past a bad quote (line by line, so a long record costs one pass)."""
+
+    __slots__ = ("after_quote", "at_start", "delimiter", "in_quotes")
+
+    def __init__(self, delimiter: str):
+        self.delimiter = delimiter
+        self.in_quotes, self.at_start, self.after_quote = False, True, False
+
+    def feed(self, line: str) -> None:
+        if '"' not in line and not self.in_quotes and not self.after_quote:
+            self.at_start = line.endswith(("\r", "\n", self.delimiter)) if line else self.at_start
+            return
+        in_quotes, at_start, after_quote, delimiter = self.in_quotes, self.at_start, self.after_quote, self.delimiter
+        for ch in line:
+            if in_quotes:
+                if ch == '"':
+                    in_quotes, after_quote = False, True
+                continue
+            if after_quote:
+                after_quote = False
+                if ch == '"':
+                    in_quotes = True
+                    continue
+            if ch == delimiter or ch in "\r\n":
+                at_start = True
+            elif ch == '"' and at_start:
+                in_quotes, at_start = True, False
+            else:
+                at_start = False
+        self.in_quotes, self.at_start, self.after_quote = in_quotes, at_start, after_quote
 
 
 def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False) -> _ScanState:
