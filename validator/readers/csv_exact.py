@@ -196,10 +196,10 @@ class CsvReader:
             state.feed(line)
         taken = 0
         while state.in_quotes:
-            line = next(self.lines, None)
-            if line is None:  # the file ends inside the value: the record runs to its end
+            more = next(self.lines, None)
+            if more is None:  # the file ends inside the value: the record runs to its end
                 break
-            state.feed(line)
+            state.feed(more)
             taken += 1
         return taken
 
