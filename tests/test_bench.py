@@ -86,3 +86,18 @@ def test_frictionless_errors_count_only_at_the_planted_row_and_field() -> None:
     assert frictionless.found([{**hit, "rowNumber": 41}], planted) == "missed"
     assert frictionless.found([{**hit, "fieldName": "Email"}], planted) == "missed"
     assert frictionless.found([hit], {**planted, "kind": "broken_association_key"}) == "no equivalent"
+
+
+independent = load("independent")
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_independent_file_every_planted_problem_at_its_row(tmp_path: Path, reader: str) -> None:
+    manifest = independent.Independent(6_000, seed=11).write(tmp_path)
+    kinds = {p["kind"] for p in manifest["planted"]}
+    assert kinds == set(independent.KINDS) and len(manifest["planted"]) == 4 * (len(kinds) - 1) + 1
+    report = validate(tmp_path / "import.json", config=Config(reader=reader, max_per_rule=100_000)).to_dict()
+    assert {f["reader"] for f in report["files"]} == {reader}
+    result = independent.score(report, manifest)
+    assert result["missed"] == [] and result["false"] == []
+    assert result["found"] == len(manifest["planted"])
