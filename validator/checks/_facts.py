@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator import formats
 from validator.checks.typed import cached
@@ -29,6 +30,23 @@ def arrow_column(series: pd.Series) -> pa.ChunkedArray | None:
     if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
         return None
     return data
+
+
+# Python's ``\s`` (on str: Unicode whitespace, what str.isspace() accepts) spelled out for RE2,
+# whose ``\s`` is ASCII only; pandas hands any pattern with ``\s`` to Python's re, cell by cell
+PY_SPACE = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+            r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]")
+
+
+def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
+    r"""``values.str.fullmatch(pattern)`` as a bool array: by RE2 over the Arrow storage (``\s``
+    spelled out as Python's), by pandas where the column is stored in Python. The pattern may
+    use ``\s`` but no ``\S``, ``\d``, ``\w``, ``\b`` or lookaround (their RE2 meaning differs)."""
+    data = arrow_column(values)
+    if data is None:
+        return np.asarray(values.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False), dtype=bool)
+    found = pc.match_substring_regex(data, "^(?:" + pattern.replace(r"\s", PY_SPACE) + ")$")
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _data_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:

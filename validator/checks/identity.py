@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from validator.checks._facts import fullmatch
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.rows import empty_rows
 from validator.context import Column, FileContext, ImportContext
@@ -205,8 +206,8 @@ class InvalidRecordId(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in _id_columns(file, self.foreign):
             cells = chunk.frame[column.index]
-            bad = (cells.str.strip() != "") & ~cells.str.fullmatch(POSITIVE_INT)
-            yield from self.cells(chunk, file, column, bad.to_numpy(dtype=bool),
+            bad = (cells.str.strip() != "").to_numpy(dtype=bool) & ~fullmatch(cells, POSITIVE_INT)
+            yield from self.cells(chunk, file, column, bad,
                                   f"{{value}} is not a valid {self.what} (a positive whole number)")
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from validator.checks._facts import CONTROL, arrow_column, exactly, screen
+from validator.checks._facts import CONTROL, PY_SPACE, arrow_column, exactly, screen
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
@@ -34,9 +34,7 @@ _FORMULA_FIRST = b"=+-@\t\r"
 
 
 # SIGNED_DATA for RE2 (pyarrow): Python's ``\s`` spelled out, as RE2's ``\s`` is ASCII only
-_PY_SPACE = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
-             r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]")
-_SIGNED_DATA_RE2 = "^(?:" + SIGNED_DATA.replace(r"\s", _PY_SPACE) + ")$"
+_SIGNED_DATA_RE2 = "^(?:" + SIGNED_DATA.replace(r"\s", PY_SPACE) + ")$"
 
 
 def _formula(values: pd.Series) -> np.ndarray:
