@@ -153,3 +153,51 @@ def test_fullmatch_by_re2_equals_pandas_fullmatch_by_python_re(cells: list[str])
     want = python.str.fullmatch(POSITIVE_INT).to_numpy(dtype=bool)
     assert fullmatch(values, POSITIVE_INT).tolist() == want.tolist()  # Arrow-stored: RE2
     assert fullmatch(python, POSITIVE_INT).tolist() == want.tolist()  # Python-stored: pandas
+
+
+@given(st.lists(st.text(alphabet="a\u00e9\ud7ff\ud800\udbff\udc00\udc80\udcff\udd00\udfff\ue000\U0001f600\n",
+                        max_size=5), min_size=1, max_size=10))
+@example(["Ren\udce9e", "\ud7ff\udcff", "\udd00", "\udc00x", ""])
+def test_surrogate_rows_from_bytes_equal_the_surrogate_regex(cells: list[str]) -> None:
+    from validator.checks._facts import column_bytes, surrogate_rows
+    from validator.checks.encoding import SURROGATES
+
+    values = pd.Series(cells, dtype=PY_STR)
+    chunk = Chunk(string_frame([cells], list(range(2, 2 + len(cells)))), np.arange(2, 2 + len(cells)))
+    assert chunk.frame[0].dtype == values.dtype or not any("\ud800" <= c <= "\udfff" for v in cells for c in v)
+    want = values.str.contains(SURROGATES, regex=True).to_numpy(dtype=bool)
+    assert surrogate_rows(chunk, 0).tolist() == want.tolist()
+    assert sum(len(a) for a in column_bytes(chunk, 0)) == len(cells)
+
+
+# cells with undecodable bytes (lone surrogates): the column is stored in Python, and the
+# screens work from its surrogatepass bytes
+DIRTY = st.text(alphabet="a #\t\r\n=+\x00\x1b\u00a0\u2028\u202e\ufffd\udce9\udc85\udca0\udcc2\udce2\udcef", max_size=6)
+
+
+@given(st.lists(st.one_of(CELL, DIRTY), min_size=1, max_size=12).map(lambda c: [*c, "x\udcff"]))
+@example(["\udcc2\udca0", "\udce2\udc80\udc8b", " \udce9", "\udcef\udcbf\udcbd", "\udc85"])
+def test_byte_screens_of_a_column_with_undecodable_bytes_keep_every_flagged_cell(cells: list[str]) -> None:
+    from validator.checks import dialect, safety
+    from validator.checks._facts import CONTROL, NUL, blank_at, exactly, rows_with, screen
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    assert str(frame[0].dtype.storage) == "python"
+    chunk = Chunk(frame, np.arange(len(cells)))
+    seen = screen(chunk, 0)
+    assert seen is not None
+    values = frame[0]
+    cases = [
+        (seen.first_in(dialect._SPACE_FIRST) | seen.last_in(dialect._SPACE_LAST), dialect._around),
+        (seen.first_in(safety._FORMULA_FIRST), safety._formula),
+        (seen.has(CONTROL), lambda v: v.str.contains(safety.CONTROLS, regex=True).to_numpy(dtype=bool)),
+        (seen.has(NUL), lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool)),
+        (rows_with(chunk, 0, b"#"), lambda v: v.str.contains("#", regex=False).to_numpy(dtype=bool)),
+    ]
+    for candidates, predicate in cases:
+        assert exactly(values, candidates, predicate).tolist() == predicate(values).tolist()
+    assert (seen.length >= values.str.len().to_numpy()).all()  # bytes bound characters
+    for char, byte in (("\ufffd", b"\xef"), ("\n", b"\n"), ("#", b"#")):
+        assert seen.holds(byte) or not values.str.contains(char, regex=False).any()
+    assert blank_at(chunk, 0).tolist() == formats.blank(values).tolist()
+    assert _line_breaks(chunk) == _plain_breaks(frame)

@@ -137,6 +137,33 @@ def test_fast_and_exact_read_generated_files_alike(data: bytes, chunk_rows: int,
     assert_same(data, chunk_rows, segment)
 
 
+accented = st.text(alphabet=st.sampled_from(list('aé ü,"\nñ€ß')), max_size=5)
+
+
+@st.composite
+def mixed_encoding_files(draw: Any) -> bytes:
+    """Rows written by the csv module, each encoded as UTF-8 or Latin-1/Windows-1252 (a file
+    pasted together from two exports), some ragged, some with a stray lone byte."""
+    width = draw(st.integers(2, 4))
+    newline = draw(st.sampled_from(["\r\n", "\n"]))
+    parts = [",".join(f"h{i}" for i in range(width)).encode() + newline.encode()]
+    for _ in range(draw(st.integers(1, 14))):
+        buf = io.StringIO()
+        n = width if draw(st.integers(0, 4)) else draw(st.integers(1, width + 2))
+        csv.writer(buf, lineterminator=newline).writerow([draw(accented) for _ in range(n)])
+        row = buf.getvalue().encode(draw(st.sampled_from(["utf-8", "cp1252", "latin-1"])), "replace")
+        if draw(st.integers(0, 4)) == 0:
+            at = draw(st.integers(0, len(row)))
+            row = row[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\xe2\x82", b"\x80"])) + row[at:]
+        parts.append(row)
+    return b"".join(parts)
+
+
+@given(mixed_encoding_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]))
+def test_fast_and_exact_read_files_with_bytes_not_utf8_alike(data: bytes, chunk_rows: int, segment: int) -> None:
+    assert_same(data, chunk_rows, segment)
+
+
 def test_stray_and_backslash_quotes_are_read_exactly_between_fast_segments() -> None:
     rows = [f'u{i}@x.com,"Lee, Ann {i}",{i}\n' for i in range(3000)]
     rows[700] = 'a@x.com,An"n,1\n'
@@ -227,7 +254,10 @@ def test_a_bad_byte_before_a_multi_line_value_is_read_exactly_in_a_small_piece(b
         return real(self, size, pending)
     monkeypatch.setattr(cf.FastCsvReader, "_exact_segment", exact_segment)
     assert assert_same(data, chunk_rows=1000, segment=64 << 10) == "fast"
-    assert sizes and max(sizes) < 4096  # one piece of about EXACT_PIECE bytes (was the 64 KB segment)
+    if b"\x00" in bad:  # one piece of about EXACT_PIECE bytes (was the 64 KB segment)
+        assert sizes and max(sizes) < 4096
+    else:  # bytes that are not UTF-8: read fast, as bytes, decoded cell by cell
+        assert sizes == []
     _r, _notes, chunks = read_fast(data, 1000, 64 << 10)
     frame = next(c.frame for c in chunks if 2502 in c.frame.index)
     assert frame.loc[2502, 2] == bad.decode("utf-8", "surrogateescape")
@@ -258,3 +288,27 @@ def _single_file_request() -> dict[str, Any]:
         "hasHeader": True, "columnMappings": [
             {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
             for c, p in (("Email", "email"), ("Role", "jobtitle"), ("Notes", "message"))]}}]}
+
+
+def test_a_windows_1252_file_reads_fast_and_reports_as_the_exact_reader(tmp_path: Path) -> None:
+    # every segment holds bytes that are not UTF-8: read as bytes, decoded column by column
+    names = ["Renée", "Jürgen", "Zoë", "Ann", "Łukasz?", "Çelik", "Ana María"]
+    rows = [f'{names[i % 7].split()[0].lower()}{i}@x.com,{names[i % 7]},"Café, {i}\nnext: call",{i}\r\n'
+            for i in range(30_000)]
+    rows[123] = 'bad@@x.com,=1+2,\t lead,7\r\n'
+    rows[20_001] = 'x@x.com,Ann,ragged,é,extra\r\n'
+    data = ("Email,First Name,Notes,N\r\n" + "".join(rows)).encode("cp1252", "replace")
+    request = json.dumps({"files": [{"fileName": "d.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+            for c, p in (("Email", "email"), ("First Name", "firstname"), ("Notes", "message"), ("N", "n"))]}}]}
+                         ).encode()
+    fast = report(request, "fast", **{"d.csv": io.BytesIO(data)})
+    assert fast == report(request, "exact", **{"d.csv": io.BytesIO(data)})
+    codes = {(f["code"], f["row"]) for f in fast["findings"]}
+    assert {("HS402", 2), ("HS212", 125), ("HS430", 125), ("HS110", 20_003)} <= codes
+    fast_reader, notes, _chunks = read_fast(data, 50_000, 1 << 20)
+    assert fast_reader.handed_over == 1  # only the ragged row with a byte that is not UTF-8 went exact
+    _e, exact_notes, _c = read_exact(data, 50_000)
+    assert notes.decode_errors == exact_notes.decode_errors > 60_000
+    assert notes.decode_events == exact_notes.decode_events and len(notes.decode_events) == 1000

@@ -49,9 +49,26 @@ def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def column_bytes(chunk: Chunk, index: int) -> list[pa.Array]:
+    """A column's cells as bytes, in Arrow arrays: the Arrow storage itself (UTF-8), or, for a
+    column stored in Python (cells holding undecodable bytes as lone surrogates), the cells
+    encoded once per chunk with ``surrogatepass``. A surrogate then takes three bytes (ED xx xx)
+    that are no character any byte screen looks for, and at least its one character: the
+    screens stay necessary conditions, and the exact per-cell test decides on the few rows left."""
+    def make() -> list[pa.Array]:
+        values = chunk.frame[index]
+        data = arrow_column(values)
+        if data is not None:
+            return list(data.chunks)
+        cells = [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else b""
+                 for v in values.to_numpy(dtype=object)]
+        return [pa.array(cells, type=pa.large_binary())]
+    return cached(chunk, ("bytes", index), make)
+
+
 def _data_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(UTF-8 bytes of the values, value offsets into those bytes, rebased to 0)."""
-    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    kind = np.int64 if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type) else np.int32
     bufs = arr.buffers()
     offsets = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
     start, end = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
@@ -87,19 +104,11 @@ def line_breaks(chunk: Chunk) -> dict[str, int]:
 def _line_breaks(chunk: Chunk) -> dict[str, int]:
     out = {"\r\n": 0, "\n": 0, "\r": 0}
     for i in range(chunk.frame.shape[1]):
-        s = chunk.frame[i]
-        data = arrow_column(s)
-        if data is not None:
-            for piece in data.chunks:
-                crlf, lf, cr = _breaks_in(piece)
-                out["\r\n"] += crlf
-                out["\n"] += lf
-                out["\r"] += cr
-            continue
-        crlf = int(s.str.count("\r\n").sum())
-        out["\r\n"] += crlf
-        out["\n"] += int(s.str.count("\n").sum()) - crlf
-        out["\r"] += int(s.str.count("\r").sum()) - crlf
+        for piece in column_bytes(chunk, i):
+            crlf, lf, cr = _breaks_in(piece)
+            out["\r\n"] += crlf
+            out["\n"] += lf
+            out["\r"] += cr
     return out
 
 
@@ -119,7 +128,7 @@ _COMMON = bytes(b for b in range(0x20, 0x7F) if b not in b'#"')
 
 
 class Screen:
-    """Per row of one Arrow-backed column: OR of the byte classes of its bytes, first and last
+    """Per row of one column (its bytes): OR of the byte classes of its bytes, first and last
     byte (0 for an empty cell), length in bytes; and the set of rare bytes (anything but
     printable ASCII, and ``#`` ``"``) the column holds at all. The byte classes are worked out
     only when asked for, and only where the column holds a byte of some class."""
@@ -198,11 +207,8 @@ def _byte_table(chars: bytes) -> np.ndarray:
 
 
 def screen(chunk: Chunk, index: int) -> Screen | None:
-    """The byte screen of a column, or None where the column is not Arrow-backed."""
-    def make() -> Screen | None:
-        data = arrow_column(chunk.frame[index])
-        return Screen(data.chunks) if data is not None else None
-    return cached(chunk, ("screen", index), make)
+    """The byte screen of a column (of its bytes as ``column_bytes`` gives them)."""
+    return cached(chunk, ("screen", index), lambda: Screen(column_bytes(chunk, index)))
 
 
 def exactly(values: pd.Series, candidates: np.ndarray | None,
@@ -242,15 +248,12 @@ def blank_rows(chunk: Chunk) -> np.ndarray:
 
 
 def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray | None:
-    """Rows of a column holding any of the given ASCII bytes; None where not Arrow-backed."""
+    """Rows of a column holding any of the given ASCII bytes."""
     def make() -> np.ndarray | None:
-        data = arrow_column(chunk.frame[index])
-        if data is None:
-            return None
         wanted = np.zeros(256, bool)
         wanted[np.frombuffer(chars, np.uint8)] = True
         out = []
-        for arr in data.chunks:
+        for arr in column_bytes(chunk, index):
             bytes_, offsets = _data_and_offsets(arr)
             mask = np.zeros(len(arr), bool)
             hits = np.flatnonzero(np.take(wanted, bytes_))
@@ -258,6 +261,22 @@ def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray | None:
             out.append(mask)
         return np.concatenate(out) if out else np.zeros(0, bool)
     return cached(chunk, ("rows-with", index, chars), make)
+
+
+def surrogate_rows(chunk: Chunk, index: int) -> np.ndarray:
+    """Rows of a column whose cell holds a lone surrogate U+DC00-U+DCFF (an undecodable byte as
+    the readers keep it): in the ``surrogatepass`` bytes, ED followed by B0-B3, which valid UTF-8
+    never has (ED only leads U+D000-U+D7FF, with 80-9F after it)."""
+    out = []
+    for arr in column_bytes(chunk, index):
+        data, offsets = _data_and_offsets(arr)
+        mask = np.zeros(len(arr), bool)
+        if len(data) > 1:
+            lead = np.flatnonzero(data[:-1] == 0xED)
+            lead = lead[(data[lead + 1] >= 0xB0) & (data[lead + 1] <= 0xB3)]
+            mask[np.searchsorted(offsets, lead, side="right") - 1] = True
+        out.append(mask)
+    return np.concatenate(out) if out else np.zeros(0, bool)
 
 
 def per_distinct(values: pd.Series, predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:

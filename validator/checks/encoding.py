@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from validator.checks._facts import surrogate_rows
 from validator.checks.base import Hit, Rule
 from validator.context import FileContext
 from validator.findings import Severity
@@ -55,7 +56,7 @@ class InvalidUtf8(Rule):
             series = chunk.frame[col.index]
             if getattr(series.dtype, "storage", None) != "python":
                 continue  # Arrow-backed: the reader stored it there, so it decoded cleanly
-            bad = series.str.contains(SURROGATES, regex=True)
+            bad = surrogate_rows(chunk, col.index)  # = series.str.contains(SURROGATES), from the bytes
             yield from self.cells(chunk, file, col, bad, "{value} is not valid UTF-8 text")
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:

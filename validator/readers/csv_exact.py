@@ -81,6 +81,7 @@ class CsvReader:
         self.has_header = has_header
         self.chunk_rows = max(1, chunk_rows)
         first_line, self._row = resume or (0, 0)
+        self.open_at_end = False  # a row read past a bad quote was still inside quotes at the end
         self.lines = LineSource(stream, notes, encoding=encoding, skip=skip, first_line=first_line)
         if resume is None:
             first = self.lines.peek()
@@ -198,6 +199,7 @@ class CsvReader:
         while state.in_quotes:
             more = next(self.lines, None)
             if more is None:  # the file ends inside the value: the record runs to its end
+                self.open_at_end = True
                 break
             state.feed(more)
             taken += 1

@@ -10,12 +10,17 @@ re-read with the stdlib ``csv`` module so their RowNotes match the exact reader'
 
 Anything the fast path cannot read exactly like the exact path goes to the exact reader at a
 record boundary, with line and row counters carried on, before any later row was emitted: a
-quote out of place or never closed, bytes that are not UTF-8, a lone ``\\r`` line end, a NUL
-byte, a record longer than the csv module's field limit. The records before the problem are
-still read fast; the exact reader reads the record with the problem and at least 64 KB after
-it, up to a line feed after which the quotes balance again, and must end that piece outside
-any quote (else it gets the whole segment, and failing that the rest of the file). A piece it
-ends outside quotes reads the same alone as in place, so reports do not depend on the path.
+quote out of place or never closed, a lone ``\\r`` line end, a NUL byte, a record longer than
+the csv module's field limit. The records before the problem are still read fast; the exact
+reader reads the record with the problem and at least 64 KB after it, up to a line feed after
+which the quotes balance again, and must end that piece outside any quote (else it gets the
+whole segment, and failing that the rest of the file). A piece it ends outside quotes reads the
+same alone as in place, so reports do not depend on the path.
+
+A segment with bytes that are not UTF-8 (a file saved as Windows-1252, say) stays fast:
+pyarrow reads it as bytes, and each column of a chunk is decoded the exact reader's way:
+Arrow-stored where all its cells are UTF-8, else Python-stored with each undecodable byte as a
+lone surrogate; the segment's bad bytes are counted and located as LineSource does.
 
 Files it hands whole to the exact reader: one column, an empty or undecodable first line, lines
 ending in a lone ``\\r``. The dispatcher never starts it on other encodings or without a header.
@@ -35,9 +40,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from validator.readers.base import PY_STR, STR, Chunk, Header, ReaderNotes, RowNote, empty_frame
+from validator.readers.base import (
+    MAX_EVENTS,
+    PY_STR,
+    STR,
+    Chunk,
+    DecodeEvent,
+    Header,
+    ReaderNotes,
+    RowNote,
+    empty_frame,
+)
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import LF, QUOTE, Anomaly, Framed, first_boundary, frame, utf8_valid
+from validator.readers.text import _SURROGATE, ERRORS
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -245,11 +261,16 @@ class FastCsvReader:
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise Anomaly("NUL byte", framed.size, nul)
+        binary = False
         if not utf8_valid(raw):  # Python's codec decides, as it does for the exact reader
             try:
                 raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise Anomaly("bytes that are not UTF-8", framed.size, exc.start) from exc
+            except UnicodeDecodeError:
+                binary = True  # parsed as bytes; cells are decoded as the exact reader decodes them
+        if binary:
+            ragged = _first_ragged(raw, framed, self._delim, self._width)
+            if ragged is not None:  # pyarrow cannot hand such a row back: the exact reader reads it
+                raise Anomaly("a ragged record with bytes that are not UTF-8", framed.size, ragged)
         invalid: list[tuple[int, int]] = []
 
         def handler(row: Any) -> str:
@@ -257,7 +278,8 @@ class FastCsvReader:
             return "skip"
 
         flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
-                         pool.submit(_read, raw, self._width, self.delimiter, handler))
+                         pool.submit(_read, raw, self._width, self.delimiter, handler, binary),
+                         self._offset, binary)
         lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
         self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
         return flight
@@ -291,7 +313,7 @@ class FastCsvReader:
                 raise Anomaly("invalid row number out of range", framed.size)
             k = int(nonempty[number - 1])
             odd[k] = True
-            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8")
+            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8", ERRORS)
             record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
             if len(record) != fields:
                 raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
@@ -302,7 +324,34 @@ class FastCsvReader:
         if int(good.sum()) != table.num_rows:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
         notes.sort(key=lambda n: n.row)
+        if flight.binary:
+            self._decode_events(raw, flight.offset, flight.line)
         return table, rows[good], framed.lines[good], notes
+
+    def _decode_events(self, raw: bytes, offset: int, line: int) -> None:
+        """Count a segment's undecodable bytes and note the first MAX_EVENTS of the file, as
+        LineSource does: absolute offset, physical line, character in that line, the byte."""
+        notes = self.notes
+        text = raw.decode("utf-8", ERRORS)
+        room = MAX_EVENTS - len(notes.decode_events)
+        if room <= 0:
+            notes.decode_errors += len(_SURROGATE.findall(text))
+            return
+        found = list(_SURROGATE.finditer(text))
+        notes.decode_errors += len(found)
+        char = byte = line_start = 0
+        line += 1  # the segment's first physical line
+        for m in found[:room]:
+            at = m.start()
+            piece = text[char:at]  # starts at the previous bad byte (or the segment): no \r\n split
+            byte += len(piece.encode("utf-8", "surrogateescape")) if not piece.isascii() else len(piece)
+            breaks = piece.count("\n") + piece.count("\r") - piece.count("\r\n")
+            if breaks:
+                line += breaks
+                line_start = char + max(piece.rfind("\n"), piece.rfind("\r")) + 1
+            notes.decode_events.append(DecodeEvent(offset + byte, line, at - line_start + 1,
+                                                   bytes([ord(m.group()) - 0xDC00])))
+            char = at
 
     def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
         """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""
@@ -377,7 +426,7 @@ class FastCsvReader:
         for _chunk in reader.chunks(keep_tail=True):  # one piece, never cut: all of it in the tail
             raise AssertionError("unreachable")
         good, rows, lines, row_notes = reader.tail
-        unclosed = any(n.kind == "unclosed-quote" for n in row_notes)
+        unclosed = reader.open_at_end or any(n.kind == "unclosed-quote" for n in row_notes)
         if unclosed and not (self._eof and size == len(self._buf)):
             notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
                 notes.records, strays, notes.stray_quote_count = saved
@@ -396,7 +445,22 @@ class FastCsvReader:
         return list(pending.flush(self.chunk_rows, final=False))
 
 
-def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
+def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int | None:
+    """Offset of the first non-blank record whose field count is not ``width`` (None: none).
+    The framing has proved every quote well placed, so a delimiter is a field separator exactly
+    when an even number of quotes precede it."""
+    buf = np.frombuffer(raw, dtype=np.uint8)[: framed.size]
+    quotes = np.flatnonzero(buf == QUOTE)
+    delims = np.flatnonzero(buf == delimiter)
+    if len(quotes):
+        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+    record = np.searchsorted(framed.starts, delims, side="right") - 1
+    fields = np.bincount(record, minlength=len(framed.starts)) + 1
+    odd = np.flatnonzero((fields != width) & (framed.ends > framed.starts))
+    return int(framed.starts[odd[0]]) if len(odd) else None
+
+
+def _read(raw: bytes, width: int, delimiter: str, handler: Any, binary: bool = False) -> pa.Table:
     from pyarrow import csv as pacsv
 
     names = [str(i) for i in range(width)]
@@ -407,7 +471,8 @@ def _read(raw: bytes, width: int, delimiter: str, handler: Any) -> pa.Table:
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                          escape_char=False, newlines_in_values=True,
                                          ignore_empty_lines=True, invalid_row_handler=handler),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_binary() if binary
+                                                                          else pa.large_string()),
                                              null_values=[], strings_can_be_null=False,
                                              quoted_strings_can_be_null=False, check_utf8=False),
     )
@@ -424,6 +489,8 @@ class _Flight:
     line: int
     final_newline: bool
     future: Future[pa.Table]
+    offset: int = 0  # absolute byte offset of raw[0]
+    binary: bool = False  # not UTF-8 throughout: parsed as bytes, decoded cell by cell
 
 
 class _Pending:
@@ -482,7 +549,7 @@ class _Pending:
         head, rest = _split(self.parts, good)
         if not good:
             frame = empty_frame(self.width)
-        elif all(isinstance(p, pa.Table) for p in head):
+        elif all(isinstance(p, pa.Table) and not _binary(p) for p in head):
             table = pa.concat_tables(head)
             frame = pd.DataFrame({i: pd.Series(table.column(i), dtype=STR, copy=False)
                                   for i in range(self.width)}, copy=False)
@@ -500,21 +567,35 @@ class _Pending:
 
 def _mixed_column(parts: list[Any], i: int) -> pd.Series:
     """Column ``i`` of tables and record lists, stored as CsvReader's ``string_frame`` would:
-    in Arrow, or in Python where a record holds an undecodable byte (a lone surrogate)."""
+    in Arrow, or in Python where a cell holds an undecodable byte (a lone surrogate; in a
+    table parsed as bytes, a value that is not UTF-8)."""
     try:
         arrays = [p.column(i) if isinstance(p, pa.Table) else pa.array([r[i] for r in p], type=pa.large_string())
                   for p in parts]
-    except UnicodeEncodeError:
-        values = [v for p in parts for v in (p.column(i).to_pylist() if isinstance(p, pa.Table) else
+        chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+        chunks = [c.cast(pa.large_string()) if pa.types.is_large_binary(c.type) else c for c in chunks]
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # Arrow checks UTF-8 value by value, as Python decodes
+        values = [v for p in parts for v in (_texts(p.column(i)) if isinstance(p, pa.Table) else
                                              [r[i] for r in p])]
         return pd.Series(values, dtype=PY_STR)
-    chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
     return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR, copy=False)
+
+
+def _binary(table: pa.Table) -> bool:
+    return bool(table.num_columns) and pa.types.is_large_binary(table.schema.field(0).type)
+
+
+def _texts(column: pa.ChunkedArray | pa.Array) -> list[str]:
+    """Cell texts of a column; bytes that are not UTF-8 kept as lone surrogates (LineSource's way)."""
+    values = column.to_pylist()
+    if pa.types.is_large_binary(column.type):
+        return [v.decode("utf-8", ERRORS) for v in values]
+    return values
 
 
 def _records(part: pa.Table | list[list[str]]) -> list[list[str]]:
     if isinstance(part, pa.Table):
-        return [list(r) for r in zip(*(c.to_pylist() for c in part.columns), strict=True)]
+        return [list(r) for r in zip(*(_texts(c) for c in part.columns), strict=True)]
     return part
 
 
