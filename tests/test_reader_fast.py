@@ -312,3 +312,27 @@ def test_a_windows_1252_file_reads_fast_and_reports_as_the_exact_reader(tmp_path
     _e, exact_notes, _c = read_exact(data, 50_000)
     assert notes.decode_errors == exact_notes.decode_errors > 60_000
     assert notes.decode_events == exact_notes.decode_events and len(notes.decode_events) == 1000
+
+
+def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypatch) -> None:
+    # a stray inch mark every 7th row: after each exact piece the next window is small, and it
+    # doubles back to a whole segment over clean rows; the rows read as the exact reader reads them
+    import validator.readers.csv_fast as cf
+
+    monkeypatch.setattr(cf, "EXACT_PIECE", 512)
+    framed: list[int] = []
+    real = cf.frame
+
+    def frame(buf: Any, *args: Any, **kwargs: Any) -> Any:
+        framed.append(len(buf))
+        return real(buf, *args, **kwargs)
+    monkeypatch.setattr(cf, "frame", frame)
+    rows = [f'u{i}@x.com,"Lee, Ann",{"5" if i % 7 else "5" + chr(34) + " screen"},{i}\n' for i in range(4000)]
+    rows += [f"v{i}@x.com,Bo,1,{i}\n" for i in range(6000)]  # then clean rows: windows grow back
+    data = ("Email,Name,Size,N\n" + "".join(rows)).encode()
+    assert assert_same(data, chunk_rows=700, segment=64 << 10) == "fast"
+    framed.clear()
+    reader, notes, _chunks = read_fast(data, 700, 64 << 10)
+    assert notes.stray_quote_count == len(range(0, 4000, 7)) and reader.handed_over > 50
+    assert sum(framed) < 40 * len(data)  # each problem frames a small window, not the 64 KB segment
+    assert max(framed) > 32 << 10  # the window grew back over the clean rows

@@ -69,6 +69,9 @@ class FastCsvReader:
         self.chunk_rows = max(1, chunk_rows)
         self.skip = skip
         self.segment = segment
+        # bytes framed at a time: a segment, or less just after a problem (problems come in runs:
+        # a file with a stray quote every few rows must not frame megabytes for each of them)
+        self._window = segment
         self.fallback: CsvReader | None = None  # set when the exact path reads the whole file
         self.handed_over = 0  # parts of the file the exact reader read
         self._buf = b""
@@ -135,14 +138,18 @@ class FastCsvReader:
         ``limit``: frame exactly the first ``limit`` bytes (they end on a record boundary).
         """
         want = 1 if header else self.segment
+        window = None if header or limit is not None else self._window
         while True:
             self._fill(want)
             if not self._buf:
                 return None
             buf = np.frombuffer(self._buf, dtype=np.uint8)
             final = self._eof
+            cut_short = False
             if limit is not None:
                 buf, final = buf[:limit], True
+            elif window is not None and len(buf) > window:  # frame the window only: more follows
+                buf, final, cut_short = buf[:window], False, True
             if header:  # frame only through the first record boundary
                 cut = first_boundary(buf)
                 if cut is not None:
@@ -150,6 +157,9 @@ class FastCsvReader:
             framed = frame(buf, self._delim, self._line, final=final)
             if framed is not None:
                 return framed
+            if cut_short:  # no record ends in the window: widen it before reading more
+                window = 2 * (window or 1)
+                continue
             if self._eof:
                 raise Anomaly("unreachable")
             if len(self._buf) >= MAX_SEGMENT:
@@ -216,6 +226,7 @@ class FastCsvReader:
                 limit = None
                 if framed is not None:
                     nxt = self._start(framed, pool)
+                    self._window = min(2 * self._window, self.segment)
             except Anomaly as exc:
                 error, limit = exc, None
             if flight is not None:
@@ -236,6 +247,7 @@ class FastCsvReader:
                     limit = start
                     continue
                 exact = self._exact_piece(error, pending)
+                self._window = min(self.segment, 2 * EXACT_PIECE)
                 if exact is None:
                     yield from self._exact_rest(pending)
                     return
