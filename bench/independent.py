@@ -2,12 +2,15 @@
 problems, many of each kind, at rows drawn by the seed plus the rows next to chunk boundaries.
 
     python bench/independent.py --rows 1048576 --out bench/data/independent-1m [--seed 3]
+    python bench/independent.py --rows 1048576 --out bench/data/independent-semi --delimiter ';' \
+        --quoting minimal --crlf --date-format DAY_MONTH_YEAR --seed 21
 
-Writes ``contacts.csv`` with Python's csv module (every field quoted, LF line ends, a UTF-8 byte
-order mark, a Record ID column, multi-line notes), ``companies.csv`` (one company per 20
-contacts, naming a contact in the common column ``E-mail``; revenue as a number property),
-``import.json`` and ``manifest.json`` (every planted
-problem with the code it must be reported under and its spreadsheet row), then runs
+Writes ``contacts.csv`` with Python's csv module (by default every field quoted, LF line ends;
+``--delimiter``, ``--quoting minimal``, ``--crlf`` and ``--date-format`` write other dialects),
+with a UTF-8 byte order mark, a Record ID column and multi-line notes; ``companies.csv`` (one
+company per 20 contacts, naming a contact in the common column ``E-mail``; revenue as a number
+property); ``import.json`` and ``manifest.json`` (every planted problem with the code it must
+be reported under and its spreadsheet row). Then it runs
 ``hubspot-preflight check`` on it and prints, per kind, how many planted problems were reported
 with that code at exactly their row, and the findings of those codes at any other row (false
 positives). Exit status 0 only when every planted problem is found and there is no false
@@ -69,7 +72,10 @@ def email(i: int) -> str:
 
 
 class Independent:
-    def __init__(self, rows: int, seed: int):
+    def __init__(self, rows: int, seed: int, *, delimiter: str = ",", quoting: str = "all", newline: str = "\n",
+                 date_format: str = "MONTH_DAY_YEAR"):
+        self.delimiter, self.newline, self.date_format = delimiter, newline, date_format
+        self.quoting = csv.QUOTE_ALL if quoting == "all" else csv.QUOTE_MINIMAL
         self.rows = rows
         self.rng = random.Random(seed)
         self.companies = max(20, rows // 20)
@@ -101,8 +107,34 @@ class Independent:
         note = "" if i % 4 else f"Met at {TOWNS[i % 10]}, {rng.choice(('follow up', 'sent deck'))}\nnext: call"
         return [str(100_000 + i), email(i), GIVEN[i % len(GIVEN)], FAMILY[(i // 5) % len(FAMILY)],
                 f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}", STAGES[i % len(STAGES)],
-                f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(2015, 2025)}",
+                self._date(rng.randint(1, 12), rng.randint(1, 28), rng.randint(2015, 2025)),
                 ROLES[i % len(ROLES)], TOWNS[(i // 3) % len(TOWNS)], note]
+
+    def _date(self, month: int, day: int, year: int) -> str:
+        if self.date_format == "DAY_MONTH_YEAR":
+            return f"{day:02d}.{month:02d}.{year}"
+        if self.date_format == "YEAR_MONTH_DAY":
+            return f"{year}-{month:02d}-{day:02d}"
+        return f"{month:02d}/{day:02d}/{year}"
+
+    def line(self, cells: list[str], raw: dict[int, bytes] | None = None) -> bytes:
+        """One record as this file's dialect writes it; ``raw``: cells written as given bytes."""
+        buf = io.StringIO()
+        # the line terminator tells the writer which characters need quotes: \r and \n always
+        writer = csv.writer(buf, delimiter=self.delimiter, quoting=self.quoting, lineterminator="\r\n")
+        if not raw:
+            writer.writerow(cells)
+            return (buf.getvalue()[:-2] + self.newline).encode("utf-8")
+        parts = []
+        for k, cell in enumerate(cells):
+            if k in raw:
+                parts.append(raw[k])
+                continue
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow([cell])
+            parts.append(buf.getvalue()[:-2].encode("utf-8"))
+        return self.delimiter.encode().join(parts) + self.newline.encode()
 
     def spoil(self, kind: str, row: int, cells: list[str]) -> bytes | None:
         """Change one row; return its raw bytes when they cannot be written by the csv module."""
@@ -115,7 +147,7 @@ class Independent:
         elif kind == "duplicate_record_id":
             cells[at["Record ID"]] = str(100_000 + earlier)
         elif kind == "impossible_date":
-            cells[at["Signed Up"]] = "04/31/2024"
+            cells[at["Signed Up"]] = self._date(4, 31, 2024)
         elif kind == "unknown_stage":
             cells[at["Stage"]] = "Warm"
         elif kind == "extra_field":
@@ -123,27 +155,24 @@ class Independent:
         elif kind == "missing_field":
             cells.pop()
         elif kind == "blank_row":
-            return b"\n"
+            return self.newline.encode()
         elif kind == "unclosed_quote":
-            return _line(cells[:-1])[:-1] + b',"never closed\n'
+            return self.line([*cells[:-1], ""], {len(cells) - 1: b'"never closed'})
         elif kind == "formula":
             cells[at["Role"]] = "=HYPERLINK(\"http://x.example\")"
         elif kind == "nul_byte":
             cells[at["Town"]] = "Gen\x00t"
-        elif kind in ("text_after_quote", "invalid_utf8"):
-            line = _line(cells)
-            if kind == "text_after_quote":
-                old = _quoted(cells[at["Role"]])
-                return line.replace(old, old + b"Co", 1)
-            old = _quoted(cells[at["Town"]])
-            return line.replace(old, b'"' + cells[at["Town"]][:2].encode() + b'\xe9\xff"', 1)
+        elif kind == "text_after_quote":
+            return self.line(cells, {at["Role"]: _quoted(cells[at["Role"]]) + b"Co"})
+        elif kind == "invalid_utf8":
+            return self.line(cells, {at["Town"]: b'"' + cells[at["Town"]][:2].encode() + b'\xe9\xff"'})
         return None
 
     def write(self, out: Path) -> dict[str, Any]:
         out.mkdir(parents=True, exist_ok=True)
         planted: list[dict[str, Any]] = []
         with open(out / "contacts.csv", "wb") as fh:
-            fh.write(b"\xef\xbb\xbf" + _line([c for c, _p in COLUMNS]))
+            fh.write(b"\xef\xbb\xbf" + self.line([c for c, _p in COLUMNS]))
             block: list[bytes] = []
             for i in range(self.rows):
                 row = i + 2
@@ -154,7 +183,7 @@ class Independent:
                     code, col = KINDS[kind]
                     planted.append({"kind": kind, "code": code, "file": "contacts.csv", "row": row,
                                     "column_name": col})
-                block.append(raw if raw is not None else _line(cells))
+                block.append(raw if raw is not None else self.line(cells))
                 if len(block) >= 20_000:
                     fh.write(b"".join(block))
                     block = []
@@ -163,7 +192,7 @@ class Independent:
         company_plan = {row: COMPANY_KINDS[k % 2] for k, row in enumerate(picked)}
         spoiled = {r - 2 for r in self.plan}
         with open(out / "companies.csv", "wb") as fh:
-            fh.write(_line([c for c, _p in COMPANY_COLUMNS]))
+            fh.write(self.line([c for c, _p in COMPANY_COLUMNS]))
             for j in range(self.companies):
                 row = j + 2
                 contact = self.rng.randrange(self.rows)
@@ -179,7 +208,7 @@ class Independent:
                     code, col = KINDS[kind]
                     planted.append({"kind": kind, "code": code, "file": "companies.csv", "row": row,
                                     "column_name": col})
-                fh.write(_line([f"{FAMILY[j % len(FAMILY)]} {j} AG", f"co{j}.example", revenue, key]))
+                fh.write(self.line([f"{FAMILY[j % len(FAMILY)]} {j} AG", f"co{j}.example", revenue, key]))
         contacts = {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
             "hasHeader": True, "columnMappings": [
                 {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p,
@@ -193,18 +222,12 @@ class Independent:
                 {"columnObjectTypeId": "0-2", "columnName": "E-mail", "propertyName": None,
                  "toColumnObjectTypeId": "0-1",
                  "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}}]}}
-        request = {"name": f"Independent recall check ({self.rows:,} contacts)", "dateFormat": "MONTH_DAY_YEAR",
+        request = {"name": f"Independent recall check ({self.rows:,} contacts)", "dateFormat": self.date_format,
                    "importOperations": {"0-1": "UPSERT", "0-2": "UPSERT"}, "files": [contacts, companies]}
         (out / "import.json").write_text(json.dumps(request, indent=2) + "\n", encoding="utf-8")
         manifest = {"rows": self.rows, "planted": sorted(planted, key=lambda p: (p["file"], p["row"]))}
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         return manifest
-
-
-def _line(cells: list[str]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(cells)
-    return buf.getvalue().encode("utf-8")
 
 
 def _quoted(cell: str) -> bytes:
@@ -247,10 +270,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--no-check", action="store_true")
+    parser.add_argument("--delimiter", default=",", choices=[",", ";", "tab", "|"])
+    parser.add_argument("--quoting", default="all", choices=["all", "minimal"])
+    parser.add_argument("--crlf", action="store_true", help="CRLF line ends (default LF)")
+    parser.add_argument("--date-format", default="MONTH_DAY_YEAR",
+                        choices=["MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY"])
     args = parser.parse_args(argv)
     if args.rows < 5_000:
         raise SystemExit("--rows must be at least 5,000 (problems are planted apart, after row 1,002)")
-    manifest = Independent(args.rows, args.seed).write(args.out)
+    delimiter = "\t" if args.delimiter == "tab" else args.delimiter
+    manifest = Independent(args.rows, args.seed, delimiter=delimiter, quoting=args.quoting,
+                           newline="\r\n" if args.crlf else "\n", date_format=args.date_format).write(args.out)
     print(f"wrote {args.out} ({len(manifest['planted'])} planted problems)")
     if args.no_check:
         return 0

@@ -91,9 +91,11 @@ def test_frictionless_errors_count_only_at_the_planted_row_and_field() -> None:
 independent = load("independent")
 
 
+@pytest.mark.parametrize("dialect", [{}, {"delimiter": ";", "quoting": "minimal", "newline": "\r\n",
+                                      "date_format": "DAY_MONTH_YEAR"}], ids=["quoted-lf", "semicolon-crlf-dmy"])
 @pytest.mark.parametrize("reader", ["fast", "exact"])
-def test_independent_file_every_planted_problem_at_its_row(tmp_path: Path, reader: str) -> None:
-    manifest = independent.Independent(6_000, seed=11).write(tmp_path)
+def test_independent_file_every_planted_problem_at_its_row(tmp_path: Path, reader: str, dialect: dict) -> None:
+    manifest = independent.Independent(6_000, seed=11, **dialect).write(tmp_path)
     kinds = {p["kind"] for p in manifest["planted"]}
     assert kinds == set(independent.KINDS) and len(manifest["planted"]) == 4 * (len(kinds) - 1) + 1
     report = validate(tmp_path / "import.json", config=Config(reader=reader, max_per_rule=100_000)).to_dict()
