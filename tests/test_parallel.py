@@ -164,3 +164,13 @@ def test_a_forked_child_hashes_with_pandas_once_polars_was_loaded() -> None:
     assert os.read(read, 16) == b"pandas" and os.WEXITSTATUS(status) == 0
     os.close(read)
     assert keys._polars() is not None  # the parent keeps it
+
+
+def test_a_workbook_counts_twice_its_bytes_toward_the_large_mode(tmp_path: Path) -> None:
+    from validator.context import FileLookup
+
+    book, text = tmp_path / "a.xlsx", tmp_path / "b.csv"
+    book.write_bytes(b"x" * 1000)
+    text.write_bytes(b"x" * 1000)
+    lookups = {p.name: FileLookup(p.name, p, "request-dir") for p in (book, text)}
+    assert engine._input_bytes(lookups) == 1000 * engine.WORKBOOK_WEIGHT + 1000

@@ -241,9 +241,12 @@ class Engine:
         report.findings = stamp_keys(report.findings, report.records, keys)
 
 
-# Inputs this large (all files together) hash keys with polars (its import pays off) and run
-# the rules of each chunk on two threads (much of their work releases the GIL).
+# Inputs this large (all files together, as CSV text) hash keys with polars (its import pays
+# off) and run the rules of each chunk on two threads (much of their work releases the GIL).
 LARGE_INPUT = 16 << 20
+# a workbook's cells come to about twice its (compressed) size as CSV text: 100,000 contacts
+# are 8.4 MB as .xlsx and 17 MB as CSV, and check 0.1 s faster in the large mode
+WORKBOOK_WEIGHT = 2
 
 
 def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
@@ -251,7 +254,8 @@ def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
     for lk in lookups.values():
         if lk.path is not None and lk.problem is None:
             with contextlib.suppress(OSError):
-                total += lk.path.stat().st_size
+                size = lk.path.stat().st_size
+                total += size * WORKBOOK_WEIGHT if lk.path.suffix.lower() in (".xlsx", ".xlsm") else size
     return total
 
 
