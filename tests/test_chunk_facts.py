@@ -70,19 +70,24 @@ def test_dates_parsed_once_per_distinct_text_equal_dates_parsed_per_cell() -> No
 @given(st.lists(CELL, min_size=1, max_size=12))
 @example(["a \n", "=1", "b"])
 def test_byte_screens_keep_every_cell_the_full_predicates_flag(cells: list[str]) -> None:
-    from validator.checks import dialect, safety
-    from validator.checks._facts import CONTROL, NUL, exactly, screen
-
     frame = string_frame([cells], list(range(2, len(cells) + 2)))
-    chunk = Chunk(frame, np.arange(len(cells)))
+    _assert_screens_keep_flagged_cells(Chunk(frame, np.arange(len(cells))))
+
+
+def _assert_screens_keep_flagged_cells(chunk: Chunk) -> None:
+    """Each rule's predicate over the rows its byte screen keeps equals it over every row."""
+    from validator.checks import dialect, safety
+    from validator.checks._facts import CONTROL, NUL, exactly, rows_with, screen
+
     seen = screen(chunk, 0)
     assert seen is not None
-    values = frame[0]
+    values = chunk.frame[0]
     cases = [
         (seen.first_in(dialect._SPACE_FIRST) | seen.last_in(dialect._SPACE_LAST), dialect._around),
         (seen.first_in(safety._FORMULA_FIRST), safety._formula),
         (seen.has(CONTROL), lambda v: v.str.contains(safety.CONTROLS, regex=True).to_numpy(dtype=bool)),
         (seen.has(NUL), lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool)),
+        (rows_with(chunk, 0, b"#"), lambda v: v.str.contains("#", regex=False).to_numpy(dtype=bool)),
     ]
     for candidates, predicate in cases:
         assert exactly(values, candidates, predicate).tolist() == predicate(values).tolist()
@@ -178,24 +183,15 @@ DIRTY = st.text(alphabet="a #\t\r\n=+\x00\x1b\u00a0\u2028\u202e\ufffd\udce9\udc8
 @given(st.lists(st.one_of(CELL, DIRTY), min_size=1, max_size=12).map(lambda c: [*c, "x\udcff"]))
 @example(["\udcc2\udca0", "\udce2\udc80\udc8b", " \udce9", "\udcef\udcbf\udcbd", "\udc85"])
 def test_byte_screens_of_a_column_with_undecodable_bytes_keep_every_flagged_cell(cells: list[str]) -> None:
-    from validator.checks import dialect, safety
-    from validator.checks._facts import CONTROL, NUL, blank_at, exactly, rows_with, screen
+    from validator.checks._facts import blank_at, screen
 
     frame = string_frame([cells], list(range(2, len(cells) + 2)))
     assert str(frame[0].dtype.storage) == "python"
     chunk = Chunk(frame, np.arange(len(cells)))
+    _assert_screens_keep_flagged_cells(chunk)
     seen = screen(chunk, 0)
     assert seen is not None
     values = frame[0]
-    cases = [
-        (seen.first_in(dialect._SPACE_FIRST) | seen.last_in(dialect._SPACE_LAST), dialect._around),
-        (seen.first_in(safety._FORMULA_FIRST), safety._formula),
-        (seen.has(CONTROL), lambda v: v.str.contains(safety.CONTROLS, regex=True).to_numpy(dtype=bool)),
-        (seen.has(NUL), lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool)),
-        (rows_with(chunk, 0, b"#"), lambda v: v.str.contains("#", regex=False).to_numpy(dtype=bool)),
-    ]
-    for candidates, predicate in cases:
-        assert exactly(values, candidates, predicate).tolist() == predicate(values).tolist()
     assert (seen.length >= values.str.len().to_numpy()).all()  # bytes bound characters
     for char, byte in (("\ufffd", b"\xef"), ("\n", b"\n"), ("#", b"#")):
         assert seen.holds(byte) or not values.str.contains(char, regex=False).any()

@@ -192,16 +192,15 @@ class CsvReader:
         quoted value may still be open at the end of that line, say a two-line note after
         ``"Acme"Inc``: its lines belong to this record, and are consumed here, so that the rows
         after it keep their numbers. Returns how many lines were consumed (0 almost always)."""
-        state = _Lenient(self.notes.delimiter)
-        for line in kept:
-            state.feed(line)
+        delimiter = self.notes.delimiter
+        state = _scan(kept, delimiter)
         taken = 0
         while state.in_quotes:
             more = next(self.lines, None)
             if more is None:  # the file ends inside the value: the record runs to its end
                 self.open_at_end = True
                 break
-            state.feed(more)
+            _scan([more], delimiter, state=state)  # line by line: a long record costs one pass
             taken += 1
         return taken
 
@@ -302,7 +301,8 @@ def _line_index(lines: list[str], at: int) -> int:
 
 
 class _ScanState:
-    __slots__ = ("error_at", "error_field", "field_at", "open_field", "open_line")
+    __slots__ = ("after_quote", "at_start", "error_at", "error_field", "field_at", "field_no", "in_quotes",
+                 "offset", "open_field", "open_line")
 
     def __init__(self) -> None:
         self.open_line: int | None = None
@@ -310,47 +310,17 @@ class _ScanState:
         self.error_field: int | None = None
         self.error_at: int | None = None  # offset of the character that follows the bad quote
         self.field_at = 0  # offset where the field in error (or the last field) starts
+        # where the scan stands, so that it can go on with more lines (``_rest_of_record``)
+        self.field_no, self.in_quotes, self.at_start, self.after_quote, self.offset = 1, False, True, False, -1
 
 
-class _Lenient:
-    """Whether a quoted value is open after the text fed so far, read the way ``_scan`` reads
-    past a bad quote (line by line, so a long record costs one pass)."""
-
-    __slots__ = ("after_quote", "at_start", "delimiter", "in_quotes")
-
-    def __init__(self, delimiter: str):
-        self.delimiter = delimiter
-        self.in_quotes, self.at_start, self.after_quote = False, True, False
-
-    def feed(self, line: str) -> None:
-        if '"' not in line and not self.in_quotes and not self.after_quote:
-            self.at_start = line.endswith(("\r", "\n", self.delimiter)) if line else self.at_start
-            return
-        in_quotes, at_start, after_quote, delimiter = self.in_quotes, self.at_start, self.after_quote, self.delimiter
-        for ch in line:
-            if in_quotes:
-                if ch == '"':
-                    in_quotes, after_quote = False, True
-                continue
-            if after_quote:
-                after_quote = False
-                if ch == '"':
-                    in_quotes = True
-                    continue
-            if ch == delimiter or ch in "\r\n":
-                at_start = True
-            elif ch == '"' and at_start:
-                in_quotes, at_start = True, False
-            else:
-                at_start = False
-        self.in_quotes, self.at_start, self.after_quote = in_quotes, at_start, after_quote
-
-
-def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False) -> _ScanState:
-    """A tiny RFC 4180 state machine, run only on a record the csv module rejected."""
-    state = _ScanState()
-    field_no, in_quotes, at_start, after_quote = 1, False, True, False
-    offset = -1
+def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False,
+          state: _ScanState | None = None) -> _ScanState:
+    """A tiny RFC 4180 state machine, run only on a record the csv module rejected. Past a bad
+    quote it reads on leniently (the text joins the field). ``state``: go on from an earlier scan."""
+    state = state or _ScanState()
+    field_no, in_quotes, at_start, after_quote = state.field_no, state.in_quotes, state.at_start, state.after_quote
+    offset = state.offset
     for i, line in enumerate(lines):
         for ch in line:
             offset += 1
@@ -376,6 +346,8 @@ def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False) -> _Sca
                 at_start = False
             else:
                 at_start = False
+    state.field_no, state.in_quotes, state.at_start, state.after_quote = field_no, in_quotes, at_start, after_quote
+    state.offset = offset
     if not in_quotes:
         state.open_line = state.open_field = None
     return state
