@@ -92,21 +92,6 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     """
     if not emit_request and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
-    try:
-        _check(paths, request_opt, file_opts, fmt, output, config_file, select, extend_select, ignore, fail_on,
-               max_per_rule, tier, baseline, write_baseline, redact, emit_request, ignore_unpaired, portal,
-               chunk_rows, exit_zero, quiet, reader, threads)
-    finally:
-        if "validator.readers.xlsx_prefetch" in sys.modules:
-            sys.modules["validator.readers.xlsx_prefetch"].drop_all()
-
-
-def _check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
-           output: Path | None, config_file: Path | None, select: tuple[str, ...],
-           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
-           max_per_rule: int | None, tier: str | None, baseline: Path | None, write_baseline: bool,
-           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
-           chunk_rows: int, exit_zero: bool | None, quiet: bool, reader: str, threads: int | None) -> None:
     from validator.api import validate
     from validator.findings import Report, ValidatorError
     from validator.report import render
@@ -279,7 +264,8 @@ def _read_ahead(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tu
                 if isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "/\\\0"):
                     candidates.append(given.get(name, request.parent / name))
         for path in candidates:
-            if xlsx_prefetch.start(path):
+            if xlsx_prefetch.start(path):  # released when the command ends, taken or not
+                click.get_current_context().call_on_close(xlsx_prefetch.drop_all)
                 return
     except Exception:  # only a head start is lost; the check itself reports everything
         pass

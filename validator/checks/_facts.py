@@ -206,7 +206,7 @@ def _byte_table(chars: bytes) -> np.ndarray:
     return table
 
 
-def screen(chunk: Chunk, index: int) -> Screen | None:
+def screen(chunk: Chunk, index: int) -> Screen:
     """The byte screen of a column (of its bytes as ``column_bytes`` gives them)."""
     return cached(chunk, ("screen", index), lambda: Screen(column_bytes(chunk, index)))
 
@@ -232,7 +232,7 @@ def blank_at(chunk: Chunk, index: int) -> np.ndarray:
     def make() -> np.ndarray:
         values = chunk.frame[index]
         seen = screen(chunk, index)
-        maybe = ((seen.length == 0) | seen.first_in(_SPACE_LEADS)) if seen is not None else None
+        maybe = (seen.length == 0) | seen.first_in(_SPACE_LEADS)
         return exactly(values, maybe, formats.blank)
     return cached(chunk, ("blank", index), make)
 
@@ -247,9 +247,9 @@ def blank_rows(chunk: Chunk) -> np.ndarray:
     return cached(chunk, ("blank-rows",), make)
 
 
-def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray | None:
+def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray:
     """Rows of a column holding any of the given ASCII bytes."""
-    def make() -> np.ndarray | None:
+    def make() -> np.ndarray:
         wanted = np.zeros(256, bool)
         wanted[np.frombuffer(chars, np.uint8)] = True
         out = []

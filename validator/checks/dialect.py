@@ -116,7 +116,7 @@ class NulByte(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.has(NUL) if seen is not None else None,
+            bad = exactly(chunk.frame[col.index], seen.has(NUL),
                           lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains a NUL byte")
 
@@ -140,7 +140,7 @@ class _EndingRule(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         # every break inside a value is counted, found from this chunk alone (the reader may be
         # a chunk ahead of the rules); the byte screens skip chunks whose cells hold none
-        if _is_csv(file) and any(seen is None or seen.holds(b"\r\n")
+        if _is_csv(file) and any(seen.holds(b"\r\n")
                                  for seen in (screen(chunk, i) for i in range(chunk.frame.shape[1]))):
             for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
@@ -246,7 +246,7 @@ class SurroundingWhitespace(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            maybe = (seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)) if seen is not None else None
+            maybe = seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)
             bad = exactly(chunk.frame[col.index], maybe, _around)
             yield from self.cells(chunk, file, col, bad, "{value} has spaces around it")
 

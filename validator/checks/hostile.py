@@ -104,7 +104,7 @@ class ReplacementCharacter(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            if seen is not None and not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
+            if not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
                 continue
             bad = chunk.frame[col.index].str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad,
@@ -133,7 +133,7 @@ class ExcelCellLimit(Rule):
             "Excel may call the workbook damaged"
         for col in file.columns:
             seen = screen(chunk, col.index)
-            if seen is not None and not (seen.length > limit).any():
+            if not (seen.length > limit).any():
                 continue  # no cell has more bytes, so none more characters, than the limit
             long = (chunk.frame[col.index].str.len() > limit).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, long,
@@ -225,7 +225,7 @@ class CommentLine(Rule):
         if not len(frame) or not frame.shape[1]:
             return
         seen = screen(chunk, 0)
-        if seen is not None and not seen.holds(b"#"):
+        if not seen.holds(b"#"):
             return
         starts = frame[0].str.contains(r"^\s*#", regex=True).to_numpy(dtype=bool)
         if not starts.any():
@@ -369,7 +369,7 @@ class MultiLineValue(Rule):
             if prop is None or prop.field_type in SINGLE_LINE_EXEMPT:
                 continue
             seen = screen(chunk, col.index)
-            if seen is not None and not seen.holds(b"\r\n"):
+            if not seen.holds(b"\r\n"):
                 continue
             bad = chunk.frame[col.index].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad, _multiline_message(prop.name))

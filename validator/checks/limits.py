@@ -142,8 +142,8 @@ class RowTooLarge(_LimitRule):
         frame = chunk.frame
         if not frame.shape[1] or not len(frame):
             return
-        lengths = [s.length for s in (screen(chunk, i) for i in range(frame.shape[1])) if s is not None]
-        if len(lengths) == frame.shape[1] and int(np.sum(lengths, axis=0).max()) <= limit:
+        lengths = [screen(chunk, i).length for i in range(frame.shape[1])]
+        if int(np.sum(lengths, axis=0).max()) <= limit:
             return  # bytes bound characters: most chunks stop here
         total = np.zeros(len(frame), dtype=np.int64)
         for i in range(frame.shape[1]):

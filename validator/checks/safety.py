@@ -75,8 +75,7 @@ class FormulaInjection(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST) if seen is not None else None,
-                          _formula)
+            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST), _formula)
             yield from self.cells(chunk, file, col, bad, _injection_message)
 
 
@@ -105,6 +104,6 @@ class ControlCharacters(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.has(CONTROL) if seen is not None else None,
+            bad = exactly(chunk.frame[col.index], seen.has(CONTROL),
                           lambda v: v.str.contains(CONTROLS, regex=True).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains control or bidi characters")

@@ -512,7 +512,7 @@ class ValueTooLong(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in file.mapped():
             seen = screen(chunk, column.index)
-            if seen is not None and not (seen.length > formats.MAX_TEXT).any():
+            if not (seen.length > formats.MAX_TEXT).any():
                 continue  # no cell has more bytes, so none more characters, than the limit
             bad = formats.too_long(cells(chunk, column))
             yield from self.cells(chunk, file, column, bad,
