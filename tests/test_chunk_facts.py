@@ -197,3 +197,23 @@ def test_byte_screens_of_a_column_with_undecodable_bytes_keep_every_flagged_cell
         assert seen.holds(byte) or not values.str.contains(char, regex=False).any()
     assert blank_at(chunk, 0).tolist() == formats.blank(values).tolist()
     assert _line_breaks(chunk) == _plain_breaks(frame)
+
+
+DATE_TEXT = st.sampled_from(["02/29/2024", "02/30/2024", "", " 1/2/24 ", "Jan-05-2023", "1700000000000",
+                             "1700000000", "12/31/1999 23:59", "3/4/2024 13:00 PM", "x", "13/01/2020",
+                             "2024-03-04", "04.03.2024", "31/04/2024", "3/4/2024 1:05 am +02:00"])
+
+
+@given(st.lists(st.lists(DATE_TEXT, min_size=1, max_size=9, unique=True), min_size=1, max_size=6),
+       st.sampled_from(formats.DATE_FORMATS), st.booleans(), st.integers(2, 40))
+def test_dates_parsed_once_per_file_equal_dates_parsed_per_chunk(chunks: list[list[str]], fmt: str,
+                                                                with_time: bool, limit: int) -> None:
+    memo = formats.ParsedTexts(fmt, with_time)
+    memo.limit = limit  # a small cap: texts past it are parsed every time, never kept
+    for texts in chunks:
+        arr = formats.arrow(pd.Series(texts, dtype="str"))
+        got = memo.parse(arr)
+        want = formats.parse_dates(arr, fmt, with_time=with_time, distinct=None)
+        for f in dataclasses.fields(want):
+            assert getattr(got, f.name).tolist() == getattr(want, f.name).tolist(), f.name
+        assert memo.texts is None or len(memo.texts) <= limit

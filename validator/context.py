@@ -70,6 +70,8 @@ class FileContext:
     rank: int = 0
     # key sets shared by the rules that key a column the same way (validator.keys.first_seen)
     key_sets: dict[tuple[int, str], Any] = field(default_factory=dict)
+    # values parsed so far, by (kind, column, ...): each distinct text once per file (typed.dates)
+    parsed: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def column(self, index: int) -> Column:
         return self.columns[index]

@@ -209,6 +209,7 @@ class Engine:
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))
             fctx.key_sets = {}  # rules that need a file's keys after it keep their own reference
+            fctx.parsed = {}
         except Refused as exc:
             report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
         finally:

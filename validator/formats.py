@@ -196,6 +196,49 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
                  year=np.where(zero, 0, year), month=np.where(zero, 0, month), day=np.where(zero, 0, day))
 
 
+class ParsedTexts:
+    """Dates parsed so far in one column of a file (under one dateFormat, as dates or datetimes),
+    by text. A file's chunks repeat most of their distinct dates (a few thousand days), so each
+    text is parsed once per file instead of once per chunk; at most ``limit`` texts are kept."""
+
+    limit = 1 << 16
+    _FIELDS = ("blank", "ok", "epoch", "epoch_seconds", "year", "month", "day")
+
+    def __init__(self, date_format: str, with_time: bool):
+        self.date_format, self.with_time = date_format, with_time
+        self.texts: pa.Array | None = None
+        self.dates: Dates | None = None
+
+    def parse(self, texts: pa.Array) -> Dates:
+        """``parse_dates`` of distinct ``texts``, from what was parsed before where it can."""
+        if self.texts is None or self.dates is None:
+            fresh = parse_dates(texts, self.date_format, with_time=self.with_time, distinct=None)
+            if len(texts) <= self.limit:
+                self.texts, self.dates = texts, fresh
+            return fresh
+        at = pc.index_in(texts, value_set=self.texts)
+        known = _np(at.is_valid())
+        if known.all():
+            where = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.intp)
+            return Dates(**{f: getattr(self.dates, f)[where] for f in self._FIELDS})
+        new = np.flatnonzero(~known)
+        fresh = parse_dates(texts.take(pa.array(new)), self.date_format, with_time=self.with_time, distinct=None)
+        old = np.flatnonzero(known)
+        where = np.asarray(pc.fill_null(at, 0).to_numpy(zero_copy_only=False), dtype=np.intp)[old]
+        out = {}
+        for f in self._FIELDS:
+            mine, theirs = getattr(self.dates, f), getattr(fresh, f)
+            merged = np.empty(len(texts), dtype=np.result_type(mine.dtype, theirs.dtype))
+            merged[old] = mine[where]
+            merged[new] = theirs
+            out[f] = merged
+        if len(self.texts) + len(new) <= self.limit:
+            self.texts = pa.concat_arrays([self.texts, texts.take(pa.array(new))])
+            self.dates = Dates(**{f: np.concatenate([getattr(self.dates, f), getattr(fresh, f)])
+                                  for f in self._FIELDS})
+        return Dates(**out)
+
+
 def _ints_wide(arr: pa.Array) -> np.ndarray:
     digits = pc.match_substring_regex(arr, r"^-?\d{1,15}$")
     safe = pc.if_else(digits, arr, pa.scalar("0"))

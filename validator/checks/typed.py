@@ -94,12 +94,27 @@ class ValueRule(Rule):
             if prop is not None and self.wants(prop):
                 yield column, prop
 
-    def dates(self, chunk: Chunk, column: Column, prop: Property, fmt: str | None = None) -> formats.Dates:
+    def dates(self, chunk: Chunk, file: FileContext, column: Column, prop: Property,
+              fmt: str | None = None) -> formats.Dates:
+        """The column's cells parsed as dates (datetimes) under ``fmt`` (default: the import's),
+        once per chunk; where the column repeats its values, each distinct text once per file."""
         fmt = fmt or self.date_format
         with_time = prop.type == "datetime"
-        return cached(chunk, ("dates", column.index, fmt, with_time),
-                      lambda: formats.parse_dates(cells(chunk, column), fmt, with_time=with_time,
-                                                  distinct=distinct_texts(chunk, column)))
+
+        def make() -> formats.Dates:
+            distinct = distinct_texts(chunk, column)
+            if distinct is None:
+                return formats.parse_dates(cells(chunk, column), fmt, with_time=with_time, distinct=None)
+            texts, at = distinct
+            slot = ("dates", column.index, fmt, with_time)  # one thread at a time: the chunk memo's key
+            memo = file.parsed.get(slot)
+            if memo is None:
+                memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time)
+            d = memo.parse(texts)
+            return formats.Dates(blank=d.blank[at], ok=d.ok[at], epoch=d.epoch[at],
+                                 epoch_seconds=d.epoch_seconds[at], year=d.year[at], month=d.month[at],
+                                 day=d.day[at])
+        return cached(chunk, ("dates", column.index, fmt, with_time), make)
 
 
 def is_date(prop: Property) -> bool:

@@ -43,7 +43,7 @@ class UnparseableDate(ValueRule):
         fmt = self.date_format
         for column, prop in self.typed(file):
             kind = "datetime" if prop.type == "datetime" else "date"
-            yield from self.cells(chunk, file, column, self.dates(chunk, column, prop).bad,
+            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
                                   f"{{value}} is not a {fmt} {kind}")
 
 
@@ -65,7 +65,7 @@ class EpochSeconds(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
-            yield from self.cells(chunk, file, column, self.dates(chunk, column, prop).epoch_seconds,
+            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).epoch_seconds,
                                   "{value} looks like epoch seconds; HubSpot reads epoch milliseconds (1970)")
 
 
@@ -90,7 +90,7 @@ class DateOutOfRange(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         low, high = int(self.opt["min_year"]), int(self.opt["max_year"])
         for column, prop in self.typed(file):
-            d = self.dates(chunk, column, prop)
+            d = self.dates(chunk, file, column, prop)
             bad = d.ok & ((d.year < low) | (d.year > high))
             yield from self.cells(chunk, file, column, bad, f"{{value}} is outside the years {low}-{high}")
 
@@ -121,7 +121,7 @@ class DateFormatVerdict(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.by_column.values():
             arr = cells(chunk, column)
-            parsed = {f: self.dates(chunk, column, prop, f) for f in formats.DATE_FORMATS}
+            parsed = {f: self.dates(chunk, file, column, prop, f) for f in formats.DATE_FORMATS}
             calendar = ~parsed[formats.DATE_FORMATS[0]].blank & ~parsed[formats.DATE_FORMATS[0]].epoch
             calendar &= ~parsed[formats.DATE_FORMATS[0]].epoch_seconds
             ok = {f: p.ok & calendar for f, p in parsed.items()}
