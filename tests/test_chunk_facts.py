@@ -217,3 +217,20 @@ def test_dates_parsed_once_per_file_equal_dates_parsed_per_chunk(chunks: list[li
         for f in dataclasses.fields(want):
             assert getattr(got, f.name).tolist() == getattr(want, f.name).tolist(), f.name
         assert memo.texts is None or len(memo.texts) <= limit
+
+
+@given(st.lists(st.sampled_from(["Lead", "lead", "LEAD", " lead", "customer", "Customer", "cust_old", "",
+                                 "a;b", "lead; customer", ";lead", "x", "lead;;Customer", "  "]),
+                min_size=1, max_size=40), st.booleans())
+def test_options_matched_per_distinct_text_equal_options_matched_per_cell(cells: list[str], multiple: bool) -> None:
+    from validator.catalog import Option
+
+    options = formats.OptionSet.of([Option("Lead", "lead"), Option("Customer", "customer"),
+                                    Option("customer", "cust_old"), Option("a", "b")])
+    many = formats.arrow(pd.Series(cells * (4096 // len(cells) + 1), dtype="str"))  # repeats: by distinct text
+    assert formats._distinct(many) is not None
+    whole = formats.match_options(many, options, multiple=multiple)
+    parts = [formats.match_options(many.slice(i, 1000), options, multiple=multiple)  # short: cell by cell
+             for i in range(0, len(many), 1000)]
+    for f in dataclasses.fields(whole):
+        assert getattr(whole, f.name).tolist() == np.concatenate([getattr(p, f.name) for p in parts]).tolist()

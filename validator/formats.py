@@ -382,6 +382,12 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
     """Cells against an enumeration's options. ``multiple``: ``a;b`` items, a leading ``;``
     appends [V] S6, S16; empty items are skipped."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    distinct = _distinct(arr)
+    if distinct is not None:  # dropdown columns repeat a few options: match each distinct text once
+        texts, at = distinct
+        m = match_options(texts, options, multiple=multiple)
+        return EnumMatch(blank=m.blank[at], exact=m.exact[at], folded=m.folded[at], ambiguous=m.ambiguous[at],
+                         spaced=m.spaced[at])
     n = len(arr)
     empty = blank(arr)
     if multiple:
@@ -396,8 +402,10 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
         spaced_items = np.zeros(n, dtype=bool)
 
     def any_row(item_mask: np.ndarray) -> np.ndarray:
+        if not multiple:
+            return item_mask
         out = np.zeros(n, dtype=bool)
-        np.logical_or.at(out, parent[item_mask], True)
+        out[parent[item_mask]] = True  # setting True is idempotent: the same as logical_or.at
         return out
 
     exact_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.exact), type=pa.string())))
