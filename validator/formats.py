@@ -201,7 +201,7 @@ class ParsedTexts:
     by text. A file's chunks repeat most of their distinct dates (a few thousand days), so each
     text is parsed once per file instead of once per chunk; at most ``limit`` texts are kept."""
 
-    limit = 1 << 16
+    limit = 1 << 14  # 16,384 texts (45 years of days): about 0.6 MB a column and dateFormat
     _FIELDS = ("blank", "ok", "epoch", "epoch_seconds", "year", "month", "day")
 
     def __init__(self, date_format: str, with_time: bool):
