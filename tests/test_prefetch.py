@@ -141,6 +141,19 @@ def test_start_leaves_alone_what_is_not_a_large_regular_zip(tmp_path: Path) -> N
     assert xlsx_prefetch.pending() == 0
 
 
+def test_a_link_to_a_workbook_outside_the_folder_is_never_read_ahead(tmp_path: Path, taken: list[Any]) -> None:
+    outside = tmp_path / "elsewhere.xlsx"
+    outside.write_bytes(make_workbook(CLEAN))
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    (folder / "contacts.xlsx").symlink_to(outside)
+    (folder / "import.json").write_text(json.dumps(request()))
+    assert xlsx_prefetch.start(folder / "contacts.xlsx") is False
+    code, report = _check(str(folder / "import.json"))
+    assert code == 2 and taken == [] and xlsx_prefetch.pending() == 0
+    assert [(r["file"], r["code"]) for r in report["refusals"]] == [("contacts.xlsx", "outside")]
+
+
 def test_the_read_ahead_modules_load_without_pandas() -> None:
     code = ("import sys, validator.readers.xlsx_prefetch, validator.readers.xlsx_scan, validator.readers.errors; "
             "print('pandas' in sys.modules)")

@@ -76,12 +76,15 @@ def identity(st: os.stat_result) -> Identity:
 def start(path: str | os.PathLike[str]) -> bool:
     """Run the pre-checks of the workbook at ``path`` now, then start calamine's load of the chosen
     sheet on a background thread (the pre-checks hold the GIL; calamine does not, so it overlaps
-    with the imports that follow). Does nothing (False) unless ``path`` is a regular file of at
-    least MIN_BYTES that starts like a ZIP. A refusal is kept for the reader to raise."""
+    with the imports that follow). Does nothing (False) unless ``path`` is a regular file, not a
+    symbolic link, of at least MIN_BYTES that starts like a ZIP. A refusal is kept for the reader
+    to raise."""
     from validator.readers.errors import Refused
 
-    try:  # never blocks: a FIFO or device is opened without waiting, then left alone
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:  # never blocks (a FIFO or device is opened without waiting, then left alone) and never
+        # follows a symbolic link: one may point outside the request's folder, which is not read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_NOFOLLOW", 0))
     except (OSError, ValueError, TypeError):
         return False
     try:
