@@ -129,6 +129,14 @@ def test_a_request_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
     assert isinstance(error, ValidatorError) and "not a regular file" in str(error)
 
 
+def test_the_command_line_refuses_a_request_that_is_a_fifo_without_waiting(tmp_path: Path) -> None:
+    from tests.hostile.harness import child_env, run_cli
+
+    os.mkfifo(tmp_path / "import.json")  # the read-ahead must not open it for reading and wait
+    o = run_cli(["import.json"], tmp_path, env=child_env(), timeout=30)
+    assert o.returncode == 2 and b"not a regular file" in o.stderr
+
+
 def test_output_onto_an_input_is_refused(tmp_path: Path) -> None:
     from tests.hostile.harness import child_env, run_cli
 

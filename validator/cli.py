@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,7 +254,11 @@ def _read_ahead(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tu
         requests += [request_opt] if request_opt is not None else []
         candidates = [p for p in paths if p.suffix.lower() in (".xlsx", ".xlsm")]
         for request in requests:
-            with open(request, "rb") as fh:
+            # never blocks on a FIFO or device: opened without waiting, read only if regular
+            fd = os.open(request, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    continue
                 doc = json.loads(fh.read(READ_AHEAD_REQUEST_BYTES))
             if isinstance(doc, dict) and isinstance(doc.get("importRequest"), (dict, str)):
                 inner = doc["importRequest"]
