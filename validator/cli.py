@@ -237,6 +237,7 @@ def _progress() -> Any:
 
 
 READ_AHEAD_REQUEST_BYTES = 1 << 20
+READ_AHEAD_CANDIDATES = 64  # files looked at for a workbook to read ahead
 
 
 def _read_ahead(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...]) -> None:
@@ -268,7 +269,7 @@ def _read_ahead(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tu
                 name = entry.get("fileName") if isinstance(entry, dict) else None
                 if isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "/\\\0"):
                     candidates.append(given.get(name, request.parent / name))
-        for path in candidates:
+        for path in candidates[:READ_AHEAD_CANDIDATES]:  # a hostile files[] of millions costs nothing
             if xlsx_prefetch.start(path):  # released when the command ends, taken or not
                 click.get_current_context().call_on_close(xlsx_prefetch.drop_all)
                 return
