@@ -234,3 +234,15 @@ def test_options_matched_per_distinct_text_equal_options_matched_per_cell(cells:
              for i in range(0, len(many), 1000)]
     for f in dataclasses.fields(whole):
         assert getattr(whole, f.name).tolist() == np.concatenate([getattr(p, f.name) for p in parts]).tolist()
+
+
+@given(st.lists(st.text(alphabet="aW.:/?#9٣ü \n-", max_size=10), min_size=1, max_size=30))
+@example(["https://www.Acme.com:8080/x", "acme.com:", "gómez.es:٣", "x:y:1", "a\n:1", "www.a.b."])
+def test_domain_keys_equal_the_plain_pandas_chain(cells: list[str]) -> None:
+    from validator.keys import _SCHEME, domain_key
+
+    s = pd.Series(cells, dtype="str")
+    plain = s.str.strip().str.lower().str.replace(_SCHEME, "", regex=True)
+    plain = plain.str.replace(r"[/?#].*$", "", regex=True).str.replace(r":\d*$", "", regex=True)
+    plain = plain.str.replace(r"^www\.", "", regex=True).str.rstrip(".")
+    assert domain_key(s).tolist() == plain.tolist()

@@ -78,8 +78,23 @@ def normaliser(prop: str | None) -> Callable[[pd.Series], pd.Series]:
 
 def domain_key(s: pd.Series) -> pd.Series:
     out = s.str.strip().str.lower().str.replace(_SCHEME, "", regex=True)
-    out = out.str.replace(r"[/?#].*$", "", regex=True).str.replace(r":\d*$", "", regex=True)
+    out = _where_holding(out.str.replace(r"[/?#].*$", "", regex=True), ":",
+                         lambda v: v.str.replace(r":\d*$", "", regex=True))
     return out.str.replace(r"^www\.", "", regex=True).str.rstrip(".")
+
+
+def _where_holding(values: pd.Series, char: str, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    r"""``change(values)`` worked out on the cells holding ``char`` only: for a change that leaves
+    every other cell as it is. (pandas runs a pattern with ``\d`` cell by cell in Python as soon
+    as a column holds any non-ASCII text; a port is rare, company names with accents are not.)"""
+    holding = values.str.contains(char, regex=False).to_numpy(dtype=bool, na_value=False)
+    if not holding.any():
+        return values
+    if holding.all():
+        return change(values)
+    out = values.copy()
+    out[holding] = change(values[holding])
+    return out
 
 
 def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:

@@ -410,8 +410,18 @@ class InvalidDomain(FormatRule):
 
     message = "{value} is not a domain name"
 
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            valid, _extra = _domains(chunk, column)
+            yield from self.cells(chunk, file, column, ~valid & ~formats.blank(cells(chunk, column)), self.message)
+
     def valid(self, arr: Any) -> Any:
         return formats.domains(arr)[0]
+
+
+def _domains(chunk: Chunk, column: Column) -> tuple[Any, Any]:
+    """``formats.domains`` of a column, once per chunk (HS213 and HS214 both read it)."""
+    return cached(chunk, ("domains", column.index), lambda: formats.domains(cells(chunk, column)))
 
 
 class DomainStripped(FormatRule):
@@ -430,7 +440,7 @@ class DomainStripped(FormatRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
-            valid, extra = formats.domains(cells(chunk, column))
+            valid, extra = _domains(chunk, column)
             yield from self.cells(chunk, file, column, valid & extra,
                                   "{value} is not a bare domain; HubSpot keeps only the domain name")
 
