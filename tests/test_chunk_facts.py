@@ -246,3 +246,14 @@ def test_domain_keys_equal_the_plain_pandas_chain(cells: list[str]) -> None:
     plain = plain.str.replace(r"[/?#].*$", "", regex=True).str.replace(r":\d*$", "", regex=True)
     plain = plain.str.replace(r"^www\.", "", regex=True).str.rstrip(".")
     assert domain_key(s).tolist() == plain.tolist()
+
+
+@given(st.lists(st.sampled_from(["acme.com", "https://www.Acme.com/x", "acme", "ann@acme.com", "", " a.b ",
+                                 "xn--bcher-kva.example", "müller.de", "www.a.b:80", "a..b"]), min_size=1, max_size=30))
+def test_domains_checked_per_distinct_text_equal_domains_checked_per_cell(cells: list[str]) -> None:
+    many = formats.arrow(pd.Series(cells * (4096 // len(cells) + 1), dtype="str"))
+    assert formats._distinct(many) is not None
+    valid, extra = formats.domains(many)
+    parts = [formats.domains(many.slice(i, 1000)) for i in range(0, len(many), 1000)]  # short: cell by cell
+    assert valid.tolist() == np.concatenate([p[0] for p in parts]).tolist()
+    assert extra.tolist() == np.concatenate([p[1] for p in parts]).tolist()

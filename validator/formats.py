@@ -464,6 +464,11 @@ def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(valid, stripped): ``stripped`` when HubSpot keeps only the host (a scheme, ``www.``,
     path, port or query is cut [V] S6); ``valid`` when the host left is a domain name."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    distinct = _distinct(arr)
+    if distinct is not None:  # a contact file's company domains repeat: each distinct text once
+        texts, at = distinct
+        valid, extra = domains(texts)
+        return valid[at], extra[at]
     extra = _np(pc.match_substring_regex(arr, DOMAIN_EXTRA, ignore_case=True))
     host = pc.replace_substring_regex(arr, r"^[A-Za-z][A-Za-z0-9+.-]*://", "")
     host = pc.replace_substring_regex(host, r"[/?#:].*$", "")
