@@ -154,6 +154,21 @@ def test_a_link_to_a_workbook_outside_the_folder_is_never_read_ahead(tmp_path: P
     assert [(r["file"], r["code"]) for r in report["refusals"]] == [("contacts.xlsx", "outside")]
 
 
+@needs_calamine
+def test_no_thread_to_be_had_means_no_read_ahead_and_no_wait(tmp_path: Path, taken: list[Any],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    req = _folder(tmp_path, MIXED)
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+    monkeypatch.setattr(xlsx_prefetch.threading.Thread, "start", no_thread)
+    code, report = _check(str(req))  # would wait forever on an entry no thread fills
+    assert taken == [None] and xlsx_prefetch.pending() == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(xlsx_prefetch, "MIN_BYTES", 1 << 40)
+    assert _check(str(req)) == (code, report)
+
+
 def test_the_read_ahead_modules_load_without_pandas() -> None:
     code = ("import sys, validator.readers.xlsx_prefetch, validator.readers.xlsx_scan, validator.readers.errors; "
             "print('pandas' in sys.modules)")

@@ -119,11 +119,13 @@ def start(path: str | os.PathLike[str]) -> bool:
             _close(None, zf, stream)
             return False
         made = Prefetched(stream, zf, scan, choose_engine(scan.scan))
-        _register(key, entry)
         if made.engine != "calamine":
+            _register(key, entry)
             _finish(entry, made)
             return True
-        threading.Thread(target=_load, args=(made, key, entry), name="xlsx-prefetch", daemon=True).start()
+        loader = threading.Thread(target=_load, args=(made, key, entry), name="xlsx-prefetch", daemon=True)
+        loader.start()  # may fail (no thread to be had): then nothing is registered, nothing waits
+        _register(key, entry)
         return True
     except Exception:  # a file that cannot even be looked at: the reader meets it again itself
         _close(None, zf, stream)
