@@ -108,6 +108,26 @@ def test_corpus_row_check_agrees_with_the_strict_reader_and_catches_a_wrong_row(
     assert row_problems(path) == ("checked", ["HS110 rows [3], expected [3, 7]"])
 
 
+def test_corpus_reader_check_sees_the_same_report_and_catches_a_different_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import validator
+    from tests.hostile.corpus import readers_differ
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes('a,b,c\n1,"x\ny",Ren\xe9e\n4,5\n"A"b,8,9\n'.encode("cp1252"))
+    assert readers_differ(path) is False
+    real = validator.validate
+
+    def fast_drops_one(*a: Any, **k: Any) -> Any:  # a fast reader that loses a finding
+        report = real(*a, **k)
+        if k["config"].reader == "fast":
+            report.findings = report.findings[1:]
+        return report
+
+    monkeypatch.setattr(validator, "validate", fast_drops_one)
+    assert readers_differ(path) is True
+
+
 def test_workbook_zipped_by_macos_finder_is_read_not_refused() -> None:
     # found by the outside corpus (xlsx2csv's test_escape.xlsx): Finder's "Compress" adds
     # AppleDouble entries (__MACOSX/xl/._sharedStrings.xml, binary) that no reader opens; they

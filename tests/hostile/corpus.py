@@ -1,6 +1,6 @@
 """Run the hostile-input harness over a folder of real-world broken files (kept outside the repo).
 
-    python -m tests.hostile.corpus DIR [--jobs N] [--timeout S] [--sample N [--seed S]] [--rows]
+    python -m tests.hostile.corpus DIR [--jobs N] [--timeout S] [--sample N [--seed S]] [--rows] [--readers]
 
 Every ``*.csv``, ``*.tsv``, ``*.txt``, ``*.xlsx``, ``*.xlsm``, ``*.xls`` under DIR is copied into a
 fresh temporary folder (the original is never opened for writing) with an importRequest that maps
@@ -13,6 +13,9 @@ under DIR) and in all; exits 1 if any did. ``--sample N`` checks a seeded random
 standard library's strict ``csv`` reader parses (with the delimiter and encoding the validator
 chose): each record whose field count differs from the header's must be an HS110 finding at
 that row, each run of blank records an HS113 at the run's first row, and nothing else.
+
+``--readers`` checks every CSV/TSV file through both CSV readers (the fast one forced, 7-row
+chunks) and requires identical reports.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from tests.hostile.generate import Case, request
 from tests.hostile.harness import Outcome, run_case, safety_problems
@@ -102,6 +106,25 @@ def row_problems(path: Path) -> tuple[str, list[str]]:
     return "checked", problems
 
 
+def readers_differ(path: Path) -> bool:
+    """Whether the fast CSV reader (forced) and the exact one give different reports."""
+    from validator import Config, validate
+
+    data = path.read_bytes()
+    name = "data" + path.suffix.lower()
+
+    def report(reader: str) -> dict[str, Any]:
+        out = validate(request({name: columns_of(data)}), files={name: io.BytesIO(data)}, base_dir=path.parent,
+                       config=Config(reader=reader, chunk_rows=7)).to_dict()
+        out.pop("seconds", None)
+        out["summary"].pop("seconds", None)
+        for f in out["files"]:
+            f.pop("seconds", None)
+            f.pop("reader", None)
+        return out
+    return report("fast") != report("exact")
+
+
 def source_of(path: Path, top: Path) -> str:
     parts = path.relative_to(top).parts
     return parts[0] if len(parts) > 1 else "."
@@ -115,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="check only a random N of the files")
     parser.add_argument("--seed", type=int, default=0, help="seed of --sample")
     parser.add_argument("--rows", action="store_true", help="also check the rows of structural findings")
+    parser.add_argument("--readers", action="store_true", help="also hold the two CSV readers to one report")
     args = parser.parse_args(argv)
     files = sorted(p for p in args.folder.rglob("*") if p.is_file() and not p.is_symlink()
                    and p.suffix.lower() in SUFFIXES)
@@ -155,7 +179,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rows: {checked} CSV files checked against the strict csv reader, {misplaced} with a structural "
               f"finding at the wrong row or missing; skipped: "
               + (", ".join(f"{v} {k.removeprefix('skipped: ')}" for k, v in sorted(verdicts.items())) or "none"))
-    return 1 if bad or misplaced else 0
+    differ = 0
+    if args.readers:
+        text = [p for p in files if SUFFIXES[p.suffix.lower()] == "CSV"]
+        for path in text:
+            if readers_differ(path):
+                differ += 1
+                print(f"{path}: the fast and exact readers report differently")
+        print(f"readers: {len(text)} CSV files through both readers, {differ} with different reports")
+    return 1 if bad or misplaced or differ else 0
 
 
 if __name__ == "__main__":
