@@ -13,7 +13,7 @@ Calendar validity is checked by arithmetic, not by ``pyarrow.compute.strptime`` 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -125,6 +125,10 @@ class Dates:
     def bad(self) -> np.ndarray:
         return ~(self.blank | self.ok | self.epoch_seconds)
 
+    def take(self, index: np.ndarray) -> Dates:
+        """The cells at ``index`` (to spread dates parsed once per distinct text to the rows)."""
+        return Dates(*(getattr(self, f.name)[index] for f in fields(self)))
+
 
 def _month(text: pa.Array) -> np.ndarray:
     lower = pc.utf8_lower(text)
@@ -163,9 +167,7 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
         distinct = _distinct(arr)
     if distinct is not None:  # parse each distinct text once, then spread to the rows
         texts, at = distinct
-        d = parse_dates(texts, date_format, with_time=with_time)
-        return Dates(blank=d.blank[at], ok=d.ok[at], epoch=d.epoch[at], epoch_seconds=d.epoch_seconds[at],
-                     year=d.year[at], month=d.month[at], day=d.day[at])
+        return parse_dates(texts, date_format, with_time=with_time).take(at)
     fmt = date_format if date_format in _DATE_RE else "MONTH_DAY_YEAR"
     pattern = "^" + _DATE_RE[fmt] + (_TIME_RE if with_time else "") + "$"
     parts = pc.extract_regex(arr, pattern)
@@ -220,7 +222,7 @@ class ParsedTexts:
         known = _np(at.is_valid())
         if known.all():
             where = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.intp)
-            return Dates(**{f: getattr(self.dates, f)[where] for f in self._FIELDS})
+            return self.dates.take(where)
         new = np.flatnonzero(~known)
         fresh = parse_dates(texts.take(pa.array(new)), self.date_format, with_time=self.with_time, distinct=None)
         old = np.flatnonzero(known)

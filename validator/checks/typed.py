@@ -110,10 +110,7 @@ class ValueRule(Rule):
             memo = file.parsed.get(slot)
             if memo is None:
                 memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time)
-            d = memo.parse(texts)
-            return formats.Dates(blank=d.blank[at], ok=d.ok[at], epoch=d.epoch[at],
-                                 epoch_seconds=d.epoch_seconds[at], year=d.year[at], month=d.month[at],
-                                 day=d.day[at])
+            return memo.parse(texts).take(at)
         return cached(chunk, ("dates", column.index, fmt, with_time), make)
 
 

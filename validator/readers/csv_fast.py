@@ -41,19 +41,17 @@ import pandas as pd
 import pyarrow as pa
 
 from validator.readers.base import (
-    MAX_EVENTS,
     PY_STR,
     STR,
     Chunk,
-    DecodeEvent,
     Header,
     ReaderNotes,
     RowNote,
     empty_frame,
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
-from validator.readers.framing import LF, QUOTE, Anomaly, Framed, first_boundary, frame, utf8_valid
-from validator.readers.text import _SURROGATE, ERRORS
+from validator.readers.framing import LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
+from validator.readers.text import ERRORS, note_decode_events
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -336,34 +334,9 @@ class FastCsvReader:
         if int(good.sum()) != table.num_rows:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
         notes.sort(key=lambda n: n.row)
-        if flight.binary:
-            self._decode_events(raw, flight.offset, flight.line)
+        if flight.binary:  # the segment's bad bytes, as LineSource notes them
+            note_decode_events(self.notes, raw.decode("utf-8", ERRORS), flight.offset, flight.line + 1)
         return table, rows[good], framed.lines[good], notes
-
-    def _decode_events(self, raw: bytes, offset: int, line: int) -> None:
-        """Count a segment's undecodable bytes and note the first MAX_EVENTS of the file, as
-        LineSource does: absolute offset, physical line, character in that line, the byte."""
-        notes = self.notes
-        text = raw.decode("utf-8", ERRORS)
-        room = MAX_EVENTS - len(notes.decode_events)
-        if room <= 0:
-            notes.decode_errors += len(_SURROGATE.findall(text))
-            return
-        found = list(_SURROGATE.finditer(text))
-        notes.decode_errors += len(found)
-        char = byte = line_start = 0
-        line += 1  # the segment's first physical line
-        for m in found[:room]:
-            at = m.start()
-            piece = text[char:at]  # starts at the previous bad byte (or the segment): no \r\n split
-            byte += len(piece.encode("utf-8", "surrogateescape")) if not piece.isascii() else len(piece)
-            breaks = piece.count("\n") + piece.count("\r") - piece.count("\r\n")
-            if breaks:
-                line += breaks
-                line_start = char + max(piece.rfind("\n"), piece.rfind("\r")) + 1
-            notes.decode_events.append(DecodeEvent(offset + byte, line, at - line_start + 1,
-                                                   bytes([ord(m.group()) - 0xDC00])))
-            char = at
 
     def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
         """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""
@@ -378,10 +351,7 @@ class FastCsvReader:
 
     def _record_start(self, at: int) -> int:
         """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
-        buf = np.frombuffer(self._buf, dtype=np.uint8)[:at]
-        quotes = np.flatnonzero(buf == QUOTE)
-        feeds = np.flatnonzero(buf == LF)
-        outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[:at], LF)
         return int(outside[-1]) + 1 if len(outside) else 0
 
     def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
@@ -413,10 +383,7 @@ class FastCsvReader:
     def _balanced_end(self, origin: int, size: int) -> int | None:
         """Just after the first line feed at least EXACT_PIECE bytes into the buffer before which
         the quotes counted from ``origin`` balance; None if there is none before ``size``."""
-        rest = np.frombuffer(self._buf, dtype=np.uint8)[origin: size]
-        quotes = np.flatnonzero(rest == QUOTE)
-        feeds = np.flatnonzero(rest == LF)
-        outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[origin: size], LF)
         k = int(np.searchsorted(outside, EXACT_PIECE - origin))
         return origin + int(outside[k]) + 1 if k < len(outside) else None
 
@@ -461,11 +428,7 @@ def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int
     """Offset of the first non-blank record whose field count is not ``width`` (None: none).
     The framing has proved every quote well placed, so a delimiter is a field separator exactly
     when an even number of quotes precede it."""
-    buf = np.frombuffer(raw, dtype=np.uint8)[: framed.size]
-    quotes = np.flatnonzero(buf == QUOTE)
-    delims = np.flatnonzero(buf == delimiter)
-    if len(quotes):
-        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+    delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter)
     record = np.searchsorted(framed.starts, delims, side="right") - 1
     fields = np.bincount(record, minlength=len(framed.starts)) + 1
     odd = np.flatnonzero((fields != width) & (framed.ends > framed.starts))

@@ -116,10 +116,16 @@ def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int
         raise Anomaly("text follows a closing quote", size, int(closing[np.argmin(ok)]))
 
 
-def first_boundary(buf: np.ndarray) -> int | None:
+def unquoted(buf: np.ndarray, byte: int) -> np.ndarray:
+    """Positions of ``byte`` in ``buf`` outside quotes: an even number of quotes before them
+    (the quotes of ``buf`` are RFC 4180's, counted from a record boundary)."""
     quotes = np.flatnonzero(buf == QUOTE)
-    feeds = np.flatnonzero(buf == LF)
-    outside = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+    at = np.flatnonzero(buf == byte)
+    return at[(np.searchsorted(quotes, at) & 1) == 0] if len(quotes) else at
+
+
+def first_boundary(buf: np.ndarray) -> int | None:
+    outside = unquoted(buf, LF)
     return int(outside[0]) + 1 if len(outside) else None
 
 

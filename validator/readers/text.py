@@ -106,7 +106,7 @@ class LineSource:
             # an incomplete line, or a lone \r that may be the first half of \r\n, waits
             carry = "" if lines[-1].endswith("\n") else lines.pop()
             if _SURROGATE.search(combined):
-                self._record_events(lines, combined, start)
+                self._record_events(lines, start)
             self._count_endings(combined[: len(combined) - len(carry)])
             if carry:
                 carry_offset = end - _byte_len(carry, self.encoding)
@@ -115,7 +115,7 @@ class LineSource:
         if carry:
             self.notes.final_newline = carry.endswith(("\n", "\r"))
             if _SURROGATE.search(carry):
-                self._record_events([carry], carry, carry_offset)
+                self._record_events([carry], carry_offset)
             self._count_endings(carry)
             self._generated += 1
             yield carry
@@ -131,21 +131,35 @@ class LineSource:
         endings["\n"] += text.count("\n") - crlf
         endings["\r"] += text.count("\r") - crlf
 
-    def _record_events(self, lines: list[str], combined: str, start: int) -> None:
+    def _record_events(self, lines: list[str], start: int) -> None:
         """Locate undecodable bytes (rare: only blocks that contain any)."""
-        pos = 0
-        number = self._generated
-        for line in lines:
-            number += 1
-            for m in _SURROGATE.finditer(line):
-                self.notes.decode_errors += 1
-                if len(self.notes.decode_events) >= MAX_EVENTS:
-                    continue
-                char = pos + m.start()
-                offset = start + _byte_len(combined[:char], self.encoding)
-                byte = (ord(m.group()) - 0xDC00).to_bytes(1, "big")
-                self.notes.decode_events.append(DecodeEvent(offset, number, m.start() + 1, byte))
-            pos += len(line)
+        note_decode_events(self.notes, "".join(lines), start, self._generated + 1, self.encoding)
+
+
+def note_decode_events(notes: ReaderNotes, text: str, offset: int, line: int, encoding: str = "utf-8") -> None:
+    """Count the undecodable bytes (lone surrogates) of ``text`` and note the first MAX_EVENTS of
+    a file: absolute byte offset, physical line, character in that line, the byte. ``text``
+    holds whole lines, starting at byte ``offset`` of the file on physical line ``line``; lines
+    end at ``\r\n``, ``\n`` or ``\r``. One pass however many events (the fast CSV reader
+    notes those of the segments it reads as bytes here too)."""
+    room = MAX_EVENTS - len(notes.decode_events)
+    if room <= 0:
+        notes.decode_errors += len(_SURROGATE.findall(text))
+        return
+    found = list(_SURROGATE.finditer(text))
+    notes.decode_errors += len(found)
+    char = byte = line_start = 0
+    for m in found[:room]:
+        at = m.start()
+        piece = text[char:at]  # from the previous bad byte: a \r\n is never split
+        byte += len(piece) if piece.isascii() and encoding == "utf-8" else _byte_len(piece, encoding)
+        breaks = piece.count("\n") + piece.count("\r") - piece.count("\r\n")
+        if breaks:
+            line += breaks
+            line_start = char + max(piece.rfind("\n"), piece.rfind("\r")) + 1
+        notes.decode_events.append(DecodeEvent(offset + byte, line, at - line_start + 1,
+                                               bytes([ord(m.group()) - 0xDC00])))
+        char = at
 
 
 def _byte_len(text: str, encoding: str) -> int:
