@@ -74,7 +74,7 @@ def test_clean_file_stays_fast_with_lines_of_quoted_newlines() -> None:
     (b'Email,Note\na@x.com,ok\nb@x.com,"open\nc@x.com,more\n', "fast"),  # unclosed: exact to the end
     (b'Email,Note\na@x.com,"Acme" Inc\nb@x.com,x\n', "fast"),
     (b"Email,Note\ra@x.com,x\r", "exact"),  # CR-only line ends
-    (b"Email\na@x.com\n", "exact"),  # one column
+    (b'Email\na@x.com\n\n""\nb@x.com,x\n', "fast"),  # one column: a blank line, an empty value, a ragged row
     (b"Email,Note\na@x.com,a\x00b\n", "fast"),
     (b"", "exact"),
     (b"Email,Note", "fast"),
@@ -105,7 +105,7 @@ backslashed = st.builds(lambda a, b, c: f'"{a}\\"{b}\\"{c}"', plain,
 
 @st.composite
 def csv_files(draw: Any) -> bytes:
-    width = draw(st.integers(2, 4))
+    width = draw(st.integers(1, 4))
     header = [f"h{i}" for i in range(width)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n"])))
@@ -137,6 +137,29 @@ def test_fast_and_exact_read_generated_files_alike(data: bytes, chunk_rows: int,
     assert_same(data, chunk_rows, segment)
 
 
+# fields as they are written by hand or by tools that never quote: quotes anywhere in unquoted
+# text, beside quoted fields that hold delimiters, doubled quotes and line breaks
+stray_field = st.one_of(
+    plain, stray,
+    st.builds(lambda a, b: f"{a}\"{b}", plain, st.text(alphabet=st.sampled_from(list('a,"')), max_size=3)),
+    st.builds(lambda a: '"' + a.replace('"', '""') + '"', st.text(alphabet=st.sampled_from(list('ab,"\n')), max_size=5)),
+)
+
+
+@st.composite
+def stray_quote_files(draw: Any) -> bytes:
+    width = draw(st.integers(1, 4))
+    newline = draw(st.sampled_from(["\r\n", "\n"]))
+    lines = [",".join(draw(stray_field) for _ in range(width)) for _ in range(draw(st.integers(1, 16)))]
+    data = (",".join(f"h{i}" for i in range(width)) + newline + newline.join(lines)).encode()
+    return data if draw(st.booleans()) else data + newline.encode()
+
+
+@given(stray_quote_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]))
+def test_fast_and_exact_read_files_with_stray_quotes_alike(data: bytes, chunk_rows: int, segment: int) -> None:
+    assert_same(data, chunk_rows, segment)
+
+
 accented = st.text(alphabet=st.sampled_from(list('aé ü,"\nñ€ß')), max_size=5)
 
 
@@ -144,7 +167,7 @@ accented = st.text(alphabet=st.sampled_from(list('aé ü,"\nñ€ß')), max_size
 def mixed_encoding_files(draw: Any) -> bytes:
     """Rows written by the csv module, each encoded as UTF-8 or Latin-1/Windows-1252 (a file
     pasted together from two exports), some ragged, some with a stray lone byte."""
-    width = draw(st.integers(2, 4))
+    width = draw(st.integers(1, 4))
     newline = draw(st.sampled_from(["\r\n", "\n"]))
     parts = [",".join(f"h{i}" for i in range(width)).encode() + newline.encode()]
     for _ in range(draw(st.integers(1, 14))):
@@ -164,7 +187,7 @@ def test_fast_and_exact_read_files_with_bytes_not_utf8_alike(data: bytes, chunk_
     assert_same(data, chunk_rows, segment)
 
 
-def test_stray_and_backslash_quotes_are_read_exactly_between_fast_segments() -> None:
+def test_stray_quotes_read_fast_and_backslash_quotes_exactly_between_fast_segments() -> None:
     rows = [f'u{i}@x.com,"Lee, Ann {i}",{i}\n' for i in range(3000)]
     rows[700] = 'a@x.com,An"n,1\n'
     rows[1900] = 'b@x.com,"say \\"hi\\" now",2\n'
@@ -177,6 +200,44 @@ def test_stray_and_backslash_quotes_are_read_exactly_between_fast_segments() -> 
     assert notes.stray_quote_count == 2
     bad = [n for c in chunks for n in c.notes]
     assert [(n.kind, n.row, n.column, n.text) for n in bad] == [("bad-quote", 1902, 2, '"say \\"h')]
+
+
+STRAY_ROWS = [
+    'a@x.com,Robert "Bob" Smith,1\n',  # a nickname: two stray quotes, one field, one note
+    'b@x.com,5\'10",2\n',  # an inch mark just before the delimiter
+    'c@x.com,x"y,z"w\n',  # strays in two fields: the delimiter between them still separates
+    'd@x.com,"Lee, ""Ann""",3\r\n',  # doubled quotes in a quoted field: no stray
+    'e@x.com,"multi\nline",6" tall\n',  # a stray after a quoted value that spans two lines
+    'f@x.com,ab",4,extra\n',  # a ragged record with a stray
+    'g@x.com,tail,7"\n',  # a stray quote ending the record
+    'h@x.com, "spaced",8\n',  # a quote after a space does not open a field: both are strays
+]
+
+
+@pytest.mark.parametrize("segment", [64, 4096, 1 << 20])
+def test_stray_quotes_stay_on_the_fast_path_and_are_noted_as_the_exact_reader_notes_them(segment: int) -> None:
+    rows = [f'u{i}@x.com,"Lee, Ann {i}",{i}\n' for i in range(400)]
+    for k, row in enumerate(STRAY_ROWS):
+        rows[40 * k + 7] = row
+    data = ('Email,Name "full",N\n' + "".join(rows) + 'z@x.com,end,9"').encode()  # and in the header
+    assert assert_same(data, chunk_rows=60, segment=segment) == "fast"
+    reader, notes, chunks = read_fast(data, 60, segment)
+    assert reader.handed_over == 0
+    assert [(q.row, q.line, q.column, q.value) for q in notes.stray_quotes] == [
+        (1, 1, 2, 'Name "full"'), (9, 9, 2, 'Robert "Bob" Smith'), (49, 49, 2, '5\'10"'), (89, 89, 2, 'x"y'),
+        (89, 89, 3, 'z"w'), (169, 170, 3, '6" tall'), (209, 210, 2, 'ab"'), (249, 250, 3, '7"'),
+        (289, 290, 2, ' "spaced"'), (402, 403, 3, '9"')]
+    assert notes.stray_quote_count == 10
+    assert [(n.kind, n.row) for c in chunks for n in c.notes] == [("ragged", 209)]
+
+
+def test_stray_quotes_are_counted_past_the_kept_notes() -> None:
+    rows = "".join(f'u{i}@x.com,Al "{i}" Bo,{i}\n' for i in range(1500))
+    data = ("Email,Name,N\n" + rows).encode()
+    assert assert_same(data, chunk_rows=500, segment=8192) == "fast"
+    _reader, notes, _chunks = read_fast(data, 500, 8192)
+    assert notes.stray_quote_count == 1500 and len(notes.stray_quotes) == 1000
+    assert (notes.stray_quotes[-1].row, notes.stray_quotes[-1].value) == (1001, 'Al "999" Bo')
 
 
 def report(request: Path | bytes, reader: str, **files: Any) -> dict[str, Any]:
@@ -315,8 +376,9 @@ def test_a_windows_1252_file_reads_fast_and_reports_as_the_exact_reader(tmp_path
 
 
 def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypatch) -> None:
-    # a stray inch mark every 7th row: after each exact piece the next window is small, and it
-    # doubles back to a whole segment over clean rows; the rows read as the exact reader reads them
+    # text after a closing quote every 7th row: after each exact piece the next window is small,
+    # and it doubles back to a whole segment over clean rows; the rows read as the exact reader
+    # reads them
     import validator.readers.csv_fast as cf
 
     monkeypatch.setattr(cf, "EXACT_PIECE", 512)
@@ -327,12 +389,13 @@ def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypat
         framed.append(len(buf))
         return real(buf, *args, **kwargs)
     monkeypatch.setattr(cf, "frame", frame)
-    rows = [f'u{i}@x.com,"Lee, Ann",{"5" if i % 7 else "5" + chr(34) + " screen"},{i}\n' for i in range(4000)]
+    rows = [f'u{i}@x.com,"Lee, Ann",{"5" if i % 7 else chr(34) + "5" + chr(34) + " screen"},{i}\n' for i in range(4000)]
     rows += [f"v{i}@x.com,Bo,1,{i}\n" for i in range(6000)]  # then clean rows: windows grow back
     data = ("Email,Name,Size,N\n" + "".join(rows)).encode()
     assert assert_same(data, chunk_rows=700, segment=64 << 10) == "fast"
     framed.clear()
-    reader, notes, _chunks = read_fast(data, 700, 64 << 10)
-    assert notes.stray_quote_count == len(range(0, 4000, 7)) and reader.handed_over > 50
+    reader, notes, chunks = read_fast(data, 700, 64 << 10)
+    bad = [n for c in chunks for n in c.notes if n.kind == "bad-quote"]
+    assert len(bad) == len(range(0, 4000, 7)) and reader.handed_over > 50
     assert sum(framed) < 40 * len(data)  # each problem frames a small window, not the 64 KB segment
     assert max(framed) > 32 << 10  # the window grew back over the clean rows

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks.typed import cached
 from validator.readers.base import Chunk
+from validator.readers.text import PY_SPACE
 
 _CR, _LF = 13, 10
 
@@ -32,10 +33,6 @@ def arrow_column(series: pd.Series) -> pa.ChunkedArray | None:
     return data
 
 
-# Python's ``\s`` (on str: Unicode whitespace, what str.isspace() accepts) spelled out for RE2,
-# whose ``\s`` is ASCII only; pandas hands any pattern with ``\s`` to Python's re, cell by cell
-PY_SPACE = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
-            r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]")
 
 
 def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:

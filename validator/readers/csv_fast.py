@@ -6,12 +6,14 @@ record's physical start line, its row number (blank lines included) and proof th
 sits where RFC 4180 allows one (a quote opens at a field start and closes before a delimiter or
 a line end, ``""`` inside). A segment that passes is parsed by ``pyarrow.csv`` with one thread,
 every column as a string; ragged records come back through ``invalid_row_handler`` and are
-re-read with the stdlib ``csv`` module so their RowNotes match the exact reader's.
+re-read with the stdlib ``csv`` module so their RowNotes match the exact reader's. Stray quotes
+(``Robert "Bob" Smith``, ``5'10"``: text to both parsers) are set aside by the framing and
+noted as the exact reader notes them (row, physical line, field, value).
 
 Anything the fast path cannot read exactly like the exact path goes to the exact reader at a
-record boundary, with line and row counters carried on, before any later row was emitted: a
-quote out of place or never closed, a lone ``\\r`` line end, a NUL byte, a record longer than
-the csv module's field limit. The records before the problem are still read fast; the exact
+record boundary, with line and row counters carried on, before any later row was emitted: text
+after a closing quote, a quote never closed, a lone ``\\r`` line end, a NUL byte, a record
+longer than the csv module's field limit. The records before the problem are still read fast; the exact
 reader reads the record with the problem and at least 64 KB after it, up to a line feed after
 which the quotes balance again, and must end that piece outside any quote (else it gets the
 whole segment, and failing that the rest of the file). A piece it ends outside quotes reads the
@@ -22,7 +24,7 @@ pyarrow reads it as bytes, and each column of a chunk is decoded the exact reade
 Arrow-stored where all its cells are UTF-8, else Python-stored with each undecodable byte as a
 lone surrogate; the segment's bad bytes are counted and located as LineSource does.
 
-Files it hands whole to the exact reader: one column, an empty or undecodable first line, lines
+Files it hands whole to the exact reader: an empty or undecodable first line, lines
 ending in a lone ``\\r``. The dispatcher never starts it on other encodings or without a header.
 """
 
@@ -39,19 +41,23 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator.readers.base import (
+    MAX_EVENTS,
     PY_STR,
     STR,
+    TEXT_KEEP,
     Chunk,
     Header,
     ReaderNotes,
     RowNote,
+    StrayQuote,
     empty_frame,
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
-from validator.readers.text import ERRORS, note_decode_events
+from validator.readers.text import ERRORS, PY_SPACE, note_decode_events
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -121,10 +127,12 @@ class FastCsvReader:
             raise Anomaly("header is not UTF-8") from exc
         scratch = ReaderNotes()
         reader = CsvReader(io.BytesIO(raw), scratch, delimiter=delimiter)
-        if reader.header is None or len(reader.header.cells) < 2:
-            raise Anomaly("fewer than two columns")
+        if reader.header is None or not reader.header.cells:
+            raise Anomaly("no header cells")
         self._header = reader.header
         self._width = len(reader.header.cells)
+        self.notes.stray_quotes.extend(scratch.stray_quotes)  # the header's, as the exact reader notes them
+        self.notes.stray_quote_count += scratch.stray_quote_count
         self.notes.empty = False
         self.notes.delimiter_counts = counts
         self.notes.delimiter = delimiter
@@ -149,7 +157,7 @@ class FastCsvReader:
             elif window is not None and len(buf) > window:  # frame the window only: more follows
                 buf, final, cut_short = buf[:window], False, True
             if header:  # frame only through the first record boundary
-                cut = first_boundary(buf)
+                cut = first_boundary(buf, self._delim)
                 if cut is not None:
                     buf, final = buf[:cut], True
             framed = frame(buf, self._delim, self._line, final=final)
@@ -277,6 +285,8 @@ class FastCsvReader:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
                 binary = True  # parsed as bytes; cells are decoded as the exact reader decodes them
+        if binary and self._width == 1:  # its blank values would need decoding first
+            raise Anomaly("a one-column segment with bytes that are not UTF-8", framed.size, 0)
         if binary:
             ragged = _first_ragged(raw, framed, self._delim, self._width)
             if ragged is not None:  # pyarrow cannot hand such a row back: the exact reader reads it
@@ -318,6 +328,7 @@ class FastCsvReader:
         rows = flight.row + 1 + np.arange(len(content), dtype=np.int64)
         odd = content == 0
         notes: list[RowNote] = []
+        records: dict[int, list[str]] = {}  # the csv module's fields of the ragged records
         for number, fields in flight.invalid:
             if not 1 <= number <= len(nonempty):
                 raise Anomaly("invalid row number out of range", framed.size)
@@ -327,16 +338,66 @@ class FastCsvReader:
             record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
             if len(record) != fields:
                 raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
+            records[k] = record
             notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
         for b in np.flatnonzero(content == 0).tolist():
             notes.append(RowNote("blank", int(rows[b]), int(framed.lines[b]), int(framed.end_lines[b])))
         good = ~odd
         if int(good.sum()) != table.num_rows:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
+        if len(framed.strays):
+            self._note_strays(flight, table, good, rows, records)
+        if self._width == 1:  # one column: a value of spaces, or "", is a blank row (CsvReader's way)
+            table = self._blank_values(table, good, rows, framed, notes)
         notes.sort(key=lambda n: n.row)
         if flight.binary:  # the segment's bad bytes, as LineSource notes them
             note_decode_events(self.notes, raw.decode("utf-8", ERRORS), flight.offset, flight.line + 1)
         return table, rows[good], framed.lines[good], notes
+
+    @staticmethod
+    def _blank_values(table: pa.Table, good: np.ndarray, rows: np.ndarray, framed: Framed,
+                      notes: list[RowNote]) -> pa.Table:
+        """The table without the rows whose one value is empty or whitespace (Python's, as
+        ``str.strip`` knows it); those records become blank notes, and leave ``good``."""
+        blank = np.asarray(pc.match_substring_regex(table.column(0), f"^{PY_SPACE}*$")
+                           .to_numpy(zero_copy_only=False), dtype=bool)
+        if not blank.any():
+            return table
+        at = np.flatnonzero(good)[blank]
+        good[at] = False
+        for k in at.tolist():
+            notes.append(RowNote("blank", int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k]), fields=1))
+        return table.filter(pa.array(~blank))
+
+    def _note_strays(self, flight: _Flight, table: pa.Table, good: np.ndarray, rows: np.ndarray,
+                     records: dict[int, list[str]]) -> None:
+        """Note the segment's stray quotes as the exact reader does (``CsvReader._stray_quotes``):
+        one per unquoted field holding a quote, at its first quote's physical line, with the
+        field as read."""
+        framed = flight.framed
+        body = np.frombuffer(flight.raw, dtype=np.uint8)[: framed.size]
+        at = framed.strays
+        record = np.searchsorted(framed.starts, at, side="right") - 1
+        separators = unquoted(body, self._delim, self._delim)  # the delimiters between fields
+        column = np.searchsorted(separators, at) - np.searchsorted(separators, framed.starts[record]) + 1
+        first = np.ones(len(at), dtype=bool)  # the first stray quote of each field
+        first[1:] = (record[1:] != record[:-1]) | (column[1:] != column[:-1])
+        at, record, column = at[first], record[first], column[first]
+        notes = self.notes
+        notes.stray_quote_count += len(at)
+        room = MAX_EVENTS - len(notes.stray_quotes)
+        if room <= 0:
+            return
+        at, record, column = at[:room], record[:room], column[:room]
+        lines = flight.line + 1 + np.searchsorted(np.flatnonzero(body == LF), at)
+        in_table = np.cumsum(good) - 1  # a good record's row in the parsed table
+        for k, c, line in zip(record.tolist(), column.tolist(), lines.tolist(), strict=True):
+            if k in records:
+                value = records[k][c - 1]
+            else:
+                cell = table.column(c - 1)[int(in_table[k])].as_py()
+                value = cell.decode("utf-8", ERRORS) if isinstance(cell, bytes) else cell
+            notes.stray_quotes.append(StrayQuote(int(rows[k]), line, c, value[:TEXT_KEEP]))
 
     def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
         """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""
@@ -351,7 +412,7 @@ class FastCsvReader:
 
     def _record_start(self, at: int) -> int:
         """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
-        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[:at], LF)
+        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[:at], LF, self._delim)
         return int(outside[-1]) + 1 if len(outside) else 0
 
     def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
@@ -383,7 +444,7 @@ class FastCsvReader:
     def _balanced_end(self, origin: int, size: int) -> int | None:
         """Just after the first line feed at least EXACT_PIECE bytes into the buffer before which
         the quotes counted from ``origin`` balance; None if there is none before ``size``."""
-        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[origin: size], LF)
+        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[origin: size], LF, self._delim)
         k = int(np.searchsorted(outside, EXACT_PIECE - origin))
         return origin + int(outside[k]) + 1 if k < len(outside) else None
 
@@ -427,8 +488,8 @@ class FastCsvReader:
 def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int | None:
     """Offset of the first non-blank record whose field count is not ``width`` (None: none).
     The framing has proved every quote well placed, so a delimiter is a field separator exactly
-    when an even number of quotes precede it."""
-    delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter)
+    when an even number of field quotes (stray ones set aside) precede it."""
+    delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter, delimiter)
     record = np.searchsorted(framed.starts, delims, side="right") - 1
     fields = np.bincount(record, minlength=len(framed.starts)) + 1
     odd = np.flatnonzero((fields != width) & (framed.ends > framed.starts))

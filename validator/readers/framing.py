@@ -5,6 +5,12 @@ carriage returns) give every record's byte span and physical start and end line,
 that the csv module would split the bytes the same way: every quote opens at a field start or
 closes before a delimiter or a line end (``""`` inside). Where that proof fails, ``Anomaly``
 says where, so that the exact reader can take over at the record boundary before it.
+
+Stray quotes (a quote inside an unquoted field: ``Robert "Bob" Smith``, ``5'10"``) are text
+to the csv module and to pyarrow alike, but they break the quote count. Where the count does
+not prove the quotes sound, one pass over the quotes alone (not the bytes) follows the csv
+module's states and sets the stray ones aside; the segment is then framed by the others. Only
+text after a closing quote (``"Buyer"Co``) still goes to the exact reader.
 """
 
 from __future__ import annotations
@@ -39,11 +45,12 @@ class Framed:
     newlines: int  # line feeds in the segment
     crlf: int
     size: int  # bytes of the segment (through its last line end)
+    strays: np.ndarray  # offsets of the stray quotes (text inside unquoted fields)
 
 
 def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Framed | None:
     """Frame the records of ``buf`` (which starts on a record boundary); None: need more bytes."""
-    quotes = np.flatnonzero(buf == QUOTE)
+    quotes, strays = field_quotes(buf, delimiter)
     feeds = np.flatnonzero(buf == LF)
     inside = np.searchsorted(quotes, feeds) & 1
     outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line feeds
@@ -56,6 +63,7 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
             return None
         size = int(feeds[outside[-1]]) + 1
         quotes = quotes[: np.searchsorted(quotes, size)]
+        strays = strays[: np.searchsorted(strays, size)]
         feeds = feeds[: outside[-1] + 1]
     body = buf[:size]
     check_quotes(body, quotes, delimiter, size)
@@ -89,7 +97,7 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
         end_lines[: len(terminators)] = first_line + 1 + outside
         if tail:
             end_lines[-1] = first_line + 1 + len(feeds)
-    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size)
+    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size, strays)
 
 
 def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int) -> None:
@@ -116,16 +124,79 @@ def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int
         raise Anomaly("text follows a closing quote", size, int(closing[np.argmin(ok)]))
 
 
-def unquoted(buf: np.ndarray, byte: int) -> np.ndarray:
-    """Positions of ``byte`` in ``buf`` outside quotes: an even number of quotes before them
-    (the quotes of ``buf`` are RFC 4180's, counted from a record boundary)."""
+_NONE = np.empty(0, dtype=np.intp)
+
+
+def field_quotes(buf: np.ndarray, delimiter: int) -> tuple[np.ndarray, np.ndarray]:
+    """(quotes that open or close a quoted field or are doubled inside one, stray quotes) of
+    ``buf``, which starts on a record boundary: the csv module's reading of every quote.
+
+    Where the quote count alone proves every quote sound (``check_quotes``), there are no
+    strays. Otherwise one pass over the quotes follows the csv module's states: outside a
+    quoted field, a quote after a delimiter, a line feed or the start opens one, and any other
+    is a stray (text); inside, a quote followed by a quote is a doubled one, and a quote
+    followed by a delimiter, a line end or the end closes it. A quote followed by anything else
+    (``"Buyer"Co``, which the csv module rejects) ends the pass: from there on every quote is
+    returned as a field quote, so that ``check_quotes`` raises there (or later), as it did
+    before strays were set aside.
+    """
     quotes = np.flatnonzero(buf == QUOTE)
+    if not len(quotes) or _count_sound(buf, quotes, delimiter):
+        return quotes, _NONE
+    size = len(buf)
+    prev = buf[np.maximum(quotes - 1, 0)].tolist()
+    nxt = buf[np.minimum(quotes + 1, size - 1)].tolist()
+    at = quotes.tolist()
+    starts = (delimiter, LF)
+    ends = (delimiter, LF, CR)
+    field: list[int] = []
+    stray: list[int] = []
+    inside = False
+    i, n = 0, len(at)
+    while i < n:
+        p = at[i]
+        if not inside:
+            if p == 0 or prev[i] in starts:
+                field.append(p)
+                inside = True
+            else:
+                stray.append(p)
+            i += 1
+        elif i + 1 < n and at[i + 1] == p + 1:  # a doubled quote inside the field
+            field.append(p)
+            field.append(p + 1)
+            i += 2
+        elif p + 1 == size or nxt[i] in ends:
+            field.append(p)
+            inside = False
+            i += 1
+        else:
+            rest = quotes[i:]
+            return np.concatenate((np.asarray(field, dtype=np.intp), rest)), np.asarray(stray, dtype=np.intp)
+    return np.asarray(field, dtype=np.intp), np.asarray(stray, dtype=np.intp)
+
+
+def _count_sound(buf: np.ndarray, quotes: np.ndarray, delimiter: int) -> bool:
+    """Whether counting quotes (even ones open, odd ones close) reads them as the csv module
+    does: ``check_quotes`` passes on all of ``buf``."""
+    try:
+        check_quotes(buf, quotes, delimiter, len(buf))
+    except Anomaly:
+        return False
+    return True
+
+
+def unquoted(buf: np.ndarray, byte: int, delimiter: int | None = None) -> np.ndarray:
+    """Positions of ``byte`` in ``buf`` outside quoted fields: an even number of field quotes
+    before them, counted from a record boundary (all quotes, or with a ``delimiter`` the ones
+    ``field_quotes`` finds, stray quotes set aside)."""
+    quotes = np.flatnonzero(buf == QUOTE) if delimiter is None else field_quotes(buf, delimiter)[0]
     at = np.flatnonzero(buf == byte)
     return at[(np.searchsorted(quotes, at) & 1) == 0] if len(quotes) else at
 
 
-def first_boundary(buf: np.ndarray) -> int | None:
-    outside = unquoted(buf, LF)
+def first_boundary(buf: np.ndarray, delimiter: int | None = None) -> int | None:
+    outside = unquoted(buf, LF, delimiter)
     return int(outside[0]) + 1 if len(outside) else None
 
 

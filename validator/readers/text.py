@@ -19,6 +19,11 @@ from validator.readers.base import MAX_EVENTS, DecodeEvent, ReaderNotes
 BLOCK = 1 << 20
 _SURROGATE = re.compile("[\udc00-\udcff]")
 ERRORS = "hubspot-preflight-bytes"
+# Python's ``\s`` (on str: Unicode whitespace, what str.isspace() and str.strip() go by) spelled
+# out for RE2 (pyarrow's regexes), whose ``\s`` is ASCII only; pandas hands any pattern with
+# ``\s`` to Python's re, cell by cell
+PY_SPACE = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+            r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]")
 
 
 def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
