@@ -52,6 +52,11 @@ def assert_same(data: bytes, chunk_rows: int = 3, segment: int = 64) -> str:
     if ca:  # chunks may be cut elsewhere after a hand-over; the rows are the same
         pd.testing.assert_frame_equal(pd.concat([c.frame.astype(object) for c in ca]),
                                       pd.concat([c.frame.astype(object) for c in cb]))
+    for c in cb:  # the bytes the fast reader hands over for columns stored in Python
+        for i, arrays in c.cell_bytes.items():
+            assert c.frame[i].dtype.storage == "python"
+            assert [v for a in arrays for v in a.to_pylist()] == [v.encode("utf-8", "surrogatepass")
+                                                                  for v in c.frame[i]]
     if nb.reader == "fast":  # hand-overs included: the very same chunks
         assert len(ca) == len(cb)
         for a, b in zip(ca, cb, strict=True):

@@ -97,16 +97,18 @@ def _where_holding(values: pd.Series, char: str, change: Callable[[pd.Series], p
     return out
 
 
-def hashes(values: pd.Series | pd.DataFrame) -> np.ndarray:
+def hashes(values: pd.Series | pd.DataFrame,
+           cell_bytes: Callable[[int], list[pa.Array]] | None = None) -> np.ndarray:
     """64-bit hash of each cell (Series) or row (DataFrame: pandas' combination of the column
     hashes). Cells holding undecodable bytes (lone surrogates, in Python-stored columns) are
     hashed as their UTF-8 bytes with the surrogates passed through: any other cell hashes the
-    same whichever chunk it is in."""
+    same whichever chunk it is in. ``cell_bytes(i)``, where given, has those bytes of column
+    ``i`` at hand (``checks._facts.column_bytes``)."""
     if isinstance(values, pd.Series):
         return _hash_column(values)
     if values.shape[1] == 0:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-    columns = (_hash_column(values.iloc[:, i]) for i in range(values.shape[1]))
+    columns = (_hash_column(values.iloc[:, i], cell_bytes, i) for i in range(values.shape[1]))
     return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
 
 
@@ -149,6 +151,10 @@ def hashing(fast: bool) -> Iterator[None]:
         _FAST.reset(token)
 
 
+def _arrow_stored(values: pd.Series) -> bool:
+    return isinstance(getattr(values.array, "_pa_array", None), pa.ChunkedArray)
+
+
 def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """The cells' UTF-8 bytes for polars. Arrow-stored cells go as binary views, the layout
     polars keeps (taken without a copy; from offsets polars converts at about twice the cost of
@@ -161,10 +167,13 @@ def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
                      for v in values.to_numpy(dtype=object)], pa.binary())
 
 
-def _hash_column(values: pd.Series) -> np.ndarray:
+def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] | None = None,
+                 index: int = 0) -> np.ndarray:
     polars = _FAST.get()
     if polars is not None:
-        return np.asarray(polars.from_arrow(_utf8(values)).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
+        data = _utf8(values) if cell_bytes is None or _arrow_stored(values) else \
+            pa.chunked_array([a.cast(pa.binary_view()) for a in cell_bytes(index)], pa.binary_view())
+        return np.asarray(polars.from_arrow(data).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python

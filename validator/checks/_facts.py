@@ -57,6 +57,8 @@ def column_bytes(chunk: Chunk, index: int) -> list[pa.Array]:
         data = arrow_column(values)
         if data is not None:
             return list(data.chunks)
+        if index in chunk.cell_bytes:  # the reader's, at hand
+            return list(chunk.cell_bytes[index])
         cells = [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else b""
                  for v in values.to_numpy(dtype=object)]
         return [pa.array(cells, type=pa.large_binary())]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from validator.checks._facts import fullmatch
+from validator.checks._facts import column_bytes, fullmatch
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.rows import empty_rows
 from validator.context import Column, FileContext, ImportContext
@@ -160,7 +160,7 @@ class DuplicateRow(Rule):
         keep = np.ones(len(chunk), bool)
         keep[empty_rows(chunk)] = False  # blank rows are the blank-row rule's
         pos = np.flatnonzero(keep)
-        keys = hashes(chunk.frame)[pos] if len(pos) else np.empty(0, np.uint64)  # no copy of the rows
+        keys = hashes(chunk.frame, lambda i: column_bytes(chunk, i))[pos] if len(pos) else np.empty(0, np.uint64)
         first = self.seen.add(keys, chunk.rows[pos])
         dup = first != chunk.rows[pos]
         if dup.any():

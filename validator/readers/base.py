@@ -64,6 +64,9 @@ class Chunk:
     kinds: pd.DataFrame | None = None
     # facts several rules need, computed once per chunk (``checks.typed.cached``)
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # the cells' UTF-8 bytes (lone surrogates passed through: ``surrogatepass``) of columns
+    # stored in Python, where the reader has them at hand: column -> Arrow binary arrays
+    cell_bytes: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def rows(self) -> np.ndarray:

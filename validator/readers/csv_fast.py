@@ -57,7 +57,7 @@ from validator.readers.base import (
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
-from validator.readers.text import ERRORS, PY_SPACE, note_decode_events
+from validator.readers.text import KEEP_UTF8, PY_SPACE, note_utf8_events
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -334,7 +334,7 @@ class FastCsvReader:
                 raise Anomaly("invalid row number out of range", framed.size)
             k = int(nonempty[number - 1])
             odd[k] = True
-            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8", ERRORS)
+            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8", KEEP_UTF8)
             record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
             if len(record) != fields:
                 raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
@@ -351,7 +351,7 @@ class FastCsvReader:
             table = self._blank_values(table, good, rows, framed, notes)
         notes.sort(key=lambda n: n.row)
         if flight.binary:  # the segment's bad bytes, as LineSource notes them
-            note_decode_events(self.notes, raw.decode("utf-8", ERRORS), flight.offset, flight.line + 1)
+            note_utf8_events(self.notes, raw, flight.offset, flight.line + 1)
         return table, rows[good], framed.lines[good], notes
 
     @staticmethod
@@ -396,7 +396,7 @@ class FastCsvReader:
                 value = records[k][c - 1]
             else:
                 cell = table.column(c - 1)[int(in_table[k])].as_py()
-                value = cell.decode("utf-8", ERRORS) if isinstance(cell, bytes) else cell
+                value = cell.decode("utf-8", KEEP_UTF8) if isinstance(cell, bytes) else cell
             notes.stray_quotes.append(StrayQuote(int(rows[k]), line, c, value[:TEXT_KEEP]))
 
     def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
@@ -490,8 +490,10 @@ def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int
     The framing has proved every quote well placed, so a delimiter is a field separator exactly
     when an even number of field quotes (stray ones set aside) precede it."""
     delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter, delimiter)
-    record = np.searchsorted(framed.starts, delims, side="right") - 1
-    fields = np.bincount(record, minlength=len(framed.starts)) + 1
+    # the separators before each record's start, differenced: each record's own (one search per
+    # record, not one per delimiter)
+    before = np.searchsorted(delims, np.append(framed.starts, framed.size))
+    fields = np.diff(before) + 1
     odd = np.flatnonzero((fields != width) & (framed.ends > framed.starts))
     return int(framed.starts[odd[0]]) if len(odd) else None
 
@@ -583,6 +585,7 @@ class _Pending:
     def _emit(self, rows: np.ndarray, good: int, notes: int) -> Chunk:
         lines = np.concatenate(self.lines) if self.lines else np.empty(0, dtype=np.int64)
         head, rest = _split(self.parts, good)
+        cell_bytes: dict[int, list[pa.Array]] = {}
         if not good:
             frame = empty_frame(self.width)
         elif all(isinstance(p, pa.Table) and not _binary(p) for p in head):
@@ -591,9 +594,11 @@ class _Pending:
                                   for i in range(self.width)}, copy=False)
             frame.index = pd.Index(rows[:good])
         else:
-            frame = pd.DataFrame({i: _mixed_column(head, i) for i in range(self.width)}, copy=False)
+            columns = [_mixed_column(head, i) for i in range(self.width)]
+            frame = pd.DataFrame({i: c for i, (c, _) in enumerate(columns)}, copy=False)
             frame.index = pd.Index(rows[:good])
-        chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]))
+            cell_bytes = {i: b for i, (_, b) in enumerate(columns) if b is not None}
+        chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]), cell_bytes=cell_bytes)
         self.parts = rest
         self.rows = [rows[good:]] if good < len(rows) else []
         self.lines = [lines[good:]] if good < len(lines) else []
@@ -601,20 +606,31 @@ class _Pending:
         return chunk
 
 
-def _mixed_column(parts: list[Any], i: int) -> pd.Series:
+def _mixed_column(parts: list[Any], i: int) -> tuple[pd.Series, list[pa.Array] | None]:
     """Column ``i`` of tables and record lists, stored as CsvReader's ``string_frame`` would:
     in Arrow, or in Python where a cell holds an undecodable byte (a lone surrogate; in a
-    table parsed as bytes, a value that is not UTF-8)."""
+    table parsed as bytes, a value that is not UTF-8). A column stored in Python comes with its
+    cells' bytes as ``Chunk.cell_bytes`` keeps them (None for an Arrow column)."""
     try:
         arrays = [p.column(i) if isinstance(p, pa.Table) else pa.array([r[i] for r in p], type=pa.large_string())
                   for p in parts]
         chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
         chunks = [c.cast(pa.large_string()) if pa.types.is_large_binary(c.type) else c for c in chunks]
     except (UnicodeEncodeError, pa.ArrowInvalid):  # Arrow checks UTF-8 value by value, as Python decodes
-        values = [v for p in parts for v in (_texts(p.column(i)) if isinstance(p, pa.Table) else
-                                             [r[i] for r in p])]
-        return pd.Series(values, dtype=PY_STR)
-    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR, copy=False)
+        values: list[str] = []
+        cell_bytes: list[pa.Array] = []
+        for p in parts:
+            if isinstance(p, pa.Table):
+                for arr in p.column(i).chunks:
+                    texts, data = _decoded(arr)
+                    values += texts
+                    cell_bytes.append(data)
+            else:
+                texts = [r[i] for r in p]
+                values += texts
+                cell_bytes.append(pa.array([v.encode("utf-8", "surrogatepass") for v in texts], pa.large_binary()))
+        return pd.Series(values, dtype=PY_STR), cell_bytes
+    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR, copy=False), None
 
 
 def _binary(table: pa.Table) -> bool:
@@ -622,11 +638,54 @@ def _binary(table: pa.Table) -> bool:
 
 
 def _texts(column: pa.ChunkedArray | pa.Array) -> list[str]:
-    """Cell texts of a column; bytes that are not UTF-8 kept as lone surrogates (LineSource's way)."""
-    values = column.to_pylist()
-    if pa.types.is_large_binary(column.type):
-        return [v.decode("utf-8", ERRORS) for v in values]
-    return values
+    """Cell texts of a column; bytes that are not UTF-8 kept as lone surrogates (LineSource's way).
+    Of a column parsed as bytes only the cells with a byte over 0x7F go through Python's decoder
+    (in a Windows-1252 file, a few names and cities); the others are ASCII, taken as they are."""
+    if not pa.types.is_large_binary(column.type):
+        return column.to_pylist()
+    out: list[str] = []
+    for arr in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        out += _decoded(arr)[0]
+    return out
+
+
+def _decoded(arr: pa.Array) -> tuple[list[str], pa.Array]:
+    """(texts, their ``surrogatepass`` bytes) of a string or binary array: a string array's own
+    bytes; of a binary one, the bytes of each cell that is ASCII, re-encoded from the text for the
+    cells decoded in Python (the same bytes where they were UTF-8 already)."""
+    if not pa.types.is_large_binary(arr.type):
+        return arr.to_pylist(), arr.cast(pa.large_binary())
+    high = _high_cells(arr)
+    if not high.any():
+        return arr.cast(pa.large_string()).to_pylist(), arr
+    decoded = [v.decode("utf-8", KEEP_UTF8) for v in arr.filter(pa.array(high)).to_pylist()]
+    texts = np.empty(len(arr), dtype=object)
+    texts[~high] = _objects(arr.filter(pa.array(~high)).cast(pa.large_string()).to_pylist())
+    texts[high] = _objects(decoded)
+    encoded = pa.array([v.encode("utf-8", "surrogatepass") for v in decoded], pa.large_binary())
+    order = np.concatenate((np.flatnonzero(~high), np.flatnonzero(high)))
+    at = np.empty(len(arr), dtype=np.int64)
+    at[order] = np.arange(len(arr))
+    data = pa.concat_arrays([arr.filter(pa.array(~high)), encoded]).take(pa.array(at))
+    return texts.tolist(), data
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _high_cells(arr: pa.Array) -> np.ndarray:
+    """Which cells of a binary array hold a byte over 0x7F."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    if data is None or not len(arr) or offsets[-1] == offsets[0]:
+        return np.zeros(len(arr), dtype=bool)
+    high = np.flatnonzero(np.frombuffer(data, dtype=np.uint8)[offsets[0]: offsets[-1]] >= 0x80) + offsets[0]
+    out = np.zeros(len(arr), dtype=bool)
+    out[np.searchsorted(offsets, high, side="right") - 1] = True
+    return out
 
 
 def _records(part: pa.Table | list[list[str]]) -> list[list[str]]:

@@ -35,6 +35,14 @@ def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(ERRORS, _keep_bytes)
+# UTF-8's undecodable bytes are all 0x80 and above, so Python's own handler (in C, several times
+# faster than one in Python) keeps them exactly as ``_keep_bytes`` does
+KEEP_UTF8 = "surrogateescape"
+
+
+def keeping(encoding: str) -> str:
+    """The error handler that keeps every undecodable byte of ``encoding`` as a lone surrogate."""
+    return KEEP_UTF8 if codecs.lookup(encoding).name == "utf-8" else ERRORS
 RECORD_KEEP_CHARS = 8 << 20  # the current record's lines kept for diagnosing parse errors
 
 
@@ -85,7 +93,7 @@ class LineSource:
 
     def _blocks(self) -> Iterator[tuple[str, int, int]]:
         """Decoded text blocks with the byte offsets where each block's text begins and ends."""
-        decoder = codecs.getincrementaldecoder(self.encoding)(errors=ERRORS)
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors=keeping(self.encoding))
         offset = self.skip
         while True:
             raw = self.stream.read(self.block)
@@ -165,6 +173,16 @@ def note_decode_events(notes: ReaderNotes, text: str, offset: int, line: int, en
         notes.decode_events.append(DecodeEvent(offset + byte, line, at - line_start + 1,
                                                bytes([ord(m.group()) - 0xDC00])))
         char = at
+
+
+def note_utf8_events(notes: ReaderNotes, raw: bytes, offset: int, line: int) -> None:
+    """``note_decode_events`` for UTF-8 bytes (``raw`` holds whole lines). Once a file's
+    MAX_EVENTS are noted, its bad bytes are only counted: by two decodes in C (each bad byte is
+    one character kept and none ignored), not a search of the text."""
+    if len(notes.decode_events) >= MAX_EVENTS:
+        notes.decode_errors += len(raw.decode("utf-8", KEEP_UTF8)) - len(raw.decode("utf-8", "ignore"))
+        return
+    note_decode_events(notes, raw.decode("utf-8", KEEP_UTF8), offset, line)
 
 
 def _byte_len(text: str, encoding: str) -> int:
