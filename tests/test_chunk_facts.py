@@ -141,7 +141,10 @@ def test_rows_per_chunk_shrink_with_row_width_only() -> None:
     narrow = b"a@x.com,Ann\n" * 1000
     wide = (b"x" * 999 + b"\n") * 60
     assert rows_per_chunk(narrow, 50_000) == 50_000
+    assert rows_per_chunk(narrow.replace(b"\n", b"\r"), 50_000) == 50_000  # old Mac line ends count too
+    assert rows_per_chunk(narrow.replace(b"\n", b"\r\n"), 50_000) == 50_000
     assert rows_per_chunk(wide, 50_000) == CHUNK_BYTES // 1000
+    assert rows_per_chunk(wide.replace(b"\n", b"\r"), 50_000) == CHUNK_BYTES // 1000
     assert rows_per_chunk(b"x" * 65536, 50_000) == MIN_CHUNK_ROWS  # one huge line
     assert rows_per_chunk(wide, 7) == 7  # a smaller setting is kept
 

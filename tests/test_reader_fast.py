@@ -78,7 +78,8 @@ def test_clean_file_stays_fast_with_lines_of_quoted_newlines() -> None:
     (b"Email,City\na@x.com,Z\xfcrich\nb@x.com,Bern\n", "fast"),  # one segment read exactly
     (b'Email,Note\na@x.com,ok\nb@x.com,"open\nc@x.com,more\n', "fast"),  # unclosed: exact to the end
     (b'Email,Note\na@x.com,"Acme" Inc\nb@x.com,x\n', "fast"),
-    (b"Email,Note\ra@x.com,x\r", "exact"),  # CR-only line ends
+    (b"Email,Note\ra@x.com,x\r", "fast"),  # CR-only line ends (old Mac): framed at carriage returns
+    (b'Email,Note\ra@x.com,"two\rlines"\rb@x.com,"a\nb"\rc@x.com,z\r', "fast"),  # a line feed: exact piece
     (b'Email\na@x.com\n\n""\nb@x.com,x\n', "fast"),  # one column: a blank line, an empty value, a ragged row
     (b"Email,Note\na@x.com,a\x00b\n", "fast"),
     (b"", "exact"),
@@ -113,7 +114,7 @@ def csv_files(draw: Any) -> bytes:
     width = draw(st.integers(1, 4))
     header = [f"h{i}" for i in range(width)]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n"])))
+    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"])))
     writer.writerow(header)
     for _ in range(draw(st.integers(0, 12))):
         kind = draw(st.sampled_from(["row", "row", "row", "ragged", "blank", "raw", "stray", "backslash"]))
@@ -154,7 +155,7 @@ stray_field = st.one_of(
 @st.composite
 def stray_quote_files(draw: Any) -> bytes:
     width = draw(st.integers(1, 4))
-    newline = draw(st.sampled_from(["\r\n", "\n"]))
+    newline = draw(st.sampled_from(["\r\n", "\n", "\r"]))
     lines = [",".join(draw(stray_field) for _ in range(width)) for _ in range(draw(st.integers(1, 16)))]
     data = (",".join(f"h{i}" for i in range(width)) + newline + newline.join(lines)).encode()
     return data if draw(st.booleans()) else data + newline.encode()

@@ -12,8 +12,9 @@ noted as the exact reader notes them (row, physical line, field, value).
 
 Anything the fast path cannot read exactly like the exact path goes to the exact reader at a
 record boundary, with line and row counters carried on, before any later row was emitted: text
-after a closing quote, a quote never closed, a lone ``\\r`` line end, a NUL byte, a record
-longer than the csv module's field limit. The records before the problem are still read fast; the exact
+after a closing quote, a quote never closed, a lone ``\\r`` in a file whose lines end in ``\\n``
+(or a ``\\n`` in one whose lines end in ``\\r``), a NUL byte, a record longer than the csv
+module's field limit. The records before the problem are still read fast; the exact
 reader reads the record with the problem and at least 64 KB after it, up to a line feed after
 which the quotes balance again, and must end that piece outside any quote (else it gets the
 whole segment, and failing that the rest of the file). A piece it ends outside quotes reads the
@@ -24,8 +25,10 @@ pyarrow reads it as bytes, and each column of a chunk is decoded the exact reade
 Arrow-stored where all its cells are UTF-8, else Python-stored with each undecodable byte as a
 lone surrogate; the segment's bad bytes are counted and located as LineSource does.
 
-Files it hands whole to the exact reader: an empty or undecodable first line, lines
-ending in a lone ``\\r``. The dispatcher never starts it on other encodings or without a header.
+Lines that end in a lone ``\\r`` (old Mac files) are framed at carriage returns; such a file's
+line feeds, if any, are left to the exact reader. Files it hands whole to the exact reader: an
+empty or undecodable first line. The dispatcher never starts it on other encodings or without a
+header.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from validator.readers.base import (
     empty_frame,
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
-from validator.readers.framing import LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
+from validator.readers.framing import CR, LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
 from validator.readers.text import KEEP_UTF8, PY_SPACE, note_utf8_events
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
@@ -84,6 +87,7 @@ class FastCsvReader:
         self._line = 0
         self._row = 0
         self._header: Header | None = None
+        self._eol = LF  # the byte lines end with
         self._width = 0
         self.delimiter_hint = delimiter_hint
         notes.reader = "fast"
@@ -107,7 +111,7 @@ class FastCsvReader:
         if not self._buf.strip(b"\r\n"):
             raise Anomaly("empty")
         if self._buf[first_end: first_end + 1] == b"\r" and self._buf[first_end + 1: first_end + 2] != b"\n":
-            raise Anomaly("lines end in a lone carriage return")
+            self._eol = CR  # old Mac line ends (Excel for Mac's "CSV"): records end at a lone \r
         try:
             first = self._buf[:first_end].decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -157,10 +161,10 @@ class FastCsvReader:
             elif window is not None and len(buf) > window:  # frame the window only: more follows
                 buf, final, cut_short = buf[:window], False, True
             if header:  # frame only through the first record boundary
-                cut = first_boundary(buf, self._delim)
+                cut = first_boundary(buf, self._delim, self._eol)
                 if cut is not None:
                     buf, final = buf[:cut], True
-            framed = frame(buf, self._delim, self._line, final=final)
+            framed = frame(buf, self._delim, self._line, final=final, eol=self._eol)
             if framed is not None:
                 return framed
             if cut_short:  # no record ends in the window: widen it before reading more
@@ -176,14 +180,23 @@ class FastCsvReader:
         """Account for ``raw`` (the buffer's head) as read: bytes, line ends, lines, rows."""
         notes = self.notes
         notes.bytes += len(raw)
-        notes.line_endings["\r\n"] += crlf
-        notes.line_endings["\n"] += feeds - crlf
+        self._endings(feeds, crlf, +1)
         self._buf = self._buf[len(raw):]
         self._offset += len(raw)
         self._line = lines
         self._row += rows
         if self._eof and not self._buf and raw:
             self._final_newline = raw.endswith((b"\n", b"\r"))
+
+    def _endings(self, feeds: int, crlf: int, sign: int) -> None:
+        """Count (sign +1) or uncount (-1) a piece's line ends: ``feeds`` of the file's kind, ``crlf``
+        of them after a carriage return."""
+        endings = self.notes.line_endings
+        if self._eol == CR:
+            endings["\r"] += sign * feeds
+        else:
+            endings["\r\n"] += sign * crlf
+            endings["\n"] += sign * (feeds - crlf)
 
     def _exact_from_start(self) -> None:
         from validator.readers.dispatch import Prefixed
@@ -288,7 +301,7 @@ class FastCsvReader:
         if binary and self._width == 1:  # its blank values would need decoding first
             raise Anomaly("a one-column segment with bytes that are not UTF-8", framed.size, 0)
         if binary:
-            ragged = _first_ragged(raw, framed, self._delim, self._width)
+            ragged = _first_ragged(raw, framed, self._delim, self._width, self._eol)
             if ragged is not None:  # pyarrow cannot hand such a row back: the exact reader reads it
                 raise Anomaly("a ragged record with bytes that are not UTF-8", framed.size, ragged)
         invalid: list[tuple[int, int]] = []
@@ -300,7 +313,7 @@ class FastCsvReader:
         flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
                          pool.submit(_read, raw, self._width, self.delimiter, handler, binary),
                          self._offset, binary)
-        lines_after = self._line + framed.newlines + (0 if raw.endswith(b"\n") or not raw else 1)
+        lines_after = self._line + framed.newlines + (0 if raw.endswith(bytes([self._eol])) or not raw else 1)
         self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
         return flight
 
@@ -313,8 +326,7 @@ class FastCsvReader:
         self._offset -= len(raw)
         self._line, self._row, self._final_newline = flight.line, flight.row, flight.final_newline
         self.notes.bytes -= len(raw)
-        self.notes.line_endings["\r\n"] -= framed.crlf
-        self.notes.line_endings["\n"] -= framed.newlines - framed.crlf
+        self._endings(framed.newlines, framed.crlf, -1)
 
     def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote]]:
         """Rows, lines and notes of a parsed segment; Anomaly (at its start) if they disagree."""
@@ -378,7 +390,7 @@ class FastCsvReader:
         body = np.frombuffer(flight.raw, dtype=np.uint8)[: framed.size]
         at = framed.strays
         record = np.searchsorted(framed.starts, at, side="right") - 1
-        separators = unquoted(body, self._delim, self._delim)  # the delimiters between fields
+        separators = unquoted(body, self._delim, (self._delim, self._eol))  # the delimiters between fields
         column = np.searchsorted(separators, at) - np.searchsorted(separators, framed.starts[record]) + 1
         first = np.ones(len(at), dtype=bool)  # the first stray quote of each field
         first[1:] = (record[1:] != record[:-1]) | (column[1:] != column[:-1])
@@ -389,7 +401,7 @@ class FastCsvReader:
         if room <= 0:
             return
         at, record, column = at[:room], record[:room], column[:room]
-        lines = flight.line + 1 + np.searchsorted(np.flatnonzero(body == LF), at)
+        lines = flight.line + 1 + np.searchsorted(np.flatnonzero(body == self._eol), at)
         in_table = np.cumsum(good) - 1  # a good record's row in the parsed table
         for k, c, line in zip(record.tolist(), column.tolist(), lines.tolist(), strict=True):
             if k in records:
@@ -412,7 +424,7 @@ class FastCsvReader:
 
     def _record_start(self, at: int) -> int:
         """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
-        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[:at], LF, self._delim)
+        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[:at], self._eol, (self._delim, self._eol))
         return int(outside[-1]) + 1 if len(outside) else 0
 
     def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
@@ -428,7 +440,7 @@ class FastCsvReader:
         if exc.size is None:
             return None
         size, at = exc.size, exc.at or 0
-        nl = self._buf.find(b"\n", at, size)
+        nl = self._buf.find(bytes([self._eol]), at, size)
         ends: list[int] = []
         for origin in (0, nl + 1) if 0 <= nl < size - 1 else (0,):
             end = self._balanced_end(origin, size)
@@ -444,7 +456,7 @@ class FastCsvReader:
     def _balanced_end(self, origin: int, size: int) -> int | None:
         """Just after the first line feed at least EXACT_PIECE bytes into the buffer before which
         the quotes counted from ``origin`` balance; None if there is none before ``size``."""
-        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[origin: size], LF, self._delim)
+        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[origin: size], self._eol, (self._delim, self._eol))
         k = int(np.searchsorted(outside, EXACT_PIECE - origin))
         return origin + int(outside[k]) + 1 if k < len(outside) else None
 
@@ -485,11 +497,11 @@ class FastCsvReader:
         return list(pending.flush(self.chunk_rows, final=False))
 
 
-def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int | None:
+def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int, eol: int = LF) -> int | None:
     """Offset of the first non-blank record whose field count is not ``width`` (None: none).
     The framing has proved every quote well placed, so a delimiter is a field separator exactly
     when an even number of field quotes (stray ones set aside) precede it."""
-    delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter, delimiter)
+    delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter, (delimiter, eol))
     # the separators before each record's start, differenced: each record's own (one search per
     # record, not one per delimiter)
     before = np.searchsorted(delims, np.append(framed.starts, framed.size))

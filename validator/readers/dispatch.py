@@ -79,7 +79,7 @@ MIN_CHUNK_ROWS = 1024
 def rows_per_chunk(head: bytes, chunk_rows: int) -> int:
     """Rows per chunk for a text file: ``chunk_rows``, fewer where the rows sampled at the head
     of the file are long (findings do not depend on where chunks are cut)."""
-    lines = head.count(b"\n") or 1
+    lines = max(head.count(b"\n"), head.count(b"\r")) or 1  # \r alone ends lines in old Mac files
     per_row = max(1, len(head) // lines)
     return max(1, min(chunk_rows, max(MIN_CHUNK_ROWS, CHUNK_BYTES // per_row)))
 

@@ -42,18 +42,21 @@ class Framed:
     ends: np.ndarray  # content end (exclusive), before \r\n or \n
     lines: np.ndarray  # start line of each record
     end_lines: np.ndarray
-    newlines: int  # line feeds in the segment
+    newlines: int  # line ends (the file's: line feeds, or carriage returns) in the segment
     crlf: int
     size: int  # bytes of the segment (through its last line end)
     strays: np.ndarray  # offsets of the stray quotes (text inside unquoted fields)
 
 
-def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Framed | None:
-    """Frame the records of ``buf`` (which starts on a record boundary); None: need more bytes."""
-    quotes, strays = field_quotes(buf, delimiter)
-    feeds = np.flatnonzero(buf == LF)
+def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: int = LF) -> Framed | None:
+    """Frame the records of ``buf`` (which starts on a record boundary); None: need more bytes.
+
+    ``eol``: the byte lines end with, LF (``\\n`` or ``\\r\\n``) or, in a file saved with old Mac
+    line ends, CR (``\\r`` alone: then any line feed is left to the exact reader)."""
+    quotes, strays = field_quotes(buf, delimiter, eol)
+    feeds = np.flatnonzero(buf == eol)
     inside = np.searchsorted(quotes, feeds) & 1
-    outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line feeds
+    outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line ends
     if final:
         size = len(buf)
         if len(quotes) & 1:
@@ -66,13 +69,20 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
         strays = strays[: np.searchsorted(strays, size)]
         feeds = feeds[: outside[-1] + 1]
     body = buf[:size]
-    check_quotes(body, quotes, delimiter, size)
-    returns = int(np.count_nonzero(body == CR))
-    crlf = int(np.count_nonzero(body[feeds[feeds > 0] - 1] == CR)) if returns else 0
-    if returns != crlf:
-        at = np.flatnonzero(body == CR)
-        lone = at[(at + 1 >= size) | (body[np.minimum(at + 1, size - 1)] != LF)]
-        raise Anomaly("a line ends in a lone carriage return", size, int(lone[0]))
+    check_quotes(body, quotes, delimiter, size, eol)
+    if eol == CR:
+        returns = crlf = 0
+        lf = np.flatnonzero(body == LF)
+        if len(lf):  # at the carriage return of a \r\n: its record must end with the line feed
+            at = int(lf[0]) - (1 if lf[0] > 0 and body[lf[0] - 1] == CR else 0)
+            raise Anomaly("a line feed in a file whose lines end in a carriage return", size, at)
+    else:
+        returns = int(np.count_nonzero(body == CR))
+        crlf = int(np.count_nonzero(body[feeds[feeds > 0] - 1] == CR)) if returns else 0
+        if returns != crlf:
+            at = np.flatnonzero(body == CR)
+            lone = at[(at + 1 >= size) | (body[np.minimum(at + 1, size - 1)] != LF)]
+            raise Anomaly("a line ends in a lone carriage return", size, int(lone[0]))
     terminators = feeds[outside]
     tail = size > (int(terminators[-1]) + 1 if len(terminators) else 0)  # final record without a line end
     starts = np.concatenate(([0], terminators + 1))
@@ -100,7 +110,7 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool) -> Fram
     return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size, strays)
 
 
-def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int) -> None:
+def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int, eol: int = LF) -> None:
     """Every quote opens at a field start, or closes before a delimiter or line end, or is doubled.
 
     With quotes counted in order, even ones open and odd ones close a quoted field; a doubled
@@ -113,7 +123,7 @@ def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int
         return
     opening, closing = quotes[0::2], quotes[1::2]
     before = body[np.maximum(opening - 1, 0)]
-    ok = (opening == 0) | (before == delimiter) | (before == LF) | (before == QUOTE)
+    ok = (opening == 0) | (before == delimiter) | (before == eol) | (before == QUOTE)
     if not ok.all():
         raise Anomaly("a quote opens inside a field", size, int(opening[np.argmin(ok)]))
     after_pos = closing + 1
@@ -127,13 +137,13 @@ def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int
 _NONE = np.empty(0, dtype=np.intp)
 
 
-def field_quotes(buf: np.ndarray, delimiter: int) -> tuple[np.ndarray, np.ndarray]:
+def field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray, np.ndarray]:
     """(quotes that open or close a quoted field or are doubled inside one, stray quotes) of
     ``buf``, which starts on a record boundary: the csv module's reading of every quote.
 
     Where the quote count alone proves every quote sound (``check_quotes``), there are no
     strays. Otherwise one pass over the quotes follows the csv module's states: outside a
-    quoted field, a quote after a delimiter, a line feed or the start opens one, and any other
+    quoted field, a quote after a delimiter, a line end (``eol``) or the start opens one, and any other
     is a stray (text); inside, a quote followed by a quote is a doubled one, and a quote
     followed by a delimiter, a line end or the end closes it. A quote followed by anything else
     (``"Buyer"Co``, which the csv module rejects) ends the pass: from there on every quote is
@@ -141,13 +151,13 @@ def field_quotes(buf: np.ndarray, delimiter: int) -> tuple[np.ndarray, np.ndarra
     before strays were set aside.
     """
     quotes = np.flatnonzero(buf == QUOTE)
-    if not len(quotes) or _count_sound(buf, quotes, delimiter):
+    if not len(quotes) or _count_sound(buf, quotes, delimiter, eol):
         return quotes, _NONE
     size = len(buf)
     prev = buf[np.maximum(quotes - 1, 0)].tolist()
     nxt = buf[np.minimum(quotes + 1, size - 1)].tolist()
     at = quotes.tolist()
-    starts = (delimiter, LF)
+    starts = (delimiter, eol)
     ends = (delimiter, LF, CR)
     field: list[int] = []
     stray: list[int] = []
@@ -176,27 +186,27 @@ def field_quotes(buf: np.ndarray, delimiter: int) -> tuple[np.ndarray, np.ndarra
     return np.asarray(field, dtype=np.intp), np.asarray(stray, dtype=np.intp)
 
 
-def _count_sound(buf: np.ndarray, quotes: np.ndarray, delimiter: int) -> bool:
+def _count_sound(buf: np.ndarray, quotes: np.ndarray, delimiter: int, eol: int) -> bool:
     """Whether counting quotes (even ones open, odd ones close) reads them as the csv module
     does: ``check_quotes`` passes on all of ``buf``."""
     try:
-        check_quotes(buf, quotes, delimiter, len(buf))
+        check_quotes(buf, quotes, delimiter, len(buf), eol)
     except Anomaly:
         return False
     return True
 
 
-def unquoted(buf: np.ndarray, byte: int, delimiter: int | None = None) -> np.ndarray:
+def unquoted(buf: np.ndarray, byte: int, dialect: tuple[int, int] | None = None) -> np.ndarray:
     """Positions of ``byte`` in ``buf`` outside quoted fields: an even number of field quotes
-    before them, counted from a record boundary (all quotes, or with a ``delimiter`` the ones
-    ``field_quotes`` finds, stray quotes set aside)."""
-    quotes = np.flatnonzero(buf == QUOTE) if delimiter is None else field_quotes(buf, delimiter)[0]
+    before them, counted from a record boundary (all quotes, or with a ``dialect`` (delimiter,
+    line end byte) the ones ``field_quotes`` finds, stray quotes set aside)."""
+    quotes = np.flatnonzero(buf == QUOTE) if dialect is None else field_quotes(buf, *dialect)[0]
     at = np.flatnonzero(buf == byte)
     return at[(np.searchsorted(quotes, at) & 1) == 0] if len(quotes) else at
 
 
-def first_boundary(buf: np.ndarray, delimiter: int | None = None) -> int | None:
-    outside = unquoted(buf, LF, delimiter)
+def first_boundary(buf: np.ndarray, delimiter: int, eol: int) -> int | None:
+    outside = unquoted(buf, eol, (delimiter, eol))
     return int(outside[0]) + 1 if len(outside) else None
 
 
