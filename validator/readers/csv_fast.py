@@ -424,8 +424,22 @@ class FastCsvReader:
 
     def _record_start(self, at: int) -> int:
         """Start of the record that byte ``at`` of the buffer is in (quotes before it are sound)."""
-        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[:at], self._eol, (self._delim, self._eol))
-        return int(outside[-1]) + 1 if len(outside) else 0
+        ends = self._record_ends(0, at)
+        return int(ends[-1]) + 1 if len(ends) else 0
+
+    def _record_ends(self, start: int, stop: int) -> np.ndarray:
+        """Offsets in the buffer of the line ends outside quotes in ``[start, stop)`` (``start`` is
+        a record boundary) after which a record can start: in a file of lone ``\\r``, not the
+        ``\\r`` of a ``\\r\\n`` (nor one whose next byte is not read yet)."""
+        buf = np.frombuffer(self._buf, dtype=np.uint8)
+        ends = unquoted(buf[start:stop], self._eol, (self._delim, self._eol)) + start
+        if self._eol == CR and len(ends):
+            after = ends + 1
+            known = after < len(buf)
+            ok = np.full(len(ends), self._eof)
+            ok[known] = buf[after[known]] != LF
+            ends = ends[ok]
+        return ends
 
     def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the record that has the problem and a few after it.
@@ -441,6 +455,8 @@ class FastCsvReader:
             return None
         size, at = exc.size, exc.at or 0
         nl = self._buf.find(bytes([self._eol]), at, size)
+        if nl >= 0 and self._eol == CR and self._buf[nl + 1: nl + 2] == b"\n":
+            nl += 1  # the line goes on to the \n of a \r\n
         ends: list[int] = []
         for origin in (0, nl + 1) if 0 <= nl < size - 1 else (0,):
             end = self._balanced_end(origin, size)
@@ -456,9 +472,9 @@ class FastCsvReader:
     def _balanced_end(self, origin: int, size: int) -> int | None:
         """Just after the first line feed at least EXACT_PIECE bytes into the buffer before which
         the quotes counted from ``origin`` balance; None if there is none before ``size``."""
-        outside = unquoted(np.frombuffer(self._buf, dtype=np.uint8)[origin: size], self._eol, (self._delim, self._eol))
-        k = int(np.searchsorted(outside, EXACT_PIECE - origin))
-        return origin + int(outside[k]) + 1 if k < len(outside) else None
+        ends = self._record_ends(origin, size)
+        k = int(np.searchsorted(ends, EXACT_PIECE))
+        return int(ends[k]) + 1 if k < len(ends) else None
 
     def _exact_segment(self, size: int, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the next ``size`` bytes alone.

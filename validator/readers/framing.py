@@ -62,6 +62,14 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: in
         if len(quotes) & 1:
             raise Anomaly("a quote is never closed", size, int(quotes[-1]))
     else:
+        if eol == CR and len(outside):  # a segment never ends inside a \r\n, nor on a \r that may start one
+            last = feeds[outside]
+            pair = buf[np.minimum(last + 1, len(buf) - 1)] == LF
+            pair[last + 1 >= len(buf)] = False
+            outside = outside[~(pair | (last + 1 >= len(buf)))]
+            if not len(outside) and pair.any():  # only \r\n ends: the exact reader reads on from the first
+                raise Anomaly("a line feed in a file whose lines end in a carriage return", None,
+                              int(last[np.argmax(pair)]))
         if not len(outside):
             return None
         size = int(feeds[outside[-1]]) + 1
