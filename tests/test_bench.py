@@ -103,3 +103,22 @@ def test_independent_file_every_planted_problem_at_its_row(tmp_path: Path, reade
     result = independent.score(report, manifest)
     assert result["missed"] == [] and result["false"] == []
     assert result["found"] == len(manifest["planted"])
+
+
+def test_dialect_variants_take_the_fast_path_and_report_as_the_exact_reader(tmp_path: Path, capsys) -> None:
+    dialects = load("dialects")
+    make(tmp_path / "source", rows=40_000, seed=5)
+    assert dialects.main([str(tmp_path / "source"), "--out", str(tmp_path / "out"), "--repeat", "1", "--exact"]) == 0
+    table = capsys.readouterr().out
+    for variant in dialects.VARIANTS:
+        row = next(line for line in table.splitlines() if line.startswith(f"| {variant} "))
+        assert "| fast | yes (exact reader:" in row, row
+    cp1252 = (tmp_path / "out" / "cp1252" / "contacts.csv").read_bytes()
+    source = (tmp_path / "source" / "contacts.csv").read_bytes()
+    assert len(cp1252) < len(source) and cp1252.count(b"\r\n") == source.count(b"\r\n")  # é: two bytes, then one
+    with pytest.raises(UnicodeDecodeError):
+        cp1252.decode("utf-8")
+    assert b"\n" not in (tmp_path / "out" / "cr" / "contacts.csv").read_bytes()
+    assert (tmp_path / "out" / "stray" / "contacts.csv").read_bytes().count(b' "Bo",') > 600
+    request = json.loads((tmp_path / "out" / "one-column" / "import.json").read_text())
+    assert [m["columnName"] for f in request["files"] for m in f["fileImportPage"]["columnMappings"]] == ["Email"]
