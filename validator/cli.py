@@ -426,10 +426,14 @@ def run() -> None:
 
 
 def _imports_done() -> None:
-    """Turn the cycle collector back on once the heavy modules are imported (see ``main``)."""
+    """Turn the cycle collector back on once the heavy modules are imported (see ``main``),
+    with what they made moved out of its sight (``gc.freeze``): they live as long as this
+    one-shot process, and every full collection of a check that makes many objects (a note per
+    ragged row) would otherwise walk them all again."""
     global _gc_paused
     if _gc_paused:
         _gc_paused = False
+        gc.freeze()
         gc.enable()
 
 

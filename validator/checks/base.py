@@ -75,6 +75,24 @@ class Batch:
         )
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Deferred(Batch):
+    """Findings at ``rows`` made one by one, ``make(i)``, only for those the per-rule cap keeps
+    (a file whose every row is ragged costs no million Findings). For findings that differ by
+    more than their value; the cell fields of Batch are unused."""
+
+    make: Callable[[int], Finding]
+
+    def finding(self, i: int) -> Finding:
+        return self.make(i)
+
+
+def deferred(rule: Rule, file: str, rows: list[int], make: Callable[[int], Finding]) -> Deferred:
+    return Deferred(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error, file=file, sheet=None,
+                    rows=np.asarray(rows, dtype=np.int64), lines=None, column=None,  # type: ignore[arg-type]
+                    values=np.empty(0, dtype=object), message=str, hint=rule.hint, make=make)
+
+
 Hit = Finding | Batch
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import Hit, Rule, deferred, quote
 from validator.context import FileContext
-from validator.findings import Severity
+from validator.findings import Finding, Severity
 from validator.readers.base import Chunk, RowNote
 
 
@@ -33,15 +33,19 @@ class RaggedRow(Rule):
     hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for n in _notes(chunk, "ragged"):
-            sample = ",".join(n.sample)
-            more = "more" if n.fields > file.width else "fewer"
-            column = min(n.fields, file.width) + 1 if n.fields > file.width else n.fields + 1
-            column = n.column or column  # a spreadsheet names the last cell with data
-            yield self.finding(
-                f"row has {n.fields} fields, {more} than the header's {file.width}",
-                file=file, row=n.row, line=n.line, column=column, value=sample,
-                hint="quote values that contain the delimiter, or add the missing fields")
+        ragged = list(_notes(chunk, "ragged"))
+        if ragged:  # made into findings only as far as the per-rule cap keeps them
+            yield deferred(self, file.name, [n.row for n in ragged], lambda i: self._finding(ragged[i], file))
+
+    def _finding(self, n: RowNote, file: FileContext) -> Finding:
+        sample = ",".join(n.sample)
+        more = "more" if n.fields > file.width else "fewer"
+        column = min(n.fields, file.width) + 1 if n.fields > file.width else n.fields + 1
+        column = n.column or column  # a spreadsheet names the last cell with data
+        return self.finding(
+            f"row has {n.fields} fields, {more} than the header's {file.width}",
+            file=file, row=n.row, line=n.line, column=column, value=sample,
+            hint="quote values that contain the delimiter, or add the missing fields")
 
 
 class UnclosedQuote(Rule):

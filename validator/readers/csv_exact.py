@@ -257,7 +257,7 @@ class CsvReader:
 
 
 def _odd_record(record: list[str], row: int, line: int, end: int) -> RowNote:
-    if not record or (all(not f.strip() for f in record) and len(record) <= 1):
+    if not record or (len(record) <= 1 and not record[0].strip()):
         return RowNote("blank", row, line, end, fields=len(record))
     return RowNote("ragged", row, line, end, fields=len(record),
                    sample=tuple(f[:100] for f in record[:SAMPLE_FIELDS]), cells=tuple(record))
