@@ -124,3 +124,24 @@ def test_open_handles_are_closed(tmp_path: Path) -> None:
         validate(EXAMPLES / "contacts-companies" / "import.json")
         validate(EXAMPLES / "broken" / "contacts.import.json")
     assert len(os.listdir("/proc/self/fd")) <= before
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_ragged_rows_become_findings_only_as_far_as_the_cap_keeps_them(reader: str, monkeypatch) -> None:
+    from validator.checks.rows import RaggedRow
+
+    made: list[int] = []
+    real = RaggedRow._finding
+    monkeypatch.setattr(RaggedRow, "_finding", lambda self, n, file: made.append(n.row) or real(self, n, file))
+    request = {"name": "r", "importOperations": {"0-1": "CREATE"}, "files": [{
+        "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+    data = b"Email,Name\n" + b"".join(b"u%d@x.com,Ann,%d\n" % (i, i) for i in range(3000))
+    report = validate(request, files={"c.csv": io.BytesIO(data)},
+                      config=Config(reader=reader, max_per_rule=5, chunk_rows=700))
+    ragged = [f for f in report.findings if f.code == "HS110"]
+    assert [(f.row, f.column, f.message) for f in ragged] == [
+        (r, 3, "row has 3 fields, more than the header's 2") for r in range(2, 7)]
+    assert report.counts["HS110"] == 3000 and report.suppressed["HS110"] == 2995
+    assert len(made) <= 5 * 5  # at most the cap per chunk: never one per ragged row
