@@ -308,3 +308,18 @@ def test_ascii_email_pattern_agrees_with_the_unicode_one(values: list[str]) -> N
     plain = formats.emails(pd.Series(values, dtype="str")).tolist()
     mixed = formats.emails(pd.Series([*values, "é@é.com"], dtype="str")).tolist()
     assert mixed[: len(values)] == plain
+
+
+_UNI_EMAILISH = st.text(alphabet=st.sampled_from(list("ab.-@_ 9éü中\u00a0")), max_size=12)
+
+
+@given(st.lists(st.one_of(_EMAILISH, _UNI_EMAILISH, st.builds(lambda a, b: f"{a}@{b}.com", _UNI_EMAILISH, _EMAILISH),
+                          st.builds(lambda a, b: f"{a}@{b}.de", _EMAILISH, _UNI_EMAILISH)), max_size=30))
+def test_emails_on_a_mixed_column_decide_each_cell_as_the_unicode_pattern_alone(values: list[str]) -> None:
+    import pyarrow as pyarr
+    import pyarrow.compute as pc
+
+    arr = pc.utf8_trim_whitespace(pyarr.array(values, pyarr.string()))  # emails() sees cells trimmed
+    alone = [bool(m) and ".." not in v for m, v in zip(pc.match_substring_regex(arr, formats.EMAIL).to_pylist(),
+                                                        arr.to_pylist(), strict=True)]
+    assert formats.emails(pd.Series(values, dtype="str")).tolist() == alone
