@@ -149,18 +149,21 @@ def test_rows_per_chunk_shrink_with_row_width_only() -> None:
     assert rows_per_chunk(wide, 7) == 7  # a smaller setting is kept
 
 
-@given(st.lists(st.text(alphabet="0159 -.x\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u202f\u3000\u200b\ufeff٣",
+@given(st.lists(st.text(alphabet="0159 -.x\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u202f\u3000\u200b\ufeff٣５²߂𝟘",
                         max_size=7), min_size=1, max_size=12))
-@example(["\u3000 0012\u2028", "12 ", " 0", "1\u200b", "٣", "1.0", "\x851\xa0"])
+@example(["\u3000 0012\u2028", "12 ", " 0", "1\u200b", "٣", "1.0", "\x851\xa0", " 45366 ", "4536５", "45366.5\n",
+          "4²366", "߂𝟘000"])
 def test_fullmatch_by_re2_equals_pandas_fullmatch_by_python_re(cells: list[str]) -> None:
     from validator.checks._facts import fullmatch
     from validator.checks.identity import POSITIVE_INT
+    from validator.checks.spreadsheet import SERIAL
 
     values = pd.Series(cells, dtype="str")
     python = values.astype(object).astype(pd.StringDtype("python"))
-    want = python.str.fullmatch(POSITIVE_INT).to_numpy(dtype=bool)
-    assert fullmatch(values, POSITIVE_INT).tolist() == want.tolist()  # Arrow-stored: RE2
-    assert fullmatch(python, POSITIVE_INT).tolist() == want.tolist()  # Python-stored: pandas
+    for pattern in (POSITIVE_INT, SERIAL):  # \s spelled out; \d as Unicode digits
+        want = python.str.fullmatch(pattern).to_numpy(dtype=bool)
+        assert fullmatch(values, pattern).tolist() == want.tolist()  # Arrow-stored: RE2
+        assert fullmatch(python, pattern).tolist() == want.tolist()  # Python-stored: pandas
 
 
 @given(st.lists(st.text(alphabet="a\u00e9\ud7ff\ud800\udbff\udc00\udc80\udcff\udd00\udfff\ue000\U0001f600\n",

@@ -37,12 +37,14 @@ def arrow_column(series: pd.Series) -> pa.ChunkedArray | None:
 
 def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
     r"""``values.str.fullmatch(pattern)`` as a bool array: by RE2 over the Arrow storage (``\s``
-    spelled out as Python's), by pandas where the column is stored in Python. The pattern may
-    use ``\s`` but no ``\S``, ``\d``, ``\w``, ``\b`` or lookaround (their RE2 meaning differs)."""
+    spelled out as Python's, ``\d`` as Python's Unicode digits ``\p{Nd}``), by pandas where the
+    column is stored in Python. The pattern may use ``\s`` and ``\d`` but no ``\S``, ``\D``,
+    ``\w``, ``\b`` or lookaround (their RE2 meaning differs)."""
     data = arrow_column(values)
     if data is None:
         return np.asarray(values.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False), dtype=bool)
-    found = pc.match_substring_regex(data, "^(?:" + pattern.replace(r"\s", PY_SPACE) + ")$")
+    body = pattern.replace(r"\s", PY_SPACE).replace(r"\d", r"\p{Nd}")
+    found = pc.match_substring_regex(data, "^(?:" + body + ")$")
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
-from validator.checks._facts import exactly, per_distinct, rows_with
+from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity, column_letter
@@ -25,7 +25,7 @@ from validator.readers.base import Chunk
 SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$"
 DATE_TEXT = (r"^\s*(?:\d{1,4}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)"
              r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?)?\s*$")
-SERIAL = r"^\s*\d{5}(?:\.\d+)?\s*$"
+SERIAL = r"\s*\d{5}(?:\.\d+)?\s*"  # the whole cell (``fullmatch``)
 if TYPE_CHECKING:
     from validator.readers.xlsx_scan import WorkbookScan
 
@@ -387,7 +387,7 @@ class SerialDate(_CatalogRule):
             if not is_date(col, self.catalog):
                 continue
             values = chunk.frame[col.index]
-            looks = per_distinct(values, lambda v: v.str.match(SERIAL).to_numpy(dtype=bool))
+            looks = per_distinct(values, lambda v: fullmatch(v, SERIAL))
             if not looks.any():
                 continue
             numbers = pd.to_numeric(values.where(looks, "0"), errors="coerce").to_numpy()
