@@ -301,7 +301,7 @@ class FastCsvReader:
         if binary and self._width == 1:  # its blank values would need decoding first
             raise Anomaly("a one-column segment with bytes that are not UTF-8", framed.size, 0)
         if binary:
-            ragged = _first_ragged(raw, framed, self._delim, self._width, self._eol)
+            ragged = _first_ragged(raw, framed, self._delim, self._width)
             if ragged is not None:  # pyarrow cannot hand such a row back: the exact reader reads it
                 raise Anomaly("a ragged record with bytes that are not UTF-8", framed.size, ragged)
         invalid: list[tuple[int, int]] = []
@@ -390,7 +390,7 @@ class FastCsvReader:
         body = np.frombuffer(flight.raw, dtype=np.uint8)[: framed.size]
         at = framed.strays
         record = np.searchsorted(framed.starts, at, side="right") - 1
-        separators = unquoted(body, self._delim, (self._delim, self._eol))  # the delimiters between fields
+        separators = framed.outside(body, self._delim)  # the delimiters between fields
         column = np.searchsorted(separators, at) - np.searchsorted(separators, framed.starts[record]) + 1
         first = np.ones(len(at), dtype=bool)  # the first stray quote of each field
         first[1:] = (record[1:] != record[:-1]) | (column[1:] != column[:-1])
@@ -513,11 +513,11 @@ class FastCsvReader:
         return list(pending.flush(self.chunk_rows, final=False))
 
 
-def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int, eol: int = LF) -> int | None:
+def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int | None:
     """Offset of the first non-blank record whose field count is not ``width`` (None: none).
     The framing has proved every quote well placed, so a delimiter is a field separator exactly
     when an even number of field quotes (stray ones set aside) precede it."""
-    delims = unquoted(np.frombuffer(raw, dtype=np.uint8)[: framed.size], delimiter, (delimiter, eol))
+    delims = framed.outside(np.frombuffer(raw, dtype=np.uint8), delimiter)
     # the separators before each record's start, differenced: each record's own (one search per
     # record, not one per delimiter)
     before = np.searchsorted(delims, np.append(framed.starts, framed.size))

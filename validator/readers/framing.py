@@ -46,6 +46,12 @@ class Framed:
     crlf: int
     size: int  # bytes of the segment (through its last line end)
     strays: np.ndarray  # offsets of the stray quotes (text inside unquoted fields)
+    quotes: np.ndarray  # offsets of the field quotes (opening, closing, doubled)
+
+    def outside(self, body: np.ndarray, byte: int) -> np.ndarray:
+        """Offsets of ``byte`` in the segment's ``body`` outside quoted fields."""
+        at = np.flatnonzero(body[: self.size] == byte)
+        return at[(np.searchsorted(self.quotes, at) & 1) == 0] if len(self.quotes) else at
 
 
 def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: int = LF) -> Framed | None:
@@ -115,7 +121,7 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: in
         end_lines[: len(terminators)] = first_line + 1 + outside
         if tail:
             end_lines[-1] = first_line + 1 + len(feeds)
-    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size, strays)
+    return Framed(starts, ends, lines, end_lines, len(feeds), crlf, size, strays, quotes)
 
 
 def check_quotes(body: np.ndarray, quotes: np.ndarray, delimiter: int, size: int, eol: int = LF) -> None:
