@@ -341,13 +341,13 @@ class FastCsvReader:
         odd = content == 0
         notes: list[RowNote] = []
         records: dict[int, list[str]] = {}  # the csv module's fields of the ragged records
-        for number, fields in flight.invalid:
-            if not 1 <= number <= len(nonempty):
-                raise Anomaly("invalid row number out of range", framed.size)
-            k = int(nonempty[number - 1])
+        numbers = [number for number, _fields in flight.invalid]
+        if numbers and not 1 <= min(numbers) <= max(numbers) <= len(nonempty):
+            raise Anomaly("invalid row number out of range", framed.size)
+        ragged = nonempty[np.asarray(numbers, dtype=np.int64) - 1] if numbers else nonempty[:0]
+        parsed = self._ragged_records(raw, framed, ragged.tolist())
+        for (_number, fields), k, record in zip(flight.invalid, ragged.tolist(), parsed, strict=True):
             odd[k] = True
-            text = raw[framed.starts[k]: framed.ends[k]].decode("utf-8", KEEP_UTF8)
-            record = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True), [])
             if len(record) != fields:
                 raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
             records[k] = record
@@ -365,6 +365,22 @@ class FastCsvReader:
         if flight.binary:  # the segment's bad bytes, as LineSource notes them
             note_utf8_events(self.notes, raw, flight.offset, flight.line + 1)
         return table, rows[good], framed.lines[good], notes
+
+    def _ragged_records(self, raw: bytes, framed: Framed, ks: list[int]) -> list[list[str]]:
+        """The csv module's fields of records ``ks`` of a segment: all in one reader over the
+        records' texts put one per line (each is a whole record, its quotes balanced), or record
+        by record should that not give one record each."""
+        if not ks:
+            return []
+        texts = [raw[framed.starts[k]: framed.ends[k]] for k in ks]
+        if len(ks) > 1:
+            joined = b"\n".join(texts).decode("utf-8", KEEP_UTF8)
+            with contextlib.suppress(csv.Error):
+                parsed = list(csv.reader(io.StringIO(joined, newline=""), delimiter=self.delimiter, strict=True))
+                if len(parsed) == len(ks):
+                    return parsed
+        return [next(csv.reader(io.StringIO(t.decode("utf-8", KEEP_UTF8), newline=""), delimiter=self.delimiter,
+                                strict=True), []) for t in texts]
 
     @staticmethod
     def _blank_values(table: pa.Table, good: np.ndarray, rows: np.ndarray, framed: Framed,
