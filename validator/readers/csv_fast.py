@@ -460,7 +460,7 @@ class FastCsvReader:
     def _exact_piece(self, exc: Anomaly, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the record that has the problem and a few after it.
 
-        The piece ends on a line feed after which the quotes balance again, at least EXACT_PIECE
+        The piece ends on a line end after which the quotes balance again, at least EXACT_PIECE
         bytes in. Quotes are counted from the problem record's start (the buffer's start: right
         for a well-quoted record with a bad byte in it, even one whose values span lines), then,
         if the exact reader does not end that piece outside quotes, from the line after the
@@ -486,8 +486,9 @@ class FastCsvReader:
         return None
 
     def _balanced_end(self, origin: int, size: int) -> int | None:
-        """Just after the first line feed at least EXACT_PIECE bytes into the buffer before which
-        the quotes counted from ``origin`` balance; None if there is none before ``size``."""
+        """Just after the first line end (the file's) at least EXACT_PIECE bytes into the buffer
+        before which the quotes counted from ``origin`` balance; None if there is none before
+        ``size``."""
         ends = self._record_ends(origin, size)
         k = int(np.searchsorted(ends, EXACT_PIECE))
         return int(ends[k]) + 1 if k < len(ends) else None
