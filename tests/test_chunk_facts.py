@@ -263,3 +263,19 @@ def test_domains_checked_per_distinct_text_equal_domains_checked_per_cell(cells:
     parts = [formats.domains(many.slice(i, 1000)) for i in range(0, len(many), 1000)]  # short: cell by cell
     assert valid.tolist() == np.concatenate([p[0] for p in parts]).tolist()
     assert extra.tolist() == np.concatenate([p[1] for p in parts]).tolist()
+
+
+@given(st.lists(st.text(alphabet="ab\u00e9\u4e2d\U0001f600 ", max_size=5), max_size=20), st.integers(0, 5),
+       st.sampled_from(["string", "large_string", "binary", "large_binary"]))
+def test_non_ascii_cells_from_the_buffers_of_any_string_or_binary_array(values: list[str], cut: int, kind: str) -> None:
+    import pyarrow as pyarr
+
+    from validator.readers.text import non_ascii_cells
+
+    typ = getattr(pyarr, kind)()
+    data = [v.encode() for v in values] if "binary" in kind else values
+    arr = pyarr.array(data, typ)
+    want = [not v.isascii() for v in values]
+    assert non_ascii_cells(arr).tolist() == want
+    assert non_ascii_cells(arr.slice(cut)).tolist() == want[cut:]  # an offset into the buffers
+    assert non_ascii_cells(pyarr.chunked_array([arr.slice(0, cut), arr.slice(cut)], typ)).tolist() == want

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import Option, builtin
+from validator.readers.text import non_ascii_cells
 
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
 _FACTS = builtin().raw.get("formats", {})
@@ -455,7 +456,7 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
     exact grammar is not published [GAP]; this accepts every address RFC 5321 mail uses."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     blocks = _utf8_bytes(arr) if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
-    wide = _non_ascii(arr) if blocks is not None and not all(b.isascii() for b in blocks) else None
+    wide = non_ascii_cells(arr) if blocks is not None and not all(b.isascii() for b in blocks) else None
     if blocks is None:
         ok = _np(pc.match_substring_regex(arr, EMAIL))
     else:  # the ASCII grammar where a cell is ASCII (the same matches there), Unicode's on the rest
@@ -466,22 +467,6 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
     if blocks is None or any(b"." * 2 in b for b in blocks):
         ok &= ~_np(pc.match_substring(arr, ".."))
     return ok
-
-
-def _non_ascii(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Which values of a string array hold a byte over 0x7F."""
-    out = []
-    for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        kind = np.int64 if pa.types.is_large_string(piece.type) else np.int32
-        bufs = piece.buffers()
-        mask = np.zeros(len(piece), dtype=bool)
-        if len(piece) and bufs[2] is not None:
-            offsets = np.frombuffer(bufs[1], dtype=kind)[piece.offset: piece.offset + len(piece) + 1].astype(np.int64)
-            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
-            high = np.flatnonzero(data >= 0x80) + offsets[0]
-            mask[np.searchsorted(offsets, high, side="right") - 1] = True
-        out.append(mask)
-    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
 def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,7 @@ from validator.readers.base import (
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import CR, LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
-from validator.readers.text import KEEP_UTF8, PY_SPACE, note_utf8_events
+from validator.readers.text import KEEP_UTF8, PY_SPACE, non_ascii_cells, note_utf8_events
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -700,7 +700,7 @@ def _decoded(arr: pa.Array) -> tuple[list[str], pa.Array]:
     cells decoded in Python (the same bytes where they were UTF-8 already)."""
     if not pa.types.is_large_binary(arr.type):
         return arr.to_pylist(), arr.cast(pa.large_binary())
-    high = _high_cells(arr)
+    high = non_ascii_cells(arr)
     if not high.any():
         return arr.cast(pa.large_string()).to_pylist(), arr
     decoded = [v.decode("utf-8", KEEP_UTF8) for v in arr.filter(pa.array(high)).to_pylist()]
@@ -718,18 +718,6 @@ def _decoded(arr: pa.Array) -> tuple[list[str], pa.Array]:
 def _objects(values: list[Any]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
-    return out
-
-
-def _high_cells(arr: pa.Array) -> np.ndarray:
-    """Which cells of a binary array hold a byte over 0x7F."""
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
-    data = arr.buffers()[2]
-    if data is None or not len(arr) or offsets[-1] == offsets[0]:
-        return np.zeros(len(arr), dtype=bool)
-    high = np.flatnonzero(np.frombuffer(data, dtype=np.uint8)[offsets[0]: offsets[-1]] >= 0x80) + offsets[0]
-    out = np.zeros(len(arr), dtype=bool)
-    out[np.searchsorted(offsets, high, side="right") - 1] = True
     return out
 
 

@@ -14,6 +14,9 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+import numpy as np
+import pyarrow as pa
+
 from validator.readers.base import MAX_EVENTS, DecodeEvent, ReaderNotes
 
 BLOCK = 1 << 20
@@ -38,6 +41,24 @@ codecs.register_error(ERRORS, _keep_bytes)
 # UTF-8's undecodable bytes are all 0x80 and above, so Python's own handler (in C, several times
 # faster than one in Python) keeps them exactly as ``_keep_bytes`` does
 KEEP_UTF8 = "surrogateescape"
+
+
+def non_ascii_cells(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which values of a string or binary Arrow array hold a byte over 0x7F (in UTF-8: which are
+    not ASCII), from its buffers."""
+    out = []
+    for piece in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        mask = np.zeros(len(piece), dtype=bool)
+        bufs = piece.buffers()
+        if len(piece) and bufs[2] is not None:
+            large = pa.types.is_large_string(piece.type) or pa.types.is_large_binary(piece.type)
+            offsets = np.frombuffer(bufs[1], dtype=np.int64 if large else np.int32)[
+                piece.offset: piece.offset + len(piece) + 1].astype(np.int64)
+            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+            high = np.flatnonzero(data >= 0x80) + offsets[0]
+            mask[np.searchsorted(offsets, high, side="right") - 1] = True
+        out.append(mask)
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
 def keeping(encoding: str) -> str:
