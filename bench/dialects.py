@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -147,8 +146,10 @@ def main(argv: list[str] | None = None) -> int:
                 ok = comparable(fast) == comparable(exact)
                 failed |= not ok
                 same = f"{'yes' if ok else 'NO'} (exact reader: {wall:.1f} s)"
-            print(f"| {variant} ({(folder / 'contacts.csv').stat().st_size / 1e6:.0f} MB) | "
-                  f"{statistics.median(w for w, _r, _c in runs):.2f} s | {statistics.median(c for _w, _r, c in runs):.2f} s | "
+            size = (folder / "contacts.csv").stat().st_size / 1e6
+            median_wall = statistics.median(w for w, _r, _c in runs)
+            median_cpu = statistics.median(c for _w, _r, c in runs)
+            print(f"| {variant} ({size:.0f} MB) | {median_wall:.2f} s | {median_cpu:.2f} s | "
                   f"{max(r for _w, r, _c in runs) / 2**20:.0f} MiB | {used} | {same} |", flush=True)
     return 1 if failed else 0
 

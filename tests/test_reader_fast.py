@@ -148,7 +148,8 @@ def test_fast_and_exact_read_generated_files_alike(data: bytes, chunk_rows: int,
 stray_field = st.one_of(
     plain, stray,
     st.builds(lambda a, b: f"{a}\"{b}", plain, st.text(alphabet=st.sampled_from(list('a,"')), max_size=3)),
-    st.builds(lambda a: '"' + a.replace('"', '""') + '"', st.text(alphabet=st.sampled_from(list('ab,"\n')), max_size=5)),
+    st.builds(lambda a: '"' + a.replace('"', '""') + '"',
+              st.text(alphabet=st.sampled_from(list('ab,"\n')), max_size=5)),
 )
 
 
@@ -400,7 +401,7 @@ def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypat
     data = ("Email,Name,Size,N\n" + "".join(rows)).encode()
     assert assert_same(data, chunk_rows=700, segment=64 << 10) == "fast"
     framed.clear()
-    reader, notes, chunks = read_fast(data, 700, 64 << 10)
+    reader, _notes, chunks = read_fast(data, 700, 64 << 10)
     bad = [n for c in chunks for n in c.notes if n.kind == "bad-quote"]
     assert len(bad) == len(range(0, 4000, 7)) and reader.handed_over > 50
     assert sum(framed) < 40 * len(data)  # each problem frames a small window, not the 64 KB segment

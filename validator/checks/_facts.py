@@ -33,8 +33,6 @@ def arrow_column(series: pd.Series) -> pa.ChunkedArray | None:
     return data
 
 
-
-
 def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
     r"""``values.str.fullmatch(pattern)`` as a bool array: by RE2 over the Arrow storage (``\s``
     spelled out as Python's, ``\d`` as Python's Unicode digits ``\p{Nd}``), by pandas where the

@@ -88,8 +88,8 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: in
         returns = crlf = 0
         lf = np.flatnonzero(body == LF)
         if len(lf):  # at the carriage return of a \r\n: its record must end with the line feed
-            at = int(lf[0]) - (1 if lf[0] > 0 and body[lf[0] - 1] == CR else 0)
-            raise Anomaly("a line feed in a file whose lines end in a carriage return", size, at)
+            first = int(lf[0]) - (1 if lf[0] > 0 and body[lf[0] - 1] == CR else 0)
+            raise Anomaly("a line feed in a file whose lines end in a carriage return", size, first)
     else:
         returns = int(np.count_nonzero(body == CR))
         crlf = int(np.count_nonzero(body[feeds[feeds > 0] - 1] == CR)) if returns else 0
