@@ -12,6 +12,8 @@ contacts file, each with the same request and companies file:
                 (``Ann "Bo",``): a stray quote inside an unquoted field, text to every parser
     cr          lines ending in a lone carriage return (old Mac files, Excel for Mac's "CSV")
     one-column  the Email column alone, mapped alone (a list of addresses)
+    ragged      a delimiter at the end of every line after the header (an export that ends
+                rows with a comma): every row has one field too many, HubSpot rejects them all
 
 and times ``hubspot-preflight check`` on each (``--repeat`` fresh processes, median wall and CPU
 time, peak RSS; which reader read the contacts). With ``--exact`` each variant is also checked
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import run_child  # noqa: E402
 
-VARIANTS = ("cp1252", "stray", "cr", "one-column")
+VARIANTS = ("cp1252", "stray", "cr", "one-column", "ragged")
 
 
 def _cp1252(data: bytes) -> bytes:
@@ -59,6 +61,11 @@ def _stray(data: bytes) -> bytes:
         if b'"' not in lines[i] and len(parts) == 3:
             lines[i] = parts[0] + b"," + parts[1] + b' "Bo",' + parts[2]
     return b"\n".join(lines)
+
+
+def _ragged(data: bytes) -> bytes:
+    head, _, body = data.partition(b"\r\n")
+    return head + b"\r\n" + body.replace(b"\r\n", b",\r\n")
 
 
 def _cr(data: bytes) -> bytes:
@@ -91,7 +98,7 @@ def make(source: Path, out: Path, variant: str) -> Path:
         page["columnMappings"] = [m for m in page["columnMappings"] if m["columnName"] == "Email"]
         request["files"] = [contacts]
     else:
-        data = {"cp1252": _cp1252, "stray": _stray, "cr": _cr}[variant](data)
+        data = {"cp1252": _cp1252, "stray": _stray, "cr": _cr, "ragged": _ragged}[variant](data)
         shutil.copy(source / "companies.csv", folder / "companies.csv")
     (folder / "contacts.csv").write_bytes(data)
     (folder / "import.json").write_text(json.dumps(request, indent=2), encoding="utf-8")
