@@ -200,3 +200,15 @@ def test_process_entry_exit_codes(tmp_path: Path) -> None:
     clean = subprocess.run([sys.executable, "-m", "validator", "check",
                             str(EXAMPLES / "contacts" / "contacts.import.json")], capture_output=True, timeout=120)
     assert clean.returncode == 0 and b"Found 0 errors" in clean.stdout
+
+
+def test_main_in_process_leaves_the_cycle_collector_as_it_found_it() -> None:
+    import gc
+
+    from validator.cli import main
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", str(ROOT / "fixtures" / "examples" / "broken" / "contacts.import.json"), "-q"])
+    assert exit_.value.code == 1
+    assert gc.isenabled() and gc.get_freeze_count() == 0

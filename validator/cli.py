@@ -443,13 +443,16 @@ def main(argv: list[str] | None = None) -> None:
     The cycle collector is off while pandas, pyarrow and the rules are imported (tens of
     thousands of new objects, no garbage: about 30 ms of a small check), on for the check."""
     global _gc_paused
-    if gc.isenabled():
+    paused = gc.isenabled()
+    if paused:
         gc.disable()
         _gc_paused = True
     try:
         _main(argv)
     finally:
         _imports_done()
+        if paused:  # a caller that runs the CLI in its own process gets its collector back as it was
+            gc.unfreeze()
 
 
 def _main(argv: list[str] | None) -> None:
