@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import io
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -345,13 +346,14 @@ class FastCsvReader:
         if numbers and not 1 <= min(numbers) <= max(numbers) <= len(nonempty):
             raise Anomaly("invalid row number out of range", framed.size)
         ragged = nonempty[np.asarray(numbers, dtype=np.int64) - 1] if numbers else nonempty[:0]
-        parsed = self._ragged_records(raw, framed, ragged.tolist())
-        for (_number, fields), k, record in zip(flight.invalid, ragged.tolist(), parsed, strict=True):
-            odd[k] = True
-            if len(record) != fields:
-                raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
-            records[k] = record
-            notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
+        with _collector_paused(len(numbers)):
+            parsed = self._ragged_records(raw, framed, ragged.tolist())
+            for (_number, fields), k, record in zip(flight.invalid, ragged.tolist(), parsed, strict=True):
+                odd[k] = True
+                if len(record) != fields:
+                    raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
+                records[k] = record
+                notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
         for b in np.flatnonzero(content == 0).tolist():
             notes.append(RowNote("blank", int(rows[b]), int(framed.lines[b]), int(framed.end_lines[b])))
         good = ~odd
@@ -528,6 +530,21 @@ class FastCsvReader:
         if self._eof and not self._buf:
             self._final_newline = notes.final_newline
         return list(pending.flush(self.chunk_rows, final=False))
+
+
+@contextlib.contextmanager
+def _collector_paused(objects: int) -> Iterator[None]:
+    """The cycle collector off while a segment's notes are made, where there are many (a file
+    whose every row is ragged: a RowNote with two tuples each, none in a cycle, and each full
+    collection would walk all that are still pending); back on as it was after."""
+    if objects < 1000 or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int | None:
