@@ -406,3 +406,16 @@ def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypat
     assert len(bad) == len(range(0, 4000, 7)) and reader.handed_over > 50
     assert sum(framed) < 40 * len(data)  # each problem frames a small window, not the 64 KB segment
     assert max(framed) > 32 << 10  # the window grew back over the clean rows
+
+
+def test_a_file_whose_every_row_is_ragged_goes_to_the_exact_reader_after_one_segment(monkeypatch) -> None:
+    import validator.readers.csv_fast as cf
+
+    monkeypatch.setattr(cf, "RAGGED_SWITCH", 20)
+    rows = "".join(f"u{i}@x.com,Ann {i},\n" for i in range(3000))  # one field too many on every row
+    data = ("Email,Name\n" + "".join(f"a{i}@x.com,Bo\n" for i in range(50)) + rows).encode()
+    assert assert_same(data, chunk_rows=400, segment=8192) == "fast"
+    reader, _notes, chunks = read_fast(data, 400, 8192)
+    assert reader.handed_over == 1  # the rest of the file, once
+    ragged = [n for c in chunks for n in c.notes if n.kind == "ragged"]
+    assert [(n.row, n.fields) for n in ragged[:2]] == [(52, 3), (53, 3)] and len(ragged) == 3000
