@@ -22,6 +22,13 @@ MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are coun
 TEXT_KEEP = 200  # characters of raw record text or of a value a note keeps
 
 
+def note_limit(chunk_rows: int) -> int:
+    """RowNotes a CSV chunk holds at most: a fifth of its rows (a ragged row's note keeps all its
+    cells and weighs several rows; a file whose every row is ragged stays within the memory of
+    a clean one). Both CSV readers cut chunks by it, so they cut in the same places."""
+    return max(1, chunk_rows // 5)
+
+
 @dataclass(frozen=True, slots=True)
 class Header:
     cells: tuple[str, ...]  # as read, BOM removed (notes.bom says it was there)

@@ -23,6 +23,7 @@ from validator.readers.base import (
     RowNote,
     StrayQuote,
     empty_frame,
+    note_limit,
     string_frame,
 )
 from validator.readers.text import LineSource
@@ -240,7 +241,7 @@ class CsvReader:
                     starts.append(line)
                 else:
                     notes.append(_odd_record(record, row, line, end))
-            if len(good) >= self.chunk_rows or len(notes) >= self.chunk_rows:
+            if len(good) >= self.chunk_rows or len(notes) >= note_limit(self.chunk_rows):
                 yield self._chunk(good, rows, starts, notes, width)
                 good, rows, starts, notes = [], [], [], []
         self.notes.records = self._row - (self._header_rows if self._row else 0)

@@ -58,6 +58,7 @@ from validator.readers.base import (
     RowNote,
     StrayQuote,
     empty_frame,
+    note_limit,
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.framing import CR, LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
@@ -259,12 +260,12 @@ class FastCsvReader:
                     error, nxt = exc, None
                 else:
                     pending.add(*part)
+                    yield from pending.flush(self.chunk_rows, final=False)
                     if _mostly_ragged(part[3], part[0].num_rows):  # the csv module alone reads these faster
                         if nxt is not None:
                             self._rewind(nxt)
                         yield from self._exact_rest(pending)
                         return
-                    yield from pending.flush(self.chunk_rows, final=False)
                 flight = None
             if error is not None:
                 start = self._record_start(error.at) if error.at else 0
@@ -656,8 +657,8 @@ class _Pending:
         cuts = []
         if len(rows) >= limit:
             cuts.append(int(rows[limit - 1]))
-        if len(self.notes) >= limit:
-            cuts.append(self.notes[limit - 1].row)
+        if len(self.notes) >= note_limit(limit):
+            cuts.append(self.notes[note_limit(limit) - 1].row)
         return min(cuts) if cuts else None
 
     def _emit(self, rows: np.ndarray, good: int, notes: int) -> Chunk:
