@@ -738,14 +738,15 @@ def _decoded(arr: pa.Array) -> tuple[list[str], pa.Array]:
     if not high.any():
         return arr.cast(pa.large_string()).to_pylist(), arr
     decoded = [v.decode("utf-8", KEEP_UTF8) for v in arr.filter(pa.array(high)).to_pylist()]
+    ascii_part = arr.filter(pa.array(~high))
     texts = np.empty(len(arr), dtype=object)
-    texts[~high] = _objects(arr.filter(pa.array(~high)).cast(pa.large_string()).to_pylist())
+    texts[~high] = _objects(ascii_part.cast(pa.large_string()).to_pylist())
     texts[high] = _objects(decoded)
     encoded = pa.array([v.encode("utf-8", "surrogatepass") for v in decoded], pa.large_binary())
     order = np.concatenate((np.flatnonzero(~high), np.flatnonzero(high)))
     at = np.empty(len(arr), dtype=np.int64)
     at[order] = np.arange(len(arr))
-    data = pa.concat_arrays([arr.filter(pa.array(~high)), encoded]).take(pa.array(at))
+    data = pa.concat_arrays([ascii_part, encoded]).take(pa.array(at))
     return texts.tolist(), data
 
 
