@@ -281,3 +281,16 @@ def test_non_ascii_cells_from_the_buffers_of_any_string_or_binary_array(values: 
     assert non_ascii_cells(arr).tolist() == want
     assert non_ascii_cells(arr.slice(cut)).tolist() == want[cut:]  # an offset into the buffers
     assert non_ascii_cells(pyarr.chunked_array([arr.slice(0, cut), arr.slice(cut)], typ)).tolist() == want
+
+
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=12), st.integers(0, 3))
+@example(["a#b", '"', "\x7f", "é", ""], 1)
+def test_screen_rare_bytes_are_the_bytes_of_the_column_outside_common_text(cells: list[str], cut: int) -> None:
+    import pyarrow as pa
+
+    from validator.checks._facts import _COMMON, Screen
+
+    arr = pa.array([c.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for c in cells],
+                   pa.large_string())[cut % len(cells):]  # sliced: offsets not starting at 0
+    data = b"".join(v.as_py().encode("utf-8") for v in arr)
+    assert Screen([arr]).present == frozenset(data.translate(None, _COMMON))

@@ -121,9 +121,22 @@ _LUT[0] |= NUL
 _LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2]] |= CONTROL
 
 
-# Bytes most text is made of: printable ASCII except the few that rules look for. What is left
-# of a column's bytes after deleting these is small, and tells which rare bytes it holds at all.
+# Bytes most text is made of: printable ASCII except the few that rules look for. The other
+# bytes of a column are few, and tell which rare bytes it holds at all.
 _COMMON = bytes(b for b in range(0x20, 0x7F) if b not in b'#"')
+
+
+def _rare_bytes(data: np.ndarray) -> np.ndarray:
+    """The distinct bytes of ``data`` (uint8) not in ``_COMMON``, by numpy comparisons that
+    release the GIL (a ``bytes.translate`` of a copy holds it for the whole column)."""
+    rare = (data < 0x20) | (data > 0x7E)
+    rare |= (data == 0x22) | (data == 0x23)
+    at = np.flatnonzero(rare)
+    if not len(at):
+        return np.empty(0, np.uint8)
+    seen = np.zeros(256, bool)
+    seen[data[at]] = True
+    return np.flatnonzero(seen).astype(np.uint8)
 
 
 class Screen:
@@ -138,7 +151,7 @@ class Screen:
         self._arrays = arrays
         self._contains: np.ndarray | None = None
         firsts, lasts, lengths = [], [], []
-        rare = bytearray()
+        rare: set[int] = set()
         for arr in arrays:
             data, offsets = _data_and_offsets(arr)
             length = np.diff(offsets)
@@ -151,15 +164,14 @@ class Screen:
             else:
                 first = np.zeros(len(arr), np.uint8)
                 last = np.zeros(len(arr), np.uint8)
-            rare += data.tobytes().translate(None, _COMMON)
+            rare.update(_rare_bytes(data).tolist())
             firsts.append(first)
             lasts.append(last)
             lengths.append(length)
         self.first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
         self.last = np.concatenate(lasts) if lasts else np.zeros(0, np.uint8)
         self.length = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-        counts = np.bincount(np.frombuffer(bytes(rare), np.uint8), minlength=256) if rare else None
-        self.present = frozenset(np.flatnonzero(counts).tolist()) if counts is not None else frozenset()
+        self.present = frozenset(rare)
 
     @property
     def contains(self) -> np.ndarray:
