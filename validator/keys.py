@@ -108,8 +108,18 @@ def hashes(values: pd.Series | pd.DataFrame,
         return _hash_column(values)
     if values.shape[1] == 0:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-    columns = (_hash_column(values.iloc[:, i], cell_bytes, i) for i in range(values.shape[1]))
+    polars = _FAST.get()
+    if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
+        columns = (_polars_hash(polars, cell_bytes(i)) for i in range(values.shape[1]))
+    else:
+        columns = (_hash_column(values.iloc[:, i], cell_bytes, i) for i in range(values.shape[1]))
     return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
+
+
+def _polars_hash(polars: Any, pieces: list[pa.Array]) -> np.ndarray:
+    """polars' hash of the bytes of each cell, given as Arrow string or binary arrays."""
+    data = pa.chunked_array([a.cast(pa.binary_view()) for a in pieces], pa.binary_view())
+    return np.asarray(polars.from_arrow(data).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
 
 
 _FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default=None)
@@ -171,9 +181,9 @@ def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] 
                  index: int = 0) -> np.ndarray:
     polars = _FAST.get()
     if polars is not None:
-        data = _utf8(values) if cell_bytes is None or _arrow_stored(values) else \
-            pa.chunked_array([a.cast(pa.binary_view()) for a in cell_bytes(index)], pa.binary_view())
-        return np.asarray(polars.from_arrow(data).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
+        if cell_bytes is not None and not _arrow_stored(values):
+            return _polars_hash(polars, cell_bytes(index))
+        return np.asarray(polars.from_arrow(_utf8(values)).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python

@@ -254,6 +254,8 @@ def blank_rows(chunk: Chunk) -> np.ndarray:
         out = np.ones(len(chunk), dtype=bool)
         for i in range(chunk.frame.shape[1]):
             out &= blank_at(chunk, i)
+            if not out.any():  # the other columns cannot make a row blank again
+                break
         return out
     return cached(chunk, ("blank-rows",), make)
 

@@ -50,6 +50,8 @@ def all_blank(chunk: Chunk, columns: list[Column]) -> np.ndarray:
     out = np.ones(len(chunk), dtype=bool)
     for c in columns:
         out &= blank_at(chunk, c.index)
+        if not out.any():  # no row is left to be blank in every column: the rest need not be read
+            break
     return out
 
 
