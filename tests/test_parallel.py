@@ -114,10 +114,52 @@ def test_a_failing_rule_on_either_thread_waits_for_the_other(tmp_path: Path) -> 
     for rules in ([Boom(), Slow()], [Slow(), Boom()]):
         done.clear()
         with ThreadPoolExecutor(1) as pool:
-            step = engine._chunk_runner(rules, None, pool)  # type: ignore[arg-type]
+            step = engine._chunk_runner(rules, None, pool, iter(()))  # type: ignore[arg-type]
             with pytest.raises(ValueError, match="boom"):
                 step(chunk)
             assert len(done) == 1  # the slow rule had finished before the error came out
+
+
+def test_the_rule_thread_reads_the_next_chunk_and_a_read_error_comes_after_the_hits() -> None:
+    """With ``ahead``, the pool's thread reads chunk k+1 after its rules of chunk k; a reader
+    error met there is raised on the engine's thread only when it asks for that chunk."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from validator.context import FileContext
+    from validator.readers.base import Chunk
+    from validator.readers.errors import Refused
+
+    read_on: list[str] = []
+
+    def chunk(row: int) -> Chunk:
+        return Chunk(pd.DataFrame({0: pd.Series(["a"], dtype="str")}, index=[row]), np.array([row]))
+
+    def chunks():  # type: ignore[no-untyped-def]
+        for row in (2, 3):
+            read_on.append(threading.current_thread().name)
+            yield chunk(row)
+        read_on.append(threading.current_thread().name)
+        raise Refused("the disk went away", "unreadable")
+
+    class Echo:
+        def on_chunk(self, chunk: Chunk, file: FileContext) -> list[int]:
+            return [int(chunk.rows[0])]
+
+    with ThreadPoolExecutor(1, thread_name_prefix="rules") as pool:
+        it = chunks()
+        step = engine._chunk_runner([Echo(), Echo()], None, pool, it, ahead=True)  # type: ignore[arg-type, list-item]
+        first = next(it)
+        hits, following = step(first)
+        assert hits == [[2], [2]]
+        second = following()
+        assert second is not None and second.rows.tolist() == [3]
+        hits, following = step(second)
+        assert hits == [[3], [3]]  # the hits of the chunk before the error are all there
+        with pytest.raises(Refused, match="disk went away"):
+            following()
+    assert read_on[0] == threading.current_thread().name
+    assert all(name.startswith("rules") for name in read_on[1:])
 
 
 def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ import contextlib
 import contextvars
 import heapq
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
@@ -198,14 +198,19 @@ class Engine:
             if reader is not None:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress
-                run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool)
-                for chunk in reader.chunks():
+                chunks = iter(reader.chunks())
+                ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
+                run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)
+                chunk = next(chunks, None)
+                while chunk is not None:
                     fctx.rows += len(chunk)
-                    for hits in run_chunk(chunk):
-                        collect.add(hits)
+                    hits, following = run_chunk(chunk)
+                    for found in hits:
+                        collect.add(found)
                     capture(chunk, collect.wanted.pop(fctx.name, None), store)
                     if progress is not None:
                         progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
+                    chunk = following()  # the reader's error, if it met one, is raised here
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))
             fctx.key_sets = {}  # rules that need a file's keys after it keep their own reference
@@ -260,30 +265,67 @@ def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
     return total
 
 
-def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor | None
-                  ) -> Callable[[Chunk], list[list[Hit]]]:
-    """Runs every rule's on_chunk over a chunk. With a pool, the rules are split in two groups of
-    about equal CPU time so far (greedy, largest first; alternate rules for the first chunk),
-    one run on the pool's thread. Hits come back in rule order; the Collector's result does not
-    depend on that order or on the split."""
+class _Following:
+    """The chunk after the one just checked: read on the rule thread while this thread finished
+    its rules, or read here when asked. An error the reader raised there is raised here, after
+    the checked chunk's findings are in, as it would have been here."""
+
+    __slots__ = ("chunk", "chunks", "done", "error")
+
+    def __init__(self, chunks: Iterator[Chunk]):
+        self.chunks = chunks
+        self.chunk: Chunk | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def read(self) -> None:
+        try:
+            self.chunk = next(self.chunks, None)
+        except BaseException as exc:  # raised on the engine's thread by __call__
+            self.error = exc
+        self.done = True
+
+    def __call__(self) -> Chunk | None:
+        if not self.done:
+            self.read()
+        if self.error is not None:
+            raise self.error
+        return self.chunk
+
+
+Runner = Callable[[Chunk], tuple[list[list[Hit]], Callable[[], "Chunk | None"]]]
+
+
+def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor | None,
+                  chunks: Iterator[Chunk], ahead: bool = False) -> Runner:
+    """Runs every rule's on_chunk over a chunk; returns the hits (in rule order) and what gives
+    the next chunk of ``chunks``.
+
+    With a pool, the rules are split in two groups of about equal CPU time so far (greedy,
+    largest first; alternate rules for the first chunk), one run on the pool's thread. With
+    ``ahead`` (readers that allow it), that thread then reads the next chunk while this one
+    finishes its group, and the reading counts toward its group's time. The Collector's result
+    depends neither on the order of hits nor on the split."""
     n = len(rules)
     if pool is None or n < 2:
-        return lambda chunk: [list(r.on_chunk(chunk, fctx) or ()) for r in rules]
+        return lambda chunk: ([list(r.on_chunk(chunk, fctx) or ()) for r in rules], _Following(chunks))
     spent = [0.0] * n  # CPU seconds of each rule so far
+    reading = [0.0]  # CPU seconds the pool's thread spent reading chunks so far
 
     def split() -> tuple[list[int], list[int]]:
         if not any(spent):
             return list(range(0, n, 2)), list(range(1, n, 2))
         groups: tuple[list[int], list[int]] = ([], [])
-        load = [0.0, 0.0]
+        load = [0.0, reading[0]]
         for i in sorted(range(n), key=lambda i: -spent[i]):
             g = 0 if load[0] <= load[1] else 1
             groups[g].append(i)
             load[g] += spent[i]
         return groups
 
-    def both(chunk: Chunk) -> list[list[Hit]]:
+    def both(chunk: Chunk) -> tuple[list[list[Hit]], Callable[[], Chunk | None]]:
         out: list[list[Hit]] = [[] for _ in range(n)]
+        following = _Following(chunks)
 
         def run(group: list[int]) -> None:
             for i in group:
@@ -291,14 +333,21 @@ def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor
                 out[i] = list(rules[i].on_chunk(chunk, fctx) or ())
                 spent[i] += time.thread_time() - started
 
+        def run_then_read(group: list[int]) -> None:
+            run(group)
+            if ahead:
+                started = time.thread_time()
+                following.read()
+                reading[0] += time.thread_time() - started
+
         mine, theirs = split()
-        later = pool.submit(contextvars.copy_context().run, run, theirs)
+        later = pool.submit(contextvars.copy_context().run, run_then_read, theirs)
         try:
             run(mine)
         finally:  # never leave the other thread working on rule state while the engine moves on
             wait([later])
         later.result()
-        return out
+        return out, following
     return both
 
 

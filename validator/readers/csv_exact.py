@@ -71,6 +71,9 @@ Records = tuple[list[list[str]], list[int], list[int], list[RowNote]]
 class CsvReader:
     """Reads one CSV file into Chunks. Construct, read ``header``, iterate ``chunks()``."""
 
+    # its chunks may be made on another thread than the one that checks them (one at a time)
+    reads_ahead = True
+
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, has_header: bool = True,
                  expected_columns: int | None = None, chunk_rows: int = 50_000,
                  encoding: str = "utf-8", skip: int = 0, delimiter: str | None = None,

@@ -71,6 +71,9 @@ PA_BLOCK = 1 << 20
 class FastCsvReader:
     """Reads a UTF-8 CSV with a header into Chunks identical to CsvReader's."""
 
+    # its chunks may be made on another thread than the one that checks them (one at a time)
+    reads_ahead = True
+
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, chunk_rows: int = 50_000,
                  skip: int = 0, delimiter_hint: int | None = None, segment: int = SEGMENT):
         self.stream = stream
