@@ -293,6 +293,14 @@ class _Following:
         return self.chunk
 
 
+def _light(chunk: Chunk) -> bool:
+    """A chunk whose cells are all in Arrow and with few notes: the next one is likely the same,
+    and may be read while this one is still held. Chunks with cells stored in Python (a file
+    saved as Windows-1252) or many notes (ragged rows) weigh several times more: reading the next
+    one only after this one is let go keeps the peak memory down."""
+    return not chunk.cell_bytes and len(chunk.notes) * 10 <= len(chunk)
+
+
 Runner = Callable[[Chunk], tuple[list[list[Hit]], Callable[[], "Chunk | None"]]]
 
 
@@ -304,7 +312,8 @@ def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor
     With a pool, the rules are split in two groups of about equal CPU time so far (greedy,
     largest first; alternate rules for the first chunk), one run on the pool's thread. With
     ``ahead`` (readers that allow it), that thread then reads the next chunk while this one
-    finishes its group, and the reading counts toward its group's time. The Collector's result
+    finishes its group (after a light chunk only: ``_light``), and the reading counts toward its
+    group's time. The Collector's result
     depends neither on the order of hits nor on the split."""
     n = len(rules)
     if pool is None or n < 2:
@@ -333,9 +342,11 @@ def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor
                 out[i] = list(rules[i].on_chunk(chunk, fctx) or ())
                 spent[i] += time.thread_time() - started
 
+        light = ahead and _light(chunk)
+
         def run_then_read(group: list[int]) -> None:
             run(group)
-            if ahead:
+            if light:
                 started = time.thread_time()
                 following.read()
                 reading[0] += time.thread_time() - started
