@@ -247,8 +247,8 @@ def test_stray_quotes_are_counted_past_the_kept_notes() -> None:
     assert (notes.stray_quotes[-1].row, notes.stray_quotes[-1].value) == (1001, 'Al "999" Bo')
 
 
-def report(request: Path | bytes, reader: str, **files: Any) -> dict[str, Any]:
-    rep = validate(request, files=files or None, config=Config(reader=reader)).to_dict()
+def report(request: Path | bytes, reader: str, config: dict[str, Any] | None = None, **files: Any) -> dict[str, Any]:
+    rep = validate(request, files=files or None, config=Config(reader=reader, **(config or {}))).to_dict()
     rep["summary"].pop("seconds")
     for f in rep["files"]:
         f.pop("seconds")
@@ -270,6 +270,9 @@ def test_generated_files_give_identical_reports(data: bytes) -> None:
     fast = report(request, "fast", **{"d.csv": io.BytesIO(data)})
     exact = report(request, "exact", **{"d.csv": io.BytesIO(data)})
     assert fast == exact
+    # two rule threads, the second reading each next 3-row chunk while the first still checks
+    ahead = report(request, "fast", {"threads": 2, "chunk_rows": 3}, **{"d.csv": io.BytesIO(data)})
+    assert ahead == exact
 
 
 def test_auto_takes_the_fast_path_for_large_utf8_files_only(tmp_path: Path) -> None:

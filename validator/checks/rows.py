@@ -11,6 +11,7 @@ from validator.checks.base import Hit, Rule, deferred, quote
 from validator.context import FileContext
 from validator.findings import Finding, Severity
 from validator.readers.base import Chunk, RowNote
+from validator.records import key_columns, record_key
 
 
 def _notes(chunk: Chunk, kind: str) -> Iterator[RowNote]:
@@ -160,24 +161,28 @@ class BlankRow(Rule):
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
-        # the open run of blank rows: (row, line) where it starts, its last row, its length
-        self.run: list[tuple[int, int]] = []
+        # the open run of blank rows: (row, line, cells) where it starts, its last row, its length
+        self.run: list[tuple[int, int, tuple[str, ...]]] = []
         self.end = 0
         self.count = 0
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         # a note may stand for a run of rows (the rows a sparse sheet does not have)
-        blank = [(n.row, n.line, n.rows) for n in chunk.notes if n.kind == "blank"]
-        blank += [(int(chunk.rows[i]), int(chunk.lines[i]), 1) for i in empty_rows(chunk)]
+        blank = [(n.row, n.line, n.rows, tuple(n.cells or n.sample)) for n in chunk.notes if n.kind == "blank"]
+        empty = empty_rows(chunk)
+        if len(empty):
+            cells = chunk.frame.iloc[empty].itertuples(index=False, name=None)
+            blank += [(int(chunk.rows[i]), int(chunk.lines[i]), 1, tuple(str(v) for v in c))
+                      for i, c in zip(empty.tolist(), cells, strict=True)]
         if not blank and not self.run:
             return
-        blank.sort()
+        blank.sort(key=lambda b: b[0])
         last_row = max([*chunk.rows[-1:].tolist(), *(n.row for n in chunk.notes)], default=0)
-        for row, line, count in blank:
+        for row, line, count, cells in blank:
             if self.run and row != self.end + 1:
                 yield self._flush(file)
             if not self.run:
-                self.run = [(row, line)]
+                self.run = [(row, line, cells)]
             self.end = row + count - 1
             self.count += count
         if self.run and self.end < last_row:
@@ -188,10 +193,12 @@ class BlankRow(Rule):
             yield self._flush(file)
 
     def _flush(self, file: FileContext) -> Hit:
-        (row, line), n, end = self.run[0], self.count, self.end
+        (row, line, cells), n, end = self.run[0], self.count, self.end
         self.run, self.count = [], 0
         text = "row is blank" if n == 1 else f"{n} blank rows (rows {row}-{end})"
-        return self.finding(text, file=file, row=row, line=line)
+        # the record key from the run's first row, kept when the run began: a run that goes on
+        # into a later chunk is reported after that row's chunk (and its cells) has gone
+        return self.finding(text, file=file, row=row, line=line, key=record_key(cells, key_columns(file)))
 
 
 class OversizedField(Rule):
