@@ -313,8 +313,7 @@ def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor
     largest first; alternate rules for the first chunk), one run on the pool's thread. With
     ``ahead`` (readers that allow it), that thread then reads the next chunk while this one
     finishes its group (after a light chunk only: ``_light``), and the reading counts toward its
-    group's time. The Collector's result
-    depends neither on the order of hits nor on the split."""
+    group's time. The Collector's result depends neither on the order of hits nor on the split."""
     n = len(rules)
     if pool is None or n < 2:
         return lambda chunk: ([list(r.on_chunk(chunk, fctx) or ()) for r in rules], _Following(chunks))

@@ -183,7 +183,8 @@ def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] 
     if polars is not None:
         if cell_bytes is not None and not _arrow_stored(values):
             return _polars_hash(polars, cell_bytes(index))
-        return np.asarray(polars.from_arrow(_utf8(values)).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
+        data = _utf8(values)
+        return _polars_hash(polars, data.chunks if isinstance(data, pa.ChunkedArray) else [data])
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python
