@@ -210,6 +210,8 @@ class Engine:
                     capture(chunk, collect.wanted.pop(fctx.name, None), store)
                     if progress is not None:
                         progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
+                    del hits
+                    chunk = None  # let this chunk go before the next one is read (if not yet)
                     chunk = following()  # the reader's error, if it met one, is raised here
             for rule in hooks["on_file_end"]:
                 collect.add(rule.on_file_end(fctx))

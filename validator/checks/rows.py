@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from validator.checks.base import Hit, Rule, deferred, quote
+from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Finding, Severity
 from validator.readers.base import Chunk, RowNote
@@ -282,27 +283,23 @@ class EmptyFile(Rule):
             yield self.finding("the file holds only blank lines or spaces", file=file)
 
 
-_LAST: list[Any] = [None, None]  # (frame, result) of the last call: two rules ask per chunk
-
-
 def empty_rows(chunk: Chunk) -> np.ndarray:
-    """Positions of frame rows whose every cell is empty or spaces (narrowed column by column).
+    """Positions of frame rows whose every cell is empty or spaces (narrowed column by column),
+    once per chunk (two rules ask).
 
     The first column is tested whole (no take); later ones only on the rows still blank, so a
     chunk costs about one pass over one column.
     """
-    frame = chunk.frame
-    if _LAST[0] is frame:
-        return _LAST[1]
-    candidates = np.arange(len(frame))
-    for i in range(frame.shape[1]):
-        if not len(candidates):
-            break
-        cells = frame[i] if i == 0 else frame[i].iloc[candidates]
-        candidates = candidates[_blank(cells)]
-    out = candidates if frame.shape[1] else candidates[:0]
-    _LAST[:] = [frame, out]
-    return out
+    def make() -> np.ndarray:
+        frame = chunk.frame
+        candidates = np.arange(len(frame))
+        for i in range(frame.shape[1]):
+            if not len(candidates):
+                break
+            cells = frame[i] if i == 0 else frame[i].iloc[candidates]
+            candidates = candidates[_blank(cells)]
+        return candidates if frame.shape[1] else candidates[:0]
+    return cached(chunk, ("empty-rows",), make)
 
 
 def _blank(cells: Any) -> np.ndarray:
