@@ -422,3 +422,20 @@ def test_a_file_whose_every_row_is_ragged_goes_to_the_exact_reader_after_one_seg
     assert reader.handed_over == 1  # the rest of the file, once
     ragged = [n for c in chunks for n in c.notes if n.kind == "ragged"]
     assert [(n.row, n.fields) for n in ragged[:2]] == [(52, 3), (53, 3)] and len(ragged) == 3000
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_run_of_blank_rows_across_chunks_keeps_the_key_one_chunk_gives(reader: str) -> None:
+    """A run of blank rows (empty lines and rows of delimiters) that goes on into the next chunk
+    is reported after its first row's chunk is gone; its record key must not change for that."""
+    data = b"h0,h1\r\na@x.com,Ann\r\n,\r\n,\r\n\r\n,\r\nb@x.com,Bo\r\n\r\n,\r\nc@x.com,Cy\r\n"
+    request = json.dumps({"files": [{"fileName": "d.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "h0", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "h1", "propertyName": "firstname"}]}}]}).encode()
+    whole = report(request, reader, **{"d.csv": io.BytesIO(data)})
+    blank = [(f["row"], f["message"], f["key"]) for f in whole["findings"] if f["code"] == "HS113"]
+    assert [(r, m) for r, m, _k in blank] == [(3, "4 blank rows (rows 3-6)"), (8, "2 blank rows (rows 8-9)")]
+    assert all(k.startswith("row:") and k[4:] not in ("3", "8") for _r, _m, k in blank)  # keyed by cells
+    for rows in (1, 2, 3):
+        assert report(request, reader, {"chunk_rows": rows}, **{"d.csv": io.BytesIO(data)}) == whole

@@ -169,20 +169,20 @@ class BlankRow(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         # a note may stand for a run of rows (the rows a sparse sheet does not have)
-        blank = [(n.row, n.line, n.rows, tuple(n.cells or n.sample)) for n in chunk.notes if n.kind == "blank"]
-        empty = empty_rows(chunk)
-        if len(empty):
-            cells = chunk.frame.iloc[empty].itertuples(index=False, name=None)
-            blank += [(int(chunk.rows[i]), int(chunk.lines[i]), 1, tuple(str(v) for v in c))
-                      for i, c in zip(empty.tolist(), cells, strict=True)]
+        # (row, line, rows, the note's cells or the frame position of an empty row)
+        blank: list[tuple[int, int, int, tuple[str, ...] | int]] = [
+            (n.row, n.line, n.rows, tuple(n.cells or n.sample)) for n in chunk.notes if n.kind == "blank"]
+        blank += [(int(chunk.rows[i]), int(chunk.lines[i]), 1, i) for i in empty_rows(chunk).tolist()]
         if not blank and not self.run:
             return
         blank.sort(key=lambda b: b[0])
         last_row = max([*chunk.rows[-1:].tolist(), *(n.row for n in chunk.notes)], default=0)
-        for row, line, count, cells in blank:
+        for row, line, count, source in blank:
             if self.run and row != self.end + 1:
                 yield self._flush(file)
-            if not self.run:
+            if not self.run:  # a run's first row: its cells (only these) are kept for its key
+                cells = source if isinstance(source, tuple) else \
+                    tuple(str(v) for v in chunk.frame.iloc[source].tolist())
                 self.run = [(row, line, cells)]
             self.end = row + count - 1
             self.count += count
