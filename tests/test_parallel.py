@@ -120,9 +120,10 @@ def test_a_failing_rule_on_either_thread_waits_for_the_other(tmp_path: Path) -> 
             assert len(done) == 1  # the slow rule had finished before the error came out
 
 
-def test_the_rule_thread_reads_the_next_chunk_and_a_read_error_comes_after_the_hits() -> None:
-    """With ``ahead``, the pool's thread reads chunk k+1 after its rules of chunk k; a reader
-    error met there is raised on the engine's thread only when it asks for that chunk."""
+def test_the_next_chunk_is_read_during_the_step_and_a_read_error_comes_after_the_hits() -> None:
+    """With ``ahead``, chunk k+1 is read while the rules check chunk k (the first item of the
+    threads' common list); a reader error met there is raised on the engine's thread only when
+    it asks for that chunk, after chunk k's hits."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -148,18 +149,48 @@ def test_the_rule_thread_reads_the_next_chunk_and_a_read_error_comes_after_the_h
 
     with ThreadPoolExecutor(1, thread_name_prefix="rules") as pool:
         it = chunks()
-        step = engine._chunk_runner([Echo(), Echo()], None, pool, it, ahead=True)  # type: ignore[arg-type, list-item]
+        step = engine._chunk_runner([Echo(), Echo(), Echo()], None, pool, it, ahead=True)  # type: ignore[arg-type, list-item]
         first = next(it)
         hits, following = step(first)
-        assert hits == [[2], [2]]
+        assert hits == [[2], [2], [2]] and len(read_on) == 2  # chunk 3 was read within the step
         second = following()
         assert second is not None and second.rows.tolist() == [3]
         hits, following = step(second)
-        assert hits == [[3], [3]]  # the hits of the chunk before the error are all there
+        assert hits == [[3], [3], [3]]  # the hits of the chunk before the error are all there
+        assert len(read_on) == 3
         with pytest.raises(Refused, match="disk went away"):
             following()
     assert read_on[0] == threading.current_thread().name
-    assert all(name.startswith("rules") for name in read_on[1:])
+
+
+def test_both_threads_take_rules_until_none_is_left() -> None:
+    """No fixed split: a thread free early takes the next rule, so one slow rule on one thread
+    leaves all the others to the other thread."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from validator.context import FileContext
+    from validator.readers.base import Chunk
+
+    ran: dict[int, str] = {}
+
+    class Rule:
+        def __init__(self, i: int, wait: float):
+            self.i, self.wait = i, wait
+
+        def on_chunk(self, chunk: Chunk, file: FileContext) -> list[int]:
+            time.sleep(self.wait)
+            ran[self.i] = threading.current_thread().name
+            return [self.i]
+
+    chunk = Chunk(pd.DataFrame({0: pd.Series(["a"], dtype="str")}), np.array([2]))
+    rules = [Rule(0, 0.4), *(Rule(i, 0.01) for i in range(1, 7))]
+    with ThreadPoolExecutor(1, thread_name_prefix="rules") as pool:
+        step = engine._chunk_runner(rules, None, pool, iter(()))  # type: ignore[arg-type]
+        hits, _ = step(chunk)
+    assert hits == [[i] for i in range(7)]  # in rule order, whichever thread ran them
+    assert {ran[i] for i in range(1, 7)} == {"rules_0" if ran[0] != "rules_0" else threading.current_thread().name}
 
 
 def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:

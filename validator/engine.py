@@ -12,6 +12,7 @@ import bisect
 import contextlib
 import contextvars
 import heapq
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -311,51 +312,42 @@ def _chunk_runner(rules: list[Rule], fctx: FileContext, pool: ThreadPoolExecutor
     """Runs every rule's on_chunk over a chunk; returns the hits (in rule order) and what gives
     the next chunk of ``chunks``.
 
-    With a pool, the rules are split in two groups of about equal CPU time so far (greedy,
-    largest first; alternate rules for the first chunk), one run on the pool's thread. With
-    ``ahead`` (readers that allow it), that thread then reads the next chunk while this one
-    finishes its group (after a light chunk only: ``_light``), and the reading counts toward its
-    group's time. The Collector's result depends neither on the order of hits nor on the split."""
+    With a pool, this thread and the pool's thread take the chunk's work from one list, each the
+    next item as soon as it is free, so neither waits long for the other at the chunk's end:
+    with ``ahead`` (readers that allow it) and after a light chunk (``_light``), reading the
+    next chunk first (it waits on the reader's parser thread, so it is best begun early), then
+    the rules in order of their CPU time so far, largest first (rule order on the first
+    chunk), so that the last ones taken are the shortest. The Collector's result depends
+    neither on the order of hits nor on which thread ran a rule."""
     n = len(rules)
     if pool is None or n < 2:
         return lambda chunk: ([list(r.on_chunk(chunk, fctx) or ()) for r in rules], _Following(chunks))
     spent = [0.0] * n  # CPU seconds of each rule so far
-    reading = [0.0]  # CPU seconds the pool's thread spent reading chunks so far
-
-    def split() -> tuple[list[int], list[int]]:
-        if not any(spent):
-            return list(range(0, n, 2)), list(range(1, n, 2))
-        groups: tuple[list[int], list[int]] = ([], [])
-        load = [0.0, reading[0]]
-        for i in sorted(range(n), key=lambda i: -spent[i]):
-            g = 0 if load[0] <= load[1] else 1
-            groups[g].append(i)
-            load[g] += spent[i]
-        return groups
+    read = -1  # the list item that reads the next chunk
 
     def both(chunk: Chunk) -> tuple[list[list[Hit]], Callable[[], Chunk | None]]:
         out: list[list[Hit]] = [[] for _ in range(n)]
         following = _Following(chunks)
+        order = sorted(range(n), key=lambda i: -spent[i])  # stable: rule order while nothing is known
+        items = iter([read, *order] if ahead and _light(chunk) else order)
+        lock = threading.Lock()
 
-        def run(group: list[int]) -> None:
-            for i in group:
+        def work() -> None:
+            while True:
+                with lock:
+                    item = next(items, None)
+                if item is None:
+                    return
+                if item == read:
+                    following.read()
+                    continue
                 started = time.thread_time()
-                out[i] = list(rules[i].on_chunk(chunk, fctx) or ())
-                spent[i] += time.thread_time() - started
+                out[item] = list(rules[item].on_chunk(chunk, fctx) or ())
+                spent[item] += time.thread_time() - started
 
-        light = ahead and _light(chunk)
-
-        def run_then_read(group: list[int]) -> None:
-            run(group)
-            if light:
-                started = time.thread_time()
-                following.read()
-                reading[0] += time.thread_time() - started
-
-        mine, theirs = split()
-        later = pool.submit(contextvars.copy_context().run, run_then_read, theirs)
+        later = pool.submit(contextvars.copy_context().run, work)
         try:
-            run(mine)
+            work()
         finally:  # never leave the other thread working on rule state while the engine moves on
             wait([later])
         later.result()
