@@ -439,3 +439,109 @@ def test_a_run_of_blank_rows_across_chunks_keeps_the_key_one_chunk_gives(reader:
     assert all(k.startswith("row:") and k[4:] not in ("3", "8") for _r, _m, k in blank)  # keyed by cells
     for rows in (1, 2, 3):
         assert report(request, reader, {"chunk_rows": rows}, **{"d.csv": io.BytesIO(data)}) == whole
+
+
+class _ReadOnly:
+    """A caller's stream with ``read`` only (no ``readinto``)."""
+
+    def __init__(self, data: bytes):
+        self._io = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._io.read(size)
+
+
+def _generated(rows: int) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["Email", "Note", "City"])
+    for i in range(rows):
+        note = f"line one\nline {i}" if i % 7 == 0 else ("" if i % 11 == 0 else f"note, {i}")
+        w.writerow([f"u{i}@x.com", note, "Zürich" if i % 5 == 0 else "Bern"])
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("segment", [64, 100, 4096])
+def test_segments_are_taken_from_the_buffer_without_changing_what_is_read(segment: int) -> None:
+    """Each segment is read into a buffer made for it and handed on as it lies (the buffer cut
+    in place); a stream without ``readinto`` reads the same, and so does a reader whose buffer
+    is held by a view when a segment is taken (then the head is copied)."""
+    data = _generated(400)
+    assert assert_same(data, chunk_rows=50, segment=segment) == "fast"
+    _r, notes, want = read_fast(data, 50, segment)
+    plain = FastCsvReader(_ReadOnly(data), ReaderNotes(), chunk_rows=50, segment=segment)  # type: ignore[arg-type]
+    held = FastCsvReader(io.BytesIO(data), ReaderNotes(), chunk_rows=50, segment=segment)
+    views: list[memoryview] = []
+    take = held._take
+
+    def take_while_viewed(size: int) -> bytes | bytearray:
+        views.append(memoryview(held._buf))  # a view of the buffer outlives the take
+        return take(size)
+
+    held._take = take_while_viewed  # type: ignore[method-assign]
+    for reader in (plain, held):
+        got = list(reader.chunks())
+        assert len(got) == len(want)
+        for a, b in zip(want, got, strict=True):
+            pd.testing.assert_frame_equal(a.frame, b.frame)
+            assert a.lines.tolist() == b.lines.tolist() and a.notes == b.notes
+        assert reader.notes.bytes == notes.bytes == len(data)
+    assert len(views) >= 3 and all(v.obj is not None for v in views)
+
+
+def test_a_segment_put_back_after_a_problem_reads_as_the_exact_reader() -> None:
+    """A segment is taken from the buffer before its bytes are checked; a NUL byte in it puts
+    it back, and the exact reader reads from the problem's record on."""
+    data = bytearray(_generated(300))
+    at = data.index(b"u150@x.com")
+    data[at + 1: at + 1] = b"\x00"
+    assert assert_same(bytes(data), chunk_rows=40, segment=256) == "fast"
+
+
+def test_prefixed_readinto_replays_the_head_then_stops_at_the_size_seen_at_open(tmp_path: Path) -> None:
+    import os
+
+    from validator.readers.dispatch import Prefixed
+
+    path = tmp_path / "grows.csv"
+    path.write_bytes(b"abcdefghij")
+    for rest_kind in ("file", "read-only"):
+        fh = open(path, "rb")  # noqa: SIM115 - Prefixed closes it
+        opened = os.fstat(fh.fileno())
+        head = fh.read(3)
+        with open(path, "ab") as more:
+            more.write(b"XYZ")  # written after the open: not read
+        notes = ReaderNotes()
+        rest = fh if rest_kind == "file" else _ReadOnly(fh.read())
+        source = Prefixed(head, rest, owned=True, opened=opened, notes=notes)  # type: ignore[arg-type]
+        buf = bytearray(4)
+        assert source.readinto(memoryview(buf)[:2]) == 2 and buf[:2] == b"ab"  # from the head alone
+        assert source.readinto(memoryview(buf)) == 4 and buf == b"cdef"  # head's last byte, then the file
+        big = bytearray(20)
+        assert source.readinto(memoryview(big)) == 4 and big[:4] == b"ghij"  # stops at the size seen
+        assert source.readinto(memoryview(big)) == 0
+        if rest_kind == "file":  # the end of the size seen at open compares the file again
+            assert notes.extra["changed"] == (10, 13)
+        else:  # a stream with no descriptor to compare
+            assert "changed" not in notes.extra
+        if rest_kind == "file":
+            source.close()
+        fh.close()
+        path.write_bytes(b"abcdefghij")
+
+
+def test_take_hands_on_the_buffer_itself_when_the_segment_is_most_of_it() -> None:
+    reader = FastCsvReader(io.BytesIO(b"a,b\n1,2\n"), ReaderNotes())
+    reader._buf = buf = bytearray(b"0123456789")
+    head = reader._take(7)
+    assert head is buf and head == b"0123456" and reader._buf == b"789"  # the rest copied, not the head
+    reader._buf = buf = bytearray(b"0123456789")
+    head = reader._take(2)
+    assert head == b"01" and reader._buf is buf and buf == b"23456789"  # the short head copied
+    reader._buf = buf = bytearray(b"0123456789")
+    view = memoryview(buf)  # held elsewhere: the buffer cannot be cut, so both parts are copies
+    head = reader._take(7)
+    assert head == b"0123456" and head is not buf and reader._buf == b"789" and bytes(view) == b"0123456789"
+    view.release()
+    reader._buf = b"0123"
+    assert reader._take(4) == b"0123" and reader._buf == b""

@@ -86,7 +86,7 @@ class FastCsvReader:
         self._window = segment
         self.fallback: CsvReader | None = None  # set when the exact path reads the whole file
         self.handed_over = 0  # parts of the file the exact reader read
-        self._buf = b""
+        self._buf: bytes | bytearray = b""
         self._eof = False
         self._offset = skip  # absolute byte offset of self._buf[0]
         self._line = 0
@@ -103,11 +103,46 @@ class FastCsvReader:
 
     # -- set-up ------------------------------------------------------------------------------
     def _fill(self, want: int) -> None:
+        """Read until the buffer holds ``want`` bytes or the file ends: into one new buffer made
+        for them, with the bytes left from before (the start of a record, mostly) copied to its
+        front. Reading just up to ``want`` (a segment) lets the next segment be the whole buffer,
+        handed on without a copy (``_take``)."""
         while not self._eof and len(self._buf) < want:
-            more = self.stream.read(max(want - len(self._buf), self.segment))
-            if not more:
+            have = len(self._buf)
+            room = max(want - have, self.segment >> 2, 1)
+            new = bytearray(have + room)
+            new[:have] = self._buf
+            view = memoryview(new)
+            try:
+                got = _read_into(self.stream, view[have:])
+            finally:
+                view.release()
+            if got < room:
+                del new[have + got:]
+            if not got:
                 self._eof = True
-            self._buf += more
+            self._buf = new
+
+    def _take(self, size: int) -> bytes | bytearray:
+        """The buffer's first ``size`` bytes as an object of their own (which is never changed
+        after), the rest left in the buffer, copying the shorter of the two only: after
+        ``_fill``, a segment is most of the buffer and the rest the start of one record."""
+        buf = self._buf
+        if size >= len(buf):
+            self._buf = b""
+            return buf
+        if isinstance(buf, bytearray):
+            with contextlib.suppress(BufferError):  # (a view of it still held: copy both below)
+                if 2 * size >= len(buf):
+                    rest = buf[size:]
+                    del buf[size:]  # cut in place: the head is not copied
+                    self._buf = rest
+                    return buf
+                first = buf[:size]
+                del buf[:size]  # a bytearray drops its first bytes without moving the rest
+                return first
+        head, self._buf = buf[:size], buf[size:]
+        return head
 
     def _open(self, delimiter_hint: int | None) -> None:
         self._fill(self.segment)
@@ -129,7 +164,7 @@ class FastCsvReader:
         if head is None or not len(head.starts):
             raise Anomaly("no header record")
         size = int(head.starts[1]) if len(head.starts) > 1 else head.size
-        raw = self._buf[:size]
+        raw = bytes(self._buf[:size])
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -145,6 +180,7 @@ class FastCsvReader:
         self.notes.empty = False
         self.notes.delimiter_counts = counts
         self.notes.delimiter = delimiter
+        self._take(size)
         self._consume(raw, lines=int(head.end_lines[0]), rows=1, feeds=head.newlines, crlf=head.crlf)
 
     def _frame_next(self, header: bool = False, limit: int | None = None) -> Framed | None:
@@ -181,12 +217,11 @@ class FastCsvReader:
                 raise Anomaly("no record boundary in the next 64 MB")
             want = len(self._buf) * 2
 
-    def _consume(self, raw: bytes, lines: int, rows: int, feeds: int, crlf: int) -> None:
-        """Account for ``raw`` (the buffer's head) as read: bytes, line ends, lines, rows."""
+    def _consume(self, raw: bytes | bytearray, lines: int, rows: int, feeds: int, crlf: int) -> None:
+        """Account for ``raw`` (taken from the buffer's head) as read: bytes, line ends, lines, rows."""
         notes = self.notes
         notes.bytes += len(raw)
         self._endings(feeds, crlf, +1)
-        self._buf = self._buf[len(raw):]
         self._offset += len(raw)
         self._line = lines
         self._row += rows
@@ -211,7 +246,7 @@ class FastCsvReader:
             notes.line_endings[key] = 0
         notes.bytes = 0
         notes.reader = "exact"
-        source = Prefixed(self._buf, self.stream, owned=False)  # nothing consumed yet
+        source = Prefixed(bytes(self._buf), self.stream, owned=False)  # nothing consumed yet
         self.fallback = CsvReader(source, notes, skip=self.skip, chunk_rows=self.chunk_rows,  # type: ignore[arg-type]
                                   delimiter_hint=self.delimiter_hint)
 
@@ -298,7 +333,28 @@ class FastCsvReader:
 
     def _start(self, framed: Framed, pool: Any) -> _Flight:
         """Check a framed segment's bytes, hand it to the parser thread, and move past it."""
-        raw = self._buf[: framed.size]
+        raw = self._take(framed.size)
+        try:
+            binary = self._binary(raw, framed)
+        except Anomaly:
+            self._buf = raw + self._buf  # not read after all: the caller looks at these bytes again
+            raise
+        invalid: list[tuple[int, int]] = []
+
+        def handler(row: Any) -> str:
+            invalid.append((row.number, row.actual_columns))
+            return "skip"
+
+        flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
+                         pool.submit(_read, raw, self._width, self.delimiter, handler, binary),
+                         self._offset, binary)
+        lines_after = self._line + framed.newlines + (0 if raw.endswith(bytes([self._eol])) or not raw else 1)
+        self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
+        return flight
+
+    def _binary(self, raw: bytes | bytearray, framed: Framed) -> bool:
+        """Whether a segment must be parsed as bytes (it is not UTF-8); Anomaly where the fast
+        path cannot read it."""
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise Anomaly("NUL byte", framed.size, nul)
@@ -314,18 +370,7 @@ class FastCsvReader:
             ragged = _first_ragged(raw, framed, self._delim, self._width)
             if ragged is not None:  # pyarrow cannot hand such a row back: the exact reader reads it
                 raise Anomaly("a ragged record with bytes that are not UTF-8", framed.size, ragged)
-        invalid: list[tuple[int, int]] = []
-
-        def handler(row: Any) -> str:
-            invalid.append((row.number, row.actual_columns))
-            return "skip"
-
-        flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
-                         pool.submit(_read, raw, self._width, self.delimiter, handler, binary),
-                         self._offset, binary)
-        lines_after = self._line + framed.newlines + (0 if raw.endswith(bytes([self._eol])) or not raw else 1)
-        self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
-        return flight
+        return binary
 
     def _rewind(self, flight: _Flight) -> None:
         """Undo ``_start``: the segment's bytes go back in front of the buffer, counters back."""
@@ -377,7 +422,7 @@ class FastCsvReader:
             note_utf8_events(self.notes, raw, flight.offset, flight.line + 1)
         return table, rows[good], framed.lines[good], notes
 
-    def _ragged_records(self, raw: bytes, framed: Framed, ks: list[int]) -> list[list[str]]:
+    def _ragged_records(self, raw: bytes | bytearray, framed: Framed, ks: list[int]) -> list[list[str]]:
         """The csv module's fields of records ``ks`` of a segment: all in one reader over the
         records' texts put one per line (each is a whole record, its quotes balanced), or record
         by record should that not give one record each."""
@@ -443,7 +488,7 @@ class FastCsvReader:
         from validator.readers.dispatch import Prefixed
 
         self.handed_over += 1
-        source = Prefixed(self._buf, self.stream, owned=False)
+        source = Prefixed(bytes(self._buf), self.stream, owned=False)
         reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,  # type: ignore[arg-type]
                            chunk_rows=self.chunk_rows, skip=self._offset, delimiter=self.delimiter,
                            resume=(self._line, self._row))
@@ -567,7 +612,7 @@ def _collector_paused(objects: int) -> Iterator[None]:
         gc.enable()
 
 
-def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int | None:
+def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width: int) -> int | None:
     """Offset of the first non-blank record whose field count is not ``width`` (None: none).
     The framing has proved every quote well placed, so a delimiter is a field separator exactly
     when an even number of field quotes (stray ones set aside) precede it."""
@@ -580,7 +625,17 @@ def _first_ragged(raw: bytes, framed: Framed, delimiter: int, width: int) -> int
     return int(framed.starts[odd[0]]) if len(odd) else None
 
 
-def _read(raw: bytes, width: int, delimiter: str, handler: Any, binary: bool = False) -> pa.Table:
+def _read_into(stream: BinaryIO, into: memoryview) -> int:
+    """``stream.readinto(into)``, or a read copied in where the stream has no ``readinto``."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return int(readinto(into) or 0)
+    data = stream.read(len(into))
+    into[: len(data)] = data
+    return len(data)
+
+
+def _read(raw: bytes | bytearray, width: int, delimiter: str, handler: Any, binary: bool = False) -> pa.Table:
     from pyarrow import csv as pacsv
 
     names = [str(i) for i in range(width)]
@@ -603,7 +658,7 @@ class _Flight:
     """A segment handed to the parser thread, with the counters as they were before it."""
 
     framed: Framed
-    raw: bytes
+    raw: bytes | bytearray
     invalid: list[tuple[int, int]]
     row: int
     line: int

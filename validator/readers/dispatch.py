@@ -43,6 +43,33 @@ class Prefixed:
             return out
         return self._more(size)
 
+    def readinto(self, into: memoryview) -> int:
+        """``read`` into a caller's buffer (no bytes object made for the rest of the file where
+        the underlying stream has ``readinto`` too)."""
+        n = 0
+        if self.head:
+            n = min(len(self.head), len(into))
+            into[:n] = self.head[:n]
+            self.head = self.head[n:]
+            if n == len(into):
+                return n
+        size = len(into) - n
+        want = size if self.left is None else min(size, self.left)
+        readinto = getattr(self.rest, "readinto", None)
+        if not want:
+            got = 0
+        elif readinto is not None:
+            got = readinto(into[n: n + want]) or 0
+        else:
+            data = self.rest.read(want)
+            got = len(data)
+            into[n: n + got] = data
+        if self.left is not None:
+            self.left -= got
+            if got < want or not self.left:
+                self._compare()
+        return n + got
+
     def _more(self, size: int) -> bytes:
         if self.left is None:
             return self.rest.read(size)

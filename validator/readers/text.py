@@ -196,7 +196,7 @@ def note_decode_events(notes: ReaderNotes, text: str, offset: int, line: int, en
         char = at
 
 
-def note_utf8_events(notes: ReaderNotes, raw: bytes, offset: int, line: int) -> None:
+def note_utf8_events(notes: ReaderNotes, raw: bytes | bytearray, offset: int, line: int) -> None:
     """``note_decode_events`` for UTF-8 bytes (``raw`` holds whole lines). Once a file's
     MAX_EVENTS are noted, its bad bytes are only counted: by two decodes in C (each bad byte is
     one character kept and none ignored), not a search of the text."""
