@@ -285,6 +285,9 @@ def test_non_ascii_cells_from_the_buffers_of_any_string_or_binary_array(values: 
 
 @given(st.lists(st.text(max_size=6), min_size=1, max_size=12), st.integers(0, 3))
 @example(["a#b", '"', "\x7f", "é", ""], 1)
+@example(["a#b", "xyz ~"], 0)  # printable ASCII only: the minimum-and-maximum road, with '#'
+@example(["xyz ~", '"quoted"', ""], 0)  # the same without '#': nothing rare
+@example(["ok", "\x1f", "!"], 0)  # just under the printable range
 def test_screen_rare_bytes_are_the_bytes_of_the_column_outside_common_text(cells: list[str], cut: int) -> None:
     import pyarrow as pa
 
@@ -294,3 +297,4 @@ def test_screen_rare_bytes_are_the_bytes_of_the_column_outside_common_text(cells
                    pa.large_string())[cut % len(cells):]  # sliced: offsets not starting at 0
     data = b"".join(v.as_py().encode("utf-8") for v in arr)
     assert Screen([arr]).present == frozenset(data.translate(None, _COMMON))
+    assert bytes(b for b in range(0x20, 0x7F) if b != ord("#")) == _COMMON

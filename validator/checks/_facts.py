@@ -121,28 +121,32 @@ _LUT[0] |= NUL
 _LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2]] |= CONTROL
 
 
-# Bytes most text is made of: printable ASCII except the few that rules look for. The other
+# Bytes most text is made of: printable ASCII except ``#``, which a rule looks for. The other
 # bytes of a column are few, and tell which rare bytes it holds at all.
-_COMMON = bytes(b for b in range(0x20, 0x7F) if b not in b'#"')
+_COMMON = bytes(b for b in range(0x20, 0x7F) if b != 0x23)
 
 
 def _rare_bytes(data: np.ndarray) -> np.ndarray:
-    """The distinct bytes of ``data`` (uint8) not in ``_COMMON``, by numpy comparisons that
-    release the GIL (a ``bytes.translate`` of a copy holds it for the whole column)."""
-    rare = (data < 0x20) | (data > 0x7E)
-    rare |= (data == 0x22) | (data == 0x23)
-    at = np.flatnonzero(rare)
-    if not len(at):
+    """The distinct bytes of ``data`` (uint8) not in ``_COMMON``, by numpy passes that release
+    the GIL (a ``bytes.translate`` of a copy holds it for the whole column). A column of
+    printable ASCII, the usual case, takes a minimum and a maximum (no array made) and one
+    test for ``#``; otherwise one shift puts every byte outside 0x20-0x7E above 0x5E."""
+    if not len(data):
         return np.empty(0, np.uint8)
+    if data.min() >= 0x20 and data.max() <= 0x7E:
+        return np.array([0x23], np.uint8) if (data == 0x23).any() else np.empty(0, np.uint8)
+    shifted = data - np.uint8(0x20)  # wraps: bytes under 0x20 become 0xE0 and up
+    rare = shifted > 0x5E
+    rare |= shifted == 0x03  # '#'
     seen = np.zeros(256, bool)
-    seen[data[at]] = True
+    seen[data[rare]] = True
     return np.flatnonzero(seen).astype(np.uint8)
 
 
 class Screen:
     """Per row of one column (its bytes): OR of the byte classes of its bytes, first and last
     byte (0 for an empty cell), length in bytes; and the set of rare bytes (anything but
-    printable ASCII, and ``#`` ``"``) the column holds at all. The byte classes are worked out
+    printable ASCII, and ``#``) the column holds at all. The byte classes are worked out
     only when asked for, and only where the column holds a byte of some class."""
 
     __slots__ = ("_arrays", "_contains", "first", "last", "length", "present")
