@@ -103,6 +103,8 @@ def line_breaks(chunk: Chunk) -> dict[str, int]:
 def _line_breaks(chunk: Chunk) -> dict[str, int]:
     out = {"\r\n": 0, "\n": 0, "\r": 0}
     for i in range(chunk.frame.shape[1]):
+        if not screen(chunk, i).holds(b"\r\n"):  # (the rules' screen, shared): no line break at all
+            continue
         for piece in column_bytes(chunk, i):
             crlf, lf, cr = _breaks_in(piece)
             out["\r\n"] += crlf
@@ -143,6 +145,10 @@ def _rare_bytes(data: np.ndarray) -> np.ndarray:
     return np.flatnonzero(seen).astype(np.uint8)
 
 
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
 class Screen:
     """Per row of one column (its bytes): OR of the byte classes of its bytes, first and last
     byte (0 for an empty cell), length in bytes; and the set of rare bytes (anything but
@@ -160,11 +166,12 @@ class Screen:
             data, offsets = _data_and_offsets(arr)
             length = np.diff(offsets)
             if len(data):  # gather at every row (clipped into the bytes), then zero the empty cells
+                first = np.take(data, offsets[:-1], mode="clip")
+                last = np.take(data, offsets[1:] - 1, mode="clip")
                 empty = length == 0
-                first = data[np.minimum(offsets[:-1], len(data) - 1)]
-                last = data[np.maximum(offsets[1:] - 1, 0)]
-                first[empty] = 0
-                last[empty] = 0
+                if empty.any():
+                    np.putmask(first, empty, 0)
+                    np.putmask(last, empty, 0)
             else:
                 first = np.zeros(len(arr), np.uint8)
                 last = np.zeros(len(arr), np.uint8)
@@ -172,9 +179,9 @@ class Screen:
             firsts.append(first)
             lasts.append(last)
             lengths.append(length)
-        self.first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
-        self.last = np.concatenate(lasts) if lasts else np.zeros(0, np.uint8)
-        self.length = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        self.first = _joined(firsts, np.uint8)
+        self.last = _joined(lasts, np.uint8)
+        self.length = _joined(lengths, np.int64)
         self.present = frozenset(rare)
 
     @property
