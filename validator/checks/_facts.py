@@ -235,11 +235,14 @@ def screen(chunk: Chunk, index: int) -> Screen:
 
 def exactly(values: pd.Series, candidates: np.ndarray | None,
             predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
-    """``predicate`` (per cell) over all rows, evaluated on the candidate rows only."""
+    """``predicate`` (per cell) over all rows, evaluated on the candidate rows only (where they
+    are most rows, over all rows, its result kept at the candidates)."""
     if candidates is None:
         return np.asarray(predicate(values), dtype=bool)
-    out = np.zeros(len(values), bool)
     at = np.flatnonzero(candidates)
+    if 2 * len(at) > len(values):  # most rows (a phone column, for "+"): no copy of the rows
+        return np.asarray(predicate(values), dtype=bool) & candidates
+    out = np.zeros(len(values), bool)
     if len(at):
         out[at] = np.asarray(predicate(values.iloc[at]), dtype=bool)
     return out
