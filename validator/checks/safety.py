@@ -51,6 +51,15 @@ def _formula(values: pd.Series) -> np.ndarray:
     return starts & ~values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
 
 
+def _not_signed(values: pd.Series) -> np.ndarray:
+    """Cells that are not signed data: on the cells whose first byte is in ``_FORMULA_FIRST``
+    (one of ``FORMULA_START``'s characters, each one byte in UTF-8), ``_formula`` itself."""
+    data = arrow_column(values)
+    if data is not None:
+        return ~np.asarray(pc.match_substring_regex(data, _SIGNED_DATA_RE2).to_numpy(zero_copy_only=False), dtype=bool)
+    return ~values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
+
+
 def _formula_python(values: pd.Series) -> np.ndarray:
     """The same test by Python's ``re`` (for tests)."""
     return _formula(values.astype(object).astype(pd.StringDtype("python")))
@@ -75,7 +84,7 @@ class FormulaInjection(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST), _formula)
+            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST), _not_signed)
             yield from self.cells(chunk, file, col, bad, _injection_message)
 
 

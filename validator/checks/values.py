@@ -13,7 +13,7 @@ import numpy as np
 
 from validator import formats
 from validator.catalog import Property
-from validator.checks._facts import screen
+from validator.checks._facts import blank_at, screen
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cached, cells, is_bool, is_date, is_enumeration, is_number
 from validator.context import Column, FileContext
@@ -243,7 +243,7 @@ class InvalidBool(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             arr = cells(chunk, column)
-            bad = ~formats.bools(arr) & ~formats.blank(arr)
+            bad = ~formats.bools(arr) & ~blank_at(chunk, column.index)
             yield from self.cells(chunk, file, column, bad, "{value} is not True, Yes, False or No")
 
 
@@ -371,7 +371,7 @@ class FormatRule(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~formats.blank(arr), self.message)
+            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~blank_at(chunk, column.index), self.message)
 
 
 class InvalidEmail(FormatRule):
@@ -413,7 +413,7 @@ class InvalidDomain(FormatRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             valid, _extra = _domains(chunk, column)
-            yield from self.cells(chunk, file, column, ~valid & ~formats.blank(cells(chunk, column)), self.message)
+            yield from self.cells(chunk, file, column, ~valid & ~blank_at(chunk, column.index), self.message)
 
     def valid(self, arr: Any) -> Any:
         return formats.domains(arr)[0]
