@@ -300,3 +300,20 @@ def test_screen_rare_bytes_are_the_bytes_of_the_column_outside_common_text(cells
     data = b"".join(v.as_py().encode("utf-8") for v in arr)
     assert Screen([arr]).present == frozenset(data.translate(None, _COMMON))
     assert bytes(b for b in range(0x20, 0x7F) if b != ord("#")) == _COMMON
+
+
+SPACES_AND_TEXT = st.text(alphabet=" \t\n\x0b\x0c\r\x1c\x1f\x85\u00a0\u1680\u180e\u2000\u200a\u200b\u2028\u2029"
+                                   "\u202f\u205f\u3000\ufeffaé\u4e2d\U0001f600\udce9", max_size=5)
+
+
+@given(st.lists(SPACES_AND_TEXT, min_size=1, max_size=12))
+@example(["ab", "c"])  # nothing to trim: the screen skips the trim
+@example(["a\u3000", "b"])  # a Unicode space at the end only
+def test_cells_skip_the_trim_only_where_it_changes_nothing(cells: list[str]) -> None:
+    from validator.checks.typed import cells as typed_cells
+    from validator.context import Column
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    chunk = Chunk(frame, np.arange(len(cells)))
+    got = typed_cells(chunk, Column(index=0, name="x", spec=None))
+    assert got.to_pylist() == formats.arrow(frame[0]).to_pylist()

@@ -49,8 +49,9 @@ _EPOCH_S = r"^\d{9,10}$"
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def arrow(values: pd.Series | Sequence[str]) -> pa.Array:
-    """Cells as a pyarrow string array, trimmed; None and NaN become ''.
+def arrow(values: pd.Series | Sequence[str], trim: bool = True) -> pa.Array:
+    """Cells as a pyarrow string array, trimmed (unless the caller knows no cell starts or ends
+    with whitespace: ``trim=False``); None and NaN become ''.
 
     Cells holding undecodable bytes (kept as lone surrogates by the reader) cannot be UTF-8: they
     are replaced by U+FFFD first, which no grammar accepts, so they fail every typed check.
@@ -68,7 +69,7 @@ def arrow(values: pd.Series | Sequence[str]) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     arr = pc.fill_null(arr, "")
-    return pc.utf8_trim_whitespace(arr)
+    return pc.utf8_trim_whitespace(arr) if trim else arr
 
 
 def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -252,6 +252,18 @@ def exactly(values: pd.Series, candidates: np.ndarray | None,
 _SPACE_LEADS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3])
 
 
+# Last bytes of those characters: ASCII spaces, and any continuation byte (a character of two
+# bytes or more ends in one)
+_SPACE_TAILS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x21), *range(0x80, 0xC0)])
+
+
+def may_trim(chunk: Chunk, index: int) -> bool:
+    """Whether trimming whitespace (``utf8_trim_whitespace``) can change a cell of the column:
+    not where no cell starts or ends with a byte a space character starts or ends with."""
+    seen = screen(chunk, index)
+    return bool(seen.first_in(_SPACE_LEADS).any() or seen.last_in(_SPACE_TAILS).any())
+
+
 def blank_at(chunk: Chunk, index: int) -> np.ndarray:
     """Cells of a column that are empty or whitespace only (``formats.blank``), once per chunk."""
     def make() -> np.ndarray:

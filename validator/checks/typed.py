@@ -55,7 +55,13 @@ def cached(chunk: Chunk, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
 
 
 def cells(chunk: Chunk, column: Column) -> pa.Array:
-    return cached(chunk, ("arrow", column.index), lambda: formats.arrow(chunk.frame[column.index]))
+    """``formats.arrow`` of a column's cells, once per chunk; not trimmed where its byte screen
+    shows that no cell starts or ends with whitespace (the same cells, without a copy)."""
+    def make() -> pa.Array:
+        from validator.checks._facts import may_trim
+
+        return formats.arrow(chunk.frame[column.index], trim=may_trim(chunk, column.index))
+    return cached(chunk, ("arrow", column.index), make)
 
 
 def distinct_texts(chunk: Chunk, column: Column) -> Any:
