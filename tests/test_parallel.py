@@ -247,3 +247,58 @@ def test_a_workbook_counts_twice_its_bytes_toward_the_large_mode(tmp_path: Path)
     text.write_bytes(b"x" * 1000)
     lookups = {p.name: FileLookup(p.name, p, "request-dir") for p in (book, text)}
     assert engine._input_bytes(lookups) == 1000 * engine.WORKBOOK_WEIGHT + 1000
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_fact_asked_for_by_two_threads_is_worked_out_once(fails: bool) -> None:
+    """``cached``: the second thread waits for the first one's value (or its error) instead of
+    working the fact out again; the first thread alone never makes a wait object."""
+    import threading
+
+    from validator.checks.typed import cached
+    from validator.readers.base import Chunk
+
+    chunk = Chunk(pd.DataFrame({0: pd.Series(["a"], dtype="str")}), np.array([2]))
+    started, release = threading.Event(), threading.Event()
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)
+        if fails:
+            raise ValueError("no fact")
+        return "fact"
+
+    got: dict[str, object] = {}
+
+    def ask(name: str) -> None:
+        try:
+            got[name] = cached(chunk, ("k",), make)
+        except ValueError as exc:
+            got[name] = exc
+
+    first = threading.Thread(target=ask, args=("first",), name="first")
+    first.start()
+    assert started.wait(5)
+    assert chunk.memo[("k",)].event is None  # nobody waits yet
+    second = threading.Thread(target=ask, args=("second",), name="second")
+    second.start()
+    for _ in range(500):  # until the second thread waits on the slot
+        if chunk.memo[("k",)].event is not None:
+            break
+        threading.Event().wait(0.01)
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert made == ["first"]
+    if fails:
+        assert isinstance(got["first"], ValueError) and got["second"] is got["first"]
+    else:
+        assert got == {"first": "fact", "second": "fact"}
+    if fails:  # a later ask gets the same error, not a new try
+        with pytest.raises(ValueError, match="no fact"):
+            cached(chunk, ("k",), make)
+    else:
+        assert cached(chunk, ("k",), make) == "fact"
+    assert made == ["first"]

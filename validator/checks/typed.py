@@ -22,10 +22,14 @@ _memo_lock = threading.Lock()
 
 
 class _Slot:
-    __slots__ = ("done", "error", "value")
+    """A fact being worked out or known. The Event a waiting thread needs is made only when one
+    comes (rarely: the facts are mostly asked for by one thread at a time)."""
+
+    __slots__ = ("error", "event", "ready", "value")
 
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self.ready = False
+        self.event: threading.Event | None = None
         self.value: Any = None
         self.error: BaseException | None = None
 
@@ -34,11 +38,12 @@ def cached(chunk: Chunk, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """Per-chunk memo, so rules reading the same column parse it once (arrow array, dates ...).
     Safe when rules run on several threads: one computes a fact, the others wait for it."""
     with _memo_lock:
-        slot = chunk.memo.get(key)
-        owner = slot is None
-        if owner:
-            slot = chunk.memo[key] = _Slot()
-    assert slot is not None
+        found: _Slot | None = chunk.memo.get(key)
+        owner = found is None
+        slot = chunk.memo[key] = _Slot() if found is None else found
+        if not owner and not slot.ready and slot.event is None:
+            slot.event = threading.Event()
+        event = None if owner or slot.ready else slot.event
     if owner:
         try:
             slot.value = make()
@@ -46,9 +51,14 @@ def cached(chunk: Chunk, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
             slot.error = exc
             raise
         finally:
-            slot.done.set()
+            with _memo_lock:
+                slot.ready = True
+                event = slot.event
+            if event is not None:
+                event.set()
     else:
-        slot.done.wait()
+        if event is not None:
+            event.wait()
         if slot.error is not None:
             raise slot.error
     return slot.value
