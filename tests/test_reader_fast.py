@@ -545,3 +545,22 @@ def test_take_hands_on_the_buffer_itself_when_the_segment_is_most_of_it() -> Non
     view.release()
     reader._buf = b"0123"
     assert reader._take(4) == b"0123" and reader._buf == b""
+
+
+@given(st.lists(st.sampled_from([b"a", b"\xc3\xa9", b"\n", b"\r", b"\r\n", b",", b"\x80", b"\xff", b"\xe2\x80",
+                                 b"\xf0\x9f\x98", b"\xed\xa0\x80", b"\xc3", b"\xe2\x82\xac"]), max_size=40),
+       st.integers(0, 3), st.integers(0, 1000))
+def test_sparse_bad_bytes_are_noted_as_a_decode_of_the_whole_segment_notes_them(parts: list[bytes], line: int,
+                                                                                offset: int) -> None:
+    from validator.readers import text
+    from validator.readers.base import MAX_EVENTS
+
+    raw = b"".join(parts)
+    for kept in (0, MAX_EVENTS - 3):  # room for all events, and for three
+        want, got = ReaderNotes(), ReaderNotes()
+        for notes in (want, got):
+            notes.decode_events.extend([text.DecodeEvent(0, 1, 1, b"\x80")] * kept)
+        text.note_decode_events(want, raw.decode("utf-8", text.KEEP_UTF8), offset, line + 1)
+        text.note_utf8_events(got, bytearray(raw), offset, line + 1)
+        assert got.decode_events == want.decode_events
+        assert got.decode_errors == want.decode_errors

@@ -199,11 +199,46 @@ def note_decode_events(notes: ReaderNotes, text: str, offset: int, line: int, en
 def note_utf8_events(notes: ReaderNotes, raw: bytes | bytearray, offset: int, line: int) -> None:
     """``note_decode_events`` for UTF-8 bytes (``raw`` holds whole lines). Once a file's
     MAX_EVENTS are noted, its bad bytes are only counted: by two decodes in C (each bad byte is
-    one character kept and none ignored), not a search of the text."""
+    one character kept and none ignored), not a search of the text. A few bad bytes (a file
+    with a stray one here and there) are found where they lie, each line holding one decoded
+    alone: the same events as decoding the whole of ``raw``, without a pass over its text in
+    Python for each."""
     if len(notes.decode_events) >= MAX_EVENTS:
         notes.decode_errors += len(raw.decode("utf-8", KEEP_UTF8)) - len(raw.decode("utf-8", "ignore"))
         return
-    note_decode_events(notes, raw.decode("utf-8", KEEP_UTF8), offset, line)
+    bad = _bad_utf8(raw, SPARSE_BAD)
+    if bad is None:  # many: one decode and one pass over the text
+        note_decode_events(notes, raw.decode("utf-8", KEEP_UTF8), offset, line)
+        return
+    notes.decode_errors += len(bad)
+    room = MAX_EVENTS - len(notes.decode_events)
+    at = 0  # the line breaks before ``at`` are counted into ``line``
+    for b in bad[:room]:
+        line += raw.count(b"\n", at, b) + raw.count(b"\r", at, b) - raw.count(b"\r\n", at, b)
+        at = b
+        start = max(raw.rfind(b"\n", 0, b), raw.rfind(b"\r", 0, b)) + 1
+        column = len(raw[start:b].decode("utf-8", KEEP_UTF8)) + 1
+        notes.decode_events.append(DecodeEvent(offset + b, line, column, bytes(raw[b: b + 1])))
+
+
+SPARSE_BAD = 64  # bad bytes in a segment up to which each is found where it lies
+
+
+def _bad_utf8(raw: bytes | bytearray, most: int) -> list[int] | None:
+    """Offsets of the bytes of ``raw`` that are not UTF-8 (each byte a lone surrogate in
+    ``KEEP_UTF8`` decoding), or None when there are more than ``most``."""
+    view = memoryview(raw)
+    out: list[int] = []
+    at = 0
+    while True:
+        try:
+            codecs.utf_8_decode(view[at:], "strict", True)
+            return out
+        except UnicodeDecodeError as exc:
+            out.extend(range(at + exc.start, at + exc.end))
+            at += exc.end
+            if len(out) > most:
+                return None
 
 
 def _byte_len(text: str, encoding: str) -> int:
