@@ -317,3 +317,14 @@ def test_cells_skip_the_trim_only_where_it_changes_nothing(cells: list[str]) -> 
     chunk = Chunk(frame, np.arange(len(cells)))
     got = typed_cells(chunk, Column(index=0, name="x", spec=None))
     assert got.to_pylist() == formats.arrow(frame[0]).to_pylist()
+
+
+@given(st.lists(st.tuples(SPACES_AND_TEXT, SPACES_AND_TEXT), min_size=1, max_size=12))
+@example([("", " "), ("\u3000", "\u2029"), ("a", ""), ("\x1c", "\u00a0")])
+def test_empty_rows_from_the_first_columns_screen_are_the_rows_of_blank_cells(rows: list[tuple[str, str]]) -> None:
+    from validator.checks.rows import _blank, empty_rows
+
+    frame = string_frame([[a for a, _ in rows], [b for _, b in rows]], list(range(2, len(rows) + 2)))
+    chunk = Chunk(frame, np.arange(len(rows)))
+    want = np.flatnonzero(_blank(frame[0]) & _blank(frame[1]))  # every row tested, both columns
+    assert empty_rows(chunk).tolist() == want.tolist()

@@ -264,14 +264,17 @@ def may_trim(chunk: Chunk, index: int) -> bool:
     return bool(seen.first_in(_SPACE_LEADS).any() or seen.last_in(_SPACE_TAILS).any())
 
 
+def maybe_blank(chunk: Chunk, index: int) -> np.ndarray:
+    """Cells of a column that may be empty or whitespace only: empty, or starting with a byte a
+    space character starts with (all the others hold a character that is not a space)."""
+    seen = screen(chunk, index)
+    return (seen.length == 0) | seen.first_in(_SPACE_LEADS)
+
+
 def blank_at(chunk: Chunk, index: int) -> np.ndarray:
     """Cells of a column that are empty or whitespace only (``formats.blank``), once per chunk."""
-    def make() -> np.ndarray:
-        values = chunk.frame[index]
-        seen = screen(chunk, index)
-        maybe = (seen.length == 0) | seen.first_in(_SPACE_LEADS)
-        return exactly(values, maybe, formats.blank)
-    return cached(chunk, ("blank", index), make)
+    return cached(chunk, ("blank", index),
+                  lambda: exactly(chunk.frame[index], maybe_blank(chunk, index), formats.blank))
 
 
 def blank_rows(chunk: Chunk) -> np.ndarray:

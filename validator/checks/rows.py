@@ -287,18 +287,21 @@ def empty_rows(chunk: Chunk) -> np.ndarray:
     """Positions of frame rows whose every cell is empty or spaces (narrowed column by column),
     once per chunk (two rules ask).
 
-    The first column is tested whole (no take); later ones only on the rows still blank, so a
-    chunk costs about one pass over one column.
+    The first column's byte screen leaves the rows whose cell is empty or starts with a byte a
+    space character starts with; each column then tests only the rows still blank.
     """
     def make() -> np.ndarray:
+        from validator.checks._facts import maybe_blank
+
         frame = chunk.frame
-        candidates = np.arange(len(frame))
+        if not frame.shape[1]:
+            return np.arange(0)
+        candidates = np.flatnonzero(maybe_blank(chunk, 0))
         for i in range(frame.shape[1]):
             if not len(candidates):
                 break
-            cells = frame[i] if i == 0 else frame[i].iloc[candidates]
-            candidates = candidates[_blank(cells)]
-        return candidates if frame.shape[1] else candidates[:0]
+            candidates = candidates[_blank(frame[i].iloc[candidates])]
+        return candidates
     return cached(chunk, ("empty-rows",), make)
 
 
