@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from validator.checks._facts import maybe_blank
 from validator.checks.base import Hit, Rule, deferred, quote
 from validator.checks.typed import cached
 from validator.context import FileContext
@@ -291,8 +292,6 @@ def empty_rows(chunk: Chunk) -> np.ndarray:
     space character starts with; each column then tests only the rows still blank.
     """
     def make() -> np.ndarray:
-        from validator.checks._facts import maybe_blank
-
         frame = chunk.frame
         if not frame.shape[1]:
             return np.arange(0)

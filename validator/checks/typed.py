@@ -38,10 +38,11 @@ def cached(chunk: Chunk, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """Per-chunk memo, so rules reading the same column parse it once (arrow array, dates ...).
     Safe when rules run on several threads: one computes a fact, the others wait for it."""
     with _memo_lock:
-        found: _Slot | None = chunk.memo.get(key)
-        owner = found is None
-        slot = chunk.memo[key] = _Slot() if found is None else found
-        if not owner and not slot.ready and slot.event is None:
+        slot = chunk.memo.get(key)
+        owner = slot is None
+        if slot is None:
+            slot = chunk.memo[key] = _Slot()
+        elif not slot.ready and slot.event is None:  # a second thread: it waits for the first
             slot.event = threading.Event()
         event = None if owner or slot.ready else slot.event
     if owner:

@@ -61,6 +61,7 @@ from validator.readers.base import (
     note_limit,
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
+from validator.readers.dispatch import Prefixed, read_into
 from validator.readers.framing import CR, LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
 from validator.readers.text import KEEP_UTF8, PY_SPACE, non_ascii_cells, note_utf8_events
 
@@ -114,7 +115,7 @@ class FastCsvReader:
             new[:have] = self._buf
             view = memoryview(new)
             try:
-                got = _read_into(self.stream, view[have:])
+                got = read_into(self.stream, view[have:])
             finally:
                 view.release()
             if got < room:
@@ -239,8 +240,6 @@ class FastCsvReader:
             endings["\n"] += sign * (feeds - crlf)
 
     def _exact_from_start(self) -> None:
-        from validator.readers.dispatch import Prefixed
-
         notes = self.notes
         for key in notes.line_endings:
             notes.line_endings[key] = 0
@@ -485,8 +484,6 @@ class FastCsvReader:
 
     def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
         """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""
-        from validator.readers.dispatch import Prefixed
-
         self.handed_over += 1
         source = Prefixed(bytes(self._buf), self.stream, owned=False)
         reader = CsvReader(source, self.notes, has_header=True, expected_columns=self._width,  # type: ignore[arg-type]
@@ -623,16 +620,6 @@ def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width:
     fields = np.diff(before) + 1
     odd = np.flatnonzero((fields != width) & (framed.ends > framed.starts))
     return int(framed.starts[odd[0]]) if len(odd) else None
-
-
-def _read_into(stream: BinaryIO, into: memoryview) -> int:
-    """``stream.readinto(into)``, or a read copied in where the stream has no ``readinto``."""
-    readinto = getattr(stream, "readinto", None)
-    if readinto is not None:
-        return int(readinto(into) or 0)
-    data = stream.read(len(into))
-    into[: len(data)] = data
-    return len(data)
 
 
 def _read(raw: bytes | bytearray, width: int, delimiter: str, handler: Any, binary: bool = False) -> pa.Table:

@@ -14,6 +14,16 @@ TEXT_ENCODINGS = {"utf-8": "utf-8", "utf-16-le": "utf-16-le", "utf-16-be": "utf-
                   "utf-32-le": "utf-32-le", "utf-32-be": "utf-32-be"}
 
 
+def read_into(stream: IO[bytes], into: memoryview) -> int:
+    """``stream.readinto(into)``, or a read copied in where the stream has no ``readinto``."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return int(readinto(into) or 0)
+    data = stream.read(len(into))
+    into[: len(data)] = data
+    return len(data)
+
+
 class Prefixed:
     """A stream whose first bytes were already read for sniffing: replays them, then the rest.
 
@@ -54,30 +64,27 @@ class Prefixed:
             if n == len(into):
                 return n
         size = len(into) - n
-        want = size if self.left is None else min(size, self.left)
-        readinto = getattr(self.rest, "readinto", None)
-        if not want:
-            got = 0
-        elif readinto is not None:
-            got = readinto(into[n: n + want]) or 0
-        else:
-            data = self.rest.read(want)
-            got = len(data)
-            into[n: n + got] = data
-        if self.left is not None:
-            self.left -= got
-            if got < want or not self.left:
-                self._compare()
+        if self.left is None:
+            return n + read_into(self.rest, into[n:])
+        want = min(size, self.left)
+        got = read_into(self.rest, into[n: n + want]) if want else 0
+        self._counted(got, want)
         return n + got
+
+    def _counted(self, got: int, want: int) -> None:
+        """``got`` of the ``want`` bytes asked for were read: at the size seen at open (or a
+        short read), compare the file with what it was then."""
+        assert self.left is not None
+        self.left -= got
+        if got < want or not self.left:
+            self._compare()
 
     def _more(self, size: int) -> bytes:
         if self.left is None:
             return self.rest.read(size)
         want = self.left if size < 0 else min(size, self.left)
         data = self.rest.read(want) if want else b""
-        self.left -= len(data)
-        if len(data) < want or not self.left:
-            self._compare()
+        self._counted(len(data), want)
         return data
 
     def _compare(self) -> None:
