@@ -269,9 +269,9 @@ def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
 
 
 class _Following:
-    """The chunk after the one just checked: read on the rule thread while this thread finished
-    its rules, or read here when asked. An error the reader raised there is raised here, after
-    the checked chunk's findings are in, as it would have been here."""
+    """The chunk after the one just checked: read by a rule thread while the other one still
+    checks (the first item of their list), or read here when asked. An error the reader raised
+    there is raised here, after the checked chunk's findings are in, as it would have been here."""
 
     __slots__ = ("chunk", "chunks", "done", "error")
 
