@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT
@@ -315,6 +315,7 @@ _UNI_EMAILISH = st.text(alphabet=st.sampled_from(list("ab.-@_ 9éü中\u00a0")),
 
 @given(st.lists(st.one_of(_EMAILISH, _UNI_EMAILISH, st.builds(lambda a, b: f"{a}@{b}.com", _UNI_EMAILISH, _EMAILISH),
                           st.builds(lambda a, b: f"{a}@{b}.de", _EMAILISH, _UNI_EMAILISH)), max_size=30))
+@example(["a@é.de", "jö@b.com", "ann@b.com", "a@b@é.de", "é@b.ü", "b@é.com\u00a0"])
 def test_emails_on_a_mixed_column_decide_each_cell_as_the_unicode_pattern_alone(values: list[str]) -> None:
     import pyarrow as pyarr
     import pyarrow.compute as pc
