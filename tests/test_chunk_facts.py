@@ -328,3 +328,24 @@ def test_empty_rows_from_the_first_columns_screen_are_the_rows_of_blank_cells(ro
     chunk = Chunk(frame, np.arange(len(rows)))
     want = np.flatnonzero(_blank(frame[0]) & _blank(frame[1]))  # every row tested, both columns
     assert empty_rows(chunk).tolist() == want.tolist()
+
+
+SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0", max_size=8)
+
+
+@given(st.lists(SIGNISH, min_size=1, max_size=12), st.integers(0, 3), st.integers(0, 12))
+@example(["+1\x0b2", "+1+2", "+", "1 ", "(617)", "-1,5", "+1 ext 2", "é1", ""], 3, 4)
+def test_cells_plain_by_bytes_are_decided_as_the_patterns_decide(cells: list[str], copies: int, cut: int) -> None:
+    """Phone numbers and signed numbers whose bytes are plainly in the grammar skip RE2: the
+    answer is the pattern's on every cell, as slices and in several Arrow chunks too."""
+    import pyarrow as pa
+
+    from validator.checks import safety
+
+    texts = ["x", *cells, *["+1 617 555 0100"] * (len(cells) * copies)]  # mostly plain: the by-bytes way
+    whole = pa.array(texts, pa.large_string()).slice(1)  # an offset into the buffers
+    cut = min(cut, len(whole))
+    for arr in (whole, pa.chunked_array([whole.slice(0, cut), whole.slice(cut)])):
+        assert formats.phones(arr).tolist() == formats.matches(arr, formats.PHONE, ignore_case=True).tolist()
+        by_python = ~pd.Series(texts[1:], dtype=object).str.fullmatch(safety.SIGNED_DATA).to_numpy(dtype=bool)
+        assert safety._not_signed(pd.Series(pd.arrays.ArrowExtensionArray(arr))).tolist() == by_python.tolist()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from validator import formats
 from validator.checks._facts import CONTROL, PY_SPACE, arrow_column, exactly, screen
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
@@ -35,6 +36,8 @@ _FORMULA_FIRST = b"=+-@\t\r"
 
 # SIGNED_DATA for RE2 (pyarrow): Python's ``\s`` spelled out, as RE2's ``\s`` is ASCII only
 _SIGNED_DATA_RE2 = "^(?:" + SIGNED_DATA.replace(r"\s", PY_SPACE) + ")$"
+# its plainest cells by bytes: a sign, then digits, spaces and .,()/- only (each matches it)
+_SIGNED_BYTES = (b"+-", b"0123456789 .,()/-", None)
 
 
 def _formula(values: pd.Series) -> np.ndarray:
@@ -55,8 +58,8 @@ def _not_signed(values: pd.Series) -> np.ndarray:
     """Cells that are not signed data: on the cells whose first byte is in ``_FORMULA_FIRST``
     (one of ``FORMULA_START``'s characters, each one byte in UTF-8), ``_formula`` itself."""
     data = arrow_column(values)
-    if data is not None:
-        return ~np.asarray(pc.match_substring_regex(data, _SIGNED_DATA_RE2).to_numpy(zero_copy_only=False), dtype=bool)
+    if data is not None:  # RE2 on the cells that are not plainly signed numbers by their bytes
+        return ~formats.by_bytes_then(data, _SIGNED_BYTES, lambda rest: formats.matches(rest, _SIGNED_DATA_RE2))
     return ~values.str.fullmatch(SIGNED_DATA).to_numpy(dtype=bool)
 
 
