@@ -204,6 +204,28 @@ def test_identity_findings_identical_whatever_the_chunk_size(rows: list[tuple[st
     assert run(size) == run(50_000)
 
 
+@given(st.lists(st.tuples(st.sampled_from(["ann@x.com", "ANN@x.com", " ann@x.com", "bo@x.com", "", " "]),
+                          st.sampled_from(["", " ", "A", "B"])), min_size=1, max_size=24),
+       st.integers(1, 6), st.booleans())
+def test_duplicate_rows_are_the_first_identical_row_whatever_the_chunks(
+        rows: list[tuple[str, str]], size: int, alone: bool) -> None:
+    """HS304 names, for each non-empty row, the first earlier row identical to it: also where
+    the email (its pivot) repeats with other cells, is blank, or is keyed only by HS304 itself."""
+    text = "Email,Name\n" + "".join(f"{e},{n}\n" for e, n in rows)
+    request = {"files": [{"fileName": "c.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+    report = validate(request, files={"c.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=size, **({"select": ("HS304",)} if alone else {})))
+    got = [(f.row, f.column, f.message) for f in report.findings if f.code == "HS304"]
+    want = []
+    for i, row in enumerate(rows):
+        earlier = [j for j in range(i) if rows[j] == row]
+        if earlier and any(cell.strip() for cell in row):
+            want.append((i + 2, None, f"row is identical to row {earlier[0] + 2}"))
+    assert got == want
+
+
 def test_portal_snapshot_folder_feeds_association_labels() -> None:
     """Labels saved from GET /crm/v4/associations/contacts/companies/labels reach HS322."""
     from validator import Config

@@ -341,6 +341,47 @@ class KeySet:
         return np.flatnonzero(~found)
 
 
+class FirstRows:
+    """Rows in ascending order, each with a 64-bit value (16 bytes a row), appended a chunk at a
+    time; ``find`` looks rows up. Kept in pieces, joined into one when there are many, so
+    appending a chunk costs about its own size."""
+
+    max_pieces = 16
+
+    def __init__(self) -> None:
+        self._rows: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self._rows)
+
+    def append(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Add rows, each past every row added before."""
+        if not len(rows):
+            return
+        self._rows.append(np.asarray(rows, np.int64))
+        self._values.append(np.asarray(values, np.uint64))
+        if len(self._rows) > self.max_pieces:
+            self._rows, self._values = [np.concatenate(self._rows)], [np.concatenate(self._values)]
+
+    def find(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, value of each found row; 0 elsewhere) for ``rows``."""
+        found = np.zeros(len(rows), bool)
+        out = np.zeros(len(rows), np.uint64)
+        if not len(rows) or not self._rows:
+            return found, out
+        starts = np.array([r[0] for r in self._rows])
+        piece = np.searchsorted(starts, rows, side="right") - 1
+        for i in np.unique(piece[piece >= 0]):
+            ask = np.flatnonzero(piece == i)
+            have = self._rows[i]
+            at = np.minimum(np.searchsorted(have, rows[ask]), len(have) - 1)
+            hit = have[at] == rows[ask]
+            found[ask[hit]] = True
+            out[ask[hit]] = self._values[i][at[hit]]
+        return found, out
+
+
 def _insert_sorted(level: dict[str, np.ndarray], where: np.ndarray, added: dict[str, np.ndarray],
                    fields: tuple[str, ...]) -> None:
     """``np.insert(level[f], where, added[f])`` for each field, with ``where`` ascending (as

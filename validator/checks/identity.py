@@ -19,7 +19,7 @@ from validator.checks.base import Hit, Rule, quote
 from validator.checks.rows import empty_rows
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
-from validator.keys import RECORD_ID, KeySet, first_seen, hashes, id_kind, key_batch
+from validator.keys import RECORD_ID, FirstRows, KeySet, first_seen, hashes, id_kind, key_batch
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
@@ -152,7 +152,30 @@ class DuplicateRow(Rule):
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
-        self.seen = KeySet()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.seen = KeySet()  # row hashes of the rows without a pivot key (every row, without a pivot)
+        self.repeats = KeySet()  # row hashes of the rows whose pivot key an earlier row had
+        self.firsts = FirstRows()  # the row hash of each pivot key's first row
+        self.pivot: tuple[Column, str | None] | None = None
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        """The pivot: the file's first identifier column (its keys are the duplicate rules' in any
+        case). Identical rows have the same key there, so a row whose key is new repeats no row,
+        and one whose key is not is compared with that key's first row, then with the other
+        rows whose key was not new: no set of every row's hash is needed."""
+        self._reset()
+        if len(file.spec.objects) == 1:
+            for c in file.columns:
+                if c.spec is not None and id_kind(c.spec, self.catalog) is not None:
+                    self.pivot = (c, c.spec.property_name)
+                    break
+        yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if not len(chunk) or not file.columns:
@@ -161,14 +184,39 @@ class DuplicateRow(Rule):
         keep[empty_rows(chunk)] = False  # blank rows are the blank-row rule's
         pos = np.flatnonzero(keep)
         keys = hashes(chunk.frame, lambda i: column_bytes(chunk, i))[pos] if len(pos) else np.empty(0, np.uint64)
-        first = self.seen.add(keys, chunk.rows[pos])
-        dup = first != chunk.rows[pos]
+        rows = chunk.rows[pos]
+        first = self.seen.add(keys, rows) if self.pivot is None else self._first_rows(chunk, file, pos, keys, rows)
+        dup = first != rows
         if dup.any():
             yield key_batch(self, chunk, file, file.columns[0], pos[dup], first[dup],
                             lambda _v, row: f"row is identical to row {row}", whole_row=True)
 
+    def _first_rows(self, chunk: Chunk, file: FileContext, pos: np.ndarray, keys: np.ndarray,
+                    rows: np.ndarray) -> np.ndarray:
+        """Per row at ``pos`` (hashes ``keys``, rows ``rows``), the first row identical to it."""
+        assert self.pivot is not None
+        at, key_first = first_seen(chunk, file, *self.pivot)
+        where = np.searchsorted(pos, at)  # the keyed rows among ``pos`` (an empty row is not there)
+        inside = where < len(pos)
+        inside[inside] = pos[where[inside]] == at[inside]
+        where, key_first = where[inside], key_first[inside]
+        first = np.empty(len(pos), np.int64)
+        new = key_first == rows[where]
+        self.firsts.append(rows[where[new]], keys[where[new]])
+        first[where[new]] = rows[where[new]]
+        again, again_first = where[~new], key_first[~new]
+        found, first_keys = self.firsts.find(again_first)  # not found: the key's first row was empty
+        same = found & (first_keys == keys[again])
+        first[again[same]] = again_first[same]
+        other = again[~same]
+        first[other] = self.repeats.add(keys[other], rows[other])
+        unkeyed = np.ones(len(pos), bool)
+        unkeyed[where] = False
+        first[unkeyed] = self.seen.add(keys[unkeyed], rows[unkeyed])
+        return first
+
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        self.seen = KeySet()
+        self._reset()
         yield from ()
 
 
