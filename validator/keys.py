@@ -342,11 +342,11 @@ class KeySet:
 
 
 class FirstRows:
-    """Rows in ascending order, each with a 64-bit value (16 bytes a row), appended a chunk at a
-    time; ``find`` looks rows up. Kept in pieces, joined into one when there are many, so
-    appending a chunk costs about its own size."""
+    """Rows in ascending order, each with a 64-bit value (12 bytes a row: rows past 2**31 - 1
+    take 16), appended a chunk at a time; ``find`` looks rows up. Kept in the pieces appended
+    (no copy), joined into one only when there are many (small chunks)."""
 
-    max_pieces = 16
+    max_pieces = 256
 
     def __init__(self) -> None:
         self._rows: list[np.ndarray] = []
@@ -359,10 +359,12 @@ class FirstRows:
         """Add rows, each past every row added before."""
         if not len(rows):
             return
-        self._rows.append(np.asarray(rows, np.int64))
+        small = int(rows[-1]) <= np.iinfo(np.int32).max
+        self._rows.append(np.asarray(rows, np.int32 if small else np.int64))
         self._values.append(np.asarray(values, np.uint64))
         if len(self._rows) > self.max_pieces:
-            self._rows, self._values = [np.concatenate(self._rows)], [np.concatenate(self._values)]
+            self._rows = [np.concatenate([r.astype(np.int64, copy=False) for r in self._rows])]
+            self._values = [np.concatenate(self._values)]
 
     def find(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, value of each found row; 0 elsewhere) for ``rows``."""
