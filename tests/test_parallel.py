@@ -77,6 +77,32 @@ def test_hashing_choice_is_restored() -> None:
     assert fast.dtype == np.uint64 and fast.tolist() != before.tolist()  # polars really hashed inside
 
 
+def test_polars_loads_beside_the_run_and_no_import_outlives_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run starts reading while polars is imported on a thread; the first hash waits for the
+    import, and the run's end for its thread (even where nothing was hashed)."""
+    import threading
+    import time
+
+    from validator import keys
+
+    real = keys._polars
+
+    def slow() -> object:
+        time.sleep(0.3)
+        return real()
+
+    monkeypatch.setattr(keys, "_polars", slow)
+    started = time.perf_counter()
+    with hashing(fast=True):
+        assert time.perf_counter() - started < 0.2  # the run went on at once
+    assert not any(t.name == "import-polars" for t in threading.enumerate())
+    with hashing(fast=True):
+        fast = hashes(pd.Series(["x"]))
+    with hashing(fast=False):
+        slow_hash = hashes(pd.Series(["x"]))
+    assert fast.tolist() != slow_hash.tolist()  # the first hash waited for polars, and used it
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 1000])
 @pytest.mark.parametrize("high", [3, 60, 2**63])
 def test_distinct_keys_match_numpy_unique(n: int, high: int) -> None:

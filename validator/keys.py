@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -108,7 +109,7 @@ def hashes(values: pd.Series | pd.DataFrame,
         return _hash_column(values)
     if values.shape[1] == 0:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-    polars = _FAST.get()
+    polars = _fast()
     if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
         columns = (_polars_hash(polars, cell_bytes(i)) for i in range(values.shape[1]))
     else:
@@ -151,14 +152,43 @@ def _polars() -> Any:
     return polars
 
 
+class _Loading:
+    """polars being imported on a thread of its own, started with the run: the file's first
+    chunk is read meanwhile (the import takes ~70 ms, the first hash comes later)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._module: Any = None
+        threading.Thread(target=self._load, name="import-polars", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            self._module = _polars()
+        finally:
+            self._done.set()
+
+    def module(self) -> Any:
+        self._done.wait()
+        return self._module
+
+
+def _fast() -> Any:
+    """polars where this run hashes with it (waiting for its import), else None."""
+    value = _FAST.get()
+    return value.module() if isinstance(value, _Loading) else value
+
+
 @contextmanager
 def hashing(fast: bool) -> Iterator[None]:
     """Hash the keys of this run with polars (fast) or pandas; every key of a run one way."""
-    token = _FAST.set(_polars() if fast else None)
+    loading = _Loading() if fast else None
+    token = _FAST.set(loading)
     try:
         yield
     finally:
         _FAST.reset(token)
+        if loading is not None:
+            loading.module()  # no import left running after the run
 
 
 def _arrow_stored(values: pd.Series) -> bool:
@@ -179,7 +209,7 @@ def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
 
 def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] | None = None,
                  index: int = 0) -> np.ndarray:
-    polars = _FAST.get()
+    polars = _fast()
     if polars is not None:
         if cell_bytes is not None and not _arrow_stored(values):
             return _polars_hash(polars, cell_bytes(index))
