@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import Option, builtin
-from validator.readers.text import non_ascii_cells
+from validator.readers.text import bytes_and_offsets, cells_at, non_ascii_cells
 
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
 _FACTS = builtin().raw.get("formats", {})
@@ -525,24 +525,14 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
     bytes (a byte over 0x7F is in no ASCII set, so a cell holding one is never taken)."""
     out = []
     for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        n = len(piece)
-        ok = np.zeros(n, dtype=bool)
-        bufs = piece.buffers()
-        if n and bufs[2] is not None:
-            large = pa.types.is_large_string(piece.type) or pa.types.is_large_binary(piece.type)
-            offsets = np.frombuffer(bufs[1], dtype=np.int64 if large else np.int32)[
-                piece.offset: piece.offset + n + 1].astype(np.int64)
-            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
-            offsets -= offsets[0]
-            filled = np.flatnonzero(offsets[1:] > offsets[:-1])
-            wrong = ~_byte_table(rest)[data]
-            starts = offsets[filled]
-            wrong[starts] = ~_byte_table(first)[data[starts]]
-            ok[filled] = True
-            if last is not None:
-                ok[filled] = _byte_table(last)[data[offsets[filled + 1] - 1]]
-            ok[np.searchsorted(offsets, np.flatnonzero(wrong), side="right") - 1] = False
-        out.append(ok)
+        data, offsets = bytes_and_offsets(piece)
+        filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+        wrong = ~np.take(_byte_table(rest), data)
+        starts = offsets[filled]
+        wrong[starts] = ~np.take(_byte_table(first), data[starts])
+        ok = np.zeros(len(piece), dtype=bool)
+        ok[filled] = True if last is None else np.take(_byte_table(last), data[offsets[filled + 1] - 1])
+        out.append(ok & ~cells_at(offsets, np.flatnonzero(wrong)))
     return np.concatenate(out) if len(out) != 1 else out[0]
 
 

@@ -382,9 +382,6 @@ class FirstRows:
         self._rows: list[np.ndarray] = []
         self._values: list[np.ndarray] = []
 
-    def __len__(self) -> int:
-        return sum(len(r) for r in self._rows)
-
     def append(self, rows: np.ndarray, values: np.ndarray) -> None:
         """Add rows, each past every row added before."""
         if not len(rows):

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks.typed import cached
 from validator.readers.base import Chunk
-from validator.readers.text import PY_SPACE
+from validator.readers.text import PY_SPACE, bytes_and_offsets, cells_at
 
 _CR, _LF = 13, 10
 
@@ -65,20 +65,9 @@ def column_bytes(chunk: Chunk, index: int) -> list[pa.Array]:
     return cached(chunk, ("bytes", index), make)
 
 
-def _data_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(UTF-8 bytes of the values, value offsets into those bytes, rebased to 0)."""
-    kind = np.int64 if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type) else np.int32
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
-    start, end = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
-    data = np.frombuffer(bufs[2], dtype=np.uint8)[start:end] if bufs[2] is not None and end > start \
-        else np.empty(0, np.uint8)
-    return data, offsets - start
-
-
 def _breaks_in(arr: pa.Array) -> tuple[int, int, int]:
     """(CRLF, LF, CR) counts inside the values of one Arrow string array (per value, summed)."""
-    data, offsets = _data_and_offsets(arr)
+    data, offsets = bytes_and_offsets(arr)
     if not len(data):
         return 0, 0, 0
     lf = data == _LF
@@ -163,7 +152,7 @@ class Screen:
         firsts, lasts, lengths = [], [], []
         rare: set[int] = set()
         for arr in arrays:
-            data, offsets = _data_and_offsets(arr)
+            data, offsets = bytes_and_offsets(arr)
             length = np.diff(offsets)
             if len(data):  # gather at every row (clipped into the bytes), then zero the empty cells
                 first = np.take(data, offsets[:-1], mode="clip")
@@ -196,7 +185,7 @@ class Screen:
             return np.zeros(n, np.uint8)
         parts = []
         for arr in self._arrays:
-            data, offsets = _data_and_offsets(arr)
+            data, offsets = bytes_and_offsets(arr)
             contains = np.zeros(len(arr), np.uint8)
             flags = np.take(_LUT, data)
             hits = np.flatnonzero(flags)  # few: most bytes belong to no class
@@ -296,11 +285,8 @@ def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray:
         wanted[np.frombuffer(chars, np.uint8)] = True
         out = []
         for arr in column_bytes(chunk, index):
-            bytes_, offsets = _data_and_offsets(arr)
-            mask = np.zeros(len(arr), bool)
-            hits = np.flatnonzero(np.take(wanted, bytes_))
-            mask[np.searchsorted(offsets, hits, side="right") - 1] = True
-            out.append(mask)
+            bytes_, offsets = bytes_and_offsets(arr)
+            out.append(cells_at(offsets, np.flatnonzero(np.take(wanted, bytes_))))
         return np.concatenate(out) if out else np.zeros(0, bool)
     return cached(chunk, ("rows-with", index, chars), make)
 
@@ -311,13 +297,9 @@ def surrogate_rows(chunk: Chunk, index: int) -> np.ndarray:
     never has (ED only leads U+D000-U+D7FF, with 80-9F after it)."""
     out = []
     for arr in column_bytes(chunk, index):
-        data, offsets = _data_and_offsets(arr)
-        mask = np.zeros(len(arr), bool)
-        if len(data) > 1:
-            lead = np.flatnonzero(data[:-1] == 0xED)
-            lead = lead[(data[lead + 1] >= 0xB0) & (data[lead + 1] <= 0xB3)]
-            mask[np.searchsorted(offsets, lead, side="right") - 1] = True
-        out.append(mask)
+        data, offsets = bytes_and_offsets(arr)
+        lead = np.flatnonzero(data[:-1] == 0xED)
+        out.append(cells_at(offsets, lead[(data[lead + 1] >= 0xB0) & (data[lead + 1] <= 0xB3)]))
     return np.concatenate(out) if out else np.zeros(0, bool)
 
 

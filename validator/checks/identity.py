@@ -165,10 +165,10 @@ class DuplicateRow(Rule):
         yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        """The pivot: the file's first identifier column (its keys are the duplicate rules' in any
-        case). Identical rows have the same key there, so a row whose key is new repeats no row,
-        and one whose key is not is compared with that key's first row, then with the other
-        rows whose key was not new: no set of every row's hash is needed."""
+        """The pivot: the file's first identifier column (the duplicate rules key it anyway, so
+        its keys come at no cost). Identical rows have the same key there, so a row whose key is
+        new repeats no row, and one whose key is not is compared with that key's first row, then
+        with the other rows whose key was not new: no set of every row's hash is needed."""
         self._reset()
         if len(file.spec.objects) == 1:
             for c in file.columns:

@@ -43,21 +43,35 @@ codecs.register_error(ERRORS, _keep_bytes)
 KEEP_UTF8 = "surrogateescape"
 
 
+def bytes_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 bytes of the values of one string or binary Arrow array, value offsets into those
+    bytes, rebased to 0), from its buffers without a copy."""
+    kind = np.int64 if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type) else np.int32
+    bufs = arr.buffers()
+    if not len(arr) or bufs[1] is None:
+        return np.empty(0, np.uint8), np.zeros(len(arr) + 1, np.int64)
+    offsets = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[start:end] if bufs[2] is not None and end > start \
+        else np.empty(0, np.uint8)
+    return data, offsets - start
+
+
+def cells_at(offsets: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Which values hold a byte at the positions ``at`` of the bytes ``bytes_and_offsets`` gave
+    with ``offsets``."""
+    mask = np.zeros(len(offsets) - 1, dtype=bool)
+    mask[np.searchsorted(offsets, at, side="right") - 1] = True
+    return mask
+
+
 def non_ascii_cells(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which values of a string or binary Arrow array hold a byte over 0x7F (in UTF-8: which are
     not ASCII), from its buffers."""
     out = []
     for piece in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
-        mask = np.zeros(len(piece), dtype=bool)
-        bufs = piece.buffers()
-        if len(piece) and bufs[2] is not None:
-            large = pa.types.is_large_string(piece.type) or pa.types.is_large_binary(piece.type)
-            offsets = np.frombuffer(bufs[1], dtype=np.int64 if large else np.int32)[
-                piece.offset: piece.offset + len(piece) + 1].astype(np.int64)
-            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
-            high = np.flatnonzero(data >= 0x80) + offsets[0]
-            mask[np.searchsorted(offsets, high, side="right") - 1] = True
-        out.append(mask)
+        data, offsets = bytes_and_offsets(piece)
+        out.append(cells_at(offsets, np.flatnonzero(data >= 0x80)))
     return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
