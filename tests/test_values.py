@@ -324,3 +324,22 @@ def test_emails_on_a_mixed_column_decide_each_cell_as_the_unicode_pattern_alone(
     alone = [bool(m) and ".." not in v for m, v in zip(pc.match_substring_regex(arr, formats.EMAIL).to_pylist(),
                                                         arr.to_pylist(), strict=True)]
     assert formats.emails(pd.Series(values, dtype="str")).tolist() == alone
+
+
+def test_each_file_of_an_import_is_checked_by_its_own_typed_columns() -> None:
+    """A rule instance serves every file of a run: the columns it checks are each file's own."""
+    import io
+
+    from validator import validate
+
+    files = {"contacts.csv": b"Email,Revenue\nbad-email,12\n", "companies.csv": b"Name,Revenue\nAcme,lots\n"}
+    request = {"files": [
+        {"fileName": "contacts.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Revenue", "propertyName": "annualrevenue"}]}},
+        {"fileName": "companies.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-2", "columnName": "Name", "propertyName": "name"},
+            {"columnObjectTypeId": "0-2", "columnName": "Revenue", "propertyName": "annualrevenue"}]}}]}
+    report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent")
+    got = [(f.file, f.row, f.column, f.code) for f in report.findings if f.code in ("HS212", "HS205")]
+    assert got == [("contacts.csv", 2, 1, "HS212"), ("companies.csv", 2, 2, "HS205")]

@@ -102,7 +102,14 @@ class ValueRule(Rule):
         return False
 
     def typed(self, file: FileContext) -> Iterator[tuple[Column, Property]]:
-        """Mapped value columns whose property this rule reads."""
+        """Mapped value columns whose property this rule reads: worked out once per file (a
+        rule asks for every chunk; the columns are bound before the first)."""
+        memo = self.__dict__.get("_typed")
+        if memo is None or memo[0] is not file:
+            memo = self._typed = (file, list(self._typed_columns(file)))
+        return iter(memo[1])
+
+    def _typed_columns(self, file: FileContext) -> Iterator[tuple[Column, Property]]:
         for column in file.mapped(*VALUE_COLUMN_TYPES):
             spec = column.spec
             if spec is None or spec.property_name is None or spec.to_object_type_id is not None:
