@@ -69,6 +69,24 @@ def test_polars_and_pandas_hashes_agree_on_duplicates() -> None:
         assert (a[0] == a[2]) and (a[1] != a[6]) and (a[4] == a[5]) and len(set(a.tolist())) == 5
 
 
+def test_polars_hashes_the_bytes_whatever_the_arrow_type() -> None:
+    """Cells go to polars as the Arrow type they have: string, large string and binary pieces of
+    the same bytes hash alike, also mixed in one column."""
+    import pyarrow as pa
+
+    from validator.keys import _polars, _polars_hash
+
+    polars = _polars()
+    texts = ["a@x.com", "", "é", "x" * 40, "b@x.com "]
+    raw = [t.encode() for t in texts]
+    want = _polars_hash(polars, [pa.array(texts, pa.binary_view())]).tolist()
+    assert _polars_hash(polars, [pa.array(texts, pa.large_string())]).tolist() == want
+    assert _polars_hash(polars, [pa.array(raw, pa.binary())]).tolist() == want
+    mixed = [pa.array(texts[:2], pa.string()), pa.array(raw[2:], pa.large_binary())]
+    assert _polars_hash(polars, mixed).tolist() == want
+    assert _polars_hash(polars, []).tolist() == []
+
+
 def test_hashing_choice_is_restored() -> None:
     before = hashes(pd.Series(["x"]))
     with hashing(fast=True):
