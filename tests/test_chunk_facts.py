@@ -349,3 +349,36 @@ def test_cells_plain_by_bytes_are_decided_as_the_patterns_decide(cells: list[str
         assert formats.phones(arr).tolist() == formats.matches(arr, formats.PHONE, ignore_case=True).tolist()
         by_python = ~pd.Series(texts[1:], dtype=object).str.fullmatch(safety.SIGNED_DATA).to_numpy(dtype=bool)
         assert safety._not_signed(pd.Series(pd.arrays.ArrowExtensionArray(arr))).tolist() == by_python.tolist()
+
+
+DOMAINISH = st.text(alphabet="aZ.-:/?#9wü\u00e9", max_size=10)
+
+
+@given(st.lists(DOMAINISH, min_size=1, max_size=20), st.integers(0, 3))
+@example(["https://www.Acme.com/x", "acme.com", "müller.de", "www.bücher.de:80", "a..b", "WWW.io", ""], 0)
+@example(["acme.com", "müller.de", "https://x.io"], 3)
+def test_domains_cut_and_judge_each_cell_as_the_plain_chain(cells: list[str], bare: int) -> None:
+    """Hosts cut only where there is something to cut (scheme, path, port, ``www.``), judged by
+    the ASCII grammar unless non-ASCII: the plain chain's answer on every cell, with few or most
+    cells needing a cut."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(cells + ["acme.com"] * (len(cells) * bare), pa.string())
+    host = pc.replace_substring_regex(arr, r"^[A-Za-z][A-Za-z0-9+.-]*://", "")
+    host = pc.replace_substring_regex(pc.replace_substring_regex(host, r"[/?#:].*$", ""), r"(?i)^www\.", "")
+    plain = pc.match_substring_regex(pc.utf8_lower(host), formats.DOMAIN).to_pylist()
+    extra = pc.match_substring_regex(arr, formats.DOMAIN_EXTRA, ignore_case=True).to_pylist()
+    valid, stripped = formats.domains(arr)
+    assert valid.tolist() == plain and stripped.tolist() == extra
+
+
+def test_a_column_different_at_its_head_is_not_encoded_whole() -> None:
+    """Only a speed choice (the per-cell way gives the same answers): a column whose first
+    cells are all different is judged cell by cell, even if it repeats further on."""
+    head = [f"{i}.example.com" for i in range(formats.DISTINCT_GLANCE)]
+    unique_head = formats.arrow(pd.Series(head + ["a.com"] * (4 * formats.DISTINCT_GLANCE), dtype="str"))
+    repeating = formats.arrow(pd.Series(["a.com", "b.com"] * formats.DISTINCT_GLANCE, dtype="str"))
+    assert formats._distinct(unique_head) is None
+    texts, at = formats._distinct(repeating)
+    assert texts.to_pylist() == ["a.com", "b.com"] and at.tolist() == [0, 1] * formats.DISTINCT_GLANCE

@@ -95,6 +95,7 @@ def matches(values: pd.Series | pa.Array, pattern: str, ignore_case: bool = Fals
 
 
 DISTINCT_MIN_ROWS = 2048  # below this, parsing every cell costs less than finding distinct ones
+DISTINCT_GLANCE = 4096  # cells looked at first in a longer column
 
 
 def _distinct(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray] | None:
@@ -104,6 +105,10 @@ def _distinct(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray] | 
         return None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if len(arr) >= 2 * DISTINCT_GLANCE:  # nearly all different at the head: not worth encoding whole
+        head = pc.dictionary_encode(arr.slice(0, DISTINCT_GLANCE))
+        if len(head.dictionary) * 10 > DISTINCT_GLANCE * 9:
+            return None
     encoded = pc.dictionary_encode(arr)
     if len(encoded.dictionary) * 2 > len(arr) or encoded.null_count:
         return None
@@ -435,9 +440,15 @@ TERM = r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$|^\d+$"
 FILE_ID = r"^\d+$|^https?://\S+$"
 
 
-# EMAIL for ASCII-only text: the same matches there, about twice as fast in RE2 (no Unicode classes)
-EMAIL_ASCII = (EMAIL.replace(r"[\p{L}\p{N}]", "[A-Za-z0-9]").replace(r"[\p{L}\p{N}-]", "[A-Za-z0-9-]")
-               .replace(r"\p{L}", "[A-Za-z]"))
+def _ascii(pattern: str) -> str:
+    """``pattern`` for ASCII-only text, its letter and digit classes ASCII's: the same matches
+    there, about twice as fast in RE2, and compiled in microseconds instead of milliseconds."""
+    return (pattern.replace(r"[\p{L}\p{N}]", "[A-Za-z0-9]").replace(r"[\p{L}\p{N}-]", "[A-Za-z0-9-]")
+            .replace(r"\p{L}", "[A-Za-z]"))
+
+
+EMAIL_ASCII = _ascii(EMAIL)
+DOMAIN_ASCII = _ascii(DOMAIN)
 _WIDE_DOMAIN = r"@[^@]*[^\x00-\x7F]"  # a non-ASCII character after an @ (after the last, or two @s)
 
 
@@ -493,11 +504,32 @@ def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:
         valid, extra = domains(texts)
         return valid[at], extra[at]
     extra = _np(pc.match_substring_regex(arr, DOMAIN_EXTRA, ignore_case=True))
+    if np.count_nonzero(extra) * 2 > len(extra):
+        return _hosts(_host(arr)), extra
+    valid = _hosts(arr)  # a cell with nothing to cut is its own host
+    if extra.any():
+        at = np.flatnonzero(extra)
+        valid[at] = _hosts(_host(pc.take(arr, pa.array(at))))
+    return valid, extra
+
+
+def _host(arr: pa.Array) -> pa.Array:
+    """The host HubSpot keeps: scheme, path, query, port and ``www.`` cut."""
     host = pc.replace_substring_regex(arr, r"^[A-Za-z][A-Za-z0-9+.-]*://", "")
     host = pc.replace_substring_regex(host, r"[/?#:].*$", "")
-    host = pc.replace_substring_regex(host, r"(?i)^www\.", "")
-    valid = _np(pc.match_substring_regex(pc.utf8_lower(host), DOMAIN))
-    return valid, extra
+    return pc.replace_substring_regex(host, r"(?i)^www\.", "")
+
+
+def _hosts(arr: pa.Array) -> np.ndarray:
+    """Whether each host, lower-cased, is a domain name: by the ASCII grammar where it is
+    ASCII, by the Unicode one (~3 ms to compile, each call) on the others."""
+    lowered = pc.utf8_lower(arr)
+    ok = _np(pc.match_substring_regex(lowered, DOMAIN_ASCII))
+    wide = non_ascii_cells(lowered)
+    if wide.any():
+        at = np.flatnonzero(wide)
+        ok[at] = _np(pc.match_substring_regex(pc.take(lowered, pa.array(at)), DOMAIN))
+    return ok
 
 
 def phones(values: pd.Series | pa.Array) -> np.ndarray:

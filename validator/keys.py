@@ -78,17 +78,25 @@ def normaliser(prop: str | None) -> Callable[[pd.Series], pd.Series]:
 
 
 def domain_key(s: pd.Series) -> pd.Series:
-    out = s.str.strip().str.lower().str.replace(_SCHEME, "", regex=True)
-    out = _where_holding(out.str.replace(r"[/?#].*$", "", regex=True), ":",
-                         lambda v: v.str.replace(r":\d*$", "", regex=True))
-    return out.str.replace(r"^www\.", "", regex=True).str.rstrip(".")
+    """The host, lower-cased: the cuts on the cells that have something to cut only (a bare
+    domain, the common cell, holds none of ``:/?#`` and does not start with ``www.``)."""
+    out = s.str.strip().str.lower()
+    return _where_holding(out, r"[:/?#]|^www\.", _cut_to_host, regex=True).str.rstrip(".")
 
 
-def _where_holding(values: pd.Series, char: str, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    r"""``change(values)`` worked out on the cells holding ``char`` only: for a change that leaves
-    every other cell as it is. (pandas runs a pattern with ``\d`` cell by cell in Python as soon
-    as a column holds any non-ASCII text; a port is rare, company names with accents are not.)"""
-    holding = values.str.contains(char, regex=False).to_numpy(dtype=bool, na_value=False)
+def _cut_to_host(values: pd.Series) -> pd.Series:
+    out = _where_holding(values.str.replace(_SCHEME, "", regex=True).str.replace(r"[/?#].*$", "", regex=True),
+                         ":", lambda v: v.str.replace(r":\d*$", "", regex=True))
+    return out.str.replace(r"^www\.", "", regex=True)
+
+
+def _where_holding(values: pd.Series, what: str, change: Callable[[pd.Series], pd.Series],
+                   regex: bool = False) -> pd.Series:
+    r"""``change(values)`` worked out on the cells holding ``what`` (a pattern, with ``regex``)
+    only: for a change that leaves every other cell as it is. (pandas runs a pattern with
+    ``\d`` cell by cell in Python as soon as a column holds any non-ASCII text; a port is rare,
+    company names with accents are not.)"""
+    holding = values.str.contains(what, regex=regex).to_numpy(dtype=bool, na_value=False)
     if not holding.any():
         return values
     if holding.all():
