@@ -12,7 +12,6 @@ Calendar validity is checked by arithmetic, not by ``pyarrow.compute.strptime`` 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -23,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import Option, builtin
-from validator.readers.text import bytes_and_offsets, cells_at, non_ascii_cells
+from validator.readers.text import byte_table, bytes_and_offsets, cells_at, non_ascii_cells
 
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
 _FACTS = builtin().raw.get("formats", {})
@@ -543,13 +542,6 @@ def phones(values: pd.Series | pa.Array) -> np.ndarray:
 _PHONE_BYTES = (b"+0123456789\t\n\x0c\r ().-/", b"0123456789\t\n\x0c\r ().-/", b"0123456789")
 
 
-@functools.cache
-def _byte_table(chars: bytes) -> np.ndarray:
-    table = np.zeros(256, dtype=bool)
-    table[list(chars)] = True
-    return table
-
-
 def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
                      last: bytes | None = None) -> np.ndarray:
     """Non-empty cells whose first byte is one of ``first``, every later byte one of ``rest``
@@ -559,11 +551,11 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
     for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
         data, offsets = bytes_and_offsets(piece)
         filled = np.flatnonzero(offsets[1:] > offsets[:-1])
-        wrong = ~np.take(_byte_table(rest), data)
+        wrong = ~np.take(byte_table(rest), data)
         starts = offsets[filled]
-        wrong[starts] = ~np.take(_byte_table(first), data[starts])
+        wrong[starts] = ~np.take(byte_table(first), data[starts])
         ok = np.zeros(len(piece), dtype=bool)
-        ok[filled] = True if last is None else np.take(_byte_table(last), data[offsets[filled + 1] - 1])
+        ok[filled] = True if last is None else np.take(byte_table(last), data[offsets[filled + 1] - 1])
         out.append(ok & ~cells_at(offsets, np.flatnonzero(wrong)))
     return np.concatenate(out) if len(out) != 1 else out[0]
 

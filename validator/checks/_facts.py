@@ -7,7 +7,6 @@ column holding undecodable bytes), and kept in the per-chunk memo of ``checks.ty
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -18,7 +17,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks.typed import cached
 from validator.readers.base import Chunk
-from validator.readers.text import PY_SPACE, bytes_and_offsets, cells_at
+from validator.readers.text import PY_SPACE, byte_table, bytes_and_offsets, cells_at
 
 _CR, _LF = 13, 10
 
@@ -202,19 +201,10 @@ class Screen:
         return any(b in self.present or b in _COMMON for b in chars)
 
     def first_in(self, chars: bytes) -> np.ndarray:
-        return np.take(_byte_table(chars), self.first)
+        return np.take(byte_table(chars), self.first)
 
     def last_in(self, chars: bytes) -> np.ndarray:
-        return np.take(_byte_table(chars), self.last)
-
-
-@functools.lru_cache(maxsize=64)
-def _byte_table(chars: bytes) -> np.ndarray:
-    """256 booleans: which byte values are among ``chars`` (a lookup beats ``np.isin`` on bytes)."""
-    table = np.zeros(256, bool)
-    table[np.frombuffer(chars, np.uint8)] = True
-    table.flags.writeable = False
-    return table
+        return np.take(byte_table(chars), self.last)
 
 
 def screen(chunk: Chunk, index: int) -> Screen:

@@ -9,6 +9,7 @@ DecodeEvent with offset, line and column.
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -41,6 +42,15 @@ codecs.register_error(ERRORS, _keep_bytes)
 # UTF-8's undecodable bytes are all 0x80 and above, so Python's own handler (in C, several times
 # faster than one in Python) keeps them exactly as ``_keep_bytes`` does
 KEEP_UTF8 = "surrogateescape"
+
+
+@functools.lru_cache(maxsize=64)
+def byte_table(chars: bytes) -> np.ndarray:
+    """256 booleans: which byte values are among ``chars`` (a lookup beats ``np.isin`` on bytes)."""
+    table = np.zeros(256, bool)
+    table[np.frombuffer(chars, np.uint8)] = True
+    table.flags.writeable = False
+    return table
 
 
 def bytes_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
