@@ -345,6 +345,7 @@ def test_cells_plain_by_bytes_are_decided_as_the_patterns_decide(cells: list[str
     texts = ["x", *cells, *["+1 617 555 0100"] * (len(cells) * copies)]  # mostly plain: the by-bytes way
     whole = pa.array(texts, pa.large_string()).slice(1)  # an offset into the buffers
     cut = min(cut, len(whole))
+    assert formats.phones(pa.chunked_array([], pa.large_string())).tolist() == []  # no chunks at all
     for arr in (whole, pa.chunked_array([whole.slice(0, cut), whole.slice(cut)])):
         assert formats.phones(arr).tolist() == formats.matches(arr, formats.PHONE, ignore_case=True).tolist()
         by_python = ~pd.Series(texts[1:], dtype=object).str.fullmatch(safety.SIGNED_DATA).to_numpy(dtype=bool)

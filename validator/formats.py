@@ -557,7 +557,7 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
         ok = np.zeros(len(piece), dtype=bool)
         ok[filled] = True if last is None else np.take(byte_table(last), data[offsets[filled + 1] - 1])
         out.append(ok & ~cells_at(offsets, np.flatnonzero(wrong)))
-    return np.concatenate(out) if len(out) != 1 else out[0]
+    return out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
 def by_bytes_then(arr: pa.Array | pa.ChunkedArray, plain: tuple[bytes, bytes, bytes | None],
