@@ -206,14 +206,15 @@ def test_identity_findings_identical_whatever_the_chunk_size(rows: list[tuple[st
 
 @given(st.lists(st.tuples(st.sampled_from(["ann@x.com", "ANN@x.com", " ann@x.com", "bo@x.com", "", " "]),
                           st.sampled_from(["", " ", "A", "B"])), min_size=1, max_size=24),
-       st.integers(1, 6), st.booleans())
+       st.integers(1, 6), st.booleans(), st.sampled_from(["email", "hs_object_id", "firstname"]))
 def test_duplicate_rows_are_the_first_identical_row_whatever_the_chunks(
-        rows: list[tuple[str, str]], size: int, alone: bool) -> None:
+        rows: list[tuple[str, str]], size: int, alone: bool, key: str) -> None:
     """HS304 names, for each non-empty row, the first earlier row identical to it: also where
-    the email (its pivot) repeats with other cells, is blank, or is keyed only by HS304 itself."""
+    the key column (its pivot: an email, a Record ID) repeats with other cells, is blank, or is
+    keyed only by HS304 itself, and where the file has no key column at all."""
     text = "Email,Name\n" + "".join(f"{e},{n}\n" for e, n in rows)
     request = {"files": [{"fileName": "c.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
-        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": key},
         {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
     report = validate(request, files={"c.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
                       config=Config(chunk_rows=size, **({"select": ("HS304",)} if alone else {})))
