@@ -383,3 +383,11 @@ def test_a_column_different_at_its_head_is_not_encoded_whole() -> None:
     assert formats._distinct(unique_head) is None
     texts, at = formats._distinct(repeating)
     assert texts.to_pylist() == ["a.com", "b.com"] and at.tolist() == [0, 1] * formats.DISTINCT_GLANCE
+
+
+def test_a_chunk_hands_out_each_column_once() -> None:
+    frame = string_frame([["a", "b"], ["c", ""]], [2, 3])
+    chunk = Chunk(frame, np.arange(2))
+    assert chunk.column(1) is chunk.column(1)  # made once, whichever rule asks first
+    assert chunk.column(1).tolist() == frame[1].tolist() == ["c", ""]
+    assert chunk.column(0).tolist() == ["a", "b"]

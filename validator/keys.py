@@ -240,7 +240,7 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
     """(positions in the chunk, key hashes) of the column's non-blank cells; computed once per
     chunk, column and way of comparing (several rules key the same column)."""
     def make() -> tuple[np.ndarray, np.ndarray]:
-        norm = normaliser(prop)(chunk.frame[column.index])
+        norm = normaliser(prop)(chunk.column(column.index))
         mask = (norm != "").to_numpy(dtype=bool)
         pos = np.flatnonzero(mask)
         return pos, hashes(norm)[pos] if len(pos) < len(mask) else hashes(norm)
@@ -475,7 +475,7 @@ class KeyBatch(Batch):
 def key_batch(rule: object, chunk: Chunk, file: FileContext, column: Column, pos: np.ndarray,
               others: np.ndarray, describe: Callable[[str, int], str], *, whole_row: bool = False) -> KeyBatch:
     """Findings at chunk positions ``pos`` of ``column``, each naming the row in ``others``."""
-    values = chunk.frame[column.index].to_numpy()[pos] if not whole_row else np.full(len(pos), "", object)
+    values = chunk.column(column.index).to_numpy()[pos] if not whole_row else np.full(len(pos), "", object)
     lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
     return KeyBatch(
         code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]

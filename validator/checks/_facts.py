@@ -52,7 +52,7 @@ def column_bytes(chunk: Chunk, index: int) -> list[pa.Array]:
     that are no character any byte screen looks for, and at least its one character: the
     screens stay necessary conditions, and the exact per-cell test decides on the few rows left."""
     def make() -> list[pa.Array]:
-        values = chunk.frame[index]
+        values = chunk.column(index)
         data = arrow_column(values)
         if data is not None:
             return list(data.chunks)
@@ -253,7 +253,7 @@ def maybe_blank(chunk: Chunk, index: int) -> np.ndarray:
 def blank_at(chunk: Chunk, index: int) -> np.ndarray:
     """Cells of a column that are empty or whitespace only (``formats.blank``), once per chunk."""
     return cached(chunk, ("blank", index),
-                  lambda: exactly(chunk.frame[index], maybe_blank(chunk, index), formats.blank))
+                  lambda: exactly(chunk.column(index), maybe_blank(chunk, index), formats.blank))
 
 
 def blank_rows(chunk: Chunk) -> np.ndarray:

@@ -304,7 +304,7 @@ class AssociationKeyNotInFile(Rule):
                 continue
             pos, keys = cell_keys(chunk, column, self.props[ptr])
             lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
-            seen.add(keys, chunk.rows[pos], lines, chunk.frame[column.index].iloc[pos].to_numpy())
+            seen.add(keys, chunk.rows[pos], lines, chunk.column(column.index).iloc[pos].to_numpy())
         yield from ()
 
     def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:

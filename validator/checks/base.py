@@ -188,7 +188,7 @@ class Rule:
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        values = chunk.frame[column.index].iloc[idx].to_numpy()
+        values = chunk.column(column.index).iloc[idx].to_numpy()
         render = message if callable(message) else _template(message)
         yield Batch(
             code=self.code, rule=self.name, hubspot_error=self.hubspot_error, file=file.name,

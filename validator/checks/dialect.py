@@ -116,7 +116,7 @@ class NulByte(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.has(NUL),
+            bad = exactly(chunk.column(col.index), seen.has(NUL),
                           lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains a NUL byte")
 
@@ -247,7 +247,7 @@ class SurroundingWhitespace(Rule):
         for col in file.columns:
             seen = screen(chunk, col.index)
             maybe = seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)
-            bad = exactly(chunk.frame[col.index], maybe, _around)
+            bad = exactly(chunk.column(col.index), maybe, _around)
             yield from self.cells(chunk, file, col, bad, "{value} has spaces around it")
 
 
@@ -298,7 +298,7 @@ class TrailingEmptyColumns(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if self.start is not None and not self.used:
             for i in range(self.start, chunk.frame.shape[1]):
-                if bool((chunk.frame[i].str.strip() != "").any()):
+                if bool((chunk.column(i).str.strip() != "").any()):
                     self.used = True
                     break
         yield from ()

@@ -53,7 +53,7 @@ class InvalidUtf8(Rule):
         if not file.notes.decode_errors:
             return
         for col in file.columns:
-            series = chunk.frame[col.index]
+            series = chunk.column(col.index)
             if getattr(series.dtype, "storage", None) != "python":
                 continue  # Arrow-backed: the reader stored it there, so it decoded cleanly
             bad = surrogate_rows(chunk, col.index)  # = series.str.contains(SURROGATES), from the bytes

@@ -106,7 +106,7 @@ class ReplacementCharacter(Rule):
             seen = screen(chunk, col.index)
             if not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
                 continue
-            bad = chunk.frame[col.index].str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
+            bad = chunk.column(col.index).str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad,
                                   "{value} contains U+FFFD: an earlier mis-decoding likely lost characters")
 
@@ -135,7 +135,7 @@ class ExcelCellLimit(Rule):
             seen = screen(chunk, col.index)
             if not (seen.length > limit).any():
                 continue  # no cell has more bytes, so none more characters, than the limit
-            long = (chunk.frame[col.index].str.len() > limit).to_numpy(dtype=bool)
+            long = (chunk.column(col.index).str.len() > limit).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, long,
                                   lambda v: f"value is {len(v):,} characters; an Excel cell holds at most "
                                             f"{limit:,}, so {then}")
@@ -371,7 +371,7 @@ class MultiLineValue(Rule):
             seen = screen(chunk, col.index)
             if not seen.holds(b"\r\n"):
                 continue
-            bad = chunk.frame[col.index].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
+            bad = chunk.column(col.index).str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad, _multiline_message(prop.name))
 
 

@@ -253,7 +253,7 @@ class InvalidRecordId(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in _id_columns(file, self.foreign):
-            cells = chunk.frame[column.index]
+            cells = chunk.column(column.index)
             bad = (cells.str.strip() != "").to_numpy(dtype=bool) & ~fullmatch(cells, POSITIVE_INT)
             yield from self.cells(chunk, file, column, bad,
                                   f"{{value}} is not a valid {self.what} (a positive whole number)")

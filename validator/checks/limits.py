@@ -147,7 +147,7 @@ class RowTooLarge(_LimitRule):
             return  # bytes bound characters: most chunks stop here
         total = np.zeros(len(frame), dtype=np.int64)
         for i in range(frame.shape[1]):
-            total += frame[i].str.len().to_numpy(dtype=np.int64)
+            total += chunk.column(i).str.len().to_numpy(dtype=np.int64)
         for j in np.flatnonzero(total > limit):
             i = int(j)
             yield self.finding(f"the row's values are {int(total[i]):,} characters together, over {limit:,}",

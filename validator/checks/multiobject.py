@@ -147,7 +147,7 @@ class AssociationLabelNotFound(Rule):
             known = self.known(column.spec)
             if known is None:
                 continue
-            parts = split_cells(chunk.frame[column.index])
+            parts = split_cells(chunk.column(column.index))
             bad = parts[(parts != "") & ~parts.isin(known)]
             if not len(bad):
                 continue
@@ -211,7 +211,7 @@ class InvalidAssociationKey(Rule):
             assert column.spec is not None
             if column.spec.property_name != RECORD_ID:
                 continue
-            parts = split_cells(chunk.frame[column.index])
+            parts = split_cells(chunk.column(column.index))
             bad = parts[~parts.str.fullmatch(POSITIVE_INT)]
             if len(bad):
                 yield from self.cells(chunk, file, column, chunk.frame.index.isin(bad.index.unique()),
@@ -242,8 +242,8 @@ class SelfAssociation(Rule):
             if own is None:
                 continue
             norm = normaliser(column.spec.property_name if column.spec else None)
-            parts = norm(split_cells(chunk.frame[column.index]))
-            mine = norm(chunk.frame[own.index]).reindex(parts.index)
+            parts = norm(split_cells(chunk.column(column.index)))
+            mine = norm(chunk.column(own.index)).reindex(parts.index)
             # compared as Python strings: either side may hold undecodable bytes (Python-backed)
             same = parts.to_numpy(dtype=object) == mine.to_numpy(dtype=object)
             hit = parts[np.asarray(same, dtype=bool)]
@@ -289,10 +289,10 @@ class AssociationKeyUnmatched(Rule):
         line_of = pd.Series(lines, index=chunk.frame.index)
         for column, own, refs, rows in self.pairs:
             norm = normaliser(column.spec.property_name if column.spec else None)
-            mine = norm(chunk.frame[own.index])
+            mine = norm(chunk.column(own.index))
             filled = np.flatnonzero((mine != "").to_numpy(dtype=bool))
             rows.add(hashes(mine.iloc[filled]), chunk.rows[filled])
-            raw = split_cells(chunk.frame[column.index])
+            raw = split_cells(chunk.column(column.index))
             raw = raw[raw != ""]
             keys = norm(raw)
             refs.add(hashes(keys), raw.index.to_numpy(dtype=np.int64),
@@ -349,7 +349,7 @@ class LineItemMultipleParents(Rule):
             return
         count = np.zeros(len(chunk), np.int64)
         for c in parents:
-            cells = chunk.frame[c.index]
+            cells = chunk.column(c.index)
             parts = cells.str.count(";") + 1
             count += np.where((cells.str.strip() != "").to_numpy(dtype=bool), parts.to_numpy(dtype=np.int64), 0)
         bad = count > 1
@@ -404,8 +404,8 @@ class AssociationLimitExceeded(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for own, other, records, links, owners in self.pairs:
-            mine = normaliser(own.spec.property_name if own.spec else None)(chunk.frame[own.index])
-            parts = split_cells(chunk.frame[other.index])
+            mine = normaliser(own.spec.property_name if own.spec else None)(chunk.column(own.index))
+            parts = split_cells(chunk.column(other.index))
             parts = parts[parts != ""]
             ids = mine.reindex(parts.index)
             ok = (ids != "").to_numpy(dtype=bool)
@@ -419,7 +419,7 @@ class AssociationLimitExceeded(Rule):
             filled = np.flatnonzero((mine != "").to_numpy(dtype=bool))
             lines = chunk.lines[filled] if len(chunk.lines) == len(chunk.frame) else None
             records.add(hashes(mine.iloc[filled]), chunk.rows[filled], lines,
-                        chunk.frame[own.index].to_numpy()[filled])
+                        chunk.column(own.index).to_numpy()[filled])
         yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:

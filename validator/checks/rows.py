@@ -299,7 +299,7 @@ def empty_rows(chunk: Chunk) -> np.ndarray:
         for i in range(frame.shape[1]):
             if not len(candidates):
                 break
-            candidates = candidates[_blank(frame[i].iloc[candidates])]
+            candidates = candidates[_blank(chunk.column(i).iloc[candidates])]
         return candidates
     return cached(chunk, ("empty-rows",), make)
 

@@ -87,7 +87,7 @@ class FormulaInjection(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.first_in(_FORMULA_FIRST), _not_signed)
+            bad = exactly(chunk.column(col.index), seen.first_in(_FORMULA_FIRST), _not_signed)
             yield from self.cells(chunk, file, col, bad, _injection_message)
 
 
@@ -116,6 +116,6 @@ class ControlCharacters(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             seen = screen(chunk, col.index)
-            bad = exactly(chunk.frame[col.index], seen.has(CONTROL),
+            bad = exactly(chunk.column(col.index), seen.has(CONTROL),
                           lambda v: v.str.contains(CONTROLS, regex=True).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains control or bidi characters")

@@ -87,7 +87,7 @@ class DateCell(Rule):
             idx = np.flatnonzero(mask)
             self.count[col.index] = self.count.get(col.index, 0) + len(idx)
             if col.index not in self.first:
-                self.first[col.index] = (int(chunk.rows[idx[0]]), str(chunk.frame[col.index].iloc[idx[0]]))
+                self.first[col.index] = (int(chunk.rows[idx[0]]), str(chunk.column(col.index).iloc[idx[0]]))
         yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
@@ -274,7 +274,7 @@ class DateAsText(_CatalogRule):
             text = (kinds == "s").to_numpy()
             if not text.any():
                 continue
-            bad = text & chunk.frame[col.index].str.match(DATE_TEXT).to_numpy(dtype=bool)
+            bad = text & chunk.column(col.index).str.match(DATE_TEXT).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad,
                                   "date {value} is stored as text, not as a date cell")
 
@@ -324,7 +324,7 @@ class MangledNumber(_CatalogRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            values = chunk.frame[col.index]
+            values = chunk.column(col.index)
             bad = np.zeros(len(values), dtype=bool)
             if is_identifier(col, self.catalog):  # scientific notation has an e or E
                 bad |= exactly(values, rows_with(chunk, col.index, b"eE"),
@@ -354,7 +354,7 @@ class LostLeadingZero(_CatalogRule):
         for col in file.columns:
             if not is_zip(col):
                 continue
-            bad = chunk.frame[col.index].str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
+            bad = chunk.column(col.index).str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad,
                                   "postal code {value} looks like it lost a leading zero")
 
@@ -386,7 +386,7 @@ class SerialDate(_CatalogRule):
         for col in file.columns:
             if not is_date(col, self.catalog):
                 continue
-            values = chunk.frame[col.index]
+            values = chunk.column(col.index)
             looks = per_distinct(values, lambda v: fullmatch(v, SERIAL))
             if not looks.any():
                 continue

@@ -71,7 +71,7 @@ def cells(chunk: Chunk, column: Column) -> pa.Array:
     def make() -> pa.Array:
         from validator.checks._facts import may_trim
 
-        return formats.arrow(chunk.frame[column.index], trim=may_trim(chunk, column.index))
+        return formats.arrow(chunk.column(column.index), trim=may_trim(chunk, column.index))
     return cached(chunk, ("arrow", column.index), make)
 
 

@@ -79,6 +79,15 @@ class Chunk:
     def rows(self) -> np.ndarray:
         return self.frame.index.to_numpy()
 
+    def column(self, index: int) -> pd.Series:
+        """The frame's column ``index``, made once per chunk (``frame[index]`` makes a new Series
+        at each call: ~9 us, thousands of calls per file)."""
+        key = ("column", index)
+        got = self.memo.get(key)
+        if got is None:
+            got = self.memo[key] = self.frame[index]
+        return got
+
     def __len__(self) -> int:
         return len(self.frame)
 
