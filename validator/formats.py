@@ -454,15 +454,7 @@ _WIDE_DOMAIN = r"@[^@]*[^\x00-\x7F]"  # a non-ASCII character after an @ (after 
 def _utf8_bytes(arr: pa.Array | pa.ChunkedArray) -> list[np.ndarray]:
     """The UTF-8 bytes of the values of a string array, one uint8 view per Arrow chunk (no copy:
     numpy's tests of them release the GIL)."""
-    out = []
-    for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        kind = np.int64 if pa.types.is_large_string(piece.type) else np.int32
-        bufs = piece.buffers()
-        if len(piece) == 0 or bufs[2] is None:
-            continue
-        offsets = np.frombuffer(bufs[1], dtype=kind)[piece.offset: piece.offset + len(piece) + 1]
-        out.append(np.frombuffer(bufs[2], np.uint8)[int(offsets[0]): int(offsets[-1])])
-    return out
+    return [bytes_and_offsets(piece)[0] for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])]
 
 
 def _has_pair(data: np.ndarray, byte: int) -> bool:
