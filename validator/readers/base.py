@@ -7,6 +7,8 @@ cannot break lookups) and the spreadsheet row number as index (header = row 1).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -20,6 +22,22 @@ from validator.readers.errors import Refused as Refused  # re-exported: readers 
 STR = "str"  # pandas' string dtype (pyarrow-backed in pandas >= 3)
 MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are counted
 TEXT_KEEP = 200  # characters of raw record text or of a value a note keeps
+
+
+@contextlib.contextmanager
+def collector_paused(objects: int) -> Iterator[None]:
+    """The cycle collector off while a reader makes ``objects`` container objects at once, none
+    in a cycle (a segment's notes for its ragged rows, a workbook's rows as lists of cells):
+    each collection would walk all of them still held, and a full one everything else too; back
+    on as it was after. Fewer than 1,000: left on."""
+    if objects < 1000 or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def note_limit(chunk_rows: int) -> int:

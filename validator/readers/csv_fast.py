@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import io
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -57,6 +56,7 @@ from validator.readers.base import (
     ReaderNotes,
     RowNote,
     StrayQuote,
+    collector_paused,
     empty_frame,
     note_limit,
 )
@@ -399,7 +399,7 @@ class FastCsvReader:
         if numbers and not 1 <= min(numbers) <= max(numbers) <= len(nonempty):
             raise Anomaly("invalid row number out of range", framed.size)
         ragged = nonempty[np.asarray(numbers, dtype=np.int64) - 1] if numbers else nonempty[:0]
-        with _collector_paused(len(numbers)):
+        with collector_paused(len(numbers)):
             parsed = self._ragged_records(raw, framed, ragged.tolist())
             for (_number, fields), k, record in zip(flight.invalid, ragged.tolist(), parsed, strict=True):
                 odd[k] = True
@@ -592,21 +592,6 @@ def _mostly_ragged(notes: list[RowNote], good: int) -> bool:
     alone reads the rest of such a file faster."""
     ragged = sum(1 for n in notes if n.kind == "ragged")
     return ragged >= RAGGED_SWITCH and ragged > good
-
-
-@contextlib.contextmanager
-def _collector_paused(objects: int) -> Iterator[None]:
-    """The cycle collector off while a segment's notes are made, where there are many (a file
-    whose every row is ragged: a RowNote with two tuples each, none in a cycle, and each full
-    collection would walk all that are still pending); back on as it was after."""
-    if objects < 1000 or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width: int) -> int | None:

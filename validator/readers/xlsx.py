@@ -56,7 +56,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, empty_frame
+from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, collector_paused, empty_frame
 from validator.readers.xlsx_explain import explain_failure
 from validator.readers.xlsx_prefetch import Prefetched, take
 from validator.readers.xlsx_scan import (
@@ -437,8 +437,8 @@ class XlsxReader:
         return block
 
     def _block(self, limit: int, header: bool = False) -> RawBlock | None:
-        try:
-            with warnings.catch_warnings():
+        try:  # a block is a list (calamine) or dicts (openpyxl) per row and cell: no cycles
+            with warnings.catch_warnings(), collector_paused(limit):
                 warnings.simplefilter("ignore")
                 block: RawBlock | None = self._next_block(limit, header)
             return block
