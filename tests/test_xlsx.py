@@ -586,3 +586,52 @@ def test_cells_to_text_by_column_is_the_cell_rule(values: list, order: str, same
         values = [v for v in values if type(v) is type(values[0])]
     texts, kinds = column_texts(tuple(values), order)
     assert list(zip(texts.to_pylist(), [KINDS[k] for k in kinds], strict=True)) == [cell_text(v, order) for v in values]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_blocks_of_rows_are_made_with_the_cycle_collector_paused(engine: str, monkeypatch) -> None:
+    """A block of workbook rows is a list per row (calamine) or a dict per cell (openpyxl), none
+    in a cycle: the collector is off while a large one is made (each collection walked them all)
+    and back on after; the header (one row) is made with it on."""
+    import gc
+
+    rows = [list(PROPS)] + [[f"p{i}@example.com", str(i), "", "Ann", "x"] for i in range(2_500)]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    seen: list[tuple[int, bool]] = []
+    original = XlsxReader._open_rows
+
+    def opened(self):
+        block = original(self)
+
+        def spy(limit: int, header: bool = False):
+            seen.append((limit, gc.isenabled()))
+            return block(limit, header)
+        return spy
+
+    monkeypatch.setattr(XlsxReader, "_open_rows", opened)
+    assert gc.isenabled()
+    _reader, notes, chunks = _read(data, engine, chunk_rows=1_200)
+    assert gc.isenabled()
+    assert notes.reader == engine and sum(len(c) for c in chunks) == 2_500
+    assert seen[0] == (1, True)  # the header row
+    big = [enabled for limit, enabled in seen[1:] if limit >= 1_000]
+    assert big and not any(big)
+
+
+def test_collector_pause_restores_the_state_it_found() -> None:
+    import gc
+
+    from validator.readers.base import collector_paused
+
+    with collector_paused(999):
+        assert gc.isenabled()  # too few objects to bother
+    with collector_paused(1_000):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused(5_000):
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
