@@ -24,20 +24,27 @@ MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are coun
 TEXT_KEEP = 200  # characters of raw record text or of a value a note keeps
 
 
+def pause_collector() -> bool:
+    """Turn the cycle collector off while a reader makes many container objects, none in a cycle
+    (records as lists, notes of ragged rows, a workbook's rows): each collection would walk all
+    of them still held, and a full one everything else too. True where this call turned it off
+    (the caller turns it back on: ``gc.enable()``); False where it was off already."""
+    if not gc.isenabled():
+        return False
+    gc.disable()
+    return True
+
+
 @contextlib.contextmanager
 def collector_paused(objects: int) -> Iterator[None]:
-    """The cycle collector off while a reader makes ``objects`` container objects at once, none
-    in a cycle (a segment's notes for its ragged rows, a workbook's rows as lists of cells):
-    each collection would walk all of them still held, and a full one everything else too; back
-    on as it was after. Fewer than 1,000: left on."""
-    if objects < 1000 or not gc.isenabled():
-        yield
-        return
-    gc.disable()
+    """``pause_collector`` for a block of ``objects`` containers made at once, back on as it was
+    after. Fewer than 1,000: left on."""
+    paused = objects >= 1000 and pause_collector()
     try:
         yield
     finally:
-        gc.enable()
+        if paused:
+            gc.enable()
 
 
 def note_limit(chunk_rows: int) -> int:
