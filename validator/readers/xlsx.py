@@ -56,6 +56,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from validator.readers import xlsx_pieces
 from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, collector_paused, empty_frame
 from validator.readers.xlsx_explain import explain_failure
 from validator.readers.xlsx_prefetch import Prefetched, take
@@ -297,6 +298,7 @@ class XlsxReader:
         notes.delimiter = ""
         # the command line may have run the pre-checks and calamine's load already (xlsx_prefetch)
         self._pre: Prefetched | None = take(stream) if engine is None else None
+        self._speculation: xlsx_pieces.Speculation | None = None  # pieces cut during the pre-checks
         self.scan: WorkbookScan
         if self._pre is not None and self._pre.refused is not None:
             raise self._pre.refused
@@ -305,9 +307,17 @@ class XlsxReader:
             self.zf, self.scan = self._pre.zf, self._pre.scan
         else:
             self.zf = open_zip(stream, size)
-            self.scan = scan_workbook(self.zf)
+            self._speculation = xlsx_pieces.Speculation(self.zf)
+            try:
+                self.scan = scan_workbook(self.zf, early=self._speculation.sink)
+            except BaseException:
+                self._speculation.close()
+                self.zf.close()
+                raise
         self._handle: Any = None
         self._source: Any = None
+        self._loader: xlsx_pieces.Pieces | None = None  # the sheet's pieces being loaded, if so
+        self._now: _Rows | None = None  # the rows being given out
         try:
             notes.extra["workbook"] = self.scan
             notes.bytes = size or 0
@@ -335,6 +345,9 @@ class XlsxReader:
     # -- engines ---------------------------------------------------------------------------
     def _open_rows(self) -> Any:
         name = self.notes.sheet or ""
+        if self.engine != "calamine" and self._speculation is not None:
+            self._speculation.close()  # pieces cut for calamine: not wanted
+            self._speculation = None
         try:
             if self.engine == "calamine":
                 return self._calamine(name)
@@ -346,33 +359,75 @@ class XlsxReader:
 
     def _calamine(self, name: str) -> Any:
         pre = self._pre
-        if pre is not None and pre.sheet is not None and pre.scan.chosen is not None and pre.scan.chosen.name == name:
+        mine = pre is not None and pre.scan.chosen is not None and pre.scan.chosen.name == name
+        if mine and pre is not None and pre.pieces is not None:
+            self._loader, pre.pieces = pre.pieces, None
+        elif mine and pre is not None and pre.sheet is not None:
             self._handle, sheet = pre.handle, pre.sheet
             pre.handle = pre.sheet = None
+            return self._calamine_rows(sheet)
         else:
-            from python_calamine import CalamineWorkbook
+            spec, self._speculation = self._speculation, None
+            self._loader = spec.adopt(name, "calamine", self.scan.scan.ordered) if spec is not None else None
+            if self._loader is None:
+                return self._calamine_rows(self._calamine_sheet(name))
+        return self._piecewise(self._loader, name)
 
-            self.stream.seek(0)
-            self._handle = CalamineWorkbook.from_filelike(self.stream)
-            sheet = self._handle.get_sheet_by_name(name)
-        # python-calamine 0.9 pads rows from row 1 but columns only from the first used one
-        start = sheet.start
-        col0 = start[1] if start is not None else 0
-        rows = sheet.iter_rows()
-        seen = [0]
+    def _calamine_sheet(self, name: str) -> Any:
+        from python_calamine import CalamineWorkbook
+
+        self.stream.seek(0)
+        self._handle = CalamineWorkbook.from_filelike(self.stream)
+        return self._handle.get_sheet_by_name(name)
+
+    def _calamine_rows(self, sheet: Any) -> Any:
+        """Blocks of the whole sheet's rows."""
+        rows = _Rows(sheet.iter_rows(), 1, _first_column(sheet))
+        return lambda limit, header=False: rows.block(limit)
+
+    def _piecewise(self, pieces: xlsx_pieces.Pieces, name: str) -> Any:
+        """Blocks of the rows of the sheet's pieces (``xlsx_pieces``), in order. A piece's rows are
+        given out only once the next piece is loaded and starts below them: rows out of order
+        across pieces (a ``<row>`` repeated or placed after higher ones; the whole sheet's load
+        would sort them in), or a piece calamine refuses, end the pieces, and the whole sheet is
+        loaded and read from the row after the last one given."""
+        given = [0]  # the last sheet row given out
+        ahead: list[xlsx_pieces.Piece | None] = []  # the piece after the current one, once loaded
+
+        def following() -> xlsx_pieces.Piece | None:
+            if ahead:
+                return ahead.pop()
+            return pieces.next()
 
         def block(limit: int, header: bool = False) -> RawBlock | None:
-            got = list(itertools.islice(rows, limit))
-            if not got:
-                return None
-            numbers = np.arange(seen[0] + 1, seen[0] + 1 + len(got), dtype=np.int64)
-            seen[0] += len(got)
-            widths = set(map(len, got))
-            columns: list[Sequence[Any]] = list(
-                zip(*got, strict=True) if len(widths) == 1 else itertools.zip_longest(*got))
-            if col0:
-                columns = [(None,) * len(got)] * col0 + columns
-            return RawBlock(numbers, columns)
+            while True:
+                rows = self._now
+                if rows is not None:
+                    got = rows.block(limit)
+                    if got is not None:
+                        given[0] = int(got.rows[-1])
+                        return got
+                    self._now = None
+                    if rows.piece is None:  # the whole sheet, after the pieces ended: all given
+                        return None
+                try:
+                    piece = following()
+                    if piece is None:
+                        return None
+                    after = pieces.next()
+                    ahead.append(after)
+                    end = piece.first + len(piece.rows) - 1 if piece.rows else given[0]
+                    if after is not None and after.rows and after.first <= max(end, given[0]):
+                        raise xlsx_pieces.PiecesFailed("rows out of order across pieces")
+                except xlsx_pieces.PiecesFailed:
+                    ahead.clear()
+                    pieces.close()
+                    sheet = self._calamine_sheet(name)
+                    self._now = _Rows(sheet.iter_rows(), 1, _first_column(sheet))
+                    self._now.skip(given[0])
+                    continue
+                self._now = _Rows(iter(piece.rows), piece.first, piece.col0, piece)
+                piece.rows = []
         return block
 
     def _openpyxl(self, name: str) -> Any:
@@ -475,6 +530,11 @@ class XlsxReader:
         try:
             if self._source is not None:
                 self._source.close()
+            if self._speculation is not None:
+                self._speculation.close()
+            if self._loader is not None:
+                self._loader.close()
+            self._now = None
             if self._handle is not None:
                 self._handle.close()
         finally:
@@ -690,6 +750,45 @@ class _Exception:
 
     kind: str
     text: str
+
+
+def _first_column(sheet: Any) -> int:
+    """python-calamine 0.9 pads rows from row 1 but columns only from the first used one."""
+    start = sheet.start
+    return start[1] if start is not None else 0
+
+
+class _Rows:
+    """Rows of calamine values, numbered from ``first``, whose first value is in column ``col0``
+    (0-based), given out in blocks; ``piece`` is the loaded piece they come from, if any."""
+
+    __slots__ = ("col0", "next", "piece", "rows")
+
+    def __init__(self, rows: Iterator[list[Any]], first: int, col0: int, piece: Any = None):
+        self.rows = rows
+        self.next = first
+        self.col0 = col0
+        self.piece = piece
+
+    def skip(self, upto: int) -> None:
+        """Pass over the rows up to sheet row ``upto``."""
+        if upto >= self.next:
+            for _ in itertools.islice(self.rows, upto - self.next + 1):
+                pass
+            self.next = upto + 1
+
+    def block(self, limit: int) -> RawBlock | None:
+        got = list(itertools.islice(self.rows, limit))
+        if not got:
+            return None
+        numbers = np.arange(self.next, self.next + len(got), dtype=np.int64)
+        self.next += len(got)
+        widths = set(map(len, got))
+        columns: list[Sequence[Any]] = list(
+            zip(*got, strict=True) if len(widths) == 1 else itertools.zip_longest(*got))
+        if self.col0:
+            columns = [(None,) * len(got)] * self.col0 + columns
+        return RawBlock(numbers, columns)
 
 
 def _narrow(block: RawBlock, width: int) -> RawBlock:

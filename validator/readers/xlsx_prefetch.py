@@ -45,8 +45,12 @@ class Prefetched:
     handle: Any = None  # python_calamine.CalamineWorkbook
     sheet: Any = None  # python_calamine.CalamineSheet of scan.chosen
     refused: Exception | None = None  # readers.errors.Refused
+    pieces: Any = None  # xlsx_pieces.Pieces of scan.chosen, loading (instead of handle and sheet)
 
     def close(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.pieces is not None:
+                self.pieces.close()
         with contextlib.suppress(Exception):
             if self.handle is not None:
                 self.handle.close()
@@ -103,23 +107,30 @@ def start(path: str | os.PathLike[str]) -> bool:
             if key in _ENTRIES:
                 stream.close()
                 return False
+        from validator.readers import xlsx_pieces
         from validator.readers.xlsx_scan import choose_engine, open_zip, scan_workbook
 
         entry = _Entry()
+        speculation: xlsx_pieces.Speculation | None = None
         try:
             zf = open_zip(stream, st.st_size)
-            scan = scan_workbook(zf)
+            speculation = xlsx_pieces.Speculation(zf)
+            scan = scan_workbook(zf, early=speculation.sink)
         except Refused as exc:
+            if speculation is not None:
+                speculation.close()
             _close(None, zf, stream)
             entry.result = Prefetched(None, None, None, "", refused=exc)
             entry.done.set()
             _register(key, entry)
             return True
         if scan.chosen is None:  # the reader refuses that itself; nothing worth handing over
+            speculation.close()
             _close(None, zf, stream)
             return False
         made = Prefetched(stream, zf, scan, choose_engine(scan.scan))
-        if made.engine != "calamine":
+        made.pieces = speculation.adopt(scan.chosen.name, made.engine, scan.scan.ordered)
+        if made.engine != "calamine" or made.pieces is not None:  # pieces: loading on threads of their own
             _register(key, entry)
             _finish(entry, made)
             return True

@@ -25,7 +25,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -112,6 +112,10 @@ class SheetScan:
     exceptions: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     exceptions_dropped: int = 0
     beyond: tuple[int, int] | None = None  # a cell ref beyond Excel's limits
+    # the cells' rows never go down in the part's order (a later piece of it never holds a row
+    # above an earlier one's); last_row: the row of the last cell so far
+    ordered: bool = True
+    last_row: int = 0
 
 
 @dataclass(slots=True)
@@ -408,8 +412,10 @@ def parse_xml(data: bytes, name: str) -> SafeET.Element:
 
 
 # -- workbook structure -------------------------------------------------------------------------
-def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookScan:
-    """Check every XML part, list the sheets, and byte-scan the one to read."""
+def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
+                  early: Callable[[str, str, int], Sink | None] | None = None) -> WorkbookScan:
+    """Check every XML part, list the sheets, and byte-scan the one to read. ``early(part, name,
+    worksheets)`` may give a sink for a worksheet's checked windows (``scan_sheet``)."""
     budget = Budget(MAX_TOTAL_BYTES)
     # macOS Finder's "Compress" adds AppleDouble metadata (__MACOSX/xl/._sharedStrings.xml, binary):
     # no part of the workbook, and never read by Excel; skip them rather than refuse the file
@@ -429,12 +435,14 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None) -> WorkbookS
     shared = _shared_strings(zf, names, budget)
     with_data: list[str] = []
     scans: dict[str, SheetScan] = {}
+    parts = sum(1 for s in sheets if s.part is not None and s.kind == "worksheet")
     for info in sheets:
         if info.part is None:
             continue
         if info.part not in names:
             raise Refused(f"sheet {info.name!r} points to a missing part {info.part!r}", "not-a-workbook")
-        scans[info.name] = result = scan_sheet(zf, info.part, budget)
+        sink = early(info.part, info.name, parts) if early is not None and info.kind == "worksheet" else None
+        scans[info.name] = result = scan_sheet(zf, info.part, budget, sink)
         if result.has_values:
             with_data.append(info.name)
     worksheets = [s for s in sheets if s.kind == "worksheet"]
@@ -527,8 +535,14 @@ def _shared_strings(zf: zipfile.ZipFile, names: list[str], budget: Budget) -> in
 
 
 # -- worksheet byte scan -----------------------------------------------------------------------
-def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget) -> SheetScan:
-    """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells."""
+# receives each window of a worksheet's bytes once scanned, with the extent of its cells:
+# (highest column, lowest row, highest row, cells without a reference, cells)
+Sink = Callable[[bytes, tuple[int, int, int, int, int]], None]
+
+
+def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None = None) -> SheetScan:
+    """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells.
+    ``sink``, if given, gets every window of the part, in order, after it is scanned."""
     out = SheetScan()
     carry = b""
     for block in stream_part(zf, part, budget):
@@ -539,10 +553,15 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget) -> SheetScan:
                 raise Refused(f"part {part!r} has a single element over {MAX_CARRY:,} bytes", "bad-xml")
             carry = data
             continue
-        _scan_text(data[:cut], out)
+        window = data[:cut]
+        extent = _scan_text(window, out)
+        if sink is not None:
+            sink(window, extent)
         carry = data[cut:]
     if carry:
-        _scan_text(carry, out)
+        extent = _scan_text(carry, out)
+        if sink is not None:
+            sink(carry, extent)
     if out.beyond is not None:
         r, c = out.beyond
         raise Refused(f"sheet part {part!r} has a cell at row {r:,}, column {c:,}, beyond Excel's "
@@ -590,7 +609,7 @@ def _windows(data: bytes, pos: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
+def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) -> tuple[int, int, int, int] | None:
     """(highest column, lowest row, highest row, cells) of the cells in ``data``, or None to use the
     regexes.
 
@@ -604,6 +623,8 @@ def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
     pos = word_positions(data, b"<c")
     if not pos.size:
         return 0, 0, 0, 0
+    if order is not None:
+        pos = np.sort(pos, kind="stable")  # two sorted runs (even and odd offsets): document order
     win = _windows(data, pos)
     win = win[_CELL_NEXT[win[:, 2]]]  # <c followed by space, >, / or a line break: a cell
     if not len(win):
@@ -618,8 +639,10 @@ def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
         return None  # a lower-case or 4-letter reference: the regexes decide
     letters = 1 + two.astype(np.int8) + three
     high_col, low, high = 0, 0, 0
+    keys = np.zeros(len(win), dtype=np.uint64) if order is not None else None
     for k in (1, 2, 3):
-        group = ref if k == 1 and not two.any() else ref[letters == k]
+        whole = k == 1 and not two.any()
+        group = ref if whole else ref[letters == k]
         if not len(group):
             continue
         digits = group[:, k:k + 8]
@@ -627,6 +650,16 @@ def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
         n = np.argmin(isdigit, axis=1)  # the first byte that is not a digit: the closing quote
         if not (isdigit[:, 0] & (digits[np.arange(len(digits)), n] == 34)).all():
             return None
+        if keys is not None:  # digit count, then the digits: ordered as the row numbers
+            packed = np.zeros((len(digits), 8), dtype=np.uint8)
+            packed[:, 0] = n
+            packed[:, 1:] = np.where(np.arange(7) < n[:, None], digits[:, :7], 0)
+            if (digits[:, 0] == 48).any() or (n > 7).any():
+                keys[:] = 0
+                keys[0] = 1  # a leading zero or 8 digits: not read as in order
+                keys = None
+            else:
+                keys[slice(None) if whole else letters == k] = packed.view(">u8").ravel()
         col = _letters_value(group[:, :k]).max()
         high_col = max(high_col, int(col))
         # only the shortest and the longest numbers can hold the lowest and the highest row
@@ -635,7 +668,16 @@ def _fast_refs(data: bytes) -> tuple[int, int, int, int] | None:
         hi = int(_digits_value(digits[n == longest, :longest]).max())
         low = lo if not low else min(low, lo)
         high = max(high, hi)
+    if order is not None:
+        if keys is None:
+            order.append((0, 0, False))
+        else:
+            order.append((_key_row(keys[0]), _key_row(keys[-1]), bool((keys[1:] >= keys[:-1]).all())))
     return high_col, low, high, len(win)
+
+
+def _key_row(key: np.uint64) -> int:
+    return int(((int(key) & ((1 << 56) - 1)).to_bytes(7, "big")).rstrip(b"\0") or b"0")
 
 
 def _letters_value(letters: np.ndarray) -> np.ndarray:
@@ -652,21 +694,25 @@ def _digits_value(digits: np.ndarray) -> np.ndarray:
     return value
 
 
-def _cell_refs(data: bytes) -> tuple[int, int, int, int, int]:
+def _cell_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) -> tuple[int, int, int, int, int]:
     """(highest column, lowest row, highest row, cells without a reference, cells) of the cells in
-    ``data``."""
-    fast = _fast_refs(data)
+    ``data``; ``order`` gets (first row, last row, rows never going down) in document order."""
+    fast = _fast_refs(data, order)
     if fast is not None:
         high_col, low, high, cells = fast
         return high_col, low, high, 0, cells
     refs = _CELL_COL.findall(data)
     numbers = [int(r) for _, r in refs]
+    if order is not None:
+        order.clear()
+        if numbers:
+            order.append((numbers[0], numbers[-1], all(a <= b for a, b in itertools.pairwise(numbers))))
     cells = len(_CELL_ANY.findall(data))
     high_col = max((col_number(c) for c in {c.upper() for c, _ in refs}), default=0)
     return high_col, min(numbers, default=0), max(numbers, default=0), cells - len(refs), cells
 
 
-def _scan_text(data: bytes, out: SheetScan) -> None:
+def _scan_text(data: bytes, out: SheetScan) -> tuple[int, int, int, int, int]:
     # each element regex runs only where a word compare says it can match: the optional namespace
     # prefix makes them try every "<" in the part otherwise
     hidden = has_bytes(data, b"idde") and b"hidden" in data
@@ -674,7 +720,14 @@ def _scan_text(data: bytes, out: SheetScan) -> None:
         r = _ATTR_R.search(m.group())
         if r is not None:
             out.hidden_rows.add(int(r.group(2)))
-    high_col, low, high, without, cells = _cell_refs(data)
+    order: list[tuple[int, int, bool]] = []
+    extent = _cell_refs(data, order)
+    high_col, low, high, without, cells = extent
+    if order:
+        first, last, rising = order[0]
+        if not rising or first < out.last_row:
+            out.ordered = False
+        out.last_row = max(out.last_row, last)
     out.cells_without_ref += without
     out.cells += cells
     if high_col:
@@ -707,6 +760,7 @@ def _scan_text(data: bytes, out: SheetScan) -> None:
                 if re.search(rb"\bt=" + _Q + rb"e" + _Q, m.group(1)):
                     continue
                 _exception(out, m.group(1), "f", "")
+    return extent
 
 
 def _exception(out: SheetScan, attrs: bytes, kind: str, value: str) -> None:

@@ -1,0 +1,266 @@
+"""A large worksheet loaded in pieces (readers/xlsx_pieces) reads exactly as the whole sheet.
+
+The thresholds are lowered so that workbooks of a few hundred rows are cut into many pieces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import zipfile
+from typing import Any
+
+import pytest
+
+from tests.hostile import xlsx as X
+from tests.workbooks import make_workbook
+from validator.readers import xlsx_pieces
+from validator.readers.base import ReaderNotes
+from validator.readers.xlsx import XlsxReader, calamine_available
+
+pytestmark = pytest.mark.skipif(not calamine_available(), reason="python-calamine not installed")
+
+
+def _rows(n: int) -> list[list[Any]]:
+    rows: list[list[Any]] = [["Email", "Id", "Close Date", "Name", "Score", "Note"]]
+    for i in range(2, n + 2):
+        rows.append([
+            f"p{i}@example.com",
+            100000 + i if i % 3 else str(100000 + i),
+            dt.date(2024, 1, 1) + dt.timedelta(days=i) if i % 5 else dt.datetime(2024, 2, 1, 9, i % 60),
+            None if i % 7 == 0 else f"Name {i}",
+            i / 8 if i % 4 else True,
+            "far" if i % 97 == 0 else None,
+        ])
+        if i % 97 == 0:  # a cell right of the header: a ragged row
+            rows[-1].append("beyond")
+    return rows
+
+
+def _sheet_of(rows: list[str]) -> bytes:
+    """A one-sheet workbook whose <sheetData> holds these <row> elements as written."""
+    xml = X.sheet_xml([]).replace("<sheetData></sheetData>", "<sheetData>" + "".join(rows) + "</sheetData>")
+    return X.build(X.parts(sheets={"Contacts": xml}))
+
+
+def _read(data: bytes, *, pieces: bool, chunk_rows: int = 37) -> tuple[Any, ...]:
+    """Everything a reader gives: header, every chunk's cells, kinds, rows and notes, the notes."""
+    notes = ReaderNotes()
+    reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=chunk_rows, engine="calamine")
+    try:
+        chunks = [(c.frame.values.tolist(), c.kinds.values.tolist() if c.kinds is not None else None,
+                   c.rows.tolist(), [repr(n) for n in c.notes]) for c in reader.chunks()]
+    finally:
+        reader.close()
+    assert (reader._loader is not None) == pieces  # the reader read the way the test meant
+    extra = {k: v for k, v in notes.extra.items() if k != "workbook"}
+    return reader.header, reader.width, chunks, notes.records, repr(extra)
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Pieces of a few hundred bytes; returns the list of piece indexes loaded."""
+    monkeypatch.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(xlsx_pieces, "FIRST_BYTES", 300)
+    monkeypatch.setattr(xlsx_pieces, "PIECE_BYTES", 1200)
+    loaded: list[int] = []
+    load = xlsx_pieces._load
+
+    def counted(data: bytes, name: str, index: int) -> xlsx_pieces.Piece:
+        loaded.append(index)
+        return load(data, name, index)
+    monkeypatch.setattr(xlsx_pieces, "_load", counted)
+    return loaded
+
+
+def _whole(monkeypatch: pytest.MonkeyPatch, data: bytes, **kw: Any) -> tuple[Any, ...]:
+    with monkeypatch.context() as m:
+        m.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 1 << 40)
+        return _read(data, pieces=False, **kw)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 37, 50_000])
+def test_pieces_read_exactly_as_the_whole_sheet(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
+                                                chunk_rows: int) -> None:
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(400)}]})
+    whole = _whole(monkeypatch, data, chunk_rows=chunk_rows)
+    assert _read(data, pieces=True, chunk_rows=chunk_rows) == whole
+    assert len(small_pieces) > 20 and small_pieces == sorted(small_pieces)
+    assert whole[3] == 400  # records: every data row
+    ragged = [n for c in whole[2] for n in c[3] if "ragged" in n]
+    assert len(ragged) == 4  # rows 97, 194, 291, 388 reach column 7
+
+
+def test_gaps_blank_rows_and_a_late_first_column(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:
+    # rows the sheet does not have (3-9, 200-999), a row of empty cells, data starting in column C
+    body = ['<row r="1"><c r="C1" t="inlineStr"><is><t>Email</t></is></c><c r="D1" t="inlineStr"><is><t>N</t></is>'
+            "</c></row>", '<row r="2"><c r="C2" t="inlineStr"><is><t>a@x.com</t></is></c></row>']
+    body += [f'<row r="{r}"><c r="C{r}" t="inlineStr"><is><t>r{r}@x.com</t></is></c><c r="D{r}"><v>{r}</v></c></row>'
+             for r in range(10, 200)]
+    body += ['<row r="1000"><c r="C1000" s="0"/><c r="D1000" t="inlineStr"/></row>',
+             '<row r="1001"><c r="D1001"><v>7</v></c></row>', '<row r="1003"/>']
+    data = _sheet_of(body)
+    whole = _whole(monkeypatch, data)
+    assert _read(data, pieces=True) == whole
+    assert len(small_pieces) > 5
+    assert whole[0].cells == ("", "", "Email", "N")
+    assert whole[3] == 1001 - 1  # rows 2..1001: blank rows between data rows count as records
+
+
+@pytest.mark.parametrize("late", ["5", "80"])
+def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
+                                                  late: str) -> None:
+    """The whole sheet's load sorts every cell into its row. A row placed after higher ones: the
+    scan sees the rows go down, so the sheet is loaded whole. The same row repeated many times (rows
+    never go down, but one row spans pieces): the pieces stop before giving out that row, and the
+    whole sheet is read from the row before it."""
+    body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c><c r="B1" t="inlineStr"><is><t>Id</t></is>'
+            '</c><c r="C1" t="inlineStr"><is><t>Note</t></is></c></row>']
+    for r in range(2, 160):
+        body.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>r{r}@x.com</t></is></c><c r="B{r}"><v>{r}</v>'
+                    "</c></row>")
+        if late == "80" and r == 80:
+            body += [f'<row r="80"><c r="C80" t="inlineStr"><is><t>late {k}</t></is></c></row>' for k in range(30)]
+    if late == "5":
+        body.append('<row r="5"><c r="C5" t="inlineStr"><is><t>late</t></is></c></row>')
+    data = _sheet_of(body)
+    seen: list[str] = []
+    sheet = XlsxReader._calamine_sheet
+
+    def whole_sheet(self: XlsxReader, name: str) -> Any:
+        seen.append(name)
+        return sheet(self, name)
+    monkeypatch.setattr(XlsxReader, "_calamine_sheet", whole_sheet)
+    whole = _whole(monkeypatch, data)
+    seen.clear()
+    assert _read(data, pieces=late == "80") == whole
+    assert seen == ["Contacts"]  # loaded whole: from the start ("5"), after the pieces ended ("80")
+    cells = [row for c in whole[2] for row in c[0]]
+    expected = "late" if late == "5" else "late 29"  # the last cell written to C80 wins
+    assert [f"r{late}@x.com", late, expected] in cells
+
+
+def test_a_piece_calamine_refuses_ends_the_pieces(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(300)}]})
+    whole = _whole(monkeypatch, data)
+    load = xlsx_pieces._load
+
+    def failing(data: bytes, name: str, index: int) -> xlsx_pieces.Piece:
+        if index == 4:
+            raise ValueError("calamine: broken piece")
+        return load(data, name, index)
+    monkeypatch.setattr(xlsx_pieces, "_load", failing)
+    assert _read(data, pieces=True) == whole
+
+
+def test_shared_strings_pieces_and_when_they_are_too_large(monkeypatch: pytest.MonkeyPatch,
+                                                            small_pieces: list[int]) -> None:
+    strings = [f"s{i}@example.com" for i in range(300)]
+    rows = [[("s", i), ("s", (i * 7) % 300), i] for i in range(300)]
+    data = X.xlsx(rows, shared=strings)
+    whole = _whole(monkeypatch, data)
+    monkeypatch.setattr(xlsx_pieces, "SST_SHARE", 0)
+    assert _read(data, pieces=True) == whole
+    assert small_pieces
+    # shared strings larger than a quarter of a piece: pieces would parse them again and again
+    monkeypatch.setattr(xlsx_pieces, "SST_SHARE", 1000)
+    assert _read(data, pieces=False) == whole
+
+
+def test_a_window_whose_cells_span_a_huge_range_is_never_loaded_early() -> None:
+    """The early pieces reach calamine only where the windows they came from are as bounded as
+    choose_engine wants a whole sheet: a cell at row 1 and one at XFD1048576 are not."""
+    assert xlsx_pieces._safe((6, 1, 5000, 0, 30_000))
+    assert not xlsx_pieces._safe((16_384, 1, 1_048_576, 0, 2))  # dense 17 billion cells
+    assert not xlsx_pieces._safe((3, 1, 10, 1, 30))  # a cell without a reference: positions shift
+    assert not xlsx_pieces._safe((3, 1, 2_000_000, 0, 30))  # beyond Excel's rows
+    assert xlsx_pieces._merge((3, 5, 9, 0, 4), (7, 2, 6, 1, 2)) == (7, 2, 9, 1, 6)
+    assert xlsx_pieces._merge((0, 0, 0, 0, 0), (7, 2, 6, 0, 2)) == (7, 2, 6, 0, 2)
+
+
+def test_early_pieces_stop_at_an_unsafe_window(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:
+    rows = [[f"r{i}@x.com", i] for i in range(200)]
+    data = X.build(X.parts(rows))
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    how = xlsx_pieces.plan(zf, "xl/worksheets/sheet1.xml", "Contacts")
+    assert how is not None
+    pieces = xlsx_pieces.Pieces(zf, how)
+    try:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+        first, second = xml.index(b'<row r="3"'), xml.index(b'<row r="100"')
+        pieces.window(xml[:first], (2, 1, 2, 0, 4))
+        assert pieces._count == 0 and pieces._early  # under FIRST_BYTES of rows: no piece yet
+        pieces.window(xml[first:second], (16_384, 3, 1_048_576, 0, 2))  # unsafe: nothing is cut early
+        assert pieces._count == 0 and not pieces._early
+        pieces.window(xml[second:], (2, 100, 200, 0, 200))
+        assert pieces._count == 0
+    finally:
+        pieces.close()
+
+
+def test_closing_half_way_stops_every_thread(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(400)}]})
+    before = {t.ident for t in threading.enumerate()}
+    reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), chunk_rows=20, engine="calamine")
+    chunks = reader.chunks()
+    next(chunks)
+    reader.close()
+    left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert left == []
+    assert 0 < len(small_pieces) < 40
+
+
+def test_prefetched_pieces_read_as_the_reader_would(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
+                                                    tmp_path: Any) -> None:
+    from validator.readers import xlsx_prefetch
+
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(400)}]})
+    path = tmp_path / "contacts.xlsx"
+    path.write_bytes(data)
+    whole = _whole(monkeypatch, data)
+    monkeypatch.setattr(xlsx_prefetch, "MIN_BYTES", 0)
+    assert xlsx_prefetch.start(path)
+    with path.open("rb") as fh:
+        notes = ReaderNotes()
+        reader = XlsxReader(fh, notes, size=len(data), chunk_rows=37, owned=False)
+        assert reader._pre is not None and reader._loader is not None  # the prefetch's pieces
+        chunks = [(c.frame.values.tolist(), c.kinds.values.tolist() if c.kinds is not None else None,
+                   c.rows.tolist(), [repr(n) for n in c.notes]) for c in reader.chunks()]
+        reader.close()
+    assert chunks == whole[2] and notes.records == whole[3]
+    assert xlsx_prefetch.pending() == 0
+
+
+@pytest.mark.parametrize(("rows", "ordered"), [
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row><row r="2"><c r="AB2"><v>3</v></c></row>'
+     b'<row r="10"><c r="C10"><v>4</v></c></row>', True),
+    (b'<row r="9"><c r="A9"><v>1</v></c></row><row r="10"><c r="A10"><v>1</v></c></row>'
+     b'<row r="100"><c r="ZZ100"><v>1</v></c></row>', True),
+    (b'<row r="10"><c r="A10"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row>', False),
+    (b'<row r="10"><c r="A10"><v>1</v></c><c r="B2"><v>1</v></c></row>', False),  # a cell above its row
+    (b'<row r="1"><c r="A01"><v>1</v></c></row>', False),  # a leading zero: not read as ordered
+    (b'<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>',
+     False),  # prefixed cells: the regexes read the order
+    (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row>',
+     True),
+])
+def test_the_scan_sees_whether_rows_ever_go_down(rows: bytes, ordered: bool) -> None:
+    from tests.workbooks import raw_workbook, sheet
+    from validator.readers.xlsx_scan import Budget, scan_sheet
+
+    zf = zipfile.ZipFile(io.BytesIO(raw_workbook(sheet(rows))))
+    assert scan_sheet(zf, "xl/worksheets/sheet1.xml", Budget(1 << 30)).ordered is ordered
+
+
+def test_the_order_carries_across_windows() -> None:
+    from validator.readers.xlsx_scan import SheetScan, _scan_text
+
+    for second, ordered in ((b'<row r="59"><c r="B59"><v>1</v></c></row>', True),
+                            (b'<row r="60"><c r="A60"><v>1</v></c></row>', True),
+                            (b'<row r="3"><c r="B3"><v>1</v></c></row>', False),
+                            (b'<x:row r="3"><x:c r="B3"><x:v>1</x:v></x:c></x:row>', False)):
+        out = SheetScan()
+        _scan_text(b'<row r="58"><c r="A58"><v>1</v></c></row><row r="59"><c r="A59"><v>1</v></c></row>', out)
+        assert out.ordered and out.last_row == 59
+        _scan_text(second, out)  # the next window: rows in order within it, but it may go below the last
+        assert out.ordered is ordered, second

@@ -1,0 +1,412 @@
+"""A large worksheet loaded by calamine in pieces, so its first rows are checked while the rest load.
+
+python-calamine parses a whole sheet before it gives the first row (about 0.7 s for 100,000 rows
+x 13 columns), and turning its cells into Python values, then columns, then checking them takes
+about as long again, mostly holding the GIL: the two can overlap. The worksheet's XML is cut, at
+row starts, into pieces of a few MB (the first ones small, so checking starts early): each is the
+sheet's own head (everything before ``<sheetData>``, less ``<dimension>``, which no reader here
+trusts) with some of its rows, in a workbook of its own (in memory, stored) with the same styles,
+shared strings and workbook part, so every cell converts exactly as in the whole sheet. ``LOADERS``
+threads load pieces (calamine without the GIL, then its rows as Python values) while the reader
+takes the rows of earlier ones; at most ``AHEAD`` pieces wait.
+
+Only bytes the pre-checks have passed reach calamine. The first ``AHEAD`` pieces are cut from the
+scan's own windows as it goes (``Pieces.window``) and loaded at once, each only where the cells of
+the windows it came from are as bounded as ``choose_engine`` wants a whole sheet to be (every other
+part of the workbook was checked before the sheets); the rest are cut after the whole workbook has
+passed and calamine was chosen (``begin``). Nothing is given out before the scan ends.
+
+Pieces read as the whole sheet only if no piece holds a row above one an earlier piece gave: the
+scan notes whether the cells' rows ever go down in the part (``SheetScan.ordered``), and where they
+do, the pieces are dropped (``Speculation.adopt``) and the sheet loads whole. A row repeated across
+a piece boundary (rows that never go down, but one row in two pieces), or a piece calamine refuses,
+ends the pieces before that row is given out (the reader checks each piece against the next one):
+the reader loads the whole sheet and reads on from the row after the last one it gave. Shared
+strings are parsed again for every piece: pieces are at least ``SST_SHARE`` times their size, and
+a sheet with too few such pieces loads whole (``plan``).
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import re
+import threading
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from validator.readers.xlsx_scan import DENSE_CELLS, MAX_COLS, MAX_ROWS, SPARSE_SLACK
+
+PIECE_BYTES = 8 << 20  # XML bytes of a piece (the first ones are smaller: FIRST_BYTES, then double)
+FIRST_BYTES = 2 << 20
+MIN_SHEET_BYTES = 12 << 20  # smaller sheets load whole: the first piece would be most of them
+SST_SHARE = 4  # a piece holds at least this many times the shared strings' bytes
+AHEAD = 3  # pieces cut and loading or loaded, waiting at most
+LOADERS = 2  # threads loading pieces
+READ = 4 << 20
+
+_ROW_START = re.compile(rb"<row[\s>/]")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*>")
+_EMPTY_SHEET = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b"<sheetData/></worksheet>")
+
+
+class PiecesFailed(Exception):
+    """The pieces could not go on; the reader loads the whole sheet."""
+
+
+@dataclass(slots=True)
+class Plan:
+    part: str  # the worksheet part
+    name: str  # the sheet's name in the workbook
+    sheet_bytes: int
+    sst: str | None  # the shared-strings part, if any
+    first: int  # XML bytes of the first piece
+    size: int  # XML bytes of the largest pieces
+
+
+def plan(zf: zipfile.ZipFile, part: str, name: str) -> Plan | None:
+    """Pieces for this sheet, or None where the whole load is as good (a small sheet, or shared
+    strings so large next to the sheet that parsing them again would cost more than it saves)."""
+    try:
+        sheet_bytes = zf.getinfo(part).file_size
+    except KeyError:
+        return None
+    if sheet_bytes < MIN_SHEET_BYTES:
+        return None
+    sst = next((i for i in zf.infolist() if i.filename.lower().endswith("sharedstrings.xml")), None)
+    size = PIECE_BYTES
+    if sst is not None and sst.file_size:
+        # every piece parses the shared strings again: pieces at least SST_SHARE times their
+        # size, and at least four of them, or the whole load is as good
+        size = max(PIECE_BYTES, SST_SHARE * sst.file_size)
+        if 4 * size > sheet_bytes:
+            return None
+    return Plan(part, name, sheet_bytes, sst.filename if sst is not None else None,
+                min(FIRST_BYTES, size), size)
+
+
+@dataclass(slots=True)
+class Piece:
+    """One loaded piece: its rows of cell values, the sheet row of the first one and the sheet
+    column (0-based) of their first values."""
+
+    rows: list[list[Any]]
+    first: int
+    col0: int
+    index: int
+
+
+Extent = tuple[int, int, int, int, int]  # highest column, lowest row, highest row, cells without a reference, cells
+
+
+class _Cutter:
+    """Cuts a worksheet's XML, fed in order, into pieces: each the head, whole rows, the closing tags."""
+
+    def __init__(self, first: int, size: int):
+        self.head: bytes | None = None
+        self.buf = bytearray()
+        self.target = first
+        self.size = size
+        self.consumed = 0  # bytes of the part in the head and the pieces cut so far
+        self.done = False  # </sheetData> seen
+
+    @property
+    def complete(self) -> bool:
+        """Every piece is cut."""
+        return self.done and not self.buf
+
+    def feed(self, data: bytes | bytearray, limit: int = 1 << 30) -> list[bytes]:
+        """The pieces ``data`` completes, at most ``limit`` (the rest stays in the buffer)."""
+        buf = self.buf
+        buf += data
+        if self.head is None:
+            at = buf.find(b"<sheetData>")
+            if at < 0:
+                if len(buf) > 64 << 20 or buf.find(b"<sheetData") >= 0 or buf.find(b":sheetData") >= 0:
+                    raise PiecesFailed("no plain <sheetData> element")
+                return []
+            at += len(b"<sheetData>")
+            self.head = _DIMENSION.sub(b"", bytes(buf[:at]))
+            del buf[:at]
+            self.consumed += at
+        if not self.done:
+            end = buf.find(b"</sheetData>")
+            if end >= 0:
+                del buf[end:]
+                self.done = True
+        out: list[bytes] = []
+        while len(out) < limit and (len(buf) >= self.target or (self.done and buf)):
+            cut = len(buf) if self.done and len(buf) < self.target else _row_start_near(buf, self.target)
+            if cut <= 0:
+                break  # no row starts after the first one yet: read on
+            out.append(self.head + bytes(buf[:cut]) + b"</sheetData></worksheet>")
+            del buf[:cut]
+            self.consumed += cut
+            self.target = min(self.target * 2, self.size)
+        return out
+
+
+class Pieces:
+    """A worksheet's pieces, loaded on ``LOADERS`` threads; ``next`` gives them in order.
+
+    The first ones (at most ``AHEAD``) may be cut while the pre-checks scan the sheet (``window``:
+    bytes the scan has checked, each piece loaded at once where the extent of the windows it came
+    from is as safe as ``xlsx_scan.choose_engine`` wants a whole sheet to be); ``begin``, once the
+    pre-checks have passed the whole workbook and chosen calamine, cuts the rest on a thread of its
+    own, from where those stopped."""
+
+    def __init__(self, zf: zipfile.ZipFile, chosen: Plan):
+        self.zf = zf
+        self.plan = chosen
+        self._queue: queue.Queue[Future[Piece] | BaseException | None] = queue.Queue(maxsize=AHEAD)
+        self._stop = threading.Event()
+        self._ended = False
+        self._pool = ThreadPoolExecutor(LOADERS, thread_name_prefix="xlsx-load")
+        self._thread: threading.Thread | None = None
+        self._others: dict[str, bytes] | None = None
+        self._cutter = _Cutter(chosen.first, chosen.size)
+        self._early = True  # still cutting from the scan's windows
+        self._extent: Extent | None = None
+        self._count = 0  # pieces handed to the loaders
+
+    # -- while the pre-checks scan the sheet ----------------------------------------------------
+    def window(self, data: bytes, extent: Extent) -> None:
+        """The next window of the sheet's bytes, checked by the scan, and the extent of its cells."""
+        if not self._early:
+            return
+        seen = _merge(self._extent, extent)
+        if not _safe(seen):
+            self._early = False
+            return
+        try:
+            pieces = self._cutter.feed(data, AHEAD - self._count)
+        except PiecesFailed:
+            self._early = False
+            return
+        # the bytes left in the buffer came with this window: its extent covers them
+        self._extent = extent if pieces else seen
+        for xml in pieces:
+            self._submit(xml)
+        if self._count >= AHEAD:  # never wait here: nobody takes pieces before the scan ends
+            self._early = False
+
+    def _submit(self, xml: bytes) -> None:
+        if self._others is None:
+            self._others = self._other_parts()
+        data = _workbook(self._others, self.plan.part, xml)
+        self._queue.put_nowait(self._pool.submit(_load, data, self.plan.name, self._count))
+        self._count += 1
+
+    # -- after the pre-checks -------------------------------------------------------------------
+    def begin(self) -> None:
+        """The pre-checks passed and chose calamine for this sheet: cut and load the rest."""
+        self._early = False
+        self._thread = threading.Thread(target=self._run, name="xlsx-pieces", daemon=True)
+        self._thread.start()
+
+    def next(self) -> Piece | None:
+        """The next loaded piece; None after the last. Raises PiecesFailed when the pieces
+        cannot go on (the reader then loads the whole sheet)."""
+        if self._ended:
+            return None
+        item = self._queue.get()
+        try:
+            if isinstance(item, Future):
+                return item.result()
+        except BaseException as exc:  # calamine refused the piece
+            item = exc
+        self._ended = True
+        if item is None:
+            return None
+        raise PiecesFailed(str(item)) from item
+
+    def close(self) -> None:
+        """Stop the threads and drop what they loaded and nobody took."""
+        self._stop.set()
+        self._ended = True
+        self._early = False
+        while self._thread is not None and self._thread.is_alive():
+            self._drain()
+            self._thread.join(0.05)
+        self._drain()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._drain()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, Future):
+                item.cancel()
+
+    def _put(self, item: Future[Piece] | BaseException | None) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        if isinstance(item, Future):
+            item.cancel()
+        return False
+
+    def _run(self) -> None:
+        try:
+            for xml in self._rest():
+                if self._stop.is_set():
+                    return
+                if self._others is None:
+                    self._others = self._other_parts()
+                data = _workbook(self._others, self.plan.part, xml)
+                del xml
+                if not self._put(self._pool.submit(_load, data, self.plan.name, self._count)):
+                    return
+                self._count += 1
+            self._put(None)
+        except BaseException as exc:  # anything at all: the reader loads the whole sheet instead
+            self._put(exc)
+
+    def _rest(self) -> Iterator[bytes]:
+        """The pieces after those cut during the scan: the part inflated again, the bytes they
+        took passed over."""
+        early = self._cutter
+        if early.complete:
+            return
+        cutter = _Cutter(early.target, early.size)
+        cutter.head, cutter.consumed = early.head, early.consumed
+        skip = early.consumed
+        with self.zf.open(self.plan.part) as fh:
+            while not cutter.complete:
+                block = fh.read(READ)
+                if not block:
+                    raise PiecesFailed("the worksheet ends inside its rows")
+                if skip:
+                    taken = min(skip, len(block))
+                    skip -= taken
+                    block = block[taken:]
+                    if not block:
+                        continue
+                yield from cutter.feed(block)
+                if self._stop.is_set():
+                    return
+
+    def _other_parts(self) -> dict[str, bytes]:
+        """Every part a piece's workbook carries besides the piece: the small XML parts as they
+        are, other worksheets as empty ones, the shared strings; no media."""
+        out: dict[str, bytes] = {}
+        for info in self.zf.infolist():
+            name = info.filename
+            low = name.lower()
+            if name == self.plan.part or name.startswith("__MACOSX/") or info.is_dir():
+                continue
+            if "/worksheets/" in low and low.endswith(".xml"):
+                out[name] = _EMPTY_SHEET
+            elif name == self.plan.sst or (low.endswith((".xml", ".rels")) and info.file_size <= 1 << 20):
+                out[name] = self.zf.read(info)
+        return out
+
+
+def _merge(a: Extent | None, b: Extent) -> Extent:
+    if a is None:
+        return b
+    if not a[4] or not b[4]:
+        return a if a[4] else b
+    return (max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), a[3] + b[3], a[4] + b[4])
+
+
+def _safe(extent: Extent) -> bool:
+    """Whether calamine may load the cells of this extent (``xlsx_scan.choose_engine``'s test)."""
+    high_col, low, high, without, cells = extent
+    if without:
+        return False
+    if not cells:
+        return True
+    dense = (high - low + 1) * max(1, high_col)
+    return high <= MAX_ROWS and high_col <= MAX_COLS and dense <= DENSE_CELLS and dense <= 4 * cells + SPARSE_SLACK
+
+
+def _row_start_near(buf: bytearray, target: int) -> int:
+    """Where a piece of about ``target`` bytes ends: the last row start at or before ``target``,
+    else the first one after it (a row longer than the target); 0 or -1 where there is none."""
+    at = target + 1
+    while True:
+        at = buf.rfind(b"<row", 0, at)
+        if at <= 0:
+            break
+        if _ROW_START.match(buf, at):
+            return at
+    at = target
+    while True:
+        at = buf.find(b"<row", at + 1)
+        if at < 0 or _ROW_START.match(buf, at):
+            return at
+
+
+class Speculation:
+    """Made before the pre-checks: gives ``scan_workbook`` a window sink for a workbook's only
+    worksheet when it is large (``plan``), and after them the pieces, if the reader will use them."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.pieces: Pieces | None = None
+
+    def sink(self, part: str, name: str, worksheets: int) -> Any:
+        if worksheets != 1 or self.pieces is not None:
+            return None
+        how = plan(self.zf, part, name)
+        if how is None:
+            return None
+        self.pieces = Pieces(self.zf, how)
+        return self.pieces.window
+
+    def adopt(self, name: str | None, engine: str, ordered: bool) -> Pieces | None:
+        """The pieces of sheet ``name``, begun, where calamine reads it and its cells' rows never go
+        down (``SheetScan.ordered``); else None (all released)."""
+        pieces, self.pieces = self.pieces, None
+        if pieces is None:
+            return None
+        if engine != "calamine" or name != pieces.plan.name or not ordered:
+            pieces.close()
+            return None
+        pieces.begin()
+        return pieces
+
+    def close(self) -> None:
+        if self.pieces is not None:
+            self.pieces.close()
+            self.pieces = None
+
+
+def _load(data: bytes, name: str, index: int) -> Piece:
+    """calamine's load of one piece, and its rows as Python values: the first piece's from row 1
+    and column 1 (as the whole sheet's), later ones from their first used row and column."""
+    from python_calamine import CalamineWorkbook
+
+    handle = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        sheet = handle.get_sheet_by_name(name)
+        start = sheet.start
+        if start is None:
+            return Piece([], 1, 0, index)
+        if index == 0:
+            return Piece(sheet.to_python(skip_empty_area=False), 1, 0, index)
+        return Piece(sheet.to_python(skip_empty_area=True), start[0] + 1, start[1], index)
+    finally:
+        handle.close()
+
+
+def _workbook(others: dict[str, bytes], part: str, xml: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in others.items():
+            zf.writestr(name, data)
+        zf.writestr(part, xml)
+    return out.getvalue()
+
+
