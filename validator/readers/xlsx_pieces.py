@@ -3,7 +3,7 @@
 python-calamine parses a whole sheet before it gives the first row (about 0.7 s for 100,000 rows
 x 13 columns), and turning its cells into Python values, then columns, then checking them takes
 about as long again, mostly holding the GIL: the two can overlap. The worksheet's XML is cut, at
-row starts, into pieces of a few MB (the first ones small, so checking starts early): each is the
+row starts, into pieces of 4 MB (the first one 2 MB, so checking starts early): each is the
 sheet's own head (everything before ``<sheetData>``, less ``<dimension>``, which no reader here
 trusts) with some of its rows, in a workbook of its own (in memory, stored) with the same styles,
 shared strings and workbook part, so every cell converts exactly as in the whole sheet. ``LOADERS``
@@ -40,7 +40,7 @@ from typing import Any
 
 from validator.readers.xlsx_scan import DENSE_CELLS, MAX_COLS, MAX_ROWS, SPARSE_SLACK
 
-PIECE_BYTES = 8 << 20  # XML bytes of a piece (the first ones are smaller: FIRST_BYTES, then double)
+PIECE_BYTES = 4 << 20  # XML bytes of a piece (the first one is smaller: FIRST_BYTES)
 FIRST_BYTES = 2 << 20
 MIN_SHEET_BYTES = 12 << 20  # smaller sheets load whole: the first piece would be most of them
 SST_SHARE = 4  # a piece holds at least this many times the shared strings' bytes
