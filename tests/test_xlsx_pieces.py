@@ -264,3 +264,17 @@ def test_the_order_carries_across_windows() -> None:
         assert out.ordered and out.last_row == 59
         _scan_text(second, out)  # the next window: rows in order within it, but it may go below the last
         assert out.ordered is ordered, second
+
+
+def test_piece_workbooks_are_valid_stored_zips() -> None:
+    others = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/\u00e9t\u00e9.xml": b"<x/>"}
+    layout = xlsx_pieces._StoredZip(others, "xl/worksheets/sheet1.xml")
+    rows = bytearray(b'<row r="2"><c r="A2"><v>1</v></c></row>' * 50)
+    with memoryview(rows) as view:
+        data = layout.build([b"<worksheet><sheetData>", view[:len(rows) // 2], xlsx_pieces._TAIL])
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    assert zf.testzip() is None  # every CRC matches
+    assert [i.compress_type for i in zf.infolist()] == [zipfile.ZIP_STORED] * 4
+    assert {n: zf.read(n) for n in others} == others
+    assert zf.read("xl/worksheets/sheet1.xml") == (b"<worksheet><sheetData>" + bytes(rows[:len(rows) // 2])
+                                                   + b"</sheetData></worksheet>")

@@ -31,9 +31,11 @@ from __future__ import annotations
 import io
 import queue
 import re
+import struct
 import threading
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +52,7 @@ READ = 4 << 20
 
 _ROW_START = re.compile(rb"<row[\s>/]")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*>")
+_TAIL = b"</sheetData></worksheet>"
 _EMPTY_SHEET = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                 b"<sheetData/></worksheet>")
 
@@ -119,8 +122,9 @@ class _Cutter:
         """Every piece is cut."""
         return self.done and not self.buf
 
-    def feed(self, data: bytes | bytearray, limit: int = 1 << 30) -> list[bytes]:
-        """The pieces ``data`` completes, at most ``limit`` (the rest stays in the buffer)."""
+    def feed(self, data: bytes | bytearray, build: Callable[[list[Any]], bytes], limit: int = 1 << 30) -> list[bytes]:
+        """The pieces ``data`` completes, at most ``limit`` (the rest stays in the buffer), each
+        made by ``build`` from its parts (head, rows, closing tags) in one copy."""
         buf = self.buf
         buf += data
         if self.head is None:
@@ -139,15 +143,58 @@ class _Cutter:
                 del buf[end:]
                 self.done = True
         out: list[bytes] = []
-        while len(out) < limit and (len(buf) >= self.target or (self.done and buf)):
-            cut = len(buf) if self.done and len(buf) < self.target else _row_start_near(buf, self.target)
+        while len(out) < limit and buf and (self.done or len(buf) >= self.target):
+            cut = _row_start_near(buf, self.target) if len(buf) > self.target else -1
             if cut <= 0:
-                break  # no row starts after the first one yet: read on
-            out.append(self.head + bytes(buf[:cut]) + b"</sheetData></worksheet>")
+                if not self.done:
+                    break  # no row starts after the first one yet: read on
+                cut = len(buf)
+            with memoryview(buf) as view:
+                out.append(build([self.head, view[:cut], _TAIL]))
             del buf[:cut]
             self.consumed += cut
             self.target = min(self.target * 2, self.size)
         return out
+
+
+class _StoredZip:
+    """Workbooks that differ only in one part: the other parts are laid out once, and each piece's
+    workbook is joined from them, its part's header and its bytes (ZIP, stored, no compression)."""
+
+    def __init__(self, others: dict[str, bytes], part: str):
+        heads: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for name, data in others.items():
+            local, entry = _headers(name, zlib.crc32(data), len(data), offset)
+            heads += (local, data)
+            central.append(entry)
+            offset += len(local) + len(data)
+        self.prefix = b"".join(heads)
+        self.central = b"".join(central)
+        self.entries = len(others) + 1
+        self.part = part
+
+    def build(self, parts: list[Any]) -> bytes:
+        crc = 0
+        for piece in parts:
+            crc = zlib.crc32(piece, crc)
+        size = sum(len(piece) for piece in parts)
+        local, entry = _headers(self.part, crc, size, len(self.prefix))
+        central = self.central + entry
+        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self.entries, self.entries, len(central),
+                          len(self.prefix) + len(local) + size, 0)
+        return b"".join([self.prefix, local, *parts, central, end])
+
+
+def _headers(name: str, crc: int, size: int, offset: int) -> tuple[bytes, bytes]:
+    """The local and central directory headers of a stored entry (dated 1980-01-01)."""
+    raw = name.encode("utf-8")
+    flags = 0 if raw.isascii() else 0x800  # names in UTF-8
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 0, 0, 33, crc, size, size, len(raw), 0) + raw
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 0, 0, 33, crc, size, size, len(raw),
+                          0, 0, 0, 0, 0, offset) + raw
+    return local, central
 
 
 class Pieces:
@@ -167,7 +214,7 @@ class Pieces:
         self._ended = False
         self._pool = ThreadPoolExecutor(LOADERS, thread_name_prefix="xlsx-load")
         self._thread: threading.Thread | None = None
-        self._others: dict[str, bytes] | None = None
+        self._zip: _StoredZip | None = None
         self._cutter = _Cutter(chosen.first, chosen.size)
         self._early = True  # still cutting from the scan's windows
         self._extent: Extent | None = None
@@ -183,23 +230,22 @@ class Pieces:
             self._early = False
             return
         try:
-            pieces = self._cutter.feed(data, AHEAD - self._count)
+            pieces = self._cutter.feed(data, self._layout().build, AHEAD - self._count)
         except PiecesFailed:
             self._early = False
             return
         # the bytes left in the buffer came with this window: its extent covers them
         self._extent = extent if pieces else seen
-        for xml in pieces:
-            self._submit(xml)
+        for workbook in pieces:
+            self._queue.put_nowait(self._pool.submit(_load, workbook, self.plan.name, self._count))
+            self._count += 1
         if self._count >= AHEAD:  # never wait here: nobody takes pieces before the scan ends
             self._early = False
 
-    def _submit(self, xml: bytes) -> None:
-        if self._others is None:
-            self._others = self._other_parts()
-        data = _workbook(self._others, self.plan.part, xml)
-        self._queue.put_nowait(self._pool.submit(_load, data, self.plan.name, self._count))
-        self._count += 1
+    def _layout(self) -> _StoredZip:
+        if self._zip is None:
+            self._zip = _StoredZip(self._other_parts(), self.plan.part)
+        return self._zip
 
     # -- after the pre-checks -------------------------------------------------------------------
     def begin(self) -> None:
@@ -258,14 +304,10 @@ class Pieces:
 
     def _run(self) -> None:
         try:
-            for xml in self._rest():
+            for workbook in self._rest():
                 if self._stop.is_set():
                     return
-                if self._others is None:
-                    self._others = self._other_parts()
-                data = _workbook(self._others, self.plan.part, xml)
-                del xml
-                if not self._put(self._pool.submit(_load, data, self.plan.name, self._count)):
+                if not self._put(self._pool.submit(_load, workbook, self.plan.name, self._count)):
                     return
                 self._count += 1
             self._put(None)
@@ -292,7 +334,7 @@ class Pieces:
                     block = block[taken:]
                     if not block:
                         continue
-                yield from cutter.feed(block)
+                yield from cutter.feed(block, self._layout().build)
                 if self._stop.is_set():
                     return
 
@@ -399,14 +441,5 @@ def _load(data: bytes, name: str, index: int) -> Piece:
         return Piece(sheet.to_python(skip_empty_area=True), start[0] + 1, start[1], index)
     finally:
         handle.close()
-
-
-def _workbook(others: dict[str, bytes], part: str, xml: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
-        for name, data in others.items():
-            zf.writestr(name, data)
-        zf.writestr(part, xml)
-    return out.getvalue()
 
 
