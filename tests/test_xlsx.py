@@ -234,6 +234,9 @@ def test_ooxml_escapes_decode_the_same_on_both_readers() -> None:
     from validator.readers.xlsx import column_texts
 
     assert column_texts(("a\ud800", None))[0].to_pylist() == ["a_xD800_", ""]
+    # a lone surrogate before a number: the text path gives up, and the column is split by type
+    texts, kinds = column_texts(("a\ud800", 1.5, None, True))
+    assert texts.to_pylist() == ["a_xD800_", "1.5", "", "TRUE"] and kinds.tolist() == [1, 2, 0, 5]
 
 
 # -- the acceptance checks ----------------------------------------------------------------

@@ -135,9 +135,11 @@ def column_texts(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, n
     """Texts (an Arrow large_string array) and kind codes (int8, indexes into ``KINDS``) of one
     column of cell values, by the same rule as ``cell_text``."""
     n = len(values)
-    types = set(map(type, values))
-    if types <= {str, type(None)}:
+    try:  # most columns hold only text: Arrow takes them as they are, or stops at the first other value
         return _text_cells(values)
+    except (pa.ArrowTypeError, TypeError):  # (TypeError: a value that is not text, met while escaping)
+        pass
+    types = set(map(type, values))
     if len(types) == 1:
         return _CONVERT[_TYPE_CODE[next(iter(types))]](values, order)
     codes = np.fromiter(map(_TYPE_CODE.__getitem__, map(type, values)), dtype=np.int8, count=n)
