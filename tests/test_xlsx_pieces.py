@@ -11,6 +11,8 @@ import zipfile
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.hostile import xlsx as X
 from tests.workbooks import make_workbook
@@ -278,3 +280,40 @@ def test_piece_workbooks_are_valid_stored_zips() -> None:
     assert {n: zf.read(n) for n in others} == others
     assert zf.read("xl/worksheets/sheet1.xml") == (b"<worksheet><sheetData>" + bytes(rows[:len(rows) // 2])
                                                    + b"</sheetData></worksheet>")
+
+
+_VALUES = st.one_of(
+    st.none(), st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    st.integers(-(10**12), 10**12), st.floats(-1e9, 1e9, allow_nan=False).map(lambda f: round(f, 4)),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2200, 1, 1)), st.booleans(),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.lists(_VALUES, min_size=0, max_size=7), min_size=20, max_size=150),
+       gaps=st.sets(st.integers(2, 150), max_size=20), chunk_rows=st.sampled_from([1, 7, 50_000]),
+       first=st.sampled_from([120, 300, 900]))
+def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps: set[int], chunk_rows: int,
+                                                     first: int) -> None:
+    """Workbooks of random cells (text in any script, numbers, dates, booleans, empty cells, rows
+    the sheet skips, rows of any width) read the same whole and in pieces of any size."""
+    placed = [row if r + 1 not in gaps else [] for r, row in enumerate(rows)]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": placed}]})
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 1 << 40)
+        whole = _read(data, pieces=False, chunk_rows=chunk_rows)
+        mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 0)
+        mp.setattr(xlsx_pieces, "FIRST_BYTES", first)
+        mp.setattr(xlsx_pieces, "PIECE_BYTES", first * 2)
+        notes = ReaderNotes()
+        reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=chunk_rows, engine="calamine")
+        try:
+            chunks = [(c.frame.values.tolist(), c.kinds.values.tolist() if c.kinds is not None else None,
+                       c.rows.tolist(), [repr(n) for n in c.notes]) for c in reader.chunks()]
+        finally:
+            reader.close()
+        extra = {k: v for k, v in notes.extra.items() if k != "workbook"}
+        assert (reader.header, reader.width, chunks, notes.records, repr(extra)) == whole
+    finally:
+        mp.undo()
