@@ -317,3 +317,21 @@ def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps
         assert (reader.header, reader.width, chunks, notes.records, repr(extra)) == whole
     finally:
         mp.undo()
+
+
+def test_a_row_longer_than_the_pieces_may_hold_loads_the_sheet_whole(monkeypatch: pytest.MonkeyPatch,
+                                                                     small_pieces: list[int]) -> None:
+    monkeypatch.setattr(xlsx_pieces, "MAX_ROW_BYTES", 2000)
+    rows = _rows(200)
+    rows[120] = [*rows[120][:3], "x" * 5000]  # one row of 5 KB: over a piece and MAX_ROW_BYTES
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    whole = _whole(monkeypatch, data)
+    seen: list[str] = []
+    sheet = XlsxReader._calamine_sheet
+
+    def whole_sheet(self: XlsxReader, name: str) -> Any:
+        seen.append(name)
+        return sheet(self, name)
+    monkeypatch.setattr(XlsxReader, "_calamine_sheet", whole_sheet)
+    assert _read(data, pieces=True) == whole
+    assert seen == ["Contacts"] and small_pieces  # pieces first, then the whole sheet from the long row on

@@ -49,6 +49,7 @@ SST_SHARE = 4  # a piece holds at least this many times the shared strings' byte
 AHEAD = 3  # pieces cut and loading or loaded, waiting at most
 LOADERS = 2  # threads loading pieces
 READ = 4 << 20
+MAX_ROW_BYTES = 64 << 20  # a longer row ends the pieces (the whole sheet is loaded instead)
 
 _ROW_START = re.compile(rb"<row[\s>/]")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*>")
@@ -146,9 +147,11 @@ class _Cutter:
         while len(out) < limit and buf and (self.done or len(buf) >= self.target):
             cut = _row_start_near(buf, self.target) if len(buf) > self.target else -1
             if cut <= 0:
-                if not self.done:
+                if not self.done and len(buf) <= self.target + MAX_ROW_BYTES:
                     break  # no row starts after the first one yet: read on
                 cut = len(buf)
+            if cut > self.target + MAX_ROW_BYTES:  # never hold more than a piece and a row
+                raise PiecesFailed("a row of the sheet is longer than the pieces may hold")
             with memoryview(buf) as view:
                 out.append(build([self.head, view[:cut], _TAIL]))
             del buf[:cut]
@@ -233,6 +236,7 @@ class Pieces:
             pieces = self._cutter.feed(data, self._layout().build, AHEAD - self._count)
         except PiecesFailed:
             self._early = False
+            self._cutter.buf = bytearray()  # the rest is read again after the scan (and fails again)
             return
         # the bytes left in the buffer came with this window: its extent covers them
         self._extent = extent if pieces else seen
@@ -322,6 +326,7 @@ class Pieces:
             return
         cutter = _Cutter(early.target, early.size)
         cutter.head, cutter.consumed = early.head, early.consumed
+        early.buf = bytearray()  # what it held past its last piece is read again here
         skip = early.consumed
         with self.zf.open(self.plan.part) as fh:
             while not cutter.complete:
