@@ -45,16 +45,34 @@ def _sheet_of(rows: list[str]) -> bytes:
     return X.build(X.parts(sheets={"Contacts": xml}))
 
 
-def _read(data: bytes, *, pieces: bool, chunk_rows: int = 37) -> tuple[Any, ...]:
-    """Everything a reader gives: header, every chunk's cells, kinds, rows and notes, the notes."""
+def _read(data: bytes, *, pieces: bool | None, chunk_rows: int = 37) -> tuple[Any, ...]:
+    """Everything a reader gives: header, every chunk's cells, kinds, rows and notes, the notes;
+    ``pieces``: whether the sheet must have been read in pieces (None: either)."""
     notes = ReaderNotes()
     reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=chunk_rows, engine="calamine")
+    got = _everything(reader, notes)
+    assert pieces is None or (reader._loader is not None) == pieces  # the reader read the way the test meant
+    return got
+
+
+def _whole_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the sheets the readers load whole from now on, in order."""
+    seen: list[str] = []
+    sheet = XlsxReader._calamine_sheet
+
+    def whole_sheet(self: XlsxReader, name: str) -> Any:
+        seen.append(name)
+        return sheet(self, name)
+    monkeypatch.setattr(XlsxReader, "_calamine_sheet", whole_sheet)
+    return seen
+
+
+def _everything(reader: XlsxReader, notes: ReaderNotes) -> tuple[Any, ...]:
     try:
         chunks = [(c.frame.values.tolist(), c.kinds.values.tolist() if c.kinds is not None else None,
                    c.rows.tolist(), [repr(n) for n in c.notes]) for c in reader.chunks()]
     finally:
         reader.close()
-    assert (reader._loader is not None) == pieces  # the reader read the way the test meant
     extra = {k: v for k, v in notes.extra.items() if k != "workbook"}
     return reader.header, reader.width, chunks, notes.records, repr(extra)
 
@@ -126,13 +144,7 @@ def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatc
     if late == "5":
         body.append('<row r="5"><c r="C5" t="inlineStr"><is><t>late</t></is></c></row>')
     data = _sheet_of(body)
-    seen: list[str] = []
-    sheet = XlsxReader._calamine_sheet
-
-    def whole_sheet(self: XlsxReader, name: str) -> Any:
-        seen.append(name)
-        return sheet(self, name)
-    monkeypatch.setattr(XlsxReader, "_calamine_sheet", whole_sheet)
+    seen = _whole_loads(monkeypatch)
     whole = _whole(monkeypatch, data)
     seen.clear()
     assert _read(data, pieces=late == "80") == whole
@@ -226,10 +238,7 @@ def test_prefetched_pieces_read_as_the_reader_would(monkeypatch: pytest.MonkeyPa
         notes = ReaderNotes()
         reader = XlsxReader(fh, notes, size=len(data), chunk_rows=37, owned=False)
         assert reader._pre is not None and reader._loader is not None  # the prefetch's pieces
-        chunks = [(c.frame.values.tolist(), c.kinds.values.tolist() if c.kinds is not None else None,
-                   c.rows.tolist(), [repr(n) for n in c.notes]) for c in reader.chunks()]
-        reader.close()
-    assert chunks == whole[2] and notes.records == whole[3]
+        assert _everything(reader, notes) == whole
     assert xlsx_prefetch.pending() == 0
 
 
@@ -306,15 +315,7 @@ def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps
         mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 0)
         mp.setattr(xlsx_pieces, "FIRST_BYTES", first)
         mp.setattr(xlsx_pieces, "PIECE_BYTES", first * 2)
-        notes = ReaderNotes()
-        reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=chunk_rows, engine="calamine")
-        try:
-            chunks = [(c.frame.values.tolist(), c.kinds.values.tolist() if c.kinds is not None else None,
-                       c.rows.tolist(), [repr(n) for n in c.notes]) for c in reader.chunks()]
-        finally:
-            reader.close()
-        extra = {k: v for k, v in notes.extra.items() if k != "workbook"}
-        assert (reader.header, reader.width, chunks, notes.records, repr(extra)) == whole
+        assert _read(data, pieces=None, chunk_rows=chunk_rows) == whole
     finally:
         mp.undo()
 
@@ -326,12 +327,6 @@ def test_a_row_longer_than_the_pieces_may_hold_loads_the_sheet_whole(monkeypatch
     rows[120] = [*rows[120][:3], "x" * 5000]  # one row of 5 KB: over a piece and MAX_ROW_BYTES
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
     whole = _whole(monkeypatch, data)
-    seen: list[str] = []
-    sheet = XlsxReader._calamine_sheet
-
-    def whole_sheet(self: XlsxReader, name: str) -> Any:
-        seen.append(name)
-        return sheet(self, name)
-    monkeypatch.setattr(XlsxReader, "_calamine_sheet", whole_sheet)
+    seen = _whole_loads(monkeypatch)
     assert _read(data, pieces=True) == whole
     assert seen == ["Contacts"] and small_pieces  # pieces first, then the whole sheet from the long row on
