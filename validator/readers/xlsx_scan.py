@@ -655,9 +655,7 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
             packed[:, 0] = n
             packed[:, 1:] = np.where(np.arange(7) < n[:, None], digits[:, :7], 0)
             if (digits[:, 0] == 48).any() or (n > 7).any():
-                keys[:] = 0
-                keys[0] = 1  # a leading zero or 8 digits: not read as in order
-                keys = None
+                keys = None  # a leading zero or 8 digits: not read as in order
             else:
                 keys[slice(None) if whole else letters == k] = packed.view(">u8").ravel()
         col = _letters_value(group[:, :k]).max()
