@@ -405,7 +405,10 @@ class XlsxReader:
             while True:
                 rows = self._now
                 if rows is not None:
-                    got = rows.block(limit)
+                    got = None
+                    if rows.piece is not None and rows.next > given[0] + 1:  # a piece not begun
+                        got = self._exception_rows(given[0] + 1, rows.next - 1, limit)
+                    got = got or rows.block(limit)
                     if got is not None:
                         given[0] = int(got.rows[-1])
                         return got
@@ -431,6 +434,17 @@ class XlsxReader:
                 self._now = _Rows(iter(piece.rows), piece.first, piece.col0, piece)
                 piece.rows = []
         return block
+
+    def _exception_rows(self, low: int, high: int, limit: int) -> RawBlock | None:
+        """Rows between two pieces that hold only error cells or formulas without a cached value
+        (no value calamine keeps, so neither piece has them): the whole sheet's load gives them as
+        empty rows, which the byte scan's exceptions then fill; here, the first ``limit`` of them."""
+        found = self._exceptions_in(low, high)
+        if not found:
+            return None
+        rows = sorted({r for (r, _c), _v in found})[:limit]
+        width = max(c for (r, c), _v in found if r <= rows[-1])
+        return RawBlock(np.asarray(rows, dtype=np.int64), [(None,) * len(rows)] * width)
 
     def _openpyxl(self, name: str) -> Any:
         import openpyxl
