@@ -11,7 +11,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.hostile import xlsx as X
@@ -299,6 +299,8 @@ _VALUES = st.one_of(
 )
 
 
+@example(rows=[[]] * 17 + [["=00"], ["0"]], gaps=set(), chunk_rows=1, first=120)  # found by the nightly profile
+@example(rows=[[None, 0]] + [[]] * 18 + [[0, "=00"]], gaps=set(), chunk_rows=1, first=120)  # and this one
 @given(rows=st.lists(st.lists(_VALUES, min_size=0, max_size=7), min_size=20, max_size=150),
        gaps=st.sets(st.integers(2, 150), max_size=20), chunk_rows=st.sampled_from([1, 7, 50_000]),
        first=st.sampled_from([120, 300, 900]))

@@ -627,6 +627,10 @@ class XlsxReader:
             t, k = column_texts(col, self.order)
             texts.append(t)
             kinds.append(k)
+        for _ in range(len(texts), width):  # columns the block's cells do not reach (a piece of a
+            # sheet whose last column holds only formulas there): the scan's exceptions may
+            texts.append(pa.repeat(pa.scalar("", _LARGE), n))
+            kinds.append(np.zeros(n, dtype=np.int8))
         extra_last = np.full(n, -1, dtype=np.int64)
         for pos, c, v in block.extra:
             if cell_text(v, self.order)[1]:
