@@ -351,3 +351,35 @@ def test_rows_holding_only_errors_or_formulas_between_pieces(monkeypatch: pytest
     notes = [n for c in whole[2] for n in c[3]]
     assert any("row=18," in n and "ragged" in n for n in notes)  # the formula row, as the whole load has it
     assert len(small_pieces) >= 4
+
+
+@pytest.mark.parametrize("first_sheet", ["data", "empty"])
+def test_workbooks_of_several_sheets(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
+                                     first_sheet: str) -> None:
+    """The first worksheet is cut into pieces (the others are empty sheets in the pieces'
+    workbooks); when the first holds no data another sheet is checked, and the pieces are dropped."""
+    data_sheet = {"name": "Contacts", "rows": _rows(300)}
+    other = {"name": "Notes", "rows": [["kept for reference"], ["row two"]]}
+    empty = {"name": "Cover", "rows": []}
+    sheets = [data_sheet, other] if first_sheet == "data" else [empty, data_sheet, other]
+    data = make_workbook({"sheets": sheets})
+    whole = _whole(monkeypatch, data)
+    assert _read(data, pieces=first_sheet == "data") == whole
+    assert whole[3] == 300
+    if first_sheet == "data":
+        assert len(small_pieces) > 10
+
+
+@pytest.mark.parametrize("fails", ["loader", "cutter"])
+def test_no_thread_to_be_had_means_the_sheet_loads_whole(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
+                                                         fails: str) -> None:
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(300)}]})
+    whole = _whole(monkeypatch, data)
+    start = threading.Thread.start
+
+    def no_thread(self: threading.Thread) -> None:
+        if self.name.startswith("xlsx-load" if fails == "loader" else "xlsx-pieces"):
+            raise RuntimeError("can't start new thread")
+        start(self)
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    assert _read(data, pieces=False) == whole

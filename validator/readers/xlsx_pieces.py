@@ -222,6 +222,7 @@ class Pieces:
         self._early = True  # still cutting from the scan's windows
         self._extent: Extent | None = None
         self._count = 0  # pieces handed to the loaders
+        self.broken = False  # a loading thread could not be started: not to be used
 
     # -- while the pre-checks scan the sheet ----------------------------------------------------
     def window(self, data: bytes, extent: Extent) -> None:
@@ -240,9 +241,14 @@ class Pieces:
             return
         # the bytes left in the buffer came with this window: its extent covers them
         self._extent = extent if pieces else seen
-        for workbook in pieces:
-            self._queue.put_nowait(self._pool.submit(_load, workbook, self.plan.name, self._count))
-            self._count += 1
+        try:
+            for workbook in pieces:
+                self._queue.put_nowait(self._pool.submit(_load, workbook, self.plan.name, self._count))
+                self._count += 1
+        except Exception:  # no thread to be had: no pieces (the reader loads the sheet whole)
+            self._early = False
+            self.broken = True
+            return
         if self._count >= AHEAD:  # never wait here: nobody takes pieces before the scan ends
             self._early = False
 
@@ -396,16 +402,21 @@ def _row_start_near(buf: bytearray, target: int) -> int:
 
 
 class Speculation:
-    """Made before the pre-checks: gives ``scan_workbook`` a window sink for a workbook's only
-    worksheet when it is large (``plan``), and after them the pieces, if the reader will use them."""
+    """Made before the pre-checks: gives ``scan_workbook`` a window sink for a workbook's first
+    worksheet when it is large (``plan``), and after them the pieces, if the reader reads that
+    sheet with calamine (other worksheets are empty ones in the pieces' workbooks)."""
 
     def __init__(self, zf: zipfile.ZipFile):
         self.zf = zf
         self.pieces: Pieces | None = None
+        self.asked = False  # a worksheet was offered
 
-    def sink(self, part: str, name: str, worksheets: int) -> Any:
-        if worksheets != 1 or self.pieces is not None:
+    def sink(self, part: str, name: str) -> Any:
+        """The window sink for the workbook's first worksheet (the one checked, unless it holds no
+        data or the request names another), where it is large; None for every other."""
+        if self.asked:
             return None
+        self.asked = True
         how = plan(self.zf, part, name)
         if how is None:
             return None
@@ -418,10 +429,14 @@ class Speculation:
         pieces, self.pieces = self.pieces, None
         if pieces is None:
             return None
-        if engine != "calamine" or name != pieces.plan.name or not ordered:
+        if engine != "calamine" or name != pieces.plan.name or not ordered or pieces.broken:
             pieces.close()
             return None
-        pieces.begin()
+        try:
+            pieces.begin()
+        except Exception:  # no thread to be had: the reader loads the sheet whole
+            pieces.close()
+            return None
         return pieces
 
     def close(self) -> None:

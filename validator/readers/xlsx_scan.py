@@ -413,9 +413,9 @@ def parse_xml(data: bytes, name: str) -> SafeET.Element:
 
 # -- workbook structure -------------------------------------------------------------------------
 def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
-                  early: Callable[[str, str, int], Sink | None] | None = None) -> WorkbookScan:
-    """Check every XML part, list the sheets, and byte-scan the one to read. ``early(part, name,
-    worksheets)`` may give a sink for a worksheet's checked windows (``scan_sheet``)."""
+                  early: Callable[[str, str], Sink | None] | None = None) -> WorkbookScan:
+    """Check every XML part, list the sheets, and byte-scan the one to read. ``early(part, name)``
+    may give a sink for a worksheet's checked windows (``scan_sheet``)."""
     budget = Budget(MAX_TOTAL_BYTES)
     # macOS Finder's "Compress" adds AppleDouble metadata (__MACOSX/xl/._sharedStrings.xml, binary):
     # no part of the workbook, and never read by Excel; skip them rather than refuse the file
@@ -435,13 +435,12 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
     shared = _shared_strings(zf, names, budget)
     with_data: list[str] = []
     scans: dict[str, SheetScan] = {}
-    parts = sum(1 for s in sheets if s.part is not None and s.kind == "worksheet")
     for info in sheets:
         if info.part is None:
             continue
         if info.part not in names:
             raise Refused(f"sheet {info.name!r} points to a missing part {info.part!r}", "not-a-workbook")
-        sink = early(info.part, info.name, parts) if early is not None and info.kind == "worksheet" else None
+        sink = early(info.part, info.name) if early is not None and info.kind == "worksheet" else None
         scans[info.name] = result = scan_sheet(zf, info.part, budget, sink)
         if result.has_values:
             with_data.append(info.name)
