@@ -12,16 +12,20 @@ takes the rows of earlier ones; at most ``AHEAD`` pieces wait.
 
 Only bytes the pre-checks have passed reach calamine. The first ``AHEAD`` pieces are cut from the
 scan's own windows as it goes (``Pieces.window``) and loaded at once, each only where the cells of
-the windows it came from are as bounded as ``choose_engine`` wants a whole sheet to be (every other
-part of the workbook was checked before the sheets); the rest are cut after the whole workbook has
-passed and calamine was chosen (``begin``). Nothing is given out before the scan ends.
+the windows it came from are as bounded as ``choose_engine`` wants a whole sheet to be (every part
+but the worksheets was checked before the sheets, and other worksheets are empty ones in a piece's
+workbook); the rest are cut after the whole workbook has passed and calamine was chosen
+(``begin``). Nothing is given out before the scan ends.
 
 Pieces read as the whole sheet only if no piece holds a row above one an earlier piece gave: the
 scan notes whether the cells' rows ever go down in the part (``SheetScan.ordered``), and where they
 do, the pieces are dropped (``Speculation.adopt``) and the sheet loads whole. A row repeated across
-a piece boundary (rows that never go down, but one row in two pieces), or a piece calamine refuses,
-ends the pieces before that row is given out (the reader checks each piece against the next one):
-the reader loads the whole sheet and reads on from the row after the last one it gave. Shared
+a piece boundary (rows that never go down, but one row in two pieces), a row over
+``MAX_ROW_BYTES``, or a piece calamine refuses ends the pieces before that row is given out (the
+reader checks each piece against the next one): the reader loads the whole sheet and reads on from
+the row after the last one it gave. Rows between pieces holding only formulas without a cached
+value or error cells (no value calamine keeps) are given by the reader from the scan's exceptions,
+as the whole load gives them. Shared
 strings are parsed again for every piece: pieces are at least ``SST_SHARE`` times their size, and
 a sheet with too few such pieces loads whole (``plan``).
 """
@@ -66,7 +70,6 @@ class PiecesFailed(Exception):
 class Plan:
     part: str  # the worksheet part
     name: str  # the sheet's name in the workbook
-    sheet_bytes: int
     sst: str | None  # the shared-strings part, if any
     first: int  # XML bytes of the first piece
     size: int  # XML bytes of the largest pieces
@@ -89,7 +92,7 @@ def plan(zf: zipfile.ZipFile, part: str, name: str) -> Plan | None:
         size = max(PIECE_BYTES, SST_SHARE * sst.file_size)
         if 4 * size > sheet_bytes:
             return None
-    return Plan(part, name, sheet_bytes, sst.filename if sst is not None else None,
+    return Plan(part, name, sst.filename if sst is not None else None,
                 min(FIRST_BYTES, size), size)
 
 
@@ -101,7 +104,6 @@ class Piece:
     rows: list[list[Any]]
     first: int
     col0: int
-    index: int
 
 
 Extent = tuple[int, int, int, int, int]  # highest column, lowest row, highest row, cells without a reference, cells
@@ -455,10 +457,10 @@ def _load(data: bytes, name: str, index: int) -> Piece:
         sheet = handle.get_sheet_by_name(name)
         start = sheet.start
         if start is None:
-            return Piece([], 1, 0, index)
+            return Piece([], 1, 0)
         if index == 0:
-            return Piece(sheet.to_python(skip_empty_area=False), 1, 0, index)
-        return Piece(sheet.to_python(skip_empty_area=True), start[0] + 1, start[1], index)
+            return Piece(sheet.to_python(skip_empty_area=False), 1, 0)
+        return Piece(sheet.to_python(skip_empty_area=True), start[0] + 1, start[1])
     finally:
         handle.close()
 
