@@ -86,9 +86,9 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     loaded: list[int] = []
     load = xlsx_pieces._load
 
-    def counted(data: bytes, name: str, index: int) -> xlsx_pieces.Piece:
+    def counted(data: bytes, name: str, index: int, marker: int | None = None) -> xlsx_pieces.Piece:
         loaded.append(index)
-        return load(data, name, index)
+        return load(data, name, index, marker)
     monkeypatch.setattr(xlsx_pieces, "_load", counted)
     return loaded
 
@@ -159,10 +159,10 @@ def test_a_piece_calamine_refuses_ends_the_pieces(monkeypatch: pytest.MonkeyPatc
     whole = _whole(monkeypatch, data)
     load = xlsx_pieces._load
 
-    def failing(data: bytes, name: str, index: int) -> xlsx_pieces.Piece:
+    def failing(data: bytes, name: str, index: int, marker: int | None = None) -> xlsx_pieces.Piece:
         if index == 4:
             raise ValueError("calamine: broken piece")
-        return load(data, name, index)
+        return load(data, name, index, marker)
     monkeypatch.setattr(xlsx_pieces, "_load", failing)
     assert _read(data, pieces=True) == whole
 
@@ -301,6 +301,7 @@ _VALUES = st.one_of(
 
 @example(rows=[[]] * 17 + [["=00"], ["0"]], gaps=set(), chunk_rows=1, first=120)  # found by the nightly profile
 @example(rows=[[None, 0]] + [[]] * 18 + [[0, "=00"]], gaps=set(), chunk_rows=1, first=120)  # and this one
+@example(rows=[[]] * 17 + [["0"], ["null"], [0]], gaps=set(), chunk_rows=1, first=120)  # and, typed, this one
 @given(rows=st.lists(st.lists(_VALUES, min_size=0, max_size=7), min_size=20, max_size=150),
        gaps=st.sets(st.integers(2, 150), max_size=20), chunk_rows=st.sampled_from([1, 7, 50_000]),
        first=st.sampled_from([120, 300, 900]))
@@ -383,3 +384,181 @@ def test_no_thread_to_be_had_means_the_sheet_loads_whole(monkeypatch: pytest.Mon
         start(self)
     monkeypatch.setattr(threading.Thread, "start", no_thread)
     assert _read(data, pieces=False) == whole
+
+
+# -- pieces loaded as typed columns (fastexcel) ------------------------------------------------------
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> list[str]:
+    """How each piece was loaded: "typed" (fastexcel's columns), "values" (python-calamine)."""
+    how: list[str] = []
+    load = xlsx_pieces._load  # (already the fixture's counting one)
+
+    def recorded(data: bytes, name: str, index: int, marker: int | None = None) -> xlsx_pieces.Piece:
+        piece = load(data, name, index, marker)
+        how.append("typed" if piece.typed is not None else "values")
+        return piece
+    monkeypatch.setattr(xlsx_pieces, "_load", recorded)
+    return how
+
+
+def _typed_rows(n: int, stray: int = 0) -> list[list[Any]]:
+    """A header and ``n`` rows whose columns each hold one kind of value (text, whole and
+    fractional numbers, dates, date-times, booleans), with empty cells, errors and formulas;
+    every ``stray``-th row a number in the text column."""
+    rows: list[list[Any]] = [["Email", "Id", "Amount", "Close Date", "Created", "Opted In", "Note"]]
+    for i in range(2, n + 2):
+        rows.append([
+            i if stray and i % stray == 0 else f"p{i}@example.com",
+            100000 + i,
+            [i / 8, -1.5e-7 * i, 1.25e21 + i, 3.0, None][i % 5],
+            dt.date(2024, 1, 1) + dt.timedelta(days=i),
+            dt.datetime(2024, 2, 1, 9, i % 60, i % 7, (i * 137) % 1000 * 1000),
+            None if i % 6 == 0 else bool(i % 2),
+            ["#N/A", "=A1", None, " spaced ", "x" * (i % 5)][i % 5],
+        ])
+    return rows
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 37, 50_000])
+def test_typed_pieces_read_exactly_as_the_whole_sheet(monkeypatch: pytest.MonkeyPatch, loads: list[str],
+                                                      chunk_rows: int) -> None:
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _typed_rows(300)}]})
+    whole = _whole(monkeypatch, data, chunk_rows=chunk_rows)
+    loads.clear()
+    assert _read(data, pieces=True, chunk_rows=chunk_rows) == whole
+    assert loads.count("typed") > 10 and loads.count("values") == 1  # all but the first piece (the header)
+    got = {r: (c[0][i], c[1][i]) for c in whole[2] for i, r in enumerate(c[2]) if r in (150, 151, 152, 154)}
+    assert got == {  # an error, a formula without a value, a number past 1e21, an empty cell, whole minutes
+        150: (["p150@example.com", "100150", "18.75", "05/30/2024", "02/01/2024 09:30:03", "", "#N/A"],
+              ["s", "n", "n", "d", "d", "", "e"]),
+        151: (["p151@example.com", "100151", "-0.00002265", "05/31/2024", "02/01/2024 09:31:04", "TRUE", ""],
+              ["s", "n", "n", "d", "d", "b", "f"]),
+        152: (["p152@example.com", "100152", "1250000000000000000000", "06/01/2024", "02/01/2024 09:32:05",
+               "FALSE", ""], ["s", "n", "n", "d", "d", "b", ""]),
+        154: (["p154@example.com", "100154", "", "06/03/2024", "02/01/2024 09:34", "FALSE", "xxxx"],
+              ["s", "n", "", "d", "d", "b", "s"]),
+    }
+
+
+def test_a_piece_of_mixed_columns_loads_as_values(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
+    """A number among the texts of a column: fastexcel would type the column one way, so that
+    piece is loaded as python-calamine's values (each cell keeps its own kind)."""
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _typed_rows(300, stray=40)}]})
+    whole = _whole(monkeypatch, data)
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    assert "typed" in loads and loads.count("values") > 1
+    kinds = {(c[2][i], k[0]) for c in whole[2] for i, k in enumerate(c[1])}
+    assert (80, "n") in kinds and (81, "s") in kinds  # the stray number keeps its kind
+
+
+@pytest.mark.parametrize("text", ["", "null", "NaN", "1.5"])
+def test_text_among_numbers_keeps_its_kind(monkeypatch: pytest.MonkeyPatch, loads: list[str], text: str) -> None:
+    """fastexcel lets text that reads as no value ("", "null", "NaN") into a column of numbers; the
+    text cells of a piece are counted in its bytes, so such a piece loads as values instead."""
+    rows = _typed_rows(200)
+    rows[120][2] = {"s": text}  # a text cell in the Amount column
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    whole = _whole(monkeypatch, data)
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    # the first piece, and the one with row 121 (an empty text is written as a cell without a
+    # value: both read it as empty, and its piece is typed)
+    assert "typed" in loads and loads.count("values") == (2 if text else 1)
+    row = next((c[0][i], c[1][i]) for c in whole[2] for i, r in enumerate(c[2]) if r == 121)
+    assert (row[0][2], row[1][2]) == (text, "s" if text else "")
+
+
+def test_text_cells_are_counted_in_the_bytes() -> None:
+    def count(cells: bytes) -> int | None:
+        return xlsx_pieces._text_cells(b"<row>" + cells + b"</row>" + b"\0" * 22)  # (a ZIP ends in its directory)
+    assert count(b'<c r="A1" t="s"><v>0</v></c><c r="B1" t="str"><f>X</f><v>a</v></c>'
+                 b'<c r="C1" t="inlineStr"><is><t>b</t></is></c><c r="D1" t="n"><v>1</v></c>'
+                 b'<c r="E1" t="e"><v>#N/A</v></c><c r="F1" t="b"><v>1</v></c><c r="G1" t="s" s="2"><v>1</v></c>') == 4
+    assert count(b'<c r="A2" t="inlineStr" /><c r="B2" t="s"/><c r="C2" t="s" s="1"/>') == 0  # no value
+    assert count(b'<row r="2" ht="15" x14ac:dyDescent="0.25"><c r="A2"><v>1</v></c></row>') == 0
+    for odd in [b'<c r="A1"\tt="s">', b"<c r='A1' t='s'>", b'<c r="A1" t = "s">', b'<c r="A1" t= "s">',
+                b'<c r="A1" t="d"><v>2024-01-01</v></c>', b'<c r="A1"\nt="s">']:
+        assert count(odd) is None, odd
+
+
+def test_pieces_without_fastexcel_load_as_values(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
+    """No fastexcel: python-calamine loads every piece, the marker row taken off again."""
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _typed_rows(300)}]})
+    whole = _whole(monkeypatch, data)
+    monkeypatch.setattr(xlsx_pieces, "_fastexcel", lambda: None)
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    assert loads and set(loads) == {"values"}
+
+
+def test_the_marker_is_the_row_above_the_first_cell() -> None:
+    rows = bytearray(b'<row r="7"><c r="B7"><v>1</v></c></row><row r="9"><c r="A9"><v>2</v></c></row>')
+    assert xlsx_pieces._marker(rows, len(rows)) == 6
+    assert xlsx_pieces._marker(bytearray(b'<row r="1"><c r="A1"><v>1</v></c></row>'), 40) is None  # no row above
+    assert xlsx_pieces._marker(bytearray(b'<row r="4"/><row r="5"/>'), 24) is None  # no cell
+    assert xlsx_pieces._marker(bytearray(b'<row><c><v>1</v></c><c r="B5"><v>1</v></c></row>'), 48) is None
+    assert xlsx_pieces._marker_row(6) == b'<row r="6"><c r="A6" t="e"><v>#N/A</v></c></row>'
+
+
+@pytest.mark.parametrize("case", ["early time", "late date", "duration"])
+def test_typed_columns_python_calamine_reads_otherwise_load_as_values(monkeypatch: pytest.MonkeyPatch,
+                                                                       loads: list[str], case: str) -> None:
+    """A date-time below one day is a time of day to python-calamine (and dates past 9999 or
+    durations are not typed here): such a piece loads as values."""
+    rows = _typed_rows(120)
+    odd: Any = {"early time": dt.datetime(1899, 12, 31, 6, 30), "late date": dt.datetime(9999, 12, 31, 23, 59),
+                "duration": dt.timedelta(hours=30)}[case]
+    rows[80][4] = odd
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    whole = _whole(monkeypatch, data)
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    assert "typed" in loads and loads.count("values") > 1
+
+
+_KINDS = {
+    "text": st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=10),
+    "int": st.integers(-(10**15), 10**15),
+    "float": st.one_of(st.floats(-1e25, 1e25, allow_nan=False), st.floats(-1e-5, 1e-5)),
+    "date": st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2200, 1, 1)),
+    "datetime": st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2200, 1, 1)),
+    "bool": st.booleans(),
+}
+
+
+@st.composite
+def _typed_sheet(draw: st.DrawFn) -> list[list[Any]]:
+    kinds = draw(st.lists(st.sampled_from(sorted(_KINDS)), min_size=1, max_size=6))
+    others = st.sampled_from([None, None, None, "#N/A", "=A1", "#DIV/0!"])
+    stray = st.one_of(*_KINDS.values())
+    cell = [st.one_of(_KINDS[k], _KINDS[k], _KINDS[k], _KINDS[k], others) for k in kinds]
+    n = draw(st.integers(20, 150))
+    rows = [[f"c{j}" for j in range(len(kinds))]]
+    for _ in range(n):
+        row = [draw(c) for c in cell]
+        if draw(st.integers(0, 60)) == 0:  # now and then a value of another kind
+            row[draw(st.integers(0, len(row) - 1))] = draw(stray)
+        rows.append(row)
+    return rows
+
+
+@given(rows=_typed_sheet(), gaps=st.sets(st.integers(2, 150), max_size=20),
+       chunk_rows=st.sampled_from([1, 7, 50_000]), first=st.sampled_from([300, 900]))
+def test_generated_typed_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps: set[int],
+                                                           chunk_rows: int, first: int) -> None:
+    """Workbooks whose columns each hold one kind of value (most pieces load as typed columns),
+    with empty cells, errors, formulas, rows the sheet skips and a value of another kind now and
+    then, read the same whole and in pieces."""
+    placed = [row if r + 1 not in gaps else [] for r, row in enumerate(rows)]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": placed}]})
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 1 << 40)
+        whole = _read(data, pieces=False, chunk_rows=chunk_rows)
+        mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 0)
+        mp.setattr(xlsx_pieces, "FIRST_BYTES", first)
+        mp.setattr(xlsx_pieces, "PIECE_BYTES", first * 2)
+        assert _read(data, pieces=None, chunk_rows=chunk_rows) == whole
+    finally:
+        mp.undo()

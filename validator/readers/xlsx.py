@@ -226,7 +226,12 @@ def _datetime_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array
     if any(v.tzinfo is not None for v in values):
         return _other_cells(values, order)
     micros = pa.array(values, type=pa.timestamp("us")).cast(pa.int64()).to_numpy()
-    seconds, inverse = np.unique(micros // 1_000_000, return_inverse=True)  # fractions dropped, as cell_text
+    return _stamp_texts(micros // 1_000_000, order)  # fractions dropped, as cell_text
+
+
+def _stamp_texts(all_seconds: np.ndarray, order: str) -> tuple[pa.Array, np.ndarray]:
+    """Date-times given as whole seconds since 1970 (each distinct one formatted once)."""
+    seconds, inverse = np.unique(all_seconds, return_inverse=True)
     stamps = pa.array(seconds.astype("datetime64[s]"))
     pattern = DATE_PATTERNS[order]
     text = pc.strftime(stamps, format=pattern)
@@ -235,13 +240,45 @@ def _datetime_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array
         minutes = pc.strftime(stamps, format=pattern + " %H:%M")
         full = pc.strftime(stamps, format=pattern + " %H:%M:%S")
         text = pc.if_else(pa.array(of_day % 60 != 0), full, pc.if_else(pa.array(of_day != 0), minutes, text))
-    return text.cast(_LARGE).take(pa.array(inverse.ravel())), np.full(len(values), _K_DATE, dtype=np.int8)
+    return text.cast(_LARGE).take(pa.array(inverse.ravel())), np.full(len(all_seconds), _K_DATE, dtype=np.int8)
 
 
 def _other_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
     pairs = [cell_text(v, order) for v in values]
     return (pa.array([t for t, _k in pairs], type=_LARGE),
             np.fromiter((KIND_CODE[k] for _t, k in pairs), dtype=np.int8, count=len(pairs)))
+
+
+_PER_SECOND = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
+    """Texts and kind codes of a typed column of a piece (``xlsx_pieces._typed``: text, numbers,
+    booleans or date-times, nulls where python-calamine gives an empty cell), as ``column_texts``
+    gives them for python-calamine's values of the same cells."""
+    n = len(arr)
+    kind = arr.type
+    if pa.types.is_null(kind) or arr.null_count == n:
+        return _none_cells(arr)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = arr.cast(_LARGE).fill_null("")
+        return text, np.where(pc.binary_length(text).to_numpy() > 0, np.int8(_K_TEXT), np.int8(_K_EMPTY))
+    if pa.types.is_timestamp(kind):
+        stamps = arr.cast(pa.int64()).fill_null(0).to_numpy()
+        text, kinds = _stamp_texts(stamps // _PER_SECOND[kind.unit], order)
+    elif pa.types.is_floating(kind):
+        text, kinds = _float_cells(arr.fill_null(0).to_numpy())
+    elif pa.types.is_integer(kind):
+        text, kinds = _int_cells(arr.fill_null(0).to_numpy())
+    elif pa.types.is_boolean(kind):
+        text, kinds = _bool_cells(arr.fill_null(False).to_numpy(zero_copy_only=False))
+    else:
+        raise TypeError(f"no texts for a column of {kind}")
+    if arr.null_count:
+        valid = arr.is_valid()
+        text = pc.if_else(valid, text, pa.scalar("", _LARGE))
+        kinds = np.where(valid.to_numpy(zero_copy_only=False), kinds, np.int8(_K_EMPTY))
+    return text, kinds
 
 
 _CONVERT = {_NONE: _none_cells, _STR: _text_cells, _FLOAT: _float_cells, _INT: _int_cells, _BOOL: _bool_cells,
@@ -274,6 +311,7 @@ class RawBlock:
     rows: np.ndarray
     columns: list[Sequence[Any]]
     extra: list[tuple[int, int, Any]] = field(default_factory=list)  # (position, 0-based column, value)
+    typed: list[pa.Array] | None = None  # instead of columns: typed Arrow columns from column A (``arrow_texts``)
 
 
 @dataclass(slots=True)
@@ -319,7 +357,7 @@ class XlsxReader:
         self._handle: Any = None
         self._source: Any = None
         self._loader: xlsx_pieces.Pieces | None = None  # the sheet's pieces being loaded, if so
-        self._now: _Rows | None = None  # the rows being given out
+        self._now: _Rows | _Typed | None = None  # the rows being given out
         try:
             notes.extra["workbook"] = self.scan
             notes.bytes = size or 0
@@ -421,18 +459,20 @@ class XlsxReader:
                         return None
                     after = pieces.next()
                     ahead.append(after)
-                    end = piece.first + len(piece.rows) - 1 if piece.rows else given[0]
-                    if after is not None and after.rows and after.first <= max(end, given[0]):
+                    end = piece.first + piece.count - 1 if piece.count else given[0]
+                    if after is not None and after.count and after.first <= max(end, given[0]):
                         raise xlsx_pieces.PiecesFailed("rows out of order across pieces")
                 except xlsx_pieces.PiecesFailed:
                     ahead.clear()
                     pieces.close()
                     sheet = self._calamine_sheet(name)
-                    self._now = _Rows(sheet.iter_rows(), 1, _first_column(sheet))
-                    self._now.skip(given[0])
+                    whole = _Rows(sheet.iter_rows(), 1, _first_column(sheet))
+                    whole.skip(given[0])
+                    self._now = whole
                     continue
-                self._now = _Rows(iter(piece.rows), piece.first, piece.col0, piece)
-                piece.rows = []
+                self._now = (_Typed(piece) if piece.typed is not None
+                             else _Rows(iter(piece.rows), piece.first, piece.col0, piece))
+                piece.rows, piece.typed = [], None
         return block
 
     def _exception_rows(self, low: int, high: int, limit: int) -> RawBlock | None:
@@ -562,6 +602,8 @@ class XlsxReader:
         block = self._block(1, header=True)
         if block is None:
             return
+        if block.typed is not None:  # (a first piece without values: the header came in the next)
+            block = RawBlock(block.rows, [a.to_pylist() for a in block.typed], block.extra)
         if int(block.rows[0]) != 1:  # the sheet's first row is below row 1: the header row is empty
             self._first = _narrow(block, 0)
             texts: list[str] = []
@@ -623,6 +665,11 @@ class XlsxReader:
         n = len(block.rows)
         texts: list[pa.Array] = []
         kinds: list[np.ndarray] = []
+        if block.typed is not None:
+            for arr in block.typed:
+                t, k = arrow_texts(arr, self.order)
+                texts.append(t)
+                kinds.append(k)
         for col in block.columns:
             t, k = column_texts(col, self.order)
             texts.append(t)
@@ -809,6 +856,29 @@ class _Rows:
         if self.col0:
             columns = [(None,) * len(got)] * self.col0 + columns
         return RawBlock(numbers, columns)
+
+
+class _Typed:
+    """The rows of a piece loaded as typed columns, numbered from its first, given out in blocks."""
+
+    __slots__ = ("arrays", "at", "height", "next", "piece")
+
+    def __init__(self, piece: Any):
+        self.arrays: list[pa.Array] = piece.typed
+        self.height: int = piece.height
+        self.at = 0
+        self.next: int = piece.first
+        self.piece = piece
+
+    def block(self, limit: int) -> RawBlock | None:
+        n = min(limit, self.height - self.at)
+        if n <= 0:
+            return None
+        numbers = np.arange(self.next, self.next + n, dtype=np.int64)
+        typed = [a.slice(self.at, n) for a in self.arrays]
+        self.at += n
+        self.next += n
+        return RawBlock(numbers, [], typed=typed)
 
 
 def _narrow(block: RawBlock, width: int) -> RawBlock:

@@ -32,7 +32,9 @@ a sheet with too few such pieces loads whole (``plan``).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import logging
 import queue
 import re
 import struct
@@ -99,11 +101,19 @@ def plan(zf: zipfile.ZipFile, part: str, name: str) -> Plan | None:
 @dataclass(slots=True)
 class Piece:
     """One loaded piece: its rows of cell values, the sheet row of the first one and the sheet
-    column (0-based) of their first values."""
+    column (0-based) of their first values; or (``typed``) its columns from column A as Arrow
+    arrays of ``height`` values each, typed as fastexcel gives them."""
 
     rows: list[list[Any]]
     first: int
     col0: int
+    typed: list[Any] | None = None
+    height: int = 0
+
+    @property
+    def count(self) -> int:
+        """The rows it holds."""
+        return len(self.rows) if self.typed is None else self.height
 
 
 Extent = tuple[int, int, int, int, int]  # highest column, lowest row, highest row, cells without a reference, cells
@@ -119,15 +129,18 @@ class _Cutter:
         self.size = size
         self.consumed = 0  # bytes of the part in the head and the pieces cut so far
         self.done = False  # </sheetData> seen
+        self.cut = 0  # pieces cut so far
 
     @property
     def complete(self) -> bool:
         """Every piece is cut."""
         return self.done and not self.buf
 
-    def feed(self, data: bytes | bytearray, build: Callable[[list[Any]], bytes], limit: int = 1 << 30) -> list[bytes]:
+    def feed(self, data: bytes | bytearray, build: Callable[[list[Any]], bytes],
+             limit: int = 1 << 30) -> list[tuple[bytes, int | None]]:
         """The pieces ``data`` completes, at most ``limit`` (the rest stays in the buffer), each
-        made by ``build`` from its parts (head, rows, closing tags) in one copy."""
+        made by ``build`` from its parts (head, rows, a marker row, closing tags) in one copy, with
+        the row of its marker (None: none; the first piece has none, see ``_marker``)."""
         buf = self.buf
         buf += data
         if self.head is None:
@@ -145,7 +158,7 @@ class _Cutter:
             if end >= 0:
                 del buf[end:]
                 self.done = True
-        out: list[bytes] = []
+        out: list[tuple[bytes, int | None]] = []
         while len(out) < limit and buf and (self.done or len(buf) >= self.target):
             cut = _row_start_near(buf, self.target) if len(buf) > self.target else -1
             if cut <= 0:
@@ -154,10 +167,12 @@ class _Cutter:
                 cut = len(buf)
             if cut > self.target + MAX_ROW_BYTES:  # never hold more than a piece and a row
                 raise PiecesFailed("a row of the sheet is longer than the pieces may hold")
-            with memoryview(buf) as view:
-                out.append(build([self.head, view[:cut], _TAIL]))
+            marker = _marker(buf, cut) if self.cut else None
+            with memoryview(buf) as view, view[:cut] as rows:
+                out.append((build([self.head, _marker_row(marker), rows, _TAIL]), marker))
             del buf[:cut]
             self.consumed += cut
+            self.cut += 1
             self.target = min(self.target * 2, self.size)
         return out
 
@@ -244,8 +259,8 @@ class Pieces:
         # the bytes left in the buffer came with this window: its extent covers them
         self._extent = extent if pieces else seen
         try:
-            for workbook in pieces:
-                self._queue.put_nowait(self._pool.submit(_load, workbook, self.plan.name, self._count))
+            for workbook, marker in pieces:
+                self._queue.put_nowait(self._pool.submit(_load, workbook, self.plan.name, self._count, marker))
                 self._count += 1
         except Exception:  # no thread to be had: no pieces (the reader loads the sheet whole)
             self._early = False
@@ -316,24 +331,24 @@ class Pieces:
 
     def _run(self) -> None:
         try:
-            for workbook in self._rest():
+            for workbook, marker in self._rest():
                 if self._stop.is_set():
                     return
-                if not self._put(self._pool.submit(_load, workbook, self.plan.name, self._count)):
+                if not self._put(self._pool.submit(_load, workbook, self.plan.name, self._count, marker)):
                     return
                 self._count += 1
             self._put(None)
         except BaseException as exc:  # anything at all: the reader loads the whole sheet instead
             self._put(exc)
 
-    def _rest(self) -> Iterator[bytes]:
+    def _rest(self) -> Iterator[tuple[bytes, int | None]]:
         """The pieces after those cut during the scan: the part inflated again, the bytes they
         took passed over."""
         early = self._cutter
         if early.complete:
             return
         cutter = _Cutter(early.target, early.size)
-        cutter.head, cutter.consumed = early.head, early.consumed
+        cutter.head, cutter.consumed, cutter.cut = early.head, early.consumed, early.cut
         early.buf = bytearray()  # what it held past its last piece is read again here
         skip = early.consumed
         with self.zf.open(self.plan.part) as fh:
@@ -447,9 +462,145 @@ class Speculation:
             self.pieces = None
 
 
-def _load(data: bytes, name: str, index: int) -> Piece:
-    """calamine's load of one piece, and its rows as Python values: the first piece's from row 1
-    and column 1 (as the whole sheet's), later ones from their first used row and column."""
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")
+_MARKER = b'<row r="%d"><c r="A%d" t="e"><v>#N/A</v></c></row>'
+_SINCE = dt.datetime(1904, 1, 2)  # a date-time before this may be a time of day (1904 date system)
+_UNTIL = dt.datetime(9999, 12, 31)
+_TYPED = ("string", "large_string", "double", "int64", "bool", "null")
+
+
+def _marker(buf: bytearray, end: int) -> int | None:
+    """The row for the marker cell of the piece ``buf[:end]``: the one above the row of its first
+    cell (its cells' rows never go down: the scan checked the part), or None where there is none."""
+    found = _CELL_REF.search(buf, 0, end)
+    if found is None or buf.find(b"<c", 0, found.start()) >= 0:  # (a cell without a reference first)
+        return None
+    row = int(found.group(2)) - 1
+    return row if row >= 1 else None
+
+
+def _marker_row(row: int | None) -> bytes:
+    return _MARKER % (row, row) if row else b""
+
+
+def _text_cells(data: bytes) -> int | None:
+    """The cells of the piece typed as text (``t="s"``, ``"str"`` or ``"inlineStr"``) that are not
+    empty elements (``<c t="inlineStr"/>``: no value), counted in its bytes with array arithmetic
+    (numpy lets other threads run meanwhile); None where a type is written any other way (quotes,
+    spaces) or a cell is an ISO date (``t="d"``): not counted, so such a piece is not typed. Text
+    that looks like a type attribute counts too: the counts then differ, and the piece loads as
+    values."""
+    import numpy as np
+
+    a = np.frombuffer(data, dtype=np.uint8)
+    eq = np.flatnonzero(a == 0x3D)  # "=": the attributes (and some text)
+    eq = eq[(eq >= 2) & (eq < len(a) - 16)]  # (the ZIP's directory ends the bytes: no cell there)
+    before = a[eq - 1]
+    blank = (before == 0x20) | (before == 0x09) | (before == 0x0A) | (before == 0x0D)
+    for i in eq[blank].tolist():  # "t =": a blank before "=" right after a lone "t"
+        j = i - 1
+        while j > 0 and a[j] in _BLANKS:
+            j -= 1
+        if a[j] == 0x74 and j > 0 and a[j - 1] in _BLANKS:
+            return None
+    eq = eq[before == 0x74]  # "t="
+    lead = a[eq - 2]
+    space = lead == 0x20
+    if ((lead == 0x09) | (lead == 0x0A) | (lead == 0x0D)).any() or (space & (a[eq + 1] != 0x22)).any():
+        return None
+    eq = eq[space]
+    first, second = a[eq + 2], a[eq + 3]
+    if ((first == 0x64) & (second == 0x22)).any():  # t="d"
+        return None
+    short = (first == 0x73) & (second == 0x22)  # t="s": the tag goes on after eq + 4
+    after = np.concatenate([eq[short] + 4, eq[(first == 0x73) & (second == 0x74)] + 6,  # t="str"
+                            eq[(first == 0x69) & (second == 0x6E)] + 12])  # t="inlineStr"
+    follows = a[after]
+    count = int((follows == 0x3E).sum())  # ">": the cell holds something
+    # "/>" or " />": an empty element; any other attribute after the type: look for the tag's end
+    empty = (follows == 0x2F) | ((follows == 0x20) & (a[after + 1] == 0x2F))
+    for k in after[(follows != 0x3E) & ~empty].tolist():
+        end = data.find(b">", k)
+        count += end > 0 and data[end - 1] != 0x2F
+    return count
+
+
+_BLANKS = (0x20, 0x09, 0x0A, 0x0D)
+
+
+def _fastexcel() -> Any:
+    """fastexcel, or None where it cannot be loaded."""
+    try:
+        import fastexcel
+    except Exception:
+        return None
+    # an all-empty column is typed as text, with a warning on the log: that is as wanted here
+    logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
+    return fastexcel
+
+
+def _typed(data: bytes, name: str, marker: int) -> Piece | None:
+    """A piece's cells as typed Arrow columns, from fastexcel (calamine's parse, straight to Arrow:
+    no Python object per cell), where every column holds one kind of value and each reads as
+    python-calamine reads it; None where not (the piece is loaded as Python values instead).
+
+    Every text cell of the piece must be in a column typed as text: fastexcel lets text that
+    reads as no value into a column of numbers (``_TEXT_CELLS`` are counted in the piece's bytes;
+    a type attribute written any other way makes the piece load as values).
+
+    fastexcel gives no row numbers: the marker cell (an error value in column A, above every cell
+    of the piece, which reads as empty) begins the range, so the rows it gives are numbered from
+    ``marker``, and their columns from column A."""
+    fastexcel = _fastexcel()
+    if fastexcel is None:
+        return None
+    text_cells = _text_cells(data)
+    if text_cells is None:
+        return None
+    try:
+        sheet = fastexcel.read_excel(data).load_sheet(name, header_row=None, schema_sample_rows=None,
+                                                      dtype_coercion="strict")
+        columns = [c.absolute_index for c in sheet.available_columns()]
+        batch = sheet.to_arrow()
+    except Exception:  # a column of mixed kinds, mostly: python-calamine gives each cell's
+        return None
+    height = batch.num_rows
+    if not height or columns != list(range(len(columns))):
+        return None
+    arrays = []
+    texts = 0
+    for arr in batch.columns:
+        kind = str(arr.type)
+        if arr[0].is_valid:  # the marker's row holds nothing else
+            return None
+        if kind in ("string", "large_string"):
+            texts += len(arr) - arr.null_count
+        if kind.startswith("timestamp["):  # python-calamine gives a time of day below one day
+            import pyarrow.compute as pc
+
+            low, high = pc.min_max(arr).values()
+            if low.is_valid and (low.as_py() < _SINCE or high.as_py() > _UNTIL):
+                return None
+        elif kind not in _TYPED:  # durations, dates: as python-calamine would give them, not checked
+            return None
+        arrays.append(arr.slice(1))
+    # fastexcel's typing lets text that reads as no value ("", "null", "NaN") into a column of
+    # numbers; python-calamine keeps it as text: every text cell must be in a text column
+    if texts != text_cells:
+        return None
+    if height == 1:
+        return Piece([], 1, 0)
+    return Piece([], marker + 1, 0, arrays, height - 1)
+
+
+def _load(data: bytes, name: str, index: int, marker: int | None = None) -> Piece:
+    """A piece's cells: as typed columns (``_typed``) where it has a marker, else from
+    python-calamine as Python values: the first piece's from row 1 and column 1 (as the whole
+    sheet's), later ones from their first used row and column."""
+    if marker is not None:
+        typed = _typed(data, name, marker)
+        if typed is not None:
+            return typed
     from python_calamine import CalamineWorkbook
 
     handle = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -460,7 +611,15 @@ def _load(data: bytes, name: str, index: int) -> Piece:
             return Piece([], 1, 0)
         if index == 0:
             return Piece(sheet.to_python(skip_empty_area=False), 1, 0)
-        return Piece(sheet.to_python(skip_empty_area=True), start[0] + 1, start[1])
+        rows = sheet.to_python(skip_empty_area=True)
+        if marker is not None:  # its row is the first one, and no row of the sheet
+            if start[0] + 1 != marker:
+                raise PiecesFailed("a piece's cells reach above its marker")
+            del rows[0]
+            if not rows:
+                return Piece([], 1, 0)
+            return Piece(rows, marker + 1, start[1])
+        return Piece(rows, start[0] + 1, start[1])
     finally:
         handle.close()
 
