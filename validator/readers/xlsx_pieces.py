@@ -7,8 +7,14 @@ row starts, into pieces of 4 MB (the first one 2 MB, so checking starts early): 
 sheet's own head (everything before ``<sheetData>``, less ``<dimension>``, which no reader here
 trusts) with some of its rows, in a workbook of its own (in memory, stored) with the same styles,
 shared strings and workbook part, so every cell converts exactly as in the whole sheet. ``LOADERS``
-threads load pieces (calamine without the GIL, then its rows as Python values) while the reader
-takes the rows of earlier ones; at most ``AHEAD`` pieces wait.
+threads load pieces while the reader takes the rows of earlier ones; at most ``AHEAD`` pieces wait.
+
+The first piece (it holds the header) is loaded by python-calamine, its rows as Python values.
+Every later one is loaded by fastexcel (calamine's parse as well, straight to typed Arrow columns,
+without the GIL and without a Python object per cell: ``_typed``) wherever each of its columns
+holds one kind of value and every text cell stays text; any other piece is loaded as Python
+values. fastexcel numbers no rows: a marker cell placed in the row above the piece's first cell
+begins its range, so its rows are numbered from there.
 
 Only bytes the pre-checks have passed reach calamine. The first ``AHEAD`` pieces are cut from the
 scan's own windows as it goes (``Pieces.window``) and loaded at once, each only where the cells of
@@ -52,7 +58,7 @@ PIECE_BYTES = 4 << 20  # XML bytes of a piece (the first one is smaller: FIRST_B
 FIRST_BYTES = 2 << 20
 MIN_SHEET_BYTES = 12 << 20  # smaller sheets load whole: the first piece would be most of them
 SST_SHARE = 4  # a piece holds at least this many times the shared strings' bytes
-AHEAD = 3  # pieces cut and loading or loaded, waiting at most
+AHEAD = 10  # pieces cut and loading or loaded, waiting at most
 LOADERS = 2  # threads loading pieces
 READ = 4 << 20
 MAX_ROW_BYTES = 64 << 20  # a longer row ends the pieces (the whole sheet is loaded instead)
@@ -545,8 +551,8 @@ def _typed(data: bytes, name: str, marker: int) -> Piece | None:
     python-calamine reads it; None where not (the piece is loaded as Python values instead).
 
     Every text cell of the piece must be in a column typed as text: fastexcel lets text that
-    reads as no value into a column of numbers (``_TEXT_CELLS`` are counted in the piece's bytes;
-    a type attribute written any other way makes the piece load as values).
+    reads as no value ("", "null", "NaN") into a column of numbers, where python-calamine keeps
+    it as text (the text cells are counted in the piece's bytes: ``_text_cells``).
 
     fastexcel gives no row numbers: the marker cell (an error value in column A, above every cell
     of the piece, which reads as empty) begins the range, so the rows it gives are numbered from
@@ -560,19 +566,18 @@ def _typed(data: bytes, name: str, marker: int) -> Piece | None:
     try:
         sheet = fastexcel.read_excel(data).load_sheet(name, header_row=None, schema_sample_rows=None,
                                                       dtype_coercion="strict")
-        columns = [c.absolute_index for c in sheet.available_columns()]
         batch = sheet.to_arrow()
     except Exception:  # a column of mixed kinds, mostly: python-calamine gives each cell's
         return None
     height = batch.num_rows
-    if not height or columns != list(range(len(columns))):
+    if not height:
         return None
     arrays = []
     texts = 0
     for arr in batch.columns:
         kind = str(arr.type)
-        if arr[0].is_valid:  # the marker's row holds nothing else
-            return None
+        if arr[0].is_valid:  # the marker's row holds nothing else (were the marker not in the
+            return None  # range, its first row would be one of the piece's, and columns shift)
         if kind in ("string", "large_string"):
             texts += len(arr) - arr.null_count
         if kind.startswith("timestamp["):  # python-calamine gives a time of day below one day
