@@ -154,6 +154,26 @@ def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatc
     assert [f"r{late}@x.com", late, expected] in cells
 
 
+def test_a_row_repeated_across_typed_pieces_ends_them(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
+    """A row of numbers repeated many times, so that typed pieces begin and end in it: the pieces
+    stop before giving it out, and the whole sheet is read from the row before it."""
+    body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c><c r="B1" t="inlineStr"><is><t>Id</t></is>'
+            '</c><c r="C1" t="inlineStr"><is><t>Score</t></is></c></row>']
+    for r in range(2, 160):
+        body.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>r{r}@x.com</t></is></c><c r="B{r}"><v>{r}</v>'
+                    "</c></row>")
+        if r == 80:
+            body += [f'<row r="80"><c r="C80"><v>{k}</v></c></row>' for k in range(60)]
+    data = _sheet_of(body)
+    seen = _whole_loads(monkeypatch)
+    whole = _whole(monkeypatch, data)
+    seen.clear()
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    assert seen == ["Contacts"] and loads.count("typed") > 3
+    assert ["r80@x.com", "80", "59"] in [row for c in whole[2] for row in c[0]]  # the last value written wins
+
+
 def test_a_piece_calamine_refuses_ends_the_pieces(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(300)}]})
     whole = _whole(monkeypatch, data)
@@ -174,9 +194,26 @@ def test_shared_strings_pieces_and_when_they_are_too_large(monkeypatch: pytest.M
     data = X.xlsx(rows, shared=strings)
     whole = _whole(monkeypatch, data)
     monkeypatch.setattr(xlsx_pieces, "SST_SHARE", 0)
+    typed = []
+    load = xlsx_pieces._load
+
+    def recorded(data: bytes, name: str, index: int, marker: int | None = None) -> xlsx_pieces.Piece:
+        piece = load(data, name, index, marker)
+        typed.append(piece.typed is not None)
+        return piece
+    monkeypatch.setattr(xlsx_pieces, "_load", recorded)
     assert _read(data, pieces=True) == whole
-    assert small_pieces
-    # shared strings larger than a quarter of a piece: pieces would parse them again and again
+    assert small_pieces and typed.count(True) == len(typed) - 1  # every piece but the first typed
+    # the default: pieces at least the shared strings' size, and four of them at least; here the
+    # strings are 30% of the sheet, so it loads whole; ten strings used again and again: pieces
+    monkeypatch.setattr(xlsx_pieces, "SST_SHARE", 1)
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    assert 4 * zf.getinfo("xl/sharedStrings.xml").file_size > zf.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert xlsx_pieces.plan(zf, "xl/worksheets/sheet1.xml", "Sheet1") is None
+    few = zipfile.ZipFile(io.BytesIO(X.xlsx([[("s", i % 10), i] for i in range(300)], shared=strings[:10])))
+    how = xlsx_pieces.plan(few, "xl/worksheets/sheet1.xml", "Sheet1")
+    assert how is not None and how.size == 1200 and how.sst == "xl/sharedStrings.xml"
+    # shared strings larger than the pieces may hold: pieces would parse them again and again
     monkeypatch.setattr(xlsx_pieces, "SST_SHARE", 1000)
     assert _read(data, pieces=False) == whole
 
@@ -515,6 +552,38 @@ def test_typed_columns_python_calamine_reads_otherwise_load_as_values(monkeypatc
     loads.clear()
     assert _read(data, pieces=True) == whole
     assert "typed" in loads and loads.count("values") > 1
+
+
+def test_a_column_of_durations_loads_as_values(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
+    """fastexcel types a column of durations as such; python-calamine gives time spans: not typed."""
+    rows = [[*row[:4], dt.timedelta(hours=row[1] % 50, minutes=7), *row[5:]] if r else row
+            for r, row in enumerate(_typed_rows(150))]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    whole = _whole(monkeypatch, data)
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    assert set(loads) == {"values"}
+    row = next(c[0][i] for c in whole[2] for i, r in enumerate(c[2]) if r == 9)
+    assert row[4] == "9:07:00"
+
+
+def test_a_marker_in_a_row_of_the_piece_is_not_typed() -> None:
+    """The marker's row must hold nothing else (were the rows numbered from it wrongly, the first
+    row given would be one with cells)."""
+    from tests import workbooks as W
+
+    layout = xlsx_pieces._StoredZip({"[Content_Types].xml": W.CONTENT_TYPES, "_rels/.rels": W.RELS,
+                                     "xl/workbook.xml": W.WORKBOOK, "xl/_rels/workbook.xml.rels": W.WB_RELS},
+                                    "xl/worksheets/sheet1.xml")
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>x%d</t></is></c></row>'
+                    % (r, r, r, r, r) for r in range(6, 40))
+
+    def piece(marker: int) -> bytes:
+        return layout.build([W.SHEET_HEAD, xlsx_pieces._marker_row(marker), rows, W.SHEET_TAIL])
+    good = xlsx_pieces._typed(piece(5), "Sheet1", 5)
+    assert good is not None and good.typed is not None and (good.first, good.height) == (6, 34)
+    assert good.typed[0].to_pylist()[:2] == [6.0, 7.0] and good.typed[1].to_pylist()[-1] == "x39"
+    assert xlsx_pieces._typed(piece(6), "Sheet1", 6) is None  # the marker's row holds cells
 
 
 _KINDS = {

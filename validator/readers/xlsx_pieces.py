@@ -33,7 +33,9 @@ the row after the last one it gave. Rows between pieces holding only formulas wi
 value or error cells (no value calamine keeps) are given by the reader from the scan's exceptions,
 as the whole load gives them. Shared
 strings are parsed again for every piece: pieces are at least ``SST_SHARE`` times their size, and
-a sheet with too few such pieces loads whole (``plan``).
+a sheet with too few such pieces loads whole (``plan``). (Typed pieces cost so much less than the
+whole sheet as Python values that an Excel-saved workbook whose shared strings are a fifth of its
+sheet checks 27% faster in pieces of the shared strings' size.)
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from validator.readers.xlsx_scan import DENSE_CELLS, MAX_COLS, MAX_ROWS, SPARSE_
 PIECE_BYTES = 4 << 20  # XML bytes of a piece (the first one is smaller: FIRST_BYTES)
 FIRST_BYTES = 2 << 20
 MIN_SHEET_BYTES = 12 << 20  # smaller sheets load whole: the first piece would be most of them
-SST_SHARE = 4  # a piece holds at least this many times the shared strings' bytes
+SST_SHARE = 1  # a piece holds at least as many bytes as the shared strings
 AHEAD = 10  # pieces cut and loading or loaded, waiting at most
 LOADERS = 2  # threads loading pieces
 READ = 4 << 20
@@ -96,7 +98,7 @@ def plan(zf: zipfile.ZipFile, part: str, name: str) -> Plan | None:
     size = PIECE_BYTES
     if sst is not None and sst.file_size:
         # every piece parses the shared strings again: pieces at least SST_SHARE times their
-        # size, and at least four of them, or the whole load is as good
+        # size, and at least four of them, or the whole load is as good (or better)
         size = max(PIECE_BYTES, SST_SHARE * sst.file_size)
         if 4 * size > sheet_bytes:
             return None
