@@ -336,16 +336,10 @@ _VALUES = st.one_of(
 )
 
 
-@example(rows=[[]] * 17 + [["=00"], ["0"]], gaps=set(), chunk_rows=1, first=120)  # found by the nightly profile
-@example(rows=[[None, 0]] + [[]] * 18 + [[0, "=00"]], gaps=set(), chunk_rows=1, first=120)  # and this one
-@example(rows=[[]] * 17 + [["0"], ["null"], [0]], gaps=set(), chunk_rows=1, first=120)  # and, typed, this one
-@given(rows=st.lists(st.lists(_VALUES, min_size=0, max_size=7), min_size=20, max_size=150),
-       gaps=st.sets(st.integers(2, 150), max_size=20), chunk_rows=st.sampled_from([1, 7, 50_000]),
-       first=st.sampled_from([120, 300, 900]))
-def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps: set[int], chunk_rows: int,
-                                                     first: int) -> None:
-    """Workbooks of random cells (text in any script, numbers, dates, booleans, empty cells, rows
-    the sheet skips, rows of any width) read the same whole and in pieces of any size."""
+def _same_whole_and_in_pieces(rows: list[list[Any]], gaps: set[int], chunk_rows: int, first: int) -> None:
+    """The workbook of these rows (those at ``gaps`` left out) reads the same whole and in pieces
+    of ``first`` (the first) and twice that many bytes. (A MonkeyPatch of its own: Hypothesis runs
+    the test function many times within one fixture.)"""
     placed = [row if r + 1 not in gaps else [] for r, row in enumerate(rows)]
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": placed}]})
     mp = pytest.MonkeyPatch()
@@ -358,6 +352,19 @@ def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps
         assert _read(data, pieces=None, chunk_rows=chunk_rows) == whole
     finally:
         mp.undo()
+
+
+@example(rows=[[]] * 17 + [["=00"], ["0"]], gaps=set(), chunk_rows=1, first=120)  # found by the nightly profile
+@example(rows=[[None, 0]] + [[]] * 18 + [[0, "=00"]], gaps=set(), chunk_rows=1, first=120)  # and this one
+@example(rows=[[]] * 17 + [["0"], ["null"], [0]], gaps=set(), chunk_rows=1, first=120)  # and, typed, this one
+@given(rows=st.lists(st.lists(_VALUES, min_size=0, max_size=7), min_size=20, max_size=150),
+       gaps=st.sets(st.integers(2, 150), max_size=20), chunk_rows=st.sampled_from([1, 7, 50_000]),
+       first=st.sampled_from([120, 300, 900]))
+def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps: set[int], chunk_rows: int,
+                                                     first: int) -> None:
+    """Workbooks of random cells (text in any script, numbers, dates, booleans, empty cells, rows
+    the sheet skips, rows of any width) read the same whole and in pieces of any size."""
+    _same_whole_and_in_pieces(rows, gaps, chunk_rows, first)
 
 
 def test_a_row_longer_than_the_pieces_may_hold_loads_the_sheet_whole(monkeypatch: pytest.MonkeyPatch,
@@ -619,15 +626,4 @@ def test_generated_typed_workbooks_read_the_same_in_pieces(rows: list[list[Any]]
     """Workbooks whose columns each hold one kind of value (most pieces load as typed columns),
     with empty cells, errors, formulas, rows the sheet skips and a value of another kind now and
     then, read the same whole and in pieces."""
-    placed = [row if r + 1 not in gaps else [] for r, row in enumerate(rows)]
-    data = make_workbook({"sheets": [{"name": "Contacts", "rows": placed}]})
-    mp = pytest.MonkeyPatch()
-    try:
-        mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 1 << 40)
-        whole = _read(data, pieces=False, chunk_rows=chunk_rows)
-        mp.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 0)
-        mp.setattr(xlsx_pieces, "FIRST_BYTES", first)
-        mp.setattr(xlsx_pieces, "PIECE_BYTES", first * 2)
-        assert _read(data, pieces=None, chunk_rows=chunk_rows) == whole
-    finally:
-        mp.undo()
+    _same_whole_and_in_pieces(rows, gaps, chunk_rows, first)
