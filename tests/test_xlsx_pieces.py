@@ -561,6 +561,21 @@ def test_typed_columns_python_calamine_reads_otherwise_load_as_values(monkeypatc
     assert "typed" in loads and loads.count("values") > 1
 
 
+def test_a_date_past_9999_loads_as_values(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
+    """A date-styled number past 9999-12-31 is a number to python-calamine (fastexcel makes it a
+    date in year 10000): its piece loads as values, and the cell reads as the number."""
+    rows: list[list[Any]] = [["Email", "Close Date"]]
+    rows += [[f"p{i}@example.com", ("d", 45000 + i)] for i in range(2, 200)]
+    rows[150][1] = ("d", 2958470)
+    data = X.xlsx(rows)
+    whole = _whole(monkeypatch, data)
+    loads.clear()
+    assert _read(data, pieces=True) == whole
+    assert "typed" in loads and loads.count("values") == 2
+    got = next((c[0][i], c[1][i]) for c in whole[2] for i, r in enumerate(c[2]) if r == 151)
+    assert got == (["p151@example.com", "2958470"], ["s", "n"])
+
+
 def test_a_column_of_durations_loads_as_values(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
     """fastexcel types a column of durations as such; python-calamine gives time spans: not typed."""
     rows = [[*row[:4], dt.timedelta(hours=row[1] % 50, minutes=7), *row[5:]] if r else row

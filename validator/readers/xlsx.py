@@ -249,9 +249,6 @@ def _other_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, n
             np.fromiter((KIND_CODE[k] for _t, k in pairs), dtype=np.int8, count=len(pairs)))
 
 
-_PER_SECOND = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}
-
-
 def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
     """Texts and kind codes of a typed column of a piece (``xlsx_pieces._typed``: text, numbers,
     booleans or date-times, nulls where python-calamine gives an empty cell), as ``column_texts``
@@ -265,7 +262,7 @@ def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray
         return text, np.where(pc.binary_length(text).to_numpy() > 0, np.int8(_K_TEXT), np.int8(_K_EMPTY))
     if pa.types.is_timestamp(kind):
         stamps = arr.cast(pa.int64()).fill_null(0).to_numpy()
-        text, kinds = _stamp_texts(stamps // _PER_SECOND[kind.unit], order)
+        text, kinds = _stamp_texts(stamps // xlsx_pieces.PER_SECOND[kind.unit], order)
     elif pa.types.is_floating(kind):
         text, kinds = _float_cells(arr.fill_null(0).to_numpy())
     elif pa.types.is_integer(kind):

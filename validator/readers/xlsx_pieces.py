@@ -472,8 +472,11 @@ class Speculation:
 
 _CELL_REF = re.compile(rb"<c\b[^>]*?\br=[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")
 _MARKER = b'<row r="%d"><c r="A%d" t="e"><v>#N/A</v></c></row>'
-_SINCE = dt.datetime(1904, 1, 2)  # a date-time before this may be a time of day (1904 date system)
-_UNTIL = dt.datetime(9999, 12, 31)
+# python-calamine gives a time of day below one day (before 1904-01-02, in either date system),
+# and a number past 9999: date-times typed only between these, in seconds since 1970
+_SINCE = int((dt.datetime(1904, 1, 2) - dt.datetime(1970, 1, 1)).total_seconds())
+_UNTIL = int((dt.datetime(9999, 12, 31) - dt.datetime(1970, 1, 1)).total_seconds())
+PER_SECOND = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}  # a timestamp unit's steps
 _TYPED = ("string", "large_string", "double", "int64", "bool", "null")
 
 
@@ -582,11 +585,12 @@ def _typed(data: bytes, name: str, marker: int) -> Piece | None:
             return None  # range, its first row would be one of the piece's, and columns shift)
         if kind in ("string", "large_string"):
             texts += len(arr) - arr.null_count
-        if kind.startswith("timestamp["):  # python-calamine gives a time of day below one day
+        if kind.startswith("timestamp["):
             import pyarrow.compute as pc
 
-            low, high = pc.min_max(arr).values()
-            if low.is_valid and (low.as_py() < _SINCE or high.as_py() > _UNTIL):
+            per = PER_SECOND[arr.type.unit]
+            low, high = pc.min_max(arr.cast("int64")).values()
+            if low.is_valid and (low.as_py() < _SINCE * per or high.as_py() > _UNTIL * per):
                 return None
         elif kind not in _TYPED:  # durations, dates: as python-calamine would give them, not checked
             return None
