@@ -6,8 +6,9 @@ about as long again, mostly holding the GIL: the two can overlap. The worksheet'
 row starts, into pieces of 4 MB (the first one 2 MB, so checking starts early): each is the
 sheet's own head (everything before ``<sheetData>``, less ``<dimension>``, which no reader here
 trusts) with some of its rows, in a workbook of its own (in memory, stored) with the same styles,
-shared strings and workbook part, so every cell converts exactly as in the whole sheet. ``LOADERS``
-threads load pieces while the reader takes the rows of earlier ones; at most ``AHEAD`` pieces wait.
+shared strings and workbook part, so every cell converts exactly as in the whole sheet. A thread
+(``LOADERS``) loads pieces while the reader takes the rows of earlier ones; at most ``AHEAD``
+pieces wait.
 
 The first piece (it holds the header) is loaded by python-calamine, its rows as Python values.
 Every later one is loaded by fastexcel (calamine's parse as well, straight to typed Arrow columns,
@@ -35,7 +36,7 @@ as the whole load gives them. Shared
 strings are parsed again for every piece: pieces are at least ``SST_SHARE`` times their size, and
 a sheet with too few such pieces loads whole (``plan``). (Typed pieces cost so much less than the
 whole sheet as Python values that an Excel-saved workbook whose shared strings are a fifth of its
-sheet checks 20% faster in pieces of the shared strings' size, and in less memory, with one loader.)
+sheet checks 20% faster in pieces of the shared strings' size, and in less memory.)
 """
 
 from __future__ import annotations
@@ -61,9 +62,11 @@ FIRST_BYTES = 2 << 20
 MIN_SHEET_BYTES = 12 << 20  # smaller sheets load whole: the first piece would be most of them
 SST_SHARE = 1  # a piece holds at least as many bytes as the shared strings
 AHEAD = 10  # pieces cut and loading or loaded, waiting at most
-LOADERS = 2  # threads loading pieces (one where the pieces are sized by the shared strings: each
-# loader holds them parsed, and typed pieces load fast enough for one: 1.25 against 1.16 s, 290
-# against 380 MiB, for a workbook of 8.6 MB of shared strings and 47 MB of sheet)
+# threads loading pieces: one, as fast as two now that ten pieces may wait (1.143 against 1.171 s
+# for the bench workbook; 1.29 against 1.35 s with every piece as Python values), and with pieces
+# sized by the shared strings each loader holds them parsed (one: 1.22-1.25 s at 289-303 MiB; two:
+# 1.11-1.21 s at 369-385 MiB, for 8.6 MB of shared strings and 47 MB of sheet)
+LOADERS = 1
 READ = 4 << 20
 MAX_ROW_BYTES = 64 << 20  # a longer row ends the pieces (the whole sheet is loaded instead)
 
@@ -85,7 +88,6 @@ class Plan:
     sst: str | None  # the shared-strings part, if any
     first: int  # XML bytes of the first piece
     size: int  # XML bytes of the largest pieces
-    loaders: int = LOADERS  # threads loading them
 
 
 def plan(zf: zipfile.ZipFile, part: str, name: str) -> Plan | None:
@@ -106,7 +108,7 @@ def plan(zf: zipfile.ZipFile, part: str, name: str) -> Plan | None:
         if 4 * size > sheet_bytes:
             return None
     return Plan(part, name, sst.filename if sst is not None else None,
-                min(FIRST_BYTES, size), size, 1 if size > PIECE_BYTES else LOADERS)
+                min(FIRST_BYTES, size), size)
 
 
 @dataclass(slots=True)
@@ -229,7 +231,7 @@ def _headers(name: str, crc: int, size: int, offset: int) -> tuple[bytes, bytes]
 
 
 class Pieces:
-    """A worksheet's pieces, loaded on ``Plan.loaders`` threads; ``next`` gives them in order.
+    """A worksheet's pieces, loaded on ``LOADERS`` thread(s); ``next`` gives them in order.
 
     The first ones (at most ``AHEAD``) may be cut while the pre-checks scan the sheet (``window``:
     bytes the scan has checked, each piece loaded at once where the extent of the windows it came
@@ -243,7 +245,7 @@ class Pieces:
         self._queue: queue.Queue[Future[Piece] | BaseException | None] = queue.Queue(maxsize=AHEAD)
         self._stop = threading.Event()
         self._ended = False
-        self._pool = ThreadPoolExecutor(chosen.loaders, thread_name_prefix="xlsx-load")
+        self._pool = ThreadPoolExecutor(LOADERS, thread_name_prefix="xlsx-load")
         self._thread: threading.Thread | None = None
         self._zip: _StoredZip | None = None
         self._cutter = _Cutter(chosen.first, chosen.size)
