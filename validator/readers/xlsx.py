@@ -162,8 +162,12 @@ def _text_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.n
         arr = pa.array(values, type=_LARGE).fill_null("")
     except UnicodeEncodeError:  # a lone surrogate: written back as the OOXML escape it came from
         arr = pa.array([_escape_surrogates(v) for v in values], type=_LARGE).fill_null("")
-    filled = pc.binary_length(arr).to_numpy() > 0
-    return arr, np.where(filled, np.int8(_K_TEXT), np.int8(_K_EMPTY))
+    return arr, _text_kinds(arr)
+
+
+def _text_kinds(arr: pa.Array) -> np.ndarray:
+    """Kind codes of a text column without nulls: text, or empty."""
+    return np.where(pc.binary_length(arr).to_numpy() > 0, np.int8(_K_TEXT), np.int8(_K_EMPTY))
 
 
 def _none_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
@@ -259,7 +263,7 @@ def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray
         return _none_cells(arr)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         text = arr.cast(_LARGE).fill_null("")
-        return text, np.where(pc.binary_length(text).to_numpy() > 0, np.int8(_K_TEXT), np.int8(_K_EMPTY))
+        return text, _text_kinds(text)
     if pa.types.is_timestamp(kind):
         stamps = arr.cast(pa.int64()).fill_null(0).to_numpy()
         text, kinds = _stamp_texts(stamps // xlsx_pieces.PER_SECOND[kind.unit], order)
@@ -419,7 +423,7 @@ class XlsxReader:
 
     def _calamine_rows(self, sheet: Any) -> Any:
         """Blocks of the whole sheet's rows."""
-        rows = _Rows(sheet.iter_rows(), 1, _first_column(sheet))
+        rows = _Rows.whole(sheet)
         return lambda limit, header=False: rows.block(limit)
 
     def _piecewise(self, pieces: xlsx_pieces.Pieces, name: str) -> Any:
@@ -463,7 +467,7 @@ class XlsxReader:
                     ahead.clear()
                     pieces.close()
                     sheet = self._calamine_sheet(name)
-                    whole = _Rows(sheet.iter_rows(), 1, _first_column(sheet))
+                    whole = _Rows.whole(sheet)
                     whole.skip(given[0])
                     self._now = whole
                     continue
@@ -816,12 +820,6 @@ class _Exception:
     text: str
 
 
-def _first_column(sheet: Any) -> int:
-    """python-calamine 0.9 pads rows from row 1 but columns only from the first used one."""
-    start = sheet.start
-    return start[1] if start is not None else 0
-
-
 class _Rows:
     """Rows of calamine values, numbered from ``first``, whose first value is in column ``col0``
     (0-based), given out in blocks; ``piece`` is the loaded piece they come from, if any."""
@@ -833,6 +831,13 @@ class _Rows:
         self.next = first
         self.col0 = col0
         self.piece = piece
+
+    @classmethod
+    def whole(cls, sheet: Any) -> _Rows:
+        """A whole sheet's rows: python-calamine 0.9 pads rows from row 1 but columns only from the
+        first used one."""
+        start = sheet.start
+        return cls(sheet.iter_rows(), 1, start[1] if start is not None else 0)
 
     def skip(self, upto: int) -> None:
         """Pass over the rows up to sheet row ``upto``."""
@@ -858,23 +863,25 @@ class _Rows:
 class _Typed:
     """The rows of a piece loaded as typed columns, numbered from its first, given out in blocks."""
 
-    __slots__ = ("arrays", "at", "height", "next", "piece")
+    __slots__ = ("arrays", "at", "piece")
 
     def __init__(self, piece: Any):
         self.arrays: list[pa.Array] = piece.typed
-        self.height: int = piece.height
-        self.at = 0
-        self.next: int = piece.first
+        self.at = 0  # rows given out
         self.piece = piece
 
+    @property
+    def next(self) -> int:
+        """The sheet row of the next row to give out."""
+        return int(self.piece.first) + self.at
+
     def block(self, limit: int) -> RawBlock | None:
-        n = min(limit, self.height - self.at)
+        n = min(limit, self.piece.height - self.at)
         if n <= 0:
             return None
         numbers = np.arange(self.next, self.next + n, dtype=np.int64)
         typed = [a.slice(self.at, n) for a in self.arrays]
         self.at += n
-        self.next += n
         return RawBlock(numbers, [], typed=typed)
 
 
