@@ -212,3 +212,26 @@ def test_main_in_process_leaves_the_cycle_collector_as_it_found_it() -> None:
         main(["check", str(ROOT / "fixtures" / "examples" / "broken" / "contacts.import.json"), "-q"])
     assert exit_.value.code == 1
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def _env_after(code: str, env: dict[str, str]) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "JE_ARROW_MALLOC_CONF"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**clean, **env})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_main_sets_arrows_allocator_before_pyarrow_loads_unless_told_otherwise() -> None:
+    """Arrow's jemalloc reads JE_ARROW_MALLOC_CONF once, when pyarrow loads: ``main`` sets it
+    first (one arena, freed pages handed back), keeps a value the environment gives, and leaves
+    it alone once pyarrow is loaded (in a process that embeds the CLI)."""
+    from validator.cli import JEMALLOC_CONF
+
+    run_main = ("import os, sys\nfrom validator import cli\n"
+                "try:\n    cli.main(['--version'])\nexcept SystemExit:\n    pass\n"
+                "print('pyarrow' in sys.modules, os.environ.get('JE_ARROW_MALLOC_CONF'))")
+    assert _env_after(run_main, {}) == f"False {JEMALLOC_CONF}"
+    assert _env_after(run_main, {"JE_ARROW_MALLOC_CONF": "narenas:2"}) == "False narenas:2"
+    loaded = "import pyarrow\n" + run_main
+    assert _env_after(loaded, {}) == "True None"

@@ -443,6 +443,7 @@ def main(argv: list[str] | None = None) -> None:
     The cycle collector is off while pandas, pyarrow and the rules are imported (tens of
     thousands of new objects, no garbage: about 30 ms of a small check), on for the check."""
     global _gc_paused
+    _allocator_settings()
     paused = gc.isenabled()
     if paused:
         gc.disable()
@@ -492,6 +493,18 @@ def _main(argv: list[str] | None) -> None:
                    "(set HUBSPOT_PREFLIGHT_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(0)
+
+
+# Arrow's jemalloc keeps freed pages for a second, then marks them free to the kernel for another
+# (still counted in the process's memory until the kernel takes them); with one arena instead
+# of one per thread, pages the parser's thread frees serve the rules' threads too. Read once,
+# when pyarrow loads: set here, before anything imports it, unless the environment sets it.
+JEMALLOC_CONF = "narenas:1,muzzy_decay_ms:0"
+
+
+def _allocator_settings() -> None:
+    if "pyarrow" not in sys.modules:
+        os.environ.setdefault("JE_ARROW_MALLOC_CONF", JEMALLOC_CONF)
 
 
 def _memory_pool() -> None:

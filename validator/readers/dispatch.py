@@ -106,7 +106,7 @@ class Prefixed:
 FAST_MIN_BYTES = 1 << 20  # below this the exact reader is as quick and starts sooner
 
 
-CHUNK_BYTES = 10 << 20  # about this much text per chunk, so that memory does not grow with row width
+CHUNK_BYTES = 16 << 20  # about this much text per chunk, so that memory does not grow with row width
 MIN_CHUNK_ROWS = 1024
 
 
