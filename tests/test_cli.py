@@ -224,14 +224,16 @@ def _env_after(code: str, env: dict[str, str]) -> str:
 
 def test_main_sets_arrows_allocator_before_pyarrow_loads_unless_told_otherwise() -> None:
     """Arrow's jemalloc reads JE_ARROW_MALLOC_CONF once, when pyarrow loads: ``main`` sets it
-    first (one arena, freed pages handed back), keeps a value the environment gives, and leaves
-    it alone once pyarrow is loaded (in a process that embeds the CLI)."""
-    from validator.cli import JEMALLOC_CONF
+    first (one arena, no muzzy pages), keeps a value the environment gives, and leaves it alone
+    once pyarrow is loaded (in a process that embeds the CLI)."""
+    from validator.cli import ALLOCATOR_ENV
 
     run_main = ("import os, sys\nfrom validator import cli\n"
                 "try:\n    cli.main(['--version'])\nexcept SystemExit:\n    pass\n"
                 "print('pyarrow' in sys.modules, os.environ.get('JE_ARROW_MALLOC_CONF'))")
-    assert _env_after(run_main, {}) == f"False {JEMALLOC_CONF}"
+    conf = ALLOCATOR_ENV["JE_ARROW_MALLOC_CONF"]
+    assert conf == "narenas:1,muzzy_decay_ms:0"
+    assert _env_after(run_main, {}) == f"False {conf}"
     assert _env_after(run_main, {"JE_ARROW_MALLOC_CONF": "narenas:2"}) == "False narenas:2"
     loaded = "import pyarrow\n" + run_main
     assert _env_after(loaded, {}) == "True None"

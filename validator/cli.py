@@ -495,16 +495,18 @@ def _main(argv: list[str] | None) -> None:
     sys.exit(0)
 
 
-# Arrow's jemalloc keeps freed pages for a second, then marks them free to the kernel for another
-# (still counted in the process's memory until the kernel takes them); with one arena instead
-# of one per thread, pages the parser's thread frees serve the rules' threads too. Read once,
-# when pyarrow loads: set here, before anything imports it, unless the environment sets it.
-JEMALLOC_CONF = "narenas:1,muzzy_decay_ms:0"
+# Arrow's jemalloc reads its settings once, when pyarrow loads: set before anything imports it,
+# unless the environment sets them. It keeps freed pages for a second, then marks them free to
+# the kernel for another, still counted in the process's memory until the kernel takes them:
+# with those "muzzy" pages off, and one arena instead of one per thread (pages one thread frees
+# serve the others), a file at HubSpot's limits peaks ~40 MiB lower, at the same speed.
+ALLOCATOR_ENV = {"JE_ARROW_MALLOC_CONF": "narenas:1,muzzy_decay_ms:0"}
 
 
 def _allocator_settings() -> None:
     if "pyarrow" not in sys.modules:
-        os.environ.setdefault("JE_ARROW_MALLOC_CONF", JEMALLOC_CONF)
+        for name, value in ALLOCATOR_ENV.items():
+            os.environ.setdefault(name, value)
 
 
 def _memory_pool() -> None:
