@@ -143,7 +143,7 @@ class Screen:
     printable ASCII, and ``#``) the column holds at all. The byte classes are worked out
     only when asked for, and only where the column holds a byte of some class."""
 
-    __slots__ = ("_arrays", "_contains", "first", "last", "length", "present")
+    __slots__ = ("_arrays", "_contains", "first", "last", "length", "longest", "present")
 
     def __init__(self, arrays: list[pa.Array]):
         self._arrays = arrays
@@ -170,6 +170,7 @@ class Screen:
         self.first = _joined(firsts, np.uint8)
         self.last = _joined(lasts, np.uint8)
         self.length = _joined(lengths, np.int64)
+        self.longest = int(self.length.max()) if len(self.length) else 0  # bytes of the longest cell
         self.present = frozenset(rare)
 
     @property

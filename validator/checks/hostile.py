@@ -133,7 +133,7 @@ class ExcelCellLimit(Rule):
             "Excel may call the workbook damaged"
         for col in file.columns:
             seen = screen(chunk, col.index)
-            if not (seen.length > limit).any():
+            if seen.longest <= limit:
                 continue  # no cell has more bytes, so none more characters, than the limit
             long = (chunk.column(col.index).str.len() > limit).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, long,

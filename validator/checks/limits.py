@@ -142,9 +142,8 @@ class RowTooLarge(_LimitRule):
         frame = chunk.frame
         if not frame.shape[1] or not len(frame):
             return
-        lengths = [screen(chunk, i).length for i in range(frame.shape[1])]
-        if int(np.sum(lengths, axis=0).max()) <= limit:
-            return  # bytes bound characters: most chunks stop here
+        if sum(screen(chunk, i).longest for i in range(frame.shape[1])) <= limit:
+            return  # bytes bound characters, and each column's longest cell bounds its cells: most chunks stop here
         total = np.zeros(len(frame), dtype=np.int64)
         for i in range(frame.shape[1]):
             total += chunk.column(i).str.len().to_numpy(dtype=np.int64)

@@ -522,7 +522,7 @@ class ValueTooLong(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in file.mapped():
             seen = screen(chunk, column.index)
-            if not (seen.length > formats.MAX_TEXT).any():
+            if seen.longest <= formats.MAX_TEXT:
                 continue  # no cell has more bytes, so none more characters, than the limit
             bad = formats.too_long(cells(chunk, column))
             yield from self.cells(chunk, file, column, bad,
