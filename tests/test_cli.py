@@ -237,3 +237,28 @@ def test_main_sets_arrows_allocator_before_pyarrow_loads_unless_told_otherwise()
     assert _env_after(run_main, {"JE_ARROW_MALLOC_CONF": "narenas:2"}) == "False narenas:2"
     loaded = "import pyarrow\n" + run_main
     assert _env_after(loaded, {}) == "True None"
+
+
+def test_allocator_settings_fix_glibcs_thresholds_unless_the_environment_tunes_malloc(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    from validator import cli
+
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, option: int, value: int) -> int:
+            calls.append((option, value))
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    monkeypatch.setattr(cli.sys, "platform", "linux")
+    for name in [n for n in os.environ if n.startswith("MALLOC_")]:
+        monkeypatch.delenv(name)
+    cli._allocator_settings()
+    assert calls == [(-3, 64 << 20), (-1, 256 << 20)]  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+    calls.clear()
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
+    cli._allocator_settings()
+    assert calls == []

@@ -6,6 +6,7 @@ configuration errors and refused inputs, always with a one-line reason and never
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import stat
@@ -503,10 +504,25 @@ def _main(argv: list[str] | None) -> None:
 ALLOCATOR_ENV = {"JE_ARROW_MALLOC_CONF": "narenas:1,muzzy_decay_ms:0"}
 
 
+# glibc's malloc (numpy's arrays, the file's read buffers) serves blocks over a threshold with
+# mmap, and raises the threshold as such blocks are freed (up to 32 MiB), handing the top of its
+# heap back once twice that is free there. Both moves make the next block of a size just freed
+# fault fresh zeroed pages in, as the chunk sizes vary, with the interpreter's lock held (a 4 MB
+# read buffer, zero-filled by bytearray). Fixed thresholds keep such blocks in the heap.
+MALLOC_THRESHOLDS = {-3: 64 << 20, -1: 256 << 20}  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+
+
 def _allocator_settings() -> None:
     if "pyarrow" not in sys.modules:
         for name, value in ALLOCATOR_ENV.items():
             os.environ.setdefault(name, value)
+    if sys.platform == "linux" and not any(name.startswith("MALLOC_") for name in os.environ):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl has no mallopt)
+            libc = ctypes.CDLL(None)
+            for option, value in MALLOC_THRESHOLDS.items():
+                libc.mallopt(option, value)
 
 
 def _memory_pool() -> None:
