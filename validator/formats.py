@@ -201,8 +201,16 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
         month = np.where(epoch, stamp.month.to_numpy(), month)
         day = np.where(epoch, stamp.day.to_numpy(), day)
     zero = ~(ok | epoch)
-    return Dates(blank=empty, ok=ok | epoch, epoch=epoch, epoch_seconds=seconds,
-                 year=np.where(zero, 0, year), month=np.where(zero, 0, month), day=np.where(zero, 0, day))
+    return Dates(blank=empty, ok=ok | epoch, epoch=epoch, epoch_seconds=seconds, year=_narrow(zero, year, np.int32),
+                 month=_narrow(zero, month, np.int8), day=_narrow(zero, day, np.int8))
+
+
+def _narrow(zero: np.ndarray, values: np.ndarray, dtype: type) -> np.ndarray:
+    """``values`` with 0 at ``zero``, in a narrow integer type: a chunk keeps its date columns
+    parsed under each dateFormat while its rules run. (An epoch past pandas' range gives NaN:
+    such a column stays in floats.)"""
+    out = np.where(zero, 0, values)
+    return out if out.dtype.kind == "f" else out.astype(dtype)
 
 
 class ParsedTexts:
@@ -287,7 +295,8 @@ def ambiguous_dates(values: pd.Series | pa.Array, *, with_time: bool = False) ->
 
 def ambiguous_of(parsed: Sequence[Dates]) -> np.ndarray:
     """Ambiguity from cells already parsed under each dateFormat."""
-    keys = [np.where(p.ok & ~p.epoch, p.year * 10000 + p.month * 100 + p.day, -1) for p in parsed]
+    keys = [np.where(p.ok & ~p.epoch, p.year.astype(np.int64) * 10000 + p.month.astype(np.int64) * 100 + p.day, -1)
+            for p in parsed]
     out = np.zeros(len(keys[0]) if keys else 0, dtype=bool)
     for i in range(len(keys)):
         for j in range(i + 1, len(keys)):

@@ -152,7 +152,8 @@ class Screen:
         rare: set[int] = set()
         for arr in arrays:
             data, offsets = bytes_and_offsets(arr)
-            length = np.diff(offsets)
+            # in 32 bits (a cell the readers give is far under 2 GiB): kept with the chunk
+            length = np.subtract(offsets[1:], offsets[:-1], out=np.empty(len(arr), np.int32), casting="unsafe")
             if len(data):  # gather at every row (clipped into the bytes), then zero the empty cells
                 first = np.take(data, offsets[:-1], mode="clip")
                 last = np.take(data, offsets[1:] - 1, mode="clip")
@@ -169,7 +170,7 @@ class Screen:
             lengths.append(length)
         self.first = _joined(firsts, np.uint8)
         self.last = _joined(lasts, np.uint8)
-        self.length = _joined(lengths, np.int64)
+        self.length = _joined(lengths, np.int32)
         self.longest = int(self.length.max()) if len(self.length) else 0  # bytes of the longest cell
         self.present = frozenset(rare)
 

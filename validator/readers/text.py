@@ -60,11 +60,13 @@ def bytes_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     bufs = arr.buffers()
     if not len(arr) or bufs[1] is None:
         return np.empty(0, np.uint8), np.zeros(len(arr) + 1, np.int64)
-    offsets = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    offsets = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1]
     start, end = int(offsets[0]), int(offsets[-1])
     data = np.frombuffer(bufs[2], dtype=np.uint8)[start:end] if bufs[2] is not None and end > start \
         else np.empty(0, np.uint8)
-    return data, offsets - start
+    if kind is np.int64 and not start:  # the buffer's own offsets, read-only, without a copy
+        return data, offsets
+    return data, offsets.astype(np.int64) - start
 
 
 def cells_at(offsets: np.ndarray, at: np.ndarray) -> np.ndarray:
