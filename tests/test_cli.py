@@ -222,21 +222,36 @@ def _env_after(code: str, env: dict[str, str]) -> str:
     return proc.stdout.strip().splitlines()[-1]
 
 
-def test_main_sets_arrows_allocator_before_pyarrow_loads_unless_told_otherwise() -> None:
-    """Arrow's jemalloc reads JE_ARROW_MALLOC_CONF once, when pyarrow loads: ``main`` sets it
-    first (one arena, no muzzy pages), keeps a value the environment gives, and leaves it alone
-    once pyarrow is loaded (in a process that embeds the CLI)."""
+def test_allocator_settings_set_arrows_jemalloc_before_pyarrow_loads_unless_told_otherwise() -> None:
+    """Arrow's jemalloc reads JE_ARROW_MALLOC_CONF once, when pyarrow loads: the settings set it
+    first (one arena, no muzzy pages), keep a value the environment gives, and leave it alone
+    once pyarrow is loaded."""
     from validator.cli import ALLOCATOR_ENV
 
-    run_main = ("import os, sys\nfrom validator import cli\n"
-                "try:\n    cli.main(['--version'])\nexcept SystemExit:\n    pass\n"
-                "print('pyarrow' in sys.modules, os.environ.get('JE_ARROW_MALLOC_CONF'))")
+    code = ("import os, sys\nfrom validator import cli\ncli._allocator_settings()\n"
+            "print('pyarrow' in sys.modules, os.environ.get('JE_ARROW_MALLOC_CONF'))")
     conf = ALLOCATOR_ENV["JE_ARROW_MALLOC_CONF"]
     assert conf == "narenas:1,muzzy_decay_ms:0"
-    assert _env_after(run_main, {}) == f"False {conf}"
-    assert _env_after(run_main, {"JE_ARROW_MALLOC_CONF": "narenas:2"}) == "False narenas:2"
-    loaded = "import pyarrow\n" + run_main
-    assert _env_after(loaded, {}) == "True None"
+    assert _env_after(code, {}) == f"False {conf}"
+    assert _env_after(code, {"JE_ARROW_MALLOC_CONF": "narenas:2"}) == "False narenas:2"
+    assert _env_after("import pyarrow\n" + code, {}) == "True None"
+
+
+def test_the_process_entry_sets_the_allocators_first_and_main_leaves_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from validator import cli
+
+    calls: list[object] = []
+    monkeypatch.setattr(cli, "_allocator_settings", lambda: calls.append("allocators"))
+    monkeypatch.setattr(cli, "main", lambda: calls.append("main"))
+    monkeypatch.setattr(cli.os, "_exit", calls.append)
+    cli.run()
+    assert calls == ["allocators", "main", 0]
+    calls.clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(cli, "_allocator_settings", lambda: calls.append("allocators"))
+    with pytest.raises(SystemExit):
+        cli.main(["--version"])
+    assert calls == []
 
 
 def test_allocator_settings_fix_glibcs_thresholds_unless_the_environment_tunes_malloc(

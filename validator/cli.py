@@ -410,7 +410,9 @@ def run() -> None:
     then flush the output and leave without tearing the interpreter down, which with pandas and
     pyarrow loaded takes about 40 ms of a small check: a pre-commit hook feels that. Nothing is
     left to finalise: files are closed and thread pools joined when the check returns, and the
-    CLI registers no exit handlers. ``main`` (for tests and embedding) exits normally."""
+    CLI registers no exit handlers. ``main`` (for tests and embedding) exits normally, and leaves
+    the process's allocators as they are (``_allocator_settings`` is for a process of its own)."""
+    _allocator_settings()
     try:
         main()
         code = 0
@@ -444,7 +446,6 @@ def main(argv: list[str] | None = None) -> None:
     The cycle collector is off while pandas, pyarrow and the rules are imported (tens of
     thousands of new objects, no garbage: about 30 ms of a small check), on for the check."""
     global _gc_paused
-    _allocator_settings()
     paused = gc.isenabled()
     if paused:
         gc.disable()
@@ -513,16 +514,18 @@ MALLOC_THRESHOLDS = {-3: 64 << 20, -1: 256 << 20}  # M_MMAP_THRESHOLD, M_TRIM_TH
 
 
 def _allocator_settings() -> None:
+    """The allocators' settings above, where the environment sets none of its own: first thing
+    in ``run``, before pyarrow is imported."""
     if "pyarrow" not in sys.modules:
-        for name, value in ALLOCATOR_ENV.items():
-            os.environ.setdefault(name, value)
+        for name, setting in ALLOCATOR_ENV.items():
+            os.environ.setdefault(name, setting)
     if sys.platform == "linux" and not any(name.startswith("MALLOC_") for name in os.environ):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):  # not glibc (musl has no mallopt)
             libc = ctypes.CDLL(None)
-            for option, value in MALLOC_THRESHOLDS.items():
-                libc.mallopt(option, value)
+            for option, threshold in MALLOC_THRESHOLDS.items():
+                libc.mallopt(option, threshold)
 
 
 def _memory_pool() -> None:
