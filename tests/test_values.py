@@ -8,6 +8,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pytest
@@ -50,6 +51,17 @@ def test_datetimes_with_times_ampm_offsets_and_epochs() -> None:
     assert list(d.ok) == [True] * len(good) + [False] * len(bad)
     seconds = formats.parse_dates(pd.Series(["1700000000"]), "MONTH_DAY_YEAR", with_time=True)
     assert list(seconds.epoch_seconds) == [True]
+
+
+def test_the_widest_epochs_keep_their_exact_dates_in_narrow_integers() -> None:
+    """Dates are kept as int32 years and int8 months and days: the epochs of 15 digits, the
+    widest that parse, still give their exact calendar dates (pandas reads them in milliseconds)."""
+    d = formats.parse_dates(pd.Series(["-999999999999999", "999999999999999", "12/31/1999", "x"]),
+                            "MONTH_DAY_YEAR", with_time=True, distinct=None)
+    assert list(d.ok) == [True, True, True, False] and list(d.epoch) == [True, True, False, False]
+    assert (d.year.dtype, d.month.dtype, d.day.dtype) == (np.int32, np.int8, np.int8)
+    assert [(int(y), int(m), int(x)) for y, m, x in zip(d.year, d.month, d.day, strict=True)] == [
+        (-29719, 4, 5), (33658, 9, 27), (1999, 12, 31), (0, 0, 0)]
 
 
 def test_impossible_dates_are_not_rolled_over() -> None:

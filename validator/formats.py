@@ -201,16 +201,11 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
         month = np.where(epoch, stamp.month.to_numpy(), month)
         day = np.where(epoch, stamp.day.to_numpy(), day)
     zero = ~(ok | epoch)
-    return Dates(blank=empty, ok=ok | epoch, epoch=epoch, epoch_seconds=seconds, year=_narrow(zero, year, np.int32),
-                 month=_narrow(zero, month, np.int8), day=_narrow(zero, day, np.int8))
-
-
-def _narrow(zero: np.ndarray, values: np.ndarray, dtype: type) -> np.ndarray:
-    """``values`` with 0 at ``zero``, in a narrow integer type: a chunk keeps its date columns
-    parsed under each dateFormat while its rules run. (An epoch past pandas' range gives NaN:
-    such a column stays in floats.)"""
-    out = np.where(zero, 0, values)
-    return out if out.dtype.kind == "f" else out.astype(dtype)
+    # narrow integers: a chunk keeps its date columns parsed under each dateFormat while its rules
+    # run (every epoch of 11-15 digits is within pandas' range: years -29719 to 33658)
+    return Dates(blank=empty, ok=ok | epoch, epoch=epoch, epoch_seconds=seconds,
+                 year=np.where(zero, 0, year).astype(np.int32), month=np.where(zero, 0, month).astype(np.int8),
+                 day=np.where(zero, 0, day).astype(np.int8))
 
 
 class ParsedTexts:
