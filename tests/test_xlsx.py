@@ -423,6 +423,23 @@ def test_invalid_xml_character_is_refused_before_any_reader_with_its_line_and_co
         "(reference to invalid character number; HubSpot: INVALID_SPREADSHEET)")
 
 
+@pytest.mark.parametrize(("encoding", "reason"), [
+    ("UTF-0x8", "unknown encoding: UTF-0x8"),  # no codec of that name (a fuzzed workbook)
+    ("shift_jis", "multi-byte encodings are not supported"),  # a codec expat cannot take
+])
+@pytest.mark.parametrize("part", ["_rels/.rels", "xl/worksheets/sheet1.xml"])
+def test_a_part_declaring_an_encoding_expat_cannot_use_is_refused_not_raised(part: str, encoding: str,
+                                                                           reason: str) -> None:
+    # the explanation of a control character parses the part again with expat, which raises
+    # LookupError or ValueError on such a declaration (it used to escape as a crash)
+    p = X.parts([["Email"], ["a@x.com"]])
+    p[part] = str(p[part]).replace('encoding="UTF-8"', f'encoding="{encoding}"').replace("><", ">\x01<", 1)
+    exc = refusal(X.build(p))
+    assert exc.code == "bad-xml"
+    assert str(exc) == (f"part {part!r} is not well-formed XML at line 1, column 31 "
+                        f"(declared encoding: {reason}; HubSpot: INVALID_SPREADSHEET)")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_malformed_sheet_is_named_after_the_reader_fails(engine: str) -> None:
     rows = X.sheet_xml([["Email"], ["a@x.com"]]).replace("<row ", "\n<row ")

@@ -131,6 +131,9 @@ class _Expat:
             if reason == "invalid token" and 0 <= at < len(block) and _control(block[at]):
                 reason = f"invalid character U+{block[at]:04X}"
             return _Malformed(exc.lineno, exc.offset + 1, reason)
+        except (LookupError, ValueError) as exc:  # a declared encoding Python has no codec for, or a multi-byte one
+            return _Malformed(self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1,
+                              f"declared encoding: {exc}")
         return None
 
 
