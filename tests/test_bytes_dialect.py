@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,3 +131,67 @@ def test_stray_quotes_beyond_the_kept_ones_are_counted_once() -> None:
     assert len(found) == 1001
     assert [(f.row, f.message) for f in found if f.row is None] == [
         (None, "1,003 fields have a quote inside an unquoted value; the first 1,000 are listed")]
+
+
+def _wide_import(columns: int) -> tuple[dict, dict]:
+    """A contacts file ``columns`` wide with row problems (a ragged row, a bad email, a blank row),
+    and a companies file whose Email column names the contacts."""
+    names = ["Email"] + [f"Q{i}" for i in range(1, columns)]
+    contacts = ",".join(names) + "\n" + "ann@x.com" + ",1" * (columns - 1) + "\n" + "not an email,1\n\n"
+    companies = "Name,Email\nAcme,ann@x.com\nInitech,zed@x.com\n"
+    request = {"name": "t", "files": [
+        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": n, "propertyName": "email" if n == "Email" else n.lower(),
+             **({"associationIdentifierColumn": True} if n == "Email" else {})} for n in names]}},
+        {"fileName": "companies.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-2", "columnName": "Name", "propertyName": "name"},
+            {"columnObjectTypeId": "0-2", "columnName": "Email", "propertyName": None, "toColumnObjectTypeId": "0-1",
+             "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}}]}}]}
+    return request, {"contacts.csv": contacts.encode(), "companies.csv": companies.encode()}
+
+
+def test_a_file_wider_than_hubspots_column_limit_has_its_header_checked_not_its_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # (hostile inputs C8, I3): HubSpot refuses such a file whole. Checking its rows cost the rules'
+    # work per column on every chunk: a 2 KB workbook 16,384 columns wide took 14 s, a CSV of a
+    # million empty columns 282 s and 6 GB. The header is checked; the reader is never asked for rows.
+    from validator.readers.csv_exact import CsvReader
+    from validator.readers.csv_fast import FastCsvReader
+
+    def guarded(chunks: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def checked(self: Any) -> Any:
+            assert self.width < 1000, "the rows of a file over the column limit were read"
+            return chunks(self)
+        return checked
+
+    request, files = _wide_import(1000)
+    for reader in (FastCsvReader, CsvReader):
+        monkeypatch.setattr(reader, "chunks", guarded(reader.chunks))
+    report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent")
+    monkeypatch.undo()
+    assert not report.refusals
+    wide = [(f.code, f.row, f.column) for f in report.findings if f.file == "contacts.csv"]
+    assert ("HS503", 1, 1000) in wide
+    assert [c for c, row, _ in wide if row is not None and row > 1] == []  # no row findings
+    hs503 = next(f for f in report.findings if f.code == "HS503")
+    assert hs503.message == ("the file has 1,000 columns; HubSpot takes at most 999 and refuses the file "
+                             "whole, so its rows are not checked")
+    # the companies file is checked as usual, without a finding for keys the unread rows may hold
+    assert [f.code for f in report.findings if f.file == "companies.csv" and f.code.startswith("HS31")] == []
+    assert {s.name: s.rows for s in report.files} == {"contacts.csv": 0, "companies.csv": 2}
+    # one column fewer: every row is checked, the ragged row and the blank one included
+    request, files = _wide_import(999)
+    report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent")
+    found = {(f.code, f.row) for f in report.findings if f.file == "contacts.csv"}
+    assert {("HS110", 3), ("HS113", 4)} <= found and not any(c == "HS503" for c, _ in found)
+    assert ("HS314", 3) in {(f.code, f.row) for f in report.findings if f.file == "companies.csv"}
+
+
+def test_a_limit_set_lower_than_hubspots_still_checks_the_rows() -> None:
+    # HS503's own max_columns (an in-house policy) reports; only HubSpot's limit stops the rows
+    request, files = _wide_import(12)
+    report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent",
+                      config=Config(options={"HS503": {"max_columns": 10}}))
+    hs503 = next(f for f in report.findings if f.code == "HS503")
+    assert (hs503.row, hs503.column, hs503.message) == (1, 11, "the file has 12 columns; HubSpot takes at most 10")
+    assert ("HS110", 3) in {(f.code, f.row) for f in report.findings}

@@ -311,8 +311,8 @@ class AssociationKeyNotInFile(Rule):
         for k in self.links:
             assert k.owner is not None and k.owner_file is not None
             ref, owner = self.sets.get(k.ref.pointer), self.sets.get(k.owner.pointer)
-            if ref is None or owner is None:
-                continue  # a file was not read: its own findings say why
+            if ref is None or owner is None or not self.columns[k.owner.pointer][0].readable:
+                continue  # a file (or its rows) was not read: its own findings say why
             idx = ref.missing_from(owner)
             if not len(idx):
                 continue
