@@ -195,3 +195,20 @@ def test_a_limit_set_lower_than_hubspots_still_checks_the_rows() -> None:
     hs503 = next(f for f in report.findings if f.code == "HS503")
     assert (hs503.row, hs503.column, hs503.message) == (1, 11, "the file has 12 columns; HubSpot takes at most 10")
     assert ("HS110", 3) in {(f.code, f.row) for f in report.findings}
+
+
+@pytest.mark.parametrize("reader", ["auto", "exact"])
+@pytest.mark.parametrize(("header", "want"), [
+    # a space after the closing quote: the columns read the lenient way ("Email " and the rest)
+    ('"Email" ,First Name,City', [("HS103", 1, 1), ("HS112", 1, 1), ("HS409", 1, 1)]),
+    ('"Em"ail,First Name,City', [("HS112", 1, 1)]),  # text after the quote joins the field
+    # a quote never closed swallows the file: one finding, no "blank file" and no mapping noise
+    ('"Email,First Name,City', [("HS111", 1, 1)]),
+    ('Email,First Name,' + "C" * 200_000, [("HS114", 1, None)]),  # over the csv module's field limit
+])
+def test_a_broken_header_record_is_reported_at_row_1_without_a_cascade(header: str, want: list, reader: str) -> None:
+    # the header's problem used to be dropped: no columns, so every mapping "not in the header" and
+    # every row "ragged, more fields than the header's 0" (or "only blank lines" for an open quote)
+    data = (header + "\r\n" + "\r\n".join(TEXT.split("\r\n")[1:])).encode()
+    found = sorted((f[0], f[1], f[2]) for f in run(data, reader=reader))
+    assert found == want

@@ -194,7 +194,10 @@ class Engine:
                 fctx.width = reader.width
                 header = reader.header.cells if reader.header is not None else None
                 fctx.columns = bind_columns(header, fctx.width, fctx.spec.columns)
-                fctx.readable = True
+                broken = reader.header is not None and reader.header.note is not None and not header
+                fctx.readable = not broken  # a header record that could not be read at all: no columns, no rows
+                if broken:
+                    fctx.unreadable = "the header row cannot be read"
             for rule in hooks["on_header"]:
                 collect.add(rule.on_header(fctx))
             if reader is not None and fctx.width > column_limit(ctx.catalog):
@@ -202,7 +205,7 @@ class Engine:
                 # are not, and the file-end rules see it as a file without rows
                 fctx.readable = False
                 fctx.unreadable = f"{fctx.width:,} columns, over HubSpot's {column_limit(ctx.catalog):,}"
-            elif reader is not None:
+            elif reader is not None and fctx.readable:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress
                 chunks = iter(reader.chunks())

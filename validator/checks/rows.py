@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,13 @@ from validator.records import key_columns, record_key
 
 def _notes(chunk: Chunk, kind: str) -> Iterator[RowNote]:
     return (n for n in chunk.notes if n.kind == kind)
+
+
+def _header_note(file: FileContext, kind: str) -> tuple[RowNote, ...]:
+    """The header record's own problem where it is of this kind: reported at row 1, as a data
+    row's would be at its row."""
+    note = file.header.note if file.header is not None else None
+    return (note,) if note is not None and note.kind == kind else ()
 
 
 class RaggedRow(Rule):
@@ -65,8 +72,14 @@ class UnclosedQuote(Rule):
     name = "unclosed-quote"
     hubspot_error = "COULD_NOT_PARSE_ROW"
 
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        yield from self._findings(_header_note(file, "unclosed-quote"), file)
+
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for n in _notes(chunk, "unclosed-quote"):
+        yield from self._findings(_notes(chunk, "unclosed-quote"), file)
+
+    def _findings(self, notes: Iterable[RowNote], file: FileContext) -> Iterator[Hit]:
+        for n in notes:
             lost = f"; the {n.lines_lost} line(s) after it could not be read" if n.lines_lost else ""
             yield self.finding(f"quote opened at line {n.line} is never closed{lost}",
                                file=file, row=n.row, line=n.line, column=n.column)
@@ -92,8 +105,14 @@ class MalformedQuote(Rule):
     name = "malformed-quote"
     hubspot_error = "COULD_NOT_PARSE_ROW"
 
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        yield from self._findings(_header_note(file, "bad-quote"), file)
+
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for n in _notes(chunk, "bad-quote"):
+        yield from self._findings(_notes(chunk, "bad-quote"), file)
+
+    def _findings(self, notes: Iterable[RowNote], file: FileContext) -> Iterator[Hit]:
+        for n in notes:
             if backslash_escaped(n.text):
                 yield self.finding(
                     f"row cannot be parsed: {n.detail}; the quote in {quote(n.text)} looks "
@@ -217,8 +236,14 @@ class OversizedField(Rule):
     name = "oversized-field"
     hubspot_error = "COLUMN_TOO_LARGE"
 
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        yield from self._findings(_header_note(file, "field-too-large"), file)
+
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for n in _notes(chunk, "field-too-large"):
+        yield from self._findings(_notes(chunk, "field-too-large"), file)
+
+    def _findings(self, notes: Iterable[RowNote], file: FileContext) -> Iterator[Hit]:
+        for n in notes:
             yield self.finding(f"{n.detail} (lines {n.line}-{n.end_line})", file=file, row=n.row,
                                line=n.line, column=n.column)
 

@@ -60,6 +60,9 @@ class Header:
     row: int  # 1
     line: int
     end_line: int
+    # the header record's own problem (a bad quote, a quote never closed, a field too long), which
+    # the row-structure rules report at row 1; with no cells, the header could not be read at all
+    note: RowNote | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from validator.readers.base import (
     pause_collector,
     string_frame,
 )
-from validator.readers.text import LineSource
+from validator.readers.text import RECORD_KEEP_CHARS, LineSource
 
 CANDIDATES = (",", ";", "\t", "|")
 FIELD_LIMIT = csv.field_size_limit()  # read once; never changed (process-wide state)
@@ -121,8 +121,9 @@ class CsvReader:
         item = next(self._records(), None)
         if item is None:
             return
-        if isinstance(item, RowNote):
-            self._header = Header(item.sample, 1, item.line, item.end_line)
+        if isinstance(item, RowNote):  # reported at row 1 by the rule of its kind (HS111, HS112, HS114)
+            cells = _lenient(self.lines.record, self.notes.delimiter) if item.kind == "bad-quote" else ()
+            self._header = Header(cells, 1, item.line, item.end_line, note=item)
         else:
             record, _row, line, end = item
             self._header = Header(tuple(record), 1, line, end)
@@ -330,6 +331,20 @@ class _ScanState:
         self.field_at = 0  # offset where the field in error (or the last field) starts
         # where the scan stands, so that it can go on with more lines (``_rest_of_record``)
         self.field_no, self.in_quotes, self.at_start, self.after_quote, self.offset = 1, False, True, False, -1
+
+
+def _lenient(lines: list[str], delimiter: str) -> tuple[str, ...]:
+    """The fields of a record with a bad quote, read the lenient way (text after a closing quote
+    joins the field, as Excel, pyarrow and the csv module's non-strict mode read it): a header
+    ``"Email" ,Name`` has the columns ``Email `` and ``Name``, not none. Nothing where the record
+    was kept only in part, or the lenient read fails too."""
+    if sum(map(len, lines)) >= RECORD_KEEP_CHARS:
+        return ()
+    try:
+        fields = next(csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False), [])
+    except csv.Error:  # a field over the csv module's limit
+        return ()
+    return tuple(fields)
 
 
 def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False,
