@@ -655,3 +655,12 @@ def test_collector_pause_restores_the_state_it_found() -> None:
         assert not gc.isenabled()  # off before: left off
     finally:
         gc.enable()
+
+
+def test_a_workbook_of_thousands_of_sheets_names_twenty_of_them() -> None:
+    from validator.checks.spreadsheet import _names
+
+    names = [f"S{i}" for i in range(3000)]
+    assert _names(names) == ", ".join(f"'S{i}'" for i in range(20)) + " and 2,980 more"
+    assert _names(names[:20]) == ", ".join(f"'S{i}'" for i in range(20))
+    assert _names([]) == "none"

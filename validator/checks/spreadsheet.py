@@ -42,8 +42,12 @@ def workbook(file: FileContext) -> WorkbookScan | None:
     return scan if isinstance(scan, WorkbookScan) else None
 
 
+NAMES_LISTED = 20  # sheet names a message lists before "and N more" (a workbook may hold thousands)
+
+
 def _names(names: list[str]) -> str:
-    return ", ".join(quote(n) for n in names) or "none"
+    listed = ", ".join(quote(n) for n in names[:NAMES_LISTED]) or "none"
+    return listed + (f" and {len(names) - NAMES_LISTED:,} more" if len(names) > NAMES_LISTED else "")
 
 
 class _CatalogRule(Rule):
