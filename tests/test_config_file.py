@@ -102,6 +102,13 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('max-per-rule = -1', "max-per-rule"),
     ('tier = "gold"', "unknown tier 'gold'"),
     ('select = "HS1', "not valid TOML"),
+    # a rule option of the wrong kind used to escape as "internal error: ValueError"
+    ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = "many" }',
+     "option max_columns of rule HS503 must be a whole number >= 0, not 'many'"),
+    ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = 1.5 }', "must be a whole number >= 0, not 1.5"),
+    ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = true }', "must be a whole number >= 0, not True"),
+    ('[tool.hubspot-preflight.options]\nHS501 = { max_rows = -1 }', "must be a whole number >= 0, not -1"),
+    ('[tool.hubspot-preflight.options]\nHS502 = { plan = 5 }', "option plan of rule HS502 must be a string, not 5"),
 ])
 def test_configuration_errors_exit_2_naming_the_culprit(project: Path, table: str, message: str,
                                                         capsys: pytest.CaptureFixture[str]) -> None:

@@ -121,8 +121,21 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
         unknown = set(options) - set(cls.options)
         if unknown:
             raise ValidatorError(f"unknown option(s) {', '.join(sorted(unknown))} for rule {code}")
+        for name, value in options.items():
+            _check_option(code, name, value, cls.options[name])
         active[code] = ActiveRule(cls, severity, options)
     return active
+
+
+def _check_option(code: str, name: str, value: Any, default: Any) -> None:
+    """A rule option holds what its default holds: a whole number >= 0 (not a bool; every such
+    option is a limit, a count or a year) or a string."""
+    if isinstance(default, bool) or not isinstance(default, (int, str)):
+        return
+    if isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValidatorError(f"option {name} of rule {code} must be a whole number >= 0, not {value!r}")
+    if isinstance(default, str) and not isinstance(value, str):
+        raise ValidatorError(f"option {name} of rule {code} must be a string, not {value!r}")
 
 
 def file_ignores(config: Config, paths: Mapping[str, str]) -> Callable[[str, str], bool] | None:
