@@ -99,6 +99,39 @@ def test_output_file(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["ok"] is False
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "{tmp}"], "--output {tmp} is a folder; name a file"),
+    (["-o", "{tmp}/no/such/report.json"],
+     "--output {tmp}/no/such/report.json: the folder {tmp}/no/such does not exist"),
+    (["--baseline", "{tmp}", "--write-baseline"], "--baseline {tmp} is a folder; name a file"),
+])
+def test_an_output_that_cannot_be_written_is_refused_before_the_check(
+        tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # these used to end the whole check in "internal error: IsADirectoryError / FileNotFoundError"
+    from validator.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(BROKEN), *(a.format(tmp=tmp_path) for a in args)])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == f"hubspot-preflight: error: {message.format(tmp=tmp_path)}\n"
+
+
+def test_a_report_the_system_will_not_take_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from validator.cli import main
+
+    def full(*_args: object, **_kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(BROKEN), "-o", str(tmp_path / "report.txt")])
+    assert exc.value.code == 2
+    target = tmp_path / "report.txt"
+    assert capsys.readouterr().err == (f"hubspot-preflight: error: cannot write the report to {target}: "
+                                       "No space left on device\n")
+
+
 def test_data_file_alone_finds_its_request_by_convention() -> None:
     result = run("check", str(EXAMPLES / "contacts" / "contacts.csv"))
     assert result.exit_code == 0, result.output

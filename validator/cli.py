@@ -115,6 +115,9 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if output is not None:
         _never_overwrite_an_input(output, [*paths, *(r for r, _ in planned), *_named_files(planned),
                                            *(v for _, f in planned for v in f.values())])
+        _writable(output, "--output")
+    if write_baseline:
+        _writable(target, "--baseline")
     if emit_request:
         from validator.emit import plan, render_plan
 
@@ -145,7 +148,10 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
 
         text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     if output is not None:
-        output.write_text(text, encoding="utf-8", errors="backslashreplace")
+        try:
+            output.write_text(text, encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            raise ValidatorError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     elif not quiet:
         click.echo(text, nl=False)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
@@ -213,6 +219,17 @@ def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
             if isinstance(f, dict) and isinstance(f.get("fileName"), str):
                 out.append(request.parent / base_name(f["fileName"]))
     return out
+
+
+def _writable(path: Path, option: str) -> None:
+    """Refuse, before the check runs, a file that cannot be written: a folder, or one in a folder
+    that does not exist (a long check should not end in a traceback at the very end)."""
+    from validator.findings import ValidatorError
+
+    if path.is_dir():
+        raise ValidatorError(f"{option} {path} is a folder; name a file")
+    if not path.parent.is_dir():
+        raise ValidatorError(f"{option} {path}: the folder {path.parent} does not exist")
 
 
 def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
