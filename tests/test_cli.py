@@ -310,3 +310,25 @@ def test_allocator_settings_fix_glibcs_thresholds_unless_the_environment_tunes_m
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
     cli._allocator_settings()
     assert calls == []
+
+
+def test_a_folder_checks_every_import_request_in_it_and_below(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(EXAMPLES / "contacts", tmp_path / "imports" / "contacts")
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "imports" / "nested" / "broken")
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "imports" / ".hidden" / "deals")  # not entered
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "imports" / "node_modules" / "deals")  # nor this
+    (tmp_path / "imports" / "request.json").write_text('{"not": "an import"}')  # not one: skipped
+    out = json.loads(run("check", str(tmp_path / "imports"), "--format", "json").output)
+    # the two requests (the broken one names its file with a path, as HS013 reports)
+    assert sorted(f["name"] for f in out["files"]) == ["contacts.csv", "exports/contacts.csv"]
+    hs110 = [(f["path"], f["row"]) for f in out["findings"] if f["code"] == "HS110"]
+    assert hs110 == [(str(tmp_path / "imports" / "nested" / "broken" / "contacts.csv"), row) for row in (3, 6)]
+    (tmp_path / "empty").mkdir()
+    from validator.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(tmp_path / "empty")])
+    assert exc.value.code == 2
+    run("check", str(tmp_path / "empty"), "--ignore-unpaired")  # (pre-commit: nothing to do is fine)

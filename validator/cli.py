@@ -86,7 +86,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
           exit_zero: bool | None, quiet: bool, reader: str = "auto", threads: int | None = None) -> None:
-    """Check imports. PATHS are importRequest JSON files and/or their data files.
+    """Check imports. PATHS are importRequest JSON files, their data files, or folders (every
+    importRequest in the folder and below).
 
     A data file alone finds its request by convention: NAME.import.json beside NAME.csv, or a
     request in the same folder (*.import.json, import.json, request.json, importRequest.json)
@@ -299,9 +300,21 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
           ignore_unpaired: bool = False) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Pair the paths on the command line with requests: (request, files for it)."""
     from validator.findings import ValidatorError
-    from validator.sources import find_requests, is_request
+    from validator.sources import find_requests, is_request, requests_under
 
     requests: dict[Path, dict[str, Any]] = {}
+    given_paths = bool(paths)
+    expanded: list[Path] = []
+    for p in paths:  # a folder stands for every importRequest under it
+        if not p.is_dir():
+            expanded.append(p)
+            continue
+        under = requests_under(p)
+        if not under and not ignore_unpaired:
+            raise ValidatorError(f"{p}: no importRequest in this folder or below (*.import.json, import.json, "
+                                 "request.json, importRequest.json)")
+        expanded.extend(under)
+    paths = tuple(expanded)
     data = [p for p in paths if p.suffix.lower() != ".json"]
     for p in paths:
         if p.suffix.lower() == ".json":
@@ -323,7 +336,7 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
                     f"in {p.parent or '.'} naming {p.name}); pass --request")
             for r in found:
                 requests.setdefault(r, {})[p.name] = p
-    if not requests and not (ignore_unpaired and paths):
+    if not requests and not (ignore_unpaired and given_paths):
         raise ValidatorError("nothing to check: give an importRequest JSON or a data file")
     for request, files in requests.items():
         yield request, {**files, **given}

@@ -172,6 +172,26 @@ def find_requests(data_file: Path) -> list[Path]:
     return found
 
 
+SKIPPED_FOLDERS = ("node_modules", "__pycache__", "site-packages")
+
+
+def requests_under(folder: Path) -> list[Path]:
+    """The importRequests in a folder and its subfolders (as ``ruff check DIR`` finds Python
+    files), in path order: every ``*.import.json``, ``import.json``, ``request.json`` and
+    ``importRequest.json`` that is one (has a ``files`` list). Hidden folders (``.git``,
+    ``.venv``), ``node_modules``, ``__pycache__`` and ``site-packages`` are not entered, nor are
+    links to folders (a link may lead out of the tree, or round in a loop)."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=lambda _exc: None):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS)
+        for name in sorted(names):
+            if name.endswith(REQUEST_SUFFIX) or name in REQUEST_NAMES:
+                path = Path(root) / name
+                if is_request(path):
+                    found.append(path)
+    return sorted(found)
+
+
 def names_file(request: Path, file_name: str) -> bool:
     """Whether a JSON file is an import request listing ``file_name`` (quietly False if not)."""
     if check_regular(request, request.parent)[0] is not None:
