@@ -41,6 +41,33 @@ def test_files_as_binary_objects() -> None:
     assert not any(f.closed for f in files.values())  # the caller's objects stay open
 
 
+def test_an_open_file_takes_the_fast_path_as_its_path_does(tmp_path: Path) -> None:
+    # a caller's open() of a regular file, read from its start, has a known size: over 1 MiB it is
+    # read by the fast CSV path (it used to go to the exact reader, several times slower); an
+    # in-memory stream still goes to the exact reader, with the same findings
+    rows = "".join(f"u{i}@x.com,Ann,Berlin\n" for i in range(60_000))
+    data = ("Email,First Name,City\n" + rows + "bad,Bo,Oslo,extra\nnot an email,Cy,Rome\n").encode()
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(data)
+    request = {"name": "t", "files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": n, "propertyName": p}
+            for n, p in (("Email", "email"), ("First Name", "firstname"), ("City", "city"))]}}]}
+    by_path = validate(request, files={"contacts.csv": path}, base_dir="/nonexistent")
+    with open(path, "rb") as fh:
+        by_handle = validate(request, files={"contacts.csv": fh}, base_dir="/nonexistent")
+        assert not fh.closed  # the caller's to close
+    in_memory = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert [s.reader for s in (*by_path.files, *by_handle.files, *in_memory.files)] == ["fast", "fast", "exact"]
+    assert locations(by_path) == locations(by_handle) == locations(in_memory)
+    assert ("contacts.csv", 60_002, 4, "HS110") in locations(by_handle)
+    assert ("contacts.csv", 60_003, 1, "HS212") in locations(by_handle)
+    with open(path, "rb") as fh:  # a handle already past its start is read from there, as before
+        fh.readline()
+        moved = validate(request, files={"contacts.csv": fh}, base_dir="/nonexistent")
+    assert [s.reader for s in moved.files] == ["exact"]
+
+
 def test_files_as_a_list_of_paths() -> None:
     folder = EXAMPLES / "contacts"
     report = validate(json.loads((folder / "contacts.import.json").read_text()),

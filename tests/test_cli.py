@@ -332,3 +332,24 @@ def test_a_folder_checks_every_import_request_in_it_and_below(tmp_path: Path) ->
         main(["check", str(tmp_path / "empty")])
     assert exc.value.code == 2
     run("check", str(tmp_path / "empty"), "--ignore-unpaired")  # (pre-commit: nothing to do is fine)
+
+
+def test_a_file_read_from_stdin(tmp_path: Path) -> None:
+    # --file NAME=-: a data file from a pipe (copied to a temporary file, so that the readers can
+    # look at its first bytes), named in findings by its fileName, the same findings as from disk
+    data = (EXAMPLES / "broken" / "contacts.csv").read_bytes()
+    piped = CliRunner().invoke(cli, ["check", str(BROKEN), "--format", "json", "--file", "exports/contacts.csv=-"],
+                               input=data, catch_exceptions=False)
+    on_disk = run("check", str(BROKEN), "--format", "json")
+    assert piped.exit_code == on_disk.exit_code == 1
+
+    def rows(out: str) -> list[tuple]:
+        return [(f["code"], f["file"], f["row"], f["column"], f["message"]) for f in json.loads(out)["findings"]
+                if f["row"] is not None]
+    assert rows(piped.output) == rows(on_disk.output) and ("HS110", "exports/contacts.csv", 3, 4) in [
+        r[:4] for r in rows(piped.output)]
+    from validator.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(BROKEN), "--file", "a.csv=-", "--file", "b.csv=-"])
+    assert exc.value.code == 2

@@ -47,7 +47,7 @@ def cli() -> None:
 @click.option("--request", "request_opt", type=click.Path(path_type=Path),
               help="The importRequest JSON for the data files given (default: found by convention).")
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
-              help="Use PATH for the files[] entry whose fileName is NAME.")
+              help="Use PATH for the files[] entry whose fileName is NAME (- reads it from stdin).")
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["text", "concise", "json", "sarif", "junit", "github", "hubspot", "csv", "auto"]),
               help="Output format (default: text; github inside GitHub Actions).")
@@ -111,7 +111,14 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         if config.baseline is None or not isinstance(config.baseline, (str, os.PathLike)):
             raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
         target, config = Path(config.baseline), config.with_(baseline=None)
-    given = _pairs(file_opts)
+    given: dict[str, Any] = dict(_pairs(file_opts))
+    piped = [name for name, path in given.items() if path == "-"]
+    if len(piped) > 1:
+        raise ValidatorError(f"only one --file can be read from stdin (-), not {', '.join(piped)}")
+    if piped and emit_request:
+        raise ValidatorError("--emit-request needs the files on disk (curl uploads them), not on stdin")
+    if piped:
+        given[piped[0]] = _spooled_stdin()
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
     if output is not None:
         _never_overwrite_an_input(output, [*paths, *(r for r, _ in planned), *_named_files(planned),
@@ -134,6 +141,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     finally:
         if config.progress is not None:
             config.progress.close()
+        for name in piped:
+            given[name].close()
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
         from validator.baseline import write_baseline as write
@@ -220,6 +229,20 @@ def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
             if isinstance(f, dict) and isinstance(f.get("fileName"), str):
                 out.append(request.parent / base_name(f["fileName"]))
     return out
+
+
+def _spooled_stdin() -> Any:
+    """Standard input as a seekable file (``--file NAME=-``): the readers look at a file's first
+    bytes before they read it, so a pipe is copied to an unnamed temporary file first (in
+    ``TMPDIR``; the system removes it when the process ends). Findings name the request's
+    ``fileName``."""
+    import shutil
+    import tempfile
+
+    spool = tempfile.TemporaryFile(prefix="hubspot-preflight-")  # noqa: SIM115 (closed after the check)
+    shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+    spool.seek(0)
+    return spool
 
 
 def _writable(path: Path, option: str) -> None:

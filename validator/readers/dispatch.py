@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import IO
+import stat
+from typing import IO, Any
 
 from validator.context import FileContext, ImportContext
 from validator.readers.base import Reader, ReaderNotes
@@ -118,6 +119,19 @@ def rows_per_chunk(head: bytes, chunk_rows: int) -> int:
     return max(1, min(chunk_rows, max(MIN_CHUNK_ROWS, CHUNK_BYTES // per_row)))
 
 
+def _regular_at_start(stream: Any) -> os.stat_result | None:
+    """The fstat of a caller's file object that is a regular file read from its start (an
+    ``open()``-ed file, the CLI's copy of stdin): its size is known, as for a file opened here,
+    so it may take the fast path. None for anything else (a BytesIO, a pipe, a socket)."""
+    try:
+        if stream.tell() != 0:
+            return None
+        opened = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError and a ValueError
+        return None
+    return opened if stat.S_ISREG(opened.st_mode) else None
+
+
 def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: str = "auto") -> Reader | None:
     """Open the file behind ``fctx``, sniff it, and return a reader (None if unreadable).
 
@@ -125,7 +139,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     """
     stream, owned = open_binary(fctx.lookup)
     try:
-        opened = os.fstat(stream.fileno()) if owned else None
+        opened = os.fstat(stream.fileno()) if owned else _regular_at_start(stream)
         size = opened.st_size if opened is not None else None
         head = stream.read(HEAD_BYTES)
         if size is not None:
