@@ -26,7 +26,7 @@ from validator import __version__
 from validator.baseline import apply_baseline, load_baseline, origin_of
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
-from validator.checks.limits import column_limit
+from validator.checks.limits import column_limit, limits
 from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
@@ -200,11 +200,12 @@ class Engine:
                     fctx.unreadable = "the header row cannot be read"
             for rule in hooks["on_header"]:
                 collect.add(rule.on_header(fctx))
-            if reader is not None and fctx.width > column_limit(ctx.catalog):
+            widest = column_limit(limits(ctx.catalog))
+            if reader is not None and fctx.width > widest:
                 # HubSpot refuses the file whole (HS503 says so): its header is checked, its rows
                 # are not, and the file-end rules see it as a file without rows
                 fctx.readable = False
-                fctx.unreadable = f"{fctx.width:,} columns, over HubSpot's {column_limit(ctx.catalog):,}"
+                fctx.unreadable = f"{fctx.width:,} columns, over HubSpot's {widest:,}"
             elif reader is not None and fctx.readable:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress

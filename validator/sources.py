@@ -183,8 +183,8 @@ def requests_under(folder: Path) -> list[Path]:
     links to folders (a link may lead out of the tree, or round in a loop)."""
     found: list[Path] = []
     for root, dirs, names in os.walk(folder, onerror=lambda _exc: None):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS)
-        for name in sorted(names):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
+        for name in names:
             if name.endswith(REQUEST_SUFFIX) or name in REQUEST_NAMES:
                 path = Path(root) / name
                 if is_request(path):

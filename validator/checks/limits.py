@@ -30,11 +30,12 @@ def limits(catalog: Catalog | None = None) -> Mapping[str, Any]:
     return (catalog or builtin()).raw.get("limits", {})
 
 
-def column_limit(catalog: Catalog | None = None) -> int:
-    """The most columns HubSpot takes in a file. The rows of a wider file are not checked (the
-    engine reads its header only): HubSpot refuses such a file whole, and the rules' work per
-    column, over every chunk, would make a file of a million empty columns take minutes."""
-    return int(limits(catalog).get("max_columns", 999))
+def column_limit(table: Mapping[str, Any]) -> int:
+    """The most columns HubSpot takes in a file (``table``: the catalog's ``limits``). The rows
+    of a wider file are not checked (the engine reads its header only): HubSpot refuses such a
+    file whole, and the rules' work per column, over every chunk, would make a file of a million
+    empty columns take minutes."""
+    return int(table.get("max_columns", 999))
 
 
 def _plan(value: Any) -> str:
@@ -123,9 +124,9 @@ class TooManyColumns(_LimitRule):
     options: ClassVar[Mapping[str, Any]] = {"max_columns": 0}
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_columns"] or self.limits.get("max_columns", 999))
+        limit = int(self.opt["max_columns"] or column_limit(self.limits))
         if file.readable and file.width > limit:
-            unchecked = file.width > int(self.limits.get("max_columns", 999))  # (the engine's test)
+            unchecked = file.width > column_limit(self.limits)  # (the engine's test)
             yield self.finding(f"the file has {file.width:,} columns; HubSpot takes at most {limit:,}"
                                + (" and refuses the file whole, so its rows are not checked" if unchecked else ""),
                                file=file, row=1 if file.header else None, column=limit + 1)
