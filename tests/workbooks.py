@@ -5,11 +5,13 @@ A workbook spec (also the ``workbook`` key of a rule case file)::
 
     { sheets = [ { name = "Contacts", rows = [["Email", "Id"], ["a@x.com", 12]],
                    state = "hidden", hidden_rows = [3], hidden_cols = ["C"],
-                   merged = ["A1:B1"] } ] }
+                   merged = ["A1:B1"], formatted = ["A3:B2000"] } ] }
 
 Cell values are written as given: numbers as number cells, TOML dates as date cells, strings
 starting with ``=`` as formulas (without a cached value, as openpyxl writes them), ``#N/A`` and
-the other error codes as error cells. ``{ s = "=text" }`` forces a text cell.
+the other error codes as error cells. ``{ s = "=text" }`` forces a text cell. ``formatted``
+ranges get a border on every cell, so Excel's way of writing formatting without values (a
+cell element with a style and no value) is in the sheet.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import zipfile
 from typing import Any
 
 import openpyxl
+from openpyxl.styles import Border, Side
+
+BORDER = Border(bottom=Side(style="thin"))
 
 
 def _value(cell: Any, value: Any) -> None:
@@ -49,6 +54,10 @@ def make_workbook(spec: dict[str, Any]) -> bytes:
             ws.column_dimensions[c].hidden = True
         for ref in sheet.get("merged", []):
             ws.merge_cells(ref)
+        for ref in sheet.get("formatted", []):
+            for row in ws[ref]:
+                for cell in row:
+                    cell.border = BORDER
         if "state" in sheet:
             ws.sheet_state = sheet["state"]
     out = io.BytesIO()

@@ -1,4 +1,4 @@
-"""Spreadsheet rules (HS420-HS429): workbook shape and what Excel does to cells.
+"""Spreadsheet rules (HS419-HS429, HS432): workbook shape and what Excel does to cells.
 
 The workbook facts come from the reader's pre-scan (``notes.extra["workbook"]``); cell kinds
 (number, date, error, formula without value) from ``Chunk.kinds``. Rules on digits and dates
@@ -129,6 +129,49 @@ class SheetCount(Rule):
             f"Sheets holding data: {_names(scan.sheets_with_data)}; checked: "
             f"{quote(scan.chosen.name) if scan.chosen else 'none'}",
             file=file, hint="delete the other sheets and save the workbook again")
+
+
+class FormattedEmptyRows(Rule):
+    """Rows after the data hold formatted cells without values.
+
+    Why: Excel keeps formatting (a fill, a border, a number format) applied below the data as
+    cells without values, so the sheet's used range runs on past the last row of data; some
+    readers (pandas with openpyxl, for one) return those rows as empty records. The validator does
+    not count them as rows, toward the row limit or otherwise; whether HubSpot counts them is not
+    documented ([I]), so this is information.
+    Example: data in rows 1-2, a border applied down to row 2,000.
+    Fix: select the rows below the data and delete them (Delete Rows, not the Delete key), then
+    save.
+    """
+
+    code = "HS432"
+    name = "formatted-empty-rows"
+    severity = Severity.INFO
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.last = 0  # the last sheet row the reader gave, as a row or in a note
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if len(chunk.rows):
+            self.last = max(self.last, int(chunk.rows.max()))
+        for n in chunk.notes:
+            self.last = max(self.last, n.row + n.rows - 1)
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        last, self.last = self.last, 0
+        scan = workbook(file)
+        if scan is None or not file.readable:
+            return
+        sheet = scan.scan
+        last = max(last, 1 if file.header is not None else 0, *(r for r, _c in sheet.exceptions))
+        if sheet.max_row > last:
+            n = sheet.max_row - last
+            where = f"row {last + 1:,}" if n == 1 else f"rows {last + 1:,}-{sheet.max_row:,}"
+            yield self.finding(f"{where} after the data hold formatted cells without values "
+                               f"({n:,} row{'s' if n > 1 else ''}); they are not counted as rows",
+                               file=file, row=last + 1)
 
 
 class HiddenData(Rule):
