@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from validator import Config, validate
 from validator.findings import Severity
@@ -212,3 +214,39 @@ def test_a_broken_header_record_is_reported_at_row_1_without_a_cascade(header: s
     data = (header + "\r\n" + "\r\n".join(TEXT.split("\r\n")[1:])).encode()
     found = sorted((f[0], f[1], f[2]) for f in run(data, reader=reader))
     assert found == want
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize("chunk_rows", [1, 50_000])
+def test_mixed_line_endings_name_the_first_line_of_each(reader: str, chunk_rows: int) -> None:
+    # (hostile input B6) the first line each kind ends, where no value holds that kind: then it
+    # surely ends a record; the LF inside the quoted value keeps LF's line out of the message
+    rows = [f"u{i}@x.com,Ann,Oslo" for i in range(6)]
+    data = ("Email,First Name,City\r\n" + rows[0] + "\r\n" + rows[1] + "\n" + rows[2] + "\r\n"
+            + rows[3] + "\r" + rows[4] + "\r\n").encode()
+    hs406 = findings(data, "HS406", reader=reader, chunk_rows=chunk_rows)
+    assert [f.message for f in hs406] == [
+        "line endings are mixed: 4 CRLF (Windows, first on line 1), 1 LF (Unix, first on line 3), "
+        "1 CR (classic Mac, first on line 5)"]
+    quoted = data.replace(b"Ann", b'"A\nB"', 1)  # an LF inside a value, on line 2
+    hs406 = findings(quoted, "HS406", reader=reader, chunk_rows=chunk_rows)
+    assert [f.message for f in hs406] == [
+        "line endings are mixed: 4 CRLF (Windows, first on line 1), 1 LF (Unix), 1 CR (classic Mac, first on line 6)"]
+
+
+@given(st.lists(st.tuples(st.text(alphabet="ab,", max_size=4), st.sampled_from(["\r\n", "\n", "\r"])),
+                max_size=30), st.integers(0, 5))
+def test_first_endings_are_the_plain_per_line_answer(lines: list[tuple[str, str]], before: int) -> None:
+    from validator.readers.base import ReaderNotes
+    from validator.readers.text import note_first_endings
+
+    text = "".join(body + end for body, end in lines)
+    want: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(keepends=True), start=before + 1):
+        kind = "\r\n" if line.endswith("\r\n") else line[-1]
+        want.setdefault(kind, number)
+    counts = {k: sum(1 for _b, e in lines if e == k) for k in ("\r\n", "\n", "\r")}
+    for form in (text, text.encode()):
+        notes = ReaderNotes()
+        note_first_endings(notes, form, before, counts)
+        assert notes.first_endings == want

@@ -18,7 +18,7 @@ UTF16 = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
 SPACES = " \t\u00a0\u2007\u202f"
 AROUND = f"^[{SPACES}]|[{SPACES}]$"
-ENDING_NAMES = {"\r\n": "CRLF (Windows)", "\n": "LF (Unix)", "\r": "CR (classic Mac)"}
+_ENDING_ORIGINS = {"\r\n": ("CRLF", "Windows"), "\n": ("LF", "Unix"), "\r": ("CR", "classic Mac")}
 
 
 def _is_csv(file: FileContext) -> bool:
@@ -148,7 +148,10 @@ class _EndingRule(Rule):
 
     def record_endings(self, file: FileContext) -> dict[str, int]:
         inside, self.inside = self.inside, {"\r\n": 0, "\n": 0, "\r": 0}
+        self.quoted = {k for k, n in inside.items() if n}  # kinds also found inside values
         return {k: max(0, n - inside[k]) for k, n in file.notes.line_endings.items()}
+
+    quoted: set[str] = set()  # noqa: RUF012 (replaced per file, never changed in place)
 
 
 class MixedLineEndings(_EndingRule):
@@ -171,7 +174,12 @@ class MixedLineEndings(_EndingRule):
         endings = self.record_endings(file)
         used = {k: n for k, n in endings.items() if n}
         if len(used) > 1:
-            parts = ", ".join(f"{n:,} {ENDING_NAMES[k]}" for k, n in used.items())
+            # the first line of each kind, where no value holds that kind (then its first one
+            # surely ends a record)
+            first = {k: line for k, line in file.notes.first_endings.items() if k not in self.quoted}
+            parts = ", ".join(
+                f"{n:,} {_ENDING_ORIGINS[k][0]} ({_ENDING_ORIGINS[k][1]}"
+                + (f", first on line {first[k]:,})" if k in first else ")") for k, n in used.items())
             yield self.finding(f"line endings are mixed: {parts}", file=file)
 
 

@@ -152,6 +152,8 @@ class ReaderNotes:
     lines: int = 0
     records: int = 0  # data records including blank and malformed ones
     line_endings: dict[str, int] = field(default_factory=lambda: {"\r\n": 0, "\n": 0, "\r": 0})
+    # the physical line (1-based) each kind of line end first ends (quoted ones included, as above)
+    first_endings: dict[str, int] = field(default_factory=dict)
     final_newline: bool = True
     decode_events: list[DecodeEvent] = field(default_factory=list)
     decode_errors: int = 0

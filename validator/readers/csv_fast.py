@@ -63,7 +63,7 @@ from validator.readers.base import (
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.dispatch import Prefixed, read_into
 from validator.readers.framing import CR, LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
-from validator.readers.text import KEEP_UTF8, PY_SPACE, non_ascii_cells, note_utf8_events
+from validator.readers.text import KEEP_UTF8, PY_SPACE, non_ascii_cells, note_first_endings, note_utf8_events
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -183,6 +183,7 @@ class FastCsvReader:
         self.notes.delimiter = delimiter
         self._take(size)
         self._consume(raw, lines=int(head.end_lines[0]), rows=1, feeds=head.newlines, crlf=head.crlf)
+        note_first_endings(self.notes, raw, 0, self._ending_counts(head.newlines, head.crlf))
 
     def _frame_next(self, header: bool = False, limit: int | None = None) -> Framed | None:
         """Frame the next segment of the buffer, reading more until a record boundary is in it.
@@ -229,20 +230,22 @@ class FastCsvReader:
         if self._eof and not self._buf and raw:
             self._final_newline = raw.endswith((b"\n", b"\r"))
 
+    def _ending_counts(self, feeds: int, crlf: int) -> dict[str, int]:
+        """A piece's line ends by kind: ``feeds`` of the file's kind, ``crlf`` of them after a
+        carriage return."""
+        return {"\r": feeds} if self._eol == CR else {"\r\n": crlf, "\n": feeds - crlf}
+
     def _endings(self, feeds: int, crlf: int, sign: int) -> None:
-        """Count (sign +1) or uncount (-1) a piece's line ends: ``feeds`` of the file's kind, ``crlf``
-        of them after a carriage return."""
+        """Count (sign +1) or uncount (-1) a piece's line ends."""
         endings = self.notes.line_endings
-        if self._eol == CR:
-            endings["\r"] += sign * feeds
-        else:
-            endings["\r\n"] += sign * crlf
-            endings["\n"] += sign * (feeds - crlf)
+        for kind, n in self._ending_counts(feeds, crlf).items():
+            endings[kind] += sign * n
 
     def _exact_from_start(self) -> None:
         notes = self.notes
         for key in notes.line_endings:
             notes.line_endings[key] = 0
+        notes.first_endings.clear()
         notes.bytes = 0
         notes.reader = "exact"
         source = Prefixed(bytes(self._buf), self.stream, owned=False)  # nothing consumed yet
@@ -296,6 +299,8 @@ class FastCsvReader:
                     self._rewind(flight)
                     error, nxt = exc, None
                 else:
+                    note_first_endings(self.notes, flight.raw, flight.line,
+                                       self._ending_counts(flight.framed.newlines, flight.framed.crlf))
                     pending.add(*part)
                     yield from pending.flush(self.chunk_rows, final=False)
                     if _mostly_ragged(part[3], part[0].num_rows):  # the csv module alone reads these faster
@@ -557,6 +562,7 @@ class FastCsvReader:
         saved = (notes.bytes, dict(notes.line_endings), len(notes.decode_events), notes.decode_errors,
                  notes.lines, notes.final_newline, notes.records, len(notes.stray_quotes),
                  notes.stray_quote_count)
+        first_endings = dict(notes.first_endings)
         source = io.BytesIO(self._buf[:size])
         reader = CsvReader(source, notes, has_header=True, expected_columns=self._width,
                            chunk_rows=1 << 62, skip=self._offset, delimiter=self.delimiter,
@@ -569,6 +575,8 @@ class FastCsvReader:
             notes.bytes, endings, events, notes.decode_errors, notes.lines, notes.final_newline, \
                 notes.records, strays, notes.stray_quote_count = saved
             notes.line_endings.update(endings)
+            notes.first_endings.clear()
+            notes.first_endings.update(first_endings)
             del notes.decode_events[events:]
             del notes.stray_quotes[strays:]
             return None

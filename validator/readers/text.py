@@ -187,13 +187,39 @@ class LineSource:
         """Line breaks of complete lines (quoted ones included; rules subtract those)."""
         endings = self.notes.line_endings
         crlf = text.count("\r\n")
-        endings["\r\n"] += crlf
-        endings["\n"] += text.count("\n") - crlf
-        endings["\r"] += text.count("\r") - crlf
+        counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+        for kind, n in counts.items():
+            endings[kind] += n
+        note_first_endings(self.notes, text, self._generated, counts)
 
     def _record_events(self, lines: list[str], start: int) -> None:
         """Locate undecodable bytes (rare: only blocks that contain any)."""
         note_decode_events(self.notes, "".join(lines), start, self._generated + 1, self.encoding)
+
+
+_FIRST_ENDING = {"\r\n": r"\r\n", "\n": r"(?<!\r)\n", "\r": r"\r(?!\n)"}
+_FIRST_IN_TEXT = {k: re.compile(p) for k, p in _FIRST_ENDING.items()}
+_FIRST_IN_BYTES = {k: re.compile(p.encode()) for k, p in _FIRST_ENDING.items()}
+
+
+def note_first_endings(notes: ReaderNotes, text: str | bytes | bytearray, lines_before: int,
+                       counts: dict[str, int]) -> None:
+    """Note the physical line that each kind of line end in ``counts`` (kind: how many ``text``
+    holds) first ends, for a kind not met before. ``text`` starts a line, after ``lines_before``
+    lines. Both readers call it on the file's text in order (the exact one on its blocks, the fast
+    one on its segments), so they note the same lines; a search runs only on a kind's first block."""
+    first = notes.first_endings
+    for kind, n in counts.items():
+        if n <= 0 or kind in first:
+            continue
+        binary = not isinstance(text, str)
+        found = (_FIRST_IN_BYTES if binary else _FIRST_IN_TEXT)[kind].search(text)  # type: ignore[arg-type]
+        if found is None:
+            continue
+        at = found.start()
+        lf, cr, crlf = (b"\n", b"\r", b"\r\n") if binary else ("\n", "\r", "\r\n")
+        ends = text.count(lf, 0, at) + text.count(cr, 0, at) - text.count(crlf, 0, at)  # type: ignore[arg-type]
+        first[kind] = lines_before + ends + 1
 
 
 def note_decode_events(notes: ReaderNotes, text: str, offset: int, line: int, encoding: str = "utf-8") -> None:
