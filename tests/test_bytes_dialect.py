@@ -250,3 +250,15 @@ def test_first_endings_are_the_plain_per_line_answer(lines: list[tuple[str, str]
         notes = ReaderNotes()
         note_first_endings(notes, form, before, counts)
         assert notes.first_endings == want
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_line_break_inside_a_ragged_records_value_is_not_a_line_ending(reader: str) -> None:
+    # a ragged record's values are in its note, not in the chunk's cells: their line breaks were
+    # counted as record endings (a CRLF file with a multi-line note in a ragged row: "mixed")
+    data = (TEXT + 'c@example.com,"two\nlines",Oslo,extra\r\n').encode()
+    assert findings(data, "HS406", reader=reader) == []
+    assert [(f.row, f.column) for f in findings(data, "HS110", reader=reader)] == [(4, 4)]
+    mixed = data + b"d@example.com,Di,Rome\n"  # a record that does end in LF (a value holds one
+    assert [f.message for f in findings(mixed, "HS406", reader=reader)] == [  # too: no line for LF)
+        "line endings are mixed: 4 CRLF (Windows, first on line 1), 1 LF (Unix)"]

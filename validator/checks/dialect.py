@@ -128,22 +128,29 @@ class _EndingRule(Rule):
         super().__init__(options)
         self.inside = {"\r\n": 0, "\n": 0, "\r": 0}
 
+    def _count_inside(self, cells: tuple[str, ...]) -> None:
+        for cell in cells:
+            crlf = cell.count("\r\n")
+            self.inside["\r\n"] += crlf
+            self.inside["\n"] += cell.count("\n") - crlf
+            self.inside["\r"] += cell.count("\r") - crlf
+
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         if _is_csv(file) and file.header is not None:  # a quoted header cell may hold line breaks
-            for cell in file.header.cells:
-                crlf = cell.count("\r\n")
-                self.inside["\r\n"] += crlf
-                self.inside["\n"] += cell.count("\n") - crlf
-                self.inside["\r"] += cell.count("\r") - crlf
+            self._count_inside(file.header.cells)
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         # every break inside a value is counted, found from this chunk alone (the reader may be
         # a chunk ahead of the rules); the byte screens skip chunks whose cells hold none
-        if _is_csv(file) and any(seen.holds(b"\r\n")
-                                 for seen in (screen(chunk, i) for i in range(chunk.frame.shape[1]))):
+        if not _is_csv(file):
+            return
+        if any(seen.holds(b"\r\n") for seen in (screen(chunk, i) for i in range(chunk.frame.shape[1]))):
             for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
+        for note in chunk.notes:  # a ragged record's values are in its note, not in the chunk's cells
+            if note.kind == "ragged" and note.end_line > note.line:
+                self._count_inside(note.cells)
         yield from ()
 
     def record_endings(self, file: FileContext) -> dict[str, int]:
