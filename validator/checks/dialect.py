@@ -155,10 +155,7 @@ class _EndingRule(Rule):
 
     def record_endings(self, file: FileContext) -> dict[str, int]:
         inside, self.inside = self.inside, {"\r\n": 0, "\n": 0, "\r": 0}
-        self.quoted = {k for k, n in inside.items() if n}  # kinds also found inside values
         return {k: max(0, n - inside[k]) for k, n in file.notes.line_endings.items()}
-
-    quoted: set[str] = set()  # noqa: RUF012 (replaced per file, never changed in place)
 
 
 class MixedLineEndings(_EndingRule):
@@ -178,12 +175,13 @@ class MixedLineEndings(_EndingRule):
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         if not _is_csv(file):
             return
+        quoted = {k for k, n in self.inside.items() if n}  # kinds also found inside values
         endings = self.record_endings(file)
         used = {k: n for k, n in endings.items() if n}
         if len(used) > 1:
             # the first line of each kind, where no value holds that kind (then its first one
             # surely ends a record)
-            first = {k: line for k, line in file.notes.first_endings.items() if k not in self.quoted}
+            first = {k: line for k, line in file.notes.first_endings.items() if k not in quoted}
             parts = ", ".join(
                 f"{n:,} {_ENDING_ORIGINS[k][0]} ({_ENDING_ORIGINS[k][1]}"
                 + (f", first on line {first[k]:,})" if k in first else ")") for k, n in used.items())
