@@ -353,3 +353,8 @@ def test_a_file_read_from_stdin(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["check", str(BROKEN), "--file", "a.csv=-", "--file", "b.csv=-"])
     assert exc.value.code == 2
+    closed = subprocess.run([sys.executable, "-m", "validator", "check", str(BROKEN), "--file",
+                             "exports/contacts.csv=-"], stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, cwd=ROOT, preexec_fn=lambda: os.close(0))
+    assert (closed.returncode, closed.stderr) == (
+        2, "hubspot-preflight: error: --file NAME=- reads standard input, which is closed\n")

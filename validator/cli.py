@@ -239,8 +239,13 @@ def _spooled_stdin() -> Any:
     import shutil
     import tempfile
 
+    from validator.findings import ValidatorError
+
+    source = getattr(sys.stdin, "buffer", None)
+    if source is None:
+        raise ValidatorError("--file NAME=- reads standard input, which is closed")
     spool = tempfile.TemporaryFile(prefix="hubspot-preflight-")  # noqa: SIM115 (closed after the check)
-    shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+    shutil.copyfileobj(source, spool, 1 << 20)
     spool.seek(0)
     return spool
 
