@@ -358,3 +358,13 @@ def test_a_file_read_from_stdin(tmp_path: Path) -> None:
                             text=True, cwd=ROOT, preexec_fn=lambda: os.close(0))
     assert (closed.returncode, closed.stderr) == (
         2, "hubspot-preflight: error: --file NAME=- reads standard input, which is closed\n")
+
+
+@pytest.mark.parametrize(("closed", "request_path", "code"), [(2, CLEAN, 0), (2, BROKEN, 1), (1, CLEAN, 0)])
+def test_a_closed_standard_stream_leaves_the_exit_code_to_the_findings(closed: int, request_path: Path,
+                                                                       code: int) -> None:
+    # started with stderr (or stdout) closed, as `2>&-` does: Python has no sys.stderr then, and
+    # the progress-bar test and the final flush raised AttributeError (exit 1 or 2 for a clean file)
+    done = subprocess.run([sys.executable, "-m", "validator", "check", str(request_path)], cwd=ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lambda: os.close(closed))
+    assert done.returncode == code

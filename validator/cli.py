@@ -276,7 +276,7 @@ def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
 
 def _progress() -> Any:
     """A progress bar on stderr for large files, only when stderr is a terminal."""
-    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+    if sys.stderr is None or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
         return None
     from validator.progress import ProgressBar
 
@@ -479,6 +479,8 @@ def run() -> None:
         if not isinstance(exc.code, (int, type(None))):
             print(exc.code, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed (``2>&-``): nothing to flush
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: the exit code still tells
@@ -615,5 +617,5 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+    except (AttributeError, OSError):  # (no stdout at all: nothing to silence)
         pass
