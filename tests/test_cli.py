@@ -368,3 +368,22 @@ def test_a_closed_standard_stream_leaves_the_exit_code_to_the_findings(closed: i
     done = subprocess.run([sys.executable, "-m", "validator", "check", str(request_path)], cwd=ROOT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lambda: os.close(closed))
     assert done.returncode == code
+
+
+def test_stdin_that_cannot_be_copied_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import tempfile
+
+    from validator.cli import main
+
+    def full(*_args: object, **_kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Email\n")))
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(BROKEN), "--file", "exports/contacts.csv=-"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == ("hubspot-preflight: error: cannot copy standard input to a temporary "
+                                       "file: No space left on device\n")

@@ -244,8 +244,11 @@ def _spooled_stdin() -> Any:
     source = getattr(sys.stdin, "buffer", None)
     if source is None:
         raise ValidatorError("--file NAME=- reads standard input, which is closed")
-    spool = tempfile.TemporaryFile(prefix="hubspot-preflight-")  # noqa: SIM115 (closed after the check)
-    shutil.copyfileobj(source, spool, 1 << 20)
+    try:
+        spool = tempfile.TemporaryFile(prefix="hubspot-preflight-")  # noqa: SIM115 (closed after the check)
+        shutil.copyfileobj(source, spool, 1 << 20)
+    except OSError as exc:  # no writable temporary folder, or it filled up
+        raise ValidatorError(f"cannot copy standard input to a temporary file: {exc.strerror or exc}") from None
     spool.seek(0)
     return spool
 
