@@ -387,3 +387,35 @@ def test_stdin_that_cannot_be_copied_is_a_one_line_error(monkeypatch: pytest.Mon
     assert exc.value.code == 2
     assert capsys.readouterr().err == ("hubspot-preflight: error: cannot copy standard input to a temporary "
                                        "file: No space left on device\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_settings_and_baselines_that_are_fifos_or_devices_never_hang(tmp_path: Path) -> None:
+    # a FIFO nobody writes to used to block the open for ever (--config, --baseline, a portal
+    # snapshot file); now it reads as empty. A device is refused. A pipe still works (--config <(...)).
+    os.mkfifo(tmp_path / "settings.toml")
+    os.mkfifo(tmp_path / "baseline.json")
+
+    def check(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "validator", "check", str(CLEAN), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+    assert check("--config", str(tmp_path / "settings.toml")).returncode == 0  # empty: the defaults
+    empty = check("--baseline", str(tmp_path / "baseline.json"))
+    assert (empty.returncode, empty.stderr) == (
+        2, f"hubspot-preflight: error: baseline {tmp_path / 'baseline.json'} is not valid JSON: "
+           "Expecting value: line 1 column 1 (char 0)\n")
+    for option, what in (("--config", "configuration"), ("--baseline", "baseline")):
+        device = check(option, "/dev/zero")
+        assert (device.returncode, device.stderr) == (
+            2, f"hubspot-preflight: error: cannot read {what}: /dev/zero is not a regular file or a pipe\n")
+    read, write = os.pipe()
+    os.write(write, b'[tool.hubspot-preflight]\nselect = ["HS110"]\n')
+    os.close(write)
+    try:
+        piped = subprocess.run([sys.executable, "-m", "validator", "check", str(BROKEN), "--config",
+                                f"/dev/fd/{read}", "--format", "json"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60, pass_fds=(read,))
+    finally:
+        os.close(read)
+    assert {f["code"] for f in json.loads(piped.stdout)["findings"]} == {"HS110"}

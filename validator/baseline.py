@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from validator.findings import Finding, Report, ValidatorError
+from validator.sources import read_bounded
 
 VERSION = 1
 STALE = "HS901"
@@ -43,10 +44,11 @@ def load_baseline(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]]) 
         if not path.exists():
             return []
         try:
-            with open(path, "rb") as fh:
-                data = json.loads(fh.read(MAX_BASELINE_BYTES))
+            data = json.loads(read_bounded(path, MAX_BASELINE_BYTES))
         except OSError as exc:
             raise ValidatorError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+        except ValidatorError as exc:
+            raise ValidatorError(f"cannot read baseline: {exc}") from None
         except ValueError as exc:
             raise ValidatorError(f"baseline {path} is not valid JSON: {exc}") from None
         entries = data.get("entries") if isinstance(data, dict) else None

@@ -37,6 +37,7 @@ from validator.catalog import (
     builtin,
 )
 from validator.findings import ValidatorError
+from validator.sources import read_bounded
 
 MAX_SNAPSHOT_FILE = 64 * 1024 * 1024
 
@@ -59,9 +60,9 @@ class _Bad(Exception):
 
 def _read(path: Path) -> Any:
     try:
-        if path.stat().st_size > MAX_SNAPSHOT_FILE:
-            raise ValidatorError(f"portal snapshot {path}: larger than 64 MiB")
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
+        return json.loads(read_bounded(path, MAX_SNAPSHOT_FILE).decode("utf-8-sig"))
+    except ValidatorError as exc:
+        raise ValidatorError(f"portal snapshot: {exc}") from None
     except OSError as exc:
         raise ValidatorError(f"portal snapshot {path}: cannot read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:

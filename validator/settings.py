@@ -18,6 +18,7 @@ from typing import Any
 from validator.checks import all_rules
 from validator.config import Config, active_rules, resolve
 from validator.findings import Severity, ValidatorError
+from validator.sources import read_bounded
 
 TABLE = "hubspot-preflight"
 STANDALONE = "hubspot-preflight.toml"
@@ -56,13 +57,17 @@ def discover(paths: Iterable[Path]) -> Path | None:
     return None
 
 
+MAX_CONFIG_BYTES = 4 << 20
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except OSError as exc:
         raise ValidatorError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValidatorError as exc:
+        raise ValidatorError(f"cannot read configuration: {exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValidatorError(f"{path} is not valid TOML: {exc}") from None
 
 

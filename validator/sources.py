@@ -92,6 +92,23 @@ def open_regular(path: Path) -> IO[bytes]:
         raise
 
 
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a settings, baseline or snapshot file: a regular file, or a pipe (``--config
+    <(...)``). Opened without waiting, so a FIFO that nobody writes to reads as empty instead of
+    hanging the check; a device (``/dev/zero``), a folder or a socket is refused, and so is more
+    than ``limit`` bytes. OSError for what cannot be opened; ValidatorError for the rest."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise ValidatorError(f"{path} is not a regular file or a pipe")
+        os.set_blocking(fd, True)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValidatorError(f"{path} is larger than {limit >> 20} MiB")
+    return data
+
+
 def locate(spec: ImportSpec, base: Path | None,
            given: Mapping[str, FileArg] | None = None) -> dict[str, FileLookup]:
     """Match every files[].fileName to an input. Opens nothing."""
