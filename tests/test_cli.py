@@ -116,20 +116,22 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_check(
     assert capsys.readouterr().err == f"hubspot-preflight: error: {message.format(tmp=tmp_path)}\n"
 
 
-def test_a_report_the_system_will_not_take_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_report_the_system_will_not_take_is_a_one_line_error(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     from validator.cli import main
 
-    def full(*_args: object, **_kw: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_text", full)
     with pytest.raises(SystemExit) as exc:
-        main(["check", str(BROKEN), "-o", str(tmp_path / "report.txt")])
+        main(["check", str(BROKEN), "-o", "/dev/full"])  # every write: ENOSPC
     assert exc.value.code == 2
-    target = tmp_path / "report.txt"
-    assert capsys.readouterr().err == (f"hubspot-preflight: error: cannot write the report to {target}: "
+    assert capsys.readouterr().err == ("hubspot-preflight: error: cannot write the report to /dev/full: "
                                        "No space left on device\n")
+    os.mkfifo(tmp_path / "nobody-reads")  # a FIFO without a reader: an error, not a wait for ever
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(BROKEN), "-o", str(tmp_path / "nobody-reads")])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == (f"hubspot-preflight: error: cannot write the report to "
+                                       f"{tmp_path / 'nobody-reads'}: No such device or address\n")
 
 
 def test_data_file_alone_finds_its_request_by_convention() -> None:

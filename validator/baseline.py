@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from validator.findings import Finding, Report, ValidatorError
-from validator.sources import read_bounded
+from validator.sources import read_bounded, write_text
 
 VERSION = 1
 STALE = "HS901"
@@ -119,7 +119,7 @@ def write_baseline(report: Report, path: str | os.PathLike[str]) -> int:
     from validator.report.json_format import clean
 
     try:
-        Path(path).write_text(clean(text) + "\n", encoding="utf-8")
+        write_text(Path(path), clean(text) + "\n")
     except OSError as exc:
         raise ValidatorError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(entries)

@@ -99,6 +99,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     from validator.findings import Report, ValidatorError
     from validator.report import render
     from validator.settings import choose_format, effective_config
+    from validator.sources import write_text
 
     config = effective_config(paths, config_file, select=select, extend_select=extend_select,
                               ignore=ignore, fail_on=fail_on, max_per_rule=max_per_rule, tier=tier,
@@ -159,7 +160,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     if output is not None:
         try:
-            output.write_text(text, encoding="utf-8", errors="backslashreplace")
+            write_text(output, text)
         except OSError as exc:
             raise ValidatorError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     elif not quiet:
