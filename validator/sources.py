@@ -74,8 +74,9 @@ def open_binary(lookup: FileLookup) -> tuple[IO[bytes], bool]:
     return open_regular(lookup.path), True
 
 
-def open_regular(path: Path) -> IO[bytes]:
-    """Open a file for reading only if it is, at open time, a regular file.
+def open_regular(path: Path, pipes: bool = False) -> IO[bytes]:
+    """Open a file for reading only if it is, at open time, a regular file (or, with ``pipes``,
+    a pipe: a FIFO nobody writes to then reads as empty).
 
     O_NONBLOCK: a FIFO swapped in after the lstat check must not hang the open; the fstat on the
     open descriptor then refuses it (and any device) before a byte is read.
@@ -83,8 +84,9 @@ def open_regular(path: Path) -> IO[bytes]:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValidatorError(f"{path} is not a regular file")
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or (pipes and stat.S_ISFIFO(mode))):
+            raise ValidatorError(f"{path} is not a regular file" + (" or a pipe" if pipes else ""))
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -97,12 +99,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
     <(...)``). Opened without waiting, so a FIFO that nobody writes to reads as empty instead of
     hanging the check; a device (``/dev/zero``), a folder or a socket is refused, and so is more
     than ``limit`` bytes. OSError for what cannot be opened; ValidatorError for the rest."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            raise ValidatorError(f"{path} is not a regular file or a pipe")
-        os.set_blocking(fd, True)
+    with open_regular(path, pipes=True) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise ValidatorError(f"{path} is larger than {limit >> 20} MiB")
