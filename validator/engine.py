@@ -30,7 +30,7 @@ from validator.checks.limits import column_limit, limits
 from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
-from validator.keys import hashing
+from validator.keys import hashing, record_hasher
 from validator.portal import catalog_for
 from validator.readers.base import Chunk, Refused
 from validator.readers.dispatch import open_reader
@@ -181,7 +181,8 @@ class Engine:
         if lookup.problem is not None:  # missing: the request rules report it
             return
         try:
-            reader = open_reader(fctx, ctx, self.config.chunk_rows, self.config.reader)
+            hasher = record_hasher() if any(type(r).hashes_rows for r in hooks["on_chunk"]) else None
+            reader = open_reader(fctx, ctx, self.config.chunk_rows, self.config.reader, hasher)
         except Refused as exc:
             report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
             return

@@ -31,7 +31,8 @@ from validator.checks.base import Batch
 from validator.checks.typed import cached
 from validator.context import Column, FileContext
 from validator.findings import Finding
-from validator.readers.base import Chunk
+from validator.readers.base import Chunk, RecordHasher
+from validator.readers.written import taken, written_rows
 from validator.request import ColumnSpec
 
 RECORD_ID = "hs_object_id"
@@ -131,6 +132,44 @@ def _polars_hash(polars: Any, pieces: list[pa.Array]) -> np.ndarray:
     return np.asarray(polars.from_arrow(data).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
 
 
+# -- whole rows -------------------------------------------------------------------------------
+# With polars, a row is hashed as one byte string: the row written as a CSV record
+# (``readers.written``). The fast CSV reader hashes its rows so on its parser thread; the rows
+# of other readers are written and hashed here.
+
+
+def record_hasher() -> RecordHasher | None:
+    """polars' hash of each value of Arrow binary or string pieces, where this run hashes with
+    polars (for the reader's parser thread, which does not see the run's context); else None."""
+    polars = _fast()
+    if polars is None:
+        return None
+    return lambda pieces: _polars_hash(polars, pieces)
+
+
+def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa.Array]]) -> np.ndarray:
+    """polars' hash of each frame row written as a CSV record with ``delimiter``: the reader's,
+    where it gave one (``Chunk.record_hashes``), else of the row written from ``cell_bytes(i)``
+    (column ``i``'s cells as Arrow string or binary pieces)."""
+    polars = _fast()
+    assert polars is not None, "row hashes are polars' (hashing(fast=True))"
+    n, width = chunk.frame.shape
+    out = np.empty(n, np.uint64)
+    given = chunk.record_hashes
+    rest = np.arange(n)
+    if given is not None:
+        out[:] = given[0]
+        rest = np.flatnonzero(~given[1])
+    if not len(rest):
+        return out
+    if not width:
+        out[rest] = _polars_hash(polars, [pa.array([b""] * len(rest), pa.binary())])
+        return out
+    columns = [cell_bytes(i) if len(rest) == n else taken(cell_bytes(i), rest) for i in range(width)]
+    out[rest] = _polars_hash(polars, written_rows(columns, delimiter).chunks)
+    return out
+
+
 _FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default=None)
 _SEED = 0x5EED
 
@@ -178,6 +217,11 @@ class _Loading:
     def module(self) -> Any:
         self._done.wait()
         return self._module
+
+
+def hashes_fast() -> bool:
+    """Whether this run hashes keys with polars."""
+    return _fast() is not None
 
 
 def _fast() -> Any:

@@ -103,6 +103,8 @@ class Rule:
     hubspot_error: ClassVar[str | None] = None
     options: ClassVar[Mapping[str, Any]] = {}
     hint: ClassVar[str | None] = None  # default hint for this rule's findings
+    # hashes whole rows (validator.keys.row_hashes): the fast CSV reader then hashes records
+    hashes_rows: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

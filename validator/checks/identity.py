@@ -13,13 +13,24 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from validator.checks._facts import column_bytes, fullmatch
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.rows import empty_rows
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
-from validator.keys import RECORD_ID, FirstRows, KeySet, first_seen, hashes, id_kind, key_batch
+from validator.keys import (
+    RECORD_ID,
+    FirstRows,
+    KeySet,
+    first_seen,
+    hashes,
+    hashes_fast,
+    id_kind,
+    key_batch,
+    row_hashes,
+)
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
@@ -149,6 +160,7 @@ class DuplicateRow(Rule):
     name = "duplicate-row"
     severity = Severity.WARNING
     hubspot_error = "DUPLICATE_ROW_CONTENT"
+    hashes_rows = True
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
@@ -159,6 +171,7 @@ class DuplicateRow(Rule):
         self.repeats = KeySet()  # row hashes of the rows whose pivot key an earlier row had
         self.firsts = FirstRows()  # the row hash of each pivot key's first row
         self.pivot: tuple[Column, str | None] | None = None
+        self.written: bool | None = None  # rows hashed as written records (None: not decided yet)
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         self.catalog = ctx.catalog
@@ -183,13 +196,27 @@ class DuplicateRow(Rule):
         keep = np.ones(len(chunk), bool)
         keep[empty_rows(chunk)] = False  # blank rows are the blank-row rule's
         pos = np.flatnonzero(keep)
-        keys = hashes(chunk.frame, lambda i: column_bytes(chunk, i))[pos] if len(pos) else np.empty(0, np.uint64)
+        keys = self._hashes(chunk, file)[pos] if len(pos) else np.empty(0, np.uint64)
         rows = chunk.rows[pos]
         first = self.seen.add(keys, rows) if self.pivot is None else self._first_rows(chunk, file, pos, keys, rows)
         dup = first != rows
         if dup.any():
             yield key_batch(self, chunk, file, file.columns[0], pos[dup], first[dup],
                             lambda _v, row: f"row is identical to row {row}", whole_row=True)
+
+    def _hashes(self, chunk: Chunk, file: FileContext) -> np.ndarray:
+        """Each row's hash, one way for every row of a file: with polars, of the row written as
+        a CSV record with the file's delimiter (``row_hashes``: the fast reader hashed most of
+        them), where the file's first chunk came with the reader's hashes; else of the cells,
+        hashed one by one and combined (polars', or pandas' in a run that hashes with pandas)."""
+        if self.written is None:
+            self.written = hashes_fast() and chunk.record_hashes is not None
+
+        def cells(i: int) -> list[pa.Array]:
+            return column_bytes(chunk, i)
+        if self.written:
+            return row_hashes(chunk, file.notes.delimiter, cells)
+        return hashes(chunk.frame, cells)
 
     def _first_rows(self, chunk: Chunk, file: FileContext, pos: np.ndarray, keys: np.ndarray,
                     rows: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -89,6 +89,10 @@ class RowNote:
     text: str = ""
 
 
+# hashes each value of Arrow binary or string pieces (validator.keys.record_hasher)
+RecordHasher = Callable[[list[pa.Array]], np.ndarray]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Chunk:
     frame: pd.DataFrame  # str cells, columns 0..width-1, index = spreadsheet rows
@@ -102,6 +106,9 @@ class Chunk:
     # the cells' UTF-8 bytes (lone surrogates passed through: ``surrogatepass``) of columns
     # stored in Python, where the reader has them at hand: column -> Arrow binary arrays
     cell_bytes: dict = field(default_factory=dict, compare=False, repr=False)
+    # the fast CSV reader's hash of each frame row written as a CSV record (readers.written),
+    # and which rows have one (rows the exact reader read have none): for rules that hash rows
+    record_hashes: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
     def rows(self) -> np.ndarray:

@@ -54,6 +54,7 @@ from validator.readers.base import (
     Chunk,
     Header,
     ReaderNotes,
+    RecordHasher,
     RowNote,
     StrayQuote,
     collector_paused,
@@ -62,13 +63,28 @@ from validator.readers.base import (
 )
 from validator.readers.csv_exact import CsvReader, Records, _odd_record, choose_delimiter, count_delimiters
 from validator.readers.dispatch import Prefixed, read_into
-from validator.readers.framing import CR, LF, Anomaly, Framed, first_boundary, frame, unquoted, utf8_valid
+from validator.readers.framing import (
+    CR,
+    LF,
+    Anomaly,
+    Framed,
+    first_boundary,
+    frame,
+    mostly_quoted,
+    unquoted,
+    utf8_valid,
+    written_records,
+)
 from validator.readers.text import KEEP_UTF8, PY_SPACE, non_ascii_cells, note_first_endings, note_utf8_events
+from validator.readers.written import byte_views, taken, written_rows
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
 MAX_SEGMENT = 64 << 20  # a "record" longer than this is an unclosed quote; the exact path reads it
 PA_BLOCK = 1 << 20
+Hashes = tuple[np.ndarray, np.ndarray] | None  # a part's record hashes, and which rows have one
+
+
 class FastCsvReader:
     """Reads a UTF-8 CSV with a header into Chunks identical to CsvReader's."""
 
@@ -76,8 +92,12 @@ class FastCsvReader:
     reads_ahead = True
 
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, chunk_rows: int = 50_000,
-                 skip: int = 0, delimiter_hint: int | None = None, segment: int = SEGMENT):
+                 skip: int = 0, delimiter_hint: int | None = None, segment: int = SEGMENT,
+                 record_hasher: RecordHasher | None = None):
         self.stream = stream
+        # hashes each segment's records, written as rows are written (framing.written_records),
+        # on the parser thread: Chunk.record_hashes, for rules that hash whole rows
+        self.record_hasher = record_hasher
         self.notes = notes
         self.chunk_rows = max(1, chunk_rows)
         self.skip = skip
@@ -334,6 +354,7 @@ class FastCsvReader:
         notes.final_newline = self._final_newline
 
     _final_newline = True
+    _hashed = False  # a segment was handed to the parser (the record hasher was decided on)
 
     def _start(self, framed: Framed, pool: Any) -> _Flight:
         """Check a framed segment's bytes, hand it to the parser thread, and move past it."""
@@ -349,9 +370,17 @@ class FastCsvReader:
             invalid.append((row.number, row.actual_columns))
             return "skip"
 
-        flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline,
-                         pool.submit(_read, raw, self._width, self.delimiter, handler, binary),
-                         self._offset, binary)
+        future = pool.submit(_read, raw, self._width, self.delimiter, handler, binary)
+        if self.record_hasher is not None and not self._hashed and mostly_quoted(framed):
+            # a file that quotes every value: its rows are hashed cell by cell (the rule's own
+            # way; it takes the way of the file's first chunk), faster than written out
+            self.record_hasher = None
+        self._hashed = True
+        hashes = None
+        if self.record_hasher is not None and not binary:  # a binary segment's bytes are not its cells'
+            hashes = pool.submit(_hash_rows, self.record_hasher, raw, framed, self.delimiter, future, invalid)
+        flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline, future,
+                         self._offset, binary, hashes)
         lines_after = self._line + framed.newlines + (0 if raw.endswith(bytes([self._eol])) or not raw else 1)
         self._consume(raw, lines=lines_after, rows=len(framed.starts), feeds=framed.newlines, crlf=framed.crlf)
         return flight
@@ -380,6 +409,9 @@ class FastCsvReader:
         """Undo ``_start``: the segment's bytes go back in front of the buffer, counters back."""
         with contextlib.suppress(Exception):  # its result is thrown away either way
             flight.future.result()
+        if flight.hashes is not None:
+            with contextlib.suppress(Exception):
+                flight.hashes.result()
         framed, raw = flight.framed, flight.raw
         self._buf = raw + self._buf
         self._offset -= len(raw)
@@ -387,7 +419,7 @@ class FastCsvReader:
         self.notes.bytes -= len(raw)
         self._endings(framed.newlines, framed.crlf, -1)
 
-    def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote]]:
+    def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote], Hashes]:
         """Rows, lines and notes of a parsed segment; Anomaly (at its start) if they disagree."""
         framed, raw = flight.framed, flight.raw
         try:
@@ -419,12 +451,20 @@ class FastCsvReader:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
         if len(framed.strays):
             self._note_strays(flight, table, good, rows, records)
+        kept = None  # the table's rows left
         if self._width == 1:  # one column: a value of spaces, or "", is a blank row (CsvReader's way)
-            table = self._blank_values(table, good, rows, framed, notes)
+            table, kept = self._blank_values(table, good, rows, framed, notes)
         notes.sort(key=lambda n: n.row)
         if flight.binary:  # the segment's bad bytes, as LineSource notes them
             note_utf8_events(self.notes, raw, flight.offset, flight.line + 1)
-        return table, rows[good], framed.lines[good], notes
+        hashes = None
+        if flight.hashes is not None:
+            values = flight.hashes.result()
+            if values is not None and kept is not None:
+                values = values[kept]
+            if values is not None and len(values) == table.num_rows:
+                hashes = (values, np.ones(len(values), bool))
+        return table, rows[good], framed.lines[good], notes, hashes
 
     def _ragged_records(self, raw: bytes | bytearray, framed: Framed, ks: list[int]) -> list[list[str]]:
         """The csv module's fields of records ``ks`` of a segment: all in one reader over the
@@ -444,18 +484,19 @@ class FastCsvReader:
 
     @staticmethod
     def _blank_values(table: pa.Table, good: np.ndarray, rows: np.ndarray, framed: Framed,
-                      notes: list[RowNote]) -> pa.Table:
+                      notes: list[RowNote]) -> tuple[pa.Table, np.ndarray | None]:
         """The table without the rows whose one value is empty or whitespace (Python's, as
-        ``str.strip`` knows it); those records become blank notes, and leave ``good``."""
+        ``str.strip`` knows it), and which rows it kept (None: all); those records become blank
+        notes, and leave ``good``."""
         blank = np.asarray(pc.match_substring_regex(table.column(0), f"^{PY_SPACE}*$")
                            .to_numpy(zero_copy_only=False), dtype=bool)
         if not blank.any():
-            return table
+            return table, None
         at = np.flatnonzero(good)[blank]
         good[at] = False
         for k in at.tolist():
             notes.append(RowNote("blank", int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k]), fields=1))
-        return table.filter(pa.array(~blank))
+        return table.filter(pa.array(~blank)), ~blank
 
     def _note_strays(self, flight: _Flight, table: pa.Table, good: np.ndarray, rows: np.ndarray,
                      records: dict[int, list[str]]) -> None:
@@ -646,6 +687,7 @@ class _Flight:
     future: Future[pa.Table]
     offset: int = 0  # absolute byte offset of raw[0]
     binary: bool = False  # not UTF-8 throughout: parsed as bytes, decoded cell by cell
+    hashes: Future[np.ndarray | None] | None = None  # _hash_rows of the segment
 
 
 class _Pending:
@@ -662,13 +704,15 @@ class _Pending:
         self.rows: list[np.ndarray] = []
         self.lines: list[np.ndarray] = []
         self.notes: list[RowNote] = []
+        self.hashes: list[Hashes] = []  # each part's, where it has them
 
     def add(self, part: pa.Table | list[list[str]], rows: np.ndarray, lines: np.ndarray,
-            notes: list[RowNote]) -> None:
+            notes: list[RowNote], hashes: Hashes = None) -> None:
         if len(rows):
             self.parts.append(part)
             self.rows.append(rows)
             self.lines.append(lines)
+            self.hashes.append(hashes)
         self.notes.extend(notes)
 
     def export(self) -> Records:
@@ -689,6 +733,19 @@ class _Pending:
             good = int(np.searchsorted(rows, cut, side="right"))
             notes = sum(1 for n in self.notes if n.row <= cut)
             yield self._emit(rows, good, notes)
+
+    def _record_hashes(self, n: int, good: int) -> Hashes:
+        """The record hashes of the first ``good`` of the ``n`` pending rows (a part without
+        them: rows without one); the rest stay pending. None where no part has them."""
+        if not any(h is not None for h in self.hashes):
+            self.hashes = [None] if good < n else []
+            return None
+        given = [h if h is not None else (np.zeros(len(r), np.uint64), np.zeros(len(r), bool))
+                 for h, r in zip(self.hashes, self.rows, strict=True)]
+        values = np.concatenate([h[0] for h in given])
+        written = np.concatenate([h[1] for h in given])
+        self.hashes = [(values[good:], written[good:])] if good < n else []
+        return values[:good], written[:good]
 
     def _cut(self, rows: np.ndarray, limit: int) -> int | None:
         """The row after which CsvReader would emit a chunk (None: not yet)."""
@@ -717,12 +774,45 @@ class _Pending:
             frame = pd.DataFrame({i: c for i, (c, _) in enumerate(columns)}, copy=False)
             frame.index = pd.Index(rows[:good])
             cell_bytes = {i: b for i, (_, b) in enumerate(columns) if b is not None}
-        chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]), cell_bytes=cell_bytes)
+        chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]), cell_bytes=cell_bytes,
+                      record_hashes=self._record_hashes(len(rows), good))
         self.parts = rest
         self.rows = [rows[good:]] if good < len(rows) else []
         self.lines = [lines[good:]] if good < len(lines) else []
         self.notes = self.notes[notes:]
         return chunk
+
+
+def _hash_rows(hasher: RecordHasher, raw: bytes | bytearray, framed: Framed, delimiter: str,
+               parsed: Future[pa.Table], invalid: list[tuple[int, int]]) -> np.ndarray | None:
+    """The hash of each row of a segment's table written as a CSV record (``readers.written``):
+    of the record's own bytes where it is so written (``framing.written_records``), else of the
+    row written from its cells. Run on the parser thread after the segment's ``_read``; None
+    where the table's rows are not the records pyarrow was expected to keep (``_complete``
+    then says why)."""
+    table = parsed.result()
+    nonempty = np.flatnonzero(framed.ends > framed.starts)
+    keep = np.ones(len(nonempty), bool)
+    numbers = np.asarray([number for number, _fields in invalid], dtype=np.int64)  # ragged: not in the table
+    if len(numbers) and not 1 <= int(numbers.min()) <= int(numbers.max()) <= len(nonempty):
+        return None
+    keep[numbers - 1] = False
+    records = nonempty[keep]
+    if len(records) != table.num_rows:
+        return None
+    data, starts, ends, written = written_records(np.frombuffer(raw, dtype=np.uint8), framed, ord(delimiter))
+    out = np.empty(len(records), np.uint64)
+    mine = written[records]
+    at = np.flatnonzero(mine)
+    if len(at):
+        out[at] = hasher([byte_views(data, starts[records[at]], ends[records[at]])])
+    rest = np.flatnonzero(~mine)
+    if len(rest):
+        every = len(rest) == len(records)
+        columns = [table.column(i).chunks if every else taken(table.column(i).chunks, rest)
+                   for i in range(table.num_columns)]
+        out[rest] = hasher(written_rows(columns, delimiter).chunks)
+    return out
 
 
 def _mixed_column(parts: list[Any], i: int) -> tuple[pd.Series, list[pa.Array] | None]:

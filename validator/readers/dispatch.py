@@ -7,7 +7,7 @@ import stat
 from typing import IO, Any
 
 from validator.context import FileContext, ImportContext
-from validator.readers.base import Reader, ReaderNotes
+from validator.readers.base import Reader, ReaderNotes, RecordHasher
 from validator.readers.sniff import HEAD_BYTES, Sniff, sniff
 from validator.sources import open_binary
 
@@ -132,10 +132,12 @@ def _regular_at_start(stream: Any) -> os.stat_result | None:
     return opened if stat.S_ISREG(opened.st_mode) else None
 
 
-def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: str = "auto") -> Reader | None:
+def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: str = "auto",
+                record_hasher: RecordHasher | None = None) -> Reader | None:
     """Open the file behind ``fctx``, sniff it, and return a reader (None if unreadable).
 
     Sets ``fctx.sniff`` and ``fctx.unreadable``. Raises Refused for inputs we will not read.
+    ``record_hasher``: the fast CSV reader hashes records with it (Chunk.record_hashes).
     """
     stream, owned = open_binary(fctx.lookup)
     try:
@@ -154,7 +156,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     if sniffed.is_text:
         chunk_rows = rows_per_chunk(head, chunk_rows)
         if _fast_ok(reader, sniffed, fctx, size):
-            return _csv_fast(source, sniffed, fctx, chunk_rows)
+            return _csv_fast(source, sniffed, fctx, chunk_rows, record_hasher)
         return _csv(source, sniffed, fctx, chunk_rows)
     if sniffed.kind in ("zip", "ole") and _declared_spreadsheet(fctx) and _seekable(stream):
         return _spreadsheet(stream, sniffed, fctx, ctx, chunk_rows, size, owned)
@@ -234,7 +236,8 @@ def _fast_ok(reader: str, sniffed: Sniff, fctx: FileContext, size: int | None) -
     return reader == "fast" or (size is not None and size >= FAST_MIN_BYTES)
 
 
-def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int) -> Reader:
+def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int,
+              record_hasher: RecordHasher | None = None) -> Reader:
     from validator.readers.csv_fast import FastCsvReader
 
     notes = fctx.notes
@@ -245,7 +248,7 @@ def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: i
     notes.encoding = "utf-8"
     try:
         return FastCsvReader(source, notes, chunk_rows=chunk_rows, skip=skip,  # type: ignore[arg-type]
-                             delimiter_hint=len(fctx.spec.columns) or None)
+                             delimiter_hint=len(fctx.spec.columns) or None, record_hasher=record_hasher)
     except BaseException:
         source.close()
         raise

@@ -236,3 +236,66 @@ def utf8_valid(raw: bytes | bytearray) -> bool:
     except pa.ArrowInvalid:
         return False
     return True
+
+
+# A segment with a quote every _QUOTES_APART bytes or more often, or whose quoted values hold
+# more than 1/_QUOTED_SHARE of its bytes (a file that quotes every value), is not rewritten here:
+# the rows of its records with quotes are written from their cells (validator.keys.row_hashes).
+_QUOTES_APART = 16
+_QUOTED_SHARE = 4
+
+
+def mostly_quoted(framed: Framed) -> bool:
+    """A segment with a quote every _QUOTES_APART bytes or more often (most values quoted)."""
+    return int(np.count_nonzero(framed.quotes < framed.size)) * _QUOTES_APART > framed.size
+
+
+def written_records(buf: np.ndarray, framed: Framed, delimiter: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each record of a framed segment as its row would be written to a CSV file with the
+    file's delimiter, a value quoted only where it holds the delimiter, a quote, CR or LF:
+    (bytes, starts, ends, written), where ``written[i]`` says that ``bytes[starts[i]:ends[i]]``
+    is record i so written. A record without quotes already is; so is one whose quoted values
+    all need their quotes; one that quotes a plain value (``"Ann"``) is, once those two quotes
+    are taken out. Not written here: records with stray quotes (text quotes, which the writing
+    would double), and, in a segment mostly quoted, every record with quotes."""
+    starts, ends, size = framed.starts, framed.ends, framed.size
+    quotes, strays = framed.quotes[framed.quotes < size], framed.strays[framed.strays < size]
+    without = np.ones(len(starts), bool)  # records without stray quotes
+    if len(strays):
+        without = np.searchsorted(strays, starts) == np.searchsorted(strays, ends)
+    if not len(quotes):
+        return buf, starts, ends, without
+    unquoted = without & (np.searchsorted(quotes, starts) == np.searchsorted(quotes, ends))
+    if mostly_quoted(framed):  # not worth rewriting here
+        return buf, starts, ends, unquoted
+    # each quoted value: its opening quote (at the value's start) and its closing one (the last
+    # of its quotes: any between are doubled pairs)
+    odd = (np.arange(len(quotes)) & 1).astype(bool)
+    adjacent = np.zeros(len(quotes), bool)  # right after the quote before it
+    adjacent[1:] = quotes[1:] == quotes[:-1] + 1
+    followed = np.zeros(len(quotes), bool)  # right before the quote after it
+    followed[:-1] = adjacent[1:]
+    opening = np.flatnonzero(~odd & ~adjacent)
+    closing = np.flatnonzero(odd & ~followed)
+    if len(opening) != len(closing) or not np.all(closing > opening):  # not sound quotes: not rewritten
+        return buf, starts, ends, unquoted
+    two = closing == opening + 1  # no doubled quote inside: a plain value, unless it holds a special byte
+    first, last = quotes[opening[two]] + 1, quotes[closing[two]]  # each value's bytes
+    lengths = last - first
+    total = int(lengths.sum())
+    if total * _QUOTED_SHARE > size:
+        return buf, starts, ends, unquoted
+    plain = np.ones(len(first), bool)
+    if total:
+        ends_at = np.cumsum(lengths)
+        index = np.repeat(first - (ends_at - lengths), lengths) + np.arange(total)
+        special = np.zeros(256, bool)
+        special[[delimiter, CR, LF]] = True
+        hits = np.flatnonzero(special[buf[index]])
+        plain[np.searchsorted(ends_at, hits, side="right")] = False
+    cut = np.sort(np.concatenate((first[plain] - 1, last[plain])))  # the quotes of the plain values
+    if not len(cut):
+        return buf, starts, ends, without
+    return (np.delete(buf[:size], cut), starts - np.searchsorted(cut, starts), ends - np.searchsorted(cut, ends),
+            without)

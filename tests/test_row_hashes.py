@@ -1,0 +1,245 @@
+"""Whole rows hashed as written CSV records (HS304 with polars): the fast reader's hashes of
+records' own bytes agree with rows written from their cells, whatever the quoting, and HS304
+reports the same rows whichever way a run hashes and whichever reader reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tests.test_reader_fast import csv_files, stray_quote_files
+from validator import Config, engine, validate
+from validator.keys import _polars, _polars_hash, hashing, record_hasher
+from validator.readers import framing
+from validator.readers.base import ReaderNotes
+from validator.readers.csv_fast import FastCsvReader
+from validator.readers.framing import frame, written_records
+from validator.readers.written import byte_views, taken, written_rows
+
+CELL = st.text(alphabet=st.sampled_from(list('ab ,;"\r\né\t')), max_size=6)
+
+
+def minimal(cells: list[str], delimiter: str) -> bytes:
+    """The csv module's writing of a row, quoting only where needed, without the line end (and
+    a row of one empty value as nothing: the csv module writes ``""`` there, so that the line
+    is not blank; a blank row is no row to compare)."""
+    if cells == [""]:
+        return b""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
+    return out.getvalue().removesuffix("\r\n").encode()
+
+
+@given(st.binary(max_size=80), st.lists(st.tuples(st.integers(0, 80), st.integers(0, 40)), max_size=12))
+def test_byte_views_are_the_slices(data: bytes, spans: list[tuple[int, int]]) -> None:
+    buf = np.frombuffer(data, np.uint8)
+    starts = np.array([min(a, len(data)) for a, _ in spans], np.int64)
+    ends = np.array([min(a + n, len(data)) for a, n in spans], np.int64)
+    views = byte_views(buf, starts, ends)
+    assert views.type == pa.binary_view()
+    assert views.to_pylist() == [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+@given(st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=1, max_size=8), st.sampled_from([",", ";", "\t"]),
+       st.integers(1, 3))
+def test_written_rows_quote_as_the_csv_module_does(rows: list[list[str]], delimiter: str, pieces: int) -> None:
+    columns = []
+    for i in range(3):
+        cells = [r[i] for r in rows]
+        cut = max(1, len(cells) // pieces)  # the column in pieces, some string, some binary
+        columns.append([pa.array(cells[k:k + cut], pa.large_string() if k % 2 else pa.binary())
+                        for k in range(0, len(cells), cut)])
+    got = written_rows(columns, delimiter).to_pylist()
+    assert got == [minimal(r, delimiter) for r in rows]
+    at = np.array([k for k in range(len(rows)) if k % 2 == 0])
+    assert written_rows([taken(c, at) for c in columns], delimiter).to_pylist() == [got[k] for k in at.tolist()]
+
+
+# a value written by hand, as CSV writers of every kind write it: bare where it can be, quoted
+# where it must be, or quoted although it need not be (QUOTE_ALL, QUOTE_NONNUMERIC)
+@st.composite
+def hand_written(draw: Any, delimiter: str) -> tuple[str, str]:
+    cell = draw(CELL.filter(lambda c: c.count("\r") == c.count("\r\n")))  # CR only in CRLF: a lone one goes exact
+    need = any(ch in cell for ch in (delimiter, '"', "\r", "\n"))
+    if need or draw(st.booleans()):
+        return cell, '"' + cell.replace('"', '""') + '"'
+    return cell, cell
+
+
+@given(st.data(), st.sampled_from([",", ";"]), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_written_records_are_the_rows_written(data: Any, delimiter: str, newline: str, dense: bool) -> None:
+    """Every record ``written_records`` marks is its row written with minimal quoting: records
+    that quote plain values lose those quotes, others stay as they are. With ``dense`` off, the
+    segment is rewritten however many quotes it holds."""
+    width = data.draw(st.integers(1, 4))
+    rows = data.draw(st.lists(st.lists(hand_written(delimiter), min_size=width, max_size=width), min_size=1,
+                              max_size=10))
+    rows = [r for r in rows if any(raw for _cell, raw in r)]  # (an empty line is no record)
+    assume(rows)
+    text = newline.join(delimiter.join(raw for _cell, raw in r) for r in rows) + newline
+    buf = np.frombuffer(text.encode(), np.uint8)
+    saved = framing._QUOTES_APART, framing._QUOTED_SHARE
+    try:
+        if not dense:
+            framing._QUOTES_APART = framing._QUOTED_SHARE = 0
+        framed = frame(buf, ord(delimiter), 0, final=True)
+        assert framed is not None
+        out, starts, ends, written = written_records(buf, framed, ord(delimiter))
+    finally:
+        framing._QUOTES_APART, framing._QUOTED_SHARE = saved
+    assert len(starts) == len(rows)
+    for k, row in enumerate(rows):
+        unquoted = all(raw == cell for cell, raw in row)
+        if written[k]:
+            assert out[starts[k]:ends[k]].tobytes() == minimal([c for c, _ in row], delimiter)
+        if not dense:
+            assert written[k]  # no stray quotes here: every record is written
+        assert written[k] or not unquoted  # a record without quotes always is
+
+
+def _fast_chunks(data: bytes, segment: int, chunk_rows: int = 3) -> list[Any]:
+    with hashing(fast=True):
+        reader = FastCsvReader(io.BytesIO(data), ReaderNotes(), chunk_rows=chunk_rows, segment=segment,
+                               record_hasher=record_hasher())
+        return list(reader.chunks())
+
+
+def _assert_hashes_are_the_written_rows(data: bytes, segment: int) -> int:
+    """Each row the fast reader hashed hashes as its cells written; returns how many it hashed."""
+    polars = _polars()
+    hashed = 0
+    for chunk in _fast_chunks(data, segment):
+        if chunk.record_hashes is None or not len(chunk):
+            continue
+        values, has = chunk.record_hashes
+        assert len(values) == len(has) == len(chunk)
+        columns = [[pa.array([v.encode("utf-8", "surrogatepass") for v in chunk.frame[i]], pa.binary())]
+                   for i in range(chunk.frame.shape[1])]
+        want = _polars_hash(polars, written_rows(columns, ",").chunks)
+        assert values[has].tolist() == want[has].tolist()
+        hashed += int(has.sum())
+    return hashed
+
+
+@settings(max_examples=150)
+@given(csv_files(), st.sampled_from([16, 64, 1 << 20]))
+def test_fast_reader_row_hashes_are_the_rows_written(data: bytes, segment: int) -> None:
+    _assert_hashes_are_the_written_rows(data, segment)
+
+
+@given(stray_quote_files(), st.sampled_from([16, 64, 1 << 20]))
+def test_fast_reader_row_hashes_with_stray_quotes(data: bytes, segment: int) -> None:
+    _assert_hashes_are_the_written_rows(data, segment)
+
+
+def test_most_rows_of_a_clean_file_come_hashed() -> None:
+    names = ['"Lee, Ann"', '"Bo"', "Cy"]  # quoted as needed, quoted though plain, bare
+    rows = [f"u{i % 50}@x.com,{names[i % 3]},a note of some length or rather of none {i % 7}\n" for i in range(3000)]
+    data = ("Email,Name,N\n" + "".join(rows)).encode()
+    assert _assert_hashes_are_the_written_rows(data, 4096) == 3000
+    quoted = ('"Email","Name","N"\n' + "".join(f'"u{i}@x.com","Bo","{i}"\n' for i in range(3000))).encode()
+    chunks = _fast_chunks(quoted, 4096)  # every value quoted: left to the rule's own way
+    assert all(c.record_hashes is None for c in chunks)
+
+
+REQUEST = {"files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+    "hasHeader": True, "columnMappings": [
+    {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+    {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"},
+    {"columnObjectTypeId": "0-1", "columnName": "Note", "propertyName": "message"}]}}]}
+
+
+def _hs304(data: bytes, reader: str, fast_hashes: bool, monkeypatch: pytest.MonkeyPatch,
+           key: str = "email", rewrite: bool = False, chunk_rows: int = 7) -> list[tuple[int, str]]:
+    """HS304's (row, message) pairs; ``rewrite``: the fast reader rewrites every segment's
+    records however many quotes it holds (none counts as mostly quoted)."""
+    request = json.loads(json.dumps(REQUEST))
+    request["files"][0]["fileImportPage"]["columnMappings"][0]["propertyName"] = key
+    with monkeypatch.context() as m:
+        if fast_hashes:
+            m.setattr(engine, "LARGE_INPUT", 0)  # polars hashes the run's keys and rows
+        if rewrite:
+            m.setattr(framing, "_QUOTES_APART", 0)
+            m.setattr(framing, "_QUOTED_SHARE", 0)
+        m.setitem(FastCsvReader.__init__.__kwdefaults__, "segment", 512)
+        report = validate(request, files={"c.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(reader=reader, chunk_rows=chunk_rows, select=("HS304",)))
+    return [(f.row, f.message) for f in report.findings if f.code == "HS304"]
+
+
+POOL = [["ann@x.com", "Ann", "plain"], ["bo@x.com", "Bo", "Lee, Bo"], ["cy@x.com", "Cy", 'said "hi"'],
+        ["di@x.com", "Di", "two\nlines"], ["ann@x.com", "Ann", "other"], ["", "", ""], ["ed@x.com", "Ed", ""]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(POOL) - 1), st.sampled_from(["minimal", "all", "stray"])),
+                min_size=1, max_size=40),
+       st.sampled_from(["email", "firstname"]))
+def test_duplicate_rows_whatever_the_quoting_and_the_hashing(picks: list[tuple[int, str]], key: str) -> None:
+    """Identical rows are reported at their rows when one is written bare and the other quoted
+    (an export concatenated with another tool's): with polars' hashes on the fast reader (most
+    rows hashed from their bytes, some from their cells) and on the exact one, and with pandas'."""
+    monkeypatch = pytest.MonkeyPatch()
+    lines, rows = [], []
+    for index, style in picks:
+        cells = POOL[index]
+        if style == "all":
+            line = ",".join('"' + c.replace('"', '""') + '"' for c in cells)
+        elif style == "stray" and cells[1]:  # a stray quote: text, kept as it is
+            cells = [cells[0], cells[1] + ' "B"', cells[2]]
+            line = ",".join([cells[0], cells[1], minimal([cells[2]], ",").decode()])
+        else:
+            line = minimal(cells, ",").decode()
+        lines.append(line or ",,")
+        rows.append(cells)
+    data = ("Email,Name,Note\r\n" + "\r\n".join(lines) + "\r\n").encode()
+    want = []
+    for i, row in enumerate(rows):
+        earlier = [j for j in range(i) if rows[j] == row]
+        if earlier and any(c.strip() for c in row):
+            want.append((i + 2, f"row is identical to row {earlier[0] + 2}"))
+    try:
+        for reader in ("fast", "exact"):
+            for fast_hashes in (True, False):
+                assert _hs304(data, reader, fast_hashes, monkeypatch, key) == want, (reader, fast_hashes)
+        assert _hs304(data, "fast", True, monkeypatch, key, rewrite=True) == want
+    finally:
+        monkeypatch.undo()
+
+
+def test_a_file_that_turns_to_quoting_every_value_keeps_one_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose first segment quotes little and whose later ones quote every value: its rows
+    are still hashed one way (as written), so a bare row and its fully quoted repeat match."""
+    bare = [f"u{i}@x.com,Ann,note {i}" for i in range(60)]
+    quoted = [f'"u{i}@x.com","Ann","note {i}"' for i in range(60)]
+    data = ("Email,Name,Note\n" + "\n".join(bare + quoted) + "\n").encode()
+    want = [(62 + i, f"row is identical to row {2 + i}") for i in range(60)]
+    assert _hs304(data, "fast", True, monkeypatch) == want
+    assert _hs304(data, "exact", False, monkeypatch) == want
+
+
+def test_rows_the_exact_reader_reads_mid_file_hash_as_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of rows the exact reader read (after text behind a closing quote) come without the
+    reader's hashes; their rows are written from their cells, and match the rows around them."""
+    import validator.readers.csv_fast as cf
+
+    monkeypatch.setattr(cf, "EXACT_PIECE", 512)
+    rows = [f"u{i}@x.com,Ann,a note of some length number {i}" for i in range(30)]
+    bad = 'v@x.com,"Buyer"Co,x'
+    data = ("Email,Name,Note\n" + "\n".join([*rows, bad, *rows[:20], *rows[:5]]) + "\n").encode()
+    want = [(33 + i, f"row is identical to row {2 + i}") for i in range(20)]
+    want += [(53 + i, f"row is identical to row {2 + i}") for i in range(5)]
+    chunks = _fast_chunks(data, 512)
+    assert any(c.record_hashes is None and len(c) for c in chunks)  # a chunk the exact reader read
+    assert any(c.record_hashes is not None for c in chunks)
+    for key in ("email", "firstname"):
+        assert _hs304(data, "fast", True, monkeypatch, key, chunk_rows=3) == want
+        assert _hs304(data, "exact", False, monkeypatch, key, chunk_rows=3) == want
