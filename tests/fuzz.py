@@ -486,6 +486,7 @@ class Input:
     request: bytes
     chunk_rows: int
     reader: str
+    large: bool = False  # the large-input settings: polars hashes keys and rows, two rule threads
 
 
 def make_input(seed: int, index: int) -> Input:
@@ -522,8 +523,8 @@ def make_input(seed: int, index: int) -> Input:
     # tiny chunks test chunk boundaries, but cost ~10 ms each in per-chunk overhead: small files only
     small = all(len(d) <= SMALL_FILE and d.count(b"\n") + d.count(b"\r") <= SMALL_LINES for d in files.values())
     chunk_rows = rng.choice([3, 7, 50_000]) if small else 50_000
-    return Input(index, kind, base.name, mutations, files, raw_request, chunk_rows,
-                 rng.choice(["auto", "auto", "exact", "fast"]))
+    reader = rng.choice(["auto", "auto", "exact", "fast"])
+    return Input(index, kind, base.name, mutations, files, raw_request, chunk_rows, reader, rng.random() < 0.3)
 
 
 def _follow_header(req: dict[str, Any], name: str, data: bytes) -> None:
@@ -581,7 +582,12 @@ def run_library(inp: Input, scratch: Path) -> Result:
     before = _digest(folder)
     started, cpu = time.perf_counter(), time.process_time()
     result = Result(inp.index, "crash")
+    from validator import engine
+
+    saved = engine.LARGE_INPUT
     try:
+        if inp.large:
+            engine.LARGE_INPUT = 0
         report = validate(path, config=Config(chunk_rows=inp.chunk_rows, reader=inp.reader))
         render(report, "text")
         render(report, "json")
@@ -591,6 +597,8 @@ def run_library(inp: Input, scratch: Path) -> Result:
     except Exception as exc:  # the thing a fuzz run looks for
         result.detail = "".join(traceback.format_exception(exc))[-4000:]
         result.signature = _signature(exc)
+    finally:
+        engine.LARGE_INPUT = saved
     result.seconds = time.perf_counter() - started
     result.cpu = time.process_time() - cpu
     after = _digest(folder)
@@ -772,7 +780,8 @@ def save(inp: Input, result: Result, out: Path, seed: int) -> Path:
     write_input(inp, folder)
     (folder / "crash.txt").write_text(
         f"seed {seed} index {inp.index} kind {inp.kind} from {inp.seed}\n"
-        f"mutations: {', '.join(inp.mutations)}; chunk_rows {inp.chunk_rows}; reader {inp.reader}\n"
+        f"mutations: {', '.join(inp.mutations)}; chunk_rows {inp.chunk_rows}; reader {inp.reader}; "
+        f"large-input settings {inp.large}\n"
         f"rebuild: python -m tests.fuzz --seed {seed} --only {inp.index}\n"
         f"outcome: {result.outcome} {result.signature}\ncli: {result.cli}\n\n{result.detail}\n",
         encoding="utf-8", errors="backslashreplace")
