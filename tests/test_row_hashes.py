@@ -243,3 +243,36 @@ def test_rows_the_exact_reader_reads_mid_file_hash_as_the_others(monkeypatch: py
     for key in ("email", "firstname"):
         assert _hs304(data, "fast", True, monkeypatch, key, chunk_rows=3) == want
         assert _hs304(data, "exact", False, monkeypatch, key, chunk_rows=3) == want
+
+
+def test_the_record_hasher_waits_for_polars_at_its_first_hash_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine asks for the hasher as it opens a file: that must not wait for polars' import
+    (the file's first records are read meanwhile). Where polars cannot be loaded, the hasher
+    hashes nothing, the reader gives no hashes, and HS304 hashes with pandas, finding the same."""
+    import time
+
+    from validator import keys
+
+    real = keys._polars
+
+    def slow() -> object:
+        time.sleep(0.3)
+        return real()
+
+    monkeypatch.setattr(keys, "_polars", slow)
+    with hashing(fast=True):
+        started = time.perf_counter()
+        hasher = record_hasher()
+        assert hasher is not None and time.perf_counter() - started < 0.2
+        got = hasher([pa.array([b"a,b"], pa.binary())])
+        assert got is not None and got.tolist() == _polars_hash(real(), [pa.array([b"a,b"], pa.binary_view())]).tolist()
+
+    monkeypatch.setattr(keys, "_polars", lambda: None)
+    rows = [f"u{i % 40}@x.com,Ann,a note of some length or rather of none" for i in range(100)]
+    data = ("Email,Name,Note\n" + "\n".join(rows) + "\n").encode()
+    with hashing(fast=True):
+        hasher = record_hasher()
+        assert hasher is not None and hasher([pa.array([b"x"])]) is None
+    assert all(c.record_hashes is None for c in _fast_chunks(data, 512))
+    want = [(42 + i, f"row is identical to row {2 + i % 40}") for i in range(60)]
+    assert _hs304(data, "fast", True, monkeypatch) == want

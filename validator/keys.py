@@ -140,11 +140,17 @@ def _polars_hash(polars: Any, pieces: list[pa.Array]) -> np.ndarray:
 
 def record_hasher() -> RecordHasher | None:
     """polars' hash of each value of Arrow binary or string pieces, where this run hashes with
-    polars (for the reader's parser thread, which does not see the run's context); else None."""
-    polars = _fast()
-    if polars is None:
+    polars (for the reader's parser thread, which does not see the run's context); else None.
+    The hasher waits for polars' import at its first call, not here (the file is opened and its
+    first records read meanwhile), and gives None where polars could not be loaded."""
+    value = _FAST.get()
+    if value is None:
         return None
-    return lambda pieces: _polars_hash(polars, pieces)
+
+    def hasher(pieces: list[pa.Array]) -> np.ndarray | None:
+        polars = value.module() if isinstance(value, _Loading) else value
+        return None if polars is None else _polars_hash(polars, pieces)
+    return hasher
 
 
 def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa.Array]]) -> np.ndarray:

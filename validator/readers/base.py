@@ -89,8 +89,9 @@ class RowNote:
     text: str = ""
 
 
-# hashes each value of Arrow binary or string pieces (validator.keys.record_hasher)
-RecordHasher = Callable[[list[pa.Array]], np.ndarray]
+# hashes each value of Arrow binary or string pieces (validator.keys.record_hasher); None: it
+# cannot (and never will in this run)
+RecordHasher = Callable[[list[pa.Array]], "np.ndarray | None"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -804,15 +804,21 @@ def _hash_rows(hasher: RecordHasher, raw: bytes | bytearray, framed: Framed, del
     out = np.empty(len(records), np.uint64)
     mine = written[records]
     at = np.flatnonzero(mine)
-    if len(at):
-        out[at] = hasher([byte_views(data, starts[records[at]], ends[records[at]])])
     rest = np.flatnonzero(~mine)
-    if len(rest):
-        every = len(rest) == len(records)
-        columns = [table.column(i).chunks if every else taken(table.column(i).chunks, rest)
-                   for i in range(table.num_columns)]
-        out[rest] = hasher(written_rows(columns, delimiter).chunks)
+    for where, pieces in ((at, lambda: [byte_views(data, starts[records[at]], ends[records[at]])]),
+                          (rest, lambda: written_rows(_cells(table, rest), delimiter).chunks)):
+        if len(where):
+            hashed = hasher(pieces())
+            if hashed is None:  # the hasher cannot hash in this run
+                return None
+            out[where] = hashed
     return out
+
+
+def _cells(table: pa.Table, at: np.ndarray) -> list[list[pa.Array]]:
+    """The table's rows ``at`` (sorted), column by column, as Arrow pieces."""
+    every = len(at) == table.num_rows
+    return [table.column(i).chunks if every else taken(table.column(i).chunks, at) for i in range(table.num_columns)]
 
 
 def _mixed_column(parts: list[Any], i: int) -> tuple[pd.Series, list[pa.Array] | None]:
