@@ -144,6 +144,22 @@ def test_bad_quote_note_keeps_the_field_through_the_rejected_quote(field: bytes,
     assert (note.kind, note.row, note.column, note.text) == ("bad-quote", 2, 2, text)
 
 
+@pytest.mark.parametrize(("record", "breaks", "end_line"), [
+    (b'a@x.com,"Acme"Inc,"two\nlines"\r\n', (0, 1, 0), 3),  # the note's LF, read the lenient way
+    (b'a@x.com,"Acme"Inc,"one\r\ntwo\r\nthree"\r\n', (2, 0, 0), 4),
+    (b'a@x.com,"Acme"Inc,one line\r\n', (0, 0, 0), 2),
+    (b'a@x.com,"two\nlines","Acme"Inc\r\n', (0, 1, 0), 3),  # a value over two lines before the bad quote
+])
+def test_bad_quote_note_counts_the_line_breaks_inside_its_values(record: bytes, breaks: tuple[int, int, int],
+                                                                 end_line: int) -> None:
+    """A record with a bad quote is a note, its values in no chunk: the note says which line
+    breaks fall inside them (HS406 counts those as no record's ending)."""
+    _r, _n, rows, _l, row_notes = read(b"Email,Company,Note\r\n" + record + b"b@x.com,Bo,x\r\n")
+    (note,) = row_notes
+    assert (note.kind, note.row, note.line, note.end_line, note.breaks) == ("bad-quote", 2, 2, end_line, breaks)
+    assert rows == {3: ["b@x.com", "Bo", "x"]}
+
+
 def test_records_are_gathered_with_the_cycle_collector_paused(monkeypatch) -> None:
     """A chunk's records and notes (lists and tuples, no cycles) are made with the collector
     off, and it is on again while the chunk is checked, after the last one, and when the

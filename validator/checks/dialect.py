@@ -148,9 +148,12 @@ class _EndingRule(Rule):
         if any(seen.holds(b"\r\n") for seen in (screen(chunk, i) for i in range(chunk.frame.shape[1]))):
             for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
-        for note in chunk.notes:  # a ragged record's values are in its note, not in the chunk's cells
+        for note in chunk.notes:  # a ragged or bad-quote record's values are in no chunk's cells
             if note.kind == "ragged" and note.end_line > note.line:
                 self._count_inside(note.cells)
+            elif note.kind == "bad-quote":
+                for k, n in zip(("\r\n", "\n", "\r"), note.breaks, strict=True):
+                    self.inside[k] += n
         yield from ()
 
     def record_endings(self, file: FileContext) -> dict[str, int]:

@@ -187,12 +187,13 @@ class CsvReader:
         text = ""
         if state.error_at is not None:
             text = "".join(kept)[state.field_at: state.error_at + 1][-TEXT_KEEP:]
-        end += self._rest_of_record(kept)
-        return RowNote("bad-quote", row, start, end, column=state.error_field, detail=message,
-                       text=text)
+        taken, breaks = self._rest_of_record(kept)
+        return RowNote("bad-quote", row, start, end + taken, column=state.error_field, detail=message,
+                       text=text, breaks=breaks)
 
-    def _rest_of_record(self, kept: list[str]) -> int:
-        """Lines of a record with a bad quote that follow the line the csv module gave up on.
+    def _rest_of_record(self, kept: list[str]) -> tuple[int, tuple[int, int, int]]:
+        """Lines of a record with a bad quote that follow the line the csv module gave up on,
+        and the line breaks inside its quoted values (CRLF, LF, CR).
 
         The csv module resumes on the next line. Read leniently instead (text after a closing
         quote joins the field, as Excel, pyarrow and the csv module's non-strict mode read it), a
@@ -200,16 +201,21 @@ class CsvReader:
         ``"Acme"Inc``: its lines belong to this record, and are consumed here, so that the rows
         after it keep their numbers. Returns how many lines were consumed (0 almost always)."""
         delimiter = self.notes.delimiter
-        state = _scan(kept, delimiter)
+        inside = [0, 0, 0]
+        state = None
+        for line in kept:  # line by line: a line that ends inside a value ends no record
+            state = _scan([line], delimiter, state=state)
+            _count_break(inside, line, state.in_quotes)
         taken = 0
-        while state.in_quotes:
+        while state is not None and state.in_quotes:
             more = next(self.lines, None)
             if more is None:  # the file ends inside the value: the record runs to its end
                 self.open_at_end = True
                 break
-            _scan([more], delimiter, state=state)  # line by line: a long record costs one pass
+            state = _scan([more], delimiter, state=state)  # a long record costs one pass
+            _count_break(inside, more, state.in_quotes)
             taken += 1
-        return taken
+        return taken, (inside[0], inside[1], inside[2])
 
     def _resync(self, kept: list[str]) -> int | None:
         """After an oversized field, skip lines until the record's quotes balance.
@@ -331,6 +337,14 @@ class _ScanState:
         self.field_at = 0  # offset where the field in error (or the last field) starts
         # where the scan stands, so that it can go on with more lines (``_rest_of_record``)
         self.field_no, self.in_quotes, self.at_start, self.after_quote, self.offset = 1, False, True, False, -1
+
+
+def _count_break(inside: list[int], line: str, in_value: bool) -> None:
+    """Count ``line``'s break in ``inside`` (CRLF, LF, CR) where it falls inside a value."""
+    if in_value:
+        kind = 0 if line.endswith("\r\n") else 1 if line.endswith("\n") else 2 if line.endswith("\r") else None
+        if kind is not None:
+            inside[kind] += 1
 
 
 def _lenient(lines: list[str], delimiter: str) -> tuple[str, ...]:
