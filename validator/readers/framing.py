@@ -240,7 +240,8 @@ def utf8_valid(raw: bytes | bytearray) -> bool:
 
 # A segment with a quote every _QUOTES_APART bytes or more often, or whose quoted values hold
 # more than 1/_QUOTED_SHARE of its bytes (a file that quotes every value), is not rewritten here:
-# the rows of its records with quotes are written from their cells (validator.keys.row_hashes).
+# the rows of its records with quotes are written from their cells (readers.written), cheaper
+# there.
 _QUOTES_APART = 16
 _QUOTED_SHARE = 4
 
