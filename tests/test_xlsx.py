@@ -13,6 +13,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,6 +174,35 @@ def test_sparse_sheet_is_read_in_runs_not_row_by_row() -> None:
     assert [(n.kind, n.row, n.end_line, n.rows, n.fields, n.column, n.sample) for n in chunks[0].notes] == [
         ("blank", 3, 1048575, 1048573, 0, None, ()), ("ragged", 1048576, 1048576, 1, 16384, 16384, ("", "", ""))]
     assert notes.records == 1048575
+
+
+def test_a_used_range_to_the_last_row_is_read_in_blocks_of_cells_whatever_the_chunk_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell referenced at C1048576 inside row 2 (found by the fuzz, from hostile-inputs F7):
+    calamine gives every row of the used range, a million empty ones. Tiny chunks must not mean
+    tiny blocks: 3-row chunks made 350,000 blocks (50 s); blocks are sized by cells alone."""
+    data = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c>'
+                              b'<c r="B1" t="inlineStr"><is><t>Name</t></is></c></row>'
+                              b'<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.com</t></is></c>'
+                              b'<c r="C1048576" t="inlineStr"><is><t>Ann</t></is></c></row><row r="3"></row>'))
+    blocks: list[int] = []
+    real = XlsxReader._block
+
+    def counted(self: XlsxReader, limit: int, header: bool = False) -> Any:
+        blocks.append(limit)
+        return real(self, limit, header)
+
+    monkeypatch.setattr(XlsxReader, "_block", counted)
+    results = []
+    for chunk_rows in (3, 50_000):
+        blocks.clear()
+        _reader, notes, chunks = _read(data, "calamine", chunk_rows=chunk_rows)
+        assert len(blocks) < 100, (chunk_rows, len(blocks))
+        results.append(([c.frame.index.tolist() for c in chunks if len(c)],
+                        [(n.kind, n.row, n.rows, n.fields) for c in chunks for n in c.notes], notes.records))
+    tiny, default = results
+    assert [r for rows in tiny[0] for r in rows] == [r for rows in default[0] for r in rows]
+    assert tiny[1:] == default[1:]
 
 
 def test_sparse_sheet_findings_name_the_run_and_the_far_cell(tmp_path: Path) -> None:
