@@ -694,3 +694,16 @@ def test_a_workbook_of_thousands_of_sheets_names_twenty_of_them() -> None:
     assert _names(names) == ", ".join(f"'S{i}'" for i in range(20)) + " and 2,980 more"
     assert _names(names[:20]) == ", ".join(f"'S{i}'" for i in range(20))
     assert _names([]) == "none"
+
+
+@given(st.binary(max_size=40), st.sampled_from([b"<c", b":c", b"<!", b"idde", b'="e"', b"&#"]),
+       st.lists(st.integers(0, 40), max_size=3))
+def test_word_scans_find_what_bytes_find(data: bytes, needle: bytes, at: list[int]) -> None:
+    """The pre-scan's aligned-word searches agree with ``str.startswith`` at every offset."""
+    from validator.readers.xlsx_scan import has_bytes, word_positions
+
+    for i in at:  # the needle put in at odd and even offsets, overlapping or not
+        data = data[:i] + needle + data[i:]
+    want = [i for i in range(len(data)) if data.startswith(needle, i)]
+    assert sorted(word_positions(data, needle).tolist()) == want
+    assert has_bytes(data, needle) == bool(want)

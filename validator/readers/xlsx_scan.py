@@ -367,31 +367,28 @@ def _declares_dtd(tail: bytes, block: bytes) -> bool:
 def has_bytes(data: bytes, needle: bytes) -> bool:
     """Whether a 2- or 4-byte string occurs in ``data``: compared as aligned uint16 / uint32 words at
     every offset, several times faster than ``bytes.find`` when the first byte is as common in XML
-    as ``<`` (a pre-filter: the exact search or regex runs only where this says it can match)."""
-    return _word_hits(data, needle, first=True).size > 0
+    as ``<`` (a pre-filter: the exact search or regex runs only where this says it can match).
+    Only whether: no offsets are gathered, and the first offset that holds it ends the search."""
+    key = int.from_bytes(needle, "little")
+    return any(bool((words == key).any()) for words in _aligned_words(data, len(needle)))
 
 
 def word_positions(data: bytes, needle: bytes) -> np.ndarray:
     """Offsets of every occurrence of a 2- or 4-byte string in ``data`` (unsorted)."""
-    return _word_hits(data, needle, first=False)
+    width, key = len(needle), int.from_bytes(needle, "little")
+    found = [np.flatnonzero(words == key) * width + offset
+             for offset, words in enumerate(_aligned_words(data, width))]
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
-def _word_hits(data: bytes, needle: bytes, *, first: bool) -> np.ndarray:
-    width = len(needle)
+def _aligned_words(data: bytes, width: int) -> Iterator[np.ndarray]:
+    """``data`` as little-endian words of ``width`` bytes (2 or 4), from offset 0, then 1, ..."""
     dtype = {2: "<u2", 4: "<u4"}[width]
-    key = int.from_bytes(needle, "little")
-    found = []
     for offset in range(width):
         count = (len(data) - offset) // width
         if count <= 0:
-            break
-        words = np.frombuffer(data, dtype, count=count, offset=offset)
-        hits = np.flatnonzero(words == key)
-        if hits.size:
-            found.append(hits * width + offset)
-            if first:
-                break
-    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+            return
+        yield np.frombuffer(data, dtype, count=count, offset=offset)
 
 
 def _check_xml_start(block: bytes, name: str) -> None:
@@ -617,7 +614,7 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
     are found as aligned byte pairs and the references parsed with array arithmetic, so a cell
     costs a few bytes of numpy work instead of a regex match and two Python objects.
     """
-    if word_positions(data, b":c").size and re.search(rb":c[\s/>]", data):
+    if has_bytes(data, b":c") and re.search(rb":c[\s/>]", data):
         return None  # prefixed cells (<x:c>): the general regex reads them
     pos = word_positions(data, b"<c")
     if not pos.size:
