@@ -105,25 +105,31 @@ def test_written_records_are_the_rows_written(data: Any, delimiter: str, newline
         assert written[k] or not unquoted  # a record without quotes always is
 
 
-def _fast_chunks(data: bytes, segment: int, chunk_rows: int = 3) -> list[Any]:
+def _fast_read(data: bytes, segment: int, chunk_rows: int = 3) -> tuple[ReaderNotes, list[Any]]:
+    notes = ReaderNotes()
     with hashing(fast=True):
-        reader = FastCsvReader(io.BytesIO(data), ReaderNotes(), chunk_rows=chunk_rows, segment=segment,
+        reader = FastCsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows, segment=segment,
                                record_hasher=record_hasher())
-        return list(reader.chunks())
+        return notes, list(reader.chunks())
+
+
+def _fast_chunks(data: bytes, segment: int, chunk_rows: int = 3) -> list[Any]:
+    return _fast_read(data, segment, chunk_rows)[1]
 
 
 def _assert_hashes_are_the_written_rows(data: bytes, segment: int) -> int:
     """Each row the fast reader hashed hashes as its cells written; returns how many it hashed."""
     polars = _polars()
     hashed = 0
-    for chunk in _fast_chunks(data, segment):
+    notes, chunks = _fast_read(data, segment)
+    for chunk in chunks:
         if chunk.record_hashes is None or not len(chunk):
             continue
         values, has = chunk.record_hashes
         assert len(values) == len(has) == len(chunk)
         columns = [[pa.array([v.encode("utf-8", "surrogatepass") for v in chunk.frame[i]], pa.binary())]
                    for i in range(chunk.frame.shape[1])]
-        want = _polars_hash(polars, written_rows(columns, ",").chunks)
+        want = _polars_hash(polars, written_rows(columns, notes.delimiter).chunks)  # the file's delimiter
         assert values[has].tolist() == want[has].tolist()
         hashed += int(has.sum())
     return hashed

@@ -32,7 +32,7 @@ from validator.checks.typed import cached
 from validator.context import Column, FileContext
 from validator.findings import Finding
 from validator.readers.base import Chunk, RecordHasher
-from validator.readers.written import taken, written_rows
+from validator.readers.written import written_rows_at
 from validator.request import ColumnSpec
 
 RECORD_ID = "hs_object_id"
@@ -156,7 +156,7 @@ def record_hasher() -> RecordHasher | None:
 def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa.Array]]) -> np.ndarray:
     """polars' hash of each frame row written as a CSV record with ``delimiter``: the reader's,
     where it gave one (``Chunk.record_hashes``), else of the row written from ``cell_bytes(i)``
-    (column ``i``'s cells as Arrow string or binary pieces)."""
+    (column ``i``'s cells as Arrow string or binary pieces; at least one column)."""
     polars = _fast()
     assert polars is not None, "row hashes are polars' (hashing(fast=True))"
     n, width = chunk.frame.shape
@@ -166,13 +166,8 @@ def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa
     if given is not None:
         out[:] = given[0]
         rest = np.flatnonzero(~given[1])
-    if not len(rest):
-        return out
-    if not width:
-        out[rest] = _polars_hash(polars, [pa.array([b""] * len(rest), pa.binary())])
-        return out
-    columns = [cell_bytes(i) if len(rest) == n else taken(cell_bytes(i), rest) for i in range(width)]
-    out[rest] = _polars_hash(polars, written_rows(columns, delimiter).chunks)
+    if len(rest):
+        out[rest] = _polars_hash(polars, written_rows_at([cell_bytes(i) for i in range(width)], rest, delimiter).chunks)
     return out
 
 
@@ -223,11 +218,6 @@ class _Loading:
     def module(self) -> Any:
         self._done.wait()
         return self._module
-
-
-def hashes_fast() -> bool:
-    """Whether this run hashes keys with polars."""
-    return _fast() is not None
 
 
 def _fast() -> Any:

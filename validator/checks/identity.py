@@ -26,7 +26,6 @@ from validator.keys import (
     KeySet,
     first_seen,
     hashes,
-    hashes_fast,
     id_kind,
     key_batch,
     row_hashes,
@@ -205,12 +204,12 @@ class DuplicateRow(Rule):
                             lambda _v, row: f"row is identical to row {row}", whole_row=True)
 
     def _hashes(self, chunk: Chunk, file: FileContext) -> np.ndarray:
-        """Each row's hash, one way for every row of a file: with polars, of the row written as
-        a CSV record with the file's delimiter (``row_hashes``: the fast reader hashed most of
-        them), where the file's first chunk came with the reader's hashes; else of the cells,
-        hashed one by one and combined (polars', or pandas' in a run that hashes with pandas)."""
+        """Each row's hash, one way for every row of a file: of the row written as a CSV record
+        with the file's delimiter (``row_hashes``: the fast reader hashed most of them) where the
+        file's first chunk came with the reader's hashes (polars hashes this run); else of the
+        cells, hashed one by one and combined (polars', or pandas' in a run that hashes with pandas)."""
         if self.written is None:
-            self.written = hashes_fast() and chunk.record_hashes is not None
+            self.written = chunk.record_hashes is not None
 
         def cells(i: int) -> list[pa.Array]:
             return column_bytes(chunk, i)

@@ -76,7 +76,7 @@ from validator.readers.framing import (
     written_records,
 )
 from validator.readers.text import KEEP_UTF8, PY_SPACE, non_ascii_cells, note_first_endings, note_utf8_events
-from validator.readers.written import byte_views, taken, written_rows
+from validator.readers.written import byte_views, written_rows_at
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
@@ -806,19 +806,13 @@ def _hash_rows(hasher: RecordHasher, raw: bytes | bytearray, framed: Framed, del
     at = np.flatnonzero(mine)
     rest = np.flatnonzero(~mine)
     for where, pieces in ((at, lambda: [byte_views(data, starts[records[at]], ends[records[at]])]),
-                          (rest, lambda: written_rows(_cells(table, rest), delimiter).chunks)):
+                          (rest, lambda: written_rows_at([c.chunks for c in table.columns], rest, delimiter).chunks)):
         if len(where):
             hashed = hasher(pieces())
             if hashed is None:  # the hasher cannot hash in this run
                 return None
             out[where] = hashed
     return out
-
-
-def _cells(table: pa.Table, at: np.ndarray) -> list[list[pa.Array]]:
-    """The table's rows ``at`` (sorted), column by column, as Arrow pieces."""
-    every = len(at) == table.num_rows
-    return [table.column(i).chunks if every else taken(table.column(i).chunks, at) for i in range(table.num_columns)]
 
 
 def _mixed_column(parts: list[Any], i: int) -> tuple[pd.Series, list[pa.Array] | None]:

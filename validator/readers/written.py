@@ -64,6 +64,12 @@ def _holding(arr: pa.Array, specials: list[int]) -> np.ndarray:
     return cells_at(offsets, np.flatnonzero(hit))
 
 
+def written_rows_at(columns: list[list[pa.Array]], at: np.ndarray, delimiter: str) -> pa.ChunkedArray:
+    """``written_rows`` of the rows ``at`` (sorted positions) of ``columns`` only."""
+    every = len(at) == (sum(len(p) for p in columns[0]) if columns else 0)
+    return written_rows([pieces if every else taken(pieces, at) for pieces in columns], delimiter)
+
+
 def taken(pieces: list[pa.Array], at: np.ndarray) -> list[pa.Array]:
     """Rows ``at`` (sorted) of a column given in pieces, piece by piece (a take across pieces
     joins them first: a copy of the whole column)."""
