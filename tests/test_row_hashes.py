@@ -45,6 +45,7 @@ def test_byte_views_are_the_slices(data: bytes, spans: list[tuple[int, int]]) ->
     ends = np.array([min(a + n, len(data)) for a, n in spans], np.int64)
     views = byte_views(buf, starts, ends)
     assert views.type == pa.binary_view()
+    views.validate(full=True)  # Arrow checks each view's inline bytes or prefix against the data
     assert views.to_pylist() == [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 

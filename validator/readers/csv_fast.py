@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ SEGMENT = 4 << 20  # bytes framed and parsed at a time
 EXACT_PIECE = 64 << 10  # bytes the exact reader reads at least, from a problem on
 MAX_SEGMENT = 64 << 20  # a "record" longer than this is an unclosed quote; the exact path reads it
 PA_BLOCK = 1 << 20
+PARSERS = 2  # threads that parse and hash segments
+IN_FLIGHT = 2  # segments framed and handed to them ahead of the one whose rows are taken
 Hashes = tuple[np.ndarray, np.ndarray] | None  # a part's record hashes, and which rows have one
 
 
@@ -290,45 +293,52 @@ class FastCsvReader:
             return
         from concurrent.futures import ThreadPoolExecutor
 
-        # One worker parses segment N (pyarrow releases the GIL) while this thread frames
-        # segment N+1 and the rules check the rows of N-1: two cores, no reordering.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-fast") as pool:
+        # Two workers parse and hash the segments in flight (pyarrow and most of the hashing
+        # release the GIL: one segment's hashing runs while the next one is parsed) while this
+        # thread frames the next segment and the rules check the rows before: no reordering,
+        # as each segment's results are taken in order.
+        with ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="csv-fast") as pool:
             yield from self._pipeline(pool)
 
     def _pipeline(self, pool: Any) -> Iterator[Chunk]:
         pending = _Pending(self._width)
         limit: int | None = None
-        flight: _Flight | None = None
+        flights: deque[_Flight] = deque()  # segments handed to the parser threads, in file order
+        framing: Anomaly | None = None  # met framing the next segment: handled once those before are in
+        ended = False
         while True:
+            while framing is None and not ended and len(flights) < IN_FLIGHT:
+                try:
+                    framed = self._frame_next(limit=limit)
+                    limit = None
+                    if framed is None:
+                        ended = True
+                    else:
+                        flights.append(self._start(framed, pool))
+                        self._window = min(2 * self._window, self.segment)
+                except Anomaly as exc:
+                    framing, limit = exc, None
             error: Anomaly | None = None
-            nxt: _Flight | None = None
-            try:
-                framed = self._frame_next(limit=limit)
-                limit = None
-                if framed is not None:
-                    nxt = self._start(framed, pool)
-                    self._window = min(2 * self._window, self.segment)
-            except Anomaly as exc:
-                error, limit = exc, None
-            if flight is not None:
+            if flights:
+                flight = flights.popleft()
                 try:
                     part = self._complete(flight)
                 except Anomaly as exc:
-                    if nxt is not None:
-                        self._rewind(nxt)
+                    self._rewind_all(flights)
                     self._rewind(flight)
-                    error, nxt = exc, None
+                    error, framing, ended = exc, None, False  # the later segments are framed again
                 else:
                     note_first_endings(self.notes, flight.raw, flight.line,
                                        self._ending_counts(flight.framed.newlines, flight.framed.crlf))
                     pending.add(*part)
                     yield from pending.flush(self.chunk_rows, final=False)
                     if _mostly_ragged(part[3], part[0].num_rows):  # the csv module alone reads these faster
-                        if nxt is not None:
-                            self._rewind(nxt)
+                        self._rewind_all(flights)
                         yield from self._exact_rest(pending)
                         return
-                flight = None
+                    continue
+            else:
+                error, framing = framing, None
             if error is not None:
                 start = self._record_start(error.at) if error.at else 0
                 if start > 0:  # the records before the problem are clean: read them fast first
@@ -341,11 +351,14 @@ class FastCsvReader:
                     return
                 yield from exact
                 continue
-            if nxt is None:
-                break
-            flight = nxt
+            break
         yield from pending.flush(self.chunk_rows, final=True)
         self._finish()
+
+    def _rewind_all(self, flights: deque[_Flight]) -> None:
+        """Undo the ``_start`` of every segment in flight, the last one first."""
+        while flights:
+            self._rewind(flights.pop())
 
     def _finish(self) -> None:
         notes = self.notes

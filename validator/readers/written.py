@@ -27,14 +27,18 @@ def byte_views(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Arr
     if not len(data) or len(data) > np.iinfo(np.int32).max:
         return pa.array([data[int(a):int(b)].tobytes() for a, b in zip(starts, ends, strict=True)], pa.binary_view())
     lengths = (ends - starts).astype(np.int32)
-    views = np.zeros((n, 16), np.uint8)
-    views[:, :4] = lengths.view(np.uint8).reshape(n, 4)
-    inline = data[np.minimum(starts[:, None] + np.arange(12), len(data) - 1)]
-    inline[np.arange(12) >= lengths[:, None]] = 0  # a short value: zeros after it
-    views[:, 4:] = inline
-    long = lengths > 12
-    views[long, 8:12] = 0  # buffer 0
-    views[long, 12:16] = starts[long].astype(np.int32).view(np.uint8).reshape(-1, 4)
+    views = np.zeros((n, 4), "<i4")  # length, then 12 bytes: inline, or prefix, buffer 0, offset
+    views[:, 0] = lengths
+    long = np.flatnonzero(lengths > 12)  # most records: their first 4 bytes and their offset
+    if len(long):
+        at = starts[long].astype(np.int32)
+        views[long, 1] = data[at[:, None] + np.arange(4)].view("<i4")[:, 0]  # (each start + 3 is in data)
+        views[long, 3] = at
+    short = np.flatnonzero(lengths <= 12)
+    if len(short):  # zeros after a short value's bytes
+        inline = data[np.minimum(starts[short, None] + np.arange(12), len(data) - 1)]
+        inline[np.arange(12) >= lengths[short, None]] = 0
+        views.view(np.uint8).reshape(n, 16)[short, 4:] = inline
     return pa.Array.from_buffers(pa.binary_view(), n, [None, pa.py_buffer(views), pa.py_buffer(data)])
 
 
