@@ -29,6 +29,7 @@ from tests.workbooks import (
     zip_bomb,
 )
 from validator import validate
+from validator.findings import Severity
 from validator.readers.base import ReaderNotes, Refused
 from validator.readers.xlsx import XlsxReader, calamine_available, cell_text, format_number
 from validator.readers.xlsx_scan import MAX_ENTRIES, Budget, ole_refusal, open_zip, scan_sheet
@@ -707,3 +708,23 @@ def test_word_scans_find_what_bytes_find(data: bytes, needle: bytes, at: list[in
     want = [i for i in range(len(data)) if data.startswith(needle, i)]
     assert sorted(word_positions(data, needle).tolist()) == want
     assert has_bytes(data, needle) == bool(want)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_formatted_cells_right_of_the_data_are_no_columns(engine: str, tmp_path: Path) -> None:
+    """hostile-inputs F15, columns: styled cells without values right of the header (a fill
+    through column H) widen no row and are named once (HS433) from the first such column; a
+    header cell holding only a space is a value, and ends the formatted run there."""
+    right = "".join(f'<c r="{c}1" s="1"/>' for c in "DEFGH")
+    sheet = X.sheet_xml([["Email", "Name", " "], ["a@x.com", "Ann"]]).replace("</row>", right + "</row>", 1)
+    data = X.build(X.parts(sheets={"Contacts": sheet}))
+    reader, notes, chunks = _read(data, engine)
+    assert reader.header is not None and reader.header.cells == ("Email", "Name")
+    assert reader.width == 2 and notes.extra["header_extent"] == 3
+    assert [n.kind for c in chunks for n in c.notes] == [] and sum(len(c) for c in chunks) == 1
+    (tmp_path / "contacts.xlsx").write_bytes(data)
+    req = tmp_path / "import.json"
+    req.write_text(json.dumps(request("contacts.xlsx", ("Email", "Name"))))
+    found = [(f.row, f.column, f.severity, f.message) for f in validate(req).findings if f.code == "HS433"]
+    assert found == [(1, 4, Severity.INFO, "columns D-H right of the data hold formatted cells without values "
+                                    "(5 columns); they are not counted as columns")]

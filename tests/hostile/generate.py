@@ -677,7 +677,9 @@ def f14() -> Case:
 @case("F15")
 def f15() -> Case:
     styled = "".join(f'<row r="{r}"><c r="A{r}" s="1"/><c r="B{r}" s="1"/></row>' for r in range(3, 2000))
+    right = "".join(f'<c r="{c}1" s="1"/>' for c in "CDEFGH")  # a fill on the header row through H
     sheet = X.sheet_xml([["Email", "First Name"], ["a@x.com", "Ann"]]).replace("</sheetData>", styled + "</sheetData>")
+    sheet = sheet.replace("</row>", right + "</row>", 1)
     return sheet_case("F15", X.build(X.parts(sheets={"Contacts": sheet})))
 
 

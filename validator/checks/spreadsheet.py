@@ -1,4 +1,4 @@
-"""Spreadsheet rules (HS419-HS429, HS432): workbook shape and what Excel does to cells.
+"""Spreadsheet rules (HS419-HS429, HS432, HS433): workbook shape and what Excel does to cells.
 
 The workbook facts come from the reader's pre-scan (``notes.extra["workbook"]``); cell kinds
 (number, date, error, formula without value) from ``Chunk.kinds``. Rules on digits and dates
@@ -172,6 +172,50 @@ class FormattedEmptyRows(Rule):
             yield self.finding(f"{where} after the data hold formatted cells without values "
                                f"({n:,} row{'s' if n > 1 else ''}); they are not counted as rows",
                                file=file, row=last + 1)
+
+
+class FormattedEmptyColumns(Rule):
+    """Columns right of the data hold formatted cells without values.
+
+    Why: formatting applied across whole rows (a fill on the header row, a border over a range
+    wider than the data) leaves cells without values to the right of the last column, and the
+    sheet's used range runs on past it; some readers return those columns as unnamed, empty
+    ones. The validator does not count them as columns, toward the column limit or otherwise;
+    whether HubSpot's importer lists them as columns to map is not documented ([I]), so this is
+    information.
+    Example: data in columns A-B, a fill on rows 1-100 through column Z.
+    Fix: select the columns right of the data and delete them (Delete Columns, not the Delete
+    key), then save.
+    """
+
+    code = "HS433"
+    name = "formatted-empty-columns"
+    severity = Severity.INFO
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.widest = 0  # the most columns a row reached with a value (ragged rows' notes)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for n in chunk.notes:
+            if n.kind == "ragged":
+                self.widest = max(self.widest, n.fields)
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        widest, self.widest = self.widest, 0
+        scan = workbook(file)
+        if scan is None or not file.readable or file.header is None:
+            return
+        last = max(widest, file.width, int(file.notes.extra.get("header_extent", 0)))
+        high = scan.scan.max_col
+        if high > last:
+            n = high - last
+            first = column_letter(last + 1)
+            where = f"column {first}" if n == 1 else f"columns {first}-{column_letter(high)}"
+            yield self.finding(f"{where} right of the data hold formatted cells without values "
+                               f"({n:,} column{'s' if n > 1 else ''}); they are not counted as columns",
+                               file=file, row=1, column=last + 1)  # the header row's cell
 
 
 class HiddenData(Rule):

@@ -322,6 +322,10 @@ class _Piece:
     kinds: list[np.ndarray]
 
 
+def _no_value(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value)
+
+
 class XlsxReader:
     """Reads the checked worksheet of one workbook into Chunks."""
 
@@ -610,6 +614,8 @@ class XlsxReader:
             texts: list[str] = []
         else:
             texts = self._row_texts(block, 0, None)
+        # columns through the header's last cell with a value, blank text included (HS433)
+        self.notes.extra["header_extent"] = self._row_extent(block, 0) if int(block.rows[0]) == 1 else 0
         while texts and not texts[-1].strip():
             texts.pop()
         self._header = Header(tuple(texts), 1, 1, 1)
@@ -628,6 +634,16 @@ class XlsxReader:
             cells[c - 1] = text
         width = max(cells, default=-1) + 1 if upto is None else upto
         return [cells.get(c, "") for c in range(width)]
+
+    def _row_extent(self, block: RawBlock, pos: int) -> int:
+        """Columns of one row of a block through its last cell with a value: not a styled cell
+        without one (openpyxl gives it as None), nor an empty text (calamine gives the cells
+        its used range holds and the sheet does not as ""))."""
+        row = int(block.rows[pos])
+        filled = [c + 1 for c, col in enumerate(block.columns) if not _no_value(col[pos])]
+        filled += [c + 1 for p, c, v in block.extra if p == pos and not _no_value(v)]
+        filled += [c for (_r, c), _v in self._exceptions_in(row, row)]  # (1-based already)
+        return max(filled, default=0)
 
     def _exceptions_in(self, low: int, high: int) -> list[tuple[tuple[int, int], tuple[str, str]]]:
         if not len(self._exc_rows):
