@@ -207,7 +207,8 @@ class FormattedEmptyColumns(Rule):
         scan = workbook(file)
         if scan is None or not file.readable or file.header is None:
             return
-        last = max(widest, file.width, int(file.notes.extra.get("header_extent", 0)))
+        extent = file.notes.extra.get("header_extent", 0)
+        last = max(widest, file.width, extent if isinstance(extent, int) else 0)
         high = scan.scan.max_col
         if high > last:
             n = high - last
