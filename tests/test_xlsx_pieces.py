@@ -367,13 +367,17 @@ def test_generated_workbooks_read_the_same_in_pieces(rows: list[list[Any]], gaps
     _same_whole_and_in_pieces(rows, gaps, chunk_rows, first)
 
 
+@pytest.mark.parametrize("long", [120, 200])
 def test_a_row_longer_than_the_pieces_may_hold_loads_the_sheet_whole(monkeypatch: pytest.MonkeyPatch,
-                                                                     small_pieces: list[int]) -> None:
+                                                                     small_pieces: list[int], long: int) -> None:
+    """Also where the long row is the last one: the scan's windows then hold the sheet's end too,
+    and the rows from the long one on are still read (once lost: the cut-off pieces looked complete)."""
     monkeypatch.setattr(xlsx_pieces, "MAX_ROW_BYTES", 2000)
     rows = _rows(200)
-    rows[120] = [*rows[120][:3], "x" * 5000]  # one row of 5 KB: over a piece and MAX_ROW_BYTES
+    rows[long] = [*rows[long][:3], "x" * 5000]  # one row of 5 KB: over a piece and MAX_ROW_BYTES
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
     whole = _whole(monkeypatch, data)
+    assert whole[3] == 200
     seen = _whole_loads(monkeypatch)
     assert _read(data, pieces=True) == whole
     assert seen == ["Contacts"] and small_pieces  # pieces first, then the whole sheet from the long row on
