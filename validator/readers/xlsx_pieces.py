@@ -65,7 +65,8 @@ AHEAD = 10  # pieces cut and loading or loaded, waiting at most, once the scan h
 # pieces cut from the scan's windows at most: those wait (loaded) until the scan ends, and the
 # ones after them are cut from the part inflated again, the bytes before passed over. Forty
 # cover a sheet of 160 MB (200,000 rows of 13 columns) in the scan's one pass: the bench
-# workbook (75 MB of sheet) checks in 1.465 against 1.520 s (medians of 9), at the same peak RSS
+# workbook (75 MB of sheet) checks in 1.46 s against 1.68 s with ten (medians of 7), at the same
+# peak RSS (280 MiB)
 EARLY = 40
 # threads loading pieces: one, as fast as two now that ten pieces may wait (1.143 against 1.171 s
 # for the bench workbook; 1.29 against 1.35 s with every piece as Python values), and with pieces
