@@ -322,10 +322,6 @@ class _Piece:
     kinds: list[np.ndarray]
 
 
-def _no_value(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value)
-
-
 class XlsxReader:
     """Reads the checked worksheet of one workbook into Chunks."""
 
@@ -621,29 +617,30 @@ class XlsxReader:
         self._header = Header(tuple(texts), 1, 1, 1)
         self._width = len(texts)
 
-    def _row_texts(self, block: RawBlock, pos: int, upto: int | None) -> list[str]:
-        """Texts of one row of a block, cell by cell (the header, and samples of ragged rows)."""
+    def _row_cells(self, block: RawBlock, pos: int) -> dict[int, tuple[str, str]]:
+        """(text, kind) of each cell of one row of a block, by 0-based column (the kind is empty
+        where the cell holds no value: a styled cell, which openpyxl gives as None, or a cell
+        calamine's used range holds and the sheet does not, which it gives as "")."""
         row = int(block.rows[pos])
-        cells: dict[int, str] = {}
+        cells: dict[int, tuple[str, str]] = {}
         for c, col in enumerate(block.columns):
-            cells[c] = cell_text(col[pos], self.order)[0]
+            cells[c] = cell_text(col[pos], self.order)
         for p, c, v in block.extra:
             if p == pos:
-                cells[c] = cell_text(v, self.order)[0]
-        for (_r, c), (_kind, text) in self._exceptions_in(row, row):
-            cells[c - 1] = text
+                cells[c] = cell_text(v, self.order)
+        for (_r, c), (kind, text) in self._exceptions_in(row, row):
+            cells[c - 1] = (text, kind)
+        return cells
+
+    def _row_texts(self, block: RawBlock, pos: int, upto: int | None) -> list[str]:
+        """Texts of one row of a block, cell by cell (the header, and samples of ragged rows)."""
+        cells = self._row_cells(block, pos)
         width = max(cells, default=-1) + 1 if upto is None else upto
-        return [cells.get(c, "") for c in range(width)]
+        return [cells[c][0] if c in cells else "" for c in range(width)]
 
     def _row_extent(self, block: RawBlock, pos: int) -> int:
-        """Columns of one row of a block through its last cell with a value: not a styled cell
-        without one (openpyxl gives it as None), nor an empty text (calamine gives the cells
-        its used range holds and the sheet does not as ""))."""
-        row = int(block.rows[pos])
-        filled = [c + 1 for c, col in enumerate(block.columns) if not _no_value(col[pos])]
-        filled += [c + 1 for p, c, v in block.extra if p == pos and not _no_value(v)]
-        filled += [c for (_r, c), _v in self._exceptions_in(row, row)]  # (1-based already)
-        return max(filled, default=0)
+        """Columns of one row of a block through its last cell with a value."""
+        return max((c + 1 for c, (_text, kind) in self._row_cells(block, pos).items() if kind), default=0)
 
     def _exceptions_in(self, low: int, high: int) -> list[tuple[tuple[int, int], tuple[str, str]]]:
         if not len(self._exc_rows):
