@@ -100,7 +100,8 @@ class DateFormatVerdict(ValueRule):
 
     Why: one `dateFormat` applies to every date in the import. When values are impossible under
     it (a 13th month, a 31st of April) the column was most likely written in another order; then
-    every ambiguous value (03/04/2024) imports with day and month swapped, silently.
+    every ambiguous value (03/04/2024) imports with day and month swapped, silently. Values
+    that are a date in no format (`soon`) are HS201's alone and do not hide the verdict.
     Example: `28/10/2023`, `03/04/2024` under MONTH_DAY_YEAR: every value parses as DAY_MONTH_YEAR.
     Fix: set `dateFormat` to the format named, or rewrite the column in one format.
     """
@@ -152,15 +153,23 @@ class DateFormatVerdict(ValueRule):
 
     @staticmethod
     def _verdict(c: Mapping[str, int], declared: str, n: int, bad: int) -> str | None:
-        all_ok = [f for f in formats.DATE_FORMATS if f != declared and c.get(f, 0) == n]
+        """The column's verdict, or None. Values that are a date in no format (``soon``,
+        ``2023-13-45``: HS201 names each) do not hide it: a few of them in a column written in
+        another order would otherwise leave its every other value unexplained."""
+        dated = c.get("any", 0)  # values that are a date in at least one format
+        junk = n - dated
+        if not dated or dated == c.get(declared, 0):  # every date fits the declared format
+            return None
         amb = f"; {c['ambiguous']:,} of them are ambiguous" if c.get("ambiguous") else ""
+        nodate = f" ({junk:,} {'is a date' if junk == 1 else 'are dates'} in no format)" if junk else ""
+        all_ok = [f for f in formats.DATE_FORMATS if f != declared and c.get(f, 0) == dated]
         if all_ok:
-            return (f"{bad:,} of {n:,} values are impossible as {declared}; every value parses as "
-                    f"{all_ok[0]}; the request says {declared}{amb}")
-        if c.get("any", 0) == n:
-            parts = ", ".join(f"{c.get(f, 0):,} parse as {f}" for f in formats.DATE_FORMATS if c.get(f, 0))
-            return f"the column mixes date formats: of {n:,} values {parts}{amb}"
-        return None
+            every = f"all {dated:,} that are dates parse" if junk else "every value parses"
+            return (f"{bad:,} of {n:,} values are impossible as {declared}; {every} as "
+                    f"{all_ok[0]}{nodate}; the request says {declared}{amb}")
+        parts = ", ".join(f"{c.get(f, 0):,} parse as {f}" for f in formats.DATE_FORMATS if c.get(f, 0))
+        of = f"of the {dated:,} values that are dates{nodate}" if junk else f"of {n:,} values"
+        return f"the column mixes date formats: {of} {parts}{amb}"
 
 
 class UnparseableNumber(ValueRule):
