@@ -602,10 +602,10 @@ _OTHER = st.sampled_from([b"<row r=\"3\">", b"</row>", b"<c/>", b"<c><v>1</v></c
                           b"<color rgb=\"FF\"/>", b"text <c", b"<cfRule/>"])
 
 
-@settings(max_examples=300)
+@settings(max_examples=600)
 @given(st.lists(st.one_of(_REF_CELL, _OTHER), max_size=12))
 def test_fast_cell_references_agree_with_the_regexes(parts: list[bytes]) -> None:
-    from validator.readers.xlsx_scan import _CELL_ANY, _CELL_COL, _cell_refs, col_number
+    from validator.readers.xlsx_scan import _CELL_ANY, _CELL_COL, _cell_refs, _fast_refs, col_number
 
     data = b"".join(parts)
     refs = _CELL_COL.findall(data)
@@ -613,7 +613,32 @@ def test_fast_cell_references_agree_with_the_regexes(parts: list[bytes]) -> None
     cells = len(_CELL_ANY.findall(data))
     expected = (max((col_number(c) for c, _ in refs), default=0), min(numbers, default=0),
                 max(numbers, default=0), cells - len(refs), cells)
-    assert _cell_refs(data) == expected
+    order: list[tuple[int, int, bool]] = []
+    assert _cell_refs(data, order) == expected
+    if numbers:  # first row, last row, rows never going down (document order)
+        rising = all(a <= b for a, b in zip(numbers, numbers[1:]))
+        if _fast_refs(data) is not None and any(r.startswith(b"0") for _, r in refs):
+            assert order == [(0, 0, False)]  # a leading zero: never taken as in order
+        else:
+            assert order == [(numbers[0], numbers[-1], rising)]
+
+
+@pytest.mark.parametrize(("data", "expected", "order"), [
+    # a longer reference with leading zeros beside a shorter, larger one: rows 5 and 999,999 (the
+    # fast path once took the lowest row from the shortest numbers and the highest from the longest)
+    (b'<c r="A0000005"/><c r="B999999"/>', (2, 5, 999_999, 0, 2), (0, 0, False)),
+    (b'<c r="C01"><v>1</v></c><c r="A2"><v>2</v></c><c r="B3"/>', (3, 1, 3, 0, 3), (0, 0, False)),
+    (b'<c r="XFD1048576"/><c r="A7"/>', (16_384, 7, 1_048_576, 0, 2), (1_048_576, 7, False)),
+    (b'<c r="A9"/><c r="B10"/><c r="C1234567"/>', (3, 9, 1_234_567, 0, 3), (9, 1_234_567, True)),
+    (b'<c r="A0"/><c r="B5"/>', (2, 0, 5, 0, 2), (0, 0, False)),
+])
+def test_cell_references_with_leading_zeros_and_any_length(data: bytes, expected: tuple, order: tuple) -> None:
+    from validator.readers.xlsx_scan import _cell_refs, _fast_refs
+
+    got: list[tuple[int, int, bool]] = []
+    assert _fast_refs(data) is not None  # these are the fast path's to read
+    assert _cell_refs(data, got) == expected
+    assert got == [order]
 
 
 _CELL_VALUES = st.one_of(

@@ -612,7 +612,9 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
     The fast path covers what Excel and common writers emit: every cell opens ``<c r="B7"`` (the
     reference first, upper-case letters, double quotes, no namespace prefix). The ``<c`` openings
     are found as aligned byte pairs and the references parsed with array arithmetic, so a cell
-    costs a few bytes of numpy work instead of a regex match and two Python objects.
+    costs a few bytes of numpy work instead of a regex match and two Python objects. Row numbers
+    are read whole, leading zeros included (``A01`` is row 1, as the regexes read it), though a
+    window with a leading zero is not taken as in order.
     """
     if has_bytes(data, b":c") and re.search(rb":c[\s/>]", data):
         return None  # prefixed cells (<x:c>): the general regex reads them
@@ -634,8 +636,9 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
     if not upper[:, 0].all() or (three & upper[:, 3]).any():
         return None  # a lower-case or 4-letter reference: the regexes decide
     letters = 1 + two.astype(np.int8) + three
-    high_col, low, high = 0, 0, 0
-    keys = np.zeros(len(win), dtype=np.uint64) if order is not None else None
+    rows = np.empty(len(win), dtype=np.int64)
+    high_col = 0
+    leading_zero = False
     for k in (1, 2, 3):
         whole = k == 1 and not two.any()
         group = ref if whole else ref[letters == k]
@@ -646,45 +649,37 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
         n = np.argmin(isdigit, axis=1)  # the first byte that is not a digit: the closing quote
         if not (isdigit[:, 0] & (digits[np.arange(len(digits)), n] == 34)).all():
             return None
-        if keys is not None:  # digit count, then the digits: ordered as the row numbers
-            packed = np.zeros((len(digits), 8), dtype=np.uint8)
-            packed[:, 0] = n
-            packed[:, 1:] = np.where(np.arange(7) < n[:, None], digits[:, :7], 0)
-            if (digits[:, 0] == 48).any() or (n > 7).any():
-                keys = None  # a leading zero or 8 digits: not read as in order
-            else:
-                keys[slice(None) if whole else letters == k] = packed.view(">u8").ravel()
-        col = _letters_value(group[:, :k]).max()
-        high_col = max(high_col, int(col))
-        # only the shortest and the longest numbers can hold the lowest and the highest row
-        shortest, longest = int(n.min()), int(n.max())
-        lo = int(_digits_value(digits[n == shortest, :shortest]).min())
-        hi = int(_digits_value(digits[n == longest, :longest]).max())
-        low = lo if not low else min(low, lo)
-        high = max(high, hi)
-    if order is not None:
-        if keys is None:
-            order.append((0, 0, False))
-        else:
-            order.append((_key_row(keys[0]), _key_row(keys[-1]), bool((keys[1:] >= keys[:-1]).all())))
-    return high_col, low, high, len(win)
+        rows[slice(None) if whole else letters == k] = _row_numbers(digits, n)
+        leading_zero = leading_zero or bool((digits[:, 0] == 48).any())
+        high_col = max(high_col, int(_letters_value(group[:, :k]).max()))
+    if order is not None:  # a leading zero (A01) is not what writers write: not read as in order
+        order.append((0, 0, False) if leading_zero else
+                     (int(rows[0]), int(rows[-1]), bool((rows[1:] >= rows[:-1]).all())))
+    return high_col, int(rows.min()), int(rows.max()), len(win)
 
 
-def _key_row(key: np.uint64) -> int:
-    return int(((int(key) & ((1 << 56) - 1)).to_bytes(7, "big")).rstrip(b"\0") or b"0")
+# the lowest ``n`` bytes of a 64-bit word, n = 1..8 (index 0 unused); powers of ten
+_LOW_BYTES = np.array([0] + [(1 << (8 * n)) - 1 for n in range(1, 8)] + [(1 << 64) - 1], dtype=np.uint64)
+_TENS = 10 ** np.arange(9, dtype=np.uint64)
+
+
+def _row_numbers(digits: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The numbers written by the first ``n`` (1-8) bytes of each row of ``digits`` (ASCII digits
+    there): eight bytes read as one little-endian word, the bytes after the number cleared, and
+    the digits combined pairwise in three multiplications (SWAR), giving the number times
+    10^(8 - n)."""
+    word = (np.ascontiguousarray(digits) - np.uint8(48)).view("<u8").ravel()
+    word &= _LOW_BYTES[n]
+    word = ((word & np.uint64(0x0F0F0F0F0F0F0F0F)) * np.uint64(2561)) >> np.uint64(8)
+    word = ((word & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601)) >> np.uint64(16)
+    word = ((word & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001)) >> np.uint64(32)
+    return (word // _TENS[8 - n]).astype(np.int64)
 
 
 def _letters_value(letters: np.ndarray) -> np.ndarray:
     value = np.zeros(len(letters), dtype=np.int64)
     for j in range(letters.shape[1]):
         value = value * 26 + (letters[:, j].astype(np.int64) - 64)
-    return value
-
-
-def _digits_value(digits: np.ndarray) -> np.ndarray:
-    value = np.zeros(len(digits), dtype=np.int64)
-    for j in range(digits.shape[1]):
-        value = value * 10 + (digits[:, j].astype(np.int64) - 48)
     return value
 
 
