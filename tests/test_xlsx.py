@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import struct
@@ -616,7 +617,7 @@ def test_fast_cell_references_agree_with_the_regexes(parts: list[bytes]) -> None
     order: list[tuple[int, int, bool]] = []
     assert _cell_refs(data, order) == expected
     if numbers:  # first row, last row, rows never going down (document order)
-        rising = all(a <= b for a, b in zip(numbers, numbers[1:]))
+        rising = all(a <= b for a, b in itertools.pairwise(numbers))
         if _fast_refs(data) is not None and any(r.startswith(b"0") for _, r in refs):
             assert order == [(0, 0, False)]  # a leading zero: never taken as in order
         else:
