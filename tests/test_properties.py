@@ -318,3 +318,12 @@ def test_mapping_order_on_thousands_of_columns_reports_only_the_moved_one() -> N
     placed = [(i, Column(c, f"h{c}", None, "exact")) for i, c in enumerate(cols)]
     kept = _increasing(placed)
     assert len(kept) == 19_999 and (5, 15_000) not in kept
+
+
+@given(st.one_of(st.text(), st.text(st.characters(max_codepoint=127))))
+def test_header_names_normalise_the_same_on_the_ascii_shortcut(text: str) -> None:
+    """ASCII names skip NFKC and the invisibles (a header may have a million cells): the same
+    result as the full normalisation, for ASCII and any other text."""
+    from validator.context import _normalised, normalise_name
+
+    assert normalise_name(text) == _normalised(text)

@@ -101,6 +101,13 @@ class ImportContext:
 
 def normalise_name(text: str) -> str:
     """Compare header texts the forgiving way: NFKC, no invisibles, trimmed, case-folded."""
+    if text.isascii():  # NFKC leaves ASCII as it is, no invisible is ASCII, and casefold is lower there
+        return " ".join(text.split()).lower()
+    return _normalised(text)
+
+
+def _normalised(text: str) -> str:
+    """``normalise_name`` of any text, step by step."""
     cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch not in INVISIBLE)
     return " ".join(cleaned.split()).casefold()
 
@@ -122,10 +129,18 @@ def bind_columns(header: Sequence[str] | None, width: int,
         matchers: tuple[tuple[str, Callable[[str], str]], ...] = (
             ("exact", lambda s: s), ("normalised", normalise_name))
         for label, matcher in matchers:
+            if not pending:  # every mapping bound: no header cell needs normalising
+                break
             free: dict[str, list[int]] = {}  # text -> unbound header cells with it, last first
-            for i in range(len(header) - 1, -1, -1):
-                if bound[i] is None:
-                    free.setdefault(matcher(header[i]), []).append(i)
+            if label == "exact":  # only the texts some mapping names (a header may be very wide)
+                wanted = {spec.column_name for spec in pending}
+                for i in range(len(header) - 1, -1, -1):  # (nothing is bound before this pass)
+                    if header[i] in wanted:
+                        free.setdefault(header[i], []).append(i)
+            else:
+                for i in range(len(header) - 1, -1, -1):
+                    if bound[i] is None:
+                        free.setdefault(matcher(header[i]), []).append(i)
             rest = []
             for spec in pending:
                 want = matcher(spec.column_name) if spec.column_name is not None else None

@@ -129,11 +129,11 @@ class _EndingRule(Rule):
         self.inside = {"\r\n": 0, "\n": 0, "\r": 0}
 
     def _count_inside(self, cells: tuple[str, ...]) -> None:
-        for cell in cells:
-            crlf = cell.count("\r\n")
-            self.inside["\r\n"] += crlf
-            self.inside["\n"] += cell.count("\n") - crlf
-            self.inside["\r"] += cell.count("\r") - crlf
+        text = "\x00".join(cells)  # (no CRLF across two cells: a NUL between them)
+        crlf = text.count("\r\n")
+        self.inside["\r\n"] += crlf
+        self.inside["\n"] += text.count("\n") - crlf
+        self.inside["\r"] += text.count("\r") - crlf
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         if _is_csv(file) and file.header is not None:  # a quoted header cell may hold line breaks

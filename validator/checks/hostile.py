@@ -266,10 +266,12 @@ class HeaderLooksLikeData(Rule):
         if file.header is None or not file.spec.has_header:
             return
         mapped = _mapped_names(file)
-        cells = [(c, c.name.strip()) for c in file.columns if c.name and c.name.strip()]
-        emails = [c for c, text in cells if _EMAIL.fullmatch(text) and normalise_name(text) not in mapped]
-        other = [c for c, text in cells if (_NUMBER.fullmatch(text) or _DATE.fullmatch(text))
-                 and normalise_name(text) not in mapped]
+        cells = [(c, text) for c in file.columns if c.name and (text := c.name.strip())]
+        # (each pattern needs an "@", or a sign or digit first: the others are passed over cheaply)
+        emails = [c for c, text in cells if "@" in text and _EMAIL.fullmatch(text)
+                  and normalise_name(text) not in mapped]
+        other = [c for c, text in cells if (text[0] in "+-" or text[0].isdecimal())
+                 and (_NUMBER.fullmatch(text) or _DATE.fullmatch(text)) and normalise_name(text) not in mapped]
         if emails or (cells and 2 * len(other) >= len(cells)):
             col = (emails or other)[0]
             assert col.name is not None
@@ -302,9 +304,8 @@ class TitleRow(Rule):
         self.wanted = set()
         if file.header is None or not file.spec.has_header:
             return
-        header = {normalise_name(h) for h in file.header.cells}
         mapped = _mapped_names(file)
-        if mapped and not mapped & header:
+        if mapped and not any(normalise_name(h) in mapped for h in file.header.cells):
             self.wanted = mapped
         yield from ()
 
