@@ -144,6 +144,24 @@ def test_verdict_names_the_format_that_parses_every_date(tmp_path: Path, csv: st
     assert [(f.row, f.column) for f in report.findings if f.code == "HS201"] == [(r, 2) for r in impossible]
 
 
+def test_checkbox_values_listed_with_commas_are_told_the_separator(tmp_path: Path) -> None:
+    """A multiple-checkbox cell of options separated by commas: HS208 says how to write it."""
+    (tmp_path / "t.csv").write_text("subject,hs_ticket_category\nA,\"Product issue, Billing issue\"\n"
+                                     "B,\"PRODUCT_ISSUE,Nonsense\"\nC,Product issue;Billing issue\n", encoding="utf-8")
+    request = {"name": "t", "files": [{"fileName": "t.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnObjectTypeId": "0-5", "columnName": h, "propertyName": h} for h in ("subject", "hs_ticket_category")]}}]}
+    (tmp_path / "r.json").write_text(json.dumps(request))
+    found = [(f.row, f.column, f.message) for f in validate(tmp_path / "r.json").findings if f.code == "HS208"]
+    options = "PRODUCT_ISSUE, BILLING_ISSUE, FEATURE_REQUEST, GENERAL_INQUIRY"
+    assert found == [
+        (2, 2, f"'Product issue, Billing issue' is not an option of hs_ticket_category ({options}); HubSpot "
+               "imports the record and leaves hs_ticket_category empty; separate checkbox values with ';': "
+               "'Product issue;Billing issue'"),
+        (3, 2, f"'PRODUCT_ISSUE,Nonsense' is not an option of hs_ticket_category ({options}); HubSpot imports "
+               "the record and leaves hs_ticket_category empty"),  # not every item an option: no rewrite offered
+    ]
+
+
 # -- realistic imports ------------------------------------------------------------------------
 CLEAN = {
     "contacts": ("0-1", "MONTH_DAY_YEAR", [
