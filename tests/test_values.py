@@ -148,8 +148,10 @@ def test_checkbox_values_listed_with_commas_are_told_the_separator(tmp_path: Pat
     """A multiple-checkbox cell of options separated by commas: HS208 says how to write it."""
     (tmp_path / "t.csv").write_text("subject,hs_ticket_category\nA,\"Product issue, Billing issue\"\n"
                                      "B,\"PRODUCT_ISSUE,Nonsense\"\nC,Product issue;Billing issue\n", encoding="utf-8")
-    request = {"name": "t", "files": [{"fileName": "t.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
-        {"columnObjectTypeId": "0-5", "columnName": h, "propertyName": h} for h in ("subject", "hs_ticket_category")]}}]}
+    mappings = [{"columnObjectTypeId": "0-5", "columnName": h, "propertyName": h}
+                for h in ("subject", "hs_ticket_category")]
+    request = {"name": "t", "files": [{"fileName": "t.csv",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
     (tmp_path / "r.json").write_text(json.dumps(request))
     found = [(f.row, f.column, f.message) for f in validate(tmp_path / "r.json").findings if f.code == "HS208"]
     options = "PRODUCT_ISSUE, BILLING_ISSUE, FEATURE_REQUEST, GENERAL_INQUIRY"
