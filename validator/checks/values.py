@@ -276,10 +276,10 @@ def _unmatched(prop: Property) -> Any:
         sample = ", ".join(o.value for o in prop.options[:6]) + (", ..." if len(prop.options) > 6 else "")
         text = (f"{shown} is not an option of {prop.name} ({sample}); HubSpot imports the record "
                 f"and leaves {prop.name} empty")
-        # options listed with commas (a spreadsheet's habit): each one is an option, the list is not
-        parts = [p.strip() for v in items for p in v.split(",") if p.strip()]
-        if prop.multiple and any("," in v for v in wrong) and all(p.casefold() in folded for p in parts):
-            text += f"; separate checkbox values with ';': {quote(';'.join(parts))}"
+        if prop.multiple and any("," in v for v in wrong):  # options listed with commas, a spreadsheet's habit
+            parts = [p.strip() for v in items for p in v.split(",") if p.strip()]
+            if all(p.casefold() in folded for p in parts):
+                text += f"; separate checkbox values with ';': {quote(';'.join(parts))}"
         return text
     return message
 
