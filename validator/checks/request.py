@@ -233,6 +233,33 @@ class UnusedOperation(Rule):
                     file=ctx, pointer=pointer)
 
 
+class MissingOperation(Rule):
+    """`importOperations` is given but names no operation for an object that columns map to.
+
+    Why: HubSpot documents one `importOperations` entry per object imported, and UPSERT for every
+    object only where `importOperations` is absent (fact sheet 1.2, [V] S5). What it does with an
+    object the given entries leave out is not documented [GAP]: a request copied from another
+    import often names the operation of one object and not the other's.
+    Example: `"importOperations": {"0-2": "CREATE"}` with columns mapped to contacts (`0-1`) and
+    companies (`0-2`).
+    Fix: add the object's operation (`"0-1": "UPSERT"`), or leave `importOperations` out.
+    """
+
+    code = "HS024"
+    name = "missing-operation"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        if not ctx.spec.operation_pointers:
+            return
+        for obj in ctx.spec.objects:
+            if obj not in ctx.spec.operations:
+                yield self.finding(
+                    f"importOperations names no operation for {ctx.catalog.object_label(obj)}, which columns "
+                    "map to; HubSpot documents one entry per object imported (this check takes it as UPSERT)",
+                    file=ctx, pointer="/importOperations")
+
+
 class MisplacedField(Rule):
     """A field sits where HubSpot does not read it (`dateFormat` inside `files[]`).
 
