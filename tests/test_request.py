@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,21 @@ def test_json_round_trip_of_bytes_and_mapping_agree() -> None:
     a = parse_request(r)
     b = parse_request(json.dumps(r).encode())
     assert a.files == b.files and kinds(a) == kinds(b)
+
+
+def test_an_object_without_its_operation_is_named_once(tmp_path: Path) -> None:
+    """HS024: importOperations names companies only; contacts' columns get one finding, at the
+    importOperations object, with the object named."""
+    from validator import validate
+
+    (tmp_path / "c.csv").write_text("Email,Company Name\na@x.com,Acme\nb@x.com,Globex\n", encoding="utf-8")
+    request = {"name": "t", "importOperations": {"0-2": "CREATE"}, "files": [{
+        "fileName": "c.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-2", "columnName": "Company Name", "propertyName": "name"}]}}]}
+    (tmp_path / "r.json").write_text(json.dumps(request), encoding="utf-8")
+    found = [(f.pointer, f.row, f.column, f.severity.name, f.message)
+             for f in validate(tmp_path / "r.json").findings if f.code == "HS024"]
+    assert found == [("/importOperations", None, None, "WARNING",
+                      "importOperations names no operation for contacts (0-1), which columns map to; HubSpot "
+                      "documents one entry per object imported (this check takes it as UPSERT)")]
