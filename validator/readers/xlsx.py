@@ -605,22 +605,24 @@ class XlsxReader:
             return
         if block.typed is not None:  # (a first piece without values: the header came in the next)
             block = RawBlock(block.rows, [a.to_pylist() for a in block.typed], block.extra)
+        texts: list[str] = []
+        extent = 0  # columns through the header's last cell with a value, blank text included (HS433)
         if int(block.rows[0]) != 1:  # the sheet's first row is below row 1: the header row is empty
             self._first = _narrow(block, 0)
-            texts: list[str] = []
-        else:
-            texts = self._row_texts(block, 0, None)
-        # columns through the header's last cell with a value, blank text included (HS433)
-        self.notes.extra["header_extent"] = self._row_extent(block, 0) if int(block.rows[0]) == 1 else 0
+        else:  # one walk over the header row's cells gives both
+            cells = self._row_cells(block, 0)
+            texts = [cells[c][0] if c in cells else "" for c in range(max(cells, default=-1) + 1)]
+            extent = max((c + 1 for c, (_text, kind) in cells.items() if kind), default=0)
+        self.notes.extra["header_extent"] = extent
         while texts and not texts[-1].strip():
             texts.pop()
         self._header = Header(tuple(texts), 1, 1, 1)
         self._width = len(texts)
 
     def _row_cells(self, block: RawBlock, pos: int) -> dict[int, tuple[str, str]]:
-        """(text, kind) of each cell of one row of a block, by 0-based column (the kind is empty
-        where the cell holds no value: a styled cell, which openpyxl gives as None, or a cell
-        calamine's used range holds and the sheet does not, which it gives as "")."""
+        """(text, kind) of each cell of one row of a block (the header), by 0-based column (the
+        kind is empty where the cell holds no value: a styled cell, which openpyxl gives as None,
+        or a cell calamine's used range holds and the sheet does not, which it gives as "")."""
         row = int(block.rows[pos])
         cells: dict[int, tuple[str, str]] = {}
         for c, col in enumerate(block.columns):
@@ -631,16 +633,6 @@ class XlsxReader:
         for (_r, c), (kind, text) in self._exceptions_in(row, row):
             cells[c - 1] = (text, kind)
         return cells
-
-    def _row_texts(self, block: RawBlock, pos: int, upto: int | None) -> list[str]:
-        """Texts of one row of a block, cell by cell (the header, and samples of ragged rows)."""
-        cells = self._row_cells(block, pos)
-        width = max(cells, default=-1) + 1 if upto is None else upto
-        return [cells[c][0] if c in cells else "" for c in range(width)]
-
-    def _row_extent(self, block: RawBlock, pos: int) -> int:
-        """Columns of one row of a block through its last cell with a value."""
-        return max((c + 1 for c, (_text, kind) in self._row_cells(block, pos).items() if kind), default=0)
 
     def _exceptions_in(self, low: int, high: int) -> list[tuple[tuple[int, int], tuple[str, str]]]:
         if not len(self._exc_rows):
