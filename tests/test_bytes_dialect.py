@@ -135,6 +135,23 @@ def test_stray_quotes_beyond_the_kept_ones_are_counted_once() -> None:
         (None, "1,003 fields have a quote inside an unquoted value; the first 1,000 are listed")]
 
 
+def test_blank_header_cells_past_the_cap_are_counted_not_made() -> None:
+    # a header of a million empty cells made a million HS105 findings to keep the first 1,000
+    # (7.3 s); the findings past the per-rule cap are now counted only, the kept ones unchanged
+    data = b"Email,First Name,City" + b"," * 1003 + b"\na@x.com,Ann,Bern\n"
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    for cap, kept in ((1000, 1000), (2000, 1003)):
+        report = validate(request, files={"data.csv": io.BytesIO(data)}, config=Config(max_per_rule=cap),
+                          base_dir="/nonexistent")
+        found = [(f.row, f.line, f.column, f.column_name, f.value, f.message)
+                 for f in report.findings if f.code == "HS105"]
+        assert len(found) == kept
+        assert found[0] == (1, 1, 4, "", "", "header of column 4 is blank")
+        assert found[-1] == (1, 1, 3 + kept, "", "", f"header of column {3 + kept} is blank")
+        assert report.suppressed.get("HS105", 0) == 1003 - kept
+
+
 def _wide_import(columns: int) -> tuple[dict, dict]:
     """A contacts file ``columns`` wide with row problems (a ragged row, a bad email, a blank row),
     and a companies file whose Email column names the contacts."""

@@ -54,6 +54,8 @@ def key_columns(file: FileContext) -> tuple[tuple[str, int], ...]:
 
 def _kind(c: Column) -> str | None:
     spec = c.spec
+    if spec is None and not c.name:  # an unmapped column without a header text (a wide blank header)
+        return None
     prop = (spec.property_name or "").lower() if spec is not None else ""
     label = (c.name or "").strip().lower()
     if spec is not None and (spec.column_type in ID_TYPES or prop in ID_PROPERTIES):

@@ -7,7 +7,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterator, Sequence
 
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import Hit, Rule, deferred, quote
 from validator.context import INVISIBLE, Column, FileContext, normalise_name
 from validator.findings import Severity
 
@@ -241,13 +241,14 @@ class BlankHeader(Rule):
     name = "blank-header"
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        if file.header is None:
+        header = file.header
+        if header is None:
             return
-        for col in file.columns:
-            if not (col.name or "").strip():
-                yield self.finding(f"header of column {col.number} is blank", file=file,
-                                   row=file.header.row, line=file.header.line, column=col,
-                                   value=col.name)
+        blank = [col for col in file.columns if not (col.name or "").strip()]
+        if blank:  # made one by one only for those the per-rule cap keeps (a million empty cells)
+            yield deferred(self, file.name, [header.row] * len(blank), lambda i: self.finding(
+                f"header of column {blank[i].number} is blank", file=file, row=header.row,
+                line=header.line, column=blank[i], value=blank[i].name))
 
 
 class NoHeaderRow(Rule):
