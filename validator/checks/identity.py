@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from validator.catalog import Catalog
 from validator.checks._facts import column_bytes, fullmatch
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.rows import empty_rows
@@ -105,8 +106,16 @@ class DuplicateAlternateId(_Duplicates):
         spec = column.spec
         if spec is None or spec.object_type_id != "0-2" or spec.property_name != "domain":
             return True
-        return not any(c.spec is not None and id_kind(c.spec, self.catalog) in ("record", "unique")
+        return not any(c.spec is not None and c is not column and _dedupes(c.spec, self.catalog)
                        for c in file.columns)
+
+
+def _dedupes(spec: ColumnSpec, catalog: Catalog) -> bool:
+    """A column companies are deduplicated by instead of their domain: the Record ID, a unique
+    property, or another identifier mapped as HUBSPOT_ALTERNATE_ID (how a unique custom
+    property is mapped, fact sheet 1.4)."""
+    kind = id_kind(spec, catalog)
+    return kind in ("record", "unique") or (kind == "alternate" and spec.property_name != "domain")
 
 
 class DuplicateUniqueValue(_Duplicates):
