@@ -246,6 +246,26 @@ def test_snapshot_overrides_the_builtin_catalog() -> None:
                        (6, 3, "HS234"), (6, 4, "HS205"), (6, 5, "HS202")]
 
 
+def _deals(csv: str, **config: object):  # type: ignore[no-untyped-def]
+    import io
+    request = {"name": "t", "importOperations": {"0-3": "CREATE"}, "files": [
+        {"fileName": "deals.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-3", "columnName": "Name", "propertyName": "dealname"},
+            {"columnObjectTypeId": "0-3", "columnName": "Pipeline", "propertyName": "pipeline"},
+            {"columnObjectTypeId": "0-3", "columnName": "Stage", "propertyName": "dealstage"}]}}]}
+    return validate(request, files={"deals.csv": io.BytesIO(csv.encode())}, base_dir="/nonexistent",
+                    config=Config(**config))  # type: ignore[arg-type]
+
+
+def test_stage_not_in_pipeline_names_each_rows_own_pipeline() -> None:
+    # one chunk, two rows with stages of the other pipeline: each message names its row's pipeline
+    report = _deals("Name,Pipeline,Stage\nA,Renewals,closedwon\nB,Sales Pipeline,Renewed\nC,Renewals,Renewed\n",
+                    portal=str(PORTAL))
+    assert [(f.row, f.column, f.message) for f in report.findings if f.code == "HS235"] == [
+        (2, 3, "'closedwon' is not a stage of the row's pipeline (Renewals)"),
+        (3, 3, "'Renewed' is not a stage of the row's pipeline (Sales Pipeline)")]
+
+
 def test_snapshot_custom_stage_property_and_object() -> None:
     catalog = catalog_for(PORTAL)
     assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]

@@ -260,11 +260,10 @@ class StageNotInPipeline(ValueRule):
         bad = known & ~formats.blank(stages) & ~ok
         labels = {p.id: p.label for p in pipes}
         pid_np = np.asarray(pid.to_numpy(zero_copy_only=False), dtype=object)
-        if bad.any():
-            which = sorted({labels.get(str(p), str(p)) for p in pid_np[bad][:50]})
-            text = ", ".join(which[:3])
-            yield from self.cells(chunk, file, stage_col, bad,
-                                  lambda v: f"{quote(v)} is not a stage of the row's pipeline ({text})")
+        for p in sorted(set(pid_np[bad].tolist())):  # each row named with its own pipeline
+            label = labels.get(str(p), str(p))
+            yield from self.cells(chunk, file, stage_col, bad & (pid_np == p),
+                                  lambda v, label=label: f"{quote(v)} is not a stage of the row's pipeline ({label})")
 
 
 class OwnerRule(ValueRule):
@@ -381,8 +380,8 @@ class CreateWithRecordId(ValueRule):
             if spec is None or spec.object_type_id is None or self.ctx.spec.operation(spec.object_type_id) != "CREATE":
                 continue
             if spec.column_type == "HUBSPOT_OBJECT_ID" or spec.property_name == "hs_object_id":
-                if spec.property_name is None and spec.to_object_type_id is not None:
-                    continue
+                if spec.to_object_type is not None or spec.foreign_key is not None:
+                    continue  # another record's ID (an association), not the row's own
                 bad = ~blank_at(chunk, column.index)
                 yield from self.cells(chunk, file, column, bad,
                                       "Record ID {value} in a CREATE import: HubSpot skips rows of existing records")
