@@ -85,6 +85,20 @@ def test_pointers_of_wrong_types_and_unknown_keys() -> None:
     assert ("unknown-key", "/extra") in kinds(spec)
 
 
+@pytest.mark.parametrize(("event", "wrong"), [(123, False), ("123", False), ("abc", True), ("12 3", True),
+                                              ("", True), (True, True), (1.5, True)])
+def test_marketing_event_id_is_a_number_or_its_digits(event: object, wrong: bool) -> None:
+    spec = parse_request(request(marketingEventObjectId=event))
+    notes = [(n.kind, n.pointer, n.detail) for n in spec.notes if n.pointer == "/marketingEventObjectId"]
+    if not wrong:
+        assert notes == []
+    elif isinstance(event, str):
+        assert notes == [("wrong-type", "/marketingEventObjectId",
+                          "marketingEventObjectId must be a number (the marketing event's ID), not text")]
+    else:
+        assert [k for k, _p, _d in notes] == ["wrong-type"]
+
+
 def test_pointer_escapes_slash_and_tilde() -> None:
     spec = parse_request(request(**{"a/b~c": 1}))
     assert ("unknown-key", "/a~1b~0c") in kinds(spec)

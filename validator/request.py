@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -271,6 +272,11 @@ class _Walker:
             self.note("wrong-type", "", f"request must be a JSON object, not {kind}", value)
             return _empty(source, self.notes, value)
         top = self.fields(value, "", TOP_FIELDS, "the request")
+        event = top.get("marketingEventObjectId")
+        if isinstance(event, str) and not re.fullmatch(r"[0-9]+", event):  # a number, or its digits as a string
+            self.note("wrong-type", "/marketingEventObjectId",
+                      "marketingEventObjectId must be a number (the marketing event's ID), not text", event)
+            del top["marketingEventObjectId"]
         ops, op_ptrs = self.operations(top.get("importOperations"))
         files: list[FileSpec] = []
         if "files" not in value:
