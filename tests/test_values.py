@@ -266,6 +266,16 @@ def test_stage_not_in_pipeline_names_each_rows_own_pipeline() -> None:
         (3, 3, "'Renewed' is not a stage of the row's pipeline (Sales Pipeline)")]
 
 
+def test_unknown_pipeline_or_stage_fails_the_row() -> None:
+    # fact sheet 9 #13 [V]: a pipeline or stage that does not exist fails the row, where another
+    # dropdown's unknown option is imported as empty
+    report = _deals("Name,Pipeline,Stage\nA,Renewalz,closedwon\nB,default,Nope\n")
+    assert [(f.code, f.row, f.column, f.hubspot_error, f.message) for f in report.findings] == [
+        ("HS208", 2, 2, "PROPERTY_VALUE_NOT_FOUND",
+         "'Renewalz' is not an option of pipeline (default); HubSpot rejects the row: its pipeline must exist"),
+        ("HS235", 3, 3, "INVALID_REQUIRED_PROPERTY", "'Nope' is not a stage of the row's pipeline (Sales Pipeline)")]
+
+
 def test_snapshot_custom_stage_property_and_object() -> None:
     catalog = catalog_for(PORTAL)
     assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]

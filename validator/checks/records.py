@@ -3,7 +3,7 @@ updating or assigning a record needs (fact sheet 4, 9)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -261,9 +261,12 @@ class StageNotInPipeline(ValueRule):
         labels = {p.id: p.label for p in pipes}
         pid_np = np.asarray(pid.to_numpy(zero_copy_only=False), dtype=object)
         for p in sorted(set(pid_np[bad].tolist())):  # each row named with its own pipeline
-            label = labels.get(str(p), str(p))
             yield from self.cells(chunk, file, stage_col, bad & (pid_np == p),
-                                  lambda v, label=label: f"{quote(v)} is not a stage of the row's pipeline ({label})")
+                                  _not_a_stage_of(labels.get(str(p), str(p))))
+
+
+def _not_a_stage_of(pipeline: str) -> Callable[[str], str]:
+    return lambda v: f"{quote(v)} is not a stage of the row's pipeline ({pipeline})"
 
 
 class OwnerRule(ValueRule):

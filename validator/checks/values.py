@@ -7,6 +7,7 @@ helper. Blank cells are skipped everywhere: HubSpot ignores them [V] S6.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -266,16 +267,19 @@ class EnumRule(ValueRule):
                                                     multiple=prop.multiple))
 
 
-def _unmatched(prop: Property) -> Any:
+def _unmatched(prop: Property, required: str | None = None) -> Any:
+    """The message of a cell matching no option; ``required``: the pipeline or stage the
+    property names (the row fails rather than importing without it)."""
     folded = {t.casefold() for o in prop.options for t in (o.label, o.value)}
+    outcome = (f"HubSpot rejects the row: its {required} must exist" if required
+               else f"HubSpot imports the record and leaves {prop.name} empty")
 
     def message(value: str) -> str:
         items = [v.strip() for v in value.split(";")] if prop.multiple else [value.strip()]
         wrong = [v for v in items if v and v.casefold() not in folded]
         shown = ", ".join(quote(v) for v in wrong[:3]) or quote(value)
         sample = ", ".join(o.value for o in prop.options[:6]) + (", ..." if len(prop.options) > 6 else "")
-        text = (f"{shown} is not an option of {prop.name} ({sample}); HubSpot imports the record "
-                f"and leaves {prop.name} empty")
+        text = f"{shown} is not an option of {prop.name} ({sample}); {outcome}"
         if prop.multiple and any("," in v for v in wrong):  # options listed with commas, a spreadsheet's habit
             parts = [p.strip() for v in items for p in v.split(",") if p.strip()]
             if all(p.casefold() in folded for p in parts):
@@ -290,6 +294,8 @@ class InvalidEnumerationOption(EnumRule):
     Why: enumeration cells must give an option's label or internal value, and options must exist
     before the import (fact sheet 4.4, 6). HubSpot still imports the record but leaves the
     property empty, reported as INVALID_ENUMERATION_OPTION ([V-old] S9) - data is lost silently.
+    A deal's or ticket's pipeline or stage that matches none is worse: the row fails
+    (PROPERTY_VALUE_NOT_FOUND, fact sheet 9 #13, [V] S6).
     With a portal snapshot the account's own options apply (custom lifecycle stages, ...).
     Example: `Hot lead` in Lifecycle Stage; `a,b` in a multiple-checkbox column.
     Fix: use an existing label or internal value (`hubspot-preflight explain HS208`), or add the
@@ -302,7 +308,23 @@ class InvalidEnumerationOption(EnumRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
-            yield from self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched, _unmatched(prop))
+            required = self._pipeline_part(column)
+            found = self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched,
+                               _unmatched(prop, required))
+            if required is None:
+                yield from found
+            else:
+                yield from (replace(b, hubspot_error="PROPERTY_VALUE_NOT_FOUND") for b in found)
+
+    def _pipeline_part(self, column: Column) -> str | None:
+        """``pipeline`` or ``stage`` where the column holds the pipeline or stage of an object
+        with pipelines (deals, tickets, ...), else None."""
+        obj = column.spec.object_type_id if column.spec is not None else None
+        if obj is None or not self.catalog.pipelines(obj):
+            return None
+        pipeline, stage = self.catalog.pipeline_properties(obj)
+        name = column.spec.property_name if column.spec is not None else None
+        return "pipeline" if name == pipeline else "stage" if name == stage else None
 
 
 class AmbiguousEnumerationOption(EnumRule):
