@@ -83,6 +83,9 @@ def test_concise_format() -> None:
     lines = run("check", str(BROKEN), "--format", "concise").output.splitlines()
     assert any(line.endswith("contacts.csv:3:4: HS110 [error] row has 3 fields, fewer than the header's 4")
                for line in lines)
+    # 1-based like ruff's path:line:col: a finding on a whole row is at its first column
+    assert any(line.endswith("contacts.csv:4:1: HS113 [warning] row is blank") for line in lines)
+    assert not [line for line in lines if ":0:" in line or ":0 " in line]
 
 
 def test_max_per_rule_counts_the_rest_as_suppressed() -> None:
@@ -104,16 +107,47 @@ def test_output_file(tmp_path: Path) -> None:
     (["-o", "{tmp}/no/such/report.json"],
      "--output {tmp}/no/such/report.json: the folder {tmp}/no/such does not exist"),
     (["--baseline", "{tmp}", "--write-baseline"], "--baseline {tmp} is a folder; name a file"),
+    (["--baseline", "{broken}/contacts.csv", "--write-baseline"],
+     "--baseline {broken}/contacts.csv is one of the inputs; choose another file"),
+    (["--baseline", "{broken}/contacts.import.json", "--write-baseline"],
+     "--baseline {broken}/contacts.import.json is one of the inputs; choose another file"),
+    (["--baseline", "{tmp}/b.json", "--write-baseline", "-o", "{tmp}/r.json"],
+     "--output has no report to take with --write-baseline (it writes the --baseline file)"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_before_the_check(
         tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     # these used to end the whole check in "internal error: IsADirectoryError / FileNotFoundError"
     from validator.cli import main
 
+    before = {p: p.read_bytes() for p in BROKEN.parent.iterdir()}
+    where = {"tmp": tmp_path, "broken": BROKEN.parent}
     with pytest.raises(SystemExit) as exc:
-        main(["check", str(BROKEN), *(a.format(tmp=tmp_path) for a in args)])
+        main(["check", str(BROKEN), *(a.format(**where) for a in args)])
     assert exc.value.code == 2
-    assert capsys.readouterr().err == f"hubspot-preflight: error: {message.format(tmp=tmp_path)}\n"
+    assert capsys.readouterr().err == f"hubspot-preflight: error: {message.format(**where)}\n"
+    assert {p: p.read_bytes() for p in BROKEN.parent.iterdir()} == before  # no input written over
+    assert not (tmp_path / "b.json").exists()
+
+
+def test_quiet_prints_nothing_and_emitted_requests_go_to_the_output_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from validator.cli import main
+
+    def quiet(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exc:
+            main(["check", "-q", *args])
+        out, err = capsys.readouterr()
+        return exc.value.code, out, err  # type: ignore[return-value]
+
+    baseline = tmp_path / "b.json"
+    assert quiet(str(BROKEN), "--baseline", str(baseline), "--write-baseline") == (0, "", "")
+    assert json.loads(baseline.read_text())["entries"]
+    (tmp_path / "request.json").write_text("{}")
+    assert quiet("--ignore-unpaired", str(tmp_path / "request.json")) == (0, "", "")
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(CLEAN), "--emit-request", "-o", str(tmp_path / "upload.txt")])
+    assert exc.value.code == 0 and capsys.readouterr().out == ""
+    assert (tmp_path / "upload.txt").read_text().startswith("POST https://api.hubapi.com/crm/v3/imports\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

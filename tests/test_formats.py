@@ -69,6 +69,23 @@ def test_sarif_fingerprints_follow_the_record_not_the_row(tmp_path: Path) -> Non
     assert first == second
 
 
+def test_sarif_uri_of_a_folder_named_in_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    # it ended in "internal error: UnicodeEncodeError" (surrogate escapes into the URI)
+    import os
+    import shutil
+
+    folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")
+    os.mkdir(folder)
+    shutil.copytree(BROKEN.parent, os.fsdecode(os.path.join(folder, b"x")))
+    request = Path(os.fsdecode(os.path.join(folder, b"x", b"contacts.import.json")))
+    result = CliRunner().invoke(cli, ["check", str(request), "--format", "sarif"])
+    assert result.exit_code == 1
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(result.output)["runs"][0]["results"] for loc in r["locations"]}
+    assert {u.rsplit("/", 3)[-3:][0] for u in uris} == {"caf%E9"}
+    assert {u.rsplit("/", 1)[-1] for u in uris} == {"contacts.csv", "contacts.import.json"}
+
+
 def test_sarif_is_capped_and_counts_the_rest() -> None:
     findings = [Finding("HS110", "ragged-row", f"row {i}", Severity.ERROR, file="a.csv", row=i + 2, line=i + 2)
                 for i in range(MAX_RESULTS + 7)]

@@ -99,7 +99,6 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     from validator.findings import Report, ValidatorError
     from validator.report import render
     from validator.settings import choose_format, effective_config
-    from validator.sources import write_text
 
     config = effective_config(paths, config_file, select=select, extend_select=extend_select,
                               ignore=ignore, fail_on=fail_on, max_per_rule=max_per_rule, tier=tier,
@@ -121,19 +120,23 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if piped:
         given[piped[0]] = _spooled_stdin()
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
+    inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values())]
     if output is not None:
-        _never_overwrite_an_input(output, [*paths, *(r for r, _ in planned), *_named_files(planned),
-                                           *(v for _, f in planned for v in f.values())])
+        if write_baseline:
+            raise ValidatorError("--output has no report to take with --write-baseline (it writes the --baseline file)")
+        _never_overwrite_an_input(output, inputs)
         _writable(output, "--output")
     if write_baseline:
+        _never_overwrite_an_input(target, inputs, "--baseline")
         _writable(target, "--baseline")
     if emit_request:
         from validator.emit import plan, render_plan
 
-        click.echo("\n".join(render_plan(plan(r, files)) for r, files in planned), nl=False)
+        _deliver("\n".join(render_plan(plan(r, files)) for r, files in planned), output, quiet)
         return
     if not planned:
-        click.echo("hubspot-preflight: nothing to check (no import requests among the files)", err=True)
+        if not quiet:
+            click.echo("hubspot-preflight: nothing to check (no import requests among the files)", err=True)
         return
     _memory_pool()
     _imports_done()
@@ -149,7 +152,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         from validator.baseline import write_baseline as write
 
         n = write(report, target)
-        click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+        if not quiet:
+            click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
         sys.exit(2 if report.refusals else 0)
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)
@@ -158,13 +162,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         import json
 
         text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
-    if output is not None:
-        try:
-            write_text(output, text)
-        except OSError as exc:
-            raise ValidatorError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
-    elif not quiet:
-        click.echo(text, nl=False)
+    _deliver(text, output, quiet)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from validator.report import redact_report, step_summary
 
@@ -265,8 +263,23 @@ def _writable(path: Path, option: str) -> None:
         raise ValidatorError(f"{option} {path}: the folder {path.parent} does not exist")
 
 
-def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
-    """``-o`` naming one of the inputs (or a link to one) would destroy it: refuse (R4)."""
+def _deliver(text: str, output: Path | None, quiet: bool) -> None:
+    """The report (or emitted requests) to ``output``, else to stdout unless quiet."""
+    from validator.findings import ValidatorError
+    from validator.sources import write_text
+
+    if output is not None:
+        try:
+            write_text(output, text)
+        except OSError as exc:
+            raise ValidatorError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    elif not quiet:
+        click.echo(text, nl=False)
+
+
+def _never_overwrite_an_input(output: Path, inputs: list[Any], option: str = "--output") -> None:
+    """``-o`` (or the baseline written) naming one of the inputs (or a link to one) would
+    destroy it: refuse (R4)."""
     from validator.findings import ValidatorError
 
     for item in inputs:
@@ -275,7 +288,7 @@ def _never_overwrite_an_input(output: Path, inputs: list[Any]) -> None:
         except (OSError, TypeError, ValueError):
             continue
         if same:
-            raise ValidatorError(f"--output {output} is one of the inputs; choose another file")
+            raise ValidatorError(f"{option} {output} is one of the inputs; choose another file")
 
 
 def _progress() -> Any:

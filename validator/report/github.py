@@ -105,7 +105,7 @@ def render_github(report: Report) -> str:
     for name, findings in report.by_file().items():
         out.append(f"::group::{escape_data(printable(name))} ({len(findings):,} findings)")
         for f in findings:
-            where = f"{f.row}:{f.column or 0}" if f.row is not None else (f.pointer or "-")
+            where = (f"{f.row}:{f.column}" if f.column else f"{f.row}") if f.row is not None else (f.pointer or "-")
             out.append(f"  {where} {severity(f).label} {f.code} {_log(f.message)}")
         out.append("::endgroup::")
     for code, n in sorted(report.suppressed.items()):

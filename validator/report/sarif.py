@@ -10,6 +10,7 @@ counted in ``runs[0].properties`` and a tool notification.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -45,8 +46,18 @@ def _rule(code: str, report: Report) -> dict[str, Any]:
     }
 
 
+def _uri(path: str) -> str:
+    """A path as a URI reference: its bytes percent-encoded, those of a name that is not UTF-8
+    (held as surrogate escapes) included."""
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a lone surrogate that no file name decoded to
+        raw = path.encode("utf-8", "surrogatepass")
+    return url_quote(raw, safe="/:")
+
+
 def _result(f: Finding, index: int) -> dict[str, Any]:
-    uri = url_quote(display_path(f), safe="/:")
+    uri = _uri(display_path(f))
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     line = f.line if f.line is not None else (f.row if f.sheet is None else None)
     if line is not None and line >= 1:

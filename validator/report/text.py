@@ -76,7 +76,9 @@ def footer(report: Report) -> str:
 def render_concise(report: Report) -> str:
     out = []
     for f in report.findings:
-        where = f"{f.row}:{f.column or 0}" if f.row is not None else (f.pointer or "0:0")
+        # 1-based like ruff's path:line:col: a finding on a whole row is at its first column, one
+        # on the whole file at its start
+        where = f"{f.row}:{f.column or 1}" if f.row is not None else (f.pointer or "1:1")
         sev = f.severity.label if f.severity else "?"
         out.append(f"{_label(f)}:{where}: {f.code} [{sev}] {printable(f.message)}")
     for r in report.refusals:
