@@ -211,6 +211,33 @@ def test_baseline_keyed_by_record(tmp_path: Path, name: str, rows: str, flags: l
     assert exit_code == code
 
 
+def test_baseline_accepts_one_finding_per_entry_and_keys_broken_quote_rows_by_record(tmp_path: Path) -> None:
+    # a broken-quote row had the key of no cells at all (row:e3b0...), like every other one, and
+    # one entry accepted any number of findings: a new broken row, or a new blank row, passed
+    broken = 'ann@example.com,"Ann"x,Lee,1,lead,n\n'
+    request = _import(tmp_path / "imp", broken + "\n" + CY)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    blank = "row:e3b0c44298fc1c14"  # a blank row has no cells to key it by
+    assert [(e["code"], e["key"]) for e in entries] == [("HS112", "email:ann@example.com"), ("HS113", blank)]
+    _import(tmp_path / "imp", CY + "\n" + broken + 'zed@example.com,"Zed"y,Ng,2,lead,n\n\n')
+    exit_code, report = run("check", str(request), "--baseline", str(baseline))
+    assert (found(report), exit_code) == (["5:2 HS112", "6 HS113"], 1)
+    assert [f["key"] for f in report["findings"]] == ["email:zed@example.com", blank]
+    assert report["accepted"] == {"HS112": 1, "HS113": 1}
+    # two findings alike (two blank rows) get two fingerprints: the first one's as before
+    from validator.report.common import fingerprint
+    from validator.report.sarif import sarif_dict
+
+    both = validate(request)
+    results = sarif_dict(both)["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["hubspotPreflight/v1"] for r in results if r["ruleId"] == "HS113"]
+    first = next(f for f in both.findings if f.code == "HS113")
+    assert len(set(prints)) == 2 and prints[0] == fingerprint(first)
+
+
 def test_baseline_in_configuration_and_library(tmp_path: Path) -> None:
     request = _import(tmp_path / "imp", ANN + BO)
     (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbaseline = "accepted.json"\n',

@@ -5,6 +5,7 @@ An entry names a finding by the file's ``fileName``, the rule code, the record k
 outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and, where the
 finding has one, the column name. Re-sorting the file or inserting rows keeps every entry
 valid; changing the accepted record's key or content (for hashed rows) makes the entry stale.
+An entry accepts one finding: a second finding like it (a new blank row) is reported.
 Stale entries for the files of the import being checked are reported as HS901.
 
 File format (JSON)::
@@ -86,10 +87,11 @@ def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mappin
         index.setdefault((e["file"], e["code"], e["key"]), []).append(i)
     used: set[int] = set()
     kept: list[Finding] = []
-    for f in report.findings:
-        hit = [i for i in index.get((f.file or "", f.code, f.key or ""), ()) if _matches(entries[i], f)]
-        if hit:
-            used.update(hit)
+    for f in report.findings:  # an entry accepts one finding: a second one like it is new
+        hit = next((i for i in index.get((f.file or "", f.code, f.key or ""), ())
+                    if i not in used and _matches(entries[i], f)), None)
+        if hit is not None:
+            used.add(hit)
             report.counts[f.code] -= 1
             report.accepted[f.code] = report.accepted.get(f.code, 0) + 1
             continue

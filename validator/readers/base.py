@@ -82,7 +82,9 @@ class RowNote:
     detail: str = ""
     lines_lost: int = 0
     sample: tuple[str, ...] = ()  # the first few fields, for messages
-    cells: tuple[str, ...] = ()  # every field of a ragged record, as read (for reports of failing rows)
+    # every field of a ragged record, as read; a bad-quote record's read the lenient way (what
+    # Excel shows): for reports of failing rows, and the record's key (baselines, fingerprints)
+    cells: tuple[str, ...] = ()
     rows: int = 1  # consecutive rows the note stands for (a run of rows a sparse sheet does not have)
     # bad-quote: the raw text of the field in error, from its start through the character after
     # the quote the csv module rejected (the last TEXT_KEEP characters when longer)

@@ -187,9 +187,10 @@ class CsvReader:
         text = ""
         if state.error_at is not None:
             text = "".join(kept)[state.field_at: state.error_at + 1][-TEXT_KEEP:]
+        cells = _lenient(kept, delimiter)  # (before the rest of the record is consumed)
         taken, breaks = self._rest_of_record(kept)
         return RowNote("bad-quote", row, start, end + taken, column=state.error_field, detail=message,
-                       text=text, breaks=breaks)
+                       text=text, breaks=breaks, cells=cells)
 
     def _rest_of_record(self, kept: list[str]) -> tuple[int, tuple[int, int, int]]:
         """Lines of a record with a bad quote that follow the line the csv module gave up on,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from validator.findings import Finding, Report, Severity
@@ -27,10 +28,23 @@ def display_path(f: Finding) -> str:
     return p.as_posix()
 
 
-def fingerprint(f: Finding) -> str:
-    """Stable across runs and re-sorted files: rule + file + record key (+ column name)."""
-    text = "\x1f".join((f.code, f.file or "", f.key or "", f.column_name or ""))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def fingerprint(f: Finding, repeat: int = 0) -> str:
+    """Stable across runs and re-sorted files: rule + file + record key (+ column name); the
+    ``repeat``-th other finding with all of these (two blank rows) gets ``#repeat`` added."""
+    parts = (f.code, f.file or "", f.key or "", f.column_name or "", *((f"#{repeat}",) if repeat else ()))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fingerprints(findings: Iterable[Finding]) -> list[str]:
+    """``fingerprint`` of each finding, told apart where several share rule, file, key and column."""
+    seen: dict[tuple[str, str, str, str], int] = {}
+    out = []
+    for f in findings:
+        same = (f.code, f.file or "", f.key or "", f.column_name or "")
+        repeat = seen.get(same, 0)
+        seen[same] = repeat + 1
+        out.append(fingerprint(f, repeat))
+    return out
 
 
 def severity(f: Finding) -> Severity:

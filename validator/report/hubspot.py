@@ -18,16 +18,16 @@ import time
 from typing import Any
 
 from validator.findings import Finding, Report
-from validator.report.common import file_names, fingerprint
+from validator.report.common import file_names, fingerprints
 from validator.report.json_format import clean
 
 
-def _error(f: Finding, report: Report, file_id: int, created: int) -> dict[str, Any]:
+def _error(f: Finding, report: Report, file_id: int, created: int, print_: str) -> dict[str, Any]:
     cells = report.records.get(f.file or "", {}).get(f.row) if f.row is not None else None
     if cells is None and f.row == 1:
         cells = report.headers.get(f.file or "")
     out: dict[str, Any] = {
-        "id": fingerprint(f)[:32],
+        "id": print_[:32],
         "createdAt": created,
         "errorType": f.hubspot_error,
         "errorMessage": f.message,
@@ -52,8 +52,9 @@ def _error(f: Finding, report: Report, file_id: int, created: int) -> dict[str, 
 def hubspot_dict(report: Report) -> dict[str, Any]:
     created = int(time.time() * 1000)
     ids = {name: i for i, name in enumerate(file_names(report))}  # request = 0, files from 1
-    results = [_error(f, report, ids.get(f.file or "", 0), created)
-               for f in report.findings if f.hubspot_error]
+    listed = [f for f in report.findings if f.hubspot_error]
+    results = [_error(f, report, ids.get(f.file or "", 0), created, p)
+               for f, p in zip(listed, fingerprints(listed), strict=True)]
     return {"results": results}
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote as url_quote
 
 from validator.checks import all_rules
 from validator.findings import Finding, Report, Severity
-from validator.report.common import TOOL, display_path, fingerprint, severity
+from validator.report.common import TOOL, display_path, fingerprints, severity
 from validator.report.json_format import clean
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -56,7 +56,7 @@ def _uri(path: str) -> str:
     return url_quote(raw, safe="/:")
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
+def _result(f: Finding, index: int, print_: str) -> dict[str, Any]:
     uri = _uri(display_path(f))
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     line = f.line if f.line is not None else (f.row if f.sheet is None else None)
@@ -73,7 +73,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "level": LEVELS[severity(f)],
         "message": {"text": f.message or f.code},
         "locations": [{"physicalLocation": physical}],
-        "partialFingerprints": {FINGERPRINT: fingerprint(f)},
+        "partialFingerprints": {FINGERPRINT: print_},
         "properties": props,
     }
     return result
@@ -95,7 +95,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
         }},
         "invocations": [{"executionSuccessful": not report.refusals,
                          "toolExecutionNotifications": notes}],
-        "results": [_result(f, index[f.code]) for f in shown],
+        "results": [_result(f, index[f.code], p) for f, p in zip(shown, fingerprints(shown), strict=True)],
         "columnKind": "unicodeCodePoints",
         "properties": {"findingsNotIncluded": left, "counts": dict(report.counts),
                        "accepted": dict(report.accepted)},
