@@ -218,6 +218,26 @@ def test_sparse_sheet_findings_name_the_run_and_the_far_cell(tmp_path: Path) -> 
                      ("HS110", 900000, "Sheet1!XFD900000", "row has 16384 fields, more than the header's 1")]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine: str) -> None:
+    # a ragged row's note kept its first three fields only: the csv and hubspot reports showed its
+    # other cells blank, and HS608 could not find a header of seven names or more below a title
+    from validator import Config
+    from validator.report import render
+
+    names = ["Email", "First Name", "Last Name", "Phone", "Zip", "City", "Notes", "Stage"]
+    ragged = ["ann@example.com", "Ann", "Lee", "+14155550101", "02134", "Boston", "met", "lead", "EXTRA"]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [names[:7], ragged[:7] + ["", "EXTRA"]]}]})
+    report = validate(write(tmp_path, data, headers=tuple(names[:7])), config=Config(reader=engine))
+    assert render(report, "csv").splitlines()[1] == (
+        'ann@example.com,Ann,Lee,+14155550101,02134,Boston,met,,EXTRA,2,HS110,"row has 9 fields, more than the '
+        "header's 7\"")
+    titled = make_workbook({"sheets": [{"name": "Contacts", "rows": [["Contacts export"], names, ragged[:8]]}]})
+    report = validate(write(tmp_path, titled, headers=tuple(names)), config=Config(reader=engine))
+    assert [(f.code, f.row, f.message) for f in report.findings if f.code == "HS608"] == [
+        ("HS608", 1, "row 1 looks like a title ('Contacts export'): the column names the mappings use are on row 2")]
+
+
 SHAPES = {"sheets": [{"name": "S", "rows": [
     ["Email", "Id", "When", None, "Score"],
     ["a@x.com", 1, dt.date(2024, 1, 2), None, 0.5],

@@ -714,20 +714,22 @@ class XlsxReader:
                 notes.append(RowNote("blank", start, start, int(data_rows[i]) - 1, rows=int(gaps[i])))
             records = int(gaps.sum()) + len(data_rows)
             self._last_data = int(data_rows[-1])
-        early: dict[int, dict[int, Any]] = {}  # cells right of the columns that a sample shows
-        for p, c, v in block.extra:
-            if c < 3:
-                early.setdefault(p, {})[c] = v
         at = np.flatnonzero(ragged)
-        shown = [texts[c].take(pa.array(at)).to_pylist() for c in range(min(3, len(texts)))] if len(at) else []
-        for i, pos in enumerate(at.tolist()):
-            row, fields = int(rows[pos]), int(last[pos]) + 1
-            sample = [shown[c][i] if c < len(shown) else "" for c in range(min(3, fields))]
-            for c, v in early.get(pos, {}).items():
-                if c < len(sample):
-                    sample[c] = v.text if isinstance(v, _Exception) else cell_text(v, self.order)[0]
-            notes.append(RowNote("ragged", row, row, row, fields=fields, column=fields,
-                                 sample=tuple(t[:100] for t in sample)))
+        if len(at):  # a ragged row keeps every field (reports of failing rows, HS608), as in a CSV
+            outside: dict[int, dict[int, Any]] = {}  # cells right of the columns read as texts
+            wanted = set(at.tolist())
+            for p, c, v in block.extra:
+                if p in wanted:
+                    outside.setdefault(p, {})[c] = v
+            shown = [texts[c].take(pa.array(at)).to_pylist() for c in range(len(texts))]
+            for i, pos in enumerate(at.tolist()):
+                row, fields = int(rows[pos]), int(last[pos]) + 1
+                cells = [shown[c][i] if c < len(shown) else "" for c in range(fields)]
+                for c, v in outside.get(pos, {}).items():
+                    if c < fields:
+                        cells[c] = v.text if isinstance(v, _Exception) else cell_text(v, self.order)[0]
+                notes.append(RowNote("ragged", row, row, row, fields=fields, column=fields,
+                                     sample=tuple(t[:100] for t in cells[:3]), cells=tuple(cells)))
         notes.sort(key=lambda note: note.row)
         self._pending.extend(notes)
         if good.any():
