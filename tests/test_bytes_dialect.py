@@ -135,6 +135,16 @@ def test_stray_quotes_beyond_the_kept_ones_are_counted_once() -> None:
         (None, "1,003 fields have a quote inside an unquoted value; the first 1,000 are listed")]
 
 
+@pytest.mark.parametrize("data", [b"   \r\n  \r\n", b" \t \n\n", b"\xef\xbb\xbf\n \n", b""])
+def test_a_file_of_blank_lines_or_spaces_is_one_finding(data: bytes) -> None:
+    # (hostile B2: as B1) the blank header made HS101, an HS103 per mapping, HS105, HS113, HS408 too
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert [(f.code, f.row, f.column) for f in report.findings] == [("HS116", None, None)]
+    assert report.counts == {"HS116": 1} and not report.suppressed
+
+
 def test_blank_header_cells_past_the_cap_are_counted_not_made() -> None:
     # a header of a million empty cells made a million HS105 findings to keep the first 1,000
     # (7.3 s); the findings past the per-rule cap are now counted only, the kept ones unchanged

@@ -104,11 +104,25 @@ class Collector:
         else:
             self.kept[slot] = heapq.nsmallest(self.cap, [*kept, *stamped], key=_key)
 
+    def only(self, file: str, code: str) -> None:
+        """Forget every finding of ``file`` but ``code``'s (an empty file is reported as that)."""
+        for slot in [slot for slot in self.per_file if slot[1] == file and slot[0] != code]:
+            n = self.per_file.pop(slot)
+            self.kept.pop(slot, None)
+            left = self.counts[slot[0]] - n
+            if left:
+                self.counts[slot[0]] = left
+            else:
+                del self.counts[slot[0]]
+
     def suppressed(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for (code, _file), total in self.per_file.items():
             out[code] = out.get(code, 0) + total - len(self.kept.get((code, _file), []))
         return out
+
+
+EMPTY_FILE = "HS116"  # a file without content: reported by this rule alone
 
 
 class Engine:
@@ -225,8 +239,10 @@ class Engine:
                     del hits
                     chunk = None  # let this chunk go before the next one is read (if not yet)
                     chunk = following()  # the reader's error, if it met one, is raised here
-            for rule in hooks["on_file_end"]:
-                collect.add(rule.on_file_end(fctx))
+            ended = [hit for rule in hooks["on_file_end"] for hit in rule.on_file_end(fctx) or ()]
+            collect.add(ended)
+            if any(hit.code == EMPTY_FILE for hit in ended):  # (hostile B1, B2) nothing else to say
+                collect.only(fctx.name, EMPTY_FILE)
             fctx.key_sets = {}  # rules that need a file's keys after it keep their own reference
             fctx.parsed = {}
         except Refused as exc:

@@ -279,6 +279,7 @@ class EmptyFile(Rule):
     """The file is empty: no bytes, or only a byte order mark, blank lines or spaces.
 
     Why: HubSpot needs a header row and at least one data row; an empty file fails the import.
+    The file's other findings (a blank header, blank rows) say the same: only this one is kept.
     Example: a 0-byte `contacts.csv` left by an export that crashed.
     Fix: export the data again.
     """
