@@ -135,6 +135,21 @@ def test_stray_quotes_beyond_the_kept_ones_are_counted_once() -> None:
         (None, "1,003 fields have a quote inside an unquoted value; the first 1,000 are listed")]
 
 
+def test_zero_width_characters_in_values_are_named_and_escaped() -> None:
+    # (hostile D10) a byte order mark left inside an email by joining two exports, a zero-width space
+    from validator.report import render
+
+    data = "Email,First Name,City\n\ufeffann@x.com,Ann,Bern\nbo\u200b@x.com,Bo,Chur\n".encode()
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    found = [(f.code, f.row, f.column, f.value) for f in report.findings]
+    assert found == [("HS431", 2, 1, "\ufeffann@x.com"), ("HS431", 3, 1, "bo\u200b@x.com")]
+    text = render(report, "text")
+    assert "3:1  warning HS431 'bo\\u200b@x.com' contains control, bidi or zero-width characters (Email)" in text
+    assert "\u200b" not in text and "\ufeff" not in text
+
+
 @pytest.mark.parametrize("data", [b"   \r\n  \r\n", b" \t \n\n", b"\xef\xbb\xbf\n \n", b""])
 def test_a_file_of_blank_lines_or_spaces_is_one_finding(data: bytes) -> None:
     # (hostile B2: as B1) the blank header made HS101, an HS103 per mapping, HS105, HS113, HS408 too

@@ -105,10 +105,10 @@ def _line_breaks(chunk: Chunk) -> dict[str, int]:
 # A cell's UTF-8 bytes tell cheaply which cells cannot match a character class; rules then run
 # their exact predicate on the remaining rows only (per-cell predicates: same result).
 NUL = 1
-CONTROL = 2  # C0/DEL bytes, and lead bytes of C1 codes (C2), U+061C (D8), U+200E-U+2069 (E2)
+CONTROL = 2  # C0/DEL bytes, and lead bytes of C1 codes (C2), U+061C (D8), U+200B-U+2069 (E2), U+FEFF (EF)
 _LUT = np.zeros(256, np.uint8)
 _LUT[0] |= NUL
-_LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2]] |= CONTROL
+_LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2, 0xEF]] |= CONTROL
 
 
 # Bytes most text is made of: printable ASCII except ``#``, which a rule looks for. The other

@@ -22,6 +22,12 @@ SIGNED_DATA = r"[+-][0-9 .,()/-]*(?:[eE][+-]?[0-9]+)?(?:(?:ext?|x)\.?\s*[0-9]+)?
 DDE = re.compile(r"cmd\s*\||HYPERLINK\(|WEBSERVICE\(|IMPORTXML\(|IMPORTDATA\(|DDE\(", re.I)
 CONTROLS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _CONTROLS = re.compile(CONTROLS)
+# in values, also the zero-width characters no CRM value needs (zero-width space, word joiner, a
+# byte order mark inside the text); the joiners U+200C/U+200D spell Persian, Indic scripts and
+# emoji, so only one beside printable ASCII or at either end of a value counts (hostile D10)
+ZERO_WIDTH = "\u200b\u2060\ufeff"
+_JOINERS = "\u200c\u200d"
+VALUE_CONTROLS = f"{CONTROLS}|[{ZERO_WIDTH}]|(?:^|[ -~])[{_JOINERS}]|[{_JOINERS}](?:$|[ -~])"
 
 
 def _injection_message(value: str) -> str:
@@ -97,7 +103,11 @@ class ControlCharacters(Rule):
     Why: control characters (ESC, vertical tab, C1 codes) and bidi overrides (U+202E and
     friends) are invisible or reorder the text on screen, so what a reviewer sees differs from
     what HubSpot stores ("Trojan Source"); some break exports and integrations downstream.
-    Example: `Ann\\u202egnp.exe` shows as `Annexe.png`.
+    Values are also checked for zero-width characters: a zero-width space or a byte order mark
+    left inside an email makes it another address to HubSpot while it looks the same (a joiner,
+    U+200C/U+200D, counts beside ASCII text or at an end: scripts and emoji need it elsewhere).
+    Example: `Ann\\u202egnp.exe` shows as `Annexe.png`; `\\ufeffann@example.com` after two
+    exports were joined.
     Fix: remove the characters; they are never needed in CRM data.
     """
 
@@ -117,5 +127,5 @@ class ControlCharacters(Rule):
         for col in file.columns:
             seen = screen(chunk, col.index)
             bad = exactly(chunk.column(col.index), seen.has(CONTROL),
-                          lambda v: v.str.contains(CONTROLS, regex=True).to_numpy(dtype=bool))
-            yield from self.cells(chunk, file, col, bad, "{value} contains control or bidi characters")
+                          lambda v: v.str.contains(VALUE_CONTROLS, regex=True).to_numpy(dtype=bool))
+            yield from self.cells(chunk, file, col, bad, "{value} contains control, bidi or zero-width characters")
