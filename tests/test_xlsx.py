@@ -227,7 +227,7 @@ def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine
 
     names = ["Email", "First Name", "Last Name", "Phone", "Zip", "City", "Notes", "Stage"]
     ragged = ["ann@example.com", "Ann", "Lee", "+14155550101", "02134", "Boston", "met", "lead", "EXTRA"]
-    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [names[:7], ragged[:7] + ["", "EXTRA"]]}]})
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [names[:7], [*ragged[:7], "", "EXTRA"]]}]})
     report = validate(write(tmp_path, data, headers=tuple(names[:7])), config=Config(reader=engine))
     assert render(report, "csv").splitlines()[1] == (
         'ann@example.com,Ann,Lee,+14155550101,02134,Boston,met,,EXTRA,2,HS110,"row has 9 fields, more than the '
