@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,27 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_check(
     assert capsys.readouterr().err == f"hubspot-preflight: error: {message.format(**where)}\n"
     assert {p: p.read_bytes() for p in BROKEN.parent.iterdir()} == before  # no input written over
     assert not (tmp_path / "b.json").exists()
+
+
+def test_a_request_with_a_json_typo_is_reported_not_passed_over(tmp_path: Path) -> None:
+    # the hook (--ignore-unpaired) and a folder check skipped a request that is not JSON, as if it
+    # were some other JSON file: a commit of the broken import went through
+    for name in ("contacts.import.json", "import.json"):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy2(EXAMPLES / "contacts" / "contacts.csv", folder / "contacts.csv")
+        text = (EXAMPLES / "contacts" / "contacts.import.json").read_text(encoding="utf-8")
+        (folder / name).write_text(text.replace('"UPSERT"}', '"UPSERT"},,', 1), encoding="utf-8")
+        (folder / "settings.json").write_text("{not json", encoding="utf-8")  # not named as requests are
+        for args in (["--ignore-unpaired", str(folder / name)], ["--ignore-unpaired", str(folder / "contacts.csv")],
+                     [str(folder)], ["--ignore-unpaired", str(folder / "settings.json")]):
+            proc = subprocess.run([sys.executable, "-m", "validator", "check", "--format", "concise", *args],
+                                  capture_output=True, text=True, timeout=120, check=False)
+            if args[-1].endswith("settings.json"):
+                assert (proc.returncode, proc.stdout) == (0, ""), proc.stderr
+                continue
+            assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+            assert proc.stdout.startswith(f"{folder / name}:1:1: HS001 [error] request is not valid JSON"), proc.stdout
 
 
 def test_quiet_prints_nothing_and_emitted_requests_go_to_the_output_file(

@@ -20,7 +20,7 @@ import stat
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from validator.context import FileLookup
 from validator.findings import ValidatorError
@@ -217,15 +217,38 @@ def requests_under(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def names_file(request: Path, file_name: str) -> bool:
-    """Whether a JSON file is an import request listing ``file_name`` (quietly False if not)."""
-    if check_regular(request, request.parent)[0] is not None:
-        return False
+def _request_json(path: Path, folder: Path | None) -> tuple[bool, Any]:
+    """(readable as JSON, the value) of a would-be request; (False, None) where it cannot be read."""
+    if check_regular(path, folder)[0] is not None:
+        return False, None
     try:
-        with open_regular(request) as fh:
-            value = json.loads(fh.read(MAX_REQUEST_BYTES))
-    except (OSError, ValueError, RecursionError, ValidatorError):
+        with open_regular(path) as fh:
+            raw = fh.read(MAX_REQUEST_BYTES)
+    except (OSError, ValidatorError):
+        return False, None
+    try:
+        return True, json.loads(raw)
+    except (ValueError, RecursionError):
+        return True, _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def _broken_request(path: Path, value: Any) -> bool:
+    """A file named as requests are (``*.import.json``, ``import.json``, ...) that is not JSON at
+    all: a request with a typo, which HS001 reports, never a file to pass over."""
+    return value is _NOT_JSON and (path.name.endswith(REQUEST_SUFFIX) or path.name in REQUEST_NAMES)
+
+
+def names_file(request: Path, file_name: str) -> bool:
+    """Whether a JSON file is an import request listing ``file_name`` (quietly False if not), or
+    a request that is not JSON (it may, and its import is broken either way)."""
+    readable, value = _request_json(request, request.parent)
+    if not readable:
         return False
+    if _broken_request(request, value):
+        return True
     files = value.get("files") if isinstance(value, dict) else None
     if not isinstance(files, list):
         return False
@@ -234,12 +257,9 @@ def names_file(request: Path, file_name: str) -> bool:
 
 
 def is_request(path: Path) -> bool:
-    """Whether a JSON file looks like an importRequest (has a files list of fileNames)."""
-    if check_regular(path, None)[0] is not None:
+    """Whether a JSON file looks like an importRequest (has a files list of fileNames), or is
+    named as one and is not JSON (``_broken_request``)."""
+    readable, value = _request_json(path, None)
+    if not readable:
         return False
-    try:
-        with open_regular(path) as fh:
-            value = json.loads(fh.read(MAX_REQUEST_BYTES))
-    except (OSError, ValueError, RecursionError, ValidatorError):
-        return False
-    return isinstance(value, dict) and isinstance(value.get("files"), list)
+    return _broken_request(path, value) or (isinstance(value, dict) and isinstance(value.get("files"), list))
