@@ -17,8 +17,10 @@ from click.testing import CliRunner
 from tests.conftest import ROOT
 from validator import Config, validate
 from validator.cli import cli
+from validator.config import active_rules
 from validator.findings import ValidatorError
 from validator.report.text import location
+from validator.settings import effective_config
 
 EXAMPLES = ROOT / "fixtures" / "examples"
 ALL_BROKEN = [
@@ -164,6 +166,26 @@ def test_config_file_option_and_library_loader(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbogus = 1\n', encoding="utf-8")
     with pytest.raises(ValidatorError, match="unknown configuration key 'bogus'"):
         Config.from_pyproject(tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize(("file", "flags", "on", "off"), [
+    # ruff's order: the file's selection, then the command line's on what it leaves
+    ('ignore = ["HS110"]', {"select": ("HS110",)}, {"HS110"}, {"HS111", "HS101"}),
+    ('extend-select = ["HS9"]\nignore = ["HS110"]', {"select": ("HS11",)}, {"HS110", "HS111"}, {"HS901", "HS101"}),
+    ('ignore = ["HS110"]', {"extend_select": ("HS110",)}, {"HS110", "HS101"}, set()),
+    ('ignore = ["HS1"]', {"ignore": ("HS2",)}, set(), {"HS110", "HS201"}),
+    # within one selection the more specific entry wins, an ignore on a tie
+    ("", {"select": ("HS110",), "ignore": ("HS1",)}, {"HS110"}, {"HS111"}),
+    ("", {"select": ("HS1",), "ignore": ("HS110",)}, {"HS111"}, {"HS110"}),
+    ("", {"select": ("ragged-row",), "ignore": ("HS110",)}, set(), {"HS110"}),
+    ('select = ["ALL"]\nignore = ["HS11"]\nextend-select = ["HS110"]', {}, {"HS110", "HS901"}, {"HS111"}),
+])
+def test_command_line_selection_applies_after_the_files(tmp_path: Path, file: str, flags: dict[str, tuple[str, ...]],
+                                                         on: set[str], off: set[str]) -> None:
+    (tmp_path / "hubspot-preflight.toml").write_text(file + "\n", encoding="utf-8")
+    config = effective_config((tmp_path,), tmp_path / "hubspot-preflight.toml", **flags)
+    active = set(active_rules(config))
+    assert on <= active and not off & active
 
 
 # -- baselines -----------------------------------------------------------------------------------

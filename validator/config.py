@@ -3,6 +3,11 @@
 Selection works like ruff: ``select`` replaces the profile's enabled set, ``extend-select`` adds,
 ``ignore`` removes; each takes codes (``HS101``), prefixes (``HS1``, ``HS``), rule names
 (``ragged-row``) or ``ALL``. Unknown codes, names or keys are a configuration error.
+
+As in ruff, the settings file's selection comes first and the command line's is applied to what
+it leaves (``Config.then``): a ``--select`` there starts afresh, without the file's ``ignore`` or
+``extend-select``. Within one of them the more specific entry wins (``select HS110`` with ``ignore
+HS1`` keeps HS110; ``ALL`` < ``HS`` < ``HS1`` < ``HS11`` < a code or a name), an ``ignore`` on a tie.
 """
 
 from __future__ import annotations
@@ -24,11 +29,16 @@ DEFAULT_MAX_PER_RULE = 1000
 DEFAULT_CHUNK_ROWS = 50_000
 
 
+Selection = tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]  # select, extend-select, ignore
+
+
 @dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] | None = None  # None: the profile's enabled rules
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # selections applied after this one's, in order: the command line's (select, extend-select, ignore)
+    then: tuple[Selection, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)  # by code
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by code
     fail_on: Severity = Severity.ERROR
@@ -78,35 +88,56 @@ def load_profile() -> dict[str, dict[str, Any]]:
 
 def resolve(patterns: Iterable[str], rules: Mapping[str, type[Rule]]) -> set[str]:
     """Codes matched by codes, prefixes, names or ALL. Unknown entries are an error."""
-    out: set[str] = set()
+    return set(_specific(patterns, rules))
+
+
+def _specific(patterns: Iterable[str], rules: Mapping[str, type[Rule]]) -> dict[str, int]:
+    """Each code matched by codes, prefixes, names or ALL, with how specific its most specific
+    match is: ALL 0, a prefix its length, a whole code or a name more than any prefix."""
+    out: dict[str, int] = {}
     by_name = {r.name: code for code, r in rules.items()}
+    whole = 1 + max((len(code) for code in rules), default=0)
+
+    def note(code: str, level: int) -> None:
+        out[code] = max(out.get(code, -1), level)
     for raw in patterns:
         pattern = raw.strip()
         if not pattern:
             continue
         if pattern.upper() == "ALL":
-            out.update(rules)
+            for code in rules:
+                note(code, 0)
             continue
         if pattern.lower() in by_name:
-            out.add(by_name[pattern.lower()])
+            note(by_name[pattern.lower()], whole)
             continue
-        matched = {code for code in rules if code.startswith(pattern.upper())}
+        matched = [code for code in rules if code.startswith(pattern.upper())]
         if not matched:
             raise ValidatorError(f"unknown rule code or name {pattern!r}")
-        out.update(matched)
+        for code in matched:
+            note(code, whole if code == pattern.upper() else len(pattern))
     return out
+
+
+def _select(before: set[str], selection: Selection, rules: Mapping[str, type[Rule]]) -> set[str]:
+    """One selection (select, extend-select, ignore) applied to the codes chosen ``before``: a
+    code is on where its most specific "on" entry is more specific than its most specific
+    ignore; ``select`` starts from nothing, else the codes before count as on, least specific."""
+    select, extend, ignore = selection
+    on = _specific(select, rules) if select is not None else dict.fromkeys(before, -1)
+    for code, level in _specific(extend, rules).items():
+        on[code] = max(on.get(code, -1), level)
+    off = _specific(ignore, rules)
+    return {code for code, level in on.items() if level > off.get(code, -2)}
 
 
 def active_rules(config: Config) -> dict[str, ActiveRule]:
     """Rule classes to run, with their stamped severity and merged options, by code."""
     rules = all_rules()
     profile = load_profile()
-    if config.select is None:
-        chosen = {code for code in rules if profile.get(code, {}).get("enabled", True)}
-    else:
-        chosen = resolve(config.select, rules)
-    chosen |= resolve(config.extend_select, rules)
-    chosen -= resolve(config.ignore, rules)
+    chosen = {code for code in rules if profile.get(code, {}).get("enabled", True)}
+    for selection in ((config.select, config.extend_select, config.ignore), *config.then):
+        chosen = _select(chosen, selection, rules)
     for code in list(config.severity) + list(config.options):
         if code not in rules:
             raise ValidatorError(f"unknown rule code {code!r} in configuration")

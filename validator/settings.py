@@ -200,12 +200,10 @@ def effective_config(paths: tuple[Path, ...], config_file: Path | None, **flags:
     config = load_file(found) if found is not None else Config()
     flags = {k: v for k, v in flags.items() if v is not None and v is not False and v != ()}
     changes: dict[str, Any] = {k: flags[k] for k in ("chunk_rows",) if k in flags}
-    if "select" in flags:
-        changes["select"] = split_flags(flags["select"])
-    if "extend_select" in flags:
-        changes["extend_select"] = (*config.extend_select, *split_flags(flags["extend_select"]))
-    if "ignore" in flags:
-        changes["ignore"] = (*config.ignore, *split_flags(flags["ignore"]))
+    if any(k in flags for k in ("select", "extend_select", "ignore")):  # after the file's, as ruff does
+        cli = (split_flags(flags["select"]) if "select" in flags else None,
+               split_flags(flags.get("extend_select", ())), split_flags(flags.get("ignore", ())))
+        changes["then"] = (*config.then, cli)
     if "fail_on" in flags:
         changes["fail_on"] = Severity.parse(flags["fail_on"])
     if "max_per_rule" in flags:
