@@ -151,6 +151,31 @@ def test_a_request_with_a_json_typo_is_reported_not_passed_over(tmp_path: Path) 
             assert proc.stdout.startswith(f"{folder / name}:1:1: HS001 [error] request is not valid JSON"), proc.stdout
 
 
+def test_two_imports_with_the_same_file_names_are_told_apart_by_path(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # the merged report kept rows, headers and JUnit suites by fileName: spring's ragged row was
+    # shown with autumn's cells, and the clean request's suite was lost
+    header = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"
+    for season, row in (("spring", "ann@example.com,Ann,Lee,+14155550101,lead,x,EXTRA\n"),
+                        ("autumn", "bad-email,Bo,Chen,+14155550102,lead,z\n")):
+        (tmp_path / season).mkdir()
+        shutil.copy2(EXAMPLES / "contacts" / "contacts.import.json", tmp_path / season / "contacts.import.json")
+        (tmp_path / season / "contacts.csv").write_text(header + row, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    both = ["spring/contacts.import.json", "autumn/contacts.import.json"]
+    out = run("check", *both, "--format", "csv").output.splitlines()
+    assert out[1:] == [
+        'spring/contacts.csv,ann@example.com,Ann,Lee,+14155550101,lead,x,EXTRA,2,HS110,'
+        '"row has 7 fields, more than the header\'s 6"',
+        "autumn/contacts.csv,bad-email,Bo,Chen,+14155550102,lead,z,,2,HS212,'bad-email' is not a valid email address"]
+    suites = re.findall(r'<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)"', run("check", *both, "--format",
+                                                                                         "junit").output)
+    assert suites == [("spring/contacts.import.json", "1", "0"), ("autumn/contacts.import.json", "1", "0"),
+                      ("spring/contacts.csv", "1", "1"), ("autumn/contacts.csv", "1", "1")]
+    alone = json.loads(run("check", both[0], "--format", "json").output)  # one import: fileNames as before
+    assert [(f["file"], f["row"]) for f in alone["findings"]] == [("contacts.csv", 2)]
+
+
 def test_quiet_prints_nothing_and_emitted_requests_go_to_the_output_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from validator.cli import main

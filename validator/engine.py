@@ -154,7 +154,7 @@ class Engine:
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
         collect = Collector(self.active, self.config.max_per_rule, paths,
                             file_ignores(self.config, paths))
-        report = Report(request=spec.source, version=__version__)
+        report = Report(request=spec.source, version=__version__, paths=dict(paths))
         for rule in hooks["on_import"]:
             collect.add(rule.on_import(ctx))
         seen: set[str] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -146,6 +146,8 @@ class Report:
     # header cells by file. Kept out of to_dict(): the JSON contract never carries whole rows.
     records: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)  # each file's path as given, by fileName
+    requests: list[str] = field(default_factory=list)  # every request of a merged run (else [request])
 
     def total(self, severity: Severity) -> int:
         return sum(n for code, n in self.counts.items() if self.severities.get(code) == severity)
@@ -187,8 +189,15 @@ class Report:
 
     @classmethod
     def merge(cls, reports: Iterable[Report]) -> Report:
-        """One report for several imports checked in one run (the CLI with many requests)."""
+        """One report for several imports checked in one run (the CLI with many requests).
+        A fileName that more than one of them uses is told apart by its path (``_renamed``)."""
         out = cls()
+        reports = list(reports)
+        seen: dict[str, int] = {}
+        for r in reports:
+            for name in r.names():
+                seen[name] = seen.get(name, 0) + 1
+        reports = [r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports]
         for r in reports:
             out.findings.extend(r.findings)
             out.files.extend(r.files)
@@ -196,6 +205,7 @@ class Report:
             out.seconds += r.seconds
             out.version = r.version
             out.request = out.request or r.request
+            out.requests.extend(r.requests or ([r.request] if r.request else []))
             for code, n in r.counts.items():
                 out.counts[code] = out.counts.get(code, 0) + n
             for code, n in r.suppressed.items():
@@ -206,6 +216,28 @@ class Report:
             for name, rows in r.records.items():
                 out.records.setdefault(name, {}).update(rows)
             out.headers.update(r.headers)
+            out.paths.update(r.paths)
+        return out
+
+    def names(self) -> set[str]:
+        """The request's and its files' names this report speaks of."""
+        named = {s.name for s in self.files} | set(self.records) | set(self.headers)
+        return named | {f.file for f in self.findings if f.file} | ({self.request} if self.request else set())
+
+    def _renamed(self, names: set[str]) -> Report:
+        """This report with the files ``names`` called by their paths (else by fileName and request)."""
+        if not names:
+            return self
+        new = {n: self.paths.get(n) or f"{n} ({self.request})" for n in names}
+
+        def name(n: str | None) -> str | None:
+            return new.get(n, n) if n is not None else None
+        out = replace(self, findings=[replace(f, file=name(f.file)) if f.file in new else f for f in self.findings],
+                      files=[replace(s, name=new.get(s.name, s.name)) for s in self.files],
+                      refusals=[replace(x, file=new.get(x.file, x.file)) for x in self.refusals],
+                      records={new.get(k, k): v for k, v in self.records.items()},
+                      headers={new.get(k, k): v for k, v in self.headers.items()},
+                      paths={new.get(k, k): v for k, v in self.paths.items()}, request=name(self.request))
         return out
 
     def to_dict(self) -> dict[str, Any]:

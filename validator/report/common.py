@@ -54,7 +54,8 @@ def severity(f: Finding) -> Severity:
 def file_names(report: Report) -> list[str]:
     """Every file the run looked at (request first), then any other file a finding names."""
     names: list[str] = []
-    for name in [report.request or "", *(s.name for s in report.files), *(f.file or "" for f in report.findings)]:
+    requests = report.requests or [report.request or ""]
+    for name in [*requests, *(s.name for s in report.files), *(f.file or "" for f in report.findings)]:
         if name and name not in names:
             names.append(name)
     return names
