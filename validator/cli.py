@@ -151,7 +151,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if write_baseline:
         from validator.baseline import write_baseline as write
 
-        n = write(report, target)
+        n = write(Report(findings=[f for r in reports for f in r.findings]), target)  # by fileName, as matched
         if not quiet:
             click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
         sys.exit(2 if report.refusals else 0)
