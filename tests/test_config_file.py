@@ -188,6 +188,28 @@ def test_command_line_selection_applies_after_the_files(tmp_path: Path, file: st
     assert on <= active and not off & active
 
 
+def test_each_request_uses_the_settings_file_nearest_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one file was applied to every request of a run: b's ignore silenced a's HS1 findings when both
+    # were checked together, and a folder check above them applied neither
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLES / "broken", tmp_path / "imports" / name)
+    (tmp_path / "imports" / "b" / "pyproject.toml").write_text('[tool.hubspot-preflight]\nignore = ["HS1"]\n',
+                                                                encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def codes(*args: str) -> dict[str, set[str]]:
+        _code, report = run("check", *args)
+        out: dict[str, set[str]] = {}
+        for f in report["findings"]:
+            out.setdefault(f["path"].split("/")[1], set()).add(f["code"][:3])
+        return out
+    alone = {**codes("imports/a/contacts.import.json"), **codes("imports/b/contacts.import.json")}
+    assert "HS1" in alone["a"] and "HS1" not in alone["b"]
+    assert codes("imports/a/contacts.import.json", "imports/b/contacts.import.json") == alone
+    assert codes("imports") == alone
+    assert codes("imports/b/contacts.import.json", "imports/a/contacts.import.json") == alone
+
+
 # -- baselines -----------------------------------------------------------------------------------
 
 HEADER = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"

@@ -100,13 +100,15 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     from validator.report import render
     from validator.settings import choose_format, effective_config
 
-    config = effective_config(paths, config_file, select=select, extend_select=extend_select,
-                              ignore=ignore, fail_on=fail_on, max_per_rule=max_per_rule, tier=tier,
-                              baseline=baseline, redact=redact, exit_zero=exit_zero, chunk_rows=chunk_rows)
+    flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
+             "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
+             "exit_zero": exit_zero, "chunk_rows": chunk_rows}
+    config = effective_config(paths, config_file, **flags)
     if portal is not None:
         config = config.with_(portal=_portal(portal))
     config = config.with_(reader=reader, progress=None if quiet else _progress(),
                           threads=threads if threads is not None else config.threads)
+    shared = {k: getattr(config, k) for k in ("portal", "reader", "progress", "threads")}
     if write_baseline:
         if config.baseline is None or not isinstance(config.baseline, (str, os.PathLike)):
             raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
@@ -140,8 +142,9 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         return
     _memory_pool()
     _imports_done()
+    own = _own_configs(planned, config, config_file, flags, shared, write_baseline)
     try:
-        reports = [validate(request, files=files, config=config) for request, files in planned]
+        reports = [validate(request, files=files, config=own.get(request, config)) for request, files in planned]
     finally:
         if config.progress is not None:
             config.progress.close()
@@ -261,6 +264,28 @@ def _writable(path: Path, option: str) -> None:
         raise ValidatorError(f"{option} {path} is a folder; name a file")
     if not path.parent.is_dir():
         raise ValidatorError(f"{option} {path}: the folder {path.parent} does not exist")
+
+
+def _own_configs(planned: list[tuple[Path, dict[str, Any]]], config: Any, config_file: Path | None,
+                 flags: dict[str, Any], shared: dict[str, Any], write_baseline: bool) -> dict[Path, Any]:
+    """The rule settings of each request checked, where they are not the run's: as ruff does, a
+    request uses the settings file nearest to it (the run's own settings, its output format,
+    fail-on and exit code, come from the file found for all the paths). None with --config."""
+    from validator.settings import discover, effective_config
+
+    if config_file is not None:
+        return {}
+    run_source = config.source
+    made: dict[str | None, Any] = {run_source: config}
+    out: dict[Path, Any] = {}
+    for request, _files in planned:
+        found = discover((request,))
+        key = str(found) if found is not None else None
+        if key not in made:
+            own = effective_config((request,), found, **flags).with_(**shared)
+            made[key] = own.with_(baseline=None) if write_baseline else own
+        out[request] = made[key]
+    return out
 
 
 def _deliver(text: str, output: Path | None, quiet: bool) -> None:
