@@ -276,6 +276,30 @@ def test_unknown_pipeline_or_stage_fails_the_row() -> None:
         ("HS235", 3, 3, "INVALID_REQUIRED_PROPERTY", "'Nope' is not a stage of the row's pipeline (Sales Pipeline)")]
 
 
+def test_line_items_need_their_deal() -> None:
+    # fact sheet 4.3 [V]: line items need Name, Quantity, Price and the associated deal
+    import io
+
+    def line_items(with_deals: bool):  # type: ignore[no-untyped-def]
+        files = [{"fileName": "items.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-8", "columnName": n, "propertyName": n.lower()}
+            for n in ("Name", "Quantity", "Price", "SKU")]}}]
+        if with_deals:  # a deals file whose SKU column points at the line items
+            files.append({"fileName": "deals.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True,
+                          "columnMappings": [
+                              {"columnObjectTypeId": "0-3", "columnName": "Deal Name", "propertyName": "dealname"},
+                              {"columnObjectTypeId": "0-3", "columnName": "SKU", "propertyName": None,
+                               "toColumnObjectTypeId": "0-8"}]}})
+        request = {"name": "t", "importOperations": {"0-8": "CREATE", "0-3": "UPDATE"}, "files": files}
+        data = {"items.csv": b"Name,Quantity,Price,SKU\nWidget,2,10.00,W-1\n", "deals.csv": b"Deal Name,SKU\nBig,W-1\n"}
+        report = validate(request, files={k: io.BytesIO(v) for k, v in data.items()}, base_dir="/nonexistent")
+        return [(f.file, f.pointer, f.message) for f in report.findings if f.code == "HS233"]
+    assert line_items(False) == [("items.csv", "/files/0/fileImportPage/columnMappings",
+                                  "CREATE of line items (0-8) needs the deal each one belongs to: a column with the deal's "
+                                  "Record ID or Deal name")]
+    assert line_items(True) == []
+
+
 def test_snapshot_custom_stage_property_and_object() -> None:
     catalog = catalog_for(PORTAL)
     assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]

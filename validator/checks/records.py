@@ -152,8 +152,9 @@ class MissingRequiredColumn(RequiredRule):
     """An import that creates records has no column for a property HubSpot requires to create them.
 
     Why: creating a record needs its required properties (fact sheet 4.3): deals a name, pipeline
-    and stage; tickets a name, pipeline and status; companies a name or domain; ... Each row then
-    fails with MISSING_REQUIRED_PROPERTY. Checked when the operation is CREATE, or UPSERT with no
+    and stage; tickets a name, pipeline and status; companies a name or domain; line items a
+    name, quantity and price, and the deal they belong to; ... Each row then fails with
+    MISSING_REQUIRED_PROPERTY. Checked when the operation is CREATE, or UPSERT with no
     identifier column (so every row creates).
     Example: a CREATE deals import with Deal Name and Amount but no Deal Stage column.
     Fix: add and map the missing column, or switch the object to UPDATE with an identifier.
@@ -176,6 +177,22 @@ class MissingRequiredColumn(RequiredRule):
                     yield self.finding(
                         f"{op} of {self.catalog.object_label(obj)} needs a column mapped to {need}",
                         file=file, pointer=file.spec.mappings_pointer)
+            if obj == LINE_ITEMS and not self._with_deals(file):
+                yield self.finding(f"{op} of {self.catalog.object_label(obj)} needs the deal each one belongs "
+                                   "to: a column with the deal's Record ID or Deal name", file=file,
+                                   pointer=file.spec.mappings_pointer)
+
+    def _with_deals(self, file: FileContext) -> bool:
+        """Whether the import ties line items to deals (fact sheet 4.3, [V]): the file maps deal
+        columns or a column pointing at deals, or a file of the import points deals at line items."""
+        if any(c.spec is not None and DEALS in (c.spec.object_type_id, c.spec.to_object_type_id)
+               for c in file.mapped()):
+            return True
+        return any(c.to_object_type_id == LINE_ITEMS and c.object_type_id == DEALS
+                   for f in self.ctx.spec.files for c in f.columns if not c.ignored)
+
+
+DEALS, LINE_ITEMS = "0-3", "0-8"
 
 
 class MissingRequiredValue(RequiredRule):
