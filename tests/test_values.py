@@ -281,9 +281,10 @@ def test_line_items_need_their_deal() -> None:
     import io
 
     def line_items(with_deals: bool):  # type: ignore[no-untyped-def]
-        files = [{"fileName": "items.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-8", "columnName": n, "propertyName": n.lower()}
-            for n in ("Name", "Quantity", "Price", "SKU")]}}]
+        items = [{"columnObjectTypeId": "0-8", "columnName": n, "propertyName": n.lower()}
+                 for n in ("Name", "Quantity", "Price", "SKU")]
+        files = [{"fileName": "items.csv", "fileFormat": "CSV",
+                  "fileImportPage": {"hasHeader": True, "columnMappings": items}}]
         if with_deals:  # a deals file whose SKU column points at the line items
             files.append({"fileName": "deals.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True,
                           "columnMappings": [
@@ -295,8 +296,8 @@ def test_line_items_need_their_deal() -> None:
         report = validate(request, files={k: io.BytesIO(v) for k, v in data.items()}, base_dir="/nonexistent")
         return [(f.file, f.pointer, f.message) for f in report.findings if f.code == "HS233"]
     assert line_items(False) == [("items.csv", "/files/0/fileImportPage/columnMappings",
-                                  "CREATE of line items (0-8) needs the deal each one belongs to: a column with the deal's "
-                                  "Record ID or Deal name")]
+                                  "CREATE of line items (0-8) needs the deal each one belongs to: a column with "
+                                  "the deal's Record ID or Deal name")]
     assert line_items(True) == []
 
 
