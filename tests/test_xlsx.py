@@ -238,6 +238,19 @@ def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine
         ("HS608", 1, "row 1 looks like a title ('Contacts export'): the column names the mappings use are on row 2")]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str) -> None:
+    # fact sheet 6 [V]: Excel epochs in milliseconds are read from Text cells only
+    from validator import Config
+
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Close Date"], ["a@x.com", 1698451200000], ["b@x.com", "1698451200000"]]}]})
+    report = validate(write(tmp_path, data, headers=("Email", "Close Date")), config=Config(reader=engine))
+    assert [(f.row, f.column, f.cell, f.hubspot_error, f.message) for f in report.findings if f.code == "HS434"] == [
+        (2, 2, "Contacts!B2", "COULD_NOT_PARSE_DATE", "'1698451200000' is a UNIX time in milliseconds "
+         "(2023-10-28 00:00 UTC) in a number cell; HubSpot reads one from a Text cell only")]
+
+
 SHAPES = {"sheets": [{"name": "S", "rows": [
     ["Email", "Id", "When", None, "Score"],
     ["a@x.com", 1, dt.date(2024, 1, 2), None, 0.5],

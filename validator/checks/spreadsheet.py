@@ -459,6 +459,45 @@ def _serial_date(value: str) -> str:
     return f" ({day.isoformat()} as an Excel serial date)"
 
 
+EPOCH_MS = r"\s*[0-9]{11,13}\s*"  # 1973-03-03 .. 2286-11-20 in milliseconds (the whole cell)
+
+
+class EpochNumberCell(_CatalogRule):
+    """A spreadsheet's date column holds a UNIX time in milliseconds as a number cell.
+
+    Why: HubSpot reads a UNIX epoch in milliseconds from a CSV, and from Excel only where the cell
+    is formatted as Text (fact sheet 6, [V] S6). In a number cell Excel keeps the value as a
+    floating-point number (it shows `1.69845E+12`), which HubSpot is not documented to read as
+    a time [I].
+    Example: `1698451200000` entered in a General-format Close Date cell.
+    Fix: format the column as Text before entering the values, or enter dates as date cells.
+    """
+
+    code = "HS434"
+    name = "epoch-number-cell"
+    severity = Severity.WARNING
+    hubspot_error = "COULD_NOT_PARSE_DATE"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            if not is_date(col, self.catalog):
+                continue
+            numbers = _kind_mask(chunk, col.index, "n")
+            if numbers is None or not numbers.any():
+                continue
+            bad = exactly(chunk.column(col.index), numbers, lambda v: fullmatch(v, EPOCH_MS))
+            yield from self.cells(chunk, file, col, bad, _epoch_message)
+
+
+def _epoch_message(value: str) -> str:
+    try:
+        when = dt.datetime.fromtimestamp(int(value) / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (ValueError, OverflowError, OSError):
+        when = "a time"
+    return (f"{quote(value)} is a UNIX time in milliseconds ({when}) in a number cell; HubSpot reads one "
+            "from a Text cell only")
+
+
 class SerialDate(_CatalogRule):
     """A date column holds an Excel serial number such as `45366` instead of a date.
 
