@@ -174,6 +174,14 @@ def test_two_imports_with_the_same_file_names_are_told_apart_by_path(tmp_path: P
                       ("spring/contacts.csv", "1", "1"), ("autumn/contacts.csv", "1", "1")]
     alone = json.loads(run("check", both[0], "--format", "json").output)  # one import: fileNames as before
     assert [(f["file"], f["row"]) for f in alone["findings"]] == [("contacts.csv", 2)]
+    # a baseline for both: each import's entry is used by one import only, and not stale in the other
+    assert run("check", *both, "--baseline", "b.json", "--write-baseline").exit_code == 0
+    entries = json.loads(Path("b.json").read_text(encoding="utf-8"))["entries"]
+    entries.append({**entries[0], "key": "email:gone@example.com"})
+    Path("b.json").write_text(json.dumps({"entries": entries}), encoding="utf-8")
+    again = json.loads(run("check", *both, "--baseline", "b.json", "--format", "json").output)
+    assert [(f["code"], f["pointer"]) for f in again["findings"]] == [("HS901", "/entries/2")]
+    assert again["accepted"] == {"HS110": 1, "HS212": 1} and again["summary"]["warnings"] == 1
 
 
 def test_quiet_prints_nothing_and_emitted_requests_go_to_the_output_file(

@@ -24,11 +24,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from validator.findings import Finding, Report, ValidatorError
+from validator.findings import STALE_CODE, Finding, Report, ValidatorError
 from validator.sources import read_bounded, write_text
 
 VERSION = 1
-STALE = "HS901"
+STALE = STALE_CODE
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 Entry = tuple[str, str, str, str | None]  # file, code, key, column name (None: any)
@@ -97,6 +97,7 @@ def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mappin
             continue
         kept.append(f)
     report.counts = {c: n for c, n in report.counts.items() if n > 0}
+    report.baseline_used = set(used)
     files = {source, *(s.name for s in report.files)}
     stale = [i for i, e in enumerate(entries) if i not in used and e["file"] in files]
     if stale and STALE in active:

@@ -19,6 +19,9 @@ class ValidatorError(Exception):
     """
 
 
+STALE_CODE = "HS901"  # a baseline entry that accepted no finding
+
+
 class Severity(enum.IntEnum):
     """Ordered so that ``severity >= fail_on`` reads naturally."""
 
@@ -148,6 +151,7 @@ class Report:
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)  # each file's path as given, by fileName
     requests: list[str] = field(default_factory=list)  # every request of a merged run (else [request])
+    baseline_used: set[int] = field(default_factory=set)  # the baseline entries that accepted a finding
 
     def total(self, severity: Severity) -> int:
         return sum(n for code, n in self.counts.items() if self.severities.get(code) == severity)
@@ -198,7 +202,25 @@ class Report:
             for name in r.names():
                 seen[name] = seen.get(name, 0) + 1
         reports = [r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports]
+        used = set().union(*(r.baseline_used for r in reports))
+        stale: set[tuple[str | None, str | None]] = set()
+        merged: list[Report] = []
         for r in reports:
+            # an entry is stale only if no import of the run used it, and is said so once
+            kept = []
+            for f in r.findings:
+                if f.code == STALE_CODE and f.pointer is not None:
+                    entry = int(f.pointer.rsplit("/", 1)[-1])
+                    if entry in used or (f.file, f.pointer) in stale:
+                        continue
+                    stale.add((f.file, f.pointer))
+                kept.append(f)
+            if len(kept) < len(r.findings):
+                counts = {**r.counts, STALE_CODE: r.counts[STALE_CODE] - (len(r.findings) - len(kept))}
+                r = replace(r, findings=kept, counts={c: n for c, n in counts.items() if n})
+            merged.append(r)
+        out.baseline_used = used
+        for r in merged:
             out.findings.extend(r.findings)
             out.files.extend(r.files)
             out.refusals.extend(r.refusals)
