@@ -28,6 +28,8 @@ def test_codes_are_unique_and_well_formed() -> None:
 def test_rule_docstring_has_every_section(code: str) -> None:
     sections = RULES[code].sections()
     assert sections["summary"].endswith("."), code
+    # the one-line summary (rules, README's table, SARIF) is the whole first sentence, not its first line
+    assert RULES[code].summary() == " ".join(sections["summary"].split()), code
     for title in ("Why", "Example", "Fix"):
         assert sections.get(title), f"{code} lacks {title}"
 

@@ -123,7 +123,8 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        return cls.doc().split("\n", 1)[0].strip()
+        """The docstring's first paragraph, on one line (a summary may run over two lines)."""
+        return " ".join(cls.doc().split("\n\n", 1)[0].split())
 
     @classmethod
     def sections(cls) -> dict[str, str]:
