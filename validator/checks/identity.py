@@ -18,6 +18,7 @@ import pyarrow as pa
 from validator.catalog import Catalog
 from validator.checks._facts import column_bytes, fullmatch
 from validator.checks.base import Hit, Rule, quote
+from validator.checks.multiobject import record_objects
 from validator.checks.rows import empty_rows
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
@@ -53,7 +54,7 @@ class _Duplicates(Rule):
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.sets = {}
-        if len(file.spec.objects) == 1:
+        if len(record_objects(file.spec)) == 1:  # (a label column's 'from' object aside)
             for c in file.columns:
                 if c.spec is not None and id_kind(c.spec, self.catalog) in self.kinds and self.keyed(file, c):
                     self.sets[c.index] = (c, c.spec.property_name)
@@ -191,7 +192,7 @@ class DuplicateRow(Rule):
         new repeats no row, and one whose key is not is compared with that key's first row, then
         with the other rows whose key was not new: no set of every row's hash is needed."""
         self._reset()
-        if len(file.spec.objects) == 1:
+        if len(record_objects(file.spec)) == 1:  # (a label column's 'from' object aside)
             for c in file.columns:
                 if c.spec is not None and id_kind(c.spec, self.catalog) is not None:
                     self.pivot = (c, c.spec.property_name)
