@@ -327,8 +327,9 @@ class LineItemMultipleParents(Rule):
     """A line item row names more than one parent deal or quote.
 
     Why: a line item belongs to one deal or quote; HubSpot fails such rows with
-    LINE_ITEM_MULTIPLE_PARENTS_IN_ROW (2026-09 errorType list). Several parents come from two
-    filled parent columns or from `;`-separated ids in one cell.
+    LINE_ITEM_MULTIPLE_PARENTS_IN_ROW (2026-09 errorType list). Several parents come from a
+    deal and a quote in one row, or from `;`-separated ids in one cell (a deal's Record ID and
+    its name in one row name one deal).
     Example: a line item row with both a Deal ID and a Quote ID, or Deal ID `101;102`.
     Fix: give each line item one parent; repeat the line item row for another deal.
     """
@@ -347,12 +348,21 @@ class LineItemMultipleParents(Rule):
         parents = _parent_columns(file, self.catalog)
         if not parents:
             return
-        count = np.zeros(len(chunk), np.int64)
+        # a deal named by its Record ID and its name is one parent: parents are counted per
+        # object, the most any of its columns names; ";" separates ids, not names (a deal's name
+        # may hold one)
+        per_object: dict[str, np.ndarray] = {}
         for c in parents:
+            s = c.spec
+            assert s is not None
             cells = chunk.column(c.index)
-            parts = cells.str.count(";") + 1
-            count += np.where((cells.str.strip() != "").to_numpy(dtype=bool), parts.to_numpy(dtype=np.int64), 0)
-        bad = count > 1
+            filled = (cells.str.strip() != "").to_numpy(dtype=bool)
+            named = s.property_name == "dealname" and not is_foreign(s)
+            parts = filled.astype(np.int64) if named else np.where(
+                filled, (cells.str.count(";") + 1).to_numpy(dtype=np.int64), 0)
+            obj = (s.to_object_type_id if is_foreign(s) else s.object_type_id) or ""
+            per_object[obj] = np.maximum(per_object.get(obj, 0), parts)
+        bad = sum(per_object.values(), np.zeros(len(chunk), np.int64)) > 1
         yield from self.cells(chunk, file, parents[0], bad,
                               "line item row names more than one parent deal or quote")
 
