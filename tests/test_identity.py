@@ -249,3 +249,63 @@ def test_key_set_rows_widen_past_32_bits() -> None:
     seen.merge_min = 0
     assert seen.add(np.array([4], np.uint64), np.array([big * 2])).tolist() == [big * 2]
     assert sorted(seen.rows.tolist()) == [2, 3, big, big * 2]
+
+
+def _mappings(object_id: str, *columns: tuple) -> list[dict]:
+    out = []
+    for name, prop, *extra in columns:
+        out.append({"columnObjectTypeId": object_id, "columnName": name, "propertyName": prop,
+                    **(extra[0] if extra else {})})
+    return out
+
+
+def test_common_column_owner_and_findings_do_not_depend_on_file_order() -> None:
+    # a deals file mapping a contact Email column came first: it was taken as the owner of the
+    # companies file's Email link (HS311 and three false HS314) instead of contacts.csv, whose
+    # Email is the associationIdentifierColumn
+    files = {
+        "deals.csv": "Deal Name,Pipeline,Deal Stage,Email\nBig deal,default,appointmentscheduled,ann@acme.example\n",
+        "contacts.csv": "First Name,Email\nAnn,Ann@Acme.example\nBo,bo@globex.example\n",
+        "companies.csv": ("Company Name,Email\nAcme,ann@acme.example\nGlobex,BO@globex.example\n"
+                          "Other,nobody@x.example\n"),
+    }
+    entries = {
+        "deals.csv": _mappings("0-3", ("Deal Name", "dealname"), ("Pipeline", "pipeline"),
+                               ("Deal Stage", "dealstage")) + _mappings("0-1", ("Email", "email")),
+        "contacts.csv": _mappings("0-1", ("First Name", "firstname"),
+                                  ("Email", "email", {"associationIdentifierColumn": True})),
+        "companies.csv": _mappings("0-2", ("Company Name", "name"), ("Email", None, {
+            "toColumnObjectTypeId": "0-1",
+            "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}})),
+    }
+
+    def check(order: list[str]) -> list[tuple]:
+        request = {"name": "t", "files": [{"fileName": n, "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": entries[n]}} for n in order]}
+        report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()},
+                          base_dir="/nonexistent")
+        return sorted((f.code, f.file, f.row, f.column) for f in report.findings if f.code.startswith("HS31"))
+    first = check(["deals.csv", "contacts.csv", "companies.csv"])
+    assert first == [("HS314", "companies.csv", 4, 2)]
+    assert check(["contacts.csv", "companies.csv", "deals.csv"]) == first
+    assert check(["companies.csv", "deals.csv", "contacts.csv"]) == first
+
+
+def test_a_hierarchy_keys_column_is_no_common_column_in_a_two_file_import() -> None:
+    # ASSOCIATION_KEYS links companies of its own file: HS311 took it for a common column once a
+    # second file made the import a multi-file one (three errors, none of which could be fixed)
+    request = {"name": "t", "files": [
+        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings":
+            _mappings("0-1", ("Email", "email"), ("Company Domain", None, {
+                "toColumnObjectTypeId": "0-2",
+                "foreignKeyType": {"associationTypeId": 279, "associationCategory": "HUBSPOT_DEFINED"}}))}},
+        {"fileName": "companies.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings":
+            _mappings("0-2", ("Company Name", "name"),
+                      ("Company Domain", "domain", {"associationIdentifierColumn": True}),
+                      ("Child Companies", "domain", {"columnType": "ASSOCIATION_KEYS",
+                                                     "toColumnObjectTypeId": "0-2"}))}}]}
+    files = {"contacts.csv": "Email,Company Domain\nann@acme.example,acme.example\n",
+             "companies.csv": "Company Name,Company Domain,Child Companies\nAcme,acme.example,sub.acme.example\n"
+                              "Sub,sub.acme.example,\n"}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()}, base_dir="/nonexistent")
+    assert [(f.code, f.pointer) for f in report.findings] == []

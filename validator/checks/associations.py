@@ -51,11 +51,14 @@ def links(spec: ImportSpec) -> list[Link]:
     out = []
     for f in spec.files:
         for c in f.columns:
-            if not is_foreign(c) or c.column_type == "HUBSPOT_OBJECT_ID":
+            # (a same-object keys column, ASSOCIATION_KEYS, links records of its own file)
+            if not is_foreign(c) or c.column_type in ("HUBSPOT_OBJECT_ID", "ASSOCIATION_KEYS"):
                 continue
-            owner = next(((g, o) for g in spec.files if g is not f for o in g.columns
-                          if not o.ignored and o.column_name == c.column_name
-                          and o.object_type_id == c.to_object_type_id and o.to_object_type is None), None)
+            owners = [(g, o) for g in spec.files if g is not f for o in g.columns
+                      if not o.ignored and o.column_name == c.column_name
+                      and o.object_type_id == c.to_object_type_id and o.to_object_type is None]
+            # the owning column is the one marked associationIdentifierColumn, wherever its file is
+            owner = next((p for p in owners if p[1].association_identifier), owners[0] if owners else None)
             out.append(Link(f, c, *(owner or (None, None))))
     return out
 
@@ -140,8 +143,8 @@ class MisplacedAssociationSettings(Rule):
                 f"associationIdentifierColumn is set on column {name}, which maps no property: it belongs "
                 "on the common column of the file whose object owns the property",
                 file=ctx, pointer=c.at("associationIdentifierColumn"))
-        if c.column_type == "FLEXIBLE_ASSOCIATION_LABEL":
-            return
+        if c.column_type in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS"):
+            return  # (a label column, and a same-object keys column: HS330-HS332 check those)
         if c.foreign_key is not None and c.to_object_type is None:
             yield self.finding(f"column {name} has foreignKeyType but no toColumnObjectTypeId",
                                file=ctx, pointer=c.at("toColumnObjectTypeId"))
