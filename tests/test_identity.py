@@ -309,3 +309,12 @@ def test_a_hierarchy_keys_column_is_no_common_column_in_a_two_file_import() -> N
                               "Sub,sub.acme.example,\n"}
     report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()}, base_dir="/nonexistent")
     assert [(f.code, f.pointer) for f in report.findings] == []
+
+
+def test_association_type_hint_lists_each_hubspot_defined_id_once() -> None:
+    # with a portal snapshot the ids were listed twice, and a USER_DEFINED label's id among them
+    request = ROOT / "fixtures" / "examples" / "two-file-broken" / "import.json"
+    expected = ("association type 280 is companies (0-2) to contacts (0-1), but column 'Company Domain' associates "
+                "contacts (0-1) to companies (0-2) (HUBSPOT_DEFINED ids for that: 1 (Primary), 279)")
+    for config in (Config(), Config(portal=str(ROOT / "fixtures" / "portal"))):
+        assert [f.message for f in validate(request, config=config).findings if f.code == "HS312"] == [expected]

@@ -207,8 +207,9 @@ class AssociationTypeMismatch(Rule):
                 src, dst = c.object_type_id, c.to_object_type_id
                 if src is None or dst is None:
                     continue
-                right = cat.types_between(src, dst)
-                fits = ", ".join(f"{a.id}{f' ({a.label})' if a.label else ''}" for a in right) or "none known"
+                right = [a for a in cat.types_between(src, dst) if a.category == "HUBSPOT_DEFINED"]
+                shown = dict.fromkeys(f"{a.id}{f' ({a.label})' if a.label else ''}" for a in right)  # once each
+                fits = ", ".join(shown) or "none known"
                 a = cat.association(fk.type_id)
                 direction = f"{cat.object_label(src)} to {cat.object_label(dst)}"
                 if a is None:
