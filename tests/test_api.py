@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,41 @@ def test_an_open_file_takes_the_fast_path_as_its_path_does(tmp_path: Path) -> No
         fh.readline()
         moved = validate(request, files={"contacts.csv": fh}, base_dir="/nonexistent")
     assert [s.reader for s in moved.files] == ["exact"]
+
+
+def test_misuse_is_a_validator_error_naming_it(tmp_path: Path) -> None:
+    # these ended in TypeError / AttributeError deep in a check, or (a string for files) in a
+    # wrong report
+    import pandas as pd
+
+    folder = EXAMPLES / "broken"
+    request = json.loads((folder / "contacts.import.json").read_text())
+    data = folder / "contacts.csv"
+    with data.open() as text_mode:
+        cases = {
+            "is open in text mode; open it with 'rb'": dict(files={"contacts.csv": text_mode}),
+            "must be a path, bytes or a binary file object, not DataFrame":
+                dict(files={"contacts.csv": pd.DataFrame({"Email": ["a@x.com"]})}),
+            "files must be a mapping of fileName": dict(files=str(data)),
+            "config must be a validator.Config, not dict": dict(config={"max_per_rule": 5}),
+            "Config.max_per_rule must be a whole number >= 0, not '5'": dict(config=Config(max_per_rule="5")),
+            "Config.tier must be one of 'paid', 'free', not 'enterprise'": dict(config=Config(tier="enterprise")),
+            "Config.reader must be one of": dict(config=Config(reader="bogus")),
+            "Config.portal must be a folder path or a loaded Portal, not 5": dict(config=Config(portal=5)),
+            "Config.severity must map rule codes": dict(config=Config(severity={"HS113": 3})),
+        }
+        for message, kwargs in cases.items():
+            with pytest.raises(ValidatorError, match=re.escape(message)):
+                validate(request, base_dir=folder, **kwargs)  # type: ignore[arg-type]
+    # bytes for a file, a severity as text, and a key that is no string (sent as JSON: "1")
+    as_bytes = validate(request, files={"contacts.csv": data.read_bytes()}, base_dir="/nonexistent",
+                        request_name="contacts.import.json")
+    assert locations(as_bytes) == locations(validate(folder / "contacts.import.json"))
+    stern = validate(folder / "contacts.import.json", config=Config(severity={"HS113": "error"}))
+    assert (stern.errors, stern.warnings, stern.exit_code()) == (11, 2, 1)
+    odd = validate({**request, "importOperations": {1: "CREATE"}}, base_dir=folder)
+    assert [(f.code, f.pointer) for f in odd.findings if f.pointer and "importOperations" in f.pointer] == [
+        ("HS009", "/importOperations/1"), ("HS021", "/importOperations/1"), ("HS024", "/importOperations")]
 
 
 def test_files_as_a_list_of_paths() -> None:
