@@ -80,3 +80,57 @@ def test_emit_request_for_a_missing_file_says_so(tmp_path: Path) -> None:
     assert ('Content-Disposition: form-data; name="files"; filename="gone.xlsx"\n'
             "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\n\n<not sent: ") \
         in result.output
+
+
+def test_overlapping_threads_leave_no_warnings_filter_nor_patched_method(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # each thread saved and restored the filters (warnings.catch_warnings) and openpyxl's sizing
+    # method itself: when their times overlapped, the last one out put the other's change back
+    # for good ("ignore" every warning, read-only sheets never sized)
+    import threading
+
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from validator.readers.base import warnings_ignored
+    from validator.readers.xlsx import _unsized
+
+    filters, sizing = list(warnings.filters), ReadOnlyWorksheet._get_size
+    inside, leave = threading.Barrier(2), threading.Barrier(2)
+
+    def hold(first: bool) -> None:
+        with _unsized(ReadOnlyWorksheet), warnings_ignored():
+            inside.wait(timeout=10)  # both in at once
+            if first:
+                leave.wait(timeout=10)
+        if not first:
+            leave.wait(timeout=10)  # the second one in leaves first
+    threads = [threading.Thread(target=hold, args=(first,)) for first in (True, False)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert list(warnings.filters) == filters
+    assert ReadOnlyWorksheet._get_size is sizing
+    # and end to end: workbooks checked in two threads at once
+    from tests.workbooks import make_workbook
+
+    data = make_workbook({"sheets": [{"name": "S", "rows": [["Email"], *[[f"u{i}@x.com"] for i in range(3000)]]}]})
+    request = {"name": "t", "files": [{"fileName": "c.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnObjectTypeId": "0-1", "columnName": "Email",
+                                               "propertyName": "email"}]}}]}
+    import validator.readers.xlsx as xlsx_module
+
+    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None: "openpyxl")
+    monkeypatch.setattr(xlsx_module, "take", lambda stream: None)  # (the prefetch takes calamine)
+    reports: list[tuple[int, str | None]] = []
+
+    def check() -> None:
+        for _ in range(3):
+            report = validate(request, files={"c.xlsx": data}, base_dir="/nonexistent")
+            reports.append((report.rows, report.files[0].reader))
+    threads = [threading.Thread(target=check) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert reports == [(3000, "openpyxl")] * 9
+    assert list(warnings.filters) == filters and ReadOnlyWorksheet._get_size is sizing

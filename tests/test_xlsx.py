@@ -218,34 +218,46 @@ def test_sparse_sheet_findings_name_the_run_and_the_far_cell(tmp_path: Path) -> 
                      ("HS110", 900000, "Sheet1!XFD900000", "row has 16384 fields, more than the header's 1")]
 
 
+def _use_engine(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """validate() reads workbooks with ``engine`` (it picks calamine for these small sheets)."""
+    import validator.readers.xlsx as xlsx_module
+
+    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None: engine)
+    if engine == "openpyxl":  # and the prefetch, which takes calamine, is left out
+        monkeypatch.setattr(xlsx_module, "take", lambda stream: None)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
-def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine: str) -> None:
+def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # a ragged row's note kept its first three fields only: the csv and hubspot reports showed its
     # other cells blank, and HS608 could not find a header of seven names or more below a title
-    from validator import Config
     from validator.report import render
 
+    _use_engine(monkeypatch, engine)
     names = ["Email", "First Name", "Last Name", "Phone", "Zip", "City", "Notes", "Stage"]
     ragged = ["ann@example.com", "Ann", "Lee", "+14155550101", "02134", "Boston", "met", "lead", "EXTRA"]
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": [names[:7], [*ragged[:7], "", "EXTRA"]]}]})
-    report = validate(write(tmp_path, data, headers=tuple(names[:7])), config=Config(reader=engine))
+    report = validate(write(tmp_path, data, headers=tuple(names[:7])))
+    assert report.files[0].reader == engine
     assert render(report, "csv").splitlines()[1] == (
         'ann@example.com,Ann,Lee,+14155550101,02134,Boston,met,,EXTRA,2,HS110,"row has 9 fields, more than the '
         "header's 7\"")
     titled = make_workbook({"sheets": [{"name": "Contacts", "rows": [["Contacts export"], names, ragged[:8]]}]})
-    report = validate(write(tmp_path, titled, headers=tuple(names)), config=Config(reader=engine))
+    report = validate(write(tmp_path, titled, headers=tuple(names)))
     assert [(f.code, f.row, f.message) for f in report.findings if f.code == "HS608"] == [
         ("HS608", 1, "row 1 looks like a title ('Contacts export'): the column names the mappings use are on row 2")]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str) -> None:
+def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # fact sheet 6 [V]: Excel epochs in milliseconds are read from Text cells only
-    from validator import Config
-
+    _use_engine(monkeypatch, engine)
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
         ["Email", "Close Date"], ["a@x.com", 1698451200000], ["b@x.com", "1698451200000"]]}]})
-    report = validate(write(tmp_path, data, headers=("Email", "Close Date")), config=Config(reader=engine))
+    report = validate(write(tmp_path, data, headers=("Email", "Close Date")))
+    assert report.files[0].reader == engine
     assert [(f.row, f.column, f.cell, f.hubspot_error, f.message) for f in report.findings if f.code == "HS434"] == [
         (2, 2, "Contacts!B2", "COULD_NOT_PARSE_DATE", "'1698451200000' is a UNIX time in milliseconds "
          "(2023-10-28 00:00 UTC) in a number cell; HubSpot reads one from a Text cell only")]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,46 @@ from validator.readers.errors import Refused as Refused  # re-exported: readers 
 STR = "str"  # pandas' string dtype (pyarrow-backed in pandas >= 3)
 MAX_EVENTS = 1000  # byte-level events kept per kind per file; the rest are counted
 TEXT_KEEP = 200  # characters of raw record text or of a value a note keeps
+
+
+class Shared:
+    """A process-wide change (a warnings filter, a library's method) held while any thread needs
+    it: made by the first thread in, undone by the last one out. Two threads each saving and
+    restoring it themselves (``warnings.catch_warnings``) leave one thread's change in place for
+    good when their times overlap."""
+
+    def __init__(self, make: Callable[[], Any], undo: Callable[[Any], None]):
+        self._make, self._undo = make, undo
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved: Any = None
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if not self._holders:
+                self._saved = self._make()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if not self._holders:
+                    self._undo(self._saved)
+                    self._saved = None
+
+
+def _warnings_off() -> Any:
+    saved = warnings.catch_warnings()
+    saved.__enter__()
+    warnings.simplefilter("ignore")
+    return saved
+
+
+# library warnings ("no default style" and the like: nothing a user can act on) silenced while
+# any reader needs it
+warnings_ignored = Shared(_warnings_off, lambda saved: saved.__exit__(None, None, None))
 
 
 def pause_collector() -> bool:

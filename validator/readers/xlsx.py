@@ -45,7 +45,6 @@ import datetime as dt
 import functools
 import itertools
 import re
-import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +56,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.readers import xlsx_pieces
-from validator.readers.base import STR, Chunk, Header, ReaderNotes, Refused, RowNote, collector_paused, empty_frame
+from validator.readers.base import (
+    STR,
+    Chunk,
+    Header,
+    ReaderNotes,
+    Refused,
+    RowNote,
+    Shared,
+    collector_paused,
+    empty_frame,
+    warnings_ignored,
+)
 from validator.readers.xlsx_explain import explain_failure
 from validator.readers.xlsx_prefetch import Prefetched, take
 from validator.readers.xlsx_scan import (
@@ -322,6 +332,26 @@ class _Piece:
     kinds: list[np.ndarray]
 
 
+_SIZED: dict[str, Shared] = {}
+
+
+def _unsized(sheet_class: Any) -> Any:
+    """openpyxl's read-only sheets not sized while a workbook opens (load_workbook sizes every
+    sheet from <dimension> or, without one, by parsing the whole sheet: seconds for 100,000
+    rows; the extent comes from our own scan), for as long as any thread opens one."""
+    shared = _SIZED.get("sheet")
+    if shared is None:
+        def make() -> Any:
+            saved = sheet_class._get_size
+            sheet_class._get_size = lambda _self: None
+            return saved
+
+        def undo(saved: Any) -> None:
+            sheet_class._get_size = saved
+        shared = _SIZED.setdefault("sheet", Shared(make, undo))
+    return shared()
+
+
 class XlsxReader:
     """Reads the checked worksheet of one workbook into Chunks."""
 
@@ -500,15 +530,9 @@ class XlsxReader:
         # load_workbook sizes every sheet on opening it, from <dimension> or, when the sheet has
         # none, by parsing the whole sheet (seconds for 100,000 rows); the extent comes from our
         # own scan, so sizing is skipped while the workbook opens
-        sizing = ReadOnlyWorksheet._get_size
-        ReadOnlyWorksheet._get_size = lambda _self: None
-        try:
-            with warnings.catch_warnings():  # "no default style" and the like: nothing a user can act on
-                warnings.simplefilter("ignore")
-                wb = self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
-                                                           keep_links=False)
-        finally:
-            ReadOnlyWorksheet._get_size = sizing
+        with _unsized(ReadOnlyWorksheet), warnings_ignored():
+            wb = self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
+                                                       keep_links=False)
         ws = wb[name]
         # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
         # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
@@ -550,8 +574,7 @@ class XlsxReader:
 
     def _block(self, limit: int, header: bool = False) -> RawBlock | None:
         try:  # a block is a list (calamine) or dicts (openpyxl) per row and cell: no cycles
-            with warnings.catch_warnings(), collector_paused(limit):
-                warnings.simplefilter("ignore")
+            with warnings_ignored(), collector_paused(limit):
                 block: RawBlock | None = self._next_block(limit, header)
             return block
         except Refused:
