@@ -7,6 +7,7 @@ import csv
 import json
 import locale
 import logging
+import os
 import shutil
 import sys
 import warnings
@@ -134,3 +135,44 @@ def test_overlapping_threads_leave_no_warnings_filter_nor_patched_method(monkeyp
         t.join(timeout=120)
     assert reports == [(3000, "openpyxl")] * 9
     assert list(warnings.filters) == filters and ReadOnlyWorksheet._get_size is sizing
+
+
+def test_emitted_curl_sends_each_file_under_its_file_name(tmp_path: Path) -> None:
+    # the curl line sent the file under its name on disk (an export-2026-11.csv given with --file,
+    # or Contacts.csv for a fileName contacts.csv), and broke on a ',' or ';' in the path
+    import http.server
+    import subprocess
+    import threading
+
+    folder = tmp_path / "Q1, 2026; final"
+    folder.mkdir()
+    shutil.copy2(ROOT / "fixtures" / "examples" / "contacts" / "contacts.import.json", folder / "contacts.import.json")
+    shutil.copy2(ROOT / "fixtures" / "examples" / "contacts" / "contacts.csv", folder / "export-2026-11.csv")
+    result = CliRunner().invoke(cli, ["check", str(folder / "contacts.import.json"), "--emit-request",
+                                      "--file", f"contacts.csv={folder / 'export-2026-11.csv'}"])
+    assert result.exit_code == 0
+    line = next(x for x in result.output.splitlines() if "files=@" in x)
+    assert line.strip() == f"""-F 'files=@"{folder}/export-2026-11.csv";filename="contacts.csv";type=text/csv'"""
+    if shutil.which("curl") is None:
+        return
+    seen: list[bytes] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            seen.extend(x for x in body.split(b"\r\n") if x.lower().startswith(b"content-disposition"))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    command = result.output.split("# the same with curl:\n", 1)[1].replace(
+        "https://api.hubapi.com", f"http://127.0.0.1:{server.server_port}").strip()
+    sent = subprocess.run(["bash", "-c", command + " -s -o /dev/null"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "HUBSPOT_TOKEN": "x"})
+    server.server_close()
+    assert sent.returncode == 0, sent.stderr
+    assert seen == [b'Content-Disposition: form-data; name="importRequest"',
+                    b'Content-Disposition: form-data; name="files"; filename="contacts.csv"']

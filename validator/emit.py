@@ -33,7 +33,7 @@ def plan(request: Path, files: dict[str, FileArg] | None = None) -> dict[str, An
     lookups = locate(spec, request.parent, files or {})
     parts: list[dict[str, Any]] = [{
         "name": "importRequest", "content_disposition": 'form-data; name="importRequest"',
-        "content_type": None, "body": text.strip(),
+        "content_type": None, "body": text.strip(), "source": str(request),
     }]
     for name, lookup in lookups.items():
         short = base_name(name)
@@ -76,12 +76,23 @@ def render_plan(p: dict[str, Any]) -> str:
 
 def _curl(p: dict[str, Any]) -> str:
     args = [f"curl -X POST {p['url']}", '-H "Authorization: Bearer $HUBSPOT_TOKEN"']
-    body = p["parts"][0]["body"]
+    first = p["parts"][0]
+    body = first["body"]
     args.append("--form-string " + _shell("importRequest=" + json.dumps(json.loads(body), separators=(",", ":")))
-                if _is_json(body) else "-F 'importRequest=<request.json'")  # --form-string: no ; or @ parsing
+                if _is_json(body)  # --form-string: no ; or @ parsing
+                else "-F " + _shell(f"importRequest=<{_curl_quoted(first.get('source') or 'request.json')}"))
     for part in p["parts"][1:]:
-        args.append("-F " + _shell(f"files=@{part['source'] or part['filename']};type={part['content_type']}"))
+        # the part's filename is the fileName, whatever the file on disk is called; the path in
+        # curl's own quotes (a comma or a ';' in it would end it)
+        path = _curl_quoted(part["source"] or part["filename"])
+        args.append("-F " + _shell(f"files=@{path};filename={_curl_quoted(part['filename'])};"
+                                   f"type={part['content_type']}"))
     return " \\\n  ".join(args)
+
+
+def _curl_quoted(text: str) -> str:
+    """A value in curl's -F syntax: in double quotes, backslash and quote escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _is_json(text: str) -> bool:
