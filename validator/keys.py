@@ -75,7 +75,15 @@ def normaliser(prop: str | None) -> Callable[[pd.Series], pd.Series]:
         return lambda s: s.str.strip().str.lower()
     if prop == "domain":
         return domain_key
+    if prop == RECORD_ID:  # a number (HS305 takes 0101 as 101): compared without leading zeros
+        return record_id_key
     return lambda s: s.str.strip()
+
+
+def record_id_key(s: pd.Series) -> pd.Series:
+    """A Record ID as the number it writes: trimmed, leading zeros dropped (one 0 is kept)."""
+    out = s.str.strip()
+    return _where_holding(out, r"^0+[0-9]", lambda v: v.str.replace(r"^0+([0-9])", r"\1", regex=True), regex=True)
 
 
 def domain_key(s: pd.Series) -> pd.Series:
@@ -273,7 +281,9 @@ def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] 
 
 
 def _comparison(prop: str | None) -> str:
-    return "email" if prop in ("email", "hs_additional_emails") else "domain" if prop == "domain" else "text"
+    if prop in ("email", "hs_additional_emails"):
+        return "email"
+    return "domain" if prop == "domain" else "id" if prop == RECORD_ID else "text"
 
 
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
