@@ -210,6 +210,13 @@ def test_each_request_uses_the_settings_file_nearest_to_it(tmp_path: Path, monke
     assert codes("imports/b/contacts.import.json", "imports/a/contacts.import.json") == alone
 
 
+@pytest.mark.parametrize("table", ['HS113 = "error"\nHS1 = "info"', 'HS1 = "info"\nHS113 = "error"'])
+def test_a_more_specific_severity_wins_whatever_its_place(tmp_path: Path, table: str) -> None:
+    (tmp_path / "hubspot-preflight.toml").write_text(f"[severity]\n{table}\n", encoding="utf-8")
+    active = active_rules(effective_config((tmp_path,), tmp_path / "hubspot-preflight.toml"))
+    assert (active["HS113"].severity.label, active["HS110"].severity.label) == ("error", "info")
+
+
 # -- baselines -----------------------------------------------------------------------------------
 
 HEADER = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"

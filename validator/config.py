@@ -88,10 +88,10 @@ def load_profile() -> dict[str, dict[str, Any]]:
 
 def resolve(patterns: Iterable[str], rules: Mapping[str, type[Rule]]) -> set[str]:
     """Codes matched by codes, prefixes, names or ALL. Unknown entries are an error."""
-    return set(_specific(patterns, rules))
+    return set(specific_codes(patterns, rules))
 
 
-def _specific(patterns: Iterable[str], rules: Mapping[str, type[Rule]]) -> dict[str, int]:
+def specific_codes(patterns: Iterable[str], rules: Mapping[str, type[Rule]]) -> dict[str, int]:
     """Each code matched by codes, prefixes, names or ALL, with how specific its most specific
     match is: ALL 0, a prefix its length, a whole code or a name more than any prefix."""
     out: dict[str, int] = {}
@@ -124,10 +124,10 @@ def _select(before: set[str], selection: Selection, rules: Mapping[str, type[Rul
     code is on where its most specific "on" entry is more specific than its most specific
     ignore; ``select`` starts from nothing, else the codes before count as on, least specific."""
     select, extend, ignore = selection
-    on = _specific(select, rules) if select is not None else dict.fromkeys(before, -1)
-    for code, level in _specific(extend, rules).items():
+    on = specific_codes(select, rules) if select is not None else dict.fromkeys(before, -1)
+    for code, level in specific_codes(extend, rules).items():
         on[code] = max(on.get(code, -1), level)
-    off = _specific(ignore, rules)
+    off = specific_codes(ignore, rules)
     return {code for code, level in on.items() if level > off.get(code, -2)}
 
 

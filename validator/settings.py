@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from validator.checks import all_rules
-from validator.config import Config, active_rules, resolve
+from validator.config import Config, active_rules, resolve, specific_codes
 from validator.findings import Severity, ValidatorError
 from validator.sources import read_bounded
 
@@ -140,13 +140,16 @@ def from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
 
 
 def severities(table: Mapping[str, Any], where: str = "") -> dict[str, Severity]:
-    out = {}
+    """Severity per code; where entries overlap (``HS1`` and ``HS113``) the more specific one
+    wins, as in rule selection (a TOML table has no order to go by)."""
+    out: dict[str, tuple[int, Severity]] = {}
     rules = all_rules()
     for rule, level in table.items():
         sev = Severity.parse(_string(level, f"severity.{rule}", where))
-        for code in resolve([rule], rules):
-            out[code] = sev
-    return out
+        for code, specific in specific_codes([rule], rules).items():
+            if code not in out or specific >= out[code][0]:
+                out[code] = (specific, sev)
+    return {code: sev for code, (_s, sev) in out.items()}
 
 
 def check_tier(value: str) -> str:
