@@ -289,6 +289,26 @@ def test_baseline_accepts_one_finding_per_entry_and_keys_broken_quote_rows_by_re
     assert len(set(prints)) == 2 and prints[0] == fingerprint(first)
 
 
+def test_findings_made_after_the_file_keep_their_baseline_entry_when_rows_move(tmp_path: Path) -> None:
+    # HS314 (like HS332 and HS341) is reported after its file is read, when the row's cells are
+    # gone: its key was the row number, and a row inserted above made the entry stale
+    folder = tmp_path / "imp"
+    shutil.copytree(EXAMPLES / "two-file-broken", folder)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(folder / "import.json"), "--baseline", str(baseline),
+                                      "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["code"], e["key"]) for e in entries if e["code"] == "HS314"] == [
+        ("HS314", "value:dan.smith@initech.example")]
+    companies = (folder / "companies.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "companies.csv").write_text(companies[0] + "Hooli,hooli.example,ann.lee@acme.example\n"
+                                          + "".join(companies[1:]), encoding="utf-8")
+    _code, report = run("check", str(folder / "import.json"), "--baseline", str(baseline))
+    assert [f["code"] for f in report["findings"]] == []
+    assert report["accepted"]["HS314"] == 1
+
+
 def test_baseline_in_configuration_and_library(tmp_path: Path) -> None:
     request = _import(tmp_path / "imp", ANN + BO)
     (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbaseline = "accepted.json"\n',

@@ -1,7 +1,8 @@
 """Accepted findings: a baseline file keyed by record, not by row number.
 
 An entry names a finding by the file's ``fileName``, the rule code, the record key
-(``email:ann@example.com``, ``id:1234``, ``row:<hash of the row's cells>``, or for findings
+(``email:ann@example.com``, ``id:1234``, ``row:<hash of the row's cells>``, ``value:<key>`` for
+a key reported after its file is read, or for findings
 outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and, where the
 finding has one, the column name. Re-sorting the file or inserting rows keeps every entry
 valid; changing the accepted record's key or content (for hashed rows) makes the entry stale.

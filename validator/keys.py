@@ -534,12 +534,22 @@ def key_batch(rule: object, chunk: Chunk, file: FileContext, column: Column, pos
         others=others, describe=describe, whole_row=whole_row)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class StoredBatch(Batch):
+    """Findings about keys, made after their rows have gone (the rows' cells are not at hand):
+    each keyed by its key's value (``value:<key>``), which inserting rows does not change."""
+
+    def finding(self, i: int) -> Finding:
+        f = Batch.finding(self, i)
+        return replace(f, key=f"value:{str(self.values[i]).strip()}")
+
+
 def stored_batch(rule: object, file: str, sheet: str | None, column: Column, keys: KeySet,
                  idx: np.ndarray, message: Callable[[str], str]) -> Batch:
     """Findings at the first rows of the keys ``idx`` of a KeySet kept with values."""
     order = idx[np.argsort(keys.rows[idx], kind="stable")]
     values = keys.values[order]
-    return Batch(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
-                 file=file, sheet=sheet, rows=keys.rows[order], lines=keys.lines[order], column=column,
-                 values=values, message=message, hint=rule.hint)  # type: ignore[attr-defined]
+    return StoredBatch(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
+                       file=file, sheet=sheet, rows=keys.rows[order], lines=keys.lines[order], column=column,
+                       values=values, message=message, hint=rule.hint)  # type: ignore[attr-defined]
 
