@@ -373,7 +373,8 @@ class AssociationLimitExceeded(Rule):
     Why: HubSpot limits associations per record and object pair (ASSOCIATION_LIMIT_EXCEEDED);
     the limit depends on the pair and the account, so this rule is off until `limit` is set.
     Counted within one file: distinct associated keys per record, across its rows and
-    `;`-separated keys.
+    `;`-separated keys, and for a record named in a pointing or keys column, the distinct records
+    naming it (three companies naming one contact).
     Example: with `limit = 2`, a company whose hierarchy column names three child companies.
     Fix: split the associations over several imports after checking the portal's limits, or
     remove the extra associations.
@@ -387,6 +388,9 @@ class AssociationLimitExceeded(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.pairs: list[tuple[Column, Column, KeySet, KeySet, list[np.ndarray]]] = []
+        # a pointing or keys column's side: the records its keys name, each counted too (three
+        # companies naming one contact give the contact three associations)
+        self.named: dict[int, tuple[KeySet, list[np.ndarray]]] = {}
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         self.catalog: Catalog = ctx.catalog
@@ -410,10 +414,12 @@ class AssociationLimitExceeded(Rule):
                 if other is own or same != points:
                     continue
                 self.pairs.append((own, other, KeySet(keep_values=True), KeySet(), []))
+                if points:
+                    self.named[len(self.pairs) - 1] = (KeySet(keep_values=True), [])
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for own, other, records, links, owners in self.pairs:
+        for n, (own, other, records, links, owners) in enumerate(self.pairs):
             mine = normaliser(own.spec.property_name if own.spec else None)(chunk.column(own.index))
             parts = split_cells(chunk.column(other.index))
             parts = parts[parts != ""]
@@ -426,6 +432,12 @@ class AssociationLimitExceeded(Rule):
             found, _ = links.find(uniq)
             owners.append(a[first[~found]])
             links.add(uniq[~found], np.zeros(int((~found).sum()), np.int64))
+            if n in self.named:  # the named records' side of the new pairs, and where each is first named
+                named, counted = self.named[n]
+                counted.append(b[first[~found]])
+                at = chunk.frame.index.get_indexer(parts.index[ok])
+                lines = chunk.lines[at] if len(chunk.lines) == len(chunk.frame) else None
+                named.add(b, chunk.rows[at], lines, parts[ok].to_numpy())
             filled = np.flatnonzero((mine != "").to_numpy(dtype=bool))
             lines = chunk.lines[filled] if len(chunk.lines) == len(chunk.frame) else None
             records.add(hashes(mine.iloc[filled]), chunk.rows[filled], lines,
@@ -444,8 +456,22 @@ class AssociationLimitExceeded(Rule):
             found, at = records.find(over)
             idx = at[found]
             yield stored_batch(self, file.name, file.sheet, own, records, idx, _over(limit, other.label or "?"))
-        self.pairs = []
+        for n, (named, counted) in self.named.items():
+            if not counted:
+                continue
+            keys, counts = np.unique(np.concatenate(counted), return_counts=True)
+            over = keys[counts > limit]
+            if len(over):
+                found, at = named.find(over)
+                other = self.pairs[n][1]
+                yield stored_batch(self, file.name, file.sheet, other, named, at[found],
+                                   _named_over(limit, other.label or "?"))
+        self.pairs, self.named = [], {}
 
 
 def _over(limit: int, label: str) -> Callable[[str], str]:
     return lambda value: f"{quote(value)} has more than {limit} associations through column {quote(label)}"
+
+
+def _named_over(limit: int, label: str) -> Callable[[str], str]:
+    return lambda value: f"{quote(value)} is named by more than {limit} records in column {quote(label)}"
