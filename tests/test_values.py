@@ -360,6 +360,16 @@ def test_schema_flags_the_same_cells_as_check() -> None:
     assert sorted(flagged) == sorted(expected)
 
 
+def test_schema_flags_blank_cells_read_as_nan() -> None:
+    # pd.read_csv reads a blank cell as NaN, which pandera's failure cases drop: HS234 on a blank
+    # Deal Stage went unreported
+    df = pd.DataFrame({"Deal Name": ["Hooli seats"], "Pipeline": ["Sales Pipeline"], "Deal Stage": [np.nan],
+                       "Amount": [2500], "Close Date": ["28/10/2025"], "Owner": ["101"], "Priority": ["low"]})
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        for_file(DEALS, "deals.csv", portal=PORTAL).validate(df, lazy=True)
+    assert failures(info.value) == [(0, "Deal Stage", "HS234")]
+
+
 def test_schema_passes_clean_data_and_names_unknown_files() -> None:
     df = pd.DataFrame({"Deal Name": ["A"], "Pipeline": ["default"], "Deal Stage": ["closedwon"],
                        "Amount": [12.5], "Close Date": ["28/10/2025"], "Owner": ["101"], "Priority": [None]})

@@ -102,8 +102,23 @@ def rule_codes() -> tuple[str, ...]:
 
 
 def failures(error: pa.errors.SchemaErrors) -> list[tuple[Any, str, str]]:
-    """(DataFrame index, column, rule code) of every cell a lazy ``validate`` flagged, sorted."""
+    """(DataFrame index, column, rule code) of every cell a lazy ``validate`` flagged, sorted.
+
+    The rules' checks are run again on the validated data (``error.data``): pandera's own
+    ``failure_cases`` lose a failing cell whose value is missing (NaN, as ``pd.read_csv`` reads a
+    blank cell), which it cannot tell from a cell that passed."""
     out: list[tuple[Any, str, str]] = []
+    data = getattr(error, "data", None)
+    schema = getattr(error, "schema", None)
+    checks = [c for c in getattr(schema, "checks", ()) if str(c.name).startswith("HS")]
+    if isinstance(data, pd.DataFrame) and checks:
+        for check in checks:
+            ok = check._check_fn(data)
+            rows, cols = np.nonzero(~np.asarray(ok.to_numpy(), dtype=bool))
+            code = str(check.name).split()[0]
+            out.extend((data.index[r], str(data.columns[c]), code)
+                       for r, c in zip(rows.tolist(), cols.tolist(), strict=True))
+        return sorted(out)
     for check, index, case in error.failure_cases[["check", "index", "failure_case"]].itertuples(index=False):
         if isinstance(case, dict) and str(check).startswith("HS"):
             out.extend((index, str(col), str(check).split()[0]) for col in case)
