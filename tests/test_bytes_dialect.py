@@ -231,13 +231,54 @@ def test_a_file_wider_than_hubspots_column_limit_has_its_header_checked_not_its_
     assert ("HS314", 3) in {(f.code, f.row) for f in report.findings if f.file == "companies.csv"}
 
 
+def _limit_findings(data: bytes, code: str, **config: Any) -> tuple[list[str], list[str]]:
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, config=Config(**config), base_dir="/nonexistent")
+    return [f.message for f in report.findings if f.code == code], [r.reason for r in report.refusals]
+
+
+def test_limits_count_data_rows_say_whose_limit_and_never_loosen_hubspots() -> None:
+    rows = b"Email,First Name,City\na@x.com,Ann,Bern\nb@x.com,Bo,Chur\nc@x.com,Cy,Genf\n"
+    # blank lines and lines of delimiters are no data rows (they made HS501 say 5 of 3)
+    assert _limit_findings(rows + b"\n,,\n\n", "HS501", options={"HS501": {"max_rows": 3}}) == ([], [])
+    assert _limit_findings(rows + b"d@x.com,Di,Zug\n\n", "HS501", options={"HS501": {"max_rows": 3}})[0] == [
+        "the file has 4 data rows, over the configured limit of 3 per file"]
+    # a size just over a limit is shown in bytes (it read "20 MB, over the 20 MB limit")
+    assert _limit_findings(rows, "HS502", options={"HS502": {"max_bytes": len(rows) - 1}})[0] == [
+        f"the file is {len(rows)} bytes, over the configured {len(rows) - 1} bytes limit (paid plan)"]
+    # an option looser than HubSpot's limit does not loosen it: the rows of a file HubSpot refuses
+    # whole are not checked, and HS503 says so; with HS503 off, a refusal says so
+    request, files = _wide_import(1000)
+    for config, message, refused in (
+            (Config(options={"HS503": {"max_columns": 2000}}),
+             ["the file has 1,000 columns; HubSpot takes at most 999 and refuses the file whole, so its rows "
+              "are not checked"], []),
+            (Config(ignore=("HS503",)), [],
+             ["1,000 columns, over HubSpot's 999: HubSpot refuses the file whole, and its rows are not checked"])):
+        report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent",
+                          config=config)
+        assert [f.message for f in report.findings if f.code == "HS503"] == message
+        assert [r.reason for r in report.refusals if r.file == "contacts.csv"] == refused
+        assert report.exit_code() != 0
+    # a trailing header cell over the column limit: its values were never read, so HS410 does not
+    # say it has none
+    wide = (",".join(["Email"] + [f"Q{i}" for i in range(1, 999)]) + ",\n"
+            + "a@x.com" + ",1" * 998 + ",VALUE\n").encode()
+    request = {"name": "t", "files": [{"fileName": "w.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnObjectTypeId": "0-1", "columnName": "Email",
+                                               "propertyName": "email"}]}}]}
+    report = validate(request, files={"w.csv": io.BytesIO(wide)}, base_dir="/nonexistent")
+    assert [f.code for f in report.findings if f.code in ("HS410", "HS503")] == ["HS503"]
+
+
 def test_a_limit_set_lower_than_hubspots_still_checks_the_rows() -> None:
     # HS503's own max_columns (an in-house policy) reports; only HubSpot's limit stops the rows
     request, files = _wide_import(12)
     report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent",
                       config=Config(options={"HS503": {"max_columns": 10}}))
     hs503 = next(f for f in report.findings if f.code == "HS503")
-    assert (hs503.row, hs503.column, hs503.message) == (1, 11, "the file has 12 columns; HubSpot takes at most 10")
+    assert (hs503.row, hs503.column, hs503.message) == (1, 11, "the file has 12 columns; the configured most is 10")
     assert ("HS110", 3) in {(f.code, f.row) for f in report.findings}
 
 

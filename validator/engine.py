@@ -221,6 +221,9 @@ class Engine:
                 # are not, and the file-end rules see it as a file without rows
                 fctx.readable = False
                 fctx.unreadable = f"{fctx.width:,} columns, over HubSpot's {widest:,}"
+                if "HS503" not in self.active:  # then nothing else would say the rows went unchecked
+                    report.refusals.append(Refusal(fctx.name, f"{fctx.unreadable}: HubSpot refuses the file "
+                                                   "whole, and its rows are not checked", "too-many-columns"))
             elif reader is not None and fctx.readable:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress

@@ -322,8 +322,8 @@ class TrailingEmptyColumns(Rule):
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         start, used = self.start, self.used
         self.start, self.used = None, False
-        if start is None or used or file.header is None:
-            return
+        if start is None or used or file.header is None or not file.readable:
+            return  # (rows not read, as in a file over the column limit: their values are unknown)
         n = file.width - start
         yield self.finding(f"the last {n} column(s) have no header and no values (trailing delimiters)",
                            file=file, row=1, line=file.header.line, column=start + 1)

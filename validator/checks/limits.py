@@ -19,6 +19,7 @@ import numpy as np
 from validator.catalog import Catalog, builtin
 from validator.checks._facts import screen
 from validator.checks.base import Hit, Rule
+from validator.checks.rows import empty_rows
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -52,6 +53,23 @@ def _mb(n: int) -> str:
     return f"{n / (1 << 20):,.0f} MB" if n >= 1 << 20 else f"{n:,} bytes"
 
 
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """The size and the limit as text that shows the one is over the other: in bytes where they
+    round to the same number of MB (20,971,521 bytes is not "20 MB, over the 20 MB limit")."""
+    if _mb(size) == _mb(limit):
+        return f"{size:,} bytes", f"{limit:,}-byte"
+    return _mb(size), _mb(limit)
+
+
+def _capped(option: Any, hubspot: int) -> tuple[int, str]:
+    """The limit a rule applies, and whose it is: an option (an in-house policy) applies where it
+    is stricter than HubSpot's limit, never looser (HubSpot refuses the file either way)."""
+    own = int(option or 0)
+    if own and own < hubspot:
+        return own, "the configured"
+    return hubspot, "HubSpot's"
+
+
 class _LimitRule(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
@@ -75,12 +93,21 @@ class TooManyRows(_LimitRule):
     name = "too-many-rows"
     options: ClassVar[Mapping[str, Any]] = {"max_rows": 0}
 
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.blank = 0
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        # blank rows are no data rows (a workbook's empty rows are not even rows)
+        self.blank += len(empty_rows(chunk)) + sum(n.rows for n in chunk.notes if n.kind == "blank")
+        yield from ()
+
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_rows"] or self.limits.get("rows_per_file", 1_048_576))
-        rows = file.notes.records
+        limit, whose = _capped(self.opt["max_rows"], int(self.limits.get("rows_per_file", 1_048_576)))
+        rows, self.blank = file.notes.records - self.blank, 0
         if file.readable and rows > limit:
             parts = math.ceil(rows / limit)
-            yield self.finding(f"the file has {rows:,} data rows, over HubSpot's limit of {limit:,} per file",
+            yield self.finding(f"the file has {rows:,} data rows, over {whose} limit of {limit:,} per file",
                                file=file, hint=f"split it into {parts} files of at most {limit:,} rows, "
                                                "each with the header row")
 
@@ -102,11 +129,12 @@ class FileTooLarge(_LimitRule):
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         plan = _plan(self.opt["plan"])
         table = self.limits.get("file_bytes", {"paid": 512 << 20, "free": 20 << 20})
-        limit = int(self.opt["max_bytes"] or table.get(plan, 512 << 20))
+        limit, whose = _capped(self.opt["max_bytes"], int(table.get(plan, 512 << 20)))
         size = _size(file)
         if size > limit:
             parts = math.ceil(size / limit)
-            yield self.finding(f"the file is {_mb(size)}, over HubSpot's {_mb(limit)} limit ({plan} plan)",
+            shown, cap = _sizes(size, limit)
+            yield self.finding(f"the file is {shown}, over {whose} {cap} limit ({plan} plan)",
                                file=file, hint=f"split it into at least {parts} files by rows")
 
 
@@ -124,10 +152,11 @@ class TooManyColumns(_LimitRule):
     options: ClassVar[Mapping[str, Any]] = {"max_columns": 0}
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_columns"] or column_limit(self.limits))
+        limit, whose = _capped(self.opt["max_columns"], column_limit(self.limits))
         if file.readable and file.width > limit:
             unchecked = file.width > column_limit(self.limits)  # (the engine's test)
-            yield self.finding(f"the file has {file.width:,} columns; HubSpot takes at most {limit:,}"
+            most = f"HubSpot takes at most {limit:,}" if whose == "HubSpot's" else f"the configured most is {limit:,}"
+            yield self.finding(f"the file has {file.width:,} columns; {most}"
                                + (" and refuses the file whole, so its rows are not checked" if unchecked else ""),
                                file=file, row=1 if file.header else None, column=limit + 1)
 
