@@ -408,9 +408,18 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
         lists = pc.split_pattern(arr, ";")
         raw_items = pc.list_flatten(lists)
         parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False))
-        spaced_items = _np(pc.match_substring_regex(raw_items, r"^\s"))
         items = pc.utf8_trim_whitespace(raw_items)
         skip = blank(items)
+        # a space (any Unicode one, as the trim takes) beside a ';': at the start of an item after
+        # the first, or at the end of one before the last (the cell's own ends are HS409's)
+        length = np.asarray(pc.utf8_length(raw_items).to_numpy(zero_copy_only=False))
+        lead = length != np.asarray(pc.utf8_length(pc.utf8_ltrim_whitespace(raw_items)).to_numpy(zero_copy_only=False))
+        trail = length != np.asarray(pc.utf8_length(pc.utf8_rtrim_whitespace(raw_items)).to_numpy(zero_copy_only=False))
+        first = np.ones(len(parent), dtype=bool)
+        first[1:] = parent[1:] != parent[:-1]
+        last = np.ones(len(parent), dtype=bool)
+        last[:-1] = parent[:-1] != parent[1:]
+        spaced_items = (lead & ~first) | (trail & ~last)
     else:
         items, parent, skip = arr, np.arange(n), empty
         spaced_items = np.zeros(n, dtype=bool)

@@ -16,7 +16,9 @@ from validator.readers.base import Chunk
 
 UTF16 = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
-SPACES = " \t\u00a0\u2007\u202f"
+# Unicode's white space but the line breaks (which other rules name): what the value rules' trim
+# takes off, so a value they check trimmed is never silently one with spaces around it
+SPACES = " \t\x0b\x0c\x85\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 AROUND = f"^[{SPACES}]|[{SPACES}]$"
 _ENDING_ORIGINS = {"\r\n": ("CRLF", "Windows"), "\n": ("LF", "Unix"), "\r": ("CR", "classic Mac")}
 

@@ -369,11 +369,11 @@ class EnumerationCase(EnumRule):
 
 
 class CheckboxSpace(EnumRule):
-    """A multiple-checkbox cell has a space after a `;`.
+    """A multiple-checkbox cell has a space before or after a `;`.
 
     Why: HubSpot's format is `value1;value2` with no spaces [V] S6; a space may become part of the
-    option name and fail to match.
-    Example: `PRODUCT_ISSUE; BILLING_ISSUE`.
+    option name and fail to match. Any Unicode space counts (a no-break space looks like none).
+    Example: `PRODUCT_ISSUE; BILLING_ISSUE`, `PRODUCT_ISSUE ;BILLING_ISSUE`.
     Fix: remove the spaces: `PRODUCT_ISSUE;BILLING_ISSUE` (a leading `;` appends to existing values).
     """
 
@@ -388,7 +388,7 @@ class CheckboxSpace(EnumRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             yield from self.cells(chunk, file, column, self.match(chunk, column, prop).spaced,
-                                  "{value} has a space after ';'")
+                                  "{value} has a space beside ';'")
 
 
 class FormatRule(ValueRule):
