@@ -301,6 +301,38 @@ def test_line_items_need_their_deal() -> None:
     assert line_items(True) == []
 
 
+def test_case_is_set_aside_one_way_for_cells_and_names(tmp_path: Path) -> None:
+    # options were folded with Python's casefold, cells with Arrow's lower case: they differ on
+    # ß, a final sigma and İ, so a case-only variant was an error (HS208) instead of HS210; an
+    # owner named İlker was not found
+    options = formats.OptionSet.of([Option("Straße", "strasse_v"), Option("ΟΔΟΣ", "odos"),
+                                    Option("İstanbul", "ist")])
+    cells = pd.Series(["Straße", "straße", "STRASSE", "οδος", "Οδος", "İSTANBUL", "istanbul", "Rome"])
+    m = formats.match_options(cells, options)
+    assert m.exact.tolist() == [True, False, False, False, False, False, False, False]
+    assert m.folded.tolist() == [True, True, True, True, True, True, True, False]
+    portal = tmp_path / "portal"
+    shutil.copytree(PORTAL, portal)
+    owners = json.loads((portal / "owners.json").read_text(encoding="utf-8"))
+    owners["results"].append({**owners["results"][0], "id": "104", "email": "ilker@example.com",
+                              "firstName": "İlker", "lastName": "Yılmaz"})
+    (portal / "owners.json").write_text(json.dumps(owners), encoding="utf-8")
+    report = _deals("Name,Pipeline,Stage\nA,default,closedwon\n", portal=str(portal))
+    assert report.findings == []
+    import io
+
+    request = json.loads(DEALS.read_text(encoding="utf-8"))
+    data = (EXAMPLES / "deals" / "deals.csv").read_text(encoding="utf-8").splitlines()
+    header = data[0].split(",")
+    row = dict(zip(header, data[1].split(","), strict=True))
+    for owner in ("İlker Yılmaz", "ilker yılmaz", "İLKER Yılmaz"):  # (YILMAZ lowers to yilmaz: no ı)
+        row["Owner"] = owner
+        text = ",".join(header) + "\n" + ",".join(row[h] for h in header) + "\n"
+        found = validate(request, files={"deals.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                         config=Config(portal=str(portal)))
+        assert [f.code for f in found.findings if f.code in ("HS236", "HS237")] == [], owner
+
+
 def test_snapshot_custom_stage_property_and_object() -> None:
     catalog = catalog_for(PORTAL)
     assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]

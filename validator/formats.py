@@ -77,6 +77,21 @@ def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def fold(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Texts with letter case set aside, one way for cells and for the option, owner and pipeline
+    names they are matched with: Arrow's lower case, with ß as ss and a final sigma as σ (Python's
+    ``casefold`` and Arrow's ``utf8_lower`` differ on ß, ς and İ; one of each side made a case-only
+    match an error)."""
+    lower = pc.utf8_lower(arr)
+    return pc.replace_substring(pc.replace_substring(lower, "ß", "ss"), "ς", "σ")
+
+
+def fold_texts(texts: Iterable[str]) -> list[str]:
+    """``fold`` of Python strings (the names cells are matched with)."""
+    items = list(texts)
+    return fold(pa.array(items, type=pa.string())).to_pylist() if items else []
+
+
 def _ints(arr: pa.Array) -> np.ndarray:
     """Digits -> int64 (non-digits -> 0)."""
     digits = pc.match_substring_regex(arr, r"^\d{1,9}$")
@@ -372,9 +387,9 @@ class OptionSet:
         by_label = {o.label: o.value for o in opts}
         ambiguous = {o.value for o in opts if o.value in by_label and by_label[o.value] != o.value}
         folded: dict[str, set[str]] = {}
-        for o in opts:
-            for t in (o.label, o.value):
-                folded.setdefault(t.casefold(), set()).add(o.value)
+        pairs = [(t, o.value) for o in opts for t in (o.label, o.value)]
+        for (_t, value), key in zip(pairs, fold_texts(t for t, _v in pairs), strict=True):
+            folded.setdefault(key, set()).add(value)
         return cls(frozenset(exact), frozenset(folded), frozenset(ambiguous),
                    frozenset(k for k, v in folded.items() if len(v) > 1))
 
@@ -432,10 +447,11 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
         return out
 
     exact_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.exact), type=pa.string())))
-    folded_i = exact_i | _np(pc.is_in(pc.utf8_lower(items),
+    folded_items = fold(items)
+    folded_i = exact_i | _np(pc.is_in(folded_items,
                                       value_set=pa.array(sorted(options.folded), type=pa.string())))
     amb_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.ambiguous), type=pa.string())))
-    amb_i |= ~exact_i & _np(pc.is_in(pc.utf8_lower(items),
+    amb_i |= ~exact_i & _np(pc.is_in(folded_items,
                                      value_set=pa.array(sorted(options.folded_ambiguous), type=pa.string())))
     return EnumMatch(blank=empty, exact=~any_row(~exact_i & ~skip) & ~empty,
                      folded=~any_row(~folded_i & ~skip) & ~empty, ambiguous=any_row(amb_i & ~skip),

@@ -259,10 +259,10 @@ class StageNotInPipeline(ValueRule):
     def _check(self, chunk: Chunk, file: FileContext, pipes: tuple[Pipeline, ...], pipe_col: Column | None,
                stage_col: Column) -> Iterator[Hit]:
         default = next((p for p in pipes if p.id in ("default", "0")), pipes[0])
-        stages = pc.utf8_lower(cells(chunk, stage_col))
-        names = {p.id.lower(): p.id for p in pipes} | {p.label.lower(): p.id for p in pipes}
+        stages = formats.fold(cells(chunk, stage_col))
+        names = {k: p.id for p in pipes for k in formats.fold_texts((p.id, p.label))}
         if pipe_col is not None:
-            raw = pc.utf8_lower(cells(chunk, pipe_col))
+            raw = formats.fold(cells(chunk, pipe_col))
             keys = list(names)
             idx = pc.index_in(raw, value_set=pa.array(keys, type=pa.string()))
             ids = pa.array([names[k] for k in keys] or [""], type=pa.string())
@@ -271,7 +271,7 @@ class StageNotInPipeline(ValueRule):
         else:
             pid = pa.array([default.id] * len(stages), type=pa.string())
             known = np.ones(len(stages), dtype=bool)
-        valid = [f"{p.id}\x1f{t}" for p in pipes for s in p.stages for t in (s.id.lower(), s.label.lower())]
+        valid = [f"{p.id}\x1f{t}" for p in pipes for s in p.stages for t in formats.fold_texts((s.id, s.label))]
         key = pc.binary_join_element_wise(pid, stages, "\x1f")
         ok = np.asarray(pc.is_in(key, value_set=pa.array(valid, type=pa.string())).to_numpy(zero_copy_only=False))
         bad = known & ~formats.blank(stages) & ~ok
@@ -296,13 +296,12 @@ class OwnerRule(ValueRule):
         """(found, several): by owner ID, email (any case) or full name (any case)."""
         owners = self.catalog.owners or ()
         arr = cells(chunk, column)
-        low = pc.utf8_lower(pc.replace_substring_regex(arr, r"\s+", " "))
+        low = formats.fold(pc.replace_substring_regex(arr, r"\s+", " "))
         ids = pa.array([o.id for o in owners], type=pa.string())
-        emails = pa.array([o.email.lower() for o in owners if o.email], type=pa.string())
+        emails = pa.array(formats.fold_texts(o.email for o in owners if o.email), type=pa.string())
         counts: dict[str, int] = {}
-        for o in owners:
-            if o.name:
-                counts[o.name.lower()] = counts.get(o.name.lower(), 0) + 1
+        for name in formats.fold_texts(o.name for o in owners if o.name):
+            counts[name] = counts.get(name, 0) + 1
         names = pa.array(list(counts), type=pa.string())
         several = pa.array([n for n, k in counts.items() if k > 1], type=pa.string())
         direct = formats._np(pc.is_in(arr, value_set=ids)) | formats._np(pc.is_in(low, value_set=emails))

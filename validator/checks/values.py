@@ -270,19 +270,19 @@ class EnumRule(ValueRule):
 def _unmatched(prop: Property, required: str | None = None) -> Any:
     """The message of a cell matching no option; ``required``: the pipeline or stage the
     property names (the row fails rather than importing without it)."""
-    folded = {t.casefold() for o in prop.options for t in (o.label, o.value)}
+    folded = set(formats.fold_texts(t for o in prop.options for t in (o.label, o.value)))
     outcome = (f"HubSpot rejects the row: its {required} must exist" if required
                else f"HubSpot imports the record and leaves {prop.name} empty")
 
     def message(value: str) -> str:
         items = [v.strip() for v in value.split(";")] if prop.multiple else [value.strip()]
-        wrong = [v for v in items if v and v.casefold() not in folded]
+        wrong = [v for v, key in zip(items, formats.fold_texts(items), strict=True) if v and key not in folded]
         shown = ", ".join(quote(v) for v in wrong[:3]) or quote(value)
         sample = ", ".join(o.value for o in prop.options[:6]) + (", ..." if len(prop.options) > 6 else "")
         text = f"{shown} is not an option of {prop.name} ({sample}); {outcome}"
         if prop.multiple and any("," in v for v in wrong):  # options listed with commas, a spreadsheet's habit
             parts = [p.strip() for v in items for p in v.split(",") if p.strip()]
-            if all(p.casefold() in folded for p in parts):
+            if all(key in folded for key in formats.fold_texts(parts)):
                 text += f"; separate checkbox values with ';': {quote(';'.join(parts))}"
         return text
     return message
