@@ -217,6 +217,18 @@ def test_a_more_specific_severity_wins_whatever_its_place(tmp_path: Path, table:
     assert (active["HS113"].severity.label, active["HS110"].severity.label) == ("error", "info")
 
 
+def test_tier_flag_wins_over_a_rules_plan_in_the_file_and_zero_means_the_default(tmp_path: Path) -> None:
+    (tmp_path / "hubspot-preflight.toml").write_text('[options]\nHS502 = { plan = "paid" }\n'
+                                                     'HS603 = { max_chars = 0 }\n', encoding="utf-8")
+    config = effective_config((tmp_path,), tmp_path / "hubspot-preflight.toml", tier="free")
+    assert active_rules(config)["HS502"].options["plan"] == "free"
+    assert active_rules(effective_config((tmp_path,), tmp_path / "hubspot-preflight.toml"))["HS502"].options[
+        "plan"] == "paid"
+    # max_chars = 0 is the default limit, as for the other limits (HS603 flagged every cell)
+    report = validate(EXAMPLES / "contacts" / "contacts.import.json", config=config)
+    assert [f.code for f in report.findings if f.code == "HS603"] == []
+
+
 # -- baselines -----------------------------------------------------------------------------------
 
 HEADER = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"

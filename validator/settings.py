@@ -211,8 +211,10 @@ def effective_config(paths: tuple[Path, ...], config_file: Path | None, **flags:
         changes["fail_on"] = Severity.parse(flags["fail_on"])
     if "max_per_rule" in flags:
         changes["max_per_rule"] = flags["max_per_rule"]
-    if "tier" in flags:
+    if "tier" in flags:  # the flag wins over a rule's own plan option in the file too
         changes["tier"] = check_tier(flags["tier"])
+        changes["options"] = {code: {k: v for k, v in opts.items() if k != "plan"}
+                              for code, opts in config.options.items()}
     if "baseline" in flags:
         changes["baseline"] = str(flags["baseline"])
     for key in ("redact", "exit_zero"):

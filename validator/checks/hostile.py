@@ -128,7 +128,7 @@ class ExcelCellLimit(Rule):
     options: ClassVar[Mapping[str, Any]] = {"max_chars": EXCEL_CELL_CHARS}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_chars"])
+        limit = int(self.opt["max_chars"] or EXCEL_CELL_CHARS)  # 0: the default, as in the other limits
         then = "Excel cuts it when it opens the file" if file.sheet is None else \
             "Excel may call the workbook damaged"
         for col in file.columns:
