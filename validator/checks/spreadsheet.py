@@ -18,7 +18,7 @@ from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
 from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
 from validator.checks.base import Hit, Rule, quote
-from validator.context import FileContext, ImportContext
+from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
 
@@ -60,6 +60,10 @@ class _CatalogRule(Rule):
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         self.catalog = ctx.catalog
         yield from ()
+
+    def date_columns(self, file: FileContext) -> list[Column]:
+        """The file's columns mapped to date or datetime properties."""
+        return [col for col in file.columns if is_date(col, self.catalog)]
 
 
 class DateCell(Rule):
@@ -479,9 +483,7 @@ class EpochNumberCell(_CatalogRule):
     hubspot_error = "COULD_NOT_PARSE_DATE"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
-            if not is_date(col, self.catalog):
-                continue
+        for col in self.date_columns(file):
             numbers = _kind_mask(chunk, col.index, "n")
             if numbers is None or not numbers.any():
                 continue
@@ -514,9 +516,7 @@ class SerialDate(_CatalogRule):
     hubspot_error = "COULD_NOT_PARSE_DATE"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
-            if not is_date(col, self.catalog):
-                continue
+        for col in self.date_columns(file):
             values = chunk.column(col.index)
             looks = per_distinct(values, lambda v: fullmatch(v, SERIAL))
             if not looks.any():
