@@ -201,26 +201,9 @@ class Report:
         for r in reports:
             for name in r.names():
                 seen[name] = seen.get(name, 0) + 1
-        reports = [r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports]
-        used = set().union(*(r.baseline_used for r in reports))
-        stale: set[tuple[str | None, str | None]] = set()
-        merged: list[Report] = []
+        reports = _stale_once([r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports])
+        out.baseline_used = set().union(*(r.baseline_used for r in reports))
         for r in reports:
-            # an entry is stale only if no import of the run used it, and is said so once
-            kept = []
-            for f in r.findings:
-                if f.code == STALE_CODE and f.pointer is not None:
-                    entry = int(f.pointer.rsplit("/", 1)[-1])
-                    if entry in used or (f.file, f.pointer) in stale:
-                        continue
-                    stale.add((f.file, f.pointer))
-                kept.append(f)
-            if len(kept) < len(r.findings):
-                counts = {**r.counts, STALE_CODE: r.counts[STALE_CODE] - (len(r.findings) - len(kept))}
-                r = replace(r, findings=kept, counts={c: n for c, n in counts.items() if n})
-            merged.append(r)
-        out.baseline_used = used
-        for r in merged:
             out.findings.extend(r.findings)
             out.files.extend(r.files)
             out.refusals.extend(r.refusals)
@@ -290,4 +273,26 @@ def count_by_code(findings: Iterable[Finding]) -> Mapping[str, int]:
     out: dict[str, int] = {}
     for f in findings:
         out[f.code] = out.get(f.code, 0) + 1
+    return out
+
+
+def _stale_once(reports: list[Report]) -> list[Report]:
+    """The reports of one run with each stale baseline entry (HS901) said once, and only where no
+    import of the run used the entry (two imports with the same fileName each saw the other's
+    entries as stale)."""
+    used = set().union(*(r.baseline_used for r in reports))
+    said: set[tuple[str | None, str | None]] = set()
+    out = []
+    for r in reports:
+        kept = []
+        for f in r.findings:
+            if f.code == STALE_CODE and f.pointer is not None:
+                if int(f.pointer.rsplit("/", 1)[-1]) in used or (f.file, f.pointer) in said:
+                    continue
+                said.add((f.file, f.pointer))
+            kept.append(f)
+        if len(kept) < len(r.findings):
+            counts = {**r.counts, STALE_CODE: r.counts[STALE_CODE] - (len(r.findings) - len(kept))}
+            r = replace(r, findings=kept, counts={c: n for c, n in counts.items() if n})
+        out.append(r)
     return out
