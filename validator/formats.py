@@ -356,6 +356,7 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
         text = pc.replace_substring_regex(arr, r"\s*%$", "")
     safe = pc.if_else(pa.array(ok), text, pa.scalar("nan"))
     value = np.asarray(pc.cast(safe, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    ok &= ~np.isinf(value)  # 1e999: digits, but past any number HubSpot can store (INVALID_NUMBER_SIZE [I])
     thousands = _np(pc.match_substring_regex(arr, THOUSANDS))
     comma = _np(pc.match_substring_regex(arr, DECIMAL_COMMA)) & ~thousands
     currency = _np(pc.match_substring_regex(arr, CURRENCY))
