@@ -140,12 +140,18 @@ class RequiredRule(ValueRule):
     def plan(self, file: FileContext, obj: str) -> tuple[str, list[tuple[tuple[str, ...], list[Column]]]]:
         """(operation, [(group, columns mapped to one of its properties)]) for an object."""
         columns = own_columns(file, obj)
-        groups = [(g, [c for c in columns if c.spec is not None and c.spec.property_name in g])
+        groups = [(g, [c for c in columns if c.spec is not None and _in_group(c.spec.property_name, g)])
                   for g in self.catalog.required(obj)]
         return self.ctx.spec.operation(obj), groups
 
     def creates_every_row(self, file: FileContext, obj: str, op: str) -> bool:
         return op == "CREATE" or (op == "UPSERT" and not identifier_columns(file, obj, self.catalog))
+
+
+def _in_group(prop: str | None, group: tuple[str, ...]) -> bool:
+    """Whether a property is one of a required group's: a name, or a prefix ending in ``*``
+    (``hs_price_*``: a product's price in one currency of a multi-currency account)."""
+    return prop is not None and any(prop == g or (g.endswith("*") and prop.startswith(g[:-1])) for g in group)
 
 
 class MissingRequiredColumn(RequiredRule):
@@ -227,7 +233,7 @@ class MissingRequiredValue(RequiredRule):
                 bad = creating & all_blank(chunk, mapped)
                 need = " or ".join(group)
                 yield from self.cells(chunk, file, mapped[0] if mapped else first, bad,
-                                      f"the row creates a {self.catalog.object_label(obj)} record without {need}")
+                                      f"the row creates a record of {self.catalog.object_label(obj)} without {need}")
 
 
 class StageNotInPipeline(ValueRule):
