@@ -39,17 +39,18 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
             request = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogatepass")
         except (TypeError, ValueError) as exc:
             raise ValidatorError(f"request mapping is not JSON: {exc}") from None
+    engine = Engine(config)  # its catalog (a portal's custom objects) also reads the request's object names
     if isinstance(request, bytes):
-        spec = parse_request(request, request_name or "<request>")
+        spec = parse_request(request, request_name or "<request>", engine.catalog)
         request_path = None
         base = Path(base_dir) if base_dir is not None else Path.cwd()
     elif isinstance(request, (str, os.PathLike)):
         request_path = Path(request)
-        spec = parse_request(read_request_bytes(request_path), request_name or request_path.name)
+        spec = parse_request(read_request_bytes(request_path), request_name or request_path.name, engine.catalog)
         base = Path(base_dir) if base_dir is not None else request_path.parent
     else:
         raise ValidatorError(f"request must be a path, bytes or a mapping, not {type(request).__name__}")
-    return Engine(config).run(spec, request_path=request_path, base=base, files=given)
+    return engine.run(spec, request_path=request_path, base=base, files=given)
 
 
 def _checked(config: Config | None) -> Config:
