@@ -46,6 +46,10 @@ def split_cells(cells: pd.Series) -> pd.Series:
     return parts.str.strip()
 
 
+# objects whose import rows are new records by nature: notes, meetings, calls, emails, tasks, line items
+ALWAYS_NEW = frozenset({"0-46", "0-47", "0-48", "0-49", "0-27", "0-8"})
+
+
 class MultiObjectMissingIdentifier(Rule):
     """A file with several objects has no identifier column for one of them.
 
@@ -53,6 +57,8 @@ class MultiObjectMissingIdentifier(Rule):
     object; without an identifier (Record ID, email, domain, a unique property) for an object,
     HubSpot cannot match its existing records and creates a duplicate on every row instead of
     associating ([V] KB "Set up your import file").
+    Checked for objects imported with UPSERT, activities and line items aside (a new record per
+    row is what importing them means).
     Example: contacts with their companies in one file, companies given by Company Name only.
     Fix: add the company's domain (or Record ID) column and map it.
     """
@@ -67,6 +73,8 @@ class MultiObjectMissingIdentifier(Rule):
             if len(objects) < 2:
                 continue
             for obj in objects:
+                if ctx.spec.operation(obj) != "UPSERT" or obj in ALWAYS_NEW:
+                    continue  # CREATE means new records, UPDATE never makes one (HS240 says so)
                 columns = [c for c in f.columns if c.object_type_id == obj and not c.ignored]
                 if not any(id_kind(c, ctx.catalog) for c in columns):
                     yield self.finding(
