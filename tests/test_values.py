@@ -333,6 +333,17 @@ def test_case_is_set_aside_one_way_for_cells_and_names(tmp_path: Path) -> None:
         assert [f.code for f in found.findings if f.code in ("HS236", "HS237")] == [], owner
 
 
+def test_an_option_cell_with_bytes_that_are_not_utf8_is_reported_not_a_crash() -> None:
+    # (fuzz seed 1503) the option matching's message folded the cell through Arrow, which takes
+    # no lone surrogates (the reader's stand-ins for undecodable bytes): UnicodeEncodeError
+    import io
+
+    request = json.loads(DEALS.read_text(encoding="utf-8"))
+    data = (EXAMPLES / "deals" / "deals.csv").read_bytes().replace(b",high\n", b",hi\xe9h\n", 1)
+    report = validate(request, files={"deals.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert (2, 7) in [(f.row, f.column) for f in report.findings if f.code == "HS208"]
+
+
 def test_snapshot_custom_stage_property_and_object() -> None:
     catalog = catalog_for(PORTAL)
     assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]

@@ -89,7 +89,14 @@ def fold(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 def fold_texts(texts: Iterable[str]) -> list[str]:
     """``fold`` of Python strings (the names cells are matched with)."""
     items = list(texts)
-    return fold(pa.array(items, type=pa.string())).to_pylist() if items else []
+    if not items:
+        return []
+    try:
+        data = pa.array(items, type=pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # undecodable bytes kept as lone surrogates: U+FFFD
+        data = pa.array([t.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for t in items],
+                        type=pa.string())
+    return fold(data).to_pylist()
 
 
 def _ints(arr: pa.Array) -> np.ndarray:
