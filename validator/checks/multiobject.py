@@ -26,13 +26,29 @@ PARENTS = ("0-3", "0-14")  # deals, quotes
 
 
 def record_objects(f: FileSpec) -> list[str]:
-    """Objects whose records a file's rows describe (label, key and pointing columns aside)."""
+    """Objects whose records a file's rows describe (label, key and pointing columns aside, and
+    a line item's parent named by its Record ID or name: ``parent_reference``)."""
     seen: dict[str, None] = {}
     for c in f.columns:
         if (not c.ignored and c.object_type_id and c.column_type not in (LABEL, KEYS)
                 and c.to_object_type is None):
             seen[c.object_type_id] = None
-    return list(seen)
+    return [obj for obj in seen if not parent_reference(f, obj)]
+
+
+# what names a line item's parent deal or quote in its row ([V] KB: deal Record ID or deal name)
+PARENT_NAMES = {"0-3": ("hs_object_id", "dealname"), "0-14": ("hs_object_id", "hs_title")}
+
+
+def parent_reference(f: FileSpec, obj: str) -> bool:
+    """Whether a line-item file's columns of ``obj`` (deals, quotes) only name each line item's
+    parent: its Record ID or name, no other property. The parent is looked up, not imported."""
+    names = PARENT_NAMES.get(obj)
+    if names is None or not any(c.object_type_id == "0-8" and not c.ignored for c in f.columns):
+        return False
+    own = [c for c in f.columns if c.object_type_id == obj and not c.ignored and c.to_object_type is None
+           and c.column_type not in (LABEL, KEYS)]
+    return bool(own) and all(c.property_name in names for c in own)
 
 
 def split_cells(cells: pd.Series) -> pd.Series:

@@ -13,6 +13,7 @@ from validator import formats
 from validator.catalog import Catalog, Pipeline, Property
 from validator.checks._facts import blank_at, blank_rows
 from validator.checks.base import Hit, quote
+from validator.checks.multiobject import parent_reference
 from validator.checks.typed import VALUE_COLUMN_TYPES, ValueRule, cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -39,11 +40,13 @@ def identifier_columns(file: FileContext, obj: str, catalog: Catalog) -> list[Co
 
 
 def objects_of(file: FileContext) -> list[str]:
+    """Objects whose records the file's rows import (a line item's parent deal named in its row
+    aside: ``multiobject.parent_reference``)."""
     seen: dict[str, None] = {}
     for c in file.mapped():
         if c.spec is not None and c.spec.object_type_id and _own(c):
             seen[c.spec.object_type_id] = None
-    return list(seen)
+    return [obj for obj in seen if not parent_reference(file.spec, obj)]
 
 
 def all_blank(chunk: Chunk, columns: list[Column]) -> np.ndarray:
