@@ -93,6 +93,16 @@ def test_misuse_is_a_validator_error_naming_it(tmp_path: Path) -> None:
         for message, kwargs in cases.items():
             with pytest.raises(ValidatorError, match=re.escape(message)):
                 validate(request, base_dir=folder, **kwargs)  # type: ignore[arg-type]
+    # a zip member is a binary stream whose mode reads 'r': taken, not called text mode
+    import zipfile
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(data, "contacts.csv")
+    with zipfile.ZipFile(archive) as zf, zf.open("contacts.csv") as member:
+        zipped = validate(request, files={"contacts.csv": member}, base_dir="/nonexistent",
+                          request_name="contacts.import.json")
+    assert locations(zipped) == locations(validate(folder / "contacts.import.json"))
     # bytes for a file, a severity as text, and a key that is no string (sent as JSON: "1")
     as_bytes = validate(request, files={"contacts.csv": data.read_bytes()}, base_dir="/nonexistent",
                         request_name="contacts.import.json")

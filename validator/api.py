@@ -93,8 +93,7 @@ def _file_arg(name: str, value: Any) -> FileArg:
     if not callable(getattr(value, "read", None)):
         raise ValidatorError(f"the file for {name!r} must be a path, bytes or a binary file object, "
                              f"not {type(value).__name__}")
-    mode = getattr(value, "mode", "b")
-    if isinstance(value, io.TextIOBase) or (isinstance(mode, str) and "b" not in mode):
+    if isinstance(value, io.TextIOBase):  # (a binary stream's mode may read 'r': a zip member's does)
         raise ValidatorError(f"the file for {name!r} is open in text mode; open it with 'rb'")
     return value
 

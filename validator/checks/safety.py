@@ -19,7 +19,9 @@ from validator.readers.base import Chunk
 FORMULA_START = r"^[=+\-@\t\r]"
 # `+`/`-` followed by a plain number or a phone number (E.164, extensions) is data, not a formula
 # a signed number (also -1.5e3, -5%) or phone number (an extension as ext, x or #, any case)
-SIGNED_DATA = r"[+-][0-9 .,()/-]*(?:[eE][+-]?[0-9]+)?%?(?:(?:[Ee][Xx][Tt]?|[Xx]|#)\.?\s*[0-9]+)?"
+# (a digit before any exponent, % or extension: +E5 and +X1 are cell references to a spreadsheet)
+SIGNED_DATA = (r"[+-][0-9 .,()/-]*|[+-][ .,()/-]*[0-9][0-9 .,()/-]*(?:[eE][+-]?[0-9]+)?%?"
+               r"(?:(?:[Ee][Xx][Tt]?|[Xx]|#)\.?\s*[0-9]+)?")
 DDE = re.compile(r"cmd\s*\||HYPERLINK\(|WEBSERVICE\(|IMPORTXML\(|IMPORTDATA\(|DDE\(", re.I)
 CONTROLS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _CONTROLS = re.compile(CONTROLS)
