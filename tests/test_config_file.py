@@ -321,6 +321,42 @@ def test_findings_made_after_the_file_keep_their_baseline_entry_when_rows_move(t
     assert report["accepted"]["HS314"] == 1
 
 
+def test_baselines_and_settings_over_several_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # several imports in one run: two identical ones each used the same first entries and called
+    # the others stale; a stale entry was said once per import, under a renamed baseline; each
+    # folder's own baseline, and a folder's portal, were lost when checked from above
+    monkeypatch.chdir(tmp_path)
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLES / "broken", tmp_path / name)
+    assert CliRunner().invoke(cli, ["check", "a", "b", "--baseline", "bl.json", "--write-baseline"]).exit_code == 0
+    code, report = run("check", "a", "b", "--baseline", "bl.json")
+    assert (code, report["findings"]) == (0, [])
+    entries = json.loads(Path("bl.json").read_text(encoding="utf-8"))["entries"]
+    Path("bl.json").write_text(json.dumps({"entries": [*entries, {**entries[0], "key": "email:gone@x"}]}),
+                               encoding="utf-8")
+    _code, report = run("check", "a", "b", "--baseline", "bl.json")
+    assert [(f["code"], f["file"], f["pointer"]) for f in report["findings"]] == [
+        ("HS901", "bl.json", f"/entries/{len(entries)}")]
+    # each folder's settings name its own baseline: written there, read there, stale there
+    for name in ("a", "b"):
+        (tmp_path / name / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbaseline = "bl.json"\n',
+                                                        encoding="utf-8")
+    assert CliRunner().invoke(cli, ["check", ".", "--write-baseline"]).exit_code == 0
+    assert {p.parent.name for p in tmp_path.glob("*/bl.json")} == {"a", "b"}
+    assert run("check", ".")[1]["findings"] == []
+    # a folder's portal is kept when the check starts above it (the snapshot has no 'message')
+    shutil.copytree(EXAMPLES / "contacts", tmp_path / "c")
+    (tmp_path / "c" / "pyproject.toml").write_text(
+        f'[tool.hubspot-preflight]\nportal = "{ROOT / "fixtures" / "portal"}"\n', encoding="utf-8")
+    assert [(f["code"], f["file"]) for f in run("check", ".")[1]["findings"]] == [("HS230", "contacts.csv")]
+    # neither a settings file nor a data file found by letter case is written over
+    (tmp_path / "b" / "contacts.csv").rename(tmp_path / "b" / "Contacts.csv")
+    for target in ("b/pyproject.toml", "b/Contacts.csv"):
+        result = CliRunner().invoke(cli, ["check", "b", "--baseline", target, "--write-baseline"])
+        assert isinstance(result.exception, ValidatorError) and "is one of the inputs" in str(result.exception)
+    assert (tmp_path / "b" / "Contacts.csv").read_bytes() == (EXAMPLES / "broken" / "contacts.csv").read_bytes()
+
+
 def test_baseline_in_configuration_and_library(tmp_path: Path) -> None:
     request = _import(tmp_path / "imp", ANN + BO)
     (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nbaseline = "accepted.json"\n',

@@ -98,7 +98,8 @@ def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mappin
             continue
         kept.append(f)
     report.counts = {c: n for c, n in report.counts.items() if n > 0}
-    report.baseline_used = set(used)
+    # (what several imports of one run need to tell an entry stale: an equal entry any of them used)
+    report.baseline_used = {(origin, *_content(entries[i])) for i in used}
     files = {source, *(s.name for s in report.files)}
     stale = [i for i, e in enumerate(entries) if i not in used and e["file"] in files]
     if stale and STALE in active:
@@ -111,8 +112,13 @@ def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mappin
                 f"baseline entry for {e['code']} on {e['key']!r} in {e['file']} matched no finding",
                 file=origin, pointer=f"/entries/{i}", value=e["key"])
             kept.append(replace(f, severity=active[STALE].severity, key=f"pointer:/entries/{i}"))
+            report.baseline_stale[(origin, f"/entries/{i}")] = (origin, *_content(e))
         report.counts[STALE] = report.counts.get(STALE, 0) + len(stale)
     report.findings = kept
+
+
+def _content(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (entry["file"], entry["code"], entry["key"], entry.get("column"))
 
 
 def write_baseline(report: Report, path: str | os.PathLike[str]) -> int:

@@ -108,11 +108,10 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         config = config.with_(portal=_portal(portal))
     config = config.with_(reader=reader, progress=None if quiet else _progress(),
                           threads=threads if threads is not None else config.threads)
-    shared = {k: getattr(config, k) for k in ("portal", "reader", "progress", "threads")}
-    if write_baseline:
-        if config.baseline is None or not isinstance(config.baseline, (str, os.PathLike)):
-            raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
-        target, config = Path(config.baseline), config.with_(baseline=None)
+    # what the command line sets holds for every request; a request's own settings file, the rest
+    shared = {k: getattr(config, k) for k in ("reader", "progress", "threads")}
+    if portal is not None:
+        shared["portal"] = config.portal
     given: dict[str, Any] = dict(_pairs(file_opts))
     piped = [name for name, path in given.items() if path == "-"]
     if len(piped) > 1:
@@ -122,15 +121,24 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if piped:
         given[piped[0]] = _spooled_stdin()
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
-    inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values())]
+    configs = _own_configs(planned, config, config_file, flags, shared)
+    inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values()),
+              *{c.source for c in [config, *configs.values()] if c.source}]
     if output is not None:
         if write_baseline:
             raise ValidatorError("--output has no report to take with --write-baseline (it writes the --baseline file)")
         _never_overwrite_an_input(output, inputs)
         _writable(output, "--output")
-    if write_baseline:
-        _never_overwrite_an_input(target, inputs, "--baseline")
-        _writable(target, "--baseline")
+    targets: dict[Path, Path] = {}
+    if write_baseline:  # each request's findings to its own baseline file (the same one for all, mostly)
+        for request, cfg in configs.items():
+            if cfg.baseline is None or not isinstance(cfg.baseline, (str, os.PathLike)):
+                raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
+            targets[request] = Path(cfg.baseline)
+        for target in dict.fromkeys(targets.values()):
+            _never_overwrite_an_input(target, inputs, "--baseline")
+            _writable(target, "--baseline")
+        configs = {request: cfg.with_(baseline=None) for request, cfg in configs.items()}
     if emit_request:
         from validator.emit import plan, render_plan
 
@@ -142,9 +150,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         return
     _memory_pool()
     _imports_done()
-    own = _own_configs(planned, config, config_file, flags, shared, write_baseline)
     try:
-        reports = [validate(request, files=files, config=own.get(request, config)) for request, files in planned]
+        reports = [validate(request, files=files, config=configs[request]) for request, files in planned]
     finally:
         if config.progress is not None:
             config.progress.close()
@@ -154,9 +161,13 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if write_baseline:
         from validator.baseline import write_baseline as write
 
-        n = write(Report(findings=[f for r in reports for f in r.findings]), target)  # by fileName, as matched
-        if not quiet:
-            click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+        by_target: dict[Path, list[Any]] = {}
+        for (request, _files), r in zip(planned, reports, strict=True):  # by fileName, as they are matched
+            by_target.setdefault(targets[request], []).extend(r.findings)
+        for target, findings in by_target.items():
+            n = write(Report(findings=findings), target)
+            if not quiet:
+                click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
         sys.exit(2 if report.refusals else 0)
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)
@@ -220,16 +231,17 @@ def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
     from validator.findings import ValidatorError
     from validator.sources import base_name, read_request_bytes
 
-    out = []
+    out: list[Path] = []
     for request, _files in plan:
         try:
             value = json.loads(read_request_bytes(request))
         except (OSError, ValueError, RecursionError, ValidatorError):
             continue
         files = value.get("files") if isinstance(value, dict) else None
-        for f in files if isinstance(files, list) else []:
-            if isinstance(f, dict) and isinstance(f.get("fileName"), str):
-                out.append(request.parent / base_name(f["fileName"]))
+        names = {base_name(f["fileName"]).casefold() for f in (files if isinstance(files, list) else [])
+                 if isinstance(f, dict) and isinstance(f.get("fileName"), str)}
+        with contextlib.suppress(OSError):  # (a name that matches but for letter case is read too)
+            out.extend(p for p in request.parent.iterdir() if p.name.casefold() in names)
     return out
 
 
@@ -267,23 +279,21 @@ def _writable(path: Path, option: str) -> None:
 
 
 def _own_configs(planned: list[tuple[Path, dict[str, Any]]], config: Any, config_file: Path | None,
-                 flags: dict[str, Any], shared: dict[str, Any], write_baseline: bool) -> dict[Path, Any]:
-    """The rule settings of each request checked, where they are not the run's: as ruff does, a
-    request uses the settings file nearest to it (the run's own settings, its output format,
-    fail-on and exit code, come from the file found for all the paths). None with --config."""
+                 flags: dict[str, Any], shared: dict[str, Any]) -> dict[Path, Any]:
+    """The settings of each request checked: as ruff does, a request uses the settings file
+    nearest to it (the run's own settings, its output format, fail-on and exit code, come from
+    the file found for all the paths); a file that names no baseline takes the run's. With
+    --config, that file's for every request."""
     from validator.settings import discover, effective_config
 
-    if config_file is not None:
-        return {}
-    run_source = config.source
-    made: dict[str | None, Any] = {run_source: config}
+    made: dict[str | None, Any] = {config.source: config}
     out: dict[Path, Any] = {}
     for request, _files in planned:
-        found = discover((request,))
+        found = config_file if config_file is not None else discover((request,))
         key = str(found) if found is not None else None
         if key not in made:
             own = effective_config((request,), found, **flags).with_(**shared)
-            made[key] = own.with_(baseline=None) if write_baseline else own
+            made[key] = own if own.baseline is not None else own.with_(baseline=config.baseline)
         out[request] = made[key]
     return out
 

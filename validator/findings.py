@@ -151,7 +151,10 @@ class Report:
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)  # each file's path as given, by fileName
     requests: list[str] = field(default_factory=list)  # every request of a merged run (else [request])
-    baseline_used: set[int] = field(default_factory=set)  # the baseline entries that accepted a finding
+    # the baseline entries that accepted a finding, and the stale ones by (baseline, pointer): as
+    # (baseline, file, code, key, column), so that a run of several imports compares them
+    baseline_used: set[tuple[Any, ...]] = field(default_factory=set)
+    baseline_stale: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
 
     def total(self, severity: Severity) -> int:
         return sum(n for code, n in self.counts.items() if self.severities.get(code) == severity)
@@ -225,9 +228,10 @@ class Report:
         return out
 
     def names(self) -> set[str]:
-        """The request's and its files' names this report speaks of."""
+        """The request's and its data files' names (not a baseline file's, which several imports
+        of a run share)."""
         named = {s.name for s in self.files} | set(self.records) | set(self.headers)
-        return named | {f.file for f in self.findings if f.file} | ({self.request} if self.request else set())
+        return named | ({self.request} if self.request else set())
 
     def _renamed(self, names: set[str]) -> Report:
         """This report with the files ``names`` called by their paths (else by fileName and request)."""
@@ -287,7 +291,7 @@ def _stale_once(reports: list[Report]) -> list[Report]:
         kept = []
         for f in r.findings:
             if f.code == STALE_CODE and f.pointer is not None:
-                if int(f.pointer.rsplit("/", 1)[-1]) in used or (f.file, f.pointer) in said:
+                if r.baseline_stale.get((f.file or "", f.pointer)) in used or (f.file, f.pointer) in said:
                     continue
                 said.add((f.file, f.pointer))
             kept.append(f)
