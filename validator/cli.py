@@ -78,7 +78,7 @@ def cli() -> None:
 @click.option("--threads", type=click.IntRange(1, 2), default=None,
               help="Rule threads per chunk (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but a refused input's reason; the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
           output: Path | None, config_file: Path | None, select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
