@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from typing import IO, Any
@@ -122,7 +123,12 @@ def rows_per_chunk(head: bytes, chunk_rows: int) -> int:
 def _regular_at_start(stream: Any) -> os.stat_result | None:
     """The fstat of a caller's file object that is a regular file read from its start (an
     ``open()``-ed file, the CLI's copy of stdin): its size is known, as for a file opened here,
-    so it may take the fast path. None for anything else (a BytesIO, a pipe, a socket)."""
+    so it may take the fast path. None for anything else (a BytesIO, a pipe, a socket, and a
+    stream that reads other bytes than its descriptor's: a gzip, bz2 or lzma file object's
+    descriptor is the compressed file's, whose size would cut the data short)."""
+    raw = getattr(stream, "raw", stream)
+    if not isinstance(raw, io.FileIO) or not isinstance(stream, (io.FileIO, io.BufferedReader, io.BufferedRandom)):
+        return None
     try:
         if stream.tell() != 0:
             return None
