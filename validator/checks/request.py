@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext, ImportContext
@@ -258,6 +258,35 @@ class MissingOperation(Rule):
                     f"importOperations names no operation for {ctx.catalog.object_label(obj)}, which columns "
                     "map to; HubSpot documents one entry per object imported (this check takes it as UPSERT)",
                     file=ctx, pointer="/importOperations")
+
+
+class EventTimestampSetup(Rule):
+    """An event timestamp column lacks what HubSpot needs to place it.
+
+    Why: an `EVENT_TIMESTAMP` column records when a contact took part in a marketing event; it
+    needs its mapping's `marketingEventSubmissionType` (`REGISTERED`, `JOINED`, ...) and the
+    request's `marketingEventObjectId`, the event it belongs to (fact sheet 1.2, 1.4, [V] S5).
+    Example: `{"columnName": "Joined at", "columnType": "EVENT_TIMESTAMP"}` in a request without
+    `marketingEventObjectId`.
+    Fix: add the mapping's `marketingEventSubmissionType` and the event's ID as
+    `marketingEventObjectId`.
+    """
+
+    code = "HS025"
+    name = "event-timestamp-setup"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        events = [c for f in ctx.spec.files for c in f.columns
+                  if not c.ignored and c.column_type == "EVENT_TIMESTAMP"]
+        for c in events:
+            if not c.raw.get("marketingEventSubmissionType"):
+                yield self.finding(f"event timestamp column {quote(c.column_name or '')} has no "
+                                   "marketingEventSubmissionType (REGISTERED, JOINED, ...)", file=ctx,
+                                   pointer=c.pointer)
+        raw = ctx.spec.raw if isinstance(ctx.spec.raw, Mapping) else {}
+        if events and raw.get("marketingEventObjectId") in (None, ""):
+            yield self.finding("the request has event timestamp columns but no marketingEventObjectId (the "
+                               "marketing event's ID)", file=ctx, pointer="")
 
 
 class MisplacedField(Rule):
