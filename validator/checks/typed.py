@@ -117,6 +117,12 @@ class ValueRule(Rule):
             prop = self.catalog.property_of(spec.object_type_id, spec.property_name)
             if prop is not None and self.wants(prop):
                 yield column, prop
+        for column in file.mapped("EVENT_TIMESTAMP"):  # a participation time: a datetime, no property
+            spec = column.spec
+            if spec is not None and spec.object_type_id is not None:
+                event = Property(spec.object_type_id, "event timestamp", type="datetime", field_type="date")
+                if self.wants(event):
+                    yield column, event
 
     def dates(self, chunk: Chunk, file: FileContext, column: Column, prop: Property,
               fmt: str | None = None) -> formats.Dates:

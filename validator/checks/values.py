@@ -44,8 +44,11 @@ class UnparseableDate(ValueRule):
         fmt = self.date_format
         for column, prop in self.typed(file):
             kind = "datetime" if prop.type == "datetime" else "date"
-            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
-                                  f"{{value}} is not a {fmt} {kind}")
+            found = self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
+                               f"{{value}} is not a {fmt} {kind}")
+            if column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP":
+                found = (replace(b, hubspot_error="INVALID_EVENT_TIMESTAMP") for b in found)
+            yield from found
 
 
 class EpochSeconds(ValueRule):
