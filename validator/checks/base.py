@@ -181,11 +181,12 @@ class Rule:
         )
 
     def cells(self, chunk: Chunk, file: FileContext, column: Column, bad: Any,
-              message: str | Callable[[str], str], hint: str | None = None) -> Iterator[Batch]:
+              message: str | Callable[[str], str], hint: str | None = None,
+              hubspot_error: str | None = None) -> Iterator[Batch]:
         """Cell findings for every row where ``bad`` is true (a boolean mask over the chunk).
 
         ``message`` is a template with ``{value}`` (the quoted cell) or a function of the raw
-        value.
+        value; ``hubspot_error``, where given, replaces the rule's errorType for these cells.
         """
         mask = np.asarray(bad, dtype=bool)
         if not mask.any():
@@ -194,7 +195,7 @@ class Rule:
         values = chunk.column(column.index).iloc[idx].to_numpy()
         render = message if callable(message) else _template(message)
         yield Batch(
-            code=self.code, rule=self.name, hubspot_error=self.hubspot_error, file=file.name,
+            code=self.code, rule=self.name, hubspot_error=hubspot_error or self.hubspot_error, file=file.name,
             sheet=file.sheet, rows=chunk.rows[idx],
             lines=chunk.lines[idx] if len(chunk.lines) == len(chunk.frame) else None,
             column=column, values=values, message=render,

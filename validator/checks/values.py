@@ -7,7 +7,6 @@ helper. Blank cells are skipped everywhere: HubSpot ignores them [V] S6.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -44,11 +43,10 @@ class UnparseableDate(ValueRule):
         fmt = self.date_format
         for column, prop in self.typed(file):
             kind = "datetime" if prop.type == "datetime" else "date"
-            found = self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
-                               f"{{value}} is not a {fmt} {kind}")
-            if column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP":
-                found = (replace(b, hubspot_error="INVALID_EVENT_TIMESTAMP") for b in found)
-            yield from found
+            event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
+            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
+                                  f"{{value}} is not a {fmt} {kind}",
+                                  hubspot_error="INVALID_EVENT_TIMESTAMP" if event else None)
 
 
 class EpochSeconds(ValueRule):
@@ -312,12 +310,9 @@ class InvalidEnumerationOption(EnumRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             required = self._pipeline_part(column)
-            found = self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched,
-                               _unmatched(prop, required))
-            if required is None:
-                yield from found
-            else:
-                yield from (replace(b, hubspot_error="PROPERTY_VALUE_NOT_FOUND") for b in found)
+            yield from self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched,
+                                  _unmatched(prop, required),
+                                  hubspot_error="PROPERTY_VALUE_NOT_FOUND" if required else None)
 
     def _pipeline_part(self, column: Column) -> str | None:
         """``pipeline`` or ``stage`` where the column holds the pipeline or stage of an object
