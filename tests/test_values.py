@@ -355,6 +355,32 @@ def test_snapshot_custom_stage_property_and_object() -> None:
     assert catalog.association(36, "USER_DEFINED").label == "Billing contact"  # type: ignore[union-attr]
 
 
+def test_a_custom_object_the_portal_snapshot_lacks_is_unknown(tmp_path: Path) -> None:
+    # schemas.json lists every custom object of the portal: 2-999 there is MISSING_OBJECT_DEFINITION
+    import io
+
+    request = {"name": "x", "importOperations": {"2-999": "CREATE", "2-1234567": "CREATE"},
+               "files": [{"fileName": "x.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True,
+                          "columnMappings": [{"columnName": "Serial", "columnObjectTypeId": "2-999",
+                                              "propertyName": "serial"},
+                                             {"columnName": "Model", "columnObjectTypeId": "cars",
+                                              "propertyName": "model"}]}}]}
+    data = {"x.csv": io.BytesIO(b"Serial,Model\nS1,Roadster\n")}
+    found = validate(request, files=data, base_dir="/nonexistent", config=Config(portal=str(PORTAL)))
+    hs021 = sorted((f.pointer, f.value, f.message) for f in found.findings if f.code == "HS021")
+    assert [(p, v) for p, v, _ in hs021] == [("/files/0/fileImportPage/columnMappings/0/columnObjectTypeId", "2-999"),
+                                             ("/importOperations/2-999", "2-999")]
+    assert "HS009" not in [f.code for f in found.findings]  # the unknown object is HS021's alone
+    assert "custom objects (schemas.json) are 2-1234567 (cars)" in hs021[0][2]
+    data = {"x.csv": io.BytesIO(b"Serial,Model\nS1,Roadster\n")}
+    without = validate(request, files=data, base_dir="/nonexistent")  # no snapshot: any 2-... id may exist
+    assert [f.value for f in without.findings if f.code == "HS021"] == ["cars"]  # a name needs the snapshot
+    no_schemas = tmp_path / "portal"
+    shutil.copytree(PORTAL, no_schemas)
+    (no_schemas / "schemas.json").unlink()
+    assert catalog_for(no_schemas).object_id("2-999") == "2-999"  # a snapshot without schemas.json says nothing
+
+
 @pytest.mark.parametrize(("path", "text", "why"), [
     ("owners.json", "{not json", "not JSON"),
     ("properties/contacts.json", '{"results": {"name": "email"}}', '"results" list'),

@@ -127,6 +127,8 @@ class Catalog:
     # objects whose property list is complete (a portal snapshot gave it): unknown names are errors
     complete: frozenset[str] = frozenset()
     portal: str | None = None  # the snapshot folder, when one is loaded
+    # a portal snapshot's schemas.json lists the portal's custom objects: other 2-... ids are unknown
+    custom_objects_known: bool = False
 
     def required(self, object_id: str | None) -> tuple[tuple[str, ...], ...]:
         return self.required_map.get(object_id or "", ())
@@ -182,9 +184,13 @@ class Catalog:
         if text is None:
             return None
         key = text.strip()
-        if key in self.objects or CUSTOM_OBJECT.match(key):
+        if key in self.objects or (CUSTOM_OBJECT.match(key) and not self.custom_objects_known):
             return key
         return self._names.get(key.lower())
+
+    def custom_objects(self) -> tuple[str, ...]:
+        """Ids of the custom objects the catalog knows (a portal snapshot's schemas.json)."""
+        return tuple(k for k in self.objects if CUSTOM_OBJECT.match(k))
 
     def object_label(self, object_id: str | None) -> str:
         if object_id is None:

@@ -52,6 +52,7 @@ class Portal:
     owners: tuple[Owner, ...] | None = None
     # (from object id, to object id) -> label bodies as returned ({category, typeId, label})
     association_labels: Mapping[tuple[str, str], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    schemas: bool = False  # schemas.json was in the snapshot: it lists every custom object
 
 
 class _Bad(Exception):
@@ -195,7 +196,8 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
             labels[pair] = tuple(_results(_read(current)))
     except _Bad as exc:
         raise ValidatorError(f"portal snapshot {current}: {exc}") from None
-    return Portal(str(root), tuple(objects), props, required, pipelines, owners, labels)
+    return Portal(str(root), tuple(objects), props, required, pipelines, owners, labels,
+                  schemas=(root / "schemas.json").is_file())
 
 
 def overlay(catalog: Catalog, portal: Portal) -> Catalog:
@@ -231,7 +233,8 @@ def overlay(catalog: Catalog, portal: Portal) -> Catalog:
     return replace(catalog, objects=objects, _names=names, property_map=props, pipeline_map=pipelines,
                    required_map=required, association_types=tuple(associations), association_labels=labels,
                    owners=portal.owners if portal.owners is not None else catalog.owners,
-                   complete=catalog.complete | frozenset(portal.properties), portal=portal.path)
+                   complete=catalog.complete | frozenset(portal.properties), portal=portal.path,
+                   custom_objects_known=catalog.custom_objects_known or portal.schemas)
 
 
 def catalog_for(portal: str | os.PathLike[str] | Portal | None) -> Catalog:

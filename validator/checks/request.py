@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Mapping
 
+from validator.catalog import CUSTOM_OBJECT, Catalog
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
@@ -226,7 +227,7 @@ class UnusedOperation(Rule):
         if not ctx.spec.files:
             return
         for obj, pointer in ctx.spec.operation_pointers.items():
-            if obj not in used:
+            if obj not in used and ctx.catalog.object_id(obj) is not None:  # an unknown one is HS021's
                 yield self.finding(
                     f"importOperations sets {ctx.spec.operations[obj]} for "
                     f"{ctx.catalog.object_label(obj)}, but no column maps to that object",
@@ -543,7 +544,8 @@ class UnknownObjectType(Rule):
     """An object type in the request is neither a known HubSpot object nor a custom object id.
 
     Why: objects are given by id (`0-1`), by name (`contacts`) or, for custom objects, by
-    `2-<id>`; an unknown name fails with MISSING_OBJECT_DEFINITION.
+    `2-<id>`; an unknown name fails with MISSING_OBJECT_DEFINITION. With a portal snapshot
+    (`--portal`) that holds `schemas.json`, a `2-<id>` the portal does not have is unknown too.
     Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
     Fix: use the object's id from the message's list, or the custom object's `2-...` id from
     `GET /crm/v3/schemas`.
@@ -557,7 +559,7 @@ class UnknownObjectType(Rule):
         cat = ctx.catalog
         for obj, pointer in ctx.spec.operation_pointers.items():
             if cat.object_id(obj) is None:
-                yield self.finding(f"importOperations names unknown object {quote(obj)}",
+                yield self.finding(f"importOperations names unknown object {quote(obj)}{self._portal(cat, obj)}",
                                    file=ctx, pointer=pointer, value=obj)
         for f in ctx.spec.files:
             for c in f.columns:
@@ -567,8 +569,18 @@ class UnknownObjectType(Rule):
                     (c.to_object_type, c.to_object_type_id, "toColumnObjectTypeId"),
                 ):
                     if raw is not None and resolved is None:
-                        yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object",
+                        yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object{self._portal(cat, raw)}",
                                            file=ctx, pointer=c.at(key), value=raw)
+
+    @staticmethod
+    def _portal(cat: Catalog, raw: str) -> str:
+        """Why a custom object id is unknown: the portal snapshot's schemas.json lists others."""
+        if not (cat.custom_objects_known and CUSTOM_OBJECT.match(raw.strip())):
+            return ""
+        known = cat.custom_objects()
+        listed = ", ".join(f"{k} ({cat.objects[k].names[0]})" if cat.objects[k].names else k
+                           for k in known[:10]) if known else "none"
+        return f": the portal snapshot's custom objects (schemas.json) are {listed}"
 
 
 class DuplicateFileName(Rule):
