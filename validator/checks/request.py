@@ -290,6 +290,76 @@ class EventTimestampSetup(Rule):
                                "marketing event's ID)", file=ctx, pointer="")
 
 
+# activities that must be imported associated with a CRM record, and that an import cannot update
+# (fact sheet 3, [V-old] S8: calls and tasks can be imported alone; calls can be updated)
+NEEDS_RECORD = {"0-46": "notes", "0-47": "meetings", "0-49": "emails"}
+NOT_UPDATED = {**NEEDS_RECORD, "0-27": "tasks"}
+ACTIVITIES = frozenset({*NOT_UPDATED, "0-48"})
+
+
+class ActivityWithoutRecord(Rule):
+    """Notes, meetings or emails are imported with no CRM record to associate them with.
+
+    Why: HubSpot's import guide says calls and tasks can be imported alone, but emails,
+    meetings and notes must be imported associated with a record (a contact, company, deal,
+    ticket, ...) named in the same import (fact sheet 3, [V-old] S8: the current guide no longer
+    restates it, hence a warning).
+    Example: a notes file whose only columns are the note body and its date.
+    Fix: add a column that names each note's record (the contact's email, the company's domain
+    or a Record ID), mapped to that object, or a second file with those records.
+    """
+
+    code = "HS026"
+    name = "activity-without-record"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        named = {c.object_type_id for f in ctx.spec.files for c in f.columns if not c.ignored}
+        named |= {c.to_object_type_id for f in ctx.spec.files for c in f.columns if not c.ignored}
+        if any(o is not None and o not in ACTIVITIES for o in named):
+            return
+        for obj, what in NEEDS_RECORD.items():
+            column = next((c for f in ctx.spec.files for c in f.columns
+                           if c.object_type_id == obj and not c.ignored), None)
+            if column is not None:
+                yield self.finding(f"{what} ({obj}) are imported with no record to associate them with: "
+                                   "HubSpot imports them only associated with a CRM record", file=ctx,
+                                   pointer=column.pointer)
+
+
+class ActivityUpdate(Rule):
+    """An import would update existing emails, meetings, notes or tasks.
+
+    Why: HubSpot's import guide says calls can be updated by import, but existing emails,
+    meetings, notes and tasks cannot (fact sheet 3, [V-old] S8: not restated in the current
+    guide, hence a warning). `UPDATE` for them, or `UPSERT` with their Record ID column, asks
+    for exactly that.
+    Example: `"importOperations": {"0-46": "UPDATE"}`.
+    Fix: import them with `CREATE` (new activities); change existing ones in HubSpot or through
+    the objects API.
+    """
+
+    code = "HS027"
+    name = "activity-update"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for obj, what in NOT_UPDATED.items():
+            op = ctx.spec.operations.get(obj)
+            if op == "UPDATE" and obj in ctx.spec.operation_pointers:
+                yield self.finding(f"importOperations sets UPDATE for {what} ({obj}): HubSpot's import does not "
+                                   f"update existing {what}", file=ctx, pointer=ctx.spec.operation_pointers[obj],
+                                   value=op)
+            elif op is None or op == "UPSERT":
+                for f in ctx.spec.files:
+                    for c in f.columns:
+                        if (c.object_type_id == obj and not c.ignored and c.property_name == "hs_object_id"
+                                and c.to_object_type is None):
+                            yield self.finding(
+                                f"column {quote(c.column_name or '')} gives Record IDs of {what} in an UPSERT import: "
+                                f"HubSpot's import does not update existing {what}", file=ctx, pointer=c.pointer)
+
+
 class MisplacedField(Rule):
     """A field sits where HubSpot does not read it (`dateFormat` inside `files[]`).
 
