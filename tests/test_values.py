@@ -344,6 +344,26 @@ def test_an_option_cell_with_bytes_that_are_not_utf8_is_reported_not_a_crash() -
     assert (2, 7) in [(f.row, f.column) for f in report.findings if f.code == "HS208"]
 
 
+def test_a_cell_with_a_space_that_prints_as_a_plain_one_says_so() -> None:
+    # '10:00\u202fAM' (newer locales' time format) printed as '10:00 AM': the message looked wrong
+    import io
+
+    request = {"name": "x", "files": [{"fileName": "x.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "Domain", "columnObjectTypeId": "0-2", "propertyName": "domain"},
+            {"columnName": "Revenue", "columnObjectTypeId": "0-2", "propertyName": "annualrevenue"},
+            {"columnName": "Closed", "columnObjectTypeId": "0-2", "propertyName": "closedate"}]}}]}
+    text = "Domain,Revenue,Closed\nx.com,1\u00a0000,03/15/2024 10:00\u202fAM\ny.com,1 000,03/15/2024 10:00 AM\n"
+    found = validate(request, files={"x.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent")
+    got = [(f.code, f.row, f.column, f.message) for f in found.findings]
+    assert ("HS201", 2, 3, "'03/15/2024 10:00\u202fAM' is not a MONTH_DAY_YEAR datetime; it holds a narrow "
+            "no-break space (U+202F) where a plain space is meant") in got
+    assert ("HS206", 2, 2, "'1\u00a0000' has thousands separators; HubSpot expects digits and one decimal point; "
+            "it holds a no-break space (U+00A0) where a plain space is meant") in got
+    assert ("HS206", 3, 2, "'1 000' has thousands separators; HubSpot expects digits and one decimal point") in got
+    assert [c for c, r, *_ in got if r == 3 and c == "HS201"] == []
+
+
 def test_snapshot_custom_stage_property_and_object() -> None:
     catalog = catalog_for(PORTAL)
     assert Option("Partner", "1234567") in catalog.property_of("0-1", "lifecyclestage").options  # type: ignore[union-attr]

@@ -34,6 +34,22 @@ def quote(value: str, limit: int = 80) -> str:
     return f"'{shown}'"
 
 
+# spaces that look like a plain one in a message but are not one ("10:00\u202fAM" from newer locales)
+_ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_NAMES = {0x00A0: "a no-break space (U+00A0)", 0x202F: "a narrow no-break space (U+202F)"}
+
+
+def odd_space_note(value: str) -> str:
+    """``"; it holds a no-break space (U+00A0) where a plain space is meant"`` for a cell with a
+    Unicode space that prints like a plain one, else ``""``: such a message quotes a value that
+    looks valid."""
+    m = _ODD_SPACE.search(value)
+    if m is None:
+        return ""
+    code = ord(m.group())
+    return f"; it holds {_SPACE_NAMES.get(code, f'a U+{code:04X} space')} where a plain space is meant"
+
+
 def _escape(m: re.Match[str]) -> str:
     code = ord(m.group())
     if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by surrogateescape

@@ -14,7 +14,7 @@ import numpy as np
 from validator import formats
 from validator.catalog import Property
 from validator.checks._facts import blank_at, screen
-from validator.checks.base import Hit, quote
+from validator.checks.base import Hit, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, is_bool, is_date, is_enumeration, is_number
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -45,7 +45,7 @@ class UnparseableDate(ValueRule):
             kind = "datetime" if prop.type == "datetime" else "date"
             event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
             yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
-                                  f"{{value}} is not a {fmt} {kind}",
+                                  lambda v, what=f"is not a {fmt} {kind}": f"{quote(v)} {what}{odd_space_note(v)}",
                                   hubspot_error="INVALID_EVENT_TIMESTAMP" if event else None)
 
 
@@ -194,7 +194,7 @@ class UnparseableNumber(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             yield from self.cells(chunk, file, column, numbers(chunk, column, prop).bad,
-                                  "{value} is not a number")
+                                  lambda v: f"{quote(v)} is not a number{odd_space_note(v)}")
 
 
 class FormattedNumber(ValueRule):
@@ -224,7 +224,7 @@ class FormattedNumber(ValueRule):
 def _formatted_message(value: str) -> str:
     kind = ("a currency symbol" if formats.matches([value], formats.CURRENCY)[0] else
             "thousands separators" if formats.matches([value], formats.THOUSANDS)[0] else "a decimal comma")
-    return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point"
+    return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point{odd_space_note(value)}"
 
 
 def numbers(chunk: Chunk, column: Column, prop: Property) -> formats.Numbers:
