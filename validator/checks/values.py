@@ -6,7 +6,7 @@ helper. Blank cells are skipped everywhere: HubSpot ignores them [V] S6.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,8 +45,13 @@ class UnparseableDate(ValueRule):
             kind = "datetime" if prop.type == "datetime" else "date"
             event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
             yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
-                                  lambda v, what=f"is not a {fmt} {kind}": f"{quote(v)} {what}{odd_space_note(v)}",
+                                  _not_a(f"is not a {fmt} {kind}"),
                                   hubspot_error="INVALID_EVENT_TIMESTAMP" if event else None)
+
+
+def _not_a(what: str) -> Callable[[str], str]:
+    """The message of a value that does not parse, with a word on spaces that look plain."""
+    return lambda value: f"{quote(value)} {what}{odd_space_note(value)}"
 
 
 class EpochSeconds(ValueRule):
@@ -194,7 +199,7 @@ class UnparseableNumber(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             yield from self.cells(chunk, file, column, numbers(chunk, column, prop).bad,
-                                  lambda v: f"{quote(v)} is not a number{odd_space_note(v)}")
+                                  _not_a("is not a number"))
 
 
 class FormattedNumber(ValueRule):
