@@ -340,6 +340,11 @@ class _Walker:
             self.note("misplaced", f"{pointer}/columnMappings",
                       "columnMappings belongs inside fileImportPage")
             if mappings is None:
+                # HubSpot reads none there: the file has no mappings (HS004); the rules still
+                # check the data by the misplaced ones, which is what was meant
+                where = mappings_ptr if isinstance(page, dict) else f"{pointer}/fileImportPage"
+                self.note("missing", where, "files[] entry has no fileImportPage.columnMappings: its columnMappings "
+                          "sit beside fileImportPage, where HubSpot does not read them")
                 mappings, mappings_ptr = f["columnMappings"], f"{pointer}/columnMappings"
         if mappings is None and not (isinstance(page, dict) and "columnMappings" in page) and "columnMappings" not in f:
             where = mappings_ptr if isinstance(page, dict) else f"{pointer}/fileImportPage"
