@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import difflib
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -172,9 +173,26 @@ class ColumnNameMismatch(Rule):
         cells = file.header.cells
         bound = {c.spec.index: c for c in file.columns if c.spec is not None}
         candidates, budget = list(dict.fromkeys(cells)), HINT_BUDGET
+        present: collections.Counter[str] | None = None  # header text -> its cells not yet claimed
+        named_by: dict[str, int] = {}  # columnName -> the first mapping that names it
         for spec in file.spec.columns:
             wanted = spec.column_name
-            if wanted is None or wanted in cells:
+            if wanted is not None and wanted in cells:
+                if present is None:
+                    present = collections.Counter(cells)
+                present[wanted] -= 1
+                first = named_by.setdefault(wanted, spec.index)
+                if present[wanted] < 0:  # more mappings name it than the header has cells
+                    col = bound.get(spec.index)
+                    left = (f"; column {quote(col.name)} is left with no mapping"
+                            if col is not None and col.name is not None and col.name != wanted else "")
+                    times = {1: "once", 2: "twice"}.get(cells.count(wanted), f"{cells.count(wanted)} times")
+                    yield self.finding(
+                        f"columnName {quote(wanted)} is also the columnName of mapping {first}, and the header has "
+                        f"it {times}{left}", file=file, row=file.header.row,
+                        line=file.header.line, column=col, pointer=spec.at("columnName"), value=wanted)
+                continue
+            if wanted is None:
                 continue
             col = bound.get(spec.index)
             pointer = spec.at("columnName")
