@@ -240,6 +240,30 @@ def test_file_option_supplies_a_file_from_elsewhere(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
 
 
+def test_a_data_file_or_file_option_the_request_does_not_name_is_a_refusal(tmp_path: Path) -> None:
+    # both passed clean, checking the request's own contacts.csv (or none) instead of the file given
+    export = tmp_path / "export-2026.csv"
+    export.write_text("Emial\nnot-an-email\n")
+    for args, first in (
+        (["--request", str(CLEAN), str(export)], f"{export}: no files[] entry of {CLEAN} names 'export-2026.csv'"),
+        ([str(CLEAN), "--file", f"contact.csv={export}"], f"--file contact.csv: no files[] entry of {CLEAN} "
+                                                          "names 'contact.csv'"),
+    ):
+        proc = subprocess.run([sys.executable, "-m", "validator", "check", *args], capture_output=True, text=True,
+                              cwd=ROOT, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(f"hubspot-preflight: error: {first}") and proc.stderr.count("\n") == 1
+        assert "(fileNames: contacts.csv)" in proc.stderr
+    # a name that differs only in letter case is HS601's (a report), and a matching name is checked
+    upper = tmp_path / "data" / "Contacts.csv"
+    upper.parent.mkdir()
+    upper.write_bytes((EXAMPLES / "contacts" / "contacts.csv").read_bytes())
+    request = tmp_path / "contacts.import.json"
+    request.write_bytes(CLEAN.read_bytes())
+    near = run("check", "--request", str(request), str(upper), "--format", "json")
+    assert [f["code"] for f in json.loads(near.output)["findings"]] == ["HS601"]
+
+
 @pytest.mark.parametrize("args", [
     ["check"],
     ["check", "no-such-request.json"],

@@ -121,6 +121,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if piped:
         given[piped[0]] = _spooled_stdin()
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
+    _no_stray_files(planned, given)
     configs = _own_configs(planned, config, config_file, flags, shared)
     inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values()),
               *{c.source for c in [config, *configs.values()] if c.source}]
@@ -222,6 +223,44 @@ def _portal(path: Path | None) -> Any:
     from validator.portal import load_portal
 
     return load_portal(path)
+
+
+def _file_names(request: Path) -> set[str] | None:
+    """The request's ``files[].fileName`` texts (their base names), or None where it is no JSON to read."""
+    import json
+
+    from validator.findings import ValidatorError
+    from validator.sources import base_name, read_request_bytes
+
+    try:
+        value = json.loads(read_request_bytes(request))
+    except (OSError, ValueError, RecursionError, ValidatorError):
+        return None
+    files = value.get("files") if isinstance(value, dict) else None
+    return {base_name(f["fileName"]) for f in (files if isinstance(files, list) else [])
+            if isinstance(f, dict) and isinstance(f.get("fileName"), str)}
+
+
+def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, Any]) -> None:
+    """Refuse a data file (``--request R FILE``) or a ``--file NAME=...`` whose name no request
+    names, not even but for letter case (HS601 reports those): it would be left unchecked while
+    the request's own file, or none, is checked in its place."""
+    from validator.findings import ValidatorError
+    from validator.sources import base_name
+
+    names: dict[Path, set[str] | None] = {request: _file_names(request) for request, _ in plan}
+    if any(n is None for n in names.values()):
+        return  # a request that is no JSON is HS001's; its files cannot be told
+    known = {n.casefold() for ns in names.values() for n in ns or ()}
+    listed = ", ".join(sorted({n for ns in names.values() for n in ns or ()})) or "none"
+    for request, files in plan:
+        for name, value in files.items():
+            if base_name(str(name)).casefold() in known:
+                continue
+            what = f"--file {name}" if name in given else str(value)
+            fix = (f"; give it as --file NAME={value} for the fileName it stands for" if name not in given else "")
+            whose = f"of {request} " if len(plan) == 1 else "of any request "
+            raise ValidatorError(f"{what}: no files[] entry {whose}names {name!r} (fileNames: {listed}){fix}")
 
 
 def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:

@@ -19,6 +19,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -129,8 +130,11 @@ def locate(spec: ImportSpec, base: Path | None,
             continue
         short = base_name(name)
         arg = given.get(name, by_base.get(short))
+        near_given = _near_key(by_base, short) if arg is None else None
         if arg is not None:
             out[name] = _from_argument(name, arg)
+        elif near_given is not None:  # a file given by a name that differs in case: HS601's
+            out[name] = replace(_from_argument(name, by_base[near_given]), near=near_given)
         elif base is not None and short not in ("", ".", ".."):
             path = base / short
             problem, detail = check_regular(path, base)
@@ -143,6 +147,13 @@ def locate(spec: ImportSpec, base: Path | None,
             where = f"in {base}" if base is not None else "among the files given"
             out[name] = FileLookup(name, None, "none", "missing", f"no file named {short!r} {where}")
     return out
+
+
+def _near_key(names: Mapping[str, object], short: str) -> str | None:
+    """The one given name equal to ``short`` after NFC and case-folding (as ``_near_match``)."""
+    key = unicodedata.normalize("NFC", short).casefold()
+    found = [n for n in names if unicodedata.normalize("NFC", n).casefold() == key]
+    return found[0] if len(found) == 1 and found[0] != short else None
 
 
 def _near_match(base: Path, short: str) -> str | None:
