@@ -543,3 +543,21 @@ def test_each_file_of_an_import_is_checked_by_its_own_typed_columns() -> None:
     report = validate(request, files={k: io.BytesIO(v) for k, v in files.items()}, base_dir="/nonexistent")
     got = [(f.file, f.row, f.column, f.code) for f in report.findings if f.code in ("HS212", "HS205")]
     assert got == [("contacts.csv", 2, 1, "HS212"), ("companies.csv", 2, 2, "HS205")]
+
+
+def test_serial_dates_follow_excels_two_date_systems() -> None:
+    # 1 = 1900-01-01; 59 = 1900-02-28; Excel's 29 February 1900 (60) has no calendar day; 61 = 1 March;
+    # 2,958,465 = 9999-12-31; in the 1904 system 0 = 1904-01-01; text cells and non-serials are left
+    import pyarrow
+
+    values = ["1", "59", "61", "45366.75", "2958465", "2958466", "0", "-3", "abc", "45366"]
+    number = np.array([True] * 9 + [False])
+    before = formats.parse_dates(pd.Series(values), "MONTH_DAY_YEAR")
+    got = formats.serial_dates(before, pyarrow.array(values), number)
+    ymd = list(zip(got.year.tolist(), got.month.tolist(), got.day.tolist(), strict=True))
+    assert got.ok.tolist() == [True, True, True, True, True, False, False, False, False, False]
+    assert ymd[:5] == [(1900, 1, 1), (1900, 2, 28), (1900, 3, 1), (2024, 3, 15), (9999, 12, 31)]
+    mac = formats.serial_dates(before, pyarrow.array(values), number, date1904=True)
+    assert mac.ok.tolist()[:7] == [True, True, True, True, False, False, True]
+    assert (int(mac.year[6]), int(mac.month[6]), int(mac.day[6])) == (1904, 1, 1)
+    assert (int(mac.year[3]), int(mac.month[3]), int(mac.day[3])) == (2028, 3, 16)

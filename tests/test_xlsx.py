@@ -263,6 +263,35 @@ def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
          "(2023-10-28 00:00 UTC) in a number cell; HubSpot reads one from a Text cell only")]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("mac", [False, True])
+def test_a_serial_day_in_a_number_cell_of_a_date_column_is_a_date(tmp_path: Path, engine: str, mac: bool,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # fact sheet 6 [V]: Excel date cells are to be in Number format, so 45366 in a number cell
+    # is 15 March 2024 (HS201 and HS429 called it no date); the same digits as text are HS429's
+    import openpyxl
+
+    _use_engine(monkeypatch, engine)
+    wb = openpyxl.Workbook()
+    if mac:
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    serial = 43904 if mac else 45366  # 2024-03-15 in either date system
+    for row in (["Email", "Close Date"], ["a@x.com", serial], ["b@x.com", serial + 0.5], ["c@x.com", str(serial)],
+                ["d@x.com", 5]):
+        ws.append(row)
+    out = tmp_path / "contacts.xlsx"
+    wb.save(out)
+    report = validate(write(tmp_path, out.read_bytes(), headers=("Email", "Close Date")))
+    assert report.files[0].reader == engine
+    system = " in the 1904 date system" if mac else ""
+    assert [(f.code, f.row, f.column, f.message) for f in report.findings] == [
+        ("HS201", 4, 2, f"'{serial}' is not a MONTH_DAY_YEAR datetime"),
+        ("HS429", 4, 2, f"'{serial}' looks like an Excel serial date ('2024-03-15' as an Excel serial date{system})")]
+
+
 SHAPES = {"sheets": [{"name": "S", "rows": [
     ["Email", "Id", "When", None, "Score"],
     ["a@x.com", 1, dt.date(2024, 1, 2), None, 0.5],

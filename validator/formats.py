@@ -13,7 +13,7 @@ Calendar validity is checked by arithmetic, not by ``pyarrow.compute.strptime`` 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -229,6 +229,36 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     return Dates(blank=empty, ok=ok | epoch, epoch=epoch, epoch_seconds=seconds,
                  year=np.where(zero, 0, year).astype(np.int32), month=np.where(zero, 0, month).astype(np.int8),
                  day=np.where(zero, 0, day).astype(np.int8))
+
+
+# Excel's serial day numbers: 1 is 1900-01-01 (60 is the 29 February 1900 that Excel counts and
+# the calendar lacks), 2,958,465 is 9999-12-31; in the 1904 system 0 is 1904-01-01
+SERIAL_MAX = 2_958_465
+_DAY_1900, _DAY_1904 = np.datetime64("1899-12-30", "D"), np.datetime64("1904-01-01", "D")
+
+
+def serial_dates(dates: Dates, values: pa.Array | pa.ChunkedArray, number_cells: np.ndarray,
+                 date1904: bool = False) -> Dates:
+    """``dates`` with the workbook number cells that hold a serial day number read as that day:
+    HubSpot asks for Excel date cells in Number format (fact sheet 6, [V] S6)."""
+    text = pc.if_else(pa.array(number_cells), values, pa.scalar("nan"))
+    number = np.asarray(pc.cast(pc.if_else(pc.match_substring_regex(text, SCIENTIFIC), text, "nan"),
+                                pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        serial = number_cells & (number >= (0 if date1904 else 1)) & (number <= SERIAL_MAX - (1462 if date1904 else 0))
+    if not serial.any():
+        return dates
+    days = np.floor(np.where(serial, number, 61)).astype(np.int64)
+    # before 1 March 1900 Excel's count runs one day ahead (its 29 February 1900)
+    day = _DAY_1904 + days if date1904 else _DAY_1900 + days + (days < 60)
+    ymd = day.astype("datetime64[D]")
+    years = ymd.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = ymd.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    mdays = (ymd - ymd.astype("datetime64[M]")).astype(np.int64) + 1
+    return replace(dates, ok=dates.ok | serial,
+                   year=np.where(serial, years, dates.year).astype(np.int32),
+                   month=np.where(serial, months, dates.month).astype(np.int8),
+                   day=np.where(serial, mdays, dates.day).astype(np.int8))
 
 
 class ParsedTexts:

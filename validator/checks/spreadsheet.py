@@ -8,7 +8,7 @@ apply to CSV files too, since a CSV saved by Excel carries the same damage as te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
 from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
 from validator.checks.base import Hit, Rule, quote
+from validator.checks.typed import date1904
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 SERIAL_RANGE = (20_000, 73_000)  # 1954-10-03 .. 2099-11-11 in Excel's 1900 date system
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 
 def workbook(file: FileContext) -> WorkbookScan | None:
@@ -455,12 +457,17 @@ class LostLeadingZero(_CatalogRule):
                                   "postal code {value} looks like it lost a leading zero")
 
 
-def _serial_date(value: str) -> str:
+def _serial_message(date1904: bool) -> Callable[[str], str]:
+    return lambda value: f"{quote(value)} looks like an Excel serial date{_serial_date(value, date1904)}"
+
+
+def _serial_date(value: str, date1904: bool = False) -> str:
     try:
-        day = EXCEL_EPOCH + dt.timedelta(days=int(float(value)))
+        day = (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + dt.timedelta(days=int(float(value)))
     except (ValueError, OverflowError):
         return ""
-    return f" ({day.isoformat()} as an Excel serial date)"
+    system = " in the 1904 date system" if date1904 else ""
+    return f" ({quote(day.isoformat())} as an Excel serial date{system})"
 
 
 EPOCH_MS = r"\s*[0-9]{11,13}\s*"  # 1973-03-03 .. 2286-11-20 in milliseconds (the whole cell)
@@ -523,5 +530,7 @@ class SerialDate(_CatalogRule):
                 continue
             numbers = pd.to_numeric(values.where(looks, "0"), errors="coerce").to_numpy()
             bad = looks & (numbers >= SERIAL_RANGE[0]) & (numbers <= SERIAL_RANGE[1])
-            yield from self.cells(chunk, file, col, bad,
-                                  lambda v: f"{quote(v)} looks like an Excel serial date{_serial_date(v)}")
+            number_cells = _kind_mask(chunk, col.index, "n")
+            if number_cells is not None:  # a number cell is the Number-format date HubSpot asks for
+                bad &= ~number_cells
+            yield from self.cells(chunk, file, col, bad, _serial_message(date1904(file)))

@@ -141,7 +141,22 @@ class ValueRule(Rule):
             if memo is None:
                 memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time)
             return memo.parse(texts).take(at)
-        return cached(chunk, ("dates", column.index, fmt, with_time), make)
+
+        def made() -> formats.Dates:
+            parsed = make()
+            if chunk.kinds is None or column.index >= chunk.kinds.shape[1]:
+                return parsed
+            numbers = (chunk.kinds[column.index] == "n").to_numpy()
+            if not numbers.any():
+                return parsed
+            return formats.serial_dates(parsed, cells(chunk, column), numbers & ~parsed.ok, date1904(file))
+        return cached(chunk, ("dates", column.index, fmt, with_time), made)
+
+
+def date1904(file: FileContext) -> bool:
+    """Whether the file is a workbook in the 1904 date system (Excel for Mac's old default)."""
+    scan = file.notes.extra.get("workbook")
+    return bool(getattr(scan, "date1904", False))
 
 
 def is_date(prop: Property) -> bool:
