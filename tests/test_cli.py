@@ -264,6 +264,33 @@ def test_a_data_file_or_file_option_the_request_does_not_name_is_a_refusal(tmp_p
     assert [f["code"] for f in json.loads(near.output)["findings"]] == ["HS601"]
 
 
+def test_a_data_file_finds_the_request_that_names_it_however_the_hook_passes_it(tmp_path: Path) -> None:
+    # the hook (--ignore-unpaired) passed a broken import clean when the request wrote the name in
+    # other letter case or normalisation, and took NAME.import.json even when it was no request or
+    # named other files
+    data = (EXAMPLES / "broken" / "contacts.csv").read_bytes()
+    request = json.loads((EXAMPLES / "broken" / "contacts.import.json").read_text(encoding="utf-8"))
+    cases = {"case": ("contacts.csv", "Contacts.csv", None),
+             "nfd": ("cafe\u0301.csv", "caf\u00e9.csv", None),
+             "notes": ("c.csv", "c.csv", '{"description": "notes about c.csv"}'),
+             "other": ("c.csv", "c.csv", json.dumps({**request, "files": [{**request["files"][0],
+                                                                         "fileName": "other.csv"}]}))}
+    for folder, (on_disk, named, own) in cases.items():
+        where = tmp_path / folder
+        where.mkdir()
+        (where / on_disk).write_bytes(data)
+        entry = {**request["files"][0], "fileName": named}
+        (where / "import.json").write_text(json.dumps({**request, "files": [entry]}), encoding="utf-8")
+        if own is not None:
+            (where / "c.import.json").write_text(own, encoding="utf-8")
+            (where / "other.csv").write_bytes(b"Email\n")
+        result = run("check", "--ignore-unpaired", str(where / on_disk), "--format", "json")
+        assert result.exit_code == 1, (folder, result.output)
+        found = json.loads(result.output)["findings"]
+        assert ("HS110", 3, 4) in [(f["code"], f["row"], f["column"]) for f in found], folder
+        assert ("HS601" in [f["code"] for f in found]) == (folder in ("case", "nfd")), folder
+
+
 @pytest.mark.parametrize("args", [
     ["check"],
     ["check", "no-such-request.json"],

@@ -246,16 +246,16 @@ def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, An
     names, not even but for letter case (HS601 reports those): it would be left unchecked while
     the request's own file, or none, is checked in its place."""
     from validator.findings import ValidatorError
-    from validator.sources import base_name
+    from validator.sources import base_name, fold_name
 
     names: dict[Path, set[str] | None] = {request: _file_names(request) for request, _ in plan}
     if any(n is None for n in names.values()):
         return  # a request that is no JSON is HS001's; its files cannot be told
-    known = {n.casefold() for ns in names.values() for n in ns or ()}
+    known = {fold_name(n) for ns in names.values() for n in ns or ()}
     listed = ", ".join(sorted({n for ns in names.values() for n in ns or ()})) or "none"
     for request, files in plan:
         for name, value in files.items():
-            if base_name(str(name)).casefold() in known:
+            if fold_name(base_name(str(name))) in known:
                 continue
             what = f"--file {name}" if name in given else str(value)
             fix = (f"; give it as --file NAME={value} for the fileName it stands for" if name not in given else "")

@@ -151,8 +151,8 @@ def locate(spec: ImportSpec, base: Path | None,
 
 def _near_key(names: Mapping[str, object], short: str) -> str | None:
     """The one given name equal to ``short`` after NFC and case-folding (as ``_near_match``)."""
-    key = unicodedata.normalize("NFC", short).casefold()
-    found = [n for n in names if unicodedata.normalize("NFC", n).casefold() == key]
+    key = fold_name(short)
+    found = [n for n in names if fold_name(n) == key]
     return found[0] if len(found) == 1 and found[0] != short else None
 
 
@@ -160,10 +160,10 @@ def _near_match(base: Path, short: str) -> str | None:
     """The one name in ``base`` equal to ``short`` after NFC and case-folding (macOS stores
     names decomposed; Windows and macOS ignore case), so that a request typed by hand still
     finds the file; HS601 reports the difference. None when there is no single such name."""
-    key = unicodedata.normalize("NFC", short).casefold()
+    key = fold_name(short)
     try:
         with os.scandir(base) as entries:
-            found = [e.name for e in entries if unicodedata.normalize("NFC", e.name).casefold() == key]
+            found = [e.name for e in entries if fold_name(e.name) == key]
     except (OSError, ValueError):
         return None
     return found[0] if len(found) == 1 and found[0] != short else None
@@ -193,9 +193,9 @@ def find_requests(data_file: Path) -> list[Path]:
     """The request(s) a data file belongs to, by the documented convention."""
     folder = data_file.parent
     own = folder / (data_file.name.rsplit(".", 1)[0] + REQUEST_SUFFIX)
-    if check_regular(own, folder)[0] is None:
+    if check_regular(own, folder)[0] is None and names_file(own, data_file.name):
         return [own]
-    found = []
+    found = []  # (NAME.import.json may be no request, or one for other files: every request naming it)
     try:
         candidates = sorted(folder.iterdir())
     except OSError:
@@ -263,8 +263,14 @@ def names_file(request: Path, file_name: str) -> bool:
     files = value.get("files") if isinstance(value, dict) else None
     if not isinstance(files, list):
         return False
+    key = fold_name(file_name)  # a name that differs in case or normalisation is HS601's to report
     return any(isinstance(f, dict) and isinstance(f.get("fileName"), str)
-               and base_name(f["fileName"]) == file_name for f in files)
+               and fold_name(base_name(f["fileName"])) == key for f in files)
+
+
+def fold_name(name: str) -> str:
+    """A file name as names are matched loosely (HS601): NFC (macOS stores names decomposed), case-folded."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def is_request(path: Path) -> bool:
