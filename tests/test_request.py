@@ -142,3 +142,10 @@ def test_an_object_without_its_operation_is_named_once(tmp_path: Path) -> None:
     assert found == [("/importOperations", None, None, "WARNING",
                       "importOperations names no operation for contacts (0-1), which columns map to; HubSpot "
                       "documents one entry per object imported (this check takes it as UPSERT)")]
+
+
+@pytest.mark.parametrize(("text", "kind"), [(b"null", "wrong-type"), (b" null\n", "wrong-type"), (b"[]", "wrong-type"),
+                                            (b"", "not-json"), (b"nul", "not-json")])
+def test_a_request_that_is_json_null_is_the_wrong_type_not_a_clean_pass(text: bytes, kind: str) -> None:
+    # b"null" decoded to None, which read as "nothing decoded" with no note: a clean pass
+    assert kinds(parse_request(text)) == [(kind, "")]

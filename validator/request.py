@@ -446,7 +446,7 @@ def parse_request(data: bytes | str | Mapping[str, Any], source: str = "<request
     catalog = catalog or builtin()
     if isinstance(data, (bytes, str)):
         value, notes = decode_json(data)
-        if value is None:
+        if value is None and notes:  # not JSON (HS001); the JSON text ``null`` is HS002's
             return _empty(source, notes, None)
     else:
         value, notes = data, []
