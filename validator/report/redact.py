@@ -1,6 +1,10 @@
 """``--redact``: a copy of the report with every cell value masked, for logs that must not
 carry personal data. Header texts, codes and positions stay; values, whole rows and record keys
 do not (a key keeps its kind and a short hash, so accepted findings can still be told apart).
+
+Messages and hints quote values (``'O"Brien'``; a hint that shows a fix writes it as CSV does,
+``"O""Brien"``). On a data row every quoted span but a header's is masked; a span with no letter
+or digit is syntax (``';'``, ``','``, ``("")``), not a value, and stays.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from validator.findings import Finding, Report
 
 MASK = "REDACTED"  # HubSpot's own word for masked values in its error file
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
+# in a hint also a value written as a CSV field, doubled quotes inside; one cut short by quote()
+# ends in "…" instead of its closing quote
+_QUOTED_HINT = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"]|"")*"(?!")|"(?:[^"]|"")*…""")
 
 
 def mask_key(key: str | None) -> str | None:
@@ -25,12 +32,26 @@ def mask_key(key: str | None) -> str | None:
     return f"{kind}#{hashlib.sha256(value.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"
 
 
-def _message(f: Finding, headers: set[str]) -> str:
-    text = f.message
+def _syntax(span: str) -> bool:
+    """A quoted span with no letter or digit: a delimiter or a quote the text names."""
+    return not any(c.isalnum() for c in span)
+
+
+def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[str]) -> str | None:
+    if not text:
+        return text
     if f.value:
-        text = text.replace(quote(f.value), f"'{MASK}'")  # values appear quoted, never bare
+        shown = quote(f.value)
+        if not _syntax(shown):
+            text = text.replace(shown, f"'{MASK}'")  # values appear quoted, never bare
     if f.row is not None and f.row > 1:  # a data row: anything quoted but a header is a value
-        text = _QUOTED.sub(lambda m: m.group() if m.group()[1:-1] in headers else f"'{MASK}'", text)
+        def mask(m: re.Match[str]) -> str:
+            span = m.group()
+            inner = span[1:-1] if span[-1] in "'\"" else span[1:]
+            if _syntax(inner) or (span[0] == "'" and inner in headers):
+                return span
+            return f"{span[0]}{MASK}{span[0]}"
+        text = spans.sub(mask, text)
     return text
 
 
@@ -40,7 +61,8 @@ def redact(report: Report) -> Report:
     for f in report.findings:
         names = headers.get(f.file or "", set())
         findings.append(replace(
-            f, message=_message(f, names), value=MASK if f.value else f.value, key=mask_key(f.key)))
+            f, message=_masked(f, f.message, names, _QUOTED) or "", hint=_masked(f, f.hint, names, _QUOTED_HINT),
+            value=MASK if f.value else f.value, key=mask_key(f.key)))
     records = {name: {row: tuple(MASK if c else "" for c in cells) for row, cells in rows.items()}
                for name, rows in report.records.items()}
     return replace(report, findings=findings, records=records)

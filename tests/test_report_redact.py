@@ -1,0 +1,80 @@
+"""``--redact``: values in hints are masked like values in messages; quoted syntax is not a value."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from validator import validate
+from validator.findings import Finding, Report, Severity
+from validator.report import redact_report, render
+
+
+def _import(folder: Path, name: str, header: list[str], rows: str, mappings: list[tuple[str, str, str]]) -> Path:
+    (folder / f"{name}.csv").write_text(",".join(header) + "\n" + rows, encoding="utf-8")
+    request = {"name": name, "files": [{"fileName": f"{name}.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": obj, "columnName": column, "propertyName": prop}
+            for obj, column, prop in mappings]}}]}
+    path = folder / f"{name}.import.json"
+    path.write_text(json.dumps(request), encoding="utf-8")
+    return path
+
+
+def _stray_quote(tmp_path: Path) -> Report:
+    return validate(_import(tmp_path, "contacts", ["Email", "Name", "Close Date"],
+                            'secret.person@example.com,O"Brien-Secret,45366\n',
+                            [("0-1", "Email", "email"), ("0-1", "Name", "firstname"),
+                             ("0-1", "Close Date", "closedate")]))
+
+
+def test_redact_masks_a_value_in_a_hint_in_json_junit_and_github(tmp_path: Path) -> None:
+    report = _stray_quote(tmp_path)
+    hint = "quote the whole value and double the quote inside it: \"REDACTED\", or drop the quote"
+    (stray,) = [f for f in json.loads(render(report, "json", redact=True))["findings"] if f["code"] == "HS117"]
+    assert (stray["row"], stray["column"], stray["column_name"]) == (2, 2, "Name")
+    assert stray["message"] == ("quote inside an unquoted field: 'REDACTED' is read with the quote as text here, "
+                                "but other parsers may read it as the start of a quoted field")
+    assert stray["hint"] == hint
+    junit = ET.fromstring(render(report, "junit", redact=True))
+    failure = junit.find(".//testcase[@name='hubspot-preflight.HS117']/failure")
+    assert failure is not None and failure.text == ("HS117 stray-quote (warning) at row 2, col 2\ncolumn: Name\n"
+                                                    f"value: REDACTED\nhint: {hint}")
+    github = render(report, "github", redact=True)
+    (line,) = [x for x in github.splitlines() if "title=HS117" in x]
+    assert line.endswith(f"at row 2, column 2 (Name)%0Ahint: {hint}")
+    for fmt in ("json", "junit", "github", "sarif", "text", "concise", "csv", "hubspot"):
+        out = render(report, fmt, redact=True)
+        assert "Brien" not in out and "secret.person" not in out, fmt
+
+
+def test_redact_keeps_quoted_syntax_and_the_static_hint(tmp_path: Path) -> None:
+    # ';', ',' and '"' are what the message is about, not cell values; ("") is the hint's own text
+    path = _import(tmp_path, "tickets", ["Subject", "Pipeline", "Status", "Category"],
+                   'C,0,1,"PRODUCT_ISSUE,BILLING_ISSUE"\nD,0,1,"say \\"hi\\" now"\n',
+                   [("0-5", "Subject", "subject"), ("0-5", "Pipeline", "hs_pipeline"),
+                    ("0-5", "Status", "hs_pipeline_stage"), ("0-5", "Category", "hs_ticket_category")])
+    found = {(f["code"], f["row"], f["column"]): f for f in json.loads(render(validate(path), "json",
+                                                                              redact=True))["findings"]}
+    checkbox = found["HS208", 2, 4]
+    assert checkbox["message"] == (
+        "'REDACTED' is not an option of hs_ticket_category (PRODUCT_ISSUE, BILLING_ISSUE, FEATURE_REQUEST, "
+        "GENERAL_INQUIRY); HubSpot imports the record and leaves hs_ticket_category empty; "
+        "separate checkbox values with ';': 'REDACTED'")
+    quote = found["HS112", 3, 4]
+    assert quote["message"] == ("row cannot be parsed: ',' expected after '\"'; the quote in 'REDACTED' looks "
+                                "backslash-escaped (\\\"), which CSV does not use")
+    assert quote["hint"] == 'write a quote inside a quoted value as two quotes (""), as RFC 4180 does, not as \\"'
+
+
+def test_redact_masks_a_hint_value_cut_short_and_keeps_header_names() -> None:
+    cut = Finding("HS117", "stray-quote", "quote inside an unquoted field: 'x' is read", Severity.WARNING,
+                  file="a.csv", row=3, column=2, column_name="Name", value="x",
+                  hint='quote the whole value and double the quote inside it: "Ann""Lee-long…, or drop the quote')
+    header = Finding("HS208", "invalid-enumeration-option", "column 'Name' holds 'Ann'", Severity.ERROR,
+                     file="a.csv", row=2, column=2, value="Ann", hint="see column 'Name' and ':'")
+    out = redact_report(Report(findings=[cut, header], headers={"a.csv": ("Email", "Name")})).findings
+    assert out[0].hint == 'quote the whole value and double the quote inside it: "REDACTED", or drop the quote'
+    assert out[1].message == "column 'Name' holds 'REDACTED'"
+    assert out[1].hint == "see column 'Name' and ':'"
