@@ -8,7 +8,9 @@ finding is listed in the log inside ``::group::`` blocks, and ``step_summary`` g
 table for ``$GITHUB_STEP_SUMMARY``.
 
 Escaping follows the actions/toolkit command encoder: in the message ``%``, CR and LF become
-``%25``, ``%0D``, ``%0A``; in properties also ``:`` and ``,`` become ``%3A`` and ``%2C``.
+``%25``, ``%0D``, ``%0A``; in properties also ``:`` and ``,`` become ``%3A`` and ``%2C``. Other
+control, bidi and invisible characters from the input (header and file names, refusal reasons)
+become escape text as in the text format (``\\u001b``, ``\\t``), so none reaches the log raw.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text, breaks=True).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

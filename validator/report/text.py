@@ -15,10 +15,18 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def printable(text: str | None) -> str:
+def printable(text: str | None, *, breaks: bool = False) -> str:
+    """``text`` with every control, bidi and invisible character as escape text (``\\u001b``);
+    ``breaks``: CR and LF are left for the caller (GitHub's commands encode them as ``%0D%0A``)."""
     if not text:
         return ""
-    return _UNSAFE.sub(lambda m: _SHORT.get(m.group()) or f"\\u{ord(m.group()):04x}", text)
+
+    def escape(m: re.Match[str]) -> str:
+        c = m.group()
+        if breaks and c in "\r\n":
+            return c
+        return _SHORT.get(c) or f"\\u{ord(c):04x}"
+    return _UNSAFE.sub(escape, text)
 
 
 def location(f: Finding) -> str:

@@ -1,0 +1,46 @@
+"""``--format github``: what the workflow commands carry from the input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.harness import UNSAFE
+from validator import validate
+from validator.findings import Finding, Refusal, Report, Severity
+from validator.report import render
+
+
+def test_github_escapes_control_and_bidi_characters_from_header_and_file_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.csv").write_bytes(b"Email,Na\x1b]0;pwned\x07me\x1bc\na@x.com,Bo\n")
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+    (tmp_path / "c.import.json").write_text(json.dumps(request), encoding="utf-8")
+    lines = render(validate("c.import.json"), "github").splitlines()
+    assert lines[0] == ("::error file=c.csv,line=1,title=HS103 column-name-mismatch (1)::columnName 'Name' is "
+                        "not in the header at row 1, column 2 (Na\\u001b]0;pwned\\u0007me\\u001bc)")
+
+
+def test_github_escapes_every_c0_c1_del_and_bidi_character_but_keeps_line_breaks_encoded() -> None:
+    name = "d\x01\x0b\u202e.csv"
+    finding = Finding("HS110", "ragged-row", "row has\t3 fields\x00\x7f\x9b\nnext", Severity.ERROR, file=name,
+                      row=2, line=2, column=1, column_name="E\u2066m\x85", hint="h\x1b[2J")
+    report = Report(findings=[finding], counts={"HS110": 1}, severities={"HS110": Severity.ERROR},
+                    refusals=[Refusal("r\x1b.csv", "refused \x07 bell\x00 and\r\nbreak")])
+    out = render(report, "github")
+    assert not UNSAFE.search(out) and "\t" not in out
+    lines = out.splitlines()
+    assert lines[0] == ("::error file=d\\u0001\\u000b\\u202e.csv,line=2,title=HS110 ragged-row (1)::"
+                        "row has\\t3 fields\\u0000\\u007f\\u009b%0Anext at row 2, column 1 (E\\u2066m\\u0085)"
+                        "%0Ahint: h\\u001b[2J")
+    assert lines[1] == ("::error file=r\\u001b.csv,title=refused::refused: refused \\u0007 bell\\u0000 and"
+                        "%0D%0Abreak")
+    assert lines[2] == "::group::d\\u0001\\u000b\\u202e.csv (1 findings)"
+    assert re.fullmatch(r"  2:1 error HS110 row has\\t3 fields\\u0000\\u007f\\u009b\\nnext", lines[3])
