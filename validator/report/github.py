@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from validator.findings import Finding, Report, Severity
 from validator.report.common import display_path, severity
-from validator.report.text import footer, printable
+from validator.report.text import column_label, footer, printable
 
 CAP = 10  # annotations per level per step that GitHub displays
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -50,7 +50,7 @@ def annotation(level: str, message: str, *, file: str | None = None, line: int |
 
 def _where(f: Finding) -> str:
     if f.row is not None:
-        name = f" ({f.column_name})" if f.column_name else ""
+        name = f" ({column_label(f.column_name)})" if f.column_name else ""
         return f"row {f.row}" + (f", column {f.column}{name}" if f.column is not None else "")
     return f.pointer or "the file"
 
@@ -138,7 +138,7 @@ def step_summary(report: Report) -> str:
     if report.findings:
         lines += ["| File | Row | Column | Code | Severity | Message |", "|---|---|---|---|---|---|"]
         for f in report.findings:
-            col = f"{f.column} {f.column_name or ''}".strip() if f.column is not None else ""
+            col = f"{f.column} {column_label(f.column_name)}".strip() if f.column is not None else ""
             row = f.row if f.row is not None else (f.pointer or "")
             lines.append(f"| {_cell(f.file)} | {_cell(row)} | {_cell(col)} | {f.code} | "
                          f"{severity(f).label} | {_cell(f.message)} |")

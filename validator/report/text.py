@@ -29,6 +29,17 @@ def printable(text: str | None, *, breaks: bool = False) -> str:
     return _UNSAFE.sub(escape, text)
 
 
+NAME_LIMIT = 80  # characters of a column name shown beside a finding, as quote() cuts a cell
+
+
+def column_label(name: str | None, limit: int = NAME_LIMIT) -> str:
+    """A header text as human formats show it beside a finding: printable and cut short with
+    ``…`` (a 20,000-character header made every line of its column 20 KB). The machine formats
+    (json, sarif) keep it whole."""
+    shown = printable(name)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def location(f: Finding) -> str:
     if f.row is not None:
         return f"{f.row}:{f.column}" if f.column is not None else f"{f.row}"
@@ -53,7 +64,7 @@ def render_text(report: Report) -> str:
         width = max(len(location(f)) for f in findings)
         for f in findings:
             sev = f.severity.label if f.severity else "?"
-            tail = f" ({printable(f.column_name)})" if f.column_name else ""
+            tail = f" ({column_label(f.column_name)})" if f.column_name else ""
             line = f" [line {f.line}]" if f.line is not None and f.row is not None and f.line != f.row else ""
             if f.cell is not None:
                 line = f" [{printable(f.cell)}]"
