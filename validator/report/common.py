@@ -59,3 +59,34 @@ def file_names(report: Report) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+def unlisted(report: Report) -> dict[tuple[str, str | None], int]:
+    """Findings counted but not listed (over ``--max-per-rule``), by rule and file.
+
+    The engine lists the first N findings of each rule in each file and counts the rest per
+    rule, so a rule's unlisted findings lie in files where it has N listed ones: where only one
+    file has listed findings of the rule (and no baseline accepted any), they are all that
+    file's. Otherwise (N = 0, or several files) the report cannot tell, and the file is None.
+    """
+    files: dict[str, set[str]] = {}
+    for f in report.findings:
+        files.setdefault(f.code, set()).add(f.file or "")
+    out: dict[tuple[str, str | None], int] = {}
+    for code, n in sorted(report.suppressed.items()):
+        if n <= 0:
+            continue
+        where = files.get(code, set())
+        out[(code, next(iter(where)) if len(where) == 1 and not report.accepted.get(code) else None)] = n
+    return out
+
+
+def rule_name(code: str, findings: Iterable[Finding] = ()) -> str:
+    """The rule's name (``ragged-row``) for a code, from a finding of it or the registry."""
+    for f in findings:
+        if f.code == code:
+            return f.rule
+    from validator.checks import all_rules
+
+    cls = all_rules().get(code)
+    return cls.name if cls is not None else code

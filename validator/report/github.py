@@ -3,9 +3,11 @@
 GitHub shows at most 10 error and 10 warning annotations per step (notices likewise), and drops
 the rest without a word. So findings are grouped: one annotation per rule and file with a count;
 if that is still more than 10 for a level, one per rule; if there are more than 10 rules, the
-last annotation names every remaining rule with its count, so no rule is ever hidden. Every
-finding is listed in the log inside ``::group::`` blocks, and ``step_summary`` gives the full
-table for ``$GITHUB_STEP_SUMMARY``.
+last annotation names every remaining rule with its count, so no rule is ever hidden. Counts
+include the findings over ``--max-per-rule`` that are not listed (in a rule and file's count
+where the report tells their file, see ``common.unlisted``; else in an annotation of their own,
+as for a rule none of whose findings is listed). Every listed finding is in the log inside
+``::group::`` blocks, and ``step_summary`` gives the full table for ``$GITHUB_STEP_SUMMARY``.
 
 Escaping follows the actions/toolkit command encoder: in the message ``%``, CR and LF become
 ``%25``, ``%0D``, ``%0A``; in properties also ``:`` and ``,`` become ``%3A`` and ``%2C``. Other
@@ -15,10 +17,10 @@ become escape text as in the text format (``\\u001b``, ``\\t``), so none reaches
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from validator.findings import Finding, Report, Severity
-from validator.report.common import display_path, severity
+from validator.report.common import display_path, rule_name, severity, unlisted
 from validator.report.text import column_label, footer, printable
 
 CAP = 10  # annotations per level per step that GitHub displays
@@ -55,10 +57,17 @@ def _where(f: Finding) -> str:
     return f.pointer or "the file"
 
 
-def _one(group: Sequence[Finding], level: str, per_file: bool) -> str:
+def _one(code: str, group: Sequence[Finding], total: int, level: str, per_file: bool,
+         unlisted: int = 0, rule: str = "") -> str:
+    """The annotation of one rule (in one file): ``total`` counts its findings listed or not."""
+    if not group:  # none listed (--max-per-rule 0): only the count
+        return annotation(level, f"{total:,} finding(s) not listed (raise --max-per-rule to see them)",
+                          title=f"{code} {rule} ({total:,})")
     first = group[0]
     n = len(group)
-    more = f" (and {n - 1:,} more: {', '.join(_where(f) for f in group[1:4])}{', …' if n > 4 else ''})" if n > 1 else ""
+    places = [_where(f) for f in group[1:4]] + (["…"] if total > min(n, 4) else [])
+    hidden = f"; {unlisted:,} not listed, raise --max-per-rule to see them" if unlisted else ""
+    more = f" (and {total - 1:,} more: {', '.join(places)}{hidden})" if total > 1 else ""
     message = f"{first.message} at {_where(first)}{more}"
     if not per_file:
         files = sorted({f.file or "" for f in group})
@@ -66,7 +75,7 @@ def _one(group: Sequence[Finding], level: str, per_file: bool) -> str:
     if first.hint:
         message += f"\nhint: {first.hint}"
     return annotation(level, message, file=display_path(first) or None, line=_line(first),
-                      title=f"{first.code} {first.rule} ({n:,})")
+                      title=f"{first.code} {first.rule} ({total:,})")
 
 
 def _line(f: Finding) -> int | None:
@@ -74,34 +83,53 @@ def _line(f: Finding) -> int | None:
     return line if line is not None and line >= 1 else None
 
 
-def annotate(findings: Sequence[Finding]) -> list[str]:
+def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | None], int] | None = None,
+             severities: Mapping[str, Severity] | None = None) -> list[str]:
+    """The annotations for ``findings``; ``unlisted``: findings counted but not listed, by rule
+    and file (None where the file is not known, see ``common.unlisted``), which the counts
+    include, and ``severities`` gives the level of a rule none of whose findings is listed."""
+    unlisted = unlisted or {}
+    level_of = {f.code: severity(f) for f in findings}
+    for code, _file in unlisted:
+        level_of.setdefault(code, (severities or {}).get(code, Severity.ERROR))
     out: list[str] = []
     for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         level = COMMANDS[sev]
         items = [f for f in findings if severity(f) == sev]
-        by_file: dict[tuple[str, str], list[Finding]] = {}
+        hidden = {key: n for key, n in unlisted.items() if level_of[key[0]] == sev}
+        # per rule and file; a rule's findings whose file is not known are a group of their own
+        by_file: dict[tuple[str, str | None], list[Finding]] = {}
         for f in items:
             by_file.setdefault((f.code, f.file or ""), []).append(f)
+        for key in hidden:
+            by_file.setdefault(key, [])
         if len(by_file) <= CAP:
-            out.extend(_one(g, level, True) for g in by_file.values())
+            out.extend(_one(code, g, len(g) + hidden.get((code, file), 0), level, True,
+                            hidden.get((code, file), 0), rule_name(code, items))
+                       for (code, file), g in by_file.items())
             continue
         by_code: dict[str, list[Finding]] = {}
         for f in items:
             by_code.setdefault(f.code, []).append(f)
-        groups = list(by_code.values())
+        totals = {code: len(g) for code, g in by_code.items()}
+        for (code, _file), n in hidden.items():
+            by_code.setdefault(code, [])
+            totals[code] = totals.get(code, 0) + n
+        groups = [(code, g, totals[code], totals[code] - len(g)) for code, g in by_code.items()]
         if len(groups) <= CAP:
-            out.extend(_one(g, level, False) for g in groups)
+            out.extend(_one(code, g, total, level, False, n, rule_name(code, items)) for code, g, total, n in groups)
             continue
-        out.extend(_one(g, level, False) for g in groups[: CAP - 1])
+        out.extend(_one(code, g, total, level, False, n, rule_name(code, items))
+                   for code, g, total, n in groups[: CAP - 1])
         rest = groups[CAP - 1:]
-        listing = ", ".join(f"{g[0].code} {g[0].rule} ×{len(g):,}" for g in rest)
+        listing = ", ".join(f"{code} {rule_name(code, items)} ×{total:,}" for code, _g, total, _n in rest)
         out.append(annotation(level, f"{len(rest)} more rules: {listing} (see the step summary)",
                               title=f"{len(rest)} more rules"))
     return out
 
 
 def render_github(report: Report) -> str:
-    out = annotate(report.findings)
+    out = annotate(report.findings, unlisted(report), report.severities)
     for r in report.refusals:
         out.append(annotation("error", f"refused: {r.reason}", file=r.file, title="refused"))
     for name, findings in report.by_file().items():
