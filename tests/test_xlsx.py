@@ -268,7 +268,8 @@ def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
 def test_a_serial_day_in_a_number_cell_of_a_date_column_is_a_date(tmp_path: Path, engine: str, mac: bool,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # fact sheet 6 [V]: Excel date cells are to be in Number format, so 45366 in a number cell
-    # is 15 March 2024 (HS201 and HS429 called it no date); the same digits as text are HS429's
+    # is 15 March 2024 (HS201 called it no date): HS429 names the day it stands for (hostile D6)
+    # with no errorType; the same digits as text are no date (HS201, HS429)
     import openpyxl
 
     _use_engine(monkeypatch, engine)
@@ -287,9 +288,14 @@ def test_a_serial_day_in_a_number_cell_of_a_date_column_is_a_date(tmp_path: Path
     report = validate(write(tmp_path, out.read_bytes(), headers=("Email", "Close Date")))
     assert report.files[0].reader == engine
     system = " in the 1904 date system" if mac else ""
-    assert [(f.code, f.row, f.column, f.message) for f in report.findings] == [
-        ("HS201", 4, 2, f"'{serial}' is not a MONTH_DAY_YEAR datetime"),
-        ("HS429", 4, 2, f"'{serial}' looks like an Excel serial date ('2024-03-15' as an Excel serial date{system})")]
+    read_as = "is a number cell in a date column: read as the Excel serial date '2024-03-15'" + (
+        " (1904 date system)" if mac else "")
+    assert sorted((f.code, f.row, f.column, f.hubspot_error, f.message) for f in report.findings) == [
+        ("HS201", 4, 2, "COULD_NOT_PARSE_DATE", f"'{serial}' is not a MONTH_DAY_YEAR datetime"),
+        ("HS429", 2, 2, None, f"'{serial}' {read_as}"),
+        ("HS429", 3, 2, None, f"'{serial + 0.5}' {read_as}"),
+        ("HS429", 4, 2, "COULD_NOT_PARSE_DATE",
+         f"'{serial}' looks like an Excel serial date ('2024-03-15' as an Excel serial date{system})")]
 
 
 SHAPES = {"sheets": [{"name": "S", "rows": [

@@ -202,7 +202,8 @@ class Rule:
         """Cell findings for every row where ``bad`` is true (a boolean mask over the chunk).
 
         ``message`` is a template with ``{value}`` (the quoted cell) or a function of the raw
-        value; ``hubspot_error``, where given, replaces the rule's errorType for these cells.
+        value; ``hubspot_error``, where given, replaces the rule's errorType for these cells
+        (``""``: none).
         """
         mask = np.asarray(bad, dtype=bool)
         if not mask.any():
@@ -211,7 +212,8 @@ class Rule:
         values = chunk.column(column.index).iloc[idx].to_numpy()
         render = message if callable(message) else _template(message)
         yield Batch(
-            code=self.code, rule=self.name, hubspot_error=hubspot_error or self.hubspot_error, file=file.name,
+            code=self.code, rule=self.name, file=file.name,
+            hubspot_error=(hubspot_error or None) if hubspot_error is not None else self.hubspot_error,
             sheet=file.sheet, rows=chunk.rows[idx],
             lines=chunk.lines[idx] if len(chunk.lines) == len(chunk.frame) else None,
             column=column, values=values, message=render,

@@ -461,10 +461,25 @@ def _serial_message(date1904: bool) -> Callable[[str], str]:
     return lambda value: f"{quote(value)} looks like an Excel serial date{_serial_date(value, date1904)}"
 
 
-def _serial_date(value: str, date1904: bool = False) -> str:
+def _serial_cell_message(date1904: bool) -> Callable[[str], str]:
+    def message(value: str) -> str:
+        day = _serial_day(value, date1904)
+        system = " (1904 date system)" if date1904 else ""
+        return (f"{quote(value)} is a number cell in a date column: read as the Excel serial date "
+                f"{quote(day.isoformat())}{system}" if day else f"{quote(value)} is a number cell in a date column")
+    return message
+
+
+def _serial_day(value: str, date1904: bool) -> dt.date | None:
     try:
-        day = (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + dt.timedelta(days=int(float(value)))
+        return (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + dt.timedelta(days=int(float(value)))
     except (ValueError, OverflowError):
+        return None
+
+
+def _serial_date(value: str, date1904: bool = False) -> str:
+    day = _serial_day(value, date1904)
+    if day is None:
         return ""
     system = " in the 1904 date system" if date1904 else ""
     return f" ({quote(day.isoformat())} as an Excel serial date{system})"
@@ -511,8 +526,10 @@ class SerialDate(_CatalogRule):
     """A date column holds an Excel serial number such as `45366` instead of a date.
 
     Why: Excel stores dates as day counts since 1900; a date cell in General format, or a CSV
-    written from one, shows the count. HubSpot reads `45366` as no date at all
-    (COULD_NOT_PARSE_DATE) or as a timestamp in milliseconds, near 1970.
+    written from one, shows the count. As text, HubSpot reads `45366` as no date at all
+    (COULD_NOT_PARSE_DATE) or as a timestamp in milliseconds, near 1970. In a workbook's number
+    cell it is the Number-format date HubSpot asks for (fact sheet 6): read as that day, with no
+    errorType, and named so the day can be checked.
     Example: `45366` in a Close Date column (2024-03-15).
     Fix: format the column as a date in Excel before saving, or convert the numbers.
     """
@@ -530,7 +547,12 @@ class SerialDate(_CatalogRule):
                 continue
             numbers = pd.to_numeric(values.where(looks, "0"), errors="coerce").to_numpy()
             bad = looks & (numbers >= SERIAL_RANGE[0]) & (numbers <= SERIAL_RANGE[1])
+            system = date1904(file)
             number_cells = _kind_mask(chunk, col.index, "n")
-            if number_cells is not None:  # a number cell is the Number-format date HubSpot asks for
+            if number_cells is not None and (bad & number_cells).any():
+                # a number cell: the Number-format date HubSpot asks for, read as that day (HS201
+                # takes it as a date); said once per cell with the day it stands for (hostile D6)
+                yield from self.cells(chunk, file, col, bad & number_cells, _serial_cell_message(system),
+                                      hubspot_error="")
                 bad &= ~number_cells
-            yield from self.cells(chunk, file, col, bad, _serial_message(date1904(file)))
+            yield from self.cells(chunk, file, col, bad, _serial_message(system))
