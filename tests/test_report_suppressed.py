@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,56 @@ def test_github_folded_annotations_count_the_findings_not_listed() -> None:
     (last,) = [x for x in annotate(many, {("HS211", None): 4}) if "more rules" in x]
     assert last.endswith("::3 more rules: HS209 rule-HS209 ×1, HS210 rule-HS210 ×1, HS211 rule-HS211 ×5 "
                          "(see the step summary)")
+
+
+def _suites(xml: str) -> list[tuple[str | None, ...]]:
+    root = ET.fromstring(xml)
+    return [(s.get("name"), s.get("tests"), s.get("failures"), s.get("skipped")) for s in root.findall("testsuite")]
+
+
+def test_junit_fails_for_findings_not_listed(folder: Path) -> None:
+    code, out = _check("--format", "junit", "--max-per-rule", "2")
+    assert code == 1
+    root = ET.fromstring(out)
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("5", "4", "0", "0")
+    assert _suites(out) == [("c.import.json", "1", "0", "0"), ("c.csv", "4", "4", "0")]
+    last = root.findall("testsuite/testcase")[-1]
+    assert (last.get("name"), last.get("classname"), last.get("file")) == ("hubspot-preflight.HS301", "c", "c.csv")
+    failure = last.find("failure")
+    assert failure is not None and failure.get("type") == "error"
+    assert failure.get("message") == ("HS301 duplicate-alternate-id: 2 more finding(s) not listed "
+                                      "(raise --max-per-rule to see them)")
+    assert failure.text == ("HS301 duplicate-alternate-id (error): 2 more finding(s) not listed; "
+                            "raise --max-per-rule to see them")
+
+
+def test_junit_with_no_finding_listed_is_no_passing_run(folder: Path) -> None:
+    code, out = _check("--format", "junit", "--max-per-rule", "0")
+    assert code == 1
+    root = ET.fromstring(out)
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("4", "2", "2")
+    assert _suites(out) == [("c.import.json", "1", "0", "1"), ("c.csv", "1", "0", "1"),
+                            ("findings not listed", "2", "2", "0")]
+    skipped = root.find("testsuite/testcase/skipped")
+    assert skipped is not None and skipped.get("message") == (
+        "not known to be clean: 5 finding(s) of the run are not listed and the report does not tell their file "
+        "(--max-per-rule)")
+    cases = root.findall("testsuite[@name='findings not listed']/testcase")
+    assert [(c.get("name"), c.get("classname")) for c in cases] == [
+        ("hubspot-preflight.HS212", "hubspot-preflight"), ("hubspot-preflight.HS301", "hubspot-preflight")]
+    failures = root.findall("testsuite[@name='findings not listed']/testcase/failure")
+    assert [(f.get("type"), f.get("message")) for f in failures] == [
+        ("error", "HS212 invalid-email: 1 finding(s) not listed (raise --max-per-rule to see them)"),
+        ("error", "HS301 duplicate-alternate-id: 4 finding(s) not listed (raise --max-per-rule to see them)")]
+
+
+def test_concise_counts_the_findings_not_listed_on_a_last_line(folder: Path) -> None:
+    assert _check("--format", "concise", "--max-per-rule", "0") == (
+        1, "5 finding(s) not listed (HS212 ×1, HS301 ×4); raise --max-per-rule to see them\n")
+    assert _check("--format", "concise", "--max-per-rule", "2") == (1, (
+        "c.csv:3:1: HS301 [error] identifier (email) 'a@x.com' repeats row 2\n"
+        "c.csv:4:1: HS301 [error] identifier (email) 'a@x.com' repeats row 2\n"
+        "c.csv:7:1: HS212 [error] 'bad' is not a valid email address\n"
+        "2 more finding(s) not listed (HS301 ×2); raise --max-per-rule to see them\n"))
+    last = _check("--format", "concise")[1].splitlines()[-1]
+    assert last == "c.csv:7:1: HS212 [error] 'bad' is not a valid email address"

@@ -2,17 +2,25 @@
 
 One ``<testsuite>`` per file (the request first); one ``<testcase name="hubspot-preflight.HS110"
 classname="exports/contacts">`` with a ``<failure>`` per finding; a single passing case for a
-clean file; a refused file is an ``<error>``. Text from the input is made XML-safe (control
-characters and undecodable bytes become ``\\uXXXX`` text).
+clean file; a refused file is an ``<error>``. Findings over ``--max-per-rule``, counted but not
+listed, are one failing case per rule saying how many: in their file's suite where the report
+tells the file (``common.unlisted``), else in a last suite, "findings not listed". Text from the
+input is made XML-safe (control characters and undecodable bytes become ``\\uXXXX`` text).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from validator.findings import Finding, Report
-from validator.report.common import TOOL, file_names, severity
+from validator.findings import Finding, Report, Severity
+from validator.report.common import TOOL, file_names, rule_name, severity, unlisted
 from validator.report.text import location
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
+NOT_LISTED = "findings not listed"  # the suite of unlisted findings whose file the report does not tell
 
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -39,17 +47,36 @@ def _where(f: Finding) -> str:
     return location(f)
 
 
+def _unlisted_case(suite: ET.Element, code: str, n: int, report: Report, *, classname: str, file: str | None,
+                   more: bool) -> None:
+    """A failing case for ``n`` findings of ``code`` counted but not listed (``--max-per-rule``)."""
+    import xml.etree.ElementTree as ET
+
+    sev = report.severities.get(code, Severity.ERROR).label
+    rule = rule_name(code, report.findings)
+    case = ET.SubElement(suite, "testcase", name=f"{TOOL}.{code}", classname=classname)
+    if file:
+        case.set("file", xml_safe(file))
+    counted = f"{n:,} {'more ' if more else ''}finding(s) not listed"
+    failure = ET.SubElement(case, "failure", type=sev,
+                            message=f"{code} {rule}: {counted} (raise --max-per-rule to see them)")
+    failure.text = f"{code} {rule} ({sev}): {counted}; raise --max-per-rule to see them"
+
+
 def render_junit(report: Report) -> str:
     import xml.etree.ElementTree as ET  # only when this format is asked for (start-up time)
 
     grouped = report.by_file()
     refused = {r.file: r for r in report.refusals}
+    hidden = unlisted(report)
+    listed = {f.code for f in report.findings}
+    unplaced = sum(n for (code, file), n in hidden.items() if file is None and code not in listed)
     root = ET.Element("testsuites", name=TOOL)
-    total = failures = errors = 0
+    total = failures = errors = skips = 0
     for name in file_names(report):
         findings = grouped.get(name, [])
         suite = ET.SubElement(root, "testsuite", name=xml_safe(name))
-        cases = 0
+        cases = failed = 0
         for f in findings:
             case = ET.SubElement(suite, "testcase", name=f"{TOOL}.{f.code}", classname=_classname(name),
                                  file=xml_safe(f.path or name))
@@ -68,23 +95,45 @@ def render_junit(report: Report) -> str:
                 detail.append(f"hint: {f.hint}")
             failure.text = xml_safe("\n".join(detail))
             cases += 1
+            failed += 1
+        for (code, file), n in hidden.items():
+            if file == name:
+                _unlisted_case(suite, code, n, report, classname=_classname(name), more=True,
+                               file=next((f.path for f in findings if f.path), name))
+                cases += 1
+                failed += 1
         if name in refused:
             case = ET.SubElement(suite, "testcase", name=f"{TOOL}.read", classname=_classname(name))
             ET.SubElement(case, "error", type="refused", message=xml_safe(refused[name].reason))
             errors += 1
             cases += 1
+        skipped = 0
         if not cases:
-            ET.SubElement(suite, "testcase", name=TOOL, classname=_classname(name))
+            case = ET.SubElement(suite, "testcase", name=TOOL, classname=_classname(name))
+            if unplaced:  # not known to be clean: unlisted findings may be this file's
+                ET.SubElement(case, "skipped", message=f"not known to be clean: {unplaced:,} finding(s) of the "
+                              "run are not listed and the report does not tell their file (--max-per-rule)")
+                skipped = 1
             cases = 1
         suite.set("tests", str(cases))
-        suite.set("failures", str(len(findings)))
+        suite.set("failures", str(failed))
         suite.set("errors", "1" if name in refused else "0")
-        suite.set("skipped", "0")
+        suite.set("skipped", str(skipped))
         total += cases
-        failures += len(findings)
+        failures += failed
+        skips += skipped
+    elsewhere = [(code, n) for (code, file), n in hidden.items() if file is None]
+    if elsewhere:  # the report does not tell in which file (--max-per-rule 0, or several files)
+        suite = ET.SubElement(root, "testsuite", name=NOT_LISTED, tests=str(len(elsewhere)),
+                              failures=str(len(elsewhere)), errors="0", skipped="0")
+        for code, n in elsewhere:
+            _unlisted_case(suite, code, n, report, classname=TOOL, file=None, more=code in listed)
+        total += len(elsewhere)
+        failures += len(elsewhere)
     root.set("tests", str(total))
     root.set("failures", str(failures))
     root.set("errors", str(errors))
+    root.set("skipped", str(skips))
     root.set("time", f"{report.seconds:.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,4 +1,5 @@
-"""Human formats: ``text`` (grouped by file, with a footer) and ``concise`` (one line each).
+"""Human formats: ``text`` (grouped by file, with a footer) and ``concise`` (one line each, and
+one last line counting the findings over ``--max-per-rule`` that are not listed).
 
 Every string that may come from the input passes through ``printable`` so terminal escapes,
 control characters and bidi overrides from a file can never reach the terminal raw.
@@ -102,4 +103,10 @@ def render_concise(report: Report) -> str:
         out.append(f"{_label(f)}:{where}: {f.code} [{sev}] {printable(f.message)}")
     for r in report.refusals:
         out.append(f"{printable(r.file)}: refused: {printable(r.reason)}")
+    hidden = {code: n for code, n in sorted(report.suppressed.items()) if n > 0}
+    if hidden:  # one trailing line, as ruff's "Found N errors." (no path:row:col to misread)
+        counts = ", ".join(f"{code} ×{n:,}" for code, n in hidden.items())
+        more = "more " if report.findings else ""
+        out.append(f"{sum(hidden.values()):,} {more}finding(s) not listed ({counts}); "
+                   "raise --max-per-rule to see them")
     return "\n".join(out) + ("\n" if out else "")
