@@ -502,6 +502,27 @@ def test_a_file_read_from_stdin(tmp_path: Path) -> None:
         2, "hubspot-preflight: error: --file NAME=- reads standard input, which is closed\n")
 
 
+def test_standard_input_past_hubspots_file_limit_is_refused_not_copied_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--file x.csv=- < /dev/zero` copied without end into a temporary file until the disk was full
+    import io
+
+    import validator.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "STDIN_LIMIT", 1 << 20)
+    endless = type("Endless", (io.RawIOBase,), {"readable": lambda self: True,
+                                                "readinto": lambda self, b: len(b)})()
+    monkeypatch.setattr(sys, "stdin", type("Stdin", (), {"buffer": io.BufferedReader(endless)})())
+    from validator.findings import ValidatorError
+
+    with pytest.raises(ValidatorError) as err:
+        cli_module._spooled_stdin()
+    assert str(err.value) == "standard input is larger than 1 MB, the most HubSpot takes in a file: split it by rows"
+    monkeypatch.setattr(sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(b"x" * (1 << 20))})())
+    spool = cli_module._spooled_stdin()  # the limit itself is taken
+    assert len(spool.read()) == 1 << 20
+    spool.close()
+
+
 @pytest.mark.parametrize(("closed", "request_path", "code"), [(2, CLEAN, 0), (2, BROKEN, 1), (1, CLEAN, 0)])
 def test_a_closed_standard_stream_leaves_the_exit_code_to_the_findings(closed: int, request_path: Path,
                                                                        code: int) -> None:

@@ -284,12 +284,14 @@ def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
     return out
 
 
+STDIN_LIMIT = 512 << 20  # HubSpot's file size limit on any plan (HS502 holds smaller ones to the plan's)
+
+
 def _spooled_stdin() -> Any:
     """Standard input as a seekable file (``--file NAME=-``): the readers look at a file's first
     bytes before they read it, so a pipe is copied to an unnamed temporary file first (in
     ``TMPDIR``; the system removes it when the process ends). Findings name the request's
     ``fileName``."""
-    import shutil
     import tempfile
 
     from validator.findings import ValidatorError
@@ -299,9 +301,16 @@ def _spooled_stdin() -> Any:
         raise ValidatorError("--file NAME=- reads standard input, which is closed")
     try:
         spool = tempfile.TemporaryFile(prefix="hubspot-preflight-")  # noqa: SIM115 (closed after the check)
-        shutil.copyfileobj(source, spool, 1 << 20)
+        left = STDIN_LIMIT + 1
+        while left > 0 and (block := source.read(min(1 << 20, left))):
+            spool.write(block)
+            left -= len(block)
     except OSError as exc:  # no writable temporary folder, or it filled up
         raise ValidatorError(f"cannot copy standard input to a temporary file: {exc.strerror or exc}") from None
+    if left <= 0:  # (an endless pipe, /dev/zero, must not fill the disk)
+        spool.close()
+        raise ValidatorError(f"standard input is larger than {STDIN_LIMIT >> 20} MB, the most HubSpot takes in a "
+                             "file: split it by rows")
     spool.seek(0)
     return spool
 
