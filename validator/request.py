@@ -70,7 +70,7 @@ class RequestNote:
     """Something about the request text worth a rule's attention.
 
     kind: not-json | too-large | bom | duplicate-key | wrong-type | missing | unknown-key |
-          legacy-name | misplaced | conflict
+          legacy-name | misplaced | conflict | control
     """
 
     kind: str
@@ -184,6 +184,12 @@ def _checked_float(text: str) -> float:
     return value
 
 
+# C0 controls but tab and line ends (a header cell may hold a line break), DEL and C1: no request
+# text means them, and HubSpot's handling is not documented (hostile G13)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MAX_CONTROL_NOTES = 20
+
+
 def escape_pointer(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
@@ -266,7 +272,30 @@ class _Walker:
             out[key] = value
         return out
 
+    def controls(self, value: Any) -> None:
+        """Note the strings (keys too) that hold control characters, the first few of them."""
+        stack: list[tuple[str, Any]] = [("", value)]
+        found = 0
+        while stack and found < MAX_CONTROL_NOTES:
+            pointer, item = stack.pop()
+            if isinstance(item, str):
+                m = _CONTROL.search(item)
+                if m is not None:
+                    found += 1
+                    self.note("control", pointer, f"holds the control character U+{ord(m.group()):04X}", item)
+            elif isinstance(item, dict):
+                for key, v in reversed(list(item.items())):
+                    at = f"{pointer}/{escape_pointer(str(key))}"
+                    if isinstance(key, str) and _CONTROL.search(key) and found < MAX_CONTROL_NOTES:
+                        found += 1
+                        self.note("control", at, "holds the control character "
+                                  f"U+{ord(_CONTROL.search(key).group()):04X} (a key)", key)  # type: ignore[union-attr]
+                    stack.append((at, v))
+            elif isinstance(item, list):
+                stack.extend((f"{pointer}/{i}", v) for i, v in reversed(list(enumerate(item))))
+
     def request(self, value: Any, source: str) -> ImportSpec:
+        self.controls(value)
         if not isinstance(value, dict):
             kind = _TYPE_NAMES.get(type(value), "a value")
             self.note("wrong-type", "", f"request must be a JSON object, not {kind}", value)

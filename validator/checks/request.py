@@ -63,6 +63,25 @@ class RequestWrongType(Rule):
             yield self.finding(n.detail, file=ctx, pointer=n.pointer, value=n.value)
 
 
+class RequestControlCharacters(Rule):
+    """A request string holds a control character (NUL, escape, ...).
+
+    Why: no name, property or file name means a control character; a NUL in a `fileName`
+    (`"a.csv\u0000.txt"`) or an escape sequence in a `name` is a copy-paste or injection accident,
+    and HubSpot's handling of them is not documented: the file is not found, the column not
+    matched, or the text stored as is.
+    Example: `"propertyName": "first\u0000name"`.
+    Fix: delete the character (the message gives its code point) from the request.
+    """
+
+    code = "HS028"
+    name = "request-control-characters"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "control"):
+            yield self.finding(f"{quote(str(n.value))} {n.detail}", file=ctx, pointer=n.pointer, value=n.value)
+
+
 class MissingFiles(Rule):
     """The request has no `files` list, or the list is empty.
 
