@@ -184,9 +184,10 @@ def _checked_float(text: str) -> float:
     return value
 
 
-# C0 controls but tab and line ends (a header cell may hold a line break), DEL and C1: no request
-# text means them, and HubSpot's handling is not documented (hostile G13)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but the white-space ones (tab, line ends, VT, FF: a header cell may hold them, and
+# its columnName then must too; HS431/HS605 warn of them there), DEL and C1: no request text means
+# them, and HubSpot's handling is not documented (hostile G13)
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 MAX_CONTROL_NOTES = 20
 
 
