@@ -74,7 +74,8 @@ class InvalidAssociationIdentifier(Rule):
     Why: files are linked only by `hs_object_id`, contacts' `email`, companies' `domain` or a
     property with hasUniqueValue; any other property is rejected (INVALID_ASSOCIATION_IDENTIFIER),
     and the associations are not made. Use a single file with both objects for other keys.
-    Without a portal snapshot, custom unique properties are unknown; the message says so.
+    A property the catalog does not know may be a unique custom property: it is left to HS231
+    (or, where a portal snapshot lists the object's properties, HS230).
     Example: contacts and companies linked by `Company Name` mapped to `name`.
     Fix: link the files by email, domain or Record ID, or import both objects from one file.
     """
@@ -94,12 +95,12 @@ class InvalidAssociationIdentifier(Rule):
                 allowed = common_allowed(cat, c.object_type_id)
                 if c.property_name in allowed:
                     continue
-                known = cat.property_of(c.object_type_id, c.property_name) is not None
-                extra = "" if known else " (a unique custom property needs a portal snapshot to be recognised)"
+                if cat.property_of(c.object_type_id, c.property_name) is None:
+                    continue  # perhaps a unique custom property: HS231 (or, with a snapshot, HS230) says
                 yield self.finding(
                     f"common column {quote(c.column_name or '')} maps {c.property_name!r} of "
                     f"{cat.object_label(c.object_type_id)}; files can be linked only by "
-                    f"{', '.join(sorted(allowed))} or a unique property{extra}",
+                    f"{', '.join(sorted(allowed))} or a unique property",
                     file=ctx, pointer=c.at("propertyName"), value=c.property_name)
 
 

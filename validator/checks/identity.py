@@ -318,8 +318,9 @@ class AlternateIdNotUnique(Rule):
 
     Why: an alternate id must identify one record: contacts' email, companies' domain,
     products' SKU, or a property with hasUniqueValue. On any other property HubSpot fails the
-    rows with INVALID_ALTERNATE_ID or creates duplicates. Without a portal snapshot, custom
-    unique properties are unknown to the validator; the message says so.
+    rows with INVALID_ALTERNATE_ID or creates duplicates. A property the catalog does not know
+    may be a unique custom property: it is left to HS231 (or, where a portal snapshot lists the
+    object's properties, HS230).
     Example: `{"columnName": "Name", "propertyName": "firstname", "columnType": "HUBSPOT_ALTERNATE_ID"}`.
     Fix: map the column as `STANDARD`, or use a unique property as the alternate id.
     """
@@ -337,12 +338,11 @@ class AlternateIdNotUnique(Rule):
                 obj = c.object_type_id
                 if obj is None or c.property_name in cat.identifiers(obj):
                     continue
-                known = cat.property_of(obj, c.property_name) is not None
-                why = "is not a unique property" if known else \
-                    "is not known to be unique (give a portal snapshot if it is a unique custom property)"
+                if cat.property_of(obj, c.property_name) is None:
+                    continue  # perhaps a unique custom property: HS231 (or, with a snapshot, HS230) says
                 yield self.finding(
                     f"HUBSPOT_ALTERNATE_ID column {quote(c.column_name or '')} maps "
-                    f"{c.property_name!r} of {cat.object_label(obj)}, which {why}",
+                    f"{c.property_name!r} of {cat.object_label(obj)}, which is not a unique property",
                     file=ctx, pointer=c.at("propertyName"), value=c.property_name)
 
 
