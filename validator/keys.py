@@ -53,8 +53,8 @@ def id_kind(spec: ColumnSpec, catalog: Catalog) -> str | None:
     if spec.column_type == "HUBSPOT_OBJECT_ID" or spec.property_name == RECORD_ID:
         return "record"
     own = catalog.identifiers_map.get(spec.object_type_id, ())
-    if spec.property_name in own or spec.column_type == "HUBSPOT_ALTERNATE_ID":
-        return "alternate"
+    if spec.property_name in own or (spec.column_type == "HUBSPOT_ALTERNATE_ID" and spec.property_name):
+        return "alternate"  # (an alternate id column that names no property identifies nothing: HS029)
     prop = catalog.property_of(spec.object_type_id, spec.property_name)
     if prop is not None and prop.unique:
         return "unique"

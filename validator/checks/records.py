@@ -36,7 +36,8 @@ def own_columns(file: FileContext, obj: str) -> list[Column]:
 def identifier_columns(file: FileContext, obj: str, catalog: Catalog) -> list[Column]:
     ids = set(catalog.identifiers(obj))
     return [c for c in own_columns(file, obj) if c.spec is not None and (
-        c.spec.column_type in ("HUBSPOT_OBJECT_ID", "HUBSPOT_ALTERNATE_ID") or c.spec.property_name in ids)]
+        c.spec.column_type == "HUBSPOT_OBJECT_ID" or c.spec.property_name in ids
+        or (c.spec.column_type == "HUBSPOT_ALTERNATE_ID" and bool(c.spec.property_name)))]  # (HS029: none)
 
 
 def objects_of(file: FileContext) -> list[str]:

@@ -82,6 +82,40 @@ class RequestControlCharacters(Rule):
             yield self.finding(f"{quote(str(n.value))} {n.detail}", file=ctx, pointer=n.pointer, value=n.value)
 
 
+class MappingWithoutProperty(Rule):
+    """A column mapping names no property (`propertyName` missing, null or empty).
+
+    Why: `propertyName` may be null only on a multi-file import's common column (the one with
+    `toColumnObjectTypeId`) and on association label columns (fact sheet 1.4, [V] S5). What
+    HubSpot does with any other mapping without one is not documented [GAP]: at best the column
+    is left out, at worst the import fails (an empty name is no property: PROPERTY_DEFINITION_NOT_FOUND).
+    A `HUBSPOT_ALTERNATE_ID` column without its property identifies nothing.
+    Example: `{"columnName": "First Name", "columnObjectTypeId": "0-1", "propertyName": null}`.
+    Fix: name the property (`firstname`), or set `"ignored": true` to leave the column out on purpose.
+    """
+
+    code = "HS029"
+    name = "mapping-without-property"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if (c.ignored or c.column_type not in ("STANDARD", "HUBSPOT_ALTERNATE_ID")
+                        or c.to_object_type is not None or c.foreign_key is not None):
+                    continue
+                name = c.property_name
+                if isinstance(name, str) and name.strip():
+                    continue
+                how = ("is empty" if isinstance(name, str) else "is null" if "propertyName" in c.raw
+                       else "is missing")
+                what = ("identifies nothing without it" if c.column_type == "HUBSPOT_ALTERNATE_ID"
+                        else "HubSpot's handling of such a column is not documented")
+                yield self.finding(f"column {quote(c.column_name or '')}: propertyName {how}; {what} (name the "
+                                   'property, or set "ignored": true to leave the column out)', file=ctx,
+                                   pointer=c.at("propertyName") if "propertyName" in c.raw else c.pointer)
+
+
 class MissingFiles(Rule):
     """The request has no `files` list, or the list is empty.
 
