@@ -437,6 +437,18 @@ def test_cells_beyond_excel_limits_are_refused_before_any_reader() -> None:
     assert refusal(data).code == "beyond-limits"
 
 
+@pytest.mark.parametrize(("cells", "named"), [
+    # the header reaches column D; the far cell is in column A: its own column is named
+    (b'<row r="5000000"><c r="A5000000"><v>1</v></c></row>', "cell A5000000 (row 5,000,000, column 1)"),
+    (b'<row r="2"><c r="B2"><v>1</v></c><c r="XFE2"><v>2</v></c></row>', "cell XFE2 (row 2, column 16,385)"),
+])
+def test_a_cell_beyond_excel_limits_is_named_by_its_own_reference(cells: bytes, named: str) -> None:
+    header = b"".join(b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (c, c) for c in (b"A", b"B", b"C", b"D"))
+    exc = refusal(raw_workbook(sheet(b'<row r="1">' + header + b"</row>" + cells)))
+    assert str(exc) == (f"sheet part 'xl/worksheets/sheet1.xml' has {named}, beyond Excel's 1,048,576 rows x "
+                        "16,384 columns (HubSpot: INVALID_SPREADSHEET)")
+
+
 def test_reader_choice_follows_the_dense_size() -> None:
     near = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
                               b'<row r="3"><c r="XFD3"><v>1</v></c></row>'))

@@ -111,7 +111,7 @@ class SheetScan:
     # (row, col) -> ("e", "#N/A") for error cells, ("f", "") for formulas without a cached value
     exceptions: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     exceptions_dropped: int = 0
-    beyond: tuple[int, int] | None = None  # a cell ref beyond Excel's limits
+    beyond: tuple[str, int, int] | None = None  # the first cell beyond Excel's limits: reference, row, column
     # the cells' rows never go down in the part's order (a later piece of it never holds a row
     # above an earlier one's); last_row: the row of the last cell so far
     ordered: bool = True
@@ -559,8 +559,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
         if sink is not None:
             sink(carry, extent)
     if out.beyond is not None:
-        r, c = out.beyond
-        raise Refused(f"sheet part {part!r} has a cell at row {r:,}, column {c:,}, beyond Excel's "
+        ref, r, c = out.beyond
+        raise Refused(f"sheet part {part!r} has cell {ref} (row {r:,}, column {c:,}), beyond Excel's "
                       f"{MAX_ROWS:,} rows x {MAX_COLS:,} columns (HubSpot: INVALID_SPREADSHEET)", "beyond-limits")
     return out
 
@@ -724,7 +724,7 @@ def _scan_text(data: bytes, out: SheetScan) -> tuple[int, int, int, int, int]:
         out.max_row = max(out.max_row, high)
         out.min_row = low if not out.min_row else min(out.min_row, low)
     if out.max_row > MAX_ROWS or out.max_col > MAX_COLS:
-        out.beyond = out.beyond or (out.max_row, out.max_col)
+        out.beyond = out.beyond or _beyond_cell(data, out)
     if not out.has_values and _HAS_VALUE.search(data):
         out.has_values = True
     for m in _COL.finditer(data) if hidden else ():
@@ -750,6 +750,17 @@ def _scan_text(data: bytes, out: SheetScan) -> tuple[int, int, int, int, int]:
                     continue
                 _exception(out, m.group(1), "f", "")
     return extent
+
+
+def _beyond_cell(data: bytes, out: SheetScan) -> tuple[str, int, int]:
+    """The first cell in ``data`` beyond Excel's limits (the window whose extent first went past
+    them holds it) as its reference, row and column; a walk over its cells, only on the way to a
+    refusal."""
+    for m in _CELL_COL.finditer(data):
+        row, col = int(m.group(2)), col_number(m.group(1))
+        if row > MAX_ROWS or col > MAX_COLS:
+            return (m.group(1) + m.group(2)).decode("ascii").upper(), row, col
+    return "?", out.max_row, out.max_col
 
 
 def _exception(out: SheetScan, attrs: bytes, kind: str, value: str) -> None:
