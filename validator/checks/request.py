@@ -102,7 +102,8 @@ class MappingWithoutProperty(Rule):
         for f in ctx.spec.files:
             for c in f.columns:
                 if (c.ignored or c.column_type not in ("STANDARD", "HUBSPOT_ALTERNATE_ID")
-                        or c.to_object_type is not None or c.foreign_key is not None):
+                        or c.to_object_type is not None or c.foreign_key is not None
+                        or c.association_identifier):  # a common column's settings are HS310/HS311's
                     continue
                 name = c.property_name
                 if isinstance(name, str) and name.strip():
