@@ -204,12 +204,14 @@ def _own_column(file: FileContext, keys: Column, catalog: Catalog) -> Column | N
 
 class InvalidAssociationKey(Rule):
     """A same-object association column (`ASSOCIATION_KEYS`) uses a property that is not an
-    identifier, or holds a Record ID that is not a positive whole number.
+    identifier, points at another object, or holds a Record ID that is not a positive whole number.
 
     Why: the keys name the other record of each pair by Record ID, primary email (contacts),
     primary domain (companies) or a unique property; secondary emails or domains and ordinary
     properties are not supported ([V] KB), and the row fails with INVALID_ASSOCIATION_KEY.
-    Several keys in one cell are separated by `;`.
+    Several keys in one cell are separated by `;`. The column links records of its own object
+    only (fact sheet 1.4, [V] S5); a property the catalog does not know may be a unique custom
+    property, left to HS231.
     Example: `{"columnName": "Parent", "propertyName": "name", "columnType": "ASSOCIATION_KEYS"}`.
     Fix: map the keys column to hs_object_id, email, domain or a unique property.
     """
@@ -224,9 +226,22 @@ class InvalidAssociationKey(Rule):
             for c in f.columns:
                 if c.ignored or c.column_type != KEYS or c.object_type_id is None:
                     continue
-                if c.property_name not in cat.identifiers(c.object_type_id):
+                name = quote(c.column_name or "")
+                if c.to_object_type_id is not None and c.to_object_type_id != c.object_type_id:
                     yield self.finding(
-                        f"ASSOCIATION_KEYS column {quote(c.column_name or '')} maps {c.property_name!r}, which "
+                        f"ASSOCIATION_KEYS column {name} links {cat.object_label(c.object_type_id)} to "
+                        f"{cat.object_label(c.to_object_type_id)}: it links records of one object only (a column "
+                        "with toColumnObjectTypeId and foreignKeyType links other objects)",
+                        file=ctx, pointer=c.at("toColumnObjectTypeId"), value=c.to_object_type)
+                if not c.property_name:
+                    yield self.finding(f"ASSOCIATION_KEYS column {name} names no property (hs_object_id, "
+                                       f"{', '.join(cat.identifiers(c.object_type_id)[1:]) or 'a unique property'})",
+                                       file=ctx, pointer=c.at("propertyName"))
+                elif (c.property_name not in cat.identifiers(c.object_type_id)
+                      and cat.property_of(c.object_type_id, c.property_name) is not None):
+                    # (one the catalog does not know may be a unique custom property: HS231's)
+                    yield self.finding(
+                        f"ASSOCIATION_KEYS column {name} maps {c.property_name!r}, which "
                         f"does not identify {cat.object_label(c.object_type_id)} records",
                         file=ctx, pointer=c.at("propertyName"), value=c.property_name)
 
