@@ -346,6 +346,10 @@ class _Walker:
                 self.note("wrong-type", ptr, "an import operation must be a string", op)
                 continue
             object_id = self.catalog.object_id(key) or key
+            if object_id in ptrs:  # two keys for one object ("contacts" and "0-1"): the last wins
+                label, first = self.catalog.object_label(object_id), ptrs[object_id].rsplit("/", 1)[1]
+                self.note("duplicate-key", ptr, f"importOperations names {label} twice (as {first!r} and "
+                          f"{key!r}); only the last is used", key)
             out[object_id] = op
             ptrs[object_id] = ptr
         return out, ptrs
