@@ -431,7 +431,7 @@ class _Walker:
             property_name=c.get("propertyName"),
             object_type=obj,
             object_type_id=self.catalog.object_id(obj),
-            column_type=col_type or "STANDARD",
+            column_type=col_type if isinstance(col_type, str) else "STANDARD",  # ("" is HS007's)
             to_object_type=to_obj,
             to_object_type_id=self.catalog.object_id(to_obj),
             foreign_key=self.foreign_key(fk, f"{pointer}/foreignKeyType") if fk is not None else None,
