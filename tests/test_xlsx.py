@@ -351,6 +351,33 @@ def test_ooxml_escapes_decode_the_same_on_both_readers() -> None:
     assert texts.to_pylist() == ["a_xD800_", "1.5", "", "TRUE"] and kinds.tolist() == [1, 2, 0, 5]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_blank_last_header_cell_is_a_column_as_in_a_csv(tmp_path: Path, engine: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header cell holding only a space is a column with a blank name (HS105, as the same CSV
+    gives), not dropped as an empty cell would be (HS101, HS103, HS110)."""
+    _use_engine(monkeypatch, engine)
+    rows = [["Email", "First Name", " "], ["a@example.com", "Ann", "Lee"]]
+    data = X.xlsx(rows)
+    reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), engine=engine)
+    try:
+        assert reader.header is not None and reader.header.cells == ("Email", "First Name", " ")
+    finally:
+        reader.close()
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+                for c, p in (("Email", "email"), ("First Name", "firstname"), (" ", "lastname"))]
+    found = []
+    for name, body in (("contacts.xlsx", data), ("contacts.csv", b"Email,First Name, \r\na@example.com,Ann,Lee\r\n")):
+        (tmp_path / name).write_bytes(body)
+        req = {"name": "t", "files": [{"fileName": name, "fileFormat": "SPREADSHEET" if name.endswith("x") else "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+        (tmp_path / "import.json").write_text(json.dumps(req))
+        report = validate(tmp_path / "import.json")
+        found.append(sorted((f.code, f.row, f.column) for f in report.findings if f.severity is not None
+                            and f.severity.label != "info"))
+    assert found[0] == found[1] == [("HS105", 1, 3)]
+
+
 # -- the issue's acceptance checks ----------------------------------------------------------------
 def test_mixed_workbook_reported_cell_by_cell_with_sheet_name(tmp_path: Path) -> None:
     report = validate(write(tmp_path, make_workbook(MIXED)))
@@ -832,13 +859,14 @@ def test_word_scans_find_what_bytes_find(data: bytes, needle: bytes, at: list[in
 def test_formatted_cells_right_of_the_data_are_no_columns(engine: str, tmp_path: Path) -> None:
     """hostile-inputs F15, columns: styled cells without values right of the header (a fill
     through column H) widen no row and are named once (HS433) from the first such column; a
-    header cell holding only a space is a value, and ends the formatted run there."""
+    header cell holding only a space is a value (a column with a blank name), and ends the formatted
+    run there."""
     right = "".join(f'<c r="{c}1" s="1"/>' for c in "DEFGH")
     sheet = X.sheet_xml([["Email", "Name", " "], ["a@x.com", "Ann"]]).replace("</row>", right + "</row>", 1)
     data = X.build(X.parts(sheets={"Contacts": sheet}))
     reader, notes, chunks = _read(data, engine)
-    assert reader.header is not None and reader.header.cells == ("Email", "Name")
-    assert reader.width == 2 and notes.extra["header_extent"] == 3
+    assert reader.header is not None and reader.header.cells == ("Email", "Name", " ")
+    assert reader.width == 3 and notes.extra["header_extent"] == 3
     assert [n.kind for c in chunks for n in c.notes] == [] and sum(len(c) for c in chunks) == 1
     (tmp_path / "contacts.xlsx").write_bytes(data)
     req = tmp_path / "import.json"

@@ -637,7 +637,7 @@ class XlsxReader:
             texts = [cells[c][0] if c in cells else "" for c in range(max(cells, default=-1) + 1)]
             extent = max((c + 1 for c, (_text, kind) in cells.items() if kind), default=0)
         self.notes.extra["header_extent"] = extent
-        while texts and not texts[-1].strip():
+        while texts and not texts[-1]:  # empty trailing cells are no columns; a blank name (" ") is one
             texts.pop()
         self._header = Header(tuple(texts), 1, 1, 1)
         self._width = len(texts)
