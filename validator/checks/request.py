@@ -539,6 +539,29 @@ class FileTypeMismatch(Rule):
                                file=file, pointer=file.spec.at("fileName"), value=file.name)
 
 
+class MissingFileFormat(Rule):
+    """A workbook's `files[]` entry does not say `"fileFormat": "SPREADSHEET"`.
+
+    Why: `fileFormat` is `CSV` or `SPREADSHEET` ([V] S5); the official client's example leaves it
+    out, for a CSV. With it left out, HubSpot is taken to read the file as CSV (fact sheet 1.3,
+    [I]; the default is not documented), which a workbook is not: INVALID_FILE_TYPE.
+    Example: `{"fileName": "contacts.xlsx", "fileImportPage": {...}}`.
+    Fix: add `"fileFormat": "SPREADSHEET"` to the entry.
+    """
+
+    code = "HS030"
+    name = "missing-file-format"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_FILE_TYPE"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        sniffed = file.sniff
+        if file.spec.file_format is None and sniffed is not None and sniffed.format == "SPREADSHEET":
+            yield self.finding(f"{quote(file.name)} is a workbook, but its files[] entry has no fileFormat; HubSpot "
+                               'is taken to read such a file as CSV: set "fileFormat": "SPREADSHEET"',
+                               file=file, pointer=file.spec.pointer)
+
+
 class UnsupportedExtension(Rule):
     """A `fileName` ends in an extension HubSpot does not import.
 
