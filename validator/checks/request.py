@@ -9,6 +9,7 @@ from validator.catalog import CUSTOM_OBJECT, Catalog
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
+from validator.request import escape_pointer
 from validator.sources import base_name, has_path
 
 
@@ -718,6 +719,16 @@ class UnknownObjectType(Rule):
                     if raw is not None and resolved is None:
                         yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object{self._portal(cat, raw)}",
                                            file=ctx, pointer=c.at(key), value=raw)
+                    elif isinstance(raw, str) and raw != raw.strip():
+                        yield self.finding(f"{key} {quote(raw)} has spaces around {quote(raw.strip())}; HubSpot "
+                                           "matches object ids and names as written", file=ctx, pointer=c.at(key),
+                                           value=raw)
+        ops = ctx.spec.raw.get("importOperations") if isinstance(ctx.spec.raw, Mapping) else None
+        for key in ops if isinstance(ops, Mapping) else ():
+            if isinstance(key, str) and key != key.strip() and cat.object_id(key) is not None:
+                yield self.finding(f"importOperations key {quote(key)} has spaces around {quote(key.strip())}; "
+                                   "HubSpot matches object ids and names as written", file=ctx,
+                                   pointer=f"/importOperations/{escape_pointer(key)}", value=key)
 
     @staticmethod
     def _portal(cat: Catalog, raw: str) -> str:
