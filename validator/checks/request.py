@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from validator.catalog import CUSTOM_OBJECT, Catalog
 from validator.checks.base import Hit, Rule, quote
+from validator.checks.multiobject import record_objects
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
 from validator.request import escape_pointer
@@ -116,6 +117,35 @@ class MappingWithoutProperty(Rule):
                 yield self.finding(f"column {quote(c.column_name or '')}: propertyName {how}; {what} (name the "
                                    'property, or set "ignored": true to leave the column out)', file=ctx,
                                    pointer=c.at("propertyName") if "propertyName" in c.raw else c.pointer)
+
+
+class ObjectNotImportable(Rule):
+    """Columns import records of an object HubSpot does not document as importable.
+
+    Why: HubSpot's import guide lists the objects it imports (fact sheet 3): contacts,
+    companies, deals, tickets, products, line items, activities, custom objects and a few more.
+    Feedback submissions are created by HubSpot itself; for others (quotes, invoices, payments,
+    goals, ...) import support is not documented [GAP], so the import may be refused.
+    Example: a column mapped to `"columnObjectTypeId": "0-19"` (feedback submissions).
+    Fix: import the records through the object's API, or map the column to an importable object.
+    """
+
+    code = "HS031"
+    name = "object-not-importable"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        seen: set[str] = set()
+        for f in ctx.spec.files:
+            for obj in record_objects(f):
+                kind = ctx.catalog.objects.get(obj)
+                if obj in seen or kind is None or kind.importable:
+                    continue
+                seen.add(obj)
+                column = next(c for c in f.columns if c.object_type_id == obj and not c.ignored)
+                yield self.finding(f"{ctx.catalog.object_label(obj)} is not among the objects HubSpot documents as "
+                                   "importable; the import may be refused", file=ctx,
+                                   pointer=column.at("columnObjectTypeId"), value=column.object_type)
 
 
 class MissingFiles(Rule):
