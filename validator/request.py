@@ -43,8 +43,10 @@ FILE_FIELDS: dict[str, tuple[type, ...]] = {
     "fileImportPage": (dict,),
     "dateFormat": _ANY_STR,  # misplaced, but known: HubSpot ignores it here
     "columnMappings": (list,),  # misplaced, but known: belongs in fileImportPage
+    "hasHeader": (bool,),  # misplaced, but known: belongs in fileImportPage
 }
-PAGE_FIELDS: dict[str, tuple[type, ...]] = {"hasHeader": (bool,), "columnMappings": (list,)}
+PAGE_FIELDS: dict[str, tuple[type, ...]] = {"hasHeader": (bool,), "columnMappings": (list,),
+                                            "dateFormat": _ANY_STR}  # (misplaced, but known: HubSpot ignores it)
 MAPPING_FIELDS: dict[str, tuple[type, ...]] = {
     "columnObjectTypeId": _ANY_STR,
     "columnObjectType": _ANY_STR,
@@ -368,6 +370,11 @@ class _Walker:
         page = entry.get("fileImportPage")
         p = (self.fields(page, f"{pointer}/fileImportPage", PAGE_FIELDS, "fileImportPage")
              if isinstance(page, dict) else {})
+        if "dateFormat" in p:
+            self.note("misplaced", f"{pointer}/fileImportPage/dateFormat",
+                      "dateFormat belongs at the top level of the request", p["dateFormat"])
+        if "hasHeader" in f:
+            self.note("misplaced", f"{pointer}/hasHeader", "hasHeader belongs inside fileImportPage", f["hasHeader"])
         mappings_ptr = f"{pointer}/fileImportPage/columnMappings"
         mappings = p.get("columnMappings")
         if "columnMappings" in f:
