@@ -98,7 +98,8 @@ def render_concise(report: Report) -> str:
     for f in report.findings:
         # 1-based like ruff's path:line:col: a finding on a whole row is at its first column, one
         # on the whole file at its start
-        where = f"{f.row}:{f.column or 1}" if f.row is not None else (f.pointer or "1:1")
+        where = (f"{f.row}:{f.column or 1}" if f.row is not None else f.pointer
+                 or (f"{f.line}:{f.column or 1}" if f.line else "1:1"))  # (a JSON syntax error: its line)
         sev = f.severity.label if f.severity else "?"
         out.append(f"{_label(f)}:{where}: {f.code} [{sev}] {printable(f.message)}")
     for r in report.refusals:
