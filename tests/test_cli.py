@@ -93,7 +93,8 @@ def test_concise_places_a_json_syntax_error_at_its_line_and_column(tmp_path: Pat
     request = tmp_path / "bad.import.json"
     request.write_text('{\n  "name": "x",\n  "files": ,\n}\n', encoding="utf-8")
     out = run("check", str(request), "--format", "concise").output
-    assert out.startswith(f"{request}:3:12: HS001 [error] request is not valid JSON: Expecting value at line 3 column 12")
+    assert out.startswith(f"{request}:3:12: HS001 [error] request is not valid JSON: "
+                          "Expecting value at line 3 column 12")
 
 
 def test_max_per_rule_counts_the_rest_as_suppressed() -> None:
