@@ -561,3 +561,22 @@ def test_serial_dates_follow_excels_two_date_systems() -> None:
     assert mac.ok.tolist()[:7] == [True, True, True, True, False, False, True]
     assert (int(mac.year[6]), int(mac.month[6]), int(mac.day[6])) == (1904, 1, 1)
     assert (int(mac.year[3]), int(mac.month[3]), int(mac.day[3])) == (2028, 3, 16)
+
+
+def test_a_space_before_an_opening_quote_gets_the_hint_that_fixes_it() -> None:
+    # the hint to quote and double the quote made `" ""Lee"," Ann"""`, still three fields (HS110)
+    import io
+
+    request = {"name": "x", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "email"},
+            {"columnName": "Name", "columnObjectTypeId": "0-1", "propertyName": "firstname"}]}}]}
+    text = b'Email,Name\nbo@example.com, "Lee, Ann"\nann@example.com,An"n\n'
+    found = validate(request, files={"c.csv": io.BytesIO(text)}, base_dir="/nonexistent")
+    assert [(f.row, f.column, f.hint) for f in found.findings if f.code == "HS117"] == [
+        (2, 2, "remove the space before the opening quote: the field is then quoted, delimiters inside it included"),
+        (2, 3, "the rest of the value begun in column 2, cut at a delimiter: remove the space before that value's "
+               "opening quote"),
+        (3, 2, 'quote the whole value and double the quote inside it: "An""n", or drop the quote')]
+    fixed = validate(request, files={"c.csv": io.BytesIO(text.replace(b', "', b',"'))}, base_dir="/nonexistent")
+    assert [f.code for f in fixed.findings if f.row == 2] == []

@@ -143,7 +143,8 @@ class StrayQuote(Rule):
     parser keeps it as text is not documented [I], so this is a warning. It is also a common
     sign of a value cut short by a broken export, or of a space before an opening quote.
     Example: `ann@example.com,An"n` or `ann@example.com, "Lee, Ann"`.
-    Fix: quote the whole value and double the quote inside it (`"An""n"`), or drop the quote.
+    Fix: quote the whole value and double the quote inside it (`"An""n"`), or drop the quote; for a
+    space before an opening quote, remove the space.
     """
 
     code = "HS117"
@@ -152,14 +153,22 @@ class StrayQuote(Rule):
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
+        opened: dict[int, int] = {}  # row -> column of a field whose quote follows spaces
         for q in notes.stray_quotes:
             fixed = '"' + q.value.replace('"', '""') + '"'
+            hint = (f"quote the whole value and double the quote inside it: {quote(fixed)[1:-1]}, "
+                    "or drop the quote")
+            if q.value[:1].isspace() and q.value.lstrip().startswith('"'):
+                opened.setdefault(q.row, q.column)
+                hint = ("remove the space before the opening quote: the field is then quoted, delimiters "
+                        "inside it included")
+            elif q.value.endswith('"') and opened.get(q.row, q.column) < q.column:
+                hint = (f"the rest of the value begun in column {opened[q.row]}, cut at a delimiter: remove the "
+                        "space before that value's opening quote")
             yield self.finding(
                 f"quote inside an unquoted field: {quote(q.value)} is read with the quote as text "
                 "here, but other parsers may read it as the start of a quoted field",
-                file=file, row=q.row, line=q.line, column=q.column, value=q.value,
-                hint=f"quote the whole value and double the quote inside it: {quote(fixed)[1:-1]}, "
-                     "or drop the quote")
+                file=file, row=q.row, line=q.line, column=q.column, value=q.value, hint=hint)
         if notes.stray_quote_count > len(notes.stray_quotes):
             yield self.finding(
                 f"{notes.stray_quote_count:,} fields have a quote inside an unquoted value; "
