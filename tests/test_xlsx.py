@@ -378,6 +378,24 @@ def test_a_blank_last_header_cell_is_a_column_as_in_a_csv(tmp_path: Path, engine
     assert found[0] == found[1] == [("HS105", 1, 3)]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_formula_whose_cached_value_is_empty_text_has_a_value(tmp_path: Path, engine: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel saves a formula giving "" as a text formula (t="str") with an empty cached value
+    (<v></v> or <v/>): the cell is empty, not a formula without a computed value (HS423). That is
+    one without <v>, or with openpyxl's <v/> and no type."""
+    _use_engine(monkeypatch, engine)
+    formula = '<c r="B{n}"{t}><f>IF(TRUE,"","x")</f>{v}</c>'
+    cells = [(' t="str"', "<v></v>"), (' t="str"', "<v/>"), (' t="str"', "<v />"), (' t="str"', ""), ("", "<v />")]
+    rows = [["Email", "City"]] + [[f"p{n}@example.com", ("x", formula.format(n=n, t=t, v=v))]
+                                  for n, (t, v) in enumerate(cells, start=2)]
+    (tmp_path / "contacts.xlsx").write_bytes(X.xlsx(rows))
+    req = tmp_path / "import.json"
+    req.write_text(json.dumps(request("contacts.xlsx", ("Email", "City"))))
+    found = [(f.code, f.cell) for f in validate(req).findings if f.code.startswith("HS4")]
+    assert found == [("HS423", "Contacts!B5"), ("HS423", "Contacts!B6")]
+
+
 # -- the issue's acceptance checks ----------------------------------------------------------------
 def test_mixed_workbook_reported_cell_by_cell_with_sheet_name(tmp_path: Path) -> None:
     report = validate(write(tmp_path, make_workbook(MIXED)))

@@ -71,6 +71,10 @@ _FORMULA_CELL = re.compile(rb"<" + _C_OPEN + rb"([^>]*?)(?<!/)>\s*<" + _NS.encod
                            + rb"c>", re.S)
 _VALUE = re.compile(rb"<" + _NS.encode() + rb"v>([^<]*)</" + _NS.encode() + rb"v>")
 _HAS_VALUE = re.compile(rb"<" + _NS.encode() + rb"(?:v>[^<]|is>)")
+# a text formula's cached value, an empty one included: Excel saves a formula giving "" as
+# t="str" with <v></v> (or <v/>); openpyxl writes <v/> for a formula without a value, with no type
+_TEXT_TYPE = re.compile(rb"\bt=" + _Q + rb"str" + _Q)
+_CACHED = re.compile(rb"<" + _NS.encode() + rb"v\s*/?>")
 _SST = re.compile(rb"<" + _NS.encode() + rb"sst\b([^>]*)>")
 _COUNT = re.compile(rb"\b(count|uniqueCount)=" + _Q + rb"(\d+)" + _Q)
 
@@ -748,6 +752,8 @@ def _scan_text(data: bytes, out: SheetScan) -> tuple[int, int, int, int, int]:
             if (v is None or not v.group(1).strip()) and b"<is>" not in m.group(2):
                 if re.search(rb"\bt=" + _Q + rb"e" + _Q, m.group(1)):
                     continue
+                if _TEXT_TYPE.search(m.group(1)) and _CACHED.search(m.group(2)):
+                    continue  # a text formula's value, empty or blank
                 _exception(out, m.group(1), "f", "")
     return extent
 
