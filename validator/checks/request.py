@@ -655,11 +655,12 @@ class DuplicateKey(Rule):
 
 
 class LegacyFieldName(Rule):
-    """A column mapping uses a legacy field name (`columnObjectType`, `idColumnType`, `ignored`).
+    """A column mapping uses a legacy field name (`columnObjectType`, `idColumnType`).
 
     Why: HubSpot's current schema names these `columnObjectTypeId` and `columnType`; the old
     names still appear in HubSpot's longer examples and are accepted, and the validator
-    normalises them, but new requests should use the current names.
+    normalises them, but new requests should use the current names. (`ignored` is old too, but
+    has no current name: it stays the way to leave a column out, and is no finding.)
     Example: `{"columnName": "Email", "columnObjectType": "CONTACT", "idColumnType": "HUBSPOT_ALTERNATE_ID"}`.
     Fix: write `"columnObjectTypeId": "0-1"` and `"columnType": "HUBSPOT_ALTERNATE_ID"`.
     """
