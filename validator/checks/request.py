@@ -474,7 +474,8 @@ class FileNotFound(Rule):
 
     Why: HubSpot pairs each `files[]` entry with the multipart file part of exactly that name;
     a name with no matching part fails with FILE_NOT_FOUND.
-    Example: the request names `contacts.csv` but the folder holds `Contacts.csv`.
+    Example: the request names `contacts.csv`, and neither the request's folder nor a `--file`
+    option holds a file of that name (one that differs only in letter case is HS601's).
     Fix: make `fileName` equal the uploaded file's name, extension included, or pass the file
     with `--file NAME=PATH`.
     """

@@ -27,7 +27,8 @@ class UnparseableDate(ValueRule):
     Why: HubSpot reads dates by the request's `dateFormat` (MONTH_DAY_YEAR unless set): month as
     number, 3-letter or full name, 2- or 4-digit year, separators `/`, `-` or `.`; datetimes add
     `hh:mm`, AM/PM and a `+hh:mm` offset, or give epoch milliseconds (fact sheet 6, [V] S6).
-    Anything else, and impossible dates such as 02/30, fail the row with COULD_NOT_PARSE_DATE.
+    Anything else, and impossible dates such as 02/30, fail the row with COULD_NOT_PARSE_DATE
+    (INVALID_EVENT_TIMESTAMP in a marketing event's `EVENT_TIMESTAMP` column).
     Example: `2024-03-15` or `31/12/2024` under MONTH_DAY_YEAR.
     Fix: write the dates in the declared order, or change `dateFormat` (see HS204's verdict).
     """
@@ -304,8 +305,9 @@ class InvalidEnumerationOption(EnumRule):
     (PROPERTY_VALUE_NOT_FOUND, fact sheet 9 #13, [V] S6).
     With a portal snapshot the account's own options apply (custom lifecycle stages, ...).
     Example: `Hot lead` in Lifecycle Stage; `a,b` in a multiple-checkbox column.
-    Fix: use an existing label or internal value (`hubspot-preflight explain HS208`), or add the
-    option in HubSpot first; separate checkbox values with `;`.
+    Fix: use an existing label or internal value (the finding's message lists the property's
+    options; a portal snapshot gives the account's own), or add the option in HubSpot first;
+    separate checkbox values with `;`.
     """
 
     code = "HS208"
