@@ -625,6 +625,19 @@ def test_malformed_sheet_is_named_after_the_reader_fails(engine: str) -> None:
                         "(no element found; HubSpot: INVALID_SPREADSHEET)")
 
 
+@pytest.mark.parametrize(("types", "message"), [
+    ("garbage", "part '[Content_Types].xml' is not well-formed XML (ParseError: syntax error: line 1, column 0)"),
+    ("<Types><Default Extension='xml'", "part '[Content_Types].xml' is not well-formed XML (ParseError: "
+                                        "unclosed token: line 1, column 7)"),
+    ('<?xml version="1.0"?><Relationships/>', "not an .xlsx workbook: [Content_Types].xml is not a list of content "
+                                              "types (its root is <Relationships>; HubSpot: INVALID_SPREADSHEET)"),
+])
+def test_content_types_that_are_not_a_list_of_types_are_refused(types: str, message: str) -> None:
+    p = X.parts([["Email"], ["a@x.com"]])
+    p["[Content_Types].xml"] = types
+    assert str(refusal(X.build(p))) == message
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_malformed_shared_strings_and_styles_are_named(engine: str) -> None:
     p = X.parts([["Email"], [("s", 0)]], shared=["a@x.com"])

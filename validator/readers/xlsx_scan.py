@@ -421,7 +421,10 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
     # macOS Finder's "Compress" adds AppleDouble metadata (__MACOSX/xl/._sharedStrings.xml, binary):
     # no part of the workbook, and never read by Excel; skip them rather than refuse the file
     names = [i.filename for i in zf.infolist() if not i.filename.startswith("__MACOSX/")]
-    read_part(zf, "[Content_Types].xml", budget)
+    types = parse_xml(read_part(zf, "[Content_Types].xml", budget), "[Content_Types].xml")
+    if str(types.tag).rsplit("}", 1)[-1] != "Types":
+        raise Refused("not an .xlsx workbook: [Content_Types].xml is not a list of content types (its root is "
+                      f"<{str(types.tag).rsplit('}', 1)[-1][:40]}>; HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
     wb_part = _workbook_part(zf, budget, names)
     sheets, date1904 = _sheets(zf, wb_part, budget, names)
     for part in names:
