@@ -564,3 +564,17 @@ def test_sparse_bad_bytes_are_noted_as_a_decode_of_the_whole_segment_notes_them(
         text.note_utf8_events(got, bytearray(raw), offset, line + 1)
         assert got.decode_events == want.decode_events
         assert got.decode_errors == want.decode_errors
+
+
+def test_a_file_over_the_column_limit_has_its_size_whichever_reader(tmp_path: Path) -> None:
+    # its rows go unread (HS503): the fast reader reported the bytes of its first segment only
+    header = ",".join(f"c{i}" for i in range(1000))
+    data = (header + "\n" + "\n".join(",".join("x" * 2 for _ in range(1000)) for _ in range(20)) + "\n").encode()
+    (tmp_path / "wide.csv").write_bytes(data)
+    request = {"name": "x", "files": [{"fileName": "wide.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnName": "c0", "columnObjectTypeId": "0-1",
+                                               "propertyName": "email"}]}}]}
+    (tmp_path / "import.json").write_text(json.dumps(request))
+    for reader in ("fast", "exact"):
+        stats = validate(tmp_path / "import.json", config=Config(reader=reader)).files[0]
+        assert (stats.bytes, stats.rows, stats.reader) == (len(data), 0, None), reader

@@ -255,7 +255,10 @@ class Engine:
                 reader.close()
         notes = fctx.notes
         stats.rows = notes.records
-        stats.bytes = notes.bytes
+        size = notes.extra.get("size")
+        # a file whose rows went unread (over the column limit) is as large as it is, however far
+        # the reader had got (the fast reader, a segment; the exact one, the whole file)
+        stats.bytes = size if not fctx.readable and isinstance(size, int) else notes.bytes
         stats.kind = notes.kind if fctx.readable else (fctx.sniff.kind if fctx.sniff else None)
         stats.encoding = notes.encoding if fctx.readable else None
         stats.delimiter = notes.delimiter if fctx.readable and notes.kind == "csv" else None
