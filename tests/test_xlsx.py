@@ -663,6 +663,40 @@ def test_shared_string_index_out_of_range_names_the_cell(engine: str) -> None:
                         "index 1, but xl/sharedStrings.xml holds 1 string (HubSpot: INVALID_SPREADSHEET)")
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("cell", "why"), [
+    # python-calamine reads each of these as string 0, openpyxl -1 as the last string: no reader fails
+    ('<c r="B3" t="s"><v>-1</v></c>', "'-1', which is not a number;"),
+    ('<c r="B3" t="s"><v>abc</v></c>', "'abc', which is not a number;"),
+    ('<c r="B3" t="s"><v>0.5</v></c>', "'0.5', which is not a number;"),
+    ('<c r="B3" t="s"><v> 1</v></c>', "' 1', which is not a number;"),
+    ('<c r="B3" t="s"><v>99999999999999999999</v></c>', "99999999999999999999, but"),
+    ('<c r="B3" t="s" s="0"><v>+1</v></c>', "'+1', which is not a number;"),  # t="s" not last
+    ("<c r='B3' t='s'><v>1e0</v></c>", "'1e0', which is not a number;"),
+])
+def test_a_shared_string_index_that_is_not_a_number_names_the_cell(engine: str, cell: str, why: str) -> None:
+    rows = [["Email", "First Name"], ["a@x.com", ("s", 1)], ["b@x.com", ("x", cell)], ["c@x.com", ("s", 1)]]
+    exc = read_refusal(X.xlsx(rows, shared=["first-string", "Ann"]), engine)
+    assert exc.code == "bad-workbook"
+    assert str(exc) == ("cell B3 (sheet 'Contacts', part 'xl/worksheets/sheet1.xml') refers to shared string "
+                        f"index {why} xl/sharedStrings.xml holds 2 strings (HubSpot: INVALID_SPREADSHEET)")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_text_cells_without_an_index_or_in_other_forms_read(engine: str) -> None:
+    """An empty index or none is an empty cell; t="s" before other attributes, single quotes and
+    leading zeros read as written: none of them is refused."""
+    cells = ['<c r="B2" t="s"><v></v></c>', '<c r="B3" t="s"/>', '<c r="B4" t="s" s="0"><v>1</v></c>',
+             "<c r='B5' t='s'><v>01</v></c>", '<c r="B6" t="s"></c>']
+    rows = [["Email", "First Name"]] + [[f"p{n}@x.com", ("x", c)] for n, c in enumerate(cells, start=2)]
+    data = X.xlsx(rows, shared=["first-string", "Ann"])
+    reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), engine=engine)
+    try:
+        assert [v for c in reader.chunks() for v in c.frame[1].tolist()] == ["", "", "Ann", "Ann", ""]
+    finally:
+        reader.close()
+
+
 def test_unexplained_failure_keeps_the_readers_message(monkeypatch: pytest.MonkeyPatch) -> None:
     import validator.readers.xlsx_explain as explain
 

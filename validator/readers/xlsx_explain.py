@@ -10,7 +10,10 @@ table``). Only after one of them has failed, ``explain_failure`` looks for the c
    first part that is not well-formed XML is named with expat's line and column, and an
    invalid character (a control character such as U+0001) is named as well;
 2. in the worksheet, a text cell (``t="s"``) whose shared-string index is not a number below
-   the count of ``<si>`` items in the shared strings part is named by its cell reference.
+   the count of ``<si>`` items in the shared strings part is named by its cell reference. An
+   index that is not digits (``-1``, ``abc``, `` 1``) fails no reader: python-calamine reads it as
+   string 0, openpyxl ``-1`` as the last string; the pre-scan finds one (``xlsx_scan``) and asks
+   here for the cell.
 
 The reading path never pays for this. The work is bounded: at most ``EXPLAIN_BYTES`` inflated in
 all (a second or so per 200 MB), no markup token over ``MAX_TOKEN`` bytes buffered, and DTDs
@@ -37,6 +40,9 @@ _SI = re.compile(rb"<" + _NS.encode() + rb"si[\s/>]")
 # literal " t=" lets the regex engine skip ahead instead of trying every "<")
 _STRING_TYPE = rb"\st=" + _Q + rb"s" + _Q + rb"[^>]*?(?<!/)>\s*<" + _NS.encode() + rb"v>"
 _STRING_INDEXES = re.compile(_STRING_TYPE + rb"([^<]*)</")
+# an index as both readers read it: digits, 19 at most (calamine reads a longer number, which
+# overflows, as 0); none at all is an empty cell
+_INDEX = re.compile(rb"\d{0,19}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +77,11 @@ def _explain(zf: zipfile.ZipFile, sheet_part: str, sheet_name: str) -> Refused |
         ref, value = cell
         held = (f"{shared} holds {count:,} string{'s' if count != 1 else ''}" if shared is not None
                 else "the workbook has no shared strings part")
+        shown = value.decode("utf-8", "replace")
+        why = (f"{shown[:40]}, but {held}" if value.isdigit() else
+               f"{shown[:40]!r}, which is not a number; {held}")
         return Refused(f"cell {ref} (sheet {sheet_name!r}, part {sheet_part!r}) "
-                       f"refers to shared string index {value}, but {held} (HubSpot: INVALID_SPREADSHEET)",
-                       "bad-workbook")
+                       f"refers to shared string index {why} (HubSpot: INVALID_SPREADSHEET)", "bad-workbook")
     for part in names:
         low = part.lower()
         if part in (shared, sheet_part) or not low.endswith((".xml", ".rels")) or "/worksheets/sheet" in low:
@@ -159,12 +167,17 @@ def _check_part(zf: zipfile.ZipFile, part: str, budget: Budget,
     return expat.feed(b"", final=True), items
 
 
+def string_indexes(data: bytes) -> list[bytes]:
+    """The shared-string index of every text cell (``t="s"``) in ``data``, as written."""
+    return _STRING_INDEXES.findall(data)
+
+
 def _check_sheet(zf: zipfile.ZipFile, part: str, budget: Budget,
-                 count: int) -> tuple[_Malformed | None, tuple[str, str] | None]:
-    """(the first well-formedness error, the first text cell whose index is not below ``count``:
-    its reference and index as written)."""
+                 count: int) -> tuple[_Malformed | None, tuple[str, bytes] | None]:
+    """(the first well-formedness error, the first text cell whose index is not a number below
+    ``count``: its reference and index as written)."""
     expat = _Expat()
-    found: tuple[str, str] | None = None
+    found: tuple[str, bytes] | None = None
     carry = b""
     for block in stream_part(zf, part, budget, controls=False):
         bad = expat.feed(block)
@@ -184,24 +197,23 @@ def _check_sheet(zf: zipfile.ZipFile, part: str, budget: Budget,
     return bad, found
 
 
-def _bad_index(data: bytes, count: int) -> tuple[str, str] | None:
+def _bad_index(data: bytes, count: int) -> tuple[str, bytes] | None:
     """(reference, index as written) of the first text cell in ``data`` whose index is not a
-    number below ``count``; the indexes are compared as one array, cells looked at only then."""
+    number below ``count``; the indexes are compared as one array where all are plain digits,
+    cells looked at only then."""
     indexes = _STRING_INDEXES.findall(data)
     if not indexes:
         return None
-    try:
-        values = np.array(indexes).astype(np.int64)  # digits (and blanks) only, else ValueError
-        bad = np.flatnonzero((values < 0) | (values >= count))
-        if not bad.size:
-            return None
-        first = int(bad[0])
-    except (ValueError, OverflowError):
-        found = next((i for i, v in enumerate(indexes) if not v.strip().isdigit() or int(v) >= count), None)
-        if found is None:
-            return None
-        first = found
-    # any earlier cell with the same index text would be out of range too: the first is this one
+    first: int | None
+    if b"".join(indexes).isdigit() and min(map(len, indexes)) > 0 and max(map(len, indexes)) <= 18:
+        bad = np.flatnonzero(np.array(indexes).astype(np.int64) >= count)
+        first = int(bad[0]) if bad.size else None
+    else:
+        first = next((i for i, v in enumerate(indexes) if _INDEX.fullmatch(v) is None or (v and int(v) >= count)),
+                     None)
+    if first is None:
+        return None
+    # any earlier cell with the same index text would be at fault too: the first is this one
     m = re.search(_STRING_TYPE + rb"(" + re.escape(indexes[first]) + rb")</", data)
     if m is None:
         return None
@@ -210,4 +222,4 @@ def _bad_index(data: bytes, count: int) -> tuple[str, str] | None:
     ref = "without a reference"
     if r is not None and r.group(1):
         ref = (r.group(1) + r.group(2)).decode("ascii").upper()
-    return ref, m.group(1).decode("utf-8", "replace").strip()[:40] or "(empty)"
+    return ref, m.group(1)

@@ -120,6 +120,9 @@ class SheetScan:
     # above an earlier one's); last_row: the row of the last cell so far
     ordered: bool = True
     last_row: int = 0
+    # a text cell whose shared-string index is not digits (-1, abc, 0.5) or too long to be a number:
+    # both cell readers take such an index as string 0 (or, for -1, openpyxl as the last string)
+    odd_string_index: bool = False
 
 
 @dataclass(slots=True)
@@ -437,6 +440,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
             for _ in stream_part(zf, part, budget, limit):
                 pass
     shared = _shared_strings(zf, names, budget)
+    strings = any(n.lower().endswith("sharedstrings.xml") for n in names)
     with_data: list[str] = []
     scans: dict[str, SheetScan] = {}
     for info in sheets:
@@ -445,7 +449,9 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
         if info.part not in names:
             raise Refused(f"sheet {info.name!r} points to a missing part {info.part!r}", "not-a-workbook")
         sink = early(info.part, info.name) if early is not None and info.kind == "worksheet" else None
-        scans[info.name] = result = scan_sheet(zf, info.part, budget, sink)
+        scans[info.name] = result = scan_sheet(zf, info.part, budget, sink, strings=strings)
+        if result.odd_string_index:
+            raise _string_index_refusal(zf, info.part, info.name)
         if result.has_values:
             with_data.append(info.name)
     worksheets = [s for s in sheets if s.kind == "worksheet"]
@@ -543,8 +549,10 @@ def _shared_strings(zf: zipfile.ZipFile, names: list[str], budget: Budget) -> in
 Sink = Callable[[bytes, tuple[int, int, int, int, int]], None]
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None = None) -> SheetScan:
-    """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells.
+def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None = None, *,
+               strings: bool = False) -> SheetScan:
+    """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells;
+    with ``strings`` (the workbook has shared strings), text cells' shared-string indexes.
     ``sink``, if given, gets every window of the part, in order, after it is scanned."""
     out = SheetScan()
     carry = b""
@@ -557,12 +565,12 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
             carry = data
             continue
         window = data[:cut]
-        extent = _scan_text(window, out)
+        extent = _scan_text(window, out, strings)
         if sink is not None:
             sink(window, extent)
         carry = data[cut:]
     if carry:
-        extent = _scan_text(carry, out)
+        extent = _scan_text(carry, out, strings)
         if sink is not None:
             sink(carry, extent)
     if out.beyond is not None:
@@ -708,7 +716,7 @@ def _cell_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
     return high_col, min(numbers, default=0), max(numbers, default=0), cells - len(refs), cells
 
 
-def _scan_text(data: bytes, out: SheetScan) -> tuple[int, int, int, int, int]:
+def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int, int, int, int, int]:
     # each element regex runs only where a word compare says it can match: the optional namespace
     # prefix makes them try every "<" in the part otherwise
     hidden = has_bytes(data, b"idde") and b"hidden" in data
@@ -758,7 +766,36 @@ def _scan_text(data: bytes, out: SheetScan) -> tuple[int, int, int, int, int]:
                 if _TEXT_TYPE.search(m.group(1)) and _CACHED.search(m.group(2)):
                     continue  # a text formula's value, empty or blank
                 _exception(out, m.group(1), "f", "")
+    if strings and not out.odd_string_index:
+        out.odd_string_index = _odd_string_index(data)
     return extent
+
+
+# A text cell as Excel and other writers write it: t="s" last, then the index (or no value). Any
+# other t="s" (another form, or an index that is not digits) sends the window to the exact look,
+# which reads every text cell's index whatever its form. One regex search over the window: about
+# 1 ns a byte, and only in workbooks with shared strings
+_STRING_CELL_ODD = re.compile(rb't="s"(?!><v>\d{0,19}</v>|/>|></c>)')
+_STRING_INDEX = re.compile(rb"\d{0,19}")  # an index both readers take as written (none: an empty cell)
+
+
+def _odd_string_index(data: bytes) -> bool:
+    """Whether a text cell (``t="s"``) in ``data`` has an index that is not 0-19 digits."""
+    if _STRING_CELL_ODD.search(data) is None and not (b"'" in data and b"t='s'" in data):
+        return False
+    from validator.readers.xlsx_explain import string_indexes  # it streams parts with this module
+
+    return any(_STRING_INDEX.fullmatch(v) is None for v in string_indexes(data))
+
+
+def _string_index_refusal(zf: zipfile.ZipFile, part: str, name: str) -> Refused:
+    """The refusal of a sheet with a text cell whose shared-string index is no index: the cell
+    named (``xlsx_explain``), as for an index past the strings."""
+    from validator.readers.xlsx_explain import explain_failure
+
+    return explain_failure(zf, part, name) or Refused(
+        f"sheet {name!r} (part {part!r}) has a text cell whose shared-string index is not a number "
+        "(HubSpot: INVALID_SPREADSHEET)", "bad-workbook")
 
 
 def _beyond_cell(data: bytes, out: SheetScan) -> tuple[str, int, int]:
