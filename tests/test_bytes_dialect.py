@@ -289,7 +289,7 @@ def test_a_limit_set_lower_than_hubspots_still_checks_the_rows() -> None:
     ('"Em"ail,First Name,City', [("HS112", 1, 1)]),  # text after the quote joins the field
     # a quote never closed swallows the file: one finding, no "blank file" and no mapping noise
     ('"Email,First Name,City', [("HS111", 1, 1)]),
-    ('Email,First Name,' + "C" * 200_000, [("HS114", 1, None)]),  # over the csv module's field limit
+    ('Email,First Name,' + "C" * 200_000, [("HS114", 1, 3)]),  # over the csv module's field limit
 ])
 def test_a_broken_header_record_is_reported_at_row_1_without_a_cascade(header: str, want: list, reader: str) -> None:
     # the header's problem used to be dropped: no columns, so every mapping "not in the header" and
@@ -346,3 +346,13 @@ def test_a_line_break_inside_a_ragged_records_value_is_not_a_line_ending(reader:
     mixed = data + b"d@example.com,Di,Rome\n"  # a record that does end in LF (a value holds one
     assert [f.message for f in findings(mixed, "HS406", reader=reader)] == [  # too: no line for LF)
         "line endings are mixed: 4 CRLF (Windows, first on line 1), 1 LF (Unix)"]
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_quoted_field_over_the_limit_keeps_its_line_breaks_out_of_the_line_endings(reader: str) -> None:
+    # hostile B17/B26: its 70,000 LFs inside the quotes were counted as LF line endings (HS406)
+    lines = TEXT.split("\r\n")
+    long_value = '"' + "A\n" * 70_000 + '"'
+    data = "\r\n".join([lines[0], lines[1].rsplit(",", 1)[0] + "," + long_value, *lines[2:]]).encode()
+    found = run(data, reader=reader)
+    assert [f[:3] for f in found if f[0] in ("HS114", "HS406")] == [("HS114", 2, len(lines[0].split(",")))]

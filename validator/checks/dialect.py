@@ -153,7 +153,7 @@ class _EndingRule(Rule):
         for note in chunk.notes:  # a ragged or bad-quote record's values are in no chunk's cells
             if note.kind == "ragged" and note.end_line > note.line:
                 self._count_inside(note.cells)
-            elif note.kind == "bad-quote":
+            elif note.kind in ("bad-quote", "field-too-large"):
                 for k, n in zip(("\r\n", "\n", "\r"), note.breaks, strict=True):
                     self.inside[k] += n
         yield from ()

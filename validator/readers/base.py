@@ -131,8 +131,8 @@ class RowNote:
     # bad-quote: the raw text of the field in error, from its start through the character after
     # the quote the csv module rejected (the last TEXT_KEEP characters when longer)
     text: str = ""
-    # bad-quote: the line breaks inside its quoted values, by kind (CRLF, LF, CR), read the
-    # lenient way; its values are in no chunk's cells, and these breaks end no record (HS406)
+    # bad-quote, field-too-large: the line breaks inside its quoted values, by kind (CRLF, LF, CR),
+    # read the lenient way; its values are in no chunk's cells, and these breaks end no record (HS406)
     breaks: tuple[int, int, int] = (0, 0, 0)
 
 

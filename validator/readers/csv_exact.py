@@ -174,13 +174,22 @@ class CsvReader:
         if message.startswith(("unexpected end of data", "field larger")):
             opened, column = _quote_opening(kept, delimiter, start)
             if message.startswith("field larger"):
-                skipped = self._resync(kept)
+                inside = [0, 0, 0]  # line breaks inside the record's quoted values (HS406 leaves them)
+                chars = [0]
+                skipped = self._resync(kept, inside, chars)
                 if skipped is None:  # quote never closed before the end of the file
                     return RowNote("unclosed-quote", row, opened, self.lines.line, column=column,
                                    detail="quote is never closed",
                                    lines_lost=self.lines.line - opened)
-                return RowNote("field-too-large", row, start, end + skipped, column=column,
-                               detail=f"a field is longer than {FIELD_LIMIT:,} characters")
+                detail = f"a field is longer than {FIELD_LIMIT:,} characters (its record holds {chars[0]:,})"
+                if column is None and len(kept) == 1 and '"' not in kept[0]:  # unquoted, on one line
+                    cells = kept[0].rstrip("\r\n").split(delimiter)
+                    long = next((i for i, c in enumerate(cells) if len(c) > FIELD_LIMIT), None)
+                    if long is not None:
+                        column = long + 1
+                        detail = f"a field is {len(cells[long]):,} characters long (more than {FIELD_LIMIT:,})"
+                return RowNote("field-too-large", row, start, end + skipped, column=column, detail=detail,
+                               breaks=(inside[0], inside[1], inside[2]))
             return RowNote("unclosed-quote", row, opened, end, column=column,
                            detail="quote is never closed", lines_lost=max(0, end - opened))
         state = _scan(kept, delimiter, stop_on_error=True)
@@ -218,18 +227,26 @@ class CsvReader:
             taken += 1
         return taken, (inside[0], inside[1], inside[2])
 
-    def _resync(self, kept: list[str]) -> int | None:
-        """After an oversized field, skip lines until the record's quotes balance.
+    def _resync(self, kept: list[str], inside: list[int], chars: list[int]) -> int | None:
+        """After an oversized field, skip lines until the record's quotes balance, counting into
+        ``inside`` the line breaks that fall inside quoted values and into ``chars`` the record's
+        characters.
 
         Returns the lines skipped, or None if the file ended inside the quotes.
         """
-        quotes = sum(line.count('"') for line in kept)
+        quotes = 0
+        for line in kept:
+            quotes += line.count('"')
+            chars[0] += len(line)
+            _count_break(inside, line, quotes % 2 == 1)
         skipped = 0
         while quotes % 2:
             line = next(self.lines, None)
             if line is None:
                 return None
             quotes += line.count('"')
+            chars[0] += len(line)
+            _count_break(inside, line, quotes % 2 == 1)
             skipped += 1
         return skipped
 
