@@ -494,6 +494,61 @@ def test_a_cell_beyond_excel_limits_is_named_by_its_own_reference(cells: bytes, 
                         "16,384 columns (HubSpot: INVALID_SPREADSHEET)")
 
 
+_HEAD = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c><c r="B1" t="inlineStr"><is><t>Name</t></is>'
+         b"</c></row>")
+
+
+def _text(ref: str, text: str) -> bytes:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("block", [4 << 20, 97])  # one window, or many (the repeat in another window)
+@pytest.mark.parametrize(("rows", "twice"), [
+    # the same row twice: calamine kept the second's cells, openpyxl the first's
+    ([b'<row r="2">' + _text("A2", "not-an-email") + _text("B2", "Ann") + b"</row>",
+      b'<row r="2">' + _text("A2", "b@x.com") + _text("B2", "Bo") + b"</row>"], "A2"),
+    # a cell twice in its row: both readers kept the second
+    ([b'<row r="2">' + _text("A2", "not-an-email") + _text("A2", "b@x.com") + _text("B2", "Bo") + b"</row>"], "A2"),
+    # after rows out of order
+    ([b'<row r="3">' + _text("A3", "c@x.com") + b"</row>", b'<row r="2">' + _text("B2", "x") + b"</row>",
+      b'<row r="3">' + _text("B3", "Cy") + _text("B3", "Cy") + b"</row>"], "B3"),
+])
+def test_a_cell_written_twice_is_refused_naming_it(engine: str, block: int, rows: list[bytes], twice: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import validator.readers.xlsx_scan as scan_module
+
+    monkeypatch.setattr(scan_module, "BLOCK", block)
+    exc = read_refusal(raw_workbook(sheet(_HEAD + b"".join(rows))), engine)
+    assert str(exc) == (f"sheet part 'xl/worksheets/sheet1.xml' has cell {twice} twice (a row or cell written "
+                        "again); readers keep only one of its values")
+
+
+def test_rows_out_of_order_without_a_repeat_read_whole_or_are_refused_by_the_streaming_reader() -> None:
+    """Rows out of order, no cell twice: calamine sorts them in; openpyxl's reader, which streams
+    (a sheet too large for calamine), would skip the lower row: refused, naming it."""
+    rows = [b'<row r="3">' + _text("A3", "c@x.com") + b"</row>", b'<row r="2">' + _text("A2", "b@x.com") + b"</row>",
+            b'<row r="2">' + _text("B2", "Bo") + b"</row>"]
+    data = raw_workbook(sheet(_HEAD + b"".join(rows)))
+    reader, _notes, chunks = _read(data, "calamine") if calamine_available() else (None, None, [])
+    if reader is not None:
+        assert [row for c in chunks for row in c.frame.values.tolist()] == [["b@x.com", "Bo"], ["c@x.com", ""]]
+    exc = read_refusal(data, "openpyxl")
+    assert str(exc) == ("sheet part 'xl/worksheets/sheet1.xml' has row 2 after row 3 (a row written twice or out of "
+                        "order), which openpyxl, the reader for this sheet, would skip")
+
+
+def test_a_cell_twice_in_a_sheet_only_the_streaming_reader_reads_is_refused_by_it() -> None:
+    """A used range too large for calamine (a cell in XFD40000): no second pass over the part; the
+    streaming reader meets the repeat in its row."""
+    far = b'<row r="40000"><c r="XFD40000"><v>1</v></c></row>'
+    twice = b'<row r="2">' + _text("A2", "a@x.com") + _text("A2", "b@x.com") + b"</row>"
+    data = raw_workbook(sheet(_HEAD + twice + far))
+    exc = read_refusal(data, ENGINES[-1])
+    assert str(exc) == ("sheet part 'xl/worksheets/sheet1.xml' has cell A2 twice (a row or cell written again); "
+                        "readers keep only one of its values")
+
+
 def test_reader_choice_follows_the_dense_size() -> None:
     near = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
                               b'<row r="3"><c r="XFD3"><v>1</v></c></row>'))

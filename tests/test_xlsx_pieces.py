@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.hostile import xlsx as X
 from tests.workbooks import make_workbook
+from validator.findings import column_letter
 from validator.readers import xlsx_pieces
 from validator.readers.base import ReaderNotes
 from validator.readers.xlsx import XlsxReader, calamine_available
@@ -131,16 +132,19 @@ def test_gaps_blank_rows_and_a_late_first_column(monkeypatch: pytest.MonkeyPatch
 def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
                                                   late: str) -> None:
     """The whole sheet's load sorts every cell into its row. A row placed after higher ones: the
-    scan sees the rows go down, so the sheet is loaded whole. The same row repeated many times (rows
-    never go down, but one row spans pieces): the pieces stop before giving out that row, and the
-    whole sheet is read from the row before it."""
+    scan sees the rows go down, so the sheet is loaded whole. The same row repeated many times, a
+    cell of its own in each (rows never go down, but one row spans pieces): the pieces stop before
+    giving out that row, and the whole sheet is read from the row before it. (A cell written twice
+    is refused: test_xlsx.)"""
+    notes = "".join(f'<c r="{column_letter(3 + k)}1" t="inlineStr"><is><t>Note {k}</t></is></c>' for k in range(30))
     body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c><c r="B1" t="inlineStr"><is><t>Id</t></is>'
-            '</c><c r="C1" t="inlineStr"><is><t>Note</t></is></c></row>']
+            f"</c>{notes}</row>"]
     for r in range(2, 160):
         body.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>r{r}@x.com</t></is></c><c r="B{r}"><v>{r}</v>'
                     "</c></row>")
         if late == "80" and r == 80:
-            body += [f'<row r="80"><c r="C80" t="inlineStr"><is><t>late {k}</t></is></c></row>' for k in range(30)]
+            body += [f'<row r="80"><c r="{column_letter(3 + k)}80" t="inlineStr"><is><t>late {k}</t></is></c></row>'
+                     for k in range(30)]
     if late == "5":
         body.append('<row r="5"><c r="C5" t="inlineStr"><is><t>late</t></is></c></row>')
     data = _sheet_of(body)
@@ -150,20 +154,22 @@ def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatc
     assert _read(data, pieces=late == "80") == whole
     assert seen == ["Contacts"]  # loaded whole: from the start ("5"), after the pieces ended ("80")
     cells = [row for c in whole[2] for row in c[0]]
-    expected = "late" if late == "5" else "late 29"  # the last cell written to C80 wins
-    assert [f"r{late}@x.com", late, expected] in cells
+    expected = ["late"] + [""] * 29 if late == "5" else [f"late {k}" for k in range(30)]  # every row 80's cells
+    assert [f"r{late}@x.com", late, *expected] in cells
 
 
 def test_a_row_repeated_across_typed_pieces_ends_them(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
-    """A row of numbers repeated many times, so that typed pieces begin and end in it: the pieces
-    stop before giving it out, and the whole sheet is read from the row before it."""
+    """A row of numbers repeated many times, a cell of its own in each, so that typed pieces begin
+    and end in it: the pieces stop before giving it out, and the whole sheet is read from the row
+    before it."""
+    scores = "".join(f'<c r="{column_letter(3 + k)}1" t="inlineStr"><is><t>Score {k}</t></is></c>' for k in range(60))
     body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c><c r="B1" t="inlineStr"><is><t>Id</t></is>'
-            '</c><c r="C1" t="inlineStr"><is><t>Score</t></is></c></row>']
+            f"</c>{scores}</row>"]
     for r in range(2, 160):
         body.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>r{r}@x.com</t></is></c><c r="B{r}"><v>{r}</v>'
                     "</c></row>")
         if r == 80:
-            body += [f'<row r="80"><c r="C80"><v>{k}</v></c></row>' for k in range(60)]
+            body += [f'<row r="80"><c r="{column_letter(3 + k)}80"><v>{k}</v></c></row>' for k in range(60)]
     data = _sheet_of(body)
     seen = _whole_loads(monkeypatch)
     whole = _whole(monkeypatch, data)
@@ -171,7 +177,7 @@ def test_a_row_repeated_across_typed_pieces_ends_them(monkeypatch: pytest.Monkey
     loads.clear()
     assert _read(data, pieces=True) == whole
     assert seen == ["Contacts"] and loads.count("typed") > 3
-    assert ["r80@x.com", "80", "59"] in [row for c in whole[2] for row in c[0]]  # the last value written wins
+    assert ["r80@x.com", "80", *map(str, range(60))] in [row for c in whole[2] for row in c[0]]  # every value
 
 
 def test_a_piece_calamine_refuses_ends_the_pieces(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:

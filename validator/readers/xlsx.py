@@ -55,6 +55,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from validator.findings import column_letter
 from validator.readers import xlsx_pieces
 from validator.readers.base import (
     STR,
@@ -540,13 +541,16 @@ class XlsxReader:
         parsed = WorkSheetParser(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
                                  date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats).parse()
         last = [0]
+        part = (self.scan.chosen.part if self.scan.chosen is not None else None) or name
 
         def block(limit: int, header: bool = False) -> RawBlock | None:
             numbers: list[int] = []
             items: list[list[dict[str, Any]]] = []
             for idx, cells in parsed:
-                if idx <= last[0]:  # a row repeated or out of order: openpyxl skips it too
-                    continue
+                if idx <= last[0]:  # read in the part's order, a row can only be skipped (as openpyxl does)
+                    raise Refused(f"sheet part {part!r} has row {idx:,} after row {last[0]:,} (a row written "
+                                  "twice or out of order), which openpyxl, the reader for this sheet, would skip",
+                                  "bad-workbook")
                 last[0] = idx
                 numbers.append(idx)
                 items.append(cells)
@@ -560,8 +564,15 @@ class XlsxReader:
             columns: list[list[Any]] = [[None] * n for _ in range(width)]
             extra: list[tuple[int, int, Any]] = []
             for i, cells in enumerate(items):
+                after: int | None = 0  # columns rise along a row as Excel writes it; where not, one may come twice
                 for cell in cells:
                     c = cell["column"] - 1
+                    if after is not None:
+                        if c < after:
+                            _no_repeat(cells, numbers[i], part)
+                            after = None  # the row was looked at
+                        else:
+                            after = c + 1
                     v = cell["value"]
                     if type(v) is str and "_x" in v:
                         v = _unescape(v)
@@ -917,6 +928,17 @@ class _Typed:
         typed = [a.slice(self.at, n) for a in self.arrays]
         self.at += n
         return RawBlock(numbers, [], typed=typed)
+
+
+def _no_repeat(cells: list[dict[str, Any]], row: int, part: str) -> None:
+    """Refuses a row of openpyxl's cells in which a column comes twice (the value read last would
+    overwrite the other)."""
+    seen: set[int] = set()
+    for cell in cells:
+        if cell["column"] in seen:
+            raise Refused(f"sheet part {part!r} has cell {column_letter(cell['column'])}{row} twice (a row or cell "
+                          "written again); readers keep only one of its values", "bad-workbook")
+        seen.add(cell["column"])
 
 
 def _narrow(block: RawBlock, width: int) -> RawBlock:

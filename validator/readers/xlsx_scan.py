@@ -32,6 +32,7 @@ from typing import IO
 import numpy as np
 from defusedxml import ElementTree as SafeET
 
+from validator.findings import column_letter
 from validator.readers.errors import Refused
 
 MAX_ENTRIES = 10_000
@@ -123,6 +124,10 @@ class SheetScan:
     # a text cell whose shared-string index is not digits (-1, abc, 0.5) or too long to be a number:
     # both cell readers take such an index as string 0 (or, for -1, openpyxl as the last string)
     odd_string_index: bool = False
+    # every cell's (row, column) above the one before it, in the part's order, as Excel writes
+    # them: no reference can come twice. last_key: the last cell's (row * _KEY + column)
+    cells_sorted: bool = True
+    last_key: int = -1
 
 
 @dataclass(slots=True)
@@ -577,7 +582,55 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
         ref, r, c = out.beyond
         raise Refused(f"sheet part {part!r} has cell {ref} (row {r:,}, column {c:,}), beyond Excel's "
                       f"{MAX_ROWS:,} rows x {MAX_COLS:,} columns (HubSpot: INVALID_SPREADSHEET)", "beyond-limits")
+    if not out.cells_sorted:
+        twice = _repeated_cell(zf, part, out)
+        if twice is not None:
+            raise Refused(f"sheet part {part!r} has cell {twice} twice (a row or cell written again); "
+                          "readers keep only one of its values", "bad-workbook")
     return out
+
+
+def _repeated_cell(zf: zipfile.ZipFile, part: str, out: SheetScan) -> str | None:
+    """The reference of the first cell, in the part's order, whose reference a cell before it has
+    (calamine keeps the later value, openpyxl's streaming reader the earlier row): a second pass
+    over the part, only for a sheet whose cells are not in order, with a flag per cell of its
+    used range. A used range larger than calamine may read (``choose_engine``), or cells without a
+    reference, leave the sheet to openpyxl, whose reader meets a repeat itself (``XlsxReader``)."""
+    width = max(1, out.max_col)
+    if out.cells_without_ref or out.max_row * width > DENSE_CELLS:
+        return None
+    seen = np.zeros((out.max_row + 1) * (width + 1), dtype=bool)
+    carry = b""
+    for block in stream_part(zf, part, Budget(MAX_TOTAL_BYTES)):
+        data = carry + block
+        cut = _last_boundary(data)
+        if cut < 0:
+            carry = data
+            continue
+        found = _repeat_in(data[:cut], seen, width + 1)
+        if found is not None:
+            return found
+        carry = data[cut:]
+    return _repeat_in(carry, seen, width + 1) if carry else None
+
+
+def _repeat_in(data: bytes, seen: np.ndarray, width: int) -> str | None:
+    """The first cell in ``data`` whose reference is flagged in ``seen`` or comes twice in
+    ``data``; the cells of ``data`` are flagged."""
+    found: list[Cells] = []
+    _cell_refs(data, [], found)
+    if not found or not len(found[0][1]):
+        return None
+    _at, rows, cols = found[0]
+    keys = rows * width + cols
+    first = np.zeros(len(keys), dtype=bool)
+    first[np.unique(keys, return_index=True)[1]] = True
+    again = ~first | seen[keys]
+    seen[keys] = True
+    if not again.any():
+        return None
+    i = int(np.argmax(again))
+    return f"{column_letter(int(cols[i]))}{int(rows[i])}"
 
 
 _END_TAG = re.compile(rb"</" + _NS.encode() + rb"(?:c|row)>")
@@ -620,9 +673,17 @@ def _windows(data: bytes, pos: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) -> tuple[int, int, int, int] | None:
+# the cells of a window in document order: the offsets of their "<c" (None where the regexes read
+# them), rows and columns
+Cells = tuple[np.ndarray | None, np.ndarray, np.ndarray]
+_KEY = 1 << 20  # a cell's key: row * _KEY + column (the regexes read up to four letters, ZZZZ: 475,254)
+_ROW_CAP = 1 << 40  # rows past it (refused as beyond the limits) are keyed as this one
+
+
+def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None,
+               cells: list[Cells] | None = None) -> tuple[int, int, int, int] | None:
     """(highest column, lowest row, highest row, cells) of the cells in ``data``, or None to use the
-    regexes.
+    regexes; ``cells`` (given with ``order``) gets their offsets, rows and columns.
 
     The fast path covers what Excel and common writers emit: every cell opens ``<c r="B7"`` (the
     reference first, upper-case letters, double quotes, no namespace prefix). The ``<c`` openings
@@ -639,7 +700,8 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
     if order is not None:
         pos = np.sort(pos, kind="stable")  # two sorted runs (even and odd offsets): document order
     win = _windows(data, pos)
-    win = win[_CELL_NEXT[win[:, 2]]]  # <c followed by space, >, / or a line break: a cell
+    cell = _CELL_NEXT[win[:, 2]]  # <c followed by space, >, / or a line break: a cell
+    win = win[cell]
     if not len(win):
         return 0, 0, 0, 0
     if not ((win[:, 2] == 32) & (win[:, 3] == 114) & (win[:, 4] == 61) & (win[:, 5] == 34)).all():
@@ -652,11 +714,13 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
         return None  # a lower-case or 4-letter reference: the regexes decide
     letters = 1 + two.astype(np.int8) + three
     rows = np.empty(len(win), dtype=np.int64)
+    cols = np.empty(len(win), dtype=np.int64) if cells is not None else None
     high_col = 0
     leading_zero = False
     for k in (1, 2, 3):
         whole = k == 1 and not two.any()
-        group = ref if whole else ref[letters == k]
+        these = slice(None) if whole else letters == k
+        group = ref[these]
         if not len(group):
             continue
         digits = group[:, k:k + 8]
@@ -664,12 +728,17 @@ def _fast_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) ->
         n = np.argmin(isdigit, axis=1)  # the first byte that is not a digit: the closing quote
         if not (isdigit[:, 0] & (digits[np.arange(len(digits)), n] == 34)).all():
             return None
-        rows[slice(None) if whole else letters == k] = _row_numbers(digits, n)
+        rows[these] = _row_numbers(digits, n)
         leading_zero = leading_zero or bool((digits[:, 0] == 48).any())
-        high_col = max(high_col, int(_letters_value(group[:, :k]).max()))
+        columns = _letters_value(group[:, :k])
+        if cols is not None:
+            cols[these] = columns
+        high_col = max(high_col, int(columns.max()))
     if order is not None:  # a leading zero (A01) is not what writers write: not read as in order
         order.append((0, 0, False) if leading_zero else
                      (int(rows[0]), int(rows[-1]), bool((rows[1:] >= rows[:-1]).all())))
+    if cells is not None and cols is not None:
+        cells.append((pos[cell], rows, cols))
     return high_col, int(rows.min()), int(rows.max()), len(win)
 
 
@@ -698,22 +767,28 @@ def _letters_value(letters: np.ndarray) -> np.ndarray:
     return value
 
 
-def _cell_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None) -> tuple[int, int, int, int, int]:
+def _cell_refs(data: bytes, order: list[tuple[int, int, bool]] | None = None,
+               cells: list[Cells] | None = None) -> tuple[int, int, int, int, int]:
     """(highest column, lowest row, highest row, cells without a reference, cells) of the cells in
-    ``data``; ``order`` gets (first row, last row, rows never going down) in document order."""
-    fast = _fast_refs(data, order)
+    ``data``; ``order`` gets (first row, last row, rows never going down) in document order, and
+    ``cells`` (given with ``order``) the cells with a reference (``Cells``)."""
+    fast = _fast_refs(data, order, cells)
     if fast is not None:
-        high_col, low, high, cells = fast
-        return high_col, low, high, 0, cells
+        high_col, low, high, count = fast
+        return high_col, low, high, 0, count
     refs = _CELL_COL.findall(data)
     numbers = [int(r) for _, r in refs]
     if order is not None:
         order.clear()
         if numbers:
             order.append((numbers[0], numbers[-1], all(a <= b for a, b in itertools.pairwise(numbers))))
-    cells = len(_CELL_ANY.findall(data))
-    high_col = max((col_number(c) for c in {c.upper() for c, _ in refs}), default=0)
-    return high_col, min(numbers, default=0), max(numbers, default=0), cells - len(refs), cells
+    count = len(_CELL_ANY.findall(data))
+    columns = {c: col_number(c) for c in {c for c, _ in refs}}
+    if cells is not None and refs:
+        cells.append((None, np.array([min(n, _ROW_CAP) for n in numbers], dtype=np.int64),
+                      np.array([columns[c] for c, _ in refs], dtype=np.int64)))
+    return (max(columns.values(), default=0), min(numbers, default=0), max(numbers, default=0), count - len(refs),
+            count)
 
 
 def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int, int, int, int, int]:
@@ -725,8 +800,15 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int,
         if r is not None:
             out.hidden_rows.add(int(r.group(2)))
     order: list[tuple[int, int, bool]] = []
-    extent = _cell_refs(data, order)
+    found: list[Cells] = []
+    extent = _cell_refs(data, order, found)
     high_col, low, high, without, cells = extent
+    if found:
+        _, rows, cols = found[0]
+        keys = rows * _KEY + cols
+        if out.cells_sorted and (keys[0] <= out.last_key or not bool((keys[1:] > keys[:-1]).all())):
+            out.cells_sorted = False
+        out.last_key = int(keys[-1])
     if order:
         first, last, rising = order[0]
         if not rising or first < out.last_row:
