@@ -156,7 +156,7 @@ def test_a_request_with_a_json_typo_is_reported_not_passed_over(tmp_path: Path) 
                 assert (proc.returncode, proc.stdout) == (0, ""), proc.stderr
                 continue
             assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
-            assert proc.stdout.startswith(f"{folder / name}:1:1: HS001 [error] request is not valid JSON"), proc.stdout
+            assert proc.stdout.startswith(f"{folder / name}:3:41: HS001 [error] request is not valid JSON"), proc.stdout
 
 
 def test_two_imports_with_the_same_file_names_are_told_apart_by_path(tmp_path: Path,
@@ -297,6 +297,34 @@ def test_a_data_file_finds_the_request_that_names_it_however_the_hook_passes_it(
         found = json.loads(result.output)["findings"]
         assert ("HS110", 3, 4) in [(f["code"], f["row"], f["column"]) for f in found], folder
         assert ("HS601" in [f["code"] for f in found]) == (folder in ("case", "nfd")), folder
+
+
+def test_request_discovery_keeps_a_broken_own_request_and_an_exact_name_first(tmp_path: Path) -> None:
+    # NAME.import.json with `file` for `files` was passed over (exit 2, or 0 in the hook) instead of
+    # reporting HS003; a stray Contacts.csv beside the request's own contacts.csv was checked in its
+    # place (a false HS601); --request R with no files list was refused instead of reporting HS003
+    typo = tmp_path / "typo"
+    typo.mkdir()
+    (typo / "contacts.csv").write_text("Email\na@x.com\n")
+    (typo / "contacts.import.json").write_text('{"name": "x", "file": [{"fileName": "contacts.csv"}]}')
+    for args in ([str(typo / "contacts.csv")], ["--ignore-unpaired", str(typo / "contacts.csv"),
+                                                 str(typo / "contacts.import.json")],
+                 ["--request", str(typo / "contacts.import.json"), str(typo / "contacts.csv")]):
+        result = run("check", *args, "--format", "json")
+        assert result.exit_code == 1, (args, result.output)
+        assert [(f["code"], f["pointer"]) for f in json.loads(result.output)["findings"]] == [
+            ("HS003", "/files"), ("HS016", "/file")], args
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy2(EXAMPLES / "contacts" / "contacts.csv", both / "contacts.csv")
+    shutil.copy2(EXAMPLES / "contacts" / "contacts.import.json", both / "import.json")
+    (both / "Contacts.csv").write_text("Email\nnot-an-email\n")
+    if (both / "Contacts.csv").read_text() != (both / "contacts.csv").read_text():  # a case-sensitive file system
+        stray = subprocess.run([sys.executable, "-m", "validator", "check", str(both / "Contacts.csv")],
+                               capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert stray.returncode == 2 and "no importRequest found" in stray.stderr
+        assert run("check", "--ignore-unpaired", str(both / "Contacts.csv")).exit_code == 0
+        assert run("check", str(both / "import.json")).exit_code == 0  # its own contacts.csv, clean
 
 
 @pytest.mark.parametrize("args", [

@@ -226,7 +226,8 @@ def _portal(path: Path | None) -> Any:
 
 
 def _file_names(request: Path) -> set[str] | None:
-    """The request's ``files[].fileName`` texts (their base names), or None where it is no JSON to read."""
+    """The request's ``files[].fileName`` texts (their base names), or None where it is no JSON to
+    read or has no files list."""
     import json
 
     from validator.findings import ValidatorError
@@ -237,8 +238,9 @@ def _file_names(request: Path) -> set[str] | None:
     except (OSError, ValueError, RecursionError, ValidatorError):
         return None
     files = value.get("files") if isinstance(value, dict) else None
-    return {base_name(f["fileName"]) for f in (files if isinstance(files, list) else [])
-            if isinstance(f, dict) and isinstance(f.get("fileName"), str)}
+    if not isinstance(files, list):
+        return None  # no files list: the request's own findings say so (HS002, HS003)
+    return {base_name(f["fileName"]) for f in files if isinstance(f, dict) and isinstance(f.get("fileName"), str)}
 
 
 def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, Any]) -> None:
@@ -250,7 +252,7 @@ def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, An
 
     names: dict[Path, set[str] | None] = {request: _file_names(request) for request, _ in plan}
     if any(n is None for n in names.values()):
-        return  # a request that is no JSON is HS001's; its files cannot be told
+        return  # a request that is no JSON (HS001) or has no files list (HS003): its files cannot be told
     known = {fold_name(n) for ns in names.values() for n in ns or ()}
     listed = ", ".join(sorted({n for ns in names.values() for n in ns or ()})) or "none"
     for request, files in plan:

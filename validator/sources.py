@@ -130,7 +130,9 @@ def locate(spec: ImportSpec, base: Path | None,
             continue
         short = base_name(name)
         arg = given.get(name, by_base.get(short))
-        near_given = _near_key(by_base, short) if arg is None else None
+        exact_beside = (base is not None and short not in ("", ".", "..")
+                        and check_regular(base / short, base)[0] is None)
+        near_given = _near_key(by_base, short) if arg is None and not exact_beside else None
         if arg is not None:
             out[name] = _from_argument(name, arg)
         elif near_given is not None:  # a file given by a name that differs in case: HS601's
@@ -193,19 +195,28 @@ def find_requests(data_file: Path) -> list[Path]:
     """The request(s) a data file belongs to, by the documented convention."""
     folder = data_file.parent
     own = folder / (data_file.name.rsplit(".", 1)[0] + REQUEST_SUFFIX)
-    if check_regular(own, folder)[0] is None and names_file(own, data_file.name):
+    has_own = check_regular(own, folder)[0] is None
+    if has_own and names_file(own, data_file.name):
         return [own]
     found = []  # (NAME.import.json may be no request, or one for other files: every request naming it)
     try:
         candidates = sorted(folder.iterdir())
     except OSError:
-        return []
+        candidates = []
     for cand in candidates:
         if not (cand.name.endswith(REQUEST_SUFFIX) or cand.name in REQUEST_NAMES):
             continue
         if names_file(cand, data_file.name):
             found.append(cand)
+    if not found and has_own and not _names_other_files(own):  # a request with no files list (a typo for
+        return [own]  # `files`, say) is still the file's, by its name: its findings say what is wrong
     return found
+
+
+def _names_other_files(request: Path) -> bool:
+    """Whether a request has a ``files`` list (then it names the files it belongs to)."""
+    readable, value = _request_json(request, request.parent)
+    return readable and isinstance(value, dict) and isinstance(value.get("files"), list)
 
 
 SKIPPED_FOLDERS = ("node_modules", "__pycache__", "site-packages")
@@ -263,9 +274,14 @@ def names_file(request: Path, file_name: str) -> bool:
     files = value.get("files") if isinstance(value, dict) else None
     if not isinstance(files, list):
         return False
-    key = fold_name(file_name)  # a name that differs in case or normalisation is HS601's to report
-    return any(isinstance(f, dict) and isinstance(f.get("fileName"), str)
-               and fold_name(base_name(f["fileName"])) == key for f in files)
+    names = [base_name(f["fileName"]) for f in files if isinstance(f, dict) and isinstance(f.get("fileName"), str)]
+    if file_name in names:
+        return True
+    # a name that differs in case or normalisation is HS601's to report, where no file has the
+    # request's own spelling (that one is the request's, and this one another file)
+    key = fold_name(file_name)
+    return any(fold_name(n) == key and check_regular(request.parent / n, request.parent)[0] is not None
+               for n in names)
 
 
 def fold_name(name: str) -> str:
