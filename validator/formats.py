@@ -237,15 +237,23 @@ SERIAL_MAX = 2_958_465
 _DAY_1900, _DAY_1904 = np.datetime64("1899-12-30", "D"), np.datetime64("1904-01-01", "D")
 
 
-def serial_dates(dates: Dates, values: pa.Array | pa.ChunkedArray, number_cells: np.ndarray,
-                 date1904: bool = False) -> Dates:
-    """``dates`` with the workbook number cells that hold a serial day number read as that day:
-    HubSpot asks for Excel date cells in Number format (fact sheet 6, [V] S6)."""
-    text = pc.if_else(pa.array(number_cells), values, pa.scalar("nan"))
+def serial_numbers(values: pa.Array | pa.ChunkedArray | pd.Series, number_cells: np.ndarray,
+                   date1904: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(which cells are number cells holding a serial day of Excel's calendar, their numbers)."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    text = pc.if_else(pa.array(number_cells), arr, pa.scalar("nan"))
     number = np.asarray(pc.cast(pc.if_else(pc.match_substring_regex(text, SCIENTIFIC), text, "nan"),
                                 pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
     with np.errstate(invalid="ignore"):
         serial = number_cells & (number >= (0 if date1904 else 1)) & (number <= SERIAL_MAX - (1462 if date1904 else 0))
+    return serial, number
+
+
+def serial_dates(dates: Dates, values: pa.Array | pa.ChunkedArray, number_cells: np.ndarray,
+                 date1904: bool = False) -> Dates:
+    """``dates`` with the workbook number cells that hold a serial day number read as that day:
+    HubSpot asks for Excel date cells in Number format (fact sheet 6, [V] S6)."""
+    serial, number = serial_numbers(values, number_cells, date1904)
     if not serial.any():
         return dates
     days = np.floor(np.where(serial, number, 61)).astype(np.int64)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from validator import formats
 from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
 from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
@@ -463,10 +464,20 @@ def _serial_message(date1904: bool) -> Callable[[str], str]:
 
 def _serial_cell_message(date1904: bool) -> Callable[[str], str]:
     def message(value: str) -> str:
-        day = _serial_day(value, date1904)
+        try:
+            number = float(value)
+            epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+            day = dt.datetime(epoch.year, epoch.month, epoch.day) + dt.timedelta(days=number)
+        except (ValueError, OverflowError):
+            return f"{quote(value)} is a number cell in a date column"
+        if not date1904 and number < 61:  # Excel counts a 29 February 1900: its days before run one ahead
+            day += dt.timedelta(days=1)
+        shown = day.strftime("%Y-%m-%d %H:%M") if number % 1 else day.strftime("%Y-%m-%d")
         system = " (1904 date system)" if date1904 else ""
+        far = ("; far from today: was a year or another number meant?"
+               if not SERIAL_RANGE[0] <= number + (1462 if date1904 else 0) <= SERIAL_RANGE[1] else "")
         return (f"{quote(value)} is a number cell in a date column: read as the Excel serial date "
-                f"{quote(day.isoformat())}{system}" if day else f"{quote(value)} is a number cell in a date column")
+                f"{quote(shown)}{system}{far}")
     return message
 
 
@@ -542,17 +553,18 @@ class SerialDate(_CatalogRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in self.date_columns(file):
             values = chunk.column(col.index)
+            system = date1904(file)
+            number_cells = _kind_mask(chunk, col.index, "n")
+            if number_cells is not None and number_cells.any():
+                # a number cell: the Number-format date HubSpot asks for, read as that day (HS201
+                # takes it as a date); said per cell with the day it stands for (hostile D6)
+                serial, _ = formats.serial_numbers(values, number_cells, system)
+                yield from self.cells(chunk, file, col, serial, _serial_cell_message(system), hubspot_error="")
             looks = per_distinct(values, lambda v: fullmatch(v, SERIAL))
+            if number_cells is not None:
+                looks &= ~number_cells
             if not looks.any():
                 continue
             numbers = pd.to_numeric(values.where(looks, "0"), errors="coerce").to_numpy()
             bad = looks & (numbers >= SERIAL_RANGE[0]) & (numbers <= SERIAL_RANGE[1])
-            system = date1904(file)
-            number_cells = _kind_mask(chunk, col.index, "n")
-            if number_cells is not None and (bad & number_cells).any():
-                # a number cell: the Number-format date HubSpot asks for, read as that day (HS201
-                # takes it as a date); said once per cell with the day it stands for (hostile D6)
-                yield from self.cells(chunk, file, col, bad & number_cells, _serial_cell_message(system),
-                                      hubspot_error="")
-                bad &= ~number_cells
             yield from self.cells(chunk, file, col, bad, _serial_message(system))
