@@ -356,3 +356,9 @@ def test_a_quoted_field_over_the_limit_keeps_its_line_breaks_out_of_the_line_end
     data = "\r\n".join([lines[0], lines[1].rsplit(",", 1)[0] + "," + long_value, *lines[2:]]).encode()
     found = run(data, reader=reader)
     assert [f[:3] for f in found if f[0] in ("HS114", "HS406")] == [("HS114", 2, len(lines[0].split(",")))]
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_an_unquoted_field_over_the_limit_is_named_beside_quoted_ones(reader: str) -> None:
+    data = ('Email,First Name,City\r\n"ann@example.com","Ann",' + "C" * 140_000 + "\r\n").encode()
+    assert [f[:3] for f in run(data, reader=reader) if f[0] == "HS114"] == [("HS114", 2, 3)]

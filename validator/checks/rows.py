@@ -153,17 +153,18 @@ class StrayQuote(Rule):
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
-        opened: dict[int, int] = {}  # row -> column of a field whose quote follows spaces
+        opened: dict[int, list[int]] = {}  # row -> columns of fields whose quote follows spaces
         for q in notes.stray_quotes:
             fixed = '"' + q.value.replace('"', '""') + '"'
             hint = (f"quote the whole value and double the quote inside it: {quote(fixed)[1:-1]}, "
                     "or drop the quote")
+            before = [c for c in opened.get(q.row, ()) if c < q.column]
             if q.value[:1].isspace() and q.value.lstrip().startswith('"'):
-                opened.setdefault(q.row, q.column)
+                opened.setdefault(q.row, []).append(q.column)
                 hint = ("remove the space before the opening quote: the field is then quoted, delimiters "
                         "inside it included")
-            elif q.value.endswith('"') and opened.get(q.row, q.column) < q.column:
-                hint = (f"the rest of the value begun in column {opened[q.row]}, cut at a delimiter: remove the "
+            elif q.value.endswith('"') and before:
+                hint = (f"the rest of the value begun in column {before[-1]}, cut at a delimiter: remove the "
                         "space before that value's opening quote")
             yield self.finding(
                 f"quote inside an unquoted field: {quote(q.value)} is read with the quote as text "

@@ -230,7 +230,7 @@ class FormattedNumber(ValueRule):
 def _formatted_message(value: str) -> str:
     kind = ("a currency symbol" if formats.matches([value], formats.CURRENCY)[0] else
             "thousands separators" if formats.matches([value], formats.THOUSANDS)[0] else "a decimal comma")
-    return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point{odd_space_note(value)}"
+    return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point"
 
 
 def numbers(chunk: Chunk, column: Column, prop: Property) -> formats.Numbers:

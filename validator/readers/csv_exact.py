@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -182,12 +183,12 @@ class CsvReader:
                                    detail="quote is never closed",
                                    lines_lost=self.lines.line - opened)
                 detail = f"a field is longer than {FIELD_LIMIT:,} characters (its record holds {chars[0]:,})"
-                if column is None and len(kept) == 1 and '"' not in kept[0]:  # unquoted, on one line
-                    cells = kept[0].rstrip("\r\n").split(delimiter)
-                    long = next((i for i, c in enumerate(cells) if len(c) > FIELD_LIMIT), None)
+                if column is None and len(kept) == 1:  # the long field is unquoted, on one line
+                    cells = _field_lengths(kept[0].rstrip("\r\n"), delimiter)
+                    long = next((i for i, n in enumerate(cells) if n > FIELD_LIMIT), None)
                     if long is not None:
                         column = long + 1
-                        detail = f"a field is {len(cells[long]):,} characters long (more than {FIELD_LIMIT:,})"
+                        detail = f"a field is {cells[long]:,} characters long (more than {FIELD_LIMIT:,})"
                 return RowNote("field-too-large", row, start, end + skipped, column=column, detail=detail,
                                breaks=(inside[0], inside[1], inside[2]))
             return RowNote("unclosed-quote", row, opened, end, column=column,
@@ -355,6 +356,23 @@ class _ScanState:
         self.field_at = 0  # offset where the field in error (or the last field) starts
         # where the scan stands, so that it can go on with more lines (``_rest_of_record``)
         self.field_no, self.in_quotes, self.at_start, self.after_quote, self.offset = 1, False, True, False, -1
+
+
+_FIELD = re.compile(r'"(?:[^"]|"")*"[^{d}]*|[^{d}]*')
+
+
+def _field_lengths(line: str, delimiter: str) -> list[int]:
+    """The length of each field of a one-line record (a quoted one, its quotes and all), without
+    the csv module, which stops at its field limit."""
+    pattern = re.compile(_FIELD.pattern.format(d=re.escape(delimiter)))
+    out, at = [], 0
+    while True:
+        m = pattern.match(line, at)
+        end = m.end() if m else len(line)
+        out.append(end - at)
+        if end >= len(line) or line[end] != delimiter:
+            return out
+        at = end + len(delimiter)
 
 
 def _count_break(inside: list[int], line: str, in_value: bool) -> None:
