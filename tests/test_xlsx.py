@@ -552,6 +552,51 @@ def test_a_cell_twice_in_a_sheet_only_the_streaming_reader_reads_is_refused_by_i
                         "readers keep only one of its values")
 
 
+_ROW2 = b'<row r="2">' + _text("A2", "a@x.com") + _text("B2", "Ann") + b"</row>"
+_ROW3 = b'<row r="3">' + _text("A3", "b@x.com") + _text("B3", "Bo") + b"</row>"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("rows", "column"), [
+    (b"<row>" + _HEAD + _ROW2, 363),  # an extra <row> before the first
+    (_HEAD + _ROW2[:-6] + _ROW3, 466),  # row 2 never closed
+    (_HEAD + _ROW2 + _ROW3[:-6], 466),  # the last row never closed
+    (_HEAD + b'<row r="2">' + _ROW3, 368),  # a row without cells never closed
+    (_HEAD + _ROW2[:-6 - len(_text("B2", "Ann"))] + b'<c r="B2"/>' + _ROW3, 430),  # ... after a cell "/>"
+])
+def test_a_sheet_whose_rows_are_not_closed_is_refused_naming_the_part(engine: str, rows: bytes, column: int) -> None:
+    """python-calamine read these as if the end tags were there (hostile-inputs E16)."""
+    exc = read_refusal(raw_workbook(sheet(rows)), engine)
+    assert exc.code == "bad-xml"
+    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 1, column {column} "
+                        "(mismatched tag; HubSpot: INVALID_SPREADSHEET)")
+
+
+@pytest.mark.parametrize(("rows", "parsed"), [
+    (_HEAD + _ROW2 + _ROW3, False),
+    # Excel's rows: long start tags, rows without cells between (a row height), the first row's
+    # start tag after <sheetData>, in windows of their own too
+    (b'<row r="1" spans="1:2" s="2" customFormat="1" ht="20.25" customHeight="1" x14ac:dyDescent="0.3">'
+     + _HEAD[len(b'<row r="1">'):] + b'<row r="2" spans="1:2" ht="30" customHeight="1" x14ac:dyDescent="0.25"/>'
+     + b'<row r="3" spans="1:2" x14ac:dyDescent="0.25">' + _ROW3[len(b'<row r="3">'):], False),
+    (b"\n" + _HEAD + b"\n" + _ROW2 + b"\n", True),  # white space between rows: expat decides
+    (_HEAD + _ROW2.replace(b'<c r="A2"', b"<c"), True),  # a cell without a reference: likewise
+])
+@pytest.mark.parametrize("block", [4 << 20, 61])
+def test_rows_in_excels_shape_need_no_parse(rows: bytes, parsed: bool, block: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import validator.readers.xlsx_scan as scan_module
+
+    monkeypatch.setattr(scan_module, "BLOCK", block)
+    head = b'<worksheet xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
+    data = raw_workbook(sheet(rows).replace(b"<worksheet ", head, 1))
+    zf = open_zip(io.BytesIO(data), len(data))
+    try:
+        assert scan_sheet(zf, "xl/worksheets/sheet1.xml", Budget(1 << 30)).unproven is parsed
+    finally:
+        zf.close()
+
+
 def test_reader_choice_follows_the_dense_size() -> None:
     near = raw_workbook(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
                               b'<row r="3"><c r="XFD3"><v>1</v></c></row>'))
