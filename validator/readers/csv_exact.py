@@ -184,11 +184,11 @@ class CsvReader:
                                    lines_lost=self.lines.line - opened)
                 detail = f"a field is longer than {FIELD_LIMIT:,} characters (its record holds {chars[0]:,})"
                 if column is None and len(kept) == 1:  # the long field is unquoted, on one line
-                    cells = _field_lengths(kept[0].rstrip("\r\n"), delimiter)
-                    long = next((i for i, n in enumerate(cells) if n > FIELD_LIMIT), None)
+                    lengths = _field_lengths(kept[0].rstrip("\r\n"), delimiter)
+                    long = next((i for i, n in enumerate(lengths) if n > FIELD_LIMIT), None)
                     if long is not None:
                         column = long + 1
-                        detail = f"a field is {cells[long]:,} characters long (more than {FIELD_LIMIT:,})"
+                        detail = f"a field is {lengths[long]:,} characters long (more than {FIELD_LIMIT:,})"
                 return RowNote("field-too-large", row, start, end + skipped, column=column, detail=detail,
                                breaks=(inside[0], inside[1], inside[2]))
             return RowNote("unclosed-quote", row, opened, end, column=column,
@@ -242,12 +242,12 @@ class CsvReader:
             _count_break(inside, line, quotes % 2 == 1)
         skipped = 0
         while quotes % 2:
-            line = next(self.lines, None)
-            if line is None:
+            more = next(self.lines, None)
+            if more is None:
                 return None
-            quotes += line.count('"')
-            chars[0] += len(line)
-            _count_break(inside, line, quotes % 2 == 1)
+            quotes += more.count('"')
+            chars[0] += len(more)
+            _count_break(inside, more, quotes % 2 == 1)
             skipped += 1
         return skipped
 
