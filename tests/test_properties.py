@@ -183,7 +183,8 @@ def valid_request(draw) -> tuple[dict, dict[str, bytes]]:
         writer.writerow(names)
         writer.writerow(["x"] * len(names))
         data[name] = buf.getvalue().encode()
-    request = {"name": draw(st.text(min_size=1, max_size=20)), "files": files,
+    name = draw(st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=20))  # (HS028)
+    request = {"name": name, "files": files,
                "importOperations": {"0-1": draw(st.sampled_from(["CREATE", "UPDATE", "UPSERT"]))}}
     if draw(st.booleans()):
         request["dateFormat"] = draw(st.sampled_from(["MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY"]))
