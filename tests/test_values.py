@@ -583,3 +583,18 @@ def test_a_space_before_an_opening_quote_gets_the_hint_that_fixes_it() -> None:
     fixed = validate(request, files={"c.csv": io.BytesIO(text.replace(b', "', b',"').split(b"cy@")[0])},
                      base_dir="/nonexistent")
     assert [f.code for f in fixed.findings if f.row == 2] == []
+
+
+def test_a_number_too_large_to_store_is_invalid_number_size() -> None:
+    import io
+
+    request = {"name": "x", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "Domain", "columnObjectTypeId": "0-2", "propertyName": "domain"},
+            {"columnName": "Revenue", "columnObjectTypeId": "0-2", "propertyName": "annualrevenue"}]}}]}
+    text = b"Domain,Revenue\nx.com,1e400\ny.com,-1E999\nz.com,twelve\nw.com,1e300\n"
+    found = validate(request, files={"c.csv": io.BytesIO(text)}, base_dir="/nonexistent")
+    assert [(f.row, f.column, f.hubspot_error, f.message) for f in found.findings if f.code == "HS205"] == [
+        (2, 2, "INVALID_NUMBER_SIZE", "'1e400' is too large a number to store (past 1.8e308)"),
+        (3, 2, "INVALID_NUMBER_SIZE", "'-1E999' is too large a number to store (past 1.8e308)"),
+        (4, 2, "COULD_NOT_PARSE_NUMBER", "'twelve' is not a number")]

@@ -186,6 +186,7 @@ class UnparseableNumber(ValueRule):
     Why: number properties take digits with at most one decimal point, scientific notation for
     the `number` fieldType, and `25%` for percentages (fact sheet 6, [V] S10, S6). Other text fails
     the row's value with COULD_NOT_PARSE_NUMBER.
+    A number too large to store (`1e400`) is INVALID_NUMBER_SIZE (fact sheet 2) [I].
     Example: `twelve`, `1.2.3`, `n/a` in Amount.
     Fix: write plain numbers (`1234.5`); leave the cell empty when there is no value.
     """
@@ -199,8 +200,15 @@ class UnparseableNumber(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
-            yield from self.cells(chunk, file, column, numbers(chunk, column, prop).bad,
-                                  _not_a("is not a number"))
+            n = numbers(chunk, column, prop)
+            bad = n.bad
+            huge = bad & np.isinf(n.value)  # digits, past any number a double holds (1e400)
+            if huge.any():
+                yield from self.cells(chunk, file, column, huge,
+                                      "{value} is too large a number to store (past 1.8e308)",
+                                      hubspot_error="INVALID_NUMBER_SIZE")
+                bad = bad & ~huge
+            yield from self.cells(chunk, file, column, bad, _not_a("is not a number"))
 
 
 class FormattedNumber(ValueRule):
