@@ -449,3 +449,29 @@ class UpdateWithoutIdentifier(ValueRule):
                 continue
             bad = all_blank(chunk, ids) & ~empty_row
             yield from self.cells(chunk, file, ids[0], bad, "the row has no identifier, so UPDATE cannot match it")
+
+
+class MissingEventTimestamp(ValueRule):
+    """A marketing event participant row has no timestamp.
+
+    Why: an `EVENT_TIMESTAMP` column says when each contact took part in the event; a row whose
+    cell is blank has no participation to record and fails with MISSING_EVENT_TIMESTAMP (fact
+    sheet 2). It is the one column where a blank cell is itself the error.
+    Example: a participants file whose `Joined at` cell is empty on row 7.
+    Fix: fill in the time the contact took part, or remove the row.
+    """
+
+    code = "HS241"
+    name = "missing-event-timestamp"
+    hubspot_error = "MISSING_EVENT_TIMESTAMP"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        events = [c for c in file.columns if c.spec is not None and not c.spec.ignored
+                  and c.spec.column_type == "EVENT_TIMESTAMP"]
+        if not events:
+            return
+        empty_row = blank_rows(chunk)
+        for column in events:
+            yield from self.cells(chunk, file, column, blank_at(chunk, column.index) & ~empty_row,
+                                  "the row has no event timestamp")
+
