@@ -361,8 +361,10 @@ def test_rules_lists_every_rule() -> None:
     assert {r["code"] for r in rows} == set(all_rules())
     hs110 = next(r for r in rows if r["code"] == "HS110")
     assert hs110 == {"code": "HS110", "name": "ragged-row", "severity": "error", "enabled": True,
-                     "hubspot_error": "INCORRECT_NUMBER_OF_COLUMNS",
+                     "hubspot_error": "INCORRECT_NUMBER_OF_COLUMNS", "severity_without_portal": None,
                      "summary": "A row has more or fewer fields than the header."}
+    assert {r["code"]: r["severity_without_portal"] for r in rows if r["severity_without_portal"]} == {
+        "HS208": "warning", "HS235": "warning"}
 
 
 @pytest.mark.parametrize("key", ["HS110", "ragged-row"])

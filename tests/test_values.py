@@ -598,3 +598,25 @@ def test_a_number_too_large_to_store_is_invalid_number_size() -> None:
         (2, 2, "INVALID_NUMBER_SIZE", "'1e400' is too large a number to store (past 1.8e308)"),
         (3, 2, "INVALID_NUMBER_SIZE", "'-1E999' is too large a number to store (past 1.8e308)"),
         (4, 2, "COULD_NOT_PARSE_NUMBER", "'twelve' is not a number")]
+
+
+def test_default_option_lists_give_warnings_and_a_portals_lists_errors() -> None:
+    # lifecycle stages and deal pipelines are HubSpot's defaults without a snapshot ([3P]), and
+    # accounts customise them: a value outside them was an error in every portal with its own
+    import io
+
+    request = json.loads(DEALS.read_text(encoding="utf-8"))
+    data = (EXAMPLES / "deals" / "deals.csv").read_bytes()
+
+    def severities(config: Config) -> set[tuple[str, str]]:
+        report = validate(request, files={"deals.csv": io.BytesIO(data)}, base_dir="/nonexistent", config=config)
+        return {(f.code, f.severity.label) for f in report.findings if f.code in ("HS208", "HS235") and f.severity}
+
+    assert severities(Config()) == {("HS208", "warning")}
+    assert severities(Config(portal=str(PORTAL))) >= {("HS208", "error")}
+    assert severities(Config(severity={"HS208": "error"})) == {("HS208", "error")}
+    from validator.config import active_rules
+
+    assert [active_rules(c)["HS235"].severity.label for c in (Config(), Config(portal=str(PORTAL)))] == [
+        "warning", "error"]
+

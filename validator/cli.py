@@ -488,6 +488,7 @@ def rules_cmd(fmt: str) -> None:
         entry = profile.get(code, {})
         rows.append({
             "code": code, "name": rule.name, "severity": entry.get("severity", rule.severity.label),
+            "severity_without_portal": rule.severity_without_portal.label if rule.severity_without_portal else None,
             "enabled": entry.get("enabled", True), "hubspot_error": rule.hubspot_error,
             "summary": rule.summary(),
         })
@@ -499,6 +500,8 @@ def rules_cmd(fmt: str) -> None:
         return
     for r in rows:
         flag = "" if r["enabled"] else " (off by default)"
+        if r["severity_without_portal"]:
+            flag += f" ({r['severity_without_portal']} without a portal snapshot)"
         click.echo(f"{r['code']}  {r['name']:<34} {r['severity']:<8} "
                    f"{r['hubspot_error'] or '-':<38} {r['summary']}{flag}")
 
@@ -507,7 +510,8 @@ def rules_markdown(rows: list[dict[str, Any]]) -> str:
     """The README's rule table (tests/test_readme.py keeps README.md equal to this)."""
     out = ["| Code | Name | Severity | HubSpot errorType | Checks |", "|---|---|---|---|---|"]
     for r in rows:
-        sev = r["severity"] + ("" if r["enabled"] else " (off)")
+        sev = r["severity"] + ("" if r["enabled"] else " (off)") + (
+            f" ({r['severity_without_portal']} without a portal)" if r.get("severity_without_portal") else "")
         summary = str(r["summary"]).replace("|", "\\|")
         error = f"`{r['hubspot_error']}`" if r["hubspot_error"] else ""
         out.append(f"| {r['code']} | `{r['name']}` | {sev} | {error} | {summary} |")

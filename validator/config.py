@@ -146,6 +146,8 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
         cls = rules[code]
         entry = profile.get(code, {})
         severity = config.severity.get(code) or Severity.parse(entry.get("severity", cls.severity.label))
+        if cls.severity_without_portal is not None and config.portal is None and code not in config.severity:
+            severity = min(severity, cls.severity_without_portal)
         # rules with a `plan` option (size limits) follow the configured HubSpot plan tier
         tier = {"plan": config.tier} if "plan" in cls.options else {}
         options = {**cls.options, **entry.get("options", {}), **tier, **config.options.get(code, {})}

@@ -121,6 +121,9 @@ class Rule:
     hint: ClassVar[str | None] = None  # default hint for this rule's findings
     # hashes whole rows (validator.keys.row_hashes): the fast CSV reader then hashes records
     hashes_rows: ClassVar[bool] = False
+    # the severity when no portal snapshot is given, where the rule judges by HubSpot's default
+    # option lists, which accounts customise (a severity set in the configuration still wins)
+    severity_without_portal: ClassVar[Severity | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -245,13 +245,16 @@ class StageNotInPipeline(ValueRule):
 
     Why: the stage must belong to the pipeline given in the row (the default pipeline when the
     row names none) [V] S6; otherwise HubSpot fails the row with INVALID_REQUIRED_PROPERTY. With a
-    portal snapshot the account's own pipelines and stages apply; without one, the default ones.
+    portal snapshot the account's own pipelines and stages apply; without one, the default ones
+    ([3P]/[I], fact sheet 4.4), which accounts customise: the finding is then a warning (a severity
+    set in the configuration wins).
     Example: stage `closedwon` of the Sales Pipeline in a row whose pipeline is `Renewals`.
     Fix: use a stage (label or ID) of that pipeline.
     """
 
     code = "HS235"
     name = "stage-not-in-pipeline"
+    severity_without_portal = Severity.WARNING
     hubspot_error = "INVALID_REQUIRED_PROPERTY"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:

@@ -312,6 +312,8 @@ class InvalidEnumerationOption(EnumRule):
     A deal's or ticket's pipeline or stage that matches none is worse: the row fails
     (PROPERTY_VALUE_NOT_FOUND, fact sheet 9 #13, [V] S6).
     With a portal snapshot the account's own options apply (custom lifecycle stages, ...).
+    Without one, the lists are HubSpot's defaults ([3P]/[I] in the fact sheet, 4.4), which
+    accounts customise: the finding is then a warning (a severity set in the configuration wins).
     Example: `Hot lead` in Lifecycle Stage; `a,b` in a multiple-checkbox column.
     Fix: use an existing label or internal value (the finding's message lists the property's
     options; a portal snapshot gives the account's own), or add the option in HubSpot first;
@@ -320,6 +322,7 @@ class InvalidEnumerationOption(EnumRule):
 
     code = "HS208"
     name = "invalid-enumeration-option"
+    severity_without_portal = Severity.WARNING
     hubspot_error = "INVALID_ENUMERATION_OPTION"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
