@@ -401,6 +401,8 @@ class FastCsvReader:
     def _binary(self, raw: bytes | bytearray, framed: Framed) -> bool:
         """Whether a segment must be parsed as bytes (it is not UTF-8); Anomaly where the fast
         path cannot read it."""
+        if raw[:3] == b"\xef\xbb\xbf":  # pyarrow drops a byte order mark that starts its input
+            raise Anomaly("a record that starts with U+FEFF at a segment's start", framed.size, 0)
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise Anomaly("NUL byte", framed.size, nul)
