@@ -620,3 +620,26 @@ def test_default_option_lists_give_warnings_and_a_portals_lists_errors() -> None
     assert [active_rules(c)["HS235"].severity.label for c in (Config(), Config(portal=str(PORTAL)))] == [
         "warning", "error"]
 
+
+
+def test_a_larger_cell_or_row_option_does_not_loosen_the_limit() -> None:
+    # max_chars = 50000 hid a 40,000-character cell from HS603 (Excel holds 32,767); HS505 likewise
+    import io
+
+    request = {"name": "x", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "email"},
+            {"columnName": "Notes", "columnObjectTypeId": "0-1", "propertyName": "message"}]}}]}
+    text = ("Email,Notes\na@x.com," + "n" * 40_000 + "\n").encode()
+
+    def hs603(max_chars: int) -> list[str]:
+        report = validate(request, files={"c.csv": io.BytesIO(text)}, base_dir="/nonexistent",
+                          config=Config(options={"HS603": {"max_chars": max_chars}, "HS505": {"max_chars": 39_000}}))
+        return sorted(f"{f.code} {f.row}:{f.column} {f.message}" for f in report.findings
+                      if f.code in ("HS603", "HS505"))
+
+    excel = ("HS603 2:2 value is 40,000 characters; an Excel cell holds at most 32,767, so Excel cuts it when it "
+             "opens the file")
+    row = "HS505 2:None the row's values are 40,007 characters together, over the configured 39,000"
+    assert hs603(50_000) == [row, excel] and hs603(0) == [row, excel]
+    assert hs603(30_000) == [row, "HS603 2:2 value is 40,000 characters; the configured most is 30,000"]

@@ -128,7 +128,10 @@ class ExcelCellLimit(Rule):
     options: ClassVar[Mapping[str, Any]] = {"max_chars": EXCEL_CELL_CHARS}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_chars"] or EXCEL_CELL_CHARS)  # 0: the default, as in the other limits
+        # 0: the default, as in the other limits; a larger option does not loosen Excel's own limit
+        own = int(self.opt["max_chars"] or EXCEL_CELL_CHARS)
+        limit = min(own, EXCEL_CELL_CHARS)
+        whose = "an Excel cell holds at most" if limit == EXCEL_CELL_CHARS else "the configured most is"
         then = "Excel cuts it when it opens the file" if file.sheet is None else \
             "Excel may call the workbook damaged"
         for col in file.columns:
@@ -137,8 +140,8 @@ class ExcelCellLimit(Rule):
                 continue  # no cell has more bytes, so none more characters, than the limit
             long = (chunk.column(col.index).str.len() > limit).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, long,
-                                  lambda v: f"value is {len(v):,} characters; an Excel cell holds at most "
-                                            f"{limit:,}, so {then}")
+                                  lambda v: f"value is {len(v):,} characters; {whose} {limit:,}"
+                                            + (f", so {then}" if limit == EXCEL_CELL_CHARS else ""))
 
 
 class MergedCells(Rule):

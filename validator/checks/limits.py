@@ -178,7 +178,7 @@ class RowTooLarge(_LimitRule):
     options: ClassVar[Mapping[str, Any]] = {"max_chars": 0}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        limit = int(self.opt["max_chars"] or self.limits.get("row_chars", 1_000_000))
+        limit, whose = _capped(self.opt["max_chars"], int(self.limits.get("row_chars", 1_000_000)))
         frame = chunk.frame
         if not frame.shape[1] or not len(frame):
             return
@@ -189,7 +189,8 @@ class RowTooLarge(_LimitRule):
             total += chunk.column(i).str.len().to_numpy(dtype=np.int64)
         for j in np.flatnonzero(total > limit):
             i = int(j)
-            yield self.finding(f"the row's values are {int(total[i]):,} characters together, over {limit:,}",
+            yield self.finding(f"the row's values are {int(total[i]):,} characters together, over {whose} "
+                               f"{limit:,}",
                                file=file, row=int(chunk.rows[i]), line=int(chunk.lines[i]))
 
 
