@@ -274,6 +274,20 @@ def test_baseline_keyed_by_record(tmp_path: Path, name: str, rows: str, flags: l
     assert exit_code == code
 
 
+def test_baseline_entries_of_rules_that_did_not_run_or_ran_past_the_cap_are_not_stale(tmp_path: Path) -> None:
+    # --ignore HS110 made both accepted HS110 entries "stale" (HS901); so did --max-per-rule 1 for
+    # the entry whose finding went unlisted past the cap
+    request = _import(tmp_path / "imp", ANN + BO)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    for flags in (["--ignore", "HS110"], ["--select", "HS2,HS901"], ["--max-per-rule", "1"]):
+        _exit_code, report = run("check", str(request), "--baseline", str(baseline), *flags)
+        assert [f for f in found(report) if "HS901" in f] == [], flags
+    _exit_code, report = run("check", str(request), "--baseline", str(baseline), "--ignore", "HS113")
+    assert report["accepted"] == {"HS110": 2}
+
+
 def test_baseline_accepts_one_finding_per_entry_and_keys_broken_quote_rows_by_record(tmp_path: Path) -> None:
     # a broken-quote row had the key of no cells at all (row:e3b0...), like every other one, and
     # one entry accepted any number of findings: a new broken row, or a new blank row, passed

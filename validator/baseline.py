@@ -101,7 +101,11 @@ def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mappin
     # (what several imports of one run need to tell an entry stale: an equal entry any of them used)
     report.baseline_used = {(origin, *_content(entries[i])) for i in used}
     files = {source, *(s.name for s in report.files)}
-    stale = [i for i, e in enumerate(entries) if i not in used and e["file"] in files]
+    # an entry of a rule that did not run, or whose findings went past --max-per-rule (the finding
+    # it accepts may be among those not listed), cannot be told stale
+    unsure = {code for code, n in report.suppressed.items() if n > 0}
+    stale = [i for i, e in enumerate(entries) if i not in used and e["file"] in files
+             and e["code"] in active and e["code"] not in unsure]
     if stale and STALE in active:
         from validator.checks.tool import StaleBaselineEntry
 
