@@ -290,19 +290,21 @@ def test_baseline_entries_of_rules_that_did_not_run_or_ran_past_the_cap_are_not_
 
 def test_baseline_accepts_one_finding_per_entry_and_keys_broken_quote_rows_by_record(tmp_path: Path) -> None:
     # a broken-quote row had the key of no cells at all (row:e3b0...), like every other one, and
-    # one entry accepted any number of findings: a new broken row, or a new blank row, passed
+    # one entry accepted any number of findings: a new broken row, or a new blank row, passed;
+    # a run of blank rows elsewhere, or a quote never closed elsewhere, was accepted too
     broken = 'ann@example.com,"Ann"x,Lee,1,lead,n\n'
     request = _import(tmp_path / "imp", broken + "\n" + CY)
     baseline = tmp_path / "baseline.json"
     result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
     assert result.exit_code == 0, result.output
     entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
-    blank = "row:e3b0c44298fc1c14"  # a blank row has no cells to key it by
-    assert [(e["code"], e["key"]) for e in entries] == [("HS112", "email:ann@example.com"), ("HS113", blank)]
+    # a blank row has no cells to key it by: its place (the hash of no cells accepted every blank
+    # row, and every quote never closed, anywhere in the file)
+    assert [(e["code"], e["key"]) for e in entries] == [("HS112", "email:ann@example.com"), ("HS113", "row:3")]
     _import(tmp_path / "imp", CY + "\n" + broken + 'zed@example.com,"Zed"y,Ng,2,lead,n\n\n')
     exit_code, report = run("check", str(request), "--baseline", str(baseline))
     assert (found(report), exit_code) == (["5:2 HS112", "6 HS113"], 1)
-    assert [f["key"] for f in report["findings"]] == ["email:zed@example.com", blank]
+    assert [f["key"] for f in report["findings"]] == ["email:zed@example.com", "row:6"]
     assert report["accepted"] == {"HS112": 1, "HS113": 1}
     # two findings alike (two blank rows) get two fingerprints: the first one's as before
     from validator.report.common import fingerprint
@@ -406,3 +408,16 @@ def test_tier_sets_the_plan_of_the_size_limits(tmp_path: Path) -> None:
     assert validate(tmp_path / "big.import.json", config=cfg).findings == []
     free = validate(tmp_path / "big.import.json", config=cfg.with_(tier="free"))
     assert [(f.code, f.file, f.row) for f in free.findings] == [("HS502", "big.csv", None)]
+
+
+def test_a_quote_never_closed_or_a_blank_run_elsewhere_is_not_accepted_by_an_old_entry(tmp_path: Path) -> None:
+    request = _import(tmp_path / "imp", ANN + "\n" + BO + 'cy@example.com,"Cy\n')
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    assert {(e["code"], e["key"]) for e in json.loads(baseline.read_text(encoding="utf-8"))["entries"]} >= {
+        ("HS113", "row:3"), ("HS111", "row:5")}
+    _import(tmp_path / "imp", 'cy@example.com,"Cy\n' + ANN + BO + "\n\n\n")
+    _exit_code, report = run("check", str(request), "--baseline", str(baseline))
+    assert [f for f in found(report) if "HS111" in f or "HS113" in f] == ["2:2 HS111"]
+

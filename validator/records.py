@@ -88,6 +88,10 @@ def finding_key(f: Finding, cells: tuple[str, ...] | None, keys: tuple[tuple[str
     if f.key:
         return f.key
     if f.row is not None and f.row > 1:
+        if cells is not None and not any(c.strip() for c in cells):
+            # no content to key it by (a blank row, a quote never closed): its place, so that an
+            # entry accepts this finding only, not every blank row or lost record of the file
+            return f"row:{f.row}"
         return record_key(cells, keys) or f"row:{f.row}"
     if f.pointer is not None:
         return f"pointer:{f.pointer}"

@@ -229,7 +229,10 @@ class BlankRow(Rule):
         text = "row is blank" if n == 1 else f"{n} blank rows (rows {row}-{end})"
         # the record key from the run's first row, kept when the run began: a run that goes on
         # into a later chunk is reported after that row's chunk (and its cells) has gone
-        return self.finding(text, file=file, row=row, line=line, key=record_key(cells, key_columns(file)))
+        # (a run of blank rows has no content to key it by: its first row and its length)
+        key = (f"row:{row}" if n == 1 else f"row:{row}+{n}") if not any(c.strip() for c in cells) \
+            else record_key(cells, key_columns(file))
+        return self.finding(text, file=file, row=row, line=line, key=key)
 
 
 class OversizedField(Rule):
