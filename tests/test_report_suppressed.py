@@ -50,8 +50,9 @@ def test_github_annotates_a_rule_none_of_whose_findings_is_listed(folder: Path) 
     code, out = _check("--format", "github", "--max-per-rule", "0")
     assert code == 1
     assert [line for line in out.splitlines() if line.startswith("::error")] == [
-        "::error title=HS212 invalid-email (1)::1 finding(s) not listed (raise --max-per-rule to see them)",
-        "::error title=HS301 duplicate-alternate-id (4)::4 finding(s) not listed (raise --max-per-rule to see them)"]
+        "::error file=c.csv,title=HS212 invalid-email (1)::1 finding(s) not listed (raise --max-per-rule to see them)",
+        "::error file=c.csv,title=HS301 duplicate-alternate-id (4)::4 finding(s) not listed (raise --max-per-rule to "
+        "see them)"]
 
 
 def _finding(code: str, file: str, row: int, sev: Severity = Severity.ERROR) -> Finding:
@@ -107,23 +108,35 @@ def test_junit_fails_for_findings_not_listed(folder: Path) -> None:
 
 
 def test_junit_with_no_finding_listed_is_no_passing_run(folder: Path) -> None:
+    # the engine counts unlisted findings by file: they fail that file's suite
     code, out = _check("--format", "junit", "--max-per-rule", "0")
     assert code == 1
     root = ET.fromstring(out)
-    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("4", "2", "2")
-    assert _suites(out) == [("c.import.json", "1", "0", "1"), ("c.csv", "1", "0", "1"),
-                            ("findings not listed", "2", "2", "0")]
-    skipped = root.find("testsuite/testcase/skipped")
-    assert skipped is not None and skipped.get("message") == (
-        "not known to be clean: 5 finding(s) of the run are not listed and the report does not tell their file "
-        "(--max-per-rule)")
-    cases = root.findall("testsuite[@name='findings not listed']/testcase")
-    assert [(c.get("name"), c.get("classname")) for c in cases] == [
-        ("hubspot-preflight.HS212", "hubspot-preflight"), ("hubspot-preflight.HS301", "hubspot-preflight")]
-    failures = root.findall("testsuite[@name='findings not listed']/testcase/failure")
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("3", "2", "0")
+    assert _suites(out) == [("c.import.json", "1", "0", "0"), ("c.csv", "2", "2", "0")]
+    failures = root.findall("testsuite[@name='c.csv']/testcase/failure")
     assert [(f.get("type"), f.get("message")) for f in failures] == [
         ("error", "HS212 invalid-email: 1 finding(s) not listed (raise --max-per-rule to see them)"),
         ("error", "HS301 duplicate-alternate-id: 4 finding(s) not listed (raise --max-per-rule to see them)")]
+
+
+def test_a_rule_over_the_cap_in_two_files_counts_each_files_own(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # github titled each file's annotation with the listed count only, and put the rest of both
+    # files in one annotation without a file
+    monkeypatch.chdir(tmp_path)
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]
+    entries = []
+    for name, n in (("c.csv", 30), ("d.csv", 20)):
+        Path(name).write_text("Email\n" + "".join(f"u{i}@@bad\n" for i in range(n)), encoding="utf-8")
+        entries.append({"fileName": name, "fileFormat": "CSV",
+                        "fileImportPage": {"hasHeader": True, "columnMappings": mappings}})
+    Path("two.import.json").write_text(json.dumps({"name": "t", "files": entries}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "two.import.json", "--format", "github", "--select", "HS212",
+                                      "--max-per-rule", "5"])
+    titles = [line.split("::")[1] for line in result.output.splitlines() if line.startswith("::error")]
+    assert titles == ["error file=c.csv,line=2,title=HS212 invalid-email (30)",
+                      "error file=d.csv,line=2,title=HS212 invalid-email (20)"]
 
 
 def test_concise_counts_the_findings_not_listed_on_a_last_line(folder: Path) -> None:

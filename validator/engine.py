@@ -121,6 +121,15 @@ class Collector:
             out[code] = out.get(code, 0) + total - len(self.kept.get((code, _file), []))
         return out
 
+    def suppressed_in(self) -> dict[str, dict[str, int]]:
+        """The same by file, then code (files with none left out)."""
+        out: dict[str, dict[str, int]] = {}
+        for (code, file), total in sorted(self.per_file.items()):
+            n = total - len(self.kept.get((code, file), []))
+            if n > 0:
+                out.setdefault(file, {})[code] = n
+        return out
+
 
 EMPTY_FILE = "HS116"  # a file without content: reported by this rule alone
 
@@ -176,6 +185,7 @@ class Engine:
         )
         report.counts = dict(sorted(collect.counts.items()))
         report.suppressed = {c: n for c, n in sorted(collect.suppressed().items()) if n}
+        report.suppressed_in = collect.suppressed_in()
         report.severities = {code: a.severity for code, a in self.active.items()}
         self._records(report, ctx)
         if self.config.baseline is not None:

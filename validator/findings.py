@@ -138,6 +138,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     files: list[FileStats] = field(default_factory=list)
     suppressed: dict[str, int] = field(default_factory=dict)
+    # the same by file and code (the formats that group by file count them there); out of to_dict()
+    suppressed_in: dict[str, dict[str, int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # every finding per code, stored or not
     severities: dict[str, Severity] = field(default_factory=dict)  # code -> stamped severity
     refusals: list[Refusal] = field(default_factory=list)
@@ -218,6 +220,10 @@ class Report:
                 out.counts[code] = out.counts.get(code, 0) + n
             for code, n in r.suppressed.items():
                 out.suppressed[code] = out.suppressed.get(code, 0) + n
+            for name, by_code in r.suppressed_in.items():
+                mine = out.suppressed_in.setdefault(name, {})
+                for code, n in by_code.items():
+                    mine[code] = mine.get(code, 0) + n
             for code, n in r.accepted.items():
                 out.accepted[code] = out.accepted.get(code, 0) + n
             out.severities.update(r.severities)
@@ -245,6 +251,7 @@ class Report:
                       files=[replace(s, name=new.get(s.name, s.name)) for s in self.files],
                       refusals=[replace(x, file=new.get(x.file, x.file)) for x in self.refusals],
                       records={new.get(k, k): v for k, v in self.records.items()},
+                      suppressed_in={new.get(k, k): v for k, v in self.suppressed_in.items()},
                       headers={new.get(k, k): v for k, v in self.headers.items()},
                       paths={new.get(k, k): v for k, v in self.paths.items()}, request=name(self.request))
         return out

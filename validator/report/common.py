@@ -64,11 +64,15 @@ def file_names(report: Report) -> list[str]:
 def unlisted(report: Report) -> dict[tuple[str, str | None], int]:
     """Findings counted but not listed (over ``--max-per-rule``), by rule and file.
 
-    The engine lists the first N findings of each rule in each file and counts the rest per
-    rule, so a rule's unlisted findings lie in files where it has N listed ones: where only one
+    The engine counts them by file too (``Report.suppressed_in``); a report made otherwise is
+    read this way: the engine lists the first N findings of each rule in each file and counts the
+    rest per rule, so a rule's unlisted findings lie in files where it has N listed ones: where only one
     file has listed findings of the rule (and no baseline accepted any), they are all that
     file's. Otherwise (N = 0, or several files) the report cannot tell, and the file is None.
     """
+    if report.suppressed_in and sum(n for c in report.suppressed_in.values() for n in c.values()) == sum(
+            n for n in report.suppressed.values() if n > 0):  # the engine's own counts, by file
+        return {(code, file): n for file, by_code in report.suppressed_in.items() for code, n in by_code.items()}
     files: dict[str, set[str]] = {}
     for f in report.findings:
         files.setdefault(f.code, set()).add(f.file or "")

@@ -58,11 +58,11 @@ def _where(f: Finding) -> str:
 
 
 def _one(code: str, group: Sequence[Finding], total: int, level: str, per_file: bool,
-         unlisted: int = 0, rule: str = "") -> str:
+         unlisted: int = 0, rule: str = "", file: str | None = None) -> str:
     """The annotation of one rule (in one file): ``total`` counts its findings listed or not."""
-    if not group:  # none listed (--max-per-rule 0): only the count
+    if not group:  # none listed (--max-per-rule 0): only the count, in its file where known
         return annotation(level, f"{total:,} finding(s) not listed (raise --max-per-rule to see them)",
-                          title=f"{code} {rule} ({total:,})")
+                          file=file or None, title=f"{code} {rule} ({total:,})")
     first = group[0]
     n = len(group)
     places = [_where(f) for f in group[1:4]] + (["…"] if total > min(n, 4) else [])
@@ -84,7 +84,7 @@ def _line(f: Finding) -> int | None:
 
 
 def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | None], int] | None = None,
-             severities: Mapping[str, Severity] | None = None) -> list[str]:
+             severities: Mapping[str, Severity] | None = None, paths: Mapping[str, str] | None = None) -> list[str]:
     """The annotations for ``findings``; ``unlisted``: findings counted but not listed, by rule
     and file (None where the file is not known, see ``common.unlisted``), which the counts
     include, and ``severities`` gives the level of a rule none of whose findings is listed."""
@@ -105,7 +105,7 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
             by_file.setdefault(key, [])
         if len(by_file) <= CAP:
             out.extend(_one(code, g, len(g) + hidden.get((code, file), 0), level, True,
-                            hidden.get((code, file), 0), rule_name(code, items))
+                            hidden.get((code, file), 0), rule_name(code, items), (paths or {}).get(file or "", file))
                        for (code, file), g in by_file.items())
             continue
         by_code: dict[str, list[Finding]] = {}
@@ -129,7 +129,7 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
 
 
 def render_github(report: Report) -> str:
-    out = annotate(report.findings, unlisted(report), report.severities)
+    out = annotate(report.findings, unlisted(report), report.severities, report.paths)
     for r in report.refusals:
         out.append(annotation("error", f"refused: {r.reason}", file=r.file, title="refused"))
     for name, findings in report.by_file().items():

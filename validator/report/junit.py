@@ -98,7 +98,8 @@ def render_junit(report: Report) -> str:
             failed += 1
         for (code, file), n in hidden.items():
             if file == name:
-                _unlisted_case(suite, code, n, report, classname=_classname(name), more=True,
+                _unlisted_case(suite, code, n, report, classname=_classname(name),
+                               more=any(f.code == code for f in findings),
                                file=next((f.path for f in findings if f.path), name))
                 cases += 1
                 failed += 1
