@@ -29,6 +29,13 @@ PORTAL = ROOT / "fixtures" / "portal"
 DEALS = EXAMPLES / "deals" / "deals.import.json"
 
 
+def _request(file_name: str, *columns: tuple[str, str, str]) -> dict:
+    """A one-file request mapping (columnName, object, property) columns, in order."""
+    return {"name": "x", "files": [{"fileName": file_name, "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": o, "propertyName": p}
+                                              for c, o, p in columns]}}]}
+
+
 # -- formats ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("fmt", "good", "bad"), [
     ("MONTH_DAY_YEAR", ["10/28/2023", "10-28-23", "Oct.28.2023", "OCTOBER/28/2023", "2/29/2024", "1/2/24"],
@@ -348,11 +355,8 @@ def test_a_cell_with_a_space_that_prints_as_a_plain_one_says_so() -> None:
     # '10:00\u202fAM' (newer locales' time format) printed as '10:00 AM': the message looked wrong
     import io
 
-    request = {"name": "x", "files": [{"fileName": "x.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnName": "Domain", "columnObjectTypeId": "0-2", "propertyName": "domain"},
-            {"columnName": "Revenue", "columnObjectTypeId": "0-2", "propertyName": "annualrevenue"},
-            {"columnName": "Closed", "columnObjectTypeId": "0-2", "propertyName": "closedate"}]}}]}
+    request = _request("x.csv", ("Domain", "0-2", "domain"), ("Revenue", "0-2", "annualrevenue"),
+                       ("Closed", "0-2", "closedate"))
     text = "Domain,Revenue,Closed\nx.com,1\u00a0000,03/15/2024 10:00\u202fAM\ny.com,1 000,03/15/2024 10:00 AM\n"
     found = validate(request, files={"x.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent")
     got = [(f.code, f.row, f.column, f.message) for f in found.findings]
@@ -567,10 +571,7 @@ def test_a_space_before_an_opening_quote_gets_the_hint_that_fixes_it() -> None:
     # the hint to quote and double the quote made `" ""Lee"," Ann"""`, still three fields (HS110)
     import io
 
-    request = {"name": "x", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "email"},
-            {"columnName": "Name", "columnObjectTypeId": "0-1", "propertyName": "firstname"}]}}]}
+    request = _request("c.csv", ("Email", "0-1", "email"), ("Name", "0-1", "firstname"))
     text = b'Email,Name\nbo@example.com, "Lee, Ann"\nann@example.com,An"n\ncy@example.com, "Lee, Cy", "Paris, FR"\n'
     found = validate(request, files={"c.csv": io.BytesIO(text)}, base_dir="/nonexistent")
     opening = "remove the space before the opening quote: the field is then quoted, delimiters inside it included"
@@ -588,10 +589,7 @@ def test_a_space_before_an_opening_quote_gets_the_hint_that_fixes_it() -> None:
 def test_a_number_too_large_to_store_is_invalid_number_size() -> None:
     import io
 
-    request = {"name": "x", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnName": "Domain", "columnObjectTypeId": "0-2", "propertyName": "domain"},
-            {"columnName": "Revenue", "columnObjectTypeId": "0-2", "propertyName": "annualrevenue"}]}}]}
+    request = _request("c.csv", ("Domain", "0-2", "domain"), ("Revenue", "0-2", "annualrevenue"))
     text = b"Domain,Revenue\nx.com,1e400\ny.com,-1E999\nz.com,twelve\nw.com,1e300\n"
     found = validate(request, files={"c.csv": io.BytesIO(text)}, base_dir="/nonexistent")
     assert [(f.row, f.column, f.hubspot_error, f.message) for f in found.findings if f.code == "HS205"] == [
@@ -626,10 +624,7 @@ def test_a_larger_cell_or_row_option_does_not_loosen_the_limit() -> None:
     # max_chars = 50000 hid a 40,000-character cell from HS603 (Excel holds 32,767); HS505 likewise
     import io
 
-    request = {"name": "x", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "email"},
-            {"columnName": "Notes", "columnObjectTypeId": "0-1", "propertyName": "message"}]}}]}
+    request = _request("c.csv", ("Email", "0-1", "email"), ("Notes", "0-1", "message"))
     text = ("Email,Notes\na@x.com," + "n" * 40_000 + "\n").encode()
 
     def hs603(max_chars: int) -> list[str]:
