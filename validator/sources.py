@@ -280,8 +280,18 @@ def names_file(request: Path, file_name: str) -> bool:
     # a name that differs in case or normalisation is HS601's to report, where no file has the
     # request's own spelling (that one is the request's, and this one another file)
     key = fold_name(file_name)
-    return any(fold_name(n) == key and check_regular(request.parent / n, request.parent)[0] is not None
-               for n in names)
+    return any(fold_name(n) == key and not _another_file(request.parent, n, file_name) for n in names)
+
+
+def _another_file(folder: Path, spelled: str, given: str) -> bool:
+    """Whether ``folder`` holds a file spelled ``spelled`` that is not the file ``given`` (on a
+    file system that ignores case, both names are one file)."""
+    if check_regular(folder / spelled, folder)[0] is not None:
+        return False
+    try:
+        return not os.path.samefile(folder / spelled, folder / given)
+    except OSError:
+        return True
 
 
 def fold_name(name: str) -> str:
