@@ -145,3 +145,18 @@ def test_output_onto_an_input_is_refused(tmp_path: Path) -> None:
     o = run_cli(["import.json", "-o", "data.csv"], folder, env=child_env(), timeout=30)
     assert o.returncode == 2 and b"is one of the inputs" in o.stderr
     assert (folder / "data.csv").read_bytes() == CLEAN.encode()
+
+
+def test_a_request_names_a_file_it_spells_otherwise_where_both_names_are_one_file(tmp_path: Path) -> None:
+    # a file system that ignores case shows contacts.csv and Contacts.csv as one file: the request
+    # that spells it contacts.csv still names Contacts.csv (a hard link stands in for that here)
+    from validator.sources import find_requests, names_file
+
+    (tmp_path / "contacts.csv").write_text("Email\na@x.com\n")
+    os.link(tmp_path / "contacts.csv", tmp_path / "Contacts.csv")
+    request = tmp_path / "import.json"
+    request.write_text(json.dumps({"name": "x", "files": [{"fileName": "contacts.csv"}]}))
+    assert names_file(request, "Contacts.csv") and find_requests(tmp_path / "Contacts.csv") == [request]
+    (tmp_path / "Contacts.csv").unlink()
+    (tmp_path / "Contacts.csv").write_text("Email\nnot-an-email\n")  # another file: not the request's
+    assert not names_file(request, "Contacts.csv") and find_requests(tmp_path / "Contacts.csv") == []
