@@ -638,3 +638,15 @@ def test_a_larger_cell_or_row_option_does_not_loosen_the_limit() -> None:
     row = "HS505 2:None the row's values are 40,007 characters together, over the configured 39,000"
     assert hs603(50_000) == [row, excel] and hs603(0) == [row, excel]
     assert hs603(30_000) == [row, "HS603 2:2 value is 40,000 characters; the configured most is 30,000"]
+
+
+def test_an_unknown_option_of_a_required_property_says_the_record_needs_it() -> None:
+    # an email's direction is required to create it (fact sheet 4.3): "imports the record and
+    # leaves it empty" was wrong there
+    import io
+
+    request = _request("e.csv", ("Body", "0-49", "hs_email_text"), ("Direction", "0-49", "hs_email_direction"))
+    found = validate(request, files={"e.csv": io.BytesIO(b"Body,Direction\nHi,SENT\n")}, base_dir="/nonexistent")
+    messages = [f.message for f in found.findings if f.code == "HS208"]
+    assert len(messages) == 1 and messages[0].startswith("'SENT' is not an option of hs_email_direction (")
+    assert messages[0].endswith("; HubSpot leaves hs_email_direction empty, and a new record needs it")

@@ -282,11 +282,13 @@ class EnumRule(ValueRule):
                                                     multiple=prop.multiple))
 
 
-def _unmatched(prop: Property, required: str | None = None) -> Any:
+def _unmatched(prop: Property, required: str | None = None, needed: bool = False) -> Any:
     """The message of a cell matching no option; ``required``: the pipeline or stage the
-    property names (the row fails rather than importing without it)."""
+    property names (the row fails rather than importing without it); ``needed``: a property a
+    new record cannot be created without (fact sheet 4.3)."""
     folded = set(formats.fold_texts(t for o in prop.options for t in (o.label, o.value)))
     outcome = (f"HubSpot rejects the row: its {required} must exist" if required
+               else f"HubSpot leaves {prop.name} empty, and a new record needs it" if needed
                else f"HubSpot imports the record and leaves {prop.name} empty")
 
     def message(value: str) -> str:
@@ -328,8 +330,9 @@ class InvalidEnumerationOption(EnumRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             required = self._pipeline_part(column)
+            needed = (prop.name,) in self.catalog.required(prop.object_id)  # a group of it alone
             yield from self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched,
-                                  _unmatched(prop, required),
+                                  _unmatched(prop, required, needed),
                                   hubspot_error="PROPERTY_VALUE_NOT_FOUND" if required else None)
 
     def _pipeline_part(self, column: Column) -> str | None:
