@@ -225,34 +225,17 @@ def _portal(path: Path | None) -> Any:
     return load_portal(path)
 
 
-def _file_names(request: Path) -> set[str] | None:
-    """The request's ``files[].fileName`` texts (their base names), or None where it is no JSON to
-    read or has no files list."""
-    import json
-
-    from validator.findings import ValidatorError
-    from validator.sources import base_name, read_request_bytes
-
-    try:
-        value = json.loads(read_request_bytes(request))
-    except (OSError, ValueError, RecursionError, ValidatorError):
-        return None
-    files = value.get("files") if isinstance(value, dict) else None
-    if not isinstance(files, list):
-        return None  # no files list: the request's own findings say so (HS002, HS003)
-    return {base_name(f["fileName"]) for f in files if isinstance(f, dict) and isinstance(f.get("fileName"), str)}
-
-
 def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, Any]) -> None:
     """Refuse a data file (``--request R FILE``) or a ``--file NAME=...`` whose name no request
     names, not even but for letter case (HS601 reports those): it would be left unchecked while
     the request's own file, or none, is checked in its place."""
     from validator.findings import ValidatorError
-    from validator.sources import base_name, fold_name
+    from validator.sources import base_name, fold_name, request_file_names
 
-    names: dict[Path, set[str] | None] = {request: _file_names(request) for request, _ in plan}
+    # (a request that is no JSON, HS001, or has no files list, HS003: its files cannot be told)
+    names = {request: request_file_names(request) for request, _ in plan}
     if any(n is None for n in names.values()):
-        return  # a request that is no JSON (HS001) or has no files list (HS003): its files cannot be told
+        return
     known = {fold_name(n) for ns in names.values() for n in ns or ()}
     listed = ", ".join(sorted({n for ns in names.values() for n in ns or ()})) or "none"
     for request, files in plan:
@@ -267,22 +250,13 @@ def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, An
 
 def _named_files(plan: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
     """The data files each request names, where the engine will look for them."""
-    import json
-
-    from validator.findings import ValidatorError
-    from validator.sources import base_name, read_request_bytes
+    from validator.sources import fold_name, request_file_names
 
     out: list[Path] = []
     for request, _files in plan:
-        try:
-            value = json.loads(read_request_bytes(request))
-        except (OSError, ValueError, RecursionError, ValidatorError):
-            continue
-        files = value.get("files") if isinstance(value, dict) else None
-        names = {base_name(f["fileName"]).casefold() for f in (files if isinstance(files, list) else [])
-                 if isinstance(f, dict) and isinstance(f.get("fileName"), str)}
+        names = {fold_name(n) for n in request_file_names(request) or ()}
         with contextlib.suppress(OSError):  # (a name that matches but for letter case is read too)
-            out.extend(p for p in request.parent.iterdir() if p.name.casefold() in names)
+            out.extend(p for p in request.parent.iterdir() if fold_name(p.name) in names)
     return out
 
 

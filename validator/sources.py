@@ -208,15 +208,9 @@ def find_requests(data_file: Path) -> list[Path]:
             continue
         if names_file(cand, data_file.name):
             found.append(cand)
-    if not found and has_own and not _names_other_files(own):  # a request with no files list (a typo for
-        return [own]  # `files`, say) is still the file's, by its name: its findings say what is wrong
+    if not found and has_own and request_file_names(own) is None:  # a request with no files list (a typo
+        return [own]  # for `files`, say) is still the file's, by its name: its findings say what is wrong
     return found
-
-
-def _names_other_files(request: Path) -> bool:
-    """Whether a request has a ``files`` list (then it names the files it belongs to)."""
-    readable, value = _request_json(request, request.parent)
-    return readable and isinstance(value, dict) and isinstance(value.get("files"), list)
 
 
 SKIPPED_FOLDERS = ("node_modules", "__pycache__", "site-packages")
@@ -263,6 +257,21 @@ def _broken_request(path: Path, value: Any) -> bool:
     return value is _NOT_JSON and (path.name.endswith(REQUEST_SUFFIX) or path.name in REQUEST_NAMES)
 
 
+def file_names(value: Any) -> list[str] | None:
+    """The base names of a parsed request's ``files[].fileName`` texts; None where it has no
+    ``files`` list (or is no JSON object)."""
+    files = value.get("files") if isinstance(value, dict) else None
+    if not isinstance(files, list):
+        return None
+    return [base_name(f["fileName"]) for f in files if isinstance(f, dict) and isinstance(f.get("fileName"), str)]
+
+
+def request_file_names(request: Path) -> list[str] | None:
+    """``file_names`` of a request file; None where it cannot be read as JSON or has no files list."""
+    readable, value = _request_json(request, None)
+    return file_names(value) if readable else None
+
+
 def names_file(request: Path, file_name: str) -> bool:
     """Whether a JSON file is an import request listing ``file_name`` (quietly False if not), or
     a request that is not JSON (it may, and its import is broken either way)."""
@@ -271,10 +280,9 @@ def names_file(request: Path, file_name: str) -> bool:
         return False
     if _broken_request(request, value):
         return True
-    files = value.get("files") if isinstance(value, dict) else None
-    if not isinstance(files, list):
+    names = file_names(value)
+    if names is None:
         return False
-    names = [base_name(f["fileName"]) for f in files if isinstance(f, dict) and isinstance(f.get("fileName"), str)]
     if file_name in names:
         return True
     # a name that differs in case or normalisation is HS601's to report, where no file has the
