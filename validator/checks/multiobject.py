@@ -62,8 +62,10 @@ def split_cells(cells: pd.Series) -> pd.Series:
     return parts.str.strip()
 
 
-# objects whose import rows are new records by nature: notes, meetings, calls, emails, tasks, line items
-ALWAYS_NEW = frozenset({"0-46", "0-47", "0-48", "0-49", "0-27", "0-8"})
+# activities: notes, meetings, calls, emails, tasks (fact sheet 3)
+ACTIVITIES = frozenset({"0-46", "0-47", "0-48", "0-49", "0-27"})
+# objects whose import rows are new records by nature: activities and line items
+ALWAYS_NEW = ACTIVITIES | {"0-8"}
 
 
 class MultiObjectMissingIdentifier(Rule):

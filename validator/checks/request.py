@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from validator.catalog import CUSTOM_OBJECT, Catalog
 from validator.checks.base import Hit, Rule, quote
-from validator.checks.multiobject import record_objects
+from validator.checks.multiobject import ACTIVITIES, record_objects
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
 from validator.request import escape_pointer
@@ -381,7 +381,6 @@ class EventTimestampSetup(Rule):
 # (fact sheet 3, [V-old] S8: calls and tasks can be imported alone; calls can be updated)
 NEEDS_RECORD = {"0-46": "notes", "0-47": "meetings", "0-49": "emails"}
 NOT_UPDATED = {**NEEDS_RECORD, "0-27": "tasks"}
-ACTIVITIES = frozenset({*NOT_UPDATED, "0-48"})
 
 
 class ActivityWithoutRecord(Rule):
@@ -401,8 +400,8 @@ class ActivityWithoutRecord(Rule):
     severity = Severity.WARNING
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        named = {c.object_type_id for f in ctx.spec.files for c in f.columns if not c.ignored}
-        named |= {c.to_object_type_id for f in ctx.spec.files for c in f.columns if not c.ignored}
+        named = {o for f in ctx.spec.files for c in f.columns if not c.ignored
+                 for o in (c.object_type_id, c.to_object_type_id)}
         if any(o is not None and o not in ACTIVITIES for o in named):
             return
         for obj, what in NEEDS_RECORD.items():
@@ -432,12 +431,12 @@ class ActivityUpdate(Rule):
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         for obj, what in NOT_UPDATED.items():
-            op = ctx.spec.operations.get(obj)
-            if op == "UPDATE" and obj in ctx.spec.operation_pointers:
+            op = ctx.spec.operation(obj)
+            if op == "UPDATE":
                 yield self.finding(f"importOperations sets UPDATE for {what} ({obj}): HubSpot's import does not "
                                    f"update existing {what}", file=ctx, pointer=ctx.spec.operation_pointers[obj],
                                    value=op)
-            elif op is None or op == "UPSERT":
+            elif op == "UPSERT":
                 for f in ctx.spec.files:
                     for c in f.columns:
                         if (c.object_type_id == obj and not c.ignored and c.property_name == "hs_object_id"
