@@ -565,6 +565,14 @@ def test_serial_dates_follow_excels_two_date_systems() -> None:
     assert mac.ok.tolist()[:7] == [True, True, True, True, False, False, True]
     assert (int(mac.year[6]), int(mac.month[6]), int(mac.day[6])) == (1904, 1, 1)
     assert (int(mac.year[3]), int(mac.month[3]), int(mac.day[3])) == (2028, 3, 16)
+    # the one-cell form (HS429's messages) reads every serial as the columns do, 60 included
+    for system, parsed in ((False, got), (True, mac)):
+        for i, v in enumerate(values):
+            when = formats.serial_datetime(float(v), system) if number[i] and v != "abc" else None
+            assert (when is not None) == bool(parsed.ok[i]) or not number[i], (v, system)
+            if when is not None:
+                assert (when.year, when.month, when.day) == (parsed.year[i], parsed.month[i], parsed.day[i]), v
+    assert formats.serial_datetime(60) == formats.serial_datetime(59) and formats.serial_datetime(45366.75).hour == 18
 
 
 def test_a_space_before_an_opening_quote_gets_the_hint_that_fixes_it() -> None:

@@ -12,6 +12,7 @@ Calendar validity is checked by arithmetic, not by ``pyarrow.compute.strptime`` 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -247,6 +248,15 @@ def serial_numbers(values: pa.Array | pa.ChunkedArray | pd.Series, number_cells:
     with np.errstate(invalid="ignore"):
         serial = number_cells & (number >= (0 if date1904 else 1)) & (number <= SERIAL_MAX - (1462 if date1904 else 0))
     return serial, number
+
+
+def serial_datetime(number: float, date1904: bool = False) -> dt.datetime | None:
+    """One serial day (and time of day) as ``serial_dates`` reads it; None outside the calendar."""
+    if not (0 if date1904 else 1) <= number <= SERIAL_MAX - (1462 if date1904 else 0):
+        return None
+    day = int(number // 1)
+    start = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30) + dt.timedelta(days=day < 60)
+    return start + dt.timedelta(days=number)
 
 
 def serial_dates(dates: Dates, values: pa.Array | pa.ChunkedArray, number_cells: np.ndarray,

@@ -19,7 +19,7 @@ from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
 from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
 from validator.checks.base import Hit, Rule, quote
-from validator.checks.typed import date1904
+from validator.checks.typed import date1904, kind_mask
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from validator.readers.xlsx_scan import WorkbookScan
 
 SERIAL_RANGE = (20_000, 73_000)  # 1954-10-03 .. 2099-11-11 in Excel's 1900 date system
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 
 def workbook(file: FileContext) -> WorkbookScan | None:
@@ -92,7 +90,7 @@ class DateCell(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            mask = _kind_mask(chunk, col.index, "d")
+            mask = kind_mask(chunk, col.index, "d")
             if mask is None or not mask.any():
                 continue
             idx = np.flatnonzero(mask)
@@ -300,12 +298,6 @@ class MergedHeader(Rule):
                                    value=ref)
 
 
-def _kind_mask(chunk: Chunk, index: int, kind: str) -> np.ndarray | None:
-    if chunk.kinds is None or index >= chunk.kinds.shape[1]:
-        return None
-    return (chunk.kinds[index] == kind).to_numpy()
-
-
 class FormulaWithoutValue(Rule):
     """A formula cell has no computed (cached) value.
 
@@ -323,7 +315,7 @@ class FormulaWithoutValue(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            mask = _kind_mask(chunk, col.index, "f")
+            mask = kind_mask(chunk, col.index, "f")
             if mask is not None and mask.any():
                 yield from self.cells(chunk, file, col, mask,
                                       "formula has no computed value; the cell would import as empty")
@@ -343,7 +335,7 @@ class ErrorValue(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            mask = _kind_mask(chunk, col.index, "e")
+            mask = kind_mask(chunk, col.index, "e")
             if mask is not None and mask.any():
                 yield from self.cells(chunk, file, col, mask, "{value} is an Excel error value")
 
@@ -394,7 +386,7 @@ class NumberCellIdentifier(_CatalogRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            mask = _kind_mask(chunk, col.index, "n")
+            mask = kind_mask(chunk, col.index, "n")
             if mask is None or not mask.any() or not is_identifier(col, self.catalog):
                 continue
             yield from self.cells(chunk, file, col, mask,
@@ -428,7 +420,7 @@ class MangledNumber(_CatalogRule):
             if is_identifier(col, self.catalog):  # scientific notation has an e or E
                 bad |= exactly(values, rows_with(chunk, col.index, b"eE"),
                                lambda v: v.str.match(SCIENTIFIC).to_numpy(dtype=bool))
-            numbers = _kind_mask(chunk, col.index, "n")
+            numbers = kind_mask(chunk, col.index, "n")
             if numbers is not None and numbers.any():
                 bad |= numbers & (_significant(values) > 15).to_numpy(dtype=bool)
             yield from self.cells(chunk, file, col, bad,
@@ -466,13 +458,12 @@ def _serial_cell_message(date1904: bool) -> Callable[[str], str]:
     def message(value: str) -> str:
         try:
             number = float(value)
-            epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
-            day = dt.datetime(epoch.year, epoch.month, epoch.day) + dt.timedelta(days=number)
-        except (ValueError, OverflowError):
+        except ValueError:
+            number = -1.0
+        when = formats.serial_datetime(number, date1904)
+        if when is None:
             return f"{quote(value)} is a number cell in a date column"
-        if not date1904 and number < 61:  # Excel counts a 29 February 1900: its days before run one ahead
-            day += dt.timedelta(days=1)
-        shown = day.strftime("%Y-%m-%d %H:%M") if number % 1 else day.strftime("%Y-%m-%d")
+        shown = when.strftime("%Y-%m-%d %H:%M") if number % 1 else when.strftime("%Y-%m-%d")
         system = " (1904 date system)" if date1904 else ""
         far = ("; far from today: was a year or another number meant?"
                if not SERIAL_RANGE[0] <= number + (1462 if date1904 else 0) <= SERIAL_RANGE[1] else "")
@@ -481,19 +472,15 @@ def _serial_cell_message(date1904: bool) -> Callable[[str], str]:
     return message
 
 
-def _serial_day(value: str, date1904: bool) -> dt.date | None:
-    try:
-        return (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + dt.timedelta(days=int(float(value)))
-    except (ValueError, OverflowError):
-        return None
-
-
 def _serial_date(value: str, date1904: bool = False) -> str:
-    day = _serial_day(value, date1904)
-    if day is None:
+    try:
+        when = formats.serial_datetime(float(value), date1904)
+    except ValueError:
+        when = None
+    if when is None:
         return ""
     system = " in the 1904 date system" if date1904 else ""
-    return f" ({quote(day.isoformat())} as an Excel serial date{system})"
+    return f" ({quote(when.date().isoformat())} as an Excel serial date{system})"
 
 
 EPOCH_MS = r"\s*[0-9]{11,13}\s*"  # 1973-03-03 .. 2286-11-20 in milliseconds (the whole cell)
@@ -517,7 +504,7 @@ class EpochNumberCell(_CatalogRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in self.date_columns(file):
-            numbers = _kind_mask(chunk, col.index, "n")
+            numbers = kind_mask(chunk, col.index, "n")
             if numbers is None or not numbers.any():
                 continue
             bad = exactly(chunk.column(col.index), numbers, lambda v: fullmatch(v, EPOCH_MS))
@@ -554,7 +541,7 @@ class SerialDate(_CatalogRule):
         for col in self.date_columns(file):
             values = chunk.column(col.index)
             system = date1904(file)
-            number_cells = _kind_mask(chunk, col.index, "n")
+            number_cells = kind_mask(chunk, col.index, "n")
             if number_cells is not None and number_cells.any():
                 # a number cell: the Number-format date HubSpot asks for, read as that day (HS201
                 # takes it as a date); said per cell with the day it stands for (hostile D6)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from validator import formats
@@ -144,13 +145,19 @@ class ValueRule(Rule):
 
         def made() -> formats.Dates:
             parsed = make()
-            if chunk.kinds is None or column.index >= chunk.kinds.shape[1]:
-                return parsed
-            numbers = (chunk.kinds[column.index] == "n").to_numpy()
-            if not numbers.any():
+            numbers = kind_mask(chunk, column.index, "n")
+            if numbers is None or not numbers.any():
                 return parsed
             return formats.serial_dates(parsed, cells(chunk, column), numbers & ~parsed.ok, date1904(file))
         return cached(chunk, ("dates", column.index, fmt, with_time), made)
+
+
+def kind_mask(chunk: Chunk, index: int, kind: str) -> np.ndarray | None:
+    """A workbook column's cells of one kind (``n`` number, ``d`` date, ``f`` formula, ``e``
+    error); None for a CSV, which has no cell kinds."""
+    if chunk.kinds is None or index >= chunk.kinds.shape[1]:
+        return None
+    return (chunk.kinds[index] == kind).to_numpy()
 
 
 def date1904(file: FileContext) -> bool:
