@@ -74,6 +74,7 @@ from validator.readers.xlsx_prefetch import Prefetched, take
 from validator.readers.xlsx_scan import (
     WorkbookScan,
     calamine_available,  # noqa: F401 (part of this module's API)
+    cell_twice,
     choose_engine,
     open_zip,
     scan_workbook,
@@ -936,8 +937,7 @@ def _no_repeat(cells: list[dict[str, Any]], row: int, part: str) -> None:
     seen: set[int] = set()
     for cell in cells:
         if cell["column"] in seen:
-            raise Refused(f"sheet part {part!r} has cell {column_letter(cell['column'])}{row} twice (a row or cell "
-                          "written again); readers keep only one of its values", "bad-workbook")
+            raise cell_twice(part, f"{column_letter(cell['column'])}{row}")
         seen.add(cell["column"])
 
 

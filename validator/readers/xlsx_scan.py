@@ -602,9 +602,14 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
     if not out.cells_sorted:
         twice = _repeated_cell(zf, part, out)
         if twice is not None:
-            raise Refused(f"sheet part {part!r} has cell {twice} twice (a row or cell written again); "
-                          "readers keep only one of its values", "bad-workbook")
+            raise cell_twice(part, twice)
     return out
+
+
+def cell_twice(part: str, ref: str) -> Refused:
+    """The refusal of a cell written twice (the pre-scan's, and the openpyxl reader's own)."""
+    return Refused(f"sheet part {part!r} has cell {ref} twice (a row or cell written again); readers keep only "
+                   "one of its values", "bad-workbook")
 
 
 def _repeated_cell(zf: zipfile.ZipFile, part: str, out: SheetScan) -> str | None:
