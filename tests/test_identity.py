@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.casefiles import portal
 from tests.conftest import ROOT
-from validator import Config, Report, validate
+from validator import Config, Report, engine, validate
 from validator.cli import cli
 from validator.engine import Engine
 from validator.keys import KeySet
@@ -318,3 +318,40 @@ def test_association_type_hint_lists_each_hubspot_defined_id_once() -> None:
                 "contacts (0-1) to companies (0-2) (HUBSPOT_DEFINED ids for that: 1 (Primary), 279)")
     for config in (Config(), Config(portal=str(ROOT / "fixtures" / "portal"))):
         assert [f.message for f in validate(request, config=config).findings if f.code == "HS312"] == [expected]
+
+
+def _one_file(object_id: str, text: str, *columns: tuple, chunk_rows: int = 50_000) -> Report:
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings(object_id, *columns)}}]}
+    return validate(request, files={"data.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                    config=Config(chunk_rows=chunk_rows))
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_email_that_is_another_rows_additional_email_is_a_warning_naming_that_row(fast: bool, monkeypatch) -> None:
+    # fact sheet 4.2 [V] S6: a new contact's email may not be another record's additional email;
+    # between two rows of one file that is inferred, hence a warning (SECONDARY_EMAIL_WRITE_FAILURE)
+    text = ("Email,Additional emails,First Name\n"
+            "ann@x.com,bo@x.com; cy@x.com,Ann\n"   # row 2 lists Bo's address (row 3) and Cy's (row 5)
+            "Bo@X.com,,Bo\n"                        # row 3: its email is row 2's additional email
+            "dee@x.com,dee@x.com;ANN@x.com,Dee\n"   # row 4: its own email (no conflict), and Ann's (row 2)
+            "cy@x.com,,Cy\n"                        # row 5: row 2's additional email again
+            ",ed@x.com,Ed\n")                       # row 6: an address no row has as its email
+    columns = (("Email", "email"), ("Additional emails", "hs_additional_emails"), ("First Name", "firstname"))
+    if fast:  # keys hashed with polars, as in a large import (two threads)
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    for chunk_rows in (50_000, 1, 2):
+        report = _one_file("0-1", text, *columns, chunk_rows=chunk_rows)
+        found = [(f.row, f.column, f.code, f.severity.label if f.severity else None, f.hubspot_error, f.value,
+                  f.message) for f in report.findings if f.code == "HS308"]
+        assert found == [
+            (3, 1, "HS308", "warning", "SECONDARY_EMAIL_WRITE_FAILURE", "Bo@X.com",
+             "email 'Bo@X.com' is an additional email of row 2: HubSpot keeps an address on one contact, "
+             "so one of the two rows is likely to fail"),
+            (4, 2, "HS308", "warning", "SECONDARY_EMAIL_WRITE_FAILURE", "dee@x.com;ANN@x.com",
+             "additional email 'ANN@x.com' is the email of row 2: HubSpot keeps an address on one contact, "
+             "so one of the two rows is likely to fail"),
+            (5, 1, "HS308", "warning", "SECONDARY_EMAIL_WRITE_FAILURE", "cy@x.com",
+             "email 'cy@x.com' is an additional email of row 2: HubSpot keeps an address on one contact, "
+             "so one of the two rows is likely to fail"),
+        ], chunk_rows

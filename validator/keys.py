@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
 from validator.checks.base import Batch
-from validator.checks.typed import cached
+from validator.checks.typed import cached, cells
 from validator.context import Column, FileContext
 from validator.findings import Finding
 from validator.readers.base import Chunk, RecordHasher
@@ -297,6 +298,32 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
     return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
 
 
+def part_keys(chunk: Chunk, column: Column, prop: str | None,
+              separator: str = ";") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions in the chunk, key hashes, parts as written, trimmed) of the non-blank parts of
+    the column's cells split at ``separator`` (several addresses in one cell: fact sheet 6,
+    [V] S6), in row order, each key once per cell; keys compared and hashed as ``cell_keys``
+    does those of a column of ``prop``, so the two meet. Computed once per chunk."""
+    def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        arr = cells(chunk, column)
+        filled = np.flatnonzero(np.asarray(pc.not_equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool))
+        if not len(filled):
+            return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object)
+        split = pc.split_pattern(arr.take(pa.array(filled)), separator)
+        parts = pc.utf8_trim_whitespace(pc.list_flatten(split))
+        at = filled[np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)]
+        texts = pd.Series(parts.to_numpy(zero_copy_only=False), dtype=chunk.column(column.index).dtype)
+        norm = normaliser(prop)(texts)
+        keep = np.flatnonzero((norm != "").to_numpy(dtype=bool))
+        at, keys, shown = at[keep], hashes(norm.iloc[keep]), texts.to_numpy(dtype=object)[keep]
+        order = np.lexsort((keys, at))  # stable: of a key repeated in one cell, its first part first
+        once = np.ones(len(order), bool)
+        once[1:] = (at[order][1:] != at[order][:-1]) | (keys[order][1:] != keys[order][:-1])
+        kept = np.sort(order[once])
+        return at[kept], keys[kept], shown[kept]
+    return cached(chunk, ("part-keys", column.index, _comparison(prop), separator), make)
+
+
 def shared_set(file: FileContext, column: Column, prop: str | None) -> KeySet:
     """The file's KeySet of this column's keys (compared as ``prop`` is), shared by the rules
     that key it the same way: each chunk's keys go in once (``first_seen``)."""
@@ -394,6 +421,17 @@ class KeySet:
         """(found mask, position in this set) for each key."""
         self._merge()
         return self._find(self._main["keys"], keys)
+
+    def first_rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, row where each key was first seen; 0 where not found), without merging
+        the levels (a lookup per chunk then costs the chunk's keys, not the set's size)."""
+        found = np.zeros(len(keys), bool)
+        rows = np.zeros(len(keys), np.int64)
+        for level in (self._main, self._fresh):
+            hit, at = self._find(level["keys"], keys)
+            rows[hit] = level["rows"][at[hit]]
+            found |= hit
+        return found, rows
 
     def add(self, keys: np.ndarray, rows: np.ndarray, lines: np.ndarray | None = None,
             values: np.ndarray | None = None) -> np.ndarray:
@@ -515,23 +553,27 @@ class KeyBatch(Batch):
     others: np.ndarray
     describe: Callable[[str, int], str]
     whole_row: bool
+    shown: np.ndarray | None = None  # what the message names, where not the cell (a part of it)
 
     def finding(self, i: int) -> Finding:
         f = Batch.finding(self, i)
-        f = replace(f, message=self.describe(str(self.values[i]), int(self.others[i])))
+        named = self.shown[i] if self.shown is not None else self.values[i]
+        f = replace(f, message=self.describe(str(named), int(self.others[i])))
         return replace(f, column=None, column_name=None, value=None) if self.whole_row else f
 
 
 def key_batch(rule: object, chunk: Chunk, file: FileContext, column: Column, pos: np.ndarray,
-              others: np.ndarray, describe: Callable[[str, int], str], *, whole_row: bool = False) -> KeyBatch:
-    """Findings at chunk positions ``pos`` of ``column``, each naming the row in ``others``."""
+              others: np.ndarray, describe: Callable[[str, int], str], *, whole_row: bool = False,
+              shown: np.ndarray | None = None) -> KeyBatch:
+    """Findings at chunk positions ``pos`` of ``column``, each naming the row in ``others``;
+    ``shown``, where given, is the text each message names instead of the cell."""
     values = chunk.column(column.index).to_numpy()[pos] if not whole_row else np.full(len(pos), "", object)
     lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
     return KeyBatch(
         code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
         file=file.name, sheet=file.sheet, rows=chunk.rows[pos], lines=lines, column=column,
         values=values, message=lambda v: v, hint=rule.hint,  # type: ignore[attr-defined]
-        others=others, describe=describe, whole_row=whole_row)
+        others=others, describe=describe, whole_row=whole_row, shown=shown)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -20,17 +20,21 @@ from validator.checks._facts import column_bytes, fullmatch
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.multiobject import record_objects
 from validator.checks.rows import empty_rows
+from validator.checks.typed import VALUE_COLUMN_TYPES
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
 from validator.keys import (
     RECORD_ID,
     FirstRows,
     KeySet,
+    cell_keys,
     first_seen,
     hashes,
     id_kind,
     key_batch,
+    part_keys,
     row_hashes,
+    shared_set,
 )
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
@@ -154,6 +158,83 @@ class DuplicateRecordId(_Duplicates):
 
     def describe(self, column: Column) -> str:
         return self.what
+
+
+class EmailIsAdditionalEmail(Rule):
+    """A contact's email is another row's additional email (`hs_additional_emails`).
+
+    Why: HubSpot keeps an address on one contact: a new contact's email may not be an existing
+    contact's additional email (fact sheet 4.2, [V] S6), and an additional email that is another
+    contact's email cannot be saved (SECONDARY_EMAIL_WRITE_FAILURE). Two rows of one file that
+    share an address this way conflict once either is imported; that the other then fails is
+    our inference from the rule for existing records, hence a warning. Emails are compared
+    without regard to case, additional emails split at `;`; a contact listing its own email
+    among its additional ones conflicts with no other row. The finding names the other row.
+    Example: row 2 `ann@x.com` with additional emails `bo@x.com;cy@x.com`, and row 7 `Bo@X.com`.
+    Fix: decide which contact owns the address: take it out of the other row's additional
+    emails, or merge the two rows into one contact.
+    """
+
+    code = "HS308"
+    name = "email-is-additional-email"
+    severity = Severity.WARNING
+    hubspot_error = "SECONDARY_EMAIL_WRITE_FAILURE"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.pair: tuple[Column, Column] | None = None
+        self.listed = KeySet()  # additional emails seen so far, with the first row listing each
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.listed = KeySet()
+        email = next((c for c in file.mapped() if c.spec is not None and c.spec.object_type_id == CONTACTS
+                      and c.spec.property_name == "email" and id_kind(c.spec, self.catalog) == "alternate"), None)
+        extra = next((c for c in file.mapped(*VALUE_COLUMN_TYPES) if c.spec is not None
+                      and c.spec.object_type_id == CONTACTS and c.spec.property_name == ADDITIONAL_EMAILS
+                      and c.spec.to_object_type is None), None)
+        self.pair = (email, extra) if email is not None and extra is not None else None
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.pair is None:
+            return
+        email, extra = self.pair
+        rows = chunk.rows
+        pos, _first = first_seen(chunk, file, email, "email")  # this chunk's emails join the file's set
+        own = np.zeros(len(chunk), np.uint64)
+        has = np.zeros(len(chunk), bool)
+        own[pos], has[pos] = cell_keys(chunk, email, "email")[1], True
+        at, keys, shown = part_keys(chunk, extra, ADDITIONAL_EMAILS)
+        other = ~(has[at] & (own[at] == keys))  # the row's own email among its additional ones
+        at, keys, shown = at[other], keys[other], shown[other]
+        self.listed.add(keys, rows[at])
+        # each pair of rows is reported once, at the later row: an email listed as additional
+        # by an earlier row, or an additional email that an earlier row has as its email
+        found, listing = self.listed.first_rows(own[pos])
+        hit = found & (listing < rows[pos])
+        if hit.any():
+            yield key_batch(self, chunk, file, email, pos[hit], listing[hit], _conflict("email", "an additional email"))
+        found, owner = shared_set(file, email, "email").first_rows(keys)
+        hit = found & (owner < rows[at])
+        if hit.any():
+            yield key_batch(self, chunk, file, extra, at[hit], owner[hit],
+                            _conflict("additional email", "the email"), shown=shown[hit])
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.pair, self.listed = None, KeySet()
+        yield from ()
+
+
+CONTACTS, ADDITIONAL_EMAILS = "0-1", "hs_additional_emails"
+
+
+def _conflict(what: str, other: str) -> Callable[[str, int], str]:
+    return lambda value, row: (f"{what} {quote(value)} is {other} of row {row}: HubSpot keeps an address "
+                               "on one contact, so one of the two rows is likely to fail")
 
 
 class DuplicateRow(Rule):
