@@ -355,3 +355,30 @@ def test_an_email_that_is_another_rows_additional_email_is_a_warning_naming_that
              "email 'cy@x.com' is an additional email of row 2: HubSpot keeps an address on one contact, "
              "so one of the two rows is likely to fail"),
         ], chunk_rows
+
+
+@pytest.mark.parametrize(("by", "prop", "extra"), [
+    ("ERP ID", "erp_id", {"columnType": "HUBSPOT_ALTERNATE_ID"}),
+    ("Record ID", "hs_object_id", {}),
+])
+def test_a_domain_repeated_where_companies_are_deduplicated_otherwise_is_a_warning(by: str, prop: str,
+                                                                                     extra: dict) -> None:
+    # fact sheet 4.2 [V] S6, pitfall 23: deduplicated by a unique property (or Record ID),
+    # companies need not have unique domains, so HubSpot creates several with one domain; HS301
+    # rightly calls none of them a duplicate, but the user gets a word of it
+    text = (f"{by},Domain\n"
+            "11,acme.example\n"
+            "12,https://www.Acme.example/about\n"   # another company with row 2's domain
+            "11,acme.example\n"                     # row 2's company again: not another company
+            "13,globex.example\n"
+            "14,\n")
+    columns = ((by, prop, extra), ("Domain", "domain"))
+    for chunk_rows in (50_000, 1):
+        report = _one_file("0-2", text, *columns, chunk_rows=chunk_rows)
+        found = [(f.row, f.column, f.code, f.severity.label if f.severity else None, f.hubspot_error, f.message)
+                 for f in report.findings if f.code in ("HS301", "HS309") and f.column == 2]
+        assert found == [
+            (3, 2, "HS309", "warning", None,
+             f"domain 'https://www.Acme.example/about' repeats row 2: companies are deduplicated by '{by}' here, "
+             "not by domain, so HubSpot keeps two companies with this domain"),
+        ], chunk_rows

@@ -95,7 +95,8 @@ class DuplicateAlternateId(_Duplicates):
     host HubSpot keeps) update the same record twice, or fail with DUPLICATE_ALTERNATE_ID. The
     finding names the row where the value was first seen.
     Companies deduplicated by Record ID or a unique property may share a domain, so domains are
-    not compared when the file has such a column (KB "Set up your import file").
+    not compared when the file has such a column (KB "Set up your import file"); HS309 warns
+    of the companies that will then share one.
     Example: `Ann@Example.com` in row 2 and `ann@example.com` in row 9 of a contacts file.
     Fix: merge the two rows into one, or correct the identifier of one of them.
     """
@@ -113,6 +114,59 @@ class DuplicateAlternateId(_Duplicates):
             return True
         return not any(c.spec is not None and c is not column and _dedupes(c.spec, self.catalog)
                        for c in file.columns)
+
+
+class DomainSharedByCompanies(_Duplicates):
+    """A company domain repeats in a file whose companies are deduplicated by Record ID or a
+    unique property.
+
+    Why: companies deduplicated by Record ID or a unique property need not have unique domains
+    (fact sheet 4.2, [V] S6), so HubSpot imports both rows and creates several companies with
+    one domain (fact sheet 9, cause 23). HS301 does not call
+    these duplicates; this warning says so, naming the row where the domain was first seen.
+    A row whose deduplicating value is also that row's is the same company again (HS301,
+    HS302 or HS303 report the repeat), not another one.
+    Example: `ERP ID` E1 with `acme.example` in row 2, and E2 with `www.acme.example` in row 9.
+    Fix: give each company its own domain, merge the rows, or keep them where several
+    companies (branches, subsidiaries) are meant to share the domain.
+    """
+
+    code = "HS309"
+    name = "domain-shared-by-companies"
+    severity = Severity.WARNING
+    kinds = ("alternate",)
+    what = "domain"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.by: list[Column] = []  # the columns companies are deduplicated by instead
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.by = [c for c in file.columns if c.spec is not None and _dedupes(c.spec, self.catalog)]
+        yield from super().on_header(file)
+
+    def keyed(self, file: FileContext, column: Column) -> bool:
+        spec = column.spec
+        return (spec is not None and spec.object_type_id == "0-2" and spec.property_name == "domain"
+                and bool(self.by))  # (HS301 keys the domain where no column dedupes companies)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.sets.values():
+            pos, first = first_seen(chunk, file, column, prop)
+            dup = first != chunk.rows[pos]
+            for c in self.by:  # the same company again: its deduplicating value first seen in that row too
+                at, key_first = first_seen(chunk, file, c, c.spec.property_name if c.spec else None)
+                again = np.full(len(chunk), -1, np.int64)
+                again[at] = key_first
+                dup &= again[pos] != first
+            if dup.any():
+                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _shared(self.by[0]))
+
+
+def _shared(by: Column) -> Callable[[str, int], str]:
+    label = quote(by.label or "")
+    return lambda value, row: (f"domain {quote(value)} repeats row {row}: companies are deduplicated by {label} "
+                               "here, not by domain, so HubSpot keeps two companies with this domain")
 
 
 def _dedupes(spec: ColumnSpec, catalog: Catalog) -> bool:
