@@ -30,7 +30,7 @@ from tests.workbooks import (
     zip_bomb,
 )
 from validator import validate
-from validator.findings import Severity
+from validator.findings import Severity, column_letter
 from validator.readers.base import ReaderNotes, Refused
 from validator.readers.xlsx import XlsxReader, calamine_available, cell_text, format_number
 from validator.readers.xlsx_scan import MAX_ENTRIES, Budget, ole_refusal, open_zip, scan_sheet
@@ -94,6 +94,13 @@ def cli_measured(*args: str) -> tuple[int, str, float, int]:
     (12345678901, "12345678901", "n"),
     (12345678901.0, "12345678901", "n"),
     (1.2345678901e10, "12345678901", "n"),
+    # past 2**53 a number cell's digits are its double's, in the fewest that read back to it
+    (12345678901234567890, "12345678901234567000", "n"),  # openpyxl gives the digits written
+    (1.2345678901234567e19, "12345678901234567000", "n"),  # calamine gives the double
+    (9007199254740993, "9007199254740992", "n"),
+    (123456789012345000000, "123456789012345000000", "n"),  # 15 digits, as Excel shows it
+    (-(2**70), "-1180591620717411300000", "n"),
+    (10**400, "#NUM!", "n"),  # past any double: calamine reads it as infinity
     (0.1, "0.1", "n"),
     (1e-05, "0.00001", "n"),
     (7.25, "7.25", "n"),
@@ -161,6 +168,41 @@ def _read(data: bytes, engine: str, **kw) -> tuple[XlsxReader, ReaderNotes, list
     finally:
         reader.close()
     return reader, notes, chunks
+
+
+def _number(ref: str, digits: str) -> bytes:
+    return f'<c r="{ref}"><v>{digits}</v></c>'.encode()
+
+
+_PAST_DOUBLES = {  # a number cell's <v> -> its text on both readers
+    "12345678901234567890": "12345678901234567000",
+    "-12345678901234567890": "-12345678901234567000",
+    "9007199254740993": "9007199254740992",  # 2**53 + 1
+    "9007199254740992": "9007199254740992",
+    "9223372036854775807": "9223372036854776000",  # int64's largest: 2**63 as a double
+    "18446744073709551617": "18446744073709552000",  # past int64
+    "123456789012345000000": "123456789012345000000",
+    "1" + "0" * 400: "#NUM!",
+    "4503599627370497": "4503599627370497",  # below 2**53: every integer is a double
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_numbers_past_double_precision_read_the_same_on_both_readers(engine: str) -> None:
+    """An .xlsx number is an IEEE double (Excel keeps 15 digits of it): calamine read
+    <v>12345678901234567890</v> as the double, openpyxl as the integer written, so the two
+    readers gave two texts (and calamine's was the double's binary expansion, ...7168). The
+    header row (cell by cell), a data row (by column) and a ragged row's cells past the header."""
+    texts = list(_PAST_DOUBLES.values())
+    width = len(texts)
+    rows = b"".join(b'<row r="%d">' % r + b"".join(_number(f"{column_letter(c + 1)}{r}", v)
+                                                   for c, v in enumerate(_PAST_DOUBLES)) + b"</row>" for r in (1, 2))
+    ragged = b'<row r="3">' + _number(f"{column_letter(width + 2)}3", "12345678901234567890") + b"</row>"
+    reader, _notes, chunks = _read(raw_workbook(sheet(rows + ragged)), engine)
+    assert reader.header is not None and list(reader.header.cells) == texts
+    assert chunks[0].frame.values.tolist() == [texts]
+    assert chunks[0].kinds is not None and chunks[0].kinds.values.tolist() == [["n"] * width]
+    assert [n.cells[-1] for c in chunks for n in c.notes if n.kind == "ragged"] == ["12345678901234567000"]
 
 
 def test_sparse_sheet_is_read_in_runs_not_row_by_row() -> None:
@@ -261,6 +303,30 @@ def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
     assert [(f.row, f.column, f.cell, f.hubspot_error, f.message) for f in report.findings if f.code == "HS434"] == [
         (2, 2, "Contacts!B2", "COULD_NOT_PARSE_DATE", "'1698451200000' is a UNIX time in milliseconds "
          "(2023-10-28 00:00 UTC) in a number cell; HubSpot reads one from a Text cell only")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_reader(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 20-digit Record ID and a 16-digit phone typed as numbers hold doubles: both readers show
+    the double (HS427 says the digits are lost; openpyxl showed the digits written), and a 15-digit
+    number past 2**53 lost nothing (calamine showed ...4995840 and HS427 fired on it alone)."""
+    _use_engine(monkeypatch, engine)
+    rows = (b'<row r="1">' + _text("A1", "Email") + _text("B1", "Record ID") + _text("C1", "Phone") + b"</row>"
+            + b'<row r="2">' + _text("A2", "a@x.com") + _number("B2", "12345678901234567890")
+            + _number("C2", "9007199254740993") + b"</row>"
+            + b'<row r="3">' + _text("A3", "b@x.com") + _number("B3", "123456789012345000000")
+            + _number("C3", "14155550101") + b"</row>")
+    report = validate(write(tmp_path, raw_workbook(sheet(rows)), headers=("Email", "Record ID", "Phone")))
+    assert report.files[0].reader == engine and not report.refusals
+    assert [(f.row, f.column, f.code, f.value) for f in report.findings if f.code in ("HS426", "HS427")] == [
+        (2, 2, "HS426", "12345678901234567000"), (2, 2, "HS427", "12345678901234567000"),
+        (2, 3, "HS426", "9007199254740992"), (2, 3, "HS427", "9007199254740992"),
+        (3, 2, "HS426", "123456789012345000000"),
+        (3, 3, "HS426", "14155550101")]
+    lost = next(f for f in report.findings if f.code == "HS427")
+    assert lost.message == ("'12345678901234567000' has lost digits to Excel (scientific notation or over 15 "
+                            "significant digits)")
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -9,7 +9,13 @@ Cells become text once, here, by this rule (README "Cells to text"):
 * text: as stored (rich text flattened, OOXML ``_x000D_`` escapes decoded);
 * numbers: integers without a decimal point or exponent (``12345678901``, never
   ``1.2345678901E10``); other numbers in the shortest positional form that reads back to the
-  same double (``0.1``, ``0.00001``);
+  same double (``0.1``, ``0.00001``). An .xlsx number is an IEEE double whatever digits its
+  ``<v>`` holds (Excel reads it so, and shows 15 digits of it): past 2**53, where not every
+  integer is a double, an integer too is the shortest form of its double, on both readers
+  (``<v>12345678901234567890</v>`` is ``12345678901234567000``: openpyxl gave the digits
+  written, which no double holds, calamine the double's binary expansion ``...7168``, digits no
+  one wrote, which made a 15-digit ``123456789012345000000`` look 21 digits long); a number
+  past any double is ``#NUM!`` (calamine reads it as infinity);
 * dates and datetimes (date-formatted number cells): in the import's ``dateFormat``
   (``MONTH_DAY_YEAR`` -> ``03/15/2024``, ``DAY_MONTH_YEAR`` -> ``15/03/2024``,
   ``YEAR_MONTH_DAY`` -> ``2024/03/15``), with `` HH:MM`` (``:SS`` when not zero) only when the
@@ -84,15 +90,30 @@ DATE_ORDERS = {"MONTH_DAY_YEAR": "mdy", "DAY_MONTH_YEAR": "dmy", "YEAR_MONTH_DAY
 DATE_PATTERNS = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y", "ymd": "%Y/%m/%d"}
 BLOCK_CELLS = 250_000  # cells converted at once (rows x columns of a block)
 CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
+_EXACT_INT = 2**53  # every integer below it is a double; past it, not every one
+_EXACT = float(_EXACT_INT)
 
 
 def format_number(value: float) -> str:
     if value != value or value in (float("inf"), float("-inf")):
         return "#NUM!"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
+    if value.is_integer():
+        if abs(value) < _EXACT:
+            return str(int(value))
+        return np.format_float_positional(value, unique=True, trim="-")
     text = repr(value)  # the shortest text that reads back to the same double
     return text if "e" not in text else np.format_float_positional(value, unique=True, trim="-")
+
+
+def format_integer(value: int) -> str:
+    """An integer a cell reader gives for a number cell (openpyxl: the digits written) as the
+    double the cell holds."""
+    if -_EXACT_INT < value < _EXACT_INT:
+        return str(value)
+    try:
+        return format_number(float(value))
+    except OverflowError:  # past any double
+        return "#NUM!"
 
 
 @functools.lru_cache(maxsize=8192)  # a column of dates repeats the same few hundred days
@@ -118,7 +139,7 @@ def cell_text(value: Any, order: str = "mdy") -> tuple[str, str]:
     if isinstance(value, bool):
         return ("TRUE" if value else "FALSE"), "b"
     if isinstance(value, int):
-        return str(value), "n"
+        return format_integer(value), "n"
     if isinstance(value, float):
         return format_number(value), "n"
     if isinstance(value, dt.date):
@@ -140,7 +161,6 @@ _NONE, _STR, _FLOAT, _INT, _BOOL, _DATE, _DATETIME, _OTHER = range(8)
 _TYPE_CODE: defaultdict[type, int] = defaultdict(lambda: _OTHER, {
     type(None): _NONE, str: _STR, float: _FLOAT, int: _INT, bool: _BOOL, dt.date: _DATE, dt.datetime: _DATETIME})
 _LARGE = pa.large_string()
-_INT64_SAFE = 9.2e18  # integral doubles below this convert to int64 exactly
 
 
 def column_texts(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
@@ -191,7 +211,7 @@ def _float_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.
     kinds = np.full(len(v), _K_NUMBER, dtype=np.int8)
     finite = np.isfinite(v)
     integral = finite & (np.trunc(v) == v)
-    small = integral & (np.abs(v) < _INT64_SAFE)
+    small = integral & (np.abs(v) < _EXACT)
     if small.all():
         return pa.array(v.astype(np.int64)).cast(_LARGE), kinds
     text = pa.array(np.where(small, v, 0).astype(np.int64)).cast(_LARGE)
@@ -200,7 +220,7 @@ def _float_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.
         shortest = pa.array(np.where(fraction, v, 0.5)).cast(_LARGE)  # shortest round-trip digits
         text = pc.if_else(pa.array(fraction), shortest, text)
     # Arrow writes an exponent where Python's rule wants digits (tiny or huge values), and
-    # integral values past int64 or not finite need the Python rule: those few go one by one
+    # integral values past 2**53 or not finite need the Python rule: those few go one by one
     odd = ~finite | (integral & ~small)
     if fraction.any():
         odd |= fraction & np.asarray(pc.match_substring(text, "e").to_numpy(zero_copy_only=False), dtype=bool)
@@ -216,9 +236,16 @@ def _float_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.
 def _int_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
     kinds = np.full(len(values), _K_NUMBER, dtype=np.int8)
     try:
-        return pa.array(np.asarray(values, dtype=np.int64)).cast(_LARGE), kinds
+        ints = np.asarray(values, dtype=np.int64)
     except OverflowError:
-        return pa.array([str(v) for v in values], type=_LARGE), kinds
+        return pa.array([format_integer(int(v)) for v in values], type=_LARGE), kinds
+    text = pa.array(ints).cast(_LARGE)
+    wide = (ints >= _EXACT_INT) | (ints <= -_EXACT_INT)  # (openpyxl's integers; past 2**53: few)
+    if wide.any():
+        idx = np.flatnonzero(wide)
+        fixed = pa.array([format_integer(int(ints[i])) for i in idx.tolist()], type=_LARGE)
+        text = pc.replace_with_mask(text, pa.array(wide), fixed)
+    return text, kinds
 
 
 def _bool_cells(values: Sequence[Any], _order: str = "") -> tuple[pa.Array, np.ndarray]:
