@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from validator import Config, Report, ValidatorError, validate
+from validator import Config, Report, Severity, ValidatorError, validate
 
 EXAMPLES = ROOT / "fixtures" / "examples"
 
@@ -239,3 +239,55 @@ def test_ragged_rows_become_findings_only_as_far_as_the_cap_keeps_them(reader: s
         (r, 3, "row has 3 fields, more than the header's 2") for r in range(2, 7)]
     assert report.counts["HS110"] == 3000 and report.suppressed["HS110"] == 2995
     assert len(made) <= 5 * 5  # at most the cap per chunk: never one per ragged row
+
+
+CONTACTS = EXAMPLES / "contacts"
+
+
+def _contacts_request() -> dict:
+    return json.loads((CONTACTS / "contacts.import.json").read_text(encoding="utf-8"))
+
+
+def _misuse(message: str, request: object, **kwargs: object) -> None:
+    with pytest.raises(ValidatorError) as caught:
+        validate(request, **kwargs)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
+def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
+    # a string for select or ignore was read letter by letter ("unknown rule code or name 'S'");
+    # a rule name or prefix as a severity or options key was an "unknown rule code", though the
+    # settings file takes both; options, per_file_ignores, baseline or progress of the wrong type
+    # ended in TypeError or AttributeError deep in the check; fail_on, redact, exit_zero and
+    # output_format of any value were taken without a word
+    from validator.settings import from_table
+
+    broken = EXAMPLES / "broken" / "contacts.import.json"
+    table = {"select": "HS1,HS2", "ignore": "HS113", "severity": {"ragged-row": "info", "HS2": "warning"},
+             "per-file-ignores": {"*.csv": "HS111"}, "options": {"HS6": {"max_chars": 100}}}
+    from_file = validate(broken, config=from_table(table))
+    given = Config(select="HS1,HS2", ignore="HS113", severity={"ragged-row": "info", "HS2": Severity.WARNING},
+                   per_file_ignores={"*.csv": "HS111"}, options={"HS6": {"max_chars": 100}})
+    report = validate(broken, config=given)
+    assert locations(report) == locations(from_file) and report.severities == from_file.severities
+    assert {f.code for f in report.findings} == {"HS101", "HS102", "HS103", "HS110", "HS112"}
+    assert (report.severities["HS110"], report.severities["HS201"]) == (Severity.INFO, Severity.WARNING)
+    cases = {
+        "Config.select must be rule codes, prefixes or names, not 5": Config(select=5),  # type: ignore[arg-type]
+        "Config.ignore must be rule codes, prefixes or names, not [3]": Config(ignore=[3]),  # type: ignore[arg-type]
+        "Config.severity: unknown rule code or name 'HS999'": Config(severity={"HS999": "error"}),
+        "Config.options: unknown rule code or name 'bogus'": Config(options={"bogus": {}}),
+        "Config.options['HS603'] must map option names to values, not 5": Config(options={"HS603": 5}),
+        "Config.per_file_ignores must map globs to rules, not list": Config(per_file_ignores=["x"]),  # type: ignore[arg-type]
+        "Config.baseline must be a file path or a list of entries, not 5": Config(baseline=5),  # type: ignore[arg-type]
+        "Config.progress must be callable or None, not 5": Config(progress=5),
+        "Config.fail_on must be a Severity or 'error', 'warning', 'info', not 5": Config(fail_on=5),  # type: ignore[arg-type]
+        "Config.redact must be True or False, not 'no'": Config(redact="no"),  # type: ignore[arg-type]
+        "Config.exit_zero must be True or False, not 1": Config(exit_zero=1),  # type: ignore[arg-type]
+        "Config.output_format must be one of None, 'text', 'concise', 'json', 'sarif', 'junit', 'github', "
+        "'hubspot', 'csv', 'auto', not 'xml'": Config(output_format="xml"),
+        "Config.root must be a folder path or None, not 5": Config(root=5),  # type: ignore[arg-type]
+    }
+    for message, config in cases.items():
+        _misuse(message, broken, config=config)
+    assert validate(broken, config=Config(fail_on="warning")).exit_code("warning") == 1  # type: ignore[arg-type]

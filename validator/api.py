@@ -9,9 +9,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from validator.config import Config
+from validator.checks import all_rules
+from validator.config import Config, specific_codes
 from validator.engine import Engine
 from validator.findings import Report, Severity, ValidatorError
+from validator.report import FORMATS
 from validator.request import parse_request
 from validator.sources import FileArg, base_name, read_request_bytes
 
@@ -55,7 +57,8 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
 
 def _checked(config: Config | None) -> Config:
     """The configuration, its values checked (misuse is a ValidatorError, not a TypeError deep
-    in a check); severities given as text, as the TOML form writes them, are parsed."""
+    in a check) and taken as the settings file takes them: rules as a comma-separated string,
+    severities as text, and rule names or prefixes as keys of ``severity`` and ``options``."""
     if config is None:
         return Config()
     if not isinstance(config, Config):
@@ -67,21 +70,88 @@ def _checked(config: Config | None) -> Config:
             raise ValidatorError(f"Config.{name} must be a whole number >= {least}, not {value!r}")
     whole("max_per_rule", 0)
     whole("chunk_rows", 1)
-    choices = {"tier": ("paid", "free"), "reader": ("auto", "fast", "exact"), "threads": (None, 1, 2)}
+    choices = {"tier": ("paid", "free"), "reader": ("auto", "fast", "exact"), "threads": (None, 1, 2),
+               "output_format": (None, *FORMATS, "auto"), "exit_zero": (False, True), "redact": (False, True)}
     for name, allowed in choices.items():
-        if getattr(config, name) not in allowed:
-            raise ValidatorError(f"Config.{name} must be one of {', '.join(map(repr, allowed))}, "
-                                 f"not {getattr(config, name)!r}")
+        value = getattr(config, name)
+        if not any(value is a or (type(value) is type(a) and value == a) for a in allowed):
+            shown = "True or False" if allowed == (False, True) else f"one of {', '.join(map(repr, allowed))}"
+            raise ValidatorError(f"Config.{name} must be {shown}, not {value!r}")
     if config.portal is not None and not isinstance(config.portal, (str, os.PathLike)) \
             and type(config.portal).__name__ != "Portal":
         raise ValidatorError(f"Config.portal must be a folder path or a loaded Portal, not {config.portal!r}")
+    if config.root is not None and not isinstance(config.root, (str, os.PathLike)):
+        raise ValidatorError(f"Config.root must be a folder path or None, not {config.root!r}")
+    if config.progress is not None and not callable(config.progress):
+        raise ValidatorError(f"Config.progress must be callable or None, not {config.progress!r}")
+    baseline = config.baseline
+    if baseline is not None and (isinstance(baseline, (bytes, Mapping)) or not isinstance(baseline, (
+            str, os.PathLike, Sequence))):
+        raise ValidatorError(f"Config.baseline must be a file path or a list of entries, not {baseline!r}")
+    if isinstance(config.fail_on, str):
+        config = config.with_(fail_on=Severity.parse(config.fail_on))
+    elif not isinstance(config.fail_on, Severity):
+        raise ValidatorError(f"Config.fail_on must be a Severity or 'error', 'warning', 'info', not {config.fail_on!r}")
+    return _rules_checked(config)
+
+
+def _rules_checked(config: Config) -> Config:
+    """``select``, ``ignore``, ``severity``, ``options`` and ``per_file_ignores`` as codes."""
+    selections = {name: _patterns(getattr(config, name), f"Config.{name}")
+                  for name in ("extend_select", "ignore")}
+    select = None if config.select is None else _patterns(config.select, "Config.select")
+    then = []
+    for entry in config.then:
+        if not isinstance(entry, tuple) or len(entry) != 3:
+            raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {entry!r}")
+        then.append((None if entry[0] is None else _patterns(entry[0], "Config.then"),
+                     _patterns(entry[1], "Config.then"), _patterns(entry[2], "Config.then")))
+    if not isinstance(config.per_file_ignores, Mapping):
+        raise ValidatorError(f"Config.per_file_ignores must map globs to rules, not "
+                             f"{type(config.per_file_ignores).__name__}")
+    ignores = {str(glob): _patterns(codes, f"Config.per_file_ignores[{glob!r}]")
+               for glob, codes in config.per_file_ignores.items()}
     if not isinstance(config.severity, Mapping) or any(
             not isinstance(v, (Severity, str)) for v in config.severity.values()):
         raise ValidatorError("Config.severity must map rule codes to Severity values or 'error'/'warning'/'info'")
-    if any(isinstance(v, str) for v in config.severity.values()):
-        config = config.with_(severity={k: Severity.parse(v) if isinstance(v, str) else v
-                                        for k, v in config.severity.items()})
-    return config
+    severity = _by_code(config.severity, "Config.severity")
+    if not isinstance(config.options, Mapping):
+        raise ValidatorError(f"Config.options must map rules to options, not {type(config.options).__name__}")
+    for rule, opts in config.options.items():
+        if not isinstance(opts, Mapping):
+            raise ValidatorError(f"Config.options[{rule!r}] must map option names to values, not {opts!r}")
+    options = {code: dict(opts) for code, opts in _by_code(config.options, "Config.options").items()}
+    return config.with_(select=select, then=tuple(then), per_file_ignores=ignores, options=options,
+                        severity={c: Severity.parse(v) if isinstance(v, str) else v for c, v in severity.items()},
+                        **selections)
+
+
+def _patterns(value: Any, what: str) -> tuple[str, ...]:
+    """Rule codes, prefixes or names: a list of them, or one string of them separated by commas
+    (as the settings file and ``--select`` take them)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise ValidatorError(f"{what} must be rule codes, prefixes or names, not {value!r}")
+    return tuple(p.strip() for v in value for p in v.split(",") if p.strip())
+
+
+def _by_code(table: Mapping[Any, Any], what: str) -> dict[str, Any]:
+    """A table keyed by rule codes, names or prefixes, keyed by code; where keys overlap (``HS1``
+    and ``HS113``) the more specific one wins, as in the settings file."""
+    rules = all_rules()
+    out: dict[str, tuple[int, Any]] = {}
+    for rule, value in table.items():
+        if not isinstance(rule, str):
+            raise ValidatorError(f"{what} keys must be rule codes, prefixes or names, not {rule!r}")
+        try:
+            matched = specific_codes([rule], rules)
+        except ValidatorError as exc:
+            raise ValidatorError(f"{what}: {exc}") from None
+        for code, level in matched.items():
+            if code not in out or level >= out[code][0]:
+                out[code] = (level, value)
+    return {code: value for code, (_level, value) in out.items()}
 
 
 def _file_arg(name: str, value: Any) -> FileArg:
