@@ -254,6 +254,45 @@ def _misuse(message: str, request: object, **kwargs: object) -> None:
     assert str(caught.value) == message
 
 
+def test_misused_arguments_name_the_problem(tmp_path: Path) -> None:
+    # JSON text for the request read as a file name ('File name too long'), an empty path read as
+    # the current folder, and a wrong base_dir, request_name or stream ended in TypeError or
+    # ValueError deep in the check, or in a report naming 5 as its file
+    import tempfile
+
+    path = CONTACTS / "contacts.import.json"
+    text = path.read_text(encoding="utf-8")
+    _misuse("request is JSON text, not a path: pass it as bytes (text.encode()) or as a mapping (json.loads(text))",
+            text)
+    _misuse("request is an empty path", "")
+    _misuse("base_dir must be a folder path, not int", _contacts_request(), base_dir=5)
+    _misuse("request_name must be a string, not int", _contacts_request(), base_dir=CONTACTS, request_name=5)
+    _misuse("the file for 'contacts.csv' is an empty path", path, files={"contacts.csv": ""})
+    data = (CONTACTS / "contacts.csv").read_text(encoding="utf-8")
+    with tempfile.NamedTemporaryFile("w+", encoding="utf-8") as text_mode:  # no io.TextIOBase
+        text_mode.write(data)
+        text_mode.seek(0)
+        _misuse("the file for 'contacts.csv' is open in text mode; open it with 'rb'", path,
+                files={"contacts.csv": text_mode})
+        assert text_mode.read() == data  # nothing was read
+    with open(CONTACTS / "contacts.csv", "rb") as fh:
+        pass
+    _misuse("the file for 'contacts.csv' is closed", path, files={"contacts.csv": fh})
+    with open(tmp_path / "out.csv", "wb") as write_only:
+        _misuse("the file for 'contacts.csv' is not open for reading", path, files={"contacts.csv": write_only})
+
+    class NoSize:
+        def read(self) -> bytes:
+            return data.encode()
+    _misuse("the file for 'contacts.csv' has a read() that takes no size; pass a binary file object or the bytes",
+            path, files={"contacts.csv": NoSize()})
+    # a path that starts with a brace is still a path
+    odd = tmp_path / "{x}.json"
+    odd.write_text(text, encoding="utf-8")
+    (tmp_path / "contacts.csv").write_bytes((CONTACTS / "contacts.csv").read_bytes())
+    assert validate(odd).findings == []
+
+
 def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
     # a string for select or ignore was read letter by letter ("unknown rule code or name 'S'");
     # a rule name or prefix as a severity or options key was an "unknown rule code", though the

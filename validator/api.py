@@ -36,6 +36,10 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
     """
     config = _checked(config)
     given = _files(files)
+    if base_dir is not None and not isinstance(base_dir, (str, os.PathLike)):
+        raise ValidatorError(f"base_dir must be a folder path, not {type(base_dir).__name__}")
+    if request_name is not None and not isinstance(request_name, str):
+        raise ValidatorError(f"request_name must be a string, not {type(request_name).__name__}")
     if isinstance(request, Mapping):  # as the JSON HubSpot would be sent (keys as strings)
         try:
             request = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogatepass")
@@ -47,12 +51,29 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
         request_path = None
         base = Path(base_dir) if base_dir is not None else Path.cwd()
     elif isinstance(request, (str, os.PathLike)):
-        request_path = Path(request)
+        request_path = _request_path(request)
         spec = parse_request(read_request_bytes(request_path), request_name or request_path.name, engine.catalog)
         base = Path(base_dir) if base_dir is not None else request_path.parent
     else:
         raise ValidatorError(f"request must be a path, bytes or a mapping, not {type(request).__name__}")
     return engine.run(spec, request_path=request_path, base=base, files=given)
+
+
+def _request_path(request: str | os.PathLike[str]) -> Path:
+    """The request's path. JSON text where a path goes is misuse, and said to be: a str is
+    always a path here (pandas' read_json stopped guessing which of the two a str is)."""
+    text = os.fspath(request)
+    if not text:
+        raise ValidatorError("request is an empty path")
+    if isinstance(request, str) and text.lstrip().startswith(("{", "[")) and not os.path.lexists(text):
+        try:
+            json.loads(text)
+        except (ValueError, RecursionError):
+            pass  # (a path such as '{project}/import.json': "does not exist" says what is wrong)
+        else:
+            raise ValidatorError("request is JSON text, not a path: pass it as bytes (text.encode()) "
+                                 "or as a mapping (json.loads(text))")
+    return Path(text)
 
 
 def _checked(config: Config | None) -> Config:
@@ -155,15 +176,31 @@ def _by_code(table: Mapping[Any, Any], what: str) -> dict[str, Any]:
 
 
 def _file_arg(name: str, value: Any) -> FileArg:
-    """One given file: a path, a binary file object, or its bytes."""
+    """One given file: a path, a binary file object open for reading, or its bytes."""
     if isinstance(value, (str, os.PathLike)):
+        if not os.fspath(value):
+            raise ValidatorError(f"the file for {name!r} is an empty path")
         return value
     if isinstance(value, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(value))
     if not callable(getattr(value, "read", None)):
         raise ValidatorError(f"the file for {name!r} must be a path, bytes or a binary file object, "
                              f"not {type(value).__name__}")
-    if isinstance(value, io.TextIOBase):  # (a binary stream's mode may read 'r': a zip member's does)
+    if getattr(value, "closed", False) is True:
+        raise ValidatorError(f"the file for {name!r} is closed")
+    readable = getattr(value, "readable", None)
+    if callable(readable) and readable() is False:
+        raise ValidatorError(f"the file for {name!r} is not open for reading")
+    # (a binary stream's mode may read 'r': a zip member's does; a NamedTemporaryFile("w+") is no
+    # TextIOBase: what reading nothing gives tells them apart, and moves no stream)
+    try:
+        nothing = None if isinstance(value, io.TextIOBase) else value.read(0)
+    except TypeError:
+        raise ValidatorError(f"the file for {name!r} has a read() that takes no size; pass a binary "
+                             "file object or the bytes") from None
+    except (OSError, ValueError):  # (what cannot be read is a refusal in the report)
+        nothing = b""
+    if isinstance(value, io.TextIOBase) or isinstance(nothing, str):
         raise ValidatorError(f"the file for {name!r} is open in text mode; open it with 'rb'")
     return value
 
