@@ -421,3 +421,52 @@ def test_a_quote_never_closed_or_a_blank_run_elsewhere_is_not_accepted_by_an_old
     _exit_code, report = run("check", str(request), "--baseline", str(baseline))
     assert [f for f in found(report) if "HS111" in f or "HS113" in f] == ["2:2 HS111"]
 
+
+
+
+DO = "do@example.com,Do,Ek,4\n"  # 4 fields: ragged at column 5
+NIA = ",Nia,Ng,5,lead,y,EXTRA\n"  # no email: keyed by the hash of its cells
+
+
+@pytest.mark.parametrize("chunk_rows", ["50000", "1", "2"])
+def test_accepted_findings_leave_the_cap_to_new_ones(tmp_path: Path, chunk_rows: str) -> None:
+    # the baseline was applied after --max-per-rule: an accepted finding took a listed place and
+    # the new one behind it went unlisted, and accepted findings past the cap were counted as
+    # errors not listed (exit 1 with every finding accepted)
+    request = _import(tmp_path / "imp", ANN + NIA + BO)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["code"], e["key"][:4]) for e in entries] == [("HS110", "emai"), ("HS110", "row:"), ("HS110", "emai")]
+    flags = ("--baseline", str(baseline), "--max-per-rule", "1", "--chunk-rows", chunk_rows)
+    exit_code, report = run("check", str(request), *flags)
+    assert (found(report), report["suppressed"], report["accepted"]) == ([], {}, {"HS110": 3})
+    assert (exit_code, report["summary"]["errors"]) == (0, 0)
+    # Ann's (row 2), Nia's (row 4) and Bo's (row 5) accepted; Cy's (row 3) and Do's (row 6)
+    # new: the first listed, the other counted
+    _import(tmp_path / "imp", ANN + CY.replace(",ok", ",ok,EXTRA") + NIA + BO + DO)
+    exit_code, report = run("check", str(request), *flags)
+    assert [(f["row"], f["column"], f["code"], f["key"]) for f in report["findings"]] == [
+        (3, 7, "HS110", "email:cy@example.com")]
+    assert (report["suppressed"], report["accepted"], report["summary"]["errors"], exit_code) == (
+        {"HS110": 1}, {"HS110": 3}, 2, 1)
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--max-per-rule", "0",
+                            "--chunk-rows", chunk_rows)
+    assert (found(report), report["suppressed"], report["accepted"], report["summary"]["errors"]) == (
+        [], {"HS110": 2}, {"HS110": 3}, 2)
+
+
+def test_an_entry_is_stale_or_not_whatever_the_cap(tmp_path: Path) -> None:
+    # every finding is matched against the baseline before the cap: an entry whose finding went
+    # past --max-per-rule is used (not stale), one whose finding is gone is stale
+    request = _import(tmp_path / "imp", ANN + BO + DO)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    _import(tmp_path / "imp", CY + DO + BO + "ed@example.com,Ed\n")  # Ann fixed, Ed new
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--max-per-rule", "1")
+    assert found(report) == ["5:3 HS110", "/entries/0 HS901"]
+    assert [f["value"] for f in report["findings"]] == ["ed@example.com,Ed", "email:ann@example.com"]
+    assert (report["suppressed"], report["accepted"], exit_code) == ({}, {"HS110": 2}, 1)
+    assert report["summary"]["errors"] == 1 and report["summary"]["warnings"] == 1

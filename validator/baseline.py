@@ -7,7 +7,9 @@ outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and
 finding has one, the column name. Re-sorting the file or inserting rows keeps every entry
 valid; changing the accepted record's key or content (for hashed rows) makes the entry stale.
 An entry accepts one finding: a second finding like it (a new blank row) is reported.
-Stale entries for the files of the import being checked are reported as HS901.
+Findings are matched before the per-rule cap (``max_per_rule``), so accepted ones take no listed
+place and are never counted as unlisted. Stale entries for the files of the import being
+checked are reported as HS901.
 
 File format (JSON)::
 
@@ -25,21 +27,25 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from validator.checks.base import Batch, Deferred, Hit
 from validator.findings import STALE_CODE, Finding, Report, ValidatorError
+from validator.records import RowSource, finding_key
 from validator.sources import read_bounded, write_text
 
 VERSION = 1
 STALE = STALE_CODE
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
-Entry = tuple[str, str, str, str | None]  # file, code, key, column name (None: any)
+BaselineArg = str | os.PathLike[str] | Sequence[Mapping[str, Any]]
 
 
 def origin_of(source: object) -> str:
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "baseline"
 
 
-def load_baseline(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def load_baseline(source: BaselineArg) -> list[dict[str, Any]]:
     """Baseline entries from a file or a list of mappings. A missing file is an empty baseline."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -70,55 +76,110 @@ def entry_of(f: Finding) -> dict[str, Any]:
             "message": f.message}
 
 
-def _matches(entry: Mapping[str, Any], f: Finding) -> bool:
-    if (entry["file"], entry["code"], entry["key"]) != (f.file or "", f.code, f.key or ""):
+class Acceptance:
+    """The entries of a baseline, accepting one import's findings as the engine meets them:
+    before the per-rule cap, so that an accepted finding neither takes a listed place nor is
+    counted unlisted."""
+
+    def __init__(self, entries: list[dict[str, Any]], origin: str = "baseline"):
+        self.entries = entries
+        self.origin = origin
+        self.mine = list(range(len(entries)))
+        # (file, code) -> key -> entry indexes, in file order
+        self.slots: dict[tuple[str, str], dict[str, list[int]]] = {}
+        for i in self.mine:
+            e = entries[i]
+            self.slots.setdefault((e["file"], e["code"]), {}).setdefault(e["key"], []).append(i)
+        self.used: set[int] = set()
+
+    def wants(self, code: str, file: str) -> bool:
+        """Whether any entry may accept a finding of ``code`` in ``file``."""
+        return (file, code) in self.slots
+
+    def may(self, code: str, file: str, key: str) -> bool:
+        return key in self.slots.get((file, code), {})
+
+    def accept(self, f: Finding, key: str) -> bool:
+        """Accept ``f`` (whose record key is ``key``) with the first entry not yet used that
+        matches it: an entry accepts one finding, and a second one like it is new."""
+        for i in self.slots.get((f.file or "", f.code), {}).get(key, ()):
+            column = self.entries[i].get("column")
+            if i not in self.used and (column is None or column == f.column_name):
+                self.used.add(i)
+                return True
         return False
-    column = entry.get("column")
-    return column is None or column == f.column_name
 
+    def screen(self, hit: Hit, rows: RowSource) -> tuple[Hit | None, list[int]]:
+        """``hit`` without the findings this baseline accepts (None where it accepts them all),
+        and the data rows of those it accepts. A finding's key is made as the report's are
+        (``records.finding_key``), from its row's cells as ``rows`` has them."""
+        file = hit.file or ""
+        if not isinstance(hit, Batch):
+            at = [hit.row] if hit.row is not None and hit.row > 1 else []
+            if not self.accept(hit, finding_key(hit, rows.cells(at).get(hit.row or 0), rows.columns)):
+                return hit, []
+            return None, at
+        where = hit.rows.tolist()
+        if not where:
+            return hit, []
+        # where a batch's findings bring no key of their own (its first tells), a data row's key
+        # tells whether an entry may accept the finding there before the finding is made (a
+        # column wrong on every row costs no million Findings)
+        data = [r for r in where if r > 1] if hit.finding(0).key is None else []
+        candidates = {r for r, key in zip(data, rows.keys(data), strict=True) if self.may(hit.code, file, key)}
+        cells = rows.cells(candidates)
+        taken: list[int] = []
+        for i, row in enumerate(where):
+            if data and row > 1 and row not in candidates:
+                continue
+            f = hit.finding(i)
+            if self.accept(f, finding_key(f, cells.get(row), rows.columns)):
+                taken.append(i)
+        if not taken:
+            return hit, []
+        accepted = [where[i] for i in taken if where[i] > 1]
+        keep = np.delete(np.arange(len(where)), taken)
+        if not len(keep):
+            return None, accepted
+        # the others, each made by its own index (a batch's fields are indexed alike, a subclass's too)
+        made = hit.finding
+        return Deferred(code=hit.code, rule=hit.rule, hubspot_error=hit.hubspot_error, file=hit.file,
+                        sheet=hit.sheet, rows=hit.rows[keep], lines=None, column=hit.column,
+                        values=np.empty(0, dtype=object), message=hit.message, hint=hit.hint,
+                        make=lambda j: made(int(keep[j]))), accepted
 
-def apply_baseline(report: Report, entries: list[dict[str, Any]], active: Mapping[str, Any],
-                   source: str, origin: str = "baseline") -> None:
-    """Drop accepted findings from ``report`` (and its counts); report stale entries as HS901.
+    def release(self, file: str, keep: str) -> None:
+        """Give back the entries used by findings of ``file`` but ``keep``'s (the engine forgot
+        those findings: an empty file is reported as that alone)."""
+        self.used = {i for i in self.used if self.entries[i]["file"] != file or self.entries[i]["code"] == keep}
 
-    A stale entry is located in the baseline file (``origin``) by its JSON pointer.
-    """
-    index: dict[tuple[str, str, str], list[int]] = {}
-    for i, e in enumerate(entries):
-        index.setdefault((e["file"], e["code"], e["key"]), []).append(i)
-    used: set[int] = set()
-    kept: list[Finding] = []
-    for f in report.findings:  # an entry accepts one finding: a second one like it is new
-        hit = next((i for i in index.get((f.file or "", f.code, f.key or ""), ())
-                    if i not in used and _matches(entries[i], f)), None)
-        if hit is not None:
-            used.add(hit)
-            report.counts[f.code] -= 1
-            report.accepted[f.code] = report.accepted.get(f.code, 0) + 1
-            continue
-        kept.append(f)
-    report.counts = {c: n for c, n in report.counts.items() if n > 0}
-    # (what several imports of one run need to tell an entry stale: an equal entry any of them used)
-    report.baseline_used = {(origin, *_content(entries[i])) for i in used}
-    files = {source, *(s.name for s in report.files)}
-    # an entry of a rule that did not run, or whose findings went past --max-per-rule (the finding
-    # it accepts may be among those not listed), cannot be told stale
-    unsure = {code for code, n in report.suppressed.items() if n > 0}
-    stale = [i for i, e in enumerate(entries) if i not in used and e["file"] in files
-             and e["code"] in active and e["code"] not in unsure]
-    if stale and STALE in active:
+    def finish(self, report: Report, active: Mapping[str, Any], source: str) -> None:
+        """Count the accepted findings in ``report``, and report this import's stale entries as
+        HS901, each located in the baseline file (``origin``) by its JSON pointer."""
+        for i in self.used:
+            code = self.entries[i]["code"]
+            report.accepted[code] = report.accepted.get(code, 0) + 1
+        report.accepted = dict(sorted(report.accepted.items()))
+        # (what several imports of one run need to tell an entry stale: an equal entry any of them used)
+        report.baseline_used = {(self.origin, *_content(self.entries[i])) for i in self.used}
+        files = {source, *(s.name for s in report.files)}
+        # every finding of a rule that ran was matched, those past the cap too: an entry of this
+        # import that accepted none is stale (an entry of a rule that did not run cannot be told)
+        stale = [i for i in self.mine if i not in self.used and self.entries[i]["file"] in files
+                 and self.entries[i]["code"] in active]
+        if not stale or STALE not in active:
+            return
         from validator.checks.tool import StaleBaselineEntry
 
         rule = StaleBaselineEntry()
         for i in stale:
-            e = entries[i]
+            e = self.entries[i]
             f = rule.finding(
                 f"baseline entry for {e['code']} on {e['key']!r} in {e['file']} matched no finding",
-                file=origin, pointer=f"/entries/{i}", value=e["key"])
-            kept.append(replace(f, severity=active[STALE].severity, key=f"pointer:/entries/{i}"))
-            report.baseline_stale[(origin, f"/entries/{i}")] = (origin, *_content(e))
+                file=self.origin, pointer=f"/entries/{i}", value=e["key"])
+            report.findings.append(replace(f, severity=active[STALE].severity, key=f"pointer:/entries/{i}"))
+            report.baseline_stale[(self.origin, f"/entries/{i}")] = (self.origin, *_content(e))
         report.counts[STALE] = report.counts.get(STALE, 0) + len(stale)
-    report.findings = kept
 
 
 def _content(entry: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -1,9 +1,10 @@
 """Runs the rules over import -> files -> chunks; the only place that caps, stamps and sorts.
 
 Order of hooks: ``on_import`` once; per file ``on_header``, ``on_chunk`` for each chunk,
-``on_file_end``; then ``on_import_end``. Only the hooks a rule overrides are called. Per rule
-and file at most ``max_per_rule`` findings are kept, always the first ones in (row, column)
-order, so the report does not depend on chunk size; the rest are counted as suppressed.
+``on_file_end``; then ``on_import_end``. Only the hooks a rule overrides are called. Findings a
+baseline accepts are taken out as they come, before the cap. Per rule and file at most
+``max_per_rule`` findings are kept, always the first ones in (row, column) order, so the report
+does not depend on chunk size; the rest are counted as suppressed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from validator import __version__
-from validator.baseline import apply_baseline, load_baseline, origin_of
+from validator.baseline import Acceptance, load_baseline, origin_of
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
 from validator.checks.limits import column_limit, limits
@@ -34,7 +35,7 @@ from validator.keys import hashing, record_hasher
 from validator.portal import catalog_for
 from validator.readers.base import Chunk, Refused
 from validator.readers.dispatch import open_reader
-from validator.records import capture, key_columns, stamp_keys
+from validator.records import RowSource, capture, key_columns, stamp_keys
 from validator.request import ImportSpec
 from validator.sources import FileArg, locate
 
@@ -46,23 +47,39 @@ def _key(f: Finding) -> tuple[Any, ...]:
 
 
 class Collector:
-    """Keeps the first ``cap`` findings per (rule, file) in location order; counts the rest."""
+    """Keeps the first ``cap`` findings per (rule, file) in location order; counts the rest.
+    Findings a baseline accepts are neither kept nor counted."""
 
     def __init__(self, active: Mapping[str, ActiveRule], cap: int, paths: Mapping[str, str],
-                 skip: Callable[[str, str], bool] | None = None):
+                 skip: Callable[[str, str], bool] | None = None, baseline: Acceptance | None = None):
         self.active = active
         self.cap = max(0, cap)
         self.paths = paths
         self.skip = skip  # (code, file) -> True where per-file-ignores turn a rule off
+        self.baseline = baseline
         self.kept: dict[tuple[str, str], list[Finding]] = {}
         self.counts: dict[str, int] = {}
         self.per_file: dict[tuple[str, str], int] = {}
         self.wanted: dict[str, set[int]] = {}  # rows whose cells the report should keep
+        # what record keys are made of, for the baseline: the cells kept so far (the report's
+        # records), the chunk being checked, and each file's key columns
+        self.records: Mapping[str, Mapping[int, tuple[str, ...]]] = {}
+        self.chunk: tuple[str, Chunk] | None = None
+        self.key_columns: dict[str, tuple[tuple[str, int], ...]] = {}
 
     def add(self, hits: Iterable[Hit] | None) -> None:
         for hit in hits or ():
             if self.skip is not None and self.skip(hit.code, hit.file or ""):
                 continue
+            if self.baseline is not None and self.baseline.wants(hit.code, hit.file or ""):
+                file = hit.file or ""
+                chunk = self.chunk[1] if self.chunk is not None and self.chunk[0] == file else None
+                source = RowSource(chunk, self.records.get(file, {}), self.key_columns.get(file, ()))
+                found, rows = self.baseline.screen(hit, source)
+                self.wanted.setdefault(file, set()).update(rows)  # kept as a listed finding's are
+                if found is None:
+                    continue
+                hit = found
             if isinstance(hit, Batch):
                 self._batch(hit)
             else:
@@ -106,6 +123,8 @@ class Collector:
 
     def only(self, file: str, code: str) -> None:
         """Forget every finding of ``file`` but ``code``'s (an empty file is reported as that)."""
+        if self.baseline is not None:
+            self.baseline.release(file, code)
         for slot in [slot for slot in self.per_file if slot[1] == file and slot[0] != code]:
             n = self.per_file.pop(slot)
             self.kept.pop(slot, None)
@@ -161,9 +180,13 @@ class Engine:
         ctx = ImportContext(spec, self.catalog, request_path, lookups)
         paths = {spec.source: str(request_path) if request_path else spec.source}
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
+        baseline = None
+        if self.config.baseline is not None:
+            baseline = Acceptance(load_baseline(self.config.baseline), origin_of(self.config.baseline))
         collect = Collector(self.active, self.config.max_per_rule, paths,
-                            file_ignores(self.config, paths))
+                            file_ignores(self.config, paths), baseline)
         report = Report(request=spec.source, version=__version__, paths=dict(paths))
+        collect.records = report.records
         for rule in hooks["on_import"]:
             collect.add(rule.on_import(ctx))
         seen: set[str] = set()
@@ -188,9 +211,8 @@ class Engine:
         report.suppressed_in = collect.suppressed_in()
         report.severities = {code: a.severity for code, a in self.active.items()}
         self._records(report, ctx)
-        if self.config.baseline is not None:
-            apply_baseline(report, load_baseline(self.config.baseline), self.active, spec.source,
-                           origin_of(self.config.baseline))
+        if baseline is not None:
+            baseline.finish(report, self.active, spec.source)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -219,6 +241,7 @@ class Engine:
                 fctx.width = reader.width
                 header = reader.header.cells if reader.header is not None else None
                 fctx.columns = bind_columns(header, fctx.width, fctx.spec.columns)
+                collect.key_columns[fctx.name] = key_columns(fctx)
                 broken = reader.header is not None and reader.header.note is not None and not header
                 fctx.readable = not broken  # a header record that could not be read at all: no columns, no rows
                 if broken:
@@ -244,8 +267,10 @@ class Engine:
                 while chunk is not None:
                     fctx.rows += len(chunk)
                     hits, following = run_chunk(chunk)
+                    collect.chunk = (fctx.name, chunk)
                     for found in hits:
                         collect.add(found)
+                    collect.chunk = None
                     capture(chunk, collect.wanted.pop(fctx.name, None), store)
                     if progress is not None:
                         progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 from validator.context import Column, FileContext
 from validator.findings import Finding
 from validator.readers.base import Chunk
@@ -88,16 +90,65 @@ def finding_key(f: Finding, cells: tuple[str, ...] | None, keys: tuple[tuple[str
     if f.key:
         return f.key
     if f.row is not None and f.row > 1:
-        if cells is not None and not any(c.strip() for c in cells):
-            # no content to key it by (a blank row, a quote never closed): its place, so that an
-            # entry accepts this finding only, not every blank row or lost record of the file
-            return f"row:{f.row}"
-        return record_key(cells, keys) or f"row:{f.row}"
+        return row_key(f.row, cells, keys)
     if f.pointer is not None:
         return f"pointer:{f.pointer}"
     if f.row == 1 or f.column is not None:
         return f"column:{f.column_name if f.column_name is not None else f.column}"
     return "file"
+
+
+def row_key(row: int, cells: tuple[str, ...] | None, keys: tuple[tuple[str, int], ...]) -> str:
+    """The key of a finding at data row ``row`` that brings no key of its own."""
+    if cells is not None and not any(c.strip() for c in cells):
+        # no content to key it by (a blank row, a quote never closed): its place, so that an
+        # entry accepts this finding only, not every blank row or lost record of the file
+        return f"row:{row}"
+    return record_key(cells, keys) or f"row:{row}"
+
+
+class RowSource:
+    """The cells and record keys of one file's rows as the report will find them (``capture``
+    then ``finding_key``): a row of the chunk being checked from that chunk, any other from the
+    cells kept so far. For a baseline, which must know a finding's key before the per-rule cap."""
+
+    def __init__(self, chunk: Chunk | None, kept: Mapping[int, tuple[str, ...]],
+                 keys: tuple[tuple[str, int], ...]):
+        self.chunk = chunk
+        self.kept = kept
+        self.columns = keys
+
+    def cells(self, rows: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        wanted = list(rows)
+        out: dict[int, tuple[str, ...]] = {}
+        if self.chunk is not None and wanted:
+            capture(self.chunk, wanted, out)
+        out.update({r: self.kept[r] for r in wanted if r not in out and r in self.kept})
+        return out
+
+    def keys(self, rows: list[int]) -> list[str]:
+        """``row_key`` of each of ``rows`` (data rows); where a key column has the value, read
+        from that column alone (a column wrong on every row is keyed without copying its rows)."""
+        out: dict[int, str] = {}
+        if self.chunk is not None and self.columns and rows:
+            frame = self.chunk.frame
+            at = frame.index.get_indexer(rows)
+            pending = np.flatnonzero(at >= 0)
+            for kind, index in self.columns:
+                if not len(pending) or index >= frame.shape[1]:
+                    continue
+                still = []
+                for j, v in zip(pending.tolist(), frame.iloc[at[pending], index].tolist(), strict=True):
+                    value = str(v).strip()
+                    if value:  # as record_key: the first key column with a value
+                        out[rows[j]] = f"{kind}:{value.lower() if kind == 'email' else value}"
+                    else:
+                        still.append(j)
+                pending = np.asarray(still, dtype=np.intp)
+        rest = [r for r in rows if r not in out]
+        cells = self.cells(rest) if rest else {}
+        out.update({r: row_key(r, cells.get(r), self.columns) for r in rest})
+        return [out[r] for r in rows]
 
 
 def stamp_keys(findings: list[Finding], records: Mapping[str, Mapping[int, tuple[str, ...]]],
