@@ -658,3 +658,46 @@ def test_an_unknown_option_of_a_required_property_says_the_record_needs_it() -> 
     messages = [f.message for f in found.findings if f.code == "HS208"]
     assert len(messages) == 1 and messages[0].startswith("'SENT' is not an option of hs_email_direction (")
     assert messages[0].endswith("; HubSpot leaves hs_email_direction empty, and a new record needs it")
+
+
+def test_contacts_created_without_an_email_are_a_warning_and_without_any_name_an_error() -> None:
+    # fact sheet 4.3: the current import tool asks for Email to create contacts ([V] S6), the
+    # older KB accepted any of first name, last name, email ([V-old] S8): a contact created with
+    # only a name is a warning (HS242); one with none of the three an error (HS233, HS234)
+    import io
+
+    def check(text: str, *columns: tuple[str, str], op: str | None = None) -> list[tuple]:
+        request = _request("c.csv", *((c, "0-1", p) for c, p in columns))
+        if op is not None:
+            request["importOperations"] = {"0-1": op}
+        report = validate(request, files={"c.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent")
+        return [(f.row, f.column, f.pointer, f.code, f.severity.label if f.severity else None, f.hubspot_error,
+                 f.message) for f in report.findings if f.code in ("HS233", "HS234", "HS242")]
+    mappings = "/files/0/fileImportPage/columnMappings"
+    # no email column, a name column: every row creates a contact without an email
+    for op in ("CREATE", "UPSERT"):
+        assert check("First Name,City\nAnn,Boston\n", ("First Name", "firstname"), ("City", "city"), op=op) == [
+            (None, None, mappings, "HS242", "warning", "MISSING_REQUIRED_PROPERTY",
+             f"{op} of contacts (0-1) has no column mapped to 'email': HubSpot's import tool asks for an email "
+             "to create a contact (its older versions accepted a first or last name instead)")]
+    # none of the three: an error, as before
+    assert check("City\nBoston\n", ("City", "city"), op="CREATE") == [
+        (None, None, mappings, "HS233", "error", "MISSING_REQUIRED_PROPERTY",
+         "CREATE of contacts (0-1) needs a column mapped to 'email' or 'firstname' or 'lastname'")]
+    # UPDATE creates nothing
+    assert check("First Name,Record ID\nAnn,5\n", ("First Name", "firstname"), ("Record ID", "hs_object_id"),
+                 op="UPDATE") == []
+    # rows: an email column, and rows that create a contact with a name but no email (a warning),
+    # or with nothing of the three (an error, HS234)
+    text = "Email,First Name,Last Name,City\nann@x.com,Ann,,Boston\n,Bo,,Austin\n,,Cy,Austin\n,,,Austin\n"
+    columns = (("Email", "email"), ("First Name", "firstname"), ("Last Name", "lastname"), ("City", "city"))
+    warning = ("the row creates a contact without an email: HubSpot's import tool asks for one "
+               "(its older versions accepted a first or last name instead)")
+    assert check(text, *columns) == [
+        (3, 1, None, "HS242", "warning", "MISSING_REQUIRED_PROPERTY", warning),
+        (4, 1, None, "HS242", "warning", "MISSING_REQUIRED_PROPERTY", warning),
+        (5, 1, None, "HS234", "error", "MISSING_REQUIRED_PROPERTY",
+         "the row creates a record of contacts (0-1) without email or firstname or lastname")]
+    # UPSERT with a Record ID but no email column: the rows without a Record ID create contacts
+    assert check("Record ID,First Name\n5,Ann\n,Bo\n", ("Record ID", "hs_object_id"), ("First Name", "firstname")) \
+        == [(3, 2, None, "HS242", "warning", "MISSING_REQUIRED_PROPERTY", warning)]

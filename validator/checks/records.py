@@ -162,7 +162,8 @@ class MissingRequiredColumn(RequiredRule):
     """An import that creates records has no column for a property HubSpot requires to create them.
 
     Why: creating a record needs its required properties (fact sheet 4.3): deals a name, pipeline
-    and stage; tickets a name, pipeline and status; companies a name or domain; line items a
+    and stage; tickets a name, pipeline and status; companies a name or domain; contacts an
+    email, first name or last name (HS242 warns where there is no email); line items a
     name, quantity and price, and the deal they belong to; ... Each row then fails with
     MISSING_REQUIRED_PROPERTY. Checked when the operation is CREATE, or UPSERT with no
     identifier column (so every row creates).
@@ -238,6 +239,63 @@ class MissingRequiredValue(RequiredRule):
                 need = " or ".join(group)
                 yield from self.cells(chunk, file, mapped[0] if mapped else first, bad,
                                       f"the row creates a record of {self.catalog.object_label(obj)} without {need}")
+
+
+class ContactWithoutEmail(RequiredRule):
+    """An import creates contacts without an email: the file has no email column, or a row that
+    creates a contact leaves it blank but gives a name.
+
+    Why: HubSpot's import tool asks for an email to create a contact (fact sheet 4.3, [V] S6);
+    its older documentation accepted any of first name, last name and email ([V-old] S8), and
+    the object API needs none. Which holds for an API import is not settled, hence a warning; a
+    contact with none of the three is an error (HS233 for a missing column, HS234 for a row).
+    Checked when the operation is CREATE, or UPSERT for the rows with no identifier.
+    Example: a CREATE contacts import with First Name and Phone but no Email column.
+    Fix: add and map the contacts' email addresses, or check on a small import that HubSpot
+    creates contacts from a name alone.
+    """
+
+    code = "HS242"
+    name = "contact-without-email"
+    severity = Severity.WARNING
+    hubspot_error = "MISSING_REQUIRED_PROPERTY"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if not hasattr(self, "ctx") or CONTACTS not in objects_of(file):
+            return
+        op = self.ctx.spec.operation(CONTACTS)
+        email, names = self._columns(file)
+        if op != "UPDATE" and not email and names and self.creates_every_row(file, CONTACTS, op):
+            yield self.finding(
+                f"{op} of {self.catalog.object_label(CONTACTS)} has no column mapped to 'email': HubSpot's import "
+                "tool asks for an email to create a contact (its older versions accepted a first or last name "
+                "instead)", file=file, pointer=file.spec.mappings_pointer)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not hasattr(self, "ctx") or CONTACTS not in objects_of(file):
+            return
+        op = self.ctx.spec.operation(CONTACTS)
+        email, names = self._columns(file)
+        every = self.creates_every_row(file, CONTACTS, op)
+        if op == "UPDATE" or not names or (every and not email):
+            return  # nothing created; HS233 (no name column either) or on_header (no email column) says
+        creating = ~blank_rows(chunk) & ~all_blank(chunk, own_columns(file, CONTACTS))
+        if not every:
+            creating &= all_blank(chunk, identifier_columns(file, CONTACTS, self.catalog))
+        bad = creating & all_blank(chunk, email) & ~all_blank(chunk, names)  # no name either: HS234
+        yield from self.cells(chunk, file, email[0] if email else names[0], bad,
+                              "the row creates a contact without an email: HubSpot's import tool asks for "
+                              "one (its older versions accepted a first or last name instead)")
+
+    @staticmethod
+    def _columns(file: FileContext) -> tuple[list[Column], list[Column]]:
+        """The contacts' email columns, and their first and last name columns."""
+        own = own_columns(file, CONTACTS)
+        return ([c for c in own if c.spec is not None and c.spec.property_name == "email"],
+                [c for c in own if c.spec is not None and c.spec.property_name in ("firstname", "lastname")])
+
+
+CONTACTS = "0-1"
 
 
 class StageNotInPipeline(ValueRule):
