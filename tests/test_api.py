@@ -254,6 +254,87 @@ def _misuse(message: str, request: object, **kwargs: object) -> None:
     assert str(caught.value) == message
 
 
+def test_a_given_file_the_request_does_not_name_is_refused_as_the_cli_refuses_it(tmp_path: Path) -> None:
+    # the file was dropped without a word and the request's own contacts.csv (or none: HS011) checked
+    export = tmp_path / "export-2026.csv"
+    export.write_text("Emial\nnot-an-email\n")
+    path = CONTACTS / "contacts.import.json"
+    _misuse("files['contact.csv']: no files[] entry of contacts.import.json names 'contact.csv' "
+            "(fileNames: contacts.csv)", path, files={"contact.csv": export})
+    _misuse("files['contact.csv']: no files[] entry of the request names 'contact.csv' (fileNames: contacts.csv)",
+            _contacts_request(), files={"contact.csv": io.BytesIO(b"Email\n")}, base_dir=CONTACTS)
+    _misuse(f"{export}: no files[] entry of contacts.import.json names 'export-2026.csv' (fileNames: contacts.csv)",
+            path, files=[export])
+    _misuse("files['c.csv']: no files[] entry of the request names 'c.csv' (fileNames: none)",
+            {**_contacts_request(), "files": []}, files={"c.csv": export})
+    _misuse("files keys must be fileNames (strings), not int", path, files={1: export})
+    # names match as the CLI matches them: by base name, then NFC and letter case (HS601 reports those)
+    clean = CONTACTS / "contacts.csv"
+    assert validate(path, files={"exports/contacts.csv": clean}, base_dir="/nonexistent").findings == []
+    assert [f.code for f in validate(path, files={"CONTACTS.csv": clean}, base_dir=tmp_path).findings] == ["HS601"]
+    nfc = {**_contacts_request(), "files": [{**_contacts_request()["files"][0], "fileName": "caf\u00e9.csv"}]}
+    near = validate(nfc, files={"cafe\u0301.csv": clean}, base_dir=tmp_path)
+    assert [(f.code, f.message) for f in near.findings] == [
+        ("HS601", "fileName 'caf\u00e9.csv' matches the file 'cafe\u0301.csv' only when Unicode normalisation "
+                  "(NFC/NFD) is ignored; HubSpot matches file names exactly")]
+    # a request whose files cannot be told (not JSON: HS001; no files list: HS003) is reported, as the CLI does
+    assert [f.code for f in validate(b"{", files={"contact.csv": export}).findings] == ["HS001"]
+    no_list = validate({"name": "x"}, files={"contact.csv": export})
+    assert [f.code for f in no_list.findings] == ["HS003"]
+
+
+def test_two_files_given_for_one_fileName_are_refused(tmp_path: Path) -> None:
+    # one of them went unchecked without a word: the last of a list, the one a path's base name
+    # matched, or a name in other letter case where the request's own spelling lies beside it
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    good, bad = tmp_path / "a" / "contacts.csv", tmp_path / "b" / "contacts.csv"
+    good.write_bytes((CONTACTS / "contacts.csv").read_bytes())
+    bad.write_text("Emial\nnot-an-email\n")
+    path = CONTACTS / "contacts.import.json"
+    _misuse(f"files lists two files named 'contacts.csv' ({bad}, {good}); give one file per fileName",
+            path, files=[bad, good])
+    _misuse("files['x/contacts.csv']: the files[] entry 'contacts.csv' of contacts.import.json is read from "
+            "files['contacts.csv'], not from this file; give one file per fileName",
+            path, files={"contacts.csv": good, "x/contacts.csv": bad})
+    _misuse(f"files['Contacts.csv']: the files[] entry 'contacts.csv' of contacts.import.json is read from "
+            f"{CONTACTS / 'contacts.csv'}, not from this file; give one file per fileName",
+            path, files={"Contacts.csv": bad})
+    _misuse(f"files['CONTACTS.csv']: the files[] entry 'contacts.csv' of the request is read from "
+            f"{tmp_path / 'contacts.csv'}, not from this file; give one file per fileName",
+            _contacts_request(), files={"CONTACTS.csv": bad, "Contacts.csv": bad}, base_dir=tmp_path)
+    # where both spellings are one file (a file system that ignores case; a hard link stands in), it is read
+    os.link(good, tmp_path / "a" / "Contacts.csv")
+    same = validate(_contacts_request(), files={"Contacts.csv": tmp_path / "a" / "Contacts.csv"},
+                    base_dir=tmp_path / "a")
+    assert same.findings == [] and [s.name for s in same.files] == ["contacts.csv"]
+
+
+def test_the_cli_gives_each_request_only_the_files_it_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --file is meant for one request of several: the library must not see it as another's stray
+    from validator.cli import main
+
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.csv").write_bytes((CONTACTS / "contacts.csv").read_bytes())
+        request = _contacts_request()
+        request["files"][0]["fileName"] = f"{name}.csv"
+        (tmp_path / f"{name}.import.json").write_text(json.dumps(request), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("Emial\nnot-an-email\n")
+    with pytest.raises(SystemExit) as done:
+        main(["check", str(tmp_path), "--file", f"a.csv={elsewhere}", "--format", "concise"])
+    assert done.value.code == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" ", 2)[1] for line in lines] == ["HS101", *["HS103"] * 6, "HS212"]
+    assert all(line.startswith(f"{elsewhere}:") for line in lines)  # read for a.csv; b.import.json clean
+    beside = tmp_path / "data" / "Contacts.csv"
+    beside.parent.mkdir()
+    beside.write_text("Emial\nnot-an-email\n")
+    with pytest.raises(SystemExit) as done:
+        main(["check", "--request", str(tmp_path / "a.import.json"), str(tmp_path / "a.csv"), str(beside)])
+    assert done.value.code == 2
+
+
 def test_misused_arguments_name_the_problem(tmp_path: Path) -> None:
     # JSON text for the request read as a file name ('File name too long'), an empty path read as
     # the current folder, and a wrong base_dir, request_name or stream ended in TypeError or

@@ -14,8 +14,8 @@ from validator.config import Config, specific_codes
 from validator.engine import Engine
 from validator.findings import Report, Severity, ValidatorError
 from validator.report import FORMATS
-from validator.request import parse_request
-from validator.sources import FileArg, base_name, read_request_bytes
+from validator.request import ImportSpec, parse_request
+from validator.sources import FileArg, base_name, file_names, fold_name, match_files, read_request_bytes
 
 RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
 
@@ -28,14 +28,16 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
     ``request`` is a path to the importRequest JSON, its text as bytes, or an already-parsed
     mapping. Each ``files[].fileName`` is looked up in ``files`` (a mapping of fileName to a
     path or binary file object, or a list of paths matched by base name), then in ``base_dir``
-    (by default the request's folder; for a mapping or bytes, the current directory).
+    (by default the request's folder; for a mapping or bytes, the current directory). Every file
+    given must be one a fileName takes (names match by base name, then as HS601 matches them:
+    NFC and letter case), as the CLI refuses a data file no request names.
 
     Data problems are findings, never exceptions; inputs that cannot be read safely are listed
-    in ``report.refusals``. Only misuse (a missing request file, bad configuration) raises
-    ValidatorError. Nothing is printed and no input is modified.
+    in ``report.refusals``. Only misuse (a missing request file, a file given that no fileName
+    takes, bad configuration) raises ValidatorError. Nothing is printed and no input is modified.
     """
     config = _checked(config)
-    given = _files(files)
+    given, labels = _files(files)
     if base_dir is not None and not isinstance(base_dir, (str, os.PathLike)):
         raise ValidatorError(f"base_dir must be a folder path, not {type(base_dir).__name__}")
     if request_name is not None and not isinstance(request_name, str):
@@ -56,6 +58,7 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
         base = Path(base_dir) if base_dir is not None else request_path.parent
     else:
         raise ValidatorError(f"request must be a path, bytes or a mapping, not {type(request).__name__}")
+    _all_taken(spec, base, given, labels)
     return engine.run(spec, request_path=request_path, base=base, files=given)
 
 
@@ -74,6 +77,42 @@ def _request_path(request: str | os.PathLike[str]) -> Path:
             raise ValidatorError("request is JSON text, not a path: pass it as bytes (text.encode()) "
                                  "or as a mapping (json.loads(text))")
     return Path(text)
+
+
+def _all_taken(spec: ImportSpec, base: Path, given: Mapping[str, FileArg], labels: Mapping[str, str]) -> None:
+    """Refuse a given file that no files[] entry takes, as the CLI refuses a data file or a
+    ``--file NAME`` no request names: it would go unchecked while the request's own file, or
+    none, is checked in its place. Names match as HS601 matches them (base name, NFC, letter
+    case). A request whose files cannot be told (HS001, HS003) is reported instead."""
+    names = file_names(spec.raw)
+    if not given or names is None:
+        return
+    lookups, taken = match_files(spec, base, given)
+    used = set(taken.values())
+    whose = f"of {spec.source} " if spec.source != "<request>" else "of the request "
+    for key in given:
+        if key in used:
+            continue
+        folded = fold_name(base_name(key))
+        entry = next((f.file_name for f in spec.files
+                      if f.file_name is not None and fold_name(base_name(f.file_name)) == folded), None)
+        if entry is None:
+            listed = ", ".join(sorted(set(names))) or "none"
+            raise ValidatorError(f"{labels[key]}: no files[] entry {whose}names {base_name(key)!r} "
+                                 f"(fileNames: {listed})")
+        lookup = lookups[entry]
+        if lookup.path is not None and _same_file(given[key], lookup.path):
+            continue  # (a file system that ignores case: the name on disk is this very file)
+        other = labels[taken[entry]] if entry in taken else str(lookup.path or "no file")
+        raise ValidatorError(f"{labels[key]}: the files[] entry {entry!r} {whose}is read from {other}, "
+                             "not from this file; give one file per fileName")
+
+
+def _same_file(arg: FileArg, path: Path) -> bool:
+    try:
+        return isinstance(arg, (str, os.PathLike)) and os.path.samefile(arg, path)
+    except (OSError, ValueError):
+        return False
 
 
 def _checked(config: Config | None) -> Config:
@@ -205,24 +244,35 @@ def _file_arg(name: str, value: Any) -> FileArg:
     return value
 
 
-def _files(files: Mapping[str, FileArg] | Sequence[FileArg] | None) -> dict[str, FileArg]:
+def _files(files: Mapping[str, FileArg] | Sequence[FileArg] | None) -> tuple[dict[str, FileArg], dict[str, str]]:
+    """The given files by name, and how messages call each one (``files['NAME']``, or the path
+    of a list's item)."""
     if files is None:
-        return {}
+        return {}, {}
     if isinstance(files, Mapping):
-        return {name: _file_arg(name, value) for name, value in files.items()}
+        out: dict[str, FileArg] = {}
+        for key, value in files.items():
+            if isinstance(key, os.PathLike):
+                key = os.fspath(key)
+            if not isinstance(key, str):
+                raise ValidatorError(f"files keys must be fileNames (strings), not {type(key).__name__}")
+            out[key] = _file_arg(key, value)
+        return out, {key: f"files[{key!r}]" for key in out}
     if isinstance(files, (str, bytes, os.PathLike)) or not isinstance(files, Sequence):
         raise ValidatorError("files must be a mapping of fileName to a path, bytes or binary file object, "
                              f"or a list of paths; not {type(files).__name__}")
-    out: dict[str, FileArg] = {}
+    out = {}
+    labels: dict[str, str] = {}
     for item in files:
-        if isinstance(item, (str, os.PathLike)):
-            out[base_name(os.fspath(item))] = item
-        else:
-            name = getattr(item, "name", None)
-            if not isinstance(name, str):
-                raise ValidatorError("file objects must be passed as a mapping of fileName to object")
-            out[base_name(name)] = item
-    return out
+        label = os.fspath(item) if isinstance(item, (str, os.PathLike)) else getattr(item, "name", None)
+        if not isinstance(label, str):
+            raise ValidatorError("file objects must be passed as a mapping of fileName to object")
+        name = base_name(label)
+        if name in out:  # a request's fileNames tell files apart by name alone
+            raise ValidatorError(f"files lists two files named {name!r} ({labels[name]}, {label}); "
+                                 "give one file per fileName")
+        out[name], labels[name] = _file_arg(name, item), label
+    return out, labels
 
 
 __all__ = ["validate"]

@@ -99,6 +99,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     from validator.findings import Report, ValidatorError
     from validator.report import render
     from validator.settings import choose_format, effective_config
+    from validator.sources import named_by
 
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
@@ -122,6 +123,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         given[piped[0]] = _spooled_stdin()
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
     _no_stray_files(planned, given)
+    planned = [(request, named_by(request, files)) for request, files in planned]  # (--file is for one of them)
     configs = _own_configs(planned, config, config_file, flags, shared)
     inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values()),
               *{c.source for c in [config, *configs.values()] if c.source}]

@@ -121,22 +121,31 @@ def write_text(path: Path, text: str) -> None:
 def locate(spec: ImportSpec, base: Path | None,
            given: Mapping[str, FileArg] | None = None) -> dict[str, FileLookup]:
     """Match every files[].fileName to an input. Opens nothing."""
+    return match_files(spec, base, given)[0]
+
+
+def match_files(spec: ImportSpec, base: Path | None, given: Mapping[str, FileArg] | None = None
+                ) -> tuple[dict[str, FileLookup], dict[str, str]]:
+    """``locate``'s lookups, and the key of ``given`` each fileName took (fileNames read from
+    ``base``, or found nowhere, take none): a given file no fileName took goes unchecked."""
     given = dict(given or {})
-    by_base = {base_name(str(k)): v for k, v in given.items()}
+    by_base = {base_name(str(k)): k for k in given}
     out: dict[str, FileLookup] = {}
+    taken: dict[str, str] = {}
     for f in spec.files:
         name = f.file_name
         if name is None or name in out:
             continue
         short = base_name(name)
-        arg = given.get(name, by_base.get(short))
+        key = name if name in given else by_base.get(short)
         exact_beside = (base is not None and short not in ("", ".", "..")
                         and check_regular(base / short, base)[0] is None)
-        near_given = _near_key(by_base, short) if arg is None and not exact_beside else None
-        if arg is not None:
-            out[name] = _from_argument(name, arg)
+        near_given = _near_key(by_base, short) if key is None and not exact_beside else None
+        if key is not None:
+            out[name], taken[name] = _from_argument(name, given[key]), key
         elif near_given is not None:  # a file given by a name that differs in case: HS601's
-            out[name] = replace(_from_argument(name, by_base[near_given]), near=near_given)
+            out[name] = replace(_from_argument(name, given[by_base[near_given]]), near=near_given)
+            taken[name] = by_base[near_given]
         elif base is not None and short not in ("", ".", ".."):
             path = base / short
             problem, detail = check_regular(path, base)
@@ -148,7 +157,7 @@ def locate(spec: ImportSpec, base: Path | None,
         else:
             where = f"in {base}" if base is not None else "among the files given"
             out[name] = FileLookup(name, None, "none", "missing", f"no file named {short!r} {where}")
-    return out
+    return out, taken
 
 
 def _near_key(names: Mapping[str, object], short: str) -> str | None:
@@ -270,6 +279,16 @@ def request_file_names(request: Path) -> list[str] | None:
     """``file_names`` of a request file; None where it cannot be read as JSON or has no files list."""
     readable, value = _request_json(request, None)
     return file_names(value) if readable else None
+
+
+def named_by(request: Path, files: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``files`` whose name ``request`` names (by base name, NFC and letter case,
+    as HS601 matches); all of them where its fileNames cannot be read (HS001 and HS003 report it)."""
+    names = request_file_names(request)
+    if names is None:
+        return dict(files)
+    known = {fold_name(n) for n in names}
+    return {name: value for name, value in files.items() if fold_name(base_name(str(name))) in known}
 
 
 def names_file(request: Path, file_name: str) -> bool:
