@@ -423,6 +423,61 @@ def test_a_quote_never_closed_or_a_blank_run_elsewhere_is_not_accepted_by_an_old
 
 
 
+def _two_imports(root: Path, spring: str, autumn: str) -> list[str]:
+    """Two imports in one run whose data files are both named contacts.csv."""
+    for season, rows in (("spring", spring), ("autumn", autumn)):
+        _import(root / season, rows)
+    return [str(root / season / "contacts.import.json") for season in ("spring", "autumn")]
+
+
+def test_a_baseline_entry_accepts_findings_of_its_own_import_only(tmp_path: Path) -> None:
+    # an entry written for spring's contacts.csv accepted the same finding in autumn's
+    # contacts.csv: one baseline for both imports hid a new ragged row in autumn
+    both = _two_imports(tmp_path, ANN + CY, CY)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", *both, "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    _import(tmp_path / "autumn", CY + ANN)
+    exit_code, report = run("check", *both, "--baseline", str(baseline))
+    assert [(f["file"], f["row"], f["column"], f["code"], f["key"]) for f in report["findings"]] == [
+        (str(tmp_path / "autumn" / "contacts.csv"), 3, 7, "HS110", "email:ann@example.com")]
+    assert (exit_code, report["accepted"], report["summary"]["errors"]) == (1, {"HS110": 1}, 1)
+    # the entry names its import by the request's path from the baseline's folder
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["request"], e["file"], e["code"], e["key"], e["column"]) for e in entries] == [
+        ("spring/contacts.import.json", "contacts.csv", "HS110", "email:ann@example.com", None)]
+    # the same with the library, one import at a time; spring's entry is not stale in autumn
+    config = Config(baseline=baseline)
+    autumn = validate(both[1], config=config)
+    assert [(f.file, f.row, f.column, f.code) for f in autumn.findings] == [("contacts.csv", 3, 7, "HS110")]
+    assert autumn.accepted == {}
+    spring = validate(both[0], config=config)
+    assert (spring.findings, spring.accepted) == ([], {"HS110": 1})
+    # re-sorted rows keep the entry (its key is the record's, its scope the request's path)
+    _import(tmp_path / "spring", CY + ANN)
+    assert (validate(both[0], config=config).findings, validate(both[0], config=config).accepted) == (
+        [], {"HS110": 1})
+
+
+def test_entries_without_a_request_accept_findings_in_any_import_as_before(tmp_path: Path) -> None:
+    # baselines written before entries named their import: a run of one import reads them as
+    # it did (and so does a run of several, where the file name is all they say)
+    both = _two_imports(tmp_path, ANN + CY, CY)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"version": 1, "tool": "hubspot-preflight", "entries": [
+        {"file": "contacts.csv", "code": "HS110", "key": "email:ann@example.com", "column": None},
+        {"file": "contacts.csv", "code": "HS110", "key": "email:gone@example.com", "column": None}]}),
+        encoding="utf-8")
+    exit_code, report = run("check", both[0], "--baseline", str(baseline))
+    assert [(f["file"], f["pointer"], f["code"]) for f in report["findings"]] == [
+        (str(baseline), "/entries/1", "HS901")]
+    assert (exit_code, report["accepted"]) == (0, {"HS110": 1})
+    _import(tmp_path / "autumn", CY + ANN)
+    exit_code, report = run("check", *both, "--baseline", str(baseline))
+    assert [(f["file"], f["pointer"], f["code"]) for f in report["findings"]] == [
+        (str(baseline), "/entries/1", "HS901")]
+    assert (exit_code, report["accepted"]) == (0, {"HS110": 2})
+
 
 DO = "do@example.com,Do,Ek,4\n"  # 4 fields: ragged at column 5
 NIA = ",Nia,Ng,5,lead,y,EXTRA\n"  # no email: keyed by the hash of its cells

@@ -1,6 +1,7 @@
 """Accepted findings: a baseline file keyed by record, not by row number.
 
-An entry names a finding by the file's ``fileName``, the rule code, the record key
+An entry names a finding by the import it was written for (``request``: the importRequest's
+path from the baseline file's folder), the file's ``fileName``, the rule code, the record key
 (``email:ann@example.com``, ``id:1234``, ``row:<hash of the row's cells>``, ``value:<key>`` for
 a key reported after its file is read, or for findings
 outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and, where the
@@ -11,18 +12,23 @@ Findings are matched before the per-rule cap (``max_per_rule``), so accepted one
 place and are never counted as unlisted. Stale entries for the files of the import being
 checked are reported as HS901.
 
+An entry without ``request`` (version 1 files, written before entries named their import)
+accepts the finding in any import whose file has that ``fileName``: a run of one import reads
+such a file as it always did; ``--write-baseline`` rewrites it with each entry's import.
+
 File format (JSON)::
 
-    {"version": 1, "tool": "hubspot-preflight",
-     "entries": [{"file": "contacts.csv", "code": "HS110", "key": "email:bo@example.org",
-                  "column": null, "message": "row has 3 fields, fewer than the header's 4"}]}
+    {"version": 2, "tool": "hubspot-preflight",
+     "entries": [{"request": "imports/contacts.import.json", "file": "contacts.csv",
+                  "code": "HS110", "key": "email:bo@example.org", "column": null,
+                  "message": "row has 3 fields, fewer than the header's 4"}]}
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +40,7 @@ from validator.findings import STALE_CODE, Finding, Report, ValidatorError
 from validator.records import RowSource, finding_key
 from validator.sources import read_bounded, write_text
 
-VERSION = 1
+VERSION = 2
 STALE = STALE_CODE
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
@@ -43,6 +49,20 @@ BaselineArg = str | os.PathLike[str] | Sequence[Mapping[str, Any]]
 
 def origin_of(source: object) -> str:
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "baseline"
+
+
+def request_scope(request: str | os.PathLike[str] | None, name: str, baseline: object) -> str:
+    """How an entry names the import it was written for: the request's path from the baseline
+    file's folder ('/'-separated, so the same from any working folder and system), or from the
+    working folder for a baseline given as entries; a request given as data, by its name."""
+    if request is None:
+        return name
+    folder = Path(baseline).parent if isinstance(baseline, (str, os.PathLike)) else Path()
+    try:
+        relative = os.path.relpath(os.path.abspath(request), os.path.abspath(folder))
+    except ValueError:  # (another drive, on Windows)
+        relative = os.path.abspath(request)
+    return Path(relative).as_posix()
 
 
 def load_baseline(source: BaselineArg) -> list[dict[str, Any]]:
@@ -68,23 +88,26 @@ def load_baseline(source: BaselineArg) -> list[dict[str, Any]]:
     for i, e in enumerate(entries):
         if not (isinstance(e, Mapping) and all(isinstance(e.get(k), str) for k in ("file", "code", "key"))):
             raise ValidatorError(f"{where}: entry {i} needs string 'file', 'code' and 'key'")
+        if not isinstance(e.get("request"), (str, type(None))):
+            raise ValidatorError(f"{where}: entry {i} has a 'request' that is not a string")
     return [dict(e) for e in entries]
 
 
-def entry_of(f: Finding) -> dict[str, Any]:
-    return {"file": f.file or "", "code": f.code, "key": f.key or "", "column": f.column_name,
-            "message": f.message}
+def entry_of(f: Finding, request: str) -> dict[str, Any]:
+    return {"request": request, "file": f.file or "", "code": f.code, "key": f.key or "",
+            "column": f.column_name, "message": f.message}
 
 
 class Acceptance:
-    """The entries of a baseline, accepting one import's findings as the engine meets them:
-    before the per-rule cap, so that an accepted finding neither takes a listed place nor is
-    counted unlisted."""
+    """The entries of a baseline that may accept one import's findings (those written for it,
+    and those that name no import), as the engine meets the findings: before the per-rule cap,
+    so that an accepted finding neither takes a listed place nor is counted unlisted."""
 
-    def __init__(self, entries: list[dict[str, Any]], origin: str = "baseline"):
+    def __init__(self, entries: list[dict[str, Any]], scope: str, origin: str = "baseline"):
         self.entries = entries
+        self.scope = scope
         self.origin = origin
-        self.mine = list(range(len(entries)))
+        self.mine = [i for i, e in enumerate(entries) if e.get("request") in (None, scope)]
         # (file, code) -> key -> entry indexes, in file order
         self.slots: dict[tuple[str, str], dict[str, list[int]]] = {}
         for i in self.mine:
@@ -183,12 +206,15 @@ class Acceptance:
 
 
 def _content(entry: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (entry["file"], entry["code"], entry["key"], entry.get("column"))
+    return (entry.get("request"), entry["file"], entry["code"], entry["key"], entry.get("column"))
 
 
-def write_baseline(report: Report, path: str | os.PathLike[str]) -> int:
-    """Write every listed finding (but stale-entry ones) as accepted; returns the entry count."""
-    entries = [entry_of(f) for f in report.findings if not f.code.startswith("HS9")]
+def write_baseline(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
+                   path: str | os.PathLike[str]) -> int:
+    """Write every listed finding (but stale-entry ones) of each (request path, report) as
+    accepted for that request; returns the entry count."""
+    entries = [entry_of(f, request_scope(request, r.request or "<request>", path))
+               for request, r in runs for f in r.findings if not f.code.startswith("HS9")]
     text = json.dumps({"version": VERSION, "tool": "hubspot-preflight", "entries": entries},
                       ensure_ascii=False, indent=2)
     from validator.report.json_format import clean

@@ -166,9 +166,9 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
 
         by_target: dict[Path, list[Any]] = {}
         for (request, _files), r in zip(planned, reports, strict=True):  # by fileName, as they are matched
-            by_target.setdefault(targets[request], []).extend(r.findings)
-        for target, findings in by_target.items():
-            n = write(Report(findings=findings), target)
+            by_target.setdefault(targets[request], []).append((request, r))
+        for target, runs in by_target.items():
+            n = write(runs, target)
             if not quiet:
                 click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
         sys.exit(2 if report.refusals else 0)

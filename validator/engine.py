@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from validator import __version__
-from validator.baseline import Acceptance, load_baseline, origin_of
+from validator.baseline import Acceptance, load_baseline, origin_of, request_scope
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
 from validator.checks.limits import column_limit, limits
@@ -182,7 +182,9 @@ class Engine:
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
         baseline = None
         if self.config.baseline is not None:
-            baseline = Acceptance(load_baseline(self.config.baseline), origin_of(self.config.baseline))
+            baseline = Acceptance(load_baseline(self.config.baseline),
+                                  request_scope(request_path, spec.source, self.config.baseline),
+                                  origin_of(self.config.baseline))
         collect = Collector(self.active, self.config.max_per_rule, paths,
                             file_ignores(self.config, paths), baseline)
         report = Report(request=spec.source, version=__version__, paths=dict(paths))

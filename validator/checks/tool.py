@@ -12,9 +12,9 @@ class StaleBaselineEntry(Rule):
     Why: a baseline that keeps entries for fixed records slowly turns into a list of exceptions
     nobody can review, and an entry for a record that comes back would silently hide it again
     (ruff's RUF100 and sqlfluff's --warn-unused-ignores report unused suppressions for the same
-    reason). Entries are matched by file, rule code and record key, so only a fixed record, a
-    changed key (a new email), or a changed row (for rows keyed by a hash of their cells) makes
-    an entry stale; re-sorting the file does not.
+    reason). Entries are matched by import, file, rule code and record key, so only a fixed
+    record, a changed key (a new email), or a changed row (for rows keyed by a hash of their
+    cells) makes an entry stale; re-sorting the file does not.
     Example: the baseline accepts HS110 for `email:bo@example.org`, and Bo's row was fixed.
     Fix: rewrite the baseline with `--write-baseline`, or delete the entry.
     """
