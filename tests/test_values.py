@@ -300,7 +300,8 @@ def test_line_items_need_their_deal() -> None:
                                "toColumnObjectTypeId": "0-8"}]}})
         request = {"name": "t", "importOperations": {"0-8": "CREATE", "0-3": "UPDATE"}, "files": files}
         data = {"items.csv": b"Name,Quantity,Price,SKU\nWidget,2,10.00,W-1\n", "deals.csv": b"Deal Name,SKU\nBig,W-1\n"}
-        report = validate(request, files={k: io.BytesIO(v) for k, v in data.items()}, base_dir="/nonexistent")
+        given = {k: io.BytesIO(v) for k, v in data.items() if with_deals or k == "items.csv"}  # (only named files)
+        report = validate(request, files=given, base_dir="/nonexistent")
         return [(f.file, f.pointer, f.message) for f in report.findings if f.code == "HS233"]
     assert line_items(False) == [("items.csv", "/files/0/fileImportPage/columnMappings",
                                   "CREATE of line items (0-8) needs the deal each one belongs to: a column with "
