@@ -56,6 +56,20 @@ def test_semicolon_file_is_one_finding_not_noise_per_row() -> None:
     assert [f for f in found if f[0] in ("HS408", "HS110", "HS101")] == [("HS408", 1, None, 1, None)]
 
 
+def test_a_delimiter_other_than_a_comma_is_a_warning() -> None:
+    # fact sheet 6: the CSV delimiter is not documented ([GAP]), so a semicolon-, tab- or
+    # pipe-separated file is a warning (HS408), not an error: alone it fails no check
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        report = validate(request, files={"data.csv": io.BytesIO(TEXT.replace(",", sep).encode())},
+                          base_dir="/nonexistent")
+        assert [(f.row, f.column, f.line, f.code, f.severity, f.value, f.message) for f in report.findings] == [
+            (1, None, 1, "HS408", Severity.WARNING, sep,
+             f"the file is {name}-separated (2 {name}s in the header line, 0 commas); HubSpot expects commas")]
+        assert report.exit_code() == 0 and report.exit_code("warning") == 1
+
+
 def test_nul_byte_is_reported_at_its_cell() -> None:
     data = TEXT.replace("José", "Jo\x00sé").encode()
     assert [f for f in run(data) if f[0] == "HS405"] == [("HS405", 3, 2, 3, None)]

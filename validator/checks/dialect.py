@@ -217,15 +217,17 @@ class CrLineEndings(_EndingRule):
 class NonCommaDelimiter(Rule):
     """The file is separated by semicolons, tabs or pipes rather than commas.
 
-    Why: HubSpot reads CSV files with commas between values ([GAP]: other delimiters are not
-    documented). Excel in many European locales saves "CSV" with semicolons, and "Unicode Text"
-    with tabs; HubSpot would see one single column.
+    Why: HubSpot's documentation assumes commas between values, and says nothing of other
+    delimiters (fact sheet 6, [GAP]): whether it detects them or reads the file as one single
+    column is unknown, hence a warning. Excel in many European locales saves "CSV" with
+    semicolons, and "Unicode Text" with tabs.
     Example: `Email;First Name;Phone`.
     Fix: save as "CSV UTF-8 (Comma delimited)", or change the list separator and export again.
     """
 
     code = "HS408"
     name = "non-comma-delimiter"
+    severity = Severity.WARNING
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
