@@ -525,3 +525,19 @@ def test_an_entry_is_stale_or_not_whatever_the_cap(tmp_path: Path) -> None:
     assert [f["value"] for f in report["findings"]] == ["ed@example.com,Ed", "email:ann@example.com"]
     assert (report["suppressed"], report["accepted"], exit_code) == ({}, {"HS110": 2}, 1)
     assert report["summary"]["errors"] == 1 and report["summary"]["warnings"] == 1
+
+
+def test_entries_of_a_rule_ignored_for_their_file_are_not_stale(tmp_path: Path) -> None:
+    # per-file-ignores turned HS110 off for contacts.csv, and both accepted HS110 entries were
+    # reported stale, as --ignore HS110 no longer made them
+    request = _import(tmp_path / "imp", ANN + BO)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    off = validate(request, config=Config(baseline=baseline, per_file_ignores={"contacts.csv": ("HS110",)}))
+    assert (off.findings, off.accepted, off.counts) == ([], {}, {})
+    _import(tmp_path / "imp", CY + BO)  # Ann fixed: her entry is stale where HS110 runs
+    for ignores in ({"other.csv": ("HS110",)}, {"contacts.csv": ("HS212",)}):
+        on = validate(request, config=Config(baseline=baseline, per_file_ignores=ignores))
+        assert [(f.code, f.file, f.pointer) for f in on.findings] == [("HS901", str(baseline), "/entries/0")]
+        assert on.accepted == {"HS110": 1}

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -176,9 +176,11 @@ class Acceptance:
         those findings: an empty file is reported as that alone)."""
         self.used = {i for i in self.used if self.entries[i]["file"] != file or self.entries[i]["code"] == keep}
 
-    def finish(self, report: Report, active: Mapping[str, Any], source: str) -> None:
+    def finish(self, report: Report, active: Mapping[str, Any], source: str,
+               skip: Callable[[str, str], bool] | None = None) -> None:
         """Count the accepted findings in ``report``, and report this import's stale entries as
-        HS901, each located in the baseline file (``origin``) by its JSON pointer."""
+        HS901, each located in the baseline file (``origin``) by its JSON pointer. ``skip``
+        (code, file) tells where per-file-ignores turn a rule off."""
         for i in self.used:
             code = self.entries[i]["code"]
             report.accepted[code] = report.accepted.get(code, 0) + 1
@@ -187,9 +189,11 @@ class Acceptance:
         report.baseline_used = {(self.origin, *_content(self.entries[i])) for i in self.used}
         files = {source, *(s.name for s in report.files)}
         # every finding of a rule that ran was matched, those past the cap too: an entry of this
-        # import that accepted none is stale (an entry of a rule that did not run cannot be told)
+        # import that accepted none is stale (an entry of a rule that did not run on its file,
+        # not selected or ignored there, cannot be told)
         stale = [i for i in self.mine if i not in self.used and self.entries[i]["file"] in files
-                 and self.entries[i]["code"] in active]
+                 and self.entries[i]["code"] in active
+                 and not (skip is not None and skip(self.entries[i]["code"], self.entries[i]["file"]))]
         if not stale or STALE not in active:
             return
         from validator.checks.tool import StaleBaselineEntry

@@ -214,7 +214,7 @@ class Engine:
         report.severities = {code: a.severity for code, a in self.active.items()}
         self._records(report, ctx)
         if baseline is not None:
-            baseline.finish(report, self.active, spec.source)
+            baseline.finish(report, self.active, spec.source, collect.skip)
         report.seconds = time.perf_counter() - started
         return report
 
