@@ -265,8 +265,6 @@ def test_a_given_file_the_request_does_not_name_is_refused_as_the_cli_refuses_it
             _contacts_request(), files={"contact.csv": io.BytesIO(b"Email\n")}, base_dir=CONTACTS)
     _misuse(f"{export}: no files[] entry of contacts.import.json names 'export-2026.csv' (fileNames: contacts.csv)",
             path, files=[export])
-    _misuse("files['c.csv']: no files[] entry of the request names 'c.csv' (fileNames: none)",
-            {**_contacts_request(), "files": []}, files={"c.csv": export})
     _misuse("files keys must be fileNames (strings), not int", path, files={1: export})
     # names match as the CLI matches them: by base name, then NFC and letter case (HS601 reports those)
     clean = CONTACTS / "contacts.csv"
@@ -277,10 +275,12 @@ def test_a_given_file_the_request_does_not_name_is_refused_as_the_cli_refuses_it
     assert [(f.code, f.message) for f in near.findings] == [
         ("HS601", "fileName 'caf\u00e9.csv' matches the file 'cafe\u0301.csv' only when Unicode normalisation "
                   "(NFC/NFD) is ignored; HubSpot matches file names exactly")]
-    # a request whose files cannot be told (not JSON: HS001; no files list: HS003) is reported, as the CLI does
+    # a request that names no file (not JSON: HS001; no or an empty files list: HS003) is reported instead
     assert [f.code for f in validate(b"{", files={"contact.csv": export}).findings] == ["HS001"]
-    no_list = validate({"name": "x"}, files={"contact.csv": export})
-    assert [f.code for f in no_list.findings] == ["HS003"]
+    for broken in ({"name": "x"}, {**_contacts_request(), "files": []}):
+        report = validate(broken, files={"contact.csv": export})
+        assert [(f.code, f.message) for f in report.findings if f.code == "HS003"] == [
+            ("HS003", "request has no 'files' list" if "files" not in broken else "request has an empty 'files' list")]
 
 
 def test_two_files_given_for_one_fileName_are_refused(tmp_path: Path) -> None:

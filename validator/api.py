@@ -83,9 +83,10 @@ def _all_taken(spec: ImportSpec, base: Path, given: Mapping[str, FileArg], label
     """Refuse a given file that no files[] entry takes, as the CLI refuses a data file or a
     ``--file NAME`` no request names: it would go unchecked while the request's own file, or
     none, is checked in its place. Names match as HS601 matches them (base name, NFC, letter
-    case). A request whose files cannot be told (HS001, HS003) is reported instead."""
+    case). A request that names no file (not JSON, HS001; no or an empty files list, HS003; no
+    fileName at all) is reported instead: its report says what is wrong and is not ok."""
     names = file_names(spec.raw)
-    if not given or names is None:
+    if not given or not names:
         return
     lookups, taken = match_files(spec, base, given)
     used = set(taken.values())
