@@ -593,29 +593,89 @@ def test_a_cell_written_twice_is_refused_naming_it(engine: str, block: int, rows
                         "again); readers keep only one of its values")
 
 
-def test_rows_out_of_order_without_a_repeat_read_whole_or_are_refused_by_the_streaming_reader() -> None:
-    """Rows out of order, no cell twice: calamine sorts them in; openpyxl's reader, which streams
-    (a sheet too large for calamine), would skip the lower row: refused, naming it."""
-    rows = [b'<row r="3">' + _text("A3", "c@x.com") + b"</row>", b'<row r="2">' + _text("A2", "b@x.com") + b"</row>",
-            b'<row r="2">' + _text("B2", "Bo") + b"</row>"]
-    data = raw_workbook(sheet(_HEAD + b"".join(rows)))
-    reader, _notes, chunks = _read(data, "calamine") if calamine_available() else (None, None, [])
-    if reader is not None:
-        assert [row for c in chunks for row in c.frame.values.tolist()] == [["b@x.com", "Bo"], ["c@x.com", ""]]
-    exc = read_refusal(data, "openpyxl")
-    assert str(exc) == ("sheet part 'xl/worksheets/sheet1.xml' has row 2 after row 3 (a row written twice or out of "
-                        "order), which openpyxl, the reader for this sheet, would skip")
+def _out_of_order(row: int, after: int) -> str:
+    return (f"sheet part 'xl/worksheets/sheet1.xml' has row {row} after row {after} (rows out of order, which "
+            "readers number differently: open it in Excel, which puts them in order, and save it again)")
+
+
+def _untagged(rows: bytes) -> bytes:
+    """The rows without their r attributes (the cells keep their references)."""
+    return rows.replace(b'<row r="1">', b"<row>").replace(b'<row r="2">', b"<row>").replace(b'<row r="3">', b"<row>")
+
+
+_ROWS_OUT_OF_ORDER = [  # (rows after the header, the row named, the row it comes after)
+    # a row placed after a higher one: calamine sorted it in, openpyxl's reader refused it
+    (b'<row r="5">' + _text("A5", "e@x.com") + b'</row><row r="3">' + _text("A3", "c@x.com") + b"</row>", 3, 5),
+    # ... with another row between them
+    (b'<row r="3">' + _text("A3", "c@x.com") + b'</row><row r="4">' + _text("A4", "d@x.com") + b"</row>"
+     b'<row r="2">' + _text("A2", "b@x.com") + _text("B2", "Bo") + b"</row>", 2, 4),
+    # rows without r: openpyxl numbered them in the order written (c@x.com on row 2, though its
+    # cell is A3), calamine by the cells' references
+    (_untagged(b'<row r="3">' + _text("A3", "c@x.com") + b'</row><row r="2">' + _text("A2", "b@x.com") + b"</row>"),
+     2, 3),
+    # cells without a reference (read by openpyxl only): the reader's own refusal, in the same words
+    (b'<row r="3"><c t="inlineStr"><is><t>c@x.com</t></is></c></row>'
+     b'<row r="2"><c t="inlineStr"><is><t>b@x.com</t></is></c></row>', 2, 3),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("block", [4 << 20, 61])  # one window, or many (the rows in windows of their own)
+@pytest.mark.parametrize(("rows", "row", "after"), _ROWS_OUT_OF_ORDER)
+def test_rows_out_of_order_are_refused_by_both_readers_naming_them(engine: str, block: int, rows: bytes, row: int,
+                                                                   after: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows out of order, no cell twice: calamine sorted them into place, openpyxl's streaming
+    reader refused them (and, with rows without r, numbered them as written): the pre-scan
+    refuses them before either reader, one line naming the rows."""
+    import validator.readers.xlsx_scan as scan_module
+
+    monkeypatch.setattr(scan_module, "BLOCK", block)
+    exc = read_refusal(raw_workbook(sheet(_HEAD + rows)), engine)
+    assert (exc.code, str(exc)) == ("bad-workbook", _out_of_order(row, after))
+
+
+def test_the_header_after_a_data_row_is_refused_whichever_reader(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from validator.findings import Refusal
+
+    data = raw_workbook(sheet(b'<row r="2">' + _text("A2", "b@x.com") + _text("B2", "Bo") + b"</row>" + _HEAD))
+    for engine in ENGINES:
+        _use_engine(monkeypatch, engine)
+        report = validate(write(tmp_path, data, headers=("Email", "Name")))
+        assert report.refusals == [Refusal("contacts.xlsx", _out_of_order(1, 2), "bad-workbook")], engine
+        assert not [f for f in report.findings if f.file == "contacts.xlsx"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("rows", "expected"), [
+    # row 2 written in two elements, a cell in each: one row (openpyxl refused "row 2 after row 2")
+    (b'<row r="2">' + _text("A2", "b@x.com") + b'</row><row r="2">' + _text("B2", "Bo") + b"</row>",
+     [(2, ["b@x.com", "Bo"])]),
+    # a row without cells after a higher one holds nothing to misplace (openpyxl refused it)
+    (b'<row r="5"/><row r="3">' + _text("A3", "c@x.com") + b"</row>", [(3, ["c@x.com", ""])]),
+    # a cell whose reference names a row other than its row element's: the cell's (openpyxl's
+    # reader put e@x.com on row 2)
+    (b'<row r="2">' + _text("A5", "e@x.com") + b"</row>", [(5, ["e@x.com", ""])]),
+])
+def test_rows_are_where_their_cells_references_put_them_on_both_readers(engine: str, rows: bytes,
+                                                                       expected: list) -> None:
+    _reader, _notes, chunks = _read(raw_workbook(sheet(_HEAD + rows)), engine)
+    assert [(r, v) for c in chunks for r, v in zip(c.frame.index.tolist(), c.frame.values.tolist(), strict=True)] == \
+        expected
 
 
 def test_a_cell_twice_in_a_sheet_only_the_streaming_reader_reads_is_refused_by_it() -> None:
     """A used range too large for calamine (a cell in XFD40000): no second pass over the part; the
     streaming reader meets the repeat in its row."""
     far = b'<row r="40000"><c r="XFD40000"><v>1</v></c></row>'
-    twice = b'<row r="2">' + _text("A2", "a@x.com") + _text("A2", "b@x.com") + b"</row>"
-    data = raw_workbook(sheet(_HEAD + twice + far))
-    exc = read_refusal(data, ENGINES[-1])
-    assert str(exc) == ("sheet part 'xl/worksheets/sheet1.xml' has cell A2 twice (a row or cell written again); "
-                        "readers keep only one of its values")
+    for twice in (b'<row r="2">' + _text("A2", "a@x.com") + _text("A2", "b@x.com") + b"</row>",
+                  # in two elements of the row (its cells joined, as calamine's are)
+                  b'<row r="2">' + _text("A2", "a@x.com") + b'</row><row r="2">' + _text("A2", "b@x.com") + b"</row>"):
+        data = raw_workbook(sheet(_HEAD + twice + far))
+        exc = read_refusal(data, ENGINES[-1])
+        assert str(exc) == ("sheet part 'xl/worksheets/sheet1.xml' has cell A2 twice (a row or cell written again); "
+                            "readers keep only one of its values")
 
 
 _ROW2 = b'<row r="2">' + _text("A2", "a@x.com") + _text("B2", "Ann") + b"</row>"

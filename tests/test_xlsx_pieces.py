@@ -128,14 +128,7 @@ def test_gaps_blank_rows_and_a_late_first_column(monkeypatch: pytest.MonkeyPatch
     assert whole[3] == 1001 - 1  # rows 2..1001: blank rows between data rows count as records
 
 
-@pytest.mark.parametrize("late", ["5", "80"])
-def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int],
-                                                  late: str) -> None:
-    """The whole sheet's load sorts every cell into its row. A row placed after higher ones: the
-    scan sees the rows go down, so the sheet is loaded whole. The same row repeated many times, a
-    cell of its own in each (rows never go down, but one row spans pieces): the pieces stop before
-    giving out that row, and the whole sheet is read from the row before it. (A cell written twice
-    is refused: test_xlsx.)"""
+def _late_rows(late: str) -> bytes:
     notes = "".join(f'<c r="{column_letter(3 + k)}1" t="inlineStr"><is><t>Note {k}</t></is></c>' for k in range(30))
     body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c><c r="B1" t="inlineStr"><is><t>Id</t></is>'
             f"</c>{notes}</row>"]
@@ -147,15 +140,32 @@ def test_rows_out_of_order_never_reach_the_pieces(monkeypatch: pytest.MonkeyPatc
                      for k in range(30)]
     if late == "5":
         body.append('<row r="5"><c r="C5" t="inlineStr"><is><t>late</t></is></c></row>')
-    data = _sheet_of(body)
+    return _sheet_of(body)
+
+
+def test_a_row_repeated_across_pieces_ends_them(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> None:
+    """The whole sheet's load sorts every cell into its row. The same row repeated many times, a
+    cell of its own in each (rows never go down, but one row spans pieces): the pieces stop before
+    giving out that row, and the whole sheet is read from the row before it. (A cell written twice,
+    or a row placed after higher ones, is refused: test_xlsx.)"""
+    data = _late_rows("80")
     seen = _whole_loads(monkeypatch)
     whole = _whole(monkeypatch, data)
     seen.clear()
-    assert _read(data, pieces=late == "80") == whole
-    assert seen == ["Contacts"]  # loaded whole: from the start ("5"), after the pieces ended ("80")
+    assert _read(data, pieces=True) == whole
+    assert seen == ["Contacts"]  # loaded whole after the pieces ended
     cells = [row for c in whole[2] for row in c[0]]
-    expected = ["late"] + [""] * 29 if late == "5" else [f"late {k}" for k in range(30)]  # every row 80's cells
-    assert [f"r{late}@x.com", late, *expected] in cells
+    assert ["r80@x.com", "80", *[f"late {k}" for k in range(30)]] in cells  # every row 80's cells
+
+
+def test_a_row_after_higher_ones_is_refused_before_any_piece_is_read(small_pieces: list[int]) -> None:
+    from validator.readers.base import Refused
+
+    with pytest.raises(Refused) as info:
+        XlsxReader(io.BytesIO(data := _late_rows("5")), ReaderNotes(), size=len(data), engine="calamine")
+    assert str(info.value) == ("sheet part 'xl/worksheets/sheet1.xml' has row 5 after row 159 (rows out of order, "
+                               "which readers number differently: open it in Excel, which puts them in order, and "
+                               "save it again)")
 
 
 def test_a_row_repeated_across_typed_pieces_ends_them(monkeypatch: pytest.MonkeyPatch, loads: list[str]) -> None:
@@ -295,21 +305,28 @@ def test_prefetched_pieces_read_as_the_reader_would(monkeypatch: pytest.MonkeyPa
      b'<row r="10"><c r="C10"><v>4</v></c></row>', True),
     (b'<row r="9"><c r="A9"><v>1</v></c></row><row r="10"><c r="A10"><v>1</v></c></row>'
      b'<row r="100"><c r="ZZ100"><v>1</v></c></row>', True),
-    (b'<row r="10"><c r="A10"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row>', False),
-    (b'<row r="10"><c r="A10"><v>1</v></c><c r="B2"><v>1</v></c></row>', False),  # a cell above its row
+    (b'<row r="10"><c r="A10"><v>1</v></c></row><row r="9"><c r="A9"><v>1</v></c></row>', (9, 10)),
+    (b'<row r="10"><c r="A10"><v>1</v></c><c r="B2"><v>1</v></c></row>', (2, 10)),  # a cell above its row
     (b'<row r="1"><c r="A01"><v>1</v></c></row>', False),  # a leading zero: not read as ordered
     (b'<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>',
-     False),  # prefixed cells: the regexes read the order
+     (1, 2)),  # prefixed cells: the regexes read the order
     (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row>',
      True),
 ])
-def test_the_scan_sees_whether_rows_ever_go_down(rows: bytes, ordered: bool) -> None:
+def test_the_scan_sees_whether_rows_ever_go_down(rows: bytes, ordered: bool | tuple[int, int]) -> None:
+    """Whether the pieces may be cut; rows going down are refused, the rows named."""
     from tests.workbooks import raw_workbook, sheet
+    from validator.readers.base import Refused
     from validator.readers.xlsx_scan import Budget, scan_sheet
 
     prefix = b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '  # (x: bound)
     zf = zipfile.ZipFile(io.BytesIO(raw_workbook(sheet(rows).replace(b"<worksheet ", prefix, 1))))
-    assert scan_sheet(zf, "xl/worksheets/sheet1.xml", Budget(1 << 30)).ordered is ordered
+    if isinstance(ordered, tuple):
+        with pytest.raises(Refused, match=rf"^sheet part 'xl/worksheets/sheet1.xml' has row {ordered[0]} after row "
+                                          rf"{ordered[1]} \(rows out of order"):
+            scan_sheet(zf, "xl/worksheets/sheet1.xml", Budget(1 << 30))
+    else:
+        assert scan_sheet(zf, "xl/worksheets/sheet1.xml", Budget(1 << 30)).ordered is ordered
 
 
 def test_the_order_carries_across_windows() -> None:

@@ -39,6 +39,12 @@ never materialised: the rows between two rows with data become one ``blank`` Row
 ``rows`` says how many there are, and a cell far to the right of the header makes its row a
 ``ragged`` note without widening any other row.
 
+A cell is on the row its reference names, on both readers (openpyxl's reader numbered a row
+element's cells by the element, and gave a row written in two elements as two rows: the openpyxl
+rows are regrouped, ``_by_reference``). Rows placed after higher ones are refused before either
+reader (``xlsx_scan.rows_out_of_order``): calamine sorted them in, a streaming reader takes them
+as written, and a finding's row would depend on which of the two HubSpot's import is.
+
 Reader choice (measured, see README and ``bench/xlsx_readers.py``): python-calamine when it is
 installed and the pre-scan has bounded the sheet's dense size (and the sheet is not mostly
 empty: calamine materialises every row and column of the used range); otherwise openpyxl in
@@ -83,6 +89,7 @@ from validator.readers.xlsx_scan import (
     cell_twice,
     choose_engine,
     open_zip,
+    rows_out_of_order,
     scan_workbook,
 )
 
@@ -487,10 +494,10 @@ class XlsxReader:
 
     def _piecewise(self, pieces: xlsx_pieces.Pieces, name: str) -> Any:
         """Blocks of the rows of the sheet's pieces (``xlsx_pieces``), in order. A piece's rows are
-        given out only once the next piece is loaded and starts below them: rows out of order
-        across pieces (a ``<row>`` repeated or placed after higher ones; the whole sheet's load
-        would sort them in), or a piece calamine refuses, end the pieces, and the whole sheet is
-        loaded and read from the row after the last one given."""
+        given out only once the next piece is loaded and starts below them: a row across pieces
+        (a ``<row>`` repeated, its cells in two pieces; the whole sheet's load joins them: rows
+        placed after higher ones are refused by the pre-scan), or a piece calamine refuses, end
+        the pieces, and the whole sheet is loaded and read from the row after the last one given."""
         given = [0]  # the last sheet row given out
         ahead: list[xlsx_pieces.Piece | None] = []  # the piece after the current one, once loaded
 
@@ -566,8 +573,10 @@ class XlsxReader:
         # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
         # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
         self._source = ws._get_source()
-        parsed = WorkSheetParser(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats).parse()
+        parsed = _by_reference(WorkSheetParser(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                               date_formats=wb._date_formats,
+                                               timedelta_formats=wb._timedelta_formats).parse(),
+                               every_cell=bool(self.scan.scan.cells_without_ref))
         last = [0]
         part = (self.scan.chosen.part if self.scan.chosen is not None else None) or name
 
@@ -575,10 +584,8 @@ class XlsxReader:
             numbers: list[int] = []
             items: list[list[dict[str, Any]]] = []
             for idx, cells in parsed:
-                if idx <= last[0]:  # read in the part's order, a row can only be skipped (as openpyxl does)
-                    raise Refused(f"sheet part {part!r} has row {idx:,} after row {last[0]:,} (a row written "
-                                  "twice or out of order), which openpyxl, the reader for this sheet, would skip",
-                                  "bad-workbook")
+                if idx <= last[0]:  # rows out of order that the pre-scan could not see: cells without a reference
+                    raise rows_out_of_order(part, idx, last[0])
                 last[0] = idx
                 numbers.append(idx)
                 items.append(cells)
@@ -956,6 +963,39 @@ class _Typed:
         typed = [a.slice(self.at, n) for a in self.arrays]
         self.at += n
         return RawBlock(numbers, [], typed=typed)
+
+
+def _by_reference(parsed: Iterator[tuple[int, list[dict[str, Any]]]], *, every_cell: bool = False
+                  ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """openpyxl's rows of cells regrouped by the rows the cells' references name, as calamine
+    reads them: openpyxl's reader numbers a row element's cells by the element (``<row r="2">``
+    holding ``A5`` put A5 on row 2), gives a row written in two elements as two rows, and gives
+    elements without cells, which hold nothing. A cell without a reference is in its element's
+    row (openpyxl's reading, the only one of such a sheet). A row's cells come in one run (the
+    pre-scan refuses rows going down), so an element whose first and last cells share a row is
+    that row, unless cells without a reference (``every_cell``) make each cell count."""
+    row = 0
+    held: list[dict[str, Any]] = []
+    for _idx, cells in parsed:
+        if not cells:
+            continue
+        first = cells[0]["row"]
+        if not every_cell and first == cells[-1]["row"]:
+            if first == row:
+                held.extend(cells)
+                continue
+            if held:
+                yield row, held
+            row, held = first, cells
+            continue
+        for cell in cells:
+            if cell["row"] != row:
+                if held:
+                    yield row, held
+                row, held = cell["row"], []
+            held.append(cell)
+    if held:
+        yield row, held
 
 
 def _no_repeat(cells: list[dict[str, Any]], row: int, part: str) -> None:

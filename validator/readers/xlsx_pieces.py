@@ -25,8 +25,10 @@ workbook); the rest are cut after the whole workbook has passed and calamine was
 (``begin``). Nothing is given out before the scan ends.
 
 Pieces read as the whole sheet only if no piece holds a row above one an earlier piece gave: the
-scan notes whether the cells' rows ever go down in the part (``SheetScan.ordered``), and where they
-do, the pieces are dropped (``Speculation.adopt``) and the sheet loads whole. A row repeated across
+scan notes whether the cells' rows ever go down in the part (``SheetScan.ordered``); where they
+do, the workbook is refused (``xlsx_scan.rows_out_of_order``), and where the scan cannot tell (a
+reference with a leading zero), the pieces are dropped (``Speculation.adopt``) and the sheet
+loads whole. A row repeated across
 a piece boundary (rows that never go down, but one row in two pieces), a row over
 ``MAX_ROW_BYTES``, or a piece calamine refuses ends the pieces before that row is given out (the
 reader checks each piece against the next one): the reader loads the whole sheet and reads on from

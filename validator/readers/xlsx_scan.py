@@ -600,9 +600,9 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
         if malformed is not None:
             raise malformed
     if not out.cells_sorted:
-        twice = _repeated_cell(zf, part, out)
-        if twice is not None:
-            raise cell_twice(part, twice)
+        disorder = _disorder(zf, part, out)
+        if disorder is not None:
+            raise disorder
     return out
 
 
@@ -612,16 +612,57 @@ def cell_twice(part: str, ref: str) -> Refused:
                    "one of its values", "bad-workbook")
 
 
-def _repeated_cell(zf: zipfile.ZipFile, part: str, out: SheetScan) -> str | None:
-    """The reference of the first cell, in the part's order, whose reference a cell before it has
-    (calamine keeps the later value, openpyxl's streaming reader the earlier row): a second pass
-    over the part, only for a sheet whose cells are not in order, with a flag per cell of its
-    used range. A used range larger than calamine may read (``choose_engine``), or cells without a
-    reference, leave the sheet to openpyxl, whose reader meets a repeat itself (``XlsxReader``)."""
-    width = max(1, out.max_col)
-    if out.cells_without_ref or out.max_row * width > DENSE_CELLS:
-        return None
-    seen = np.zeros((out.max_row + 1) * (width + 1), dtype=bool)
+def rows_out_of_order(part: str, row: int, after: int) -> Refused:
+    """The refusal of a row placed after a higher one (the pre-scan's, by the cells' references,
+    and the openpyxl reader's own, for cells without one). Excel puts the rows in order when it
+    opens such a file (a repair); a reader that sorts them (calamine) and one that takes them as
+    written (a streaming one) number them differently, and which HubSpot's import is, is not
+    known: read either way, a finding's row could be another reader's other row."""
+    return Refused(f"sheet part {part!r} has row {row:,} after row {after:,} (rows out of order, which readers "
+                   "number differently: open it in Excel, which puts them in order, and save it again)",
+                   "bad-workbook")
+
+
+def _disorder(zf: zipfile.ZipFile, part: str, out: SheetScan) -> Refused | None:
+    """Why a sheet whose cells are not in order (``SheetScan.cells_sorted``) is refused: a cell
+    written twice (the first, in the part's order, whose reference a cell before it has: calamine
+    keeps the later value, openpyxl's streaming reader the earlier row), else a row placed after
+    a higher one (the first cell whose reference names a row above the cell's before it); None
+    where its cells are only out of order within their rows. One more pass over the part, with
+    a flag per cell of its used range. A used range larger than calamine may read
+    (``choose_engine``), or cells without a reference, leave the repeats to openpyxl, whose
+    reader meets them itself (``XlsxReader``), as it meets rows out of order where cells have no
+    reference."""
+    width = max(1, out.max_col) + 1
+    seen = None
+    if not out.cells_without_ref and out.max_row * (width - 1) <= DENSE_CELLS:
+        seen = np.zeros((out.max_row + 1) * width, dtype=bool)
+    last = 0
+    down: tuple[int, int] | None = None
+    for window in _part_windows(zf, part):
+        found: list[Cells] = []
+        _cell_refs(window, [], found)
+        if not found or not len(found[0][1]):
+            continue
+        _at, rows, cols = found[0]
+        if seen is not None:
+            twice = _repeat_in(rows, cols, seen, width)
+            if twice is not None:
+                return cell_twice(part, twice)
+        if down is None:
+            before = np.concatenate(([last], rows[:-1]))
+            lower = rows < before
+            if lower.any():
+                i = int(np.argmax(lower))
+                down = int(rows[i]), int(before[i])
+                if seen is None:
+                    break
+            last = int(rows[-1])
+    return rows_out_of_order(part, *down) if down is not None else None
+
+
+def _part_windows(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """A part already scanned, again, in windows that end where an element does."""
     carry = b""
     for block in stream_part(zf, part, Budget(MAX_TOTAL_BYTES)):
         data = carry + block
@@ -629,21 +670,15 @@ def _repeated_cell(zf: zipfile.ZipFile, part: str, out: SheetScan) -> str | None
         if cut < 0:
             carry = data
             continue
-        found = _repeat_in(data[:cut], seen, width + 1)
-        if found is not None:
-            return found
+        yield data[:cut]
         carry = data[cut:]
-    return _repeat_in(carry, seen, width + 1) if carry else None
+    if carry:
+        yield carry
 
 
-def _repeat_in(data: bytes, seen: np.ndarray, width: int) -> str | None:
-    """The first cell in ``data`` whose reference is flagged in ``seen`` or comes twice in
-    ``data``; the cells of ``data`` are flagged."""
-    found: list[Cells] = []
-    _cell_refs(data, [], found)
-    if not found or not len(found[0][1]):
-        return None
-    _at, rows, cols = found[0]
+def _repeat_in(rows: np.ndarray, cols: np.ndarray, seen: np.ndarray, width: int) -> str | None:
+    """The first of these cells whose reference is flagged in ``seen`` or comes twice among them;
+    they are flagged."""
     keys = rows * width + cols
     first = np.zeros(len(keys), dtype=bool)
     first[np.unique(keys, return_index=True)[1]] = True
