@@ -411,3 +411,33 @@ def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
     for message, config in cases.items():
         _misuse(message, broken, config=config)
     assert validate(broken, config=Config(fail_on="warning")).exit_code("warning") == 1  # type: ignore[arg-type]
+
+
+def _raises(message: str, call: object, *args: object, **kwargs: object) -> None:
+    with pytest.raises(ValidatorError) as caught:
+        call(*args, **kwargs)  # type: ignore[operator]
+    assert str(caught.value) == message
+
+
+def test_report_functions_refuse_what_is_no_report() -> None:
+    # render(5, "json") and Report.merge([r, 5]) ended in AttributeError ('int' object has no
+    # attribute 'to_dict' / 'names'); Report.exit_code(5) compared 5 with severities and said 0
+    from validator.report import redact_report, render, render_sarif, step_summary
+
+    report = validate(EXAMPLES / "broken" / "contacts.import.json")
+    _raises("render() takes a Report, not int", render, 5, "json")
+    _raises("render() takes a Report, not dict", render, report.to_dict(), "text", redact=True)
+    _raises("render_sarif() takes a Report, not NoneType", render_sarif, None)
+    _raises("step_summary() takes a Report, not str", step_summary, "report")
+    _raises("redact_report() takes a Report, not list", redact_report, [])
+    _raises("render() takes a format name, not list", render, report, ["json"])
+    _raises("unknown format 'xml' (choose from text, concise, json, sarif, junit, github, hubspot, csv)",
+            render, report, "xml")
+    for bad in (5, 3, True, None):
+        _raises(f"fail_on must be a Severity or 'error', 'warning', 'info', not {bad!r}", report.exit_code, bad)
+    _raises("unknown severity 'fatal' (choose from info, warning, error)", report.exit_code, "fatal")
+    assert (report.exit_code(), report.exit_code(Severity.INFO), report.exit_code(" Warning ")) == (1, 1, 1)
+    _raises("Report.merge() takes Reports, not int (item 1)", Report.merge, [report, 5])
+    _raises("Report.merge() takes an iterable of Reports, not int", Report.merge, 5)
+    assert Report.merge(iter([report])).errors == report.errors == 10
+

@@ -182,8 +182,14 @@ class Report:
         return not self.refusals and self.errors == 0
 
     def exit_code(self, fail_on: Severity | str = Severity.ERROR) -> int:
-        """0: nothing at or above ``fail_on``; 1: something is; 2: an input was refused."""
-        level = Severity.parse(fail_on) if isinstance(fail_on, str) else fail_on
+        """0: nothing at or above ``fail_on``; 1: something is; 2: an input was refused.
+        ``fail_on`` takes what ``--fail-on`` and ``Config.fail_on`` take (any other value is misuse)."""
+        if isinstance(fail_on, str):
+            level = Severity.parse(fail_on)
+        elif isinstance(fail_on, Severity):
+            level = fail_on
+        else:
+            raise ValidatorError(f"fail_on must be a Severity or 'error', 'warning', 'info', not {fail_on!r}")
         if self.refusals:
             return 2
         if any(n and self.severities.get(code, Severity.ERROR) >= level for code, n in self.counts.items()):
@@ -201,7 +207,12 @@ class Report:
         """One report for several imports checked in one run (the CLI with many requests).
         A fileName that more than one of them uses is told apart by its path (``_renamed``)."""
         out = cls()
+        if isinstance(reports, (str, bytes, Mapping)) or not isinstance(reports, Iterable):
+            raise ValidatorError(f"Report.merge() takes an iterable of Reports, not {type(reports).__name__}")
         reports = list(reports)
+        for i, r in enumerate(reports):
+            if not isinstance(r, Report):
+                raise ValidatorError(f"Report.merge() takes Reports, not {type(r).__name__} (item {i})")
         seen: dict[str, int] = {}
         for r in reports:
             for name in r.names():

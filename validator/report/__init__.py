@@ -5,17 +5,41 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any, TypeVar
 
-from validator.findings import Report
-from validator.report.csv_rows import render_csv
-from validator.report.github import render_github, step_summary
-from validator.report.hubspot import render_hubspot
-from validator.report.json_format import render_json
-from validator.report.junit import render_junit
-from validator.report.redact import redact as redact_report
-from validator.report.sarif import render_sarif
-from validator.report.text import render_concise, render_text
+from validator.findings import Report, ValidatorError
+from validator.report import csv_rows, github, hubspot, json_format, junit, redact, sarif, text
+
+T = TypeVar("T")
+
+
+def _takes_report(function: Callable[[Report], T], name: str) -> Callable[[Report], T]:
+    """``function`` as the package exports it: anything but a Report is misuse, said as such
+    (not an AttributeError from deep inside a format)."""
+    @functools.wraps(function)
+    def checked(report: Report) -> T:
+        _a_report(report, name)
+        return function(report)
+    return checked
+
+
+def _a_report(report: Any, name: str) -> None:
+    if not isinstance(report, Report):
+        raise ValidatorError(f"{name}() takes a Report, not {type(report).__name__}")
+
+
+render_text = _takes_report(text.render_text, "render_text")
+render_concise = _takes_report(text.render_concise, "render_concise")
+render_json = _takes_report(json_format.render_json, "render_json")
+render_sarif = _takes_report(sarif.render_sarif, "render_sarif")
+render_junit = _takes_report(junit.render_junit, "render_junit")
+render_github = _takes_report(github.render_github, "render_github")
+render_hubspot = _takes_report(hubspot.render_hubspot, "render_hubspot")
+render_csv = _takes_report(csv_rows.render_csv, "render_csv")
+step_summary = _takes_report(github.step_summary, "step_summary")
+redact_report = _takes_report(redact.redact, "redact_report")
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text,
@@ -31,11 +55,12 @@ FORMATS: dict[str, Callable[[Report], str]] = {
 
 def render(report: Report, fmt: str, *, redact: bool = False) -> str:
     """The report in one of ``FORMATS``; values masked when ``redact`` is true."""
+    _a_report(report, "render")
+    if not isinstance(fmt, str):
+        raise ValidatorError(f"render() takes a format name, not {type(fmt).__name__}")
     try:
         function = FORMATS[fmt]
     except KeyError:
-        from validator.findings import ValidatorError
-
         raise ValidatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})") from None
     return function(redact_report(report) if redact else report)
 
