@@ -441,3 +441,28 @@ def test_report_functions_refuse_what_is_no_report() -> None:
     _raises("Report.merge() takes an iterable of Reports, not int", Report.merge, 5)
     assert Report.merge(iter([report])).errors == report.errors == 10
 
+
+def test_config_settings_by_keyword_are_checked_by_name(tmp_path: Path) -> None:
+    # Config.with_(bogus=1) and Config.from_pyproject(path, bogus=1) raised Python's bare TypeError
+    # ("Config.__init__() got an unexpected keyword argument"); an unknown code in per_file_ignores
+    # (or select, ignore) was refused as "unknown rule code or name 'HS999'", naming no field
+    known = ("select, extend_select, ignore, then, severity, options, fail_on, max_per_rule, chunk_rows, portal, "
+             "per_file_ignores, baseline, tier, exit_zero, output_format, redact, root, source, reader, threads, "
+             "progress")
+    _raises(f"unknown Config setting 'bogus' (known: {known})", Config().with_, bogus=1)
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nselect = ["HS1"]\n', encoding="utf-8")
+    _raises(f"unknown Config setting 'max-per-rule' (known: {known})",
+            Config.from_pyproject, tmp_path / "pyproject.toml", max_per_rule=5, **{"max-per-rule": 5})
+    assert Config.from_pyproject(tmp_path / "pyproject.toml", max_per_rule=5).max_per_rule == 5
+    broken = EXAMPLES / "broken" / "contacts.import.json"
+    cases = {
+        "Config.per_file_ignores['*.csv']: unknown rule code or name 'HS999'":
+            Config(per_file_ignores={"*.csv": ["HS110", "HS999"]}),
+        "Config.per_file_ignores['x/*.csv']: unknown rule code or name 'no-such-rule'":
+            Config(per_file_ignores={"*.json": "HS0", "x/*.csv": "no-such-rule"}),
+        "Config.select: unknown rule code or name 'HS999'": Config(select=["HS1", "HS999"]),
+        "Config.extend_select: unknown rule code or name 'HS998'": Config(extend_select="HS998"),
+        "Config.ignore: unknown rule code or name 'nope'": Config(ignore=("nope",)),
+    }
+    for message, config in cases.items():
+        _misuse(message, broken, config=config)

@@ -189,12 +189,17 @@ def _rules_checked(config: Config) -> Config:
 
 def _patterns(value: Any, what: str) -> tuple[str, ...]:
     """Rule codes, prefixes or names: a list of them, or one string of them separated by commas
-    (as the settings file and ``--select`` take them)."""
+    (as the settings file and ``--select`` take them). An unknown one is refused naming ``what``."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
         raise ValidatorError(f"{what} must be rule codes, prefixes or names, not {value!r}")
-    return tuple(p.strip() for v in value for p in v.split(",") if p.strip())
+    patterns = tuple(p.strip() for v in value for p in v.split(",") if p.strip())
+    try:
+        specific_codes(patterns, all_rules())
+    except ValidatorError as exc:
+        raise ValidatorError(f"{what}: {exc}") from None
+    return patterns
 
 
 def _by_code(table: Mapping[Any, Any], what: str) -> dict[str, Any]:

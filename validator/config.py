@@ -16,7 +16,7 @@ import contextlib
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -60,6 +60,12 @@ class Config:
     progress: Any = field(default=None, compare=False)  # called as progress(file, rows, bytes, size)
 
     def with_(self, **changes: Any) -> Config:
+        """A copy with ``changes`` (settings by their field names); an unknown name is a
+        ValidatorError naming it, as an unknown key of the settings file is."""
+        names = [f.name for f in fields(self)]
+        unknown = sorted(set(changes) - set(names))
+        if unknown:
+            raise ValidatorError(f"unknown Config setting {unknown[0]!r} (known: {', '.join(names)})")
         return replace(self, **changes)
 
     @classmethod
