@@ -330,6 +330,24 @@ def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_r
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_computed_fraction_has_lost_no_digits_whichever_reader(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``=0.1+0.2`` and ``=100*1.1`` hold 0.30000000000000004 and 110.00000000000001 (Excel
+    writes every digit of the double, shows 15): no digit anyone wrote is lost, so no HS427;
+    a fraction whose whole part is past 15 digits (a double past 2**53 is a whole number) is."""
+    _use_engine(monkeypatch, engine)
+    rows = (b'<row r="1">' + _text("A1", "Email") + _text("B1", "Amount") + _text("C1", "Ratio") + b"</row>"
+            + b'<row r="2">' + _text("A2", "a@x.com") + _number("B2", "0.30000000000000004")
+            + _number("C2", "110.00000000000001") + b"</row>"
+            + b'<row r="3">' + _text("A3", "b@x.com") + _number("B3", "-0.1234567890123456789")
+            + _number("C3", "1234567890123456789.5") + b"</row>")
+    report = validate(write(tmp_path, raw_workbook(sheet(rows)), headers=("Email", "Amount", "Ratio")))
+    assert report.files[0].reader == engine and not report.refusals
+    assert [(f.row, f.column, f.code, f.value) for f in report.findings if f.code == "HS427"] == [
+        (3, 3, "HS427", "1234567890123456800")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("mac", [False, True])
 def test_a_serial_day_in_a_number_cell_of_a_date_column_is_a_date(tmp_path: Path, engine: str, mac: bool,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:

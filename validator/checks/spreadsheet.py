@@ -395,7 +395,13 @@ class NumberCellIdentifier(_CatalogRule):
 
 
 def _significant(values: pd.Series) -> pd.Series:
-    digits = values.str.replace(r"^[+-]|\.", "", regex=True).str.lstrip("0").str.rstrip("0")
+    """Significant digits of number-cell texts that can have lost some to Excel: an integer's
+    (trailing zeros are Excel's padding), and a fraction's whole part only. A fraction's digits
+    past the 15th are the double's (``0.30000000000000004``, ``110.00000000000001``: what
+    ``=0.1+0.2`` and ``=100*1.1`` hold), not digits anyone wrote."""
+    unsigned = values.str.replace(r"^[+-]", "", regex=True)
+    whole = unsigned.str.replace(r"\..*$", "", regex=True).str.lstrip("0")
+    digits = whole.where(unsigned.str.contains(".", regex=False), whole.str.rstrip("0"))
     return digits.str.len()
 
 
