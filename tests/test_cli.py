@@ -620,3 +620,28 @@ def test_settings_and_baselines_that_are_fifos_or_devices_never_hang(tmp_path: P
     finally:
         os.close(read)
     assert {f["code"] for f in json.loads(piped.stdout)["findings"]} == {"HS110"}
+
+
+def test_a_request_that_names_no_file_is_reported_not_the_file_given_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # with an empty files list (or entries without a fileName) the CLI refused --file or a data
+    # file (exit 2: "no files[] entry ... names 'contacts.csv' (fileNames: none)") where the
+    # library reports the request's own problem; a request with no files list was reported
+    from validator.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Path("data.csv").write_text("Email\nann@example.com\n", encoding="utf-8")
+    cases = {"empty.import.json": ({"name": "x", "files": []},
+                                   ["empty.import.json:/files: HS003 [error] request has an empty 'files' list"]),
+             "unnamed.import.json": ({"name": "x", "files": [{"fileFormat": "CSV"}]},
+                                     ["unnamed.import.json:/files/0/fileImportPage: HS004 [error] files[] entry has "
+                                      "no fileImportPage.columnMappings",
+                                      "unnamed.import.json:/files/0/fileName: HS019 [error] files[] entry has no "
+                                      "fileName"])}
+    for name, (request, expected) in cases.items():
+        Path(name).write_text(json.dumps(request), encoding="utf-8")
+        for args in (["--file", "contacts.csv=data.csv"], ["--request", name, "data.csv"]):
+            with pytest.raises(SystemExit) as done:
+                main(["check", name, *args, "--format", "concise"])
+            out, err = capsys.readouterr()
+            assert (done.value.code, out.splitlines(), err) == (1, expected, ""), (name, args)

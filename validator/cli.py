@@ -234,9 +234,11 @@ def _no_stray_files(plan: list[tuple[Path, dict[str, Any]]], given: dict[str, An
     from validator.findings import ValidatorError
     from validator.sources import base_name, fold_name, request_file_names
 
-    # (a request that is no JSON, HS001, or has no files list, HS003: its files cannot be told)
+    # (a request that is no JSON, HS001, has no or an empty files list, HS003, or no fileName at
+    # all, HS019: it names no file to tell a stray one by, and its report says what is wrong, as
+    # validate() reports it)
     names = {request: request_file_names(request) for request, _ in plan}
-    if any(n is None for n in names.values()):
+    if any(not n for n in names.values()):
         return
     known = {fold_name(n) for ns in names.values() for n in ns or ()}
     listed = ", ".join(sorted({n for ns in names.values() for n in ns or ()})) or "none"

@@ -283,9 +283,10 @@ def request_file_names(request: Path) -> list[str] | None:
 
 def named_by(request: Path, files: Mapping[str, Any]) -> dict[str, Any]:
     """The entries of ``files`` whose name ``request`` names (by base name, NFC and letter case,
-    as HS601 matches); all of them where its fileNames cannot be read (HS001 and HS003 report it)."""
+    as HS601 matches); all of them where it names no file (no JSON, HS001; no or an empty files
+    list, HS003; no fileName, HS019), as ``validate`` takes them then."""
     names = request_file_names(request)
-    if names is None:
+    if not names:
         return dict(files)
     known = {fold_name(n) for n in names}
     return {name: value for name, value in files.items() if fold_name(base_name(str(name))) in known}
