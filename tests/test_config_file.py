@@ -541,3 +541,23 @@ def test_entries_of_a_rule_ignored_for_their_file_are_not_stale(tmp_path: Path) 
         on = validate(request, config=Config(baseline=baseline, per_file_ignores=ignores))
         assert [(f.code, f.file, f.pointer) for f in on.findings] == [("HS901", str(baseline), "/entries/0")]
         assert on.accepted == {"HS110": 1}
+
+
+def test_a_stale_entry_names_the_import_it_was_written_for(tmp_path: Path) -> None:
+    # two stale entries for contacts.csv, one per import, differed only by their JSON pointer
+    both = _two_imports(tmp_path, ANN, ANN)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", *both, "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    gone = [{**e, "key": "email:gone@example.com"} for e in entries]
+    old = {k: v for k, v in gone[0].items() if k != "request"}  # written before entries named their import
+    baseline.write_text(json.dumps({"version": 2, "entries": [*entries, *gone, old]}), encoding="utf-8")
+    exit_code, report = run("check", *both, "--baseline", str(baseline))
+    assert [(f["pointer"], f["message"]) for f in report["findings"]] == [
+        ("/entries/2", "baseline entry for HS110 on 'email:gone@example.com' in contacts.csv of "
+                       "spring/contacts.import.json matched no finding"),
+        ("/entries/4", "baseline entry for HS110 on 'email:gone@example.com' in contacts.csv matched no finding"),
+        ("/entries/3", "baseline entry for HS110 on 'email:gone@example.com' in contacts.csv of "
+                       "autumn/contacts.import.json matched no finding")]
+    assert (exit_code, report["accepted"]) == (0, {"HS110": 2})

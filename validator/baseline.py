@@ -201,8 +201,9 @@ class Acceptance:
         rule = StaleBaselineEntry()
         for i in stale:
             e = self.entries[i]
+            of = f" of {e['request']}" if e.get("request") is not None else ""  # (two imports' entries apart)
             f = rule.finding(
-                f"baseline entry for {e['code']} on {e['key']!r} in {e['file']} matched no finding",
+                f"baseline entry for {e['code']} on {e['key']!r} in {e['file']}{of} matched no finding",
                 file=self.origin, pointer=f"/entries/{i}", value=e["key"])
             report.findings.append(replace(f, severity=active[STALE].severity, key=f"pointer:/entries/{i}"))
             report.baseline_stale[(self.origin, f"/entries/{i}")] = (self.origin, *_content(e))
