@@ -561,3 +561,38 @@ def test_a_stale_entry_names_the_import_it_was_written_for(tmp_path: Path) -> No
         ("/entries/3", "baseline entry for HS110 on 'email:gone@example.com' in contacts.csv of "
                        "autumn/contacts.import.json matched no finding")]
     assert (exit_code, report["accepted"]) == (0, {"HS110": 2})
+
+
+def test_write_baseline_says_what_the_cap_left_out_and_how_to_write_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # --write-baseline wrote only the findings --max-per-rule listed, without a word: the next
+    # run reported the rest of a rule over the cap, though "the baseline accepts every finding"
+    from validator.cli import main
+
+    request = _import(tmp_path / "imp", "".join(f"p{i}@example.com,P,Q,{i},lead,x,EXTRA\n" for i in range(5)) + BO)
+    baseline = tmp_path / "baseline.json"
+
+    def write(*flags: str) -> tuple[int | str | None, list[str], list[str]]:
+        with pytest.raises(SystemExit) as done:
+            main(["check", str(request), "--baseline", str(baseline), "--write-baseline", *flags])
+        out, err = capsys.readouterr()
+        entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"] if baseline.exists() else []
+        assert out == ""
+        return done.value.code, err.splitlines(), [e["key"] for e in entries]
+
+    assert write("--max-per-rule", "2") == (0, [
+        f"hubspot-preflight: wrote 2 accepted finding(s) to {baseline}",
+        "hubspot-preflight: 4 more finding(s) past --max-per-rule were not written (HS110 has 6 in contacts.csv); "
+        "rerun with --max-per-rule 6 to write them all"], ["email:p0@example.com", "email:p1@example.com"])
+    assert write("--max-per-rule", "2", "-q") == (0, [], ["email:p0@example.com", "email:p1@example.com"])
+    keys = [f"email:p{i}@example.com" for i in range(5)] + ["email:bo@example.com"]
+    assert write("--max-per-rule", "6") == (0, [f"hubspot-preflight: wrote 6 accepted finding(s) to {baseline}"], keys)
+    exit_code, report = run("check", str(request), "--baseline", str(baseline))
+    assert (exit_code, found(report), report["accepted"]) == (0, [], {"HS110": 6})
+    # a baseline larger than a run reads back is refused, and the one there is left as it was
+    size = len(baseline.read_bytes())
+    monkeypatch.setattr("validator.baseline.MAX_BASELINE_BYTES", size - 1)
+    assert write("--max-per-rule", "6") == (2, [
+        f"hubspot-preflight: error: cannot write baseline {baseline}: its 6 entries take {size:,} bytes, more than "
+        f"the {size - 1:,} a baseline is read up to; accept fewer (a lower --max-per-rule) or fix some findings "
+        "first"], keys)

@@ -217,15 +217,44 @@ def _content(entry: Mapping[str, Any]) -> tuple[Any, ...]:
 def write_baseline(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
                    path: str | os.PathLike[str]) -> int:
     """Write every listed finding (but stale-entry ones) of each (request path, report) as
-    accepted for that request; returns the entry count."""
+    accepted for that request; returns the entry count. Findings past the per-rule cap are not
+    listed, so not written (``past_cap`` counts them). A baseline larger than a run reads back
+    (``MAX_BASELINE_BYTES``) is refused, not written."""
     entries = [entry_of(f, request_scope(request, r.request or "<request>", path))
                for request, r in runs for f in r.findings if not f.code.startswith("HS9")]
     text = json.dumps({"version": VERSION, "tool": "hubspot-preflight", "entries": entries},
                       ensure_ascii=False, indent=2)
     from validator.report.json_format import clean
 
+    text = clean(text) + "\n"
+    size = len(text.encode("utf-8"))
+    if size > MAX_BASELINE_BYTES:
+        raise ValidatorError(f"cannot write baseline {path}: its {len(entries):,} entries take {size:,} bytes, more "
+                             f"than the {MAX_BASELINE_BYTES:,} a baseline is read up to; accept fewer (a lower "
+                             "--max-per-rule) or fix some findings first")
     try:
-        write_text(Path(path), clean(text) + "\n")
+        write_text(Path(path), text)
     except OSError as exc:
         raise ValidatorError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(entries)
+
+
+def past_cap(reports: Iterable[Report]) -> tuple[int, tuple[int, str, str] | None]:
+    """What a baseline written from ``reports`` leaves out: the findings past the per-rule cap
+    (``max_per_rule`` per rule and file; counted, not listed), and the rule and file with the
+    most findings among those capped, as (findings, code, file): a cap of that many lists them all."""
+    left = 0
+    most: tuple[int, str, str] | None = None
+    for r in reports:
+        listed: dict[tuple[str, str], int] = {}
+        for f in r.findings:
+            listed[(f.file or "", f.code)] = listed.get((f.file or "", f.code), 0) + 1
+        for file, by_code in r.suppressed_in.items():
+            for code, n in by_code.items():
+                if code.startswith("HS9") or n <= 0:
+                    continue
+                left += n
+                total = n + listed.get((file, code), 0)
+                if most is None or total > most[0]:
+                    most = (total, code, file)
+    return left, most

@@ -162,6 +162,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
             given[name].close()
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
+        from validator.baseline import past_cap
         from validator.baseline import write_baseline as write
 
         by_target: dict[Path, list[Any]] = {}
@@ -169,8 +170,13 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
             by_target.setdefault(targets[request], []).append((request, r))
         for target, runs in by_target.items():
             n = write(runs, target)
+            left, most = past_cap(r for _request, r in runs)
             if not quiet:
                 click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+            if not quiet and most is not None:  # (the next run would report them: say how to take them in)
+                click.echo(f"hubspot-preflight: {left:,} more finding(s) past --max-per-rule were not written "
+                           f"({most[1]} has {most[0]:,} in {most[2]}); rerun with --max-per-rule {most[0]} "
+                           "to write them all", err=True)
         sys.exit(2 if report.refusals else 0)
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)
