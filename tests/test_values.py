@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -702,3 +702,35 @@ def test_contacts_created_without_an_email_are_a_warning_and_without_any_name_an
     # UPSERT with a Record ID but no email column: the rows without a Record ID create contacts
     assert check("Record ID,First Name\n5,Ann\n,Bo\n", ("Record ID", "hs_object_id"), ("First Name", "firstname")) \
         == [(3, 2, None, "HS242", "warning", "MISSING_REQUIRED_PROPERTY", warning)]
+
+
+def test_a_time_of_day_on_a_date_property_is_a_warning_not_an_unparseable_date() -> None:
+    # a date property (line items' start date) given a date and a time: Excel writes one from a
+    # date column formatted with a time, pandas from a datetime column. HubSpot documents a time
+    # for datetime properties only; what its importer does with one on a date property is not
+    # known (fact sheet 6: [GAP]), so it is HS219's warning, not HS201's error. A value that is
+    # no date, or an impossible time, stays HS201.
+    import io
+
+    from tests.workbooks import make_workbook
+    from validator.findings import Severity
+
+    def found(name: str, data: bytes, fmt: str) -> list[tuple[int | None, int | None, str, Severity]]:
+        request = {"name": "t", "importOperations": {"0-8": "CREATE"}, "files": [{
+            "fileName": name, "fileFormat": fmt, "fileImportPage": {"hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-8", "columnName": "Name", "propertyName": "name"},
+                {"columnObjectTypeId": "0-8", "columnName": "Start",
+                 "propertyName": "hs_recurring_billing_start_date"}]}}]}
+        report = validate(request, files={name: io.BytesIO(data)}, base_dir="/nonexistent")
+        return [(f.row, f.column, f.code, f.severity) for f in report.findings if f.code in ("HS201", "HS219")]
+
+    csv = (b"Name,Start\nSeats,03/15/2024 14:30\nSupport,3/15/2024 0:00\nSetup,03/15/2024\n"
+           b"Bad,03/15/2024 25:00\nSwapped,15/03/2024 14:30\nSoon,soon\n")
+    assert found("items.csv", csv, "CSV") == [
+        (2, 2, "HS219", Severity.WARNING), (3, 2, "HS219", Severity.WARNING),
+        (5, 2, "HS201", Severity.ERROR), (6, 2, "HS201", Severity.ERROR), (7, 2, "HS201", Severity.ERROR)]
+    # a workbook's date cell with a time (the Number-format date HubSpot asks for) is read as
+    # '03/15/2024 14:30': the same warning; a date cell at midnight is the day alone
+    book = make_workbook({"sheets": [{"name": "Items", "rows": [
+        ["Name", "Start"], ["Seats", datetime(2024, 3, 15, 14, 30)], ["Support", datetime(2024, 3, 15)]]}]})
+    assert found("items.xlsx", book, "SPREADSHEET") == [(2, 2, "HS219", Severity.WARNING)]
