@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from validator.catalog import Catalog
-from validator.checks._facts import column_bytes, fullmatch
+from validator.checks._facts import column_bytes, exactly, fullmatch, rows_with
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.multiobject import record_objects
 from validator.checks.rows import empty_rows
@@ -40,6 +40,7 @@ from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
 POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
+ID_LIST = rf"{POSITIVE_INT}(?:;{POSITIVE_INT})+"
 
 
 class _Duplicates(Rule):
@@ -426,6 +427,8 @@ class InvalidRecordId(Rule):
         for column in _id_columns(file, self.foreign):
             cells = chunk.column(column.index)
             bad = (cells.str.strip() != "").to_numpy(dtype=bool) & ~fullmatch(cells, POSITIVE_INT)
+            if self.foreign and bad.any():  # a list of ids is HS315's (whether HubSpot takes one is unknown)
+                bad &= ~_id_lists(cells, chunk, column.index)
             yield from self.cells(chunk, file, column, bad,
                                   f"{{value}} is not a valid {self.what} (a positive whole number)")
 
@@ -446,6 +449,37 @@ class InvalidObjectId(InvalidRecordId):
     hubspot_error = "INVALID_OBJECT_ID"
     foreign = True
     what = "object id"
+
+
+def _id_lists(cells: Any, chunk: Chunk, index: int) -> np.ndarray:
+    """Cells that are several positive whole numbers separated by semicolons."""
+    return exactly(cells, rows_with(chunk, index, b";"), lambda v: fullmatch(v, ID_LIST))
+
+
+class SeveralObjectIds(Rule):
+    """A cell of associated record ids (a HUBSPOT_OBJECT_ID column pointing to another object)
+    holds several ids separated by semicolons.
+
+    Why: HubSpot's exports write a record's associations so (`Associated Company IDs`:
+    `10024;10025`), but the import documents semicolon-separated identifiers for same-object
+    association columns only (ASSOCIATION_KEYS, fact sheet 5); whether a cross-object id column
+    associates each id, or fails the cell with INVALID_OBJECT_ID, is not documented ([GAP]).
+    Example: `10024;10025` in a `Company ID` column mapped with `toColumnObjectTypeId` 0-2.
+    Fix: one id per cell: repeat the record's row (with its identifier, so the rows update one
+    record) for each further associated id, or import the associations in a file of their own.
+    """
+
+    code = "HS315"
+    name = "several-object-ids"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_OBJECT_ID"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in _id_columns(file, foreign=True):
+            cells = chunk.column(column.index)
+            yield from self.cells(chunk, file, column, _id_lists(cells, chunk, column.index),
+                                  "{value} holds several object ids; HubSpot documents one per cell here "
+                                  "(semicolons only for same-object association keys)")
 
 
 class AlternateIdNotUnique(Rule):
