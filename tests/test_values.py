@@ -60,6 +60,17 @@ def test_datetimes_with_times_ampm_offsets_and_epochs() -> None:
     assert list(seconds.epoch_seconds) == [True]
 
 
+def test_fractions_of_a_second_up_to_nanoseconds() -> None:
+    """What pandas and Python write (``.123456``, ``.123456789``) is read as ``.123`` is (the
+    time's documented form is hh:mm; no fraction length is documented, so none is singled out);
+    ten digits, or a fraction without digits, are no time."""
+    good = ["2024-03-15 14:30:00.1", "2024-03-15 14:30:00.123", "2024-03-15 14:30:00.123456",
+            "2024-03-15T14:30:00.123456789Z"]
+    bad = ["2024-03-15 14:30:00.1234567890", "2024-03-15 14:30:00.", "2024-03-15 14:30.5"]
+    d = formats.parse_dates(pd.Series(good + bad), "YEAR_MONTH_DAY", with_time=True)
+    assert list(d.ok) == [True] * len(good) + [False] * len(bad)
+
+
 def test_the_widest_epochs_keep_their_exact_dates_in_narrow_integers() -> None:
     """Dates are kept as int32 years and int8 months and days: the epochs of 15 digits, the
     widest that parse, still give their exact calendar dates (pandas reads them in milliseconds)."""

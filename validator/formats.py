@@ -44,7 +44,7 @@ _DATE_RE = {
     "YEAR_MONTH_DAY": f"{_Y}{_S1}{_M}{_S2}{_D}",
 }
 # a time after one T or spaces, and an offset only after a time
-_TIME_RE = (r"(?:(?:T| +)(?P<H>\d{1,2}):(?P<MI>\d{2})(?::(?P<SS>\d{2})(?:\.\d{1,3})?)?\s*(?P<ap>[AaPp]\.?[Mm]\.?)?"
+_TIME_RE = (r"(?:(?:T| +)(?P<H>\d{1,2}):(?P<MI>\d{2})(?::(?P<SS>\d{2})(?:\.\d{1,9})?)?\s*(?P<ap>[AaPp]\.?[Mm]\.?)?"
             r"\s*(?P<off>[+-]\d{2}:?\d{2}|Z)?)?")
 _EPOCH_MS = rf"^-?\d{{{EPOCH_MS_DIGITS},15}}$"
 _EPOCH_S = r"^\d{9,10}$"
