@@ -305,6 +305,16 @@ def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
          "(2023-10-28 00:00 UTC) in a number cell; HubSpot reads one from a Text cell only")]
 
 
+def _numbers_report(tmp_path: Path, headers: tuple[str, str], rows: list[tuple[str, str]]) -> Any:
+    """validate() of a sheet of an Email column (a@x.com, b@x.com, ...) and two columns of number
+    cells, each ``<v>`` written as given."""
+    xml = b'<row r="1">' + _text("A1", "Email") + _text("B1", headers[0]) + _text("C1", headers[1]) + b"</row>"
+    for n, (b, c) in enumerate(rows, start=2):
+        xml += (f'<row r="{n}">'.encode() + _text(f"A{n}", f"{'abcdefgh'[n - 2]}@x.com")
+                + _number(f"B{n}", b) + _number(f"C{n}", c) + b"</row>")
+    return validate(write(tmp_path, raw_workbook(sheet(xml)), headers=("Email", *headers)))
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_reader(
         tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -312,12 +322,8 @@ def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_r
     the double (HS427 says the digits are lost; openpyxl showed the digits written), and a 15-digit
     number past 2**53 lost nothing (calamine showed ...4995840 and HS427 fired on it alone)."""
     _use_engine(monkeypatch, engine)
-    rows = (b'<row r="1">' + _text("A1", "Email") + _text("B1", "Record ID") + _text("C1", "Phone") + b"</row>"
-            + b'<row r="2">' + _text("A2", "a@x.com") + _number("B2", "12345678901234567890")
-            + _number("C2", "9007199254740993") + b"</row>"
-            + b'<row r="3">' + _text("A3", "b@x.com") + _number("B3", "123456789012345000000")
-            + _number("C3", "14155550101") + b"</row>")
-    report = validate(write(tmp_path, raw_workbook(sheet(rows)), headers=("Email", "Record ID", "Phone")))
+    report = _numbers_report(tmp_path, ("Record ID", "Phone"), [("12345678901234567890", "9007199254740993"),
+                                                               ("123456789012345000000", "14155550101")])
     assert report.files[0].reader == engine and not report.refusals
     assert [(f.row, f.column, f.code, f.value) for f in report.findings if f.code in ("HS426", "HS427")] == [
         (2, 2, "HS426", "12345678901234567000"), (2, 2, "HS427", "12345678901234567000"),
@@ -336,12 +342,8 @@ def test_a_computed_fraction_has_lost_no_digits_whichever_reader(
     writes every digit of the double, shows 15): no digit anyone wrote is lost, so no HS427;
     a fraction whose whole part is past 15 digits (a double past 2**53 is a whole number) is."""
     _use_engine(monkeypatch, engine)
-    rows = (b'<row r="1">' + _text("A1", "Email") + _text("B1", "Amount") + _text("C1", "Ratio") + b"</row>"
-            + b'<row r="2">' + _text("A2", "a@x.com") + _number("B2", "0.30000000000000004")
-            + _number("C2", "110.00000000000001") + b"</row>"
-            + b'<row r="3">' + _text("A3", "b@x.com") + _number("B3", "-0.1234567890123456789")
-            + _number("C3", "1234567890123456789.5") + b"</row>")
-    report = validate(write(tmp_path, raw_workbook(sheet(rows)), headers=("Email", "Amount", "Ratio")))
+    report = _numbers_report(tmp_path, ("Amount", "Ratio"), [("0.30000000000000004", "110.00000000000001"),
+                                                            ("-0.1234567890123456789", "1234567890123456789.5")])
     assert report.files[0].reader == engine and not report.refusals
     assert [(f.row, f.column, f.code, f.value) for f in report.findings if f.code == "HS427"] == [
         (3, 3, "HS427", "1234567890123456800")]
