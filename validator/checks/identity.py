@@ -59,9 +59,12 @@ class _Duplicates(Rule):
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.sets = {}
-        if len(record_objects(file.spec)) == 1:  # (a label column's 'from' object aside)
+        objects = record_objects(file.spec)
+        if len(objects) == 1:  # (a label column's 'from' object aside)
             for c in file.columns:
-                if c.spec is not None and id_kind(c.spec, self.catalog) in self.kinds and self.keyed(file, c):
+                # a line item's parent deal, named by its Record ID, repeats for each of its line items
+                if (c.spec is not None and c.spec.object_type_id == objects[0]
+                        and id_kind(c.spec, self.catalog) in self.kinds and self.keyed(file, c)):
                     self.sets[c.index] = (c, c.spec.property_name)
         yield from ()
 
