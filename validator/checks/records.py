@@ -483,6 +483,8 @@ class UpdateWithoutIdentifier(ValueRule):
     Why: UPDATE only changes existing records, found by Record ID, email (contacts), domain
     (companies), SKU (products) or a unique property (fact sheet 4.2). Without one, no record
     can match and the row fails with UPDATE_ONLY_IMPORT.
+    A row where every column of the object is blank (a task imported without a contact, in a
+    file whose contacts are updated) is left to HS238: it names no record to update.
     Example: `importOperations: {"0-1": "UPDATE"}` with First Name and Phone but no Email.
     Fix: add a Record ID or email column, or use UPSERT.
     """
@@ -509,6 +511,10 @@ class UpdateWithoutIdentifier(ValueRule):
             if self.ctx.spec.operation(obj) != "UPDATE" or not ids:
                 continue
             bad = all_blank(chunk, ids) & ~empty_row
+            if bad.any():
+                # a row that gives the object no value at all (a task with no contact) updates
+                # nothing: HubSpot has no record to match and nothing to write (HS238 says so)
+                bad &= ~all_blank(chunk, own_columns(file, obj))
             yield from self.cells(chunk, file, ids[0], bad, "the row has no identifier, so UPDATE cannot match it")
 
 
