@@ -182,7 +182,9 @@ class AssociationTypeMismatch(Rule):
     Why: HubSpot-defined association type ids are one-directional: Company to Contact is 280,
     Contact to Company is 279 (1 for the primary company). The id must go from the column's
     object to its `toColumnObjectTypeId`; another id fails the association
-    (INVALID_COLUMN_CONFIGURATION). Ids are checked against fact sheet section 5.
+    (INVALID_COLUMN_CONFIGURATION). Ids are checked against fact sheet section 5, a list of
+    the common objects' types: an id not in it is judged only for a pair of objects the list
+    has ids for (orders to contacts, or a custom object, are not judged).
     Example: a contacts file's Company column with `toColumnObjectTypeId: "0-2"` and
     `associationTypeId: 280`.
     Fix: use the id the message suggests for that direction.
@@ -213,6 +215,8 @@ class AssociationTypeMismatch(Rule):
                 fits = ", ".join(shown) or "none known"
                 a = cat.association(fk.type_id)
                 direction = f"{cat.object_label(src)} to {cat.object_label(dst)}"
+                if a is None and not right:
+                    continue  # a pair section 5 lists no ids for (orders, custom objects): not known
                 if a is None:
                     msg = f"association type {fk.type_id} is not a HUBSPOT_DEFINED type"
                 elif (a.from_object, a.to_object) != (src, dst):
