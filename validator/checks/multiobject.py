@@ -21,6 +21,7 @@ from validator.request import ColumnSpec, FileSpec
 
 LABEL = "FLEXIBLE_ASSOCIATION_LABEL"
 KEYS = "ASSOCIATION_KEYS"
+EVENT = "EVENT_TIMESTAMP"
 POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
 PARENTS = ("0-3", "0-14")  # deals, quotes
 
@@ -76,7 +77,8 @@ class MultiObjectMissingIdentifier(Rule):
     HubSpot cannot match its existing records and creates a duplicate on every row instead of
     associating ([V] KB "Set up your import file").
     Checked for objects imported with UPSERT, activities and line items aside (a new record per
-    row is what importing them means).
+    row is what importing them means), and marketing events given only by EVENT_TIMESTAMP columns
+    (participation times of the request's `marketingEventObjectId`, no record of their own).
     Example: contacts with their companies in one file, companies given by Company Name only.
     Fix: add the company's domain (or Record ID) column and map it.
     """
@@ -94,6 +96,8 @@ class MultiObjectMissingIdentifier(Rule):
                 if ctx.spec.operation(obj) != "UPSERT" or obj in ALWAYS_NEW:
                     continue  # CREATE means new records, UPDATE never makes one (HS240 says so)
                 columns = [c for c in f.columns if c.object_type_id == obj and not c.ignored]
+                if all(c.column_type == EVENT for c in columns):
+                    continue  # participation times of the request's marketing event: no record of their own
                 if not any(id_kind(c, ctx.catalog) for c in columns):
                     yield self.finding(
                         f"{f.file_name} holds several objects, but none of its columns identifies "

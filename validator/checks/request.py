@@ -10,7 +10,7 @@ from validator.checks.base import Hit, Rule, quote
 from validator.checks.multiobject import ACTIVITIES, record_objects
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
-from validator.request import escape_pointer
+from validator.request import ImportSpec, escape_pointer
 from validator.sources import base_name, has_path
 
 
@@ -321,6 +321,13 @@ class UnusedOperation(Rule):
                     file=ctx, pointer=pointer)
 
 
+def _event_only(spec: ImportSpec, obj: str) -> bool:
+    """Whether every column of ``obj`` is an EVENT_TIMESTAMP column: participation times of the
+    request's marketing event (marketingEventObjectId), which import no record of the object."""
+    return all(c.column_type == "EVENT_TIMESTAMP" for f in spec.files for c in f.columns
+               if c.object_type_id == obj and not c.ignored)
+
+
 class MissingOperation(Rule):
     """`importOperations` is given but names no operation for an object that columns map to.
 
@@ -341,7 +348,7 @@ class MissingOperation(Rule):
         if not ctx.spec.operation_pointers:
             return
         for obj in ctx.spec.objects:
-            if obj not in ctx.spec.operations:
+            if obj not in ctx.spec.operations and not _event_only(ctx.spec, obj):
                 yield self.finding(
                     f"importOperations names no operation for {ctx.catalog.object_label(obj)}, which columns "
                     "map to; HubSpot documents one entry per object imported (this check takes it as UPSERT)",
