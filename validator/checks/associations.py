@@ -43,22 +43,28 @@ class Link:
     ref: ColumnSpec
     owner_file: FileSpec | None
     owner: ColumnSpec | None
+    renamed: bool = False  # the owner has another columnName: the one identifier column of its object
 
 
 def links(spec: ImportSpec) -> list[Link]:
     """Each referencing common column of a multi-file import with its owning column: same
-    columnName, in another file, mapped to the object the reference points to."""
+    columnName, in another file, mapped to the object the reference points to; failing that,
+    the one column of that object (in another file) marked associationIdentifierColumn."""
     out = []
     for f in spec.files:
         for c in f.columns:
             # (a same-object keys column, ASSOCIATION_KEYS, links records of its own file)
             if not is_foreign(c) or c.column_type in ("HUBSPOT_OBJECT_ID", "ASSOCIATION_KEYS"):
                 continue
-            owners = [(g, o) for g in spec.files if g is not f for o in g.columns
-                      if not o.ignored and o.column_name == c.column_name
-                      and o.object_type_id == c.to_object_type_id and o.to_object_type is None]
+            targets = [(g, o) for g in spec.files if g is not f for o in g.columns
+                       if not o.ignored and o.object_type_id == c.to_object_type_id and o.to_object_type is None]
+            owners = [p for p in targets if p[1].column_name == c.column_name]
             # the owning column is the one marked associationIdentifierColumn, wherever its file is
             owner = next((p for p in owners if p[1].association_identifier), owners[0] if owners else None)
+            marked = [p for p in targets if p[1].association_identifier and p[1].property_name is not None]
+            if owner is None and len(marked) == 1:
+                out.append(Link(f, c, *marked[0], renamed=True))
+                continue
             out.append(Link(f, c, *(owner or (None, None))))
     return out
 
@@ -112,7 +118,8 @@ class MisplacedAssociationSettings(Rule):
     `foreignKeyType` belong on the common column of the other file, whose `propertyName` is
     null. Mixed up, HubSpot reports INVALID_COLUMN_CONFIGURATION and links nothing. The two
     columns are paired by their columnName, as in HubSpot's example ([I]: the docs show the same
-    header in both files).
+    header in both files); where the names differ but the other file has one column of the
+    object marked associationIdentifierColumn, HS316 warns instead.
     Example: the contacts file's Email column carries `toColumnObjectTypeId: "0-2"` and the
     companies file's Email column carries `associationIdentifierColumn: true`.
     Fix: move each setting to the place the message names (see HubSpot's two-file example).
@@ -162,6 +169,8 @@ class MisplacedAssociationSettings(Rule):
     def link(self, ctx: ImportContext, link: Link) -> Iterator[Hit]:
         ref = link.ref
         target = ctx.catalog.object_label(ref.to_object_type_id)
+        if link.renamed:
+            return  # HS316
         if link.owner is None:
             yield self.finding(
                 f"column {quote(ref.column_name or '')} points to {target}, but no other file has a "
@@ -173,6 +182,39 @@ class MisplacedAssociationSettings(Rule):
                 f"common column {quote(ref.column_name or '')} of {owner_file} needs associationIdentifierColumn: true",
                 file=ctx,
                 pointer=link.owner.at("associationIdentifierColumn"))
+
+
+class CommonColumnNameDiffers(Rule):
+    """A multi-file import's common column has another columnName in each file.
+
+    Why: HubSpot's two-file example names the common column alike in both files (`Email`), and
+    the request has no field that pairs the two columns but their object and settings; whether
+    HubSpot links files whose common columns are named differently is not documented ([GAP]).
+    Reported where the referencing column (`toColumnObjectTypeId`, `foreignKeyType`) finds no
+    column of its name in the other file, but that file has exactly one column of the object
+    marked `associationIdentifierColumn`. (With none, or several, HS311 reports an error.)
+    Example: contacts.csv's `Company Record ID` points to companies, whose file calls its
+    `associationIdentifierColumn` `Record ID`.
+    Fix: give the common column the same header in both files (and the same columnName).
+    """
+
+    code = "HS316"
+    name = "common-column-name-differs"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        if not multi_file(ctx.spec):
+            return
+        for link in links(ctx.spec):
+            if not link.renamed or link.owner is None or link.owner_file is None:
+                continue
+            ref = link.ref
+            yield self.finding(
+                f"column {quote(ref.column_name or '')} points to {ctx.catalog.object_label(ref.to_object_type_id)}, "
+                f"whose common column in {link.owner_file.file_name} is {quote(link.owner.column_name or '')}: "
+                "HubSpot documents the common column under one name in both files",
+                file=ctx, pointer=ref.at("columnName"), value=ref.column_name)
 
 
 class AssociationTypeMismatch(Rule):
