@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from validator.catalog import CUSTOM_OBJECT, Catalog
 from validator.checks.base import Hit, Rule, quote
-from validator.checks.multiobject import ACTIVITIES, record_objects
+from validator.checks.multiobject import ACTIVITIES, parent_reference, record_objects
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
 from validator.request import ImportSpec, escape_pointer
@@ -321,11 +321,14 @@ class UnusedOperation(Rule):
                     file=ctx, pointer=pointer)
 
 
-def _event_only(spec: ImportSpec, obj: str) -> bool:
-    """Whether every column of ``obj`` is an EVENT_TIMESTAMP column: participation times of the
-    request's marketing event (marketingEventObjectId), which import no record of the object."""
-    return all(c.column_type == "EVENT_TIMESTAMP" for f in spec.files for c in f.columns
-               if c.object_type_id == obj and not c.ignored)
+def _no_records(spec: ImportSpec, obj: str) -> bool:
+    """Whether the columns of ``obj`` import no record of it: EVENT_TIMESTAMP columns only
+    (participation times of the request's marketingEventObjectId), or, in each file, a line
+    item's parent deal named by its Record ID or name (looked up, not imported)."""
+    files = [f for f in spec.files if any(c.object_type_id == obj and not c.ignored for c in f.columns)]
+    return all(parent_reference(f, obj) or all(c.column_type == "EVENT_TIMESTAMP" for c in f.columns
+                                                if c.object_type_id == obj and not c.ignored)
+               for f in files)
 
 
 class MissingOperation(Rule):
@@ -335,6 +338,8 @@ class MissingOperation(Rule):
     object only where `importOperations` is absent (fact sheet 1.2, [V] S5). What it does with an
     object the given entries leave out is not documented [GAP]: a request copied from another
     import often names the operation of one object and not the other's.
+    Objects whose columns import no record are left out: a line item's parent deal named by its
+    Record ID or name, and a marketing event's EVENT_TIMESTAMP columns.
     Example: `"importOperations": {"0-2": "CREATE"}` with columns mapped to contacts (`0-1`) and
     companies (`0-2`).
     Fix: add the object's operation (`"0-1": "UPSERT"`), or leave `importOperations` out.
@@ -348,7 +353,7 @@ class MissingOperation(Rule):
         if not ctx.spec.operation_pointers:
             return
         for obj in ctx.spec.objects:
-            if obj not in ctx.spec.operations and not _event_only(ctx.spec, obj):
+            if obj not in ctx.spec.operations and not _no_records(ctx.spec, obj):
                 yield self.finding(
                     f"importOperations names no operation for {ctx.catalog.object_label(obj)}, which columns "
                     "map to; HubSpot documents one entry per object imported (this check takes it as UPSERT)",
