@@ -52,10 +52,13 @@ MAPPING_FIELDS: dict[str, tuple[type, ...]] = {
     "columnObjectType": _ANY_STR,
     "columnName": _ANY_STR,
     "propertyName": _NULLABLE_STR,
-    "columnType": _ANY_STR,
-    "idColumnType": _ANY_STR,
-    "toColumnObjectTypeId": _ANY_STR,
-    "foreignKeyType": (dict,),
+    # null where nothing is set: HubSpot's own example writes "idColumnType": null and
+    # "foreignKeyType": null on plain columns (fact sheet 1.4, [V] S5), as serialisers write an
+    # absent optional field
+    "columnType": _NULLABLE_STR,
+    "idColumnType": _NULLABLE_STR,
+    "toColumnObjectTypeId": _NULLABLE_STR,
+    "foreignKeyType": (dict, type(None)),
     "associationIdentifierColumn": (bool,),
     "ignored": (bool,),
     "marketingEventSubmissionType": _ANY_STR,
