@@ -523,7 +523,9 @@ class MissingEventTimestamp(ValueRule):
 
     Why: an `EVENT_TIMESTAMP` column says when each contact took part in the event; a row whose
     cell is blank has no participation to record and fails with MISSING_EVENT_TIMESTAMP (fact
-    sheet 2). It is the one column where a blank cell is itself the error.
+    sheet 2). It is the one column where a blank cell is itself the error. With several event
+    columns (Registered, Joined, Left, Cancelled, as in HubSpot's example), a row needs one of
+    them: a contact who registered but never cancelled leaves Cancelled blank.
     Example: a participants file whose `Joined at` cell is empty on row 7.
     Fix: fill in the time the contact took part, or remove the row.
     """
@@ -537,8 +539,8 @@ class MissingEventTimestamp(ValueRule):
                   and c.spec.column_type == "EVENT_TIMESTAMP"]
         if not events:
             return
-        empty_row = blank_rows(chunk)
-        for column in events:
-            yield from self.cells(chunk, file, column, blank_at(chunk, column.index) & ~empty_row,
-                                  "the row has no event timestamp")
+        # one participant row gives the times of the steps it took (registered, joined, left,
+        # cancelled: HubSpot's example maps four such columns); a row with none of them has none
+        bad = all_blank(chunk, events) & ~blank_rows(chunk)
+        yield from self.cells(chunk, file, events[0], bad, "the row has no event timestamp")
 
