@@ -322,13 +322,11 @@ class UnusedOperation(Rule):
 
 
 def _no_records(spec: ImportSpec, obj: str) -> bool:
-    """Whether the columns of ``obj`` import no record of it: EVENT_TIMESTAMP columns only
-    (participation times of the request's marketingEventObjectId), or, in each file, a line
-    item's parent deal named by its Record ID or name (looked up, not imported)."""
+    """Whether the columns of ``obj`` import no record of it: in each file, a line item's parent
+    deal named by its Record ID or name (looked up, not imported). (Event timestamp columns of
+    0-54 are not such: HubSpot's participants example gives "0-54": "CREATE".)"""
     files = [f for f in spec.files if any(c.object_type_id == obj and not c.ignored for c in f.columns)]
-    return all(parent_reference(f, obj) or all(c.column_type == "EVENT_TIMESTAMP" for c in f.columns
-                                                if c.object_type_id == obj and not c.ignored)
-               for f in files)
+    return all(parent_reference(f, obj) for f in files)
 
 
 class MissingOperation(Rule):
@@ -338,8 +336,8 @@ class MissingOperation(Rule):
     object only where `importOperations` is absent (fact sheet 1.2, [V] S5). What it does with an
     object the given entries leave out is not documented [GAP]: a request copied from another
     import often names the operation of one object and not the other's.
-    Objects whose columns import no record are left out: a line item's parent deal named by its
-    Record ID or name, and a marketing event's EVENT_TIMESTAMP columns.
+    A line item's parent deal, named by its Record ID or name, is left out: it is looked up, not
+    imported.
     Example: `"importOperations": {"0-2": "CREATE"}` with columns mapped to contacts (`0-1`) and
     companies (`0-2`).
     Fix: add the object's operation (`"0-1": "UPSERT"`), or leave `importOperations` out.
