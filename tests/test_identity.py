@@ -382,3 +382,51 @@ def test_a_domain_repeated_where_companies_are_deduplicated_otherwise_is_a_warni
              f"domain 'https://www.Acme.example/about' repeats row 2: companies are deduplicated by '{by}' here, "
              "not by domain, so HubSpot keeps two companies with this domain"),
         ], chunk_rows
+
+
+def _found(mappings: list[dict], text: str, codes: tuple[str, ...], **top: object) -> list[tuple]:
+    request = {"name": "t", **top, "files": [{"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": mappings}}]}
+    report = validate(request, files={"f.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=2))
+    return [(f.row, f.column, f.code, f.severity.label if f.severity else None, f.hubspot_error, f.value, f.message)
+            for f in report.findings if f.code in codes]
+
+
+def test_a_repeated_participation_is_a_duplicate_event_warning_across_chunks() -> None:
+    # the same contact (email compared without case), event column and timestamp in two rows;
+    # another type, another time, or another contact at that time are other participations
+    event = {"columnObjectTypeId": "0-54", "columnType": "EVENT_TIMESTAMP"}
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+                {**event, "columnName": "Registered", "marketingEventSubmissionType": "REGISTERED"},
+                {**event, "columnName": "Attended", "marketingEventSubmissionType": "JOINED"}]
+    text = ("Email,Registered,Attended\nann@x.com,2024-03-01 10:00,\nbo@x.com,2024-03-01 10:00,\n"
+            "ann@x.com,,2024-03-01 10:00\nAnn@X.com,2024-03-01 10:00,2024-03-02 10:00\n")
+    assert _found(mappings, text, ("HS317", "HS301", "HS304"), marketingEventObjectId=123456,
+                  dateFormat="YEAR_MONTH_DAY") == [
+        (5, 2, "HS317", "warning", "DUPLICATE_EVENT", "2024-03-01 10:00",
+         "participation (REGISTERED) of 'Ann@X.com' at this time repeats row 2: the same contact, event column "
+         "and timestamp")]
+
+
+def test_an_associated_record_named_twice_in_a_cell_is_a_duplicate_association_id_warning() -> None:
+    # a line item's parent deal `101;0101` is one deal named twice (Record IDs compared as numbers):
+    # HS318's warning, and no longer HS340's error (several parents); `101;102` still is
+    mappings = [{"columnObjectTypeId": "0-8", "columnName": "Name", "propertyName": "name"},
+                {"columnObjectTypeId": "0-8", "columnName": "Deal ID", "columnType": "HUBSPOT_OBJECT_ID",
+                 "toColumnObjectTypeId": "0-3",
+                 "foreignKeyType": {"associationTypeId": 20, "associationCategory": "HUBSPOT_DEFINED"}}]
+    text = "Name,Deal ID\nWidget,101;0101\nGadget,101;102\nGizmo,101\n"
+    assert _found(mappings, text, ("HS318", "HS340")) == [
+        (2, 2, "HS318", "warning", "DUPLICATE_ASSOCIATION_ID", "101;0101",
+         "'101;0101' names the same associated record more than once"),
+        (3, 2, "HS340", "error", "LINE_ITEM_MULTIPLE_PARENTS_IN_ROW", "101;102",
+         "line item row names more than one parent deal or quote")]
+    # same-object keys: emails compared without case; each company once per cell is fine
+    keys = [{"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Knows", "propertyName": "email",
+             "columnType": "ASSOCIATION_KEYS"}]
+    text = "Email,Knows\na@x.com,b@x.com; B@x.com;c@x.com\nb@x.com,a@x.com;c@x.com\nc@x.com,\n"
+    assert [r[:3] + r[5:] for r in _found(keys, text, ("HS318",))] == [
+        (2, 2, "HS318", "b@x.com; B@x.com;c@x.com",
+         "'b@x.com; B@x.com;c@x.com' names the same associated record more than once")]

@@ -305,10 +305,28 @@ def part_keys(chunk: Chunk, column: Column, prop: str | None,
     [V] S6), in row order, each key once per cell; keys compared and hashed as ``cell_keys``
     does those of a column of ``prop``, so the two meet. Computed once per chunk."""
     def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        at, keys, shown, once = _split_parts(chunk, column, prop, separator)
+        return at[once], keys[once], shown[once]
+    return cached(chunk, ("part-keys", column.index, _comparison(prop), separator), make)
+
+
+def repeated_parts(chunk: Chunk, column: Column, prop: str | None,
+                   separator: str = ";") -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the chunk, parts as written) of the parts that repeat an earlier part of
+    their own cell, compared as ``part_keys`` compares them (``a@x.com;A@x.com``)."""
+    at, _keys, shown, once = _split_parts(chunk, column, prop, separator)
+    return at[~once], shown[~once]
+
+
+def _split_parts(chunk: Chunk, column: Column, prop: str | None,
+                 separator: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(positions, key hashes, parts as written, first of its key in its cell) of every non-blank
+    part of the column's cells, in row order, then part order. Computed once per chunk."""
+    def make() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         arr = cells(chunk, column)
         filled = np.flatnonzero(np.asarray(pc.not_equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool))
         if not len(filled):
-            return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object)
+            return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object), np.empty(0, bool)
         split = pc.split_pattern(arr.take(pa.array(filled)), separator)
         parts = pc.utf8_trim_whitespace(pc.list_flatten(split))
         at = filled[np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)]
@@ -317,11 +335,12 @@ def part_keys(chunk: Chunk, column: Column, prop: str | None,
         keep = np.flatnonzero((norm != "").to_numpy(dtype=bool))
         at, keys, shown = at[keep], hashes(norm.iloc[keep]), texts.to_numpy(dtype=object)[keep]
         order = np.lexsort((keys, at))  # stable: of a key repeated in one cell, its first part first
-        once = np.ones(len(order), bool)
-        once[1:] = (at[order][1:] != at[order][:-1]) | (keys[order][1:] != keys[order][:-1])
-        kept = np.sort(order[once])
-        return at[kept], keys[kept], shown[kept]
-    return cached(chunk, ("part-keys", column.index, _comparison(prop), separator), make)
+        first = np.ones(len(order), bool)
+        first[1:] = (at[order][1:] != at[order][:-1]) | (keys[order][1:] != keys[order][:-1])
+        once = np.empty(len(order), bool)
+        once[order] = first
+        return at, keys, shown, once
+    return cached(chunk, ("split-parts", column.index, _comparison(prop), separator), make)
 
 
 def shared_set(file: FileContext, column: Column, prop: str | None) -> KeySet:

@@ -1,4 +1,4 @@
-"""Identity rules (HS301-HS309, HS350-HS352): repeated identifiers, malformed Record IDs,
+"""Identity rules (HS301-HS309, HS317, HS350-HS352): repeated identifiers, malformed Record IDs,
 alternate ids that are not unique, and import operations against the identifiers present.
 
 Duplicates are found across the whole file: each rule keeps a KeySet per column (64-bit key
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
 from validator.checks._facts import column_bytes, exactly, fullmatch, rows_with
@@ -96,7 +97,8 @@ class DuplicateAlternateId(_Duplicates):
 
     Why: HubSpot matches rows to records by their identifier; two rows with one email (compared
     without regard to case, as HubSpot compares addresses) or one company domain (compared as the
-    host HubSpot keeps) update the same record twice, or fail with DUPLICATE_ALTERNATE_ID. The
+    host HubSpot keeps) update the same record twice, or fail with DUPLICATE_ALTERNATE_ID (or,
+    where both rows would create a record, perhaps DUPLICATE_UNIQUE_CREATION_KEY: see HS302). The
     finding names the row where the value was first seen.
     Companies deduplicated by Record ID or a unique property may share a domain, so domains are
     not compared when the file has such a column (KB "Set up your import file"); HS309 warns
@@ -185,8 +187,10 @@ class DuplicateUniqueValue(_Duplicates):
     """A value of a unique property (hasUniqueValue) is in more than one row.
 
     Why: a property with hasUniqueValue holds each value on one record only; the second row
-    fails with DUPLICATE_UNIQUE_PROPERTY_VALUE. The finding names the row where the value was
-    first seen.
+    fails with DUPLICATE_UNIQUE_PROPERTY_VALUE. Where both rows would create a record, HubSpot
+    may name it DUPLICATE_UNIQUE_CREATION_KEY instead (an errorType of its newer SDK whose
+    meaning, one unique value twice within an import, is read from its name: [I]). The finding
+    names the row where the value was first seen.
     Example: a custom unique `member_id` of `A-100` in rows 2 and 40.
     Fix: give each record its own value, or merge the rows.
     """
@@ -293,6 +297,82 @@ CONTACTS, ADDITIONAL_EMAILS = "0-1", "hs_additional_emails"
 def _conflict(what: str, other: str) -> Callable[[str, int], str]:
     return lambda value, row: (f"{what} {quote(value)} is {other} of row {row}: HubSpot keeps an address "
                                "on one contact, so one of the two rows is likely to fail")
+
+
+class DuplicateParticipation(Rule):
+    """A marketing event participation is in more than one row: the same contact and timestamp
+    in one event column.
+
+    Why: each `EVENT_TIMESTAMP` cell of a participants import records that the row's contact
+    took part in the event (`marketingEventSubmissionType`: REGISTERED, JOINED, ...) at that time
+    (fact sheet 1.2, 1.4, [V] S5). Another row giving the same contact the same timestamp in that
+    column records the same participation again: HubSpot's DUPLICATE_EVENT is, by its name, this
+    repeat ([I]: its meaning is not documented), hence a warning. Contacts are compared by the
+    file's first contact identifier column (email without regard to case, or Record ID),
+    timestamps as written, trimmed; a contact's other participations (another type, another
+    time) are not repeats. A row identical to an earlier one is also HS304's.
+    Example: `ann@x.com` registered at `2024-03-01 10:00` in rows 2 and 9.
+    Fix: delete the repeated participation, or correct the contact or the time of one of them.
+    """
+
+    code = "HS317"
+    name = "duplicate-participation"
+    severity = Severity.WARNING
+    hubspot_error = "DUPLICATE_EVENT"
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.contact: Column | None = None
+        self.events: list[tuple[Column, KeySet]] = []
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self._reset()
+        events = file.mapped("EVENT_TIMESTAMP")
+        self.contact = next((c for c in file.columns if c.spec is not None and c.spec.object_type_id == CONTACTS
+                             and id_kind(c.spec, self.catalog) is not None), None)
+        if self.contact is not None:
+            self.events = [(c, KeySet()) for c in events]
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.contact is None or not self.events:
+            return
+        spec = self.contact.spec
+        prop = spec.property_name if spec is not None else None
+        pos, keys = cell_keys(chunk, self.contact, prop)
+        who = np.zeros(len(chunk), np.uint64)
+        has = np.zeros(len(chunk), bool)
+        who[pos], has[pos] = keys, True
+        names = chunk.column(self.contact.index).to_numpy()
+        for column, seen in self.events:
+            times = chunk.column(column.index).str.strip()
+            at = np.flatnonzero(has & (times != "").to_numpy(dtype=bool))
+            if not len(at):
+                continue
+            pair = combine_hash_arrays(iter([who[at], hashes(times.iloc[at])]), 2)
+            first = seen.add(np.asarray(pair, dtype=np.uint64), chunk.rows[at])
+            dup = first != chunk.rows[at]
+            if dup.any():
+                kind = str((column.spec.raw.get("marketingEventSubmissionType") if column.spec else None) or "")
+                yield key_batch(self, chunk, file, column, at[dup], first[dup], _participation(kind),
+                                shown=names[at[dup]])
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self._reset()
+        yield from ()
+
+
+def _participation(kind: str) -> Callable[[str, int], str]:
+    what = f" ({kind})" if kind else ""
+    return lambda contact, row: (f"participation{what} of {quote(contact)} at this time repeats row {row}: "
+                                 "the same contact, event column and timestamp")
 
 
 class DuplicateRow(Rule):

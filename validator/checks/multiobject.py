@@ -15,7 +15,17 @@ from validator.catalog import Catalog
 from validator.checks.base import Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
-from validator.keys import RECORD_ID, KeySet, hashes, id_kind, is_foreign, normaliser, stored_batch
+from validator.keys import (
+    RECORD_ID,
+    KeySet,
+    hashes,
+    id_kind,
+    is_foreign,
+    normaliser,
+    part_keys,
+    repeated_parts,
+    stored_batch,
+)
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec, FileSpec
 
@@ -403,13 +413,75 @@ class LineItemMultipleParents(Rule):
             cells = chunk.column(c.index)
             filled = (cells.str.strip() != "").to_numpy(dtype=bool)
             named = s.property_name == "dealname" and not is_foreign(s)
-            parts = filled.astype(np.int64) if named else np.where(
-                filled, (cells.str.count(";") + 1).to_numpy(dtype=np.int64), 0)
+            # distinct ids: `101;101` names one deal twice (HS318's), not two deals
+            parts = filled.astype(np.int64) if named else np.bincount(
+                part_keys(chunk, c, _id_comparison(s))[0], minlength=len(chunk)).astype(np.int64)
             obj = (s.to_object_type_id if is_foreign(s) else s.object_type_id) or ""
             per_object[obj] = np.maximum(per_object.get(obj, 0), parts)
         bad = sum(per_object.values(), np.zeros(len(chunk), np.int64)) > 1
         yield from self.cells(chunk, file, parents[0], bad,
                               "line item row names more than one parent deal or quote")
+
+
+def _id_comparison(spec: ColumnSpec) -> str | None:
+    """How a column's ids are compared: a pointing column's as Record IDs where it holds them."""
+    if is_foreign(spec) and spec.column_type == "HUBSPOT_OBJECT_ID":
+        return RECORD_ID
+    return spec.property_name
+
+
+def _association_id_columns(file: FileContext, catalog: Catalog) -> list[tuple[Column, str | None]]:
+    """Columns whose cells name associated records, several separated by `;`, with how their
+    ids are compared: same-object keys, Record IDs of records of another object, and the ids
+    naming a line item's parent."""
+    out: list[tuple[Column, str | None]] = []
+    parents = _parent_columns(file, catalog) if "0-8" in file.spec.objects else []
+    for c in file.columns:
+        s = c.spec
+        if s is None or s.ignored or s.column_type == LABEL:
+            continue
+        pointing_ids = is_foreign(s) and s.column_type != KEYS and (
+            s.column_type == "HUBSPOT_OBJECT_ID" or s.property_name == RECORD_ID)
+        parent = c in parents and (is_foreign(s) or s.property_name != "dealname")
+        if s.column_type == KEYS or pointing_ids or parent:
+            out.append((c, _id_comparison(s)))
+    return out
+
+
+class DuplicateAssociationId(Rule):
+    """A cell of associated records names the same record twice.
+
+    Why: a same-object association column (`ASSOCIATION_KEYS`) takes several identifiers
+    separated by `;` (fact sheet 5, [V] KB), each naming one record to associate; a cell of
+    Record IDs pointing to another object, or naming a line item's parent, may be written so
+    too. An identifier given twice names one association twice: HubSpot's DUPLICATE_ASSOCIATION_ID
+    is, by its name, this repeat ([I]: its meaning is not documented), hence a warning.
+    Identifiers are compared as HubSpot compares them: emails without regard to case, domains
+    as their host, Record IDs as numbers (`0101` is `101`). A line item's parent given twice is
+    one parent (HS340 counts distinct ones).
+    Example: `globex.example;Globex.example` in a company's Parent company column, or Deal ID
+    `101;101` on a line item.
+    Fix: give each associated record once in the cell.
+    """
+
+    code = "HS318"
+    name = "duplicate-association-id"
+    severity = Severity.WARNING
+    hubspot_error = "DUPLICATE_ASSOCIATION_ID"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog: Catalog = ctx.catalog
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in _association_id_columns(file, self.catalog):
+            at, _shown = repeated_parts(chunk, column, prop)
+            if not len(at):
+                continue
+            bad = np.zeros(len(chunk), bool)
+            bad[at] = True
+            yield from self.cells(chunk, file, column, bad,
+                                  "{value} names the same associated record more than once")
 
 
 class AssociationLimitExceeded(Rule):
