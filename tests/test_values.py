@@ -745,3 +745,49 @@ def test_a_time_of_day_on_a_date_property_is_a_warning_not_an_unparseable_date()
     book = make_workbook({"sheets": [{"name": "Items", "rows": [
         ["Name", "Start"], ["Seats", datetime(2024, 3, 15, 14, 30)], ["Support", datetime(2024, 3, 15)]]}]})
     assert found("items.xlsx", book, "SPREADSHEET") == [(2, 2, "HS219", Severity.WARNING)]
+
+
+def test_activity_fields_known_only_by_their_usual_internal_name_are_warnings() -> None:
+    # fact sheet 4.3: the import tool requires a note's body, a task's title, an email's body, a
+    # meeting's description and times ([V] S6), but their internal names (hs_note_body, ...) are
+    # HubSpot's usual ones, not checked in an official table ([I]): a file mapping the body under
+    # another name is a warning (HS243), not an error. hs_timestamp (a task's due date) and
+    # hs_email_direction are required by the object API under those names ([V] S11): still errors
+    import io
+
+    def check(file: str, text: str, obj: str, *columns: tuple[str, str]) -> list[tuple]:
+        request = _request(file, *((c, obj, p) for c, p in columns))
+        request["importOperations"] = {obj: "CREATE"}
+        report = validate(request, files={file: io.BytesIO(text.encode())}, base_dir="/nonexistent")
+        return [(f.row, f.column, f.pointer, f.code, f.severity.label if f.severity else None, f.message)
+                for f in report.findings if f.code in ("HS233", "HS234", "HS243")]
+    mappings = "/files/0/fileImportPage/columnMappings"
+    # the note's body mapped under another name: a warning about the usual one
+    assert check("n.csv", "Note\nCalled Ann\n", "0-46", ("Note", "hs_body_preview")) == [
+        (None, None, mappings, "HS243", "warning",
+         "CREATE of notes (0-46) has no column mapped to 'hs_note_body': HubSpot's import tool requires "
+         "'Note body' (usual internal name 'hs_note_body', not confirmed in HubSpot's documentation)")]
+    # a blank body in one row: a warning at that cell
+    assert check("n.csv", "Body,Owner\nCalled Ann,1\n,2\n", "0-46", ("Body", "hs_note_body"),
+                 ("Owner", "hubspot_owner_id")) == [
+        (3, 1, None, "HS243", "warning",
+         "the row creates a record of notes (0-46) without hs_note_body: HubSpot's import tool requires "
+         "'Note body' (usual internal name 'hs_note_body', not confirmed in HubSpot's documentation)")]
+    # a task: its title is a warning, its due date (hs_timestamp, [V]) still an error
+    assert check("t.csv", "Title,Owner\nCall Ann,1\n", "0-27", ("Title", "hs_task_subject"),
+                 ("Owner", "hubspot_owner_id")) == [
+        (None, None, mappings, "HS233", "error", "CREATE of tasks (0-27) needs a column mapped to 'hs_timestamp'")]
+    assert check("t.csv", "Title,Due\nCall Ann,2024-03-15\n,2024-03-16\nEmail Bo,\n", "0-27",
+                 ("Title", "hs_task_subject"), ("Due", "hs_timestamp")) == [
+        (3, 1, None, "HS243", "warning",
+         "the row creates a record of tasks (0-27) without hs_task_subject: HubSpot's import tool requires "
+         "'Task title' (usual internal name 'hs_task_subject', not confirmed in HubSpot's documentation)"),
+        (4, 2, None, "HS234", "error", "the row creates a record of tasks (0-27) without hs_timestamp")]
+    # an email: its body under another name a warning, no direction column (hs_email_direction, [V]) an error
+    assert check("e.csv", "Text\nHi\n", "0-49", ("Text", "hs_body_preview")) == [
+        (None, None, mappings, "HS233", "error",
+         "CREATE of emails (0-49) needs a column mapped to 'hs_email_direction'"),
+        (None, None, mappings, "HS243", "warning",
+         "CREATE of emails (0-49) has no column mapped to 'hs_email_text' or 'hs_email_html': HubSpot's import "
+         "tool requires 'Email body' (usual internal name 'hs_email_text' or 'hs_email_html', not confirmed in "
+         "HubSpot's documentation)")]

@@ -122,6 +122,9 @@ class Catalog:
     association_labels: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
     # object id -> groups; a created record needs a value in one property of every group (4.3)
     required_map: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, repr=False)
+    # object id -> required property whose internal name is only HubSpot's usual one ([I], 4.3)
+    # -> the import tool's label of the field it stands for
+    inferred_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     pipeline_map: Mapping[str, tuple[Pipeline, ...]] = field(default_factory=dict, repr=False)
     owners: tuple[Owner, ...] | None = None  # None: no portal snapshot, owners unknown
     # objects whose property list is complete (a portal snapshot gave it): unknown names are errors
@@ -132,6 +135,12 @@ class Catalog:
 
     def required(self, object_id: str | None) -> tuple[tuple[str, ...], ...]:
         return self.required_map.get(object_id or "", ())
+
+    def inferred_fields(self, object_id: str | None, group: tuple[str, ...]) -> tuple[str, ...]:
+        """The import tool's labels of the fields a required group stands for by an internal name
+        that is only HubSpot's usual one ([I], fact sheet 4.3); empty where every name is [V]."""
+        names = self.inferred_map.get(object_id or "", {})
+        return tuple(dict.fromkeys(names[p] for p in group if p in names))
 
     def pipelines(self, object_id: str | None) -> tuple[Pipeline, ...]:
         """The object's pipelines: from the portal snapshot, else the built-in default pipeline."""
@@ -261,6 +270,7 @@ def builtin() -> Catalog:
                    identifiers_map={_oid(k, names): tuple(v) for k, v in data.get("identifiers", {}).items()},
                    required_map={_oid(k, names): tuple(tuple(g) for g in v)
                                  for k, v in data.get("required", {}).items()},
+                   inferred_map={_oid(k, names): dict(v) for k, v in data.get("required_inferred", {}).items()},
                    pipeline_map=_default_pipelines(props))
 
 

@@ -3,7 +3,7 @@ updating or assigning a record needs (fact sheet 4, 9)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -151,6 +151,32 @@ class RequiredRule(ValueRule):
     def creates_every_row(self, file: FileContext, obj: str, op: str) -> bool:
         return op == "CREATE" or (op == "UPSERT" and not identifier_columns(file, obj, self.catalog))
 
+    def unmapped(self, file: FileContext) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+        """(object, operation, group) for each required group no column maps, of an object every
+        row of the file creates."""
+        for obj in objects_of(file):
+            op, groups = self.plan(file, obj)
+            if self.creates_every_row(file, obj, op):
+                yield from ((obj, op, group) for group, mapped in groups if not mapped)
+
+    def blanks(self, chunk: Chunk, file: FileContext) -> Iterator[tuple[str, tuple[str, ...], Column, np.ndarray]]:
+        """(object, group, column, rows) for each required group left blank by rows that create
+        a record (a group no column maps is ``unmapped``'s, reported once)."""
+        empty_row = blank_rows(chunk)
+        for obj in objects_of(file):
+            op, groups = self.plan(file, obj)
+            if op == "UPDATE":
+                continue
+            every = self.creates_every_row(file, obj, op)
+            creating = ~empty_row & ~all_blank(chunk, own_columns(file, obj))
+            if not every:
+                creating &= all_blank(chunk, identifier_columns(file, obj, self.catalog))
+            first = own_columns(file, obj)[0]
+            for group, mapped in groups:
+                if every and not mapped:
+                    continue
+                yield obj, group, mapped[0] if mapped else first, creating & all_blank(chunk, mapped)
+
 
 def _in_group(prop: str | None, group: tuple[str, ...]) -> bool:
     """Whether a property is one of a required group's: a name, or a prefix ending in ``*``
@@ -164,9 +190,10 @@ class MissingRequiredColumn(RequiredRule):
     Why: creating a record needs its required properties (fact sheet 4.3): deals a name, pipeline
     and stage; tickets a name, pipeline and status; companies a name or domain; contacts an
     email, first name or last name (HS242 warns where there is no email); line items a
-    name, quantity and price, and the deal they belong to; ... Each row then fails with
-    MISSING_REQUIRED_PROPERTY. Checked when the operation is CREATE, or UPSERT with no
-    identifier column (so every row creates).
+    name, quantity and price, and the deal they belong to; tasks a due date (`hs_timestamp`);
+    emails a direction; ... Each row then fails with MISSING_REQUIRED_PROPERTY. Checked when the
+    operation is CREATE, or UPSERT with no identifier column (so every row creates). Fields known
+    only by HubSpot's usual internal name (a note's body, a task's title) are HS243's warning.
     Example: a CREATE deals import with Deal Name and Amount but no Deal Stage column.
     Fix: add and map the missing column, or switch the object to UPDATE with an identifier.
     """
@@ -178,17 +205,14 @@ class MissingRequiredColumn(RequiredRule):
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         if not hasattr(self, "ctx"):
             return
+        for obj, op, group in self.unmapped(file):
+            if not self.catalog.inferred_fields(obj, group):
+                need = " or ".join(repr(p) for p in group)
+                yield self.finding(f"{op} of {self.catalog.object_label(obj)} needs a column mapped to {need}",
+                                   file=file, pointer=file.spec.mappings_pointer)
         for obj in objects_of(file):
-            op, groups = self.plan(file, obj)
-            if not self.creates_every_row(file, obj, op):
-                continue
-            for group, mapped in groups:
-                if not mapped:
-                    need = " or ".join(repr(p) for p in group)
-                    yield self.finding(
-                        f"{op} of {self.catalog.object_label(obj)} needs a column mapped to {need}",
-                        file=file, pointer=file.spec.mappings_pointer)
-            if obj == LINE_ITEMS and not self._with_deals(file):
+            op = self.ctx.spec.operation(obj)
+            if obj == LINE_ITEMS and self.creates_every_row(file, obj, op) and not self._with_deals(file):
                 yield self.finding(f"{op} of {self.catalog.object_label(obj)} needs the deal each one belongs "
                                    "to: a column with the deal's Record ID or Deal name", file=file,
                                    pointer=file.spec.mappings_pointer)
@@ -211,6 +235,8 @@ class MissingRequiredValue(RequiredRule):
 
     Why: HubSpot fails the row with MISSING_REQUIRED_PROPERTY (fact sheet 4.3). A row creates a
     record when the operation is CREATE, or UPSERT and the row's identifier cells are blank.
+    Fields known only by HubSpot's usual internal name (a note's body, a task's title) are
+    HS243's warning.
     Example: a deal row with an empty Deal Stage.
     Fix: fill the value, or give the row an identifier of an existing record.
     """
@@ -222,23 +248,62 @@ class MissingRequiredValue(RequiredRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if not hasattr(self, "ctx"):
             return
-        empty_row = blank_rows(chunk)
-        for obj in objects_of(file):
-            op, groups = self.plan(file, obj)
-            if op == "UPDATE":
-                continue
-            every = self.creates_every_row(file, obj, op)
-            creating = ~empty_row & ~all_blank(chunk, own_columns(file, obj))
-            if not every:
-                creating &= all_blank(chunk, identifier_columns(file, obj, self.catalog))
-            first = own_columns(file, obj)[0]
-            for group, mapped in groups:
-                if every and not mapped:
-                    continue  # HS233 reports the missing column once
-                bad = creating & all_blank(chunk, mapped)
-                need = " or ".join(group)
-                yield from self.cells(chunk, file, mapped[0] if mapped else first, bad,
-                                      f"the row creates a record of {self.catalog.object_label(obj)} without {need}")
+        for obj, group, column, bad in self.blanks(chunk, file):
+            if not self.catalog.inferred_fields(obj, group):
+                yield from self.cells(chunk, file, column, bad, f"the row creates a record of "
+                                      f"{self.catalog.object_label(obj)} without {' or '.join(group)}")
+
+
+class RequiredFieldByUsualName(RequiredRule):
+    """An import that creates activities (or appointments) has no column, or a row no value, for
+    a field HubSpot's import tool requires, under the internal name HubSpot usually gives it.
+
+    Why: the import tool requires a call's notes, an email's body, a meeting's description,
+    start and end time, a note's body, a task's title and an appointment's start (fact sheet
+    4.3, [V] S6), and a record created without one fails with MISSING_REQUIRED_PROPERTY. The
+    internal names we look for (`hs_call_body`, `hs_email_text` or `hs_email_html`,
+    `hs_meeting_body`, `hs_meeting_start_time`, `hs_meeting_end_time`, `hs_note_body`,
+    `hs_task_subject`, `hs_appointment_start`) are HubSpot's usual ones, not checked in an
+    official table ([I]): a file may map the field under another name, hence a warning. The
+    properties the object API requires by name (a task's `hs_timestamp`, an email's
+    `hs_email_direction`) are errors: HS233 for a column, HS234 for a row.
+    Example: a CREATE notes import whose Body column is mapped to `hs_body_preview`.
+    Fix: map the field to the internal name the message gives, or check in HubSpot (Settings >
+    Properties) that the property you map is the one the import tool requires.
+    """
+
+    code = "HS243"
+    name = "required-field-by-usual-name"
+    severity = Severity.WARNING
+    hubspot_error = "MISSING_REQUIRED_PROPERTY"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if not hasattr(self, "ctx"):
+            return
+        for obj, op, group in self.unmapped(file):
+            if fields := self.catalog.inferred_fields(obj, group):
+                need = " or ".join(repr(p) for p in group)
+                yield self.finding(f"{op} of {self.catalog.object_label(obj)} has no column mapped to {need}: "
+                                   f"{_usual(fields, group, self.catalog.inferred_map.get(obj, {}))}",
+                                   file=file, pointer=file.spec.mappings_pointer)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not hasattr(self, "ctx"):
+            return
+        for obj, group, column, bad in self.blanks(chunk, file):
+            if fields := self.catalog.inferred_fields(obj, group):
+                why = _usual(fields, group, self.catalog.inferred_map.get(obj, {}))
+                label = self.catalog.object_label(obj)
+                yield from self.cells(chunk, file, column, bad, f"the row creates a record of {label} without "
+                                      f"{' or '.join(group)}: {why}".replace("{", "{{").replace("}", "}}"))
+
+
+def _usual(fields: tuple[str, ...], group: tuple[str, ...], inferred: Mapping[str, str]) -> str:
+    """``HubSpot's import tool requires 'Note body' (usual internal name 'hs_note_body', not
+    confirmed in HubSpot's documentation)``."""
+    names = " or ".join(repr(p) for p in group if p in inferred)
+    return (f"HubSpot's import tool requires {' or '.join(repr(f) for f in fields)} (usual internal name "
+            f"{names}, not confirmed in HubSpot's documentation)")
 
 
 class ContactWithoutEmail(RequiredRule):
