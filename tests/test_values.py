@@ -129,6 +129,28 @@ def test_text_formats() -> None:
     assert list(formats.phones(pd.Series(["+11234567890 ext123", "(555) 123-4567", "call me"]))) == [True, True, False]
 
 
+def test_terms_of_no_length_or_past_max_years_are_warnings() -> None:
+    # the allowed term range is not documented ([GAP]): OUTSIDE_VALID_TERM_RANGE as a warning
+    months = formats.term_months(pd.Series(["P12M", "12", "P1Y6M", "P0M", "0", "P2W", "12 months", ""]))
+    assert list(months[:5]) == [12, 12, 18, 0, 0] and 0.45 < months[5] < 0.47 and np.isnan(months[6:]).all()
+    import io
+    text = "Name,Term\nSeats,P0M\nSupport,P12M\nTraining,P101Y\nHosting,\nSetup,12 months\n"
+    request = _request("items.csv", ("Name", "0-8", "name"), ("Term", "0-8", "hs_recurring_billing_period"))
+
+    def found(config: Config) -> list[tuple]:
+        report = validate(request, files={"items.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                          config=config)
+        return [(f.row, f.column, f.code, f.severity.label if f.severity else None, f.hubspot_error, f.message)
+                for f in report.findings if f.code in ("HS216", "HS244")]
+    assert found(Config()) == [
+        (2, 2, "HS244", "warning", "OUTSIDE_VALID_TERM_RANGE", "'P0M' is a term of no length"),
+        (4, 2, "HS244", "warning", "OUTSIDE_VALID_TERM_RANGE", "'P101Y' is a term of more than 100 years"),
+        (6, 2, "HS216", "error", "COULD_NOT_PARSE_TERM", "'12 months' is not a term (P12M, P1Y or a number of months)"),
+    ]
+    assert [r[:3] for r in found(Config(options={"HS244": {"max_years": 200}}))] == [
+        (2, 2, "HS244"), (6, 2, "HS216")]
+
+
 # -- the dateFormat verdict -----------------------------------------------------------------
 def _contacts(tmp: Path, csv: str, **top: object) -> Path:
     (tmp / "c.csv").write_text(csv, encoding="utf-8")

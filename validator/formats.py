@@ -660,6 +660,27 @@ def terms(values: pd.Series | pa.Array) -> np.ndarray:
     return _np(pc.match_substring_regex(upper, TERM)) & _np(pc.not_equal(upper, "P"))
 
 
+TERM_PARTS = r"^(?:P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?|(?P<n>\d+))$"
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def term_months(values: pd.Series | pa.Array) -> np.ndarray:
+    """The length in months of each term ``terms`` accepts (weeks and days at 365.25/12 days a
+    month); NaN for any other cell."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    upper = pc.utf8_upper(arr)
+    ok = terms(upper)
+    parts = pc.extract_regex(upper, TERM_PARTS)
+
+    def number(name: str) -> np.ndarray:
+        field = pc.struct_field(parts, name)
+        text = pc.if_else(pc.equal(field, ""), "0", pc.fill_null(field, "0"))
+        return np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    months = (number("y") * 12 + number("m") + number("n")
+              + (number("w") * 7 + number("d")) / DAYS_PER_MONTH)
+    return np.where(ok, months, np.nan)
+
+
 def file_ids(values: pd.Series | pa.Array) -> np.ndarray:
     """A File Manager file ID [V] S6 (or a URL, which the errorType name allows [I])."""
     return matches(values, FILE_ID)

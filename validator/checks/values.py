@@ -574,6 +574,35 @@ class UnparseableTerm(FormatRule):
         return formats.terms(arr)
 
 
+class TermOutOfRange(FormatRule):
+    """A product or line-item term parses but has no length, or is longer than `max_years`.
+
+    Why: HubSpot has an errorType for a term that parses but lies outside the allowed range
+    (OUTSIDE_VALID_TERM_RANGE); the range itself is not documented ([GAP]), hence a warning.
+    A term of no length (`0`, `P0M`) bills for no period at all, and one longer than
+    `max_years` (default 100) is far more often a price or a day count typed into the term
+    column than a contract [I]. A blank cell is the default term [V] S6 and is not judged.
+    Example: `P0M`, `0`, or `2400` (200 years).
+    Fix: write the term in months (`12`) or as a period (`P1Y`); leave the cell blank for the
+    default term; raise `max_years` for this rule where such terms are meant.
+    """
+
+    code = "HS244"
+    name = "term-out-of-range"
+    severity = Severity.WARNING
+    hubspot_error = "OUTSIDE_VALID_TERM_RANGE"
+    fmt = "term"
+    options: ClassVar[Mapping[str, Any]] = {"max_years": 100}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        most = float(self.opt["max_years"])
+        for column, _prop in self.typed(file):
+            months = formats.term_months(cells(chunk, column))
+            yield from self.cells(chunk, file, column, months == 0, "{value} is a term of no length")
+            yield from self.cells(chunk, file, column, months > most * 12,
+                                  f"{{value}} is a term of more than {most:g} years")
+
+
 class InvalidFileId(FormatRule):
     """A file property cell is not a File Manager file ID.
 
