@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalog import Catalog
+from validator.checks._facts import rows_with
 from validator.checks.base import Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
@@ -475,6 +476,8 @@ class DuplicateAssociationId(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in _association_id_columns(file, self.catalog):
+            if not rows_with(chunk, column.index, b";").any():
+                continue  # no list in the column: nothing to split (most pointing id columns)
             at, _shown = repeated_parts(chunk, column, prop)
             if not len(at):
                 continue
