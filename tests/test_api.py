@@ -466,3 +466,36 @@ def test_config_settings_by_keyword_are_checked_by_name(tmp_path: Path) -> None:
     }
     for message, config in cases.items():
         _misuse(message, broken, config=config)
+
+
+def test_a_common_column_named_differently_with_several_candidates_is_a_warning() -> None:
+    # contacts.csv's 'Company Key' points to companies, whose file marks two columns
+    # associationIdentifierColumn, neither of that name: pairing the common columns by name rests
+    # on HubSpot's example alone ([I], fact sheet 1.4), so HS316 warns and names both; with no
+    # column marked, the owning file lacks a documented setting ([V] S5): HS311's error
+    def found(marked: bool) -> list[tuple]:
+        flag = {"associationIdentifierColumn": True} if marked else {}
+        request = {"files": [
+            {"fileName": "contacts.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+                {"columnObjectTypeId": "0-1", "columnName": "Company Key", "propertyName": None,
+                 "toColumnObjectTypeId": "0-2",
+                 "foreignKeyType": {"associationTypeId": 279, "associationCategory": "HUBSPOT_DEFINED"}}]}},
+            {"fileName": "companies.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-2", "columnName": "Record ID", "propertyName": "hs_object_id", **flag},
+                {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain", **flag}]}}]}
+        files = {"contacts.csv": io.BytesIO(b"Email,Company Key\nann@x.com,1001\n"),
+                 "companies.csv": io.BytesIO(b"Record ID,Domain\n1001,acme.example\n")}
+        report = validate(request, files=files, base_dir="/nonexistent")
+        return [(f.row, f.column, f.pointer, f.code, f.severity, f.message) for f in report.findings
+                if f.code in ("HS311", "HS314", "HS316")]
+    pointer = "/files/0/fileImportPage/columnMappings/1/columnName"
+    assert found(marked=True) == [(
+        None, None, pointer, "HS316", Severity.WARNING,
+        "column 'Company Key' points to companies (0-2), but no other file has a column of that name; several are "
+        "marked associationIdentifierColumn ('Record ID' (companies.csv), 'Domain' (companies.csv)): HubSpot "
+        "documents the common column under one name in both files")]
+    assert found(marked=False) == [(
+        None, None, pointer, "HS311", Severity.ERROR,
+        "column 'Company Key' points to companies (0-2), but no other file has a column 'Company Key' mapped to "
+        "companies (0-2)")]

@@ -43,13 +43,17 @@ class Link:
     ref: ColumnSpec
     owner_file: FileSpec | None
     owner: ColumnSpec | None
-    renamed: bool = False  # the owner has another columnName: the one identifier column of its object
+    renamed: bool = False  # no column of the name: the owner is the one identifier column of its object
+    # no column of the name, and several marked associationIdentifierColumn for the object: which
+    # one HubSpot pairs it with is not known (owner None)
+    candidates: tuple[tuple[FileSpec, ColumnSpec], ...] = ()
 
 
 def links(spec: ImportSpec) -> list[Link]:
     """Each referencing common column of a multi-file import with its owning column: same
     columnName, in another file, mapped to the object the reference points to; failing that,
-    the one column of that object (in another file) marked associationIdentifierColumn."""
+    the one column of that object (in another file) marked associationIdentifierColumn (with
+    several marked, none is its owner: ``candidates`` lists them)."""
     out = []
     for f in spec.files:
         for c in f.columns:
@@ -64,6 +68,9 @@ def links(spec: ImportSpec) -> list[Link]:
             marked = [p for p in targets if p[1].association_identifier and p[1].property_name is not None]
             if owner is None and len(marked) == 1:
                 out.append(Link(f, c, *marked[0], renamed=True))
+                continue
+            if owner is None and marked:
+                out.append(Link(f, c, None, None, renamed=True, candidates=tuple(marked)))
                 continue
             out.append(Link(f, c, *(owner or (None, None))))
     return out
@@ -118,8 +125,8 @@ class MisplacedAssociationSettings(Rule):
     `foreignKeyType` belong on the common column of the other file, whose `propertyName` is
     null. Mixed up, HubSpot reports INVALID_COLUMN_CONFIGURATION and links nothing. The two
     columns are paired by their columnName, as in HubSpot's example ([I]: the docs show the same
-    header in both files); where the names differ but the other file has one column of the
-    object marked associationIdentifierColumn, HS316 warns instead.
+    header in both files); where the names differ but another file marks a column of the
+    object associationIdentifierColumn (one or several), HS316 warns instead.
     Example: the contacts file's Email column carries `toColumnObjectTypeId: "0-2"` and the
     companies file's Email column carries `associationIdentifierColumn: true`.
     Fix: move each setting to the place the message names (see HubSpot's two-file example).
@@ -191,8 +198,10 @@ class CommonColumnNameDiffers(Rule):
     the request has no field that pairs the two columns but their object and settings; whether
     HubSpot links files whose common columns are named differently is not documented ([GAP]).
     Reported where the referencing column (`toColumnObjectTypeId`, `foreignKeyType`) finds no
-    column of its name in the other file, but that file has exactly one column of the object
-    marked `associationIdentifierColumn`. (With none, or several, HS311 reports an error.)
+    column of its name in the other file, but that file marks a column of the object
+    `associationIdentifierColumn`: with one such column the two are paired (HS314 compares their
+    keys); with several, which one HubSpot would pair it with is not known either, so they are
+    named and not compared. (With none, the owning file lacks the setting: HS311's error.)
     Example: contacts.csv's `Company Record ID` points to companies, whose file calls its
     `associationIdentifierColumn` `Record ID`.
     Fix: give the common column the same header in both files (and the same columnName).
@@ -207,9 +216,18 @@ class CommonColumnNameDiffers(Rule):
         if not multi_file(ctx.spec):
             return
         for link in links(ctx.spec):
-            if not link.renamed or link.owner is None or link.owner_file is None:
+            if not link.renamed:
                 continue
             ref = link.ref
+            if link.owner is None or link.owner_file is None:
+                named = ", ".join(f"{quote(c.column_name or '')} ({g.file_name})" for g, c in link.candidates)
+                yield self.finding(
+                    f"column {quote(ref.column_name or '')} points to "
+                    f"{ctx.catalog.object_label(ref.to_object_type_id)}, but no other file has a column of that name; "
+                    f"several are marked associationIdentifierColumn ({named}): HubSpot documents the common "
+                    "column under one name in both files",
+                    file=ctx, pointer=ref.at("columnName"), value=ref.column_name)
+                continue
             yield self.finding(
                 f"column {quote(ref.column_name or '')} points to {ctx.catalog.object_label(ref.to_object_type_id)}, "
                 f"whose common column in {link.owner_file.file_name} is {quote(link.owner.column_name or '')}: "
