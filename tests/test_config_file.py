@@ -95,12 +95,20 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
 
 @pytest.mark.parametrize(("table", "message"), [
     ('selct = ["HS1"]', "unknown configuration key 'selct'"),
-    ('select = ["HS999"]', "unknown rule code or name 'HS999'"),
-    ('ignore = ["no-such-rule"]', "unknown rule code or name 'no-such-rule'"),
-    ('[tool.hubspot-preflight.severity]\nHS998 = "warning"', "unknown rule code or name 'HS998'"),
-    ('[tool.hubspot-preflight.severity]\nHS110 = "fatal"', "unknown severity 'fatal'"),
-    ('[tool.hubspot-preflight.per-file-ignores]\n"*.csv" = ["HS997"]', "unknown rule code or name 'HS997'"),
-    ('fail-on = "never"', "unknown severity 'never'"),
+    # an unknown rule or severity is named with the file and key it came from, as the library's
+    # Config names its field ("Config.per_file_ignores['*.csv']: unknown rule code or name ...")
+    ('select = ["HS999"]', "{file} [tool.hubspot-preflight] select: unknown rule code or name 'HS999'"),
+    ('extend-select = "HS1,HS996"', "{file} [tool.hubspot-preflight] extend-select: unknown rule code or name 'HS996'"),
+    ('ignore = ["no-such-rule"]', "{file} [tool.hubspot-preflight] ignore: unknown rule code or name 'no-such-rule'"),
+    ('[tool.hubspot-preflight.severity]\nHS998 = "warning"',
+     "{file} [tool.hubspot-preflight] severity: unknown rule code or name 'HS998'"),
+    ('[tool.hubspot-preflight.severity]\nHS110 = "fatal"',
+     "{file} [tool.hubspot-preflight] severity['HS110']: unknown severity 'fatal'"),
+    ('[tool.hubspot-preflight.per-file-ignores]\n"*.csv" = ["HS997"]',
+     "{file} [tool.hubspot-preflight] per-file-ignores['*.csv']: unknown rule code or name 'HS997'"),
+    ('[tool.hubspot-preflight.options]\nbogus = { limit = 1 }',
+     "{file} [tool.hubspot-preflight] options: unknown rule code or name 'bogus'"),
+    ('fail-on = "never"', "{file} [tool.hubspot-preflight] fail-on: unknown severity 'never'"),
     ('max-per-rule = -1', "max-per-rule"),
     ('tier = "gold"', "unknown tier 'gold'"),
     ('select = "HS1', "not valid TOML"),
@@ -117,6 +125,7 @@ def test_configuration_errors_exit_2_naming_the_culprit(project: Path, table: st
     from validator.cli import main
 
     (project / "pyproject.toml").write_text(f"[tool.hubspot-preflight]\n{table}\n", encoding="utf-8")
+    message = message.replace("{file}", str((project / "pyproject.toml").resolve()))
     for command in (["check", str(project / "imports" / "contacts.csv")], ["config", str(project / "imports")]):
         with pytest.raises(SystemExit) as exc:
             main(command)
@@ -126,14 +135,18 @@ def test_configuration_errors_exit_2_naming_the_culprit(project: Path, table: st
         assert len(err.strip().splitlines()) == 1
 
 
-def test_unknown_code_message_on_stderr(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_code_message_on_stderr(project: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # the file is named as found, relative to the current folder where it is inside it
     from validator.cli import main
 
+    monkeypatch.chdir(project)
     (project / "pyproject.toml").write_text('[tool.hubspot-preflight]\nselect = ["HS1", "HS999"]\n', encoding="utf-8")
     with pytest.raises(SystemExit) as exc:
         main(["check", str(project / "imports" / "contacts.csv")])
     assert exc.value.code == 2
-    assert capsys.readouterr().err.strip() == "hubspot-preflight: error: unknown rule code or name 'HS999'"
+    assert capsys.readouterr().err.strip() == "hubspot-preflight: error: pyproject.toml [tool.hubspot-preflight] " \
+        "select: unknown rule code or name 'HS999'"
 
 
 def test_config_command_prints_the_effective_configuration(project: Path) -> None:

@@ -9,9 +9,10 @@ a ValidatorError naming it (the CLI exits 2).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,19 +76,26 @@ def load_file(path: Path) -> Config:
     """The Config a file describes (defaults for what it leaves out)."""
     data = _read(path)
     tool = data.get("tool", {})
+    section: str | None = SECTION
     if isinstance(tool, dict) and TABLE in tool:
         table = tool[TABLE]
     elif path.name == "pyproject.toml":
         table = {}
     else:
-        table = data
+        table, section = data, None  # a standalone file's keys at its top level
     if not isinstance(table, dict):
         raise ValidatorError(f"{path}: [tool.{TABLE}] must be a table")
-    return from_table(table, path)
+    return from_table(table, path, section)
 
 
-def from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
+SECTION = f"[tool.{TABLE}]"
+
+
+def from_table(table: Mapping[str, Any], path: Path | None = None, section: str | None = SECTION) -> Config:
+    """The Config a settings table describes; ``path`` and ``section`` (the table's header, None
+    for a standalone file's top level) name where a refused setting came from."""
     where = f" in {path}" if path is not None else ""
+    named = _key_namer(path, section)
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise ValidatorError(f"unknown configuration key {unknown[0]!r}{where} "
@@ -98,24 +106,29 @@ def from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
     for key in ("select", "extend-select", "ignore"):
         if key in table:
             codes = _strings(table[key], key, where)
-            resolve(codes, rules)
+            with _naming(named(key)):
+                resolve(codes, rules)
             changes[key.replace("-", "_")] = codes
     if "severity" in table:
-        changes["severity"] = severities(_table(table["severity"], "severity", where), where)
+        changes["severity"] = severities(_table(table["severity"], "severity", where), where, named)
     if "per-file-ignores" in table:
         pfi = {}
         for glob, codes in _table(table["per-file-ignores"], "per-file-ignores", where).items():
             pfi[str(glob)] = _strings(codes, f"per-file-ignores.{glob!r}", where)
-            resolve(pfi[str(glob)], rules)
+            with _naming(named(f"per-file-ignores[{glob!r}]")):
+                resolve(pfi[str(glob)], rules)
         changes["per_file_ignores"] = pfi
     if "options" in table:
         options = {}
         for rule, opts in _table(table["options"], "options", where).items():
-            for code in resolve([rule], rules):
+            with _naming(named("options")):
+                matched = resolve([rule], rules)
+            for code in matched:
                 options[code] = dict(_table(opts, f"options.{rule}", where))
         changes["options"] = options
     if "fail-on" in table:
-        changes["fail_on"] = Severity.parse(_string(table["fail-on"], "fail-on", where))
+        with _naming(named("fail-on")):
+            changes["fail_on"] = Severity.parse(_string(table["fail-on"], "fail-on", where))
     if "max-per-rule" in table:
         value = table["max-per-rule"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -139,17 +152,46 @@ def from_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
     return config
 
 
-def severities(table: Mapping[str, Any], where: str = "") -> dict[str, Severity]:
+def severities(table: Mapping[str, Any], where: str = "",
+               key: Callable[[str], str] = str) -> dict[str, Severity]:
     """Severity per code; where entries overlap (``HS1`` and ``HS113``) the more specific one
-    wins, as in rule selection (a TOML table has no order to go by)."""
+    wins, as in rule selection (a TOML table has no order to go by). ``key`` names a setting in
+    messages (``severity['HS110']``) with the file it came from."""
     out: dict[str, tuple[int, Severity]] = {}
     rules = all_rules()
     for rule, level in table.items():
-        sev = Severity.parse(_string(level, f"severity.{rule}", where))
-        for code, specific in specific_codes([rule], rules).items():
+        with _naming(key(f"severity[{rule!r}]")):
+            sev = Severity.parse(_string(level, f"severity.{rule}", where))
+        with _naming(key("severity")):
+            matched = specific_codes([rule], rules)
+        for code, specific in matched.items():
             if code not in out or specific >= out[code][0]:
                 out[code] = (specific, sev)
     return {code: sev for code, (_s, sev) in out.items()}
+
+
+def _key_namer(path: Path | None, section: str | None) -> Callable[[str], str]:
+    """``select`` -> ``pyproject.toml [tool.hubspot-preflight] select``: a setting as messages
+    name it, with its file (relative to the current folder where it is inside it) and table."""
+    shown = None
+    if path is not None:
+        shown = str(path)
+        with contextlib.suppress(ValueError):  # another drive on Windows
+            relative = os.path.relpath(path.resolve(), Path.cwd().resolve())
+            if not relative.startswith(".."):
+                shown = relative
+    head = " ".join(p for p in (shown, section) if p)
+    return lambda name: f"{head} {name}" if head else name
+
+
+@contextlib.contextmanager
+def _naming(setting: str) -> Iterator[None]:
+    """A ValidatorError raised inside (an unknown rule, an unknown severity) prefixed with the
+    setting it came from, as ``Config`` names its field (``Config.select: ...``)."""
+    try:
+        yield
+    except ValidatorError as exc:
+        raise ValidatorError(f"{setting}: {exc}") from None
 
 
 def check_tier(value: str) -> str:
