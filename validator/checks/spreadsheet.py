@@ -427,8 +427,10 @@ class MangledNumber(_CatalogRule):
                 bad |= exactly(values, rows_with(chunk, col.index, b"eE"),
                                lambda v: v.str.match(SCIENTIFIC).to_numpy(dtype=bool))
             numbers = kind_mask(chunk, col.index, "n")
-            if numbers is not None and numbers.any():
-                bad |= numbers & (_significant(values) > 15).to_numpy(dtype=bool)
+            if numbers is not None and numbers.any():  # 16 digits need 16 characters at least
+                long = np.flatnonzero(numbers & (values.str.len() > 15).to_numpy(dtype=bool))
+                if len(long):
+                    bad[long[(_significant(values.iloc[long]) > 15).to_numpy(dtype=bool)]] = True
             yield from self.cells(chunk, file, col, bad,
                                   "{value} has lost digits to Excel (scientific notation or over 15 "
                                   "significant digits)")
