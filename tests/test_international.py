@@ -1,0 +1,43 @@
+"""International data HubSpot's users import every day: no error where HubSpot takes the value.
+
+Each case names the exact cells reported (row, column, code, severity), and the nearby value that
+is still wrong, so that loosening a grammar for one script or locale keeps its true positives.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from validator import validate
+
+
+def _check(tmp: Path, obj: str, columns: list[tuple[str, str, list[str]]], fmt: str = "DAY_MONTH_YEAR",
+           bom: bool = False) -> list[tuple[int | None, int | None, str, str]]:
+    """(row, column, code, severity) of the findings on a one-file import of ``columns``."""
+    rows = zip(*[values for _h, _p, values in columns], strict=True)
+    text = ",".join(h for h, _p, _v in columns) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    (tmp / "data.csv").write_text(("\ufeff" if bom else "") + text, encoding="utf-8")
+    request = {"name": "intl", "dateFormat": fmt, "files": [{
+        "fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": obj, "columnName": h, "propertyName": p} for h, p, _v in columns]}}]}
+    (tmp / "import.json").write_text(json.dumps(request), encoding="utf-8")
+    return [(f.row, f.column, f.code, f.severity.label) for f in validate(tmp / "import.json").findings
+            if f.code not in ("HS401", "HS352")]
+
+
+def test_idn_addresses_with_combining_marks_are_valid_emails(tmp_path: Path) -> None:
+    """Devanagari, Tamil, Sinhala and Thai domains spell vowels and tone marks with combining
+    marks (IDNA2008 permits them), and a decomposed `bu\u0308cher.de` has its accent as one."""
+    emails = ["priya@उदाहरण.भारत", "kumar@உதாரணம்.இந்தியா", "nimal@example.ලංකා", "somchai@ตัวอย่าง.ไทย",
+              "jose@bu\u0308cher.de", "priya@उदाहरण", "jose@\u0308bucher.de"]
+    found = _check(tmp_path, "0-1", [("Email", "email", emails), ("First Name", "firstname", ["A"] * 7)])
+    # no top-level domain, and a label that starts with a mark: still not addresses
+    assert found == [(7, 1, "HS212", "error"), (8, 1, "HS212", "error")]
+
+
+def test_idn_company_domains_with_combining_marks_are_domains(tmp_path: Path) -> None:
+    domains = ["उदाहरण.भारत", "உதாரணம்.இந்தியா", "ตัวอย่าง.ไทย", "bu\u0308cher.de", "उदाहरण .भारत"]
+    found = _check(tmp_path, "0-2", [("Domain", "domain", domains), ("Name", "name", ["A", "B", "C", "D", "E"])])
+    assert found == [(6, 1, "HS213", "error")]
+
