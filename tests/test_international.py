@@ -41,3 +41,11 @@ def test_idn_company_domains_with_combining_marks_are_domains(tmp_path: Path) ->
     found = _check(tmp_path, "0-2", [("Domain", "domain", domains), ("Name", "name", ["A", "B", "C", "D", "E"])])
     assert found == [(6, 1, "HS213", "error")]
 
+
+def test_a_fully_qualified_company_domain_is_a_domain_with_a_dot_hubspot_cuts(tmp_path: Path) -> None:
+    """`acme.co.uk.` (the root's trailing dot) is a valid name; what HubSpot keeps is `acme.co.uk`,
+    as the duplicate rules already compare it: HS214's warning, not HS213's error."""
+    domains = ["example.co.uk.", "EXAMPLE.COM.AU.", "пример.рф.", "example.com..", "example."]
+    found = _check(tmp_path, "0-2", [("Domain", "domain", domains), ("Name", "name", ["A", "B", "C", "D", "E"])])
+    assert found == [(2, 1, "HS214", "warning"), (3, 1, "HS214", "warning"), (4, 1, "HS214", "warning"),
+                     (5, 1, "HS213", "error"), (6, 1, "HS213", "error")]

@@ -524,7 +524,7 @@ _TLD = r"\p{L}[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}]"
 DOMAIN = rf"^(?:{_LABEL}\.)+{_TLD}$|^(?:{_LABEL}\.)+xn--[a-z0-9-]+$"
 EMAIL = (r"^[^\s@\"(),:;<>\[\]\\.](?:[^\s@\"(),:;<>\[\]\\]*[^\s@\"(),:;<>\[\]\\.])?@"
          rf"(?:{_LABEL}\.)+{_TLD}$")
-DOMAIN_EXTRA = r"^[A-Za-z][A-Za-z0-9+.-]*://|^www\.|[/?#:]"
+DOMAIN_EXTRA = r"^[A-Za-z][A-Za-z0-9+.-]*://|^www\.|[/?#:]|[^.]\.$"  # ... or the root's dot: `acme.com.`
 PHONE = r"^\+?[\d\s().\-/]*\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?$"
 TERM = r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$|^\d+$"
 FILE_ID = r"^\d+$|^https?://\S+$"
@@ -599,9 +599,11 @@ def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _host(arr: pa.Array) -> pa.Array:
-    """The host HubSpot keeps: scheme, path, query, port and ``www.`` cut."""
+    """The host HubSpot keeps: scheme, path, query, port, ``www.`` and the dot of a fully
+    qualified name (``acme.com.``, DNS's name of the root, after the top-level domain) cut."""
     host = pc.replace_substring_regex(arr, r"^[A-Za-z][A-Za-z0-9+.-]*://", "")
     host = pc.replace_substring_regex(host, r"[/?#:].*$", "")
+    host = pc.replace_substring_regex(host, r"([^.])\.$", r"\1")
     return pc.replace_substring_regex(host, r"(?i)^www\.", "")
 
 

@@ -517,7 +517,9 @@ class DomainStripped(FormatRule):
 
     Why: HubSpot keeps only the domain: anything after the top-level domain is dropped [V] S6, so
     `https://acme.com/home` becomes `acme.com`. Two rows that differ only there become one company.
-    Example: `https://www.acme.com/about`.
+    The dot that ends a fully qualified name (`acme.com.`) is after the top-level domain too: the
+    name is valid, and `acme.com` is what remains [I].
+    Example: `https://www.acme.com/about`, `acme.com.`.
     Fix: write `acme.com`.
     """
 
