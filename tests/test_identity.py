@@ -430,3 +430,25 @@ def test_an_associated_record_named_twice_in_a_cell_is_a_duplicate_association_i
     assert [r[:3] + r[5:] for r in _found(keys, text, ("HS318",))] == [
         (2, 2, "HS318", "b@x.com; B@x.com;c@x.com",
          "'b@x.com; B@x.com;c@x.com' names the same associated record more than once")]
+
+
+def test_two_deal_id_columns_naming_different_deals_are_two_parents_of_a_line_item() -> None:
+    # Record IDs of deals in two columns (a pointing column and the deal's own Record ID column, or
+    # two pointing columns) are counted together: 101 and 0101 are one deal, 101 and 102 two;
+    # a deal's name beside its Record ID still names the same deal
+    point = {"columnObjectTypeId": "0-8", "columnType": "HUBSPOT_OBJECT_ID", "toColumnObjectTypeId": "0-3",
+             "foreignKeyType": {"associationTypeId": 20, "associationCategory": "HUBSPOT_DEFINED"}}
+    mappings = [{"columnObjectTypeId": "0-8", "columnName": "Name", "propertyName": "name"},
+                {**point, "columnName": "Deal ID"}, {**point, "columnName": "Renewal Deal ID"}]
+    text = "Name,Deal ID,Renewal Deal ID\nWidget,101,\nGadget,101,0101\nGizmo,,102\nGear,101,102\n"
+    assert _found(mappings, text, ("HS340",)) == [
+        (5, 2, "HS340", "error", "LINE_ITEM_MULTIPLE_PARENTS_IN_ROW", "101",
+         "line item row names more than one parent deal or quote")]
+    mappings = [{"columnObjectTypeId": "0-8", "columnName": "Name", "propertyName": "name"},
+                {**point, "columnName": "Deal ID"},
+                {"columnObjectTypeId": "0-3", "columnName": "Deal Record ID", "propertyName": "hs_object_id"},
+                {"columnObjectTypeId": "0-3", "columnName": "Deal Name", "propertyName": "dealname"}]
+    text = ("Name,Deal ID,Deal Record ID,Deal Name\nWidget,101,101,Acme\nGadget,,102,Acme\n"
+            "Gizmo,101,102,Acme\n")
+    assert [r[:5] for r in _found(mappings, text, ("HS340",), importOperations={"0-8": "CREATE", "0-3": "UPDATE"})] == [
+        (4, 2, "HS340", "error", "LINE_ITEM_MULTIPLE_PARENTS_IN_ROW")]

@@ -384,9 +384,11 @@ class LineItemMultipleParents(Rule):
 
     Why: a line item belongs to one deal or quote; HubSpot fails such rows with
     LINE_ITEM_MULTIPLE_PARENTS_IN_ROW (2026-09 errorType list). Several parents come from a
-    deal and a quote in one row, or from `;`-separated ids in one cell (a deal's Record ID and
-    its name in one row name one deal).
-    Example: a line item row with both a Deal ID and a Quote ID, or Deal ID `101;102`.
+    deal and a quote in one row, from `;`-separated ids in one cell, or from two columns of deal
+    Record IDs holding different ids (a deal's Record ID and its name in one row name one deal;
+    `101` and `0101` are one Record ID).
+    Example: a line item row with both a Deal ID and a Quote ID, Deal ID `101;102`, or Deal ID
+    `101` beside Renewal Deal ID `102`.
     Fix: give each line item one parent; repeat the line item row for another deal.
     """
 
@@ -405,23 +407,50 @@ class LineItemMultipleParents(Rule):
         if not parents:
             return
         # a deal named by its Record ID and its name is one parent: parents are counted per
-        # object, the most any of its columns names; ";" separates ids, not names (a deal's name
-        # may hold one)
+        # object, the most any one way of naming it names; ids compared alike (Record IDs in a
+        # pointing column and in the deal's own column) are counted together, so 101 and 102 in
+        # two columns are two deals; ";" separates ids, not names (a deal's name may hold one)
         per_object: dict[str, np.ndarray] = {}
+        ids: dict[tuple[str, str | None], list[tuple[np.ndarray, np.ndarray]]] = {}
         for c in parents:
             s = c.spec
             assert s is not None
-            cells = chunk.column(c.index)
-            filled = (cells.str.strip() != "").to_numpy(dtype=bool)
-            named = s.property_name == "dealname" and not is_foreign(s)
-            # distinct ids: `101;101` names one deal twice (HS318's), not two deals
-            parts = filled.astype(np.int64) if named else np.bincount(
-                part_keys(chunk, c, _id_comparison(s))[0], minlength=len(chunk)).astype(np.int64)
             obj = (s.to_object_type_id if is_foreign(s) else s.object_type_id) or ""
-            per_object[obj] = np.maximum(per_object.get(obj, 0), parts)
+            if s.property_name == "dealname" and not is_foreign(s):
+                filled = (chunk.column(c.index).str.strip() != "").to_numpy(dtype=bool)
+                per_object[obj] = np.maximum(per_object.get(obj, 0), filled.astype(np.int64))
+                continue
+            how = _parent_comparison(s)
+            at, keys, _shown = part_keys(chunk, c, how)
+            ids.setdefault((obj, how), []).append((at, keys))
+        for (obj, _how), found in ids.items():
+            # distinct ids per row: `101;101`, or 101 in two columns, name one deal (HS318's repeat)
+            per_object[obj] = np.maximum(per_object.get(obj, 0), _distinct_per_row(found, len(chunk)))
         bad = sum(per_object.values(), np.zeros(len(chunk), np.int64)) > 1
         yield from self.cells(chunk, file, parents[0], bad,
                               "line item row names more than one parent deal or quote")
+
+
+def _parent_comparison(spec: ColumnSpec) -> str | None:
+    """How a line item's parent ids are compared: Record IDs as Record IDs, whether the column
+    points at the deal (HUBSPOT_OBJECT_ID) or is the deal's own Record ID column."""
+    if spec.column_type == "HUBSPOT_OBJECT_ID" or spec.property_name == RECORD_ID:
+        return RECORD_ID
+    return _id_comparison(spec)
+
+
+def _distinct_per_row(found: list[tuple[np.ndarray, np.ndarray]], rows: int) -> np.ndarray:
+    """The number of distinct keys each row of the chunk holds, over (positions, key hashes) of
+    several columns compared alike."""
+    at = np.concatenate([a for a, _k in found]).astype(np.int64)
+    keys = np.concatenate([k for _a, k in found])
+    if not len(at):
+        return np.zeros(rows, np.int64)
+    order = np.lexsort((keys, at))
+    at, keys = at[order], keys[order]
+    first = np.ones(len(at), bool)
+    first[1:] = (at[1:] != at[:-1]) | (keys[1:] != keys[:-1])
+    return np.bincount(at[first], minlength=rows).astype(np.int64)
 
 
 def _id_comparison(spec: ColumnSpec) -> str | None:
