@@ -6,6 +6,8 @@ is still wrong, so that loosening a grammar for one script or locale keeps its t
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -15,8 +17,11 @@ from validator import validate
 def _check(tmp: Path, obj: str, columns: list[tuple[str, str, list[str]]], fmt: str = "DAY_MONTH_YEAR",
            bom: bool = False) -> list[tuple[int | None, int | None, str, str]]:
     """(row, column, code, severity) of the findings on a one-file import of ``columns``."""
-    rows = zip(*[values for _h, _p, values in columns], strict=True)
-    text = ",".join(h for h, _p, _v in columns) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([h for h, _p, _v in columns])
+    writer.writerows(zip(*[values for _h, _p, values in columns], strict=True))
+    text = out.getvalue()
     (tmp / "data.csv").write_text(("\ufeff" if bom else "") + text, encoding="utf-8")
     request = {"name": "intl", "dateFormat": fmt, "files": [{
         "fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
@@ -49,3 +54,26 @@ def test_a_fully_qualified_company_domain_is_a_domain_with_a_dot_hubspot_cuts(tm
     found = _check(tmp_path, "0-2", [("Domain", "domain", domains), ("Name", "name", ["A", "B", "C", "D", "E"])])
     assert found == [(2, 1, "HS214", "warning"), (3, 1, "HS214", "warning"), (4, 1, "HS214", "warning"),
                      (5, 1, "HS213", "error"), (6, 1, "HS213", "error")]
+
+
+def test_numbers_written_the_way_each_locale_writes_them_are_warnings_not_errors(tmp_path: Path) -> None:
+    """Thousands separators, decimal commas and currency symbols are undocumented ([GAP], fact
+    sheet 6 and 9 #29): HS206's warning for every locale's way, not HS205's error for some."""
+    revenue = ["1,234.56", "1.234.567", "1\u00a0234,56", "1’234.50", "1,23,456.78", "R$ 1.234,56",
+               "1 234,56 zł", "kr 1 234,56", "1.2.3", "12 34"]
+    found = _check(tmp_path, "0-2", [("Revenue", "annualrevenue", revenue), ("Name", "name", ["A"] * 10)])
+    assert found == [(r, 1, "HS206", "warning") for r in range(2, 10)] + [
+        (10, 1, "HS205", "error"), (11, 1, "HS205", "error")]  # two decimal points; digits split anyhow
+
+
+def test_a_percentage_with_a_decimal_comma_is_a_warning(tmp_path: Path) -> None:
+    forecast = ["12,5 %", "25%", "1,234%", "viel%"]
+    columns = [("Deal Name", "dealname", ["A", "B", "C", "D"]),
+               ("Forecast", "hs_forecast_probability", forecast)]
+    report_rows = _check(tmp_path, "0-3", columns)
+    assert [f for f in report_rows if f[2] in ("HS205", "HS206")] == [
+        (2, 2, "HS206", "warning"), (4, 2, "HS206", "warning"), (5, 2, "HS205", "error")]
+    request = tmp_path / "import.json"
+    messages = [f.message for f in validate(request).findings if f.code == "HS206"]
+    assert messages == ["'12,5 %' has a decimal comma; HubSpot expects digits and one decimal point",
+                        "'1,234%' has thousands separators; HubSpot expects digits and one decimal point"]

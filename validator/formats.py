@@ -375,9 +375,20 @@ _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 NUMBER = f"^{_NUM}$"
 SCIENTIFIC = rf"^{_NUM}(?:[eE][+-]?\d+)?$"
 PERCENT = rf"^{_NUM}\s*%$"
-THOUSANDS = r"^[+-]?\d{1,3}(?:[, '\x{a0}\x{202f}]\d{3})+(?:\.\d+)?$"
-DECIMAL_COMMA = r"^[+-]?\d+,\d+$|^[+-]?\d{1,3}(?:[. ]\d{3})+,\d+$"
-CURRENCY = r"^[+-]?\s*(?:[$€£¥₹]|[A-Z]{3}\s)\s*[\d.,' ]+$|^[+-]?[\d.,' ]+\s*(?:[$€£¥₹]|\s[A-Z]{3})$"
+# Numbers as the world's spreadsheets write them (HubSpot's handling is not documented [GAP], so
+# these are HS206's warnings, never HS205's errors): groups of three split by a comma, a dot
+# (1.234.567), an apostrophe (Swiss 1'234 or 1’234), a space, a no-break or thin space (French
+# Excel writes U+202F), or India's lakh and crore (1,23,456.78); a decimal comma after such
+# groups; a currency symbol (any of Unicode's, or R$, US$, ...), a local abbreviation (kr, zł, Kč,
+# Ft, lei, Rs) or an ISO code before or after
+_GROUP = r"[, '’.\x{a0}\x{202f}\x{2009}]"
+THOUSANDS = (rf"^[+-]?\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:\.\d+)?$"
+             r"|^[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?$")
+DECIMAL_COMMA = r"^[+-]?\d+,\d+$|^[+-]?\d{1,3}(?:[. '’\x{a0}\x{202f}\x{2009}]\d{3})+,\d+$"
+_SYMBOL = r"(?:[A-Z]{0,3}\p{Sc}|[Kk]r\.?|zł|Kč|Ft|lei|Rs\.?|Fr\.|RM|Rp)"
+_AMOUNT = r"[.,'’ \x{a0}\x{202f}\x{2009}]*\d[\d.,'’ \x{a0}\x{202f}\x{2009}]*"
+CURRENCY = (rf"^[+-]?\s*(?:{_SYMBOL}|[A-Z]{{3}}\s)\s*{_AMOUNT}$"
+            rf"|^[+-]?{_AMOUNT}\s*(?:{_SYMBOL}|\s[A-Z]{{3}})$")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -412,10 +423,16 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
     safe = pc.if_else(pa.array(ok), text, pa.scalar("nan"))
     value = np.asarray(pc.cast(safe, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     ok &= ~np.isinf(value)  # 1e999: digits, but past any number HubSpot can store (INVALID_NUMBER_SIZE [I])
-    thousands = _np(pc.match_substring_regex(arr, THOUSANDS))
-    comma = _np(pc.match_substring_regex(arr, DECIMAL_COMMA)) & ~thousands
-    currency = _np(pc.match_substring_regex(arr, CURRENCY))
-    return Numbers(blank=blank(arr), ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
+    empty = blank(arr)
+    # how the other cells are formatted: only they are looked at (a percentage's `%` set aside)
+    thousands, comma, currency = (np.zeros(len(ok), dtype=bool) for _ in range(3))
+    odd = np.flatnonzero(~ok & ~empty)
+    if len(odd):
+        rest = pc.take(text, pa.array(odd))
+        thousands[odd] = _np(pc.match_substring_regex(rest, THOUSANDS))
+        comma[odd] = _np(pc.match_substring_regex(rest, DECIMAL_COMMA)) & ~thousands[odd]
+        currency[odd] = _np(pc.match_substring_regex(rest, CURRENCY))
+    return Numbers(blank=empty, ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
                    value=value)
 
 

@@ -250,6 +250,8 @@ class FormattedNumber(ValueRule):
     Why: HubSpot documents only digits with one decimal point (fact sheet 6). How it treats
     `1,234`, `$12` or `12,5` is not documented [GAP]: at best they fail with
     COULD_NOT_PARSE_NUMBER, at worst `1,234` becomes 1.234.
+    Every locale's way counts: `1.234.567`, `1 234,56` (with a no-break space), Swiss `1'234.50`,
+    India's `1,23,456.78`, `R$ 1.234,56`, `1 234,56 zł`, and `12,5 %` on a percentage.
     Example: `$1,200.00` in Amount; `12,5` in Quantity.
     Fix: remove separators and symbols; use a decimal point (`1200.00`, `12.5`).
     """
@@ -269,8 +271,9 @@ class FormattedNumber(ValueRule):
 
 
 def _formatted_message(value: str) -> str:
-    kind = ("a currency symbol" if formats.matches([value], formats.CURRENCY)[0] else
-            "thousands separators" if formats.matches([value], formats.THOUSANDS)[0] else "a decimal comma")
+    number = value.strip().removesuffix("%").rstrip()  # a percentage's number
+    kind = ("a currency symbol" if formats.matches([number], formats.CURRENCY)[0] else
+            "thousands separators" if formats.matches([number], formats.THOUSANDS)[0] else "a decimal comma")
     return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point"
 
 
