@@ -813,3 +813,39 @@ def test_activity_fields_known_only_by_their_usual_internal_name_are_warnings() 
          "CREATE of emails (0-49) has no column mapped to 'hs_email_text' or 'hs_email_html': HubSpot's import "
          "tool requires 'Email body' (usual internal name 'hs_email_text' or 'hs_email_html', not confirmed in "
          "HubSpot's documentation)")]
+
+
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_an_additional_email_or_domain_that_is_none_is_a_warning_naming_the_part(
+        tmp_path: Path, chunk_rows: int) -> None:
+    """Each ';'-separated part of a contact's additional emails (a company's additional domains)
+    is read as the primary identifier is; an empty part (after a last ';') and a domain HubSpot
+    cuts (a path) are no problem."""
+    (tmp_path / "contacts.csv").write_text(
+        "Email,Additional email addresses\nann@x.com,ann@y.com;ann at x dot com\nbo@x.com,bo@y.com; bo@z.com;\n"
+        "cy@x.com,di@@x.com\n", encoding="utf-8")
+    (tmp_path / "companies.csv").write_text(
+        "Company Domain Name,Additional Domains\nacme.com,acme.co.uk;https://acme.de/home\nbeta.com,beta.io;beta\n",
+        encoding="utf-8")
+    request = {"name": "x", "importOperations": {"0-1": "UPSERT", "0-2": "UPSERT"}, "files": [
+        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email",
+             "columnType": "HUBSPOT_ALTERNATE_ID"},
+            {"columnObjectTypeId": "0-1", "columnName": "Additional email addresses",
+             "propertyName": "hs_additional_emails"}]}},
+        {"fileName": "companies.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-2", "columnName": "Company Domain Name", "propertyName": "domain",
+             "columnType": "HUBSPOT_ALTERNATE_ID"},
+            {"columnObjectTypeId": "0-2", "columnName": "Additional Domains",
+             "propertyName": "hs_additional_domains"}]}}]}
+    (tmp_path / "import.json").write_text(json.dumps(request), encoding="utf-8")
+    report = validate(tmp_path / "import.json", config=Config(chunk_rows=chunk_rows))
+    assert [(f.file, f.row, f.column, f.severity.name, f.hubspot_error, f.message)
+            for f in report.findings if f.code == "HS245"] == [
+        ("contacts.csv", 2, 2, "WARNING", "INVALID_EMAIL",
+         "'ann at x dot com' in 'ann@y.com;ann at x dot com' is not a valid email address "
+         "(several are separated by ';')"),
+        ("contacts.csv", 4, 2, "WARNING", "INVALID_EMAIL",
+         "'di@@x.com' in 'di@@x.com' is not a valid email address (several are separated by ';')"),
+        ("companies.csv", 3, 2, "WARNING", "INVALID_DOMAIN",
+         "'beta' in 'beta.io;beta' is not a valid domain name (several are separated by ';')")]

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
@@ -513,6 +515,68 @@ class InvalidDomain(FormatRule):
 def _domains(chunk: Chunk, column: Column) -> tuple[Any, Any]:
     """``formats.domains`` of a column, once per chunk (HS213 and HS214 both read it)."""
     return cached(chunk, ("domains", column.index), lambda: formats.domains(cells(chunk, column)))
+
+
+_ADDITIONAL = {"hs_additional_emails": ("0-1", "email"), "hs_additional_domains": ("0-2", "domain")}
+
+
+class InvalidAdditionalIdentifier(ValueRule):
+    """A contact's additional email, or a company's additional domain, is not an address (a
+    domain name).
+
+    Why: "Additional email addresses" and "Additional Domains" hold several values separated by
+    `;` (fact sheet 6, [V]); each is a secondary identifier HubSpot matches records on (fact
+    sheet 4.2), so it must be an address (a domain) as the primary one must. What HubSpot does
+    with one that is not is not documented (the row's secondary emails may fail with
+    SECONDARY_EMAIL_WRITE_FAILURE) [I], hence a warning. A part with a scheme or a path is a
+    domain HubSpot cuts, as HS214 says of the primary one, not an invalid one.
+    Example: `ann@x.com;ann at x dot com` for a contact, `acme.com;acme` for a company.
+    Fix: correct or remove the part; separate the values with `;`.
+    """
+
+    code = "HS245"
+    name = "invalid-additional-identifier"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_EMAIL"
+
+    def wants(self, prop: Property) -> bool:
+        kind = _ADDITIONAL.get(prop.name)
+        return kind is not None and kind[0] == prop.object_id
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            kind = _ADDITIONAL[prop.name][1]
+            filled = np.flatnonzero(~blank_at(chunk, column.index))
+            if not len(filled):
+                continue
+            split = pc.split_pattern(cells(chunk, column).take(pa.array(filled)), ";")
+            at = filled[np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)]
+            ok = _parts_valid(pc.utf8_trim_whitespace(pc.list_flatten(split)), kind)
+            bad = np.zeros(len(chunk), bool)
+            bad[at[~ok]] = True
+            yield from self.cells(chunk, file, column, bad, _additional_message(kind),
+                                  hubspot_error="INVALID_EMAIL" if kind == "email" else "INVALID_DOMAIN")
+
+
+def _additional_message(kind: str) -> Callable[[str], str]:
+    what = "email address" if kind == "email" else "domain name"
+
+    def message(value: str) -> str:
+        return (f"{quote(_first_invalid(value, kind))} in {quote(value)} is not a valid {what} "
+                "(several are separated by ';')")
+    return message
+
+
+def _parts_valid(parts: Any, kind: str) -> np.ndarray:
+    """Per part (trimmed; an empty one, as after a last ``;``, passes): an address or a domain."""
+    ok = np.asarray(formats.emails(parts) if kind == "email" else formats.domains(parts)[0], dtype=bool)
+    return ok | np.asarray(pc.equal(parts, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _first_invalid(value: str, kind: str) -> str:
+    parts = [p.strip() for p in value.split(";")]
+    ok = _parts_valid(pa.array(parts, pa.string()), kind)
+    return next((p for p, good in zip(parts, ok, strict=True) if not good), value)
 
 
 class DomainStripped(FormatRule):
