@@ -77,3 +77,26 @@ def test_a_percentage_with_a_decimal_comma_is_a_warning(tmp_path: Path) -> None:
     messages = [f.message for f in validate(request).findings if f.code == "HS206"]
     assert messages == ["'12,5 %' has a decimal comma; HubSpot expects digits and one decimal point",
                         "'1,234%' has thousands separators; HubSpot expects digits and one decimal point"]
+
+
+def test_foreign_postal_codes_are_not_us_zip_codes_that_lost_a_zero(tmp_path: Path) -> None:
+    """HS428 reads 4 and 7-8 digits as a ZIP code that lost its zero, which holds in the US only:
+    Sydney's 2000, Tel Aviv's 6100000, Zurich's 8001, a Japanese 1000001 are whole codes."""
+    rows = [("United States", "2134"), ("Australia", "2000"), ("Israel", "6100000"), ("Switzerland", "8001"),
+            ("Denmark", "2100"), ("Belgium", "1000"), ("Austria", "1010"), ("Japan", "1000001"),
+            ("Brazil", "20040020"), ("", "2134"), ("usa", "2134"), (" United States of America ", "123456789"),
+            ("U.S.", "0213"), ("US", "02134"), ("uS", "2134")]
+    columns = [("Email", "email", [f"p{i}@example.com" for i in range(len(rows))]),
+               ("Country", "country", [c for c, _z in rows]), ("Zip", "zip", [z for _c, z in rows])]
+    found = _check(tmp_path, "0-1", columns)
+    # a blank country keeps the check, as do the US's spellings; row 13's spaces are HS409's
+    assert found == [(2, 3, "HS428", "warning"), (11, 3, "HS428", "warning"), (12, 3, "HS428", "warning"),
+                     (13, 2, "HS409", "warning"), (14, 3, "HS428", "warning"), (16, 3, "HS428", "warning")]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS428"]
+    assert messages[0] == "postal code '2134' looks like it lost a leading zero"
+
+
+def test_a_company_postal_code_is_judged_by_the_company_country(tmp_path: Path) -> None:
+    columns = [("Name", "name", ["A", "B", "C"]), ("Country", "country", ["Australia", "USA", "Österreich"]),
+               ("Postal Code", "zip", ["2000", "2000", "1010"])]
+    assert _check(tmp_path, "0-2", columns) == [(3, 3, "HS428", "warning")]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Catalog, builtin
@@ -440,7 +442,10 @@ class LostLeadingZero(_CatalogRule):
     """A ZIP or postal code looks like it lost its leading zero.
 
     Why: Excel turns `02134` into the number `2134`; HubSpot then stores a wrong postal code,
-    which breaks territory and tax rules. US ZIP codes have 5 digits, ZIP+4 codes 9.
+    which breaks territory and tax rules. US ZIP codes have 5 digits, ZIP+4 codes 9. Other
+    countries' codes have 4 digits (Australia, Switzerland, Denmark, Belgium, Austria), 7
+    (Israel, Japan without its hyphen) or 8 (Brazil): a row whose `country` column (of the same
+    object) names another country is not judged; a blank country is read as the US.
     Example: `2134` in a Zip column.
     Fix: format the column as Text and re-enter or re-import the codes with their zeros.
     """
@@ -454,8 +459,36 @@ class LostLeadingZero(_CatalogRule):
             if not is_zip(col):
                 continue
             bad = chunk.column(col.index).str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
+            country = country_column(file, col)
+            if country is not None and bad.any():
+                bad = bad & us_or_blank(chunk.column(country.index))
             yield from self.cells(chunk, file, col, bad,
                                   "postal code {value} looks like it lost a leading zero")
+
+
+_US = pa.array(["us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"])
+
+
+def country_column(file: FileContext, zip_column: Column) -> Column | None:
+    """The column mapped to the ``country`` property of the postal code's object (contacts and
+    companies both name it so), else any column mapped to ``country`` when the postal code's
+    column is unmapped."""
+    spec = zip_column.spec
+    for col in file.columns:
+        other = col.spec
+        if (other is not None and not other.ignored and (other.property_name or "").lower() == "country"
+                and other.to_object_type_id is None
+                and (spec is None or spec.object_type_id == other.object_type_id)):
+            return col
+    return None
+
+
+def us_or_blank(values: pd.Series) -> np.ndarray:
+    """Per row: the country cell is blank or names the United States (the usual spellings,
+    any case, trimmed)."""
+    names = pc.utf8_lower(formats.arrow(values))
+    return np.asarray(pc.or_(pc.equal(names, ""), pc.is_in(names, value_set=_US)).to_numpy(
+        zero_copy_only=False), dtype=bool)
 
 
 def _serial_message(date1904: bool) -> Callable[[str], str]:
