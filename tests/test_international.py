@@ -100,3 +100,19 @@ def test_a_company_postal_code_is_judged_by_the_company_country(tmp_path: Path) 
     columns = [("Name", "name", ["A", "B", "C"]), ("Country", "country", ["Australia", "USA", "Österreich"]),
                ("Postal Code", "zip", ["2000", "2000", "1010"])]
     assert _check(tmp_path, "0-2", columns) == [(3, 3, "HS428", "warning")]
+
+
+def test_surrounding_whitespace_names_a_space_that_prints_like_a_plain_one(tmp_path: Path) -> None:
+    """A no-break space or a tab after `Lee` prints as an ordinary space: HS409's message names
+    it, as other rules' messages name odd spaces; plain spaces keep the plain message."""
+    columns = [("Email", "email", ["a@example.com", "b@example.com", "c@example.com", "d@example.com"]),
+               ("Last Name", "lastname", ["Lee\u00a0", "\tLee", "Lee ", "\u3000Lee\u202f"])]
+    assert _check(tmp_path, "0-1", columns) == [  # a leading tab is also a formula prefix (HS430)
+        (2, 2, "HS409", "warning"), (3, 2, "HS409", "warning"), (3, 2, "HS430", "warning"),
+        (4, 2, "HS409", "warning"), (5, 2, "HS409", "warning")]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS409"]
+    assert messages == ["'Lee\u00a0' has spaces around it: a no-break space (U+00A0) at the end",
+                        "'\tLee' has spaces around it: a tab at the start",
+                        "'Lee ' has spaces around it",
+                        "'\u3000Lee\u202f' has spaces around it: a U+3000 space at the start, "
+                        "a narrow no-break space (U+202F) at the end"]

@@ -36,7 +36,7 @@ def quote(value: str, limit: int = 80) -> str:
 
 # spaces that look like a plain one in a message but are not one ("10:00\u202fAM" from newer locales)
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_SPACE_NAMES = {0x00A0: "a no-break space (U+00A0)", 0x202F: "a narrow no-break space (U+202F)"}
+_SPACE_NAMES = {0x00A0: "a no-break space (U+00A0)", 0x202F: "a narrow no-break space (U+202F)", 0x09: "a tab"}
 
 
 def odd_space_note(value: str) -> str:
@@ -46,8 +46,13 @@ def odd_space_note(value: str) -> str:
     m = _ODD_SPACE.search(value)
     if m is None:
         return ""
-    code = ord(m.group())
-    return f"; it holds {_SPACE_NAMES.get(code, f'a U+{code:04X} space')} where a plain space is meant"
+    return f"; it holds {space_name(m.group())} where a plain space is meant"
+
+
+def space_name(char: str) -> str:
+    """What a message calls a space other than U+0020: ``a no-break space (U+00A0)``, ``a tab``."""
+    code = ord(char)
+    return _SPACE_NAMES.get(code, f"a U+{code:04X} space")
 
 
 def _escape(m: re.Match[str]) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from validator.checks._facts import NUL, exactly, line_breaks, screen
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import Hit, Rule, quote, space_name
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -260,7 +260,7 @@ class SurroundingWhitespace(Rule):
         for col in file.columns:
             name = col.name or ""
             if name.strip(SPACES) and name != name.strip(SPACES):
-                yield self.finding(f"header {quote(name)} has spaces around it", file=file, row=1,
+                yield self.finding(f"header {_around_message(name)}", file=file, row=1,
                                    line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
@@ -268,13 +268,23 @@ class SurroundingWhitespace(Rule):
             seen = screen(chunk, col.index)
             maybe = seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)
             bad = exactly(chunk.column(col.index), maybe, _around)
-            yield from self.cells(chunk, file, col, bad, "{value} has spaces around it")
+            yield from self.cells(chunk, file, col, bad, _around_message)
 
 
 # First and last UTF-8 bytes of the SPACES (a cell without them at an end has none around it);
 # a final LF too, since ``$`` also matches before a trailing newline
 _SPACE_FIRST = bytes(sorted({c.encode()[0] for c in SPACES}))
 _SPACE_LAST = bytes(sorted({c.encode()[-1] for c in SPACES} | {0x0A}))
+
+
+def _around_message(value: str) -> str:
+    """``'Lee\u00a0' has spaces around it: a no-break space (U+00A0) at the end``: a space other
+    than U+0020 is named, since the quoted value shows it as a plain one (or not at all)."""
+    ends = ((value[:len(value) - len(value.lstrip(SPACES))], "at the start"),
+            (value[len(value.rstrip(SPACES)):], "at the end"))
+    named = [f"{', '.join(space_name(c) for c in dict.fromkeys(part) if c != ' ')} {where}"
+             for part, where in ends if part.strip(" ")]
+    return f"{quote(value)} has spaces around it" + (f": {', '.join(named)}" if named else "")
 
 
 def _around(values: pd.Series) -> np.ndarray:
