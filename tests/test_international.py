@@ -116,3 +116,19 @@ def test_surrounding_whitespace_names_a_space_that_prints_like_a_plain_one(tmp_p
                         "'Lee ' has spaces around it",
                         "'\u3000Lee\u202f' has spaces around it: a U+3000 space at the start, "
                         "a narrow no-break space (U+202F) at the end"]
+
+
+def test_quoted_local_parts_and_address_literals_are_valid_addresses_hubspot_may_refuse(tmp_path: Path) -> None:
+    """RFC 5321 mail takes `"john.doe"@example.com` and `user@[192.168.1.1]`; HubSpot's grammar is
+    not published ([GAP], fact sheet 6): HS246's warning, not HS212's error. A broken quote, an
+    address out of range, two dots outside quotes and an empty quote stay errors."""
+    emails = ['"john.doe"@example.com', "user@[192.168.1.1]", '"john..doe"@example.com',
+              "ann@[IPv6:2001:db8::1]", '"jöhn doe"@exämple.de', '"john"doe"@example.com', "user@[999.1.1.1]",
+              "a..b@[192.168.1.1]", '""@example.com', "user@192.168.1.1", "ann.lee@example.com"]
+    columns = [("Email", "email", emails), ("First Name", "firstname", ["A"] * len(emails))]
+    assert _check(tmp_path, "0-1", columns) == [(r, 1, "HS246", "warning") for r in (2, 3, 4, 5, 6)] + [
+        (r, 1, "HS212", "error") for r in (7, 8, 9, 10, 11)]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS246"]
+    assert messages[:2] == [
+        "'\"john.doe\"@example.com' has a quoted local part; valid, but HubSpot's email grammar is unpublished",
+        "'user@[192.168.1.1]' has an IP address for a domain; valid, but HubSpot's email grammar is unpublished"]

@@ -541,6 +541,14 @@ _TLD = r"\p{L}[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}]"
 DOMAIN = rf"^(?:{_LABEL}\.)+{_TLD}$|^(?:{_LABEL}\.)+xn--[a-z0-9-]+$"
 EMAIL = (r"^[^\s@\"(),:;<>\[\]\\.](?:[^\s@\"(),:;<>\[\]\\]*[^\s@\"(),:;<>\[\]\\.])?@"
          rf"(?:{_LABEL}\.)+{_TLD}$")
+# RFC 5321's other forms, which few senders use: a quoted local part (any text but an unescaped
+# quote or a control character; `\\` escapes one character; UTF-8 as RFC 6531 allows) and an
+# address literal for the domain (an IPv4 address, or `IPv6:` and one).
+_QUOTED = r'"(?:[^"\\\x00-\x1f\x7f]|\\[\x20-\x7e])+"'
+_IPV4 = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
+_LITERAL = rf"\[(?:{_IPV4}|IPv6:(?:[0-9A-Fa-f]{{0,4}}:){{2,7}}(?:[0-9A-Fa-f]{{1,4}}|{_IPV4})?)\]"
+EMAIL_RARE = (rf"^{_QUOTED}@(?:(?:{_LABEL}\.)+{_TLD}|{_LITERAL})$|"
+              rf"^[^\s@\"(),:;<>\[\]\\.](?:[^\s@\"(),:;<>\[\]\\]*[^\s@\"(),:;<>\[\]\\.])?@{_LITERAL}$")
 DOMAIN_EXTRA = r"^[A-Za-z][A-Za-z0-9+.-]*://|^www\.|[/?#:]|[^.]\.$"  # ... or the root's dot: `acme.com.`
 PHONE = r"^\+?[\d\s().\-/]*\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?$"
 TERM = r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$|^\d+$"
@@ -575,8 +583,9 @@ def _has_pair(data: np.ndarray, byte: int) -> bool:
 
 
 def emails(values: pd.Series | pa.Array) -> np.ndarray:
-    """A plausible address: one ``@``, no spaces, a dotted domain ending in letters. HubSpot's
-    exact grammar is not published [GAP]; this accepts every address RFC 5321 mail uses."""
+    """A valid address: one ``@``, no spaces, a dotted domain ending in letters; or one of RFC
+    5321's rarer forms (``rare_emails``). HubSpot's exact grammar is not published [GAP]; this
+    accepts every address RFC 5321 mail uses (RFC 6531's UTF-8 included)."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     blocks = _utf8_bytes(arr) if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
     ascii_only = blocks is not None and all(not len(b) or int(b.max()) < 0x80 for b in blocks)
@@ -593,6 +602,21 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
                 ok[at] = _np(pc.match_substring_regex(pc.take(arr, pa.array(at)), EMAIL))
     if blocks is None or any(_has_pair(b, 0x2E) for b in blocks):
         ok &= ~_np(pc.match_substring(arr, ".."))
+    if blocks is None or any(len(b) and ((b == 0x22).any() or (b == 0x5B).any()) for b in blocks):
+        at = np.flatnonzero(~ok)  # only cells the plain grammar refused: a quote or a [ is rare
+        if len(at):
+            ok[at] = rare_emails(pc.take(arr, pa.array(at)))
+    return ok
+
+
+def rare_emails(values: pd.Series | pa.Array) -> np.ndarray:
+    """RFC 5321 addresses that few senders use: a quoted local part (``"john.doe"@example.com``)
+    or an address literal (``user@[192.168.1.1]``, ``user@[IPv6:2001:db8::1]``). Two dots in a
+    row are allowed only inside the quotes."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    ok = _np(pc.match_substring_regex(arr, EMAIL_RARE))
+    if ok.any():
+        ok &= ~(_np(pc.match_substring(arr, "..")) & ~_np(pc.starts_with(arr, '"')))
     return ok
 
 
