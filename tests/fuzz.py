@@ -306,17 +306,24 @@ def _get(value: Any, path: tuple[Any, ...]) -> Any:
     return value
 
 
+def _json_value(rng: random.Random) -> Any:
+    """One of JSON_VALUES, copied: a later mutation of the tree must not change the constant (the
+    next inputs of the process would differ from a replay of their seed) or put a container inside
+    itself (json.dumps: "Circular reference detected")."""
+    return json.loads(json.dumps(rng.choice(JSON_VALUES)))
+
+
 def r_tree(rng: random.Random, req: Any) -> Any:
     nodes = _nodes(req)[1:]
     if not nodes:
-        return rng.choice(JSON_VALUES)
+        return _json_value(rng)
     path = rng.choice(nodes)
     parent, key = _get(req, path[:-1]), path[-1]
     action = rng.choice(["delete", "value", "value", "value", "repeat", "wrap", "rename", "extra", "copy"])
     if action == "delete":
         del parent[key]
     elif action == "value":
-        parent[key] = json.loads(json.dumps(rng.choice(JSON_VALUES)))
+        parent[key] = _json_value(rng)
     elif action == "repeat" and isinstance(parent, list):
         parent.insert(key, json.loads(json.dumps(parent[key])))
     elif action == "wrap":
@@ -325,7 +332,7 @@ def r_tree(rng: random.Random, req: Any) -> Any:
         new = rng.choice([key.upper(), key.lower(), key + "_", "", key[:-1]])
         parent[new] = parent.pop(key)
     elif action == "extra" and isinstance(parent, dict):
-        parent[rng.choice(["unknown", "fileName", "files", "x" * 50, "__proto__"])] = rng.choice(JSON_VALUES)
+        parent[rng.choice(["unknown", "fileName", "files", "x" * 50, "__proto__"])] = _json_value(rng)
     else:  # copy another node over this one
         other = rng.choice(nodes)
         if other[: len(path)] != path:
