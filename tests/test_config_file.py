@@ -149,6 +149,19 @@ def test_unknown_code_message_on_stderr(project: Path, capsys: pytest.CaptureFix
         "select: unknown rule code or name 'HS999'"
 
 
+@pytest.mark.parametrize(("flag", "value"), [("--select", "HS1,HS999"), ("--extend-select", "HS999"),
+                                             ("--ignore", "no-such-rule")])
+def test_an_unknown_rule_on_the_command_line_names_its_flag(project: Path, capsys: pytest.CaptureFixture[str],
+                                                           flag: str, value: str) -> None:
+    from validator.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(project / "imports" / "contacts.csv"), flag, value])
+    assert exc.value.code == 2
+    bad = value.split(",")[-1]
+    assert capsys.readouterr().err.strip() == f"hubspot-preflight: error: {flag}: unknown rule code or name {bad!r}"
+
+
 def test_config_command_prints_the_effective_configuration(project: Path) -> None:
     (project / "pyproject.toml").write_text(
         '[tool.hubspot-preflight]\nselect = ["HS11"]\nportal = "portal"\ntier = "free"\n'

@@ -95,12 +95,14 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     """
     if not emit_request and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
-    from validator.api import validate
+    from validator.api import _patterns, validate
     from validator.findings import Report, ValidatorError
     from validator.report import render
     from validator.settings import choose_format, effective_config
     from validator.sources import named_by
 
+    for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
+        _patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
              "exit_zero": exit_zero, "chunk_rows": chunk_rows}
