@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from validator.catalog import Catalog, builtin
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Finding, Severity, truncate
 from validator.readers.base import Chunk
@@ -227,6 +228,19 @@ class Rule:
             column=column, values=values, message=render,
             hint=hint if hint is not None else self.hint,
         )
+
+
+class CatalogRule(Rule):
+    """A rule that reads the import's catalog (portal snapshot or built-in) in its other hooks:
+    kept by ``on_import`` (the built-in one until then)."""
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.catalog: Catalog = builtin()
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.catalog = ctx.catalog
+        yield from ()
 
 
 def _template(text: str) -> Callable[[str], str]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from validator.catalog import Catalog, builtin
 from validator.checks._facts import screen
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.spreadsheet import workbook
 from validator.context import FileContext, ImportContext, normalise_name
 from validator.findings import Severity, column_letter
@@ -342,7 +342,7 @@ class TitleRow(Rule):
 SINGLE_LINE_EXEMPT = frozenset({"textarea", "html", "rich_text"})
 
 
-class MultiLineValue(Rule):
+class MultiLineValue(CatalogRule):
     """A value holds a line break, but its property is a single-line field.
 
     Why: HubSpot imports the break as it is into a single-line text property; forms, lists and
@@ -359,10 +359,6 @@ class MultiLineValue(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.catalog: Catalog = builtin()
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog = ctx.catalog
-        yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.mapped():

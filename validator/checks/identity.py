@@ -18,7 +18,7 @@ from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
 from validator.checks._facts import column_bytes, exactly, fullmatch, rows_with
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.multiobject import record_objects
 from validator.checks.rows import empty_rows
 from validator.checks.typed import VALUE_COLUMN_TYPES
@@ -44,7 +44,7 @@ POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
 ID_LIST = rf"{POSITIVE_INT}(?:;{POSITIVE_INT})+"
 
 
-class _Duplicates(Rule):
+class _Duplicates(CatalogRule):
     """Shared machinery: the columns of one id kind, one KeySet each, reset per file."""
 
     kinds: tuple[str, ...] = ()
@@ -53,10 +53,6 @@ class _Duplicates(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.sets: dict[int, tuple[Column, str | None]] = {}
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog = ctx.catalog
-        yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.sets = {}
@@ -222,7 +218,7 @@ class DuplicateRecordId(_Duplicates):
         return self.what
 
 
-class EmailIsAdditionalEmail(Rule):
+class EmailIsAdditionalEmail(CatalogRule):
     """A contact's email is another row's additional email (`hs_additional_emails`).
 
     Why: HubSpot keeps an address on one contact: a new contact's email may not be an existing
@@ -246,10 +242,6 @@ class EmailIsAdditionalEmail(Rule):
         super().__init__(options)
         self.pair: tuple[Column, Column] | None = None
         self.listed = KeySet()  # additional emails seen so far, with the first row listing each
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog = ctx.catalog
-        yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.listed = KeySet()
@@ -299,7 +291,7 @@ def _conflict(what: str, other: str) -> Callable[[str, int], str]:
                                "on one contact, so one of the two rows is likely to fail")
 
 
-class DuplicateParticipation(Rule):
+class DuplicateParticipation(CatalogRule):
     """A marketing event participation is in more than one row: the same contact and timestamp
     in one event column.
 
@@ -327,10 +319,6 @@ class DuplicateParticipation(Rule):
     def _reset(self) -> None:
         self.contact: Column | None = None
         self.events: list[tuple[Column, KeySet]] = []
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog = ctx.catalog
-        yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self._reset()
@@ -375,7 +363,7 @@ def _participation(kind: str) -> Callable[[str, int], str]:
                                  "the same contact, event column and timestamp")
 
 
-class DuplicateRow(Rule):
+class DuplicateRow(CatalogRule):
     """A row is identical to an earlier row.
 
     Why: HubSpot reports DUPLICATE_ROW_CONTENT for the repeat, or imports the same record twice
@@ -400,10 +388,6 @@ class DuplicateRow(Rule):
         self.firsts = FirstRows()  # the row hash of each pivot key's first row
         self.pivot: tuple[Column, str | None] | None = None
         self.written: bool | None = None  # rows hashed as written records (None: not decided yet)
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog = ctx.catalog
-        yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         """The pivot: the file's first identifier column (the duplicate rules key it anyway, so

@@ -13,7 +13,7 @@ import pandas as pd
 
 from validator.catalog import Catalog
 from validator.checks._facts import rows_with
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
 from validator.keys import (
@@ -156,7 +156,7 @@ class LabelColumnMisconfigured(Rule):
                             file=ctx, pointer=c.at(key))
 
 
-class AssociationLabelNotFound(Rule):
+class AssociationLabelNotFound(CatalogRule):
     """An association label does not exist in the portal for that pair of objects.
 
     Why: labels must be created before the import; a label the portal lacks fails the row's
@@ -170,10 +170,6 @@ class AssociationLabelNotFound(Rule):
     code = "HS322"
     name = "association-label-not-found"
     hubspot_error = "ASSOCIATION_LABEL_NOT_FOUND"
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog: Catalog = ctx.catalog
-        yield from ()
 
     def known(self, c: ColumnSpec) -> set[str] | None:
         labels = self.catalog.labels_between(c.object_type_id, c.to_object_type_id)
@@ -274,7 +270,7 @@ class InvalidAssociationKey(Rule):
                                       "{value} holds a key that is not a Record ID (a positive whole number)")
 
 
-class SelfAssociation(Rule):
+class SelfAssociation(CatalogRule):
     """A same-object association key names the row's own record.
 
     Why: a record cannot be associated with itself; HubSpot fails or skips that association.
@@ -287,10 +283,6 @@ class SelfAssociation(Rule):
     name = "self-association"
     severity = Severity.WARNING
     hubspot_error = "INVALID_ASSOCIATION_KEY"
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog: Catalog = ctx.catalog
-        yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in _keys_columns(file):
@@ -308,7 +300,7 @@ class SelfAssociation(Rule):
                                       "{value} associates the record with itself")
 
 
-class AssociationKeyUnmatched(Rule):
+class AssociationKeyUnmatched(CatalogRule):
     """A same-object association key matches no row of the file.
 
     Why: at least one record of each pair must already exist in HubSpot; a key that names no
@@ -327,10 +319,6 @@ class AssociationKeyUnmatched(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.pairs: list[tuple[Column, Column, KeySet, KeySet]] = []
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog: Catalog = ctx.catalog
-        yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.pairs = []
@@ -379,7 +367,7 @@ def _parent_columns(file: FileContext, catalog: Catalog) -> list[Column]:
     return out
 
 
-class LineItemMultipleParents(Rule):
+class LineItemMultipleParents(CatalogRule):
     """A line item row names more than one parent deal or quote.
 
     Why: a line item belongs to one deal or quote; HubSpot fails such rows with
@@ -395,10 +383,6 @@ class LineItemMultipleParents(Rule):
     code = "HS340"
     name = "line-item-multiple-parents"
     hubspot_error = "LINE_ITEM_MULTIPLE_PARENTS_IN_ROW"
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog: Catalog = ctx.catalog
-        yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if "0-8" not in file.spec.objects:
@@ -478,7 +462,7 @@ def _association_id_columns(file: FileContext, catalog: Catalog) -> list[tuple[C
     return out
 
 
-class DuplicateAssociationId(Rule):
+class DuplicateAssociationId(CatalogRule):
     """A cell of associated records names the same record twice.
 
     Why: a same-object association column (`ASSOCIATION_KEYS`) takes several identifiers
@@ -499,10 +483,6 @@ class DuplicateAssociationId(Rule):
     severity = Severity.WARNING
     hubspot_error = "DUPLICATE_ASSOCIATION_ID"
 
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog: Catalog = ctx.catalog
-        yield from ()
-
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in _association_id_columns(file, self.catalog):
             if not rows_with(chunk, column.index, b";").any():
@@ -516,7 +496,7 @@ class DuplicateAssociationId(Rule):
                                   "{value} names the same associated record more than once")
 
 
-class AssociationLimitExceeded(Rule):
+class AssociationLimitExceeded(CatalogRule):
     """A record is associated with more records of one object than the configured limit.
 
     Why: HubSpot limits associations per record and object pair (ASSOCIATION_LIMIT_EXCEEDED);
@@ -540,10 +520,6 @@ class AssociationLimitExceeded(Rule):
         # a pointing or keys column's side: the records its keys name, each counted too (three
         # companies naming one contact give the contact three associations)
         self.named: dict[int, tuple[KeySet, list[np.ndarray]]] = {}
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog: Catalog = ctx.catalog
-        yield from ()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.pairs = []

@@ -17,12 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator import formats
-from validator.catalog import Catalog, builtin
 from validator.checks._columns import is_date, is_identifier, is_zip
 from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.typed import date1904, kind_mask
-from validator.context import Column, FileContext, ImportContext
+from validator.context import Column, FileContext
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
 
@@ -53,16 +52,8 @@ def _names(names: list[str]) -> str:
     return listed + (f" and {len(names) - NAMES_LISTED:,} more" if len(names) > NAMES_LISTED else "")
 
 
-class _CatalogRule(Rule):
-    """Keeps the import's catalog (portal snapshot or built-in) for column roles."""
-
-    def __init__(self, options: Mapping[str, Any] | None = None):
-        super().__init__(options)
-        self.catalog: Catalog = builtin()
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        self.catalog = ctx.catalog
-        yield from ()
+class _CatalogRule(CatalogRule):
+    """Column roles from the import's catalog."""
 
     def date_columns(self, file: FileContext) -> list[Column]:
         """The file's columns mapped to date or datetime properties."""
