@@ -442,6 +442,18 @@ def test_report_functions_refuse_what_is_no_report() -> None:
     assert Report.merge(iter([report])).errors == report.errors == 10
 
 
+def test_report_total_takes_a_severity_or_its_name_and_refuses_anything_else() -> None:
+    # Report.total(5) and Report.total("error") said 0 (5 and "error" equal no Severity), and
+    # total(3) counted the errors: a misspelt call read as "no findings of that severity"
+    report = validate(EXAMPLES / "broken" / "contacts.import.json")
+    assert (report.errors, report.warnings, report.infos) == (10, 3, 0)
+    assert [report.total(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)] == [10, 3, 0]
+    assert [report.total(s) for s in ("error", " Warning ", "INFO")] == [10, 3, 0]
+    for bad in (5, 3, True, None, 2.0):
+        _raises(f"severity must be a Severity or 'error', 'warning', 'info', not {bad!r}", report.total, bad)
+    _raises("unknown severity 'errors' (choose from info, warning, error)", report.total, "errors")
+
+
 def test_config_settings_by_keyword_are_checked_by_name(tmp_path: Path) -> None:
     # Config.with_(bogus=1) and Config.from_pyproject(path, bogus=1) raised Python's bare TypeError
     # ("Config.__init__() got an unexpected keyword argument"); an unknown code in per_file_ignores

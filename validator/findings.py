@@ -158,8 +158,11 @@ class Report:
     baseline_used: set[tuple[Any, ...]] = field(default_factory=set)
     baseline_stale: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
 
-    def total(self, severity: Severity) -> int:
-        return sum(n for code, n in self.counts.items() if self.severities.get(code) == severity)
+    def total(self, severity: Severity | str) -> int:
+        """Findings of ``severity`` (listed or not; a Severity or its name, as ``exit_code`` takes
+        ``fail_on``: any other value is misuse)."""
+        level = _level(severity, "severity")
+        return sum(n for code, n in self.counts.items() if self.severities.get(code) == level)
 
     @property
     def errors(self) -> int:
@@ -184,12 +187,7 @@ class Report:
     def exit_code(self, fail_on: Severity | str = Severity.ERROR) -> int:
         """0: nothing at or above ``fail_on``; 1: something is; 2: an input was refused.
         ``fail_on`` takes what ``--fail-on`` and ``Config.fail_on`` take (any other value is misuse)."""
-        if isinstance(fail_on, str):
-            level = Severity.parse(fail_on)
-        elif isinstance(fail_on, Severity):
-            level = fail_on
-        else:
-            raise ValidatorError(f"fail_on must be a Severity or 'error', 'warning', 'info', not {fail_on!r}")
+        level = _level(fail_on, "fail_on")
         if self.refusals:
             return 2
         if any(n and self.severities.get(code, Severity.ERROR) >= level for code, n in self.counts.items()):
@@ -289,6 +287,16 @@ class Report:
             "refusals": [asdict(r) for r in self.refusals],
             "accepted": dict(sorted(self.accepted.items())),
         }
+
+
+def _level(value: object, name: str) -> Severity:
+    """A Severity given as one or by its name (``"warning"``); anything else is misuse, said
+    naming the argument ``name``."""
+    if isinstance(value, Severity):
+        return value
+    if isinstance(value, str):
+        return Severity.parse(value)
+    raise ValidatorError(f"{name} must be a Severity or 'error', 'warning', 'info', not {value!r}")
 
 
 def count_by_code(findings: Iterable[Finding]) -> Mapping[str, int]:
