@@ -357,6 +357,60 @@ def test_an_email_that_is_another_rows_additional_email_is_a_warning_naming_that
         ], chunk_rows
 
 
+def _hs308(files: dict[str, tuple[str, list[dict]]], chunk_rows: int) -> list[tuple]:
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
+        for name, (_text, mappings) in files.items()]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
+                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows))
+    return [(f.file, f.row, f.column, f.code, f.message.split(":")[0]) for f in report.findings if f.code == "HS308"]
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_email_and_an_additional_email_meet_in_any_of_the_files_columns(fast: bool, monkeypatch) -> None:
+    # only the first additional emails column was read: Cy's address (row 2's second column) and
+    # Ann's (row 5's second column) went unnoticed
+    text = ("Email,Additional emails,Other emails\n"
+            "ann@x.com,bo@x.com,cy@x.com\n"   # row 2 lists Bo's address (row 3) and Cy's (row 4)
+            "Bo@X.com,,\n"
+            "cy@x.com,,\n"
+            "dee@x.com,,dee@x.com;ANN@x.com\n")  # its own email (no conflict), and Ann's (row 2)
+    mappings = _mappings("0-1", ("Email", "email"), ("Additional emails", "hs_additional_emails"),
+                         ("Other emails", "hs_additional_emails"))
+    if fast:
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    for chunk_rows in (50_000, 1, 2):
+        assert _hs308({"c.csv": (text, mappings)}, chunk_rows) == [
+            ("c.csv", 3, 1, "HS308", "email 'Bo@X.com' is an additional email of row 2"),
+            ("c.csv", 4, 1, "HS308", "email 'cy@x.com' is an additional email of row 2"),
+            ("c.csv", 5, 3, "HS308", "additional email 'ANN@x.com' is the email of row 2"),
+        ], chunk_rows
+
+
+def test_an_email_and_an_additional_email_meet_across_files() -> None:
+    # each file was checked alone, and only where it held both columns: a.csv's additional
+    # email that is b.csv's email, b.csv's additional emails that are a.csv's emails, and
+    # c.csv's (it has no email column) went unnoticed; each pair is reported at its later row
+    contacts = _mappings("0-1", ("Email", "email"), ("Additional emails", "hs_additional_emails"))
+    files = {
+        "a.csv": ("Email,Additional emails\nann@x.com,bo@x.com\ned@x.com,\n", contacts),
+        "b.csv": ("Email,Additional emails\nBO@x.com,\ncy@x.com,ed@x.com; ann@x.com\nann@x.com,ANN@x.com\n",
+                  contacts),
+        "c.csv": ("Record ID,Additional emails\n101,cy@x.com\n102,ann@x.com;zed@x.com\n",
+                  _mappings("0-1", ("Record ID", "hs_object_id"), ("Additional emails", "hs_additional_emails"))),
+    }
+    for chunk_rows in (50_000, 1):
+        assert _hs308(files, chunk_rows) == [
+            ("b.csv", 2, 1, "HS308", "email 'BO@x.com' is an additional email of row 2 of a.csv"),
+            ("b.csv", 3, 2, "HS308", "additional email 'ann@x.com' is the email of row 2 of a.csv"),
+            ("b.csv", 3, 2, "HS308", "additional email 'ed@x.com' is the email of row 3 of a.csv"),
+            # (row 4 is a.csv's row 2 again, listing its own email: no conflict with either row)
+            ("b.csv", 4, 1, "HS308", "email 'ann@x.com' is an additional email of row 3"),
+            ("c.csv", 2, 2, "HS308", "additional email 'cy@x.com' is the email of row 3 of b.csv"),
+            ("c.csv", 3, 2, "HS308", "additional email 'ann@x.com' is the email of row 2 of a.csv"),
+        ], chunk_rows
+
+
 @pytest.mark.parametrize(("by", "prop", "extra"), [
     ("ERP ID", "erp_id", {"columnType": "HUBSPOT_ALTERNATE_ID"}),
     ("Record ID", "hs_object_id", {}),
