@@ -21,7 +21,7 @@ from validator.checks._facts import column_bytes, exactly, fullmatch, rows_with
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.multiobject import record_objects
 from validator.checks.rows import empty_rows
-from validator.checks.typed import VALUE_COLUMN_TYPES
+from validator.checks.typed import VALUE_COLUMN_TYPES, cached
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
 from validator.keys import (
@@ -369,7 +369,10 @@ class DuplicateParticipation(CatalogRule):
     repeat ([I]: its meaning is not documented), hence a warning. Contacts are compared by the
     file's first contact identifier column (email without regard to case, or Record ID),
     timestamps as written, trimmed; a contact's other participations (another type, another
-    time) are not repeats. A row identical to an earlier one is also HS304's.
+    time) are not repeats. A row identical to an earlier row, cell for cell, is HS304's
+    (duplicate-row) alone, whether or not HS304 is selected: its participations are that row's
+    again, HubSpot names such a row DUPLICATE_ROW_CONTENT, and one finding says it (deleting the
+    row is the fix). A row that repeats a participation and differs elsewhere is this rule's.
     Example: `ann@x.com` registered at `2024-03-01 10:00` in rows 2 and 9.
     Fix: delete the repeated participation, or correct the contact or the time of one of them.
     """
@@ -406,6 +409,9 @@ class DuplicateParticipation(CatalogRule):
         has = np.zeros(len(chunk), bool)
         who[pos], has[pos] = keys, True
         names = chunk.column(self.contact.index).to_numpy()
+        filled, twin = first_identical(chunk, file, self.catalog)  # (asked of every chunk: it keeps state)
+        copy = np.zeros(len(chunk), bool)
+        copy[filled] = twin != chunk.rows[filled]  # a whole-row repeat: HS304's
         for column, seen in self.events:
             times = chunk.column(column.index).str.strip()
             at = np.flatnonzero(has & (times != "").to_numpy(dtype=bool))
@@ -413,7 +419,7 @@ class DuplicateParticipation(CatalogRule):
                 continue
             pair = combine_hash_arrays(iter([who[at], hashes(times.iloc[at])]), 2)
             first = seen.add(np.asarray(pair, dtype=np.uint64), chunk.rows[at])
-            dup = first != chunk.rows[at]
+            dup = (first != chunk.rows[at]) & ~copy[at]
             if dup.any():
                 kind = str((column.spec.raw.get("marketingEventSubmissionType") if column.spec else None) or "")
                 yield key_batch(self, chunk, file, column, at[dup], first[dup], _participation(kind),
@@ -445,43 +451,59 @@ class DuplicateRow(CatalogRule):
     hubspot_error = "DUPLICATE_ROW_CONTENT"
     hashes_rows = True
 
-    def __init__(self, options: Mapping[str, Any] | None = None):
-        super().__init__(options)
-        self._reset()
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        pos, first = first_identical(chunk, file, self.catalog)
+        dup = first != chunk.rows[pos]
+        if dup.any():
+            yield key_batch(self, chunk, file, file.columns[0], pos[dup], first[dup],
+                            lambda _v, row: f"row is identical to row {row}", whole_row=True)
 
-    def _reset(self) -> None:
+
+_ROWS = (-1, "rows")  # the file's key-set slot of its whole-row hashes (``first_identical``)
+
+
+def first_identical(chunk: Chunk, file: FileContext, catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the chunk's non-blank rows, the first row of the file identical to each: its
+    own row where none is). HS304's finding, which HS317 asks too: computed once per chunk, its
+    state kept in the file's key sets (so it goes at the file's end); chunks must be asked for in
+    file order, every one of them."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        if not len(chunk) or not file.columns:
+            return np.empty(0, np.intp), np.empty(0, np.int64)
+        state = file.key_sets.get(_ROWS)
+        if state is None:
+            state = file.key_sets[_ROWS] = _RowRepeats(file, catalog)
+        return state.first(chunk, file)
+    return cached(chunk, ("first-identical",), make)
+
+
+class _RowRepeats:
+    """The whole-row hashes of one file seen so far, kept as little as ``first`` needs."""
+
+    def __init__(self, file: FileContext, catalog: Catalog):
         self.seen = KeySet()  # row hashes of the rows without a pivot key (every row, without a pivot)
         self.repeats = KeySet()  # row hashes of the rows whose pivot key an earlier row had
         self.firsts = FirstRows()  # the row hash of each pivot key's first row
-        self.pivot: tuple[Column, str | None] | None = None
         self.written: bool | None = None  # rows hashed as written records (None: not decided yet)
-
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
-        """The pivot: the file's first identifier column (the duplicate rules key it anyway, so
-        its keys come at no cost). Identical rows have the same key there, so a row whose key is
-        new repeats no row, and one whose key is not is compared with that key's first row, then
-        with the other rows whose key was not new: no set of every row's hash is needed."""
-        self._reset()
+        # The pivot: the file's first identifier column (the duplicate rules key it anyway, so
+        # its keys come at no cost). Identical rows have the same key there, so a row whose key
+        # is new repeats no row, and one whose key is not is compared with that key's first
+        # row, then with the other rows whose key was not new: no set of every row's hash is needed.
+        self.pivot: tuple[Column, str | None] | None = None
         if len(record_objects(file.spec)) == 1:  # (a label column's 'from' object aside)
             for c in file.columns:
-                if c.spec is not None and id_kind(c.spec, self.catalog) is not None:
+                if c.spec is not None and id_kind(c.spec, catalog) is not None:
                     self.pivot = (c, c.spec.property_name)
                     break
-        yield from ()
 
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        if not len(chunk) or not file.columns:
-            return
+    def first(self, chunk: Chunk, file: FileContext) -> tuple[np.ndarray, np.ndarray]:
         keep = np.ones(len(chunk), bool)
         keep[empty_rows(chunk)] = False  # blank rows are the blank-row rule's
         pos = np.flatnonzero(keep)
         keys = self._hashes(chunk, file)[pos] if len(pos) else np.empty(0, np.uint64)
         rows = chunk.rows[pos]
         first = self.seen.add(keys, rows) if self.pivot is None else self._first_rows(chunk, file, pos, keys, rows)
-        dup = first != rows
-        if dup.any():
-            yield key_batch(self, chunk, file, file.columns[0], pos[dup], first[dup],
-                            lambda _v, row: f"row is identical to row {row}", whole_row=True)
+        return pos, first
 
     def _hashes(self, chunk: Chunk, file: FileContext) -> np.ndarray:
         """Each row's hash, one way for every row of a file: of the row written as a CSV record
@@ -520,10 +542,6 @@ class DuplicateRow(CatalogRule):
         unkeyed[where] = False
         first[unkeyed] = self.seen.add(keys[unkeyed], rows[unkeyed])
         return first
-
-    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        self._reset()
-        yield from ()
 
 
 def _id_columns(file: FileContext, foreign: bool) -> list[Column]:
