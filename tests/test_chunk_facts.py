@@ -391,3 +391,27 @@ def test_a_chunk_hands_out_each_column_once() -> None:
     assert chunk.column(1) is chunk.column(1)  # made once, whichever rule asks first
     assert chunk.column(1).tolist() == frame[1].tolist() == ["c", ""]
     assert chunk.column(0).tolist() == ["a", "b"]
+
+
+@given(st.binary(min_size=0, max_size=40_000), st.binary(min_size=0, max_size=8), st.booleans())
+@example(bytes(range(256)) * 80, b"\x00\xff", True)  # over the size numpy keeps, every byte value
+def test_byte_lookup_equals_numpy_take(data: bytes, chars: bytes, flags: bool) -> None:
+    from validator.readers.text import byte_table, lookup
+
+    table = byte_table(chars)
+    if flags:  # a table of byte flags, as the screens use
+        table = np.arange(256, dtype=np.uint8) * table
+    got = lookup(table, np.frombuffer(data, np.uint8))
+    assert got.dtype == table.dtype
+    assert got.tolist() == np.take(table, np.frombuffer(data, np.uint8)).tolist()
+
+
+def test_a_screen_gives_each_rule_the_same_read_only_first_and_last_bytes() -> None:
+    from validator.checks._facts import screen
+
+    frame = string_frame([[" a", "b ", "", "c"] * 5000], list(range(2, 20002)))
+    seen = screen(Chunk(frame, np.arange(len(frame))), 0)
+    first = seen.first_in(b" ")
+    assert first is seen.first_in(b" ") and not first.flags.writeable
+    assert np.flatnonzero(first).tolist()[:2] == [0, 4] and int(first.sum()) == 5000
+    assert np.flatnonzero(seen.last_in(b" ")).tolist()[:2] == [1, 5] and int(seen.last_in(b" ").sum()) == 5000

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import Option, builtin
-from validator.readers.text import byte_table, bytes_and_offsets, cells_at, non_ascii_cells
+from validator.readers.text import byte_table, bytes_and_offsets, cells_at, lookup, non_ascii_cells
 
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
 _FACTS = builtin().raw.get("formats", {})
@@ -680,11 +680,11 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
     for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
         data, offsets = bytes_and_offsets(piece)
         filled = np.flatnonzero(offsets[1:] > offsets[:-1])
-        wrong = ~np.take(byte_table(rest), data)
+        wrong = ~lookup(byte_table(rest), data)
         starts = offsets[filled]
-        wrong[starts] = ~np.take(byte_table(first), data[starts])
+        wrong[starts] = ~lookup(byte_table(first), data[starts])
         ok = np.zeros(len(piece), dtype=bool)
-        ok[filled] = True if last is None else np.take(byte_table(last), data[offsets[filled + 1] - 1])
+        ok[filled] = True if last is None else lookup(byte_table(last), data[offsets[filled + 1] - 1])
         out.append(ok & ~cells_at(offsets, np.flatnonzero(wrong)))
     return out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, dtype=bool)
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks.typed import cached
 from validator.readers.base import Chunk
-from validator.readers.text import PY_SPACE, byte_table, bytes_and_offsets, cells_at
+from validator.readers.text import PY_SPACE, byte_table, bytes_and_offsets, cells_at, lookup
 
 _CR, _LF = 13, 10
 
@@ -143,11 +143,12 @@ class Screen:
     printable ASCII, and ``#``) the column holds at all. The byte classes are worked out
     only when asked for, and only where the column holds a byte of some class."""
 
-    __slots__ = ("_arrays", "_contains", "first", "last", "length", "longest", "present")
+    __slots__ = ("_arrays", "_contains", "_ends", "first", "last", "length", "longest", "present")
 
     def __init__(self, arrays: list[pa.Array]):
         self._arrays = arrays
         self._contains: np.ndarray | None = None
+        self._ends: dict[tuple[bool, bytes], np.ndarray] = {}  # first_in / last_in, once per set
         firsts, lasts, lengths = [], [], []
         rare: set[int] = set()
         for arr in arrays:
@@ -203,10 +204,20 @@ class Screen:
         return any(b in self.present or b in _COMMON for b in chars)
 
     def first_in(self, chars: bytes) -> np.ndarray:
-        return np.take(byte_table(chars), self.first)
+        """Rows whose first byte is one of ``chars`` (read-only: several rules share it)."""
+        return self._end(True, chars)
 
     def last_in(self, chars: bytes) -> np.ndarray:
-        return np.take(byte_table(chars), self.last)
+        """Rows whose last byte is one of ``chars`` (read-only: several rules share it)."""
+        return self._end(False, chars)
+
+    def _end(self, first: bool, chars: bytes) -> np.ndarray:
+        found = self._ends.get((first, chars))
+        if found is None:
+            found = lookup(byte_table(chars), self.first if first else self.last)
+            found.flags.writeable = False
+            self._ends[(first, chars)] = found
+        return found
 
 
 def screen(chunk: Chunk, index: int) -> Screen:
@@ -278,7 +289,7 @@ def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray:
         out = []
         for arr in column_bytes(chunk, index):
             bytes_, offsets = bytes_and_offsets(arr)
-            out.append(cells_at(offsets, np.flatnonzero(np.take(wanted, bytes_))))
+            out.append(cells_at(offsets, np.flatnonzero(lookup(wanted, bytes_))))
         return np.concatenate(out) if out else np.zeros(0, bool)
     return cached(chunk, ("rows-with", index, chars), make)
 

@@ -53,6 +53,29 @@ def byte_table(chars: bytes) -> np.ndarray:
     return table
 
 
+def lookup(table: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """``table[data]``: each byte of ``data`` (uint8) looked up in a table of 256 booleans or
+    bytes, the result of the table's type. By Arrow's take, which indexes by the bytes
+    themselves: numpy's ``take`` first widens every byte to a 64-bit index, about ten times
+    slower on a chunk's column (16 MiB: 4 against 50 ms). Neither holds the interpreter's lock
+    meanwhile."""
+    import pyarrow.compute as pc
+
+    if len(data) < 1 << 14:  # (numpy is faster on a few thousand bytes)
+        return np.take(table, data)
+    found = pc.take(_as_bytes(table), pa.array(np.ascontiguousarray(data, np.uint8)))
+    return np.asarray(found.to_numpy(zero_copy_only=False)).view(table.dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _as_bytes_cached(key: bytes) -> pa.Array:
+    return pa.array(np.frombuffer(key, np.uint8))
+
+
+def _as_bytes(table: np.ndarray) -> pa.Array:
+    return _as_bytes_cached(np.asarray(table, np.uint8).tobytes())
+
+
 def bytes_and_offsets(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(UTF-8 bytes of the values of one string or binary Arrow array, value offsets into those
     bytes, rebased to 0), from its buffers without a copy."""
