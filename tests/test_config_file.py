@@ -589,10 +589,11 @@ def test_a_stale_entry_names_the_import_it_was_written_for(tmp_path: Path) -> No
     assert (exit_code, report["accepted"]) == (0, {"HS110": 2})
 
 
-def test_write_baseline_says_what_the_cap_left_out_and_how_to_write_it(
+def test_write_baseline_writes_every_finding_whatever_the_cap_lists(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    # --write-baseline wrote only the findings --max-per-rule listed, without a word: the next
-    # run reported the rest of a rule over the cap, though "the baseline accepts every finding"
+    # --write-baseline wrote only the findings --max-per-rule listed (exit 0, and under -q without
+    # a word): the next run reported the rest of a rule over the cap as new, though the user took
+    # "wrote the baseline" for "accepted every finding"
     from validator.cli import main
 
     request = _import(tmp_path / "imp", "".join(f"p{i}@example.com,P,Q,{i},lead,x,EXTRA\n" for i in range(5)) + BO)
@@ -606,19 +607,54 @@ def test_write_baseline_says_what_the_cap_left_out_and_how_to_write_it(
         assert out == ""
         return done.value.code, err.splitlines(), [e["key"] for e in entries]
 
-    assert write("--max-per-rule", "2") == (0, [
-        f"hubspot-preflight: wrote 2 accepted finding(s) to {baseline}",
-        "hubspot-preflight: 4 more finding(s) past --max-per-rule were not written (HS110 has 6 in contacts.csv); "
-        "rerun with --max-per-rule 6 to write them all"], ["email:p0@example.com", "email:p1@example.com"])
-    assert write("--max-per-rule", "2", "-q") == (0, [], ["email:p0@example.com", "email:p1@example.com"])
     keys = [f"email:p{i}@example.com" for i in range(5)] + ["email:bo@example.com"]
-    assert write("--max-per-rule", "6") == (0, [f"hubspot-preflight: wrote 6 accepted finding(s) to {baseline}"], keys)
-    exit_code, report = run("check", str(request), "--baseline", str(baseline))
-    assert (exit_code, found(report), report["accepted"]) == (0, [], {"HS110": 6})
-    # a baseline larger than a run reads back is refused, and the one there is left as it was
+    for cap in ("2", "0", "1000"):
+        baseline.unlink(missing_ok=True)
+        assert write("--max-per-rule", cap) == (0, [f"hubspot-preflight: wrote 6 accepted finding(s) to {baseline}"],
+                                                keys), cap
+        assert write("--max-per-rule", cap, "-q", "--chunk-rows", "1") == (0, [], keys), cap
+        for flags in ([], ["--max-per-rule", cap]):
+            exit_code, report = run("check", str(request), "--baseline", str(baseline), *flags)
+            assert (exit_code, found(report), report["suppressed"], report["accepted"]) == (0, [], {}, {"HS110": 6})
+    # the same from a settings file's max-per-rule
+    (tmp_path / "imp" / "pyproject.toml").write_text("[tool.hubspot-preflight]\nmax-per-rule = 1\n", encoding="utf-8")
+    baseline.unlink()
+    assert write("-q") == (0, [], keys)
+    exit_code, report = run("check", str(request))
+    assert (exit_code, len(report["findings"]), report["suppressed"]) == (1, 1, {"HS110": 5})
+    # a baseline that cannot hold every finding is refused (even under -q), and the one there is
+    # left as it was: findings past what a baseline holds are counted, not kept
     size = len(baseline.read_bytes())
+    monkeypatch.setattr("validator.baseline.MAX_BASELINE_BYTES", 134 * 5)
+    refused = (f"hubspot-preflight: error: cannot write baseline {baseline}: 6 findings are more than a baseline "
+               "holds (at most 5 entries in the 670 bytes a baseline is read up to); fix some findings first, or "
+               "leave rules out of the check (--ignore)")
+    assert write("-q") == (2, [refused], keys)
+    assert write("--max-per-rule", "1000", "--chunk-rows", "2") == (2, [refused], keys)
+    # one that holds them all in number, but not in bytes, is refused too
     monkeypatch.setattr("validator.baseline.MAX_BASELINE_BYTES", size - 1)
-    assert write("--max-per-rule", "6") == (2, [
+    assert write("-q") == (2, [
         f"hubspot-preflight: error: cannot write baseline {baseline}: its 6 entries take {size:,} bytes, more than "
-        f"the {size - 1:,} a baseline is read up to; accept fewer (a lower --max-per-rule) or fix some findings "
-        "first"], keys)
+        f"the {size - 1:,} a baseline is read up to; fix some findings first, or leave rules out of the check "
+        "(--ignore)"], keys)
+    assert len(baseline.read_bytes()) == size
+
+
+def test_a_run_that_keeps_all_keeps_every_finding_or_none(tmp_path: Path) -> None:
+    # what --write-baseline runs under: every finding kept whatever max_per_rule lists, and past
+    # the budget (what a baseline can hold) none kept, all counted as not listed
+    from validator.engine import keeping_all
+
+    request = _import(tmp_path / "imp", "".join(f"p{i}@example.com,P,Q,{i},lead,x,EXTRA\n" for i in range(5)) + BO)
+    for chunk_rows in (1, 50_000):
+        config = Config(max_per_rule=1, chunk_rows=chunk_rows)
+        with keeping_all(6):
+            every = validate(request, config=config)
+        assert [(f.row, f.code) for f in every.findings] == [(r, "HS110") for r in range(2, 8)]
+        assert (every.counts, every.suppressed, every.suppressed_in) == ({"HS110": 6}, {}, {})
+        with keeping_all(5):
+            none = validate(request, config=config)
+        assert (none.findings, none.counts, none.suppressed, none.suppressed_in) == (
+            [], {"HS110": 6}, {"HS110": 6}, {"contacts.csv": {"HS110": 6}})
+        capped = validate(request, config=config)  # and outside it, the cap again
+        assert ([(f.row, f.code) for f in capped.findings], capped.suppressed) == ([(2, "HS110")], {"HS110": 5})

@@ -10,7 +10,9 @@ valid; changing the accepted record's key or content (for hashed rows) makes the
 An entry accepts one finding: a second finding like it (a new blank row) is reported.
 Findings are matched before the per-rule cap (``max_per_rule``), so accepted ones take no listed
 place and are never counted as unlisted. Stale entries for the files of the import being
-checked are reported as HS901.
+checked are reported as HS901. A baseline is written with every finding, not only those the
+cap lists (the run keeps them all: ``engine.keeping_all``); one that could not hold them all is
+refused, not written short.
 
 An entry without ``request`` (version 1 files, written before entries named their import)
 accepts the finding in any import whose file has that ``fileName``: a run of one import reads
@@ -43,6 +45,9 @@ from validator.sources import read_bounded, write_text
 VERSION = 2
 STALE = STALE_CODE
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
+# the fewest bytes an entry takes as written (its six keys, indented, with a code and empty
+# strings): no baseline read back holds more than MAX_BASELINE_BYTES // ENTRY_BYTES entries
+ENTRY_BYTES = 134
 
 BaselineArg = str | os.PathLike[str] | Sequence[Mapping[str, Any]]
 
@@ -214,12 +219,27 @@ def _content(entry: Mapping[str, Any]) -> tuple[Any, ...]:
     return (entry.get("request"), entry["file"], entry["code"], entry["key"], entry.get("column"))
 
 
-def write_baseline(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
-                   path: str | os.PathLike[str]) -> int:
-    """Write every listed finding (but stale-entry ones) of each (request path, report) as
-    accepted for that request; returns the entry count. Findings past the per-rule cap are not
-    listed, so not written (``past_cap`` counts them). A baseline larger than a run reads back
-    (``MAX_BASELINE_BYTES``) is refused, not written."""
+def most_entries() -> int:
+    """The most entries a baseline that a run reads back may hold: a run writing one keeps this
+    many findings at most (``engine.keeping_all``)."""
+    return MAX_BASELINE_BYTES // ENTRY_BYTES
+
+
+def baseline_text(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
+                  path: str | os.PathLike[str]) -> tuple[str, int]:
+    """The baseline accepting every finding (but stale-entry ones) of each (request path,
+    report) for that request, and its entry count. A run whose findings were not all kept (past
+    the per-rule cap, or more than a baseline holds) is refused, as is a baseline larger than a
+    run reads back (``MAX_BASELINE_BYTES``): a baseline written short would leave findings its
+    user takes for accepted to be reported as new by the next run."""
+    runs = list(runs)
+    left = sum(n for _request, r in runs for by_code in r.suppressed_in.values()
+               for code, n in by_code.items() if not code.startswith("HS9"))
+    if left:
+        found = sum(n for _request, r in runs for code, n in r.counts.items() if not code.startswith("HS9"))
+        raise ValidatorError(f"cannot write baseline {path}: {found:,} findings are more than a baseline holds "
+                             f"(at most {most_entries():,} entries in the {MAX_BASELINE_BYTES:,} bytes a baseline "
+                             "is read up to); fix some findings first, or leave rules out of the check (--ignore)")
     entries = [entry_of(f, request_scope(request, r.request or "<request>", path))
                for request, r in runs for f in r.findings if not f.code.startswith("HS9")]
     text = json.dumps({"version": VERSION, "tool": "hubspot-preflight", "entries": entries},
@@ -230,31 +250,14 @@ def write_baseline(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
     size = len(text.encode("utf-8"))
     if size > MAX_BASELINE_BYTES:
         raise ValidatorError(f"cannot write baseline {path}: its {len(entries):,} entries take {size:,} bytes, more "
-                             f"than the {MAX_BASELINE_BYTES:,} a baseline is read up to; accept fewer (a lower "
-                             "--max-per-rule) or fix some findings first")
+                             f"than the {MAX_BASELINE_BYTES:,} a baseline is read up to; fix some findings first, "
+                             "or leave rules out of the check (--ignore)")
+    return text, len(entries)
+
+
+def write_baseline(path: str | os.PathLike[str], text: str) -> None:
+    """Write a baseline made by ``baseline_text``."""
     try:
         write_text(Path(path), text)
     except OSError as exc:
         raise ValidatorError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
-    return len(entries)
-
-
-def past_cap(reports: Iterable[Report]) -> tuple[int, tuple[int, str, str] | None]:
-    """What a baseline written from ``reports`` leaves out: the findings past the per-rule cap
-    (``max_per_rule`` per rule and file; counted, not listed), and the rule and file with the
-    most findings among those capped, as (findings, code, file): a cap of that many lists them all."""
-    left = 0
-    most: tuple[int, str, str] | None = None
-    for r in reports:
-        listed: dict[tuple[str, str], int] = {}
-        for f in r.findings:
-            listed[(f.file or "", f.code)] = listed.get((f.file or "", f.code), 0) + 1
-        for file, by_code in r.suppressed_in.items():
-            for code, n in by_code.items():
-                if code.startswith("HS9") or n <= 0:
-                    continue
-                left += n
-                total = n + listed.get((file, code), 0)
-                if most is None or total > most[0]:
-                    most = (total, code, file)
-    return left, most

@@ -65,7 +65,9 @@ def cli() -> None:
               help="HubSpot plan tier, for size limits (default: paid).")
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="Accepted findings (JSON); findings it lists are not reported.")
-@click.option("--write-baseline", is_flag=True, help="Write every finding to the --baseline file and exit 0.")
+@click.option("--write-baseline", is_flag=True,
+              help="Write every finding to the --baseline file (all of them, whatever --max-per-rule lists) and "
+                   "exit 0; refused (exit 2, nothing written) where a baseline cannot hold them all.")
 @click.option("--redact", is_flag=True, default=None, help="Mask cell values in every format.")
 @click.option("--emit-request", is_flag=True,
               help="Print the multipart request that would be POSTed to /crm/v3/imports; check nothing.")
@@ -155,8 +157,12 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         return
     _memory_pool()
     _imports_done()
-    try:
-        reports = [validate(request, files=files, config=configs[request]) for request, files in planned]
+    from validator.baseline import most_entries
+    from validator.engine import keeping_all
+
+    try:  # a baseline written takes every finding in, not the ones --max-per-rule lists
+        with keeping_all(most_entries()) if write_baseline else contextlib.nullcontext():
+            reports = [validate(request, files=files, config=configs[request]) for request, files in planned]
     finally:
         if config.progress is not None:
             config.progress.close()
@@ -164,21 +170,18 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
             given[name].close()
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
-        from validator.baseline import past_cap
+        from validator.baseline import baseline_text
         from validator.baseline import write_baseline as write
 
         by_target: dict[Path, list[Any]] = {}
         for (request, _files), r in zip(planned, reports, strict=True):  # by fileName, as they are matched
             by_target.setdefault(targets[request], []).append((request, r))
-        for target, runs in by_target.items():
-            n = write(runs, target)
-            left, most = past_cap(r for _request, r in runs)
+        # every baseline made before any is written: one refused leaves them all as they were
+        texts = {target: baseline_text(runs, target) for target, runs in by_target.items()}
+        for target, (text, n) in texts.items():
+            write(target, text)
             if not quiet:
                 click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
-            if not quiet and most is not None:  # (the next run would report them: say how to take them in)
-                click.echo(f"hubspot-preflight: {left:,} more finding(s) past --max-per-rule were not written "
-                           f"({most[1]} has {most[0]:,} in {most[2]}); rerun with --max-per-rule {most[0]} "
-                           "to write them all", err=True)
         sys.exit(2 if report.refusals else 0)
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)

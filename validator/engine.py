@@ -4,7 +4,8 @@ Order of hooks: ``on_import`` once; per file ``on_header``, ``on_chunk`` for eac
 ``on_file_end``; then ``on_import_end``. Only the hooks a rule overrides are called. Findings a
 baseline accepts are taken out as they come, before the cap. Per rule and file at most
 ``max_per_rule`` findings are kept, always the first ones in (row, column) order, so the report
-does not depend on chunk size; the rest are counted as suppressed.
+does not depend on chunk size; the rest are counted as suppressed. While a baseline is written
+(``keeping_all``) every finding is kept instead, up to what a baseline can hold.
 """
 
 from __future__ import annotations
@@ -48,12 +49,16 @@ def _key(f: Finding) -> tuple[Any, ...]:
 
 class Collector:
     """Keeps the first ``cap`` findings per (rule, file) in location order; counts the rest.
-    Findings a baseline accepts are neither kept nor counted."""
+    Findings a baseline accepts are neither kept nor counted. With a ``budget``, more findings
+    than that in all make it keep none (and count all): what is kept then is never complete."""
 
     def __init__(self, active: Mapping[str, ActiveRule], cap: int, paths: Mapping[str, str],
-                 skip: Callable[[str, str], bool] | None = None, baseline: Acceptance | None = None):
+                 skip: Callable[[str, str], bool] | None = None, baseline: Acceptance | None = None,
+                 budget: int | None = None):
         self.active = active
         self.cap = max(0, cap)
+        self.budget = budget
+        self.total = 0  # findings counted, in all
         self.paths = paths
         self.skip = skip  # (code, file) -> True where per-file-ignores turn a rule off
         self.baseline = baseline
@@ -101,6 +106,10 @@ class Collector:
         self.counts[code] = self.counts.get(code, 0) + count
         slot = (code, file)
         self.per_file[slot] = self.per_file.get(slot, 0) + count
+        self.total += count
+        if self.budget is not None and self.total > self.budget and self.cap:
+            self.cap = 0  # over budget: let go of the findings kept (their memory too), count the rest
+            self.kept.clear()
         kept = self.kept.get(slot, [])
         if len(kept) >= self.cap:  # full: only a finding placed before the last kept one gets in
             if not self.cap:
@@ -127,6 +136,7 @@ class Collector:
             self.baseline.release(file, code)
         for slot in [slot for slot in self.per_file if slot[1] == file and slot[0] != code]:
             n = self.per_file.pop(slot)
+            self.total -= n
             self.kept.pop(slot, None)
             left = self.counts[slot[0]] - n
             if left:
@@ -151,6 +161,21 @@ class Collector:
 
 
 EMPTY_FILE = "HS116"  # a file without content: reported by this rule alone
+
+# While set (``keeping_all``), runs keep every finding, whatever ``max_per_rule`` lists, up to
+# this many in all: what a baseline being written needs (past it, none, as no baseline holds them)
+_KEEP_ALL: contextvars.ContextVar[int | None] = contextvars.ContextVar("keep_all", default=None)
+
+
+@contextlib.contextmanager
+def keeping_all(budget: int) -> Iterator[None]:
+    """Runs in this context keep every finding, not the first ``max_per_rule`` of each rule and
+    file; more than ``budget`` in one run make it keep none and count them all (suppressed)."""
+    token = _KEEP_ALL.set(budget)
+    try:
+        yield
+    finally:
+        _KEEP_ALL.reset(token)
 
 
 class Engine:
@@ -185,8 +210,9 @@ class Engine:
             baseline = Acceptance(load_baseline(self.config.baseline),
                                   request_scope(request_path, spec.source, self.config.baseline),
                                   origin_of(self.config.baseline))
-        collect = Collector(self.active, self.config.max_per_rule, paths,
-                            file_ignores(self.config, paths), baseline)
+        budget = _KEEP_ALL.get()
+        collect = Collector(self.active, self.config.max_per_rule if budget is None else budget, paths,
+                            file_ignores(self.config, paths), baseline, budget)
         report = Report(request=spec.source, version=__version__, paths=dict(paths))
         collect.records = report.records
         for rule in hooks["on_import"]:
