@@ -411,6 +411,15 @@ def test_an_email_and_an_additional_email_meet_across_files() -> None:
         ], chunk_rows
 
 
+def test_an_additional_email_with_a_quoted_local_part_meets_the_same_email() -> None:
+    # '"a;b"@x.com' among additional emails was split into '"a' and 'b"@x.com', so it met no email
+    contacts = _mappings("0-1", ("Email", "email"), ("Additional emails", "hs_additional_emails"))
+    text = 'Email,Additional emails\n"""a;b""@x.com",\nbo@x.com,"cy@x.com;""A;B""@x.com"\n'
+    for chunk_rows in (50_000, 1):
+        assert _hs308({"c.csv": (text, contacts)}, chunk_rows) == [
+            ("c.csv", 3, 2, "HS308", "additional email '\"A;B\"@x.com' is the email of row 2")], chunk_rows
+
+
 @pytest.mark.parametrize(("by", "prop", "extra"), [
     ("ERP ID", "erp_id", {"columnType": "HUBSPOT_ALTERNATE_ID"}),
     ("Record ID", "hs_object_id", {}),

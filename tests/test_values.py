@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import csv
+import io
 import json
 import shutil
 from datetime import date, datetime
@@ -21,6 +23,7 @@ from validator import Config, formats, validate
 from validator.catalog import Option
 from validator.cli import main
 from validator.findings import ValidatorError
+from validator.keys import split_list, split_quoted
 from validator.portal import catalog_for, load_portal
 from validator.schema import failures, for_file
 
@@ -849,3 +852,43 @@ def test_an_additional_email_or_domain_that_is_none_is_a_warning_naming_the_part
          "'di@@x.com' in 'di@@x.com' is not a valid email address (several are separated by ';')"),
         ("companies.csv", 3, 2, "WARNING", "INVALID_DOMAIN",
          "'beta' in 'beta.io;beta' is not a valid domain name (several are separated by ';')")]
+
+
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_an_additional_email_with_a_quoted_local_part_is_one_address(chunk_rows: int) -> None:
+    # the list was split at every ';', also inside a quoted local part: '"a;b"@example.com' was
+    # the two invalid parts '"a' and 'b"@example.com'. It is split as an address list is: not
+    # inside double quotes, where a backslash escapes the next character
+    rows = [("Email", "Additional email addresses"),
+            ("ann@x.com", '"a;b"@example.com;bo@x.com'),          # two valid addresses
+            ("cy@x.com", '"c\\";d"@example.com; not an email'),   # an escaped quote: still inside
+            ("di@x.com", '"e;f@example.com'),                     # an unclosed quote runs to the end
+            ("ed@x.com", 'ed@y.com;ed at z')]                     # no quote: split by Arrow
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    request = {"name": "x", "files": [
+        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Additional email addresses",
+             "propertyName": "hs_additional_emails"}]}}]}
+    report = validate(request, files={"contacts.csv": io.BytesIO(text.getvalue().encode())},
+                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows))
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS245"] == [
+        (3, 2, "HS245", "'not an email' in '\"c\\\";d\"@example.com; not an email' is not a valid email address "
+                        "(several are separated by ';')"),
+        (4, 2, "HS245", "'\"e;f@example.com' in '\"e;f@example.com' is not a valid email address "
+                        "(several are separated by ';')"),
+        (5, 2, "HS245", "'ed at z' in 'ed@y.com;ed at z' is not a valid email address "
+                        "(several are separated by ';')")]
+
+
+@given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))
+def test_address_lists_are_split_alike_by_arrow_and_by_python(texts: list[str]) -> None:
+    """``keys.split_list`` splits cells with a quote in Python and the others with Arrow: the
+    parts, in cell order, are those of ``split_quoted`` of each cell (``str.split`` without a quote)."""
+    import pyarrow
+
+    parent, parts = split_list(pyarrow.array(texts, pyarrow.string()), ";", quoted=True)
+    assert list(zip(parent.tolist(), parts.to_pylist(), strict=True)) == [
+        (i, p) for i, t in enumerate(texts) for p in split_quoted(t)]
+    assert all(split_quoted(t) == t.split(";") for t in texts if '"' not in t)

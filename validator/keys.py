@@ -327,9 +327,9 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         filled = np.flatnonzero(np.asarray(pc.not_equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool))
         if not len(filled):
             return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object), np.empty(0, bool)
-        split = pc.split_pattern(arr.take(pa.array(filled)), separator)
-        parts = pc.utf8_trim_whitespace(pc.list_flatten(split))
-        at = filled[np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)]
+        parent, parts = split_list(arr.take(pa.array(filled)), separator, quoted=_comparison(prop) == "email")
+        parts = pc.utf8_trim_whitespace(parts)
+        at = filled[parent]
         texts = pd.Series(parts.to_numpy(zero_copy_only=False), dtype=chunk.column(column.index).dtype)
         norm = normaliser(prop)(texts)
         keep = np.flatnonzero((norm != "").to_numpy(dtype=bool))
@@ -341,6 +341,59 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         once[order] = first
         return at, keys, shown, once
     return cached(chunk, ("split-parts", column.index, _comparison(prop), separator), make)
+
+
+def split_list(arr: pa.Array, separator: str = ";", quoted: bool = False) -> tuple[np.ndarray, pa.Array]:
+    """(index into ``arr`` of each part's cell, the parts as written, untrimmed) of ``arr``'s
+    cells split at ``separator``, in cell order, then part order. With ``quoted`` (a list of
+    addresses), not at a separator inside double quotes, where a backslash escapes the next
+    character, as an address list is split (RFC 5322's quoted string: ``"a;b"@x.com`` is one
+    address). Arrow splits the cells; only those holding a double quote, rare, are split again
+    in Python, and their parts put in their cells' places."""
+    split = pc.split_pattern(arr, separator)
+    parent = np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)
+    parts = pc.list_flatten(split)
+    if not quoted:
+        return parent, parts
+    has = np.asarray(pc.match_substring(arr, '"').fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not has.any():
+        return parent, parts
+    cells = np.flatnonzero(has)
+    pieces = [split_quoted(v or "", separator) for v in arr.take(pa.array(cells)).to_pylist()]
+    keep = ~has[parent]
+    kept, added = parent[keep], np.repeat(cells, [len(p) for p in pieces])
+    # two sorted runs of disjoint cells merged: each added part goes after the kept parts of earlier cells
+    into = np.searchsorted(kept, added) + np.arange(len(added))
+    from_added = np.zeros(len(kept) + len(added), bool)
+    from_added[into] = True
+    order = np.empty(len(from_added), np.intp)
+    order[~from_added] = np.arange(len(kept))
+    order[from_added] = len(kept) + np.arange(len(added))
+    merged = pa.concat_arrays([parts.filter(pa.array(keep)), pa.array([t for p in pieces for t in p], parts.type)])
+    out = np.empty(len(from_added), np.intp)
+    out[~from_added], out[from_added] = kept, added
+    return out, merged.take(pa.array(order))
+
+
+def split_quoted(text: str, separator: str = ";") -> list[str]:
+    """``text.split(separator)``, but not inside double quotes (a backslash there escapes the
+    next character); an unclosed quote runs to the end."""
+    out: list[str] = []
+    start, i, inside, n = 0, 0, False, len(text)
+    while i < n:
+        ch = text[i]
+        if inside and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            inside = not inside
+        elif not inside and text.startswith(separator, i):
+            out.append(text[start:i])
+            start = i = i + len(separator)
+            continue
+        i += 1
+    out.append(text[start:])
+    return out
 
 
 def shared_set(file: FileContext, column: Column, prop: str | None) -> KeySet:

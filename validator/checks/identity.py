@@ -226,10 +226,11 @@ class EmailIsAdditionalEmail(CatalogRule):
     contact's email cannot be saved (SECONDARY_EMAIL_WRITE_FAILURE). Two rows of one import that
     share an address this way conflict once either is imported; that the other then fails is
     our inference from the rule for existing records, hence a warning. Emails are compared
-    without regard to case, additional emails split at `;`; a contact listing its own email
-    among its additional ones conflicts with no other row. Every contacts email column and every
-    Additional emails column of the import counts, in one file or across its files (an email in
-    one file, additional emails in another). Each pair of rows is reported once, at the later
+    without regard to case, additional emails split at `;` (not inside a quoted local part,
+    `"a;b"@x.com`); a contact listing its own email among its additional ones conflicts with no
+    other row. Every contacts email column and every Additional emails column of the import
+    counts, in one file or across its files (an email in one file, additional emails in
+    another). Each pair of rows is reported once, at the later
     row (files in the request's order), naming the other row (and its file, if another one).
     Example: row 2 `ann@x.com` with additional emails `bo@x.com;cy@x.com`, and row 7 `Bo@X.com`.
     Fix: decide which contact owns the address: take it out of the other row's additional

@@ -20,6 +20,7 @@ from validator.checks.base import Hit, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, is_bool, is_date, is_enumeration, is_number
 from validator.context import Column, FileContext
 from validator.findings import Severity
+from validator.keys import split_list, split_quoted
 from validator.readers.base import Chunk
 
 
@@ -529,7 +530,9 @@ class InvalidAdditionalIdentifier(ValueRule):
     sheet 4.2), so it must be an address (a domain) as the primary one must. What HubSpot does
     with one that is not is not documented (the row's secondary emails may fail with
     SECONDARY_EMAIL_WRITE_FAILURE) [I], hence a warning. A part with a scheme or a path is a
-    domain HubSpot cuts, as HS214 says of the primary one, not an invalid one.
+    domain HubSpot cuts, as HS214 says of the primary one, not an invalid one. Emails are split
+    as an address list is: not at a `;` inside double quotes (a backslash there escapes the next
+    character), so `"a;b"@example.com` is one address.
     Example: `ann@x.com;ann at x dot com` for a contact, `acme.com;acme` for a company.
     Fix: correct or remove the part; separate the values with `;`.
     """
@@ -549,9 +552,9 @@ class InvalidAdditionalIdentifier(ValueRule):
             filled = np.flatnonzero(~blank_at(chunk, column.index))
             if not len(filled):
                 continue
-            split = pc.split_pattern(cells(chunk, column).take(pa.array(filled)), ";")
-            at = filled[np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)]
-            ok = _parts_valid(pc.utf8_trim_whitespace(pc.list_flatten(split)), kind)
+            parent, parts = split_list(cells(chunk, column).take(pa.array(filled)), ";", quoted=kind == "email")
+            at = filled[parent]
+            ok = _parts_valid(pc.utf8_trim_whitespace(parts), kind)
             bad = np.zeros(len(chunk), bool)
             bad[at[~ok]] = True
             yield from self.cells(chunk, file, column, bad, _additional_message(kind),
@@ -574,7 +577,7 @@ def _parts_valid(parts: Any, kind: str) -> np.ndarray:
 
 
 def _first_invalid(value: str, kind: str) -> str:
-    parts = [p.strip() for p in value.split(";")]
+    parts = [p.strip() for p in (split_quoted(value) if kind == "email" else value.split(";"))]
     ok = _parts_valid(pa.array(parts, pa.string()), kind)
     return next((p for p, good in zip(parts, ok, strict=True) if not good), value)
 
