@@ -8,6 +8,7 @@ exit code expected.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -658,3 +659,26 @@ def test_a_run_that_keeps_all_keeps_every_finding_or_none(tmp_path: Path) -> Non
             [], {"HS110": 6}, {"HS110": 6}, {"contacts.csv": {"HS110": 6}})
         capped = validate(request, config=config)  # and outside it, the cap again
         assert ([(f.row, f.code) for f in capped.findings], capped.suppressed) == ([(2, "HS110")], {"HS110": 5})
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_write_baseline_says_which_input_was_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a refused data file left its findings out of the baseline, and --write-baseline exited 2
+    # saying only what it wrote (under -q, nothing): the check says each refusal and why
+    from validator.cli import main
+
+    folder = tmp_path / "imp"
+    shutil.copytree(EXAMPLES / "two-file-broken", folder)
+    (folder / "companies.csv").unlink()
+    os.mkfifo(folder / "companies.csv")
+    baseline = tmp_path / "baseline.json"
+    refused = (f"hubspot-preflight: companies.csv: refused: {folder / 'companies.csv'} is not a regular file "
+               "(a FIFO, socket or device)")
+    for quiet in ([], ["-q"]):
+        with pytest.raises(SystemExit) as done:
+            main(["check", str(folder / "import.json"), "--baseline", str(baseline), "--write-baseline", *quiet])
+        out, err = capsys.readouterr()
+        entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+        wrote = [] if quiet else [f"hubspot-preflight: wrote {len(entries)} accepted finding(s) to {baseline}"]
+        assert (done.value.code, out, err.splitlines()) == (2, "", [*wrote, refused])
+        assert {e["file"] for e in entries} == {"import.json", "contacts.csv"}  # (none of companies.csv)

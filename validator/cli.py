@@ -182,6 +182,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
             write(target, text)
             if not quiet:
                 click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+        _say_refusals(report)  # (a refused file's findings are in no baseline: say which, and why)
         sys.exit(2 if report.refusals else 0)
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)
@@ -199,12 +200,17 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
                 fh.write(step_summary(redact_report(report) if config.redact else report))
         except OSError as exc:
             click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
+    _say_refusals(report)
+    code = report.exit_code(config.fail_on)
+    sys.exit(0 if config.exit_zero and code == 1 else code)
+
+
+def _say_refusals(report: Any) -> None:
+    """Each refused input and why, on stderr (under -q too: the exit code 2 alone says nothing)."""
     from validator.report.text import printable
 
     for refusal in report.refusals:
         click.echo(f"hubspot-preflight: {printable(refusal.file)}: refused: {printable(refusal.reason)}", err=True)
-    code = report.exit_code(config.fail_on)
-    sys.exit(0 if config.exit_zero and code == 1 else code)
 
 
 @cli.command("config")
