@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
-from validator.checks.base import Batch
+from validator.checks.base import Batch, error_type
 from validator.checks.typed import cached, cells
 from validator.context import Column, FileContext
 from validator.findings import Finding
@@ -636,13 +636,14 @@ class KeyBatch(Batch):
 
 def key_batch(rule: object, chunk: Chunk, file: FileContext, column: Column, pos: np.ndarray,
               others: np.ndarray, describe: Callable[[str, int], str], *, whole_row: bool = False,
-              shown: np.ndarray | None = None) -> KeyBatch:
+              shown: np.ndarray | None = None, hubspot_error: str | None = None) -> KeyBatch:
     """Findings at chunk positions ``pos`` of ``column``, each naming the row in ``others``;
-    ``shown``, where given, is the text each message names instead of the cell."""
+    ``shown``, where given, is the text each message names instead of the cell;
+    ``hubspot_error``, where given, replaces the rule's errorType for these (``""``: none)."""
     values = chunk.column(column.index).to_numpy()[pos] if not whole_row else np.full(len(pos), "", object)
     lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
     return KeyBatch(
-        code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
+        code=rule.code, rule=rule.name, hubspot_error=error_type(rule, hubspot_error),  # type: ignore[attr-defined]
         file=file.name, sheet=file.sheet, rows=chunk.rows[pos], lines=lines, column=column,
         values=values, message=lambda v: v, hint=rule.hint,  # type: ignore[attr-defined]
         others=others, describe=describe, whole_row=whole_row, shown=shown)
@@ -659,11 +660,12 @@ class StoredBatch(Batch):
 
 
 def stored_batch(rule: object, file: str, sheet: str | None, column: Column, keys: KeySet,
-                 idx: np.ndarray, message: Callable[[str], str]) -> Batch:
-    """Findings at the first rows of the keys ``idx`` of a KeySet kept with values."""
+                 idx: np.ndarray, message: Callable[[str], str], *, hubspot_error: str | None = None) -> Batch:
+    """Findings at the first rows of the keys ``idx`` of a KeySet kept with values;
+    ``hubspot_error``, where given, replaces the rule's errorType for these (``""``: none)."""
     order = idx[np.argsort(keys.rows[idx], kind="stable")]
     values = keys.values[order]
-    return StoredBatch(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error,  # type: ignore[attr-defined]
+    return StoredBatch(code=rule.code, rule=rule.name, hubspot_error=error_type(rule, hubspot_error),  # type: ignore[attr-defined]
                        file=file, sheet=sheet, rows=keys.rows[order], lines=keys.lines[order], column=column,
                        values=values, message=message, hint=rule.hint)  # type: ignore[attr-defined]
 

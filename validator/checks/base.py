@@ -4,6 +4,11 @@ A rule's class carries its identity (code, name, default severity, HubSpot error
 defaults); its docstring is its documentation page: a one-line summary, then ``Why:``,
 ``Example:`` and ``Fix:`` sections. Rules never read files, print, or know severities: the
 engine stamps severity from the active profile, caps and sorts.
+
+The class's errorType is its findings' unless a hit names its own: every helper that makes hits
+(``finding``, ``cells``, ``deferred``, ``keys.key_batch``, ``keys.stored_batch``) takes
+``hubspot_error`` (None: the rule's; ``""``: none), for a rule whose findings HubSpot reports
+under more than one errorType (HS302 in a create-only import). Reports show each finding's.
 """
 
 from __future__ import annotations
@@ -109,9 +114,20 @@ class Deferred(Batch):
         return self.make(i)
 
 
-def deferred(rule: Rule, file: str, rows: list[int], make: Callable[[int], Finding]) -> Deferred:
-    return Deferred(code=rule.code, rule=rule.name, hubspot_error=rule.hubspot_error, file=file, sheet=None,
-                    rows=np.asarray(rows, dtype=np.int64), lines=None, column=None,  # type: ignore[arg-type]
+def error_type(rule: object, given: str | None) -> str | None:
+    """The errorType of a hit of ``rule``: ``given`` where the hit names its own (``""``: none),
+    else the rule's class's."""
+    if given is None:
+        return rule.hubspot_error  # type: ignore[attr-defined]
+    return given or None
+
+
+def deferred(rule: Rule, file: str, rows: list[int], make: Callable[[int], Finding], *,
+             hubspot_error: str | None = None) -> Deferred:
+    """Findings at ``rows``, made by ``make`` (each with its own errorType, where ``make`` gives
+    it one); ``hubspot_error`` is the batch's (None: the rule's)."""
+    return Deferred(code=rule.code, rule=rule.name, hubspot_error=error_type(rule, hubspot_error), file=file,
+                    sheet=None, rows=np.asarray(rows, dtype=np.int64), lines=None, column=None,  # type: ignore[arg-type]
                     values=np.empty(0, dtype=object), message=str, hint=rule.hint, make=make)
 
 
@@ -185,8 +201,9 @@ class Rule:
                 row: int | None = None, line: int | None = None,
                 column: Column | int | None = None, column_name: str | None = None,
                 pointer: str | None = None, value: str | None = None, hint: str | None = None,
-                offset: int | None = None, key: str | None = None) -> Finding:
-        """A finding of this rule; ``column`` may be a Column (number and name come from it)."""
+                offset: int | None = None, key: str | None = None, hubspot_error: str | None = None) -> Finding:
+        """A finding of this rule; ``column`` may be a Column (number and name come from it);
+        ``hubspot_error``, where given, replaces the rule's errorType for this one (``""``: none)."""
         sheet = None
         if isinstance(file, FileContext):
             cells = file.header.cells if file.header is not None else ()
@@ -201,7 +218,7 @@ class Rule:
         return Finding(
             code=self.code, rule=self.name, message=message, file=file, sheet=sheet, row=row,
             line=line, column=column, column_name=column_name, pointer=pointer,
-            value=truncate(value), hubspot_error=self.hubspot_error,
+            value=truncate(value), hubspot_error=error_type(self, hubspot_error),
             hint=hint if hint is not None else self.hint, offset=offset, key=key,
         )
 
@@ -222,7 +239,7 @@ class Rule:
         render = message if callable(message) else _template(message)
         yield Batch(
             code=self.code, rule=self.name, file=file.name,
-            hubspot_error=(hubspot_error or None) if hubspot_error is not None else self.hubspot_error,
+            hubspot_error=error_type(self, hubspot_error),
             sheet=file.sheet, rows=chunk.rows[idx],
             lines=chunk.lines[idx] if len(chunk.lines) == len(chunk.frame) else None,
             column=column, values=values, message=render,

@@ -73,7 +73,12 @@ class _Duplicates(CatalogRule):
             pos, first = first_seen(chunk, file, column, prop)
             dup = first != chunk.rows[pos]
             if dup.any():
-                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)))
+                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)),
+                                hubspot_error=self.error_type(column))
+
+    def error_type(self, column: Column) -> str | None:
+        """The errorType of the column's repeats (None: the rule's)."""
+        return None
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         self.sets = {}
@@ -183,10 +188,11 @@ class DuplicateUniqueValue(_Duplicates):
     """A value of a unique property (hasUniqueValue) is in more than one row.
 
     Why: a property with hasUniqueValue holds each value on one record only; the second row
-    fails with DUPLICATE_UNIQUE_PROPERTY_VALUE. Where both rows would create a record, HubSpot
-    may name it DUPLICATE_UNIQUE_CREATION_KEY instead (an errorType of its newer SDK whose
-    meaning, one unique value twice within an import, is read from its name: [I]). The finding
-    names the row where the value was first seen.
+    fails with DUPLICATE_UNIQUE_PROPERTY_VALUE. Where both rows create a record (the object's
+    import operation is CREATE), HubSpot reports DUPLICATE_UNIQUE_CREATION_KEY instead: two rows
+    that would create records with the same unique value within one import (fact sheet 2.2; an
+    errorType of its newer SDK), and the finding says so. It names the row where the value was
+    first seen.
     Example: a custom unique `member_id` of `A-100` in rows 2 and 40.
     Fix: give each record its own value, or merge the rows.
     """
@@ -196,6 +202,14 @@ class DuplicateUniqueValue(_Duplicates):
     hubspot_error = "DUPLICATE_UNIQUE_PROPERTY_VALUE"
     kinds = ("unique",)
     what = "unique value"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.operation = ctx.spec.operation
+        yield from super().on_import(ctx)
+
+    def error_type(self, column: Column) -> str | None:
+        obj = column.spec.object_type_id if column.spec is not None else None
+        return "DUPLICATE_UNIQUE_CREATION_KEY" if obj is not None and self.operation(obj) == "CREATE" else None
 
 
 class DuplicateRecordId(_Duplicates):
