@@ -336,6 +336,32 @@ def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_r
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_number_cell_id_is_named_only_where_excel_shows_or_keeps_it_otherwise(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HS426 named every number cell of an ID, phone or postal code column, 42 too. A whole number
+    of up to 11 digits is kept and shown exactly: only 12 digits or more (scientific notation in
+    General format), fractions, a postal code that lost its zero (HS428 says so of any cell) and
+    every phone number (a number holds no leading + or 0) are named."""
+    _use_engine(monkeypatch, engine)
+    report = _numbers_report(tmp_path, ("Record ID", "Zip"), [
+        ("42", "90210"), ("12345678901", "2134"), ("123456789012", "12345.5"), ("12345.0", "60601")])
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS426", "HS428")] == [
+        (3, 3, "HS426", "'2134' is stored as a number cell, which holds no leading zero, and looks like a postal "
+                        "code that lost one; ZIP codes belong in Text cells"),
+        (3, 3, "HS428", "postal code '2134' looks like it lost a leading zero"),
+        (4, 2, "HS426", "'123456789012' is stored as a number cell with 12 digits or more, which Excel shows in "
+                        "scientific notation; IDs and ZIP codes belong in Text cells"),
+        (4, 3, "HS426", "'12345.5' is stored as a number cell with a fraction, which Excel shows as the cell's "
+                        "format rounds it; IDs and ZIP codes belong in Text cells")]
+    phones = _numbers_report(tmp_path, ("Phone", "Fax"), [("4155550101", "42")])
+    assert [(f.row, f.column, f.code, f.message) for f in phones.findings if f.code == "HS426"] == [
+        (2, 2, "HS426", "phone number '4155550101' is stored as a number cell, which holds no leading + or 0; "
+                        "phones belong in Text cells"),
+        (2, 3, "HS426", "phone number '42' is stored as a number cell, which holds no leading + or 0; "
+                        "phones belong in Text cells")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_computed_fraction_has_lost_no_digits_whichever_reader(
         tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``=0.1+0.2`` and ``=100*1.1`` hold 0.30000000000000004 and 110.00000000000001 (Excel

@@ -48,6 +48,19 @@ def is_identifier(column: Column, catalog: Catalog | None = None) -> bool:
     return any(_ID_NAME.search(n) for n in _names(column))
 
 
+_PHONE_NAME = re.compile(r"(?:^|[\W_])(?:phone|mobile ?phone|fax|tel|telephone)(?:$|[\W_])", re.I)
+
+
+def is_phone(column: Column, catalog: Catalog | None = None) -> bool:
+    """Phone and fax numbers: a phone property (type or field type), else by name."""
+    spec = column.spec
+    if spec is not None:
+        prop = (catalog or builtin()).property_of(spec.object_type_id, spec.property_name)
+        if prop is not None and (prop.type == "phone_number" or prop.field_type == "phonenumber"):
+            return True
+    return any(_PHONE_NAME.search(n) for n in _names(column))
+
+
 def is_zip(column: Column) -> bool:
     return any(_ZIP_NAME.search(n) for n in _names(column))
 

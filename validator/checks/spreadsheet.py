@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator import formats
-from validator.checks._columns import is_date, is_identifier, is_zip
+from validator.checks._columns import is_date, is_identifier, is_phone, is_zip
 from validator.checks._facts import exactly, fullmatch, per_distinct, rows_with
 from validator.checks.base import CatalogRule, Hit, Rule, quote
-from validator.checks.typed import date1904, kind_mask
+from validator.checks.typed import cached, date1904, kind_mask
 from validator.context import Column, FileContext
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
@@ -364,12 +364,23 @@ class DateAsText(_CatalogRule):
 
 
 class NumberCellIdentifier(_CatalogRule):
-    """An ID, phone number or postal code is stored as a number cell.
+    """A number cell holds an ID or postal code of 12 digits or more or with a fraction, a
+    postal code that lost its leading zero, or a phone number.
 
-    Why: Excel shows long numbers in scientific notation (`1.23457E+11`), drops leading zeros
-    and keeps only 15 significant digits; one save as CSV and the digits are gone. The value
-    read now may still be right, but the column is one edit away from damage.
-    Example: Record ID `123456789012` typed into a General-format cell.
+    Why: in its General format Excel shows a number of 12 digits or more in scientific notation
+    (`1.23457E+11`) and keeps only 15 significant digits; one save as CSV and the digits are gone
+    (HS427 says where they already are). A fraction is no ID: the cell shows, and a CSV saved
+    from it carries, what its format rounds the number to. A phone number starts with `+`
+    (HubSpot's format is `+<country code><number>`, fact sheet 6) or, in national form, mostly
+    with 0: a number cell holds neither, so Excel dropped them as the number was typed. A
+    postal code too short for its country (3-4 or 7-8 digits where the row's country is the US
+    or blank, as HS428 reads it) lost its leading zero the same way; HS428 says so of any cell,
+    this rule names the number cell that did it. A whole number of up to 11 digits otherwise
+    lost nothing and stays as it is (`42`, a 10-digit ID, the ZIP code `90210`: Excel keeps up
+    to 15 digits exactly and shows up to 11), so it is not named. (The reader sees a cell's
+    number, not its format: a whole number formatted with decimals, `12345.0` on screen, reads
+    as `12345`.)
+    Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`.
     Fix: format the column as Text before entering or pasting the values.
     """
 
@@ -382,9 +393,33 @@ class NumberCellIdentifier(_CatalogRule):
             mask = kind_mask(chunk, col.index, "n")
             if mask is None or not mask.any() or not is_identifier(col, self.catalog):
                 continue
-            yield from self.cells(chunk, file, col, mask,
-                                  "{value} is stored as a number cell; IDs, phones and ZIP codes "
-                                  "belong in Text cells")
+            if is_phone(col, self.catalog):
+                yield from self.cells(chunk, file, col, mask, "phone number {value} is stored as a number cell, "
+                                      "which holds no leading + or 0; phones belong in Text cells")
+                continue
+            at = np.flatnonzero(mask)
+            long, fraction = _number_shape(chunk.column(col.index).iloc[at])
+            for risky, why in ((long, "with 12 digits or more, which Excel shows in scientific notation"),
+                               (fraction, "with a fraction, which Excel shows as the cell's format rounds it")):
+                if risky.any():
+                    bad = np.zeros(len(chunk), bool)
+                    bad[at[risky]] = True
+                    yield from self.cells(chunk, file, col, bad, f"{{value}} is stored as a number cell {why}; "
+                                          "IDs and ZIP codes belong in Text cells")
+            if is_zip(col):
+                yield from self.cells(chunk, file, col, mask & lost_zero(chunk, file, col),
+                                      "{value} is stored as a number cell, which holds no leading zero, and looks "
+                                      "like a postal code that lost one; ZIP codes belong in Text cells")
+
+
+def _number_shape(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(12 digits or more before the point, else a fraction) of number-cell texts (``-1234.5``:
+    the reader writes no exponent and no thousands separator)."""
+    size = values.str.len().to_numpy(dtype=np.int64, na_value=0)
+    point = values.str.find(".").to_numpy(dtype=np.int64, na_value=-1)
+    sign = values.str.match(r"[+-]").to_numpy(dtype=bool, na_value=False)
+    whole = np.where(point >= 0, point, size) - sign
+    return whole >= 12, (point >= 0) & (whole < 12)
 
 
 def _significant(values: pd.Series) -> pd.Series:
@@ -447,14 +482,21 @@ class LostLeadingZero(_CatalogRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
-            if not is_zip(col):
-                continue
-            bad = chunk.column(col.index).str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
-            country = country_column(file, col)
-            if country is not None and bad.any():
-                bad = bad & us_or_blank(chunk.column(country.index))
-            yield from self.cells(chunk, file, col, bad,
-                                  "postal code {value} looks like it lost a leading zero")
+            if is_zip(col):
+                yield from self.cells(chunk, file, col, lost_zero(chunk, file, col),
+                                      "postal code {value} looks like it lost a leading zero")
+
+
+def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:
+    """Per row: the postal code looks like it lost a leading zero (HS428, and HS426 of a number
+    cell); once per chunk and column."""
+    def make() -> np.ndarray:
+        bad = chunk.column(col.index).str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
+        country = country_column(file, col)
+        if country is not None and bad.any():
+            bad = bad & us_or_blank(chunk.column(country.index))
+        return bad
+    return cached(chunk, ("lost-zero", col.index), make)
 
 
 _US = pa.array(["us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"])
