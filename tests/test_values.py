@@ -882,6 +882,25 @@ def test_an_additional_email_with_a_quoted_local_part_is_one_address(chunk_rows:
                         "(several are separated by ';')")]
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_additional_email_with_an_undecodable_byte_is_named_not_a_traceback(reader: str) -> None:
+    # the message's part was looked up again from the cell as read, undecodable byte and all:
+    # Arrow cannot hold a lone surrogate, and validate() raised UnicodeEncodeError
+    data = b"Email,Additional emails\nann@x.com,bo@x.com\nbo@y.com,\"x\xff;y\"\ncy@x.com,cy@y.com;\xe9t\xe9\n"
+    request = {"name": "x", "files": [
+        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Additional emails",
+             "propertyName": "hs_additional_emails"}]}}]}
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS245"] == [
+            (3, 2, "HS245", "'x\\xff' in 'x\\xff;y' is not a valid email address (several are separated by ';')"),
+            (4, 2, "HS245", "'\\xe9t\\xe9' in 'cy@y.com;\\xe9t\\xe9' is not a valid email address "
+                            "(several are separated by ';')")], chunk_rows
+
+
 @given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))
 def test_address_lists_are_split_alike_by_arrow_and_by_python(texts: list[str]) -> None:
     """``keys.split_list`` splits cells with a quote in Python and the others with Arrow: the

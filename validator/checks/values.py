@@ -578,7 +578,8 @@ def _parts_valid(parts: Any, kind: str) -> np.ndarray:
 
 def _first_invalid(value: str, kind: str) -> str:
     parts = [p.strip() for p in (split_quoted(value) if kind == "email" else value.split(";"))]
-    ok = _parts_valid(pa.array(parts, pa.string()), kind)
+    # (``formats.arrow``: a part holding an undecodable byte cannot be UTF-8 as it is)
+    ok = _parts_valid(formats.arrow(parts, trim=False), kind)
     return next((p for p, good in zip(parts, ok, strict=True) if not good), value)
 
 
