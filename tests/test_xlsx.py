@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.hostile import xlsx as X
 from tests.measure import run_measured
 from tests.workbooks import (
@@ -29,7 +31,7 @@ from tests.workbooks import (
     sheet,
     zip_bomb,
 )
-from validator import validate
+from validator import Config, validate
 from validator.findings import Severity, column_letter
 from validator.readers.base import ReaderNotes, Refused
 from validator.readers.xlsx import XlsxReader, calamine_available, cell_text, format_number
@@ -359,6 +361,35 @@ def test_a_number_cell_id_is_named_only_where_excel_shows_or_keeps_it_otherwise(
                         "phones belong in Text cells"),
         (2, 3, "HS426", "phone number '42' is stored as a number cell, which holds no leading + or 0; "
                         "phones belong in Text cells")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_phone_property_known_by_its_field_type_is_a_phone_column(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A portal's phone property is a string whose fieldType is phonenumber, as HubSpot's own
+    are: one whose name says nothing of phones (WhatsApp) was no identifier column, so HS426 did
+    not name its number cells, nor HS427 its scientific notation in a CSV."""
+    _use_engine(monkeypatch, engine)
+    portal = tmp_path / "portal"
+    shutil.copytree(ROOT / "fixtures" / "portal", portal)
+    path = portal / "properties" / "contacts.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    body["results"].append({"name": "whatsapp", "label": "WhatsApp", "type": "string", "fieldType": "phonenumber"})
+    path.write_text(json.dumps(body), encoding="utf-8")
+    config = Config(portal=portal)
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "WhatsApp"], ["a@x.com", 447700900123], ["b@x.com", "+447700900124"]]}]})
+    report = validate(write(tmp_path, data, headers=("Email", "WhatsApp")), config=config)
+    assert report.files[0].reader == engine
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS426", "HS427")] == [
+        (2, 2, "HS426", "phone number '447700900123' is stored as a number cell, which holds no leading + or 0; "
+                        "phones belong in Text cells")]
+    (tmp_path / "contacts.csv").write_text("Email,WhatsApp\na@x.com,4.47701E+11\n", encoding="utf-8")
+    csv_request = request("contacts.csv", ("Email", "WhatsApp"))
+    csv_request["files"][0]["fileFormat"] = "CSV"
+    (tmp_path / "import.json").write_text(json.dumps(csv_request), encoding="utf-8")
+    report = validate(tmp_path / "import.json", config=config)
+    assert [(f.row, f.column, f.code) for f in report.findings if f.code in ("HS426", "HS427")] == [(2, 2, "HS427")]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

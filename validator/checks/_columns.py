@@ -42,8 +42,7 @@ def is_identifier(column: Column, catalog: Catalog | None = None) -> bool:
     """IDs, phone numbers and postal codes: digits that must survive exactly."""
     if column.spec is not None and column.spec.column_type in ID_TYPES:
         return True
-    kind = _property_type(column, catalog or builtin())
-    if kind is not None and kind in ("phone_number",):
+    if _phone_property(column, catalog or builtin()):
         return True
     return any(_ID_NAME.search(n) for n in _names(column))
 
@@ -51,14 +50,19 @@ def is_identifier(column: Column, catalog: Catalog | None = None) -> bool:
 _PHONE_NAME = re.compile(r"(?:^|[\W_])(?:phone|mobile ?phone|fax|tel|telephone)(?:$|[\W_])", re.I)
 
 
+def _phone_property(column: Column, catalog: Catalog) -> bool:
+    """A phone property: of type phone_number, or (as HubSpot's own are) a string shown as a
+    phone number (fieldType phonenumber)."""
+    spec = column.spec
+    if spec is None:
+        return False
+    prop = catalog.property_of(spec.object_type_id, spec.property_name)
+    return prop is not None and (prop.type == "phone_number" or prop.field_type == "phonenumber")
+
+
 def is_phone(column: Column, catalog: Catalog | None = None) -> bool:
     """Phone and fax numbers: a phone property (type or field type), else by name."""
-    spec = column.spec
-    if spec is not None:
-        prop = (catalog or builtin()).property_of(spec.object_type_id, spec.property_name)
-        if prop is not None and (prop.type == "phone_number" or prop.field_type == "phonenumber"):
-            return True
-    return any(_PHONE_NAME.search(n) for n in _names(column))
+    return _phone_property(column, catalog or builtin()) or any(_PHONE_NAME.search(n) for n in _names(column))
 
 
 def is_zip(column: Column) -> bool:
