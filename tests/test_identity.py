@@ -529,6 +529,29 @@ def test_an_associated_record_named_twice_in_a_cell_is_a_duplicate_association_i
          "'b@x.com; B@x.com;c@x.com' names the same associated record more than once")]
 
 
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_association_keys_of_emails_are_split_as_address_lists_by_every_rule(chunk_rows: int) -> None:
+    # HS318 split a keys column of emails as an address list, HS331, HS332 and HS341 at every ';':
+    # '"a;b"@x.com' was the two keys '"a' and 'b"@x.com', each "matching no row" (HS332), never the
+    # row's own address (HS331), and two associations where it is one (HS341: row 3 had three)
+    keys = [{"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Knows", "propertyName": "email",
+             "columnType": "ASSOCIATION_KEYS"}]
+    text = ('Email,Knows\n'
+            '"""a;b""@x.com","""A;B""@x.com"\n'  # row 2 names itself
+            'bo@x.com,"""a;b""@x.com;cy@x.com"\n'  # names rows 2 and 4: two associations
+            'cy@x.com,"""c;d""@x.com"\n')           # names no row: one key
+    request = {"name": "t", "files": [{"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": keys}}]}
+    report = validate(request, files={"f.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=chunk_rows, options={"HS341": {"limit": 2}}))
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings
+            if f.code in ("HS318", "HS331", "HS332", "HS341")] == [
+        (2, 2, "HS331", "'\"A;B\"@x.com' associates the record with itself"),
+        (4, 2, "HS332", "key '\"c;d\"@x.com' matches no row of this file: the record must already exist in the "
+                        "account")]
+
+
 def test_two_deal_id_columns_naming_different_deals_are_two_parents_of_a_line_item() -> None:
     # Record IDs of deals in two columns (a pointing column and the deal's own Record ID column, or
     # two pointing columns) are counted together: 101 and 0101 are one deal, 101 and 102 two;

@@ -287,6 +287,12 @@ def _comparison(prop: str | None) -> str:
     return "domain" if prop == "domain" else "id" if prop == RECORD_ID else "text"
 
 
+def address_lists(prop: str | None) -> bool:
+    """Whether a list of this property's keys is a list of addresses, split as one is: not at a
+    separator inside double quotes (``split_list``'s ``quoted``; ``"a;b"@x.com`` is one address)."""
+    return _comparison(prop) == "email"
+
+
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
     """(positions in the chunk, key hashes) of the column's non-blank cells; computed once per
     chunk, column and way of comparing (several rules key the same column)."""
@@ -327,7 +333,7 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         filled = np.flatnonzero(np.asarray(pc.not_equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool))
         if not len(filled):
             return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object), np.empty(0, bool)
-        parent, parts = split_list(arr.take(pa.array(filled)), separator, quoted=_comparison(prop) == "email")
+        parent, parts = split_list(arr.take(pa.array(filled)), separator, quoted=address_lists(prop))
         parts = pc.utf8_trim_whitespace(parts)
         at = filled[parent]
         texts = pd.Series(parts.to_numpy(zero_copy_only=False), dtype=chunk.column(column.index).dtype)

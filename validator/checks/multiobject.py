@@ -19,12 +19,14 @@ from validator.findings import Severity
 from validator.keys import (
     RECORD_ID,
     KeySet,
+    address_lists,
     hashes,
     id_kind,
     is_foreign,
     normaliser,
     part_keys,
     repeated_parts,
+    split_quoted,
     stored_batch,
 )
 from validator.readers.base import Chunk
@@ -63,10 +65,19 @@ def parent_reference(f: FileSpec, obj: str) -> bool:
     return bool(own) and all(c.property_name in names for c in own)
 
 
-def split_cells(cells: pd.Series) -> pd.Series:
-    """Each ``;``-separated part of each non-blank cell, trimmed, indexed by the cell's row."""
+def split_cells(cells: pd.Series, quoted: bool = False) -> pd.Series:
+    """Each ``;``-separated part of each non-blank cell, trimmed, indexed by the cell's row; with
+    ``quoted`` (a list of addresses: ``address_lists``), not at a ``;`` inside double quotes, as
+    ``keys.split_list`` splits one (the cells holding a quote, in Python)."""
     filled = cells[(cells.str.strip() != "").to_numpy(dtype=bool)]
     lists = filled.str.split(";")
+    if quoted:
+        held = np.flatnonzero(filled.str.contains('"', regex=False).to_numpy(dtype=bool, na_value=False))
+        if len(held):
+            items = lists.to_numpy(dtype=object).copy()
+            for i in held:
+                items[i] = split_quoted(filled.iat[i])
+            lists = pd.Series(items, index=filled.index, dtype=object)
     lengths = lists.str.len().to_numpy(dtype=np.int64)
     flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))
     # the cells' own dtype: a column holding undecodable bytes is Python-backed and stays so
@@ -289,8 +300,9 @@ class SelfAssociation(CatalogRule):
             own = _own_column(file, column, self.catalog)
             if own is None:
                 continue
-            norm = normaliser(column.spec.property_name if column.spec else None)
-            parts = norm(split_cells(chunk.column(column.index)))
+            prop = column.spec.property_name if column.spec else None
+            norm = normaliser(prop)
+            parts = norm(split_cells(chunk.column(column.index), address_lists(prop)))
             mine = norm(chunk.column(own.index)).reindex(parts.index)
             # compared as Python strings: either side may hold undecodable bytes (Python-backed)
             same = parts.to_numpy(dtype=object) == mine.to_numpy(dtype=object)
@@ -332,11 +344,12 @@ class AssociationKeyUnmatched(CatalogRule):
         lines = chunk.lines if len(chunk.lines) == len(chunk.frame) else chunk.rows
         line_of = pd.Series(lines, index=chunk.frame.index)
         for column, own, refs, rows in self.pairs:
-            norm = normaliser(column.spec.property_name if column.spec else None)
+            prop = column.spec.property_name if column.spec else None
+            norm = normaliser(prop)
             mine = norm(chunk.column(own.index))
             filled = np.flatnonzero((mine != "").to_numpy(dtype=bool))
             rows.add(hashes(mine.iloc[filled]), chunk.rows[filled])
-            raw = split_cells(chunk.column(column.index))
+            raw = split_cells(chunk.column(column.index), address_lists(prop))
             raw = raw[raw != ""]
             keys = norm(raw)
             refs.add(hashes(keys), raw.index.to_numpy(dtype=np.int64),
@@ -546,12 +559,13 @@ class AssociationLimitExceeded(CatalogRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for n, (own, other, records, links, owners) in enumerate(self.pairs):
             mine = normaliser(own.spec.property_name if own.spec else None)(chunk.column(own.index))
-            parts = split_cells(chunk.column(other.index))
+            prop = other.spec.property_name if other.spec else None
+            parts = split_cells(chunk.column(other.index), address_lists(prop))
             parts = parts[parts != ""]
             ids = mine.reindex(parts.index)
             ok = (ids != "").to_numpy(dtype=bool)
             a = hashes(ids[ok])
-            b = hashes(normaliser(other.spec.property_name if other.spec else None)(parts[ok]))
+            b = hashes(normaliser(prop)(parts[ok]))
             pair = a ^ (b * np.uint64(0x9E3779B97F4A7C15))  # distinct (record, associated key) pairs
             uniq, first = np.unique(pair, return_index=True)
             found, _ = links.find(uniq)
