@@ -682,3 +682,8 @@ def test_write_baseline_says_which_input_was_refused(tmp_path: Path, capsys: pyt
         wrote = [] if quiet else [f"hubspot-preflight: wrote {len(entries)} accepted finding(s) to {baseline}"]
         assert (done.value.code, out, err.splitlines()) == (2, "", [*wrote, refused])
         assert {e["file"] for e in entries} == {"import.json", "contacts.csv"}  # (none of companies.csv)
+    # and --help says so (it said "exit 0", the baseline written or not)
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    assert "and exit 0, or 2 where an input was refused (its findings are in no baseline);" in " ".join(
+        capsys.readouterr().out.split())

@@ -67,7 +67,8 @@ def cli() -> None:
               help="Accepted findings (JSON); findings it lists are not reported.")
 @click.option("--write-baseline", is_flag=True,
               help="Write every finding to the --baseline file (all of them, whatever --max-per-rule lists) and "
-                   "exit 0; refused (exit 2, nothing written) where a baseline cannot hold them all.")
+                   "exit 0, or 2 where an input was refused (its findings are in no baseline); refused (exit 2, "
+                   "nothing written) where a baseline cannot hold them all.")
 @click.option("--redact", is_flag=True, default=None, help="Mask cell values in every format.")
 @click.option("--emit-request", is_flag=True,
               help="Print the multipart request that would be POSTed to /crm/v3/imports; check nothing.")

@@ -189,10 +189,10 @@ class DuplicateUniqueValue(_Duplicates):
 
     Why: a property with hasUniqueValue holds each value on one record only; the second row
     fails with DUPLICATE_UNIQUE_PROPERTY_VALUE. Where both rows create a record (the object's
-    import operation is CREATE), HubSpot reports DUPLICATE_UNIQUE_CREATION_KEY instead: two rows
-    that would create records with the same unique value within one import (fact sheet 2.2; an
-    errorType of its newer SDK), and the finding says so. It names the row where the value was
-    first seen.
+    import operation is CREATE), the finding says DUPLICATE_UNIQUE_CREATION_KEY instead: an
+    errorType of HubSpot's newer SDK whose meaning, two rows that would create records with the
+    same unique value within one import, is read from its name (fact sheet 2.2, [I]). It names
+    the row where the value was first seen.
     Example: a custom unique `member_id` of `A-100` in rows 2 and 40.
     Fix: give each record its own value, or merge the rows.
     """
