@@ -189,7 +189,7 @@ class Screen:
         for arr in self._arrays:
             data, offsets = bytes_and_offsets(arr)
             contains = np.zeros(len(arr), np.uint8)
-            flags = np.take(_LUT, data)
+            flags = lookup(_LUT, data)
             hits = np.flatnonzero(flags)  # few: most bytes belong to no class
             if len(hits):
                 np.bitwise_or.at(contains, np.searchsorted(offsets, hits, side="right") - 1, flags[hits])
