@@ -1,0 +1,170 @@
+"""Request rules (HS0xx) on fields that must hold one of HubSpot's names: ``dateFormat``,
+``fileFormat``, a mapping's ``columnType``, an ``importOperations`` operation, and the object types
+of operations and mappings. Messages list the names allowed and suggest the closest one."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+
+from validator.catalog import CUSTOM_OBJECT, Catalog
+from validator.checks.base import Hit, Rule, quote
+from validator.context import ImportContext
+from validator.request import escape_pointer
+
+
+def _choices(values: tuple[str, ...]) -> str:
+    return ", ".join(values)
+
+
+def _suggest(value: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(value.upper(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class UnknownDateFormat(Rule):
+    """`dateFormat` is not one of HubSpot's three date orders.
+
+    Why: HubSpot accepts only MONTH_DAY_YEAR (the default), DAY_MONTH_YEAR and YEAR_MONTH_DAY;
+    any other value is rejected or ignored, and every date is then read in the wrong order.
+    Example: `"dateFormat": "DD/MM/YYYY"`.
+    Fix: use one of the three names, for example `"dateFormat": "DAY_MONTH_YEAR"` for 31/12/2024.
+    """
+
+    code = "HS005"
+    name = "unknown-date-format"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        formats = ctx.catalog.date_formats
+        places = [("/dateFormat", ctx.spec.raw.get("dateFormat") if isinstance(ctx.spec.raw, dict) else None)]
+        places += [(f.at("dateFormat"), f.date_format) for f in ctx.spec.files]
+        for pointer, value in places:
+            if isinstance(value, str) and value not in formats:
+                yield self.finding(
+                    f"dateFormat {quote(value)} is not one of {_choices(formats)}{_suggest(value, formats)}",
+                    file=ctx, pointer=pointer, value=value)
+
+
+class UnknownFileFormat(Rule):
+    """`fileFormat` is neither CSV nor SPREADSHEET.
+
+    Why: HubSpot knows two file formats: `CSV` for .csv files and `SPREADSHEET` for .xlsx/.xls.
+    Anything else is rejected.
+    Example: `"fileFormat": "XLSX"` or `"fileFormat": "csv"`.
+    Fix: use `CSV` or `SPREADSHEET` (upper case).
+    """
+
+    code = "HS006"
+    name = "unknown-file-format"
+    hubspot_error = "INVALID_FILE_TYPE"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        formats = ctx.catalog.file_formats
+        for f in ctx.spec.files:
+            if f.file_format is not None and f.file_format not in formats:
+                yield self.finding(
+                    f"fileFormat {quote(f.file_format)} is not one of {_choices(formats)}"
+                    f"{_suggest(f.file_format, formats)}",
+                    file=ctx, pointer=f.at("fileFormat"), value=f.file_format)
+
+
+class UnknownColumnType(Rule):
+    """A column mapping's `columnType` (or legacy `idColumnType`) is not one HubSpot knows.
+
+    Why: HubSpot reads a column as a property (`STANDARD`), a Record ID (`HUBSPOT_OBJECT_ID`),
+    another unique identifier (`HUBSPOT_ALTERNATE_ID`), association labels
+    (`FLEXIBLE_ASSOCIATION_LABEL`), same-object association keys (`ASSOCIATION_KEYS`) or an event
+    time (`EVENT_TIMESTAMP`). Any other value is an invalid column configuration.
+    Example: `"columnType": "EMAIL"` or `"columnType": "standard"`.
+    Fix: use one of the values listed in the message, in upper case.
+    """
+
+    code = "HS007"
+    name = "unknown-column-type"
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        types = ctx.catalog.column_types
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.column_type not in types:
+                    key = "columnType" if "columnType" in c.raw else "idColumnType"
+                    yield self.finding(
+                        f"columnType {quote(c.column_type)} is not one of {_choices(types)}"
+                        f"{_suggest(c.column_type, types)}",
+                        file=ctx, pointer=c.at(key), value=c.column_type)
+
+
+class UnknownOperation(Rule):
+    """An `importOperations` value is not CREATE, UPDATE or UPSERT.
+
+    Why: HubSpot decides per object whether rows create records, update existing ones, or both;
+    only these three operations exist.
+    Example: `"importOperations": {"0-1": "INSERT"}`.
+    Fix: use `CREATE`, `UPDATE` or `UPSERT` (the default when the object is not listed).
+    """
+
+    code = "HS008"
+    name = "unknown-operation"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        ops = ctx.catalog.operations
+        for obj, op in ctx.spec.operations.items():
+            if op not in ops:
+                yield self.finding(
+                    f"import operation {quote(op)} for {ctx.catalog.object_label(obj)} is not one "
+                    f"of {_choices(ops)}{_suggest(op, ops)}",
+                    file=ctx, pointer=ctx.spec.operation_pointers[obj], value=op)
+
+
+class UnknownObjectType(Rule):
+    """An object type in the request is neither a known HubSpot object nor a custom object id.
+
+    Why: objects are given by id (`0-1`), by name (`contacts`) or, for custom objects, by
+    `2-<id>`; an unknown name fails with MISSING_OBJECT_DEFINITION. With a portal snapshot
+    (`--portal`) that holds `schemas.json`, a `2-<id>` the portal does not have is unknown too.
+    Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
+    Fix: use the object's id from the message's list, or the custom object's `2-...` id from
+    `GET /crm/v3/schemas`.
+    """
+
+    code = "HS021"
+    name = "unknown-object-type"
+    hubspot_error = "MISSING_OBJECT_DEFINITION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for obj, pointer in ctx.spec.operation_pointers.items():
+            if cat.object_id(obj) is None:
+                yield self.finding(f"importOperations names unknown object {quote(obj)}{self._portal(cat, obj)}",
+                                   file=ctx, pointer=pointer, value=obj)
+        for f in ctx.spec.files:
+            for c in f.columns:
+                for raw, resolved, key in (
+                    (c.object_type, c.object_type_id,
+                     "columnObjectTypeId" if "columnObjectTypeId" in c.raw else "columnObjectType"),
+                    (c.to_object_type, c.to_object_type_id, "toColumnObjectTypeId"),
+                ):
+                    if raw is not None and resolved is None:
+                        yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object{self._portal(cat, raw)}",
+                                           file=ctx, pointer=c.at(key), value=raw)
+                    elif isinstance(raw, str) and raw != raw.strip():
+                        yield self.finding(f"{key} {quote(raw)} has spaces around {quote(raw.strip())}; HubSpot "
+                                           "matches object ids and names as written", file=ctx, pointer=c.at(key),
+                                           value=raw)
+        ops = ctx.spec.raw.get("importOperations") if isinstance(ctx.spec.raw, Mapping) else None
+        for key in ops if isinstance(ops, Mapping) else ():
+            if isinstance(key, str) and key != key.strip() and cat.object_id(key) is not None:
+                yield self.finding(f"importOperations key {quote(key)} has spaces around {quote(key.strip())}; "
+                                   "HubSpot matches object ids and names as written", file=ctx,
+                                   pointer=f"/importOperations/{escape_pointer(key)}", value=key)
+
+    @staticmethod
+    def _portal(cat: Catalog, raw: str) -> str:
+        """Why a custom object id is unknown: the portal snapshot's schemas.json lists others."""
+        if not (cat.custom_objects_known and CUSTOM_OBJECT.match(raw.strip())):
+            return ""
+        known = cat.custom_objects()
+        listed = ", ".join(f"{k} ({cat.objects[k].names[0]})" if cat.objects[k].names else k
+                           for k in known[:10]) if known else "none"
+        return f": the portal snapshot's custom objects (schemas.json) are {listed}"
