@@ -1,0 +1,89 @@
+"""HubSpot's import value grammars as vectorized predicates (fact sheet 6).
+
+Every predicate takes a Series of cell strings and returns numpy arrays over the same rows: a
+boolean mask, and where a rule needs it the parsed value. Work is done by pyarrow compute kernels
+(RE2 regular expressions, casts, set lookups), never by a Python loop over cells. Blank cells
+(empty or spaces) are HubSpot's "leave the value alone" [V] S6: predicates return True for them
+through ``ok = blank | valid`` in the rules, and the parsers mark them ``blank``.
+
+One module per kind of value: ``dates``, ``numbers``, ``options`` (checkboxes and enumerations)
+and ``text`` (emails, domains, phones, terms, file IDs, length), on the shared helpers of
+``arrays``. Rules use them as ``formats.X``: this package names each one here.
+"""
+
+from __future__ import annotations
+
+from validator.formats.arrays import (
+    DISTINCT_GLANCE,
+    DISTINCT_MIN_ROWS,
+    arrow,
+    blank,
+    by_bytes_then,
+    byte_class_cells,
+    fold,
+    fold_texts,
+    matches,
+)
+from validator.formats.arrays import _distinct as _distinct
+from validator.formats.arrays import _np as _np
+from validator.formats.dates import (
+    DATE_FORMATS,
+    EPOCH_MS_DIGITS,
+    MONTHS,
+    PIVOT,
+    SERIAL_MAX,
+    Dates,
+    ParsedTexts,
+    ambiguous_dates,
+    ambiguous_of,
+    date_verdict,
+    parse_dates,
+    serial_dates,
+    serial_datetime,
+    serial_numbers,
+    valid_ymd,
+)
+from validator.formats.numbers import (
+    CURRENCY,
+    DECIMAL_COMMA,
+    NUMBER,
+    PERCENT,
+    SCIENTIFIC,
+    THOUSANDS,
+    Numbers,
+    parse_numbers,
+)
+from validator.formats.options import BOOL_FALSE, BOOL_TRUE, EnumMatch, OptionSet, bools, match_options
+from validator.formats.text import (
+    DAYS_PER_MONTH,
+    DOMAIN,
+    DOMAIN_ASCII,
+    DOMAIN_EXTRA,
+    EMAIL,
+    EMAIL_ASCII,
+    EMAIL_RARE,
+    FILE_ID,
+    MAX_TEXT,
+    PHONE,
+    TERM,
+    TERM_PARTS,
+    domains,
+    emails,
+    file_ids,
+    phones,
+    rare_emails,
+    term_months,
+    terms,
+    too_long,
+)
+
+__all__ = [
+    "BOOL_FALSE", "BOOL_TRUE", "CURRENCY", "DATE_FORMATS", "DAYS_PER_MONTH", "DECIMAL_COMMA",
+    "DISTINCT_GLANCE", "DISTINCT_MIN_ROWS", "DOMAIN", "DOMAIN_ASCII", "DOMAIN_EXTRA", "EMAIL",
+    "EMAIL_ASCII", "EMAIL_RARE", "EPOCH_MS_DIGITS", "FILE_ID", "MAX_TEXT", "MONTHS", "NUMBER", "PERCENT",
+    "PHONE", "PIVOT", "SCIENTIFIC", "SERIAL_MAX", "TERM", "TERM_PARTS", "THOUSANDS", "Dates", "EnumMatch",
+    "Numbers", "OptionSet", "ParsedTexts", "ambiguous_dates", "ambiguous_of", "arrow", "blank", "bools",
+    "by_bytes_then", "byte_class_cells", "date_verdict", "domains", "emails", "file_ids", "fold",
+    "fold_texts", "match_options", "matches", "parse_dates", "parse_numbers", "phones", "rare_emails",
+    "serial_dates", "serial_datetime", "serial_numbers", "term_months", "terms", "too_long", "valid_ymd",
+]

@@ -1,0 +1,78 @@
+"""HubSpot's number grammars (fact sheet 6): plain and scientific numbers, percentages, and the
+ways spreadsheets write numbers for people (thousands separators, a decimal comma, currency
+symbols), which ``parse_numbers`` flags apart from numbers that are simply wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator.formats.arrays import _np, arrow, blank
+
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+NUMBER = f"^{_NUM}$"
+SCIENTIFIC = rf"^{_NUM}(?:[eE][+-]?\d+)?$"
+PERCENT = rf"^{_NUM}\s*%$"
+# Numbers as the world's spreadsheets write them (HubSpot's handling is not documented [GAP], so
+# these are HS206's warnings, never HS205's errors): groups of three split by a comma, a dot
+# (1.234.567), an apostrophe (Swiss 1'234 or 1’234), a space, a no-break or thin space (French
+# Excel writes U+202F), or India's lakh and crore (1,23,456.78); a decimal comma after such
+# groups; a currency symbol (any of Unicode's, or R$, US$, ...), a local abbreviation (kr, zł, Kč,
+# Ft, lei, Rs) or an ISO code before or after
+_GROUP = r"[, '’.\x{a0}\x{202f}\x{2009}]"
+THOUSANDS = (rf"^[+-]?\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:\.\d+)?$"
+             r"|^[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?$")
+DECIMAL_COMMA = r"^[+-]?\d+,\d+$|^[+-]?\d{1,3}(?:[. '’\x{a0}\x{202f}\x{2009}]\d{3})+,\d+$"
+_SYMBOL = r"(?:[A-Z]{0,3}\p{Sc}|[Kk]r\.?|zł|Kč|Ft|lei|Rs\.?|Fr\.|RM|Rp)"
+_AMOUNT = r"[.,'’ \x{a0}\x{202f}\x{2009}]*\d[\d.,'’ \x{a0}\x{202f}\x{2009}]*"
+CURRENCY = (rf"^[+-]?\s*(?:{_SYMBOL}|[A-Z]{{3}}\s)\s*{_AMOUNT}$"
+            rf"|^[+-]?{_AMOUNT}\s*(?:{_SYMBOL}|\s[A-Z]{{3}})$")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Numbers:
+    blank: np.ndarray
+    ok: np.ndarray
+    thousands: np.ndarray  # 1,234 / 1 234 (HubSpot's handling undocumented [GAP])
+    decimal_comma: np.ndarray  # 12,5
+    currency: np.ndarray  # $12 / 12 EUR
+    value: np.ndarray  # float64 (NaN where not ok)
+
+    @property
+    def formatted(self) -> np.ndarray:
+        """Numbers written for people: separators, symbols, commas (flagged, not rejected)."""
+        return ~self.ok & ~self.blank & (self.thousands | self.decimal_comma | self.currency)
+
+    @property
+    def bad(self) -> np.ndarray:
+        return ~(self.ok | self.blank | self.formatted)
+
+
+def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, percent: bool = False) -> Numbers:
+    """Digits with at most one decimal point; scientific notation for the ``number`` fieldType
+    [V] S10; ``25%`` for percentages [V] S6 (``.25`` is a plain number)."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    ok = _np(pc.match_substring_regex(arr, SCIENTIFIC if scientific else NUMBER))
+    text = arr
+    if percent:
+        pct = _np(pc.match_substring_regex(arr, PERCENT))
+        ok |= pct
+        text = pc.replace_substring_regex(arr, r"\s*%$", "")
+    safe = pc.if_else(pa.array(ok), text, pa.scalar("nan"))
+    value = np.asarray(pc.cast(safe, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    ok &= ~np.isinf(value)  # 1e999: digits, but past any number HubSpot can store (INVALID_NUMBER_SIZE [I])
+    empty = blank(arr)
+    # how the other cells are formatted: only they are looked at (a percentage's `%` set aside)
+    thousands, comma, currency = (np.zeros(len(ok), dtype=bool) for _ in range(3))
+    odd = np.flatnonzero(~ok & ~empty)
+    if len(odd):
+        rest = pc.take(text, pa.array(odd))
+        thousands[odd] = _np(pc.match_substring_regex(rest, THOUSANDS))
+        comma[odd] = _np(pc.match_substring_regex(rest, DECIMAL_COMMA)) & ~thousands[odd]
+        currency[odd] = _np(pc.match_substring_regex(rest, CURRENCY))
+    return Numbers(blank=empty, ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
+                   value=value)

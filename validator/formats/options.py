@@ -1,0 +1,115 @@
+"""Single checkbox and enumeration cells (fact sheet 6): the words a checkbox accepts, and cells
+matched against an enumeration's options by label or internal value (``OptionSet``,
+``match_options`` -> ``EnumMatch``), exactly or with letter case set aside, one option or a
+``;``-separated list of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator.catalog import Option, builtin
+from validator.formats.arrays import _distinct, _np, arrow, blank, fold, fold_texts
+
+_FACTS = builtin().raw.get("formats", {})
+BOOL_TRUE: tuple[str, ...] = tuple(_FACTS.get("bool_true", ("true", "yes")))
+BOOL_FALSE: tuple[str, ...] = tuple(_FACTS.get("bool_false", ("false", "no")))
+
+
+def bools(values: pd.Series | pa.Array) -> np.ndarray:
+    """True for cells a single checkbox accepts: True / Yes / False / No, in any case [V] S6
+    (case not documented [GAP]; we accept any case, as the object API's own form is ``true``)."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    return _np(pc.is_in(pc.utf8_lower(arr), value_set=pa.array([*BOOL_TRUE, *BOOL_FALSE])))
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSet:
+    """An enumeration's options as lookup sets (label or internal value, fact sheet 4.4)."""
+
+    exact: frozenset[str]
+    folded: frozenset[str]
+    ambiguous: frozenset[str]  # one option's label and another's internal value
+    folded_ambiguous: frozenset[str]
+
+    @classmethod
+    def of(cls, options: Iterable[Option]) -> OptionSet:
+        opts = [o for o in options]
+        exact = {o.label for o in opts} | {o.value for o in opts}
+        by_label = {o.label: o.value for o in opts}
+        ambiguous = {o.value for o in opts if o.value in by_label and by_label[o.value] != o.value}
+        folded: dict[str, set[str]] = {}
+        pairs = [(t, o.value) for o in opts for t in (o.label, o.value)]
+        for (_t, value), key in zip(pairs, fold_texts(t for t, _v in pairs), strict=True):
+            folded.setdefault(key, set()).add(value)
+        return cls(frozenset(exact), frozenset(folded), frozenset(ambiguous),
+                   frozenset(k for k, v in folded.items() if len(v) > 1))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EnumMatch:
+    blank: np.ndarray
+    exact: np.ndarray  # every item equals a label or internal value
+    folded: np.ndarray  # every item equals one ignoring case
+    ambiguous: np.ndarray  # some item is one option's label and another's value
+    spaced: np.ndarray  # multiple checkboxes: a space after ';'
+
+    @property
+    def unmatched(self) -> np.ndarray:
+        return ~(self.blank | self.folded)
+
+
+def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple: bool = False) -> EnumMatch:
+    """Cells against an enumeration's options. ``multiple``: ``a;b`` items, a leading ``;``
+    appends [V] S6, S16; empty items are skipped."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    distinct = _distinct(arr)
+    if distinct is not None:  # dropdown columns repeat a few options: match each distinct text once
+        texts, at = distinct
+        m = match_options(texts, options, multiple=multiple)
+        return EnumMatch(blank=m.blank[at], exact=m.exact[at], folded=m.folded[at], ambiguous=m.ambiguous[at],
+                         spaced=m.spaced[at])
+    n = len(arr)
+    empty = blank(arr)
+    if multiple:
+        lists = pc.split_pattern(arr, ";")
+        raw_items = pc.list_flatten(lists)
+        parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False))
+        items = pc.utf8_trim_whitespace(raw_items)
+        skip = blank(items)
+        # a space (any Unicode one, as the trim takes) beside a ';': at the start of an item after
+        # the first, or at the end of one before the last (the cell's own ends are HS409's)
+        length = np.asarray(pc.utf8_length(raw_items).to_numpy(zero_copy_only=False))
+        lead = length != np.asarray(pc.utf8_length(pc.utf8_ltrim_whitespace(raw_items)).to_numpy(zero_copy_only=False))
+        trail = length != np.asarray(pc.utf8_length(pc.utf8_rtrim_whitespace(raw_items)).to_numpy(zero_copy_only=False))
+        first = np.ones(len(parent), dtype=bool)
+        first[1:] = parent[1:] != parent[:-1]
+        last = np.ones(len(parent), dtype=bool)
+        last[:-1] = parent[:-1] != parent[1:]
+        spaced_items = (lead & ~first) | (trail & ~last)
+    else:
+        items, parent, skip = arr, np.arange(n), empty
+        spaced_items = np.zeros(n, dtype=bool)
+
+    def any_row(item_mask: np.ndarray) -> np.ndarray:
+        if not multiple:
+            return item_mask
+        out = np.zeros(n, dtype=bool)
+        out[parent[item_mask]] = True  # setting True is idempotent: the same as logical_or.at
+        return out
+
+    exact_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.exact), type=pa.string())))
+    folded_items = fold(items)
+    folded_i = exact_i | _np(pc.is_in(folded_items,
+                                      value_set=pa.array(sorted(options.folded), type=pa.string())))
+    amb_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.ambiguous), type=pa.string())))
+    amb_i |= ~exact_i & _np(pc.is_in(folded_items,
+                                     value_set=pa.array(sorted(options.folded_ambiguous), type=pa.string())))
+    return EnumMatch(blank=empty, exact=~any_row(~exact_i & ~skip) & ~empty,
+                     folded=~any_row(~folded_i & ~skip) & ~empty, ambiguous=any_row(amb_i & ~skip),
+                     spaced=any_row(spaced_items & ~skip) & ~empty)
