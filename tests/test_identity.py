@@ -411,6 +411,36 @@ def test_an_email_and_an_additional_email_meet_across_files() -> None:
         ], chunk_rows
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("byte", [b"\xe9", b"\xff", b"\x80"])
+def test_an_email_and_an_additional_email_with_the_same_undecodable_byte_meet(
+        reader: str, fast: bool, byte: bytes, monkeypatch) -> None:
+    # an email column keeps the byte as read (a lone surrogate); an additional emails list was
+    # split from the cells as Arrow holds them, the byte replaced: the two keyed different text
+    data = (b"Email,Additional emails\n"
+            b"ann@x.com,b" + byte + b"o@x.com;cy@x.com\n"   # row 2 lists row 3's address
+            b"B" + byte + b"O@x.com,\n"                     # row 3: row 2's additional email
+            b"cy" + byte + b"@x.com,\n"                     # row 4: not row 2's cy@x.com
+            b"dee@x.com,ann@x.com; cy" + byte + b"@X.com\n")  # row 5: rows 2's and 4's emails
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-1", ("Email", "email"),
+                                                       ("Additional emails", "hs_additional_emails"))}}]}
+    if fast:  # keys hashed with polars, as in a large import
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    for chunk_rows in (50_000, 1, 2):
+        report = validate(request, files={"c.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        found = [(f.row, f.column, f.code, f.message.split(":")[0]) for f in report.findings if f.code == "HS308"]
+        shown = "\\x" + byte.hex()
+        assert found == [
+            (3, 1, "HS308", f"email 'B{shown}O@x.com' is an additional email of row 2"),
+            (5, 2, "HS308", "additional email 'ann@x.com' is the email of row 2"),
+            (5, 2, "HS308", f"additional email 'cy{shown}@X.com' is the email of row 4"),
+        ], chunk_rows
+
+
+
 def test_an_additional_email_with_a_quoted_local_part_meets_the_same_email() -> None:
     # '"a;b"@x.com' among additional emails was split into '"a' and 'b"@x.com', so it met no email
     contacts = _mappings("0-1", ("Email", "email"), ("Additional emails", "hs_additional_emails"))

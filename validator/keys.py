@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
+from validator.checks._facts import surrogate_rows
 from validator.checks.base import Batch, error_type
 from validator.checks.typed import cached, cells
 from validator.context import Column, FileContext
@@ -336,7 +337,8 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         parent, parts = split_list(arr.take(pa.array(filled)), separator, quoted=address_lists(prop))
         parts = pc.utf8_trim_whitespace(parts)
         at = filled[parent]
-        texts = pd.Series(parts.to_numpy(zero_copy_only=False), dtype=chunk.column(column.index).dtype)
+        raw = _with_undecodable_bytes(chunk, column, at, parts.to_numpy(zero_copy_only=False), separator, prop)
+        texts = pd.Series(raw, dtype=chunk.column(column.index).dtype)
         norm = normaliser(prop)(texts)
         keep = np.flatnonzero((norm != "").to_numpy(dtype=bool))
         at, keys, shown = at[keep], hashes(norm.iloc[keep]), texts.to_numpy(dtype=object)[keep]
@@ -347,6 +349,30 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         once[order] = first
         return at, keys, shown, once
     return cached(chunk, ("split-parts", column.index, _comparison(prop), separator), make)
+
+
+def _with_undecodable_bytes(chunk: Chunk, column: Column, at: np.ndarray, parts: np.ndarray, separator: str,
+                            prop: str | None) -> np.ndarray:
+    """``parts`` (from ``cells``, where an undecodable byte is U+FFFD) with the parts of cells
+    holding such a byte (rare) split again, in Python, from the cell as read: the bytes are
+    keyed as ``cell_keys`` keys them (a cell holding one is keyed as read), so a part meets the
+    same address in an email column. Each byte is one character either way and no separator,
+    quote or space, so a cell splits into as many parts both ways."""
+    series = chunk.column(column.index)
+    if getattr(series.dtype, "storage", None) != "python" or not len(at):
+        return parts  # Arrow-stored: no cell holds an undecodable byte
+    odd = surrogate_rows(chunk, column.index)[at]
+    if not odd.any():
+        return parts
+    quoted = address_lists(prop)
+    values = series.to_numpy(dtype=object)
+    again = [p.strip() for i in np.unique(at[odd])
+             for p in (split_quoted(values[i], separator) if quoted else values[i].split(separator))]
+    if len(again) != int(np.count_nonzero(odd)):  # cannot happen (see above): keep Arrow's parts
+        return parts
+    out = np.array(parts, dtype=object)
+    out[odd] = again
+    return out
 
 
 def split_list(arr: pa.Array, separator: str = ";", quoted: bool = False) -> tuple[np.ndarray, pa.Array]:
