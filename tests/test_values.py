@@ -901,6 +901,33 @@ def test_an_additional_email_with_an_undecodable_byte_is_named_not_a_traceback(r
                             "(several are separated by ';')")], chunk_rows
 
 
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_email_with_an_undecodable_byte_fails_the_email_grammar_as_every_typed_check(reader: str) -> None:
+    # formats.arrow's stand-in for such a byte was "?" (str.encode's "replace"), which a local
+    # part takes: b\xe9o@x.com had HS402 alone, though every other typed check fails such a cell
+    data = (b"Email,Additional emails\n"
+            b"b\xe9o@x.com,\n"                       # the byte in an email
+            b"ann@x.com,cy@x.com;d\xffi@x.com\n"      # ... in an additional email
+            b"\"\"\"e\xe9\"\"@x.com\",\n"              # ... inside a quoted local part
+            b"f\x80@[10.0.0.1],\n"                   # ... before an address literal
+            b"ren\xc3\xa9e@x.com,\n")                # UTF-8 text in an address: valid
+    request = {"name": "x", "files": [
+        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Additional emails",
+             "propertyName": "hs_additional_emails"}]}}]}
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code) for f in report.findings
+                if f.code in ("HS212", "HS245", "HS402") and f.row is not None] == [
+            (2, 1, "HS212"), (2, 1, "HS402"), (3, 2, "HS245"), (3, 2, "HS402"),
+            (4, 1, "HS212"), (4, 1, "HS402"), (5, 1, "HS212"), (5, 1, "HS402")], chunk_rows
+    assert formats.emails(formats.arrow(["b\ufffdo@x.com", '"e\ufffd"@x.com', "f\ufffd@[10.0.0.1]",
+                                         "b\udce9o@x.com", "ren\u00e9e@x.com"])).tolist() == [
+        False, False, False, False, True]
+
 @given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))
 def test_address_lists_are_split_alike_by_arrow_and_by_python(texts: list[str]) -> None:
     """``keys.split_list`` splits cells with a quote in Python and the others with Arrow: the

@@ -6,6 +6,7 @@ regular expression the plainest cells (``by_bytes_then``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -15,13 +16,17 @@ import pyarrow.compute as pc
 
 from validator.readers.text import byte_table, bytes_and_offsets, cells_at, lookup
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def arrow(values: pd.Series | Sequence[str], trim: bool = True) -> pa.Array:
     """Cells as a pyarrow string array, trimmed (unless the caller knows no cell starts or ends
     with whitespace: ``trim=False``); None and NaN become ''.
 
-    Cells holding undecodable bytes (kept as lone surrogates by the reader) cannot be UTF-8: they
-    are replaced by U+FFFD first, which no grammar accepts, so they fail every typed check.
+    Cells holding undecodable bytes (kept as lone surrogates by the reader) cannot be UTF-8: each
+    such byte is replaced by one U+FFFD first, which no grammar accepts (the email grammar
+    refuses it by name: an address may hold other non-ASCII text), so they fail every typed check
+    besides HS402's finding on the bytes, as a value HubSpot would read garbled.
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     try:
@@ -30,7 +35,8 @@ def arrow(values: pd.Series | Sequence[str], trim: bool = True) -> pa.Array:
             arr = pc.cast(arr, pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeEncodeError):
         # rare path (a column with undecodable bytes): one pass in Python to make it UTF-8
-        fixed = [v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else ""
+        # (``str.encode``'s "replace" would write "?", which an email's local part takes)
+        fixed = [_LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else ""
                  for v in series.to_numpy(dtype=object)]
         arr = pa.array(fixed, type=pa.string())
     if isinstance(arr, pa.ChunkedArray):

@@ -24,16 +24,20 @@ MAX_TEXT = int(_FACTS.get("max_text_length", 65536))
 _LABEL = r"[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}\x{200C}\x{200D}-]*[\p{L}\p{M}\p{N}])?"
 _TLD = r"\p{L}[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}]"
 DOMAIN = rf"^(?:{_LABEL}\.)+{_TLD}$|^(?:{_LABEL}\.)+xn--[a-z0-9-]+$"
-EMAIL = (r"^[^\s@\"(),:;<>\[\]\\.](?:[^\s@\"(),:;<>\[\]\\]*[^\s@\"(),:;<>\[\]\\.])?@"
-         rf"(?:{_LABEL}\.)+{_TLD}$")
+# A local part takes any UTF-8 text (RFC 6531) but U+FFFD: the replacement character stands for
+# bytes that were not UTF-8 (``arrays.arrow``) or were lost to an earlier mis-decoding (HS602),
+# never for a character of an address.
+_ATOM = r"[^\s@\"(),:;<>\[\]\\.\x{FFFD}]"
+_ATOM_DOT = r"[^\s@\"(),:;<>\[\]\\\x{FFFD}]"
+EMAIL = rf"^{_ATOM}(?:{_ATOM_DOT}*{_ATOM})?@(?:{_LABEL}\.)+{_TLD}$"
 # RFC 5321's other forms, which few senders use: a quoted local part (any text but an unescaped
 # quote or a control character; `\\` escapes one character; UTF-8 as RFC 6531 allows) and an
 # address literal for the domain (an IPv4 address, or `IPv6:` and one).
-_QUOTED = r'"(?:[^"\\\x00-\x1f\x7f]|\\[\x20-\x7e])+"'
+_QUOTED = r'"(?:[^"\\\x00-\x1f\x7f\x{FFFD}]|\\[\x20-\x7e])+"'
 _IPV4 = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
 _LITERAL = rf"\[(?:{_IPV4}|IPv6:(?:[0-9A-Fa-f]{{0,4}}:){{2,7}}(?:[0-9A-Fa-f]{{1,4}}|{_IPV4})?)\]"
 EMAIL_RARE = (rf"^{_QUOTED}@(?:(?:{_LABEL}\.)+{_TLD}|{_LITERAL})$|"
-              rf"^[^\s@\"(),:;<>\[\]\\.](?:[^\s@\"(),:;<>\[\]\\]*[^\s@\"(),:;<>\[\]\\.])?@{_LITERAL}$")
+              rf"^{_ATOM}(?:{_ATOM_DOT}*{_ATOM})?@{_LITERAL}$")
 DOMAIN_EXTRA = r"^[A-Za-z][A-Za-z0-9+.-]*://|^www\.|[/?#:]|[^.]\.$"  # ... or the root's dot: `acme.com.`
 PHONE = r"^\+?[\d\s().\-/]*\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|#)\s*\d+)?$"
 TERM = r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$|^\d+$"
@@ -70,7 +74,8 @@ def _has_pair(data: np.ndarray, byte: int) -> bool:
 def emails(values: pd.Series | pa.Array) -> np.ndarray:
     """A valid address: one ``@``, no spaces, a dotted domain ending in letters; or one of RFC
     5321's rarer forms (``rare_emails``). HubSpot's exact grammar is not published [GAP]; this
-    accepts every address RFC 5321 mail uses (RFC 6531's UTF-8 included)."""
+    accepts every address RFC 5321 mail uses (RFC 6531's UTF-8 included), but none holding
+    U+FFFD, which stands for bytes that were not UTF-8 (``arrow``) or a character lost before."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     blocks = _utf8_bytes(arr) if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
     ascii_only = blocks is not None and all(not len(b) or int(b.max()) < 0x80 for b in blocks)
