@@ -132,3 +132,20 @@ def test_quoted_local_parts_and_address_literals_are_valid_addresses_hubspot_may
     assert messages[:2] == [
         "'\"john.doe\"@example.com' has a quoted local part; valid, but HubSpot's email grammar is unpublished",
         "'user@[192.168.1.1]' has an IP address for a domain; valid, but HubSpot's email grammar is unpublished"]
+
+
+def test_a_rare_address_form_in_additional_emails_is_a_warning_naming_the_address(tmp_path: Path) -> None:
+    """An Additional emails list is split as HS245 splits it (not at a `;` inside quotes), so a
+    quoted local part there passes HS245; each of its addresses is looked at by HS246 too, the
+    cell reported once, naming the first address in a rare form."""
+    extras = ['ann@x.com;"bo;lee"@x.com', "cy@[10.0.0.1]; \"d e\"@x.com", '"e;f@x.com', "g@x.com;h@x.com", ""]
+    columns = [("Email", "email", ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"]),
+               ("Additional emails", "hs_additional_emails", extras)]
+    assert _check(tmp_path, "0-1", columns) == [(2, 2, "HS246", "warning"), (3, 2, "HS246", "warning"),
+                                                (4, 2, "HS245", "warning")]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS246"]
+    assert messages == [
+        "'\"bo;lee\"@x.com' in 'ann@x.com;\"bo;lee\"@x.com' has a quoted local part; valid, but HubSpot's "
+        "email grammar is unpublished",
+        "'cy@[10.0.0.1]' in 'cy@[10.0.0.1]; \"d e\"@x.com' has an IP address for a domain; valid, but HubSpot's "
+        "email grammar is unpublished"]

@@ -1,4 +1,5 @@
-"""Email rules beside HS212 (HS246): addresses RFC 5321 allows that HubSpot may still refuse."""
+"""Email rules beside HS212 (HS246): addresses RFC 5321 allows that HubSpot may still refuse, in an
+email column or in a list of additional emails."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
@@ -14,6 +16,7 @@ from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cells
 from validator.context import FileContext
 from validator.findings import Severity
+from validator.keys import split_list, split_quoted
 from validator.readers.base import Chunk
 
 
@@ -24,7 +27,11 @@ class RareEmailForm(ValueRule):
     Why: RFC 5321 mail takes `"john.doe"@example.com` and `user@[192.168.1.1]`, so they are not
     HS212's malformed addresses; but HubSpot does not publish the grammar behind INVALID_EMAIL
     ([GAP], fact sheet 6), and many mail systems and forms refuse these forms, hence a warning.
-    Example: `"john.doe"@example.com`, `user@[192.168.1.1]`, `ann@[IPv6:2001:db8::1]`.
+    Each address of an Additional emails list (`hs_additional_emails`, split at `;` as HS245
+    splits it: not inside a quoted local part) is looked at too; the cell is reported once,
+    naming its first such address.
+    Example: `"john.doe"@example.com`, `user@[192.168.1.1]`, `ann@[IPv6:2001:db8::1]`,
+    `ann@x.com;"bo lee"@x.com` as additional emails.
     Fix: use the address's usual form if it has one (`john.doe@example.com`); otherwise import a
     test row first and see whether HubSpot keeps it.
     """
@@ -35,18 +42,42 @@ class RareEmailForm(ValueRule):
     hubspot_error = "INVALID_EMAIL"
 
     def wants(self, prop: Property) -> bool:
-        return prop.format == "email" and prop.type in ("string", "enumeration", "phone_number")
+        return ((prop.format == "email" and prop.type in ("string", "enumeration", "phone_number"))
+                or _listed(prop))
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
+        for column, prop in self.typed(file):
             at = np.flatnonzero(rows_with(chunk, column.index, b'"['))  # a byte screen: rare
             if not len(at):
                 continue
+            arr = cells(chunk, column).take(pa.array(at))
             bad = np.zeros(len(chunk), bool)
-            bad[at] = formats.rare_emails(cells(chunk, column).take(pa.array(at)))
-            yield from self.cells(chunk, file, column, bad, _message)
+            if not _listed(prop):
+                bad[at] = formats.rare_emails(arr)
+                yield from self.cells(chunk, file, column, bad, _message)
+                continue
+            parent, parts = split_list(arr, ";", quoted=True)
+            bad[at[parent[formats.rare_emails(pc.utf8_trim_whitespace(parts))]]] = True
+            yield from self.cells(chunk, file, column, bad, _list_message)
+
+
+def _listed(prop: Property) -> bool:
+    """A contact's Additional emails: several addresses separated by ``;`` (fact sheet 6, [V])."""
+    return prop.name == "hs_additional_emails" and prop.object_id == "0-1"
+
+
+def _form(address: str) -> str:
+    return "a quoted local part" if address.strip().startswith('"') else "an IP address for a domain"
 
 
 def _message(value: str) -> str:
-    form = "a quoted local part" if value.strip().startswith('"') else "an IP address for a domain"
-    return f"{quote(value)} has {form}; valid, but HubSpot's email grammar is unpublished"
+    return f"{quote(value)} has {_form(value)}; valid, but HubSpot's email grammar is unpublished"
+
+
+def _list_message(value: str) -> str:
+    parts = [p.strip() for p in split_quoted(value)]
+    # (``formats.arrow``: a part holding an undecodable byte cannot be UTF-8 as it is)
+    rare = formats.rare_emails(formats.arrow(parts, trim=False))
+    part = next((p for p, yes in zip(parts, rare, strict=True) if yes), value)
+    return (f"{quote(part)} in {quote(value)} has {_form(part)}; valid, but HubSpot's email grammar "
+            "is unpublished")
