@@ -35,6 +35,9 @@ from validator.request import FileSpec, ImportSpec, parse_request
 from validator.sources import read_request_bytes
 
 RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
+# the modules of the rules that judge cells one by one, which a schema can run as checks
+_CELL_RULE_MODULES = ("validator.checks.values", "validator.checks.values_options",
+                      "validator.checks.values_formats", "validator.checks.records")
 
 
 def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str] | Portal | None = None,
@@ -47,7 +50,7 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
         raise ValidatorError(f"the request has no files[] entry named {file_name!r} (it has {names})")
     catalog = catalog_for(portal if portal is not None else (config.portal if config else None))
     rules = [a.cls for a in active_rules(config or Config()).values() if "on_chunk" in a.cls.hooks()
-             and a.cls.__module__ in ("validator.checks.values", "validator.checks.records")]
+             and a.cls.__module__ in _CELL_RULE_MODULES]
     options = {code: a.options for code, a in active_rules(config or Config()).items()}
     columns = {c.column_name: pa.Column(required=True, nullable=True, name=c.column_name)
                for c in file_spec.columns if not c.ignored and c.column_name is not None}
@@ -98,7 +101,7 @@ def _runner(cls: type[Rule], options: Mapping[str, Any], spec: ImportSpec, file_
 def rule_codes() -> tuple[str, ...]:
     """Codes of the rules a schema from ``for_file`` checks (with the default profile)."""
     return tuple(code for code, cls in all_rules().items() if "on_chunk" in cls.hooks()
-                 and cls.__module__ in ("validator.checks.values", "validator.checks.records"))
+                 and cls.__module__ in _CELL_RULE_MODULES)
 
 
 def failures(error: pa.errors.SchemaErrors) -> list[tuple[Any, str, str]]:

@@ -1,0 +1,298 @@
+"""Cells of string properties with a format HubSpot checks (emails, company domains and the
+additional ones, phones, terms, File Manager IDs), and values too long for any property
+(HS212-HS218, HS244, HS245; fact sheet 6).
+
+Most rules here are a ``FormatRule``: the catalog's format of the property picks the columns, a
+predicate from ``validator.formats`` the cells that are not written as HubSpot reads that
+format. A domain column is parsed once per chunk for both of its rules (invalid, and stripped
+to its bare domain). Blank cells are skipped: HubSpot ignores them [V] S6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator import formats
+from validator.catalog import Property
+from validator.checks._facts import blank_at, screen
+from validator.checks.base import Hit, quote
+from validator.checks.typed import ValueRule, cached, cells
+from validator.context import Column, FileContext
+from validator.findings import Severity
+from validator.keys import split_list, split_quoted
+from validator.readers.base import Chunk
+
+
+class FormatRule(ValueRule):
+    """A rule for one text format (``fmt``): every non-blank cell must pass ``valid``."""
+
+    fmt: ClassVar[str] = ""
+    message: ClassVar[str] = ""  # a template with {value}
+
+    def wants(self, prop: Property) -> bool:
+        return prop.format == self.fmt and prop.type in ("string", "enumeration", "phone_number")
+
+    def valid(self, arr: Any) -> Any:
+        """A boolean mask: True where the cell is written as HubSpot reads this format."""
+        raise NotImplementedError
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~blank_at(chunk, column.index), self.message)
+
+
+class InvalidEmail(FormatRule):
+    """An email cell is not a valid address.
+
+    Why: HubSpot rejects malformed addresses with INVALID_EMAIL ([V] S9); for contacts the email is
+    also the identifier, so the row cannot be matched or deduplicated.
+    Example: `ann.lee@example`, `ann lee@example.com`, `ann@@example.com`.
+    Fix: correct the address, or leave the cell empty.
+    """
+
+    code = "HS212"
+    name = "invalid-email"
+    hubspot_error = "INVALID_EMAIL"
+    fmt = "email"
+
+    message = "{value} is not a valid email address"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.emails(arr)
+
+
+class InvalidDomain(FormatRule):
+    """A company domain cell is not a domain name.
+
+    Why: the company domain is the company's identifier; HubSpot rejects values that are not a
+    domain with INVALID_DOMAIN ([V] S9).
+    Example: `acme`, `acme .com`, `ann@acme.com`.
+    Fix: write the bare domain: `acme.com`.
+    """
+
+    code = "HS213"
+    name = "invalid-domain"
+    hubspot_error = "INVALID_DOMAIN"
+    fmt = "domain"
+
+    message = "{value} is not a domain name"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            valid, _extra = _domains(chunk, column)
+            yield from self.cells(chunk, file, column, ~valid & ~blank_at(chunk, column.index), self.message)
+
+    def valid(self, arr: Any) -> Any:
+        return formats.domains(arr)[0]
+
+
+def _domains(chunk: Chunk, column: Column) -> tuple[Any, Any]:
+    """``formats.domains`` of a column, once per chunk (HS213 and HS214 both read it)."""
+    return cached(chunk, ("domains", column.index), lambda: formats.domains(cells(chunk, column)))
+
+
+_ADDITIONAL = {"hs_additional_emails": ("0-1", "email"), "hs_additional_domains": ("0-2", "domain")}
+
+
+class InvalidAdditionalIdentifier(ValueRule):
+    """A contact's additional email, or a company's additional domain, is not an address (a
+    domain name).
+
+    Why: "Additional email addresses" and "Additional Domains" hold several values separated by
+    `;` (fact sheet 6, [V]); each is a secondary identifier HubSpot matches records on (fact
+    sheet 4.2), so it must be an address (a domain) as the primary one must. What HubSpot does
+    with one that is not is not documented (the row's secondary emails may fail with
+    SECONDARY_EMAIL_WRITE_FAILURE) [I], hence a warning. A part with a scheme or a path is a
+    domain HubSpot cuts, as HS214 says of the primary one, not an invalid one. Emails are split
+    as an address list is: not at a `;` inside double quotes (a backslash there escapes the next
+    character), so `"a;b"@example.com` is one address.
+    Example: `ann@x.com;ann at x dot com` for a contact, `acme.com;acme` for a company.
+    Fix: correct or remove the part; separate the values with `;`.
+    """
+
+    code = "HS245"
+    name = "invalid-additional-identifier"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_EMAIL"
+
+    def wants(self, prop: Property) -> bool:
+        kind = _ADDITIONAL.get(prop.name)
+        return kind is not None and kind[0] == prop.object_id
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            kind = _ADDITIONAL[prop.name][1]
+            filled = np.flatnonzero(~blank_at(chunk, column.index))
+            if not len(filled):
+                continue
+            parent, parts = split_list(cells(chunk, column).take(pa.array(filled)), ";", quoted=kind == "email")
+            at = filled[parent]
+            ok = _parts_valid(pc.utf8_trim_whitespace(parts), kind)
+            bad = np.zeros(len(chunk), bool)
+            bad[at[~ok]] = True
+            yield from self.cells(chunk, file, column, bad, _additional_message(kind),
+                                  hubspot_error="INVALID_EMAIL" if kind == "email" else "INVALID_DOMAIN")
+
+
+def _additional_message(kind: str) -> Callable[[str], str]:
+    what = "email address" if kind == "email" else "domain name"
+
+    def message(value: str) -> str:
+        return (f"{quote(_first_invalid(value, kind))} in {quote(value)} is not a valid {what} "
+                "(several are separated by ';')")
+    return message
+
+
+def _parts_valid(parts: Any, kind: str) -> np.ndarray:
+    """Per part (trimmed; an empty one, as after a last ``;``, passes): an address or a domain."""
+    ok = np.asarray(formats.emails(parts) if kind == "email" else formats.domains(parts)[0], dtype=bool)
+    return ok | np.asarray(pc.equal(parts, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _first_invalid(value: str, kind: str) -> str:
+    parts = [p.strip() for p in (split_quoted(value) if kind == "email" else value.split(";"))]
+    # (``formats.arrow``: a part holding an undecodable byte cannot be UTF-8 as it is)
+    ok = _parts_valid(formats.arrow(parts, trim=False), kind)
+    return next((p for p, good in zip(parts, ok, strict=True) if not good), value)
+
+
+class DomainStripped(FormatRule):
+    """A company domain carries a scheme, `www.`, a path or a port that HubSpot strips.
+
+    Why: HubSpot keeps only the domain: anything after the top-level domain is dropped [V] S6, so
+    `https://acme.com/home` becomes `acme.com`. Two rows that differ only there become one company.
+    The dot that ends a fully qualified name (`acme.com.`) is after the top-level domain too: the
+    name is valid, and `acme.com` is what remains [I].
+    Example: `https://www.acme.com/about`, `acme.com.`.
+    Fix: write `acme.com`.
+    """
+
+    code = "HS214"
+    name = "domain-stripped"
+    severity = Severity.WARNING
+    fmt = "domain"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            valid, extra = _domains(chunk, column)
+            yield from self.cells(chunk, file, column, valid & extra,
+                                  "{value} is not a bare domain; HubSpot keeps only the domain name")
+
+
+class InvalidPhone(FormatRule):
+    """A phone cell holds something other than a phone number.
+
+    Why: HubSpot expects `+<country code><number>`, an extension as `ext<n>` [V] S6, and formats
+    the number by its country code. Letters or missing digits mean the value will not dial.
+    Example: `call reception`, `555-CALL-NOW`.
+    Fix: write `+14155550101 ext12`.
+    """
+
+    code = "HS215"
+    name = "invalid-phone"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_PROPERTY_VALUE_FORMAT"
+    fmt = "phone"
+
+    message = "{value} is not a phone number (+<country><number> ext<n>)"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.phones(arr)
+
+
+class UnparseableTerm(FormatRule):
+    """A product or line-item term is not an ISO-8601 period or a month count.
+
+    Why: the term takes `PnYnMnD` / `PnW` (`P12M`, `P1Y`) or a plain month count (`12`) [V] S6;
+    other values fail with COULD_NOT_PARSE_TERM.
+    Example: `12 months`, `1 year`.
+    Fix: write `P12M` or `12`.
+    """
+
+    code = "HS216"
+    name = "unparseable-term"
+    hubspot_error = "COULD_NOT_PARSE_TERM"
+    fmt = "term"
+
+    message = "{value} is not a term (P12M, P1Y or a number of months)"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.terms(arr)
+
+
+class TermOutOfRange(FormatRule):
+    """A product or line-item term parses but has no length, or is longer than `max_years`.
+
+    Why: HubSpot has an errorType for a term that parses but lies outside the allowed range
+    (OUTSIDE_VALID_TERM_RANGE); the range itself is not documented ([GAP]), hence a warning.
+    A term of no length (`0`, `P0M`) bills for no period at all, and one longer than
+    `max_years` (default 100) is far more often a price or a day count typed into the term
+    column than a contract [I]. A blank cell is the default term [V] S6 and is not judged.
+    Example: `P0M`, `0`, or `2400` (200 years).
+    Fix: write the term in months (`12`) or as a period (`P1Y`); leave the cell blank for the
+    default term; raise `max_years` for this rule where such terms are meant.
+    """
+
+    code = "HS244"
+    name = "term-out-of-range"
+    severity = Severity.WARNING
+    hubspot_error = "OUTSIDE_VALID_TERM_RANGE"
+    fmt = "term"
+    options: ClassVar[Mapping[str, Any]] = {"max_years": 100}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        most = float(self.opt["max_years"])
+        for column, _prop in self.typed(file):
+            months = formats.term_months(cells(chunk, column))
+            yield from self.cells(chunk, file, column, months == 0, "{value} is a term of no length")
+            yield from self.cells(chunk, file, column, months > most * 12,
+                                  f"{{value}} is a term of more than {most:g} years")
+
+
+class InvalidFileId(FormatRule):
+    """A file property cell is not a File Manager file ID.
+
+    Why: file properties take the File ID from HubSpot's File Manager [V] S6; other values fail
+    with INVALID_ENUM_FILE_ID_OR_URL.
+    Example: `contract.pdf`.
+    Fix: upload the file to the File Manager and use its numeric ID.
+    """
+
+    code = "HS217"
+    name = "invalid-file-id"
+    hubspot_error = "INVALID_ENUM_FILE_ID_OR_URL"
+    fmt = "file"
+
+    message = "{value} is not a File Manager file ID"
+
+    def valid(self, arr: Any) -> Any:
+        return formats.file_ids(arr)
+
+
+class ValueTooLong(ValueRule):
+    """A cell is longer than the 65,536 characters a HubSpot property value holds.
+
+    Why: a string property holds at most 65,536 characters [V] S10; longer cells fail with
+    COLUMN_TOO_LARGE.
+    Example: a notes column holding a whole e-mail thread.
+    Fix: shorten the value, or attach the text as a note or file.
+    """
+
+    code = "HS218"
+    name = "value-too-long"
+    hubspot_error = "COLUMN_TOO_LARGE"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in file.mapped():
+            seen = screen(chunk, column.index)
+            if seen.longest <= formats.MAX_TEXT:
+                continue  # no cell has more bytes, so none more characters, than the limit
+            bad = formats.too_long(cells(chunk, column))
+            yield from self.cells(chunk, file, column, bad,
+                                  lambda v: f"the value has {len(v):,} characters, more than 65,536")
