@@ -1,0 +1,194 @@
+"""Record IDs and the identifiers a request maps (HS305-HS307, HS315, HS352): Record ID and
+associated object id cells that are not positive whole numbers or hold several ids, alternate
+ids on properties that are not unique, and objects upserted without an identifier column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from validator.checks._facts import exactly, fullmatch, rows_with
+from validator.checks.base import Hit, Rule, quote
+from validator.context import Column, FileContext, ImportContext
+from validator.findings import Severity
+from validator.keys import (
+    RECORD_ID,
+    id_kind,
+)
+from validator.readers.base import Chunk
+from validator.request import ColumnSpec
+
+POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
+ID_LIST = rf"{POSITIVE_INT}(?:;{POSITIVE_INT})+"
+
+
+def _id_columns(file: FileContext, foreign: bool) -> list[Column]:
+    """Columns holding Record IDs: of the row's own record, or (foreign) of associated records."""
+    out = []
+    for c in file.columns:
+        s = c.spec
+        if s is None or s.ignored:
+            continue
+        points = s.to_object_type is not None
+        holds_ids = s.column_type == "HUBSPOT_OBJECT_ID" or (
+            s.property_name == RECORD_ID and s.column_type not in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS"))
+        if points == foreign and holds_ids:
+            out.append(c)
+    return out
+
+
+class InvalidRecordId(Rule):
+    """A Record ID is not a positive whole number.
+
+    Why: HubSpot Record IDs (hs_object_id) are positive integers; anything else cannot name a
+    record and the row fails with INVALID_RECORD_ID. Spreadsheets often turn ids into `5101.0`
+    or `5.1E+03`.
+    Example: `5101.0`, `abc`, `-4` or `0` in a Record ID column.
+    Fix: format the column as text or a whole number, and export the ids again.
+    """
+
+    code = "HS305"
+    name = "invalid-record-id"
+    hubspot_error = "INVALID_RECORD_ID"
+    foreign = False
+    what = "Record ID"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in _id_columns(file, self.foreign):
+            cells = chunk.column(column.index)
+            bad = (cells.str.strip() != "").to_numpy(dtype=bool) & ~fullmatch(cells, POSITIVE_INT)
+            if self.foreign and bad.any():  # a list of ids is HS315's (whether HubSpot takes one is unknown)
+                bad &= ~_id_lists(cells, chunk, column.index)
+            yield from self.cells(chunk, file, column, bad,
+                                  f"{{value}} is not a valid {self.what} (a positive whole number)")
+
+
+class InvalidObjectId(InvalidRecordId):
+    """An associated record's id (a HUBSPOT_OBJECT_ID column pointing to another object) is not a
+    positive whole number.
+
+    Why: a column with `columnType: HUBSPOT_OBJECT_ID` and `toColumnObjectTypeId` holds the
+    Record IDs of existing records to associate; a value that is not a positive integer fails
+    with INVALID_OBJECT_ID and the association is not made.
+    Example: a `Company ID` column holding `Acme` or `1234.0`.
+    Fix: put the associated record's numeric Record ID in the cell.
+    """
+
+    code = "HS306"
+    name = "invalid-object-id"
+    hubspot_error = "INVALID_OBJECT_ID"
+    foreign = True
+    what = "object id"
+
+
+def _id_lists(cells: Any, chunk: Chunk, index: int) -> np.ndarray:
+    """Cells that are several positive whole numbers separated by semicolons."""
+    return exactly(cells, rows_with(chunk, index, b";"), lambda v: fullmatch(v, ID_LIST))
+
+
+class SeveralObjectIds(Rule):
+    """A cell of associated record ids (a HUBSPOT_OBJECT_ID column pointing to another object)
+    holds several ids separated by semicolons.
+
+    Why: HubSpot's exports write a record's associations so (`Associated Company IDs`:
+    `10024;10025`), but the import documents semicolon-separated identifiers for same-object
+    association columns only (ASSOCIATION_KEYS, fact sheet 5); whether a cross-object id column
+    associates each id, or fails the cell with INVALID_OBJECT_ID, is not documented ([GAP]).
+    Example: `10024;10025` in a `Company ID` column mapped with `toColumnObjectTypeId` 0-2.
+    Fix: one id per cell: repeat the record's row (with its identifier, so the rows update one
+    record) for each further associated id, or import the associations in a file of their own.
+    """
+
+    code = "HS315"
+    name = "several-object-ids"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_OBJECT_ID"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column in _id_columns(file, foreign=True):
+            cells = chunk.column(column.index)
+            yield from self.cells(chunk, file, column, _id_lists(cells, chunk, column.index),
+                                  "{value} holds several object ids; HubSpot documents one per cell here "
+                                  "(semicolons only for same-object association keys)")
+
+
+class AlternateIdNotUnique(Rule):
+    """A `HUBSPOT_ALTERNATE_ID` column maps a property that is not a unique identifier.
+
+    Why: an alternate id must identify one record: contacts' email, companies' domain,
+    products' SKU, or a property with hasUniqueValue. On any other property HubSpot fails the
+    rows with INVALID_ALTERNATE_ID or creates duplicates. A property the catalog does not know
+    may be a unique custom property: it is left to HS231 (or, where a portal snapshot lists the
+    object's properties, HS230).
+    Example: `{"columnName": "Name", "propertyName": "firstname", "columnType": "HUBSPOT_ALTERNATE_ID"}`.
+    Fix: map the column as `STANDARD`, or use a unique property as the alternate id.
+    """
+
+    code = "HS307"
+    name = "alternate-id-not-unique"
+    hubspot_error = "INVALID_ALTERNATE_ID"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.ignored or c.column_type != "HUBSPOT_ALTERNATE_ID" or not c.property_name:
+                    continue
+                obj = c.object_type_id
+                if obj is None or c.property_name in cat.identifiers(obj):
+                    continue
+                if cat.property_of(obj, c.property_name) is None:
+                    continue  # perhaps a unique custom property: HS231 (or, with a snapshot, HS230) says
+                yield self.finding(
+                    f"HUBSPOT_ALTERNATE_ID column {quote(c.column_name or '')} maps "
+                    f"{c.property_name!r} of {cat.object_label(obj)}, which is not a unique property",
+                    file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+
+# -- operations ------------------------------------------------------------------------------
+
+def _identifiers(ctx: ImportContext) -> dict[str, list[tuple[ColumnSpec, str]]]:
+    """Per object: the mappings (in any file) that identify its records, with their kind."""
+    out: dict[str, list[tuple[ColumnSpec, str]]] = {}
+    for f in ctx.spec.files:
+        for c in f.columns:
+            kind = id_kind(c, ctx.catalog)
+            if kind is not None and c.object_type_id is not None:
+                out.setdefault(c.object_type_id, []).append((c, kind))
+    return out
+
+
+def _first_mapping(ctx: ImportContext, obj: str) -> ColumnSpec | None:
+    return next((c for f in ctx.spec.files for c in f.columns
+                 if c.object_type_id == obj and not c.ignored), None)
+
+
+class UpsertWithoutIdentifier(Rule):
+    """An object is imported with UPSERT (the default) but no column identifies its records.
+
+    Why: without a Record ID or alternate id HubSpot cannot find existing records, so every row
+    creates a new one, even for records already in the account.
+    Example: a contacts file with First Name and Phone but no Email column.
+    Fix: add an identifier column to update existing records; ignore this when every row is new.
+    """
+
+    code = "HS352"
+    name = "upsert-without-identifier"
+    severity = Severity.INFO
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        ids = _identifiers(ctx)
+        for obj in ctx.spec.objects:
+            if ctx.spec.operation(obj) != "UPSERT" or ids.get(obj):
+                continue
+            if ctx.catalog.identifiers(obj) == ("hs_object_id",):
+                continue  # deals, tickets, activities: only a Record ID; new rows are the norm
+            pointer = ctx.spec.operation_pointers.get(obj)
+            if pointer is None:
+                first = _first_mapping(ctx, obj)
+                pointer = first.pointer if first else None
+            yield self.finding(f"{ctx.catalog.object_label(obj)} has no identifier column: "
+                               "every row creates a new record", file=ctx, pointer=pointer)
