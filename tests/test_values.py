@@ -866,11 +866,8 @@ def test_an_additional_email_with_a_quoted_local_part_is_one_address(chunk_rows:
             ("ed@x.com", 'ed@y.com;ed at z')]                     # no quote: split by Arrow
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
-    request = {"name": "x", "files": [
-        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
-            {"columnObjectTypeId": "0-1", "columnName": "Additional email addresses",
-             "propertyName": "hs_additional_emails"}]}}]}
+    request = _request("contacts.csv", ("Email", "0-1", "email"),
+                       ("Additional email addresses", "0-1", "hs_additional_emails"))
     report = validate(request, files={"contacts.csv": io.BytesIO(text.getvalue().encode())},
                       base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows))
     assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS245"] == [
@@ -887,11 +884,8 @@ def test_an_additional_email_with_an_undecodable_byte_is_named_not_a_traceback(r
     # the message's part was looked up again from the cell as read, undecodable byte and all:
     # Arrow cannot hold a lone surrogate, and validate() raised UnicodeEncodeError
     data = b"Email,Additional emails\nann@x.com,bo@x.com\nbo@y.com,\"x\xff;y\"\ncy@x.com,cy@y.com;\xe9t\xe9\n"
-    request = {"name": "x", "files": [
-        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
-            {"columnObjectTypeId": "0-1", "columnName": "Additional emails",
-             "propertyName": "hs_additional_emails"}]}}]}
+    request = _request("contacts.csv", ("Email", "0-1", "email"),
+                       ("Additional emails", "0-1", "hs_additional_emails"))
     for chunk_rows in (50_000, 1):
         report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
                           config=Config(chunk_rows=chunk_rows, reader=reader))
@@ -899,7 +893,6 @@ def test_an_additional_email_with_an_undecodable_byte_is_named_not_a_traceback(r
             (3, 2, "HS245", "'x\\xff' in 'x\\xff;y' is not a valid email address (several are separated by ';')"),
             (4, 2, "HS245", "'\\xe9t\\xe9' in 'cy@y.com;\\xe9t\\xe9' is not a valid email address "
                             "(several are separated by ';')")], chunk_rows
-
 
 
 @pytest.mark.parametrize("reader", ["exact", "fast"])
@@ -912,11 +905,8 @@ def test_an_email_with_an_undecodable_byte_fails_the_email_grammar_as_every_type
             b"\"\"\"e\xe9\"\"@x.com\",\n"              # ... inside a quoted local part
             b"f\x80@[10.0.0.1],\n"                   # ... before an address literal
             b"ren\xc3\xa9e@x.com,\n")                # UTF-8 text in an address: valid
-    request = {"name": "x", "files": [
-        {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
-            {"columnObjectTypeId": "0-1", "columnName": "Additional emails",
-             "propertyName": "hs_additional_emails"}]}}]}
+    request = _request("contacts.csv", ("Email", "0-1", "email"),
+                       ("Additional emails", "0-1", "hs_additional_emails"))
     for chunk_rows in (50_000, 1):
         report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
                           config=Config(chunk_rows=chunk_rows, reader=reader))
