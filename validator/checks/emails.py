@@ -21,8 +21,8 @@ from validator.readers.base import Chunk
 
 
 class RareEmailForm(ValueRule):
-    """An email cell is a valid address in a form few senders use: a quoted local part or an IP
-    address in brackets for the domain.
+    """An email, or an address of an Additional emails list, is valid in a form few senders use:
+    a quoted local part or an IP address in brackets for the domain.
 
     Why: RFC 5321 mail takes `"john.doe"@example.com` and `user@[192.168.1.1]`, so they are not
     HS212's malformed addresses; but HubSpot does not publish the grammar behind INVALID_EMAIL
