@@ -220,7 +220,8 @@ def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
     report = validate(tmp_path / "r.import.json")
     rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
     assert rows == [["Email", "Name", "row", "code", "message"],
-                    ["\\xff", "Cy", "4", "HS212", "'\\xff' is not a valid email address"],
+                    ["\\xff", "Cy", "4", "HS212", "'\\xff' is not a valid email address: it holds bytes "
+                     "that are not UTF-8 (HS402); save the file as UTF-8"],
                     ["\\xff", "Cy", "4", "HS402", "'\\xff' is not valid UTF-8 text"]]
 
 

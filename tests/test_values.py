@@ -890,8 +890,37 @@ def test_an_additional_email_with_an_undecodable_byte_is_named_not_a_traceback(r
         report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
                           config=Config(chunk_rows=chunk_rows, reader=reader))
         assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS245"] == [
-            (3, 2, "HS245", "'x\\xff' in 'x\\xff;y' is not a valid email address (several are separated by ';')"),
+            (3, 2, "HS245", "'x\\xff' in 'x\\xff;y' is not a valid email address (several are separated by ';')"
+                            ": it holds bytes that are not UTF-8 (HS402); save the file as UTF-8"),
             (4, 2, "HS245", "'\\xe9t\\xe9' in 'cy@y.com;\\xe9t\\xe9' is not a valid email address "
+                            "(several are separated by ';'): it holds bytes that are not UTF-8 (HS402); "
+                            "save the file as UTF-8")], chunk_rows
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_format_cell_that_fails_for_an_undecodable_byte_says_the_encoding_is_the_cause(reader: str) -> None:
+    # the message sent the user to fix the address ("'b\xe9o@x.com' is not a valid email
+    # address") where the file's encoding is the cause: HS402 names the byte
+    data = (b"Email,Phone,Domain,Additional emails\n"
+            b"b\xe9o@x.com,+1415\xff,ac\xe9me.com,cy@x.com;d\xffi@x.com\n"
+            b"bad,call me,acme,ann@x.com;bad\n")
+    request = _request("contacts.csv", ("Email", "0-1", "email"), ("Phone", "0-1", "phone"),
+                       ("Domain", "0-2", "domain"), ("Additional emails", "0-1", "hs_additional_emails"))
+    note = ": it holds bytes that are not UTF-8 (HS402); save the file as UTF-8"
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings
+                if f.code in ("HS212", "HS213", "HS215", "HS245")] == [
+            (2, 1, "HS212", "'b\\xe9o@x.com' is not a valid email address" + note),
+            (2, 2, "HS215", "'+1415\\xff' is not a phone number (+<country><number> ext<n>)" + note),
+            (2, 3, "HS213", "'ac\\xe9me.com' is not a domain name" + note),
+            (2, 4, "HS245", "'d\\xffi@x.com' in 'cy@x.com;d\\xffi@x.com' is not a valid email address "
+                            "(several are separated by ';')" + note),
+            (3, 1, "HS212", "'bad' is not a valid email address"),
+            (3, 2, "HS215", "'call me' is not a phone number (+<country><number> ext<n>)"),
+            (3, 3, "HS213", "'acme' is not a domain name"),
+            (3, 4, "HS245", "'bad' in 'ann@x.com;bad' is not a valid email address "
                             "(several are separated by ';')")], chunk_rows
 
 

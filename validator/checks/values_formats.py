@@ -5,11 +5,14 @@ additional ones, phones, terms, File Manager IDs), and values too long for any p
 Most rules here are a ``FormatRule``: the catalog's format of the property picks the columns, a
 predicate from ``validator.formats`` the cells that are not written as HubSpot reads that
 format. A domain column is parsed once per chunk for both of its rules (invalid, and stripped
-to its bare domain). Blank cells are skipped: HubSpot ignores them [V] S6.
+to its bare domain). Blank cells are skipped: HubSpot ignores them [V] S6. A cell that fails
+because it holds bytes that are not UTF-8 (``formats.arrow``) says so: the file's encoding is
+what to fix there (HS402 names the byte), not the value.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -26,6 +29,20 @@ from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.keys import split_list, split_quoted
 from validator.readers.base import Chunk
+
+# an undecodable byte as the readers keep it (a lone surrogate; ``formats.arrow`` makes it U+FFFD)
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
+BYTES_NOTE = ": it holds bytes that are not UTF-8 (HS402); save the file as UTF-8"
+
+
+def bytes_note(value: object) -> str:
+    """``BYTES_NOTE`` for a cell holding undecodable bytes, else ``""`` (read for reported cells only)."""
+    return BYTES_NOTE if isinstance(value, str) and _UNDECODABLE.search(value) else ""
+
+
+def noting_bytes(message: str) -> Callable[[str], str]:
+    """The message of a template with ``{value}``, ending with ``bytes_note`` of the cell."""
+    return lambda value: message.format(value=quote(value)) + bytes_note(value)
 
 
 class FormatRule(ValueRule):
@@ -44,7 +61,8 @@ class FormatRule(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~blank_at(chunk, column.index), self.message)
+            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~blank_at(chunk, column.index),
+                                  noting_bytes(self.message))
 
 
 class InvalidEmail(FormatRule):
@@ -86,7 +104,8 @@ class InvalidDomain(FormatRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             valid, _extra = _domains(chunk, column)
-            yield from self.cells(chunk, file, column, ~valid & ~blank_at(chunk, column.index), self.message)
+            yield from self.cells(chunk, file, column, ~valid & ~blank_at(chunk, column.index),
+                                  noting_bytes(self.message))
 
     def valid(self, arr: Any) -> Any:
         return formats.domains(arr)[0]
@@ -144,8 +163,9 @@ def _additional_message(kind: str) -> Callable[[str], str]:
     what = "email address" if kind == "email" else "domain name"
 
     def message(value: str) -> str:
-        return (f"{quote(_first_invalid(value, kind))} in {quote(value)} is not a valid {what} "
-                "(several are separated by ';')")
+        part = _first_invalid(value, kind)
+        return (f"{quote(part)} in {quote(value)} is not a valid {what} "
+                f"(several are separated by ';'){bytes_note(part)}")
     return message
 
 
