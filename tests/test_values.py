@@ -957,3 +957,15 @@ def test_address_lists_are_split_alike_by_arrow_and_by_python(texts: list[str]) 
     assert list(zip(parent.tolist(), parts.to_pylist(), strict=True)) == [
         (i, p) for i, t in enumerate(texts) for p in split_quoted(t)]
     assert all(split_quoted(t) == t.split(";") for t in texts if '"' not in t)
+
+
+@pytest.mark.parametrize("chunk_rows", [50_000, 2_500])
+def test_verdict_counted_over_distinct_dates_equals_the_count_row_by_row(tmp_path: Path, chunk_rows: int) -> None:
+    # a column of 3,000 rows and 5 texts: HS204 counts each distinct text once, weighted by its
+    # rows (2,500-row chunks: the second chunk, 500 rows, is counted row by row)
+    rows = ["28/10/2023", "15/03/2024", "03/04/2024", "soon", "10/28/2023"] * 600
+    csv = "email,closedate\n" + "".join(f"a{i}@x.com,{d}\n" for i, d in enumerate(rows))
+    report = validate(_contacts(tmp_path, csv), config=Config(chunk_rows=chunk_rows))
+    assert [(f.row, f.column, f.message) for f in report.findings if f.code == "HS204"] == [
+        (1, 2, "the column mixes date formats: of the 2,400 values that are dates (600 are dates in no format) "
+               "1,200 parse as MONTH_DAY_YEAR, 1,800 parse as DAY_MONTH_YEAR; 600 of them are ambiguous")]

@@ -141,12 +141,7 @@ class ValueRule(Rule):
             distinct = distinct_texts(chunk, column)
             if distinct is None:
                 return formats.parse_dates(cells(chunk, column), fmt, with_time=with_time, distinct=None)
-            texts, at = distinct
-            slot = ("dates", column.index, fmt, with_time)  # one thread at a time: the chunk memo's key
-            memo = file.parsed.get(slot)
-            if memo is None:
-                memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time)
-            return memo.parse(texts).take(at)
+            return _parsed_texts(chunk, file, column, fmt, with_time, distinct[0]).take(distinct[1])
 
         def made() -> formats.Dates:
             parsed = make()
@@ -155,6 +150,36 @@ class ValueRule(Rule):
                 return parsed
             return formats.serial_dates(parsed, cells(chunk, column), numbers & ~parsed.ok, date1904(file))
         return cached(chunk, ("dates", column.index, fmt, with_time), made)
+
+
+    def distinct_dates(self, chunk: Chunk, file: FileContext, column: Column, prop: Property,
+                       fmt: str) -> tuple[formats.Dates, np.ndarray] | None:
+        """The column's distinct texts parsed under ``fmt`` as ``dates`` parses them, with how
+        many rows of the chunk hold each (for counts, without spreading the dates to the rows);
+        None where ``dates`` must be asked: no distinct texts, or a workbook's number cells (read
+        as serial dates row by row)."""
+        distinct = distinct_texts(chunk, column)
+        numbers = kind_mask(chunk, column.index, "n")
+        if distinct is None or (numbers is not None and numbers.any()):
+            return None
+        texts, at = distinct
+        with_time = True  # as ``dates`` reads them: a date, then perhaps a time
+        counts = cached(chunk, ("distinct-counts", column.index),
+                        lambda: np.bincount(at, minlength=len(texts)))
+        return _parsed_texts(chunk, file, column, fmt, with_time, texts), counts
+
+
+def _parsed_texts(chunk: Chunk, file: FileContext, column: Column, fmt: str, with_time: bool,
+                  texts: Any) -> formats.Dates:
+    """Distinct texts parsed under ``fmt``, each text once per file (``formats.ParsedTexts``),
+    once per chunk."""
+    def make() -> formats.Dates:
+        slot = ("dates", column.index, fmt, with_time)  # one thread at a time: the chunk memo's key
+        memo = file.parsed.get(slot)
+        if memo is None:
+            memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time)
+        return memo.parse(texts)
+    return cached(chunk, ("distinct-dates", column.index, fmt, with_time), make)
 
 
 def kind_mask(chunk: Chunk, index: int, kind: str) -> np.ndarray | None:

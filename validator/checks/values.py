@@ -133,21 +133,32 @@ class DateFormatVerdict(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.by_column.values():
-            arr = cells(chunk, column)
-            parsed = {f: self.dates(chunk, file, column, prop, f) for f in formats.DATE_FORMATS}
-            calendar = ~parsed[formats.DATE_FORMATS[0]].blank & ~parsed[formats.DATE_FORMATS[0]].epoch
-            calendar &= ~parsed[formats.DATE_FORMATS[0]].epoch_seconds
+            # counted over the column's distinct texts, each weighted by its rows, where it has
+            # them (a file's dates repeat: a few thousand texts a chunk); else row by row
+            distinct = {f: self.distinct_dates(chunk, file, column, prop, f) for f in formats.DATE_FORMATS}
+            weights: np.ndarray | None = None
+            parsed: dict[str, formats.Dates] = {}
+            for f, got in distinct.items():
+                if got is None:
+                    weights = None
+                    parsed = {f: self.dates(chunk, file, column, prop, f) for f in formats.DATE_FORMATS}
+                    break
+                parsed[f], weights = got
+            first = parsed[formats.DATE_FORMATS[0]]
+            calendar = ~first.blank & ~first.epoch & ~first.epoch_seconds
             ok = {f: p.ok & calendar for f, p in parsed.items()}
-            union = np.zeros(len(arr), dtype=bool)
+            union = np.zeros(len(calendar), dtype=bool)
             for m in ok.values():
                 union |= m
+
+            def count(mask: np.ndarray, weights: np.ndarray | None = weights) -> int:
+                return int(mask.sum()) if weights is None else int(weights[mask].sum())
             c = self.counts.setdefault(column.index, {})
-            c["values"] = c.get("values", 0) + int(calendar.sum())
-            c["ambiguous"] = c.get("ambiguous", 0) + int(
-                (formats.ambiguous_of(list(parsed.values())) & calendar).sum())
-            c["any"] = c.get("any", 0) + int(union.sum())
+            c["values"] = c.get("values", 0) + count(calendar)
+            c["ambiguous"] = c.get("ambiguous", 0) + count(formats.ambiguous_of(list(parsed.values())) & calendar)
+            c["any"] = c.get("any", 0) + count(union)
             for f, m in ok.items():
-                c[f] = c.get(f, 0) + int(m.sum())
+                c[f] = c.get(f, 0) + count(m)
         yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
