@@ -1,0 +1,231 @@
+"""Properties against the catalog or portal snapshot: is each mapped property there and
+writable (HS230-HS232), is a deal's or ticket's stage one of the row's pipeline (HS235), and does
+an owner cell name one user of the portal (HS236, HS237), with the mapped properties the
+header rules read and the owner lookup both owner rules share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator import formats
+from validator.catalog import Pipeline, Property
+from validator.checks._facts import blank_at
+from validator.checks.base import Hit, quote
+from validator.checks.records import _NO_PROPERTY_TYPES, objects_of, own_columns
+from validator.checks.typed import ValueRule, cells
+from validator.context import Column, FileContext
+from validator.findings import Severity
+from validator.readers.base import Chunk
+from validator.request import ColumnSpec
+
+
+def _mapped_specs(file: FileContext) -> Iterator[ColumnSpec]:
+    for spec in file.spec.columns:
+        if (not spec.ignored and spec.property_name and spec.object_type_id
+                and spec.column_type not in _NO_PROPERTY_TYPES):
+            yield spec
+
+
+class UnknownProperty(ValueRule):
+    """A column is mapped to a property the portal snapshot does not have on that object.
+
+    Why: HubSpot cannot write a property that does not exist: the column fails with
+    PROPERTY_DEFINITION_NOT_FOUND. With a portal snapshot the object's property list is complete,
+    so a name missing from it is certain to fail (custom properties must be created first).
+    Example: `propertyName: "favourite_colour"` on contacts when the account has no such property.
+    Fix: correct the internal name (labels are not names: `First Name` is `firstname`) or create
+    the property in HubSpot and save the snapshot again.
+    """
+
+    code = "HS230"
+    name = "unknown-property"
+    hubspot_error = "PROPERTY_DEFINITION_NOT_FOUND"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        for spec in _mapped_specs(file):
+            if (self.catalog.knows_all_properties(spec.object_type_id)
+                    and self.catalog.property_of(spec.object_type_id, spec.property_name) is None):
+                yield self.finding(
+                    f"{spec.property_name!r} is not a property of {self.catalog.object_label(spec.object_type_id)} "
+                    f"in the portal snapshot", file=file, pointer=spec.at("propertyName"), value=spec.property_name)
+
+
+class PropertyNotInCatalog(ValueRule):
+    """A column is mapped to a property the built-in catalog of standard properties does not list.
+
+    Why: without a portal snapshot we know only HubSpot's common standard properties. A name that
+    is not among them is either a custom property (fine, if it exists in the account) or a typo
+    that fails with PROPERTY_DEFINITION_NOT_FOUND.
+    Example: `propertyName: "first_name"` (the internal name is `firstname`).
+    Fix: check the internal name in HubSpot (Settings > Properties), or run with `--portal DIR`.
+    """
+
+    code = "HS231"
+    name = "property-not-in-catalog"
+    severity = Severity.INFO
+    hubspot_error = "PROPERTY_DEFINITION_NOT_FOUND"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        for spec in _mapped_specs(file):
+            obj = spec.object_type_id
+            if (not self.catalog.knows_all_properties(obj) and self.catalog.properties(obj)
+                    and self.catalog.property_of(obj, spec.property_name) is None):
+                yield self.finding(
+                    f"{spec.property_name!r} is not a standard property of {self.catalog.object_label(obj)} "
+                    f"we know; unless it is a custom property, HubSpot will not find it",
+                    file=file, pointer=spec.at("propertyName"), value=spec.property_name)
+
+
+class ReadOnlyProperty(ValueRule):
+    """A column is mapped to a read-only or calculated property.
+
+    Why: HubSpot sets these itself (`hs_lastmodifieddate`, analytics, counters, calculated
+    amounts): their `modificationMetadata.readOnlyValue` or `calculated` flag is set (fact sheet
+    4.1). An import cannot write them; the values are dropped [I].
+    Example: `num_associated_deals` or `hs_lastmodifieddate` mapped in a contacts import.
+    Fix: remove the mapping (or ignore the column).
+    """
+
+    code = "HS232"
+    name = "read-only-property"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        for spec in _mapped_specs(file):
+            prop = self.catalog.property_of(spec.object_type_id, spec.property_name)
+            if prop is None or prop.writable or prop.name in self.catalog.identifiers(spec.object_type_id):
+                continue
+            what = "calculated" if prop.calculated else "read-only"
+            yield self.finding(f"{prop.name!r} is {what}; HubSpot will not import this column",
+                               file=file, pointer=spec.at("propertyName"), value=spec.property_name)
+
+
+class StageNotInPipeline(ValueRule):
+    """A deal or ticket stage is not a stage of the row's pipeline.
+
+    Why: the stage must belong to the pipeline given in the row (the default pipeline when the
+    row names none) [V] S6; otherwise HubSpot fails the row with INVALID_REQUIRED_PROPERTY. With a
+    portal snapshot the account's own pipelines and stages apply; without one, the default ones
+    ([3P]/[I], fact sheet 4.4), which accounts customise: the finding is then a warning (a severity
+    set in the configuration wins).
+    Example: stage `closedwon` of the Sales Pipeline in a row whose pipeline is `Renewals`.
+    Fix: use a stage (label or ID) of that pipeline.
+    """
+
+    code = "HS235"
+    name = "stage-not-in-pipeline"
+    severity_without_portal = Severity.WARNING
+    hubspot_error = "INVALID_REQUIRED_PROPERTY"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for obj in objects_of(file):
+            pipes = self.catalog.pipelines(obj)
+            if not pipes:
+                continue
+            pipe_name, stage_name = self.catalog.pipeline_properties(obj)
+            cols = {c.spec.property_name: c for c in own_columns(file, obj) if c.spec is not None}
+            stage = cols.get(stage_name)
+            if stage is None:
+                continue
+            yield from self._check(chunk, file, pipes, cols.get(pipe_name), stage)
+
+    def _check(self, chunk: Chunk, file: FileContext, pipes: tuple[Pipeline, ...], pipe_col: Column | None,
+               stage_col: Column) -> Iterator[Hit]:
+        default = next((p for p in pipes if p.id in ("default", "0")), pipes[0])
+        stages = formats.fold(cells(chunk, stage_col))
+        names = {k: p.id for p in pipes for k in formats.fold_texts((p.id, p.label))}
+        if pipe_col is not None:
+            raw = formats.fold(cells(chunk, pipe_col))
+            keys = list(names)
+            idx = pc.index_in(raw, value_set=pa.array(keys, type=pa.string()))
+            ids = pa.array([names[k] for k in keys] or [""], type=pa.string())
+            pid = pc.if_else(pc.equal(raw, ""), pa.scalar(default.id), pc.take(ids, pc.fill_null(idx, 0)))
+            known = formats.blank(raw) | np.asarray(idx.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        else:
+            pid = pa.array([default.id] * len(stages), type=pa.string())
+            known = np.ones(len(stages), dtype=bool)
+        valid = [f"{p.id}\x1f{t}" for p in pipes for s in p.stages for t in formats.fold_texts((s.id, s.label))]
+        key = pc.binary_join_element_wise(pid, stages, "\x1f")
+        ok = np.asarray(pc.is_in(key, value_set=pa.array(valid, type=pa.string())).to_numpy(zero_copy_only=False))
+        bad = known & ~formats.blank(stages) & ~ok
+        labels = {p.id: p.label for p in pipes}
+        pid_np = np.asarray(pid.to_numpy(zero_copy_only=False), dtype=object)
+        for p in sorted(set(pid_np[bad].tolist())):  # each row named with its own pipeline
+            yield from self.cells(chunk, file, stage_col, bad & (pid_np == p),
+                                  _not_a_stage_of(labels.get(str(p), str(p))))
+
+
+def _not_a_stage_of(pipeline: str) -> Callable[[str], str]:
+    return lambda v: f"{quote(v)} is not a stage of the row's pipeline ({pipeline})"
+
+
+class OwnerRule(ValueRule):
+    """Owner cells against the owners in the portal snapshot (only with a snapshot)."""
+
+    def wants(self, prop: Property) -> bool:
+        return prop.format == "owner" or prop.referenced_object == "OWNER"
+
+    def lookup(self, chunk: Chunk, column: Column) -> tuple[np.ndarray, np.ndarray]:
+        """(found, several): by owner ID, email (any case) or full name (any case)."""
+        owners = self.catalog.owners or ()
+        arr = cells(chunk, column)
+        low = formats.fold(pc.replace_substring_regex(arr, r"\s+", " "))
+        ids = pa.array([o.id for o in owners], type=pa.string())
+        emails = pa.array(formats.fold_texts(o.email for o in owners if o.email), type=pa.string())
+        counts: dict[str, int] = {}
+        for name in formats.fold_texts(o.name for o in owners if o.name):
+            counts[name] = counts.get(name, 0) + 1
+        names = pa.array(list(counts), type=pa.string())
+        several = pa.array([n for n, k in counts.items() if k > 1], type=pa.string())
+        direct = formats._np(pc.is_in(arr, value_set=ids)) | formats._np(pc.is_in(low, value_set=emails))
+        found = direct | formats._np(pc.is_in(low, value_set=names))
+        multi = ~direct & formats._np(pc.is_in(low, value_set=several))
+        return found & ~formats.blank(arr), multi
+
+
+class OwnerNotFound(OwnerRule):
+    """An owner cell matches no user in the portal snapshot.
+
+    Why: owner properties take a user's email, owner ID or name [V] S6; a value matching no user
+    fails with COULD_NOT_FIND_OWNER. Needs a snapshot of `GET /crm/v3/owners`.
+    Example: `sam@old-agency.com` for a user who left.
+    Fix: use an existing user's email or owner ID.
+    """
+
+    code = "HS236"
+    name = "owner-not-found"
+    hubspot_error = "COULD_NOT_FIND_OWNER"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.catalog.owners is None:
+            return
+        for column, _prop in self.typed(file):
+            found, _multi = self.lookup(chunk, column)
+            bad = ~found & ~blank_at(chunk, column.index)
+            yield from self.cells(chunk, file, column, bad, "{value} is no user's email, owner ID or name")
+
+
+class MultipleOwners(OwnerRule):
+    """An owner cell is a name shared by several users.
+
+    Why: HubSpot cannot tell which user is meant and fails with MULTIPLE_OWNERS_FOUND; the KB
+    advises email or owner ID [V] S6. Needs a snapshot of `GET /crm/v3/owners`.
+    Example: `Alex Kim` when two users are called Alex Kim.
+    Fix: use the user's email or owner ID.
+    """
+
+    code = "HS237"
+    name = "multiple-owners"
+    hubspot_error = "MULTIPLE_OWNERS_FOUND"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.catalog.owners is None:
+            return
+        for column, _prop in self.typed(file):
+            _found, multi = self.lookup(chunk, column)
+            yield from self.cells(chunk, file, column, multi, "{value} is the name of several users")
