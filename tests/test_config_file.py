@@ -641,24 +641,80 @@ def test_write_baseline_writes_every_finding_whatever_the_cap_lists(
     assert len(baseline.read_bytes()) == size
 
 
-def test_a_run_that_keeps_all_keeps_every_finding_or_none(tmp_path: Path) -> None:
-    # what --write-baseline runs under: every finding kept whatever max_per_rule lists, and past
-    # the budget (what a baseline can hold) none kept, all counted as not listed
+def test_a_run_that_keeps_all_keeps_every_finding_as_its_entry_or_none(tmp_path: Path) -> None:
+    # what --write-baseline runs under: every finding kept, whatever max_per_rule lists, as the
+    # entry the baseline writes for it; the report lists and keeps the cells of max_per_rule of
+    # them as any run does. Each finding was kept as a Finding (with its row's cells: ~0.9 KB a
+    # finding, ~450 MB for what a baseline holds), every one listed, every row's cells kept.
+    # Past the budget (what a baseline can hold) no entry is kept.
     from validator.engine import keeping_all
 
     request = _import(tmp_path / "imp", "".join(f"p{i}@example.com,P,Q,{i},lead,x,EXTRA\n" for i in range(5)) + BO)
+    entries = [("contacts.csv", "HS110", f"email:p{i}@example.com", None, "row has 7 fields, more than the header's 6",
+                i + 2, 7, "") for i in range(5)]
+    entries.append(("contacts.csv", "HS110", "email:bo@example.com", "Notes", "row has 5 fields, fewer than the "
+                    "header's 6", 7, 6, ""))
     for chunk_rows in (1, 50_000):
         config = Config(max_per_rule=1, chunk_rows=chunk_rows)
         with keeping_all(6):
             every = validate(request, config=config)
-        assert [(f.row, f.code) for f in every.findings] == [(r, "HS110") for r in range(2, 8)]
-        assert (every.counts, every.suppressed, every.suppressed_in) == ({"HS110": 6}, {}, {})
+        assert ([(f.row, f.code, f.key) for f in every.findings], list(every.records["contacts.csv"])) == (
+            [(2, "HS110", "email:p0@example.com")], [2])
+        assert every.baseline_entries == entries
+        assert (every.counts, every.suppressed, every.suppressed_in) == (
+            {"HS110": 6}, {"HS110": 5}, {"contacts.csv": {"HS110": 5}})
         with keeping_all(5):
             none = validate(request, config=config)
-        assert (none.findings, none.counts, none.suppressed, none.suppressed_in) == (
-            [], {"HS110": 6}, {"HS110": 6}, {"contacts.csv": {"HS110": 6}})
-        capped = validate(request, config=config)  # and outside it, the cap again
-        assert ([(f.row, f.code) for f in capped.findings], capped.suppressed) == ([(2, "HS110")], {"HS110": 5})
+        assert (none.baseline_entries, [(f.row, f.code) for f in none.findings], none.counts, none.suppressed) == (
+            None, [(2, "HS110")], {"HS110": 6}, {"HS110": 5})
+        capped = validate(request, config=config)  # and outside it, no entries
+        assert (capped.baseline_entries, [(f.row, f.code) for f in capped.findings], capped.suppressed) == (
+            None, [(2, "HS110")], {"HS110": 5})
+
+
+def test_the_entries_a_run_keeps_are_the_findings_of_a_run_that_lists_all(tmp_path: Path) -> None:
+    # the entries are made as the hits come (a record key from the chunk being checked, or for a
+    # finding made at a file's end from its row's earlier findings): for every rule's cases, each
+    # is the finding a run listing every finding reports, field for field, in the same order
+    from tests.casefiles import CASES, all_case_ids, build, growing, load_cases, portal
+    from validator.engine import Engine, keeping_all
+    from validator.request import parse_request
+
+    checked = 0
+    for code, index in all_case_ids():
+        case = load_cases(code)[index]
+        if "grow" in case:  # (the file grows while read: a second run reads another file)
+            continue
+        folder = tmp_path / f"{code}-{index}"
+        folder.mkdir()
+        request = build(case, folder)
+        options = dict(case.get("options", {}))
+        if "portal" in options:
+            options["portal"] = str(CASES.parent / options["portal"])
+        runs = []
+        for keep in (False, True):
+            config = Config(**{**options, "max_per_rule": 10**6 if not keep else 1})
+            with keeping_all(10**6) if keep else growing(None):
+                if "labels" in case or "properties" in case:
+                    catalog = portal(case.get("labels", {}), case.get("properties", []))
+                    spec = parse_request(request.read_bytes(), request.name, catalog)
+                    runs.append(Engine(config, catalog).run(spec, request_path=request, base=folder))
+                else:
+                    runs.append(validate(request, config=config))
+        listed, kept = runs
+        assert kept.baseline_entries == [
+            (f.file or "", f.code, f.key, f.column_name, f.message, f.row or 0, f.column or 0, f.pointer or "")
+            for f in listed.findings if f.code != "HS901"], (code, case.get("name"))  # (stale entries: no finding)
+        checked += len(listed.findings)
+    for path in sorted(EXAMPLES.glob("*/*.json")):  # imports of several files (their order too)
+        listed = validate(path, config=Config(max_per_rule=10**6, chunk_rows=2))
+        with keeping_all(10**6):
+            kept = validate(path, config=Config(max_per_rule=1, chunk_rows=2))
+        assert kept.baseline_entries == [
+            (f.file or "", f.code, f.key, f.column_name, f.message, f.row or 0, f.column or 0, f.pointer or "")
+            for f in listed.findings], path
+        checked += len(listed.findings)
+    assert checked > 700
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")

@@ -179,8 +179,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
             by_target.setdefault(targets[request], []).append((request, r))
         # every baseline made before any is written: one refused leaves them all as they were
         texts = {target: baseline_text(runs, target) for target, runs in by_target.items()}
-        for target, (text, n) in texts.items():
-            write(target, text)
+        for target, (data, n) in texts.items():
+            write(target, data)
             if not quiet:
                 click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
         _say_refusals(report)  # (a refused file's findings are in no baseline: say which, and why)

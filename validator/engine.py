@@ -5,7 +5,8 @@ Order of hooks: ``on_import`` once; per file ``on_header``, ``on_chunk`` for eac
 baseline accepts are taken out as they come, before the cap. Per rule and file at most
 ``max_per_rule`` findings are kept, always the first ones in (row, column) order, so the report
 does not depend on chunk size; the rest are counted as suppressed. While a baseline is written
-(``keeping_all``) every finding is kept instead, up to what a baseline can hold.
+(``keeping_all``) every finding is also kept as the entry the baseline writes for it
+(``baseline.Entries``: no Finding, no row cells), up to what a baseline can hold.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from validator import __version__
-from validator.baseline import Acceptance, load_baseline, origin_of, request_scope
+from validator.baseline import Acceptance, Entries, load_baseline, origin_of, request_scope
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Batch, Hit, Rule
 from validator.checks.limits import column_limit, limits
@@ -49,8 +50,9 @@ def _key(f: Finding) -> tuple[Any, ...]:
 
 class Collector:
     """Keeps the first ``cap`` findings per (rule, file) in location order; counts the rest.
-    Findings a baseline accepts are neither kept nor counted. With a ``budget``, more findings
-    than that in all make it keep none (and count all): what is kept then is never complete."""
+    Findings a baseline accepts are neither kept nor counted. With a ``budget`` (a baseline being
+    written), every finding is kept as its baseline entry too (``entries``), and more findings
+    than that in all make it keep no entry: what is kept then is never complete."""
 
     def __init__(self, active: Mapping[str, ActiveRule], cap: int, paths: Mapping[str, str],
                  skip: Callable[[str, str], bool] | None = None, baseline: Acceptance | None = None,
@@ -62,6 +64,7 @@ class Collector:
         self.paths = paths
         self.skip = skip  # (code, file) -> True where per-file-ignores turn a rule off
         self.baseline = baseline
+        self.entries = Entries() if budget is not None else None
         self.kept: dict[tuple[str, str], list[Finding]] = {}
         self.counts: dict[str, int] = {}
         self.per_file: dict[tuple[str, str], int] = {}
@@ -77,18 +80,25 @@ class Collector:
             if self.skip is not None and self.skip(hit.code, hit.file or ""):
                 continue
             if self.baseline is not None and self.baseline.wants(hit.code, hit.file or ""):
-                file = hit.file or ""
-                chunk = self.chunk[1] if self.chunk is not None and self.chunk[0] == file else None
-                source = RowSource(chunk, self.records.get(file, {}), self.key_columns.get(file, ()))
-                found, rows = self.baseline.screen(hit, source)
-                self.wanted.setdefault(file, set()).update(rows)  # kept as a listed finding's are
+                found, rows = self.baseline.screen(hit, self._source(hit))
+                self.wanted.setdefault(hit.file or "", set()).update(rows)  # kept as a listed finding's are
                 if found is None:
                     continue
                 hit = found
+            if self.entries is not None:
+                self.entries.add(hit, self._source(hit))
             if isinstance(hit, Batch):
                 self._batch(hit)
             else:
                 self._merge(hit.code, hit.file or "", [hit], 1)
+
+    def _source(self, hit: Hit) -> RowSource:
+        """The cells and record keys of ``hit``'s rows, as the report will find them."""
+        return self.rows_of(hit.file or "")
+
+    def rows_of(self, file: str) -> RowSource:
+        chunk = self.chunk[1] if self.chunk is not None and self.chunk[0] == file else None
+        return RowSource(chunk, self.records.get(file, {}), self.key_columns.get(file, ()))
 
     def _batch(self, batch: Batch) -> None:
         n = len(batch)
@@ -107,9 +117,8 @@ class Collector:
         slot = (code, file)
         self.per_file[slot] = self.per_file.get(slot, 0) + count
         self.total += count
-        if self.budget is not None and self.total > self.budget and self.cap:
-            self.cap = 0  # over budget: let go of the findings kept (their memory too), count the rest
-            self.kept.clear()
+        if self.entries is not None and self.budget is not None and self.total > self.budget:
+            self.entries = None  # over budget: let go of the entries kept (their memory too)
         kept = self.kept.get(slot, [])
         if len(kept) >= self.cap:  # full: only a finding placed before the last kept one gets in
             if not self.cap:
@@ -134,6 +143,8 @@ class Collector:
         """Forget every finding of ``file`` but ``code``'s (an empty file is reported as that)."""
         if self.baseline is not None:
             self.baseline.release(file, code)
+        if self.entries is not None:
+            self.entries.only(file, code)
         for slot in [slot for slot in self.per_file if slot[1] == file and slot[0] != code]:
             n = self.per_file.pop(slot)
             self.total -= n
@@ -162,15 +173,17 @@ class Collector:
 
 EMPTY_FILE = "HS116"  # a file without content: reported by this rule alone
 
-# While set (``keeping_all``), runs keep every finding, whatever ``max_per_rule`` lists, up to
-# this many in all: what a baseline being written needs (past it, none, as no baseline holds them)
+# While set (``keeping_all``), runs keep every finding as its baseline entry, whatever
+# ``max_per_rule`` lists, up to this many in all: what a baseline being written needs (past it,
+# none, as no baseline holds them)
 _KEEP_ALL: contextvars.ContextVar[int | None] = contextvars.ContextVar("keep_all", default=None)
 
 
 @contextlib.contextmanager
 def keeping_all(budget: int) -> Iterator[None]:
-    """Runs in this context keep every finding, not the first ``max_per_rule`` of each rule and
-    file; more than ``budget`` in one run make it keep none and count them all (suppressed)."""
+    """Runs in this context keep every finding as the entry a baseline writes for it
+    (``Report.baseline_entries``), besides the first ``max_per_rule`` of each rule and file that
+    any run lists; more than ``budget`` in one run make it keep no entry (None)."""
     token = _KEEP_ALL.set(budget)
     try:
         yield
@@ -211,8 +224,8 @@ class Engine:
                                   request_scope(request_path, spec.source, self.config.baseline),
                                   origin_of(self.config.baseline))
         budget = _KEEP_ALL.get()
-        collect = Collector(self.active, self.config.max_per_rule if budget is None else budget, paths,
-                            file_ignores(self.config, paths), baseline, budget)
+        collect = Collector(self.active, self.config.max_per_rule, paths, file_ignores(self.config, paths),
+                            baseline, budget)
         report = Report(request=spec.source, version=__version__, paths=dict(paths))
         collect.records = report.records
         for rule in hooks["on_import"]:
@@ -238,6 +251,8 @@ class Engine:
         report.suppressed = {c: n for c, n in sorted(collect.suppressed().items()) if n}
         report.suppressed_in = collect.suppressed_in()
         report.severities = {code: a.severity for code, a in self.active.items()}
+        if collect.entries is not None:
+            report.baseline_entries = collect.entries.ordered(ranks)
         self._records(report, ctx)
         if baseline is not None:
             baseline.finish(report, self.active, spec.source, collect.skip)
@@ -298,6 +313,8 @@ class Engine:
                     collect.chunk = (fctx.name, chunk)
                     for found in hits:
                         collect.add(found)
+                    if collect.entries is not None:  # (rows of findings made before they were read)
+                        collect.entries.resolve(fctx.name, collect.rows_of(fctx.name))
                     collect.chunk = None
                     capture(chunk, collect.wanted.pop(fctx.name, None), store)
                     if progress is not None:

@@ -157,6 +157,10 @@ class Report:
     # (baseline, file, code, key, column), so that a run of several imports compares them
     baseline_used: set[tuple[Any, ...]] = field(default_factory=set)
     baseline_stale: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    # while a baseline is written (``engine.keeping_all``): every finding as the entry written for
+    # it, (file, code, key, column name, message, row, column, pointer), in report order; None in
+    # other runs and where there were more than a baseline holds. Out of to_dict().
+    baseline_entries: list[tuple[Any, ...]] | None = None
 
     def total(self, severity: Severity | str) -> int:
         """Findings of ``severity`` (listed or not; a Severity or its name, as ``exit_code`` takes

@@ -107,12 +107,17 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return data
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a report or a baseline: opened without waiting, so a FIFO no one reads from is an
-    error (ENXIO) instead of a check that never ends; a pipe with a reader (``-o >(...)``) or a
-    regular file is written as usual. OSError for what cannot be written."""
+def write_text(path: Path, text: str | bytes | bytearray) -> None:
+    """Write a report or a baseline (text, or UTF-8 as it is): opened without waiting, so a FIFO
+    no one reads from is an error (ENXIO) instead of a check that never ends; a pipe with a reader
+    (``-o >(...)``) or a regular file is written as usual. OSError for what cannot be written."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags, 0o666)
+    if not isinstance(text, str):
+        with os.fdopen(fd, "wb") as out:
+            os.set_blocking(fd, True)
+            out.write(text)
+        return
     with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
         os.set_blocking(fd, True)
         fh.write(text)
