@@ -160,7 +160,7 @@ _DIGITS_AND_SPACES = "0159 -.x\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u
 def test_fullmatch_by_re2_equals_pandas_fullmatch_by_python_re(cells: list[str]) -> None:
     from validator.checks._facts import fullmatch
     from validator.checks.identity_ids import POSITIVE_INT
-    from validator.checks.spreadsheet import SERIAL
+    from validator.checks.spreadsheet_dates import SERIAL
 
     values = pd.Series(cells, dtype="str")
     python = values.astype(object).astype(pd.StringDtype("python"))

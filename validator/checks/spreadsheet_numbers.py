@@ -1,0 +1,189 @@
+"""Spreadsheet rules on digits (HS426-HS428): what Excel does to identifiers, phone numbers and
+postal codes. Number cells holding an ID, phone or postal code (HS426), digits already lost to
+scientific notation or past 15 significant digits (HS427) and postal codes that lost a leading
+zero (HS428), with the helpers reading a number cell's shape and a row's country. Cell kinds come
+from ``Chunk.kinds``; the rules on text apply to CSV files too, since a CSV saved by Excel
+carries the same damage as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator import formats
+from validator.checks._columns import is_identifier, is_phone, is_zip
+from validator.checks._facts import exactly, rows_with
+from validator.checks.base import Hit
+from validator.checks.spreadsheet import _CatalogRule
+from validator.checks.typed import cached, kind_mask
+from validator.context import Column, FileContext
+from validator.findings import Severity
+from validator.readers.base import Chunk
+
+SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$"
+
+
+class NumberCellIdentifier(_CatalogRule):
+    """A number cell holds an ID or postal code of 12 digits or more or with a fraction, a
+    postal code that lost its leading zero, or a phone number.
+
+    Why: in its General format Excel shows a number of 12 digits or more in scientific notation
+    (`1.23457E+11`) and keeps only 15 significant digits; one save as CSV and the digits are gone
+    (HS427 says where they already are). A fraction is no ID: the cell shows, and a CSV saved
+    from it carries, what its format rounds the number to. A phone number starts with `+`
+    (HubSpot's format is `+<country code><number>`, fact sheet 6) or, in national form, mostly
+    with 0: a number cell holds neither, so Excel dropped them as the number was typed. A
+    postal code too short for its country (3-4 or 7-8 digits where the row's country is the US
+    or blank, as HS428 reads it) lost its leading zero the same way; HS428 says so of any cell,
+    this rule names the number cell that did it. A whole number of up to 11 digits otherwise
+    lost nothing and stays as it is (`42`, a 10-digit ID, the ZIP code `90210`: Excel keeps up
+    to 15 digits exactly and shows up to 11), so it is not named. (The reader sees a cell's
+    number, not its format: a whole number formatted with decimals, `12345.0` on screen, reads
+    as `12345`.)
+    Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`.
+    Fix: format the column as Text before entering or pasting the values.
+    """
+
+    code = "HS426"
+    name = "number-cell-identifier"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            mask = kind_mask(chunk, col.index, "n")
+            if mask is None or not mask.any() or not is_identifier(col, self.catalog):
+                continue
+            if is_phone(col, self.catalog):
+                yield from self.cells(chunk, file, col, mask, "phone number {value} is stored as a number cell, "
+                                      "which holds no leading + or 0; phones belong in Text cells")
+                continue
+            at = np.flatnonzero(mask)
+            long, fraction = _number_shape(chunk.column(col.index).iloc[at])
+            for risky, why in ((long, "with 12 digits or more, which Excel shows in scientific notation"),
+                               (fraction, "with a fraction, which Excel shows as the cell's format rounds it")):
+                if risky.any():
+                    bad = np.zeros(len(chunk), bool)
+                    bad[at[risky]] = True
+                    yield from self.cells(chunk, file, col, bad, f"{{value}} is stored as a number cell {why}; "
+                                          "IDs and ZIP codes belong in Text cells")
+            if is_zip(col):
+                yield from self.cells(chunk, file, col, mask & lost_zero(chunk, file, col),
+                                      "{value} is stored as a number cell, which holds no leading zero, and looks "
+                                      "like a postal code that lost one; ZIP codes belong in Text cells")
+
+
+def _number_shape(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(12 digits or more before the point, else a fraction) of number-cell texts (``-1234.5``:
+    the reader writes no exponent and no thousands separator)."""
+    size = values.str.len().to_numpy(dtype=np.int64, na_value=0)
+    point = values.str.find(".").to_numpy(dtype=np.int64, na_value=-1)
+    sign = values.str.match(r"[+-]").to_numpy(dtype=bool, na_value=False)
+    whole = np.where(point >= 0, point, size) - sign
+    return whole >= 12, (point >= 0) & (whole < 12)
+
+
+def _significant(values: pd.Series) -> pd.Series:
+    """Significant digits of number-cell texts that can have lost some to Excel: an integer's
+    (trailing zeros are Excel's padding), and a fraction's whole part only. A fraction's digits
+    past the 15th are the double's (``0.30000000000000004``, ``110.00000000000001``: what
+    ``=0.1+0.2`` and ``=100*1.1`` hold), not digits anyone wrote."""
+    unsigned = values.str.replace(r"^[+-]", "", regex=True)
+    whole = unsigned.str.replace(r"\..*$", "", regex=True).str.lstrip("0")
+    digits = whole.where(unsigned.str.contains(".", regex=False), whole.str.rstrip("0"))
+    return digits.str.len()
+
+
+class MangledNumber(_CatalogRule):
+    """Digits were lost to Excel: scientific notation, or more than 15 significant digits.
+
+    Why: Excel keeps 15 significant digits; an 18-digit Record ID becomes
+    `123456789012345000` or `1.23457E+17`, and a CSV saved afterwards carries that text. HubSpot
+    then matches or creates the wrong record, or rejects the ID.
+    Example: `1.5551E+16` in a phone column of a CSV; a 17-digit number cell in an XLSX.
+    Fix: re-export from the source with the column formatted as Text; the lost digits cannot be
+    recovered from the file.
+    """
+
+    code = "HS427"
+    name = "mangled-number"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            values = chunk.column(col.index)
+            bad = np.zeros(len(values), dtype=bool)
+            if is_identifier(col, self.catalog):  # scientific notation has an e or E
+                bad |= exactly(values, rows_with(chunk, col.index, b"eE"),
+                               lambda v: v.str.match(SCIENTIFIC).to_numpy(dtype=bool))
+            numbers = kind_mask(chunk, col.index, "n")
+            if numbers is not None and numbers.any():  # 16 digits need 16 characters at least
+                long = np.flatnonzero(numbers & (values.str.len() > 15).to_numpy(dtype=bool))
+                if len(long):
+                    bad[long[(_significant(values.iloc[long]) > 15).to_numpy(dtype=bool)]] = True
+            yield from self.cells(chunk, file, col, bad,
+                                  "{value} has lost digits to Excel (scientific notation or over 15 "
+                                  "significant digits)")
+
+
+class LostLeadingZero(_CatalogRule):
+    """A ZIP or postal code looks like it lost its leading zero.
+
+    Why: Excel turns `02134` into the number `2134`; HubSpot then stores a wrong postal code,
+    which breaks territory and tax rules. US ZIP codes have 5 digits, ZIP+4 codes 9. Other
+    countries' codes have 4 digits (Australia, Switzerland, Denmark, Belgium, Austria), 7
+    (Israel, Japan without its hyphen) or 8 (Brazil): a row whose `country` column (of the same
+    object) names another country is not judged; a blank country is read as the US.
+    Example: `2134` in a Zip column.
+    Fix: format the column as Text and re-enter or re-import the codes with their zeros.
+    """
+
+    code = "HS428"
+    name = "lost-leading-zero"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.columns:
+            if is_zip(col):
+                yield from self.cells(chunk, file, col, lost_zero(chunk, file, col),
+                                      "postal code {value} looks like it lost a leading zero")
+
+
+def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:
+    """Per row: the postal code looks like it lost a leading zero (HS428, and HS426 of a number
+    cell); once per chunk and column."""
+    def make() -> np.ndarray:
+        bad = chunk.column(col.index).str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
+        country = country_column(file, col)
+        if country is not None and bad.any():
+            bad = bad & us_or_blank(chunk.column(country.index))
+        return bad
+    return cached(chunk, ("lost-zero", col.index), make)
+
+
+_US = pa.array(["us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"])
+
+
+def country_column(file: FileContext, zip_column: Column) -> Column | None:
+    """The column mapped to the ``country`` property of the postal code's object (contacts and
+    companies both name it so), else any column mapped to ``country`` when the postal code's
+    column is unmapped."""
+    spec = zip_column.spec
+    for col in file.columns:
+        other = col.spec
+        if (other is not None and not other.ignored and (other.property_name or "").lower() == "country"
+                and other.to_object_type_id is None
+                and (spec is None or spec.object_type_id == other.object_type_id)):
+            return col
+    return None
+
+
+def us_or_blank(values: pd.Series) -> np.ndarray:
+    """Per row: the country cell is blank or names the United States (the usual spellings,
+    any case, trimmed)."""
+    names = pc.utf8_lower(formats.arrow(values))
+    return np.asarray(pc.or_(pc.equal(names, ""), pc.is_in(names, value_set=_US)).to_numpy(
+        zero_copy_only=False), dtype=bool)
