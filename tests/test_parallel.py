@@ -101,7 +101,7 @@ def test_polars_loads_beside_the_run_and_no_import_outlives_it(monkeypatch: pyte
     import threading
     import time
 
-    from validator import keys
+    from validator.keys import hashers as keys
 
     real = keys._polars
 
@@ -243,7 +243,7 @@ def test_both_threads_take_rules_until_none_is_left() -> None:
 def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
-    from validator import keys
+    from validator.keys import hashers as keys
 
     real = builtins.__import__
 
@@ -267,7 +267,7 @@ def test_a_forked_child_hashes_with_pandas_once_polars_was_loaded() -> None:
     import os
     import sys
 
-    from validator import keys
+    from validator.keys import hashers as keys
 
     with hashing(fast=True):
         hashes(pd.Series(["a"], dtype="str"))  # polars loaded (and its pool started) in this process

@@ -1,0 +1,189 @@
+"""Hashing keys and rows to 64-bit integers: with pandas' hash, or, for imports large enough
+that it pays for its import (``hashing(fast=True)``, chosen by the engine), with polars' hash of
+the UTF-8 bytes, about four times faster per cell; polars is imported on a thread of its own as
+the run starts, and never used in a process forked after it was loaded. Whole rows are hashed
+as the CSV record they write (``row_hashes``, ``record_hasher`` for the fast CSV reader).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pandas.core.util.hashing import combine_hash_arrays
+
+from validator.readers.base import Chunk, RecordHasher
+from validator.readers.written import written_rows_at
+
+
+def hashes(values: pd.Series | pd.DataFrame,
+           cell_bytes: Callable[[int], list[pa.Array]] | None = None) -> np.ndarray:
+    """64-bit hash of each cell (Series) or row (DataFrame: pandas' combination of the column
+    hashes). Cells holding undecodable bytes (lone surrogates, in Python-stored columns) are
+    hashed as their UTF-8 bytes with the surrogates passed through: any other cell hashes the
+    same whichever chunk it is in. ``cell_bytes(i)``, where given, has those bytes of column
+    ``i`` at hand (``checks._facts.column_bytes``)."""
+    if isinstance(values, pd.Series):
+        return _hash_column(values)
+    if values.shape[1] == 0:
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    polars = _fast()
+    if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
+        columns = (_polars_hash(polars, cell_bytes(i)) for i in range(values.shape[1]))
+    else:
+        columns = (_hash_column(values.iloc[:, i], cell_bytes, i) for i in range(values.shape[1]))
+    return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
+
+
+def _polars_hash(polars: Any, pieces: list[pa.Array]) -> np.ndarray:
+    """polars' hash of the bytes of each cell, given as Arrow string or binary arrays."""
+    data = pa.chunked_array([a.cast(pa.binary_view()) for a in pieces], pa.binary_view())
+    return np.asarray(polars.from_arrow(data).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
+
+
+# -- whole rows -------------------------------------------------------------------------------
+# With polars, a row is hashed as one byte string: the row written as a CSV record
+# (``readers.written``). The fast CSV reader hashes its rows so on its parser thread; the rows
+# of other readers are written and hashed here.
+
+
+def record_hasher() -> RecordHasher | None:
+    """polars' hash of each value of Arrow binary or string pieces, where this run hashes with
+    polars (for the reader's parser thread, which does not see the run's context); else None.
+    The hasher waits for polars' import at its first call, not here (the file is opened and its
+    first records read meanwhile), and gives None where polars could not be loaded."""
+    value = _FAST.get()
+    if value is None:
+        return None
+
+    def hasher(pieces: list[pa.Array]) -> np.ndarray | None:
+        polars = value.module() if isinstance(value, _Loading) else value
+        return None if polars is None else _polars_hash(polars, pieces)
+    return hasher
+
+
+def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa.Array]]) -> np.ndarray:
+    """polars' hash of each frame row written as a CSV record with ``delimiter``: the reader's,
+    where it gave one (``Chunk.record_hashes``), else of the row written from ``cell_bytes(i)``
+    (column ``i``'s cells as Arrow string or binary pieces; at least one column)."""
+    polars = _fast()
+    assert polars is not None, "row hashes are polars' (hashing(fast=True))"
+    n, width = chunk.frame.shape
+    out = np.empty(n, np.uint64)
+    given = chunk.record_hashes
+    rest = np.arange(n)
+    if given is not None:
+        out[:] = given[0]
+        rest = np.flatnonzero(~given[1])
+    if len(rest):
+        out[rest] = _polars_hash(polars, written_rows_at([cell_bytes(i) for i in range(width)], rest, delimiter).chunks)
+    return out
+
+
+_FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default=None)
+_SEED = 0x5EED
+
+
+_polars_forked = False  # polars was loaded before this process was forked from its parent
+
+
+def _note_fork() -> None:
+    global _polars_forked
+    _polars_forked = "polars" in sys.modules
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_note_fork)
+
+
+def _polars() -> Any:
+    """polars, or None where it cannot be used: not loadable here (missing, CPU features), or
+    loaded before a fork (its thread pool does not survive one; a pipeline that forks workers
+    after a check must not hang in them). pandas hashes keys then."""
+    if _polars_forked:
+        return None
+    try:
+        import polars
+    except Exception:
+        return None
+    return polars
+
+
+class _Loading:
+    """polars being imported on a thread of its own, started with the run: the file's first
+    chunk is read meanwhile (the import takes ~70 ms, the first hash comes later)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._module: Any = None
+        threading.Thread(target=self._load, name="import-polars", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            self._module = _polars()
+        finally:
+            self._done.set()
+
+    def module(self) -> Any:
+        self._done.wait()
+        return self._module
+
+
+def _fast() -> Any:
+    """polars where this run hashes with it (waiting for its import), else None."""
+    value = _FAST.get()
+    return value.module() if isinstance(value, _Loading) else value
+
+
+@contextmanager
+def hashing(fast: bool) -> Iterator[None]:
+    """Hash the keys of this run with polars (fast) or pandas; every key of a run one way."""
+    loading = _Loading() if fast else None
+    token = _FAST.set(loading)
+    try:
+        yield
+    finally:
+        _FAST.reset(token)
+        if loading is not None:
+            loading.module()  # no import left running after the run
+
+
+def _arrow_stored(values: pd.Series) -> bool:
+    return isinstance(getattr(values.array, "_pa_array", None), pa.ChunkedArray)
+
+
+def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The cells' UTF-8 bytes for polars. Arrow-stored cells go as binary views, the layout
+    polars keeps (taken without a copy; from offsets polars converts at about twice the cost of
+    Arrow's cast); the bytes, and so the hashes, are the same either way."""
+    data = getattr(values.array, "_pa_array", None)
+    if isinstance(data, pa.ChunkedArray) and not data.null_count and (
+            pa.types.is_large_string(data.type) or pa.types.is_string(data.type)):
+        return data.cast(pa.binary_view())
+    return pa.array([v.encode("utf-8", "surrogatepass") if isinstance(v, str) else b""
+                     for v in values.to_numpy(dtype=object)], pa.binary())
+
+
+def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] | None = None,
+                 index: int = 0) -> np.ndarray:
+    polars = _fast()
+    if polars is not None:
+        if cell_bytes is not None and not _arrow_stored(values):
+            return _polars_hash(polars, cell_bytes(index))
+        data = _utf8(values)
+        return _polars_hash(polars, data.chunks if isinstance(data, pa.ChunkedArray) else [data])
+    try:
+        return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+    except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python
+        raw = np.empty(len(values), dtype=object)
+        raw[:] = [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v
+                  for v in values.to_numpy(dtype=object)]
+        return np.asarray(pd.util.hash_array(raw), dtype=np.uint64)

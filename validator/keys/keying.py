@@ -1,0 +1,187 @@
+"""A chunk's cells as keys, computed once per chunk, column and way of comparing however many
+rules ask: the keys of whole cells (``cell_keys``), of the parts of list cells split at ``;``
+(``part_keys``, ``repeated_parts``; addresses not split inside double quotes: ``split_list``,
+``split_quoted``), and the row where each cell's key was first seen in the file (``first_seen``,
+on the file's shared KeySet).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator.checks._facts import surrogate_rows
+from validator.checks.typed import cached, cells
+from validator.context import Column, FileContext
+from validator.keys.columns import RECORD_ID, normaliser
+from validator.keys.hashers import hashes
+from validator.keys.sets import KeySet
+from validator.readers.base import Chunk
+
+
+def _comparison(prop: str | None) -> str:
+    if prop in ("email", "hs_additional_emails"):
+        return "email"
+    return "domain" if prop == "domain" else "id" if prop == RECORD_ID else "text"
+
+
+def address_lists(prop: str | None) -> bool:
+    """Whether a list of this property's keys is a list of addresses, split as one is: not at a
+    separator inside double quotes (``split_list``'s ``quoted``; ``"a;b"@x.com`` is one address)."""
+    return _comparison(prop) == "email"
+
+
+def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the chunk, key hashes) of the column's non-blank cells; computed once per
+    chunk, column and way of comparing (several rules key the same column)."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        norm = normaliser(prop)(chunk.column(column.index))
+        mask = (norm != "").to_numpy(dtype=bool)
+        pos = np.flatnonzero(mask)
+        return pos, hashes(norm)[pos] if len(pos) < len(mask) else hashes(norm)
+    return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
+
+
+def part_keys(chunk: Chunk, column: Column, prop: str | None,
+              separator: str = ";") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions in the chunk, key hashes, parts as written, trimmed) of the non-blank parts of
+    the column's cells split at ``separator`` (several addresses in one cell: fact sheet 6,
+    [V] S6), in row order, each key once per cell; keys compared and hashed as ``cell_keys``
+    does those of a column of ``prop``, so the two meet. Computed once per chunk."""
+    def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        at, keys, shown, once = _split_parts(chunk, column, prop, separator)
+        return at[once], keys[once], shown[once]
+    return cached(chunk, ("part-keys", column.index, _comparison(prop), separator), make)
+
+
+def repeated_parts(chunk: Chunk, column: Column, prop: str | None,
+                   separator: str = ";") -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the chunk, parts as written) of the parts that repeat an earlier part of
+    their own cell, compared as ``part_keys`` compares them (``a@x.com;A@x.com``)."""
+    at, _keys, shown, once = _split_parts(chunk, column, prop, separator)
+    return at[~once], shown[~once]
+
+
+def _split_parts(chunk: Chunk, column: Column, prop: str | None,
+                 separator: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(positions, key hashes, parts as written, first of its key in its cell) of every non-blank
+    part of the column's cells, in row order, then part order. Computed once per chunk."""
+    def make() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        arr = cells(chunk, column)
+        filled = np.flatnonzero(np.asarray(pc.not_equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool))
+        if not len(filled):
+            return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object), np.empty(0, bool)
+        parent, parts = split_list(arr.take(pa.array(filled)), separator, quoted=address_lists(prop))
+        parts = pc.utf8_trim_whitespace(parts)
+        at = filled[parent]
+        raw = _with_undecodable_bytes(chunk, column, at, parts.to_numpy(zero_copy_only=False), separator, prop)
+        texts = pd.Series(raw, dtype=chunk.column(column.index).dtype)
+        norm = normaliser(prop)(texts)
+        keep = np.flatnonzero((norm != "").to_numpy(dtype=bool))
+        at, keys, shown = at[keep], hashes(norm.iloc[keep]), texts.to_numpy(dtype=object)[keep]
+        order = np.lexsort((keys, at))  # stable: of a key repeated in one cell, its first part first
+        first = np.ones(len(order), bool)
+        first[1:] = (at[order][1:] != at[order][:-1]) | (keys[order][1:] != keys[order][:-1])
+        once = np.empty(len(order), bool)
+        once[order] = first
+        return at, keys, shown, once
+    return cached(chunk, ("split-parts", column.index, _comparison(prop), separator), make)
+
+
+def _with_undecodable_bytes(chunk: Chunk, column: Column, at: np.ndarray, parts: np.ndarray, separator: str,
+                            prop: str | None) -> np.ndarray:
+    """``parts`` (from ``cells``, where an undecodable byte is U+FFFD) with the parts of cells
+    holding such a byte (rare) split again, in Python, from the cell as read: the bytes are
+    keyed as ``cell_keys`` keys them (a cell holding one is keyed as read), so a part meets the
+    same address in an email column. Each byte is one character either way and no separator,
+    quote or space, so a cell splits into as many parts both ways."""
+    series = chunk.column(column.index)
+    if getattr(series.dtype, "storage", None) != "python" or not len(at):
+        return parts  # Arrow-stored: no cell holds an undecodable byte
+    odd = surrogate_rows(chunk, column.index)[at]
+    if not odd.any():
+        return parts
+    quoted = address_lists(prop)
+    values = series.to_numpy(dtype=object)
+    again = [p.strip() for i in np.unique(at[odd])
+             for p in (split_quoted(values[i], separator) if quoted else values[i].split(separator))]
+    if len(again) != int(np.count_nonzero(odd)):  # cannot happen (see above): keep Arrow's parts
+        return parts
+    out = np.array(parts, dtype=object)
+    out[odd] = again
+    return out
+
+
+def split_list(arr: pa.Array, separator: str = ";", quoted: bool = False) -> tuple[np.ndarray, pa.Array]:
+    """(index into ``arr`` of each part's cell, the parts as written, untrimmed) of ``arr``'s
+    cells split at ``separator``, in cell order, then part order. With ``quoted`` (a list of
+    addresses), not at a separator inside double quotes, where a backslash escapes the next
+    character, as an address list is split (RFC 5322's quoted string: ``"a;b"@x.com`` is one
+    address). Arrow splits the cells; only those holding a double quote, rare, are split again
+    in Python, and their parts put in their cells' places."""
+    split = pc.split_pattern(arr, separator)
+    parent = np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.intp)
+    parts = pc.list_flatten(split)
+    if not quoted:
+        return parent, parts
+    has = np.asarray(pc.match_substring(arr, '"').fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not has.any():
+        return parent, parts
+    cells = np.flatnonzero(has)
+    pieces = [split_quoted(v or "", separator) for v in arr.take(pa.array(cells)).to_pylist()]
+    keep = ~has[parent]
+    kept, added = parent[keep], np.repeat(cells, [len(p) for p in pieces])
+    # two sorted runs of disjoint cells merged: each added part goes after the kept parts of earlier cells
+    into = np.searchsorted(kept, added) + np.arange(len(added))
+    from_added = np.zeros(len(kept) + len(added), bool)
+    from_added[into] = True
+    order = np.empty(len(from_added), np.intp)
+    order[~from_added] = np.arange(len(kept))
+    order[from_added] = len(kept) + np.arange(len(added))
+    merged = pa.concat_arrays([parts.filter(pa.array(keep)), pa.array([t for p in pieces for t in p], parts.type)])
+    out = np.empty(len(from_added), np.intp)
+    out[~from_added], out[from_added] = kept, added
+    return out, merged.take(pa.array(order))
+
+
+def split_quoted(text: str, separator: str = ";") -> list[str]:
+    """``text.split(separator)``, but not inside double quotes (a backslash there escapes the
+    next character); an unclosed quote runs to the end."""
+    out: list[str] = []
+    start, i, inside, n = 0, 0, False, len(text)
+    while i < n:
+        ch = text[i]
+        if inside and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            inside = not inside
+        elif not inside and text.startswith(separator, i):
+            out.append(text[start:i])
+            start = i = i + len(separator)
+            continue
+        i += 1
+    out.append(text[start:])
+    return out
+
+
+def shared_set(file: FileContext, column: Column, prop: str | None) -> KeySet:
+    """The file's KeySet of this column's keys (compared as ``prop`` is), shared by the rules
+    that key it the same way: each chunk's keys go in once (``first_seen``)."""
+    slot = (column.index, _comparison(prop))
+    keys = file.key_sets.get(slot)
+    if keys is None:
+        keys = file.key_sets[slot] = KeySet()
+    return keys
+
+
+def first_seen(chunk: Chunk, file: FileContext, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the chunk, row where each cell's key was first seen in the file) of the
+    column's non-blank cells. Adds the chunk's keys to the shared set once, however many rules
+    ask; chunks must be asked for in file order (the engine's order)."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        pos, keys = cell_keys(chunk, column, prop)
+        return pos, shared_set(file, column, prop).add(keys, chunk.rows[pos])
+    return cached(chunk, ("first-seen", column.index, _comparison(prop)), make)
