@@ -361,7 +361,7 @@ def baseline_text(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
     size, n = len(out), 0
     for request, r in runs:
         scope = request_scope(request, r.request or "<request>", path)
-        for file, code, key, column, message, *_where in r.baseline_entries or ():
+        for file, code, key, column, message, *_place in r.baseline_entries or ():
             if code.startswith("HS9"):
                 continue
             item = json.dumps({"request": scope, "file": file, "code": code, "key": key, "column": column,

@@ -93,10 +93,10 @@ class Collector:
                 self._merge(hit.code, hit.file or "", [hit], 1)
 
     def _source(self, hit: Hit) -> RowSource:
-        """The cells and record keys of ``hit``'s rows, as the report will find them."""
         return self.rows_of(hit.file or "")
 
     def rows_of(self, file: str) -> RowSource:
+        """The cells and record keys of ``file``'s rows, as the report will find them."""
         chunk = self.chunk[1] if self.chunk is not None and self.chunk[0] == file else None
         return RowSource(chunk, self.records.get(file, {}), self.key_columns.get(file, ()))
 
