@@ -3,9 +3,9 @@
 A record key names a record the way a person would, so that accepting a finding (a baseline)
 survives re-sorting the file: ``id:<Record ID>`` when the file has a record-ID column,
 ``email:<address>`` when it has an email column, else ``row:<hash of the row's cells>``.
-Only rows that have findings are kept (at most ``max_per_rule`` per rule and file; while a
-baseline is written, at most as many as it can hold), so memory stays bounded however large the
-file.
+Only rows that have findings are kept (at most ``max_per_rule`` per rule and file, also while
+a baseline is written: its entries take each finding's key as the finding is made, from the
+chunk at hand), so memory stays bounded however large the file.
 """
 
 from __future__ import annotations
