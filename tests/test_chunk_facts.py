@@ -415,3 +415,19 @@ def test_a_screen_gives_each_rule_the_same_read_only_first_and_last_bytes() -> N
     assert first is seen.first_in(b" ") and not first.flags.writeable
     assert np.flatnonzero(first).tolist()[:2] == [0, 4] and int(first.sum()) == 5000
     assert np.flatnonzero(seen.last_in(b" ")).tolist()[:2] == [1, 5] and int(seen.last_in(b" ").sum()) == 5000
+
+
+@given(st.lists(st.text(alphabet="4536 .\t\u00a0\u2007\u180e\u0663x/", max_size=9), min_size=1, max_size=20))
+@example(["45366", " 45366.5\t", "\u00a045366\u2007", "\u180e45366", "\u0664\u0665\u0663\u0666\u0666", "4536",
+          "45366.", "x45366", "45366 x"])
+def test_serial_texts_by_distinct_text_equal_the_whole_cell_match(cells: list[str]) -> None:
+    from validator.checks._facts import fullmatch
+    from validator.checks.spreadsheet_dates import SERIAL, serial_texts
+    from validator.context import Column
+
+    many = cells * (2 * formats.DISTINCT_MIN_ROWS // len(cells) + 1)  # repeats: by distinct text
+    frame = string_frame([many], list(range(2, len(many) + 2)))
+    chunk = Chunk(frame, np.arange(len(many)))
+    want = pd.Series(many, dtype="str").str.fullmatch(SERIAL).to_numpy(dtype=bool)
+    assert serial_texts(chunk, Column(0, "Close Date", None)).tolist() == want.tolist()
+    assert fullmatch(frame[0], SERIAL).tolist() == want.tolist()

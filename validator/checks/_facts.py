@@ -304,14 +304,3 @@ def surrogate_rows(chunk: Chunk, index: int) -> np.ndarray:
         lead = np.flatnonzero(data[:-1] == 0xED)
         out.append(cells_at(offsets, lead[(data[lead + 1] >= 0xB0) & (data[lead + 1] <= 0xB3)]))
     return np.concatenate(out) if out else np.zeros(0, bool)
-
-
-def per_distinct(values: pd.Series, predicate: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
-    """``predicate`` (per cell) over all rows, evaluated once per distinct text where an
-    Arrow-backed column repeats its values."""
-    data = arrow_column(values)
-    distinct = formats._distinct(data) if data is not None else None
-    if distinct is None:
-        return np.asarray(predicate(values), dtype=bool)
-    texts, at = distinct
-    return np.asarray(predicate(pd.Series(texts, dtype=values.dtype)), dtype=bool)[at]

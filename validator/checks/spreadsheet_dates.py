@@ -16,11 +16,11 @@ import pandas as pd
 
 from validator import formats
 from validator.checks._columns import is_date
-from validator.checks._facts import exactly, fullmatch, per_distinct
+from validator.checks._facts import arrow_column, exactly, fullmatch
 from validator.checks.base import Hit, Rule, quote
 from validator.checks.spreadsheet import _CatalogRule
-from validator.checks.typed import date1904, kind_mask
-from validator.context import FileContext
+from validator.checks.typed import date1904, distinct_texts, kind_mask
+from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
 
@@ -106,6 +106,19 @@ class DateAsText(_CatalogRule):
 
 def _serial_message(date1904: bool) -> Callable[[str], str]:
     return lambda value: f"{quote(value)} looks like an Excel serial date{_serial_date(value, date1904)}"
+
+
+def serial_texts(chunk: Chunk, column: Column) -> np.ndarray:
+    r"""Per row: the cell is an Excel serial number as text (``SERIAL``, the whole cell). Matched
+    once per distinct text where the chunk has them (``distinct_texts``, which HS201 and HS204
+    share): those texts are trimmed, and ``SERIAL`` allows around the digits exactly the
+    spaces trimming removes (``\s``: Python's whitespace, which is Arrow's)."""
+    values = chunk.column(column.index)
+    distinct = distinct_texts(chunk, column) if arrow_column(values) is not None else None
+    if distinct is None:
+        return fullmatch(values, SERIAL)
+    texts, at = distinct
+    return fullmatch(pd.Series(texts, dtype=values.dtype), SERIAL)[at]
 
 
 def _serial_cell_message(date1904: bool) -> Callable[[str], str]:
@@ -201,7 +214,7 @@ class SerialDate(_CatalogRule):
                 # takes it as a date); said per cell with the day it stands for (hostile D6)
                 serial, _ = formats.serial_numbers(values, number_cells, system)
                 yield from self.cells(chunk, file, col, serial, _serial_cell_message(system), hubspot_error="")
-            looks = per_distinct(values, lambda v: fullmatch(v, SERIAL))
+            looks = serial_texts(chunk, col)
             if number_cells is not None:
                 looks &= ~number_cells
             if not looks.any():
