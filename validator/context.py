@@ -72,6 +72,10 @@ class FileContext:
     key_sets: dict[tuple[int, str], Any] = field(default_factory=dict)
     # values parsed so far, by (kind, column, ...): each distinct text once per file (typed.dates)
     parsed: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    # whether a rule's findings in this file reach the report: the rule is active and no
+    # per-file-ignore turns it off here (the engine's answer; every rule, where none is given).
+    # A rule that leaves a finding to another rule asks it, so that the finding is not lost.
+    reports: Callable[[str], bool] = field(default=lambda _code: True, repr=False)
 
     def column(self, index: int) -> Column:
         return self.columns[index]

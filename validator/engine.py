@@ -236,7 +236,8 @@ class Engine:
             if name is None or name in seen:
                 continue
             seen.add(name)
-            fctx = FileContext(file_spec, name, lookups[name], rank=len(seen))
+            fctx = FileContext(file_spec, name, lookups[name], rank=len(seen),
+                               reports=_reports(self.active, collect.skip, name))
             ctx.files.append(fctx)
             self._file(fctx, ctx, hooks, collect, report, pool)
         for rule in hooks["on_import_end"]:
@@ -369,6 +370,15 @@ LARGE_INPUT = 16 << 20
 # a workbook's cells come to about twice its (compressed) size as CSV text: 100,000 contacts
 # are 8.4 MB as .xlsx and 17 MB as CSV, and check 0.1 s faster in the large mode
 WORKBOOK_WEIGHT = 2
+
+
+def _reports(active: Mapping[str, ActiveRule], skip: Callable[[str, str], bool] | None,
+             file: str) -> Callable[[str], bool]:
+    """``FileContext.reports`` of ``file``: a code's findings there reach the report when its rule
+    is active and no per-file-ignore turns it off for the file."""
+    def reports(code: str) -> bool:
+        return code in active and (skip is None or not skip(code, file))
+    return reports
 
 
 def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:

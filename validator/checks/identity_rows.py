@@ -4,7 +4,7 @@ A row identical to an earlier one is found by hashing whole rows, pivoting on th
 identifier column where it has one, so that no set of every row's hash is kept
 (``first_identical``: computed once per chunk, asked by both rules). A marketing event
 participation is the row's contact and one event column's timestamp; a repeat that is a
-whole-row repeat is left to HS304.
+whole-row repeat is left to HS304 where HS304 reports the file's rows.
 """
 
 from __future__ import annotations
@@ -50,9 +50,12 @@ class DuplicateParticipation(CatalogRule):
     file's first contact identifier column (email without regard to case, or Record ID),
     timestamps as written, trimmed; a contact's other participations (another type, another
     time) are not repeats. A row identical to an earlier row, cell for cell, is HS304's
-    (duplicate-row) alone, whether or not HS304 is selected: its participations are that row's
-    again, HubSpot names such a row DUPLICATE_ROW_CONTENT, and one finding says it (deleting the
-    row is the fix). A row that repeats a participation and differs elsewhere is this rule's.
+    (duplicate-row) alone where HS304 reports the file: its participations are that row's again,
+    HubSpot names such a row DUPLICATE_ROW_CONTENT, and one finding says it (deleting the row is
+    the fix). Where HS304 does not (not selected, or turned off for the file by
+    `per-file-ignores`), this rule names that row's repeated participations too: turning off
+    one rule must not hide what another finds. A row that repeats a participation and differs
+    elsewhere is this rule's.
     Example: `ann@x.com` registered at `2024-03-01 10:00` in rows 2 and 9.
     Fix: delete the repeated participation, or correct the contact or the time of one of them.
     """
@@ -69,6 +72,7 @@ class DuplicateParticipation(CatalogRule):
     def _reset(self) -> None:
         self.contact: Column | None = None
         self.events: list[tuple[Column, KeySet]] = []
+        self.copies_reported = True  # HS304 reports the file's whole-row repeats: they are its alone
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self._reset()
@@ -77,6 +81,7 @@ class DuplicateParticipation(CatalogRule):
                              and id_kind(c.spec, self.catalog) is not None), None)
         if self.contact is not None:
             self.events = [(c, KeySet()) for c in events]
+        self.copies_reported = file.reports(DuplicateRow.code)
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
@@ -89,9 +94,10 @@ class DuplicateParticipation(CatalogRule):
         has = np.zeros(len(chunk), bool)
         who[pos], has[pos] = keys, True
         names = chunk.column(self.contact.index).to_numpy()
-        filled, twin = first_identical(chunk, file, self.catalog)  # (asked of every chunk: it keeps state)
         copy = np.zeros(len(chunk), bool)
-        copy[filled] = twin != chunk.rows[filled]  # a whole-row repeat: HS304's
+        if self.copies_reported:  # (then asked of every chunk: it keeps state)
+            filled, twin = first_identical(chunk, file, self.catalog)
+            copy[filled] = twin != chunk.rows[filled]  # a whole-row repeat: HS304's
         for column, seen in self.events:
             times = chunk.column(column.index).str.strip()
             at = np.flatnonzero(has & (times != "").to_numpy(dtype=bool))
