@@ -544,7 +544,7 @@ def test_standard_input_past_hubspots_file_limit_is_refused_not_copied_whole(mon
     # `--file x.csv=- < /dev/zero` copied without end into a temporary file until the disk was full
     import io
 
-    import validator.cli as cli_module
+    import validator.cli_inputs as cli_module  # (where _spooled_stdin looks its limit up)
 
     monkeypatch.setattr(cli_module, "STDIN_LIMIT", 1 << 20)
     endless = type("Endless", (io.RawIOBase,), {"readable": lambda self: True,

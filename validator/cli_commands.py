@@ -1,0 +1,131 @@
+"""The commands beside ``check``: ``config`` (the effective settings), ``rules`` (the rule table;
+``rules_markdown`` is the README's), ``explain`` (a rule's page, ``rule_page``) and ``doctor``
+(the hardened parsers in place).
+
+Split from ``cli.py``, which adds them to its click group and re-exports every name here. Each
+command imports what it needs when it runs: ``hubspot-preflight check`` loads none of it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+@click.command("config")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file to read.")
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
+def config_cmd(paths: tuple[Path, ...], config_file: Path | None, fmt: str) -> None:
+    """Print the effective configuration for PATHS (default: the current folder)."""
+    import json
+
+    from validator.settings import describe, effective_config
+
+    config = effective_config(paths, config_file)
+    data = describe(config)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"# configuration: {data.pop('source') or 'built-in defaults (no configuration file found)'}")
+    rules = data.pop("rules")
+    for key, value in data.items():
+        click.echo(f"{key} = {json.dumps(value)}")
+    click.echo(f"# {len(rules)} active rules: " + ", ".join(f"{c}={s}" for c, s in rules.items()))
+
+
+@click.command("rules")
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json", "markdown"]),
+              show_default=True)
+def rules_cmd(fmt: str) -> None:
+    """List every rule: code, name, default severity, HubSpot errorType and summary."""
+    import json
+
+    from validator.checks import all_rules
+    from validator.config import load_profile
+
+    profile = load_profile()
+    rows = []
+    for code, rule in all_rules().items():
+        entry = profile.get(code, {})
+        rows.append({
+            "code": code, "name": rule.name, "severity": entry.get("severity", rule.severity.label),
+            "severity_without_portal": rule.severity_without_portal.label if rule.severity_without_portal else None,
+            "enabled": entry.get("enabled", True), "hubspot_error": rule.hubspot_error,
+            "summary": rule.summary(),
+        })
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if fmt == "markdown":
+        click.echo(rules_markdown(rows), nl=False)
+        return
+    for r in rows:
+        flag = "" if r["enabled"] else " (off by default)"
+        if r["severity_without_portal"]:
+            flag += f" ({r['severity_without_portal']} without a portal snapshot)"
+        click.echo(f"{r['code']}  {r['name']:<34} {r['severity']:<8} "
+                   f"{r['hubspot_error'] or '-':<38} {r['summary']}{flag}")
+
+
+def rules_markdown(rows: list[dict[str, Any]]) -> str:
+    """The README's rule table (tests/test_readme.py keeps README.md equal to this)."""
+    out = ["| Code | Name | Severity | HubSpot errorType | Checks |", "|---|---|---|---|---|"]
+    for r in rows:
+        sev = r["severity"] + ("" if r["enabled"] else " (off)") + (
+            f" ({r['severity_without_portal']} without a portal)" if r.get("severity_without_portal") else "")
+        summary = str(r["summary"]).replace("|", "\\|")
+        error = f"`{r['hubspot_error']}`" if r["hubspot_error"] else ""
+        out.append(f"| {r['code']} | `{r['name']}` | {sev} | {error} | {summary} |")
+    return "\n".join(out) + "\n"
+
+
+@click.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Print a rule's page: what it checks, why, an example and the fix."""
+    from validator.checks import find_rule
+    from validator.config import load_profile
+    from validator.findings import ValidatorError
+
+    cls = find_rule(rule)
+    if cls is None:
+        raise ValidatorError(f"unknown rule {rule!r} (see `hubspot-preflight rules`)")
+    click.echo(rule_page(cls, load_profile().get(cls.code, {})))
+
+
+def rule_page(cls: Any, entry: dict[str, Any]) -> str:
+    sections = cls.sections()
+    lines = [f"{cls.code} {cls.name}", "", sections["summary"], ""]
+    lines.append(f"Severity: {entry.get('severity', cls.severity.label)}"
+                 + ("" if entry.get("enabled", True) else " (off by default)"))
+    lines.append(f"HubSpot errorType: {cls.hubspot_error or 'none (HubSpot reports no row error)'}")
+    if cls.options:
+        lines.append("Options: " + ", ".join(f"{k} = {v!r}" for k, v in cls.options.items()))
+    for title in ("Why", "Example", "Fix"):
+        if sections.get(title):
+            lines += ["", f"{title}:", *(f"  {t}" for t in sections[title].splitlines())]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
+def doctor(fmt: str) -> None:
+    """Check that the hardened parsers are in place (defusedxml, expat limits, zip overlap check).
+
+    Exits 1 when any protection is missing.
+    """
+    import json
+
+    from validator.doctor import run
+
+    probes = run()
+    if fmt == "json":
+        click.echo(json.dumps([{"check": p.name, "ok": p.ok, "detail": p.detail} for p in probes], indent=2))
+    else:
+        for p in probes:
+            click.echo(f"{'ok' if p.ok else 'FAIL':<4}  {p.name}: {p.detail}")
+    sys.exit(0 if all(p.ok for p in probes) else 1)

@@ -1,0 +1,135 @@
+"""What ``check`` writes: the report in its format, to standard output or ``-o`` (refused, before
+the check runs, where it would overwrite an input or cannot be written), GitHub's step summary,
+the baseline files ``--write-baseline`` writes, and each refused input on stderr.
+
+Split from ``cli.py`` (the click command and its steps), which imports this module when a check
+starts. Only the standard library and click are imported up front: the rest (the report
+formats, ``validator.baseline``, ...) when a function needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _output_target(output: Path, write_baseline: bool, inputs: list[Any]) -> None:
+    """``-o``: refused with ``--write-baseline``, over an input, or where it cannot be written."""
+    from validator.findings import ValidatorError
+
+    if write_baseline:
+        raise ValidatorError("--output has no report to take with --write-baseline (it writes the --baseline file)")
+    _never_overwrite_an_input(output, inputs)
+    _writable(output, "--output")
+
+
+def _baseline_targets(configs: dict[Path, Any], inputs: list[Any]) -> dict[Path, Path]:
+    """``--write-baseline``: each request's findings to its own baseline file (the same one for
+    all, mostly), each refused before the check runs as ``-o`` is."""
+    from validator.findings import ValidatorError
+
+    targets: dict[Path, Path] = {}
+    for request, cfg in configs.items():
+        if cfg.baseline is None or not isinstance(cfg.baseline, (str, os.PathLike)):
+            raise ValidatorError("--write-baseline needs --baseline FILE (or baseline in the configuration)")
+        targets[request] = Path(cfg.baseline)
+    for target in dict.fromkeys(targets.values()):
+        _never_overwrite_an_input(target, inputs, "--baseline")
+        _writable(target, "--baseline")
+    return targets
+
+
+def _write_baselines(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], targets: dict[Path, Path],
+                     quiet: bool) -> None:
+    """Every finding of each request's report to its baseline file."""
+    from validator.baseline import baseline_text
+    from validator.baseline import write_baseline as write
+
+    by_target: dict[Path, list[Any]] = {}
+    for (request, _files), r in zip(planned, reports, strict=True):  # by fileName, as they are matched
+        by_target.setdefault(targets[request], []).append((request, r))
+    # every baseline made before any is written: one refused leaves them all as they were
+    texts = {target: baseline_text(runs, target) for target, runs in by_target.items()}
+    for target, (data, n) in texts.items():
+        write(target, data)
+        if not quiet:
+            click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+
+
+def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None, quiet: bool) -> None:
+    """The report in ``fmt`` (or the configured format) to ``output`` or stdout, and in GitHub
+    Actions its step summary."""
+    from validator.report import render
+    from validator.settings import choose_format
+
+    fmt = choose_format(fmt or config.output_format)
+    text = render(report, fmt, redact=config.redact)
+    if fmt in ("json", "sarif", "hubspot") and output is None and not _utf(sys.stdout):
+        # backslashreplace would write \xe9 into JSON strings: escape as JSON instead (R6)
+        import json
+
+        text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
+    _deliver(text, output, quiet)
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from validator.report import redact_report, step_summary
+
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(step_summary(redact_report(report) if config.redact else report))
+        except OSError as exc:
+            click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
+
+
+def _say_refusals(report: Any) -> None:
+    """Each refused input and why, on stderr (under -q too: the exit code 2 alone says nothing)."""
+    from validator.report.text import printable
+
+    for refusal in report.refusals:
+        click.echo(f"hubspot-preflight: {printable(refusal.file)}: refused: {printable(refusal.reason)}", err=True)
+
+
+def _writable(path: Path, option: str) -> None:
+    """Refuse, before the check runs, a file that cannot be written: a folder, or one in a folder
+    that does not exist (a long check should not end in a traceback at the very end)."""
+    from validator.findings import ValidatorError
+
+    if path.is_dir():
+        raise ValidatorError(f"{option} {path} is a folder; name a file")
+    if not path.parent.is_dir():
+        raise ValidatorError(f"{option} {path}: the folder {path.parent} does not exist")
+
+
+def _deliver(text: str, output: Path | None, quiet: bool) -> None:
+    """The report (or emitted requests) to ``output``, else to stdout unless quiet."""
+    from validator.findings import ValidatorError
+    from validator.sources import write_text
+
+    if output is not None:
+        try:
+            write_text(output, text)
+        except OSError as exc:
+            raise ValidatorError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    elif not quiet:
+        click.echo(text, nl=False)
+
+
+def _never_overwrite_an_input(output: Path, inputs: list[Any], option: str = "--output") -> None:
+    """``-o`` (or the baseline written) naming one of the inputs (or a link to one) would
+    destroy it: refuse (R4)."""
+    from validator.findings import ValidatorError
+
+    for item in inputs:
+        try:
+            same = os.path.samefile(output, item)
+        except (OSError, TypeError, ValueError):
+            continue
+        if same:
+            raise ValidatorError(f"{option} {output} is one of the inputs; choose another file")
+
+
+def _utf(stream: Any) -> bool:
+    return str(getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf")
