@@ -185,6 +185,9 @@ _PAST_DOUBLES = {  # a number cell's <v> -> its text on both readers
     "18446744073709551617": "18446744073709552000",  # past int64
     "123456789012345000000": "123456789012345000000",
     "1" + "0" * 400: "#NUM!",
+    "9" * 5000: "#NUM!",  # more digits than int() converts (4,300): openpyxl refused the workbook
+    "-" + "9" * 5000: "#NUM!",
+    "0" * 4400 + "1234": "1234",
     "4503599627370497": "4503599627370497",  # below 2**53: every integer is a double
 }
 
@@ -205,6 +208,17 @@ def test_numbers_past_double_precision_read_the_same_on_both_readers(engine: str
     assert chunks[0].frame.values.tolist() == [texts]
     assert chunks[0].kinds is not None and chunks[0].kinds.values.tolist() == [["n"] * width]
     assert [n.cells[-1] for c in chunks for n in c.notes if n.kind == "ragged"] == ["12345678901234567000"]
+
+
+def test_a_number_of_more_digits_than_int_converts_keeps_the_cells_after_it_in_place() -> None:
+    """Cells without a reference (openpyxl counts their columns): the cell after a 5,000-digit
+    number stays in the third column (the parser's column count is not moved on twice)."""
+    cell = b'<c t="inlineStr"><is><t>%s</t></is></c>'
+    rows = (b'<row r="1">' + b"".join(cell % h for h in (b"A", b"B", b"C")) + b"</row>"
+            b'<row r="2">' + cell % b"x" + b"<c><v>" + b"9" * 5000 + b"</v></c>" + cell % b"after" + b"</row>")
+    _reader, notes, chunks = _read(raw_workbook(sheet(rows)), "openpyxl")
+    assert notes.reader == "openpyxl"
+    assert chunks[0].frame.values.tolist() == [["x", "#NUM!", "after"]]
 
 
 def test_sparse_sheet_is_read_in_runs_not_row_by_row() -> None:

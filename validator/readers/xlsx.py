@@ -112,6 +112,36 @@ def format_number(value: float) -> str:
     return text if "e" not in text else np.format_float_positional(value, unique=True, trim="-")
 
 
+@functools.cache
+def _parser_class() -> type:
+    """openpyxl's sheet parser, reading a number cell of more digits than ``int()`` converts
+    (4,300: ``sys.get_int_max_str_digits``, which a library must leave as it is) as the double
+    the cell holds, as calamine reads it (``#NUM!`` past any double), where openpyxl's own
+    raised ValueError and the workbook was refused."""
+    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> Any:
+            counter: int = getattr(self, "col_counter", 0)  # (parse_cell moves it on before the cast)
+            try:
+                return super().parse_cell(element)
+            except ValueError:
+                value = element.find(VALUE_TAG)
+                text = (value.text or "").strip() if value is not None else ""
+                if element.get("t", "n") != "n" or not _LONG_INTEGER.fullmatch(text):
+                    raise
+                self.col_counter = counter
+                double = float(text)  # no digit limit; infinity past any double
+                value.text = repr(double) if double not in (_INF, -_INF) else ("-1e999" if double < 0 else "1e999")
+                return super().parse_cell(element)
+
+    return Parser
+
+
+_LONG_INTEGER = re.compile(r"[+-]?[0-9]{4000,}")
+_INF = float("inf")
+
+
 def format_integer(value: int) -> str:
     """An integer a cell reader gives for a number cell (openpyxl: the digits written) as the
     double the cell holds."""
@@ -555,7 +585,6 @@ class XlsxReader:
 
     def _openpyxl(self, name: str) -> Any:
         import openpyxl
-        from openpyxl.worksheet._reader import WorkSheetParser
 
         if not openpyxl.DEFUSEDXML:  # the env var OPENPYXL_DEFUSEDXML=False turns the guard off
             raise Refused("openpyxl runs without defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to "
@@ -573,7 +602,7 @@ class XlsxReader:
         # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
         # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
         self._source = ws._get_source()
-        parsed = _by_reference(WorkSheetParser(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+        parsed = _by_reference(_parser_class()(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
                                                date_formats=wb._date_formats,
                                                timedelta_formats=wb._timedelta_formats).parse(),
                                every_cell=bool(self.scan.scan.cells_without_ref))
