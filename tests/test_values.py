@@ -947,6 +947,38 @@ def test_an_email_with_an_undecodable_byte_fails_the_email_grammar_as_every_type
                                          "b\udce9o@x.com", "ren\u00e9e@x.com"])).tolist() == [
         False, False, False, False, True]
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_email_holding_a_replacement_character_is_one_finding_that_says_how_to_fix_it(reader: str) -> None:
+    # ren\ufffde@x.com had HS212 (invalid email, an error) and HS602 (U+FFFD) both: one letter
+    # lost to an earlier mis-decoding, said twice. It is HS602's alone, its message naming the
+    # address and the fix; an address malformed otherwise too is still HS212's, and an
+    # undecodable byte (which formats.arrow makes U+FFFD) is still HS212's and HS402's
+    data = ("Email,First name\n"
+            "ren\ufffde@x.com,Ren\ufffde\n"      # valid but for the U+FFFD: HS602 alone
+            "ann@x\ufffd.com,Ann\n"              # ... in the domain
+            "ren\ufffde at x.com,Bo\n"           # malformed otherwise too: HS212 and HS602
+            ).encode() + b"b\xe9o@x.com,Cy\n"     # not UTF-8: HS212 and HS402, no HS602
+    request = _request("contacts.csv", ("Email", "0-1", "email"), ("First name", "0-1", "firstname"))
+
+    def lost(value: str) -> str:
+        return (f"email {value!r} contains U+FFFD: an earlier mis-decoding lost a character of the address, "
+                "which HubSpot may refuse or import as another address; take the address from the source "
+                "again, exported as UTF-8, or correct it by hand")
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings
+                if f.code in ("HS212", "HS402", "HS602") and f.row is not None] == [
+            (2, 1, "HS602", lost("ren\ufffde@x.com")),
+            (2, 2, "HS602", "'Ren\ufffde' contains U+FFFD: an earlier mis-decoding likely lost characters"),
+            (3, 1, "HS602", lost("ann@x\ufffd.com")),
+            (4, 1, "HS212", "'ren\ufffde at x.com' is not a valid email address"),
+            (4, 1, "HS602", lost("ren\ufffde at x.com")),
+            (5, 1, "HS212", "'b\\xe9o@x.com' is not a valid email address: it holds bytes that are not UTF-8 "
+                            "(HS402); save the file as UTF-8"),
+            (5, 1, "HS402", "'b\\xe9o@x.com' is not valid UTF-8 text")], chunk_rows
+
+
 @given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))
 def test_address_lists_are_split_alike_by_arrow_and_by_python(texts: list[str]) -> None:
     """``keys.split_list`` splits cells with a quote in Python and the others with Arrow: the

@@ -65,6 +65,17 @@ def is_phone(column: Column, catalog: Catalog | None = None) -> bool:
     return _phone_property(column, catalog or builtin()) or any(_PHONE_NAME.search(n) for n in _names(column))
 
 
+def is_email(column: Column, catalog: Catalog | None = None) -> bool:
+    """A column of email addresses: mapped to a property whose format is email, as HS212 reads
+    it (a value or an alternate identifier, not another record's key)."""
+    spec = column.spec
+    if (spec is None or spec.ignored or spec.column_type not in ("STANDARD", "HUBSPOT_ALTERNATE_ID")
+            or spec.to_object_type_id is not None):
+        return False
+    prop = (catalog or builtin()).property_of(spec.object_type_id, spec.property_name)
+    return prop is not None and prop.format == "email"
+
+
 def is_zip(column: Column) -> bool:
     return any(_ZIP_NAME.search(n) for n in _names(column))
 

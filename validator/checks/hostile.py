@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from validator.catalog import Catalog, builtin
+from validator.checks._columns import is_email
 from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.spreadsheet import workbook
@@ -79,14 +80,18 @@ class FileNameNearMatch(Rule):
                     "on Windows and macOS they are one file", file=ctx, pointer=f.at("fileName"), value=name)
 
 
-class ReplacementCharacter(Rule):
+class ReplacementCharacter(CatalogRule):
     """A header or value holds U+FFFD, the replacement character `�`.
 
     Why: a program puts U+FFFD where it could not decode the bytes it read, so the file was
     already mis-decoded once (a Windows-1252 export read as UTF-8, then saved again). The
-    original letters are lost; HubSpot imports the `�` as it is.
-    Example: `Ren�e` where the source had `Renée`.
-    Fix: export the data again from the source system as UTF-8, or repair the names by hand.
+    original letters are lost; HubSpot imports the `�` as it is. In an email the address is no
+    longer the contact's: HubSpot may refuse it (its email grammar is not published, [GAP]) or
+    keep a wrong address, so this rule names it, with its fix, and HS212 (invalid email) does
+    not, unless the address is malformed otherwise too.
+    Example: `Ren�e` where the source had `Renée`; the email `ren�e@x.com`.
+    Fix: export the data again from the source system as UTF-8, or repair the names (addresses)
+    by hand.
     """
 
     code = "HS602"
@@ -107,8 +112,13 @@ class ReplacementCharacter(Rule):
             if not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
                 continue
             bad = chunk.column(col.index).str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
-            yield from self.cells(chunk, file, col, bad,
+            yield from self.cells(chunk, file, col, bad, _LOST_IN_EMAIL if is_email(col, self.catalog) else
                                   "{value} contains U+FFFD: an earlier mis-decoding likely lost characters")
+
+
+_LOST_IN_EMAIL = ("email {value} contains U+FFFD: an earlier mis-decoding lost a character of the address, "
+                  "which HubSpot may refuse or import as another address; take the address from the source "
+                  "again, exported as UTF-8, or correct it by hand")
 
 
 class ExcelCellLimit(Rule):

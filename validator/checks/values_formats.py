@@ -69,7 +69,10 @@ class InvalidEmail(FormatRule):
     """An email cell is not a valid address.
 
     Why: HubSpot rejects malformed addresses with INVALID_EMAIL ([V] S9); for contacts the email is
-    also the identifier, so the row cannot be matched or deduplicated.
+    also the identifier, so the row cannot be matched or deduplicated. An address that fails
+    only for a U+FFFD written in it (`ren�e@x.com`: a letter lost to an earlier mis-decoding)
+    is HS602's alone: whether HubSpot refuses the character is not documented ([GAP], fact sheet
+    6), the lost letter is the problem either way, and HS602 names it and its fix.
     Example: `ann.lee@example`, `ann lee@example.com`, `ann@@example.com`.
     Fix: correct the address, or leave the cell empty.
     """
@@ -83,6 +86,29 @@ class InvalidEmail(FormatRule):
 
     def valid(self, arr: Any) -> Any:
         return formats.emails(arr)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            bad = ~self.valid(cells(chunk, column)) & ~blank_at(chunk, column.index)
+            if bad.any():
+                bad &= ~lost_letters(chunk, column)
+            yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
+
+
+def lost_letters(chunk: Chunk, column: Column) -> np.ndarray:
+    """Per row: the email cell holds U+FFFD as written (an earlier mis-decoding's, HS602; not a
+    byte that is not UTF-8, which ``formats.arrow`` makes U+FFFD too) and is an address were each
+    U+FFFD a letter. Once per chunk and column."""
+    def make() -> np.ndarray:
+        out = np.zeros(len(chunk), bool)
+        if not screen(chunk, column.index).holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
+            return out
+        values = chunk.column(column.index)
+        at = np.flatnonzero(values.str.contains("\ufffd", regex=False).to_numpy(dtype=bool, na_value=False))
+        if len(at):
+            out[at] = formats.emails(formats.arrow(values.iloc[at].str.replace("\ufffd", "a", regex=False)))
+        return out
+    return cached(chunk, ("lost-letters", column.index), make)
 
 
 class InvalidDomain(FormatRule):
