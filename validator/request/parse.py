@@ -1,4 +1,4 @@
-"""The ``importRequest`` JSON -> ImportSpec / FileSpec / ColumnSpec.
+"""The ``importRequest`` JSON -> ImportSpec: ``parse_request`` and the walk over the JSON tree.
 
 Parsing never fails: whatever the text, the result is an ImportSpec whose ``notes`` record what
 was wrong with the JSON (with JSON pointers). Rules in ``checks/request.py`` turn notes into
@@ -13,235 +13,32 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from validator.catalog import Catalog, builtin
-
-MAX_REQUEST_BYTES = 10 * 1024 * 1024  # a 1,000-column request is about 200 KB
-
-_ANY_STR = (str,)
-_NULLABLE_STR = (str, type(None))
-
-# Field name -> accepted JSON types. The whole known shape of an importRequest (fact sheet 1.2-1.4).
-TOP_FIELDS: dict[str, tuple[type, ...]] = {
-    "name": _ANY_STR,
-    "importOperations": (dict,),
-    "dateFormat": _ANY_STR,
-    "marketableContactImport": (bool,),
-    "createContactListFromImport": (bool,),
-    "files": (list,),
-    "marketingEventObjectId": (int, str),
-    "timeZone": _ANY_STR,
-}
-FILE_FIELDS: dict[str, tuple[type, ...]] = {
-    "fileName": _ANY_STR,
-    "fileFormat": _ANY_STR,
-    "fileImportPage": (dict,),
-    "dateFormat": _ANY_STR,  # misplaced, but known: HubSpot ignores it here
-    "columnMappings": (list,),  # misplaced, but known: belongs in fileImportPage
-    "hasHeader": (bool,),  # misplaced, but known: belongs in fileImportPage
-}
-PAGE_FIELDS: dict[str, tuple[type, ...]] = {"hasHeader": (bool,), "columnMappings": (list,),
-                                            "dateFormat": _ANY_STR}  # (misplaced, but known: HubSpot ignores it)
-MAPPING_FIELDS: dict[str, tuple[type, ...]] = {
-    "columnObjectTypeId": _ANY_STR,
-    "columnObjectType": _ANY_STR,
-    "columnName": _ANY_STR,
-    "propertyName": _NULLABLE_STR,
-    # null where nothing is set: HubSpot's own example writes "idColumnType": null and
-    # "foreignKeyType": null on plain columns (fact sheet 1.4, [V] S5), as serialisers write an
-    # absent optional field
-    "columnType": _NULLABLE_STR,
-    "idColumnType": _NULLABLE_STR,
-    "toColumnObjectTypeId": _NULLABLE_STR,
-    "foreignKeyType": (dict, type(None)),
-    "associationIdentifierColumn": (bool,),
-    "ignored": (bool,),
-    "marketingEventSubmissionType": _ANY_STR,
-}
-FOREIGN_KEY_FIELDS: dict[str, tuple[type, ...]] = {
-    "associationTypeId": (int,),
-    "associationCategory": _ANY_STR,
-}
-# legacy names with their current ones (HS018); ``ignored`` is read too, but has no current name: it is
-# the one way to leave a column out, so it is no finding
-LEGACY = {"columnObjectType": "columnObjectTypeId", "idColumnType": "columnType"}
-
-
-@dataclass(frozen=True, slots=True)
-class RequestNote:
-    """Something about the request text worth a rule's attention.
-
-    kind: not-json | too-large | bom | duplicate-key | wrong-type | missing | unknown-key |
-          legacy-name | misplaced | conflict | control
-    """
-
-    kind: str
-    pointer: str
-    detail: str
-    line: int | None = None
-    column: int | None = None
-    value: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ForeignKey:
-    type_id: int | None
-    category: str | None
-    pointer: str
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnSpec:
-    index: int  # position in columnMappings (0-based)
-    pointer: str
-    column_name: str | None
-    property_name: str | None
-    object_type: str | None  # as written
-    object_type_id: str | None  # normalised ("0-1"); None when unknown
-    column_type: str  # as written (legacy idColumnType folded in); STANDARD when absent
-    to_object_type: str | None
-    to_object_type_id: str | None
-    foreign_key: ForeignKey | None
-    association_identifier: bool
-    ignored: bool
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
-
-    def at(self, key: str) -> str:
-        return f"{self.pointer}/{key}"
-
-
-@dataclass(frozen=True, slots=True)
-class FileSpec:
-    index: int
-    pointer: str
-    file_name: str | None
-    file_format: str | None
-    has_header: bool
-    columns: tuple[ColumnSpec, ...]
-    mappings_pointer: str
-    date_format: str | None  # a dateFormat placed inside files[] (ignored by HubSpot)
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
-
-    def at(self, key: str) -> str:
-        return f"{self.pointer}/{key}"
-
-    @property
-    def objects(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for c in self.columns:
-            if c.object_type_id and not c.ignored:
-                seen[c.object_type_id] = None
-        return tuple(seen)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportSpec:
-    source: str  # the request's name in findings (its file name, or "<request>")
-    parsed: bool  # False when the text is not a JSON object
-    name: str | None
-    operations: Mapping[str, str]  # normalised object id (or the key as written) -> op
-    operation_pointers: Mapping[str, str]
-    date_format: str
-    date_format_given: bool
-    marketable: bool | None
-    create_list: bool | None
-    files: tuple[FileSpec, ...]
-    notes: tuple[RequestNote, ...]
-    raw: Any = field(repr=False, compare=False)
-
-    def operation(self, object_type_id: str) -> str:
-        return self.operations.get(object_type_id, "UPSERT")
-
-    @property
-    def objects(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for f in self.files:
-            for o in f.objects:
-                seen[o] = None
-        return tuple(seen)
-
-
-class _JsonObject(dict[str, Any]):
-    """A JSON object that remembers keys given twice (json keeps only the last)."""
-
-    __slots__ = ("duplicates",)
-
-    def __init__(self, pairs: list[tuple[str, Any]]):
-        super().__init__()
-        self.duplicates: list[str] = []
-        for k, v in pairs:
-            if k in self:
-                self.duplicates.append(k)
-            self[k] = v
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _checked_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"number {text[:40]} is too large")
-    return value
-
+from validator.request.decode import _JsonObject, decode_json
+from validator.request.model import (
+    FILE_FIELDS,
+    FOREIGN_KEY_FIELDS,
+    LEGACY,
+    MAPPING_FIELDS,
+    PAGE_FIELDS,
+    TOP_FIELDS,
+    ColumnSpec,
+    FileSpec,
+    ForeignKey,
+    ImportSpec,
+    RequestNote,
+    escape_pointer,
+)
 
 # C0 controls but the white-space ones (tab, line ends, VT, FF: a header cell may hold them, and
 # its columnName then must too; HS431/HS605 warn of them there), DEL and C1: no request text means
 # them, and HubSpot's handling is not documented (hostile G13)
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 MAX_CONTROL_NOTES = 20
-
-
-def escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
-    """Parse request text. Returns (value or None, notes); never raises."""
-    notes: list[RequestNote] = []
-    if isinstance(data, bytes):
-        if len(data) > MAX_REQUEST_BYTES:
-            size = f"{len(data):,}"
-            return None, [RequestNote("too-large", "", f"request is {size} bytes (limit 10 MiB)")]
-        if data.startswith(b"\xef\xbb\xbf"):
-            notes.append(RequestNote("bom", "", "request text starts with a UTF-8 byte order mark"))
-            data = data[3:]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            detail = f"request is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})"
-            return None, [*notes, RequestNote("not-json", "", detail)]
-    else:
-        text = data
-        if text.startswith("\ufeff"):
-            notes.append(RequestNote("bom", "", "request text starts with a byte order mark"))
-            text = text[1:]
-    if not text.strip():
-        return None, [*notes, RequestNote("not-json", "", "request is empty")]
-    try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_JsonObject,
-            parse_constant=_reject_constant,
-            parse_float=_checked_float,
-        )
-    except json.JSONDecodeError as exc:
-        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-        notes.append(RequestNote("not-json", "", detail, line=exc.lineno, column=exc.colno))
-        return None, notes
-    except RecursionError:
-        notes.append(RequestNote("not-json", "", "request is nested too deeply to read"))
-        return None, notes
-    except ValueError as exc:  # huge integers, NaN/Infinity, overflowing floats
-        notes.append(RequestNote("not-json", "", str(exc).split("\n")[0][:200]))
-        return None, notes
-    return value, notes
 
 
 class _Walker:

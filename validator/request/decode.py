@@ -1,0 +1,84 @@
+"""The ``importRequest`` text -> a JSON value, and the notes on what was wrong with the text
+(too large, not UTF-8, a byte order mark, not JSON, nested too deeply, numbers JSON does not
+allow). Never raises.
+
+Objects are read as ``_JsonObject``, which remembers the keys given twice (``json`` keeps only
+the last): ``request.parse`` notes them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from validator.request.model import RequestNote
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # a 1,000-column request is about 200 KB
+
+
+class _JsonObject(dict[str, Any]):
+    """A JSON object that remembers keys given twice (json keeps only the last)."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        super().__init__()
+        self.duplicates: list[str] = []
+        for k, v in pairs:
+            if k in self:
+                self.duplicates.append(k)
+            self[k] = v
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _checked_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text[:40]} is too large")
+    return value
+
+
+def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
+    """Parse request text. Returns (value or None, notes); never raises."""
+    notes: list[RequestNote] = []
+    if isinstance(data, bytes):
+        if len(data) > MAX_REQUEST_BYTES:
+            size = f"{len(data):,}"
+            return None, [RequestNote("too-large", "", f"request is {size} bytes (limit 10 MiB)")]
+        if data.startswith(b"\xef\xbb\xbf"):
+            notes.append(RequestNote("bom", "", "request text starts with a UTF-8 byte order mark"))
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            detail = f"request is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})"
+            return None, [*notes, RequestNote("not-json", "", detail)]
+    else:
+        text = data
+        if text.startswith("\ufeff"):
+            notes.append(RequestNote("bom", "", "request text starts with a byte order mark"))
+            text = text[1:]
+    if not text.strip():
+        return None, [*notes, RequestNote("not-json", "", "request is empty")]
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_JsonObject,
+            parse_constant=_reject_constant,
+            parse_float=_checked_float,
+        )
+    except json.JSONDecodeError as exc:
+        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        notes.append(RequestNote("not-json", "", detail, line=exc.lineno, column=exc.colno))
+        return None, notes
+    except RecursionError:
+        notes.append(RequestNote("not-json", "", "request is nested too deeply to read"))
+        return None, notes
+    except ValueError as exc:  # huge integers, NaN/Infinity, overflowing floats
+        notes.append(RequestNote("not-json", "", str(exc).split("\n")[0][:200]))
+        return None, notes
+    return value, notes
