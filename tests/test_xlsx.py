@@ -336,7 +336,8 @@ def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_r
         tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 20-digit Record ID and a 16-digit phone typed as numbers hold doubles: both readers show
     the double (HS427 says the digits are lost; openpyxl showed the digits written), and a 15-digit
-    number past 2**53 lost nothing (calamine showed ...4995840 and HS427 fired on it alone)."""
+    number past 2**53 lost nothing (calamine showed ...4995840 and HS427 fired on it alone), nor
+    did the North American phone number 14155550101."""
     _use_engine(monkeypatch, engine)
     report = _numbers_report(tmp_path, ("Record ID", "Phone"), [("12345678901234567890", "9007199254740993"),
                                                                ("123456789012345000000", "14155550101")])
@@ -344,8 +345,7 @@ def test_an_id_past_double_precision_in_a_number_cell_is_one_finding_whichever_r
     assert [(f.row, f.column, f.code, f.value) for f in report.findings if f.code in ("HS426", "HS427")] == [
         (2, 2, "HS426", "12345678901234567000"), (2, 2, "HS427", "12345678901234567000"),
         (2, 3, "HS426", "9007199254740992"), (2, 3, "HS427", "9007199254740992"),
-        (3, 2, "HS426", "123456789012345000000"),
-        (3, 3, "HS426", "14155550101")]
+        (3, 2, "HS426", "123456789012345000000")]  # 14155550101: a complete North American number
     lost = next(f for f in report.findings if f.code == "HS427")
     assert lost.message == ("'12345678901234567000' has lost digits to Excel (scientific notation or over 15 "
                             "significant digits)")
@@ -357,7 +357,8 @@ def test_a_number_cell_id_is_named_only_where_excel_shows_or_keeps_it_otherwise(
     """HS426 named every number cell of an ID, phone or postal code column, 42 too. A whole number
     of up to 11 digits is kept and shown exactly: only 12 digits or more (scientific notation in
     General format), fractions, a postal code that lost its zero (HS428 says so of any cell) and
-    every phone number (a number holds no leading + or 0) are named."""
+    every phone number but a complete North American one (a number holds no leading + or 0)
+    are named."""
     _use_engine(monkeypatch, engine)
     report = _numbers_report(tmp_path, ("Record ID", "Zip"), [
         ("42", "90210"), ("12345678901", "2134"), ("123456789012", "12345.5"), ("12345.0", "60601")])
@@ -371,10 +372,39 @@ def test_a_number_cell_id_is_named_only_where_excel_shows_or_keeps_it_otherwise(
                         "format rounds it; IDs and ZIP codes belong in Text cells")]
     phones = _numbers_report(tmp_path, ("Phone", "Fax"), [("4155550101", "42")])
     assert [(f.row, f.column, f.code, f.message) for f in phones.findings if f.code == "HS426"] == [
-        (2, 2, "HS426", "phone number '4155550101' is stored as a number cell, which holds no leading + or 0; "
-                        "phones belong in Text cells"),
-        (2, 3, "HS426", "phone number '42' is stored as a number cell, which holds no leading + or 0; "
-                        "phones belong in Text cells")]
+        (2, 3, "HS426", f"phone number '42' is stored as a number cell, {_LOST_PLUS}")]
+
+
+_LOST_PLUS = ("which holds no leading + or 0, and is no complete North American number: one was lost, or its "
+              "country is unclear; phones belong in Text cells, as +<country code><number>")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_complete_north_american_phone_number_in_a_number_cell_lost_nothing(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HS426 named every phone number in a number cell, 6175551234 too: a complete North American
+    number (10 digits, area code and exchange starting with 2-9, perhaps after a 1) had no + or 0
+    to lose. An international number that needed its +, a national one that needed its 0 (the
+    UK mobile 07700 900123, 10 digits, its exchange 090), an area code starting with 0 or 1, and
+    a number too short or too long for North America are still named."""
+    _use_engine(monkeypatch, engine)
+    report = _numbers_report(tmp_path, ("Phone", "Mobile phone"), [
+        ("6175551234", "16175551234"),       # complete: quiet
+        ("2125550199", "19995550100"),       # complete: quiet
+        ("447700900123", "7700900123"),      # lost a +, lost a 0
+        ("1175551234", "10175551234"),       # area codes 117 and 017
+        ("6171234567", "5551234"),           # exchange 123; 7 digits
+        ("616175551234", "26175551234")])    # 12 digits; 11 not starting with 1
+    assert report.files[0].reader == engine
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS426"] == [
+        (4, 2, "HS426", f"phone number '447700900123' is stored as a number cell, {_LOST_PLUS}"),
+        (4, 3, "HS426", f"phone number '7700900123' is stored as a number cell, {_LOST_PLUS}"),
+        (5, 2, "HS426", f"phone number '1175551234' is stored as a number cell, {_LOST_PLUS}"),
+        (5, 3, "HS426", f"phone number '10175551234' is stored as a number cell, {_LOST_PLUS}"),
+        (6, 2, "HS426", f"phone number '6171234567' is stored as a number cell, {_LOST_PLUS}"),
+        (6, 3, "HS426", f"phone number '5551234' is stored as a number cell, {_LOST_PLUS}"),
+        (7, 2, "HS426", f"phone number '616175551234' is stored as a number cell, {_LOST_PLUS}"),
+        (7, 3, "HS426", f"phone number '26175551234' is stored as a number cell, {_LOST_PLUS}")]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -396,8 +426,7 @@ def test_a_phone_property_known_by_its_field_type_is_a_phone_column(
     report = validate(write(tmp_path, data, headers=("Email", "WhatsApp")), config=config)
     assert report.files[0].reader == engine
     assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS426", "HS427")] == [
-        (2, 2, "HS426", "phone number '447700900123' is stored as a number cell, which holds no leading + or 0; "
-                        "phones belong in Text cells")]
+        (2, 2, "HS426", f"phone number '447700900123' is stored as a number cell, {_LOST_PLUS}")]
     (tmp_path / "contacts.csv").write_text("Email,WhatsApp\na@x.com,4.47701E+11\n", encoding="utf-8")
     csv_request = request("contacts.csv", ("Email", "WhatsApp"))
     csv_request["files"][0]["fileFormat"] = "CSV"

@@ -26,26 +26,36 @@ from validator.findings import Severity
 from validator.readers.base import Chunk
 
 SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$"
+# A complete North American (NANP) number as a number cell holds it: area code and exchange each
+# start with 2-9, after the country code 1 or not; no + or 0 was there to lose
+NANP = r"1?[2-9]\d{2}[2-9]\d{6}"
 
 
 class NumberCellIdentifier(_CatalogRule):
     """A number cell holds an ID or postal code of 12 digits or more or with a fraction, a
-    postal code that lost its leading zero, or a phone number.
+    postal code that lost its leading zero, or a phone number other than a complete North
+    American one.
 
     Why: in its General format Excel shows a number of 12 digits or more in scientific notation
     (`1.23457E+11`) and keeps only 15 significant digits; one save as CSV and the digits are gone
     (HS427 says where they already are). A fraction is no ID: the cell shows, and a CSV saved
     from it carries, what its format rounds the number to. A phone number starts with `+`
     (HubSpot's format is `+<country code><number>`, fact sheet 6) or, in national form, mostly
-    with 0: a number cell holds neither, so Excel dropped them as the number was typed. A
-    postal code too short for its country (3-4 or 7-8 digits where the row's country is the US
-    or blank, as HS428 reads it) lost its leading zero the same way; HS428 says so of any cell,
+    with 0: a number cell holds neither, so Excel dropped them as the number was typed, and an
+    international number (`447700900123`) or a national one (`7700900123`, a UK mobile that was
+    `07700 900123`) no longer says its country or its trunk 0. A complete North American number
+    lost nothing that way: 10 digits, area code and exchange each starting with 2-9
+    (`6175551234`), or 11 digits, `1` and those 10 (`16175551234`); the cell holds what the same
+    digits typed into a Text cell would, so it is not named.
+    A postal code too short for its country (3-4 or 7-8 digits where the row's country is the
+    US or blank, as HS428 reads it) lost its leading zero the same way; HS428 says so of any cell,
     this rule names the number cell that did it. A whole number of up to 11 digits otherwise
     lost nothing and stays as it is (`42`, a 10-digit ID, the ZIP code `90210`: Excel keeps up
     to 15 digits exactly and shows up to 11), so it is not named. (The reader sees a cell's
     number, not its format: a whole number formatted with decimals, `12345.0` on screen, reads
     as `12345`.)
-    Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`.
+    Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`
+    or `7700900123` (`6175551234` is not named).
     Fix: format the column as Text before entering or pasting the values.
     """
 
@@ -59,8 +69,13 @@ class NumberCellIdentifier(_CatalogRule):
             if mask is None or not mask.any() or not is_identifier(col, self.catalog):
                 continue
             if is_phone(col, self.catalog):
-                yield from self.cells(chunk, file, col, mask, "phone number {value} is stored as a number cell, "
-                                      "which holds no leading + or 0; phones belong in Text cells")
+                at = np.flatnonzero(mask)
+                bad = np.zeros(len(chunk), bool)
+                bad[at] = ~chunk.column(col.index).iloc[at].str.fullmatch(NANP).to_numpy(dtype=bool, na_value=False)
+                yield from self.cells(chunk, file, col, bad, "phone number {value} is stored as a number cell, "
+                                      "which holds no leading + or 0, and is no complete North American number: "
+                                      "one was lost, or its country is unclear; phones belong in Text cells, "
+                                      "as +<country code><number>")
                 continue
             at = np.flatnonzero(mask)
             long, fraction = _number_shape(chunk.column(col.index).iloc[at])
