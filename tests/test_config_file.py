@@ -20,6 +20,7 @@ from validator import Config, validate
 from validator.cli import cli
 from validator.config import active_rules
 from validator.findings import ValidatorError
+from validator.records import content_hash
 from validator.report.text import location
 from validator.settings import effective_config
 
@@ -743,3 +744,85 @@ def test_write_baseline_says_which_input_was_refused(tmp_path: Path, capsys: pyt
         main(["check", "--help"])
     assert "and exit 0, or 2 where an input was refused (its findings are in no baseline);" in " ".join(
         capsys.readouterr().out.split())
+
+
+def _write_then_check(request: Path, baseline: Path, *flags: str) -> tuple[list[tuple[str, str]], dict]:
+    baseline.unlink(missing_ok=True)
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline", *flags])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    _code, report = run("check", str(request), "--baseline", str(baseline), *flags)
+    return [(e["code"], e["key"]) for e in entries], report
+
+
+@pytest.mark.parametrize("chunk_rows", ["1", "2", "50000"])
+def test_findings_made_before_their_rows_are_read_match_their_baseline_entries(tmp_path: Path,
+                                                                               chunk_rows: str) -> None:
+    # HS604 finds merged cells in the sheet before any row is read: --write-baseline keyed its
+    # entry by the row's record (email:...), the check against that baseline by the row's place
+    # (row:2), so the entry was stale and the finding new right after the baseline was written;
+    # and a run listing it gave it its place as key where its row came in a later chunk
+    from tests.workbooks import make_workbook
+
+    rows = [["Email", "Company", "City"], ["a@x.com", "Acme", "Oslo"], ["b@x.com", "", ""],
+            ["", "Initech", "Rome"], ["", "", ""], ["c@x.com", "Hooli", "Lima"]]
+    folder = tmp_path / "imp"
+    folder.mkdir()
+    request = folder / "contacts.import.json"
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": name, "propertyName": prop}
+                for name, prop in (("Email", "email"), ("Company", "company"), ("City", "city"))]
+    request.write_text(json.dumps({"name": "merged", "files": [{
+        "fileName": "contacts.xlsx", "fileFormat": "SPREADSHEET",
+        "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}), encoding="utf-8")
+
+    def save(rows: list[list[str]]) -> None:
+        sheet = {"name": "Contacts", "rows": rows, "merged": ["B2:B3", "C2:C3", "B4:B5"]}
+        (folder / "contacts.xlsx").write_bytes(make_workbook({"sheets": [sheet]}))
+
+    save(rows)
+    flags = ["--chunk-rows", chunk_rows, "--max-per-rule", "1", "--select", "HS604,HS901"]
+    entries, report = _write_then_check(request, tmp_path / "baseline.json", *flags)
+    keyless = rows[3]  # (no email: keyed by the hash of its cells)
+    assert entries == [("HS604", "email:a@x.com"), ("HS604", "email:a@x.com"),
+                       ("HS604", f"row:{content_hash(keyless)}")]
+    assert (found(report), report["accepted"], report["suppressed"]) == ([], {"HS604": 3}, {})
+    # a real change: the record of the row holding B4:B5 is edited, so its entry is stale and its
+    # finding new, where it is; re-sorting does not touch the merged cells' rows' records here
+    save([*rows[:3], ["d@x.com", "Initech", "Rome"], *rows[4:]])
+    _code, report = run("check", str(request), "--baseline", str(tmp_path / "baseline.json"), *flags)
+    assert found(report) == ["4:2 HS604", "/entries/2 HS901"]
+    new = report["findings"][0]
+    assert (new["row"], new["column"], new["code"], new["key"]) == (4, 2, "HS604", "email:d@x.com")
+    assert report["accepted"] == {"HS604": 2}
+    # listed without a baseline, each finding's key is its entry's, whatever chunk its row is in
+    save(rows)
+    _code, listed = run("check", str(request), "--chunk-rows", chunk_rows, "--select", "HS604")
+    assert [(f["code"], f["key"]) for f in listed["findings"]] == entries
+
+
+def test_a_finding_keyed_by_record_whatever_its_row_is_made_before_after_or_with(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a rule may report a data row before the reader reaches it (with the header, or with an
+    # earlier chunk): the writer and the check must key it alike, as the report does
+    from validator.checks.hostile import MergedCells
+
+    def ahead(self: MergedCells, file: object, rows: tuple[int, ...]) -> list[object]:
+        return [self.finding(f"row {r} reported early", file=file, row=r, column=2) for r in rows]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MergedCells, "on_header", lambda self, file: ahead(self, file, (3,)))
+    monkeypatch.setattr(MergedCells, "on_chunk", lambda self, chunk, file: ahead(
+        self, file, tuple(int(r) + 2 for r in chunk.rows if int(r) == 2)))
+    request = _import(tmp_path / "imp", CY + BO + ",Nia,Ng,5,lead,y\n")
+    for chunk_rows in ("1", "2", "50000"):
+        flags = ["--chunk-rows", chunk_rows, "--select", "HS604,HS901"]
+        entries, report = _write_then_check(request, tmp_path / "baseline.json", *flags)
+        assert entries == [("HS604", "email:bo@example.com"), ("HS604", "row:" + content_hash(
+            ("", "Nia", "Ng", "5", "lead", "y")))], chunk_rows
+        assert (found(report), report["accepted"]) == ([], {"HS604": 2}), chunk_rows
+        _code, listed = run("check", str(request), *flags)
+        assert [(f["code"], f["key"]) for f in listed["findings"]] == entries, chunk_rows
+        # Bo's record changed: his finding is new, at its place; Nia's still accepted
+        _import(tmp_path / "imp", CY + "bo@example.org,Bo,Chen,2,lead\n" + ",Nia,Ng,5,lead,y\n")
+        _code, report = run("check", str(request), "--baseline", str(tmp_path / "baseline.json"), *flags)
+        assert (found(report), report["accepted"]) == (["3:2 HS604", "/entries/0 HS901"], {"HS604": 1}), chunk_rows
+        _import(tmp_path / "imp", CY + BO + ",Nia,Ng,5,lead,y\n")

@@ -40,8 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from validator.checks.base import Batch, Deferred, Hit
+from validator.checks.base import Batch, Hit
 from validator.findings import STALE_CODE, Finding, Report, ValidatorError
+from validator.held import Held, part, span
 from validator.records import RowSource, finding_key, row_key
 from validator.sources import read_bounded, write_text
 
@@ -144,12 +145,19 @@ class Entries:
         if not at:
             return {}
         known = self.row_keys.setdefault(file, {})
-        if rows.chunk is not None:
-            keyed = dict(zip(at, rows.keys(at), strict=True))
-            known.update(keyed)
-            return keyed
         out: dict[int, str] = {}
+        if rows.chunk is not None:
+            # rows of the chunk, from it; any other row as without a chunk, so that a finding's
+            # key does not depend on when it was made (``held.Held`` keys a baseline's so too)
+            first, last = span(rows.chunk)
+            now = at if first <= min(at) and max(at) <= last else [r for r in at if first <= r <= last]
+            out = dict(zip(now, rows.keys(now), strict=True))
+            known.update(out)
+            if len(now) == len(at):
+                return out
         for r in at:
+            if r in out:
+                continue
             if r in known:
                 out[r] = known[r]
             elif r in rows.kept:
@@ -217,7 +225,8 @@ def _entry(f: Finding, keyed: Mapping[int, str]) -> Entry:
 class Acceptance:
     """The entries of a baseline that may accept one import's findings (those written for it,
     and those that name no import), as the engine meets the findings: before the per-rule cap,
-    so that an accepted finding neither takes a listed place nor is counted unlisted."""
+    so that an accepted finding neither takes a listed place nor is counted unlisted. A finding
+    made before its row is read waits for it (``held``), to be keyed as ``Entries`` keys it."""
 
     def __init__(self, entries: list[dict[str, Any]], scope: str, origin: str = "baseline"):
         self.entries = entries
@@ -230,6 +239,7 @@ class Acceptance:
             e = entries[i]
             self.slots.setdefault((e["file"], e["code"]), {}).setdefault(e["key"], []).append(i)
         self.used: set[int] = set()
+        self.held = Held()  # findings made before their rows were read, until they are (their keys)
 
     def wants(self, code: str, file: str) -> bool:
         """Whether any entry may accept a finding of ``code`` in ``file``."""
@@ -280,16 +290,12 @@ class Acceptance:
         keep = np.delete(np.arange(len(where)), taken)
         if not len(keep):
             return None, accepted
-        # the others, each made by its own index (a batch's fields are indexed alike, a subclass's too)
-        made = hit.finding
-        return Deferred(code=hit.code, rule=hit.rule, hubspot_error=hit.hubspot_error, file=hit.file,
-                        sheet=hit.sheet, rows=hit.rows[keep], lines=None, column=hit.column,
-                        values=np.empty(0, dtype=object), message=hit.message, hint=hit.hint,
-                        make=lambda j: made(int(keep[j]))), accepted
+        return part(hit, keep), accepted
 
     def release(self, file: str, keep: str) -> None:
         """Give back the entries used by findings of ``file`` but ``keep``'s (the engine forgot
-        those findings: an empty file is reported as that alone)."""
+        those findings: an empty file is reported as that alone), and forget those still held."""
+        self.held.drop(file, keep)
         self.used = {i for i in self.used if self.entries[i]["file"] != file or self.entries[i]["code"] == keep}
 
     def finish(self, report: Report, active: Mapping[str, Any], source: str,

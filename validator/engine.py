@@ -33,6 +33,7 @@ from validator.checks.limits import column_limit, limits
 from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Finding, Refusal, Report, Severity, ValidatorError
+from validator.held import span
 from validator.keys import hashing, record_hasher
 from validator.portal import catalog_for
 from validator.readers.base import Chunk, Refused
@@ -80,7 +81,10 @@ class Collector:
             if self.skip is not None and self.skip(hit.code, hit.file or ""):
                 continue
             if self.baseline is not None and self.baseline.wants(hit.code, hit.file or ""):
-                found, rows = self.baseline.screen(hit, self._source(hit))
+                held = self.baseline.held.hold(hit, self._source(hit))  # (its rows not read yet: no key)
+                if held is None:
+                    continue
+                found, rows = self.baseline.screen(held, self._source(held))
                 self.wanted.setdefault(hit.file or "", set()).update(rows)  # kept as a listed finding's are
                 if found is None:
                     continue
@@ -91,6 +95,29 @@ class Collector:
                 self._batch(hit)
             else:
                 self._merge(hit.code, hit.file or "", [hit], 1)
+
+    def read(self, file: str) -> None:
+        """After the hits of ``file``'s chunk being checked: the findings made before their rows
+        were read take their keys from it (``held.Held``, ``baseline.Entries.resolve``)."""
+        rows = self.rows_of(file)
+        if self.baseline is not None and rows.chunk is not None:
+            self.add(self.baseline.held.due(file, rows.chunk))
+        if self.entries is not None:
+            self.entries.resolve(file, rows)
+
+    def settle(self) -> None:
+        """Take the findings still held for rows never read, keyed by their place."""
+        if self.baseline is not None:
+            self.add(self.baseline.held.rest())
+
+    def captured(self, file: str, chunk: Chunk) -> set[int]:
+        """The rows of ``file`` whose cells the report keeps that ``chunk`` may hold; those past
+        it (a finding made before its row was read) wait for theirs."""
+        wanted = self.wanted.pop(file, set())
+        later = {r for r in wanted if r > span(chunk)[1]}
+        if later:
+            self.wanted[file] = later
+        return wanted - later
 
     def _source(self, hit: Hit) -> RowSource:
         return self.rows_of(hit.file or "")
@@ -242,6 +269,7 @@ class Engine:
             self._file(fctx, ctx, hooks, collect, report, pool)
         for rule in hooks["on_import_end"]:
             collect.add(rule.on_import_end(ctx))
+        collect.settle()
         ranks = {spec.source: 0, **{f.name: f.rank for f in ctx.files}}
         report.findings = sorted(
             (f for kept in collect.kept.values() for f in kept),
@@ -314,10 +342,9 @@ class Engine:
                     collect.chunk = (fctx.name, chunk)
                     for found in hits:
                         collect.add(found)
-                    if collect.entries is not None:  # (rows of findings made before they were read)
-                        collect.entries.resolve(fctx.name, collect.rows_of(fctx.name))
+                    collect.read(fctx.name)  # (rows of findings made before they were read)
                     collect.chunk = None
-                    capture(chunk, collect.wanted.pop(fctx.name, None), store)
+                    capture(chunk, collect.captured(fctx.name, chunk), store)
                     if progress is not None:
                         progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
                     del hits
