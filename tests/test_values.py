@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 from validator import Config, formats, validate
 from validator.catalog import Option
+from validator.checks.base import quote
 from validator.cli import main
 from validator.findings import ValidatorError
 from validator.keys import split_list, split_quoted
@@ -977,6 +978,67 @@ def test_an_email_holding_a_replacement_character_is_one_finding_that_says_how_t
             (5, 1, "HS212", "'b\\xe9o@x.com' is not a valid email address: it holds bytes that are not UTF-8 "
                             "(HS402); save the file as UTF-8"),
             (5, 1, "HS402", "'b\\xe9o@x.com' is not valid UTF-8 text")], chunk_rows
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_domain_or_additional_identifier_holding_a_replacement_character_is_one_finding(reader: str) -> None:
+    # as an email (above): a company domain valid but for its U+FFFD had HS213 (an error) and
+    # HS602 both, a list of additional emails or domains HS245 and HS602. It is HS602's alone,
+    # its message naming the value and the fix for its column; a value malformed otherwise too
+    # is still the format rule's, whose message names the part malformed otherwise (not the
+    # part valid but for its U+FFFD, before it), and undecodable bytes are still named as such
+    data = ("Domain,Additional emails,Additional domains\n"
+            "acm\ufffd.com,ann@x.com;ren\ufffde@x.com,acme.co.uk;acm\ufffd.de\n"  # HS602 alone
+            "acm\ufffd com,ren\ufffde@x.com;bad,acm\ufffd.de;beta\n"              # malformed otherwise too
+            ).encode() + (b"ac\xe9me.com,cy@x.com;d\xffi@x.com,x\xff.com\n"       # not UTF-8: no HS602
+                          b"acme.com,ren\xef\xbf\xbde@x.com;d\xffi@x.com,acme.com\n")  # U+FFFD, and a byte
+    request = _request("contacts.csv", ("Domain", "0-2", "domain"),
+                       ("Additional emails", "0-1", "hs_additional_emails"),
+                       ("Additional domains", "0-2", "hs_additional_domains"))
+    note = ": it holds bytes that are not UTF-8 (HS402); save the file as UTF-8"
+
+    def domain(value: str) -> str:
+        return (f"domain {value!r} contains U+FFFD: an earlier mis-decoding lost a character of the domain, "
+                "which HubSpot may refuse or import as another company's domain; take the domain from the "
+                "source again, exported as UTF-8, or correct it by hand")
+
+    def emails(value: str) -> str:
+        return (f"additional emails {quote(value)} contain U+FFFD: an earlier mis-decoding lost a character of "
+                "an address, which HubSpot may refuse or import as another address; take the addresses from "
+                "the source again, exported as UTF-8, or correct them by hand")
+
+    def domains(value: str) -> str:
+        return (f"additional domains {value!r} contain U+FFFD: an earlier mis-decoding lost a character of a "
+                "domain, which HubSpot may refuse or import as another company's domain; take the domains "
+                "from the source again, exported as UTF-8, or correct them by hand")
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings
+                if f.code in ("HS213", "HS245", "HS402", "HS602") and f.row is not None] == [
+            (2, 1, "HS602", domain("acm\ufffd.com")),
+            (2, 2, "HS602", emails("ann@x.com;ren\ufffde@x.com")),
+            (2, 3, "HS602", domains("acme.co.uk;acm\ufffd.de")),
+            (3, 1, "HS213", "'acm\ufffd com' is not a domain name"),
+            (3, 1, "HS602", domain("acm\ufffd com")),
+            (3, 2, "HS245", "'bad' in 'ren\ufffde@x.com;bad' is not a valid email address "
+                            "(several are separated by ';')"),
+            (3, 2, "HS602", emails("ren\ufffde@x.com;bad")),
+            (3, 3, "HS245", "'beta' in 'acm\ufffd.de;beta' is not a valid domain name "
+                            "(several are separated by ';')"),
+            (3, 3, "HS602", domains("acm\ufffd.de;beta")),
+            (4, 1, "HS213", "'ac\\xe9me.com' is not a domain name" + note),
+            (4, 1, "HS402", "'ac\\xe9me.com' is not valid UTF-8 text"),
+            (4, 2, "HS245", "'d\\xffi@x.com' in 'cy@x.com;d\\xffi@x.com' is not a valid email address "
+                            "(several are separated by ';')" + note),
+            (4, 2, "HS402", "'cy@x.com;d\\xffi@x.com' is not valid UTF-8 text"),
+            (4, 3, "HS245", "'x\\xff.com' in 'x\\xff.com' is not a valid domain name "
+                            "(several are separated by ';')" + note),
+            (4, 3, "HS402", "'x\\xff.com' is not valid UTF-8 text"),
+            (5, 2, "HS245", "'d\\xffi@x.com' in 'ren\ufffde@x.com;d\\xffi@x.com' is not a valid email "
+                            "address (several are separated by ';')" + note),
+            (5, 2, "HS402", "'ren\ufffde@x.com;d\\xffi@x.com' is not valid UTF-8 text"),
+            (5, 2, "HS602", emails("ren\ufffde@x.com;d\udcffi@x.com"))], chunk_rows
 
 
 @given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))

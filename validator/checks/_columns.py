@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from validator.catalog import Catalog, builtin
+from validator.catalog import Catalog, Property, builtin
 from validator.context import Column
 
 ID_TYPES = frozenset({"HUBSPOT_OBJECT_ID", "HUBSPOT_ALTERNATE_ID"})
@@ -68,12 +68,39 @@ def is_phone(column: Column, catalog: Catalog | None = None) -> bool:
 def is_email(column: Column, catalog: Catalog | None = None) -> bool:
     """A column of email addresses: mapped to a property whose format is email, as HS212 reads
     it (a value or an alternate identifier, not another record's key)."""
+    return _value_format(column, catalog or builtin()) == "email"
+
+
+def is_domain(column: Column, catalog: Catalog | None = None) -> bool:
+    """A column of company domains: mapped to a property whose format is domain, as HS213 reads it."""
+    return _value_format(column, catalog or builtin()) == "domain"
+
+
+# the lists of secondary identifiers HS245 reads: property -> (object, the format of each part)
+ADDITIONAL = {"hs_additional_emails": ("0-1", "email"), "hs_additional_domains": ("0-2", "domain")}
+
+
+def additional_kind(column: Column, catalog: Catalog | None = None) -> str | None:
+    """``email`` or ``domain`` for a column of a contact's additional emails or a company's
+    additional domains (a list, as HS245 reads it), else None."""
+    prop = _value_property(column, catalog or builtin())
+    kind = ADDITIONAL.get(prop.name) if prop is not None else None
+    return kind[1] if prop is not None and kind is not None and kind[0] == prop.object_id else None
+
+
+def _value_property(column: Column, catalog: Catalog) -> Property | None:
+    """The property whose values a column holds (a value or an alternate identifier, not
+    another record's key), as the format rules read it."""
     spec = column.spec
     if (spec is None or spec.ignored or spec.column_type not in ("STANDARD", "HUBSPOT_ALTERNATE_ID")
             or spec.to_object_type_id is not None):
-        return False
-    prop = (catalog or builtin()).property_of(spec.object_type_id, spec.property_name)
-    return prop is not None and prop.format == "email"
+        return None
+    return catalog.property_of(spec.object_type_id, spec.property_name)
+
+
+def _value_format(column: Column, catalog: Catalog) -> str | None:
+    prop = _value_property(column, catalog)
+    return prop.format if prop is not None else None
 
 
 def is_zip(column: Column) -> bool:

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from validator.catalog import Catalog, builtin
-from validator.checks._columns import is_email
+from validator.checks._columns import additional_kind, is_domain, is_email
 from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.spreadsheet import workbook
-from validator.context import FileContext, ImportContext, normalise_name
+from validator.context import Column, FileContext, ImportContext, normalise_name
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
 from validator.sources import base_name
@@ -88,10 +88,11 @@ class ReplacementCharacter(CatalogRule):
     original letters are lost; HubSpot imports the `�` as it is. In an email the address is no
     longer the contact's: HubSpot may refuse it (its email grammar is not published, [GAP]) or
     keep a wrong address, so this rule names it, with its fix, and HS212 (invalid email) does
-    not, unless the address is malformed otherwise too.
-    Example: `Ren�e` where the source had `Renée`; the email `ren�e@x.com`.
-    Fix: export the data again from the source system as UTF-8, or repair the names (addresses)
-    by hand.
+    not, unless the address is malformed otherwise too. So too a company domain (HS213) and a
+    list of additional emails or domains (HS245): an identifier HubSpot matches records on.
+    Example: `Ren�e` where the source had `Renée`; the email `ren�e@x.com`; the domain `acm�.com`.
+    Fix: export the data again from the source system as UTF-8, or repair the names (addresses,
+    domains) by hand.
     """
 
     code = "HS602"
@@ -112,13 +113,36 @@ class ReplacementCharacter(CatalogRule):
             if not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
                 continue
             bad = chunk.column(col.index).str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
-            yield from self.cells(chunk, file, col, bad, _LOST_IN_EMAIL if is_email(col, self.catalog) else
-                                  "{value} contains U+FFFD: an earlier mis-decoding likely lost characters")
+            kind = self._identifier(col)
+            yield from self.cells(chunk, file, col, bad, _LOST_ELSEWHERE if kind is None else _LOST[kind])
+
+    def _identifier(self, col: Column) -> str | None:
+        """The kind of identifier ``col`` holds, whose own format rule leaves a value valid but
+        for its U+FFFD to this rule (a key of ``_LOST``), else None."""
+        if is_email(col, self.catalog):
+            return "email"
+        if is_domain(col, self.catalog):
+            return "domain"
+        kind = additional_kind(col, self.catalog)
+        return None if kind is None else f"additional {kind}"
 
 
-_LOST_IN_EMAIL = ("email {value} contains U+FFFD: an earlier mis-decoding lost a character of the address, "
-                  "which HubSpot may refuse or import as another address; take the address from the source "
-                  "again, exported as UTF-8, or correct it by hand")
+_LOST_ELSEWHERE = "{value} contains U+FFFD: an earlier mis-decoding likely lost characters"
+# by the identifier a column holds: what was lost, what HubSpot may do with it, and the fix
+_LOST = {
+    "email": ("email {value} contains U+FFFD: an earlier mis-decoding lost a character of the address, "
+              "which HubSpot may refuse or import as another address; take the address from the source "
+              "again, exported as UTF-8, or correct it by hand"),
+    "domain": ("domain {value} contains U+FFFD: an earlier mis-decoding lost a character of the domain, "
+               "which HubSpot may refuse or import as another company's domain; take the domain from the "
+               "source again, exported as UTF-8, or correct it by hand"),
+    "additional email": ("additional emails {value} contain U+FFFD: an earlier mis-decoding lost a character "
+                         "of an address, which HubSpot may refuse or import as another address; take the "
+                         "addresses from the source again, exported as UTF-8, or correct them by hand"),
+    "additional domain": ("additional domains {value} contain U+FFFD: an earlier mis-decoding lost a character "
+                          "of a domain, which HubSpot may refuse or import as another company's domain; take "
+                          "the domains from the source again, exported as UTF-8, or correct them by hand"),
+}
 
 
 class ExcelCellLimit(Rule):

@@ -12,6 +12,7 @@ what to fix there (HS402 names the byte), not the value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
+from validator.checks._columns import ADDITIONAL
 from validator.checks._facts import blank_at, screen
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cached, cells
@@ -91,14 +93,16 @@ class InvalidEmail(FormatRule):
         for column, _prop in self.typed(file):
             bad = ~self.valid(cells(chunk, column)) & ~blank_at(chunk, column.index)
             if bad.any():
-                bad &= ~lost_letters(chunk, column)
+                bad &= ~lost_letters(chunk, column, "email", formats.emails)
             yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
 
 
-def lost_letters(chunk: Chunk, column: Column) -> np.ndarray:
-    """Per row: the email cell holds U+FFFD as written (an earlier mis-decoding's, HS602; not a
-    byte that is not UTF-8, which ``formats.arrow`` makes U+FFFD too) and is an address were each
-    U+FFFD a letter. Once per chunk and column."""
+def lost_letters(chunk: Chunk, column: Column, what: str, valid: Callable[[pa.Array], Any]) -> np.ndarray:
+    """Per row: the cell holds U+FFFD as written (an earlier mis-decoding's, HS602; not a byte
+    that is not UTF-8, which ``formats.arrow`` makes U+FFFD too) and would pass ``valid`` (an
+    address, a domain, a list of them: ``what``) were each U+FFFD a letter. Such a cell is
+    HS602's alone, which names the lost letter and its fix: the format rule of its column
+    (HS212, HS213, HS245) leaves it out. Once per chunk and column."""
     def make() -> np.ndarray:
         out = np.zeros(len(chunk), bool)
         if not screen(chunk, column.index).holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
@@ -106,16 +110,18 @@ def lost_letters(chunk: Chunk, column: Column) -> np.ndarray:
         values = chunk.column(column.index)
         at = np.flatnonzero(values.str.contains("\ufffd", regex=False).to_numpy(dtype=bool, na_value=False))
         if len(at):
-            out[at] = formats.emails(formats.arrow(values.iloc[at].str.replace("\ufffd", "a", regex=False)))
+            out[at] = valid(formats.arrow(values.iloc[at].str.replace("\ufffd", "a", regex=False)))
         return out
-    return cached(chunk, ("lost-letters", column.index), make)
+    return cached(chunk, ("lost-letters", what, column.index), make)
 
 
 class InvalidDomain(FormatRule):
     """A company domain cell is not a domain name.
 
     Why: the company domain is the company's identifier; HubSpot rejects values that are not a
-    domain with INVALID_DOMAIN ([V] S9).
+    domain with INVALID_DOMAIN ([V] S9). A domain that fails only for a U+FFFD written in it
+    (`acm�.com`: a letter lost to an earlier mis-decoding) is HS602's alone, as HS212 leaves
+    such an address: the lost letter is the problem, and HS602 names it and its fix.
     Example: `acme`, `acme .com`, `ann@acme.com`.
     Fix: write the bare domain: `acme.com`.
     """
@@ -130,8 +136,10 @@ class InvalidDomain(FormatRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             valid, _extra = _domains(chunk, column)
-            yield from self.cells(chunk, file, column, ~valid & ~blank_at(chunk, column.index),
-                                  noting_bytes(self.message))
+            bad = ~valid & ~blank_at(chunk, column.index)
+            if bad.any():
+                bad &= ~lost_letters(chunk, column, "domain", self.valid)
+            yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
 
     def valid(self, arr: Any) -> Any:
         return formats.domains(arr)[0]
@@ -140,9 +148,6 @@ class InvalidDomain(FormatRule):
 def _domains(chunk: Chunk, column: Column) -> tuple[Any, Any]:
     """``formats.domains`` of a column, once per chunk (HS213 and HS214 both read it)."""
     return cached(chunk, ("domains", column.index), lambda: formats.domains(cells(chunk, column)))
-
-
-_ADDITIONAL = {"hs_additional_emails": ("0-1", "email"), "hs_additional_domains": ("0-2", "domain")}
 
 
 class InvalidAdditionalIdentifier(ValueRule):
@@ -156,7 +161,10 @@ class InvalidAdditionalIdentifier(ValueRule):
     SECONDARY_EMAIL_WRITE_FAILURE) [I], hence a warning. A part with a scheme or a path is a
     domain HubSpot cuts, as HS214 says of the primary one, not an invalid one. Emails are split
     as an address list is: not at a `;` inside double quotes (a backslash there escapes the next
-    character), so `"a;b"@example.com` is one address.
+    character), so `"a;b"@example.com` is one address. A part that fails only for a U+FFFD
+    written in it (`ren�e@x.com`: a letter lost to an earlier mis-decoding) is HS602's, as HS212
+    leaves such an address: a list whose other parts are valid is named there alone, with its
+    fix, and a list named here names a part malformed otherwise.
     Example: `ann@x.com;ann at x dot com` for a contact, `acme.com;acme` for a company.
     Fix: correct or remove the part; separate the values with `;`.
     """
@@ -167,20 +175,19 @@ class InvalidAdditionalIdentifier(ValueRule):
     hubspot_error = "INVALID_EMAIL"
 
     def wants(self, prop: Property) -> bool:
-        kind = _ADDITIONAL.get(prop.name)
+        kind = ADDITIONAL.get(prop.name)
         return kind is not None and kind[0] == prop.object_id
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
-            kind = _ADDITIONAL[prop.name][1]
+            kind = ADDITIONAL[prop.name][1]
             filled = np.flatnonzero(~blank_at(chunk, column.index))
             if not len(filled):
                 continue
-            parent, parts = split_list(cells(chunk, column).take(pa.array(filled)), ";", quoted=kind == "email")
-            at = filled[parent]
-            ok = _parts_valid(pc.utf8_trim_whitespace(parts), kind)
             bad = np.zeros(len(chunk), bool)
-            bad[at[~ok]] = True
+            bad[filled] = ~_lists_valid(cells(chunk, column).take(pa.array(filled)), kind)
+            if bad.any():
+                bad &= ~lost_letters(chunk, column, f"additional {kind}", functools.partial(_lists_valid, kind=kind))
             yield from self.cells(chunk, file, column, bad, _additional_message(kind),
                                   hubspot_error="INVALID_EMAIL" if kind == "email" else "INVALID_DOMAIN")
 
@@ -195,6 +202,14 @@ def _additional_message(kind: str) -> Callable[[str], str]:
     return message
 
 
+def _lists_valid(arr: pa.Array, kind: str) -> np.ndarray:
+    """Per cell of ``arr``: every part of its list (split at `;`, trimmed) an address or a domain."""
+    parent, parts = split_list(arr, ";", quoted=kind == "email")
+    ok = np.ones(len(arr), bool)
+    ok[parent[~_parts_valid(pc.utf8_trim_whitespace(parts), kind)]] = False
+    return ok
+
+
 def _parts_valid(parts: Any, kind: str) -> np.ndarray:
     """Per part (trimmed; an empty one, as after a last ``;``, passes): an address or a domain."""
     ok = np.asarray(formats.emails(parts) if kind == "email" else formats.domains(parts)[0], dtype=bool)
@@ -203,8 +218,9 @@ def _parts_valid(parts: Any, kind: str) -> np.ndarray:
 
 def _first_invalid(value: str, kind: str) -> str:
     parts = [p.strip() for p in (split_quoted(value) if kind == "email" else value.split(";"))]
-    # (``formats.arrow``: a part holding an undecodable byte cannot be UTF-8 as it is)
-    ok = _parts_valid(formats.arrow(parts, trim=False), kind)
+    # (``formats.arrow``: a part holding an undecodable byte cannot be UTF-8 as it is; a part
+    # valid but for a U+FFFD written in it is HS602's, not the one this finding is about)
+    ok = _parts_valid(formats.arrow([p.replace("\ufffd", "a") for p in parts], trim=False), kind)
     return next((p for p, good in zip(parts, ok, strict=True) if not good), value)
 
 
