@@ -54,9 +54,9 @@ def test_overlap_probe_fails_when_the_pre_scan_lets_overlaps_through(monkeypatch
     import pytest
 
     from validator import doctor
-    from validator.readers import xlsx_scan
+    from validator.readers import xlsx_container
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
-    monkeypatch.setattr(xlsx_scan, "_check_overlap", lambda infos, size: None)
+    monkeypatch.setattr(xlsx_container, "_check_overlap", lambda infos, size: None)
     probe = doctor._zip_overlap()
     assert not probe.ok and "let overlapping entries through" in probe.detail

@@ -705,9 +705,9 @@ def _text(ref: str, text: str) -> bytes:
 ])
 def test_a_cell_written_twice_is_refused_naming_it(engine: str, block: int, rows: list[bytes], twice: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import validator.readers.xlsx_scan as scan_module
+    import validator.readers.xlsx_container as container
 
-    monkeypatch.setattr(scan_module, "BLOCK", block)
+    monkeypatch.setattr(container, "BLOCK", block)
     exc = read_refusal(raw_workbook(sheet(_HEAD + b"".join(rows))), engine)
     assert str(exc) == (f"sheet part 'xl/worksheets/sheet1.xml' has cell {twice} twice (a row or cell written "
                         "again); readers keep only one of its values")
@@ -748,9 +748,9 @@ def test_rows_out_of_order_are_refused_by_both_readers_naming_them(engine: str, 
     """Rows out of order, no cell twice: calamine sorted them into place, openpyxl's streaming
     reader refused them (and, with rows without r, numbered them as written): the pre-scan
     refuses them before either reader, one line naming the rows."""
-    import validator.readers.xlsx_scan as scan_module
+    import validator.readers.xlsx_container as container
 
-    monkeypatch.setattr(scan_module, "BLOCK", block)
+    monkeypatch.setattr(container, "BLOCK", block)
     exc = read_refusal(raw_workbook(sheet(_HEAD + rows)), engine)
     assert (exc.code, str(exc)) == ("bad-workbook", _out_of_order(row, after))
 
@@ -831,9 +831,9 @@ def test_a_sheet_whose_rows_are_not_closed_is_refused_naming_the_part(engine: st
 @pytest.mark.parametrize("block", [4 << 20, 61])
 def test_rows_in_excels_shape_need_no_parse(rows: bytes, parsed: bool, block: int,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import validator.readers.xlsx_scan as scan_module
+    import validator.readers.xlsx_container as container
 
-    monkeypatch.setattr(scan_module, "BLOCK", block)
+    monkeypatch.setattr(container, "BLOCK", block)
     head = b'<worksheet xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
     data = raw_workbook(sheet(rows).replace(b"<worksheet ", head, 1))
     zf = open_zip(io.BytesIO(data), len(data))
