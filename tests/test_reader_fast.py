@@ -312,8 +312,9 @@ def test_a_bad_byte_before_a_multi_line_value_is_read_exactly_in_a_small_piece(b
     # the first line feed after the bad byte is inside the record's quoted two-line note: quotes
     # balance from the record's start, so the exact reader takes a small piece, not the segment
     import validator.readers.csv_fast as cf
+    import validator.readers.csv_fast_fallback as fallback
 
-    monkeypatch.setattr(cf, "EXACT_PIECE", 2048)
+    monkeypatch.setattr(fallback, "EXACT_PIECE", 2048)  # (read there)
     rows = [f'"{i}","u{i}@x.com","Town {i}","Met, then\ncall {i}"\n'.encode() for i in range(6000)]
     rows[2500] = b'"2500","u2500@x.com","' + bad + b'","Met, then\ncall again"\n'
     data = b"ID,Email,Town,Notes\n" + b"".join(rows)
@@ -389,16 +390,17 @@ def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypat
     # text after a closing quote every 7th row: after each exact piece the next window is small,
     # and it doubles back to a whole segment over clean rows; the rows read as the exact reader
     # reads them
-    import validator.readers.csv_fast as cf
+    import validator.readers.csv_fast_buffer as buffer
+    import validator.readers.csv_fast_fallback as fallback
 
-    monkeypatch.setattr(cf, "EXACT_PIECE", 512)
+    monkeypatch.setattr(fallback, "EXACT_PIECE", 512)  # (each read where it is used)
     framed: list[int] = []
-    real = cf.frame
+    real = buffer.frame
 
     def frame(buf: Any, *args: Any, **kwargs: Any) -> Any:
         framed.append(len(buf))
         return real(buf, *args, **kwargs)
-    monkeypatch.setattr(cf, "frame", frame)
+    monkeypatch.setattr(buffer, "frame", frame)
     rows = [f'u{i}@x.com,"Lee, Ann",{"5" if i % 7 else chr(34) + "5" + chr(34) + " screen"},{i}\n' for i in range(4000)]
     rows += [f"v{i}@x.com,Bo,1,{i}\n" for i in range(6000)]  # then clean rows: windows grow back
     data = ("Email,Name,Size,N\n" + "".join(rows)).encode()
@@ -412,9 +414,9 @@ def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypat
 
 
 def test_a_file_whose_every_row_is_ragged_goes_to_the_exact_reader_after_one_segment(monkeypatch) -> None:
-    import validator.readers.csv_fast as cf
+    import validator.readers.csv_fast_pipeline as pipeline
 
-    monkeypatch.setattr(cf, "RAGGED_SWITCH", 20)
+    monkeypatch.setattr(pipeline, "RAGGED_SWITCH", 20)  # (read there)
     rows = "".join(f"u{i}@x.com,Ann {i},\n" for i in range(3000))  # one field too many on every row
     data = ("Email,Name\n" + "".join(f"a{i}@x.com,Bo\n" for i in range(50)) + rows).encode()
     assert assert_same(data, chunk_rows=400, segment=8192) == "fast"

@@ -236,9 +236,9 @@ def test_a_file_that_turns_to_quoting_every_value_keeps_one_way(monkeypatch: pyt
 def test_rows_the_exact_reader_reads_mid_file_hash_as_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of rows the exact reader read (after text behind a closing quote) come without the
     reader's hashes; their rows are written from their cells, and match the rows around them."""
-    import validator.readers.csv_fast as cf
+    import validator.readers.csv_fast_fallback as fallback
 
-    monkeypatch.setattr(cf, "EXACT_PIECE", 512)
+    monkeypatch.setattr(fallback, "EXACT_PIECE", 512)  # (read there)
     rows = [f"u{i}@x.com,Ann,a note of some length number {i}" for i in range(30)]
     bad = 'v@x.com,"Buyer"Co,x'
     data = ("Email,Name,Note\n" + "\n".join([*rows, bad, *rows[:20], *rows[:5]]) + "\n").encode()
