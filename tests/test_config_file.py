@@ -826,3 +826,66 @@ def test_a_finding_keyed_by_record_whatever_its_row_is_made_before_after_or_with
         _code, report = run("check", str(request), "--baseline", str(tmp_path / "baseline.json"), *flags)
         assert (found(report), report["accepted"]) == (["3:2 HS604", "/entries/0 HS901"], {"HS604": 1}), chunk_rows
         _import(tmp_path / "imp", CY + BO + ",Nia,Ng,5,lead,y\n")
+
+
+@pytest.mark.parametrize(("kind", "code"), [("csv", "HS117"), ("xlsx", "HS419")])
+@pytest.mark.parametrize("chunk_rows", ["1", "50000"])
+def test_a_finding_made_at_its_files_end_keeps_its_records_key_whatever_else_its_row_has(
+        tmp_path: Path, kind: str, code: str, chunk_rows: str) -> None:
+    # HS117 (a stray quote) and HS419 (a column's first date cell) report a row at the file's
+    # end, after its chunk has gone. Its key was the record's where the row had another finding
+    # while read (--write-baseline: any; a check: one listed or accepted), else the row's place:
+    # Bo's finding, written as email:bo@example.com beside his bad phone, was row:3 in a check
+    # where his phone was fixed and his new finding came past --max-per-rule (its entry stale,
+    # the finding new), though --write-baseline gave it his record there; and row:3 where his
+    # phone was fixed alone. It is keyed by its record, as its row is read, whatever else the
+    # row has, by the writer, the check and the report alike
+    import datetime as dt
+
+    from tests.workbooks import make_workbook
+
+    folder = tmp_path / "imp"
+    request = _import(folder, "")
+    mark = 'B"o' if kind == "csv" else "Bo"  # HS117: the quote; HS419: the date cell
+    when: object = "y" if kind == "csv" else dt.date(2024, 3, 15)
+    if kind == "xlsx":
+        spec = json.loads(request.read_text(encoding="utf-8"))
+        spec["files"][0].update(fileName="contacts.xlsx", fileFormat="SPREADSHEET")
+        request.write_text(json.dumps(spec), encoding="utf-8")
+
+    def save(ann: list[object], bo: list[object]) -> None:
+        rows = [HEADER.rstrip("\n").split(","), ann, bo]
+        if kind == "csv":
+            (folder / "contacts.csv").write_text("".join(",".join(map(str, r)) + "\n" for r in rows),
+                                                 encoding="utf-8")
+        else:
+            (folder / "contacts.xlsx").write_bytes(make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]}))
+
+    ann = ["ann@example.com", "Ann", "Lee", "1", "lead", ""]
+    baseline = tmp_path / "baseline.json"
+    flags = ["--chunk-rows", chunk_rows, "--max-per-rule", "1", "--select", f"{code},HS208,HS215,HS901"]
+    # written with Bo's phone wrong: both his findings are keyed by his record
+    save(ann, ["bo@example.com", mark, "Chen", "call me", "lead", when])
+    entries, report = _write_then_check(request, baseline, *flags)
+    bo = "email:bo@example.com"
+    assert sorted(entries) == sorted([(code, bo), ("HS215", bo)])
+    assert (found(report), report["accepted"]) == ([], {code: 1, "HS215": 1})
+    phone = f"/entries/{entries.index(('HS215', bo))} HS901"
+    # his phone fixed, a new finding on each row, his past --max-per-rule: the phone's entry is
+    # stale, the other finding still accepted, Ann's new one listed
+    save([*ann[:4], "wizard", ""], ["bo@example.com", mark, "Chen", "2", "wizard", when])
+    _code, report = run("check", str(request), "--baseline", str(baseline), *flags)
+    assert (found(report), report["accepted"], report["suppressed"]) == (
+        ["2:5 HS208", phone], {code: 1}, {"HS208": 1})
+    # ... its key as --write-baseline gives it on that input
+    rewritten, report = _write_then_check(request, tmp_path / "again.json", *flags)
+    assert sorted(rewritten) == sorted([(code, bo), ("HS208", "email:ann@example.com"), ("HS208", bo)])
+    assert (found(report), report["accepted"]) == ([], {code: 1, "HS208": 2})
+    # his phone fixed alone (nothing else on his row): the same, and so the report keys it
+    save(ann, ["bo@example.com", mark, "Chen", "2", "lead", when])
+    _code, report = run("check", str(request), "--baseline", str(baseline), *flags)
+    assert (found(report), report["accepted"]) == ([phone], {code: 1})
+    rewritten, _report = _write_then_check(request, tmp_path / "again.json", *flags)
+    assert rewritten == [(code, bo)]
+    _code, listed = run("check", str(request), *flags)
+    assert [(f["code"], f["key"]) for f in listed["findings"]] == [(code, bo)]

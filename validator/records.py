@@ -152,6 +152,17 @@ class RowSource:
         return [out[r] for r in rows]
 
 
+def keys_read(chunk: Chunk, file: FileContext, rows: list[int]) -> list[str]:
+    """The record keys of data rows ``rows`` that ``chunk`` holds, as a baseline keys a finding
+    there while the chunk is checked (``RowSource.keys``; a row it does not hold, by its place).
+    For a rule that reports a row at its file's end, after its chunk has gone (HS117, HS419):
+    the finding brings this key, so that --write-baseline, a baseline check and the report key
+    it alike, by its record, whatever other findings its row has. Without it, each took the
+    record's key only where the row had another finding (the writer: any; a check: one listed
+    or accepted), else the row's place."""
+    return RowSource(chunk, {}, key_columns(file)).keys(rows)
+
+
 def stamp_keys(findings: list[Finding], records: Mapping[str, Mapping[int, tuple[str, ...]]],
                keys: Mapping[str, tuple[tuple[str, int], ...]]) -> list[Finding]:
     from dataclasses import replace

@@ -12,8 +12,9 @@ from validator.checks.base import Hit, Rule, deferred, quote
 from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Finding, Severity
+from validator.held import span
 from validator.readers.base import Chunk, RowNote
-from validator.records import key_columns, record_key
+from validator.records import key_columns, keys_read, record_key
 
 
 def _notes(chunk: Chunk, kind: str) -> Iterator[RowNote]:
@@ -151,8 +152,44 @@ class StrayQuote(Rule):
     name = "stray-quote"
     severity = Severity.WARNING
 
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.keys: dict[int, str] = {}  # data row -> its record key, made while the row was read
+        self.next = 0  # the first of the file's listed stray quotes whose row no chunk has reached
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.keys, self.next = {}, 0
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        # the reader notes a row's stray quotes before it gives the chunk holding the row, so the
+        # rows this chunk reached are the next ones in the list. It may be reading the next chunk
+        # meanwhile (on another thread): noting later rows, or dropping the notes of a segment it
+        # reads again (never those of a row given), so an item past this chunk may go as it is read
+        listed = file.notes.stray_quotes
+        if self.next >= len(listed):  # (none noted past those keyed: most files, most chunks)
+            return
+        first, last = span(chunk)
+        at: list[int] = []
+        i = self.next
+        while True:
+            try:
+                row = listed[i].row
+            except IndexError:
+                break
+            if row > last:
+                break
+            if row >= first and row > 1 and row not in self.keys:
+                at.append(row)
+            i += 1
+        self.next = i
+        if at:
+            self.keys.update(zip(at, keys_read(chunk, file, at), strict=True))
+        yield from ()
+
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
+        keys, self.keys, self.next = self.keys, {}, 0
         opened: dict[int, list[int]] = {}  # row -> columns of fields whose quote follows spaces
         for q in notes.stray_quotes:
             fixed = '"' + q.value.replace('"', '""') + '"'
@@ -169,7 +206,8 @@ class StrayQuote(Rule):
             yield self.finding(
                 f"quote inside an unquoted field: {quote(q.value)} is read with the quote as text "
                 "here, but other parsers may read it as the start of a quoted field",
-                file=file, row=q.row, line=q.line, column=q.column, value=q.value, hint=hint)
+                file=file, row=q.row, line=q.line, column=q.column, value=q.value, hint=hint,
+                key=keys.get(q.row))  # (reported after its row's chunk has gone: its record's key)
         if notes.stray_quote_count > len(notes.stray_quotes):
             yield self.finding(
                 f"{notes.stray_quote_count:,} fields have a quote inside an unquoted value; "

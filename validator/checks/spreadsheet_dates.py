@@ -23,6 +23,7 @@ from validator.checks.typed import date1904, distinct_texts, kind_mask
 from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
+from validator.records import keys_read
 
 DATE_TEXT = (r"^\s*(?:\d{1,4}[/.-](?:\d{1,2}|[A-Za-z]{3,9})[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)"
              r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?)?\s*$")
@@ -49,7 +50,9 @@ class DateCell(Rule):
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
-        self.first: dict[int, tuple[int, str]] = {}
+        # column -> its first date cell's row, value and record key (made while the row was read:
+        # the finding comes at the file's end, after the row's chunk has gone)
+        self.first: dict[int, tuple[int, str, str]] = {}
         self.count: dict[int, int] = {}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
@@ -60,18 +63,20 @@ class DateCell(Rule):
             idx = np.flatnonzero(mask)
             self.count[col.index] = self.count.get(col.index, 0) + len(idx)
             if col.index not in self.first:
-                self.first[col.index] = (int(chunk.rows[idx[0]]), str(chunk.column(col.index).iloc[idx[0]]))
+                row = int(chunk.rows[idx[0]])
+                self.first[col.index] = (row, str(chunk.column(col.index).iloc[idx[0]]),
+                                         keys_read(chunk, file, [row])[0])
         yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         first, count = self.first, self.count
         self.first, self.count = {}, {}
-        for index, (row, value) in sorted(first.items()):
+        for index, (row, value, key) in sorted(first.items()):
             n = count[index]
             yield self.finding(
                 f"{n:,} date cell(s) in this column, read as dates in the import's dateFormat (first: "
                 f"{quote(value)}); HubSpot asks for date cells in Number format", file=file, row=row,
-                column=file.columns[index] if index < len(file.columns) else index + 1, value=value)
+                column=file.columns[index] if index < len(file.columns) else index + 1, value=value, key=key)
 
 
 class DateAsText(_CatalogRule):
