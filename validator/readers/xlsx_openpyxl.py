@@ -1,0 +1,192 @@
+"""The openpyxl engine of ``XlsxReader``: a sheet's rows streamed in read-only mode with defusedxml.
+
+openpyxl is imported only when a sheet is opened. Its rows are regrouped by the rows the cells'
+references name (``_by_reference``), as calamine reads them; a number cell of more digits than
+``int()`` converts reads as the double it holds (``_parser_class``); and sheets are not sized
+while a workbook opens (``_unsized``): the extent comes from the byte scan.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from validator.findings import column_letter
+from validator.readers.base import Refused, Shared, warnings_ignored
+from validator.readers.xlsx_blocks import RawBlock
+from validator.readers.xlsx_scan import cell_twice, rows_out_of_order
+from validator.readers.xlsx_text import _unescape
+
+if TYPE_CHECKING:
+    from validator.readers.xlsx_scan import WorkbookScan
+
+
+@functools.cache
+def _parser_class() -> type:
+    """openpyxl's sheet parser, reading a number cell of more digits than ``int()`` converts
+    (4,300: ``sys.get_int_max_str_digits``, which a library must leave as it is) as the double
+    the cell holds, as calamine reads it (``#NUM!`` past any double), where openpyxl's own
+    raised ValueError and the workbook was refused."""
+    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> Any:
+            counter: int = getattr(self, "col_counter", 0)  # (parse_cell moves it on before the cast)
+            try:
+                return super().parse_cell(element)
+            except ValueError:
+                value = element.find(VALUE_TAG)
+                text = (value.text or "").strip() if value is not None else ""
+                if element.get("t", "n") != "n" or not _LONG_INTEGER.fullmatch(text):
+                    raise
+                self.col_counter = counter
+                double = float(text)  # no digit limit; infinity past any double
+                value.text = repr(double) if double not in (_INF, -_INF) else ("-1e999" if double < 0 else "1e999")
+                return super().parse_cell(element)
+
+    return Parser
+
+
+_LONG_INTEGER = re.compile(r"[+-]?[0-9]{4000,}")
+_INF = float("inf")
+
+
+_SIZED: dict[str, Shared] = {}
+
+
+def _unsized(sheet_class: Any) -> Any:
+    """openpyxl's read-only sheets not sized while a workbook opens (load_workbook sizes every
+    sheet from <dimension> or, without one, by parsing the whole sheet: seconds for 100,000
+    rows; the extent comes from our own scan), for as long as any thread opens one."""
+    shared = _SIZED.get("sheet")
+    if shared is None:
+        def make() -> Any:
+            saved = sheet_class._get_size
+            sheet_class._get_size = lambda _self: None
+            return saved
+
+        def undo(saved: Any) -> None:
+            sheet_class._get_size = saved
+        shared = _SIZED.setdefault("sheet", Shared(make, undo))
+    return shared()
+
+
+class _OpenpyxlEngine:
+    """The part of ``XlsxReader`` that reads with openpyxl."""
+
+    stream: IO[bytes]
+    scan: WorkbookScan
+    _handle: Any
+    _source: Any
+    _width: int
+
+    def _openpyxl(self, name: str) -> Any:
+        import openpyxl
+
+        if not openpyxl.DEFUSEDXML:  # the env var OPENPYXL_DEFUSEDXML=False turns the guard off
+            raise Refused("openpyxl runs without defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to "
+                          "parse an untrusted workbook", "unsafe-environment")
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+        self.stream.seek(0)
+        # load_workbook sizes every sheet on opening it, from <dimension> or, when the sheet has
+        # none, by parsing the whole sheet (seconds for 100,000 rows); the extent comes from our
+        # own scan, so sizing is skipped while the workbook opens
+        with _unsized(ReadOnlyWorksheet), warnings_ignored():
+            wb = self._handle = openpyxl.load_workbook(self.stream, read_only=True, data_only=True,
+                                                       keep_links=False)
+        ws = wb[name]
+        # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
+        # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
+        self._source = ws._get_source()
+        parsed = _by_reference(_parser_class()(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                               date_formats=wb._date_formats,
+                                               timedelta_formats=wb._timedelta_formats).parse(),
+                               every_cell=bool(self.scan.scan.cells_without_ref))
+        last = [0]
+        part = (self.scan.chosen.part if self.scan.chosen is not None else None) or name
+
+        def block(limit: int, header: bool = False) -> RawBlock | None:
+            numbers: list[int] = []
+            items: list[list[dict[str, Any]]] = []
+            for idx, cells in parsed:
+                if idx <= last[0]:  # rows out of order that the pre-scan could not see: cells without a reference
+                    raise rows_out_of_order(part, idx, last[0])
+                last[0] = idx
+                numbers.append(idx)
+                items.append(cells)
+                if len(numbers) >= limit:
+                    break
+            if not numbers:
+                return None
+            n = len(numbers)
+            # the header row keeps every column it has; data rows only the header's
+            width = max((c["column"] for c in items[0]), default=0) if header else self._width
+            columns: list[list[Any]] = [[None] * n for _ in range(width)]
+            extra: list[tuple[int, int, Any]] = []
+            for i, cells in enumerate(items):
+                after: int | None = 0  # columns rise along a row as Excel writes it; where not, one may come twice
+                for cell in cells:
+                    c = cell["column"] - 1
+                    if after is not None:
+                        if c < after:
+                            _no_repeat(cells, numbers[i], part)
+                            after = None  # the row was looked at
+                        else:
+                            after = c + 1
+                    v = cell["value"]
+                    if type(v) is str and "_x" in v:
+                        v = _unescape(v)
+                    if c < width:
+                        columns[c][i] = v
+                    elif v is not None and v != "":
+                        extra.append((i, c, v))
+            return RawBlock(np.asarray(numbers, dtype=np.int64), list(columns), extra)
+        return block
+
+
+def _by_reference(parsed: Iterator[tuple[int, list[dict[str, Any]]]], *, every_cell: bool = False
+                  ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """openpyxl's rows of cells regrouped by the rows the cells' references name, as calamine
+    reads them: openpyxl's reader numbers a row element's cells by the element (``<row r="2">``
+    holding ``A5`` put A5 on row 2), gives a row written in two elements as two rows, and gives
+    elements without cells, which hold nothing. A cell without a reference is in its element's
+    row (openpyxl's reading, the only one of such a sheet). A row's cells come in one run (the
+    pre-scan refuses rows going down), so an element whose first and last cells share a row is
+    that row, unless cells without a reference (``every_cell``) make each cell count."""
+    row = 0
+    held: list[dict[str, Any]] = []
+    for _idx, cells in parsed:
+        if not cells:
+            continue
+        first = cells[0]["row"]
+        if not every_cell and first == cells[-1]["row"]:
+            if first == row:
+                held.extend(cells)
+                continue
+            if held:
+                yield row, held
+            row, held = first, cells
+            continue
+        for cell in cells:
+            if cell["row"] != row:
+                if held:
+                    yield row, held
+                row, held = cell["row"], []
+            held.append(cell)
+    if held:
+        yield row, held
+
+
+def _no_repeat(cells: list[dict[str, Any]], row: int, part: str) -> None:
+    """Refuses a row of openpyxl's cells in which a column comes twice (the value read last would
+    overwrite the other)."""
+    seen: set[int] = set()
+    for cell in cells:
+        if cell["column"] in seen:
+            raise cell_twice(part, f"{column_letter(cell['column'])}{row}")
+        seen.add(cell["column"])
