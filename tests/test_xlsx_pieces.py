@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.hostile import xlsx as X
 from tests.workbooks import make_workbook
 from validator.findings import column_letter
-from validator.readers import xlsx_pieces
+from validator.readers import xlsx_piece_cut, xlsx_piece_load, xlsx_pieces
 from validator.readers.base import ReaderNotes
 from validator.readers.xlsx import XlsxReader, calamine_available
 
@@ -401,7 +401,7 @@ def test_a_row_longer_than_the_pieces_may_hold_loads_the_sheet_whole(monkeypatch
                                                                      small_pieces: list[int], long: int) -> None:
     """Also where the long row is the last one: the scan's windows then hold the sheet's end too,
     and the rows from the long one on are still read (once lost: the cut-off pieces looked complete)."""
-    monkeypatch.setattr(xlsx_pieces, "MAX_ROW_BYTES", 2000)
+    monkeypatch.setattr(xlsx_piece_cut, "MAX_ROW_BYTES", 2000)
     rows = _rows(200)
     rows[long] = [*rows[long][:3], "x" * 5000]  # one row of 5 KB: over a piece and MAX_ROW_BYTES
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
@@ -563,7 +563,7 @@ def test_pieces_without_fastexcel_load_as_values(monkeypatch: pytest.MonkeyPatch
     """No fastexcel: python-calamine loads every piece, the marker row taken off again."""
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": _typed_rows(300)}]})
     whole = _whole(monkeypatch, data)
-    monkeypatch.setattr(xlsx_pieces, "_fastexcel", lambda: None)
+    monkeypatch.setattr(xlsx_piece_load, "_fastexcel", lambda: None)
     loads.clear()
     assert _read(data, pieces=True) == whole
     assert loads and set(loads) == {"values"}

@@ -173,7 +173,7 @@ def _other_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, n
 
 
 def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
-    """Texts and kind codes of a typed column of a piece (``xlsx_pieces._typed``: text, numbers,
+    """Texts and kind codes of a typed column of a piece (``xlsx_piece_load._typed``: text, numbers,
     booleans or date-times, nulls where python-calamine gives an empty cell), as ``column_texts``
     gives them for python-calamine's values of the same cells."""
     n = len(arr)
