@@ -408,6 +408,26 @@ def test_a_complete_north_american_phone_number_in_a_number_cell_lost_nothing(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_north_american_shaped_phone_number_is_named_in_a_row_of_another_country(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A number of North American shape lost nothing only where the row's country is blank or
+    a member of the plan (any case, trimmed); in a German row, 3012345678 lost its +49."""
+    _use_engine(monkeypatch, engine)
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Phone", "Country"],
+        ["a@x.com", 3012345678, "Germany"], ["b@x.com", 6175551234, " Canada "], ["c@x.com", 6175551235, ""],
+        ["d@x.com", 6175551236, "united states"], ["e@x.com", 8765551234, "Jamaica"],
+        ["f@x.com", 7700900123, "Canada"]]}]})
+    report = validate(write(tmp_path, data, headers=("Email", "Phone", "Country")))
+    assert report.files[0].reader == engine
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS426"] == [
+        (2, 2, "HS426", "phone number '3012345678' is stored as a number cell, which holds no leading + or 0, "
+                        "and the row's country is not North American: its country code or trunk 0 was lost; "
+                        "phones belong in Text cells, as +<country code><number>"),
+        (7, 2, "HS426", f"phone number '7700900123' is stored as a number cell, {_LOST_PLUS}")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_phone_property_known_by_its_field_type_is_a_phone_column(
         tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A portal's phone property is a string whose fieldType is phonenumber, as HubSpot's own

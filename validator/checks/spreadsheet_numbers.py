@@ -46,7 +46,9 @@ class NumberCellIdentifier(_CatalogRule):
     `07700 900123`) no longer says its country or its trunk 0. A complete North American number
     lost nothing that way: 10 digits, area code and exchange each starting with 2-9
     (`6175551234`), or 11 digits, `1` and those 10 (`16175551234`); the cell holds what the same
-    digits typed into a Text cell would, so it is not named.
+    digits typed into a Text cell would, so it is not named, unless the row's country (the
+    `country` column of the phone's object, as HS428 finds it) is outside the North American
+    Numbering Plan: a German number of that shape lost its `+49`.
     A postal code too short for its country (3-4 or 7-8 digits where the row's country is the
     US or blank, as HS428 reads it) lost its leading zero the same way; HS428 says so of any cell,
     this rule names the number cell that did it. A whole number of up to 11 digits otherwise
@@ -69,13 +71,7 @@ class NumberCellIdentifier(_CatalogRule):
             if mask is None or not mask.any() or not is_identifier(col, self.catalog):
                 continue
             if is_phone(col, self.catalog):
-                at = np.flatnonzero(mask)
-                bad = np.zeros(len(chunk), bool)
-                bad[at] = ~chunk.column(col.index).iloc[at].str.fullmatch(NANP).to_numpy(dtype=bool, na_value=False)
-                yield from self.cells(chunk, file, col, bad, "phone number {value} is stored as a number cell, "
-                                      "which holds no leading + or 0, and is no complete North American number: "
-                                      "one was lost, or its country is unclear; phones belong in Text cells, "
-                                      "as +<country code><number>")
+                yield from self._phones(chunk, file, col, mask)
                 continue
             at = np.flatnonzero(mask)
             long, fraction = _number_shape(chunk.column(col.index).iloc[at])
@@ -90,6 +86,24 @@ class NumberCellIdentifier(_CatalogRule):
                 yield from self.cells(chunk, file, col, mask & lost_zero(chunk, file, col),
                                       "{value} is stored as a number cell, which holds no leading zero, and looks "
                                       "like a postal code that lost one; ZIP codes belong in Text cells")
+
+
+    def _phones(self, chunk: Chunk, file: FileContext, col: Column, mask: np.ndarray) -> Iterator[Hit]:
+        at = np.flatnonzero(mask)
+        nanp = np.zeros(len(chunk), bool)
+        nanp[at] = chunk.column(col.index).iloc[at].str.fullmatch(NANP).to_numpy(dtype=bool, na_value=False)
+        elsewhere = np.zeros(len(chunk), bool)
+        country = country_column(file, col)
+        if country is not None and nanp.any():
+            elsewhere = nanp & ~north_american_or_blank(chunk.column(country.index))
+        yield from self.cells(chunk, file, col, mask & ~nanp, "phone number {value} is stored as a number cell, "
+                              "which holds no leading + or 0, and is no complete North American number: "
+                              "one was lost, or its country is unclear; phones belong in Text cells, "
+                              "as +<country code><number>")
+        yield from self.cells(chunk, file, col, elsewhere, "phone number {value} is stored as a number cell, "
+                              "which holds no leading + or 0, and the row's country is not North American: "
+                              "its country code or trunk 0 was lost; phones belong in Text cells, "
+                              "as +<country code><number>")
 
 
 def _number_shape(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -194,6 +208,25 @@ def country_column(file: FileContext, zip_column: Column) -> Column | None:
                 and (spec is None or spec.object_type_id == other.object_type_id)):
             return col
     return None
+
+
+# Countries of the North American Numbering Plan (+1), as a country cell may name them
+_NANP_COUNTRIES = pa.array([
+    *_US.to_pylist(), "ca", "can", "canada", "pr", "puerto rico", "american samoa", "anguilla",
+    "antigua and barbuda", "bahamas", "the bahamas", "barbados", "bermuda", "british virgin islands",
+    "cayman islands", "dominica", "dominican republic", "grenada", "guam", "jamaica", "montserrat",
+    "northern mariana islands", "saint kitts and nevis", "saint lucia", "saint vincent and the grenadines",
+    "sint maarten", "trinidad and tobago", "turks and caicos islands", "u.s. virgin islands",
+    "us virgin islands"])
+
+
+def north_american_or_blank(values: pd.Series) -> np.ndarray:
+    """Per row: the country cell is blank or names a country of the North American Numbering
+    Plan (the usual spellings of the US and Canada, the other members' English names; any case,
+    trimmed)."""
+    names = pc.utf8_lower(formats.arrow(values))
+    return np.asarray(pc.or_(pc.equal(names, ""), pc.is_in(names, value_set=_NANP_COUNTRIES)).to_numpy(
+        zero_copy_only=False), dtype=bool)
 
 
 def us_or_blank(values: pd.Series) -> np.ndarray:
