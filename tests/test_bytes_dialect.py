@@ -252,6 +252,23 @@ def _limit_findings(data: bytes, code: str, **config: Any) -> tuple[list[str], l
     return [f.message for f in report.findings if f.code == code], [r.reason for r in report.refusals]
 
 
+def test_import_budget_names_the_daily_imports_and_an_app_day_the_rows_exceed(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = b"Email,First Name,City\na@x.com,Ann,Bern\nb@x.com,Bo,Chur\nc@x.com,Cy,Genf\n"
+    assert _limit_findings(rows, "HS506", options={"HS506": {"min_rows": 1}})[0] == [
+        "this import has 3 rows: 0.00% of the 80,000,000 rows a day HubSpot imports through the API (10,000,000 "
+        "a day in the app, paid plan); it is one of the 500 imports a day the paid plan allows; at most 3 imports "
+        "run at once and only two over 10,000 rows, the next waits as DEFERRED"]
+    import validator.checks.limits as limits_module
+
+    table = dict(limits_module.limits())
+    monkeypatch.setattr(limits_module, "limits", lambda catalog=None: {**table, "ui_rows_per_day": {"free": 2}})
+    assert _limit_findings(rows, "HS506", options={"HS506": {"min_rows": 1, "plan": "free"}})[0] == [
+        "this import has 3 rows: 0.00% of the 80,000,000 rows a day HubSpot imports through the API (more than "
+        "the 2 rows a day the app imports on the free plan: through the app, split it over two days or more); "
+        "it is one of the 50 imports a day the free plan allows; at most 3 imports run at once and only two "
+        "over 10,000 rows, the next waits as DEFERRED"]
+
+
 def test_limits_count_data_rows_say_whose_limit_and_never_loosen_hubspots() -> None:
     rows = b"Email,First Name,City\na@x.com,Ann,Bern\nb@x.com,Bo,Chur\nc@x.com,Cy,Genf\n"
     # blank lines and lines of delimiters are no data rows (they made HS501 say 5 of 3)

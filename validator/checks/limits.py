@@ -198,9 +198,10 @@ class ImportBudget(_LimitRule):
     """Information: how the import counts against HubSpot's daily and concurrency limits.
 
     Why: HubSpot imports at most 80,000,000 rows a day through the API (10,000,000 in the app
-    on paid plans, 500,000 on free tools), runs at most three imports at once, and only two of
-    them over 10,000 rows; others wait as DEFERRED (fact sheet 7, [V] S5, S6). Reported for
-    imports over 10,000 rows.
+    on paid plans, 500,000 on free tools), at most 500 imports a day (50 on free tools), runs at
+    most three imports at once, and only two of them over 10,000 rows; others wait as DEFERRED
+    (fact sheet 7, [V] S5, S6). Reported for imports over 10,000 rows; an import over the app's
+    daily rows for the plan says so.
     Example: three 500,000-row imports started together: the third waits.
     Fix: nothing to fix; plan large imports so they do not queue behind each other.
     """
@@ -217,9 +218,13 @@ class ImportBudget(_LimitRule):
             return
         plan = _plan(self.opt["plan"])
         api = int(self.limits.get("api_rows_per_day", 80_000_000))
-        ui = self.limits.get("ui_rows_per_day", {}).get(plan, 10_000_000)
+        ui = int(self.limits.get("ui_rows_per_day", {}).get(plan, 10_000_000))
+        imports = int(self.limits.get("imports_per_day", {}).get(plan, 500))
         concurrent = int(self.limits.get("concurrent_imports", 3))
+        app = (f"more than the {ui:,} rows a day the app imports on the {plan} plan: through the app, split it "
+               "over two days or more" if rows > ui else f"{ui:,} a day in the app, {plan} plan")
         yield self.finding(
             f"this import has {rows:,} rows: {rows / api:.2%} of the {api:,} rows a day HubSpot imports "
-            f"through the API ({int(ui):,} a day in the app, {plan} plan); at most {concurrent} imports run "
-            f"at once and only two over {large:,} rows, the next waits as DEFERRED", file=ctx)
+            f"through the API ({app}); it is one of the {imports:,} imports a day the {plan} plan allows; "
+            f"at most {concurrent} imports run at once and only two over {large:,} rows, the next waits as "
+            "DEFERRED", file=ctx)
