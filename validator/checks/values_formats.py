@@ -48,10 +48,13 @@ def noting_bytes(message: str) -> Callable[[str], str]:
 
 
 class FormatRule(ValueRule):
-    """A rule for one text format (``fmt``): every non-blank cell must pass ``valid``."""
+    """A rule for one text format (``fmt``): every non-blank cell must pass ``valid``. With
+    ``lost`` (an identifier's kind), a cell that fails only for a U+FFFD written in it is left to
+    HS602 (``lost_letters``)."""
 
     fmt: ClassVar[str] = ""
     message: ClassVar[str] = ""  # a template with {value}
+    lost: ClassVar[str | None] = None
 
     def wants(self, prop: Property) -> bool:
         return prop.format == self.fmt and prop.type in ("string", "enumeration", "phone_number")
@@ -60,11 +63,16 @@ class FormatRule(ValueRule):
         """A boolean mask: True where the cell is written as HubSpot reads this format."""
         raise NotImplementedError
 
+    def valid_cells(self, chunk: Chunk, column: Column) -> Any:
+        """``valid`` of the column's cells in the chunk."""
+        return self.valid(cells(chunk, column))
+
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
-            arr = cells(chunk, column)
-            yield from self.cells(chunk, file, column, ~self.valid(arr) & ~blank_at(chunk, column.index),
-                                  noting_bytes(self.message))
+            bad = ~self.valid_cells(chunk, column) & ~blank_at(chunk, column.index)
+            if self.lost is not None and bad.any():
+                bad &= ~lost_letters(chunk, column, self.lost, self.valid)
+            yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
 
 
 class InvalidEmail(FormatRule):
@@ -85,16 +93,10 @@ class InvalidEmail(FormatRule):
     fmt = "email"
 
     message = "{value} is not a valid email address"
+    lost = "email"
 
     def valid(self, arr: Any) -> Any:
         return formats.emails(arr)
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            bad = ~self.valid(cells(chunk, column)) & ~blank_at(chunk, column.index)
-            if bad.any():
-                bad &= ~lost_letters(chunk, column, "email", formats.emails)
-            yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
 
 
 def lost_letters(chunk: Chunk, column: Column, what: str, valid: Callable[[pa.Array], Any]) -> np.ndarray:
@@ -132,17 +134,13 @@ class InvalidDomain(FormatRule):
     fmt = "domain"
 
     message = "{value} is not a domain name"
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
-            valid, _extra = _domains(chunk, column)
-            bad = ~valid & ~blank_at(chunk, column.index)
-            if bad.any():
-                bad &= ~lost_letters(chunk, column, "domain", self.valid)
-            yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
+    lost = "domain"
 
     def valid(self, arr: Any) -> Any:
         return formats.domains(arr)[0]
+
+    def valid_cells(self, chunk: Chunk, column: Column) -> Any:
+        return _domains(chunk, column)[0]  # (shared with HS214)
 
 
 def _domains(chunk: Chunk, column: Column) -> tuple[Any, Any]:
