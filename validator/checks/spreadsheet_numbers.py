@@ -224,14 +224,16 @@ def north_american_or_blank(values: pd.Series) -> np.ndarray:
     """Per row: the country cell is blank or names a country of the North American Numbering
     Plan (the usual spellings of the US and Canada, the other members' English names; any case,
     trimmed)."""
-    names = pc.utf8_lower(formats.arrow(values))
-    return np.asarray(pc.or_(pc.equal(names, ""), pc.is_in(names, value_set=_NANP_COUNTRIES)).to_numpy(
-        zero_copy_only=False), dtype=bool)
+    return _blank_or_in(values, _NANP_COUNTRIES)
 
 
 def us_or_blank(values: pd.Series) -> np.ndarray:
     """Per row: the country cell is blank or names the United States (the usual spellings,
     any case, trimmed)."""
-    names = pc.utf8_lower(formats.arrow(values))
-    return np.asarray(pc.or_(pc.equal(names, ""), pc.is_in(names, value_set=_US)).to_numpy(
+    return _blank_or_in(values, _US)
+
+
+def _blank_or_in(values: pd.Series, names: pa.Array) -> np.ndarray:
+    lowered = pc.utf8_lower(formats.arrow(values))
+    return np.asarray(pc.or_(pc.equal(lowered, ""), pc.is_in(lowered, value_set=names)).to_numpy(
         zero_copy_only=False), dtype=bool)
