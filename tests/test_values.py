@@ -1041,6 +1041,27 @@ def test_a_domain_or_additional_identifier_holding_a_replacement_character_is_on
             (5, 2, "HS602", emails("ren\ufffde@x.com;d\udcffi@x.com"))], chunk_rows
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_url_valid_but_for_a_replacement_character_is_still_named_as_a_domain_hubspot_cuts(reader: str) -> None:
+    # HS214 looked only at domains valid as they stand, so a URL whose host held a U+FFFD had
+    # HS602 alone: its scheme and path, which HubSpot cuts, went unsaid until the letter was fixed
+    data = ("Domain\n"
+            "https://acm\ufffd.com/about\n"   # HS214 and HS602
+            "https://acm\ufffd com/about\n"   # malformed otherwise too: HS213 and HS602, no HS214
+            "acm\ufffd.com\n"                 # nothing to cut: HS602 alone
+            "https://beta.com/about\n").encode()  # HS214
+    request = _request("companies.csv", ("Domain", "0-2", "domain"))
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"companies.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code) for f in report.findings
+                if f.code in ("HS213", "HS214", "HS602") and f.row is not None] == [
+            (2, 1, "HS214"), (2, 1, "HS602"), (3, 1, "HS213"), (3, 1, "HS602"), (4, 1, "HS602"),
+            (5, 1, "HS214")], chunk_rows
+        assert next(f.message for f in report.findings if f.code == "HS214") == (
+            "'https://acm\ufffd.com/about' is not a bare domain; HubSpot keeps only the domain name")
+
+
 @given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))
 def test_address_lists_are_split_alike_by_arrow_and_by_python(texts: list[str]) -> None:
     """``keys.split_list`` splits cells with a quote in Python and the others with Arrow: the

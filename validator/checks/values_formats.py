@@ -137,7 +137,7 @@ class InvalidDomain(FormatRule):
     lost = "domain"
 
     def valid(self, arr: Any) -> Any:
-        return formats.domains(arr)[0]
+        return _valid_domains(arr)
 
     def valid_cells(self, chunk: Chunk, column: Column) -> Any:
         return _domains(chunk, column)[0]  # (shared with HS214)
@@ -228,7 +228,8 @@ class DomainStripped(FormatRule):
     Why: HubSpot keeps only the domain: anything after the top-level domain is dropped [V] S6, so
     `https://acme.com/home` becomes `acme.com`. Two rows that differ only there become one company.
     The dot that ends a fully qualified name (`acme.com.`) is after the top-level domain too: the
-    name is valid, and `acme.com` is what remains [I].
+    name is valid, and `acme.com` is what remains [I]. A domain valid but for a U+FFFD written in
+    it (`https://acm�.com/about`, HS602's) is named here too: the cut is needed either way.
     Example: `https://www.acme.com/about`, `acme.com.`.
     Fix: write `acme.com`.
     """
@@ -241,8 +242,15 @@ class DomainStripped(FormatRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
             valid, extra = _domains(chunk, column)
-            yield from self.cells(chunk, file, column, valid & extra,
+            cut = valid & extra
+            if (extra & ~valid).any():  # (HS213 reads the same lost letters: once per chunk)
+                cut |= extra & lost_letters(chunk, column, "domain", _valid_domains)
+            yield from self.cells(chunk, file, column, cut,
                                   "{value} is not a bare domain; HubSpot keeps only the domain name")
+
+
+def _valid_domains(arr: Any) -> Any:
+    return formats.domains(arr)[0]
 
 
 class InvalidPhone(FormatRule):
