@@ -177,7 +177,7 @@ def test_a_file_of_blank_lines_or_spaces_is_one_finding(data: bytes) -> None:
 def test_blank_header_cells_past_the_cap_are_counted_not_made() -> None:
     # a header of a million empty cells made a million HS105 findings to keep the first 1,000
     # (7.3 s); the findings past the per-rule cap are now counted only, the kept ones unchanged
-    data = b"Email,First Name,City" + b"," * 1003 + b"\na@x.com,Ann,Bern\n"
+    data = b"Email,First Name,City" + b"," * 1003 + b"\na@x.com,Ann,Bern" + b"," * 1002 + b"x\n"  # (not HS410's)
     request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
                                        "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
     for cap, kept in ((1000, 1000), (2000, 1003)):
@@ -393,3 +393,31 @@ def test_a_quoted_field_over_the_limit_keeps_its_line_breaks_out_of_the_line_end
 def test_an_unquoted_field_over_the_limit_is_named_beside_quoted_ones(reader: str) -> None:
     data = ('Email,First Name,City\r\n"ann@example.com","Ann",' + "C" * 140_000 + "\r\n").encode()
     assert [f[:3] for f in run(data, reader=reader) if f[0] == "HS114"] == [("HS114", 2, 3)]
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_trailing_empty_columns_are_named_once_not_one_blank_header_each(reader: str) -> None:
+    # (hostile C3) an Excel export's trailing delimiters made HS101, HS410 and an HS105 per blank
+    # header cell; HS410 names the empty trailing columns once (HS101 the mappings they lack),
+    # and HS105 is left to blank headers of columns that hold values, are mapped, or where HS410
+    # is off for the file
+    def found(data: bytes, mappings: list[dict] = MAPPINGS, **config: Any) -> list[tuple]:
+        request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                           "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+        out = []
+        for chunk_rows in (50_000, 1):
+            report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                              config=Config(reader=reader, chunk_rows=chunk_rows, **config))
+            out.append([(f.code, f.row, f.column) for f in report.findings if f.code in ("HS101", "HS105", "HS410")])
+        assert out[0] == out[1]
+        return out[0]
+    empty = b"Email,First Name,City,,\r\na@x.com,Ann,Bern,,\r\nb@x.com,Bo,Chur,,\r\n"
+    assert found(empty) == [("HS101", 1, 4), ("HS410", 1, 4)]
+    assert found(empty, ignore=["HS410"]) == [("HS101", 1, 4), ("HS105", 1, 4), ("HS105", 1, 5)]
+    valued = b"Email,First Name,City,,\r\na@x.com,Ann,Bern,,\r\nb@x.com,Bo,Chur,,x\r\n"  # a value, row 3
+    assert found(valued) == [("HS101", 1, 4), ("HS105", 1, 4), ("HS105", 1, 5)]
+    inner = b"Email,,City,,\r\na@x.com,,Bern,,\r\n"  # a blank header inside: HS105 whatever follows
+    assert found(inner) == [("HS105", 1, 2), ("HS101", 1, 4), ("HS410", 1, 4)]
+    mapped = [*MAPPINGS, {"columnObjectTypeId": "0-1", "columnName": "", "ignored": True},
+              {"columnObjectTypeId": "0-1", "columnName": "", "ignored": True}]
+    assert found(empty, mapped) == [("HS105", 1, 4), ("HS410", 1, 4), ("HS105", 1, 5)]

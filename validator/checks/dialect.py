@@ -294,12 +294,48 @@ def _around(values: pd.Series) -> np.ndarray:
     return bad
 
 
+class TrailingBlank:
+    """The blank header cells that end a CSV's header (an Excel export's trailing delimiters:
+    `Email,Name,,`), and whether any of their columns holds a value. HS410 names such columns
+    once, where they are empty throughout; HS105 then leaves their blank headers to it."""
+
+    __slots__ = ("start", "used")
+
+    def __init__(self) -> None:
+        self.start: int | None = None  # the first of the trailing columns
+        self.used = False
+
+    def header(self, file: FileContext) -> None:
+        self.start, self.used = None, False
+        if file.header is None or not _is_csv(file):
+            return
+        cells = list(file.header.cells)
+        n = len(cells)
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells and len(cells) < n:
+            self.start = len(cells)
+
+    def chunk(self, chunk: Chunk) -> None:
+        if self.start is not None and not self.used:
+            for i in range(self.start, chunk.frame.shape[1]):
+                if bool((chunk.column(i).str.strip() != "").any()):
+                    self.used = True
+                    break
+
+    def empty(self, file: FileContext) -> int | None:
+        """The first trailing column where they are empty throughout the file (None: none, or
+        rows not read, as in a file over the column limit: their values are unknown)."""
+        empty = self.start is not None and not self.used and file.header is not None and file.readable
+        return self.start if empty else None
+
+
 class TrailingEmptyColumns(Rule):
     """The last columns have no header and no values (trailing delimiters).
 
     Why: Excel exports formatted-but-empty columns as trailing commas (`Email,Name,,`). HubSpot
     counts them as columns, so the request needs a mapping for each or the import fails with
-    INCORRECT_NUMBER_OF_COLUMNS.
+    INCORRECT_NUMBER_OF_COLUMNS. Their blank headers are not named one by one (HS105) as well.
     Example: header `Email,Name,,` and rows `a@x.com,Ann,,`.
     Fix: delete the empty columns in Excel (select them, Delete) and export again.
     """
@@ -310,34 +346,21 @@ class TrailingEmptyColumns(Rule):
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
-        self.start: int | None = None
-        self.used = False
+        self.trailing = TrailingBlank()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        self.start, self.used = None, False
-        if file.header is None or not _is_csv(file):
-            return
-        cells = list(file.header.cells)
-        n = len(cells)
-        while cells and not cells[-1].strip():
-            cells.pop()
-        if cells and len(cells) < n:
-            self.start = len(cells)
+        self.trailing.header(file)
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        if self.start is not None and not self.used:
-            for i in range(self.start, chunk.frame.shape[1]):
-                if bool((chunk.column(i).str.strip() != "").any()):
-                    self.used = True
-                    break
+        self.trailing.chunk(chunk)
         yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        start, used = self.start, self.used
-        self.start, self.used = None, False
-        if start is None or used or file.header is None or not file.readable:
-            return  # (rows not read, as in a file over the column limit: their values are unknown)
+        start = self.trailing.empty(file)
+        self.trailing = TrailingBlank()
+        if start is None or file.header is None:
+            return
         n = file.width - start
         yield self.finding(f"the last {n} column(s) have no header and no values (trailing delimiters)",
                            file=file, row=1, line=file.header.line, column=start + 1)

@@ -6,11 +6,14 @@ import bisect
 import collections
 import difflib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from validator.checks.base import Hit, Rule, deferred, quote
+from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
 from validator.context import INVISIBLE, Column, FileContext, normalise_name
 from validator.findings import Severity
+from validator.readers.base import Chunk
 
 # header cells compared (difflib) for the "closest header" hints of one file: mappings x cells
 # grows quadratically, and 750 unmatched mappings against a 4,500-cell header took 12 s of CPU
@@ -251,19 +254,48 @@ class BlankHeader(Rule):
 
     Why: HubSpot maps every column by its header; a column without one cannot be matched to a
     `columnName` and the import reports a column mismatch.
-    Example: `Email,,Phone`, or a trailing delimiter `Email,Phone,`.
+    Example: `Email,,Phone`, or a trailing delimiter `Email,Phone,` whose column holds values.
+    Trailing columns of a CSV empty throughout and without a mapping (an Excel export's
+    `Email,Phone,,`) are HS410's, named once for them all, where HS410 is on for the file (HS101
+    names them as columns without a mapping).
     Fix: name the column, or delete it (with its mapping) if it holds nothing.
     """
 
     code = "HS105"
     name = "blank-header"
 
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.trailing = TrailingBlank()
+        self.held: list[Column] = []  # trailing blank headers, named at the file's end unless HS410 names them
+
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         header = file.header
+        self.trailing, self.held = TrailingBlank(), []
         if header is None:
             return
+        if file.reports(TrailingEmptyColumns.code):
+            self.trailing.header(file)
+        start = self.trailing.start
         blank = [col for col in file.columns if not (col.name or "").strip()]
-        if blank:  # made one by one only for those the per-rule cap keeps (a million empty cells)
+        # unmapped: HS101 names them as columns without a mapping (mapped ones are this rule's)
+        trailing = [start is not None and col.index >= start and col.spec is None for col in blank]
+        self.held = [col for col, held in zip(blank, trailing, strict=True) if held]
+        yield from self._blank(file, [col for col, held in zip(blank, trailing, strict=True) if not held])
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.held:
+            self.trailing.chunk(chunk)
+        yield from ()
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        held, self.held = self.held, []
+        if held and self.trailing.empty(file) is None:
+            yield from self._blank(file, held)
+
+    def _blank(self, file: FileContext, blank: list[Column]) -> Iterator[Hit]:
+        header = file.header
+        if blank and header is not None:  # made one by one only for those the per-rule cap keeps (a million)
             yield deferred(self, file.name, [header.row] * len(blank), lambda i: self.finding(
                 f"header of column {blank[i].number} is blank", file=file, row=header.row,
                 line=header.line, column=blank[i], value=blank[i].name))
