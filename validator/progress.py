@@ -23,17 +23,22 @@ class ProgressBar:
         self.drawn = 0.0
         self.shown = False
         self.base = 0
+        self.base_rows = 0
 
     def __call__(self, file: str, rows: int, done: int, size: int | None) -> None:
         now = time.monotonic()
         if file != self.file:  # the first chunk of a file starts its clock; nothing to rate yet
             self.clear()
-            self.file, self.started, self.drawn, self.base = file, now, 0.0, done
+            self.file, self.started, self.drawn, self.base, self.base_rows = file, now, 0.0, done, rows
             return
         if not size or size < self.min_bytes or now - self.drawn < INTERVAL:
             return
         self.drawn = now
-        rate = (done - self.base) / (now - self.started) if now > self.started else 0.0
+        rate = 0.0
+        if now > self.started:
+            rate = (done - self.base) / (now - self.started)
+            if done == self.base and rows > self.base_rows:  # the file was read whole with its first chunk:
+                rate = (rows - self.base_rows) * (done / rows) / (now - self.started)  # its rows' bytes, checked
         self.stream.write("\r" + line(file, rows, done, size, rate) + "\x1b[K")
         self.stream.flush()
         self.shown = True
