@@ -86,6 +86,29 @@ def test_sarif_uri_of_a_folder_named_in_bytes_that_are_not_utf8(tmp_path: Path) 
     assert {u.rsplit("/", 1)[-1] for u in uris} == {"contacts.csv", "contacts.import.json"}
 
 
+def test_sarif_uri_of_a_name_with_a_colon_is_not_read_as_a_scheme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    # "data:2024.csv" as a relative reference is the URI of scheme "data"; an absolute path
+    # without a scheme is resolved against the checkout by SARIF consumers
+    from urllib.parse import unquote, urlsplit
+
+    request = json.loads(BROKEN.read_text(encoding="utf-8"))
+    request["files"][0]["fileName"] = "data:2024 #1.csv"
+    (tmp_path / "data:2024 #1.csv").write_bytes((BROKEN.parent / "contacts.csv").read_bytes())
+    (tmp_path / "data:2024.import.json").write_text(json.dumps(request), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = sarif_dict(validate(tmp_path / "data:2024.import.json"))["runs"][0]
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"] for loc in r["locations"]}
+    assert uris == {"data%3A2024.import.json", "data%3A2024%20%231.csv"}
+    assert {urlsplit(u).scheme for u in uris} == {""}
+    monkeypatch.chdir(ROOT)
+    run = sarif_dict(validate(tmp_path / "data:2024.import.json"))["runs"][0]
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"] for loc in r["locations"]}
+    assert {unquote(urlsplit(u).path) for u in uris} == {f"{tmp_path}/data:2024.import.json",
+                                                         f"{tmp_path}/data:2024 #1.csv"}
+    assert {urlsplit(u).scheme for u in uris} == {"file"}
+
+
 def test_sarif_is_capped_and_counts_the_rest() -> None:
     findings = [Finding("HS110", "ragged-row", f"row {i}", Severity.ERROR, file="a.csv", row=i + 2, line=i + 2)
                 for i in range(MAX_RESULTS + 7)]

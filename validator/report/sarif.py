@@ -48,12 +48,17 @@ def _rule(code: str, report: Report) -> dict[str, Any]:
 
 def _uri(path: str) -> str:
     """A path as a URI reference: its bytes percent-encoded, those of a name that is not UTF-8
-    (held as surrogate escapes) included."""
+    (held as surrogate escapes) included. A relative path keeps no ``:`` (``data:2024.csv``
+    would be a URI of scheme ``data``); an absolute one (a file outside the folder the check ran
+    in) is a ``file:`` URI, which SARIF consumers map to the checkout, where a bare ``/tmp/x``
+    would be read as relative to it."""
     try:
         raw = os.fsencode(path)
     except UnicodeEncodeError:  # a lone surrogate that no file name decoded to
         raw = path.encode("utf-8", "surrogatepass")
-    return url_quote(raw, safe="/:")
+    if not os.path.isabs(path):
+        return url_quote(raw, safe="/")
+    return "file://" + ("" if raw.startswith(b"/") else "/") + url_quote(raw, safe="/:")
 
 
 def _result(f: Finding, index: int, print_: str) -> dict[str, Any]:
