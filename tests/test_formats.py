@@ -248,6 +248,21 @@ def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
                     ["\\xff", "Cy", "4", "HS402", "'\\xff' is not valid UTF-8 text"]]
 
 
+def test_hubspot_format_shows_undecodable_bytes_in_row_data_as_in_the_value(tmp_path: Path) -> None:
+    # rowData held the byte as its surrogate escape, written out as \udcff where invalidValue, the
+    # message and the csv format say \xff
+    (tmp_path / "contacts.csv").write_bytes(b"Email,Name\n\xff,Cy\n")
+    request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+    (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+    errors = json.loads(render(validate(tmp_path / "r.import.json"), "hubspot"))["results"]
+    rows = [(e["sourceData"]["lineNumber"], e.get("knownColumnNumber"), e["errorType"], e["sourceData"]["rowData"],
+             e.get("invalidValue")) for e in errors]
+    assert rows == [(2, 0, "INVALID_EMAIL", ["\\xff", "Cy"], "\\xff")]
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_redact_masks_values_in_every_format(fmt: str, broken: Report) -> None:
     plain = render(broken, fmt)

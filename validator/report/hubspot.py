@@ -17,7 +17,7 @@ import json
 import time
 from typing import Any
 
-from validator.findings import Finding, Report
+from validator.findings import Finding, Report, truncate
 from validator.report.common import file_names, fingerprints
 from validator.report.json_format import clean
 
@@ -33,7 +33,7 @@ def _error(f: Finding, report: Report, file_id: int, created: int, print_: str) 
         "errorMessage": f.message,
         "extraContext": f"{f.code} {f.rule}" + (f": {f.hint}" if f.hint else ""),
         "sourceData": {
-            "rowData": list(cells or ()),
+            "rowData": [truncate(c, 1 << 62) for c in cells or ()],  # undecodable bytes as \\xNN, as in values
             "containsEncryptedProperties": False,
             "lineNumber": f.row if f.row is not None else 0,
             "fileId": file_id,
