@@ -145,6 +145,24 @@ def test_junit_clean_file_is_one_passing_case_and_control_characters_are_safe() 
     assert failure is not None and "\\u0000\\u001b[31m \\udcff" in failure.get("message", "")
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are POSIX")
+def test_junit_has_an_error_case_for_a_refused_file(tmp_path: Path) -> None:
+    # a refused file that no finding named had no suite at all: errors="0" in a run that exits 2
+    import os
+
+    os.mkfifo(tmp_path / "fifo")
+    report = validate(EXAMPLES / "two-file-broken" / "import.json", files={"contacts.csv": tmp_path / "fifo"})
+    assert [r.file for r in report.refusals] == ["contacts.csv"] and report.exit_code() == 2
+    root = ET.fromstring(render(report, "junit"))
+    assert root.get("errors") == "1"
+    (suite,) = [s for s in root.findall("testsuite") if s.get("name") == "contacts.csv"]
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("1", "1", "0")
+    case = suite.find("testcase")
+    assert case is not None and case.get("name") == "hubspot-preflight.read"
+    error = case.find("error")
+    assert error is not None and error.get("message") == report.refusals[0].reason
+
+
 def test_github_escapes_commas_colons_percent_and_newlines() -> None:
     line = annotation("error", "50% of 'a,b: c'\r\nnext line ::error::x", file="data/a,b:c.csv", line=3, col=2,
                       title="HS110 ragged-row (2)")

@@ -52,10 +52,12 @@ def severity(f: Finding) -> Severity:
 
 
 def file_names(report: Report) -> list[str]:
-    """Every file the run looked at (request first), then any other file a finding names."""
+    """Every file the run looked at (request first), then any other file a finding names, then
+    the files refused (which no finding may name: junit gives each its suite)."""
     names: list[str] = []
     requests = report.requests or [report.request or ""]
-    for name in [*requests, *(s.name for s in report.files), *(f.file or "" for f in report.findings)]:
+    for name in [*requests, *(s.name for s in report.files), *(f.file or "" for f in report.findings),
+                 *(r.file for r in report.refusals)]:
         if name and name not in names:
             names.append(name)
     return names
