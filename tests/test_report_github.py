@@ -44,3 +44,23 @@ def test_github_escapes_every_c0_c1_del_and_bidi_character_but_keeps_line_breaks
                         "%0D%0Abreak")
     assert lines[2] == "::group::d\\u0001\\u000b\\u202e.csv (1 findings)"
     assert re.fullmatch(r"  2:1 error HS110 row has\\t3 fields\\u0000\\u007f\\u009b\\nnext", lines[3])
+
+
+@pytest.mark.parametrize("n_refused", [1, 12])
+def test_github_refusals_fit_under_the_error_cap_with_the_rules(n_refused: int) -> None:
+    # a refusal's annotation came after ten error annotations of findings: the eleventh, which
+    # GitHub drops without a word, so the reason a run exits 2 was not shown
+    findings = [Finding(f"HS{100 + r}", f"rule-{r}", "m", Severity.ERROR, file="f.csv", row=r + 2, line=r + 2)
+                for r in range(14)]
+    refusals = [Refusal(f"x{i}.csv", f"why {i}") for i in range(n_refused)]
+    report = Report(findings=findings, counts={f.code: 1 for f in findings},
+                    severities={f.code: Severity.ERROR for f in findings}, refusals=refusals)
+    errors = [x for x in render(report, "github").splitlines() if x.startswith("::error")]
+    assert len(errors) == 10
+    text = "\n".join(errors)
+    for r in range(14):
+        assert f"HS{100 + r}" in text
+    for i in range(n_refused):
+        assert f"x{i}.csv" in text and f"why {i}" in text
+    if n_refused == 1:
+        assert errors[-1] == "::error file=x0.csv,title=refused::refused: why 0"

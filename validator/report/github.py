@@ -3,7 +3,8 @@
 GitHub shows at most 10 error and 10 warning annotations per step (notices likewise), and drops
 the rest without a word. So findings are grouped: one annotation per rule and file with a count;
 if that is still more than 10 for a level, one per rule; if there are more than 10 rules, the
-last annotation names every remaining rule with its count, so no rule is ever hidden. Counts
+last annotation names every remaining rule with its count, so no rule is ever hidden (nor a
+refused file: their error annotations come off the error cap first, nine at most). Counts
 include the findings over ``--max-per-rule`` that are not listed (in a rule and file's count
 where the report tells their file, see ``common.unlisted``; else in an annotation of their own,
 as for a rule none of whose findings is listed). Every listed finding is in the log inside
@@ -84,10 +85,12 @@ def _line(f: Finding) -> int | None:
 
 
 def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | None], int] | None = None,
-             severities: Mapping[str, Severity] | None = None, paths: Mapping[str, str] | None = None) -> list[str]:
+             severities: Mapping[str, Severity] | None = None, paths: Mapping[str, str] | None = None,
+             taken: int = 0) -> list[str]:
     """The annotations for ``findings``; ``unlisted``: findings counted but not listed, by rule
     and file (None where the file is not known, see ``common.unlisted``), which the counts
-    include, and ``severities`` gives the level of a rule none of whose findings is listed."""
+    include, and ``severities`` gives the level of a rule none of whose findings is listed.
+    ``taken``: error annotations written besides these (refusals), which the cap leaves room for."""
     unlisted = unlisted or {}
     level_of = {f.code: severity(f) for f in findings}
     for code, _file in unlisted:
@@ -95,6 +98,7 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
     out: list[str] = []
     for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         level = COMMANDS[sev]
+        cap = CAP - taken if sev == Severity.ERROR else CAP
         items = [f for f in findings if severity(f) == sev]
         hidden = {key: n for key, n in unlisted.items() if level_of[key[0]] == sev}
         # per rule and file; a rule's findings whose file is not known are a group of their own
@@ -103,7 +107,7 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
             by_file.setdefault((f.code, f.file or ""), []).append(f)
         for key in hidden:
             by_file.setdefault(key, [])
-        if len(by_file) <= CAP:
+        if len(by_file) <= cap:
             out.extend(_one(code, g, len(g) + hidden.get((code, file), 0), level, True,
                             hidden.get((code, file), 0), rule_name(code, items), (paths or {}).get(file or "", file))
                        for (code, file), g in by_file.items())
@@ -116,12 +120,12 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
             by_code.setdefault(code, [])
             totals[code] = totals.get(code, 0) + n
         groups = [(code, g, totals[code], totals[code] - len(g)) for code, g in by_code.items()]
-        if len(groups) <= CAP:
+        if len(groups) <= cap:
             out.extend(_one(code, g, total, level, False, n, rule_name(code, items)) for code, g, total, n in groups)
             continue
         out.extend(_one(code, g, total, level, False, n, rule_name(code, items))
-                   for code, g, total, n in groups[: CAP - 1])
-        rest = groups[CAP - 1:]
+                   for code, g, total, n in groups[: cap - 1])
+        rest = groups[cap - 1:]
         listing = ", ".join(f"{code} {rule_name(code, items)} ×{total:,}" for code, _g, total, _n in rest)
         out.append(annotation(level, f"{len(rest)} more rules: {listing} (see the step summary)",
                               title=f"{len(rest)} more rules"))
@@ -129,9 +133,9 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
 
 
 def render_github(report: Report) -> str:
-    out = annotate(report.findings, unlisted(report), report.severities, report.paths)
-    for r in report.refusals:
-        out.append(annotation("error", f"refused: {r.reason}", file=r.file, title="refused"))
+    refused = _refusals(report)
+    out = annotate(report.findings, unlisted(report), report.severities, report.paths, taken=len(refused))
+    out += refused
     for name, findings in report.by_file().items():
         out.append(f"::group::{escape_data(printable(name))} ({len(findings):,} findings)")
         for f in findings:
@@ -142,6 +146,18 @@ def render_github(report: Report) -> str:
         out.append(f"  {code}: {n:,} more finding(s) not listed (raise --max-per-rule to see them)")
     out.append(footer(report))
     return "\n".join(out) + "\n"
+
+
+def _refusals(report: Report) -> list[str]:
+    """An error annotation per refused file, at most ``CAP - 1`` (the last naming the rest), so
+    that one is left for the findings."""
+    shown = report.refusals if len(report.refusals) < CAP else report.refusals[: CAP - 2]
+    out = [annotation("error", f"refused: {r.reason}", file=r.file, title="refused") for r in shown]
+    rest = report.refusals[len(shown):]
+    if rest:
+        listing = "; ".join(f"{r.file}: {r.reason}" for r in rest)
+        out.append(annotation("error", f"{len(rest)} more files refused: {listing}", title=f"{len(rest)} more refused"))
+    return out
 
 
 def _log(text: str) -> str:
