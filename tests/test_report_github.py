@@ -64,3 +64,23 @@ def test_github_refusals_fit_under_the_error_cap_with_the_rules(n_refused: int) 
         assert f"x{i}.csv" in text and f"why {i}" in text
     if n_refused == 1:
         assert errors[-1] == "::error file=x0.csv,title=refused::refused: why 0"
+
+
+def test_a_request_key_with_control_characters_reaches_no_log_raw(tmp_path: Path) -> None:
+    # the JSON pointer of a finding about a request key was written raw as its location in the
+    # text and concise formats and in github's log lines: a key with ESC sequences reached the
+    # terminal, one with a line feed started a line of its own (a workflow command in Actions)
+    key = "0-1\x1b[2J\n::error file=x::injected"
+    request = {"importOperations": {key: "CREATE"}, "files": [{"fileName": "c.csv", "fileFormat": "CSV",
+               "fileImportPage": {"hasHeader": True, "columnMappings": [
+                   {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+    (tmp_path / "c.import.json").write_text(json.dumps(request), encoding="utf-8")
+    (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
+    report = validate(tmp_path / "c.import.json")
+    assert any(f.code == "HS021" and f.pointer == f"/importOperations/{key}" for f in report.findings)
+    shown = "/importOperations/0-1\\u001b[2J\\n::error file=x::injected"
+    for fmt in ("text", "concise", "github"):
+        out = render(report, fmt)
+        assert not UNSAFE.search(out), (fmt, out)
+        assert not [line for line in out.splitlines() if line.lstrip().startswith("::error file=x")], fmt
+        assert [line for line in out.splitlines() if " HS021 " in line and shown in line], fmt

@@ -140,7 +140,7 @@ def render_github(report: Report) -> str:
         out.append(f"::group::{escape_data(printable(name))} ({len(findings):,} findings)")
         for f in findings:
             where = (f"{f.row}:{f.column}" if f.column else f"{f.row}") if f.row is not None else (f.pointer or "-")
-            out.append(f"  {where} {severity(f).label} {f.code} {_log(f.message)}")
+            out.append(f"  {_log(where)} {severity(f).label} {f.code} {_log(f.message)}")
         out.append("::endgroup::")
     for code, n in sorted(report.suppressed.items()):
         out.append(f"  {code}: {n:,} more finding(s) not listed (raise --max-per-rule to see them)")

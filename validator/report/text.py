@@ -42,10 +42,11 @@ def column_label(name: str | None, limit: int = NAME_LIMIT) -> str:
 
 
 def location(f: Finding) -> str:
+    """Where ``f`` is, printable: a JSON pointer holds the request's keys as written."""
     if f.row is not None:
         return f"{f.row}:{f.column}" if f.column is not None else f"{f.row}"
     if f.pointer is not None:
-        return f.pointer or "(request)"
+        return printable(f.pointer) or "(request)"
     if f.line is not None:
         return f"line {f.line}"
     return "-"
@@ -98,7 +99,7 @@ def render_concise(report: Report) -> str:
     for f in report.findings:
         # 1-based like ruff's path:line:col: a finding on a whole row is at its first column, one
         # on the whole file at its start
-        where = (f"{f.row}:{f.column or 1}" if f.row is not None else f.pointer
+        where = (f"{f.row}:{f.column or 1}" if f.row is not None else printable(f.pointer)
                  or (f"{f.line}:{f.column or 1}" if f.line else "1:1"))  # (a JSON syntax error: its line)
         sev = f.severity.label if f.severity else "?"
         out.append(f"{_label(f)}:{where}: {f.code} [{sev}] {printable(f.message)}")
