@@ -84,3 +84,45 @@ def test_a_request_key_with_control_characters_reaches_no_log_raw(tmp_path: Path
         assert not UNSAFE.search(out), (fmt, out)
         assert not [line for line in out.splitlines() if line.lstrip().startswith("::error file=x")], fmt
         assert [line for line in out.splitlines() if " HS021 " in line and shown in line], fmt
+
+
+def test_step_summary_stays_within_githubs_size_limit_and_says_what_it_left_out() -> None:
+    # GitHub refuses a step summary over 1 MiB whole (it shows none of it): the table of every
+    # finding outgrew that with a few rules at --max-per-rule 1000
+    from validator.report.github import SUMMARY_BYTES, step_summary
+
+    n = 12_000
+    findings = [Finding("HS212", "invalid-email", f"'someone{i}@example' is not a valid email address " + "x" * 60,
+                        Severity.ERROR, file="contacts.csv", row=i + 2, column=1, column_name="Email")
+                for i in range(n)]
+    report = Report(findings=findings, counts={"HS212": n}, severities={"HS212": Severity.ERROR})
+    text = step_summary(report)
+    assert SUMMARY_BYTES == 1024 * 1024 and len(text.encode("utf-8")) <= SUMMARY_BYTES
+    lines = text.splitlines()
+    assert "| HS212 | error | 12,000 |" in lines
+    rows = [line for line in lines if line.startswith("| contacts.csv | ")]
+    assert rows[0] == ("| contacts.csv | 2 | 1 Email | HS212 | error | 'someone0@example' is not a valid email "
+                       "address " + "x" * 60 + " |")
+    assert 1000 < len(rows) < n
+    assert lines[-1] == (f"{n - len(rows):,} more finding(s) are not in this table: GitHub keeps at most 1 MiB "
+                         "of a step's summary (the log lists them all)")
+    small = step_summary(Report(findings=findings[:3], counts={"HS212": 3}, severities={"HS212": Severity.ERROR}))
+    assert "more finding(s)" not in small and len([x for x in small.splitlines() if x.startswith("| contacts")]) == 3
+
+
+def test_step_summary_leaves_room_for_what_the_step_wrote_before(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from tests.conftest import ROOT
+    from validator.cli import cli
+
+    summary = tmp_path / "summary.md"
+    summary.write_text("x" * (1024 * 1024 - 1500) + "\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    broken = ROOT / "fixtures" / "examples" / "broken" / "contacts.import.json"
+    result = CliRunner().invoke(cli, ["check", str(broken), "--format", "github"])
+    assert result.exit_code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 1024 * 1024
+    assert "| HS110 | error | 2 |" in text and "more finding(s) are not in this table" in text

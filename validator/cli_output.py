@@ -75,13 +75,25 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
         text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     _deliver(text, output, quiet)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        from validator.report import redact_report, step_summary
+        _write_step_summary(report, config.redact, os.environ["GITHUB_STEP_SUMMARY"])
 
-        try:
-            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(step_summary(redact_report(report) if config.redact else report))
-        except OSError as exc:
-            click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
+
+def _write_step_summary(report: Any, redact: bool, path: str) -> None:
+    """The summary appended to what the step wrote before, within GitHub's 1 MiB for it all."""
+    from validator.report import redact_report, step_summary
+    from validator.report.github import SUMMARY_BYTES
+
+    try:
+        room = SUMMARY_BYTES - (os.path.getsize(path) if os.path.isfile(path) else 0)
+        text = step_summary(redact_report(report) if redact else report, room=room)
+        if len(text.encode("utf-8", "backslashreplace")) > room:
+            click.echo("hubspot-preflight: no step summary written: the step's summary is at GitHub's 1 MiB",
+                       err=True)
+            return
+        with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(text)
+    except OSError as exc:
+        click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
 
 
 def _say_refusals(report: Any) -> None:

@@ -15,13 +15,13 @@ from validator.report import csv_rows, github, hubspot, json_format, junit, reda
 T = TypeVar("T")
 
 
-def _takes_report(function: Callable[[Report], T], name: str) -> Callable[[Report], T]:
+def _takes_report(function: Callable[..., T], name: str) -> Callable[..., T]:
     """``function`` as the package exports it: anything but a Report is misuse, said as such
     (not an AttributeError from deep inside a format)."""
     @functools.wraps(function)
-    def checked(report: Report) -> T:
+    def checked(report: Report, **options: Any) -> T:
         _a_report(report, name)
-        return function(report)
+        return function(report, **options)
     return checked
 
 

@@ -25,6 +25,8 @@ from validator.report.common import display_path, rule_name, severity, unlisted
 from validator.report.text import column_label, footer, printable
 
 CAP = 10  # annotations per level per step that GitHub displays
+SUMMARY_BYTES = 1024 * 1024  # the most of a step's summary GitHub takes (more, and it shows none)
+_NOTE_BYTES = 200  # kept for the line that counts the findings left out of the summary's table
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
@@ -170,8 +172,10 @@ def _cell(text: object) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
-def step_summary(report: Report) -> str:
-    """Markdown for ``$GITHUB_STEP_SUMMARY``: the counts, then every finding in a table."""
+def step_summary(report: Report, room: int = SUMMARY_BYTES) -> str:
+    """Markdown for ``$GITHUB_STEP_SUMMARY``: the counts, then every finding in a table, as many
+    as fit in ``room`` bytes (GitHub drops a step's summary over 1 MiB whole); a last line counts
+    the findings left out."""
     lines = ["## hubspot-preflight", "", _cell(footer(report)), ""]
     if report.counts:
         lines += ["| Rule | Severity | Findings |", "|---|---|---|"]
@@ -179,14 +183,22 @@ def step_summary(report: Report) -> str:
             sev = report.severities.get(code, Severity.ERROR).label
             lines.append(f"| {code} | {sev} | {n:,} |")
         lines.append("")
+    tail = [f"- {_cell(r.file)}: refused: {_cell(r.reason)}" for r in report.refusals]
+    table: list[str] = []
     if report.findings:
-        lines += ["| File | Row | Column | Code | Severity | Message |", "|---|---|---|---|---|---|"]
+        table = ["| File | Row | Column | Code | Severity | Message |", "|---|---|---|---|---|---|"]
+        used = sum(len(x.encode("utf-8")) + 1 for x in [*lines, *table, "", *tail]) + _NOTE_BYTES
         for f in report.findings:
             col = f"{f.column} {column_label(f.column_name)}".strip() if f.column is not None else ""
             row = f.row if f.row is not None else (f.pointer or "")
-            lines.append(f"| {_cell(f.file)} | {_cell(row)} | {_cell(col)} | {f.code} | "
-                         f"{severity(f).label} | {_cell(f.message)} |")
-        lines.append("")
-    for r in report.refusals:
-        lines.append(f"- {_cell(r.file)}: refused: {_cell(r.reason)}")
-    return "\n".join(lines) + "\n"
+            line = (f"| {_cell(f.file)} | {_cell(row)} | {_cell(col)} | {f.code} | "
+                    f"{severity(f).label} | {_cell(f.message)} |")
+            used += len(line.encode("utf-8")) + 1
+            if used > room:
+                break
+            table.append(line)
+        table.append("")
+    left = len(report.findings) - max(0, len(table) - 3)
+    note = [f"{left:,} more finding(s) are not in this table: GitHub keeps at most 1 MiB of a step's summary "
+            "(the log lists them all)"] if left else []
+    return "\n".join([*lines, *table, *tail, *note]) + "\n"
