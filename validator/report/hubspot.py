@@ -5,8 +5,9 @@ Scripts written for HubSpot's error report read ours unchanged (fact sheet secti
 ``knownColumnNumber`` (zero-based), ``sourceData.rowData``, ``sourceData.lineNumber`` (the
 spreadsheet row, header = 1; 0 for whole-file errors, as the 2026-09 spec reserves it) and
 ``sourceData.pageName`` (sheet). Only findings that predict a HubSpot ``errorType`` appear, as
-in HubSpot's own report. ``fileId`` is the file's position in the request's ``files[]`` (HubSpot
-assigns real ids at upload); ``id`` is the finding's stable fingerprint; ``errorMessage`` is our
+in HubSpot's own report. ``fileId`` numbers the files of the run (HubSpot assigns real ids at
+upload): the request 0 (each request of a run of several, first), then the data files from 1 in
+the order read, then any other a finding names; ``id`` is the finding's stable fingerprint; ``errorMessage`` is our
 message and ``extraContext`` names our rule. ``rowData`` holds the row's cells where the reader
 split the row to the header's width, else the first fields it saw.
 """
