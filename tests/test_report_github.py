@@ -126,3 +126,20 @@ def test_step_summary_leaves_room_for_what_the_step_wrote_before(tmp_path: Path,
     text = summary.read_text(encoding="utf-8")
     assert len(text.encode("utf-8")) <= 1024 * 1024
     assert "| HS110 | error | 2 |" in text and "more finding(s) are not in this table" in text
+
+
+def test_a_refused_files_annotation_names_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # it named the fileName alone (file=contacts.csv), a file GitHub looks for at the top of the
+    # repository, where findings name the path
+    folder = tmp_path / "imports" / "q 4"
+    folder.mkdir(parents=True)
+    request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+    (folder / "contacts.import.json").write_text(json.dumps(request), encoding="utf-8")
+    (folder / "contacts.csv").mkdir()
+    monkeypatch.chdir(tmp_path)
+    report = validate(Path("imports/q 4/contacts.import.json"))
+    assert [r.file for r in report.refusals] == ["contacts.csv"]
+    (line,) = [x for x in render(report, "github").splitlines() if x.startswith("::error")]
+    assert line.startswith("::error file=imports/q 4/contacts.csv,title=refused::refused: ")

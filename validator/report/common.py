@@ -14,7 +14,11 @@ TOOL = "hubspot-preflight"
 
 def display_path(f: Finding) -> str:
     """The file as a relative, forward-slash path where possible (what CI tools link to)."""
-    raw = f.path or f.file or ""
+    return relative(f.path or f.file or "")
+
+
+def relative(raw: str) -> str:
+    """``display_path`` of a path as given."""
     if not raw:
         return ""
     p = Path(raw)

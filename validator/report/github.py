@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from validator.findings import Finding, Report, Severity
-from validator.report.common import display_path, rule_name, severity, unlisted
+from validator.report.common import display_path, relative, rule_name, severity, unlisted
 from validator.report.text import column_label, footer, printable
 
 CAP = 10  # annotations per level per step that GitHub displays
@@ -154,7 +154,8 @@ def _refusals(report: Report) -> list[str]:
     """An error annotation per refused file, at most ``CAP - 1`` (the last naming the rest), so
     that one is left for the findings."""
     shown = report.refusals if len(report.refusals) < CAP else report.refusals[: CAP - 2]
-    out = [annotation("error", f"refused: {r.reason}", file=r.file, title="refused") for r in shown]
+    out = [annotation("error", f"refused: {r.reason}", file=relative(report.paths.get(r.file) or r.file),
+                      title="refused") for r in shown]
     rest = report.refusals[len(shown):]
     if rest:
         listing = "; ".join(f"{r.file}: {r.reason}" for r in rest)
