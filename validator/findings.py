@@ -161,12 +161,17 @@ class Report:
     # it, (file, code, key, column name, message, row, column, pointer), in report order; None in
     # other runs and where there were more than a baseline holds. Out of to_dict().
     baseline_entries: list[tuple[Any, ...]] | None = None
+    # a merged report's findings per severity: its imports' settings may give one code different
+    # severities, which ``severities`` (one per code) cannot say. None: counted by code.
+    by_severity: dict[Severity, int] | None = None
 
     def total(self, severity: Severity | str) -> int:
         """Findings of ``severity`` (listed or not; a Severity or its name, as ``exit_code`` takes
         ``fail_on``: any other value is misuse)."""
         level = _level(severity, "severity")
-        return sum(n for code, n in self.counts.items() if self.severities.get(code) == level)
+        if self.by_severity is not None:
+            return self.by_severity.get(level, 0)
+        return sum(n for code, n in self.counts.items() if self.severities.get(code, Severity.ERROR) == level)
 
     @property
     def errors(self) -> int:
@@ -194,7 +199,7 @@ class Report:
         level = _level(fail_on, "fail_on")
         if self.refusals:
             return 2
-        if any(n and self.severities.get(code, Severity.ERROR) >= level for code, n in self.counts.items()):
+        if any(self.total(s) for s in Severity if s >= level):
             return 1
         return 0
 
@@ -221,6 +226,7 @@ class Report:
                 seen[name] = seen.get(name, 0) + 1
         reports = _stale_once([r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports])
         out.baseline_used = set().union(*(r.baseline_used for r in reports))
+        out.by_severity = {s: sum(r.total(s) for r in reports) for s in Severity}
         for r in reports:
             out.findings.extend(r.findings)
             out.files.extend(r.files)
@@ -319,14 +325,18 @@ def _stale_once(reports: list[Report]) -> list[Report]:
     out = []
     for r in reports:
         kept = []
+        dropped: dict[Severity, int] = {}
         for f in r.findings:
             if f.code == STALE_CODE and f.pointer is not None:
                 if r.baseline_stale.get((f.file or "", f.pointer)) in used or (f.file, f.pointer) in said:
+                    level = f.severity or r.severities.get(STALE_CODE, Severity.ERROR)
+                    dropped[level] = dropped.get(level, 0) + 1
                     continue
                 said.add((f.file, f.pointer))
             kept.append(f)
-        if len(kept) < len(r.findings):
-            counts = {**r.counts, STALE_CODE: r.counts[STALE_CODE] - (len(r.findings) - len(kept))}
-            r = replace(r, findings=kept, counts={c: n for c, n in counts.items() if n})
+        if dropped:
+            counts = {**r.counts, STALE_CODE: r.counts[STALE_CODE] - sum(dropped.values())}
+            tally = None if r.by_severity is None else {s: n - dropped.get(s, 0) for s, n in r.by_severity.items()}
+            r = replace(r, findings=kept, counts={c: n for c, n in counts.items() if n}, by_severity=tally)
         out.append(r)
     return out

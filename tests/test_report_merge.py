@@ -1,0 +1,97 @@
+"""A report of several imports (``Report.merge``, the CLI with several requests) counts each
+finding at the severity its own import gave it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from validator import Config, Report, Severity, validate
+from validator.cli import cli
+
+DEALS = ROOT / "fixtures" / "examples" / "deals"
+
+
+def _two_deals(tmp_path: Path, severity_of_a: str) -> tuple[Path, Path]:
+    """The deals import twice, in folders a and b; a's settings make HS208 ``severity_of_a``."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        for f in ("deals.import.json", "deals.csv"):
+            shutil.copy(DEALS / f, tmp_path / name / f)
+        table = f'[tool.hubspot-preflight.severity]\nHS208 = "{severity_of_a}"\n' if name == "a" else ""
+        (tmp_path / name / "pyproject.toml").write_text(f"[tool.hubspot-preflight]\n{table}", encoding="utf-8")
+    return tmp_path / "a", tmp_path / "b"
+
+
+def test_merged_report_counts_each_finding_at_its_own_imports_severity() -> None:
+    # the merged report kept one severity per code, the last import's: HS208's three findings of
+    # an import that makes it an error were counted as warnings (errors 6, warnings 10, not 9, 7)
+    deals = DEALS / "deals.import.json"
+    a = validate(deals, config=Config(severity={"HS208": "error"}))
+    b = validate(deals)
+    assert [f.severity for f in a.findings if f.code == "HS208"] == [Severity.ERROR] * 3
+    assert (a.errors, a.warnings, b.errors, b.warnings) == (6, 2, 3, 5)
+    for reports in ([a, b], [b, a]):
+        merged = Report.merge(reports)
+        assert (merged.errors, merged.warnings, merged.infos) == (9, 7, 0)
+        assert sum(f.severity == Severity.ERROR for f in merged.findings) == merged.errors
+        assert merged.to_dict()["summary"]["errors"] == 9
+    assert Report.merge([Report.merge([a, b]), b]).errors == 12
+
+
+def test_merged_report_fails_on_an_error_of_any_of_its_imports() -> None:
+    # an import whose only findings were errors by its own settings passed the run when a later
+    # import made that rule a warning: exit 0, ok true
+    deals = DEALS / "deals.import.json"
+    only = Config(select=["HS208"])
+    a = validate(deals, config=only.with_(severity={"HS208": "error"}))
+    b = validate(deals, config=only)
+    assert (a.exit_code(), b.exit_code()) == (1, 0)
+    merged = Report.merge([a, b])
+    assert (merged.ok, merged.exit_code(), merged.exit_code("warning")) == (False, 1, 1)
+    assert (merged.errors, merged.warnings) == (3, 3)
+
+
+def test_cli_with_two_folders_of_own_settings_sums_their_severities(tmp_path: Path) -> None:
+    a, b = _two_deals(tmp_path, "error")
+    result = CliRunner().invoke(cli, ["check", str(a), str(b), "--format", "json", "--select", "HS208"])
+    assert result.exit_code == 1, result.output
+    out = json.loads(result.output)
+    assert (out["ok"], out["summary"]["errors"], out["summary"]["warnings"]) == (False, 3, 3)
+    assert [(Path(f["file"]).parent.name, f["row"], f["column"], f["code"], f["severity"])
+            for f in out["findings"]] == [
+        ("a", 2, 2, "HS208", "error"), ("a", 4, 2, "HS208", "error"), ("a", 4, 7, "HS208", "error"),
+        ("b", 2, 2, "HS208", "warning"), ("b", 4, 2, "HS208", "warning"), ("b", 4, 7, "HS208", "warning")]
+
+
+def test_a_stale_entry_said_once_is_counted_once_at_the_severity_of_the_one_kept(tmp_path: Path) -> None:
+    # both imports find the shared entry stale; the merged report keeps the first's HS901 (a
+    # warning there) and counted it at the last import's severity (an error there)
+    entries = [{"file": "deals.csv", "code": "HS208", "key": "email:gone@example.com", "column": "Pipeline"}]
+    only = Config(baseline=entries, select=["HS208", "HS901"])
+    a, b = (tmp_path / "a" / "deals.import.json", tmp_path / "b" / "deals.import.json")
+    _two_deals(tmp_path, "warning")
+    warned, failed = validate(a, config=only), validate(b, config=only.with_(severity={"HS901": "error"}))
+    assert [(f.pointer, f.code, f.severity) for f in failed.findings if f.row is None] == [
+        ("/entries/0", "HS901", Severity.ERROR)]
+    for merged, kept in ((Report.merge([warned, failed]), Severity.WARNING),
+                         (Report.merge([warned, Report.merge([failed])]), Severity.WARNING),
+                         (Report.merge([failed, Report.merge([warned])]), Severity.ERROR)):
+        assert [(f.pointer, f.code, f.severity) for f in merged.findings if f.row is None] == [
+            ("/entries/0", "HS901", kept)]
+        assert merged.counts == {"HS208": 6, "HS901": 1}
+        assert (merged.errors, merged.warnings) == ((0, 7) if kept == Severity.WARNING else (1, 6))
+
+
+def test_a_code_of_no_known_severity_counts_as_the_error_exit_code_takes_it_for() -> None:
+    # a Report built by hand (or merged from one) with a count but no severity for its code
+    # exited 1, as for an error, while errors said 0 and ok said True
+    report = Report(counts={"HS110": 2})
+    assert (report.errors, report.warnings, report.ok, report.exit_code()) == (2, 0, False, 1)
+    merged = Report.merge([report, Report(counts={"HS113": 1}, severities={"HS113": Severity.WARNING})])
+    assert (merged.errors, merged.warnings, merged.ok, merged.exit_code(), merged.exit_code("warning")) == (
+        2, 1, False, 1, 1)
