@@ -114,6 +114,9 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('max-per-rule = -1', "max-per-rule"),
     ('tier = "gold"', "unknown tier 'gold'"),
     ('select = "HS1', "not valid TOML"),
+    # TOML nested deeper than Python's reader recurses said "input nested too deeply to check",
+    # naming no file, and Config.from_pyproject raised RecursionError
+    ("select = " + "[" * 3000 + "]" * 3000, "cannot read configuration {file}: nested too deeply"),
     # a rule option of the wrong kind used to escape as "internal error: ValueError"
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = "many" }',
      "option max_columns of rule HS503 must be a whole number >= 0, not 'many'"),
@@ -135,6 +138,14 @@ def test_configuration_errors_exit_2_naming_the_culprit(project: Path, table: st
         err = capsys.readouterr().err
         assert err.startswith("hubspot-preflight: error: ") and message in err, err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_a_settings_file_nested_too_deeply_is_a_validator_error_naming_it(tmp_path: Path) -> None:
+    for name, text in (("pyproject.toml", "[tool.hubspot-preflight]\nselect = "), ("deep.toml", "x = ")):
+        (tmp_path / name).write_text(text + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+        with pytest.raises(ValidatorError) as info:
+            Config.from_pyproject(tmp_path / name)
+        assert str(info.value) == f"cannot read configuration {tmp_path / name}: nested too deeply"
 
 
 def test_unknown_code_message_on_stderr(project: Path, capsys: pytest.CaptureFixture[str],

@@ -70,6 +70,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise ValidatorError(f"cannot read configuration: {exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValidatorError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:  # (valid TOML, nested deeper than tomllib recurses)
+        raise ValidatorError(f"cannot read configuration {path}: nested too deeply") from None
 
 
 def load_file(path: Path) -> Config:
