@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from validator.api import _checked
 from validator.catalog import Catalog
 from validator.checks import all_rules
 from validator.checks.base import Batch, Rule
@@ -43,16 +44,19 @@ _CELL_RULE_MODULES = ("validator.checks.values", "validator.checks.values_option
 
 def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str] | Portal | None = None,
              config: Config | None = None) -> pa.DataFrameSchema:
-    """A pandera schema checking a DataFrame bound for ``file_name`` of the import ``request``."""
+    """A pandera schema checking a DataFrame bound for ``file_name`` of the import ``request``.
+    ``config`` is taken as ``validate`` takes it (rules as a comma-separated string, rule names
+    as keys of ``severity`` and ``options``) and refused where ``validate`` refuses it."""
+    config = _checked(config)
     spec = _parse(request)
     file_spec = next((f for f in spec.files if f.file_name == file_name), None)
     if file_spec is None:
         names = ", ".join(repr(f.file_name) for f in spec.files) or "none"
         raise ValidatorError(f"the request has no files[] entry named {file_name!r} (it has {names})")
-    catalog = catalog_for(portal if portal is not None else (config.portal if config else None))
-    rules = [a.cls for a in active_rules(config or Config()).values() if "on_chunk" in a.cls.hooks()
-             and a.cls.__module__ in _CELL_RULE_MODULES]
-    options = {code: a.options for code, a in active_rules(config or Config()).items()}
+    catalog = catalog_for(portal if portal is not None else config.portal)
+    active = active_rules(config)
+    rules = [a.cls for a in active.values() if "on_chunk" in a.cls.hooks() and a.cls.__module__ in _CELL_RULE_MODULES]
+    options = {code: a.options for code, a in active.items()}
     columns = {c.column_name: pa.Column(required=True, nullable=True, name=c.column_name)
                for c in file_spec.columns if not c.ignored and c.column_name is not None}
     checks = [pa.Check(_runner(cls, options.get(cls.code, {}), spec, file_spec, catalog),
