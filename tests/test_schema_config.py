@@ -51,3 +51,21 @@ def test_schema_refuses_a_config_it_cannot_use() -> None:
                             (Config(select=["HS999"]), "Config.select: unknown rule code or name 'HS999'")):
         with pytest.raises(ValidatorError, match=message):
             for_file(DEALS, "deals.csv", config=config)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("object_type", ["cars", "p123456_cars", "2-1234567"])
+def test_schema_reads_the_request_with_the_portals_custom_objects(tmp_path, object_type: str) -> None:
+    # the request was read without the portal: a custom object named by its name (as validate
+    # reads it, from the portal's schemas) had no properties, and the schema flagged nothing
+    request = {"name": "cars", "importOperations": {object_type: "CREATE"}, "files": [{
+        "fileName": "cars.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": object_type, "columnName": c, "propertyName": p}
+            for c, p in (("VIN", "vin"), ("Model", "model"), ("Year", "year"))]}}]}
+    df = pd.DataFrame({"VIN": ["V1", "V2", "V3"], "Model": ["Golf", None, "Polo"], "Year": ["abc", "1999", "1e400"]})
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        for_file(request, "cars.csv", portal=PORTAL).validate(df, lazy=True)
+    assert failures(info.value) == [(0, "Year", "HS205"), (1, "Model", "HS234"), (2, "Year", "HS205")]
+    df.to_csv(tmp_path / "cars.csv", index=False)
+    report = validate(request, config=Config(portal=str(PORTAL)), base_dir=tmp_path)
+    assert [(f.row, f.column, f.code) for f in report.findings if f.row] == [(2, 3, "HS205"), (3, 2, "HS234"),
+                                                                            (4, 3, "HS205")]

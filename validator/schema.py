@@ -48,12 +48,12 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
     ``config`` is taken as ``validate`` takes it (rules as a comma-separated string, rule names
     as keys of ``severity`` and ``options``) and refused where ``validate`` refuses it."""
     config = _checked(config)
-    spec = _parse(request)
+    catalog = catalog_for(portal if portal is not None else config.portal)
+    spec = _parse(request, catalog)  # (as validate reads it: a portal's custom objects by name)
     file_spec = next((f for f in spec.files if f.file_name == file_name), None)
     if file_spec is None:
         names = ", ".join(repr(f.file_name) for f in spec.files) or "none"
         raise ValidatorError(f"the request has no files[] entry named {file_name!r} (it has {names})")
-    catalog = catalog_for(portal if portal is not None else config.portal)
     active = active_rules(config)
     rules = [a.cls for a in active.values() if "on_chunk" in a.cls.hooks() and a.cls.__module__ in _CELL_RULE_MODULES]
     options = {code: a.options for code, a in active.items()}
@@ -65,11 +65,11 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
     return pa.DataFrameSchema(columns, checks=checks, name=file_name, strict=False)
 
 
-def _parse(request: RequestArg) -> ImportSpec:
+def _parse(request: RequestArg, catalog: Catalog) -> ImportSpec:
     if isinstance(request, (Mapping, bytes)):
-        return parse_request(request, "<request>")
+        return parse_request(request, "<request>", catalog)
     path = Path(request)
-    return parse_request(read_request_bytes(path), path.name)
+    return parse_request(read_request_bytes(path), path.name, catalog)
 
 
 def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
