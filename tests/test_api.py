@@ -511,3 +511,19 @@ def test_a_common_column_named_differently_with_several_candidates_is_a_warning(
         None, None, pointer, "HS311", Severity.ERROR,
         "column 'Company Key' points to companies (0-2), but no other file has a column 'Company Key' mapped to "
         "companies (0-2)")]
+
+
+def test_a_request_mapping_nested_too_deeply_is_misuse_not_a_recursion_error() -> None:
+    # validate(mapping) and schema.for_file(mapping) raised RecursionError from json.dumps
+    from validator.schema import for_file
+
+    request = json.loads((EXAMPLES / "deals" / "deals.import.json").read_text(encoding="utf-8"))
+    deep: list[object] = []
+    inner = deep
+    for _ in range(5000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    for call in (validate, lambda r: for_file(r, "deals.csv")):
+        _raises("request mapping is nested too deeply to send as JSON", call, {**request, "name": deep})
+        _raises("request mapping is not JSON: Object of type set is not JSON serializable", call,
+                {**request, "name": {1}})

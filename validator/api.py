@@ -42,11 +42,8 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
         raise ValidatorError(f"base_dir must be a folder path, not {type(base_dir).__name__}")
     if request_name is not None and not isinstance(request_name, str):
         raise ValidatorError(f"request_name must be a string, not {type(request_name).__name__}")
-    if isinstance(request, Mapping):  # as the JSON HubSpot would be sent (keys as strings)
-        try:
-            request = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        except (TypeError, ValueError) as exc:
-            raise ValidatorError(f"request mapping is not JSON: {exc}") from None
+    if isinstance(request, Mapping):
+        request = mapping_json(request)
     engine = Engine(config)  # its catalog (a portal's custom objects) also reads the request's object names
     if isinstance(request, bytes):
         spec = parse_request(request, request_name or "<request>", engine.catalog)
@@ -60,6 +57,17 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
         raise ValidatorError(f"request must be a path, bytes or a mapping, not {type(request).__name__}")
     _all_taken(spec, base, given, labels)
     return engine.run(spec, request_path=request_path, base=base, files=given)
+
+
+def mapping_json(request: Mapping[str, Any]) -> bytes:
+    """A request mapping as the JSON HubSpot would be sent (keys as strings); what cannot be
+    sent as JSON (a set, bytes, nesting deeper than Python's encoder recurses) is misuse."""
+    try:
+        return json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    except (TypeError, ValueError) as exc:
+        raise ValidatorError(f"request mapping is not JSON: {exc}") from None
+    except RecursionError:
+        raise ValidatorError("request mapping is nested too deeply to send as JSON") from None
 
 
 def _request_path(request: str | os.PathLike[str]) -> Path:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from validator.api import _checked
+from validator.api import _checked, mapping_json
 from validator.catalog import Catalog
 from validator.checks import all_rules
 from validator.checks.base import Batch, Rule
@@ -66,8 +66,9 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
 
 
 def _parse(request: RequestArg, catalog: Catalog) -> ImportSpec:
+    """The request as ``validate`` reads it: a mapping as the JSON it would be sent as."""
     if isinstance(request, (Mapping, bytes)):
-        return parse_request(request, "<request>", catalog)
+        return parse_request(mapping_json(request) if isinstance(request, Mapping) else request, "<request>", catalog)
     path = Path(request)
     return parse_request(read_request_bytes(path), path.name, catalog)
 
