@@ -201,6 +201,8 @@ class Engine:
             fctx.parsed = {}
         except Refused as exc:
             report.refusals.append(Refusal(fctx.name, str(exc), exc.code))
+        except OSError as exc:  # (a read that failed part way: a disk error, a caller's stream that broke)
+            report.refusals.append(Refusal(fctx.name, f"cannot read: {exc.strerror or exc}", "unreadable"))
         finally:
             if reader is not None:
                 reader.close()

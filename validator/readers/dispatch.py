@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+from collections.abc import Callable
 from typing import IO, Any
 
 from validator.context import FileContext, ImportContext
@@ -14,6 +15,19 @@ from validator.sources import open_binary
 
 TEXT_ENCODINGS = {"utf-8": "utf-8", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
                   "utf-32-le": "utf-32-le", "utf-32-be": "utf-32-be"}
+
+
+def caller_read(read: Callable[[], Any]) -> Any:
+    """``read()`` of a caller's stream, which fails in its own ways: a truncated gzip, bz2 or
+    lzma stream with EOFError, a corrupt one with zlib.error or LZMAError, a file closed under
+    it with ValueError. Any such failure is an OSError here, so that the input is refused as a
+    file that cannot be read is (``cannot read: EOFError: ...``), not raised out of the check."""
+    try:
+        return read()
+    except (OSError, MemoryError):
+        raise
+    except Exception as exc:
+        raise OSError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def read_into(stream: IO[bytes], into: memoryview) -> int:
@@ -67,9 +81,9 @@ class Prefixed:
                 return n
         size = len(into) - n
         if self.left is None:
-            return n + read_into(self.rest, into[n:])
+            return n + self._read(lambda: read_into(self.rest, into[n:]))
         want = min(size, self.left)
-        got = read_into(self.rest, into[n: n + want]) if want else 0
+        got = self._read(lambda: read_into(self.rest, into[n: n + want])) if want else 0
         self._counted(got, want)
         return n + got
 
@@ -81,11 +95,14 @@ class Prefixed:
         if got < want or not self.left:
             self._compare()
 
+    def _read(self, read: Callable[[], Any]) -> Any:
+        return read() if self.owned else caller_read(read)
+
     def _more(self, size: int) -> bytes:
         if self.left is None:
-            return self.rest.read(size)
+            return self._read(lambda: self.rest.read(size))
         want = self.left if size < 0 else min(size, self.left)
-        data = self.rest.read(want) if want else b""
+        data = self._read(lambda: self.rest.read(want)) if want else b""
         self._counted(len(data), want)
         return data
 
@@ -149,7 +166,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     try:
         opened = os.fstat(stream.fileno()) if owned else _regular_at_start(stream)
         size = opened.st_size if opened is not None else None
-        head = stream.read(HEAD_BYTES)
+        head = stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES))
         if size is not None:
             head = head[:size]  # bytes written after the open are not checked (Prefixed)
     except BaseException:
