@@ -466,6 +466,10 @@ def test_config_settings_by_keyword_are_checked_by_name(tmp_path: Path) -> None:
     _raises(f"unknown Config setting 'max-per-rule' (known: {known})",
             Config.from_pyproject, tmp_path / "pyproject.toml", max_per_rule=5, **{"max-per-rule": 5})
     assert Config.from_pyproject(tmp_path / "pyproject.toml", max_per_rule=5).max_per_rule == 5
+    # a path of the wrong type, and a `then` that holds no triples, raised TypeError
+    _raises("Config.from_pyproject() takes a settings file path, not int", Config.from_pyproject, 5)
+    _misuse("Config.then must hold (select, extend_select, ignore) triples, not 5", EXAMPLES / "broken" /
+            "contacts.import.json", config=Config(then=5))  # type: ignore[arg-type]
     broken = EXAMPLES / "broken" / "contacts.import.json"
     cases = {
         "Config.per_file_ignores['*.csv']: unknown rule code or name 'HS999'":

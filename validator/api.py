@@ -170,6 +170,8 @@ def _rules_checked(config: Config) -> Config:
                   for name in ("extend_select", "ignore")}
     select = None if config.select is None else _patterns(config.select, "Config.select")
     then = []
+    if not isinstance(config.then, (tuple, list)):
+        raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {config.then!r}")
     for entry in config.then:
         if not isinstance(entry, tuple) or len(entry) != 3:
             raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {entry!r}")

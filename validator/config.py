@@ -75,6 +75,8 @@ class Config:
         Keyword arguments override the file. Unknown keys or codes raise ValidatorError."""
         from validator.settings import discover, load_file
 
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise ValidatorError(f"Config.from_pyproject() takes a settings file path, not {type(path).__name__}")
         found = Path(path) if path is not None else discover([Path.cwd()])
         base = load_file(found) if found is not None else cls()
         return base.with_(**overrides) if overrides else base
