@@ -69,3 +69,11 @@ def test_schema_reads_the_request_with_the_portals_custom_objects(tmp_path, obje
     report = validate(request, config=Config(portal=str(PORTAL)), base_dir=tmp_path)
     assert [(f.row, f.column, f.code) for f in report.findings if f.row] == [(2, 3, "HS205"), (3, 2, "HS234"),
                                                                             (4, 3, "HS205")]
+
+
+def test_schema_leaves_out_the_rules_per_file_ignores_turns_off_for_its_file() -> None:
+    # per_file_ignores was not read: the schema flagged HS205 and HS208 cells check leaves alone
+    config = Config(per_file_ignores={"deals.csv": ["HS208", "HS205"], "other.csv": ["HS2"]})
+    assert sorted(_flagged(config)) == _checked(config) == [
+        (3, 4, "HS206"), (3, 6, "HS237"), (4, 3, "HS235"), (4, 5, "HS201"), (5, 6, "HS236"), (6, 3, "HS234"),
+        (6, 5, "HS202")]

@@ -27,7 +27,7 @@ from validator.api import _checked, mapping_json
 from validator.catalog import Catalog
 from validator.checks import all_rules
 from validator.checks.base import Batch, Rule
-from validator.config import Config, active_rules
+from validator.config import Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import ValidatorError
 from validator.portal import Portal, catalog_for
@@ -55,7 +55,9 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
         names = ", ".join(repr(f.file_name) for f in spec.files) or "none"
         raise ValidatorError(f"the request has no files[] entry named {file_name!r} (it has {names})")
     active = active_rules(config)
-    rules = [a.cls for a in active.values() if "on_chunk" in a.cls.hooks() and a.cls.__module__ in _CELL_RULE_MODULES]
+    skip = file_ignores(config, {})  # (per-file-ignores by the fileName: the file is not written yet)
+    rules = [a.cls for code, a in active.items() if "on_chunk" in a.cls.hooks()
+             and a.cls.__module__ in _CELL_RULE_MODULES and not (skip is not None and skip(code, file_name))]
     options = {code: a.options for code, a in active.items()}
     columns = {c.column_name: pa.Column(required=True, nullable=True, name=c.column_name)
                for c in file_spec.columns if not c.ignored and c.column_name is not None}
