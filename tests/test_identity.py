@@ -411,6 +411,33 @@ def test_an_email_and_an_additional_email_meet_across_files() -> None:
         ], chunk_rows
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_domain_that_is_another_rows_additional_domain_is_a_warning_naming_that_row(fast: bool, monkeypatch) -> None:
+    # fact sheet 4.2 [V] S6: a new company's domain may not be another record's additional
+    # domain; HS308 checked this for contacts' emails only, so these companies went unnoticed
+    text = ("Company Domain,Additional domains,Name\n"
+            "acme.com,acme.co.uk; ACME.de,Acme\n"      # row 2 lists row 3's domain and row 5's
+            "https://www.acme.co.uk/home,,Acme UK\n"   # row 3: row 2's additional domain, as HubSpot keeps it
+            "beta.com,beta.com;www.acme.com,Beta\n"    # row 4: its own domain (no conflict), and Acme's (row 2)
+            "acme.de,,Acme DE\n"                       # row 5: row 2's additional domain again
+            ",gamma.com,Gamma\n")                      # row 6: a domain no row has as its domain
+    columns = (("Company Domain", "domain"), ("Additional domains", "hs_additional_domains"), ("Name", "name"))
+    if fast:  # keys hashed with polars, as in a large import (two threads)
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    why = "a new company's domain may not be another company's additional domain, so one of the two rows may fail"
+    for chunk_rows in (50_000, 1, 2):
+        report = _one_file("0-2", text, *columns, chunk_rows=chunk_rows)
+        found = [(f.row, f.column, f.code, f.severity.label if f.severity else None, f.hubspot_error, f.value,
+                  f.message) for f in report.findings if f.code == "HS319"]
+        assert found == [
+            (3, 1, "HS319", "warning", None, "https://www.acme.co.uk/home",
+             f"domain 'https://www.acme.co.uk/home' is an additional domain of row 2: {why}"),
+            (4, 2, "HS319", "warning", None, "beta.com;www.acme.com",
+             f"additional domain 'www.acme.com' is the domain of row 2: {why}"),
+            (5, 1, "HS319", "warning", None, "acme.de", f"domain 'acme.de' is an additional domain of row 2: {why}"),
+        ], chunk_rows
+
+
 @pytest.mark.parametrize("reader", ["exact", "fast"])
 @pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("byte", [b"\xe9", b"\xff", b"\x80"])

@@ -1,10 +1,11 @@
-"""A contact's email that is another row's additional email (HS308), in one file or across the
-import's files.
+"""A contact's email that is another row's additional email (HS308), and a company's domain that
+is another row's additional domain (HS319), in one file or across the import's files.
 
-Emails are keyed as the duplicate rules key them (without regard to case), and the email key
-sets of the file are the ones HS301 fills (shared, not copied); additional emails are split
-at ``;`` as an address list is. Each earlier file's key sets are kept for the files after it,
-so memory follows the distinct addresses of the import, never its rows.
+Emails are keyed as the duplicate rules key them (without regard to case), domains as the host
+HubSpot keeps, and the key sets of the file are the ones HS301 fills (shared, not copied);
+additional emails are split at ``;`` as an address list is, additional domains at every ``;``.
+Each earlier file's key sets are kept for the files after it, so memory follows the distinct
+identifiers of the import, never its rows.
 """
 
 from __future__ import annotations
@@ -31,7 +32,117 @@ from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
 
-class EmailIsAdditionalEmail(CatalogRule):
+class _AdditionalConflict(CatalogRule):
+    """A record's primary identifier (``prop``) that is another row's additional one (``extra``,
+    a ``;`` list), of one object: each pair of rows reported once, at the later row, naming the
+    other (and its file, if another one)."""
+
+    object_id = ""
+    prop = ""  # the primary identifier: email, domain
+    extra = ""  # the list of additional ones: hs_additional_emails, hs_additional_domains
+    why = ""  # the end of each message: why the two rows conflict
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.active = False  # the import maps both a primary and an additional identifiers column
+        self.primary: list[Column] = []
+        self.extras: list[Column] = []
+        self.listed = KeySet()  # this file's additional identifiers, with the first row listing each
+        # each earlier file's primary key sets (shared with the duplicate rules: kept, not copied)
+        # and additional identifiers: memory follows the distinct identifiers, never the rows
+        self.earlier: list[tuple[str, list[KeySet], KeySet]] = []
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        yield from super().on_import(ctx)
+        specs = [c for f in ctx.spec.files for c in f.columns]
+        self.active = any(self._primary(c) for c in specs) and any(self._additional(c) for c in specs)
+        self.earlier = []
+
+    def _primary(self, spec: ColumnSpec | None) -> bool:
+        return (spec is not None and spec.object_type_id == self.object_id and spec.property_name == self.prop
+                and id_kind(spec, self.catalog) == "alternate")
+
+    def _additional(self, spec: ColumnSpec | None) -> bool:
+        """A column of the object's additional identifiers (a value column, not pointing at other
+        records)."""
+        return (spec is not None and not spec.ignored and spec.column_type in VALUE_COLUMN_TYPES
+                and spec.object_type_id == self.object_id and spec.property_name == self.extra
+                and spec.to_object_type is None)
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.listed = KeySet()
+        self.primary = [c for c in file.mapped() if self._primary(c.spec)] if self.active else []
+        self.extras = [c for c in file.mapped() if self._additional(c.spec)] if self.active else []
+        yield from ()
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not self.primary and not self.extras:
+            return
+        rows = chunk.rows
+        for column in self.primary:  # this chunk's identifiers join the file's sets
+            first_seen(chunk, file, column, self.prop)
+        at, keys, shown, which = self._parts(chunk)
+        if len(self.extras) > 1:  # in row order (one column's parts already are)
+            order = np.argsort(at, kind="stable")
+            self.listed.add(keys[order], rows[at[order]])
+        else:
+            self.listed.add(keys, rows[at])
+        sources = [*self.earlier, (None, [shared_set(file, c, self.prop) for c in self.primary], self.listed)]
+        # each pair of rows is reported once, at the later row: an identifier listed as additional
+        # by an earlier row, or an additional one that an earlier row has as its own; the earliest
+        # such row is named (an earlier file's before this file's)
+        for column in self.primary:
+            pos, own = cell_keys(chunk, column, self.prop)
+            left = np.ones(len(pos), bool)
+            for name, _sets, listed in sources:
+                found, listing = listed.first_rows(own)
+                hit = left & found & ((listing < rows[pos]) if name is None else True)
+                left &= ~hit
+                if hit.any():
+                    yield key_batch(self, chunk, file, column, pos[hit], listing[hit],
+                                    self._conflict(self.prop, f"an additional {self.prop}", name))
+        left = np.ones(len(at), bool)
+        for name, sets, _listed in sources:
+            found, owner = _first_rows(sets, keys)
+            hit = left & found & ((owner < rows[at]) if name is None else True)
+            left &= ~hit
+            for j in np.unique(which[hit]):
+                mine = hit & (which == j)
+                yield key_batch(self, chunk, file, self.extras[j], at[mine], owner[mine],
+                                self._conflict(f"additional {self.prop}", f"the {self.prop}", name), shown=shown[mine])
+
+    def _parts(self, chunk: Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(positions, keys, parts as written, index into ``extras``) of the additional identifiers
+        of every additional column, column after column, each in row order; without a row's own
+        identifier (in any of the file's primary columns)."""
+        got = [part_keys(chunk, c, self.prop) for c in self.extras]  # keyed as the primary ones are
+        if not got:
+            return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object), np.empty(0, np.intp)
+        at = np.concatenate([g[0] for g in got])
+        keys = np.concatenate([g[1] for g in got])
+        shown = np.concatenate([g[2] for g in got])
+        which = np.repeat(np.arange(len(got)), [len(g[0]) for g in got])
+        other = np.ones(len(at), bool)
+        for column in self.primary:  # the row's own identifier among its additional ones
+            pos, own_keys = cell_keys(chunk, column, self.prop)
+            own = np.zeros(len(chunk), np.uint64)
+            has = np.zeros(len(chunk), bool)
+            own[pos], has[pos] = own_keys, True
+            other &= ~(has[at] & (own[at] == keys))
+        return at[other], keys[other], shown[other], which[other]
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if self.primary or self.extras:  # kept for the files after this one
+            self.earlier.append((file.name, [shared_set(file, c, self.prop) for c in self.primary], self.listed))
+        self.primary, self.extras, self.listed = [], [], KeySet()
+        yield from ()
+
+    def _conflict(self, what: str, other: str, file: str | None = None) -> Callable[[str, int], str]:
+        where, why = (f" of {file}" if file is not None else ""), self.why
+        return lambda value, row: f"{what} {quote(value)} is {other} of row {row}{where}: {why}"
+
+
+class EmailIsAdditionalEmail(_AdditionalConflict):
     """A contact's email is another row's additional email (`hs_additional_emails`).
 
     Why: HubSpot keeps an address on one contact: a new contact's email may not be an existing
@@ -54,104 +165,36 @@ class EmailIsAdditionalEmail(CatalogRule):
     name = "email-is-additional-email"
     severity = Severity.WARNING
     hubspot_error = "SECONDARY_EMAIL_WRITE_FAILURE"
-
-    def __init__(self, options: Mapping[str, Any] | None = None):
-        super().__init__(options)
-        self.active = False  # the import maps both an email and an additional emails column
-        self.emails: list[Column] = []
-        self.extras: list[Column] = []
-        self.listed = KeySet()  # this file's additional emails, with the first row listing each
-        # each earlier file's email key sets (shared with the duplicate rules: kept, not copied)
-        # and additional emails: memory follows the distinct addresses, never the rows
-        self.earlier: list[tuple[str, list[KeySet], KeySet]] = []
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        yield from super().on_import(ctx)
-        specs = [c for f in ctx.spec.files for c in f.columns]
-        self.active = (any(self._email(c) for c in specs) and any(_additional_emails(c) for c in specs))
-        self.earlier = []
-
-    def _email(self, spec: ColumnSpec | None) -> bool:
-        return (spec is not None and spec.object_type_id == CONTACTS and spec.property_name == "email"
-                and id_kind(spec, self.catalog) == "alternate")
-
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
-        self.listed = KeySet()
-        self.emails = [c for c in file.mapped() if self._email(c.spec)] if self.active else []
-        self.extras = [c for c in file.mapped() if _additional_emails(c.spec)] if self.active else []
-        yield from ()
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        if not self.emails and not self.extras:
-            return
-        rows = chunk.rows
-        for column in self.emails:  # this chunk's emails join the file's sets
-            first_seen(chunk, file, column, "email")
-        at, keys, shown, which = self._parts(chunk)
-        if len(self.extras) > 1:  # in row order (one column's parts already are)
-            order = np.argsort(at, kind="stable")
-            self.listed.add(keys[order], rows[at[order]])
-        else:
-            self.listed.add(keys, rows[at])
-        sources = [*self.earlier, (None, [shared_set(file, c, "email") for c in self.emails], self.listed)]
-        # each pair of rows is reported once, at the later row: an email listed as additional by
-        # an earlier row, or an additional email that an earlier row has as its email; the
-        # earliest such row is named (an earlier file's before this file's)
-        for column in self.emails:
-            pos, own = cell_keys(chunk, column, "email")
-            left = np.ones(len(pos), bool)
-            for name, _sets, listed in sources:
-                found, listing = listed.first_rows(own)
-                hit = left & found & ((listing < rows[pos]) if name is None else True)
-                left &= ~hit
-                if hit.any():
-                    yield key_batch(self, chunk, file, column, pos[hit], listing[hit],
-                                    _conflict("email", "an additional email", name))
-        left = np.ones(len(at), bool)
-        for name, sets, _listed in sources:
-            found, owner = _first_rows(sets, keys)
-            hit = left & found & ((owner < rows[at]) if name is None else True)
-            left &= ~hit
-            for j in np.unique(which[hit]):
-                mine = hit & (which == j)
-                yield key_batch(self, chunk, file, self.extras[j], at[mine], owner[mine],
-                                _conflict("additional email", "the email", name), shown=shown[mine])
-
-    def _parts(self, chunk: Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(positions, keys, parts as written, index into ``extras``) of the additional emails of
-        every additional emails column, column after column, each in row order; without a row's
-        own email (in any of the file's email columns)."""
-        got = [part_keys(chunk, c, ADDITIONAL_EMAILS) for c in self.extras]
-        if not got:
-            return np.empty(0, np.intp), np.empty(0, np.uint64), np.empty(0, object), np.empty(0, np.intp)
-        at = np.concatenate([g[0] for g in got])
-        keys = np.concatenate([g[1] for g in got])
-        shown = np.concatenate([g[2] for g in got])
-        which = np.repeat(np.arange(len(got)), [len(g[0]) for g in got])
-        other = np.ones(len(at), bool)
-        for column in self.emails:  # the row's own email among its additional ones
-            pos, own_keys = cell_keys(chunk, column, "email")
-            own = np.zeros(len(chunk), np.uint64)
-            has = np.zeros(len(chunk), bool)
-            own[pos], has[pos] = own_keys, True
-            other &= ~(has[at] & (own[at] == keys))
-        return at[other], keys[other], shown[other], which[other]
-
-    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        if self.emails or self.extras:  # kept for the files after this one
-            self.earlier.append((file.name, [shared_set(file, c, "email") for c in self.emails], self.listed))
-        self.emails, self.extras, self.listed = [], [], KeySet()
-        yield from ()
+    object_id, prop, extra = "0-1", "email", "hs_additional_emails"
+    why = "HubSpot keeps an address on one contact, so one of the two rows is likely to fail"
 
 
-CONTACTS, ADDITIONAL_EMAILS = "0-1", "hs_additional_emails"
+class DomainIsAdditionalDomain(_AdditionalConflict):
+    """A company's domain is another row's additional domain (`hs_additional_domains`).
+
+    Why: a new company's domain may not be an existing record's additional domain (fact sheet
+    4.2, [V] S6). Two rows of one import that share a domain this way conflict once the row
+    listing it as additional is imported first; that the other then fails is our inference from
+    the rule for existing records, and HubSpot names no errorType for it, hence a warning.
+    Domains are compared as the host HubSpot keeps (`https://www.Acme.com/x` is `acme.com`),
+    additional domains split at `;`; a company listing its own domain among its additional ones
+    conflicts with no other row. Every companies domain column and every Additional domains
+    column of the import counts, in one file or across its files. Each pair of rows is reported
+    once, at the later row (files in the request's order), naming the other row (and its file,
+    if another one).
+    Example: row 2 `acme.com` with additional domains `acme.co.uk;acme.de`, and row 5 `acme.de`.
+    Fix: decide which company owns the domain: take it out of the other row's additional
+    domains, or merge the two rows into one company.
+    """
+
+    code = "HS319"
+    name = "domain-is-additional-domain"
+    severity = Severity.WARNING
+    object_id, prop, extra = "0-2", "domain", "hs_additional_domains"
+    why = "a new company's domain may not be another company's additional domain, so one of the two rows may fail"
 
 
-def _additional_emails(spec: ColumnSpec | None) -> bool:
-    """A column of contacts' additional emails (a value column, not pointing at other records)."""
-    return (spec is not None and not spec.ignored and spec.column_type in VALUE_COLUMN_TYPES
-            and spec.object_type_id == CONTACTS and spec.property_name == ADDITIONAL_EMAILS
-            and spec.to_object_type is None)
+CONTACTS = EmailIsAdditionalEmail.object_id
 
 
 def _first_rows(sets: list[KeySet], keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,9 +207,3 @@ def _first_rows(sets: list[KeySet], keys: np.ndarray) -> tuple[np.ndarray, np.nd
         first[better] = rows[better]
         found |= hit
     return found, first
-
-
-def _conflict(what: str, other: str, file: str | None = None) -> Callable[[str, int], str]:
-    where = f" of {file}" if file is not None else ""
-    return lambda value, row: (f"{what} {quote(value)} is {other} of row {row}{where}: HubSpot keeps an address "
-                               "on one contact, so one of the two rows is likely to fail")
