@@ -149,3 +149,20 @@ def test_an_object_without_its_operation_is_named_once(tmp_path: Path) -> None:
 def test_a_request_that_is_json_null_is_the_wrong_type_not_a_clean_pass(text: bytes, kind: str) -> None:
     # b"null" decoded to None, which read as "nothing decoded" with no note: a clean pass
     assert kinds(parse_request(text)) == [(kind, "")]
+
+
+@pytest.mark.parametrize(("value", "how"), [(None, "is null"), ("", "is empty"), (5, "is not a string"),
+                                            (True, "is not a string"), (["email"], "is not a string")])
+def test_a_mapping_without_a_property_says_what_its_property_name_is(value: object, how: str) -> None:
+    # HS029 said "propertyName is null" of a number, a boolean or a list (HS002 names the wrong type)
+    from validator import validate
+
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "First Name", "propertyName": value}]}}]}
+    report = validate(request, files={"c.csv": b"Email,First Name\na@x.com,Ann\n"})
+    found = [(f.pointer, f.row, f.column, f.severity.name, f.message) for f in report.findings if f.code == "HS029"]
+    assert found == [("/files/0/fileImportPage/columnMappings/1/propertyName", None, None, "WARNING",
+                      f"column 'First Name': propertyName {how}; HubSpot's handling of such a column is not "
+                      'documented (name the property, or set "ignored": true to leave the column out)')]

@@ -104,8 +104,9 @@ class MappingWithoutProperty(Rule):
                 name = c.property_name
                 if isinstance(name, str) and name.strip():
                     continue
-                how = ("is empty" if isinstance(name, str) else "is null" if "propertyName" in c.raw
-                       else "is missing")
+                raw = c.raw.get("propertyName", name)  # (a value of the wrong type is HS002's, and read as none)
+                how = ("is missing" if "propertyName" not in c.raw else "is empty" if isinstance(raw, str)
+                       else "is null" if raw is None else "is not a string")
                 what = ("identifies nothing without it" if c.column_type == "HUBSPOT_ALTERNATE_ID"
                         else "HubSpot's handling of such a column is not documented")
                 yield self.finding(f"column {quote(c.column_name or '')}: propertyName {how}; {what} (name the "
