@@ -310,6 +310,33 @@ def test_stage_not_in_pipeline_names_each_rows_own_pipeline() -> None:
         (3, 3, "'Renewed' is not a stage of the row's pipeline (Sales Pipeline)")]
 
 
+@pytest.mark.parametrize(("operation", "columns", "csv", "expected"), [
+    # rows that update a deal and name no pipeline: the deal keeps its own pipeline, which the
+    # file does not give, so a stage of the Renewals pipeline was reported as not one of Sales Pipeline's
+    ("UPDATE", (("Record ID", "hs_object_id"), ("Stage", "dealstage")),
+     "Record ID,Stage\n101,Renewed\n102,closedwon\n103,Nope\n",
+     [(4, 2, "'Nope' is not a stage of any pipeline")]),
+    ("UPSERT", (("Record ID", "hs_object_id"), ("Pipeline", "pipeline"), ("Stage", "dealstage")),
+     "Record ID,Pipeline,Stage\n101,,98767\n102,,Nope\n,,Renewed\n104,Sales Pipeline,Renewed\n",
+     [(3, 3, "'Nope' is not a stage of any pipeline"),
+      # a row without its identifier creates a deal: the default pipeline's stages only
+      (4, 3, "'Renewed' is not a stage of the row's pipeline (Sales Pipeline)"),
+      (5, 3, "'Renewed' is not a stage of the row's pipeline (Sales Pipeline)")]),
+])
+def test_a_row_that_updates_a_deal_and_names_no_pipeline_takes_any_pipelines_stage(
+        operation: str, columns: tuple, csv: str, expected: list) -> None:
+    import io
+
+    request = {"name": "t", "importOperations": {"0-3": operation}, "files": [
+        {"fileName": "deals.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-3", "columnName": c, "propertyName": p} for c, p in columns]}}]}
+    report = validate(request, files={"deals.csv": io.BytesIO(csv.encode())}, base_dir="/nonexistent",
+                      config=Config(portal=str(PORTAL)))
+    assert [(f.row, f.column, f.severity.label if f.severity else None, f.hubspot_error, f.message)
+            for f in report.findings if f.code == "HS235"] == [
+        (row, column, "error", "INVALID_REQUIRED_PROPERTY", message) for row, column, message in expected]
+
+
 def test_unknown_pipeline_or_stage_fails_the_row() -> None:
     # fact sheet 9 #13 [V]: a pipeline or stage that does not exist fails the row, where another
     # dropdown's unknown option is imported as empty

@@ -16,7 +16,7 @@ from validator import formats
 from validator.catalog import Pipeline, Property
 from validator.checks._facts import blank_at
 from validator.checks.base import Hit, quote
-from validator.checks.records import _NO_PROPERTY_TYPES, objects_of, own_columns
+from validator.checks.records import _NO_PROPERTY_TYPES, all_blank, identifier_columns, objects_of, own_columns
 from validator.checks.typed import ValueRule, cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -109,10 +109,13 @@ class StageNotInPipeline(ValueRule):
     """A deal or ticket stage is not a stage of the row's pipeline.
 
     Why: the stage must belong to the pipeline given in the row (the default pipeline when the
-    row names none) [V] S6; otherwise HubSpot fails the row with INVALID_REQUIRED_PROPERTY. With a
-    portal snapshot the account's own pipelines and stages apply; without one, the default ones
-    ([3P]/[I], fact sheet 4.4), which accounts customise: the finding is then a warning (a severity
-    set in the configuration wins).
+    row creates a record and names none) [V] S6; otherwise HubSpot fails the row with
+    INVALID_REQUIRED_PROPERTY. A row that may update a record (every row of an UPDATE, a row of an
+    UPSERT with its identifier) and names no pipeline keeps the record's own, which the file does
+    not give: its stage need only be a stage of some pipeline. With a portal snapshot the
+    account's own pipelines and stages apply; without one, the default ones ([3P]/[I], fact
+    sheet 4.4), which accounts customise: the finding is then a warning (a severity set in the
+    configuration wins).
     Example: stage `closedwon` of the Sales Pipeline in a row whose pipeline is `Renewals`.
     Fix: use a stage (label or ID) of that pipeline.
     """
@@ -132,10 +135,19 @@ class StageNotInPipeline(ValueRule):
             stage = cols.get(stage_name)
             if stage is None:
                 continue
-            yield from self._check(chunk, file, pipes, cols.get(pipe_name), stage)
+            yield from self._check(chunk, file, pipes, cols.get(pipe_name), stage, self._updating(chunk, file, obj))
+
+    def _updating(self, chunk: Chunk, file: FileContext, obj: str) -> np.ndarray:
+        """Rows that may update an existing record: every row of an UPDATE, the rows of an UPSERT
+        that give an identifier."""
+        op = self.ctx.spec.operation(obj) if hasattr(self, "ctx") else "UPSERT"
+        ids = identifier_columns(file, obj, self.catalog)
+        if op == "CREATE" or (op == "UPSERT" and not ids):
+            return np.zeros(len(chunk), dtype=bool)
+        return np.ones(len(chunk), dtype=bool) if op == "UPDATE" else ~all_blank(chunk, ids)
 
     def _check(self, chunk: Chunk, file: FileContext, pipes: tuple[Pipeline, ...], pipe_col: Column | None,
-               stage_col: Column) -> Iterator[Hit]:
+               stage_col: Column, updating: np.ndarray) -> Iterator[Hit]:
         default = next((p for p in pipes if p.id in ("default", "0")), pipes[0])
         stages = formats.fold(cells(chunk, stage_col))
         names = {k: p.id for p in pipes for k in formats.fold_texts((p.id, p.label))}
@@ -146,13 +158,20 @@ class StageNotInPipeline(ValueRule):
             ids = pa.array([names[k] for k in keys] or [""], type=pa.string())
             pid = pc.if_else(pc.equal(raw, ""), pa.scalar(default.id), pc.take(ids, pc.fill_null(idx, 0)))
             known = formats.blank(raw) | np.asarray(idx.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            unnamed = formats.blank(raw)
         else:
             pid = pa.array([default.id] * len(stages), type=pa.string())
-            known = np.ones(len(stages), dtype=bool)
+            known = unnamed = np.ones(len(stages), dtype=bool)
         valid = [f"{p.id}\x1f{t}" for p in pipes for s in p.stages for t in formats.fold_texts((s.id, s.label))]
         key = pc.binary_join_element_wise(pid, stages, "\x1f")
         ok = np.asarray(pc.is_in(key, value_set=pa.array(valid, type=pa.string())).to_numpy(zero_copy_only=False))
         bad = known & ~formats.blank(stages) & ~ok
+        own = unnamed & updating  # the record keeps its own pipeline: any pipeline's stage may be right
+        if own.any():
+            any_stage = [t for p in pipes for s in p.stages for t in formats.fold_texts((s.id, s.label))]
+            bad &= ~(own & formats._np(pc.is_in(stages, value_set=pa.array(any_stage, type=pa.string()))))
+            yield from self.cells(chunk, file, stage_col, bad & own, "{value} is not a stage of any pipeline")
+            bad &= ~own
         labels = {p.id: p.label for p in pipes}
         pid_np = np.asarray(pid.to_numpy(zero_copy_only=False), dtype=object)
         for p in sorted(set(pid_np[bad].tolist())):  # each row named with its own pipeline
