@@ -257,7 +257,10 @@ class InvalidPhone(FormatRule):
     """A phone cell holds something other than a phone number.
 
     Why: HubSpot expects `+<country code><number>`, an extension as `ext<n>` [V] S6, and formats
-    the number by its country code. Letters or missing digits mean the value will not dial.
+    the number by its country code. Letters, or no digit at all, mean the value will not dial.
+    Checked is what the cell is made of (digits, spaces, `( ) . - /`, a leading `+`, an extension
+    as `ext`, `x` or `#` and digits), not how many digits it has: how many a country's numbers
+    need is HubSpot's to judge, and a number too short is not reported.
     Example: `call reception`, `555-CALL-NOW`.
     Fix: write `+14155550101 ext12`.
     """
