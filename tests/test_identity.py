@@ -291,6 +291,26 @@ def test_common_column_owner_and_findings_do_not_depend_on_file_order() -> None:
     assert check(["companies.csv", "deals.csv", "contacts.csv"]) == first
 
 
+def test_a_common_column_pointing_to_an_unknown_object_is_hs021s_alone() -> None:
+    # HS311 added "column 'Email' points to ?, but no other file has a column 'Email' mapped to ?"
+    # to HS021's finding of the unknown object
+    entries = {
+        "contacts.csv": _mappings("0-1", ("Email", "email", {"associationIdentifierColumn": True})),
+        "companies.csv": _mappings("0-2", ("Company Name", "name"), ("Email", None, {
+            "toColumnObjectTypeId": "0-99",
+            "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}})),
+    }
+    files = {"contacts.csv": "Email\nann@acme.example\n",
+             "companies.csv": "Company Name,Email\nAcme,ann@acme.example\n"}
+    request = {"name": "t", "files": [{"fileName": n, "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": m}} for n, m in entries.items()]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()}, base_dir="/nonexistent")
+    assert [(f.code, f.row, f.column, f.pointer, f.message) for f in report.findings
+            if f.code in ("HS021", "HS311", "HS312", "HS316")] == [
+        ("HS021", None, None, "/files/1/fileImportPage/columnMappings/1/toColumnObjectTypeId",
+         "toColumnObjectTypeId '0-99' is not a known HubSpot object")]
+
+
 def test_a_hierarchy_keys_column_is_no_common_column_in_a_two_file_import() -> None:
     # ASSOCIATION_KEYS links companies of its own file: HS311 took it for a common column once a
     # second file made the import a multi-file one (three errors, none of which could be fixed)

@@ -176,8 +176,8 @@ class MisplacedAssociationSettings(Rule):
     def link(self, ctx: ImportContext, link: Link) -> Iterator[Hit]:
         ref = link.ref
         target = ctx.catalog.object_label(ref.to_object_type_id)
-        if link.renamed:
-            return  # HS316
+        if link.renamed or ref.to_object_type_id is None:
+            return  # HS316; an object HubSpot does not know is HS021's
         if link.owner is None:
             yield self.finding(
                 f"column {quote(ref.column_name or '')} points to {target}, but no other file has a "
