@@ -9,6 +9,7 @@ import json
 import shutil
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -442,6 +443,32 @@ def test_snapshot_custom_stage_property_and_object() -> None:
     assert [p.label for p in catalog.pipelines("0-3")] == ["Sales Pipeline", "Renewals"]
     assert len(load_portal(PORTAL).association_labels[("0-1", "0-2")]) == 3
     assert catalog.association(36, "USER_DEFINED").label == "Billing contact"  # type: ignore[union-attr]
+
+
+def test_a_custom_object_by_its_fully_qualified_name_needs_no_snapshot() -> None:
+    # p<portal id>_<name> (schemas' fullyQualifiedName) is a custom object's name, never a HubSpot
+    # object's: it was HS021 (an error) without a snapshot, where a 2-<id> is taken as it stands;
+    # with a snapshot it is looked up, as a 2-<id> is
+    def hs021(obj: str, **config: Any) -> list[tuple[str, str]]:
+        request = {"name": "x", "importOperations": {obj: "CREATE"},
+                   "files": [{"fileName": "x.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True,
+                              "columnMappings": [{"columnName": "Model", "columnObjectTypeId": obj,
+                                                  "propertyName": "model"}]}}]}
+        found = validate(request, files={"x.csv": io.BytesIO(b"Model\nRoadster\n")}, base_dir="/nonexistent",
+                         config=Config(**config))
+        return [(f.pointer or "", f.message) for f in found.findings if f.code == "HS021"]
+    assert hs021("p123456_cars") == []
+    assert hs021("p123456_cars", portal=str(PORTAL)) == []  # the snapshot's fullyQualifiedName
+    listed = ": the portal snapshot's custom objects (schemas.json) are 2-1234567 (cars)"
+    assert hs021("p999_trucks", portal=str(PORTAL)) == [
+        ("/files/0/fileImportPage/columnMappings/0/columnObjectTypeId",
+         "columnObjectTypeId 'p999_trucks' is not a known HubSpot object" + listed),
+        ("/importOperations/p999_trucks", "importOperations names unknown object 'p999_trucks'" + listed)]
+    hint = ("; a custom object's name is known only from a portal snapshot (--portal with schemas.json): "
+            "or give its 2-<id> or fully qualified name p<portal id>_<name>")
+    assert hs021("cars")[0] == ("/files/0/fileImportPage/columnMappings/0/columnObjectTypeId",
+                                "columnObjectTypeId 'cars' is not a known HubSpot object" + hint)
+    assert hs021("0-99")[0][1] == "columnObjectTypeId '0-99' is not a known HubSpot object"  # an id: no hint
 
 
 def test_a_custom_object_the_portal_snapshot_lacks_is_unknown(tmp_path: Path) -> None:

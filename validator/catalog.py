@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 CUSTOM_OBJECT = re.compile(r"^2-\d+$")
+# a custom object's fully qualified name, p<portal id>_<name> (schemas' fullyQualifiedName):
+# never a HubSpot object's name, so taken as a custom object's, as a 2-<id> is, without a snapshot
+CUSTOM_NAME = re.compile(r"^p\d+_[A-Za-z0-9_]+$")
 OBJECT_ID = re.compile(r"^\d+-\d+$")
 
 
@@ -193,7 +196,8 @@ class Catalog:
         if text is None:
             return None
         key = text.strip()
-        if key in self.objects or (CUSTOM_OBJECT.match(key) and not self.custom_objects_known):
+        if key in self.objects or ((CUSTOM_OBJECT.match(key) or CUSTOM_NAME.match(key))
+                                   and not self.custom_objects_known):
             return key
         return self._names.get(key.lower())
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Mapping
 
-from validator.catalog import CUSTOM_OBJECT, Catalog
+from validator.catalog import CUSTOM_NAME, CUSTOM_OBJECT, OBJECT_ID, Catalog
 from validator.checks.base import Hit, Rule, quote
 from validator.context import ImportContext
 from validator.request import escape_pointer
@@ -121,8 +121,10 @@ class UnknownObjectType(Rule):
     """An object type in the request is neither a known HubSpot object nor a custom object id.
 
     Why: objects are given by id (`0-1`), by name (`contacts`) or, for custom objects, by
-    `2-<id>`; an unknown name fails with MISSING_OBJECT_DEFINITION. With a portal snapshot
-    (`--portal`) that holds `schemas.json`, a `2-<id>` the portal does not have is unknown too.
+    `2-<id>` or fully qualified name (`p<portal id>_<name>`); an unknown name fails with
+    MISSING_OBJECT_DEFINITION. A custom object's plain name (`cars`) is known only from a portal
+    snapshot (`--portal`) holding `schemas.json`, where a `2-<id>` or fully qualified name the
+    portal does not have is unknown too.
     Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
     Fix: use the object's id from the message's list, or the custom object's `2-...` id from
     `GET /crm/v3/schemas`.
@@ -161,8 +163,12 @@ class UnknownObjectType(Rule):
 
     @staticmethod
     def _portal(cat: Catalog, raw: str) -> str:
-        """Why a custom object id is unknown: the portal snapshot's schemas.json lists others."""
-        if not (cat.custom_objects_known and CUSTOM_OBJECT.match(raw.strip())):
+        """Why a custom object id is unknown: the portal snapshot's schemas.json lists others; or,
+        without one, how a custom object's name would be known."""
+        if not cat.custom_objects_known and not OBJECT_ID.match(raw.strip()):
+            return ("; a custom object's name is known only from a portal snapshot (--portal with "
+                    "schemas.json): or give its 2-<id> or fully qualified name p<portal id>_<name>")
+        if not (cat.custom_objects_known and (CUSTOM_OBJECT.match(raw.strip()) or CUSTOM_NAME.match(raw.strip()))):
             return ""
         known = cat.custom_objects()
         listed = ", ".join(f"{k} ({cat.objects[k].names[0]})" if cat.objects[k].names else k
