@@ -22,6 +22,7 @@ A case file holds ``[[case]]`` tables:
     labels = { "0-1>0-2" = ["Manager"] }      # optional; association labels of a portal snapshot
     properties = [ { object = "0-1", name = "member_id", unique = true } ]  # optional; portal properties
     grow = "b@x.com\n"       # optional; appended to the data file just after the validator opens it
+    limits = { rows_per_file = 3 }   # optional; HubSpot's [limits] (hubspot.toml) changed for the case
     expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
                              # pointer, "line N" or "-" (whole file), exactly these
 
@@ -170,8 +171,12 @@ def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
     if "portal" in options:  # a snapshot folder under fixtures/
         options["portal"] = str(CASES.parent / options["portal"])
     config = Config(**options)
-    if "labels" in case or "properties" in case:  # a portal snapshot on top of the built-in catalog
+    if "labels" in case or "properties" in case or "limits" in case:
+        # a portal snapshot on top of the built-in catalog; HubSpot's limits made small for a case
         catalog = portal(case.get("labels", {}), case.get("properties", []))
+        if "limits" in case:
+            catalog = dataclasses.replace(catalog, raw={**catalog.raw, "limits": {
+                **catalog.raw.get("limits", {}), **case["limits"]}})
         spec = parse_request(request.read_bytes(), request.name, catalog)
         report = Engine(config, catalog).run(spec, request_path=request, base=tmp)
     else:

@@ -421,3 +421,36 @@ def test_trailing_empty_columns_are_named_once_not_one_blank_header_each(reader:
     mapped = [*MAPPINGS, {"columnObjectTypeId": "0-1", "columnName": "", "ignored": True},
               {"columnObjectTypeId": "0-1", "columnName": "", "ignored": True}]
     assert found(empty, mapped) == [("HS105", 1, 4), ("HS410", 1, 4), ("HS105", 1, 5)]
+
+
+def test_a_file_between_two_readings_of_a_limit_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    # HubSpot's 512 MB (20 MB free) may be MB of 10^6 or 2^20 bytes, and its 1,048,576 rows may
+    # or may not count the header and blank rows: HS501/HS502 take the lenient reading, and a file
+    # between the two readings was silent; HS507 warns (here with the limits made small)
+    import validator.checks.limits as limits_module
+
+    table = dict(limits_module.limits())
+    monkeypatch.setattr(limits_module, "limits", lambda catalog=None: {
+        **table, "file_bytes": {"paid": 1 << 20, "free": 1 << 20}, "rows_per_file": 50_000})
+    header = b"Email,First Name,City\n"
+
+    def sized(size: int) -> bytes:
+        row = b"a@example.com,Ann," + b"x" * 80 + b"\n"
+        body = row * ((size - len(header)) // len(row))
+        return header + body + b"b@x.com,Bo," + b"y" * (size - len(header) - len(body) - len(b"b@x.com,Bo,\n")) + b"\n"
+    data = sized(1_010_000)
+    assert len(data) == 1_010_000
+    assert _limit_findings(data, "HS507") == ([
+        "the file is 1,010,000 bytes: within HubSpot's 1 MB (paid plan) if a MB is 2^20 bytes, over it "
+        "(1,000,000 bytes) if a MB is 10^6 bytes, which HubSpot does not say"], [])
+    assert _limit_findings(sized(999_999), "HS507") == ([], [])
+    over = sized((1 << 20) + 1)  # over both readings: HS502's alone
+    assert _limit_findings(over, "HS507") == ([], []) and len(_limit_findings(over, "HS502")[0]) == 1
+    rows = header + b"a@x.com,Ann,Bern\n" * 50_000
+    assert _limit_findings(rows, "HS507") == ([
+        "the file has 50,000 data rows: within HubSpot's limit of 50,000 per file, over it if the header row "
+        "counts, which HubSpot does not say"], [])
+    assert _limit_findings(rows + b",,\n\n", "HS507") == ([
+        "the file has 50,000 data rows: within HubSpot's limit of 50,000 per file, over it if the header row "
+        "and 2 blank rows count, which HubSpot does not say"], [])
+    assert _limit_findings(rows[:-17], "HS507") == ([], [])  # 49,999 rows and the header

@@ -1,4 +1,4 @@
-"""HubSpot's import limits as rules (HS501-HS506; fact sheet 7, data in [limits] of hubspot.toml).
+"""HubSpot's import limits as rules (HS501-HS507; fact sheet 7, data in [limits] of hubspot.toml).
 
 A single value over 65,536 characters is HS218 (value-too-long, with the value rules), so there
 is no separate limit rule for it here.
@@ -136,6 +136,47 @@ class FileTooLarge(_LimitRule):
             shown, cap = _sizes(size, limit)
             yield self.finding(f"the file is {shown}, over {whose} {cap} limit ({plan} plan)",
                                file=file, hint=f"split it into at least {parts} files by rows")
+
+
+class LimitReading(TooManyRows):
+    """The file is over a HubSpot limit on one reading of the limit, and under it on the other.
+
+    Why: two of HubSpot's limits do not say how they count (fact sheet 7): whether a "MB" of its
+    512 MB (20 MB on free tools) is 10^6 or 2^20 bytes, and whether its 1,048,576 rows take in
+    the header row (and blank rows). HS501 and HS502 take the lenient reading [I], so that they
+    never refuse what HubSpot takes; a file between the two readings may still be refused, which
+    only a warning can say.
+    Example: a 520,000,000-byte CSV (496 MB of 2^20 bytes); 1,048,576 data rows under a header.
+    Fix: keep a margin under both readings: split the file, or drop the blank rows.
+    """
+
+    code = "HS507"
+    name = "limit-reading"
+    severity = Severity.WARNING
+    options: ClassVar[Mapping[str, Any]] = {"plan": "paid"}
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        blank, self.blank = self.blank, 0
+        plan = _plan(self.opt["plan"])
+        binary = int(self.limits.get("file_bytes", {}).get(plan, (512 if plan == "paid" else 20) << 20))
+        decimal = binary // (1 << 20) * 1_000_000  # the same number of MB, of 10^6 bytes
+        size = _size(file)
+        if decimal < size <= binary:
+            yield self.finding(f"the file is {size:,} bytes: within HubSpot's {binary >> 20} MB ({plan} plan) if a "
+                               f"MB is 2^20 bytes, over it ({decimal:,} bytes) if a MB is 10^6 bytes, which HubSpot "
+                               "does not say", file=file, hint="split it by rows, to keep a margin under both")
+        limit = int(self.limits.get("rows_per_file", 1_048_576))
+        rows = file.notes.records - blank  # data rows, as HS501 counts them
+        header = 1 if file.header is not None and file.spec.has_header else 0
+        if file.readable and rows <= limit < rows + header + blank:
+            counted = " and ".join(x for x in (("the header row" if header else ""),
+                                                (f"{blank:,} blank row{'s' if blank > 1 else ''}" if blank else ""))
+                                   if x)
+            verb = "counts" if header + blank == 1 else "count"
+            yield self.finding(f"the file has {rows:,} data rows: within HubSpot's limit of {limit:,} per file, "
+                               f"over it if {counted} {verb}, which HubSpot does not say", file=file,
+                               hint="drop the blank rows, or split the file by rows" if blank
+                               else "split the file by rows, each part with the header row")
 
 
 class TooManyColumns(_LimitRule):
