@@ -302,12 +302,14 @@ class BlankHeader(Rule):
 
 
 class NoHeaderRow(Rule):
-    """`hasHeader` is false.
+    """`hasHeader` is false, or missing.
 
     Why: HubSpot's importer requires a header row (fact sheet 7) and what it does with
     `hasHeader: false` is not documented. The validator's choice: row 1 is read as data, mappings
-    are matched to columns by position, and `columnName` is not compared with anything.
-    Example: `"fileImportPage": {"hasHeader": false, ...}`.
+    are matched to columns by position, and `columnName` is not compared with anything. The API
+    documentation expects `hasHeader` in every `fileImportPage` and does not say what its absence
+    means; the validator then reads row 1 as the header, as with `true`.
+    Example: `"fileImportPage": {"hasHeader": false, ...}`; a `fileImportPage` without it.
     Fix: add a header row whose texts equal the `columnName`s and set `hasHeader` to true.
     """
 
@@ -320,6 +322,12 @@ class NoHeaderRow(Rule):
             yield self.finding("hasHeader is false: HubSpot requires a header row; columns are "
                                "matched to mappings by position", file=file,
                                pointer=file.spec.at("fileImportPage/hasHeader"))
+            return
+        page = file.spec.raw.get("fileImportPage") if isinstance(file.spec.raw, dict) else None
+        if isinstance(page, dict) and "hasHeader" not in page and "hasHeader" not in file.spec.raw:
+            yield self.finding("fileImportPage has no hasHeader, which HubSpot expects and whose default it does "
+                               "not document; row 1 is read as the header, as with true", file=file,
+                               pointer=file.spec.at("fileImportPage"))
 
 
 class DuplicatePropertyMapping(Rule):
