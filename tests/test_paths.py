@@ -160,3 +160,37 @@ def test_a_request_names_a_file_it_spells_otherwise_where_both_names_are_one_fil
     (tmp_path / "Contacts.csv").unlink()
     (tmp_path / "Contacts.csv").write_text("Email\nnot-an-email\n")  # another file: not the request's
     assert not names_file(request, "Contacts.csv") and find_requests(tmp_path / "Contacts.csv") == []
+
+
+LONG = "n" * 300  # one name longer than any file system takes (ENAMETOOLONG)
+
+
+@pytest.mark.parametrize("args", [
+    [f"{LONG}.json"], [f"{LONG}.csv"], [f"{LONG}/import.json"], ["--request", f"{LONG}.json", "data.csv"],
+    ["import.json", "--baseline", f"{LONG}.json"], ["import.json", "--portal", LONG],
+    ["import.json", "-o", f"{LONG}.txt"]],
+    ids=["request", "data-file", "in-folder", "--request", "--baseline", "--portal", "-o"])
+def test_a_name_too_long_on_the_command_line_is_a_one_line_refusal(tmp_path: Path, args: list[str]) -> None:
+    from tests.hostile.harness import child_env, run_cli
+
+    folder = layout(tmp_path, request(["Email", "First Name"]))
+    (folder / "data.csv").write_bytes(CLEAN.encode())
+    o = run_cli(args, folder, env=child_env(), timeout=30)
+    lines = o.stderr.decode().splitlines()
+    assert o.returncode == 2 and len(lines) == 1, o.stderr
+    assert lines[0].startswith("hubspot-preflight: error: ") and lines[0].endswith(": File name too long")
+    assert b"internal error" not in o.stderr
+    assert sorted(os.listdir(folder)) == ["data.csv", "import.json"]
+
+
+def test_a_name_too_long_for_settings_baseline_or_snapshot_is_a_validator_error(tmp_path: Path) -> None:
+    from validator import Config
+    from validator.baseline import load_baseline
+    from validator.portal import load_portal
+
+    long = tmp_path / LONG
+    calls: list[Callable[[], Any]] = [lambda: load_baseline(long), lambda: load_portal(long),
+                                      lambda: Config.from_pyproject(long)]
+    for call in calls:
+        with pytest.raises(ValidatorError, match=r"File name too long$"):
+            call()

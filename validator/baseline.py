@@ -44,7 +44,7 @@ from validator.checks.base import Batch, Hit
 from validator.findings import STALE_CODE, Finding, Report, ValidatorError
 from validator.held import Held, part
 from validator.records import RowSource, finding_key
-from validator.sources import read_bounded, write_text
+from validator.sources import read_bounded, stat_named, write_text
 
 VERSION = 2
 STALE = STALE_CODE
@@ -78,7 +78,7 @@ def load_baseline(source: BaselineArg) -> list[dict[str, Any]]:
     """Baseline entries from a file or a list of mappings. A missing file is an empty baseline."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if not path.exists():
+        if stat_named(path, "cannot read baseline ") is None:
             return []
         try:
             data = json.loads(read_bounded(path, MAX_BASELINE_BYTES))

@@ -221,13 +221,13 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
           ignore_unpaired: bool = False) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Pair the paths on the command line with requests: (request, files for it)."""
     from validator.findings import ValidatorError
-    from validator.sources import find_requests, is_request, requests_under
+    from validator.sources import find_requests, is_folder, is_request, requests_under, stat_named
 
     requests: dict[Path, dict[str, Any]] = {}
     given_paths = bool(paths)
     expanded: list[Path] = []
     for p in paths:  # a folder stands for every importRequest under it
-        if not p.is_dir():
+        if not is_folder(p):
             expanded.append(p)
             continue
         under = requests_under(p)
@@ -246,7 +246,7 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
         requests.setdefault(request_opt, {}).update({p.name: p for p in data})
     else:
         for p in data:
-            if not p.exists():
+            if stat_named(p) is None:
                 raise ValidatorError(f"{p}: no such file")
             found = find_requests(p)
             if not found and ignore_unpaired:

@@ -108,10 +108,11 @@ def _writable(path: Path, option: str) -> None:
     """Refuse, before the check runs, a file that cannot be written: a folder, or one in a folder
     that does not exist (a long check should not end in a traceback at the very end)."""
     from validator.findings import ValidatorError
+    from validator.sources import is_folder
 
-    if path.is_dir():
+    if is_folder(path, f"{option} "):
         raise ValidatorError(f"{option} {path} is a folder; name a file")
-    if not path.parent.is_dir():
+    if not is_folder(path.parent, f"{option} "):
         raise ValidatorError(f"{option} {path}: the folder {path.parent} does not exist")
 
 

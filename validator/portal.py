@@ -37,7 +37,7 @@ from validator.catalog import (
     builtin,
 )
 from validator.findings import ValidatorError
-from validator.sources import read_bounded
+from validator.sources import is_folder, read_bounded
 
 MAX_SNAPSHOT_FILE = 64 * 1024 * 1024
 
@@ -153,7 +153,7 @@ def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mappi
 def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Portal:
     """Read a snapshot folder. Raises ValidatorError naming the file that is not what HubSpot returns."""
     root = Path(path)
-    if not root.is_dir():
+    if not is_folder(root, "portal snapshot "):
         raise ValidatorError(f"portal snapshot {root}: not a folder")
     base = catalog or builtin()
     objects: list[ObjectType] = []

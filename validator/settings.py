@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 from validator.checks import all_rules
 from validator.config import Config, active_rules, resolve, specific_codes
 from validator.findings import Severity, ValidatorError
-from validator.sources import read_bounded
+from validator.sources import is_folder, read_bounded, stat_named
 
 TABLE = "hubspot-preflight"
 STANDALONE = "hubspot-preflight.toml"
@@ -47,15 +48,20 @@ KEYS = {
 def discover(paths: Iterable[Path]) -> Path | None:
     """The configuration file for these inputs: nearest first, from each path's folder up."""
     for path in paths:
-        start = path if path.is_dir() else path.parent
+        start = path if is_folder(path) else path.parent
         for folder in [start.resolve(), *start.resolve().parents]:
             own = folder / STANDALONE
-            if own.is_file():
+            if _is_file(own):
                 return own
             pyproject = folder / "pyproject.toml"
-            if pyproject.is_file() and TABLE in _read(pyproject).get("tool", {}):
+            if _is_file(pyproject) and TABLE in _read(pyproject).get("tool", {}):
                 return pyproject
     return None
+
+
+def _is_file(path: Path) -> bool:
+    st = stat_named(path, "cannot read configuration ")
+    return st is not None and stat.S_ISREG(st.st_mode)
 
 
 MAX_CONFIG_BYTES = 4 << 20

@@ -13,6 +13,7 @@ request is ``data.import.json`` beside the file; failing that, every ``*.import.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -65,6 +66,27 @@ def check_regular(path: Path, base: Path | None) -> tuple[str | None, str]:
     if not stat.S_ISREG(st.st_mode):
         return "not-regular", f"{path} is not a regular file (a FIFO, socket or device)"
     return None, ""
+
+
+def stat_named(path: Path, what: str = "") -> os.stat_result | None:
+    """``os.stat`` of a path the user named (a request, a folder, a settings or baseline file),
+    None where nothing is there, as pathlib's ``exists()`` would say. A name the system cannot
+    even look up (too long for the file system, a folder that may not be searched) is a
+    ValidatorError naming it: ``Path.exists()`` and ``is_dir()`` raise a bare OSError for those."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EBADF):
+            return None
+        raise ValidatorError(f"{what}{path}: {exc.strerror or exc}") from None
+
+
+def is_folder(path: Path, what: str = "") -> bool:
+    """``Path.is_dir()`` that refuses an unreadable name (see ``stat_named``) instead of raising."""
+    st = stat_named(path, what)
+    return st is not None and stat.S_ISDIR(st.st_mode)
 
 
 def open_binary(lookup: FileLookup) -> tuple[IO[bytes], bool]:
