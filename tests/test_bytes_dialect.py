@@ -454,3 +454,13 @@ def test_a_file_between_two_readings_of_a_limit_is_a_warning(monkeypatch: pytest
         "the file has 50,000 data rows: within HubSpot's limit of 50,000 per file, over it if the header row "
         "and 2 blank rows count, which HubSpot does not say"], [])
     assert _limit_findings(rows[:-17], "HS507") == ([], [])  # 49,999 rows and the header
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_title_row_is_quoted_with_the_files_own_delimiter(reader: str) -> None:
+    # hostile B24 with Excel's "sep=;" line above a semicolon header: the title was quoted as
+    # 'sep=,' (its cells joined with a comma), text the file does not hold
+    data = b"sep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
+    [title] = findings(data, "HS608", reader=reader)
+    assert (title.row, title.column, title.line, title.value) == (1, None, 1, "sep=;")
+    assert title.message == "row 1 looks like a title ('sep=;'): the column names the mappings use are on row 2"

@@ -363,7 +363,7 @@ class TitleRow(Rule):
             if 2 * len(wanted & found) >= len(wanted) and wanted & found:
                 where = f"row {row}" + (f" (line {line})" if line is not None and line != row else "")
                 assert file.header is not None
-                text = ",".join(file.header.cells)
+                text = file.notes.delimiter.join(file.header.cells)  # as the file spells it
                 yield self.finding(f"row 1 looks like a title ({quote(text)}): the column names the mappings "
                                    f"use are on {where}", file=file, row=1, line=file.header.line, value=text)
                 return
