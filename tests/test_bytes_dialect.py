@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 from collections.abc import Callable
@@ -464,3 +465,22 @@ def test_a_title_row_is_quoted_with_the_files_own_delimiter(reader: str) -> None
     [title] = findings(data, "HS608", reader=reader)
     assert (title.row, title.column, title.line, title.value) == (1, None, 1, "sep=;")
     assert title.message == "row 1 looks like a title ('sep=;'): the column names the mappings use are on row 2"
+
+
+def test_a_bad_code_unit_in_a_utf16_file_is_named_as_utf16_with_its_bytes() -> None:
+    # an unpaired high surrogate (D8 00) in a UTF-16 BE file, and a UTF-16 LE file cut one byte
+    # into its last code unit, were "not valid UTF-8", and the kept 0x00 / 0x0A bytes showed as
+    # '\udc00' / '\udc0a' beside '\xd8'; the file has no UTF-8 in it to be invalid
+    lone = ("Email,First Name,City\r\na@x.com,".encode("utf-16-be") + b"\xd8\x00"
+            + "A,Bern\r\n".encode("utf-16-be"))
+    found = findings(codecs.BOM_UTF16_BE + lone, "HS402")
+    assert [(f.row, f.column, f.line, f.offset, f.message) for f in found] == [
+        (None, None, 2, 64, "2 byte(s) are not valid UTF-16 BE; the first, 0xD8, is at byte offset 64 "
+                            "(line 2, character 9)"),
+        (2, 2, 2, None, "'\\xd8\\x00A' is not valid UTF-16 BE text")]
+    cut = codecs.BOM_UTF16_LE + "Email,First Name,City\r\na@x.com,Ann,Bern".encode("utf-16-le") + b"\n"
+    found = findings(cut, "HS402")
+    assert [(f.row, f.column, f.line, f.offset, f.message) for f in found] == [
+        (None, None, 2, 80, "1 byte(s) are not valid UTF-16 LE; the first, 0x0A, is at byte offset 80 "
+                            "(line 2, character 17)"),
+        (2, 3, 2, None, "'Bern\\x0a' is not valid UTF-16 LE text")]

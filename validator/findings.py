@@ -62,7 +62,7 @@ def truncate(value: str | None, limit: int = VALUE_LIMIT) -> str | None:
 
 def _escape_surrogate(m: re.Match[str]) -> str:
     code = ord(m.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+    return f"\\x{code - 0xDC00:02x}" if 0xDC00 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)

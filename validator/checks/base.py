@@ -63,7 +63,7 @@ def space_name(char: str) -> str:
 
 def _escape(m: re.Match[str]) -> str:
     code = ord(m.group())
-    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by surrogateescape
+    if 0xDC00 <= code <= 0xDCFF:  # an undecodable byte kept by the reader (readers.text)
         return f"\\x{code - 0xDC00:02x}"
     return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
 

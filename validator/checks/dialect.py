@@ -10,6 +10,7 @@ import pandas as pd
 
 from validator.checks._facts import NUL, exactly, line_breaks, screen
 from validator.checks.base import Hit, Rule, quote, space_name
+from validator.checks.encoding import encoding_label
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -90,7 +91,7 @@ class Utf16Encoding(Rule):
         if not _is_csv(file) or notes.encoding not in UTF16:
             return
         how = "with a byte order mark" if notes.bom else "without a byte order mark"
-        label = notes.encoding.upper().replace("-LE", " LE").replace("-BE", " BE")
+        label = encoding_label(notes.encoding)
         yield self.finding(f"the file is {label} text {how} (Excel \"Unicode Text\"); HubSpot expects UTF-8",
                            file=file, line=1, offset=0)
 

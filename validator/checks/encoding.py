@@ -13,6 +13,11 @@ from validator.readers.base import Chunk
 SURROGATES = "[\udc00-\udcff]"
 
 
+def encoding_label(encoding: str) -> str:
+    """How messages name the encoding the reader decoded with: ``UTF-8``, ``UTF-16 LE``."""
+    return encoding.upper().replace("-LE", " LE").replace("-BE", " BE")
+
+
 class Utf8Bom(Rule):
     """The file starts with a UTF-8 byte order mark (BOM).
 
@@ -57,7 +62,8 @@ class InvalidUtf8(Rule):
             if getattr(series.dtype, "storage", None) != "python":
                 continue  # Arrow-backed: the reader stored it there, so it decoded cleanly
             bad = surrogate_rows(chunk, col.index)  # = series.str.contains(SURROGATES), from the bytes
-            yield from self.cells(chunk, file, col, bad, "{value} is not valid UTF-8 text")
+            yield from self.cells(chunk, file, col, bad,
+                                  f"{{value}} is not valid {encoding_label(file.notes.encoding)} text")
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
@@ -65,6 +71,7 @@ class InvalidUtf8(Rule):
             return
         first = notes.decode_events[0]
         yield self.finding(
-            f"{notes.decode_errors:,} byte(s) are not valid UTF-8; the first, 0x{first.bytes.hex().upper()}, "
-            f"is at byte offset {first.offset:,} (line {first.line}, character {first.column})",
+            f"{notes.decode_errors:,} byte(s) are not valid {encoding_label(notes.encoding)}; the first, "
+            f"0x{first.bytes.hex().upper()}, is at byte offset {first.offset:,} (line {first.line}, "
+            f"character {first.column})",
             file=file, line=first.line, offset=first.offset)
