@@ -484,3 +484,11 @@ def test_a_bad_code_unit_in_a_utf16_file_is_named_as_utf16_with_its_bytes() -> N
         (None, None, 2, 80, "1 byte(s) are not valid UTF-16 LE; the first, 0x0A, is at byte offset 80 "
                             "(line 2, character 17)"),
         (2, 3, 2, None, "'Bern\\x0a' is not valid UTF-16 LE text")]
+
+
+def test_utf32_is_not_called_excels_unicode_text() -> None:
+    # Excel's "Unicode Text" is UTF-16; HS404 said so of UTF-32 files too
+    hs404 = [f.message for f in findings(TEXT.encode("utf-32"), "HS404")]
+    assert hs404 == ["the file is UTF-32 LE text with a byte order mark; HubSpot expects UTF-8"]
+    hs404 = [f.message for f in findings(TEXT.encode("utf-16"), "HS404")]
+    assert hs404 == ['the file is UTF-16 LE text with a byte order mark (Excel "Unicode Text"); HubSpot expects UTF-8']

@@ -92,7 +92,8 @@ class Utf16Encoding(Rule):
             return
         how = "with a byte order mark" if notes.bom else "without a byte order mark"
         label = encoding_label(notes.encoding)
-        yield self.finding(f"the file is {label} text {how} (Excel \"Unicode Text\"); HubSpot expects UTF-8",
+        excel = " (Excel \"Unicode Text\")" if notes.encoding.startswith("utf-16") else ""
+        yield self.finding(f"the file is {label} text {how}{excel}; HubSpot expects UTF-8",
                            file=file, line=1, offset=0)
 
 
