@@ -531,3 +531,53 @@ def test_a_request_mapping_nested_too_deeply_is_misuse_not_a_recursion_error() -
         _raises("request mapping is nested too deeply to send as JSON", call, {**request, "name": deep})
         _raises("request mapping is not JSON: Object of type set is not JSON serializable", call,
                 {**request, "name": {1}})
+
+
+class _Stream(io.RawIOBase):
+    """A header and ``rows`` rows (row 3 ragged), 64 KiB a read; past ``fail_at`` bytes each read
+    returns None (a non-blocking stream with nothing ready) or raises EIO."""
+
+    def __init__(self, fail_at: int, then: str, rows: int = 200_000):
+        self.data = b"Email,First Name\na@x.com,Ann\nb@x.com,Bo,extra\n" + b"c@x.com,Cy\n" * rows
+        self.at, self.fail_at, self.then = 0, fail_at, then
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: memoryview | bytearray) -> int | None:  # type: ignore[override]
+        if self.at >= self.fail_at:
+            if self.then == "none":
+                return None
+            raise OSError(5, "Input/output error")
+        n = min(len(buf), 65536, len(self.data) - self.at)
+        buf[:n] = self.data[self.at: self.at + n]
+        self.at += n
+        return n
+
+
+def _stream_request() -> dict:
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+                for c, p in (("Email", "email"), ("First Name", "firstname"))]
+    return {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV",
+                                    "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+@pytest.mark.parametrize("fail_at", [0, 65536])
+def test_a_stream_with_nothing_ready_is_refused_not_a_crash_or_an_early_end(fail_at: int, wrap: bool) -> None:
+    # a read that returned None (a non-blocking stream) raised AttributeError or TypeError out of
+    # validate(), and read_into took it for the end of the file (part of it checked as all of it)
+    stream: io.RawIOBase | io.BufferedReader = _Stream(fail_at, "none")
+    if wrap:
+        stream = io.BufferedReader(stream)
+    report = validate(_stream_request(), files={"c.csv": stream}, base_dir="/nonexistent")
+    assert [(r.file, r.code, r.reason) for r in report.refusals] == [
+        ("c.csv", "unreadable",
+         "cannot read: the stream has no data ready (a non-blocking stream); give a blocking one")]
+    assert report.exit_code() == 2
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    with os.fdopen(r, "rb") as pipe:
+        report = validate(_stream_request(), files={"c.csv": pipe}, base_dir="/nonexistent")
+    os.close(w)
+    assert [r.code for r in report.refusals] == ["unreadable"] and report.exit_code() == 2

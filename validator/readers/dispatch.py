@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -30,12 +31,21 @@ def caller_read(read: Callable[[], Any]) -> Any:
         raise OSError(f"{type(exc).__name__}: {exc}") from exc
 
 
+def ready(data: Any) -> Any:
+    """What a read returned, or BlockingIOError where it returned None: a non-blocking stream
+    with nothing ready says so, and taking it for the end of the file would check part of it."""
+    if data is None:
+        raise BlockingIOError(errno.EAGAIN, "the stream has no data ready (a non-blocking stream); "
+                                            "give a blocking one")
+    return data
+
+
 def read_into(stream: IO[bytes], into: memoryview) -> int:
     """``stream.readinto(into)``, or a read copied in where the stream has no ``readinto``."""
     readinto = getattr(stream, "readinto", None)
     if readinto is not None:
-        return int(readinto(into) or 0)
-    data = stream.read(len(into))
+        return int(ready(readinto(into)))
+    data = ready(stream.read(len(into)))
     into[: len(data)] = data
     return len(data)
 
@@ -100,9 +110,9 @@ class Prefixed:
 
     def _more(self, size: int) -> bytes:
         if self.left is None:
-            return self._read(lambda: self.rest.read(size))
+            return ready(self._read(lambda: self.rest.read(size)))
         want = self.left if size < 0 else min(size, self.left)
-        data = self._read(lambda: self.rest.read(want)) if want else b""
+        data = ready(self._read(lambda: self.rest.read(want))) if want else b""
         self._counted(len(data), want)
         return data
 
@@ -166,7 +176,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     try:
         opened = os.fstat(stream.fileno()) if owned else _regular_at_start(stream)
         size = opened.st_size if opened is not None else None
-        head = stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES))
+        head = ready(stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES)))
         if size is not None:
             head = head[:size]  # bytes written after the open are not checked (Prefixed)
     except BaseException:
