@@ -581,3 +581,16 @@ def test_a_stream_with_nothing_ready_is_refused_not_a_crash_or_an_early_end(fail
         report = validate(_stream_request(), files={"c.csv": pipe}, base_dir="/nonexistent")
     os.close(w)
     assert [r.code for r in report.refusals] == ["unreadable"] and report.exit_code() == 2
+
+
+@pytest.mark.parametrize("then", ["error", "none"])
+def test_a_read_error_past_the_first_chunk_is_a_refusal_that_keeps_the_findings_so_far(then: str) -> None:
+    # the exact reader met EIO 1 MB in, past the bytes read at open: the OSError came out of
+    # validate() (the CLI: "internal error"), and the ragged row 3 found before it was lost
+    report = validate(_stream_request(), files={"c.csv": _Stream(1 << 20, then)}, base_dir="/nonexistent",
+                      config=Config(reader="exact", chunk_rows=1000))
+    reason = "Input/output error" if then == "error" else "the stream has no data ready"
+    assert [(r.file, r.code) for r in report.refusals] == [("c.csv", "unreadable")]
+    assert report.refusals[0].reason.startswith(f"cannot read: {reason}")
+    assert [(f.code, f.row, f.column) for f in report.findings if f.code == "HS110"] == [("HS110", 3, 3)]
+    assert report.exit_code() == 2
