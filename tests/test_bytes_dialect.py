@@ -492,3 +492,13 @@ def test_utf32_is_not_called_excels_unicode_text() -> None:
     assert hs404 == ["the file is UTF-32 LE text with a byte order mark; HubSpot expects UTF-8"]
     hs404 = [f.message for f in findings(TEXT.encode("utf-16"), "HS404")]
     assert hs404 == ['the file is UTF-16 LE text with a byte order mark (Excel "Unicode Text"); HubSpot expects UTF-8']
+
+
+def test_a_header_names_every_invisible_character_not_only_the_first() -> None:
+    # hostile C5: with a no-break space in front, the zero-width space inside 'Em\u200bail' was
+    # named nowhere (HS103 stopped at the first invisible character; HS409 names spaces only)
+    data = "\u00a0Em\u200bail,First Name,City\r\na@x.com,Ann,Bern\r\n".encode()
+    [hs103] = [f for f in findings(data, "HS103") if f.column == 1]
+    assert (hs103.row, hs103.column) == (1, 1)
+    assert hs103.message.endswith("the header has U+00A0 (no-break space) at position 1, "
+                                  "U+200B (zero width space) at position 4")

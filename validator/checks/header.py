@@ -18,6 +18,7 @@ from validator.readers.base import Chunk
 # header cells compared (difflib) for the "closest header" hints of one file: mappings x cells
 # grows quadratically, and 750 unmatched mappings against a 4,500-cell header took 12 s of CPU
 HINT_BUDGET = 100_000
+MAX_NAMED = 3  # invisible characters named in one columnName or header cell
 
 
 def describe_difference(wanted: str, actual: str) -> str:
@@ -31,11 +32,11 @@ def describe_difference(wanted: str, actual: str) -> str:
             reasons.append(f"the {label} has spaces around it")
     for label, text in (("columnName", wanted), ("header", actual)):
         start = 1 if text.startswith("\ufeff") else 0
-        for pos, ch in enumerate(text[start:], start + 1):
-            if ch in INVISIBLE:
-                name = unicodedata.name(ch, "invisible character")
-                reasons.append(f"the {label} has U+{ord(ch):04X} ({name.lower()}) at position {pos}")
-                break
+        # each one, up to a few: naming the first alone left a second kind to find after a fix
+        found = [f"U+{ord(ch):04X} ({unicodedata.name(ch, 'invisible character').lower()}) at position {pos}"
+                 for pos, ch in enumerate(text[start:], start + 1) if ch in INVISIBLE][:MAX_NAMED]
+        if found:
+            reasons.append(f"the {label} has " + ", ".join(found))
     a, b = _visible(wanted), _visible(actual)
     if a != b:
         if a.lower() == b.lower():
