@@ -145,8 +145,8 @@ class Acceptance:
         (``records.finding_key``), from its row's cells as ``rows`` has them."""
         file = hit.file or ""
         if not isinstance(hit, Batch):
-            at = [hit.row] if hit.row is not None and hit.row > 1 else []
-            if not self.accept(hit, finding_key(hit, rows.cells(at).get(hit.row or 0), rows.columns)):
+            at = [hit.row] if hit.row is not None and hit.row >= rows.first else []
+            if not self.accept(hit, finding_key(hit, rows.cells(at).get(hit.row or 0), rows.columns, rows.first)):
                 return hit, []
             return None, at
         where = hit.rows.tolist()
@@ -155,19 +155,20 @@ class Acceptance:
         # where a batch's findings bring no key of their own (its first tells), a data row's key
         # tells whether an entry may accept the finding there before the finding is made (a
         # column wrong on every row costs no million Findings)
-        data = [r for r in where if r > 1] if hit.finding(0).key is None else []
+        first = rows.first
+        data = [r for r in where if r >= first] if hit.finding(0).key is None else []
         candidates = {r for r, key in zip(data, rows.keys(data), strict=True) if self.may(hit.code, file, key)}
         cells = rows.cells(candidates)
         taken: list[int] = []
         for i, row in enumerate(where):
-            if data and row > 1 and row not in candidates:
+            if data and row >= first and row not in candidates:
                 continue
             f = hit.finding(i)
-            if self.accept(f, finding_key(f, cells.get(row), rows.columns)):
+            if self.accept(f, finding_key(f, cells.get(row), rows.columns, first)):
                 taken.append(i)
         if not taken:
             return hit, []
-        accepted = [where[i] for i in taken if where[i] > 1]
+        accepted = [where[i] for i in taken if where[i] >= first]
         keep = np.delete(np.arange(len(where)), taken)
         if not len(keep):
             return None, accepted

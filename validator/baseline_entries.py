@@ -38,22 +38,23 @@ class Entries:
     def add(self, hit: Hit, rows: RowSource) -> None:
         file = hit.file or ""
         out = self.slots.setdefault((hit.code, file), [])
+        first = rows.first
         if not isinstance(hit, Batch):
-            at = [hit.row] if hit.row is not None and hit.row > 1 else []
-            out.append(_entry(hit, self._keys(file, at, rows)))
+            at = [hit.row] if hit.row is not None and hit.row >= first else []
+            out.append(_entry(hit, self._keys(file, at, rows), first))
             return
         where = hit.rows.tolist()
-        keyed = self._keys(file, [r for r in where if r > 1], rows)
-        if type(hit) is Batch:  # one column's cells: the entry without a Finding (rows past the header)
+        keyed = self._keys(file, [r for r in where if r >= first], rows)
+        if type(hit) is Batch:  # one column's cells: the entry without a Finding (data rows)
             name, label, number, render = hit.file or "", hit.column.label, hit.column.number, hit.message
             for i, row in enumerate(where):
-                if row > 1:
+                if row >= first:
                     out.append((name, hit.code, keyed.get(row), label, render(str(hit.values[i])), row, number, ""))
                 else:
-                    out.append(_entry(hit.finding(i), keyed))
+                    out.append(_entry(hit.finding(i), keyed, first))
             return
         for i in range(len(where)):
-            out.append(_entry(hit.finding(i), keyed))
+            out.append(_entry(hit.finding(i), keyed, first))
 
     def _keys(self, file: str, at: list[int], rows: RowSource) -> dict[int, str]:
         """The record keys of data rows ``at`` (``records.row_key``) known now: from the chunk
@@ -127,11 +128,11 @@ def _in_order(entries: list[Entry]) -> bool:
     return all(_where(a) <= _where(b) for a, b in itertools.pairwise(entries))
 
 
-def _entry(f: Finding, keyed: Mapping[int, str]) -> Entry:
-    """``f``'s entry; ``keyed``: the record keys of data rows known now."""
+def _entry(f: Finding, keyed: Mapping[int, str], first: int) -> Entry:
+    """``f``'s entry; ``keyed``: the record keys of data rows (from row ``first``) known now."""
     if f.key:
         key: str | None = f.key
-    elif f.row is not None and f.row > 1:
+    elif f.row is not None and f.row >= first:
         key = keyed.get(f.row)
     else:
         key = finding_key(f, None, ())

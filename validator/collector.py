@@ -56,6 +56,7 @@ class Collector:
         self.records: Mapping[str, Mapping[int, tuple[str, ...]]] = {}
         self.chunk: tuple[str, Chunk] | None = None
         self.key_columns: dict[str, tuple[tuple[str, int], ...]] = {}
+        self.firsts: dict[str, int] = {}  # each file's first data row (1 without a header row; else 2)
 
     def add(self, hits: Iterable[Hit] | None) -> None:
         for hit in hits or ():
@@ -106,7 +107,8 @@ class Collector:
     def rows_of(self, file: str) -> RowSource:
         """The cells and record keys of ``file``'s rows, as the report will find them."""
         chunk = self.chunk[1] if self.chunk is not None and self.chunk[0] == file else None
-        return RowSource(chunk, self.records.get(file, {}), self.key_columns.get(file, ()))
+        return RowSource(chunk, self.records.get(file, {}), self.key_columns.get(file, ()),
+                         self.firsts.get(file, 2))
 
     def _batch(self, batch: Batch) -> None:
         n = len(batch)
@@ -138,7 +140,8 @@ class Collector:
         severity = self.active[code].severity
         path = self.paths.get(file)
         stamped = [replace(f, severity=severity, path=path) for f in new]
-        self.wanted.setdefault(file, set()).update(f.row for f in stamped if f.row is not None and f.row > 1)
+        first = self.firsts.get(file, 2)
+        self.wanted.setdefault(file, set()).update(f.row for f in stamped if f.row is not None and f.row >= first)
         if len(stamped) == 1:  # the same as nsmallest below (ties keep kept ones first), in O(log n)
             bisect.insort(kept, stamped[0], key=_key)
             if len(kept) > self.cap:

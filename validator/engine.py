@@ -30,7 +30,7 @@ from validator.chunk_runner import _chunk_runner
 from validator.collector import Collector
 from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
-from validator.findings import FileStats, Refusal, Report, Severity, ValidatorError
+from validator.findings import FileStats, Refusal, Report, Severity, ValidatorError, first_data_row
 from validator.keys import hashing, record_hasher
 from validator.portal import catalog_for
 from validator.readers.base import Refused
@@ -96,6 +96,9 @@ class Engine:
         budget = _KEEP_ALL.get()
         collect = Collector(self.active, self.config.max_per_rule, paths, file_ignores(self.config, paths),
                             baseline, budget)
+        for file_spec in spec.files:  # (a name given twice is read once, as its first entry says)
+            if file_spec.file_name is not None:
+                collect.firsts.setdefault(file_spec.file_name, first_data_row(file_spec.has_header))
         report = Report(request=spec.source, version=__version__, paths=dict(paths))
         collect.records = report.records
         for rule in hooks["on_import"]:
@@ -135,7 +138,7 @@ class Engine:
               collect: Collector, report: Report, pool: ThreadPoolExecutor | None = None) -> None:
         started = time.perf_counter()
         lookup: FileLookup = fctx.lookup
-        stats = FileStats(fctx.name)
+        stats = FileStats(fctx.name, has_header=bool(fctx.spec.has_header))
         if lookup.problem in _REFUSED_PROBLEMS:
             report.refusals.append(Refusal(fctx.name, lookup.detail, lookup.problem or "refused"))
             return
@@ -226,6 +229,8 @@ class Engine:
         for fctx in ctx.files:
             if fctx.header is not None:
                 report.headers[fctx.name] = fctx.header.cells
+            elif not fctx.spec.has_header and fctx.columns:  # no header row: the mappings' names
+                report.headers[fctx.name] = tuple(c.label or "" for c in fctx.columns)
         wanted: dict[str, set[int]] = {}
         for f in report.findings:
             if f.row is not None:
@@ -233,7 +238,8 @@ class Engine:
         report.records = {name: {r: cells for r, cells in rows.items() if r in wanted.get(name, ())}
                           for name, rows in report.records.items()}
         keys = {f.name: key_columns(f) for f in ctx.files}
-        report.findings = stamp_keys(report.findings, report.records, keys)
+        firsts = {f.name: first_data_row(f.spec.has_header) for f in ctx.files}
+        report.findings = stamp_keys(report.findings, report.records, keys, firsts)
 
 
 # Inputs this large (all files together, as CSV text) hash keys with polars (its import pays

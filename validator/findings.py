@@ -129,6 +129,14 @@ class FileStats:
     delimiter: str | None = None
     sheet: str | None = None
     reader: str | None = None  # exact | fast | xlsx
+    # False where the request says hasHeader false: row 1 is then a data row, not a header
+    has_header: bool = True
+
+
+def first_data_row(has_header: object) -> int:
+    """The first data row of a file (spreadsheet rows, header = 1): 1 without a header row
+    (hasHeader false, or any false value, as the readers take it), else 2."""
+    return 2 if has_header else 1
 
 
 @dataclass(slots=True)
@@ -148,7 +156,8 @@ class Report:
     seconds: float = 0.0
     version: str = ""
     # The cells of rows that have findings, by file and row (for the hubspot and csv formats);
-    # header cells by file. Kept out of to_dict(): the JSON contract never carries whole rows.
+    # header cells by file (a file without a header row: its mappings' columnNames, by position).
+    # Kept out of to_dict(): the JSON contract never carries whole rows.
     records: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)  # each file's path as given, by fileName
@@ -202,6 +211,11 @@ class Report:
         if any(self.total(s) for s in Severity if s >= level):
             return 1
         return 0
+
+    def first_rows(self) -> dict[str, int]:
+        """Each data file's first data row (``first_data_row``); a file not in ``files`` has its
+        header at row 1."""
+        return {s.name: first_data_row(s.has_header) for s in self.files}
 
     def by_file(self) -> dict[str, list[Finding]]:
         grouped: dict[str, list[Finding]] = {}

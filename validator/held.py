@@ -60,7 +60,7 @@ class Held:
         read = self.read_to.get(file, 0)
         if rows.chunk is not None:
             read = max(read, span(rows.chunk)[1])
-        read = max(read, 1)  # (row 1 is the header's: a finding there is keyed by column)
+        read = max(read, rows.first - 1)  # (a header row is read: a finding there is keyed by column)
         if not isinstance(hit, Batch):
             if hit.key or hit.row is None or hit.row <= read:
                 return hit

@@ -86,11 +86,13 @@ def content_hash(cells: Iterable[str]) -> str:
     return hashlib.sha256(joined).hexdigest()[:16]
 
 
-def finding_key(f: Finding, cells: tuple[str, ...] | None, keys: tuple[tuple[str, int], ...]) -> str:
-    """A key for any finding: the record key for row findings, else where it points."""
+def finding_key(f: Finding, cells: tuple[str, ...] | None, keys: tuple[tuple[str, int], ...],
+                first: int = 2) -> str:
+    """A key for any finding: the record key for findings on data rows (from row ``first``: 1 in
+    a file without a header row), else where it points."""
     if f.key:
         return f.key
-    if f.row is not None and f.row > 1:
+    if f.row is not None and f.row >= first:
         return row_key(f.row, cells, keys)
     if f.pointer is not None:
         return f"pointer:{f.pointer}"
@@ -114,10 +116,11 @@ class RowSource:
     cells kept so far. For a baseline, which must know a finding's key before the per-rule cap."""
 
     def __init__(self, chunk: Chunk | None, kept: Mapping[int, tuple[str, ...]],
-                 keys: tuple[tuple[str, int], ...]):
+                 keys: tuple[tuple[str, int], ...], first: int = 2):
         self.chunk = chunk
         self.kept = kept
         self.columns = keys
+        self.first = first  # the file's first data row (1 without a header row)
 
     def cells(self, rows: Iterable[int]) -> dict[int, tuple[str, ...]]:
         wanted = list(rows)
@@ -164,13 +167,14 @@ def keys_read(chunk: Chunk, file: FileContext, rows: list[int]) -> list[str]:
 
 
 def stamp_keys(findings: list[Finding], records: Mapping[str, Mapping[int, tuple[str, ...]]],
-               keys: Mapping[str, tuple[tuple[str, int], ...]]) -> list[Finding]:
+               keys: Mapping[str, tuple[tuple[str, int], ...]], firsts: Mapping[str, int]) -> list[Finding]:
+    """``findings`` with their keys (``finding_key``); ``firsts``: each file's first data row."""
     from dataclasses import replace
 
     out = []
     for f in findings:
         name = f.file or ""
         cells = records.get(name, {}).get(f.row) if f.row is not None else None
-        key = finding_key(f, cells, keys.get(name, ()))
+        key = finding_key(f, cells, keys.get(name, ()), firsts.get(name, 2))
         out.append(f if f.key == key else replace(f, key=key))
     return out

@@ -11,7 +11,7 @@ from validator.checks._facts import maybe_blank
 from validator.checks.base import Hit, Rule, deferred, quote
 from validator.checks.typed import cached
 from validator.context import FileContext
-from validator.findings import Finding, Severity
+from validator.findings import Finding, Severity, first_data_row
 from validator.held import span
 from validator.readers.base import Chunk, RowNote
 from validator.records import key_columns, keys_read, record_key
@@ -170,6 +170,7 @@ class StrayQuote(Rule):
         if self.next >= len(listed):  # (none noted past those keyed: most files, most chunks)
             return
         first, last = span(chunk)
+        data = first_data_row(file.spec.has_header)  # (a stray quote in the header row has no record)
         at: list[int] = []
         i = self.next
         while True:
@@ -179,7 +180,7 @@ class StrayQuote(Rule):
                 break
             if row > last:
                 break
-            if row >= first and row > 1 and row not in self.keys:
+            if row >= first and row >= data and row not in self.keys:
                 at.append(row)
             i += 1
         self.next = i

@@ -1,7 +1,8 @@
 """``--format csv``: the failing rows as written, plus ``row``, ``code`` and ``message`` columns.
 
 Like HubSpot's downloadable error file, but before the import: one line per finding on a data
-row, the file's own columns first (header text as the column names). With findings in several
+row, the file's own columns first (header text as the column names; in a file without a header
+row, hasHeader false, the mappings' columnNames, and row 1 is a data row). With findings in several
 data files a ``file`` column comes first and the columns are numbered instead. Findings that are
 not about a data row (request, header, whole file) are not rows, so they are not listed.
 A row the reader could not split to the header's width shows the first fields it saw.
@@ -35,7 +36,8 @@ def _text(value: str) -> str:
 
 
 def render_csv(report: Report) -> str:
-    rows = [f for f in report.findings if f.row is not None and f.row > 1]
+    firsts = report.first_rows()
+    rows = [f for f in report.findings if f.row is not None and f.row >= firsts.get(f.file or "", 2)]
     files = list(dict.fromkeys(f.file or "" for f in rows))
     cells = {id(f): list(report.records.get(f.file or "", {}).get(f.row or 0, ())) for f in rows}
     longest = max((len(c) for c in cells.values()), default=0)

@@ -23,9 +23,10 @@ from validator.report.common import file_names, fingerprints
 from validator.report.json_format import clean
 
 
-def _error(f: Finding, report: Report, file_id: int, created: int, print_: str) -> dict[str, Any]:
+def _error(f: Finding, report: Report, file_id: int, created: int, print_: str, header: bool) -> dict[str, Any]:
+    """``f`` as HubSpot reports an error; ``header``: whether its file has a header row."""
     cells = report.records.get(f.file or "", {}).get(f.row) if f.row is not None else None
-    if cells is None and f.row == 1:
+    if cells is None and f.row == 1 and header:
         cells = report.headers.get(f.file or "")
     out: dict[str, Any] = {
         "id": print_[:32],
@@ -54,7 +55,8 @@ def hubspot_dict(report: Report) -> dict[str, Any]:
     created = int(time.time() * 1000)
     ids = {name: i for i, name in enumerate(file_names(report))}  # request = 0, files from 1
     listed = [f for f in report.findings if f.hubspot_error]
-    results = [_error(f, report, ids.get(f.file or "", 0), created, p)
+    firsts = report.first_rows()
+    results = [_error(f, report, ids.get(f.file or "", 0), created, p, firsts.get(f.file or "", 2) > 1)
                for f, p in zip(listed, fingerprints(listed), strict=True)]
     return {"results": results}
 

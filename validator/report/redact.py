@@ -37,14 +37,15 @@ def _syntax(span: str) -> bool:
     return not any(c.isalnum() for c in span)
 
 
-def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[str]) -> str | None:
+def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[str], first: int) -> str | None:
+    """``text`` (``f``'s message or hint) with its values masked; ``first``: the file's first data row."""
     if not text:
         return text
     if f.value:
         shown = quote(f.value)
         if not _syntax(shown):
             text = text.replace(shown, f"'{MASK}'")  # values appear quoted, never bare
-    if f.row is not None and f.row > 1:  # a data row: anything quoted but a header is a value
+    if f.row is not None and f.row >= first:  # a data row: anything quoted but a header is a value
         def mask(m: re.Match[str]) -> str:
             span = m.group()
             inner = span[1:-1] if span[-1] in "'\"" else span[1:]
@@ -57,11 +58,14 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
 
 def redact(report: Report) -> Report:
     headers: dict[str, set[str]] = {name: set(cells) for name, cells in report.headers.items()}
+    firsts = report.first_rows()
     findings = []
     for f in report.findings:
         names = headers.get(f.file or "", set())
+        first = firsts.get(f.file or "", 2)
         findings.append(replace(
-            f, message=_masked(f, f.message, names, _QUOTED) or "", hint=_masked(f, f.hint, names, _QUOTED_HINT),
+            f, message=_masked(f, f.message, names, _QUOTED, first) or "",
+            hint=_masked(f, f.hint, names, _QUOTED_HINT, first),
             value=MASK if f.value else f.value, key=mask_key(f.key)))
     records = {name: {row: tuple(MASK if c else "" for c in cells) for row, cells in rows.items()}
                for name, rows in report.records.items()}
