@@ -151,3 +151,15 @@ def test_a_stray_quote_on_row_one_alone_is_keyed_by_its_record(tmp_path: Path, r
                         "--select", "HS117")
     found = [(f["row"], f["column"], f["code"], f["key"]) for f in json.loads(out)["findings"]]
     assert found == [(1, 2, "HS117", "email:ann@x.com"), (2, 2, "HS117", "email:bo@x.com")]
+
+
+@pytest.mark.parametrize(("kind", "reader"), READERS)
+def test_findings_placed_by_column_number_name_the_mappings_column(tmp_path: Path, kind: str, reader: str) -> None:
+    # HS117 (a stray quote) and HS604 (merged cells) name their column by number: its name was
+    # looked up in the header row alone, so it was null here, where cell findings say the
+    # mapping's columnName
+    request = _import(tmp_path / "imp", kind, merged=["B1:B2"] if kind == "xlsx" else None)
+    _code, out = _check(str(request), "--format", "json", "--reader", reader, "--select", "HS117,HS212,HS604")
+    found = [(f["row"], f["column"], f["code"], f["column_name"]) for f in json.loads(out)["findings"]]
+    placed = (1, 2, "HS604" if kind == "xlsx" else "HS117", "First")
+    assert found == [(1, 1, "HS212", "Email"), placed, (3, 1, "HS212", "Email")]

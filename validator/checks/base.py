@@ -206,9 +206,14 @@ class Rule:
         ``hubspot_error``, where given, replaces the rule's errorType for this one (``""``: none)."""
         sheet = None
         if isinstance(file, FileContext):
-            cells = file.header.cells if file.header is not None else ()
-            if isinstance(column, int) and column_name is None and 1 <= column <= len(cells):
-                column_name = cells[column - 1]
+            if isinstance(column, int) and column_name is None:
+                # the header's text; without a header row (hasHeader false), what cell findings
+                # say there too (``Column.label``): the mapping's columnName
+                cells = file.header.cells if file.header is not None else ()
+                if 1 <= column <= len(cells):
+                    column_name = cells[column - 1]
+                elif file.header is None and 1 <= column <= len(file.columns):
+                    column_name = file.columns[column - 1].label
             sheet, file = file.sheet, file.name
         elif isinstance(file, ImportContext):
             file = file.source
