@@ -163,3 +163,21 @@ def test_findings_placed_by_column_number_name_the_mappings_column(tmp_path: Pat
     found = [(f["row"], f["column"], f["code"], f["column_name"]) for f in json.loads(out)["findings"]]
     placed = (1, 2, "HS604" if kind == "xlsx" else "HS117", "First")
     assert found == [(1, 1, "HS212", "Email"), placed, (3, 1, "HS212", "Email")]
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_date_columns_verdict_is_about_the_column_not_row_one(tmp_path: Path, reader: str) -> None:
+    # HS204 sums up a whole column, placed at its header cell (row 1): without a header row that
+    # is a data row, so the verdict was keyed as row 1's record (row:1, its cells gone by then)
+    # and listed by --format csv as a failing row 1 with no cells
+    folder = tmp_path / "imp"
+    request = _import(folder, "csv", [["a@x.com", "28/10/2023"], ["b@x.com", "13/04/2024"]])
+    spec = json.loads(request.read_text(encoding="utf-8"))
+    spec["dateFormat"] = "MONTH_DAY_YEAR"
+    spec["files"][0]["fileImportPage"]["columnMappings"][1].update(columnName="Close", propertyName="closedate")
+    request.write_text(json.dumps(spec), encoding="utf-8")
+    _code, out = _check(str(request), "--format", "json", "--reader", reader, "--select", "HS204")
+    found = [(f["row"], f["column"], f["code"], f["column_name"], f["key"]) for f in json.loads(out)["findings"]]
+    assert found == [(None, 2, "HS204", "Close", "column:Close")]
+    _code, out = _check(str(request), "--format", "csv", "--reader", reader, "--select", "HS204")
+    assert list(csv.reader(io.StringIO(out, newline=""))) == [["row", "code", "message"]]  # no failing row

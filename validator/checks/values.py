@@ -171,7 +171,8 @@ class DateFormatVerdict(ValueRule):
                 continue
             message = self._verdict(c, declared, n, bad)
             if message:
-                yield self.finding(message, file=file, row=1, column=column)
+                # about the whole column: at its header cell, or at no row where there is none
+                yield self.finding(message, file=file, row=1 if file.header is not None else None, column=column)
         self.counts = {}
 
     @staticmethod
