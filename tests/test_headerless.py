@@ -181,3 +181,13 @@ def test_a_date_columns_verdict_is_about_the_column_not_row_one(tmp_path: Path, 
     assert found == [(None, 2, "HS204", "Close", "column:Close")]
     _code, out = _check(str(request), "--format", "csv", "--reader", reader, "--select", "HS204")
     assert list(csv.reader(io.StringIO(out, newline=""))) == [["row", "code", "message"]]  # no failing row
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_ragged_row_is_measured_against_the_columns_mapped(tmp_path: Path, reader: str) -> None:
+    # without a header row the width is the mappings' count: the message spoke of "the header's 2"
+    request = _import(tmp_path / "imp", "csv", [["a@x.com", "Ann", "extra"], ["ok@x.com"], ["c@x.com", "Cy"]])
+    _code, out = _check(str(request), "--format", "json", "--reader", reader, "--select", "HS110")
+    found = [(f["row"], f["column"], f["code"], f["message"], f["key"]) for f in json.loads(out)["findings"]]
+    assert found == [(1, 3, "HS110", "row has 3 fields, more than the 2 columns mapped", "email:a@x.com"),
+                     (2, 2, "HS110", "row has 1 fields, fewer than the 2 columns mapped", "email:ok@x.com")]

@@ -53,8 +53,11 @@ class RaggedRow(Rule):
         more = "more" if n.fields > file.width else "fewer"
         column = min(n.fields, file.width) + 1 if n.fields > file.width else n.fields + 1
         column = n.column or column  # a spreadsheet names the last cell with data
+        # the width is the header's, or without a header row (hasHeader false) the mappings' count
+        than = (f"the header's {file.width}" if file.header is not None
+                else f"the {file.width} column{'' if file.width == 1 else 's'} mapped")
         return self.finding(
-            f"row has {n.fields} fields, {more} than the header's {file.width}",
+            f"row has {n.fields} fields, {more} than {than}",
             file=file, row=n.row, line=n.line, column=column, value=sample,
             hint="quote values that contain the delimiter, or add the missing fields")
 
