@@ -117,7 +117,7 @@ def test_misuse_is_a_validator_error_naming_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize("opener", ["gzip", "bz2", "lzma"])
 def test_a_compressed_file_object_is_read_whole(tmp_path: Path, opener: str) -> None:
     # its descriptor is the compressed file's: the size taken from it cut the data short (a
-    # spurious HS110 "row has 1 fields" where the bytes ran out)
+    # spurious HS110 "row has 1 field" where the bytes ran out)
     import importlib
 
     folder = EXAMPLES / "contacts"

@@ -190,4 +190,4 @@ def test_a_ragged_row_is_measured_against_the_columns_mapped(tmp_path: Path, rea
     _code, out = _check(str(request), "--format", "json", "--reader", reader, "--select", "HS110")
     found = [(f["row"], f["column"], f["code"], f["message"], f["key"]) for f in json.loads(out)["findings"]]
     assert found == [(1, 3, "HS110", "row has 3 fields, more than the 2 columns mapped", "email:a@x.com"),
-                     (2, 2, "HS110", "row has 1 fields, fewer than the 2 columns mapped", "email:ok@x.com")]
+                     (2, 2, "HS110", "row has 1 field, fewer than the 2 columns mapped", "email:ok@x.com")]

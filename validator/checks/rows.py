@@ -57,7 +57,7 @@ class RaggedRow(Rule):
         than = (f"the header's {file.width}" if file.header is not None
                 else f"the {file.width} column{'' if file.width == 1 else 's'} mapped")
         return self.finding(
-            f"row has {n.fields} fields, {more} than {than}",
+            f"row has {n.fields} field{'' if n.fields == 1 else 's'}, {more} than {than}",
             file=file, row=n.row, line=n.line, column=column, value=sample,
             hint="quote values that contain the delimiter, or add the missing fields")
 
