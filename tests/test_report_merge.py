@@ -95,3 +95,53 @@ def test_a_code_of_no_known_severity_counts_as_the_error_exit_code_takes_it_for(
     merged = Report.merge([report, Report(counts={"HS113": 1}, severities={"HS113": Severity.WARNING})])
     assert (merged.errors, merged.warnings, merged.ok, merged.exit_code(), merged.exit_code("warning")) == (
         2, 1, False, 1, 1)
+
+
+def _run(a: Path, b: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    result = CliRunner().invoke(cli, ["check", str(a), str(b), "--select", "HS208", *args], env=env)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+def test_junit_labels_each_imports_unlisted_findings_at_its_own_severity(tmp_path: Path) -> None:
+    # the cases of findings over --max-per-rule took the last import's severity (both "warning")
+    a, b = _two_deals(tmp_path, "error")
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(_run(a, b, "--max-per-rule", "0", "--format", "junit"))
+    cases = [(Path(s.get("name") or "").parent.name, c.get("name"), f.get("type"), f.text)
+             for s in root for c in s for f in c.iter("failure")]
+    assert cases == [
+        ("a", "hubspot-preflight.HS208", "error",
+         "HS208 invalid-enumeration-option (error): 3 finding(s) not listed; raise --max-per-rule to see them"),
+        ("b", "hubspot-preflight.HS208", "warning",
+         "HS208 invalid-enumeration-option (warning): 3 finding(s) not listed; raise --max-per-rule to see them")]
+
+
+def test_github_annotations_and_summary_label_each_imports_unlisted_findings(tmp_path: Path) -> None:
+    a, b = _two_deals(tmp_path, "error")
+    summary = tmp_path / "summary.md"
+    out = _run(a, b, "--max-per-rule", "0", "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert [(line.split(" ", 1)[0], Path(line.split("file=")[1].split(",")[0]).parent.name)
+            for line in out.splitlines() if line.startswith("::") and "file=" in line] == [
+        ("::error", "a"), ("::warning", "b")]
+    table = [line for line in summary.read_text(encoding="utf-8").splitlines() if line.startswith("| HS")]
+    assert table == ["| HS208 | error | 3 |", "| HS208 | warning | 3 |"]
+    # with some listed: the rest of each file's findings keep that file's level
+    out = _run(a, b, "--max-per-rule", "1", "--format", "github")
+    assert [line.split("::")[1] for line in out.splitlines() if line.startswith("::") and "title=" in line] == [
+        f"error file={a / 'deals.csv'},line=2,title=HS208 invalid-enumeration-option (3)",
+        f"warning file={b / 'deals.csv'},line=2,title=HS208 invalid-enumeration-option (3)"]
+
+
+def test_sarif_counts_each_imports_unlisted_findings_at_its_own_severity(tmp_path: Path) -> None:
+    # the rule's level was the last import's (warning), as if every left-out finding were one
+    a, b = _two_deals(tmp_path, "error")
+    run = json.loads(_run(a, b, "--max-per-rule", "1", "--format", "sarif"))["runs"][0]
+    assert [r["level"] for r in run["results"]] == ["error", "warning"]
+    assert [(r["id"], r["defaultConfiguration"]["level"]) for r in run["tool"]["driver"]["rules"]] == [
+        ("HS208", "error")]
+    assert run["properties"]["findingsNotIncluded"] == 4
+    assert run["properties"]["notIncluded"] == {"HS208": {"error": 2, "warning": 2}}
+    run = json.loads(_run(a, b, "--max-per-rule", "0", "--format", "sarif"))["runs"][0]
+    assert run["properties"]["notIncluded"] == {"HS208": {"error": 3, "warning": 3}}

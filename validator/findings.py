@@ -173,6 +173,9 @@ class Report:
     # a merged report's findings per severity: its imports' settings may give one code different
     # severities, which ``severities`` (one per code) cannot say. None: counted by code.
     by_severity: dict[Severity, int] | None = None
+    # the same for the findings a merged report does not list (over ``max_per_rule``): by file,
+    # each code whose severity in that file's import is not the one ``severities`` gives
+    file_severities: dict[str, dict[str, Severity]] = field(default_factory=dict)
 
     def total(self, severity: Severity | str) -> int:
         """Findings of ``severity`` (listed or not; a Severity or its name, as ``exit_code`` takes
@@ -241,6 +244,8 @@ class Report:
         reports = _stale_once([r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports])
         out.baseline_used = set().union(*(r.baseline_used for r in reports))
         out.by_severity = {s: sum(r.total(s) for r in reports) for s in Severity}
+        own = {name: {**r.severities, **r.file_severities.get(name, {})}
+               for r in reports for name in r.names() | set(r.suppressed_in)}
         for r in reports:
             out.findings.extend(r.findings)
             out.files.extend(r.files)
@@ -264,6 +269,8 @@ class Report:
                 out.records.setdefault(name, {}).update(rows)
             out.headers.update(r.headers)
             out.paths.update(r.paths)
+        differs = ((n, {c: s for c, s in by.items() if out.severities.get(c) != s}) for n, by in own.items())
+        out.file_severities = {n: by for n, by in differs if by}
         return out
 
     def names(self) -> set[str]:
@@ -286,6 +293,7 @@ class Report:
                       records={new.get(k, k): v for k, v in self.records.items()},
                       suppressed_in={new.get(k, k): v for k, v in self.suppressed_in.items()},
                       headers={new.get(k, k): v for k, v in self.headers.items()},
+                      file_severities={new.get(k, k): v for k, v in self.file_severities.items()},
                       paths={new.get(k, k): v for k, v in self.paths.items()}, request=name(self.request))
         return out
 

@@ -91,6 +91,32 @@ def unlisted(report: Report) -> dict[tuple[str, str | None], int]:
     return out
 
 
+def unlisted_level(report: Report, code: str, file: str | None) -> Severity:
+    """The severity of ``code``'s unlisted findings in ``file``: in a merged report, that of the
+    file's own import (``Report.file_severities``); where the file is not known, the report's."""
+    own = report.file_severities.get(file, {}) if file is not None else {}
+    return own.get(code) or report.severities.get(code, Severity.ERROR)
+
+
+def levels(report: Report) -> dict[str, dict[Severity, int]]:
+    """Every finding (listed or not) by code, then severity: the listed at their own, the unlisted
+    at their file's (``unlisted_level``); what neither accounts for (a report made by hand) at
+    the code's severity. One severity per code, but where a merged report's imports differ."""
+    out: dict[str, dict[Severity, int]] = {}
+    for f in report.findings:
+        mine = out.setdefault(f.code, {})
+        mine[severity(f)] = mine.get(severity(f), 0) + 1
+    for (code, file), n in unlisted(report).items():
+        mine = out.setdefault(code, {})
+        level = unlisted_level(report, code, file)
+        mine[level] = mine.get(level, 0) + n
+    for code, total in report.counts.items():
+        mine = out.setdefault(code, {})
+        level = report.severities.get(code, Severity.ERROR)
+        mine[level] = mine.get(level, 0) + max(0, total - sum(mine.values()))
+    return {code: {s: n for s, n in sorted(by.items(), reverse=True) if n > 0} for code, by in sorted(out.items())}
+
+
 def rule_name(code: str, findings: Iterable[Finding] = ()) -> str:
     """The rule's name (``ragged-row``) for a code, from a finding of it or the registry."""
     for f in findings:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from validator.findings import Finding, Report, Severity
-from validator.report.common import display_path, relative, rule_name, severity, unlisted
+from validator.report.common import display_path, levels, relative, rule_name, severity, unlisted, unlisted_level
 from validator.report.text import column_label, footer, printable
 
 CAP = 10  # annotations per level per step that GitHub displays
@@ -88,21 +88,25 @@ def _line(f: Finding) -> int | None:
 
 def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | None], int] | None = None,
              severities: Mapping[str, Severity] | None = None, paths: Mapping[str, str] | None = None,
-             taken: int = 0) -> list[str]:
+             taken: int = 0, unlisted_levels: Mapping[tuple[str, str | None], Severity] | None = None) -> list[str]:
     """The annotations for ``findings``; ``unlisted``: findings counted but not listed, by rule
     and file (None where the file is not known, see ``common.unlisted``), which the counts
     include, and ``severities`` gives the level of a rule none of whose findings is listed.
-    ``taken``: error annotations written besides these (refusals), which the cap leaves room for."""
+    ``taken``: error annotations written besides these (refusals), which the cap leaves room for.
+    ``unlisted_levels``: the level of each of ``unlisted`` where known (a merged report's imports
+    may give one rule different ones)."""
     unlisted = unlisted or {}
-    level_of = {f.code: severity(f) for f in findings}
-    for code, _file in unlisted:
-        level_of.setdefault(code, (severities or {}).get(code, Severity.ERROR))
+    level_of: dict[tuple[str, str | None], Severity] = {}
+    listed = {f.code: severity(f) for f in findings}
+    for key in unlisted:
+        level_of[key] = (unlisted_levels or {}).get(key) or listed.get(key[0]) or (severities or {}).get(
+            key[0], Severity.ERROR)
     out: list[str] = []
     for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         level = COMMANDS[sev]
         cap = CAP - taken if sev == Severity.ERROR else CAP
         items = [f for f in findings if severity(f) == sev]
-        hidden = {key: n for key, n in unlisted.items() if level_of[key[0]] == sev}
+        hidden = {key: n for key, n in unlisted.items() if level_of[key] == sev}
         # per rule and file; a rule's findings whose file is not known are a group of their own
         by_file: dict[tuple[str, str | None], list[Finding]] = {}
         for f in items:
@@ -136,7 +140,9 @@ def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | Non
 
 def render_github(report: Report) -> str:
     refused = _refusals(report)
-    out = annotate(report.findings, unlisted(report), report.severities, report.paths, taken=len(refused))
+    hidden = unlisted(report)
+    out = annotate(report.findings, hidden, report.severities, report.paths, taken=len(refused),
+                   unlisted_levels={key: unlisted_level(report, *key) for key in hidden if report.file_severities})
     out += refused
     for name, findings in report.by_file().items():
         out.append(f"::group::{escape_data(printable(name))} ({len(findings):,} findings)")
@@ -180,9 +186,7 @@ def step_summary(report: Report, room: int = SUMMARY_BYTES) -> str:
     lines = ["## hubspot-preflight", "", _cell(footer(report)), ""]
     if report.counts:
         lines += ["| Rule | Severity | Findings |", "|---|---|---|"]
-        for code, n in sorted(report.counts.items()):
-            sev = report.severities.get(code, Severity.ERROR).label
-            lines.append(f"| {code} | {sev} | {n:,} |")
+        lines += [f"| {code} | {sev.label} | {n:,} |" for code, by in levels(report).items() for sev, n in by.items()]
         lines.append("")
     tail = [f"- {_cell(r.file)}: refused: {_cell(r.reason)}" for r in report.refusals]
     table: list[str] = []

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from validator.findings import Finding, Report, Severity
-from validator.report.common import TOOL, file_names, rule_name, severity, unlisted
+from validator.findings import Finding, Report
+from validator.report.common import TOOL, file_names, rule_name, severity, unlisted, unlisted_level
 from validator.report.text import location
 
 if TYPE_CHECKING:
@@ -48,11 +48,12 @@ def _where(f: Finding) -> str:
 
 
 def _unlisted_case(suite: ET.Element, code: str, n: int, report: Report, *, classname: str, file: str | None,
-                   more: bool) -> None:
-    """A failing case for ``n`` findings of ``code`` counted but not listed (``--max-per-rule``)."""
+                   more: bool, name: str | None) -> None:
+    """A failing case for ``n`` findings of ``code`` counted but not listed (``--max-per-rule``)
+    in the file ``name`` (None: not known), at that file's severity of ``code``."""
     import xml.etree.ElementTree as ET
 
-    sev = report.severities.get(code, Severity.ERROR).label
+    sev = unlisted_level(report, code, name).label
     rule = rule_name(code, report.findings)
     case = ET.SubElement(suite, "testcase", name=f"{TOOL}.{code}", classname=classname)
     if file:
@@ -100,7 +101,7 @@ def render_junit(report: Report) -> str:
             if file == name:
                 _unlisted_case(suite, code, n, report, classname=_classname(name),
                                more=any(f.code == code for f in findings),
-                               file=next((f.path for f in findings if f.path), name))
+                               file=next((f.path for f in findings if f.path), name), name=name)
                 cases += 1
                 failed += 1
         if name in refused:
@@ -128,7 +129,7 @@ def render_junit(report: Report) -> str:
         suite = ET.SubElement(root, "testsuite", name=NOT_LISTED, tests=str(len(elsewhere)),
                               failures=str(len(elsewhere)), errors="0", skipped="0")
         for code, n in elsewhere:
-            _unlisted_case(suite, code, n, report, classname=TOOL, file=None, more=code in listed)
+            _unlisted_case(suite, code, n, report, classname=TOOL, file=None, more=code in listed, name=None)
         total += len(elsewhere)
         failures += len(elsewhere)
     root.set("tests", str(total))

@@ -16,7 +16,7 @@ from urllib.parse import quote as url_quote
 
 from validator.checks import all_rules
 from validator.findings import Finding, Report, Severity
-from validator.report.common import TOOL, display_path, fingerprints, severity
+from validator.report.common import TOOL, display_path, fingerprints, levels, severity
 from validator.report.json_format import clean
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -25,9 +25,11 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 FINGERPRINT = "hubspotPreflight/v1"
 
 
-def _rule(code: str, report: Report) -> dict[str, Any]:
+def _rule(code: str, report: Report, of_code: dict[Severity, int]) -> dict[str, Any]:
+    """The rule's descriptor; its level the highest its findings have (``of_code``: a merged
+    report's imports may give one rule several)."""
     cls = all_rules().get(code)
-    level = LEVELS[report.severities.get(code, Severity.ERROR)]
+    level = LEVELS[max(of_code, default=report.severities.get(code, Severity.ERROR))]
     if cls is None:  # a finding code from elsewhere: describe it minimally
         return {"id": code, "shortDescription": {"text": code}, "defaultConfiguration": {"level": level}}
     sections = cls.sections()
@@ -89,6 +91,10 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     index = {code: i for i, code in enumerate(codes)}
     shown = report.findings[:MAX_RESULTS]
     left = len(report.findings) - len(shown) + sum(report.suppressed.values())
+    counted = levels(report)
+    not_included = {code: dict(by) for code, by in counted.items()}
+    for f in shown:
+        not_included[f.code][severity(f)] -= 1
     notes = [{"level": "error", "message": {"text": f"{r.file}: refused: {r.reason}"}} for r in report.refusals]
     if left:
         notes.append({"level": "note", "message": {
@@ -96,13 +102,15 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": TOOL, "version": report.version or "0", "semanticVersion": report.version or "0.0.0",
-            "rules": [_rule(code, report) for code in codes],
+            "rules": [_rule(code, report, counted.get(code, {})) for code in codes],
         }},
         "invocations": [{"executionSuccessful": not report.refusals,
                          "toolExecutionNotifications": notes}],
         "results": [_result(f, index[f.code], p) for f, p in zip(shown, fingerprints(shown), strict=True)],
         "columnKind": "unicodeCodePoints",
-        "properties": {"findingsNotIncluded": left, "counts": dict(report.counts),
+        "properties": {"findingsNotIncluded": left, "counts": dict(report.counts), "notIncluded": {
+                           code: {s.label: n for s, n in by.items() if n > 0}
+                           for code, by in not_included.items() if any(n > 0 for n in by.values())},
                        "accepted": dict(report.accepted)},
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
