@@ -8,6 +8,7 @@ import io
 import lzma
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,3 +77,51 @@ def test_a_stream_that_fails_part_way_is_refused(error: Callable[[], Exception],
 def test_a_stream_read_whole_is_not_refused() -> None:
     report = validate(DEALS / "deals.import.json", files={"deals.csv": FailsLate(lambda: OSError(5, "EIO"), 1 << 30)})
     assert report.refusals == [] and report.rows == len(ROWS) * 4000
+
+
+ZIP = b"PK\x03\x04" + b"\0" * 100  # a workbook's first bytes, given for a file the request says is CSV
+
+
+class Unseekable(io.RawIOBase):
+    """``data`` read once, front to back, as from a pipe or a socket."""
+
+    def __init__(self, data: bytes):
+        self.data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, into: memoryview) -> int:  # type: ignore[override]
+        got = self.data.read(len(into))
+        into[: len(got)] = got
+        return len(got)
+
+
+def _stats(given: Any) -> tuple[list[tuple[int | None, str]], list[tuple[str, int, str | None]]]:
+    report = validate(DEALS / "deals.import.json", files={"deals.csv": given}, config=Config(select=["HS014"]))
+    return ([(f.row, f.code) for f in report.findings],
+            [(s["name"], s["bytes"], s["kind"]) for s in report.to_dict()["files"]])
+
+
+def test_an_unread_file_given_as_bytes_or_a_stream_reports_its_size(tmp_path: Path) -> None:
+    # files[].bytes said 0 for bytes and streams the readers did not read (a workbook given as
+    # CSV), where the same bytes given as a path said 104
+    (tmp_path / "deals.csv").write_bytes(ZIP)
+    found = [(None, "HS014")]
+    assert _stats(tmp_path / "deals.csv") == (found, [("deals.csv", 104, "zip")])
+    assert _stats(ZIP) == (found, [("deals.csv", 104, "zip")])
+    assert _stats(bytearray(ZIP)) == (found, [("deals.csv", 104, "zip")])
+    with open(tmp_path / "deals.csv", "rb") as f:
+        assert _stats(f) == (found, [("deals.csv", 104, "zip")])
+    # a stream from where it stands, not from its start
+    at = io.BytesIO(b"ignored" + ZIP)
+    at.seek(7)
+    assert _stats(at) == (found, [("deals.csv", 104, "zip")])
+    (tmp_path / "later.csv").write_bytes(b"x" * 5 + ZIP + b"\0" * 200_000)
+    with open(tmp_path / "later.csv", "rb") as f:
+        f.read(5)
+        assert _stats(f) == (found, [("deals.csv", 200_104, "zip")])
+    # one that cannot tell its size: what was read
+    big = ZIP + b"\0" * 200_000
+    assert _stats(Unseekable(big)) == (found, [("deals.csv", 64 * 1024, "zip")])
+    assert _stats(Unseekable(ZIP)) == (found, [("deals.csv", 104, "zip")])

@@ -176,6 +176,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     try:
         opened = os.fstat(stream.fileno()) if owned else _regular_at_start(stream)
         size = opened.st_size if opened is not None else None
+        known = size if size is not None or owned else _buffer_size(stream)
         head = ready(stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES)))
         if size is not None:
             head = head[:size]  # bytes written after the open are not checked (Prefixed)
@@ -184,7 +185,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
             stream.close()
         raise
     fctx.sniff = sniffed = sniff(head)
-    fctx.notes.extra["size"] = size
+    fctx.notes.extra["size"] = known
     source = Prefixed(head, stream, owned, opened, fctx.notes)
     if sniffed.is_text:
         chunk_rows = rows_per_chunk(head, chunk_rows)
@@ -195,7 +196,37 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
         return _spreadsheet(stream, sniffed, fctx, ctx, chunk_rows, size, owned)
     source.close()
     fctx.unreadable = sniffed.description
+    if known is None and not owned:
+        rest = _rest_size(stream)
+        fctx.notes.extra["size"] = None if rest is None else len(head) + rest
+    fctx.notes.bytes = len(head)  # what was read (the report gives the size, where known)
     return None
+
+
+def _buffer_size(stream: Any) -> int | None:
+    """The bytes from where a caller's BytesIO stands to its end (bytes given to ``validate``
+    are one), read off its buffer; None for other streams, whose size costs a seek."""
+    if not isinstance(stream, io.BytesIO):
+        return None
+    try:
+        with stream.getbuffer() as view:
+            return max(view.nbytes - stream.tell(), 0)
+    except (BufferError, ValueError):
+        return None
+
+
+def _rest_size(stream: Any) -> int | None:
+    """The bytes left in a caller's seekable stream, sought to its end and back (only for a file
+    not read: a compressed stream finds its end by reading it); None where it cannot tell."""
+    if not _seekable(stream):
+        return None
+    try:
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+    except Exception:  # (a caller's stream fails in its own ways; its size is only reported)
+        return None
+    return end - here if isinstance(end, int) and isinstance(here, int) and end >= here else None
 
 
 def _csv(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int) -> Reader:
