@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from validator import Config, Refusal, validate
+from validator import Config, Refusal, ValidatorError, validate
 
 DEALS = ROOT / "fixtures" / "examples" / "deals"
 HEADER, *ROWS = (DEALS / "deals.csv").read_bytes().splitlines(keepends=True)
@@ -125,3 +125,50 @@ def test_an_unread_file_given_as_bytes_or_a_stream_reports_its_size(tmp_path: Pa
     big = ZIP + b"\0" * 200_000
     assert _stats(Unseekable(big)) == (found, [("deals.csv", 64 * 1024, "zip")])
     assert _stats(Unseekable(ZIP)) == (found, [("deals.csv", 104, "zip")])
+
+
+class Reads:
+    """A file object whose ``read(0)`` gives ``b""`` (as a binary one's does) and whose reads
+    give BODY's bytes as ``first`` makes them for the first read and ``later`` for the rest."""
+
+    def __init__(self, first: Callable[[bytes], Any], later: Callable[[bytes], Any]):
+        self.data, self.first, self.later, self.reads = io.BytesIO(BODY), first, later, 0
+
+    def read(self, size: int = -1) -> Any:
+        if size == 0:
+            return b""
+        self.reads += 1
+        return (self.first if self.reads == 1 else self.later)(self.data.read(size))
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast", "auto"])
+def test_a_file_object_that_reads_text_is_the_text_mode_error(reader: str) -> None:
+    # read(0) gave b"" and the first read a str: a TypeError from inside the sniffer
+    text = Reads(bytes.decode, bytes.decode)
+    with pytest.raises(ValidatorError) as raised:
+        validate(DEALS / "deals.import.json", files={"deals.csv": text}, config=Config(reader=reader))
+    assert str(raised.value) == "the file for 'deals.csv' is open in text mode; open it with 'rb'"
+
+
+_NOT_READY = "cannot read: the stream has no data ready (a non-blocking stream); give a blocking one"
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast", "auto"])
+@pytest.mark.parametrize(("first", "later", "reason"), [
+    (bytes, bytes.decode, "cannot read: read() gave str, not bytes"),
+    (bytes, lambda data: None, _NOT_READY),
+    (lambda data: None, bytes, _NOT_READY),
+    (bytearray, bytearray, None),
+    (memoryview, memoryview, None),
+])
+def test_a_file_object_whose_reads_are_not_bytes_is_refused(first: Callable[[bytes], Any],
+                                                            later: Callable[[bytes], Any], reason: str | None,
+                                                            reader: str) -> None:
+    # a str or None after bytes was a TypeError (can't concat str to bytes) out of the exact reader
+    report = validate(DEALS / "deals.import.json", files={"deals.csv": Reads(first, later)},
+                      config=Config(reader=reader))
+    if reason is None:  # bytes by another type are read as bytes
+        assert report.refusals == [] and report.rows == len(ROWS) * 4000
+    else:
+        assert report.refusals == [Refusal("deals.csv", reason, "unreadable")]
+        assert report.exit_code() == 2

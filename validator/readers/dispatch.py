@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from validator.context import FileContext, ImportContext
+from validator.findings import ValidatorError
 from validator.readers.base import Reader, ReaderNotes, RecordHasher
 from validator.readers.sniff import HEAD_BYTES, Sniff, sniff
 from validator.sources import open_binary
@@ -45,9 +46,20 @@ def read_into(stream: IO[bytes], into: memoryview) -> int:
     readinto = getattr(stream, "readinto", None)
     if readinto is not None:
         return int(ready(readinto(into)))
-    data = ready(stream.read(len(into)))
+    data = given_bytes(ready(stream.read(len(into))))
     into[: len(data)] = data
     return len(data)
+
+
+def given_bytes(data: Any) -> bytes:
+    """What a caller's ``read()`` gave, as bytes (a bytearray or memoryview too); anything else
+    (text, or None from a non-blocking stream) is a file that cannot be read, as OSError. Text
+    from the first read is a file open in text mode (``open_reader``), misuse."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    raise OSError(f"read() gave {type(data).__name__}, not bytes")
 
 
 class Prefixed:
@@ -110,9 +122,9 @@ class Prefixed:
 
     def _more(self, size: int) -> bytes:
         if self.left is None:
-            return ready(self._read(lambda: self.rest.read(size)))
+            return self._read(lambda: given_bytes(ready(self.rest.read(size))))
         want = self.left if size < 0 else min(size, self.left)
-        data = ready(self._read(lambda: self.rest.read(want))) if want else b""
+        data = self._read(lambda: given_bytes(ready(self.rest.read(want)))) if want else b""
         self._counted(len(data), want)
         return data
 
@@ -177,7 +189,10 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
         opened = os.fstat(stream.fileno()) if owned else _regular_at_start(stream)
         size = opened.st_size if opened is not None else None
         known = size if size is not None or owned else _buffer_size(stream)
-        head = ready(stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES)))
+        head = stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES))
+        if isinstance(head, str):  # (its read(0) gave bytes, which validate() asked it for)
+            raise ValidatorError(f"the file for {fctx.name!r} is open in text mode; open it with 'rb'")
+        head = given_bytes(ready(head))
         if size is not None:
             head = head[:size]  # bytes written after the open are not checked (Prefixed)
     except BaseException:
