@@ -6,6 +6,7 @@ import bz2
 import gzip
 import io
 import lzma
+import random
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -172,3 +173,48 @@ def test_a_file_object_whose_reads_are_not_bytes_is_refused(first: Callable[[byt
     else:
         assert report.refusals == [Refusal("deals.csv", reason, "unreadable")]
         assert report.exit_code() == 2
+
+
+def _workbook_request() -> dict[str, Any]:
+    return {"name": "w", "importOperations": {"0-1": "UPSERT"}, "files": [{
+        "fileName": "c.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email",
+             "columnType": "HUBSPOT_ALTERNATE_ID"}]}}]}
+
+
+class Seekable(io.BytesIO):
+    """A workbook's bytes whose reads give ``later(data)`` after the first."""
+
+    def __init__(self, data: bytes, later: Callable[[bytes], Any]):
+        super().__init__(data)
+        self.later, self.reads = later, 0
+
+    def read(self, size: int | None = -1) -> Any:
+        if size == 0:
+            return b""
+        self.reads += 1
+        data = super().read(size)
+        return data if self.reads == 1 else self.later(data)
+
+
+def test_a_workbook_stream_that_breaks_is_refused() -> None:
+    # a cut gzip stream of a workbook raised EOFError out of validate, and a stream whose reads
+    # gave text past the first a TypeError from the zip reader: each is a refused file
+    from tests.workbooks import make_workbook
+
+    noise = random.Random(7)  # (addresses that compress little: half the gzip stream is more than its head)
+    rows = [["Email"], *([f"{noise.getrandbits(64):016x}@example.com"] for _ in range(20_000))]
+    data = make_workbook({"sheets": [{"name": "Sheet1", "rows": rows}]})
+    packed = gzip.compress(data)
+    assert len(zlib.decompressobj(31).decompress(packed[: len(packed) // 2])) > 64 * 1024
+    with gzip.open(io.BytesIO(packed)) as stream:
+        whole = validate(_workbook_request(), files={"c.xlsx": stream})
+    assert (whole.refusals, whole.rows) == ([], 20_000)
+    with gzip.open(io.BytesIO(packed[: len(packed) // 2])) as stream:
+        report = validate(_workbook_request(), files={"c.xlsx": stream})
+    assert report.refusals == [Refusal("c.xlsx", ENDED, "unreadable")]
+    # (its ZIP directory read as no bytes)
+    report = validate(_workbook_request(), files={"c.xlsx": Seekable(data, lambda d: d.decode("latin-1"))})
+    assert report.refusals == [Refusal("c.xlsx", "not a readable .xlsx: the ZIP container is corrupt or truncated "
+                                       "(File is not a zip file)", "bad-zip")]
+    assert report.exit_code() == 2

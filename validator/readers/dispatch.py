@@ -62,6 +62,39 @@ def given_bytes(data: Any) -> bytes:
     raise OSError(f"read() gave {type(data).__name__}, not bytes")
 
 
+class CallerStream:
+    """A caller's seekable stream as the workbook readers read it (``zipfile``, calamine):
+    what its reads and seeks fail with is an OSError (``caller_read``), and a read that gives
+    anything but bytes is one too (``given_bytes``). Never closed here: it is the caller's."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+
+    def read(self, size: int | None = -1) -> bytes:
+        return caller_read(lambda: given_bytes(self.stream.read(-1 if size is None else size)))
+
+    def readinto(self, into: memoryview) -> int:
+        return int(caller_read(lambda: read_into(self.stream, into)))
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return int(caller_read(lambda: self.stream.seek(offset, whence)))
+
+    def tell(self) -> int:
+        return int(caller_read(self.stream.tell))
+
+    def fileno(self) -> int:  # (a prefetched workbook is found by its file)
+        return self.stream.fileno()
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
 class Prefixed:
     """A stream whose first bytes were already read for sniffing: replays them, then the rest.
 
@@ -208,7 +241,8 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
             return _csv_fast(source, sniffed, fctx, chunk_rows, record_hasher)
         return _csv(source, sniffed, fctx, chunk_rows)
     if sniffed.kind in ("zip", "ole") and _declared_spreadsheet(fctx) and _seekable(stream):
-        return _spreadsheet(stream, sniffed, fctx, ctx, chunk_rows, size, owned)
+        book: IO[bytes] = stream if owned else CallerStream(stream)  # type: ignore[assignment]
+        return _spreadsheet(book, sniffed, fctx, ctx, chunk_rows, size, owned)
     source.close()
     fctx.unreadable = sniffed.description
     if known is None and not owned:
