@@ -175,6 +175,33 @@ def test_a_file_object_whose_reads_are_not_bytes_is_refused(first: Callable[[byt
         assert report.exit_code() == 2
 
 
+class NoDataYet(io.RawIOBase):
+    """BODY, whose ``stall``-th ``readinto`` gives None (a non-blocking stream with no bytes yet)."""
+
+    def __init__(self, stall: int):
+        self.data, self.stall, self.calls = io.BytesIO(BODY), stall, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, into: memoryview) -> int | None:  # type: ignore[override]
+        self.calls += 1
+        if self.calls == self.stall:
+            return None
+        got = self.data.read(min(len(into), 1 << 16))
+        into[: len(got)] = got
+        return len(got)
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast", "auto"])
+@pytest.mark.parametrize("stall", [2, 3, 4, 6])  # (the first: read(0), the probe of its mode)
+def test_a_stream_with_no_bytes_yet_is_refused_by_either_reader(stall: int, reader: str) -> None:
+    # the fast reader took a readinto() of None for the end of the file (the rows after it went
+    # unchecked, or were read on where it came after the sniffed head), the exact one refused it
+    report = validate(DEALS / "deals.import.json", files={"deals.csv": NoDataYet(stall)}, config=Config(reader=reader))
+    assert report.refusals == [Refusal("deals.csv", _NOT_READY, "unreadable")]
+    assert report.exit_code() == 2
+
 def _workbook_request() -> dict[str, Any]:
     return {"name": "w", "importOperations": {"0-1": "UPSERT"}, "files": [{
         "fileName": "c.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {"hasHeader": True, "columnMappings": [

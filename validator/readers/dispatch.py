@@ -42,7 +42,8 @@ def ready(data: Any) -> Any:
 
 
 def read_into(stream: IO[bytes], into: memoryview) -> int:
-    """``stream.readinto(into)``, or a read copied in where the stream has no ``readinto``."""
+    """``stream.readinto(into)``, or a read copied in where the stream has no ``readinto``. None
+    (a non-blocking stream with no bytes yet) is no end of file: an OSError, as ``read`` giving it."""
     readinto = getattr(stream, "readinto", None)
     if readinto is not None:
         return int(ready(readinto(into)))
