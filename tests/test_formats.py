@@ -251,13 +251,18 @@ def test_csv_format_lists_failing_rows_with_row_code_and_message(broken: Report)
                                                 ("7", "HS111")]
 
 
-def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
-    (tmp_path / "contacts.csv").write_bytes(b"Email,Name\na@x.com,\"Ann, \"\"A\"\"\"\nb@x.com,Bo\n\xff,Cy\n")
+def _email_name_request(tmp_path: Path) -> None:
+    """r.import.json beside contacts.csv: its Email and Name columns, mapped to contacts."""
     request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
         "hasHeader": True, "columnMappings": [
             {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
             {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
     (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+
+
+def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_bytes(b"Email,Name\na@x.com,\"Ann, \"\"A\"\"\"\nb@x.com,Bo\n\xff,Cy\n")
+    _email_name_request(tmp_path)
     report = validate(tmp_path / "r.import.json")
     rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
     assert rows == [["Email", "Name", "row", "code", "message"],
@@ -270,11 +275,7 @@ def test_hubspot_format_shows_undecodable_bytes_in_row_data_as_in_the_value(tmp_
     # rowData held the byte as its surrogate escape, written out as \udcff where invalidValue, the
     # message and the csv format say \xff
     (tmp_path / "contacts.csv").write_bytes(b"Email,Name\n\xff,Cy\n")
-    request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
-            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
-    (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+    _email_name_request(tmp_path)
     errors = json.loads(render(validate(tmp_path / "r.import.json"), "hubspot"))["results"]
     rows = [(e["sourceData"]["lineNumber"], e.get("knownColumnNumber"), e["errorType"], e["sourceData"]["rowData"],
              e.get("invalidValue")) for e in errors]
