@@ -1308,3 +1308,34 @@ def test_formatted_cells_right_of_the_data_are_no_columns(engine: str, tmp_path:
     found = [(f.row, f.column, f.severity, f.message) for f in validate(req).findings if f.code == "HS433"]
     assert found == [(1, 4, Severity.INFO, "columns D-H right of the data hold formatted cells without values "
                                     "(5 columns); they are not counted as columns")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_number_and_date_cells_holding_other_text_read_alike_by_either_engine(engine: str,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # a number cell holding nan, inf or 12abc, or a date cell holding other text, was read by
+    # calamine (the engine of small sheets: nan, inf, the text) and refused whole by openpyxl (the
+    # engine of large or sparse ones): the same workbook got findings or a refusal by its size;
+    # a boolean cell holding 2 the other way round
+    _use_engine(monkeypatch, engine)
+    request = {"name": "t", "files": [{"fileName": "c.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-2", "columnName": c, "propertyName": p}
+            for c, p in (("Domain", "domain"), ("Employees", "numberofemployees"), ("Close", "closedate"))]}}]}
+    head = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Domain</t></is></c><c r="B1" t="inlineStr"><is><t>'
+            b'Employees</t></is></c><c r="C1" t="inlineStr"><is><t>Close</t></is></c></row>')
+
+    def row(n: int, number: bytes, date: bytes) -> bytes:
+        return (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x{n}.com</t></is></c>'.encode()
+                + f'<c r="B{n}"><v>'.encode() + number + f'</v></c><c r="C{n}" t="d"><v>'.encode() + date
+                + b"</v></c></row>")
+    data = raw_workbook(sheet(head + row(2, b"nan", b"2024-01-05") + row(3, b"inf", b"not a date")
+                              + row(4, b"12abc", b"2024-01-06") + row(5, b"12", b"2024-01-07")))
+    report = validate(request, files={"c.xlsx": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert report.files[0].reader == engine and not report.refusals
+    assert [(f.code, f.row, f.column, f.value) for f in report.findings if f.row and f.row > 1] == [
+        ("HS205", 2, 2, "#NUM!"), ("HS419", 2, 3, "01/05/2024"), ("HS205", 3, 2, "#NUM!"),
+        ("HS201", 3, 3, "not a date"), ("HS205", 4, 2, "12abc")]
+    boolean = raw_workbook(sheet(head + b'<row r="2"><c r="A2" t="b"><v>2</v></c></row>'))
+    refused = validate(request, files={"c.xlsx": io.BytesIO(boolean)}, base_dir="/nonexistent").refusals
+    assert len(refused) == 1 and "Unrecognized boolean cell value: 2" in refused[0].reason

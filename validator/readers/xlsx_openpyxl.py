@@ -1,9 +1,10 @@
 """The openpyxl engine of ``XlsxReader``: a sheet's rows streamed in read-only mode with defusedxml.
 
 openpyxl is imported only when a sheet is opened. Its rows are regrouped by the rows the cells'
-references name (``_by_reference``), as calamine reads them; a number cell of more digits than
-``int()`` converts reads as the double it holds (``_parser_class``); and sheets are not sized
-while a workbook opens (``_unsized``): the extent comes from the byte scan.
+references name (``_by_reference``), as calamine reads them; a number or date cell openpyxl
+cannot cast reads as calamine reads it, and a boolean cell that is not 0 or 1 is refused as
+calamine refuses it (``_parser_class``); and sheets are not sized while a workbook opens
+(``_unsized``): the extent comes from the byte scan.
 """
 
 from __future__ import annotations
@@ -27,28 +28,52 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _parser_class() -> type:
-    """openpyxl's sheet parser, reading a number cell of more digits than ``int()`` converts
-    (4,300: ``sys.get_int_max_str_digits``, which a library must leave as it is) as the double
-    the cell holds, as calamine reads it (``#NUM!`` past any double), where openpyxl's own
-    raised ValueError and the workbook was refused."""
+    """openpyxl's sheet parser, reading the cells its own refused the workbook for as calamine
+    reads them, so that a workbook's findings do not depend on the engine its size picks: a
+    number cell of more digits than ``int()`` converts (4,300: ``sys.get_int_max_str_digits``,
+    which a library must leave as it is) as the double it holds (``#NUM!`` past any double); a
+    number cell holding other text as the double ``float()`` makes of it (``nan``, ``inf``:
+    ``#NUM!``) or else as that text (``12abc``); a date cell holding other text as that text. A
+    boolean cell holding anything but 0 or 1, which openpyxl read as True, is refused, as
+    calamine refuses it."""
     from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
         def parse_cell(self, element: Any) -> Any:
             counter: int = getattr(self, "col_counter", 0)  # (parse_cell moves it on before the cast)
+            kind = element.get("t", "n")
+            value = element.find(VALUE_TAG)
+            if kind == "b" and value is not None and (value.text or "").strip() not in ("0", "1"):
+                # (openpyxl reads any integer as a boolean; calamine refuses the workbook)
+                raise ValueError(f"Unrecognized boolean cell value: {(value.text or '').strip()[:40]}")
             try:
                 return super().parse_cell(element)
             except ValueError:
-                value = element.find(VALUE_TAG)
                 text = (value.text or "").strip() if value is not None else ""
-                if element.get("t", "n") != "n" or not _LONG_INTEGER.fullmatch(text):
+                if kind not in ("n", "d") or value is None:
                     raise
                 self.col_counter = counter
-                double = float(text)  # no digit limit; infinity past any double
-                value.text = repr(double) if double not in (_INF, -_INF) else ("-1e999" if double < 0 else "1e999")
-                return super().parse_cell(element)
+                if kind == "n" and _LONG_INTEGER.fullmatch(text):
+                    double = float(text)  # no digit limit; infinity past any double
+                    value.text = repr(double) if double not in (_INF, -_INF) else ("-1e999" if double < 0 else "1e999")
+                    return super().parse_cell(element)
+                # a number or date cell holding something else: calamine reads a number Python's
+                # float() takes as that double (nan, inf), anything else as its text
+                element.set("t", "str")
+                cell = super().parse_cell(element)
+                number = _float(text) if kind == "n" else None
+                if number is not None:
+                    cell.update(value=number, data_type="n")
+                return cell
 
     return Parser
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 _LONG_INTEGER = re.compile(r"[+-]?[0-9]{4000,}")
