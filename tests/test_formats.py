@@ -311,3 +311,23 @@ def test_cli_redact_and_every_format_from_the_command_line(tmp_path: Path) -> No
         result = CliRunner().invoke(cli, ["check", str(BROKEN), "--format", fmt, "-o", str(out), "--redact"])
         assert result.exit_code == 1, (fmt, result.output)
         assert "bo.chen" not in out.read_text(encoding="utf-8")
+
+
+def test_csv_format_writes_nul_as_text_and_gives_way_to_a_column_named_like_its_own(tmp_path: Path) -> None:
+    # a NUL byte went into the report raw (many tools end the text there), and a data column
+    # named row, code or message gave the report two columns of one name
+    (tmp_path / "contacts.csv").write_bytes(b"Email,Message\na\x00b@x.com,hi\n")
+    request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "message", "propertyName": "message"}]}}]}
+    (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+    out = render(validate(tmp_path / "r.import.json"), "csv")
+    assert "\x00" not in out
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert rows[0] == ["Email", "Message", "row", "code", "message"]  # (Message is not message)
+    assert [r[:4] for r in rows[1:]] == [["a\\x00b@x.com", "hi", "2", "HS405"]]
+    (tmp_path / "contacts.csv").write_bytes(b"Email,message\nbad,hi\n")
+    rows = list(csv.reader(io.StringIO(render(validate(tmp_path / "r.import.json"), "csv"), newline="")))
+    assert rows == [["Email", "message", "preflight row", "preflight code", "preflight message"],
+                    ["bad", "hi", "2", "HS212", "'bad' is not a valid email address"]]

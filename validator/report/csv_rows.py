@@ -10,8 +10,12 @@ A row the reader could not split to the header's width shows the first fields it
 The report is meant to be opened in a spreadsheet, so it is escaped the OWASP way (CSV
 injection, CWE-1236): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
 is written with a leading `'`, unless it is a plain signed number or phone number (`-12.5`,
-`+1 555 0100`). That is the only difference from the rows as written; HS430 reports such cells
-in the data itself.
+`+1 555 0100`). A NUL byte, which ends the text for many tools that read the report, is
+written as ``\\x00``, as undecodable bytes are written as ``\\xNN``. Those are the only differences
+from the rows as written; HS430 and HS405 report such cells in the data itself. Where the file's
+own header names a column ``row``, ``code`` or ``message``, the report's own columns are
+``preflight row``, ``preflight code`` and ``preflight message`` instead, so that no two columns
+share a name.
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ _SIGNED = re.compile(r"[+-][0-9 .,()/-]*(?:(?:ext?|x)\.?\s*[0-9]+)?")
 
 
 def _text(value: str) -> str:
-    """Undecodable bytes (kept as lone surrogates) are written as ``\\xNN`` text; a cell a
-    spreadsheet would run as a formula gets a leading ``'``."""
-    text = truncate(value, 1 << 62) or ""
+    """Undecodable bytes (kept as lone surrogates) and NUL are written as ``\\xNN`` text; a cell
+    a spreadsheet would run as a formula gets a leading ``'``."""
+    text = (truncate(value, 1 << 62) or "").replace("\x00", "\\x00")
     if _FORMULA.match(text) and not _SIGNED.fullmatch(text):
         return "'" + text
     return text
@@ -47,7 +51,10 @@ def render_csv(report: Report) -> str:
         header = list(report.headers.get(files[0], ())) if files else []
         width = max(len(header), longest)
         header += [""] * (width - len(header))  # a ragged row's extra fields have no header
-        writer.writerow([*map(_text, header), "row", "code", "message"])
+        own = ["row", "code", "message"]
+        if set(own) & set(header):  # the file's own columns keep their names; the report's give way
+            own = [f"preflight {name}" for name in own]
+        writer.writerow([*map(_text, header), *own])
     else:
         width = max([longest, *(len(report.headers.get(name, ())) for name in files)])
         writer.writerow(["file", *(f"column {i}" for i in range(1, width + 1)), "row", "code", "message"])
