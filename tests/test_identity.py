@@ -662,3 +662,29 @@ def test_two_deal_id_columns_naming_different_deals_are_two_parents_of_a_line_it
             "Gizmo,101,102,Acme\n")
     assert [r[:5] for r in _found(mappings, text, ("HS340",), importOperations={"0-8": "CREATE", "0-3": "UPDATE"})] == [
         (4, 2, "HS340", "error", "LINE_ITEM_MULTIPLE_PARENTS_IN_ROW")]
+
+
+def test_a_label_that_matches_only_ignoring_case_is_a_warning_of_its_own() -> None:
+    # 'manager' for the portal's 'Manager' was HS322, an error, where an option that matches only
+    # ignoring case is a warning (HS210): whether HubSpot ignores case in labels is not documented
+    from tests.casefiles import portal
+    from validator.engine import Engine
+    from validator.request import parse_request
+
+    catalog = portal({"0-1>0-2": ["Manager", "Decision maker"]}, [])
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain"},
+            {"columnObjectTypeId": "0-1", "columnName": "Label", "columnType": "FLEXIBLE_ASSOCIATION_LABEL",
+             "toColumnObjectTypeId": "0-2"}]}}]}
+    spec = parse_request(json.dumps(request).encode(), "r.json", catalog)
+    data = b"Email,Domain,Label\nann@x.com,acme.example,manager\nbo@x.com,acme.example,MANAGER;Billing\n"
+    report = Engine(Config(), catalog).run(spec, files={"c.csv": io.BytesIO(data)}, base=Path("/nonexistent"))
+    assert [(f.row, f.column, f.code, f.severity.label if f.severity else None, f.message) for f in report.findings
+            if f.code in ("HS322", "HS323")] == [
+        (2, 3, "HS323", "warning", "association label(s) 'manager' (the pair's label is 'Manager') match a label "
+                                   "of this object pair only when letter case is ignored"),
+        (3, 3, "HS322", "error", "association label(s) 'Billing' do not exist for this object pair"),
+        (3, 3, "HS323", "warning", "association label(s) 'MANAGER' (the pair's label is 'Manager') match a label "
+                                   "of this object pair only when letter case is ignored")]

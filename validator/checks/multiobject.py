@@ -159,7 +159,8 @@ class AssociationLabelNotFound(CatalogRule):
     Why: labels must be created before the import; a label the portal lacks fails the row's
     association with ASSOCIATION_LABEL_NOT_FOUND. Cells may hold several labels separated by
     `;`. Checked only with a portal snapshot holding the pair's labels
-    (GET /crm/v4/associations/{from}/{to}/labels).
+    (GET /crm/v4/associations/{from}/{to}/labels). A label that matches one only when letter
+    case is ignored is HS323's.
     Example: `Manager;Billing contact` where the portal has only `Manager`.
     Fix: create the label in HubSpot (Settings > Objects > Associations) or correct its spelling.
     """
@@ -167,6 +168,7 @@ class AssociationLabelNotFound(CatalogRule):
     code = "HS322"
     name = "association-label-not-found"
     hubspot_error = "ASSOCIATION_LABEL_NOT_FOUND"
+    folded = False  # HS322: labels that match none, even ignoring case; HS323: only ignoring case
 
     def known(self, c: ColumnSpec) -> set[str] | None:
         labels = self.catalog.labels_between(c.object_type_id, c.to_object_type_id)
@@ -181,14 +183,41 @@ class AssociationLabelNotFound(CatalogRule):
             known = self.known(column.spec)
             if known is None:
                 continue
+            by_case = {k.casefold(): k for k in sorted(known)}
             parts = split_cells(chunk.column(column.index))
-            bad = parts[(parts != "") & ~parts.isin(known)]
-            if not len(bad):
+            parts = parts[(parts != "") & ~parts.isin(known)]
+            parts = parts[parts.str.casefold().isin(by_case) == self.folded]
+            if not len(parts):
                 continue
-            mask = chunk.frame.index.isin(bad.index.unique())
+            mask = chunk.frame.index.isin(parts.index.unique())
 
-            def message(value: str, known: set[str] = known) -> str:
-                missing = [p.strip() for p in value.split(";") if p.strip() and p.strip() not in known]
-                return f"association label(s) {', '.join(quote(m) for m in missing)} do not exist for this object pair"
+            def named(value: str, known: set[str] = known, by_case: dict[str, str] = by_case) -> list[str]:
+                found = [p.strip() for p in value.split(";") if p.strip() and p.strip() not in known]
+                return [p for p in found if (p.casefold() in by_case) == self.folded]
+
+            def message(value: str, by_case: dict[str, str] = by_case) -> str:
+                if self.folded:
+                    return "association label(s) " + ", ".join(
+                        f"{quote(p)} (the pair's label is {quote(by_case[p.casefold()])})" for p in named(value)) + \
+                        " match a label of this object pair only when letter case is ignored"
+                return (f"association label(s) {', '.join(quote(m) for m in named(value))} do not exist for "
+                        "this object pair")
 
             yield from self.cells(chunk, file, column, mask, message)
+
+
+class AssociationLabelCase(AssociationLabelNotFound):
+    """An association label matches one of the object pair's labels only when letter case is
+    ignored.
+
+    Why: HubSpot does not document whether association labels are matched without regard to
+    case [GAP]; if they are not, the row's association fails with ASSOCIATION_LABEL_NOT_FOUND.
+    A warning, as an option that matches only ignoring case is (HS210).
+    Example: `manager` where the portal's label is `Manager`.
+    Fix: write the label exactly as the portal has it.
+    """
+
+    code = "HS323"
+    name = "association-label-case"
+    severity = Severity.WARNING
+    folded = True
