@@ -502,3 +502,20 @@ def test_a_header_names_every_invisible_character_not_only_the_first() -> None:
     assert (hs103.row, hs103.column) == (1, 1)
     assert hs103.message.endswith("the header has U+00A0 (no-break space) at position 1, "
                                   "U+200B (zero width space) at position 4")
+
+
+def test_a_utf16_file_cut_inside_the_line_feed_of_its_last_crlf_is_one_finding_at_its_last_line() -> None:
+    # (hostile A9) the byte left of the cut \n (0A of 0A 00) made a row 3 of its own, one field
+    # wide (HS110), besides HS402, which placed it on a line 3 the file does not have
+    data = codecs.BOM_UTF16_LE + "Email,First Name,City\r\na@x.com,Ann,Bern\r".encode("utf-16-le") + b"\n"
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    for reader in ("exact", "fast"):
+        report = validate(request, files={"data.csv": io.BytesIO(data)}, config=Config(reader=reader),
+                          base_dir="/nonexistent")
+        assert [(f.code, f.row, f.column, f.line, f.offset) for f in report.findings
+                if f.code in ("HS110", "HS113", "HS402")] == [("HS402", None, None, 2, 82)], reader
+        hs402 = next(f.message for f in report.findings if f.code == "HS402")
+        assert hs402 == ("1 byte(s) are not valid UTF-16 LE; the first, 0x0A, is at byte offset 82 "
+                         "(line 2, character 17)")
+        assert report.files[0].rows == 1

@@ -182,6 +182,7 @@ class LineSource:
     def _generate(self) -> Iterator[str]:
         carry = ""
         carry_offset = self.skip
+        last = ""  # the last line given, for a code unit cut short after it (``_cut_unit``)
         for text, offset, end in self._blocks():
             combined = carry + text if carry else text
             start = carry_offset if carry else offset
@@ -194,7 +195,17 @@ class LineSource:
             if carry:
                 carry_offset = end - _byte_len(carry, self.encoding)
             self._generated += len(lines)
+            if lines:
+                last = lines[-1]
             yield from lines
+        if carry and self._cut_unit(carry, last):
+            # the bytes of a UTF-16/32 code unit the file's end cut short, after a line break (the
+            # second half of a \r\n, say): HS402's, at the end of the last line, and no line
+            body = last.rstrip("\r\n")  # (the event at the line's end: its offset stays the byte's own)
+            note_decode_events(self.notes, body + carry, carry_offset - _byte_len(body, self.encoding),
+                               self._generated, self.encoding)
+            self.notes.final_newline = True
+            carry = ""
         if carry:
             self.notes.final_newline = carry.endswith(("\n", "\r"))
             if _SURROGATE.search(carry):
@@ -205,6 +216,14 @@ class LineSource:
         else:
             self.notes.final_newline = True
         self.notes.lines = self._generated
+
+    def _cut_unit(self, carry: str, last: str) -> bool:
+        """``carry`` (the text after the last line break) is only the bytes of one UTF-16 or
+        UTF-32 code unit cut short by the file's end, after a line without undecodable bytes."""
+        unit = 2 if self.encoding.startswith("utf-16") else 4 if self.encoding.startswith("utf-32") else 0
+        return (0 < len(carry) < unit and _SURROGATE.fullmatch(carry[0]) is not None
+                and all(_SURROGATE.fullmatch(c) for c in carry) and last.endswith(("\n", "\r"))
+                and not _SURROGATE.search(last))
 
     def _count_endings(self, text: str) -> None:
         """Line breaks of complete lines (quoted ones included; rules subtract those)."""
