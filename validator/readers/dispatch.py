@@ -47,20 +47,20 @@ def read_into(stream: IO[bytes], into: memoryview) -> int:
     readinto = getattr(stream, "readinto", None)
     if readinto is not None:
         return int(ready(readinto(into)))
-    data = given_bytes(ready(stream.read(len(into))))
+    data = given_bytes(stream.read(len(into)))
     into[: len(data)] = data
     return len(data)
 
 
 def given_bytes(data: Any) -> bytes:
     """What a caller's ``read()`` gave, as bytes (a bytearray or memoryview too); anything else
-    (text, or None from a non-blocking stream) is a file that cannot be read, as OSError. Text
-    from the first read is a file open in text mode (``open_reader``), misuse."""
+    is a file that cannot be read, as OSError: None from a non-blocking stream (``ready``), text.
+    Text from the first read is a file open in text mode (``open_reader``), misuse."""
     if isinstance(data, bytes):
         return data
     if isinstance(data, (bytearray, memoryview)):
         return bytes(data)
-    raise OSError(f"read() gave {type(data).__name__}, not bytes")
+    raise OSError(f"read() gave {type(ready(data)).__name__}, not bytes")
 
 
 class CallerStream:
@@ -156,9 +156,9 @@ class Prefixed:
 
     def _more(self, size: int) -> bytes:
         if self.left is None:
-            return self._read(lambda: given_bytes(ready(self.rest.read(size))))
+            return self._read(lambda: given_bytes(self.rest.read(size)))
         want = self.left if size < 0 else min(size, self.left)
-        data = self._read(lambda: given_bytes(ready(self.rest.read(want)))) if want else b""
+        data = self._read(lambda: given_bytes(self.rest.read(want))) if want else b""
         self._counted(len(data), want)
         return data
 
@@ -226,7 +226,7 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
         head = stream.read(HEAD_BYTES) if owned else caller_read(lambda: stream.read(HEAD_BYTES))
         if isinstance(head, str):  # (its read(0) gave bytes, which validate() asked it for)
             raise ValidatorError(f"the file for {fctx.name!r} is open in text mode; open it with 'rb'")
-        head = given_bytes(ready(head))
+        head = given_bytes(head)
         if size is not None:
             head = head[:size]  # bytes written after the open are not checked (Prefixed)
     except BaseException:
