@@ -11,6 +11,7 @@ import pandas as pd
 from validator.checks._facts import NUL, exactly, line_breaks, screen
 from validator.checks.base import Hit, Rule, quote, space_name
 from validator.checks.encoding import encoding_label
+from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -319,11 +320,10 @@ class TrailingBlank:
             self.start = len(cells)
 
     def chunk(self, chunk: Chunk) -> None:
-        if self.start is not None and not self.used:
-            for i in range(self.start, chunk.frame.shape[1]):
-                if bool((chunk.column(i).str.strip() != "").any()):
-                    self.used = True
-                    break
+        start = self.start
+        if start is not None and not self.used:  # (once per chunk for HS105 and HS410 both)
+            self.used = cached(chunk, ("trailing-used", start), lambda: any(
+                bool((chunk.column(i).str.strip() != "").any()) for i in range(start, chunk.frame.shape[1])))
 
     def empty(self, file: FileContext) -> int | None:
         """The first trailing column where they are empty throughout the file (None: none, or
