@@ -1339,3 +1339,47 @@ def test_number_and_date_cells_holding_other_text_read_alike_by_either_engine(en
     boolean = raw_workbook(sheet(head + b'<row r="2"><c r="A2" t="b"><v>2</v></c></row>'))
     refused = validate(request, files={"c.xlsx": io.BytesIO(boolean)}, base_dir="/nonexistent").refusals
     assert len(refused) == 1 and "Unrecognized boolean cell value: 2" in refused[0].reason
+
+
+def _serials_workbook(values: list[float], fmt: str, mac: bool = False) -> bytes:
+    """A sheet of an Email column and a Close Date column of number cells in format ``fmt``
+    (NaN written as ``nan``)."""
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Contacts"
+    if mac:
+        wb.epoch = CALENDAR_MAC_1904
+    ws.append(["Email", "Close Date"])
+    for n, value in enumerate(values, start=2):
+        ws.append([f"p{n}@example.com", value])
+        ws.cell(row=n, column=2).number_format = fmt
+    saved = io.BytesIO()
+    wb.save(saved)
+    out = io.BytesIO()  # openpyxl writes NaN as an empty <v/>: the cell is written as "nan"
+    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item)
+            zout.writestr(item, body.replace(b"<v />", b"<v>nan</v>") if "worksheets" in item.filename else body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mac", [False, True])
+def test_a_serial_no_date_holds_reads_the_same_on_both_readers(mac: bool) -> None:
+    """A date-formatted number before the epoch or past 31 December 9999 (Excel shows it as
+    ########): openpyxl read the one as a date of 1899 or 1903 (kind d), a number past its
+    dates as the text '#VALUE!' (kind s); calamine reads a negative serial as the time of day of
+    its fraction (as it reads every serial below 1) and one past 9999 as the number. Both read
+    them as calamine does, so the findings do not depend on the engine the sheet's size picks
+    (NaN, which no writer saves, too: calamine's 30 December 1899)."""
+    values = [-1, -1.25, -0.5, 2958466 if not mac else 2957004, 1e10, -1e10, 45366.5, 0.25, float("nan")]
+    expected = (["00:00", "18:00", "12:00", "2958466" if not mac else "2957004", "10000000000",
+                 "-10000000000", "03/15/2024 12:00" if not mac else "03/16/2028 12:00", "06:00", "12/30/1899"],
+                ["t", "t", "t", "n", "n", "n", "d", "t", "d"])
+    for fmt in ("yyyy-mm-dd", "h:mm", "m/d/yyyy h:mm"):
+        data = _serials_workbook(values, fmt, mac)
+        for engine in ENGINES:
+            _reader, _notes, (chunk,) = _read(data, engine)
+            assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == expected, (fmt, engine)

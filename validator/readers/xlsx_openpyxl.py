@@ -9,7 +9,9 @@ calamine refuses it (``_parser_class``); and sheets are not sized while a workbo
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -35,11 +37,23 @@ def _parser_class() -> type:
     number cell holding other text as the double ``float()`` makes of it (``nan``, ``inf``:
     ``#NUM!``) or else as that text (``12abc``); a date cell holding other text as that text. A
     boolean cell holding anything but 0 or 1, which openpyxl read as True, is refused, as
-    calamine refuses it."""
+    calamine refuses it. A date-formatted number that is no date Excel shows (it shows
+    ``########``) reads as calamine reads it too (``_no_date``)."""
+    from openpyxl.utils.datetime import from_excel
     from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
         def parse_cell(self, element: Any) -> Any:
+            kind = element.get("t", "n")
+            cell = self._parse(element)
+            if kind == "n" and cell["data_type"] in ("d", "e", "n") and cell["style_id"] in self.date_formats:
+                value = element.find(VALUE_TAG)
+                number = _float((value.text or "").strip()) if value is not None else None
+                if number is not None:
+                    _no_date(cell, number, self.epoch, cell["style_id"] in self.timedelta_formats, from_excel)
+            return cell
+
+        def _parse(self, element: Any) -> Any:
             counter: int = getattr(self, "col_counter", 0)  # (parse_cell moves it on before the cast)
             kind = element.get("t", "n")
             value = element.find(VALUE_TAG)
@@ -67,6 +81,29 @@ def _parser_class() -> type:
                 return cell
 
     return Parser
+
+
+# days from chrono's earliest date (1 January 262144 BC) to 1 January AD 1: calamine gives the
+# number of a serial before it, which no date holds
+_BEFORE_AD = 95_746_131
+
+
+def _no_date(cell: dict[str, Any], number: float, epoch: Any, duration: bool, from_excel: Any) -> None:
+    """A date-formatted number cell as calamine reads it where openpyxl reads it otherwise: a
+    negative serial (a date difference in a date-formatted column) as the time of day of its
+    fraction, as calamine reads every serial below 1 (openpyxl: a date of 1899, or 1903 in the
+    1904 system), and a serial past 31 December 9999 or before chrono's dates as the number
+    (openpyxl: the text ``#VALUE!``). A duration format keeps openpyxl's reading, calamine's
+    too, but past Python's durations, where openpyxl gave ``#VALUE!`` (calamine refuses such a
+    workbook), the number. NaN (no writer's: a crafted file) reads as calamine reads it: 30
+    December 1899, or a duration of nothing."""
+    if number != number:
+        cell.update(value=dt.timedelta(0) if duration else dt.datetime(1899, 12, 30), data_type="d")
+    elif not duration and -(epoch.toordinal() - 1 + _BEFORE_AD) <= number < 0:
+        fraction = number - math.floor(number)
+        cell.update(value=from_excel(fraction if fraction < 1 else 0.0, epoch), data_type="d")
+    elif cell["data_type"] == "e" or (not duration and number < 0):
+        cell.update(value=number, data_type="n")
 
 
 def _float(text: str) -> float | None:
