@@ -1383,3 +1383,33 @@ def test_a_serial_no_date_holds_reads_the_same_on_both_readers(mac: bool) -> Non
         for engine in ENGINES:
             _reader, _notes, (chunk,) = _read(data, engine)
             assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == expected, (fmt, engine)
+
+
+@pytest.mark.parametrize("block_cells", [2, 250_000])
+def test_a_cell_calamine_cannot_give_reads_on_with_openpyxl(tmp_path: Path, block_cells: int,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-calamine panics on a date-formatted number below about -1.07e11 (a Rust panic,
+    which Python raises as a BaseException: the check ended in a traceback) and raises
+    OverflowError on a duration-formatted one past Python's durations (the workbook was refused
+    as unreadable), though Excel opens both (showing ########). openpyxl reads the sheet on from
+    the row after the last one calamine gave, each such cell as the number, as it reads any
+    serial no date or duration holds."""
+    import validator.readers.xlsx as xlsx_module
+
+    monkeypatch.setattr(xlsx_module, "BLOCK_CELLS", block_cells)
+    for fmt, value, code in (("yyyy-mm-dd", -1e13, "HS203"), ("[h]:mm:ss", 1e10, "HS434")):
+        data = _serials_workbook([45366, 45367, value, 45368], fmt)
+        texts = []
+        for engine in ENGINES:
+            _reader, notes, chunks = _read(data, engine)
+            texts.append([(c.frame.index.tolist(), c.frame.values.tolist(), c.kinds.values.tolist()) for c in chunks])
+            assert notes.reader == "openpyxl"
+        assert texts[0] == texts[-1]
+        assert [row[1] for _rows, values, _kinds in texts[0] for row in values][2] == format_number(value)
+        (tmp_path / "contacts.xlsx").write_bytes(data)
+        req = tmp_path / "import.json"
+        req.write_text(json.dumps(request("contacts.xlsx", ("Email", "Close Date"))))
+        report = validate(req)
+        assert report.files[0].reader == "openpyxl"
+        assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.cell == "Contacts!B4"] == [
+            (code, 4, 2, "Contacts!B4")], fmt

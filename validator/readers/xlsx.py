@@ -49,7 +49,7 @@ from validator.readers.base import (
     warnings_ignored,
 )
 from validator.readers.xlsx_blocks import RawBlock, _ChunkBuilder, _narrow, _Piece
-from validator.readers.xlsx_calamine import _CalamineEngine, _Rows, _Typed
+from validator.readers.xlsx_calamine import _CalamineEngine, _no_python_value, _Rows, _Typed
 from validator.readers.xlsx_columns import KIND_CODE, KINDS, arrow_texts, column_texts  # noqa: F401 (re-exported)
 from validator.readers.xlsx_explain import explain_failure
 from validator.readers.xlsx_openpyxl import _OpenpyxlEngine, _unsized  # noqa: F401 (_unsized: re-exported)
@@ -112,6 +112,7 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
         self._source: Any = None
         self._loader: xlsx_pieces.Pieces | None = None  # the sheet's pieces being loaded, if so
         self._now: _Rows | _Typed | None = None  # the rows being given out
+        self._given = 0  # the sheet row of the last row given out
         try:
             notes.extra["workbook"] = self.scan
             notes.bytes = size or 0
@@ -154,11 +155,37 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
         try:  # a block is a list (calamine) or dicts (openpyxl) per row and cell: no cycles
             with warnings_ignored(), collector_paused(limit):
                 block: RawBlock | None = self._next_block(limit, header)
-            return block
         except Refused:
             raise
-        except Exception as exc:
+        except BaseException as exc:
+            if self.engine == "calamine" and _no_python_value(exc):
+                return self._on_openpyxl(limit, header)
+            if not isinstance(exc, Exception):
+                raise
             raise self._unreadable(exc) from None
+        if block is not None:
+            self._given = int(block.rows[-1])
+        return block
+
+    def _on_openpyxl(self, limit: int, header: bool) -> RawBlock | None:
+        """calamine cannot give a cell as a Python value (``_no_python_value``): openpyxl reads the
+        sheet on from the row after the last one given (it reads such a cell as the number)."""
+        given = self._given
+        if self._loader is not None:
+            self._loader.close()
+            self._loader = None
+        self._now = None
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self.engine = self.notes.reader = "openpyxl"
+        self._next_block = self._open_rows()
+        while (block := self._block(limit, header)) is not None:
+            keep = int(np.searchsorted(block.rows, given, side="right"))
+            if keep < len(block.rows):
+                return RawBlock(block.rows[keep:], [col[keep:] for col in block.columns],
+                                [(p - keep, c, v) for p, c, v in block.extra if p >= keep])
+        return None
 
     def _unreadable(self, exc: Exception) -> Refused:
         """The refusal for a reader's failure: the malformed part or the cell at fault when a

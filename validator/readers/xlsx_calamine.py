@@ -189,3 +189,11 @@ class _Typed:
         typed = [a.slice(self.at, n) for a in self.arrays]
         self.at += n
         return RawBlock(numbers, [], typed=typed)
+
+
+def _no_python_value(exc: BaseException) -> bool:
+    """Whether calamine failed to give a cell as a Python value where openpyxl reads it: a Rust
+    panic (python-calamine 0.9 panics on a date-formatted number below about -1.07e11 days, past
+    chrono's durations), which pyo3 raises as ``PanicException``, a BaseException; or
+    OverflowError (a duration-formatted number past Python's ``timedelta``)."""
+    return isinstance(exc, OverflowError) or type(exc).__name__ == "PanicException"
