@@ -89,12 +89,13 @@ def test_overlapping_threads_leave_no_warnings_filter_nor_patched_method(monkeyp
     # for good ("ignore" every warning, read-only sheets never sized)
     import threading
 
+    from openpyxl.reader import excel
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     from validator.readers.base import warnings_ignored
     from validator.readers.xlsx import _unsized
 
-    filters, sizing = list(warnings.filters), ReadOnlyWorksheet._get_size
+    filters, sizing, strings = list(warnings.filters), ReadOnlyWorksheet._get_size, excel.read_string_table
     inside, leave = threading.Barrier(2), threading.Barrier(2)
 
     def hold(first: bool) -> None:
@@ -111,6 +112,7 @@ def test_overlapping_threads_leave_no_warnings_filter_nor_patched_method(monkeyp
         t.join(timeout=20)
     assert list(warnings.filters) == filters
     assert ReadOnlyWorksheet._get_size is sizing
+    assert excel.read_string_table is strings
     # and end to end: workbooks checked in two threads at once
     from tests.workbooks import make_workbook
 

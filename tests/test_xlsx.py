@@ -23,6 +23,8 @@ from tests.conftest import ROOT
 from tests.hostile import xlsx as X
 from tests.measure import run_measured
 from tests.workbooks import (
+    CONTENT_TYPES,
+    WB_RELS,
     encrypted_workbook,
     entity_bomb,
     make_workbook,
@@ -1413,3 +1415,48 @@ def test_a_cell_calamine_cannot_give_reads_on_with_openpyxl(tmp_path: Path, bloc
         assert report.files[0].reader == "openpyxl"
         assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.cell == "Contacts!B4"] == [
             (code, 4, 2, "Contacts!B4")], fmt
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_text_without_xml_space_preserve_is_trimmed_as_excel_reads_it(tmp_path: Path, engine: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel drops the spaces, tabs and line breaks at the ends of a <t> element unless it says
+    xml:space="preserve" (Excel writes that on every text with such ends; some writers leave it
+    out), and so does calamine, for each run of rich text; openpyxl kept them: a workbook whose
+    sheet was small enough for calamine had no HS409 where a large one read by openpyxl had one
+    on every such cell."""
+    _use_engine(monkeypatch, engine)
+    preserve = ' xml:space="preserve"'
+    rows = (b'<row r="1"><c r="A1" t="inlineStr"><is><t> Email</t></is></c><c r="B1" t="s"><v>0</v></c></row>'
+            b'<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.com\n\t</t></is></c><c r="B2" t="s"><v>1</v></c></row>'
+            b'<row r="3"><c r="A3" t="inlineStr"><is><r><t> b@x</t></r><r><t>.com </t></r></is></c>'
+            b'<c r="B3" t="s"><v>2</v></c></row>'
+            b'<row r="4"><c r="A4" t="inlineStr"><is><t' + preserve.encode() + b'> c@x.com</t></is></c>'
+            b'<c r="B4" t="s"><v>3</v></c></row>')
+    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               b'<si><t>City </t></si><si><t> Boston</t></si><si><r><t>New </t></r><r><t> York</t></r></si>'
+               b'<si><t' + preserve.encode() + b'>Lima </t></si></sst>')
+    rels = WB_RELS.replace(b"</Relationships>", b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+                           b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                           b"</Relationships>")
+    data = raw_workbook(sheet(rows), {"xl/sharedStrings.xml": strings})
+    data = _replace_part(data, "xl/_rels/workbook.xml.rels", rels)
+    data = _replace_part(data, "[Content_Types].xml", CONTENT_TYPES.replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>')))
+    _reader, _notes, (chunk,) = _read(data, engine)
+    assert _reader.header is not None and _reader.header.cells == ("Email", "City")
+    assert chunk.frame.values.tolist() == [["a@x.com", "Boston"], ["b@x.com", "NewYork"], [" c@x.com", "Lima "]]
+    req = write(tmp_path, data, headers=("Email", "City"))
+    report = validate(req)
+    assert report.files[0].reader == engine
+    assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.code in ("HS409", "HS212")] == [
+        ("HS409", 4, 1, "Sheet1!A4"), ("HS409", 4, 2, "Sheet1!B4")]
+
+
+def _replace_part(data: bytes, name: str, body: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, body if item.filename == name else zin.read(item))
+    return out.getvalue()

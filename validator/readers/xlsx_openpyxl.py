@@ -4,7 +4,8 @@ openpyxl is imported only when a sheet is opened. Its rows are regrouped by the 
 references name (``_by_reference``), as calamine reads them; a number or date cell openpyxl
 cannot cast reads as calamine reads it, and a boolean cell that is not 0 or 1 is refused as
 calamine refuses it (``_parser_class``); and sheets are not sized while a workbook opens
-(``_unsized``): the extent comes from the byte scan.
+(``_unsized``): the extent comes from the byte scan. Text reads as Excel reads it, without the
+spaces at the ends of a ``<t>`` not marked ``xml:space="preserve"`` (``_string_text``).
 """
 
 from __future__ import annotations
@@ -38,14 +39,17 @@ def _parser_class() -> type:
     ``#NUM!``) or else as that text (``12abc``); a date cell holding other text as that text. A
     boolean cell holding anything but 0 or 1, which openpyxl read as True, is refused, as
     calamine refuses it. A date-formatted number that is no date Excel shows (it shows
-    ``########``) reads as calamine reads it too (``_no_date``)."""
+    ``########``) reads as calamine reads it too (``_no_date``), and an inline string as Excel
+    reads it (``_string_text``)."""
     from openpyxl.utils.datetime import from_excel
-    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+    from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
         def parse_cell(self, element: Any) -> Any:
             kind = element.get("t", "n")
             cell = self._parse(element)
+            if kind == "inlineStr" and cell["data_type"] == "s":
+                cell["value"] = _string_text(element.find(INLINE_STRING))
             if kind == "n" and cell["data_type"] in ("d", "e", "n") and cell["style_id"] in self.date_formats:
                 value = element.find(VALUE_TAG)
                 number = _float((value.text or "").strip()) if value is not None else None
@@ -81,6 +85,40 @@ def _parser_class() -> type:
                 return cell
 
     return Parser
+
+
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _string_text(node: Any) -> str:
+    """The text of a shared string (``<si>``) or an inline string (``<is>``) as Excel and calamine
+    read it: its ``<t>`` and its rich-text runs' ``<t>`` joined, each without the spaces, tabs
+    and line breaks at its ends unless it says ``xml:space="preserve"`` (Excel writes that on
+    every text with such ends; a writer that leaves it out loses them in Excel; openpyxl kept
+    them), phonetic runs (``<rPh>``) left out."""
+    parts: list[str] = []
+    for child in node:
+        tag = child.tag.rsplit("}", 1)[-1]
+        runs = [child] if tag == "t" else [t for t in child if t.tag.rsplit("}", 1)[-1] == "t"] if tag == "r" else []
+        for t in runs:
+            text = t.text or ""
+            parts.append(text if t.get(_XML_SPACE) == "preserve" else text.strip(" \t\r\n"))
+    return "".join(parts)
+
+
+def _string_table(xml_source: Any) -> list[str]:
+    """openpyxl's ``read_string_table`` (its defused ``iterparse``, its ``x005F_`` removal), each
+    string's text as Excel reads it (``_string_text``)."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    strings: list[str] = []
+    for _event, node in iterparse(xml_source):
+        if node.tag == tag:
+            strings.append(_string_text(node).replace("x005F_", ""))
+            node.clear()
+    return strings
 
 
 # days from chrono's earliest date (1 January 262144 BC) to 1 January AD 1: calamine gives the
@@ -123,16 +161,20 @@ _SIZED: dict[str, Shared] = {}
 def _unsized(sheet_class: Any) -> Any:
     """openpyxl's read-only sheets not sized while a workbook opens (load_workbook sizes every
     sheet from <dimension> or, without one, by parsing the whole sheet: seconds for 100,000
-    rows; the extent comes from our own scan), for as long as any thread opens one."""
+    rows; the extent comes from our own scan), and its shared strings read as Excel reads them
+    (``_string_table``), for as long as any thread opens one."""
     shared = _SIZED.get("sheet")
     if shared is None:
+        from openpyxl.reader import excel
+
         def make() -> Any:
-            saved = sheet_class._get_size
+            saved = sheet_class._get_size, excel.read_string_table
             sheet_class._get_size = lambda _self: None
+            excel.read_string_table = _string_table
             return saved
 
         def undo(saved: Any) -> None:
-            sheet_class._get_size = saved
+            sheet_class._get_size, excel.read_string_table = saved
         shared = _SIZED.setdefault("sheet", Shared(make, undo))
     return shared()
 
