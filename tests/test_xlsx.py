@@ -1460,3 +1460,28 @@ def _replace_part(data: bytes, name: str, body: bytes) -> bytes:
         for item in zin.infolist():
             zout.writestr(item, body if item.filename == name else zin.read(item))
     return out.getvalue()
+
+
+@pytest.mark.parametrize("errors", [("#SPILL!", "#CALC!"), ("#GETTING_DATA", "#N/A")])
+def test_an_error_value_of_excel_365_is_reported_not_refused(tmp_path: Path, errors: tuple[str, str]) -> None:
+    """Excel 365's newer error values (#SPILL! of a dynamic array that cannot spill, #CALC! of a
+    FILTER that matches nothing, #GETTING_DATA while a data type loads, and #FIELD!, #BLOCKED!,
+    #CONNECT!, #BUSY!, #UNKNOWN!, #PYTHON!) are no values python-calamine 0.9 knows: it refused
+    to load the sheet, and the workbook was refused as unreadable (INVALID_SPREADSHEET) when its
+    size picked calamine. openpyxl reads such a sheet, and HS424 names each error cell."""
+    rows = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c>'
+            b'<c r="B1" t="inlineStr"><is><t>Score</t></is></c></row>')
+    for n, err in enumerate(errors, start=2):
+        rows += (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>p{n}@example.com</t></is></c>'
+                 f'<c r="B{n}" t="e"><f>FILTER(A1:A9,A1:A9="x")</f><v>{err}</v></c></row>').encode()
+    data = raw_workbook(sheet(rows))
+    seen = []
+    for engine in ENGINES:
+        _reader, notes, chunks = _read(data, engine)
+        seen.append([(c.frame.values.tolist(), c.kinds.values.tolist()) for c in chunks])
+        assert notes.reader == "openpyxl"
+    assert seen[0] == seen[-1] == [([[f"p{n}@example.com", err] for n, err in enumerate(errors, start=2)],
+                                     [["s", "e"]] * len(errors))]
+    report = validate(write(tmp_path, data, headers=("Email", "Score")))
+    assert [(f.code, f.row, f.column, f.cell, f.message) for f in report.findings if f.code == "HS424"] == [
+        ("HS424", n, 2, f"Sheet1!B{n}", f"'{err}' is an Excel error value") for n, err in enumerate(errors, start=2)]

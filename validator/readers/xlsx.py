@@ -150,6 +150,9 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
         except Refused:
             raise
         except Exception as exc:  # the libraries raise many unrelated types on bad input
+            if self.engine == "calamine" and _no_python_value(exc):
+                self._to_openpyxl()
+                return self._open_rows()
             raise self._unreadable(exc) from None
     def _block(self, limit: int, header: bool = False) -> RawBlock | None:
         try:  # a block is a list (calamine) or dicts (openpyxl) per row and cell: no cycles
@@ -171,6 +174,17 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
         """calamine cannot give a cell as a Python value (``_no_python_value``): openpyxl reads the
         sheet on from the row after the last one given (it reads such a cell as the number)."""
         given = self._given
+        self._to_openpyxl()
+        self._next_block = self._open_rows()
+        while (block := self._block(limit, header)) is not None:
+            keep = int(np.searchsorted(block.rows, given, side="right"))
+            if keep < len(block.rows):
+                return RawBlock(block.rows[keep:], [col[keep:] for col in block.columns],
+                                [(p - keep, c, v) for p, c, v in block.extra if p >= keep])
+        return None
+
+    def _to_openpyxl(self) -> None:
+        """Leave calamine (its pieces, its workbook) for openpyxl."""
         if self._loader is not None:
             self._loader.close()
             self._loader = None
@@ -179,13 +193,6 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
             self._handle.close()
             self._handle = None
         self.engine = self.notes.reader = "openpyxl"
-        self._next_block = self._open_rows()
-        while (block := self._block(limit, header)) is not None:
-            keep = int(np.searchsorted(block.rows, given, side="right"))
-            if keep < len(block.rows):
-                return RawBlock(block.rows[keep:], [col[keep:] for col in block.columns],
-                                [(p - keep, c, v) for p, c, v in block.extra if p >= keep])
-        return None
 
     def _unreadable(self, exc: Exception) -> Refused:
         """The refusal for a reader's failure: the malformed part or the cell at fault when a

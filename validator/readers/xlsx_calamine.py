@@ -194,6 +194,8 @@ class _Typed:
 def _no_python_value(exc: BaseException) -> bool:
     """Whether calamine failed to give a cell as a Python value where openpyxl reads it: a Rust
     panic (python-calamine 0.9 panics on a date-formatted number below about -1.07e11 days, past
-    chrono's durations), which pyo3 raises as ``PanicException``, a BaseException; or
-    OverflowError (a duration-formatted number past Python's ``timedelta``)."""
-    return isinstance(exc, OverflowError) or type(exc).__name__ == "PanicException"
+    chrono's durations), which pyo3 raises as ``PanicException``, a BaseException; OverflowError
+    (a duration-formatted number past Python's ``timedelta``); or an error value it does not know
+    (Excel 365's ``#SPILL!``, ``#CALC!``, ``#GETTING_DATA``...: it refuses the whole sheet)."""
+    return (isinstance(exc, OverflowError) or type(exc).__name__ == "PanicException"
+            or str(exc).startswith("Unsupported cell error value"))
