@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 from tests.casefiles import portal
 from tests.conftest import ROOT
 from validator import Config, Report, engine, validate
+from validator.checks._facts import fullmatch
+from validator.checks.identity_ids import POSITIVE_INT
 from validator.cli import cli
 from validator.engine import Engine
 from validator.keys import KeySet
@@ -688,3 +691,31 @@ def test_a_label_that_matches_only_ignoring_case_is_a_warning_of_its_own() -> No
         (3, 3, "HS322", "error", "association label(s) 'Billing' do not exist for this object pair"),
         (3, 3, "HS323", "warning", "association label(s) 'MANAGER' (the pair's label is 'Manager') match a label "
                                    "of this object pair only when letter case is ignored")]
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_record_id_over_the_largest_64_bit_id_is_invalid_and_says_why(reader: str) -> None:
+    text = ("Record ID,Name,Company ID\n9223372036854775807,Ann,9223372036854775807\n"
+            "9223372036854775808,Bo,1.5\n0101,Cy,99999999999999999999\n")
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": "Record ID", "propertyName": "hs_object_id"},
+                {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"},
+                {"columnObjectTypeId": "0-1", "columnName": "Company ID", "columnType": "HUBSPOT_OBJECT_ID",
+                 "toColumnObjectTypeId": "0-2",
+                 "foreignKeyType": {"associationTypeId": 1, "associationCategory": "HUBSPOT_DEFINED"}}]
+    request = {"name": "t", "files": [{"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": mappings}}]}
+    report = validate(request, files={"f.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=2, reader=reader, select=("HS305", "HS306")))
+    assert [(f.row, f.column, f.code, f.hubspot_error, f.message) for f in report.findings] == [
+        (3, 1, "HS305", "INVALID_RECORD_ID", "'9223372036854775808' is larger than any Record ID "
+         "(HubSpot's ids are 64-bit: at most 9223372036854775807)"),
+        (3, 3, "HS306", "INVALID_OBJECT_ID", "'1.5' is not a valid object id (a positive whole number)"),
+        (4, 3, "HS306", "INVALID_OBJECT_ID", "'99999999999999999999' is larger than any object id "
+         "(HubSpot's ids are 64-bit: at most 9223372036854775807)"),
+    ]
+
+
+@given(st.integers(min_value=-10, max_value=2**70))
+def test_record_id_pattern_takes_exactly_the_positive_64_bit_integers(n: int) -> None:
+    values = pd.Series([str(n), f"00{n}", f" {n} "], dtype="string[pyarrow]")
+    assert fullmatch(values, POSITIVE_INT).tolist() == [0 < n < 2**63] * 3

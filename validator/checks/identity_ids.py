@@ -5,7 +5,8 @@ ids on properties that are not unique, and objects upserted without an identifie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,38 @@ from validator.keys import (
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
-POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
+# HubSpot's record ids are 64-bit integers (the CRM API types an associated record's id int64,
+# [I]): a larger number names no record, whatever it is compared with.
+MAX_RECORD_ID = 2**63 - 1
+
+
+def _at_most(limit: str) -> str:
+    """A pattern of the whole numbers from 1 to ``limit``, written without leading zeros: the
+    shorter ones, then those of its length that are below it from some digit on, then itself."""
+    n = len(limit)
+    alternatives = [f"[1-9][0-9]{{0,{n - 2}}}"]
+    for i, digit in enumerate(limit):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            alternatives.append(f"{limit[:i]}[{low}-{int(digit) - 1}][0-9]{{{n - i - 1}}}")
+    alternatives.append(limit)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+POSITIVE_INT = rf"\s*0*{_at_most(str(MAX_RECORD_ID))}\s*"
 ID_LIST = rf"{POSITIVE_INT}(?:;{POSITIVE_INT})+"
+_DIGITS = re.compile(r"\s*[0-9]+\s*")
+
+
+def id_message(what: str) -> Callable[[str], str]:
+    """The message of a cell that is not a ``what`` (a Record ID): a number too large for one
+    says so, as its digits alone look right."""
+    def render(value: str) -> str:
+        if _DIGITS.fullmatch(value) and int(value) > MAX_RECORD_ID:
+            return (f"{quote(value)} is larger than any {what} (HubSpot's ids are 64-bit: "
+                    f"at most {MAX_RECORD_ID})")
+        return f"{quote(value)} is not a valid {what} (a positive whole number)"
+    return render
 
 
 def _id_columns(file: FileContext, foreign: bool) -> list[Column]:
@@ -43,10 +74,10 @@ def _id_columns(file: FileContext, foreign: bool) -> list[Column]:
 class InvalidRecordId(Rule):
     """A Record ID is not a positive whole number.
 
-    Why: HubSpot Record IDs (hs_object_id) are positive integers; anything else cannot name a
-    record and the row fails with INVALID_RECORD_ID. Spreadsheets often turn ids into `5101.0`
-    or `5.1E+03`.
-    Example: `5101.0`, `abc`, `-4` or `0` in a Record ID column.
+    Why: HubSpot Record IDs (hs_object_id) are positive 64-bit integers; anything else, a
+    number over 9223372036854775807 too, cannot name a record and the row fails with
+    INVALID_RECORD_ID. Spreadsheets often turn ids into `5101.0` or `5.1E+03`.
+    Example: `5101.0`, `abc`, `-4`, `0` or `99999999999999999999` in a Record ID column.
     Fix: format the column as text or a whole number, and export the ids again.
     """
 
@@ -62,8 +93,7 @@ class InvalidRecordId(Rule):
             bad = (cells.str.strip() != "").to_numpy(dtype=bool) & ~fullmatch(cells, POSITIVE_INT)
             if self.foreign and bad.any():  # a list of ids is HS315's (whether HubSpot takes one is unknown)
                 bad &= ~_id_lists(cells, chunk, column.index)
-            yield from self.cells(chunk, file, column, bad,
-                                  f"{{value}} is not a valid {self.what} (a positive whole number)")
+            yield from self.cells(chunk, file, column, bad, id_message(self.what))
 
 
 class InvalidObjectId(InvalidRecordId):

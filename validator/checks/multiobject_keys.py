@@ -14,6 +14,7 @@ import pandas as pd
 
 from validator.catalog import Catalog
 from validator.checks.base import CatalogRule, Hit, Rule, quote
+from validator.checks.identity_ids import POSITIVE_INT
 from validator.checks.multiobject import KEYS, split_cells
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
@@ -27,8 +28,6 @@ from validator.keys import (
     stored_batch,
 )
 from validator.readers.base import Chunk
-
-POSITIVE_INT = r"\s*0*[1-9][0-9]*\s*"
 
 
 def _keys_columns(file: FileContext) -> list[Column]:
@@ -101,7 +100,8 @@ class InvalidAssociationKey(Rule):
             bad = parts[~parts.str.fullmatch(POSITIVE_INT)]
             if len(bad):
                 yield from self.cells(chunk, file, column, chunk.frame.index.isin(bad.index.unique()),
-                                      "{value} holds a key that is not a Record ID (a positive whole number)")
+                                      "{value} holds a key that is not a Record ID (a positive whole number, "
+                                      "at most 9223372036854775807)")
 
 
 class SelfAssociation(CatalogRule):
