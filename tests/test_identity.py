@@ -719,3 +719,65 @@ def test_a_record_id_over_the_largest_64_bit_id_is_invalid_and_says_why(reader: 
 def test_record_id_pattern_takes_exactly_the_positive_64_bit_integers(n: int) -> None:
     values = pd.Series([str(n), f"00{n}", f" {n} "], dtype="string[pyarrow]")
     assert fullmatch(values, POSITIVE_INT).tolist() == [0 < n < 2**63] * 3
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_a_common_column_key_that_is_no_identifier_fails_even_where_the_owning_file_has_it(
+        reader: str, chunk_rows: int) -> None:
+    link = {"toColumnObjectTypeId": "0-1",
+            "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}}
+    files = {
+        "contacts.csv": ("Email,Name\nnot-an-email,Ann\nbo@x.example,Bo\n",
+                         _mappings("0-1", ("Email", "email", {"associationIdentifierColumn": True}),
+                                   ("Name", "firstname"))),
+        "companies.csv": ("Domain,Email\na.example,not-an-email\nb.example,BO@x.example\n"
+                          "c.example,nobody@x.example\nd.example,mailto:bo@x.example\n"
+                          "e.example,bo@x.example;cy@x.example\nf.example,not-an-email\n",
+                          _mappings("0-2", ("Domain", "domain"), ("Email", None, link))),
+    }
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
+        for name, (_text, mappings) in files.items()]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
+                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows, reader=reader,
+                                                             select=("HS314", "HS212")))
+    fails = "so it names no contacts (0-1) record, in contacts.csv or in the account: the association fails"
+    no_row = ("matches no contacts (0-1) row of contacts.csv; the association works only if the record "
+              "already exists in the account")
+    assert [(f.file, f.row, f.column, f.code, f.hubspot_error, f.message) for f in report.findings] == [
+        ("contacts.csv", 2, 1, "HS212", "INVALID_EMAIL", "'not-an-email' is not a valid email address"),
+        ("companies.csv", 2, 2, "HS314", "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER",
+         f"'not-an-email' is not an email address, {fails}"),
+        ("companies.csv", 4, 2, "HS314", "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER", f"'nobody@x.example' {no_row}"),
+        ("companies.csv", 5, 2, "HS314", "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER",
+         f"'mailto:bo@x.example' is not an email address, {fails}"),
+        ("companies.csv", 6, 2, "HS314", "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER",
+         f"'bo@x.example;cy@x.example' {no_row}"),
+    ], (reader, chunk_rows)
+
+
+def test_a_record_id_common_column_key_that_is_no_record_id_fails() -> None:
+    link = {"toColumnObjectTypeId": "0-2",
+            "foreignKeyType": {"associationTypeId": 1, "associationCategory": "HUBSPOT_DEFINED"}}
+    files = {
+        "companies.csv": ("Company ID,Name\n0101,Acme\n9223372036854775808,Big\n",
+                          _mappings("0-2", ("Company ID", "hs_object_id", {"associationIdentifierColumn": True}),
+                                    ("Name", "name"))),
+        "contacts.csv": ("Email,Company ID\na@x.example,101\nb@x.example,9223372036854775808\nc@x.example,abc\n"
+                         "d@x.example,404\n",
+                         _mappings("0-1", ("Email", "email"), ("Company ID", None, link))),
+    }
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
+        for name, (_text, mappings) in files.items()]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
+                      base_dir="/nonexistent", config=Config(chunk_rows=2, select=("HS314",)))
+    fails = ("is not a Record ID (a positive 64-bit whole number), so it names no companies (0-2) record, "
+             "in companies.csv or in the account: the association fails")
+    assert [(f.file, f.row, f.column, f.code, f.message) for f in report.findings] == [
+        ("contacts.csv", 3, 2, "HS314", f"'9223372036854775808' {fails}"),
+        ("contacts.csv", 4, 2, "HS314", f"'abc' {fails}"),
+        ("contacts.csv", 5, 2, "HS314", "'404' matches no companies (0-2) row of companies.csv; the association "
+         "works only if the record already exists in the account"),
+    ]

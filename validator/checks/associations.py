@@ -9,11 +9,14 @@ in the other file it has `propertyName: null`, `toColumnObjectTypeId` (the ownin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from validator.catalog import Catalog
+from validator.checks._association_keys import no_row, unusable
 from validator.checks.base import Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
@@ -327,7 +330,10 @@ class AssociationKeyNotInFile(Rule):
     Why: HubSpot links the row to the record with that key; when the owning file has no such
     row, the key is looked up in the account, and if no record has it the association fails
     with NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER. A warning: the record may already exist in
-    the account. Reported once per value, at the first row that uses it.
+    the account. A value that is no identifier of the kind (not an email address, a domain name
+    or a Record ID) names no record at all, even where a row of the owning file has it (that
+    row fails too: HS212, HS213, HS305): the message says the association fails. Reported once
+    per value, at the first row that uses it.
     Example: companies.csv's Email column names `dan@initech.example`, which contacts.csv lacks.
     Fix: add the missing record to the owning file, or correct the key.
     """
@@ -382,15 +388,12 @@ class AssociationKeyNotInFile(Rule):
             ref, owner = self.sets.get(k.ref.pointer), self.sets.get(k.owner.pointer)
             if ref is None or owner is None or not self.columns[k.owner.pointer][0].readable:
                 continue  # a file (or its rows) was not read: its own findings say why
-            idx = ref.missing_from(owner)
+            prop = self.props[k.ref.pointer]
+            bad = unusable(prop, ref.values)  # (a key that is no identifier fails, matched or not)
+            idx = np.union1d(ref.missing_from(owner), bad)
             if not len(idx):
                 continue
             file, column = self.columns[k.ref.pointer]
             target = ctx.catalog.object_label(k.ref.to_object_type_id)
-            where = k.owner_file.file_name
-            yield stored_batch(self, file.name, file.sheet, column, ref, idx, _no_row(target, where))
-
-
-def _no_row(target: str, where: str | None) -> Callable[[str], str]:
-    return lambda value: (f"{quote(value)} matches no {target} row of {where}; the association works only "
-                          "if the record already exists in the account")
+            message = no_row(target, k.owner_file.file_name, prop, frozenset(ref.values[bad]))
+            yield stored_batch(self, file.name, file.sheet, column, ref, idx, message)

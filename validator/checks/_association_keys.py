@@ -1,0 +1,51 @@
+"""What HS314 says of a common-column value: a key that names no row of the owning file, or one
+that cannot name a record at all (not an email address, a domain name or a Record ID, as the
+owning column's property asks), which no row of that file nor any record of the account has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from validator import formats
+from validator.checks._facts import fullmatch
+from validator.checks.base import quote
+from validator.checks.identity_ids import POSITIVE_INT
+from validator.keys import RECORD_ID
+
+# left to the plain message: a value holding an undecodable byte or a lost letter (HS402's and
+# HS602's to name), and a list (whether HubSpot splits a common column's cell at `;` is not
+# documented, [GAP])
+_LEFT = re.compile("[\ud800-\udfff\ufffd;]")
+_FORMS = {"email": "an email address", "domain": "a domain name",
+          RECORD_ID: "a Record ID (a positive 64-bit whole number)"}
+
+
+def unusable(prop: str | None, values: np.ndarray) -> np.ndarray:
+    """Positions of the ``values`` (keys as written) that are not an identifier of the kind
+    ``prop`` is: such a key names no record, so the association fails even where a row of the
+    owning file holds the same key (that row fails too: HS212, HS213, HS305)."""
+    if prop not in _FORMS or not len(values):
+        return np.empty(0, np.intp)
+    texts = pd.Series(values, dtype=object)
+    if prop == RECORD_ID:
+        valid = fullmatch(texts, POSITIVE_INT)
+    else:
+        valid = formats.emails(texts) if prop == "email" else formats.domains(texts)[0]
+    left = texts.map(lambda v: bool(_LEFT.search(v))).to_numpy(dtype=bool)
+    return np.flatnonzero(~np.asarray(valid, dtype=bool) & ~left)
+
+
+def no_row(target: str, where: str | None, prop: str | None, bad: frozenset[str]) -> Callable[[str], str]:
+    """The message of a key: one of ``bad`` (``unusable``'s) is no identifier, any other names no row."""
+    def render(value: str) -> str:
+        if value in bad:
+            return (f"{quote(value)} is not {_FORMS[prop or '']}, so it names no {target} record, in {where} "
+                    "or in the account: the association fails")
+        return (f"{quote(value)} matches no {target} row of {where}; the association works only "
+                "if the record already exists in the account")
+    return render
