@@ -781,3 +781,23 @@ def test_a_record_id_common_column_key_that_is_no_record_id_fails() -> None:
         ("contacts.csv", 5, 2, "HS314", "'404' matches no companies (0-2) row of companies.csv; the association "
          "works only if the record already exists in the account"),
     ]
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_a_same_object_key_that_is_no_domain_fails_even_where_a_row_has_it(reader: str, chunk_rows: int) -> None:
+    text = ("Domain,Children\nh.example,not a domain;orphan.example\nbad domain,\nz.example,bad domain\n"
+            "y.example,NOT A DOMAIN\n")
+    columns = (("Domain", "domain"), ("Children", "domain", {"columnType": "ASSOCIATION_KEYS",
+                                                             "toColumnObjectTypeId": "0-2"}))
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-2", *columns)}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=chunk_rows, reader=reader, select=("HS332",)))
+    fails = "is not a domain name, so it names no record, in this file or in the account: the association fails"
+    assert [(f.row, f.column, f.code, f.hubspot_error, f.message) for f in report.findings] == [
+        (2, 2, "HS332", "ASSOCIATION_RECORD_NOT_FOUND", f"key 'not a domain' {fails}"),
+        (2, 2, "HS332", "ASSOCIATION_RECORD_NOT_FOUND",
+         "key 'orphan.example' matches no row of this file: the record must already exist in the account"),
+        (4, 2, "HS332", "ASSOCIATION_RECORD_NOT_FOUND", f"key 'bad domain' {fails}"),
+    ], (reader, chunk_rows)

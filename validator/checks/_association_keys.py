@@ -1,6 +1,6 @@
-"""What HS314 says of a common-column value: a key that names no row of the owning file, or one
-that cannot name a record at all (not an email address, a domain name or a Record ID, as the
-owning column's property asks), which no row of that file nor any record of the account has.
+"""Association keys that cannot name a record at all (not an email address, a domain name or a
+Record ID, as the property they are compared by asks), which no row of a file nor any record of
+the account has (HS314, HS332), and what HS314 says of a common-column value.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from validator.keys import RECORD_ID
 # HS602's to name), and a list (whether HubSpot splits a common column's cell at `;` is not
 # documented, [GAP])
 _LEFT = re.compile("[\ud800-\udfff\ufffd;]")
-_FORMS = {"email": "an email address", "domain": "a domain name",
+FORMS = {"email": "an email address", "domain": "a domain name",
           RECORD_ID: "a Record ID (a positive 64-bit whole number)"}
 
 
@@ -29,7 +29,7 @@ def unusable(prop: str | None, values: np.ndarray) -> np.ndarray:
     """Positions of the ``values`` (keys as written) that are not an identifier of the kind
     ``prop`` is: such a key names no record, so the association fails even where a row of the
     owning file holds the same key (that row fails too: HS212, HS213, HS305)."""
-    if prop not in _FORMS or not len(values):
+    if prop not in FORMS or not len(values):
         return np.empty(0, np.intp)
     texts = pd.Series(values, dtype=object)
     if prop == RECORD_ID:
@@ -44,7 +44,7 @@ def no_row(target: str, where: str | None, prop: str | None, bad: frozenset[str]
     """The message of a key: one of ``bad`` (``unusable``'s) is no identifier, any other names no row."""
     def render(value: str) -> str:
         if value in bad:
-            return (f"{quote(value)} is not {_FORMS[prop or '']}, so it names no {target} record, in {where} "
+            return (f"{quote(value)} is not {FORMS[prop or '']}, so it names no {target} record, in {where} "
                     "or in the account: the association fails")
         return (f"{quote(value)} matches no {target} row of {where}; the association works only "
                 "if the record already exists in the account")

@@ -6,13 +6,14 @@ identifying its row's own record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from validator.catalog import Catalog
+from validator.checks._association_keys import FORMS, unusable
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.identity_ids import POSITIVE_INT
 from validator.checks.multiobject import KEYS, split_cells
@@ -140,8 +141,10 @@ class AssociationKeyUnmatched(CatalogRule):
 
     Why: at least one record of each pair must already exist in HubSpot; a key that names no
     row of this file must name a record already in the account, or the association fails
-    (ASSOCIATION_RECORD_NOT_FOUND). A warning: the record may well exist. Reported once per
-    key, at the first row that uses it.
+    (ASSOCIATION_RECORD_NOT_FOUND). A warning: the record may well exist. A key that is no
+    email address (domain name) names no record at all, even where a row has it (that row fails
+    too: HS212, HS213): the message says the association fails. Reported once per key, at the
+    first row that uses it.
     Example: a company hierarchy whose Parent column names `globex.example`, which no row has.
     Fix: add the parent to the file, or check that it exists in HubSpot with that identifier.
     """
@@ -181,9 +184,20 @@ class AssociationKeyUnmatched(CatalogRule):
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         for column, _own, refs, rows in self.pairs:
-            idx = refs.missing_from(rows)
+            prop = column.spec.property_name if column.spec else None
+            # (a Record ID key that is no id is HS330's error)
+            bad = unusable(prop, refs.values) if prop != RECORD_ID else np.empty(0, np.intp)
+            idx = np.union1d(refs.missing_from(rows), bad)
             if len(idx):
                 yield stored_batch(self, file.name, file.sheet, column, refs, idx,
-                                   lambda v: f"key {quote(v)} matches no row of this file: the record must "
-                                   "already exist in the account")
+                                   _unmatched(prop, frozenset(refs.values[bad])))
         self.pairs = []
+
+
+def _unmatched(prop: str | None, bad: frozenset[str]) -> Callable[[str], str]:
+    def render(value: str) -> str:
+        if value in bad:
+            return (f"key {quote(value)} is not {FORMS[prop or '']}, so it names no record, in this file or "
+                    "in the account: the association fails")
+        return f"key {quote(value)} matches no row of this file: the record must already exist in the account"
+    return render
