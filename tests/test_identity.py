@@ -801,3 +801,19 @@ def test_a_same_object_key_that_is_no_domain_fails_even_where_a_row_has_it(reade
          "key 'orphan.example' matches no row of this file: the record must already exist in the account"),
         (4, 2, "HS332", "ASSOCIATION_RECORD_NOT_FOUND", f"key 'bad domain' {fails}"),
     ], (reader, chunk_rows)
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_a_repeated_value_that_is_no_identifier_is_its_format_rules_alone(reader: str, chunk_rows: int) -> None:
+    text = ("Email,Record ID\nnot-an-email,0\nNOT-AN-EMAIL,00\nann@x.example,101\nAnn@x.example,0101\n"
+            "mailto:bo@x.example,abc\nmailto:bo@x.example,abc\n")
+    columns = (("Email", "email"), ("Record ID", "hs_object_id"))
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-1", *columns)}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=chunk_rows, reader=reader, select=("HS301", "HS303")))
+    assert [(f.row, f.column, f.code, f.hubspot_error, f.message) for f in report.findings] == [
+        (5, 1, "HS301", "DUPLICATE_ALTERNATE_ID", "identifier (email) 'Ann@x.example' repeats row 4"),
+        (5, 2, "HS303", "DUPLICATE_OBJECT_ID", "Record ID '0101' repeats row 4"),
+    ], (reader, chunk_rows)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from validator.catalog import Catalog
-from validator.checks._association_keys import no_row, unusable
+from validator.checks._key_forms import no_row, unusable
 from validator.checks.base import Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity

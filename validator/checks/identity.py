@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from validator.catalog import Catalog
+from validator.checks._key_forms import unusable
 from validator.checks.base import CatalogRule, Hit, quote
 from validator.checks.multiobject import record_objects
 from validator.context import Column, FileContext, ImportContext
@@ -58,8 +59,10 @@ class _Duplicates(CatalogRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.sets.values():
             pos, first = first_seen(chunk, file, column, prop)
-            dup = first != chunk.rows[pos]
-            if dup.any():
+            dup = np.flatnonzero(first != chunk.rows[pos])
+            if len(dup):  # (a value that is no identifier is its format rule's alone: HS212, HS213, HS305)
+                dup = np.delete(dup, unusable(prop, chunk.column(column.index).to_numpy(dtype=object)[pos[dup]]))
+            if len(dup):
                 yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)),
                                 hubspot_error=self.error_type(column))
 
@@ -87,7 +90,9 @@ class DuplicateAlternateId(_Duplicates):
     without regard to case, as HubSpot compares addresses) or one company domain (compared as the
     host HubSpot keeps) update the same record twice, or fail with DUPLICATE_ALTERNATE_ID (or,
     where both rows would create a record, perhaps DUPLICATE_UNIQUE_CREATION_KEY: see HS302). The
-    finding names the row where the value was first seen.
+    finding names the row where the value was first seen. A repeated value that is no address
+    (domain name) identifies nothing: each row holding it fails for it (INVALID_EMAIL,
+    INVALID_DOMAIN: HS212, HS213 report each row), not as a duplicate.
     Companies deduplicated by Record ID or a unique property may share a domain, so domains are
     not compared when the file has such a column (KB "Set up your import file"); HS309 warns
     of the companies that will then share one.
@@ -204,7 +209,8 @@ class DuplicateRecordId(_Duplicates):
 
     Why: a Record ID names one existing record; two rows with it update the same record twice,
     the later silently overwriting the earlier (DUPLICATE_OBJECT_ID, also reported as
-    DUPLICATE_RECORD_ID). The finding names the row where the id was first seen.
+    DUPLICATE_RECORD_ID). The finding names the row where the id was first seen. A repeated
+    value that is no Record ID (`0` and `00`) names no record: HS305 reports each row.
     Example: Record ID `5101` in row 17 and again in row 100,017.
     Fix: merge the rows, or correct the id of one of them.
     """

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalog import Catalog
-from validator.checks._association_keys import FORMS, unusable
+from validator.checks._key_forms import FORMS, unusable
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.identity_ids import POSITIVE_INT
 from validator.checks.multiobject import KEYS, split_cells

@@ -1,6 +1,7 @@
-"""Association keys that cannot name a record at all (not an email address, a domain name or a
-Record ID, as the property they are compared by asks), which no row of a file nor any record of
-the account has (HS314, HS332), and what HS314 says of a common-column value.
+"""Identifier values that cannot name a record at all (not an email address, a domain name or a
+Record ID, as the property they are compared by asks): no row of a file nor any record of the
+account has one, so an association key of the kind fails (HS314, HS332), and such a value
+repeated is no repeated identifier (HS301, HS303); with what HS314 says of a common-column value.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ FORMS = {"email": "an email address", "domain": "a domain name",
 def unusable(prop: str | None, values: np.ndarray) -> np.ndarray:
     """Positions of the ``values`` (keys as written) that are not an identifier of the kind
     ``prop`` is: such a key names no record, so the association fails even where a row of the
-    owning file holds the same key (that row fails too: HS212, HS213, HS305)."""
+    owning file holds the same key (that row fails too: HS212, HS213, HS305), and rows holding
+    it fail for it, not as duplicates."""
     if prop not in FORMS or not len(values):
         return np.empty(0, np.intp)
     texts = pd.Series(values, dtype=object)
