@@ -817,3 +817,28 @@ def test_a_repeated_value_that_is_no_identifier_is_its_format_rules_alone(reader
         (5, 1, "HS301", "DUPLICATE_ALTERNATE_ID", "identifier (email) 'Ann@x.example' repeats row 4"),
         (5, 2, "HS303", "DUPLICATE_OBJECT_ID", "Record ID '0101' repeats row 4"),
     ], (reader, chunk_rows)
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("chunk_rows", [50_000, 1, 2])
+def test_an_identifier_in_two_files_of_one_object_is_a_warning_naming_the_earlier_file(
+        reader: str, chunk_rows: int) -> None:
+    columns = _mappings("0-1", ("Name", "firstname"), ("Email", "email"), ("Record ID", "hs_object_id"))
+    files = {"a.csv": "Name,Email,Record ID\nAnn,ann@x.example,101\nBo,bo@x.example,102\n",
+             "b.csv": "Name,Email,Record ID\nCy,cy@x.example,\nAnn,ANN@x.example,0101\nBo2,bo@x.example,\n",
+             "c.csv": "Name,Email,Record ID\nCy,cy@x.example,\nBo3, BO@x.example ,102\n"}
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": columns}}
+        for name in files]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()},
+                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows, reader=reader))
+    also = "which imports the same object: both rows name one record"
+    assert [(f.file, f.row, f.column, f.code, f.severity.label, f.message)
+            for f in report.findings if f.code == "HS324"] == [
+        ("b.csv", 3, 2, "HS324", "warning", f"identifier 'ANN@x.example' is also in row 2 of a.csv, {also}"),
+        ("b.csv", 3, 3, "HS324", "warning", f"identifier '0101' is also in row 2 of a.csv, {also}"),
+        ("b.csv", 4, 2, "HS324", "warning", f"identifier 'bo@x.example' is also in row 3 of a.csv, {also}"),
+        ("c.csv", 2, 2, "HS324", "warning", f"identifier 'cy@x.example' is also in row 2 of b.csv, {also}"),
+        ("c.csv", 3, 2, "HS324", "warning", f"identifier ' BO@x.example ' is also in row 3 of a.csv, {also}"),
+        ("c.csv", 3, 3, "HS324", "warning", f"identifier '102' is also in row 3 of a.csv, {also}"),
+    ], (reader, chunk_rows)
