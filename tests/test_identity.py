@@ -842,3 +842,25 @@ def test_an_identifier_in_two_files_of_one_object_is_a_warning_naming_the_earlie
         ("c.csv", 3, 2, "HS324", "warning", f"identifier ' BO@x.example ' is also in row 3 of a.csv, {also}"),
         ("c.csv", 3, 3, "HS324", "warning", f"identifier '102' is also in row 3 of a.csv, {also}"),
     ], (reader, chunk_rows)
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_a_common_column_key_in_any_file_of_the_owning_object_has_its_row(reader: str, chunk_rows: int) -> None:
+    link = {"toColumnObjectTypeId": "0-1",
+            "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}}
+    owner = _mappings("0-1", ("Name", "firstname"), ("Email", "email", {"associationIdentifierColumn": True}))
+    files = {"a.csv": ("Name,Email\nAnn,ann@x.example\n", owner),
+             "b.csv": ("Name,Email\nBo,bo@x.example\n", owner),
+             "companies.csv": ("Domain,Email\na.example,ann@x.example\nb.example,BO@x.example\n"
+                               "c.example,cy@x.example\n",
+                               _mappings("0-2", ("Domain", "domain"), ("Email", None, link)))}
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
+        for name, (_text, mappings) in files.items()]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
+                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows, reader=reader))
+    assert [(f.file, f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS314"] == [
+        ("companies.csv", 4, 2, "HS314", "'cy@x.example' matches no contacts (0-1) row of a.csv or b.csv; the "
+         "association works only if the record already exists in the account"),
+    ], (reader, chunk_rows)

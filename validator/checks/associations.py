@@ -1,5 +1,6 @@
 """Association rules for multi-file imports (HS310-HS319): the common column, where its settings
-sit, the association type and category, and keys that point at no row of the owning file.
+sit, the association type and category (keys that point at no row of the owning file, HS314:
+``associations_keys``).
 
 A two-file import (fact sheet 1.4, [V] S5) links files by a common column: in the file of the
 object that owns the property it maps the property and has `associationIdentifierColumn: true`;
@@ -11,17 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
 
 from validator.catalog import Catalog
-from validator.checks._key_forms import no_row, unusable
 from validator.checks.base import Hit, Rule, quote
-from validator.context import Column, FileContext, ImportContext
+from validator.context import ImportContext
 from validator.findings import Severity
-from validator.keys import COMMON_COLUMN, RECORD_ID, KeySet, cell_keys, first_seen, is_foreign, shared_set, stored_batch
-from validator.readers.base import Chunk
+from validator.keys import COMMON_COLUMN, RECORD_ID, is_foreign
 from validator.request import ColumnSpec, FileSpec, ImportSpec
 
 
@@ -322,78 +318,3 @@ class UnknownAssociationCategory(Rule):
                     yield self.finding(
                         f"associationCategory {quote(fk.category)} is not one of {', '.join(categories)}",
                         file=ctx, pointer=f"{fk.pointer}/associationCategory", value=fk.category)
-
-
-class AssociationKeyNotInFile(Rule):
-    """A common-column value of one file matches no row of the file that owns the property.
-
-    Why: HubSpot links the row to the record with that key; when the owning file has no such
-    row, the key is looked up in the account, and if no record has it the association fails
-    with NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER. A warning: the record may already exist in
-    the account. A value that is no identifier of the kind (not an email address, a domain name
-    or a Record ID) names no record at all, even where a row of the owning file has it (that
-    row fails too: HS212, HS213, HS305): the message says the association fails. Reported once
-    per value, at the first row that uses it.
-    Example: companies.csv's Email column names `dan@initech.example`, which contacts.csv lacks.
-    Fix: add the missing record to the owning file, or correct the key.
-    """
-
-    code = "HS314"
-    name = "association-key-not-in-file"
-    severity = Severity.WARNING
-    hubspot_error = "NO_OBJECT_ID_FROM_ASSOCIATION_IDENTIFIER"
-
-    def __init__(self, options: Mapping[str, Any] | None = None):
-        super().__init__(options)
-        self.links: list[Link] = []
-        self.sets: dict[str, KeySet] = {}  # by mapping pointer
-        self.columns: dict[str, tuple[FileContext, Column]] = {}
-        self.props: dict[str, str | None] = {}
-        self.active: list[tuple[Column, str]] = []
-
-    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        if multi_file(ctx.spec):
-            self.links = [k for k in links(ctx.spec) if k.owner is not None]
-        for k in self.links:
-            assert k.owner is not None
-            self.props[k.ref.pointer] = self.props[k.owner.pointer] = k.owner.property_name
-        yield from ()
-
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
-        refs = {k.ref.pointer for k in self.links}
-        self.active = []
-        for c in file.columns:
-            if c.spec is not None and c.spec.pointer in self.props:
-                ptr = c.spec.pointer
-                # an owning column's keys: the set the duplicate rules fill too (no values needed)
-                self.sets[ptr] = KeySet(keep_values=True) if ptr in refs else shared_set(file, c, self.props[ptr])
-                self.columns[ptr] = (file, c)
-                self.active.append((c, ptr))
-        yield from ()
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, ptr in self.active:
-            seen = self.sets[ptr]
-            if not seen.full:
-                first_seen(chunk, file, column, self.props[ptr])
-                continue
-            pos, keys = cell_keys(chunk, column, self.props[ptr])
-            lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
-            seen.add(keys, chunk.rows[pos], lines, chunk.column(column.index).iloc[pos].to_numpy())
-        yield from ()
-
-    def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:
-        for k in self.links:
-            assert k.owner is not None and k.owner_file is not None
-            ref, owner = self.sets.get(k.ref.pointer), self.sets.get(k.owner.pointer)
-            if ref is None or owner is None or not self.columns[k.owner.pointer][0].readable:
-                continue  # a file (or its rows) was not read: its own findings say why
-            prop = self.props[k.ref.pointer]
-            bad = unusable(prop, ref.values)  # (a key that is no identifier fails, matched or not)
-            idx = np.union1d(ref.missing_from(owner), bad)
-            if not len(idx):
-                continue
-            file, column = self.columns[k.ref.pointer]
-            target = ctx.catalog.object_label(k.ref.to_object_type_id)
-            message = no_row(target, k.owner_file.file_name, prop, frozenset(ref.values[bad]))
-            yield stored_batch(self, file.name, file.sheet, column, ref, idx, message)
