@@ -238,7 +238,7 @@ def test_options_matched_per_distinct_text_equal_options_matched_per_cell(cells:
     options = formats.OptionSet.of([Option("Lead", "lead"), Option("Customer", "customer"),
                                     Option("customer", "cust_old"), Option("a", "b")])
     many = formats.arrow(pd.Series(cells * (4096 // len(cells) + 1), dtype="str"))  # repeats: by distinct text
-    assert formats._distinct(many) is not None
+    assert formats.distinct_cells(many) is not None
     whole = formats.match_options(many, options, multiple=multiple)
     parts = [formats.match_options(many.slice(i, 1000), options, multiple=multiple)  # short: cell by cell
              for i in range(0, len(many), 1000)]
@@ -262,7 +262,7 @@ def test_domain_keys_equal_the_plain_pandas_chain(cells: list[str]) -> None:
                                  "xn--bcher-kva.example", "müller.de", "www.a.b:80", "a..b"]), min_size=1, max_size=30))
 def test_domains_checked_per_distinct_text_equal_domains_checked_per_cell(cells: list[str]) -> None:
     many = formats.arrow(pd.Series(cells * (4096 // len(cells) + 1), dtype="str"))
-    assert formats._distinct(many) is not None
+    assert formats.distinct_cells(many) is not None
     valid, extra = formats.domains(many)
     parts = [formats.domains(many.slice(i, 1000)) for i in range(0, len(many), 1000)]  # short: cell by cell
     assert valid.tolist() == np.concatenate([p[0] for p in parts]).tolist()
@@ -380,8 +380,8 @@ def test_a_column_different_at_its_head_is_not_encoded_whole() -> None:
     head = [f"{i}.example.com" for i in range(formats.DISTINCT_GLANCE)]
     unique_head = formats.arrow(pd.Series(head + ["a.com"] * (4 * formats.DISTINCT_GLANCE), dtype="str"))
     repeating = formats.arrow(pd.Series(["a.com", "b.com"] * formats.DISTINCT_GLANCE, dtype="str"))
-    assert formats._distinct(unique_head) is None
-    texts, at = formats._distinct(repeating)
+    assert formats.distinct_cells(unique_head) is None
+    texts, at = formats.distinct_cells(repeating)
     assert texts.to_pylist() == ["a.com", "b.com"] and at.tolist() == [0, 1] * formats.DISTINCT_GLANCE
 
 

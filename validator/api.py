@@ -36,7 +36,7 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
     in ``report.refusals``. Only misuse (a missing request file, a file given that no fileName
     takes, bad configuration) raises ValidatorError. Nothing is printed and no input is modified.
     """
-    config = _checked(config)
+    config = checked_config(config)
     given, labels = _files(files)
     if base_dir is not None and not isinstance(base_dir, (str, os.PathLike)):
         raise ValidatorError(f"base_dir must be a folder path, not {type(base_dir).__name__}")
@@ -124,7 +124,7 @@ def _same_file(arg: FileArg, path: Path) -> bool:
         return False
 
 
-def _checked(config: Config | None) -> Config:
+def checked_config(config: Config | None) -> Config:
     """The configuration, its values checked (misuse is a ValidatorError, not a TypeError deep
     in a check) and taken as the settings file takes them: rules as a comma-separated string,
     severities as text, and rule names or prefixes as keys of ``severity`` and ``options``."""

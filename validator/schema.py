@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from validator.api import _checked, mapping_json
+from validator.api import checked_config, mapping_json
 from validator.catalog import Catalog
 from validator.checks import all_rules
 from validator.checks.base import Batch, Rule
@@ -47,7 +47,7 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
     """A pandera schema checking a DataFrame bound for ``file_name`` of the import ``request``.
     ``config`` is taken as ``validate`` takes it (rules as a comma-separated string, rule names
     as keys of ``severity`` and ``options``) and refused where ``validate`` refuses it."""
-    config = _checked(config)
+    config = checked_config(config)
     catalog = catalog_for(portal if portal is not None else config.portal)
     spec = _parse(request, catalog)  # (as validate reads it: a portal's custom objects by name)
     file_spec = next((f for f in spec.files if f.file_name == file_name), None)

@@ -169,7 +169,7 @@ class StageNotInPipeline(ValueRule):
         own = unnamed & updating  # the record keeps its own pipeline: any pipeline's stage may be right
         if own.any():
             any_stage = [t for p in pipes for s in p.stages for t in formats.fold_texts((s.id, s.label))]
-            bad &= ~(own & formats._np(pc.is_in(stages, value_set=pa.array(any_stage, type=pa.string()))))
+            bad &= ~(own & formats.as_mask(pc.is_in(stages, value_set=pa.array(any_stage, type=pa.string()))))
             yield from self.cells(chunk, file, stage_col, bad & own, "{value} is not a stage of any pipeline")
             bad &= ~own
         labels = {p.id: p.label for p in pipes}
@@ -201,9 +201,9 @@ class OwnerRule(ValueRule):
             counts[name] = counts.get(name, 0) + 1
         names = pa.array(list(counts), type=pa.string())
         several = pa.array([n for n, k in counts.items() if k > 1], type=pa.string())
-        direct = formats._np(pc.is_in(arr, value_set=ids)) | formats._np(pc.is_in(low, value_set=emails))
-        found = direct | formats._np(pc.is_in(low, value_set=names))
-        multi = ~direct & formats._np(pc.is_in(low, value_set=several))
+        direct = formats.as_mask(pc.is_in(arr, value_set=ids)) | formats.as_mask(pc.is_in(low, value_set=emails))
+        found = direct | formats.as_mask(pc.is_in(low, value_set=names))
+        multi = ~direct & formats.as_mask(pc.is_in(low, value_set=several))
         return found & ~formats.blank(arr), multi
 
 

@@ -77,8 +77,8 @@ def cells(chunk: Chunk, column: Column) -> pa.Array:
 
 
 def distinct_texts(chunk: Chunk, column: Column) -> Any:
-    """``formats._distinct`` of a column's cells, once per chunk (each dateFormat parses them)."""
-    return cached(chunk, ("distinct", column.index), lambda: formats._distinct(cells(chunk, column)))
+    """``formats.distinct_cells`` of a column's cells, once per chunk (each dateFormat parses them)."""
+    return cached(chunk, ("distinct", column.index), lambda: formats.distinct_cells(cells(chunk, column)))
 
 
 class ValueRule(Rule):

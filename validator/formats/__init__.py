@@ -17,15 +17,15 @@ from validator.formats.arrays import (
     DISTINCT_GLANCE,
     DISTINCT_MIN_ROWS,
     arrow,
+    as_mask,
     blank,
     by_bytes_then,
     byte_class_cells,
+    distinct_cells,
     fold,
     fold_texts,
     matches,
 )
-from validator.formats.arrays import _distinct as _distinct
-from validator.formats.arrays import _np as _np
 from validator.formats.dates import (
     DATE_FORMATS,
     EPOCH_MS_DIGITS,
@@ -80,10 +80,11 @@ from validator.formats.text import (
 __all__ = [
     "BOOL_FALSE", "BOOL_TRUE", "CURRENCY", "DATE_FORMATS", "DAYS_PER_MONTH", "DECIMAL_COMMA",
     "DISTINCT_GLANCE", "DISTINCT_MIN_ROWS", "DOMAIN", "DOMAIN_ASCII", "DOMAIN_EXTRA", "EMAIL",
-    "EMAIL_ASCII", "EMAIL_RARE", "EPOCH_MS_DIGITS", "FILE_ID", "MAX_TEXT", "MONTHS", "NUMBER", "PERCENT",
-    "PHONE", "PIVOT", "SCIENTIFIC", "SERIAL_MAX", "TERM", "TERM_PARTS", "THOUSANDS", "Dates", "EnumMatch",
-    "Numbers", "OptionSet", "ParsedTexts", "ambiguous_dates", "ambiguous_of", "arrow", "blank", "bools",
-    "by_bytes_then", "byte_class_cells", "date_verdict", "domains", "emails", "file_ids", "fold",
-    "fold_texts", "match_options", "matches", "parse_dates", "parse_numbers", "phones", "rare_emails",
-    "serial_dates", "serial_datetime", "serial_numbers", "term_months", "terms", "too_long", "valid_ymd",
+    "EMAIL_ASCII", "EMAIL_RARE", "EPOCH_MS_DIGITS", "FILE_ID", "MAX_TEXT", "MONTHS", "NUMBER",
+    "PERCENT", "PHONE", "PIVOT", "SCIENTIFIC", "SERIAL_MAX", "TERM", "TERM_PARTS", "THOUSANDS", "Dates",
+    "EnumMatch", "Numbers", "OptionSet", "ParsedTexts", "ambiguous_dates", "ambiguous_of", "arrow",
+    "as_mask", "blank", "bools", "by_bytes_then", "byte_class_cells", "date_verdict", "distinct_cells",
+    "domains", "emails", "file_ids", "fold", "fold_texts", "match_options", "matches", "parse_dates",
+    "parse_numbers", "phones", "rare_emails", "serial_dates", "serial_datetime", "serial_numbers",
+    "term_months", "terms", "too_long", "valid_ymd",
 ]

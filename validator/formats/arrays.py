@@ -45,7 +45,8 @@ def arrow(values: pd.Series | Sequence[str], trim: bool = True) -> pa.Array:
     return pc.utf8_trim_whitespace(arr) if trim else arr
 
 
-def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def as_mask(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask, a null (no answer for the cell) as False."""
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -80,19 +81,19 @@ def _ints(arr: pa.Array) -> np.ndarray:
 
 def blank(values: pd.Series | pa.Array) -> np.ndarray:
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    return _np(pc.equal(pc.utf8_length(arr), 0))
+    return as_mask(pc.equal(pc.utf8_length(arr), 0))
 
 
 def matches(values: pd.Series | pa.Array, pattern: str, ignore_case: bool = False) -> np.ndarray:
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    return _np(pc.match_substring_regex(arr, pattern, ignore_case=ignore_case))
+    return as_mask(pc.match_substring_regex(arr, pattern, ignore_case=ignore_case))
 
 
 DISTINCT_MIN_ROWS = 2048  # below this, parsing every cell costs less than finding distinct ones
 DISTINCT_GLANCE = 4096  # cells looked at first in a longer column
 
 
-def _distinct(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray] | None:
+def distinct_cells(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray] | None:
     """(distinct texts, position of each cell's text among them) when the column repeats its
     values enough for parsing the distinct ones only to pay; None otherwise."""
     if len(arr) < DISTINCT_MIN_ROWS:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import builtin
-from validator.formats.arrays import _distinct, _ints, _np, arrow, blank
+from validator.formats.arrays import _ints, arrow, as_mask, blank, distinct_cells
 from validator.formats.numbers import SCIENTIFIC
 
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
@@ -71,7 +71,7 @@ def _month(text: pa.Array) -> np.ndarray:
     named = pc.coalesce(full, short)
     number = _ints(text)
     named_np = np.asarray(pc.fill_null(named, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    is_num = _np(pc.match_substring_regex(text, r"^\d{1,2}$"))
+    is_num = as_mask(pc.match_substring_regex(text, r"^\d{1,2}$"))
     return np.where(is_num, number, named_np + 1)  # 0 when neither
 
 
@@ -94,18 +94,18 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     allowed), optional AM/PM and an offset ``+hh:mm``, or a UNIX epoch in milliseconds [V] S6.
     Epoch milliseconds are accepted for date properties too (the object API's form [V] S10; [I]
     for imports). Two-digit years: 00-68 are 20xx, 69-99 are 19xx [I].
-    ``distinct``: the column's ``_distinct`` when the caller has it already.
+    ``distinct``: the column's ``distinct_cells`` when the caller has it already.
     """
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     if distinct is _UNSET:
-        distinct = _distinct(arr)
+        distinct = distinct_cells(arr)
     if distinct is not None:  # parse each distinct text once, then spread to the rows
         texts, at = distinct
         return parse_dates(texts, date_format, with_time=with_time).take(at)
     fmt = date_format if date_format in _DATE_RE else "MONTH_DAY_YEAR"
     pattern = "^" + _DATE_RE[fmt] + (_TIME_RE if with_time else "") + "$"
     parts = pc.extract_regex(arr, pattern)
-    found = _np(parts.is_valid())
+    found = as_mask(parts.is_valid())
 
     def get(name: str) -> pa.Array:
         return pc.fill_null(pc.struct_field(parts, name), "")
@@ -115,12 +115,12 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     year = np.where(short, np.where(year < PIVOT, 2000 + year, 1900 + year), year)
     month = _month(get("m"))
     day = _ints(get("d"))
-    ok = found & _np(pc.equal(get("s1"), get("s2"))) & valid_ymd(year, month, day)
+    ok = found & as_mask(pc.equal(get("s1"), get("s2"))) & valid_ymd(year, month, day)
     if with_time:
         ok &= _valid_time(get)
     empty = blank(arr)
-    epoch = _np(pc.match_substring_regex(arr, _EPOCH_MS)) & ~ok
-    seconds = _np(pc.match_substring_regex(arr, _EPOCH_S)) & ~ok
+    epoch = as_mask(pc.match_substring_regex(arr, _EPOCH_MS)) & ~ok
+    seconds = as_mask(pc.match_substring_regex(arr, _EPOCH_S)) & ~ok
     if epoch.any():
         ms = np.where(epoch, _ints_wide(arr), 0)
         stamp = pd.to_datetime(ms, unit="ms", errors="coerce")
@@ -203,7 +203,7 @@ class ParsedTexts:
                 self.texts, self.dates = texts, fresh
             return fresh
         at = pc.index_in(texts, value_set=self.texts)
-        known = _np(at.is_valid())
+        known = as_mask(at.is_valid())
         if known.all():
             where = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.intp)
             return self.dates.take(where)
@@ -233,9 +233,9 @@ def _ints_wide(arr: pa.Array) -> np.ndarray:
 
 def _valid_time(g: Callable[[str], pa.Array]) -> np.ndarray:
     hour_text = g("H")
-    has_time = _np(pc.not_equal(hour_text, ""))
+    has_time = as_mask(pc.not_equal(hour_text, ""))
     hour, minute, second = _ints(hour_text), _ints(g("MI")), _ints(g("SS"))
-    has_ampm = _np(pc.not_equal(g("ap"), ""))
+    has_ampm = as_mask(pc.not_equal(g("ap"), ""))
     hour_ok = np.where(has_ampm, (hour >= 1) & (hour <= 12), hour <= 23)
     time_ok = ~has_time | (hour_ok & (minute <= 59) & (second <= 59))
     off = g("off")

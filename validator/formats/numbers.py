@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.formats.arrays import _np, arrow, blank
+from validator.formats.arrays import arrow, as_mask, blank
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 NUMBER = f"^{_NUM}$"
@@ -56,10 +56,10 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
     """Digits with at most one decimal point; scientific notation for the ``number`` fieldType
     [V] S10; ``25%`` for percentages [V] S6 (``.25`` is a plain number)."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    ok = _np(pc.match_substring_regex(arr, SCIENTIFIC if scientific else NUMBER))
+    ok = as_mask(pc.match_substring_regex(arr, SCIENTIFIC if scientific else NUMBER))
     text = arr
     if percent:
-        pct = _np(pc.match_substring_regex(arr, PERCENT))
+        pct = as_mask(pc.match_substring_regex(arr, PERCENT))
         ok |= pct
         text = pc.replace_substring_regex(arr, r"\s*%$", "")
     safe = pc.if_else(pa.array(ok), text, pa.scalar("nan"))
@@ -71,8 +71,8 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
     odd = np.flatnonzero(~ok & ~empty)
     if len(odd):
         rest = pc.take(text, pa.array(odd))
-        thousands[odd] = _np(pc.match_substring_regex(rest, THOUSANDS))
-        comma[odd] = _np(pc.match_substring_regex(rest, DECIMAL_COMMA)) & ~thousands[odd]
-        currency[odd] = _np(pc.match_substring_regex(rest, CURRENCY))
+        thousands[odd] = as_mask(pc.match_substring_regex(rest, THOUSANDS))
+        comma[odd] = as_mask(pc.match_substring_regex(rest, DECIMAL_COMMA)) & ~thousands[odd]
+        currency[odd] = as_mask(pc.match_substring_regex(rest, CURRENCY))
     return Numbers(blank=empty, ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
                    value=value)

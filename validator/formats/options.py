@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import Option, builtin
-from validator.formats.arrays import _distinct, _np, arrow, blank, fold, fold_texts
+from validator.formats.arrays import arrow, as_mask, blank, distinct_cells, fold, fold_texts
 
 _FACTS = builtin().raw.get("formats", {})
 BOOL_TRUE: tuple[str, ...] = tuple(_FACTS.get("bool_true", ("true", "yes")))
@@ -25,7 +25,7 @@ def bools(values: pd.Series | pa.Array) -> np.ndarray:
     """True for cells a single checkbox accepts: True / Yes / False / No, in any case [V] S6
     (case not documented [GAP]; we accept any case, as the object API's own form is ``true``)."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    return _np(pc.is_in(pc.utf8_lower(arr), value_set=pa.array([*BOOL_TRUE, *BOOL_FALSE])))
+    return as_mask(pc.is_in(pc.utf8_lower(arr), value_set=pa.array([*BOOL_TRUE, *BOOL_FALSE])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
     """Cells against an enumeration's options. ``multiple``: ``a;b`` items, a leading ``;``
     appends [V] S6, S16; empty items are skipped."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    distinct = _distinct(arr)
+    distinct = distinct_cells(arr)
     if distinct is not None:  # dropdown columns repeat a few options: match each distinct text once
         texts, at = distinct
         m = match_options(texts, options, multiple=multiple)
@@ -103,12 +103,12 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
         out[parent[item_mask]] = True  # setting True is idempotent: the same as logical_or.at
         return out
 
-    exact_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.exact), type=pa.string())))
+    exact_i = as_mask(pc.is_in(items, value_set=pa.array(sorted(options.exact), type=pa.string())))
     folded_items = fold(items)
-    folded_i = exact_i | _np(pc.is_in(folded_items,
+    folded_i = exact_i | as_mask(pc.is_in(folded_items,
                                       value_set=pa.array(sorted(options.folded), type=pa.string())))
-    amb_i = _np(pc.is_in(items, value_set=pa.array(sorted(options.ambiguous), type=pa.string())))
-    amb_i |= ~exact_i & _np(pc.is_in(folded_items,
+    amb_i = as_mask(pc.is_in(items, value_set=pa.array(sorted(options.ambiguous), type=pa.string())))
+    amb_i |= ~exact_i & as_mask(pc.is_in(folded_items,
                                      value_set=pa.array(sorted(options.folded_ambiguous), type=pa.string())))
     return EnumMatch(blank=empty, exact=~any_row(~exact_i & ~skip) & ~empty,
                      folded=~any_row(~folded_i & ~skip) & ~empty, ambiguous=any_row(amb_i & ~skip),

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.catalog import builtin
-from validator.formats.arrays import _distinct, _np, arrow, by_bytes_then, matches
+from validator.formats.arrays import arrow, as_mask, by_bytes_then, distinct_cells, matches
 from validator.readers.text import bytes_and_offsets, non_ascii_cells
 
 _FACTS = builtin().raw.get("formats", {})
@@ -81,17 +81,17 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
     ascii_only = blocks is not None and all(not len(b) or int(b.max()) < 0x80 for b in blocks)
     wide = non_ascii_cells(arr) if blocks is not None and not ascii_only else None
     if blocks is None:
-        ok = _np(pc.match_substring_regex(arr, EMAIL))
+        ok = as_mask(pc.match_substring_regex(arr, EMAIL))
     else:  # the grammars differ only after the @: the ASCII one decides every cell but those with
         # a non-ASCII character after an @ (RE2 compiles the Unicode one in ~2 ms, each call)
-        ok = _np(pc.match_substring_regex(arr, EMAIL_ASCII))
+        ok = as_mask(pc.match_substring_regex(arr, EMAIL_ASCII))
         if wide is not None and wide.any():
             at = np.flatnonzero(wide)
-            at = at[_np(pc.match_substring_regex(pc.take(arr, pa.array(at)), _WIDE_DOMAIN))]
+            at = at[as_mask(pc.match_substring_regex(pc.take(arr, pa.array(at)), _WIDE_DOMAIN))]
             if len(at):
-                ok[at] = _np(pc.match_substring_regex(pc.take(arr, pa.array(at)), EMAIL))
+                ok[at] = as_mask(pc.match_substring_regex(pc.take(arr, pa.array(at)), EMAIL))
     if blocks is None or any(_has_pair(b, 0x2E) for b in blocks):
-        ok &= ~_np(pc.match_substring(arr, ".."))
+        ok &= ~as_mask(pc.match_substring(arr, ".."))
     if blocks is None or any(len(b) and ((b == 0x22).any() or (b == 0x5B).any()) for b in blocks):
         at = np.flatnonzero(~ok)  # only cells the plain grammar refused: a quote or a [ is rare
         if len(at):
@@ -104,9 +104,9 @@ def rare_emails(values: pd.Series | pa.Array) -> np.ndarray:
     or an address literal (``user@[192.168.1.1]``, ``user@[IPv6:2001:db8::1]``). Two dots in a
     row are allowed only inside the quotes."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    ok = _np(pc.match_substring_regex(arr, EMAIL_RARE))
+    ok = as_mask(pc.match_substring_regex(arr, EMAIL_RARE))
     if ok.any():
-        ok &= ~(_np(pc.match_substring(arr, "..")) & ~_np(pc.starts_with(arr, '"')))
+        ok &= ~(as_mask(pc.match_substring(arr, "..")) & ~as_mask(pc.starts_with(arr, '"')))
     return ok
 
 
@@ -114,12 +114,12 @@ def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(valid, stripped): ``stripped`` when HubSpot keeps only the host (a scheme, ``www.``,
     path, port or query is cut [V] S6); ``valid`` when the host left is a domain name."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    distinct = _distinct(arr)
+    distinct = distinct_cells(arr)
     if distinct is not None:  # a contact file's company domains repeat: each distinct text once
         texts, at = distinct
         valid, extra = domains(texts)
         return valid[at], extra[at]
-    extra = _np(pc.match_substring_regex(arr, DOMAIN_EXTRA, ignore_case=True))
+    extra = as_mask(pc.match_substring_regex(arr, DOMAIN_EXTRA, ignore_case=True))
     if np.count_nonzero(extra) * 2 > len(extra):
         return _hosts(_host(arr)), extra
     valid = _hosts(arr)  # a cell with nothing to cut is its own host
@@ -142,11 +142,11 @@ def _hosts(arr: pa.Array) -> np.ndarray:
     """Whether each host, lower-cased, is a domain name: by the ASCII grammar where it is
     ASCII, by the Unicode one (~3 ms to compile, each call) on the others."""
     lowered = pc.utf8_lower(arr)
-    ok = _np(pc.match_substring_regex(lowered, DOMAIN_ASCII))
+    ok = as_mask(pc.match_substring_regex(lowered, DOMAIN_ASCII))
     wide = non_ascii_cells(lowered)
     if wide.any():
         at = np.flatnonzero(wide)
-        ok[at] = _np(pc.match_substring_regex(pc.take(lowered, pa.array(at)), DOMAIN))
+        ok[at] = as_mask(pc.match_substring_regex(pc.take(lowered, pa.array(at)), DOMAIN))
     return ok
 
 
@@ -165,7 +165,7 @@ def terms(values: pd.Series | pa.Array) -> np.ndarray:
     """ISO-8601 period ``PnYnMnWnD`` (``P12M``, ``P1Y``) or a month count (``10``) [V] S6."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     upper = pc.utf8_upper(arr)
-    return _np(pc.match_substring_regex(upper, TERM)) & _np(pc.not_equal(upper, "P"))
+    return as_mask(pc.match_substring_regex(upper, TERM)) & as_mask(pc.not_equal(upper, "P"))
 
 
 TERM_PARTS = r"^(?:P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?|(?P<n>\d+))$"
@@ -196,4 +196,4 @@ def file_ids(values: pd.Series | pa.Array) -> np.ndarray:
 
 def too_long(values: pd.Series | pa.Array, limit: int = MAX_TEXT) -> np.ndarray:
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    return _np(pc.greater(pc.utf8_length(arr), limit))
+    return as_mask(pc.greater(pc.utf8_length(arr), limit))
