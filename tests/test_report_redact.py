@@ -78,3 +78,26 @@ def test_redact_masks_a_hint_value_cut_short_and_keeps_header_names() -> None:
     assert out[0].hint == 'quote the whole value and double the quote inside it: "REDACTED", or drop the quote'
     assert out[1].message == "column 'Name' holds 'REDACTED'"
     assert out[1].hint == "see column 'Name' and ':'"
+
+
+def test_redact_masks_the_byte_hs403_reads_in_every_format(tmp_path: Path) -> None:
+    # HS403 quoted its first undecodable byte as it reads ('é', '€') with no row, so neither its
+    # message nor any format masked it ('„' is no letter: it was taken for syntax); the offset and line stay
+    for raw, char, at in ((b"Ren\xa7e", "§", 24), (b"\x84 99", "„", 21)):  # (not in any rule help)
+        (tmp_path / "contacts.csv").write_bytes(b"Email,Name\nann@x.com," + raw + b"\n")
+        request = {"name": "n", "files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": [
+                {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+                {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+        path = tmp_path / "contacts.import.json"
+        path.write_text(json.dumps(request), encoding="utf-8")
+        report = validate(path)
+        (plain,) = [f for f in json.loads(render(report, "json"))["findings"] if f["code"] == "HS403"]
+        assert (plain["line"], plain["offset"], plain["value"]) == (2, at, char)
+        assert plain["message"].endswith(f"at offset {at}, line 2, reads as '{char}' there)")
+        (masked,) = [f for f in json.loads(render(report, "json", redact=True))["findings"] if f["code"] == "HS403"]
+        assert (masked["line"], masked["offset"], masked["row"], masked["column"]) == (2, at, None, None)
+        assert masked["value"] == "REDACTED"
+        assert masked["message"].endswith(f"at offset {at}, line 2, reads as 'REDACTED' there)")
+        for fmt in ("json", "junit", "github", "sarif", "text", "concise", "csv", "hubspot"):
+            assert char not in render(report, fmt, redact=True), (fmt, char)

@@ -69,7 +69,7 @@ class LegacyEncoding(Rule):
         yield self.finding(
             f"the file is not UTF-8; it looks like {encoding} (byte 0x{first.bytes.hex().upper()} at offset "
             f"{first.offset:,}, line {first.line}, reads as {quote(shown)} there)",
-            file=file, line=first.line, offset=first.offset,
+            file=file, line=first.line, offset=first.offset, value=shown or None,  # a piece of the data
             hint="save as CSV UTF-8, or convert with iconv -f WINDOWS-1252 -t UTF-8")
 
 

@@ -4,7 +4,9 @@ do not (a key keeps its kind and a short hash, so accepted findings can still be
 
 Messages and hints quote values (``'O"Brien'``; a hint that shows a fix writes it as CSV does,
 ``"O""Brien"``). On a data row every quoted span but a header's is masked; a span with no letter
-or digit is syntax (``';'``, ``','``, ``("")``), not a value, and stays.
+or digit is syntax (``';'``, ``','``, ``("")``), not a value, and stays; but a finding's value
+placed at a byte offset (HS403's first undecodable byte, as it reads: ``'é'``, ``'€'``) is a piece
+of a cell, whatever its characters, and is masked wherever the finding stands.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
         return text
     if f.value:
         shown = quote(f.value)
-        if not _syntax(shown):
+        if f.offset is not None or not _syntax(shown):  # a value placed at a byte offset is data
             text = text.replace(shown, f"'{MASK}'")  # values appear quoted, never bare
     if f.row is not None and f.row >= first:  # a data row: anything quoted but a header is a value
         def mask(m: re.Match[str]) -> str:
