@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from validator.findings import Report, Severity, ValidatorError
 from validator.report import FORMATS
 from validator.request import ImportSpec, parse_request
 from validator.sources import FileArg, base_name, file_names, fold_name, match_files, read_request_bytes
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
 
@@ -61,9 +64,12 @@ def validate(request: RequestArg, files: Mapping[str, FileArg] | Sequence[FileAr
 
 def mapping_json(request: Mapping[str, Any]) -> bytes:
     """A request mapping as the JSON HubSpot would be sent (keys as strings); what cannot be
-    sent as JSON (a set, bytes, nesting deeper than Python's encoder recurses) is misuse."""
+    sent as JSON (a set, bytes, nesting deeper than Python's encoder recurses) is misuse. A lone
+    surrogate in a string is written as its escape (``\\udc80``), as a client's JSON encoder
+    sends it, not as bytes that are not UTF-8 (which made the request "not valid JSON")."""
     try:
-        return json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        text = json.dumps(request, ensure_ascii=False)
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise ValidatorError(f"request mapping is not JSON: {exc}") from None
     except RecursionError:

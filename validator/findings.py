@@ -45,6 +45,19 @@ class Severity(enum.IntEnum):
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class JsonText(str):
+    """A string of the request JSON that holds a lone surrogate (an escape such as ``\\udc80``).
+
+    Python holds an undecodable byte of a data file (0x80, kept by ``surrogateescape``) as the
+    same character U+DC80, which findings show as ``\\x80``; a request string is strict UTF-8
+    text, so its surrogate came from an escape and is shown as one (``\\udc80``). The type
+    carries that origin to ``truncate`` and ``checks.base.quote``; it is a plain ``str`` in every
+    other way (equal, hashed and matched as one).
+    """
+
+    __slots__ = ()
+
+
 def truncate(value: str | None, limit: int = VALUE_LIMIT) -> str | None:
     """A cell echoed in a finding: cut short, undecodable bytes shown as ``\\xNN``.
 
@@ -53,16 +66,22 @@ def truncate(value: str | None, limit: int = VALUE_LIMIT) -> str | None:
     """
     if value is None:
         return None
+    escape = escape_json_surrogate if isinstance(value, JsonText) else _escape_surrogate
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     if _SURROGATE.search(value):
-        value = _SURROGATE.sub(_escape_surrogate, value)
+        value = _SURROGATE.sub(escape, value)
     return value
 
 
 def _escape_surrogate(m: re.Match[str]) -> str:
     code = ord(m.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC00 <= code <= 0xDCFF else f"\\u{code:04x}"
+    return f"\\x{code - 0xDC00:02x}" if 0xDC00 <= code <= 0xDCFF else escape_json_surrogate(m)
+
+
+def escape_json_surrogate(m: re.Match[str]) -> str:
+    """A lone surrogate as the JSON escape it was written as: ``\\udc80``."""
+    return f"\\u{ord(m.group()):04x}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ import numpy as np
 
 from validator.catalog import Catalog, builtin
 from validator.context import Column, FileContext, ImportContext
-from validator.findings import Finding, Severity, truncate
+from validator.findings import Finding, JsonText, Severity, truncate
 from validator.readers.base import Chunk
 
 REGISTRY: dict[str, type[Rule]] = {}
@@ -33,8 +33,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 
 
 def quote(value: str, limit: int = 80) -> str:
-    """A cell value as messages show it: quoted, control characters escaped, cut short."""
-    shown = _CONTROL.sub(_escape, value)
+    """A cell value as messages show it: quoted, control characters escaped, cut short; a lone
+    surrogate of the request JSON (``JsonText``) as its ``\\uXXXX`` escape, not as a byte."""
+    shown = _CONTROL.sub(_escape_json if isinstance(value, JsonText) else _escape, value)
     if len(shown) > limit:
         shown = shown[: limit - 1] + "…"
     return f"'{shown}'"
@@ -66,6 +67,11 @@ def _escape(m: re.Match[str]) -> str:
     if 0xDC00 <= code <= 0xDCFF:  # an undecodable byte kept by the reader (readers.text)
         return f"\\x{code - 0xDC00:02x}"
     return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+def _escape_json(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\u{code:04x}" if 0xD800 <= code <= 0xDFFF else _escape(m)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
+from validator.findings import JsonText
 from validator.request.model import RequestNote
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # a 1,000-column request is about 200 KB
@@ -29,6 +31,30 @@ class _JsonObject(dict[str, Any]):
             if k in self:
                 self.duplicates.append(k)
             self[k] = v
+
+
+class _TaggedObject(_JsonObject):
+    """``_JsonObject`` for a text with a surrogate escape: its strings holding a lone surrogate
+    become ``JsonText`` (shown as ``\\udc80``, not as the byte 0x80 of a data file)."""
+
+    __slots__ = ()
+
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        super().__init__([(_tagged(k), _tagged(v)) for k, v in pairs])
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # (an escaped backslash before one only costs a look)
+
+
+def _tagged(value: Any) -> Any:
+    """Strings holding a lone surrogate as ``JsonText``; lists walked (objects are tagged by
+    their own hook, as they are made)."""
+    if isinstance(value, str):
+        return JsonText(value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_tagged(v) for v in value]
+    return value
 
 
 def _reject_constant(name: str) -> Any:
@@ -64,13 +90,16 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
             text = text[1:]
     if not text.strip():
         return None, [*notes, RequestNote("not-json", "", "request is empty")]
+    tag = _SURROGATE_ESCAPE.search(text) is not None
     try:
         value = json.loads(
             text,
-            object_pairs_hook=_JsonObject,
+            object_pairs_hook=_TaggedObject if tag else _JsonObject,
             parse_constant=_reject_constant,
             parse_float=_checked_float,
         )
+        if tag:
+            value = _tagged(value)
     except json.JSONDecodeError as exc:
         detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
         notes.append(RequestNote("not-json", "", detail, line=exc.lineno, column=exc.colno))
