@@ -240,8 +240,38 @@ def test_a_workbook_stream_that_breaks_is_refused() -> None:
     with gzip.open(io.BytesIO(packed[: len(packed) // 2])) as stream:
         report = validate(_workbook_request(), files={"c.xlsx": stream})
     assert report.refusals == [Refusal("c.xlsx", ENDED, "unreadable")]
-    # (its ZIP directory read as no bytes)
+    # reads that give text past the first are refused as the CSV path refuses them (zipfile took
+    # the failure for "File is not a zip file", and a part's inflate for a bad ZIP)
     report = validate(_workbook_request(), files={"c.xlsx": Seekable(data, lambda d: d.decode("latin-1"))})
-    assert report.refusals == [Refusal("c.xlsx", "not a readable .xlsx: the ZIP container is corrupt or truncated "
-                                       "(File is not a zip file)", "bad-zip")]
+    assert report.refusals == [Refusal("c.xlsx", "cannot read: read() gave str, not bytes", "unreadable")]
     assert report.exit_code() == 2
+
+
+class TextAfter(io.BytesIO):
+    """A workbook's bytes whose reads give text after the first ``good`` ones."""
+
+    def __init__(self, data: bytes, good: int):
+        super().__init__(data)
+        self.good, self.reads = good, 0
+
+    def read(self, size: int | None = -1) -> Any:
+        if size == 0:
+            return b""
+        self.reads += 1
+        data = super().read(size)
+        return data if self.reads <= self.good else data.decode("latin-1")
+
+
+def test_a_workbook_stream_whose_reads_turn_to_text_is_not_a_bad_zip() -> None:
+    # wherever the reads turn to text (the ZIP directory, the container's open, a part being
+    # inflated), the reason was bad-zip ("File is not a zip file", "cannot inflate part ...")
+    from tests.workbooks import make_workbook
+
+    rows = [["Email"], *([f"a{i}@x.com"] for i in range(50))]
+    data = make_workbook({"sheets": [{"name": "Sheet1", "rows": rows}]})
+    whole = TextAfter(data, 10_000)
+    assert validate(_workbook_request(), files={"c.xlsx": whole}).refusals == []
+    for good in range(1, whole.reads):
+        report = validate(_workbook_request(), files={"c.xlsx": TextAfter(data, good)})
+        assert report.refusals == [Refusal("c.xlsx", "cannot read: read() gave str, not bytes", "unreadable")], good
+        assert (report.exit_code(), report.rows) == (2, 0), good

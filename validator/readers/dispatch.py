@@ -66,22 +66,36 @@ def given_bytes(data: Any) -> bytes:
 class CallerStream:
     """A caller's seekable stream as the workbook readers read it (``zipfile``, calamine):
     what its reads and seeks fail with is an OSError (``caller_read``), and a read that gives
-    anything but bytes is one too (``given_bytes``). Never closed here: it is the caller's."""
+    anything but bytes is one too (``given_bytes``). Never closed here: it is the caller's.
+
+    ``failed`` keeps the first such failure: ``zipfile`` turns an OSError into "not a zip file"
+    and the container checks refuse what they cannot inflate as a bad ZIP, so they ask the
+    stream first (``xlsx_container.stream_failure``), and the file is refused as the CSV path
+    refuses it (``cannot read: read() gave str, not bytes``), not as a corrupt workbook."""
 
     def __init__(self, stream: IO[bytes]):
         self.stream = stream
+        self.failed: OSError | None = None
+
+    def _call(self, call: Callable[[], Any]) -> Any:
+        try:
+            return caller_read(call)
+        except OSError as exc:
+            if self.failed is None:
+                self.failed = exc
+            raise
 
     def read(self, size: int | None = -1) -> bytes:
-        return caller_read(lambda: given_bytes(self.stream.read(-1 if size is None else size)))
+        return bytes(self._call(lambda: given_bytes(self.stream.read(-1 if size is None else size))))
 
     def readinto(self, into: memoryview) -> int:
-        return int(caller_read(lambda: read_into(self.stream, into)))
+        return int(self._call(lambda: read_into(self.stream, into)))
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return int(caller_read(lambda: self.stream.seek(offset, whence)))
+        return int(self._call(lambda: self.stream.seek(offset, whence)))
 
     def tell(self) -> int:
-        return int(caller_read(self.stream.tell))
+        return int(self._call(self.stream.tell))
 
     def fileno(self) -> int:  # (a prefetched workbook is found by its file)
         return self.stream.fileno()

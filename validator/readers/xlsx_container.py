@@ -159,6 +159,7 @@ def open_zip(stream: IO[bytes], size: int | None) -> zipfile.ZipFile:
         zf = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
             struct.error, UnicodeDecodeError) as exc:
+        stream_failure(stream)
         raise Refused(f"not a readable .xlsx: the ZIP container is corrupt or truncated ({exc})", "bad-zip") from None
     try:
         check_container(zf, size)
@@ -231,7 +232,16 @@ def stream_part(zf: zipfile.ZipFile, name: str, budget: Budget, limit: int | Non
                 yield block
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError) as exc:
+        stream_failure(zf.fp)
         raise Refused(f"cannot inflate part {name!r}: {exc}", "bad-zip") from None
+
+
+def stream_failure(stream: object) -> None:
+    """Raise what a caller's stream failed with (``dispatch.CallerStream.failed``: a read that
+    gave text, a gzip stream cut short), where ``zipfile`` or a check took it for a bad ZIP."""
+    failed = getattr(stream, "failed", None)
+    if isinstance(failed, OSError):
+        raise failed
 
 
 # A C0 control other than tab, LF and CR is malformed anywhere in an XML 1.0 document
