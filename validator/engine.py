@@ -112,7 +112,7 @@ class Engine:
             fctx = FileContext(file_spec, name, lookups[name], rank=len(seen),
                                reports=_reports(self.active, collect.skip, name))
             ctx.files.append(fctx)
-            self._file(fctx, ctx, hooks, collect, report, pool)
+            self._file(fctx, ctx, file_rules(hooks, collect.skip, name), collect, report, pool)
         for rule in hooks["on_import_end"]:
             collect.add(rule.on_import_end(ctx))
         collect.settle()
@@ -248,6 +248,29 @@ LARGE_INPUT = 16 << 20
 # a workbook's cells come to about twice its (compressed) size as CSV text: 100,000 contacts
 # are 8.4 MB as .xlsx and 17 MB as CSV, and check 0.1 s faster in the large mode
 WORKBOOK_WEIGHT = 2
+
+
+def file_rules(hooks: Mapping[str, list[Rule]], skip: Callable[[str, str], bool] | None,
+               file: str) -> Mapping[str, list[Rule]]:
+    """``hooks`` less the rules a per-file-ignore turns off for ``file``: their findings there would
+    be dropped (``Collector.add``), so their header, chunk and file-end work is not done (nor
+    the record hashes only HS304 needs: ``hashes_rows``). Each such rule keeps its state per
+    file (reset at the header or the file's end), so skipping all three hooks of one file leaves
+    its work on the others as it was. Still run: a rule whose work on this file may make
+    findings on another (``spans_files``: HS308 and HS319 keep each file's identifiers for the
+    files after it; a rule with ``on_import_end``, HS314's keys of the owning file, HS506's
+    rows), and HS116, whose finding makes the engine drop the file's others (``Collector.only``).
+    Rules that change what they do by another rule being reported ask ``FileContext.reports``,
+    which says the same with or without this. The import-level hooks are never skipped."""
+    if skip is None:
+        return hooks
+
+    def runs(rule: Rule) -> bool:
+        kind = type(rule)
+        return (not skip(kind.code, file) or kind.spans_files or kind.code == EMPTY_FILE
+                or "on_import_end" in kind.hooks())
+    return {h: rules if h in ("on_import", "on_import_end") else [r for r in rules if runs(r)]
+            for h, rules in hooks.items()}
 
 
 def _reports(active: Mapping[str, ActiveRule], skip: Callable[[str, str], bool] | None,

@@ -149,6 +149,9 @@ class Rule:
     hint: ClassVar[str | None] = None  # default hint for this rule's findings
     # hashes whole rows (validator.keys.row_hashes): the fast CSV reader then hashes records
     hashes_rows: ClassVar[bool] = False
+    # what it reads of one file may make findings on another (keys kept for the files after it):
+    # it runs on a file whose per-file-ignores turn it off too (``engine.file_rules``)
+    spans_files: ClassVar[bool] = False
     # the severity when no portal snapshot is given, where the rule judges by HubSpot's default
     # option lists, which accounts customise (a severity set in the configuration still wins)
     severity_without_portal: ClassVar[Severity | None] = None

@@ -41,6 +41,7 @@ class _AdditionalConflict(CatalogRule):
     prop = ""  # the primary identifier: email, domain
     extra = ""  # the list of additional ones: hs_additional_emails, hs_additional_domains
     why = ""  # the end of each message: why the two rows conflict
+    spans_files = True  # each file's identifiers are kept for the conflicts of the files after it
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
