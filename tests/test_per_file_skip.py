@@ -97,3 +97,16 @@ def test_a_rule_ignored_for_a_file_is_not_called_there(tmp_path: Path, monkeypat
     assert calls[("HS301", "on_chunk", "b.csv")] == 2 and calls[("HS304", "on_chunk", "b.csv")] == 2
     assert calls[("HS308", "on_chunk", "a.csv")] == 3 and calls[("HS308", "on_file_end", "a.csv")] == 1
     assert len(hashers) == 1  # b.csv's, for HS304 there
+
+
+def test_an_empty_file_whose_hs116_is_ignored_still_drops_its_other_findings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # HS116's finding makes the engine drop the file's others: it runs though ignored there
+    request = _emails(tmp_path)
+    (tmp_path / "a.csv").write_bytes(b"")
+    assert _found(_json(request, Config())) == [("HS116", "a.csv", None, None)]
+    config = Config(per_file_ignores={"a.csv": ["HS116"]})
+    skipped = _json(request, config)
+    assert _found(skipped) == []
+    monkeypatch.setattr(engine_module, "file_rules", lambda hooks, skip, file: hooks)
+    assert _json(request, config) == skipped
