@@ -845,6 +845,23 @@ def test_an_identifier_in_two_files_of_one_object_is_a_warning_naming_the_earlie
 
 
 @pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_identifier_in_an_ignored_earlier_file_is_still_found_in_the_later_one(reader: str) -> None:
+    # HS324 turned off for a.csv alone: its findings there are dropped, but a.csv's identifiers
+    # are still what b.csv's rows are held to
+    columns = _mappings("0-1", ("Name", "firstname"), ("Email", "email"))
+    files = {"a.csv": "Name,Email\nAnn,ann@x.example\n", "b.csv": "Name,Email\nAnn,ANN@x.example\n"}
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": columns}}
+        for name in files]}
+    for ignored in ("a.csv", "b.csv"):
+        report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()},
+                          base_dir="/nonexistent",
+                          config=Config(reader=reader, per_file_ignores={ignored: "HS324"}))
+        found = [(f.file, f.row, f.column, f.code) for f in report.findings if f.code == "HS324"]
+        assert found == ([("b.csv", 2, 2, "HS324")] if ignored == "a.csv" else []), (reader, ignored)
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
 @pytest.mark.parametrize("chunk_rows", [50_000, 1])
 def test_a_common_column_key_in_any_file_of_the_owning_object_has_its_row(reader: str, chunk_rows: int) -> None:
     link = {"toColumnObjectTypeId": "0-1",

@@ -43,6 +43,7 @@ class IdentifierInAnotherFile(CatalogRule):
     code = "HS324"
     name = "identifier-in-another-file"
     severity = Severity.WARNING
+    spans_files = True  # a file's identifiers are kept for the files after it, even where it is ignored
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
