@@ -27,12 +27,12 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for v in values:
         name, sep, path = v.partition("=")
         if not sep or not name or not path:
             raise click.BadParameter(f"{v!r} is not NAME=PATH", param_hint="--file")
-        out[name] = path
+        _add_file(out, name, path, f"--file {name}")  # (the same NAME twice: refused, not the last taken)
     return out
 
 
@@ -224,6 +224,11 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
     from validator.sources import find_requests, is_folder, is_request, requests_under, stat_named
 
     requests: dict[Path, dict[str, Any]] = {}
+    spelled: dict[object, Path] = {}  # each request as first named (one import given twice is checked once)
+
+    def request(path: Path) -> dict[str, Any]:
+        return requests.setdefault(spelled.setdefault(_identity(path), path), {})
+
     given_paths = bool(paths)
     expanded: list[Path] = []
     for p in paths:  # a folder stands for every importRequest under it
@@ -241,9 +246,10 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
         if p.suffix.lower() == ".json":
             if ignore_unpaired and not is_request(p):
                 continue
-            requests.setdefault(p, {})
+            request(p)
     if request_opt is not None:
-        requests.setdefault(request_opt, {}).update({p.name: p for p in data})
+        for p in data:
+            _add_file(request(request_opt), p.name, p, str(p))
     else:
         for p in data:
             if stat_named(p) is None:
@@ -256,8 +262,48 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
                     f"{p}: no importRequest found (looked for {p.stem}.import.json and requests "
                     f"in {p.parent or '.'} naming {p.name}); pass --request")
             for r in found:
-                requests.setdefault(r, {})[p.name] = p
+                _add_file(request(r), p.name, p, str(p))
     if not requests and not (ignore_unpaired and given_paths):
         raise ValidatorError("nothing to check: give an importRequest JSON or a data file")
-    for request, files in requests.items():
-        yield request, {**files, **given}
+    for r, files in requests.items():
+        files = dict(files)
+        for name, value in given.items():
+            _add_file(files, name, value, f"--file {name}")
+        yield r, files
+
+
+def _identity(path: Path) -> object:
+    """What tells one file from another however it is spelled (relative or absolute, through
+    ``..``, a folder and a file in it): the file and the folder it is read from (a link to a
+    request elsewhere reads the data files beside the link), else the absolute path."""
+    from validator.sources import stat_named
+
+    st, folder = stat_named(path), stat_named(path.parent)
+    if st is None or folder is None:
+        return os.path.abspath(path)
+    return st.st_dev, st.st_ino, folder.st_dev, folder.st_ino
+
+
+def _add_file(files: dict[str, Any], name: str, value: Any, what: str) -> None:
+    """One file for ``name``: a second one (a data file or ``--file`` of the same name) would
+    leave the first unchecked while the run passes, so it is refused; the same file twice is
+    one."""
+    from validator.findings import ValidatorError
+
+    held = files.get(name)
+    if held is not None and held is not value and not _same_file(held, value):
+        raise ValidatorError(f"{what}: the fileName {name!r} is given twice ({_shown(held)}, {_shown(value)})")
+    files.setdefault(name, value)
+
+
+def _same_file(a: Any, b: Any) -> bool:
+    if not isinstance(a, (str, Path)) or not isinstance(b, (str, Path)):  # (stdin: never the same as a file)
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, (str, Path)) else "-"

@@ -1,0 +1,81 @@
+"""The command line's inputs as a user spells them: one import named twice, two files for one
+fileName. Each case is checked for the exact findings (code, row, column) or the one-line refusal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from validator.cli import cli
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=60, env=_env())
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _findings(output: str) -> list[tuple[str, str, int | None, int | None]]:
+    return [(f["code"], Path(f["path"]).name, f["row"], f["column"]) for f in json.loads(output)["findings"]]
+
+
+def test_one_import_named_twice_is_checked_once(tmp_path: Path) -> None:
+    # the same request given as a relative and an absolute path, through a "..", or as a folder
+    # and a file in it, was checked once per spelling: every finding listed and counted twice
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "broken")
+    once = CliRunner().invoke(cli, ["check", str(tmp_path / "broken" / "contacts.import.json"), "--format", "json"])
+    expected = _findings(once.output)
+    assert ("HS110", "contacts.csv", 3, 4) in expected and len(expected) == 13
+    for args in (["broken/contacts.import.json", str(tmp_path / "broken" / "contacts.import.json")],
+                 ["broken/contacts.import.json", "broken/../broken/contacts.import.json"],
+                 ["broken", "./broken/"],
+                 ["broken/contacts.csv", str(tmp_path / "broken" / "contacts.csv")]):
+        proc = _run("check", *args, "--format", "json", cwd=tmp_path)
+        assert proc.returncode == 1, (args, proc.stderr)
+        report = json.loads(proc.stdout)
+        assert _findings(proc.stdout) == expected, args
+        assert (report["summary"]["errors"], report["summary"]["warnings"]) == (10, 3), args
+        if args[0].endswith(".json"):  # (named as first given)
+            assert {f["path"] for f in report["findings"] if f["path"].endswith(".json")} == {args[0]}, args
+
+
+def test_two_files_for_one_file_name_are_refused_not_one_dropped(tmp_path: Path) -> None:
+    # `--request R a/contacts.csv b/contacts.csv` checked b only (a broken a passed, exit 0), and
+    # `--file NAME=...` twice, or beside a data file of that name, took the last one silently
+    broken = tmp_path / "a" / "contacts.csv"
+    clean = tmp_path / "b" / "contacts.csv"
+    shutil.copytree(EXAMPLES / "broken", broken.parent)
+    shutil.copytree(EXAMPLES / "contacts", clean.parent)
+    request = str(clean.parent / "contacts.import.json")
+    for args, first in (
+        (["--request", request, str(broken), str(clean)], f"{clean}: the fileName 'contacts.csv' is given twice "
+                                                          f"({broken}, {clean})"),
+        ([request, "--file", f"contacts.csv={broken}", "--file", f"contacts.csv={clean}"],
+         f"--file contacts.csv: the fileName 'contacts.csv' is given twice ({broken}, {clean})"),
+        (["--request", request, str(broken), "--file", f"contacts.csv={clean}"],
+         f"--file contacts.csv: the fileName 'contacts.csv' is given twice ({broken}, {clean})"),
+    ):
+        proc = _run("check", *args, cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stdout)
+        assert proc.stderr == f"hubspot-preflight: error: {first}\n", args
+        assert proc.stdout == ""
+    # the same file twice (two spellings of it) is one file, checked once
+    same = _run("check", "--request", request, str(broken), "a/../a/contacts.csv", "--format", "json", cwd=tmp_path)
+    assert same.returncode == 1, same.stderr
+    assert [(c, r, col) for c, _n, r, col in _findings(same.stdout) if c == "HS110"] == [("HS110", 3, 4),
+                                                                                          ("HS110", 6, 5)]
