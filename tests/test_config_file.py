@@ -112,14 +112,19 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
      "{file} [tool.hubspot-preflight] options: unknown rule code or name 'bogus'"),
     ('fail-on = "never"', "{file} [tool.hubspot-preflight] fail-on: unknown severity 'never'"),
     ('max-per-rule = -1', "max-per-rule"),
-    ('tier = "gold"', "unknown tier 'gold'"),
+    # a tier, a report format or a rule option refused named no file, nor the setting
+    ('tier = "gold"', "{file} [tool.hubspot-preflight] tier: unknown tier 'gold' (choose from paid, free)"),
+    ('output-format = "JSON"', "{file} [tool.hubspot-preflight] output-format: unknown output format 'JSON'"),
+    ('[tool.hubspot-preflight.options]\nHS203 = { min_year = 1950, maxyear = 2035 }',
+     "{file} [tool.hubspot-preflight] options: unknown option(s) maxyear for rule HS203"),
     ('select = "HS1', "not valid TOML"),
     # TOML nested deeper than Python's reader recurses said "input nested too deeply to check",
     # naming no file, and Config.from_pyproject raised RecursionError
     ("select = " + "[" * 3000 + "]" * 3000, "cannot read configuration {file}: nested too deeply"),
     # a rule option of the wrong kind used to escape as "internal error: ValueError"
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = "many" }',
-     "option max_columns of rule HS503 must be a whole number >= 0, not 'many'"),
+     "{file} [tool.hubspot-preflight] options: option max_columns of rule HS503 must be a whole number >= 0, "
+     "not 'many'"),
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = 1.5 }', "must be a whole number >= 0, not 1.5"),
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = true }', "must be a whole number >= 0, not True"),
     ('[tool.hubspot-preflight.options]\nHS501 = { max_rows = -1 }', "must be a whole number >= 0, not -1"),

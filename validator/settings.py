@@ -147,16 +147,21 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
             value = _string(table[key], key, where)
             changes[key] = str(root / value) if root is not None else value
     if "tier" in table:
-        changes["tier"] = check_tier(_string(table["tier"], "tier", where))
+        tier = _string(table["tier"], "tier", where)
+        with _naming(named("tier")):
+            changes["tier"] = check_tier(tier)
     if "output-format" in table:
-        changes["output_format"] = check_format(_string(table["output-format"], "output-format", where))
+        fmt = _string(table["output-format"], "output-format", where)
+        with _naming(named("output-format")):
+            changes["output_format"] = check_format(fmt)
     for key in ("exit-zero", "redact"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise ValidatorError(f"{key}{where} must be true or false, not {table[key]!r}")
             changes[key.replace("-", "_")] = table[key]
     config = Config().with_(**changes)
-    active_rules(config)  # unknown codes in severity or options, unknown rule options
+    with _naming(named("options")):  # unknown rule options, or values of the wrong kind
+        active_rules(config)
     return config
 
 
