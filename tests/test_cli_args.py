@@ -79,3 +79,18 @@ def test_two_files_for_one_file_name_are_refused_not_one_dropped(tmp_path: Path)
     assert same.returncode == 1, same.stderr
     assert [(c, r, col) for c, _n, r, col in _findings(same.stdout) if c == "HS110"] == [("HS110", 3, 4),
                                                                                           ("HS110", 6, 5)]
+
+
+def test_config_of_a_path_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    # `config imports/typo` printed the settings found from the folder above (or the built-in
+    # defaults) as if they were that path's, exit 0; `check` refuses such a path
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nfail-on = "warning"\n', encoding="utf-8")
+    (tmp_path / "imports").mkdir()
+    (tmp_path / "imports" / "pyproject.toml").write_text('[tool.hubspot-preflight]\nignore = ["HS1"]\n',
+                                                        encoding="utf-8")
+    proc = _run("config", "imports/typo/", "--format", "json", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "hubspot-preflight: error: config imports/typo: no such file or folder\n"
+    found = _run("config", "imports", "--format", "json", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert (json.loads(found.stdout)["ignore"], json.loads(found.stdout)["fail-on"]) == (["HS1"], "error")

@@ -23,8 +23,13 @@ def config_cmd(paths: tuple[Path, ...], config_file: Path | None, fmt: str) -> N
     """Print the effective configuration for PATHS (default: the current folder)."""
     import json
 
+    from validator.findings import ValidatorError
     from validator.settings import describe, effective_config
+    from validator.sources import stat_named
 
+    for path in paths:  # (a typo would print the settings of a folder above it as its own)
+        if stat_named(path, "config ") is None:
+            raise ValidatorError(f"config {path}: no such file or folder")
     config = effective_config(paths, config_file)
     data = describe(config)
     if fmt == "json":
