@@ -94,3 +94,19 @@ def test_config_of_a_path_that_is_not_there_is_refused(tmp_path: Path) -> None:
     found = _run("config", "imports", "--format", "json", cwd=tmp_path)
     assert found.returncode == 0, found.stderr
     assert (json.loads(found.stdout)["ignore"], json.loads(found.stdout)["fail-on"]) == (["HS1"], "error")
+
+
+def test_a_select_that_names_no_rule_is_refused_not_a_pass(tmp_path: Path) -> None:
+    # `--select "$RULES"` with RULES unset checked no rule at all and passed a broken import
+    # (exit 0, "Found 0 errors"); an empty --ignore or --extend-select changes nothing, as before
+    broken = str(EXAMPLES / "broken" / "contacts.import.json")
+    for value in ("", ",", " , "):
+        proc = _run("check", broken, "--select", value, cwd=tmp_path)
+        assert (proc.returncode, proc.stdout) == (2, ""), value
+        assert proc.stderr == ("hubspot-preflight: error: --select names no rule: give codes, prefixes, names or "
+                               "ALL (--ignore ALL checks nothing)\n"), value
+    for flag in ("--ignore", "--extend-select"):
+        proc = _run("check", broken, flag, "", "--select", "HS11", "--format", "json", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert [(c, r, col) for c, _n, r, col in _findings(proc.stdout)] == [
+            ("HS110", 3, 4), ("HS113", 4, None), ("HS112", 5, 2), ("HS110", 6, 5), ("HS111", 7, 2)]

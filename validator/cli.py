@@ -104,11 +104,13 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _write_baselines,
         _write_report,
     )
-    from validator.findings import Report
+    from validator.findings import Report, ValidatorError
     from validator.sources import named_by
 
     for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
         _patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
+    if select and not _patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
+        raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
              "exit_zero": exit_zero, "chunk_rows": chunk_rows}
