@@ -110,3 +110,19 @@ def test_a_select_that_names_no_rule_is_refused_not_a_pass(tmp_path: Path) -> No
         assert proc.returncode == 1, proc.stderr
         assert [(c, r, col) for c, _n, r, col in _findings(proc.stdout)] == [
             ("HS110", 3, 4), ("HS113", 4, None), ("HS112", 5, 2), ("HS110", 6, 5), ("HS111", 7, 2)]
+
+
+def test_a_per_file_ignore_by_absolute_path_holds_whatever_path_the_check_is_given(tmp_path: Path) -> None:
+    # an absolute glob (as ruff takes them) held only when the check was given an absolute path:
+    # `check imports/contacts.csv` from the project's folder still reported HS110
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "imports")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.hubspot-preflight]\nselect = [\"HS11\"]\n[tool.hubspot-preflight.per-file-ignores]\n"
+        f"{json.dumps(str(tmp_path / 'imports' / '*.csv'))} = [\"ragged-row\"]\n"
+        f"{json.dumps(str(tmp_path / 'elsewhere' / '*.csv'))} = [\"HS112\"]\n", encoding="utf-8")
+    for given, cwd in (("imports/contacts.csv", tmp_path), ("contacts.csv", tmp_path / "imports"),
+                       (str(tmp_path / "imports" / "contacts.csv"), ROOT)):
+        proc = _run("check", given, "--format", "json", cwd=cwd)
+        assert proc.returncode == 1, proc.stderr
+        assert [(c, r, col) for c, _n, r, col in _findings(proc.stdout)] == [
+            ("HS113", 4, None), ("HS112", 5, 2), ("HS111", 7, 2)], given

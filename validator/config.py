@@ -17,7 +17,7 @@ import fnmatch
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from validator.catalog import load_toml
@@ -183,19 +183,23 @@ def file_ignores(config: Config, paths: Mapping[str, str]) -> Callable[[str, str
     """A test ``(code, file) -> skip?`` for ``per-file-ignores``; None when there are none.
 
     A glob matches a file when it matches the request's ``fileName``, the path as given, or the
-    path relative to ``config.root`` (the folder of the configuration file), like ruff.
+    path relative to ``config.root`` (the folder of the configuration file), like ruff; an
+    absolute glob matches the file's absolute path, however the check was given it.
     """
     if not config.per_file_ignores:
         return None
     rules = all_rules()
-    table = [(glob, frozenset(resolve(codes, rules))) for glob, codes in config.per_file_ignores.items()]
+    table = [(glob, _absolute(glob), frozenset(resolve(codes, rules)))
+             for glob, codes in config.per_file_ignores.items()]
     cache: dict[str, frozenset[str]] = {}
 
     def skip(code: str, file: str) -> bool:
         codes = cache.get(file)
         if codes is None:
             names = file_names(file, paths.get(file), config.root)
-            codes = frozenset().union(*(c for glob, c in table if any(glob_match(n, glob) for n in names)))
+            full = absolute_names(paths.get(file))
+            codes = frozenset().union(*(c for glob, absolute, c in table
+                                        if any(glob_match(n, glob) for n in (full if absolute else names))))
             cache[file] = codes
         return code in codes
 
@@ -211,6 +215,17 @@ def file_names(file: str, path: str | None, root: str | None) -> set[str]:
                 with contextlib.suppress(ValueError):  # another drive on Windows
                     names.add(Path(os.path.relpath(Path(path).resolve(), Path(base).resolve())).as_posix())
     return names
+
+
+def absolute_names(path: str | None) -> set[str]:
+    """A file's absolute path, as spelled and with links resolved, for absolute globs."""
+    if not path:
+        return set()
+    return {Path(os.path.abspath(path)).as_posix(), Path(path).resolve().as_posix()}
+
+
+def _absolute(glob: str) -> bool:
+    return glob.replace("\\", "/").startswith("/") or PureWindowsPath(glob).is_absolute()
 
 
 def glob_match(name: str, pattern: str) -> bool:
