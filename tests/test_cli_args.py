@@ -126,3 +126,15 @@ def test_a_per_file_ignore_by_absolute_path_holds_whatever_path_the_check_is_giv
         assert proc.returncode == 1, proc.stderr
         assert [(c, r, col) for c, _n, r, col in _findings(proc.stdout)] == [
             ("HS113", 4, None), ("HS112", 5, 2), ("HS111", 7, 2)], given
+
+
+def test_emit_request_with_write_baseline_is_refused_not_a_baseline_left_unwritten(tmp_path: Path) -> None:
+    # --emit-request checks nothing, so --write-baseline beside it wrote no baseline, and said
+    # nothing of it (exit 0)
+    request = str(EXAMPLES / "contacts" / "contacts.import.json")
+    baseline = tmp_path / "baseline.json"
+    proc = _run("check", request, "--emit-request", "--write-baseline", "--baseline", str(baseline), cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("hubspot-preflight: error: --write-baseline needs a check, and --emit-request checks "
+                           "nothing\n")
+    assert not baseline.exists()

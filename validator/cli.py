@@ -109,6 +109,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
 
     for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
         _patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
+    if emit_request and write_baseline:  # (it would write nothing, and exit 0)
+        raise ValidatorError("--write-baseline needs a check, and --emit-request checks nothing")
     if select and not _patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
         raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
