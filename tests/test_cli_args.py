@@ -138,3 +138,15 @@ def test_emit_request_with_write_baseline_is_refused_not_a_baseline_left_unwritt
     assert proc.stderr == ("hubspot-preflight: error: --write-baseline needs a check, and --emit-request checks "
                            "nothing\n")
     assert not baseline.exists()
+
+
+def test_a_json_path_that_is_not_there_is_refused_in_the_hook_too(tmp_path: Path) -> None:
+    # with --ignore-unpaired a missing data file was refused (exit 2) but a missing request was
+    # passed over as "not a request" (exit 0, nothing checked)
+    for missing in ("nope.json", "nope.csv"):
+        proc = _run("check", "--ignore-unpaired", missing, cwd=tmp_path)
+        assert (proc.returncode, proc.stdout) == (2, ""), missing
+        assert proc.stderr == f"hubspot-preflight: error: {missing}: no such file\n"
+    (tmp_path / "notes.json").write_text('{"not": "a request"}', encoding="utf-8")
+    skipped = _run("check", "--ignore-unpaired", "notes.json", cwd=tmp_path)
+    assert (skipped.returncode, skipped.stdout) == (0, "")

@@ -245,6 +245,8 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
     for p in paths:
         if p.suffix.lower() == ".json":
             if ignore_unpaired and not is_request(p):
+                if stat_named(p) is None:  # (not there at all: refused, as a data file is)
+                    raise ValidatorError(f"{p}: no such file")
                 continue
             request(p)
     if request_opt is not None:
