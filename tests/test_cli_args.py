@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
@@ -150,3 +151,19 @@ def test_a_json_path_that_is_not_there_is_refused_in_the_hook_too(tmp_path: Path
     (tmp_path / "notes.json").write_text('{"not": "a request"}', encoding="utf-8")
     skipped = _run("check", "--ignore-unpaired", "notes.json", cwd=tmp_path)
     assert (skipped.returncode, skipped.stdout) == (0, "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["check", "{clean}"], ["check", "{broken}", "--format", "json"], ["rules"],
+                                  ["explain", "HS110"], ["config"]])
+def test_standard_output_that_takes_nothing_is_a_one_line_error_not_an_internal_one(args: list[str],
+                                                                                    tmp_path: Path) -> None:
+    # `> full-disk/report.txt`: every command said "internal error: OSError: [Errno 28] ..."
+    # (a bug of ours, by its words), as -o to that disk does not
+    args = [a.format(clean=EXAMPLES / "contacts" / "contacts.import.json",
+                     broken=EXAMPLES / "broken" / "contacts.import.json") for a in args]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "validator", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=tmp_path, timeout=60, env=_env())
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "hubspot-preflight: error: cannot write to standard output: No space left on device\n"

@@ -256,6 +256,10 @@ def _main(argv: list[str] | None) -> None:
         click.echo("hubspot-preflight: error: out of memory", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as exc:  # a bug: say so in one line, never a traceback
+        if isinstance(exc, OSError) and _writing_stdout(exc):  # (a full disk under `> report.txt`: not a bug)
+            click.echo(f"hubspot-preflight: error: cannot write to standard output: {_safe(exc.strerror or str(exc))}",
+                       err=True)
+            sys.exit(EXIT_USAGE)
         if os.environ.get("HUBSPOT_PREFLIGHT_DEBUG"):
             raise
         click.echo(f"hubspot-preflight: internal error: {type(exc).__name__}: {_safe(str(exc))} "
@@ -314,6 +318,18 @@ def _safe(text: str) -> str:
     from validator.report.text import printable
 
     return printable(text)
+
+
+def _writing_stdout(exc: BaseException) -> bool:
+    """Whether an error was raised writing to standard output: every command's output, the help
+    included, goes through ``click.echo``, so the error passed through it (to stdout, not err)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "echo" and frame.f_globals.get("__name__") == "click.utils":
+            return not frame.f_locals.get("err")
+        tb = tb.tb_next
+    return False
 
 
 def _silence_stdout() -> None:
