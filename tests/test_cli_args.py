@@ -167,3 +167,27 @@ def test_standard_output_that_takes_nothing_is_a_one_line_error_not_an_internal_
                               text=True, cwd=tmp_path, timeout=60, env=_env())
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == "hubspot-preflight: error: cannot write to standard output: No space left on device\n"
+
+
+def test_the_report_never_overwrites_the_baseline_or_portal_snapshot_it_reads(tmp_path: Path) -> None:
+    # `-o` naming the baseline read (from --baseline or the settings file) or a portal snapshot
+    # file replaced it with the report: the accepted findings, or the account's owners, lost
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "imports")
+    shutil.copytree(ROOT / "fixtures" / "portal", tmp_path / "portal")
+    request = str(tmp_path / "imports" / "contacts.import.json")
+    baseline = tmp_path / "imports" / "baseline.json"
+    wrote = _run("check", request, "--baseline", str(baseline), "--write-baseline", cwd=tmp_path)
+    assert wrote.returncode == 0, wrote.stderr
+    kept = {p: p.read_bytes() for p in (baseline, tmp_path / "portal" / "owners.json")}
+    (tmp_path / "imports" / "hubspot-preflight.toml").write_text('baseline = "baseline.json"\n', encoding="utf-8")
+    for args, target in ((["--baseline", str(baseline)], baseline), ([], baseline),
+                         (["--portal", "portal"], tmp_path / "portal" / "owners.json")):
+        proc = _run("check", request, *args, "-o", str(target), "--format", "json", cwd=tmp_path)
+        assert (proc.returncode, proc.stdout) == (2, ""), args
+        assert proc.stderr == f"hubspot-preflight: error: --output {target} is one of the inputs; choose another file\n"
+        assert {p: p.read_bytes() for p in kept} == kept, args
+    again = _run("check", request, "--write-baseline", cwd=tmp_path)  # (the baseline read is rewritten so)
+    assert again.returncode == 0, again.stderr
+    assert baseline.read_bytes() == kept[baseline]
+    accepted = _run("check", request, "--format", "json", cwd=tmp_path)  # the baseline still accepts all 13
+    assert (accepted.returncode, json.loads(accepted.stdout)["findings"]) == (0, [])

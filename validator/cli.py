@@ -19,6 +19,7 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -122,10 +123,12 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     _no_stray_files(planned, given)
     planned = [(request, named_by(request, files)) for request, files in planned]  # (--file is for one of them)
     configs = _own_configs(planned, config, config_file, flags, shared)
+    settings = [config, *configs.values()]
     inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values()),
-              *{c.source for c in [config, *configs.values()] if c.source}]
-    if output is not None:
-        _output_target(output, write_baseline, inputs)
+              *{c.source for c in settings if c.source}, *_snapshot_files(settings)]
+    if output is not None:  # (nor over a baseline read: --write-baseline alone rewrites that)
+        baselines = [c.baseline for c in settings if isinstance(c.baseline, (str, os.PathLike))]
+        _output_target(output, write_baseline, [*inputs, *baselines])
     targets: dict[Path, Path] = {}
     if write_baseline:  # each request's findings to its own baseline file (the same one for all, mostly)
         targets = _baseline_targets(configs, inputs)
@@ -318,6 +321,14 @@ def _safe(text: str) -> str:
     from validator.report.text import printable
 
     return printable(text)
+
+
+def _snapshot_files(configs: list[Any]) -> list[Path]:
+    """The portal snapshot files the settings read: inputs no report or baseline may replace."""
+    from validator.portal import snapshot_files
+
+    folders = {str(getattr(c.portal, "path", c.portal)) for c in configs if c.portal is not None}
+    return [file for folder in sorted(folders) for file in snapshot_files(folder)]
 
 
 def _writing_stdout(exc: BaseException) -> bool:

@@ -150,6 +150,15 @@ def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mappi
     return ObjectType(oid, names, "", True), props, tuple(str(r) for r in required)
 
 
+def snapshot_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files ``load_portal`` reads from a snapshot folder (those that are there): inputs,
+    which a report written must never replace."""
+    root = Path(path)
+    found = [root / "schemas.json", root / "owners.json", *sorted((root / "properties").glob("*.json")),
+             *sorted((root / "pipelines").glob("*.json")), *sorted((root / "associations").glob("*/*.json"))]
+    return [p for p in found if p.is_file()]
+
+
 def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Portal:
     """Read a snapshot folder. Raises ValidatorError naming the file that is not what HubSpot returns."""
     root = Path(path)
