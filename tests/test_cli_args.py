@@ -191,3 +191,13 @@ def test_the_report_never_overwrites_the_baseline_or_portal_snapshot_it_reads(tm
     assert baseline.read_bytes() == kept[baseline]
     accepted = _run("check", request, "--format", "json", cwd=tmp_path)  # the baseline still accepts all 13
     assert (accepted.returncode, json.loads(accepted.stdout)["findings"]) == (0, [])
+
+
+def test_request_option_alone_checks_that_request(tmp_path: Path) -> None:
+    # (--request R with no data file given, its files beside it or from --file, is checked)
+    broken = str(EXAMPLES / "broken" / "contacts.import.json")
+    for args in (["--request", broken], ["--request", broken, "--file",
+                                         f"exports/contacts.csv={EXAMPLES / 'broken' / 'contacts.csv'}"]):
+        proc = _run("check", *args, "--format", "json", cwd=tmp_path)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert ("HS110", "contacts.csv", 3, 4) in _findings(proc.stdout), args

@@ -250,8 +250,9 @@ def _plan(paths: tuple[Path, ...], request_opt: Path | None, given: dict[str, st
                 continue
             request(p)
     if request_opt is not None:
+        files = request(request_opt)  # (checked with no data file given too: --file, or its own files)
         for p in data:
-            _add_file(request(request_opt), p.name, p, str(p))
+            _add_file(files, p.name, p, str(p))
     else:
         for p in data:
             if stat_named(p) is None:
