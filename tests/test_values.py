@@ -518,6 +518,24 @@ def test_malformed_snapshot_is_a_refusal_naming_the_file(tmp_path: Path, path: s
     assert str(portal / path) in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("name", ["owners.json", "schemas.json"])
+def test_a_snapshot_file_that_is_a_folder_is_a_refusal_naming_it(tmp_path: Path, name: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # owners.json or schemas.json made a folder was passed over as if absent: the owners went
+    # unchecked (HS236, HS237 gone) and the check exited 1, where properties/x.json was refused
+    portal = tmp_path / "portal"
+    shutil.copytree(PORTAL, portal)
+    (portal / name).unlink()
+    (portal / name).mkdir()
+    with pytest.raises(ValidatorError, match="is not a regular file or a pipe"):
+        load_portal(portal)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(DEALS), "--portal", str(portal)])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (f"hubspot-preflight: error: portal snapshot: {portal / name} "
+                                       "is not a regular file or a pipe\n")
+
+
 def test_cli_portal_option() -> None:
     result = CliRunner().invoke(
         __import__("validator.cli", fromlist=["cli"]).cli, ["check", str(DEALS), "--portal", str(PORTAL),

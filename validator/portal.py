@@ -37,7 +37,7 @@ from validator.catalog import (
     builtin,
 )
 from validator.findings import ValidatorError
-from validator.sources import is_folder, read_bounded
+from validator.sources import is_folder, read_bounded, stat_named
 
 MAX_SNAPSHOT_FILE = 64 * 1024 * 1024
 
@@ -70,6 +70,12 @@ def _read(path: Path) -> Any:
         raise ValidatorError(f"portal snapshot {path}: not JSON ({exc})") from None
     except RecursionError:
         raise ValidatorError(f"portal snapshot {path}: nested too deeply") from None
+
+
+def _there(path: Path) -> bool:
+    """Whether the snapshot has this file: anything by that name, for ``_read`` to judge (a folder
+    or a device is refused there, a pipe read), where ``is_file()`` passed over all but files."""
+    return stat_named(path, "portal snapshot ") is not None
 
 
 def _results(body: Any) -> list[Mapping[str, Any]]:
@@ -170,8 +176,9 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
     props: dict[str, tuple[Property, ...]] = {}
     required: dict[str, tuple[tuple[str, ...], ...]] = {}
     current = root / "schemas.json"
+    schemas = _there(current)
     try:
-        if current.is_file():
+        if schemas:
             for i, item in enumerate(_results(_read(current))):
                 obj, raw_props, req = _schema(item, f"results[{i}]")
                 objects.append(obj)
@@ -197,7 +204,7 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
                                                   for i, p in enumerate(_results(_read(current))))
         owners = None
         current = root / "owners.json"
-        if current.is_file():
+        if _there(current):
             owners = tuple(_owner(o, f"results[{i}]") for i, o in enumerate(_results(_read(current))))
         labels: dict[tuple[str, str], tuple[Mapping[str, Any], ...]] = {}
         for current in sorted((root / "associations").glob("*/*.json")):
@@ -206,7 +213,7 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
     except _Bad as exc:
         raise ValidatorError(f"portal snapshot {current}: {exc}") from None
     return Portal(str(root), tuple(objects), props, required, pipelines, owners, labels,
-                  schemas=(root / "schemas.json").is_file())
+                  schemas=schemas)
 
 
 def overlay(catalog: Catalog, portal: Portal) -> Catalog:
