@@ -502,6 +502,24 @@ def test_a_custom_object_the_portal_snapshot_lacks_is_unknown(tmp_path: Path) ->
     ("properties/contacts.json", '{"results": {"name": "email"}}', '"results" list'),
     ("properties/unicorns.json", '{"results": []}', "not an object type id or name"),
     ("pipelines/deals.json", '{"results": [{"id": "x", "label": "X"}]}', '"stages"'),
+    # a property without its type (or with one that is not a string) was read as a text property,
+    # so its cells went unchecked
+    ("properties/deals.json", '{"results": [{"name": "hs_priority", "fieldType": "select", "options": []}]}',
+     r'results\[0\] \(hs_priority\): "type" is missing or not a string'),
+    ("properties/deals.json", '{"results": [{"name": "amount", "type": ["number"], "fieldType": "number"}]}',
+     r'results\[0\] \(amount\): "type" is missing or not a string'),
+    ("properties/deals.json", '{"results": [{"name": "amount", "type": "number", "fieldType": 7}]}',
+     r'results\[0\] \(amount\): "fieldType" is not a string'),
+    # a name listed twice: the later one silently replaced the earlier
+    ("properties/deals.json", '{"results": [{"name": "amount", "type": "number", "fieldType": "number"}, '
+                              '{"name": "amount", "type": "string", "fieldType": "text"}]}',
+     r"results\[1\]: property 'amount' is listed twice \(results\[0\]\)"),
+    ("schemas.json", '{"results": [{"objectTypeId": "2-1", "name": "cars", "properties": '
+                     '[{"name": "vin", "type": "string"}, {"name": "vin", "type": "string"}]}]}',
+     r"results\[0\].properties\[1\]: property 'vin' is listed twice \(results\[0\].properties\[0\]\)"),
+    # a custom object's property that is not an object was an internal error (AttributeError)
+    ("schemas.json", '{"results": [{"objectTypeId": "2-1", "name": "cars", "properties": [5]}]}',
+     r"results\[0\].properties\[0\] is not an object"),
 ])
 def test_malformed_snapshot_is_a_refusal_naming_the_file(tmp_path: Path, path: str, text: str, why: str,
                                                          capsys: pytest.CaptureFixture[str]) -> None:

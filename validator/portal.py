@@ -112,7 +112,12 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
     meta = item.get("modificationMetadata") or {}
     if not isinstance(meta, dict):
         raise _Bad(f'{where} ({name}): "modificationMetadata" is not an object')
-    field_type = str(item.get("fieldType") or "text")
+    kind = item.get("type")
+    if not isinstance(kind, str) or not kind:  # read as text, a dropdown's cells would go unchecked
+        raise _Bad(f'{where} ({name}): "type" is missing or not a string')
+    field_type = item.get("fieldType") or "text"
+    if not isinstance(field_type, str):
+        raise _Bad(f'{where} ({name}): "fieldType" is not a string')
     ref = item.get("referencedObjectType")
     fmt = base.format if base is not None else None
     if fmt is None:
@@ -122,10 +127,27 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
                "currency" if item.get("showCurrencySymbol") or hint == "currency" else
                "domain" if (obj, name) == ("0-2", "domain") else _FORMATS_BY_NAME.get(name))
     return Property(
-        object_id=obj, name=name, label=str(item.get("label") or ""), type=str(item.get("type") or "string"),
+        object_id=obj, name=name, label=str(item.get("label") or ""), type=kind,
         field_type=field_type, options=opts, unique=bool(item.get("hasUniqueValue", False)),
         read_only=bool(meta.get("readOnlyValue", False)), calculated=bool(item.get("calculated", False)),
         referenced_object=str(ref) if ref else None, source="portal", format=fmt)
+
+
+def _property_list(obj: str, items: list[Any], where: str, base: Catalog | None = None) -> tuple[Property, ...]:
+    """The properties of one object, ``where`` naming the list; a name listed twice is refused
+    (the API lists each once; the later would silently replace the earlier)."""
+    seen: dict[str, str] = {}
+    out = []
+    for i, item in enumerate(items):
+        at = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            raise _Bad(f"{at} is not an object")
+        prop = parse_property(obj, item, at, base.property_of(obj, item.get("name")) if base is not None else None)
+        if prop.name in seen:
+            raise _Bad(f"{at}: property {prop.name!r} is listed twice ({seen[prop.name]})")
+        seen[prop.name] = at
+        out.append(prop)
+    return tuple(out)
 
 
 def _pipeline(item: Mapping[str, Any], where: str) -> Pipeline:
@@ -183,7 +205,7 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
                 obj, raw_props, req = _schema(item, f"results[{i}]")
                 objects.append(obj)
                 names.update({n.lower(): obj.id for n in obj.names})
-                props[obj.id] = tuple(parse_property(obj.id, p, f"results[{i}].properties") for p in raw_props)
+                props[obj.id] = _property_list(obj.id, raw_props, f"results[{i}].properties")
                 required[obj.id] = tuple((r,) for r in req)
 
         def object_of(file: Path) -> str:
@@ -195,9 +217,7 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
 
         for current in sorted((root / "properties").glob("*.json")):
             obj_id = object_of(current)
-            props[obj_id] = tuple(
-                parse_property(obj_id, p, f"results[{i}]", base.property_of(obj_id, p.get("name")))
-                for i, p in enumerate(_results(_read(current))))
+            props[obj_id] = _property_list(obj_id, _results(_read(current)), "results", base)
         pipelines: dict[str, tuple[Pipeline, ...]] = {}
         for current in sorted((root / "pipelines").glob("*.json")):
             pipelines[object_of(current)] = tuple(_pipeline(p, f"results[{i}]")
