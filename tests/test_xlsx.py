@@ -1485,3 +1485,39 @@ def test_an_error_value_of_excel_365_is_reported_not_refused(tmp_path: Path, err
     report = validate(write(tmp_path, data, headers=("Email", "Score")))
     assert [(f.code, f.row, f.column, f.cell, f.message) for f in report.findings if f.code == "HS424"] == [
         ("HS424", n, 2, f"Sheet1!B{n}", f"'{err}' is an Excel error value") for n, err in enumerate(errors, start=2)]
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_a_number_cell_whose_text_is_no_number_reads_as_that_text_on_both_readers(tmp_path: Path,
+                                                                                  typed: bool) -> None:
+    """A number cell holding `` 12 ``, ``1_000`` or ``0x10`` (a writer's bug: Excel writes none)
+    is no number calamine parses: typed ``t="n"``, it refused the whole workbook ("Parse float
+    error"); untyped, it read the text, where openpyxl read `` 12 `` and ``1_000`` as numbers
+    (Python's int() takes them). Both now read the text as written, and the value rules name it;
+    the typed cell makes calamine's sheet read on by openpyxl."""
+    kind = ' t="n"' if typed else ""
+    odd = [" 12 ", "1_000", "0x10"]
+    rows = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c>'
+            b'<c r="B1" t="inlineStr"><is><t>Employees</t></is></c></row>')
+    for n, text in enumerate([*odd, "7"], start=2):
+        rows += (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Acme {n}</t></is></c>'
+                 f'<c r="B{n}"{kind}><v>{text}</v></c></row>').encode()
+    data = raw_workbook(sheet(rows))
+    seen = []
+    for engine in ENGINES:
+        _reader, notes, chunks = _read(data, engine)
+        seen.append([(c.frame.values.tolist(), c.kinds.values.tolist()) for c in chunks])
+        assert notes.reader == ("openpyxl" if typed else engine)
+    assert seen[0] == seen[-1] == [([[f"Acme {n}", t] for n, t in enumerate([*odd, "7"], start=2)],
+                                     [["s", "s"]] * 3 + [["s", "n"]])]
+    (tmp_path / "companies.xlsx").write_bytes(data)
+    req = request("companies.xlsx", ("Name", "Employees"))
+    for mapping, prop in zip(req["files"][0]["fileImportPage"]["columnMappings"], ("name", "numberofemployees"),
+                             strict=True):
+        mapping.update(columnObjectTypeId="0-2", propertyName=prop)
+    (tmp_path / "import.json").write_text(json.dumps(req))
+    report = validate(tmp_path / "import.json")
+    assert [(f.code, f.row, f.column, f.cell, f.message) for f in report.findings if f.column == 2] == [
+        ("HS409", 2, 2, "Sheet1!B2", "' 12 ' has spaces around it"),
+        ("HS205", 3, 2, "Sheet1!B3", "'1_000' is not a number"),
+        ("HS205", 4, 2, "Sheet1!B4", "'0x10' is not a number")]

@@ -196,6 +196,8 @@ def _no_python_value(exc: BaseException) -> bool:
     panic (python-calamine 0.9 panics on a date-formatted number below about -1.07e11 days, past
     chrono's durations), which pyo3 raises as ``PanicException``, a BaseException; OverflowError
     (a duration-formatted number past Python's ``timedelta``); or an error value it does not know
-    (Excel 365's ``#SPILL!``, ``#CALC!``, ``#GETTING_DATA``...: it refuses the whole sheet)."""
+    (Excel 365's ``#SPILL!``, ``#CALC!``, ``#GETTING_DATA``...: it refuses the whole sheet), or a
+    cell typed a number (``t="n"``) whose text is no number it parses (`` 12 ``, ``1_000``: it
+    refuses the whole sheet; without the type it reads such a cell as its text, as openpyxl does)."""
     return (isinstance(exc, OverflowError) or type(exc).__name__ == "PanicException"
-            or str(exc).startswith("Unsupported cell error value"))
+            or str(exc).startswith(("Unsupported cell error value", "Parse float error")))

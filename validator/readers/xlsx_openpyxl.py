@@ -64,6 +64,11 @@ def _parser_class() -> type:
             if kind == "b" and value is not None and (value.text or "").strip() not in ("0", "1"):
                 # (openpyxl reads any integer as a boolean; calamine refuses the workbook)
                 raise ValueError(f"Unrecognized boolean cell value: {(value.text or '').strip()[:40]}")
+            if kind == "n" and value is not None and value.text and _NUMBER.fullmatch(value.text) is None:
+                # a number cell calamine reads as its text (`` 12 ``, ``1_000``, ``0x10``), which
+                # Python's int() would have read as a number (12, 1000)
+                element.set("t", "str")
+                return super().parse_cell(element)
             try:
                 return super().parse_cell(element)
             except ValueError:
@@ -151,6 +156,9 @@ def _float(text: str) -> float | None:
         return None
 
 
+# a number as calamine (Rust's f64 parse) reads one: no spaces at its ends, no digit separators,
+# no hexadecimal, ASCII digits only; Excel itself reads no such text as a number either
+_NUMBER = re.compile(r"[+-]?(?:inf|infinity|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)", re.I)
 _LONG_INTEGER = re.compile(r"[+-]?[0-9]{4000,}")
 _INF = float("inf")
 
