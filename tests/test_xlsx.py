@@ -1521,3 +1521,25 @@ def test_a_number_cell_whose_text_is_no_number_reads_as_that_text_on_both_reader
         ("HS409", 2, 2, "Sheet1!B2", "' 12 ' has spaces around it"),
         ("HS205", 3, 2, "Sheet1!B3", "'1_000' is not a number"),
         ("HS205", 4, 2, "Sheet1!B4", "'0x10' is not a number")]
+
+
+def test_a_cached_value_written_before_its_formula_is_read_on_both_readers(tmp_path: Path) -> None:
+    """A cell whose ``<v>`` comes before its ``<f>`` (no writer of ours, but Excel reads the value
+    in either order): calamine gave an empty cell, openpyxl the value. The scan notices it and
+    openpyxl reads the sheet, so the value is checked whichever size the sheet has."""
+    rows = [["Email", "Full Name"],
+            [("x", '<c r="A2" t="s"><v>0</v><f>B2&amp;"@"</f></c>'),
+             ("x", '<c r="B2" t="str"><v>Ann Lee</v><f>"Ann "&amp;"Lee"</f></c>')],
+            ["bob@example.com", ("x", '<c r="B3"><v>7</v> <f>3+4</f></c>')]]
+    data = X.xlsx(rows, shared=["ann at example.com"])
+    seen = []
+    for engine in ENGINES:
+        _reader, notes, chunks = _read(data, engine)
+        seen.append([(c.frame.values.tolist(), c.kinds.values.tolist()) for c in chunks])
+        assert notes.reader == "openpyxl"
+    assert seen[0] == seen[-1] == [([["ann at example.com", "Ann Lee"], ["bob@example.com", "7"]],
+                                     [["s", "s"], ["s", "n"]])]
+    report = validate(write(tmp_path, data, headers=("Email", "Full Name")))
+    assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.row == 2] == [
+        ("HS212", 2, 1, "Contacts!A2")]
+

@@ -123,10 +123,11 @@ def calamine_available() -> bool:
 
 def choose_engine(scan: SheetScan, prefer: str | None = None) -> str:
     """calamine only where the byte scan bounded what it will allocate (rows x columns of the used
-    range) and the sheet is not mostly empty space; openpyxl otherwise."""
+    range), the sheet is not mostly empty space and holds no cell calamine misreads or panics on
+    (``SheetScan.calamine_misreads``); openpyxl otherwise."""
     dense = scan.max_row * max(1, scan.max_col)
     safe = scan.cells_without_ref == 0 and dense <= DENSE_CELLS and dense <= 4 * scan.cells + SPARSE_SLACK
-    if prefer == "openpyxl" or not safe or not calamine_available():
+    if prefer == "openpyxl" or not safe or scan.calamine_misreads or not calamine_available():
         return "openpyxl"
     return "calamine"
 

@@ -90,6 +90,9 @@ class SheetScan:
     # the last bytes scanned, for the next window's first rows
     unproven: bool = False
     tail: bytes = b""
+    # a cell python-calamine reads otherwise than Excel and openpyxl, or panics on (``_misread``):
+    # what it is, for openpyxl to read the sheet (``choose_engine``); empty where there is none
+    calamine_misreads: str = ""
 
 
 # receives each window of a worksheet's bytes once scanned, with the extent of its cells:
@@ -116,13 +119,13 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
         window = data[:cut]
         before, last = out.tail, window
         extent = _scan_text(window, out, strings)
-        if sink is not None:
+        if sink is not None and not out.calamine_misreads:  # (no pieces for calamine then)
             sink(window, extent)
         carry = data[cut:]
     if carry:
         before, last = out.tail, carry
         extent = _scan_text(carry, out, strings)
-        if sink is not None:
+        if sink is not None and not out.calamine_misreads:
             sink(carry, extent)
     if out.beyond is not None:
         ref, r, c = out.beyond
@@ -204,6 +207,8 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int,
                 if _TEXT_TYPE.search(m.group(1)) and _CACHED.search(m.group(2)):
                     continue  # a text formula's value, empty or blank
                 _exception(out, m.group(1), "f", "")
+    if not out.calamine_misreads:
+        out.calamine_misreads = _misread(data)
     if strings and not out.odd_string_index:
         out.odd_string_index = _odd_string_index(data)
     out.tail = data[-_TAIL:] if len(data) >= _TAIL else (out.tail + data)[-_TAIL:]
@@ -225,6 +230,19 @@ def _odd_string_index(data: bytes) -> bool:
     from validator.readers.xlsx_explain import string_indexes  # it streams parts with this module
 
     return any(_STRING_INDEX.fullmatch(v) is None for v in string_indexes(data))
+
+
+_V = _NS.encode() + rb"v>"
+# a cached value before its formula (<v>..</v><f>..</f>): Excel reads the value, calamine nothing
+_VALUE_THEN_FORMULA = re.compile(rb"</" + _V + rb"\s*<" + _NS.encode() + rb"f\b")
+
+
+def _misread(data: bytes) -> str:
+    """What in ``data`` python-calamine 0.9 reads otherwise than Excel and openpyxl, or panics on,
+    if anything: each regex runs only where a word compare says it can match."""
+    if (has_bytes(data, b"<f") or has_bytes(data, b":f")) and _VALUE_THEN_FORMULA.search(data):
+        return "a cached value written before its formula"
+    return ""
 
 
 def _string_index_refusal(zf: zipfile.ZipFile, part: str, name: str) -> Refused:
