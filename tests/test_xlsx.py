@@ -1543,3 +1543,22 @@ def test_a_cached_value_written_before_its_formula_is_read_on_both_readers(tmp_p
     assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.row == 2] == [
         ("HS212", 2, 1, "Contacts!A2")]
 
+
+@pytest.mark.parametrize("written", ["2024-03-15T14:30:00Z", "2024-03-15T14:30:00+02:00",
+                                     "2024-03-15T14:30:00.250-05:00"])
+def test_a_date_cell_with_a_time_zone_is_a_date_on_both_readers(tmp_path: Path, written: str) -> None:
+    """A date cell (``t="d"``) holding an ISO date-time with a time zone: openpyxl read the date
+    and time (its wall-clock time, as every date cell's), calamine the ISO text, which HS201
+    then named as a date not in the request's format. A typed date cell is written out in the
+    request's dateFormat like any other: the scan notices the zone and openpyxl reads the sheet."""
+    rows = [["Email", "Close Date"], ["ann@example.com", ("x", f'<c r="B2" t="d"><v>{written}</v></c>')],
+            ["bob@example.com", ("x", '<c r="B3" t="d"><v>2024-03-16T09:00:00</v></c>')]]
+    data = X.xlsx(rows)
+    for engine in ENGINES:
+        _reader, notes, (chunk,) = _read(data, engine)
+        assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == (
+            ["03/15/2024 14:30", "03/16/2024 09:00"], ["d", "d"]), engine
+        assert notes.reader == "openpyxl"
+    report = validate(write(tmp_path, data, headers=("Email", "Close Date")))
+    assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.column == 2] == [
+        ("HS419", 2, 2, "Contacts!B2")]  # (information: how date cells are read)

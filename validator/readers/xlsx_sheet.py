@@ -235,6 +235,11 @@ def _odd_string_index(data: bytes) -> bool:
 _V = _NS.encode() + rb"v>"
 # a cached value before its formula (<v>..</v><f>..</f>): Excel reads the value, calamine nothing
 _VALUE_THEN_FORMULA = re.compile(rb"</" + _V + rb"\s*<" + _NS.encode() + rb"f\b")
+# a date cell (t="d") holding a date-time with a time zone (Z, +02:00), or a date with one:
+# openpyxl reads the date-time, calamine the text
+_DATE_CELL = re.compile(rb"<" + _C_OPEN + rb"(?=[^>]*\bt=" + _Q + rb"d" + _Q + rb")[^>]*?(?<!/)>(.*?)</"
+                        + _NS.encode() + rb"c>", re.S)
+_ZONED = re.compile(rb"<" + _V + rb"\s*(?:[^<]*[0-9][Zz]|[^<]*:[0-9.]*[+-][0-9]|-?[0-9]+-[0-9]+-[0-9]+[+-][0-9])")
 
 
 def _misread(data: bytes) -> str:
@@ -242,6 +247,9 @@ def _misread(data: bytes) -> str:
     if anything: each regex runs only where a word compare says it can match."""
     if (has_bytes(data, b"<f") or has_bytes(data, b":f")) and _VALUE_THEN_FORMULA.search(data):
         return "a cached value written before its formula"
+    if ((has_bytes(data, b'="d"') or has_bytes(data, b"='d'"))
+            and any(_ZONED.search(m.group(1)) for m in _DATE_CELL.finditer(data))):
+        return "a date cell with a time zone"
     return ""
 
 
