@@ -1395,10 +1395,13 @@ def test_a_cell_calamine_cannot_give_reads_on_with_openpyxl(tmp_path: Path, bloc
     OverflowError on a duration-formatted one past Python's durations (the workbook was refused
     as unreadable), though Excel opens both (showing ########). openpyxl reads the sheet on from
     the row after the last one calamine gave, each such cell as the number, as it reads any
-    serial no date or duration holds."""
+    serial no date or duration holds. (The scan now sends a sheet holding a number below -1e11
+    to openpyxl from the start; here it is kept from noticing, for the road after a panic.)"""
     import validator.readers.xlsx as xlsx_module
+    import validator.readers.xlsx_sheet as sheet_module
 
     monkeypatch.setattr(xlsx_module, "BLOCK_CELLS", block_cells)
+    monkeypatch.setattr(sheet_module, "_misread", lambda data: "")
     for fmt, value, code in (("yyyy-mm-dd", -1e13, "HS203"), ("[h]:mm:ss", 1e10, "HS434")):
         data = _serials_workbook([45366, 45367, value, 45368], fmt)
         texts = []
@@ -1562,3 +1565,24 @@ def test_a_date_cell_with_a_time_zone_is_a_date_on_both_readers(tmp_path: Path, 
     report = validate(write(tmp_path, data, headers=("Email", "Close Date")))
     assert [(f.code, f.row, f.column, f.cell) for f in report.findings if f.column == 2] == [
         ("HS419", 2, 2, "Contacts!B2")]  # (information: how date cells are read)
+
+
+def test_a_number_calamine_panics_on_is_read_by_openpyxl_without_noise(tmp_path: Path) -> None:
+    """A date-formatted number below about -1.07e11 (or -inf) makes python-calamine panic: the
+    reader recovered, but Rust printed the panic (and, with RUST_BACKTRACE=1, a backtrace) to
+    stderr. The scan notices such a number and openpyxl reads the sheet: stderr stays empty."""
+    rows = [["Email", "Close Date"], ["ann@example.com", ("d", "-9e15")], ["bob@example.com", ("d", "-inf")],
+            ["cy@example.com", ("d", 45366)]]
+    data = X.xlsx(rows)
+    for engine in ENGINES:
+        _reader, notes, (chunk,) = _read(data, engine)
+        assert chunk.frame[1].tolist() == ["-9000000000000000", "#NUM!", "03/15/2024"], engine
+        assert notes.reader == "openpyxl"
+    req = write(tmp_path, data, headers=("Email", "Close Date"))
+    env = {**os.environ, "RUST_BACKTRACE": "1"}
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", "--format", "json", str(req)],
+                          capture_output=True, stdin=subprocess.DEVNULL, timeout=120, check=False, env=env)
+    assert proc.stderr.decode() == ""
+    found = json.loads(proc.stdout)["findings"]
+    assert [(f["code"], f["row"], f["column"]) for f in found if f["column"] == 2 and f["row"] in (2, 3)] == [
+        ("HS201", 2, 2), ("HS201", 3, 2)]

@@ -240,6 +240,11 @@ _VALUE_THEN_FORMULA = re.compile(rb"</" + _V + rb"\s*<" + _NS.encode() + rb"f\b"
 _DATE_CELL = re.compile(rb"<" + _C_OPEN + rb"(?=[^>]*\bt=" + _Q + rb"d" + _Q + rb")[^>]*?(?<!/)>(.*?)</"
                         + _NS.encode() + rb"c>", re.S)
 _ZONED = re.compile(rb"<" + _V + rb"\s*(?:[^<]*[0-9][Zz]|[^<]*:[0-9.]*[+-][0-9]|-?[0-9]+-[0-9]+-[0-9]+[+-][0-9])")
+# a negative number that may be below -1e11 (12 digits or more, an exponent, infinity), then
+# checked with float(): calamine panics on one below about -1.07e11 in a date format, -inf too
+# (a Rust panic, which Rust prints to stderr, with a backtrace under RUST_BACKTRACE, though the
+# reader catches it)
+_LARGE_NEGATIVE = re.compile(rb"<" + _V + rb"(-(?:[Ii][Nn][Ff]|[0-9.]{12,}|[0-9.]*[eE])[^<]*)<")
 
 
 def _misread(data: bytes) -> str:
@@ -250,6 +255,14 @@ def _misread(data: bytes) -> str:
     if ((has_bytes(data, b'="d"') or has_bytes(data, b"='d'"))
             and any(_ZONED.search(m.group(1)) for m in _DATE_CELL.finditer(data))):
         return "a date cell with a time zone"
+    if has_bytes(data, b">-"):
+        for m in _LARGE_NEGATIVE.finditer(data):
+            try:
+                value = float(m.group(1))
+            except ValueError:
+                continue
+            if value < -1e11:
+                return "a number below -1e11"
     return ""
 
 
