@@ -1586,3 +1586,42 @@ def test_a_number_calamine_panics_on_is_read_by_openpyxl_without_noise(tmp_path:
     found = json.loads(proc.stdout)["findings"]
     assert [(f["code"], f["row"], f["column"]) for f in found if f["column"] == 2 and f["row"] in (2, 3)] == [
         ("HS201", 2, 2), ("HS201", 3, 2)]
+
+
+@pytest.mark.parametrize(("texts", "verdict"), [
+    (["2024-03-15"], "1 of 1 values are impossible as MONTH_DAY_YEAR; every value parses as YEAR_MONTH_DAY; "
+                     "the request says MONTH_DAY_YEAR"),
+    (["2024-03-15", "03/04/2024"], "the column mixes date formats: of 2 values 1 parse as MONTH_DAY_YEAR, "
+                                   "1 parse as DAY_MONTH_YEAR, 1 parse as YEAR_MONTH_DAY; 1 of them are ambiguous")])
+@pytest.mark.parametrize(("pieces", "chunk_rows", "number_cell"), [
+    (False, 50_000, False), (False, 50_000, True), (True, 50_000, False), (True, 70, True)])
+def test_the_date_format_verdict_counts_text_cells_not_date_cells(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, texts: list[str], verdict: str, pieces: bool,
+        chunk_rows: int, number_cell: bool) -> None:
+    """HS204 counted a workbook's date cells with its text dates: one ISO text among 199,988 date
+    cells made "the column mixes date formats: of 199,989 values 199,988 parse as
+    MONTH_DAY_YEAR, 77,327 ... DAY_MONTH_YEAR ...; 70,661 of them are ambiguous". A date cell
+    is written out by the reader in the declared dateFormat, never ambiguous, and a number cell
+    is a serial day: neither says which format the text dates use. Only text cells count, on
+    the whole sheet, in pieces, by distinct texts and (with a number cell) row by row."""
+    from validator.readers import xlsx_pieces
+
+    if pieces and not calamine_available():
+        pytest.skip("pieces are read by calamine")
+    loaded: list[int] = []
+    if pieces:  # pieces of a few hundred bytes (as test_xlsx_pieces.small_pieces)
+        load = xlsx_pieces._load
+        monkeypatch.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 0)
+        monkeypatch.setattr(xlsx_pieces, "FIRST_BYTES", 300)
+        monkeypatch.setattr(xlsx_pieces, "PIECE_BYTES", 1200)
+        monkeypatch.setattr(xlsx_pieces, "_load", lambda *a: loaded.append(a[2]) or load(*a))
+    rows: list[list[Any]] = [["Email", "Close Date"]]
+    rows += [[f"p{i}@example.com", ("d", 45300 + i)] for i in range(400)]  # 12 of every month's days ambiguous
+    rows += [[f"t{i}@example.com", text] for i, text in enumerate(texts)]
+    if number_cell:
+        rows.append(["n@example.com", 45366])
+    report = validate(write(tmp_path, X.xlsx(rows), headers=("Email", "Close Date")),
+                      config=Config(chunk_rows=chunk_rows))
+    assert [(f.code, f.row, f.column, f.cell, f.message) for f in report.findings if f.code == "HS204"] == [
+        ("HS204", 1, 2, "Contacts!B1", verdict)]
+    assert len(loaded) > 3 if pieces else not loaded

@@ -19,7 +19,7 @@ import numpy as np
 from validator import formats
 from validator.catalog import Property
 from validator.checks.base import Hit, odd_space_note, quote
-from validator.checks.typed import ValueRule, cached, cells, is_date, is_number
+from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
 from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -113,7 +113,8 @@ class DateFormatVerdict(ValueRule):
     Why: one `dateFormat` applies to every date in the import. When values are impossible under
     it (a 13th month, a 31st of April) the column was most likely written in another order; then
     every ambiguous value (03/04/2024) imports with day and month swapped, silently. Values
-    that are a date in no format (`soon`) are HS201's alone and do not hide the verdict.
+    that are a date in no format (`soon`) are HS201's alone and do not hide the verdict. In a
+    workbook only text cells count: date cells are written out in the declared dateFormat.
     Example: `28/10/2023`, `03/04/2024` under MONTH_DAY_YEAR: every value parses as DAY_MONTH_YEAR.
     Fix: set `dateFormat` to the format named, or rewrite the column in one format.
     """
@@ -146,6 +147,15 @@ class DateFormatVerdict(ValueRule):
                 parsed[f], weights = got
             first = parsed[formats.DATE_FORMATS[0]]
             calendar = ~first.blank & ~first.epoch & ~first.epoch_seconds
+            # a workbook's text cells only: its date and number cells are written out by the
+            # reader in the declared dateFormat (or are serial days), never ambiguous, and say
+            # nothing of the format the column's text dates are in
+            written = kind_mask(chunk, column.index, "s")
+            if written is not None and weights is None:
+                calendar &= written
+            elif written is not None and not written.all():
+                _texts, at = distinct_texts(chunk, column)
+                weights = np.bincount(at[written], minlength=len(calendar))
             ok = {f: p.ok & calendar for f, p in parsed.items()}
             union = np.zeros(len(calendar), dtype=bool)
             for m in ok.values():
