@@ -1625,3 +1625,20 @@ def test_the_date_format_verdict_counts_text_cells_not_date_cells(
     assert [(f.code, f.row, f.column, f.cell, f.message) for f in report.findings if f.code == "HS204"] == [
         ("HS204", 1, 2, "Contacts!B1", verdict)]
     assert len(loaded) > 3 if pieces else not loaded
+
+
+@pytest.mark.parametrize(("written", "text", "kind"), [
+    ("2024-03-15 14:30:00", "2024-03-15 14:30:00", "s"), ("2024-03-15xyz", "2024-03-15xyz", "s"),
+    ("2024-03-15T14", "2024-03-15T14", "s"), ("2024-3-5", "2024-3-5", "s"), (" 2024-03-15", " 2024-03-15", "s"),
+    ("2024-03-15T14:30", "03/15/2024 14:30", "d"), ("2024-03-15T14:30:00.123456", "03/15/2024 14:30", "d")])
+def test_a_date_cell_not_in_iso_8601_reads_alike_on_both_readers(written: str, text: str, kind: str) -> None:
+    """A date cell (``t="d"``) in another form than ISO 8601 as Excel writes it read differently:
+    openpyxl read the date its value begins with (``2024-03-15 14:30:00`` as the day alone,
+    ``2024-03-15xyz`` as a date), calamine read ``2024-03-15T14:30`` as text and ``2024-3-5``
+    as a date. openpyxl now reads a date cell only in ISO 8601 (else as its text, which the
+    value rules name), and the scan sends every date cell calamine may read otherwise to it."""
+    rows = [["Email", "Close Date"], ["ann@example.com", ("x", f'<c r="B2" t="d"><v>{written}</v></c>')]]
+    data = X.xlsx(rows)
+    for engine in ENGINES:
+        _reader, _notes, (chunk,) = _read(data, engine)
+        assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == ([text], [kind]), engine

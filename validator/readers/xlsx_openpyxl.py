@@ -64,9 +64,12 @@ def _parser_class() -> type:
             if kind == "b" and value is not None and (value.text or "").strip() not in ("0", "1"):
                 # (openpyxl reads any integer as a boolean; calamine refuses the workbook)
                 raise ValueError(f"Unrecognized boolean cell value: {(value.text or '').strip()[:40]}")
-            if kind == "n" and value is not None and value.text and _NUMBER.fullmatch(value.text) is None:
+            form = _NUMBER if kind == "n" else _ISO_DATE if kind == "d" else None
+            if form is not None and value is not None and value.text and form.fullmatch(value.text) is None:
                 # a number cell calamine reads as its text (`` 12 ``, ``1_000``, ``0x10``), which
-                # Python's int() would have read as a number (12, 1000)
+                # Python's int() would have read as a number (12, 1000); a date cell not in ISO
+                # 8601, of which openpyxl read the date it begins with (2024-03-15 14:30:00 as the
+                # day alone; the scan sends every date cell calamine may read otherwise here)
                 element.set("t", "str")
                 return super().parse_cell(element)
             try:
@@ -159,6 +162,10 @@ def _float(text: str) -> float | None:
 # a number as calamine (Rust's f64 parse) reads one: no spaces at its ends, no digit separators,
 # no hexadecimal, ASCII digits only; Excel itself reads no such text as a number either
 _NUMBER = re.compile(r"[+-]?(?:inf|infinity|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)", re.I)
+# a date cell's value in ISO 8601 as openpyxl reads it (a date, a time, both, with a time zone
+# it leaves out): the whole value, where openpyxl's own pattern matches how it begins
+_ISO_DATE = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?T?(?:[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+                       r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
 _LONG_INTEGER = re.compile(r"[+-]?[0-9]{4000,}")
 _INF = float("inf")
 

@@ -235,11 +235,17 @@ def _odd_string_index(data: bytes) -> bool:
 _V = _NS.encode() + rb"v>"
 # a cached value before its formula (<v>..</v><f>..</f>): Excel reads the value, calamine nothing
 _VALUE_THEN_FORMULA = re.compile(rb"</" + _V + rb"\s*<" + _NS.encode() + rb"f\b")
-# a date cell (t="d") holding a date-time with a time zone (Z, +02:00), or a date with one:
-# openpyxl reads the date-time, calamine the text
-_DATE_CELL = re.compile(rb"<" + _C_OPEN + rb"(?=[^>]*\bt=" + _Q + rb"d" + _Q + rb")[^>]*?(?<!/)>(.*?)</"
-                        + _NS.encode() + rb"c>", re.S)
-_ZONED = re.compile(rb"<" + _V + rb"\s*(?:[^<]*[0-9][Zz]|[^<]*:[0-9.]*[+-][0-9]|-?[0-9]+-[0-9]+-[0-9]+[+-][0-9])")
+# a date cell (t="d") whose value is not in a form both readers read alike, the ISO form Excel
+# writes (a date, a date and time with seconds, a time): calamine reads a date-time with a time
+# zone (2024-03-15T14:30:00Z) or without seconds as its text, and 2024-3-5 or " 2024-03-15" as
+# a date; openpyxl the other way round (and 2024-03-15 14:30:00 as the day alone before it read
+# a date cell only in ISO 8601: ``xlsx_openpyxl``)
+_EXCEL_DATE = (rb"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)?"
+               rb"|[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?")
+_F = _NS.encode() + rb"f"
+_ODD_DATE_CELL = re.compile(  # one search over the window: the first date cell whose <v> is not in that form
+    rb"<" + _C_OPEN + rb"(?=[^>]*\bt=" + _Q + rb"d" + _Q + rb")[^>]*?(?<!/)>\s*(?:<" + _F + rb"\b[^>]*?(?:/>|>[^<]*</"
+    + _F + rb">)\s*)?<" + _V + rb"(?!" + _EXCEL_DATE + rb"</" + _V + rb")")
 # a negative number that may be below -1e11 (12 digits or more, an exponent, infinity), then
 # checked with float(): calamine panics on one below about -1.07e11 in a date format, -inf too
 # (a Rust panic, which Rust prints to stderr, with a backtrace under RUST_BACKTRACE, though the
@@ -253,8 +259,8 @@ def _misread(data: bytes) -> str:
     if (has_bytes(data, b"<f") or has_bytes(data, b":f")) and _VALUE_THEN_FORMULA.search(data):
         return "a cached value written before its formula"
     if ((has_bytes(data, b'="d"') or has_bytes(data, b"='d'"))
-            and any(_ZONED.search(m.group(1)) for m in _DATE_CELL.finditer(data))):
-        return "a date cell with a time zone"
+            and _ODD_DATE_CELL.search(data)):
+        return "a date cell in another form than Excel's"
     if has_bytes(data, b">-"):
         for m in _LARGE_NEGATIVE.finditer(data):
             try:
