@@ -1401,7 +1401,7 @@ def test_a_cell_calamine_cannot_give_reads_on_with_openpyxl(tmp_path: Path, bloc
     import validator.readers.xlsx_sheet as sheet_module
 
     monkeypatch.setattr(xlsx_module, "BLOCK_CELLS", block_cells)
-    monkeypatch.setattr(sheet_module, "_misread", lambda data: "")
+    monkeypatch.setattr(sheet_module, "_misread", lambda data, formulas: "")
     for fmt, value, code in (("yyyy-mm-dd", -1e13, "HS203"), ("[h]:mm:ss", 1e10, "HS434")):
         data = _serials_workbook([45366, 45367, value, 45368], fmt)
         texts = []
