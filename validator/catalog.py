@@ -129,6 +129,9 @@ class Catalog:
     # -> the import tool's label of the field it stands for
     inferred_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     pipeline_map: Mapping[str, tuple[Pipeline, ...]] = field(default_factory=dict, repr=False)
+    # objects whose pipelines a portal snapshot gave (pipelines/<object>.json); others' are the
+    # built-in default pipeline, which accounts customise
+    own_pipelines: frozenset[str] = frozenset()
     owners: tuple[Owner, ...] | None = None  # None: no portal snapshot, owners unknown
     # objects whose property list is complete (a portal snapshot gave it): unknown names are errors
     complete: frozenset[str] = frozenset()

@@ -20,7 +20,7 @@ import numpy as np
 from validator.baseline import Acceptance, Entries
 from validator.checks.base import Batch, Hit
 from validator.config import ActiveRule
-from validator.findings import Finding
+from validator.findings import Finding, Report, Severity
 from validator.held import span
 from validator.readers.base import Chunk
 from validator.records import RowSource
@@ -50,6 +50,8 @@ class Collector:
         self.kept: dict[tuple[str, str], list[Finding]] = {}
         self.counts: dict[str, int] = {}
         self.per_file: dict[tuple[str, str], int] = {}
+        # of those, the findings stamped a severity other than their rule's (judged by a default list)
+        self.lowered: dict[tuple[str, str], int] = {}
         self.wanted: dict[str, set[int]] = {}  # rows whose cells the report should keep
         # what record keys are made of, for the baseline: the cells kept so far (the report's
         # records), the chunk being checked, and each file's key columns
@@ -76,7 +78,7 @@ class Collector:
             if isinstance(hit, Batch):
                 self._batch(hit)
             else:
-                self._merge(hit.code, hit.file or "", [hit], 1)
+                self._merge(hit.code, hit.file or "", [hit], 1, hit.severity is not None)
 
     def read(self, file: str) -> None:
         """After the hits of ``file``'s chunk being checked: the findings made before their rows
@@ -120,12 +122,15 @@ class Collector:
         if len(kept) >= self.cap and kept and batch.rows[0] > (kept[-1].row or 0):
             take = 0  # rows only grow within a file: nothing here can displace a kept finding
         order = np.argsort(batch.rows, kind="stable")[:take]
-        self._merge(batch.code, batch.file, [batch.finding(int(i)) for i in order], n)
+        self._merge(batch.code, batch.file, [batch.finding(int(i)) for i in order], n, batch.severity is not None)
 
-    def _merge(self, code: str, file: str, new: list[Finding], count: int) -> None:
+    def _merge(self, code: str, file: str, new: list[Finding], count: int, capped: bool) -> None:
         self.counts[code] = self.counts.get(code, 0) + count
         slot = (code, file)
         self.per_file[slot] = self.per_file.get(slot, 0) + count
+        severity = self.active[code].level(capped)
+        if severity != self.active[code].severity:
+            self.lowered[slot] = self.lowered.get(slot, 0) + count
         self.total += count
         if self.entries is not None and self.budget is not None and self.total > self.budget:
             self.entries = None  # over budget: let go of the entries kept (their memory too)
@@ -137,7 +142,6 @@ class Collector:
             new = [f for f in new if _key(f) < last]
         if not new:
             return
-        severity = self.active[code].severity
         path = self.paths.get(file)
         stamped = [replace(f, severity=severity, path=path) for f in new]
         first = self.firsts.get(file, 2)
@@ -157,6 +161,7 @@ class Collector:
         if self.entries is not None:
             self.entries.only(file, code)
         for slot in [slot for slot in self.per_file if slot[1] == file and slot[0] != code]:
+            self.lowered.pop(slot, None)
             n = self.per_file.pop(slot)
             self.total -= n
             self.kept.pop(slot, None)
@@ -171,6 +176,24 @@ class Collector:
         for (code, _file), total in self.per_file.items():
             out[code] = out.get(code, 0) + total - len(self.kept.get((code, _file), []))
         return out
+
+    def by_default(self, report: Report) -> None:
+        """Give ``report`` (its counts final) the severity of the findings judged by a default
+        list (``lowered``), where any was: its totals by severity (``Report.by_severity``), and by
+        file each code whose unlisted findings all have that severity (``file_severities``)."""
+        if not self.lowered:
+            return
+        tally = {s: sum(n for c, n in report.counts.items() if report.severities.get(c, Severity.ERROR) == s)
+                 for s in Severity}
+        for (code, file), n in self.lowered.items():
+            rule = self.active[code]
+            tally[rule.severity] -= n
+            tally[rule.level(True)] += n
+            listed = sum(f.severity != rule.severity for f in self.kept.get((code, file), []))
+            unlisted = self.per_file[(code, file)] - len(self.kept.get((code, file), []))
+            if unlisted and n - listed == unlisted:
+                report.file_severities.setdefault(file, {})[code] = rule.level(True)
+        report.by_severity = tally
 
     def suppressed_in(self) -> dict[str, dict[str, int]]:
         """The same by file, then code (files with none left out)."""

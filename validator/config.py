@@ -87,6 +87,13 @@ class ActiveRule:
     cls: type[Rule]
     severity: Severity
     options: Mapping[str, Any]
+    # the severity of the findings whose verdict came from HubSpot's default lists (a hit with a
+    # ``severity``: ``Rule.severity_without_portal``), unless the configuration sets the code's
+    by_default: Severity | None = None
+
+    def level(self, capped: bool) -> Severity:
+        """The severity a hit is stamped: ``capped``, one judged by a default list."""
+        return (self.by_default or self.severity) if capped else self.severity
 
 
 def load_profile() -> dict[str, dict[str, Any]]:
@@ -154,8 +161,11 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
         cls = rules[code]
         entry = profile.get(code, {})
         severity = config.severity.get(code) or Severity.parse(entry.get("severity", cls.severity.label))
-        if cls.severity_without_portal is not None and config.portal is None and code not in config.severity:
-            severity = min(severity, cls.severity_without_portal)
+        by_default = None
+        if cls.severity_without_portal is not None and code not in config.severity:
+            by_default = min(severity, cls.severity_without_portal)
+            if config.portal is None:  # every verdict is a default list's
+                severity = by_default
         # rules with a `plan` option (size limits) follow the configured HubSpot plan tier
         tier = {"plan": config.tier} if "plan" in cls.options else {}
         options = {**cls.options, **entry.get("options", {}), **tier, **config.options.get(code, {})}
@@ -164,7 +174,7 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
             raise ValidatorError(f"unknown option(s) {', '.join(sorted(unknown))} for rule {code}")
         for name, value in options.items():
             _check_option(code, name, value, cls.options[name])
-        active[code] = ActiveRule(cls, severity, options)
+        active[code] = ActiveRule(cls, severity, options, by_default)
     return active
 
 

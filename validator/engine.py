@@ -131,6 +131,7 @@ class Engine:
         self._records(report, ctx)
         if baseline is not None:
             baseline.finish(report, self.active, spec.source, collect.skip)
+        collect.by_default(report)
         report.seconds = time.perf_counter() - started
         return report
 

@@ -40,7 +40,7 @@ def part(hit: Batch, keep: np.ndarray) -> Deferred:
     return Deferred(code=hit.code, rule=hit.rule, hubspot_error=hit.hubspot_error, file=hit.file,
                     sheet=hit.sheet, rows=hit.rows[keep], lines=None, column=hit.column,
                     values=np.empty(0, dtype=object), message=hit.message, hint=hit.hint,
-                    make=lambda j: made(int(keep[j])))
+                    make=lambda j: made(int(keep[j])), severity=hit.severity)
 
 
 class Held:

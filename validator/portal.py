@@ -270,6 +270,7 @@ def overlay(catalog: Catalog, portal: Portal) -> Catalog:
                    required_map=required, association_types=tuple(associations), association_labels=labels,
                    owners=portal.owners if portal.owners is not None else catalog.owners,
                    complete=catalog.complete | frozenset(portal.properties), portal=portal.path,
+                   own_pipelines=catalog.own_pipelines | frozenset(portal.pipelines),
                    custom_objects_known=catalog.custom_objects_known or portal.schemas)
 
 

@@ -17,7 +17,7 @@ import inspect
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -93,6 +93,9 @@ class Batch:
     values: np.ndarray
     message: Callable[[str], str]
     hint: str | None
+    # the rule's ``severity_without_portal`` where its verdict came from one of HubSpot's default
+    # lists, not the account's own (the engine then stamps that severity at most); else None
+    severity: Severity | None = field(default=None, kw_only=True)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -104,7 +107,7 @@ class Batch:
             sheet=self.sheet, row=int(self.rows[i]),
             line=int(self.lines[i]) if self.lines is not None else None,
             column=self.column.number, column_name=self.column.label, value=truncate(value),
-            hubspot_error=self.hubspot_error, hint=self.hint,
+            hubspot_error=self.hubspot_error, hint=self.hint, severity=self.severity,
         )
 
 
@@ -152,8 +155,9 @@ class Rule:
     # what it reads of one file may make findings on another (keys kept for the files after it):
     # it runs on a file whose per-file-ignores turn it off too (``engine.file_rules``)
     spans_files: ClassVar[bool] = False
-    # the severity when no portal snapshot is given, where the rule judges by HubSpot's default
-    # option lists, which accounts customise (a severity set in the configuration still wins)
+    # the severity of a finding judged by HubSpot's default lists, which accounts customise: every
+    # one without a portal snapshot, else those the snapshot does not cover (``cells(by_default=)``);
+    # a severity set in the configuration still wins
     severity_without_portal: ClassVar[Severity | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -238,12 +242,13 @@ class Rule:
 
     def cells(self, chunk: Chunk, file: FileContext, column: Column, bad: Any,
               message: str | Callable[[str], str], hint: str | None = None,
-              hubspot_error: str | None = None) -> Iterator[Batch]:
+              hubspot_error: str | None = None, by_default: bool = False) -> Iterator[Batch]:
         """Cell findings for every row where ``bad`` is true (a boolean mask over the chunk).
 
         ``message`` is a template with ``{value}`` (the quoted cell) or a function of the raw
         value; ``hubspot_error``, where given, replaces the rule's errorType for these cells
-        (``""``: none).
+        (``""``: none). ``by_default``: the verdict came from one of HubSpot's default lists,
+        which accounts customise, so the cells are stamped ``severity_without_portal`` at most.
         """
         mask = np.asarray(bad, dtype=bool)
         if not mask.any():
@@ -258,6 +263,7 @@ class Rule:
             lines=chunk.lines[idx] if len(chunk.lines) == len(chunk.frame) else None,
             column=column, values=values, message=render,
             hint=hint if hint is not None else self.hint,
+            severity=self.severity_without_portal if by_default else None,
         )
 
 

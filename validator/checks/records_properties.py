@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator import formats
-from validator.catalog import Pipeline, Property
+from validator.catalog import Pipeline, Property, Stage
 from validator.checks._facts import blank_at
 from validator.checks.base import Hit, quote
 from validator.checks.records import _NO_PROPERTY_TYPES, all_blank, identifier_columns, objects_of, own_columns
@@ -112,10 +112,13 @@ class StageNotInPipeline(ValueRule):
     row creates a record and names none) [V] S6; otherwise HubSpot fails the row with
     INVALID_REQUIRED_PROPERTY. A row that may update a record (every row of an UPDATE, a row of an
     UPSERT with its identifier) and names no pipeline keeps the record's own, which the file does
-    not give: its stage need only be a stage of some pipeline. With a portal snapshot the
-    account's own pipelines and stages apply; without one, the default ones ([3P]/[I], fact
-    sheet 4.4), which accounts customise: the finding is then a warning (a severity set in the
-    configuration wins).
+    not give: its stage need only be a stage of some pipeline. With a portal snapshot holding
+    `pipelines/<object>.json` the account's own pipelines and stages apply, and the finding is an
+    error. With `properties/<object>.json` but no pipelines file, the account's stages are known
+    but not which pipeline each is in: only a stage the account does not have at all is reported
+    ("not a stage of any pipeline"), an error. Otherwise (no snapshot, or one with neither file)
+    HubSpot's default pipeline applies ([3P]/[I], fact sheet 4.4), which accounts customise: the
+    finding is a warning. A severity set in the configuration wins over both.
     Example: stage `closedwon` of the Sales Pipeline in a row whose pipeline is `Renewals`.
     Fix: use a stage (label or ID) of that pipeline.
     """
@@ -135,7 +138,17 @@ class StageNotInPipeline(ValueRule):
             stage = cols.get(stage_name)
             if stage is None:
                 continue
-            yield from self._check(chunk, file, pipes, cols.get(pipe_name), stage, self._updating(chunk, file, obj))
+            own = obj in self.catalog.own_pipelines
+            prop = self.catalog.property_of(obj, stage_name)
+            if not own and prop is not None and prop.source == "portal" and prop.options:
+                # the account's stages (its properties) without its pipelines: which pipeline a
+                # stage is in is not known, only whether the account has the stage at all
+                stages = Pipeline("", "", tuple(Stage(o.value, o.label) for o in prop.options))
+                yield from self._check(chunk, file, (stages,), None, stage, np.ones(len(chunk), dtype=bool),
+                                       by_default=False)
+                continue
+            yield from self._check(chunk, file, pipes, cols.get(pipe_name), stage, self._updating(chunk, file, obj),
+                                   by_default=not own)
 
     def _updating(self, chunk: Chunk, file: FileContext, obj: str) -> np.ndarray:
         """Rows that may update an existing record: every row of an UPDATE, the rows of an UPSERT
@@ -147,7 +160,7 @@ class StageNotInPipeline(ValueRule):
         return np.ones(len(chunk), dtype=bool) if op == "UPDATE" else ~all_blank(chunk, ids)
 
     def _check(self, chunk: Chunk, file: FileContext, pipes: tuple[Pipeline, ...], pipe_col: Column | None,
-               stage_col: Column, updating: np.ndarray) -> Iterator[Hit]:
+               stage_col: Column, updating: np.ndarray, by_default: bool) -> Iterator[Hit]:
         default = next((p for p in pipes if p.id in ("default", "0")), pipes[0])
         stages = formats.fold(cells(chunk, stage_col))
         names = {k: p.id for p in pipes for k in formats.fold_texts((p.id, p.label))}
@@ -170,13 +183,14 @@ class StageNotInPipeline(ValueRule):
         if own.any():
             any_stage = [t for p in pipes for s in p.stages for t in formats.fold_texts((s.id, s.label))]
             bad &= ~(own & formats.as_mask(pc.is_in(stages, value_set=pa.array(any_stage, type=pa.string()))))
-            yield from self.cells(chunk, file, stage_col, bad & own, "{value} is not a stage of any pipeline")
+            yield from self.cells(chunk, file, stage_col, bad & own, "{value} is not a stage of any pipeline",
+                                  by_default=by_default)
             bad &= ~own
         labels = {p.id: p.label for p in pipes}
         pid_np = np.asarray(pid.to_numpy(zero_copy_only=False), dtype=object)
         for p in sorted(set(pid_np[bad].tolist())):  # each row named with its own pipeline
             yield from self.cells(chunk, file, stage_col, bad & (pid_np == p),
-                                  _not_a_stage_of(labels.get(str(p), str(p))))
+                                  _not_a_stage_of(labels.get(str(p), str(p))), by_default=by_default)
 
 
 def _not_a_stage_of(pipeline: str) -> Callable[[str], str]:

@@ -89,9 +89,11 @@ class InvalidEnumerationOption(EnumRule):
     property empty, reported as INVALID_ENUMERATION_OPTION ([V-old] S9) - data is lost silently.
     A deal's or ticket's pipeline or stage that matches none is worse: the row fails
     (PROPERTY_VALUE_NOT_FOUND, fact sheet 9 #13, [V] S6).
-    With a portal snapshot the account's own options apply (custom lifecycle stages, ...).
-    Without one, the lists are HubSpot's defaults ([3P]/[I] in the fact sheet, 4.4), which
-    accounts customise: the finding is then a warning (a severity set in the configuration wins).
+    With a portal snapshot the account's own options apply (custom lifecycle stages, ...) and
+    the finding is an error. A property the snapshot does not hold (no snapshot, or one without
+    `properties/<object>.json`; a pipeline or stage also by `pipelines/<object>.json`) is judged
+    by HubSpot's default list ([3P]/[I] in the fact sheet, 4.4), which accounts customise: that
+    finding is a warning. A severity set in the configuration wins over both.
     Example: `Hot lead` in Lifecycle Stage; `a,b` in a multiple-checkbox column.
     Fix: use an existing label or internal value (the finding's message lists the property's
     options; a portal snapshot gives the account's own), or add the option in HubSpot first;
@@ -109,7 +111,8 @@ class InvalidEnumerationOption(EnumRule):
             needed = (prop.name,) in self.catalog.required(prop.object_id)  # a group of it alone
             yield from self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched,
                                   _unmatched(prop, required, needed),
-                                  hubspot_error="PROPERTY_VALUE_NOT_FOUND" if required else None)
+                                  hubspot_error="PROPERTY_VALUE_NOT_FOUND" if required else None,
+                                  by_default=prop.source != "portal")
 
     def _pipeline_part(self, column: Column) -> str | None:
         """``pipeline`` or ``stage`` where the column holds the pipeline or stage of an object
