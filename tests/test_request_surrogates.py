@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from validator import validate
+from validator import Config, validate
 from validator.findings import Report
 from validator.report import FORMATS, render
 
@@ -59,3 +59,18 @@ def test_a_request_mapping_with_a_lone_surrogate_reads_as_the_json_a_client_send
     from_mapping = validate(mapping, base_dir=tmp_path, request_name="r.import.json")
     assert "HS001" not in {f.code for f in from_mapping.findings}
     assert _shown(from_mapping) == _shown(from_file)
+
+
+def test_a_request_surrogate_never_matches_the_undecodable_byte_of_a_header(tmp_path: Path) -> None:
+    # Python holds the JSON's \udc80 and the header's byte 0x80 as one character; HubSpot reads
+    # a byte the file cannot decode, which no JSON escape names: the mapping matches no header
+    # cell (HS103), as for the fast and the exact reader alike
+    (tmp_path / "contacts.csv").write_bytes(b"Email,Na\x80me\nann@x.com,Bo\n")
+    path = tmp_path / "r.import.json"
+    path.write_text(REQUEST.replace(',\n  {"columnObjectTypeId": "0-1", "columnName": "Phone", "propertyName": '
+                                    '"ph\\uDC41one"}', ""), encoding="utf-8")
+    for reader in ("exact", "fast"):
+        report = validate(path, config=Config(reader=reader))
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS103"] == [
+            (1, 2, "HS103", "columnName 'Na\\udc80me' is not in the header; closest header is 'Na\\x80me'"),
+        ], reader

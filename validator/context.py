@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from validator.catalog import Catalog
+from validator.findings import JsonText
 from validator.readers.base import Header, ReaderNotes
 from validator.readers.sniff import Sniff
 from validator.request import ColumnSpec, FileSpec, ImportSpec
@@ -103,6 +104,14 @@ class ImportContext:
         return self.spec.source
 
 
+def header_name(column_name: str | None) -> str | None:
+    """A mapping's ``columnName`` as a header cell can hold it; None where none can: a name
+    holding a lone surrogate escaped in the request JSON (``JsonText``: ``"Na\\udc80me"``).
+    Python keeps an undecodable byte of the file (0x80) as that same character, but it is a
+    byte, which no JSON escape names: HubSpot matches no such header cell."""
+    return None if isinstance(column_name, JsonText) else column_name
+
+
 def normalise_name(text: str) -> str:
     """Compare header texts the forgiving way: NFKC, no invisibles, trimmed, case-folded."""
     if text.isascii():  # NFKC leaves ASCII as it is, no invisible is ASCII, and casefold is lower there
@@ -137,7 +146,7 @@ def bind_columns(header: Sequence[str] | None, width: int,
                 break
             free: dict[str, list[int]] = {}  # text -> unbound header cells with it, last first
             if label == "exact":  # only the texts some mapping names (a header may be very wide)
-                wanted = {spec.column_name for spec in pending}
+                wanted = {header_name(spec.column_name) for spec in pending}
                 for i in range(len(header) - 1, -1, -1):  # (nothing is bound before this pass)
                     if header[i] in wanted:
                         free.setdefault(header[i], []).append(i)
@@ -147,7 +156,8 @@ def bind_columns(header: Sequence[str] | None, width: int,
                         free.setdefault(matcher(header[i]), []).append(i)
             rest = []
             for spec in pending:
-                want = matcher(spec.column_name) if spec.column_name is not None else None
+                name = header_name(spec.column_name)
+                want = matcher(name) if name is not None else None
                 cells = free.get(want) if want is not None else None
                 if cells:
                     i = cells.pop()  # the leftmost unbound cell with that text

@@ -51,8 +51,9 @@ class JsonText(str):
     Python holds an undecodable byte of a data file (0x80, kept by ``surrogateescape``) as the
     same character U+DC80, which findings show as ``\\x80``; a request string is strict UTF-8
     text, so its surrogate came from an escape and is shown as one (``\\udc80``). The type
-    carries that origin to ``truncate`` and ``checks.base.quote``; it is a plain ``str`` in every
-    other way (equal, hashed and matched as one).
+    carries that origin to ``truncate`` and ``checks.base.quote``, and keeps a ``columnName`` from
+    matching a header cell (``context.header_name``); it is a plain ``str`` in every other way
+    (equal and hashed as one).
     """
 
     __slots__ = ()

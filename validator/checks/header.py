@@ -11,7 +11,7 @@ from typing import Any
 
 from validator.checks.base import Hit, Rule, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
-from validator.context import INVISIBLE, Column, FileContext, normalise_name
+from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
 from validator.findings import Severity
 from validator.readers.base import Chunk
 
@@ -181,7 +181,7 @@ class ColumnNameMismatch(Rule):
         named_by: dict[str, int] = {}  # columnName -> the first mapping that names it
         for spec in file.spec.columns:
             wanted = spec.column_name
-            if wanted is not None and wanted in cells:
+            if header_name(wanted) is not None and wanted in cells:
                 if present is None:
                     present = collections.Counter(cells)
                 present[wanted] -= 1
@@ -200,7 +200,8 @@ class ColumnNameMismatch(Rule):
                 continue
             col = bound.get(spec.index)
             pointer = spec.at("columnName")
-            if col is not None and col.name is not None and normalise_name(col.name) == normalise_name(wanted):
+            if (col is not None and col.name is not None and header_name(wanted) is not None
+                    and normalise_name(col.name) == normalise_name(wanted)):
                 yield self.finding(
                     f"columnName {quote(wanted)} does not match header {quote(col.name)} exactly: "
                     f"{describe_difference(wanted, col.name)}",

@@ -19,7 +19,7 @@ from validator.checks._columns import additional_kind, is_domain, is_email
 from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.spreadsheet import workbook
-from validator.context import Column, FileContext, ImportContext, normalise_name
+from validator.context import Column, FileContext, ImportContext, header_name, normalise_name
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
 from validator.sources import base_name
@@ -283,7 +283,7 @@ _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 def _mapped_names(file: FileContext) -> set[str]:
-    return {normalise_name(c.column_name) for c in file.spec.columns if c.column_name is not None}
+    return {normalise_name(name) for c in file.spec.columns if (name := header_name(c.column_name)) is not None}
 
 
 class HeaderLooksLikeData(Rule):
