@@ -201,3 +201,21 @@ def test_request_option_alone_checks_that_request(tmp_path: Path) -> None:
         proc = _run("check", *args, "--format", "json", cwd=tmp_path)
         assert proc.returncode == 1, (args, proc.stderr)
         assert ("HS110", "contacts.csv", 3, 4) in _findings(proc.stdout), args
+
+
+def test_a_baseline_that_is_not_there_is_said_on_stderr_and_accepts_nothing(tmp_path: Path) -> None:
+    # a missing baseline reads as no entries (so that --write-baseline can make it); a misspelt
+    # path then reported every accepted finding as new without a word
+    request = str(EXAMPLES / "deals" / "deals.import.json")
+    plain = _run("check", request, "--format", "json", cwd=tmp_path)
+    proc = _run("check", request, "--format", "json", "--baseline", "nope.json", cwd=tmp_path)
+    assert proc.returncode == plain.returncode == 1
+    assert _findings(proc.stdout) == _findings(plain.stdout) and _findings(plain.stdout)
+    assert proc.stderr == ("hubspot-preflight: baseline nope.json does not exist: no finding is accepted (make it "
+                           "with --write-baseline)\n")
+    quiet = _run("check", request, "-q", "--baseline", "nope.json", cwd=tmp_path)
+    assert (quiet.returncode, quiet.stderr) == (1, "")
+    written = _run("check", request, "--baseline", "nope.json", "--write-baseline", cwd=tmp_path)
+    assert written.returncode == 0 and "does not exist" not in written.stderr
+    again = _run("check", request, "--format", "json", "--baseline", "nope.json", cwd=tmp_path)
+    assert (again.returncode, again.stderr, _findings(again.stdout)) == (0, "", [])

@@ -101,6 +101,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _baseline_targets,
         _deliver,
         _output_target,
+        _say_missing_baselines,
         _say_refusals,
         _write_baselines,
         _write_report,
@@ -142,6 +143,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         if not quiet:
             click.echo("hubspot-preflight: nothing to check (no import requests among the files)", err=True)
         return
+    if not write_baseline and not quiet:
+        _say_missing_baselines(settings)
     _memory_pool()
     _imports_done()
     from validator.baseline import most_entries

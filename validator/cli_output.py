@@ -60,6 +60,17 @@ def _write_baselines(planned: list[tuple[Path, dict[str, Any]]], reports: list[A
             click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
 
 
+def _say_missing_baselines(settings: list[Any]) -> None:
+    """A baseline file that is not there reads as no entries (so that ``--write-baseline`` can make
+    it), which a misspelt path would hide: each run says so on stderr, the exit code unchanged."""
+    from validator.report.text import printable
+
+    for path in dict.fromkeys(c.baseline for c in settings if isinstance(c.baseline, (str, os.PathLike))):
+        if not os.path.lexists(path):
+            click.echo(f"hubspot-preflight: baseline {printable(os.fspath(path))} does not exist: no finding is "
+                       "accepted (make it with --write-baseline)", err=True)
+
+
 def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None, quiet: bool) -> None:
     """The report in ``fmt`` (or the configured format) to ``output`` or stdout, and in GitHub
     Actions its step summary."""
