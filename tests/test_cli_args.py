@@ -219,3 +219,18 @@ def test_a_baseline_that_is_not_there_is_said_on_stderr_and_accepts_nothing(tmp_
     assert written.returncode == 0 and "does not exist" not in written.stderr
     again = _run("check", request, "--format", "json", "--baseline", "nope.json", cwd=tmp_path)
     assert (again.returncode, again.stderr, _findings(again.stdout)) == (0, "", [])
+
+
+def test_redact_in_one_import_s_settings_masks_a_run_checking_it_with_others(tmp_path: Path) -> None:
+    # output settings come from the file found for the paths given (b's, given first), so a's own
+    # 'redact = true' was dropped when a was checked beside b from the folder above
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLES / "deals", tmp_path / name)
+    (tmp_path / "a" / "pyproject.toml").write_text("[tool.hubspot-preflight]\nredact = true\n", encoding="utf-8")
+    (tmp_path / "b" / "pyproject.toml").write_text("[tool.hubspot-preflight]\nmax-per-rule = 50\n", encoding="utf-8")
+    for order in (("a", "b"), ("b", "a")):
+        proc = _run("check", *order, "--format", "json", cwd=tmp_path)
+        values = [f["value"] for f in json.loads(proc.stdout)["findings"] if f["row"] and f["row"] > 1]
+        assert proc.returncode == 1 and {v for v in values if v} == {"REDACTED"}, order  # (an empty cell stays "")
+    alone = _run("check", "b", "--format", "json", cwd=tmp_path)
+    assert "REDACTED" not in alone.stdout and json.loads(alone.stdout)["findings"]

@@ -124,6 +124,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     _no_stray_files(planned, given)
     planned = [(request, named_by(request, files)) for request, files in planned]  # (--file is for one of them)
     configs = _own_configs(planned, config, config_file, flags, shared)
+    if not config.redact and any(c.redact for c in configs.values()):  # (values one import's settings mask)
+        config = config.with_(redact=True)
     settings = [config, *configs.values()]
     inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values()),
               *{c.source for c in settings if c.source}, *_snapshot_files(settings)]
