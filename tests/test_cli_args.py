@@ -234,3 +234,23 @@ def test_redact_in_one_import_s_settings_masks_a_run_checking_it_with_others(tmp
         assert proc.returncode == 1 and {v for v in values if v} == {"REDACTED"}, order  # (an empty cell stays "")
     alone = _run("check", "b", "--format", "json", cwd=tmp_path)
     assert "REDACTED" not in alone.stdout and json.loads(alone.stdout)["findings"]
+
+
+@pytest.mark.parametrize(("args", "said", "command"), [
+    (("check", "--fail-on", "WARNING", "x.json"), "'WARNING' is not one of 'error', 'warning', 'info'", "check"),
+    (("check", "--nope"), "No such option '--nope'", "check"),
+    (("chek",), "No such command 'chek'", ""),
+    (("explain",), "Missing argument 'RULE'", "explain"),
+])
+def test_a_usage_error_is_one_line_on_stderr(tmp_path: Path, args: tuple[str, ...], said: str, command: str) -> None:
+    # click's own form was three lines (Usage, Try, Error), where every other refusal is one
+    proc = _run(*args, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr.count("\n")) == (2, "", 1), proc.stderr
+    assert proc.stderr.startswith("hubspot-preflight: error: ") and said in proc.stderr, proc.stderr
+    assert proc.stderr.endswith(f"(see '{' '.join(('hubspot-preflight', command)).strip()} --help')\n"), proc.stderr
+
+
+def test_no_command_still_prints_the_help(tmp_path: Path) -> None:
+    proc = _run(cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("Usage: hubspot-preflight [OPTIONS] COMMAND")
+    assert "Commands:" in proc.stderr

@@ -244,8 +244,14 @@ def _main(argv: list[str] | None) -> None:
         cli.main(args=argv, prog_name="hubspot-preflight", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # one line, as every refusal (click's own is three: usage, hint, error)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no command given: the help itself (click 8.2+)
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        ctx = getattr(exc, "ctx", None)
+        see = f" (see '{ctx.command_path} --help')" if isinstance(exc, click.UsageError) and ctx is not None else ""
+        message = " ".join(exc.format_message().split())
+        click.echo(f"hubspot-preflight: error: {_safe(message)}{see}", err=True)
         sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:
         sys.exit(130)
