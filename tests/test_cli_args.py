@@ -237,7 +237,7 @@ def test_redact_in_one_import_s_settings_masks_a_run_checking_it_with_others(tmp
 
 
 @pytest.mark.parametrize(("args", "said", "command"), [
-    (("check", "--fail-on", "WARNING", "x.json"), "'WARNING' is not one of 'error', 'warning', 'info'", "check"),
+    (("check", "--fail-on", "fatal", "x.json"), "'fatal' is not one of 'error', 'warning', 'info'", "check"),
     (("check", "--nope"), "No such option '--nope'", "check"),
     (("chek",), "No such command 'chek'", ""),
     (("explain",), "Missing argument 'RULE'", "explain"),
@@ -254,3 +254,17 @@ def test_no_command_still_prints_the_help(tmp_path: Path) -> None:
     proc = _run(cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("Usage: hubspot-preflight [OPTIONS] COMMAND")
     assert "Commands:" in proc.stderr
+
+
+def test_fail_on_takes_any_letter_case_as_the_settings_file_does(tmp_path: Path) -> None:
+    # fail-on = "WARNING" in a settings file was taken, --fail-on WARNING refused (exit 2)
+    (tmp_path / "c.csv").write_text("Email\nann@x.example\n ann@y.example\n", encoding="utf-8")
+    (tmp_path / "c.import.json").write_text(json.dumps({"name": "t", "files": [{
+        "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "email"}]}}]}), encoding="utf-8")
+    plain = _run("check", "c.import.json", "--format", "json", cwd=tmp_path)
+    assert {(f["code"], f["severity"]) for f in json.loads(plain.stdout)["findings"]} == {("HS409", "warning")}
+    assert plain.returncode == 0
+    for spelt in ("warning", "WARNING", "Warning"):
+        proc = _run("check", "c.import.json", "-q", "--fail-on", spelt, cwd=tmp_path)
+        assert (proc.returncode, proc.stderr) == (1, ""), spelt

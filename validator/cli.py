@@ -55,7 +55,7 @@ def cli() -> None:
 @click.option("--select", multiple=True, help="Only these rules (codes, prefixes, names, ALL).")
 @click.option("--extend-select", multiple=True, help="Add rules to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes, prefixes, names).")
-@click.option("--fail-on", default=None, type=click.Choice(["error", "warning", "info"]),
+@click.option("--fail-on", default=None, type=click.Choice(["error", "warning", "info"], case_sensitive=False),
               help="Lowest severity that fails (default: error).")
 @click.option("--max-per-rule", type=click.IntRange(min=0), default=None,
               help="Findings listed per rule and file; the rest are counted (default: 1000).")
