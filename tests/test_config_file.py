@@ -117,6 +117,17 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('output-format = "JSON"', "{file} [tool.hubspot-preflight] output-format: unknown output format 'JSON'"),
     ('[tool.hubspot-preflight.options]\nHS203 = { min_year = 1950, maxyear = 2035 }',
      "{file} [tool.hubspot-preflight] options: unknown option(s) maxyear for rule HS203"),
+    # a setting of the wrong type was named "tier in /abs/path/pyproject.toml must be ...", not as above
+    ('tier = 5', "{file} [tool.hubspot-preflight] tier: must be a string, not 5"),
+    ('max-per-rule = 1.5', "{file} [tool.hubspot-preflight] max-per-rule: must be a whole number >= 0, not 1.5"),
+    ('select = 5', "{file} [tool.hubspot-preflight] select: must be a list of strings, not 5"),
+    ('redact = "yes"', "{file} [tool.hubspot-preflight] redact: must be true or false, not 'yes'"),
+    ('[tool.hubspot-preflight.severity]\nHS110 = 3', "{file} [tool.hubspot-preflight] severity['HS110']: must be a "
+     "string, not 3"),
+    ('[tool.hubspot-preflight.options]\nHS503 = 5', "{file} [tool.hubspot-preflight] options['HS503']: must be a table, "
+     "not 5"),
+    ('[tool.hubspot-preflight.per-file-ignores]\n"*.csv" = 5',
+     "{file} [tool.hubspot-preflight] per-file-ignores['*.csv']: must be a list of strings, not 5"),
     ('select = "HS1', "not valid TOML"),
     # TOML nested deeper than Python's reader recurses said "input nested too deeply to check",
     # naming no file, and Config.from_pyproject raised RecursionError

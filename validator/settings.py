@@ -113,51 +113,58 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
     changes: dict[str, Any] = {"root": str(root) if root else None, "source": str(path) if path else None}
     for key in ("select", "extend-select", "ignore"):
         if key in table:
-            codes = _strings(table[key], key, where)
             with _naming(named(key)):
+                codes = _strings(table[key])
                 resolve(codes, rules)
             changes[key.replace("-", "_")] = codes
     if "severity" in table:
-        changes["severity"] = severities(_table(table["severity"], "severity", where), where, named)
+        with _naming(named("severity")):
+            levels = _table(table["severity"])
+        changes["severity"] = severities(levels, named)
     if "per-file-ignores" in table:
         pfi = {}
-        for glob, codes in _table(table["per-file-ignores"], "per-file-ignores", where).items():
-            pfi[str(glob)] = _strings(codes, f"per-file-ignores.{glob!r}", where)
+        with _naming(named("per-file-ignores")):
+            globs = _table(table["per-file-ignores"])
+        for glob, codes in globs.items():
             with _naming(named(f"per-file-ignores[{glob!r}]")):
+                pfi[str(glob)] = _strings(codes)
                 resolve(pfi[str(glob)], rules)
         changes["per_file_ignores"] = pfi
     if "options" in table:
         options = {}
-        for rule, opts in _table(table["options"], "options", where).items():
+        with _naming(named("options")):
+            by_rule = _table(table["options"])
+        for rule, opts in by_rule.items():
             with _naming(named("options")):
                 matched = resolve([rule], rules)
+            with _naming(named(f"options[{rule!r}]")):
+                opts = _table(opts)
             for code in matched:
-                options[code] = dict(_table(opts, f"options.{rule}", where))
+                options[code] = dict(opts)
         changes["options"] = options
     if "fail-on" in table:
         with _naming(named("fail-on")):
-            changes["fail_on"] = Severity.parse(_string(table["fail-on"], "fail-on", where))
+            changes["fail_on"] = Severity.parse(_string(table["fail-on"]))
     if "max-per-rule" in table:
         value = table["max-per-rule"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValidatorError(f"max-per-rule{where} must be a whole number >= 0, not {value!r}")
+            raise ValidatorError(f"{named('max-per-rule')}: must be a whole number >= 0, not {value!r}")
         changes["max_per_rule"] = value
     for key in ("portal", "baseline"):
         if key in table:
-            value = _string(table[key], key, where)
+            with _naming(named(key)):
+                value = _string(table[key])
             changes[key] = str(root / value) if root is not None else value
     if "tier" in table:
-        tier = _string(table["tier"], "tier", where)
         with _naming(named("tier")):
-            changes["tier"] = check_tier(tier)
+            changes["tier"] = check_tier(_string(table["tier"]))
     if "output-format" in table:
-        fmt = _string(table["output-format"], "output-format", where)
         with _naming(named("output-format")):
-            changes["output_format"] = check_format(fmt)
+            changes["output_format"] = check_format(_string(table["output-format"]))
     for key in ("exit-zero", "redact"):
         if key in table:
             if not isinstance(table[key], bool):
-                raise ValidatorError(f"{key}{where} must be true or false, not {table[key]!r}")
+                raise ValidatorError(f"{named(key)}: must be true or false, not {table[key]!r}")
             changes[key.replace("-", "_")] = table[key]
     config = Config().with_(**changes)
     with _naming(named("options")):  # unknown rule options, or values of the wrong kind
@@ -165,8 +172,7 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
     return config
 
 
-def severities(table: Mapping[str, Any], where: str = "",
-               key: Callable[[str], str] = str) -> dict[str, Severity]:
+def severities(table: Mapping[str, Any], key: Callable[[str], str] = str) -> dict[str, Severity]:
     """Severity per code; where entries overlap (``HS1`` and ``HS113``) the more specific one
     wins, as in rule selection (a TOML table has no order to go by). ``key`` names a setting in
     messages (``severity['HS110']``) with the file it came from."""
@@ -174,7 +180,7 @@ def severities(table: Mapping[str, Any], where: str = "",
     rules = all_rules()
     for rule, level in table.items():
         with _naming(key(f"severity[{rule!r}]")):
-            sev = Severity.parse(_string(level, f"severity.{rule}", where))
+            sev = Severity.parse(_string(level))
         with _naming(key("severity")):
             matched = specific_codes([rule], rules)
         for code, specific in matched.items():
@@ -219,23 +225,24 @@ def check_format(value: str) -> str:
     return value
 
 
-def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
+# each of these raises naming no setting: its caller wraps it in ``_naming`` (file, table, key)
+def _strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidatorError(f"{key}{where} must be a list of strings, not {value!r}")
+        raise ValidatorError(f"must be a list of strings, not {value!r}")
     return tuple(p.strip() for v in value for p in v.split(",") if p.strip())
 
 
-def _string(value: Any, key: str, where: str) -> str:
+def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValidatorError(f"{key}{where} must be a string, not {value!r}")
+        raise ValidatorError(f"must be a string, not {value!r}")
     return value
 
 
-def _table(value: Any, key: str, where: str) -> Mapping[str, Any]:
+def _table(value: Any) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise ValidatorError(f"{key}{where} must be a table, not {value!r}")
+        raise ValidatorError(f"must be a table, not {value!r}")
     return value
 
 
