@@ -180,7 +180,8 @@ class Collector:
     def by_default(self, report: Report) -> None:
         """Give ``report`` (its counts final) the severity of the findings judged by a default
         list (``lowered``), where any was: its totals by severity (``Report.by_severity``), and by
-        file each code whose unlisted findings all have that severity (``file_severities``)."""
+        file the unlisted findings of each code some of which have that severity, by severity
+        (``Report.unlisted_levels``: the rest are at the code's)."""
         if not self.lowered:
             return
         tally = {s: sum(n for c, n in report.counts.items() if report.severities.get(c, Severity.ERROR) == s)
@@ -189,10 +190,12 @@ class Collector:
             rule = self.active[code]
             tally[rule.severity] -= n
             tally[rule.level(True)] += n
-            listed = sum(f.severity != rule.severity for f in self.kept.get((code, file), []))
-            unlisted = self.per_file[(code, file)] - len(self.kept.get((code, file), []))
-            if unlisted and n - listed == unlisted:
-                report.file_severities.setdefault(file, {})[code] = rule.level(True)
+            kept = self.kept.get((code, file), [])
+            unlisted = self.per_file[(code, file)] - len(kept)
+            lowered = n - sum(f.severity != rule.severity for f in kept)
+            if unlisted and lowered:
+                split = {rule.severity: unlisted - lowered, rule.level(True): lowered}
+                report.unlisted_levels.setdefault(file, {})[code] = {s: k for s, k in split.items() if k}
         report.by_severity = tally
 
     def suppressed_in(self) -> dict[str, dict[str, int]]:

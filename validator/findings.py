@@ -196,6 +196,9 @@ class Report:
     # the same for the findings a merged report does not list (over ``max_per_rule``): by file,
     # each code whose severity in that file's import is not the one ``severities`` gives
     file_severities: dict[str, dict[str, Severity]] = field(default_factory=dict)
+    # the unlisted findings by file, code and severity where that one level does not hold for
+    # them all (a code judged partly by HubSpot's default lists mixes levels); see ``unlisted_split``
+    unlisted_levels: dict[str, dict[str, dict[Severity, int]]] = field(default_factory=dict)
 
     def total(self, severity: Severity | str) -> int:
         """Findings of ``severity`` (listed or not; a Severity or its name, as ``exit_code`` takes
@@ -235,6 +238,16 @@ class Report:
             return 1
         return 0
 
+    def unlisted_split(self, code: str, file: str | None, n: int) -> dict[Severity, int]:
+        """The ``n`` findings of ``code`` not listed in ``file`` (None: not known) by severity:
+        as ``unlisted_levels`` splits them, else all at the file's import's severity of the code
+        (``file_severities``), else at the report's."""
+        mixed = self.unlisted_levels.get(file, {}).get(code) if file is not None else None
+        if mixed and sum(mixed.values()) == n:
+            return dict(mixed)
+        own = self.file_severities.get(file, {}) if file is not None else {}
+        return {own.get(code) or self.severities.get(code, Severity.ERROR): n}
+
     def first_rows(self) -> dict[str, int]:
         """Each data file's first data row (``first_data_row``); a file not in ``files`` has its
         header at row 1."""
@@ -266,6 +279,7 @@ class Report:
         out.by_severity = {s: sum(r.total(s) for r in reports) for s in Severity}
         own = {name: {**r.severities, **r.file_severities.get(name, {})}
                for r in reports for name in r.names() | set(r.suppressed_in)}
+        splits: dict[str, dict[str, dict[Severity, int]]] = {}  # each file's unlisted, by code and level
         for r in reports:
             out.findings.extend(r.findings)
             out.files.extend(r.files)
@@ -282,6 +296,9 @@ class Report:
                 mine = out.suppressed_in.setdefault(name, {})
                 for code, n in by_code.items():
                     mine[code] = mine.get(code, 0) + n
+                    split = splits.setdefault(name, {}).setdefault(code, {})
+                    for level, k in r.unlisted_split(code, name, n).items():
+                        split[level] = split.get(level, 0) + k
             for code, n in r.accepted.items():
                 out.accepted[code] = out.accepted.get(code, 0) + n
             out.severities.update(r.severities)
@@ -291,6 +308,10 @@ class Report:
             out.paths.update(r.paths)
         differs = ((n, {c: s for c, s in by.items() if out.severities.get(c) != s}) for n, by in own.items())
         out.file_severities = {n: by for n, by in differs if by}
+        for name, of_file in splits.items():  # kept where the one level the file's import gives is not all
+            for code, by_level in of_file.items():
+                if by_level.keys() != out.unlisted_split(code, name, 0).keys():
+                    out.unlisted_levels.setdefault(name, {})[code] = by_level
         return out
 
     def names(self) -> set[str]:
@@ -314,6 +335,7 @@ class Report:
                       suppressed_in={new.get(k, k): v for k, v in self.suppressed_in.items()},
                       headers={new.get(k, k): v for k, v in self.headers.items()},
                       file_severities={new.get(k, k): v for k, v in self.file_severities.items()},
+                      unlisted_levels={new.get(k, k): v for k, v in self.unlisted_levels.items()},
                       paths={new.get(k, k): v for k, v in self.paths.items()}, request=name(self.request))
         return out
 

@@ -91,25 +91,19 @@ def unlisted(report: Report) -> dict[tuple[str, str | None], int]:
     return out
 
 
-def unlisted_level(report: Report, code: str, file: str | None) -> Severity:
-    """The severity of ``code``'s unlisted findings in ``file``: in a merged report, that of the
-    file's own import (``Report.file_severities``); where the file is not known, the report's."""
-    own = report.file_severities.get(file, {}) if file is not None else {}
-    return own.get(code) or report.severities.get(code, Severity.ERROR)
-
-
 def levels(report: Report) -> dict[str, dict[Severity, int]]:
     """Every finding (listed or not) by code, then severity: the listed at their own, the unlisted
-    at their file's (``unlisted_level``); what neither accounts for (a report made by hand) at
-    the code's severity. One severity per code, but where a merged report's imports differ."""
+    as their file's import gave them (``Report.unlisted_split``); what neither accounts for (a
+    report made by hand) at the code's severity. One severity per code, but where a merged
+    report's imports differ or some of a code's findings were judged by a default list."""
     out: dict[str, dict[Severity, int]] = {}
     for f in report.findings:
         mine = out.setdefault(f.code, {})
         mine[severity(f)] = mine.get(severity(f), 0) + 1
     for (code, file), n in unlisted(report).items():
         mine = out.setdefault(code, {})
-        level = unlisted_level(report, code, file)
-        mine[level] = mine.get(level, 0) + n
+        for level, k in report.unlisted_split(code, file, n).items():
+            mine[level] = mine.get(level, 0) + k
     for code, total in report.counts.items():
         mine = out.setdefault(code, {})
         level = report.severities.get(code, Severity.ERROR)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from validator.findings import Finding, Report, Severity
-from validator.report.common import display_path, levels, relative, rule_name, severity, unlisted, unlisted_level
+from validator.report.common import display_path, levels, relative, rule_name, severity, unlisted
 from validator.report.text import column_label, footer, printable
 
 CAP = 10  # annotations per level per step that GitHub displays
@@ -88,25 +88,26 @@ def _line(f: Finding) -> int | None:
 
 def annotate(findings: Sequence[Finding], unlisted: Mapping[tuple[str, str | None], int] | None = None,
              severities: Mapping[str, Severity] | None = None, paths: Mapping[str, str] | None = None,
-             taken: int = 0, unlisted_levels: Mapping[tuple[str, str | None], Severity] | None = None) -> list[str]:
+             taken: int = 0,
+             unlisted_levels: Mapping[tuple[str, str | None], Mapping[Severity, int]] | None = None) -> list[str]:
     """The annotations for ``findings``; ``unlisted``: findings counted but not listed, by rule
     and file (None where the file is not known, see ``common.unlisted``), which the counts
     include, and ``severities`` gives the level of a rule none of whose findings is listed.
     ``taken``: error annotations written besides these (refusals), which the cap leaves room for.
-    ``unlisted_levels``: the level of each of ``unlisted`` where known (a merged report's imports
-    may give one rule different ones)."""
+    ``unlisted_levels``: each of ``unlisted`` by severity where known (a merged report's imports
+    may give one rule different ones, and a rule judged partly by a default list mixes them)."""
     unlisted = unlisted or {}
-    level_of: dict[tuple[str, str | None], Severity] = {}
+    split: dict[tuple[str, str | None], Mapping[Severity, int]] = {}
     listed = {f.code: severity(f) for f in findings}
-    for key in unlisted:
-        level_of[key] = (unlisted_levels or {}).get(key) or listed.get(key[0]) or (severities or {}).get(
-            key[0], Severity.ERROR)
+    for key, n in unlisted.items():
+        split[key] = (unlisted_levels or {}).get(key) or {
+            listed.get(key[0]) or (severities or {}).get(key[0], Severity.ERROR): n}
     out: list[str] = []
     for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         level = COMMANDS[sev]
         cap = CAP - taken if sev == Severity.ERROR else CAP
         items = [f for f in findings if severity(f) == sev]
-        hidden = {key: n for key, n in unlisted.items() if level_of[key] == sev}
+        hidden = {key: by[sev] for key, by in split.items() if by.get(sev)}
         # per rule and file; a rule's findings whose file is not known are a group of their own
         by_file: dict[tuple[str, str | None], list[Finding]] = {}
         for f in items:
@@ -142,7 +143,7 @@ def render_github(report: Report) -> str:
     refused = _refusals(report)
     hidden = unlisted(report)
     out = annotate(report.findings, hidden, report.severities, report.paths, taken=len(refused),
-                   unlisted_levels={key: unlisted_level(report, *key) for key in hidden if report.file_severities})
+                   unlisted_levels={key: report.unlisted_split(*key, n) for key, n in hidden.items()})
     out += refused
     for name, findings in report.by_file().items():
         out.append(f"::group::{escape_data(printable(name))} ({len(findings):,} findings)")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from validator.findings import Finding, Report
-from validator.report.common import TOOL, file_names, rule_name, severity, unlisted, unlisted_level
+from validator.findings import Finding, Report, Severity
+from validator.report.common import TOOL, file_names, rule_name, severity, unlisted
 from validator.report.text import location
 
 if TYPE_CHECKING:
@@ -47,13 +47,22 @@ def _where(f: Finding) -> str:
     return location(f)
 
 
-def _unlisted_case(suite: ET.Element, code: str, n: int, report: Report, *, classname: str, file: str | None,
-                   more: bool, name: str | None) -> None:
-    """A failing case for ``n`` findings of ``code`` counted but not listed (``--max-per-rule``)
-    in the file ``name`` (None: not known), at that file's severity of ``code``."""
+def _unlisted_cases(suite: ET.Element, code: str, n: int, report: Report, *, classname: str, file: str | None,
+                    more: bool, name: str | None) -> int:
+    """A failing case per severity of the ``n`` findings of ``code`` counted but not listed
+    (``--max-per-rule``) in the file ``name`` (None: not known), as that file's import gave them
+    (``Report.unlisted_split``); how many cases."""
+    split = report.unlisted_split(code, name, n)
+    for level, k in split.items():
+        _unlisted_case(suite, code, k, level, report, classname=classname, file=file, more=more)
+    return len(split)
+
+
+def _unlisted_case(suite: ET.Element, code: str, n: int, level: Severity, report: Report, *, classname: str,
+                   file: str | None, more: bool) -> None:
     import xml.etree.ElementTree as ET
 
-    sev = unlisted_level(report, code, name).label
+    sev = level.label
     rule = rule_name(code, report.findings)
     case = ET.SubElement(suite, "testcase", name=f"{TOOL}.{code}", classname=classname)
     if file:
@@ -99,11 +108,11 @@ def render_junit(report: Report) -> str:
             failed += 1
         for (code, file), n in hidden.items():
             if file == name:
-                _unlisted_case(suite, code, n, report, classname=_classname(name),
-                               more=any(f.code == code for f in findings),
-                               file=next((f.path for f in findings if f.path), name), name=name)
-                cases += 1
-                failed += 1
+                added = _unlisted_cases(suite, code, n, report, classname=_classname(name),
+                                        more=any(f.code == code for f in findings),
+                                        file=next((f.path for f in findings if f.path), name), name=name)
+                cases += added
+                failed += added
         if name in refused:
             case = ET.SubElement(suite, "testcase", name=f"{TOOL}.read", classname=_classname(name))
             ET.SubElement(case, "error", type="refused", message=xml_safe(refused[name].reason))
@@ -126,12 +135,13 @@ def render_junit(report: Report) -> str:
         skips += skipped
     elsewhere = [(code, n) for (code, file), n in hidden.items() if file is None]
     if elsewhere:  # the report does not tell in which file (--max-per-rule 0, or several files)
-        suite = ET.SubElement(root, "testsuite", name=NOT_LISTED, tests=str(len(elsewhere)),
-                              failures=str(len(elsewhere)), errors="0", skipped="0")
-        for code, n in elsewhere:
-            _unlisted_case(suite, code, n, report, classname=TOOL, file=None, more=code in listed, name=None)
-        total += len(elsewhere)
-        failures += len(elsewhere)
+        suite = ET.SubElement(root, "testsuite", name=NOT_LISTED)
+        added = sum(_unlisted_cases(suite, code, n, report, classname=TOOL, file=None, more=code in listed, name=None)
+                    for code, n in elsewhere)
+        for key, value in (("tests", added), ("failures", added), ("errors", 0), ("skipped", 0)):
+            suite.set(key, str(value))
+        total += added
+        failures += added
     root.set("tests", str(total))
     root.set("failures", str(failures))
     root.set("errors", str(errors))
