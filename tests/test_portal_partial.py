@@ -175,3 +175,23 @@ def test_the_accounts_stages_without_its_pipelines_are_not_held_to_the_default_p
     # account has the stage at all is judged, by its own list (an error)
     assert _found(report) == [(3, 3, "HS235", "error")]
     assert report.findings[0].message == "'Qualified' is not a stage of any pipeline"
+
+
+def test_the_rule_table_says_a_default_lists_verdict_is_a_warning_with_a_snapshot_too(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # it said "error (warning without a portal)", though a snapshot without the property's
+    # options or the object's pipelines leaves the cell to the default list, a warning too
+    said = "warning where a default list, not the portal snapshot, judged the value"
+    from click.testing import CliRunner
+
+    from validator.cli import cli
+
+    lines = CliRunner().invoke(cli, ["rules"]).output.splitlines()
+    assert [line.split()[0] for line in lines if f"({said})" in line] == ["HS208", "HS235"]
+    assert next(line for line in lines if line.startswith("HS208")).endswith(f"options. ({said})")
+    table = CliRunner().invoke(cli, ["rules", "--format", "markdown"]).output.splitlines()
+    assert [row.split(" | ")[:3] for row in table if said in row] == [
+        ["| HS208", "`invalid-enumeration-option`", f"error ({said})"],
+        ["| HS235", "`stage-not-in-pipeline`", f"error ({said})"]]
+    page = CliRunner().invoke(cli, ["explain", "HS235"]).output
+    assert f"\nSeverity: error ({said})\n" in page

@@ -71,9 +71,16 @@ def rules_cmd(fmt: str) -> None:
     for r in rows:
         flag = "" if r["enabled"] else " (off by default)"
         if r["severity_without_portal"]:
-            flag += f" ({r['severity_without_portal']} without a portal snapshot)"
+            flag += f" ({by_default(r['severity_without_portal'])})"
         click.echo(f"{r['code']}  {r['name']:<34} {r['severity']:<8} "
                    f"{r['hubspot_error'] or '-':<38} {r['summary']}{flag}")
+
+
+def by_default(severity: str) -> str:
+    """What a rule's ``severity_without_portal`` means, as ``rules``, its markdown (the README's
+    table) and ``explain`` say it: not only without a snapshot, but wherever the snapshot lacks
+    the property's options or the object's pipelines."""
+    return f"{severity} where a default list, not the portal snapshot, judged the value"
 
 
 def rules_markdown(rows: list[dict[str, Any]]) -> str:
@@ -81,7 +88,7 @@ def rules_markdown(rows: list[dict[str, Any]]) -> str:
     out = ["| Code | Name | Severity | HubSpot errorType | Checks |", "|---|---|---|---|---|"]
     for r in rows:
         sev = r["severity"] + ("" if r["enabled"] else " (off)") + (
-            f" ({r['severity_without_portal']} without a portal)" if r.get("severity_without_portal") else "")
+            f" ({by_default(r['severity_without_portal'])})" if r.get("severity_without_portal") else "")
         summary = str(r["summary"]).replace("|", "\\|")
         error = f"`{r['hubspot_error']}`" if r["hubspot_error"] else ""
         out.append(f"| {r['code']} | `{r['name']}` | {sev} | {error} | {summary} |")
@@ -106,7 +113,8 @@ def rule_page(cls: Any, entry: dict[str, Any]) -> str:
     sections = cls.sections()
     lines = [f"{cls.code} {cls.name}", "", sections["summary"], ""]
     lines.append(f"Severity: {entry.get('severity', cls.severity.label)}"
-                 + ("" if entry.get("enabled", True) else " (off by default)"))
+                 + ("" if entry.get("enabled", True) else " (off by default)")
+                 + (f" ({by_default(cls.severity_without_portal.label)})" if cls.severity_without_portal else ""))
     lines.append(f"HubSpot errorType: {cls.hubspot_error or 'none (HubSpot reports no row error)'}")
     if cls.options:
         lines.append("Options: " + ", ".join(f"{k} = {v!r}" for k, v in cls.options.items()))
