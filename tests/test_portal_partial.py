@@ -195,3 +195,19 @@ def test_the_rule_table_says_a_default_lists_verdict_is_a_warning_with_a_snapsho
         ["| HS235", "`stage-not-in-pipeline`", f"error ({said})"]]
     page = CliRunner().invoke(cli, ["explain", "HS235"]).output
     assert f"\nSeverity: error ({said})\n" in page
+
+
+def test_a_stage_property_without_options_leaves_the_stages_to_the_default_pipeline(tmp_path: Path) -> None:
+    # properties/deals.json whose dealstage lists no options (and no pipelines file) says nothing
+    # of the account's stages: HS235 judges by the default pipeline, as without a snapshot, a warning
+    portal = tmp_path / "portal"
+    _properties(portal, [])
+    deals = _deals(tmp_path, "A,default,closedwon", "B,default,Bogus", "C,default,Demo booked")
+    report = validate(deals, config=Config(portal=str(portal)))
+    assert [(f.row, f.column, f.code, f.severity, f.message) for f in report.findings] == [
+        (3, 3, "HS235", Severity.WARNING, "'Bogus' is not a stage of the row's pipeline (Sales Pipeline)"),
+        (4, 3, "HS235", Severity.WARNING, "'Demo booked' is not a stage of the row's pipeline (Sales Pipeline)")]
+    assert (report.errors, report.warnings, report.exit_code()) == (0, 2, 0)
+    bare = validate(deals)
+    assert [(f.row, f.column, f.code, f.severity, f.message) for f in bare.findings] == [
+        (f.row, f.column, f.code, f.severity, f.message) for f in report.findings]

@@ -116,7 +116,8 @@ class StageNotInPipeline(ValueRule):
     `pipelines/<object>.json` the account's own pipelines and stages apply, and the finding is an
     error. With `properties/<object>.json` but no pipelines file, the account's stages are known
     but not which pipeline each is in: only a stage the account does not have at all is reported
-    ("not a stage of any pipeline"), an error. Otherwise (no snapshot, or one with neither file)
+    ("not a stage of any pipeline"), an error. Otherwise (no snapshot, one with neither file, or
+    a stage property there with no options, which says nothing of the account's stages)
     HubSpot's default pipeline applies ([3P]/[I], fact sheet 4.4), which accounts customise: the
     finding is a warning. A severity set in the configuration wins over both.
     Example: stage `closedwon` of the Sales Pipeline in a row whose pipeline is `Renewals`.
