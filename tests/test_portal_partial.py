@@ -211,3 +211,21 @@ def test_a_stage_property_without_options_leaves_the_stages_to_the_default_pipel
     bare = validate(deals)
     assert [(f.row, f.column, f.code, f.severity, f.message) for f in bare.findings] == [
         (f.row, f.column, f.code, f.severity, f.message) for f in report.findings]
+
+
+def test_a_pipeline_property_without_options_leaves_the_pipelines_to_the_default_list(tmp_path: Path) -> None:
+    # properties/deals.json whose pipeline lists no options (and no pipelines file) made HS208
+    # skip the Pipeline column: a pipeline the account cannot have, which HubSpot rejects, passed
+    # with the snapshot, though without one it is a warning
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    shutil.copy(PORTAL / "properties" / "deals.json", portal / "properties" / "deals.json")
+    deals = _deals(tmp_path, "A,default,closedwon", "B,Nope,closedwon", "C,Sales Pipeline,Bogus")
+    report = validate(deals, config=Config(portal=str(portal)))
+    assert [(f.row, f.column, f.code, f.severity, f.message, f.hubspot_error) for f in report.findings] == [
+        (3, 2, "HS208", Severity.WARNING, "'Nope' is not an option of pipeline (default); HubSpot rejects the row: "
+         "its pipeline must exist", "PROPERTY_VALUE_NOT_FOUND"),
+        (4, 3, "HS235", Severity.WARNING, "'Bogus' is not a stage of the row's pipeline (Sales Pipeline)",
+         "INVALID_REQUIRED_PROPERTY")]
+    assert (report.errors, report.warnings) == (0, 2)
+    assert _found(validate(deals)) == _found(report)

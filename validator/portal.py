@@ -246,6 +246,12 @@ def overlay(catalog: Catalog, portal: Portal) -> Catalog:
     props = {k: dict(v) for k, v in catalog.property_map.items()}
     for obj_id, plist in portal.properties.items():
         props[obj_id] = {p.name: p for p in plist}
+        for name in catalog.pipeline_properties(obj_id) if catalog.pipelines(obj_id) else ():
+            mine, old = props[obj_id].get(name), catalog.property_of(obj_id, name)
+            if mine is not None and not mine.options and old is not None:
+                # a pipeline or stage property listing no options says nothing of the account's
+                # pipelines: HubSpot's default ones stay (a verdict by them is a warning)
+                props[obj_id][name] = replace(mine, options=old.options, source=old.source)
     pipelines = dict(catalog.pipeline_map)
     for obj_id, pipes in portal.pipelines.items():
         pipelines[obj_id] = pipes

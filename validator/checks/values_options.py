@@ -91,9 +91,10 @@ class InvalidEnumerationOption(EnumRule):
     (PROPERTY_VALUE_NOT_FOUND, fact sheet 9 #13, [V] S6).
     With a portal snapshot the account's own options apply (custom lifecycle stages, ...) and
     the finding is an error. A property the snapshot does not hold (no snapshot, or one without
-    `properties/<object>.json`; a pipeline or stage also by `pipelines/<object>.json`) is judged
-    by HubSpot's default list ([3P]/[I] in the fact sheet, 4.4), which accounts customise: that
-    finding is a warning. A severity set in the configuration wins over both.
+    `properties/<object>.json`; a pipeline or stage held by neither `pipelines/<object>.json`
+    nor options listed in the properties file) is judged by HubSpot's default list ([3P]/[I] in
+    the fact sheet, 4.4), which accounts customise: that finding is a warning. A severity set in
+    the configuration wins over both.
     Example: `Hot lead` in Lifecycle Stage; `a,b` in a multiple-checkbox column.
     Fix: use an existing label or internal value (the finding's message lists the property's
     options; a portal snapshot gives the account's own), or add the option in HubSpot first;
