@@ -68,13 +68,20 @@ def _checked_float(text: str) -> float:
     return value
 
 
+def _checked_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # past Python's limit on digits, whose message advises a Python setting
+        raise ValueError(f"a number of {len(text.lstrip('-')):,} digits is too long to read") from None
+
+
 def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
     """Parse request text. Returns (value or None, notes); never raises."""
     notes: list[RequestNote] = []
     if isinstance(data, bytes):
-        if len(data) > MAX_REQUEST_BYTES:
-            size = f"{len(data):,}"
-            return None, [RequestNote("too-large", "", f"request is {size} bytes (limit 10 MiB)")]
+        if len(data) > MAX_REQUEST_BYTES:  # (a request file is read only to one byte past the limit)
+            detail = f"request is larger than 10 MiB ({MAX_REQUEST_BYTES:,} bytes), the most this check reads"
+            return None, [RequestNote("too-large", "", detail)]
         if data.startswith(b"\xef\xbb\xbf"):
             notes.append(RequestNote("bom", "", "request text starts with a UTF-8 byte order mark"))
             data = data[3:]
@@ -97,17 +104,19 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
             object_pairs_hook=_TaggedObject if tag else _JsonObject,
             parse_constant=_reject_constant,
             parse_float=_checked_float,
+            parse_int=_checked_int,
         )
         if tag:
             value = _tagged(value)
     except json.JSONDecodeError as exc:
-        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        # (some of json's messages end in "at", as "Invalid control character at", before the place)
+        detail = f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
         notes.append(RequestNote("not-json", "", detail, line=exc.lineno, column=exc.colno))
         return None, notes
     except RecursionError:
         notes.append(RequestNote("not-json", "", "request is nested too deeply to read"))
         return None, notes
-    except ValueError as exc:  # huge integers, NaN/Infinity, overflowing floats
+    except ValueError as exc:  # integers too long to read, NaN/Infinity, overflowing floats
         notes.append(RequestNote("not-json", "", str(exc).split("\n")[0][:200]))
         return None, notes
     return value, notes

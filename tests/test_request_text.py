@@ -1,0 +1,45 @@
+"""HS001 on request text that is not JSON: the message names what is wrong in the user's terms,
+at the line and column given, and says nothing untrue of the text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from validator import validate
+
+_REQUEST = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+    "hasHeader": True, "columnMappings": [
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+
+
+def _hs001(tmp_path: Path, text: bytes) -> list[tuple[int | None, int | None, str, str]]:
+    (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
+    (tmp_path / "r.json").write_bytes(text)
+    return [(f.line, f.column, f.severity.name, f.message)
+            for f in validate(tmp_path / "r.json").findings if f.code == "HS001"]
+
+
+def test_a_request_over_the_size_limit_is_not_given_a_size_it_does_not_have(tmp_path: Path) -> None:
+    # a request file of 11 MiB was reported as "request is 10,485,761 bytes": the reader stops one
+    # byte past the limit, and that count was given as the file's size
+    text = json.dumps({**_REQUEST, "x": "a" * (11 * 1024 * 1024)}).encode()
+    assert _hs001(tmp_path, text) == [
+        (None, None, "ERROR", "request is not valid JSON: request is larger than 10 MiB (10,485,760 bytes), "
+                              "the most this check reads")]
+
+
+def test_a_raw_control_character_is_named_once_at_its_place(tmp_path: Path) -> None:
+    # Python's message ends "Invalid control character at", and " at line 1 column 10" was added
+    text = json.dumps(_REQUEST).replace('"name": "t"', '"name": "t\x01"').encode()
+    assert _hs001(tmp_path, text) == [
+        (1, 12, "ERROR", "request is not valid JSON: Invalid control character at line 1 column 12")]
+    assert _hs001(tmp_path, b'{"name": "t') == [
+        (1, 10, "ERROR", "request is not valid JSON: Unterminated string starting at line 1 column 10")]
+
+
+def test_an_integer_too_long_to_read_says_so_without_python_advice(tmp_path: Path) -> None:
+    # the message was Python's own, "... use sys.set_int_max_str_digits() to increase the limit"
+    text = json.dumps(_REQUEST)[:-1].encode() + b', "marketingEventObjectId": ' + b"9" * 5000 + b"}"
+    assert _hs001(tmp_path, text) == [
+        (None, None, "ERROR", "request is not valid JSON: a number of 5,000 digits is too long to read")]
