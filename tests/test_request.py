@@ -94,7 +94,7 @@ def test_marketing_event_id_is_a_number_or_its_digits(event: object, wrong: bool
         assert notes == []
     elif isinstance(event, str):
         assert notes == [("wrong-type", "/marketingEventObjectId",
-                          "marketingEventObjectId must be a number (the marketing event's ID), not text")]
+                          "marketingEventObjectId must be a whole number (the marketing event's ID), not text")]
     else:
         assert [k for k, _p, _d in notes] == ["wrong-type"]
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from validator import validate
 
 _REQUEST = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
@@ -43,3 +45,24 @@ def test_an_integer_too_long_to_read_says_so_without_python_advice(tmp_path: Pat
     text = json.dumps(_REQUEST)[:-1].encode() + b', "marketingEventObjectId": ' + b"9" * 5000 + b"}"
     assert _hs001(tmp_path, text) == [
         (None, None, "ERROR", "request is not valid JSON: a number of 5,000 digits is too long to read")]
+
+
+@pytest.mark.parametrize(("event", "what"), [
+    (-5, "a negative number"), ("-5", "text"), ("abc", "text"), (1.5, "a decimal number"),
+    (True, "true or false"), (None, "null"),
+])
+def test_a_marketing_event_id_that_is_no_id_is_named_as_such(tmp_path: Path, event: object, what: str) -> None:
+    # -5 passed while "-5" was wrong, and 1.5 or true read "must be an integer or a string", though
+    # the only strings taken are an ID's digits
+    (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
+    report = validate({**_REQUEST, "marketingEventObjectId": event}, base_dir=tmp_path)
+    found = [(f.pointer, f.line, f.column, f.severity.name, f.message) for f in report.findings if f.code == "HS002"]
+    assert found == [("/marketingEventObjectId", None, None, "ERROR",
+                      f"marketingEventObjectId must be a whole number (the marketing event's ID), not {what}")]
+
+
+@pytest.mark.parametrize("event", [0, 123456, "123456"])
+def test_a_marketing_event_id_that_is_an_id_is_no_finding(tmp_path: Path, event: object) -> None:
+    (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
+    report = validate({**_REQUEST, "marketingEventObjectId": event}, base_dir=tmp_path)
+    assert [f for f in report.findings if f.code == "HS002"] == []

@@ -69,7 +69,7 @@ class _Walker:
                 self.note("unknown-key", ptr, f"unknown key {key!r} in {what}{hint}", key)
                 continue
             if not _is_type(value, types):
-                expected = " or ".join(_TYPE_NAMES[t] for t in types)
+                expected = _EXPECTED.get(key) or " or ".join(_TYPE_NAMES[t] for t in types)
                 self.note("wrong-type", ptr,
                           f"{key} must be {expected}, not {_TYPE_NAMES.get(type(value), 'a value')}",
                           value)
@@ -107,9 +107,11 @@ class _Walker:
             return _empty(source, self.notes, value)
         top = self.fields(value, "", TOP_FIELDS, "the request")
         event = top.get("marketingEventObjectId")
-        if isinstance(event, str) and not re.fullmatch(r"[0-9]+", event):  # a number, or its digits as a string
+        # a whole number, or its digits as a string: an ID is never negative, nor "-5" or "abc"
+        if (isinstance(event, str) and not re.fullmatch(r"[0-9]+", event)) or (isinstance(event, int) and event < 0):
+            what = "text" if isinstance(event, str) else "a negative number"
             self.note("wrong-type", "/marketingEventObjectId",
-                      "marketingEventObjectId must be a number (the marketing event's ID), not text", event)
+                      f"marketingEventObjectId must be {_EXPECTED['marketingEventObjectId']}, not {what}", event)
             del top["marketingEventObjectId"]
         ops, op_ptrs = self.operations(top.get("importOperations"))
         files: list[FileSpec] = []
@@ -255,9 +257,13 @@ class _Walker:
 
 
 _TYPE_NAMES: dict[type, str] = {
-    str: "a string", bool: "true or false", int: "an integer", float: "a number",
+    str: "a string", bool: "true or false", int: "an integer", float: "a decimal number",
     dict: "an object", list: "an array", type(None): "null", _JsonObject: "an object",
 }
+
+# what a field must be, where its JSON types alone would mislead: the marketing event's ID is taken
+# as a string too, but only as its digits
+_EXPECTED = {"marketingEventObjectId": "a whole number (the marketing event's ID)"}
 
 
 def _is_type(value: Any, types: tuple[type, ...]) -> bool:
