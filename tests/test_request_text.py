@@ -66,3 +66,26 @@ def test_a_marketing_event_id_that_is_an_id_is_no_finding(tmp_path: Path, event:
     (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
     report = validate({**_REQUEST, "marketingEventObjectId": event}, base_dir=tmp_path)
     assert [f for f in report.findings if f.code == "HS002"] == []
+
+
+@pytest.mark.parametrize(("where", "key", "meant"), [
+    ("/files/0/fileImportPage/columnMappings/0", "ColumnObjectTypeID", "columnObjectTypeId"),
+    ("/files/0/fileImportPage/columnMappings/0", "PROPERTYNAME", "propertyName"),
+    ("/files/0", "FILENAME", "fileName"),
+    ("", "NAME", "name"),
+])
+def test_an_unknown_key_in_other_letter_case_suggests_the_key_it_spells(
+        tmp_path: Path, where: str, key: str, meant: str) -> None:
+    # the closest key was found by letter-case-sensitive likeness: 'ColumnObjectTypeID' was told
+    # "did you mean 'toColumnObjectTypeId'?", and 'FILENAME' or 'PROPERTYNAME' got no suggestion
+    request = json.loads(json.dumps(_REQUEST))
+    file = request["files"][0]
+    obj = {"": request, "/files/0": file,
+           "/files/0/fileImportPage/columnMappings/0": file["fileImportPage"]["columnMappings"][0]}[where]
+    obj[key] = obj.pop(meant)
+    (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
+    report = validate(request, base_dir=tmp_path)
+    found = [(f.pointer, f.line, f.column, f.severity.name, f.message) for f in report.findings if f.code == "HS016"]
+    what = {"": "the request", "/files/0": "a files[] entry"}.get(where, "a column mapping")
+    assert found == [(f"{where}/{key}", None, None, "WARNING",
+                      f"unknown key {key!r} in {what}; did you mean {meant!r}?")]

@@ -64,8 +64,8 @@ class _Walker:
             ptr = f"{pointer}/{escape_pointer(key)}"
             types = known.get(key)
             if types is None:
-                close = difflib.get_close_matches(key, list(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = _closest(key, known)
+                hint = f"; did you mean {close!r}?" if close else ""
                 self.note("unknown-key", ptr, f"unknown key {key!r} in {what}{hint}", key)
                 continue
             if not _is_type(value, types):
@@ -264,6 +264,14 @@ _TYPE_NAMES: dict[type, str] = {
 # what a field must be, where its JSON types alone would mislead: the marketing event's ID is taken
 # as a string too, but only as its digits
 _EXPECTED = {"marketingEventObjectId": "a whole number (the marketing event's ID)"}
+
+
+def _closest(key: str, known: Mapping[str, Any]) -> str | None:
+    """The known key most like ``key``, letter case aside: a key in other case (``FILENAME``,
+    ``ColumnObjectTypeID``) is that key, not whichever is most alike in its letters' case."""
+    folded = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(key.lower(), list(folded), n=1)
+    return folded[close[0]] if close else None
 
 
 def _is_type(value: Any, types: tuple[type, ...]) -> bool:
