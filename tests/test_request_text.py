@@ -89,3 +89,17 @@ def test_an_unknown_key_in_other_letter_case_suggests_the_key_it_spells(
     what = {"": "the request", "/files/0": "a files[] entry"}.get(where, "a column mapping")
     assert found == [(f"{where}/{key}", None, None, "WARNING",
                       f"unknown key {key!r} in {what}; did you mean {meant!r}?")]
+
+
+def test_an_unknown_legacy_id_column_type_is_named_by_its_own_key(tmp_path: Path) -> None:
+    # HS007 said "columnType 'hubspot_alternate_id' is not one of ..." of a mapping that has no
+    # columnType, only the legacy idColumnType
+    request = json.loads(json.dumps(_REQUEST))
+    request["files"][0]["fileImportPage"]["columnMappings"][0]["idColumnType"] = "hubspot_alternate_id"
+    (tmp_path / "c.csv").write_text("Email\na@x.com\n", encoding="utf-8")
+    report = validate(request, base_dir=tmp_path)
+    found = [(f.pointer, f.line, f.column, f.severity.name, f.message) for f in report.findings if f.code == "HS007"]
+    assert found == [("/files/0/fileImportPage/columnMappings/0/idColumnType", None, None, "ERROR",
+                      "idColumnType 'hubspot_alternate_id' is not one of STANDARD, HUBSPOT_OBJECT_ID, "
+                      "HUBSPOT_ALTERNATE_ID, FLEXIBLE_ASSOCIATION_LABEL, ASSOCIATION_KEYS, EVENT_TIMESTAMP; "
+                      "did you mean 'HUBSPOT_ALTERNATE_ID'?")]

@@ -90,7 +90,7 @@ class UnknownColumnType(Rule):
                 if c.column_type not in types:
                     key = "columnType" if "columnType" in c.raw else "idColumnType"
                     yield self.finding(
-                        f"columnType {quote(c.column_type)} is not one of {_choices(types)}"
+                        f"{key} {quote(c.column_type)} is not one of {_choices(types)}"
                         f"{_suggest(c.column_type, types)}",
                         file=ctx, pointer=c.at(key), value=c.column_type)
 
