@@ -27,8 +27,8 @@ def test_a_request_over_the_size_limit_is_not_given_a_size_it_does_not_have(tmp_
     # byte past the limit, and that count was given as the file's size
     text = json.dumps({**_REQUEST, "x": "a" * (11 * 1024 * 1024)}).encode()
     assert _hs001(tmp_path, text) == [
-        (None, None, "ERROR", "request is not valid JSON: request is larger than 10 MiB (10,485,760 bytes), "
-                              "the most this check reads")]
+        (None, None, "ERROR", "request is not valid JSON: request is larger than the limit of 10 MiB "
+                              "(10,485,760 bytes)")]
 
 
 def test_a_raw_control_character_is_named_once_at_its_place(tmp_path: Path) -> None:

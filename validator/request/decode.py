@@ -80,7 +80,7 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
     notes: list[RequestNote] = []
     if isinstance(data, bytes):
         if len(data) > MAX_REQUEST_BYTES:  # (a request file is read only to one byte past the limit)
-            detail = f"request is larger than 10 MiB ({MAX_REQUEST_BYTES:,} bytes), the most this check reads"
+            detail = f"request is larger than the limit of 10 MiB ({MAX_REQUEST_BYTES:,} bytes)"
             return None, [RequestNote("too-large", "", detail)]
         if data.startswith(b"\xef\xbb\xbf"):
             notes.append(RequestNote("bom", "", "request text starts with a UTF-8 byte order mark"))
