@@ -124,8 +124,8 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('redact = "yes"', "{file} [tool.hubspot-preflight] redact: must be true or false, not 'yes'"),
     ('[tool.hubspot-preflight.severity]\nHS110 = 3', "{file} [tool.hubspot-preflight] severity['HS110']: must be a "
      "string, not 3"),
-    ('[tool.hubspot-preflight.options]\nHS503 = 5', "{file} [tool.hubspot-preflight] options['HS503']: must be a table, "
-     "not 5"),
+    ('[tool.hubspot-preflight.options]\nHS503 = 5',
+     "{file} [tool.hubspot-preflight] options['HS503']: must be a table, not 5"),
     ('[tool.hubspot-preflight.per-file-ignores]\n"*.csv" = 5',
      "{file} [tool.hubspot-preflight] per-file-ignores['*.csv']: must be a list of strings, not 5"),
     ('select = "HS1', "not valid TOML"),
