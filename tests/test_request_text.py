@@ -103,3 +103,18 @@ def test_an_unknown_legacy_id_column_type_is_named_by_its_own_key(tmp_path: Path
                       "idColumnType 'hubspot_alternate_id' is not one of STANDARD, HUBSPOT_OBJECT_ID, "
                       "HUBSPOT_ALTERNATE_ID, FLEXIBLE_ASSOCIATION_LABEL, ASSOCIATION_KEYS, EVENT_TIMESTAMP; "
                       "did you mean 'HUBSPOT_ALTERNATE_ID'?")]
+
+
+@pytest.mark.parametrize(("codec", "named"), [
+    ("utf-16-le", "UTF-16 (little-endian)"), ("utf-16-be", "UTF-16 (big-endian)"),
+    ("utf-16", "UTF-16 (little-endian, with a byte order mark)"),
+    ("utf-32-le", "UTF-32 (little-endian)"), ("utf-32-be", "UTF-32 (big-endian)"),
+    ("utf-32", "UTF-32 (little-endian, with a byte order mark)")])
+def test_a_request_saved_as_utf16_or_utf32_is_named_so(tmp_path: Path, codec: str, named: str) -> None:
+    # "Unicode" text as a Windows editor saves it: without a byte order mark its ASCII decodes as
+    # UTF-8 with a NUL between characters, which read "Expecting property name ... at line 1
+    # column 2"; with one, "not UTF-8 text (byte 0xFF at offset 0)"
+    text = json.dumps(_REQUEST).encode(codec)
+    assert _hs001(tmp_path, text) == [
+        (None, None, "ERROR", f"request is not valid JSON: request is {named} text, not UTF-8; save it as UTF-8")]
+    assert _hs001(tmp_path, json.dumps(_REQUEST).encode("utf-8")) == []

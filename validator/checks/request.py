@@ -25,9 +25,10 @@ class RequestNotJson(Rule):
     Why: HubSpot rejects the whole POST with HTTP 400 ("Unable to parse ... JSON") before any
     file is looked at, so nothing is imported.
     Example: a trailing comma, `{"name": "Q3 contacts", "files": [],}`, or a JSON text that is
-    empty, truncated, nested thousands of levels deep, or uses NaN.
-    Fix: correct the JSON at the line and column given; `python -m json.tool request.json`
-    shows the same position.
+    empty, truncated, nested thousands of levels deep, uses NaN, or is saved as UTF-16 (a
+    Windows editor's "Unicode").
+    Fix: correct the JSON at the line and column given (`python -m json.tool request.json`
+    shows the same position); save the file as UTF-8.
     """
 
     code = "HS001"
