@@ -531,6 +531,9 @@ def test_a_request_mapping_nested_too_deeply_is_misuse_not_a_recursion_error() -
         _raises("request mapping is nested too deeply to send as JSON", call, {**request, "name": deep})
         _raises("request mapping is not JSON: Object of type set is not JSON serializable", call,
                 {**request, "name": {1}})
+        # (Python's own text told the caller to raise sys.set_int_max_str_digits())
+        _raises("request mapping is not JSON: it holds an integer of more than 4,300 digits", call,
+                {**request, "name": 10 ** 5000})
 
 
 class _Stream(io.RawIOBase):

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,9 @@ def mapping_json(request: Mapping[str, Any]) -> bytes:
         text = json.dumps(request, ensure_ascii=False)
         return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
     except (TypeError, ValueError) as exc:
+        if "integer string conversion" in str(exc):  # (Python's advice to raise its own limit is not ours to give)
+            raise ValidatorError("request mapping is not JSON: it holds an integer of more than "
+                                 f"{sys.get_int_max_str_digits():,} digits") from None
         raise ValidatorError(f"request mapping is not JSON: {exc}") from None
     except RecursionError:
         raise ValidatorError("request mapping is nested too deeply to send as JSON") from None
