@@ -145,3 +145,36 @@ def test_sarif_counts_each_imports_unlisted_findings_at_its_own_severity(tmp_pat
     assert run["properties"]["notIncluded"] == {"HS208": {"error": 2, "warning": 2}}
     run = json.loads(_run(a, b, "--max-per-rule", "0", "--format", "sarif"))["runs"][0]
     assert run["properties"]["notIncluded"] == {"HS208": {"error": 3, "warning": 3}}
+
+
+def test_a_merged_report_records_each_files_unlisted_findings_at_its_own_imports_level(tmp_path: Path) -> None:
+    # one record by file, code and level (Report.unlisted_levels): the file of an import that makes
+    # HS208 an error is in it wherever the merged report's level of HS208 (the last import's) is another
+    a, b = _two_deals(tmp_path, "error")
+    only = Config(select=["HS208"], max_per_rule=1)
+    made = validate(a / "deals.import.json", config=only.with_(severity={"HS208": "error"}))
+    warned = validate(b / "deals.import.json", config=only)
+    in_a, in_b = str(a / "deals.csv"), str(b / "deals.csv")
+    listed = {in_a: (in_a, 2, 2, "HS208", Severity.ERROR), in_b: (in_b, 2, 2, "HS208", Severity.WARNING)}
+    for reports, level, record in (([made, warned], Severity.WARNING, {in_a: {"HS208": {Severity.ERROR: 2}}}),
+                                   ([warned, made], Severity.ERROR, {in_b: {"HS208": {Severity.WARNING: 2}}})):
+        merged = Report.merge(reports)
+        first, second = (in_a, in_b) if reports[0] is made else (in_b, in_a)
+        assert [(f.file, f.row, f.column, f.code, f.severity) for f in merged.findings] == [
+            listed[first], listed[second]]
+        assert (merged.severities["HS208"], merged.unlisted_levels) == (level, record)
+        assert merged.suppressed_in == {in_a: {"HS208": 2}, in_b: {"HS208": 2}}
+        assert [merged.unlisted_split("HS208", name, 2) for name in (in_a, in_b)] == [
+            {Severity.ERROR: 2}, {Severity.WARNING: 2}]
+        assert Report.merge([merged]).unlisted_levels == record
+
+
+def test_an_unlisted_count_the_record_does_not_hold_is_all_at_its_one_level() -> None:
+    # a report read without the engine's counts by file (common.unlisted) may ask for another n
+    report = Report(severities={"HS208": Severity.WARNING}, unlisted_levels={
+        "a.csv": {"HS208": {Severity.ERROR: 2}}, "b.csv": {"HS208": {Severity.ERROR: 1, Severity.WARNING: 1}}})
+    assert report.unlisted_split("HS208", "a.csv", 2) == {Severity.ERROR: 2}
+    assert report.unlisted_split("HS208", "a.csv", 5) == {Severity.ERROR: 5}
+    assert report.unlisted_split("HS208", "b.csv", 2) == {Severity.ERROR: 1, Severity.WARNING: 1}
+    assert report.unlisted_split("HS208", "b.csv", 5) == {Severity.WARNING: 5}  # no split of 5: the code's level
+    assert [report.unlisted_split("HS208", name, 3) for name in ("c.csv", None)] == [{Severity.WARNING: 3}] * 2

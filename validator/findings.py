@@ -161,7 +161,12 @@ def first_data_row(has_header: object) -> int:
 
 @dataclass(slots=True)
 class Report:
-    """Everything a run found. Plain data: formats and callers read it, nothing mutates it later."""
+    """Everything a run found. Plain data: formats and callers read it, nothing mutates it later.
+
+    Where a code's findings have several levels (some judged by a default list, a merged report's
+    imports), ``by_severity`` totals them and ``unlisted_levels`` splits the unlisted by file. The
+    totals are kept, not summed: the unlisted are only counted, a report made by hand by code.
+    """
 
     findings: list[Finding] = field(default_factory=list)
     files: list[FileStats] = field(default_factory=list)
@@ -190,14 +195,11 @@ class Report:
     # it, (file, code, key, column name, message, row, column, pointer), in report order; None in
     # other runs and where there were more than a baseline holds. Out of to_dict().
     baseline_entries: list[tuple[Any, ...]] | None = None
-    # a merged report's findings per severity: its imports' settings may give one code different
-    # severities, which ``severities`` (one per code) cannot say. None: counted by code.
+    # totals where a code's findings have several levels (above); None: counted by code
     by_severity: dict[Severity, int] | None = None
-    # the same for the findings a merged report does not list (over ``max_per_rule``): by file,
-    # each code whose severity in that file's import is not the one ``severities`` gives
-    file_severities: dict[str, dict[str, Severity]] = field(default_factory=dict)
-    # the unlisted findings by file, code and severity where that one level does not hold for
-    # them all (a code judged partly by HubSpot's default lists mixes levels); see ``unlisted_split``
+    # the findings not listed (over ``max_per_rule``) by file, code and severity, where they are
+    # not all at the level ``severities`` gives the code (a code judged partly by a default list,
+    # a merged report's import that sets the code's level); see ``unlisted_split``
     unlisted_levels: dict[str, dict[str, dict[Severity, int]]] = field(default_factory=dict)
 
     def total(self, severity: Severity | str) -> int:
@@ -240,13 +242,15 @@ class Report:
 
     def unlisted_split(self, code: str, file: str | None, n: int) -> dict[Severity, int]:
         """The ``n`` findings of ``code`` not listed in ``file`` (None: not known) by severity:
-        as ``unlisted_levels`` splits them, else all at the file's import's severity of the code
-        (``file_severities``), else at the report's."""
-        mixed = self.unlisted_levels.get(file, {}).get(code) if file is not None else None
-        if mixed and sum(mixed.values()) == n:
-            return dict(mixed)
-        own = self.file_severities.get(file, {}) if file is not None else {}
-        return {own.get(code) or self.severities.get(code, Severity.ERROR): n}
+        as ``unlisted_levels`` splits them, else all at the report's severity of the code. An
+        ``n`` the record does not count (a report whose ``suppressed_in`` was made otherwise, read
+        by ``common.unlisted``) is all at the record's level where it has one."""
+        split = self.unlisted_levels.get(file, {}).get(code) if file is not None else None
+        if split and sum(split.values()) == n:
+            return dict(split)
+        if split and len(split) == 1:
+            return {level: n for level in split}
+        return {self.severities.get(code, Severity.ERROR): n}
 
     def first_rows(self) -> dict[str, int]:
         """Each data file's first data row (``first_data_row``); a file not in ``files`` has its
@@ -277,8 +281,6 @@ class Report:
         reports = _stale_once([r._renamed({n for n in r.names() if seen[n] > 1}) for r in reports])
         out.baseline_used = set().union(*(r.baseline_used for r in reports))
         out.by_severity = {s: sum(r.total(s) for r in reports) for s in Severity}
-        own = {name: {**r.severities, **r.file_severities.get(name, {})}
-               for r in reports for name in r.names() | set(r.suppressed_in)}
         splits: dict[str, dict[str, dict[Severity, int]]] = {}  # each file's unlisted, by code and level
         for r in reports:
             out.findings.extend(r.findings)
@@ -306,11 +308,9 @@ class Report:
                 out.records.setdefault(name, {}).update(rows)
             out.headers.update(r.headers)
             out.paths.update(r.paths)
-        differs = ((n, {c: s for c, s in by.items() if out.severities.get(c) != s}) for n, by in own.items())
-        out.file_severities = {n: by for n, by in differs if by}
-        for name, of_file in splits.items():  # kept where the one level the file's import gives is not all
+        for name, of_file in splits.items():  # kept where the code's one level does not hold for all
             for code, by_level in of_file.items():
-                if by_level.keys() != out.unlisted_split(code, name, 0).keys():
+                if by_level.keys() != {out.severities.get(code, Severity.ERROR)}:
                     out.unlisted_levels.setdefault(name, {})[code] = by_level
         return out
 
@@ -334,7 +334,6 @@ class Report:
                       records={new.get(k, k): v for k, v in self.records.items()},
                       suppressed_in={new.get(k, k): v for k, v in self.suppressed_in.items()},
                       headers={new.get(k, k): v for k, v in self.headers.items()},
-                      file_severities={new.get(k, k): v for k, v in self.file_severities.items()},
                       unlisted_levels={new.get(k, k): v for k, v in self.unlisted_levels.items()},
                       paths={new.get(k, k): v for k, v in self.paths.items()}, request=name(self.request))
         return out
