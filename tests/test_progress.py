@@ -48,3 +48,15 @@ def test_not_a_terminal_means_no_progress_on_stderr() -> None:
     request = FIXTURES / "examples" / "contacts" / "contacts.import.json"
     result = CliRunner().invoke(cli, ["check", str(request)])
     assert "\r" not in result.stderr
+
+
+def test_a_file_name_with_control_characters_is_drawn_escaped() -> None:
+    # a request's fileName of 'big\x1b[31mRED.csv' (HS028 reports it) reached the terminal as
+    # an escape sequence: the bar turned the terminal red, while the report showed it escaped
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar("big\x1b[31mRED\r\n.csv", 50_000, MIN_BYTES // 4, MIN_BYTES * 2)
+    bar("big\x1b[31mRED\r\n.csv", 100_000, MIN_BYTES // 2, MIN_BYTES * 2)
+    drawn = out.getvalue()
+    assert drawn.startswith("\r" + r"big\u001b[31mRED\r\n.csv [")
+    assert "\x1b[31m" not in drawn and "\n" not in drawn and drawn.count("\r") == 1

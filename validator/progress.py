@@ -39,7 +39,10 @@ class ProgressBar:
             rate = (done - self.base) / (now - self.started)
             if done == self.base and rows > self.base_rows:  # the file was read whole with its first chunk:
                 rate = (rows - self.base_rows) * (done / rows) / (now - self.started)  # its rows' bytes, checked
-        self.stream.write("\r" + line(file, rows, done, size, rate) + "\x1b[K")
+        from validator.report.text import printable  # (the report loads it anyway)
+
+        # a file name is the request's text: its control characters would reach the terminal
+        self.stream.write("\r" + line(printable(file), rows, done, size, rate) + "\x1b[K")
         self.stream.flush()
         self.shown = True
 
