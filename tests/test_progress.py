@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES
 from validator.cli import cli
 from validator.progress import MIN_BYTES, ProgressBar, line
+
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch) -> None:
+    """The bar fits the terminal's width: these tests say which, whatever the runner's is."""
+    monkeypatch.setenv("COLUMNS", "200")
 
 
 def test_line_shows_bytes_rows_rate_and_time_left() -> None:
@@ -60,3 +67,42 @@ def test_a_file_name_with_control_characters_is_drawn_escaped() -> None:
     drawn = out.getvalue()
     assert drawn.startswith("\r" + r"big\u001b[31mRED\r\n.csv [")
     assert "\x1b[31m" not in drawn and "\n" not in drawn and drawn.count("\r") == 1
+
+
+@pytest.mark.parametrize(("columns", "drawn"), [
+    (200, "contacts.csv [#########...............]  38% 64.2/170.0 MB 402,113 rows 32.1 MB/s 3 s left"),
+    (80, "contacts.csv [####.........]  38% 64.2/170.0 MB 402,113 rows 32.1 MB/s 3 s left"),
+    (60, "contacts.csv  38% 64.2/170.0 MB 402,113 rows 3 s left"),
+    (40, "contacts.csv  38% 402,113 rows 3 s left"),
+    (30, "contacts.csv  38% 3 s left"),
+    (20, "38% 3 s left"),
+    (10, "38% 3 s l"),
+    (1, "3"),
+])
+def test_the_line_fits_the_terminal(columns: int, drawn: str) -> None:
+    # an 88-character line on an 80-column terminal wrapped: each draw's \r went back to its
+    # second screen row only, leaving a row behind per draw and one above the report at the end
+    assert line("contacts.csv", 402_113, 64_200_000, 170_000_000, 32_100_000.0, columns) == drawn
+
+
+def test_a_long_or_wide_file_name_keeps_its_end() -> None:
+    name = "a_really_long_export_name_from_the_crm_2024_final.csv"
+    assert line(name, 402_113, 64_200_000, 170_000_000, 32_100_000.0, 60) == (
+        "..._2024_final.csv  38% 64.2/170.0 MB 402,113 rows 3 s left")
+    # two cells a character: 13 characters take 24 cells
+    assert line("顧客リスト_二〇二四年.csv", 402_113, 64_200_000, 170_000_000, 32_100_000.0, 60) == (
+        "..._二〇二四年.csv  38% 64.2/170.0 MB 402,113 rows 3 s left")
+
+
+def test_the_bar_reads_the_width_at_each_draw(monkeypatch) -> None:
+    clock = iter([100.0, 101.0, 102.0])
+    monkeypatch.setattr("validator.progress.time.monotonic", lambda: next(clock))
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar("contacts.csv", 100_000, 20_000_000, 170_000_000)
+    monkeypatch.setenv("COLUMNS", "40")
+    bar("contacts.csv", 200_000, 40_000_000, 170_000_000)
+    monkeypatch.setenv("COLUMNS", "30")  # (a window made narrower)
+    bar("contacts.csv", 300_000, 60_000_000, 170_000_000)
+    assert out.getvalue() == ("\rcontacts.csv  24% 200,000 rows 6 s left\x1b[K"
+                              "\rcontacts.csv  35% 6 s left\x1b[K")

@@ -1,17 +1,23 @@
 """A one-line progress bar on stderr for large files: bytes and rows, rate, time left.
 
 The engine calls it after each chunk; it draws at most ten times a second, only for files over
-``MIN_BYTES``, and clears its line when the file is done, so reports on stdout stay clean.
+``MIN_BYTES``, and clears its line when the file is done, so reports on stdout stay clean. The
+line is cut to the terminal's width, read at each draw (a window resized meanwhile included):
+a longer one wraps, and ``\r`` then returns to its last screen row only, so each draw would
+leave a row behind and the clear would leave one above the report.
 """
 
 from __future__ import annotations
 
+import os
 import time
+import unicodedata
 from typing import TextIO
 
 MIN_BYTES = 4 << 20
 INTERVAL = 0.1
 WIDTH = 24
+NARROWEST = 8  # bar cells below which the bar is left out
 
 
 class ProgressBar:
@@ -42,7 +48,8 @@ class ProgressBar:
         from validator.report.text import printable  # (the report loads it anyway)
 
         # a file name is the request's text: its control characters would reach the terminal
-        self.stream.write("\r" + line(printable(file), rows, done, size, rate) + "\x1b[K")
+        text = line(printable(file), rows, done, size, rate, columns(self.stream))
+        self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
         self.shown = True
 
@@ -56,10 +63,54 @@ class ProgressBar:
         self.clear()
 
 
-def line(file: str, rows: int, done: int, size: int, rate: float) -> str:
-    """``contacts.csv [#########.....]  38% 64.2/170.0 MB 402,113 rows 41.3 MB/s 3 s left``"""
+def columns(stream: TextIO) -> int:
+    """The terminal's width: ``COLUMNS`` where set (as ``shutil.get_terminal_size`` reads it),
+    else the stream's own terminal (not stdout's, which may go to a file), else 80."""
+    try:
+        given = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        given = 0
+    if given > 0:
+        return given
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):  # (no file descriptor, or not a terminal)
+        return 80
+
+
+def line(file: str, rows: int, done: int, size: int, rate: float, columns: int = 200) -> str:
+    """``contacts.csv [#########.....]  38% 64.2/170.0 MB 402,113 rows 41.3 MB/s 3 s left``, in
+    at most ``columns - 1`` cells (a full last column makes some terminals wrap): the bar
+    narrows, then goes; then the file name keeps its end only; then the rate, the megabytes and
+    the rows go, in that order; the percent and the time left stay longest."""
     part = min(1.0, done / size) if size else 0.0
-    filled = int(part * WIDTH)
     left = f"{(size - done) / rate:.0f} s left" if rate > 0 and done < size else ""
-    return (f"{file} [{'#' * filled}{'.' * (WIDTH - filled)}] {part:4.0%} {done / 1e6:.1f}/{size / 1e6:.1f} MB "
-            f"{rows:,} rows {rate / 1e6:.1f} MB/s {left}").rstrip()
+    pieces = [f"{part:4.0%}", f"{done / 1e6:.1f}/{size / 1e6:.1f} MB", f"{rows:,} rows", f"{rate / 1e6:.1f} MB/s", left]
+    room = max(1, columns - 1)
+    for drop in ((), (3,), (3, 1), (3, 1, 2)):
+        stats = " ".join(p for k, p in enumerate(pieces) if p and k not in drop)
+        cells = min(WIDTH, room - _cells(file) - len(stats) - 4)  # (the name's space, brackets, space)
+        if cells >= NARROWEST:
+            filled = int(part * cells)
+            return f"{file} [{'#' * filled}{'.' * (cells - filled)}] {stats}"
+        if _cells(file) + 1 + len(stats) <= room:
+            return f"{file} {stats}"
+        if 3 + NARROWEST + 1 + len(stats) <= room:
+            return f"...{_tail(file, room - len(stats) - 4)} {stats}"
+    return stats.strip()[:room]
+
+
+def _cells(text: str) -> int:
+    """Terminal cells ``text`` takes: two for a wide (East Asian) character, none for a combining one."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def _tail(text: str, room: int) -> str:
+    """The end of ``text`` that fits in ``room`` cells."""
+    start = len(text)
+    while start > 0 and _cells(text[start - 1:]) <= room:
+        start -= 1
+    return text[start:]
