@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES
+from validator import Config, validate
 from validator.cli import cli
 from validator.progress import MIN_BYTES, ProgressBar, line
 
@@ -106,3 +107,22 @@ def test_the_bar_reads_the_width_at_each_draw(monkeypatch) -> None:
     bar("contacts.csv", 300_000, 60_000_000, 170_000_000)
     assert out.getvalue() == ("\rcontacts.csv  24% 200,000 rows 6 s left\x1b[K"
                               "\rcontacts.csv  35% 6 s left\x1b[K")
+
+
+def test_a_file_with_the_last_ones_name_starts_its_own_clock(tmp_path, monkeypatch) -> None:
+    # two requests in one run, each with its own contacts.csv: the second file kept the first's
+    # clock and byte count, so its first chunk was drawn at once with a rate taken over both
+    # files (0.0 MB/s, or 5.6 MB/s for a file read at 60) and a time left to match
+    monkeypatch.setattr("validator.progress.INTERVAL", 0.0)
+    spec = {"name": "n", "importOperations": {"0-1": "CREATE"}, "files": [{
+        "fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+    out = io.StringIO()
+    config = Config(chunk_rows=10, progress=ProgressBar(out, min_bytes=0))
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "contacts.csv").write_text("Email\n" + "".join(f"u{i}@example.com\n" for i in range(30)))
+        validate(spec, config=config, base_dir=tmp_path / folder)
+    drawn = [text for text in out.getvalue().split("\r") if "rows" in text]
+    assert [text.split(" rows")[0].rsplit(" ", 1)[1] for text in drawn] == ["20", "30", "20", "30"]
+    assert all(text.startswith("contacts.csv [") for text in drawn)  # (each file's first 10 rows start its clock)

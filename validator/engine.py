@@ -179,6 +179,8 @@ class Engine:
             elif reader is not None and fctx.readable:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress
+                if progress is not None:  # (a file starts at 0 rows: the next request's may have the same name)
+                    progress(fctx.name, 0, fctx.notes.bytes, fctx.notes.extra.get("size"))
                 chunks = iter(reader.chunks())
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
                 run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)

@@ -32,6 +32,10 @@ class ProgressBar:
         self.base_rows = 0
 
     def __call__(self, file: str, rows: int, done: int, size: int | None) -> None:
+        if rows == 0:  # a file starts (the engine says so): it may have the last one's name
+            self.clear()
+            self.file = None
+            return
         now = time.monotonic()
         if file != self.file:  # the first chunk of a file starts its clock; nothing to rate yet
             self.clear()
