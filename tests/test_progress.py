@@ -126,3 +126,24 @@ def test_a_file_with_the_last_ones_name_starts_its_own_clock(tmp_path, monkeypat
     drawn = [text for text in out.getvalue().split("\r") if "rows" in text]
     assert [text.split(" rows")[0].rsplit(" ", 1)[1] for text in drawn] == ["20", "30", "20", "30"]
     assert all(text.startswith("contacts.csv [") for text in drawn)  # (each file's first 10 rows start its clock)
+
+
+def test_a_workbook_is_drawn_by_its_rows_checked(tmp_path) -> None:
+    # a workbook is read whole as it opens: its bytes said 100% (a full bar, no time left) from
+    # its first chunk to its last; its bytes are now its share of the sheet's rows checked
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Email"])
+    for i in range(30):
+        sheet.append([f"u{i}@example.com"])
+    book.save(tmp_path / "contacts.xlsx")
+    size = (tmp_path / "contacts.xlsx").stat().st_size
+    mapping = {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}
+    spec = {"name": "n", "importOperations": {"0-1": "CREATE"}, "files": [{
+        "fileName": "contacts.xlsx", "fileFormat": "SPREADSHEET",
+        "fileImportPage": {"hasHeader": True, "columnMappings": [mapping]}}]}
+    calls: list[tuple[str, int, int, int]] = []
+    validate(spec, config=Config(chunk_rows=10, progress=lambda *call: calls.append(call)), base_dir=tmp_path)
+    assert calls == [("contacts.xlsx", rows, size * rows // 30, size) for rows in (0, 10, 20, 30)]

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from validator import __version__
 from validator.baseline import Acceptance, load_baseline, origin_of, request_scope
@@ -180,7 +181,7 @@ class Engine:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress
                 if progress is not None:  # (a file starts at 0 rows: the next request's may have the same name)
-                    progress(fctx.name, 0, fctx.notes.bytes, fctx.notes.extra.get("size"))
+                    progress(fctx.name, 0, _bytes_done(fctx), fctx.notes.extra.get("size"))
                 chunks = iter(reader.chunks())
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
                 run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)
@@ -195,7 +196,7 @@ class Engine:
                     collect.chunk = None
                     capture(chunk, collect.captured(fctx.name, chunk), store)
                     if progress is not None:
-                        progress(fctx.name, fctx.rows, fctx.notes.bytes, fctx.notes.extra.get("size"))
+                        progress(fctx.name, fctx.rows, _bytes_done(fctx), fctx.notes.extra.get("size"))
                     del hits
                     chunk = None  # let this chunk go before the next one is read (if not yet)
                     chunk = following()  # the reader's error, if it met one, is raised here
@@ -283,6 +284,16 @@ def _reports(active: Mapping[str, ActiveRule], skip: Callable[[str, str], bool] 
     def reports(code: str) -> bool:
         return code in active and (skip is None or not skip(code, file))
     return reports
+
+
+def _bytes_done(fctx: FileContext) -> int:
+    """The bytes read, for the progress callback; a workbook's share of its rows checked: it is
+    read whole as it opens, and its bytes said 100% from its first chunk to its last."""
+    book: Any = fctx.notes.extra.get("workbook")  # (a WorkbookScan; a CSV has none)
+    rows = book.scan.max_row - (1 if fctx.spec.has_header else 0) if book is not None else 0
+    if rows <= 0:
+        return fctx.notes.bytes
+    return min(fctx.notes.bytes, fctx.notes.bytes * fctx.rows // rows)
 
 
 def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
