@@ -183,9 +183,24 @@ class LineSource:
         carry = ""
         carry_offset = self.skip
         last = ""  # the last line given, for a code unit cut short after it (``_cut_unit``)
+        parts: list[str] = []  # blocks of one line longer than a block, joined once it ends
         for text, offset, end in self._blocks():
-            combined = carry + text if carry else text
-            start = carry_offset if carry else offset
+            if "\n" not in text and "\r" not in text and not carry.endswith("\r"):
+                # no line ends here: adding the block to the line so far (``carry + text``) each
+                # time made a 100 MB line cost 100 copies of up to 100 MB
+                if not parts:  # the line so far starts the parts (``carry_offset`` is its start)
+                    if not carry:
+                        carry_offset = offset
+                    parts.append(carry)
+                    carry = ""
+                parts.append(text)
+                continue
+            if parts:
+                parts.append(text)
+                combined, start, parts = "".join(parts), carry_offset, []
+            else:
+                combined = carry + text if carry else text
+                start = carry_offset if carry else offset
             lines = io.StringIO(combined, newline="").readlines()
             # an incomplete line, or a lone \r that may be the first half of \r\n, waits
             carry = "" if lines[-1].endswith("\n") else lines.pop()
@@ -198,6 +213,8 @@ class LineSource:
             if lines:
                 last = lines[-1]
             yield from lines
+        if parts:
+            carry = "".join(parts)
         if carry and self._cut_unit(carry, last):
             # the bytes of a UTF-16/32 code unit the file's end cut short, after a line break (the
             # second half of a \r\n, say): HS402's, at the end of the last line, and no line
