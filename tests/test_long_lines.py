@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from validator import Config, validate
 from validator.readers.base import ReaderNotes
-from validator.readers.csv_exact import _field_lengths
+from validator.readers.csv_scan import ScanState, field_lengths, scan
 from validator.readers.text import LineSource
 
 MAPPINGS = [{"columnObjectTypeId": "0-1", "columnName": name, "propertyName": prop}
@@ -75,4 +75,68 @@ def test_a_quoted_value_of_many_blocks_over_the_field_limit_is_named_at_its_cell
     ('a,"' + "z" * 50_000 + '",', [1, 50_002, 0]),
 ])
 def test_field_lengths_count_quotes_and_all(line: str, want: list[int]) -> None:
-    assert _field_lengths(line, ",") == want
+    assert field_lengths(line, ",") == want
+
+
+def _scan_by_character(lines: list[str], delimiter: str, stop_on_error: bool = False,
+                       state: ScanState | None = None) -> ScanState:
+    """The scanner's states stepped one character at a time, as it was written at first."""
+    state = state or ScanState()
+    field_no, in_quotes, at_start, after_quote = state.field_no, state.in_quotes, state.at_start, state.after_quote
+    offset = state.offset
+    for i, line in enumerate(lines):
+        for ch in line:
+            offset += 1
+            if in_quotes:
+                if ch == '"':
+                    in_quotes, after_quote = False, True
+                continue
+            if after_quote:
+                after_quote = False
+                if ch == '"':
+                    in_quotes = True
+                    continue
+                if ch not in (delimiter, "\r", "\n"):
+                    state.error_field, state.error_at = field_no, offset
+                    if stop_on_error:
+                        return state
+            if ch == delimiter:
+                field_no, at_start, state.field_at = field_no + 1, True, offset + 1
+            elif ch in "\r\n":
+                at_start, state.field_at = True, offset + 1
+            elif ch == '"' and at_start:
+                in_quotes, state.open_line, state.open_field = True, i, field_no
+                at_start = False
+            else:
+                at_start = False
+    state.field_no, state.in_quotes, state.at_start, state.after_quote = field_no, in_quotes, at_start, after_quote
+    state.offset = offset
+    if not in_quotes:
+        state.open_line = state.open_field = None
+    return state
+
+
+def _fields(state: ScanState) -> tuple:
+    return tuple(getattr(state, name) for name in ScanState.__slots__)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.text(alphabet='ab;,"\r\n', max_size=12), min_size=1, max_size=4),
+       st.sampled_from([",", ";"]), st.booleans(), st.integers(1, 3))
+def test_the_scan_jumping_over_runs_ends_in_the_state_of_one_character_at_a_time(
+        lines: list[str], delimiter: str, stop_on_error: bool, split: int) -> None:
+    # at once, and as ``_rest_of_record`` goes on line by line from the state so far
+    want = _scan_by_character(lines, delimiter, stop_on_error)
+    assert _fields(scan(lines, delimiter, stop_on_error)) == _fields(want)
+    first, second = scan(lines[:split], delimiter), _scan_by_character(lines[:split], delimiter)
+    assert _fields(scan(lines[split:], delimiter, state=first)) == _fields(
+        _scan_by_character(lines[split:], delimiter, state=second))
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_values_of_a_megabyte_every_few_rows_are_each_named_at_their_cell(reader: str) -> None:
+    rows = [f"u{i}@example.com,{'n' * 1_000_000 if i % 3 == 2 else 'hi'},Oslo" for i in range(7)]
+    data = ("Email,Notes,City\r\n" + "\r\n".join(rows) + "\r\n").encode()
+    assert _run(data, reader) == [
+        ("HS114", row, 2, f"a field is 1,000,000 characters long (more than 131,072) (lines {row}-{row})")
+        for row in (4, 7)]

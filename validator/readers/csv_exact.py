@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -29,6 +28,7 @@ from validator.readers.base import (
     pause_collector,
     string_frame,
 )
+from validator.readers.csv_scan import field_lengths, scan
 from validator.readers.text import RECORD_KEEP_CHARS, LineSource
 
 CANDIDATES = (",", ";", "\t", "|")
@@ -184,7 +184,7 @@ class CsvReader:
                                    lines_lost=self.lines.line - opened)
                 detail = f"a field is longer than {FIELD_LIMIT:,} characters (its record holds {chars[0]:,})"
                 if column is None and len(kept) == 1:  # the long field is unquoted, on one line
-                    lengths = _field_lengths(kept[0].rstrip("\r\n"), delimiter)
+                    lengths = field_lengths(kept[0].rstrip("\r\n"), delimiter)
                     long = next((i for i, n in enumerate(lengths) if n > FIELD_LIMIT), None)
                     if long is not None:
                         column = long + 1
@@ -193,7 +193,7 @@ class CsvReader:
                                breaks=(inside[0], inside[1], inside[2]))
             return RowNote("unclosed-quote", row, opened, end, column=column,
                            detail="quote is never closed", lines_lost=max(0, end - opened))
-        state = _scan(kept, delimiter, stop_on_error=True)
+        state = scan(kept, delimiter, stop_on_error=True)
         text = ""
         if state.error_at is not None:
             text = "".join(kept)[state.field_at: state.error_at + 1][-TEXT_KEEP:]
@@ -215,7 +215,7 @@ class CsvReader:
         inside = [0, 0, 0]
         state = None
         for line in kept:  # line by line: a line that ends inside a value ends no record
-            state = _scan([line], delimiter, state=state)
+            state = scan([line], delimiter, state=state)
             _count_break(inside, line, state.in_quotes)
         taken = 0
         while state is not None and state.in_quotes:
@@ -223,7 +223,7 @@ class CsvReader:
             if more is None:  # the file ends inside the value: the record runs to its end
                 self.open_at_end = True
                 break
-            state = _scan([more], delimiter, state=state)  # a long record costs one pass
+            state = scan([more], delimiter, state=state)  # a long record costs one pass
             _count_break(inside, more, state.in_quotes)
             taken += 1
         return taken, (inside[0], inside[1], inside[2])
@@ -309,7 +309,7 @@ def _odd_record(record: list[str], row: int, line: int, end: int) -> RowNote:
 
 def _quote_opening(lines: list[str], delimiter: str, start: int) -> tuple[int, int | None]:
     """Line and field where the quote that is still open at the end of ``lines`` began."""
-    state = _scan(lines, delimiter)
+    state = scan(lines, delimiter)
     if state.open_line is None:
         return start, None
     return start + state.open_line, state.open_field
@@ -344,40 +344,6 @@ def _line_index(lines: list[str], at: int) -> int:
     return max(0, len(lines) - 1)
 
 
-class _ScanState:
-    __slots__ = ("after_quote", "at_start", "error_at", "error_field", "field_at", "field_no", "in_quotes",
-                 "offset", "open_field", "open_line")
-
-    def __init__(self) -> None:
-        self.open_line: int | None = None
-        self.open_field: int | None = None
-        self.error_field: int | None = None
-        self.error_at: int | None = None  # offset of the character that follows the bad quote
-        self.field_at = 0  # offset where the field in error (or the last field) starts
-        # where the scan stands, so that it can go on with more lines (``_rest_of_record``)
-        self.field_no, self.in_quotes, self.at_start, self.after_quote, self.offset = 1, False, True, False, -1
-
-
-# a quoted field's text "unrolled" (runs of non-quotes between doubled quotes): ``(?:[^"]|"")*``
-# reads the same but keeps a backtracking entry per character, 130 bytes each, so a 30 MB quoted
-# value took 4 GB and a 100 MB one 12 GB
-_FIELD = r'"[^"]*(?:""[^"]*)*"[^{d}]*|[^{d}]*'
-
-
-def _field_lengths(line: str, delimiter: str) -> list[int]:
-    """The length of each field of a one-line record (a quoted one, its quotes and all), without
-    the csv module, which stops at its field limit."""
-    pattern = re.compile(_FIELD.format(d=re.escape(delimiter)))
-    out, at = [], 0
-    while True:
-        m = pattern.match(line, at)
-        end = m.end() if m else len(line)
-        out.append(end - at)
-        if end >= len(line) or line[end] != delimiter:
-            return out
-        at = end + len(delimiter)
-
-
 def _count_break(inside: list[int], line: str, in_value: bool) -> None:
     """Count ``line``'s break in ``inside`` (CRLF, LF, CR) where it falls inside a value."""
     if in_value:
@@ -398,42 +364,3 @@ def _lenient(lines: list[str], delimiter: str) -> tuple[str, ...]:
     except csv.Error:  # a field over the csv module's limit
         return ()
     return tuple(fields)
-
-
-def _scan(lines: list[str], delimiter: str, stop_on_error: bool = False,
-          state: _ScanState | None = None) -> _ScanState:
-    """A tiny RFC 4180 state machine, run only on a record the csv module rejected. Past a bad
-    quote it reads on leniently (the text joins the field). ``state``: go on from an earlier scan."""
-    state = state or _ScanState()
-    field_no, in_quotes, at_start, after_quote = state.field_no, state.in_quotes, state.at_start, state.after_quote
-    offset = state.offset
-    for i, line in enumerate(lines):
-        for ch in line:
-            offset += 1
-            if in_quotes:
-                if ch == '"':
-                    in_quotes, after_quote = False, True
-                continue
-            if after_quote:
-                after_quote = False
-                if ch == '"':  # doubled quote inside a quoted field
-                    in_quotes = True
-                    continue
-                if ch not in (delimiter, "\r", "\n"):
-                    state.error_field, state.error_at = field_no, offset
-                    if stop_on_error:
-                        return state
-            if ch == delimiter:
-                field_no, at_start, state.field_at = field_no + 1, True, offset + 1
-            elif ch in "\r\n":
-                at_start, state.field_at = True, offset + 1
-            elif ch == '"' and at_start:
-                in_quotes, state.open_line, state.open_field = True, i, field_no
-                at_start = False
-            else:
-                at_start = False
-    state.field_no, state.in_quotes, state.at_start, state.after_quote = field_no, in_quotes, at_start, after_quote
-    state.offset = offset
-    if not in_quotes:
-        state.open_line = state.open_field = None
-    return state
