@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from validator import Config, validate
 from validator.readers.base import ReaderNotes
 from validator.readers.csv_scan import ScanState, field_lengths, scan
+from validator.readers.dispatch import Prefixed
 from validator.readers.text import LineSource
 
 MAPPINGS = [{"columnObjectTypeId": "0-1", "columnName": name, "propertyName": prop}
@@ -140,3 +141,21 @@ def test_values_of_a_megabyte_every_few_rows_are_each_named_at_their_cell(reader
     assert _run(data, reader) == [
         ("HS114", row, 2, f"a field is 1,000,000 characters long (more than 131,072) (lines {row}-{row})")
         for row in (4, 7)]
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=40), st.binary(max_size=20),
+       st.lists(st.tuples(st.booleans(), st.integers(-1, 12)), max_size=12))
+def test_bytes_handed_on_read_back_the_same_in_reads_of_any_size(head: bytes, rest: bytes,
+                                                                 reads: list[tuple[bool, int]]) -> None:
+    # the fast reader hands its buffer to the exact one this way (all of a 100 MB value's bytes)
+    source = Prefixed(head, io.BytesIO(rest), owned=True)
+    got = b""
+    for into, size in reads:
+        if into:
+            buffer = bytearray(max(size, 0))
+            got += bytes(buffer[: source.readinto(memoryview(buffer))])
+        else:
+            got += source.read(size)
+    got += source.read()
+    assert got == head + rest
