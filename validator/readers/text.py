@@ -22,6 +22,7 @@ from validator.readers.base import MAX_EVENTS, DecodeEvent, ReaderNotes
 
 BLOCK = 1 << 20
 _SURROGATE = re.compile("[\udc00-\udcff]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # what StringIO(newline="").readlines() gives
 ERRORS = "hubspot-preflight-bytes"
 # Python's ``\s`` (on str: Unicode whitespace, what str.isspace() and str.strip() go by) spelled
 # out for RE2 (pyarrow's regexes), whose ``\s`` is ASCII only; pandas hands any pattern with
@@ -198,10 +199,12 @@ class LineSource:
             if parts:
                 parts.append(text)
                 combined, start, parts = "".join(parts), carry_offset, []
+                # (StringIO would hold the text at 4 bytes a character: 400 MB for a 100 MB line)
+                lines = _LINE.findall(combined)
             else:
                 combined = carry + text if carry else text
                 start = carry_offset if carry else offset
-            lines = io.StringIO(combined, newline="").readlines()
+                lines = io.StringIO(combined, newline="").readlines()
             # an incomplete line, or a lone \r that may be the first half of \r\n, waits
             carry = "" if lines[-1].endswith("\n") else lines.pop()
             if _SURROGATE.search(combined):
