@@ -147,3 +147,28 @@ def test_a_workbook_is_drawn_by_its_rows_checked(tmp_path) -> None:
     calls: list[tuple[str, int, int, int]] = []
     validate(spec, config=Config(chunk_rows=10, progress=lambda *call: calls.append(call)), base_dir=tmp_path)
     assert calls == [("contacts.xlsx", rows, size * rows // 30, size) for rows in (0, 10, 20, 30)]
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_csv_is_drawn_by_the_bytes_of_its_rows_checked(tmp_path, reader: str) -> None:
+    # the readers read ahead (up to ~16 MB): the bar followed the bytes read, so it drew 35% at
+    # 16% checked on a 60 MB file and "0 s left" from 84%; a CSV's bytes are now those of the
+    # records of the chunks checked, the same whichever reader
+    header = b"Email,Note\r\n"
+    records = [f"u{i}@example.com,{'Zürich' if i % 3 else 'x' * i}\r\n".encode() for i in range(30)]
+    records[4] = b'u4@example.com,"two\r\nlines"\r\n'
+    records[7] = b"\r\n"  # a blank row (a note: chunks count the rows read)
+    records[15] = b'u15@example.com,"Acme" Inc\r\n'  # a bad quote: the fast reader reads it exactly
+    (tmp_path / "contacts.csv").write_bytes(header + b"".join(records))
+    size = (tmp_path / "contacts.csv").stat().st_size
+    spec = {"name": "n", "importOperations": {"0-1": "CREATE"}, "files": [{
+        "fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+    calls: list[tuple[str, int, int, int]] = []
+    config = Config(chunk_rows=10, reader=reader, progress=lambda *call: calls.append(call))
+    validate(spec, config=config, base_dir=tmp_path)
+    good = [k for k in range(30) if k not in (7, 15)]  # the 10th, 20th and last good rows end the chunks
+    ends = [len(header) + sum(map(len, records[: k + 1])) for k in (good[9], good[19], 29)]
+    assert calls == [("contacts.csv", 0, calls[0][2], size)] + [
+        ("contacts.csv", rows, end, size) for rows, end in zip((10, 20, 28), ends, strict=True)]
+    assert ends[-1] == size

@@ -57,11 +57,14 @@ def assert_same(data: bytes, chunk_rows: int = 3, segment: int = 64) -> str:
             assert c.frame[i].dtype.storage == "python"
             assert [v for a in arrays for v in a.to_pylist()] == [v.encode("utf-8", "surrogatepass")
                                                                   for v in c.frame[i]]
+    for chunks in (ca, cb):  # where each chunk's last record ends (the progress bar's bytes): the file's end last
+        ends = [c.end for c in chunks]
+        assert ends == sorted(ends) and all(ends) and ends[-1:] == [len(data)] * bool(chunks)
     if nb.reader == "fast":  # hand-overs included: the very same chunks
         assert len(ca) == len(cb)
         for a, b in zip(ca, cb, strict=True):
             pd.testing.assert_frame_equal(a.frame, b.frame)
-            assert a.notes == b.notes and a.lines.tolist() == b.lines.tolist()
+            assert a.notes == b.notes and a.lines.tolist() == b.lines.tolist() and a.end == b.end
     return nb.reader
 
 

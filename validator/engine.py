@@ -195,8 +195,8 @@ class Engine:
                     collect.read(fctx.name)  # (rows of findings made before they were read)
                     collect.chunk = None
                     capture(chunk, collect.captured(fctx.name, chunk), store)
-                    if progress is not None:
-                        progress(fctx.name, fctx.rows, _bytes_done(fctx), fctx.notes.extra.get("size"))
+                    if progress is not None:  # (a CSV's bytes: those of the rows checked, not those read ahead)
+                        progress(fctx.name, fctx.rows, chunk.end or _bytes_done(fctx), fctx.notes.extra.get("size"))
                     del hits
                     chunk = None  # let this chunk go before the next one is read (if not yet)
                     chunk = following()  # the reader's error, if it met one, is raised here

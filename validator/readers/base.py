@@ -157,6 +157,9 @@ class Chunk:
     # the fast CSV reader's hash of each frame row written as a CSV record (readers.written),
     # and which rows have one (rows the exact reader read have none): for rules that hash rows
     record_hashes: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
+    # CSV: the file's byte offset where the chunk's last record ends (its line end included), for
+    # the progress bar: the readers read megabytes ahead of the rows checked. 0: not known
+    end: int = 0
 
     @property
     def rows(self) -> np.ndarray:

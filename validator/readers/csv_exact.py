@@ -103,6 +103,7 @@ class CsvReader:
         self._header: Header | None = None
         self._header_rows = 1 if has_header else 0
         self.tail: Records = ([], [], [], [])
+        self.tail_ends: list[int] = []  # with keep_tail: the last physical line of each record read, in order
         self._width = expected_columns or 0
         if has_header and resume is None:
             self._read_header()
@@ -266,6 +267,8 @@ class CsvReader:
         paused = pause_collector()
         try:
             for item in self._records():
+                if keep_tail:  # (a piece of a fast read: where its records end, for the progress bar)
+                    self.tail_ends.append(item.end_line if isinstance(item, RowNote) else item[3])
                 if isinstance(item, RowNote):
                     notes.append(item)
                 else:
@@ -277,7 +280,7 @@ class CsvReader:
                     else:
                         notes.append(_odd_record(record, row, line, end))
                 if len(good) >= self.chunk_rows or len(notes) >= note_limit(self.chunk_rows):
-                    chunk = self._chunk(good, rows, starts, notes, width)
+                    chunk = self._chunk(good, rows, starts, notes, width, self.lines.offset())
                     good, rows, starts, notes = [], [], [], []
                     if paused:
                         gc.enable()
@@ -291,13 +294,13 @@ class CsvReader:
         if keep_tail:
             self.tail = (good, rows, starts, notes)
         elif good or notes:
-            yield self._chunk(good, rows, starts, notes, width)
+            yield self._chunk(good, rows, starts, notes, width, self.lines.offset())
 
     @staticmethod
     def _chunk(good: list[list[str]], rows: list[int], starts: list[int], notes: list[RowNote],
-               width: int) -> Chunk:
+               width: int, end: int) -> Chunk:
         frame = string_frame(list(zip(*good, strict=True)), rows) if good else empty_frame(width)
-        return Chunk(frame, np.asarray(starts, dtype=np.int64), tuple(notes))
+        return Chunk(frame, np.asarray(starts, dtype=np.int64), tuple(notes), end=end)
 
 
 def _odd_record(record: list[str], row: int, line: int, end: int) -> RowNote:

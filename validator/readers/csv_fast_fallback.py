@@ -103,6 +103,18 @@ class _Fallbacks(_Buffer):
         k = int(np.searchsorted(ends, EXACT_PIECE))
         return int(ends[k]) + 1 if k < len(ends) else None
 
+    def _line_ends(self, size: int, lines: np.ndarray) -> np.ndarray:
+        """The file's byte offsets just after the physical ``lines`` (numbered in the file) of the
+        buffer's first ``size`` bytes, which start a line: lines end as the exact reader ends them,
+        at ``\\r\\n``, ``\\n`` or a lone ``\\r``; the last one may run to the end."""
+        body = np.frombuffer(self._buf, dtype=np.uint8)[:size]
+        lone_cr = body == CR
+        lone_cr[:-1] &= body[1:] != LF
+        breaks = np.flatnonzero((body == LF) | lone_cr) + 1
+        breaks = np.append(breaks, size) if not len(breaks) or breaks[-1] != size else breaks
+        at = np.minimum(lines - self._line - 1, len(breaks) - 1)
+        return self._offset + breaks[at]
+
     def _exact_segment(self, size: int, pending: _Pending) -> list[Chunk] | None:
         """The exact reader's chunks for the next ``size`` bytes alone.
 
@@ -133,7 +145,10 @@ class _Fallbacks(_Buffer):
             del notes.stray_quotes[strays:]
             return None
         self.handed_over += 1
-        pending.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), row_notes)
+        record_rows = np.sort(np.asarray(rows + [n.row for n in row_notes], dtype=np.int64))
+        ends = self._line_ends(size, np.asarray(reader.tail_ends, dtype=np.int64))
+        pending.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), row_notes,
+                    ends=(record_rows, ends))
         self._buf = self._buf[size:]
         self._offset += size
         self._line = reader.lines.line

@@ -38,9 +38,14 @@ class _Pending:
         self.lines: list[np.ndarray] = []
         self.notes: list[RowNote] = []
         self.hashes: list[Hashes] = []  # each part's, where it has them
+        # (row, byte offset where its record ends) of every record added, notes' included, in
+        # row order: a chunk's end (Chunk.end)
+        self.ends: list[tuple[np.ndarray, np.ndarray]] = []
 
     def add(self, part: pa.Table | list[list[str]], rows: np.ndarray, lines: np.ndarray,
-            notes: list[RowNote], hashes: Hashes = None) -> None:
+            notes: list[RowNote], hashes: Hashes = None, ends: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        if ends is not None and len(ends[0]):
+            self.ends.append(ends)
         if len(rows):
             self.parts.append(part)
             self.rows.append(rows)
@@ -61,11 +66,22 @@ class _Pending:
             cut = self._cut(rows, limit)
             if cut is None:
                 if final and (len(rows) or self.notes):
-                    yield self._emit(rows, len(rows), len(self.notes))
+                    yield self._emit(rows, len(rows), len(self.notes), None)
                 return
             good = int(np.searchsorted(rows, cut, side="right"))
             notes = sum(1 for n in self.notes if n.row <= cut)
-            yield self._emit(rows, good, notes)
+            yield self._emit(rows, good, notes, cut)
+
+    def _end(self, cut: int | None) -> int:
+        """The byte offset where record ``cut`` ends (None: the last record added); the ends of
+        the records after it stay pending."""
+        if not self.ends:
+            return 0
+        rows = np.concatenate([r for r, _ in self.ends])
+        ends = np.concatenate([e for _, e in self.ends])
+        k = len(rows) if cut is None else int(np.searchsorted(rows, cut, side="right"))
+        self.ends = [(rows[k:], ends[k:])] if k < len(rows) else []
+        return int(ends[k - 1]) if k else 0
 
     def _record_hashes(self, n: int, good: int) -> Hashes:
         """The record hashes of the first ``good`` of the ``n`` pending rows (a part without
@@ -89,7 +105,7 @@ class _Pending:
             cuts.append(self.notes[note_limit(limit) - 1].row)
         return min(cuts) if cuts else None
 
-    def _emit(self, rows: np.ndarray, good: int, notes: int) -> Chunk:
+    def _emit(self, rows: np.ndarray, good: int, notes: int, cut: int | None) -> Chunk:
         lines = np.concatenate(self.lines) if self.lines else np.empty(0, dtype=np.int64)
         head, rest = _split(self.parts, good)
         cell_bytes: dict[int, list[pa.Array]] = {}
@@ -108,7 +124,7 @@ class _Pending:
             frame.index = pd.Index(rows[:good])
             cell_bytes = {i: b for i, (_, b) in enumerate(columns) if b is not None}
         chunk = Chunk(frame, lines[:good].astype(np.int64), tuple(self.notes[:notes]), cell_bytes=cell_bytes,
-                      record_hashes=self._record_hashes(len(rows), good))
+                      record_hashes=self._record_hashes(len(rows), good), end=self._end(cut))
         self.parts = rest
         self.rows = [rows[good:]] if good < len(rows) else []
         self.lines = [lines[good:]] if good < len(lines) else []

@@ -113,8 +113,10 @@ def _hash_rows(hasher: RecordHasher, raw: bytes | bytearray, framed: Framed, del
 class _Segments(_Buffer):
     """Takes the rows of a parsed segment (``_complete``)."""
 
-    def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote], Hashes]:
-        """Rows, lines and notes of a parsed segment; Anomaly (at its start) if they disagree."""
+    def _complete(self, flight: _Flight) -> tuple[pa.Table, np.ndarray, np.ndarray, list[RowNote], Hashes,
+                                                  tuple[np.ndarray, np.ndarray]]:
+        """Rows, lines, notes and record hashes of a parsed segment, and the row and end offset
+        of each of its records; Anomaly (at its start) if they disagree."""
         framed, raw = flight.framed, flight.raw
         try:
             table = flight.future.result()
@@ -158,7 +160,8 @@ class _Segments(_Buffer):
                 values = values[kept]
             if values is not None and len(values) == table.num_rows:
                 hashes = (values, np.ones(len(values), bool))
-        return table, rows[good], framed.lines[good], notes, hashes
+        ends = flight.offset + np.append(framed.starts[1:], framed.size).astype(np.int64)
+        return table, rows[good], framed.lines[good], notes, hashes, (rows, ends)
 
     def _ragged_records(self, raw: bytes | bytearray, framed: Framed, ks: list[int]) -> list[list[str]]:
         """The csv module's fields of records ``ks`` of a segment: all in one reader over the

@@ -129,6 +129,7 @@ class LineSource:
         self.stream = stream
         self.notes = notes
         self.encoding = encoding
+        self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self.skip = skip  # bytes before the stream's first byte (a BOM, or where a resumed read starts)
         self.block = block
         self.line = first_line  # lines consumed so far (a peeked line is not consumed)
@@ -136,6 +137,8 @@ class LineSource:
         self._kept = 0
         self._generated = first_line
         self._peeked: str | None = None
+        # the lines last handed out together: (lines before them, the lines, byte offset of their start)
+        self._batch: tuple[int, list[str], int] = (first_line, [], skip)
         self._lines = self._generate()
 
     def __iter__(self) -> Iterator[str]:
@@ -161,6 +164,13 @@ class LineSource:
     def reset_record(self) -> None:
         self.record.clear()
         self._kept = 0
+
+    def offset(self) -> int:
+        """The file's byte offset just after the lines consumed (a chunk's end, for the progress
+        bar): one join of part of a block, once a chunk, not a count per line."""
+        before, lines, start = self._batch
+        text = "".join(lines[: max(0, self.line - before)])
+        return start + (len(text) if self._utf8 and text.isascii() else _byte_len(text, self.encoding))
 
     def _blocks(self) -> Iterator[tuple[str, int, int]]:
         """Decoded text blocks with the byte offsets where each block's text begins and ends."""
@@ -212,6 +222,7 @@ class LineSource:
             self._count_endings(combined[: len(combined) - len(carry)])
             if carry:
                 carry_offset = end - _byte_len(carry, self.encoding)
+            self._batch = (self._generated, lines, start)
             self._generated += len(lines)
             if lines:
                 last = lines[-1]
@@ -231,6 +242,7 @@ class LineSource:
             if _SURROGATE.search(carry):
                 self._record_events([carry], carry_offset)
             self._count_endings(carry)
+            self._batch = (self._generated, [carry], carry_offset)
             self._generated += 1
             yield carry
         else:
