@@ -172,3 +172,31 @@ def test_a_csv_is_drawn_by_the_bytes_of_its_rows_checked(tmp_path, reader: str) 
     assert calls == [("contacts.csv", 0, calls[0][2], size)] + [
         ("contacts.csv", rows, end, size) for rows, end in zip((10, 20, 28), ends, strict=True)]
     assert ends[-1] == size
+
+
+def test_a_very_long_file_name_is_cut_in_one_pass(monkeypatch) -> None:
+    # _tail measured each longer end of the name whole: a name of n wide characters took n²/2
+    # width look-ups (a 20,000-character name on a wide terminal: minutes, the bar drawn each 0.1 s)
+    import unicodedata
+
+    looked: list[str] = []
+
+    class Counting:
+        combining = staticmethod(unicodedata.combining)
+
+        @staticmethod
+        def east_asian_width(c: str) -> str:
+            looked.append(c)
+            return unicodedata.east_asian_width(c)
+
+    monkeypatch.setattr("validator.progress.unicodedata", Counting)
+    name = "顧客" * 10_000 + "_final.csv"
+    drawn = line(name, 402_113, 64_200_000, 170_000_000, 32_100_000.0, 10_050)
+    stats = " 38% 64.2/170.0 MB 402,113 rows 32.1 MB/s 3 s left"
+    tail = drawn.removeprefix("...").removesuffix(" " + stats)
+    assert drawn == f"...{tail} {stats}" and name.endswith(tail) and tail.endswith("_final.csv")
+    cells = len(drawn) + drawn.count("客") + drawn.count("顧")  # (two cells each)
+    assert cells in (10_048, 10_049)  # the longest end that fits in 10,049 cells (a wide one may not)
+    assert len(tail) == 10 + (10_049 - len(stats) - 4 - 10) // 2
+    assert len(looked) <= 3 * len(name)
+    assert line("x" * 100_000 + ".csv", 1, 5, 10, 1.0, 50) == "...xxxxxxxxxx.csv  50% 0.0/0.0 MB 1 rows 5 s left"

@@ -108,13 +108,22 @@ def _cells(text: str) -> int:
     """Terminal cells ``text`` takes: two for a wide (East Asian) character, none for a combining one."""
     if text.isascii():
         return len(text)
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-               for c in text)
+    return sum(map(_cell, text))
+
+
+def _cell(c: str) -> int:
+    return 0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
 
 
 def _tail(text: str, room: int) -> str:
-    """The end of ``text`` that fits in ``room`` cells."""
-    start = len(text)
-    while start > 0 and _cells(text[start - 1:]) <= room:
+    """The end of ``text`` that fits in ``room`` cells: one pass from its end (measuring each
+    longer end whole made a long name cost its length squared)."""
+    if text.isascii():
+        return text[max(0, len(text) - max(0, room)):]
+    used, start = 0, len(text)
+    while start > 0:
+        used += _cell(text[start - 1])
+        if used > room:
+            break
         start -= 1
     return text[start:]
