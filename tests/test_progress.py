@@ -200,3 +200,11 @@ def test_a_very_long_file_name_is_cut_in_one_pass(monkeypatch) -> None:
     assert len(tail) == 10 + (10_049 - len(stats) - 4 - 10) // 2
     assert len(looked) <= 3 * len(name)
     assert line("x" * 100_000 + ".csv", 1, 5, 10, 1.0, 50) == "...xxxxxxxxxx.csv  50% 0.0/0.0 MB 1 rows 5 s left"
+
+
+def test_the_percent_says_100_at_the_end_only() -> None:
+    # 99.6% checked was drawn "100%" (rounded) with a full bar, a file's last chunk still unchecked
+    assert line("c.csv", 9, 99_600_000, 100_000_000, 1e6).startswith("c.csv [#######################.]  99% ")
+    assert line("c.csv", 9, 100_000_000, 100_000_000, 1e6).startswith("c.csv [########################] 100% ")
+    assert line("c.csv", 9, 994_999, 100_000_000, 1e6).startswith("c.csv [........................]   1% ")
+

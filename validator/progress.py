@@ -89,7 +89,9 @@ def line(file: str, rows: int, done: int, size: int, rate: float, columns: int =
     the rows go, in that order; the percent and the time left stay longest."""
     part = min(1.0, done / size) if size else 0.0
     left = f"{(size - done) / rate:.0f} s left" if rate > 0 and done < size else ""
-    pieces = [f"{part:4.0%}", f"{done / 1e6:.1f}/{size / 1e6:.1f} MB", f"{rows:,} rows", f"{rate / 1e6:.1f} MB/s", left]
+    percent = min(round(part * 100), 100 if done >= size else 99)  # (100% at the end only, not from 99.5%)
+    pieces = [f"{percent:3d}%", f"{done / 1e6:.1f}/{size / 1e6:.1f} MB", f"{rows:,} rows",
+              f"{rate / 1e6:.1f} MB/s", left]
     room = max(1, columns - 1)
     for drop in ((), (3,), (3, 1), (3, 1, 2)):
         stats = " ".join(p for k, p in enumerate(pieces) if p and k not in drop)
