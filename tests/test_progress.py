@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -208,3 +209,68 @@ def test_the_percent_says_100_at_the_end_only() -> None:
     assert line("c.csv", 9, 100_000_000, 100_000_000, 1e6).startswith("c.csv [########################] 100% ")
     assert line("c.csv", 9, 994_999, 100_000_000, 1e6).startswith("c.csv [........................]   1% ")
 
+
+def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60) -> tuple[str, str, int]:
+    """The CLI checking a CSV of 3,000 rows called ``name`` with its stderr on a pseudo-terminal
+    ``columns`` wide (stdout a pipe), a bar drawn for each 100 rows: (stderr as the terminal got
+    it, stdout, exit code)."""
+    import fcntl
+    import json
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    (tmp_path / name).write_text("Email\n" + "".join(f"u{i}@example.com\n" for i in range(3000)), encoding="utf-8")
+    mapping = {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}
+    (tmp_path / "r.import.json").write_text(json.dumps({"name": "n", "importOperations": {"0-1": "CREATE"}, "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [mapping]}}]}))
+    main, side = pty.openpty()
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    code = ("import sys, validator.progress as p; p.INTERVAL = 0; p.ProgressBar.__init__.__defaults__ = (0,); "
+            "from validator.cli import cli; cli(sys.argv[1:])")
+    run_env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"} | env
+    with subprocess.Popen([sys.executable, "-c", code, "check", "--chunk-rows", "100", str(tmp_path / "r.import.json")],
+                          stdout=subprocess.PIPE, stderr=side, env=run_env, cwd=Path(__file__).parent.parent) as proc:
+        os.close(side)
+        drawn = b""
+        while True:
+            try:
+                got = os.read(main, 65536)
+            except OSError:  # (the terminal's other side closed)
+                break
+            if not got:
+                break
+            drawn += got
+        out = proc.stdout.read() if proc.stdout else b""
+    os.close(main)
+    return drawn.decode("utf-8"), out.decode("utf-8"), proc.returncode
+
+
+def _draws(drawn: str) -> list[str]:
+    return [text.removesuffix("\x1b[K") for text in drawn.split("\r") if text.removesuffix("\x1b[K")]
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_name_the_terminal_cannot_encode_is_drawn_escaped_and_fits(tmp_path, encoding: str) -> None:
+    # on an ASCII or Latin-1 terminal (PYTHONIOENCODING) stderr wrote "顧客.csv" as "\u9867\u5ba2.csv":
+    # measured as 8 cells, drawn as 16, the line overflowed the terminal and wrapped at each draw
+    drawn, out, code = _on_a_terminal(tmp_path, "顧客リスト_二〇二四年_最終版.csv", {"PYTHONIOENCODING": encoding})
+    assert code == 0 and "Traceback" not in drawn and "checked 3,000 rows" in out
+    draws = _draws(drawn)
+    assert len(draws) >= 20 and drawn.endswith("\r\x1b[K")  # (cleared before the report)
+    assert all(text.isascii() and len(text) <= 59 for text in draws), draws
+    assert all(text.startswith("...") and r"\u7248.csv " in text for text in draws)
+    assert draws[-1].startswith(r"...6700\u7d42\u7248.csv 100% 0.1/0.1 MB 3,000 rows ")
+
+
+def test_the_bar_fits_the_terminal_it_draws_on(tmp_path) -> None:
+    # COLUMNS unset: the width is stderr's terminal's (stdout is a pipe); set, COLUMNS wins
+    name = "a_really_long_export_name_from_the_crm_2024_final.csv"
+    drawn, _out, code = _on_a_terminal(tmp_path, name, {}, columns=50)
+    assert code == 0 and drawn.endswith("\r\x1b[K")
+    assert all(len(text) <= 49 for text in _draws(drawn)) and max(map(len, _draws(drawn))) >= 40
+    drawn, _out, _code = _on_a_terminal(tmp_path, name, {"COLUMNS": "120"}, columns=50)
+    assert max(map(len, _draws(drawn))) > 60

@@ -52,7 +52,7 @@ class ProgressBar:
         from validator.report.text import printable  # (the report loads it anyway)
 
         # a file name is the request's text: its control characters would reach the terminal
-        text = line(printable(file), rows, done, size, rate, columns(self.stream))
+        text = line(shown(printable(file), self.stream), rows, done, size, rate, columns(self.stream))
         self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
         self.shown = True
@@ -80,6 +80,17 @@ def columns(stream: TextIO) -> int:
         return os.get_terminal_size(stream.fileno()).columns or 80
     except (AttributeError, OSError, ValueError):  # (no file descriptor, or not a terminal)
         return 80
+
+
+def shown(text: str, stream: TextIO) -> str:
+    """``text`` as ``stream`` writes it: a character its encoding lacks (a Japanese name on an
+    ASCII or Latin-1 terminal) as the escape text (``\\u9867``) that stderr writes in its place,
+    so that the line is measured as drawn (and a stream whose errors are strict does not raise)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text
 
 
 def line(file: str, rows: int, done: int, size: int, rate: float, columns: int = 200) -> str:
