@@ -274,3 +274,16 @@ def test_the_bar_fits_the_terminal_it_draws_on(tmp_path) -> None:
     assert all(len(text) <= 49 for text in _draws(drawn)) and max(map(len, _draws(drawn))) >= 40
     drawn, _out, _code = _on_a_terminal(tmp_path, name, {"COLUMNS": "120"}, columns=50)
     assert max(map(len, _draws(drawn))) > 60
+
+
+
+@pytest.mark.parametrize(("done", "size", "left"), [
+    (99_900_000, 100_000_000, "1 s left"),  # a tenth of a second was "0 s left" while bytes were left
+    (96_700_000, 100_000_000, "3 s left"),
+    (11_000_000, 100_000_000, "89 s left"),
+    (10_000_000, 100_000_000, "2 min left"),  # 90 s
+    (0, 5_340_000_000, "89 min left"),  # it was "5340 s left"
+    (0, 10_000_000_000, "2.8 h left"),  # and "10000 s left"
+])
+def test_the_time_left_reads_at_a_glance(done: int, size: int, left: str) -> None:
+    assert line("c.csv", 9, done, size, 1e6, 200).endswith(f" 1.0 MB/s {left}")

@@ -99,7 +99,7 @@ def line(file: str, rows: int, done: int, size: int, rate: float, columns: int =
     narrows, then goes; then the file name keeps its end only; then the rate, the megabytes and
     the rows go, in that order; the percent and the time left stay longest."""
     part = min(1.0, done / size) if size else 0.0
-    left = f"{(size - done) / rate:.0f} s left" if rate > 0 and done < size else ""
+    left = f"{_duration((size - done) / rate)} left" if rate > 0 and done < size else ""
     percent = min(round(part * 100), 100 if done >= size else 99)  # (100% at the end only, not from 99.5%)
     pieces = [f"{percent:3d}%", f"{done / 1e6:.1f}/{size / 1e6:.1f} MB", f"{rows:,} rows",
               f"{rate / 1e6:.1f} MB/s", left]
@@ -115,6 +115,16 @@ def line(file: str, rows: int, done: int, size: int, rate: float, columns: int =
         if 3 + NARROWEST + 1 + len(stats) <= room:
             return f"...{_tail(file, room - len(stats) - 4)} {stats}"
     return stats.strip()[:room]
+
+
+def _duration(seconds: float) -> str:
+    """``3 s``, ``14 min``, ``2.5 h``: never ``0 s`` while bytes are left (half a second left
+    said 0), and in minutes or hours where seconds would be long to read (``5432 s``)."""
+    if seconds < 89.5:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 89.5 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _cells(text: str) -> int:
