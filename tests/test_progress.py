@@ -210,7 +210,8 @@ def test_the_percent_says_100_at_the_end_only() -> None:
     assert line("c.csv", 9, 994_999, 100_000_000, 1e6).startswith("c.csv [........................]   1% ")
 
 
-def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60) -> tuple[str, str, int]:
+def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60,
+                   args: tuple[str, ...] = ()) -> tuple[str, str, int]:
     """The CLI checking a CSV of 3,000 rows called ``name`` with its stderr on a pseudo-terminal
     ``columns`` wide (stdout a pipe), a bar drawn for each 100 rows: (stderr as the terminal got
     it, stdout, exit code)."""
@@ -232,8 +233,9 @@ def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60) 
     code = ("import sys, validator.progress as p; p.INTERVAL = 0; p.ProgressBar.__init__.__defaults__ = (0,); "
             "from validator.cli import cli; cli(sys.argv[1:])")
     run_env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"} | env
-    with subprocess.Popen([sys.executable, "-c", code, "check", "--chunk-rows", "100", str(tmp_path / "r.import.json")],
-                          stdout=subprocess.PIPE, stderr=side, env=run_env, cwd=Path(__file__).parent.parent) as proc:
+    command = [sys.executable, "-c", code, "check", "--chunk-rows", "100", *args, str(tmp_path / "r.import.json")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=side, env=run_env,
+                          cwd=Path(__file__).parent.parent) as proc:
         os.close(side)
         drawn = b""
         while True:
@@ -287,3 +289,10 @@ def test_the_bar_fits_the_terminal_it_draws_on(tmp_path) -> None:
 ])
 def test_the_time_left_reads_at_a_glance(done: int, size: int, left: str) -> None:
     assert line("c.csv", 9, done, size, 1e6, 200).endswith(f" 1.0 MB/s {left}")
+
+
+@pytest.mark.parametrize(("env", "args"), [({"TERM": "dumb"}, ()), ({}, ("--quiet",))])
+def test_a_dumb_terminal_or_quiet_draws_nothing(tmp_path, env: dict[str, str], args: tuple[str, ...]) -> None:
+    # a dumb terminal has no "erase line" (the bar's \x1b[K would show as text); --quiet says nothing
+    drawn, out, code = _on_a_terminal(tmp_path, "contacts.csv", env, args=args)
+    assert (drawn, code) == ("", 0) and ("checked 3,000 rows" in out) is not bool(args)
