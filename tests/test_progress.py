@@ -296,3 +296,19 @@ def test_a_dumb_terminal_or_quiet_draws_nothing(tmp_path, env: dict[str, str], a
     # a dumb terminal has no "erase line" (the bar's \x1b[K would show as text); --quiet says nothing
     drawn, out, code = _on_a_terminal(tmp_path, "contacts.csv", env, args=args)
     assert (drawn, code) == ("", 0) and ("checked 3,000 rows" in out) is not bool(args)
+
+
+def test_a_files_last_chunk_is_drawn_however_soon_it_comes(monkeypatch) -> None:
+    # the last chunk came within 0.1 s of the draw before: the line stayed at "96% ... 1 s left"
+    # while the file-end checks ran (seconds, on a large file), as if rows were still being read
+    clock = iter([100.0, 101.0, 101.05, 101.06])
+    monkeypatch.setattr("validator.progress.time.monotonic", lambda: next(clock))
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar("c.csv", 50_000, 2_000_000, 50_000_000)
+    bar("c.csv", 100_000, 48_000_000, 50_000_000)
+    bar("c.csv", 110_000, 49_000_000, 50_000_000)  # (within the interval: not drawn)
+    bar("c.csv", 120_000, 50_000_000, 50_000_000)
+    assert out.getvalue() == (
+        "\rc.csv [#######################.]  96% 48.0/50.0 MB 100,000 rows 46.0 MB/s 1 s left\x1b[K"
+        "\rc.csv [########################] 100% 50.0/50.0 MB 120,000 rows 45.3 MB/s\x1b[K")

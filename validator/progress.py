@@ -41,8 +41,8 @@ class ProgressBar:
             self.clear()
             self.file, self.started, self.drawn, self.base, self.base_rows = file, now, 0.0, done, rows
             return
-        if not size or size < self.min_bytes or now - self.drawn < INTERVAL:
-            return
+        if not size or size < self.min_bytes or (now - self.drawn < INTERVAL and done < size):
+            return  # (the last chunk is drawn whatever the interval: the line stays while the file's end is checked)
         self.drawn = now
         rate = 0.0
         if now > self.started:
