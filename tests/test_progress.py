@@ -171,7 +171,7 @@ def test_a_csv_is_drawn_by_the_bytes_of_its_rows_checked(tmp_path, reader: str) 
     good = [k for k in range(30) if k not in (7, 15)]  # the 10th, 20th and last good rows end the chunks
     ends = [len(header) + sum(map(len, records[: k + 1])) for k in (good[9], good[19], 29)]
     assert calls == [("contacts.csv", 0, calls[0][2], size)] + [
-        ("contacts.csv", rows, end, size) for rows, end in zip((10, 20, 28), ends, strict=True)]
+        ("contacts.csv", rows, end, size) for rows, end in zip((11, 22, 30), ends, strict=True)]
     assert ends[-1] == size
 
 
@@ -312,3 +312,23 @@ def test_a_files_last_chunk_is_drawn_however_soon_it_comes(monkeypatch) -> None:
     assert out.getvalue() == (
         "\rc.csv [#######################.]  96% 48.0/50.0 MB 100,000 rows 46.0 MB/s 1 s left\x1b[K"
         "\rc.csv [########################] 100% 50.0/50.0 MB 120,000 rows 45.3 MB/s\x1b[K")
+
+
+def test_a_file_of_ragged_rows_is_drawn_by_the_rows_read(tmp_path, monkeypatch) -> None:
+    # rows kept out of the frame (ragged, blank) were not counted: a file whose every row ends in
+    # an extra delimiter said 0 rows at each chunk, which is how a file's start is told, so its
+    # bar was never drawn however large the file
+    monkeypatch.setattr("validator.progress.INTERVAL", 0.0)
+    records = [f"u{i}@example.com,n,\n" for i in range(30)]
+    (tmp_path / "contacts.csv").write_text("Email,Name\n" + "".join(records))
+    spec = {"name": "n", "importOperations": {"0-1": "CREATE"}, "files": [{
+        "fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+    calls: list[tuple[str, int, int, int]] = []
+    validate(spec, config=Config(chunk_rows=10, progress=lambda *call: calls.append(call)), base_dir=tmp_path)
+    assert [(rows, done) for _name, rows, done, _size in calls[1:]] == [  # (two notes a chunk)
+        (rows, len("Email,Name\n") + sum(map(len, records[:rows]))) for rows in range(2, 31, 2)]
+    out = io.StringIO()
+    validate(spec, config=Config(chunk_rows=10, progress=ProgressBar(out, min_bytes=0)), base_dir=tmp_path)
+    drawn = [text for text in out.getvalue().split("\r") if "rows" in text]
+    assert len(drawn) == 14 and drawn[-1].startswith("contacts.csv [########################] 100% 0.0/0.0 MB 30 rows ")

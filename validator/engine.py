@@ -181,7 +181,8 @@ class Engine:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress
                 if progress is not None:  # (a file starts at 0 rows: the next request's may have the same name)
-                    progress(fctx.name, 0, _bytes_done(fctx), fctx.notes.extra.get("size"))
+                    progress(fctx.name, 0, _bytes_done(fctx, 0), fctx.notes.extra.get("size"))
+                read = 0  # rows read, those kept out of the frame (RowNotes: ragged, blank...) included
                 chunks = iter(reader.chunks())
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
                 run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)
@@ -196,7 +197,10 @@ class Engine:
                     collect.chunk = None
                     capture(chunk, collect.captured(fctx.name, chunk), store)
                     if progress is not None:  # (a CSV's bytes: those of the rows checked, not those read ahead)
-                        progress(fctx.name, fctx.rows, chunk.end or _bytes_done(fctx), fctx.notes.extra.get("size"))
+                        # the rows read, not only those in frames: a file whose rows are all ragged said 0
+                        # rows at each chunk, which is the engine's "a file starts", and was never drawn
+                        read += len(chunk) + sum(note.rows for note in chunk.notes)
+                        progress(fctx.name, read, chunk.end or _bytes_done(fctx, read), fctx.notes.extra.get("size"))
                     del hits
                     chunk = None  # let this chunk go before the next one is read (if not yet)
                     chunk = following()  # the reader's error, if it met one, is raised here
@@ -286,14 +290,14 @@ def _reports(active: Mapping[str, ActiveRule], skip: Callable[[str, str], bool] 
     return reports
 
 
-def _bytes_done(fctx: FileContext) -> int:
-    """The bytes read, for the progress callback; a workbook's share of its rows checked: it is
+def _bytes_done(fctx: FileContext, read: int) -> int:
+    """The bytes read, for the progress callback; a workbook's share of its ``read`` rows: it is
     read whole as it opens, and its bytes said 100% from its first chunk to its last."""
     book: Any = fctx.notes.extra.get("workbook")  # (a WorkbookScan; a CSV has none)
     rows = book.scan.max_row - (1 if fctx.spec.has_header else 0) if book is not None else 0
     if rows <= 0:
         return fctx.notes.bytes
-    return min(fctx.notes.bytes, fctx.notes.bytes * fctx.rows // rows)
+    return min(fctx.notes.bytes, fctx.notes.bytes * read // rows)
 
 
 def _input_bytes(lookups: Mapping[str, FileLookup]) -> int:
