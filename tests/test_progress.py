@@ -39,20 +39,6 @@ def test_small_files_draw_nothing_large_ones_draw_and_clear() -> None:
     assert out.getvalue().endswith("\r\x1b[K")
 
 
-def test_a_file_read_whole_with_its_first_chunk_is_rated_by_the_rows_checked(monkeypatch) -> None:
-    # a file the reader had read to its end by its first chunk (8.7 MB read ahead at once) was
-    # drawn at "0.0 MB/s" while its rows were being checked: its bytes no longer moved
-    clock = iter([100.0, 102.0])
-    monkeypatch.setattr("validator.progress.time.monotonic", lambda: next(clock))
-    out = io.StringIO()
-    bar = ProgressBar(out)
-    size = 8_700_000
-    bar("companies.csv", 50_000, size, size)
-    bar("companies.csv", 100_000, size, size)  # 50,000 rows of 87 bytes in 2 s
-    assert out.getvalue() == ("\rcompanies.csv [########################] 100% 8.7/8.7 MB 100,000 rows 2.2 MB/s"
-                              "\x1b[K")
-
-
 def test_not_a_terminal_means_no_progress_on_stderr() -> None:
     request = FIXTURES / "examples" / "contacts" / "contacts.import.json"
     result = CliRunner().invoke(cli, ["check", str(request)])

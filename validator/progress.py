@@ -29,7 +29,6 @@ class ProgressBar:
         self.drawn = 0.0
         self.shown = False
         self.base = 0
-        self.base_rows = 0
 
     def __call__(self, file: str, rows: int, done: int, size: int | None) -> None:
         if rows == 0:  # a file starts (the engine says so): it may have the last one's name
@@ -39,16 +38,13 @@ class ProgressBar:
         now = time.monotonic()
         if file != self.file:  # the first chunk of a file starts its clock; nothing to rate yet
             self.clear()
-            self.file, self.started, self.drawn, self.base, self.base_rows = file, now, 0.0, done, rows
+            self.file, self.started, self.drawn, self.base = file, now, 0.0, done
             return
         if not size or size < self.min_bytes or (now - self.drawn < INTERVAL and done < size):
             return  # (the last chunk is drawn whatever the interval: the line stays while the file's end is checked)
         self.drawn = now
-        rate = 0.0
-        if now > self.started:
-            rate = (done - self.base) / (now - self.started)
-            if done == self.base and rows > self.base_rows:  # the file was read whole with its first chunk:
-                rate = (rows - self.base_rows) * (done / rows) / (now - self.started)  # its rows' bytes, checked
+        # (the bytes are those of the rows checked: a file read whole with its first chunk moves too)
+        rate = (done - self.base) / (now - self.started) if now > self.started else 0.0
         from validator.report.text import printable  # (the report loads it anyway)
 
         # a file name is the request's text: its control characters would reach the terminal
