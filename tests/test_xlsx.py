@@ -950,7 +950,8 @@ def test_invalid_xml_character_is_refused_before_any_reader_with_its_line_and_co
     exc = refusal(X.build(X.parts(sheets={"Contacts": rows})))
     assert exc.code == "bad-xml"
     assert str(exc) == ("part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, "
-                        f"column {line.index(chr(1)) + 1} (invalid character U+0001; HubSpot: INVALID_SPREADSHEET)")
+                        f"column {line.index(chr(1)) + 1}, in cell A2 (invalid character U+0001; HubSpot: "
+                        "INVALID_SPREADSHEET)")
     p = X.parts([["Email"], [("s", 0)]], shared=["a\x1bb"])
     column = str(p["xl/sharedStrings.xml"]).split("\n")[1].index("\x1b") + 1
     assert str(refusal(X.build(p))) == (f"part 'xl/sharedStrings.xml' is not well-formed XML at line 2, "
@@ -959,7 +960,7 @@ def test_invalid_xml_character_is_refused_before_any_reader_with_its_line_and_co
     rows = X.sheet_xml([["Email"], ["a@x.com"]]).replace("<row ", "\n<row ").replace("a@x.com", "a&#x1;x.com")
     column = rows.split("\n")[3].index("&#x1;") + 1
     assert str(refusal(X.build(X.parts(sheets={"Contacts": rows})))) == (
-        f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, column {column} "
+        f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, column {column}, in cell A2 "
         "(reference to invalid character number; HubSpot: INVALID_SPREADSHEET)")
 
 
@@ -987,13 +988,13 @@ def test_malformed_sheet_is_named_after_the_reader_fails(engine: str) -> None:
     exc = read_refusal(X.build(X.parts(sheets={"Contacts": rows})), engine)
     assert exc.code == "bad-xml"
     column = rows.split("\n")[3].index("&x.com") + len("&x.com") + 1  # where the entity's ";" should be
-    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, column {column} "
-                        "(invalid token; HubSpot: INVALID_SPREADSHEET)")
+    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 4, column {column}, "
+                        "in cell A2 (invalid token; HubSpot: INVALID_SPREADSHEET)")
     truncated = rows[:rows.index("a&x.com")].replace("\n<row r=\"2\">", "")
     exc = read_refusal(X.build(X.parts(sheets={"Contacts": truncated})), engine)
     column = len(truncated.split("\n")[2]) + 1  # the end of the part
-    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 3, column {column} "
-                        "(no element found; HubSpot: INVALID_SPREADSHEET)")
+    assert str(exc) == (f"part 'xl/worksheets/sheet1.xml' is not well-formed XML at line 3, column {column}, "
+                        "in cell A2 (no element found; HubSpot: INVALID_SPREADSHEET)")  # (cut inside it)
 
 
 @pytest.mark.parametrize(("types", "message"), [

@@ -8,7 +8,9 @@ table``). Only after one of them has failed, ``explain_failure`` looks for the c
 1. the shared strings part and the worksheet being read, then every other XML part but the other
    worksheets, are streamed through expat (no handlers, so no Python call per element): the
    first part that is not well-formed XML is named with expat's line and column, and an
-   invalid character (a control character such as U+0001) is named as well;
+   invalid character (a control character such as U+0001) is named as well; in a worksheet, so
+   is the cell the fault lies in (its reference: a sheet is often one line of XML, where a
+   column of 418,570 says little);
 2. in the worksheet, a text cell (``t="s"``) whose shared-string index is not a number below
    the count of ``<si>`` items in the shared strings part is named by its cell reference. An
    index that is not digits (``-1``, ``abc``, `` 1``) fails no reader: python-calamine reads it as
@@ -50,6 +52,27 @@ class _Malformed:
     line: int
     column: int  # 1-based
     reason: str
+    cell: str | None = None  # the reference of the worksheet cell holding the fault
+
+
+# a cell's start tag and end tag (``<c``, ``</c>``, prefixed or not)
+_CELL_START = re.compile(rb"<" + _NS.encode() + rb"c[\s/>]")
+_CELL_END = re.compile(rb"</" + _NS.encode() + rb"c\s*>")
+RECENT = 4096  # bytes kept before a block, to find the cell a fault at its start lies in
+
+
+def _cell_at(before: bytes) -> str | None:
+    """The reference of the cell still open at the end of ``before`` (None: between cells, or
+    its start tag not among these bytes)."""
+    starts = [m.start() for m in _CELL_START.finditer(before)]
+    if not starts:
+        return None
+    rest = before[starts[-1]:]
+    tag_end = rest.find(b">")
+    if (tag_end > 0 and rest[tag_end - 1:tag_end] == b"/") or _CELL_END.search(rest) is not None:
+        return None
+    r = _ATTR_R.search(rest, 0, tag_end if tag_end >= 0 else len(rest))
+    return (r.group(1) + r.group(2)).decode("ascii").upper() if r is not None and r.group(1) else None
 
 
 def explain_failure(zf: zipfile.ZipFile, sheet_part: str, sheet_name: str) -> Refused | None:
@@ -103,14 +126,18 @@ def malformed_part(zf: zipfile.ZipFile, part: str) -> Refused | None:
 
 
 def _malformed(part: str, bad: _Malformed) -> Refused:
-    return Refused(f"part {part!r} is not well-formed XML at line {bad.line:,}, column {bad.column:,} "
+    cell = f", in cell {bad.cell}" if bad.cell is not None else ""
+    return Refused(f"part {part!r} is not well-formed XML at line {bad.line:,}, column {bad.column:,}{cell} "
                    f"({bad.reason}; HubSpot: INVALID_SPREADSHEET)", "bad-xml")
 
 
 class _Expat:
-    """A well-formedness check fed block by block."""
+    """A well-formedness check fed block by block; ``cells``: the part is a worksheet, whose
+    fault is placed in its cell."""
 
-    def __init__(self) -> None:
+    def __init__(self, cells: bool = False) -> None:
+        self.cells = cells
+        self.recent = b""  # the last RECENT bytes fed before the block
         self.parser = pyexpat.ParserCreate(namespace_separator="}")
         self.parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = self._refuse  # the pre-scan refused these already
@@ -138,10 +165,13 @@ class _Expat:
             at = self.parser.ErrorByteIndex - start
             if reason == "invalid token" and 0 <= at < len(block) and _control(block[at]):
                 reason = f"invalid character U+{block[at]:04X}"
-            return _Malformed(exc.lineno, exc.offset + 1, reason)
+            cell = _cell_at(self.recent + block[:max(at, 0)]) if self.cells else None
+            return _Malformed(exc.lineno, exc.offset + 1, reason, cell)
         except (LookupError, ValueError) as exc:  # a declared encoding Python has no codec for, or a multi-byte one
             return _Malformed(self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1,
                               f"declared encoding: {exc}")
+        if self.cells:
+            self.recent = (self.recent + block[-RECENT:])[-RECENT:]
         return None
 
 
@@ -152,7 +182,7 @@ def _control(byte: int) -> bool:
 def _check_part(zf: zipfile.ZipFile, part: str, budget: Budget,
                 count_items: bool = False) -> tuple[_Malformed | None, int]:
     """(the first well-formedness error, the count of ``<si>`` items when asked)."""
-    expat = _Expat()
+    expat = _Expat(cells="/worksheets/" in part.lower())
     items = 0
     carry = b""
     for block in stream_part(zf, part, budget, controls=False):
@@ -176,7 +206,7 @@ def _check_sheet(zf: zipfile.ZipFile, part: str, budget: Budget,
                  count: int) -> tuple[_Malformed | None, tuple[str, bytes] | None]:
     """(the first well-formedness error, the first text cell whose index is not a number below
     ``count``: its reference and index as written)."""
-    expat = _Expat()
+    expat = _Expat(cells=True)
     found: tuple[str, bytes] | None = None
     carry = b""
     for block in stream_part(zf, part, budget, controls=False):

@@ -31,7 +31,7 @@ from validator.readers.xlsx_container import (
 )
 from validator.readers.xlsx_order import _disorder
 from validator.readers.xlsx_refs import _CELL_COL, _KEY, _NS, _Q, Cells, _cell_refs, _last_boundary, col_number
-from validator.readers.xlsx_structure import _TAIL, _rows_open_cleanly, _sheet_data_closes
+from validator.readers.xlsx_structure import _TAIL, _cells_close, _rows_open_cleanly, _sheet_data_closes
 
 _ROW = re.compile(rb"<" + _NS.encode() + rb"row\b([^>]*?)(/?)>")
 _ATTR_R = re.compile(rb"\br=" + _Q + rb"([A-Za-z]*)(\d+)" + _Q)
@@ -164,7 +164,8 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int,
             out.cells_sorted = False
         if not out.unproven:  # the first cell of each row, where the row changes
             starts = np.flatnonzero(np.concatenate(([rows[0] != out.last_key // _KEY], rows[1:] != rows[:-1])))
-            out.unproven = at is None or not _rows_open_cleanly(data, at[starts], out.tail)
+            out.unproven = (at is None or not _rows_open_cleanly(data, at[starts], out.tail)
+                            or not _cells_close(data, at, rows))
         out.last_key = int(keys[-1])
     elif without:
         out.unproven = True

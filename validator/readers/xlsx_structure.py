@@ -9,8 +9,17 @@ tag, and that tag right after the end of the row before (</row>), a row without 
 100,000 rows of the bench sheet, about what the windows' copy it saves in ``xlsx_refs._fast_refs`` cost).
 A part in which it cannot see that (white space between tags, a start tag over _LOOKS[-1]
 bytes, prefixed or reference-less cells) is parsed by expat after the scan (``xlsx_sheet.scan_sheet``):
-half a second per 75 MB, which a sheet in Excel's shape never pays. A misnamed end tag inside a
-cell, or a row without cells left open before another one, is beyond it.
+half a second per 75 MB, which a sheet in Excel's shape never pays. A row without cells left
+open before another one is beyond it.
+
+Cells are proved to close the same way, at a cost per cell (``_cells_close``, ``_cell_ends``):
+each one ends as Excel ends one, ``/>``, ``</v></c>`` (``<v/></c>``: no cached value) or
+``</t></is></c>``, right before the next cell of its row, its row's ``</row>`` or the window's
+end (4 ms for 120,000 cells, one word compared for most). python-calamine reads a value whose end
+tag is misnamed (``<v>12</x>``) as if it were ``</v>``, and a misnamed one in a rich-text run or
+after a formula takes the next cell's text into the cell; any other end (rich text, a formula
+without a cached value, a misnamed end tag) leaves the part to expat, which names the place (and
+the cell). A misnamed end tag followed by the right one (``<v>1</x></v>``) is beyond it.
 """
 
 from __future__ import annotations
@@ -24,13 +33,20 @@ _NAME_END = np.zeros(256, dtype=bool)
 _NAME_END[list(b" \t\r\n>/")] = True
 _ROW_WORD = int.from_bytes(b"<row", "little")
 _END_ROW_WORD = np.uint64(int.from_bytes(b"</row>", "little"))
+_V_END = np.uint64(int.from_bytes(b"</v></c>", "little"))
+_V_EMPTY = np.uint64(int.from_bytes(b"<v/></c>", "little"))  # (a formula without a cached value,
+_V_EMPTY_SPACED = np.uint64(int.from_bytes(b"v /></c>", "little"))  # as openpyxl writes it: <v />)
+_IS_END = np.uint64(int.from_bytes(b"/is></c>", "little"))  # the last 8 bytes of "</t></is></c>"
+_T_END = np.uint64(int.from_bytes(b"</t><", "little"))
+_SELF_CLOSED = np.uint64(int.from_bytes(b"/>", "little"))
 _SHEET_END = re.compile(rb"(?:</row>|<sheetData>|<row\b[^<>]*/>)\Z")
 
 
 def _rows_open_cleanly(data: bytes, at: np.ndarray, tail: bytes) -> bool:
     """Whether the cell at each offset in ``at`` (the first of its row) comes right after a row's
-    start tag, and that tag right after ``</row>``, ``<sheetData>`` or a row without cells
-    (``<row .../>``); ``tail``: the bytes of the part before ``data``."""
+    start tag, and that tag right after ``</row>`` (the row before's last cell ending as
+    ``_cell_ends`` wants), ``<sheetData>`` or a row without cells (``<row .../>``); ``tail``: the
+    bytes of the part before ``data``."""
     if not at.size:
         return True
     near = at < _TAIL
@@ -47,6 +63,8 @@ def _rows_open(flat: np.ndarray, at: np.ndarray) -> bool:
     if not (((word & 0xFFFFFFFF) == _ROW_WORD) & _NAME_END[(word >> 32) & 0xFF]).all():
         return False
     closed = (_words(flat, tag - 8) >> 16) == _END_ROW_WORD  # "</row>" right before
+    if not _cell_ends(flat, tag[closed] - 6):  # and the row's last cell before it
+        return False
     if closed.all():
         return True
     rest = tag[~closed]
@@ -62,6 +80,39 @@ def _rows_open(flat: np.ndarray, at: np.ndarray) -> bool:
     width = -(-int((end - empty).max()) // 8) * 8  # between its "<" and "/>": no ">"
     win = _before(flat, end, width)
     return not bool(((win == 62) & (np.arange(width) >= (width - (end - empty) + 1)[:, None])).any())
+
+
+def _cells_close(data: bytes, at: np.ndarray, rows: np.ndarray) -> bool:
+    """Whether each cell in ``data`` (at the offsets ``at``, in document order, of rows ``rows``)
+    but the last of its row ends as Excel ends one (``_cell_ends``) right before the next cell,
+    and the window's last cell, where the window ends with it or its row (a window ends after
+    ``</c>`` or ``</row>``); the last cell of any other row is looked at by ``_rows_open``, before
+    its ``</row>``."""
+    if not at.size:
+        return True
+    flat = np.frombuffer(data, dtype=np.uint8)
+    ends = at[1:][rows[1:] == rows[:-1]]
+    last = len(data) if data.endswith(b"</c>") else data.rfind(b"</row>")
+    if last > at[-1]:
+        ends = np.append(ends, last)
+    return _cell_ends(flat, ends)
+
+
+def _cell_ends(flat: np.ndarray, end: np.ndarray) -> bool:
+    """Whether the cell ending at each offset in ``end`` (just after it) ends as Excel ends one:
+    ``/>``, ``</v></c>``, ``<v/></c>`` (``<v /></c>``: a formula without a cached value) or
+    ``</t></is></c>``."""
+    if not end.size:
+        return True
+    word = _words(flat, end - 8)
+    ok = (word == _V_END) | (word == _V_EMPTY) | ((word >> 48) == _SELF_CLOSED)
+    if ok.all():
+        return True
+    inline = ~ok & (word == _IS_END)  # and "</t><" before it
+    ok[inline] = (_words(flat, end[inline] - 13) & np.uint64(0xFFFFFFFFFF)) == _T_END
+    spaced = ~ok & (word == _V_EMPTY_SPACED)  # and "<" before it
+    ok[spaced] = _byte(flat, end[spaced] - 9) == 60
+    return bool(ok.all())
 
 
 _LOOKS = (24, 128, 512)  # bytes looked at before an offset for a "<": wider only where not found
