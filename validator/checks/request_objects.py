@@ -1,7 +1,8 @@
 """Request rules (HS0xx) on the objects an import writes and their operations: objects HubSpot does
 not document as importable, ``importOperations`` entries no column uses or that leave out an
-object imported, event timestamp columns without their marketing event, and activities imported
-with no record or updated where HubSpot cannot update them."""
+object imported, event timestamp columns without their marketing event, activities imported
+with no record or updated where HubSpot cannot update them, and the contacts-only settings in an
+import of no contacts."""
 
 from __future__ import annotations
 
@@ -205,3 +206,38 @@ class ActivityUpdate(Rule):
                             yield self.finding(
                                 f"column {quote(c.column_name or '')} gives Record IDs of {what} in an UPSERT import: "
                                 f"HubSpot's import does not update existing {what}", file=ctx, pointer=c.pointer)
+
+
+CONTACTS = "0-1"
+
+
+class ContactOptionsWithoutContacts(Rule):
+    """`marketableContactImport` or `createContactListFromImport` is true in an import of no contacts.
+
+    Why: both act on the contacts an import writes: the first marks them marketing contacts, the
+    second puts them in a static list (fact sheet 1.2, [V] S5). Where no column maps to contacts
+    (`0-1`), not even as the object a column associates to, there are none for them to act on, so
+    the setting has no effect [I]; it is often a request copied from a contacts import, or
+    contact columns mapped to the wrong object.
+    Example: `"marketableContactImport": true` with every column mapped to companies (`0-2`).
+    Fix: remove the setting (or set it to false), or map the contact columns to `0-1`.
+    """
+
+    code = "HS032"
+    name = "contact-options-without-contacts"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        spec = ctx.spec
+        columns = [c for f in spec.files for c in f.columns if not c.ignored]
+        if not columns or any(c.object_type_id is None for c in columns):
+            return  # nothing mapped (HS003, HS004), or an object not known (HS019, HS021): it may be contacts
+        if any(CONTACTS in (c.object_type_id, c.to_object_type_id) for c in columns):
+            return
+        objects = ", ".join(ctx.catalog.object_label(o) for o in spec.objects)
+        for key, value in (("marketableContactImport", spec.marketable),
+                           ("createContactListFromImport", spec.create_list)):
+            if value is True:
+                yield self.finding(f"{key} is true, but no column maps to contacts (0-1): this import writes "
+                                   f"{objects}, so the setting has no effect", file=ctx, pointer=f"/{key}",
+                                   value="true")
