@@ -1,6 +1,7 @@
 """Request rules (HS0xx) on fields that must hold one of HubSpot's names: ``dateFormat``,
-``fileFormat``, a mapping's ``columnType``, an ``importOperations`` operation, and the object types
-of operations and mappings. Messages list the names allowed and suggest the closest one."""
+``fileFormat``, a mapping's ``columnType``, an ``importOperations`` operation, the object types
+of operations and mappings, and ``importOperations`` keys given as names, not ids. Messages list
+the names allowed and suggest the closest one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from validator.catalog import CUSTOM_NAME, CUSTOM_OBJECT, OBJECT_ID, Catalog
 from validator.checks.base import Hit, Rule, quote
 from validator.context import ImportContext
+from validator.findings import Severity
 from validator.request import escape_pointer
 
 
@@ -174,3 +176,37 @@ class UnknownObjectType(Rule):
         listed = ", ".join(f"{k} ({cat.objects[k].names[0]})" if cat.objects[k].names else k
                            for k in known[:10]) if known else "none"
         return f": the portal snapshot's custom objects (schemas.json) are {listed}"
+
+
+class OperationKeyNotId(Rule):
+    """An `importOperations` key names its object by name (`contacts`), not by objectTypeId (`0-1`).
+
+    Why: HubSpot documents `importOperations` as `{objectTypeId: operation}` (fact sheet 1.2,
+    [V] S5); where a column mapping's `columnObjectTypeId` may be a name, nothing says the keys
+    here may [GAP]. A key HubSpot does not match leaves its object without the operation meant
+    (UPSERT where CREATE was asked). This check reads the name as the object it names.
+    Example: `"importOperations": {"contacts": "CREATE"}`; `{"cars": "UPDATE"}` for a custom object.
+    Fix: use the objectTypeId the message gives (`0-1`; a custom object's `2-...` id from the
+    portal snapshot's schemas.json, or `GET /crm/v3/schemas`).
+    """
+
+    code = "HS033"
+    name = "operation-key-not-id"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        cat = ctx.catalog
+        ops = ctx.spec.raw.get("importOperations") if isinstance(ctx.spec.raw, Mapping) else None
+        for key in ops if isinstance(ops, Mapping) else ():
+            name = key.strip()
+            resolved = cat.object_id(name)
+            if resolved is None or OBJECT_ID.match(name):  # unknown (HS021's), or an id
+                continue
+            if resolved != name:
+                use = f"use {quote(resolved)} ({cat.objects[resolved].label})"
+            else:  # a custom object's fully qualified name, without a portal snapshot to give its id
+                use = ("use the custom object's 2-<id> (GET /crm/v3/schemas, or a portal snapshot's "
+                       "schemas.json with --portal)")
+            yield self.finding(f"importOperations key {quote(key)} is an object name; HubSpot documents "
+                               f"objectTypeIds as its keys: {use}", file=ctx,
+                               pointer=f"/importOperations/{escape_pointer(key)}", value=key)
