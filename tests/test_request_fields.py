@@ -55,3 +55,70 @@ def test_an_object_name_as_an_operation_key_is_named_with_its_id(key: str, porta
         (f"/importOperations/{key}", None, None, "WARNING",
          f"importOperations key '{key}' is an object name; HubSpot documents objectTypeIds as its keys: {use}")]
     assert _found(_request("0-2", importOperations={"0-2": "CREATE"}), "HS033", config=config) == []
+
+
+def _full_request() -> dict[str, Any]:
+    """A request with every field of the model given (the misplaced ones too)."""
+    mapping = {"columnObjectTypeId": "0-2", "columnObjectType": "COMPANY", "columnName": "Name", "propertyName": "name",
+               "columnType": "STANDARD", "idColumnType": "STANDARD", "toColumnObjectTypeId": "0-1",
+               "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"},
+               "associationIdentifierColumn": False, "ignored": False, "marketingEventSubmissionType": "JOINED"}
+    key = {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain",
+           "columnType": "HUBSPOT_ALTERNATE_ID"}
+    return {"name": "t", "importOperations": {"0-2": "UPSERT"}, "dateFormat": "DAY_MONTH_YEAR",
+            "marketableContactImport": False, "createContactListFromImport": False, "marketingEventObjectId": 7,
+            "timeZone": "Europe/Paris", "files": [{
+                "fileName": "c.csv", "fileFormat": "CSV", "dateFormat": "DAY_MONTH_YEAR", "hasHeader": True,
+                "columnMappings": [key, mapping],
+                "fileImportPage": {"hasHeader": True, "dateFormat": "DAY_MONTH_YEAR",
+                                   "columnMappings": [key, mapping]}}]}
+
+
+def _places() -> list[tuple[str, str]]:
+    from validator.request import FILE_FIELDS, FOREIGN_KEY_FIELDS, MAPPING_FIELDS, PAGE_FIELDS, TOP_FIELDS
+
+    mapping = "/files/0/fileImportPage/columnMappings/1"
+    return ([("", k) for k in TOP_FIELDS] + [("/files/0", k) for k in FILE_FIELDS]
+            + [("/files/0/fileImportPage", k) for k in PAGE_FIELDS] + [(mapping, k) for k in MAPPING_FIELDS]
+            + [(f"{mapping}/foreignKeyType", k) for k in FOREIGN_KEY_FIELDS])
+
+
+@pytest.mark.parametrize(("at", "key"), _places())
+def test_null_for_any_field_is_a_finding_or_documented_as_accepted(at: str, key: str) -> None:
+    """Every field of the request model, null: HS002 (a required field), HS034 (an optional one,
+    read as left out), or nothing where the model takes null (HubSpot's own example writes it)."""
+    import json
+
+    from validator.request import FILE_FIELDS, FOREIGN_KEY_FIELDS, MAPPING_FIELDS, PAGE_FIELDS, TOP_FIELDS
+    from validator.request.model import FILE_OPTIONAL, MAPPING_OPTIONAL, PAGE_OPTIONAL, TOP_OPTIONAL
+
+    request = _full_request()
+    node: Any = request
+    for part in at.split("/")[1:]:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[key] = None
+    report = validate(json.dumps(request).encode(), files={"c.csv": COMPANIES})
+    assert not report.refusals
+    codes = sorted(f.code for f in report.findings if f.pointer == f"{at}/{key}" and f.code in ("HS002", "HS034"))
+    fields, optional = {"": (TOP_FIELDS, TOP_OPTIONAL), "/files/0": (FILE_FIELDS, FILE_OPTIONAL),
+                        "/files/0/fileImportPage": (PAGE_FIELDS, PAGE_OPTIONAL)}.get(
+        at, (FOREIGN_KEY_FIELDS, {}) if at.endswith("foreignKeyType") else (MAPPING_FIELDS, MAPPING_OPTIONAL))
+    if type(None) in fields[key]:
+        assert codes == [], codes  # documented as taken: propertyName, columnType, foreignKeyType, ...
+    else:
+        assert codes == (["HS034"] if key in optional else ["HS002"])
+
+
+def test_null_for_an_optional_field_says_it_is_read_as_left_out() -> None:
+    # it was HS002, an error ("dateFormat must be a string, not null"), though HubSpot's handling of
+    # null for a field it may leave out is not documented
+    request = _request(dateFormat=None)
+    request["files"][0]["fileImportPage"]["columnMappings"][1]["ignored"] = None
+    assert _found(request, "HS034") == [
+        ("/dateFormat", None, None, "WARNING", "dateFormat is null, which HubSpot does not document for it; this "
+                                               "check reads it as left out (MONTH_DAY_YEAR)"),
+        ("/files/0/fileImportPage/columnMappings/1/ignored", None, None, "WARNING",
+         "ignored is null, which HubSpot does not document for it; this check reads it as left out (false)")]
+    assert _found(request, "HS002") == []
+    assert _found({**_request(), "files": None}, "HS002") == [
+        ("/files", None, None, "ERROR", "files must be an array, not null")]

@@ -49,7 +49,7 @@ def test_an_integer_too_long_to_read_says_so_without_python_advice(tmp_path: Pat
 
 @pytest.mark.parametrize(("event", "what"), [
     (-5, "a negative number"), ("-5", "text"), ("abc", "text"), (1.5, "a decimal number"),
-    (True, "true or false"), (None, "null"),
+    (True, "true or false"),  # (null: HS034, read as left out; test_request_fields)
 ])
 def test_a_marketing_event_id_that_is_no_id_is_named_as_such(tmp_path: Path, event: object, what: str) -> None:
     # -5 passed while "-5" was wrong, and 1.5 or true read "must be an integer or a string", though

@@ -1,10 +1,10 @@
 """Request rules (HS0xx) on the importRequest JSON as a document: invalid JSON, a byte order
-mark, wrong JSON types, control characters, unknown, duplicate, legacy, conflicting or misplaced
-keys, and missing required fields (files, column mappings, file and column names, a mapping's
-object or property). Most turn the notes ``validator.request`` made while parsing into findings.
-The other request rules live beside it: ``request_names`` (fields that must hold one of HubSpot's
-names), ``request_files`` (``files[]`` entries against the files given) and ``request_objects``
-(the objects imported and their operations)."""
+mark, wrong JSON types, optional fields that are null, control characters, unknown, duplicate,
+legacy, conflicting or misplaced keys, and missing required fields (files, column mappings, file
+and column names, a mapping's object or property). Most turn the notes ``validator.request`` made
+while parsing into findings. The other request rules live beside it: ``request_names`` (fields
+that must hold one of HubSpot's names), ``request_files`` (``files[]`` entries against the files
+given) and ``request_objects`` (the objects imported and their operations)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,29 @@ class RequestWrongType(Rule):
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         for n in _notes(ctx, "wrong-type"):
             yield self.finding(n.detail, file=ctx, pointer=n.pointer, value=n.value)
+
+
+class NullField(Rule):
+    """An optional request field is `null`.
+
+    Why: HubSpot's guide gives each optional field a type (a string, true or false, an object) and
+    says what leaving it out means; it documents `null` only where its own example writes it
+    (`propertyName`, `columnType`, `idColumnType`, `toColumnObjectTypeId`, `foreignKeyType`, fact
+    sheet 1.4). Whether it reads `null` elsewhere as the field left out or refuses it is not
+    documented [GAP]; a serialiser writes one for an unset field. This check reads it as the field
+    left out (the message says what that means) and says so, rather than take it for a value. A
+    required field that is `null` (`files`, `fileName`, `columnName`, ...) is HS002's.
+    Example: `"dateFormat": null` (dates then read as MONTH_DAY_YEAR) or `"ignored": null`.
+    Fix: leave the field out, or give it a value of its type.
+    """
+
+    code = "HS034"
+    name = "null-field"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for n in _notes(ctx, "null"):
+            yield self.finding(n.detail, file=ctx, pointer=n.pointer, value="null")
 
 
 class RequestControlCharacters(Rule):

@@ -56,6 +56,18 @@ FOREIGN_KEY_FIELDS: dict[str, tuple[type, ...]] = {
     "associationTypeId": (int,),
     "associationCategory": _ANY_STR,
 }
+# the fields each object may leave out (fact sheet 1.2-1.4; the misplaced ones too), with what
+# leaving one out means: ``null`` for one whose types above do not take it is read as the field left
+# out, and noted (HS034); for a required one (``files``, ``fileName``, ``fileImportPage``, its
+# ``columnMappings``, a mapping's ``columnName`` and ``columnObjectTypeId``, a foreignKeyType's
+# fields) it is the wrong type (HS002)
+TOP_OPTIONAL = {"name": "no name", "importOperations": "UPSERT for every object", "dateFormat": "MONTH_DAY_YEAR",
+                "marketableContactImport": "not set", "createContactListFromImport": "no list made",
+                "marketingEventObjectId": "no marketing event", "timeZone": "not set"}
+FILE_OPTIONAL = {"fileFormat": "not set", "dateFormat": "not set", "columnMappings": "not set", "hasHeader": "not set"}
+PAGE_OPTIONAL = {"hasHeader": "true, row 1 is the header", "dateFormat": "not set"}
+MAPPING_OPTIONAL = {"columnObjectType": "not set", "associationIdentifierColumn": "false", "ignored": "false",
+                    "marketingEventSubmissionType": "not set"}
 # legacy names with their current ones (HS018); ``ignored`` is read too, but has no current name: it is
 # the one way to leave a column out, so it is no finding
 LEGACY = {"columnObjectType": "columnObjectTypeId", "idColumnType": "columnType"}
@@ -66,7 +78,7 @@ class RequestNote:
     """Something about the request text worth a rule's attention.
 
     kind: not-json | too-large | bom | duplicate-key | wrong-type | missing | unknown-key |
-          legacy-name | misplaced | conflict | control
+          legacy-name | misplaced | conflict | control | null
     """
 
     kind: str

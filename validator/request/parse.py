@@ -21,11 +21,15 @@ from validator.catalog import Catalog, builtin
 from validator.request.decode import _JsonObject, decode_json
 from validator.request.model import (
     FILE_FIELDS,
+    FILE_OPTIONAL,
     FOREIGN_KEY_FIELDS,
     LEGACY,
     MAPPING_FIELDS,
+    MAPPING_OPTIONAL,
     PAGE_FIELDS,
+    PAGE_OPTIONAL,
     TOP_FIELDS,
+    TOP_OPTIONAL,
     ColumnSpec,
     FileSpec,
     ForeignKey,
@@ -53,9 +57,11 @@ class _Walker:
         self.notes.append(RequestNote(kind, pointer, detail, value=shown))
 
     def fields(
-        self, obj: Mapping[str, Any], pointer: str, known: Mapping[str, tuple[type, ...]], what: str
+        self, obj: Mapping[str, Any], pointer: str, known: Mapping[str, tuple[type, ...]], what: str,
+        optional: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Type-check the known keys of one object; report unknown and duplicate keys."""
+        """Type-check the known keys of one object; report unknown and duplicate keys. A null for
+        one of the ``optional`` fields that does not take it is read as the field left out."""
         for dup in getattr(obj, "duplicates", ()):
             self.note("duplicate-key", f"{pointer}/{escape_pointer(dup)}",
                       f"key {dup!r} appears more than once in {what}; only the last is used")
@@ -67,6 +73,10 @@ class _Walker:
                 close = _closest(key, known)
                 hint = f"; did you mean {close!r}?" if close else ""
                 self.note("unknown-key", ptr, f"unknown key {key!r} in {what}{hint}", key)
+                continue
+            if value is None and optional is not None and key in optional and type(None) not in types:
+                self.note("null", ptr, f"{key} is null, which HubSpot does not document for it; this check "
+                          f"reads it as left out ({optional[key]})")
                 continue
             if not _is_type(value, types):
                 expected = _EXPECTED.get(key) or " or ".join(_TYPE_NAMES[t] for t in types)
@@ -105,7 +115,7 @@ class _Walker:
             kind = _TYPE_NAMES.get(type(value), "a value")
             self.note("wrong-type", "", f"request must be a JSON object, not {kind}", value)
             return _empty(source, self.notes, value)
-        top = self.fields(value, "", TOP_FIELDS, "the request")
+        top = self.fields(value, "", TOP_FIELDS, "the request", TOP_OPTIONAL)
         event = top.get("marketingEventObjectId")
         # a whole number, or its digits as a string: an ID is never negative, nor "-5" or "abc"
         if (isinstance(event, str) and not re.fullmatch(r"[0-9]+", event)) or (isinstance(event, int) and event < 0):
@@ -165,14 +175,14 @@ class _Walker:
         if not isinstance(entry, dict):
             self.note("wrong-type", pointer, "each entry of files must be an object", entry)
             return None
-        f = self.fields(entry, pointer, FILE_FIELDS, "a files[] entry")
+        f = self.fields(entry, pointer, FILE_FIELDS, "a files[] entry", FILE_OPTIONAL)
         if "fileName" not in entry:
             self.note("missing", f"{pointer}/fileName", "files[] entry has no fileName")
         if "dateFormat" in f:
             self.note("misplaced", f"{pointer}/dateFormat",
                       "dateFormat belongs at the top level of the request", f["dateFormat"])
         page = entry.get("fileImportPage")
-        p = (self.fields(page, f"{pointer}/fileImportPage", PAGE_FIELDS, "fileImportPage")
+        p = (self.fields(page, f"{pointer}/fileImportPage", PAGE_FIELDS, "fileImportPage", PAGE_OPTIONAL)
              if isinstance(page, dict) else {})
         if "dateFormat" in p:
             self.note("misplaced", f"{pointer}/fileImportPage/dateFormat",
@@ -213,7 +223,7 @@ class _Walker:
         if not isinstance(m, dict):
             self.note("wrong-type", pointer, "each column mapping must be an object", m)
             return None
-        c = self.fields(m, pointer, MAPPING_FIELDS, "a column mapping")
+        c = self.fields(m, pointer, MAPPING_FIELDS, "a column mapping", MAPPING_OPTIONAL)
         for old, new in LEGACY.items():
             if old in c:
                 modern = f"; the current name is {new!r}" if new else ""
