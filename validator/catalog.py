@@ -55,6 +55,7 @@ class Property:
     referenced_object: str | None = None  # e.g. OWNER
     source: str = ""  # fact tag ([V] S10, [I], portal)
     format: str | None = None  # how cells are read: email | domain | phone | owner | term | currency | ...
+    external_options: bool = False  # externalOptions: the values are records or users, not options listed
 
     @property
     def writable(self) -> bool:

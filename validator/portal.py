@@ -130,7 +130,8 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
         object_id=obj, name=name, label=str(item.get("label") or ""), type=kind,
         field_type=field_type, options=opts, unique=bool(item.get("hasUniqueValue", False)),
         read_only=bool(meta.get("readOnlyValue", False)), calculated=bool(item.get("calculated", False)),
-        referenced_object=str(ref) if ref else None, source="portal", format=fmt)
+        referenced_object=str(ref) if ref else None, source="portal", format=fmt,
+        external_options=bool(item.get("externalOptions", False)))
 
 
 def _property_list(obj: str, items: list[Any], where: str, base: Catalog | None = None) -> tuple[Property, ...]:

@@ -209,6 +209,10 @@ def is_bool(prop: Property) -> bool:
 
 
 def is_enumeration(prop: Property) -> bool:
-    return (prop.type == "enumeration" and prop.field_type != "booleancheckbox" and bool(prop.options)
+    """A dropdown, radio or checkbox whose cells must match an option. One the portal snapshot
+    lists with no options takes no value at all; one with ``externalOptions`` (values from
+    records or users) and a built-in one without options are not judged: its options are not known."""
+    listed = bool(prop.options) or (prop.source == "portal" and not prop.external_options)
+    return (prop.type == "enumeration" and prop.field_type != "booleancheckbox" and listed
             and prop.referenced_object is None and prop.format not in ("owner", "stage")
             and prop.name != ("dealstage" if prop.object_id == "0-3" else "hs_pipeline_stage"))

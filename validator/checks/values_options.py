@@ -71,6 +71,9 @@ def _unmatched(prop: Property, required: str | None = None, needed: bool = False
         items = [v.strip() for v in value.split(";")] if prop.multiple else [value.strip()]
         wrong = [v for v, key in zip(items, formats.fold_texts(items), strict=True) if v and key not in folded]
         shown = ", ".join(quote(v) for v in wrong[:3]) or quote(value)
+        if not prop.options:  # a snapshot's enumeration listing none (one with externalOptions is not judged)
+            return (f"{shown} is not an option of {prop.name}: it has no options at all in the portal snapshot; "
+                    f"{outcome}")
         sample = ", ".join(o.value for o in prop.options[:6]) + (", ..." if len(prop.options) > 6 else "")
         text = f"{shown} is not an option of {prop.name} ({sample}); {outcome}"
         if prop.multiple and any("," in v for v in wrong):  # options listed with commas, a spreadsheet's habit
