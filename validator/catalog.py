@@ -56,6 +56,7 @@ class Property:
     source: str = ""  # fact tag ([V] S10, [I], portal)
     format: str | None = None  # how cells are read: email | domain | phone | owner | term | currency | ...
     external_options: bool = False  # externalOptions: the values are records or users, not options listed
+    archived: bool = False  # a portal snapshot's archived property (GET /crm/v3/properties?archived=true)
 
     @property
     def writable(self) -> bool:
@@ -72,6 +73,7 @@ class Property:
 class Stage:
     id: str
     label: str
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class Pipeline:
     id: str
     label: str
     stages: tuple[Stage, ...]
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,7 @@ class Owner:
     email: str = ""
     first_name: str = ""
     last_name: str = ""
+    archived: bool = False  # a deactivated user (GET /crm/v3/owners?archived=true)
 
     @property
     def name(self) -> str:

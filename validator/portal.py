@@ -131,7 +131,7 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
         field_type=field_type, options=opts, unique=bool(item.get("hasUniqueValue", False)),
         read_only=bool(meta.get("readOnlyValue", False)), calculated=bool(item.get("calculated", False)),
         referenced_object=str(ref) if ref else None, source="portal", format=fmt,
-        external_options=bool(item.get("externalOptions", False)))
+        external_options=bool(item.get("externalOptions", False)), archived=item.get("archived") is True)
 
 
 def _property_list(obj: str, items: list[Any], where: str, base: Catalog | None = None) -> tuple[Property, ...]:
@@ -156,12 +156,13 @@ def _pipeline(item: Mapping[str, Any], where: str) -> Pipeline:
     if not isinstance(stages, list) or not all(isinstance(s, dict) for s in stages):
         raise _Bad(f'{where}: "stages" is not a list of objects')
     return Pipeline(_text(item, "id", where), _text(item, "label", where),
-                    tuple(Stage(_text(s, "id", f"{where} stage"), _text(s, "label", f"{where} stage")) for s in stages))
+                    tuple(Stage(_text(s, "id", f"{where} stage"), _text(s, "label", f"{where} stage"),
+                                s.get("archived") is True) for s in stages), item.get("archived") is True)
 
 
 def _owner(item: Mapping[str, Any], where: str) -> Owner:
     return Owner(_text(item, "id", where), str(item.get("email") or ""), str(item.get("firstName") or ""),
-                 str(item.get("lastName") or ""))
+                 str(item.get("lastName") or ""), item.get("archived") is True)
 
 
 def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mapping[str, Any]], tuple[str, ...]]:
@@ -258,8 +259,10 @@ def overlay(catalog: Catalog, portal: Portal) -> Catalog:
         pipelines[obj_id] = pipes
         pipe_name, stage_name = catalog.pipeline_properties(obj_id)
         by_name = props.setdefault(obj_id, {})
-        for name, opts in ((pipe_name, tuple(Option(p.label, p.id) for p in pipes)),
-                           (stage_name, tuple(Option(s.label, s.id) for p in pipes for s in p.stages))):
+        # an archived pipeline's options are hidden, as are its stages and archived stages (HS247)
+        for name, opts in ((pipe_name, tuple(Option(p.label, p.id, p.archived) for p in pipes)),
+                           (stage_name, tuple(Option(s.label, s.id, p.archived or s.archived)
+                                              for p in pipes for s in p.stages))):
             old = by_name.get(name) or catalog.property_of(obj_id, name)
             if old is not None:
                 by_name[name] = replace(old, options=opts, source="portal")

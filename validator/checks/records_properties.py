@@ -6,14 +6,14 @@ header rules read and the owner lookup both owner rules share.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator import formats
-from validator.catalog import Pipeline, Property, Stage
+from validator.catalog import Owner, Pipeline, Property, Stage
 from validator.checks._facts import blank_at
 from validator.checks.base import Hit, quote
 from validator.checks.records import _NO_PROPERTY_TYPES, all_blank, identifier_columns, objects_of, own_columns
@@ -204,9 +204,11 @@ class OwnerRule(ValueRule):
     def wants(self, prop: Property) -> bool:
         return prop.format == "owner" or prop.referenced_object == "OWNER"
 
-    def lookup(self, chunk: Chunk, column: Column) -> tuple[np.ndarray, np.ndarray]:
-        """(found, several): by owner ID, email (any case) or full name (any case)."""
-        owners = self.catalog.owners or ()
+    def lookup(self, chunk: Chunk, column: Column,
+               owners: Sequence[Owner] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(found, several): by owner ID, email (any case) or full name (any case), among
+        ``owners`` (default: every owner of the snapshot, archived ones too)."""
+        owners = self.catalog.owners or () if owners is None else owners
         arr = cells(chunk, column)
         low = formats.fold(pc.replace_substring_regex(arr, r"\s+", " "))
         ids = pa.array([o.id for o in owners], type=pa.string())

@@ -1,0 +1,82 @@
+"""Archived properties, owners, pipelines and stages and hidden options of a portal snapshot
+(README, "Portal snapshots"): a value that matches only one of them, or a column mapped to an
+archived property, is a warning (HS247); one that also matches an active item is not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import ROOT
+from validator import Config, validate
+from validator.findings import Report
+from validator.portal import load_portal
+
+PORTAL = str(ROOT / "fixtures" / "portal-archived")
+GAP = "what HubSpot's import does with one is not documented"
+
+
+def _import(folder: Path, obj: str, header: str, rows: list[str], props: list[str]) -> Path:
+    (folder / "data.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    request = {"name": "x", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": obj, "propertyName": p}
+                                              for c, p in zip(header.split(","), props, strict=True)]}}]}
+    path = folder / "import.json"
+    path.write_text(json.dumps(request), encoding="utf-8")
+    return path
+
+
+def _found(report: Report, *codes: str) -> list[tuple[int | None, int | None, str | None, str, str]]:
+    return [(f.row, f.column, f.pointer, f.code, f.message) for f in report.findings if f.code in codes]
+
+
+def test_the_loader_reads_archived_and_hidden_items() -> None:
+    portal = load_portal(PORTAL)
+    assert [(o.id, o.archived) for o in portal.owners or ()] == [("201", False), ("202", True), ("203", True)]
+    assert [(p.name, p.archived) for p in portal.properties["0-1"]][2] == ("old_score", True)
+    assert [(o.value, o.hidden) for o in portal.properties["0-1"][1].options] == [("gold", False), ("silver", True)]
+    assert [(p.id, p.archived, [(s.id, s.archived) for s in p.stages]) for p in portal.pipelines["0-3"]] == [
+        ("default", False, [("open", False), ("legacy", True), ("won", False)]),
+        ("old", True, [("won", False), ("parked", False)])]
+
+
+def test_an_owner_matching_only_an_archived_user(tmp_path: Path) -> None:
+    rows = ["a@x.example,sam@old-agency.example", "b@x.example,202", "c@x.example,Ann Lee",
+            "d@x.example,201", "e@x.example,Sam Old", "f@x.example,nobody@x.example", "g@x.example,"]
+    report = validate(_import(tmp_path, "0-1", "Email,Owner", rows, ["email", "hubspot_owner_id"]),
+                      config=Config(portal=PORTAL))
+    # Ann Lee is an active user too (and a name of two users: HS237); nobody@ is no user at all (HS236)
+    assert _found(report, "HS247", "HS236", "HS237") == [
+        (2, 2, None, "HS247", f"'sam@old-agency.example' is an archived user in the portal snapshot; {GAP}"),
+        (3, 2, None, "HS247", f"'202' is an archived user in the portal snapshot; {GAP}"),
+        (4, 2, None, "HS237", "'Ann Lee' is the name of several users"),
+        (6, 2, None, "HS247", f"'Sam Old' is an archived user in the portal snapshot; {GAP}"),
+        (7, 2, None, "HS236", "'nobody@x.example' is no user's email, owner ID or name")]
+    assert all(f.severity is not None and f.severity.label == "warning" for f in report.findings if f.code == "HS247")
+
+
+def test_a_hidden_option_and_an_archived_property(tmp_path: Path) -> None:
+    rows = ["a@x.example,silver,1", "b@x.example,gold;Silver,", "c@x.example,gold,", "d@x.example,bronze,"]
+    report = validate(_import(tmp_path, "0-1", "Email,Plan,Score", rows, ["email", "plan", "old_score"]),
+                      config=Config(portal=PORTAL))
+    hidden = f"matches only a hidden option of plan in the portal snapshot; {GAP}"
+    assert _found(report, "HS247", "HS208") == [
+        (None, None, "/files/0/fileImportPage/columnMappings/2/propertyName", "HS247",
+         f"'old_score' is an archived property in the portal snapshot; {GAP}"),
+        (2, 2, None, "HS247", f"'silver' {hidden}"),
+        (3, 2, None, "HS247", f"'gold;Silver' {hidden}"),
+        (5, 2, None, "HS208", "'bronze' is not an option of plan (gold, silver); "
+                              "HubSpot imports the record and leaves plan empty")]
+
+
+def test_an_archived_stage_or_pipeline(tmp_path: Path) -> None:
+    rows = ["A,default,legacy", "B,default,open", "C,old,won", "D,Old Pipeline,parked", "E,default,won"]
+    deals = _import(tmp_path, "0-3", "Deal Name,Pipeline,Stage", rows, ["dealname", "pipeline", "dealstage"])
+    report = validate(deals, config=Config(portal=PORTAL))
+    stage = f"matches only an archived stage (or a stage of an archived pipeline) in the portal snapshot; {GAP}"
+    pipe = f"matches only an archived pipeline in the portal snapshot; {GAP}"
+    # won is a stage of the active pipeline too
+    assert _found(report, "HS247") == [(2, 3, None, "HS247", f"'legacy' {stage}"),
+                                       (4, 2, None, "HS247", f"'old' {pipe}"),
+                                       (5, 2, None, "HS247", f"'Old Pipeline' {pipe}"),
+                                       (5, 3, None, "HS247", f"'parked' {stage}")]
