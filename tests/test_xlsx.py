@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -1374,18 +1375,42 @@ def test_a_serial_no_date_holds_reads_the_same_on_both_readers(mac: bool) -> Non
     """A date-formatted number before the epoch or past 31 December 9999 (Excel shows it as
     ########): openpyxl read the one as a date of 1899 or 1903 (kind d), a number past its
     dates as the text '#VALUE!' (kind s); calamine reads a negative serial as the time of day of
-    its fraction (as it reads every serial below 1) and one past 9999 as the number. Both read
-    them as calamine does, so the findings do not depend on the engine the sheet's size picks
-    (NaN, which no writer saves, too: calamine's 30 December 1899)."""
+    its fraction (as it reads every serial below 1: -1.25 was '18:00', a time the cell never
+    held) and one past 9999 as the number. Both read them as the numbers they are (the scan
+    gives calamine's negative ones), so the findings quote the cells and do not depend on the
+    engine the sheet's size picks (NaN, which no writer saves, as calamine: 30 December 1899)."""
     values = [-1, -1.25, -0.5, 2958466 if not mac else 2957004, 1e10, -1e10, 45366.5, 0.25, float("nan")]
-    expected = (["00:00", "18:00", "12:00", "2958466" if not mac else "2957004", "10000000000",
+    expected = (["-1", "-1.25", "-0.5", "2958466" if not mac else "2957004", "10000000000",
                  "-10000000000", "03/15/2024 12:00" if not mac else "03/16/2028 12:00", "06:00", "12/30/1899"],
-                ["t", "t", "t", "n", "n", "n", "d", "t", "d"])
+                ["n", "n", "n", "n", "n", "n", "d", "t", "d"])
     for fmt in ("yyyy-mm-dd", "h:mm", "m/d/yyyy h:mm"):
         data = _serials_workbook(values, fmt, mac)
         for engine in ENGINES:
             _reader, _notes, (chunk,) = _read(data, engine)
             assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == expected, (fmt, engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_negative_date_serial_is_quoted_as_its_number(tmp_path: Path, engine: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # HS201 quoted '18:00' for -1.25 in a yyyy-mm-dd cell (calamine's time of day of the fraction)
+    # and openpyxl read it as a day of 1899; a formula's cached value, the same
+    _use_engine(monkeypatch, engine)
+    data = _serials_workbook([-1.25, 45366, -3, 0.25], "yyyy-mm-dd")
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out := io.BytesIO(), "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item)
+            if "worksheets" in item.filename:
+                body = re.sub(rb"(<c r=\"B4\"[^>]*>)(<v>)", rb"\1<f>0-3</f>\2", body)
+            zout.writestr(item, body)
+    path = write(tmp_path, out.getvalue(), headers=("Email", "Close Date"))
+    report = validate(path)
+    why = ": a negative number, which is no date's serial day (a date cell shows it as ########)"
+    assert report.files[0].reader == engine
+    assert [(f.row, f.column, f.code, f.value, f.message) for f in report.findings if f.code == "HS201"] == [
+        (2, 2, "HS201", "-1.25", f"'-1.25' is not a MONTH_DAY_YEAR datetime{why}"),
+        (4, 2, "HS201", "-3", f"'-3' is not a MONTH_DAY_YEAR datetime{why}"),
+        (5, 2, "HS201", "06:00", "'06:00' is not a MONTH_DAY_YEAR datetime")]
 
 
 @pytest.mark.parametrize("block_cells", [2, 250_000])
@@ -1643,3 +1668,22 @@ def test_a_date_cell_not_in_iso_8601_reads_alike_on_both_readers(written: str, t
     for engine in ENGINES:
         _reader, _notes, (chunk,) = _read(data, engine)
         assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == ([text], [kind]), engine
+
+
+def test_date_styles_tell_date_formats_as_openpyxl_does() -> None:
+    # the scan's reading of a negative number in a date cell needs the date formats without
+    # importing openpyxl (the calamine path never does); they must be openpyxl's own
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
+    from validator.readers.xlsx_styles import date_styles, is_date_code
+
+    codes = [*BUILTIN_FORMATS.values(), "yyyy-mm-dd", '"day" 0', "[Red]0.00", "[h]:mm", "[$-409]mmm d", "0;[Red]-0",
+             "d/m/yyyy;@", "_-* #,##0_-", "\\d0", "mm:ss.0", "[ss]"]
+    assert [c for c in codes if is_date_code(c)] == [
+        c for c in codes if is_date_format(c) and not is_timedelta_format(c)]
+    styles = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2">'
+              b'<numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="[h]:mm"/></numFmts>'
+              b'<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/><xf numFmtId="165"/>'
+              b'<xf numFmtId="46"/></cellXfs></styleSheet>')
+    assert date_styles("xl/styles.xml", styles) == frozenset({1, 2})
+    assert date_styles("xl/styles.xml", b"<styleSheet") == frozenset()

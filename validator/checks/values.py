@@ -49,9 +49,18 @@ class UnparseableDate(ValueRule):
         for column, prop in self.typed(file):
             kind = "datetime" if prop.type == "datetime" else "date"
             event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
-            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).bad,
-                                  _not_a(f"is not a {fmt} {kind}"),
-                                  hubspot_error="INVALID_EVENT_TIMESTAMP" if event else None)
+            bad = self.dates(chunk, file, column, prop).bad
+            error = "INVALID_EVENT_TIMESTAMP" if event else None
+            numbers = kind_mask(chunk, column.index, "n")
+            if numbers is not None and (bad & numbers).any():  # a workbook's number cells
+                _serial, number = formats.serial_numbers(cells(chunk, column), bad & numbers)
+                with np.errstate(invalid="ignore"):
+                    negative = bad & numbers & (number < 0)
+                yield from self.cells(chunk, file, column, negative,
+                                      _not_a(f"is not a {fmt} {kind}: a negative number, which is no date's "
+                                             "serial day (a date cell shows it as ########)"), hubspot_error=error)
+                bad = bad & ~negative
+            yield from self.cells(chunk, file, column, bad, _not_a(f"is not a {fmt} {kind}"), hubspot_error=error)
 
 
 def _not_a(what: str) -> Callable[[str], str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -41,7 +40,6 @@ def _parser_class() -> type:
     calamine refuses it. A date-formatted number that is no date Excel shows (it shows
     ``########``) reads as calamine reads it too (``_no_date``), and an inline string as Excel
     reads it (``_string_text``)."""
-    from openpyxl.utils.datetime import from_excel
     from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
@@ -54,7 +52,7 @@ def _parser_class() -> type:
                 value = element.find(VALUE_TAG)
                 number = _float((value.text or "").strip()) if value is not None else None
                 if number is not None:
-                    _no_date(cell, number, self.epoch, cell["style_id"] in self.timedelta_formats, from_excel)
+                    _no_date(cell, number, cell["style_id"] in self.timedelta_formats)
             return cell
 
         def _parse(self, element: Any) -> Any:
@@ -129,25 +127,17 @@ def _string_table(xml_source: Any) -> list[str]:
     return strings
 
 
-# days from chrono's earliest date (1 January 262144 BC) to 1 January AD 1: calamine gives the
-# number of a serial before it, which no date holds
-_BEFORE_AD = 95_746_131
-
-
-def _no_date(cell: dict[str, Any], number: float, epoch: Any, duration: bool, from_excel: Any) -> None:
-    """A date-formatted number cell as calamine reads it where openpyxl reads it otherwise: a
-    negative serial (a date difference in a date-formatted column) as the time of day of its
-    fraction, as calamine reads every serial below 1 (openpyxl: a date of 1899, or 1903 in the
-    1904 system), and a serial past 31 December 9999 or before chrono's dates as the number
-    (openpyxl: the text ``#VALUE!``). A duration format keeps openpyxl's reading, calamine's
-    too, but past Python's durations, where openpyxl gave ``#VALUE!`` (calamine refuses such a
-    workbook), the number. NaN (no writer's: a crafted file) reads as calamine reads it: 30
-    December 1899, or a duration of nothing."""
+def _no_date(cell: dict[str, Any], number: float, duration: bool) -> None:
+    """A date-formatted number cell that is no date Excel shows, read as the scan and calamine
+    read it: a negative serial (a date difference in a date-formatted column) as the number
+    (openpyxl: a date of 1899, or 1903 in the 1904 system; calamine: the time of day of its
+    fraction, which the scan replaces with the number, ``xlsx_sheet._negative_dates``), and a
+    serial past 31 December 9999 as the number (openpyxl: the text ``#VALUE!``). A duration
+    format keeps openpyxl's reading, calamine's too, but past Python's durations, where openpyxl
+    gave ``#VALUE!`` (calamine refuses such a workbook), the number. NaN (no writer's: a crafted
+    file) reads as calamine reads it: 30 December 1899, or a duration of nothing."""
     if number != number:
         cell.update(value=dt.timedelta(0) if duration else dt.datetime(1899, 12, 30), data_type="d")
-    elif not duration and -(epoch.toordinal() - 1 + _BEFORE_AD) <= number < 0:
-        fraction = number - math.floor(number)
-        cell.update(value=from_excel(fraction if fraction < 1 else 0.0, epoch), data_type="d")
     elif cell["data_type"] == "e" or (not duration and number < 0):
         cell.update(value=number, data_type="n")
 

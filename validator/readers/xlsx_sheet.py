@@ -32,6 +32,7 @@ from validator.readers.xlsx_container import (
 from validator.readers.xlsx_order import _disorder
 from validator.readers.xlsx_refs import _CELL_COL, _KEY, _NS, _Q, Cells, _cell_refs, _last_boundary, col_number
 from validator.readers.xlsx_structure import _TAIL, _cells_close, _rows_open_cleanly, _sheet_data_closes
+from validator.readers.xlsx_text import format_number
 
 _ROW = re.compile(rb"<" + _NS.encode() + rb"row\b([^>]*?)(/?)>")
 _ATTR_R = re.compile(rb"\br=" + _Q + rb"([A-Za-z]*)(\d+)" + _Q)
@@ -101,9 +102,10 @@ Sink = Callable[[bytes, tuple[int, int, int, int, int]], None]
 
 
 def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None = None, *,
-               strings: bool = False) -> SheetScan:
+               strings: bool = False, dates: frozenset[int] = frozenset()) -> SheetScan:
     """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells;
-    with ``strings`` (the workbook has shared strings), text cells' shared-string indexes.
+    with ``strings`` (the workbook has shared strings), text cells' shared-string indexes;
+    ``dates``: the cell formats showing a date (``xlsx_styles``), for negative numbers in them.
     ``sink``, if given, gets every window of the part, in order, after it is scanned."""
     out = SheetScan()
     carry = b""
@@ -118,13 +120,13 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
             continue
         window = data[:cut]
         before, last = out.tail, window
-        extent = _scan_text(window, out, strings)
+        extent = _scan_text(window, out, strings, dates)
         if sink is not None and not out.calamine_misreads:  # (no pieces for calamine then)
             sink(window, extent)
         carry = data[cut:]
     if carry:
         before, last = out.tail, carry
-        extent = _scan_text(carry, out, strings)
+        extent = _scan_text(carry, out, strings, dates)
         if sink is not None and not out.calamine_misreads:
             sink(carry, extent)
     if out.beyond is not None:
@@ -145,7 +147,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
     return out
 
 
-def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int, int, int, int, int]:
+def _scan_text(data: bytes, out: SheetScan, strings: bool = False,
+               dates: frozenset[int] = frozenset()) -> tuple[int, int, int, int, int]:
     # each element regex runs only where a word compare says it can match: the optional namespace
     # prefix makes them try every "<" in the part otherwise
     hidden = has_bytes(data, b"idde") and b"hidden" in data
@@ -209,6 +212,8 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False) -> tuple[int,
                 if _TEXT_TYPE.search(m.group(1)) and _CACHED.search(m.group(2)):
                     continue  # a text formula's value, empty or blank
                 _exception(out, m.group(1), "f", "")
+    if dates and has_bytes(data, b">-"):
+        _negative_dates(data, out, dates)
     if not out.calamine_misreads:
         out.calamine_misreads = _misread(data, formulas)
     if strings and not out.odd_string_index:
@@ -253,6 +258,30 @@ _ODD_DATE_CELL = re.compile(  # one search over the window: the first date cell 
 # (a Rust panic, which Rust prints to stderr, with a backtrace under RUST_BACKTRACE, though the
 # reader catches it)
 _LARGE_NEGATIVE = re.compile(rb"<" + _V + rb"(-(?:[Ii][Nn][Ff]|[0-9.]{12,}|[0-9.]*[eE])[^<]*)<")
+
+
+# a number cell's negative value, after a formula if it has one (group 1: the attributes)
+_NEGATIVE_CELL = re.compile(rb"<" + _C_OPEN + rb"([^>]*?)(?<!/)>\s*(?:<" + _F + rb"\b[^>]*?(?:/>|>[^<]*</" + _F
+                            + rb">)\s*)?<" + _V + rb"(-[^<]*)</" + _V)
+_STYLE = re.compile(rb"\bs=" + _Q + rb"(\d+)" + _Q)
+_TYPED = re.compile(rb"\bt=" + _Q + rb"(?!n" + _Q + rb")")
+
+
+def _negative_dates(data: bytes, out: SheetScan, dates: frozenset[int]) -> None:
+    """Negative numbers in cells formatted as dates, kept as the numbers (kind ``n``): no date has
+    a serial below zero (Excel shows ########), and python-calamine gives the time of day of the
+    fraction (-1.25: 18:00), so a finding would quote a time the cell never held. openpyxl's
+    reading is made the same (``xlsx_openpyxl._no_date``)."""
+    for m in _NEGATIVE_CELL.finditer(data):
+        style = _STYLE.search(m.group(1))
+        if style is None or int(style.group(1)) not in dates or _TYPED.search(m.group(1)):
+            continue
+        try:
+            value = float(m.group(2))
+        except ValueError:
+            continue
+        if value < 0:  # (-0 and NaN are no negative number; below -1e11, the sheet goes to openpyxl)
+            _exception(out, m.group(1), "n", format_number(value))
 
 
 def _has_attr(data: bytes, value: bytes) -> bool:

@@ -1,0 +1,54 @@
+"""The cell formats (``<xf>`` of ``cellXfs``) of a workbook's styles part that show a number as a
+date or time, told as openpyxl tells them (``openpyxl.styles.numbers.is_date_format``, durations
+such as ``[h]:mm`` left out), without importing openpyxl (the calamine path never does).
+
+The byte scan reads a negative number in such a cell as the number (``xlsx_sheet``): no date has
+a serial below zero, and calamine would give the time of day of its fraction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from validator.readers.errors import Refused
+from validator.readers.xlsx_container import parse_xml
+
+# Excel's built-in number formats that are dates or times (14-22, 45, 47; 46 is [h]:mm:ss, a duration)
+_BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 47})
+# openpyxl's: quoted text and [..] sections other than a duration's [h], [m], [s] are no part of a date
+_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+
+def is_date_code(code: str) -> bool:
+    """Whether a format code shows a date or time of day (not a duration): its first section."""
+    first = code.split(";")[0]
+    return _DATE_PART.search(_STRIP.sub("", first)) is not None and _DURATION.search(first) is None
+
+
+def date_styles(part: str, data: bytes) -> frozenset[int]:
+    """The indexes (a cell's ``s``) of the date and time formats in the styles part ``data``."""
+    try:
+        root = parse_xml(data, part)
+    except Refused:  # what the readers make of a broken styles part is theirs to say
+        return frozenset()
+    codes: dict[int, str] = {}
+    xfs: list[int] = []
+    for node in root.iter():
+        tag = str(node.tag).rsplit("}", 1)[-1]
+        if tag == "numFmt":
+            num = _int(node.get("numFmtId"))
+            if num is not None:
+                codes[num] = str(node.get("formatCode") or "")
+        elif tag == "cellXfs":
+            xfs = [_int(xf.get("numFmtId")) or 0 for xf in node if str(xf.tag).rsplit("}", 1)[-1] == "xf"]
+    return frozenset(i for i, num in enumerate(xfs)
+                     if (is_date_code(codes[num]) if num in codes else num in _BUILTIN_DATES))
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
