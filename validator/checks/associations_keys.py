@@ -1,11 +1,16 @@
 """Keys of a multi-file import's common column that name no row of the files owning the property
 (HS314), with the owning columns of each common column: the one ``links`` pairs it with, and
 those of further files of the same object that hold the same keys.
+
+Where every owning file is read before the file of the common column, each key is judged as its
+row is read, so the reports that show a row's cells (csv, hubspot) have them; otherwise once
+every file is read, when the rows have gone (keeping every row that might be named would hold
+the whole file): those findings show no cells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -15,7 +20,7 @@ from validator.checks.associations import Link, links, multi_file
 from validator.checks.base import Hit, Rule
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
-from validator.keys import KeySet, cell_keys, first_seen, shared_set, stored_batch
+from validator.keys import KeySet, StoredBatch, cell_keys, first_seen, shared_set, stored_batch
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec, FileSpec, ImportSpec
 
@@ -63,8 +68,10 @@ class AssociationKeyNotInFile(Rule):
         self.columns: dict[str, tuple[FileContext, Column]] = {}
         self.props: dict[str, str | None] = {}
         self.active: list[tuple[Column, str]] = []
+        self.now: dict[str, tuple[Link, list[tuple[FileSpec, ColumnSpec]]]] = {}  # judged as read, by pointer
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        self.ctx = ctx
         if multi_file(ctx.spec):
             self.links = [(k, owners(ctx.spec, k)) for k in links(ctx.spec) if k.owner is not None]
         for k, owning in self.links:
@@ -82,6 +89,11 @@ class AssociationKeyNotInFile(Rule):
                 self.sets[ptr] = KeySet(keep_values=True) if ptr in refs else shared_set(file, c, self.props[ptr])
                 self.columns[ptr] = (file, c)
                 self.active.append((c, ptr))
+        for k, owning in self.links:
+            read = [self.columns.get(o.pointer) for _f, o in owning]
+            if k.ref.pointer in self.sets and self.columns[k.ref.pointer][0] is file and all(
+                    r is not None and r[0] is not file and r[0].readable for r in read):
+                self.now[k.ref.pointer] = (k, owning)  # every owning file is read already
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
@@ -92,12 +104,41 @@ class AssociationKeyNotInFile(Rule):
                 continue
             pos, keys = cell_keys(chunk, column, self.props[ptr])
             lines = chunk.lines[pos] if len(chunk.lines) == len(chunk.frame) else None
-            seen.add(keys, chunk.rows[pos], lines, chunk.column(column.index).iloc[pos].to_numpy())
-        yield from ()
+            values = chunk.column(column.index).iloc[pos].to_numpy()
+            first = seen.add(keys, chunk.rows[pos], lines, values)
+            if ptr in self.now:
+                rows = chunk.rows[pos]
+                yield from self._judged(file, column, ptr, np.flatnonzero(first == rows), keys, rows,
+                                        lines if lines is not None else rows, values)
+
+    def _judged(self, file: FileContext, column: Column, ptr: str, new: np.ndarray, keys: np.ndarray,
+                rows: np.ndarray, lines: np.ndarray, values: np.ndarray) -> Iterator[Hit]:
+        """The keys first seen in this chunk (``new``: their positions) that no owning file holds,
+        or that are no identifier, found as ``on_import_end`` finds them, with their rows at hand."""
+        k, owning = self.now[ptr]
+        found = np.zeros(len(new), dtype=bool)
+        for _f, o in owning:
+            found |= self.sets[o.pointer].find(keys[new])[0]
+        prop = self.props[ptr]
+        bad = unusable(prop, values[new])
+        found[bad] = False
+        at = new[~found]
+        if len(at):
+            yield StoredBatch(code=self.code, rule=self.name, hubspot_error=self.hubspot_error, file=file.name,
+                              sheet=file.sheet, rows=rows[at], lines=lines[at], column=column, values=values[at],
+                              message=self._message(k, owning, frozenset(values[new][bad])), hint=self.hint)
+
+    def _message(self, k: Link, owning: list[tuple[FileSpec, ColumnSpec]], bad: frozenset[str]) -> Callable[[str], str]:
+        """The message of a key of link ``k``; ``bad``: the keys that are no identifier."""
+        target = self.ctx.catalog.object_label(k.ref.to_object_type_id)
+        where = " or ".join(dict.fromkeys(f.file_name or "?" for f, _o in owning))
+        return no_row(target, where, self.props[k.ref.pointer], bad)
 
     def on_import_end(self, ctx: ImportContext) -> Iterator[Hit]:
         for k, owning in self.links:
             ref = self.sets.get(k.ref.pointer)
+            if k.ref.pointer in self.now:
+                continue  # judged as its rows were read
             sets = [self.sets[o.pointer] for _f, o in owning if o.pointer in self.sets]
             if ref is None or len(sets) < len(owning) or not all(self.columns[o.pointer][0].readable
                                                                  for _f, o in owning):
@@ -112,7 +153,5 @@ class AssociationKeyNotInFile(Rule):
             if not len(idx):
                 continue
             file, column = self.columns[k.ref.pointer]
-            target = ctx.catalog.object_label(k.ref.to_object_type_id)
-            where = " or ".join(dict.fromkeys(f.file_name or "?" for f, _o in owning))
             yield stored_batch(self, file.name, file.sheet, column, ref, idx,
-                               no_row(target, where, prop, frozenset(ref.values[bad])))
+                               self._message(k, owning, frozenset(ref.values[bad])))
