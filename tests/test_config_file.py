@@ -287,9 +287,9 @@ def test_tier_flag_wins_over_a_rules_plan_in_the_file_and_zero_means_the_default
 # -- baselines -----------------------------------------------------------------------------------
 
 HEADER = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"
-ANN = "ann@example.com,Ann,Lee,1,lead,x,EXTRA\n"
-BO = "bo@example.com,Bo,Chen,2,lead\n"
-CY = "cy@example.com,Cy,Diaz,3,lead,ok\n"
+ANN = "ann@example.com,Ann,Lee,+14155550101,lead,x,EXTRA\n"
+BO = "bo@example.com,Bo,Chen,+14155550102,lead\n"
+CY = "cy@example.com,Cy,Diaz,+14155550103,lead,ok\n"
 
 
 def _import(folder: Path, rows: str) -> Path:
@@ -303,12 +303,13 @@ BASELINE_STEPS = [
     # (rows in the file, extra flags, expected findings, exit code)
     ("the accepted rows, re-sorted, with a new clean row", CY + BO + CY.replace("cy@", "di@") + ANN, [], [], 0),
     ("a new problem on a new record is reported", BO + ANN + CY + "ed@example.com,Ed\n", [], ["5:3 HS110"], 1),
-    ("the accepted problem on Bo's record moved to another record", ANN + CY + "bo@example.com,Bo,Chen,2,lead,y\n"
-     + "fi@example.com,Fi\n", [], ["5:3 HS110", "/entries/1 HS901"], 1),
-    ("Bo fixed: his entry is stale, a warning", ANN + "bo@example.com,Bo,Chen,2,lead,y\n", [],
+    ("the accepted problem on Bo's record moved to another record",
+     ANN + CY + "bo@example.com,Bo,Chen,+14155550102,lead,y\n" + "fi@example.com,Fi\n", [],
+     ["5:3 HS110", "/entries/1 HS901"], 1),
+    ("Bo fixed: his entry is stale, a warning", ANN + "bo@example.com,Bo,Chen,+14155550102,lead,y\n", [],
      ["/entries/1 HS901"], 0),
-    ("stale entries fail with fail-on warning", ANN + "bo@example.com,Bo,Chen,2,lead,y\n", ["--fail-on", "warning"],
-     ["/entries/1 HS901"], 1),
+    ("stale entries fail with fail-on warning", ANN + "bo@example.com,Bo,Chen,+14155550102,lead,y\n",
+     ["--fail-on", "warning"], ["/entries/1 HS901"], 1),
 ]
 
 
@@ -347,7 +348,7 @@ def test_baseline_accepts_one_finding_per_entry_and_keys_broken_quote_rows_by_re
     # a broken-quote row had the key of no cells at all (row:e3b0...), like every other one, and
     # one entry accepted any number of findings: a new broken row, or a new blank row, passed;
     # a run of blank rows elsewhere, or a quote never closed elsewhere, was accepted too
-    broken = 'ann@example.com,"Ann"x,Lee,1,lead,n\n'
+    broken = 'ann@example.com,"Ann"x,Lee,+14155550101,lead,n\n'
     request = _import(tmp_path / "imp", broken + "\n" + CY)
     baseline = tmp_path / "baseline.json"
     result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
@@ -356,7 +357,7 @@ def test_baseline_accepts_one_finding_per_entry_and_keys_broken_quote_rows_by_re
     # a blank row has no cells to key it by: its place (the hash of no cells accepted every blank
     # row, and every quote never closed, anywhere in the file)
     assert [(e["code"], e["key"]) for e in entries] == [("HS112", "email:ann@example.com"), ("HS113", "row:3")]
-    _import(tmp_path / "imp", CY + "\n" + broken + 'zed@example.com,"Zed"y,Ng,2,lead,n\n\n')
+    _import(tmp_path / "imp", CY + "\n" + broken + 'zed@example.com,"Zed"y,Ng,+14155550102,lead,n\n\n')
     exit_code, report = run("check", str(request), "--baseline", str(baseline))
     assert (found(report), exit_code) == (["5:2 HS112", "6 HS113"], 1)
     assert [f["key"] for f in report["findings"]] == ["email:zed@example.com", "row:6"]
@@ -535,7 +536,7 @@ def test_entries_without_a_request_accept_findings_in_any_import_as_before(tmp_p
 
 
 DO = "do@example.com,Do,Ek,4\n"  # 4 fields: ragged at column 5
-NIA = ",Nia,Ng,5,lead,y,EXTRA\n"  # no email: keyed by the hash of its cells
+NIA = ",Nia,Ng,+14155550105,lead,y,EXTRA\n"  # no email: keyed by the hash of its cells
 
 
 @pytest.mark.parametrize("chunk_rows", ["50000", "1", "2"])
@@ -839,20 +840,20 @@ def test_a_finding_keyed_by_record_whatever_its_row_is_made_before_after_or_with
     monkeypatch.setattr(MergedCells, "on_header", lambda self, file: ahead(self, file, (3,)))
     monkeypatch.setattr(MergedCells, "on_chunk", lambda self, chunk, file: ahead(
         self, file, tuple(int(r) + 2 for r in chunk.rows if int(r) == 2)))
-    request = _import(tmp_path / "imp", CY + BO + ",Nia,Ng,5,lead,y\n")
+    request = _import(tmp_path / "imp", CY + BO + ",Nia,Ng,+14155550105,lead,y\n")
     for chunk_rows in ("1", "2", "50000"):
         flags = ["--chunk-rows", chunk_rows, "--select", "HS604,HS901"]
         entries, report = _write_then_check(request, tmp_path / "baseline.json", *flags)
         assert entries == [("HS604", "email:bo@example.com"), ("HS604", "row:" + content_hash(
-            ("", "Nia", "Ng", "5", "lead", "y")))], chunk_rows
+            ("", "Nia", "Ng", "+14155550105", "lead", "y")))], chunk_rows
         assert (found(report), report["accepted"]) == ([], {"HS604": 2}), chunk_rows
         _code, listed = run("check", str(request), *flags)
         assert [(f["code"], f["key"]) for f in listed["findings"]] == entries, chunk_rows
         # Bo's record changed: his finding is new, at its place; Nia's still accepted
-        _import(tmp_path / "imp", CY + "bo@example.org,Bo,Chen,2,lead\n" + ",Nia,Ng,5,lead,y\n")
+        _import(tmp_path / "imp", CY + "bo@example.org,Bo,Chen,+14155550102,lead\n" + ",Nia,Ng,+14155550105,lead,y\n")
         _code, report = run("check", str(request), "--baseline", str(tmp_path / "baseline.json"), *flags)
         assert (found(report), report["accepted"]) == (["3:2 HS604", "/entries/0 HS901"], {"HS604": 1}), chunk_rows
-        _import(tmp_path / "imp", CY + BO + ",Nia,Ng,5,lead,y\n")
+        _import(tmp_path / "imp", CY + BO + ",Nia,Ng,+14155550105,lead,y\n")
 
 
 @pytest.mark.parametrize(("kind", "code"), [("csv", "HS117"), ("xlsx", "HS419")])
@@ -888,7 +889,7 @@ def test_a_finding_made_at_its_files_end_keeps_its_records_key_whatever_else_its
         else:
             (folder / "contacts.xlsx").write_bytes(make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]}))
 
-    ann = ["ann@example.com", "Ann", "Lee", "1", "lead", ""]
+    ann = ["ann@example.com", "Ann", "Lee", "+14155550101", "lead", ""]
     baseline = tmp_path / "baseline.json"
     flags = ["--chunk-rows", chunk_rows, "--max-per-rule", "1", "--select", f"{code},HS208,HS215,HS901"]
     # written with Bo's phone wrong: both his findings are keyed by his record
@@ -900,7 +901,7 @@ def test_a_finding_made_at_its_files_end_keeps_its_records_key_whatever_else_its
     phone = f"/entries/{entries.index(('HS215', bo))} HS901"
     # his phone fixed, a new finding on each row, his past --max-per-rule: the phone's entry is
     # stale, the other finding still accepted, Ann's new one listed
-    save([*ann[:4], "wizard", ""], ["bo@example.com", mark, "Chen", "2", "wizard", when])
+    save([*ann[:4], "wizard", ""], ["bo@example.com", mark, "Chen", "+14155550102", "wizard", when])
     _code, report = run("check", str(request), "--baseline", str(baseline), *flags)
     assert (found(report), report["accepted"], report["suppressed"]) == (
         ["2:5 HS208", phone], {code: 1}, {"HS208": 1})
@@ -909,7 +910,7 @@ def test_a_finding_made_at_its_files_end_keeps_its_records_key_whatever_else_its
     assert sorted(rewritten) == sorted([(code, bo), ("HS208", "email:ann@example.com"), ("HS208", bo)])
     assert (found(report), report["accepted"]) == ([], {code: 1, "HS208": 2})
     # his phone fixed alone (nothing else on his row): the same, and so the report keys it
-    save(ann, ["bo@example.com", mark, "Chen", "2", "lead", when])
+    save(ann, ["bo@example.com", mark, "Chen", "+14155550102", "lead", when])
     _code, report = run("check", str(request), "--baseline", str(baseline), *flags)
     assert (found(report), report["accepted"]) == ([phone], {code: 1})
     rewritten, _report = _write_then_check(request, tmp_path / "again.json", *flags)

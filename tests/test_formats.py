@@ -61,8 +61,8 @@ def test_sarif_fingerprints_follow_the_record_not_the_row(tmp_path: Path) -> Non
                 for r in doc["runs"][0]["results"]}
 
     header = "Email,First Name,Last Name,Phone Number,Lifecycle Stage,Notes\n"
-    a = "ann@example.com,Ann,Lee,1,lead,x,EXTRA\n"
-    b = "bo@example.com,Bo,Chen,2,lead,y\n"
+    a = "ann@example.com,Ann,Lee,+14155550101,lead,x,EXTRA\n"
+    b = "bo@example.com,Bo,Chen,+14155550102,lead,y\n"
     first = fingerprints(header + a + b)
     second = fingerprints(header + b + b.replace("bo@", "cy@") + a)
     assert list(first) == ["email:ann@example.com"]

@@ -1174,3 +1174,26 @@ def test_verdict_counted_over_distinct_dates_equals_the_count_row_by_row(tmp_pat
     assert [(f.row, f.column, f.message) for f in report.findings if f.code == "HS204"] == [
         (1, 2, "the column mixes date formats: of the 2,400 values that are dates (600 are dates in no format) "
                "1,200 parse as MONTH_DAY_YEAR, 1,800 parse as DAY_MONTH_YEAR; 600 of them are ambiguous")]
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_phone_with_fewer_digits_than_the_shortest_number_in_use_is_reported(reader: str) -> None:
+    # `12` and `+1` passed HS215: the grammar looked at what a cell is made of, never how many
+    # digits; the shortest numbers in use with their country code (Niue's, +683 4002) have 7
+    data = (b"Email,Phone\n" b"a@x.com,12\n" b"b@x.com,+1\n" b"c@x.com,+683 4002\n" b"d@x.com,(44) 20 x12345\n"
+            b"e@x.com,555-0101 ext9\n" b"f@x.com,call me\n" b"g@x.com,+44 20\n")
+    request = _request("contacts.csv", ("Email", "0-1", "email"), ("Phone", "0-1", "phone"))
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
+                if f.code == "HS215"] == [
+            (2, 2, "HS215", "warning", "'12' has 2 digits, too few for a phone number with its country code "
+                                       "(the shortest in use have 7)"),
+            (3, 2, "HS215", "warning", "'+1' has 1 digit, too few for a phone number with its country code "
+                                       "(the shortest in use have 7)"),
+            (5, 2, "HS215", "warning", "'(44) 20 x12345' has 4 digits, too few for a phone number with its "
+                                       "country code (the shortest in use have 7)"),
+            (7, 2, "HS215", "warning", "'call me' is not a phone number (+<country><number> ext<n>)"),
+            (8, 2, "HS215", "warning", "'+44 20' has 4 digits, too few for a phone number with its country "
+                                       "code (the shortest in use have 7)")], chunk_rows

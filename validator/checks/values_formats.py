@@ -72,7 +72,11 @@ class FormatRule(ValueRule):
             bad = ~self.valid_cells(chunk, column) & ~blank_at(chunk, column.index)
             if self.lost is not None and bad.any():
                 bad &= ~lost_letters(chunk, column, self.lost, self.valid)
-            yield from self.cells(chunk, file, column, bad, noting_bytes(self.message))
+            yield from self.cells(chunk, file, column, bad, self.describe)
+
+    def describe(self, value: str) -> str:
+        """The message of a reported cell (read for reported cells only)."""
+        return noting_bytes(self.message)(value)
 
 
 class InvalidEmail(FormatRule):
@@ -254,14 +258,15 @@ def _valid_domains(arr: Any) -> Any:
 
 
 class InvalidPhone(FormatRule):
-    """A phone cell holds something other than a phone number.
+    """A phone cell holds something other than a phone number, or too few digits to be one.
 
     Why: HubSpot expects `+<country code><number>`, an extension as `ext<n>` [V] S6, and formats
     the number by its country code. Letters, or no digit at all, mean the value will not dial.
     Checked is what the cell is made of (digits, spaces, `( ) . - /`, a leading `+`, an extension
-    as `ext`, `x` or `#` and digits), not how many digits it has: how many a country's numbers
-    need is HubSpot's to judge, and a number too short is not reported.
-    Example: `call reception`, `555-CALL-NOW`.
+    as `ext`, `x` or `#` and digits) and that it has at least 7 digits before its extension: the
+    shortest numbers in use with their country code (Niue's and Tokelau's, `+683 4002`) have 7,
+    so `12` or `+1` is a fragment. How many a given country's numbers need is HubSpot's to judge.
+    Example: `call reception`, `555-CALL-NOW`, `+1`, `12`.
     Fix: write `+14155550101 ext12`.
     """
 
@@ -274,7 +279,15 @@ class InvalidPhone(FormatRule):
     message = "{value} is not a phone number (+<country><number> ext<n>)"
 
     def valid(self, arr: Any) -> Any:
-        return formats.phones(arr)
+        return formats.phones(arr) & (formats.phone_digits(arr) >= formats.PHONE_MIN_DIGITS)
+
+    def describe(self, value: str) -> str:
+        arr = formats.arrow([value])
+        if not formats.phones(arr)[0]:
+            return super().describe(value)
+        digits = int(formats.phone_digits(arr)[0])
+        return (f"{quote(value)} has {digits} digit{'s' if digits != 1 else ''}, too few for a phone "
+                f"number with its country code (the shortest in use have {formats.PHONE_MIN_DIGITS})")
 
 
 class UnparseableTerm(FormatRule):

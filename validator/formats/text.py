@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from validator.catalog import builtin
 from validator.formats.arrays import arrow, as_mask, by_bytes_then, distinct_cells, matches
-from validator.readers.text import bytes_and_offsets, non_ascii_cells
+from validator.readers.text import bytes_and_offsets, cells_at, non_ascii_cells
 
 _FACTS = builtin().raw.get("formats", {})
 MAX_TEXT = int(_FACTS.get("max_text_length", 65536))
@@ -159,6 +159,36 @@ def phones(values: pd.Series | pa.Array) -> np.ndarray:
 # PHONE's plainest cells by bytes: a leading + or what may follow it, then digits, RE2's ``\s``
 # and ( ) . - / only, ending in a digit (so holding one): each such cell matches PHONE
 _PHONE_BYTES = (b"+0123456789\t\n\x0c\r ().-/", b"0123456789\t\n\x0c\r ().-/", b"0123456789")
+
+# The fewest digits a phone number with its country code has: E.164 sets no minimum, but the
+# shortest numbers in use are Niue's and Tokelau's, a three-digit country code (+683, +690) and
+# four digits; fewer than 7 (`12`, `+1`, `+44 20`) is a fragment, not a number HubSpot can format.
+PHONE_MIN_DIGITS = 7
+_EXTENSION = r"(?i)\s*(?:ext\.?|x|#)\s*\d+$"
+
+
+def phone_digits(values: pd.Series | pa.Array) -> np.ndarray:
+    """How many ASCII digits each cell holds before its extension (``ext12``, ``x12``, ``#12``):
+    counted over the UTF-8 bytes; only cells holding an ``x`` or ``#`` go through a regex."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    n, marked = _digits(arr, b"xX#")
+    at = np.flatnonzero(marked)
+    if len(at):
+        n[at] = _digits(pc.replace_substring_regex(pc.take(arr, pa.array(at)), _EXTENSION, ""), b"")[0]
+    return n
+
+
+def _digits(arr: pa.Array | pa.ChunkedArray, marks: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(ASCII digits in each cell, whether it holds one of the bytes ``marks``)."""
+    counts, marked = [np.zeros(0, np.int64)], [np.zeros(0, bool)]
+    for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
+        data, offsets = bytes_and_offsets(piece)
+        total = np.concatenate(([0], np.cumsum((data >= 0x30) & (data <= 0x39), dtype=np.int64)))
+        counts.append(total[offsets[1:]] - total[offsets[:-1]])
+        marked.append(cells_at(offsets, np.flatnonzero(np.isin(data, np.frombuffer(marks, np.uint8)))))
+    return np.concatenate(counts), np.concatenate(marked)
 
 
 def terms(values: pd.Series | pa.Array) -> np.ndarray:
