@@ -1,5 +1,6 @@
-"""Email rules beside HS212 (HS246): addresses RFC 5321 allows that HubSpot may still refuse, in an
-email column or in a list of additional emails."""
+"""Email rules beside HS212 (HS246, HS248): addresses RFC 5321 allows that HubSpot may still
+refuse, in an email column or in a list of additional emails, and addresses longer than RFC 5321
+allows."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
-from validator.checks._facts import rows_with
+from validator.checks._facts import blank_at, rows_with
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cells
 from validator.context import FileContext
@@ -81,3 +82,47 @@ def _list_message(value: str) -> str:
     part = next((p for p, yes in zip(parts, rare, strict=True) if yes), value)
     return (f"{quote(part)} in {quote(value)} has {_form(part)}; valid, but HubSpot's email grammar "
             "is unpublished")
+
+
+class LongEmail(ValueRule):
+    """An email address is longer than RFC 5321 allows: a local part over 64 octets, a domain
+    label over 63 (RFC 1035; an internationalised label as its `xn--` form), or over 254 in all.
+
+    Why: HS212's grammar looks at an address's characters, not its lengths, and such an address
+    cannot be delivered: mail servers and DNS refuse it. Whether HubSpot's INVALID_EMAIL check
+    counts lengths is not documented ([GAP], fact sheet 6), hence a warning.
+    Example: a 65-character local part before `@example.com`; `ann@` and a 64-letter label `.com`.
+    Fix: correct the address (a long one is often two addresses run together, or text pasted in).
+    """
+
+    code = "HS248"
+    name = "email-too-long"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_EMAIL"
+
+    def wants(self, prop: Property) -> bool:
+        return prop.format == "email" and prop.type in ("string", "enumeration", "phone_number")
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, _prop in self.typed(file):
+            arr = cells(chunk, column)
+            bad = formats.long_emails(arr) & ~blank_at(chunk, column.index)
+            at = np.flatnonzero(bad)
+            if len(at):  # a cell HS212 refuses is HS212's alone
+                bad[at] = formats.emails(arr.take(pa.array(at)))
+            yield from self.cells(chunk, file, column, bad, _long_message)
+
+
+def _long_message(value: str) -> str:
+    address = value.strip()
+    local, _, domain = address.rpartition("@")
+    octets = len(local.encode("utf-8", "replace"))
+    if octets > formats.LOCAL_MAX:
+        what = f"its local part has {octets} octets (RFC 5321 allows {formats.LOCAL_MAX})"
+    else:
+        label = next((p for p in domain.split(".") if formats.a_label_length(p) > formats.LABEL_MAX), None)
+        what = (f"it has {len(address.encode('utf-8', 'replace'))} octets (RFC 5321 allows "
+                f"{formats.ADDRESS_MAX})" if label is None else
+                f"its domain label {quote(label)} has {formats.a_label_length(label)} octets "
+                f"(RFC 1035 allows {formats.LABEL_MAX})")
+    return f"{quote(value)} is longer than email allows: {what}; HubSpot's own limit is not published"

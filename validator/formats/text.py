@@ -227,3 +227,44 @@ def file_ids(values: pd.Series | pa.Array) -> np.ndarray:
 def too_long(values: pd.Series | pa.Array, limit: int = MAX_TEXT) -> np.ndarray:
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     return as_mask(pc.greater(pc.utf8_length(arr), limit))
+
+
+# RFC 5321 (4.5.3.1) and RFC 1035 (2.3.4): 64 octets for a local part, 63 for a domain's label
+# (an internationalised one as its `xn--` A-label, the form DNS holds), 254 for the address (a
+# path's 256 less its angle brackets). HubSpot's own limits are not published [GAP].
+LOCAL_MAX, LABEL_MAX, ADDRESS_MAX = 64, 63, 254
+
+
+def long_emails(values: pd.Series | pa.Array) -> np.ndarray:
+    """Which addresses pass a limit of RFC 5321's: a plain ASCII cell of 65 octets or fewer
+    cannot (a 64-octet part and the rest take 66), so only longer cells and those holding a
+    non-ASCII character are split; A-labels are made for the distinct non-ASCII labels only."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    size = np.asarray(pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    out = size > ADDRESS_MAX
+    at = np.flatnonzero(~out & ((size > LOCAL_MAX + 1) | non_ascii_cells(arr)))
+    if not len(at):
+        return out
+    parts = pc.extract_regex(pc.take(arr, pa.array(at)), r"^(?P<local>.*)@(?P<domain>[^@]*)$")
+    local = pc.fill_null(pc.struct_field(parts, "local"), "")
+    labels = pc.split_pattern(pc.fill_null(pc.struct_field(parts, "domain"), ""), ".")
+    flat = pc.list_flatten(labels)
+    length = np.asarray(pc.binary_length(flat).to_numpy(zero_copy_only=False), dtype=np.int64)
+    wide = np.flatnonzero(non_ascii_cells(flat))
+    if len(wide):
+        encoded = pc.dictionary_encode(pc.take(flat, pa.array(wide)))
+        a_label = np.array([a_label_length(s) for s in encoded.dictionary.to_pylist()], dtype=np.int64)
+        length[wide] = a_label[np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
+    parent = np.asarray(pc.list_parent_indices(labels).to_numpy(zero_copy_only=False), dtype=np.intp)
+    long_label = np.bincount(parent[length > LABEL_MAX], minlength=len(at)) > 0
+    long_local = np.asarray(pc.binary_length(local).to_numpy(zero_copy_only=False), dtype=np.int64) > LOCAL_MAX
+    out[at] = long_local | long_label
+    return out
+
+
+def a_label_length(label: str) -> int:
+    """Octets of a label as DNS holds it: ASCII as it is, else its `xn--` A-label (RFC 5891)."""
+    if label.isascii():
+        return len(label)
+    return 4 + len(label.lower().encode("punycode"))
+
