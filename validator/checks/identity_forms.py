@@ -1,0 +1,113 @@
+"""An email repeated in another Unicode normalization form (HS325): `josé@x.com` with the `é`
+as one character (U+00E9, NFC) in one row and as `e` and a combining accent (U+0301, NFD, as
+macOS file names and some exports write it) in another. The two look the same but their bytes
+differ, so the duplicate rules, which compare bytes without regard to case, pass them.
+
+Only a cell that is not in NFC form can meet another cell this way, and only a cell holding a
+non-ASCII byte can be one: a chunk of the column without such a byte costs a look at its byte
+screen, and a file with no cell out of NFC form no more than that. The cells out of NFC form
+are keyed by their NFC form, hashed as the duplicate rules hash a cell (``cell_keys``), in a
+KeySet of their own; the cells in NFC form are the duplicate rules' shared set already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validator.checks._facts import screen
+from validator.checks._key_forms import unusable
+from validator.checks.base import Hit, quote
+from validator.checks.identity import _Duplicates
+from validator.checks.typed import cells
+from validator.context import Column, FileContext
+from validator.findings import Severity
+from validator.keys import KeySet, cell_keys, first_seen, hashes, key_batch, shared_set
+from validator.keys.columns import normaliser
+from validator.readers.base import Chunk
+from validator.readers.text import non_ascii_cells
+
+
+class EmailInTwoUnicodeForms(_Duplicates):
+    """An email is another row's email written in another Unicode normalization form.
+
+    Why: `josé@x.com` can be written with `é` as one character (U+00E9, NFC) or as `e` and a
+    combining accent (U+0301, NFD, as macOS and some exports write it). The two look the same
+    but their bytes differ, so HS301 does not call them duplicates; whether HubSpot normalizes
+    addresses before it compares them is not documented ([GAP], fact sheet 6), so the import
+    may make two contacts of one person, or fail one row with DUPLICATE_ALTERNATE_ID: a warning.
+    Compared are the NFC forms, without regard to case (as HS301 compares); the later row is
+    reported, naming the earlier one. A cell that repeats another byte for byte is HS301's.
+    Example: `jos\\u00e9@x.com` in row 2 and `jose\\u0301@x.com` in row 7.
+    Fix: write both in one form (NFC, which most systems use), and merge the rows if they are
+    one contact.
+    """
+
+    code = "HS325"
+    name = "email-in-two-unicode-forms"
+    severity = Severity.WARNING
+    kinds = ("alternate",)
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.odd: dict[int, KeySet] = {}  # per column: NFC keys of the cells out of NFC form
+
+    def keyed(self, file: FileContext, column: Column) -> bool:
+        return column.spec is not None and column.spec.property_name == "email"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        yield from super().on_header(file)
+        self.odd = {i: KeySet() for i in self.sets}
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.sets.values():
+            odd_set = self.odd[column.index]
+            if not len(odd_set) and not any(b >= 0x80 for b in screen(chunk, column.index).present):
+                continue  # no cell out of NFC form so far, and none in this chunk
+            pos, first = first_seen(chunk, file, column, prop)  # the shared set holds this chunk
+            keys = cell_keys(chunk, column, prop)[1].copy()
+            rows = chunk.rows[pos]
+            odd = _out_of_nfc(cells(chunk, column), pos)
+            earlier = np.full(len(pos), np.iinfo(np.int64).max, np.int64)
+            at = np.flatnonzero(odd[0])
+            if len(at):
+                keys[at] = hashes(normaliser(prop)(odd[1].to_pandas().astype(object)))
+                found, row = shared_set(file, column, prop).first_rows(keys[at])  # cells in NFC form
+                earlier[at[found]] = row[found]
+                earlier[at] = np.minimum(earlier[at], odd_set.add(keys[at], rows[at]))
+            if len(odd_set):  # each cell's key (its NFC form's) among the cells out of NFC form
+                found, row = odd_set.first_rows(keys)
+                earlier[found] = np.minimum(earlier[found], row[found])
+            hit = np.flatnonzero((earlier < rows) & (first == rows))  # a repeat byte for byte is HS301's
+            if len(hit):
+                hit = np.delete(hit, unusable(prop, chunk.column(column.index).to_numpy(dtype=object)[pos[hit]]))
+            if len(hit):
+                yield key_batch(self, chunk, file, column, pos[hit], earlier[hit], _message)
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.odd = {}
+        yield from super().on_file_end(file)
+
+
+def _out_of_nfc(arr: pa.Array | pa.ChunkedArray, pos: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """(which of the cells at ``pos`` are not in NFC form, the NFC forms of those): only the
+    cells holding a non-ASCII byte are normalized (an ASCII text is in every form)."""
+    odd = np.zeros(len(pos), bool)
+    wide = np.flatnonzero(non_ascii_cells(arr)[pos])
+    if not len(wide):
+        return odd, pa.array([], pa.string())
+    texts = pc.take(arr, pa.array(pos[wide]))
+    nfc = pc.utf8_normalize(texts, "NFC")
+    changed = np.flatnonzero(~np.asarray(pc.equal(nfc, texts).to_numpy(zero_copy_only=False), dtype=bool))
+    odd[wide[changed]] = True
+    return odd, pc.take(nfc, pa.array(changed))
+
+
+def _message(value: str, row: int) -> str:
+    return (f"{quote(value)} is the email of row {row} in another Unicode form (an accent as its own "
+            "character, or a letter written two ways): they look alike but their bytes differ; whether "
+            "HubSpot takes them as one address is not documented")
