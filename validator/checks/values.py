@@ -20,6 +20,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks.base import Hit, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
+from validator.checks.values_months import foreign_month_cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -32,7 +33,8 @@ class UnparseableDate(ValueRule):
     number, 3-letter or full name, 2- or 4-digit year, separators `/`, `-` or `.`; datetimes add
     `hh:mm`, AM/PM and a `+hh:mm` offset, or give epoch milliseconds (fact sheet 6, [V] S6).
     Anything else, and impossible dates such as 02/30, fail the row with COULD_NOT_PARSE_DATE
-    (INVALID_EVENT_TIMESTAMP in a marketing event's `EVENT_TIMESTAMP` column).
+    (INVALID_EVENT_TIMESTAMP in a marketing event's `EVENT_TIMESTAMP` column). A cell that
+    parses once its month name of another language is read (`janvier`) is HS220's warning.
     Example: `2024-03-15` or `31/12/2024` under MONTH_DAY_YEAR.
     Fix: write the dates in the declared order, or change `dateFormat` (see HS204's verdict).
     """
@@ -49,7 +51,8 @@ class UnparseableDate(ValueRule):
         for column, prop in self.typed(file):
             kind = "datetime" if prop.type == "datetime" else "date"
             event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
-            bad = self.dates(chunk, file, column, prop).bad
+            # a month name of another language is HS220's warning (the cell parses with it read)
+            bad = self.dates(chunk, file, column, prop).bad & ~foreign_month_cells(self, chunk, file, column, prop)
             error = "INVALID_EVENT_TIMESTAMP" if event else None
             numbers = kind_mask(chunk, column.index, "n")
             if numbers is not None and (bad & numbers).any():  # a workbook's number cells

@@ -23,6 +23,9 @@ from validator.formats.numbers import SCIENTIFIC
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
 _FACTS = builtin().raw.get("formats", {})
 MONTHS: tuple[str, ...] = tuple(_FACTS.get("months", ()))
+# a month name of another language -> its month (1-12)
+FOREIGN_MONTHS: dict[str, int] = {name: i + 1 for i, names in enumerate(_FACTS.get("foreign_months", ()))
+                                  for name in names}
 PIVOT = int(_FACTS.get("two_digit_year_pivot", 69))
 EPOCH_MS_DIGITS = int(_FACTS.get("epoch_ms_min_digits", 11))
 
@@ -64,8 +67,13 @@ class Dates:
         return Dates(*(getattr(self, f.name)[index] for f in fields(self)))
 
 
-def _month(text: pa.Array) -> np.ndarray:
+def _month(text: pa.Array, foreign: bool = False) -> np.ndarray:
     lower = pc.utf8_lower(text)
+    if foreign:  # only the names of other languages: the cells that need them
+        names = pc.index_in(lower, value_set=pa.array(list(FOREIGN_MONTHS)))
+        month = np.array(list(FOREIGN_MONTHS.values()), dtype=np.int64)
+        at = np.asarray(pc.fill_null(names, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.where(at >= 0, month[np.maximum(at, 0)], 0)
     full = pc.index_in(lower, value_set=pa.array(MONTHS))
     short = pc.index_in(lower, value_set=pa.array([m[:3] for m in MONTHS]))
     named = pc.coalesce(full, short)
@@ -86,7 +94,7 @@ _UNSET: Any = object()
 
 
 def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bool = False,
-                distinct: Any = _UNSET) -> Dates:
+                distinct: Any = _UNSET, foreign: bool = False) -> Dates:
     """Cells as HubSpot's importer reads a date (or, ``with_time``, a datetime) property.
 
     Date: month as number, 3-letter or full English name; 2- or 4-digit year; ``/``, ``-`` or
@@ -94,16 +102,19 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     allowed), optional AM/PM and an offset ``+hh:mm``, or a UNIX epoch in milliseconds [V] S6.
     Epoch milliseconds are accepted for date properties too (the object API's form [V] S10; [I]
     for imports). Two-digit years: 00-68 are 20xx, 69-99 are 19xx [I].
-    ``distinct``: the column's ``distinct_cells`` when the caller has it already.
+    ``distinct``: the column's ``distinct_cells`` when the caller has it already. ``foreign``:
+    read only month names of other languages (``FOREIGN_MONTHS``, any letters), not English ones.
     """
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     if distinct is _UNSET:
         distinct = distinct_cells(arr)
     if distinct is not None:  # parse each distinct text once, then spread to the rows
         texts, at = distinct
-        return parse_dates(texts, date_format, with_time=with_time).take(at)
+        return parse_dates(texts, date_format, with_time=with_time, foreign=foreign).take(at)
     fmt = date_format if date_format in _DATE_RE else "MONTH_DAY_YEAR"
     pattern = "^" + _DATE_RE[fmt] + (_TIME_RE if with_time else "") + "$"
+    if foreign:
+        pattern = pattern.replace("[A-Za-z]{3,9}", r"\p{L}{3,9}")
     parts = pc.extract_regex(arr, pattern)
     found = as_mask(parts.is_valid())
 
@@ -113,7 +124,7 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     year = _ints(get("y"))
     short = np.asarray(pc.utf8_length(get("y")).to_numpy(zero_copy_only=False)) == 2
     year = np.where(short, np.where(year < PIVOT, 2000 + year, 1900 + year), year)
-    month = _month(get("m"))
+    month = _month(get("m"), foreign)
     day = _ints(get("d"))
     ok = found & as_mask(pc.equal(get("s1"), get("s2"))) & valid_ymd(year, month, day)
     if with_time:
