@@ -96,6 +96,31 @@ def note_limit(chunk_rows: int) -> int:
     return max(1, chunk_rows // 5)
 
 
+def add_note(notes: list[RowNote], note: RowNote) -> None:
+    """Append ``note``, or lengthen the blank run it continues: a blank row of the same fields
+    right after a run of blank one-line rows becomes one note for the run (``rows``), so a
+    million blank lines are one note, not a million. Both CSV readers add notes this way, so
+    they hold the same notes and cut chunks in the same places."""
+    last = notes[-1] if notes else None
+    if (last is not None and note.kind == "blank" == last.kind and note.fields == last.fields
+            and note.row == last.row + last.rows and note.line == last.end_line + 1
+            and note.end_line - note.line + 1 == note.rows and last.end_line - last.line + 1 == last.rows):
+        notes[-1] = RowNote("blank", last.row, last.line, note.end_line, fields=last.fields, rows=last.rows + note.rows)
+    else:
+        notes.append(note)
+
+
+def cut_note(note: RowNote, row: int) -> tuple[RowNote, RowNote | None]:
+    """A note through ``row`` and the rest of its run after it (None: it ends there). A chunk
+    cut inside a run keeps the rows up to the cut; the rest start the next chunk's notes, as a
+    reader reading line by line starts a new run after it emits a chunk."""
+    if note.row + note.rows - 1 <= row:
+        return note, None
+    head = row - note.row + 1  # a run's rows are one line each (add_note)
+    return (RowNote("blank", note.row, note.line, note.line + head - 1, fields=note.fields, rows=head),
+            RowNote("blank", row + 1, note.line + head, note.end_line, fields=note.fields, rows=note.rows - head))
+
+
 @dataclass(frozen=True, slots=True)
 class Header:
     cells: tuple[str, ...]  # as read, BOM removed (notes.bom says it was there)

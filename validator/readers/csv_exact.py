@@ -23,6 +23,7 @@ from validator.readers.base import (
     ReaderNotes,
     RowNote,
     StrayQuote,
+    add_note,
     empty_frame,
     note_limit,
     pause_collector,
@@ -270,7 +271,7 @@ class CsvReader:
                 if keep_tail:  # (a piece of a fast read: where its records end, for the progress bar)
                     self.tail_ends.append(item.end_line if isinstance(item, RowNote) else item[3])
                 if isinstance(item, RowNote):
-                    notes.append(item)
+                    add_note(notes, item)
                 else:
                     record, row, line, end = item
                     if len(record) == width and (width > 1 or (width == 1 and record[0].strip())):
@@ -278,7 +279,7 @@ class CsvReader:
                         rows.append(row)
                         starts.append(line)
                     else:
-                        notes.append(_odd_record(record, row, line, end))
+                        add_note(notes, _odd_record(record, row, line, end))
                 if len(good) >= self.chunk_rows or len(notes) >= note_limit(self.chunk_rows):
                     chunk = self._chunk(good, rows, starts, notes, width, self.lines.offset())
                     good, rows, starts, notes = [], [], [], []

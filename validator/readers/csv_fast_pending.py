@@ -9,6 +9,7 @@ Arrow; one mixed with records, or with cells that are not UTF-8, is built column
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from validator.readers.base import PY_STR, STR, Chunk, RowNote, empty_frame, note_limit
+from validator.readers.base import PY_STR, STR, Chunk, RowNote, add_note, cut_note, empty_frame, note_limit
 from validator.readers.csv_exact import Records
 from validator.readers.text import KEEP_UTF8, non_ascii_cells
 
@@ -51,7 +52,9 @@ class _Pending:
             self.rows.append(rows)
             self.lines.append(lines)
             self.hashes.append(hashes)
-        self.notes.extend(notes)
+        if notes:  # a blank run may go on from the last part's
+            add_note(self.notes, notes[0])
+            self.notes.extend(notes[1:])
 
     def export(self) -> Records:
         """Everything pending, as CsvReader's lists (for the exact reader to start from)."""
@@ -69,7 +72,10 @@ class _Pending:
                     yield self._emit(rows, len(rows), len(self.notes), None)
                 return
             good = int(np.searchsorted(rows, cut, side="right"))
-            notes = sum(1 for n in self.notes if n.row <= cut)
+            notes = bisect.bisect_right(self.notes, cut, key=lambda n: n.row)
+            if notes:  # a blank run the cut goes through: its rows after the cut stay pending
+                head, rest = cut_note(self.notes[notes - 1], cut)
+                self.notes[notes - 1: notes] = [head] if rest is None else [head, rest]
             yield self._emit(rows, good, notes, cut)
 
     def _end(self, cut: int | None) -> int:

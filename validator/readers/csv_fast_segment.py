@@ -20,7 +20,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.readers.base import MAX_EVENTS, TEXT_KEEP, RecordHasher, RowNote, StrayQuote, collector_paused
+from validator.readers.base import (
+    MAX_EVENTS,
+    TEXT_KEEP,
+    RecordHasher,
+    RowNote,
+    StrayQuote,
+    add_note,
+    collector_paused,
+)
 from validator.readers.csv_exact import _odd_record
 from validator.readers.csv_fast_buffer import MAX_SEGMENT, _Buffer
 from validator.readers.csv_fast_pending import Hashes
@@ -110,6 +118,20 @@ def _hash_rows(hasher: RecordHasher, raw: bytes | bytearray, framed: Framed, del
     return out
 
 
+def _blank_runs(at: np.ndarray, rows: np.ndarray, framed: Framed) -> list[RowNote]:
+    """The notes of a segment's empty records ``at``: one per run of one-line records on
+    consecutive lines (add_note's runs), found with numpy rather than a note per line."""
+    if not len(at):
+        return []
+    lines, ends = framed.lines[at], framed.end_lines[at]
+    single = lines == ends
+    goes_on = (np.diff(at) == 1) & (lines[1:] == ends[:-1] + 1) & single[1:] & single[:-1]
+    starts = np.flatnonzero(np.concatenate(([True], ~goes_on)))
+    stops = np.append(starts[1:], len(at)) - 1
+    return [RowNote("blank", int(rows[at[a]]), int(lines[a]), int(ends[b]), rows=b - a + 1)
+            for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
+
+
 class _Segments(_Buffer):
     """Takes the rows of a parsed segment (``_complete``)."""
 
@@ -140,8 +162,8 @@ class _Segments(_Buffer):
                     raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
                 records[k] = record
                 notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
-        for b in np.flatnonzero(content == 0).tolist():
-            notes.append(RowNote("blank", int(rows[b]), int(framed.lines[b]), int(framed.end_lines[b])))
+        merge = bool(notes) and any(n.kind == "blank" for n in notes)  # blank records the csv module read
+        notes += _blank_runs(np.flatnonzero(content == 0), rows, framed)
         good = ~odd
         if int(good.sum()) != table.num_rows:
             raise Anomaly("pyarrow and the framing disagree on the record count", framed.size)
@@ -150,7 +172,13 @@ class _Segments(_Buffer):
         kept = None  # the table's rows left
         if self._width == 1:  # one column: a value of spaces, or "", is a blank row (CsvReader's way)
             table, kept = self._blank_values(table, good, rows, framed, notes)
+            merge = True
         notes.sort(key=lambda n: n.row)
+        if merge:  # runs of blank records, as add_note makes them
+            merged: list[RowNote] = []
+            for note in notes:
+                add_note(merged, note)
+            notes = merged
         if flight.binary:  # the segment's bad bytes, as LineSource notes them
             note_utf8_events(self.notes, raw, flight.offset, flight.line + 1)
         hashes = None
