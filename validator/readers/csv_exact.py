@@ -186,7 +186,8 @@ class CsvReader:
                                    lines_lost=self.lines.line - opened)
                 detail = f"a field is longer than {FIELD_LIMIT:,} characters (its record holds {chars[0]:,})"
                 if column is None and len(kept) == 1:  # the long field is unquoted, on one line
-                    lengths = field_lengths(kept[0].rstrip("\r\n"), delimiter)
+                    line = kept[0]
+                    lengths = field_lengths(line, delimiter, len(line) - _break_size(line))
                     long = next((i for i, n in enumerate(lengths) if n > FIELD_LIMIT), None)
                     if long is not None:
                         column = long + 1
@@ -346,6 +347,12 @@ def _line_index(lines: list[str], at: int) -> int:
             return i
         at -= len(line)
     return max(0, len(lines) - 1)
+
+
+def _break_size(line: str) -> int:
+    """How many characters the line break at the end of ``line`` takes (what ``rstrip("\\r\\n")``
+    would cut: a line ends in at most one break)."""
+    return 2 if line.endswith("\r\n") else 1 if line.endswith(("\r", "\n")) else 0
 
 
 def _count_break(inside: list[int], line: str, in_value: bool) -> None:

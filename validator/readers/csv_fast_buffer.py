@@ -54,9 +54,13 @@ class _Buffer:
         for them, with the bytes left from before (the start of a record, mostly) copied to its
         front. Reading just up to ``want`` (a segment) lets the next segment be the whole buffer,
         handed on without a copy (``_take``)."""
+        bytes_left = getattr(self.stream, "bytes_left", None)  # (a Prefixed file knows its size)
         while not self._eof and len(self._buf) < want:
             have = len(self._buf)
             room = max(want - have, self.segment >> 2, 1)
+            left = bytes_left() if bytes_left is not None else None
+            if left is not None:  # no room past the file's end (+1: the end is seen in this read)
+                room = min(room, left + 1)
             new = bytearray(have + room)
             new[:have] = self._buf
             view = memoryview(new)

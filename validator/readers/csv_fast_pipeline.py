@@ -52,8 +52,8 @@ class _Pipeline(_Segments, _Fallbacks):
                     else:
                         flights.append(self._start(framed, pool))
                         self._window = min(2 * self._window, self.segment)
-                except Anomaly as exc:
-                    framing, limit = exc, None
+                except Anomaly as exc:  # (its traceback would keep the framed buffer alive while read exactly)
+                    framing, limit = exc.with_traceback(None), None
             error: Anomaly | None = None
             if flights:
                 flight = flights.popleft()

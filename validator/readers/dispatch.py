@@ -119,8 +119,8 @@ class Prefixed:
     records ``notes.extra["changed"] = (size at open, size now)`` (HS610 reports it).
     """
 
-    def __init__(self, head: bytes, rest: IO[bytes], owned: bool, opened: os.stat_result | None = None,
-                 notes: ReaderNotes | None = None):
+    def __init__(self, head: bytes | bytearray | memoryview, rest: IO[bytes], owned: bool,
+                 opened: os.stat_result | None = None, notes: ReaderNotes | None = None):
         # a view: taking a read's bytes off its front copies those bytes only (``head[size:]`` of
         # bytes copied the rest each time, so 100 MB handed on cost 100 reads of up to 100 MB)
         self.head = memoryview(head)
@@ -140,6 +140,10 @@ class Prefixed:
             out, self.head = self.head[:size], self.head[size:]
             return out.tobytes()
         return self._more(size)
+
+    def bytes_left(self) -> int | None:
+        """The bytes still to read, where the size is known (a file: its size at open)."""
+        return None if self.left is None else len(self.head) + self.left
 
     def readinto(self, into: memoryview) -> int:
         """``read`` into a caller's buffer (no bytes object made for the rest of the file where

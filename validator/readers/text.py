@@ -22,6 +22,7 @@ from validator.readers.base import MAX_EVENTS, DecodeEvent, ReaderNotes
 
 BLOCK = 1 << 20
 _SURROGATE = re.compile("[\udc00-\udcff]")
+_END = re.compile(r"\r\n?|\n")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # what StringIO(newline="").readlines() gives
 ERRORS = "hubspot-preflight-bytes"
 # Python's ``\s`` (on str: Unicode whitespace, what str.isspace() and str.strip() go by) spelled
@@ -206,6 +207,21 @@ class LineSource:
                     carry = ""
                 parts.append(text)
                 continue
+            cut = _first_end(text) if parts else None
+            if parts and cut is not None:
+                # the long line ends in this block: joined once from its parts (never the whole
+                # of the parts and the block, then the line cut out of that: three copies of it)
+                line, parts = "".join([*parts, text[:cut]]), []
+                if _SURROGATE.search(line):
+                    self._record_events([line], carry_offset)
+                self._count_endings(line)
+                self._generated += 1
+                last = line
+                yield line
+                offset += _byte_len(text[:cut], self.encoding)
+                text = text[cut:]
+                if not text:
+                    continue
             if parts:
                 parts.append(text)
                 combined, start, parts = "".join(parts), carry_offset, []
@@ -365,6 +381,15 @@ def _bad_utf8(raw: bytes | bytearray, most: int) -> list[int] | None:
             at += exc.end
             if len(out) > most:
                 return None
+
+
+def _first_end(text: str) -> int | None:
+    """Just after the first line end in ``text`` (None: none, or a ``\\r`` last, which may be the
+    first half of a ``\\r\\n``)."""
+    found = _END.search(text)
+    if found is None or (found.group() == "\r" and found.end() == len(text)):
+        return None
+    return found.end()
 
 
 def _byte_len(text: str, encoding: str) -> int:
