@@ -50,3 +50,13 @@ def test_blank_lines_are_reported_as_runs_at_their_rows(tmp_path: Path) -> None:
         found = [(f.code, f.row, f.line, f.column, f.message) for f in report.findings if f.code == "HS113"]
         assert found == [("HS113", 3, 3, None, "100000 blank rows (rows 3-100002)"),
                          ("HS113", 100004, 100004, None, "2 blank rows (rows 100004-100005)")], reader
+
+
+def test_a_blank_run_the_exact_reader_reads_for_the_fast_one_ends_each_chunk_where_its_rows_end() -> None:
+    # a lone \r in a CRLF file sends the second segment to the exact reader; its blank run (rows
+    # 5-6) is one note, cut in two by one-row chunks: each chunk ends where its last record ends
+    data = b"h0,h1\r\n,\r\n,\r\n,\r\n\r\r,\r\n"
+    expected = [10, 13, 16, 17, 18, 21]
+    for reader in (CsvReader(io.BytesIO(data), ReaderNotes(), chunk_rows=1),
+                   FastCsvReader(io.BytesIO(data), ReaderNotes(), chunk_rows=1, segment=16)):
+        assert [c.end for c in reader.chunks()] == expected

@@ -147,7 +147,9 @@ class _Fallbacks(_Buffer):
             del notes.stray_quotes[strays:]
             return None
         self.handed_over += 1
-        record_rows = np.sort(np.asarray(rows + [n.row for n in row_notes], dtype=np.int64))
+        # every record's row, each row of a blank run included (the exact reader ends each)
+        record_rows = np.sort(np.asarray(rows + [r for n in row_notes for r in range(n.row, n.row + n.rows)],
+                                         dtype=np.int64))
         ends = self._line_ends(size, np.asarray(reader.tail_ends, dtype=np.int64))
         pending.add(good, np.asarray(rows, dtype=np.int64), np.asarray(lines, dtype=np.int64), row_notes,
                     ends=(record_rows, ends))
