@@ -6,11 +6,13 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from validator import formats
 from validator.checks._facts import _line_breaks
+from validator.formats.text import _digits
 from validator.keys import hashes
 from validator.readers.base import PY_STR, Chunk, string_frame
 
@@ -431,3 +433,12 @@ def test_serial_texts_by_distinct_text_equal_the_whole_cell_match(cells: list[st
     want = pd.Series(many, dtype="str").str.fullmatch(SERIAL).to_numpy(dtype=bool)
     assert serial_texts(chunk, Column(0, "Close Date", None)).tolist() == want.tolist()
     assert fullmatch(frame[0], SERIAL).tolist() == want.tolist()
+
+
+@given(st.lists(st.text(alphabet="0123456789 +()x#Xé٣-", max_size=8), max_size=12), st.integers(0, 3))
+@example(["12", ""], 0)  # an empty cell last: the cell before it still counts its last byte
+def test_phone_digits_by_bytes_count_what_a_per_cell_count_gives(values: list[str], pad: int) -> None:
+    arr = pa.array(["pad"] * pad + values, pa.large_string()).slice(pad)  # an offset into its bytes too
+    counts, marked = _digits(arr, b"xX#")
+    assert counts.tolist() == [sum(c in "0123456789" for c in v) for v in values]
+    assert marked.tolist() == [any(c in "xX#" for c in v) for v in values]

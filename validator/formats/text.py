@@ -185,9 +185,19 @@ def _digits(arr: pa.Array | pa.ChunkedArray, marks: bytes) -> tuple[np.ndarray, 
     counts, marked = [np.zeros(0, np.int64)], [np.zeros(0, bool)]
     for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
         data, offsets = bytes_and_offsets(piece)
-        total = np.concatenate(([0], np.cumsum((data >= 0x30) & (data <= 0x39), dtype=np.int64)))
-        counts.append(total[offsets[1:]] - total[offsets[:-1]])
-        marked.append(cells_at(offsets, np.flatnonzero(np.isin(data, np.frombuffer(marks, np.uint8)))))
+        n = len(offsets) - 1
+        count = np.zeros(n, np.int64)
+        # a sum per cell (reduceat: no running total of every byte); cells from ``k`` on start at
+        # the end of the bytes (empty), and reduceat gives an empty cell its first byte: zeroed
+        k = int(np.searchsorted(offsets[:-1], len(data)))
+        if k:
+            count[:k] = np.add.reduceat((data - np.uint8(0x30)) < 10, offsets[:k], dtype=np.int64)
+            count[offsets[1:] == offsets[:-1]] = 0
+        counts.append(count)
+        hit = np.zeros(len(data), bool)
+        for m in marks:
+            hit |= data == m
+        marked.append(cells_at(offsets, np.flatnonzero(hit)))
     return np.concatenate(counts), np.concatenate(marked)
 
 
