@@ -38,8 +38,9 @@ def unusable(prop: str | None, values: np.ndarray) -> np.ndarray:
         valid = fullmatch(texts, POSITIVE_INT)
     else:
         valid = formats.emails(texts) if prop == "email" else formats.domains(texts)[0]
-    left = texts.map(lambda v: bool(_LEFT.search(v))).to_numpy(dtype=bool)
-    return np.flatnonzero(~np.asarray(valid, dtype=bool) & ~left)
+    invalid = np.flatnonzero(~np.asarray(valid, dtype=bool))  # few: the per-value test on them only
+    left = np.fromiter((bool(_LEFT.search(v)) for v in texts.iloc[invalid]), bool, len(invalid))
+    return invalid[~left]
 
 
 def no_row(target: str, where: str | None, prop: str | None, bad: frozenset[str]) -> Callable[[str], str]:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
-from validator.checks._facts import blank_at, rows_with
+from validator.checks._facts import blank_at, rows_with, screen
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cells
 from validator.context import FileContext
@@ -105,6 +105,9 @@ class LongEmail(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, _prop in self.typed(file):
+            seen = screen(chunk, column.index)
+            if seen.longest <= formats.LOCAL_MAX + 1 and not any(b >= 0x80 for b in seen.present):
+                continue  # ASCII cells of 65 bytes or fewer: none can pass a limit (long_emails)
             arr = cells(chunk, column)
             bad = formats.long_emails(arr) & ~blank_at(chunk, column.index)
             at = np.flatnonzero(bad)
