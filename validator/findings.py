@@ -148,7 +148,7 @@ class FileStats:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    reader: str | None = None  # exact | fast | xlsx
+    reader: str | None = None  # exact | fast (CSV) | calamine | openpyxl (workbook)
     # False where the request says hasHeader false: row 1 is then a data row, not a header
     has_header: bool = True
 
