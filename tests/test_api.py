@@ -413,6 +413,16 @@ def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
     assert validate(broken, config=Config(fail_on="warning")).exit_code("warning") == 1  # type: ignore[arg-type]
 
 
+
+def test_a_config_severity_that_is_none_names_its_setting() -> None:
+    # the settings file says "severity['HS110']: unknown severity 'fatal'"; a Config said only
+    # "unknown severity 'fatal'", leaving the caller to find which of its settings it was
+    broken = EXAMPLES / "broken" / "contacts.import.json"
+    _misuse("Config.severity['ragged-row']: unknown severity 'fatal' (choose from info, warning, error)",
+            broken, config=Config(severity={"ragged-row": "fatal"}))
+    _misuse("Config.fail_on: unknown severity 'never' (choose from info, warning, error)",
+            broken, config=Config(fail_on="never"))  # type: ignore[arg-type]
+
 def _raises(message: str, call: object, *args: object, **kwargs: object) -> None:
     with pytest.raises(ValidatorError) as caught:
         call(*args, **kwargs)  # type: ignore[operator]

@@ -168,7 +168,7 @@ def checked_config(config: Config | None) -> Config:
             str, os.PathLike, Sequence))):
         raise ValidatorError(f"Config.baseline must be a file path or a list of entries, not {baseline!r}")
     if isinstance(config.fail_on, str):
-        config = config.with_(fail_on=Severity.parse(config.fail_on))
+        config = config.with_(fail_on=_severity(config.fail_on, "Config.fail_on"))
     elif not isinstance(config.fail_on, Severity):
         raise ValidatorError(f"Config.fail_on must be a Severity or 'error', 'warning', 'info', not {config.fail_on!r}")
     return _rules_checked(config)
@@ -195,7 +195,8 @@ def _rules_checked(config: Config) -> Config:
     if not isinstance(config.severity, Mapping) or any(
             not isinstance(v, (Severity, str)) for v in config.severity.values()):
         raise ValidatorError("Config.severity must map rule codes to Severity values or 'error'/'warning'/'info'")
-    severity = _by_code(config.severity, "Config.severity")
+    severity = _by_code({rule: _severity(v, f"Config.severity[{rule!r}]") for rule, v in config.severity.items()},
+                        "Config.severity")
     if not isinstance(config.options, Mapping):
         raise ValidatorError(f"Config.options must map rules to options, not {type(config.options).__name__}")
     for rule, opts in config.options.items():
@@ -203,8 +204,19 @@ def _rules_checked(config: Config) -> Config:
             raise ValidatorError(f"Config.options[{rule!r}] must map option names to values, not {opts!r}")
     options = {code: dict(opts) for code, opts in _by_code(config.options, "Config.options").items()}
     return config.with_(select=select, then=tuple(then), per_file_ignores=ignores, options=options,
-                        severity={c: Severity.parse(v) if isinstance(v, str) else v for c, v in severity.items()},
+                        severity=severity,
                         **selections)
+
+
+def _severity(value: Severity | str, what: str) -> Severity:
+    """A severity as the settings file takes it (``"error"``); one that is none is refused naming
+    ``what``, the setting it was given for, as the settings file names its own."""
+    if isinstance(value, Severity):
+        return value
+    try:
+        return Severity.parse(value)
+    except ValidatorError as exc:
+        raise ValidatorError(f"{what}: {exc}") from None
 
 
 def _patterns(value: Any, what: str) -> tuple[str, ...]:
