@@ -268,3 +268,23 @@ def test_fail_on_takes_any_letter_case_as_the_settings_file_does(tmp_path: Path)
     for spelt in ("warning", "WARNING", "Warning"):
         proc = _run("check", "c.import.json", "-q", "--fail-on", spelt, cwd=tmp_path)
         assert (proc.returncode, proc.stderr) == (1, ""), spelt
+
+
+def test_a_request_file_whose_files_key_is_misspelt_is_checked_not_passed_over(tmp_path: Path) -> None:
+    # contacts.import.json with "file" for "files" is valid JSON with no files list: the hook
+    # (--ignore-unpaired, given the request alone) passed it over as "not a request" (exit 0, a
+    # commit of the broken import went through) and a folder check said the folder held no
+    # request (exit 2); its data file found it and reported it (HS003), so the two disagreed
+    text = (EXAMPLES / "contacts" / "contacts.import.json").read_text(encoding="utf-8")
+    assert text.count('"files":') == 1
+    (tmp_path / "contacts.import.json").write_text(text.replace('"files":', '"file":'), encoding="utf-8")
+    shutil.copy2(EXAMPLES / "contacts" / "contacts.csv", tmp_path / "contacts.csv")
+    expected = ["contacts.import.json:/files: HS003 [error] request has no 'files' list",
+                "contacts.import.json:/file: HS016 [warning] unknown key 'file' in the request; did you mean 'files'?"]
+    for args in (["--ignore-unpaired", "contacts.import.json"], ["--ignore-unpaired", "contacts.csv"], ["."]):
+        proc = _run("check", "--format", "concise", *args, cwd=tmp_path)
+        assert (proc.returncode, proc.stdout.splitlines()) == (1, expected), (args, proc.stdout, proc.stderr)
+    # JSON of another kind under a request's generic name (a tool's request.json) is still passed over
+    (tmp_path / "request.json").write_text('{"url": "https://example.com"}', encoding="utf-8")
+    skipped = _run("check", "--ignore-unpaired", "request.json", cwd=tmp_path)
+    assert (skipped.returncode, skipped.stdout) == (0, ""), skipped.stderr

@@ -254,8 +254,8 @@ SKIPPED_FOLDERS = ("node_modules", "__pycache__", "site-packages")
 
 def requests_under(folder: Path) -> list[Path]:
     """The importRequests in a folder and its subfolders (as ``ruff check DIR`` finds Python
-    files), in path order: every ``*.import.json``, ``import.json``, ``request.json`` and
-    ``importRequest.json`` that is one (has a ``files`` list). Hidden folders (``.git``,
+    files), in path order: every ``*.import.json``, and each ``import.json``, ``request.json`` and
+    ``importRequest.json`` that is one (has a ``files`` list; ``is_request``). Hidden folders (``.git``,
     ``.venv``), ``node_modules``, ``__pycache__`` and ``site-packages`` are not entered, nor are
     links to folders (a link may lead out of the tree, or round in a loop)."""
     found: list[Path] = []
@@ -355,9 +355,14 @@ def fold_name(name: str) -> str:
 
 
 def is_request(path: Path) -> bool:
-    """Whether a JSON file looks like an importRequest (has a files list of fileNames), or is
-    named as one and is not JSON (``_broken_request``)."""
+    """Whether a JSON file looks like an importRequest (has a files list of fileNames), is named
+    as one and is not JSON (``_broken_request``), or is a ``*.import.json``: that name is this
+    tool's own, so such a file is a request whatever it holds, and one with no files list (``file``
+    for ``files``) has a typo that HS003 reports, as its data file's check finds it
+    (``find_requests``). The generic names (``request.json``, ...) need the files list: other
+    tools write JSON under them."""
     readable, value = _request_json(path, None)
     if not readable:
         return False
-    return _broken_request(path, value) or (isinstance(value, dict) and isinstance(value.get("files"), list))
+    return (path.name.endswith(REQUEST_SUFFIX) or _broken_request(path, value)
+            or (isinstance(value, dict) and isinstance(value.get("files"), list)))
