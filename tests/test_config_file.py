@@ -22,7 +22,7 @@ from validator.config import active_rules
 from validator.findings import ValidatorError
 from validator.records import content_hash
 from validator.report.text import location
-from validator.settings import effective_config
+from validator.settings import discover, effective_config
 
 EXAMPLES = ROOT / "fixtures" / "examples"
 ALL_BROKEN = [
@@ -917,3 +917,14 @@ def test_a_finding_made_at_its_files_end_keeps_its_records_key_whatever_else_its
     assert rewritten == [(code, bo)]
     _code, listed = run("check", str(request), *flags)
     assert [(f["code"], f["key"]) for f in listed["findings"]] == [(code, bo)]
+
+
+def test_a_dotted_settings_file_is_found_first_as_ruff_finds_dot_ruff_toml(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nfail-on = "error"\n', encoding="utf-8")
+    sub = tmp_path / "imports"
+    sub.mkdir()
+    (sub / "hubspot-preflight.toml").write_text('fail-on = "warning"\n', encoding="utf-8")
+    assert discover([sub]) == sub / "hubspot-preflight.toml"
+    (sub / ".hubspot-preflight.toml").write_text('fail-on = "info"\n', encoding="utf-8")
+    assert discover([sub]) == sub / ".hubspot-preflight.toml"
+    assert discover([sub / "contacts.csv"]) == sub / ".hubspot-preflight.toml"

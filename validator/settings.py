@@ -1,10 +1,11 @@
 """Configuration files: ``[tool.hubspot-preflight]`` in pyproject.toml, or ``--config FILE``.
 
 Discovery works like ruff's: from the folder of each checked file upward, the first
-``pyproject.toml`` that has a ``[tool.hubspot-preflight]`` table (or a ``hubspot-preflight.toml``)
-wins. A standalone file given with ``--config`` may hold the keys at its top level or under
-``[tool.hubspot-preflight]``. Every key is checked: an unknown key, rule code, severity or value is
-a ValidatorError naming it (the CLI exits 2).
+``.hubspot-preflight.toml``, ``hubspot-preflight.toml`` or ``pyproject.toml`` with a
+``[tool.hubspot-preflight]`` table wins, in that order within a folder (ruff reads ``.ruff.toml``,
+``ruff.toml``, then ``pyproject.toml``). A standalone file given with ``--config`` may hold the
+keys at its top level or under ``[tool.hubspot-preflight]``. Every key is checked: an unknown
+key, rule code, severity or value is a ValidatorError naming it (the CLI exits 2).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from validator.findings import Severity, ValidatorError
 from validator.sources import is_folder, read_bounded, stat_named
 
 TABLE = "hubspot-preflight"
-STANDALONE = "hubspot-preflight.toml"
+STANDALONE = (".hubspot-preflight.toml", "hubspot-preflight.toml")  # in this order, as ruff reads .ruff.toml first
 TIERS = ("paid", "free")
 FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "hubspot", "csv")
 
@@ -50,9 +51,10 @@ def discover(paths: Iterable[Path]) -> Path | None:
     for path in paths:
         start = path if is_folder(path) else path.parent
         for folder in [start.resolve(), *start.resolve().parents]:
-            own = folder / STANDALONE
-            if _is_file(own):
-                return own
+            for name in STANDALONE:
+                own = folder / name
+                if _is_file(own):
+                    return own
             pyproject = folder / "pyproject.toml"
             if _is_file(pyproject) and TABLE in _read(pyproject).get("tool", {}):
                 return pyproject
