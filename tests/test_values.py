@@ -170,15 +170,15 @@ def _contacts(tmp: Path, csv: str, **top: object) -> Path:
 @pytest.mark.parametrize(("csv", "message"), [
     ("email,closedate\na@x.com,28/10/2023\nb@x.com,15/03/2024\nc@x.com,03/04/2024\n",
      "2 of 3 values are impossible as MONTH_DAY_YEAR; every value parses as DAY_MONTH_YEAR; the request says "
-     "MONTH_DAY_YEAR; 1 of them are ambiguous"),
+     "MONTH_DAY_YEAR; 1 of them is ambiguous"),
     # a whole column in the other order, with some junk in it: the verdict still names the format
     ("email,closedate\na@x.com,28/10/2023\nb@x.com,soon\nc@x.com,15/03/2024\nd@x.com,03/04/2024\n"
      "e@x.com,2023-13-45\n",
      "4 of 5 values are impossible as MONTH_DAY_YEAR; all 3 that are dates parse as DAY_MONTH_YEAR (2 are dates "
-     "in no format); the request says MONTH_DAY_YEAR; 1 of them are ambiguous"),
+     "in no format); the request says MONTH_DAY_YEAR; 1 of them is ambiguous"),
     ("email,closedate\na@x.com,28/10/2023\nb@x.com,10/28/2023\nc@x.com,soon\n",
-     "the column mixes date formats: of the 2 values that are dates (1 is a date in no format) 1 parse as "
-     "MONTH_DAY_YEAR, 1 parse as DAY_MONTH_YEAR"),
+     "the column mixes date formats: of the 2 values that are dates (1 is a date in no format) 1 parses as "
+     "MONTH_DAY_YEAR, 1 parses as DAY_MONTH_YEAR"),
 ])
 def test_verdict_names_the_format_that_parses_every_date(tmp_path: Path, csv: str, message: str) -> None:
     report = validate(_contacts(tmp_path, csv))

@@ -206,14 +206,16 @@ class DateFormatVerdict(ValueRule):
         junk = n - dated
         if not dated or dated == c.get(declared, 0):  # every date fits the declared format
             return None
-        amb = f"; {c['ambiguous']:,} of them are ambiguous" if c.get("ambiguous") else ""
+        amb = (f"; {c['ambiguous']:,} of them {'is' if c['ambiguous'] == 1 else 'are'} ambiguous"
+               if c.get("ambiguous") else "")
         nodate = f" ({junk:,} {'is a date' if junk == 1 else 'are dates'} in no format)" if junk else ""
         all_ok = [f for f in formats.DATE_FORMATS if f != declared and c.get(f, 0) == dated]
         if all_ok:
             every = f"all {dated:,} that are dates parse" if junk else "every value parses"
             return (f"{bad:,} of {n:,} values are impossible as {declared}; {every} as "
                     f"{all_ok[0]}{nodate}; the request says {declared}{amb}")
-        parts = ", ".join(f"{c.get(f, 0):,} parse as {f}" for f in formats.DATE_FORMATS if c.get(f, 0))
+        parts = ", ".join(f"{c[f]:,} {'parses' if c[f] == 1 else 'parse'} as {f}"
+                          for f in formats.DATE_FORMATS if c.get(f, 0))
         of = f"of the {dated:,} values that are dates{nodate}" if junk else f"of {n:,} values"
         return f"the column mixes date formats: {of} {parts}{amb}"
 
