@@ -334,6 +334,21 @@ def test_a_hierarchy_keys_column_is_no_common_column_in_a_two_file_import() -> N
     assert [(f.code, f.pointer) for f in report.findings] == []
 
 
+@pytest.mark.parametrize(("category", "hint"), [
+    ("HUBSPOT_DEFINED", "; association type 279 is contacts (0-1) to companies (0-2), so it goes with "
+                        '"toColumnObjectTypeId": "0-2"'),
+    ("USER_DEFINED", ""),  # a portal's own id 279 may go anywhere: no target is named
+])
+def test_a_foreign_key_type_without_its_target_is_an_error_in_a_single_file_import(category: str, hint: str) -> None:
+    # HS029 passed the column by as a common column's, and HS311 looked only at multi-file imports
+    report = _one_file("0-1", "Email,Company\na@x.com,x.com\n", ("Email", "email"), ("Company", None, {
+        "foreignKeyType": {"associationTypeId": 279, "associationCategory": category}}))
+    assert [(f.code, f.row, f.column, f.pointer, f.severity.label, f.hubspot_error, f.message)
+            for f in report.findings] == [
+        ("HS311", None, None, "/files/0/fileImportPage/columnMappings/1/toColumnObjectTypeId", "error",
+         "INVALID_COLUMN_CONFIGURATION", f"column 'Company' has foreignKeyType but no toColumnObjectTypeId{hint}")]
+
+
 def test_association_type_hint_lists_each_hubspot_defined_id_once() -> None:
     # with a portal snapshot the ids were listed twice, and a USER_DEFINED label's id among them
     request = ROOT / "fixtures" / "examples" / "two-file-broken" / "import.json"

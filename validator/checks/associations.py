@@ -117,7 +117,7 @@ class InvalidAssociationIdentifier(Rule):
 
 
 class MisplacedAssociationSettings(Rule):
-    """A multi-file import's association settings are on the wrong file or column.
+    """Association settings are on the wrong file or column, or a foreignKeyType lacks its target.
 
     Why: `associationIdentifierColumn: true` belongs on the common column in the file of the
     object that owns the property (Email in the contacts file); `toColumnObjectTypeId` and
@@ -126,6 +126,9 @@ class MisplacedAssociationSettings(Rule):
     columns are paired by their columnName, as in HubSpot's example ([I]: the docs show the same
     header in both files); where the names differ but another file marks a column of the
     object associationIdentifierColumn (one or several), HS316 warns instead.
+    A `foreignKeyType` goes only with the `toColumnObjectTypeId` of the object it points to
+    ([V] S5: "in the same place"), in a single-file import as well (HubSpot's `Company ID`
+    example): without it the association has no target, in any import.
     Example: the contacts file's Email column carries `toColumnObjectTypeId: "0-2"` and the
     companies file's Email column carries `associationIdentifierColumn: true`.
     Fix: move each setting to the place the message names (see HubSpot's two-file example).
@@ -136,12 +139,17 @@ class MisplacedAssociationSettings(Rule):
     hubspot_error = "INVALID_COLUMN_CONFIGURATION"
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
-        if not multi_file(ctx.spec):
-            return
+        many = multi_file(ctx.spec)
         for f in ctx.spec.files:
             for c in f.columns:
-                if not c.ignored:
+                if c.ignored:
+                    continue
+                if many:
                     yield from self.column(ctx, c)
+                else:  # (where the settings go between files needs two files; a target always)
+                    yield from self.no_target(ctx, c)
+        if not many:
+            return
         for link in links(ctx.spec):
             yield from self.link(ctx, link)
 
@@ -159,9 +167,7 @@ class MisplacedAssociationSettings(Rule):
                 file=ctx, pointer=c.at("associationIdentifierColumn"))
         if c.column_type in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS"):
             return  # (a label column, and a same-object keys column: HS330-HS332 check those)
-        if c.foreign_key is not None and c.to_object_type is None:
-            yield self.finding(f"column {name} has foreignKeyType but no toColumnObjectTypeId",
-                               file=ctx, pointer=c.at("toColumnObjectTypeId"))
+        yield from self.no_target(ctx, c)
         if c.to_object_type is not None:
             if c.foreign_key is None:
                 yield self.finding(f"column {name} points to {ctx.catalog.object_label(c.to_object_type_id)} "
@@ -171,6 +177,22 @@ class MisplacedAssociationSettings(Rule):
                     f"column {name} points to {ctx.catalog.object_label(c.to_object_type_id)}, so its "
                     f"propertyName must be null (the property {c.property_name!r} belongs to the other file)",
                     file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+    def no_target(self, ctx: ImportContext, c: ColumnSpec) -> Iterator[Hit]:
+        """A foreignKeyType without the toColumnObjectTypeId it goes with; where its association
+        type is a HUBSPOT_DEFINED one from the column's object, the message names the target."""
+        if (c.foreign_key is None or c.to_object_type is not None
+                or c.column_type in ("FLEXIBLE_ASSOCIATION_LABEL", "ASSOCIATION_KEYS")):
+            return
+        cat, fk = ctx.catalog, c.foreign_key
+        a = (cat.association(fk.type_id) if fk.type_id is not None and fk.category in (None, "HUBSPOT_DEFINED")
+             else None)
+        hint = ""
+        if a is not None and a.from_object == c.object_type_id:
+            hint = (f"; association type {a.id} is {cat.object_label(a.from_object)} to "
+                    f'{cat.object_label(a.to_object)}, so it goes with "toColumnObjectTypeId": "{a.to_object}"')
+        yield self.finding(f"column {quote(c.column_name or '')} has foreignKeyType but no "
+                           f"toColumnObjectTypeId{hint}", file=ctx, pointer=c.at("toColumnObjectTypeId"))
 
     def link(self, ctx: ImportContext, link: Link) -> Iterator[Hit]:
         ref = link.ref
