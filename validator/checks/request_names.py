@@ -122,11 +122,12 @@ class UnknownOperation(Rule):
 class UnknownObjectType(Rule):
     """An object type in the request is neither a known HubSpot object nor a custom object id.
 
-    Why: objects are given by id (`0-1`), by name (`contacts`) or, for custom objects, by
-    `2-<id>` or fully qualified name (`p<portal id>_<name>`); an unknown name fails with
-    MISSING_OBJECT_DEFINITION. A custom object's plain name (`cars`) is known only from a portal
-    snapshot (`--portal`) holding `schemas.json`, where a `2-<id>` or fully qualified name the
-    portal does not have is unknown too.
+    Why: objects are given by id (`0-1`, a custom object's `2-<id>`); a column mapping may name
+    its object instead (`contacts`, a custom object's fully qualified name `p<portal id>_<name>`),
+    where `importOperations` keys are documented as ids only (fact sheet 1.2, 1.4, [V] S5; a name
+    there is HS033's warning). An unknown object fails with MISSING_OBJECT_DEFINITION. A custom
+    object's plain name (`cars`) is known only from a portal snapshot (`--portal`) holding
+    `schemas.json`, where a `2-<id>` or fully qualified name the portal does not have is unknown too.
     Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
     Fix: use the object's id from the message's list, or the custom object's `2-...` id from
     `GET /crm/v3/schemas`.
@@ -140,7 +141,8 @@ class UnknownObjectType(Rule):
         cat = ctx.catalog
         for obj, pointer in ctx.spec.operation_pointers.items():
             if cat.object_id(obj) is None:
-                yield self.finding(f"importOperations names unknown object {quote(obj)}{self._portal(cat, obj)}",
+                yield self.finding(f"importOperations names unknown object {quote(obj)}"
+                                   f"{self._portal(cat, obj, key=True)}",
                                    file=ctx, pointer=pointer, value=obj)
         for f in ctx.spec.files:
             for c in f.columns:
@@ -150,7 +152,8 @@ class UnknownObjectType(Rule):
                     (c.to_object_type, c.to_object_type_id, "toColumnObjectTypeId"),
                 ):
                     if raw is not None and resolved is None:
-                        yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object{self._portal(cat, raw)}",
+                        yield self.finding(f"{key} {quote(raw)} is not a known HubSpot object"
+                                           f"{self._portal(cat, raw, key=False)}",
                                            file=ctx, pointer=c.at(key), value=raw)
                     elif isinstance(raw, str) and raw != raw.strip():
                         yield self.finding(f"{key} {quote(raw)} has spaces around {quote(raw.strip())}; HubSpot "
@@ -164,12 +167,15 @@ class UnknownObjectType(Rule):
                                    pointer=f"/importOperations/{escape_pointer(key)}", value=key)
 
     @staticmethod
-    def _portal(cat: Catalog, raw: str) -> str:
+    def _portal(cat: Catalog, raw: str, *, key: bool) -> str:
         """Why a custom object id is unknown: the portal snapshot's schemas.json lists others; or,
-        without one, how a custom object's name would be known."""
+        without one, how a custom object's name would be known, and the forms documented where
+        it stands (an ``importOperations`` key: the id alone, as HS033 holds)."""
         if not cat.custom_objects_known and not OBJECT_ID.match(raw.strip()):
+            forms = ("2-<id> (HubSpot documents objectTypeIds as importOperations keys)" if key
+                     else "2-<id> or fully qualified name p<portal id>_<name>")
             return ("; a custom object's name is known only from a portal snapshot (--portal with "
-                    "schemas.json): or give its 2-<id> or fully qualified name p<portal id>_<name>")
+                    f"schemas.json): or give its {forms}")
         if not (cat.custom_objects_known and (CUSTOM_OBJECT.match(raw.strip()) or CUSTOM_NAME.match(raw.strip()))):
             return ""
         known = cat.custom_objects()
