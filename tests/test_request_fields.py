@@ -122,3 +122,16 @@ def test_null_for_an_optional_field_says_it_is_read_as_left_out() -> None:
     assert _found(request, "HS002") == []
     assert _found({**_request(), "files": None}, "HS002") == [
         ("/files", None, None, "ERROR", "files must be an array, not null")]
+
+
+@pytest.mark.parametrize(("value", "kind"), [(None, "null"), (7, "an integer")])
+def test_a_column_object_that_is_no_string_is_reported_once(value: Any, kind: str) -> None:
+    # HS019 added "column mapping 'Name' has no columnObjectTypeId" at the same pointer as HS002
+    request = _request()
+    request["files"][0]["fileImportPage"]["columnMappings"][1]["columnObjectTypeId"] = value
+    report = validate(request, files={"c.csv": COMPANIES})
+    at = "/files/0/fileImportPage/columnMappings/1/columnObjectTypeId"
+    assert [(f.code, f.row, f.column, f.severity.name, f.message) for f in report.findings if f.pointer == at] == [
+        ("HS002", None, None, "ERROR", f"columnObjectTypeId must be a string, not {kind}")]
+    del request["files"][0]["fileImportPage"]["columnMappings"][1]["columnObjectTypeId"]  # left out: HS019's
+    assert _found(request, "HS019") == [(at, None, None, "ERROR", "column mapping 'Name' has no columnObjectTypeId")]

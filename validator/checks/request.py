@@ -270,6 +270,8 @@ class MissingField(Rule):
     Why: HubSpot needs the file's name to find the upload, each mapping's `columnName` to find
     its column, and the `columnObjectTypeId` of every mapped column to know which object the
     property belongs to; without them the column configuration is invalid.
+    A `columnObjectTypeId` that is there but no string (`null`, `7`) is HS002's alone, as a null
+    `fileName` or `columnName` is: one finding at its pointer, saying what it holds.
     Example: `{"columnName": "Email", "propertyName": "email"}` (no `columnObjectTypeId`).
     Fix: add the missing field; the object is given by id (`0-1`) or name (`contacts`).
     """
@@ -282,9 +284,10 @@ class MissingField(Rule):
         for n in _notes(ctx, "missing"):
             if n.pointer.endswith(("/fileName", "/columnName")):
                 yield self.finding(n.detail, file=ctx, pointer=n.pointer)
+        typed = {n.pointer for n in _notes(ctx, "wrong-type")}
         for f in ctx.spec.files:
             for c in f.columns:
-                if c.ignored or c.object_type is not None:
+                if c.ignored or c.object_type is not None or c.at("columnObjectTypeId") in typed:
                     continue
                 yield self.finding(
                     f"column mapping {quote(c.column_name or '?')} has no columnObjectTypeId",
