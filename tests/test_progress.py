@@ -156,7 +156,7 @@ def test_a_csv_is_drawn_by_the_bytes_of_its_rows_checked(tmp_path, reader: str) 
     validate(spec, config=config, base_dir=tmp_path)
     good = [k for k in range(30) if k not in (7, 15)]  # the 10th, 20th and last good rows end the chunks
     ends = [len(header) + sum(map(len, records[: k + 1])) for k in (good[9], good[19], 29)]
-    assert calls == [("contacts.csv", 0, calls[0][2], size)] + [
+    assert calls == [("contacts.csv", 0, 0, size)] + [  # (it started at the bytes read ahead as the file opened)
         ("contacts.csv", rows, end, size) for rows, end in zip((11, 22, 30), ends, strict=True)]
     assert ends[-1] == size
 

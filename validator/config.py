@@ -57,7 +57,7 @@ class Config:
     source: str | None = None  # the configuration file these settings came from
     reader: str = "auto"  # CSV reader: auto | fast | exact (auto: pyarrow for large UTF-8 files)
     threads: int | None = None  # rule threads per chunk: 1 or 2 (None: 2 for inputs over 16 MB)
-    # progress(file, rows, bytes, size): with rows 0 as a file starts, then after each chunk (rows: the
+    # progress(file, rows, bytes, size): with rows and bytes 0 as a file starts, then after each chunk (rows: the
     # file's rows read so far, ragged and blank ones included; bytes: a CSV's through its last row read)
     progress: Any = field(default=None, compare=False)
 

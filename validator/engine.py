@@ -180,8 +180,9 @@ class Engine:
             elif reader is not None and fctx.readable:
                 store = report.records.setdefault(fctx.name, {})
                 progress = self.config.progress
-                if progress is not None:  # (a file starts at 0 rows: the next request's may have the same name)
-                    progress(fctx.name, 0, _bytes_done(fctx, 0), fctx.notes.extra.get("size"))
+                if progress is not None:  # (a file starts at 0 rows: the next request's may have the same name;
+                    # and at 0 bytes, not those the reader read ahead as it opened the file)
+                    progress(fctx.name, 0, 0, fctx.notes.extra.get("size"))
                 read = 0  # rows read, those kept out of the frame (RowNotes: ragged, blank...) included
                 chunks = iter(reader.chunks())
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
