@@ -85,6 +85,7 @@ def test_a_long_or_wide_file_name_keeps_its_end() -> None:
 def test_the_bar_reads_the_width_at_each_draw(monkeypatch) -> None:
     clock = iter([100.0, 101.0, 102.0])
     monkeypatch.setattr("validator.progress.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("validator.progress.SETTLED", 0)  # (a time left from the first draw)
     out = io.StringIO()
     bar = ProgressBar(out)
     bar("contacts.csv", 100_000, 20_000_000, 170_000_000)
@@ -296,7 +297,7 @@ def test_a_files_last_chunk_is_drawn_however_soon_it_comes(monkeypatch) -> None:
     bar("c.csv", 110_000, 49_000_000, 50_000_000)  # (within the interval: not drawn)
     bar("c.csv", 120_000, 50_000_000, 50_000_000)
     assert out.getvalue() == (
-        "\rc.csv [#######################.]  96% 48.0/50.0 MB 100,000 rows 46.0 MB/s 1 s left\x1b[K"
+        "\rc.csv [#######################.]  96% 48.0/50.0 MB 100,000 rows 46.0 MB/s\x1b[K"  # (not settled)
         "\rc.csv [########################] 100% 50.0/50.0 MB 120,000 rows 45.3 MB/s\x1b[K")
 
 
@@ -339,3 +340,24 @@ def test_a_workbook_with_blank_rows_reaches_its_end(tmp_path) -> None:
     calls: list[tuple[str, int, int, int]] = []
     validate(spec, config=Config(chunk_rows=10, progress=lambda *call: calls.append(call)), base_dir=tmp_path)
     assert calls == [("contacts.xlsx", rows, size * rows // 30, size) for rows in (0, 13, 25, 30)]
+
+
+def test_the_time_left_follows_the_recent_rate_not_the_start_up(monkeypatch) -> None:
+    # the rate was an average since the first chunk: a slow start (1 MB/s for 2 s, then 10 MB/s)
+    # kept it low, and the time left high, long after (7.0 MB/s, "8 s left" at 43%, 5.7 s left);
+    # it is now the rate over the later half of the time since the clock started, with no time
+    # left drawn until three chunks have followed the first
+    times = [0.0, 2.0] + [2.0 + 0.5 * k for k in range(1, 9)]
+    dones = [1_000_000, 3_000_000] + [3_000_000 + 5_000_000 * k for k in range(1, 9)]
+    clock = iter(times)
+    monkeypatch.setattr("validator.progress.time.monotonic", lambda: next(clock))
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    for k, done in enumerate(dones):
+        bar("c.csv", (k + 1) * 1000, done, 100_000_000)
+    assert [text.removesuffix("\x1b[K").split(" rows ")[1] for text in out.getvalue().split("\r") if text] == [
+        "1.0 MB/s", "2.8 MB/s",  # (the first chunks: no time left yet)
+        "4.0 MB/s 22 s left", "4.9 MB/s 17 s left",  # (the slow start is still within the later half)
+        "10.0 MB/s 8 s left", "10.0 MB/s 7 s left", "10.0 MB/s 7 s left", "10.0 MB/s 6 s left",
+        "10.0 MB/s 6 s left"]
+    assert len(bar.samples) == 7  # (back to the last chunk at or before the half, 3.0 s, only)

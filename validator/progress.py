@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
+from collections import deque
 from typing import TextIO
 
 MIN_BYTES = 4 << 20
 INTERVAL = 0.1
 WIDTH = 24
 NARROWEST = 8  # bar cells below which the bar is left out
+SETTLED = 3  # chunks after the first before a time left is drawn: the first ones carry the start-up
 
 
 class ProgressBar:
@@ -28,7 +30,9 @@ class ProgressBar:
         self.started = 0.0
         self.drawn = 0.0
         self.shown = False
-        self.base = 0
+        # (time, bytes) after each chunk since the clock started, back to the oldest one the rate needs
+        self.samples: deque[tuple[float, int]] = deque()
+        self.chunks = 0
 
     def __call__(self, file: str, rows: int, done: int, size: int | None) -> None:
         if rows == 0:  # a file starts (the engine says so): it may have the last one's name
@@ -38,20 +42,35 @@ class ProgressBar:
         now = time.monotonic()
         if file != self.file:  # the first chunk of a file starts its clock; nothing to rate yet
             self.clear()
-            self.file, self.started, self.drawn, self.base = file, now, 0.0, done
+            self.file, self.started, self.drawn, self.chunks = file, now, 0.0, 0
+            self.samples = deque([(now, done)])
             return
+        rate = self.rate(now, done)
         if not size or size < self.min_bytes or (now - self.drawn < INTERVAL and done < size):
             return  # (the last chunk is drawn whatever the interval: the line stays while the file's end is checked)
         self.drawn = now
-        # (the bytes are those of the rows checked: a file read whole with its first chunk moves too)
-        rate = (done - self.base) / (now - self.started) if now > self.started else 0.0
         from validator.report.text import printable  # (the report loads it anyway)
 
         # a file name is the request's text: its control characters would reach the terminal
-        text = line(shown(printable(file), self.stream), rows, done, size, rate, columns(self.stream))
+        text = line(shown(printable(file), self.stream), rows, done, size, rate, columns(self.stream),
+                    settled=self.chunks >= SETTLED)
         self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
         self.shown = True
+
+    def rate(self, now: float, done: int) -> float:
+        """Bytes a second over the later half of the time since the clock started: the first
+        chunks' start-up (imports, threads, caches filling) ran the rate low, and an average
+        since the start kept it there, so early times left ran high (5 s at 7% of a file checked
+        in 3); a window of the later half lets it go, and grows with the file, so that a long
+        file's rate stays steady. (The bytes are those of the rows checked.)"""
+        self.chunks += 1
+        self.samples.append((now, done))
+        half = now - (now - self.started) / 2
+        while len(self.samples) > 2 and self.samples[1][0] <= half:
+            self.samples.popleft()  # (the oldest kept is the last one at or before the half)
+        since, then = self.samples[0]
+        return (done - then) / (now - since) if now > since else 0.0
 
     def clear(self) -> None:
         if self.shown:
@@ -89,13 +108,15 @@ def shown(text: str, stream: TextIO) -> str:
         return text
 
 
-def line(file: str, rows: int, done: int, size: int, rate: float, columns: int = 200) -> str:
+def line(file: str, rows: int, done: int, size: int, rate: float, columns: int = 200, *,
+         settled: bool = True) -> str:
     """``contacts.csv [#########.....]  38% 64.2/170.0 MB 402,113 rows 41.3 MB/s 3 s left``, in
     at most ``columns - 1`` cells (a full last column makes some terminals wrap): the bar
     narrows, then goes; then the file name keeps its end only; then the rate, the megabytes and
-    the rows go, in that order; the percent and the time left stay longest."""
+    the rows go, in that order; the percent and the time left stay longest. No time left
+    until the rate has ``settled`` (SETTLED chunks)."""
     part = min(1.0, done / size) if size else 0.0
-    left = f"{_duration((size - done) / rate)} left" if rate > 0 and done < size else ""
+    left = f"{_duration((size - done) / rate)} left" if settled and rate > 0 and done < size else ""
     percent = min(round(part * 100), 100 if done >= size else 99)  # (100% at the end only, not from 99.5%)
     pieces = [f"{percent:3d}%", f"{done / 1e6:.1f}/{size / 1e6:.1f} MB", f"{rows:,} rows",
               f"{rate / 1e6:.1f} MB/s", left]
