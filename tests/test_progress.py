@@ -197,6 +197,19 @@ def test_the_percent_says_100_at_the_end_only() -> None:
     assert line("c.csv", 9, 994_999, 100_000_000, 1e6).startswith("c.csv [........................]   1% ")
 
 
+@pytest.mark.parametrize(("done", "size", "shown"), [
+    (99_960_000, 100_000_000, " 99% 99.9/100.0 MB "),  # it said 100.0/100.0 MB, a chunk still unchecked
+    (99_999_999, 100_000_000, " 99% 99.9/100.0 MB "),
+    (99_940_000, 99_960_000, " 99% 99.9/100.0 MB "),
+    (99_910_000, 99_940_000, " 99% 99.8/99.9 MB "),  # (the total rounded down: the part done stays below it)
+    (100_000_000, 100_000_000, " 100% 100.0/100.0 MB "),
+    (64_290_000, 170_000_000, "  38% 64.2/170.0 MB "),  # (cut, not rounded up: 64.3 would be more than done)
+    (5, 10, "  50% 0.0/0.0 MB "),
+])
+def test_the_megabytes_done_reach_the_total_at_the_end_only(done: int, size: int, shown: str) -> None:
+    assert shown in line("c.csv", 9, done, size, 1e6)
+
+
 def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60,
                    args: tuple[str, ...] = ()) -> tuple[str, str, int]:
     """The CLI checking a CSV of 3,000 rows called ``name`` with its stderr on a pseudo-terminal

@@ -118,7 +118,11 @@ def line(file: str, rows: int, done: int, size: int, rate: float, columns: int =
     part = min(1.0, done / size) if size else 0.0
     left = f"{_duration((size - done) / rate)} left" if settled and rate > 0 and done < size else ""
     percent = min(round(part * 100), 100 if done >= size else 99)  # (100% at the end only, not from 99.5%)
-    pieces = [f"{percent:3d}%", f"{done / 1e6:.1f}/{size / 1e6:.1f} MB", f"{rows:,} rows",
+    # tenths of a MB: the total rounded, the part done cut, and below the total until the end (99.96 of
+    # 100 MB said "100.0/100.0 MB")
+    total = round(size / 1e5)
+    got = total if done >= size else max(0, min(int(done) // 100_000, total - 1))
+    pieces = [f"{percent:3d}%", f"{got / 10:.1f}/{total / 10:.1f} MB", f"{rows:,} rows",
               f"{rate / 1e6:.1f} MB/s", left]
     room = max(1, columns - 1)
     for drop in ((), (3,), (3, 1), (3, 1, 2)):
