@@ -1232,6 +1232,35 @@ def test_an_email_over_rfc_5321s_lengths_is_a_warning_naming_the_part(reader: st
 
 
 @pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_too_long_address_in_an_additional_emails_list_is_a_warning_naming_it(reader: str) -> None:
+    # HS248 measured the Email column only: `b@x.com;` and a 65-octet local part as additional
+    # emails passed silently, though HS245 and HS246 look inside such a list. A part HS245
+    # refuses stays HS245's alone; a short ASCII list (65 octets or fewer) cannot hold one
+    long, label = "c" * 65 + "@x.com", "d" * 64
+    lists = [f"b@x.com;{long}", f"b@x.com; ann@{label}.com ;{long}", f"bad {long};b@x.com", "b@x.com;e@y.com",
+             f'"a;b"@x.com;{"f" * 64}@x.com', f"ann@{'ü' * 60}.de"]
+    data = ("Email,Additional emails\n" + "".join(f"a{i}@x.com,{v}\n" for i, v in enumerate(lists))).encode()
+    request = _request("contacts.csv", ("Email", "0-1", "email"),
+                       ("Additional emails", "0-1", "hs_additional_emails"))
+    tail = "; HubSpot's own limit is not published"
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
+                if f.code in ("HS245", "HS248")] == [
+            (2, 2, "HS248", "warning", f"{quote(long)} in {quote(lists[0])} is longer than email allows: its "
+                                       "local part has 65 octets (RFC 5321 allows 64)" + tail),
+            (3, 2, "HS248", "warning", f"{quote(f'ann@{label}.com')} in {quote(lists[1])} is longer than email "
+                                       f"allows: its domain label {quote(label)} has 64 octets (RFC 1035 allows "
+                                       "63)" + tail),
+            (4, 2, "HS245", "warning", f"{quote(f'bad {long}')} in {quote(lists[2])} is not a valid email "
+                                       "address (several are separated by ';')"),
+            (7, 2, "HS248", "warning", f"{quote(f'ann@{chr(252) * 60}.de')} in {quote(lists[5])} is longer than "
+                                       f"email allows: its domain label {quote(chr(252) * 60)} has 66 octets "
+                                       "(RFC 1035 allows 63)" + tail)], chunk_rows
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
 def test_a_month_named_in_another_language_is_a_warning_not_an_unparseable_date(reader: str) -> None:
     # `5/janvier/2024` was HS201's error, "not a DAY_MONTH_YEAR date", though it is one once its
     # month is read: HubSpot documents English names ([V] S6) and says nothing of others ([GAP])

@@ -19,6 +19,7 @@ from validator.context import FileContext
 from validator.findings import Severity
 from validator.keys import split_list, split_quoted
 from validator.readers.base import Chunk
+from validator.readers.text import non_ascii_cells
 
 
 class RareEmailForm(ValueRule):
@@ -85,13 +86,17 @@ def _list_message(value: str) -> str:
 
 
 class LongEmail(ValueRule):
-    """An email address is longer than RFC 5321 allows: a local part over 64 octets, a domain
-    label over 63 (RFC 1035; an internationalised label as its `xn--` form), or over 254 in all.
+    """An email address, or an address of an Additional emails list, is longer than RFC 5321
+    allows: a local part over 64 octets, a domain label over 63 (RFC 1035; an internationalised
+    label as its `xn--` form), or over 254 in all.
 
     Why: HS212's grammar looks at an address's characters, not its lengths, and such an address
     cannot be delivered: mail servers and DNS refuse it. Whether HubSpot's INVALID_EMAIL check
-    counts lengths is not documented ([GAP], fact sheet 6), hence a warning.
-    Example: a 65-character local part before `@example.com`; `ann@` and a 64-letter label `.com`.
+    counts lengths is not documented ([GAP], fact sheet 6), hence a warning. Each address of an
+    Additional emails list (split at `;` as HS245 splits it) is measured too; the cell is
+    reported once, naming its first such address (one HS245 refuses is HS245's alone).
+    Example: a 65-character local part before `@example.com`; `ann@` and a 64-letter label `.com`;
+    `ann@x.com;` and that 65-character local part as additional emails.
     Fix: correct the address (a long one is often two addresses run together, or text pasted in).
     """
 
@@ -101,14 +106,19 @@ class LongEmail(ValueRule):
     hubspot_error = "INVALID_EMAIL"
 
     def wants(self, prop: Property) -> bool:
-        return prop.format == "email" and prop.type in ("string", "enumeration", "phone_number")
+        return ((prop.format == "email" and prop.type in ("string", "enumeration", "phone_number"))
+                or _listed(prop))
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
+        for column, prop in self.typed(file):
             seen = screen(chunk, column.index)
             if seen.longest <= formats.LOCAL_MAX + 1 and not any(b >= 0x80 for b in seen.present):
-                continue  # ASCII cells of 65 bytes or fewer: none can pass a limit (long_emails)
+                continue  # ASCII cells of 65 bytes or fewer: no address (nor list part) can pass a limit
             arr = cells(chunk, column)
+            if _listed(prop):
+                yield from self.cells(chunk, file, column, _long_lists(arr, blank_at(chunk, column.index)),
+                                      _long_list_message)
+                continue
             bad = formats.long_emails(arr) & ~blank_at(chunk, column.index)
             at = np.flatnonzero(bad)
             if len(at):  # a cell HS212 refuses is HS212's alone
@@ -116,16 +126,46 @@ class LongEmail(ValueRule):
             yield from self.cells(chunk, file, column, bad, _long_message)
 
 
+def _long_lists(arr: pa.Array, blank: np.ndarray) -> np.ndarray:
+    """Lists of additional emails holding an address ``formats.emails`` takes but that is too
+    long; only cells over 65 octets or with a non-ASCII byte are split (``formats.long_emails``:
+    a shorter ASCII cell cannot hold a too long address)."""
+    size = np.asarray(pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    bad = np.zeros(len(arr), bool)
+    at = np.flatnonzero(~blank & ((size > formats.LOCAL_MAX + 1) | non_ascii_cells(arr)))
+    if not len(at):
+        return bad
+    parent, parts = split_list(arr.take(pa.array(at)), ";", quoted=True)
+    parts = pc.utf8_trim_whitespace(parts)
+    long = np.flatnonzero(formats.long_emails(parts))
+    if len(long):  # a part HS245 refuses is HS245's alone
+        long = long[formats.emails(parts.take(pa.array(long)))]
+    bad[at[parent[long]]] = True
+    return bad
+
+
+def _long_list_message(value: str) -> str:
+    parts = [p.strip() for p in split_quoted(value)]
+    arr = formats.arrow(parts, trim=False)
+    part = next((p for p, yes, ok in zip(parts, formats.long_emails(arr), formats.emails(arr), strict=True)
+                 if yes and ok), value)
+    return (f"{quote(part)} in {quote(value)} is longer than email allows: {_too_long(part)}; "
+            "HubSpot's own limit is not published")
+
+
 def _long_message(value: str) -> str:
+    return f"{quote(value)} is longer than email allows: {_too_long(value)}; HubSpot's own limit is not published"
+
+
+def _too_long(value: str) -> str:
+    """Which of RFC 5321's limits an address passes: its local part, a domain label, its length."""
     address = value.strip()
     local, _, domain = address.rpartition("@")
     octets = len(local.encode("utf-8", "replace"))
     if octets > formats.LOCAL_MAX:
-        what = f"its local part has {octets} octets (RFC 5321 allows {formats.LOCAL_MAX})"
-    else:
-        label = next((p for p in domain.split(".") if formats.a_label_length(p) > formats.LABEL_MAX), None)
-        what = (f"it has {len(address.encode('utf-8', 'replace'))} octets (RFC 5321 allows "
-                f"{formats.ADDRESS_MAX})" if label is None else
-                f"its domain label {quote(label)} has {formats.a_label_length(label)} octets "
-                f"(RFC 1035 allows {formats.LABEL_MAX})")
-    return f"{quote(value)} is longer than email allows: {what}; HubSpot's own limit is not published"
+        return f"its local part has {octets} octets (RFC 5321 allows {formats.LOCAL_MAX})"
+    label = next((p for p in domain.split(".") if formats.a_label_length(p) > formats.LABEL_MAX), None)
+    if label is None:
+        return f"it has {len(address.encode('utf-8', 'replace'))} octets (RFC 5321 allows {formats.ADDRESS_MAX})"
+    return (f"its domain label {quote(label)} has {formats.a_label_length(label)} octets "
+            f"(RFC 1035 allows {formats.LABEL_MAX})")
