@@ -931,3 +931,48 @@ def test_an_email_in_another_unicode_form_is_a_warning_naming_the_earlier_row(
             (7, 1, "HS325", "warning", f"'REN\u00c9@x.com' is the email of row 5 {tail}"),
             (9, 1, "HS325", "warning", f"'a`b@x.com' is the email of row 8 {tail}"),
         ], chunk_rows
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("chunk_rows", [50_000, 1, 2])
+def test_an_email_in_another_unicode_form_in_an_earlier_file_of_the_object_is_a_warning_naming_it(
+        reader: str, chunk_rows: int) -> None:
+    # HS325 compared the rows of one file: `jos\u00e9@x.com` in a.csv and `jose\u0301@x.com` in
+    # b.csv, two contacts files of one import, passed (HS324 names byte-identical ones only)
+    files = {"a.csv": "Email\njos\u00e9@x.com\nrene\u0301@x.com\na\u1fefb@x.com\nann@x.com\n",
+             "b.csv": ("Email\n"
+                       "bo@x.com\n"              # row 2
+                       "JOSE\u0301@x.com\n"      # row 3: a.csv's row 2, decomposed, another case
+                       "ren\u00e9@x.com\n"       # row 4: a.csv's row 3, composed
+                       "rene\u0301@x.com\n"      # row 5: a.csv's row 3 byte for byte: HS324's (and row 4's form)
+                       "jos\u00e9@X.com\n"       # row 6: a.csv's row 2 but for case (HS324), row 3's form
+                       "a`b@x.com\n"             # row 7: a.csv's row 4's NFC form, all ASCII
+                       "ren\u00e9@x.com\n"),     # row 8: b.csv's row 4 byte for byte: HS301's
+             "c.csv": "Email\nbo@x.com\nann@x.com\n"}  # (all ASCII, no form of another)
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {
+            "hasHeader": True, "columnMappings": _mappings("0-1", ("Email", "email"))}} for name in files]}
+    # (a.csv's forms count for b.csv where HS325 is ignored for a.csv: the rule still reads it)
+    ignores = {"a.csv": ["HS325"]} if chunk_rows == 2 else {}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, t in files.items()}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=chunk_rows, reader=reader, per_file_ignores=ignores))
+    tail = ("in another Unicode form (an accent as its own character, or a letter written two ways): they "
+            "look alike but their bytes differ; whether HubSpot takes them as one address is not documented")
+    also = "of a.csv, which imports the same object,"
+    assert [(f.file, f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
+            if f.code in ("HS301", "HS324", "HS325")] == [
+        ("b.csv", 3, 1, "HS325", "warning", f"'JOSE\u0301@x.com' is the email of row 2 {also} {tail}"),
+        ("b.csv", 4, 1, "HS325", "warning", f"'ren\u00e9@x.com' is the email of row 3 {also} {tail}"),
+        ("b.csv", 5, 1, "HS324", "warning", "identifier 'rene\u0301@x.com' is also in row 3 of a.csv, which "
+                                            "imports the same object: both rows name one record"),
+        ("b.csv", 5, 1, "HS325", "warning", f"'rene\u0301@x.com' is the email of row 4 {tail}"),
+        ("b.csv", 6, 1, "HS324", "warning", "identifier 'jos\u00e9@X.com' is also in row 2 of a.csv, which "
+                                            "imports the same object: both rows name one record"),
+        ("b.csv", 6, 1, "HS325", "warning", f"'jos\u00e9@X.com' is the email of row 3 {tail}"),
+        ("b.csv", 7, 1, "HS325", "warning", f"'a`b@x.com' is the email of row 4 {also} {tail}"),
+        ("b.csv", 8, 1, "HS301", "error", "identifier (email) 'ren\u00e9@x.com' repeats row 4"),
+        ("c.csv", 2, 1, "HS324", "warning", "identifier 'bo@x.com' is also in row 2 of b.csv, which imports "
+                                            "the same object: both rows name one record"),
+        ("c.csv", 3, 1, "HS324", "warning", "identifier 'ann@x.com' is also in row 5 of a.csv, which imports "
+                                            "the same object: both rows name one record"),
+    ], (reader, chunk_rows)

@@ -266,7 +266,7 @@ def file_rules(hooks: Mapping[str, list[Rule]], skip: Callable[[str, str], bool]
     the record hashes only HS304 needs: ``hashes_rows``). Each such rule keeps its state per
     file (reset at the header or the file's end), so skipping all three hooks of one file leaves
     its work on the others as it was. Still run: a rule whose work on this file may make
-    findings on another (``spans_files``: HS308, HS319 and HS324 keep each file's identifiers
+    findings on another (``spans_files``: HS308, HS319, HS324 and HS325 keep each file's identifiers
     for the files after it; a rule with ``on_import_end``, HS314's keys of the owning file, HS506's
     rows), and HS116, whose finding makes the engine drop the file's others (``Collector.only``).
     Rules that change what they do by another rule being reported ask ``FileContext.reports``,
