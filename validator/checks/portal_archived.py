@@ -1,5 +1,6 @@
 """Values and mappings that name only an archived or hidden item of the portal snapshot (HS247):
-an archived property, a deactivated owner, a hidden option, an archived pipeline or stage.
+an archived property, a deactivated owner, a hidden option, an archived pipeline or stage; and
+an owner name one active user shares with deactivated ones.
 
 The snapshot's files hold them where they were saved with ``?archived=true`` (properties,
 owners) or where HubSpot lists them itself (``hidden`` options, ``archived`` pipelines and
@@ -8,15 +9,15 @@ stages). What an import does with one is not documented (fact sheet 4.1 names th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from validator import formats
-from validator.catalog import Property
+from validator.catalog import Owner, Property
 from validator.checks._facts import blank_at
-from validator.checks.base import Hit
-from validator.checks.records_properties import OwnerRule, _mapped_specs
+from validator.checks.base import Hit, quote
+from validator.checks.records_properties import OwnerRule, _mapped_specs, folded_names
 from validator.checks.typed import cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -27,7 +28,7 @@ _GAP = "what HubSpot's import does with one is not documented"
 
 class ArchivedInPortal(OwnerRule):
     """A column is mapped to an archived property, or a cell matches only an archived or hidden
-    item of the portal snapshot.
+    item of the portal snapshot, or is the name of an active user and of archived ones.
 
     Why: the snapshot's properties, owners and pipelines carry `archived: true` (saved with
     `?archived=true`: a deleted property, a deactivated user, a pipeline or stage taken out of
@@ -35,10 +36,15 @@ class ArchivedInPortal(OwnerRule):
     whether an import writes such a property or matches such a value [GAP]: it may fail the
     cell (COULD_NOT_FIND_OWNER, INVALID_ENUMERATION_OPTION) or set a value nobody can pick any
     more, so it is a warning. A value that also matches an active owner, a visible option or a
-    stage of an active pipeline is not reported. Needs a portal snapshot.
+    stage of an active pipeline is not reported, but for an owner name that one active user
+    shares with archived ones: whether the import counts those when it matches a name is not
+    documented either, and if it does the row fails with MULTIPLE_OWNERS_FOUND (HS237 when
+    several active users share it); the finding names the users. Needs a portal snapshot.
     Example: the owner `sam@old-agency.example`, listed with `"archived": true` in `owners.json`;
-    the stage `legacy` of a deal pipeline whose stage is archived.
-    Fix: use an active user, a visible option or a stage in use, or restore the item in HubSpot.
+    the stage `legacy` of a deal pipeline whose stage is archived; `Ann Lee`, the name of an
+    active user and of an archived one.
+    Fix: use an active user, a visible option or a stage in use, or restore the item in HubSpot;
+    for a shared name, the active user's email or owner ID.
     """
 
     code = "HS247"
@@ -62,9 +68,14 @@ class ArchivedInPortal(OwnerRule):
         for column, prop in self.typed(file):
             if OwnerRule.wants(self, prop):
                 found, _several = self.lookup(chunk, column)
-                active, _several = self.lookup(chunk, column, [o for o in self.catalog.owners or () if not o.archived])
+                active, several = self.lookup(chunk, column, [o for o in self.catalog.owners or () if not o.archived])
                 yield from self.cells(chunk, file, column, found & ~active,
                                       f"{{value}} is an archived user in the portal snapshot; {_GAP}")
+                shared = _shared_names(self.catalog.owners or ())
+                if shared:  # (a name of several active users is HS237's)
+                    named = active & ~several & self.by_name(chunk, column, list(shared))
+                    yield from self.cells(chunk, file, column, named, _shared_message(shared),
+                                          hubspot_error="MULTIPLE_OWNERS_FOUND")
             else:
                 yield from self._options(chunk, file, column, prop)
 
@@ -81,3 +92,25 @@ class ArchivedInPortal(OwnerRule):
                 f"a hidden option of {prop.name}")
         yield from self.cells(chunk, file, column, only,
                               f"{{value}} matches only {what} in the portal snapshot; {_GAP}")
+
+
+def _shared_names(owners: Sequence[Owner]) -> dict[str, list[Owner]]:
+    """Folded owner names that one active user and one or more archived users have, with those
+    users (the active one first)."""
+    by_name: dict[str, list[Owner]] = {}
+    for owner, name in zip(owners, formats.fold_texts(o.name for o in owners), strict=True):
+        if name:
+            by_name.setdefault(name, []).append(owner)
+    return {name: sorted(users, key=lambda o: o.archived) for name, users in by_name.items()
+            if sum(not o.archived for o in users) == 1 and len(users) > 1}
+
+
+def _shared_message(shared: dict[str, list[Owner]]) -> Callable[[str], str]:
+    def message(value: str) -> str:
+        active, *archived = shared[folded_names(formats.arrow([value]))[0].as_py()]
+        gone = ", ".join(o.email or o.id for o in archived)
+        return (f"{quote(value)} is the name of an active user ({active.email or active.id}) and of "
+                f"{len(archived)} archived {'user' if len(archived) == 1 else 'users'} ({gone}) in the portal "
+                "snapshot; whether HubSpot's import counts archived users when it matches a name is not "
+                "documented (if it does, the row fails as a name of several users)")
+    return message

@@ -210,18 +210,36 @@ class OwnerRule(ValueRule):
         ``owners`` (default: every owner of the snapshot, archived ones too)."""
         owners = self.catalog.owners or () if owners is None else owners
         arr = cells(chunk, column)
-        low = formats.fold(pc.replace_substring_regex(arr, r"\s+", " "))
-        ids = pa.array([o.id for o in owners], type=pa.string())
-        emails = pa.array(formats.fold_texts(o.email for o in owners if o.email), type=pa.string())
+        low = folded_names(arr)
         counts: dict[str, int] = {}
         for name in formats.fold_texts(o.name for o in owners if o.name):
             counts[name] = counts.get(name, 0) + 1
         names = pa.array(list(counts), type=pa.string())
         several = pa.array([n for n, k in counts.items() if k > 1], type=pa.string())
-        direct = formats.as_mask(pc.is_in(arr, value_set=ids)) | formats.as_mask(pc.is_in(low, value_set=emails))
+        direct = _direct(arr, low, owners)
         found = direct | formats.as_mask(pc.is_in(low, value_set=names))
         multi = ~direct & formats.as_mask(pc.is_in(low, value_set=several))
         return found & ~formats.blank(arr), multi
+
+    def by_name(self, chunk: Chunk, column: Column, names: Sequence[str]) -> np.ndarray:
+        """Cells that are one of ``names`` (folded, as ``folded_names`` folds a cell) and no
+        owner's ID or email."""
+        arr = cells(chunk, column)
+        low = folded_names(arr)
+        named = formats.as_mask(pc.is_in(low, value_set=pa.array(list(names), type=pa.string())))
+        return named & ~_direct(arr, low, self.catalog.owners or ())
+
+
+def folded_names(arr: pa.Array) -> pa.Array:
+    """Cells as owner names are matched: runs of whitespace as one space, letter case aside."""
+    return formats.fold(pc.replace_substring_regex(arr, r"\s+", " "))
+
+
+def _direct(arr: pa.Array, low: pa.Array, owners: Sequence[Owner]) -> np.ndarray:
+    """Cells that are an owner's ID, or email (any case)."""
+    ids = pa.array([o.id for o in owners], type=pa.string())
+    emails = pa.array(formats.fold_texts(o.email for o in owners if o.email), type=pa.string())
+    return formats.as_mask(pc.is_in(arr, value_set=ids)) | formats.as_mask(pc.is_in(low, value_set=emails))
 
 
 class OwnerNotFound(OwnerRule):
@@ -247,10 +265,12 @@ class OwnerNotFound(OwnerRule):
 
 
 class MultipleOwners(OwnerRule):
-    """An owner cell is a name shared by several users.
+    """An owner cell is a name shared by several active users.
 
     Why: HubSpot cannot tell which user is meant and fails with MULTIPLE_OWNERS_FOUND; the KB
-    advises email or owner ID [V] S6. Needs a snapshot of `GET /crm/v3/owners`.
+    advises email or owner ID [V] S6. Needs a snapshot of `GET /crm/v3/owners`. A name one
+    active user shares only with archived (deactivated) users is HS247's warning: whether the
+    import counts deactivated users when it matches a name is not documented [GAP].
     Example: `Alex Kim` when two users are called Alex Kim.
     Fix: use the user's email or owner ID.
     """
@@ -263,5 +283,5 @@ class MultipleOwners(OwnerRule):
         if self.catalog.owners is None:
             return
         for column, _prop in self.typed(file):
-            _found, multi = self.lookup(chunk, column)
+            _found, multi = self.lookup(chunk, column, [o for o in self.catalog.owners if not o.archived])
             yield from self.cells(chunk, file, column, multi, "{value} is the name of several users")
