@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from validator import Config, validate
-from validator.findings import Report
-from validator.portal import load_portal
+from validator.findings import Report, ValidatorError
+from validator.portal import load_portal, snapshot_files
 
 PORTAL = str(ROOT / "fixtures" / "portal-archived")
 GAP = "what HubSpot's import does with one is not documented"
@@ -40,6 +42,35 @@ def test_the_loader_reads_archived_and_hidden_items() -> None:
     assert [(p.id, p.archived, [(s.id, s.archived) for s in p.stages]) for p in portal.pipelines["0-3"]] == [
         ("default", False, [("open", False), ("legacy", True), ("won", False)]),
         ("old", True, [("won", False), ("parked", False)])]
+
+
+def test_the_loader_reads_the_archived_owners_saved_beside_the_active_ones(tmp_path: Path) -> None:
+    # `GET /crm/v3/owners?archived=true` lists the deactivated users only, and the loader read
+    # owners.json alone: a snapshot had either the active users or the deactivated ones
+    portal = tmp_path / "portal"
+    portal.mkdir()
+    (portal / "owners.json").write_text(json.dumps({"results": [
+        {"id": "201", "email": "ann.lee@example.com", "firstName": "Ann", "lastName": "Lee", "archived": False}]}))
+    archived = portal / "owners-archived.json"
+    archived.write_text(json.dumps({"results": [  # (the body as saved: each user archived, whatever it says)
+        {"id": "203", "email": "ann.lee@old-agency.example", "firstName": "Ann", "lastName": "Lee"},
+        {"id": "202", "email": "sam@old-agency.example", "firstName": "Sam", "lastName": "Old", "archived": True},
+        {"id": "201", "email": "ann.lee@example.com", "firstName": "Ann", "lastName": "Lee"}]}))
+    assert [(o.id, o.archived) for o in load_portal(portal).owners or ()] == [
+        ("201", False), ("203", True), ("202", True)]
+    assert archived in snapshot_files(portal)  # an input: a report written never replaces it
+    rows = ["a@x.example,Ann Lee", "b@x.example,sam@old-agency.example", "c@x.example,201"]
+    report = validate(_import(tmp_path, "0-1", "Email,Owner", rows, ["email", "hubspot_owner_id"]),
+                      config=Config(portal=str(portal)))
+    assert _found(report, "HS247", "HS236", "HS237") == [
+        (2, 2, None, "HS247", "'Ann Lee' is the name of an active user (ann.lee@example.com) and of 1 archived "
+                              f"user (ann.lee@old-agency.example) in the portal snapshot; {SHARED}"),
+        (3, 2, None, "HS247", f"'sam@old-agency.example' is an archived user in the portal snapshot; {GAP}")]
+    (portal / "owners.json").unlink()  # alone it says nothing of the active users: every owner cell unknown
+    with pytest.raises(ValidatorError) as refused:
+        load_portal(portal)
+    assert str(refused.value) == (f"portal snapshot {archived}: needs owners.json beside it "
+                                  "(GET /crm/v3/owners: the active users)")
 
 
 def test_an_owner_matching_only_an_archived_user(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ commands that save them; every file is optional):
     properties/<objectType>.json   GET /crm/v3/properties/{objectType}     {"results": [property, ...]}
     pipelines/<objectType>.json    GET /crm/v3/pipelines/{objectType}      {"results": [pipeline, ...]}
     owners.json                    GET /crm/v3/owners                      {"results": [owner, ...]}
+    owners-archived.json           GET /crm/v3/owners?archived=true        {"results": [owner, ...]}
     associations/<from>/<to>.json  GET /crm/v4/associations/{from}/{to}/labels  {"results": [label, ...]}
     schemas.json                   GET /crm/v3/schemas                     {"results": [schema, ...]}
 
@@ -165,6 +166,21 @@ def _owner(item: Mapping[str, Any], where: str) -> Owner:
                  str(item.get("lastName") or ""), item.get("archived") is True)
 
 
+# ``?archived=true`` lists the deactivated users only: saved beside owners.json, which lists the others
+ARCHIVED_OWNERS = "owners-archived.json"
+
+
+def _with_archived(owners: tuple[Owner, ...] | None, items: list[Mapping[str, Any]]) -> tuple[Owner, ...]:
+    """``owners`` and the deactivated users of owners-archived.json, each archived whatever its body
+    says (an ID owners.json has already is that file's). Alone, the file says nothing of the
+    active users, and every owner cell would be an unknown user's: refused."""
+    if owners is None:
+        raise _Bad("needs owners.json beside it (GET /crm/v3/owners: the active users)")
+    known = {o.id for o in owners}
+    extra = (replace(_owner(o, f"results[{i}]"), archived=True) for i, o in enumerate(items))
+    return owners + tuple(o for o in extra if o.id not in known)
+
+
 def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mapping[str, Any]], tuple[str, ...]]:
     oid = _text(item, "objectTypeId", where)
     if not CUSTOM_OBJECT.match(oid):
@@ -184,7 +200,8 @@ def snapshot_files(path: str | os.PathLike[str]) -> list[Path]:
     """The files ``load_portal`` reads from a snapshot folder (those that are there): inputs,
     which a report written must never replace."""
     root = Path(path)
-    found = [root / "schemas.json", root / "owners.json", *sorted((root / "properties").glob("*.json")),
+    found = [root / "schemas.json", root / "owners.json", root / ARCHIVED_OWNERS,
+             *sorted((root / "properties").glob("*.json")),
              *sorted((root / "pipelines").glob("*.json")), *sorted((root / "associations").glob("*/*.json"))]
     return [p for p in found if p.is_file()]
 
@@ -228,6 +245,9 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
         current = root / "owners.json"
         if _there(current):
             owners = tuple(_owner(o, f"results[{i}]") for i, o in enumerate(_results(_read(current))))
+        current = root / ARCHIVED_OWNERS
+        if _there(current):
+            owners = _with_archived(owners, _results(_read(current)))
         labels: dict[tuple[str, str], tuple[Mapping[str, Any], ...]] = {}
         for current in sorted((root / "associations").glob("*/*.json")):
             pair = (object_of(current.parent), object_of(current))
