@@ -1390,6 +1390,22 @@ def test_a_serial_no_date_holds_reads_the_same_on_both_readers(mac: bool) -> Non
             assert (chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == expected, (fmt, engine)
 
 
+def test_negative_date_serials_past_the_scans_limit_read_the_same_on_both_readers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the scan keeps at most MAX_EXCEPTIONS odd cells; past that, a negative date serial was not
+    # kept as its number and calamine read it as the time of day of its fraction again (-1.25:
+    # 18:00) while openpyxl read the number: the sheet now goes to openpyxl, which reads them all
+    import validator.readers.xlsx_sheet as sheet_module
+
+    monkeypatch.setattr(sheet_module, "MAX_EXCEPTIONS", 2)
+    data = _serials_workbook([-1, -1.25, 45366, -0.5, -3.75], "yyyy-mm-dd")
+    for engine in ENGINES:
+        _reader, notes, (chunk,) = _read(data, engine)
+        assert (chunk.rows.tolist(), chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == (
+            [2, 3, 4, 5, 6], ["-1", "-1.25", "03/15/2024", "-0.5", "-3.75"], ["n", "n", "d", "n", "n"]), engine
+        assert notes.reader == "openpyxl", engine
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_negative_date_serial_is_quoted_as_its_number(tmp_path: Path, engine: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:

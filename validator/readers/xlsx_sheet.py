@@ -271,7 +271,8 @@ def _negative_dates(data: bytes, out: SheetScan, dates: frozenset[int]) -> None:
     """Negative numbers in cells formatted as dates, kept as the numbers (kind ``n``): no date has
     a serial below zero (Excel shows ########), and python-calamine gives the time of day of the
     fraction (-1.25: 18:00), so a finding would quote a time the cell never held. openpyxl's
-    reading is made the same (``xlsx_openpyxl._no_date``)."""
+    reading is made the same (``xlsx_openpyxl._no_date``), and reads the sheet where the scan
+    cannot keep one more (``MAX_EXCEPTIONS``): calamine would give that one's time of day."""
     for m in _NEGATIVE_CELL.finditer(data):
         style = _STYLE.search(m.group(1))
         if style is None or int(style.group(1)) not in dates or _TYPED.search(m.group(1)):
@@ -280,8 +281,9 @@ def _negative_dates(data: bytes, out: SheetScan, dates: frozenset[int]) -> None:
             value = float(m.group(2))
         except ValueError:
             continue
-        if value < 0:  # (-0 and NaN are no negative number; below -1e11, the sheet goes to openpyxl)
-            _exception(out, m.group(1), "n", format_number(value))
+        # (-0 and NaN are no negative number; below -1e11, the sheet goes to openpyxl)
+        if value < 0 and not _exception(out, m.group(1), "n", format_number(value)) and not out.calamine_misreads:
+            out.calamine_misreads = f"more than {MAX_EXCEPTIONS:,} odd cells, negative numbers in date formats"
 
 
 def _has_attr(data: bytes, value: bytes) -> bool:
@@ -331,14 +333,17 @@ def _beyond_cell(data: bytes, out: SheetScan) -> tuple[str, int, int]:
     return "?", out.max_row, out.max_col
 
 
-def _exception(out: SheetScan, attrs: bytes, kind: str, value: str) -> None:
+def _exception(out: SheetScan, attrs: bytes, kind: str, value: str) -> bool:
+    """Keep a cell's reading by its position; False where the scan keeps ``MAX_EXCEPTIONS``
+    already (the cell dropped: ``exceptions_dropped``)."""
     r = _ATTR_R.search(attrs)
     if r is None or not r.group(1):
-        return
+        return True
     if len(out.exceptions) >= MAX_EXCEPTIONS:
         out.exceptions_dropped += 1
-        return
+        return False
     out.exceptions[(int(r.group(2)), col_number(r.group(1)))] = (kind, value)
+    return True
 
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
