@@ -1406,6 +1406,28 @@ def test_negative_date_serials_past_the_scans_limit_read_the_same_on_both_reader
         assert notes.reader == "openpyxl", engine
 
 
+def test_error_cells_past_the_scans_limit_read_the_same_on_both_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # past MAX_EXCEPTIONS odd cells, an error cell was not kept: calamine read it as a blank cell
+    # and openpyxl as the text #N/A; the sheet now goes to openpyxl, whose text the value rules see
+    import openpyxl
+
+    import validator.readers.xlsx_sheet as sheet_module
+
+    monkeypatch.setattr(sheet_module, "MAX_EXCEPTIONS", 1)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Contacts"
+    ws.append(["Email", "Score"])
+    for n in range(2, 5):
+        ws.append([f"p{n}@example.com", "#N/A"])
+    wb.save(buffer := io.BytesIO())
+    for engine in ENGINES:
+        _reader, notes, (chunk,) = _read(buffer.getvalue(), engine)
+        assert (chunk.rows.tolist(), chunk.frame[1].tolist(), chunk.kinds[1].tolist()) == (
+            [2, 3, 4], ["#N/A", "#N/A", "#N/A"], ["e", "s", "s"]), engine
+        assert notes.reader == "openpyxl", engine
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_negative_date_serial_is_quoted_as_its_number(tmp_path: Path, engine: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -201,7 +201,9 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False,
     if _has_attr(data, b'="e"'):
         for m in _ERROR_CELL.finditer(data):
             v = _VALUE.search(m.group(2))
-            _exception(out, m.group(1), "e", v.group(1).decode("utf-8", "replace") if v else "#VALUE!")
+            if (not _exception(out, m.group(1), "e", v.group(1).decode("utf-8", "replace") if v else "#VALUE!")
+                    and not out.calamine_misreads):  # (calamine gives an error cell not kept as blank)
+                out.calamine_misreads = f"more than {MAX_EXCEPTIONS:,} odd cells, error values"
     formulas = has_bytes(data, b"<f") or has_bytes(data, b":f")
     if formulas:
         for m in _FORMULA_CELL.finditer(data):
