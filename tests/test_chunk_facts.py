@@ -442,3 +442,22 @@ def test_phone_digits_by_bytes_count_what_a_per_cell_count_gives(values: list[st
     counts, marked = _digits(arr, b"xX#")
     assert counts.tolist() == [sum(c in "0123456789" for c in v) for v in values]
     assert marked.tolist() == [any(c in "xX#" for c in v) for v in values]
+
+
+def _too_long(value: str) -> bool:
+    if len(value.encode()) > formats.ADDRESS_MAX:
+        return True
+    if "@" not in value:
+        return False
+    local, _, domain = value.rpartition("@")
+    return len(local.encode()) > formats.LOCAL_MAX or any(
+        formats.a_label_length(label) > formats.LABEL_MAX for label in domain.split("."))
+
+
+@given(st.lists(st.text(alphabet="a@.é\u4e00", min_size=0, max_size=90), max_size=8), st.integers(0, 2))
+@example(["é" * 40 + "@x.com", "a@" + "é" * 40 + ".com", "a@" + "b" * 64], 0)
+def test_long_emails_by_bytes_find_what_a_per_cell_measure_finds(values: list[str], pad: int) -> None:
+    arr = pa.array(["pad"] * pad + values, pa.large_string()).slice(pad)
+    halves = pa.chunked_array([arr[: len(values) // 2], arr[len(values) // 2:]], pa.large_string())
+    for given_ in (arr, halves):
+        assert formats.long_emails(given_).tolist() == [_too_long(v) for v in values]

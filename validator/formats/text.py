@@ -246,23 +246,30 @@ LOCAL_MAX, LABEL_MAX, ADDRESS_MAX = 64, 63, 254
 
 
 def long_emails(values: pd.Series | pa.Array) -> np.ndarray:
-    """Which addresses pass a limit of RFC 5321's: a plain ASCII cell of 65 octets or fewer
-    cannot (a 64-octet part and the rest take 66), so only longer cells and those holding a
-    non-ASCII character are split; A-labels are made for the distinct non-ASCII labels only."""
+    """Which addresses pass a limit of RFC 5321's: a cell of 65 octets or fewer cannot but by
+    a domain label's A-label (a 64-octet part and the rest take 66), so only longer cells and
+    those with a non-ASCII character after their last ``@`` are split (accents in a local part,
+    the usual ones, are not); A-labels are made for the distinct non-ASCII labels only."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     size = np.asarray(pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
     out = size > ADDRESS_MAX
-    at = np.flatnonzero(~out & ((size > LOCAL_MAX + 1) | non_ascii_cells(arr)))
+    wide = np.flatnonzero(non_ascii_cells(arr))
+    domains = np.zeros(len(size), bool)
+    if len(wide):  # few: where their last '@' is, among them only
+        domains[wide[_non_ascii_domains(pc.take(arr, pa.array(wide)))]] = True
+    at = np.flatnonzero(~out & ((size > LOCAL_MAX + 1) | domains))
     if not len(at):
         return out
     parts = pc.extract_regex(pc.take(arr, pa.array(at)), r"^(?P<local>.*)@(?P<domain>[^@]*)$")
     local = pc.fill_null(pc.struct_field(parts, "local"), "")
     labels = pc.split_pattern(pc.fill_null(pc.struct_field(parts, "domain"), ""), ".")
     flat = pc.list_flatten(labels)
-    length = np.asarray(pc.binary_length(flat).to_numpy(zero_copy_only=False), dtype=np.int64)
+    # a copy: written below (a large_string's lengths come as a read-only view of Arrow's buffer)
+    length = np.array(pc.binary_length(flat).to_numpy(zero_copy_only=False), dtype=np.int64)
     wide = np.flatnonzero(non_ascii_cells(flat))
     if len(wide):
-        encoded = pc.dictionary_encode(pc.take(flat, pa.array(wide)))
+        taken = pc.take(flat, pa.array(wide))
+        encoded = pc.dictionary_encode(taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken)
         a_label = np.array([a_label_length(s) for s in encoded.dictionary.to_pylist()], dtype=np.int64)
         length[wide] = a_label[np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
     parent = np.asarray(pc.list_parent_indices(labels).to_numpy(zero_copy_only=False), dtype=np.intp)
@@ -270,6 +277,26 @@ def long_emails(values: pd.Series | pa.Array) -> np.ndarray:
     long_local = np.asarray(pc.binary_length(local).to_numpy(zero_copy_only=False), dtype=np.int64) > LOCAL_MAX
     out[at] = long_local | long_label
     return out
+
+
+def _non_ascii_domains(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which cells hold a byte over 0x7F after their last ``@`` (or anywhere, without one)."""
+    out = [np.zeros(0, bool)]
+    for piece in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        data, offsets = bytes_and_offsets(piece)
+        mask = np.zeros(len(offsets) - 1, bool)
+        wide = np.flatnonzero(data >= 0x80)
+        if len(wide):
+            cell = np.searchsorted(offsets, wide, side="right") - 1
+            last = np.full(len(mask), -1, np.int64)  # each cell's last '@' (-1: none)
+            ats = np.flatnonzero(data == 0x40)
+            if len(ats):
+                at_cell = np.searchsorted(offsets, ats, side="right") - 1
+                final = np.append(at_cell[1:] != at_cell[:-1], True)  # the last '@' of its cell
+                last[at_cell[final]] = ats[final]
+            mask[cell[wide > last[cell]]] = True
+        out.append(mask)
+    return np.concatenate(out)
 
 
 def a_label_length(label: str) -> int:
