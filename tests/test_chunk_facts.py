@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -461,3 +463,18 @@ def test_long_emails_by_bytes_find_what_a_per_cell_measure_finds(values: list[st
     halves = pa.chunked_array([arr[: len(values) // 2], arr[len(values) // 2:]], pa.large_string())
     for given_ in (arr, halves):
         assert formats.long_emails(given_).tolist() == [_too_long(v) for v in values]
+
+
+def test_no_text_of_characters_under_u0300_changes_in_nfc() -> None:
+    # what lets HS325 normalise only the cells holding a byte from 0xCC up (identity_forms)
+    import unicodedata
+
+    from validator.checks.identity_forms import _MAY_COMPOSE
+    assert chr(0x2FF).encode()[0] < _MAY_COMPOSE == chr(0x300).encode()[0]
+    under = [chr(c) for c in range(0x300)]
+    assert all(unicodedata.is_normalized("NFC", c) and not unicodedata.combining(c) for c in under)
+    seconds = {int(d.split()[1], 16) for d in map(unicodedata.decomposition, map(chr, range(0x110000)))
+               if d and not d.startswith("<") and len(d.split()) == 2}
+    assert min(seconds) >= 0x300  # no character composes from a pair ending under U+0300
+    texts = pa.array(["".join(random.Random(i).choices(under[0x80:], k=6)) for i in range(200)])
+    assert pc.equal(pc.utf8_normalize(texts, "NFC"), texts).to_pylist() == [True] * 200
