@@ -22,7 +22,15 @@ from validator.readers.base import Chunk
 from validator.readers.text import non_ascii_cells
 
 
-class RareEmailForm(ValueRule):
+class _AddressRule(ValueRule):
+    """A rule over email cells and the addresses of Additional emails lists (``_listed``)."""
+
+    def wants(self, prop: Property) -> bool:
+        return ((prop.format == "email" and prop.type in ("string", "enumeration", "phone_number"))
+                or _listed(prop))
+
+
+class RareEmailForm(_AddressRule):
     """An email, or an address of an Additional emails list, is valid in a form few senders use:
     a quoted local part or an IP address in brackets for the domain.
 
@@ -42,10 +50,6 @@ class RareEmailForm(ValueRule):
     name = "rare-email-form"
     severity = Severity.WARNING
     hubspot_error = "INVALID_EMAIL"
-
-    def wants(self, prop: Property) -> bool:
-        return ((prop.format == "email" and prop.type in ("string", "enumeration", "phone_number"))
-                or _listed(prop))
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
@@ -85,7 +89,7 @@ def _list_message(value: str) -> str:
             "is unpublished")
 
 
-class LongEmail(ValueRule):
+class LongEmail(_AddressRule):
     """An email address, or an address of an Additional emails list, is longer than RFC 5321
     allows: a local part over 64 octets, a domain label over 63 (RFC 1035; an internationalised
     label as its `xn--` form), or over 254 in all.
@@ -104,10 +108,6 @@ class LongEmail(ValueRule):
     name = "email-too-long"
     severity = Severity.WARNING
     hubspot_error = "INVALID_EMAIL"
-
-    def wants(self, prop: Property) -> bool:
-        return ((prop.format == "email" and prop.type in ("string", "enumeration", "phone_number"))
-                or _listed(prop))
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
