@@ -1268,9 +1268,9 @@ def test_a_month_named_in_another_language_is_a_warning_not_an_unparseable_date(
            "5/Jan/2024,d@x.com\n31/février/2024,e@x.com\n1.DICIEMBRE.2024,f@x.com\n".encode()
     request = {**_request("contacts.csv", ("Close", "0-1", "closedate"), ("Email", "0-1", "email")),
                "dateFormat": "DAY_MONTH_YEAR"}
-    foreign = ("names its month in another language than English; it is a DAY_MONTH_YEAR date once that is "
-               "read as its month, but HubSpot documents English names and numbers only, and whether it reads "
-               "others is not documented")
+    foreign = ("names its month otherwise than by its English name or 3-letter abbreviation; it is a "
+               "DAY_MONTH_YEAR date once that is read as its month, but HubSpot documents English names, "
+               "3-letter abbreviations and numbers only, and whether it reads others is not documented")
     for chunk_rows in (50_000, 1):
         report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
                           config=Config(chunk_rows=chunk_rows, reader=reader))

@@ -1,10 +1,13 @@
-"""Dates written with a month name of another language (HS220): `5/janvier/2024`, `März/3/2024`.
+"""Dates written with a month name of another language (HS220): `5/janvier/2024`, `März/3/2024`,
+`5/janv./2024`, and English `5/Sept/2024`.
 
 HubSpot documents months as a number, a 3-letter abbreviation or the full name, with English
-examples (fact sheet 6, [V] S6); whether its importer reads the names of other languages is not
-documented [GAP]. A cell that does not parse under the import's dateFormat (HS201) but would,
-were its month name one of ``formats.FOREIGN_MONTHS`` read as its month, is this rule's warning
-instead of HS201's error. Only the cells HS201 would report are parsed again.
+examples (fact sheet 6, [V] S6); whether its importer reads the names of other languages, their
+abbreviations (CLDR's), or English `Sept`, is not documented [GAP]. A cell that does not parse
+under the import's dateFormat (HS201) but would, were its month name one of
+``formats.dates.FOREIGN_MONTHS`` read as its month, is this rule's warning instead of HS201's
+error. Only the cells HS201 would report are parsed again; a token that is also an English
+month names the same month there, so an impossible date stays HS201's.
 """
 
 from __future__ import annotations
@@ -41,14 +44,15 @@ def foreign_month_cells(rule: ValueRule, chunk: Chunk, file: FileContext, column
 
 
 class ForeignMonthName(ValueRule):
-    """A date names its month in a language other than English.
+    """A date names its month in a language other than English, or abbreviates it otherwise than in 3 letters.
 
     Why: HubSpot documents months as a number, a 3-letter abbreviation or the full name, with
     English examples (`OCT`, `October`; fact sheet 6, [V] S6); whether its importer reads
-    `janvier`, `März` or `diciembre` is not documented [GAP]. The cell is in the import's
+    `janvier`, `März`, `diciembre`, their abbreviations (`janv.`, `dic`, `okt`) or English `Sept` is
+    not documented [GAP]. The cell is in the import's
     dateFormat once the name is read as its month, so this is a warning where HS201 would be an
     error: HubSpot may read it, or fail the row with COULD_NOT_PARSE_DATE.
-    Example: `5/janvier/2024` under DAY_MONTH_YEAR, `März/3/2024` under MONTH_DAY_YEAR.
+    Example: `5/janvier/2024` or `5/Sept/2024` under DAY_MONTH_YEAR, `März/3/2024` under MONTH_DAY_YEAR.
     Fix: write the month as a number or by its English name (`5/01/2024`, `5/Jan/2024`).
     """
 
@@ -64,7 +68,8 @@ class ForeignMonthName(ValueRule):
         fmt = self.date_format
         for column, prop in self.typed(file):
             yield from self.cells(chunk, file, column, foreign_month_cells(self, chunk, file, column, prop),
-                                  lambda value: (f"{quote(value)} names its month in another language than "
-                                                 f"English; it is a {fmt} date once that is read as its month, "
-                                                 "but HubSpot documents English names and numbers only, and "
-                                                 "whether it reads others is not documented"))
+                                  lambda value: (f"{quote(value)} names its month otherwise than by its English "
+                                                 f"name or 3-letter abbreviation; it is a {fmt} date once that "
+                                                 "is read as its month, but HubSpot documents English names, "
+                                                 "3-letter abbreviations and numbers only, and whether it reads "
+                                                 "others is not documented"))

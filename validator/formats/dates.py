@@ -23,9 +23,11 @@ from validator.formats.numbers import SCIENTIFIC
 DATE_FORMATS = ("MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY")
 _FACTS = builtin().raw.get("formats", {})
 MONTHS: tuple[str, ...] = tuple(_FACTS.get("months", ()))
-# a month name of another language -> its month (1-12)
-FOREIGN_MONTHS: dict[str, int] = {name: i + 1 for i, names in enumerate(_FACTS.get("foreign_months", ()))
-                                  for name in names}
+# a month name of another language, or an abbreviation with or without its dot -> its month (1-12)
+FOREIGN_MONTHS: dict[str, int] = {
+    **{name: i + 1 for i, names in enumerate(_FACTS.get("foreign_months", ())) for name in names},
+    **{name + dot: i + 1 for i, names in enumerate(_FACTS.get("foreign_month_abbreviations", ()))
+       for name in names for dot in ("", ".")}}
 PIVOT = int(_FACTS.get("two_digit_year_pivot", 69))
 EPOCH_MS_DIGITS = int(_FACTS.get("epoch_ms_min_digits", 11))
 
@@ -103,7 +105,8 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     Epoch milliseconds are accepted for date properties too (the object API's form [V] S10; [I]
     for imports). Two-digit years: 00-68 are 20xx, 69-99 are 19xx [I].
     ``distinct``: the column's ``distinct_cells`` when the caller has it already. ``foreign``:
-    read only month names of other languages (``FOREIGN_MONTHS``, any letters), not English ones.
+    read only month names of other languages (``FOREIGN_MONTHS``, any letters, an abbreviation's
+    trailing dot), not English ones.
     """
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     if distinct is _UNSET:
@@ -114,7 +117,7 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     fmt = date_format if date_format in _DATE_RE else "MONTH_DAY_YEAR"
     pattern = "^" + _DATE_RE[fmt] + (_TIME_RE if with_time else "") + "$"
     if foreign:
-        pattern = pattern.replace("[A-Za-z]{3,9}", r"\p{L}{3,9}")
+        pattern = pattern.replace("[A-Za-z]{3,9}", r"\p{L}{3,9}\.?")  # `janv.`
     parts = pc.extract_regex(arr, pattern)
     found = as_mask(parts.is_valid())
 
