@@ -141,3 +141,33 @@ def test_an_archived_stage_or_pipeline(tmp_path: Path) -> None:
                                        (4, 2, None, "HS247", f"'old' {pipe}"),
                                        (5, 2, None, "HS247", f"'Old Pipeline' {pipe}"),
                                        (5, 3, None, "HS247", f"'parked' {stage}")]
+
+
+def test_the_loader_reads_the_archived_properties_saved_beside_the_active_ones(tmp_path: Path) -> None:
+    # `GET /crm/v3/properties/{object}?archived=true` lists the archived properties only, and the
+    # loader read properties/<object>.json alone: a column mapped to an archived property was an
+    # unknown property's error, not HS247's warning, in a snapshot saved as README said
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    (portal / "properties-archived").mkdir()
+    (portal / "properties" / "contacts.json").write_text(json.dumps({"results": [
+        {"name": "email", "label": "Email", "type": "string", "fieldType": "text"}]}))
+    archived = portal / "properties-archived" / "contacts.json"
+    archived.write_text(json.dumps({"results": [  # (the body as saved: each property archived, whatever it says)
+        {"name": "old_score", "label": "Old score", "type": "number", "fieldType": "number"},
+        {"name": "legacy_tier", "label": "Legacy tier", "type": "string", "fieldType": "text", "archived": True},
+        {"name": "email", "label": "Email", "type": "string", "fieldType": "text"}]}))
+    assert [(p.name, p.archived) for p in load_portal(portal).properties["0-1"]] == [
+        ("email", False), ("old_score", True), ("legacy_tier", True)]
+    assert archived in snapshot_files(portal)  # an input: a report written never replaces it
+    report = validate(_import(tmp_path, "0-1", "Email,Score", ["a@x.example,1"], ["email", "old_score"]),
+                      config=Config(portal=str(portal)))
+    assert [(f.row, f.column, f.pointer, f.code, f.severity.label, f.message) for f in report.findings
+            if f.code == "HS247" or (f.pointer or "").endswith("/propertyName")] == [
+        (None, None, "/files/0/fileImportPage/columnMappings/1/propertyName", "HS247", "warning",
+         f"'old_score' is an archived property in the portal snapshot; {GAP}")]
+    (portal / "properties" / "contacts.json").unlink()  # alone it says nothing of the active properties
+    with pytest.raises(ValidatorError) as refused:
+        load_portal(portal)
+    assert str(refused.value) == (f"portal snapshot {archived}: needs properties/contacts.json beside it "
+                                  "(GET /crm/v3/properties/contacts: the active properties)")

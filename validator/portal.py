@@ -4,6 +4,7 @@ Layout of the folder (each file is the body exactly as HubSpot returns it; READM
 commands that save them; every file is optional):
 
     properties/<objectType>.json   GET /crm/v3/properties/{objectType}     {"results": [property, ...]}
+    properties-archived/<objectType>.json  GET /crm/v3/properties/{objectType}?archived=true  (the same)
     pipelines/<objectType>.json    GET /crm/v3/pipelines/{objectType}      {"results": [pipeline, ...]}
     owners.json                    GET /crm/v3/owners                      {"results": [owner, ...]}
     owners-archived.json           GET /crm/v3/owners?archived=true        {"results": [owner, ...]}
@@ -166,8 +167,10 @@ def _owner(item: Mapping[str, Any], where: str) -> Owner:
                  str(item.get("lastName") or ""), item.get("archived") is True)
 
 
-# ``?archived=true`` lists the deactivated users only: saved beside owners.json, which lists the others
+# ``?archived=true`` lists the deactivated users (the archived properties) only: saved beside
+# owners.json (properties/<object>.json), which lists the others
 ARCHIVED_OWNERS = "owners-archived.json"
+ARCHIVED_PROPERTIES = "properties-archived"
 
 
 def _with_archived(owners: tuple[Owner, ...] | None, items: list[Mapping[str, Any]]) -> tuple[Owner, ...]:
@@ -179,6 +182,17 @@ def _with_archived(owners: tuple[Owner, ...] | None, items: list[Mapping[str, An
     known = {o.id for o in owners}
     extra = (replace(_owner(o, f"results[{i}]"), archived=True) for i, o in enumerate(items))
     return owners + tuple(o for o in extra if o.id not in known)
+
+
+def _with_archived_properties(active: tuple[Property, ...] | None, archived: tuple[Property, ...],
+                               stem: str) -> tuple[Property, ...]:
+    """An object's properties and those of its properties-archived/ file, each archived whatever
+    its body says (a name the active list has already is that list's). Alone, the file says
+    nothing of the active properties, and every other column would be an unknown property's: refused."""
+    if active is None:
+        raise _Bad(f"needs properties/{stem}.json beside it (GET /crm/v3/properties/{stem}: the active properties)")
+    known = {p.name for p in active}
+    return active + tuple(replace(p, archived=True) for p in archived if p.name not in known)
 
 
 def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mapping[str, Any]], tuple[str, ...]]:
@@ -201,7 +215,7 @@ def snapshot_files(path: str | os.PathLike[str]) -> list[Path]:
     which a report written must never replace."""
     root = Path(path)
     found = [root / "schemas.json", root / "owners.json", root / ARCHIVED_OWNERS,
-             *sorted((root / "properties").glob("*.json")),
+             *sorted((root / "properties").glob("*.json")), *sorted((root / ARCHIVED_PROPERTIES).glob("*.json")),
              *sorted((root / "pipelines").glob("*.json")), *sorted((root / "associations").glob("*/*.json"))]
     return [p for p in found if p.is_file()]
 
@@ -237,6 +251,10 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
         for current in sorted((root / "properties").glob("*.json")):
             obj_id = object_of(current)
             props[obj_id] = _property_list(obj_id, _results(_read(current)), "results", base)
+        for current in sorted((root / ARCHIVED_PROPERTIES).glob("*.json")):
+            obj_id = object_of(current)
+            archived = _property_list(obj_id, _results(_read(current)), "results", base)
+            props[obj_id] = _with_archived_properties(props.get(obj_id), archived, current.stem)
         pipelines: dict[str, tuple[Pipeline, ...]] = {}
         for current in sorted((root / "pipelines").glob("*.json")):
             pipelines[object_of(current)] = tuple(_pipeline(p, f"results[{i}]")

@@ -2,9 +2,10 @@
 an archived property, a deactivated owner, a hidden option, an archived pipeline or stage; and
 an owner name one active user shares with deactivated ones.
 
-The snapshot's files hold them where they were saved with ``?archived=true`` (properties;
-owners, in owners-archived.json) or where HubSpot lists them itself (``hidden`` options, ``archived`` pipelines and
-stages). What an import does with one is not documented (fact sheet 4.1 names the fields only).
+The snapshot's files hold them where they were saved with ``?archived=true`` (properties, in
+properties-archived/<object>.json; owners, in owners-archived.json) or where HubSpot lists them
+itself (``hidden`` options, ``archived`` pipelines and stages). What an import does with one is
+not documented (fact sheet 4.1 names the fields only).
 """
 
 from __future__ import annotations
