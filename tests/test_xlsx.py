@@ -1428,6 +1428,30 @@ def test_error_cells_past_the_scans_limit_read_the_same_on_both_readers(monkeypa
         assert notes.reader == "openpyxl", engine
 
 
+def test_formulas_without_a_value_past_the_scans_limit_are_reported_on_both_readers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # past MAX_EXCEPTIONS odd cells, a formula without a cached value lost its marker on both
+    # readers (an empty cell, no HS423); the sheet now goes to openpyxl, which marks the rest
+    import validator.readers.xlsx_sheet as sheet_module
+
+    monkeypatch.setattr(sheet_module, "MAX_EXCEPTIONS", 2)
+    rows = [["Email", "City", "Score"]] + [
+        [f"p{n}@example.com", ("x", f'<c r="B{n}"><f>A{n}&amp;"!"</f></c>'),
+         ("x", f'<c r="C{n}"><f>1+1</f><v>2</v></c>')] for n in range(2, 6)]
+    data = X.xlsx(rows)
+    for engine in ENGINES:
+        _reader, notes, (chunk,) = _read(data, engine)
+        assert (chunk.rows.tolist(), chunk.frame[1].tolist(), chunk.kinds[1].tolist(), chunk.kinds[2].tolist()) == (
+            [2, 3, 4, 5], [""] * 4, ["f"] * 4, ["n"] * 4), engine
+        assert notes.reader == "openpyxl", engine
+    (tmp_path / "contacts.xlsx").write_bytes(data)
+    req = tmp_path / "import.json"
+    req.write_text(json.dumps(request("contacts.xlsx", ("Email", "City", "Score"))))
+    found = [(f.code, f.row, f.column, f.cell, f.message) for f in validate(req).findings if f.code.startswith("HS4")]
+    assert found == [("HS423", n, 2, f"Contacts!B{n}",
+                      "formula has no computed value; the cell would import as empty") for n in range(2, 6)]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_negative_date_serial_is_quoted_as_its_number(tmp_path: Path, engine: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:

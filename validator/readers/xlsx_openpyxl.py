@@ -22,7 +22,7 @@ from validator.findings import column_letter
 from validator.readers.base import Refused, Shared, warnings_ignored
 from validator.readers.xlsx_blocks import RawBlock
 from validator.readers.xlsx_scan import cell_twice, rows_out_of_order
-from validator.readers.xlsx_text import _unescape
+from validator.readers.xlsx_text import UNCACHED, _unescape
 
 if TYPE_CHECKING:
     from validator.readers.xlsx_scan import WorkbookScan
@@ -43,9 +43,14 @@ def _parser_class() -> type:
     from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
+        uncached = False  # mark formulas without a cached value (``_uncached``)
+
         def parse_cell(self, element: Any) -> Any:
             kind = element.get("t", "n")
             cell = self._parse(element)
+            if self.uncached and _uncached(element, kind):
+                cell["value"] = UNCACHED
+                return cell
             if kind == "inlineStr" and cell["data_type"] == "s":
                 cell["value"] = _string_text(element.find(INLINE_STRING))
             if kind == "n" and cell["data_type"] in ("d", "e", "n") and cell["style_id"] in self.date_formats:
@@ -91,6 +96,22 @@ def _parser_class() -> type:
                 return cell
 
     return Parser
+
+
+def _uncached(element: Any, kind: str) -> bool:
+    """A formula without a cached value as the byte scan finds one (``xlsx_sheet._scan_text``): a
+    referenced cell whose first element is its formula, with no value but blanks and no inline
+    string, which is neither an error cell nor a text formula with a value (an empty one too)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, VALUE_TAG
+
+    if not element.get("r") or not len(element) or element[0].tag != FORMULA_TAG or kind == "e":
+        return False
+    if element.find(INLINE_STRING) is not None:
+        return False
+    value = element.find(VALUE_TAG)
+    if value is None:
+        return True
+    return kind != "str" and not (value.text or "").strip()
 
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -212,10 +233,12 @@ class _OpenpyxlEngine:
         # the sheet's own rows, never <dimension> (hostile-inputs F1) and never the rows between
         # them: ReadOnlyWorksheet.iter_rows yields every missing row one by one (F2, F3)
         self._source = ws._get_source()
-        parsed = _by_reference(_parser_class()(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                               date_formats=wb._date_formats,
-                                               timedelta_formats=wb._timedelta_formats).parse(),
-                               every_cell=bool(self.scan.scan.cells_without_ref))
+        parser = _parser_class()(self._source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        # the scan keeps at most MAX_EXCEPTIONS odd cells; past them, the formulas it dropped
+        # (and so the sheet came here) are marked as it marks them
+        parser.uncached = bool(self.scan.scan.exceptions_dropped)
+        parsed = _by_reference(parser.parse(), every_cell=bool(self.scan.scan.cells_without_ref))
         last = [0]
         part = (self.scan.chosen.part if self.scan.chosen is not None else None) or name
 

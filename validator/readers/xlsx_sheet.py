@@ -213,7 +213,9 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False,
                     continue
                 if _TEXT_TYPE.search(m.group(1)) and _CACHED.search(m.group(2)):
                     continue  # a text formula's value, empty or blank
-                _exception(out, m.group(1), "f", "")
+                if not _exception(out, m.group(1), "f", "") and not out.calamine_misreads:
+                    # (both readers would give an empty cell; openpyxl marks those the scan drops)
+                    out.calamine_misreads = f"more than {MAX_EXCEPTIONS:,} odd cells, formulas without a value"
     if dates and has_bytes(data, b">-"):
         _negative_dates(data, out, dates)
     if not out.calamine_misreads:

@@ -78,10 +78,22 @@ def format_time(value: dt.time) -> str:
     return text + f":{value.second:02d}" if value.second else text
 
 
+class Uncached:
+    """A formula cell without a cached value, as openpyxl's parser marks one where the byte scan
+    could keep no more of them (``xlsx_openpyxl._uncached``): read as the scan's ``("f", "")``."""
+
+    __slots__ = ()
+
+
+UNCACHED = Uncached()
+
+
 def cell_text(value: Any, order: str = "mdy") -> tuple[str, str]:
     """(text, kind) of one cell value as a cell reader returns it."""
     if value is None:
         return "", ""
+    if value is UNCACHED:
+        return "", "f"
     if isinstance(value, str):
         return value, ("s" if value else "")
     if isinstance(value, bool):
