@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from validator.checks import all_rules
-from validator.config import Config, specific_codes
+from validator.config import Config
+from validator.config_rules import rule_settings, severity_of
 from validator.engine import Engine
 from validator.findings import Report, Severity, ValidatorError
 from validator.report import FORMATS
@@ -168,88 +168,10 @@ def checked_config(config: Config | None) -> Config:
             str, os.PathLike, Sequence))):
         raise ValidatorError(f"Config.baseline must be a file path or a list of entries, not {baseline!r}")
     if isinstance(config.fail_on, str):
-        config = config.with_(fail_on=_severity(config.fail_on, "Config.fail_on"))
+        config = config.with_(fail_on=severity_of(config.fail_on, "Config.fail_on"))
     elif not isinstance(config.fail_on, Severity):
         raise ValidatorError(f"Config.fail_on must be a Severity or 'error', 'warning', 'info', not {config.fail_on!r}")
-    return _rules_checked(config)
-
-
-def _rules_checked(config: Config) -> Config:
-    """``select``, ``ignore``, ``severity``, ``options`` and ``per_file_ignores`` as codes."""
-    selections = {name: _patterns(getattr(config, name), f"Config.{name}")
-                  for name in ("extend_select", "ignore")}
-    select = None if config.select is None else _patterns(config.select, "Config.select")
-    then = []
-    if not isinstance(config.then, (tuple, list)):
-        raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {config.then!r}")
-    for entry in config.then:
-        if not isinstance(entry, tuple) or len(entry) != 3:
-            raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {entry!r}")
-        then.append((None if entry[0] is None else _patterns(entry[0], "Config.then"),
-                     _patterns(entry[1], "Config.then"), _patterns(entry[2], "Config.then")))
-    if not isinstance(config.per_file_ignores, Mapping):
-        raise ValidatorError(f"Config.per_file_ignores must map globs to rules, not "
-                             f"{type(config.per_file_ignores).__name__}")
-    ignores = {str(glob): _patterns(codes, f"Config.per_file_ignores[{glob!r}]")
-               for glob, codes in config.per_file_ignores.items()}
-    if not isinstance(config.severity, Mapping) or any(
-            not isinstance(v, (Severity, str)) for v in config.severity.values()):
-        raise ValidatorError("Config.severity must map rule codes to Severity values or 'error'/'warning'/'info'")
-    severity = _by_code({rule: _severity(v, f"Config.severity[{rule!r}]") for rule, v in config.severity.items()},
-                        "Config.severity")
-    if not isinstance(config.options, Mapping):
-        raise ValidatorError(f"Config.options must map rules to options, not {type(config.options).__name__}")
-    for rule, opts in config.options.items():
-        if not isinstance(opts, Mapping):
-            raise ValidatorError(f"Config.options[{rule!r}] must map option names to values, not {opts!r}")
-    options = {code: dict(opts) for code, opts in _by_code(config.options, "Config.options").items()}
-    return config.with_(select=select, then=tuple(then), per_file_ignores=ignores, options=options,
-                        severity=severity,
-                        **selections)
-
-
-def _severity(value: Severity | str, what: str) -> Severity:
-    """A severity as the settings file takes it (``"error"``); one that is none is refused naming
-    ``what``, the setting it was given for, as the settings file names its own."""
-    if isinstance(value, Severity):
-        return value
-    try:
-        return Severity.parse(value)
-    except ValidatorError as exc:
-        raise ValidatorError(f"{what}: {exc}") from None
-
-
-def _patterns(value: Any, what: str) -> tuple[str, ...]:
-    """Rule codes, prefixes or names: a list of them, or one string of them separated by commas
-    (as the settings file and ``--select`` take them). An unknown one is refused naming ``what``."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
-        raise ValidatorError(f"{what} must be rule codes, prefixes or names, not {value!r}")
-    patterns = tuple(p.strip() for v in value for p in v.split(",") if p.strip())
-    try:
-        specific_codes(patterns, all_rules())
-    except ValidatorError as exc:
-        raise ValidatorError(f"{what}: {exc}") from None
-    return patterns
-
-
-def _by_code(table: Mapping[Any, Any], what: str) -> dict[str, Any]:
-    """A table keyed by rule codes, names or prefixes, keyed by code; where keys overlap (``HS1``
-    and ``HS113``) the more specific one wins, as in the settings file."""
-    rules = all_rules()
-    out: dict[str, tuple[int, Any]] = {}
-    for rule, value in table.items():
-        if not isinstance(rule, str):
-            raise ValidatorError(f"{what} keys must be rule codes, prefixes or names, not {rule!r}")
-        try:
-            matched = specific_codes([rule], rules)
-        except ValidatorError as exc:
-            raise ValidatorError(f"{what}: {exc}") from None
-        for code, level in matched.items():
-            if code not in out or level >= out[code][0]:
-                out[code] = (level, value)
-    return {code: value for code, (_level, value) in out.items()}
+    return config.with_(**rule_settings(config))
 
 
 def _file_arg(name: str, value: Any) -> FileArg:

@@ -96,7 +96,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     """
     if not emit_request and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
-    from validator.api import _patterns, validate
+    from validator.api import validate
     from validator.cli_output import (
         _baseline_targets,
         _deliver,
@@ -106,14 +106,15 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _write_baselines,
         _write_report,
     )
+    from validator.config_rules import patterns
     from validator.findings import Report, ValidatorError
     from validator.sources import named_by
 
     for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
-        _patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
+        patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
     if emit_request and write_baseline:  # (it would write nothing, and exit 0)
         raise ValidatorError("--write-baseline needs a check, and --emit-request checks nothing")
-    if select and not _patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
+    if select and not patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
         raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,

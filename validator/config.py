@@ -61,6 +61,14 @@ class Config:
     # file's rows read so far, ragged and blank ones included; bytes: a CSV's through its last row read)
     progress: Any = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # an unknown rule (or a value of the wrong type) in a setting that names rules is refused
+        # where the Config is built, not when validate() runs; one naming none reads no registry
+        from validator.config_rules import names_rules, rule_settings
+
+        if names_rules(self):
+            rule_settings(self)
+
     def with_(self, **changes: Any) -> Config:
         """A copy with ``changes`` (settings by their field names); an unknown name is a
         ValidatorError naming it, as an unknown key of the settings file is."""

@@ -1,0 +1,104 @@
+"""A ``Config``'s settings that name rules, checked and taken as the settings file takes them.
+
+``Config`` checks them as it is built (``Config.__post_init__``), so that an unknown rule is
+refused on the line that names it rather than when ``validate()`` runs; ``validate()`` takes
+them as codes (``rule_settings``). The rule registry is read only where a setting names rules: a
+``Config`` naming none is built without importing a rule module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from validator.checks import all_rules
+from validator.config import specific_codes
+from validator.findings import Severity, ValidatorError
+
+if TYPE_CHECKING:
+    from validator.config import Config
+
+
+def names_rules(config: Config) -> bool:
+    """Whether any setting of ``config`` names rules (select, ignore, severity, ...)."""
+    return bool(config.select is not None or config.extend_select or config.ignore or config.then
+                or config.severity or config.options or config.per_file_ignores)
+
+
+def rule_settings(config: Config) -> dict[str, Any]:
+    """``select``, ``extend_select``, ``ignore``, ``then``, ``severity``, ``options`` and
+    ``per_file_ignores`` as codes; a value of the wrong type or an unknown rule is a
+    ValidatorError naming the setting (``Config.select: unknown rule code or name 'HS999'``)."""
+    selections = {name: patterns(getattr(config, name), f"Config.{name}")
+                  for name in ("extend_select", "ignore")}
+    select = None if config.select is None else patterns(config.select, "Config.select")
+    then = []
+    if not isinstance(config.then, (tuple, list)):
+        raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {config.then!r}")
+    for entry in config.then:
+        if not isinstance(entry, tuple) or len(entry) != 3:
+            raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {entry!r}")
+        then.append((None if entry[0] is None else patterns(entry[0], "Config.then"),
+                     patterns(entry[1], "Config.then"), patterns(entry[2], "Config.then")))
+    if not isinstance(config.per_file_ignores, Mapping):
+        raise ValidatorError(f"Config.per_file_ignores must map globs to rules, not "
+                             f"{type(config.per_file_ignores).__name__}")
+    ignores = {str(glob): patterns(codes, f"Config.per_file_ignores[{glob!r}]")
+               for glob, codes in config.per_file_ignores.items()}
+    if not isinstance(config.severity, Mapping) or any(
+            not isinstance(v, (Severity, str)) for v in config.severity.values()):
+        raise ValidatorError("Config.severity must map rule codes to Severity values or 'error'/'warning'/'info'")
+    severity = _by_code({rule: severity_of(v, f"Config.severity[{rule!r}]") for rule, v in config.severity.items()},
+                        "Config.severity")
+    if not isinstance(config.options, Mapping):
+        raise ValidatorError(f"Config.options must map rules to options, not {type(config.options).__name__}")
+    for rule, opts in config.options.items():
+        if not isinstance(opts, Mapping):
+            raise ValidatorError(f"Config.options[{rule!r}] must map option names to values, not {opts!r}")
+    options = {code: dict(opts) for code, opts in _by_code(config.options, "Config.options").items()}
+    return dict(select=select, then=tuple(then), per_file_ignores=ignores, options=options, severity=severity,
+                **selections)
+
+
+def severity_of(value: Severity | str, what: str) -> Severity:
+    """A severity as the settings file takes it (``"error"``); one that is none is refused naming
+    ``what``, the setting it was given for, as the settings file names its own."""
+    if isinstance(value, Severity):
+        return value
+    try:
+        return Severity.parse(value)
+    except ValidatorError as exc:
+        raise ValidatorError(f"{what}: {exc}") from None
+
+
+def patterns(value: Any, what: str) -> tuple[str, ...]:
+    """Rule codes, prefixes or names: a list of them, or one string of them separated by commas
+    (as the settings file and ``--select`` take them). An unknown one is refused naming ``what``."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise ValidatorError(f"{what} must be rule codes, prefixes or names, not {value!r}")
+    found = tuple(p.strip() for v in value for p in v.split(",") if p.strip())
+    try:
+        specific_codes(found, all_rules())
+    except ValidatorError as exc:
+        raise ValidatorError(f"{what}: {exc}") from None
+    return found
+
+
+def _by_code(table: Mapping[Any, Any], what: str) -> dict[str, Any]:
+    """A table keyed by rule codes, names or prefixes, keyed by code; where keys overlap (``HS1``
+    and ``HS113``) the more specific one wins, as in the settings file."""
+    rules = all_rules()
+    out: dict[str, tuple[int, Any]] = {}
+    for rule, value in table.items():
+        if not isinstance(rule, str):
+            raise ValidatorError(f"{what} keys must be rule codes, prefixes or names, not {rule!r}")
+        try:
+            matched = specific_codes([rule], rules)
+        except ValidatorError as exc:
+            raise ValidatorError(f"{what}: {exc}") from None
+        for code, level in matched.items():
+            if code not in out or level >= out[code][0]:
+                out[code] = (level, value)
+    return {code: value for code, (_level, value) in out.items()}
