@@ -349,6 +349,21 @@ def test_a_foreign_key_type_without_its_target_is_an_error_in_a_single_file_impo
          "INVALID_COLUMN_CONFIGURATION", f"column 'Company' has foreignKeyType but no toColumnObjectTypeId{hint}")]
 
 
+def test_a_target_without_a_foreign_key_type_is_a_warning_in_a_single_file_import() -> None:
+    # a multi-file import's common column without foreignKeyType is HS311's error; in one file the
+    # same column passed without a word, though HubSpot documents no toColumnObjectTypeId without it
+    report = _one_file("0-1", "Email,Company\na@x.com,x.com\n", ("Email", "email"),
+                       ("Company", None, {"toColumnObjectTypeId": "0-2"}))
+    assert [(f.code, f.row, f.column, f.pointer, f.severity.label, f.hubspot_error, f.message)
+            for f in report.findings] == [
+        ("HS326", None, None, "/files/0/fileImportPage/columnMappings/1/foreignKeyType", "warning", None,
+         "column 'Company' points to companies (0-2) but has no foreignKeyType: HubSpot documents "
+         "toColumnObjectTypeId only with the foreignKeyType that names the association type, so the "
+         "association will likely not be made (HUBSPOT_DEFINED ids from contacts (0-1) to companies (0-2): "
+         "1 (Primary), 279)")]
+    assert validate(EXAMPLES / "contacts-companies-one-file" / "import.json").findings == []
+
+
 def test_association_type_hint_lists_each_hubspot_defined_id_once() -> None:
     # with a portal snapshot the ids were listed twice, and a USER_DEFINED label's id among them
     request = ROOT / "fixtures" / "examples" / "two-file-broken" / "import.json"

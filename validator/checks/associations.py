@@ -128,7 +128,8 @@ class MisplacedAssociationSettings(Rule):
     object associationIdentifierColumn (one or several), HS316 warns instead.
     A `foreignKeyType` goes only with the `toColumnObjectTypeId` of the object it points to
     ([V] S5: "in the same place"), in a single-file import as well (HubSpot's `Company ID`
-    example): without it the association has no target, in any import.
+    example): without it the association has no target, in any import. (The other way round, a
+    single-file import's toColumnObjectTypeId without its foreignKeyType, is HS326's warning.)
     Example: the contacts file's Email column carries `toColumnObjectTypeId: "0-2"` and the
     companies file's Email column carries `associationIdentifierColumn: true`.
     Fix: move each setting to the place the message names (see HubSpot's two-file example).

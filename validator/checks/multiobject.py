@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from validator.checks.associations import multi_file
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
@@ -151,6 +152,46 @@ class LabelColumnMisconfigured(Rule):
                             f"label column {quote(c.column_name or '')} labels associations with "
                             f"{cat.object_label(obj)}, but {f.file_name} has no column naming its records",
                             file=ctx, pointer=c.at(key))
+
+
+class TargetWithoutAssociationType(Rule):
+    """A single-file import's column points to another object but has no foreignKeyType.
+
+    Why: HubSpot documents `toColumnObjectTypeId` only together with the `foreignKeyType`
+    ({associationTypeId, associationCategory}) that names the association to make ([V] S5, its
+    `Company ID` example and the two-file one). In a multi-file import a common column without it
+    is HS311's error; in one file what HubSpot does is not documented [GAP]: most likely the
+    records import and the association is not made, hence a warning. Label columns
+    (`FLEXIBLE_ASSOCIATION_LABEL`) and same-object keys (`ASSOCIATION_KEYS`) need none.
+    Example: a contacts file's `Company` column with `"toColumnObjectTypeId": "0-2"` and no
+    foreignKeyType.
+    Fix: add `"foreignKeyType": {"associationTypeId": 279, "associationCategory": "HUBSPOT_DEFINED"}`
+    (the id for the two objects and the direction; the message lists HubSpot's own).
+    """
+
+    code = "HS326"
+    name = "target-without-association-type"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        if multi_file(ctx.spec):
+            return  # (HS311's error there)
+        cat = ctx.catalog
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if (c.ignored or c.to_object_type is None or c.foreign_key is not None
+                        or c.column_type in (LABEL, KEYS)):
+                    continue
+                src, dst = c.object_type_id, c.to_object_type_id
+                ids = dict.fromkeys(f"{a.id}{f' ({a.label})' if a.label else ''}"
+                                    for a in cat.types_between(src, dst) if a.category == "HUBSPOT_DEFINED")
+                known = (f" (HUBSPOT_DEFINED ids from {cat.object_label(src)} to {cat.object_label(dst)}: "
+                         f"{', '.join(ids)})" if ids else "")
+                yield self.finding(
+                    f"column {quote(c.column_name or '')} points to {cat.object_label(dst)} but has no "
+                    "foreignKeyType: HubSpot documents toColumnObjectTypeId only with the foreignKeyType that "
+                    f"names the association type, so the association will likely not be made{known}",
+                    file=ctx, pointer=c.at("foreignKeyType"))
 
 
 class AssociationLabelNotFound(CatalogRule):
