@@ -288,3 +288,21 @@ def test_a_request_file_whose_files_key_is_misspelt_is_checked_not_passed_over(t
     (tmp_path / "request.json").write_text('{"url": "https://example.com"}', encoding="utf-8")
     skipped = _run("check", "--ignore-unpaired", "request.json", cwd=tmp_path)
     assert (skipped.returncode, skipped.stdout) == (0, ""), skipped.stderr
+
+
+def test_ruff_spellings_of_the_output_options_and_the_format_environment_variable(tmp_path: Path) -> None:
+    # `--output-format` and `--output-file` (ruff's names, and the settings file's `output-format`)
+    # were refused as no such option, and HUBSPOT_PREFLIGHT_OUTPUT_FORMAT was not read
+    broken = EXAMPLES / "broken" / "contacts.import.json"
+    target = tmp_path / "report.txt"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(broken), "--select", "HS113", "--output-format", "concise",
+                                 "--output-file", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == f"{broken.parent / 'contacts.csv'}:4:1: HS113 [warning] row is blank\n"
+    result = runner.invoke(cli, ["check", str(broken), "--select", "HS113"],
+                           env={"HUBSPOT_PREFLIGHT_OUTPUT_FORMAT": "concise"})
+    assert result.output == f"{broken.parent / 'contacts.csv'}:4:1: HS113 [warning] row is blank\n"
+    result = runner.invoke(cli, ["check", str(broken), "--select", "HS113", "--format", "json"],
+                           env={"HUBSPOT_PREFLIGHT_OUTPUT_FORMAT": "concise"})  # the flag wins
+    assert [(f["code"], f["row"]) for f in json.loads(result.output)["findings"]] == [("HS113", 4)]

@@ -46,10 +46,11 @@ def cli() -> None:
               help="The importRequest JSON for the data files given (default: found by convention).")
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
               help="Use PATH for the files[] entry whose fileName is NAME (- reads it from stdin).")
-@click.option("--format", "fmt", default=None,
+@click.option("--format", "--output-format", "fmt", default=None, envvar="HUBSPOT_PREFLIGHT_OUTPUT_FORMAT",
               type=click.Choice(["text", "concise", "json", "sarif", "junit", "github", "hubspot", "csv", "auto"]),
-              help="Output format (default: text; github inside GitHub Actions).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+              help="Output format (default: text; github inside GitHub Actions; env HUBSPOT_PREFLIGHT_OUTPUT_FORMAT).")
+@click.option("-o", "--output", "--output-file", "output", type=click.Path(path_type=Path),
+              help="Write the report to a file.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Settings file (default: [tool.hubspot-preflight] of the nearest pyproject.toml).")
 @click.option("--select", multiple=True, help="Only these rules (codes, prefixes, names, ALL).")
