@@ -467,6 +467,16 @@ def test_a_title_row_is_quoted_with_the_files_own_delimiter(reader: str) -> None
     assert title.message == "row 1 looks like a title ('sep=;'): the column names the mappings use are on row 2"
 
 
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize("first", [b"\r\n", b",,\r\n", b"  \r\n"])
+def test_a_blank_line_above_the_header_is_called_blank_not_a_title(reader: str, first: bytes) -> None:
+    # hostile B14 at the top of the file: the blank first line was "a title ('')" (or "(',,')")
+    data = first + b"Email,First Name,City\r\na@x.com,Ann,Bern\r\n"
+    [title] = findings(data, "HS608", reader=reader)
+    assert (title.row, title.column, title.line) == (1, None, 1)
+    assert title.message == "row 1 is blank: the column names the mappings use are on row 2"
+
+
 def test_a_bad_code_unit_in_a_utf16_file_is_named_as_utf16_with_its_bytes() -> None:
     # an unpaired high surrogate (D8 00) in a UTF-16 BE file, and a UTF-16 LE file cut one byte
     # into its last code unit, were "not valid UTF-8", and the kept 0x00 / 0x0A bytes showed as

@@ -322,8 +322,9 @@ class TitleRow(Rule):
     """The first row is a title or preamble; the header the mappings name comes later.
 
     Why: HubSpot takes the first row as the header. Exports that start with a title (`Contacts
-    export 2024-01-31`) or a few lines of notes shift the real header down, so no `columnName`
-    matches and the header itself is imported as a record.
+    export 2024-01-31`), a few lines of notes or a blank line shift the real header down, so no
+    `columnName` matches and the header itself is imported as a record (a blank first row is
+    called blank, not a title).
     Example: a report title on line 1, the column names on line 2.
     Fix: delete the lines above the header.
     """
@@ -364,8 +365,10 @@ class TitleRow(Rule):
                 where = f"row {row}" + (f" (line {line})" if line is not None and line != row else "")
                 assert file.header is not None
                 text = file.notes.delimiter.join(file.header.cells)  # as the file spells it
-                yield self.finding(f"row 1 looks like a title ({quote(text)}): the column names the mappings "
-                                   f"use are on {where}", file=file, row=1, line=file.header.line, value=text)
+                said = ("row 1 is blank" if not any(c.strip() for c in file.header.cells)  # (no title to quote)
+                        else f"row 1 looks like a title ({quote(text)})")
+                yield self.finding(f"{said}: the column names the mappings use are on {where}", file=file, row=1,
+                                   line=file.header.line, value=text)
                 return
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
