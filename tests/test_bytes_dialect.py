@@ -477,6 +477,23 @@ def test_a_blank_line_above_the_header_is_called_blank_not_a_title(reader: str, 
     assert title.message == "row 1 is blank: the column names the mappings use are on row 2"
 
 
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_utf8_file_cut_inside_its_last_character_is_called_cut_short_not_windows_1252(reader: str) -> None:
+    # hostile A9: a UTF-8 file whose last character lost its last byte (a download or `head -c`
+    # cut it) was "not UTF-8; it looks like Windows-1252", whose fix (iconv) garbles every é in it
+    data = "Email,First Name,City\na@x.com,Renée,Zürich\nb@x.com,Bo,Z".encode() + "ü".encode()[:1]
+    [legacy] = findings(data, "HS403", reader=reader)
+    assert (legacy.row, legacy.column, legacy.line, legacy.offset) == (None, None, 3, 57)
+    assert legacy.message == ("the file ends in the middle of a UTF-8 character (byte 0xC3 at offset 57, line 3): it "
+                              "looks cut short; if it was not saved as UTF-8, it looks like Windows-1252 or ISO-8859-1 "
+                              "(Latin-1) (where the byte reads as 'Ã')")
+    assert [(f.row, f.column) for f in findings(data, "HS402", reader=reader)] == [(None, None), (3, 3)]
+    # one byte short of a line break, or not the file's only bad byte: an 8-bit file as before
+    for other in (data + b"\n", data.replace(b"Ren\xc3\xa9e", b"Ren\xe9e")):
+        [legacy] = findings(other, "HS403", reader=reader)
+        assert legacy.message.startswith("the file is not UTF-8; it looks like Windows-1252")
+
+
 def test_a_bad_code_unit_in_a_utf16_file_is_named_as_utf16_with_its_bytes() -> None:
     # an unpaired high surrogate (D8 00) in a UTF-16 BE file, and a UTF-16 LE file cut one byte
     # into its last code unit, were "not valid UTF-8", and the kept 0x00 / 0x0A bytes showed as

@@ -43,6 +43,20 @@ def likely_encoding(sample: bytes) -> tuple[str, str]:
     return "Windows-1252 or ISO-8859-1 (Latin-1)", shown
 
 
+def _cut_short(notes: Any, sample: bytes) -> bool:
+    """Whether the only bytes that are not UTF-8 are the start of one UTF-8 sequence, at the very
+    end of the file (no line break after it): a UTF-8 file cut short, as likely as an 8-bit one."""
+    events = notes.decode_events
+    if notes.final_newline or notes.decode_errors != len(sample) or not 1 <= len(sample) <= 3:
+        return False
+    end = notes.bytes + (3 if notes.bom else 0)  # (the reader counts the bytes after the BOM)
+    if any(b.offset != events[0].offset + i for i, b in enumerate(events)) or events[0].offset + len(sample) != end:
+        return False
+    lead = sample[0]
+    length = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF4 else 0
+    return len(sample) < length and all(0x80 <= b <= 0xBF for b in sample[1:])
+
+
 class LegacyEncoding(Rule):
     """The file is not UTF-8 but an 8-bit encoding such as Windows-1252 or Latin-1.
 
@@ -66,6 +80,14 @@ class LegacyEncoding(Rule):
         sample = b"".join(e.bytes for e in notes.decode_events)
         encoding, shown = likely_encoding(sample)
         first = notes.decode_events[0]
+        if _cut_short(notes, sample):  # (a download or `head -c` cut a UTF-8 file: no encoding to convert)
+            yield self.finding(
+                f"the file ends in the middle of a UTF-8 character (byte 0x{first.bytes.hex().upper()} at offset "
+                f"{first.offset:,}, line {first.line}): it looks cut short; if it was not saved as UTF-8, it "
+                f"looks like {encoding} (where the byte reads as {quote(shown)})",
+                file=file, line=first.line, offset=first.offset, value=shown or None,
+                hint="export the file again in full; convert it with iconv only if it was not saved as UTF-8")
+            return
         yield self.finding(
             f"the file is not UTF-8; it looks like {encoding} (byte 0x{first.bytes.hex().upper()} at offset "
             f"{first.offset:,}, line {first.line}, reads as {quote(shown)} there)",
