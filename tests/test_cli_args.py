@@ -306,3 +306,16 @@ def test_ruff_spellings_of_the_output_options_and_the_format_environment_variabl
     result = runner.invoke(cli, ["check", str(broken), "--select", "HS113", "--format", "json"],
                            env={"HUBSPOT_PREFLIGHT_OUTPUT_FORMAT": "concise"})  # the flag wins
     assert [(f["code"], f["row"]) for f in json.loads(result.output)["findings"]] == [("HS113", 4)]
+
+
+@pytest.mark.parametrize("args", [["check", "-"], ["check", "--request", "-", "contacts.csv"],
+                                  ["check", "contacts.import.json", "-"]])
+def test_a_dash_for_standard_input_says_how_to_pipe_a_file(tmp_path: Path, args: list[str]) -> None:
+    # `check -` (ruff reads standard input so) was "-: no such file", `--request -` "cannot read
+    # request: - does not exist", leaving a user to guess that only --file NAME=- reads it
+    for name in ("contacts.import.json", "contacts.csv"):
+        shutil.copy(EXAMPLES / "contacts" / name, tmp_path / name)
+    result = _run(*args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("hubspot-preflight: error: -: standard input is read as a data file only: give the "
+                             "request's path and --file NAME=- (check contacts.import.json --file contacts.csv=-)\n")

@@ -95,6 +95,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     request in the same folder (*.import.json, import.json, request.json, importRequest.json)
     whose files[] names it.
     """
+    if any(str(p) == "-" for p in (*paths, request_opt)) and not os.path.lexists("-"):  # (ruff's `check -`)
+        from validator.findings import ValidatorError
+
+        raise ValidatorError("-: standard input is read as a data file only: give the request's path and "
+                             "--file NAME=- (check contacts.import.json --file contacts.csv=-)")
     if not emit_request and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
     from validator.api import validate
