@@ -291,6 +291,39 @@ def test_snapshot_overrides_the_builtin_catalog() -> None:
                        (6, 3, "HS234"), (6, 4, "HS205"), (6, 5, "HS202")]
 
 
+def test_deal_collaborators_are_users_separated_by_semicolons(tmp_path: Path) -> None:
+    # a multi-valued owner property (deal collaborators: a checkbox of users) takes several users
+    # separated by ';' [V] S6; the whole cell was looked up as one user, so every valid list of
+    # two was HS236's error, and one unknown user among them was not named
+    portal = tmp_path / "portal"
+    shutil.copytree(PORTAL, portal)
+    props = json.loads((portal / "properties" / "deals.json").read_text(encoding="utf-8"))
+    props["results"].append({"name": "hs_all_collaborator_owner_ids", "label": "Deal collaborator",
+                             "type": "enumeration", "fieldType": "checkbox", "options": [],
+                             "referencedObjectType": "OWNER", "externalOptions": True})
+    (portal / "properties" / "deals.json").write_text(json.dumps(props), encoding="utf-8")
+    request = {"name": "t", "importOperations": {"0-3": "CREATE"}, "files": [
+        {"fileName": "deals.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-3", "columnName": "Name", "propertyName": "dealname"},
+            {"columnObjectTypeId": "0-3", "columnName": "Pipeline", "propertyName": "pipeline"},
+            {"columnObjectTypeId": "0-3", "columnName": "Stage", "propertyName": "dealstage"},
+            {"columnObjectTypeId": "0-3", "columnName": "Collaborators",
+             "propertyName": "hs_all_collaborator_owner_ids"}]}}]}
+    text = ("Name,Pipeline,Stage,Collaborators\n"
+            "A,default,closedwon,ann.lee@example.com;101\n"
+            "B,default,closedwon,;101;ann.lee@example.com\n"
+            "C,default,closedwon,101;sam@old-agency.com\n"
+            "D,default,closedwon,101;Alex Kim\n"
+            "E,default,closedwon,sam@old-agency.com\n")
+    report = validate(request, files={"deals.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                      config=Config(portal=str(portal)))  # type: ignore[arg-type]
+    assert [(f.row, f.column, f.code) for f in report.findings] == [(4, 4, "HS236"), (5, 4, "HS237"),
+                                                                     (6, 4, "HS236")]
+    assert [f.message for f in report.findings if f.code == "HS236"] == [
+        "'101;sam@old-agency.com' names 'sam@old-agency.com', no user's email, owner ID or name",
+        "'sam@old-agency.com' is no user's email, owner ID or name"]
+
+
 def _deals(csv: str, **config: object):  # type: ignore[no-untyped-def]
     import io
     request = {"name": "t", "importOperations": {"0-3": "CREATE"}, "files": [

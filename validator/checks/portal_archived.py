@@ -68,13 +68,16 @@ class ArchivedInPortal(OwnerRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             if OwnerRule.wants(self, prop):
-                found, _several = self.lookup(chunk, column)
-                active, several = self.lookup(chunk, column, [o for o in self.catalog.owners or () if not o.archived])
+                multiple = prop.multiple  # (users separated by ';': deal collaborators)
+                found, _several = self.lookup(chunk, column, multiple=multiple)
+                active, several = self.lookup(chunk, column, [o for o in self.catalog.owners or () if not o.archived],
+                                              multiple=multiple)
                 yield from self.cells(chunk, file, column, found & ~active,
-                                      f"{{value}} is an archived user in the portal snapshot; {_GAP}")
+                                      f"{{value}} {'names' if multiple else 'is'} an archived user in the portal "
+                                      f"snapshot; {_GAP}")
                 shared = _shared_names(self.catalog.owners or ())
                 if shared:  # (a name of several active users is HS237's)
-                    named = active & ~several & self.by_name(chunk, column, list(shared))
+                    named = active & ~several & self.by_name(chunk, column, list(shared), multiple=multiple)
                     yield from self.cells(chunk, file, column, named, _shared_message(shared),
                                           hubspot_error="MULTIPLE_OWNERS_FOUND")
             else:

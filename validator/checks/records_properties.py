@@ -199,17 +199,32 @@ def _not_a_stage_of(pipeline: str) -> Callable[[str], str]:
 
 
 class OwnerRule(ValueRule):
-    """Owner cells against the owners in the portal snapshot (only with a snapshot)."""
+    """Owner cells against the owners in the portal snapshot (only with a snapshot). A
+    multi-valued owner property (a checkbox of users: deal collaborators) takes several users
+    separated by ``;`` [V] S6; each is looked up on its own, and a leading ``;`` (append) or an
+    empty item is passed over, as for multiple checkboxes."""
 
     def wants(self, prop: Property) -> bool:
         return prop.format == "owner" or prop.referenced_object == "OWNER"
 
-    def lookup(self, chunk: Chunk, column: Column,
-               owners: Sequence[Owner] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, chunk: Chunk, column: Column, owners: Sequence[Owner] | None = None,
+               multiple: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(found, several): by owner ID, email (any case) or full name (any case), among
-        ``owners`` (default: every owner of the snapshot, archived ones too)."""
-        owners = self.catalog.owners or () if owners is None else owners
+        ``owners`` (default: every owner of the snapshot, archived ones too). ``multiple``: a
+        cell is found when each of its users is, and several when one of them is."""
         arr = cells(chunk, column)
+        empty = formats.blank(arr)
+        if not multiple:
+            found, several = self.match(arr, owners)
+            return found & ~empty, several
+        items, parent = user_items(arr)
+        found, several = self.match(items, owners)
+        skip = formats.blank(items)
+        return ~_any_item(len(arr), parent, ~found & ~skip) & ~empty, _any_item(len(arr), parent, several & ~skip)
+
+    def match(self, arr: pa.Array, owners: Sequence[Owner] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(found, several) for each text of ``arr`` as one user."""
+        owners = self.catalog.owners or () if owners is None else owners
         low = folded_names(arr)
         counts: dict[str, int] = {}
         for name in formats.fold_texts(o.name for o in owners if o.name):
@@ -219,15 +234,39 @@ class OwnerRule(ValueRule):
         direct = _direct(arr, low, owners)
         found = direct | formats.as_mask(pc.is_in(low, value_set=names))
         multi = ~direct & formats.as_mask(pc.is_in(low, value_set=several))
-        return found & ~formats.blank(arr), multi
+        return found, multi
 
-    def by_name(self, chunk: Chunk, column: Column, names: Sequence[str]) -> np.ndarray:
+    def unknown(self, value: str) -> list[str]:
+        """The users of a multi-valued cell that match no owner of the snapshot."""
+        items = [t.strip() for t in value.split(";") if t.strip()]
+        found, _several = self.match(pa.array(items, type=pa.string()))
+        return [t for t, ok in zip(items, found.tolist(), strict=True) if not ok]
+
+    def by_name(self, chunk: Chunk, column: Column, names: Sequence[str], multiple: bool = False) -> np.ndarray:
         """Cells that are one of ``names`` (folded, as ``folded_names`` folds a cell) and no
-        owner's ID or email."""
+        owner's ID or email (``multiple``: cells with such a user among theirs)."""
         arr = cells(chunk, column)
-        low = folded_names(arr)
+        items, parent = user_items(arr) if multiple else (arr, None)
+        low = folded_names(items)
         named = formats.as_mask(pc.is_in(low, value_set=pa.array(list(names), type=pa.string())))
-        return named & ~_direct(arr, low, self.catalog.owners or ())
+        named &= ~_direct(items, low, self.catalog.owners or ())
+        return named if parent is None else _any_item(len(arr), parent, named)
+
+
+def user_items(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """The users of multi-valued owner cells (split at ``;``, trimmed) and the cell of each."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lists = pc.split_pattern(arr, ";")
+    parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return pc.utf8_trim_whitespace(pc.list_flatten(lists)), parent
+
+
+def _any_item(n: int, parent: np.ndarray, item_mask: np.ndarray) -> np.ndarray:
+    """Cells (of ``n``) with at least one item where ``item_mask`` holds."""
+    out = np.zeros(n, dtype=bool)
+    out[parent[np.asarray(item_mask, dtype=bool)]] = True
+    return out
 
 
 def folded_names(arr: pa.Array) -> pa.Array:
@@ -246,7 +285,9 @@ class OwnerNotFound(OwnerRule):
     """An owner cell matches no user in the portal snapshot.
 
     Why: owner properties take a user's email, owner ID or name [V] S6; a value matching no user
-    fails with COULD_NOT_FIND_OWNER. Needs a snapshot of `GET /crm/v3/owners`.
+    fails with COULD_NOT_FIND_OWNER. Needs a snapshot of `GET /crm/v3/owners`. A property of
+    several users (deal collaborators, a checkbox of users) takes them separated by `;` [V] S6:
+    each is looked up, and the message names those that match no user.
     Example: `sam@old-agency.com` for a user who left.
     Fix: use an existing user's email or owner ID.
     """
@@ -258,10 +299,17 @@ class OwnerNotFound(OwnerRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if self.catalog.owners is None:
             return
-        for column, _prop in self.typed(file):
-            found, _multi = self.lookup(chunk, column)
+        for column, prop in self.typed(file):
+            found, _multi = self.lookup(chunk, column, multiple=prop.multiple)
             bad = ~found & ~blank_at(chunk, column.index)
-            yield from self.cells(chunk, file, column, bad, "{value} is no user's email, owner ID or name")
+            yield from self.cells(chunk, file, column, bad, self._unknown_message if prop.multiple
+                                  else "{value} is no user's email, owner ID or name")
+
+    def _unknown_message(self, value: str) -> str:
+        unknown = self.unknown(value)
+        if len(unknown) == 1 and unknown[0] == value.strip():
+            return f"{quote(value)} is no user's email, owner ID or name"
+        return f"{quote(value)} names {', '.join(quote(u) for u in unknown)}, no user's email, owner ID or name"
 
 
 class MultipleOwners(OwnerRule):
@@ -282,6 +330,7 @@ class MultipleOwners(OwnerRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if self.catalog.owners is None:
             return
-        for column, _prop in self.typed(file):
-            _found, multi = self.lookup(chunk, column, [o for o in self.catalog.owners if not o.archived])
+        for column, prop in self.typed(file):
+            _found, multi = self.lookup(chunk, column, [o for o in self.catalog.owners if not o.archived],
+                                        multiple=prop.multiple)
             yield from self.cells(chunk, file, column, multi, "{value} is the name of several users")
