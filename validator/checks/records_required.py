@@ -240,3 +240,47 @@ class ContactWithoutEmail(RequiredRule):
 
 
 CONTACTS = "0-1"
+
+
+class ActivityWithoutDate(RequiredRule):
+    """Calls, emails or notes are created without an activity date (`hs_timestamp`).
+
+    Why: an activity imported without its Activity date is dated at the time of the import
+    (fact sheet 4.3, [V] S6): a file of past calls, emails or notes lands in every timeline as
+    done today, in import order, and reports by activity date count them in the wrong month. The
+    import does not fail, hence a warning. Tasks need their due date (`hs_timestamp`), which is
+    HS233's and HS234's error; meetings are placed by their start time (HS243). Checked when the
+    operation is CREATE, or UPSERT for the rows with no identifier; an update keeps the date.
+    Example: a CREATE notes import with Note body and the contact's email, but no date column.
+    Fix: add the date each activity happened and map it to `hs_timestamp`.
+    """
+
+    code = "HS249"
+    name = "activity-without-date"
+    severity = Severity.WARNING
+
+    def plan(self, file: FileContext, obj: str) -> tuple[str, list[tuple[tuple[str, ...], list[Column]]]]:
+        if obj not in DATED:
+            return self.ctx.spec.operation(obj), []
+        dates = [c for c in own_columns(file, obj) if c.spec is not None and c.spec.property_name == DATE]
+        return self.ctx.spec.operation(obj), [((DATE,), dates)]
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if not hasattr(self, "ctx"):
+            return
+        for obj, op, _group in self.unmapped(file):
+            yield self.finding(f"{op} of {self.catalog.object_label(obj)} has no column mapped to {DATE!r} (the "
+                               "activity date): HubSpot dates each record at the time of the import",
+                               file=file, pointer=file.spec.mappings_pointer)
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not hasattr(self, "ctx"):
+            return
+        for obj, _group, column, bad in self.blanks(chunk, file):
+            yield from self.cells(chunk, file, column, bad, f"the row creates a record of "
+                                  f"{self.catalog.object_label(obj)} without {DATE} (the activity date): "
+                                  "HubSpot dates it at the time of the import")
+
+
+DATE = "hs_timestamp"
+DATED = ("0-48", "0-49", "0-46")  # calls, emails, notes (tasks require it; meetings have a start time)
