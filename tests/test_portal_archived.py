@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 from validator import Config, validate
+from validator.cli import main
 from validator.findings import Report, ValidatorError
 from validator.portal import load_portal, snapshot_files
 
@@ -171,3 +172,35 @@ def test_the_loader_reads_the_archived_properties_saved_beside_the_active_ones(t
         load_portal(portal)
     assert str(refused.value) == (f"portal snapshot {archived}: needs properties/contacts.json beside it "
                                   "(GET /crm/v3/properties/contacts: the active properties)")
+
+
+_BODY = {"results": [{"name": "email", "label": "Email", "type": "string", "fieldType": "text"}]}
+
+
+@pytest.mark.parametrize(("folder", "first", "second", "objects"), [
+    ("properties", "0-1.json", "contacts.json", "0-1"),
+    ("properties-archived", "0-1.json", "contacts.json", "0-1"),
+    ("pipelines", "0-3.json", "deals.json", "0-3"),
+    ("associations", "0-1/0-2.json", "contacts/companies.json", "0-1 to 0-2"),
+])
+def test_two_files_for_one_object_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], folder: str,
+                                              first: str, second: str, objects: str) -> None:
+    # a file named by id and one named by name for one object were both read, the one read last
+    # winning silently: which body is the account's is not known, so the snapshot is refused
+    portal = tmp_path / "portal"
+    for name in (first, second):
+        (portal / folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (portal / folder / name).write_text(json.dumps(_BODY if folder.startswith("properties") else {"results": []}))
+    if folder == "properties-archived":  # read with the active properties, as always
+        (portal / "properties").mkdir()
+        (portal / "properties" / "contacts.json").write_text(json.dumps(_BODY))
+    with pytest.raises(ValidatorError) as refused:
+        load_portal(portal)
+    assert str(refused.value) == (f"portal snapshot {portal / folder / second}: {folder}/{first} is a file for "
+                                  f"the same object ({objects}): keep one of the two")
+    request = _import(tmp_path, "0-1", "Email", ["a@x.example"], ["email"])
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(request), "--portal", str(portal)])
+    assert (exited.value.code, capsys.readouterr().err) == (2, f"hubspot-preflight: error: {refused.value}\n")
+    (portal / folder / first).unlink()  # one file: read as before
+    load_portal(portal)

@@ -12,8 +12,9 @@ commands that save them; every file is optional):
     schemas.json                   GET /crm/v3/schemas                     {"results": [schema, ...]}
 
 ``<objectType>`` is an object type id (``0-1``, ``2-1234567``) or a name HubSpot accepts
-(``contacts``, ``deals``, a custom object's name). What the snapshot holds overrides the built-in
-catalog: an account customises lifecycle stages, adds properties, pipelines and custom objects.
+(``contacts``, ``deals``, a custom object's name), not both: two files for one object are refused.
+What the snapshot holds overrides the built-in catalog: an account customises lifecycle stages,
+adds properties, pipelines and custom objects.
 A file that is not the body HubSpot returns is a refusal naming the file (ValidatorError).
 """
 
@@ -248,17 +249,30 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
                 raise _Bad(f"{stem!r} is not an object type id or name")
             return oid
 
+        seen: dict[tuple[str, ...], Path] = {}
+
+        def once(file: Path, key: tuple[str, ...]) -> None:
+            # a file named by id and one named by name (``0-1.json``, ``contacts.json``) for one
+            # object: which body is the account's is not known, and one read last would win silently
+            other = seen.setdefault(key, file)
+            if other != file:
+                raise _Bad(f"{other.relative_to(root).as_posix()} is a file for the same object "
+                           f"({' to '.join(key[1:])}): keep one of the two")
+
         for current in sorted((root / "properties").glob("*.json")):
             obj_id = object_of(current)
+            once(current, ("properties", obj_id))
             props[obj_id] = _property_list(obj_id, _results(_read(current)), "results", base)
         for current in sorted((root / ARCHIVED_PROPERTIES).glob("*.json")):
             obj_id = object_of(current)
+            once(current, (ARCHIVED_PROPERTIES, obj_id))
             archived = _property_list(obj_id, _results(_read(current)), "results", base)
             props[obj_id] = _with_archived_properties(props.get(obj_id), archived, current.stem)
         pipelines: dict[str, tuple[Pipeline, ...]] = {}
         for current in sorted((root / "pipelines").glob("*.json")):
-            pipelines[object_of(current)] = tuple(_pipeline(p, f"results[{i}]")
-                                                  for i, p in enumerate(_results(_read(current))))
+            obj_id = object_of(current)
+            once(current, ("pipelines", obj_id))
+            pipelines[obj_id] = tuple(_pipeline(p, f"results[{i}]") for i, p in enumerate(_results(_read(current))))
         owners = None
         current = root / "owners.json"
         if _there(current):
@@ -269,6 +283,7 @@ def load_portal(path: str | os.PathLike[str], catalog: Catalog | None = None) ->
         labels: dict[tuple[str, str], tuple[Mapping[str, Any], ...]] = {}
         for current in sorted((root / "associations").glob("*/*.json")):
             pair = (object_of(current.parent), object_of(current))
+            once(current, ("associations", *pair))
             labels[pair] = tuple(_results(_read(current)))
     except _Bad as exc:
         raise ValidatorError(f"portal snapshot {current}: {exc}") from None
