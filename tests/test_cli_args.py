@@ -70,6 +70,14 @@ def test_two_files_for_one_file_name_are_refused_not_one_dropped(tmp_path: Path)
          f"--file contacts.csv: the fileName 'contacts.csv' is given twice ({broken}, {clean})"),
         (["--request", request, str(broken), "--file", f"contacts.csv={clean}"],
          f"--file contacts.csv: the fileName 'contacts.csv' is given twice ({broken}, {clean})"),
+        # one NAME twice with one path (or two spellings of it, or stdin twice) was taken as one
+        # file, where two paths were refused: the same NAME twice is refused whatever its paths
+        ([request, "--file", f"contacts.csv={clean}", "--file", f"contacts.csv={clean}"],
+         f"--file contacts.csv: the fileName 'contacts.csv' is given twice ({clean}, {clean})"),
+        ([request, "--file", "contacts.csv=b/contacts.csv", "--file", "contacts.csv=b/../b/contacts.csv"],
+         "--file contacts.csv: the fileName 'contacts.csv' is given twice (b/contacts.csv, b/../b/contacts.csv)"),
+        ([request, "--file", "contacts.csv=-", "--file", "contacts.csv=-"],
+         "--file contacts.csv: the fileName 'contacts.csv' is given twice (-, -)"),
     ):
         proc = _run("check", *args, cwd=tmp_path)
         assert proc.returncode == 2, (args, proc.stdout)

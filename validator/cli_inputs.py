@@ -27,12 +27,20 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    """``--file NAME=PATH`` as {NAME: PATH}. The same NAME twice is refused, not the last taken,
+    whatever the paths: one of two files would go unchecked, and the same file twice is a typo
+    for another NAME as likely as a repeat."""
+    from validator.findings import ValidatorError
+
     out: dict[str, str] = {}
     for v in values:
         name, sep, path = v.partition("=")
         if not sep or not name or not path:
             raise click.BadParameter(f"{v!r} is not NAME=PATH", param_hint="--file")
-        _add_file(out, name, path, f"--file {name}")  # (the same NAME twice: refused, not the last taken)
+        if name in out:
+            raise ValidatorError(f"--file {name}: the fileName {name!r} is given twice "
+                                 f"({_shown(out[name])}, {_shown(path)})")
+        out[name] = path
     return out
 
 
