@@ -135,3 +135,22 @@ def test_a_column_object_that_is_no_string_is_reported_once(value: Any, kind: st
         ("HS002", None, None, "ERROR", f"columnObjectTypeId must be a string, not {kind}")]
     del request["files"][0]["fileImportPage"]["columnMappings"][1]["columnObjectTypeId"]  # left out: HS019's
     assert _found(request, "HS019") == [(at, None, None, "ERROR", "column mapping 'Name' has no columnObjectTypeId")]
+
+
+@pytest.mark.parametrize(("value", "kind"), [(None, "null"), (7, "an integer")])
+def test_a_legacy_column_object_that_is_no_string_is_reported_once(value: Any, kind: str) -> None:
+    # the legacy columnObjectType standing alone for columnObjectTypeId: null was HS034's "read as
+    # left out" warning and HS019's error, 7 HS002's and HS019's; now HS002's alone, as for the current name
+    request = _request()
+    mapping = request["files"][0]["fileImportPage"]["columnMappings"][1]
+    del mapping["columnObjectTypeId"]
+    mapping["columnObjectType"] = value
+    report = validate(request, files={"c.csv": COMPANIES})
+    assert not report.refusals
+    at = "/files/0/fileImportPage/columnMappings/1/columnObjectType"
+    assert [(f.code, f.pointer, f.row, f.column, f.severity.name, f.message) for f in report.findings
+            if f.code in ("HS002", "HS019", "HS034")] == [
+        ("HS002", at, None, None, "ERROR", f"columnObjectType must be a string, not {kind}")]
+    mapping["columnObjectTypeId"] = "0-2"  # beside the current name, a null one is read as left out (HS034)
+    assert [(f.code, f.pointer) for f in validate(request, files={"c.csv": COMPANIES}).findings
+            if f.code in ("HS002", "HS019", "HS034")] == [("HS034" if value is None else "HS002", at)]

@@ -67,7 +67,8 @@ class NullField(Rule):
     sheet 1.4). Whether it reads `null` elsewhere as the field left out or refuses it is not
     documented [GAP]; a serialiser writes one for an unset field. This check reads it as the field
     left out (the message says what that means) and says so, rather than take it for a value. A
-    required field that is `null` (`files`, `fileName`, `columnName`, ...) is HS002's.
+    required field that is `null` (`files`, `fileName`, `columnName`, ...) is HS002's, as is the
+    legacy `columnObjectType` where no `columnObjectTypeId` is given (it is the column's object).
     Example: `"dateFormat": null` (dates then read as MONTH_DAY_YEAR) or `"ignored": null`.
     Fix: leave the field out, or give it a value of its type.
     """
@@ -271,7 +272,8 @@ class MissingField(Rule):
     its column, and the `columnObjectTypeId` of every mapped column to know which object the
     property belongs to; without them the column configuration is invalid.
     A `columnObjectTypeId` that is there but no string (`null`, `7`) is HS002's alone, as a null
-    `fileName` or `columnName` is: one finding at its pointer, saying what it holds.
+    `fileName` or `columnName` is: one finding at its pointer, saying what it holds; so is the
+    legacy `columnObjectType` where it stands alone for it (not HS034's "read as left out").
     Example: `{"columnName": "Email", "propertyName": "email"}` (no `columnObjectTypeId`).
     Fix: add the missing field; the object is given by id (`0-1`) or name (`contacts`).
     """
@@ -287,7 +289,8 @@ class MissingField(Rule):
         typed = {n.pointer for n in _notes(ctx, "wrong-type")}
         for f in ctx.spec.files:
             for c in f.columns:
-                if c.ignored or c.object_type is not None or c.at("columnObjectTypeId") in typed:
+                if (c.ignored or c.object_type is not None or c.at("columnObjectTypeId") in typed
+                        or ("columnObjectTypeId" not in c.raw and c.at("columnObjectType") in typed)):
                     continue
                 yield self.finding(
                     f"column mapping {quote(c.column_name or '?')} has no columnObjectTypeId",

@@ -59,8 +59,8 @@ FOREIGN_KEY_FIELDS: dict[str, tuple[type, ...]] = {
 # the fields each object may leave out (fact sheet 1.2-1.4; the misplaced ones too), with what
 # leaving one out means: ``null`` for one whose types above do not take it is read as the field left
 # out, and noted (HS034); for a required one (``files``, ``fileName``, ``fileImportPage``, its
-# ``columnMappings``, a mapping's ``columnName`` and ``columnObjectTypeId``, a foreignKeyType's
-# fields) it is the wrong type (HS002)
+# ``columnMappings``, a mapping's ``columnName`` and ``columnObjectTypeId`` (or the legacy
+# ``columnObjectType`` without it), a foreignKeyType's fields) it is the wrong type (HS002)
 TOP_OPTIONAL = {"name": "no name", "importOperations": "UPSERT for every object", "dateFormat": "MONTH_DAY_YEAR",
                 "marketableContactImport": "not set", "createContactListFromImport": "no list made",
                 "marketingEventObjectId": "no marketing event", "timeZone": "not set"}

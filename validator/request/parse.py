@@ -43,6 +43,7 @@ from validator.request.model import (
 # them, and HubSpot's handling is not documented (hostile G13)
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 MAX_CONTROL_NOTES = 20
+LEGACY_ALONE = {k: v for k, v in MAPPING_OPTIONAL.items() if k != "columnObjectType"}
 
 
 class _Walker:
@@ -223,7 +224,10 @@ class _Walker:
         if not isinstance(m, dict):
             self.note("wrong-type", pointer, "each column mapping must be an object", m)
             return None
-        c = self.fields(m, pointer, MAPPING_FIELDS, "a column mapping", MAPPING_OPTIONAL)
+        # the legacy columnObjectType without columnObjectTypeId is the mapping's object: null there
+        # is the required field's wrong type (HS002), as a null columnObjectTypeId is, not HS034's
+        optional = MAPPING_OPTIONAL if "columnObjectTypeId" in m else LEGACY_ALONE
+        c = self.fields(m, pointer, MAPPING_FIELDS, "a column mapping", optional)
         for old, new in LEGACY.items():
             if old in c:
                 modern = f"; the current name is {new!r}" if new else ""
