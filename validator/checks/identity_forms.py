@@ -78,13 +78,13 @@ class EmailInTwoUnicodeForms(_Duplicates):
             odd_set = self.odd[column.index]
             others = self.earlier.get(_object(column), [])
             if (not len(odd_set) and not any(len(odd) for _, _, odd in others)
-                    and not any(b >= _MAY_COMPOSE for b in screen(chunk, column.index).present)):
+                    and not any(b >= MAY_COMPOSE for b in screen(chunk, column.index).present)):
                 continue  # no cell out of NFC form so far, and none in this chunk
             pos, first = first_seen(chunk, file, column, prop)  # the shared set holds this chunk
             written = cell_keys(chunk, column, prop)[1]
             keys = written.copy()
             rows = chunk.rows[pos]
-            odd = _out_of_nfc(cells(chunk, column), pos)
+            odd = out_of_nfc(cells(chunk, column), pos)
             earlier = np.full(len(pos), np.iinfo(np.int64).max, np.int64)
             at = np.flatnonzero(odd[0])
             if len(at):
@@ -135,21 +135,21 @@ def _object(column: Column) -> str:
 # A text whose characters are all under U+0300 is in NFC form: none of them decomposes, has a
 # combining class or composes with another (checked over Unicode 14's data); in UTF-8 it holds no
 # byte from 0xCC (U+0300's lead byte) up. Accented Latin letters (``é``: C3 A9) stay under it.
-_MAY_COMPOSE = 0xCC
+MAY_COMPOSE = 0xCC
 
 
 def _composing_cells(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Which cells hold a byte from ``_MAY_COMPOSE`` up (a character from U+0300 up)."""
+    """Which cells hold a byte from ``MAY_COMPOSE`` up (a character from U+0300 up)."""
     out = [np.zeros(0, bool)]
     for piece in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
         data, offsets = bytes_and_offsets(piece)
-        out.append(cells_at(offsets, np.flatnonzero(data >= _MAY_COMPOSE)))
+        out.append(cells_at(offsets, np.flatnonzero(data >= MAY_COMPOSE)))
     return np.concatenate(out)
 
 
-def _out_of_nfc(arr: pa.Array | pa.ChunkedArray, pos: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+def out_of_nfc(arr: pa.Array | pa.ChunkedArray, pos: np.ndarray) -> tuple[np.ndarray, pa.Array]:
     """(which of the cells at ``pos`` are not in NFC form, the NFC forms of those): only the
-    cells holding a character from U+0300 up are normalized (``_MAY_COMPOSE``)."""
+    cells holding a character from U+0300 up are normalized (``MAY_COMPOSE``)."""
     odd = np.zeros(len(pos), bool)
     wide = np.flatnonzero(_composing_cells(arr)[pos])
     if not len(wide):
