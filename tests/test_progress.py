@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -213,10 +214,10 @@ def test_the_megabytes_done_reach_the_total_at_the_end_only(done: int, size: int
 
 
 def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60,
-                   args: tuple[str, ...] = ()) -> tuple[str, str, int]:
+                   args: tuple[str, ...] = (), hook: str = "") -> tuple[str, str, int]:
     """The CLI checking a CSV of 3,000 rows called ``name`` with its stderr on a pseudo-terminal
-    ``columns`` wide (stdout a pipe), a bar drawn for each 100 rows: (stderr as the terminal got
-    it, stdout, exit code)."""
+    ``columns`` wide (stdout a pipe), a bar drawn for each 100 rows, after the code ``hook``
+    (``p`` is validator.progress): (stderr as the terminal got it, stdout, exit code)."""
     import fcntl
     import json
     import os
@@ -232,8 +233,8 @@ def _on_a_terminal(tmp_path, name: str, env: dict[str, str], columns: int = 60,
         {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [mapping]}}]}))
     main, side = pty.openpty()
     fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    code = ("import sys, validator.progress as p; p.INTERVAL = 0; p.ProgressBar.__init__.__defaults__ = (0,); "
-            "from validator.cli import cli; cli(sys.argv[1:])")
+    code = ("import sys, validator.progress as p; p.INTERVAL = 0; p.ProgressBar.__init__.__defaults__ = (0,)\n"
+            f"{hook}from validator.cli import cli; cli(sys.argv[1:])")
     run_env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"TERM": "xterm"} | env
     command = [sys.executable, "-c", code, "check", "--chunk-rows", "100", *args, str(tmp_path / "r.import.json")]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=side, env=run_env,
@@ -355,3 +356,60 @@ def test_the_time_left_follows_the_recent_rate_not_the_start_up(monkeypatch) -> 
         "10.0 MB/s 8 s left", "10.0 MB/s 7 s left", "10.0 MB/s 7 s left", "10.0 MB/s 6 s left",
         "10.0 MB/s 6 s left"]
     assert len(bar.samples) == 7  # (back to the last chunk at or before the half, 3.0 s, only)
+
+
+def test_other_text_on_stderr_clears_the_line_first_and_the_bar_comes_back_below_it(monkeypatch) -> None:
+    # text written to stderr while the bar was up went on after the bar's text, on its line
+    # ("c.csv [####...]  8% ...a message"), and the next draw's \r wrote over its last line: now
+    # the line is cleared first and the bar drawn again below it
+    import sys
+
+    import click
+
+    clock = iter([100.0, 101.0, 102.0])
+    monkeypatch.setattr("validator.progress.time.monotonic", lambda: next(clock))
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    bar = ProgressBar(out)
+    bar("c.csv", 50_000, 2_000_000, 50_000_000)
+    bar("c.csv", 100_000, 4_000_000, 50_000_000)
+    drawn = "c.csv [#.......................]   8% 4.0/50.0 MB 100,000 rows 2.0 MB/s"
+    assert out.getvalue() == f"\r{drawn}\x1b[K"
+    with bar.holding():
+        click.echo("a message", err=True)
+        sys.stderr.write("half a line, ")  # (the bar stays off until the line is whole, then below it)
+        sys.stderr.write("then its end\n")
+    assert sys.stderr is out
+    assert out.getvalue() == (
+        f"\r{drawn}\x1b[K"
+        f"\r\x1b[Ka message\n\r{drawn}\x1b[K"
+        f"\r\x1b[Khalf a line, then its end\n\r{drawn}\x1b[K")
+    with bar.holding():
+        sys.stderr.write("no end")
+    bar("c.csv", 150_000, 6_000_000, 50_000_000)  # (the next draw starts a line of its own)
+    assert out.getvalue().endswith("\r\x1b[Kno end\n\rc.csv [##......................]  12% 6.0/50.0 MB "
+                                   "150,000 rows 2.0 MB/s\x1b[K")
+    bar.close()
+    assert out.getvalue().endswith("\r\x1b[K")
+
+
+def test_a_warning_or_a_log_line_during_a_check_is_not_written_over_the_bar(tmp_path) -> None:
+    # the CLI on a terminal: a Python warning and a library's log line written mid-check (here
+    # at the draw for row 1,500) went on after the bar's text, on its line; now each is on a line
+    # of its own, the bar's line cleared before it and drawn again after it
+    hook = ("import logging, warnings; draw = p.ProgressBar.__call__\n"
+            "def noisy(self, file, rows, done, size):\n"
+            "    draw(self, file, rows, done, size)\n"
+            "    if rows == 1500:\n"
+            "        warnings.warn_explicit('a library warns', UserWarning, 'lib.py', 7)\n"
+            "        logging.getLogger('lib').warning('a library logs')\n"
+            "p.ProgressBar.__call__ = noisy\n")
+    drawn, out, code = _on_a_terminal(tmp_path, "contacts.csv", {}, hook=hook)
+    assert code == 0 and "checked 3,000 rows" in out
+    before, warned, between, logged, after = re.split(r"(lib\.py:7: UserWarning: a library warns\r\n|"
+                                                       r"a library logs\r\n)", drawn)
+    bar = r"\rcontacts\.csv [^\r\n]* 1,500 rows [^\r\n]*\x1b\[K"  # (the line at row 1,500: its rate varies)
+    assert (warned, logged) == ("lib.py:7: UserWarning: a library warns\r\n", "a library logs\r\n")
+    assert re.search(bar + r"\r\x1b\[K$", before), before[-200:]  # (the line cleared, then the text)
+    assert re.fullmatch(bar + r"\r\x1b\[K", between), between  # (drawn again below it, cleared again)
+    assert re.match(bar, after), after[:200]

@@ -159,8 +159,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     from validator.baseline import most_entries
     from validator.engine import keeping_all
 
+    # (what else is written to stderr meanwhile, a warning or a log line, clears the bar's line first)
+    holding = getattr(config.progress, "holding", None)
     try:  # a baseline written takes every finding in, not the ones --max-per-rule lists
-        with keeping_all(most_entries()) if write_baseline else contextlib.nullcontext():
+        with (keeping_all(most_entries()) if write_baseline else contextlib.nullcontext(),
+              holding() if holding is not None else contextlib.nullcontext()):
             reports = [validate(request, files=files, config=configs[request]) for request, files in planned]
     finally:
         if config.progress is not None:

@@ -4,16 +4,22 @@ The engine calls it after each chunk; it draws at most ten times a second, only 
 ``MIN_BYTES``, and clears its line when the file is done, so reports on stdout stay clean. The
 line is cut to the terminal's width, read at each draw (a window resized meanwhile included):
 a longer one wraps, and ``\r`` then returns to its last screen row only, so each draw would
-leave a row behind and the clear would leave one above the report.
+leave a row behind and the clear would leave one above the report. Other text written to
+stderr while the bar is up (a Python warning, a library's log line, a message) goes through
+the bar (``ProgressBar.holding``): its line is cleared first, and drawn again below the text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import threading
 import time
 import unicodedata
 from collections import deque
-from typing import TextIO
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 MIN_BYTES = 4 << 20
 INTERVAL = 0.1
@@ -33,6 +39,10 @@ class ProgressBar:
         # (time, bytes) after each chunk since the clock started, back to the oldest one the rate needs
         self.samples: deque[tuple[float, int]] = deque()
         self.chunks = 0
+        self.text = ""  # the line drawn last
+        self.midline = False  # other text left the cursor after it, not at a line's start
+        self.hidden = False  # the line is off while other text is written: drawn again after it
+        self.lock = threading.RLock()  # (a reader's thread may warn while the bar draws)
 
     def __call__(self, file: str, rows: int, done: int, size: int | None) -> None:
         if rows == 0:  # a file starts (the engine says so): it may have the last one's name
@@ -54,9 +64,47 @@ class ProgressBar:
         # a file name is the request's text: its control characters would reach the terminal
         text = line(shown(printable(file), self.stream), rows, done, size, rate, columns(self.stream),
                     settled=self.chunks >= SETTLED)
-        self.stream.write("\r" + text + "\x1b[K")
+        with self.lock:
+            self.text = text
+            self.draw()
+
+    def draw(self) -> None:
+        """The last line drawn, again, on a line of its own (``\r`` would write over text
+        another write left unfinished on the cursor's line)."""
+        self.stream.write(("\n" if self.midline else "") + "\r" + self.text + "\x1b[K")
         self.stream.flush()
-        self.shown = True
+        self.midline, self.shown, self.hidden = False, True, False
+
+    def write_other(self, text: str) -> int:
+        """Text for stderr from something else: the bar's line cleared first, so the two do not
+        mix, and drawn again below a whole line (a piece of one leaves it off until the next draw)."""
+        with self.lock:
+            if not text:
+                return self.stream.write(text)
+            up = self.shown or self.hidden
+            self.clear()
+            written = self.stream.write(text)
+            self.midline = not text.endswith("\n")
+            if up and not self.midline:
+                self.draw()
+            else:
+                self.hidden = up
+                self.stream.flush()
+            return written
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """While in the block, what is written to ``sys.stderr`` (Python's warnings, logging's
+        last-resort handler and click look it up as they write) goes through ``write_other``,
+        where ``sys.stderr`` is the stream the bar draws on."""
+        if sys.stderr is not self.stream:
+            yield
+            return
+        sys.stderr = _Through(self)
+        try:
+            yield
+        finally:
+            sys.stderr = self.stream
 
     def rate(self, now: float, done: int) -> float:
         """Bytes a second over the later half of the time since the clock started: the first
@@ -73,13 +121,35 @@ class ProgressBar:
         return (done - then) / (now - since) if now > since else 0.0
 
     def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self.shown = False
+        with self.lock:
+            if self.shown:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+            self.shown = self.hidden = False
 
     def close(self) -> None:
         self.clear()
+
+
+class _Through:
+    """stderr, its writes going through the bar (``ProgressBar.write_other``); anything else
+    (``encoding``, ``fileno``, ``isatty``) is the stream's own."""
+
+    def __init__(self, bar: ProgressBar):
+        self._bar = bar
+
+    def write(self, text: str) -> int:
+        return self._bar.write_other(text)
+
+    def writelines(self, lines: Any) -> None:
+        for text in lines:
+            self.write(text)
+
+    def flush(self) -> None:
+        self._bar.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bar.stream, name)
 
 
 def columns(stream: TextIO) -> int:
