@@ -154,3 +154,47 @@ def test_a_legacy_column_object_that_is_no_string_is_reported_once(value: Any, k
     mapping["columnObjectTypeId"] = "0-2"  # beside the current name, a null one is read as left out (HS034)
     assert [(f.code, f.pointer) for f in validate(request, files={"c.csv": COMPANIES}).findings
             if f.code in ("HS002", "HS019", "HS034")] == [("HS034" if value is None else "HS002", at)]
+
+
+@pytest.mark.parametrize(("zone", "message"), [
+    ("EST", "timeZone 'EST' is an abbreviation, a legacy zone of the IANA database: a fixed UTC-05:00 all year, "
+            "where America/New_York changes for daylight saving time; write a region's zone name, such as "
+            "'America/New_York'"),
+    ("PST", "timeZone 'PST' is an abbreviation, not an IANA zone name; write a region's zone name, such as "
+            "'America/Los_Angeles'"),
+    ("UTC+2", "timeZone 'UTC+2' is a UTC offset, not an IANA zone name; a fixed offset is 'Etc/GMT-2' (its sign "
+              "inverted, as IANA names it), and a region's zone name (Europe/Berlin) follows its daylight saving time"),
+    ("GMT+1", "timeZone 'GMT+1' is a UTC offset, not an IANA zone name; a fixed offset is 'Etc/GMT-1' (its sign "
+              "inverted, as IANA names it), and a region's zone name (Europe/Berlin) follows its daylight saving time"),
+    ("+05:30", "timeZone '+05:30' is a UTC offset, not an IANA zone name; write the zone name of the region whose "
+               "clock it is"),
+    ("Europe/Paris ", "timeZone 'Europe/Paris ' has spaces around 'Europe/Paris'; IANA names are matched as written"),
+    ("america/new_york", "timeZone 'america/new_york' differs from the IANA name 'America/New_York' in letter case; "
+                         "IANA names are case-sensitive"),
+    ("Europe/Pari", "timeZone 'Europe/Pari' is not an IANA time zone name (such as America/New_York); did you mean "
+                    "'Europe/Paris'?"),
+    ("", "timeZone '' is empty; HubSpot's guide gives an IANA zone name (America/New_York)"),
+])
+def test_a_time_zone_that_is_no_iana_name_is_named(zone: str, message: str) -> None:
+    # any string passed: only its JSON type was checked (HS002)
+    assert _found(_request(timeZone=zone), "HS035") == [("/timeZone", None, None, "WARNING", message)]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "UTC", "Etc/GMT-2", "Asia/Kolkata"])
+def test_iana_time_zone_names_pass(zone: str) -> None:
+    assert _found(_request(timeZone=zone), "HS035") == []
+
+
+def test_without_a_tz_database_no_time_zone_is_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a system with no tz database (and no tzdata package) knows no name: every one would be flagged
+    import zoneinfo
+
+    from validator.checks import request_names
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", set)
+    request_names._zones.cache_clear()
+    try:
+        assert _found(_request(timeZone="EST"), "HS035") == []
+        assert _found(_request(timeZone="America/New_York"), "HS035") == []
+    finally:
+        request_names._zones.cache_clear()

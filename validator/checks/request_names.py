@@ -1,11 +1,15 @@
 """Request rules (HS0xx) on fields that must hold one of HubSpot's names: ``dateFormat``,
 ``fileFormat``, a mapping's ``columnType``, an ``importOperations`` operation, the object types
-of operations and mappings, and ``importOperations`` keys given as names, not ids. Messages list
-the names allowed and suggest the closest one."""
+of operations and mappings, ``importOperations`` keys given as names, not ids, and ``timeZone``
+(an IANA zone name). Messages list the names allowed and suggest the closest one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import functools
+import re
+import zoneinfo
 from collections.abc import Iterator, Mapping
 
 from validator.catalog import CUSTOM_NAME, CUSTOM_OBJECT, OBJECT_ID, Catalog
@@ -216,3 +220,110 @@ class OperationKeyNotId(Rule):
             yield self.finding(f"importOperations key {quote(key)} is an object name; HubSpot documents "
                                f"objectTypeIds as its keys: {use}", file=ctx,
                                pointer=f"/importOperations/{escape_pointer(key)}", value=key)
+
+
+# Abbreviations people write for a zone, with a region whose clock they usually mean. Some are
+# zones of the IANA database too (EST, MST, HST, CET, EET, MET, WET and the POSIX-style
+# EST5EDT ...), kept there for compatibility: EST is a fixed UTC-05:00 with no daylight saving time.
+_ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "EST5EDT": "America/New_York",
+    "CST": "America/Chicago", "CDT": "America/Chicago", "CST6CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "MST7MDT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PST8PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage", "HST": "Pacific/Honolulu", "BST": "Europe/London",
+    "WET": "Europe/Lisbon", "CET": "Europe/Paris", "CEST": "Europe/Paris", "MET": "Europe/Paris",
+    "EET": "Europe/Athens", "EEST": "Europe/Athens", "MSK": "Europe/Moscow", "IST": "Asia/Kolkata",
+    "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "NZST": "Pacific/Auckland",
+}
+# a UTC offset written as a zone: UTC+2, GMT+1, UTC-05:00, +02:00
+_OFFSET = re.compile(r"(?:UTC|GMT|Z)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+# entries of a system's zone folder that name no zone a service knows
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    """The IANA zone names this system knows (its tz database, or the ``tzdata`` package); empty
+    where it has neither: then no name can be judged."""
+    try:
+        return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+    except (OSError, ValueError):
+        return frozenset()
+
+
+class UnknownTimeZone(Rule):
+    """`timeZone` is not an IANA time zone name.
+
+    Why: HubSpot's guide gives `timeZone` as an IANA zone name (`America/New_York`, fact sheet
+    1.2, [V] from its example); what it does with any other value, and what the field changes
+    outside marketing-event imports, are not documented [GAP], hence a warning. The usual
+    mistakes are an abbreviation (`EST`, `CET`: where the IANA database keeps one, it is a
+    legacy zone, and EST is a fixed UTC-05:00 that ignores New York's daylight saving time), an
+    offset (`UTC+2`, `GMT+1`), spaces around a name (`"Europe/Paris "`), and a name in other
+    letter case (`america/new_york`: IANA names are case-sensitive). Names are checked against
+    the system's tz database (or Python's `tzdata` package); where there is none, nothing is said.
+    Example: `"timeZone": "EST"` or `"timeZone": "UTC+2"`.
+    Fix: write a region's zone name as the IANA database spells it (`America/New_York`,
+    `Europe/Berlin`); for UTC itself, `UTC`.
+    """
+
+    code = "HS035"
+    name = "unknown-time-zone"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        value = ctx.spec.raw.get("timeZone") if isinstance(ctx.spec.raw, Mapping) else None
+        zones = _zones()
+        if not isinstance(value, str) or not zones:  # a non-string is HS002's
+            return
+        problem = _time_zone_problem(value, zones)
+        if problem:
+            yield self.finding(f"timeZone {quote(value)} {problem}", file=ctx, pointer="/timeZone", value=value)
+
+
+def _legacy(name: str, region: str) -> str:
+    """An abbreviation the IANA database keeps as a zone, and how its clock differs from the region's."""
+    def offsets(zone: str) -> tuple[dt.timedelta | None, ...]:
+        try:
+            z = zoneinfo.ZoneInfo(zone)
+        except (OSError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+            return ()
+        return tuple(dt.datetime(2024, month, 1, tzinfo=z).utcoffset() for month in (1, 7))
+    own, theirs = offsets(name), offsets(region)
+    if own and theirs and own[0] == own[1] and theirs[0] != theirs[1] and own[0] is not None:
+        minutes = int(own[0].total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        fixed = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        return (f"a legacy zone of the IANA database: a fixed {fixed} all year, where {region} "
+                "changes for daylight saving time")
+    return "a legacy zone of the IANA database, not a region's"
+
+
+def _time_zone_problem(value: str, zones: frozenset[str]) -> str | None:
+    """What is wrong with ``value`` as an IANA zone name (None: nothing)."""
+    name = value.strip()
+    upper = name.upper()
+    if upper in _ABBREVIATIONS:
+        region = _ABBREVIATIONS[upper]
+        what = _legacy(name, region) if name in zones else "not an IANA zone name"
+        return f"is an abbreviation, {what}; write a region's zone name, such as {quote(region)}"
+    if name in zones:
+        return f"has spaces around {quote(name)}; IANA names are matched as written" if name != value else None
+    if not name:
+        return "is empty; HubSpot's guide gives an IANA zone name (America/New_York)"
+    offset = _OFFSET.fullmatch(name)
+    if offset and int(offset.group(2)) <= 14 and not (offset.group(3) or "").strip("0"):
+        hours = int(offset.group(2))
+        inverted = "-" if offset.group(1) == "+" else "+"
+        etc = "'UTC'" if hours == 0 else f"{quote(f'Etc/GMT{inverted}{hours}')} (its sign inverted, as IANA names it)"
+        return (f"is a UTC offset, not an IANA zone name; a fixed offset is {etc}, and a region's zone name "
+                "(Europe/Berlin) follows its daylight saving time")
+    if offset:
+        return "is a UTC offset, not an IANA zone name; write the zone name of the region whose clock it is"
+    folded = {z.casefold(): z for z in zones}.get(name.casefold())
+    if folded:
+        return f"differs from the IANA name {quote(folded)} in letter case; IANA names are case-sensitive"
+    close = difflib.get_close_matches(name, sorted(zones), n=1, cutoff=0.8)
+    hint = f"; did you mean {quote(close[0])}?" if close else ""
+    return f"is not an IANA time zone name (such as America/New_York){hint}"
