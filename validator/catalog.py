@@ -54,7 +54,7 @@ class Property:
     calculated: bool = False
     referenced_object: str | None = None  # e.g. OWNER
     source: str = ""  # fact tag ([V] S10, [I], portal)
-    format: str | None = None  # how cells are read: email | domain | phone | owner | term | currency | ...
+    format: str | None = None  # how cells are read: email | domain | phone | owner | term | currency | duration | ...
     external_options: bool = False  # externalOptions: the values are records or users, not options listed
     archived: bool = False  # a portal snapshot's archived property (GET /crm/v3/properties?archived=true)
 

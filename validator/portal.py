@@ -127,6 +127,7 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
         hint = str(item.get("numberDisplayHint") or "").lower()
         fmt = ("owner" if ref == "OWNER" else "phone" if field_type == "phonenumber" else
                "file" if field_type == "file" else "percentage" if hint in ("percentage", "probability") else
+               "duration" if hint == "duration" else
                "currency" if item.get("showCurrencySymbol") or hint == "currency" else
                "domain" if (obj, name) == ("0-2", "domain") else _FORMATS_BY_NAME.get(name))
     return Property(

@@ -260,8 +260,12 @@ class UnparseableNumber(ValueRule):
     the `number` fieldType, and `25%` for percentages (fact sheet 6, [V] S10, S6). Other text fails
     the row's value with COULD_NOT_PARSE_NUMBER.
     A number too large to store (`1e400`) is INVALID_NUMBER_SIZE (fact sheet 2) [I].
-    Example: `twelve`, `1.2.3`, `n/a` in Amount.
-    Fix: write plain numbers (`1234.5`); leave the cell empty when there is no value.
+    A duration (a call's `hs_call_duration`, a portal property shown as a duration) is a number of
+    milliseconds ([V] S6): a clock (`00:02:30`, whose label "Call duration (HH:mm:ss)" invites it)
+    or units (`2m`, `150s`) are no number, and the message gives their milliseconds.
+    Example: `twelve`, `1.2.3`, `n/a` in Amount; `00:02:30` in Call duration.
+    Fix: write plain numbers (`1234.5`; a duration in milliseconds, `150000` for 2.5 minutes); leave
+    the cell empty when there is no value.
     """
 
     code = "HS205"
@@ -281,7 +285,20 @@ class UnparseableNumber(ValueRule):
                                       "{value} is too large a number to store (past 1.8e308)",
                                       hubspot_error="INVALID_NUMBER_SIZE")
                 bad = bad & ~huge
-            yield from self.cells(chunk, file, column, bad, _not_a("is not a number"))
+            message = _not_a_duration(prop.name) if prop.format == "duration" else _not_a("is not a number")
+            yield from self.cells(chunk, file, column, bad, message)
+
+
+def _not_a_duration(name: str) -> Callable[[str], str]:
+    """A duration cell's message: its milliseconds where it is a clock or has units."""
+    def message(value: str) -> str:
+        read = formats.duration_ms(value)
+        given = "" if read is None else (
+            f" ({value.strip()} as {'minutes and seconds' if read[1] == 'mm:ss' else 'hh:mm:ss'} is {read[0]})"
+            if read[1] != "units" else f" ({value.strip()} is {read[0]})")
+        return (f"{quote(value)} is not a number: {name} is a duration in milliseconds{given}"
+                f"{odd_space_note(value)}")
+    return message
 
 
 class FormattedNumber(ValueRule):

@@ -1,5 +1,7 @@
-"""Datetimes in forms HubSpot's import documentation does not show (HS221): ISO-8601's `T`
-between the date and the time, `Z` for UTC, and an offset without its colon (`+0100`).
+"""Times in forms HubSpot reads otherwise than meant: datetimes in forms its import documentation
+does not show (HS221): ISO-8601's `T` between the date and the time, `Z` for UTC, and an offset
+without its colon (`+0100`); and durations small enough to be seconds, where HubSpot reads
+milliseconds (HS250).
 
 HubSpot documents a datetime for imports as a date, a space, `hh:mm`, perhaps AM/PM and an
 offset `+hh:mm` relative to the account's time zone (fact sheet 6, [V] S6); the `T` and `Z`
@@ -11,7 +13,8 @@ matched against them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +24,7 @@ from validator.catalog import Property
 from validator.checks._facts import rows_with
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cells
+from validator.checks.values import numbers
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -70,3 +74,44 @@ def _message(value: str) -> str:
     form = next((name for name, p in _FORMS.items() if re.search(p, value.strip())), "a form not documented")
     return (f"{quote(value)} writes its time with {form}: HubSpot documents `date hh:mm` and `+hh:mm` "
             "offsets for imports, and whether it reads this form is not documented")
+
+
+class DurationInSeconds(ValueRule):
+    """A duration cell holds a number small enough to be seconds, where HubSpot reads milliseconds.
+
+    Why: HubSpot reads a duration (a call's `hs_call_duration`, a portal property shown as a
+    duration) as milliseconds (fact sheet 6, [V] S6). Phone systems and spreadsheets log seconds,
+    and `150` (two and a half minutes) imports as 150 ms, silently. A call shorter than a second
+    is rare, so a value under 1000 (the option `min_ms`) is most likely seconds; it could be meant,
+    hence a warning. Zero is zero in any unit and passes. A clock or units (`00:02:30`,
+    `2m`) are no number: HS205's error.
+    Example: `150` in Call duration.
+    Fix: give milliseconds: multiply seconds by 1000 (`150000`).
+    """
+
+    code = "HS250"
+    name = "duration-in-seconds"
+    severity = Severity.WARNING
+    options: ClassVar[Mapping[str, Any]] = {"min_ms": 1000}
+
+    def wants(self, prop: Property) -> bool:
+        return prop.format == "duration"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        low = float(self.opt["min_ms"])
+        for column, prop in self.typed(file):
+            n = numbers(chunk, column, prop)
+            with np.errstate(invalid="ignore"):
+                short = n.ok & (n.value > 0) & (n.value < low)
+            yield from self.cells(chunk, file, column, short, _seconds)
+
+
+def _seconds(value: str) -> str:
+    number = float(value.strip())
+    return (f"{quote(value)} reads as {_plain(number)} ms ({_plain(number / 1000)} seconds): HubSpot reads a "
+            f"duration in milliseconds; if it is {_plain(number)} seconds, write {_plain(number * 1000)}")
+
+
+def _plain(number: float) -> str:
+    """A number as a person writes it: no exponent, no trailing zeros (at most 6 decimals)."""
+    return f"{number:.6f}".rstrip("0").rstrip(".")

@@ -4,6 +4,7 @@ symbols), which ``parse_numbers`` flags apart from numbers that are simply wrong
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,3 +77,39 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
         currency[odd] = as_mask(pc.match_substring_regex(rest, CURRENCY))
     return Numbers(blank=empty, ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
                    value=value)
+
+
+# a duration written for people, not in milliseconds: a clock (`00:02:30`, `2:30`) or amounts with
+# units (`2m`, `150s`, `1h 30m`, `2 min`)
+_CLOCK = re.compile(r"(?:(\d+):)?(\d+):(\d{2}(?:\.\d+)?)")
+_UNIT_MS = {"h": 3_600_000, "hr": 3_600_000, "hrs": 3_600_000, "hour": 3_600_000, "hours": 3_600_000,
+            "m": 60_000, "min": 60_000, "mins": 60_000, "minute": 60_000, "minutes": 60_000,
+            "s": 1000, "sec": 1000, "secs": 1000, "second": 1000, "seconds": 1000, "ms": 1}
+_AMOUNT_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)\.?")
+
+
+def duration_ms(text: str) -> tuple[int, str] | None:
+    """The milliseconds of a duration written as a clock or with units, and how it was read
+    (``hh:mm:ss``, ``mm:ss`` or ``units``); None for any other text. A clock of two parts is read
+    as minutes and seconds, as call logs write one."""
+    value = text.strip()
+    if len(value) > 40:
+        return None
+    clock = _CLOCK.fullmatch(value)
+    if clock:
+        hours, minutes, seconds = clock.groups()
+        ms = (int(hours or 0) * 3600 + int(minutes) * 60) * 1000 + round(float(seconds) * 1000)
+        if float(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
+            return None
+        return ms, "hh:mm:ss" if hours is not None else "mm:ss"
+    parts = [p for p in re.split(r"\s+", value.lower()) if p]
+    joined = "".join(parts)
+    pos, total = 0, 0.0
+    for m in _AMOUNT_UNIT.finditer(joined):
+        if m.start() != pos or m.group(2) not in _UNIT_MS:
+            return None
+        total += float(m.group(1)) * _UNIT_MS[m.group(2)]
+        pos = m.end()
+    if pos == 0 or pos != len(joined):
+        return None
+    return round(total), "units"
