@@ -11,6 +11,7 @@ everywhere: HubSpot ignores them [V] S6.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -75,7 +76,9 @@ class EpochSeconds(ValueRule):
     """A date cell holds a UNIX time in seconds where HubSpot expects milliseconds.
 
     Why: HubSpot reads a bare number in a date or datetime column as epoch milliseconds
-    ([V] S6), so `1700000000` (14 Nov 2023 in seconds) becomes 20 Jan 1970, silently.
+    ([V] S6), so `1700000000` (14 Nov 2023 in seconds) becomes 20 Jan 1970, silently; seconds
+    are the classic mistake ([3P]). The message gives both dates (UTC; the day alone for a date
+    property) and the milliseconds to write.
     Example: `1700000000` in a Close Date column.
     Fix: multiply by 1000 (`1700000000000`), or write the date out.
     """
@@ -90,7 +93,22 @@ class EpochSeconds(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).epoch_seconds,
-                                  "{value} looks like epoch seconds; HubSpot reads epoch milliseconds (1970)")
+                                  _seconds_message(prop.type == "datetime"))
+
+
+def _seconds_message(with_time: bool) -> Callable[[str], str]:
+    """The dates a seconds epoch is meant as and read as (UTC), and the milliseconds to write: for
+    a date property, those of the day's midnight UTC (the object API's form of a date, HS219)."""
+    shown = "%Y-%m-%d %H:%M:%S UTC" if with_time else "%Y-%m-%d"
+
+    def message(value: str) -> str:
+        seconds = int(value.strip())
+        meant = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime(shown)
+        read = dt.datetime.fromtimestamp(seconds / 1000, dt.UTC).strftime(shown)
+        ms = seconds * 1000 if with_time else seconds // 86_400 * 86_400_000
+        return (f"{quote(value)} looks like epoch seconds ({meant}); HubSpot reads epoch milliseconds, "
+                f"so it becomes {read}; for {meant} write {ms}")
+    return message
 
 
 class DateOutOfRange(ValueRule):
