@@ -37,3 +37,16 @@ def test_epoch_seconds_on_a_date_property_give_days_and_the_midnight_to_write() 
         (2, 2, "HS202", "warning", "'1700000000' looks like epoch seconds (2023-11-14); HubSpot reads epoch "
                                    "milliseconds, so it becomes 1970-01-20; for 2023-11-14 write 1699920000000"),
     ]
+
+
+def test_epoch_milliseconds_on_a_date_property_not_at_midnight_utc_are_a_time_of_day() -> None:
+    # passed: an epoch was a valid date whatever its time, where the object API takes midnight UTC only
+    assert _found("hs_recurring_billing_start_date", "0-8", ["1700000000000", "1699920000000", "03/15/2024",
+                                                             "999999999999999"], ("HS219", "HS201")) == [
+        (2, 2, "HS219", "warning", "'1700000000000' is epoch milliseconds at 2023-11-14 22:13:20 UTC, not a midnight "
+                                   "UTC, but hs_recurring_billing_start_date is a date property (a day alone); "
+                                   "HubSpot's object API rejects such a date and its import does not document one; "
+                                   "for the day 2023-11-14 write 1699920000000"),
+    ]
+    # a datetime property takes any time
+    assert _found("closedate", "0-3", ["1700000000000"], ("HS219",)) == []

@@ -1,5 +1,5 @@
-"""Dates and numbers HubSpot cannot parse, or reads otherwise than the file means (HS201-HS206,
-HS219; fact sheet 6).
+"""Dates and numbers HubSpot cannot parse, or reads otherwise than the file means (HS201-HS206;
+fact sheet 6).
 
 The value rules are split by property type: this module holds the date, datetime and number
 cells, which share the message of a value that does not parse; ``values_options`` the
@@ -236,39 +236,6 @@ class DateFormatVerdict(ValueRule):
                           for f in formats.DATE_FORMATS if c.get(f, 0))
         of = f"of the {dated:,} values that are dates{nodate}" if junk else f"of {n:,} values"
         return f"the column mixes date formats: {of} {parts}{amb}"
-
-
-class TimeOnDateProperty(ValueRule):
-    """A date property's cell carries a time of day.
-
-    Why: a date property (a date picker) holds a day; HubSpot documents a time (`hh:mm`) for
-    datetime properties only (fact sheet 6, [V] S6). Whether its importer drops the time, keeps
-    the day or refuses the value is not documented [GAP], so this is a warning where HS201 would
-    be an error. Excel writes such cells from a date column formatted with a time
-    (`3/15/2024 0:00`), pandas from a datetime column (`2024-03-15 00:00:00`), and a workbook's
-    date cell holding a time is read as its date and time.
-    Example: `03/15/2024 14:30` in a line item's start date (`hs_recurring_billing_start_date`).
-    Fix: write the day alone (`03/15/2024`): format the column as a date without a time, or map
-    it to a datetime property when the time matters.
-    """
-
-    code = "HS219"
-    name = "time-on-date-property"
-    severity = Severity.WARNING
-
-    def wants(self, prop: Property) -> bool:
-        return is_date(prop) and prop.type != "datetime"
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
-            timed = (self.dates(chunk, file, column, prop).ok
-                     & ~self.dates(chunk, file, column, prop, with_time=False).ok)
-            yield from self.cells(chunk, file, column, timed, _timed(prop.name))
-
-
-def _timed(name: str) -> Callable[[str], str]:
-    return lambda value: (f"{quote(value)} has a time of day, but {name} is a date property (a day "
-                          "alone); HubSpot documents times for datetime properties only")
 
 
 class UnparseableNumber(ValueRule):

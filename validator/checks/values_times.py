@@ -1,4 +1,5 @@
-"""Times in forms HubSpot reads otherwise than meant: datetimes in forms its import documentation
+"""Times HubSpot may read otherwise than meant: a time of day on a date property, written out or as
+epoch milliseconds that are not a midnight UTC (HS219); datetimes in forms its import documentation
 does not show (HS221): ISO-8601's `T` between the date and the time, `Z` for UTC, and an offset
 without its colon (`+0100`); and durations small enough to be seconds, where HubSpot reads
 milliseconds (HS250).
@@ -12,18 +13,20 @@ matched against them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
 from validator.checks._facts import rows_with
 from validator.checks.base import Hit, quote
-from validator.checks.typed import ValueRule, cells
+from validator.checks.typed import ValueRule, cells, is_date, kind_mask
 from validator.checks.values import numbers
 from validator.context import FileContext
 from validator.findings import Severity
@@ -34,6 +37,76 @@ _FORMS = {"a T between the date and the time": r"^[^T ]+T\d{1,2}:",
           "Z for UTC": rf"{_TIME}Z$",
           "an offset without its colon": rf"{_TIME}[+-]\d{{4}}$"}
 _ANY = "|".join(f"(?:{p})" for p in _FORMS.values())
+
+
+class TimeOnDateProperty(ValueRule):
+    """A date property's cell carries a time of day.
+
+    Why: a date property (a date picker) holds a day; HubSpot documents a time (`hh:mm`) for
+    datetime properties only (fact sheet 6, [V] S6). Whether its importer drops the time, keeps
+    the day or refuses the value is not documented [GAP], so this is a warning where HS201 would
+    be an error. Excel writes such cells from a date column formatted with a time
+    (`3/15/2024 0:00`), pandas from a datetime column (`2024-03-15 00:00:00`), and a workbook's
+    date cell holding a time is read as its date and time.
+    Epoch milliseconds that are not a midnight UTC are a time too: HubSpot's object API takes a
+    date property's epoch only at midnight UTC and rejects others ([V] S10, S15); for imports
+    that form is for reference, and what the importer does is inferred [I]. (A workbook's number
+    cell holding one is HS434's.)
+    Example: `03/15/2024 14:30` in a line item's start date (`hs_recurring_billing_start_date`);
+    `1700000000000` (2023-11-14 22:13:20 UTC) there.
+    Fix: write the day alone (`03/15/2024`, or the epoch of its midnight UTC, `1699920000000`):
+    format the column as a date without a time, or map it to a datetime property when the time
+    matters.
+    """
+
+    code = "HS219"
+    name = "time-on-date-property"
+    severity = Severity.WARNING
+
+    def wants(self, prop: Property) -> bool:
+        return is_date(prop) and prop.type != "datetime"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            parsed = self.dates(chunk, file, column, prop)
+            timed = parsed.ok & ~self.dates(chunk, file, column, prop, with_time=False).ok
+            yield from self.cells(chunk, file, column, timed, _timed(prop.name))
+            epoch = parsed.epoch & (parsed.year >= 1) & (parsed.year <= 9999)  # others: HS203's years alone
+            numbers = kind_mask(chunk, column.index, "n")
+            if numbers is not None:
+                epoch = epoch & ~numbers  # a workbook's number cell: HS434's
+            at = np.flatnonzero(epoch)
+            if not len(at):
+                continue
+            ms = np.asarray(pc.cast(cells(chunk, column).take(pa.array(at)), pa.int64()).to_numpy(
+                zero_copy_only=False), dtype=np.int64)
+            off = np.zeros(len(chunk), dtype=bool)
+            off[at] = ms % _DAY_MS != 0
+            yield from self.cells(chunk, file, column, off, _epoch_timed(prop.name))
+
+
+def _timed(name: str) -> Callable[[str], str]:
+    return lambda value: (f"{quote(value)} has a time of day, but {name} is a date property (a day "
+                          "alone); HubSpot documents times for datetime properties only")
+
+
+_DAY_MS = 86_400_000
+
+
+def _epoch_timed(name: str) -> Callable[[str], str]:
+    def message(value: str) -> str:
+        ms = int(value.strip())
+        midnight = ms // _DAY_MS * _DAY_MS
+        try:
+            when = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms)
+        except OverflowError:  # past the year 9999 (HS203 names the year)
+            at, day = "not a midnight UTC", f"write {midnight} for its day"
+        else:
+            at = f"at {when:%Y-%m-%d %H:%M:%S} UTC, not a midnight UTC"
+            day = f"for the day {when:%Y-%m-%d} write {midnight}"
+        return (f"{quote(value)} is epoch milliseconds {at}, but {name} is a date property (a day alone); "
+                f"HubSpot's object API rejects such a date and its import does not document one; {day}")
+    return message
 
 
 class UndocumentedDatetimeForm(ValueRule):
