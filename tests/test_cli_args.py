@@ -327,3 +327,57 @@ def test_a_dash_for_standard_input_says_how_to_pipe_a_file(tmp_path: Path, args:
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == ("hubspot-preflight: error: -: standard input is read as a data file only: give the "
                              "request's path and --file NAME=- (check contacts.import.json --file contacts.csv=-)\n")
+
+
+STATISTICS = """\
+2  HS110  ragged-row             error
+1  HS002  request-wrong-type     error
+1  HS007  unknown-column-type    error
+1  HS009  unused-operation       warning
+1  HS010  misplaced-field        warning
+1  HS013  file-name-with-path    error
+1  HS101  column-count-mismatch  error
+1  HS102  mapping-order          error
+1  HS103  column-name-mismatch   error
+1  HS111  unclosed-quote         error
+1  HS112  malformed-quote        error
+1  HS113  blank-row              warning
+"""
+
+
+@pytest.mark.parametrize("args", [[], ["--max-per-rule", "1"], ["--format", "concise"]])
+def test_statistics_counts_each_rule_s_findings_listed_or_not(args: list[str]) -> None:
+    # ruff's `--statistics` was refused as no such option: a count per rule, most first, then by
+    # code; the findings over --max-per-rule are counted (HS110's second), the exit code the check's
+    broken = EXAMPLES / "broken" / "contacts.import.json"
+    result = CliRunner().invoke(cli, ["check", str(broken), "--statistics", *args])
+    assert (result.exit_code, result.output) == (1, STATISTICS)
+    result = CliRunner().invoke(cli, ["check", str(broken), "--statistics", "--exit-zero", "--select", "HS11",
+                                      "--max-per-rule", "0", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == [
+        {"code": "HS110", "name": "ragged-row", "count": 2, "severity": "error"},
+        *({"code": code, "name": name, "count": 1, "severity": sev} for code, name, sev in (
+            ("HS111", "unclosed-quote", "error"), ("HS112", "malformed-quote", "error"),
+            ("HS113", "blank-row", "warning")))]
+    clean = CliRunner().invoke(cli, ["check", str(EXAMPLES / "contacts" / "contacts.import.json"), "--statistics"])
+    assert (clean.exit_code, clean.output) == (0, "")
+
+
+def test_statistics_in_a_format_other_than_text_or_json_is_refused_before_the_check(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "broken")
+    said = ("hubspot-preflight: error: --statistics prints a table (text) or json, not sarif: give --format text "
+            "or json\n")
+    proc = _run("check", "broken", "--statistics", "--format", "sarif", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", said)
+    (tmp_path / "broken" / "hubspot-preflight.toml").write_text('output-format = "sarif"\n', encoding="utf-8")
+    proc = _run("check", "broken", "--statistics", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", said)
+    proc = _run("check", "broken", "--statistics", "--format", "text", "--select", "HS113", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "1  HS113  blank-row  warning\n")
+    for flag, why in (("--write-baseline", "--write-baseline writes them to the baseline"),
+                      ("--emit-request", "--emit-request checks nothing")):
+        proc = _run("check", "broken", "--statistics", flag, "--baseline", "b.json", cwd=tmp_path)
+        assert (proc.returncode, proc.stderr) == (
+            2, f"hubspot-preflight: error: --statistics counts a check's findings, and {why}\n")
+    assert not (tmp_path / "b.json").exists()

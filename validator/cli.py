@@ -60,6 +60,8 @@ def cli() -> None:
               help="Lowest severity that fails (default: error).")
 @click.option("--max-per-rule", type=click.IntRange(min=0), default=None,
               help="Findings listed per rule and file; the rest are counted (default: 1000).")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule made (text or json), not the findings.")
 @click.option("--tier", type=click.Choice(["paid", "free"]), default=None,
               help="HubSpot plan tier, for size limits (default: paid).")
 @click.option("--baseline", type=click.Path(path_type=Path),
@@ -84,7 +86,7 @@ def cli() -> None:
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
           output: Path | None, config_file: Path | None, select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
-          max_per_rule: int | None, tier: str | None, baseline: Path | None, write_baseline: bool,
+          max_per_rule: int | None, statistics: bool, tier: str | None, baseline: Path | None, write_baseline: bool,
           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
           exit_zero: bool | None, quiet: bool, reader: str = "auto", threads: int | None = None) -> None:
@@ -109,6 +111,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _output_target,
         _say_missing_baselines,
         _say_refusals,
+        _statistics_format,
         _write_baselines,
         _write_report,
     )
@@ -120,12 +123,16 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
     if emit_request and write_baseline:  # (it would write nothing, and exit 0)
         raise ValidatorError("--write-baseline needs a check, and --emit-request checks nothing")
+    if statistics and (emit_request or write_baseline):  # (nothing would be counted, or printed)
+        why = "--emit-request checks nothing" if emit_request else "--write-baseline writes them to the baseline"
+        raise ValidatorError(f"--statistics counts a check's findings, and {why}")
     if select and not patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
         raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
              "exit_zero": exit_zero, "chunk_rows": chunk_rows}
     config, shared = _run_config(paths, config_file, flags, portal, reader, threads, quiet)
+    counted = _statistics_format(fmt, config) if statistics else None  # (refused before the check runs)
     given, piped = _given(file_opts, emit_request)
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
     _no_stray_files(planned, given)
@@ -175,7 +182,12 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _write_baselines(planned, reports, targets, quiet)
         _say_refusals(report)  # (a refused file's findings are in no baseline: say which, and why)
         sys.exit(2 if report.refusals else 0)
-    _write_report(report, fmt, config, output, quiet)
+    if counted is not None:
+        from validator.report.statistics import render_statistics
+
+        _deliver(render_statistics(report, counted), output, quiet)
+    else:
+        _write_report(report, fmt, config, output, quiet)
     _say_refusals(report)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if config.exit_zero and code == 1 else code)

@@ -93,6 +93,21 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
         _write_step_summary(report, config.redact, os.environ["GITHUB_STEP_SUMMARY"])
 
 
+def _statistics_format(fmt: str | None, config: Any) -> str:
+    """What ``--statistics`` prints: its table for ``text`` and ``concise`` (and ``auto``: a
+    count per rule is no annotation), a JSON list for ``json``; any other format (the flag's,
+    the environment's or the settings file's) is refused before the check runs, as ruff does."""
+    from validator.findings import ValidatorError
+    from validator.report.statistics import FORMATS
+
+    chosen = fmt or config.output_format
+    if chosen is None or chosen in ("auto", "text", "concise"):
+        return "text"
+    if chosen not in FORMATS:
+        raise ValidatorError(f"--statistics prints a table (text) or json, not {chosen}: give --format text or json")
+    return chosen
+
+
 def _write_step_summary(report: Any, redact: bool, path: str) -> None:
     """The summary appended to what the step wrote before, within GitHub's 1 MiB for it all."""
     from validator.report import redact_report, step_summary
