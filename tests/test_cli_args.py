@@ -381,3 +381,30 @@ def test_statistics_in_a_format_other_than_text_or_json_is_refused_before_the_ch
         assert (proc.returncode, proc.stderr) == (
             2, f"hubspot-preflight: error: --statistics counts a check's findings, and {why}\n")
     assert not (tmp_path / "b.json").exists()
+
+
+def test_isolated_reads_no_settings_file(tmp_path: Path) -> None:
+    # ruff's `--isolated` was refused as no such option: a check could not be run without the
+    # settings found beside the files (a pyproject.toml, a hubspot-preflight.toml)
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "broken")
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nfail-on = "info"\n', encoding="utf-8")
+    (tmp_path / "broken" / "hubspot-preflight.toml").write_text(
+        'select = ["HS11"]\nignore = ["HS113"]\noutput-format = "json"\nexit-zero = true\n', encoding="utf-8")
+    proc = _run("check", "broken", "--statistics", cwd=tmp_path)
+    assert (proc.returncode, json.loads(proc.stdout)) == (0, [
+        {"code": "HS110", "name": "ragged-row", "count": 2, "severity": "error"},
+        {"code": "HS111", "name": "unclosed-quote", "count": 1, "severity": "error"},
+        {"code": "HS112", "name": "malformed-quote", "count": 1, "severity": "error"}])
+    for args in (["broken"], ["broken/contacts.csv"], ["broken/contacts.import.json"]):
+        proc = _run("check", *args, "--statistics", "--isolated", cwd=tmp_path)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (1, STATISTICS, ""), args
+    proc = _run("check", "broken", "--isolated", "--config", "pyproject.toml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2, "", "hubspot-preflight: error: --isolated reads no settings file, and --config names one "
+               "(pyproject.toml)\n")
+    proc = _run("config", "broken", "--isolated", "--format", "json", cwd=tmp_path)
+    shown = json.loads(proc.stdout)
+    assert (proc.returncode, shown["source"], shown["select"], shown["fail-on"], shown["output-format"]) == (
+        0, None, None, "error", None)
+    proc = _run("config", "broken", "--isolated", cwd=tmp_path)
+    assert proc.stdout.splitlines()[:2] == ["# configuration: built-in defaults (--isolated)", "select = null"]

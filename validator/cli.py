@@ -53,6 +53,8 @@ def cli() -> None:
               help="Write the report to a file.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Settings file (default: [tool.hubspot-preflight] of the nearest pyproject.toml).")
+@click.option("--isolated", is_flag=True,
+              help="Read no settings file (pyproject.toml, hubspot-preflight.toml): defaults and flags only.")
 @click.option("--select", multiple=True, help="Only these rules (codes, prefixes, names, ALL).")
 @click.option("--extend-select", multiple=True, help="Add rules to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes, prefixes, names).")
@@ -84,7 +86,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but a refused input's reason; the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
-          output: Path | None, config_file: Path | None, select: tuple[str, ...],
+          output: Path | None, config_file: Path | None, isolated: bool, select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           max_per_rule: int | None, statistics: bool, tier: str | None, baseline: Path | None, write_baseline: bool,
           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
@@ -130,7 +132,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
-             "exit_zero": exit_zero, "chunk_rows": chunk_rows}
+             "exit_zero": exit_zero, "chunk_rows": chunk_rows, "isolated": isolated}
     config, shared = _run_config(paths, config_file, flags, portal, reader, threads, quiet)
     counted = _statistics_format(fmt, config) if statistics else None  # (refused before the check runs)
     given, piped = _given(file_opts, emit_request)

@@ -18,8 +18,9 @@ import click
 @click.command("config")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file to read.")
+@click.option("--isolated", is_flag=True, help="Read no settings file: the built-in defaults.")
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
-def config_cmd(paths: tuple[Path, ...], config_file: Path | None, fmt: str) -> None:
+def config_cmd(paths: tuple[Path, ...], config_file: Path | None, isolated: bool, fmt: str) -> None:
     """Print the effective configuration for PATHS (default: the current folder)."""
     import json
 
@@ -30,12 +31,13 @@ def config_cmd(paths: tuple[Path, ...], config_file: Path | None, fmt: str) -> N
     for path in paths:  # (a typo would print the settings of a folder above it as its own)
         if stat_named(path, "config ") is None:
             raise ValidatorError(f"config {path}: no such file or folder")
-    config = effective_config(paths, config_file)
+    config = effective_config(paths, config_file, isolated=isolated)
     data = describe(config)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return
-    click.echo(f"# configuration: {data.pop('source') or 'built-in defaults (no configuration file found)'}")
+    none = "built-in defaults (--isolated)" if isolated else "built-in defaults (no configuration file found)"
+    click.echo(f"# configuration: {data.pop('source') or none}")
     rules = data.pop("rules")
     for key, value in data.items():
         click.echo(f"{key} = {json.dumps(value)}")

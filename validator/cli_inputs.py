@@ -160,13 +160,13 @@ def _own_configs(planned: list[tuple[Path, dict[str, Any]]], config: Any, config
     """The settings of each request checked: as ruff does, a request uses the settings file
     nearest to it (the run's own settings, its output format, fail-on and exit code, come from
     the file found for all the paths); a file that names no baseline takes the run's. With
-    --config, that file's for every request."""
+    --config, that file's for every request; with --isolated, none."""
     from validator.settings import discover, effective_config
 
     made: dict[str | None, Any] = {config.source: config}
     out: dict[Path, Any] = {}
     for request, _files in planned:
-        found = config_file if config_file is not None else discover((request,))
+        found = config_file if config_file is not None or flags.get("isolated") else discover((request,))
         key = str(found) if found is not None else None
         if key not in made:
             own = effective_config((request,), found, **flags).with_(**shared)

@@ -256,14 +256,18 @@ def choose_format(fmt: str | None) -> str:
     return fmt
 
 
-def effective_config(paths: tuple[Path, ...], config_file: Path | None, **flags: Any) -> Config:
+def effective_config(paths: tuple[Path, ...], config_file: Path | None, *, isolated: bool = False,
+                     **flags: Any) -> Config:
     """Built-in profile, then the configuration file, then the flags that were given.
 
     ``flags`` are the ``check`` options by name (select, extend_select, ignore, fail_on,
     max_per_rule, tier, baseline, redact, exit_zero, chunk_rows); None, empty or False means
-    "not given".
+    "not given". ``isolated`` (ruff's ``--isolated``): no settings file is looked for, the
+    built-in profile and the flags alone (``config_file`` must then be None).
     """
-    found = config_file if config_file is not None else discover(paths or (Path.cwd(),))
+    if isolated and config_file is not None:
+        raise ValidatorError(f"--isolated reads no settings file, and --config names one ({config_file})")
+    found = config_file if config_file is not None or isolated else discover(paths or (Path.cwd(),))
     config = load_file(found) if found is not None else Config()
     flags = {k: v for k, v in flags.items() if v is not None and v is not False and v != ()}
     changes: dict[str, Any] = {k: flags[k] for k in ("chunk_rows",) if k in flags}
