@@ -408,3 +408,63 @@ def test_isolated_reads_no_settings_file(tmp_path: Path) -> None:
         0, None, None, "error", None)
     proc = _run("config", "broken", "--isolated", cwd=tmp_path)
     assert proc.stdout.splitlines()[:2] == ["# configuration: built-in defaults (--isolated)", "select = null"]
+
+
+def test_config_key_value_overrides_one_setting_over_the_settings_file(tmp_path: Path) -> None:
+    # ruff's `--config "KEY = VALUE"` was read as a file's name ("cannot read configuration
+    # select = ...: No such file"); a value that is no path and holds `=` now sets one setting
+    # over the file's (the file's other settings stay), repeatable, as ruff tells the two apart
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "broken")
+    (tmp_path / "broken" / "hubspot-preflight.toml").write_text(
+        'select = ["HS11"]\nignore = ["HS113"]\noutput-format = "json"\n', encoding="utf-8")
+
+    def stats(*args: str) -> tuple[int, list[str]]:
+        proc = _run("check", "broken", "--statistics", *args, cwd=tmp_path)
+        assert proc.stderr == "", args
+        return proc.returncode, [line.split()[1] for line in proc.stdout.splitlines()]
+
+    assert stats("--format", "text") == (1, ["HS110", "HS111", "HS112"])
+    assert stats("--config", "output-format = 'text'", "--config", 'select = ["HS11", "HS013"]') == (
+        1, ["HS110", "HS013", "HS111", "HS112"])  # (the file's ignore still holds: HS113 stays off)
+    assert stats("--config", 'output-format="text"', "--config", "ignore = []") == (
+        1, ["HS110", "HS111", "HS112", "HS113"])
+    proc = _run("check", "broken", "--statistics", "--config", "severity.HS11 = 'warning'", "--config",
+                "tool.hubspot-preflight.fail-on = 'error'", "--format", "text", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "2  HS110  ragged-row       warning\n"
+                                                 "1  HS111  unclosed-quote   warning\n"
+                                                 "1  HS112  malformed-quote  warning\n")
+    # with --isolated, the overrides over the built-in defaults; a file beside them is still refused
+    proc = _run("check", "broken", "--statistics", "--isolated", "--config", "select = ['blank-row']", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "1  HS113  blank-row  warning\n")
+    proc = _run("config", "broken", "--config", "select = ['HS113']", "--config", "fail-on = 'info'", cwd=tmp_path)
+    assert proc.stdout.splitlines()[:2] == [
+        f"# configuration: {tmp_path / 'broken' / 'hubspot-preflight.toml'}; --config select, fail-on over it",
+        'select = ["HS113"]']
+    # a path it sets is relative to the current folder, as a flag's, not to the settings file's
+    proc = _run("config", "broken", "--format", "json", "--config", "baseline = 'accepted.json'", cwd=tmp_path)
+    assert json.loads(proc.stdout)["baseline"] == str(tmp_path / "accepted.json")
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("select = [", "--config 'select = [' is no file, nor a TOML 'KEY = VALUE' setting: Invalid value (at end of "
+                   "document)"),
+    ("colour = 'red'", "--config \"colour = 'red'\": unknown configuration key 'colour' (known: select, "
+                       "extend-select, ignore, severity, per-file-ignores, options, fail-on, max-per-rule, portal, "
+                       "tier, exit-zero, output-format, baseline, redact)"),
+    ("select = ['HS999']", "--config \"select = ['HS999']\": select: unknown rule code or name 'HS999'"),
+    ("max-per-rule = -1", "--config 'max-per-rule = -1': max-per-rule: must be a whole number >= 0, not -1"),
+    ("# a = b", "--config '# a = b' sets no setting: give KEY = VALUE (select = [\"HS1\"])"),
+    ("nope.toml", "cannot read configuration nope.toml: No such file or directory"),
+])
+def test_a_config_value_that_is_no_file_nor_a_known_setting_is_refused(tmp_path: Path, value: str,
+                                                                       said: str) -> None:
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "broken")
+    for command in ("check", "config"):
+        proc = _run(command, "broken", "--config", value, cwd=tmp_path)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"hubspot-preflight: error: {said}\n")
+    (tmp_path / "a.toml").write_text("", encoding="utf-8")
+    (tmp_path / "b=c.toml").write_text("", encoding="utf-8")  # (a file that is there is a file, `=` or not)
+    proc = _run("check", "broken", "--config", "a.toml", "--config", "b=c.toml", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (2, "hubspot-preflight: error: --config names one settings file, not 2 "
+                                                 "(a.toml, b=c.toml); give the others' settings as --config "
+                                                 "'KEY = VALUE'\n")

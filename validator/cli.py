@@ -51,8 +51,9 @@ def cli() -> None:
               help="Output format (default: text; github inside GitHub Actions; env HUBSPOT_PREFLIGHT_OUTPUT_FORMAT).")
 @click.option("-o", "--output", "--output-file", "output", type=click.Path(path_type=Path),
               help="Write the report to a file.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path),
-              help="Settings file (default: [tool.hubspot-preflight] of the nearest pyproject.toml).")
+@click.option("--config", "config_opts", multiple=True, metavar="FILE | 'KEY = VALUE'",
+              help="Settings file (default: [tool.hubspot-preflight] of the nearest pyproject.toml), or a "
+                   "TOML setting over it (--config 'select = [\"HS1\"]'); repeatable.")
 @click.option("--isolated", is_flag=True,
               help="Read no settings file (pyproject.toml, hubspot-preflight.toml): defaults and flags only.")
 @click.option("--select", multiple=True, help="Only these rules (codes, prefixes, names, ALL).")
@@ -86,7 +87,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but a refused input's reason; the exit code tells.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
-          output: Path | None, config_file: Path | None, isolated: bool, select: tuple[str, ...],
+          output: Path | None, config_opts: tuple[str, ...], isolated: bool, select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           max_per_rule: int | None, statistics: bool, tier: str | None, baseline: Path | None, write_baseline: bool,
           redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
@@ -119,6 +120,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     )
     from validator.config_rules import patterns
     from validator.findings import Report, ValidatorError
+    from validator.settings import config_arguments
     from validator.sources import named_by
 
     for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
@@ -130,9 +132,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         raise ValidatorError(f"--statistics counts a check's findings, and {why}")
     if select and not patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
         raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
+    config_file, overrides = config_arguments(config_opts)
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,
-             "exit_zero": exit_zero, "chunk_rows": chunk_rows, "isolated": isolated}
+             "exit_zero": exit_zero, "chunk_rows": chunk_rows, "isolated": isolated,
+             "overrides": overrides}
     config, shared = _run_config(paths, config_file, flags, portal, reader, threads, quiet)
     counted = _statistics_format(fmt, config) if statistics else None  # (refused before the check runs)
     given, piped = _given(file_opts, emit_request)

@@ -17,27 +17,30 @@ import click
 
 @click.command("config")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file to read.")
+@click.option("--config", "config_opts", multiple=True, metavar="FILE | 'KEY = VALUE'",
+              help="Settings file to read, or a TOML setting over it; repeatable.")
 @click.option("--isolated", is_flag=True, help="Read no settings file: the built-in defaults.")
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
-def config_cmd(paths: tuple[Path, ...], config_file: Path | None, isolated: bool, fmt: str) -> None:
+def config_cmd(paths: tuple[Path, ...], config_opts: tuple[str, ...], isolated: bool, fmt: str) -> None:
     """Print the effective configuration for PATHS (default: the current folder)."""
     import json
 
     from validator.findings import ValidatorError
-    from validator.settings import describe, effective_config
+    from validator.settings import config_arguments, describe, effective_config
     from validator.sources import stat_named
 
     for path in paths:  # (a typo would print the settings of a folder above it as its own)
         if stat_named(path, "config ") is None:
             raise ValidatorError(f"config {path}: no such file or folder")
-    config = effective_config(paths, config_file, isolated=isolated)
+    config_file, overrides = config_arguments(config_opts)
+    config = effective_config(paths, config_file, isolated=isolated, overrides=overrides)
     data = describe(config)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return
     none = "built-in defaults (--isolated)" if isolated else "built-in defaults (no configuration file found)"
-    click.echo(f"# configuration: {data.pop('source') or none}")
+    over = f"; --config {', '.join(dict.fromkeys(k for _, t in overrides for k in t))} over it" if overrides else ""
+    click.echo(f"# configuration: {data.pop('source') or none}{over}")
     rules = data.pop("rules")
     for key, value in data.items():
         click.echo(f"{key} = {json.dumps(value)}")

@@ -1,4 +1,5 @@
-"""Configuration files: ``[tool.hubspot-preflight]`` in pyproject.toml, or ``--config FILE``.
+"""Configuration files: ``[tool.hubspot-preflight]`` in pyproject.toml, or ``--config FILE``;
+``--config 'KEY = VALUE'`` sets one setting over the file's (``config_arguments``).
 
 Discovery works like ruff's: from the folder of each checked file upward, the first
 ``.hubspot-preflight.toml``, ``hubspot-preflight.toml`` or ``pyproject.toml`` with a
@@ -82,8 +83,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise ValidatorError(f"cannot read configuration {path}: nested too deeply") from None
 
 
-def load_file(path: Path) -> Config:
-    """The Config a file describes (defaults for what it leaves out)."""
+def load_file(path: Path, overrides: Iterable[Override] = ()) -> Config:
+    """The Config a file describes (defaults for what it leaves out), with ``overrides``
+    (``--config KEY = VALUE``) over its settings."""
     data = _read(path)
     tool = data.get("tool", {})
     section: str | None = SECTION
@@ -95,7 +97,64 @@ def load_file(path: Path) -> Config:
         table, section = data, None  # a standalone file's keys at its top level
     if not isinstance(table, dict):
         raise ValidatorError(f"{path}: [tool.{TABLE}] must be a table")
-    return from_table(table, path, section)
+    return from_table(_overridden(table, overrides), path, section)
+
+
+Override = tuple[str, Mapping[str, Any]]  # a --config KEY = VALUE as given, and the settings it sets
+
+
+def config_arguments(values: Iterable[str]) -> tuple[Path | None, tuple[Override, ...]]:
+    """``--config`` values, told apart as ruff tells them: a path that is there (a file, or
+    anything else, which reading then refuses) is the settings file, at most one; else a value
+    with ``=`` is a TOML ``KEY = VALUE`` override of one setting (``select = ["HS1"]``,
+    ``severity.HS113 = "error"``), checked as a settings file's keys are; else a settings file
+    that is not there (refused when read)."""
+    files: list[str] = []
+    overrides: list[Override] = []
+    for value in values:
+        if os.path.lexists(value) or "=" not in value:
+            files.append(value)
+            continue
+        overrides.append((value, override(value)))
+    if len(files) > 1:
+        raise ValidatorError(f"--config names one settings file, not {len(files)} ({', '.join(files)}); "
+                             "give the others' settings as --config 'KEY = VALUE'")
+    return (Path(files[0]) if files else None), tuple(overrides)
+
+
+def override(value: str) -> Mapping[str, Any]:
+    """The settings of one ``--config KEY = VALUE`` (refused, naming it, where it is no TOML or
+    sets an unknown key or value). Its portal and baseline paths are relative to the current
+    folder, as the flags' are, not to the settings file's."""
+    setting = f"--config {value!r}"
+    try:
+        table = tomllib.loads(value)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidatorError(f"{setting} is no file, nor a TOML 'KEY = VALUE' setting: {exc}") from None
+    except RecursionError:
+        raise ValidatorError(f"{setting}: nested too deeply") from None
+    tool = table.get("tool")
+    if set(table) == {"tool"} and isinstance(tool, dict) and set(tool) == {TABLE}:  # (as pyproject.toml spells it)
+        table = tool[TABLE]
+    if not isinstance(table, dict) or not table:
+        raise ValidatorError(f"{setting} sets no setting: give KEY = VALUE (select = [\"HS1\"])")
+    with _naming(setting):
+        from_table(table, None, None)
+    return {k: (os.path.abspath(v) if k in ("portal", "baseline") else v) for k, v in table.items()}
+
+
+def _overridden(table: Mapping[str, Any], overrides: Iterable[Override]) -> Mapping[str, Any]:
+    """``table`` with each override's settings over it, in order: a table (severity, options,
+    per-file-ignores) entry by entry, any other setting whole."""
+    def merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(base)
+        for key, value in over.items():
+            held = out.get(key)
+            out[key] = merged(held, value) if isinstance(held, dict) and isinstance(value, dict) else value
+        return out
+    for _value, settings in overrides:
+        table = merged(table, settings)
+    return table
 
 
 SECTION = f"[tool.{TABLE}]"
@@ -257,18 +316,22 @@ def choose_format(fmt: str | None) -> str:
 
 
 def effective_config(paths: tuple[Path, ...], config_file: Path | None, *, isolated: bool = False,
-                     **flags: Any) -> Config:
-    """Built-in profile, then the configuration file, then the flags that were given.
+                     overrides: tuple[Override, ...] = (), **flags: Any) -> Config:
+    """Built-in profile, then the configuration file with ``overrides`` over it (``--config KEY
+    = VALUE``, see ``config_arguments``), then the flags that were given.
 
     ``flags`` are the ``check`` options by name (select, extend_select, ignore, fail_on,
     max_per_rule, tier, baseline, redact, exit_zero, chunk_rows); None, empty or False means
     "not given". ``isolated`` (ruff's ``--isolated``): no settings file is looked for, the
-    built-in profile and the flags alone (``config_file`` must then be None).
+    built-in profile, the overrides and the flags alone (``config_file`` must then be None).
     """
     if isolated and config_file is not None:
         raise ValidatorError(f"--isolated reads no settings file, and --config names one ({config_file})")
     found = config_file if config_file is not None or isolated else discover(paths or (Path.cwd(),))
-    config = load_file(found) if found is not None else Config()
+    if found is not None:
+        config = load_file(found, overrides)
+    else:
+        config = from_table(_overridden({}, overrides), None, None) if overrides else Config()
     flags = {k: v for k, v in flags.items() if v is not None and v is not False and v != ()}
     changes: dict[str, Any] = {k: flags[k] for k in ("chunk_rows",) if k in flags}
     if any(k in flags for k in ("select", "extend_select", "ignore")):  # after the file's, as ruff does
