@@ -546,3 +546,33 @@ def test_a_utf16_file_cut_inside_the_line_feed_of_its_last_crlf_is_one_finding_a
         assert hs402 == ("1 byte(s) are not valid UTF-16 LE; the first, 0x0A, is at byte offset 82 "
                          "(line 2, character 17)")
         assert report.files[0].rows == 1
+
+
+@pytest.mark.parametrize(("data", "mappings", "expected"), [
+    # HS101 said "the file has 1 columns", "columnMappings has 1 entries"
+    (b"Email\r\na@x.com\r\n", MAPPINGS[:2],
+     [("HS101", 1, None, "the file has 1 column but columnMappings has 2 entries")]),
+    (b"Email,First Name\r\na@x.com,Ann\r\n", MAPPINGS[:1],
+     [("HS101", 1, 2, "the file has 2 columns but columnMappings has 1 entry; not mapped: 'First Name' (column 2)")]),
+    # HS408 "1 semicolons in the header line, 1 commas"
+    (b"Email;First Name\r\na@x.com;Ann\r\n", MAPPINGS[:2],
+     [("HS408", 1, None, "the file is semicolon-separated (1 semicolon in the header line, 0 commas); HubSpot "
+                         "expects commas")]),
+    (b"Email;First Name;City,x\r\na@x.com;Ann;Bern\r\n", [*MAPPINGS[:2], {**MAPPINGS[2], "columnName": "City,x"}],
+     [("HS408", 1, None, "the file is semicolon-separated (2 semicolons in the header line, 1 comma); HubSpot "
+                         "expects commas")]),
+    # HS410 "the last 1 column(s) have"
+    (b"Email,First Name,City,\r\na@x.com,Ann,Bern,\r\n", MAPPINGS,
+     [("HS101", 1, 4, "the file has 4 columns but columnMappings has 3 entries; not mapped: '' (column 4)"),
+      ("HS410", 1, 4, "the last column has no header and no values (trailing delimiters)")]),
+    (b"Email,First Name,City,,\r\na@x.com,Ann,Bern,,\r\n", MAPPINGS,
+     [("HS101", 1, 4, "the file has 5 columns but columnMappings has 3 entries; not mapped: '' (column 4), '' "
+                      "(column 5)"),
+      ("HS410", 1, 4, "the last 2 columns have no header and no values (trailing delimiters)")]),
+])
+def test_a_count_of_one_is_said_in_the_singular(data: bytes, mappings: list[dict], expected: list[tuple]) -> None:
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert [(f.code, f.row, f.column, f.message) for f in report.findings
+            if f.code in ("HS101", "HS408", "HS410")] == expected

@@ -1677,7 +1677,7 @@ def test_a_number_calamine_panics_on_is_read_by_openpyxl_without_noise(tmp_path:
 
 
 @pytest.mark.parametrize(("texts", "verdict"), [
-    (["2024-03-15"], "1 of 1 values are impossible as MONTH_DAY_YEAR; every value parses as YEAR_MONTH_DAY; "
+    (["2024-03-15"], "1 of 1 value is impossible as MONTH_DAY_YEAR; every value parses as YEAR_MONTH_DAY; "
                      "the request says MONTH_DAY_YEAR"),
     (["2024-03-15", "03/04/2024"], "the column mixes date formats: of 2 values 1 parses as MONTH_DAY_YEAR, "
                                    "1 parses as DAY_MONTH_YEAR, 1 parses as YEAR_MONTH_DAY; 1 of them is ambiguous")])

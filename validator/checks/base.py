@@ -41,6 +41,12 @@ def quote(value: str, limit: int = 80) -> str:
     return f"'{shown}'"
 
 
+def counted(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the word for that many, as messages count things: ``1 column``, ``2 columns``,
+    ``1,000 entries`` (``words``: a plural other than ``word`` + ``s``)."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
+
+
 # spaces that look like a plain one in a message but are not one ("10:00\u202fAM" from newer locales)
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_NAMES = {0x00A0: "a no-break space (U+00A0)", 0x202F: "a narrow no-break space (U+202F)", 0x09: "a tab"}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from validator.checks._facts import NUL, exactly, line_breaks, screen
-from validator.checks.base import Hit, Rule, quote, space_name
+from validator.checks.base import Hit, Rule, counted, quote, space_name
 from validator.checks.encoding import encoding_label
 from validator.checks.typed import cached
 from validator.context import FileContext
@@ -261,8 +261,8 @@ class NonCommaDelimiter(Rule):
         name = DELIMITER_NAMES.get(notes.delimiter, repr(notes.delimiter))
         found = notes.delimiter_counts.get(notes.delimiter, 0)
         yield self.finding(
-            f"the file is {name}-separated ({found} {name}s in the header line, "
-            f"{notes.delimiter_counts.get(',', 0)} commas); HubSpot expects commas",
+            f"the file is {name}-separated ({counted(found, name)} in the header line, "
+            f"{counted(notes.delimiter_counts.get(',', 0), 'comma')}); HubSpot expects commas",
             file=file, row=1 if file.header else None, line=1, value=notes.delimiter)
 
 
@@ -386,6 +386,7 @@ class TrailingEmptyColumns(Rule):
         if start is None or file.header is None:
             return
         n = file.width - start
-        yield self.finding(f"the last {n} column(s) have no header and no values (trailing delimiters)",
+        last = "the last column has" if n == 1 else f"the last {n:,} columns have"
+        yield self.finding(f"{last} no header and no values (trailing delimiters)",
                            file=file, row=1, line=file.header.line, column=start + 1)
 

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from validator.checks.base import Hit, Rule, deferred, quote
+from validator.checks.base import Hit, Rule, counted, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
 from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
 from validator.findings import Severity
@@ -87,7 +87,8 @@ class ColumnCountMismatch(Rule):
             detail = f"; not mapped: {names}"
         first = unmapped[0].number if unmapped else None
         yield self.finding(
-            f"the file has {file.width} columns but columnMappings has {mappings} entries{detail}",
+            f"the file has {counted(file.width, 'column')} but columnMappings has "
+            f"{counted(mappings, 'entry', 'entries')}{detail}",
             file=file, row=_header_row(file), line=file.header.line if file.header else None,
             column=first, column_name=unmapped[0].name if unmapped else None,
             pointer=file.spec.mappings_pointer)

@@ -19,7 +19,7 @@ import numpy as np
 
 from validator import formats
 from validator.catalog import Property
-from validator.checks.base import Hit, odd_space_note, quote
+from validator.checks.base import Hit, counted, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
 from validator.checks.values_months import foreign_month_cells
 from validator.context import Column, FileContext
@@ -230,7 +230,8 @@ class DateFormatVerdict(ValueRule):
         all_ok = [f for f in formats.DATE_FORMATS if f != declared and c.get(f, 0) == dated]
         if all_ok:
             every = f"all {dated:,} that are dates parse" if junk else "every value parses"
-            return (f"{bad:,} of {n:,} values are impossible as {declared}; {every} as "
+            are = "is" if bad == 1 else "are"
+            return (f"{bad:,} of {counted(n, 'value')} {are} impossible as {declared}; {every} as "
                     f"{all_ok[0]}{nodate}; the request says {declared}{amb}")
         parts = ", ".join(f"{c[f]:,} {'parses' if c[f] == 1 else 'parse'} as {f}"
                           for f in formats.DATE_FORMATS if c.get(f, 0))
