@@ -88,6 +88,10 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
         import json
 
         text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
+    elif fmt == "json-lines" and output is None and not _utf(sys.stdout):  # (likewise, one line each)
+        import json
+
+        text = "".join(json.dumps(json.loads(line), ensure_ascii=True) + "\n" for line in text.split("\n") if line)
     _deliver(text, output, quiet)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         _write_step_summary(report, config.redact, os.environ["GITHUB_STEP_SUMMARY"])

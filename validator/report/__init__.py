@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from validator.findings import Report, ValidatorError
-from validator.report import csv_rows, github, hubspot, json_format, junit, redact, sarif, text
+from validator.report import csv_rows, github, hubspot, json_format, json_lines, junit, redact, sarif, text
 
 T = TypeVar("T")
 
@@ -33,6 +33,7 @@ def _a_report(report: Any, name: str) -> None:
 render_text = _takes_report(text.render_text, "render_text")
 render_concise = _takes_report(text.render_concise, "render_concise")
 render_json = _takes_report(json_format.render_json, "render_json")
+render_json_lines = _takes_report(json_lines.render_json_lines, "render_json_lines")
 render_sarif = _takes_report(sarif.render_sarif, "render_sarif")
 render_junit = _takes_report(junit.render_junit, "render_junit")
 render_github = _takes_report(github.render_github, "render_github")
@@ -45,6 +46,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text,
     "concise": render_concise,
     "json": render_json,
+    "json-lines": render_json_lines,
     "sarif": render_sarif,
     "junit": render_junit,
     "github": render_github,
@@ -66,4 +68,4 @@ def render(report: Report, fmt: str, *, redact: bool = False) -> str:
 
 
 __all__ = ["FORMATS", "redact_report", "render", "render_concise", "render_csv", "render_github", "render_hubspot",
-           "render_json", "render_junit", "render_sarif", "render_text", "step_summary"]
+           "render_json", "render_json_lines", "render_junit", "render_sarif", "render_text", "step_summary"]
