@@ -81,7 +81,8 @@ def test_json_lines_keeps_one_finding_on_one_line_whatever_its_text_holds() -> N
     assert "a\\u2028b" not in masked and '"value": "REDACTED"' in masked.splitlines()[1]
 
 
-def test_json_lines_on_a_stdout_that_is_not_utf8_escapes_as_json(tmp_path: Path) -> None:
+def _on_ascii_stdout(tmp_path: Path, fmt: str) -> str:
+    """The report in ``fmt`` of an invalid email with an é, written to a stdout that is ASCII."""
     (tmp_path / "contacts.csv").write_text("Email,Name\njosé@x,Ann\n", encoding="utf-8")
     request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
         "hasHeader": True, "columnMappings": [
@@ -90,8 +91,85 @@ def test_json_lines_on_a_stdout_that_is_not_utf8_escapes_as_json(tmp_path: Path)
     (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     proc = subprocess.run([sys.executable, "-m", "validator", "check", str(tmp_path / "r.import.json"),
-                           "--format", "json-lines", "--select", "HS212"], capture_output=True, env=env, check=False)
+                           "--format", fmt, "--select", "HS212"], capture_output=True, env=env, check=False)
     assert proc.returncode == 1, proc.stderr
-    (line,) = proc.stdout.decode("ascii").splitlines()
+    return proc.stdout.decode("ascii")
+
+
+def test_json_lines_on_a_stdout_that_is_not_utf8_escapes_as_json(tmp_path: Path) -> None:
+    (line,) = _on_ascii_stdout(tmp_path, "json-lines").splitlines()
     assert '"message": "\'jos\\u00e9@x\' is not a valid email address"' in line
     assert json.loads(line)["value"] == "josé@x"
+
+
+# gitlab
+
+def test_gitlab_is_a_code_quality_report_with_sarifs_fingerprints(broken: Report) -> None:
+    from validator.report.sarif import FINGERPRINT, sarif_dict
+
+    issues = json.loads(render(broken, "gitlab"))
+    assert len(issues) == 13 and len({i["fingerprint"] for i in issues}) == 13
+    results = sarif_dict(broken)["runs"][0]["results"]
+    assert [i["fingerprint"] for i in issues] == [r["partialFingerprints"][FINGERPRINT] for r in results]
+    fingerprints = [i.pop("fingerprint") for i in issues]
+    assert all(len(p) == 64 for p in fingerprints)
+    assert issues[0] == {"description": "HS002: hasHeader must be true or false, not a string "
+                                        "(at /files/0/fileImportPage/hasHeader)",
+                         "check_name": "HS002", "severity": "major",
+                         "location": {"path": "fixtures/examples/broken/contacts.import.json", "lines": {"begin": 1}}}
+    assert issues[2]["check_name"] == "HS009" and issues[2]["severity"] == "minor"
+    assert [(i["check_name"], i["location"]["lines"]["begin"], i["description"]) for i in issues[8:11]] == [
+        ("HS110", 3, "HS110: row has 3 fields, fewer than the header's 4 (row 3, column 4: Company)"),
+        ("HS113", 4, "HS113: row is blank (row 4)"),
+        ("HS112", 5, "HS112: row cannot be parsed: ',' expected after '\"' (row 5, column 2: First Name)")]
+    assert {i["location"]["path"] for i in issues[5:]} == {"fixtures/examples/broken/contacts.csv"}
+    assert render(Report(), "gitlab") == "[]\n"
+
+
+def test_gitlab_paths_are_relative_to_ci_project_dir(broken: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI_PROJECT_DIR", str(ROOT / "fixtures"))
+    paths = [i["location"]["path"] for i in json.loads(render(broken, "gitlab"))]
+    assert paths == ["examples/broken/contacts.import.json"] * 5 + ["examples/broken/contacts.csv"] * 8
+    monkeypatch.setenv("CI_PROJECT_DIR", str(ROOT / "tests"))  # (outside it: as the other formats say it)
+    assert {i["location"]["path"] for i in json.loads(render(broken, "gitlab"))} == {
+        "fixtures/examples/broken/contacts.import.json", "fixtures/examples/broken/contacts.csv"}
+
+
+def test_gitlab_hostile_text_counts_and_refusals() -> None:
+    from tests.hostile.harness import UNSAFE
+
+    report = _hostile()
+    out = render(report, "gitlab")
+    assert not UNSAFE.search(out) and "\u2028" not in out  # (a JSON escape in the text)
+    issues = json.loads(out)
+    for issue in issues:
+        assert len(issue.pop("fingerprint")) == 64
+    assert issues == [
+        {"description": "HS021: importOperations names '0-1\\u001b[2J\\n::error::x' "
+                        "(at /importOperations/0-1\\u001b[2J\\n::error::x)",
+         "check_name": "HS021", "severity": "major", "location": {"path": "r.import.json", "lines": {"begin": 1}}},
+        {"description": "HS212: 'a\u2028b\\u0085c\\u202ed' is not a valid email address (row 3, column 1: E\\tmail)",
+         "check_name": "HS212", "severity": "major", "location": {"path": "c\x1b\n.csv", "lines": {"begin": 4}}},
+        {"description": "HS402: '\\xff' is not valid UTF-8 text (row 5, column 2)",
+         "check_name": "HS402", "severity": "minor", "location": {"path": "c\x1b\n.csv", "lines": {"begin": 5}}},
+        {"description": "HS404: the file starts with a byte order mark",
+         "check_name": "HS404", "severity": "info", "location": {"path": "c\x1b\n.csv", "lines": {"begin": 1}}},
+        {"description": "HS212: 2 more finding(s) of invalid-email not listed (raise --max-per-rule to see them)",
+         "check_name": "HS212", "severity": "major", "location": {"path": "c\x1b\n.csv", "lines": {"begin": 1}}},
+        {"description": "refused: encrypted\\nworkbook", "check_name": "read", "severity": "blocker",
+         "location": {"path": "x\x1b.xlsx", "lines": {"begin": 1}}}]
+    masked = render(report, "gitlab", redact=True)
+    assert "a\\u2028b" not in masked and "'REDACTED' is not a valid email address" in masked
+
+
+def test_gitlab_sheet_findings_name_their_cell() -> None:
+    f = Finding("HS212", "invalid-email", "'x' is not a valid email address", Severity.ERROR, file="b.xlsx",
+                path="b.xlsx", sheet="Con\x1btacts", row=7, column=2, column_name="Email", key="row:7")
+    (issue,) = json.loads(render(Report(findings=[f]), "gitlab"))
+    assert issue["description"] == "HS212: 'x' is not a valid email address (Con\\u001btacts!B7: Email)"
+    assert issue["location"] == {"path": "b.xlsx", "lines": {"begin": 7}}
+
+
+def test_gitlab_on_a_stdout_that_is_not_utf8_escapes_as_json(tmp_path: Path) -> None:
+    (issue,) = json.loads(_on_ascii_stdout(tmp_path, "gitlab"))
+    assert issue["description"] == "HS212: 'josé@x' is not a valid email address (row 2, column 1: Email)"

@@ -83,7 +83,7 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
 
     fmt = choose_format(fmt or config.output_format)
     text = render(report, fmt, redact=config.redact)
-    if fmt in ("json", "sarif", "hubspot") and output is None and not _utf(sys.stdout):
+    if fmt in ("json", "sarif", "hubspot", "gitlab") and output is None and not _utf(sys.stdout):
         # backslashreplace would write \xe9 into JSON strings: escape as JSON instead (R6)
         import json
 

@@ -25,10 +25,14 @@ from validator.report.json_format import clean
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
+def escaped(text: str) -> str:
+    """JSON text with those characters as ``\\uXXXX`` escapes (outside strings JSON has none)."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def line(obj: object) -> str:
     """``obj`` as one line of JSON (no line feed)."""
-    text = json.dumps(clean(obj), ensure_ascii=False)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escaped(json.dumps(clean(obj), ensure_ascii=False))
 
 
 def render_json_lines(report: Report) -> str:
