@@ -173,3 +173,22 @@ def test_gitlab_sheet_findings_name_their_cell() -> None:
 def test_gitlab_on_a_stdout_that_is_not_utf8_escapes_as_json(tmp_path: Path) -> None:
     (issue,) = json.loads(_on_ascii_stdout(tmp_path, "gitlab"))
     assert issue["description"] == "HS212: 'josé@x' is not a valid email address (row 2, column 1: Email)"
+
+
+def test_a_settings_file_takes_every_format_the_command_line_takes(tmp_path: Path) -> None:
+    # output-format = "json-lines" (or "gitlab") in a settings file was refused, its list kept apart
+    from click.testing import CliRunner
+
+    from validator import report, settings
+    from validator.cli import check
+
+    choices = next(p for p in check.params if p.name == "fmt").type.choices  # type: ignore[attr-defined]
+    assert set(settings.FORMATS) == set(report.FORMATS) == set(choices) - {"auto"}
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\noutput-format = "json-lines"\n',
+                                             encoding="utf-8")
+    from validator.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", str(BROKEN), "--config", str(tmp_path / "pyproject.toml"),
+                                      "--select", "HS113"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x)["code"] for x in result.output.splitlines()] == ["HS113"]
