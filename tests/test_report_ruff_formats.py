@@ -192,3 +192,27 @@ def test_a_settings_file_takes_every_format_the_command_line_takes(tmp_path: Pat
                                       "--select", "HS113"])
     assert result.exit_code == 0, result.output
     assert [json.loads(x)["code"] for x in result.output.splitlines()] == ["HS113"]
+
+
+# grouped, full
+
+def test_grouped_and_full_are_the_text_format(broken: Report, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from validator.cli import cli
+
+    text = render(broken, "text")
+    assert render(broken, "grouped") == render(broken, "full") == text
+    assert text.splitlines()[7:10] == [
+        f"{BROKEN.parent / 'contacts.csv'}",
+        "  1:1  error   HS102 columnMappings[1] 'Email' is column 1 of the file, out of order with the other "
+        "mappings (Email)",
+        "  1:1  error   HS103 columnName 'email' does not match header 'Email' exactly: letter case differs (Email)"]
+    assert render(_hostile(), "grouped", redact=True) == render(_hostile(), "text", redact=True)
+    for fmt in ("grouped", "full"):
+        out = CliRunner().invoke(cli, ["check", str(BROKEN), "--output-format", fmt, "--select", "HS113"]).output
+        assert out.splitlines()[:3] == [f"{BROKEN.parent / 'contacts.csv'}", "  4  warning HS113 row is blank", ""]
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\noutput-format = "full"\n', encoding="utf-8")
+    out = CliRunner().invoke(cli, ["check", str(BROKEN), "--config", str(tmp_path / "pyproject.toml"),
+                                   "--select", "HS113"]).output
+    assert out.startswith(f"{BROKEN.parent / 'contacts.csv'}\n  4  warning HS113 row is blank\n")

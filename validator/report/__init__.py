@@ -45,6 +45,10 @@ redact_report = _takes_report(redact.redact, "redact_report")
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text,
+    # ruff's names for it: text is ruff's grouped layout already, and ruff's full adds the source
+    # lines around a finding, where a finding here has none beyond its value, which its message quotes
+    "grouped": render_text,
+    "full": render_text,
     "concise": render_concise,
     "json": render_json,
     "json-lines": render_json_lines,
