@@ -143,3 +143,17 @@ def test_a_refused_files_annotation_names_its_path(tmp_path: Path, monkeypatch: 
     assert [r.file for r in report.refusals] == ["contacts.csv"]
     (line,) = [x for x in render(report, "github").splitlines() if x.startswith("::error")]
     assert line.startswith("::error file=imports/q 4/contacts.csv,title=refused::refused: ")
+
+
+def test_a_line_or_paragraph_separator_in_a_value_starts_no_line() -> None:
+    # U+2028 and U+2029 passed through as text: str.splitlines() (and editors, and log viewers) broke
+    # a finding in two there, in text, concise and github output alike
+    f = Finding("HS212", "invalid-email", "'a\u2028b\u2029c' is not a valid email address", Severity.ERROR,
+                file="c\u2028.csv", row=2, column=1, column_name="E\u2029mail", value="a\u2028b\u2029c")
+    report = Report(findings=[f], severities={"HS212": Severity.ERROR}, counts={"HS212": 1})
+    assert render(report, "concise").splitlines() == [
+        "c\\u2028.csv:2:1: HS212 [error] 'a\\u2028b\\u2029c' is not a valid email address"]
+    assert render(report, "text").splitlines()[:2] == [
+        "c\\u2028.csv", "  2:1  error   HS212 'a\\u2028b\\u2029c' is not a valid email address (E\\u2029mail)"]
+    (line,) = [x for x in render(report, "github").splitlines() if x.startswith("::error")]
+    assert line.endswith("::'a\\u2028b\\u2029c' is not a valid email address at row 2, column 1 (E\\u2029mail)")
