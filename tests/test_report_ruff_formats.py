@@ -140,7 +140,7 @@ def test_gitlab_hostile_text_counts_and_refusals() -> None:
 
     report = _hostile()
     out = render(report, "gitlab")
-    assert not UNSAFE.search(out) and "\u2028" not in out  # (a JSON escape in the text)
+    assert not UNSAFE.search(out) and "\u2028" not in out  # (escape text, as in the text format)
     issues = json.loads(out)
     for issue in issues:
         assert len(issue.pop("fingerprint")) == 64
@@ -148,7 +148,7 @@ def test_gitlab_hostile_text_counts_and_refusals() -> None:
         {"description": "HS021: importOperations names '0-1\\u001b[2J\\n::error::x' "
                         "(at /importOperations/0-1\\u001b[2J\\n::error::x)",
          "check_name": "HS021", "severity": "major", "location": {"path": "r.import.json", "lines": {"begin": 1}}},
-        {"description": "HS212: 'a\u2028b\\u0085c\\u202ed' is not a valid email address (row 3, column 1: E\\tmail)",
+        {"description": "HS212: 'a\\u2028b\\u0085c\\u202ed' is not a valid email address (row 3, column 1: E\\tmail)",
          "check_name": "HS212", "severity": "major", "location": {"path": "c\x1b\n.csv", "lines": {"begin": 4}}},
         {"description": "HS402: '\\xff' is not valid UTF-8 text (row 5, column 2)",
          "check_name": "HS402", "severity": "minor", "location": {"path": "c\x1b\n.csv", "lines": {"begin": 5}}},
@@ -159,7 +159,7 @@ def test_gitlab_hostile_text_counts_and_refusals() -> None:
         {"description": "refused: encrypted\\nworkbook", "check_name": "read", "severity": "blocker",
          "location": {"path": "x\x1b.xlsx", "lines": {"begin": 1}}}]
     masked = render(report, "gitlab", redact=True)
-    assert "a\\u2028b" not in masked and "'REDACTED' is not a valid email address" in masked
+    assert "u2028" not in masked and "'REDACTED' is not a valid email address" in masked
 
 
 def test_gitlab_sheet_findings_name_their_cell() -> None:
@@ -216,3 +216,45 @@ def test_grouped_and_full_are_the_text_format(broken: Report, tmp_path: Path) ->
     out = CliRunner().invoke(cli, ["check", str(BROKEN), "--config", str(tmp_path / "pyproject.toml"),
                                    "--select", "HS113"]).output
     assert out.startswith(f"{BROKEN.parent / 'contacts.csv'}\n  4  warning HS113 row is blank\n")
+
+
+# pylint
+
+def test_pylint_is_path_line_code_message(broken: Report) -> None:
+    lines = render(broken, "pylint").splitlines()
+    request, data = BROKEN, BROKEN.parent / "contacts.csv"
+    assert len(lines) == 13
+    assert lines[0] == f"{request}:1: [HS002] hasHeader must be true or false, not a string " \
+                       "(at /files/0/fileImportPage/hasHeader)"
+    assert lines[5:] == [
+        f"{data}:1: [HS102] columnMappings[1] 'Email' is column 1 of the file, out of order with the other mappings",
+        f"{data}:1: [HS103] columnName 'email' does not match header 'Email' exactly: letter case differs",
+        f"{data}:1: [HS101] the file has 4 columns but columnMappings has 3 entries; not mapped: 'Company' (column 4)",
+        f"{data}:3: [HS110] row has 3 fields, fewer than the header's 4",
+        f"{data}:4: [HS113] row is blank",
+        f"{data}:5: [HS112] row cannot be parsed: ',' expected after '\"'",
+        f"{data}:6: [HS110] row has 5 fields, more than the header's 4",
+        f"{data}:7: [HS111] quote opened at line 7 is never closed"]
+    assert render(Report(), "pylint") == ""
+
+
+def test_pylint_hostile_text_rows_on_other_lines_cells_and_last_lines() -> None:
+    from tests.hostile.harness import UNSAFE
+
+    sheet = Finding("HS212", "invalid-email", "'x' is not a valid email address", Severity.ERROR, file="b.xlsx",
+                    path="b.xlsx", sheet="Con\u202etacts", row=7, column=2, key="row:7")
+    report = _hostile()
+    report.findings.append(sheet)
+    out = render(report, "pylint")
+    assert not UNSAFE.search(out)
+    assert out.splitlines() == [
+        "r.import.json:1: [HS021] importOperations names '0-1\\u001b[2J\\n::error::x' "
+        "(at /importOperations/0-1\\u001b[2J\\n::error::x)",
+        "c\\u001b\\n.csv:4: [HS212] 'a\\u2028b\\u0085c\\u202ed' is not a valid email address (row 3)",
+        "c\\u001b\\n.csv:5: [HS402] '\\xff' is not valid UTF-8 text",
+        "c\\u001b\\n.csv:1: [HS404] the file starts with a byte order mark",
+        "b.xlsx:7: [HS212] 'x' is not a valid email address (Con\\u202etacts!B7)",
+        "x\\u001b.xlsx: refused: encrypted\\nworkbook",
+        "2 more finding(s) not listed (HS212 ×2); raise --max-per-rule to see them"]
+    masked = render(report, "pylint", redact=True)
+    assert "a\\u2028b" not in masked and "c\\u001b\\n.csv:4: [HS212] 'REDACTED' is not a valid email" in masked

@@ -47,8 +47,8 @@ def cli() -> None:
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
               help="Use PATH for the files[] entry whose fileName is NAME (- reads it from stdin).")
 @click.option("--format", "--output-format", "fmt", default=None, envvar="HUBSPOT_PREFLIGHT_OUTPUT_FORMAT",
-              type=click.Choice(["text", "grouped", "full", "concise", "json", "json-lines", "sarif", "junit",
-                                 "github", "gitlab", "hubspot", "csv", "auto"]),
+              type=click.Choice(["text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif",
+                                 "junit", "github", "gitlab", "hubspot", "csv", "auto"]),
               help="Output format (default: text; github inside GitHub Actions; env HUBSPOT_PREFLIGHT_OUTPUT_FORMAT).")
 @click.option("-o", "--output", "--output-file", "output", type=click.Path(path_type=Path),
               help="Write the report to a file.")

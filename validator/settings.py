@@ -27,8 +27,8 @@ from validator.sources import is_folder, read_bounded, stat_named
 TABLE = "hubspot-preflight"
 STANDALONE = (".hubspot-preflight.toml", "hubspot-preflight.toml")  # in this order, as ruff reads .ruff.toml first
 TIERS = ("paid", "free")
-FORMATS = ("text", "grouped", "full", "concise", "json", "json-lines", "sarif", "junit", "github", "gitlab", "hubspot",
-           "csv")
+FORMATS = ("text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif", "junit", "github", "gitlab",
+           "hubspot", "csv")
 
 KEYS = {
     "select": "codes, prefixes or names; replaces the default rule set",

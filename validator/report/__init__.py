@@ -32,6 +32,7 @@ def _a_report(report: Any, name: str) -> None:
 
 render_text = _takes_report(text.render_text, "render_text")
 render_concise = _takes_report(text.render_concise, "render_concise")
+render_pylint = _takes_report(text.render_pylint, "render_pylint")
 render_json = _takes_report(json_format.render_json, "render_json")
 render_json_lines = _takes_report(json_lines.render_json_lines, "render_json_lines")
 render_sarif = _takes_report(sarif.render_sarif, "render_sarif")
@@ -50,6 +51,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "grouped": render_text,
     "full": render_text,
     "concise": render_concise,
+    "pylint": render_pylint,
     "json": render_json,
     "json-lines": render_json_lines,
     "sarif": render_sarif,
@@ -74,5 +76,5 @@ def render(report: Report, fmt: str, *, redact: bool = False) -> str:
 
 
 __all__ = ["FORMATS", "redact_report", "render", "render_concise", "render_csv", "render_github", "render_gitlab",
-           "render_hubspot", "render_json", "render_json_lines", "render_junit", "render_sarif", "render_text",
-           "step_summary"]
+           "render_hubspot", "render_json", "render_json_lines", "render_junit", "render_pylint", "render_sarif",
+           "render_text", "step_summary"]

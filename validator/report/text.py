@@ -1,5 +1,6 @@
-"""Human formats: ``text`` (grouped by file, with a footer) and ``concise`` (one line each, and
-one last line counting the findings over ``--max-per-rule`` that are not listed).
+"""Human formats: ``text`` (grouped by file, with a footer), ``concise`` (one line each, and
+one last line counting the findings over ``--max-per-rule`` that are not listed) and ``pylint``
+(concise as pylint's parseable output has it).
 
 Every string that may come from the input passes through ``printable`` so terminal escapes,
 control characters and bidi overrides from a file can never reach the terminal raw.
@@ -105,12 +106,42 @@ def render_concise(report: Report) -> str:
                  or (f"{f.line}:{f.column or 1}" if f.line else "1:1"))  # (a JSON syntax error: its line)
         sev = f.severity.label if f.severity else "?"
         out.append(f"{_label(f)}:{where}: {f.code} [{sev}] {printable(f.message)}")
-    for r in report.refusals:
-        out.append(f"{printable(r.file)}: refused: {printable(r.reason)}")
+    out += _last_lines(report)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _last_lines(report: Report) -> list[str]:
+    """Each refused input, then one line counting the findings over ``--max-per-rule`` (none with
+    a ``path:row`` to misread as a finding's)."""
+    out = [f"{printable(r.file)}: refused: {printable(r.reason)}" for r in report.refusals]
     hidden = {code: n for code, n in sorted(report.suppressed.items()) if n > 0}
     if hidden:  # one trailing line, as ruff's "Found N errors." (no path:row:col to misread)
         counts = ", ".join(f"{code} ×{n:,}" for code, n in hidden.items())
         more = "more " if report.findings else ""
         out.append(f"{sum(hidden.values()):,} {more}finding(s) not listed ({counts}); "
                    "raise --max-per-rule to see them")
+    return out
+
+
+def render_pylint(report: Report) -> str:
+    """``path:line: [CODE] message``, as ruff's ``pylint`` format (flake8's pylint formatter)
+    writes it, for tools that read pylint's parseable output: ``line`` is the physical line a row
+    starts on (where an editor opens the file), a workbook's row, else 1. Where that is not all
+    of the place, the message ends with the rest: the row where it differs from the line (a
+    record with a quoted newline), a workbook's cell, a request finding's JSON pointer. The last
+    lines are concise's."""
+    out = []
+    for f in report.findings:
+        line = f.line if f.line is not None else f.row
+        if f.cell is not None:
+            where = f" ({printable(f.cell)})"
+        elif f.row is not None and f.row != line:
+            where = f" (row {f.row})"
+        elif f.row is None and f.pointer is not None:
+            where = f" (at {printable(f.pointer) or 'the request'})"
+        else:
+            where = ""
+        out.append(f"{_label(f)}:{line if line is not None and line >= 1 else 1}: [{f.code}] "
+                   f"{printable(f.message)}{where}")
+    out += _last_lines(report)
     return "\n".join(out) + ("\n" if out else "")
