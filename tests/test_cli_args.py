@@ -345,7 +345,8 @@ STATISTICS = """\
 """
 
 
-@pytest.mark.parametrize("args", [[], ["--max-per-rule", "1"], ["--format", "concise"]])
+@pytest.mark.parametrize("args", [[], ["--max-per-rule", "1"], ["--format", "concise"], ["--format", "grouped"],
+                                  ["--format", "full"]])
 def test_statistics_counts_each_rule_s_findings_listed_or_not(args: list[str]) -> None:
     # ruff's `--statistics` was refused as no such option: a count per rule, most first, then by
     # code; the findings over --max-per-rule are counted (HS110's second), the exit code the check's

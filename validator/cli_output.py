@@ -98,14 +98,15 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
 
 
 def _statistics_format(fmt: str | None, config: Any) -> str:
-    """What ``--statistics`` prints: its table for ``text`` and ``concise`` (and ``auto``: a
-    count per rule is no annotation), a JSON list for ``json``; any other format (the flag's,
+    """What ``--statistics`` prints: its table for ``text`` (and ``grouped`` and ``full``, its
+    other names), ``concise`` and ``auto`` (a count per rule is no annotation), a JSON list for
+    ``json``; any other format (the flag's,
     the environment's or the settings file's) is refused before the check runs, as ruff does."""
     from validator.findings import ValidatorError
     from validator.report.statistics import FORMATS
 
     chosen = fmt or config.output_format
-    if chosen is None or chosen in ("auto", "text", "concise"):
+    if chosen is None or chosen in ("auto", "text", "grouped", "full", "concise"):
         return "text"
     if chosen not in FORMATS:
         raise ValidatorError(f"--statistics prints a table (text) or json, not {chosen}: give --format text or json")
