@@ -58,6 +58,17 @@ def test_hubspot_errors_are_real_error_types() -> None:
             assert rule.hubspot_error in known, f"{code}: {rule.hubspot_error}"
 
 
+def test_every_error_type_has_its_meaning_and_preflight_verdict() -> None:
+    catalog = builtin()
+    assert list(catalog.error_about) == list(catalog.error_types)  # the fact sheet's 69, in one order
+    assert len(catalog.error_types) == 69
+    for name, about in catalog.error_about.items():
+        assert about["meaning"] and about["version"], name
+        assert about["preflight"][0] in "YPN", name
+    assert catalog.error_about["UNKNOWN_ERROR"]["preflight"] == "N"
+    assert catalog.error_about["COULD_NOT_PARSE_DATE"]["preflight"] == "Y"
+
+
 def test_no_case_file_without_a_rule() -> None:
     for path in CASES.glob("HS*.toml"):
         assert path.stem in RULES, path.name

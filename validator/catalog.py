@@ -241,6 +241,12 @@ class Catalog:
         return tuple(self.raw.get("errors", {}).get("types", ()))
 
     @property
+    def error_about(self) -> Mapping[str, Mapping[str, str]]:
+        """Per errorType: ``meaning``, ``preflight`` (Y / P / N, with the fact sheet's remark)
+        and ``version`` (the enum it came with), from fact sheet 2.2's table."""
+        return self.raw.get("errors", {}).get("about", {})
+
+    @property
     def extensions(self) -> Mapping[str, str]:
         return self.meta["file_extensions"]
 
