@@ -1,4 +1,4 @@
-"""Command line: ``hubspot-preflight check | config | rules | explain | doctor``.
+"""Command line: ``hubspot-preflight check | config | rules | explain | explain-errors | doctor``.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage errors,
 configuration errors and refused inputs, always with a one-line reason and never a traceback.
@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from validator import __version__
-from validator.cli_commands import config_cmd, doctor, explain, rules_cmd
+from validator.cli_commands import config_cmd, doctor, explain, explain_errors, rules_cmd
 from validator.cli_commands import rule_page as rule_page  # (re-exported)
 from validator.cli_commands import rules_markdown as rules_markdown  # (re-exported)
 from validator.cli_inputs import STDIN_LIMIT as STDIN_LIMIT  # (re-exported)
@@ -200,7 +200,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     sys.exit(0 if config.exit_zero and code == 1 else code)
 
 
-for _command in (config_cmd, rules_cmd, explain, doctor):
+for _command in (config_cmd, rules_cmd, explain, explain_errors, doctor):
     cli.add_command(_command)
 
 

@@ -1,6 +1,6 @@
 """The commands beside ``check``: ``config`` (the effective settings), ``rules`` (the rule table;
-``rules_markdown`` is the README's), ``explain`` (a rule's page, ``rule_page``) and ``doctor``
-(the hardened parsers in place).
+``rules_markdown`` is the README's), ``explain`` (a rule's page, ``rule_page``), ``explain-errors``
+(HubSpot's error report mapped back to the rules) and ``doctor`` (the hardened parsers in place).
 
 Split from ``cli.py``, which adds them to its click group and re-exports every name here. Each
 command imports what it needs when it runs: ``hubspot-preflight check`` loads none of it.
@@ -127,6 +127,29 @@ def rule_page(cls: Any, entry: dict[str, Any]) -> str:
         if sections.get(title):
             lines += ["", f"{title}:", *(f"  {t}" for t in sections[title].splitlines())]
     return "\n".join(lines)
+
+
+@click.command("explain-errors")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--header", "header_path", metavar="DATA_FILE",
+              help="The CSV file that was uploaded: its first row names the columns of the examples.")
+@click.option("--examples", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Example rows shown per errorType.")
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
+def explain_errors(files: tuple[str, ...], header_path: str | None, examples: int, fmt: str) -> None:
+    """Explain HubSpot's error report of an import that ran: per errorType, what it means, whether
+    a check before upload catches it and the rules that do, with example rows.
+
+    FILES: the JSON of GET /crm/v3/imports/{importId}/errors (one page, pages one after another,
+    or a list of pages; check --format hubspot writes it too), or a CSV with an errorType column;
+    - reads standard input. Exits 0 once read (it explains, it does not check), 2 when refused.
+    """
+    from validator.hubspot_errors import read_errors, read_header
+    from validator.report.explained import explained, render_json, render_text
+
+    header = read_header(header_path) if header_path is not None else None
+    data = explained(read_errors(list(files)), header, examples)
+    click.echo(render_json(data) if fmt == "json" else render_text(data), nl=False)
 
 
 @click.command()
