@@ -287,3 +287,13 @@ def test_a_huge_file_missing_file_and_folder_are_refused(tmp_path: Path, capsys:
     assert refusal(capsys, tmp_path) == f"{tmp_path}: not a file"
     assert refusal(capsys, path, "--header", tmp_path / "nope.csv").startswith(f"--header {tmp_path / 'nope.csv'}: "
                                                                                "cannot read: ")
+
+
+def test_standard_input_and_many_distinct_error_types(tmp_path: Path) -> None:
+    body = json.dumps(page(*(error(f"NEW_TYPE_{i}", i, ident=str(i)) for i in range(20_000))))
+    result = CliRunner().invoke(cli, ["explain-errors", "-", "--format", "json", "--examples", "1"], input=body,
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["sources"] == ["<stdin>"] and data["errors"] == 20_000 and len(data["errorTypes"]) == 20_000
+    assert data["errorTypes"][0]["errorType"] == "NEW_TYPE_0" and data["errorTypes"][0]["known"] is False

@@ -37,10 +37,15 @@ def explained(reading: Reading, header: tuple[str, ...] | None, examples: int) -
             predicting.setdefault(rule.hubspot_error, []).append(
                 {"code": code, "name": rule.name, "enabled": bool(profile.get(code, {}).get("enabled", True))})
     counts = Counter(e.error_type for e in reading.errors)
+    firsts: dict[str, list[HubSpotError]] = {}
+    for e in reading.errors:  # (one pass: a hostile file may hold as many errorTypes as errors)
+        shown = firsts.setdefault(e.error_type, [])
+        if len(shown) < examples:
+            shown.append(e)
     types = []
     for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         known = about.get(name)
-        shown = [e for e in reading.errors if e.error_type == name][:examples]
+        shown = firsts[name]
         types.append({
             "errorType": name, "count": count, "known": known is not None,
             "meaning": known["meaning"] if known else None,
