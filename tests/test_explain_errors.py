@@ -297,3 +297,16 @@ def test_standard_input_and_many_distinct_error_types(tmp_path: Path) -> None:
     data = json.loads(result.output)
     assert data["sources"] == ["<stdin>"] and data["errors"] == 20_000 and len(data["errorTypes"]) == 20_000
     assert data["errorTypes"][0]["errorType"] == "NEW_TYPE_0" and data["errorTypes"][0]["known"] is False
+
+
+def test_the_readme_shows_the_examples_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"```sh\n(hubspot-preflight explain-errors fixtures/\S+ [^\n]*)\n```", readme)
+    shown = re.search(r"<!-- explain-errors:start -->\n```text\n(.*?)```\n<!-- explain-errors:end -->", readme, re.S)
+    assert command and shown
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, shlex.split(command.group(1))[1:], catch_exceptions=False)
+    assert result.exit_code == 0 and result.output == shown.group(1)
