@@ -310,3 +310,11 @@ def test_the_readme_shows_the_examples_output(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, shlex.split(command.group(1))[1:], catch_exceptions=False)
     assert result.exit_code == 0 and result.output == shown.group(1)
+
+
+def test_control_characters_of_an_unknown_error_type_are_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "errors.json"
+    path.write_text(json.dumps(page(error("EVIL\x1b[2J", 3, 0, "v\x07"))))
+    lines = run(path).output.splitlines()
+    assert lines[2] == "EVIL\\u001b[2J  1 error"
+    assert lines[5] == "  line 3, column 1: 'v\\u0007'"

@@ -76,7 +76,7 @@ def render_text(data: dict[str, Any]) -> str:
              f"{_count(len(types), 'errorType')}" + (f" ({unknown} unknown)" if unknown else "")]
     files = {x["fileId"] for t in types for x in t["examples"]}
     for t in types:
-        lines += ["", f"{t['errorType']}  {_count(t['count'], 'error')}"]
+        lines += ["", f"{printable(t['errorType'])}  {_count(t['count'], 'error')}"]
         if t["known"]:
             verdict = t["preflight"]
             lines.append(f"  meaning: {t['meaning']}")
