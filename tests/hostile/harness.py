@@ -32,7 +32,7 @@ HASH_LIMIT = 64 << 20  # bigger (sparse) files are compared by size and mtime on
 BOUND_MB = 100.0  # M4: ... and its memory, measured above the CLI's own baseline
 
 # Output must never carry these raw (M14, J4): C0 except TAB/LF/CR, DEL, C1, bidi controls.
-UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
 FINDING = re.compile(r"^\s+(line \d+|\S+)\s+(?:error|warning|info)\s+(HS\d{3})\b", re.M)
 CODE = re.compile(r"\bHS\d{3}\b")
 
