@@ -450,8 +450,8 @@ def test_config_key_value_overrides_one_setting_over_the_settings_file(tmp_path:
     ("select = [", "--config 'select = [' is no file, nor a TOML 'KEY = VALUE' setting: Invalid value (at end of "
                    "document)"),
     ("colour = 'red'", "--config \"colour = 'red'\": unknown configuration key 'colour' (known: select, "
-                       "extend-select, ignore, severity, per-file-ignores, options, fail-on, max-per-rule, portal, "
-                       "tier, exit-zero, output-format, baseline, redact)"),
+                       "extend-select, ignore, severity, per-file-ignores, ignore-records, options, fail-on, "
+                       "max-per-rule, portal, tier, exit-zero, output-format, baseline, redact)"),
     ("select = ['HS999']", "--config \"select = ['HS999']\": select: unknown rule code or name 'HS999'"),
     ("max-per-rule = -1", "--config 'max-per-rule = -1': max-per-rule: must be a whole number >= 0, not -1"),
     ("# a = b", "--config '# a = b' sets no setting: give KEY = VALUE (select = [\"HS1\"])"),

@@ -43,6 +43,7 @@ from validator.baseline_entries import Entry as Entry
 from validator.checks.base import Batch, Hit
 from validator.findings import STALE_CODE, Finding, Report, ValidatorError
 from validator.held import Held, part
+from validator.record_ignores import RecordIgnores
 from validator.records import RowSource, finding_key
 from validator.sources import read_bounded, stat_named, write_text
 
@@ -109,8 +110,10 @@ class Acceptance:
     so that an accepted finding neither takes a listed place nor is counted unlisted. A finding
     made before its row is read waits for it (``held``), to be keyed as ``Entries`` keys it."""
 
-    def __init__(self, entries: list[dict[str, Any]], scope: str, origin: str = "baseline"):
+    def __init__(self, entries: list[dict[str, Any]], scope: str, origin: str = "baseline",
+                 ignores: RecordIgnores | None = None):
         self.entries = entries
+        self.ignores = ignores  # the settings' ignore-records, matched first
         self.scope = scope
         self.origin = origin
         self.mine = [i for i, e in enumerate(entries) if e.get("request") in (None, scope)]
@@ -123,15 +126,19 @@ class Acceptance:
         self.held = Held()  # findings made before their rows were read, until they are (their keys)
 
     def wants(self, code: str, file: str) -> bool:
-        """Whether any entry may accept a finding of ``code`` in ``file``."""
-        return (file, code) in self.slots
+        """Whether any entry (or ignore-records entry) may accept a finding of ``code`` in ``file``."""
+        return (file, code) in self.slots or (self.ignores is not None and bool(self.ignores.of(code, file)))
 
     def may(self, code: str, file: str, key: str) -> bool:
-        return key in self.slots.get((file, code), {})
+        return key in self.slots.get((file, code), {}) or (self.ignores is not None
+                                                           and self.ignores.may(code, file, key))
 
     def accept(self, f: Finding, key: str) -> bool:
         """Accept ``f`` (whose record key is ``key``) with the first entry not yet used that
-        matches it: an entry accepts one finding, and a second one like it is new."""
+        matches it: an entry accepts one finding, and a second one like it is new. An
+        ignore-records entry of the settings that matches it turns it off first (any number)."""
+        if self.ignores is not None and self.ignores.take(f, key):
+            return True
         for i in self.slots.get((f.file or "", f.code), {}).get(key, ()):
             column = self.entries[i].get("column")
             if i not in self.used and (column is None or column == f.column_name):
@@ -178,13 +185,16 @@ class Acceptance:
         """Give back the entries used by findings of ``file`` but ``keep``'s (the engine forgot
         those findings: an empty file is reported as that alone), and forget those still held."""
         self.held.drop(file, keep)
+        if self.ignores is not None:
+            self.ignores.release(file, keep)
         self.used = {i for i in self.used if self.entries[i]["file"] != file or self.entries[i]["code"] == keep}
 
     def finish(self, report: Report, active: Mapping[str, Any], source: str,
                skip: Callable[[str, str], bool] | None = None) -> None:
         """Count the accepted findings in ``report``, and report this import's stale entries as
-        HS901, each located in the baseline file (``origin``) by its JSON pointer. ``skip``
-        (code, file) tells where per-file-ignores turn a rule off."""
+        HS901, each located in the baseline file (``origin``) by its JSON pointer; the same for
+        the settings' ignore-records (``RecordIgnores.finish``: HS902). ``skip`` (code, file)
+        tells where per-file-ignores turn a rule off."""
         for i in self.used:
             code = self.entries[i]["code"]
             report.accepted[code] = report.accepted.get(code, 0) + 1
@@ -198,6 +208,8 @@ class Acceptance:
         stale = [i for i in self.mine if i not in self.used and self.entries[i]["file"] in files
                  and self.entries[i]["code"] in active
                  and not (skip is not None and skip(self.entries[i]["code"], self.entries[i]["file"]))]
+        if self.ignores is not None:
+            self.ignores.finish(report, active, source, files - {source}, skip)
         if not stale or STALE not in active:
             return
         from validator.checks.tool import StaleBaselineEntry

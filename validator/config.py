@@ -47,6 +47,10 @@ class Config:
     portal: Any = None  # a portal snapshot folder (str or PathLike) or a loaded validator.portal.Portal
     # glob -> codes, prefixes or names turned off for matching files (request or data files)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # findings of single records turned off: each a mapping with ``rule`` (a code, prefix or name)
+    # and ``key`` (a record key, as a baseline's), optionally ``file`` (a glob, as per_file_ignores')
+    # and ``column`` (a column name); see validator/record_ignores.py
+    ignore_records: Sequence[Mapping[str, Any]] = ()
     # accepted findings: a baseline file, or its entries (see validator/baseline.py)
     baseline: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | None = None
     tier: str = "paid"  # HubSpot plan tier for limits: paid | free
@@ -224,6 +228,13 @@ def file_ignores(config: Config, paths: Mapping[str, str]) -> Callable[[str, str
         return code in codes
 
     return skip
+
+
+def matches_file(glob: str, file: str, path: str | None, root: str | None) -> bool:
+    """Whether ``glob`` matches ``file`` (its fileName; ``path``: where it is read from) as a
+    per-file-ignores glob does (``file_ignores``)."""
+    names = absolute_names(path) if _absolute(glob) else file_names(file, path, root)
+    return any(glob_match(n, glob) for n in names)
 
 
 def file_names(file: str, path: str | None, root: str | None) -> set[str]:

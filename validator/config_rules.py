@@ -22,13 +22,14 @@ if TYPE_CHECKING:
 def names_rules(config: Config) -> bool:
     """Whether any setting of ``config`` names rules (select, ignore, severity, ...)."""
     return bool(config.select is not None or config.extend_select or config.ignore or config.then
-                or config.severity or config.options or config.per_file_ignores)
+                or config.severity or config.options or config.per_file_ignores or config.ignore_records)
 
 
 def rule_settings(config: Config) -> dict[str, Any]:
     """``select``, ``extend_select``, ``ignore``, ``then``, ``severity``, ``options`` and
-    ``per_file_ignores`` as codes; a value of the wrong type or an unknown rule is a
-    ValidatorError naming the setting (``Config.select: unknown rule code or name 'HS999'``)."""
+    ``per_file_ignores`` as codes, and ``ignore_records`` checked (``record_ignores``); a value
+    of the wrong type or an unknown rule is a ValidatorError naming the setting
+    (``Config.select: unknown rule code or name 'HS999'``)."""
     selections = {name: patterns(getattr(config, name), f"Config.{name}")
                   for name in ("extend_select", "ignore")}
     select = None if config.select is None else patterns(config.select, "Config.select")
@@ -56,8 +57,63 @@ def rule_settings(config: Config) -> dict[str, Any]:
         if not isinstance(opts, Mapping):
             raise ValidatorError(f"Config.options[{rule!r}] must map option names to values, not {opts!r}")
     options = {code: dict(opts) for code, opts in _by_code(config.options, "Config.options").items()}
+    records = record_ignores(config.ignore_records, "Config.ignore_records")
     return dict(select=select, then=tuple(then), per_file_ignores=ignores, options=options, severity=severity,
-                **selections)
+                ignore_records=records, **selections)
+
+
+RECORD_FIELDS = ("rule", "key", "file", "column")
+KEY_KINDS = ("id", "email", "row", "value", "column", "pointer")
+
+
+def record_ignores(value: Any, what: str) -> tuple[dict[str, str | None], ...]:
+    """``ignore-records`` entries checked, each as a dict of ``RECORD_FIELDS`` (None where not
+    given): ``rule`` a code, prefix or name, ``key`` a record key as a baseline keys a finding
+    (``records.finding_key``: ``email:`` lower-cased, ``id:`` stripped, as the report makes them),
+    ``file`` a glob, ``column`` a column name. Anything else is refused naming ``what[i]``."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        raise ValidatorError(f"{what} must be a list of tables with rule and key, not {value!r}")
+    out = []
+    for i, entry in enumerate(value):
+        where = f"{what}[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ValidatorError(f"{where} must be a table with rule and key, not {entry!r}")
+        unknown = [k for k in entry if k not in RECORD_FIELDS]
+        if unknown:
+            raise ValidatorError(f"{where}: unknown field {unknown[0]!r} (known: {', '.join(RECORD_FIELDS)})")
+        for name in ("rule", "key"):
+            if name not in entry:
+                raise ValidatorError(f"{where}: missing {name!r} (each entry needs rule and key)")
+        for name in RECORD_FIELDS:
+            got = entry.get(name)
+            if (name in ("rule", "key") or got is not None) and (not isinstance(got, str) or not got.strip()):
+                raise ValidatorError(f"{where}: {name} must be a non-empty string, not {got!r}")
+        rule = entry["rule"].strip()
+        try:
+            specific_codes([rule], all_rules())
+        except ValidatorError as exc:
+            raise ValidatorError(f"{where}: rule: {exc}") from None
+        out.append({"rule": rule, "key": _record_key(entry["key"], where), "file": entry.get("file"),
+                    "column": entry.get("column")})
+    return tuple(out)
+
+
+def _record_key(key: str, where: str) -> str:
+    """A record key as the report makes it; one of no known kind is refused (a bare address is a
+    key the report never makes, and an entry with it would suppress nothing)."""
+    text = key.strip()
+    kind, sep, rest = text.partition(":")
+    if text == "file":
+        return text
+    if not sep or kind not in KEY_KINDS or not rest.strip():
+        kinds = ", ".join(f"{k}:..." for k in KEY_KINDS)
+        raise ValidatorError(f"{where}: key {key!r} is no record key (give one as a baseline or the JSON report's "
+                             f"key gives it: {kinds} or file)")
+    if kind == "email":
+        return f"email:{rest.strip().lower()}"
+    if kind == "id":
+        return f"id:{rest.strip()}"
+    return text
 
 
 def severity_of(value: Severity | str, what: str) -> Severity:

@@ -2,7 +2,8 @@
 
 Order of hooks: ``on_import`` once; per file ``on_header``, ``on_chunk`` for each chunk,
 ``on_file_end``; then ``on_import_end``. Only the hooks a rule overrides are called. Findings a
-baseline accepts are taken out as they come, before the cap. Per rule and file at most
+baseline accepts, or the settings' ``ignore-records`` turn off, are taken out as they come,
+before the cap. Per rule and file at most
 ``max_per_rule`` findings are kept, always the first ones in (row, column) order, so the report
 does not depend on chunk size; the rest are counted as suppressed. While a baseline is written
 (``keeping_all``) every finding is also kept as the entry the baseline writes for it
@@ -36,6 +37,7 @@ from validator.keys import hashing, record_hasher
 from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
+from validator.record_ignores import RecordIgnores
 from validator.records import capture, key_columns, stamp_keys
 from validator.request import ImportSpec
 from validator.sources import FileArg, locate
@@ -90,10 +92,13 @@ class Engine:
         paths = {spec.source: str(request_path) if request_path else spec.source}
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
         baseline = None
-        if self.config.baseline is not None:
-            baseline = Acceptance(load_baseline(self.config.baseline),
-                                  request_scope(request_path, spec.source, self.config.baseline),
-                                  origin_of(self.config.baseline))
+        if self.config.baseline is not None or self.config.ignore_records:
+            origin = self.config.source or "Config"  # (settings given in Python)
+            ignores = (RecordIgnores(self.config.ignore_records, paths, self.config.root, origin)
+                       if self.config.ignore_records else None)
+            entries = load_baseline(self.config.baseline) if self.config.baseline is not None else []
+            baseline = Acceptance(entries, request_scope(request_path, spec.source, self.config.baseline),
+                                  origin_of(self.config.baseline), ignores)
         budget = _KEEP_ALL.get()
         collect = Collector(self.active, self.config.max_per_rule, paths, file_ignores(self.config, paths),
                             baseline, budget)

@@ -20,6 +20,7 @@ class ValidatorError(Exception):
 
 
 STALE_CODE = "HS901"  # a baseline entry that accepted no finding
+STALE_IGNORE_CODE = "HS902"  # an ignore-records entry of the settings that turned off no finding
 
 
 class Severity(enum.IntEnum):
@@ -177,6 +178,7 @@ class Report:
     severities: dict[str, Severity] = field(default_factory=dict)  # code -> stamped severity
     refusals: list[Refusal] = field(default_factory=list)
     accepted: dict[str, int] = field(default_factory=dict)  # findings a baseline accepted, per code
+    ignored_records: dict[str, int] = field(default_factory=dict)  # findings ignore-records turned off, per code
     request: str | None = None
     seconds: float = 0.0
     version: str = ""
@@ -188,7 +190,8 @@ class Report:
     paths: dict[str, str] = field(default_factory=dict)  # each file's path as given, by fileName
     requests: list[str] = field(default_factory=list)  # every request of a merged run (else [request])
     # the baseline entries that accepted a finding, and the stale ones by (baseline, pointer): as
-    # (baseline, file, code, key, column), so that a run of several imports compares them
+    # (baseline, file, code, key, column), so that a run of several imports compares them; the
+    # settings' ignore-records entries too, as ("ignore-records", settings file, pointer)
     baseline_used: set[tuple[Any, ...]] = field(default_factory=set)
     baseline_stale: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
     # while a baseline is written (``engine.keeping_all``): every finding as the entry written for
@@ -303,6 +306,8 @@ class Report:
                         split[level] = split.get(level, 0) + k
             for code, n in r.accepted.items():
                 out.accepted[code] = out.accepted.get(code, 0) + n
+            for code, n in r.ignored_records.items():
+                out.ignored_records[code] = out.ignored_records.get(code, 0) + n
             out.severities.update(r.severities)
             for name, rows in r.records.items():
                 out.records.setdefault(name, {}).update(rows)
@@ -359,6 +364,7 @@ class Report:
             ],
             "refusals": [asdict(r) for r in self.refusals],
             "accepted": dict(sorted(self.accepted.items())),
+            "ignored_records": dict(sorted(self.ignored_records.items())),
         }
 
 
@@ -380,25 +386,28 @@ def count_by_code(findings: Iterable[Finding]) -> Mapping[str, int]:
 
 
 def _stale_once(reports: list[Report]) -> list[Report]:
-    """The reports of one run with each stale baseline entry (HS901) said once, and only where no
-    import of the run used the entry (two imports with the same fileName each saw the other's
-    entries as stale)."""
+    """The reports of one run with each stale baseline entry (HS901) or ignore-records entry
+    (HS902) said once, and only where no import of the run used the entry (two imports with the
+    same fileName each saw the other's entries as stale; a settings file's entry used by one
+    import is not stale in another)."""
     used = set().union(*(r.baseline_used for r in reports))
     said: set[tuple[str | None, str | None]] = set()
     out = []
     for r in reports:
         kept = []
         dropped: dict[Severity, int] = {}
+        by_code: dict[str, int] = {}
         for f in r.findings:
-            if f.code == STALE_CODE and f.pointer is not None:
+            if f.code in (STALE_CODE, STALE_IGNORE_CODE) and f.pointer is not None:
                 if r.baseline_stale.get((f.file or "", f.pointer)) in used or (f.file, f.pointer) in said:
-                    level = f.severity or r.severities.get(STALE_CODE, Severity.ERROR)
+                    level = f.severity or r.severities.get(f.code, Severity.ERROR)
                     dropped[level] = dropped.get(level, 0) + 1
+                    by_code[f.code] = by_code.get(f.code, 0) + 1
                     continue
                 said.add((f.file, f.pointer))
             kept.append(f)
         if dropped:
-            counts = {**r.counts, STALE_CODE: r.counts[STALE_CODE] - sum(dropped.values())}
+            counts = {**r.counts, **{code: r.counts[code] - n for code, n in by_code.items()}}
             tally = None if r.by_severity is None else {s: n - dropped.get(s, 0) for s, n in r.by_severity.items()}
             r = replace(r, findings=kept, counts={c: n for c, n in counts.items() if n}, by_severity=tally)
         out.append(r)

@@ -21,6 +21,7 @@ from typing import Any
 
 from validator.checks import all_rules
 from validator.config import Config, active_rules, resolve, specific_codes
+from validator.config_rules import record_ignores
 from validator.findings import Severity, ValidatorError
 from validator.sources import is_folder, read_bounded, stat_named
 
@@ -36,6 +37,7 @@ KEYS = {
     "ignore": "codes, prefixes or names turned off",
     "severity": "table: rule -> error | warning | info",
     "per-file-ignores": "table: glob -> rules turned off for matching files",
+    "ignore-records": "list of { rule, key, file?, column? }: one record's findings of a rule turned off",
     "options": "table: rule -> table of rule options",
     "fail-on": "error | warning | info",
     "max-per-rule": "findings listed per rule and file",
@@ -192,6 +194,8 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
                 pfi[str(glob)] = _strings(codes)
                 resolve(pfi[str(glob)], rules)
         changes["per_file_ignores"] = pfi
+    if "ignore-records" in table:
+        changes["ignore_records"] = record_ignores(table["ignore-records"], named("ignore-records"))
     if "options" in table:
         options = {}
         with _naming(named("options")):
@@ -371,6 +375,7 @@ def describe(config: Config) -> dict[str, Any]:
         "ignore": list(config.ignore),
         "severity": {code: sev.label for code, sev in sorted(config.severity.items())},
         "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores.items()},
+        "ignore-records": [{k: v for k, v in entry.items() if v is not None} for entry in config.ignore_records],
         "options": {code: dict(opts) for code, opts in sorted(config.options.items())},
         "fail-on": config.fail_on.label,
         "max-per-rule": config.max_per_rule,

@@ -1,4 +1,4 @@
-"""Tool-level findings (HS9xx): about the tool's own inputs (baselines), not the import."""
+"""Tool-level findings (HS9xx): about the tool's own inputs (baselines, settings), not the import."""
 
 from __future__ import annotations
 
@@ -23,3 +23,23 @@ class StaleBaselineEntry(Rule):
     name = "stale-baseline-entry"
     severity = Severity.WARNING
     hint = "rewrite the baseline with --write-baseline, or delete the entry"
+
+
+class StaleRecordIgnore(Rule):
+    """An ignore-records entry of the settings turns off a finding that no longer occurs.
+
+    Why: an entry left behind for a record that was fixed would silently hide the problem when
+    the record comes back, and a list of entries nobody can tell apart from the live ones is
+    never reviewed (ruff's RUF100 and sqlfluff's --warn-unused-ignores report unused
+    suppressions for the same reason). An entry is matched by rule, record key (and file glob
+    and column, where it gives them), so only a fixed record or a changed key makes it stale;
+    an entry of a rule that did not run on any file it names is not called stale.
+    Example: `ignore-records = [{ rule = "HS110", key = "email:bo@example.org" }]`, and Bo's row
+    was fixed.
+    Fix: delete the entry from the settings file.
+    """
+
+    code = "HS902"
+    name = "stale-record-ignore"
+    severity = Severity.WARNING
+    hint = "delete the entry from ignore-records"

@@ -73,8 +73,9 @@ def unlisted(report: Report) -> dict[tuple[str, str | None], int]:
     The engine counts them by file too (``Report.suppressed_in``); a report made otherwise is
     read this way: the engine lists the first N findings of each rule in each file and counts the
     rest per rule, so a rule's unlisted findings lie in files where it has N listed ones: where only one
-    file has listed findings of the rule (and no baseline accepted any), they are all that
-    file's. Otherwise (N = 0, or several files) the report cannot tell, and the file is None.
+    file has listed findings of the rule (and no baseline accepted any, nor ignore-records turned
+    any off), they are all that file's. Otherwise (N = 0, or several files) the report cannot
+    tell, and the file is None.
     """
     if report.suppressed_in and sum(n for c in report.suppressed_in.values() for n in c.values()) == sum(
             n for n in report.suppressed.values() if n > 0):  # the engine's own counts, by file
@@ -87,7 +88,8 @@ def unlisted(report: Report) -> dict[tuple[str, str | None], int]:
         if n <= 0:
             continue
         where = files.get(code, set())
-        out[(code, next(iter(where)) if len(where) == 1 and not report.accepted.get(code) else None)] = n
+        elsewhere = report.accepted.get(code) or report.ignored_records.get(code)
+        out[(code, next(iter(where)) if len(where) == 1 and not elsewhere else None)] = n
     return out
 
 

@@ -111,7 +111,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
         "properties": {"findingsNotIncluded": left, "counts": dict(report.counts), "notIncluded": {
                            code: {s.label: n for s, n in by.items() if n > 0}
                            for code, by in not_included.items() if any(n > 0 for n in by.values())},
-                       "accepted": dict(report.accepted)},
+                       "accepted": dict(report.accepted), "ignoredRecords": dict(report.ignored_records)},
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 

@@ -91,8 +91,10 @@ def footer(report: Report) -> str:
 
     counts = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, {plural(report.infos, 'info')}"
     refused = f", {plural(len(report.refusals), 'file')} refused" if report.refusals else ""
-    accepted = sum(report.accepted.values())
-    refused += f" ({accepted:,} accepted by the baseline)" if accepted else ""
+    accepted, ignored = sum(report.accepted.values()), sum(report.ignored_records.values())
+    aside = [*([f"{accepted:,} accepted by the baseline"] if accepted else []),
+             *([f"{ignored:,} turned off by ignore-records"] if ignored else [])]
+    refused += f" ({', '.join(aside)})" if aside else ""
     return (f"Found {counts}{refused} in {plural(len(report.files), 'file')}; "
             f"checked {plural(report.rows, 'row')} in {report.seconds:.2f} s.")
 
