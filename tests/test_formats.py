@@ -129,8 +129,29 @@ def test_junit_parses_with_one_suite_per_file(broken: Report) -> None:
     assert (csv_suite.tests, csv_suite.failures) == (8, 8)
     cases = list(csv_suite)
     ragged = [c for c in cases if c.name == "hubspot-preflight.HS110"]
-    assert ragged[0].classname == "exports/contacts"
+    # (the data file's path, as validate() was given the request's: its fileName is exports/contacts.csv)
+    assert ragged[0].classname == (EXAMPLES / "broken" / "contacts").as_posix()
     assert ragged[0].result[0].message.startswith("row 3, col 4: HS110 row has 3 fields")
+
+
+def test_junit_classname_is_the_files_path_without_its_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the classname was the fileName without its extension ("contacts"), where ruff's layout
+    # (and CI viewers grouping by it) has the path ("fixtures/examples/broken/contacts")
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["check", "fixtures/examples/broken/contacts.import.json", "--format", "junit"])
+    root = ET.fromstring(result.output)
+    cases = {(s.get("name"), c.get("classname"), c.get("file")) for s in root.findall("testsuite") for c in s}
+    assert cases == {
+        ("contacts.import.json", "fixtures/examples/broken/contacts.import",
+         "fixtures/examples/broken/contacts.import.json"),
+        ("exports/contacts.csv", "fixtures/examples/broken/contacts", "fixtures/examples/broken/contacts.csv")}
+    # a clean file's passing case too; a file given without a path keeps its fileName
+    clean = validate(EXAMPLES / "contacts" / "contacts.import.json",
+                     files={"contacts.csv": (EXAMPLES / "contacts" / "contacts.csv").read_bytes()})
+    suites = ET.fromstring(render(clean, "junit")).findall("testsuite")
+    assert [(s.get("name"), [(c.get("name"), c.get("classname")) for c in s]) for s in suites] == [
+        ("contacts.import.json", [("hubspot-preflight", (EXAMPLES / "contacts" / "contacts.import").as_posix())]),
+        ("contacts.csv", [("hubspot-preflight", "contacts")])]
 
 
 def test_junit_clean_file_is_one_passing_case_and_control_characters_are_safe() -> None:
@@ -159,6 +180,7 @@ def test_junit_has_an_error_case_for_a_refused_file(tmp_path: Path) -> None:
     assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("1", "1", "0")
     case = suite.find("testcase")
     assert case is not None and case.get("name") == "hubspot-preflight.read"
+    assert case.get("classname") == (tmp_path / "fifo").as_posix()  # (its path, which has no extension)
     error = case.find("error")
     assert error is not None and error.get("message") == report.refusals[0].reason
 

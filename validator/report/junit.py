@@ -1,11 +1,14 @@
 """``--format junit``: JUnit XML as ruff writes it, for CI test-report viewers.
 
 One ``<testsuite>`` per file (the request first); one ``<testcase name="hubspot-preflight.HS110"
-classname="exports/contacts">`` with a ``<failure>`` per finding; a single passing case for a
-clean file; a refused file is an ``<error>``. Findings over ``--max-per-rule``, counted but not
-listed, are one failing case per rule saying how many: in their file's suite where the report
-tells the file (``common.unlisted``), else in a last suite, "findings not listed". Text from the
-input is made XML-safe (control characters and undecodable bytes become ``\\uXXXX`` text).
+classname="data/contacts" file="data/contacts.csv">`` with a ``<failure>`` per finding: as ruff
+writes them, the classname is the file's path without its extension (the path as the report
+gives it: as the command line or ``validate()`` named it; the fileName where it has none), and
+``file`` the path; a single passing case for a clean file; a refused file is an ``<error>``.
+Findings over ``--max-per-rule``, counted but not listed, are one failing case per rule saying
+how many: in their file's suite where the report tells the file (``common.unlisted``), else in
+a last suite, "findings not listed". Text from the input is made XML-safe (control characters
+and undecodable bytes become ``\\uXXXX`` text).
 """
 
 from __future__ import annotations
@@ -31,9 +34,17 @@ def xml_safe(text: str | None) -> str:
     return _XML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _classname(name: str) -> str:
-    stem = name.rsplit(".", 1)[0] if "." in name.rsplit("/", 1)[-1] else name
-    return xml_safe(stem.replace("\\", "/"))
+def _classname(path: str) -> str:
+    """``path`` ('/'-separated) without the extension of its last part: ``data/contacts``."""
+    path = path.replace("\\", "/")
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1].lstrip(".") else path
+    return xml_safe(stem)
+
+
+def _path(name: str, findings: list[Finding], report: Report) -> str:
+    """The path of the file the report names ``name``, as the report gives it (its findings'
+    ``path``, else the report's ``paths``), or ``name`` where it has none (a file given as bytes)."""
+    return next((f.path for f in findings if f.path), None) or report.paths.get(name) or name
 
 
 def _where(f: Finding) -> str:
@@ -85,11 +96,13 @@ def render_junit(report: Report) -> str:
     total = failures = errors = skips = 0
     for name in file_names(report):
         findings = grouped.get(name, [])
+        path = _path(name, findings, report)
+        classname = _classname(path)
         suite = ET.SubElement(root, "testsuite", name=xml_safe(name))
         cases = failed = 0
         for f in findings:
-            case = ET.SubElement(suite, "testcase", name=f"{TOOL}.{f.code}", classname=_classname(name),
-                                 file=xml_safe(f.path or name))
+            case = ET.SubElement(suite, "testcase", name=f"{TOOL}.{f.code}", classname=classname,
+                                 file=xml_safe(f.path or path))
             if f.line is not None:
                 case.set("line", str(f.line))
             failure = ET.SubElement(case, "failure", type=severity(f).label,
@@ -108,19 +121,18 @@ def render_junit(report: Report) -> str:
             failed += 1
         for (code, file), n in hidden.items():
             if file == name:
-                added = _unlisted_cases(suite, code, n, report, classname=_classname(name),
-                                        more=any(f.code == code for f in findings),
-                                        file=next((f.path for f in findings if f.path), name), name=name)
+                added = _unlisted_cases(suite, code, n, report, classname=classname,
+                                        more=any(f.code == code for f in findings), file=path, name=name)
                 cases += added
                 failed += added
         if name in refused:
-            case = ET.SubElement(suite, "testcase", name=f"{TOOL}.read", classname=_classname(name))
+            case = ET.SubElement(suite, "testcase", name=f"{TOOL}.read", classname=classname)
             ET.SubElement(case, "error", type="refused", message=xml_safe(refused[name].reason))
             errors += 1
             cases += 1
         skipped = 0
         if not cases:
-            case = ET.SubElement(suite, "testcase", name=TOOL, classname=_classname(name))
+            case = ET.SubElement(suite, "testcase", name=TOOL, classname=classname)
             if unplaced:  # not known to be clean: unlisted findings may be this file's
                 ET.SubElement(case, "skipped", message=f"not known to be clean: {unplaced:,} finding(s) of the "
                               "run are not listed and the report does not tell their file (--max-per-rule)")
