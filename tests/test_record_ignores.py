@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
+from tests.test_config_file import found, run
 from validator import Config, validate
 from validator.cli import cli
 from validator.findings import Severity, ValidatorError
@@ -33,20 +34,6 @@ def _import(folder: Path, rows: str, settings: str | None = None) -> Path:
     if settings is not None:
         (folder / "pyproject.toml").write_text(f"[tool.hubspot-preflight]\n{settings}\n", encoding="utf-8")
     return folder / "contacts.import.json"
-
-
-def run(*args: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(cli, [*args, "--format", "json"])
-    assert result.exit_code in (0, 1), result.output
-    return result.exit_code, json.loads(result.output)
-
-
-def found(report: dict) -> list[str]:
-    out = []
-    for f in report["findings"]:
-        where = f"{f['row']}:{f['column']}" if f["row"] is not None else f["pointer"]
-        out.append(f"{where} {f['code']}")
-    return out
 
 
 def test_an_entry_turns_off_its_records_findings_and_no_others(tmp_path: Path) -> None:
