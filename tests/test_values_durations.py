@@ -54,6 +54,19 @@ def test_a_call_duration_under_a_second_is_read_as_seconds_written_for_milliseco
     ]
 
 
+def test_the_seconds_message_gives_the_number_written_not_a_rounded_one() -> None:
+    # '999.9999999' "read as 1000 ms (1 seconds)", past the threshold it was flagged under, and
+    # "write 999999.9999" contradicted it; a tiny number wrote 300 zeros or "0 ms"
+    assert _calls(["999.9999999", "1.1", "5e-300"]) == [
+        (2, 2, "HS250", "warning", "'999.9999999' reads as 999.9999999 ms (0.9999999999 seconds): HubSpot reads a "
+                                   "duration in milliseconds; if it is 999.9999999 seconds, write 999999.9999"),
+        (3, 2, "HS250", "warning", "'1.1' reads as 1.1 ms (0.0011 seconds): HubSpot reads a duration in "
+                                   "milliseconds; if it is 1.1 seconds, write 1100"),
+        (4, 2, "HS250", "warning", "'5e-300' reads as 5e-300 ms (5e-303 seconds): HubSpot reads a duration in "
+                                   "milliseconds; if it is 5e-300 seconds, write 5e-297"),
+    ]
+
+
 def test_the_threshold_is_an_option() -> None:
     config = Config(options={"HS250": {"min_ms": 100}})
     assert [f[:3] for f in _calls(["150", "99"], config=config)] == [(3, 2, "HS250")]

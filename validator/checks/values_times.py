@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import numpy as np
@@ -180,11 +181,14 @@ class DurationInSeconds(ValueRule):
 
 
 def _seconds(value: str) -> str:
-    number = float(value.strip())
+    number = Decimal(value.strip())  # exact: a float rounded 999.9999999 to "1000 ms", past the threshold
     return (f"{quote(value)} reads as {_plain(number)} ms ({_plain(number / 1000)} seconds): HubSpot reads a "
             f"duration in milliseconds; if it is {_plain(number)} seconds, write {_plain(number * 1000)}")
 
 
-def _plain(number: float) -> str:
-    """A number as a person writes it: no exponent, no trailing zeros (at most 6 decimals)."""
-    return f"{number:.6f}".rstrip("0").rstrip(".")
+def _plain(number: Decimal) -> str:
+    """A number as a person writes it: no exponent, no trailing zeros (an exponent past 24 characters,
+    as `5e-300`)."""
+    text = f"{number:f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text if len(text) <= 24 else f"{number.normalize():.6g}"
