@@ -204,3 +204,31 @@ def test_two_files_for_one_object_are_refused(tmp_path: Path, capsys: pytest.Cap
     assert (exited.value.code, capsys.readouterr().err) == (2, f"hubspot-preflight: error: {refused.value}\n")
     (portal / folder / first).unlink()  # one file: read as before
     load_portal(portal)
+
+
+def test_several_users_in_one_cell_name_the_shared_names_and_the_unknown_users_once(tmp_path: Path) -> None:
+    # a cell of deal collaborators with a name one active user shares with an archived one
+    # crashed (KeyError: the message looked the whole cell up as one name); HS237 said the whole
+    # cell was "the name of several users"; a user given twice was named twice
+    owners = [("1", "ann@x.example", "Ann", "Lee", False), ("2", "ann@old.example", "Ann", "Lee", True),
+              ("4", "alex@x.example", "Alex", "Kim", False), ("5", "alex.k@x.example", "Alex", "Kim", False)]
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    (portal / "owners.json").write_text(json.dumps({"results": [
+        {"id": i, "email": e, "firstName": f, "lastName": la, "archived": a} for i, e, f, la, a in owners]}))
+    (portal / "properties" / "deals.json").write_text(json.dumps({"results": [
+        {"name": "dealname", "label": "Deal name", "type": "string", "fieldType": "text"},
+        {"name": "hs_all_collaborator_owner_ids", "label": "Deal collaborator", "type": "enumeration",
+         "fieldType": "checkbox", "options": [], "referencedObjectType": "OWNER", "externalOptions": True}]}))
+    rows = ["A,Ann Lee;1", "B,4; ann lee", "C,1;Alex Kim", "D,zz;zz;1", "E,Ann Lee", "F,Alex Kim"]
+    request = _import(tmp_path, "0-3", "Name,Collaborators", rows, ["dealname", "hs_all_collaborator_owner_ids"])
+    report = validate(request, config=Config(portal=str(portal)))
+    shared = "the name of an active user (ann@x.example) and of 1 archived user (ann@old.example)"
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings
+            if f.code in ("HS236", "HS237", "HS247")] == [
+        (2, 2, "HS247", f"'Ann Lee;1' names 'Ann Lee', {shared} in the portal snapshot; {SHARED}"),
+        (3, 2, "HS247", f"'4; ann lee' names 'ann lee', {shared} in the portal snapshot; {SHARED}"),
+        (4, 2, "HS237", "'1;Alex Kim' names 'Alex Kim', the name of several users"),
+        (5, 2, "HS236", "'zz;zz;1' names 'zz', no user's email, owner ID or name"),
+        (6, 2, "HS247", f"'Ann Lee' is {shared} in the portal snapshot; {SHARED}"),
+        (7, 2, "HS237", "'Alex Kim' is the name of several users")]

@@ -18,7 +18,7 @@ from validator import formats
 from validator.catalog import Owner, Property
 from validator.checks._facts import blank_at
 from validator.checks.base import Hit, quote
-from validator.checks.records_properties import OwnerRule, _mapped_specs, folded_names
+from validator.checks.records_properties import OwnerRule, _mapped_specs, cell_users, folded_names
 from validator.checks.typed import cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -78,7 +78,7 @@ class ArchivedInPortal(OwnerRule):
                 shared = _shared_names(self.catalog.owners or ())
                 if shared:  # (a name of several active users is HS237's)
                     named = active & ~several & self.by_name(chunk, column, list(shared), multiple=multiple)
-                    yield from self.cells(chunk, file, column, named, _shared_message(shared),
+                    yield from self.cells(chunk, file, column, named, _shared_message(shared, multiple),
                                           hubspot_error="MULTIPLE_OWNERS_FOUND")
             else:
                 yield from self._options(chunk, file, column, prop)
@@ -109,12 +109,23 @@ def _shared_names(owners: Sequence[Owner]) -> dict[str, list[Owner]]:
             if sum(not o.archived for o in users) == 1 and len(users) > 1}
 
 
-def _shared_message(shared: dict[str, list[Owner]]) -> Callable[[str], str]:
-    def message(value: str) -> str:
-        active, *archived = shared[folded_names(formats.arrow([value]))[0].as_py()]
+def _shared_message(shared: dict[str, list[Owner]], multiple: bool = False) -> Callable[[str], str]:
+    """The message of a cell that is (``multiple``: names among its users) a name one active user
+    shares with archived ones."""
+    def users(key: str) -> str:
+        active, *archived = shared[key]
         gone = ", ".join(o.email or o.id for o in archived)
-        return (f"{quote(value)} is the name of an active user ({active.email or active.id}) and of "
-                f"{len(archived)} archived {'user' if len(archived) == 1 else 'users'} ({gone}) in the portal "
-                "snapshot; whether HubSpot's import counts archived users when it matches a name is not "
-                "documented (if it does, the row fails as a name of several users)")
+        return (f"the name of an active user ({active.email or active.id}) and of {len(archived)} archived "
+                f"{'user' if len(archived) == 1 else 'users'} ({gone})")
+
+    def message(value: str) -> str:
+        items = cell_users(value) if multiple else [value]
+        keys = folded_names(formats.arrow(items)).to_pylist()
+        named = [(item, key) for item, key in zip(items, keys, strict=True) if key in shared]
+        if not multiple or (len(named) == 1 and named[0][0] == value.strip()):
+            what = f"is {users(named[0][1])}"
+        else:  # (a cell of several users: each shared name, with its users)
+            what = "names " + "; ".join(f"{quote(item)}, {users(key)}" for item, key in named)
+        return (f"{quote(value)} {what} in the portal snapshot; whether HubSpot's import counts archived users "
+                "when it matches a name is not documented (if it does, the row fails as a name of several users)")
     return message

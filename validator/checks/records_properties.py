@@ -238,9 +238,16 @@ class OwnerRule(ValueRule):
 
     def unknown(self, value: str) -> list[str]:
         """The users of a multi-valued cell that match no owner of the snapshot."""
-        items = [t.strip() for t in value.split(";") if t.strip()]
+        items = cell_users(value)
         found, _several = self.match(pa.array(items, type=pa.string()))
         return [t for t, ok in zip(items, found.tolist(), strict=True) if not ok]
+
+    def shared(self, value: str) -> list[str]:
+        """The users of a multi-valued cell that are the name of several active users."""
+        items = cell_users(value)
+        _found, several = self.match(pa.array(items, type=pa.string()),
+                                     [o for o in self.catalog.owners or () if not o.archived])
+        return [t for t, many in zip(items, several.tolist(), strict=True) if many]
 
     def by_name(self, chunk: Chunk, column: Column, names: Sequence[str], multiple: bool = False) -> np.ndarray:
         """Cells that are one of ``names`` (folded, as ``folded_names`` folds a cell) and no
@@ -260,6 +267,13 @@ def user_items(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
     lists = pc.split_pattern(arr, ";")
     parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)
     return pc.utf8_trim_whitespace(pc.list_flatten(lists)), parent
+
+
+def cell_users(value: str) -> list[str]:
+    """The users of one multi-valued owner cell, as ``user_items`` splits and trims them (its empty
+    items and repeats left out)."""
+    items, _parent = user_items(pa.array([value], type=pa.string()))
+    return list(dict.fromkeys(t for t in items.to_pylist() if t))  # (a user given twice, named once)
 
 
 def _any_item(n: int, parent: np.ndarray, item_mask: np.ndarray) -> np.ndarray:
@@ -318,7 +332,8 @@ class MultipleOwners(OwnerRule):
     Why: HubSpot cannot tell which user is meant and fails with MULTIPLE_OWNERS_FOUND; the KB
     advises email or owner ID [V] S6. Needs a snapshot of `GET /crm/v3/owners`. A name one
     active user shares only with archived (deactivated) users is HS247's warning: whether the
-    import counts deactivated users when it matches a name is not documented [GAP].
+    import counts deactivated users when it matches a name is not documented [GAP]. In a cell of
+    several users (deal collaborators, separated by `;`) the message names the shared name.
     Example: `Alex Kim` when two users are called Alex Kim.
     Fix: use the user's email or owner ID.
     """
@@ -333,4 +348,11 @@ class MultipleOwners(OwnerRule):
         for column, prop in self.typed(file):
             _found, multi = self.lookup(chunk, column, [o for o in self.catalog.owners if not o.archived],
                                         multiple=prop.multiple)
-            yield from self.cells(chunk, file, column, multi, "{value} is the name of several users")
+            yield from self.cells(chunk, file, column, multi, self._several_message if prop.multiple
+                                  else "{value} is the name of several users")
+
+    def _several_message(self, value: str) -> str:
+        names = self.shared(value)
+        if len(names) == 1 and names[0] == value.strip():
+            return f"{quote(value)} is the name of several users"
+        return f"{quote(value)} names {', '.join(quote(n) for n in names)}, the name of several users"
