@@ -508,6 +508,22 @@ def test_an_email_and_an_additional_email_in_two_unicode_forms_meet(fast: bool, 
         ], chunk_rows
 
 
+def test_an_additional_email_listed_in_both_unicode_forms_is_one_pair_of_rows() -> None:
+    # a cell listing row 2's email composed and decomposed was reported twice at one cell (once
+    # byte for byte, once in another form), where each pair of rows is reported once
+    text = ("Email,Additional emails\n"
+            "rene\u0301@x.com,\n"
+            "di@x.com,REN\u00c9@x.com; rene\u0301@x.com\n"
+            "cy@x.com,REN\u00c9@x.com\n")
+    for chunk_rows in (50_000, 1):
+        report = _one_file("0-1", text, ("Email", "email"), ("Additional emails", "hs_additional_emails"),
+                           chunk_rows=chunk_rows)
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS308"] == [
+            (3, 2, "HS308", f"additional email 'rene\u0301@x.com' is the email of row 2{LIKELY}"),
+            (4, 2, "HS308", f"additional email 'REN\u00c9@x.com' is the email of row 2{FORMS}"),
+        ], chunk_rows
+
+
 @pytest.mark.parametrize("fast", [False, True])
 def test_a_domain_that_is_another_rows_additional_domain_is_a_warning_naming_that_row(fast: bool, monkeypatch) -> None:
     # fact sheet 4.2 [V] S6: a new company's domain may not be another record's additional

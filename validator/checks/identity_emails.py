@@ -133,11 +133,17 @@ class _AdditionalConflict(CatalogRule):
         looks = [(keys, False, self.why)]
         if nfc is not None:
             looks.append((nfc_keys, True, self.forms_why))
+        done: set[tuple[str | None, int, int, int]] = set()  # (file, cell's position, column, other row)
         for lookup, forms, why in looks:
             for name, sets, _listed, odd_own_set, _listed_odd in sources:
                 found, owner = _first_rows([*sets, odd_own_set] if forms else sets, lookup)
                 hit = left & found & ((owner < rows[at]) if name is None else True)
                 left &= ~hit
+                # a cell listing the other row's identifier twice, in two forms, is one pair of rows
+                for i in np.flatnonzero(hit):
+                    pair = (name, int(at[i]), int(which[i]), int(owner[i]))
+                    hit[i] = pair not in done
+                    done.add(pair)
                 for j in np.unique(which[hit]):
                     mine = hit & (which == j)
                     yield key_batch(self, chunk, file, self.extras[j], at[mine], owner[mine],
