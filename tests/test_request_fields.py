@@ -174,6 +174,8 @@ def test_a_legacy_column_object_that_is_no_string_is_reported_once(value: Any, k
     ("Europe/Pari", "timeZone 'Europe/Pari' is not an IANA time zone name (such as America/New_York); did you mean "
                     "'Europe/Paris'?"),
     ("", "timeZone '' is empty; HubSpot's guide gives an IANA zone name (America/New_York)"),
+    ("Z", "timeZone 'Z' is ISO-8601's mark for UTC, not an IANA zone name; write 'UTC'"),
+    ("z", "timeZone 'z' is ISO-8601's mark for UTC, not an IANA zone name; write 'UTC'"),
 ])
 def test_a_time_zone_that_is_no_iana_name_is_named(zone: str, message: str) -> None:
     # any string passed: only its JSON type was checked (HS002)

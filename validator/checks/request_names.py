@@ -312,6 +312,8 @@ def _time_zone_problem(value: str, zones: frozenset[str]) -> str | None:
         return f"has spaces around {quote(name)}; IANA names are matched as written" if name != value else None
     if not name:
         return "is empty; HubSpot's guide gives an IANA zone name (America/New_York)"
+    if upper == "Z":  # (ISO-8601's UTC designator: 2024-03-15T10:00Z)
+        return "is ISO-8601's mark for UTC, not an IANA zone name; write 'UTC'"
     offset = _OFFSET.fullmatch(name)
     if offset and int(offset.group(2)) <= 14 and not (offset.group(3) or "").strip("0"):
         hours = int(offset.group(2))
