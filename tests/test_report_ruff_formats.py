@@ -162,6 +162,19 @@ def test_gitlab_hostile_text_counts_and_refusals() -> None:
     assert "u2028" not in masked and "'REDACTED' is not a valid email address" in masked
 
 
+def test_gitlab_names_a_refused_or_unlisted_only_file_by_its_path() -> None:
+    # the issue of a refused file, and of findings of a file none of whose findings is listed
+    # (--max-per-rule 0), had the fileName as location.path ("bad.xlsx"), where the findings'
+    # issues, junit's classname and github's annotations have the path the file was given as
+    report = Report(counts={"HS212": 2}, suppressed={"HS212": 2}, suppressed_in={"c.csv": {"HS212": 2}},
+                    severities={"HS212": Severity.ERROR}, refusals=[Refusal("bad.xlsx", "corrupt", "corrupt")],
+                    paths={"c.csv": "data/c.csv", "bad.xlsx": "data/bad.xlsx"}, request="data/r.import.json")
+    issues = json.loads(render(report, "gitlab"))
+    assert [(i["check_name"], i["severity"], i["location"]) for i in issues] == [
+        ("HS212", "major", {"path": "data/c.csv", "lines": {"begin": 1}}),
+        ("read", "blocker", {"path": "data/bad.xlsx", "lines": {"begin": 1}})]
+
+
 def test_gitlab_sheet_findings_name_their_cell() -> None:
     f = Finding("HS212", "invalid-email", "'x' is not a valid email address", Severity.ERROR, file="b.xlsx",
                 path="b.xlsx", sheet="Con\x1btacts", row=7, column=2, column_name="Email", key="row:7")

@@ -85,15 +85,15 @@ def gitlab_list(report: Report) -> list[dict[str, Any]]:
     for (code, file), n in unlisted(report).items():
         listed = [f for f in report.findings if f.code == code and f.file == file]
         more = "more " if listed else ""
-        where = next((f.path for f in report.findings if f.file == file and f.path), None) or file or \
-            report.request or ""
+        where = next((f.path for f in report.findings if f.file == file and f.path), None) or \
+            (report.paths.get(file) if file else None) or file or report.request or ""
         for level, k in report.unlisted_split(code, file, n).items():
             out.append(_issue(f"{code}: {k:,} {more}finding(s) of {rule_name(code, report.findings)} not listed "
                               "(raise --max-per-rule to see them)", code,
                               _other("unlisted", code, file or "", level.label), SEVERITIES[level], _path(where), 1))
     for r in report.refusals:
         out.append(_issue(f"refused: {printable(r.reason)}", "read", _other("refused", r.file), REFUSED,
-                          _path(r.file), 1))
+                          _path(report.paths.get(r.file) or r.file), 1))
     return out
 
 
