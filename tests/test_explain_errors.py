@@ -241,6 +241,21 @@ def test_wrong_types_and_missing_fields_are_skipped_and_said(tmp_path: Path) -> 
     assert "skipped: 2 entries without an errorType text" in result.output.splitlines()
 
 
+def test_numbers_as_text_are_ascii_digits_only(tmp_path: Path) -> None:
+    # str.isdigit() takes superscripts and other scripts' digits: int('²') raised, a traceback
+    path = tmp_path / "errors.json"
+    path.write_text(json.dumps(page(
+        {"errorType": "INVALID_EMAIL", "knownColumnNumber": "\u0663", "sourceData": {"lineNumber": "\u00b2"}},
+        {"errorType": "INVALID_EMAIL", "knownColumnNumber": " 2 ", "sourceData": {"lineNumber": "12"}})))
+    data = as_json(path)
+    assert [(x["lineNumber"], x["column"]) for x in data["errorTypes"][0]["examples"]] == [(None, None), (12, 3)]
+    assert data["skipped"] == {"knownColumnNumber fields that are no whole number, ignored": 1,
+                               "lineNumber fields that are no whole number, ignored": 1}
+    csv_path = tmp_path / "errors.csv"
+    csv_path.write_text("errorType,lineNumber\nINVALID_EMAIL,\u00b9\n", encoding="utf-8")
+    assert as_json(csv_path)["skipped"] == {"lineNumber fields that are no whole number, ignored": 1}
+
+
 def test_text_after_the_pages_that_is_no_json_is_skipped_and_said(tmp_path: Path) -> None:
     path = tmp_path / "errors.json"
     path.write_text(json.dumps(page(error("INVALID_EMAIL", 2, 0, "a@"))) + '\n{"results": [{"errorTy')

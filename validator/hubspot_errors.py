@@ -31,6 +31,7 @@ from validator.findings import ValidatorError
 MAX_BYTES = 100 << 20  # one errors page is small; 100 MiB of saved pages is ~100,000 errors with rows
 HEADER_BYTES = 1 << 20  # --header reads the first record of the data file from this much
 _ID_DIGITS = 40  # longer integer literals stay text (Python refuses to parse some 4,300-digit ones)
+_DIGITS = re.compile(f"[0-9]{{1,{_ID_DIGITS}}}")  # a number given as text
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +233,7 @@ def _number(entry: dict[str, Any], key: str, reading: Reading) -> int | None:
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= _ID_DIGITS:
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):  # (ASCII: str.isdigit() takes '²', '٣')
         value = int(value.strip())
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
