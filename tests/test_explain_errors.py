@@ -291,6 +291,27 @@ def test_bad_input_is_refused_in_one_line(content: bytes, reason: str, tmp_path:
     assert refusal(capsys, path) == f"{path}: {reason}"
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_text_is_read(codec: str, tmp_path: Path) -> None:
+    # Windows PowerShell's > writes UTF-16: it was refused as not UTF-8 (with a byte order mark)
+    # or as "not JSON" (without one); the errors file and --header's CSV are read in it now
+    path, header = tmp_path / "errors.json", tmp_path / "contacts.csv"
+    path.write_bytes(json.dumps(page(error("INVALID_EMAIL", 2, 0, "jos\u00e9@"))).encode(codec))
+    header.write_bytes("E-mail\u00e9,Name\r\njos\u00e9@,A\r\n".encode(codec))
+    data = as_json(path, "--header", header)
+    assert data["errors"] == 1 and data["skipped"] == {}
+    assert data["errorTypes"][0]["examples"] == [{
+        "lineNumber": 2, "column": 1, "columnName": "E-mail\u00e9", "invalidValue": "jos\u00e9@", "errorMessage": None,
+        "fileId": 7, "pageName": None, "objectTypeId": None}]
+
+
+def test_utf16_that_does_not_decode_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "errors.json"
+    path.write_bytes(b"\xff\xfe" + '{"results": []}'.encode("utf-16-le") + b"\x00\xd8")
+    assert refusal(capsys, path) == (f"{path}: UTF-16 (little-endian, with a byte order mark) text with bytes "
+                                     "that do not decode (at offset 32)")
+
+
 def test_a_huge_file_missing_file_and_folder_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "errors.json"
