@@ -76,6 +76,9 @@ CASES = [
      '"imports/*.csv" = ["HS110", "blank-row"]', [], ["5:2 HS112", "7:2 HS111"], 1),
     ("per-file-ignores on the request", '[tool.hubspot-preflight.per-file-ignores]\n'
      '"*.import.json" = ["HS0"]\n"other/*.csv" = ["HS1"]', [], ALL_BROKEN[5:], 1),
+    # (an empty glob, or ".", raised pathlib's "empty pattern", a traceback: they match no file)
+    ("per-file-ignores with an empty glob", 'select = ["HS113"]\n[tool.hubspot-preflight.per-file-ignores]\n'
+     '"" = ["HS113"]\n"." = ["HS113"]', [], ["4 HS113"], 0),
     ("max-per-rule", 'select = ["HS110"]\nmax-per-rule = 1', [], ["3:4 HS110"], 1),
     ("exit-zero", 'select = ["HS110"]\nexit-zero = true', [], ["3:4 HS110", "6:5 HS110"], 0),
 ]

@@ -261,4 +261,9 @@ def _absolute(glob: str) -> bool:
 
 def glob_match(name: str, pattern: str) -> bool:
     pattern = pattern.replace("\\", "/")
-    return fnmatch.fnmatchcase(name, pattern) or PurePosixPath(name).match(pattern)
+    if fnmatch.fnmatchcase(name, pattern):
+        return True
+    try:
+        return PurePosixPath(name).match(pattern)
+    except ValueError:  # ("", ".": pathlib's "empty pattern") a glob of no path part matches no file
+        return False
