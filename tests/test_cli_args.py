@@ -456,6 +456,8 @@ def test_config_key_value_overrides_one_setting_over_the_settings_file(tmp_path:
     ("max-per-rule = -1", "--config 'max-per-rule = -1': max-per-rule: must be a whole number >= 0, not -1"),
     ("# a = b", "--config '# a = b' sets no setting: give KEY = VALUE (select = [\"HS1\"])"),
     ("nope.toml", "cannot read configuration nope.toml: No such file or directory"),
+    # (it was read as the current folder: "cannot read configuration: . is not a regular file or a pipe")
+    ("", "--config '' names no settings file, nor a 'KEY = VALUE' setting"),
 ])
 def test_a_config_value_that_is_no_file_nor_a_known_setting_is_refused(tmp_path: Path, value: str,
                                                                        said: str) -> None:

@@ -115,6 +115,8 @@ def config_arguments(values: Iterable[str]) -> tuple[Path | None, tuple[Override
     files: list[str] = []
     overrides: list[Override] = []
     for value in values:
+        if not value:  # (Path("") is the current folder)
+            raise ValidatorError("--config '' names no settings file, nor a 'KEY = VALUE' setting")
         if os.path.lexists(value) or "=" not in value:
             files.append(value)
             continue
