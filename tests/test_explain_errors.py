@@ -256,6 +256,17 @@ def test_numbers_as_text_are_ascii_digits_only(tmp_path: Path) -> None:
     assert as_json(csv_path)["skipped"] == {"lineNumber fields that are no whole number, ignored": 1}
 
 
+def test_a_number_that_is_no_integer_is_shown_as_written(tmp_path: Path) -> None:
+    # read as floats, 1.10 was shown as '1.1' and 1e400 as 'inf'
+    path = tmp_path / "errors.json"
+    path.write_text('{"results": [{"errorType": "INVALID_NUMBER", "invalidValue": 1.10}, '
+                    '{"errorType": "INVALID_NUMBER", "invalidValue": 1e400}, '
+                    '{"errorType": "INVALID_NUMBER", "invalidValue": NaN, "knownColumnNumber": 2.0}]}')
+    data = as_json(path)
+    assert [x["invalidValue"] for x in data["errorTypes"][0]["examples"]] == ["1.10", "1e400", "NaN"]
+    assert data["skipped"] == {"knownColumnNumber fields that are no whole number, ignored": 1}
+
+
 def test_text_after_the_pages_that_is_no_json_is_skipped_and_said(tmp_path: Path) -> None:
     path = tmp_path / "errors.json"
     path.write_text(json.dumps(page(error("INVALID_EMAIL", 2, 0, "a@"))) + '\n{"results": [{"errorTy')

@@ -133,7 +133,10 @@ def _json(text: str, name: str, reading: Reading) -> None:
     """One or more JSON values one after the other (pages saved in turn), each a page, an error
     or a list of them. Text after the first value that is no JSON is skipped and said, so a
     download cut short still explains what it holds."""
-    decoder = json.JSONDecoder(parse_int=lambda s: int(s) if len(s) <= _ID_DIGITS else s)
+    # a number that is no integer (and NaN, Infinity, which Python's json takes) stays as written:
+    # as a float, an invalidValue 1.10 was shown as '1.1', 1e400 as 'inf'
+    decoder = json.JSONDecoder(parse_int=lambda s: int(s) if len(s) <= _ID_DIGITS else s,
+                               parse_float=str, parse_constant=str)
     at, n = 0, 0
     while True:
         at = _skip_space(text, at)
