@@ -346,6 +346,31 @@ def test_standard_input_and_many_distinct_error_types(tmp_path: Path) -> None:
     assert data["errorTypes"][0]["errorType"] == "NEW_TYPE_0" and data["errorTypes"][0]["known"] is False
 
 
+def test_standard_input_given_twice_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # the second - read the end of what the first had read: "<stdin>: empty"
+    assert refusal(capsys, "-", EXAMPLE, "-") == "-: standard input given twice: it is read once"
+
+
+def test_standard_input_closed_or_unreadable_is_refused(capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # (sys.stdin is None where the process started with it closed: an AttributeError, an internal error)
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    assert refusal(capsys, "-") == "<stdin>: standard input is closed"
+
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Broken())))
+    assert refusal(capsys, "-") == "<stdin>: cannot read: Input/output error"
+
+
 def test_the_readme_shows_the_examples_output(monkeypatch: pytest.MonkeyPatch) -> None:
     import re
     import shlex

@@ -64,6 +64,8 @@ class Reading:
 def read_errors(paths: list[str]) -> Reading:
     """Every file's errors, in order; ``-`` reads standard input."""
     reading = Reading()
+    if paths.count("-") > 1:
+        raise ValidatorError("-: standard input given twice: it is read once")
     for path in paths:
         name = "<stdin>" if path == "-" else path
         text = _decoded(_raw(path, name), name)
@@ -85,7 +87,13 @@ def _raw(path: str, name: str) -> bytes:
     if path == "-":
         import sys
 
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        source = getattr(sys.stdin, "buffer", None)
+        if source is None:
+            raise ValidatorError(f"{name}: standard input is closed")
+        try:
+            data = source.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ValidatorError(f"{name}: cannot read: {exc.strerror or exc}") from None
     else:
         try:
             if not Path(path).is_file():
