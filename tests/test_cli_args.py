@@ -316,6 +316,18 @@ def test_ruff_spellings_of_the_output_options_and_the_format_environment_variabl
     assert [(f["code"], f["row"]) for f in json.loads(result.output)["findings"]] == [("HS113", 4)]
 
 
+def test_a_format_from_the_environment_that_is_no_format_is_refused_naming_the_variable() -> None:
+    # click refused it as "Invalid value for '--format' / '--output-format'", a flag not given
+    broken = EXAMPLES / "broken" / "contacts.import.json"
+    result = CliRunner().invoke(cli, ["check", str(broken)], env={"HUBSPOT_PREFLIGHT_OUTPUT_FORMAT": "xml"})
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: HUBSPOT_PREFLIGHT_OUTPUT_FORMAT='xml' is not one of text, grouped, full, "
+                                  "concise, pylint, json, json-lines, sarif, junit, github, gitlab, hubspot, csv, "
+                                  "auto\n")
+    result = CliRunner().invoke(cli, ["check", str(broken), "--format", "xml"])  # the flag's refusal is click's
+    assert result.exit_code == 2 and "Invalid value for '--format' / '--output-format': 'xml'" in result.output
+
+
 @pytest.mark.parametrize("args", [["check", "-"], ["check", "--request", "-", "contacts.csv"],
                                   ["check", "contacts.import.json", "-"]])
 def test_a_dash_for_standard_input_says_how_to_pipe_a_file(tmp_path: Path, args: list[str]) -> None:

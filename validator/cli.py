@@ -34,6 +34,26 @@ from validator.cli_inputs import _spooled_stdin as _spooled_stdin  # (re-exporte
 EXIT_USAGE = 2
 
 
+FORMAT_ENV = "HUBSPOT_PREFLIGHT_OUTPUT_FORMAT"
+
+
+class _FormatChoice(click.Choice):
+    """``--format``'s choice, whose refusal of a value from the environment names the variable
+    (click would name ``--format``, which the user did not give)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            from click.core import ParameterSource
+
+            if ctx is not None and param is not None and param.name is not None and \
+                    ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+                raise click.UsageError(f"{FORMAT_ENV}={value!r} is not one of {', '.join(self.choices)}",
+                                       ctx) from exc
+            raise
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="hubspot-preflight")
 def cli() -> None:
@@ -46,9 +66,9 @@ def cli() -> None:
               help="The importRequest JSON for the data files given (default: found by convention).")
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
               help="Use PATH for the files[] entry whose fileName is NAME (- reads it from stdin).")
-@click.option("--format", "--output-format", "fmt", default=None, envvar="HUBSPOT_PREFLIGHT_OUTPUT_FORMAT",
-              type=click.Choice(["text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif",
-                                 "junit", "github", "gitlab", "hubspot", "csv", "auto"]),
+@click.option("--format", "--output-format", "fmt", default=None, envvar=FORMAT_ENV,
+              type=_FormatChoice(["text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif",
+                                  "junit", "github", "gitlab", "hubspot", "csv", "auto"]),
               help="Output format (default: text; github inside GitHub Actions; env HUBSPOT_PREFLIGHT_OUTPUT_FORMAT).")
 @click.option("-o", "--output", "--output-file", "output", type=click.Path(path_type=Path),
               help="Write the report to a file.")
