@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from validator.findings import ValidatorError
+from validator.request.decode import wide_encoding
 
 MAX_BYTES = 100 << 20  # one errors page is small; 100 MiB of saved pages is ~100,000 errors with rows
 HEADER_BYTES = 1 << 20  # --header reads the first record of the data file from this much
@@ -111,7 +112,7 @@ def _raw(path: str, name: str) -> bytes:
 def _decoded(data: bytes, name: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         raise ValidatorError(f"{name}: a ZIP or XLSX file; give the errors as JSON (or CSV)")
-    wide = _wide(data)
+    wide = wide_encoding(data)
     if wide is not None:  # (Windows PowerShell's > and Out-File write UTF-16)
         codec, label = wide
         try:
@@ -123,18 +124,6 @@ def _decoded(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidatorError(f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
-
-
-def _wide(data: bytes) -> tuple[str, str] | None:
-    """The codec and name of UTF-16 or UTF-32 text, told as a request's encoding is (by its byte
-    order mark, or by the zero bytes beside the first character); None for any other bytes."""
-    from validator.request.decode import _wide_encoding
-
-    label = _wide_encoding(data)
-    if label is None:
-        return None
-    width = "utf-32" if label.startswith("UTF-32") else "utf-16"
-    return (width if "byte order mark" in label else width + ("-be" if "big" in label else "-le")), label
 
 
 def _json(text: str, name: str, reading: Reading) -> None:
@@ -326,7 +315,7 @@ def read_header(path: str) -> tuple[str, ...]:
         raise ValidatorError(f"--header {path}: cannot read: {exc.strerror or exc}") from None
     if data.startswith(b"PK\x03\x04"):
         raise ValidatorError(f"--header {path}: a workbook; give the header row as a CSV file")
-    wide = _wide(data)  # (a UTF-16 CSV is checked as such: its header is read as such too)
+    wide = wide_encoding(data)  # (a UTF-16 CSV is checked as such: its header is read as such too)
     text = data.decode(wide[0], errors="replace").removeprefix("\ufeff") if wide else \
         data.decode("utf-8-sig", errors="replace")
     first = text.split("\n", 1)[0]

@@ -75,26 +75,27 @@ def _checked_int(text: str) -> int:
         raise ValueError(f"a number of {len(text.lstrip('-')):,} digits is too long to read") from None
 
 
-_WIDE_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32 (big-endian, with a byte order mark)"),
-              (b"\xff\xfe\x00\x00", "UTF-32 (little-endian, with a byte order mark)"),
-              (b"\xfe\xff", "UTF-16 (big-endian, with a byte order mark)"),
-              (b"\xff\xfe", "UTF-16 (little-endian, with a byte order mark)"))
+_WIDE_BOMS = ((b"\x00\x00\xfe\xff", "utf-32", "UTF-32 (big-endian, with a byte order mark)"),
+              (b"\xff\xfe\x00\x00", "utf-32", "UTF-32 (little-endian, with a byte order mark)"),
+              (b"\xfe\xff", "utf-16", "UTF-16 (big-endian, with a byte order mark)"),
+              (b"\xff\xfe", "utf-16", "UTF-16 (little-endian, with a byte order mark)"))
+_WIDE_ZEROS = {(True, True, True, False): ("utf-32-be", "UTF-32 (big-endian)"),
+               (False, True, True, True): ("utf-32-le", "UTF-32 (little-endian)"),
+               (True, False, True, False): ("utf-16-be", "UTF-16 (big-endian)"),
+               (False, True, False, True): ("utf-16-le", "UTF-16 (little-endian)")}
 
 
-def _wide_encoding(data: bytes) -> str | None:
-    """UTF-16 or UTF-32, as a Windows editor saves "Unicode" text: by its byte order mark, or by
-    the zero bytes beside the first character, which JSON text starts with in ASCII (RFC 8259's
-    way of telling them apart); None for any other bytes."""
-    for bom, name in _WIDE_BOMS:
+def wide_encoding(data: bytes) -> tuple[str, str] | None:
+    """(Python codec, name) of UTF-16 or UTF-32 text, as a Windows editor saves "Unicode" text:
+    by its byte order mark, or by the zero bytes beside the first character, which JSON text
+    starts with in ASCII (RFC 8259's way of telling them apart); None for any other bytes."""
+    for bom, codec, name in _WIDE_BOMS:
         if data.startswith(bom):
-            return name
+            return codec, name
     head = data[:4]
     if len(head) < 4 or head == b"\x00" * 4:
         return None
-    zeros = (head[0] == 0, head[1] == 0, head[2] == 0, head[3] == 0)
-    return {(True, True, True, False): "UTF-32 (big-endian)", (False, True, True, True): "UTF-32 (little-endian)",
-            (True, False, True, False): "UTF-16 (big-endian)",
-            (False, True, False, True): "UTF-16 (little-endian)"}.get(zeros)
+    return _WIDE_ZEROS.get((head[0] == 0, head[1] == 0, head[2] == 0, head[3] == 0))
 
 
 def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
@@ -107,9 +108,10 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
         if data.startswith(b"\xef\xbb\xbf"):
             notes.append(RequestNote("bom", "", "request text starts with a UTF-8 byte order mark"))
             data = data[3:]
-        wide = _wide_encoding(data)
+        wide = wide_encoding(data)
         if wide is not None:  # (without a byte order mark, UTF-16 of ASCII text decodes as UTF-8 with NULs)
-            return None, [*notes, RequestNote("not-json", "", f"request is {wide} text, not UTF-8; save it as UTF-8")]
+            detail = f"request is {wide[1]} text, not UTF-8; save it as UTF-8"
+            return None, [*notes, RequestNote("not-json", "", detail)]
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
