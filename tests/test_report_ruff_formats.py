@@ -53,7 +53,8 @@ def test_json_lines_is_one_finding_per_line_with_the_json_formats_fields(broken:
     assert [json.loads(x) for x in lines[:-1]] == json.loads(render(broken, "json"))["findings"]
     assert lines[8] == (
         '{"code": "HS110", "rule": "ragged-row", "message": "row has 3 fields, fewer than the header\'s 4", '
-        '"severity": "error", "file": "exports/contacts.csv", "sheet": null, "row": 3, "line": 3, "column": 4, '
+        '"severity": "error", "file": "exports/contacts.csv", "sheet": null, "row": 3, "line": 3, "end_line": 3, '
+        '"column": 4, '
         '"column_name": "Company", "pointer": null, "value": "bo.chen@example.org,Bo,+442071838750", '
         '"hubspot_error": "INCORRECT_NUMBER_OF_COLUMNS", '
         '"hint": "quote values that contain the delimiter, or add the missing fields", "offset": null, '
@@ -75,7 +76,7 @@ def test_json_lines_keeps_one_finding_on_one_line_whatever_its_text_holds() -> N
             '"file": "c\\u001b\\n.csv"') in second
     assert '"column_name": "E\\tmail"' in second
     assert '"value": "\\\\udcff"' in third  # (an undecodable byte as its escape text, as in the json format)
-    assert '"row": null, "line": null, "column": null' in fourth
+    assert '"row": null, "line": null, "end_line": null, "column": null' in fourth
     assert "x.xlsx" not in out and "encrypted" not in out and "not listed" not in out  # findings only
     masked = render(report, "json-lines", redact=True)
     assert "a\\u2028b" not in masked and '"value": "REDACTED"' in masked.splitlines()[1]

@@ -38,6 +38,7 @@ from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
 from validator.record_ignores import RecordIgnores
+from validator.record_spans import RecordSpans, with_end_lines
 from validator.records import capture, key_columns, stamp_keys
 from validator.request import ImportSpec
 from validator.sources import FileArg, locate
@@ -110,6 +111,7 @@ class Engine:
         for rule in hooks["on_import"]:
             collect.add(rule.on_import(ctx))
         seen: set[str] = set()
+        spans: dict[str, RecordSpans] = {}  # each CSV's records of several lines (findings' end_line)
         for file_spec in spec.files:
             name = file_spec.file_name
             if name is None or name in seen:
@@ -118,16 +120,17 @@ class Engine:
             fctx = FileContext(file_spec, name, lookups[name], rank=len(seen),
                                reports=_reports(self.active, collect.skip, name))
             ctx.files.append(fctx)
-            self._file(fctx, ctx, file_rules(hooks, collect.skip, name), collect, report, pool)
+            spans[name] = RecordSpans()
+            self._file(fctx, ctx, file_rules(hooks, collect.skip, name), collect, report, pool, spans[name])
         for rule in hooks["on_import_end"]:
             collect.add(rule.on_import_end(ctx))
         collect.settle()
         ranks = {spec.source: 0, **{f.name: f.rank for f in ctx.files}}
-        report.findings = sorted(
+        report.findings = with_end_lines(sorted(
             (f for kept in collect.kept.values() for f in kept),
             key=lambda f: (ranks.get(f.file or "", len(ranks)), f.file or "", f.row or 0,
                            f.column or 0, f.code, f.pointer or "", f.message),
-        )
+        ), spans)
         report.counts = dict(sorted(collect.counts.items()))
         report.suppressed = {c: n for c, n in sorted(collect.suppressed().items()) if n}
         report.suppressed_in = collect.suppressed_in()
@@ -142,7 +145,8 @@ class Engine:
         return report
 
     def _file(self, fctx: FileContext, ctx: ImportContext, hooks: Mapping[str, list[Rule]],
-              collect: Collector, report: Report, pool: ThreadPoolExecutor | None = None) -> None:
+              collect: Collector, report: Report, pool: ThreadPoolExecutor | None = None,
+              spans: RecordSpans | None = None) -> None:
         started = time.perf_counter()
         lookup: FileLookup = fctx.lookup
         stats = FileStats(fctx.name, has_header=bool(fctx.spec.has_header))
@@ -189,6 +193,9 @@ class Engine:
                     # and at 0 bytes, not those the reader read ahead as it opened the file)
                     progress(fctx.name, 0, 0, fctx.notes.extra.get("size"))
                 read = 0  # rows read, those kept out of the frame (RowNotes: ragged, blank...) included
+                spans = spans if fctx.notes.kind == "csv" else None  # (a workbook's rows are one line each)
+                if spans is not None:
+                    spans.header(reader.header)
                 chunks = iter(reader.chunks())
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
                 run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)
@@ -196,6 +203,8 @@ class Engine:
                 while chunk is not None:
                     fctx.rows += len(chunk)
                     hits, following = run_chunk(chunk)
+                    if spans is not None:
+                        spans.chunk(chunk)
                     collect.chunk = (fctx.name, chunk)
                     for found in hits:
                         collect.add(found)
@@ -210,6 +219,8 @@ class Engine:
                     del hits
                     chunk = None  # let this chunk go before the next one is read (if not yet)
                     chunk = following()  # the reader's error, if it met one, is raised here
+                if spans is not None:
+                    spans.finish(fctx.notes.lines)
             ended = [hit for rule in hooks["on_file_end"] for hit in rule.on_file_end(fctx) or ()]
             collect.add(ended)
             if any(hit.code == EMPTY_FILE for hit in ended):  # (hostile B1, B2) nothing else to say

@@ -98,6 +98,9 @@ class Finding:
     sheet: str | None = None
     row: int | None = None
     line: int | None = None
+    # the record's last physical line (a CSV record with line breaks in a quoted value spans
+    # several); ``line`` where not given
+    end_line: int | None = None
     column: int | None = None
     column_name: str | None = None
     pointer: str | None = None
@@ -107,6 +110,10 @@ class Finding:
     offset: int | None = None  # absolute byte offset, for byte-level findings
     key: str | None = None  # stable record key (email, Record ID) where one is known
     path: str | None = None  # where the file is on disk, as the caller named it
+
+    def __post_init__(self) -> None:
+        if self.end_line is None and self.line is not None:
+            object.__setattr__(self, "end_line", self.line)
 
     @property
     def cell(self) -> str | None:

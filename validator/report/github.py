@@ -39,12 +39,14 @@ def escape_property(text: str) -> str:
 
 
 def annotation(level: str, message: str, *, file: str | None = None, line: int | None = None,
-               col: int | None = None, title: str | None = None) -> str:
+               col: int | None = None, title: str | None = None, end_line: int | None = None) -> str:
     props = []
     if file:
         props.append(f"file={escape_property(file)}")
     if line is not None:
         props.append(f"line={line}")
+        if end_line is not None and end_line > line:
+            props.append(f"endLine={end_line}")
     if col is not None:
         props.append(f"col={col}")
     if title:
@@ -78,7 +80,8 @@ def _one(code: str, group: Sequence[Finding], total: int, level: str, per_file: 
     if first.hint:
         message += f"\nhint: {first.hint}"
     return annotation(level, message, file=display_path(first) or None, line=_line(first),
-                      title=f"{first.code} {first.rule} ({total:,})")
+                      title=f"{first.code} {first.rule} ({total:,})",
+                      end_line=first.end_line if first.line is not None else None)
 
 
 def _line(f: Finding) -> int | None:

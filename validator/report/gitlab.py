@@ -66,9 +66,11 @@ def _where(f: Finding) -> str:
     return ""
 
 
-def _issue(description: str, check: str, print_: str, level: str, path: str, line: int) -> dict[str, Any]:
+def _issue(description: str, check: str, print_: str, level: str, path: str, line: int,
+           end: int | None = None) -> dict[str, Any]:
+    lines = {"begin": line, "end": end} if end is not None and end > line else {"begin": line}
     return {"description": description, "check_name": check, "fingerprint": print_, "severity": level,
-            "location": {"path": path, "lines": {"begin": line}}}
+            "location": {"path": path, "lines": lines}}
 
 
 def _other(*parts: str) -> str:
@@ -81,7 +83,8 @@ def gitlab_list(report: Report) -> list[dict[str, Any]]:
     for f, print_ in zip(report.findings, fingerprints(report.findings), strict=True):
         line = f.line if f.line is not None else f.row
         out.append(_issue(f"{f.code}: {printable(f.message)}{_where(f)}", f.code, print_, SEVERITIES[severity(f)],
-                          _path(display_path(f)), line if line is not None and line >= 1 else 1))
+                          _path(display_path(f)), line if line is not None and line >= 1 else 1,
+                          f.end_line if f.line is not None else None))
     for (code, file), n in unlisted(report).items():
         listed = [f for f in report.findings if f.code == code and f.file == file]
         more = "more " if listed else ""

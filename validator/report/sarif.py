@@ -69,6 +69,8 @@ def _result(f: Finding, index: int, print_: str) -> dict[str, Any]:
     line = f.line if f.line is not None else (f.row if f.sheet is None else None)
     if line is not None and line >= 1:
         physical["region"] = {"startLine": line}
+        if f.line is not None and f.end_line is not None and f.end_line > line:  # a record of several lines
+            physical["region"]["endLine"] = f.end_line
     props = {k: v for k, v in {
         "row": f.row, "column": f.column, "columnName": f.column_name, "sheet": f.sheet,
         "cell": f.cell, "value": f.value, "recordKey": f.key, "pointer": f.pointer,
