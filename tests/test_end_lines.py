@@ -158,3 +158,11 @@ def test_end_lines_are_the_csv_modules(case: tuple[bytes, list[tuple[int, int, i
             spans.chunk(chunk)
         spans.finish(notes.lines)
         assert [(row, line, spans.end(row, line)) for row, line, _ in truth] == truth
+
+
+def test_text_and_junit_name_the_lines_of_a_record_of_several() -> None:
+    text = render(_report(), "text")
+    assert "HS212 'bad2' is not a valid email address (Email) [lines 6-7]" in text
+    assert "HS212 'bad3' is not a valid email address (Email) [lines 9-10]" in text
+    assert "HS212 'bad1' is not a valid email address (Email) [line 5]" in text
+    assert "row 4, lines 6-7, col 1" in render(_report(), "junit")

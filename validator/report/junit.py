@@ -50,7 +50,9 @@ def _path(name: str, findings: list[Finding], report: Report) -> str:
 def _where(f: Finding) -> str:
     if f.row is not None:
         parts = [f"row {f.row}"]
-        if f.line is not None and f.line != f.row:
+        if f.line is not None and f.end_line is not None and f.end_line > f.line:
+            parts.append(f"lines {f.line}-{f.end_line}")
+        elif f.line is not None and f.line != f.row:
             parts.append(f"line {f.line}")
         if f.column is not None:
             parts.append(f"col {f.column}")

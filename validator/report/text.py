@@ -70,7 +70,11 @@ def render_text(report: Report) -> str:
         for f in findings:
             sev = f.severity.label if f.severity else "?"
             tail = f" ({column_label(f.column_name)})" if f.column_name else ""
-            line = f" [line {f.line}]" if f.line is not None and f.row is not None and f.line != f.row else ""
+            line = ""
+            if f.line is not None and f.row is not None and f.end_line is not None and f.end_line > f.line:
+                line = f" [lines {f.line}-{f.end_line}]"  # a record with line breaks in a quoted value
+            elif f.line is not None and f.row is not None and f.line != f.row:
+                line = f" [line {f.line}]"
             if f.cell is not None:
                 line = f" [{printable(f.cell)}]"
             out.append(f"  {location(f):<{width}}  {sev:<7} {f.code} {printable(f.message)}{tail}{line}")
