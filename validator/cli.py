@@ -97,6 +97,9 @@ def cli() -> None:
 @click.option("--redact", is_flag=True, default=None, help="Mask cell values in every format.")
 @click.option("--emit-request", is_flag=True,
               help="Print the multipart request that would be POSTed to /crm/v3/imports; check nothing.")
+@click.option("--show-files", is_flag=True,
+              help="List each importRequest the paths name, the file each files[] entry reads and the settings "
+                   "file it takes; check nothing.")
 @click.option("--ignore-unpaired", is_flag=True,
               help="Skip data files that belong to no importRequest, and JSON that is not one (pre-commit).")
 @click.option("--portal", type=click.Path(path_type=Path), metavar="DIR",
@@ -111,7 +114,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
           output: Path | None, config_opts: tuple[str, ...], isolated: bool, select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           max_per_rule: int | None, statistics: bool, tier: str | None, baseline: Path | None, write_baseline: bool,
-          redact: bool | None, emit_request: bool, ignore_unpaired: bool, portal: Path | None,
+          redact: bool | None, emit_request: bool, show_files: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
           exit_zero: bool | None, quiet: bool, reader: str = "auto", threads: int | None = None) -> None:
     """Check imports. PATHS are importRequest JSON files, their data files, or folders (every
@@ -126,7 +129,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
 
         raise ValidatorError("-: standard input is read as a data file only: give the request's path and "
                              "--file NAME=- (check contacts.import.json --file contacts.csv=-)")
-    if not emit_request and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
+    if not emit_request and not show_files and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
     from validator.api import validate
     from validator.cli_output import (
@@ -148,6 +151,9 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         patterns(list(values), flag)  # an unknown rule is refused naming the flag it came from
     if emit_request and write_baseline:  # (it would write nothing, and exit 0)
         raise ValidatorError("--write-baseline needs a check, and --emit-request checks nothing")
+    if show_files and (emit_request or write_baseline or statistics):
+        other = "--emit-request" if emit_request else "--write-baseline" if write_baseline else "--statistics"
+        raise ValidatorError(f"--show-files lists what a check would read, and checks nothing: not with {other}")
     if statistics and (emit_request or write_baseline):  # (nothing would be counted, or printed)
         why = "--emit-request checks nothing" if emit_request else "--write-baseline writes them to the baseline"
         raise ValidatorError(f"--statistics counts a check's findings, and {why}")
@@ -160,7 +166,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
              "overrides": overrides}
     config, shared = _run_config(paths, config_file, flags, portal, reader, threads, quiet)
     counted = _statistics_format(fmt, config) if statistics else None  # (refused before the check runs)
-    given, piped = _given(file_opts, emit_request)
+    given, piped = _given(file_opts, emit_request, read=not show_files)
     planned = list(_plan(paths, request_opt, given, ignore_unpaired))
     _no_stray_files(planned, given)
     planned = [(request, named_by(request, files)) for request, files in planned]  # (--file is for one of them)
@@ -177,6 +183,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if write_baseline:  # each request's findings to its own baseline file (the same one for all, mostly)
         targets = _baseline_targets(configs, inputs)
         configs = {request: cfg.with_(baseline=None) for request, cfg in configs.items()}
+    if show_files:
+        from validator.cli_commands import shown_files
+
+        _deliver(shown_files(planned, configs), output, False)
+        return
     if emit_request:
         from validator.emit import plan, render_plan
 

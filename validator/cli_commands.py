@@ -170,3 +170,35 @@ def doctor(fmt: str) -> None:
         for p in probes:
             click.echo(f"{'ok' if p.ok else 'FAIL':<4}  {p.name}: {p.detail}")
     sys.exit(0 if all(p.ok for p in probes) else 1)
+
+
+def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, Any]) -> str:
+    """``check --show-files``: each request, the settings file it takes, and what each of its
+    files[] entries reads (a path, standard input, or why nothing), as the check would match them."""
+    from validator.report.text import printable
+    from validator.request import parse_request
+    from validator.sources import locate, read_request_bytes
+
+    out = []
+    for request, files in planned:
+        settings = configs[request].source
+        out.append(f"{printable(str(request))}  (settings: {printable(str(settings)) if settings else 'defaults'})")
+        try:
+            spec = parse_request(read_request_bytes(request), request.name)
+        except OSError as exc:
+            out.append(f"  cannot read the request: {printable(exc.strerror or str(exc))}")
+            continue
+        lookups = locate(spec, request.parent, files)
+        if not lookups:
+            out.append("  (no files[] entry with a fileName)")
+        for name, lookup in lookups.items():
+            if lookup.problem is not None:
+                where = f"{lookup.problem}: {lookup.detail}" if lookup.detail else lookup.problem
+            elif lookup.path is None:
+                where = "standard input"  # (the command line's only file object)
+            else:
+                where = str(lookup.path)
+            near = " (its name differs from the fileName in letter case or Unicode form: HS601)" if lookup.near else ""
+            out.append(f"  {printable(name)} -> {printable(where)}{near}")
+    return "\n".join(out) + "\n"
+

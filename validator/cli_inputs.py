@@ -12,6 +12,7 @@ ahead starts before pandas and the rules load.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import sys
@@ -62,9 +63,10 @@ def _run_config(paths: tuple[Path, ...], config_file: Path | None, flags: dict[s
     return config, shared
 
 
-def _given(file_opts: tuple[str, ...], emit_request: bool) -> tuple[dict[str, Any], list[str]]:
+def _given(file_opts: tuple[str, ...], emit_request: bool, read: bool = True) -> tuple[dict[str, Any], list[str]]:
     """``--file NAME=PATH`` as {NAME: PATH}, the one read from stdin (``-``) copied to a temporary
-    file; and the names read from stdin, whose files the check closes when it ends."""
+    file (with ``read`` False, an empty one: stdin is left unread); and the names read from
+    stdin, whose files the check closes when it ends."""
     from validator.findings import ValidatorError
 
     given: dict[str, Any] = dict(_pairs(file_opts))
@@ -74,7 +76,7 @@ def _given(file_opts: tuple[str, ...], emit_request: bool) -> tuple[dict[str, An
     if piped and emit_request:
         raise ValidatorError("--emit-request needs the files on disk (curl uploads them), not on stdin")
     if piped:
-        given[piped[0]] = _spooled_stdin()
+        given[piped[0]] = _spooled_stdin() if read else io.BytesIO()
     return given, piped
 
 
