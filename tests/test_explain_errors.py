@@ -390,3 +390,18 @@ def test_control_characters_of_an_unknown_error_type_are_escaped(tmp_path: Path)
     lines = run(path).output.splitlines()
     assert lines[2] == "EVIL\\u001b[2J  1 error"
     assert lines[5] == "  line 3, column 1: 'v\\u0007'"
+
+
+def test_json_writes_c1_bidi_and_invisible_characters_of_the_report_as_escapes(tmp_path: Path) -> None:
+    # --format json wrote them raw, where the text output and check's JSON formats escape them
+    hidden = "\x85\x9b\u061c\u200b\u200f\u2028\u2029\u202a\u202e\u2060\u2066\u2069\ufeff"
+    path = tmp_path / "errors.json"
+    path.write_text(json.dumps(page(error("INVALID_EMAIL", 3, 0, f"b{hidden}o", errorMessage=f"bad{hidden}"))))
+    result = run(path, "--format", "json")
+    assert result.exit_code == 0
+    assert not any(c in result.output for c in hidden)
+    assert '"invalidValue": "b\\u0085\\u009b\\u061c\\u200b\\u200f\\u2028\\u2029\\u202a\\u202e\\u2060\\u2066\\u2069' \
+        '\\ufeffo"' in result.output
+    (example,) = json.loads(result.output)["errorTypes"][0]["examples"]
+    assert (example["lineNumber"], example["column"], example["invalidValue"], example["errorMessage"]) == (
+        3, 1, f"b{hidden}o", f"bad{hidden}")

@@ -8,6 +8,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from tests.conftest import ROOT
 from validator import validate
 from validator.cli import cli
+from validator.config import Config
 from validator.findings import Finding, Report, Severity
 from validator.report import FORMATS, render
 from validator.report.github import annotate, annotation, escape_data, step_summary
@@ -354,3 +356,60 @@ def test_csv_format_writes_nul_as_text_and_gives_way_to_a_column_named_like_its_
     rows = list(csv.reader(io.StringIO(render(validate(tmp_path / "r.import.json"), "csv"), newline="")))
     assert rows == [["Email", "message", "preflight row", "preflight code", "preflight message"],
                     ["bad", "hi", "2", "HS212", "'bad' is not a valid email address"]]
+
+
+# C1 controls, bidi and invisible characters: JSON and XML carry them as escapes, never raw
+INVISIBLE = "\x85\x9b\u061c\u200b\u200f\u2028\u2029\u202a\u202e\u2060\u2066\u2069\ufeff"
+_RAW_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+
+
+def _invisible_email(tmp_path: Path) -> Report:
+    """One finding, HS212 at row 3, column 1, on a cell that holds every one of those characters."""
+    (tmp_path / "contacts.csv").write_text(f"Email,Name\nann@x.com,Ann\nb{INVISIBLE}o,Bo\n", encoding="utf-8")
+    _email_name_request(tmp_path)
+    return validate(tmp_path / "r.import.json", config=Config(select=["HS212"]))
+
+
+_ESCAPED = "b\\u0085\\u009b\\u061c\\u200b\\u200f\\u2028\\u2029\\u202a\\u202e\\u2060\\u2066\\u2069\\ufeffo"
+
+
+@pytest.mark.parametrize(("fmt", "value"), [
+    ("json", lambda d: d["findings"][0]["value"]),
+    ("sarif", lambda d: d["runs"][0]["results"][0]["properties"]["value"]),
+    ("hubspot", lambda d: d["results"][0]["invalidValue"]),
+    ("hubspot", lambda d: d["results"][0]["sourceData"]["rowData"][0]),
+    ("gitlab", None),
+])
+def test_json_formats_write_c1_bidi_and_invisible_characters_as_escapes(tmp_path: Path, fmt: str, value: Any) -> None:
+    # json, sarif and hubspot wrote them raw (json-lines and gitlab escaped them): a terminal acted
+    # on the C1 CSI and the bidi overrides, and str.splitlines() split the report at U+2028
+    report = _invisible_email(tmp_path)
+    (f,) = report.findings
+    assert (f.row, f.column, f.code, f.value) == (3, 1, "HS212", f"b{INVISIBLE}o")
+    out = render(report, fmt)
+    assert not _RAW_INVISIBLE.search(out)
+    if value is not None:  # (gitlab quotes the message only, whose value is escape text already)
+        assert _ESCAPED in out
+        assert value(json.loads(out)) == f"b{INVISIBLE}o"  # (the same text once read)
+    if fmt == "hubspot":
+        (error,) = json.loads(out)["results"]
+        assert (error["sourceData"]["lineNumber"], error["knownColumnNumber"]) == (3, 0)
+
+
+def test_junit_writes_c1_bidi_and_invisible_characters_as_character_references(tmp_path: Path) -> None:
+    report = _invisible_email(tmp_path)
+    out = render(report, "junit")
+    assert not _RAW_INVISIBLE.search(out)
+    assert ("b&#x0085;&#x009b;&#x061c;&#x200b;&#x200f;&#x2028;&#x2029;&#x202a;&#x202e;&#x2060;&#x2066;&#x2069;"
+            "&#xfeff;o") in out
+    failure = ET.fromstring(out).find("testsuite[@name='contacts.csv']/testcase/failure")
+    assert failure is not None
+    assert failure.get("message") == f"row 3, col 1: HS212 {report.findings[0].message}"  # (the same text once read)
+    assert f"value: b{INVISIBLE}o" in (failure.text or "").split("\n")
+
+
+def test_csv_format_keeps_c1_bidi_and_invisible_characters_as_written(tmp_path: Path) -> None:
+    # CSV has no escapes: the failing row is the data as written (HS431 names such cells)
+    report = _invisible_email(tmp_path)
+    rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
+    assert rows[1][:4] == [f"b{INVISIBLE}o", "Bo", "3", "HS212"]

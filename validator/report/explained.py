@@ -9,12 +9,12 @@ this version does not know (HubSpot adds values) is listed as unknown, with no r
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from typing import Any
 
 from validator.hubspot_errors import HubSpotError, Reading
+from validator.report.json_format import dumps
 from validator.report.text import printable
 
 SCHEMA_VERSION = 1
@@ -66,7 +66,7 @@ def _example(e: HubSpotError, header: tuple[str, ...] | None) -> dict[str, Any]:
 
 
 def render_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return dumps(data, indent=2) + "\n"
 
 
 def render_text(data: dict[str, Any]) -> str:

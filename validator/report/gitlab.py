@@ -25,15 +25,13 @@ report for what was not listed or not read.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from validator.findings import Finding, Report, Severity
 from validator.report.common import display_path, fingerprints, relative, rule_name, severity, unlisted
-from validator.report.json_format import clean
-from validator.report.json_lines import escaped
+from validator.report.json_format import dumps
 from validator.report.text import column_label, printable
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -101,4 +99,4 @@ def gitlab_list(report: Report) -> list[dict[str, Any]]:
 
 
 def render_gitlab(report: Report) -> str:
-    return escaped(json.dumps(clean(gitlab_list(report)), ensure_ascii=False, indent=2)) + "\n"
+    return dumps(gitlab_list(report), indent=2) + "\n"

@@ -14,13 +14,12 @@ split the row to the header's width, else the first fields it saw.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from validator.findings import Finding, Report, truncate
 from validator.report.common import file_names, fingerprints
-from validator.report.json_format import clean
+from validator.report.json_format import dumps
 
 
 def _error(f: Finding, report: Report, file_id: int, created: int, print_: str, header: bool) -> dict[str, Any]:
@@ -62,4 +61,4 @@ def hubspot_dict(report: Report) -> dict[str, Any]:
 
 
 def render_hubspot(report: Report) -> str:
-    return json.dumps(clean(hubspot_dict(report)), ensure_ascii=False, indent=2) + "\n"
+    return dumps(hubspot_dict(report), indent=2) + "\n"

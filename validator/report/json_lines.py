@@ -10,29 +10,18 @@ nothing.
 One finding is one line for every reader: JSON escapes the control characters below U+0020, and
 the characters other readers split lines at or a terminal acts on (NEL and the other C1
 controls, U+2028, U+2029, bidi and invisible characters) are written as ``\\uXXXX`` escapes
-too, which decode to the same text.
+too, which decode to the same text (``json_format.dumps``, as every JSON format writes).
 """
 
 from __future__ import annotations
 
-import json
-import re
-
 from validator.findings import Report
-from validator.report.json_format import clean
-
-# (JSON's own escaping covers U+0000 to U+001F; these are what str.splitlines() and terminals also take)
-_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-
-
-def escaped(text: str) -> str:
-    """JSON text with those characters as ``\\uXXXX`` escapes (outside strings JSON has none)."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+from validator.report.json_format import dumps
 
 
 def line(obj: object) -> str:
     """``obj`` as one line of JSON (no line feed)."""
-    return escaped(json.dumps(clean(obj), ensure_ascii=False))
+    return dumps(obj)
 
 
 def render_json_lines(report: Report) -> str:

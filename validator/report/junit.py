@@ -8,7 +8,10 @@ gives it: as the command line or ``validate()`` named it; the fileName where it 
 Findings over ``--max-per-rule``, counted but not listed, are one failing case per rule saying
 how many: in their file's suite where the report tells the file (``common.unlisted``), else in
 a last suite, "findings not listed". Text from the input is made XML-safe (control characters
-and undecodable bytes become ``\\uXXXX`` text).
+and undecodable bytes, which XML 1.0 cannot hold, become ``\\uXXXX`` text); NEL and the other C1
+controls, U+2028, U+2029, bidi and invisible characters, which it can, are written as character
+references (``&#x2028;``), which an XML reader decodes to the same text, as the JSON formats
+escape them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from validator.findings import Finding, Report, Severity
 from validator.report.common import TOOL, file_names, rule_name, severity, unlisted
+from validator.report.json_format import UNSAFE
 from validator.report.text import location
 
 if TYPE_CHECKING:
@@ -162,4 +166,7 @@ def render_junit(report: Report) -> str:
     root.set("skipped", str(skips))
     root.set("time", f"{report.seconds:.3f}")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # (these characters come only from the input's text, in attribute values and text, where a
+    # character reference stands for the character itself)
+    body = UNSAFE.sub(lambda m: f"&#x{ord(m.group()):04x};", ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

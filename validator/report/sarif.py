@@ -9,7 +9,6 @@ counted in ``runs[0].properties`` and a tool notification.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 from urllib.parse import quote as url_quote
@@ -17,7 +16,7 @@ from urllib.parse import quote as url_quote
 from validator.checks import all_rules
 from validator.findings import Finding, Report, Severity
 from validator.report.common import TOOL, display_path, fingerprints, levels, severity
-from validator.report.json_format import clean
+from validator.report.json_format import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 5000
@@ -119,4 +118,4 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
 
 def render_sarif(report: Report) -> str:
-    return json.dumps(clean(sarif_dict(report)), ensure_ascii=False, indent=2) + "\n"
+    return dumps(sarif_dict(report), indent=2) + "\n"
