@@ -405,3 +405,54 @@ def test_json_writes_c1_bidi_and_invisible_characters_of_the_report_as_escapes(t
     (example,) = json.loads(result.output)["errorTypes"][0]["examples"]
     assert (example["lineNumber"], example["column"], example["invalidValue"], example["errorMessage"]) == (
         3, 1, f"b{hidden}o", f"bad{hidden}")
+
+
+def _two_files(tmp_path: Path) -> Path:
+    """Errors of two files, fileId 1 (contacts: Email, Name) and 2 (companies: Name, Domain), and
+    one without a fileId; the two data files beside them."""
+    (tmp_path / "contacts.csv").write_text("Email,Name\na@,Ann\n", encoding="utf-8")
+    (tmp_path / "companies.csv").write_text("Name,Domain\nAcme,acme\n", encoding="utf-8")
+    contact = error("INVALID_EMAIL", 2, 0, "a@")
+    company = error("INVALID_DOMAIN", 2, 1, "acme")
+    company["sourceData"]["fileId"] = 2
+    contact["sourceData"]["fileId"] = 1
+    loose = error("UNKNOWN_ERROR", 3, 1, "x")
+    del loose["sourceData"]["fileId"]
+    path = tmp_path / "errors.json"
+    path.write_text(json.dumps(page(contact, company, loose)))
+    return path
+
+
+def _places(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return sorted((t["errorType"], x["fileId"], x["lineNumber"], x["column"], x["columnName"])
+                  for t in data["errorTypes"] for x in t["examples"])
+
+
+def test_each_file_named_by_its_own_header_by_file_id(tmp_path: Path) -> None:
+    # --header took one file, whose first row named the columns of every file's errors: the
+    # companies file's Domain error (column 2) was shown as 'Name', the contacts file's second column
+    path = _two_files(tmp_path)
+    data = as_json(path, "--header", f"1={tmp_path / 'contacts.csv'}", "--header", f"2={tmp_path / 'companies.csv'}")
+    assert _places(data) == [("INVALID_DOMAIN", 2, 2, 2, "Domain"), ("INVALID_EMAIL", 1, 2, 1, "Email"),
+                             ("UNKNOWN_ERROR", None, 3, 2, None)]
+    # a header without a fileId names the columns of every other file, and of errors without one
+    data = as_json(path, "--header", f"2={tmp_path / 'companies.csv'}", "--header", tmp_path / "contacts.csv")
+    assert _places(data) == [("INVALID_DOMAIN", 2, 2, 2, "Domain"), ("INVALID_EMAIL", 1, 2, 1, "Email"),
+                             ("UNKNOWN_ERROR", None, 3, 2, "Name")]
+    text = run(path, "--header", f"1={tmp_path / 'contacts.csv'}", "--header", f"2={tmp_path / 'companies.csv'}")
+    assert "  file 2, line 2, column 2 'Domain': 'acme'" in text.output.splitlines()
+
+
+def test_a_header_given_twice_or_for_a_file_id_no_error_has_is_refused(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = _two_files(tmp_path)
+    contacts, companies = tmp_path / "contacts.csv", tmp_path / "companies.csv"
+    assert refusal(capsys, path, "--header", f"1={contacts}", "--header", f"1={companies}") == (
+        f"--header 1={companies}: a second header for fileId 1")
+    assert refusal(capsys, path, "--header", contacts, "--header", companies) == (
+        f"--header {companies}: a second header for every file; give each file's as FILEID=PATH "
+        "(the fileId of its errors' sourceData)")
+    assert refusal(capsys, path, "--header", f"7={contacts}") == (
+        f"--header 7={contacts}: no error read is of fileId 7 (their fileIds: 1, 2)")
+    assert refusal(capsys, path, "--header", f"1={tmp_path / 'nope.csv'}").startswith(
+        f"--header 1={tmp_path / 'nope.csv'}: cannot read: ")

@@ -131,12 +131,13 @@ def rule_page(cls: Any, entry: dict[str, Any]) -> str:
 
 @click.command("explain-errors")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--header", "header_path", metavar="DATA_FILE",
-              help="The CSV file that was uploaded: its first row names the columns of the examples.")
+@click.option("--header", "headers", multiple=True, metavar="[FILEID=]DATA_FILE",
+              help="The CSV file that was uploaded: its first row names the columns of the examples. "
+                   "Repeatable as FILEID=DATA_FILE, each file's header for the errors of its sourceData.fileId.")
 @click.option("--examples", type=click.IntRange(min=0), default=3, show_default=True,
               help="Example rows shown per errorType.")
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]), show_default=True)
-def explain_errors(files: tuple[str, ...], header_path: str | None, examples: int, fmt: str) -> None:
+def explain_errors(files: tuple[str, ...], headers: tuple[str, ...], examples: int, fmt: str) -> None:
     """Explain HubSpot's error report of an import that ran: per errorType, what it means, whether
     a check before upload catches it and the rules that do, with example rows.
 
@@ -144,11 +145,11 @@ def explain_errors(files: tuple[str, ...], header_path: str | None, examples: in
     or a list of pages; check --format hubspot writes it too), or a CSV with an errorType column;
     - reads standard input. Exits 0 once read (it explains, it does not check), 2 when refused.
     """
-    from validator.hubspot_errors import read_errors, read_header
+    from validator.hubspot_errors import read_errors, read_headers
     from validator.report.explained import explained, render_json, render_text
 
-    header = read_header(header_path) if header_path is not None else None
-    data = explained(read_errors(list(files)), header, examples)
+    reading = read_errors(list(files))
+    data = explained(reading, read_headers(headers, reading), examples)
     click.echo(render_json(data) if fmt == "json" else render_text(data), nl=False)
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,16 +306,42 @@ def _csv(text: str, name: str, reading: Reading) -> None:
         reading.skipped[f"{name}: the rest of the CSV, unreadable ({exc})"] += 1
 
 
-def read_header(path: str) -> tuple[str, ...]:
+_FILE_ID = re.compile(f"([0-9]{{1,{_ID_DIGITS}}})=(.*)", re.S)  # --header FILEID=PATH (ASCII digits, as _DIGITS)
+
+
+def read_headers(given: Sequence[str], reading: Reading) -> dict[int | None, tuple[str, ...]]:
+    """``--header`` as given, each ``PATH`` or ``FILEID=PATH``: the header row of each file, by
+    the ``sourceData.fileId`` of the errors whose columns it names (None: of every file given no
+    header of its own, and of errors without a fileId). Refused: a file id given twice, or two
+    headers without one (which names the columns could only be guessed), and a fileId that no
+    error of ``reading`` has (a mistyped id would name no column, and say nothing)."""
+    have = {e.file_id for e in reading.errors}
+    headers: dict[int | None, tuple[str, ...]] = {}
+    for spec in given:
+        m = _FILE_ID.fullmatch(spec)
+        file_id, path = (int(m.group(1)), m.group(2)) if m else (None, spec)
+        if file_id in headers:
+            raise ValidatorError(f"--header {spec}: a second header " + (
+                f"for fileId {file_id}" if file_id is not None else
+                "for every file; give each file's as FILEID=PATH (the fileId of its errors' sourceData)"))
+        if file_id is not None and file_id not in have:
+            ids = ", ".join(str(i) for i in sorted(i for i in have if i is not None)) or "none"
+            raise ValidatorError(f"--header {spec}: no error read is of fileId {file_id} (their fileIds: {ids})")
+        headers[file_id] = read_header(path, spec)
+    return headers
+
+
+def read_header(path: str, spec: str | None = None) -> tuple[str, ...]:
     """The column names of the data file that was uploaded: its first record (CSV), so that a
-    column number can be shown with its name."""
+    column number can be shown with its name; ``spec``: the ``--header`` value, for messages."""
+    spec = path if spec is None else spec
     try:
         with open(path, "rb") as fh:
             data = fh.read(HEADER_BYTES)
     except OSError as exc:
-        raise ValidatorError(f"--header {path}: cannot read: {exc.strerror or exc}") from None
+        raise ValidatorError(f"--header {spec}: cannot read: {exc.strerror or exc}") from None
     if data.startswith(b"PK\x03\x04"):
-        raise ValidatorError(f"--header {path}: a workbook; give the header row as a CSV file")
+        raise ValidatorError(f"--header {spec}: a workbook; give the header row as a CSV file")
     wide = wide_encoding(data)  # (a UTF-16 CSV is checked as such: its header is read as such too)
     text = data.decode(wide[0], errors="replace").removeprefix("\ufeff") if wide else \
         data.decode("utf-8-sig", errors="replace")
@@ -322,5 +349,5 @@ def read_header(path: str) -> tuple[str, ...]:
     try:
         record = next(csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first.count)), [])
     except csv.Error as exc:
-        raise ValidatorError(f"--header {path}: its first record is not readable CSV ({exc})") from None
+        raise ValidatorError(f"--header {spec}: its first record is not readable CSV ({exc})") from None
     return tuple(record)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from validator.hubspot_errors import HubSpotError, Reading
@@ -23,8 +24,9 @@ PREFLIGHT = {"Y": "a file or request check alone can predict it",
              "N": "server-side only: no check before upload predicts it"}
 
 
-def explained(reading: Reading, header: tuple[str, ...] | None, examples: int) -> dict[str, Any]:
-    """The explanation as plain data (``--format json``)."""
+def explained(reading: Reading, headers: Mapping[int | None, tuple[str, ...]], examples: int) -> dict[str, Any]:
+    """The explanation as plain data (``--format json``); ``headers``: the column names of each
+    file by its fileId (None: of any other file, see ``hubspot_errors.read_headers``)."""
     from validator.catalog import builtin
     from validator.checks import all_rules
     from validator.config import load_profile
@@ -51,7 +53,7 @@ def explained(reading: Reading, header: tuple[str, ...] | None, examples: int) -
             "meaning": known["meaning"] if known else None,
             "preflight": known["preflight"] if known else None,
             "rules": predicting.get(name, []),
-            "examples": [_example(e, header) for e in shown],
+            "examples": [_example(e, headers.get(e.file_id, headers.get(None))) for e in shown],
         })
     return {"schema_version": SCHEMA_VERSION, "sources": reading.sources, "errors": len(reading.errors),
             "more": reading.more, "skipped": dict(reading.skipped), "errorTypes": types}
