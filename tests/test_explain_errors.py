@@ -456,3 +456,19 @@ def test_a_header_given_twice_or_for_a_file_id_no_error_has_is_refused(tmp_path:
         f"--header 7={contacts}: no error read is of fileId 7 (their fileIds: 1, 2)")
     assert refusal(capsys, path, "--header", f"1={tmp_path / 'nope.csv'}").startswith(
         f"--header 1={tmp_path / 'nope.csv'}: cannot read: ")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "json-lines", "sarif", "gitlab"])
+def test_the_tools_own_reports_but_hubspot_are_refused_saying_what_is_read(
+        fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # check --format csv was refused as "neither JSON nor a CSV with an errorType column", and the
+    # JSON formats as "JSON objects without a results list": as if the file were broken
+    from validator import validate
+    from validator.report import render
+
+    path = tmp_path / f"report.{fmt}"
+    path.write_text(render(validate(BROKEN / "contacts.import.json"), fmt), encoding="utf-8")
+    said = (f"the output of check --format {fmt}, this tool's findings, not HubSpot's errors (explain-errors reads "
+            "HubSpot's errors JSON, which check --format hubspot also writes, or a CSV with an errorType column)")
+    where = "" if fmt == "csv" else "not an errors page of GET /crm/v3/imports/{importId}/errors: "
+    assert refusal(capsys, path) == f"{path}: {where}{said}"

@@ -8,7 +8,9 @@ in one file or as a JSON list of pages (a list of the errors themselves is taken
 column: the columns of the error file HubSpot's web importer offers for download are not
 documented (fact sheet [GAP]), so a CSV is read only where its header names the API's fields
 (``errorType`` and, where present, ``errorMessage``, ``invalidValue``, ``lineNumber``,
-``knownColumnNumber``; letter case, spaces and underscores aside), and refused otherwise.
+``knownColumnNumber``; letter case, spaces and underscores aside), and refused otherwise. The
+other reports of ``check`` (csv, json, json-lines, sarif, gitlab) are refused as such: they hold
+this tool's findings, not HubSpot's errors.
 
 Bad input is refused (``ValidatorError``, one line, exit 2) where nothing could be read; where
 something could, what could not is skipped and counted (``Reading.skipped``), never guessed.
@@ -167,6 +169,10 @@ def _where(text: str, pos: int) -> str:
 
 
 def _value(value: Any, name: str, reading: Reading, top: bool) -> None:
+    own = _own_format(value) if top else None
+    if own is not None:
+        reading.skipped[_not_errors(own)] += 1
+        return
     if isinstance(value, list) and top:
         for item in value:
             _value(item, name, reading, top=False)
@@ -182,6 +188,27 @@ def _value(value: Any, name: str, reading: Reading, top: bool) -> None:
         return
     kind = kind_of(value)
     reading.skipped["JSON objects without a results list" if kind == "object" else f"JSON {kind}s"] += 1
+
+
+def _own_format(value: Any) -> str | None:
+    """The ``check --format`` that wrote ``value``, where it is one of this tool's reports
+    other than ``hubspot`` (which is an errors page, read as one)."""
+    if isinstance(value, dict):
+        if "schema_version" in value and "findings" in value:
+            return "json"
+        if {"code", "rule", "message", "severity"} <= value.keys():
+            return "json-lines"
+        if "runs" in value and "version" in value:
+            return "sarif"
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "check_name" in v for v in value):
+        return "gitlab"
+    return None
+
+
+def _not_errors(fmt: str) -> str:
+    """Why a report of ``check --format fmt`` is not read."""
+    return (f"the output of check --format {fmt}, this tool's findings, not HubSpot's errors (explain-errors reads "
+            "HubSpot's errors JSON, which check --format hubspot also writes, or a CSV with an errorType column)")
 
 
 def kind_of(value: Any) -> str:
@@ -291,6 +318,8 @@ def _csv(text: str, name: str, reading: Reading) -> None:
         header = next(rows, [])
         fields = {i: _CSV_FIELDS.get(re.sub(r"[\s_-]", "", h.lower())) for i, h in enumerate(header)}
         if "errorType" not in fields.values():
+            if [re.sub(r"^preflight ", "", h.strip().lower()) for h in header[-3:]] == ["row", "code", "message"]:
+                raise ValidatorError(f"{name}: {_not_errors('csv')}")
             raise ValidatorError(f"{name}: neither JSON nor a CSV with an errorType column (the columns of "
                                  "HubSpot's downloaded error file are not documented: save the JSON of "
                                  "GET /crm/v3/imports/{importId}/errors instead)")
