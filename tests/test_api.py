@@ -479,7 +479,7 @@ def test_config_settings_by_keyword_are_checked_by_name(tmp_path: Path) -> None:
     # (or select, ignore) was refused as "unknown rule code or name 'HS999'", naming no field
     known = ("select, extend_select, ignore, then, severity, options, fail_on, max_per_rule, chunk_rows, portal, "
              "per_file_ignores, ignore_records, baseline, tier, exit_zero, output_format, redact, root, source, "
-             "reader, threads, progress")
+             "source_table, reader, threads, progress")
     _raises(f"unknown Config setting 'bogus' (known: {known})", Config().with_, bogus=1)
     (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nselect = ["HS1"]\n', encoding="utf-8")
     _raises(f"unknown Config setting 'max-per-rule' (known: {known})",

@@ -75,7 +75,8 @@ def test_an_entry_that_turns_off_nothing_is_stale(tmp_path: Path) -> None:
                 '  { rule = "HS110", key = "email:gone@example.com" },\n]')
     request = _import(tmp_path, ANN + CY, settings)
     code, report = run("check", str(request), "--select", "HS110,HS902")
-    assert (code, found(report)) == (0, ["/ignore-records/1 HS902"])
+    # (its place in the file: /ignore-records/1 was the place in the table, not in pyproject.toml)
+    assert (code, found(report)) == (0, ["/tool/hubspot-preflight/ignore-records/1 HS902"])
     stale = report["findings"][0]
     assert (stale["file"], stale["severity"], stale["message"], stale["value"]) == (
         str((tmp_path / "pyproject.toml").resolve()), "warning",
@@ -88,6 +89,28 @@ def test_an_entry_that_turns_off_nothing_is_stale(tmp_path: Path) -> None:
         f'[tool.hubspot-preflight]\n{settings}\n[tool.hubspot-preflight.per-file-ignores]\n"*.csv" = ["HS110"]\n',
         encoding="utf-8")
     assert "HS902" not in " ".join(found(run("check", str(request))[1]))
+
+
+@pytest.mark.parametrize(("name", "table", "pointer"), [
+    ("hubspot-preflight.toml", "", "/ignore-records/1"),  # the file's own keys
+    ("hubspot-preflight.toml", "[tool.hubspot-preflight]\n", "/tool/hubspot-preflight/ignore-records/1"),
+    ("pyproject.toml", "[project]\nname = 'x'\n[tool.hubspot-preflight]\n", "/tool/hubspot-preflight/ignore-records/1"),
+])
+def test_a_stale_entry_is_located_from_the_top_of_its_settings_file(tmp_path: Path, name: str, table: str,
+                                                                    pointer: str) -> None:
+    # HS902 said /ignore-records/1 in pyproject.toml, where the list is tool.hubspot-preflight.ignore-records:
+    # a JSON pointer from the file's top, as HS901's /entries/<n> is in the baseline file
+    request = _import(tmp_path, ANN + CY)
+    (tmp_path / name).write_text(f'{table}ignore-records = [\n  {{ rule = "HS110", key = "email:ann@example.com" }},'
+                                 '\n  { rule = "HS110", key = "email:gone@example.com" },\n]\n', encoding="utf-8")
+    code, report = run("check", str(request), "--select", "HS110,HS902")
+    assert (code, found(report)) == (0, [f"{pointer} HS902"])
+    (stale,) = report["findings"]
+    assert (stale["file"], stale["row"], stale["column"], stale["key"]) == (
+        str((tmp_path / name).resolve()), None, None, f"pointer:{pointer}")
+    text = CliRunner().invoke(cli, ["check", str(request), "--select", "HS110,HS902", "--format", "concise"]).output
+    assert f"{(tmp_path / name).resolve()}:{pointer}: HS902 [warning] ignore-records entry for HS110 on " \
+        "'email:gone@example.com' matched no finding" in text.splitlines()
 
 
 def test_a_baselines_keys_work_as_ignore_records(tmp_path: Path) -> None:
@@ -135,8 +158,8 @@ def test_one_settings_file_over_several_imports(tmp_path: Path) -> None:
     _import(tmp_path / "a", ANN + CY)
     _import(tmp_path / "b", BO + CY)
     code, report = run("check", str(tmp_path / "a"), str(tmp_path / "b"), "--select", "HS110,HS902")
-    assert (code, found(report), report["ignored_records"]) == (1, ["/ignore-records/1 HS902", "2:7 HS110"],
-                                                               {"HS110": 1})
+    assert (code, found(report), report["ignored_records"]) == (
+        1, ["/tool/hubspot-preflight/ignore-records/1 HS902", "2:7 HS110"], {"HS110": 1})
     assert report["findings"][1]["key"] == "email:bo@example.com"
 
 

@@ -59,6 +59,8 @@ class Config:
     redact: bool = False
     root: str | None = None  # folder that per-file-ignores globs are relative to (the config's)
     source: str | None = None  # the configuration file these settings came from
+    # the table of ``source`` they are in: "tool.hubspot-preflight" (pyproject.toml), "" the file's top level
+    source_table: str = ""
     reader: str = "auto"  # CSV reader: auto | fast | exact (auto: pyarrow for large UTF-8 files)
     threads: int | None = None  # rule threads per chunk: 1 or 2 (None: 2 for inputs over 16 MB)
     # progress(file, rows, bytes, size): with rows and bytes 0 as a file starts, then after each chunk (rows: the

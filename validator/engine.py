@@ -95,7 +95,8 @@ class Engine:
         baseline = None
         if self.config.baseline is not None or self.config.ignore_records:
             origin = self.config.source or "Config"  # (settings given in Python)
-            ignores = (RecordIgnores(self.config.ignore_records, paths, self.config.root, origin)
+            table = self.config.source_table if self.config.source else ""
+            ignores = (RecordIgnores(self.config.ignore_records, paths, self.config.root, origin, table)
                        if self.config.ignore_records else None)
             entries = load_baseline(self.config.baseline) if self.config.baseline is not None else []
             baseline = Acceptance(entries, request_scope(request_path, spec.source, self.config.baseline),

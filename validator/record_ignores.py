@@ -13,7 +13,9 @@ before the per-rule cap, so ignored findings take no listed place and are not co
 they are counted per code in the report's ``ignored_records``. An entry that turned off nothing
 in a run where one of its rules ran on a file it names is stale, reported as HS902, located in
 the settings file (``Config.source``; ``Config`` for settings given in Python) by its place in
-the list, ``/ignore-records/<n>``.
+it as a JSON pointer from the file's top, as HS901 locates a baseline entry:
+``/tool/hubspot-preflight/ignore-records/<n>`` in pyproject.toml (``Config.source_table``),
+``/ignore-records/<n>`` where the keys are the file's own (TOML gives no line numbers).
 """
 
 from __future__ import annotations
@@ -42,16 +44,19 @@ class RecordIgnore:
 
 class RecordIgnores:
     """The ``ignore-records`` entries of one import's run (``paths``: each file's path as given,
-    by fileName; ``root``: the folder globs are relative to; ``origin``: the settings file)."""
+    by fileName; ``root``: the folder globs are relative to; ``origin``: the settings file, and
+    ``table`` the TOML table in it that holds them, dotted: ``tool.hubspot-preflight``)."""
 
     def __init__(self, entries: Sequence[Mapping[str, Any]], paths: Mapping[str, str], root: str | None,
-                 origin: str):
+                 origin: str, table: str = ""):
         rules = all_rules()
         self.entries = [RecordIgnore(frozenset(resolve([e["rule"]], rules)), e["rule"], e["key"],
                                      e.get("file"), e.get("column")) for e in entries]
         self.paths = paths
         self.root = root
         self.origin = origin
+        # (a JSON pointer from the file's top: its keys hold no '/' or '~' to escape)
+        self.at = "".join(f"/{part}" for part in table.split(".") if part) + "/ignore-records"
         self._of: dict[tuple[str, str], list[int]] = {}  # (code, file) -> entries that may match
         self._files: dict[tuple[int, str], bool] = {}  # (entry, file) -> its glob matches
         self.used: dict[int, dict[tuple[str, str], int]] = {}  # entry -> (file, code) -> findings turned off
@@ -115,7 +120,7 @@ class RecordIgnores:
             for (_file, code), n in slot.items():
                 report.ignored_records[code] = report.ignored_records.get(code, 0) + n
         report.ignored_records = dict(sorted(report.ignored_records.items()))
-        report.baseline_used |= {_identity(self.origin, i) for i in self.used}
+        report.baseline_used |= {self._identity(i) for i in self.used}
         stale = [i for i, e in enumerate(self.entries) if i not in self.used
                  and any(self.names(i, file) and ran(code, file) for code in e.codes for file in {request, *files})]
         if not stale or STALE_IGNORE not in active:
@@ -127,15 +132,14 @@ class RecordIgnores:
             e = self.entries[i]
             where = f" in {e.file}" if e.file is not None else ""
             column = f" (column {e.column!r})" if e.column is not None else ""
-            pointer = f"/ignore-records/{i}"
+            pointer = f"{self.at}/{i}"
             f = rule.finding(f"ignore-records entry for {e.rule} on {e.key!r}{column}{where} matched no finding",
                              file=self.origin, pointer=pointer, value=e.key)
             report.findings.append(replace(f, severity=active[STALE_IGNORE].severity, key=f"pointer:{pointer}"))
-            report.baseline_stale[(self.origin, pointer)] = _identity(self.origin, i)
+            report.baseline_stale[(self.origin, pointer)] = self._identity(i)
         report.counts[STALE_IGNORE] = report.counts.get(STALE_IGNORE, 0) + len(stale)
 
-
-def _identity(origin: str, i: int) -> tuple[str, str, str]:
-    """An entry as several imports of one run tell it (``findings._stale_once``): an entry one
-    of them used is not stale in the others."""
-    return ("ignore-records", origin, f"/ignore-records/{i}")
+    def _identity(self, i: int) -> tuple[str, str, str]:
+        """An entry as several imports of one run tell it (``findings._stale_once``): an entry
+        one of them used is not stale in the others."""
+        return ("ignore-records", self.origin, f"{self.at}/{i}")

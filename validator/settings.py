@@ -176,7 +176,8 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
                              f"(known: {', '.join(KEYS)})")
     root = path.parent.resolve() if path is not None else None
     rules = all_rules()
-    changes: dict[str, Any] = {"root": str(root) if root else None, "source": str(path) if path else None}
+    changes: dict[str, Any] = {"root": str(root) if root else None, "source": str(path) if path else None,
+                               "source_table": section.strip("[]") if path is not None and section else ""}
     for key in ("select", "extend-select", "ignore"):
         if key in table:
             with _naming(named(key)):
