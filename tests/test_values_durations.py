@@ -14,7 +14,8 @@ from validator import Config, validate
 from validator.formats import duration_ms
 
 
-def _calls(durations: list[str], prop: str = "hs_call_duration", obj: str = "0-48", **kw: Any) -> list[tuple[Any, ...]]:
+def _calls(durations: list[str], prop: str = "hs_call_duration", obj: str = "0-48",
+           codes: tuple[str, ...] = ("HS205", "HS206", "HS250"), **kw: Any) -> list[tuple[Any, ...]]:
     rows = "".join(f"03/15/2024 10:00,{d}\n" for d in durations)
     request = {"name": "calls", "files": [{"fileName": "calls.csv", "fileFormat": "CSV", "fileImportPage": {
         "hasHeader": True, "columnMappings": [
@@ -23,7 +24,7 @@ def _calls(durations: list[str], prop: str = "hs_call_duration", obj: str = "0-4
     report = validate(request, files={"calls.csv": ("Date,Duration\n" + rows).encode()}, **kw)
     assert not report.refusals
     return [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
-            if f.code in ("HS205", "HS206", "HS250")]
+            if f.code in codes]
 
 
 def test_a_clock_or_units_in_a_call_duration_is_an_error_giving_its_milliseconds() -> None:
@@ -94,3 +95,45 @@ def test_a_portal_number_shown_as_a_duration_is_one(tmp_path: Path) -> None:
 ])
 def test_durations_written_for_people(text: str, read: tuple[int, str] | None) -> None:
     assert duration_ms(text) == read
+
+
+def test_a_negative_call_duration_is_a_warning() -> None:
+    # passed: HS250 looks above 0 only, and a negative number parses, so -150000 imported unremarked
+    assert _calls(["-5", "-150000", "-1e3", "-0", "0", "150000"], codes=("HS205", "HS250", "HS251")) == [
+        (2, 2, "HS251", "warning", "'-5' is a negative duration: hs_call_duration is a length of time in "
+                                   "milliseconds, and what HubSpot does with one below zero is not documented; "
+                                   "write the length as a positive number of milliseconds, or leave the cell "
+                                   "empty where it is not known"),
+        (3, 2, "HS251", "warning", "'-150000' is a negative duration: hs_call_duration is a length of time in "
+                                   "milliseconds, and what HubSpot does with one below zero is not documented; "
+                                   "write the length as a positive number of milliseconds, or leave the cell "
+                                   "empty where it is not known"),
+        (4, 2, "HS251", "warning", "'-1e3' is a negative duration: hs_call_duration is a length of time in "
+                                   "milliseconds, and what HubSpot does with one below zero is not documented; "
+                                   "write the length as a positive number of milliseconds, or leave the cell "
+                                   "empty where it is not known"),
+    ]
+
+
+def test_a_negative_clock_in_a_call_duration_gives_the_milliseconds_of_its_length() -> None:
+    # the error said only "is not a number", where the clock without its minus is a length
+    assert _calls(["-0:02:30", "-2m"], codes=("HS205", "HS250", "HS251")) == [
+        (2, 2, "HS205", "error", "'-0:02:30' is not a number: hs_call_duration is a duration in milliseconds, "
+                                 "and not below zero (0:02:30 as hh:mm:ss is 150000)"),
+        (3, 2, "HS205", "error", "'-2m' is not a number: hs_call_duration is a duration in milliseconds, "
+                                 "and not below zero (2m is 120000)"),
+    ]
+
+
+def test_a_portal_number_shown_as_a_duration_is_not_negative(tmp_path: Path) -> None:
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    props = [{"name": "hs_timestamp", "label": "Activity date", "type": "datetime", "fieldType": "date"},
+             {"name": "talk_time", "label": "Talk time", "type": "number", "fieldType": "number",
+              "numberDisplayHint": "duration"},
+             {"name": "score", "label": "Score", "type": "number", "fieldType": "number"}]
+    (portal / "properties" / "calls.json").write_text(json.dumps({"results": props}), encoding="utf-8")
+    config = Config(portal=str(portal))
+    assert [f[:3] for f in _calls(["-150000"], prop="talk_time", config=config, codes=("HS251",))] == [
+        (2, 2, "HS251")]
+    assert _calls(["-150000"], prop="score", config=config, codes=("HS205", "HS250", "HS251")) == []

@@ -248,7 +248,8 @@ class UnparseableNumber(ValueRule):
     A number too large to store (`1e400`) is INVALID_NUMBER_SIZE (fact sheet 2) [I].
     A duration (a call's `hs_call_duration`, a portal property shown as a duration) is a number of
     milliseconds ([V] S6): a clock (`00:02:30`, whose label "Call duration (HH:mm:ss)" invites it)
-    or units (`2m`, `150s`) are no number, and the message gives their milliseconds.
+    or units (`2m`, `150s`) are no number, and the message gives their milliseconds (after a minus,
+    `-0:02:30`, the length's: a duration is not below zero; a negative number is HS251's warning).
     Example: `twelve`, `1.2.3`, `n/a` in Amount; `00:02:30` in Call duration.
     Fix: write plain numbers (`1234.5`; a duration in milliseconds, `150000` for 2.5 minutes); leave
     the cell empty when there is no value.
@@ -278,11 +279,15 @@ class UnparseableNumber(ValueRule):
 def _not_a_duration(name: str) -> Callable[[str], str]:
     """A duration cell's message: its milliseconds where it is a clock or has units."""
     def message(value: str) -> str:
-        read = formats.duration_ms(value)
+        text = value.strip()
+        # a clock or units after a minus: their length, and a word that a duration is not negative
+        length = text[1:].lstrip() if text.startswith("-") else text
+        read = formats.duration_ms(length)
         given = "" if read is None else (
-            f" ({value.strip()} as {'minutes and seconds' if read[1] == 'mm:ss' else 'hh:mm:ss'} is {read[0]})"
-            if read[1] != "units" else f" ({value.strip()} is {read[0]})")
-        return (f"{quote(value)} is not a number: {name} is a duration in milliseconds{given}"
+            f" ({length} as {'minutes and seconds' if read[1] == 'mm:ss' else 'hh:mm:ss'} is {read[0]})"
+            if read[1] != "units" else f" ({length} is {read[0]})")
+        sign = ", and not below zero" if read is not None and length != text else ""
+        return (f"{quote(value)} is not a number: {name} is a duration in milliseconds{sign}{given}"
                 f"{odd_space_note(value)}")
     return message
 

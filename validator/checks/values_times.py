@@ -1,8 +1,8 @@
 """Times HubSpot may read otherwise than meant: a time of day on a date property, written out or as
 epoch milliseconds that are not a midnight UTC (HS219); datetimes in forms its import documentation
 does not show (HS221): ISO-8601's `T` between the date and the time, `Z` for UTC, and an offset
-without its colon (`+0100`); and durations small enough to be seconds, where HubSpot reads
-milliseconds (HS250).
+without its colon (`+0100`); durations small enough to be seconds, where HubSpot reads
+milliseconds (HS250), and durations below zero (HS251).
 
 HubSpot documents a datetime for imports as a date, a space, `hh:mm`, perhaps AM/PM and an
 offset `+hh:mm` relative to the account's time zone (fact sheet 6, [V] S6); the `T` and `Z`
@@ -184,6 +184,41 @@ def _seconds(value: str) -> str:
     number = Decimal(value.strip())  # exact: a float rounded 999.9999999 to "1000 ms", past the threshold
     return (f"{quote(value)} reads as {_plain(number)} ms ({_plain(number / 1000)} seconds): HubSpot reads a "
             f"duration in milliseconds; if it is {_plain(number)} seconds, write {_plain(number * 1000)}")
+
+
+class NegativeDuration(ValueRule):
+    """A duration cell holds a number below zero.
+
+    Why: HubSpot reads a duration (a call's `hs_call_duration`, a portal property shown as a
+    duration) as a length of time in milliseconds (fact sheet 6, [V] S6); what it does with one
+    below zero (stores it, or fails the row) is not documented [GAP], hence a warning. A minus
+    sign there is most often an end time subtracted from its start, or an export's mark for a
+    length not known (`-1`). A clock or units with a minus (`-0:02:30`) are no number: HS205's
+    error. `-0` is zero and passes.
+    Example: `-150000` in Call duration.
+    Fix: write the length as a positive number of milliseconds (`150000`), or leave the cell
+    empty where it is not known.
+    """
+
+    code = "HS251"
+    name = "negative-duration"
+    severity = Severity.WARNING
+
+    def wants(self, prop: Property) -> bool:
+        return prop.format == "duration"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for column, prop in self.typed(file):
+            n = numbers(chunk, column, prop)
+            with np.errstate(invalid="ignore"):
+                negative = n.ok & (n.value < 0)
+            yield from self.cells(chunk, file, column, negative, _negative(prop.name))
+
+
+def _negative(name: str) -> Callable[[str], str]:
+    return lambda value: (f"{quote(value)} is a negative duration: {name} is a length of time in milliseconds, "
+                          "and what HubSpot does with one below zero is not documented; write the length as a "
+                          "positive number of milliseconds, or leave the cell empty where it is not known")
 
 
 def _plain(number: Decimal) -> str:
