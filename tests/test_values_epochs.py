@@ -50,3 +50,53 @@ def test_epoch_milliseconds_on_a_date_property_not_at_midnight_utc_are_a_time_of
     ]
     # a datetime property takes any time
     assert _found("closedate", "0-3", ["1700000000000"], ("HS219",)) == []
+
+
+_ZERO = ("is zero, which is no date: HubSpot reads a bare number in a date column as epoch milliseconds, so it "
+         "becomes {when}, the epoch's start; leave the cell empty where there is no date")
+
+
+def test_zero_in_a_date_column_is_no_date_not_epoch_seconds() -> None:
+    # '0000000000' was "epoch seconds (1970-01-01 00:00:00 UTC) ... write 0", a fix that changed
+    # nothing; '0' and '00' were HS201's error, though HubSpot reads a bare number as epoch
+    # milliseconds; '0000000000000' (13 digits) passed as a date, 1 January 1970
+    when = "1970-01-01 00:00:00 UTC"
+    assert _found("closedate", "0-3", ["0000000000", "0", "0000000000000", "-0", "00", "03/15/2024"],
+                  ("HS201", "HS202", "HS203", "HS219")) == [
+        (2, 2, "HS202", "warning", "'0000000000' " + _ZERO.format(when=when)),
+        (3, 2, "HS202", "warning", "'0' " + _ZERO.format(when=when)),
+        (4, 2, "HS202", "warning", "'0000000000000' " + _ZERO.format(when=when)),
+        (5, 2, "HS202", "warning", "'-0' " + _ZERO.format(when=when)),
+        (6, 2, "HS202", "warning", "'00' " + _ZERO.format(when=when)),
+    ]
+    assert _found("hs_recurring_billing_start_date", "0-8", ["000000000"], ("HS201", "HS202", "HS219")) == [
+        (2, 2, "HS202", "warning", "'000000000' " + _ZERO.format(when="1970-01-01")),
+    ]
+
+
+def test_a_small_number_padded_with_zeros_is_no_epoch_in_seconds_or_milliseconds() -> None:
+    # '0000000001' was "epoch seconds (1970-01-01 00:00:01 UTC) ... write 1000": the epoch's first
+    # day either way; '0000000000001' passed as a date (on a date property, HS219's "not a midnight")
+    tail = (": within a day of the epoch's start either way, no plausible date; write the date out, or leave the "
+            "cell empty where there is none")
+    assert _found("closedate", "0-3", ["0000000001", "0000000000001", "0000086399", "0000086400"],
+                  ("HS201", "HS202", "HS203", "HS219")) == [
+        (2, 2, "HS202", "warning", "'0000000001' is 1 written with leading zeros: HubSpot reads a bare number in a "
+                                   "date column as epoch milliseconds, so it becomes 1970-01-01 00:00:00 UTC, and in "
+                                   "seconds it would be 1970-01-01 00:00:01 UTC" + tail),
+        (3, 2, "HS202", "warning", "'0000000000001' is 1 written with leading zeros: HubSpot reads a bare number in a "
+                                   "date column as epoch milliseconds, so it becomes 1970-01-01 00:00:00 UTC, and in "
+                                   "seconds it would be 1970-01-01 00:00:01 UTC" + tail),
+        (4, 2, "HS202", "warning", "'0000086399' is 86399 written with leading zeros: HubSpot reads a bare number in a "
+                                   "date column as epoch milliseconds, so it becomes 1970-01-01 00:01:26 UTC, and in "
+                                   "seconds it would be 1970-01-01 23:59:59 UTC" + tail),
+        # a day's seconds on, the dates differ: the seconds message and the milliseconds to write
+        (5, 2, "HS202", "warning", "'0000086400' looks like epoch seconds (1970-01-02 00:00:00 UTC); HubSpot reads "
+                                   "epoch milliseconds, so it becomes 1970-01-01 00:01:26 UTC; for 1970-01-02 "
+                                   "00:00:00 UTC write 86400000"),
+    ]
+    assert _found("hs_recurring_billing_start_date", "0-8", ["0000000000001"], ("HS201", "HS202", "HS219")) == [
+        (2, 2, "HS202", "warning", "'0000000000001' is 1 written with leading zeros: HubSpot reads a bare number in a "
+                                   "date column as epoch milliseconds, so it becomes 1970-01-01, and in seconds it "
+                                   "would be 1970-01-01" + tail),
+    ]

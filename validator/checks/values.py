@@ -1,8 +1,9 @@
-"""Dates and numbers HubSpot cannot parse, or reads otherwise than the file means (HS201-HS206;
-fact sheet 6).
+"""Dates and numbers HubSpot cannot parse, or reads otherwise than the file means (HS201,
+HS203-HS206; fact sheet 6).
 
 The value rules are split by property type: this module holds the date, datetime and number
-cells, which share the message of a value that does not parse; ``values_options`` the
+cells, which share the message of a value that does not parse; ``values_epochs`` the bare
+numbers in date columns (HS202); ``values_options`` the
 checkboxes and enumerations; ``values_formats`` the string formats (emails, domains, phones,
 terms, file IDs) and the length of any value. Each rule is a predicate from
 ``validator.formats`` over one column plus one call to the cell helper. Blank cells are skipped
@@ -11,7 +12,6 @@ everywhere: HubSpot ignores them [V] S6.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -21,6 +21,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks.base import Hit, counted, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
+from validator.checks.values_epochs import near_zero_epochs
 from validator.checks.values_months import foreign_month_cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -54,6 +55,7 @@ class UnparseableDate(ValueRule):
             event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
             # a month name of another language is HS220's warning (the cell parses with it read)
             bad = self.dates(chunk, file, column, prop).bad & ~foreign_month_cells(self, chunk, file, column, prop)
+            bad &= ~near_zero_epochs(self, chunk, file, column, prop)  # zero: HS202's, as no date
             error = "INVALID_EVENT_TIMESTAMP" if event else None
             numbers = kind_mask(chunk, column.index, "n")
             if numbers is not None and (bad & numbers).any():  # a workbook's number cells
@@ -70,45 +72,6 @@ class UnparseableDate(ValueRule):
 def _not_a(what: str) -> Callable[[str], str]:
     """The message of a value that does not parse, with a word on spaces that look plain."""
     return lambda value: f"{quote(value)} {what}{odd_space_note(value)}"
-
-
-class EpochSeconds(ValueRule):
-    """A date cell holds a UNIX time in seconds where HubSpot expects milliseconds.
-
-    Why: HubSpot reads a bare number in a date or datetime column as epoch milliseconds
-    ([V] S6), so `1700000000` (14 Nov 2023 in seconds) becomes 20 Jan 1970, silently; seconds
-    are the classic mistake ([3P]). The message gives both dates (UTC; the day alone for a date
-    property) and the milliseconds to write.
-    Example: `1700000000` in a Close Date column.
-    Fix: multiply by 1000 (`1700000000000`), or write the date out.
-    """
-
-    code = "HS202"
-    name = "epoch-seconds"
-    severity = Severity.WARNING
-
-    def wants(self, prop: Property) -> bool:
-        return is_date(prop)
-
-    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
-            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).epoch_seconds,
-                                  _seconds_message(prop.type == "datetime"))
-
-
-def _seconds_message(with_time: bool) -> Callable[[str], str]:
-    """The dates a seconds epoch is meant as and read as (UTC), and the milliseconds to write: for
-    a date property, those of the day's midnight UTC (the object API's form of a date, HS219)."""
-    shown = "%Y-%m-%d %H:%M:%S UTC" if with_time else "%Y-%m-%d"
-
-    def message(value: str) -> str:
-        seconds = int(value.strip())
-        meant = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime(shown)
-        read = dt.datetime.fromtimestamp(seconds / 1000, dt.UTC).strftime(shown)
-        ms = seconds * 1000 if with_time else seconds // 86_400 * 86_400_000
-        return (f"{quote(value)} looks like epoch seconds ({meant}); HubSpot reads epoch milliseconds, "
-                f"so it becomes {read}; for {meant} write {ms}")
-    return message
 
 
 class DateOutOfRange(ValueRule):
@@ -134,6 +97,8 @@ class DateOutOfRange(ValueRule):
         for column, prop in self.typed(file):
             d = self.dates(chunk, file, column, prop)
             bad = d.ok & ((d.year < low) | (d.year > high))
+            if bad.any():
+                bad &= ~near_zero_epochs(self, chunk, file, column, prop)  # 1970 as no date: HS202's
             yield from self.cells(chunk, file, column, bad, f"{{value}} is outside the years {low}-{high}")
 
 

@@ -29,6 +29,7 @@ from validator.checks._facts import rows_with
 from validator.checks.base import Hit, quote
 from validator.checks.typed import ValueRule, cells, is_date, kind_mask
 from validator.checks.values import numbers
+from validator.checks.values_epochs import near_zero_epochs
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -73,6 +74,8 @@ class TimeOnDateProperty(ValueRule):
             timed = parsed.ok & ~self.dates(chunk, file, column, prop, with_time=False).ok
             yield from self.cells(chunk, file, column, timed, _timed(prop.name))
             epoch = parsed.epoch & (parsed.year >= 1) & (parsed.year <= 9999)  # others: HS203's years alone
+            if epoch.any():
+                epoch &= ~near_zero_epochs(self, chunk, file, column, prop)  # no date at all: HS202's
             numbers = kind_mask(chunk, column.index, "n")
             if numbers is not None:
                 epoch = epoch & ~numbers  # a workbook's number cell: HS434's
