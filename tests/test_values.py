@@ -1337,3 +1337,26 @@ def test_a_datetime_in_the_object_apis_iso_form_is_a_warning_naming_the_form(rea
             (5, 1, "HS221", "warning", "'2024-01-05 10:00+0100' writes its time with an offset without its colon"
                                        + tail),
             (7, 1, "HS201", "error", "'2024-01-05-0500' is not a YEAR_MONTH_DAY datetime")], chunk_rows
+
+
+def test_schema_flags_times_durations_and_month_names_as_check_does() -> None:
+    # the schema ran no rule of values_times or values_months: HS219, HS220, HS221, HS250 and
+    # HS251 went unflagged in a pipeline, where the README says it flags exactly check's cells
+    request = _request("calls.csv", ("Date", "0-48", "hs_timestamp"), ("Duration", "0-48", "hs_call_duration"))
+    request["dateFormat"] = "DAY_MONTH_YEAR"
+    df = pd.DataFrame({"Date": ["15/03/2024 10:00", "15/03/2024 10:00 +0100", "5/janvier/2024 10:00"],
+                       "Duration": ["150000", "150", "-5"]})
+    report = validate(request, files={"calls.csv": df.to_csv(index=False).encode()})
+    expected = [(f.row, f.column, f.code) for f in report.findings if f.row is not None and f.row > 1]
+    assert sorted(expected) == [(3, 1, "HS221"), (3, 2, "HS250"), (4, 1, "HS220"), (4, 2, "HS251")]
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        for_file(request, "calls.csv").validate(df, lazy=True)
+    flagged = [(index + 2, list(df.columns).index(col) + 1, code) for index, col, code in failures(info.value)]
+    assert sorted(flagged) == sorted(expected)
+
+
+def test_schema_runs_every_value_rule_module() -> None:
+    from validator.checks import families
+    from validator.schema import _CELL_RULE_MODULES
+
+    assert {f"validator.checks.{f}" for f in families() if f.startswith("values")} <= set(_CELL_RULE_MODULES)
