@@ -100,3 +100,25 @@ def test_a_small_number_padded_with_zeros_is_no_epoch_in_seconds_or_milliseconds
                                    "date column as epoch milliseconds, so it becomes 1970-01-01, and in seconds it "
                                    "would be 1970-01-01" + tail),
     ]
+
+
+def test_negative_epoch_seconds_are_seconds_too() -> None:
+    # '-631152000' (1 January 1950 in seconds, as a birthdate before 1970 is written) was HS201's
+    # "is not a date", where '631152000' is HS202's seconds: HubSpot reads either as milliseconds
+    assert _found("closedate", "0-3", ["-631152000", "-1700000000", "-0000000001"], ("HS201", "HS202")) == [
+        (2, 2, "HS202", "warning", "'-631152000' looks like epoch seconds (1950-01-01 00:00:00 UTC); HubSpot reads "
+                                   "epoch milliseconds, so it becomes 1969-12-24 16:40:48 UTC; for 1950-01-01 "
+                                   "00:00:00 UTC write -631152000000"),
+        (3, 2, "HS202", "warning", "'-1700000000' looks like epoch seconds (1916-02-18 01:46:40 UTC); HubSpot reads "
+                                   "epoch milliseconds, so it becomes 1969-12-12 07:46:40 UTC; for 1916-02-18 "
+                                   "01:46:40 UTC write -1700000000000"),
+        (4, 2, "HS202", "warning", "'-0000000001' is -1 written with leading zeros: HubSpot reads a bare number in a "
+                                   "date column as epoch milliseconds, so it becomes 1969-12-31 23:59:59 UTC, and in "
+                                   "seconds it would be 1969-12-31 23:59:59 UTC: within a day of the epoch's start "
+                                   "either way, no plausible date; write the date out, or leave the cell empty where "
+                                   "there is none"),
+    ]
+    assert _found("hs_recurring_billing_start_date", "0-8", ["-631152001"], ("HS201", "HS202", "HS219")) == [
+        (2, 2, "HS202", "warning", "'-631152001' looks like epoch seconds (1949-12-31); HubSpot reads epoch "
+                                   "milliseconds, so it becomes 1969-12-24; for 1949-12-31 write -631238400000"),
+    ]

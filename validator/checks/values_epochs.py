@@ -60,8 +60,9 @@ class EpochSeconds(ValueRule):
 
     Why: HubSpot reads a bare number in a date or datetime column as epoch milliseconds
     ([V] S6), so `1700000000` (14 Nov 2023 in seconds) becomes 20 Jan 1970, silently; seconds
-    are the classic mistake ([3P]). The message gives both dates (UTC; the day alone for a date
-    property) and the milliseconds to write. Zero in any number of digits (`0`, `0000000000`) is
+    are the classic mistake ([3P]); a minus before them is a date before 1970 (`-631152000`, a
+    birthdate in 1950). The message gives both dates (UTC; the day alone for a date property) and
+    the milliseconds to write. Zero in any number of digits (`0`, `0000000000`) is
     the epoch's start, 1 Jan 1970, and a number padded with zeros to under a day's seconds
     (`0000000001`) is its first day in either unit: no date anyone means, most often a
     placeholder for none, and named as such.

@@ -44,7 +44,7 @@ _DATE_RE = {
 _TIME_RE = (r"(?:(?:T| +)(?P<H>\d{1,2}):(?P<MI>\d{2})(?::(?P<SS>\d{2})(?:\.\d{1,9})?)?\s*(?P<ap>[AaPp]\.?[Mm]\.?)?"
             r"\s*(?P<off>[+-]\d{2}:?\d{2}|Z)?)?")
 _EPOCH_MS = rf"^-?\d{{{EPOCH_MS_DIGITS},15}}$"
-_EPOCH_S = r"^\d{9,10}$"
+_EPOCH_S = r"^-?\d{9,10}$"
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
@@ -55,7 +55,7 @@ class Dates:
     blank: np.ndarray
     ok: np.ndarray
     epoch: np.ndarray  # epoch milliseconds (ok)
-    epoch_seconds: np.ndarray  # 9-10 digits: epoch seconds, read by HubSpot as milliseconds
+    epoch_seconds: np.ndarray  # 9-10 digits, perhaps after a minus: epoch seconds, read by HubSpot as milliseconds
     year: np.ndarray
     month: np.ndarray
     day: np.ndarray
