@@ -233,12 +233,16 @@ class UnparseableNumber(ValueRule):
             bad = n.bad
             huge = bad & np.isinf(n.value)  # digits, past any number a double holds (1e400)
             if huge.any():
-                yield from self.cells(chunk, file, column, huge,
-                                      "{value} is too large a number to store (past 1.8e308)",
-                                      hubspot_error="INVALID_NUMBER_SIZE")
+                yield from self.cells(chunk, file, column, huge, _too_large, hubspot_error="INVALID_NUMBER_SIZE")
                 bad = bad & ~huge
             message = _not_a_duration(prop.name) if prop.format == "duration" else _not_a("is not a number")
             yield from self.cells(chunk, file, column, bad, message)
+
+
+def _too_large(value: str) -> str:
+    if value.strip().startswith("-"):
+        return f"{quote(value)} is too large a negative number to store (past -1.8e308)"
+    return f"{quote(value)} is too large a number to store (past 1.8e308)"
 
 
 def _not_a_duration(name: str) -> Callable[[str], str]:
