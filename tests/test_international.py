@@ -66,6 +66,29 @@ def test_numbers_written_the_way_each_locale_writes_them_are_warnings_not_errors
         (10, 1, "HS205", "error"), (11, 1, "HS205", "error")]  # two decimal points; digits split anyhow
 
 
+def test_numbers_in_digits_of_another_script_are_warnings_naming_the_digits(tmp_path: Path) -> None:
+    """Full-width digits (a CJK input method's), Arabic-Indic and Devanagari ones: HubSpot documents
+    digits, and whether it reads those of other scripts is not documented ([GAP], fact sheet 6):
+    HS206's warning with the number in ASCII digits, where HS205's error said only 'is not a number'."""
+    revenue = ["１２３", "١٢٣٫٥", "१२३", "１２３．５", "１,２３４", "１２三", "12"]
+    found = _check(tmp_path, "0-2", [("Revenue", "annualrevenue", revenue), ("Name", "name", ["A"] * 7)])
+    assert found == [(r, 1, "HS206", "warning") for r in range(2, 7)] + [(7, 1, "HS205", "error")]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code in ("HS205", "HS206")]
+    assert messages == [
+        "'１２３' has fullwidth digits; HubSpot documents the digits 0-9, and whether it reads others is not "
+        "documented: write 123",
+        "'١٢٣٫٥' has Arabic-Indic digits; HubSpot documents the digits 0-9, and whether it reads others is not "
+        "documented: write 123.5",
+        "'१२३' has Devanagari digits; HubSpot documents the digits 0-9, and whether it reads others is not "
+        "documented: write 123",
+        "'１２３．５' has fullwidth digits; HubSpot documents the digits 0-9, and whether it reads others is not "
+        "documented: write 123.5",
+        # thousands separators too: the number in 0-9, HS206's separators to remove then
+        "'１,２３４' has fullwidth digits; HubSpot documents the digits 0-9, and whether it reads others is not "
+        "documented: in the digits 0-9 it is 1,234",
+        "'１２三' is not a number"]
+
+
 def test_a_percentage_with_a_decimal_comma_is_a_warning(tmp_path: Path) -> None:
     forecast = ["12,5 %", "25%", "1,234%", "viel%"]
     columns = [("Deal Name", "dealname", ["A", "B", "C", "D"]),

@@ -12,6 +12,7 @@ everywhere: HubSpot ignores them [V] S6.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -262,15 +263,18 @@ def _not_a_duration(name: str) -> Callable[[str], str]:
 
 
 class FormattedNumber(ValueRule):
-    """A number cell carries thousands separators, a currency symbol or a decimal comma.
+    """A number cell carries thousands separators, a currency symbol, a decimal comma or the digits of another script.
 
     Why: HubSpot documents only digits with one decimal point (fact sheet 6). How it treats
     `1,234`, `$12` or `12,5` is not documented [GAP]: at best they fail with
     COULD_NOT_PARSE_NUMBER, at worst `1,234` becomes 1.234.
     Every locale's way counts: `1.234.567`, `1 234,56` (with a no-break space), Swiss `1'234.50`,
-    India's `1,23,456.78`, `R$ 1.234,56`, `1 234,56 zł`, and `12,5 %` on a percentage.
-    Example: `$1,200.00` in Amount; `12,5` in Quantity.
-    Fix: remove separators and symbols; use a decimal point (`1200.00`, `12.5`).
+    India's `1,23,456.78`, `R$ 1.234,56`, `1 234,56 zł`, and `12,5 %` on a percentage. So do
+    digits other than 0-9 (full-width `１２３` from a CJK input method, Arabic-Indic `١٢٣`,
+    Devanagari `१२३`): whether HubSpot reads them is not documented either [GAP], and the message
+    gives the number in 0-9.
+    Example: `$1,200.00` in Amount; `12,5` in Quantity; `１２３`.
+    Fix: remove separators and symbols; use a decimal point (`1200.00`, `12.5`) and the digits 0-9.
     """
 
     code = "HS206"
@@ -288,6 +292,15 @@ class FormattedNumber(ValueRule):
 
 
 def _formatted_message(value: str) -> str:
+    plain = formats.in_ascii_digits(value)
+    if plain is not None:
+        script = next(unicodedata.name(c, "") for c in value.strip()
+                      if not c.isascii() and unicodedata.decimal(c, None) is not None).split(" DIGIT")[0]
+        words = "-".join(w.capitalize() for w in script.lower().split("-")).replace("Fullwidth", "fullwidth")
+        written = (f"write {plain}" if formats.matches([plain.removesuffix("%").rstrip()], formats.SCIENTIFIC)[0]
+                   else f"in the digits 0-9 it is {plain}")
+        return (f"{quote(value)} has {words} digits; HubSpot documents the digits 0-9, and whether it reads others "
+                f"is not documented: {written}")
     number = value.strip().removesuffix("%").rstrip()  # a percentage's number
     kind = ("a currency symbol" if formats.matches([number], formats.CURRENCY)[0] else
             "thousands separators" if formats.matches([number], formats.THOUSANDS)[0] else "a decimal comma")

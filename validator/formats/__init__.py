@@ -52,6 +52,7 @@ from validator.formats.numbers import (
     THOUSANDS,
     Numbers,
     duration_ms,
+    in_ascii_digits,
     parse_numbers,
 )
 from validator.formats.options import BOOL_FALSE, BOOL_TRUE, EnumMatch, OptionSet, bools, match_options
@@ -93,7 +94,7 @@ __all__ = [
     "SERIAL_MAX", "TERM", "TERM_PARTS", "THOUSANDS", "Dates", "EnumMatch", "Numbers", "OptionSet",
     "ParsedTexts", "a_label_length", "ambiguous_dates", "ambiguous_of", "arrow", "as_mask", "blank",
     "bools", "by_bytes_then", "byte_class_cells", "date_verdict", "distinct_cells", "domains", "duration_ms", "emails",
-    "file_ids", "fold", "fold_texts", "long_emails", "match_options", "matches", "parse_dates",
+    "file_ids", "fold", "fold_texts", "in_ascii_digits", "long_emails", "match_options", "matches", "parse_dates",
     "parse_numbers", "phone_digits", "phones", "rare_emails", "serial_dates", "serial_datetime",
     "serial_numbers", "term_months", "terms", "too_long", "valid_ymd",
 ]

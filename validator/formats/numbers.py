@@ -5,6 +5,7 @@ symbols), which ``parse_numbers`` flags apart from numbers that are simply wrong
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +43,13 @@ class Numbers:
     decimal_comma: np.ndarray  # 12,5
     currency: np.ndarray  # $12 / 12 EUR
     value: np.ndarray  # float64 (NaN where not ok)
+    other_digits: np.ndarray  # １２３, ١٢٣: a number in the digits of another script [GAP]
 
     @property
     def formatted(self) -> np.ndarray:
-        """Numbers written for people: separators, symbols, commas (flagged, not rejected)."""
-        return ~self.ok & ~self.blank & (self.thousands | self.decimal_comma | self.currency)
+        """Numbers written for people: separators, symbols, commas, digits of another script
+        (flagged, not rejected)."""
+        return ~self.ok & ~self.blank & (self.thousands | self.decimal_comma | self.currency | self.other_digits)
 
     @property
     def bad(self) -> np.ndarray:
@@ -68,15 +71,46 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
     ok &= ~np.isinf(value)  # 1e999: digits, but past any number HubSpot can store (INVALID_NUMBER_SIZE [I])
     empty = blank(arr)
     # how the other cells are formatted: only they are looked at (a percentage's `%` set aside)
-    thousands, comma, currency = (np.zeros(len(ok), dtype=bool) for _ in range(3))
+    thousands, comma, currency, other = (np.zeros(len(ok), dtype=bool) for _ in range(4))
     odd = np.flatnonzero(~ok & ~empty)
     if len(odd):
         rest = pc.take(text, pa.array(odd))
         thousands[odd] = as_mask(pc.match_substring_regex(rest, THOUSANDS))
         comma[odd] = as_mask(pc.match_substring_regex(rest, DECIMAL_COMMA)) & ~thousands[odd]
         currency[odd] = as_mask(pc.match_substring_regex(rest, CURRENCY))
+        # digits of another script: only the cells holding one are read, each distinct text once
+        wide = as_mask(pc.match_substring_regex(rest, r"[^\x00-\x7f]"))
+        if wide.any():
+            wide[wide] = as_mask(pc.match_substring_regex(
+                pc.replace_substring_regex(rest.filter(pa.array(wide)), "[0-9]", ""), r"\p{Nd}"))
+        seen: dict[str, str | None] = {}
+        plain = [seen[t] if t in seen else seen.setdefault(t, in_ascii_digits(t))
+                 for t in (v or "" for v in rest.filter(pa.array(wide)).to_pylist())]
+        at = [int(odd[i]) for i, p in zip(np.flatnonzero(wide), plain, strict=True) if p is not None]
+        if at:
+            texts = pa.array([p for p in plain if p is not None], pa.string())
+            if percent:
+                texts = pc.replace_substring_regex(texts, r"\s*%$", "")
+            number = pc.match_substring_regex(texts, SCIENTIFIC if scientific else NUMBER)
+            written = [pc.match_substring_regex(texts, p) for p in (THOUSANDS, DECIMAL_COMMA, CURRENCY)]
+            other[at] = as_mask(number) | np.logical_or.reduce([as_mask(w) for w in written])
     return Numbers(blank=empty, ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
-                   value=value)
+                   value=value, other_digits=other)
+
+
+# the separators of Arabic script (U+066B decimal, U+066C thousands), which NFKC leaves as they are
+_ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
+
+
+def in_ascii_digits(text: str) -> str | None:
+    """``text`` (trimmed) with the digits of other scripts (full-width `１`, Arabic-Indic `١`,
+    Devanagari `१`, ...) made 0-9, and full-width signs and Arabic separators made ASCII (NFKC);
+    None where it has no such digit."""
+    value = unicodedata.normalize("NFKC", text.strip()).translate(_ARABIC_SEPARATORS)
+    if not any(not c.isascii() and unicodedata.decimal(c, None) is not None for c in text):
+        return None
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
+                   else c for c in value)
 
 
 # a duration written for people, not in milliseconds: a clock (`00:02:30`, `2:30`) or amounts with
