@@ -122,3 +122,30 @@ def test_negative_epoch_seconds_are_seconds_too() -> None:
         (2, 2, "HS202", "warning", "'-631152001' looks like epoch seconds (1949-12-31); HubSpot reads epoch "
                                    "milliseconds, so it becomes 1969-12-24; for 1949-12-31 write -631238400000"),
     ]
+
+
+def test_epoch_seconds_in_a_workbook_number_cell_are_no_serial_day_and_need_a_text_cell() -> None:
+    # a number cell's message said HubSpot reads it as epoch milliseconds and it "becomes 1970-01-20",
+    # and to write 1700000000000 there: HubSpot reads a number cell as an Excel serial day (fact
+    # sheet 6) and epoch milliseconds from a Text cell only (HS434)
+    from tests.workbooks import make_workbook
+
+    rows = [["email", "closedate"], ["a@x.com", 1700000000], ["b@x.com", "1700000000"], ["c@x.com", -631152000]]
+    request = {"name": "x", "files": [{"fileName": "d.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "email", "columnObjectTypeId": "0-1", "propertyName": "email"},
+            {"columnName": "closedate", "columnObjectTypeId": "0-1", "propertyName": "closedate"}]}}]}
+    report = validate(request, files={"d.xlsx": make_workbook({"sheets": [{"name": "Deals", "rows": rows}]})})
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS201", "HS202")] == [
+        (2, 2, "HS202", "'1700000000' is a number cell that looks like epoch seconds (2023-11-14 22:13:20 UTC); "
+                        "HubSpot reads a number cell as an Excel serial day, which it is not, and epoch milliseconds "
+                        "from a Text cell only: for 2023-11-14 22:13:20 UTC write 1700000000000 in a Text cell, or "
+                        "the date in a date cell"),
+        (3, 2, "HS202", "'1700000000' looks like epoch seconds (2023-11-14 22:13:20 UTC); HubSpot reads epoch "
+                        "milliseconds, so it becomes 1970-01-20 16:13:20 UTC; for 2023-11-14 22:13:20 UTC write "
+                        "1700000000000"),
+        (4, 2, "HS202", "'-631152000' is a number cell that looks like epoch seconds (1950-01-01 00:00:00 UTC); "
+                        "HubSpot reads a number cell as an Excel serial day, which it is not, and epoch milliseconds "
+                        "from a Text cell only: for 1950-01-01 00:00:00 UTC write -631152000000 in a Text cell, or "
+                        "the date in a date cell"),
+    ]

@@ -62,7 +62,8 @@ class EpochSeconds(ValueRule):
     ([V] S6), so `1700000000` (14 Nov 2023 in seconds) becomes 20 Jan 1970, silently; seconds
     are the classic mistake ([3P]); a minus before them is a date before 1970 (`-631152000`, a
     birthdate in 1950). The message gives both dates (UTC; the day alone for a date property) and
-    the milliseconds to write. Zero in any number of digits (`0`, `0000000000`) is
+    the milliseconds to write (in a workbook's number cell, which HubSpot reads as a serial day and
+    these are not, to write in a Text cell). Zero in any number of digits (`0`, `0000000000`) is
     the epoch's start, 1 Jan 1970, and a number padded with zeros to under a day's seconds
     (`0000000001`) is its first day in either unit: no date anyone means, most often a
     placeholder for none, and named as such.
@@ -81,8 +82,13 @@ class EpochSeconds(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             near = near_zero_epochs(self, chunk, file, column, prop)
-            yield from self.cells(chunk, file, column, self.dates(chunk, file, column, prop).epoch_seconds & ~near,
-                                  _seconds_message(prop.type == "datetime"))
+            seconds = self.dates(chunk, file, column, prop).epoch_seconds & ~near
+            numbers = kind_mask(chunk, column.index, "n")
+            if numbers is not None and (seconds & numbers).any():  # a workbook's number cells: no serial day
+                yield from self.cells(chunk, file, column, seconds & numbers,
+                                      _seconds_message(prop.type == "datetime", number_cell=True))
+                seconds = seconds & ~numbers
+            yield from self.cells(chunk, file, column, seconds, _seconds_message(prop.type == "datetime"))
             yield from self.cells(chunk, file, column, near, _near_zero_message(prop.type == "datetime"))
 
 
@@ -90,16 +96,22 @@ def _shown(with_time: bool) -> str:
     return "%Y-%m-%d %H:%M:%S UTC" if with_time else "%Y-%m-%d"
 
 
-def _seconds_message(with_time: bool) -> Callable[[str], str]:
+def _seconds_message(with_time: bool, number_cell: bool = False) -> Callable[[str], str]:
     """The dates a seconds epoch is meant as and read as (UTC), and the milliseconds to write: for
-    a date property, those of the day's midnight UTC (the object API's form of a date, HS219)."""
+    a date property, those of the day's midnight UTC (the object API's form of a date, HS219). A
+    workbook's number cell is read as a serial day, which these are not (past 9999 or below zero),
+    and the milliseconds go in a Text cell (fact sheet 6, [V] S6; HS434)."""
     shown = _shown(with_time)
 
     def message(value: str) -> str:
         seconds = int(value.strip())
         meant = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime(shown)
-        read = dt.datetime.fromtimestamp(seconds / 1000, dt.UTC).strftime(shown)
         ms = seconds * 1000 if with_time else seconds // 86_400 * 86_400_000
+        if number_cell:
+            return (f"{quote(value)} is a number cell that looks like epoch seconds ({meant}); HubSpot reads a "
+                    "number cell as an Excel serial day, which it is not, and epoch milliseconds from a Text cell "
+                    f"only: for {meant} write {ms} in a Text cell, or the date in a date cell")
+        read = dt.datetime.fromtimestamp(seconds / 1000, dt.UTC).strftime(shown)
         return (f"{quote(value)} looks like epoch seconds ({meant}); HubSpot reads epoch milliseconds, "
                 f"so it becomes {read}; for {meant} write {ms}")
     return message
