@@ -149,3 +149,22 @@ def test_epoch_seconds_in_a_workbook_number_cell_are_no_serial_day_and_need_a_te
                         "from a Text cell only: for 1950-01-01 00:00:00 UTC write -631152000000 in a Text cell, or "
                         "the date in a date cell"),
     ]
+
+
+def test_epoch_microseconds_and_nanoseconds_say_what_they_look_like() -> None:
+    # the error said only "is not a MONTH_DAY_YEAR datetime" of 16 and 19 digits, the epochs
+    # BigQuery and Parquet (microseconds) and pandas and time.time_ns() (nanoseconds) write
+    assert _found("closedate", "0-3", ["1700000000000000", "1700000000000000000", "17000000000000000"],
+                  ("HS201", "HS202", "HS203")) == [
+        (2, 2, "HS201", "error", "'1700000000000000' is not a MONTH_DAY_YEAR datetime: it looks like epoch "
+                                 "microseconds (2023-11-14 22:13:20 UTC), where HubSpot reads milliseconds: write "
+                                 "1700000000000"),
+        (3, 2, "HS201", "error", "'1700000000000000000' is not a MONTH_DAY_YEAR datetime: it looks like epoch "
+                                 "nanoseconds (2023-11-14 22:13:20 UTC), where HubSpot reads milliseconds: write "
+                                 "1700000000000"),
+        (4, 2, "HS201", "error", "'17000000000000000' is not a MONTH_DAY_YEAR datetime"),
+    ]
+    assert _found("hs_recurring_billing_start_date", "0-8", ["1700000000000000"], ("HS201", "HS219")) == [
+        (2, 2, "HS201", "error", "'1700000000000000' is not a MONTH_DAY_YEAR date: it looks like epoch "
+                                 "microseconds (2023-11-14), where HubSpot reads milliseconds: write 1699920000000"),
+    ]

@@ -133,3 +133,24 @@ def _near_zero_message(with_time: bool) -> Callable[[str], str]:
                 f"would be {seconds}: within a day of the epoch's start either way, no plausible date; write "
                 "the date out, or leave the cell empty where there is none")
     return message
+
+
+# 16 and 19 digits: epoch microseconds (BigQuery, Parquet) and nanoseconds (pandas, time.time_ns())
+# of the years 2001-2286, as 13 digits are milliseconds and 10 seconds; 17 and 18 digits are either
+_FINER = {16: ("microseconds", 1000), 19: ("nanoseconds", 1_000_000)}
+
+
+def finer_epoch_note(value: str, with_time: bool) -> str:
+    """For HS201's message: what a number of 16 or 19 digits looks like, and the milliseconds to write
+    (for a date property, of the day's midnight UTC); ``""`` for any other cell."""
+    text = value.strip()
+    digits = text.removeprefix("-")
+    if not digits.isascii() or not digits.isdigit() or len(digits) not in _FINER:
+        return ""
+    unit, per_ms = _FINER[len(digits)]
+    ms = int(text) // per_ms
+    if not with_time:
+        ms = ms // 86_400_000 * 86_400_000
+    when = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms)
+    return (f": it looks like epoch {unit} ({when.strftime(_shown(with_time))}), where HubSpot reads "
+            f"milliseconds: write {ms}")
