@@ -168,3 +168,14 @@ def test_epoch_microseconds_and_nanoseconds_say_what_they_look_like() -> None:
         (2, 2, "HS201", "error", "'1700000000000000' is not a MONTH_DAY_YEAR date: it looks like epoch "
                                  "microseconds (2023-11-14), where HubSpot reads milliseconds: write 1699920000000"),
     ]
+
+
+def test_epoch_milliseconds_outside_the_years_say_they_are_read_as_an_epoch() -> None:
+    # '999999999999999' was only "outside the years 1900-2100": which year, and why a year, unsaid
+    assert _found("closedate", "0-3", ["999999999999999", "-99999999999999", "03/15/0024"], ("HS201", "HS203")) == [
+        (2, 2, "HS203", "warning", "'999999999999999' is epoch milliseconds in the year 33658, outside the years "
+                                   "1900-2100"),
+        (3, 2, "HS203", "warning", "'-99999999999999' is epoch milliseconds in the year -1199, outside the years "
+                                   "1900-2100"),
+        (4, 2, "HS203", "warning", "'03/15/0024' is outside the years 1900-2100"),
+    ]

@@ -85,6 +85,7 @@ class DateOutOfRange(ValueRule):
 
     Why: HubSpot rejects some dates as OUTSIDE_VALID_TIME_RANGE; far more often a year like 0024
     or 2924 is a typo that imports silently. The range is an option (default 1900-2100) [I].
+    Epoch milliseconds are named with the year they are read as.
     Example: `03/15/0024`.
     Fix: correct the year, or widen `min_year` / `max_year` for this rule.
     """
@@ -105,7 +106,16 @@ class DateOutOfRange(ValueRule):
             bad = d.ok & ((d.year < low) | (d.year > high))
             if bad.any():
                 bad &= ~near_zero_epochs(self, chunk, file, column, prop)  # 1970 as no date: HS202's
-            yield from self.cells(chunk, file, column, bad, f"{{value}} is outside the years {low}-{high}")
+            # an epoch: the year it is read as, which the cell does not show
+            yield from self.cells(chunk, file, column, bad & d.epoch, _epoch_out_of_range(low, high))
+            yield from self.cells(chunk, file, column, bad & ~d.epoch, f"{{value}} is outside the years {low}-{high}")
+
+
+def _epoch_out_of_range(low: int, high: int) -> Callable[[str], str]:
+    def message(value: str) -> str:
+        year = int(np.datetime64(int(value.strip()), "ms").astype("datetime64[Y]").astype(np.int64)) + 1970
+        return f"{quote(value)} is epoch milliseconds in the year {year}, outside the years {low}-{high}"
+    return message
 
 
 class DateFormatVerdict(ValueRule):
