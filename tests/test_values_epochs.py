@@ -179,3 +179,17 @@ def test_epoch_milliseconds_outside_the_years_say_they_are_read_as_an_epoch() ->
                                    "1900-2100"),
         (4, 2, "HS203", "warning", "'03/15/0024' is outside the years 1900-2100"),
     ]
+
+
+def test_a_zero_date_says_it_is_no_date() -> None:
+    # MySQL's zero date, written for none: the error said only "is not a ... datetime", as of a typo
+    assert _found("closedate", "0-3", ["0000-00-00 00:00:00", "0000-00-00", "00/00/0000", "2024-00-00"],
+                  ("HS201", "HS202", "HS203")) == [
+        (2, 2, "HS201", "error", "'0000-00-00 00:00:00' is not a MONTH_DAY_YEAR datetime: a zero date, which "
+                                 "databases write for none; leave the cell empty where there is no date"),
+        (3, 2, "HS201", "error", "'0000-00-00' is not a MONTH_DAY_YEAR datetime: a zero date, which databases "
+                                 "write for none; leave the cell empty where there is no date"),
+        (4, 2, "HS201", "error", "'00/00/0000' is not a MONTH_DAY_YEAR datetime: a zero date, which databases "
+                                 "write for none; leave the cell empty where there is no date"),
+        (5, 2, "HS201", "error", "'2024-00-00' is not a MONTH_DAY_YEAR datetime"),
+    ]

@@ -22,7 +22,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks.base import Hit, counted, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
-from validator.checks.values_epochs import finer_epoch_note, near_zero_epochs
+from validator.checks.values_epochs import near_zero_epochs, unparsed_date_note
 from validator.checks.values_months import foreign_month_cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -39,7 +39,8 @@ class UnparseableDate(ValueRule):
     (INVALID_EVENT_TIMESTAMP in a marketing event's `EVENT_TIMESTAMP` column). A cell that
     parses once its month name of another language is read (`janvier`) is HS220's warning. A
     number of 16 or 19 digits is named as the epoch microseconds or nanoseconds it looks like,
-    with the milliseconds to write.
+    with the milliseconds to write, and a zero date (`0000-00-00`, which databases write for
+    none) as no date.
     Example: `2024-03-15` or `31/12/2024` under MONTH_DAY_YEAR.
     Fix: write the dates in the declared order, or change `dateFormat` (see HS204's verdict).
     """
@@ -76,7 +77,7 @@ class UnparseableDate(ValueRule):
 def _not_a(what: str, with_time: bool | None = None) -> Callable[[str], str]:
     """The message of a value that does not parse, with a word on spaces that look plain; for a date
     (``with_time`` given), on a number of epoch microseconds or nanoseconds."""
-    epoch = (lambda value: "") if with_time is None else (lambda value: finer_epoch_note(value, with_time))
+    epoch = (lambda value: "") if with_time is None else (lambda value: unparsed_date_note(value, with_time))
     return lambda value: f"{quote(value)} {what}{epoch(value)}{odd_space_note(value)}"
 
 

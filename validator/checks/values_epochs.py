@@ -11,6 +11,7 @@ A workbook's number cells are serial days (HS429, HS434), not epochs, and are le
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -140,10 +141,16 @@ def _near_zero_message(with_time: bool) -> Callable[[str], str]:
 _FINER = {16: ("microseconds", 1000), 19: ("nanoseconds", 1_000_000)}
 
 
-def finer_epoch_note(value: str, with_time: bool) -> str:
+_ZERO_DATE = re.compile(r"0+([-/.])0+(?:\1)0+(?:[ T]0+:0+(?::0+(?:\.0+)?)?)?")
+
+
+def unparsed_date_note(value: str, with_time: bool) -> str:
     """For HS201's message: what a number of 16 or 19 digits looks like, and the milliseconds to write
-    (for a date property, of the day's midnight UTC); ``""`` for any other cell."""
+    (for a date property, of the day's midnight UTC); that a zero date (MySQL's `0000-00-00`) is
+    none; ``""`` for any other cell."""
     text = value.strip()
+    if _ZERO_DATE.fullmatch(text):
+        return ": a zero date, which databases write for none; leave the cell empty where there is no date"
     digits = text.removeprefix("-")
     if not digits.isascii() or not digits.isdigit() or len(digits) not in _FINER:
         return ""
