@@ -172,3 +172,21 @@ def test_a_rare_address_form_in_additional_emails_is_a_warning_naming_the_addres
         "email grammar is unpublished",
         "'cy@[10.0.0.1]' in 'cy@[10.0.0.1]; \"d e\"@x.com' has an IP address for a domain; valid, but HubSpot's "
         "email grammar is unpublished"]
+
+
+def test_dates_in_digits_of_another_script_are_warnings_with_the_date_in_0_to_9(tmp_path: Path) -> None:
+    """As numbers are (HS206): whether HubSpot reads a date's digits of another script is not
+    documented ([GAP], fact sheet 6), so a date that parses once they are read as 0-9 is HS252's
+    warning, where HS201's error said only that it is no date; an impossible one stays HS201's."""
+    dates = ["１５/０３/２０２４", "١٥/٠٣/٢٠٢٤ 10:00", "१५/०३/२०२४", "３１/０２/２０２４", "15/03/2024",
+             "１５/三/２０２４"]
+    found = _check(tmp_path, "0-1", [("Email", "email", [f"p{i}@example.com" for i in range(6)]),
+                                     ("Close", "closedate", dates)])
+    assert found == [(2, 2, "HS252", "warning"), (3, 2, "HS252", "warning"), (4, 2, "HS252", "warning"),
+                     (5, 2, "HS201", "error"), (7, 2, "HS201", "error")]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS252"]
+    tail = "but HubSpot documents the digits 0-9, and whether it reads others is not documented"
+    assert messages == [
+        f"'１５/０３/２０２４' has fullwidth digits; in 0-9 it is the DAY_MONTH_YEAR date 15/03/2024, {tail}",
+        f"'١٥/٠٣/٢٠٢٤ 10:00' has Arabic-Indic digits; in 0-9 it is the DAY_MONTH_YEAR date 15/03/2024 10:00, {tail}",
+        f"'१५/०३/२०२४' has Devanagari digits; in 0-9 it is the DAY_MONTH_YEAR date 15/03/2024, {tail}"]

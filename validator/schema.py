@@ -37,7 +37,8 @@ from validator.sources import read_request_bytes
 
 RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
 # the modules of the rules that judge cells one by one, which a schema can run as checks
-_CELL_RULE_MODULES = ("validator.checks.values", "validator.checks.values_epochs", "validator.checks.values_months",
+_CELL_RULE_MODULES = ("validator.checks.values", "validator.checks.values_digits", "validator.checks.values_epochs",
+                      "validator.checks.values_months",
                       "validator.checks.values_times", "validator.checks.values_options",
                       "validator.checks.values_formats", "validator.checks.records",
                       "validator.checks.records_properties", "validator.checks.records_required")

@@ -12,7 +12,6 @@ everywhere: HubSpot ignores them [V] S6.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -22,6 +21,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks.base import Hit, counted, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
+from validator.checks.values_digits import other_digit_cells
 from validator.checks.values_epochs import near_zero_epochs, unparsed_date_note
 from validator.checks.values_months import foreign_month_cells
 from validator.context import Column, FileContext
@@ -37,7 +37,8 @@ class UnparseableDate(ValueRule):
     `hh:mm`, AM/PM and a `+hh:mm` offset, or give epoch milliseconds (fact sheet 6, [V] S6).
     Anything else, and impossible dates such as 02/30, fail the row with COULD_NOT_PARSE_DATE
     (INVALID_EVENT_TIMESTAMP in a marketing event's `EVENT_TIMESTAMP` column). A cell that
-    parses once its month name of another language is read (`janvier`) is HS220's warning. A
+    parses once its month name of another language is read (`janvier`) is HS220's warning, and
+    one that parses once its digits of another script are read as 0-9 (`１５/０３/２０２４`) HS252's. A
     number of 16 or 19 digits is named as the epoch microseconds or nanoseconds it looks like,
     with the milliseconds to write, and a zero date (`0000-00-00`, which databases write for
     none) as no date.
@@ -60,6 +61,8 @@ class UnparseableDate(ValueRule):
             # a month name of another language is HS220's warning (the cell parses with it read)
             bad = self.dates(chunk, file, column, prop).bad & ~foreign_month_cells(self, chunk, file, column, prop)
             bad &= ~near_zero_epochs(self, chunk, file, column, prop)  # zero: HS202's, as no date
+            if bad.any():  # digits of another script: HS252's warning, where they make a date
+                bad &= ~other_digit_cells(self, chunk, file, column, prop)
             error = "INVALID_EVENT_TIMESTAMP" if event else None
             numbers = kind_mask(chunk, column.index, "n")
             if numbers is not None and (bad & numbers).any():  # a workbook's number cells
@@ -310,9 +313,7 @@ class FormattedNumber(ValueRule):
 def _formatted_message(value: str) -> str:
     plain = formats.in_ascii_digits(value)
     if plain is not None:
-        script = next(unicodedata.name(c, "") for c in value.strip()
-                      if not c.isascii() and unicodedata.decimal(c, None) is not None).split(" DIGIT")[0]
-        words = "-".join(w.capitalize() for w in script.lower().split("-")).replace("Fullwidth", "fullwidth")
+        words = formats.digit_script(value)
         written = (f"write {plain}" if formats.matches([plain.removesuffix("%").rstrip()], formats.SCIENTIFIC)[0]
                    else f"in the digits 0-9 it is {plain}")
         return (f"{quote(value)} has {words} digits; HubSpot documents the digits 0-9, and whether it reads others "

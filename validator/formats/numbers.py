@@ -113,6 +113,16 @@ def in_ascii_digits(text: str) -> str | None:
                    else c for c in value)
 
 
+def digit_script(text: str) -> str:
+    """The script of the first digit of ``text`` past 0-9, as Unicode names it (`fullwidth`,
+    `Arabic-Indic`, `Devanagari`); ``""`` where there is none."""
+    for c in text:
+        if not c.isascii() and unicodedata.decimal(c, None) is not None:
+            script = unicodedata.name(c, "").split(" DIGIT")[0]
+            return "-".join(w.capitalize() for w in script.lower().split("-")).replace("Fullwidth", "fullwidth")
+    return ""
+
+
 # a duration written for people, not in milliseconds: a clock (`00:02:30`, `2:30`) or amounts with
 # units (`2m`, `150s`, `1h 30m`, `2 min`)
 _CLOCK = re.compile(r"(?:(\d+):)?(\d+):(\d{2}(?:\.\d+)?)")
