@@ -949,3 +949,19 @@ def test_a_dotted_settings_file_is_found_first_as_ruff_finds_dot_ruff_toml(tmp_p
     (sub / ".hubspot-preflight.toml").write_text('fail-on = "info"\n', encoding="utf-8")
     assert discover([sub]) == sub / ".hubspot-preflight.toml"
     assert discover([sub / "contacts.csv"]) == sub / ".hubspot-preflight.toml"
+
+
+def test_a_written_baseline_escapes_bidi_and_invisible_characters_and_still_accepts(tmp_path: Path) -> None:
+    # a key with U+202E (right-to-left override) and U+200B was written raw: `cat baseline.json`
+    # showed the email reversed, where every report format escapes it
+    odd = "ann\u202emoc.elpmaxe@x\u200b.com"
+    request = _import(tmp_path / "imp", f"{odd},Ann,Lee,+14155550101,lead,x,EXTRA\n")
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline"])
+    assert result.exit_code == 0, result.output
+    text = baseline.read_text(encoding="utf-8")
+    assert "\u202e" not in text and "\u200b" not in text
+    assert "ann\\u202emoc.elpmaxe@x\\u200b.com" in text
+    assert [e["key"] for e in json.loads(text)["entries"] if e["code"] == "HS110"] == [f"email:{odd}"]
+    _exit_code, report = run("check", str(request), "--baseline", str(baseline))
+    assert report["accepted"].get("HS110") == 1 and not [f for f in found(report) if "HS901" in f]

@@ -252,7 +252,7 @@ def baseline_text(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
         raise ValidatorError(f"cannot write baseline {path}: {found:,} findings are more than a baseline holds "
                              f"(at most {most_entries():,} entries in the {MAX_BASELINE_BYTES:,} bytes a baseline "
                              "is read up to); fix some findings first, or leave rules out of the check (--ignore)")
-    from validator.report.json_format import clean
+    from validator.report.json_format import clean, escaped
 
     # written as json.dumps(..., ensure_ascii=False, indent=2) writes the whole mapping, one entry
     # at a time into one buffer of UTF-8 (no list of mappings, no second copy of the text); past
@@ -266,7 +266,8 @@ def baseline_text(runs: Iterable[tuple[str | os.PathLike[str] | None, Report]],
                 continue
             item = json.dumps({"request": scope, "file": file, "code": code, "key": key, "column": column,
                                "message": message}, ensure_ascii=False, indent=2)
-            data = ((",\n    " if n else "\n    ") + clean(item).replace("\n", "\n    ")).encode("utf-8")
+            # (C1, bidi and invisible characters of a key as \uXXXX, as the report formats write them)
+            data = ((",\n    " if n else "\n    ") + escaped(clean(item)).replace("\n", "\n    ")).encode("utf-8")
             n += 1
             size += len(data)
             if size <= MAX_BASELINE_BYTES:
