@@ -8,6 +8,7 @@ import tomllib
 import pytest
 
 from tests.casefiles import CASES, load_cases
+from tests.conftest import ROOT
 from validator.catalog import builtin
 from validator.checks import all_rules, find_rule
 from validator.config import load_profile
@@ -81,3 +82,27 @@ def test_find_rule_by_code_and_name() -> None:
     assert find_rule("ragged-row") is RULES["HS110"]
     assert find_rule("hs110") is RULES["HS110"]
     assert find_rule("no-such-rule") is None
+
+
+def test_the_profile_and_rule_modules_are_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each validate() parsed rules/default.toml and listed the rule modules' folder five times
+    # over: a third of a small file's check
+    import pkgutil
+
+    import validator.config as config_module
+    from validator import validate
+    from validator.checks import families
+
+    reads: list[str] = []
+    listings: list[object] = []
+    load, walk = config_module.load_toml, pkgutil.iter_modules
+    monkeypatch.setattr(config_module, "load_toml", lambda name: reads.append(name) or load(name))
+    monkeypatch.setattr(pkgutil, "iter_modules", lambda *a, **k: listings.append(a) or walk(*a, **k))
+    load_profile.cache_clear()
+    families.cache_clear()
+    request = ROOT / "fixtures" / "examples" / "contacts" / "contacts.import.json"
+    first, second = validate(request), validate(request)
+    assert first.to_dict()["findings"] == second.to_dict()["findings"]
+    assert reads == ["default.toml"] and len(listings) == 1
+    with pytest.raises(TypeError):
+        load_profile()["HS001"]["enabled"] = False  # type: ignore[index]  # shared: read-only

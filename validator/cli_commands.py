@@ -9,6 +9,7 @@ command imports what it needs when it runs: ``hubspot-preflight check`` loads no
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ def explain(rule: str) -> None:
     click.echo(rule_page(cls, load_profile().get(cls.code, {})))
 
 
-def rule_page(cls: Any, entry: dict[str, Any]) -> str:
+def rule_page(cls: Any, entry: Mapping[str, Any]) -> str:
     sections = cls.sections()
     lines = [f"{cls.code} {cls.name}", "", sections["summary"], ""]
     lines.append(f"Severity: {entry.get('severity', cls.severity.label)}"
