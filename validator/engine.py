@@ -87,7 +87,8 @@ class Engine:
     def _run(self, spec: ImportSpec, lookups: Mapping[str, FileLookup], request_path: Path | None,
              started: float, pool: ThreadPoolExecutor | None) -> Report:
         rules = self._instances()
-        hooks = {h: [r for r in rules if h in type(r).hooks()] for h in
+        overridden = [(r, type(r).hooks()) for r in rules]  # (once per rule, not once per hook)
+        hooks = {h: [r for r, has in overridden if h in has] for h in
                  ("on_import", "on_header", "on_chunk", "on_file_end", "on_import_end")}
         ctx = ImportContext(spec, self.catalog, request_path, lookups)
         paths = {spec.source: str(request_path) if request_path else spec.source}
