@@ -1354,10 +1354,3 @@ def test_schema_flags_times_durations_and_month_names_as_check_does() -> None:
         for_file(request, "calls.csv").validate(df, lazy=True)
     flagged = [(index + 2, list(df.columns).index(col) + 1, code) for index, col, code in failures(info.value)]
     assert sorted(flagged) == sorted(expected)
-
-
-def test_schema_runs_every_value_rule_module() -> None:
-    from validator.checks import families
-    from validator.schema import _CELL_RULE_MODULES
-
-    assert {f"validator.checks.{f}" for f in families() if f.startswith("values")} <= set(_CELL_RULE_MODULES)

@@ -4,9 +4,10 @@
 about to write as ``file_name``: one column per mapped header (present, any dtype, blanks allowed)
 and one check per row-level rule. Each check runs the rule itself over the DataFrame, as
 ``hubspot-preflight check`` runs it over a chunk of the file, so the schema flags exactly the cells
-``check`` would (the same predicates from ``validator.formats``). Checks over the whole file
-(HS204's dateFormat verdict) and over the request alone (HS230-HS233) are not cell checks; run
-``check`` for those.
+``check`` would (the same predicates from ``validator.formats``). Every rule that judges a cell on
+its own row runs; those that judge the file's structure or bytes, the whole file, a whole row,
+values across rows or files, or a workbook's cells (``CHECK_ONLY``), and those over the request
+alone (HS230-HS233), are not cell checks: run ``check`` for those.
 
 Cells are compared as text: a missing value (None, NaN) is a blank cell; any other value is
 ``str(value)``. Write numbers and dates to the DataFrame the way they will be written to the file.
@@ -36,12 +37,29 @@ from validator.request import FileSpec, ImportSpec, parse_request
 from validator.sources import read_request_bytes
 
 RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
-# the modules of the rules that judge cells one by one, which a schema can run as checks
-_CELL_RULE_MODULES = ("validator.checks.values", "validator.checks.values_digits", "validator.checks.values_epochs",
-                      "validator.checks.values_months",
-                      "validator.checks.values_times", "validator.checks.values_options",
-                      "validator.checks.values_formats", "validator.checks.records",
-                      "validator.checks.records_properties", "validator.checks.records_required")
+# The rules with an ``on_chunk`` hook that a schema does not run, by what they judge instead of a
+# cell on its own row (README "In a pipeline (pandera)" lists them); the schema runs every other
+# rule with an ``on_chunk`` hook
+CHECK_ONLY: Mapping[str, tuple[str, ...]] = {
+    "the file as the CSV reader reads it: header cells, quoting, ragged and blank rows, bytes that are not "
+    "UTF-8, line endings, trailing empty columns": (
+        "HS105", "HS110", "HS111", "HS112", "HS113", "HS114", "HS115", "HS116", "HS117",
+        "HS402", "HS406", "HS407", "HS410"),
+    "the whole file: its dateFormat verdict, its number of rows, a title row above the header": (
+        "HS204", "HS501", "HS507", "HS608"),
+    "a whole row, no one cell: a row too large, a comment line": ("HS505", "HS606"),
+    "values across rows or files: duplicates, keys named elsewhere, association counts": (
+        "HS301", "HS302", "HS303", "HS304", "HS308", "HS309", "HS314", "HS317", "HS319", "HS324", "HS325",
+        "HS332", "HS341"),
+    "a workbook's cells: their kinds (number, date, error, formula), hidden and formatted cells": (
+        "HS419", "HS421", "HS423", "HS424", "HS425", "HS426", "HS432", "HS433", "HS434"),
+}
+_CHECK_ONLY = frozenset(code for codes in CHECK_ONLY.values() for code in codes)
+
+
+def _cell_rule(cls: type[Rule]) -> bool:
+    """Whether a schema runs the rule: it judges the cells of a chunk, each on its own row."""
+    return "on_chunk" in cls.hooks() and cls.code not in _CHECK_ONLY
 
 
 def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str] | Portal | None = None,
@@ -58,8 +76,8 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
         raise ValidatorError(f"the request has no files[] entry named {file_name!r} (it has {names})")
     active = active_rules(config)
     skip = file_ignores(config, {})  # (per-file-ignores by the fileName: the file is not written yet)
-    rules = [a.cls for code, a in active.items() if "on_chunk" in a.cls.hooks()
-             and a.cls.__module__ in _CELL_RULE_MODULES and not (skip is not None and skip(code, file_name))]
+    rules = [a.cls for code, a in active.items()
+             if _cell_rule(a.cls) and not (skip is not None and skip(code, file_name))]
     options = {code: a.options for code, a in active.items()}
     columns = {c.column_name: pa.Column(required=True, nullable=True, name=c.column_name)
                for c in file_spec.columns if not c.ignored and c.column_name is not None}
@@ -110,8 +128,7 @@ def _runner(cls: type[Rule], options: Mapping[str, Any], spec: ImportSpec, file_
 
 def rule_codes() -> tuple[str, ...]:
     """Codes of the rules a schema from ``for_file`` checks (with the default profile)."""
-    return tuple(code for code, cls in all_rules().items() if "on_chunk" in cls.hooks()
-                 and cls.__module__ in _CELL_RULE_MODULES)
+    return tuple(code for code, cls in all_rules().items() if _cell_rule(cls))
 
 
 def failures(error: pa.errors.SchemaErrors) -> list[tuple[Any, str, str]]:
