@@ -9,7 +9,8 @@ A workbook spec (also the ``workbook`` key of a rule case file)::
 
 Cell values are written as given: numbers as number cells, TOML dates as date cells, strings
 starting with ``=`` as formulas (without a cached value, as openpyxl writes them), ``#N/A`` and
-the other error codes as error cells. ``{ s = "=text" }`` forces a text cell. ``formatted``
+the other error codes as error cells. ``{ s = "=text" }`` forces a text cell; ``{ v = 0.25,
+format = "0%" }`` writes a value with a number format. ``formatted``
 ranges get a border on every cell, so Excel's way of writing formatting without values (a
 cell element with a style and no value) is in the sheet.
 """
@@ -31,6 +32,10 @@ def _value(cell: Any, value: Any) -> None:
     if isinstance(value, dict) and "s" in value:
         cell.value = str(value["s"])
         cell.data_type = "s"
+        return
+    if isinstance(value, dict) and "format" in value:
+        cell.value = value["v"]
+        cell.number_format = str(value["format"])
         return
     cell.value = value
     if isinstance(value, dt.datetime):

@@ -1,0 +1,92 @@
+"""Percentages: HubSpot reads `25%` or `.25` (fact sheet 6, [V] S6), so a bare number above 1 is
+read as a fraction of one (`25` is 2500%): HS253's warning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.workbooks import make_workbook
+from validator import Config, validate
+
+CODES = ("HS205", "HS206", "HS253")
+
+
+def _request(file: str, prop: str) -> dict[str, Any]:
+    return {"name": "deals", "files": [{"fileName": file, "fileFormat": "SPREADSHEET" if file.endswith(".xlsx")
+                                        else "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnName": "Name", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
+        {"columnName": "Probability", "columnObjectTypeId": "0-3", "propertyName": prop}]}}]}
+
+
+def _findings(report: Any) -> list[tuple[Any, ...]]:
+    assert not report.refusals
+    return [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings if f.code in CODES]
+
+
+def _deals(values: list[str], prop: str = "hs_forecast_probability", **kw: Any) -> list[tuple[Any, ...]]:
+    rows = "".join(f'Deal {i},"{v}"\n' for i, v in enumerate(values))
+    return _findings(validate(_request("deals.csv", prop),
+                              files={"deals.csv": ("Name,Probability\n" + rows).encode()}, **kw))
+
+
+def test_a_bare_number_above_one_in_a_percentage_is_read_as_a_fraction() -> None:
+    # 25 imported as 2500%, unremarked: only `25%`, `.25` and text were looked at
+    assert _deals(["25", "25%", ".25", "0.5", "1", "0", "-0.5", "1.5", "-25", "12.5", "2500%"]) == [
+        (2, 2, "HS253", "warning", "'25' is read as 2500% (HubSpot reads .25 as 25%); for 25% write 25% or 0.25"),
+        (9, 2, "HS253", "warning", "'1.5' is read as 150% (HubSpot reads .25 as 25%); for 1.5% write 1.5% or 0.015"),
+        (10, 2, "HS253", "warning", "'-25' is read as -2500% (HubSpot reads .25 as 25%); for -25% write -25% or "
+                                    "-0.25"),
+        (11, 2, "HS253", "warning", "'12.5' is read as 1250% (HubSpot reads .25 as 25%); for 12.5% write 12.5% or "
+                                    "0.125"),
+    ]
+
+
+def test_a_hundred_is_almost_surely_a_hundred_percent() -> None:
+    assert _deals(["100", "1e2", "100.0", "100%"]) == [
+        (2, 2, "HS253", "warning", "'100' is read as 10000%, where 100% is almost surely meant (HubSpot reads 1 "
+                                   "as 100%); write 100% or 1"),
+        (3, 2, "HS253", "warning", "'1e2' is read as 10000%, where 100% is almost surely meant (HubSpot reads 1 "
+                                   "as 100%); write 100% or 1"),
+        (4, 2, "HS253", "warning", "'100.0' is read as 10000%, where 100% is almost surely meant (HubSpot reads 1 "
+                                   "as 100%); write 100% or 1"),
+    ]
+
+
+def test_other_percentage_forms_keep_their_own_findings() -> None:
+    # a decimal comma is HS206's, no number HS205's; neither is also named as a fraction
+    assert _deals(["25,5%", "25 %", "abc", "25%%"]) == [
+        (2, 2, "HS206", "warning", "'25,5%' has a decimal comma; HubSpot expects digits and one decimal point"),
+        (4, 2, "HS205", "error", "'abc' is not a number"),
+        (5, 2, "HS205", "error", "'25%%' is not a number"),
+    ]
+
+
+def test_a_number_property_not_shown_as_a_percentage_is_not_one() -> None:
+    assert _deals(["25", "100"], prop="amount") == []
+
+
+def test_a_portal_number_shown_as_a_percentage_is_one(tmp_path: Path) -> None:
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    props = [{"name": "dealname", "label": "Deal name", "type": "string", "fieldType": "text"},
+             {"name": "win_rate", "label": "Win rate", "type": "number", "fieldType": "number",
+              "numberDisplayHint": "percentage"},
+             {"name": "score", "label": "Score", "type": "number", "fieldType": "number"}]
+    (portal / "properties" / "deals.json").write_text(json.dumps({"results": props}), encoding="utf-8")
+    config = Config(portal=str(portal))
+    assert [f[:3] for f in _deals(["25", "0.25"], prop="win_rate", config=config)] == [(2, 2, "HS253")]
+    assert _deals(["25", "0.25"], prop="score", config=config) == []
+
+
+def test_a_workbook_cell_formatted_as_a_percentage_holds_the_fraction() -> None:
+    # Excel keeps 25% as 0.25: the reader gives '0.25', no finding; a General cell holding 25 is 2500%
+    data = make_workbook({"sheets": [{"name": "Deals", "rows": [
+        ["Name", "Probability"], ["A", {"v": 0.25, "format": "0%"}], ["B", {"v": 1, "format": "0%"}],
+        ["C", 25], ["D", {"s": "25"}], ["E", {"s": "25%"}], ["F", {"v": 0.125, "format": "0.0%"}]]}]})
+    assert _findings(validate(_request("deals.xlsx", "hs_forecast_probability"), files={"deals.xlsx": data})) == [
+        (4, 2, "HS253", "warning", "'25' is a number cell, read as 2500% (HubSpot reads .25 as 25%; Excel keeps a "
+                                   "cell of 25% as 0.25); for 25% write 25% or 0.25"),
+        (5, 2, "HS253", "warning", "'25' is read as 2500% (HubSpot reads .25 as 25%); for 25% write 25% or 0.25"),
+    ]
