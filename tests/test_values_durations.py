@@ -4,12 +4,14 @@ a number small enough to be seconds is HS250's warning."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.workbooks import make_workbook
 from validator import Config, validate
 from validator.formats import duration_ms
 
@@ -137,3 +139,28 @@ def test_a_portal_number_shown_as_a_duration_is_not_negative(tmp_path: Path) -> 
     assert [f[:3] for f in _calls(["-150000"], prop="talk_time", config=config, codes=("HS251",))] == [
         (2, 2, "HS251")]
     assert _calls(["-150000"], prop="score", config=config, codes=("HS205", "HS250", "HS251")) == []
+
+
+def test_a_time_cell_in_a_call_duration_is_named_as_one_with_its_milliseconds() -> None:
+    # a time cell (a number of days to Excel) was "not a number", and 0:02:00, read as '00:02', was
+    # "00:02 as minutes and seconds is 2000": two minutes are 120000
+    request = {"name": "calls", "files": [{"fileName": "calls.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "Date", "columnObjectTypeId": "0-48", "propertyName": "hs_timestamp"},
+            {"columnName": "Duration", "columnObjectTypeId": "0-48", "propertyName": "hs_call_duration"}]}}]}
+    data = make_workbook({"sheets": [{"name": "Calls", "rows": [
+        ["Date", "Duration"], ["03/15/2024 10:00", dt.time(0, 2, 30)], ["03/15/2024 10:00", dt.time(0, 2)],
+        ["03/15/2024 10:00", {"v": dt.timedelta(hours=25, minutes=2), "format": "[h]:mm:ss"}],
+        ["03/15/2024 10:00", {"s": "00:02:30"}], ["03/15/2024 10:00", 150000]]}]})
+    report = validate(request, files={"calls.xlsx": data})
+    assert not report.refusals
+    time = ("is a time cell (Excel keeps a time as a number of days): hs_call_duration is a duration in "
+            "milliseconds, and how HubSpot reads a time cell there is not documented")
+    assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
+            if f.code in ("HS205", "HS250")] == [
+        (2, 2, "HS205", "error", f"'00:02:30' {time}; for 00:02:30 (hh:mm:ss) write 150000"),
+        (3, 2, "HS205", "error", f"'00:02' {time}; for 00:02 (hh:mm) write 120000"),
+        (4, 2, "HS205", "error", f"'25:02:00' {time}; for 25:02:00 (hh:mm:ss) write 90120000"),
+        (5, 2, "HS205", "error", "'00:02:30' is not a number: hs_call_duration is a duration in milliseconds "
+                                 "(00:02:30 as hh:mm:ss is 150000)"),
+    ]

@@ -12,6 +12,7 @@ everywhere: HubSpot ignores them [V] S6.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -235,6 +236,10 @@ class UnparseableNumber(ValueRule):
     milliseconds ([V] S6): a clock (`00:02:30`, whose label "Call duration (HH:mm:ss)" invites it)
     or units (`2m`, `150s`) are no number, and the message gives their milliseconds (after a minus,
     `-0:02:30`, the length's: a duration is not below zero; a negative number is HS251's warning).
+    A workbook's time cell there (`0:02:30` formatted `h:mm:ss`) is a number Excel keeps as a
+    fraction of a day, not text; how HubSpot reads one on a duration is not documented [GAP], and
+    the message says so and gives the milliseconds to write (the reader gives `00:02` for two
+    minutes: hours and minutes, not minutes and seconds).
     Example: `twelve`, `1.2.3`, `n/a` in Amount; `00:02:30` in Call duration.
     Fix: write plain numbers (`1234.5`; a duration in milliseconds, `150000` for 2.5 minutes); leave
     the cell empty when there is no value.
@@ -255,6 +260,11 @@ class UnparseableNumber(ValueRule):
             if huge.any():
                 yield from self.cells(chunk, file, column, huge, _too_large, hubspot_error="INVALID_NUMBER_SIZE")
                 bad = bad & ~huge
+            if prop.format == "duration":
+                times = kind_mask(chunk, column.index, "t")  # a workbook's time cells: numbers, not text
+                if times is not None and (bad & times).any():
+                    yield from self.cells(chunk, file, column, bad & times, _time_cell(prop.name))
+                    bad = bad & ~times
             message = _not_a_duration(prop.name) if prop.format == "duration" else _not_a("is not a number")
             yield from self.cells(chunk, file, column, bad, message)
 
@@ -278,6 +288,25 @@ def _not_a_duration(name: str) -> Callable[[str], str]:
         sign = ", and not below zero" if read is not None and length != text else ""
         return (f"{quote(value)} is not a number: {name} is a duration in milliseconds{sign}{given}"
                 f"{odd_space_note(value)}")
+    return message
+
+
+_TIME_CELL = re.compile(r"(\d+):(\d\d)(?::(\d\d))?")
+
+
+def _time_cell(name: str) -> Callable[[str], str]:
+    """A workbook's time cell in a duration column: Excel keeps a fraction of a day, which the reader
+    gives as ``HH:MM[:SS]`` (seconds only when not zero) or, past a day, ``H:MM:SS``: never minutes
+    and seconds."""
+    def message(value: str) -> str:
+        clock = _TIME_CELL.fullmatch(value.strip())
+        write = ""
+        if clock:
+            hours, minutes, seconds = (int(part or 0) for part in clock.groups())
+            form = "hh:mm:ss" if clock.group(3) is not None else "hh:mm"
+            write = f"; for {value.strip()} ({form}) write {((hours * 60 + minutes) * 60 + seconds) * 1000}"
+        return (f"{quote(value)} is a time cell (Excel keeps a time as a number of days): {name} is a duration in "
+                f"milliseconds, and how HubSpot reads a time cell there is not documented{write}")
     return message
 
 
