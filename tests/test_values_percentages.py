@@ -90,3 +90,13 @@ def test_a_workbook_cell_formatted_as_a_percentage_holds_the_fraction() -> None:
                                    "cell of 25% as 0.25); for 25% write 25% or 0.25"),
         (5, 2, "HS253", "warning", "'25' is read as 2500% (HubSpot reads .25 as 25%); for 25% write 25% or 0.25"),
     ]
+
+
+def test_a_line_items_discount_percentage_is_left_out() -> None:
+    # written in points in HubSpot's own API examples ("10" for 10%): no warning on 10
+    request = json.dumps({"name": "t", "importOperations": {"0-8": "CREATE"}, "files": [{
+        "fileName": "li.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnName": "Name", "columnObjectTypeId": "0-8", "propertyName": "name"},
+            {"columnName": "Discount", "columnObjectTypeId": "0-8", "propertyName": "hs_discount_percentage"}]}}]})
+    rep = validate(request.encode(), files={"li.csv": b"Name,Discount\nWidget,10\n"})
+    assert [f.code for f in rep.findings if f.code == "HS253"] == []
