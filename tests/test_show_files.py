@@ -66,3 +66,15 @@ def test_refused_with_flags_that_want_a_check(folder: Path, flag: str, capsys: p
     assert exc.value.code == 2
     assert capsys.readouterr().err == ("hubspot-preflight: error: --show-files lists what a check would read, "
                                        f"and checks nothing: not with {flag}\n")
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    (b"{bad", "request is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    (b"", "request is not valid JSON: request is empty"),
+    (b"[1]", "request must be a JSON object, not an array"),
+])
+def test_a_request_that_is_no_json_object_says_so(folder: Path, text: bytes, why: str) -> None:
+    (folder / "import.json").write_bytes(text)
+    got = run("import.json", "--show-files", "--isolated")
+    assert got.exit_code == 0
+    assert got.output.splitlines() == ["import.json  (settings: defaults)", f"  (no files[] entry read: {why})"]

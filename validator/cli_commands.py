@@ -190,6 +190,12 @@ def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, 
         except OSError as exc:
             out.append(f"  cannot read the request: {printable(exc.strerror or str(exc))}")
             continue
+        if not spec.parsed:  # not a JSON object: what the check's HS001 or HS002 says
+            why = next((n for n in spec.notes if n.pointer == ""), None)
+            text = "request is not a JSON object" if why is None else (
+                f"request is not valid JSON: {why.detail}" if why.kind == "not-json" else why.detail)
+            out.append(f"  (no files[] entry read: {printable(text)})")
+            continue
         lookups = locate(spec, request.parent, files)
         if not lookups:
             out.append("  (no files[] entry with a fileName)")
