@@ -472,3 +472,34 @@ def test_the_tools_own_reports_but_hubspot_are_refused_saying_what_is_read(
             "HubSpot's errors JSON, which check --format hubspot also writes, or a CSV with an errorType column)")
     where = "" if fmt == "csv" else "not an errors page of GET /crm/v3/imports/{importId}/errors: "
     assert refusal(capsys, path) == f"{path}: {where}{said}"
+
+
+@pytest.mark.parametrize(("args", "what", "of"), [
+    (["--statistics", "--format", "json"], "the output of check --statistics --format json", "findings"),
+    (["--write-baseline"], "a baseline that check --write-baseline wrote", "findings"),
+    (None, "the output of explain-errors --format json", "explanation of HubSpot's errors"),
+])
+def test_the_tools_other_json_outputs_are_refused_saying_what_they_are(
+        args: list[str] | None, what: str, of: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # these were refused as "JSON objects without a results list", as if the file were broken
+    from validator.cli import main
+
+    path = tmp_path / "out.json"
+    if args is None:
+        errors = tmp_path / "errors.json"
+        with pytest.raises(SystemExit):
+            main(["check", str(BROKEN / "contacts.import.json"), "--format", "hubspot", "-o", str(errors)])
+        with pytest.raises(SystemExit):
+            main(["explain-errors", str(errors), "--format", "json"])
+        path.write_text(capsys.readouterr().out, encoding="utf-8")
+    elif "--write-baseline" in args:
+        with pytest.raises(SystemExit):
+            main(["check", str(BROKEN / "contacts.import.json"), "--baseline", str(path), *args])
+    else:
+        with pytest.raises(SystemExit):
+            main(["check", str(BROKEN / "contacts.import.json"), "-o", str(path), *args])
+    capsys.readouterr()
+    assert refusal(capsys, path) == (
+        f"{path}: not an errors page of GET /crm/v3/imports/{{importId}}/errors: {what}, this tool's {of}, not "
+        "HubSpot's errors (explain-errors reads HubSpot's errors JSON, which check --format hubspot also writes, "
+        "or a CSV with an errorType column)")

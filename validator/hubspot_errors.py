@@ -9,8 +9,9 @@ column: the columns of the error file HubSpot's web importer offers for download
 documented (fact sheet [GAP]), so a CSV is read only where its header names the API's fields
 (``errorType`` and, where present, ``errorMessage``, ``invalidValue``, ``lineNumber``,
 ``knownColumnNumber``; letter case, spaces and underscores aside), and refused otherwise. The
-other reports of ``check`` (csv, json, json-lines, sarif, gitlab) are refused as such: they hold
-this tool's findings, not HubSpot's errors.
+other reports of ``check`` (csv, json, json-lines, sarif, gitlab, ``--statistics --format json``)
+and its baselines are refused as such: they hold this tool's findings, not HubSpot's errors; so is
+``explain-errors --format json``, an explanation of them.
 
 Bad input is refused (``ValidatorError``, one line, exit 2) where nothing could be read; where
 something could, what could not is skipped and counted (``Reading.skipped``), never guessed.
@@ -191,8 +192,9 @@ def _value(value: Any, name: str, reading: Reading, top: bool) -> None:
 
 
 def _own_format(value: Any) -> str | None:
-    """The ``check --format`` that wrote ``value``, where it is one of this tool's reports
-    other than ``hubspot`` (which is an errors page, read as one)."""
+    """What of this tool's wrote ``value``, where it is one of its outputs other than ``check
+    --format hubspot`` (which is an errors page, read as one): ``check --format X``'s report (the
+    format's name), or another output (what it is, and what it holds)."""
     if isinstance(value, dict):
         if "schema_version" in value and "findings" in value:
             return "json"
@@ -200,15 +202,24 @@ def _own_format(value: Any) -> str | None:
             return "json-lines"
         if "runs" in value and "version" in value:
             return "sarif"
-    if isinstance(value, list) and value and all(isinstance(v, dict) and "check_name" in v for v in value):
-        return "gitlab"
+        if value.get("tool") == "hubspot-preflight" and "entries" in value:
+            return "a baseline that check --write-baseline wrote, this tool's findings"
+        if "schema_version" in value and "errorTypes" in value:
+            return "the output of explain-errors --format json, this tool's explanation of HubSpot's errors"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if all("check_name" in v for v in value):
+            return "gitlab"
+        if all({"code", "name", "count", "severity"} <= v.keys() for v in value):
+            return "the output of check --statistics --format json, this tool's findings"
     return None
 
 
 def _not_errors(fmt: str) -> str:
-    """Why a report of ``check --format fmt`` is not read."""
-    return (f"the output of check --format {fmt}, this tool's findings, not HubSpot's errors (explain-errors reads "
-            "HubSpot's errors JSON, which check --format hubspot also writes, or a CSV with an errorType column)")
+    """Why a report of ``check --format fmt`` (or another output of this tool, as ``_own_format``
+    tells it) is not read."""
+    what = fmt if " " in fmt else f"the output of check --format {fmt}, this tool's findings"
+    return (f"{what}, not HubSpot's errors (explain-errors reads HubSpot's errors JSON, which check --format "
+            "hubspot also writes, or a CSV with an errorType column)")
 
 
 def kind_of(value: Any) -> str:
