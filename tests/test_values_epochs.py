@@ -193,3 +193,24 @@ def test_a_zero_date_says_it_is_no_date() -> None:
                                  "write for none; leave the cell empty where there is no date"),
         (5, 2, "HS201", "error", "'2024-00-00' is not a MONTH_DAY_YEAR datetime"),
     ]
+
+
+def test_epoch_microseconds_in_a_workbook_number_cell_need_a_text_cell() -> None:
+    # the message said to write the milliseconds, which in a number cell HubSpot reads as an Excel
+    # serial day (as HS202 says of seconds in a number cell); a Text cell holds them
+    from tests.workbooks import make_workbook
+
+    rows = [["email", "closedate"], ["a@x.com", 1700000000000000], ["b@x.com", "1700000000000000"]]
+    request = {"name": "x", "files": [{"fileName": "d.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "email", "columnObjectTypeId": "0-1", "propertyName": "email"},
+            {"columnName": "closedate", "columnObjectTypeId": "0-1", "propertyName": "closedate"}]}}]}
+    report = validate(request, files={"d.xlsx": make_workbook({"sheets": [{"name": "Deals", "rows": rows}]})})
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS201", "HS202")] == [
+        (2, 2, "HS201", "'1700000000000000' is not a MONTH_DAY_YEAR datetime: it looks like epoch microseconds "
+                        "(2023-11-14 22:13:20 UTC); HubSpot reads a number cell as an Excel serial day, which it is "
+                        "not, and epoch milliseconds from a Text cell only: write 1700000000000 in a Text cell, or "
+                        "the date in a date cell"),
+        (3, 2, "HS201", "'1700000000000000' is not a MONTH_DAY_YEAR datetime: it looks like epoch microseconds "
+                        "(2023-11-14 22:13:20 UTC), where HubSpot reads milliseconds: write 1700000000000"),
+    ]

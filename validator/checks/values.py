@@ -74,14 +74,20 @@ class UnparseableDate(ValueRule):
                                       _not_a(f"is not a {fmt} {kind}: a negative number, which is no date's "
                                              "serial day (a date cell shows it as ########)"), hubspot_error=error)
                 bad = bad & ~negative
+                yield from self.cells(chunk, file, column, bad & numbers,
+                                      _not_a(f"is not a {fmt} {kind}", kind == "datetime", number_cell=True),
+                                      hubspot_error=error)
+                bad = bad & ~numbers
             yield from self.cells(chunk, file, column, bad, _not_a(f"is not a {fmt} {kind}", kind == "datetime"),
                                   hubspot_error=error)
 
 
-def _not_a(what: str, with_time: bool | None = None) -> Callable[[str], str]:
+def _not_a(what: str, with_time: bool | None = None, number_cell: bool = False) -> Callable[[str], str]:
     """The message of a value that does not parse, with a word on spaces that look plain; for a date
-    (``with_time`` given), on a number of epoch microseconds or nanoseconds."""
-    epoch = (lambda value: "") if with_time is None else (lambda value: unparsed_date_note(value, with_time))
+    (``with_time`` given), on a number of epoch microseconds or nanoseconds (in a workbook's
+    ``number_cell``, which HubSpot reads as a serial day)."""
+    epoch = (lambda value: "") if with_time is None else (
+        lambda value: unparsed_date_note(value, with_time, number_cell))
     return lambda value: f"{quote(value)} {what}{epoch(value)}{odd_space_note(value)}"
 
 

@@ -144,10 +144,11 @@ _FINER = {16: ("microseconds", 1000), 19: ("nanoseconds", 1_000_000)}
 _ZERO_DATE = re.compile(r"0+([-/.])0+(?:\1)0+(?:[ T]0+:0+(?::0+(?:\.0+)?)?)?")
 
 
-def unparsed_date_note(value: str, with_time: bool) -> str:
+def unparsed_date_note(value: str, with_time: bool, number_cell: bool = False) -> str:
     """For HS201's message: what a number of 16 or 19 digits looks like, and the milliseconds to write
-    (for a date property, of the day's midnight UTC); that a zero date (MySQL's `0000-00-00`) is
-    none; ``""`` for any other cell."""
+    (for a date property, of the day's midnight UTC; from a workbook's number cell, which HubSpot
+    reads as a serial day, in a Text cell, as HS202 says of seconds); that a zero date (MySQL's
+    `0000-00-00`) is none; ``""`` for any other cell."""
     text = value.strip()
     if _ZERO_DATE.fullmatch(text):
         return ": a zero date, which databases write for none; leave the cell empty where there is no date"
@@ -159,5 +160,9 @@ def unparsed_date_note(value: str, with_time: bool) -> str:
     if not with_time:
         ms = ms // 86_400_000 * 86_400_000
     when = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms)
+    if number_cell:
+        return (f": it looks like epoch {unit} ({when.strftime(_shown(with_time))}); HubSpot reads a number cell "
+                "as an Excel serial day, which it is not, and epoch milliseconds from a Text cell only: write "
+                f"{ms} in a Text cell, or the date in a date cell")
     return (f": it looks like epoch {unit} ({when.strftime(_shown(with_time))}), where HubSpot reads "
             f"milliseconds: write {ms}")
