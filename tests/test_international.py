@@ -11,6 +11,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from validator import validate
 
 
@@ -87,6 +89,17 @@ def test_numbers_in_digits_of_another_script_are_warnings_naming_the_digits(tmp_
         "'１,２３４' has fullwidth digits; HubSpot documents the digits 0-9, and whether it reads others is not "
         "documented: in the digits 0-9 it is 1,234",
         "'１２三' is not a number"]
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("۱۲۳", "Extended Arabic-Indic"),  # Persian and Urdu digits: the name was "Extended arabic-Indic"
+    ("١٢٣", "Arabic-Indic"), ("१२३", "Devanagari"), ("১২৩", "Bengali"), ("᧑᧒", "New Tai Lue"),
+    ("１２３", "fullwidth"), ("𝟏𝟐", "mathematical bold"), ("12", ""),
+])
+def test_the_script_of_digits_is_named_as_written(text: str, script: str) -> None:
+    from validator.formats import digit_script
+
+    assert digit_script(text) == script
 
 
 def test_a_percentage_with_a_decimal_comma_is_a_warning(tmp_path: Path) -> None:

@@ -118,9 +118,16 @@ def digit_script(text: str) -> str:
     `Arabic-Indic`, `Devanagari`); ``""`` where there is none."""
     for c in text:
         if not c.isascii() and unicodedata.decimal(c, None) is not None:
-            script = unicodedata.name(c, "").split(" DIGIT")[0]
-            return "-".join(w.capitalize() for w in script.lower().split("-")).replace("Fullwidth", "fullwidth")
+            words = unicodedata.name(c, "").split(" DIGIT")[0].lower().split(" ")
+            # a script's name is capitalized (`Extended Arabic-Indic`), a form of the digits is not
+            return " ".join(w if w in _DIGIT_FORMS else "-".join(p.capitalize() for p in w.split("-"))
+                            for w in words)
     return ""
+
+
+# the words of Unicode's digit names that tell a form (`FULLWIDTH`, `MATHEMATICAL BOLD`), not a script
+_DIGIT_FORMS = frozenset({"fullwidth", "mathematical", "bold", "double-struck", "sans-serif", "monospace",
+                          "segmented"})
 
 
 # a duration written for people, not in milliseconds: a clock (`00:02:30`, `2:30`) or amounts with
