@@ -48,3 +48,10 @@ if __name__ == "__main__":  # regenerate the table in README.md
     tail = rest.split("<!-- rules:end -->", 1)[1]
     (ROOT / "README.md").write_text(f"{head}<!-- rules:start -->\n{table}<!-- rules:end -->{tail}",
                                     encoding="utf-8")
+
+
+def test_no_sentence_of_a_table_row_runs_into_the_next() -> None:
+    # the format table's sarif, github and gitlab rows read "...as JSON escapes Where a record
+    # spans several lines...": a sentence appended without the full stop of the one before
+    rows = [line for line in README.splitlines() if line.startswith("| ")]
+    assert [line[:40] for line in rows if re.search(r"[a-z)`] (?:Where|The|It) [a-z]", line)] == []
