@@ -101,3 +101,24 @@ def test_redact_masks_the_byte_hs403_reads_in_every_format(tmp_path: Path) -> No
         assert masked["message"].endswith(f"at offset {at}, line 2, reads as 'REDACTED' there)")
         for fmt in ("json", "junit", "github", "sarif", "text", "concise", "csv", "hubspot"):
             assert char not in render(report, fmt, redact=True), (fmt, char)
+
+
+def test_redact_masks_a_value_in_other_digits_where_the_message_gives_it_in_0_9(tmp_path: Path) -> None:
+    # HS206 and HS252 give the cell in the digits 0-9 ("write 12345", "the MONTH_DAY_YEAR date
+    # 03/15/2024"): the value itself, which --redact left for every log to read
+    path = _import(tmp_path, "companies", ["Name", "Revenue", "Start"],
+                   "Acme,１２３４５,０３/１５/２０２４\nGlobex,\"١٬٢٣٤٫٥\",1/1/2024\nInitech,٠,\n",
+                   [("0-2", "Name", "name"), ("0-2", "Revenue", "annualrevenue"),
+                    ("0-2", "Start", "closedate")])
+    report = redact_report(validate(path))
+    got = [(f.row, f.code, f.message) for f in report.findings if f.code in ("HS206", "HS252")]
+    tail = "HubSpot documents the digits 0-9, and whether it reads others is not documented"
+    assert got == [
+        (2, "HS206", f"'REDACTED' has fullwidth digits; {tail}: write REDACTED"),
+        (2, "HS252", f"'REDACTED' has fullwidth digits; in 0-9 it is the MONTH_DAY_YEAR date REDACTED, but {tail}"),
+        (3, "HS206", f"'REDACTED' has Arabic-Indic digits; {tail}: in the digits 0-9 it is REDACTED"),
+        (4, "HS206", f"'REDACTED' has Arabic-Indic digits; {tail}: write REDACTED"),
+    ]
+    for fmt in ("json", "text", "sarif", "junit", "github", "gitlab", "hubspot"):
+        out = render(validate(path), fmt, redact=True)
+        assert "12345" not in out and "03/15/2024" not in out and "1,234.5" not in out, fmt

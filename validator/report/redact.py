@@ -6,7 +6,9 @@ Messages and hints quote values (``'O"Brien'``; a hint that shows a fix writes i
 ``"O""Brien"``). On a data row every quoted span but a header's is masked; a span with no letter
 or digit is syntax (``';'``, ``','``, ``("")``), not a value, and stays; but a finding's value
 placed at a byte offset (HS403's first undecodable byte, as it reads: ``'é'``, ``'€'``) is a piece
-of a cell, whatever its characters, and is masked wherever the finding stands.
+of a cell, whatever its characters, and is masked wherever the finding stands. A value in digits
+of another script is also given bare in 0-9 (HS206's ``write 12345``, HS252's date): that is the
+value too, masked.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import replace
 
 from validator.checks.base import quote
 from validator.findings import Finding, Report
+from validator.formats.numbers import in_ascii_digits
 
 MASK = "REDACTED"  # HubSpot's own word for masked values in its error file
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
@@ -47,6 +50,9 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
         shown = quote(f.value)
         if f.offset is not None or not _syntax(shown):  # a value placed at a byte offset is data
             text = text.replace(shown, f"'{MASK}'")  # values appear quoted, never bare
+        plain = in_ascii_digits(f.value)  # but for a value in other digits, given in 0-9 too (HS206, HS252)
+        if plain:
+            text = re.sub(rf"(?<![\w.,/:-]){re.escape(plain)}(?![\w/:-]|[.,]\w)", MASK, text)
     if f.row is not None and f.row >= first:  # a data row: anything quoted but a header is a value
         def mask(m: re.Match[str]) -> str:
             span = m.group()
