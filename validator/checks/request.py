@@ -8,6 +8,7 @@ given) and ``request_objects`` (the objects imported and their operations)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 from validator.checks.base import Hit, Rule, quote
@@ -90,7 +91,8 @@ class MissingImportName(Rule):
     sheet 1.2, [V] S5). What HubSpot does without one is not documented [GAP]: an import
     without a name is hard to tell from the others when its errors come back hours later.
     A `null` name is HS034's, a name that is no string HS002's.
-    Example: `{"files": [...], "importOperations": {"0-1": "UPSERT"}}`, or `"name": " "`.
+    Example: `{"files": [...], "importOperations": {"0-1": "UPSERT"}}`, or `"name": " "` (spaces or
+    invisible characters only, as a zero-width space).
     Fix: give the import a name that says what it is and when (`"name": "Expo leads 2026-11"`).
     """
 
@@ -105,9 +107,15 @@ class MissingImportName(Rule):
         if "name" not in raw:
             yield self.finding("the request has no name; HubSpot shows an import by its name on the Imports "
                                "page and in lists made from it", file=ctx, pointer="/name")
-        elif isinstance(raw["name"], str) and not raw["name"].strip():
+        elif isinstance(raw["name"], str) and not _shown(raw["name"]):
             yield self.finding(f"name {quote(raw['name'])} is empty; HubSpot shows an import by its name on the "
                                "Imports page and in lists made from it", file=ctx, pointer="/name", value=raw["name"])
+
+
+def _shown(text: str) -> str:
+    """``text`` as a page shows it: without spaces and invisible format characters (a zero-width
+    space, a word joiner, a byte order mark)."""
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
 
 
 class RequestControlCharacters(Rule):
