@@ -203,3 +203,22 @@ def test_dates_in_digits_of_another_script_are_warnings_with_the_date_in_0_to_9(
         f"'１５/０３/２０２４' has fullwidth digits; in 0-9 it is the DAY_MONTH_YEAR date 15/03/2024, {tail}",
         f"'١٥/٠٣/٢٠٢٤ 10:00' has Arabic-Indic digits; in 0-9 it is the DAY_MONTH_YEAR date 15/03/2024 10:00, {tail}",
         f"'१५/०३/२०२४' has Devanagari digits; in 0-9 it is the DAY_MONTH_YEAR date 15/03/2024, {tail}"]
+
+
+@pytest.mark.parametrize(("fmt", "dates", "verdict"), [
+    # HS252 calls these DAY_MONTH_YEAR dates; HS204 counted them as dates in no format, so one
+    # ASCII date made it say every value is impossible as DAY_MONTH_YEAR and that all of them
+    # parse as MONTH_DAY_YEAR
+    ("DAY_MONTH_YEAR", ["１５/０３/２０２４", "２０/０４/２０２４", "١٥/٠٣/٢٠٢٤", "03/15/2024"],
+     "the column mixes date formats: of 4 values 1 parses as MONTH_DAY_YEAR, 3 parse as DAY_MONTH_YEAR"),
+    # and said nothing where every date is in other digits, in another order than the declared one
+    ("MONTH_DAY_YEAR", ["１５/０３/２０２４", "２０/０４/２０２４", "१५/०३/२०२४"],
+     "3 of 3 values are impossible as MONTH_DAY_YEAR; every value parses as DAY_MONTH_YEAR; the request says "
+     "MONTH_DAY_YEAR"),
+])
+def test_the_date_format_verdict_reads_dates_in_digits_of_another_script(tmp_path: Path, fmt: str,
+                                                                          dates: list[str], verdict: str) -> None:
+    _check(tmp_path, "0-1", [("Email", "email", [f"p{i}@example.com" for i in range(len(dates))]),
+                             ("Close", "closedate", dates)], fmt=fmt)
+    got = [(f.row, f.column, f.message) for f in validate(tmp_path / "import.json").findings if f.code == "HS204"]
+    assert got == [(1, 2, verdict)]

@@ -22,7 +22,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks.base import Hit, counted, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
-from validator.checks.values_digits import other_digit_cells
+from validator.checks.values_digits import other_digit_cells, other_digit_dates
 from validator.checks.values_epochs import near_zero_epochs, unparsed_date_note
 from validator.checks.values_months import foreign_month_cells
 from validator.context import Column, FileContext
@@ -135,7 +135,8 @@ class DateFormatVerdict(ValueRule):
     Why: one `dateFormat` applies to every date in the import. When values are impossible under
     it (a 13th month, a 31st of April) the column was most likely written in another order; then
     every ambiguous value (03/04/2024) imports with day and month swapped, silently. Values
-    that are a date in no format (`soon`) are HS201's alone and do not hide the verdict. In a
+    that are a date in no format (`soon`) are HS201's alone and do not hide the verdict; a date
+    in digits of another script (`１５/０３/２０２４`, HS252) counts as the date it is in 0-9. In a
     workbook only text cells count: date cells are written out in the declared dateFormat.
     Example: `28/10/2023`, `03/04/2024` under MONTH_DAY_YEAR: every value parses as DAY_MONTH_YEAR.
     Fix: set `dateFormat` to the format named, or rewrite the column in one format.
@@ -167,6 +168,7 @@ class DateFormatVerdict(ValueRule):
                     parsed = {f: self.dates(chunk, file, column, prop, f) for f in formats.DATE_FORMATS}
                     break
                 parsed[f], weights = got
+            texts = distinct_texts(chunk, column)[0] if weights is not None else cells(chunk, column)
             first = parsed[formats.DATE_FORMATS[0]]
             calendar = ~first.blank & ~first.epoch & ~first.epoch_seconds
             # a workbook's text cells only: its date and number cells are written out by the
@@ -182,12 +184,14 @@ class DateFormatVerdict(ValueRule):
             union = np.zeros(len(calendar), dtype=bool)
             for m in ok.values():
                 union |= m
+            ambiguous = formats.ambiguous_of(list(parsed.values())) & calendar
+            other_digit_dates(texts, calendar & ~union, ok, union, ambiguous)
 
             def count(mask: np.ndarray, weights: np.ndarray | None = weights) -> int:
                 return int(mask.sum()) if weights is None else int(weights[mask].sum())
             c = self.counts.setdefault(column.index, {})
             c["values"] = c.get("values", 0) + count(calendar)
-            c["ambiguous"] = c.get("ambiguous", 0) + count(formats.ambiguous_of(list(parsed.values())) & calendar)
+            c["ambiguous"] = c.get("ambiguous", 0) + count(ambiguous)
             c["any"] = c.get("any", 0) + count(union)
             for f, m in ok.items():
                 c[f] = c.get(f, 0) + count(m)

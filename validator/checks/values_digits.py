@@ -11,6 +11,7 @@ report that hold a character past ASCII are read again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -47,6 +48,30 @@ def other_digit_cells(rule: ValueRule, chunk: Chunk, file: FileContext, column: 
             out[keep] = formats.parse_dates(mapped, fmt, with_time=True, distinct=None).ok
         return out
     return cached(chunk, ("other-digits", column.index, fmt), make)
+
+
+def other_digit_dates(texts: Any, unread: np.ndarray, ok: dict[str, np.ndarray], union: np.ndarray,
+                       ambiguous: np.ndarray) -> None:
+    """HS204's counts of the ``unread`` cells of ``texts`` (no format reads them) that are dates
+    once their digits of another script are read as 0-9, as HS252 reads them: marked in ``ok``
+    under each format that reads them, in ``union``, and in ``ambiguous``, in place."""
+    at = np.flatnonzero(unread)
+    if not len(at):
+        return
+    some = texts.take(pa.array(at))
+    wide = formats.matches(some, r"[^\x00-\x7f]")
+    if not wide.any():
+        return
+    plain = [formats.in_ascii_digits(t or "") for t in some.filter(pa.array(wide)).to_pylist()]
+    keep = np.array([int(i) for i, p in zip(at[wide], plain, strict=True) if p is not None], dtype=np.int64)
+    if not len(keep):
+        return
+    mapped = pa.array([p for p in plain if p is not None], pa.string())
+    dates = [formats.parse_dates(mapped, f, with_time=True, distinct=None) for f in formats.DATE_FORMATS]
+    for f, d in zip(formats.DATE_FORMATS, dates, strict=True):
+        ok[f][keep] |= d.ok
+        union[keep] |= d.ok
+    ambiguous[keep] |= formats.ambiguous_of(dates)
 
 
 class DateDigitsNotAscii(ValueRule):
