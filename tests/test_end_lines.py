@@ -166,3 +166,17 @@ def test_text_and_junit_name_the_lines_of_a_record_of_several() -> None:
     assert "HS212 'bad3' is not a valid email address (Email) [lines 9-10]" in text
     assert "HS212 'bad1' is not a valid email address (Email) [line 5]" in text
     assert "row 4, lines 6-7, col 1" in render(_report(), "junit")
+
+
+def test_the_records_of_several_lines_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 24 bytes each, a file of millions of them would hold hundreds of MB: at most MOST are kept,
+    # past them a finding's end_line is its line
+    import validator.record_spans as spans_module
+
+    monkeypatch.setattr(spans_module, "MOST", 2)
+    assert _found({"reader": "fast", "chunk_rows": 2}) == [
+        ("HS212", 3, 5, 5, 1),
+        ("HS212", 4, 6, 7, 1),  # the second record of several lines kept (row 2 was the first)
+        ("HS110", 5, 8, 8, 3),
+        ("HS212", 6, 9, 9, 1),  # the third: not kept
+    ]

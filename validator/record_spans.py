@@ -8,7 +8,9 @@ last, as editors and code hosts show a range (SARIF ``endLine``, GitLab ``lines.
 Every physical line of a CSV belongs to one record (a blank line is a row of its own), so a
 record ends on the line before the next record starts, and the file's last one on its last
 line. Kept are the records that span more than one line only (few in most files), as sorted
-arrays of (row, first line, last line), so memory follows those records, not the file.
+arrays of (row, first line, last line), and at most ``MOST`` of them in a file (HubSpot's row
+limit; 24 MiB), so memory stays bounded: past them (a file of millions of records of several
+lines, over HubSpot's limit), a finding's ``end_line`` is its ``line``.
 Workbooks have no lines: their findings' ``end_line`` is their ``line``.
 """
 
@@ -22,27 +24,32 @@ import numpy as np
 from validator.findings import Finding
 from validator.readers.base import Chunk, Header
 
+MOST = 1_048_576  # records of several lines kept per file
+
 
 class RecordSpans:
     """Fed a CSV's header and chunks in file order, then ``finish(lines)``; gives each
     multi-line record's last line (``end``)."""
 
-    __slots__ = ("_ends", "_lines", "_parts", "_rows", "_tail")
+    __slots__ = ("_ends", "_kept", "_lines", "_parts", "_rows", "_tail")
 
     def __init__(self) -> None:
         self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._kept = 0  # records kept in _parts (at most MOST)
         self._tail: tuple[int, int] | None = None  # (row, line) of the last record, its end not yet known
         self._rows = self._lines = self._ends = np.zeros(0, np.int64)
 
     def header(self, header: Header | None) -> None:
-        if header is not None and header.end_line > header.line:
-            self._parts.append((np.array([header.row], np.int64), np.array([header.line], np.int64),
-                                np.array([header.end_line], np.int64)))
+        if header is not None:
+            self._keep(header.row, header.line, header.end_line)
 
     def chunk(self, chunk: Chunk) -> None:
         """The records of a chunk: its rows (ends from the next record's start) and its notes
         (ragged, blank and broken records, whose readers give their last line; the rows of a
         run of blank rows are one line each)."""
+        if self._kept >= MOST:  # (bounded: no more are kept)
+            self._tail = None
+            return
         rows = chunk.rows.astype(np.int64, copy=False)
         lines = np.asarray(chunk.lines, dtype=np.int64)
         ends = np.full(len(rows), -1, np.int64)  # -1: the line before the next record's
@@ -65,9 +72,10 @@ class RecordSpans:
         if ends[-1] < 0:  # the chunk's last record: the next chunk, or the file's end, tells
             self._tail = (int(rows[-1]), int(lines[-1]))
             rows, lines, ends = rows[:-1], lines[:-1], ends[:-1]
-        many = ends > lines
-        if many.any():
+        many = np.flatnonzero(ends > lines)[: MOST - self._kept]
+        if len(many):
             self._parts.append((rows[many], lines[many], ends[many]))
+            self._kept += len(many)
 
     def finish(self, lines: int) -> None:
         """The file had ``lines`` physical lines: its last record ends on the last of them."""
@@ -81,8 +89,9 @@ class RecordSpans:
             self._parts = []
 
     def _keep(self, row: int, line: int, end: int) -> None:
-        if end > line:
+        if end > line and self._kept < MOST:
             self._parts.append((np.array([row], np.int64), np.array([line], np.int64), np.array([end], np.int64)))
+            self._kept += 1
 
     def end(self, row: int, line: int) -> int:
         """The last line of the record of ``row`` starting on ``line`` (``line`` where it has one
