@@ -154,6 +154,10 @@ def test_terms_of_no_length_or_past_max_years_are_warnings() -> None:
     ]
     assert [r[:3] for r in found(Config(options={"HS244": {"max_years": 200}}))] == [
         (2, 2, "HS244"), (6, 2, "HS216")]
+    # max_years = 10**400 (a whole number, as the option takes) was an internal error: OverflowError,
+    # int too large to convert to float; no term is that long
+    assert [r[:3] for r in found(Config(options={"HS244": {"max_years": 10**400}}))] == [
+        (2, 2, "HS244"), (6, 2, "HS216")]
 
 
 # -- the dateFormat verdict -----------------------------------------------------------------

@@ -75,6 +75,13 @@ def test_the_threshold_is_an_option() -> None:
     assert [f[:3] for f in _calls(["150", "99"], config=config)] == [(3, 2, "HS250")]
 
 
+def test_a_threshold_past_a_floats_range_holds_every_positive_duration() -> None:
+    # min_ms = 10**400 (a whole number, as the option takes) was an internal error: OverflowError,
+    # int too large to convert to float
+    config = Config(options={"HS250": {"min_ms": 10**400}})
+    assert [f[:3] for f in _calls(["150", "0", "150000"], config=config)] == [(2, 2, "HS250"), (4, 2, "HS250")]
+
+
 def test_a_portal_number_shown_as_a_duration_is_one(tmp_path: Path) -> None:
     portal = tmp_path / "portal"
     (portal / "properties").mkdir(parents=True)

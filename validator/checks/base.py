@@ -41,6 +41,15 @@ def quote(value: str, limit: int = 80) -> str:
     return f"'{shown}'"
 
 
+def option_float(value: int) -> float:
+    """A rule's whole-number option as a float to compare values with; one past a float's range
+    (an option takes any whole number, ``10**400`` too) as infinity, a limit no value reaches."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf")
+
+
 def counted(n: int, word: str, words: str | None = None) -> str:
     """``n`` and the word for that many, as messages count things: ``1 column``, ``2 columns``,
     ``1,000 entries`` (``words``: a plural other than ``word`` + ``s``)."""

@@ -25,7 +25,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks._columns import ADDITIONAL
 from validator.checks._facts import blank_at, screen
-from validator.checks.base import Hit, quote
+from validator.checks.base import Hit, option_float, quote
 from validator.checks.typed import ValueRule, cached, cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -331,7 +331,7 @@ class TermOutOfRange(FormatRule):
     options: ClassVar[Mapping[str, Any]] = {"max_years": 100}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        most = float(self.opt["max_years"])
+        most = option_float(self.opt["max_years"])
         for column, _prop in self.typed(file):
             months = formats.term_months(cells(chunk, column))
             yield from self.cells(chunk, file, column, months == 0, "{value} is a term of no length")

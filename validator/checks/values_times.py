@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.catalog import Property
 from validator.checks._facts import rows_with
-from validator.checks.base import Hit, quote
+from validator.checks.base import Hit, option_float, quote
 from validator.checks.typed import ValueRule, cells, is_date, kind_mask
 from validator.checks.values import numbers
 from validator.checks.values_epochs import near_zero_epochs
@@ -175,7 +175,7 @@ class DurationInSeconds(ValueRule):
         return prop.format == "duration"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        low = float(self.opt["min_ms"])
+        low = option_float(self.opt["min_ms"])
         for column, prop in self.typed(file):
             n = numbers(chunk, column, prop)
             with np.errstate(invalid="ignore"):
