@@ -161,6 +161,9 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = true }', "must be a whole number >= 0, not True"),
     ('[tool.hubspot-preflight.options]\nHS501 = { max_rows = -1 }', "must be a whole number >= 0, not -1"),
     ('[tool.hubspot-preflight.options]\nHS502 = { plan = 5 }', "option plan of rule HS502 must be a string, not 5"),
+    # a plan that is no tier was taken for "paid", silently, where tier = "gold" is refused
+    ('[tool.hubspot-preflight.options]\nHS502 = { plan = "gold" }',
+     "option plan of rule HS502 must be paid or free, not 'gold'"),
 ])
 def test_configuration_errors_exit_2_naming_the_culprit(project: Path, table: str, message: str,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -291,6 +294,13 @@ def test_a_more_specific_severity_wins_whatever_its_place(tmp_path: Path, table:
     (tmp_path / "hubspot-preflight.toml").write_text(f"[severity]\n{table}\n", encoding="utf-8")
     active = active_rules(effective_config((tmp_path,), tmp_path / "hubspot-preflight.toml"))
     assert (active["HS113"].severity.label, active["HS110"].severity.label) == ("error", "info")
+
+
+def test_a_rules_plan_that_is_no_tier_is_refused_in_python_too() -> None:
+    # options={"HS506": {"plan": "Gold"}} checked as the paid plan, silently
+    with pytest.raises(ValidatorError, match=r"^option plan of rule HS506 must be paid or free, not 'Gold'$"):
+        validate(EXAMPLES / "contacts" / "contacts.import.json", config=Config(options={"HS506": {"plan": "Gold"}}))
+    assert active_rules(Config(options={"HS506": {"plan": "FREE"}}))["HS506"].options["plan"] == "FREE"
 
 
 def test_tier_flag_wins_over_a_rules_plan_in_the_file_and_zero_means_the_default(tmp_path: Path) -> None:
