@@ -622,6 +622,28 @@ def test_settings_and_baselines_that_are_fifos_or_devices_never_hang(tmp_path: P
     assert {f["code"] for f in json.loads(piped.stdout)["findings"]} == {"HS110"}
 
 
+def test_a_baseline_nested_too_deeply_or_with_a_number_too_long_is_refused_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a baseline of 100,000 nested lists was a RecursionError out of validate() (and, in the
+    # CLI, "input nested too deeply to check", naming no file); one with a 5,000-digit number
+    # was "not valid JSON" with Python's advice to call sys.set_int_max_str_digits()
+    from validator import Config, validate
+    from validator.cli import main
+    from validator.findings import ValidatorError
+
+    deep, long = tmp_path / "deep.json", tmp_path / "long.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    long.write_text('{"version": ' + "9" * 5000 + ', "entries": []}', encoding="utf-8")
+    for path, said in ((deep, f"baseline {deep} is nested too deeply"),
+                       (long, f"baseline {long} is not valid JSON: a number of 5,000 digits is too long to read")):
+        with pytest.raises(ValidatorError) as info:
+            validate(CLEAN, config=Config(baseline=path))
+        assert str(info.value) == said
+        with pytest.raises(SystemExit) as exc:
+            main(["check", str(CLEAN), "--baseline", str(path)])
+        assert (exc.value.code, capsys.readouterr().err) == (2, f"hubspot-preflight: error: {said}\n")
+
+
 def test_a_request_that_names_no_file_is_reported_not_the_file_given_with_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     # with an empty files list (or entries without a fileName) the CLI refused --file or a data

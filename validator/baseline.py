@@ -45,6 +45,7 @@ from validator.findings import STALE_CODE, Finding, Report, ValidatorError
 from validator.held import Held, part
 from validator.record_ignores import RecordIgnores
 from validator.records import RowSource, finding_key
+from validator.request.decode import checked_int
 from validator.sources import read_bounded, stat_named, write_text
 
 VERSION = 2
@@ -82,13 +83,15 @@ def load_baseline(source: BaselineArg) -> list[dict[str, Any]]:
         if stat_named(path, "cannot read baseline ") is None:
             return []
         try:
-            data = json.loads(read_bounded(path, MAX_BASELINE_BYTES))
+            data = json.loads(read_bounded(path, MAX_BASELINE_BYTES), parse_int=checked_int)
         except OSError as exc:
             raise ValidatorError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
         except ValidatorError as exc:
             raise ValidatorError(f"cannot read baseline: {exc}") from None
         except ValueError as exc:
             raise ValidatorError(f"baseline {path} is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValidatorError(f"baseline {path} is nested too deeply") from None
         entries = data.get("entries") if isinstance(data, dict) else None
         where = str(path)
     else:

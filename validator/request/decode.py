@@ -68,7 +68,8 @@ def _checked_float(text: str) -> float:
     return value
 
 
-def _checked_int(text: str) -> int:
+def checked_int(text: str) -> int:
+    """A JSON integer (``json.loads(..., parse_int=checked_int)``: the request, a baseline)."""
     try:
         return int(text)
     except ValueError:  # past Python's limit on digits, whose message advises a Python setting
@@ -131,7 +132,7 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
             object_pairs_hook=_TaggedObject if tag else _JsonObject,
             parse_constant=_reject_constant,
             parse_float=_checked_float,
-            parse_int=_checked_int,
+            parse_int=checked_int,
         )
         if tag:
             value = _tagged(value)
