@@ -470,6 +470,9 @@ def test_config_key_value_overrides_one_setting_over_the_settings_file(tmp_path:
     ("nope.toml", "cannot read configuration nope.toml: No such file or directory"),
     # (it was read as the current folder: "cannot read configuration: . is not a regular file or a pipe")
     ("", "--config '' names no settings file, nor a 'KEY = VALUE' setting"),
+    # (an internal error: ValueError from Python's limit on the digits of an int, in tomllib)
+    ("max-per-rule = " + "9" * 5000, f"--config 'max-per-rule = {'9' * 5000}': a number of more than 4,300 digits "
+                                     "is too long to read"),
 ])
 def test_a_config_value_that_is_no_file_nor_a_known_setting_is_refused(tmp_path: Path, value: str,
                                                                        said: str) -> None:

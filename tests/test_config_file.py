@@ -153,6 +153,9 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     # TOML nested deeper than Python's reader recurses said "input nested too deeply to check",
     # naming no file, and Config.from_pyproject raised RecursionError
     ("select = " + "[" * 3000 + "]" * 3000, "cannot read configuration {file}: nested too deeply"),
+    # a whole number past Python's limit on digits was an internal error (ValueError from tomllib)
+    ("max-per-rule = " + "9" * 5000, "cannot read configuration {file}: a number of more than 4,300 digits is too "
+                                     "long to read"),
     # a rule option of the wrong kind used to escape as "internal error: ValueError"
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = "many" }',
      "{file} [tool.hubspot-preflight] options: option max_columns of rule HS503 must be a whole number >= 0, "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -84,6 +85,12 @@ def _read(path: Path) -> dict[str, Any]:
         raise ValidatorError(f"{path} is not valid TOML: {exc}") from None
     except RecursionError:  # (valid TOML, nested deeper than tomllib recurses)
         raise ValidatorError(f"cannot read configuration {path}: nested too deeply") from None
+    except ValueError:  # (valid TOML: a whole number past Python's limit on digits)
+        raise ValidatorError(f"cannot read configuration {path}: {_too_long()}") from None
+
+
+def _too_long() -> str:
+    return f"a number of more than {sys.get_int_max_str_digits():,} digits is too long to read"
 
 
 def load_file(path: Path, overrides: Iterable[Override] = ()) -> Config:
@@ -138,6 +145,8 @@ def override(value: str) -> Mapping[str, Any]:
         raise ValidatorError(f"{setting} is no file, nor a TOML 'KEY = VALUE' setting: {exc}") from None
     except RecursionError:
         raise ValidatorError(f"{setting}: nested too deeply") from None
+    except ValueError:  # (a whole number past Python's limit on digits)
+        raise ValidatorError(f"{setting}: {_too_long()}") from None
     tool = table.get("tool")
     if set(table) == {"tool"} and isinstance(tool, dict) and set(tool) == {TABLE}:  # (as pyproject.toml spells it)
         table = tool[TABLE]
