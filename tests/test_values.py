@@ -540,6 +540,9 @@ def test_a_custom_object_the_portal_snapshot_lacks_is_unknown(tmp_path: Path) ->
 
 @pytest.mark.parametrize(("path", "text", "why"), [
     ("owners.json", "{not json", "not JSON"),
+    # (it said Python's advice: "use sys.set_int_max_str_digits() to increase the limit")
+    ("owners.json", '{"results": [{"id": ' + "9" * 5000 + "}]}",
+     r"owners.json: not JSON \(a number of 5,000 digits is too long to read\)$"),
     ("properties/contacts.json", '{"results": {"name": "email"}}', '"results" list'),
     ("properties/unicorns.json", '{"results": []}', "not an object type id or name"),
     ("pipelines/deals.json", '{"results": [{"id": "x", "label": "X"}]}', '"stages"'),

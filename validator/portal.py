@@ -40,6 +40,7 @@ from validator.catalog import (
     builtin,
 )
 from validator.findings import ValidatorError
+from validator.request.decode import checked_int
 from validator.sources import is_folder, read_bounded, stat_named
 
 MAX_SNAPSHOT_FILE = 64 * 1024 * 1024
@@ -64,7 +65,7 @@ class _Bad(Exception):
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(read_bounded(path, MAX_SNAPSHOT_FILE).decode("utf-8-sig"))
+        return json.loads(read_bounded(path, MAX_SNAPSHOT_FILE).decode("utf-8-sig"), parse_int=checked_int)
     except ValidatorError as exc:
         raise ValidatorError(f"portal snapshot: {exc}") from None
     except OSError as exc:
