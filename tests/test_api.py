@@ -416,6 +416,10 @@ def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
         "'json-lines', 'sarif', 'junit', 'github', 'gitlab', 'hubspot', 'csv', 'auto', not 'xml'":
             Config(output_format="xml"),
         "Config.root must be a folder path or None, not 5": Config(root=5),  # type: ignore[arg-type]
+        # an empty path was the current folder: read as a portal snapshot, or refused as "not a
+        # regular file or a pipe" for the baseline
+        "Config.portal must be a folder path or a loaded Portal, not ''": Config(portal=""),
+        "Config.baseline must be a file path or a list of entries, not ''": Config(baseline=""),
     }
     for message, config in cases.items():
         _misuse(message, broken, config=config)

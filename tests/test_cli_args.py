@@ -458,6 +458,32 @@ def test_config_key_value_overrides_one_setting_over_the_settings_file(tmp_path:
     assert json.loads(proc.stdout)["baseline"] == str(tmp_path / "accepted.json")
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    # an empty path was the current folder: a check of every import in it and below, a portal
+    # snapshot read from it, or refusals that named '.' ("cannot read request: . is a directory")
+    (("check", ""), "Invalid value for '[PATHS]...': '' names no file or folder (see 'hubspot-preflight check "
+                    "--help')"),
+    (("config", ""), "Invalid value for '[PATHS]...': '' names no file or folder (see 'hubspot-preflight config "
+                     "--help')"),
+    (("check", "broken/contacts.import.json", "--portal", ""),
+     "Invalid value for '--portal': '' names no file or folder (see 'hubspot-preflight check --help')"),
+    (("check", "broken/contacts.import.json", "--baseline", ""),
+     "Invalid value for '--baseline': '' names no file or folder (see 'hubspot-preflight check --help')"),
+    (("check", "broken/contacts.import.json", "-o", ""),
+     "Invalid value for '-o' / '--output' / '--output-file': '' names no file or folder (see 'hubspot-preflight "
+     "check --help')"),
+    (("check", "--request", "", "broken/contacts.csv"),
+     "Invalid value for '--request': '' names no file or folder (see 'hubspot-preflight check --help')"),
+    (("check", "broken/contacts.import.json", "--config", "portal = ''"),
+     "--config \"portal = ''\": portal: '' names no folder"),
+])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path: Path, args: tuple[str, ...],
+                                                                  said: str) -> None:
+    shutil.copytree(EXAMPLES / "broken", tmp_path / "broken")
+    proc = _run(*args, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"hubspot-preflight: error: {said}\n")
+
+
 @pytest.mark.parametrize(("value", "said"), [
     ("select = [", "--config 'select = [' is no file, nor a TOML 'KEY = VALUE' setting: Invalid value (at end of "
                    "document)"),

@@ -156,8 +156,8 @@ def checked_config(config: Config | None) -> Config:
         if not any(value is a or (type(value) is type(a) and value == a) for a in allowed):
             shown = "True or False" if allowed == (False, True) else f"one of {', '.join(map(repr, allowed))}"
             raise ValidatorError(f"Config.{name} must be {shown}, not {value!r}")
-    if config.portal is not None and not isinstance(config.portal, (str, os.PathLike)) \
-            and type(config.portal).__name__ != "Portal":
+    if config.portal == "" or (config.portal is not None and not isinstance(config.portal, (
+            str, os.PathLike)) and type(config.portal).__name__ != "Portal"):  # ("": the current folder)
         raise ValidatorError(f"Config.portal must be a folder path or a loaded Portal, not {config.portal!r}")
     if config.root is not None and not isinstance(config.root, (str, os.PathLike)):
         raise ValidatorError(f"Config.root must be a folder path or None, not {config.root!r}")
@@ -165,7 +165,7 @@ def checked_config(config: Config | None) -> Config:
         raise ValidatorError(f"Config.progress must be callable or None, not {config.progress!r}")
     baseline = config.baseline
     if baseline is not None and (isinstance(baseline, (bytes, Mapping)) or not isinstance(baseline, (
-            str, os.PathLike, Sequence))):
+            str, os.PathLike, Sequence)) or baseline == ""):
         raise ValidatorError(f"Config.baseline must be a file path or a list of entries, not {baseline!r}")
     if isinstance(config.fail_on, str):
         config = config.with_(fail_on=severity_of(config.fail_on, "Config.fail_on"))

@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from validator import __version__
-from validator.cli_commands import config_cmd, doctor, explain, explain_errors, rules_cmd
+from validator.cli_commands import PathArg, config_cmd, doctor, explain, explain_errors, rules_cmd
 from validator.cli_commands import rule_page as rule_page  # (re-exported)
 from validator.cli_commands import rules_markdown as rules_markdown  # (re-exported)
 from validator.cli_inputs import STDIN_LIMIT as STDIN_LIMIT  # (re-exported)
@@ -61,8 +61,8 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--request", "request_opt", type=click.Path(path_type=Path),
+@click.argument("paths", nargs=-1, type=PathArg())
+@click.option("--request", "request_opt", type=PathArg(),
               help="The importRequest JSON for the data files given (default: found by convention).")
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
               help="Use PATH for the files[] entry whose fileName is NAME (- reads it from stdin).")
@@ -70,7 +70,7 @@ def cli() -> None:
               type=_FormatChoice(["text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif",
                                   "junit", "github", "gitlab", "hubspot", "csv", "auto"]),
               help="Output format (default: text; github inside GitHub Actions; env HUBSPOT_PREFLIGHT_OUTPUT_FORMAT).")
-@click.option("-o", "--output", "--output-file", "output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", "--output-file", "output", type=PathArg(),
               help="Write the report to a file.")
 @click.option("--config", "config_opts", multiple=True, metavar="FILE | 'KEY = VALUE'",
               help="Settings file (default: [tool.hubspot-preflight] of the nearest pyproject.toml), or a "
@@ -88,7 +88,7 @@ def cli() -> None:
               help="Print how many findings each rule made (text or json), not the findings.")
 @click.option("--tier", type=click.Choice(["paid", "free"]), default=None,
               help="HubSpot plan tier, for size limits (default: paid).")
-@click.option("--baseline", type=click.Path(path_type=Path),
+@click.option("--baseline", type=PathArg(),
               help="Accepted findings (JSON); findings it lists are not reported.")
 @click.option("--write-baseline", is_flag=True,
               help="Write every finding to the --baseline file (all of them, whatever --max-per-rule lists) and "
@@ -102,7 +102,7 @@ def cli() -> None:
                    "file it takes; check nothing.")
 @click.option("--ignore-unpaired", is_flag=True,
               help="Skip data files that belong to no importRequest, and JSON that is not one (pre-commit).")
-@click.option("--portal", type=click.Path(path_type=Path), metavar="DIR",
+@click.option("--portal", type=PathArg(), metavar="DIR",
               help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
 @click.option("--reader", type=click.Choice(["auto", "fast", "exact"]), default="auto", hidden=True)

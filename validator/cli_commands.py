@@ -16,8 +16,21 @@ from typing import Any
 import click
 
 
+class PathArg(click.Path):
+    """A path given on the command line; an empty one, which ``Path("")`` reads as the current
+    folder, is refused (``check "$FILE"`` with FILE unset checked every import below)."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("'' names no file or folder", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.command("config")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PathArg())
 @click.option("--config", "config_opts", multiple=True, metavar="FILE | 'KEY = VALUE'",
               help="Settings file to read, or a TOML setting over it; repeatable.")
 @click.option("--isolated", is_flag=True, help="Read no settings file: the built-in defaults.")

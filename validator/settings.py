@@ -232,6 +232,8 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
         if key in table:
             with _naming(named(key)):
                 value = _string(table[key])
+                if not value:  # (the folder itself: read as a snapshot, or "not a regular file")
+                    raise ValidatorError(f"'' names no {'folder' if key == 'portal' else 'file'}")
             changes[key] = str(root / value) if root is not None else value
     if "tier" in table:
         with _naming(named("tier")):
