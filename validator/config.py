@@ -25,7 +25,6 @@ from typing import Any
 from validator.catalog import load_toml
 from validator.checks import all_rules
 from validator.checks.base import Rule
-from validator.checks.limits import PLANS
 from validator.findings import Severity, ValidatorError
 
 DEFAULT_MAX_PER_RULE = 1000
@@ -218,6 +217,8 @@ def _check_option(code: str, name: str, value: Any, default: Any) -> None:
         raise ValidatorError(f"option {name} of rule {code} must be a whole number >= 0, not {value!r}")
     if isinstance(default, str) and not isinstance(value, str):
         raise ValidatorError(f"option {name} of rule {code} must be a string, not {value!r}")
+    from validator.checks.limits import PLANS  # (here: a Config alone loads no rule module)
+
     if name == "plan" and value.lower() not in PLANS:  # as the tier: any other was read as "paid"
         raise ValidatorError(f"option plan of rule {code} must be {' or '.join(PLANS)}, not {value!r}")
 
