@@ -8,6 +8,7 @@ import json
 import locale
 import logging
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -81,6 +82,27 @@ def test_emit_request_for_a_missing_file_says_so(tmp_path: Path) -> None:
     assert ('Content-Disposition: form-data; name="files"; filename="gone.xlsx"\n'
             "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\n\n<not sent: ") \
         in result.output
+
+
+def test_emit_request_writes_a_file_names_quote_and_line_break_as_clients_send_them(tmp_path: Path) -> None:
+    # a fileName with '"', CR or LF was written raw into the Content-Disposition header: a broken
+    # header (filename="a"b.csv"), or a header line of its own (X-Evil: 1), where curl and
+    # requests send %22, %0D, %0A; and the request's own C1 and bidi characters, and any in a
+    # file's path, reached the terminal raw (ESC ] sets its title): they are escapes now
+    name = 'a"b\r\nX-Evil: 1\u202e.csv'
+    request = {"name": "spring\u009b31m expo\u202e", "files": [{"fileName": name, "fileFormat": "CSV",
+               "fileImportPage": {"hasHeader": True, "columnMappings": []}}]}
+    (tmp_path / "r.import.json").write_text(json.dumps(request, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / name).write_text("Email\na@x.com\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "r.import.json"), "--emit-request"])
+    assert result.exit_code == 0
+    assert 'Content-Disposition: form-data; name="files"; filename="a%22b%0D%0AX-Evil: 1\\u202e.csv"\n' \
+        in result.output
+    assert '{"name": "spring\\u009b31m expo\\u202e", "files": ' in result.output  # (the same JSON)
+    assert f"<14 bytes from {tmp_path}/a\"b\\r\\nX-Evil: 1\\u202e.csv>" in result.output
+    quoted = 'a\\\\"b\\r\\nX-Evil: 1\\u202e.csv'  # (in curl's quotes, in the shell's $'...')
+    assert f"""-F $'files=@"{tmp_path}/{quoted}";filename="{quoted}";type=text/csv'""" in result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", result.output)
 
 
 def test_overlapping_threads_leave_no_warnings_filter_nor_patched_method(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def plan(request: Path, files: dict[str, FileArg] | None = None) -> dict[str, An
             size = os.stat(lookup.path).st_size
         parts.append({
             "name": "files", "filename": short,
-            "content_disposition": f'form-data; name="files"; filename="{short}"',
+            "content_disposition": f'form-data; name="files"; filename="{_header_quoted(short)}"',
             "content_type": CONTENT_TYPES.get(Path(short).suffix.lower(), "application/octet-stream"),
             "source": str(lookup.path) if lookup.path is not None else None,
             "bytes": size, "problem": lookup.detail or None,
@@ -55,21 +56,42 @@ def plan(request: Path, files: dict[str, FileArg] | None = None) -> dict[str, An
     }
 
 
+def _header_quoted(name: str) -> str:
+    """A file name in a multipart header's quotes as HTTP clients write it (HTML's form encoding:
+    curl since 7.81, requests and urllib3, browsers): ``"``, CR and LF as %22, %0D, %0A."""
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _shown(text: str) -> str:
+    """Text of the request as printed: control, bidi and invisible characters as ``\\uXXXX``
+    escapes (within a JSON string, the same string), but for the line breaks and tabs of its
+    layout; nothing reaches a terminal raw."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_INVISIBLE = "\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ud800-\udfff\ufeff"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_INVISIBLE}]|\r(?!\n)")  # (a layout's TAB, LF and CRLF stay)
+_SHELL_UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
+
+
 def render_plan(p: dict[str, Any]) -> str:
+    from validator.report.text import printable
+
     out = [f"{p['method']} {p['url']}"]
     out += [f"{k}: {v}" for k, v in p["headers"].items()]
     out.append("# The HTTP library writes the Content-Type header above; set no Content-Type of your own.")
     for i, part in enumerate(p["parts"], 1):
-        out += ["", f"--- part {i} of {len(p['parts'])}", f"Content-Disposition: {part['content_disposition']}"]
+        out += ["", f"--- part {i} of {len(p['parts'])}",
+                f"Content-Disposition: {printable(part['content_disposition'])}"]
         if part["content_type"]:
             out.append(f"Content-Type: {part['content_type']}")
         out.append("")
         if part["name"] == "importRequest":
-            out.append(part["body"])
+            out.append(_shown(part["body"]))
         elif part["problem"]:
-            out.append(f"<not sent: {part['problem']}>")
+            out.append(f"<not sent: {printable(part['problem'])}>")
         else:
-            out.append(f"<{part['bytes']:,} bytes from {part['source']}>")
+            out.append(f"<{part['bytes']:,} bytes from {printable(part['source'])}>")
     out += ["", "# the same with curl:", _curl(p)]
     return "\n".join(out) + "\n"
 
@@ -104,4 +126,13 @@ def _is_json(text: str) -> bool:
 
 
 def _shell(text: str) -> str:
-    return "'" + text.replace("'", "'\"'\"'") + "'"
+    """``text`` as one shell word: in single quotes; with a control, bidi or invisible character,
+    in ``$'...'``, that character as its escape (bash, zsh), so the line pastes and prints safely."""
+    if not _SHELL_UNSAFE.search(text):
+        return "'" + text.replace("'", "'\"'\"'") + "'"
+    return "$'" + _SHELL_UNSAFE.sub(_shell_escape, text.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+
+
+def _shell_escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(c) or f"\\u{ord(c):04x}"
