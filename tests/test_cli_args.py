@@ -458,6 +458,21 @@ def test_config_key_value_overrides_one_setting_over_the_settings_file(tmp_path:
     assert json.loads(proc.stdout)["baseline"] == str(tmp_path / "accepted.json")
 
 
+def test_a_settings_file_or_baseline_path_with_control_characters_is_printed_escaped(tmp_path: Path) -> None:
+    # `config` printed the settings file's path raw ("# configuration: .../evil<ESC>]0;T<BEL>/...",
+    # setting the terminal's title), and so did --write-baseline's "wrote N accepted finding(s) to"
+    folder = tmp_path / "evil\x1b]0;T\x07"
+    shutil.copytree(EXAMPLES / "broken", folder)
+    (folder / "pyproject.toml").write_text('[tool.hubspot-preflight]\nselect = ["HS1"]\n', encoding="utf-8")
+    shown = str(folder).replace("\x1b", "\\u001b").replace("\x07", "\\u0007")
+    proc = _run("config", str(folder), cwd=tmp_path)
+    assert proc.stdout.splitlines()[0] == f"# configuration: {shown}/pyproject.toml"
+    proc = _run("check", str(folder / "contacts.import.json"), "--baseline", str(folder / "accepted.json"),
+                "--write-baseline", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (
+        0, f"hubspot-preflight: wrote 8 accepted finding(s) to {shown}/accepted.json\n")  # (select: HS1)
+
+
 @pytest.mark.parametrize(("args", "said"), [
     # an empty path was the current folder: a check of every import in it and below, a portal
     # snapshot read from it, or refusals that named '.' ("cannot read request: . is a directory")

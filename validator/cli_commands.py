@@ -40,6 +40,7 @@ def config_cmd(paths: tuple[Path, ...], config_opts: tuple[str, ...], isolated: 
     import json
 
     from validator.findings import ValidatorError
+    from validator.report.text import printable
     from validator.settings import config_arguments, describe, effective_config
     from validator.sources import stat_named
 
@@ -54,7 +55,7 @@ def config_cmd(paths: tuple[Path, ...], config_opts: tuple[str, ...], isolated: 
         return
     none = "built-in defaults (--isolated)" if isolated else "built-in defaults (no configuration file found)"
     over = f"; --config {', '.join(dict.fromkeys(k for _, t in overrides for k in t))} over it" if overrides else ""
-    click.echo(f"# configuration: {data.pop('source') or none}{over}")
+    click.echo(f"# configuration: {printable(data.pop('source') or none)}{over}")
     rules = data.pop("rules")
     for key, value in data.items():
         click.echo(f"{key} = {json.dumps(value)}")

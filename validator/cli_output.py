@@ -48,6 +48,7 @@ def _write_baselines(planned: list[tuple[Path, dict[str, Any]]], reports: list[A
     """Every finding of each request's report to its baseline file."""
     from validator.baseline import baseline_text
     from validator.baseline import write_baseline as write
+    from validator.report.text import printable
 
     by_target: dict[Path, list[Any]] = {}
     for (request, _files), r in zip(planned, reports, strict=True):  # by fileName, as they are matched
@@ -57,7 +58,8 @@ def _write_baselines(planned: list[tuple[Path, dict[str, Any]]], reports: list[A
     for target, (data, n) in texts.items():
         write(target, data)
         if not quiet:
-            click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {target}", err=True)
+            click.echo(f"hubspot-preflight: wrote {n:,} accepted finding(s) to {printable(os.fspath(target))}",
+                       err=True)
 
 
 def _say_missing_baselines(settings: list[Any]) -> None:
