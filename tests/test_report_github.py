@@ -128,6 +128,29 @@ def test_step_summary_leaves_room_for_what_the_step_wrote_before(tmp_path: Path,
     assert "| HS110 | error | 2 |" in text and "more finding(s) are not in this table" in text
 
 
+def test_a_step_summary_naming_an_input_is_not_written_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GITHUB_STEP_SUMMARY naming the data file (or the request, a settings file, a baseline read)
+    # had the summary table appended to it: an input changed, where -o naming one is refused
+    import shutil
+
+    from click.testing import CliRunner
+
+    from tests.conftest import ROOT
+    from validator.cli import cli
+
+    shutil.copytree(ROOT / "fixtures" / "examples" / "broken", tmp_path / "broken")
+    (tmp_path / "accepted.json").write_text('{"entries": []}', encoding="utf-8")
+    for name in ("broken/contacts.csv", "broken/contacts.import.json", "accepted.json"):
+        before = (tmp_path / name).read_bytes()
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / name))
+        result = CliRunner().invoke(cli, ["check", str(tmp_path / "broken" / "contacts.import.json"), "--format",
+                                          "github", "--baseline", str(tmp_path / "accepted.json")])
+        assert result.exit_code == 1
+        assert (tmp_path / name).read_bytes() == before
+        assert result.stderr == (f"hubspot-preflight: no step summary written: GITHUB_STEP_SUMMARY "
+                                 f"{tmp_path / name} is one of the inputs\n")
+
+
 def test_a_refused_files_annotation_names_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # it named the fileName alone (file=contacts.csv), a file GitHub looks for at the top of the
     # repository, where findings name the path

@@ -176,8 +176,8 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     settings = [config, *configs.values()]
     inputs = [*paths, *(r for r, _ in planned), *_named_files(planned), *(v for _, f in planned for v in f.values()),
               *{c.source for c in settings if c.source}, *_snapshot_files(settings)]
+    baselines = [c.baseline for c in settings if isinstance(c.baseline, (str, os.PathLike))]
     if output is not None:  # (nor over a baseline read: --write-baseline alone rewrites that)
-        baselines = [c.baseline for c in settings if isinstance(c.baseline, (str, os.PathLike))]
         _output_target(output, write_baseline, [*inputs, *baselines])
     targets: dict[Path, Path] = {}
     if write_baseline:  # each request's findings to its own baseline file (the same one for all, mostly)
@@ -225,7 +225,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
 
         _deliver(render_statistics(report, counted), output, quiet)
     else:
-        _write_report(report, fmt, config, output, quiet)
+        _write_report(report, fmt, config, output, quiet, [*inputs, *baselines])
     _say_refusals(report)
     code = report.exit_code(config.fail_on)
     sys.exit(0 if config.exit_zero and code == 1 else code)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,10 @@ def _say_missing_baselines(settings: list[Any]) -> None:
             pass
 
 
-def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None, quiet: bool) -> None:
+def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None, quiet: bool,
+                  inputs: Sequence[Any] = ()) -> None:
     """The report in ``fmt`` (or the configured format) to ``output`` or stdout, and in GitHub
-    Actions its step summary."""
+    Actions its step summary (not over one of the ``inputs``)."""
     from validator.report import render
     from validator.settings import choose_format
 
@@ -95,8 +97,15 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
 
         text = "".join(json.dumps(json.loads(line), ensure_ascii=True) + "\n" for line in text.split("\n") if line)
     _deliver(text, output, quiet)
-    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        _write_step_summary(report, config.redact, os.environ["GITHUB_STEP_SUMMARY"])
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        if _an_input(summary, inputs):  # (a side output: said, the check's exit code kept)
+            from validator.report.text import printable
+
+            click.echo(f"hubspot-preflight: no step summary written: GITHUB_STEP_SUMMARY {printable(summary)} is "
+                       "one of the inputs", err=True)
+            return
+        _write_step_summary(report, config.redact, summary)
 
 
 def _statistics_format(fmt: str | None, config: Any) -> str:
@@ -172,13 +181,19 @@ def _never_overwrite_an_input(output: Path, inputs: list[Any], option: str = "--
     destroy it: refuse (R4)."""
     from validator.findings import ValidatorError
 
+    if _an_input(output, inputs):
+        raise ValidatorError(f"{option} {output} is one of the inputs; choose another file")
+
+
+def _an_input(path: str | os.PathLike[str], inputs: Sequence[Any]) -> bool:
+    """Whether ``path`` is one of the ``inputs`` files (or a link to one)."""
     for item in inputs:
         try:
-            same = os.path.samefile(output, item)
+            if os.path.samefile(path, item):
+                return True
         except (OSError, TypeError, ValueError):
             continue
-        if same:
-            raise ValidatorError(f"{option} {output} is one of the inputs; choose another file")
+    return False
 
 
 def _utf(stream: Any) -> bool:
