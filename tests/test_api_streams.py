@@ -65,10 +65,12 @@ def test_a_compressed_stream_that_breaks_is_refused(opener: Callable[[io.BytesIO
     (lambda: OSError(5, "Input/output error"), "cannot read: Input/output error"),
     (lambda: ValueError("I/O operation on closed file."), "cannot read: ValueError: I/O operation on closed file."),
     (lambda: zlib.error("Error -3 while decompressing data"), "cannot read: error: Error -3 while decompressing data"),
+    (lambda: EOFError("Compressed file ended"), "cannot read: EOFError: Compressed file ended"),
 ])
 def test_a_stream_that_fails_part_way_is_refused(error: Callable[[], Exception], reason: str, reader: str) -> None:
-    # past the first chunk, an OSError (and any other error of the stream's) ended the call
-    for after in (0, 300_000):
+    # past the first chunk, an OSError (and any other error of the stream's) ended the call; one
+    # failing from the start (read(0), which tells a binary stream from a text one) did too
+    for after in (-1, 0, 300_000):
         report = validate(DEALS / "deals.import.json", files={"deals.csv": FailsLate(error, after)},
                           config=Config(reader=reader, chunk_rows=1000))
         assert report.refusals == [Refusal("deals.csv", reason, "unreadable")], after

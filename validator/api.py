@@ -197,7 +197,7 @@ def _file_arg(name: str, value: Any) -> FileArg:
     except TypeError:
         raise ValidatorError(f"the file for {name!r} has a read() that takes no size; pass a binary "
                              "file object or the bytes") from None
-    except (OSError, ValueError):  # (what cannot be read is a refusal in the report)
+    except Exception:  # (what cannot be read is a refusal in the report, whatever a read fails with: caller_read)
         nothing = b""
     if isinstance(value, io.TextIOBase) or isinstance(nothing, str):
         raise ValidatorError(f"the file for {name!r} is open in text mode; open it with 'rb'")
