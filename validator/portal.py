@@ -65,7 +65,7 @@ class _Bad(Exception):
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(read_bounded(path, MAX_SNAPSHOT_FILE).decode("utf-8-sig"), parse_int=checked_int)
+        body = json.loads(read_bounded(path, MAX_SNAPSHOT_FILE).decode("utf-8-sig"), parse_int=checked_int)
     except ValidatorError as exc:
         raise ValidatorError(f"portal snapshot: {exc}") from None
     except OSError as exc:
@@ -74,6 +74,7 @@ def _read(path: Path) -> Any:
         raise ValidatorError(f"portal snapshot {path}: not JSON ({exc})") from None
     except RecursionError:
         raise ValidatorError(f"portal snapshot {path}: nested too deeply") from None
+    return body
 
 
 def _there(path: Path) -> bool:
@@ -148,7 +149,9 @@ def _property_list(obj: str, items: list[Any], where: str, base: Catalog | None 
         at = f"{where}[{i}]"
         if not isinstance(item, dict):
             raise _Bad(f"{at} is not an object")
-        prop = parse_property(obj, item, at, base.property_of(obj, item.get("name")) if base is not None else None)
+        name = item.get("name")  # (checked by parse_property: a list here was an unhashable key)
+        prop = parse_property(obj, item, at, base.property_of(obj, name) if base is not None and isinstance(
+            name, str) else None)
         if prop.name in seen:
             raise _Bad(f"{at}: property {prop.name!r} is listed twice ({seen[prop.name]})")
         seen[prop.name] = at
