@@ -561,9 +561,13 @@ def test_a_custom_object_the_portal_snapshot_lacks_is_unknown(tmp_path: Path) ->
     ("schemas.json", '{"results": [{"objectTypeId": "2-1", "name": "cars", "properties": '
                      '[{"name": "vin", "type": "string"}, {"name": "vin", "type": "string"}]}]}',
      r"results\[0\].properties\[1\]: property 'vin' is listed twice \(results\[0\].properties\[0\]\)"),
-    # a name that is a list was an internal error (TypeError: unhashable type: 'list')
+    # a name that is a list was an internal error (TypeError: unhashable type: 'list'), and a lone
+    # surrogate (JSON's "\ud800") one of pyarrow's (UnicodeEncodeError) when a cell met it
     ("properties/contacts.json", '{"results": [{"name": [null], "type": "string"}]}',
      r'results\[0\]: "name" is missing or not a string'),
+    ("pipelines/deals.json", '{"results": [{"id": "\\ud800", "label": "X", "stages": []}]}',
+     r"^portal snapshot \S+/pipelines/deals.json: a string holds a lone surrogate \(\\ud800\), which no HubSpot "
+     r"response holds$"),
     # a custom object's property that is not an object was an internal error (AttributeError)
     ("schemas.json", '{"results": [{"objectTypeId": "2-1", "name": "cars", "properties": [5]}]}',
      r"results\[0\].properties\[0\] is not an object"),
