@@ -115,6 +115,9 @@ def test_output_file(tmp_path: Path) -> None:
     (["-o", "{tmp}"], "--output {tmp} is a folder; name a file"),
     (["-o", "{tmp}/no/such/report.json"],
      "--output {tmp}/no/such/report.json: the folder {tmp}/no/such does not exist"),
+    # (it said "the folder {broken}/contacts.csv does not exist": it does, as a file)
+    (["-o", "{broken}/contacts.csv/report.json"],
+     "--output {broken}/contacts.csv/report.json: {broken}/contacts.csv is not a folder"),
     (["--baseline", "{tmp}", "--write-baseline"], "--baseline {tmp} is a folder; name a file"),
     (["--baseline", "{broken}/contacts.csv", "--write-baseline"],
      "--baseline {broken}/contacts.csv is one of the inputs; choose another file"),

@@ -159,6 +159,8 @@ def _writable(path: Path, option: str) -> None:
     if is_folder(path, f"{option} "):
         raise ValidatorError(f"{option} {path} is a folder; name a file")
     if not is_folder(path.parent, f"{option} "):
+        if os.path.lexists(path.parent):  # (a file, or a link to one or to nothing)
+            raise ValidatorError(f"{option} {path}: {path.parent} is not a folder")
         raise ValidatorError(f"{option} {path}: the folder {path.parent} does not exist")
 
 
