@@ -402,10 +402,15 @@ def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
         "Config.severity: unknown rule code or name 'HS999'": dict(severity={"HS999": "error"}),
         "Config.options: unknown rule code or name 'bogus'": dict(options={"bogus": {}}),
         "Config.options['HS603'] must map option names to values, not 5": dict(options={"HS603": 5}),
+        # (no rule checked, and a broken import passed, as `--select ""` before it was refused)
+        "Config.select names no rule: give codes, prefixes, names or ALL (ignore=[\"ALL\"] checks nothing)":
+            dict(select=[""]),
         "Config.per_file_ignores must map globs to rules, not list": dict(per_file_ignores=["x"]),
     }
     for message, kwargs in built.items():
         _raises(message, Config, **kwargs)
+    _raises('Config.select names no rule: give codes, prefixes, names or ALL (ignore=["ALL"] checks nothing)', Config,
+            select=())
     cases = {
         "Config.baseline must be a file path or a list of entries, not 5": Config(baseline=5),  # type: ignore[arg-type]
         "Config.progress must be callable or None, not 5": Config(progress=5),

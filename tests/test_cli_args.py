@@ -511,6 +511,12 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path: Path,
     ("nope.toml", "cannot read configuration nope.toml: No such file or directory"),
     # (it was read as the current folder: "cannot read configuration: . is not a regular file or a pipe")
     ("", "--config '' names no settings file, nor a 'KEY = VALUE' setting"),
+    # `--config "select = ['$RULES']"` with RULES unset checked no rule and passed a broken import
+    # (exit 0), as `--select ""` did before it was refused; so did select = [] or "" in a file
+    ("select = ['']", "--config \"select = ['']\": select: names no rule: give codes, prefixes, names or ALL "
+                      "(ignore = [\"ALL\"] checks nothing)"),
+    ("select = []", "--config 'select = []': select: names no rule: give codes, prefixes, names or ALL "
+                    "(ignore = [\"ALL\"] checks nothing)"),
     # (an internal error: ValueError from Python's limit on the digits of an int, in tomllib)
     ("max-per-rule = " + "9" * 5000, f"--config 'max-per-rule = {'9' * 5000}': a number of more than 4,300 digits "
                                      "is too long to read"),

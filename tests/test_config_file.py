@@ -166,6 +166,8 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('[tool.hubspot-preflight.options]\nHS502 = { plan = 5 }', "option plan of rule HS502 must be a string, not 5"),
     # an empty path was the settings file's own folder: read as a portal snapshot, or refused as
     # "cannot read baseline: ... is not a regular file or a pipe"
+    ('select = " , "', "{file} [tool.hubspot-preflight] select: names no rule: give codes, prefixes, names or ALL "
+                     '(ignore = ["ALL"] checks nothing)'),
     ('portal = ""', "{file} [tool.hubspot-preflight] portal: '' names no folder"),
     ('baseline = ""', "{file} [tool.hubspot-preflight] baseline: '' names no file"),
     # a plan that is no tier was taken for "paid", silently, where tier = "gold" is refused

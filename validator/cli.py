@@ -142,7 +142,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _write_baselines,
         _write_report,
     )
-    from validator.config_rules import patterns
+    from validator.config_rules import NO_RULE, patterns
     from validator.findings import Report, ValidatorError
     from validator.settings import config_arguments
     from validator.sources import named_by
@@ -158,7 +158,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         why = "--emit-request checks nothing" if emit_request else "--write-baseline writes them to the baseline"
         raise ValidatorError(f"--statistics counts a check's findings, and {why}")
     if select and not patterns(list(select), "--select"):  # ("$RULES" unset: no rule checked, a pass)
-        raise ValidatorError("--select names no rule: give codes, prefixes, names or ALL (--ignore ALL checks nothing)")
+        raise ValidatorError(f"--select names no rule: {NO_RULE.format(ignore='--ignore ALL')}")
     config_file, overrides = config_arguments(config_opts)
     flags = {"select": select, "extend_select": extend_select, "ignore": ignore, "fail_on": fail_on,
              "max_per_rule": max_per_rule, "tier": tier, "baseline": baseline, "redact": redact,

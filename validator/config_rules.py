@@ -33,6 +33,8 @@ def rule_settings(config: Config) -> dict[str, Any]:
     selections = {name: patterns(getattr(config, name), f"Config.{name}")
                   for name in ("extend_select", "ignore")}
     select = None if config.select is None else patterns(config.select, "Config.select")
+    if select == ():  # (no rule checked: a broken import would pass)
+        raise ValidatorError("Config.select names no rule: " + NO_RULE.format(ignore='ignore=["ALL"]'))
     then = []
     if not isinstance(config.then, (tuple, list)):
         raise ValidatorError(f"Config.then must hold (select, extend_select, ignore) triples, not {config.then!r}")
@@ -125,6 +127,9 @@ def severity_of(value: Severity | str, what: str) -> Severity:
         return Severity.parse(value)
     except ValidatorError as exc:
         raise ValidatorError(f"{what}: {exc}") from None
+
+
+NO_RULE = "give codes, prefixes, names or ALL ({ignore} checks nothing)"  # (a select naming no rule)
 
 
 def patterns(value: Any, what: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from validator.checks import all_rules
 from validator.config import Config, active_rules, resolve, specific_codes
-from validator.config_rules import record_ignores
+from validator.config_rules import NO_RULE, record_ignores
 from validator.findings import Severity, ValidatorError
 from validator.sources import is_folder, read_bounded, stat_named
 
@@ -192,6 +192,8 @@ def from_table(table: Mapping[str, Any], path: Path | None = None, section: str 
             with _naming(named(key)):
                 codes = _strings(table[key])
                 resolve(codes, rules)
+                if key == "select" and not any(p.strip() for c in codes for p in c.split(",")):
+                    raise ValidatorError("names no rule: " + NO_RULE.format(ignore='ignore = ["ALL"]'))
             changes[key.replace("-", "_")] = codes
     if "severity" in table:
         with _naming(named("severity")):
