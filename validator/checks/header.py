@@ -178,20 +178,19 @@ class ColumnNameMismatch(Rule):
         cells = file.header.cells
         bound = {c.spec.index: c for c in file.columns if c.spec is not None}
         candidates, budget = list(dict.fromkeys(cells)), HINT_BUDGET
-        present: collections.Counter[str] | None = None  # header text -> its cells not yet claimed
+        counts = collections.Counter(cells)  # (`in cells` per mapping: mappings x columns, 11 s for 3,000 x 200,000)
+        present = collections.Counter(counts)  # header text -> its cells not yet claimed
         named_by: dict[str, int] = {}  # columnName -> the first mapping that names it
         for spec in file.spec.columns:
             wanted = spec.column_name
-            if header_name(wanted) is not None and wanted in cells:
-                if present is None:
-                    present = collections.Counter(cells)
+            if wanted is not None and header_name(wanted) is not None and wanted in counts:
                 present[wanted] -= 1
                 first = named_by.setdefault(wanted, spec.index)
                 if present[wanted] < 0:  # more mappings name it than the header has cells
                     col = bound.get(spec.index)
                     left = (f"; column {quote(col.name)} is left with no mapping"
                             if col is not None and col.name is not None and col.name != wanted else "")
-                    times = {1: "once", 2: "twice"}.get(cells.count(wanted), f"{cells.count(wanted)} times")
+                    times = {1: "once", 2: "twice"}.get(counts[wanted], f"{counts[wanted]} times")
                     yield self.finding(
                         f"columnName {quote(wanted)} is also the columnName of mapping {first}, and the header has "
                         f"it {times}{left}", file=file, row=file.header.row,
