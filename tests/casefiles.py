@@ -44,6 +44,7 @@ from unittest import mock
 from validator import Config, validate
 from validator.catalog import Catalog, Property, builtin
 from validator.engine import Engine
+from validator.findings import Report
 from validator.report.text import location
 from validator.request import parse_request
 
@@ -166,6 +167,12 @@ def growing(text: str | None) -> Iterator[None]:
 
 
 def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
+    report = case_report(case, tmp)
+    return sorted(location(f) for f in report.findings if f.code == code)
+
+
+def case_report(case: dict[str, Any], tmp: Path) -> Report:
+    """The report of a case: its files written into ``tmp`` and checked."""
     request = build(case, tmp)
     options = dict(case.get("options", {}))
     if "portal" in options:  # a snapshot folder under fixtures/
@@ -182,4 +189,4 @@ def run_case(code: str, case: dict[str, Any], tmp: Path) -> list[str]:
     else:
         with growing(case.get("grow")):
             report = validate(request, config=config)
-    return sorted(location(f) for f in report.findings if f.code == code)
+    return report

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from tests.casefiles import all_case_ids, case_report, load_cases
+from tests.workbooks import make_workbook
 from validator import validate
+from validator.checks import all_rules
 from validator.findings import Finding, Report, Severity
 from validator.report import redact_report, render
 
@@ -122,3 +130,137 @@ def test_redact_masks_a_value_in_other_digits_where_the_message_gives_it_in_0_9(
     for fmt in ("json", "text", "sarif", "junit", "github", "gitlab", "hubspot"):
         out = render(validate(path), fmt, redact=True)
         assert "12345" not in out and "03/15/2024" not in out and "1,234.5" not in out, fmt
+
+
+def _request(name: str, obj: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"name": name, "files": [{"fileName": name, "fileFormat": "SPREADSHEET" if name.endswith(".xlsx")
+                                     else "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnName": c, "columnObjectTypeId": obj, "propertyName": p} for c, p in columns]}}]}
+
+
+def _masked(request: dict[str, Any], data: bytes, codes: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    report = validate(request, files={request["files"][0]["fileName"]: data})
+    assert not report.refusals
+    return [(f.row, f.column, f.code, f.message) for f in redact_report(report).findings if f.code in codes]
+
+
+def test_redact_masks_numbers_and_dates_a_message_works_out_from_the_cell() -> None:
+    # HS202 wrote "for 2023-11-14 22:13:20 UTC write 1700000000000" under --redact: the cell in
+    # milliseconds and the date it stands for, unquoted, so only the quoted value was masked
+    dates = _masked(_request("contacts.csv", "0-1", [("Email", "email"), ("Close", "closedate")]),
+                    b"Email,Close\na@x.com,1700000000\nb@x.com,0000000001\nc@x.com,1700000000000000\n"
+                    b"d@x.com,999999999999999\ne@x.com,03/15/0024\n", ("HS201", "HS202", "HS203"))
+    read = "HubSpot reads a bare number in a date column as epoch milliseconds, so it becomes"
+    assert dates == [
+        (2, 2, "HS202", "'REDACTED' looks like epoch seconds (REDACTED UTC); HubSpot reads epoch milliseconds, so it "
+                        "becomes REDACTED UTC; for REDACTED UTC write REDACTED"),
+        (3, 2, "HS202", f"'REDACTED' is REDACTED written with leading zeros: {read} REDACTED UTC, and in seconds it "
+                        "would be REDACTED UTC: within a day of the epoch's start either way, no plausible date; "
+                        "write the date out, or leave the cell empty where there is none"),
+        (4, 2, "HS201", "'REDACTED' is not a MONTH_DAY_YEAR datetime: it looks like epoch microseconds (REDACTED UTC), "
+                        "where HubSpot reads milliseconds: write REDACTED"),
+        (5, 2, "HS203", "'REDACTED' is epoch milliseconds in the year REDACTED, outside the years 1900-2100"),
+        (6, 2, "HS203", "'REDACTED' is outside the years 1900-2100"),  # the option's years stay
+    ]
+    assert _masked(_request("items.csv", "0-8", [("Name", "name"), ("Start", "hs_recurring_billing_start_date")]),
+                   b"Name,Start\nA,1700000000000\n", ("HS219",)) == [
+        (2, 2, "HS219", "'REDACTED' is epoch milliseconds at REDACTED UTC, not a midnight UTC, but "
+                        "hs_recurring_billing_start_date is a date property (a day alone); HubSpot's object API "
+                        "rejects such a date and its import does not document one; for the day REDACTED write "
+                        "REDACTED"),
+    ]
+    duration = "is not a number: hs_call_duration is a duration in milliseconds"
+    assert _masked(_request("calls.csv", "0-48", [("Date", "hs_timestamp"), ("Duration", "hs_call_duration")]),
+                   "".join(f"03/15/2024 10:00,{v}\n" for v in ("00:02:30", "1h 30m", "150", "-150000", "1e999"))
+                   .join(["Date,Duration\n", ""]).encode(), ("HS205", "HS250", "HS251")) == [
+        (2, 2, "HS205", f"'REDACTED' {duration} (REDACTED as hh:mm:ss is REDACTED)"),
+        (3, 2, "HS205", f"'REDACTED' {duration} (REDACTED REDACTED is REDACTED)"),
+        (4, 2, "HS250", "'REDACTED' reads as REDACTED ms (REDACTED seconds): HubSpot reads a duration in "
+                        "milliseconds; if it is REDACTED seconds, write REDACTED"),
+        (5, 2, "HS251", "'REDACTED' is a negative duration: hs_call_duration is a length of time in milliseconds, "
+                        "and what HubSpot does with one below zero is not documented; write the length as a "
+                        "positive number of milliseconds, or leave the cell empty where it is not known"),
+        (6, 2, "HS205", "'REDACTED' is too large a number to store (past 1.8e308)"),  # a double's limit stays
+    ]
+    # HubSpot's own examples stay; what the cell is read as and what to write are masked
+    assert _masked(_request("deals.csv", "0-3", [("Name", "dealname"), ("Probability", "hs_forecast_probability")]),
+                   b"Name,Probability\nA,25\nB,100\n", ("HS253",)) == [
+        (2, 2, "HS253", "'REDACTED' is read as REDACTED (HubSpot reads .25 as 25%); for REDACTED write REDACTED or "
+                        "REDACTED"),
+        (3, 2, "HS253", "'REDACTED' is read as REDACTED, where REDACTED is almost surely meant (HubSpot reads 1 as "
+                        "100%); write REDACTED or REDACTED"),
+    ]
+
+
+def test_redact_masks_what_a_workbook_cell_is_worked_out_as() -> None:
+    deals = make_workbook({"sheets": [{"name": "Deals", "rows": [
+        ["Name", "Close", "Probability"], ["A", 1700000000000, 25]]}]})
+    assert _masked(_request("deals.xlsx", "0-3", [("Name", "dealname"), ("Close", "closedate"),
+                                                  ("Probability", "hs_forecast_probability")]),
+                   deals, ("HS253", "HS434")) == [
+        (2, 2, "HS434", "'REDACTED' is a UNIX time in milliseconds (REDACTED UTC) in a number cell; HubSpot reads one "
+                        "from a Text cell only"),
+        (2, 3, "HS253", "'REDACTED' is a number cell, read as REDACTED (HubSpot reads .25 as 25%; Excel keeps a cell "
+                        "of 25% as 0.25); for REDACTED write REDACTED or REDACTED"),
+    ]
+    calls = make_workbook({"sheets": [{"name": "Calls", "rows": [
+        ["Date", "Duration"], ["03/15/2024 10:00", dt.time(0, 2, 30)]]}]})
+    assert _masked(_request("calls.xlsx", "0-48", [("Date", "hs_timestamp"), ("Duration", "hs_call_duration")]),
+                   calls, ("HS205",)) == [
+        (2, 2, "HS205", "'REDACTED' is a time cell (Excel keeps a time as a number of days): hs_call_duration is a "
+                        "duration in milliseconds, and how HubSpot reads a time cell there is not documented; for "
+                        "REDACTED (hh:mm:ss) write REDACTED"),
+    ]
+
+
+# Numbers a message on a data row may keep under --redact: a place (row, line, column, byte
+# offset), an object type id, a word or code with digits (HS202, UTF-8, U+00A0, A3, P12M), a
+# rule's ``constants``, and these: counts and sizes (how many fields, digits, characters: what
+# the finding is about, not what the cell holds) and limits that come from no cell. A number
+# worked out from a cell is none of them: its rule sets ``derived_values`` and --redact masks it.
+_KEPT = {
+    "HS110": r"row has \d+ fields?, (?:fewer|more) than the header's \d+",
+    "HS111": r"the \d+ line\(s\) after it",
+    "HS113": r"\d+ blank rows",
+    "HS114": r"a field is [\d,]+ characters long \(more than 131,072\)",
+    "HS206": r"the digits 0-9",
+    "HS215": r"has \d+ digits?, too few|the shortest in use have 7",
+    "HS218": r"the value has [\d,]+ characters, more than 65,536",
+    "HS220": r"3-letter",
+    "HS244": r"more than 100 years",
+    "HS247": r"\d+ archived users?",
+    "HS248": r"has \d+ octets \(RFC \d+ allows \d+\)",
+    "HS252": r"in 0-9|the digits 0-9",
+    "HS305": r"64-bit: at most 9223372036854775807",
+    "HS306": r"64-bit: at most 9223372036854775807",
+    "HS330": r"at most 9223372036854775807",
+    "HS341": r"more than \d+ (?:associations|records)",
+    "HS419": r"[\d,]+ date cell\(s\)",
+    "HS426": r"12 digits or more|leading \+ or 0|trunk 0",
+    "HS427": r"over 15 significant digits",
+    "HS432": r"\([\d,]+ rows?\)",
+    "HS505": r"values are [\d,]+ characters together, over the configured \d+",
+    "HS603": r"value is [\d,]+ characters|the configured most is \d+|at most 32,767",
+    "HS604": r"the other [\d,]+ import as empty",
+}
+_PLACE = re.compile(r"\b(?:rows?|lines?|columns?|offset) \d[\d,]*(?:-\d[\d,]*)?|\(\d+-\d+\)"
+                    r"|[^\W\d_][\w+.:-]*\d\w*")
+
+
+@pytest.mark.parametrize("code", sorted({code for code, _ in all_case_ids()}))
+def test_redact_leaves_no_number_worked_out_from_a_cell_in_any_rule_case(code: str, tmp_path: Path) -> None:
+    # every rule's cases under --redact: a number left in the message or hint of a finding on a
+    # data row is a place, a count, a constant, or a leak (a rule printing a number it works out
+    # from the cell, unquoted, must set ``derived_values``)
+    rule = all_rules()[code]
+    kept = re.compile("|".join([*rule.constants, *filter(None, [_KEPT.get(code)])]) or "(?!)")
+    for i, case in enumerate(load_cases(code)):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        report = case_report(case, folder)
+        first = report.first_rows()
+        for f in redact_report(report).findings:
+            if f.code != code or f.row is None or f.row < first.get(f.file or "", 2):
+                continue
+            for text in (f.message, f.hint or ""):
+                assert not re.search(r"\d", _PLACE.sub("", kept.sub("", text))), (case.get("name"), text)

@@ -174,6 +174,13 @@ class Rule:
     # one without a portal snapshot, else those the snapshot does not cover (``cells(by_default=)``);
     # a severity set in the configuration still wins
     severity_without_portal: ClassVar[Severity | None] = None
+    # its messages and hints give numbers or dates worked out from a cell (the date an epoch
+    # stands for, the milliseconds to write): ``--redact`` masks every number and date in its
+    # findings on a data row, as it masks the quoted value (``report.redact``), but for
+    # ``constants``: patterns (regular expressions) of the text's numbers that come from no cell
+    # (HubSpot's examples, an option's bounds)
+    derived_values: ClassVar[bool] = False
+    constants: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

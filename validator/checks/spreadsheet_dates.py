@@ -172,6 +172,7 @@ class EpochNumberCell(_CatalogRule):
     code = "HS434"
     name = "epoch-number-cell"
     severity = Severity.WARNING
+    derived_values = True  # the time the milliseconds stand for
     hubspot_error = "COULD_NOT_PARSE_DATE"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:

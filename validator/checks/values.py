@@ -50,6 +50,7 @@ class UnparseableDate(ValueRule):
     code = "HS201"
     name = "unparseable-date"
     hubspot_error = "COULD_NOT_PARSE_DATE"
+    derived_values = True  # an epoch's date and milliseconds
 
     def wants(self, prop: Property) -> bool:
         return is_date(prop)
@@ -106,6 +107,8 @@ class DateOutOfRange(ValueRule):
     severity = Severity.WARNING
     hubspot_error = "OUTSIDE_VALID_TIME_RANGE"
     options: ClassVar[Mapping[str, Any]] = {"min_year": 1900, "max_year": 2100}
+    derived_values = True  # the year an epoch is read as
+    constants = (r"the years -?\d+--?\d+",)
 
     def wants(self, prop: Property) -> bool:
         return is_date(prop)
@@ -258,6 +261,8 @@ class UnparseableNumber(ValueRule):
     code = "HS205"
     name = "unparseable-number"
     hubspot_error = "COULD_NOT_PARSE_NUMBER"
+    derived_values = True  # a clock's milliseconds
+    constants = (r"past -?1\.8e308",)
 
     def wants(self, prop: Property) -> bool:
         return is_number(prop)

@@ -76,6 +76,7 @@ class EpochSeconds(ValueRule):
     code = "HS202"
     name = "epoch-seconds"
     severity = Severity.WARNING
+    derived_values = True  # the dates meant and read, the milliseconds to write
 
     def wants(self, prop: Property) -> bool:
         return is_date(prop)

@@ -53,6 +53,8 @@ class BarePercentageAboveOne(ValueRule):
     code = "HS253"
     name = "bare-percentage-above-one"
     severity = Severity.WARNING
+    derived_values = True  # the percentage read, and the one meant
+    constants = (r"HubSpot reads \.25 as 25%", r"HubSpot reads 1 as 100%", r"Excel keeps a cell of 25% as 0\.25")
 
     def wants(self, prop: Property) -> bool:
         return prop.format == "percentage" and (prop.object_id, prop.name) not in _POINTS

@@ -64,6 +64,7 @@ class TimeOnDateProperty(ValueRule):
     code = "HS219"
     name = "time-on-date-property"
     severity = Severity.WARNING
+    derived_values = True  # an epoch's date and time, its midnight's milliseconds
 
     def wants(self, prop: Property) -> bool:
         return is_date(prop) and prop.type != "datetime"
@@ -170,6 +171,7 @@ class DurationInSeconds(ValueRule):
     name = "duration-in-seconds"
     severity = Severity.WARNING
     options: ClassVar[Mapping[str, Any]] = {"min_ms": 1000}
+    derived_values = True  # the number in seconds and in milliseconds
 
     def wants(self, prop: Property) -> bool:
         return prop.format == "duration"

@@ -8,11 +8,15 @@ or digit is syntax (``';'``, ``','``, ``("")``), not a value, and stays; but a f
 placed at a byte offset (HS403's first undecodable byte, as it reads: ``'é'``, ``'€'``) is a piece
 of a cell, whatever its characters, and is masked wherever the finding stands. A value in digits
 of another script is also given bare in 0-9 (HS206's ``write 12345``, HS252's date): that is the
-value too, masked.
+value too, masked. A rule whose messages give numbers or dates worked out from the cell, unquoted
+(``Rule.derived_values``: HS202's ``for 2023-11-14 22:13:20 UTC write 1700000000000``, HS253's
+``read as 2500%``), has every number and date of its findings on a data row masked, but for its
+``constants`` (HS253's ``HubSpot reads .25 as 25%``), header names and quoted syntax.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import replace
@@ -26,6 +30,28 @@ _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
 # in a hint also a value written as a CSV field, doubled quotes inside; one cut short by quote()
 # ends in "…" instead of its closing quote
 _QUOTED_HINT = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"]|"")*"(?!")|"(?:[^"]|"")*…""")
+
+
+# a number or a date, as messages write them: `-631152000000`, `0.15`, `2500%`, `1,234.5`, `1.8e308`,
+# `00:02:30`, `2023-11-14 22:13:20` (one, with its time), a length with its unit (`2m`, `150s`); not
+# digits inside a word or a code (`HS202`, `UTF-8`, `U+00A0`, `P12M`, `hs_x_2`). Atomic, so
+# `1.8e308` is never read as `1` alone
+_NUMBER = (r"(?<![\w.+\-])-?(?>\d+(?:[,.:/-]\d+)*|\.\d+)(?:[eE][-+]?\d+)?"
+           r"(?:[ T]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?)?(?:%|[^\W\d_]+)?(?!\w)")
+
+
+@functools.cache
+def _derived(code: str) -> re.Pattern[str] | None:
+    """For a rule whose messages give values worked out from the cell (``Rule.derived_values``):
+    a pattern whose ``keep`` group is text to leave (a constant of the rule, a quoted span left
+    by the quoted-value masking: a header name or syntax) and whose ``number`` group is masked."""
+    from validator.checks import all_rules
+
+    rule = all_rules().get(code)
+    if rule is None or not rule.derived_values:
+        return None
+    keep = "|".join([*(f"(?:{c})" for c in rule.constants), r"(?<!\w)'(?:[^'\\]|\\.)*'"])
+    return re.compile(f"(?P<keep>{keep})|(?P<number>{_NUMBER})")
 
 
 def mask_key(key: str | None) -> str | None:
@@ -61,6 +87,9 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
                 return span
             return f"{span[0]}{MASK}{span[0]}"
         text = spans.sub(mask, text)
+        derived = _derived(f.code)
+        if derived is not None:  # numbers and dates worked out from the cell, given bare
+            text = derived.sub(lambda m: m.group() if m.group("keep") is not None else MASK, text)
     return text
 
 
