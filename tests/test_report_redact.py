@@ -264,3 +264,18 @@ def test_redact_leaves_no_number_worked_out_from_a_cell_in_any_rule_case(code: s
                 continue
             for text in (f.message, f.hint or ""):
                 assert not re.search(r"\d", _PLACE.sub("", kept.sub("", text))), (case.get("name"), text)
+
+
+def test_redact_takes_an_apostrophe_in_a_word_for_no_quote() -> None:
+    # "the import's dateFormat (first: '03/15/2024')" came out as "the import'REDACTED'REDACTED')": the
+    # apostrophe was taken for a value's opening quote; and a value with an apostrophe quoted apart
+    # from the finding's own lost its quote at it, leaving the rest of the address readable
+    date = Finding("HS419", "date-cell", "1 date cell(s) in this column, read as dates in the import's dateFormat "
+                   "(first: '03/15/2024'); HubSpot asks for date cells in Number format", Severity.INFO,
+                   file="a.csv", row=2, column=2, value="03/15/2024")
+    part = Finding("HS248", "email-too-long", "'o'brien@x.com' in 'REDACTED' is HubSpot's", Severity.WARNING,
+                   file="a.csv", row=3, column=1, value="a@x.com;o'brien@x.com")
+    out = redact_report(Report(findings=[date, part], headers={"a.csv": ("Email", "Close")})).findings
+    assert out[0].message == ("1 date cell(s) in this column, read as dates in the import's dateFormat (first: "
+                              "'REDACTED'); HubSpot asks for date cells in Number format")
+    assert out[1].message == "'REDACTED' in 'REDACTED' is HubSpot's"

@@ -26,10 +26,13 @@ from validator.findings import Finding, Report
 from validator.formats.numbers import in_ascii_digits
 
 MASK = "REDACTED"  # HubSpot's own word for masked values in its error file
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
+# a quoted span opens after no letter or digit and closes before none: an apostrophe in a word
+# (`the import's dateFormat`, `HubSpot's`) is neither, nor is it the end of a value (`'O'Brien'`)
+_SPAN = r"(?<!\w)'(?:[^'\\]|\\.|'(?=\w))*'(?!\w)"
+_QUOTED = re.compile(_SPAN)
 # in a hint also a value written as a CSV field, doubled quotes inside; one cut short by quote()
 # ends in "…" instead of its closing quote
-_QUOTED_HINT = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"]|"")*"(?!")|"(?:[^"]|"")*…""")
+_QUOTED_HINT = re.compile(rf"""{_SPAN}|"(?:[^"]|"")*"(?!")|"(?:[^"]|"")*…""")
 
 
 # a number or a date, as messages write them: `-631152000000`, `0.15`, `2500%`, `1,234.5`, `1.8e308`,
@@ -50,7 +53,7 @@ def _derived(code: str) -> re.Pattern[str] | None:
     rule = all_rules().get(code)
     if rule is None or not rule.derived_values:
         return None
-    keep = "|".join([*(f"(?:{c})" for c in rule.constants), r"(?<!\w)'(?:[^'\\]|\\.)*'"])
+    keep = "|".join([*(f"(?:{c})" for c in rule.constants), _SPAN])
     return re.compile(f"(?P<keep>{keep})|(?P<number>{_NUMBER})")
 
 
