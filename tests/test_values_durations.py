@@ -29,6 +29,18 @@ def _calls(durations: list[str], prop: str = "hs_call_duration", obj: str = "0-4
             if f.code in codes]
 
 
+def _talk_time_portal(tmp_path: Path) -> Config:
+    """A Config with a portal snapshot whose calls have talk_time, a number shown as a duration."""
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    props = [{"name": "hs_timestamp", "label": "Activity date", "type": "datetime", "fieldType": "date"},
+             {"name": "talk_time", "label": "Talk time", "type": "number", "fieldType": "number",
+              "numberDisplayHint": "duration"},
+             {"name": "score", "label": "Score", "type": "number", "fieldType": "number"}]
+    (portal / "properties" / "calls.json").write_text(json.dumps({"results": props}), encoding="utf-8")
+    return Config(portal=str(portal))
+
+
 def test_a_clock_or_units_in_a_call_duration_is_an_error_giving_its_milliseconds() -> None:
     # the error said only "is not a number", where the column's label asks for HH:mm:ss
     assert _calls(["00:02:30", "2m", "150s", "5:00", "1h 30m", "soon"]) == [
@@ -83,14 +95,7 @@ def test_a_threshold_past_a_floats_range_holds_every_positive_duration() -> None
 
 
 def test_a_portal_number_shown_as_a_duration_is_one(tmp_path: Path) -> None:
-    portal = tmp_path / "portal"
-    (portal / "properties").mkdir(parents=True)
-    props = [{"name": "hs_timestamp", "label": "Activity date", "type": "datetime", "fieldType": "date"},
-             {"name": "talk_time", "label": "Talk time", "type": "number", "fieldType": "number",
-              "numberDisplayHint": "duration"},
-             {"name": "score", "label": "Score", "type": "number", "fieldType": "number"}]
-    (portal / "properties" / "calls.json").write_text(json.dumps({"results": props}), encoding="utf-8")
-    config = Config(portal=str(portal))
+    config = _talk_time_portal(tmp_path)
     assert [f[:3] for f in _calls(["150", "1:30"], prop="talk_time", config=config)] == [
         (2, 2, "HS250"), (3, 2, "HS205")]
     assert _calls(["150", "1:30"], prop="score", config=config) == [
@@ -135,14 +140,7 @@ def test_a_negative_clock_in_a_call_duration_gives_the_milliseconds_of_its_lengt
 
 
 def test_a_portal_number_shown_as_a_duration_is_not_negative(tmp_path: Path) -> None:
-    portal = tmp_path / "portal"
-    (portal / "properties").mkdir(parents=True)
-    props = [{"name": "hs_timestamp", "label": "Activity date", "type": "datetime", "fieldType": "date"},
-             {"name": "talk_time", "label": "Talk time", "type": "number", "fieldType": "number",
-              "numberDisplayHint": "duration"},
-             {"name": "score", "label": "Score", "type": "number", "fieldType": "number"}]
-    (portal / "properties" / "calls.json").write_text(json.dumps({"results": props}), encoding="utf-8")
-    config = Config(portal=str(portal))
+    config = _talk_time_portal(tmp_path)
     assert [f[:3] for f in _calls(["-150000"], prop="talk_time", config=config, codes=("HS251",))] == [
         (2, 2, "HS251")]
     assert _calls(["-150000"], prop="score", config=config, codes=("HS205", "HS250", "HS251")) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from validator import validate
+from validator.findings import Report
 
 
 def _found(prop: str, obj: str, cells: list[str], codes: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -18,6 +19,17 @@ def _found(prop: str, obj: str, cells: list[str], codes: tuple[str, ...]) -> lis
     report = validate(request, files={"f.csv": ("Key,When\n" + rows).encode()})
     assert not report.refusals
     return [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings if f.code in codes]
+
+
+def _closedates_in_a_workbook(rows: list[list[Any]]) -> Report:
+    """The report of a workbook whose rows (header first) map email and closedate."""
+    from tests.workbooks import make_workbook
+
+    request = {"name": "x", "files": [{"fileName": "d.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnName": "email", "columnObjectTypeId": "0-1", "propertyName": "email"},
+            {"columnName": "closedate", "columnObjectTypeId": "0-1", "propertyName": "closedate"}]}}]}
+    return validate(request, files={"d.xlsx": make_workbook({"sheets": [{"name": "Deals", "rows": rows}]})})
 
 
 def test_epoch_seconds_give_the_date_meant_and_the_date_read() -> None:
@@ -128,14 +140,8 @@ def test_epoch_seconds_in_a_workbook_number_cell_are_no_serial_day_and_need_a_te
     # a number cell's message said HubSpot reads it as epoch milliseconds and it "becomes 1970-01-20",
     # and to write 1700000000000 there: HubSpot reads a number cell as an Excel serial day (fact
     # sheet 6) and epoch milliseconds from a Text cell only (HS434)
-    from tests.workbooks import make_workbook
-
     rows = [["email", "closedate"], ["a@x.com", 1700000000], ["b@x.com", "1700000000"], ["c@x.com", -631152000]]
-    request = {"name": "x", "files": [{"fileName": "d.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnName": "email", "columnObjectTypeId": "0-1", "propertyName": "email"},
-            {"columnName": "closedate", "columnObjectTypeId": "0-1", "propertyName": "closedate"}]}}]}
-    report = validate(request, files={"d.xlsx": make_workbook({"sheets": [{"name": "Deals", "rows": rows}]})})
+    report = _closedates_in_a_workbook(rows)
     assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS201", "HS202")] == [
         (2, 2, "HS202", "'1700000000' is a number cell that looks like epoch seconds (2023-11-14 22:13:20 UTC); "
                         "HubSpot reads a number cell as an Excel serial day, which it is not, and epoch milliseconds "
@@ -198,14 +204,8 @@ def test_a_zero_date_says_it_is_no_date() -> None:
 def test_epoch_microseconds_in_a_workbook_number_cell_need_a_text_cell() -> None:
     # the message said to write the milliseconds, which in a number cell HubSpot reads as an Excel
     # serial day (as HS202 says of seconds in a number cell); a Text cell holds them
-    from tests.workbooks import make_workbook
-
     rows = [["email", "closedate"], ["a@x.com", 1700000000000000], ["b@x.com", "1700000000000000"]]
-    request = {"name": "x", "files": [{"fileName": "d.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [
-            {"columnName": "email", "columnObjectTypeId": "0-1", "propertyName": "email"},
-            {"columnName": "closedate", "columnObjectTypeId": "0-1", "propertyName": "closedate"}]}}]}
-    report = validate(request, files={"d.xlsx": make_workbook({"sheets": [{"name": "Deals", "rows": rows}]})})
+    report = _closedates_in_a_workbook(rows)
     assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS201", "HS202")] == [
         (2, 2, "HS201", "'1700000000000000' is not a MONTH_DAY_YEAR datetime: it looks like epoch microseconds "
                         "(2023-11-14 22:13:20 UTC); HubSpot reads a number cell as an Excel serial day, which it is "
