@@ -503,3 +503,11 @@ def test_the_tools_other_json_outputs_are_refused_saying_what_they_are(
         f"{path}: not an errors page of GET /crm/v3/imports/{{importId}}/errors: {what}, this tool's {of}, not "
         "HubSpot's errors (explain-errors reads HubSpot's errors JSON, which check --format hubspot also writes, "
         "or a CSV with an errorType column)")
+
+
+def test_an_empty_header_path_names_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # it said "--header : cannot read: No such file or directory", as if a file named '' were missing
+    path = _two_files(tmp_path)
+    assert refusal(capsys, path, "--header", "") == "--header : names no file (give the data file that was uploaded)"
+    assert refusal(capsys, path, "--header", "1=") == (
+        "--header 1=: names no file (give the data file that was uploaded)")

@@ -78,3 +78,14 @@ def test_a_request_that_is_no_json_object_says_so(folder: Path, text: bytes, why
     got = run("import.json", "--show-files", "--isolated")
     assert got.exit_code == 0
     assert got.output.splitlines() == ["import.json  (settings: defaults)", f"  (no files[] entry read: {why})"]
+
+
+def test_paths_the_hook_would_skip_are_listed(folder: Path) -> None:
+    # with --ignore-unpaired (the pre-commit hook) a file no request takes was skipped unseen
+    (folder / "notes.txt").write_text("hi\n")
+    (folder / "other.json").write_text('{"a": 1}\n')
+    got = run("--ignore-unpaired", "--show-files", "--isolated", "contacts.csv", "notes.txt", "other.json")
+    assert got.exit_code == 0
+    assert got.output.splitlines() == [
+        "import.json  (settings: defaults)", "  contacts.csv -> contacts.csv", "  companies.csv -> companies.csv",
+        "notes.txt  (skipped: no importRequest names it)", "other.json  (skipped: JSON that is no importRequest)"]

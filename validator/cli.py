@@ -185,8 +185,12 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         configs = {request: cfg.with_(baseline=None) for request, cfg in configs.items()}
     if show_files:
         from validator.cli_commands import shown_files
+        from validator.cli_inputs import _same_file
+        from validator.sources import is_folder
 
-        _deliver(shown_files(planned, configs), output, False)
+        taken = [*(r for r, _ in planned), *(v for _, f in planned for v in f.values() if isinstance(v, Path))]
+        skipped = [p for p in paths if not is_folder(p) and not any(_same_file(p, t) for t in taken)]
+        _deliver(shown_files(planned, configs, skipped), output, False)
         return
     if emit_request:
         from validator.emit import plan, render_plan

@@ -9,7 +9,7 @@ command imports what it needs when it runs: ``hubspot-preflight check`` loads no
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -188,9 +188,11 @@ def doctor(fmt: str) -> None:
     sys.exit(0 if all(p.ok for p in probes) else 1)
 
 
-def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, Any]) -> str:
+def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, Any],
+                skipped: Sequence[Path] = ()) -> str:
     """``check --show-files``: each request, the settings file it takes, and what each of its
-    files[] entries reads (a path, standard input, or why nothing), as the check would match them."""
+    files[] entries reads (a path, standard input, or why nothing), as the check would match them;
+    then the paths given that no request takes (``--ignore-unpaired`` skips them)."""
     from validator.report.text import printable
     from validator.request import parse_request
     from validator.sources import locate, read_request_bytes
@@ -222,5 +224,7 @@ def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, 
                 where = str(lookup.path)
             near = " (its name differs from the fileName in letter case or Unicode form: HS601)" if lookup.near else ""
             out.append(f"  {printable(name)} -> {printable(where)}{near}")
+    out += [f"{printable(str(p))}  (skipped: " + ("JSON that is no importRequest)" if p.suffix.lower() == ".json"
+                                             else "no importRequest names it)") for p in skipped]
     return "\n".join(out) + "\n"
 

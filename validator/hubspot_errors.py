@@ -375,6 +375,8 @@ def read_header(path: str, spec: str | None = None) -> tuple[str, ...]:
     """The column names of the data file that was uploaded: its first record (CSV), so that a
     column number can be shown with its name; ``spec``: the ``--header`` value, for messages."""
     spec = path if spec is None else spec
+    if not path:  # (open('') says "No such file or directory", as if a file of that name were missing)
+        raise ValidatorError(f"--header {spec}: names no file (give the data file that was uploaded)")
     try:
         with open(path, "rb") as fh:
             data = fh.read(HEADER_BYTES)
