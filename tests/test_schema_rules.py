@@ -20,7 +20,7 @@ from validator import Config, validate
 from validator.checks import all_rules
 from validator.engine import Engine
 from validator.request import parse_request
-from validator.schema import CHECK_ONLY, failures, for_file, rule_codes
+from validator.schema import ACROSS_ROWS, CHECK_ONLY, failures, for_file, rule_codes
 
 PORTAL = ROOT / "fixtures" / "portal"
 ARCHIVED = ROOT / "fixtures" / "portal-archived"
@@ -47,7 +47,25 @@ def test_schema_runs_every_rule_that_judges_a_cell_on_its_row() -> None:
     assert set(rule_codes()) == chunk_rules - set(check_only)
     # a rule that speaks after the file's last chunk judges more than one row: check only
     finishing = {code for code in chunk_rules if {"on_file_end", "on_import_end"} & set(all_rules()[code].hooks())}
-    assert finishing <= set(check_only)
+    assert finishing <= set(check_only) | set(ACROSS_ROWS)
+    for code in ACROSS_ROWS:  # (their file-end hook only forgets the file: no finding after the rows)
+        assert "on_import_end" not in all_rules()[code].hooks()
+        assert set(rule_codes()) >= {code}
+
+
+def test_schema_flags_repeated_identifiers_as_check_does() -> None:
+    # a DataFrame with the same email twice (in other letter case) and a Record ID twice passed
+    # the schema: the duplicate rules were left to check
+    request = _request("contacts.csv", ("Email", "0-1", "email", {"columnType": "HUBSPOT_ALTERNATE_ID"}),
+                       ("Record ID", "0-1", "hs_object_id", {"columnType": "HUBSPOT_OBJECT_ID"}))
+    df = pd.DataFrame({"Email": ["ann@x.com", "bo@x.com", "ANN@x.com", "cy@x.com"],
+                       "Record ID": ["101", "102", "103", "102"]})
+    with pytest.raises(pa.errors.SchemaErrors) as exc:
+        for_file(request, "contacts.csv").validate(df, lazy=True)
+    assert [f for f in failures(exc.value) if f[2] in ACROSS_ROWS] == [(2, "Email", "HS301"), (3, "Record ID", "HS303")]
+    report = validate(request, files={"contacts.csv": df.to_csv(index=False).encode()})
+    assert [(f.row, f.column_name, f.code) for f in report.findings if f.code in ACROSS_ROWS] == [
+        (4, "Email", "HS301"), (5, "Record ID", "HS303")]
 
 
 _CONTACTS = (_request("contacts.csv", ("Email", "0-1", "email"), ("First Name", "0-1", "firstname"),

@@ -5,7 +5,8 @@ about to write as ``file_name``: one column per mapped header (present, any dtyp
 and one check per row-level rule. Each check runs the rule itself over the DataFrame, as
 ``hubspot-preflight check`` runs it over a chunk of the file, so the schema flags exactly the cells
 ``check`` would (the same predicates from ``validator.formats``). Every rule that judges a cell on
-its own row runs; those that judge the file's structure or bytes, the whole file, a whole row,
+its own row runs, and those that find an identifier repeated in a later row (``ACROSS_ROWS``,
+over the whole DataFrame); those that judge the file's structure or bytes, the whole file, a whole row,
 values across rows or files, or a workbook's cells (``CHECK_ONLY``), and those over the request
 alone (HS230-HS233), are not cell checks: run ``check`` for those.
 
@@ -48,13 +49,18 @@ CHECK_ONLY: Mapping[str, tuple[str, ...]] = {
     "the whole file: its dateFormat verdict, its number of rows, a title row above the header": (
         "HS204", "HS501", "HS507", "HS608"),
     "a whole row, no one cell: a row too large, a comment line": ("HS505", "HS606"),
-    "values across rows or files: duplicates, keys named elsewhere, association counts": (
-        "HS301", "HS302", "HS303", "HS304", "HS308", "HS309", "HS314", "HS317", "HS319", "HS324", "HS325",
+    "values across rows or files: identical rows, values named in other files or rows, association counts": (
+        "HS304", "HS308", "HS309", "HS314", "HS317", "HS319", "HS324", "HS325",
         "HS332", "HS341"),
     "a workbook's cells: their kinds (number, date, error, formula), hidden and formatted cells": (
         "HS419", "HS421", "HS423", "HS424", "HS425", "HS426", "HS432", "HS433", "HS434"),
 }
 _CHECK_ONLY = frozenset(code for codes in CHECK_ONLY.values() for code in codes)
+# Rules that compare a file's rows with each other as they are read (a repeated email, domain,
+# unique value or Record ID: the later row is flagged, naming the first); their file-end hook
+# only forgets the file. A DataFrame is checked as one chunk, so they compare its rows as
+# ``check`` compares the file's.
+ACROSS_ROWS = ("HS301", "HS302", "HS303")
 
 
 def _cell_rule(cls: type[Rule]) -> bool:
