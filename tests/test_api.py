@@ -83,8 +83,8 @@ def test_misuse_is_a_validator_error_naming_it(tmp_path: Path) -> None:
     with data.open() as text_mode:
         cases = {
             "is open in text mode; open it with 'rb'": dict(files={"contacts.csv": text_mode}),
-            "must be a path, bytes or a binary file object, not DataFrame":
-                dict(files={"contacts.csv": pd.DataFrame({"Email": ["a@x.com"]})}),
+            "must be a path, bytes, a binary file object or a pandas DataFrame, not Series":
+                dict(files={"contacts.csv": pd.Series(["a@x.com"])}),
             "files must be a mapping of fileName": dict(files=str(data)),
             "config must be a validator.Config, not dict": dict(config={"max_per_rule": 5}),
             "Config.max_per_rule must be a whole number >= 0, not '5'": dict(config=Config(max_per_rule="5")),
@@ -649,3 +649,25 @@ def test_a_config_naming_an_unknown_rule_is_refused_as_it_is_built() -> None:
             "print(any(m.startswith('validator.checks.') and m != 'validator.checks.base' for m in sys.modules))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert shown.stdout.strip() == "False"
+
+
+def test_a_dataframe_is_checked_as_the_file_it_is_written_as() -> None:
+    # a pipeline had to write its DataFrame to a file or bytes first; it is taken as the file
+    # to_csv(index=False) writes (to_excel for a workbook's fileName), every rule run over it
+    import pandas as pd
+
+    request = json.loads((EXAMPLES / "contacts" / "contacts.import.json").read_text())
+    df = pd.DataFrame({"Email": ["ann@x.com", "bad", "ANN@x.com"], "First Name": ["Ann", "Bo", None],
+                       "Last Name": ["Lee", "Chen", "Lee"], "Phone Number": ["+14155550101", "12", "+14155550101"],
+                       "Lifecycle Stage": ["lead", "lead", "customer"], "Notes": ["a\nb", "", "x"]})
+    report = validate(request, files={"contacts.csv": df})
+    found = [(f.row, f.line, f.end_line, f.column_name, f.code) for f in report.findings]
+    assert found == [(3, 4, 4, "Email", "HS212"), (3, 4, 4, "Phone Number", "HS215"), (4, 5, 5, "Email", "HS301")]
+    assert found == [(f.row, f.line, f.end_line, f.column_name, f.code) for f in validate(
+        request, files={"contacts.csv": df.to_csv(index=False).encode()}).findings]
+    book = json.loads(json.dumps(request))
+    book["files"][0].update(fileName="contacts.xlsx", fileFormat="SPREADSHEET")
+    assert [(f.cell, f.code) for f in validate(book, files={"contacts.xlsx": df}).findings] == [
+        ("Sheet1!A3", "HS212"), ("Sheet1!D3", "HS215"), ("Sheet1!A4", "HS301")]
+    with pytest.raises(ValidatorError, match="must be a path, bytes, a binary file object or a pandas DataFrame"):
+        validate(request, files={"contacts.csv": 5})

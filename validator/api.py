@@ -182,9 +182,11 @@ def _file_arg(name: str, value: Any) -> FileArg:
         return value
     if isinstance(value, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(value))
+    if type(value).__name__ == "DataFrame" and callable(getattr(value, "to_csv", None)):
+        return io.BytesIO(_written(name, value))
     if not callable(getattr(value, "read", None)):
-        raise ValidatorError(f"the file for {name!r} must be a path, bytes or a binary file object, "
-                             f"not {type(value).__name__}")
+        raise ValidatorError(f"the file for {name!r} must be a path, bytes, a binary file object or a "
+                             f"pandas DataFrame, not {type(value).__name__}")
     if getattr(value, "closed", False) is True:
         raise ValidatorError(f"the file for {name!r} is closed")
     readable = getattr(value, "readable", None)
@@ -202,6 +204,21 @@ def _file_arg(name: str, value: Any) -> FileArg:
     if isinstance(value, io.TextIOBase) or isinstance(nothing, str):
         raise ValidatorError(f"the file for {name!r} is open in text mode; open it with 'rb'")
     return value
+
+
+def _written(name: str, frame: Any) -> bytes:
+    """A pandas DataFrame as the file a pipeline writes from it: ``to_excel(index=False)`` for a
+    workbook's fileName, else ``to_csv(index=False)`` in UTF-8 (its cells as pandas writes them:
+    a missing value blank, numbers and dates in pandas' default form)."""
+    try:
+        if base_name(name).lower().endswith((".xlsx", ".xlsm")):
+            out = io.BytesIO()
+            frame.to_excel(out, index=False)
+            return out.getvalue()
+        text = frame.to_csv(index=False)
+    except Exception as exc:  # (a cell pandas cannot write: the caller's data, said in one line)
+        raise ValidatorError(f"the DataFrame for {name!r} cannot be written: {type(exc).__name__}: {exc}") from None
+    return str(text).encode("utf-8", "surrogateescape")
 
 
 def _files(files: Mapping[str, FileArg] | Sequence[FileArg] | None) -> tuple[dict[str, FileArg], dict[str, str]]:
