@@ -89,6 +89,11 @@ class FileContext:
             and (not column_types or c.spec.column_type in column_types)
         ]
 
+    def imported(self) -> list[Column]:
+        """Columns whose values HubSpot imports: all but those mapped `"ignored": true`, whose
+        values it reads past (a column no mapping names counts: HS101 reports it)."""
+        return [c for c in self.columns if c.spec is None or not c.spec.ignored]
+
 
 @dataclass(eq=False)
 class ImportContext:

@@ -271,6 +271,8 @@ class SurroundingWhitespace(Rule):
 
     Why: HubSpot keeps them: `Email ` does not match a mapping to `Email`, and
     ` ann@example.com` fails as an email or creates a second record beside `ann@example.com`.
+    A column mapped `"ignored": true` has its header checked (its `columnName` must match it),
+    not its values, which HubSpot does not import.
     Example: `Ann ,ann@example.com ` exported from a form.
     Fix: trim the values (Excel: `=TRIM(A2)`; most tools have a "trim whitespace" option).
     """
@@ -289,7 +291,7 @@ class SurroundingWhitespace(Rule):
                                    line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             seen = screen(chunk, col.index)
             maybe = seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)
             bad = exactly(chunk.column(col.index), maybe, _around)

@@ -90,6 +90,7 @@ class ReplacementCharacter(CatalogRule):
     keep a wrong address, so this rule names it, with its fix, and HS212 (invalid email) does
     not, unless the address is malformed otherwise too. So too a company domain (HS213) and a
     list of additional emails or domains (HS245): an identifier HubSpot matches records on.
+    The values of a column mapped `"ignored": true` are not imported, so not checked.
     Example: `Ren�e` where the source had `Renée`; the email `ren�e@x.com`; the domain `acm�.com`.
     Fix: export the data again from the source system as UTF-8, or repair the names (addresses,
     domains) by hand.
@@ -108,7 +109,7 @@ class ReplacementCharacter(CatalogRule):
                                    "characters", file=file, row=1, line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             seen = screen(chunk, col.index)
             if not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
                 continue
@@ -151,7 +152,8 @@ class ExcelCellLimit(Rule):
     Why: 32,767 characters is Excel's documented limit per cell. Excel cuts a longer CSV value
     when it opens the file, so one round trip through Excel loses the rest; a workbook with
     such a cell was not written by Excel, which may call it damaged ([I]). HubSpot's own limit
-    (65,536 characters) is HS218.
+    (65,536 characters) is HS218. The values of a column mapped `"ignored": true` are not
+    imported, so not checked.
     Example: a notes column holding a whole e-mail thread.
     Fix: shorten the value, or keep the file out of Excel (edit it as text).
     """
@@ -168,7 +170,7 @@ class ExcelCellLimit(Rule):
         whose = "an Excel cell holds at most" if limit == EXCEL_CELL_CHARS else "the configured most is"
         then = "Excel cuts it when it opens the file" if file.sheet is None else \
             "Excel may call the workbook damaged"
-        for col in file.columns:
+        for col in file.imported():
             seen = screen(chunk, col.index)
             if seen.longest <= limit:
                 continue  # no cell has more bytes, so none more characters, than the limit

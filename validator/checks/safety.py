@@ -83,7 +83,8 @@ class FormulaInjection(Rule):
     Why: data imported into HubSpot is exported again and opened in Excel or Google Sheets by
     staff, which run such a value as a formula: `=HYPERLINK(...)` or a DDE call can leak data
     or run commands (OWASP "CSV Injection", CWE-1236). Signed numbers and phone numbers
-    (`+1 555 0100`, `-12.5`) are data and not reported.
+    (`+1 555 0100`, `-12.5`) are data and not reported, and so are the values of a column mapped
+    `"ignored": true`, which HubSpot does not import.
     Example: `=cmd|' /C calc'!A0` in a company name field.
     Fix: remove the leading character, or prefix the value with a single quote `'` where the
     text must start with it.
@@ -94,7 +95,7 @@ class FormulaInjection(Rule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             seen = screen(chunk, col.index)
             bad = exactly(chunk.column(col.index), seen.first_in(_FORMULA_FIRST), _not_signed)
             yield from self.cells(chunk, file, col, bad, _injection_message)
@@ -109,6 +110,8 @@ class ControlCharacters(Rule):
     Values are also checked for zero-width characters: a zero-width space or a byte order mark
     left inside an email makes it another address to HubSpot while it looks the same (a joiner,
     U+200C/U+200D, counts beside ASCII text or at an end: scripts and emoji need it elsewhere).
+    A column mapped `"ignored": true` has its header checked, not its values, which HubSpot does
+    not import.
     Example: `Ann\\u202egnp.exe` shows as `Annexe.png`; `\\ufeffann@example.com` after two
     exports were joined.
     Fix: remove the characters; they are never needed in CRM data.
@@ -127,7 +130,7 @@ class ControlCharacters(Rule):
                                    row=1, line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             seen = screen(chunk, col.index)
             bad = exactly(chunk.column(col.index), seen.has(CONTROL),
                           lambda v: v.str.contains(VALUE_CONTROLS, regex=True).to_numpy(dtype=bool))

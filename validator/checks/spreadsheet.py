@@ -243,7 +243,8 @@ class FormulaWithoutValue(Rule):
 
     Why: HubSpot reads the value a formula last computed, which the file stores beside the
     formula. Workbooks written by scripts (openpyxl, many exporters) store formulas without that
-    value, so the cell imports as empty although Excel shows a result.
+    value, so the cell imports as empty although Excel shows a result. A column mapped
+    `"ignored": true` is not imported, so not checked.
     Example: `=A2&" "&B2` written by a script and never opened in Excel.
     Fix: open the workbook in Excel and save it (that stores the values), or paste the column as
     values.
@@ -254,7 +255,7 @@ class FormulaWithoutValue(Rule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             mask = kind_mask(chunk, col.index, "f")
             if mask is not None and mask.any():
                 yield from self.cells(chunk, file, col, mask,
@@ -266,6 +267,7 @@ class ErrorValue(Rule):
 
     Why: an error value is not data: HubSpot imports the text `#N/A` or rejects the value
     for typed properties. It usually means a lookup failed or a referenced cell was deleted.
+    A column mapped `"ignored": true` is not imported, so not checked.
     Example: a `VLOOKUP` that found no match: `#N/A`.
     Fix: correct the formula or clear the cell; paste values once the column is right.
     """
@@ -274,7 +276,7 @@ class ErrorValue(Rule):
     name = "error-value"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             mask = kind_mask(chunk, col.index, "e")
             if mask is not None and mask.any():
                 yield from self.cells(chunk, file, col, mask, "{value} is an Excel error value")
