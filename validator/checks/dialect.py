@@ -347,7 +347,9 @@ class TrailingBlank:
         start = self.start
         if start is not None and not self.used:  # (once per chunk for HS105 and HS410 both)
             self.used = cached(chunk, ("trailing-used", start), lambda: any(
-                bool((chunk.column(i).str.strip() != "").any()) for i in range(start, chunk.frame.shape[1])))
+                bool((chunk.column(i).str.strip() != "").any()) for i in range(start, chunk.frame.shape[1]))
+                # a record longer than the header holds values there too (`sep=,` read as the header)
+                or any(n.kind == "ragged" and any(c.strip() for c in n.cells[start:]) for n in chunk.notes))
 
     def empty(self, file: FileContext) -> int | None:
         """The first trailing column where they are empty throughout the file (None: none, or
@@ -362,6 +364,8 @@ class TrailingEmptyColumns(Rule):
     Why: Excel exports formatted-but-empty columns as trailing commas (`Email,Name,,`). HubSpot
     counts them as columns, so the request needs a mapping for each or the import fails with
     INCORRECT_NUMBER_OF_COLUMNS. Their blank headers are not named one by one (HS105) as well.
+    A column that holds a value in a row longer than the header (HS110's) is not empty: a
+    `sep=,` line read as the header (`sep=` and one blank cell) is HS608's title, not this.
     Example: header `Email,Name,,` and rows `a@x.com,Ann,,`.
     Fix: delete the empty columns in Excel (select them, Delete) and export again.
     """
