@@ -364,8 +364,11 @@ def test_rules_lists_every_rule() -> None:
     assert {r["code"] for r in rows} == set(all_rules())
     hs110 = next(r for r in rows if r["code"] == "HS110")
     assert hs110 == {"code": "HS110", "name": "ragged-row", "severity": "error", "enabled": True,
-                     "hubspot_error": "INCORRECT_NUMBER_OF_COLUMNS", "severity_without_portal": None,
-                     "summary": "A row has more or fewer fields than the header."}
+                     "hubspot_error": "INCORRECT_NUMBER_OF_COLUMNS", "other_errors": [],
+                     "severity_without_portal": None, "summary": "A row has more or fewer fields than the header."}
+    assert {r["code"]: r["other_errors"] for r in rows if r["other_errors"]} == {
+        "HS201": ["INVALID_EVENT_TIMESTAMP"], "HS205": ["INVALID_NUMBER_SIZE"], "HS208": ["PROPERTY_VALUE_NOT_FOUND"],
+        "HS245": ["INVALID_DOMAIN"], "HS247": ["MULTIPLE_OWNERS_FOUND"], "HS302": ["DUPLICATE_UNIQUE_CREATION_KEY"]}
     assert {r["code"]: r["severity_without_portal"] for r in rows if r["severity_without_portal"]} == {
         "HS208": "warning", "HS235": "warning"}
 
@@ -378,6 +381,11 @@ def test_explain_prints_the_rule_page(key: str) -> None:
     assert text.startswith("HS110 ragged-row\n\nA row has more or fewer fields than the header.")
     for part in ("Why:", "Example:", "Fix:", "HubSpot errorType: INCORRECT_NUMBER_OF_COLUMNS"):
         assert part in text
+
+
+def test_explain_names_the_other_error_types_of_a_rule() -> None:
+    assert "HubSpot errorType: COULD_NOT_PARSE_DATE (some findings: INVALID_EVENT_TIMESTAMP)\n" in run(
+        "explain", "HS201").output
 
 
 def test_console_script_and_module_agree() -> None:

@@ -511,3 +511,18 @@ def test_an_empty_header_path_names_no_file(tmp_path: Path, capsys: pytest.Captu
     assert refusal(capsys, path, "--header", "") == "--header : names no file (give the data file that was uploaded)"
     assert refusal(capsys, path, "--header", "1=") == (
         "--header 1=: names no file (give the data file that was uploaded)")
+
+
+def test_an_error_type_some_findings_of_a_rule_name_lists_that_rule(tmp_path: Path) -> None:
+    # HS201 reports a bad event timestamp as INVALID_EVENT_TIMESTAMP, HS205 a number past a
+    # double's range as INVALID_NUMBER_SIZE, HS208 a pipeline that matches none as
+    # PROPERTY_VALUE_NOT_FOUND: explain-errors said no rule predicts them
+    path = tmp_path / "errors.json"
+    path.write_text(json.dumps(page(error("INVALID_EVENT_TIMESTAMP", 2, 1, "yesterday"),
+                                    error("INVALID_NUMBER_SIZE", 3, 1, "1e400"),
+                                    error("PROPERTY_VALUE_NOT_FOUND", 4, 1, "Partner deals"),
+                                    error("DUPLICATE_UNIQUE_CREATION_KEY", 5, 1, "A-1"))))
+    rules = {t["errorType"]: [r["code"] for r in t["rules"]] for t in as_json(path)["errorTypes"]}
+    assert rules == {"INVALID_EVENT_TIMESTAMP": ["HS201"], "INVALID_NUMBER_SIZE": ["HS205"],
+                     "PROPERTY_VALUE_NOT_FOUND": ["HS208"], "DUPLICATE_UNIQUE_CREATION_KEY": ["HS302"]}
+    assert "  rules: HS201 unparseable-date" in run(path).output.splitlines()

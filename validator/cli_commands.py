@@ -80,6 +80,7 @@ def rules_cmd(fmt: str) -> None:
             "code": code, "name": rule.name, "severity": entry.get("severity", rule.severity.label),
             "severity_without_portal": rule.severity_without_portal.label if rule.severity_without_portal else None,
             "enabled": entry.get("enabled", True), "hubspot_error": rule.hubspot_error,
+            "other_errors": list(rule.other_errors),
             "summary": rule.summary(),
         })
     if fmt == "json":
@@ -111,6 +112,8 @@ def rules_markdown(rows: list[dict[str, Any]]) -> str:
             f" ({by_default(r['severity_without_portal'])})" if r.get("severity_without_portal") else "")
         summary = str(r["summary"]).replace("|", "\\|")
         error = f"`{r['hubspot_error']}`" if r["hubspot_error"] else ""
+        if r.get("other_errors"):
+            error += (" " if error else "") + f"(some findings: {', '.join(f'`{e}`' for e in r['other_errors'])})"
         out.append(f"| {r['code']} | `{r['name']}` | {sev} | {error} | {summary} |")
     return "\n".join(out) + "\n"
 
@@ -135,7 +138,8 @@ def rule_page(cls: Any, entry: Mapping[str, Any]) -> str:
     lines.append(f"Severity: {entry.get('severity', cls.severity.label)}"
                  + ("" if entry.get("enabled", True) else " (off by default)")
                  + (f" ({by_default(cls.severity_without_portal.label)})" if cls.severity_without_portal else ""))
-    lines.append(f"HubSpot errorType: {cls.hubspot_error or 'none (HubSpot reports no row error)'}")
+    lines.append(f"HubSpot errorType: {cls.hubspot_error or 'none (HubSpot reports no row error)'}"
+                 + (f" (some findings: {', '.join(cls.other_errors)})" if cls.other_errors else ""))
     if cls.options:
         lines.append("Options: " + ", ".join(f"{k} = {v!r}" for k, v in cls.options.items()))
     for title in ("Why", "Example", "Fix"):

@@ -8,7 +8,8 @@ engine stamps severity from the active profile, caps and sorts.
 The class's errorType is its findings' unless a hit names its own: every helper that makes hits
 (``finding``, ``cells``, ``deferred``, ``keys.key_batch``, ``keys.stored_batch``) takes
 ``hubspot_error`` (None: the rule's; ``""``: none), for a rule whose findings HubSpot reports
-under more than one errorType (HS302 in a create-only import). Reports show each finding's.
+under more than one errorType (HS302 in a create-only import). Reports show each finding's; the
+class lists those other errorTypes in ``other_errors`` (the rule table and explain-errors show them).
 """
 
 from __future__ import annotations
@@ -163,6 +164,9 @@ class Rule:
     name: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.ERROR  # default; the profile may change it
     hubspot_error: ClassVar[str | None] = None
+    # the other errorTypes some of its hits name (``hubspot_error=`` given): HS201's
+    # INVALID_EVENT_TIMESTAMP in an event column, ...; explain-errors lists the rule under each
+    other_errors: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[Mapping[str, Any]] = {}
     hint: ClassVar[str | None] = None  # default hint for this rule's findings
     # hashes whole rows (validator.keys.row_hashes): the fast CSV reader then hashes records

@@ -192,6 +192,7 @@ class DuplicateUniqueValue(_Duplicates):
     code = "HS302"
     name = "duplicate-unique-value"
     hubspot_error = "DUPLICATE_UNIQUE_PROPERTY_VALUE"
+    other_errors = ("DUPLICATE_UNIQUE_CREATION_KEY",)  # where both rows create a record
     kinds = ("unique",)
     what = "unique value"
 

@@ -51,6 +51,7 @@ class ArchivedInPortal(OwnerRule):
     code = "HS247"
     name = "archived-in-portal"
     severity = Severity.WARNING
+    other_errors = ("MULTIPLE_OWNERS_FOUND",)  # the name of an active user and of archived ones
 
     def wants(self, prop: Property) -> bool:
         if super().wants(prop):

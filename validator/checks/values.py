@@ -50,6 +50,7 @@ class UnparseableDate(ValueRule):
     code = "HS201"
     name = "unparseable-date"
     hubspot_error = "COULD_NOT_PARSE_DATE"
+    other_errors = ("INVALID_EVENT_TIMESTAMP",)  # in a marketing event's EVENT_TIMESTAMP column
     derived_values = True  # an epoch's date and milliseconds
 
     def wants(self, prop: Property) -> bool:
@@ -261,6 +262,7 @@ class UnparseableNumber(ValueRule):
     code = "HS205"
     name = "unparseable-number"
     hubspot_error = "COULD_NOT_PARSE_NUMBER"
+    other_errors = ("INVALID_NUMBER_SIZE",)  # a number past a double's range
     derived_values = True  # a clock's milliseconds
     constants = (r"past -?1\.8e308",)
 

@@ -175,6 +175,7 @@ class InvalidAdditionalIdentifier(ValueRule):
     name = "invalid-additional-identifier"
     severity = Severity.WARNING
     hubspot_error = "INVALID_EMAIL"
+    other_errors = ("INVALID_DOMAIN",)  # an additional domain
 
     def wants(self, prop: Property) -> bool:
         kind = ADDITIONAL.get(prop.name)

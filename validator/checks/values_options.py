@@ -108,6 +108,7 @@ class InvalidEnumerationOption(EnumRule):
     name = "invalid-enumeration-option"
     severity_without_portal = Severity.WARNING
     hubspot_error = "INVALID_ENUMERATION_OPTION"
+    other_errors = ("PROPERTY_VALUE_NOT_FOUND",)  # a deal's or ticket's pipeline or stage
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):

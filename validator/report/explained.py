@@ -3,7 +3,8 @@ to the rules of this tool that predict them (``validator/hubspot_errors.py`` rea
 
 Per errorType, most frequent first (then by name): the count, its meaning and whether a check
 before upload can catch it (fact sheet 2.2, ``[errors.about]`` in ``rules/hubspot.toml``), the
-rules whose ``hubspot_error`` it is, and the first examples as HubSpot listed them. An errorType
+rules whose ``hubspot_error`` it is or whose findings name it some of the time (``other_errors``:
+HS201's INVALID_EVENT_TIMESTAMP, ...), and the first examples as HubSpot listed them. An errorType
 this version does not know (HubSpot adds values) is listed as unknown, with no rule.
 """
 
@@ -35,8 +36,8 @@ def explained(reading: Reading, headers: Mapping[int | None, tuple[str, ...]], e
     profile = load_profile()
     predicting: dict[str, list[dict[str, Any]]] = {}
     for code, rule in all_rules().items():
-        if rule.hubspot_error:
-            predicting.setdefault(rule.hubspot_error, []).append(
+        for error in dict.fromkeys(e for e in (rule.hubspot_error, *rule.other_errors) if e):
+            predicting.setdefault(error, []).append(
                 {"code": code, "name": rule.name, "enabled": bool(profile.get(code, {}).get("enabled", True))})
     counts = Counter(e.error_type for e in reading.errors)
     firsts: dict[str, list[HubSpotError]] = {}
