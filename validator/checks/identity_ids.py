@@ -1,6 +1,7 @@
-"""Record IDs and the identifiers a request maps (HS305-HS307, HS315, HS352): Record ID and
-associated object id cells that are not positive whole numbers or hold several ids, alternate
-ids on properties that are not unique, and objects upserted without an identifier column.
+"""Record IDs and the identifiers a request maps (HS305-HS307, HS315, HS327, HS352): Record ID
+and associated object id cells that are not positive whole numbers or hold several ids, alternate
+ids on properties that are not unique, id column types that disagree with their property, and
+objects upserted without an identifier column.
 """
 
 from __future__ import annotations
@@ -176,6 +177,42 @@ class AlternateIdNotUnique(Rule):
                     f"HUBSPOT_ALTERNATE_ID column {quote(c.column_name or '')} maps "
                     f"{c.property_name!r} of {cat.object_label(obj)}, which is not a unique property",
                     file=ctx, pointer=c.at("propertyName"), value=c.property_name)
+
+
+class IdColumnTypeMismatch(Rule):
+    """A `HUBSPOT_OBJECT_ID` column maps a property other than the Record ID, or a
+    `HUBSPOT_ALTERNATE_ID` column maps the Record ID.
+
+    Why: the column type says what the cells hold (fact sheet 1.4, [V] S5): `HUBSPOT_OBJECT_ID`
+    record IDs (`hs_object_id`, or `null` on a column pointing at another object's records),
+    `HUBSPOT_ALTERNATE_ID` another unique identifier (email, domain, a unique property). A mapping
+    whose type and property disagree is inconsistent: whether HubSpot then reads the cells as
+    Record IDs, matching rows to the wrong records or none, or fails the column
+    (INVALID_COLUMN_CONFIGURATION) is not documented [I], so this is a warning. Cells of a
+    `HUBSPOT_OBJECT_ID` column that are not Record IDs are HS305's or HS306's, row by row.
+    Example: `{"columnName": "Email", "propertyName": "email", "columnType": "HUBSPOT_OBJECT_ID"}`.
+    Fix: type an email, domain or unique property column `HUBSPOT_ALTERNATE_ID` (or `STANDARD`),
+    and the Record ID column (`hs_object_id`) `HUBSPOT_OBJECT_ID`.
+    """
+
+    code = "HS327"
+    name = "id-column-type-mismatch"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            for c in f.columns:
+                if c.ignored or not c.property_name:
+                    continue
+                if c.column_type == "HUBSPOT_OBJECT_ID" and c.property_name != RECORD_ID:
+                    what = f"maps {c.property_name!r}, not the Record ID ({RECORD_ID})"
+                elif c.column_type == "HUBSPOT_ALTERNATE_ID" and c.property_name == RECORD_ID:
+                    what = f"maps the Record ID ({RECORD_ID}), which is HUBSPOT_OBJECT_ID's"
+                else:
+                    continue
+                yield self.finding(f"{c.column_type} column {quote(c.column_name or '')} {what}",
+                                   file=ctx, pointer=c.at("propertyName"), value=c.property_name)
 
 
 # -- operations ------------------------------------------------------------------------------
