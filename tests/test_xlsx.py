@@ -908,8 +908,9 @@ def test_utf16_xml_part_is_refused() -> None:
     assert refusal(data).code == "bad-xml"
 
 
-def test_legacy_xls_is_refused_with_a_clear_reason() -> None:
-    assert ole_refusal(io.BytesIO(ole_file(("Workbook", "SummaryInformation"))), None).code == "legacy-xls"
+def test_an_ole2_file_is_refused_with_a_clear_reason_unless_it_is_an_xls() -> None:
+    assert ole_refusal(io.BytesIO(ole_file(("Workbook", "SummaryInformation"))), None) is None  # readers/xls.py
+    assert ole_refusal(io.BytesIO(ole_file(("Book",))), None).code == "legacy-xls"  # Excel 5.0/95
     assert ole_refusal(io.BytesIO(encrypted_workbook()), None).code == "encrypted"
     assert ole_refusal(io.BytesIO(ole_file(("WordDocument",))), None).code == "not-a-workbook"
 

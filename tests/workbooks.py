@@ -1,5 +1,5 @@
-"""Build test workbooks at test time (no binaries in git): openpyxl for real ones, raw ZIP
-bytes for hostile ones.
+"""Build test workbooks at test time (no binaries in git): openpyxl for real ones (``make_xls``:
+the same with xlwt, as Excel 97-2003 .xls), raw ZIP bytes for hostile ones.
 
 A workbook spec (also the ``workbook`` key of a rule case file)::
 
@@ -47,6 +47,8 @@ def _value(cell: Any, value: Any) -> None:
 def make_workbook(spec: dict[str, Any]) -> bytes:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    if spec.get("date1904"):  # date cells written as serials of the 1904 date system
+        wb.epoch = openpyxl.utils.datetime.MAC_EPOCH
     for sheet in spec.get("sheets", []):
         ws = wb.create_sheet(sheet.get("name", "Sheet1"))
         for r, row in enumerate(sheet.get("rows", []), start=1):
@@ -68,6 +70,88 @@ def make_workbook(spec: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# Excel's error values as BIFF codes (xlwt writes them by code)
+XLS_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24,
+              "#N/A": 0x2A}
+
+
+def make_xls(spec: dict[str, Any]) -> bytes:
+    """The workbook ``make_workbook`` builds from ``spec``, as an Excel 97-2003 .xls (xlwt): the
+    same cells, number formats, hidden rows, columns and sheets, merged and formatted ranges;
+    ``date1904 = true`` for the 1904 date system. BIFF stores a result with every formula, which
+    xlwt cannot compute: a formula here is refused."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    wb.dates_1904 = bool(spec.get("date1904"))
+    styles: dict[str, Any] = {}
+
+    def style(fmt: str = "General", border: bool = False) -> Any:
+        key = f"{fmt}|{border}"
+        if key not in styles:
+            styles[key] = xlwt.easyxf("borders: bottom thin" if border else "", num_format_str=fmt)
+        return styles[key]
+
+    for sheet in spec.get("sheets", []):
+        ws = wb.add_sheet(sheet.get("name", "Sheet1"), cell_overwrite_ok=True)
+        covered = {cell for ref in sheet.get("merged", []) for cell in list(_cells(ref))[1:]}
+        formatted = {cell for ref in sheet.get("formatted", []) for cell in _cells(ref)}
+        for r, row in enumerate(sheet.get("rows", []), start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None or value == "" or (r, c) in covered:
+                    continue
+                _xls_value(ws, r - 1, c - 1, value, style, (r, c) in formatted)
+        for r, c in sorted(formatted):
+            rows = sheet.get("rows", [])
+            if r > len(rows) or c > len(rows[r - 1]) or rows[r - 1][c - 1] in (None, ""):
+                ws.write(r - 1, c - 1, "", style(border=True))
+        for r in sheet.get("hidden_rows", []):
+            ws.row(r - 1).hidden = True
+        for col in sheet.get("hidden_cols", []):
+            ws.col(_column(col) - 1).hidden = True
+        for ref in sheet.get("merged", []):
+            (r1, c1), *_rest, (r2, c2) = list(_cells(ref))
+            ws.merge(r1 - 1, r2 - 1, c1 - 1, c2 - 1)
+        ws.visibility = {"visible": 0, "hidden": 1, "veryHidden": 2}[sheet.get("state", "visible")]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _xls_value(ws: Any, r: int, c: int, value: Any, style: Any, border: bool) -> None:
+    if isinstance(value, dict) and "s" in value:
+        ws.write(r, c, str(value["s"]), style(border=border))
+    elif isinstance(value, dict) and "format" in value:
+        ws.write(r, c, value["v"], style(str(value["format"]), border))
+    elif isinstance(value, str) and value in XLS_ERRORS:
+        ws.row(r).set_cell_error(c, XLS_ERRORS[value], style(border=border))
+    elif isinstance(value, str) and value.startswith("="):
+        raise ValueError(f"no formula in an .xls built here: {value!r}")
+    elif isinstance(value, dt.datetime):
+        ws.write(r, c, value, style("yyyy-mm-dd hh:mm", border))
+    elif isinstance(value, dt.date):
+        ws.write(r, c, value, style("yyyy-mm-dd", border))
+    else:
+        ws.write(r, c, value, style(border=border))
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _cells(ref: str) -> Any:
+    """The (row, column) cells of an A1 range, 1-based, row by row."""
+    ends = []
+    for part in ref.split(":"):
+        letters = part.rstrip("0123456789")
+        ends.append((int(part[len(letters):]), _column(letters)))
+    (r1, c1), (r2, c2) = ends[0], ends[-1]
+    return ((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
 
 
 def header_of(spec: dict[str, Any]) -> list[str]:

@@ -475,7 +475,9 @@ def e2() -> Case:
 
 @case("E3")
 def e3() -> Case:
-    data = X.ole2({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" + b"\0" * 64})
+    from tests.workbooks import make_xls
+
+    data = make_xls({"sheets": [{"name": "Contacts", "rows": [["Email"], ["not-an-email"]]}]})
     return Case("E3", {"data.xls": data, "renamed.xlsx": data},
                 request({"data.xls": ["Email"], "renamed.xlsx": ["Email"]}, fmt="SPREADSHEET"))
 

@@ -329,20 +329,30 @@ def _seekable(stream: IO[bytes]) -> bool:
 
 def _spreadsheet(stream: IO[bytes], sniffed: Sniff, fctx: FileContext, ctx: ImportContext, chunk_rows: int,
                  size: int | None, owned: bool) -> Reader:
-    """A workbook: pre-checked container and XML, then one worksheet (readers/xlsx.py)."""
-    from validator.readers.xlsx import XlsxReader
+    """A workbook: pre-checked container and XML, then one worksheet (readers/xlsx.py); or an
+    Excel 97-2003 workbook in an OLE2 compound file (readers/xls.py)."""
     from validator.readers.xlsx_scan import ole_refusal
 
     try:
         if size is None:
             size = stream.seek(0, os.SEEK_END)
             fctx.notes.extra["size"] = size
-        if sniffed.kind == "ole":
-            raise ole_refusal(stream, size)
         mapped = len(fctx.spec.columns) or None
-        reader = XlsxReader(stream, fctx.notes, size=size, has_header=fctx.spec.has_header,
-                            expected_columns=mapped if not fctx.spec.has_header else None,
-                            chunk_rows=chunk_rows, date_format=ctx.spec.date_format, owned=owned)
+        options: dict[str, Any] = dict(size=size, has_header=fctx.spec.has_header,
+                                       expected_columns=mapped if not fctx.spec.has_header else None,
+                                       chunk_rows=chunk_rows, date_format=ctx.spec.date_format, owned=owned)
+        reader: Reader
+        if sniffed.kind == "ole":
+            refused = ole_refusal(stream, size)
+            if refused is not None:
+                raise refused
+            from validator.readers.xls import XlsReader
+
+            reader = XlsReader(stream, fctx.notes, **options)
+        else:
+            from validator.readers.xlsx import XlsxReader
+
+            reader = XlsxReader(stream, fctx.notes, **options)
     except BaseException:
         if owned:
             stream.close()

@@ -10,8 +10,9 @@ and fails the CRC when a size lies), and refused if it declares a DTD or entitie
 control character XML does not allow, or is not UTF-8. ``has_bytes`` and ``word_positions`` are
 the word-compare pre-filters the byte scans use.
 
-An OLE2 compound file is a legacy .xls or an encrypted (password-protected) workbook; both are
-refused with a clear reason (``ole_refusal``).
+An OLE2 compound file is a legacy .xls (read by ``readers.xls``) or an encrypted
+(password-protected) workbook, refused with a clear reason (``ole_refusal``), as is an Excel
+5.0/95 workbook and a compound file that holds no workbook or whose directory cannot be read.
 
 Light imports only (stdlib, numpy, defusedxml): it runs before pandas is loaded (``xlsx_prefetch``).
 """
@@ -71,21 +72,29 @@ OLE_ENCRYPTED = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode
 OLE_XLS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 
-def ole_refusal(stream: IO[bytes], size: int | None) -> Refused:
-    """Why an OLE2 compound file is refused: encrypted workbook, legacy .xls, or neither."""
+def ole_refusal(stream: IO[bytes], size: int | None) -> Refused | None:
+    """Why an OLE2 compound file is refused (an encrypted workbook, an Excel 5.0/95 one, one
+    whose directory cannot be read, or no workbook at all), or None for an Excel 97-2003 workbook
+    (a ``Workbook`` stream), which ``readers.xls`` reads."""
     names = _ole_directory_names(stream)
+    if names is None:
+        return Refused("an OLE2 compound file whose directory cannot be read (truncated or corrupt; "
+                       "HubSpot: INVALID_SPREADSHEET)", "bad-workbook")
     if any(n in ("EncryptionInfo", "EncryptedPackage") for n in names):
         return Refused("the workbook is password-protected or encrypted (HubSpot: INVALID_SPREADSHEET); "
                        "remove the password and save it as .xlsx", "encrypted")
-    if any(n in ("Workbook", "Book") for n in names):
-        return Refused("legacy Excel 97-2003 (.xls) workbooks are not checked; save it as .xlsx "
+    if "Workbook" in names:
+        return None
+    if "Book" in names:  # (BIFF5: Excel 5.0 and 95 wrote the stream under this name)
+        return Refused("an Excel 5.0/95 workbook (BIFF5) is not checked; save it as .xlsx "
                        "(Excel Workbook) and check that", "legacy-xls")
     return Refused("an OLE2 compound file that is neither a workbook nor an encrypted one "
                    "(HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
 
 
-def _ole_directory_names(stream: IO[bytes]) -> list[str]:
-    """Names in the compound file's directory (MS-CFB 2.6), following the directory chain.
+def _ole_directory_names(stream: IO[bytes]) -> list[str] | None:
+    """Names in the compound file's directory (MS-CFB 2.6), following the directory chain; None
+    where the header or the directory cannot be read (a file cut short, random bytes).
 
     Bounded: at most 4,096 directory sectors and a FAT of at most 64 MiB are read.
     """
@@ -93,10 +102,10 @@ def _ole_directory_names(stream: IO[bytes]) -> list[str]:
         stream.seek(0)
         header = stream.read(512)
         if len(header) < 512:
-            return []
+            return None
         shift = struct.unpack_from("<H", header, 30)[0]
         if shift not in (9, 12):
-            return []
+            return None
         size = 1 << shift
         first_dir = struct.unpack_from("<I", header, 48)[0]
         fat_sectors = [s for s in struct.unpack_from("<109I", header, 76) if s < 0xFFFFFFFA]
@@ -116,9 +125,9 @@ def _ole_directory_names(stream: IO[bytes]) -> list[str]:
                     names.append(data[off: off + length - 2].decode("utf-16-le", "replace"))
             seen += 1
             sector = fat[sector] if sector < len(fat) else 0xFFFFFFFE
-        return names
+        return names or None  # (every compound file's directory holds its root entry)
     except (OSError, struct.error):
-        return []
+        return None
 
 
 # -- ZIP container ----------------------------------------------------------------------------
