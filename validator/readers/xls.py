@@ -45,9 +45,10 @@ from validator.readers.xlsx_scan import SheetInfo, SheetScan, WorkbookScan
 from validator.readers.xlsx_text import DATE_ORDERS
 
 # The largest .xls read. A full BIFF8 sheet (65,536 x 256 cells) of numbers is ~100 MB written
-# in MULRK records (6 bytes a cell) and ~300 MB in NUMBER records (18 bytes); xlrd holds a cell
-# in ~11 bytes (~35 with a number object), so 128 MiB bounds what it builds to under 1 GB, well
-# past a real export (65,536 rows x 10 columns: ~10 MB). HubSpot's own limit is 512 MB.
+# in MULRK records (6 bytes a cell); xlrd holds a cell in ~11 bytes (~35 with a number object),
+# so a full sheet is ~600 MB in xlrd whatever the file's size: the limit bounds the bytes held
+# (the file, its workbook stream, the strings) and is well past a real export (65,536 rows x 10
+# columns: ~12 MB). HubSpot's own limit is 512 MB.
 MAX_XLS_BYTES = 128 << 20
 
 # xlrd's cell types (xlrd.XL_CELL_*), named here so that xlrd is imported only to read an .xls
