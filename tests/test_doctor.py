@@ -19,7 +19,7 @@ def _overlap_fixed() -> bool:
 def test_probes_match_this_python() -> None:
     probes = {p.name: p for p in run()}
     assert set(probes) == {"defusedxml active for openpyxl", "expat billion-laughs protection",
-                           "zipfile overlap protection"}
+                           "zipfile overlap protection", ".xls reader refuses a corrupt file"}
     assert probes["defusedxml active for openpyxl"].ok
     assert probes["expat billion-laughs protection"].ok == (pyexpat.version_info >= (2, 4, 1))
     overlap = probes["zipfile overlap protection"]
@@ -60,3 +60,16 @@ def test_overlap_probe_fails_when_the_pre_scan_lets_overlaps_through(monkeypatch
     monkeypatch.setattr(xlsx_container, "_check_overlap", lambda infos, size: None)
     probe = doctor._zip_overlap()
     assert not probe.ok and "let overlapping entries through" in probe.detail
+
+
+def test_xls_probe_feeds_a_looping_sector_chain_to_the_xls_reader(monkeypatch: object) -> None:
+    import pytest
+
+    from validator import doctor
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    probe = doctor._xls()
+    assert probe.ok and "CompDocError" in probe.detail and "sector chain loops" in probe.detail
+    monkeypatch.setitem(sys.modules, "xlrd", None)  # not installed
+    probe = doctor._xls()
+    assert not probe.ok and "xlrd is not installed" in probe.detail

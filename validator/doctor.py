@@ -13,6 +13,10 @@ Each probe attacks the real parser with a small, harmless input (the reference's
   pre-scan (``readers.xlsx_scan.open_zip``) before calamine or openpyxl opens it, so the probe
   feeds the bomb to that; it also says whether this Python's ``zipfile`` would refuse it alone
   (CPython >= 3.11.8 / 3.12.2, gh-109858), which matters only to code that bypasses the scan.
+- .xls reader refuses a corrupt file: a legacy .xls is read by xlrd (pure Python, which raises
+  where python-calamine's .xls reader can abort the process); the probe hands the validator's
+  .xls reader (``readers.xls``) a compound file whose workbook stream's sector chain loops back
+  on itself, which must end in a refusal, not a hang or a traceback.
 """
 
 from __future__ import annotations
@@ -105,7 +109,51 @@ def _zip_overlap() -> Probe:
     return Probe(name, False, f"the validator's ZIP pre-scan let overlapping entries through; {alone}")
 
 
-PROBES: tuple[Callable[[], Probe], ...] = (_defusedxml, _expat, _zip_overlap)
+def _cyclic_xls() -> bytes:
+    """An OLE2 compound file (MS-CFB, 512-byte sectors) whose ``Workbook`` stream of 8 KB starts
+    at sector 2, whose FAT entry points back at sector 2."""
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<III", header, 44, 1, 1, 0)  # one FAT sector; the directory at sector 1
+    struct.pack_into("<IIIII", header, 56, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    struct.pack_into("<109I", header, 76, 0, *([0xFFFFFFFF] * 108))
+    fat = struct.pack("<128I", 0xFFFFFFFD, 0xFFFFFFFE, 2, *([0xFFFFFFFF] * 125))
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = 0xFFFFFFFF) -> bytes:
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        e = bytearray(128)
+        e[0:len(raw)] = raw
+        struct.pack_into("<HB", e, 64, len(raw), kind)
+        struct.pack_into("<III", e, 68, 0xFFFFFFFF, 0xFFFFFFFF, child)  # siblings, child
+        struct.pack_into("<II", e, 116, start, size)
+        return bytes(e)
+
+    directory = entry("Root Entry", 5, 0xFFFFFFFE, 0, child=1) + entry("Workbook", 2, 2, 8192) + bytes(256)
+    return bytes(header) + fat + directory + bytes(8192)  # (the data the stream says it has)
+
+
+def _xls() -> Probe:
+    name = ".xls reader refuses a corrupt file"
+    try:
+        import xlrd  # noqa: F401
+    except ImportError:
+        return Probe(name, False, "xlrd is not installed: pip install xlrd (legacy .xls files cannot be read)")
+    from validator.readers.base import ReaderNotes, Refused
+    from validator.readers.xls import XlsReader
+
+    data = _cyclic_xls()
+    try:
+        XlsReader(io.BytesIO(data), ReaderNotes(), size=len(data)).close()
+    except Refused as exc:
+        if exc.code != "bad-workbook":
+            return Probe(name, False, f"the .xls reader refused the loop for another reason ({exc})")
+        return Probe(name, True, f"xlrd {_version('xlrd')} (pure Python: it raises, never aborts): a workbook "
+                                 f"stream whose sector chain loops was refused ({exc})")
+    return Probe(name, False, "the .xls reader read a workbook stream whose sector chain loops")
+
+
+PROBES: tuple[Callable[[], Probe], ...] = (_defusedxml, _expat, _zip_overlap, _xls)
 
 
 def run() -> list[Probe]:
