@@ -238,8 +238,10 @@ def test_hostile_xls_files_are_one_line_refusals_on_the_command_line(tmp_path: P
             {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}} for n in names]}))
     code, _out, err = cli(str(req))
     assert code == 2 and "Traceback" not in err
-    refused = [line for line in err.splitlines() if ": refused: " in line]
-    assert sorted(line.split(": ")[1] for line in refused) == sorted(names), err
+    refused = {line.split(": ")[1]: line for line in err.splitlines() if ": refused: " in line}
+    assert sorted(refused) == sorted(names), err
+    for case, _make, _code, reason in HOSTILE:
+        assert reason in refused[f"{case}.xls"], refused[f"{case}.xls"]
 
 
 @pytest.mark.parametrize("error", [MemoryError(), RecursionError("maximum recursion depth exceeded"),
