@@ -11,7 +11,8 @@ A case file holds ``[[case]]`` tables:
     bom = true               # optional; prepend a UTF-8 BOM
     bytes_file = "x.csv"     # optional; raw bytes from fixtures/files/ instead of csv
     workbook = { sheets = [...] }   # optional; an .xlsx built at test time (tests/workbooks.py);
-                             # file_name defaults to data.xlsx and fileFormat to SPREADSHEET
+                             # file_name defaults to data.xlsx and fileFormat to SPREADSHEET;
+                             # with xls = true, an Excel 97-2003 .xls (data.xls)
     files = { "b.csv" = "..." }   # optional; more data files
     request = '''{...}'''    # optional; the whole request JSON text ({file} = file_name)
     mappings = [ {...} ]     # optional; columnMappings (default: one per header cell)
@@ -85,12 +86,13 @@ def _header(data: bytes) -> list[str]:
 
 def build(case: dict[str, Any], tmp: Path) -> Path:
     """Write the case's files and request into ``tmp``; return the request path."""
-    file_name = case.get("file_name", "data.xlsx" if "workbook" in case else "data.csv")
+    xls = bool(case.get("workbook", {}).get("xls"))
+    file_name = case.get("file_name", ("data.xls" if xls else "data.xlsx") if "workbook" in case else "data.csv")
     header: list[str] | None = None
     if "workbook" in case:
-        from tests.workbooks import header_of, make_workbook
+        from tests.workbooks import header_of, make_workbook, make_xls
 
-        data = make_workbook(case["workbook"])
+        data = make_xls(case["workbook"]) if xls else make_workbook(case["workbook"])
         header = header_of(case["workbook"])
     elif "bytes_file" in case:
         data = (BYTES / case["bytes_file"]).read_bytes()

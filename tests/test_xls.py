@@ -302,6 +302,8 @@ def test_an_xls_named_xlsx_and_an_xlsx_named_xls_are_read_by_what_they_are(tmp_p
     for name, data, reader in (("a.xlsx", make_xls(SMALL), "xlrd"), ("b.xls", make_workbook(SMALL), None)):
         report = validate(write(tmp_path, data, name, ("Name", "Email", "Close Date", "Zip")))
         assert ("HS212", "Contacts!B3") in [(f.code, f.cell) for f in report.findings], name
+        assert [(f.code, f.pointer) for f in report.findings if f.code == "HS435"] == [
+            ("HS435", "/files/0/fileName")], name
         (stats,) = report.files
         assert stats.reader == reader if reader else stats.reader in ("calamine", "openpyxl")
 
@@ -331,3 +333,9 @@ def test_the_pre_commit_hook_checks_a_changed_xls_with_its_request(tmp_path: Pat
     code, out, err = cli("--ignore-unpaired", str(tmp_path / "contacts.xls"))
     assert code == 1, out + err
     assert "HS212" in out and "[Contacts!B3]" in out
+
+
+def test_an_encrypted_workbook_named_xlsx_is_no_xls_named_xlsx(tmp_path: Path) -> None:
+    report = validate(write(tmp_path, ole_file(("EncryptionInfo", "EncryptedPackage")), "contacts.xlsx", ("Email",)))
+    assert [r.code for r in report.refusals] == ["encrypted"]
+    assert "HS435" not in {f.code for f in report.findings}

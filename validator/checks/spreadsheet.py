@@ -1,5 +1,6 @@
-"""Spreadsheet rules on the workbook (HS420-HS424, HS432, HS433): its sheets, formatted empty
-rows and columns, hidden data, merged header cells, formulas without a value and error values;
+"""Spreadsheet rules on the workbook (HS420-HS424, HS432, HS433, HS435): its sheets, formatted empty
+rows and columns, hidden data, merged header cells, formulas without a value and error values, a
+workbook named as the other kind of workbook;
 with the pre-scan's workbook facts (``workbook``) and the catalog column roles the cell rules of
 ``spreadsheet_dates`` and ``spreadsheet_numbers`` share.
 
@@ -74,6 +75,38 @@ class SheetCount(Rule):
             f"Sheets holding data: {_names(scan.sheets_with_data)}; checked: "
             f"{quote(scan.chosen.name) if scan.chosen else 'none'}",
             file=file, hint="delete the other sheets and save the workbook again")
+
+
+_WORKBOOK_KINDS = {".xlsx": "an .xlsx (Excel Workbook)", ".xls": "an .xls (Excel 97-2003 Workbook)"}
+
+
+class WorkbookKindMismatch(Rule):
+    """An Excel 97-2003 workbook is named `.xlsx`, or an `.xlsx` workbook `.xls`.
+
+    Why: the two are different formats (an OLE2 compound file of BIFF records; a ZIP of XML
+    parts). The validator reads a workbook by its content, as pandas does, but a reader that goes
+    by the name fails on it (openpyxl and python-calamine refuse an `.xls` named `.xlsx`); whether
+    HubSpot's importer goes by the name or the content is not documented ([I]), so this is a
+    warning: the import may fail with INVALID_FILE_TYPE.
+    Example: `contacts.xlsx` whose first bytes are `D0 CF 11 E0` (a file saved as "Excel
+    97-2003 Workbook" and renamed).
+    Fix: open the file in Excel and save it as Excel Workbook (.xlsx), with that name.
+    """
+
+    code = "HS435"
+    name = "workbook-kind-mismatch"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_FILE_TYPE"
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        ext = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
+        read = "." + file.notes.kind  # what the reader read it as (an encrypted workbook is read as none)
+        if not file.readable or ext not in _WORKBOOK_KINDS or read not in _WORKBOOK_KINDS or read == ext:
+            return
+        yield self.finding(f"the file is named {ext} but is {_WORKBOOK_KINDS[read]}; it is read as what it is, but a "
+                           "reader that goes by the name fails on it", file=file,
+                           pointer=file.spec.at("fileName"), value=file.name,
+                           hint="save it in Excel as the kind its name says, or rename it")
 
 
 class FormattedEmptyRows(Rule):
