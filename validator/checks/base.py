@@ -182,7 +182,9 @@ class Rule:
     # stands for, the milliseconds to write): ``--redact`` masks every number and date in its
     # findings on a data row, as it masks the quoted value (``report.redact``), but for
     # ``constants``: patterns (regular expressions) of the text's numbers that come from no cell
-    # (HubSpot's examples, an option's bounds)
+    # (HubSpot's examples, an option's bounds). On a data row ``--redact`` also leaves the quoted
+    # spans inside a constant of any rule: the rule's or the property schema's text, chosen by no
+    # cell (HS243's ``requires 'Note body'``), where any other quoted span there is masked
     derived_values: ClassVar[bool] = False
     constants: ClassVar[tuple[str, ...]] = ()
 

@@ -155,6 +155,9 @@ class RequiredFieldByUsualName(RequiredRule):
     name = "required-field-by-usual-name"
     severity = Severity.WARNING
     hubspot_error = "MISSING_REQUIRED_PROPERTY"
+    # the import tool's field labels and the internal names (``_usual``): the schema's, not a cell's
+    constants = (r"HubSpot's import tool requires '[^']*'(?: or '[^']*')* \(usual internal name '[^']*'"
+                 r"(?: or '[^']*')*",)
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         if not hasattr(self, "ctx"):

@@ -12,6 +12,13 @@ value too, masked. A rule whose messages give numbers or dates worked out from t
 (``Rule.derived_values``: HS202's ``for 2023-11-14 22:13:20 UTC write 1700000000000``, HS253's
 ``read as 2500%``), has every number and date of its findings on a data row masked, but for its
 ``constants`` (HS253's ``HubSpot reads .25 as 25%``), header names and quoted syntax.
+
+A rule's ``constants`` are its own text, chosen by no cell: a quoted span inside one stays on a
+data row too (HS243's ``requires 'Note body' (usual internal name 'hs_note_body'``: a field
+label and a property name of the schema). Text that a cell chose stays masked even where it
+comes from the schema (HS323's ``the pair's label is 'Manager'``, named because the cell is
+``manager``): it tells the cell's value; a whole option list, the same for every cell, is no
+quoted span and stays.
 """
 
 from __future__ import annotations
@@ -57,6 +64,19 @@ def _derived(code: str) -> re.Pattern[str] | None:
     return re.compile(f"(?P<keep>{keep})|(?P<number>{_NUMBER})")
 
 
+@functools.cache
+def _spans(code: str, spans: re.Pattern[str]) -> re.Pattern[str]:
+    """``spans`` (the quoted spans to mask) for a rule's findings, with its ``constants`` first as
+    a ``keep`` group: a quoted span inside one is the rule's own text, not a value."""
+    from validator.checks import all_rules
+
+    rule = all_rules().get(code)
+    if rule is None or not rule.constants:
+        return spans
+    keep = "|".join(f"(?:{c})" for c in rule.constants)
+    return re.compile(f"(?P<keep>{keep})|{spans.pattern}")
+
+
 def mask_key(key: str | None) -> str | None:
     if key is None:
         return None
@@ -85,11 +105,13 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
     if f.row is not None and f.row >= first:  # a data row: anything quoted but a header is a value
         def mask(m: re.Match[str]) -> str:
             span = m.group()
+            if m.re.groupindex and m.group("keep") is not None:  # the rule's own text (``_spans``)
+                return span
             inner = span[1:-1] if span[-1] in "'\"" else span[1:]
             if _syntax(inner) or (span[0] == "'" and inner in headers):
                 return span
             return f"{span[0]}{MASK}{span[0]}"
-        text = spans.sub(mask, text)
+        text = _spans(f.code, spans).sub(mask, text)
         derived = _derived(f.code)
         if derived is not None:  # numbers and dates worked out from the cell, given bare
             text = derived.sub(lambda m: m.group() if m.group("keep") is not None else MASK, text)
