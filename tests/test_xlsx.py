@@ -1750,3 +1750,17 @@ def test_date_styles_tell_date_formats_as_openpyxl_does() -> None:
               b'<xf numFmtId="46"/></cellXfs></styleSheet>')
     assert date_styles("xl/styles.xml", styles) == frozenset({1, 2})
     assert date_styles("xl/styles.xml", b"<styleSheet") == frozenset()
+
+
+def test_number_styles_tell_percentage_formats() -> None:
+    # a cell formatted 0% holds the fraction (2.5 shown as 250%): HS253 passes it, so the scan
+    # needs the percentage formats; a quoted or escaped % (0.0"%", 0\%) shows the number as it is
+    from validator.readers.xlsx_styles import is_percent_code, number_styles
+
+    codes = ["0%", "0.00%", "#,##0.0%;[Red]-0.0%", '0.0"%"', "0\\%", "0_%", "[$%-409]0", "0;0%", "General"]
+    assert [c for c in codes if is_percent_code(c)] == ["0%", "0.00%", "#,##0.0%;[Red]-0.0%"]
+    styles = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2">'
+              b'<numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="0.0&quot;%&quot;"/>'
+              b'</numFmts><cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/>'
+              b'<xf numFmtId="165"/><xf numFmtId="10"/><xf numFmtId="14"/></cellXfs></styleSheet>')
+    assert number_styles("xl/styles.xml", styles) == (frozenset({5}), frozenset({1, 2, 4}))

@@ -190,6 +190,16 @@ def kind_mask(chunk: Chunk, index: int, kind: str) -> np.ndarray | None:
     return (chunk.kinds[index] == kind).to_numpy()
 
 
+def percent_cells(chunk: Chunk, file: FileContext, index: int) -> np.ndarray | None:
+    """A workbook column's number cells in a percentage format holding a number above 1 or below
+    -1 (2.5, shown as 250%), as the byte scan found them (``SheetScan.percent_rows``); None for a
+    CSV or a sheet with none."""
+    sheet = getattr(file.notes.extra.get("workbook"), "scan", None)
+    if sheet is None or not sheet.percent_rows.get(index + 1):
+        return None
+    return sheet.percent_cells(index + 1, chunk.rows)
+
+
 def date1904(file: FileContext) -> bool:
     """Whether the file is a workbook in the 1904 date system (Excel for Mac's old default)."""
     scan = file.notes.extra.get("workbook")

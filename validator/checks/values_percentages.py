@@ -1,5 +1,6 @@
 """Percentages HubSpot reads otherwise than meant (HS253): a bare number above 1 (`25`, no `%`)
-in a percentage column, which HubSpot reads as a fraction of one (2500%).
+in a percentage column, which HubSpot reads as a fraction of one (2500%), and a percentage with
+a space before its sign (`25 %`), which HubSpot does not document.
 
 HubSpot documents a percentage for imports as `25%` or `.25` (fact sheet 6, [V] S6): a number
 without `%` is the fraction. A percentage property is one the catalog marks so (a deal's
@@ -13,11 +14,13 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
 
+from validator import formats
 from validator.catalog import Property
 from validator.checks._facts import rows_with
-from validator.checks.base import Hit, quote
-from validator.checks.typed import ValueRule, kind_mask
+from validator.checks.base import Hit, quote, space_name
+from validator.checks.typed import ValueRule, cells, kind_mask, percent_cells
 from validator.checks.values import numbers
 from validator.checks.values_times import _plain
 from validator.context import FileContext
@@ -32,7 +35,7 @@ _POINTS = frozenset({("0-8", "hs_discount_percentage")})
 
 
 class BarePercentageAboveOne(ValueRule):
-    """A percentage cell holds a number above 1 without `%`, which HubSpot reads as a fraction.
+    """A percentage cell holds a number above 1 without `%`, read as a fraction, or a space before its `%`.
 
     Why: HubSpot's import takes a percentage as `25%` or `.25` (fact sheet 6, [V] S6): a number
     without `%` is a fraction of one, so `25` becomes 2500% and `100` 10000%, silently. That a
@@ -41,20 +44,26 @@ class BarePercentageAboveOne(ValueRule):
     almost surely 100% (and the message says so). `1` (100%), `0`, fractions (`.25`, `0.5`)
     and numbers with `%` (`25%`, `2500%`) pass, as do numbers between -1 and 1; a number below
     -1 (`-25`, read as -2500%) is named as one above 1 is. In a workbook, a cell formatted as a
-    percentage holds the fraction (Excel keeps 25% as 0.25) and passes; the reader does not see a
-    cell's format, so such a cell above 100% (2.5, shown as 250%) is named too, and the message
-    of a number cell says how Excel keeps a percentage.
+    percentage holds the fraction (Excel keeps 25% as 0.25) and passes, above 100% too (2.5, shown
+    as 250%, which HubSpot reads as 250%: the byte scan finds such cells by their format, whichever
+    reader reads the sheet); the message of a number cell in another format says how Excel keeps
+    a percentage.
+    A space before the sign (`25 %`; French and other locales write a no-break space U+00A0 or
+    a narrow one U+202F there) is not in HubSpot's documented form, and whether HubSpot reads
+    the sign after it, or the number alone as a fraction, is not documented [GAP]: such a cell is
+    named whatever its number (`0.5 %` too), and the message gives `25%` to write.
     A line item's `hs_discount_percentage` is left out: HubSpot's own API examples write it in
     points (`10` for 10%), and how its import reads one is not documented.
     Example: `25` in a deal's Forecast probability (`hs_forecast_probability`).
-    Fix: write the percentage with its sign (`25%`) or as the fraction (`0.25`).
+    Fix: write the percentage with its sign and no space before it (`25%`) or as the fraction (`0.25`).
     """
 
     code = "HS253"
     name = "bare-percentage-above-one"
     severity = Severity.WARNING
     derived_values = True  # the percentage read, and the one meant
-    constants = (r"HubSpot reads \.25 as 25%", r"HubSpot reads 1 as 100%", r"Excel keeps a cell of 25% as 0\.25")
+    constants = (r"HubSpot reads \.25 as 25%", r"HubSpot reads 1 as 100%", r"Excel keeps a cell of 25% as 0\.25",
+                 r"HubSpot documents 25%")
 
     def wants(self, prop: Property) -> bool:
         return prop.format == "percentage" and (prop.object_id, prop.name) not in _POINTS
@@ -62,16 +71,34 @@ class BarePercentageAboveOne(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             n = numbers(chunk, column, prop)
+            signed = rows_with(chunk, column.index, b"%")
+            if (n.ok & signed).any():  # `25 %`: a space before the sign, which HubSpot does not document
+                at = np.flatnonzero(n.ok & signed)
+                spaced = np.zeros(len(signed), bool)
+                spaced[at] = formats.matches(cells(chunk, column).take(pa.array(at)), formats.SPACED_PERCENT)
+                yield from self.cells(chunk, file, column, spaced, _spaced)
             with np.errstate(invalid="ignore"):
                 bare = n.ok & (np.abs(n.value) > 1)
             if not bare.any():
                 continue
-            bare &= ~rows_with(chunk, column.index, b"%")  # `25%` is the documented form
+            bare &= ~signed  # `25%` is the documented form
             number_cells = kind_mask(chunk, column.index, "n")
             if number_cells is not None:
+                shown = percent_cells(chunk, file, column.index)  # 2.5 in a 0% cell: 250%, as meant
+                if shown is not None:
+                    bare &= ~(number_cells & shown)
                 yield from self.cells(chunk, file, column, bare & number_cells, _message(cell=True))
                 bare &= ~number_cells
             yield from self.cells(chunk, file, column, bare, _message(cell=False))
+
+
+def _spaced(value: str) -> str:
+    text = value.strip()
+    number = Decimal(text[:-1].rstrip())  # exact: the digits written
+    space = text[:-1][len(text[:-1].rstrip()):]
+    what = "a space" if set(space) == {" "} else space_name(next(c for c in space if c != " "))
+    return (f"{quote(value)} has {what} before its % sign: HubSpot documents 25%, without one, and how it reads "
+            f"the sign after a space is not documented; write {_plain(number)}% or {_plain(number / 100)}")
 
 
 def _message(*, cell: bool) -> Callable[[str], str]:

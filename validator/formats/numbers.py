@@ -18,7 +18,12 @@ from validator.formats.arrays import arrow, as_mask, blank
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 NUMBER = f"^{_NUM}$"
 SCIENTIFIC = rf"^{_NUM}(?:[eE][+-]?\d+)?$"
-PERCENT = rf"^{_NUM}\s*%$"
+# a space before the sign, as French and other locales' spreadsheets write one (`25 %`, with a
+# no-break or narrow no-break space): the number is read, and HS253 says to write `25%` (RE2's \s is ASCII)
+_PERCENT_SPACE = r"[\s\x{a0}\x{202f}]"
+PERCENT = rf"^{_NUM}{_PERCENT_SPACE}*%$"
+PERCENT_SIGN = rf"{_PERCENT_SPACE}*%$"
+SPACED_PERCENT = rf"{_PERCENT_SPACE}+%$"
 # Numbers as the world's spreadsheets write them (HubSpot's handling is not documented [GAP], so
 # these are HS206's warnings, never HS205's errors): groups of three split by a comma, a dot
 # (1.234.567), an apostrophe (Swiss 1'234 or 1’234), a space, a no-break or thin space (French
@@ -65,7 +70,7 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
     if percent:
         pct = as_mask(pc.match_substring_regex(arr, PERCENT))
         ok |= pct
-        text = pc.replace_substring_regex(arr, r"\s*%$", "")
+        text = pc.replace_substring_regex(arr, PERCENT_SIGN, "")
     safe = pc.if_else(pa.array(ok), text, pa.scalar("nan"))
     value = np.asarray(pc.cast(safe, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     ok &= ~np.isinf(value)  # 1e999: digits, but past any number HubSpot can store (INVALID_NUMBER_SIZE [I])
@@ -90,7 +95,7 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
         if at:
             texts = pa.array([p for p in plain if p is not None], pa.string())
             if percent:
-                texts = pc.replace_substring_regex(texts, r"\s*%$", "")
+                texts = pc.replace_substring_regex(texts, PERCENT_SIGN, "")
             number = pc.match_substring_regex(texts, SCIENTIFIC if scientific else NUMBER)
             written = [pc.match_substring_regex(texts, p) for p in (THOUSANDS, DECIMAL_COMMA, CURRENCY)]
             other[at] = as_mask(number) | np.logical_or.reduce([as_mask(w) for w in written])

@@ -80,7 +80,7 @@ from validator.readers.xlsx_sheet import (  # noqa: F401 (re-exported)
     _string_index_refusal,
     scan_sheet,
 )
-from validator.readers.xlsx_styles import date_styles
+from validator.readers.xlsx_styles import number_styles
 
 SST_MIN_ITEM = 5  # bytes of the smallest shared string item, <si/>
 
@@ -148,6 +148,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
                       f"<{str(types.tag).rsplit('}', 1)[-1][:40]}>; HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
     wb_part = _workbook_part(zf, budget, names)
     dates: frozenset[int] = frozenset()
+    percents: frozenset[int] = frozenset()
     sheets, date1904 = _sheets(zf, wb_part, budget, names)
     for part in names:
         low = part.lower()
@@ -156,7 +157,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
             if low.endswith("styles.xml"):
                 body = b"".join(stream_part(zf, part, budget, limit))
                 _check_styles(part, body)
-                dates = date_styles(part, body)
+                dates, percents = number_styles(part, body)
                 continue
             for _ in stream_part(zf, part, budget, limit):
                 pass
@@ -170,7 +171,8 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
         if info.part not in names:
             raise Refused(f"sheet {info.name!r} points to a missing part {info.part!r}", "not-a-workbook")
         sink = early(info.part, info.name) if early is not None and info.kind == "worksheet" else None
-        scans[info.name] = result = scan_sheet(zf, info.part, budget, sink, strings=strings, dates=dates)
+        scans[info.name] = result = scan_sheet(zf, info.part, budget, sink, strings=strings, dates=dates,
+                                                 percents=percents)
         if result.odd_string_index:
             raise _string_index_refusal(zf, info.part, info.name)
         if result.has_values:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -94,6 +95,21 @@ class SheetScan:
     # a cell python-calamine reads otherwise than Excel and openpyxl, or panics on (``_misread``):
     # what it is, for openpyxl to read the sheet (``choose_engine``); empty where there is none
     calamine_misreads: str = ""
+    # number cells in a percentage format (``xlsx_styles``) holding a number above 1 or below -1
+    # (2.5, which Excel shows as 250%): by column, their rows; for the rules that read a bare
+    # number above 1 as percentage points meant (HS253), which neither reader can tell
+    percent_rows: dict[int, array[int]] = field(default_factory=dict)
+
+    def percent_cells(self, col: int, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` (sheet rows, ascending) hold such a cell in column ``col`` (1-based)."""
+        kept = self.percent_rows.get(col)
+        if kept is None or not len(rows):
+            return np.zeros(len(rows), bool)
+        at = np.frombuffer(kept, np.int64)
+        if not bool((at[1:] >= at[:-1]).all()):
+            at = np.sort(at)
+        near = at[int(np.searchsorted(at, rows.min())):int(np.searchsorted(at, rows.max(), side="right"))]
+        return np.isin(rows, near)
 
 
 # receives each window of a worksheet's bytes once scanned, with the extent of its cells:
@@ -102,10 +118,12 @@ Sink = Callable[[bytes, tuple[int, int, int, int, int]], None]
 
 
 def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None = None, *,
-               strings: bool = False, dates: frozenset[int] = frozenset()) -> SheetScan:
+               strings: bool = False, dates: frozenset[int] = frozenset(),
+               percents: frozenset[int] = frozenset()) -> SheetScan:
     """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells;
     with ``strings`` (the workbook has shared strings), text cells' shared-string indexes;
-    ``dates``: the cell formats showing a date (``xlsx_styles``), for negative numbers in them.
+    ``dates``: the cell formats showing a date (``xlsx_styles``), for negative numbers in them;
+    ``percents``: those showing a percentage, for the numbers past 1 in them (``percent_rows``).
     ``sink``, if given, gets every window of the part, in order, after it is scanned."""
     out = SheetScan()
     carry = b""
@@ -120,13 +138,13 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
             continue
         window = data[:cut]
         before, last = out.tail, window
-        extent = _scan_text(window, out, strings, dates)
+        extent = _scan_text(window, out, strings, dates, percents)
         if sink is not None and not out.calamine_misreads:  # (no pieces for calamine then)
             sink(window, extent)
         carry = data[cut:]
     if carry:
         before, last = out.tail, carry
-        extent = _scan_text(carry, out, strings, dates)
+        extent = _scan_text(carry, out, strings, dates, percents)
         if sink is not None and not out.calamine_misreads:
             sink(carry, extent)
     if out.beyond is not None:
@@ -147,8 +165,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
     return out
 
 
-def _scan_text(data: bytes, out: SheetScan, strings: bool = False,
-               dates: frozenset[int] = frozenset()) -> tuple[int, int, int, int, int]:
+def _scan_text(data: bytes, out: SheetScan, strings: bool = False, dates: frozenset[int] = frozenset(),
+               percents: frozenset[int] = frozenset()) -> tuple[int, int, int, int, int]:
     # each element regex runs only where a word compare says it can match: the optional namespace
     # prefix makes them try every "<" in the part otherwise
     hidden = has_bytes(data, b"idde") and b"hidden" in data
@@ -218,6 +236,8 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False,
                     out.calamine_misreads = f"more than {MAX_EXCEPTIONS:,} odd cells, formulas without a value"
     if dates and has_bytes(data, b">-"):
         _negative_dates(data, out, dates)
+    if percents:
+        _percent_cells(data, out, percents)
     if not out.calamine_misreads:
         out.calamine_misreads = _misread(data, formulas)
     if strings and not out.odd_string_index:
@@ -288,6 +308,29 @@ def _negative_dates(data: bytes, out: SheetScan, dates: frozenset[int]) -> None:
         # (-0 and NaN are no negative number; below -1e11, the sheet goes to openpyxl)
         if value < 0 and not _exception(out, m.group(1), "n", format_number(value)) and not out.calamine_misreads:
             out.calamine_misreads = f"more than {MAX_EXCEPTIONS:,} odd cells, negative numbers in date formats"
+
+
+# a number cell's value, after a formula if it has one (group 1: the attributes, group 2: the value)
+_NUMBER_CELL = re.compile(rb"<" + _C_OPEN + rb"([^>]*?)(?<!/)>\s*(?:<" + _F + rb"\b[^>]*?(?:/>|>[^<]*</" + _F
+                          + rb">)\s*)?<" + _V + rb"([^<]*)</" + _V)
+
+
+def _percent_cells(data: bytes, out: SheetScan, percents: frozenset[int]) -> None:
+    """Number cells in a percentage format holding a number above 1 or below -1 (``percent_rows``):
+    looked for only in a window where such a format's index is written as a cell's ``s``."""
+    if not any(b's="%d"' % i in data or (b"'" in data and b"s='%d'" % i in data) for i in percents):
+        return
+    for m in _NUMBER_CELL.finditer(data):
+        style = _STYLE.search(m.group(1))
+        if style is None or int(style.group(1)) not in percents or _TYPED.search(m.group(1)):
+            continue
+        try:
+            value = float(m.group(2))
+        except ValueError:
+            continue
+        r = _ATTR_R.search(m.group(1))
+        if abs(value) > 1 and r is not None and r.group(1):
+            out.percent_rows.setdefault(col_number(r.group(1)), array("q")).append(int(r.group(2)))
 
 
 def _has_attr(data: bytes, value: bytes) -> bool:

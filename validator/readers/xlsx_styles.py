@@ -1,6 +1,8 @@
 """The cell formats (``<xf>`` of ``cellXfs``) of a workbook's styles part that show a number as a
 date or time, told as openpyxl tells them (``openpyxl.styles.numbers.is_date_format``, durations
-such as ``[h]:mm`` left out), without importing openpyxl (the calamine path never does).
+such as ``[h]:mm`` left out), and those that show it as a percentage (``0%``: Excel keeps 25% as
+0.25), without importing openpyxl (the calamine path never does). Neither reader gives a cell's
+format: the byte scan finds the cells in them (``xlsx_sheet``).
 
 The byte scan reads a negative number in such a cell as the number (``xlsx_sheet``): no date has
 a serial below zero, and calamine would give the time of day of its fraction.
@@ -27,12 +29,29 @@ def is_date_code(code: str) -> bool:
     return _DATE_PART.search(_STRIP.sub("", first)) is not None and _DURATION.search(first) is None
 
 
+# Excel's built-in percentage formats: 9 is 0%, 10 is 0.00%
+_BUILTIN_PERCENTS = frozenset({9, 10})
+# a % that shows the number times 100: not quoted, not escaped (\%), not in a [..] section
+_PERCENT_PART = re.compile(r"(?<![_\\])%")
+
+
+def is_percent_code(code: str) -> bool:
+    """Whether a format code shows a number as a percentage: its first section (a number above 0)."""
+    return _PERCENT_PART.search(_STRIP.sub("", code.split(";")[0])) is not None
+
+
 def date_styles(part: str, data: bytes) -> frozenset[int]:
     """The indexes (a cell's ``s``) of the date and time formats in the styles part ``data``."""
+    return number_styles(part, data)[0]
+
+
+def number_styles(part: str, data: bytes) -> tuple[frozenset[int], frozenset[int]]:
+    """The indexes (a cell's ``s``) of the date and time formats, and of the percentage formats,
+    in the styles part ``data``."""
     try:
         root = parse_xml(data, part)
     except Refused:  # what the readers make of a broken styles part is theirs to say
-        return frozenset()
+        return frozenset(), frozenset()
     codes: dict[int, str] = {}
     xfs: list[int] = []
     for node in root.iter():
@@ -43,8 +62,11 @@ def date_styles(part: str, data: bytes) -> frozenset[int]:
                 codes[num] = str(node.get("formatCode") or "")
         elif tag == "cellXfs":
             xfs = [_int(xf.get("numFmtId")) or 0 for xf in node if str(xf.tag).rsplit("}", 1)[-1] == "xf"]
-    return frozenset(i for i, num in enumerate(xfs)
-                     if (is_date_code(codes[num]) if num in codes else num in _BUILTIN_DATES))
+    dates = frozenset(i for i, num in enumerate(xfs)
+                      if (is_date_code(codes[num]) if num in codes else num in _BUILTIN_DATES))
+    percents = frozenset(i for i, num in enumerate(xfs)
+                         if (is_percent_code(codes[num]) if num in codes else num in _BUILTIN_PERCENTS))
+    return dates, percents
 
 
 def _int(text: str | None) -> int | None:
