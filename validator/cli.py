@@ -18,6 +18,7 @@ import contextlib
 import gc
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,13 +111,17 @@ def cli() -> None:
               help="Rule threads per chunk (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but a refused input's reason; the exit code tells.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say on stderr what the check did: settings file, each file read (path, size, reader, rows, "
+                   "seconds), rules selected, time.")
 def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[str, ...], fmt: str | None,
           output: Path | None, config_opts: tuple[str, ...], isolated: bool, select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           max_per_rule: int | None, statistics: bool, tier: str | None, baseline: Path | None, write_baseline: bool,
           redact: bool | None, emit_request: bool, show_files: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
-          exit_zero: bool | None, quiet: bool, reader: str = "auto", threads: int | None = None) -> None:
+          exit_zero: bool | None, quiet: bool, verbose: bool = False, reader: str = "auto",
+          threads: int | None = None) -> None:
     """Check imports. PATHS are importRequest JSON files, their data files, or folders (every
     importRequest in the folder and below).
 
@@ -124,6 +129,11 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     request in the same folder (*.import.json, import.json, request.json, importRequest.json)
     whose files[] names it.
     """
+    started = time.perf_counter() if verbose else 0.0
+    if verbose and quiet:  # (ruff refuses -v with -q too)
+        from validator.findings import ValidatorError
+
+        raise ValidatorError("--verbose and --quiet ask for opposite things: give one")
     if any(str(p) == "-" for p in (*paths, request_opt)) and not os.path.lexists("-"):  # (ruff's `check -`)
         from validator.findings import ValidatorError
 
@@ -219,6 +229,10 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
             config.progress.close()
         for name in piped:
             given[name].close()
+    if verbose:
+        from validator.cli_output import _say_run
+
+        _say_run(planned, reports, configs, config, isolated, time.perf_counter() - started)
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
         _write_baselines(planned, reports, targets, quiet)

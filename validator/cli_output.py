@@ -200,3 +200,32 @@ def _an_input(path: str | os.PathLike[str], inputs: Sequence[Any]) -> bool:
 
 def _utf(stream: Any) -> bool:
     return str(getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf")
+
+
+def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], configs: dict[Path, Any],
+             config: Any, isolated: bool, seconds: float) -> None:
+    """``check --verbose``: what the run did, on stderr (never in the report): the settings file
+    each request takes, the rules selected, and each file read, with its path, size, reader (why
+    the exact one, where the reader says), rows and seconds; then the totals. Written from the
+    reports after the check, so a run without ``--verbose`` does none of it."""
+    from validator.config import active_rules
+    from validator.report.text import printable
+
+    def settings(cfg: Any) -> str:
+        return printable(os.fspath(cfg.source)) if cfg.source else "none (--isolated)" if isolated else "none found"
+
+    def say(text: str) -> None:
+        click.echo(f"hubspot-preflight: {text}", err=True)
+
+    say(f"settings: {settings(config)}")
+    for (request, _files), report in zip(planned, reports, strict=True):
+        cfg = configs[request]
+        say(f"request {printable(os.fspath(request))}: settings {settings(cfg)}; "
+            f"{len(active_rules(cfg)):,} rules selected")
+        for s in report.files:
+            reader = "not read" if s.reader is None else f"{s.reader} reader" + (
+                f" ({s.reader_why})" if s.reader_why else "")
+            path = printable(os.fspath(report.paths.get(s.name, s.name)))
+            say(f"  {printable(s.name)}: {path}, {s.bytes:,} bytes, {reader}; {s.rows:,} rows in {s.seconds:.3f} s")
+    files, rows = sum(len(r.files) for r in reports), sum(r.rows for r in reports)
+    say(f"checked {len(reports):,} request(s), {files:,} file(s), {rows:,} rows in {seconds:.3f} s")

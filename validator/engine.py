@@ -247,6 +247,8 @@ class Engine:
         stats.delimiter = notes.delimiter if fctx.readable and notes.kind == "csv" else None
         stats.sheet = notes.sheet
         stats.reader = notes.reader if fctx.readable else None
+        if stats.reader == "exact" and isinstance(why := notes.extra.get("reader_why"), str):
+            stats.reader_why = why
         stats.seconds = time.perf_counter() - started
         report.files.append(stats)
 

@@ -157,6 +157,8 @@ class FileStats:
     delimiter: str | None = None
     sheet: str | None = None
     reader: str | None = None  # exact | fast (CSV) | calamine | openpyxl (workbook)
+    # why a CSV file has the exact reader, where a reason is known (check --verbose); out of to_dict()
+    reader_why: str | None = None
     # False where the request says hasHeader false: row 1 is then a data row, not a header
     has_header: bool = True
 
@@ -366,7 +368,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "suppressed": dict(sorted(self.suppressed.items())),
             "files": [
-                {k: (round(v, 3) if k == "seconds" else v) for k, v in asdict(s).items()}
+                {k: (round(v, 3) if k == "seconds" else v) for k, v in asdict(s).items() if k != "reader_why"}
                 for s in self.files
             ],
             "refusals": [asdict(r) for r in self.refusals],

@@ -101,7 +101,8 @@ class FastCsvReader(_Pipeline):
         notes.reader = "fast"
         try:
             self._open(delimiter_hint)
-        except Anomaly:
+        except Anomaly as exc:
+            notes.extra["reader_why"] = f"the fast reader handed it over: {exc}"  # (check --verbose says it)
             self._exact_from_start()
 
 

@@ -258,8 +258,10 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
     source = Prefixed(head, stream, owned, opened, fctx.notes)
     if sniffed.is_text:
         chunk_rows = rows_per_chunk(head, chunk_rows)
-        if _fast_ok(reader, sniffed, fctx, size):
+        why = _exact_why(reader, sniffed, fctx, size)
+        if why is None:
             return _csv_fast(source, sniffed, fctx, chunk_rows, record_hasher)
+        fctx.notes.extra["reader_why"] = why  # (check --verbose says it)
         return _csv(source, sniffed, fctx, chunk_rows)
     if sniffed.kind in ("zip", "ole") and _declared_spreadsheet(fctx) and _seekable(stream):
         book: IO[bytes] = stream if owned else CallerStream(stream)  # type: ignore[assignment]
@@ -371,13 +373,20 @@ def _declared_spreadsheet(fctx: FileContext) -> bool:
 
 
 # -- fast CSV path (pyarrow); it hands any part it cannot read exactly to the exact reader ----
-def _fast_ok(reader: str, sniffed: Sniff, fctx: FileContext, size: int | None) -> bool:
-    """reader: auto (fast for UTF-8 files with a header over FAST_MIN_BYTES) | fast | exact."""
-    if reader == "exact" or not fctx.spec.has_header or sniffed.nul_pattern:
-        return False
-    if sniffed.bom_encoding not in (None, "utf-8"):
-        return False
-    return reader == "fast" or (size is not None and size >= FAST_MIN_BYTES)
+def _exact_why(reader: str, sniffed: Sniff, fctx: FileContext, size: int | None) -> str | None:
+    """Why the exact reader reads a text file; None where the fast one may. reader: auto (fast
+    for UTF-8 files with a header over FAST_MIN_BYTES) | fast | exact."""
+    if reader == "exact":
+        return "the exact reader was asked for"
+    if not fctx.spec.has_header:
+        return "no header row (hasHeader false)"
+    if sniffed.nul_pattern or sniffed.bom_encoding not in (None, "utf-8"):
+        return f"{(sniffed.nul_pattern or sniffed.bom_encoding or '').upper()} text: the fast reader reads UTF-8"
+    if reader == "fast":
+        return None
+    if size is None:
+        return "a stream of unknown size"
+    return f"under {FAST_MIN_BYTES >> 20} MiB, where it is as quick" if size < FAST_MIN_BYTES else None
 
 
 def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int,

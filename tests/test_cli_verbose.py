@@ -1,0 +1,94 @@
+"""``check -v`` / ``--verbose``: what the run did, on stderr, the report on stdout unchanged."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.workbooks import make_workbook
+from validator.cli import main
+from validator.config import Config, active_rules
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+
+
+def _main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def test_verbose_says_on_stderr_what_the_check_read_and_leaves_the_json_as_it_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # a check said nothing of the settings it took, the files it read, with which reader and why,
+    # nor how long each took: a slow or surprising run left nothing to go on
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    request = tmp_path / "deals" / "deals.import.json"
+    monkeypatch.setattr(time, "perf_counter", lambda: 0.0)  # (the report's seconds, the same in both runs)
+    code, plain, quiet_err = _main(["check", str(request), "--isolated", "--format", "json"], capsys)
+    assert (code, quiet_err) == (1, "")
+    rules = len(active_rules(Config()))
+    for flag in ("-v", "--verbose"):
+        assert _main(["check", str(request), "--isolated", "--format", "json", flag], capsys) == (1, plain, (
+            "hubspot-preflight: settings: none (--isolated)\n"
+            f"hubspot-preflight: request {request}: settings none (--isolated); {rules} rules selected\n"
+            f"hubspot-preflight:   deals.csv: {tmp_path / 'deals' / 'deals.csv'}, 406 bytes, exact reader (under 1 "
+            "MiB, where it is as quick); 5 rows in 0.000 s\n"
+            "hubspot-preflight: checked 1 request(s), 1 file(s), 5 rows in 0.000 s\n"))
+    assert json.loads(plain)["files"][0]["reader"] == "exact"  # (and no reason in the JSON contract)
+    assert "reader_why" not in plain
+
+
+def test_verbose_names_the_settings_file_each_reader_and_the_fast_readers_hand_over(tmp_path: Path) -> None:
+    # over 1 MiB a CSV goes to the fast reader, which hands a header that is not UTF-8 to the exact
+    # one: the reason is said; a workbook's reader is named; the seconds are real ones
+    (tmp_path / "pyproject.toml").write_text('[tool.hubspot-preflight]\nignore = ["HS113"]\n', encoding="utf-8")
+    rows = "".join(f"c{i}@example.com,Ann\n" for i in range(60_000)).encode()
+    (tmp_path / "contacts.csv").write_bytes(b"Email,N\xe9me\n" + rows)
+    (tmp_path / "deals.xlsx").write_bytes(make_workbook({"sheets": [{"name": "Deals", "rows": [
+        ["Name", "Amount"], ["A", 10], ["B", 20]]}]}))
+    mappings = {"contacts.csv": ("0-1", [("Email", "email"), ("N\ufffdme", "firstname")]),
+                "deals.xlsx": ("0-3", [("Name", "dealname"), ("Amount", "amount")])}
+    for name, (obj, columns) in mappings.items():
+        request = {"name": name, "files": [{"fileName": name, "fileFormat": "SPREADSHEET" if name.endswith("xlsx")
+                                            else "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": obj, "columnName": c, "propertyName": p} for c, p in columns]}}]}
+        (tmp_path / f"{name.split('.')[0]}.import.json").write_text(json.dumps(request), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", "contacts.import.json", "deals.import.json",
+                           "-v", "--format", "json"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    json.loads(proc.stdout)
+    rules = len(active_rules(Config(ignore=["HS113"])))
+    settings = tmp_path / "pyproject.toml"
+    expected = [  # SECONDS and READER stand for what may differ from run to run
+        f"hubspot-preflight: settings: {settings}",
+        f"hubspot-preflight: request contacts.import.json: settings {settings}; {rules} rules selected",
+        f"hubspot-preflight:   contacts.csv: contacts.csv, {11 + len(rows):,} bytes, exact reader (the fast reader "
+        "handed it over: first line is not UTF-8); 60,000 rows in SECONDS",
+        f"hubspot-preflight: request deals.import.json: settings {settings}; {rules} rules selected",
+        f"hubspot-preflight:   deals.xlsx: deals.xlsx, {(tmp_path / 'deals.xlsx').stat().st_size:,} bytes, "
+        "READER reader; 2 rows in SECONDS",
+        "hubspot-preflight: checked 2 request(s), 2 file(s), 60,002 rows in SECONDS",
+    ]
+    lines = proc.stderr.splitlines()
+    assert len(lines) == len(expected), proc.stderr
+    for line, text in zip(lines, expected, strict=True):
+        pattern = re.escape(text).replace("SECONDS", r"\d+\.\d{3} s").replace("READER", "(?:calamine|openpyxl)")
+        assert re.fullmatch(pattern, line), (line, text)
+
+
+def test_verbose_and_quiet_together_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # as ruff refuses -v with -q: the two ask for opposite things
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    for args in (["-v", "-q"], ["--quiet", "--verbose"]):
+        assert _main(["check", str(tmp_path / "deals" / "deals.import.json"), *args], capsys) == (
+            2, "", "hubspot-preflight: error: --verbose and --quiet ask for opposite things: give one\n")
