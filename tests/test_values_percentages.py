@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.workbooks import make_workbook
+from tests.workbooks import make_workbook, make_xls
 from validator import Config, validate
 from validator.readers.xlsx import calamine_available
 
@@ -17,7 +17,8 @@ CODES = ("HS205", "HS206", "HS253")
 
 
 def _request(file: str, prop: str) -> dict[str, Any]:
-    return {"name": "deals", "files": [{"fileName": file, "fileFormat": "SPREADSHEET" if file.endswith(".xlsx")
+    sheet = file.endswith((".xlsx", ".xls"))
+    return {"name": "deals", "files": [{"fileName": file, "fileFormat": "SPREADSHEET" if sheet
                                         else "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
         {"columnName": "Name", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
         {"columnName": "Probability", "columnObjectTypeId": "0-3", "propertyName": prop}]}}]}
@@ -128,6 +129,21 @@ def test_a_workbook_cell_formatted_as_a_percentage_above_100_is_meant(engine: st
         {"columnName": "Other", "columnObjectTypeId": "0-3", "propertyName": "hs_forecast_probability"})
     report = validate(request, files={"deals.xlsx": data})
     assert report.files[0].reader == engine
+    assert [f[:3] for f in _findings(report)] == [
+        (3, 3, "HS253"), (4, 2, "HS253"), (4, 3, "HS253"), (5, 2, "HS253"), (5, 3, "HS253")]
+
+
+def test_an_xls_cell_formatted_as_a_percentage_above_100_is_meant() -> None:
+    # the .xls reader knows each cell's format from xlrd's XF records: 2.5 in a 0% cell (250%) passes
+    # as in an .xlsx; a quoted "%" is no percentage, a General 2.5 is 250%
+    data = make_xls({"sheets": [{"name": "Deals", "rows": [
+        ["Name", "Probability", "Other"], ["A", {"v": 2.5, "format": "0%"}, {"v": 2.5, "format": "0%"}],
+        ["B", {"v": -1.5, "format": "0.00%"}, 3], ["C", {"v": 12, "format": '0.0"%"'}, 4], ["D", 2.5, 5]]}]})
+    request = _request("deals.xls", "hs_forecast_probability")
+    request["files"][0]["fileImportPage"]["columnMappings"].append(
+        {"columnName": "Other", "columnObjectTypeId": "0-3", "propertyName": "hs_forecast_probability"})
+    report = validate(request, files={"deals.xls": data})
+    assert report.files[0].reader == "xlrd"
     assert [f[:3] for f in _findings(report)] == [
         (3, 3, "HS253"), (4, 2, "HS253"), (4, 3, "HS253"), (5, 2, "HS253"), (5, 3, "HS253")]
 

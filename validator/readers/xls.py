@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from array import array
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -76,6 +77,7 @@ class _Formats:
 
     dates: dict[int, bool]
     odd: frozenset[int]
+    percents: frozenset[int]  # XF indexes of percentage formats (``xlsx_styles.is_percent_code``)
     epoch: dt.datetime
     from_excel: Any  # openpyxl.utils.datetime.from_excel
 
@@ -84,17 +86,23 @@ def _formats(book: Any) -> _Formats:
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
     from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
+    from validator.readers.xlsx_styles import is_percent_code
+
     dates: dict[int, bool] = {}
     odd: set[int] = set()
+    percents: set[int] = set()
     types = book._xf_index_to_xl_type_map
     for i, xf in enumerate(book.xf_list):
         found = book.format_map.get(xf.format_key)
         code = found.format_str if found is not None else BUILTIN_FORMATS.get(xf.format_key, "General")
         if is_date_format(code):
             dates[i] = bool(is_timedelta_format(code))
+        elif is_percent_code(code):
+            percents.add(i)
         if (i in dates) != (types.get(i) == _DATE):
             odd.add(i)
-    return _Formats(dates, frozenset(odd), MAC_EPOCH if book.datemode == 1 else WINDOWS_EPOCH, from_excel)
+    epoch = MAC_EPOCH if book.datemode == 1 else WINDOWS_EPOCH
+    return _Formats(dates, frozenset(odd), frozenset(percents), epoch, from_excel)
 
 
 def _date(value: float, formats: _Formats, duration: bool) -> Any:
@@ -129,8 +137,7 @@ class XlsReader(XlsxReader):
         self._given = 0
         self._book: Any = None
         try:
-            self._book, self.scan, sheet = _open(stream, size)
-            self._formats = _formats(self._book)
+            self._book, self.scan, sheet, self._formats = _open(stream, size)
             notes.extra["workbook"] = self.scan
             chosen = self.scan.chosen
             if chosen is None:
@@ -209,8 +216,8 @@ class XlsReader(XlsxReader):
             book.release_resources()
 
 
-def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any]:
-    """The workbook read by xlrd, its facts, and the checked sheet (loaded)."""
+def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any, _Formats]:
+    """The workbook read by xlrd, its facts, the checked sheet (loaded) and its number formats."""
     if size is not None and size > MAX_XLS_BYTES:
         raise _too_large(size)
     stream.seek(0)
@@ -227,7 +234,8 @@ def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any]:
             if book.biff_version < 80:
                 raise Refused(f"an Excel workbook older than Excel 97 (BIFF{book.biff_version // 10}) is not "
                               "checked; save it as .xlsx (Excel Workbook) and check that", "legacy-xls")
-            return _sheets(book)
+            formats = _formats(book)
+            return (*_sheets(book, formats.percents), formats)
     except Refused:
         if book is not None:
             book.release_resources()
@@ -238,7 +246,7 @@ def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any]:
         raise _refusal(exc) from None
 
 
-def _sheets(book: Any) -> tuple[Any, WorkbookScan, Any]:
+def _sheets(book: Any, percents: frozenset[int]) -> tuple[Any, WorkbookScan, Any]:
     """Each worksheet loaded in turn for whether it holds data; the first that does (else the
     first) is the one checked, and stays loaded."""
     infos: list[SheetInfo] = []
@@ -247,7 +255,7 @@ def _sheets(book: Any) -> tuple[Any, WorkbookScan, Any]:
     for i, name in enumerate(book.sheet_names()):
         infos.append(SheetInfo(name, _STATES.get(book._sheet_visibility[i], "hidden"), None))
         sheet = book.sheet_by_index(i)
-        scan = _scan(sheet)
+        scan = _scan(sheet, percents)
         if scan.has_values:
             with_data.append(name)
         if chosen is None or (scan.has_values and not chosen[2].has_values):
@@ -262,10 +270,11 @@ def _sheets(book: Any) -> tuple[Any, WorkbookScan, Any]:
     return book, WorkbookScan(infos, infos[index], scan, with_data, bool(book.datemode), parts=len(infos)), sheet
 
 
-def _scan(sheet: Any) -> SheetScan:
-    """The facts of one sheet the .xlsx byte scan gives (``xlsx_sheet.SheetScan``)."""
+def _scan(sheet: Any, percents: frozenset[int] = frozenset()) -> SheetScan:
+    """The facts of one sheet the .xlsx byte scan gives (``xlsx_sheet.SheetScan``); ``percents``:
+    the XF indexes of percentage formats, for ``percent_rows``."""
     out = SheetScan()
-    types, values = sheet._cell_types, sheet._cell_values
+    types, values, xfs = sheet._cell_types, sheet._cell_values, sheet._cell_xf_indexes
     for r, kinds in enumerate(types):
         if not kinds:
             continue
@@ -277,6 +286,10 @@ def _scan(sheet: Any) -> SheetScan:
         if empty + kinds.count(_BLANK) < len(kinds):
             out.has_values = True
             out.rows_with_values += 1
+        if percents and _NUMBER in kinds and not percents.isdisjoint(xfs[r]):
+            for c, kind in enumerate(kinds):
+                if kind == _NUMBER and xfs[r][c] in percents and abs(values[r][c]) > 1:
+                    out.percent_rows.setdefault(c + 1, array("q")).append(r + 1)
         if _ERROR in kinds:
             for c, kind in enumerate(kinds):
                 if kind == _ERROR:
