@@ -84,7 +84,7 @@ FAILED_TO_CREATE_ASSOCIATION  1 error
 FILE_NOT_FOUND  1 error
   meaning: A file named in importRequest.files was not found among the uploaded parts.
   before upload: Y: a file or request check alone can predict it
-  rules: HS011 file-not-found, HS012 file-name-without-extension, HS013 file-name-with-path, HS601 file-name-near-match
+  rules: HS011 file-not-found, HS012 file-name-without-extension, HS013 file-name-with-path, HS019 missing-field, HS601 file-name-near-match
   file 0, whole file: 'exports/contacts.csv': fileName 'exports/contacts.csv' contains a path; use 'contacts.csv'
 
 GDPR_BLACKLISTED_EMAIL  1 error

@@ -200,3 +200,15 @@ def test_without_a_tz_database_no_time_zone_is_judged(monkeypatch: pytest.Monkey
         assert _found(_request(timeZone="America/New_York"), "HS035") == []
     finally:
         request_names._zones.cache_clear()
+
+
+def test_a_files_entry_without_a_file_name_is_file_not_found() -> None:
+    # it was INVALID_COLUMN_CONFIGURATION, the errorType of a mapping's fields: an entry naming no
+    # upload is HubSpot's FILE_NOT_FOUND, as for a fileName that matches no part (HS011-HS013)
+    request = _request()
+    del request["files"][0]["fileName"]
+    del request["files"][0]["fileImportPage"]["columnMappings"][1]["columnName"]
+    report = validate(request)
+    assert [(f.pointer, f.row, f.column, f.hubspot_error) for f in report.findings if f.code == "HS019"] == [
+        ("/files/0/fileImportPage/columnMappings/1/columnName", None, None, "INVALID_COLUMN_CONFIGURATION"),
+        ("/files/0/fileName", None, None, "FILE_NOT_FOUND")]

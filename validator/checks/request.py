@@ -306,7 +306,9 @@ class MissingField(Rule):
 
     Why: HubSpot needs the file's name to find the upload, each mapping's `columnName` to find
     its column, and the `columnObjectTypeId` of every mapped column to know which object the
-    property belongs to; without them the column configuration is invalid.
+    property belongs to. A `files[]` entry without a `fileName` names no uploaded part, which is
+    FILE_NOT_FOUND (fact sheet 2.2 and 9 #5: a `fileName` that matches no part; HS011-HS013 name
+    it for a `fileName` that is there); without the others the column configuration is invalid.
     A `columnObjectTypeId` that is there but no string (`null`, `7`) is HS002's alone, as a null
     `fileName` or `columnName` is: one finding at its pointer, saying what it holds; so is the
     legacy `columnObjectType` where it stands alone for it (not HS034's "read as left out").
@@ -317,10 +319,13 @@ class MissingField(Rule):
     code = "HS019"
     name = "missing-field"
     hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+    other_errors = ("FILE_NOT_FOUND",)
 
     def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
         for n in _notes(ctx, "missing"):
-            if n.pointer.endswith(("/fileName", "/columnName")):
+            if n.pointer.endswith("/fileName"):
+                yield self.finding(n.detail, file=ctx, pointer=n.pointer, hubspot_error="FILE_NOT_FOUND")
+            elif n.pointer.endswith("/columnName"):
                 yield self.finding(n.detail, file=ctx, pointer=n.pointer)
         typed = {n.pointer for n in _notes(ctx, "wrong-type")}
         for f in ctx.spec.files:
