@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -334,15 +335,16 @@ def test_a_hierarchy_keys_column_is_no_common_column_in_a_two_file_import() -> N
     assert [(f.code, f.pointer) for f in report.findings] == []
 
 
-@pytest.mark.parametrize(("category", "hint"), [
-    ("HUBSPOT_DEFINED", "; association type 279 is contacts (0-1) to companies (0-2), so it goes with "
-                        '"toColumnObjectTypeId": "0-2"'),
-    ("USER_DEFINED", ""),  # a portal's own id 279 may go anywhere: no target is named
+@pytest.mark.parametrize(("category", "type_id", "hint"), [
+    ("HUBSPOT_DEFINED", 279, "; association type 279 is contacts (0-1) to companies (0-2), so it goes with "
+                             '"toColumnObjectTypeId": "0-2"'),
+    ("USER_DEFINED", 36, ""),  # a portal's own id (a custom label's) may go anywhere: no target is named
 ])
-def test_a_foreign_key_type_without_its_target_is_an_error_in_a_single_file_import(category: str, hint: str) -> None:
+def test_a_foreign_key_type_without_its_target_is_an_error_in_a_single_file_import(
+        category: str, type_id: int, hint: str) -> None:
     # HS029 passed the column by as a common column's, and HS311 looked only at multi-file imports
     report = _one_file("0-1", "Email,Company\na@x.com,x.com\n", ("Email", "email"), ("Company", None, {
-        "foreignKeyType": {"associationTypeId": 279, "associationCategory": category}}))
+        "foreignKeyType": {"associationTypeId": type_id, "associationCategory": category}}))
     assert [(f.code, f.row, f.column, f.pointer, f.severity.label, f.hubspot_error, f.message)
             for f in report.findings] == [
         ("HS311", None, None, "/files/0/fileImportPage/columnMappings/1/toColumnObjectTypeId", "error",
@@ -1051,3 +1053,33 @@ def test_an_email_in_another_unicode_form_in_an_earlier_file_of_the_object_is_a_
         ("c.csv", 3, 1, "HS324", "warning", "identifier 'ann@x.com' is also in row 5 of a.csv, which imports "
                                             "the same object: both rows name one record"),
     ], (reader, chunk_rows)
+
+
+@pytest.mark.parametrize("category", ["USER_DEFINED", "INTEGRATOR_DEFINED"])
+def test_one_of_hubspots_own_association_ids_under_another_category_is_named(category: str) -> None:
+    # USER_DEFINED 279 passed: 279 is HubSpot's own (HUBSPOT_DEFINED) contact-to-company type, and
+    # custom labels' and apps' ids are their own
+    report = _one_file("0-1", "Email,Company ID\na@x.com,501\n", ("Email", "email"), ("Company ID", None, {
+        "columnType": "HUBSPOT_OBJECT_ID", "toColumnObjectTypeId": "0-2",
+        "foreignKeyType": {"associationTypeId": 279, "associationCategory": category}}))
+    assert [(f.code, f.row, f.column, f.pointer, f.severity.label, f.hubspot_error, f.message)
+            for f in report.findings] == [
+        ("HS312", None, None, "/files/0/fileImportPage/columnMappings/1/foreignKeyType/associationCategory", "error",
+         "INVALID_COLUMN_CONFIGURATION", f"association type 279 is HUBSPOT_DEFINED (contacts (0-1) to companies "
+         f"(0-2)), but column 'Company ID' gives it as {category}, whose ids are the portal's or an app's own: "
+         "write HUBSPOT_DEFINED, or the custom label's id")]
+
+
+def test_a_portal_label_of_hubspots_id_under_its_own_category_passes(tmp_path: Path) -> None:
+    # a portal snapshot that lists the id under the category given knows it as the portal's
+    portal = tmp_path / "portal"
+    shutil.copytree(ROOT / "fixtures" / "portal", portal)
+    (portal / "associations" / "contacts" / "companies.json").write_text(json.dumps({"results": [
+        {"category": "USER_DEFINED", "typeId": 279, "label": "Billing contact"}]}), encoding="utf-8")
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-1", ("Email", "email"), ("Company ID", None, {
+            "columnType": "HUBSPOT_OBJECT_ID", "toColumnObjectTypeId": "0-2",
+            "foreignKeyType": {"associationTypeId": 279, "associationCategory": "USER_DEFINED"}}))}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(b"Email,Company ID\na@x.com,501\n")},
+                      base_dir="/nonexistent", config=Config(portal=str(portal)))
+    assert [f.code for f in report.findings if f.code == "HS312"] == []

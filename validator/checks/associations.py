@@ -258,8 +258,8 @@ class CommonColumnNameDiffers(Rule):
 
 
 class AssociationTypeMismatch(Rule):
-    """A foreignKeyType's association type id is unknown, or is for other objects or the other
-    direction.
+    """A foreignKeyType's association type id is unknown, is for other objects or the other
+    direction, or is one of HubSpot's own under another category.
 
     Why: HubSpot-defined association type ids are one-directional: Company to Contact is 280,
     Contact to Company is 279 (1 for the primary company). The id must go from the column's
@@ -267,9 +267,15 @@ class AssociationTypeMismatch(Rule):
     (INVALID_COLUMN_CONFIGURATION). Ids are checked against fact sheet section 5, a list of
     the common objects' types: an id not in it is judged only for a pair of objects the list
     has ids for (orders to contacts, or a custom object, are not judged).
+    The ids in that list are HubSpot's own, category HUBSPOT_DEFINED ([V] S2); USER_DEFINED
+    (custom labels) and INTEGRATOR_DEFINED ids are the portal's or the app's own (fact sheet 5,
+    [V] S11, S12). One of HubSpot's ids under either category (279 as USER_DEFINED) names a
+    type the portal does not have ([I]), unless a portal snapshot's association labels list it
+    under that category.
     Example: a contacts file's Company column with `toColumnObjectTypeId: "0-2"` and
-    `associationTypeId: 280`.
-    Fix: use the id the message suggests for that direction.
+    `associationTypeId: 280`; or `{"associationTypeId": 279, "associationCategory": "USER_DEFINED"}`.
+    Fix: use the id the message suggests for that direction; for one of HubSpot's ids, the
+    category HUBSPOT_DEFINED (or, for a custom label, the label's own id from the portal).
     """
 
     code = "HS312"
@@ -281,7 +287,11 @@ class AssociationTypeMismatch(Rule):
         for f in ctx.spec.files:
             for c in f.columns:
                 fk = c.foreign_key
-                if c.ignored or fk is None or fk.category not in (None, "HUBSPOT_DEFINED"):
+                if c.ignored or fk is None:
+                    continue
+                if fk.category in ("USER_DEFINED", "INTEGRATOR_DEFINED"):
+                    yield from self.own_id(ctx, c)
+                if fk.category not in (None, "HUBSPOT_DEFINED"):
                     continue
                 if fk.type_id is None:
                     if _given(c, "associationTypeId"):
@@ -309,6 +319,23 @@ class AssociationTypeMismatch(Rule):
                 yield self.finding(f"{msg}, but column {quote(c.column_name or '')} associates {direction} "
                                    f"(HUBSPOT_DEFINED ids for that: {fits})", file=ctx,
                                    pointer=f"{fk.pointer}/associationTypeId", value=str(fk.type_id))
+
+    def own_id(self, ctx: ImportContext, c: ColumnSpec) -> Iterator[Hit]:
+        """A USER_DEFINED or INTEGRATOR_DEFINED foreignKeyType whose id is one of HubSpot's own
+        (and no portal snapshot lists it under that category)."""
+        cat, fk = ctx.catalog, c.foreign_key
+        if fk is None or fk.type_id is None or fk.category is None or cat.association(fk.type_id, fk.category):
+            return
+        a = cat.association(fk.type_id)
+        if a is None:
+            return
+        label = f", {a.label}" if a.label else ""
+        yield self.finding(
+            f"association type {a.id} is HUBSPOT_DEFINED ({cat.object_label(a.from_object)} to "
+            f"{cat.object_label(a.to_object)}{label}), but column {quote(c.column_name or '')} gives it as "
+            f"{fk.category}, whose ids are the portal's or an app's own: write HUBSPOT_DEFINED, or the custom "
+            "label's id",
+            file=ctx, pointer=f"{fk.pointer}/associationCategory", value=fk.category)
 
 
 class UnknownAssociationCategory(Rule):
