@@ -43,6 +43,9 @@ def test_a_contacts_only_setting_in_an_import_of_no_contacts_is_named(key: str) 
     ("p123456_cars", "fixtures/portal", "use '2-1234567' (Cars)"),
     ("p123456_cars", None, "use the custom object's 2-<id> (GET /crm/v3/schemas, or a portal snapshot's "
                            "schemas.json with --portal)"),
+    ("p_cars", "fixtures/portal", "use '2-1234567' (Cars)"),  # a custom object's short-hand name
+    ("p_cars", None, "use the custom object's 2-<id> (GET /crm/v3/schemas, or a portal snapshot's "
+                     "schemas.json with --portal)"),
 ])
 def test_an_object_name_as_an_operation_key_is_named_with_its_id(key: str, portal: str | None, use: str) -> None:
     # the name was read as the object silently, where HubSpot documents objectTypeIds as the keys
@@ -212,3 +215,32 @@ def test_a_files_entry_without_a_file_name_is_file_not_found() -> None:
     assert [(f.pointer, f.row, f.column, f.hubspot_error) for f in report.findings if f.code == "HS019"] == [
         ("/files/0/fileImportPage/columnMappings/1/columnName", None, None, "INVALID_COLUMN_CONFIGURATION"),
         ("/files/0/fileName", None, None, "FILE_NOT_FOUND")]
+
+
+@pytest.mark.parametrize("name", ["p_myobj", "p_My_Object2", "p123456_cars", "2-999"])
+def test_a_custom_object_name_without_a_portal_snapshot_is_not_an_unknown_object(name: str) -> None:
+    # a short-hand name (p_<name>) was HS021's error, though nothing says the account lacks the object
+    assert _found(_request(name), "HS021") == []
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("p_trucks", "columnObjectTypeId 'p_trucks' is not a known HubSpot object: the portal snapshot's custom "
+                 "objects (schemas.json) are 2-1234567 (cars)"),
+    ("trucks", "columnObjectTypeId 'trucks' is not a known HubSpot object"),
+])
+def test_a_custom_object_name_the_portal_snapshot_lacks_is_unknown(name: str, message: str) -> None:
+    from tests.conftest import ROOT
+    from validator import Config
+
+    config = Config(portal=str(ROOT / "fixtures" / "portal"))
+    at = "/files/0/fileImportPage/columnMappings/{}/columnObjectTypeId"
+    assert _found(_request(name), "HS021", config=config) == [
+        (at.format(0), None, None, "ERROR", message), (at.format(1), None, None, "ERROR", message)]
+    assert _found(_request("p_cars"), "HS021", config=config) == []
+
+
+def test_without_a_portal_snapshot_a_bare_name_names_the_forms_a_custom_object_takes() -> None:
+    assert _found(_request("trucks"), "HS021")[0][4] == (
+        "columnObjectTypeId 'trucks' is not a known HubSpot object; a custom object's name is known only from a "
+        "portal snapshot (--portal with schemas.json): or give its 2-<id>, fully qualified name "
+        "p<portal id>_<name> or short-hand name p_<name>")

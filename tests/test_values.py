@@ -506,7 +506,7 @@ def test_a_custom_object_by_its_fully_qualified_name_needs_no_snapshot() -> None
     # of a name there): the hint for a key named no form HS033 then warned of
     assert hs021("cars") == [
         ("/files/0/fileImportPage/columnMappings/0/columnObjectTypeId", "columnObjectTypeId 'cars' is not a known "
-         "HubSpot object" + hint + "2-<id> or fully qualified name p<portal id>_<name>"),
+         "HubSpot object" + hint + "2-<id>, fully qualified name p<portal id>_<name> or short-hand name p_<name>"),
         ("/importOperations/cars", "importOperations names unknown object 'cars'" + hint
          + "2-<id> (HubSpot documents objectTypeIds as importOperations keys)")]
     assert hs021("0-99")[0][1] == "columnObjectTypeId '0-99' is not a known HubSpot object"  # an id: no hint

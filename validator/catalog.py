@@ -15,7 +15,17 @@ CUSTOM_OBJECT = re.compile(r"^2-\d+$")
 # a custom object's fully qualified name, p<portal id>_<name> (schemas' fullyQualifiedName):
 # never a HubSpot object's name, so taken as a custom object's, as a 2-<id> is, without a snapshot
 CUSTOM_NAME = re.compile(r"^p\d+_[A-Za-z0-9_]+$")
+# a custom object's short-hand name, p_<name> (its schema's name: a letter, then letters, digits,
+# underscores), which HubSpot's APIs take beside the id and the fully qualified name since they
+# stopped taking the bare name (developer changelog, June 2025); taken as a custom object's too
+CUSTOM_SHORT = re.compile(r"^p_[A-Za-z][A-Za-z0-9_]*$")
 OBJECT_ID = re.compile(r"^\d+-\d+$")
+
+
+def custom_form(text: str) -> bool:
+    """Whether ``text`` has a custom object's shape: its id (``2-<id>``), fully qualified name
+    (``p<portal id>_<name>``) or short-hand name (``p_<name>``)."""
+    return bool(CUSTOM_OBJECT.match(text) or CUSTOM_NAME.match(text) or CUSTOM_SHORT.match(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +214,7 @@ class Catalog:
         if text is None:
             return None
         key = text.strip()
-        if key in self.objects or ((CUSTOM_OBJECT.match(key) or CUSTOM_NAME.match(key))
-                                   and not self.custom_objects_known):
+        if key in self.objects or (custom_form(key) and not self.custom_objects_known):
             return key
         return self._names.get(key.lower())
 

@@ -235,7 +235,8 @@ def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mappi
         raise _Bad(f'{where}: "objectTypeId" {oid!r} is not a custom object id (2-...)')
     raw_labels = item.get("labels")
     labels: Mapping[str, Any] = raw_labels if isinstance(raw_labels, dict) else {}
-    names = tuple(n for n in (str(item.get("name") or ""), str(item.get("fullyQualifiedName") or ""),
+    name = str(item.get("name") or "")
+    names = tuple(n for n in (name, str(item.get("fullyQualifiedName") or ""), f"p_{name}" if name else "",
                               str(labels.get("singular") or ""), str(labels.get("plural") or "")) if n)
     props = item.get("properties") or []
     required = item.get("requiredProperties") or []

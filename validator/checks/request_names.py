@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
 
-from validator.catalog import CUSTOM_NAME, CUSTOM_OBJECT, OBJECT_ID, Catalog
+from validator.catalog import OBJECT_ID, Catalog, custom_form
 from validator.checks.base import Hit, Rule, quote
 from validator.context import ImportContext
 from validator.findings import Severity
@@ -127,11 +127,15 @@ class UnknownObjectType(Rule):
     """An object type in the request is neither a known HubSpot object nor a custom object id.
 
     Why: objects are given by id (`0-1`, a custom object's `2-<id>`); a column mapping may name
-    its object instead (`contacts`, a custom object's fully qualified name `p<portal id>_<name>`),
-    where `importOperations` keys are documented as ids only (fact sheet 1.2, 1.4, [V] S5; a name
-    there is HS033's warning). An unknown object fails with MISSING_OBJECT_DEFINITION. A custom
-    object's plain name (`cars`) is known only from a portal snapshot (`--portal`) holding
-    `schemas.json`, where a `2-<id>` or fully qualified name the portal does not have is unknown too.
+    its object instead (`contacts`, a custom object's fully qualified name `p<portal id>_<name>`
+    or short-hand name `p_<name>`, which HubSpot's APIs take for a custom object since they
+    stopped taking its bare name: developer changelog, June 2025), where `importOperations` keys
+    are documented as ids only (fact sheet 1.2, 1.4, [V] S5; a name there is HS033's warning).
+    An unknown object fails with MISSING_OBJECT_DEFINITION. Without a portal snapshot, which
+    custom objects the account has is not known: a name of a custom object's shape is taken as
+    one, unchecked. A custom object's plain name (`cars`) is known only from a portal snapshot
+    (`--portal`) holding `schemas.json`, where a `2-<id>`, fully qualified or short-hand name the
+    portal does not have is unknown too.
     Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
     Fix: use the object's id from the message's list, or the custom object's `2-...` id from
     `GET /crm/v3/schemas`.
@@ -177,10 +181,10 @@ class UnknownObjectType(Rule):
         it stands (an ``importOperations`` key: the id alone, as HS033 holds)."""
         if not cat.custom_objects_known and not OBJECT_ID.match(raw.strip()):
             forms = ("2-<id> (HubSpot documents objectTypeIds as importOperations keys)" if key
-                     else "2-<id> or fully qualified name p<portal id>_<name>")
+                     else "2-<id>, fully qualified name p<portal id>_<name> or short-hand name p_<name>")
             return ("; a custom object's name is known only from a portal snapshot (--portal with "
                     f"schemas.json): or give its {forms}")
-        if not (cat.custom_objects_known and (CUSTOM_OBJECT.match(raw.strip()) or CUSTOM_NAME.match(raw.strip()))):
+        if not (cat.custom_objects_known and custom_form(raw.strip())):
             return ""
         known = cat.custom_objects()
         listed = ", ".join(f"{k} ({cat.objects[k].names[0]})" if cat.objects[k].names else k
@@ -214,7 +218,7 @@ class OperationKeyNotId(Rule):
                 continue
             if resolved != name:
                 use = f"use {quote(resolved)} ({cat.objects[resolved].label})"
-            else:  # a custom object's fully qualified name, without a portal snapshot to give its id
+            else:  # a custom object's fully qualified or short-hand name, without a portal snapshot to give its id
                 use = ("use the custom object's 2-<id> (GET /crm/v3/schemas, or a portal snapshot's "
                        "schemas.json with --portal)")
             yield self.finding(f"importOperations key {quote(key)} is an object name; HubSpot documents "
