@@ -244,3 +244,22 @@ def test_without_a_portal_snapshot_a_bare_name_names_the_forms_a_custom_object_t
         "columnObjectTypeId 'trucks' is not a known HubSpot object; a custom object's name is known only from a "
         "portal snapshot (--portal with schemas.json): or give its 2-<id>, fully qualified name "
         "p<portal id>_<name> or short-hand name p_<name>")
+
+
+def test_settings_with_nothing_to_act_on_are_named() -> None:
+    # each passed without a word: HubSpot has nothing to apply them to where they stand
+    request = _request("0-1", marketingEventObjectId=123456)
+    request["files"][0]["fileImportPage"]["columnMappings"][0].update(
+        marketingEventSubmissionType="REGISTERED", associationIdentifierColumn=True)
+    at = "/files/0/fileImportPage/columnMappings/0"
+    assert _found(request, "HS037", b"Domain,Name\na@x.com,Ann\n") == [
+        (f"{at}/associationIdentifierColumn", None, None, "WARNING",
+         "column 'Domain' has associationIdentifierColumn, which links the common column of two files; this "
+         "import has one file, so it has no effect"),
+        (f"{at}/marketingEventSubmissionType", None, None, "WARNING",
+         "column 'Domain' has marketingEventSubmissionType 'REGISTERED', which HubSpot reads only on an "
+         "EVENT_TIMESTAMP column; this one is HUBSPOT_ALTERNATE_ID"),
+        ("/marketingEventObjectId", None, None, "WARNING",
+         "marketingEventObjectId is set, but no column is an EVENT_TIMESTAMP column: the marketing event's ID "
+         "places event timestamp columns, so it has no effect here")]
+    assert _found(_request("0-1"), "HS037", b"Domain,Name\na@x.com,Ann\n") == []

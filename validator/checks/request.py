@@ -4,7 +4,8 @@ legacy, conflicting or misplaced keys, and missing required fields (files, colum
 and column names, a mapping's object or property). Most turn the notes ``validator.request`` made
 while parsing into findings. The other request rules live beside it: ``request_names`` (fields
 that must hold one of HubSpot's names), ``request_files`` (``files[]`` entries against the files
-given) and ``request_objects`` (the objects imported and their operations)."""
+given), ``request_objects`` (the objects imported and their operations) and ``request_settings``
+(settings with nothing to act on where they stand)."""
 
 from __future__ import annotations
 
