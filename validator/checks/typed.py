@@ -221,8 +221,21 @@ def is_bool(prop: Property) -> bool:
 def is_enumeration(prop: Property) -> bool:
     """A dropdown, radio or checkbox whose cells must match an option. One the portal snapshot
     lists with no options takes no value at all; one with ``externalOptions`` (values from
-    records or users) and a built-in one without options are not judged: its options are not known."""
+    records or users) and a built-in one without options are not judged: its options are not known.
+    A pipeline's stage is not one: it must be a stage of the row's pipeline (HS235)."""
+    return _with_options(prop) and prop.format != "owner" and not _stage_named(prop)
+
+
+def is_stage(prop: Property) -> bool:
+    """A deal's or ticket's stage (``dealstage``, ``hs_pipeline_stage``) with its stages listed."""
+    return _with_options(prop) and bool(prop.options) and _stage_named(prop)
+
+
+def _with_options(prop: Property) -> bool:
     listed = bool(prop.options) or (prop.source == "portal" and not prop.external_options)
     return (prop.type == "enumeration" and prop.field_type != "booleancheckbox" and listed
-            and prop.referenced_object is None and prop.format not in ("owner", "stage")
-            and prop.name != ("dealstage" if prop.object_id == "0-3" else "hs_pipeline_stage"))
+            and prop.referenced_object is None)
+
+
+def _stage_named(prop: Property) -> bool:
+    return prop.format == "stage" or prop.name == ("dealstage" if prop.object_id == "0-3" else "hs_pipeline_stage")

@@ -18,7 +18,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks._facts import blank_at
 from validator.checks.base import Hit, quote
-from validator.checks.typed import ValueRule, cached, cells, is_bool, is_enumeration
+from validator.checks.typed import ValueRule, cached, cells, is_bool, is_enumeration, is_stage
 from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -155,7 +155,9 @@ class EnumerationCase(EnumRule):
 
     Why: HubSpot does not document whether option matching ignores case [GAP]. If it does not,
     the property is left empty (INVALID_ENUMERATION_OPTION); writing the exact label or value is safe.
-    Example: `LEAD` for the option `lead` / `Lead`.
+    A deal's or ticket's stage counts too (a stage of any of the object's pipelines; whether it
+    is one of the row's pipeline is HS235's): if HubSpot does not ignore case there, the row fails.
+    Example: `LEAD` for the option `lead` / `Lead`; `closed won` for the deal stage `Closed Won`.
     Fix: write the internal value or label exactly.
     """
 
@@ -163,6 +165,9 @@ class EnumerationCase(EnumRule):
     name = "enumeration-case"
     severity = Severity.WARNING
     hubspot_error = "INVALID_ENUMERATION_OPTION"
+
+    def wants(self, prop: Property) -> bool:
+        return is_enumeration(prop) or is_stage(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
