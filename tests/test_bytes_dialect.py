@@ -459,12 +459,18 @@ def test_a_file_between_two_readings_of_a_limit_is_a_warning(monkeypatch: pytest
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
 def test_a_title_row_is_quoted_with_the_files_own_delimiter(reader: str) -> None:
-    # hostile B24 with Excel's "sep=;" line above a semicolon header: the title was quoted as
-    # 'sep=,' (its cells joined with a comma), text the file does not hold
-    data = b"sep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
+    # hostile B24 above a semicolon header: the title was quoted with its cells joined with a
+    # comma, text the file does not hold
+    data = b"Export;2024-03-01\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
     [title] = findings(data, "HS608", reader=reader)
-    assert (title.row, title.column, title.line, title.value) == (1, None, 1, "sep=;")
-    assert title.message == "row 1 looks like a title ('sep=;'): the column names the mappings use are on row 2"
+    assert (title.row, title.column, title.line, title.value) == (1, None, 1, "Export;2024-03-01")
+    assert title.message == ("row 1 looks like a title ('Export;2024-03-01'): the column names the mappings use "
+                             "are on row 2")
+    # Excel's "sep=;" line is no title but HS108's, named as the file writes it
+    data = b"sep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
+    assert findings(data, "HS608", reader=reader) == []
+    [sep] = findings(data, "HS108", reader=reader)
+    assert (sep.row, sep.column, sep.line, sep.value) == (1, None, 1, "sep=;")
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])

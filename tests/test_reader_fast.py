@@ -592,3 +592,27 @@ def test_a_record_that_starts_with_u_feff_keeps_it_at_any_segment_start(segment:
     data = ("Email,Name\n" + "".join(f"\ufeffu{i}@x.com,N{i}\n" for i in range(40))).encode()
     assert_same(data, 7, segment)
     assert_same(data.replace(b"\xef\xbb\xbfu3@", b"u3@"), 7, segment)
+
+
+@pytest.mark.parametrize("data", [
+    b"sep=,\r\nEmail,First Name,Last Name\r\na@x.com,Ann,Lee\r\nb@x.com,Bo,Ng,extra\r\nc@x.com,Ci\r\n",
+    b"\xef\xbb\xbfsep=;\nEmail;First Name;Last Name\na@x.com;Ann;Lee\nb@x.com;Bo\n",
+    b'"sep=,"\nEmail,First Name,Last Name\n' + b"".join(b"u%d@x.com,Ann,Lee\n" % i for i in range(40)),
+], ids=["comma", "semicolon-bom", "quoted"])
+def test_excel_sep_line_reads_and_reports_alike(data: bytes) -> None:
+    """Excel's `sep=` line above the header (HS108): both readers read it as the header and give
+    the same report, down to the rows HS110 calls ragged against the header under it."""
+    assert_same(data, chunk_rows=2, segment=32)
+    request = json.dumps({"files": [{"fileName": "d.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+            for c, p in (("Email", "email"), ("First Name", "firstname"), ("Last Name", "lastname"))]}}]}).encode()
+    reports = [report(request, reader, {"chunk_rows": 2}, **{"d.csv": io.BytesIO(data)})
+               for reader in ("fast", "exact")]
+    assert reports[0] == reports[1]
+    found = [(f["row"], f["column"], f["code"]) for f in reports[0]["findings"]]
+    assert (1, None, "HS108") in found
+    assert not any(code in ("HS105", "HS608") for _r, _c, code in found)
+    ragged = [(r, c) for r, c, code in found if code == "HS110"]
+    assert ragged == {"comma": [(4, 4), (5, 3)], "semicolon-bom": [(4, 3)], "quoted": []}[
+        "comma" if data.startswith(b"sep=,") else "semicolon-bom" if b";" in data else "quoted"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from validator.checks.base import Hit, Rule, counted, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
+from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -176,6 +177,13 @@ class ColumnNameMismatch(Rule):
         if file.header is None or not file.readable:
             return
         cells = file.header.cells
+        if reports_sep_line(file) and not any(s.column_name in cells for s in file.spec.columns):
+            # no columnName can match Excel's `sep=,` line (HS108): said once, not per mapping
+            yield self.finding(
+                f"no columnName is in the header: row 1 is Excel's delimiter line {quote(sep_line(file) or '')} "
+                f"(HS108), the column names are on the next line", file=file, row=file.header.row,
+                line=file.header.line, pointer=file.spec.mappings_pointer)
+            return
         bound = {c.spec.index: c for c in file.columns if c.spec is not None}
         candidates, budget = list(dict.fromkeys(cells)), HINT_BUDGET
         counts = collections.Counter(cells)  # (`in cells` per mapping: mappings x columns, 11 s for 3,000 x 200,000)
@@ -274,7 +282,7 @@ class BlankHeader(Rule):
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         header = file.header
         self.trailing, self.held = TrailingBlank(), []
-        if header is None:
+        if header is None or reports_sep_line(file):  # `sep=,` reads as `sep=` and a blank cell: HS108's
             return
         if file.reports(TrailingEmptyColumns.code):
             self.trailing.header(file)

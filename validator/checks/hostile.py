@@ -18,6 +18,7 @@ from validator.catalog import Catalog, builtin
 from validator.checks._columns import additional_kind, is_domain, is_email
 from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
+from validator.checks.header_sep import reports_sep_line
 from validator.checks.spreadsheet import workbook
 from validator.context import Column, FileContext, ImportContext, header_name, normalise_name
 from validator.findings import Severity, column_letter
@@ -342,7 +343,7 @@ class TitleRow(Rule):
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.wanted = set()
-        if file.header is None or not file.spec.has_header:
+        if file.header is None or not file.spec.has_header or reports_sep_line(file):  # HS108 names the line
             return
         mapped = _mapped_names(file)
         if mapped and not any(normalise_name(h) in mapped for h in file.header.cells):

@@ -9,6 +9,7 @@ import numpy as np
 
 from validator.checks._facts import maybe_blank
 from validator.checks.base import Hit, Rule, deferred, quote
+from validator.checks.header_sep import reports_sep_line
 from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Finding, Severity, first_data_row
@@ -36,6 +37,9 @@ class RaggedRow(Rule):
     into the wrong properties.
     Example: header `Email,Name` and a row `ann@example.com,Ann,extra`, often an unquoted comma
     inside a value (`Acme, Inc.`).
+    Under Excel's `sep=,` line (HS108), which HubSpot reads as a header of two cells, a row is
+    ragged when its width differs from the line under it (the real header, row 2): every row
+    is longer than the `sep=` line, and deleting that line mends them all.
     Fix: quote values that contain the delimiter (`"Acme, Inc."`), or add the missing fields.
     """
 
@@ -43,23 +47,55 @@ class RaggedRow(Rule):
     name = "ragged-row"
     hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
 
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.sep_width: int | None = None  # under a `sep=` line: the width of the row under it
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.sep_width = None
+        yield from ()
+
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         ragged = list(_notes(chunk, "ragged"))
+        if self.sep_width is None and reports_sep_line(file):
+            rows = [(n.row, n.fields) for n in ragged] + [(int(r), file.width) for r in chunk.frame.index[:1]]
+            self.sep_width = min(rows)[1] if rows else None
+        width = self.sep_width
+        if width is not None:
+            ragged = [n for n in ragged if n.fields != width]
+            if width != file.width:  # rows as wide as the `sep=` line are narrower or wider than the real header
+                ragged = sorted(ragged + list(_full_rows(chunk)), key=lambda n: n.row)
         if ragged:  # made into findings only as far as the per-rule cap keeps them
-            yield deferred(self, file.name, [n.row for n in ragged], lambda i: self._finding(ragged[i], file))
+            yield deferred(self, file.name, [n.row for n in ragged], lambda i: self._finding(ragged[i], file, width))
 
-    def _finding(self, n: RowNote, file: FileContext) -> Finding:
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.sep_width = None
+        yield from ()
+
+    def _finding(self, n: RowNote, file: FileContext, sep_width: int | None) -> Finding:
         sample = ",".join(n.sample)
-        more = "more" if n.fields > file.width else "fewer"
-        column = min(n.fields, file.width) + 1 if n.fields > file.width else n.fields + 1
+        width = file.width if sep_width is None else sep_width
+        more = "more" if n.fields > width else "fewer"
+        column = min(n.fields, width) + 1 if n.fields > width else n.fields + 1
         column = n.column or column  # a spreadsheet names the last cell with data
         # the width is the header's, or without a header row (hasHeader false) the mappings' count
-        than = (f"the header's {file.width}" if file.header is not None
-                else f"the {file.width} column{'' if file.width == 1 else 's'} mapped")
+        than = (f"the {width} of the header under Excel's sep= line" if sep_width is not None
+                else f"the header's {width}" if file.header is not None
+                else f"the {width} column{'' if width == 1 else 's'} mapped")
         return self.finding(
             f"row has {n.fields} field{'' if n.fields == 1 else 's'}, {more} than {than}",
             file=file, row=n.row, line=n.line, column=column, value=sample,
             hint="quote values that contain the delimiter, or add the missing fields")
+
+
+def _full_rows(chunk: Chunk) -> Iterator[RowNote]:
+    """The chunk's full-width rows as ragged notes (under a `sep=` line, whose width they have)."""
+    frame = chunk.frame
+    lines = chunk.lines if len(chunk.lines) == len(frame) else [0] * len(frame)
+    cells = [frame[c].tolist() for c in frame.columns]
+    for i, (row, line) in enumerate(zip(frame.index, lines, strict=True)):
+        record = tuple(str(col[i]) for col in cells)
+        yield RowNote("ragged", int(row), int(line), int(line), fields=len(record), sample=record[:5], cells=record)
 
 
 class UnclosedQuote(Rule):

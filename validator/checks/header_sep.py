@@ -1,0 +1,64 @@
+"""Excel's `sep=` line (HS108): a first line that tells Excel the delimiter, read by HubSpot as
+the header row. The findings it causes in other rules (HS103, HS105, HS110, HS608) are told
+apart by ``sep_line``, so that they name the cause once instead of on every column and row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from validator.checks.base import Hit, Rule, quote
+from validator.context import FileContext
+from validator.findings import Severity
+
+_SEP = re.compile(r"sep=(.)", re.IGNORECASE | re.DOTALL)
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def sep_line(file: FileContext) -> str | None:
+    """The text of a CSV's header row where it is Excel's `sep=X` line (`sep=,`, `sep=;`), else
+    None. The line holds its own delimiter, so it reads as `sep=` and one blank cell (or as one
+    cell where it names another delimiter than the file's)."""
+    header = file.header
+    if header is None or file.notes.kind != "csv" or not file.spec.has_header or len(header.cells) > 2:
+        return None
+    text = file.notes.delimiter.join(header.cells).lstrip("\ufeff")
+    return text if _SEP.fullmatch(text) else None
+
+
+def reports_sep_line(file: FileContext) -> bool:
+    """Whether a rule may leave what a `sep=` line causes to HS108: there is one, and HS108
+    reports in this file (with HS108 turned off, each rule reports as before)."""
+    return sep_line(file) is not None and file.reports(SepLine.code)
+
+
+class SepLine(Rule):
+    """The first line is Excel's `sep=,` (or `sep=;`) delimiter line, not the header.
+
+    Why: Excel writes `sep=,` above the header in some CSV saves (and reads it, to split the file
+    on that delimiter, then hides it). HubSpot does not document the line; it takes row 1 as the
+    header row ([V] fact sheet 1.3, 7), so the line is read as a header of `sep=` and a blank
+    cell, no `columnName` matches it (HS101, HS103 report that, once) and each row is longer than
+    this header. What HubSpot does with the line itself is not documented, hence a warning. The
+    blank header cell (HS105), the title row (HS608) and rows as wide as the line under it
+    (HS110) are this line's doing and are not reported again; a row wider or narrower than the
+    real header is still HS110's.
+    Example: `sep=,` on line 1, `Email,First Name` on line 2.
+    Fix: delete line 1 (`sep=...`), so that the column names are row 1.
+    """
+
+    code = "HS108"
+    name = "excel-sep-line"
+    severity = Severity.WARNING
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        text = sep_line(file)
+        if text is None or file.header is None:
+            return
+        named = text[4:]
+        said = _NAMES.get(named, quote(named))
+        yield self.finding(
+            f"row 1 is Excel's delimiter line {quote(text)} ({said}), not a header: HubSpot does not "
+            f"document it and takes row 1 as the header, so the column names on the next line match "
+            f"no columnName", file=file, row=file.header.row, line=file.header.line, value=text,
+            hint="delete the first line")
