@@ -11,7 +11,21 @@ mapped `"ignored": true`) and one with merge-tag headers; a HubSpot export impor
 (Record ID, lifecycle stage labels, multi-select values, owners by email, name and id); a
 companies and contacts pair associated by domain, and one by email; workbooks written by
 openpyxl and by pandas ``to_excel`` (date cells, percentage cells, a ZIP code as text, phone
-numbers as numbers). ``portal/`` is the account's properties and owners.
+numbers as numbers). ``portal/`` is the account's properties, owners and deal and ticket
+pipelines (a second pipeline of each, with numeric ids, as HubSpot gives custom ones).
+
+The other objects: Pipedrive deals (value and currency code apart, pipeline and stage by label,
+owners by name and email, ISO dates, the person's email and the organization's website in the
+row) and a Salesforce opportunities report (pipeline and stage by internal id, owner by email,
+multi-line descriptions); Zendesk tickets (status and pipeline by label, priority labels, times
+with offsets, multi-line descriptions) and Freshdesk tickets (status and pipeline by id,
+day-first times, source and category); calls (duration in milliseconds, direction and status by
+label and by value), notes (HTML and plain bodies, an epoch-millisecond timestamp), meetings
+(start and end with offsets) and tasks (due dates with and without a time), each with its
+contact by email and company by domain; contacts, companies and deals in one file; deals linked
+to exported companies by Record ID in a second file; products and line items (prices, terms,
+billing frequency, discounts, the deal's Record ID); a pandas ``to_excel`` workbook of deals
+with date and currency-formatted cells.
 """
 
 from __future__ import annotations
@@ -30,7 +44,10 @@ PORTAL = DATA / "portal"
 # HS401 a BOM (information); HS419 Excel date cells (information); HS316 the common column is
 # named differently in the two files (HubSpot documents one name); HS206 `1,200` in Google
 # Sheets' number column (thousands separators are undocumented); the German save: not UTF-8
-# (HS402, HS403), semicolons (HS408), a decimal comma (HS206), WAHR/FALSCH for a checkbox (HS207)
+# (HS402, HS403), semicolons (HS408), a decimal comma (HS206), WAHR/FALSCH for a checkbox (HS207);
+# Pipedrive's probability `40` (HubSpot reads a bare number as a fraction: 4000%, HS253); a call
+# with no call notes, which HubSpot's import tool requires (HS243); a task whose contact cells are
+# blank in a tasks-and-contacts file (HS238)
 CLEAN = {
     "salesforce-us": [("contacts.csv", 1, 1, "HS401")],
     "salesforce-uk": [("contacts.csv", 1, 1, "HS401")],
@@ -48,6 +65,19 @@ CLEAN = {
     "contacts-companies-by-email": [],
     "xlsx-openpyxl": [("contacts.xlsx", 2, 6, "HS419"), ("contacts.xlsx", 2, 7, "HS419")],
     "xlsx-pandas": [("contacts.xlsx", 2, 6, "HS419"), ("contacts.xlsx", 2, 7, "HS419")],
+    "pipedrive-deals": [("deals.csv", 2, 9, "HS253"), ("deals.csv", 4, 9, "HS253"), ("deals.csv", 5, 9, "HS253")],
+    "salesforce-opportunities": [("opportunities.csv", 1, 1, "HS401")],
+    "zendesk-tickets": [],
+    "freshdesk-tickets": [],
+    "calls": [("calls.csv", 4, 3, "HS243")],
+    "notes": [],
+    "meetings": [],
+    "tasks": [("tasks.csv", 4, 8, "HS238")],
+    "contacts-companies-deals-one-file": [],
+    "companies-deals-by-record-id": [("import.json", None, None, "HS316")],
+    "products": [],
+    "line-items": [],
+    "xlsx-pandas-deals": [("deals.xlsx", 2, 5, "HS419"), ("deals.xlsx", 2, 6, "HS419")],
 }
 
 # one problem planted in a clean import: (file, bytes replaced, replacement, findings added)
@@ -71,6 +101,25 @@ PLANTED = {
                                      [("contacts.csv", 4, 4, "HS314")]),
     "contacts-companies-by-email": ("companies.csv", b"bo@globex.com", b"bo@globex.co",
                                     [("companies.csv", 3, 3, "HS314")]),
+    "pipedrive-deals": ("deals.csv", b"Renewals,Renewal Due", b"Sales Pipeline,Renewal Due",
+                        [("deals.csv", 3, 5, "HS235")]),
+    "salesforce-opportunities": ("opportunities.csv", b'"14877520","30995912"', b'"14877520","renewal negotiation"',
+                                 [("opportunities.csv", 3, 7, "HS210")]),
+    "zendesk-tickets": ("tickets.csv", b"Low,2024", b"Normal,2024", [("tickets.csv", 4, 6, "HS208")]),
+    "freshdesk-tickets": ("tickets.csv", b"05-01-2024 16:40:12", b"01-13-2024 16:40:12",
+                          [("tickets.csv", 1, 9, "HS204"), ("tickets.csv", 3, 9, "HS201")]),
+    "calls": ("calls.csv", b",754000,", b",00:12:34,", [("calls.csv", 2, 5, "HS205")]),
+    "notes": ("notes.csv", b"1709805600000", b"1709805600", [("notes.csv", 4, 2, "HS202")]),
+    "meetings": ("meetings.csv", b"2024-03-14 11:00 +01:00", b"2024-03-14 11:00 CET",
+                 [("meetings.csv", 3, 4, "HS201")]),
+    "tasks": ("tasks.csv", b"In progress", b"In Progress", [("tasks.csv", 3, 4, "HS210")]),
+    "contacts-companies-deals-one-file": ("leads-with-deals.csv", b"IT Manager,Acme Corp,acme-corp.com",
+                                          b"IT Manager,Acme Corp,https://www.acme-corp.com/",
+                                          [("leads-with-deals.csv", 3, 6, "HS214")]),
+    "companies-deals-by-record-id": ("deals.csv", b"2024-07-01,9876543210", b"2024-07-01,9876543219",
+                                     [("deals.csv", 5, 6, "HS314")]),
+    "products": ("products.csv", b"Monthly,P1M", b"Monthly,1 month", [("products.csv", 3, 7, "HS216")]),
+    "line-items": ("line-items.csv", b",12,12.00,", b",12 seats,12.00,", [("line-items.csv", 4, 4, "HS205")]),
 }
 
 
@@ -109,3 +158,26 @@ def test_planted_in_workbook(tmp_path: Path) -> None:
     book.active["D4"] = 7302  # 07302, Jersey City
     book.save(folder / "contacts.xlsx")
     assert ("contacts.xlsx", 4, 4, "HS426") in _findings(folder)
+
+
+def test_planted_in_deals_workbook(tmp_path: Path) -> None:
+    """An amount typed as text with its currency symbol, in pandas' workbook of deals."""
+    openpyxl = pytest.importorskip("openpyxl")
+    folder = tmp_path / "xlsx-pandas-deals"
+    shutil.copytree(DATA / "xlsx-pandas-deals", folder)
+    book = openpyxl.load_workbook(folder / "deals.xlsx")
+    book.active["D3"] = "$8,400.50"
+    book.save(folder / "deals.xlsx")
+    assert sorted(_findings(folder), key=repr) == sorted(CLEAN["xlsx-pandas-deals"] + [("deals.xlsx", 3, 4, "HS206")],
+                                                         key=repr)
+
+
+def test_excel_sep_line_in_a_windows_save(tmp_path: Path) -> None:
+    """Excel's `sep=,` line above the header of its CSV save: the line named once (HS108), the
+    mappings' mismatch with the header HubSpot reads once (HS101, HS103), and no row ragged."""
+    folder = tmp_path / "excel-csv-windows"
+    shutil.copytree(DATA / "excel-csv-windows", folder)
+    data = (folder / "customers.csv").read_bytes()
+    (folder / "customers.csv").write_bytes(b"sep=,\r\n" + data)
+    assert _findings(folder) == [("customers.csv", 1, None, "HS101"), ("customers.csv", 1, None, "HS103"),
+                                 ("customers.csv", 1, None, "HS108")]
