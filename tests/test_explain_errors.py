@@ -96,7 +96,7 @@ GDPR_BLACKLISTED_EMAIL  1 error
 INVALID_COLUMN_CONFIGURATION  1 error
   meaning: The mapping for a column is internally inconsistent (bad columnType, property or object combination, missing toColumnObjectTypeId or foreignKeyType, etc.).
   before upload: Y: a file or request check alone can predict it
-  rules: HS007 unknown-column-type, HS019 missing-field, HS020 conflicting-fields, HS107 duplicate-property-mapping, HS311 misplaced-association-settings, HS312 association-type-mismatch, HS313 unknown-association-category, HS316 common-column-name-differs, HS321 label-column-misconfigured, HS327 id-column-type-mismatch
+  rules: HS007 unknown-column-type, HS019 missing-field, HS020 conflicting-fields, HS107 duplicate-property-mapping, HS311 misplaced-association-settings, HS312 association-type-mismatch, HS313 unknown-association-category, HS316 common-column-name-differs, HS321 label-column-misconfigured, HS327 id-column-type-mismatch, HS328 association-category-mismatch
   file 0, whole file: 'PHONE': columnType 'PHONE' is not one of STANDARD, HUBSPOT_OBJECT_ID, HUBSPOT_ALTERNATE_ID, FLEXIBLE_ASSOCIATION_LABEL, ASSOCIATION_KEYS, EVENT_TIMESTAMP
 
 UNKNOWN_ERROR  1 error
@@ -105,7 +105,7 @@ UNKNOWN_ERROR  1 error
   rules: none of this tool predicts it
   file 1, line 6: An unknown error occurred while importing this row
 
-Before the next upload: hubspot-preflight check IMPORT.json --select HS004,HS007,HS011,HS012,HS013,HS019,HS020,HS101,HS102,HS103,HS107,HS110,HS111,HS112,HS311,HS312,HS313,HS316,HS321,HS327,HS601
+Before the next upload: hubspot-preflight check IMPORT.json --select HS004,HS007,HS011,HS012,HS013,HS019,HS020,HS101,HS102,HS103,HS107,HS110,HS111,HS112,HS311,HS312,HS313,HS316,HS321,HS327,HS328,HS601
 """  # noqa: E501
 
 

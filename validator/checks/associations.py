@@ -258,8 +258,8 @@ class CommonColumnNameDiffers(Rule):
 
 
 class AssociationTypeMismatch(Rule):
-    """A foreignKeyType's association type id is unknown, is for other objects or the other
-    direction, or is one of HubSpot's own under another category.
+    """A foreignKeyType's association type id is unknown, or is for other objects or the other
+    direction.
 
     Why: HubSpot-defined association type ids are one-directional: Company to Contact is 280,
     Contact to Company is 279 (1 for the primary company). The id must go from the column's
@@ -267,15 +267,9 @@ class AssociationTypeMismatch(Rule):
     (INVALID_COLUMN_CONFIGURATION). Ids are checked against fact sheet section 5, a list of
     the common objects' types: an id not in it is judged only for a pair of objects the list
     has ids for (orders to contacts, or a custom object, are not judged).
-    The ids in that list are HubSpot's own, category HUBSPOT_DEFINED ([V] S2); USER_DEFINED
-    (custom labels) and INTEGRATOR_DEFINED ids are the portal's or the app's own (fact sheet 5,
-    [V] S11, S12). One of HubSpot's ids under either category (279 as USER_DEFINED) names a
-    type the portal does not have ([I]), unless a portal snapshot's association labels list it
-    under that category.
     Example: a contacts file's Company column with `toColumnObjectTypeId: "0-2"` and
-    `associationTypeId: 280`; or `{"associationTypeId": 279, "associationCategory": "USER_DEFINED"}`.
-    Fix: use the id the message suggests for that direction; for one of HubSpot's ids, the
-    category HUBSPOT_DEFINED (or, for a custom label, the label's own id from the portal).
+    `associationTypeId: 280`.
+    Fix: use the id the message suggests for that direction.
     """
 
     code = "HS312"
@@ -289,8 +283,6 @@ class AssociationTypeMismatch(Rule):
                 fk = c.foreign_key
                 if c.ignored or fk is None:
                     continue
-                if fk.category in ("USER_DEFINED", "INTEGRATOR_DEFINED"):
-                    yield from self.own_id(ctx, c)
                 if fk.category not in (None, "HUBSPOT_DEFINED"):
                     continue
                 if fk.type_id is None:
@@ -319,6 +311,35 @@ class AssociationTypeMismatch(Rule):
                 yield self.finding(f"{msg}, but column {quote(c.column_name or '')} associates {direction} "
                                    f"(HUBSPOT_DEFINED ids for that: {fits})", file=ctx,
                                    pointer=f"{fk.pointer}/associationTypeId", value=str(fk.type_id))
+
+
+class AssociationCategoryMismatch(Rule):
+    """A foreignKeyType gives one of HubSpot's own association type ids as USER_DEFINED or
+    INTEGRATOR_DEFINED.
+
+    Why: the ids of fact sheet section 5 are HubSpot's own, category HUBSPOT_DEFINED ([V] S2);
+    USER_DEFINED (custom labels) and INTEGRATOR_DEFINED ids are the portal's or the app's own
+    (fact sheet 5, [V] S11, S12). One of HubSpot's ids under either category (279 as
+    USER_DEFINED) most likely names a type the portal does not have, which would fail the
+    column's associations; that HubSpot rejects the pair is inferred ([I]), hence a warning. A
+    portal snapshot whose association labels list the id under that category passes.
+    Example: `{"associationTypeId": 279, "associationCategory": "USER_DEFINED"}` on a contacts
+    file's Company ID column.
+    Fix: the category HUBSPOT_DEFINED for one of HubSpot's ids, or, for a custom label, the
+    label's own id from the portal (`GET /crm/v4/associations/{from}/{to}/labels`).
+    """
+
+    code = "HS328"
+    name = "association-category-mismatch"
+    severity = Severity.WARNING
+    hubspot_error = "INVALID_COLUMN_CONFIGURATION"
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        for f in ctx.spec.files:
+            for c in f.columns:
+                fk = c.foreign_key
+                if not c.ignored and fk is not None and fk.category in ("USER_DEFINED", "INTEGRATOR_DEFINED"):
+                    yield from self.own_id(ctx, c)
 
     def own_id(self, ctx: ImportContext, c: ColumnSpec) -> Iterator[Hit]:
         """A USER_DEFINED or INTEGRATOR_DEFINED foreignKeyType whose id is one of HubSpot's own
