@@ -1,12 +1,14 @@
 """Seeded fuzz run: mutated CSVs, workbooks and importRequests through ``validate()``.
 
     python -m tests.fuzz [--n 10000] [--seed 1] [--jobs 2] [--timeout 60] [--cli-every 50]
-                         [--out DIR] [--only INDEX ...]
+                         [--out DIR] [--only INDEX ...] [--kind csv|xlsx|xls|request]
 
 Input ``i`` of seed ``S`` is built from ``random.Random(f"{S}:{i}")`` alone, so any input can be
 rebuilt (``--only i``) whatever the number of jobs. Each one starts from a seed input (the
 examples in ``fixtures/examples``, the small library-safe hostile fixtures of
-``tests/hostile/generate.py`` and a few workbooks) and gets one to three mutations of its kind:
+``tests/hostile/generate.py`` and a few workbooks, .xlsx and .xls) and gets one to three
+mutations of its kind (``--kind`` makes every input one kind; input ``i`` of a kind is then still
+a function of the seed, the index and the kind):
 
 - ``csv``: byte flips; insertions of quotes, CR, LF, NUL, BOM, delimiters and other awkward
   bytes; deleted, repeated and truncated spans; splices with another seed; random header names
@@ -14,6 +16,13 @@ examples in ``fixtures/examples``, the small library-safe hostile fixtures of
 - ``xlsx``: ZIP-level (bytes of the archive, dropped, duplicated, renamed or stored entries,
   junk entries) and XML-level (bytes of a part, cell references, cell types, values, shared
   string indexes, elements removed or repeated, sheet names, relationship targets).
+- ``xls`` (``tests/fuzz_xls.py``): BIFF-aware (the workbook stream's records: count, index and
+  length fields of ROW, DIMENSIONS, MULRK, LABELSST, FORMULA, XF, FORMAT, SST, BOUNDSHEET and
+  other records; records duplicated, dropped, swapped, cut or grown; the SST's counts, string
+  lengths and flags; records inserted: an early EOF, a BOF, a cell past column 255), then written
+  into a new compound file, sometimes in its mini stream; compound-file-aware (the header's
+  sector sizes, FAT and miniFAT counts and starts, FAT entries, directory entries' sizes, starts
+  and links); and byte flips, deleted, repeated and truncated spans of the file.
 - ``request``: JSON-tree mutations of the importRequest (keys dropped or renamed, values of the
   wrong type, elements repeated, file names and formats changed), then sometimes a byte mutation
   of the JSON text.
@@ -65,6 +74,8 @@ SLOW_CPU = 5.0  # seconds of CPU in validate() that make an input "slow" in the 
 SMALL_FILE = 8 << 10  # inputs up to this size and line count may be read in chunks of 3 or 7 rows
 SMALL_LINES = 300
 REPEAT_LIMIT = 4 << 20  # bytes a repeated line may add
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an .xls seed
+KINDS = {"csv": 5, "xlsx": 3, "request": 2, "xls": 2}  # how often each kind is drawn
 
 # -------------------------------------------------------------------------------------------
 # seeds
@@ -73,7 +84,7 @@ REPEAT_LIMIT = 4 << 20  # bytes a repeated line may add
 @dataclass(frozen=True)
 class Seed:
     name: str
-    kind: str  # csv | xlsx
+    kind: str  # csv | xlsx | xls
     files: dict[str, bytes]
     request: Any  # dict, or bytes for a request that is not JSON to start with
 
@@ -125,10 +136,20 @@ def seeds() -> tuple[Seed, ...]:
         if (not c.library or c.request is None or c.args or c.setup is not None or c.during is not None
                 or c.env or c.mutates or not c.files or sum(map(len, c.files.values())) > SEED_LIMIT):
             continue
-        kind = "xlsx" if any(_is_zip(n, d) for n, d in c.files.items()) else "csv"
+        kind = ("xls" if any(d.startswith(OLE_MAGIC) for d in c.files.values())
+                else "xlsx" if any(_is_zip(n, d) for n, d in c.files.items()) else "csv")
         out.append(Seed(f"hostile:{cid}", kind, dict(c.files), c.request))
     out.extend(_workbook_seeds())
+    out.extend(_xls_seeds())
     return tuple(out)
+
+
+def _xls_seeds() -> list[Seed]:
+    from tests.fuzz_xls import seeds as xls_seeds
+    from tests.hostile.generate import request
+
+    return [Seed(name, "xls", {"data.xls": data}, request({"data.xls": header}, fmt="SPREADSHEET"))
+            for name, data, header in xls_seeds()]
 
 
 # -------------------------------------------------------------------------------------------
@@ -475,8 +496,16 @@ def x_mutate(rng: random.Random, data: bytes, other: bytes) -> bytes:
     return _zip(entries, method)
 
 
+def x_xls(rng: random.Random, data: bytes, other: bytes) -> bytes:
+    from tests import fuzz_xls
+
+    return fuzz_xls.mutate(rng, data, other, BYTE_MUTATIONS)
+
+
 XLSX_MUTATIONS = [x_mutate, x_mutate, x_mutate, x_mutate, x_mutate, x_mutate, b_flip, b_truncate, b_insert,
                   b_splice, b_delete]
+XLS_MUTATIONS = [x_xls, x_xls, x_xls, x_xls, x_xls, x_xls, b_flip, b_delete, b_repeat, b_truncate]
+MUTATIONS = {"csv": CSV_MUTATIONS, "xlsx": XLSX_MUTATIONS, "xls": XLS_MUTATIONS}
 
 
 # -------------------------------------------------------------------------------------------
@@ -496,11 +525,12 @@ class Input:
     large: bool = False  # the large-input settings: polars hashes keys and rows, two rule threads
 
 
-def make_input(seed: int, index: int) -> Input:
-    """Input ``index`` of run ``seed``: a function of the two numbers only."""
+def make_input(seed: int, index: int, kind: str | None = None) -> Input:
+    """Input ``index`` of run ``seed`` (of ``kind`` when given): a function of these alone."""
     rng = random.Random(f"{seed}:{index}")
     pool = seeds()
-    kind = rng.choices(["csv", "xlsx", "request"], [5, 3, 2])[0]
+    drawn = rng.choices(list(KINDS), list(KINDS.values()))[0]
+    kind = kind or drawn
     candidates = [s for s in pool if s.kind == kind] if kind != "request" else list(pool)
     base = rng.choice(candidates)
     files = dict(base.files)
@@ -519,7 +549,7 @@ def make_input(seed: int, index: int) -> Input:
             name = rng.choice(sorted(files))
             other = rng.choice([s for s in pool if s.kind == kind])
             other_data = next(iter(other.files.values()))
-            fn = rng.choice(CSV_MUTATIONS if kind == "csv" else XLSX_MUTATIONS)
+            fn = rng.choice(MUTATIONS[kind])
             files[name] = fn(rng, files[name], other_data)
             if fn is c_header and isinstance(req, dict) and rng.random() < 0.5:
                 _follow_header(req, name, files[name])
@@ -638,7 +668,7 @@ def run_cli_case(inp: Input, scratch: Path, timeout: float) -> list[str]:
 # workers
 
 
-def _worker(conn: Connection, seed: int, scratch: str, cli_timeout: float) -> None:
+def _worker(conn: Connection, seed: int, scratch: str, cli_timeout: float, kind: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or hard >= ADDRESS_SPACE:
@@ -649,7 +679,7 @@ def _worker(conn: Connection, seed: int, scratch: str, cli_timeout: float) -> No
         if task is None:
             return
         index, cli = task
-        inp = make_input(seed, index)
+        inp = make_input(seed, index, kind)
         result = run_library(inp, base)
         if cli:
             problems = run_cli_case(inp, base, cli_timeout)
@@ -702,8 +732,9 @@ class Summary:
 
 
 def run(n: int, seed: int = 1, jobs: int = 2, timeout: float = 60.0, cli_every: int = 50,
-        out: Path | None = None, only: list[int] | None = None, progress: bool = False) -> Summary:
-    """Fuzz ``n`` inputs (or the ``only`` indexes) and return the summary."""
+        out: Path | None = None, only: list[int] | None = None, progress: bool = False,
+        kind: str | None = None) -> Summary:
+    """Fuzz ``n`` inputs (or the ``only`` indexes; all of ``kind`` when given) and return the summary."""
     seeds()  # build before forking: every worker shares them
     indexes = list(only) if only else list(range(n))
     summary = Summary(seed, len(indexes))
@@ -714,16 +745,16 @@ def run(n: int, seed: int = 1, jobs: int = 2, timeout: float = 60.0, cli_every: 
 
     def start(slot: int) -> None:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, seed, str(scratch), cli_timeout), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, seed, str(scratch), cli_timeout, kind), daemon=True)
         proc.start()
         child.close()
         workers[slot] = (proc, parent, None, 0.0)
 
     def finish(slot: int, result: Result) -> None:
-        inp = make_input(seed, result.index)
+        inp = make_input(seed, result.index, kind)
         summary.add(inp, result)
         if out is not None and (result.outcome == "crash" or result.cli not in ("", "ok")):
-            save(inp, result, out, seed)
+            save(inp, result, out, seed, kind)
 
     started = time.monotonic()
     pending = list(reversed(indexes))
@@ -781,7 +812,7 @@ def run(n: int, seed: int = 1, jobs: int = 2, timeout: float = 60.0, cli_every: 
     return summary
 
 
-def save(inp: Input, result: Result, out: Path, seed: int) -> Path:
+def save(inp: Input, result: Result, out: Path, seed: int, kind: str | None = None) -> Path:
     folder = out / f"crash-{seed}-{inp.index}"
     shutil.rmtree(folder, ignore_errors=True)
     write_input(inp, folder)
@@ -789,7 +820,7 @@ def save(inp: Input, result: Result, out: Path, seed: int) -> Path:
         f"seed {seed} index {inp.index} kind {inp.kind} from {inp.seed}\n"
         f"mutations: {', '.join(inp.mutations)}; chunk_rows {inp.chunk_rows}; reader {inp.reader}; "
         f"large-input settings {inp.large}\n"
-        f"rebuild: python -m tests.fuzz --seed {seed} --only {inp.index}\n"
+        f"rebuild: python -m tests.fuzz --seed {seed} --only {inp.index}{f' --kind {kind}' if kind else ''}\n"
         f"outcome: {result.outcome} {result.signature}\ncli: {result.cli}\n\n{result.detail}\n",
         encoding="utf-8", errors="backslashreplace")
     return folder
@@ -805,8 +836,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli-every", type=int, default=50, help="every Nth input also through the CLI (0: none)")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "fuzz-crashes")
     parser.add_argument("--only", type=int, nargs="*", help="run just these input indexes")
+    parser.add_argument("--kind", choices=sorted(KINDS), help="make every input of this kind")
     args = parser.parse_args(argv)
-    summary = run(args.n, args.seed, args.jobs, args.timeout, args.cli_every, args.out, args.only, progress=True)
+    summary = run(args.n, args.seed, args.jobs, args.timeout, args.cli_every, args.out, args.only, progress=True,
+                  kind=args.kind)
     print(summary.text())
     if summary.crashes:
         print(f"crashing inputs written to {args.out}")

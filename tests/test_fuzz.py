@@ -19,7 +19,7 @@ def test_a_short_fuzz_run_finds_no_crash(tmp_path: Path) -> None:
     # also through the command line in a child process
     summary = fuzz.run(240, seed=8, jobs=2, cli_every=80, out=tmp_path)
     assert [(inp.index, r.signature or r.cli, r.detail[-400:]) for inp, r in summary.crashes] == []
-    assert set(summary.by_kind) == {"csv", "xlsx", "request"}
+    assert set(summary.by_kind) == {"csv", "xlsx", "xls", "request"}
     assert sum(sum(c.values()) for c in summary.by_kind.values()) == 240
     assert summary.cli_runs == 3
     # the inputs reach the readers and rules, not only the refusals
@@ -32,7 +32,22 @@ def test_inputs_are_a_function_of_seed_and_index() -> None:
     a, b = fuzz.make_input(3, 17), fuzz.make_input(3, 17)
     assert (a.files, a.request, a.mutations, a.chunk_rows) == (b.files, b.request, b.mutations, b.chunk_rows)
     assert fuzz.make_input(3, 18).files != a.files or fuzz.make_input(3, 18).request != a.request
-    assert {fuzz.make_input(1, i).kind for i in range(40)} == {"csv", "xlsx", "request"}
+    assert {fuzz.make_input(1, i).kind for i in range(40)} == {"csv", "xlsx", "xls", "request"}
+    xls = [fuzz.make_input(3, i, "xls") for i in range(30)]
+    assert {inp.kind for inp in xls} == {"xls"} and [x.files for x in xls] == [
+        fuzz.make_input(3, i, "xls").files for i in range(30)]
+    assert "x_xls" in {m for inp in xls for m in inp.mutations}
+
+
+def test_a_short_run_of_xls_inputs_finds_no_crash(tmp_path: Path) -> None:
+    # the .xls reader (xlrd behind xls_bounds) under the xls kind alone: BIFF records, the
+    # compound file and bytes mutated; 1 input of 80 also through the command line
+    summary = fuzz.run(80, seed=25, jobs=2, cli_every=80, out=tmp_path, kind="xls")
+    assert [(inp.index, r.signature or r.cli, r.detail[-400:]) for inp, r in summary.crashes] == []
+    assert set(summary.by_kind) == {"xls"} and summary.cli_runs == 1
+    outcomes = summary.by_kind["xls"]
+    assert outcomes["refused"] > 20 and outcomes["exit1"] > 5, outcomes
+    assert not summary.slow
 
 
 def _run_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: Any, **kw: Any) -> fuzz.Summary:
