@@ -339,3 +339,130 @@ def test_an_encrypted_workbook_named_xlsx_is_no_xls_named_xlsx(tmp_path: Path) -
     report = validate(write(tmp_path, ole_file(("EncryptionInfo", "EncryptedPackage")), "contacts.xlsx", ("Email",)))
     assert [r.code for r in report.refusals] == ["encrypted"]
     assert "HS435" not in {f.code for f in report.findings}
+
+
+# -- bounds on xlrd's work (validator/readers/xls_bounds.py) -----------------------------------------
+# Each input below made xlrd loop, repeat work or fill memory before these checks: found by the
+# xls kind of tests/fuzz.py (the mini-stream loop: seed 2501, input 2444, 10 s of CPU for 5 KB)
+# or by reading xlrd's source.
+def _rebuilt(spec: dict, change: Any, mini: bool = False) -> bytes:
+    """``spec`` as an .xls whose workbook stream's records (``[type, data, offset]``) ``change``
+    edits in place, written back into a compound file (tests/fuzz_xls.py)."""
+    from tests import fuzz_xls
+
+    recs = fuzz_xls.records(fuzz_xls.workbook_stream(make_xls(spec)) or b"")
+    change(recs)
+    return fuzz_xls.compound(fuzz_xls.serialize(recs), mini=mini)
+
+
+def _refusal(data: bytes) -> tuple[str, str, float]:
+    import time
+
+    started = time.process_time()
+    with pytest.raises(Refused) as info:
+        XlsReader(io.BytesIO(data), ReaderNotes(), size=len(data))
+    return info.value.code, str(info.value), time.process_time() - started
+
+
+def test_a_loop_in_the_workbook_streams_mini_stream_chain_is_refused() -> None:
+    # xlrd follows a chain in the mini stream without its loop check: 34 s of CPU and 1.7 GB for
+    # this 3.5 KB file, then a MemoryError (or none, where memory allows)
+    data = bytearray(_rebuilt(CLEAN, lambda recs: None, mini=True))
+    mini_fat = (struct.unpack_from("<I", data, 60)[0] + 1) * 512
+    struct.pack_into("<I", data, mini_fat + 8, 1)  # mini sector 2 -> 1
+    code, reason, cpu = _refusal(bytes(data))
+    assert (code, "the workbook stream's chain in the compound file's mini stream loops" in reason) == (
+        "bad-workbook", True), reason
+    assert cpu < 1
+
+
+def test_directory_entries_reached_twice_are_refused() -> None:
+    # xlrd walks the directory tree recursively: entries sharing their children make it visit
+    # 2**depth entries; here the Workbook entry's left and right both lead to entry 2, whose own
+    # left and right both lead to entry 3
+    data = bytearray(_rebuilt(CLEAN, lambda recs: None))
+    directory = (struct.unpack_from("<I", data, 48)[0] + 1) * 512
+    for did, (left, right) in ((1, (2, 2)), (2, (3, 3))):
+        struct.pack_into("<ii", data, directory + 128 * did + 68, left, right)
+    for did, name in ((2, "A"), (3, "B")):
+        raw = name.encode("utf-16-le") + b"\0\0"
+        data[directory + 128 * did: directory + 128 * did + len(raw)] = raw
+        struct.pack_into("<HB", data, directory + 128 * did + 64, len(raw), 2)
+    code, reason, _cpu = _refusal(bytes(data))
+    assert (code, "directory reaches entry 3 twice" in reason) == ("bad-workbook", True), reason
+
+
+def test_sheets_on_the_same_records_are_refused() -> None:
+    # each BOUNDSHEET record is a sheet xlrd reads from its position: 20 records on one sheet's
+    # records read it 20 times (a 350 KB sheet and 100,000 such 14-byte records: ~1 hour of CPU)
+    def twenty(recs: list) -> None:
+        at = next(i for i, r in enumerate(recs) if r[0] == 0x0085)
+        recs[at: at + 1] = [list(recs[at]) for _ in range(20)]
+
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, twenty))
+    assert (code, "sheet 'Contacts' starts inside the records of another sheet" in reason) == (
+        "bad-workbook", True), reason
+
+
+def _far_cell(recs: list) -> None:
+    at = max(i for i, r in enumerate(recs) if r[0] == 0x000A)  # the (one) sheet's EOF
+    recs.insert(at, [0x0203, struct.pack("<HHHd", 2, 300, 15, 1.0), -1])
+
+
+def test_a_cell_past_column_256_is_refused_by_the_reader_not_by_an_assert() -> None:
+    # xlrd's own check is an assert, gone under python -O, where a cell at column 65,535 widens
+    # its row to 65,536 cells; the refusal is the reader's now, in both modes
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, _far_cell))
+    assert (code, "sheet 'Contacts' has a cell at row 3, column 301: past the 256 columns" in reason) == (
+        "bad-workbook", True), reason
+
+
+def test_a_cell_past_column_256_is_refused_under_python_o(tmp_path: Path) -> None:
+    (tmp_path / "far.xls").write_bytes(_rebuilt(CLEAN, _far_cell))
+    code = ("import io, sys; from validator.readers.xls import XlsReader; from validator.readers.base import "
+            "ReaderNotes, Refused\ntry:\n XlsReader(open(sys.argv[1], 'rb'), ReaderNotes(), size=None)\n"
+            "except Refused as e:\n print(e.code, e)")
+    proc = subprocess.run([sys.executable, "-O", "-c", code, str(tmp_path / "far.xls")], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.stdout.startswith("bad-workbook ") and "column 301: past the 256 columns" in proc.stdout, (
+        proc.stdout + proc.stderr)
+
+
+def test_a_number_format_past_255_characters_is_refused() -> None:
+    # xlrd and openpyxl tell a date format with a regular expression that is quadratic on "[":
+    # 2.5 s of CPU for each 64 K-character FORMAT record, and xlrd's record limit is 64 KB only
+    spec = {"sheets": [{"name": "S", "rows": [["When"], [{"v": 45000, "format": "yyyy-mm-dd"}]]}]}
+
+    def long_format(recs: list) -> None:
+        rec = next(r for r in recs if r[0] == 0x041E)
+        rec[1] = rec[1][:2] + struct.pack("<HB", 300, 0) + b"[" * 300
+
+    code, reason, _cpu = _refusal(_rebuilt(spec, long_format))
+    assert (code, "a number format of 300 characters, Excel's are at most 255" in reason) == (
+        "bad-workbook", True), reason
+
+
+def test_a_shared_string_with_a_negative_phonetic_size_is_refused() -> None:
+    # xlrd steps back by the phonetic size and reads the same 7 bytes as a new string as many
+    # times as the SST's count says (2**31 - 1: hours, and a list of 2 G strings)
+    def stepping_back(recs: list) -> None:
+        rec = next(r for r in recs if r[0] == 0x00FC)
+        rec[1] = struct.pack("<ii", 50_000, 50_000) + struct.pack("<HBi", 0, 0x04, -7)
+
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, stepping_back))
+    assert (code, "a shared string with a negative phonetic size (-7)" in reason) == ("bad-workbook", True), reason
+
+
+def test_an_older_biff_stream_is_refused_before_xlrd_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # xlrd reads the one sheet of a BIFF2-4 stream while it opens it, past the bounds above
+    import xlrd
+
+    def biff4(recs: list) -> None:
+        recs[0][0] = 0x0409
+
+    def never(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("xlrd opened it")
+
+    monkeypatch.setattr(xlrd, "open_workbook", never)
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, biff4))
+    assert (code, "older than Excel 97 (BIFF4)" in reason) == ("legacy-xls", True), reason

@@ -39,6 +39,7 @@ from typing import IO, Any
 import numpy as np
 
 from validator.readers.base import Header, ReaderNotes, Refused, warnings_ignored
+from validator.readers.xls_bounds import SheetBounds, biff8, check_compound, check_globals
 from validator.readers.xlsx import XlsxReader
 from validator.readers.xlsx_blocks import RawBlock
 from validator.readers.xlsx_openpyxl import _no_date
@@ -229,11 +230,11 @@ def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any, 
     book = None
     try:
         with warnings_ignored():
+            _prescan(data)
             book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
                                       ragged_rows=True, logfile=_Quiet(), verbosity=0)
             if book.biff_version < 80:
-                raise Refused(f"an Excel workbook older than Excel 97 (BIFF{book.biff_version // 10}) is not "
-                              "checked; save it as .xlsx (Excel Workbook) and check that", "legacy-xls")
+                raise _legacy(book.biff_version)
             formats = _formats(book)
             return (*_sheets(book, formats.percents), formats)
     except Refused:
@@ -246,14 +247,42 @@ def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any, 
         raise _refusal(exc) from None
 
 
+def _prescan(data: bytes) -> None:
+    """The bounds of ``xls_bounds`` that hold before xlrd opens the workbook: the compound file,
+    then the workbook globals of the stream xlrd reads (its own ``CompDoc`` finds it)."""
+    from xlrd import compdoc
+
+    mem, base = data, 0
+    if data[:8] == compdoc.SIGNATURE:
+        check_compound(data)
+        doc = compdoc.CompDoc(data, logfile=_Quiet())
+        for name in ("Workbook", "Book"):
+            mem, base, _size = doc.locate_named_stream(name)
+            if mem:
+                break
+        else:
+            return  # (xlrd: "Can't find workbook in OLE2 compound document")
+    version = biff8(mem, base)
+    if version is not None and version < 80:
+        raise _legacy(version)
+    check_globals(mem, base, version == 80)
+
+
+def _legacy(version: int) -> Refused:
+    return Refused(f"an Excel workbook older than Excel 97 (BIFF{version // 10}) is not checked; save it as "
+                   ".xlsx (Excel Workbook) and check that", "legacy-xls")
+
+
 def _sheets(book: Any, percents: frozenset[int]) -> tuple[Any, WorkbookScan, Any]:
     """Each worksheet loaded in turn for whether it holds data; the first that does (else the
     first) is the one checked, and stays loaded."""
     infos: list[SheetInfo] = []
     with_data: list[str] = []
     chosen: tuple[int, Any, SheetScan] | None = None
+    bounds = SheetBounds(book.mem)
     for i, name in enumerate(book.sheet_names()):
         infos.append(SheetInfo(name, _STATES.get(book._sheet_visibility[i], "hidden"), None))
+        bounds.check(book._sh_abs_posn[i], name)
         sheet = book.sheet_by_index(i)
         scan = _scan(sheet, percents)
         if scan.has_values:
