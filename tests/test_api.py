@@ -230,7 +230,8 @@ def test_ragged_rows_become_findings_only_as_far_as_the_cap_keeps_them(reader: s
 
     made: list[int] = []
     real = RaggedRow._finding
-    monkeypatch.setattr(RaggedRow, "_finding", lambda self, n, file, *rest: made.append(n.row) or real(self, n, file, *rest))
+    monkeypatch.setattr(RaggedRow, "_finding",
+                        lambda self, n, file, *rest: made.append(n.row) or real(self, n, file, *rest))
     request = {"name": "r", "importOperations": {"0-1": "CREATE"}, "files": [{
         "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
             {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
