@@ -18,7 +18,12 @@ from validator.readers.xlsx_container import parse_xml
 # Excel's built-in number formats that are dates or times (14-22, 45, 47; 46 is [h]:mm:ss, a duration)
 _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 47})
 # openpyxl's: quoted text and [..] sections other than a duration's [h], [m], [s] are no part of a date
-_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+# (a section stops at the next "[" too: Excel's sections do not nest, and "[[[[..." with no "]"
+# made the search quadratic)
+_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]\[]*\]')
+# Excel's limit on a number format code (MS-XLS 2.4.126: at most 255 characters); openpyxl's
+# is_date_format, which reads each code of a workbook it opens, is quadratic in a code's "["s
+MAX_FORMAT_CODE = 255
 _DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 _DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
 
@@ -58,14 +63,21 @@ def number_styles(part: str, data: bytes) -> tuple[frozenset[int], frozenset[int
         tag = str(node.tag).rsplit("}", 1)[-1]
         if tag == "numFmt":
             num = _int(node.get("numFmtId"))
+            code = str(node.get("formatCode") or "")
+            if len(code) > MAX_FORMAT_CODE:
+                raise Refused(f"part {part!r} has a number format code of {len(code):,} characters (numFmtId "
+                              f"{node.get('numFmtId')}), more than Excel's {MAX_FORMAT_CODE} (a crafted file?)",
+                              "bad-workbook")
             if num is not None:
-                codes[num] = str(node.get("formatCode") or "")
+                codes[num] = code
         elif tag == "cellXfs":
             xfs = [_int(xf.get("numFmtId")) or 0 for xf in node if str(xf.tag).rsplit("}", 1)[-1] == "xf"]
+    date_codes = {num for num, code in codes.items() if is_date_code(code)}  # each code once, not per <xf>
+    percent_codes = {num for num, code in codes.items() if is_percent_code(code)}
     dates = frozenset(i for i, num in enumerate(xfs)
-                      if (is_date_code(codes[num]) if num in codes else num in _BUILTIN_DATES))
+                      if (num in date_codes if num in codes else num in _BUILTIN_DATES))
     percents = frozenset(i for i, num in enumerate(xfs)
-                         if (is_percent_code(codes[num]) if num in codes else num in _BUILTIN_PERCENTS))
+                         if (num in percent_codes if num in codes else num in _BUILTIN_PERCENTS))
     return dates, percents
 
 
