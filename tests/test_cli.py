@@ -368,7 +368,7 @@ def test_rules_lists_every_rule() -> None:
                      "severity_without_portal": None, "summary": "A row has more or fewer fields than the header."}
     assert {r["code"]: r["other_errors"] for r in rows if r["other_errors"]} == {
         "HS019": ["FILE_NOT_FOUND"], "HS201": ["INVALID_EVENT_TIMESTAMP"], "HS205": ["INVALID_NUMBER_SIZE"],
-        "HS208": ["PROPERTY_VALUE_NOT_FOUND"],
+        "HS208": ["PROPERTY_VALUE_NOT_FOUND"], "HS210": ["PROPERTY_VALUE_NOT_FOUND"],
         "HS245": ["INVALID_DOMAIN"], "HS247": ["MULTIPLE_OWNERS_FOUND"], "HS302": ["DUPLICATE_UNIQUE_CREATION_KEY"]}
     assert {r["code"]: r["severity_without_portal"] for r in rows if r["severity_without_portal"]} == {
         "HS208": "warning", "HS235": "warning"}

@@ -524,5 +524,5 @@ def test_an_error_type_some_findings_of_a_rule_name_lists_that_rule(tmp_path: Pa
                                     error("DUPLICATE_UNIQUE_CREATION_KEY", 5, 1, "A-1"))))
     rules = {t["errorType"]: [r["code"] for r in t["rules"]] for t in as_json(path)["errorTypes"]}
     assert rules == {"INVALID_EVENT_TIMESTAMP": ["HS201"], "INVALID_NUMBER_SIZE": ["HS205"],
-                     "PROPERTY_VALUE_NOT_FOUND": ["HS208"], "DUPLICATE_UNIQUE_CREATION_KEY": ["HS302"]}
+                     "PROPERTY_VALUE_NOT_FOUND": ["HS208", "HS210"], "DUPLICATE_UNIQUE_CREATION_KEY": ["HS302"]}
     assert "  rules: HS201 unparseable-date" in run(path).output.splitlines()

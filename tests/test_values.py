@@ -385,6 +385,30 @@ def test_unknown_pipeline_or_stage_fails_the_row() -> None:
         ("HS235", 3, 3, "INVALID_REQUIRED_PROPERTY", "'Nope' is not a stage of the row's pipeline (Sales Pipeline)")]
 
 
+def test_pipeline_or_stage_in_another_letter_case_names_the_rows_error() -> None:
+    # HS210 gave a pipeline's or stage's case slip INVALID_ENUMERATION_OPTION (the property left
+    # empty), though a pipeline or stage HubSpot does not find fails the row as
+    # PROPERTY_VALUE_NOT_FOUND (fact sheet 9 #13), HS208's errorType for one matching none
+    report = _deals("Name,Pipeline,Stage\nA,DEFAULT,closedwon\nB,default,closed won\n")
+    assert [(f.code, f.row, f.column, f.hubspot_error, f.message) for f in report.findings
+            if f.code == "HS210"] == [
+        ("HS210", 2, 2, "PROPERTY_VALUE_NOT_FOUND", "'DEFAULT' matches an option of pipeline only ignoring case"),
+        ("HS210", 3, 3, "PROPERTY_VALUE_NOT_FOUND", "'closed won' matches an option of dealstage only ignoring case")]
+    other = _contacts_case("lifecyclestage", "LEAD")
+    assert [(f.code, f.row, f.column, f.hubspot_error) for f in other.findings if f.code == "HS210"] == [
+        ("HS210", 2, 2, "INVALID_ENUMERATION_OPTION")]
+
+
+def _contacts_case(prop: str, value: str):  # type: ignore[no-untyped-def]
+    import io
+    request = {"name": "t", "importOperations": {"0-1": "CREATE"}, "files": [
+        {"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Stage", "propertyName": prop}]}}]}
+    return validate(request, files={"c.csv": io.BytesIO(f"Email,Stage\na@x.com,{value}\n".encode())},
+                    base_dir="/nonexistent")
+
+
 def test_line_items_need_their_deal() -> None:
     # fact sheet 4.3 [V]: line items need Name, Quantity, Price and the associated deal
     import io

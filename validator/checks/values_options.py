@@ -57,6 +57,16 @@ class EnumRule(ValueRule):
                       lambda: formats.match_options(cells(chunk, column), formats.OptionSet.of(prop.options),
                                                     multiple=prop.multiple))
 
+    def _pipeline_part(self, column: Column) -> str | None:
+        """``pipeline`` or ``stage`` where the column holds the pipeline or stage of an object
+        with pipelines (deals, tickets, ...), else None."""
+        obj = column.spec.object_type_id if column.spec is not None else None
+        if obj is None or not self.catalog.pipelines(obj):
+            return None
+        pipeline, stage = self.catalog.pipeline_properties(obj)
+        name = column.spec.property_name if column.spec is not None else None
+        return "pipeline" if name == pipeline else "stage" if name == stage else None
+
 
 def _unmatched(prop: Property, required: str | None = None, needed: bool = False) -> Any:
     """The message of a cell matching no option; ``required``: the pipeline or stage the
@@ -119,16 +129,6 @@ class InvalidEnumerationOption(EnumRule):
                                   hubspot_error="PROPERTY_VALUE_NOT_FOUND" if required else None,
                                   by_default=prop.source != "portal")
 
-    def _pipeline_part(self, column: Column) -> str | None:
-        """``pipeline`` or ``stage`` where the column holds the pipeline or stage of an object
-        with pipelines (deals, tickets, ...), else None."""
-        obj = column.spec.object_type_id if column.spec is not None else None
-        if obj is None or not self.catalog.pipelines(obj):
-            return None
-        pipeline, stage = self.catalog.pipeline_properties(obj)
-        name = column.spec.property_name if column.spec is not None else None
-        return "pipeline" if name == pipeline else "stage" if name == stage else None
-
 
 class AmbiguousEnumerationOption(EnumRule):
     """A cell is one option's label and another option's internal value.
@@ -157,6 +157,8 @@ class EnumerationCase(EnumRule):
     the property is left empty (INVALID_ENUMERATION_OPTION); writing the exact label or value is safe.
     A deal's or ticket's stage counts too (a stage of any of the object's pipelines; whether it
     is one of the row's pipeline is HS235's): if HubSpot does not ignore case there, the row fails.
+    A deal's or ticket's pipeline or stage HubSpot does not find fails the row as
+    PROPERTY_VALUE_NOT_FOUND (fact sheet 9 #13, as HS208's), so those findings name that errorType.
     Example: `LEAD` for the option `lead` / `Lead`; `closed won` for the deal stage `Closed Won`.
     Fix: write the internal value or label exactly.
     """
@@ -165,6 +167,7 @@ class EnumerationCase(EnumRule):
     name = "enumeration-case"
     severity = Severity.WARNING
     hubspot_error = "INVALID_ENUMERATION_OPTION"
+    other_errors = ("PROPERTY_VALUE_NOT_FOUND",)  # a deal's or ticket's pipeline or stage
 
     def wants(self, prop: Property) -> bool:
         return is_enumeration(prop) or is_stage(prop)
@@ -173,7 +176,8 @@ class EnumerationCase(EnumRule):
         for column, prop in self.typed(file):
             m = self.match(chunk, column, prop)
             yield from self.cells(chunk, file, column, m.folded & ~m.exact,
-                                  f"{{value}} matches an option of {prop.name} only ignoring case")
+                                  f"{{value}} matches an option of {prop.name} only ignoring case",
+                                  hubspot_error="PROPERTY_VALUE_NOT_FOUND" if self._pipeline_part(column) else None)
 
 
 class CheckboxSpace(EnumRule):
