@@ -48,11 +48,12 @@ class SettingWithoutEffect(Rule):
         columns = _columns(ctx.spec)
         for c in columns:
             kind = c.raw.get("marketingEventSubmissionType")
-            if kind is not None and c.column_type != EVENT:  # (a null one is HS034's)
+            # (a null one is HS034's, one of another JSON type HS002's: quoted as text it is not)
+            if isinstance(kind, str) and c.column_type != EVENT:
                 yield self.finding(
-                    f"column {quote(c.column_name or '')} has marketingEventSubmissionType {quote(str(kind))}, "
+                    f"column {quote(c.column_name or '')} has marketingEventSubmissionType {quote(kind)}, "
                     f"which HubSpot reads only on an {EVENT} column; this one is {c.column_type}",
-                    file=ctx, pointer=c.at("marketingEventSubmissionType"), value=str(kind))
+                    file=ctx, pointer=c.at("marketingEventSubmissionType"), value=kind)
         yield from self._event_id(ctx, columns)
         yield from self._identifiers(ctx)
 
