@@ -277,3 +277,18 @@ def test_a_workbook_stream_whose_reads_turn_to_text_is_not_a_bad_zip() -> None:
         report = validate(_workbook_request(), files={"c.xlsx": TextAfter(data, good)})
         assert report.refusals == [Refusal("c.xlsx", "cannot read: read() gave str, not bytes", "unreadable")], good
         assert (report.exit_code(), report.rows) == (2, 0), good
+
+
+@pytest.mark.parametrize("size", [4, 13, 21])
+def test_a_workbook_file_shorter_than_a_zip_end_record_is_a_bad_zip(tmp_path: Path, size: int) -> None:
+    # zipfile seeks 22 bytes back from the end to find the ZIP's end record: on an open() file
+    # shorter than that the seek fails with EINVAL, which zipfile takes for "not a zip file"; the
+    # stream kept it as its own failure and the file was refused as "cannot read: Invalid
+    # argument" (a file on stdin, --file NAME=-, too), where its path gave the bad-zip reason
+    path = tmp_path / "c.xlsx"
+    path.write_bytes((b"PK\x03\x04" + b"not a zip file at all")[:size])
+    expected = [Refusal("c.xlsx", "not a readable .xlsx: the ZIP container is corrupt or truncated "
+                                  "(File is not a zip file)", "bad-zip")]
+    assert validate(_workbook_request(), files={"c.xlsx": path}).refusals == expected
+    with path.open("rb") as stream:
+        assert validate(_workbook_request(), files={"c.xlsx": stream}).refusals == expected

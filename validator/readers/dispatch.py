@@ -92,7 +92,14 @@ class CallerStream:
         return int(self._call(lambda: read_into(self.stream, into)))
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return int(self._call(lambda: self.stream.seek(offset, whence)))
+        try:
+            return int(caller_read(lambda: self.stream.seek(offset, whence)))
+        except OSError as exc:
+            # a seek before the start (zipfile's 22 bytes back from the end of a shorter file)
+            # fails with EINVAL, an answer zipfile takes for "not a zip file": no failure of the stream
+            if exc.errno != errno.EINVAL and self.failed is None:
+                self.failed = exc
+            raise
 
     def tell(self) -> int:
         return int(self._call(self.stream.tell))
