@@ -92,3 +92,38 @@ def test_verbose_and_quiet_together_are_refused(tmp_path: Path, capsys: pytest.C
     for args in (["-v", "-q"], ["--quiet", "--verbose"]):
         assert _main(["check", str(tmp_path / "deals" / "deals.import.json"), *args], capsys) == (
             2, "", "hubspot-preflight: error: --verbose and --quiet ask for opposite things: give one\n")
+
+
+def test_verbose_names_standard_input_and_a_refused_file(tmp_path: Path) -> None:
+    # a file read from stdin (--file NAME=-) was said to be read from a path named as its fileName,
+    # and a refused file had no line at all ("0 file(s)"), as if the request named none
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    data = (tmp_path / "deals" / "deals.csv").read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", "deals/deals.import.json",
+                           "--file", "deals.csv=-", "-v", "--isolated", "--format", "json"],
+                          input=data, capture_output=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.decode().splitlines()
+    assert re.fullmatch(r"hubspot-preflight:   deals\.csv: standard input \(--file deals\.csv=-\), 406 bytes, "
+                        r"exact reader \(under 1 MiB, where it is as quick\); 5 rows in \d+\.\d{3} s", lines[2]), lines
+    request = json.loads((tmp_path / "deals" / "deals.import.json").read_text(encoding="utf-8"))
+    request["files"][0]["fileName"] = "deals.xlsx"
+    request["files"][0]["fileFormat"] = "SPREADSHEET"
+    (tmp_path / "deals" / "deals.import.json").write_text(json.dumps(request), encoding="utf-8")
+    (tmp_path / "deals" / "deals.xlsx").write_bytes(b"PK\x03\x04not a zip")
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", "deals/deals.import.json", "-v",
+                           "--isolated", "-o", "report.txt"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[2] == f"hubspot-preflight:   deals.xlsx: {Path('deals') / 'deals.xlsx'}, 13 bytes, refused (bad-zip)"
+    assert re.fullmatch(r"hubspot-preflight: checked 1 request\(s\), 0 file\(s\), 0 rows in \d+\.\d{3} s", lines[3])
+    assert lines[4:] == ["hubspot-preflight: deals.xlsx: refused: not a readable .xlsx: the ZIP container is "
+                         "corrupt or truncated (File is not a zip file)"]
+    # read from stdin and refused: no path, no size
+    proc = subprocess.run([sys.executable, "-m", "validator", "check", "deals/deals.import.json", "--file",
+                           "deals.xlsx=-", "-v", "--isolated", "-o", "report.txt"], input="PK\x03\x04not a zip",
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[2] == (
+        "hubspot-preflight:   deals.xlsx: standard input (--file deals.xlsx=-), refused (bad-zip)")

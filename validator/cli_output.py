@@ -217,15 +217,34 @@ def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], con
     def say(text: str) -> None:
         click.echo(f"hubspot-preflight: {text}", err=True)
 
+    def path(name: str, report: Any, files: dict[str, Any]) -> str:
+        source = files.get(name)
+        if source is not None and not isinstance(source, str | os.PathLike):  # (--file NAME=-, spooled)
+            return f"standard input (--file {printable(name)}=-)"
+        return printable(os.fspath(report.paths.get(name, name)))
+
     say(f"settings: {settings(config)}")
-    for (request, _files), report in zip(planned, reports, strict=True):
+    for (request, given), report in zip(planned, reports, strict=True):
         cfg = configs[request]
         say(f"request {printable(os.fspath(request))}: settings {settings(cfg)}; "
             f"{len(active_rules(cfg)):,} rules selected")
         for s in report.files:
             reader = "not read" if s.reader is None else f"{s.reader} reader" + (
                 f" ({s.reader_why})" if s.reader_why else "")
-            path = printable(os.fspath(report.paths.get(s.name, s.name)))
-            say(f"  {printable(s.name)}: {path}, {s.bytes:,} bytes, {reader}; {s.rows:,} rows in {s.seconds:.3f} s")
+            say(f"  {printable(s.name)}: {path(s.name, report, given)}, {s.bytes:,} bytes, {reader}; "
+                f"{s.rows:,} rows in {s.seconds:.3f} s")
+        read = {s.name for s in report.files}
+        for r in report.refusals:  # (its reason follows, with the other refusals)
+            if r.file not in read and r.file != report.request and (r.file in report.paths or r.file in given):
+                size = _size(report.paths[r.file]) if r.file in report.paths else None
+                say(f"  {printable(r.file)}: {path(r.file, report, given)}, "
+                    f"{'' if size is None else f'{size:,} bytes, '}refused ({r.code})")
     files, rows = sum(len(r.files) for r in reports), sum(r.rows for r in reports)
     say(f"checked {len(reports):,} request(s), {files:,} file(s), {rows:,} rows in {seconds:.3f} s")
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except (OSError, ValueError):
+        return None

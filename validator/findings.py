@@ -156,7 +156,7 @@ class FileStats:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    reader: str | None = None  # exact | fast (CSV) | calamine | openpyxl (workbook)
+    reader: str | None = None  # exact | fast (CSV) | calamine | openpyxl (workbook) | xlrd (.xls)
     # why a CSV file has the exact reader, where a reason is known (check --verbose); out of to_dict()
     reader_why: str | None = None
     # False where the request says hasHeader false: row 1 is then a data row, not a header
