@@ -474,6 +474,20 @@ def test_a_title_row_is_quoted_with_the_files_own_delimiter(reader: str) -> None
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_under_excels_sep_line_the_column_count_names_the_line(reader: str) -> None:
+    # HS101 said "the file has 2 columns" of a file of three: the two are the `sep=,` line's
+    # (`sep=` and a blank cell), which HubSpot reads as the header
+    data = b"sep=,\r\nEmail,First Name,City\r\na@x.com,Ann,Bern\r\n"
+    [count] = findings(data, "HS101", reader=reader)
+    assert (count.row, count.column, count.line) == (1, None, 1)
+    assert count.message == ("row 1 is Excel's delimiter line 'sep=,' (HS108), which HubSpot reads as a header "
+                             "of 2 columns, but columnMappings has 3 entries")
+    # without the line, or with HS108 turned off, as before
+    [count] = findings(data, "HS101", reader=reader, ignore=["HS108"])
+    assert count.message.startswith("the file has 2 columns but columnMappings has 3 entries")
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
 @pytest.mark.parametrize("first", [b"\r\n", b",,\r\n", b"  \r\n"])
 def test_a_blank_line_above_the_header_is_called_blank_not_a_title(reader: str, first: bytes) -> None:
     # hostile B14 at the top of the file: the blank first line was "a title ('')" (or "(',,')")

@@ -87,9 +87,14 @@ class ColumnCountMismatch(Rule):
             names = ", ".join(f"{quote(c.name or '')} (column {c.number})" for c in unmapped[:5])
             detail = f"; not mapped: {names}"
         first = unmapped[0].number if unmapped else None
+        columns, entries = counted(file.width, "column"), counted(mappings, "entry", "entries")
+        if reports_sep_line(file):  # the columns counted are the `sep=,` line's, not the file's (HS108)
+            said = (f"row 1 is Excel's delimiter line {quote(sep_line(file) or '')} (HS108), which HubSpot reads "
+                    f"as a header of {columns}, but columnMappings has {entries}")
+        else:
+            said = f"the file has {columns} but columnMappings has {entries}{detail}"
         yield self.finding(
-            f"the file has {counted(file.width, 'column')} but columnMappings has "
-            f"{counted(mappings, 'entry', 'entries')}{detail}",
+            said,
             file=file, row=_header_row(file), line=file.header.line if file.header else None,
             column=first, column_name=unmapped[0].name if unmapped else None,
             pointer=file.spec.mappings_pointer)

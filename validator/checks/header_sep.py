@@ -38,7 +38,7 @@ class SepLine(Rule):
     Why: Excel writes `sep=,` above the header in some CSV saves (and reads it, to split the file
     on that delimiter, then hides it). HubSpot does not document the line; it takes row 1 as the
     header row ([V] fact sheet 1.3, 7), so the line is read as a header of `sep=` and a blank
-    cell, no `columnName` matches it (HS101, HS103 report that, once) and each row is longer than
+    cell, no `columnName` matches it (HS101, naming the line, and HS103 report that, once) and each row is longer than
     this header. What HubSpot does with the line itself is not documented, hence a warning. The
     blank header cell (HS105), the title row (HS608) and rows as wide as the line under it
     (HS110) are this line's doing and are not reported again; a row wider or narrower than the
