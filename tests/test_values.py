@@ -392,11 +392,14 @@ def test_pipeline_or_stage_in_another_letter_case_names_the_rows_error() -> None
     report = _deals("Name,Pipeline,Stage\nA,DEFAULT,closedwon\nB,default,closed won\n")
     assert [(f.code, f.row, f.column, f.hubspot_error, f.message) for f in report.findings
             if f.code == "HS210"] == [
-        ("HS210", 2, 2, "PROPERTY_VALUE_NOT_FOUND", "'DEFAULT' matches an option of pipeline only ignoring case"),
-        ("HS210", 3, 3, "PROPERTY_VALUE_NOT_FOUND", "'closed won' matches an option of dealstage only ignoring case")]
+        ("HS210", 2, 2, "PROPERTY_VALUE_NOT_FOUND",
+         "'DEFAULT' matches an option of pipeline ('default') only ignoring case"),
+        ("HS210", 3, 3, "PROPERTY_VALUE_NOT_FOUND",
+         "'closed won' matches an option of dealstage ('Closed Won') only ignoring case")]
     other = _contacts_case("lifecyclestage", "LEAD")
-    assert [(f.code, f.row, f.column, f.hubspot_error) for f in other.findings if f.code == "HS210"] == [
-        ("HS210", 2, 2, "INVALID_ENUMERATION_OPTION")]
+    assert [(f.code, f.row, f.column, f.hubspot_error, f.message) for f in other.findings if f.code == "HS210"] == [
+        ("HS210", 2, 2, "INVALID_ENUMERATION_OPTION", "'LEAD' matches an option of lifecyclestage ('Lead') only "
+                                                      "ignoring case")]
 
 
 def _contacts_case(prop: str, value: str):  # type: ignore[no-untyped-def]

@@ -175,9 +175,25 @@ class EnumerationCase(EnumRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
             m = self.match(chunk, column, prop)
-            yield from self.cells(chunk, file, column, m.folded & ~m.exact,
-                                  f"{{value}} matches an option of {prop.name} only ignoring case",
+            yield from self.cells(chunk, file, column, m.folded & ~m.exact, _case_message(prop),
                                   hubspot_error="PROPERTY_VALUE_NOT_FOUND" if self._pipeline_part(column) else None)
+
+
+def _case_message(prop: Property) -> Any:
+    """HS210's message, naming the option each value matches (``'closed won'``: ``'Closed Won'``)."""
+    exact: dict[str, str] = {}
+    for o in prop.options:
+        for text in (o.label, o.value):
+            if text:
+                exact.setdefault(formats.fold_texts([text])[0], text)
+
+    def message(value: str) -> str:
+        items = [v.strip() for v in value.split(";")] if prop.multiple else [value.strip()]
+        meant = [exact[key] for v, key in zip(items, formats.fold_texts(items), strict=True)
+                 if v and key in exact and v != exact[key]]
+        shown = f" ({', '.join(quote(m) for m in meant[:3])})" if meant else ""
+        return f"{quote(value)} matches an option of {prop.name}{shown} only ignoring case"
+    return message
 
 
 class CheckboxSpace(EnumRule):
