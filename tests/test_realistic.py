@@ -23,8 +23,9 @@ day-first times, source and category); calls (duration in milliseconds, directio
 label and by value), notes (HTML and plain bodies, an epoch-millisecond timestamp), meetings
 (start and end with offsets) and tasks (due dates with and without a time), each with its
 contact by email and company by domain; contacts, companies and deals in one file; deals linked
-to exported companies by Record ID in a second file; products and line items (prices, terms,
-billing frequency, discounts, the deal's Record ID); a pandas ``to_excel`` workbook of deals
+to exported companies by Record ID in a second file; products and line items (prices, a
+product's price in euros of a multi-currency account, terms, billing frequency, discounts, the
+deal's Record ID); a pandas ``to_excel`` workbook of deals
 with date and currency-formatted cells.
 """
 
@@ -118,7 +119,7 @@ PLANTED = {
                                           [("leads-with-deals.csv", 3, 6, "HS214")]),
     "companies-deals-by-record-id": ("deals.csv", b"2024-07-01,9876543210", b"2024-07-01,9876543219",
                                      [("deals.csv", 5, 6, "HS314")]),
-    "products": ("products.csv", b"Monthly,P1M", b"Monthly,1 month", [("products.csv", 3, 7, "HS216")]),
+    "products": ("products.csv", b"Monthly,P1M", b"Monthly,1 month", [("products.csv", 3, 8, "HS216")]),
     "line-items": ("line-items.csv", b",12,12.00,", b",12 seats,12.00,", [("line-items.csv", 4, 4, "HS205")]),
 }
 
@@ -170,6 +171,16 @@ def test_planted_in_deals_workbook(tmp_path: Path) -> None:
     book.save(folder / "deals.xlsx")
     assert sorted(_findings(folder), key=repr) == sorted(CLEAN["xlsx-pandas-deals"] + [("deals.xlsx", 3, 4, "HS206")],
                                                          key=repr)
+
+
+def test_planted_price_in_a_currency(tmp_path: Path) -> None:
+    """A product's price in euros (`hs_price_eur`, a multi-currency account's "Price EUR") typed
+    with its currency code: checked as the unit price is, HS206 at its cell."""
+    folder = tmp_path / "products"
+    shutil.copytree(DATA / "products", folder)
+    data = (folder / "products.csv").read_bytes()
+    (folder / "products.csv").write_bytes(data.replace(b",1500,1390,", b",1500,1390 EUR,"))
+    assert _findings(folder) == [("products.csv", 4, 5, "HS206")]
 
 
 def test_excel_sep_line_in_a_windows_save(tmp_path: Path) -> None:

@@ -6,10 +6,12 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from validator.currencies import is_currency_code
 
 CUSTOM_OBJECT = re.compile(r"^2-\d+$")
 # a custom object's fully qualified name, p<portal id>_<name> (schemas' fullyQualifiedName):
@@ -153,6 +155,9 @@ class Catalog:
     portal: str | None = None  # the snapshot folder, when one is loaded
     # a portal snapshot's schemas.json lists the portal's custom objects: other 2-... ids are unknown
     custom_objects_known: bool = False
+    # object id -> properties named by a pattern (``hs_price_{currency}``: one per currency of a
+    # multi-currency account, [[property_patterns]] in hubspot.toml); a portal's own list wins
+    pattern_map: Mapping[str, tuple[Property, ...]] = field(default_factory=dict, repr=False)
 
     def required(self, object_id: str | None) -> tuple[tuple[str, ...], ...]:
         return self.required_map.get(object_id or "", ())
@@ -181,7 +186,27 @@ class Catalog:
         """A property by object and internal name (exact; HubSpot's names are lower case)."""
         if name is None:
             return None
-        return self.properties(object_id).get(name)
+        found = self.properties(object_id).get(name)
+        if found is None and not self.knows_all_properties(object_id):
+            found = self.patterned(object_id, name)
+        return found
+
+    def patterned(self, object_id: str | None, name: str) -> Property | None:
+        """The property a pattern of the object names ``name`` by (``hs_price_eur``: the price in
+        euros, its label ``Price EUR``), made from the pattern; None where none does."""
+        for pattern in self.pattern_map.get(object_id or "", ()):
+            code = pattern_code(pattern.name, name)
+            if code is not None and code.islower() and is_currency_code(code):
+                return replace(pattern, name=name, label=pattern.label.replace("{CURRENCY}", code.upper()))
+        return None
+
+    def pattern_near(self, object_id: str | None, name: str | None) -> Property | None:
+        """The pattern whose form ``name`` has but whose currency it does not name (``hs_price_xyz``,
+        ``hs_price_USD``); None where it has no pattern's form or is the property a pattern names."""
+        if name is None or self.patterned(object_id, name) is not None:
+            return None
+        return next((p for p in self.pattern_map.get(object_id or "", ())
+                     if pattern_code(p.name, name) is not None), None)
 
     def identifiers(self, object_id: str | None) -> tuple[str, ...]:
         """Properties that identify a record of this object: hs_object_id, the object's own
@@ -260,6 +285,15 @@ class Catalog:
         return self.meta["file_extensions"]
 
 
+def pattern_code(pattern: str, name: str) -> str | None:
+    """What ``name`` has where ``pattern`` has ``{currency}`` (``eur`` of ``hs_price_eur``), where
+    it has the pattern's form; None otherwise."""
+    head, _, tail = pattern.partition("{currency}")
+    if len(name) <= len(head) + len(tail) or not name.startswith(head) or not name.endswith(tail):
+        return None
+    return name[len(head):len(name) - len(tail)]
+
+
 def load_toml(name: str) -> dict[str, Any]:
     """Read one of the shipped data files (``validator.rules``).
 
@@ -298,7 +332,8 @@ def builtin() -> Catalog:
                    required_map={_oid(k, names): tuple(tuple(g) for g in v)
                                  for k, v in data.get("required", {}).items()},
                    inferred_map={_oid(k, names): dict(v) for k, v in data.get("required_inferred", {}).items()},
-                   pipeline_map=_default_pipelines(props))
+                   pipeline_map=_default_pipelines(props),
+                   pattern_map=_patterns(data, names))
 
 
 def _default_pipelines(props: Mapping[str, Mapping[str, Property]]) -> dict[str, tuple[Pipeline, ...]]:
@@ -330,6 +365,16 @@ def _properties(data: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, 
             read_only=bool(e.get("read_only", False)), calculated=bool(e.get("calculated", False)),
             referenced_object=e.get("referenced_object"), source=e.get("source", ""), format=e.get("format"))
     return out
+
+
+def _patterns(data: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, tuple[Property, ...]]:
+    """``[[property_patterns]]`` entries: ``[[properties]]`` whose name holds ``{currency}`` (and
+    label ``{CURRENCY}``), standing for one property per ISO 4217 code."""
+    out: dict[str, list[Property]] = {}
+    for e in data.get("property_patterns", []):
+        for obj, by_name in _properties({"properties": [e]}, names).items():
+            out.setdefault(obj, []).extend(by_name.values())
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _associations(data: Mapping[str, Any], names: Mapping[str, str]) -> tuple[AssociationType, ...]:

@@ -61,7 +61,12 @@ class PropertyNotInCatalog(ValueRule):
     Why: without a portal snapshot we know only HubSpot's common standard properties. A name that
     is not among them is either a custom property (fine, if it exists in the account) or a typo
     that fails with PROPERTY_DEFINITION_NOT_FOUND.
-    Example: `propertyName: "first_name"` (the internal name is `firstname`).
+    A product's or line item's price in one currency of a multi-currency account
+    (`hs_price_usd`, `hs_price_eur`: "Price <CUR>", fact sheet 4.3, [V] S6; the internal name
+    [I]) is known for every ISO 4217 code written in lower case, and its values are checked as
+    the `price`'s; another code (`hs_price_xyz`, `hs_price_USD`) is reported, the message saying
+    what the name takes.
+    Example: `propertyName: "first_name"` (the internal name is `firstname`); `hs_price_xyz`.
     Fix: check the internal name in HubSpot (Settings > Properties), or run with `--portal DIR`.
     """
 
@@ -77,8 +82,17 @@ class PropertyNotInCatalog(ValueRule):
                     and self.catalog.property_of(obj, spec.property_name) is None):
                 yield self.finding(
                     f"{spec.property_name!r} is not a standard property of {self.catalog.object_label(obj)} "
-                    f"we know; unless it is a custom property, HubSpot will not find it",
+                    f"we know{_pattern_note(self.catalog.pattern_near(obj, spec.property_name))}; unless it is "
+                    f"a custom property, HubSpot will not find it",
                     file=file, pointer=spec.at("propertyName"), value=spec.property_name)
+
+
+def _pattern_note(pattern: Property | None) -> str:
+    """What a name of a pattern's form lacks: ``hs_price_xyz`` names no currency."""
+    if pattern is None:
+        return ""
+    form = pattern.name.replace("{currency}", "<code>")
+    return f" ({form} takes an ISO 4217 currency code in lower case, such as {form.replace('<code>', 'usd')})"
 
 
 class ReadOnlyProperty(ValueRule):

@@ -1,0 +1,62 @@
+"""Currencies: a multi-currency account's prices by currency (``hs_price_<code>``) and amounts
+written with a currency code or symbol (HS206)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from validator import Config, validate
+from validator.catalog import builtin
+
+
+def _write(tmp_path: Path, columns: list[tuple[str, str, str]], rows: list[list[str]]) -> Path:
+    """A one-file CSV import of (columnName, object, property) columns and its rows."""
+    lines = [",".join(c for c, _, _ in columns)] + [",".join(r) for r in rows]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    request = {"name": "x", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": o, "propertyName": p}
+                                              for c, o, p in columns]}}]}
+    (tmp_path / "import.json").write_text(json.dumps(request), encoding="utf-8")
+    return tmp_path / "import.json"
+
+
+# -- hs_price_<code> -------------------------------------------------------------------------
+def test_a_price_in_a_currency_is_a_number_property_of_products_and_line_items() -> None:
+    catalog = builtin()
+    for obj in ("0-7", "0-8"):
+        prop = catalog.property_of(obj, "hs_price_eur")
+        assert prop is not None
+        assert (prop.name, prop.label, prop.type, prop.format) == ("hs_price_eur", "Price EUR", "number", "currency")
+    # no such code, upper case (HubSpot's internal names are lower case), no code, other objects
+    for obj, name in (("0-7", "hs_price_xyz"), ("0-7", "hs_price_USD"), ("0-7", "hs_price_"),
+                      ("0-7", "hs_price_usd_2"), ("0-3", "hs_price_usd"), ("0-1", "hs_price_usd")):
+        assert catalog.property_of(obj, name) is None, name
+
+
+def test_a_price_in_a_currency_is_checked_as_a_number(tmp_path: Path) -> None:
+    request = _write(tmp_path, [("Name", "0-7", "name"), ("Unit price", "0-7", "price"),
+                                ("Price USD", "0-7", "hs_price_usd"), ("Price XYZ", "0-7", "hs_price_xyz")],
+                     [["Seat", "120.00", "130.00", "1"], ["Key", "49.9", "n/a", "2"], ["Pack", "1500", "$1600", "3"]])
+    report = validate(request)
+    found = [(f.row, f.column, f.code) for f in report.findings if f.code.startswith("HS2")]
+    assert found == [(None, None, "HS231"), (3, 3, "HS205"), (4, 3, "HS206")]
+    unknown = next(f for f in report.findings if f.code == "HS231")
+    assert unknown.pointer == "/files/0/fileImportPage/columnMappings/3/propertyName"
+    assert unknown.message == (
+        "'hs_price_xyz' is not a standard property of products (0-7) we know (hs_price_<code> takes an ISO 4217 "
+        "currency code in lower case, such as hs_price_usd); unless it is a custom property, HubSpot will not find it")
+
+
+def test_with_a_snapshot_of_the_objects_properties_the_snapshot_decides(tmp_path: Path) -> None:
+    """A portal snapshot lists the account's currencies' prices: one it lacks is HS230's."""
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    props = [{"name": n, "label": n, "type": t, "fieldType": f} for n, t, f in (
+        ("name", "string", "text"), ("price", "number", "number"), ("hs_price_usd", "number", "number"))]
+    (portal / "properties" / "products.json").write_text(json.dumps({"results": props}), encoding="utf-8")
+    request = _write(tmp_path, [("Name", "0-7", "name"), ("Price USD", "0-7", "hs_price_usd"),
+                                ("Price EUR", "0-7", "hs_price_eur")], [["Seat", "130.00", "110.00"]])
+    report = validate(request, config=Config(portal=str(portal)))
+    assert [(f.code, f.pointer) for f in report.findings if f.code in ("HS230", "HS231")] == [
+        ("HS230", "/files/0/fileImportPage/columnMappings/2/propertyName")]
