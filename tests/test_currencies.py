@@ -3,6 +3,7 @@ written with a currency code or symbol (HS206)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from validator.catalog import builtin
 
 def _write(tmp_path: Path, columns: list[tuple[str, str, str]], rows: list[list[str]]) -> Path:
     """A one-file CSV import of (columnName, object, property) columns and its rows."""
-    lines = [",".join(c for c, _, _ in columns)] + [",".join(r) for r in rows]
-    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(tmp_path / "data.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([[c for c, _, _ in columns], *rows])
     request = {"name": "x", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
         "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": o, "propertyName": p}
                                               for c, o, p in columns]}}]}
@@ -60,3 +61,30 @@ def test_with_a_snapshot_of_the_objects_properties_the_snapshot_decides(tmp_path
     report = validate(request, config=Config(portal=str(portal)))
     assert [(f.code, f.pointer) for f in report.findings if f.code in ("HS230", "HS231")] == [
         ("HS230", "/files/0/fileImportPage/columnMappings/2/propertyName")]
+
+
+# -- amounts with a currency code or symbol (HS206) ------------------------------------------
+def test_an_amount_with_a_currency_code_or_symbol_names_it_and_the_number_to_write(tmp_path: Path) -> None:
+    """A code or symbol before or after the amount, with or without a space: HS206's warning,
+    naming what it found and the number to write; three letters that are no ISO 4217 code, and a
+    code alone, stay HS205's errors."""
+    amounts = ["USD 23000", "EUR8400.50", "23000 USD", "23 000 EUR", "€8.400,50", "$ 1,200", "€8.400", "$-50",
+               "ABC 100", "EUR"]
+    request = _write(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
+                     [["D", a] for a in amounts])
+    found = [(f.row, f.column, f.code, f.message) for f in validate(request).findings
+             if f.code in ("HS205", "HS206")]
+    expects = "HubSpot expects digits and one decimal point"
+    assert found == [
+        (2, 2, "HS206", f"'USD 23000' has a currency code, 'USD'; {expects}: write 23000"),
+        (3, 2, "HS206", f"'EUR8400.50' has a currency code, 'EUR'; {expects}: write 8400.50"),
+        (4, 2, "HS206", f"'23000 USD' has a currency code, 'USD'; {expects}: write 23000"),
+        (5, 2, "HS206", f"'23 000 EUR' has a currency code, 'EUR'; {expects}: write 23000"),
+        (6, 2, "HS206", f"'€8.400,50' has a currency symbol, '€'; {expects}: write 8400.50"),
+        (7, 2, "HS206", f"'$ 1,200' has a currency symbol, '$'; {expects}: write 1200"),
+        (8, 2, "HS206", f"'€8.400' has a currency symbol, '€'; {expects}: write 8400 (8.400 if the dot is a "
+                        "decimal point)"),
+        (9, 2, "HS206", f"'$-50' has a currency symbol, '$'; {expects}: write -50"),
+        (10, 2, "HS205", "'ABC 100' is not a number"),
+        (11, 2, "HS205", "'EUR' is not a number"),
+    ]

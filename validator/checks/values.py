@@ -338,7 +338,13 @@ class FormattedNumber(ValueRule):
     digits other than 0-9 (full-width `１２３` from a CJK input method, Arabic-Indic `١٢٣`,
     Devanagari `१२३`): whether HubSpot reads them is not documented either [GAP], and the message
     gives the number in 0-9.
-    Example: `$1,200.00` in Amount; `12,5` in Quantity; `１２３`.
+    An amount with its currency is one whatever the spacing: a symbol (`$ 1,200`, `€8.400,50`) or
+    an ISO 4217 code (`USD 23000`, `EUR8400.50`, `23 000 EUR`) before or after it, a sign before
+    or after the mark (`-$50`, `$-50`); the message names the code or symbol and the number to
+    write (`write 8400.50`; for a lone dot before three digits, `€8.400`, both readings). Three
+    letters that are no currency code (`ABC 100`, or a code in lower case) and a mark with no
+    amount are no number: HS205's error.
+    Example: `$1,200.00` in Amount; `12,5` in Quantity; `１２３`; `EUR8400.50`.
     Fix: remove separators and symbols; use a decimal point (`1200.00`, `12.5`) and the digits 0-9.
     """
 
@@ -346,6 +352,8 @@ class FormattedNumber(ValueRule):
     name = "formatted-number"
     severity = Severity.WARNING
     hubspot_error = "COULD_NOT_PARSE_NUMBER"
+    derived_values = True  # the number to write, in 0-9
+    constants = (r"the digits 0-9",)
 
     def wants(self, prop: Property) -> bool:
         return is_number(prop)
@@ -365,9 +373,24 @@ def _formatted_message(value: str) -> str:
         return (f"{quote(value)} has {words} digits; HubSpot documents the digits 0-9, and whether it reads others "
                 f"is not documented: {written}")
     number = value.strip().removesuffix("%").rstrip()  # a percentage's number
-    kind = ("a currency symbol" if formats.matches([number], formats.CURRENCY)[0] else
-            "thousands separators" if formats.matches([number], formats.THOUSANDS)[0] else "a decimal comma")
-    return f"{quote(value)} has {kind}; HubSpot expects digits and one decimal point"
+    if formats.matches([number], formats.CURRENCY)[0]:
+        amount = formats.currency_amount(number)
+        if amount is not None:
+            return f"{quote(value)} has a currency {amount.kind}, {quote(amount.mark)}; {_EXPECTED}{_to_write(amount)}"
+        return f"{quote(value)} has a currency symbol; {_EXPECTED}"
+    kind = "thousands separators" if formats.matches([number], formats.THOUSANDS)[0] else "a decimal comma"
+    return f"{quote(value)} has {kind}; {_EXPECTED}"
+
+
+_EXPECTED = "HubSpot expects digits and one decimal point"
+
+
+def _to_write(amount: formats.CurrencyAmount) -> str:
+    if amount.number is None:
+        return ""
+    if amount.otherwise is None:
+        return f": write {amount.number}"
+    return f": write {amount.number} ({amount.otherwise} if the dot is a decimal point)"
 
 
 def numbers(chunk: Chunk, column: Column, prop: Property) -> formats.Numbers:

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from validator.currencies import CODE_PATTERN, CURRENCY_CODES
 from validator.formats.arrays import arrow, as_mask, blank
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -36,8 +37,14 @@ THOUSANDS = (rf"^[+-]?\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:\.\d+)?$"
 DECIMAL_COMMA = r"^[+-]?\d+,\d+$|^[+-]?\d{1,3}(?:[. '’\x{a0}\x{202f}\x{2009}]\d{3})+,\d+$"
 _SYMBOL = r"(?:[A-Z]{0,3}\p{Sc}|[Kk]r\.?|zł|Kč|Ft|lei|Rs\.?|Fr\.|RM|Rp)"
 _AMOUNT = r"[.,'’ \x{a0}\x{202f}\x{2009}]*\d[\d.,'’ \x{a0}\x{202f}\x{2009}]*"
-CURRENCY = (rf"^[+-]?\s*(?:{_SYMBOL}|[A-Z]{{3}}\s)\s*{_AMOUNT}$"
-            rf"|^[+-]?{_AMOUNT}\s*(?:{_SYMBOL}|\s[A-Z]{{3}})$")
+# a currency code is an ISO 4217 one (`USD`, `EUR`; upper case, as ISO writes them), before or
+# after the amount with or without a space (`USD 23000`, `EUR8400.50`, `23000 USD`): any other
+# three letters (`ABC 100`) make no amount, and the cell is HS205's; a sign may stand before the
+# symbol or code or after it (`-$50`, `$-50`)
+_MARK = rf"(?:{_SYMBOL}|{CODE_PATTERN})"
+_SPACE = r"[\s\x{a0}\x{202f}]*"
+CURRENCY = (rf"^[+-]?{_SPACE}{_MARK}{_SPACE}[+-]?{_SPACE}{_AMOUNT}$"
+            rf"|^[+-]?{_AMOUNT}{_SPACE}{_MARK}$")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -101,6 +108,77 @@ def parse_numbers(values: pd.Series | pa.Array, *, scientific: bool = True, perc
             other[at] = as_mask(number) | np.logical_or.reduce([as_mask(w) for w in written])
     return Numbers(blank=empty, ok=ok, thousands=thousands, decimal_comma=comma, currency=currency,
                    value=value, other_digits=other)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyAmount:
+    """An amount written with a currency code or symbol (``currency_amount``)."""
+
+    kind: str  # "code" (an ISO 4217 code) or "symbol" ($, €, R$, kr, ...)
+    mark: str  # the code or symbol as written
+    number: str | None  # the number to write: digits and one decimal point; None where unclear
+    otherwise: str | None = None  # the number a lone `.` before three digits would make as a decimal point
+
+
+_GROUP_MARKS = str.maketrans("", "", " \u00a0\u202f\u2009'’")
+_DIGITS = "0123456789"
+
+
+def currency_amount(text: str) -> CurrencyAmount | None:
+    """The code or symbol of a cell HS206 takes for an amount with its currency (``CURRENCY``),
+    and the number to write (``23000`` for `USD 23000`, ``8400.50`` for `€8.400,50`); None where
+    the cell has no digit, or a mark both before and after its amount."""
+    value = text.strip()
+    at = [i for i, c in enumerate(value) if c in _DIGITS]
+    if not at:
+        return None
+    start = at[0]
+    while start > 0 and value[start - 1] in ".,":  # `$.50`
+        start -= 1
+    head, amount, tail = value[:start].strip(), value[start:at[-1] + 1], value[at[-1] + 1:].strip()
+    sign = ""
+    if head[:1] in ("+", "-"):
+        sign, head = head[0], head[1:].strip()
+    if head[-1:] in ("+", "-"):
+        sign, head = head[-1], head[:-1].strip()
+    if bool(head) == bool(tail):
+        return None
+    mark = head or tail
+    number, otherwise = _plain(amount)
+    sign = "" if sign == "+" else sign
+    return CurrencyAmount("code" if mark in CURRENCY_CODES else "symbol", mark,
+                          sign + number if number is not None else None,
+                          sign + otherwise if otherwise is not None else None)
+
+
+def _plain(amount: str) -> tuple[str | None, str | None]:
+    """(the amount in digits and one decimal point, the other reading of a lone `.` before
+    three digits: `8.400` is 8400 or 8.4). Groups split by spaces or apostrophes; where a comma
+    and a dot both appear, the later is the decimal mark; a lone comma or dot before three digits
+    splits thousands (as HS206 reads `1,200`); several of one mark split groups."""
+    text = amount.translate(_GROUP_MARKS)
+    if any(c not in _DIGITS + ".," for c in text):
+        return None, None
+    otherwise = None
+    if "." in text and "," in text:
+        mark = "." if text.rfind(".") > text.rfind(",") else ","
+        whole, _, frac = text.rpartition(mark)
+        out = whole.replace("," if mark == "." else ".", "") + "." + frac
+    elif "." in text or "," in text:
+        mark = "." if "." in text else ","
+        parts = text.split(mark)
+        if len(parts) > 2:
+            out = "".join(parts)
+        elif len(parts[1]) == 3 and 1 <= len(parts[0]) <= 3 and parts[0] != "0":
+            out = "".join(parts)
+            otherwise = ".".join(parts) if mark == "." else None
+        else:
+            out = ".".join(parts)
+    else:
+        out = text
+    if not re.fullmatch(r"\d*\.?\d+|\d+\.", out):
+        return None, None
+    return out, otherwise
 
 
 # the separators of Arabic script (U+066B decimal, U+066C thousands), which NFKC leaves as they are
