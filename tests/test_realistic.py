@@ -22,7 +22,8 @@ with offsets, multi-line descriptions) and Freshdesk tickets (status and pipelin
 day-first times, source and category); calls (duration in milliseconds, direction and status by
 label and by value), notes (HTML and plain bodies, an epoch-millisecond timestamp), meetings
 (start and end with offsets) and tasks (due dates with and without a time), each with its
-contact by email and company by domain; contacts, companies and deals in one file; deals linked
+contact by email and company by domain; contacts, companies and deals in one file (a contact
+and her company repeated beside each of their deals); deals linked
 to exported companies by Record ID in a second file; products and line items (prices, a
 product's price in euros of a multi-currency account, terms, billing frequency, discounts, the
 deal's Record ID); a pandas ``to_excel`` workbook of deals
@@ -181,6 +182,19 @@ def test_planted_price_in_a_currency(tmp_path: Path) -> None:
     data = (folder / "products.csv").read_bytes()
     (folder / "products.csv").write_bytes(data.replace(b",1500,1390,", b",1500,1390 EUR,"))
     assert _findings(folder) == [("products.csv", 4, 5, "HS206")]
+
+
+def test_planted_other_values_for_a_repeated_record(tmp_path: Path) -> None:
+    """Contacts, companies and deals in one file: Ann and Acme Corp repeat beside each of their
+    deals, the file's shape, and are not reported; Acme written `ACME Corporation` in one row is
+    HS329 at that cell (HubSpot keeps one company and one of its names)."""
+    folder = tmp_path / "contacts-companies-deals-one-file"
+    shutil.copytree(DATA / "contacts-companies-deals-one-file", folder)
+    data = (folder / "leads-with-deals.csv").read_bytes()
+    old = b"IT Manager,Acme Corp,"
+    assert data.count(old) == 1
+    (folder / "leads-with-deals.csv").write_bytes(data.replace(old, b"IT Manager,ACME Corporation,"))
+    assert _findings(folder) == [("leads-with-deals.csv", 3, 5, "HS329")]
 
 
 def test_excel_sep_line_in_a_windows_save(tmp_path: Path) -> None:

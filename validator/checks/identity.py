@@ -4,7 +4,8 @@ unique property's value or a Record ID in more than one row of a file.
 Duplicates are found across the whole file: each rule keeps a KeySet per column (64-bit key
 hash and first-seen row per distinct value), so memory follows the number of distinct keys.
 Files holding several objects are skipped by the duplicate rules: there a repeated company
-domain is how several contact rows name the same company (fact sheet 1.4). The other identity
+domain is how several contact rows name the same company (fact sheet 1.4); that such rows agree
+about the record is HS329's (``multiobject_records``). The other identity
 rules live beside this module: ``identity_emails`` (an email that is another contact's
 additional email), ``identity_rows`` (identical rows, repeated event participations) and
 ``identity_ids`` (Record ID cells, alternate id mappings, operations without an identifier).
