@@ -55,14 +55,16 @@ def test_options_added_to_a_multiple_checkbox_are_no_other_value(tmp_path: Path)
     assert [(r, c) for r, c, _ in _found(_write(tmp_path, columns, rows))] == [(4, 2)]
 
 
-def test_a_cell_is_reported_once_whichever_identifier_finds_it(tmp_path: Path) -> None:
-    """A contact identified by Record ID and email: the differing cell once, not once per identifier."""
+def test_a_record_with_a_record_id_is_told_by_it(tmp_path: Path) -> None:
+    """A contact with a Record ID and an email: told by the Record ID, as HubSpot matches it; the
+    differing phone is reported once, and another email for the same Record ID is a difference."""
     columns = [("Record ID", "0-1", "hs_object_id"), ("Email", "0-1", "email"), ("Phone", "0-1", "phone"),
                ("Company", "0-2", "name"), ("Domain", "0-2", "domain")]
     rows = [["101", "ann@x.com", "+1 555 0100", "Acme", "acme.example"],
-            ["101", "ann@x.com", "+1 555 0199", "Acme", "acme.example"]]
+            ["101", "ann@x.com", "+1 555 0199", "Acme", "acme.example"],
+            ["101", "ann.lee@x.com", "+1 555 0100", "Acme", "acme.example"]]
     found = _found(_write(tmp_path, columns, rows))
-    assert [(r, c) for r, c, _ in found] == [(3, 3)]
+    assert [(r, c) for r, c, _ in found] == [(3, 3), (4, 2)]
 
 
 def test_findings_are_the_same_whatever_the_chunk_size(tmp_path: Path) -> None:

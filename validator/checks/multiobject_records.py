@@ -3,8 +3,9 @@ other values for the record's properties.
 
 In such a file a record repeated row after row is the file's shape (one contact beside each of
 its deals), so the duplicate rules (HS301-HS303) leave it alone; what can go wrong is that the
-rows disagree about the record. For each identifier column of each object and each other
-column of that object, two KeySets: the row where a key first had a value in that column, and
+rows disagree about the record. For each object's identifier column (its Record ID, else its
+email, domain or other alternate id, else a unique value) and each other column of that
+object, two KeySets: the row where a key first had a value in that column, and
 the row where the key first had that value; a row whose key had a value before but not this
 one gives another value. Memory follows the distinct keys and values, never the file.
 """
@@ -25,6 +26,7 @@ from validator.findings import Severity
 from validator.keys import KeySet, cell_keys, hashes, id_kind, key_batch, normaliser
 from validator.readers.base import Chunk
 
+_PRIORITY = ("record", "alternate", "unique")
 _SEP = "\x1f"  # between the cell and the key in the text a finding's message is made from
 
 
@@ -39,9 +41,13 @@ class RecordValuesDiffer(CatalogRule):
     writes one record from all of them and only one value remains; which one is not documented
     ([I]), hence a warning. A blank cell changes nothing (fact sheet 6, [V] S6), so a blank beside
     a value is no difference, and neither is a multiple-checkbox cell starting with `;`, which adds
-    its options. Values are compared trimmed (emails without regard to case, as the identifiers
-    are compared: email, domain, Record ID, unique properties). The finding is at the cell that
-    differs and names the row where the record first had a value in that column.
+    its options. A record is told by its Record ID where the file has a column for it (HubSpot
+    matches a row by it first: with one, a contact's secondary email becomes its primary, fact
+    sheet 4.2, [V] S6), else by its email, domain or other alternate id, else by a unique value,
+    compared as HS301-HS303 compare them (emails without regard to case, a domain as its host);
+    other values are compared trimmed. The finding is at the cell that differs and names the row where the record first
+    had a value in that column. Memory: two sets of 12 bytes an entry per column of the object,
+    each entry a distinct record (or a record and one of its values).
     Example: `ann@x.com` with First Name `Ann` in row 2 and `Anne` in row 5 of a contacts-and-deals file.
     Fix: give the record the same values in every row, or leave its cells blank after the first.
     """
@@ -62,16 +68,18 @@ class RecordValuesDiffer(CatalogRule):
         if len(objects) > 1:
             for obj in objects:
                 columns = own_columns(file, obj)
-                for key in columns:
-                    if key.spec is not None and id_kind(key.spec, self.catalog) is not None:
-                        others = [(c, KeySet(), KeySet()) for c in columns
-                                  if c is not key and c.spec is not None and c.spec.property_name]
-                        if others:
-                            self.plan.append((key, others))
+                kinds = {c.index: id_kind(c.spec, self.catalog) for c in columns if c.spec is not None}
+                # the record's identifier as HubSpot matches it: its Record ID where the row has a
+                # column for it, else its email, domain or other alternate id, else a unique value
+                key = min((c for c in columns if kinds.get(c.index) is not None),
+                          key=lambda c: _PRIORITY.index(kinds[c.index] or ""), default=None)
+                others = [(c, KeySet(), KeySet()) for c in columns
+                          if c is not key and c.spec is not None and c.spec.property_name]
+                if key is not None and others:
+                    self.plan.append((key, others))
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        seen: set[tuple[int, int]] = set()  # (position, column): once, whichever identifier finds it
         for key, others in self.plan:
             prop = key.spec.property_name if key.spec else None
             pos, keys = cell_keys(chunk, key, prop)
@@ -79,11 +87,8 @@ class RecordValuesDiffer(CatalogRule):
                 continue
             for column, had, pairs in others:
                 at, first = self._differing(chunk, column, pos, keys, had, pairs)
-                fresh = [i for i, p in enumerate(at) if (int(p), column.index) not in seen]
-                if not fresh:
+                if not len(at):
                     continue
-                seen.update((int(at[i]), column.index) for i in fresh)
-                at, first = at[fresh], first[fresh]
                 cells = chunk.column(column.index).to_numpy(dtype=object)[at]
                 named = chunk.column(key.index).to_numpy(dtype=object)[at]
                 shown = np.array([f"{c}{_SEP}{k}" for c, k in zip(cells, named, strict=True)], dtype=object)
