@@ -45,9 +45,9 @@ class RecordValuesDiffer(CatalogRule):
     matches a row by it first: with one, a contact's secondary email becomes its primary, fact
     sheet 4.2, [V] S6), else by its email, domain or other alternate id, else by a unique value,
     compared as HS301-HS303 compare them (emails without regard to case, a domain as its host);
-    other values are compared trimmed. The finding is at the cell that differs and names the row where the record first
-    had a value in that column. Memory: two sets of 12 bytes an entry per column of the object,
-    each entry a distinct record (or a record and one of its values).
+    other values are compared trimmed. The finding is at the cell that differs and names the row
+    where the record first had a value in that column. Memory: two sets of 12 bytes an entry per
+    column of the object, each entry a distinct record (or a record and one of its values).
     Example: `ann@x.com` with First Name `Ann` in row 2 and `Anne` in row 5 of a contacts-and-deals file.
     Fix: give the record the same values in every row, or leave its cells blank after the first.
     """
