@@ -127,3 +127,58 @@ def test_verbose_names_standard_input_and_a_refused_file(tmp_path: Path) -> None
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines()[2] == (
         "hubspot-preflight:   deals.xlsx: standard input (--file deals.xlsx=-), refused (bad-zip)")
+
+
+def test_verbose_and_show_files_name_a_run_without_settings_alike(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # --show-files said "(settings: defaults)" where -v said "settings none found" of the same run:
+    # both say "none found" now (or "none (--isolated)": no file was looked for)
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    request = tmp_path / "deals" / "deals.import.json"
+    for flags, said in (([], "none found"), (["--isolated"], "none (--isolated)")):
+        _code, shown, _err = _main(["check", str(request), "--show-files", *flags], capsys)
+        assert shown.splitlines()[0] == f"{request}  (settings: {said})"
+        _code, _out, err = _main(["check", str(request), "-v", "-o", str(tmp_path / "report.txt"), *flags], capsys)
+        assert err.splitlines()[:2] == [f"hubspot-preflight: settings: {said}",
+                                        f"hubspot-preflight: request {request}: settings {said}; "
+                                        f"{len(active_rules(Config()))} rules selected"]
+
+
+def test_verbose_lists_the_paths_the_hook_skips_as_show_files_does(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # with --ignore-unpaired (the pre-commit hook) -v said nothing of the paths it skipped, which
+    # --show-files lists with why
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    monkeypatch.chdir(tmp_path / "deals")
+    (tmp_path / "deals" / "notes.txt").write_text("hi\n", encoding="utf-8")
+    (tmp_path / "deals" / "other.json").write_text('{"a": 1}\n', encoding="utf-8")
+    paths = ["--ignore-unpaired", "--isolated", "deals.csv", "notes.txt", "other.json"]
+    _code, shown, _err = _main(["check", *paths, "--show-files"], capsys)
+    assert shown.splitlines()[-2:] == ["notes.txt  (skipped: no importRequest names it)",
+                                       "other.json  (skipped: JSON that is no importRequest)"]
+    code, _out, err = _main(["check", *paths, "-v", "-o", "report.txt"], capsys)
+    assert code == 1
+    assert err.splitlines()[:4] == [
+        "hubspot-preflight: settings: none (--isolated)",
+        "hubspot-preflight: notes.txt: skipped (no importRequest names it)",
+        "hubspot-preflight: other.json: skipped (JSON that is no importRequest)",
+        f"hubspot-preflight: request deals.import.json: settings none (--isolated); "
+        f"{len(active_rules(Config()))} rules selected"]
+    # nothing but skipped paths: each is said before "nothing to check"
+    assert _main(["check", "--ignore-unpaired", "--isolated", "notes.txt", "-v"], capsys) == (0, "", (
+        "hubspot-preflight: notes.txt: skipped (no importRequest names it)\n"
+        "hubspot-preflight: nothing to check (no import requests among the files)\n"))
+
+
+def test_verbose_gives_a_file_not_found_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # a files[] entry whose file is missing (HS011) had no line, where a refused one has
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    monkeypatch.chdir(tmp_path / "deals")
+    (tmp_path / "deals" / "deals.csv").unlink()
+    code, _out, err = _main(["check", "deals.import.json", "-v", "--isolated", "-o", "report.txt"], capsys)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[2] == f"hubspot-preflight:   deals.csv: {Path('deals.csv')}, not found (HS011)"
+    assert re.fullmatch(r"hubspot-preflight: checked 1 request\(s\), 0 file\(s\), 0 rows in \d+\.\d{3} s", lines[3])
+    assert "HS011" in (tmp_path / "deals" / "report.txt").read_text(encoding="utf-8")

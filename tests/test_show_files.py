@@ -40,7 +40,7 @@ def test_lists_each_files_entry_and_the_settings(folder: Path) -> None:
 def test_a_data_file_finds_its_request_and_nothing_is_checked(folder: Path) -> None:
     got = run("contacts.csv", "--show-files", "--isolated")
     assert got.exit_code == 0  # (the files have errors: a check would exit 1)
-    assert got.output.splitlines() == ["import.json  (settings: defaults)", "  contacts.csv -> contacts.csv",
+    assert got.output.splitlines() == ["import.json  (settings: none (--isolated))", "  contacts.csv -> contacts.csv",
                                        "  companies.csv -> companies.csv"]
 
 
@@ -77,7 +77,8 @@ def test_a_request_that_is_no_json_object_says_so(folder: Path, text: bytes, why
     (folder / "import.json").write_bytes(text)
     got = run("import.json", "--show-files", "--isolated")
     assert got.exit_code == 0
-    assert got.output.splitlines() == ["import.json  (settings: defaults)", f"  (no files[] entry read: {why})"]
+    assert got.output.splitlines() == ["import.json  (settings: none (--isolated))",
+                                       f"  (no files[] entry read: {why})"]
 
 
 def test_paths_the_hook_would_skip_are_listed(folder: Path) -> None:
@@ -87,5 +88,6 @@ def test_paths_the_hook_would_skip_are_listed(folder: Path) -> None:
     got = run("--ignore-unpaired", "--show-files", "--isolated", "contacts.csv", "notes.txt", "other.json")
     assert got.exit_code == 0
     assert got.output.splitlines() == [
-        "import.json  (settings: defaults)", "  contacts.csv -> contacts.csv", "  companies.csv -> companies.csv",
+        "import.json  (settings: none (--isolated))", "  contacts.csv -> contacts.csv",
+        "  companies.csv -> companies.csv",
         "notes.txt  (skipped: no importRequest names it)", "other.json  (skipped: JSON that is no importRequest)"]

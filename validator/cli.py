@@ -193,14 +193,13 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if write_baseline:  # each request's findings to its own baseline file (the same one for all, mostly)
         targets = _baseline_targets(configs, inputs)
         configs = {request: cfg.with_(baseline=None) for request, cfg in configs.items()}
+    from validator.cli_inputs import skipped_paths
+
+    skipped = skipped_paths(paths, planned) if show_files or verbose else []
     if show_files:
         from validator.cli_commands import shown_files
-        from validator.cli_inputs import _same_file
-        from validator.sources import is_folder
 
-        taken = [*(r for r, _ in planned), *(v for _, f in planned for v in f.values() if isinstance(v, Path))]
-        skipped = [p for p in paths if not is_folder(p) and not any(_same_file(p, t) for t in taken)]
-        _deliver(shown_files(planned, configs, skipped), output, False)
+        _deliver(shown_files(planned, configs, isolated, skipped), output, False)
         return
     if emit_request:
         from validator.emit import plan, render_plan
@@ -208,6 +207,10 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         _deliver("\n".join(render_plan(plan(r, files)) for r, files in planned), output, quiet)
         return
     if not planned:
+        if verbose:
+            from validator.cli_output import _say_skipped
+
+            _say_skipped(skipped)
         if not quiet:
             click.echo("hubspot-preflight: nothing to check (no import requests among the files)", err=True)
         return
@@ -232,7 +235,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if verbose:
         from validator.cli_output import _say_run
 
-        _say_run(planned, reports, configs, config, isolated, time.perf_counter() - started)
+        _say_run(planned, reports, configs, config, isolated, time.perf_counter() - started, skipped)
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
         _write_baselines(planned, reports, targets, quiet)

@@ -192,19 +192,20 @@ def doctor(fmt: str) -> None:
     sys.exit(0 if all(p.ok for p in probes) else 1)
 
 
-def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, Any],
+def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, Any], isolated: bool,
                 skipped: Sequence[Path] = ()) -> str:
     """``check --show-files``: each request, the settings file it takes, and what each of its
     files[] entries reads (a path, standard input, or why nothing), as the check would match them;
     then the paths given that no request takes (``--ignore-unpaired`` skips them)."""
+    from validator.cli_inputs import skip_reason
+    from validator.cli_output import settings_named
     from validator.report.text import printable
     from validator.request import parse_request
     from validator.sources import locate, read_request_bytes
 
     out = []
     for request, files in planned:
-        settings = configs[request].source
-        out.append(f"{printable(str(request))}  (settings: {printable(str(settings)) if settings else 'defaults'})")
+        out.append(f"{printable(str(request))}  (settings: {settings_named(configs[request], isolated)})")
         try:
             spec = parse_request(read_request_bytes(request), request.name)
         except OSError as exc:
@@ -228,7 +229,6 @@ def shown_files(planned: list[tuple[Path, dict[str, Any]]], configs: dict[Path, 
                 where = str(lookup.path)
             near = " (its name differs from the fileName in letter case or Unicode form: HS601)" if lookup.near else ""
             out.append(f"  {printable(name)} -> {printable(where)}{near}")
-    out += [f"{printable(str(p))}  (skipped: " + ("JSON that is no importRequest)" if p.suffix.lower() == ".json"
-                                             else "no importRequest names it)") for p in skipped]
+    out += [f"{printable(str(p))}  (skipped: {skip_reason(p)})" for p in skipped]
     return "\n".join(out) + "\n"
 

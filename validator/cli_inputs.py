@@ -16,7 +16,7 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +307,20 @@ def _add_file(files: dict[str, Any], name: str, value: Any, what: str) -> None:
     if held is not None and held is not value and not _same_file(held, value):
         raise ValidatorError(f"{what}: the fileName {name!r} is given twice ({_shown(held)}, {_shown(value)})")
     files.setdefault(name, value)
+
+
+def skipped_paths(paths: Sequence[Path], planned: Sequence[tuple[Path, dict[str, Any]]]) -> list[Path]:
+    """The paths given that no planned request takes (neither a request nor a file it reads):
+    what ``--ignore-unpaired`` skips. Folders are searched, never skipped."""
+    from validator.sources import is_folder
+
+    taken = [*(r for r, _ in planned), *(v for _, f in planned for v in f.values() if isinstance(v, Path))]
+    return [p for p in paths if not is_folder(p) and not any(_same_file(p, t) for t in taken)]
+
+
+def skip_reason(path: Path) -> str:
+    """Why a skipped path was not checked (``--show-files`` and ``--verbose`` both say it)."""
+    return "JSON that is no importRequest" if path.suffix.lower() == ".json" else "no importRequest names it"
 
 
 def _same_file(a: Any, b: Any) -> bool:

@@ -202,20 +202,44 @@ def _utf(stream: Any) -> bool:
     return str(getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf")
 
 
+def settings_named(cfg: Any, isolated: bool) -> str:
+    """The settings file a run or request takes, as ``--verbose`` and ``--show-files`` name it:
+    its path, ``none (--isolated)`` where none was looked for, else ``none found`` (the built-in
+    profile, with what ``--config 'KEY = VALUE'`` and the flags change)."""
+    from validator.report.text import printable
+
+    return printable(os.fspath(cfg.source)) if cfg.source else "none (--isolated)" if isolated else "none found"
+
+
+def _say(text: str) -> None:
+    click.echo(f"hubspot-preflight: {text}", err=True)
+
+
+def _say_skipped(skipped: Sequence[Path]) -> None:
+    """``check --verbose``: each path given that no request takes (``--ignore-unpaired``), with
+    why, as ``--show-files`` lists it."""
+    from validator.cli_inputs import skip_reason
+    from validator.report.text import printable
+
+    for p in skipped:
+        _say(f"{printable(os.fspath(p))}: skipped ({skip_reason(p)})")
+
+
 def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], configs: dict[Path, Any],
-             config: Any, isolated: bool, seconds: float) -> None:
+             config: Any, isolated: bool, seconds: float, skipped: Sequence[Path] = ()) -> None:
     """``check --verbose``: what the run did, on stderr (never in the report): the settings file
-    each request takes, the rules selected, and each file read, with its path, size, reader (why
-    the exact one, where the reader says), rows and seconds; then the totals. Written from the
-    reports after the check, so a run without ``--verbose`` does none of it."""
+    each request takes, the paths given that no request takes (skipped, with why), the rules
+    selected, and each ``files[]`` entry: the file read, with its path, size, reader (why the
+    exact one, where the reader says), rows and seconds, or the file refused or not found; then
+    the totals. Written from the reports after the check, so a run without ``--verbose`` does
+    none of it."""
     from validator.config import active_rules
     from validator.report.text import printable
 
     def settings(cfg: Any) -> str:
-        return printable(os.fspath(cfg.source)) if cfg.source else "none (--isolated)" if isolated else "none found"
+        return settings_named(cfg, isolated)
 
-    def say(text: str) -> None:
-        click.echo(f"hubspot-preflight: {text}", err=True)
+    say = _say
 
     def path(name: str, report: Any, files: dict[str, Any]) -> str:
         source = files.get(name)
@@ -224,6 +248,7 @@ def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], con
         return printable(os.fspath(report.paths.get(name, name)))
 
     say(f"settings: {settings(config)}")
+    _say_skipped(skipped)
     for (request, given), report in zip(planned, reports, strict=True):
         cfg = configs[request]
         say(f"request {printable(os.fspath(request))}: settings {settings(cfg)}; "
@@ -239,6 +264,10 @@ def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], con
                 size = _size(report.paths[r.file]) if r.file in report.paths else None
                 say(f"  {printable(r.file)}: {path(r.file, report, given)}, "
                     f"{'' if size is None else f'{size:,} bytes, '}refused ({r.code})")
+        refused = {r.file for r in report.refusals}
+        for name in report.paths:  # neither read nor refused: a fileName that matches no file (HS011's)
+            if name != report.request and name not in read and name not in refused:
+                say(f"  {printable(name)}: {path(name, report, given)}, not found (HS011)")
     files, rows = sum(len(r.files) for r in reports), sum(r.rows for r in reports)
     say(f"checked {len(reports):,} request(s), {files:,} file(s), {rows:,} rows in {seconds:.3f} s")
 
