@@ -596,3 +596,41 @@ def test_a_count_of_one_is_said_in_the_singular(data: bytes, mappings: list[dict
     report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
     assert [(f.code, f.row, f.column, f.message) for f in report.findings
             if f.code in ("HS101", "HS408", "HS410")] == expected
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_under_excels_sep_line_the_delimiters_counted_are_the_real_headers(reader: str) -> None:
+    # under "sep=\t" HS408 said "1 tab in the header line": the sep line's own tab, not the
+    # header's under it
+    data = b"sep=\t\r\nEmail\tFirst Name\tCity\r\na@x.com\tAnn\tBern\r\n"
+    [delim] = findings(data, "HS408", reader=reader)
+    assert (delim.row, delim.column, delim.line) == (1, None, 1)
+    assert delim.message == ("Excel's delimiter line 'sep=\t' (HS108) names the tab as the file's delimiter "
+                             "(2 tabs in the header under it, 0 commas); HubSpot expects commas")
+    # a header as wide as the line (read by the fast reader itself), a comma in one of its names
+    [delim] = findings(b"sep=\t\r\nEmail\tCity, Town\r\na@x.com\tBern\r\n", "HS408", reader=reader)
+    assert "(1 tab in the header under it, 1 comma)" in delim.message
+    # with HS108 turned off, as before
+    [delim] = findings(data, "HS408", reader=reader, ignore=["HS108"])
+    assert delim.message == "the file is tab-separated (1 tab in the header line, 0 commas); HubSpot expects commas"
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_sep_line_naming_another_delimiter_than_the_header_under_it_says_so(reader: str) -> None:
+    # "sep=;" above a comma-separated file: HS103 said "the column names are on the next line",
+    # which does not split under ';', and the line's blank cell was HS410's trailing column
+    data = b"sep=;\r\nEmail,First Name,City\r\na@x.com,Ann,Bern\r\n"
+    [names] = findings(data, "HS103", reader=reader)
+    assert (names.row, names.column, names.pointer) == (1, None, "/files/0/fileImportPage/columnMappings")
+    assert names.message == ("no columnName is in the header: row 1 is Excel's delimiter line 'sep=;' (HS108), "
+                             "which names ';' while the column names on the next line are separated by ','")
+    assert findings(data, "HS410", reader=reader) == []
+    [delim] = findings(data, "HS408", reader=reader)
+    assert "names the semicolon as the file's delimiter (0 semicolons in the header under it, 2 commas)" in (
+        delim.message)
+    # under a line naming the header's own delimiter, as before
+    [names] = findings(b"sep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n", "HS103", reader=reader)
+    assert names.message.endswith("(HS108), the column names are on the next line")
+    # with HS108 turned off, as before: the line's blank cell is HS410's
+    [trailing] = findings(data, "HS410", reader=reader, ignore=["HS108"])
+    assert (trailing.row, trailing.column) == (1, 2)

@@ -22,7 +22,8 @@ from validator.readers.csv_fast import FastCsvReader
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "fixtures" / "examples").glob("*/*.json"))
 NOTE_FIELDS = ("bom", "bytes", "lines", "records", "line_endings", "final_newline", "decode_events",
-               "decode_errors", "empty", "delimiter", "delimiter_counts", "stray_quotes", "stray_quote_count")
+               "decode_errors", "empty", "delimiter", "delimiter_counts", "next_line_counts", "stray_quotes",
+               "stray_quote_count")
 
 
 def read_exact(data: bytes, chunk_rows: int) -> tuple[CsvReader, ReaderNotes, list[Chunk]]:
@@ -616,3 +617,26 @@ def test_excel_sep_line_reads_and_reports_alike(data: bytes) -> None:
     ragged = [(r, c) for r, c, code in found if code == "HS110"]
     assert ragged == {"comma": [(4, 4), (5, 3)], "semicolon-bom": [(4, 3)], "quoted": []}[
         "comma" if data.startswith(b"sep=,") else "semicolon-bom" if b";" in data else "quoted"]
+
+
+
+def _counts(comma: int = 0, semicolon: int = 0, tab: int = 0) -> dict[str, int]:
+    return {",": comma, ";": semicolon, "\t": tab, "|": 0}
+
+
+@pytest.mark.parametrize(("data", "under"), [
+    (b"sep=\t\r\nEmail\tCity, Town\r\na@x.com\tBern\r\n", _counts(comma=1, tab=1)),
+    (b"sep=;\nEmail,First Name\na@x.com,Ann\n", _counts(comma=1)),
+    (b"sep=;\rEmail;" + b"x" * 300 + b"\ra@x.com;Ann\r", _counts(semicolon=1)),
+    (b"Email;Name\n\na@x.com;Ann\n", _counts()),
+    (b"Email;Name\n", {}),
+    (b"Email;Name", {}),
+], ids=["tab", "semicolon-over-commas", "long-cr", "blank-line-under", "header-and-end", "header-alone"])
+def test_both_readers_count_the_delimiters_of_the_line_under_the_header_alike(data: bytes,
+                                                                               under: dict[str, int]) -> None:
+    """The delimiters of the line under the header (the real header under Excel's `sep=` line:
+    HS408 counts those, HS103 tells which the line uses), in a segment shorter than the line too."""
+    for segment in (32, 1 << 20):
+        assert_same(data, chunk_rows=2, segment=segment)
+    assert read_fast(data, 2, 32)[1].next_line_counts == under
+    assert read_exact(data, 2)[1].next_line_counts == under

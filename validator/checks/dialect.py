@@ -11,6 +11,7 @@ import pandas as pd
 from validator.checks._facts import NUL, exactly, line_breaks, screen
 from validator.checks.base import Hit, Rule, counted, quote, space_name
 from validator.checks.encoding import encoding_label
+from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Severity
@@ -245,7 +246,9 @@ class NonCommaDelimiter(Rule):
     Why: HubSpot's documentation assumes commas between values, and says nothing of other
     delimiters (fact sheet 6, [GAP]): whether it detects them or reads the file as one single
     column is unknown, hence a warning. Excel in many European locales saves "CSV" with
-    semicolons, and "Unicode Text" with tabs.
+    semicolons, and "Unicode Text" with tabs. Under Excel's `sep=` line (HS108), which names
+    the delimiter the file is read with, the delimiters counted are those of the header under
+    the line, not the line's own.
     Example: `Email;First Name;Phone`.
     Fix: save as "CSV UTF-8 (Comma delimited)", or change the list separator and export again.
     """
@@ -259,6 +262,15 @@ class NonCommaDelimiter(Rule):
         if not _is_csv(file) or notes.delimiter == "," or notes.empty:
             return
         name = DELIMITER_NAMES.get(notes.delimiter, repr(notes.delimiter))
+        line = sep_line(file) if reports_sep_line(file) else None
+        if line is not None and notes.next_line_counts:  # the line's own delimiter is no evidence: count the header's
+            under = notes.next_line_counts
+            yield self.finding(
+                f"Excel's delimiter line {quote(line)} (HS108) names the {name} as the file's delimiter "
+                f"({counted(under.get(notes.delimiter, 0), name)} in the header under it, "
+                f"{counted(under.get(',', 0), 'comma')}); HubSpot expects commas",
+                file=file, row=1, line=1, value=notes.delimiter)
+            return
         found = notes.delimiter_counts.get(notes.delimiter, 0)
         yield self.finding(
             f"the file is {name}-separated ({counted(found, name)} in the header line, "
@@ -364,8 +376,9 @@ class TrailingEmptyColumns(Rule):
     Why: Excel exports formatted-but-empty columns as trailing commas (`Email,Name,,`). HubSpot
     counts them as columns, so the request needs a mapping for each or the import fails with
     INCORRECT_NUMBER_OF_COLUMNS. Their blank headers are not named one by one (HS105) as well.
-    A column that holds a value in a row longer than the header (HS110's) is not empty: a
-    `sep=,` line read as the header (`sep=` and one blank cell) is HS608's title, not this.
+    A column that holds a value in a row longer than the header (HS110's) is not empty, and
+    the blank cell of Excel's `sep=` line read as the header (`sep=` and one blank cell) is
+    HS108's, not this (with HS108 turned off, as before).
     Example: header `Email,Name,,` and rows `a@x.com,Ann,,`.
     Fix: delete the empty columns in Excel (select them, Delete) and export again.
     """
@@ -389,7 +402,7 @@ class TrailingEmptyColumns(Rule):
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         start = self.trailing.empty(file)
         self.trailing = TrailingBlank()
-        if start is None or file.header is None:
+        if start is None or file.header is None or reports_sep_line(file):  # the line's blank cell: HS108's
             return
         n = file.width - start
         last = "the last column has" if n == 1 else f"the last {n:,} columns have"

@@ -164,6 +164,16 @@ def _increasing(placed: Sequence[tuple[int, Column]]) -> set[tuple[int, int]]:
     return {(placed[i][0], cols[i]) for i in chain}
 
 
+def _under_sep_line(file: FileContext) -> str:
+    """What is on the line under Excel's `sep=` line: the column names, or, where the line names
+    a delimiter the header under it does not use (`sep=;` above `Email,First Name`), which one."""
+    named, under = file.notes.delimiter, file.notes.next_line_counts
+    used = "," if under.get(",") else max(under, key=lambda d: under[d], default=named)  # (as the reader chooses)
+    if under.get(named, 0) or not under.get(used, 0) or used == named:
+        return "the column names are on the next line"
+    return f"which names {quote(named)} while the column names on the next line are separated by {quote(used)}"
+
+
 class ColumnNameMismatch(Rule):
     """A mapping's `columnName` is not exactly the text of a header cell.
 
@@ -186,7 +196,7 @@ class ColumnNameMismatch(Rule):
             # no columnName can match Excel's `sep=,` line (HS108): said once, not per mapping
             yield self.finding(
                 f"no columnName is in the header: row 1 is Excel's delimiter line {quote(sep_line(file) or '')} "
-                f"(HS108), the column names are on the next line", file=file, row=file.header.row,
+                f"(HS108), {_under_sep_line(file)}", file=file, row=file.header.row,
                 line=file.header.line, pointer=file.spec.mappings_pointer)
             return
         bound = {c.spec.index: c for c in file.columns if c.spec is not None}

@@ -1,6 +1,7 @@
 """Excel's `sep=` line (HS108): a first line that tells Excel the delimiter, read by HubSpot as
-the header row. The findings it causes in other rules (HS103, HS105, HS110, HS608) are told
-apart by ``sep_line``, so that they name the cause once instead of on every column and row."""
+the header row. The findings it causes in other rules (HS103, HS105, HS110, HS408, HS410, HS608)
+are told apart by ``sep_line``, so that they name the cause once instead of on every column and
+row."""
 
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ class SepLine(Rule):
     header row ([V] fact sheet 1.3, 7), so the line is read as a header of `sep=` and a blank
     cell, no `columnName` matches it (HS101, naming the line, and HS103 report that, once) and each row is longer than
     this header. What HubSpot does with the line itself is not documented, hence a warning. The
-    blank header cell (HS105), the title row (HS608) and rows as wide as the line under it
-    (HS110) are this line's doing and are not reported again; a row wider or narrower than the
-    real header is still HS110's.
+    blank header cell (HS105, HS410's trailing column), the title row (HS608) and rows as wide as
+    the line under it (HS110) are this line's doing and are not reported again; a row wider or
+    narrower than the real header is still HS110's, and HS408 counts the delimiter in the real
+    header, not in the line.
     Example: `sep=,` on line 1, `Email,First Name` on line 2.
     Fix: delete line 1 (`sep=...`), so that the column names are row 1.
     """

@@ -230,6 +230,9 @@ class ReaderNotes:
     bom: bool = False
     delimiter: str = ","
     delimiter_counts: dict[str, int] = field(default_factory=dict)
+    # the same counts of the physical line under the header record (the real header under
+    # Excel's `sep=` line: HS108); empty where the file has no header row or nothing under it
+    next_line_counts: dict[str, int] = field(default_factory=dict)
     quotechar: str = '"'
     bytes: int = 0
     lines: int = 0

@@ -108,6 +108,8 @@ class CsvReader:
         self._width = expected_columns or 0
         if has_header and resume is None:
             self._read_header()
+            under = self.lines.peek()
+            notes.next_line_counts = count_delimiters(under) if under is not None else {}
 
     @property
     def header(self) -> Header | None:

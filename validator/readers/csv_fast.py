@@ -144,6 +144,7 @@ class FastCsvReader(_Pipeline):
         self.notes.delimiter_counts = counts
         self.notes.delimiter = delimiter
         self._take(size)
+        self.notes.next_line_counts = self._next_line_counts()
         self._consume(raw, lines=int(head.end_lines[0]), rows=1, feeds=head.newlines, crlf=head.crlf)
         note_first_endings(self.notes, raw, 0, self._ending_counts(head.newlines, head.crlf))
 

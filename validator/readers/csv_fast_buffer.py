@@ -16,7 +16,7 @@ from typing import BinaryIO
 import numpy as np
 
 from validator.readers.base import ReaderNotes, RecordHasher
-from validator.readers.csv_exact import CsvReader
+from validator.readers.csv_exact import DIALECT_SCAN, CsvReader, count_delimiters
 from validator.readers.dispatch import read_into
 from validator.readers.framing import CR, Anomaly, Framed, first_boundary, frame
 
@@ -94,6 +94,22 @@ class _Buffer:
                 return first
         head, self._buf = buf[:size], buf[size:]
         return head
+
+    def _next_line_counts(self) -> dict[str, int]:
+        """The delimiters in the physical line at the buffer's head, counted as the exact reader
+        counts them in the line under the header (``ReaderNotes.next_line_counts``): its first
+        ``DIALECT_SCAN`` characters, read up to 4 bytes each; {} where the file ends first."""
+        most = 4 * DIALECT_SCAN
+        while True:
+            buf = self._buf
+            ends = [i for i in (buf.find(b"\n", 0, most), buf.find(b"\r", 0, most)) if i >= 0]
+            if ends or self._eof or len(buf) >= most:
+                break
+            self._fill(min(most, 2 * len(buf) + 64))
+        if not buf:
+            return {}
+        line = bytes(buf[: min(ends, default=most)]).decode("utf-8", "replace")
+        return count_delimiters(line)
 
     def _frame_next(self, header: bool = False, limit: int | None = None) -> Framed | None:
         """Frame the next segment of the buffer, reading more until a record boundary is in it.
