@@ -239,6 +239,27 @@ def test_a_custom_object_name_the_portal_snapshot_lacks_is_unknown(name: str, me
     assert _found(_request("p_cars"), "HS021", config=config) == []
 
 
+@pytest.mark.parametrize("name", ["P_cars", "p_Cars", "P123456_cars"])
+def test_a_custom_object_names_letter_case_is_taken_alike_with_and_without_a_portal_snapshot(name: str) -> None:
+    # P_cars resolved with a snapshot (names matched ignoring case) but was HS021's error without
+    # one, where p_Cars passed: whether HubSpot minds the case is not documented, so neither does
+    # either path
+    from tests.conftest import ROOT
+    from validator import Config
+    from validator.catalog import builtin
+    from validator.portal import catalog_for
+
+    assert _found(_request(name), "HS021") == []
+    assert _found(_request(name), "HS021", config=Config(portal=str(ROOT / "fixtures" / "portal"))) == []
+    assert builtin().object_id(name) == name  # (a custom object, unchecked)
+    assert catalog_for(str(ROOT / "fixtures" / "portal")).object_id(name) == "2-1234567"
+    at = "/files/0/fileImportPage/columnMappings/{}/columnObjectTypeId"
+    assert _found(_request("P_trucks"), "HS021", config=Config(portal=str(ROOT / "fixtures" / "portal"))) == [
+        (at.format(i), None, None, "ERROR", "columnObjectTypeId 'P_trucks' is not a known HubSpot object: the "
+                                            "portal snapshot's custom objects (schemas.json) are 2-1234567 (cars)")
+        for i in (0, 1)]
+
+
 def test_without_a_portal_snapshot_a_bare_name_names_the_forms_a_custom_object_takes() -> None:
     assert _found(_request("trucks"), "HS021")[0][4] == (
         "columnObjectTypeId 'trucks' is not a known HubSpot object; a custom object's name is known only from a "

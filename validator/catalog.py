@@ -16,11 +16,13 @@ from validator.currencies import is_currency_code
 CUSTOM_OBJECT = re.compile(r"^2-\d+$")
 # a custom object's fully qualified name, p<portal id>_<name> (schemas' fullyQualifiedName):
 # never a HubSpot object's name, so taken as a custom object's, as a 2-<id> is, without a snapshot
-CUSTOM_NAME = re.compile(r"^p\d+_[A-Za-z0-9_]+$")
+CUSTOM_NAME = re.compile(r"^p\d+_[A-Za-z0-9_]+$", re.IGNORECASE)
 # a custom object's short-hand name, p_<name> (its schema's name: a letter, then letters, digits,
 # underscores), which HubSpot's APIs take beside the id and the fully qualified name since they
-# stopped taking the bare name (developer changelog, June 2025); taken as a custom object's too
-CUSTOM_SHORT = re.compile(r"^p_[A-Za-z][A-Za-z0-9_]*$")
+# stopped taking the bare name (developer changelog, June 2025); taken as a custom object's too.
+# Whether HubSpot matches object names ignoring case is not documented ([GAP]); a snapshot's
+# names are matched ignoring case (``Catalog.object_id``), so the prefix is too (P_cars, P123_cars)
+CUSTOM_SHORT = re.compile(r"^p_[A-Za-z][A-Za-z0-9_]*$", re.IGNORECASE)
 OBJECT_ID = re.compile(r"^\d+-\d+$")
 
 

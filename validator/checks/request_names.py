@@ -135,7 +135,8 @@ class UnknownObjectType(Rule):
     custom objects the account has is not known: a name of a custom object's shape is taken as
     one, unchecked. A custom object's plain name (`cars`) is known only from a portal snapshot
     (`--portal`) holding `schemas.json`, where a `2-<id>`, fully qualified or short-hand name the
-    portal does not have is unknown too.
+    portal does not have is unknown too. Names are matched ignoring letter case in both
+    (`P_cars` is `p_cars`): whether HubSpot minds the case is not documented [GAP].
     Example: `"columnObjectTypeId": "contact_person"` or `"0-99"`.
     Fix: use the object's id from the message's list, or the custom object's `2-...` id from
     `GET /crm/v3/schemas`.
