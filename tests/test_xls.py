@@ -444,13 +444,47 @@ def test_a_number_format_past_255_characters_is_refused() -> None:
 
 def test_a_shared_string_with_a_negative_phonetic_size_is_refused() -> None:
     # xlrd steps back by the phonetic size and reads the same 7 bytes as a new string as many
-    # times as the SST's count says (2**31 - 1: hours, and a list of 2 G strings)
+    # times as the SST's count says (2**31 - 1: hours, and a list of 2 G strings); a count the 7
+    # bytes can hold (2), since a greater one is refused for that (below)
     def stepping_back(recs: list) -> None:
         rec = next(r for r in recs if r[0] == 0x00FC)
-        rec[1] = struct.pack("<ii", 50_000, 50_000) + struct.pack("<HBi", 0, 0x04, -7)
+        rec[1] = struct.pack("<ii", 2, 2) + struct.pack("<HBi", 0, 0x04, -7)
 
     code, reason, _cpu = _refusal(_rebuilt(CLEAN, stepping_back))
     assert (code, "a shared string with a negative phonetic size (-7)" in reason) == ("bad-workbook", True), reason
+
+
+def _strings(count: int, strings: int) -> Any:
+    """An edit of the SST: ``count`` unique strings declared, ``strings`` of 2 characters given."""
+    def change(recs: list) -> None:
+        rec = next(r for r in recs if r[0] == 0x00FC)
+        rec[1] = struct.pack("<ii", count, count) + b"\x02\x00\x00ab" * strings
+    return change
+
+
+def test_a_shared_string_count_its_bytes_cannot_hold_is_refused() -> None:
+    # each string takes 3 bytes at least (its length and flags): 2 of 5 bytes each (10 bytes)
+    # cannot be 4; xlrd read on until its own assert (gone under python -O)
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, _strings(4, 2)))
+    assert (code, "the shared string table declares 4 strings, more than its 10 bytes hold (3 bytes at least "
+                  "each)" in reason) == ("bad-workbook", True), reason
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, _strings(50_000_000, 2)))
+    assert "declares 50,000,000 strings, more than its 10 bytes hold" in reason, reason
+
+
+def test_a_shared_string_count_past_a_full_sheets_cells_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # xlrd makes each string a Python object before a sheet is read (0.7 s and 89 MiB a million,
+    # and 128 MiB hold 26 million 2-character strings); a count past the 16,777,216 cells of a full
+    # sheet is refused, here with the bound set to 10 (a table that large needs a 50 MB test file)
+    from validator.readers import xls_bounds
+
+    assert xls_bounds.MAX_SST == 16_777_216
+    monkeypatch.setattr(xls_bounds, "MAX_SST", 10)
+    code, reason, _cpu = _refusal(_rebuilt(CLEAN, _strings(11, 11)))
+    assert (code, "the shared string table declares 11 strings, more than the 10 cells of a full sheet" in reason) == (
+        "bad-workbook", True), reason
+    reader = XlsReader(io.BytesIO(_rebuilt(CLEAN, _strings(10, 10))), ReaderNotes(), size=None)  # (10: read)
+    assert reader.header is not None
 
 
 def test_an_older_biff_stream_is_refused_before_xlrd_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:

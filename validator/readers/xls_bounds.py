@@ -10,7 +10,9 @@ machine, and each is a refusal (``bad-workbook``) with its reason.
 - The workbook globals: no FORMAT string past 255 characters (Excel's limit, MS-XLS 2.4.126;
   xlrd and openpyxl tell a date format with a regular expression that is quadratic on ``[``),
   and no SST string with a negative phonetic size (xlrd steps back by it and reads the same bytes
-  as new strings, as many times as the SST's count says).
+  as new strings, as many times as the SST's count says). The SST's count of unique strings is
+  one its bytes can hold (3 bytes at least each: a 2-byte length and a flags byte) and at most
+  ``MAX_SST``: xlrd makes each string a Python object before any sheet is read.
 - Each worksheet, before xlrd loads it: its records are no other sheet's (sheets are BOUNDSHEET
   positions, and many positions on one sheet's records read it once each), and no cell is past
   BIFF8's 256 columns (xlrd's own check is an ``assert``, gone under ``python -O``, and a cell
@@ -35,6 +37,12 @@ _RECORD = struct.Struct("<HHHH")  # type, length, and a cell record's row and co
 _U16 = struct.Struct("<H")
 MAX_FORMAT = 255
 MAX_COLUMN = 255
+# The unique strings an SST may declare: the cells of a full BIFF8 sheet (65,536 x 256). A string
+# is in the table for a cell that shows it (a LABELSST record, 14 bytes), and 16,777,216 of those
+# alone would be 235 MB, past the 128 MiB read (MAX_XLS_BYTES); xlrd holds a 2-character string
+# in ~90 bytes (0.7 s and 89 MiB a million), so the bound keeps the table within what a full
+# sheet of cells costs
+MAX_SST = 65_536 * 256
 
 
 def _bad(reason: str) -> Refused:
@@ -189,6 +197,13 @@ def _sst(parts: list[bytes]) -> None:
     if len(parts[0]) < 8:
         return
     count = struct.unpack_from("<i", parts[0], 4)[0]
+    size = sum(len(p) for p in parts) - 8
+    if count > size // 3:
+        raise _bad(f"the shared string table declares {count:,} strings, more than its {size:,} bytes hold "
+                   "(3 bytes at least each)")
+    if count > MAX_SST:
+        raise _bad(f"the shared string table declares {count:,} strings, more than the {MAX_SST:,} cells of a "
+                   "full sheet")
     index, data, pos = 0, parts[0], 8
     try:
         for _ in range(max(0, count)):
