@@ -634,3 +634,41 @@ def test_a_sep_line_naming_another_delimiter_than_the_header_under_it_says_so(re
     # with HS108 turned off, as before: the line's blank cell is HS410's
     [trailing] = findings(data, "HS410", reader=reader, ignore=["HS108"])
     assert (trailing.row, trailing.column) == (1, 2)
+
+
+EAST_ASIAN_ROWS = {  # (the encoding Excel's plain "CSV" save writes there, names and cities, as HS403 names it)
+    "cp932": ("山田 太郎,千代田区\r\n鈴木 花子,豊田市\r\n", "Shift_JIS (Windows-31J, Japanese)", "CP932"),
+    "gb18030": ("张伟,深圳\r\n王芳,杭州\r\n", "GB18030 (GBK, simplified Chinese)", "GB18030"),
+    "big5": ("陳大文,台北市\r\n林美玲,高雄市\r\n", "Big5 (traditional Chinese)", "BIG5"),
+    "euc-kr": ("김민준,서울\r\n이서연,부산\r\n", "EUC-KR (Korean)", "EUC-KR"),
+}
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("encoding", sorted(EAST_ASIAN_ROWS))
+def test_an_east_asian_excel_save_is_named_by_its_encoding_not_windows_1252(encoding: str, reader: str) -> None:
+    """Japanese and Chinese Excel save a plain "CSV" in Shift_JIS and GBK: HS403 called such a file
+    Windows-1252, whose iconv hint garbles every name; it names the double-byte encoding, and
+    shows the first bad cell as it reads there."""
+    rows, name, iconv = EAST_ASIAN_ROWS[encoding]
+    lines = rows.split("\r\n")
+    data = ("Email,First Name,City\r\n" + "".join(
+        f"p{i}@example.com,{line}\r\n" for i, line in enumerate(lines[:2]))).encode(encoding)
+    [legacy] = findings(data, "HS403", reader=reader)
+    first = lines[0].split(",")[0]
+    offset = len("Email,First Name,City\r\np0@example.com,")
+    assert (legacy.row, legacy.column, legacy.line, legacy.offset, legacy.value) == (None, None, 2, offset, first)
+    lead = first.encode(encoding)[:1].hex().upper()
+    assert legacy.message == (f"the file is not UTF-8; it looks like {name} (byte 0x{lead} at offset {offset}, line 2; "
+                              f"the first such cell reads as '{first}' in it)")
+    assert legacy.hint == f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("Email,Prénom,Ville\r\na@x.com,Amélie,Besançon\r\nb@x.com,Hélène,Créée\r\n", "cp1252"),
+    ("Email,Имя,Город\r\na@x.com,Иван,Москва\r\nb@x.com,Мария,Санкт-Петербург\r\n", "cp1251"),
+    ("Email,Имя,Город\r\na@x.com,Иванов,Москва\r\n", "cp1251"),  # even-length words: valid GBK bytes too
+])
+def test_an_8_bit_file_is_not_called_east_asian(text: str, encoding: str) -> None:
+    [legacy] = findings(text.encode(encoding), "HS403")
+    assert legacy.message.startswith("the file is not UTF-8; it looks like Windows-1252")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from validator.checks._facts import NUL, exactly, line_breaks, screen
+from validator.checks._facts import NUL, exactly, line_breaks, screen, surrogate_rows
 from validator.checks.base import Hit, Rule, counted, quote, space_name
-from validator.checks.encoding import encoding_label
+from validator.checks.encoding import EAST_ASIAN_SAMPLE, SURROGATES, east_asian_encoding, encoding_label
 from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.checks.typed import cached
 from validator.context import FileContext
@@ -58,29 +59,77 @@ def _cut_short(notes: Any, sample: bytes) -> bool:
     return len(sample) < length and all(0x80 <= b <= 0xBF for b in sample[1:])
 
 
+_SURROGATE = re.compile(SURROGATES)
+_SAMPLE_KEY = ("HS403", "cells not UTF-8")
+
+
+def _sample(file: FileContext, cells: list[str]) -> int:
+    """Keep the bytes of ``cells`` (undecodable bytes as the readers keep them) for HS403's
+    guess at the encoding, up to EAST_ASIAN_SAMPLE bytes in all; how many are kept."""
+    kept: list[bytes] = file.parsed.setdefault(_SAMPLE_KEY, [])
+    size = sum(map(len, kept))
+    for cell in cells:
+        if size >= EAST_ASIAN_SAMPLE:
+            break
+        try:
+            raw = cell.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # (a kept byte below 0x80: not text read as UTF-8)
+            continue
+        kept.append(raw)
+        size += len(raw)
+    return size
+
+
 class LegacyEncoding(Rule):
-    """The file is not UTF-8 but an 8-bit encoding such as Windows-1252 or Latin-1.
+    """The file is not UTF-8 but a legacy encoding: an 8-bit one such as Windows-1252 or Latin-1,
+    or an East Asian double-byte one (Shift_JIS, GB18030/GBK, Big5, EUC-KR).
 
     Why: HubSpot needs UTF-8 when a file has non-English characters (fact sheet 6, [V] S6, S7).
-    Excel's plain "CSV" export on Windows writes Windows-1252, so `Renée` arrives garbled. The
-    finding names the likely encoding and the first bad byte's offset; each bad cell is reported
-    by HS402.
-    Example: byte 0xE9 (`é` in Windows-1252) at offset 57.
+    Excel's plain "CSV" export writes the system's code page: Windows-1252 in Western Europe and
+    the Americas, so `Renée` arrives garbled; Shift_JIS in Japan and GBK in China, so every name
+    does. The finding names the likely encoding (from the bytes of the cells that are not UTF-8,
+    an [I] heuristic) and the first bad byte's offset; each bad cell is reported by HS402.
+    Example: byte 0xE9 (`é` in Windows-1252) at offset 57; `山田` saved by Japanese Excel (bytes
+    `8E 52 93 63` in Shift_JIS).
     Fix: save as "CSV UTF-8 (Comma delimited)" in Excel, or convert:
-    `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv`.
+    `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv` (`-f CP932` for Shift_JIS, `-f GB18030`).
     """
 
     code = "HS403"
     name = "legacy-encoding"
     severity = Severity.WARNING
 
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        if _is_csv(file) and file.notes.encoding == "utf-8" and file.header is not None:
+            _sample(file, [c for c in file.header.cells if _SURROGATE.search(c)])
+        return iter(())
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if (_is_csv(file) and file.notes.encoding == "utf-8" and file.notes.decode_errors
+                and _sample(file, []) < EAST_ASIAN_SAMPLE):
+            for col in file.columns:
+                bad = surrogate_rows(chunk, col.index)
+                if bad.any():
+                    _sample(file, list(chunk.column(col.index)[bad][:16]))
+        return iter(())
+
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
         if not _is_csv(file) or notes.encoding != "utf-8" or not notes.decode_events:
             return
+        first = notes.decode_events[0]
+        cells = file.parsed.get(_SAMPLE_KEY, [])
+        east = east_asian_encoding(cells) if cells else None
+        if east is not None:
+            name, iconv, shown = east
+            yield self.finding(
+                f"the file is not UTF-8; it looks like {name} (byte 0x{first.bytes.hex().upper()} at offset "
+                f"{first.offset:,}, line {first.line}; the first such cell reads as {quote(shown)} in it)",
+                file=file, line=first.line, offset=first.offset, value=shown,  # a piece of the data
+                hint=f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8")
+            return
         sample = b"".join(e.bytes for e in notes.decode_events)
         encoding, shown = likely_encoding(sample)
-        first = notes.decode_events[0]
         if _cut_short(notes, sample):  # (a download or `head -c` cut a UTF-8 file: no encoding to convert)
             yield self.finding(
                 f"the file ends in the middle of a UTF-8 character (byte 0x{first.bytes.hex().upper()} at offset "
