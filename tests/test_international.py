@@ -222,3 +222,27 @@ def test_the_date_format_verdict_reads_dates_in_digits_of_another_script(tmp_pat
                              ("Close", "closedate", dates)], fmt=fmt)
     got = [(f.row, f.column, f.message) for f in validate(tmp_path / "import.json").findings if f.code == "HS204"]
     assert got == [(1, 2, verdict)]
+
+
+def test_a_local_part_that_is_not_ascii_is_a_rare_form_an_idn_domain_is_not(tmp_path: Path) -> None:
+    """`josé@例え.jp` is RFC 6531 mail, which needs SMTPUTF8 on every server on the way, where RFC
+    2822's grammar is ASCII and HubSpot's is unpublished ([GAP], fact sheet 6): HS246's warning,
+    where it passed unremarked. `taro@例え.jp` has an ASCII form (`xn--`) and stays clean, as do
+    the list of additional emails' plain addresses; a quoted one keeps its own message."""
+    emails = ["josé@例え.jp", "taro@例え.jp", "用户@例子.广告", "müller@bücher.de", '"jö"@example.de',
+              "ann@example.com", "jö hn@example.de"]
+    extras = ["", "", "cy@example.com;zoë@example.com", "", "", "bo@例え.jp", ""]
+    columns = [("Email", "email", emails), ("Additional emails", "hs_additional_emails", extras)]
+    assert _check(tmp_path, "0-1", columns) == [
+        (2, 1, "HS246", "warning"), (4, 1, "HS246", "warning"), (4, 2, "HS246", "warning"), (5, 1, "HS246", "warning"),
+        (6, 1, "HS246", "warning"), (8, 1, "HS212", "error")]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS246"]
+    assert messages[:3] == [
+        "'josé@例え.jp' has a local part that is not ASCII (RFC 6531); valid, but HubSpot's email grammar is "
+        "unpublished",
+        "'用户@例子.广告' has a local part that is not ASCII (RFC 6531); valid, but HubSpot's email grammar is "
+        "unpublished",
+        "'zoë@example.com' in 'cy@example.com;zoë@example.com' has a local part that is not ASCII (RFC 6531); "
+        "valid, but HubSpot's email grammar is unpublished"]
+    assert messages[4] == ("'\"jö\"@example.de' has a quoted local part; valid, but HubSpot's email grammar is "
+                           "unpublished")

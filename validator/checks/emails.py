@@ -32,39 +32,52 @@ class _AddressRule(ValueRule):
 
 class RareEmailForm(_AddressRule):
     """An email, or an address of an Additional emails list, is valid in a form few senders use:
-    a quoted local part or an IP address in brackets for the domain.
+    a quoted local part, an IP address in brackets for the domain, or a local part that is not
+    ASCII.
 
-    Why: RFC 5321 mail takes `"john.doe"@example.com` and `user@[192.168.1.1]`, so they are not
-    HS212's malformed addresses; but HubSpot does not publish the grammar behind INVALID_EMAIL
-    ([GAP], fact sheet 6), and many mail systems and forms refuse these forms, hence a warning.
+    Why: RFC 5321 mail takes `"john.doe"@example.com` and `user@[192.168.1.1]`, and RFC 6531 mail
+    `josé@example.com`, so they are not HS212's malformed addresses; but HubSpot does not
+    publish the grammar behind INVALID_EMAIL ([GAP], fact sheet 6), many mail systems and forms
+    refuse these forms (a local part that is not ASCII needs SMTPUTF8 on every server on the
+    way, and RFC 2822's grammar has ASCII only), hence a warning. A domain that is not ASCII
+    (`taro@例え.jp`) is not reported: it has an ASCII form (`xn--`) every server takes.
     Each address of an Additional emails list (`hs_additional_emails`, split at `;` as HS245
     splits it: not inside a quoted local part) is looked at too; the cell is reported once,
     naming its first such address.
     Example: `"john.doe"@example.com`, `user@[192.168.1.1]`, `ann@[IPv6:2001:db8::1]`,
-    `ann@x.com;"bo lee"@x.com` as additional emails.
-    Fix: use the address's usual form if it has one (`john.doe@example.com`); otherwise import a
-    test row first and see whether HubSpot keeps it.
+    `josé@例え.jp`, `ann@x.com;"bo lee"@x.com` as additional emails.
+    Fix: use the address's usual form if it has one (`john.doe@example.com`, or the ASCII
+    address many providers give beside an internationalised one); otherwise import a test row
+    first and see whether HubSpot keeps it.
     """
 
     code = "HS246"
     name = "rare-email-form"
     severity = Severity.WARNING
     hubspot_error = "INVALID_EMAIL"
+    constants = (r"RFC 6531",)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.typed(file):
-            at = np.flatnonzero(rows_with(chunk, column.index, b'"['))  # a byte screen: rare
+            rare = rows_with(chunk, column.index, b'"[')  # byte screens: rare
+            if any(b >= 0x80 for b in screen(chunk, column.index).present):
+                rare = rare | non_ascii_cells(cells(chunk, column))
+            at = np.flatnonzero(rare)
             if not len(at):
                 continue
             arr = cells(chunk, column).take(pa.array(at))
             bad = np.zeros(len(chunk), bool)
             if not _listed(prop):
-                bad[at] = formats.rare_emails(arr)
+                bad[at] = _rare(arr)
                 yield from self.cells(chunk, file, column, bad, _message)
                 continue
             parent, parts = split_list(arr, ";", quoted=True)
-            bad[at[parent[formats.rare_emails(pc.utf8_trim_whitespace(parts))]]] = True
+            bad[at[parent[_rare(pc.utf8_trim_whitespace(parts))]]] = True
             yield from self.cells(chunk, file, column, bad, _list_message)
+
+
+def _rare(arr: pa.Array) -> np.ndarray:
+    return formats.rare_emails(arr) | formats.wide_local_emails(arr)
 
 
 def _listed(prop: Property) -> bool:
@@ -73,7 +86,12 @@ def _listed(prop: Property) -> bool:
 
 
 def _form(address: str) -> str:
-    return "a quoted local part" if address.strip().startswith('"') else "an IP address for a domain"
+    address = address.strip()
+    if address.startswith('"'):
+        return "a quoted local part"
+    if address.endswith("]"):
+        return "an IP address for a domain"
+    return "a local part that is not ASCII (RFC 6531)"
 
 
 def _message(value: str) -> str:
@@ -83,7 +101,7 @@ def _message(value: str) -> str:
 def _list_message(value: str) -> str:
     parts = [p.strip() for p in split_quoted(value)]
     # (``formats.arrow``: a part holding an undecodable byte cannot be UTF-8 as it is)
-    rare = formats.rare_emails(formats.arrow(parts, trim=False))
+    rare = _rare(formats.arrow(parts, trim=False))
     part = next((p for p, yes in zip(parts, rare, strict=True) if yes), value)
     return (f"{quote(part)} in {quote(value)} has {_form(part)}; valid, but HubSpot's email grammar "
             "is unpublished")

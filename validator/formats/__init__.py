@@ -88,6 +88,7 @@ from validator.formats.text import (
     term_months,
     terms,
     too_long,
+    wide_local_emails,
 )
 
 __all__ = [
@@ -102,5 +103,5 @@ __all__ = [
     "duration_ms", "emails", "file_ids", "fold", "fold_texts", "in_ascii_digits", "long_emails", "match_options",
     "matches", "parse_dates",
     "parse_numbers", "phone_digits", "phones", "rare_emails", "serial_dates", "serial_datetime",
-    "serial_numbers", "term_months", "terms", "too_long", "valid_ymd",
+    "serial_numbers", "term_months", "terms", "too_long", "valid_ymd", "wide_local_emails",
 ]
