@@ -672,3 +672,25 @@ def test_an_east_asian_excel_save_is_named_by_its_encoding_not_windows_1252(enco
 def test_an_8_bit_file_is_not_called_east_asian(text: str, encoding: str) -> None:
     [legacy] = findings(text.encode(encoding), "HS403")
     assert legacy.message.startswith("the file is not UTF-8; it looks like Windows-1252")
+
+
+@pytest.mark.parametrize(("encoding", "label"), [("cp1252", "Windows-1252"), ("cp932", "Shift_JIS"),
+                                                 ("gb18030", "GB18030 (GBK)")])
+def test_a_column_name_in_the_header_in_a_legacy_encoding_is_named_so(encoding: str, label: str) -> None:
+    """A header saved in Windows-1252, Shift_JIS or GBK does not match its columnName written in
+    UTF-8: HS103 said only 'is not in the header' (or 'closest header is' the same word), now
+    that the header has it in that encoding; a name in no header cell keeps the old message."""
+    names = {"cp1252": "Prénom", "cp932": "名前", "gb18030": "名字"}
+    name = names[encoding]
+    data = f"Email,{name},City\r\na@x.com,Ann,Bern\r\n".encode(encoding)
+    mappings = [MAPPINGS[0], {**MAPPINGS[1], "columnName": name}, {**MAPPINGS[2], "columnName": "Ville"}]
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    found = [(f.row, f.column, f.message, f.hint) for f in report.findings if f.code == "HS103"]
+    shown = "".join(c if c.isascii() else f"\\x{ord(c) - 0xDC00:02x}"
+                    for c in name.encode(encoding).decode("utf-8", "surrogateescape"))
+    assert found == [
+        (1, 2, f"columnName '{name}' is not in the header: header '{shown}' is it in {label}, not UTF-8 (HS403)",
+         "save the file as CSV UTF-8"),
+        (1, 3, "columnName 'Ville' is not in the header", None)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import contextlib
 import difflib
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -179,7 +180,9 @@ class ColumnNameMismatch(Rule):
 
     Why: HubSpot matches `columnName` to the header byte for byte. Letter case, spaces around
     the text, a byte order mark, a non-breaking or zero-width space, or a look-alike letter
-    (Cyrillic `е` for Latin `e`) break the match.
+    (Cyrillic `е` for Latin `e`) break the match; so does a header saved in a legacy encoding
+    (`Prénom` in Windows-1252, `名前` in Shift_JIS), which HubSpot reads as UTF-8: the finding
+    then names the encoding (HS403 reports the file).
     Example: header `Email ` (trailing space) and `"columnName": "Email"`.
     Fix: copy the header text exactly into `columnName`, or clean the header in the file.
     """
@@ -231,6 +234,14 @@ class ColumnNameMismatch(Rule):
                     file=file, row=file.header.row, line=file.header.line, column=col,
                     pointer=pointer, value=wanted)
                 continue
+            legacy = _in_legacy_encoding(wanted, cells)
+            if legacy is not None:
+                yield self.finding(
+                    f"columnName {quote(wanted)} is not in the header: header {quote(legacy[0])} is it in "
+                    f"{legacy[1]}, not UTF-8 (HS403)", file=file, row=file.header.row,
+                    line=file.header.line, column=col if col is not None else None, pointer=pointer, value=wanted,
+                    hint="save the file as CSV UTF-8")
+                continue
             close: list[str] = []
             if budget >= len(candidates):  # past the budget, no hint: the finding stays
                 budget -= len(candidates)
@@ -240,6 +251,30 @@ class ColumnNameMismatch(Rule):
                 f"columnName {quote(wanted)} is not in the header{hint}", file=file,
                 row=file.header.row, line=file.header.line,
                 column=col if col is not None else None, pointer=pointer, value=wanted)
+
+
+# The encodings Excel's plain "CSV" save writes, by region: a header cell in one of them holds
+# bytes that are not UTF-8, and equals the columnName once read in it
+_LEGACY = (("cp1252", "Windows-1252"), ("cp1250", "Windows-1250"), ("cp1251", "Windows-1251"),
+           ("cp932", "Shift_JIS"), ("gb18030", "GB18030 (GBK)"), ("big5", "Big5"), ("euc-kr", "EUC-KR"))
+
+
+def _in_legacy_encoding(wanted: str, cells: Sequence[str]) -> tuple[str, str] | None:
+    """(the header cell, the encoding's name) where a cell holding bytes that are not UTF-8 is
+    ``wanted`` written in a legacy encoding (`Pr\\xe9nom` for `Prénom` in Windows-1252)."""
+    if wanted.isascii():
+        return None
+    raw: dict[bytes, str] = {}
+    for cell in cells:
+        if any("\udc80" <= c <= "\udcff" for c in cell):
+            with contextlib.suppress(UnicodeEncodeError):
+                raw.setdefault(cell.encode("utf-8", "surrogateescape"), cell)
+    for encoding, label in _LEGACY if raw else ():
+        with contextlib.suppress(UnicodeEncodeError):
+            found = raw.get(wanted.encode(encoding))
+            if found is not None:
+                return found, label
+    return None
 
 
 class DuplicateHeader(Rule):
