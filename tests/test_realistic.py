@@ -28,6 +28,14 @@ to exported companies by Record ID in a second file; products and line items (pr
 product's price in euros of a multi-currency account, terms, billing frequency, discounts, the
 deal's Record ID); a pandas ``to_excel`` workbook of deals
 with date and currency-formatted cells.
+
+From other countries: a French CRM export (`;`, day-first dates, a decimal comma, accented names,
+`+33 1 23 45 67 89`) in UTF-8 with a BOM and in Windows-1252; a Japanese one (UTF-8, full-width
+names and addresses, katakana companies, `2024/03/15` as YEAR_MONTH_DAY, an IDN domain); Brazilian
+deals with their contacts (`R$ 1.234,56`, a CPF as text, `+55` mobiles); Arabic and Hebrew names
+with Arabic-Indic digits in a text column only; a Chinese one saved by Excel in GBK (GB18030);
+Indian numbers in their local forms (`+91 98450 12345`, `+91-22-6778-9595`, an extension); emails
+whose local part is not ASCII (`josé@例え.jp`); openpyxl workbooks of the Japanese and French ones.
 """
 
 from __future__ import annotations
@@ -49,7 +57,13 @@ PORTAL = DATA / "portal"
 # (HS402, HS403), semicolons (HS408), a decimal comma (HS206), WAHR/FALSCH for a checkbox (HS207);
 # Pipedrive's probability `40` (HubSpot reads a bare number as a fraction: 4000%, HS253); a call
 # with no call notes, which HubSpot's import tool requires (HS243); a task whose contact cells are
-# blank in a tasks-and-contacts file (HS238)
+# blank in a tasks-and-contacts file (HS238); the international ones: `;` (HS408), a decimal comma or
+# `R$` (HS206), date cells (HS419); a Windows-1252 or GBK save (HS402 at each cell whose bytes are not
+# UTF-8, HS403), its non-ASCII headers, which HubSpot reads as UTF-8 and cannot match (HS103) and
+# an email in those bytes (HS212); a local part that is not ASCII (HS246)
+_WHOLE = ("contacts.csv", None, None)  # a finding on the whole file
+_GBK_CELLS = [(2, 2), (2, 4), (2, 6), (2, 8), (3, 1), (3, 2), (3, 3), (3, 4), (3, 6), (3, 8), (4, 2), (4, 3), (4, 4),
+              (4, 6), (4, 8)]
 CLEAN = {
     "salesforce-us": [("contacts.csv", 1, 1, "HS401")],
     "salesforce-uk": [("contacts.csv", 1, 1, "HS401")],
@@ -80,6 +94,26 @@ CLEAN = {
     "products": [],
     "line-items": [],
     "xlsx-pandas-deals": [("deals.xlsx", 2, 5, "HS419"), ("deals.xlsx", 2, 6, "HS419")],
+    "french-crm-utf8": [("contacts.csv", 1, None, "HS408"), ("contacts.csv", 1, 1, "HS401"),
+                        ("contacts.csv", 3, 11, "HS206")],
+    "french-crm-windows": [(*_WHOLE, "HS402"), (*_WHOLE, "HS403"), ("contacts.csv", 1, None, "HS408")] + [
+        ("contacts.csv", 1, c, "HS103") for c in (2, 4, 5, 11)] + [
+        ("contacts.csv", r, c, "HS402") for r, c in ((2, 2), (2, 4), (3, 2), (3, 3), (3, 4))] + [
+        ("contacts.csv", 3, 11, "HS206")] + [
+        ("contacts.csv", r, c, "HS402") for r, c in ((4, 2), (4, 3), (5, 2), (5, 3), (5, 4), (5, 6), (6, 2), (6, 3),
+                                                     (6, 4))],
+    "japanese-crm": [("contacts.csv", 1, 1, "HS401")],
+    "brazilian-deals": [("negocios.csv", 1, None, "HS408"), ("negocios.csv", 1, 1, "HS401")] + [
+        ("negocios.csv", r, 2, "HS206") for r in (2, 3, 4)],
+    "arabic-hebrew-contacts": [],
+    "chinese-excel-gbk": [(*_WHOLE, "HS402"), (*_WHOLE, "HS403")] + [
+        ("contacts.csv", 1, c, "HS103") for c in range(1, 10)] + [
+        ("contacts.csv", r, c, code) for r, c in _GBK_CELLS for code in (("HS212", "HS402") if (r, c) == (3, 1)
+                                                                        else ("HS402",))],
+    "indian-contacts": [],
+    "idn-emails": [("contacts.csv", r, 1, "HS246") for r in range(2, 7)],
+    "xlsx-openpyxl-japanese": [("contacts.xlsx", 2, 11, "HS419")],
+    "xlsx-openpyxl-french": [("contacts.xlsx", 2, 10, "HS419")],
 }
 
 # one problem planted in a clean import: (file, bytes replaced, replacement, findings added)
@@ -122,6 +156,21 @@ PLANTED = {
                                      [("deals.csv", 5, 6, "HS314")]),
     "products": ("products.csv", b"Monthly,P1M", b"Monthly,1 month", [("products.csv", 3, 8, "HS216")]),
     "line-items": ("line-items.csv", b",12,12.00,", b",12 seats,12.00,", [("line-items.csv", 4, 4, "HS205")]),
+    # an ISO date in a day-first file; `Français` for the option labelled French (and not UTF-8); a
+    # Japanese date written with 年月日; 31 April; a date in Arabic-Indic digits (where the notes'
+    # are text); emails without a top-level domain; a letter O in an Indian mobile number
+    "french-crm-utf8": ("contacts.csv", b"31/01/2025", b"2025-01-31",
+                        [("contacts.csv", 1, 10, "HS204"), ("contacts.csv", 4, 10, "HS201")]),
+    "french-crm-windows": ("contacts.csv", b";980;French", ";980;Français".encode("cp1252"),
+                           [("contacts.csv", 4, 12, "HS208"), ("contacts.csv", 4, 12, "HS402")]),
+    "japanese-crm": ("contacts.csv", b"2025/01/31", "2025年1月31日".encode(), [("contacts.csv", 4, 11, "HS201")]),
+    "brazilian-deals": ("negocios.csv", b"30/04/2024", b"31/04/2024", [("negocios.csv", 3, 3, "HS201")]),
+    "arabic-hebrew-contacts": ("contacts.csv", b"01/12/2024", "٠١/١٢/٢٠٢٤".encode(),
+                               [("contacts.csv", 3, 9, "HS252")]),
+    "chinese-excel-gbk": ("contacts.csv", b"li.na@example.com.cn", b"li.na@example", [("contacts.csv", 4, 1, "HS212")]),
+    "indian-contacts": ("contacts.csv", b"+91 99999 88888", b"+91 99999 8888O",
+                        [("contacts.csv", 5, 6, "HS215"), ("contacts.csv", 5, 6, "HS430")]),
+    "idn-emails": ("contacts.csv", b"plain@example.com", "plain@例え".encode(), [("contacts.csv", 7, 1, "HS212")]),
 }
 
 
@@ -206,3 +255,18 @@ def test_excel_sep_line_in_a_windows_save(tmp_path: Path) -> None:
     (folder / "customers.csv").write_bytes(b"sep=,\r\n" + data)
     assert _findings(folder) == [("customers.csv", 1, None, "HS101"), ("customers.csv", 1, None, "HS103"),
                                  ("customers.csv", 1, None, "HS108")]
+
+
+@pytest.mark.parametrize(("name", "cell", "value", "added"), [
+    # a date typed as text the Japanese way, and an amount typed as text the French way
+    ("xlsx-openpyxl-japanese", "K3", "2024年12月1日", ("contacts.xlsx", 3, 11, "HS201")),
+    ("xlsx-openpyxl-french", "K3", "1 234,50", ("contacts.xlsx", 3, 11, "HS206")),
+])
+def test_planted_in_an_international_workbook(name: str, cell: str, value: str, added: tuple, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    folder = tmp_path / name
+    shutil.copytree(DATA / name, folder)
+    book = openpyxl.load_workbook(folder / "contacts.xlsx")
+    book.active[cell] = value
+    book.save(folder / "contacts.xlsx")
+    assert _findings(folder) == [*CLEAN[name], added]
