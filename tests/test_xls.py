@@ -134,6 +134,29 @@ def test_validate_reads_an_xls_given_as_a_stream_and_leaves_it_open(tmp_path: Pa
     assert ("HS212", "Contacts!B3") in [(f.code, f.cell) for f in report.findings]
 
 
+class _Asked(io.BytesIO):
+    """A stream that keeps what each read asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.asked: list[int] = []
+
+    def read(self, n: int | None = -1) -> bytes:
+        self.asked.append(-1 if n is None else n)
+        return super().read(n)
+
+
+def test_a_small_xls_is_read_without_setting_aside_the_size_limit() -> None:
+    # read(MAX_XLS_BYTES + 1) sets 128 MiB aside before it reads: a 5 KB workbook in a fuzz worker
+    # under an address-space limit died of a MemoryError there; the size bounds the read
+    data = make_xls(SMALL)
+    stream = _Asked(data)
+    report = validate(request("contacts.xls", ("Name", "Email", "Close Date", "Zip")),
+                      files={"contacts.xls": stream}, base_dir="/nonexistent")
+    assert not report.refusals
+    assert max(stream.asked) <= 1 << 20, stream.asked  # (the sniff reads a head of 64 KiB)
+
+
 def test_the_first_sheet_holding_data_is_checked_as_in_an_xlsx(tmp_path: Path) -> None:
     spec = {"sheets": [{"name": "Cover", "rows": []},
                        {"name": "Data", "rows": [["Email"], ["bad@"]]}]}

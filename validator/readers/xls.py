@@ -222,7 +222,9 @@ def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any, 
     if size is not None and size > MAX_XLS_BYTES:
         raise _too_large(size)
     stream.seek(0)
-    data = stream.read(MAX_XLS_BYTES + 1)
+    # read(n) sets n bytes aside before it reads: a 5 KB file asked for 128 MiB at once (a
+    # MemoryError under an address-space limit); the size, where known, bounds the read
+    data = stream.read(MAX_XLS_BYTES + 1 if size is None else size + 1)
     if len(data) > MAX_XLS_BYTES:
         raise _too_large(len(data))
     import xlrd
