@@ -55,3 +55,18 @@ def test_no_sentence_of_a_table_row_runs_into_the_next() -> None:
     # spans several lines...": a sentence appended without the full stop of the one before
     rows = [line for line in README.splitlines() if line.startswith("| ")]
     assert [line[:40] for line in rows if re.search(r"[a-z)`] (?:Where|The|It) [a-z]", line)] == []
+
+
+def test_hostile_inputs_counts_are_the_catalogues() -> None:
+    # "6 of them carry a note" stood while the catalogue had 9 classes with a note
+    from tests.hostile.catalogue import load
+
+    classes = load()
+    section = README.split("## Hostile inputs", 1)[1].split("\n## ", 1)[0]
+    notes = sum("note" in c for c in classes)
+    families = len({c["id"][0] for c in classes})
+    assert f"({len(classes)} classes in {families} families:" in section
+    assert f"all {len(classes)} classes meet their required behaviour outright" in section
+    assert f"; {notes} of them carry a note" in section
+    assert f"**Run time**: {len(classes)} child processes" in section
+    assert ("No class is left pending." in section) == (not any("pending" in c for c in classes))
