@@ -91,6 +91,28 @@ def test_numbers_in_digits_of_another_script_are_warnings_naming_the_digits(tmp_
         "'１２三' is not a number"]
 
 
+def test_a_phone_in_digits_of_another_script_is_named_with_the_number_in_0_to_9(tmp_path: Path) -> None:
+    """A CJK input method types `＋８１ ３-１２３４-５６７８`: HS215 said only 'is not a phone number'.
+    HubSpot documents `+<country code><number>` ([V] S6) and says nothing of digits other than
+    0-9 ([GAP]): still HS215's warning, naming the digits and giving the number in 0-9, as HS206
+    and HS252 do; a value that is no phone number in 0-9 either keeps the plain message."""
+    phones = ["＋８１ ３-１２３４-５６７８", "＋８１\u3000３－１２３４－５６７８", "０３-１２３４-５６７８ ｅｘｔ１２",
+              "+٩٧١ ٤ ٣٤٥ ٦٧٨٩", "１２", "電話 ０３-１２３４-５６７８", "+81 3-1234-5678"]
+    found = _check(tmp_path, "0-1", [("Email", "email", [f"p{i}@example.com" for i in range(7)]),
+                                     ("Phone", "phone", phones)])
+    assert [f for f in found if f[2] == "HS215"] == [(r, 2, "HS215", "warning") for r in range(2, 8)]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS215"]
+    tail = "HubSpot documents phone numbers in the digits 0-9, and whether it reads others is not documented"
+    assert messages == [
+        f"'＋８１ ３-１２３４-５６７８' has fullwidth digits; {tail}: write +81 3-1234-5678",
+        f"'＋８１\u3000３－１２３４－５６７８' has fullwidth digits; {tail}: write +81 3-1234-5678",
+        f"'０３-１２３４-５６７８ ｅｘｔ１２' has fullwidth digits; {tail}: write 03-1234-5678 ext12",
+        f"'+٩٧١ ٤ ٣٤٥ ٦٧٨٩' has Arabic-Indic digits; {tail}: write +971 4 345 6789",
+        "'１２' has fullwidth digits; in 0-9 it is 12, which has 2 digits, too few for a phone number with its "
+        "country code (the shortest in use have 7)",
+        "'電話 ０３-１２３４-５６７８' is not a phone number (+<country><number> ext<n>)"]
+
+
 @pytest.mark.parametrize(("text", "script"), [
     ("۱۲۳", "Extended Arabic-Indic"),  # Persian and Urdu digits: the name was "Extended arabic-Indic"
     ("١٢٣", "Arabic-Indic"), ("१२३", "Devanagari"), ("১২৩", "Bengali"), ("᧑᧒", "New Tai Lue"),

@@ -241,7 +241,7 @@ _KEPT = {
     "HS114": r"a field is [\d,]+ characters long \(more than 131,072\)",
     "HS206": r"the digits 0-9",
     "HS208": r"is not an option of \w+ \([^)]*\)",  # the property's options, the schema's (a pipeline id)
-    "HS215": r"has \d+ digits?, too few|the shortest in use have 7",
+    "HS215": r"has \d+ digits?, too few|the shortest in use have 7|in 0-9|the digits 0-9",
     "HS218": r"the value has [\d,]+ characters, more than 65,536",
     "HS220": r"3-letter",
     "HS244": r"more than 100 years",

@@ -267,8 +267,11 @@ class InvalidPhone(FormatRule):
     as `ext`, `x` or `#` and digits) and that it has at least 7 digits before its extension: the
     shortest numbers in use with their country code (Niue's and Tokelau's, `+683 4002`) have 7,
     so `12` or `+1` is a fragment. How many a given country's numbers need is HubSpot's to judge.
-    Example: `call reception`, `555-CALL-NOW`, `+1`, `12`.
-    Fix: write `+14155550101 ext12`.
+    A number in digits other than 0-9 (full-width `＋８１ ３-１２３４-５６７８` from a CJK input
+    method, Arabic-Indic `٤٣٤٥٦٧٨٩`): whether HubSpot reads them is not documented [GAP], and the
+    message names the digits and gives the number in 0-9 to write, as HS206 and HS252 do.
+    Example: `call reception`, `555-CALL-NOW`, `+1`, `12`, `＋８１ ３-１２３４-５６７８`.
+    Fix: write `+14155550101 ext12`, in the digits 0-9 (`+81 3-1234-5678`).
     """
 
     code = "HS215"
@@ -285,10 +288,26 @@ class InvalidPhone(FormatRule):
     def describe(self, value: str) -> str:
         arr = formats.arrow([value])
         if not formats.phones(arr)[0]:
-            return super().describe(value)
-        digits = int(formats.phone_digits(arr)[0])
-        return (f"{quote(value)} has {digits} digit{'s' if digits != 1 else ''}, too few for a phone "
-                f"number with its country code (the shortest in use have {formats.PHONE_MIN_DIGITS})")
+            plain = formats.in_ascii_digits(value)
+            if plain is None or not formats.phones(formats.arrow([plain]))[0]:
+                return super().describe(value)
+            return _other_digits_phone(value, plain)
+        return f"{quote(value)} has {_too_few(int(formats.phone_digits(arr)[0]))}"
+
+
+def _too_few(digits: int) -> str:
+    return (f"{digits} digit{'s' if digits != 1 else ''}, too few for a phone number with its country code "
+            f"(the shortest in use have {formats.PHONE_MIN_DIGITS})")
+
+
+def _other_digits_phone(value: str, plain: str) -> str:
+    """HS215's message for a phone number in digits of another script (``plain``: in 0-9)."""
+    words = formats.digit_script(value)
+    digits = int(formats.phone_digits(formats.arrow([plain]))[0])
+    if digits < formats.PHONE_MIN_DIGITS:
+        return f"{quote(value)} has {words} digits; in 0-9 it is {plain}, which has {_too_few(digits)}"
+    return (f"{quote(value)} has {words} digits; HubSpot documents phone numbers in the digits 0-9, and "
+            f"whether it reads others is not documented: write {plain}")
 
 
 class UnparseableTerm(FormatRule):

@@ -7,11 +7,12 @@ Messages and hints quote values (``'O"Brien'``; a hint that shows a fix writes i
 or digit is syntax (``';'``, ``','``, ``("")``), not a value, and stays; but a finding's value
 placed at a byte offset (HS403's first undecodable byte, as it reads: ``'é'``, ``'€'``) is a piece
 of a cell, whatever its characters, and is masked wherever the finding stands. A value in digits
-of another script is also given bare in 0-9 (HS206's ``write 12345``, HS252's date): that is the
-value too, masked. A rule whose messages give numbers or dates worked out from the cell, unquoted
-(``Rule.derived_values``: HS202's ``for 2023-11-14 22:13:20 UTC write 1700000000000``, HS253's
-``read as 2500%``), has every number and date of its findings on a data row masked, but for its
-``constants`` (HS253's ``HubSpot reads .25 as 25%``), header names and quoted syntax.
+of another script is also given bare in 0-9 (HS206's ``write 12345``, HS215's phone number,
+HS252's date): that is the value too, masked. A rule whose messages give numbers or dates worked
+out from the cell, unquoted (``Rule.derived_values``: HS202's ``for 2023-11-14 22:13:20 UTC write
+1700000000000``, HS253's ``read as 2500%``), has every number and date of its findings on a data
+row masked, but for its ``constants`` (HS253's ``HubSpot reads .25 as 25%``), header names and
+quoted syntax.
 
 A rule's ``constants`` are its own text, chosen by no cell: a quoted span inside one stays on a
 data row too (HS243's ``requires 'Note body' (usual internal name 'hs_note_body'``: a field
@@ -99,7 +100,7 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
         shown = quote(f.value)
         if f.offset is not None or not _syntax(shown):  # a value placed at a byte offset is data
             text = text.replace(shown, f"'{MASK}'")  # values appear quoted, never bare
-        plain = in_ascii_digits(f.value)  # but for a value in other digits, given in 0-9 too (HS206, HS252)
+        plain = in_ascii_digits(f.value)  # but for a value in other digits, given in 0-9 too (HS206, HS215, HS252)
         if plain:
             text = re.sub(rf"(?<![\w.,/:-]){re.escape(plain)}(?![\w/:-]|[.,]\w)", MASK, text)
     if f.row is not None and f.row >= first:  # a data row: anything quoted but a header is a value
