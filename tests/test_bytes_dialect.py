@@ -664,14 +664,17 @@ def test_an_east_asian_excel_save_is_named_by_its_encoding_not_windows_1252(enco
     assert legacy.hint == f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"
 
 
-@pytest.mark.parametrize(("text", "encoding"), [
-    ("Email,Prénom,Ville\r\na@x.com,Amélie,Besançon\r\nb@x.com,Hélène,Créée\r\n", "cp1252"),
-    ("Email,Имя,Город\r\na@x.com,Иван,Москва\r\nb@x.com,Мария,Санкт-Петербург\r\n", "cp1251"),
-    ("Email,Имя,Город\r\na@x.com,Иванов,Москва\r\n", "cp1251"),  # even-length words: valid GBK bytes too
+@pytest.mark.parametrize(("text", "encoding", "label"), [
+    ("Email,Prénom,Ville\r\na@x.com,Amélie,Besançon\r\nb@x.com,Hélène,Créée\r\n", "cp1252", "Windows-1252"),
+    ("Email,Имя,Город\r\na@x.com,Иван,Москва\r\nb@x.com,Мария,Санкт-Петербург\r\n", "cp1251",
+     "Windows-1251 (Cyrillic)"),
+    ("Email,Имя,Город\r\na@x.com,Иванов,Москва\r\n", "cp1251",  # even-length words: valid GBK bytes too
+     "Windows-1251 (Cyrillic)"),
 ])
-def test_an_8_bit_file_is_not_called_east_asian(text: str, encoding: str) -> None:
+def test_an_8_bit_file_is_not_called_east_asian(text: str, encoding: str, label: str) -> None:
     [legacy] = findings(text.encode(encoding), "HS403")
-    assert legacy.message.startswith("the file is not UTF-8; it looks like Windows-1252")
+    assert legacy.message.startswith(f"the file is not UTF-8; it looks like {label} ")
+    assert "(Cyrillic)" in legacy.message if encoding == "cp1251" else "Cyrillic" not in legacy.message
 
 
 @pytest.mark.parametrize(("encoding", "label"), [("cp1252", "Windows-1252"), ("cp932", "Shift_JIS"),
@@ -694,3 +697,33 @@ def test_a_column_name_in_the_header_in_a_legacy_encoding_is_named_so(encoding: 
         (1, 2, f"columnName '{name}' is not in the header: header '{shown}' is it in {label}, not UTF-8 (HS403)",
          "save the file as CSV UTF-8"),
         (1, 3, "columnName 'Ville' is not in the header", None)]
+
+
+_WESTERN = "Windows-1252 or ISO-8859-1 (Latin-1)"
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize(("data", "encoding", "offset", "line", "shown"), [
+    # Russian Excel's plain "CSV" writes Windows-1251: HS403 called it Windows-1252, whose
+    # `iconv -f WINDOWS-1252` makes every name Latin letters with accents (`Имя` -> `Èìÿ`)
+    ("Имя,Фамилия,Email\r\nИван,Петров,ivan@example.ru\r\nОльга,Смирнова-Ли,olga@example.ru\r\n"
+     "Пётр,Иванов И. И.,petr@example.ru\r\n".encode("cp1251"), "Windows-1251 (Cyrillic)", 0, 1, "И"),
+    ("Email,Company\r\nivan@example.ru,ООО «Ромашка» — Москва\r\n".encode("cp1251"),
+     "Windows-1251 (Cyrillic)", 31, 2, "О"),
+    # Western text: each accented letter beside an ASCII one (`Prénom`, `Müller`, `Größe`)
+    ("Prénom,Nom\r\nRenée,Müller\r\nJürgen,Größe\r\n".encode("cp1252"), _WESTERN, 2, 1, "é"),
+    # a letter alone between spaces (`à`) reads as a Cyrillic `а` too: no Cyrillic word
+    ("Email,Note\r\na@x.fr,rendez-vous à 10h\r\n".encode("cp1252"), _WESTERN, 31, 2, "à"),
+    # mixed: Cyrillic words, and letters inside Latin words
+    (b"Email,Name,City\r\n" + "a@x.de,Müller,Größe\r\nb@x.de,Jürgen,Düsseldorf\r\n".encode("cp1252")
+     + "c@x.ru,Иван,Москва\r\n".encode("cp1251"), _WESTERN, 25, 2, "ü"),
+])
+def test_an_8_bit_file_is_named_windows_1251_where_its_bytes_read_as_cyrillic_words(
+        reader: str, data: bytes, encoding: str, offset: int, line: int, shown: str) -> None:
+    [legacy] = findings(data, "HS403", reader=reader)
+    first = data[offset:offset + 1]
+    assert (legacy.row, legacy.column, legacy.line, legacy.offset) == (None, None, line, offset)
+    assert legacy.message == (f"the file is not UTF-8; it looks like {encoding} (byte 0x{first.hex().upper()} at "
+                              f"offset {offset}, line {line}, reads as '{shown}' there)")
+    iconv = "WINDOWS-1251" if "1251" in encoding else "WINDOWS-1252"
+    assert legacy.hint == f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"

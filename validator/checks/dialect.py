@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from validator.checks._cyrillic import LABEL as CYRILLIC
+from validator.checks._cyrillic import cyrillic_words
 from validator.checks._facts import NUL, exactly, line_breaks, screen, surrogate_rows
 from validator.checks.base import Hit, Rule, counted, quote, space_name
 from validator.checks.encoding import EAST_ASIAN_SAMPLE, SURROGATES, east_asian_encoding, encoding_label
@@ -16,7 +18,7 @@ from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Severity
-from validator.readers.base import Chunk
+from validator.readers.base import Chunk, DecodeEvent
 
 UTF16 = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
@@ -24,6 +26,7 @@ DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
 # takes off, so a value they check trimmed is never silently one with spaces around it
 SPACES = " \t\x0b\x0c\x85\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 AROUND = f"^[{SPACES}]|[{SPACES}]$"
+_ICONV = {CYRILLIC: "WINDOWS-1251"}  # iconv's name of an encoding ``likely_encoding`` names, but Windows-1252
 _ENDING_ORIGINS = {"\r\n": ("CRLF", "Windows"), "\n": ("LF", "Unix"), "\r": ("CR", "classic Mac")}
 
 
@@ -31,14 +34,17 @@ def _is_csv(file: FileContext) -> bool:
     return file.readable and file.notes.kind == "csv"
 
 
-def likely_encoding(sample: bytes) -> tuple[str, str]:
+def likely_encoding(sample: bytes, events: Sequence[DecodeEvent] = ()) -> tuple[str, str]:
     """(encoding, how the first byte reads in it) for bytes that are not UTF-8 ([I] heuristic).
 
-    Bytes 0x80-0x9F are C1 controls in Latin-1 but letters and punctuation in Windows-1252
+    Bytes that read as Cyrillic words (``events``: where they lie) name Windows-1251. Bytes
+    0x80-0x9F are C1 controls in Latin-1 but letters and punctuation in Windows-1252
     (`€`, smart quotes, dashes), so their presence names Windows-1252; otherwise the two agree.
     """
     if not sample:
         return "an 8-bit encoding", ""
+    if cyrillic_words(events):
+        return CYRILLIC, sample[:1].decode("cp1251", "replace")
     shown = sample[:1].decode("cp1252", "replace")
     if any(0x80 <= b <= 0x9F for b in sample):
         return "Windows-1252", shown
@@ -86,13 +92,17 @@ class LegacyEncoding(Rule):
 
     Why: HubSpot needs UTF-8 when a file has non-English characters (fact sheet 6, [V] S6, S7).
     Excel's plain "CSV" export writes the system's code page: Windows-1252 in Western Europe and
-    the Americas, so `Renée` arrives garbled; Shift_JIS in Japan and GBK in China, so every name
-    does. The finding names the likely encoding (from the bytes of the cells that are not UTF-8,
-    an [I] heuristic) and the first bad byte's offset; each bad cell is reported by HS402.
+    the Americas, so `Renée` arrives garbled; Windows-1251 in Russia; Shift_JIS in Japan and GBK
+    in China, so every name does. The finding names the likely encoding (from the bytes of the
+    cells that are not UTF-8, an [I] heuristic) and the first bad byte's offset; each bad cell is
+    reported by HS402. Where the bytes read as Cyrillic words (`Имя,Фамилия` from Russian Excel:
+    runs of bytes 0xC0-0xFF between ASCII that is no letter, where Western text holds its accented
+    letters among ASCII ones), it names Windows-1251, whose iconv name the hint gives.
     Example: byte 0xE9 (`é` in Windows-1252) at offset 57; `山田` saved by Japanese Excel (bytes
     `8E 52 93 63` in Shift_JIS).
     Fix: save as "CSV UTF-8 (Comma delimited)" in Excel, or convert:
-    `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv` (`-f CP932` for Shift_JIS, `-f GB18030`).
+    `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv` (`-f WINDOWS-1251` for Cyrillic text,
+    `-f CP932` for Shift_JIS, `-f GB18030`).
     """
 
     code = "HS403"
@@ -129,7 +139,7 @@ class LegacyEncoding(Rule):
                 hint=f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8")
             return
         sample = b"".join(e.bytes for e in notes.decode_events)
-        encoding, shown = likely_encoding(sample)
+        encoding, shown = likely_encoding(sample, notes.decode_events)
         if _cut_short(notes, sample):  # (a download or `head -c` cut a UTF-8 file: no encoding to convert)
             yield self.finding(
                 f"the file ends in the middle of a UTF-8 character (byte 0x{first.bytes.hex().upper()} at offset "
@@ -142,7 +152,7 @@ class LegacyEncoding(Rule):
             f"the file is not UTF-8; it looks like {encoding} (byte 0x{first.bytes.hex().upper()} at offset "
             f"{first.offset:,}, line {first.line}, reads as {quote(shown)} there)",
             file=file, line=first.line, offset=first.offset, value=shown or None,  # a piece of the data
-            hint="save as CSV UTF-8, or convert with iconv -f WINDOWS-1252 -t UTF-8")
+            hint=f"save as CSV UTF-8, or convert with iconv -f {_ICONV.get(encoding, 'WINDOWS-1252')} -t UTF-8")
 
 
 class Utf16Encoding(Rule):

@@ -209,6 +209,9 @@ class DecodeEvent:
     line: int
     column: int  # 1-based character position in the physical line
     bytes: bytes
+    # an ASCII letter stands right before or after the byte in its line (`Ren\xe9e`): the byte is
+    # part of a Latin word, where a Cyrillic word in Windows-1251 is all such bytes (HS403)
+    by_letter: bool = False
 
 
 @dataclass(frozen=True, slots=True)

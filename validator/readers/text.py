@@ -334,7 +334,8 @@ def note_decode_events(notes: ReaderNotes, text: str, offset: int, line: int, en
             line += breaks
             line_start = char + max(piece.rfind("\n"), piece.rfind("\r")) + 1
         notes.decode_events.append(DecodeEvent(offset + byte, line, at - line_start + 1,
-                                               bytes([ord(m.group()) - 0xDC00])))
+                                               bytes([ord(m.group()) - 0xDC00]),
+                                               _ascii_letter(text[at - 1: at]) or _ascii_letter(text[at + 1: at + 2])))
         char = at
 
 
@@ -360,7 +361,14 @@ def note_utf8_events(notes: ReaderNotes, raw: bytes | bytearray, offset: int, li
         at = b
         start = max(raw.rfind(b"\n", 0, b), raw.rfind(b"\r", 0, b)) + 1
         column = len(raw[start:b].decode("utf-8", KEEP_UTF8)) + 1
-        notes.decode_events.append(DecodeEvent(offset + b, line, column, bytes(raw[b: b + 1])))
+        notes.decode_events.append(DecodeEvent(offset + b, line, column, bytes(raw[b: b + 1]),
+                                               _ascii_letter(raw[b - 1: b])
+                                               or _ascii_letter(raw[b + 1: b + 2])))
+
+
+def _ascii_letter(char: str | bytes | bytearray) -> bool:
+    """Whether ``char`` (one character or byte, or none) is an ASCII letter."""
+    return len(char) == 1 and (char.isalpha() and char.isascii() if isinstance(char, str) else bytes(char).isalpha())
 
 
 SPARSE_BAD = 64  # bad bytes in a segment up to which each is found where it lies
