@@ -77,7 +77,21 @@ class RareEmailForm(_AddressRule):
 
 
 def _rare(arr: pa.Array) -> np.ndarray:
-    return formats.rare_emails(arr) | formats.wide_local_emails(arr)
+    """Which of ``arr`` are a rare form: each form's pattern only over the cells that can hold it
+    (a quote or bracket; a byte past ASCII), as pyarrow compiles a regex at every call: the
+    quoted-form pattern over every chunk's non-ASCII emails (5% of the bench's: carlos.müller)
+    cost 0.08 s a million rows."""
+    out = np.zeros(len(arr), bool)
+    for candidates, form in ((_quoted_or_bracketed(arr), formats.rare_emails),
+                             (non_ascii_cells(arr), formats.wide_local_emails)):
+        at = np.flatnonzero(candidates)
+        if len(at):
+            out[at] |= form(arr.take(pa.array(at)))
+    return out
+
+
+def _quoted_or_bracketed(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.or_(pc.match_substring(arr, '"'), pc.match_substring(arr, "[")).fill_null(False))
 
 
 def _listed(prop: Property) -> bool:
