@@ -3,23 +3,12 @@ written with a currency code or symbol (HS206)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
+from tests.conftest import write_csv_import
 from validator import Config, validate
 from validator.catalog import builtin
-
-
-def _write(tmp_path: Path, columns: list[tuple[str, str, str]], rows: list[list[str]]) -> Path:
-    """A one-file CSV import of (columnName, object, property) columns and its rows."""
-    with open(tmp_path / "data.csv", "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerows([[c for c, _, _ in columns], *rows])
-    request = {"name": "x", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": o, "propertyName": p}
-                                              for c, o, p in columns]}}]}
-    (tmp_path / "import.json").write_text(json.dumps(request), encoding="utf-8")
-    return tmp_path / "import.json"
 
 
 # -- hs_price_<code> -------------------------------------------------------------------------
@@ -36,7 +25,7 @@ def test_a_price_in_a_currency_is_a_number_property_of_products_and_line_items()
 
 
 def test_a_price_in_a_currency_is_checked_as_a_number(tmp_path: Path) -> None:
-    request = _write(tmp_path, [("Name", "0-7", "name"), ("Unit price", "0-7", "price"),
+    request = write_csv_import(tmp_path, [("Name", "0-7", "name"), ("Unit price", "0-7", "price"),
                                 ("Price USD", "0-7", "hs_price_usd"), ("Price XYZ", "0-7", "hs_price_xyz")],
                      [["Seat", "120.00", "130.00", "1"], ["Key", "49.9", "n/a", "2"], ["Pack", "1500", "$1600", "3"]])
     report = validate(request)
@@ -56,7 +45,7 @@ def test_with_a_snapshot_of_the_objects_properties_the_snapshot_decides(tmp_path
     props = [{"name": n, "label": n, "type": t, "fieldType": f} for n, t, f in (
         ("name", "string", "text"), ("price", "number", "number"), ("hs_price_usd", "number", "number"))]
     (portal / "properties" / "products.json").write_text(json.dumps({"results": props}), encoding="utf-8")
-    request = _write(tmp_path, [("Name", "0-7", "name"), ("Price USD", "0-7", "hs_price_usd"),
+    request = write_csv_import(tmp_path, [("Name", "0-7", "name"), ("Price USD", "0-7", "hs_price_usd"),
                                 ("Price EUR", "0-7", "hs_price_eur")], [["Seat", "130.00", "110.00"]])
     report = validate(request, config=Config(portal=str(portal)))
     assert [(f.code, f.pointer) for f in report.findings if f.code in ("HS230", "HS231")] == [
@@ -64,13 +53,13 @@ def test_with_a_snapshot_of_the_objects_properties_the_snapshot_decides(tmp_path
 
 
 # -- amounts with a currency code or symbol (HS206) ------------------------------------------
-def test_an_amount_with_a_currency_code_or_symbol_names_it_and_the_number_to_write(tmp_path: Path) -> None:
+def test_an_amount_with_a_currency_code_or_symbol_names_it_and_the_number_towrite_csv_import(tmp_path: Path) -> None:
     """A code or symbol before or after the amount, with or without a space: HS206's warning,
     naming what it found and the number to write; three letters that are no ISO 4217 code, and a
     code alone, stay HS205's errors."""
     amounts = ["USD 23000", "EUR8400.50", "23000 USD", "23 000 EUR", "€8.400,50", "$ 1,200", "€8.400", "$-50",
                "ABC 100", "EUR"]
-    request = _write(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
+    request = write_csv_import(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
                      [["D", a] for a in amounts])
     found = [(f.row, f.column, f.code, f.message) for f in validate(request).findings
              if f.code in ("HS205", "HS206")]

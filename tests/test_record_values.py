@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
+from tests.conftest import write_csv_import
 from validator import Config, validate
 
 DEALS = [("Deal Name", "0-3", "dealname"), ("Pipeline", "0-3", "pipeline"), ("Deal Stage", "0-3", "dealstage")]
 
 
-def _write(tmp_path: Path, columns: list[tuple[str, str, str]], rows: list[list[str]]) -> Path:
-    with open(tmp_path / "data.csv", "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerows([[c for c, _, _ in columns], *rows])
-    request = {"name": "x", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
-        "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": o, "propertyName": p}
-                                              for c, o, p in columns]}}]}
-    (tmp_path / "import.json").write_text(json.dumps(request), encoding="utf-8")
-    return tmp_path / "import.json"
 
 
 def _found(request: Path, **config: object) -> list[tuple[int | None, int | None, str]]:
@@ -27,7 +18,7 @@ def _found(request: Path, **config: object) -> list[tuple[int | None, int | None
 
 
 def test_a_contact_beside_two_deals_with_another_name_is_named_at_its_cell(tmp_path: Path) -> None:
-    request = _write(tmp_path, [("Email", "0-1", "email"), ("First Name", "0-1", "firstname"), *DEALS], [
+    request = write_csv_import(tmp_path, [("Email", "0-1", "email"), ("First Name", "0-1", "firstname"), *DEALS], [
         ["ann@x.com", "Ann", "Platform", "default", "closedwon"],
         ["ann@x.com", "Ann", "Seats", "default", "closedwon"],
         ["Ann@x.com", "Anne", "Renewal", "default", "closedwon"]])
@@ -43,7 +34,7 @@ def test_blank_cells_and_appended_options_are_no_other_value(tmp_path: Path) -> 
     rows = [["ann@x.com", "Ann", "", "NEW", "Platform", "default", "closedwon"],
             ["ann@x.com", "", "Lee", "", "Seats", "default", "closedwon"],
             ["ann@x.com", " Ann ", "Lee", "NEW", "Renewal", "default", "closedwon"]]
-    assert _found(_write(tmp_path, columns, rows)) == []
+    assert _found(write_csv_import(tmp_path, columns, rows)) == []
 
 
 def test_options_added_to_a_multiple_checkbox_are_no_other_value(tmp_path: Path) -> None:
@@ -52,7 +43,7 @@ def test_options_added_to_a_multiple_checkbox_are_no_other_value(tmp_path: Path)
                ("Email", "0-1", "email")]
     rows = [["101", "BILLING_ISSUE", "ann@x.com"], ["101", ";PRODUCT_ISSUE", "ann@x.com"],
             ["101", "GENERAL_INQUIRY", "bo@x.com"]]
-    assert [(r, c) for r, c, _ in _found(_write(tmp_path, columns, rows))] == [(4, 2)]
+    assert [(r, c) for r, c, _ in _found(write_csv_import(tmp_path, columns, rows))] == [(4, 2)]
 
 
 def test_a_record_with_a_record_id_is_told_by_it(tmp_path: Path) -> None:
@@ -63,7 +54,7 @@ def test_a_record_with_a_record_id_is_told_by_it(tmp_path: Path) -> None:
     rows = [["101", "ann@x.com", "+1 555 0100", "Acme", "acme.example"],
             ["101", "ann@x.com", "+1 555 0199", "Acme", "acme.example"],
             ["101", "ann.lee@x.com", "+1 555 0100", "Acme", "acme.example"]]
-    found = _found(_write(tmp_path, columns, rows))
+    found = _found(write_csv_import(tmp_path, columns, rows))
     assert [(r, c) for r, c, _ in found] == [(3, 3), (4, 2)]
 
 
@@ -72,6 +63,6 @@ def test_findings_are_the_same_whatever_the_chunk_size(tmp_path: Path) -> None:
                ("Domain", "0-2", "domain"), *DEALS]
     rows = [[f"p{i % 5}@x.com", f"N{i % 7}", f"C{i % 3}", f"c{i % 4}.example", f"D{i}", "default", "closedwon"]
             for i in range(40)]
-    request = _write(tmp_path, columns, rows)
+    request = write_csv_import(tmp_path, columns, rows)
     whole = _found(request)
     assert whole and _found(request, chunk_rows=1) == whole == _found(request, chunk_rows=7)
