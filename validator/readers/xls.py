@@ -44,7 +44,6 @@ from validator.readers.xlsx import XlsxReader
 from validator.readers.xlsx_blocks import RawBlock
 from validator.readers.xlsx_openpyxl import _no_date
 from validator.readers.xlsx_scan import SheetInfo, SheetScan, WorkbookScan
-from validator.readers.xlsx_text import DATE_ORDERS
 
 # The largest .xls read. A full BIFF8 sheet (65,536 x 256 cells) of numbers is ~100 MB written
 # in MULRK records (6 bytes a cell); xlrd holds a cell in ~11 bytes (~35 with a number object),
@@ -123,15 +122,8 @@ class XlsReader(XlsxReader):
     def __init__(self, stream: IO[bytes], notes: ReaderNotes, *, size: int | None, has_header: bool = True,
                  expected_columns: int | None = None, chunk_rows: int = 50_000,
                  date_format: str | None = None, owned: bool = True):
-        self.stream = stream
-        self.owned = owned  # a caller's stream is never closed
-        self.notes = notes
-        self.chunk_rows = max(1, chunk_rows)
-        self.order = DATE_ORDERS.get(date_format or "", "mdy")
-        self.has_header = has_header
-        notes.kind = "xls"
-        notes.encoding = "xls"
-        notes.delimiter = ""
+        self._settings(stream, notes, "xls", has_header=has_header, chunk_rows=chunk_rows,
+                       date_format=date_format, owned=owned)
         self.engine = notes.reader = "xlrd"
         notes.bytes = size or 0
         self._pre = self._speculation = self._handle = self._source = self._loader = self._now = None

@@ -78,18 +78,23 @@ CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``
 class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
     """Reads the checked worksheet of one workbook into Chunks."""
 
-    def __init__(self, stream: IO[bytes], notes: ReaderNotes, *, size: int | None, has_header: bool = True,
-                 expected_columns: int | None = None, chunk_rows: int = 50_000,
-                 date_format: str | None = None, engine: str | None = None, owned: bool = True):
+    def _settings(self, stream: IO[bytes], notes: ReaderNotes, kind: str, *, has_header: bool, chunk_rows: int,
+                  date_format: str | None, owned: bool) -> None:
+        """What every workbook reader (``.xlsx``, ``.xls``) keeps of its arguments."""
         self.stream = stream
         self.owned = owned  # a caller's stream is never closed
         self.notes = notes
         self.chunk_rows = max(1, chunk_rows)
         self.order = DATE_ORDERS.get(date_format or "", "mdy")
         self.has_header = has_header
-        notes.kind = "xlsx"
-        notes.encoding = "xlsx"
+        notes.kind = notes.encoding = kind
         notes.delimiter = ""
+
+    def __init__(self, stream: IO[bytes], notes: ReaderNotes, *, size: int | None, has_header: bool = True,
+                 expected_columns: int | None = None, chunk_rows: int = 50_000,
+                 date_format: str | None = None, engine: str | None = None, owned: bool = True):
+        self._settings(stream, notes, "xlsx", has_header=has_header, chunk_rows=chunk_rows,
+                       date_format=date_format, owned=owned)
         # the command line may have run the pre-checks and calamine's load already (xlsx_prefetch)
         self._pre: Prefetched | None = take(stream) if engine is None else None
         self._speculation: xlsx_pieces.Speculation | None = None  # pieces cut during the pre-checks
