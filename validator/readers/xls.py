@@ -38,7 +38,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from validator.readers.base import Header, ReaderNotes, Refused, warnings_ignored
+from validator.readers.base import ReaderNotes, Refused, warnings_ignored
 from validator.readers.xls_bounds import SheetBounds, biff8, check_compound, check_globals
 from validator.readers.xlsx import XlsxReader
 from validator.readers.xlsx_blocks import RawBlock
@@ -137,16 +137,7 @@ class XlsReader(XlsxReader):
                 raise Refused("the workbook has no worksheet (only chart sheets or other parts; "
                               "HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
             notes.sheet = chosen.name
-            exceptions = sorted(self.scan.scan.exceptions.items())
-            self._exc_rows = np.array([r for (r, _c), _v in exceptions], dtype=np.int64)
-            self._exceptions = exceptions
-            self._next_block = self._rows(sheet)
-            self._header: Header | None = None
-            self._width = expected_columns or 0
-            self._first: RawBlock | None = None
-            if has_header:
-                self._read_header()
-            notes.empty = not self.scan.scan.has_values
+            self._start_rows(self._rows(sheet), expected_columns, has_header)
         except BaseException:
             self._release()
             raise

@@ -78,6 +78,20 @@ CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``
 class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
     """Reads the checked worksheet of one workbook into Chunks."""
 
+    def _start_rows(self, blocks: Any, expected_columns: int | None, has_header: bool) -> None:
+        """Ready to give out the sheet's rows from ``blocks`` (its cells' exceptions kept, the
+        header row read where there is one)."""
+        exceptions = sorted(self.scan.scan.exceptions.items())
+        self._exc_rows = np.array([r for (r, _c), _v in exceptions], dtype=np.int64)
+        self._exceptions = exceptions
+        self._next_block = blocks
+        self._header: Header | None = None
+        self._width = expected_columns or 0
+        self._first: RawBlock | None = None
+        if has_header:
+            self._read_header()
+        self.notes.empty = not self.scan.scan.has_values
+
     def _settings(self, stream: IO[bytes], notes: ReaderNotes, kind: str, *, has_header: bool, chunk_rows: int,
                   date_format: str | None, owned: bool) -> None:
         """What every workbook reader (``.xlsx``, ``.xls``) keeps of its arguments."""
@@ -128,16 +142,7 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
             notes.sheet = chosen.name
             self.engine = choose_engine(self.scan.scan, engine)
             notes.reader = self.engine
-            exceptions = sorted(self.scan.scan.exceptions.items())
-            self._exc_rows = np.array([r for (r, _c), _v in exceptions], dtype=np.int64)
-            self._exceptions = exceptions
-            self._next_block = self._open_rows()
-            self._header: Header | None = None
-            self._width = expected_columns or 0
-            self._first: RawBlock | None = None
-            if has_header:
-                self._read_header()
-            notes.empty = not self.scan.scan.has_values
+            self._start_rows(self._open_rows(), expected_columns, has_header)
         except BaseException:  # nothing opened here outlives a failed start (the caller closes the stream)
             self._release()
             raise
