@@ -89,8 +89,8 @@ class RecordValuesDiffer(CatalogRule):
                 at, first = self._differing(chunk, column, pos, keys, had, pairs)
                 if not len(at):
                     continue
-                cells = chunk.column(column.index).to_numpy(dtype=object)[at]
-                named = chunk.column(key.index).to_numpy(dtype=object)[at]
+                cells = chunk.column(column.index).iloc[at].to_numpy(dtype=object)  # the differing cells only
+                named = chunk.column(key.index).iloc[at].to_numpy(dtype=object)
                 shown = np.array([f"{c}{_SEP}{k}" for c, k in zip(cells, named, strict=True)], dtype=object)
                 yield key_batch(self, chunk, file, column, at, first, self._message(file, key, column),
                                 shown=shown)
