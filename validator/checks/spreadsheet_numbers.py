@@ -25,7 +25,9 @@ from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
 
-SCIENTIFIC = r"^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$"
+# a number in scientific notation as spreadsheets write it: one digit before the point, and the
+# exponent's sign (`1.5551E+16`, `1,23457E+17`); a hex or coded ID (`0019e29423`, `12e4`) is not one
+SCIENTIFIC = r"^\s*[+-]?[1-9](?:[.,]\d+)?[eE][+-]\d+\s*$"
 # A complete North American (NANP) number as a number cell holds it: area code and exchange each
 # start with 2-9, after the country code 1 or not; no + or 0 was there to lose
 NANP = r"1?[2-9]\d{2}[2-9]\d{6}"
@@ -133,6 +135,9 @@ class MangledNumber(_CatalogRule):
     Why: Excel keeps 15 significant digits; an 18-digit Record ID becomes
     `123456789012345000` or `1.23457E+17`, and a CSV saved afterwards carries that text. HubSpot
     then matches or creates the wrong record, or rejects the ID.
+    Scientific notation is the spreadsheets' form, one digit before the point and a signed exponent
+    (`1.23457E+17`): a hex or coded ID such as `0019e29423` keeps its digits. A column mapped
+    `"ignored": true` is not imported, so not checked.
     Example: `1.5551E+16` in a phone column of a CSV; a 17-digit number cell in an XLSX.
     Fix: re-export from the source with the column formatted as Text; the lost digits cannot be
     recovered from the file.
@@ -142,7 +147,7 @@ class MangledNumber(_CatalogRule):
     name = "mangled-number"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in file.imported():
             values = chunk.column(col.index)
             bad = np.zeros(len(values), dtype=bool)
             if is_identifier(col, self.catalog):  # scientific notation has an e or E
