@@ -727,3 +727,26 @@ def test_an_8_bit_file_is_named_windows_1251_where_its_bytes_read_as_cyrillic_wo
                               f"offset {offset}, line {line}, reads as '{shown}' there)")
     iconv = "WINDOWS-1251" if "1251" in encoding else "WINDOWS-1252"
     assert legacy.hint == f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_excel_for_mac_save_is_named_mac_roman_not_windows_1252(reader: str) -> None:
+    """Excel for Mac's "CSV (Macintosh)" writes Mac Roman with lone CR line ends: HS403 called it
+    Windows-1252, where `Renée` reads `RenŽe` and the iconv hint garbles every accent; it names
+    Mac Roman and shows the byte as it reads there."""
+    data = "Email,First Name,City\rrenee@x.com,Renée,Montréal\rj@x.com,Jürgen,München\rf@x.com,François,Besançon\r"
+    [legacy] = findings(data.encode("mac_roman"), "HS403", reader=reader)
+    assert (legacy.row, legacy.column, legacy.line, legacy.offset) == (None, None, 2, 37)
+    assert legacy.message == ("the file is not UTF-8; it looks like Mac Roman (Excel for Mac's \"CSV (Macintosh)\") "
+                              "(byte 0x8E at offset 37, line 2, reads as 'é' there)")
+    assert legacy.hint == "save as CSV UTF-8, or convert with iconv -f MACINTOSH -t UTF-8"
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("text", [
+    "Email,Last Name,Note\r\na@x.com,O’Brien,“VIP” – renewal €1200\r\nb@x.com,Dupré,Société Générale\r\n",
+    "Email,Last Name,Note\r\na@x.com,Ždanov,Šimon’s €50\r\n",
+])
+def test_a_windows_1252_save_with_quotes_and_euros_is_not_called_mac_roman(reader: str, text: str) -> None:
+    [legacy] = findings(text.encode("cp1252"), "HS403", reader=reader)
+    assert legacy.message.startswith("the file is not UTF-8; it looks like Windows-1252 ")

@@ -26,7 +26,9 @@ DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
 # takes off, so a value they check trimmed is never silently one with spaces around it
 SPACES = " \t\x0b\x0c\x85\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 AROUND = f"^[{SPACES}]|[{SPACES}]$"
-_ICONV = {CYRILLIC: "WINDOWS-1251"}  # iconv's name of an encoding ``likely_encoding`` names, but Windows-1252
+MAC_ROMAN = "Mac Roman (Excel for Mac's \"CSV (Macintosh)\")"
+# iconv's name of an encoding HS403 names, but Windows-1252
+_ICONV = {CYRILLIC: "WINDOWS-1251", MAC_ROMAN: "MACINTOSH"}
 _ENDING_ORIGINS = {"\r\n": ("CRLF", "Windows"), "\n": ("LF", "Unix"), "\r": ("CR", "classic Mac")}
 
 
@@ -49,6 +51,37 @@ def likely_encoding(sample: bytes, events: Sequence[DecodeEvent] = ()) -> tuple[
     if any(0x80 <= b <= 0x9F for b in sample):
         return "Windows-1252", shown
     return "Windows-1252 or ISO-8859-1 (Latin-1)", shown
+
+
+def _fits(text: str, i: int) -> bool:
+    """Whether ``text[i]`` reads as a letter of the word it stands in: beside a letter, not a
+    capital after a small letter (`RenŽe`), and a small letter only beside another (`Renée`)."""
+    c, left, right = text[i], text[i - 1:i], text[i + 1:i + 2]
+    if not c.isalpha() or not (left.isalpha() or right.isalpha()):
+        return False
+    if c.isupper():
+        return not left.islower()
+    return left.islower() or right.islower()
+
+
+def mac_roman(cells: Sequence[bytes]) -> bool:
+    """Whether the bytes of cells that are not UTF-8 are Mac Roman text ([I] heuristic): Excel for
+    Mac's "CSV (Macintosh)" writes it, with lone CR line ends. Its accented letters are bytes
+    0x80-0x9F (`é` 0x8E, `ü` 0x9F), which Windows-1252 reads as capitals and punctuation (`RenŽe`,
+    `MŸller`): the cells hold such a byte, and more of their bytes above 0x7F read
+    as letters of their words, or as quotes, dashes and signs, in Mac Roman than in Windows-1252."""
+    if not any(0x80 <= b <= 0x9F for cell in cells for b in cell):
+        return False
+    def read(encoding: str) -> int:
+        texts = [cell.decode(encoding, "replace") for cell in cells]
+        return sum(_fits(text, i) or c in _TYPOGRAPHY for text in texts for i, c in enumerate(text) if c > "\x7f")
+
+    return read("mac_roman") > read("cp1252")
+
+
+# quotes, dashes and signs both encodings have (Windows-1252's at 0x80-0x9F, where Mac Roman has
+# letters): in the text they read as what was typed (`O’Brien`, `€50`)
+_TYPOGRAPHY = frozenset("‘’“”–—…•€™")
 
 
 def _cut_short(notes: Any, sample: bytes) -> bool:
@@ -97,7 +130,10 @@ class LegacyEncoding(Rule):
     cells that are not UTF-8, an [I] heuristic) and the first bad byte's offset; each bad cell is
     reported by HS402. Where the bytes read as Cyrillic words (`Имя,Фамилия` from Russian Excel:
     runs of bytes 0xC0-0xFF between ASCII that is no letter, where Western text holds its accented
-    letters among ASCII ones), it names Windows-1251, whose iconv name the hint gives.
+    letters among ASCII ones), it names Windows-1251, whose iconv name the hint gives. Excel for
+    Mac's "CSV (Macintosh)" writes Mac Roman, whose accented letters are bytes 0x80-0x9F (`é` is
+    0x8E, which Windows-1252 reads as `Ž`): where the cells read as words in it, not in
+    Windows-1252, it names Mac Roman (iconv's MACINTOSH).
     Example: byte 0xE9 (`é` in Windows-1252) at offset 57; `山田` saved by Japanese Excel (bytes
     `8E 52 93 63` in Shift_JIS).
     Fix: save as "CSV UTF-8 (Comma delimited)" in Excel, or convert:
@@ -140,6 +176,8 @@ class LegacyEncoding(Rule):
             return
         sample = b"".join(e.bytes for e in notes.decode_events)
         encoding, shown = likely_encoding(sample, notes.decode_events)
+        if cells and mac_roman(cells):
+            encoding, shown = MAC_ROMAN, sample[:1].decode("mac_roman")
         if _cut_short(notes, sample):  # (a download or `head -c` cut a UTF-8 file: no encoding to convert)
             yield self.finding(
                 f"the file ends in the middle of a UTF-8 character (byte 0x{first.bytes.hex().upper()} at offset "
