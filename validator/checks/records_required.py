@@ -196,7 +196,9 @@ class ContactWithoutEmail(RequiredRule):
     its older documentation accepted any of first name, last name and email ([V-old] S8), and
     the object API needs none. Which holds for an API import is not settled, hence a warning; a
     contact with none of the three is an error (HS233 for a missing column, HS234 for a row).
-    Checked when the operation is CREATE, or UPSERT for the rows with no identifier.
+    Checked when the operation is CREATE, or UPSERT for the rows with no identifier. An email
+    mapping whose `columnName` is not in the header HubSpot reads (lines of notes above the
+    header, as LinkedIn's Connections.csv has) is HS103's and HS608's, not a file without email.
     Example: a CREATE contacts import with First Name and Phone but no Email column.
     Fix: add and map the contacts' email addresses, or check on a small import that HubSpot
     creates contacts from a name alone.
@@ -212,6 +214,9 @@ class ContactWithoutEmail(RequiredRule):
             return
         op = self.ctx.spec.operation(CONTACTS)
         email, names = self._columns(file)
+        if not email and any(s.object_type_id == CONTACTS and s.property_name == "email" and not s.ignored
+                             for s in file.spec.columns):
+            return  # mapped, but its columnName is not in the header HubSpot reads: HS103 (and HS608) say so
         if op != "UPDATE" and not email and names and self.creates_every_row(file, CONTACTS, op):
             yield self.finding(
                 f"{op} of {self.catalog.object_label(CONTACTS)} has no column mapped to 'email': HubSpot's import "
