@@ -36,6 +36,25 @@ deals with their contacts (`R$ 1.234,56`, a CPF as text, `+55` mobiles); Arabic 
 with Arabic-Indic digits in a text column only; a Chinese one saved by Excel in GBK (GB18030);
 Indian numbers in their local forms (`+91 98450 12345`, `+91-22-6778-9595`, an extension); emails
 whose local part is not ASCII (`josé@例え.jp`); openpyxl workbooks of the Japanese and French ones.
+
+Lead lists and other tools' exports: Apollo.io (50 columns, `Email Status` and blank emails where it
+is `Unavailable`, ISO times with `.000+00:00`, phones `+1 415-555-0132`) and ZoomInfo (every field
+quoted, `(415) 555-0132 ext. 204`, revenue and employee ranges such as `$10 mil. - $25 mil.` and
+`10,000+`); LinkedIn's Connections.csv as it is downloaded, with its `Notes:` lines above the header;
+Shopify customers (`'+14155550132` and `'02134` with Excel's leading apostrophe, `yes`/`no`, tags
+`VIP, wholesale`), Stripe customers (`cus_` ids, `Created (UTC)` as `2024-02-06 01:17`, `true`/`false`,
+metadata columns); Zoho CRM leads (`zcrm_` record ids, owners by name, a secondary email), a
+Dynamics 365 "Export to Excel" workbook (three hidden `(Do Not Modify)` columns and a veryHidden
+sheet), Copper people, Pipedrive persons and organizations (websites as `https://www.`,
+`http://x.com/` and `www.`); Outlook's contacts CSV (its 61 fixed columns, `E-mail 2 Address`,
+`0/0/00` for no birthday, an address over two lines) and Google Contacts' (`E-mail 1 - Value`,
+`Phone 1 - Label`, labels joined with ` ::: `, a birthday `--03-15`); Airtable (a BOM, `checked`
+checkboxes, attachment links, `3/2/2024 2:11pm`), Notion (a BOM, `April 6, 2024`), Typeform
+(hex Network IDs), Google Forms (`2024/03/02 9:07:13 AM GMT+1`), Eventbrite attendees (times with
+`-08:00`, fees); LibreOffice Calc's CSV (`02/04/26`, `TRUE`), Excel for Mac's "CSV (Macintosh)"
+(Mac Roman, lone CR line ends), a Google Sheets .xlsx download (boolean and percentage cells);
+a QuickBooks customer list (`1,234.50`) and Jira issues as tickets (`02/Mar/24 9:07 AM`, two
+`Labels` columns, statuses as the stages of a pipeline named after the Jira project).
 """
 
 from __future__ import annotations
@@ -60,8 +79,18 @@ PORTAL = DATA / "portal"
 # blank in a tasks-and-contacts file (HS238); the international ones: `;` (HS408), a decimal comma or
 # `R$` (HS206), date cells (HS419); a Windows-1252 or GBK save (HS402 at each cell whose bytes are not
 # UTF-8, HS403), its non-ASCII headers, which HubSpot reads as UTF-8 and cannot match (HS103) and
-# an email in those bytes (HS212); a local part that is not ASCII (HS246)
+# an email in those bytes (HS212); a local part that is not ASCII (HS246). Round two: Apollo's rows
+# whose email is `Unavailable` (HS242); LinkedIn's `Notes:` lines, so HubSpot reads `Notes:` as the
+# header (HS608 names them; HS101, HS103 and a ragged row each are what HubSpot would report) and the
+# blank line (HS113); Shopify's phones with Excel's leading apostrophe, which HubSpot keeps (HS215); the
+# Dynamics workbook's hidden sheet (HS420: HubSpot takes one) and hidden columns (HS421), its date
+# cells (HS419); Pipedrive's websites mapped to the domain (HS214); Airtable's `checked` for a
+# checkbox (HS207); Notion's `April 6, 2024` and Google Forms' `GMT+1`, in no form HubSpot documents
+# (HS201); the Mac Roman save (HS402, HS403) and its CR line ends (HS407); QuickBooks' `1,234.50`
+# (HS206); Jira's second `Labels` column (HS104: HubSpot maps by header text)
 _WHOLE = ("contacts.csv", None, None)  # a finding on the whole file
+_DYNAMICS = "Active Contacts 3-20-2024 10-14-31 AM.xlsx"
+_NOTION = "Contacts 3f6a1b2c9d8e4f5a8b7c6d5e4f3a2b1c.csv"
 _GBK_CELLS = [(2, 2), (2, 4), (2, 6), (2, 8), (3, 1), (3, 2), (3, 3), (3, 4), (3, 6), (3, 8), (4, 2), (4, 3), (4, 4),
               (4, 6), (4, 8)]
 CLEAN = {
@@ -114,6 +143,37 @@ CLEAN = {
     "idn-emails": [("contacts.csv", r, 1, "HS246") for r in range(2, 7)],
     "xlsx-openpyxl-japanese": [("contacts.xlsx", 2, 11, "HS419")],
     "xlsx-openpyxl-french": [("contacts.xlsx", 2, 10, "HS419")],
+    "apollo-contacts": [("apollo-contacts-export.csv", r, 6, "HS242") for r in range(6, 28, 7)],
+    "zoominfo-contacts": [],
+    "linkedin-connections": [("Connections.csv", 1, None, "HS101")] + [("Connections.csv", 1, None, "HS103")] * 6 + [
+        ("Connections.csv", 1, None, "HS608"), ("Connections.csv", 1, 1, "HS103"),
+        ("Connections.csv", 3, None, "HS113")] + [("Connections.csv", r, 2, "HS110") for r in range(4, 35)],
+    "shopify-customers": sorted([("customers_export.csv", r, 13, "HS215") for r in range(2, 28, 2)] + [
+        ("customers_export.csv", r, 14, "HS215") for r in range(3, 28, 4)], key=lambda f: f[1]),
+    "stripe-customers": [],
+    "zoho-crm-leads": [],
+    "dynamics365-contacts": [(_DYNAMICS, None, None, "HS420"), (_DYNAMICS, None, None, "HS421"),
+                             (_DYNAMICS, 2, 1, "HS421"), (_DYNAMICS, 2, 2, "HS421"), (_DYNAMICS, 2, 3, "HS419"),
+                             (_DYNAMICS, 2, 3, "HS421"), (_DYNAMICS, 2, 15, "HS419")],
+    "copper-people": [],
+    "pipedrive-persons": [],
+    "pipedrive-organizations": [("organizations-export.csv", r, 9, "HS214")
+                                for r in (2, 4, 5, 6, 8, 9, 10, 12, 13, 16, 17, 18, 20)],
+    "outlook-contacts": [],
+    "google-contacts": [],
+    "airtable-contacts": [("Contacts-Grid view.csv", 1, 1, "HS401")] + [
+        ("Contacts-Grid view.csv", r, 8, "HS207") for r in range(2, 27) if (r - 2) % 3 != 2],
+    "notion-contacts": [(_NOTION, 1, 1, "HS401")] + [(_NOTION, r, 5, "HS201") for r in range(3, 20) if (r - 2) % 3],
+    "typeform-responses": [],
+    "google-forms-responses": [("Event sign-up (Responses).csv", r, 1, "HS201") for r in range(2, 18)],
+    "eventbrite-attendees": [],
+    "libreoffice-calc-csv": [],
+    "excel-mac-csv": [("customers.csv", None, None, code) for code in ("HS402", "HS403", "HS407")] + [
+        ("customers.csv", r, c, "HS402") for r, c in ((2, 2), (2, 3), (2, 5), (3, 2), (3, 3), (3, 5), (6, 2), (6, 3),
+                                                      (8, 2), (8, 3), (8, 5), (10, 2), (10, 5), (12, 2))],
+    "google-sheets-xlsx": [("Customers.xlsx", 2, 6, "HS419")],
+    "quickbooks-customers": [("Customers.csv", r, 11, "HS206") for r in (3, 5, 8, 10, 13, 15)],
+    "jira-tickets": [("Jira.csv", 1, 17, "HS104")],
 }
 
 # one problem planted in a clean import: (file, bytes replaced, replacement, findings added)
@@ -171,6 +231,56 @@ PLANTED = {
     "indian-contacts": ("contacts.csv", b"+91 99999 88888", b"+91 99999 8888O",
                         [("contacts.csv", 5, 6, "HS215"), ("contacts.csv", 5, 6, "HS430")]),
     "idn-emails": ("contacts.csv", b"plain@example.com", "plain@例え".encode(), [("contacts.csv", 7, 1, "HS212")]),
+    # round two: an email cut short, or holding two addresses (`; `, `, ` or Google's ` ::: `), or an
+    # Exchange address in Outlook's E-mail Address; an amount with a thousands separator; a date in
+    # another order or with a zone name; an owner misspelt; an employee range for a number; a
+    # multi-select joined with a comma; a letter O in a phone; an option that does not exist; WAHR's
+    # sibling FALSCH from German LibreOffice
+    "apollo-contacts": ("apollo-contacts-export.csv", b"elena.baker@hooli.xyz", b"elena.baker@hooli",
+                        [("apollo-contacts-export.csv", 4, 6, "HS212")]),
+    "zoominfo-contacts": ("zoominfo-export.csv", b'"pedro.walsh@massivedynamic.com"',
+                          b'"pedro.walsh@massivedynamic.com; pwalsh@massivedynamic.com"',
+                          [("zoominfo-export.csv", 4, 14, "HS212")]),
+    "shopify-customers": ("customers_export.csv", b"D02 XY45,'+35313953314,,no,1234.50,",
+                          b"D02 XY45,'+35313953314,,no,\"1,234.50\",", [("customers_export.csv", 4, 16, "HS206")]),
+    "stripe-customers": ("unified_customers.csv", b"2024-02-06 01:17", b"02/06/2024 01:17",
+                         [("unified_customers.csv", 1, 5, "HS204"), ("unified_customers.csv", 3, 5, "HS201")]),
+    "zoho-crm-leads": ("Leads_001.csv", b'"ravi.murphy@soylentfoods.co","+1', b'"ravi.murphy@soylentfoods","+1',
+                       [("Leads_001.csv", 3, 7, "HS212")]),
+    "copper-people": ("people.csv", b",Raj Patel,Current Customer,41 Bay St,",
+                      b",Raj Patil,Current Customer,41 Bay St,", [("people.csv", 3, 9, "HS236")]),
+    "pipedrive-persons": ("people-export.csv", b",julia.petrova@massivedynamic.com,",
+                          b',"julia.petrova@massivedynamic.com, julia@petrova.me",',
+                          [("people-export.csv", 4, 7, "HS212")]),
+    "pipedrive-organizations": ("organizations-export.csv", b"Retail,42000000,340,2,1,Hot lead",
+                                b"Retail,42000000,201-500,2,1,Hot lead",
+                                [("organizations-export.csv", 3, 13, "HS205")]),
+    "outlook-contacts": ("contacts.CSV", b'"nikhil.patel@tyrellcorp.com"',
+                         b'"/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)'
+                         b'/cn=Recipients/cn=npatel"',
+                         [("contacts.CSV", 2, 9, "HS212")]),
+    "google-contacts": ("contacts.csv", b"jamal.novak@oceanic-air.com",
+                        b"jamal.novak@oceanic-air.com ::: jamal@novak.family", [("contacts.csv", 3, 19, "HS212")]),
+    "airtable-contacts": ("Contacts-Grid view.csv", b"Vandelay Industries,Subscriber,Product updates,",
+                          b'Vandelay Industries,Subscriber,"Product updates,Webinars",',
+                          [("Contacts-Grid view.csv", 4, 7, "HS208")]),
+    "notion-contacts": (_NOTION, b"+1 415 510 7024", b"+1 415 51O 7024",
+                        [(_NOTION, 4, 6, "HS215"), (_NOTION, 4, 6, "HS430")]),
+    "typeform-responses": ("responses.csv", b"2024-03-02 10:10:17", b"02/03/2024 10:10",
+                           [("responses.csv", 1, 11, "HS204"), ("responses.csv", 3, 11, "HS201")]),
+    "google-forms-responses": ("Event sign-up (Responses).csv", b'"COO","Events","Trade Show"',
+                               b'"COO","Events","A friend"', [("Event sign-up (Responses).csv", 3, 8, "HS208")]),
+    "eventbrite-attendees": ("report-2024-03-20T1605.csv", b"2024-02-03 10:14:06-08:00", b"2024-02-03 10:14:06 PST",
+                             [("report-2024-03-20T1605.csv", 4, 2, "HS201")]),
+    "libreoffice-calc-csv": ("customers.csv", b"Nakatomi Trading,FALSE,03/07/25,", b"Nakatomi Trading,FALSCH,03/07/25,",
+                             [("customers.csv", 4, 5, "HS207")]),
+    "excel-mac-csv": ("customers.csv", b",4/10/2025,", b",2025-04-10,",
+                      [("customers.csv", 1, 6, "HS204"), ("customers.csv", 5, 6, "HS201")]),
+    "quickbooks-customers": ("Customers.csv", b"ravi.rao@massivedynamic.com",
+                             b'"ravi.rao@massivedynamic.com, ap@massivedynamic.com"',
+                             [("Customers.csv", 4, 9, "HS212")]),
+    "jira-tickets": ("Jira.csv", b"IT Service Desk,High,,Raj Patel,Carla Diaz,02/Mar/24",
+                     b"IT Service Desk,Highest,,Raj Patel,Carla Diaz,02/Mar/24", [("Jira.csv", 3, 8, "HS208")]),
 }
 
 
