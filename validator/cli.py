@@ -1,4 +1,4 @@
-"""Command line: ``hubspot-preflight check | config | rules | explain | explain-errors | doctor``.
+"""Command line: ``hubspot-preflight check | config | rules | explain | explain-errors | doctor | portal pull``.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage errors,
 configuration errors and refused inputs, always with a one-line reason and never a traceback.
@@ -7,9 +7,10 @@ This module holds the click group, the ``check`` command (its options and the or
 steps) and the process entry (``run``, ``main``, the allocators' settings). Beside it:
 ``cli_inputs`` (what a check reads: paths paired with requests, ``--file`` and stdin, each
 request's settings, the read-ahead), ``cli_output`` (what a check writes: the report, baselines,
-refusals) and ``cli_commands`` (config, rules, explain, doctor). Their names are importable from
-here too. Only the standard library and click load before ``check`` starts: pandas, pyarrow
-and the rules load when the check needs them, after the read-ahead has started.
+refusals), ``cli_commands`` (config, rules, explain, doctor) and ``cli_portal`` (portal pull).
+The names of ``cli_commands`` are importable from here too. Only the standard library and
+click load before ``check`` starts: pandas, pyarrow and the rules load when the check needs
+them, after the read-ahead has started.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from validator.cli_commands import rules_markdown as rules_markdown  # (re-expor
 from validator.cli_inputs import STDIN_LIMIT as STDIN_LIMIT  # (re-exported)
 from validator.cli_inputs import _given, _named_files, _no_stray_files, _own_configs, _plan, _read_ahead, _run_config
 from validator.cli_inputs import _spooled_stdin as _spooled_stdin  # (re-exported)
+from validator.cli_portal import portal
 
 EXIT_USAGE = 2
 
@@ -252,7 +254,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     sys.exit(0 if config.exit_zero and code == 1 else code)
 
 
-for _command in (config_cmd, rules_cmd, explain, explain_errors, doctor):
+for _command in (config_cmd, rules_cmd, explain, explain_errors, doctor, portal):
     cli.add_command(_command)
 
 
