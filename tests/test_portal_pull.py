@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -99,6 +100,9 @@ def hubspot() -> Iterator[FakeHubSpot]:
             query = dict(urllib.parse.parse_qsl(parts.query))
             answer = fake.answer(parts.path, query)
             fake.calls[-1].headers = dict(self.headers.items())
+            if answer.status == 0:  # the connection closed, no answer
+                self.close_connection = True
+                return
             body = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body).encode()
             self.send_response(answer.status)
             for name, value in {"Content-Type": "application/json", **answer.headers}.items():
@@ -248,6 +252,40 @@ def test_a_500_twice_then_an_answer_waits_one_then_two_seconds(hubspot: FakeHubS
     with pytest.raises(ValidatorError, match=r"^GET /crm/v3/owners\?limit=500: HTTP 503; gave up after 4 tries"):
         pull(tmp_path / "q", token=TOKEN, base=hubspot.url, objects=["deals"], sleep=waits.append)
     assert waits[2:] == [1.0, 2.0, 4.0] and not (tmp_path / "q").exists()
+
+
+def test_a_lost_connection_is_tried_again_and_one_that_cannot_be_made_stops_the_pull(
+        hubspot: FakeHubSpot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hubspot.script["/crm/v3/schemas"] = [Answer(0), Answer(200, (PORTAL / "schemas.json").read_bytes())]
+    waits: list[float] = []
+    summary = pull(tmp_path / "p", token=TOKEN, base=hubspot.url, objects=["deals"], sleep=waits.append)
+    assert waits == [1.0] and summary.retries == 1 and (tmp_path / "p" / "schemas.json").exists()
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    hubspot.url = f"http://127.0.0.1:{port}"
+    code, _, err = run(hubspot, str(tmp_path / "q"), capsys=capsys)
+    assert (code, err) == (2, "hubspot-preflight: error: GET /crm/v3/schemas: cannot reach 127.0.0.1: "
+                              "Connection refused\n")
+    assert not (tmp_path / "q").exists()
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    (Answer(200, {"total": 3}), 'the answer is not HubSpot\'s shape (an object with a "results" list of objects)'),
+    (Answer(200, {"results": [1]}), 'the answer is not HubSpot\'s shape (an object with a "results" list of objects)'),
+    (Answer(200, {"results": [], "paging": {"next": {"after": {}}}}),
+     'the answer is not HubSpot\'s shape ("paging.next.after" is not a cursor)'),
+    (Answer(200, b"\xff\xfe"), "the answer is not JSON"),
+    (Answer(302, b"", {"Location": "http://elsewhere.example/crm/v3/owners"}),
+     "HTTP 302, a redirect to elsewhere.example: not followed (the token would go with it); give the API's own "
+     "address as --base-url"),
+])
+def test_an_answer_that_is_not_hubspots_stops_the_pull_naming_the_call(
+        answer: Answer, said: str, hubspot: FakeHubSpot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hubspot.script["/crm/v3/owners"] = [answer]
+    code, _, err = run(hubspot, str(tmp_path / "p"), "--object", "deals", capsys=capsys)
+    assert (code, err) == (2, f"hubspot-preflight: error: GET /crm/v3/owners?limit=500: {said}\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_rejected_token_stops_the_pull_naming_no_token(

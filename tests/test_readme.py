@@ -70,3 +70,16 @@ def test_hostile_inputs_counts_are_the_catalogues() -> None:
     assert f"; {notes} of them carry a note" in section
     assert f"**Run time**: {len(classes)} child processes" in section
     assert ("No class is left pending." in section) == (not any("pending" in c for c in classes))
+
+
+def test_every_option_of_portal_pull_is_in_its_table() -> None:
+    import click
+
+    from validator.cli_portal import pull_cmd
+
+    table = README.split("Options of `portal pull`:\n\n", 1)[1].split("\n\n", 1)[0]
+    documented = {flag.split()[0] for cell in re.findall(r"^\| (`[^|]+`) \|", table, re.M)
+                  for spelt in re.findall(r"`([^`]+)`", cell) for flag in spelt.split(", ")}
+    options = {o for p in pull_cmd.params if isinstance(p, click.Option) and not p.hidden for o in p.opts}
+    assert documented == options
+    assert "hubspot-preflight portal pull portal/" in README

@@ -106,7 +106,7 @@ def cli() -> None:
 @click.option("--ignore-unpaired", is_flag=True,
               help="Skip data files that belong to no importRequest, and JSON that is not one (pre-commit).")
 @click.option("--portal", type=PathArg(), metavar="DIR",
-              help="A portal snapshot folder (HubSpot API responses saved with curl; see README).")
+              help="A portal snapshot folder (HubSpot API responses, saved by portal pull; see README).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=50_000, hidden=True)
 @click.option("--reader", type=click.Choice(["auto", "fast", "exact"]), default="auto", hidden=True)
 @click.option("--threads", type=click.IntRange(1, 2), default=None,

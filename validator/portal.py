@@ -1,7 +1,7 @@
 """A portal snapshot: HubSpot API response bodies saved from one account, read offline.
 
-Layout of the folder (each file is the body exactly as HubSpot returns it; README shows the curl
-commands that save them; every file is optional):
+Layout of the folder (each file is the body exactly as HubSpot returns it, a list of several
+pages in one body; ``portal pull``, ``validator.portal_pull``, saves them; every file is optional):
 
     properties/<objectType>.json   GET /crm/v3/properties/{objectType}     {"results": [property, ...]}
     properties-archived/<objectType>.json  GET /crm/v3/properties/{objectType}?archived=true  (the same)

@@ -154,7 +154,7 @@ class _Pull:
         except Unavailable as exc:
             if self.strict:
                 raise ValidatorError(f"{rel}: {exc} (--strict: a file skipped fails the pull)") from None
-            self.skipped.append(Skipped(rel, str(exc)))
+            self.skipped.append(Skipped(rel, self.api.scrub(str(exc))))
             return False
         file = self.work / rel
         file.parent.mkdir(parents=True, exist_ok=True)
