@@ -240,6 +240,28 @@ def test_a_429_is_tried_again_after_its_retry_after(
     assert "1 tried again" in err.splitlines()[-1]
 
 
+def test_a_call_waits_for_the_rate_limit_window_its_answer_says_is_spent(hubspot: FakeHubSpot, tmp_path: Path) -> None:
+    spent = {"X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+    hubspot.script["/crm/v3/schemas"] = [Answer(200, (PORTAL / "schemas.json").read_bytes(), spent)]
+    hubspot.script["/crm/v3/properties/deals"] = [Answer(200, (PORTAL / "properties" / "deals.json").read_bytes(), {
+        "X-HubSpot-RateLimit-Remaining": "1", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"})]
+    waits: list[float] = []
+    lines: list[str] = []
+    summary = pull(tmp_path / "p", token=TOKEN, base=hubspot.url, objects=["deals"], sleep=waits.append,
+                   log=lines.append)
+    assert waits == [10.0] and summary.retries == 0
+    assert lines[1] == "GET /crm/v3/properties/deals: waiting 10 s (no call left in HubSpot's rate-limit window)"
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("0", 0.0), ("3", 3.0), ("2.5", 2.5), ("3600", 30.0), ("-5", 0.0), ("soon", 4.0), ("nan", 4.0), ("", 4.0),
+    (None, 4.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)])
+def test_retry_after_is_read_as_seconds_or_a_date_and_capped(value: str | None, seconds: float) -> None:
+    from validator.portal_http import _retry_after
+
+    assert _retry_after(value, 4.0) == seconds
+
+
 def test_a_500_twice_then_an_answer_waits_one_then_two_seconds(hubspot: FakeHubSpot, tmp_path: Path) -> None:
     hubspot.script["/crm/v3/owners"] = [Answer(500, b"oops"), Answer(502, b"<html>"),
                                         Answer(200, (PORTAL / "owners.json").read_bytes())]

@@ -37,7 +37,10 @@ USER_AGENT = f"hubspot-preflight/{__version__}"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_PAGES = 10_000
 TRIES_PER_CALL = 4  # the first and three more
-RETRY_BUDGET = 12  # tries again in one pull, all calls together
+RETRY_BUDGET = 20  # tries again in one pull, all calls together
+# HubSpot's answers say how many calls its window has left, and how long the window is ([I]: its
+# rate-limit headers): on the last one, the next call waits for the window to pass, no 429 spent
+REMAINING, WINDOW = "X-HubSpot-RateLimit-Remaining", "X-HubSpot-RateLimit-Interval-Milliseconds"
 MAX_WAIT = 30.0  # seconds one wait may last, whatever Retry-After asks
 MAX_BODY = MAX_SNAPSHOT_FILE  # what the snapshot reader reads of one file
 ABSENT = frozenset({403, 404})  # statuses that skip a file: the token may not read it, the account has none
@@ -104,6 +107,7 @@ class Api:
     retry_budget: int = RETRY_BUDGET
     calls: int = 0
     retries: int = 0
+    pause: float = 0.0  # seconds the next call waits (the rate limit's window is spent)
 
     def __post_init__(self) -> None:
         host = (urllib.parse.urlsplit(self.base).hostname or "").lower()
@@ -154,6 +158,11 @@ class Api:
         tries = 0
         while True:
             tries += 1
+            if self.pause:
+                if self.log is not None:
+                    self.log(f"GET {shown}: waiting {self.pause:g} s (no call left in HubSpot's rate-limit window)")
+                (self.sleep or time.sleep)(self.pause)
+                self.pause = 0.0
             self.calls += 1
             started = time.perf_counter()
             wait, why = self._try(url, shown, scope, absent, min(MAX_WAIT, 2.0 ** (tries - 1)))
@@ -178,6 +187,7 @@ class Api:
         try:
             with self._opener.open(request, timeout=self.timeout) as answer:
                 raw = answer.read(MAX_BODY + 1)
+                self.pause = _window_spent(answer.headers)
         except urllib.error.HTTPError as exc:
             with exc:
                 detail = _hubspot_message(exc)
@@ -250,6 +260,16 @@ def _hubspot_message(exc: urllib.error.HTTPError) -> dict[str, Any]:
     return {"message": message if isinstance(message, str) else None, "scopes": list(dict.fromkeys(scopes))}
 
 
+def _window_spent(headers: Any) -> float:
+    """Seconds to wait before the next call where the rate-limit headers say no call is left in
+    the window (at most ``MAX_WAIT``), else 0."""
+    try:
+        left, window = int(headers.get(REMAINING, "")), int(headers.get(WINDOW, ""))
+    except ValueError:
+        return 0.0
+    return min(MAX_WAIT, window / 1000) if left <= 0 and window > 0 else 0.0
+
+
 def _shown(path: str, query: Mapping[str, str] | None) -> str:
     """A call as messages name it: the path and its query, but the page's cursor."""
     shown = {k: v for k, v in (query or {}).items() if k != "after"}
@@ -264,8 +284,11 @@ def _retry_after(value: str | None, backoff: float) -> float:
     try:
         seconds = float(value.strip())
     except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value.strip() else None
-        if when is None or when.tzinfo is None:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, OverflowError, IndexError):  # (not a date either)
+            return backoff
+        if when.tzinfo is None:
             return backoff
         seconds = when.timestamp() - time.time()
     if seconds != seconds:  # NaN
