@@ -206,6 +206,20 @@ def test_owners_over_three_pages_are_one_body_the_reader_loads(
     assert [o.id for o in load_portal(tmp_path / "p").owners or ()] == ["1", "2", "3", "4", "5"]
 
 
+def test_pages_with_a_lone_surrogate_are_refused_as_the_reader_refuses_them(
+        hubspot: FakeHubSpot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pages = {None: b'{"results": [{"id": "1", "firstName": "Zo\\u00eb"}], "paging": {"next": {"after": "2"}}}',
+             "2": b'{"results": [{"id": "2", "firstName": "\\ud800"}]}'}
+    hubspot.handlers["/crm/v3/owners"] = lambda q: Answer(body=pages[q.get("after")])
+    code, _, err = run(hubspot, str(tmp_path / "p"), "--object", "deals", capsys=capsys)
+    assert (code, err) == (2, f"hubspot-preflight: error: portal snapshot {tmp_path / 'p' / 'owners.json'}: a string "
+                              "holds a lone surrogate (\\ud800), which no HubSpot response holds\n")
+    assert list(tmp_path.iterdir()) == []
+    del pages["2"]
+    pages[None] = pages[None].replace(b', "paging": {"next": {"after": "2"}}', b"")
+    assert run(hubspot, str(tmp_path / "p"), "--object", "deals", capsys=capsys)[0] == 0
+
+
 def test_a_cursor_given_twice_is_refused_not_followed_for_ever(
         hubspot: FakeHubSpot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     hubspot.handlers["/crm/v3/owners"] = lambda q: Answer(body={"results": [owner(1)],

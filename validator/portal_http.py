@@ -149,7 +149,12 @@ class Api:
             return Fetched(raw, len(results), 1, first)
         merged = {k: v for k, v in first.items() if k != "paging"}
         merged["results"] = results
-        return Fetched(json.dumps(merged, ensure_ascii=False, indent=1).encode("utf-8"), len(results), pages, merged)
+        try:
+            text = json.dumps(merged, ensure_ascii=False, indent=1).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800"), which UTF-8 cannot hold: escaped as
+            # received, for the reader to refuse naming the file
+            text = json.dumps(merged, indent=1).encode("ascii")
+        return Fetched(text, len(results), pages, merged)
 
     def _get(self, path: str, query: Mapping[str, str] | None, scope: str | None,
              absent: frozenset[int]) -> tuple[bytes, Mapping[str, Any]]:
