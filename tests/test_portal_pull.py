@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Answer:
     status: int = 200
     body: Any = None  # bytes as they are, anything else as JSON
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between pieces of 2 bytes (a server that trickles its answer)
 
 
 @dataclass
@@ -109,7 +111,15 @@ def hubspot() -> Iterator[FakeHubSpot]:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not answer.trickle:
+                self.wfile.write(body)
+            try:
+                for at in range(0, len(body) if answer.trickle else 0, 2):
+                    self.wfile.write(body[at:at + 2])
+                    self.wfile.flush()
+                    time.sleep(answer.trickle)
+            except OSError:  # (the client gave up)
+                self.close_connection = True
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -304,6 +314,16 @@ def test_a_lost_connection_is_tried_again_and_one_that_cannot_be_made_stops_the_
     assert (code, err) == (2, "hubspot-preflight: error: GET /crm/v3/schemas: cannot reach 127.0.0.1: "
                               "Connection refused\n")
     assert not (tmp_path / "q").exists()
+
+
+def test_an_answer_that_trickles_in_is_given_up_after_ten_timeouts(hubspot: FakeHubSpot, tmp_path: Path) -> None:
+    # each read is within the timeout (0.05 s), the whole answer is not (100 pieces, 0.01 s apart)
+    hubspot.script["/crm/v3/schemas"] = [Answer(200, b'{"results": []}' + b" " * 185, trickle=0.01)]
+    with pytest.raises(ValidatorError) as caught:
+        pull(tmp_path / "p", token=TOKEN, base=hubspot.url, objects=["deals"], timeout=0.05)
+    assert re.fullmatch(r"GET /crm/v3/schemas: the answer took over 0\.5 s \(\d+ bytes so far\); try again "
+                        r"later, or raise --timeout", str(caught.value))
+    assert not (tmp_path / "p").exists() and len(hubspot.calls) == 1
 
 
 @pytest.mark.parametrize(("answer", "said"), [

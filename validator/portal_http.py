@@ -94,6 +94,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the 3xx comes back as an HTTPError
 
 
+SLOW_FACTOR = 10  # a whole answer may take this many timeouts (300 s at the default)
+
+
 @dataclass
 class Api:
     """GETs against ``base`` (checked by ``base_url``) with ``token``. ``sleep`` waits between
@@ -191,7 +194,7 @@ class Api:
             "Authorization": f"Bearer {self.token}", "Accept": "application/json", "User-Agent": USER_AGENT})
         try:
             with self._opener.open(request, timeout=self.timeout) as answer:
-                raw = answer.read(MAX_BODY + 1)
+                raw = self._body(answer, shown)
                 self.pause = _window_spent(answer.headers)
         except urllib.error.HTTPError as exc:
             with exc:
@@ -221,6 +224,23 @@ class Api:
             raise ValidatorError(f"GET {shown}: the answer is over {MAX_BODY >> 20} MiB, more than a snapshot "
                                  "file may hold")
         return raw, ""
+
+    def _body(self, answer: Any, shown: str) -> bytes:
+        """The answer's bytes (at most ``MAX_BODY`` + 1), within ``timeout`` x ``SLOW_FACTOR``
+        seconds in all: the timeout bounds each read, not a server that trickles bytes."""
+        deadline = time.monotonic() + self.timeout * SLOW_FACTOR
+        pieces: list[bytes] = []
+        size = 0
+        while size <= MAX_BODY:
+            piece = answer.read1(min(1 << 18, MAX_BODY + 1 - size))
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+            if time.monotonic() > deadline:
+                raise ValidatorError(f"GET {shown}: the answer took over {self.timeout * SLOW_FACTOR:g} s "
+                                     f"({size:,} bytes so far); try again later, or raise --timeout")
+        return b"".join(pieces)
 
     def _refuse(self, code: int, shown: str, scope: str | None, detail: Mapping[str, Any],
                 location: str | None, absent: frozenset[int]) -> NoReturn:
