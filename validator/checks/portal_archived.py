@@ -18,7 +18,7 @@ from validator import formats
 from validator.catalog import Owner, Property
 from validator.checks._facts import blank_at
 from validator.checks.base import Hit, quote
-from validator.checks.records_properties import OwnerRule, _mapped_specs, cell_users, folded_names
+from validator.checks.records_properties import OwnerRule, _active, _mapped_specs, cell_users, folded_names
 from validator.checks.typed import cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -71,7 +71,7 @@ class ArchivedInPortal(OwnerRule):
             if OwnerRule.wants(self, prop):
                 multiple = prop.multiple  # (users separated by ';': deal collaborators)
                 found, _several = self.lookup(chunk, column, multiple=multiple)
-                active, several = self.lookup(chunk, column, [o for o in self.catalog.owners or () if not o.archived],
+                active, several = self.lookup(chunk, column, _active(self.catalog.owners or ()),
                                               multiple=multiple)
                 yield from self.cells(chunk, file, column, found & ~active,
                                       f"{{value}} {'names' if multiple else 'is'} an archived user in the portal "
@@ -101,7 +101,22 @@ class ArchivedInPortal(OwnerRule):
 
 def _shared_names(owners: Sequence[Owner]) -> dict[str, list[Owner]]:
     """Folded owner names that one active user and one or more archived users have, with those
-    users (the active one first)."""
+    users (the active one first); made once for a tuple of owners, not in every chunk."""
+    held = _SHARED.get(id(owners))
+    if held is not None and held[0] is owners:
+        return held[1]
+    made = _shared_names_of(owners)
+    if isinstance(owners, tuple):
+        if len(_SHARED) >= 16:
+            _SHARED.clear()
+        _SHARED[id(owners)] = (owners, made)
+    return made
+
+
+_SHARED: dict[int, tuple[Sequence[Owner], dict[str, list[Owner]]]] = {}
+
+
+def _shared_names_of(owners: Sequence[Owner]) -> dict[str, list[Owner]]:
     by_name: dict[str, list[Owner]] = {}
     for owner, name in zip(owners, formats.fold_texts(o.name for o in owners), strict=True):
         if name:

@@ -240,14 +240,10 @@ class OwnerRule(ValueRule):
         """(found, several) for each text of ``arr`` as one user."""
         owners = self.catalog.owners or () if owners is None else owners
         low = folded_names(arr)
-        counts: dict[str, int] = {}
-        for name in formats.fold_texts(o.name for o in owners if o.name):
-            counts[name] = counts.get(name, 0) + 1
-        names = pa.array(list(counts), type=pa.string())
-        several = pa.array([n for n, k in counts.items() if k > 1], type=pa.string())
+        _ids, _emails, names, several = _owner_sets(owners)
         direct = _direct(arr, low, owners)
-        found = direct | formats.as_mask(pc.is_in(low, value_set=names))
-        multi = ~direct & formats.as_mask(pc.is_in(low, value_set=several))
+        found = direct | _is_in(low, names)
+        multi = ~direct & _is_in(low, several)
         return found, multi
 
     def unknown(self, value: str) -> list[str]:
@@ -259,8 +255,7 @@ class OwnerRule(ValueRule):
     def shared(self, value: str) -> list[str]:
         """The users of a multi-valued cell that are the name of several active users."""
         items = cell_users(value)
-        _found, several = self.match(pa.array(items, type=pa.string()),
-                                     [o for o in self.catalog.owners or () if not o.archived])
+        _found, several = self.match(pa.array(items, type=pa.string()), _active(self.catalog.owners or ()))
         return [t for t, many in zip(items, several.tolist(), strict=True) if many]
 
     def by_name(self, chunk: Chunk, column: Column, names: Sequence[str], multiple: bool = False) -> np.ndarray:
@@ -304,9 +299,57 @@ def folded_names(arr: pa.Array) -> pa.Array:
 
 def _direct(arr: pa.Array, low: pa.Array, owners: Sequence[Owner]) -> np.ndarray:
     """Cells that are an owner's ID, or email (any case)."""
-    ids = pa.array([o.id for o in owners], type=pa.string())
-    emails = pa.array(formats.fold_texts(o.email for o in owners if o.email), type=pa.string())
-    return formats.as_mask(pc.is_in(arr, value_set=ids)) | formats.as_mask(pc.is_in(low, value_set=emails))
+    ids, emails, _names, _several = _owner_sets(owners)
+    return _is_in(arr, ids) | _is_in(low, emails)
+
+
+def _is_in(arr: pa.Array | pa.ChunkedArray, known: tuple[pa.Array, frozenset[str]]) -> np.ndarray:
+    """Cells of ``arr`` that are one of the texts ``known`` holds (as an Arrow array and a set).
+    Arrow hashes the whole value set in every ``is_in``: when the texts outnumber the cells (a
+    snapshot of 1,000,000 users: 0.5 s a call), the cells' distinct texts are looked up instead."""
+    values, texts = known
+    if len(values) > len(arr):
+        hits = [t for t in pc.unique(arr).to_pylist() if t in texts]
+        values = pa.array(hits, type=pa.string())
+    return formats.as_mask(pc.is_in(arr, value_set=values))
+
+
+# a snapshot's users as the lookups need them (ids, folded emails, folded names, names of several
+# users), made once for a tuple of owners, not in every chunk and for every finding's message (a
+# snapshot of 1,000,000 users took 2 s each time); by identity, the tuple held so its id stays its own
+_Known = tuple[pa.Array, frozenset[str]]
+_OWNER_SETS: dict[int, tuple[Sequence[Owner], tuple[_Known, _Known, _Known, _Known]]] = {}
+_ACTIVE: dict[int, tuple[Sequence[Owner], tuple[Owner, ...]]] = {}
+
+
+def _owner_sets(owners: Sequence[Owner]) -> tuple[_Known, _Known, _Known, _Known]:
+    held = _OWNER_SETS.get(id(owners))
+    if held is not None and held[0] is owners:
+        return held[1]
+    counts: dict[str, int] = {}
+    for name in formats.fold_texts(o.name for o in owners if o.name):
+        counts[name] = counts.get(name, 0) + 1
+    lists = ([o.id for o in owners], formats.fold_texts(o.email for o in owners if o.email), list(counts),
+             [n for n, k in counts.items() if k > 1])
+    ids, emails, names, several = ((pa.array(t, type=pa.string()), frozenset(t)) for t in lists)
+    made = (ids, emails, names, several)
+    if isinstance(owners, tuple):
+        if len(_OWNER_SETS) >= 16:
+            _OWNER_SETS.clear()
+        _OWNER_SETS[id(owners)] = (owners, made)
+    return made
+
+
+def _active(owners: tuple[Owner, ...]) -> tuple[Owner, ...]:
+    """The users of ``owners`` that are not deactivated, one tuple for the same owners."""
+    held = _ACTIVE.get(id(owners))
+    if held is not None and held[0] is owners:
+        return held[1]
+    active = tuple(o for o in owners if not o.archived)
+    if len(_ACTIVE) >= 16:
+        _ACTIVE.clear()
+    _ACTIVE[id(owners)] = (owners, active)
+    return active
 
 
 class OwnerNotFound(OwnerRule):
@@ -360,7 +403,7 @@ class MultipleOwners(OwnerRule):
         if self.catalog.owners is None:
             return
         for column, prop in self.typed(file):
-            _found, multi = self.lookup(chunk, column, [o for o in self.catalog.owners if not o.archived],
+            _found, multi = self.lookup(chunk, column, _active(self.catalog.owners),
                                         multiple=prop.multiple)
             yield from self.cells(chunk, file, column, multi, self._several_message if prop.multiple
                                   else "{value} is the name of several users")

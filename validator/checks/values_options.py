@@ -72,7 +72,7 @@ def _unmatched(prop: Property, required: str | None = None, needed: bool = False
     """The message of a cell matching no option; ``required``: the pipeline or stage the
     property names (the row fails rather than importing without it); ``needed``: a property a
     new record cannot be created without (fact sheet 4.3)."""
-    folded = set(formats.fold_texts(t for o in prop.options for t in (o.label, o.value)))
+    folded = formats.OptionSet.of(prop.options).folded  # the folded labels and values, made once
     outcome = (f"HubSpot rejects the row: its {required} must exist" if required
                else f"HubSpot leaves {prop.name} empty, and a new record needs it" if needed
                else f"HubSpot imports the record and leaves {prop.name} empty")
@@ -180,14 +180,12 @@ class EnumerationCase(EnumRule):
 
 
 def _case_message(prop: Property) -> Any:
-    """HS210's message, naming the option each value matches (``'closed won'``: ``'Closed Won'``)."""
-    exact: dict[str, str] = {}
-    for o in prop.options:
-        for text in (o.label, o.value):
-            if text:
-                exact.setdefault(formats.fold_texts([text])[0], text)
+    """HS210's message, naming the option each value matches (``'closed won'``: ``'Closed Won'``):
+    the first label or value that folds as the value does, from the property's ``OptionSet``,
+    made once (it folded each option on its own, in every chunk: 100,000 options took 1.3 s a chunk)."""
 
     def message(value: str) -> str:
+        exact = formats.OptionSet.of(prop.options).meant
         items = [v.strip() for v in value.split(";")] if prop.multiple else [value.strip()]
         meant = [exact[key] for v, key in zip(items, formats.fold_texts(items), strict=True)
                  if v and key in exact and v != exact[key]]
