@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -511,6 +514,21 @@ def test_an_empty_header_path_names_no_file(tmp_path: Path, capsys: pytest.Captu
     assert refusal(capsys, path, "--header", "") == "--header : names no file (give the data file that was uploaded)"
     assert refusal(capsys, path, "--header", "1=") == (
         "--header 1=: names no file (give the data file that was uploaded)")
+
+
+def test_a_header_that_is_a_device_folder_or_idle_fifo_is_refused_or_read_without_waiting(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --header opened its path as it came: a FIFO nobody wrote to hung explain-errors for ever,
+    # and /dev/zero was read as a CSV whose first field was too long
+    path = _two_files(tmp_path)
+    reason = "not a regular file or a pipe (a folder, socket or device)"
+    assert refusal(capsys, path, "--header", "/dev/zero") == f"--header /dev/zero: {reason}"
+    assert refusal(capsys, path, "--header", str(tmp_path)) == f"--header {tmp_path}: {reason}"
+    fifo = tmp_path / "header.csv"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "validator", "explain-errors", "--header", str(fifo), str(path)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert (done.returncode, done.stderr) == (0, "")  # read as empty: no column names to show
 
 
 def test_an_error_type_some_findings_of_a_rule_name_lists_that_rule(tmp_path: Path) -> None:

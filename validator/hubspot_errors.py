@@ -377,11 +377,15 @@ def read_header(path: str, spec: str | None = None) -> tuple[str, ...]:
     spec = path if spec is None else spec
     if not path:  # (open('') says "No such file or directory", as if a file of that name were missing)
         raise ValidatorError(f"--header {spec}: names no file (give the data file that was uploaded)")
-    try:
-        with open(path, "rb") as fh:
+    from validator.sources import open_regular  # (sources imports the request package, which is heavier)
+
+    try:  # without waiting: a FIFO nobody writes to hung explain-errors, /dev/zero was read as CSV
+        with open_regular(Path(path), pipes=True) as fh:
             data = fh.read(HEADER_BYTES)
     except OSError as exc:
         raise ValidatorError(f"--header {spec}: cannot read: {exc.strerror or exc}") from None
+    except ValidatorError:
+        raise ValidatorError(f"--header {spec}: not a regular file or a pipe (a folder, socket or device)") from None
     if data.startswith(b"PK\x03\x04"):
         raise ValidatorError(f"--header {spec}: a workbook; give the header row as a CSV file")
     wide = wide_encoding(data)  # (a UTF-16 CSV is checked as such: its header is read as such too)
