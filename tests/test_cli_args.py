@@ -337,8 +337,9 @@ def test_a_dash_for_standard_input_says_how_to_pipe_a_file(tmp_path: Path, args:
         shutil.copy(EXAMPLES / "contacts" / name, tmp_path / name)
     result = _run(*args, cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == ("hubspot-preflight: error: -: standard input is read as a data file only: give the "
-                             "request's path and --file NAME=- (check contacts.import.json --file contacts.csv=-)\n")
+    assert result.stderr == ("hubspot-preflight: error: -: standard input is read as a data file only: give its "
+                             "path as --stdin-filename (check --stdin-filename contacts.csv -), or the request's "
+                             "path and --file NAME=- (check contacts.import.json --file contacts.csv=-)\n")
 
 
 STATISTICS = """\
@@ -533,3 +534,59 @@ def test_a_config_value_that_is_no_file_nor_a_known_setting_is_refused(tmp_path:
     assert (proc.returncode, proc.stderr) == (2, "hubspot-preflight: error: --config names one settings file, not 2 "
                                                  "(a.toml, b=c.toml); give the others' settings as --config "
                                                  "'KEY = VALUE'\n")
+
+
+def _stdin_check(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    for name in ("contacts.import.json", "contacts.csv"):
+        shutil.copy(EXAMPLES / "broken" / name, tmp_path / name)
+    return subprocess.run([sys.executable, "-m", "validator", "check", *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, env=_env(), input=(tmp_path / "contacts.csv").read_text())
+
+
+@pytest.mark.parametrize("args", [["--stdin-filename", "contacts.csv", "-"], ["--stdin-filename", "contacts.csv"],
+                                  ["--stdin-filename", "contacts.csv", "contacts.import.json"],
+                                  ["--stdin-filename", "contacts.csv", "--request", "contacts.import.json"]])
+def test_stdin_filename_reads_standard_input_as_that_data_file(tmp_path: Path, args: list[str]) -> None:
+    # ruff's --stdin-filename was "No such option" (exit 2): standard input is now the data file
+    # PATH names, its request found beside PATH as for a data file given (or the one given), and
+    # its findings those of the file on disk, under the request's fileName
+    result = _stdin_check(tmp_path, *args, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    rows = [(f["code"], f["file"], f["row"], f["column"]) for f in json.loads(result.stdout)["findings"]
+            if f["row"] is not None and f["row"] > 1]
+    assert rows == [("HS110", "exports/contacts.csv", 3, 4), ("HS113", "exports/contacts.csv", 4, None),
+                    ("HS112", "exports/contacts.csv", 5, 2), ("HS110", "exports/contacts.csv", 6, 5),
+                    ("HS111", "exports/contacts.csv", 7, 2)]
+
+
+def test_stdin_filename_refusals_are_one_line(tmp_path: Path) -> None:
+    result = _stdin_check(tmp_path, "--stdin-filename", "other/x.csv")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("hubspot-preflight: error: --stdin-filename other/x.csv: no importRequest found "
+                             "(looked for x.import.json and requests in other naming x.csv); pass --request\n")
+    result = _stdin_check(tmp_path, "--stdin-filename", "contacts.csv", "--file", "contacts.csv=-")
+    assert (result.returncode, result.stderr) == (
+        2, "hubspot-preflight: error: --stdin-filename and --file NAME=- both read standard input: give one\n")
+
+
+@pytest.mark.parametrize("flag", ["-s", "--silent"])
+def test_silent_is_quiet_under_ruffs_name(flag: str) -> None:
+    # ruff's -s/--silent (print nothing, the exit code tells) was "No such option"; -q is that already
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "broken" / "contacts.import.json"), flag])
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+
+
+def test_rule_is_explain_and_rule_all_is_rules_under_ruffs_names() -> None:
+    # `rule HS110` and `rule --all` (ruff's) were "No such command 'rule'"
+    runner = CliRunner()
+    page = runner.invoke(cli, ["rule", "ragged-row"])
+    assert (page.exit_code, page.stdout) == (0, runner.invoke(cli, ["explain", "HS110"]).stdout)
+    assert page.stdout.startswith("HS110 ragged-row\n")
+    every = runner.invoke(cli, ["rule", "--all", "--output-format", "json"])
+    assert (every.exit_code, every.stdout) == (0, runner.invoke(cli, ["rules", "--format", "json"]).stdout)
+    assert json.loads(every.stdout)[0]["code"] == "HS001"
+    for args, message in ((["rule"], "rule takes a rule's code or name, or --all: give one"),
+                          (["rule", "HS110", "--all"], "rule takes a rule's code or name, or --all: give one"),
+                          (["rule", "HS999"], "unknown rule 'HS999' (see `hubspot-preflight rules`)")):
+        refused = _run(*args, cwd=ROOT)
+        assert (refused.returncode, refused.stdout, refused.stderr) == (2, "", f"hubspot-preflight: error: {message}\n")

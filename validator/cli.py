@@ -26,11 +26,20 @@ from typing import Any
 import click
 
 from validator import __version__
-from validator.cli_commands import PathArg, config_cmd, doctor, explain, explain_errors, rules_cmd
+from validator.cli_commands import PathArg, config_cmd, doctor, explain, explain_errors, rule_cmd, rules_cmd
 from validator.cli_commands import rule_page as rule_page  # (re-exported)
 from validator.cli_commands import rules_markdown as rules_markdown  # (re-exported)
 from validator.cli_inputs import STDIN_LIMIT as STDIN_LIMIT  # (re-exported)
-from validator.cli_inputs import _given, _named_files, _no_stray_files, _own_configs, _plan, _read_ahead, _run_config
+from validator.cli_inputs import (
+    _given,
+    _named_files,
+    _no_stray_files,
+    _own_configs,
+    _plan,
+    _read_ahead,
+    _run_config,
+    _stdin_as,
+)
 from validator.cli_inputs import _spooled_stdin as _spooled_stdin  # (re-exported)
 from validator.cli_portal import portal
 
@@ -69,6 +78,9 @@ def cli() -> None:
               help="The importRequest JSON for the data files given (default: found by convention).")
 @click.option("--file", "file_opts", multiple=True, metavar="NAME=PATH",
               help="Use PATH for the files[] entry whose fileName is NAME (- reads it from stdin).")
+@click.option("--stdin-filename", type=PathArg(), metavar="PATH",
+              help="Read standard input as the data file PATH: its request found as PATH's (or --request), "
+                   "findings naming its fileName.")
 @click.option("--format", "--output-format", "fmt", default=None, envvar=FORMAT_ENV,
               type=_FormatChoice(["text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif",
                                   "junit", "github", "gitlab", "hubspot", "csv", "auto"]),
@@ -112,7 +124,8 @@ def cli() -> None:
 @click.option("--threads", type=click.IntRange(1, 2), default=None,
               help="Rule threads per chunk (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings fail the check.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but a refused input's reason; the exit code tells.")
+@click.option("-q", "--quiet", "-s", "--silent", "quiet", is_flag=True,
+              help="Print nothing but a refused input's reason; the exit code tells.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Say on stderr what the check did: settings file, each file read (path, size, reader, rows, "
                    "seconds), rules selected, time.")
@@ -123,7 +136,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
           redact: bool | None, emit_request: bool, show_files: bool, ignore_unpaired: bool, portal: Path | None,
           chunk_rows: int,
           exit_zero: bool | None, quiet: bool, verbose: bool = False, reader: str = "auto",
-          threads: int | None = None) -> None:
+          threads: int | None = None, stdin_filename: Path | None = None) -> None:
     """Check imports. PATHS are importRequest JSON files, their data files, or folders (every
     importRequest in the folder and below).
 
@@ -136,11 +149,14 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
         from validator.findings import ValidatorError
 
         raise ValidatorError("--verbose and --quiet ask for opposite things: give one")
+    if stdin_filename is not None:  # (ruff's --stdin-filename: `-` among the paths is standard input)
+        paths, request_opt, file_opts = _stdin_as(stdin_filename, paths, request_opt, file_opts)
     if any(str(p) == "-" for p in (*paths, request_opt)) and not os.path.lexists("-"):  # (ruff's `check -`)
         from validator.findings import ValidatorError
 
-        raise ValidatorError("-: standard input is read as a data file only: give the request's path and "
-                             "--file NAME=- (check contacts.import.json --file contacts.csv=-)")
+        raise ValidatorError("-: standard input is read as a data file only: give its path as --stdin-filename "
+                             "(check --stdin-filename contacts.csv -), or the request's path and --file NAME=- "
+                             "(check contacts.import.json --file contacts.csv=-)")
     if not emit_request and not show_files and not ignore_unpaired:  # (unpaired files are skipped: no guessing)
         _read_ahead(paths, request_opt, file_opts)
     from validator.api import validate
@@ -254,7 +270,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     sys.exit(0 if config.exit_zero and code == 1 else code)
 
 
-for _command in (config_cmd, rules_cmd, explain, explain_errors, doctor, portal):
+for _command in (config_cmd, rules_cmd, rule_cmd, explain, explain_errors, doctor, portal):
     cli.add_command(_command)
 
 

@@ -132,6 +132,27 @@ def explain(rule: str) -> None:
     click.echo(rule_page(cls, load_profile().get(cls.code, {})))
 
 
+@click.command("rule")
+@click.argument("code", required=False)
+@click.option("--all", "every", is_flag=True, help="Every rule, as `rules` lists them.")
+@click.option("--format", "--output-format", "fmt", default="text", type=click.Choice(["text", "json", "markdown"]),
+              show_default=True, help="With --all: as `rules --format`.")
+@click.pass_context
+def rule_cmd(ctx: click.Context, code: str | None, every: bool, fmt: str) -> None:
+    """A rule's page, as `explain` prints it, under ruff's name for it (`rule CODE`); `rule --all`
+    lists every rule, as `rules` does."""
+    from validator.findings import ValidatorError
+
+    if every == (code is not None):
+        raise ValidatorError("rule takes a rule's code or name, or --all: give one")
+    if every:
+        ctx.invoke(rules_cmd, fmt=fmt)
+        return
+    if fmt != "text":
+        raise ValidatorError(f"rule {code} prints the rule's page as text; --format {fmt} lists every rule with --all")
+    ctx.invoke(explain, rule=code)
+
+
 def rule_page(cls: Any, entry: Mapping[str, Any]) -> str:
     sections = cls.sections()
     lines = [f"{cls.code} {cls.name}", "", sections["summary"], ""]

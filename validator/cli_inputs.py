@@ -334,3 +334,26 @@ def _same_file(a: Any, b: Any) -> bool:
 
 def _shown(value: Any) -> str:
     return str(value) if isinstance(value, (str, Path)) else "-"
+
+
+def _stdin_as(path: Path, paths: tuple[Path, ...], request_opt: Path | None,
+              file_opts: tuple[str, ...]) -> tuple[tuple[Path, ...], Path | None, tuple[str, ...]]:
+    """``--stdin-filename PATH`` (ruff's): standard input is the data file ``PATH``, read as
+    ``--file NAME=-`` for its name, with the request a data file at ``PATH`` would find (NAME.import.json
+    beside it, or a request in its folder naming it) where none is given (``--request``, a
+    request or a folder among the paths). PATH need not exist; a ``-`` among the paths stands for it."""
+    from validator.findings import ValidatorError
+    from validator.sources import find_requests, is_folder
+
+    if any(v.partition("=")[2] == "-" for v in file_opts):
+        raise ValidatorError("--stdin-filename and --file NAME=- both read standard input: give one")
+    paths = tuple(p for p in paths if str(p) != "-")
+    file_opts = (*file_opts, f"{path.name}=-")
+    if request_opt is None and not any(p.suffix.lower() == ".json" or is_folder(p) for p in paths):
+        found = find_requests(path)
+        if not found:
+            raise ValidatorError(f"--stdin-filename {path}: no importRequest found (looked for "
+                                 f"{path.stem}.import.json and requests in {path.parent or '.'} naming "
+                                 f"{path.name}); pass --request")
+        paths = (*paths, *found)
+    return paths, request_opt, file_opts
