@@ -1,8 +1,9 @@
 """The csv and hubspot formats show the cells of a row named by HS314, a key of a common column
 that no row of the owning file holds (README, "Report formats"): where the owning file is read
 first, the finding is made while the row is at hand; where it is read later, after the rows have
-gone, the row's cells are not shown (keeping every row that might be named would hold the whole
-file)."""
+gone, the rows named are read again from the key's file once the check is done (a second pass
+keeping their cells only), unless that file was read from standard input or a stream, or changed
+since it was read: then its rows show no cells, and the command line says why on stderr."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import ROOT
 from validator import validate
+from validator.findings import Report
 from validator.report import render
 
 EXAMPLE = ROOT / "fixtures" / "examples" / "two-file-broken"
@@ -34,19 +41,102 @@ def test_a_key_of_a_file_read_after_its_owner_shows_its_row() -> None:
         ["Initech", "initech.example", "dan.smith@initech.example"], 4, 2)
 
 
-def test_a_key_of_a_file_read_before_its_owner_has_no_cells_to_show(tmp_path: Path) -> None:
+def _key_file_first(tmp_path: Path) -> Path:
     shutil.copytree(EXAMPLE, tmp_path / "x")
     request = json.loads((tmp_path / "x" / "import.json").read_text(encoding="utf-8"))
     request["files"].reverse()  # companies.csv first: its keys are judged once contacts.csv is read
     (tmp_path / "x" / "import.json").write_text(json.dumps(request), encoding="utf-8")
-    report = validate(tmp_path / "x" / "import.json")
-    late = [f for f in report.findings if f.code == "HS314"]
-    assert [(f.file, f.row, f.column, f.code, f.message, f.key) for f in late] == [
-        ("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
-    rows = list(csv.reader(io.StringIO(render(report, "csv"))))
-    assert [r for r in rows if "HS314" in r] == [["companies.csv", "", "", "", "", "4", "HS314", MESSAGE]]
+    return tmp_path / "x" / "import.json"
+
+
+def _late(report: Report) -> tuple[list[tuple], list[list[str]], dict]:
+    """HS314's findings, its csv rows and its first hubspot error."""
+    late = [(f.file, f.row, f.column, f.code, f.message, f.key) for f in report.findings if f.code == "HS314"]
+    rows = [r for r in csv.reader(io.StringIO(render(report, "csv"))) if "HS314" in r]
     error = next(e for e in json.loads(render(report, "hubspot"))["results"] if "HS314" in e["extraContext"])
+    return late, rows, error
+
+
+def test_a_key_of_a_file_read_before_its_owner_shows_its_row_read_again(tmp_path: Path) -> None:
+    # the row's cells had gone when HS314 named it (contacts.csv, the owner, is read second):
+    # the csv row was ["companies.csv", "", "", "", "", "4", ...] and rowData [], as if the row were empty
+    report = validate(_key_file_first(tmp_path))
+    late, rows, error = _late(report)
+    assert late == [("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
+    assert rows == [["companies.csv", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "HS314",
+                     MESSAGE]]
+    assert (error["sourceData"]["rowData"], error["sourceData"]["lineNumber"], error["knownColumnNumber"],
+            error["invalidValue"]) == (["Initech", "initech.example", "dan.smith@initech.example"], 4, 2,
+                                       "dan.smith@initech.example")
+    assert report.unshown == {}
+
+
+def test_a_key_file_read_from_a_stream_is_not_read_again(tmp_path: Path) -> None:
+    # standard input (a stream, for validate()) is read once: the row shows no cells, as before
+    request = _key_file_first(tmp_path)
+    with open(request.parent / "companies.csv", "rb") as stream:
+        report = validate(request, files={"companies.csv": stream})
+    late, rows, error = _late(report)
+    assert late == [("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
+    assert rows == [["companies.csv", "", "", "", "", "4", "HS314", MESSAGE]]
     assert (error["sourceData"]["rowData"], error["invalidValue"]) == ([], "dan.smith@initech.example")
+    assert report.unshown == {"companies.csv": "it was read from standard input or a stream, which is read once"}
+
+
+def test_standard_input_says_why_its_rows_show_no_cells(tmp_path: Path) -> None:
+    request = _key_file_first(tmp_path)
+    for fmt in ("csv", "hubspot", "text"):
+        proc = subprocess.run([sys.executable, "-m", "validator", "check", str(request), "--file", "companies.csv=-",
+                               "--format", fmt], input=(request.parent / "companies.csv").read_bytes(),
+                              capture_output=True, cwd=ROOT, timeout=60)
+        assert proc.returncode == 1
+        said = ("hubspot-preflight: companies.csv: the cells of rows named once every file was read (HS314) are not "
+                "shown: it was read from standard input or a stream, which is read once\n")
+        assert proc.stderr.decode() == (said if fmt != "text" else "")  # (text shows no cells at all)
+    on_disk = subprocess.run([sys.executable, "-m", "validator", "check", str(request), "--format", "csv"],
+                             capture_output=True, cwd=ROOT, timeout=60)
+    assert (on_disk.returncode, on_disk.stderr) == (1, b"")
+    assert b"companies.csv,Initech,initech.example,dan.smith@initech.example,,4,HS314," in on_disk.stdout
+
+
+def test_a_key_file_changed_since_it_was_read_is_not_read_again(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # a file rewritten during the check may hold other rows where the findings point: not shown
+    import validator.late_cells as late_cells
+
+    request = _key_file_first(tmp_path)
+    real = late_cells.open_reader
+
+    def rewritten(fctx: Any, *args: Any) -> Any:
+        with open(fctx.lookup.path, "ab") as fh:
+            fh.write(b"Hooli,hooli.example,gavin@hooli.example\n")
+        return real(fctx, *args)
+    monkeypatch.setattr(late_cells, "open_reader", rewritten)
+    report = validate(request)
+    late, rows, error = _late(report)
+    assert late == [("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
+    assert rows == [["companies.csv", "", "", "", "", "4", "HS314", MESSAGE]]
+    assert error["sourceData"]["rowData"] == []
+    assert report.unshown == {"companies.csv": "it changed since it was read"}
+
+
+def test_a_workbook_key_file_shows_its_row_read_again(tmp_path: Path) -> None:
+    from tests.workbooks import make_workbook
+
+    request_path = _key_file_first(tmp_path)
+    request = json.loads(request_path.read_text(encoding="utf-8"))
+    rows = list(csv.reader(io.StringIO((request_path.parent / "companies.csv").read_text(encoding="utf-8"))))
+    (request_path.parent / "companies.xlsx").write_bytes(make_workbook({"sheets": [{"name": "Companies",
+                                                                                    "rows": rows}]}))
+    request["files"][0].update(fileName="companies.xlsx", fileFormat="SPREADSHEET")
+    request_path.write_text(json.dumps(request), encoding="utf-8")
+    report = validate(request_path)
+    late, shown, error = _late(report)
+    assert [f[:4] for f in late] == [("companies.xlsx", 4, 3, "HS314")]
+    assert shown == [["companies.xlsx", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "HS314",
+                      MESSAGE]]
+    assert (error["sourceData"]["rowData"], error["sourceData"]["pageName"]) == (
+        ["Initech", "initech.example", "dan.smith@initech.example"], "Companies")
 
 
 def test_captured_cells_are_the_frames_whatever_the_columns_storage() -> None:

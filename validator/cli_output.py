@@ -97,6 +97,8 @@ def _write_report(report: Any, fmt: str | None, config: Any, output: Path | None
 
         text = "".join(json.dumps(json.loads(line), ensure_ascii=True) + "\n" for line in text.split("\n") if line)
     _deliver(text, output, quiet)
+    if fmt in ("csv", "hubspot") and not quiet:
+        _say_unshown(report)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:
         if _an_input(summary, inputs):  # (a side output: said, the check's exit code kept)
@@ -140,6 +142,16 @@ def _write_step_summary(report: Any, redact: bool, path: str) -> None:
             fh.write(text)
     except OSError as exc:
         click.echo(f"hubspot-preflight: cannot write the step summary: {exc.strerror or exc}", err=True)
+
+
+def _say_unshown(report: Any) -> None:
+    """The files whose rows named once every file was read (HS314) show no cells in the csv and
+    hubspot formats, and why (``late_cells``: read from a stream, or changed since), on stderr."""
+    from validator.report.text import printable
+
+    for name, why in report.unshown.items():
+        click.echo(f"hubspot-preflight: {printable(name)}: the cells of rows named once every file was read "
+                   f"(HS314) are not shown: {why}", err=True)
 
 
 def _say_refusals(report: Any) -> None:

@@ -34,6 +34,7 @@ from validator.config import ActiveRule, Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Refusal, Report, Severity, ValidatorError, first_data_row
 from validator.keys import hashing, record_hasher
+from validator.late_cells import read_again
 from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
@@ -140,6 +141,10 @@ class Engine:
         if collect.entries is not None:
             report.baseline_entries = collect.entries.ordered(ranks)
         self._records(report, ctx)
+        # rows named once every file was read (HS314), after their chunks went: read again for
+        # their cells (the csv and hubspot formats show them; their keys are made already)
+        read_again(report, ctx, {type(r).code for r in hooks["on_import_end"]}, self.config.chunk_rows,
+                   self.config.reader)
         if baseline is not None:
             baseline.finish(report, self.active, spec.source, collect.skip)
         collect.by_default(report)

@@ -196,6 +196,9 @@ class Report:
     # Kept out of to_dict(): the JSON contract never carries whole rows.
     records: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # files whose rows named only once every file was read (HS314) have no cells in ``records``,
+    # by file: why they were not read again (``late_cells``). Out of to_dict(), as ``records``.
+    unshown: dict[str, str] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)  # each file's path as given, by fileName
     requests: list[str] = field(default_factory=list)  # every request of a merged run (else [request])
     # the baseline entries that accepted a finding, and the stale ones by (baseline, pointer): as
@@ -321,6 +324,7 @@ class Report:
             for name, rows in r.records.items():
                 out.records.setdefault(name, {}).update(rows)
             out.headers.update(r.headers)
+            out.unshown.update(r.unshown)
             out.paths.update(r.paths)
         for name, of_file in splits.items():  # kept where the code's one level does not hold for all
             for code, by_level in of_file.items():
@@ -348,6 +352,7 @@ class Report:
                       records={new.get(k, k): v for k, v in self.records.items()},
                       suppressed_in={new.get(k, k): v for k, v in self.suppressed_in.items()},
                       headers={new.get(k, k): v for k, v in self.headers.items()},
+                      unshown={new.get(k, k): v for k, v in self.unshown.items()},
                       unlisted_levels={new.get(k, k): v for k, v in self.unlisted_levels.items()},
                       paths={new.get(k, k): v for k, v in self.paths.items()}, request=name(self.request))
         return out

@@ -262,6 +262,8 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
         raise
     fctx.sniff = sniffed = sniff(head)
     fctx.notes.extra["size"] = known
+    if owned and opened is not None:  # (a second read, of rows named late, tells the same file by it)
+        fctx.notes.extra["identity"] = (opened.st_dev, opened.st_ino, opened.st_size, opened.st_mtime_ns)
     source = Prefixed(head, stream, owned, opened, fctx.notes)
     if sniffed.is_text:
         chunk_rows = rows_per_chunk(head, chunk_rows)
