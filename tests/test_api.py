@@ -419,7 +419,7 @@ def test_config_takes_what_the_settings_file_takes(tmp_path: Path) -> None:
         "Config.redact must be True or False, not 'no'": Config(redact="no"),  # type: ignore[arg-type]
         "Config.exit_zero must be True or False, not 1": Config(exit_zero=1),  # type: ignore[arg-type]
         "Config.output_format must be one of None, 'text', 'grouped', 'full', 'concise', 'pylint', 'json', "
-        "'json-lines', 'sarif', 'junit', 'github', 'gitlab', 'hubspot', 'csv', 'auto', not 'xml'":
+        "'json-lines', 'sarif', 'junit', 'github', 'gitlab', 'azure', 'hubspot', 'csv', 'auto', not 'xml'":
             Config(output_format="xml"),
         "Config.root must be a folder path or None, not 5": Config(root=5),  # type: ignore[arg-type]
         # an empty path was the current folder: read as a portal snapshot, or refused as "not a
@@ -461,7 +461,7 @@ def test_report_functions_refuse_what_is_no_report() -> None:
     _raises("redact_report() takes a Report, not list", redact_report, [])
     _raises("render() takes a format name, not list", render, report, ["json"])
     _raises("unknown format 'xml' (choose from text, grouped, full, concise, pylint, json, json-lines, sarif, junit, "
-            "github, gitlab, hubspot, csv)", render, report, "xml")
+            "github, gitlab, azure, hubspot, csv)", render, report, "xml")
     for bad in (5, 3, True, None):
         _raises(f"fail_on must be a Severity or 'error', 'warning', 'info', not {bad!r}", report.exit_code, bad)
     _raises("unknown severity 'fatal' (choose from info, warning, error)", report.exit_code, "fatal")

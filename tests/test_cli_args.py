@@ -322,8 +322,8 @@ def test_a_format_from_the_environment_that_is_no_format_is_refused_naming_the_v
     result = CliRunner().invoke(cli, ["check", str(broken)], env={"HUBSPOT_PREFLIGHT_OUTPUT_FORMAT": "xml"})
     assert result.exit_code == 2
     assert result.output.endswith("Error: HUBSPOT_PREFLIGHT_OUTPUT_FORMAT='xml' is not one of text, grouped, full, "
-                                  "concise, pylint, json, json-lines, sarif, junit, github, gitlab, hubspot, csv, "
-                                  "auto\n")
+                                  "concise, pylint, json, json-lines, sarif, junit, github, gitlab, azure, hubspot, "
+                                  "csv, auto\n")
     result = CliRunner().invoke(cli, ["check", str(broken), "--format", "xml"])  # the flag's refusal is click's
     assert result.exit_code == 2 and "Invalid value for '--format' / '--output-format': 'xml'" in result.output
 

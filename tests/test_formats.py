@@ -311,7 +311,7 @@ def test_redact_masks_values_in_every_format(fmt: str, broken: Report) -> None:
     plain = render(broken, fmt)
     masked = render(broken, fmt, redact=True)
     assert "bo.chen" in plain or fmt in ("concise", "pylint", "text", "grouped", "full", "github",
-                                         "gitlab")  # (these show messages only)
+                                         "gitlab", "azure")  # (these show messages only)
     for secret in ("bo.chen", "dev.patel", "+442071838750", "+919876543210"):
         assert secret not in masked, (fmt, secret)
 

@@ -272,3 +272,53 @@ def test_pylint_hostile_text_rows_on_other_lines_cells_and_last_lines() -> None:
         "2 more finding(s) not listed (HS212 ×2); raise --max-per-rule to see them"]
     masked = render(report, "pylint", redact=True)
     assert "a\\u2028b" not in masked and "c\\u001b\\n.csv:4: [HS212] 'REDACTED' is not a valid email" in masked
+
+
+# azure
+
+def test_azure_is_one_logging_command_per_finding(broken: Report) -> None:
+    # ruff's azure format was refused ("Invalid value for '--format'"); each finding is now an
+    # issue of the step, at the line an editor opens, the row and column (a field number) in the text
+    lines = render(broken, "azure").splitlines()
+    request, data = BROKEN, BROKEN.parent / "contacts.csv"
+    assert len(lines) == 13
+    assert lines[0] == (f"##vso[task.logissue type=error;sourcepath={request};linenumber=1;code=HS002;]"
+                        "hasHeader must be true or false, not a string (at /files/0/fileImportPage/hasHeader)")
+    assert lines[2].startswith(f"##vso[task.logissue type=warning;sourcepath={request};linenumber=1;code=HS009;]")
+    assert lines[8:10] == [
+        f"##vso[task.logissue type=error;sourcepath={data};linenumber=3;code=HS110;]row has 3 fields, fewer than "
+        "the header's 4 (row 3, column 4: Company)",
+        f"##vso[task.logissue type=warning;sourcepath={data};linenumber=4;code=HS113;]row is blank (row 4)"]
+    assert render(Report(), "azure") == ""
+    from click.testing import CliRunner
+
+    from validator.cli import cli
+    result = CliRunner().invoke(cli, ["check", str(BROKEN), "--output-format", "azure", "--select", "HS113"])
+    assert (result.exit_code, result.stdout) == (0, f"##vso[task.logissue type=warning;sourcepath={data};"
+                                                    "linenumber=4;code=HS113;]row is blank (row 4)\n")
+
+
+def test_azure_escapes_as_the_task_library_and_runs_no_command_from_the_input() -> None:
+    from tests.hostile.harness import UNSAFE
+
+    report = _hostile()
+    report.findings[1] = Finding("HS212", "invalid-email", "'50%;]x\r\n##vso[task.setvariable variable=a]1' is not "
+                                 "a valid email address", Severity.ERROR, file="a;b].csv", path="a;b].csv", row=3,
+                                 line=3, column=1, column_name="Email", key="row:3")
+    report.refusals.append(Refusal("##vso[task.complete result=Succeeded]", "unreadable", "unreadable"))
+    out = render(report, "azure")
+    assert not UNSAFE.search(out)
+    assert out.splitlines() == [
+        "##vso[task.logissue type=error;sourcepath=r.import.json;linenumber=1;code=HS021;]importOperations names "
+        "'0-1\\u001b[2J%0A::error::x' (at /importOperations/0-1\\u001b[2J%0A::error::x)",
+        "##vso[task.logissue type=error;sourcepath=a%3Bb%5D.csv;linenumber=3;code=HS212;]'50%AZP25;]x%0D%0A##vso%5B"
+        "task.setvariable variable=a]1' is not a valid email address (row 3, column 1: Email)",
+        "##vso[task.logissue type=warning;sourcepath=c\\u001b\\n.csv;linenumber=5;code=HS402;]'\\xff' is not valid "
+        "UTF-8 text (row 5, column 2)",
+        "##vso[task.logissue type=warning;sourcepath=c\\u001b\\n.csv;linenumber=1;code=HS404;]the file starts with a "
+        "byte order mark",
+        "x\\u001b.xlsx: refused: encrypted\\nworkbook",
+        "##vso%5Btask.complete result=Succeeded]: refused: unreadable",
+        "2 more finding(s) not listed (HS212 ×2); raise --max-per-rule to see them"]
+    assert all(line.count("##vso[") <= 1 and (line.startswith("##vso[") or "##vso[" not in line)
+               for line in out.splitlines())

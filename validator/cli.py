@@ -83,7 +83,7 @@ def cli() -> None:
                    "findings naming its fileName.")
 @click.option("--format", "--output-format", "fmt", default=None, envvar=FORMAT_ENV,
               type=_FormatChoice(["text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif",
-                                  "junit", "github", "gitlab", "hubspot", "csv", "auto"]),
+                                  "junit", "github", "gitlab", "azure", "hubspot", "csv", "auto"]),
               help="Output format (default: text; github inside GitHub Actions; env HUBSPOT_PREFLIGHT_OUTPUT_FORMAT).")
 @click.option("-o", "--output", "--output-file", "output", type=PathArg(),
               help="Write the report to a file.")

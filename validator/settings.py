@@ -30,7 +30,7 @@ TABLE = "hubspot-preflight"
 STANDALONE = (".hubspot-preflight.toml", "hubspot-preflight.toml")  # in this order, as ruff reads .ruff.toml first
 TIERS = ("paid", "free")
 FORMATS = ("text", "grouped", "full", "concise", "pylint", "json", "json-lines", "sarif", "junit", "github", "gitlab",
-           "hubspot", "csv")
+           "azure", "hubspot", "csv")
 
 KEYS = {
     "select": "codes, prefixes or names; replaces the default rule set",

@@ -10,7 +10,19 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from validator.findings import Report, ValidatorError
-from validator.report import csv_rows, github, gitlab, hubspot, json_format, json_lines, junit, redact, sarif, text
+from validator.report import (
+    azure,
+    csv_rows,
+    github,
+    gitlab,
+    hubspot,
+    json_format,
+    json_lines,
+    junit,
+    redact,
+    sarif,
+    text,
+)
 
 T = TypeVar("T")
 
@@ -39,6 +51,7 @@ render_sarif = _takes_report(sarif.render_sarif, "render_sarif")
 render_junit = _takes_report(junit.render_junit, "render_junit")
 render_github = _takes_report(github.render_github, "render_github")
 render_gitlab = _takes_report(gitlab.render_gitlab, "render_gitlab")
+render_azure = _takes_report(azure.render_azure, "render_azure")
 render_hubspot = _takes_report(hubspot.render_hubspot, "render_hubspot")
 render_csv = _takes_report(csv_rows.render_csv, "render_csv")
 step_summary = _takes_report(github.step_summary, "step_summary")
@@ -58,6 +71,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "junit": render_junit,
     "github": render_github,
     "gitlab": render_gitlab,
+    "azure": render_azure,
     "hubspot": render_hubspot,
     "csv": render_csv,
 }
@@ -75,6 +89,6 @@ def render(report: Report, fmt: str, *, redact: bool = False) -> str:
     return function(redact_report(report) if redact else report)
 
 
-__all__ = ["FORMATS", "redact_report", "render", "render_concise", "render_csv", "render_github", "render_gitlab",
-           "render_hubspot", "render_json", "render_json_lines", "render_junit", "render_pylint", "render_sarif",
-           "render_text", "step_summary"]
+__all__ = ["FORMATS", "redact_report", "render", "render_azure", "render_concise", "render_csv", "render_github",
+           "render_gitlab", "render_hubspot", "render_json", "render_json_lines", "render_junit", "render_pylint",
+           "render_sarif", "render_text", "step_summary"]
