@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_csv_import
 from validator import validate
 from validator.findings import Finding, Refusal, Report, Severity
 from validator.report import render
@@ -311,14 +311,37 @@ def test_azure_escapes_as_the_task_library_and_runs_no_command_from_the_input() 
     assert out.splitlines() == [
         "##vso[task.logissue type=error;sourcepath=r.import.json;linenumber=1;code=HS021;]importOperations names "
         "'0-1\\u001b[2J%0A::error::x' (at /importOperations/0-1\\u001b[2J%0A::error::x)",
-        "##vso[task.logissue type=error;sourcepath=a%3Bb%5D.csv;linenumber=3;code=HS212;]'50%AZP25;]x%0D%0A##vso%5B"
+        "##vso[task.logissue type=error;sourcepath=a%3Bb%5D.csv;linenumber=3;code=HS212;]'50%AZP25;]x%0D%0A##vso\\u005b"
         "task.setvariable variable=a]1' is not a valid email address (row 3, column 1: Email)",
         "##vso[task.logissue type=warning;sourcepath=c\\u001b\\n.csv;linenumber=5;code=HS402;]'\\xff' is not valid "
         "UTF-8 text (row 5, column 2)",
         "##vso[task.logissue type=warning;sourcepath=c\\u001b\\n.csv;linenumber=1;code=HS404;]the file starts with a "
         "byte order mark",
         "x\\u001b.xlsx: refused: encrypted\\nworkbook",
-        "##vso%5Btask.complete result=Succeeded]: refused: unreadable",
+        "##vso\\u005btask.complete result=Succeeded]: refused: unreadable",
         "2 more finding(s) not listed (HS212 ×2); raise --max-per-rule to see them"]
     assert all(line.count("##vso[") <= 1 and (line.startswith("##vso[") or "##vso[" not in line)
                for line in out.splitlines())
+
+
+def test_no_format_writes_an_azure_logging_command_the_data_holds(tmp_path: Path) -> None:
+    # Azure's agent runs a ##vso[ wherever it stands in a line of a step's output: a cell, a header
+    # or a file name holding one must not reach any format as one (csv, the rows as read, aside)
+    request = write_csv_import(tmp_path, [("Email", "0-1", "email"), ("##vso[task.complete result=Failed]", "0-1",
+                                                                       "firstname")],
+                               [["x##vso[task.setvariable variable=a]1@example.com", "Ann"]])
+    report = validate(request)
+    assert [(f.code, f.row, f.column) for f in report.findings if f.code == "HS212"] == [("HS212", 2, 1)]
+    for fmt in ("text", "concise", "pylint", "json", "json-lines", "sarif", "junit", "github", "gitlab", "hubspot",
+                "azure"):
+        out = render(report, fmt)
+        assert "##vso" in out, fmt
+        leaked = [line for line in out.splitlines()
+                  if "##vso[" in line.removeprefix("##vso[task.logissue " if fmt == "azure" else "")]
+        assert leaked == [], fmt
+        if fmt in ("json", "sarif", "hubspot"):  # (values read back whole)
+            assert "x##vso[task.setvariable variable=a]1@example.com" in json.dumps(json.loads(out), ensure_ascii=False)
+        if fmt == "junit":
+            import xml.etree.ElementTree as ET
+            tree = ET.fromstring(out.split("\n", 1)[1])
+            assert "x##vso[task.setvariable variable=a]1@example.com" in ET.tostring(tree, encoding="unicode")

@@ -13,8 +13,8 @@ Escaping follows azure-pipelines-task-lib's command encoder: ``%``, CR and LF be
 ``%3B`` and ``%5D``. Other control, bidi and invisible characters from the input become escape
 text as in the text format (``\\u001b``). The last lines, refused inputs and the count of
 findings over ``--max-per-rule``, are concise's (a refused input exits 2, failing the step). A
-``##vso[`` from the input is written ``##vso%5B``, in a message and in those lines: the agent
-runs the first one of any line.
+``##vso[`` from the input is written ``##vso\\u005b`` (``printable``, as in every format), in a
+message and in those lines: the agent runs the first one of any line.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from validator.report.text import _label, _last_lines, column_label, printable
 
 
 def escape_data(text: str) -> str:
-    """``text`` as a command's message; a ``##vso[`` in it (the agent runs the first of a line,
-    ours) written ``##vso%5B``, so that no reader of the log takes it for a command."""
-    text = printable(text, breaks=True).replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace("##vso[", "##vso%5B")
+    """``text`` as a command's message (``printable`` writes a ``##vso[`` in it ``##vso\\u005b``:
+    the agent runs the first of a line, ours)."""
+    return printable(text, breaks=True).replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -53,6 +52,5 @@ def render_azure(report: Report) -> str:
         props = [f"type={kind}", f"sourcepath={escape_property(_label(f))}",
                  f"linenumber={line if line is not None and line >= 1 else 1}", f"code={escape_property(f.code)}"]
         out.append(f"##vso[task.logissue {';'.join(props)};]{escape_data(f.message + _where(f))}")
-    # (the agent runs the first ##vso[ of a line: a refused file's name holding one would run it)
-    out += [line.replace("##vso[", "##vso%5B") for line in _last_lines(report)]
+    out += _last_lines(report)  # (printable: a refused file's name holding a ##vso[ runs nothing)
     return "\n".join(out) + ("\n" if out else "")

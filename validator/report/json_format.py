@@ -32,7 +32,11 @@ def clean(value: Any) -> Any:
 
 
 def escaped(text: str) -> str:
-    """JSON text with those characters as ``\\uXXXX`` escapes (outside strings JSON has none)."""
+    """JSON text with those characters as ``\\uXXXX`` escapes (outside strings JSON has none), and
+    the ``[`` of an Azure Pipelines logging command's ``##vso[`` too (its agent runs one wherever it
+    stands in a line a step writes; the string reads back the same)."""
+    if "##vso[" in text:
+        text = text.replace("##vso[", "##vso\\u005b")
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -11,7 +11,7 @@ a last suite, "findings not listed". Text from the input is made XML-safe (contr
 and undecodable bytes, which XML 1.0 cannot hold, become ``\\uXXXX`` text); NEL and the other C1
 controls, U+2028, U+2029, bidi and invisible characters, which it can, are written as character
 references (``&#x2028;``), which an XML reader decodes to the same text, as the JSON formats
-escape them.
+escape them; so is the ``[`` of an Azure logging command's ``##vso[`` (``&#x5b;``).
 """
 
 from __future__ import annotations
@@ -166,7 +166,9 @@ def render_junit(report: Report) -> str:
     root.set("skipped", str(skips))
     root.set("time", f"{report.seconds:.3f}")
     ET.indent(root)
-    # (these characters come only from the input's text, in attribute values and text, where a
+    # (these characters, and an Azure logging command's ``##vso[``, which its agent runs wherever it
+    # stands in a line, come only from the input's text, in attribute values and text, where a
     # character reference stands for the character itself)
     body = UNSAFE.sub(lambda m: f"&#x{ord(m.group()):04x};", ET.tostring(root, encoding="unicode"))
+    body = body.replace("##vso[", "##vso&#x5b;")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

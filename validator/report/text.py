@@ -3,7 +3,9 @@ one last line counting the findings over ``--max-per-rule`` that are not listed)
 (concise as pylint's parseable output has it).
 
 Every string that may come from the input passes through ``printable`` so terminal escapes,
-control characters and bidi overrides from a file can never reach the terminal raw.
+control characters and bidi overrides from a file can never reach the terminal raw, nor an Azure
+Pipelines logging command (``##vso[``, which its agent runs wherever it stands in a line of a
+step's output) a CI log.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from validator.findings import Finding, Report
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
                      "\ud800-\udfff\ufeff]")
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+AZURE_COMMAND = "##vso["  # (the agent runs the first of a line, anywhere in it, as ruff's azure format says)
 
 
 def printable(text: str | None, *, breaks: bool = False) -> str:
-    """``text`` with every control, bidi and invisible character as escape text (``\\u001b``);
-    ``breaks``: CR and LF are left for the caller (GitHub's commands encode them as ``%0D%0A``)."""
+    """``text`` with every control, bidi and invisible character as escape text (``\\u001b``),
+    and the ``[`` of an Azure logging command's ``##vso[`` (``##vso\\u005b``); ``breaks``: CR and
+    LF are left for the caller (GitHub's commands encode them as ``%0D%0A``)."""
     if not text:
         return ""
+    if AZURE_COMMAND in text:
+        text = text.replace(AZURE_COMMAND, "##vso\\u005b")
 
     def escape(m: re.Match[str]) -> str:
         c = m.group()
