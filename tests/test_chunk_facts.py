@@ -109,9 +109,10 @@ def test_blank_cells_from_the_screen_equal_blank_cells_of_trimmed_text(cells: li
     assert blank_at(chunk, 0).tolist() == formats.blank(frame[0]).tolist()
 
 
-@given(st.lists(st.text(alphabet="+-=@ \t\r\n\x0b\x1c\x85\u00a0\u2000\u3000()./,0129xet", max_size=8),
-                min_size=1, max_size=12))
-@example(["+1 555 0100", "+1\u2000555", "-12.5\n", "+1 ext. 12", "=1+1", "+\x0b1", "@x"])
+@given(st.lists(st.text(alphabet="+-=@ \t\r\n\x0b\x1c\x85\u00a0\u2000\u3000()./,0129xet\u0661\u06f9\u0967\uff11",
+                        max_size=8), min_size=1, max_size=12))
+@example(["+1 555 0100", "+1\u2000555", "-12.5\n", "+1 ext. 12", "=1+1", "+\x0b1", "@x", "+\u0669\u0667 \uff11",
+          "+\u0661e\u0662"])
 def test_formula_test_by_re2_equals_the_test_by_python_re(cells: list[str]) -> None:
     from validator.checks import safety
 
@@ -334,7 +335,7 @@ def test_empty_rows_from_the_first_columns_screen_are_the_rows_of_blank_cells(ro
     assert empty_rows(chunk).tolist() == want.tolist()
 
 
-SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0", max_size=8)
+SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0\u0661\uff19", max_size=8)
 
 
 @given(st.lists(SIGNISH, min_size=1, max_size=12), st.integers(0, 3), st.integers(0, 12))

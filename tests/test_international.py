@@ -113,6 +113,24 @@ def test_a_phone_in_digits_of_another_script_is_named_with_the_number_in_0_to_9(
         "'電話 ０３-１２３４-５６７８' is not a phone number (+<country><number> ext<n>)"]
 
 
+def test_a_sign_before_digits_of_another_script_is_a_phone_number_not_a_formula(tmp_path: Path) -> None:
+    """HS430 let `+` and `-` before 0-9 pass as a phone or signed number but took `+٩٧١٥٠١٢٣٤٥٦٧`
+    (Arabic-Indic), `+۹۸...` (Persian), Devanagari or full-width digits for a formula: two warnings
+    on one phone. Any decimal digit counts now, so the phone column has HS215's one finding, which
+    gives the number in 0-9, and a text column none; a formula after such digits is still HS430's."""
+    values = ["+٩٧١٥٠١٢٣٤٥٦٧", "+۹۸۹۱۲۳۴۵۶۷۸۹", "+९१ ९८७६५ ४३२१०", "+１２０２５５５０１００", "+٩٧١+A1", "+SUM(1)",
+              "-2+3", "+1 555 0100"]
+    found = _check(tmp_path, "0-1", [("Email", "email", [f"p{i}@example.com" for i in range(len(values))]),
+                                     ("Phone", "phone", values), ("Notes", "message", values)])
+    assert found == [(2, 2, "HS215", "warning"), (3, 2, "HS215", "warning"), (4, 2, "HS215", "warning"),
+                     (5, 2, "HS215", "warning"),
+                     *[(r, c, code, "warning") for r in (6, 7, 8) for c, code in ((2, "HS215"), (2, "HS430"),
+                                                                                   (3, "HS430"))]]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS215"]
+    assert messages[0] == ("'+٩٧١٥٠١٢٣٤٥٦٧' has Arabic-Indic digits; HubSpot documents phone numbers in the digits "
+                           "0-9, and whether it reads others is not documented: write +971501234567")
+
+
 @pytest.mark.parametrize(("text", "script"), [
     ("۱۲۳", "Extended Arabic-Indic"),  # Persian and Urdu digits: the name was "Extended arabic-Indic"
     ("١٢٣", "Arabic-Indic"), ("१२३", "Devanagari"), ("১২৩", "Bengali"), ("᧑᧒", "New Tai Lue"),

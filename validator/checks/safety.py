@@ -19,9 +19,12 @@ from validator.readers.base import Chunk
 FORMULA_START = r"^[=+\-@\t\r]"
 # `+`/`-` followed by a plain number or a phone number (E.164, extensions) is data, not a formula
 # a signed number (also -1.5e3, -5%) or phone number (an extension as ext, x or #, any case)
-# (a digit before any exponent, % or extension: +E5 and +X1 are cell references to a spreadsheet)
-SIGNED_DATA = (r"[+-][0-9 .,()/-]*|[+-][ .,()/-]*[0-9][0-9 .,()/-]*(?:[eE][+-]?[0-9]+)?%?"
-               r"(?:(?:[Ee][Xx][Tt]?|[Xx]|#)\.?\s*[0-9]+)?")
+# (a digit before any exponent, % or extension: +E5 and +X1 are cell references to a spreadsheet);
+# a digit is any decimal digit (``\d``, Unicode Nd): `+٩٧١ ٥٠ ١٢٣ ٤٥٦٧` in Arabic-Indic digits or
+# `+１２０２…` from a CJK input method is a phone number too, and HS215 names its digits in a phone
+# column (HubSpot documents 0-9); a sign before digits and separators alone can run nothing
+SIGNED_DATA = (r"[+-][\d .,()/-]*|[+-][ .,()/-]*\d[\d .,()/-]*(?:[eE][+-]?\d+)?%?"
+               r"(?:(?:[Ee][Xx][Tt]?|[Xx]|#)\.?\s*\d+)?")
 DDE = re.compile(r"cmd\s*\||HYPERLINK\(|WEBSERVICE\(|IMPORTXML\(|IMPORTDATA\(|DDE\(", re.I)
 CONTROLS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _CONTROLS = re.compile(CONTROLS)
@@ -43,8 +46,9 @@ def _injection_message(value: str) -> str:
 _FORMULA_FIRST = b"=+-@\t\r"
 
 
-# SIGNED_DATA for RE2 (pyarrow): Python's ``\s`` spelled out, as RE2's ``\s`` is ASCII only
-_SIGNED_DATA_RE2 = "^(?:" + SIGNED_DATA.replace(r"\s", PY_SPACE) + ")$"
+# SIGNED_DATA for RE2 (pyarrow): Python's ``\s`` spelled out and ``\d`` as Python's Unicode
+# digits, as RE2's ``\s`` and ``\d`` are ASCII only
+_SIGNED_DATA_RE2 = "^(?:" + SIGNED_DATA.replace(r"\s", PY_SPACE).replace(r"\d", r"\p{Nd}") + ")$"
 # its plainest cells by bytes: a sign, then digits, spaces and .,()/- only (each matches it)
 _SIGNED_BYTES = (b"+-", b"0123456789 .,()/-", None)
 
@@ -83,8 +87,10 @@ class FormulaInjection(Rule):
     Why: data imported into HubSpot is exported again and opened in Excel or Google Sheets by
     staff, which run such a value as a formula: `=HYPERLINK(...)` or a DDE call can leak data
     or run commands (OWASP "CSV Injection", CWE-1236). Signed numbers and phone numbers
-    (`+1 555 0100`, `-12.5`) are data and not reported, and so are the values of a column mapped
-    `"ignored": true`, which HubSpot does not import.
+    (`+1 555 0100`, `-12.5`) are data and not reported, in the digits of any script too
+    (`+٩٧١٥٠١٢٣٤٥٦٧`, `+１２０２５５５０１００`: in a phone column HS215 names such digits and gives
+    the number in 0-9), and so are the values of a column mapped `"ignored": true`, which HubSpot
+    does not import.
     Example: `=cmd|' /C calc'!A0` in a company name field.
     Fix: remove the leading character, or prefix the value with a single quote `'` where the
     text must start with it.
