@@ -664,6 +664,49 @@ def test_an_east_asian_excel_save_is_named_by_its_encoding_not_windows_1252(enco
     assert legacy.hint == f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 3, 50_000])
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_cells_of_a_gbk_file_that_are_valid_utf8_by_accident_are_named(reader: str, chunk_rows: int) -> None:
+    """GBK's `郑伟` is the bytes D6 A3 CE B0, valid UTF-8 (`֣ΰ`): the reader took such a cell as
+    UTF-8, as HubSpot would, and nothing named it while HS402 named the others. In a file HS403
+    judges GBK, a cell whose UTF-8 reading is implausible (a Hebrew point, Latin Extended-B,
+    letters of two scripts) and whose bytes read as hanzi in GBK is HS403's, at its row and column;
+    a genuine UTF-8 `Müller` or `東京` in the same file is not, nor `谢英` (`лӢ`: Cyrillic letters
+    as UTF-8), nor a cell before the first byte that is not UTF-8, whatever the chunk size."""
+    rows = [("p0@example.com", "陆平".encode("gb18030"), "Zürich".encode()),  # before any bad byte
+            ("p1@example.com", "张伟".encode("gb18030"), "深圳".encode("gb18030")),
+            ("p2@example.com", "郑伟".encode("gb18030"), "杭州".encode("gb18030")),
+            ("p3@example.com", "谢英".encode("gb18030"), "東京".encode()),
+            ("p4@example.com", "Müller".encode(), "北京".encode("gb18030")),
+            ("p5@example.com", "陆平".encode("gb18030"), "上海".encode("gb18030"))]
+    data = b"Email,First Name,City\r\n" + b"".join(b",".join((e.encode(), n, c)) + b"\r\n" for e, n, c in rows)
+    found = findings(data, "HS403", reader=reader, chunk_rows=chunk_rows)
+    assert [(f.row, f.column, f.line, f.value) for f in found] == [
+        (None, None, 3, "张伟"), (4, 2, 4, "֣ΰ"), (7, 2, 7, "½ƽ")]
+    assert found[1].message == ("'֣ΰ' is valid UTF-8 only by accident: in GB18030 (GBK, simplified Chinese), the "
+                                "file's encoding, its bytes read as '郑伟'; HubSpot would import '֣ΰ'")
+    assert found[1].hint == "save as CSV UTF-8, or convert with iconv -f GB18030 -t UTF-8"
+    assert found[1].severity == Severity.WARNING
+
+
+def test_a_utf8_file_of_the_same_cells_has_no_finding_about_its_encoding() -> None:
+    data = "Email,First Name,City\r\np0@example.com,֣ΰ,Müller\r\np1@example.com,½ƽ,東京\r\n".encode()
+    assert findings(data, "HS403") == findings(data, "HS402") == []
+
+
+@pytest.mark.parametrize(("text", "accident"), [
+    ("֣ΰ", True), ("½ƽ", True), ("ũǫ", True), ("¸Դ", True), ("Ǣâ", True), ("\x85a", True),  # a C1 control
+    ("Zhangк", True),  # a Cyrillic letter in a word of ASCII letters
+    ("Müller", False), ("Иван Петров", False), ("東京", False), ("Nguyễn Văn", False), ("Łódź", False),
+    ("μm", False), ("Hawaiʻi", False), ("Əliyev", False), ("è", False), ("лӢ", False), ("£100", False),
+    ("e\u0301", False), ("« Société »", False), ("Dvořák", False),
+])
+def test_the_utf8_reading_of_an_accident_is_implausible_text(text: str, accident: bool) -> None:
+    from validator.checks._accidental import implausible
+
+    assert implausible(text) is accident
+
+
 @pytest.mark.parametrize(("text", "encoding", "label"), [
     ("Email,Prénom,Ville\r\na@x.com,Amélie,Besançon\r\nb@x.com,Hélène,Créée\r\n", "cp1252", "Windows-1252"),
     ("Email,Имя,Город\r\na@x.com,Иван,Москва\r\nb@x.com,Мария,Санкт-Петербург\r\n", "cp1251",

@@ -9,15 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from validator.checks._accidental import ICONV, Accidents
 from validator.checks._cyrillic import LABEL as CYRILLIC
 from validator.checks._cyrillic import cyrillic_words
 from validator.checks._facts import NUL, exactly, line_breaks, screen, surrogate_rows
-from validator.checks.base import Hit, Rule, counted, quote, space_name
+from validator.checks.base import Hit, Rule, counted, deferred, quote, space_name
 from validator.checks.encoding import EAST_ASIAN_SAMPLE, SURROGATES, east_asian_encoding, encoding_label
 from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.checks.typed import cached
 from validator.context import FileContext
-from validator.findings import Severity
+from validator.findings import Finding, Severity
 from validator.readers.base import Chunk, DecodeEvent
 
 UTF16 = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
@@ -100,6 +101,7 @@ def _cut_short(notes: Any, sample: bytes) -> bool:
 
 _SURROGATE = re.compile(SURROGATES)
 _SAMPLE_KEY = ("HS403", "cells not UTF-8")
+_ACCIDENTS_KEY = ("HS403", "cells UTF-8 by accident")
 
 
 def _sample(file: FileContext, cells: list[str]) -> int:
@@ -134,6 +136,14 @@ class LegacyEncoding(Rule):
     Mac's "CSV (Macintosh)" writes Mac Roman, whose accented letters are bytes 0x80-0x9F (`é` is
     0x8E, which Windows-1252 reads as `Ž`): where the cells read as words in it, not in
     Windows-1252, it names Mac Roman (iconv's MACINTOSH).
+    In a file so named East Asian or Cyrillic, a cell whose bytes are valid UTF-8 by accident
+    (GBK's `郑伟`, bytes `D6 A3 CE B0`, is UTF-8's `֣ΰ`) is read as UTF-8, as HubSpot would read
+    it: it is named at its row and column, with what it reads as in the file's encoding, where
+    that is text of its script alone and the UTF-8 reading is implausible (a character of a
+    block no CRM value uses, letters of two scripts, Latin-1 characters side by side with no
+    ASCII letter by them; [I] heuristic, precision first: `Müller`, `東京`, a lone `è` are never
+    named), from the first byte that is not UTF-8 on. Those cells are this rule's, not HS402's:
+    their bytes are valid UTF-8, and only the file's encoding, judged here, says otherwise.
     Example: byte 0xE9 (`é` in Windows-1252) at offset 57; `山田` saved by Japanese Excel (bytes
     `8E 52 93 63` in Shift_JIS).
     Fix: save as "CSV UTF-8 (Comma delimited)" in Excel, or convert:
@@ -151,12 +161,15 @@ class LegacyEncoding(Rule):
         return iter(())
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        if (_is_csv(file) and file.notes.encoding == "utf-8" and file.notes.decode_errors
-                and _sample(file, []) < EAST_ASIAN_SAMPLE):
+        if not (_is_csv(file) and file.notes.encoding == "utf-8" and file.notes.decode_errors):
+            return iter(())  # (a UTF-8 file: nothing to look at)
+        if _sample(file, []) < EAST_ASIAN_SAMPLE:
             for col in file.columns:
                 bad = surrogate_rows(chunk, col.index)
                 if bad.any():
                     _sample(file, list(chunk.column(col.index)[bad][:16]))
+        accidents: Accidents = file.parsed.setdefault(_ACCIDENTS_KEY, Accidents())
+        accidents.look(chunk, file)
         return iter(())
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
@@ -173,10 +186,13 @@ class LegacyEncoding(Rule):
                 f"{first.offset:,}, line {first.line}; the first such cell reads as {quote(shown)} in it)",
                 file=file, line=first.line, offset=first.offset, value=shown,  # a piece of the data
                 hint=f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8")
+            yield from self._accidents(file, name, first.line)
             return
         sample = b"".join(e.bytes for e in notes.decode_events)
         encoding, shown = likely_encoding(sample, notes.decode_events)
-        if cells and mac_roman(cells):
+        if encoding == CYRILLIC:
+            yield from self._accidents(file, encoding, first.line)
+        elif cells and mac_roman(cells):
             encoding, shown = MAC_ROMAN, sample[:1].decode("mac_roman")
         if _cut_short(notes, sample):  # (a download or `head -c` cut a UTF-8 file: no encoding to convert)
             yield self.finding(
@@ -191,6 +207,26 @@ class LegacyEncoding(Rule):
             f"{first.offset:,}, line {first.line}, reads as {quote(shown)} there)",
             file=file, line=first.line, offset=first.offset, value=shown or None,  # a piece of the data
             hint=f"save as CSV UTF-8, or convert with iconv -f {_ICONV.get(encoding, 'WINDOWS-1252')} -t UTF-8")
+
+    def _accidents(self, file: FileContext, name: str, first_line: int) -> Iterator[Hit]:
+        """The cells of the file judged to be in ``name`` whose bytes are valid UTF-8 by accident
+        and read as its script's text (``_accidental``), from the line of the first byte that is
+        not UTF-8 on: the cells before it are not looked at, whatever the chunk size."""
+        accidents: Accidents | None = file.parsed.get(_ACCIDENTS_KEY)
+        iconv = ICONV[name]
+        found = [a for a in (accidents.found.get(iconv, []) if accidents else [])
+                 if a[1] is None or a[1] >= first_line]
+        if not found:
+            return
+        hint = f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"
+
+        def make(i: int) -> Finding:
+            row, line, column, text, other = found[i]
+            return self.finding(
+                f"{quote(text)} is valid UTF-8 only by accident: in {name}, the file's encoding, its bytes read as "
+                f"{quote(other)}; HubSpot would import {quote(text)}",
+                file=file, row=row, line=line, column=column, value=text, hint=hint)
+        yield deferred(self, file.name, [a[0] for a in found], make)
 
 
 class Utf16Encoding(Rule):

@@ -81,7 +81,7 @@ class InvalidUtf8(Rule):
 # The double-byte encodings East Asian versions of Excel save a plain "CSV" in: (name, iconv's
 # name, the characters of its script). On a tie the earlier wins: Korean's EUC-KR bytes are
 # also valid GBK and Big5 (as hanzi), simplified Chinese's GBK bytes often valid Big5.
-_EAST_ASIAN = (
+EAST_ASIAN = (
     ("EUC-KR (Korean)", "EUC-KR", lambda c: "\uac00" <= c <= "\ud7a3"),
     ("GB18030 (GBK, simplified Chinese)", "GB18030", lambda c: _ideograph(c) and _in("gb2312", c)),
     ("Big5 (traditional Chinese)", "BIG5", lambda c: _ideograph(c)),
@@ -130,7 +130,7 @@ def east_asian_encoding(cells: list[bytes]) -> tuple[str, str, str] | None:
     if len(high) < 4 or paired * 2 < len(high) or _cyrillic_words(cells):
         return None
     best: tuple[float, str, str, str] | None = None
-    for name, iconv, native in _EAST_ASIAN:
+    for name, iconv, native in EAST_ASIAN:
         try:
             texts = [cell.decode(iconv.lower()) for cell in cells]
         except UnicodeDecodeError:

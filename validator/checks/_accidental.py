@@ -1,0 +1,146 @@
+"""Cells of a legacy-encoded CSV whose bytes are valid UTF-8 by accident (HS403).
+
+In a file HS403 judges to be GBK, Big5, Shift_JIS, EUC-KR or Windows-1251, most cells of that
+script hold bytes that are not UTF-8 (HS402), but some form valid UTF-8 by chance: GBK's `中`
+(D6 D0) is UTF-8's Hebrew `א`, `猫` (C3 A8) is `è`. The reader takes those as UTF-8, and so would
+HubSpot: the cell imports as other characters, silently. A cell is named only where both
+readings say so ([I] heuristic, precision first): its bytes read in the file's encoding as text
+of that encoding's script alone, and its UTF-8 reading is implausible text: a character of a
+block no CRM value uses (C1 controls, unassigned and private-use code points, IPA, archaic
+Cyrillic, Syriac, Thaana, NKo and the like), a combining mark without a letter before it, letters
+of two scripts (`Ǣâ` is Latin, `¸Դ` Latin-1 and Armenian), a Cyrillic, Hebrew, Arabic or
+Armenian letter inside a word of ASCII letters, or Latin-1 and Latin Extended characters side by
+side with no ASCII letter beside them (`ũǫ`). `Müller`, `Иван Петров`, `東京` or `Nguyễn` read as
+UTF-8 plausibly and are never named; a lone letter (`è`, which is GBK's `猫`) is not either.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from validator.checks._cyrillic import LABEL as CYRILLIC
+from validator.checks._facts import surrogate_rows
+from validator.checks.encoding import EAST_ASIAN
+from validator.context import Column, FileContext
+from validator.readers.base import Chunk
+
+# blocks (and letters) of the 2- and 3-byte UTF-8 a legacy encoding's bytes fall in by chance
+# that no name, address or note in a CRM uses: C1 controls; Latin Extended-B's African and
+# phonetic letters but Vietnamese Ơ ơ Ư ư and the schwa and open e/o of Azerbaijani and West
+# African alphabets; IPA but ə ɛ ɔ; combining medieval letters; archaic and extended Cyrillic;
+# Armenian's unassigned points; Hebrew points and unassigned points; Syriac, Thaana, NKo
+_RARE = ((0x80, 0x9F), (0x180, 0x185), (0x187, 0x18E), (0x191, 0x19F), (0x1A2, 0x1AE), (0x1B1, 0x1C3),
+         (0x250, 0x253), (0x255, 0x258), (0x25A, 0x25A), (0x25C, 0x2AF), (0x363, 0x36F), (0x460, 0x489),
+         (0x4C0, 0x4C0), (0x4F6, 0x52F), (0x557, 0x558), (0x58B, 0x58C), (0x591, 0x5CF), (0x5EB, 0x5EF),
+         (0x5F5, 0x5FF), (0x700, 0x7FF))
+# scripts whose letter inside a word of ASCII letters is no word (Greek's `μm` is one)
+_NOT_AMONG_ASCII = ("CYRILLIC", "HEBREW", "ARABIC", "ARMENIAN")
+_CJK = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "IDEOGRAPHIC")
+
+
+def _rare(char: str) -> bool:
+    point = ord(char)
+    return (unicodedata.category(char) in ("Cn", "Co", "Cc", "Cs")
+            or any(low <= point <= high for low, high in _RARE))
+
+
+def _script(char: str) -> str:
+    first = unicodedata.name(char, "?").split(" ", 1)[0]
+    return "CJK" if first in _CJK else first
+
+
+def _latin_supplement(char: str) -> bool:
+    return "\x80" <= char <= "\u024f"
+
+
+def _ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def implausible(text: str) -> bool:
+    """Whether ``text`` (a cell as UTF-8 reads it) is no text anyone wrote (the module's test)."""
+    scripts: set[str] = set()
+    for i, char in enumerate(text):
+        if char.isascii():
+            continue
+        before = text[i - 1] if i else " "
+        kind = unicodedata.category(char)
+        if _rare(char) or (kind.startswith("M") and not unicodedata.category(before).startswith("L")):
+            return True
+        if kind.startswith("L"):
+            scripts.add(_script(char))
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if _script(char) in _NOT_AMONG_ASCII and (_ascii_letter(before) or _ascii_letter(after)):
+                return True
+        if i + 1 < len(text) and not text[i + 1].isascii() and _side_by_side(text, i):
+            return True
+    return len(scripts) > 1
+
+
+def _side_by_side(text: str, i: int) -> bool:
+    """Whether the characters at ``i`` and ``i + 1``, both past ASCII, one of them Latin-1 or
+    Latin Extended, stand with no ASCII letter before or after them."""
+    if not (_latin_supplement(text[i]) or _latin_supplement(text[i + 1])):
+        return False
+    return not any(0 <= j < len(text) and _ascii_letter(text[j]) for j in (i - 1, i + 2))
+
+
+def _cyrillic_text(text: str) -> bool:
+    return all(c.isascii() or (c.isalpha() and unicodedata.name(c, "").startswith("CYRILLIC")) for c in text)
+
+
+# iconv's name of each encoding whose accidents are looked for, and the test that a reading in it
+# is text of its script alone (its every character past ASCII)
+def _of_script(native: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda text: all(c.isascii() or native(c) for c in text)
+
+
+_NATIVE: dict[str, Callable[[str], bool]] = {
+    **{iconv: _of_script(native) for _name, iconv, native in EAST_ASIAN},
+    "WINDOWS-1251": _cyrillic_text,
+}
+# HS403's names of the encodings (``likely_encoding``'s for Windows-1251) -> iconv's
+ICONV = {**{name: iconv for name, iconv, _native in EAST_ASIAN}, CYRILLIC: "WINDOWS-1251"}
+
+
+def legacy_reading(text: str, iconv: str) -> str | None:
+    """``text``'s UTF-8 bytes as they read in ``iconv`` (an encoding of ``_NATIVE``) where that
+    is other text, of that encoding's script alone; else None."""
+    try:
+        other = text.encode("utf-8").decode(iconv.lower())
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return other if other != text and _NATIVE[iconv](other) else None
+
+
+@dataclass
+class Accidents:
+    """The cells of one file that read as text of a legacy encoding, per iconv name: (row, line,
+    column, the cell, its legacy reading), in the order read."""
+
+    found: dict[str, list[tuple[int, int | None, Column, str, str]]] = field(default_factory=dict)
+
+    def look(self, chunk: Chunk, file: FileContext) -> None:
+        """Note the cells of ``chunk`` past ASCII that are valid UTF-8, implausible as it, and
+        read as text of an encoding of ``_NATIVE`` (judged once the file's encoding is known);
+        the columns HubSpot imports only (not those mapped `"ignored": true`)."""
+        lines = chunk.lines if len(chunk.lines) == len(chunk.frame) else None
+        for col in file.imported():
+            values = chunk.column(col.index)
+            wide = values.str.contains("[^\x00-\x7f]", regex=True).to_numpy(dtype=bool, na_value=False)
+            if not wide.any():
+                continue
+            at = np.flatnonzero(wide & ~surrogate_rows(chunk, col.index))
+            for i, text in zip(at.tolist(), values.iloc[at].tolist(), strict=True):
+                if not implausible(str(text)):
+                    continue
+                for iconv in _NATIVE:
+                    other = legacy_reading(str(text), iconv)
+                    if other is not None:
+                        line = int(lines[i]) if lines is not None else None
+                        self.found.setdefault(iconv, []).append(
+                            (int(chunk.rows[i]), line, col, str(text), other))
