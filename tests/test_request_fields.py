@@ -284,3 +284,33 @@ def test_settings_with_nothing_to_act_on_are_named() -> None:
          "marketingEventObjectId is set, but no column is an EVENT_TIMESTAMP column: the marketing event's ID "
          "places event timestamp columns, so it has no effect here")]
     assert _found(_request("0-1"), "HS037", b"Domain,Name\na@x.com,Ann\n") == []
+
+
+def test_a_custom_object_named_in_two_letter_cases_is_one_object_and_the_other_spelling_is_named() -> None:
+    """Without a portal snapshot `p_cars` and `P_cars` were two objects (a snapshot makes both its
+    2-1234567): a file of contacts and cars held three objects, and HS320 named each spelling as an
+    object without an identifier. They are one object now, spelled as first written, and HS038's
+    warning names the other spelling once, where it first stands."""
+    from validator.catalog import builtin
+    from validator.request import parse_request
+
+    def mapping(obj: str, name: str) -> dict[str, Any]:
+        return {"columnObjectTypeId": obj, "columnName": name.title(), "propertyName": name}
+
+    request = {"name": "t", "importOperations": {"0-1": "UPSERT", "P_CARS": "UPSERT"}, "files": [{
+        "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+            mapping("0-1", "email"), mapping("p_cars", "name"), mapping("P_cars", "model"),
+            mapping("P_cars", "year")]}}]}
+    data = b"Email,Name,Model,Year\na@x.com,Herbie,Beetle,1963\n"
+    import json
+
+    spec = parse_request(json.dumps(request).encode(), "import.json", builtin())
+    assert spec.objects == ("0-1", "P_CARS") and set(spec.operations) == {"0-1", "P_CARS"}
+    at = "/files/0/fileImportPage/columnMappings/{}/columnObjectTypeId"
+    tail = ("in another letter case: both are taken as P_CARS, one object, but whether HubSpot matches object names "
+            "ignoring case is not documented")
+    assert _found(request, "HS038", data) == [
+        (at.format(1), None, None, "WARNING", f"'p_cars' is 'P_CARS' (at /importOperations/P_CARS) {tail}"),
+        (at.format(2), None, None, "WARNING", f"'P_cars' is 'P_CARS' (at /importOperations/P_CARS) {tail}")]
+    assert [p for p, *_ in _found(request, "HS320", data)] == ["/files/0/fileImportPage/columnMappings/1"]
+    assert _found(request, "HS009", data) == []  # the operation's object has columns

@@ -12,7 +12,7 @@ from validator.checks.base import Hit, Rule, quote
 from validator.checks.multiobject import ACTIVITIES, parent_reference, record_objects
 from validator.context import ImportContext
 from validator.findings import Severity
-from validator.request import ImportSpec
+from validator.request import ImportSpec, escape_pointer
 
 
 class ObjectNotImportable(Rule):
@@ -241,3 +241,55 @@ class ContactOptionsWithoutContacts(Rule):
                 yield self.finding(f"{key} is true, but no column maps to contacts (0-1): this import writes "
                                    f"{objects}, so the setting has no effect", file=ctx, pointer=f"/{key}",
                                    value="true")
+
+
+class ObjectNameCase(Rule):
+    """One object is named in two letter cases in the request (`p_cars` and `P_cars`).
+
+    Why: the validator matches object names ignoring letter case, with a portal snapshot and
+    without (a custom object's short-hand `p_<name>` or fully qualified `p<portal id>_<name>`
+    name, a standard object's `contacts`), so the columns of `p_cars` and `P_cars` are one
+    object's and are counted, keyed and checked as one. Whether HubSpot matches object names
+    ignoring case is not documented ([GAP]); if it does not, the import holds two objects, and
+    one spelling may name none (MISSING_OBJECT_DEFINITION).
+    Example: `"columnObjectTypeId": "p_cars"` on one column, `"P_cars"` on another, or as an
+    `importOperations` key.
+    Fix: spell the object one way throughout the request, as `GET /crm/v3/schemas` spells its
+    name, or give its `2-<id>`.
+    """
+
+    code = "HS038"
+    name = "object-name-case"
+    severity = Severity.WARNING
+
+    def on_import(self, ctx: ImportContext) -> Iterator[Hit]:
+        first: dict[str, tuple[str, str]] = {}  # the object's id -> (its spelling, where) first met
+        named: set[tuple[str, str]] = set()
+        for raw, resolved, pointer in _object_mentions(ctx):
+            text = raw.strip()
+            seen, where = first.setdefault(resolved, (text, pointer))
+            if text == seen or text.lower() != seen.lower() or (resolved, text) in named:
+                continue
+            named.add((resolved, text))
+            yield self.finding(
+                f"{quote(text)} is {quote(seen)} (at {where}) in another letter case: both are taken as "
+                f"{ctx.catalog.object_label(resolved)}, one object, but whether HubSpot matches object names "
+                "ignoring case is not documented", file=ctx, pointer=pointer, value=raw)
+
+
+def _object_mentions(ctx: ImportContext) -> Iterator[tuple[str, str, str]]:
+    """(as written, the object it resolves to, JSON pointer) of each object the request names:
+    ``importOperations`` keys, then each column's object and the object it points to."""
+    ops = ctx.spec.raw.get("importOperations") if isinstance(ctx.spec.raw, Mapping) else None
+    resolved_ops = {pointer: obj for obj, pointer in ctx.spec.operation_pointers.items()}
+    for key in ops if isinstance(ops, Mapping) else ():
+        pointer = f"/importOperations/{escape_pointer(key)}"
+        if isinstance(key, str) and pointer in resolved_ops:
+            yield key, resolved_ops[pointer], pointer
+    for f in ctx.spec.files:
+        for c in f.columns:
+            key = "columnObjectTypeId" if "columnObjectTypeId" in c.raw else "columnObjectType"
+            for raw, resolved, at in ((c.object_type, c.object_type_id, key),
+                                      (c.to_object_type, c.to_object_type_id, "toColumnObjectTypeId")):
+                if isinstance(raw, str) and resolved is not None:
+                    yield raw, resolved, c.at(at)

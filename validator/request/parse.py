@@ -52,6 +52,17 @@ class _Walker:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.notes: list[RequestNote] = []
+        self.spellings: dict[str, str] = {}  # a custom object's name ignoring case -> as first written
+
+    def object_id(self, text: str | None) -> str | None:
+        """``Catalog.object_id``, with a custom object's name that no portal snapshot resolves
+        (taken as written) spelled as the request first spells it, ignoring letter case: `P_cars`
+        after `p_cars` is `p_cars`, one object, as a snapshot's names are matched (HS038 names
+        the other spelling)."""
+        found = self.catalog.object_id(text)
+        if found is None or found in self.catalog.objects:
+            return found
+        return self.spellings.setdefault(found.lower(), found)
 
     def note(self, kind: str, pointer: str, detail: str, value: Any = None) -> None:
         shown = None if value is None else _show(value)
@@ -162,7 +173,7 @@ class _Walker:
             if not isinstance(op, str):
                 self.note("wrong-type", ptr, "an import operation must be a string", op)
                 continue
-            object_id = self.catalog.object_id(key) or key
+            object_id = self.object_id(key) or key
             if object_id in ptrs:  # two keys for one object ("contacts" and "0-1"): the last wins
                 label, first = self.catalog.object_label(object_id), ptrs[object_id].rsplit("/", 1)[1]
                 self.note("duplicate-key", ptr, f"importOperations names {label} twice (as {first!r} and "
@@ -234,7 +245,7 @@ class _Walker:
                 self.note("legacy-name", f"{pointer}/{old}", f"{old!r} is a legacy field name{modern}")
         obj = c.get("columnObjectTypeId")
         legacy_obj = c.get("columnObjectType")
-        object_id = self.catalog.object_id
+        object_id = self.object_id
         if obj is not None and legacy_obj is not None and object_id(obj) != object_id(legacy_obj):
             self.note("conflict", f"{pointer}/columnObjectType",
                       f"columnObjectType {legacy_obj!r} disagrees with columnObjectTypeId {obj!r}")
@@ -255,10 +266,10 @@ class _Walker:
             column_name=c.get("columnName"),
             property_name=c.get("propertyName"),
             object_type=obj,
-            object_type_id=self.catalog.object_id(obj),
+            object_type_id=self.object_id(obj),
             column_type=col_type if isinstance(col_type, str) else "STANDARD",  # ("" is HS007's)
             to_object_type=to_obj,
-            to_object_type_id=self.catalog.object_id(to_obj),
+            to_object_type_id=self.object_id(to_obj),
             foreign_key=self.foreign_key(fk, f"{pointer}/foreignKeyType") if fk is not None else None,
             association_identifier=bool(c.get("associationIdentifierColumn", False)),
             ignored=bool(c.get("ignored", False)),
