@@ -131,6 +131,33 @@ def test_a_sign_before_digits_of_another_script_is_a_phone_number_not_a_formula(
                            "0-9, and whether it reads others is not documented: write +971501234567")
 
 
+def test_a_record_id_in_digits_of_another_script_is_named_with_the_id_in_0_to_9(tmp_path: Path) -> None:
+    """A Record ID typed in full-width digits (a CJK input method) or Arabic-Indic ones is a positive
+    whole number in those digits: HS305 said it was not one. Its error now names the digits and
+    gives the id in 0-9, as HS206 and HS215 do for numbers and phones; a zero, or a value that is
+    no id in 0-9 either, keeps the plain message."""
+    ids = ["１２３４５", "٠١٢٣٤٥٦٧٨٩٠١٢", "٠", "１２a", "12345"]
+    found = _check(tmp_path, "0-1", [("Email", "email", [f"p{i}@example.com" for i in range(len(ids))]),
+                                     ("Record ID", "hs_object_id", ids)])
+    assert [f for f in found if f[2] == "HS305"] == [(r, 2, "HS305", "error") for r in (2, 3, 4, 5)]
+    messages = [f.message for f in validate(tmp_path / "import.json").findings if f.code == "HS305"]
+    tail = ("a Record ID is a positive whole number in the digits 0-9, and whether HubSpot reads others is not "
+            "documented")
+    assert messages == [f"'１２３４５' has fullwidth digits; {tail}: write 12345",
+                        f"'٠١٢٣٤٥٦٧٨٩٠١٢' has Arabic-Indic digits; {tail}: write 0123456789012",
+                        "'٠' is not a valid Record ID (a positive whole number)",
+                        "'１２a' is not a valid Record ID (a positive whole number)"]
+    from tests.casefiles import case_report  # a workbook's text cell: the same
+
+    (tmp_path / "wb").mkdir()
+    report = case_report({"workbook": {"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Record ID"], ["a@x.com", "١٢٣٤٥"], ["b@x.com", 12345]]}]}, "mappings": [
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-1", "columnName": "Record ID", "propertyName": "hs_object_id"}]}, tmp_path / "wb")
+    assert [(f.cell, f.message) for f in report.findings if f.code == "HS305"] == [
+        ("Contacts!B2", f"'١٢٣٤٥' has Arabic-Indic digits; {tail}: write 12345")]
+
+
 @pytest.mark.parametrize(("text", "script"), [
     ("۱۲۳", "Extended Arabic-Indic"),  # Persian and Urdu digits: the name was "Extended arabic-Indic"
     ("١٢٣", "Arabic-Indic"), ("१२३", "Devanagari"), ("১২৩", "Bengali"), ("᧑᧒", "New Tai Lue"),

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from validator import formats
 from validator.checks._facts import exactly, fullmatch, rows_with
 from validator.checks.base import Hit, Rule, quote
 from validator.context import Column, FileContext, ImportContext
@@ -48,11 +49,16 @@ _DIGITS = re.compile(r"\s*[0-9]+\s*")
 
 def id_message(what: str) -> Callable[[str], str]:
     """The message of a cell that is not a ``what`` (a Record ID): a number too large for one
-    says so, as its digits alone look right."""
+    says so, as its digits alone look right; an id in the digits of another script (`１２３４５`,
+    `١٢٣٤٥`) names them and gives it in 0-9, as HS206 and HS215 do."""
     def render(value: str) -> str:
         if _DIGITS.fullmatch(value) and int(value) > MAX_RECORD_ID:
             return (f"{quote(value)} is larger than any {what} (HubSpot's ids are 64-bit: "
                     f"at most {MAX_RECORD_ID})")
+        plain = formats.in_ascii_digits(value)
+        if plain is not None and _DIGITS.fullmatch(plain) and 0 < int(plain) <= MAX_RECORD_ID:
+            return (f"{quote(value)} has {formats.digit_script(value)} digits; a {what} is a positive whole number "
+                    f"in the digits 0-9, and whether HubSpot reads others is not documented: write {plain.strip()}")
         return f"{quote(value)} is not a valid {what} (a positive whole number)"
     return render
 
@@ -77,7 +83,10 @@ class InvalidRecordId(Rule):
 
     Why: HubSpot Record IDs (hs_object_id) are positive 64-bit integers; anything else, a
     number over 9223372036854775807 too, cannot name a record and the row fails with
-    INVALID_RECORD_ID. Spreadsheets often turn ids into `5101.0` or `5.1E+03`.
+    INVALID_RECORD_ID. Spreadsheets often turn ids into `5101.0` or `5.1E+03`. An id in the
+    digits of another script (`１２３４５` from a CJK input method, Arabic-Indic `١٢٣٤٥`) is
+    named with its digits and given in 0-9: HubSpot documents ids in 0-9 and says nothing of
+    others.
     Example: `5101.0`, `abc`, `-4`, `0` or `99999999999999999999` in a Record ID column.
     Fix: format the column as text or a whole number, and export the ids again.
     """

@@ -100,7 +100,8 @@ def _masked(f: Finding, text: str | None, headers: set[str], spans: re.Pattern[s
         shown = quote(f.value)
         if f.offset is not None or not _syntax(shown):  # a value placed at a byte offset is data
             text = text.replace(shown, f"'{MASK}'")  # values appear quoted, never bare
-        plain = in_ascii_digits(f.value)  # but for a value in other digits, given in 0-9 too (HS206, HS215, HS252)
+        # but for a value in other digits, given in 0-9 too (HS206, HS215, HS252, HS305, HS306)
+        plain = in_ascii_digits(f.value)
         if plain:
             text = re.sub(rf"(?<![\w.,/:-]){re.escape(plain)}(?![\w/:-]|[.,]\w)", MASK, text)
     if f.row is not None and f.row >= first:  # a data row: anything quoted but a header is a value
