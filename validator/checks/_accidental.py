@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from validator.checks._cyrillic import LABEL as CYRILLIC
-from validator.checks._facts import surrogate_rows
+from validator.checks._facts import column_bytes, surrogate_rows
 from validator.checks.encoding import EAST_ASIAN
 from validator.context import Column, FileContext
 from validator.readers.base import Chunk
+from validator.readers.text import non_ascii_cells
 
 # blocks (and letters) of the 2- and 3-byte UTF-8 a legacy encoding's bytes fall in by chance
 # that no name, address or note in a CRM uses: C1 controls; Latin Extended-B's African and
@@ -130,10 +131,11 @@ class Accidents:
         the columns HubSpot imports only (not those mapped `"ignored": true`)."""
         lines = chunk.lines if len(chunk.lines) == len(chunk.frame) else None
         for col in file.imported():
-            values = chunk.column(col.index)
-            wide = values.str.contains("[^\x00-\x7f]", regex=True).to_numpy(dtype=bool, na_value=False)
+            pieces = column_bytes(chunk, col.index)
+            wide = np.concatenate([non_ascii_cells(piece) for piece in pieces]) if pieces else np.zeros(0, bool)
             if not wide.any():
                 continue
+            values = chunk.column(col.index)
             at = np.flatnonzero(wide & ~surrogate_rows(chunk, col.index))
             for i, text in zip(at.tolist(), values.iloc[at].tolist(), strict=True):
                 if not implausible(str(text)):
