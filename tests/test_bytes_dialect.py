@@ -664,6 +664,19 @@ def test_an_east_asian_excel_save_is_named_by_its_encoding_not_windows_1252(enco
     assert legacy.hint == f"save as CSV UTF-8, or convert with iconv -f {iconv} -t UTF-8"
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 50_000])
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_the_first_cell_hs403_shows_is_the_files_first_whatever_the_chunk_size(reader: str, chunk_rows: int) -> None:
+    """HS403 sampled the cells that are not UTF-8 column by column in each chunk: in one chunk the
+    First Name of row 3 came before the City of row 2, so the cell it showed (and the sample it
+    judged the encoding by) depended on the chunk size. It takes them row by row now."""
+    data = (b"Email,First Name,City\r\np0@example.com,Ann," + "深圳".encode("gb18030")
+            + b"\r\np1@example.com," + "王芳".encode("gb18030") + b",Bern\r\n")
+    [legacy] = findings(data, "HS403", reader=reader, chunk_rows=chunk_rows)
+    assert (legacy.line, legacy.value) == (2, "深圳")
+    assert "the first such cell reads as '深圳' in it" in legacy.message
+
+
 @pytest.mark.parametrize("chunk_rows", [1, 3, 50_000])
 @pytest.mark.parametrize("reader", ["exact", "fast"])
 def test_cells_of_a_gbk_file_that_are_valid_utf8_by_accident_are_named(reader: str, chunk_rows: int) -> None:

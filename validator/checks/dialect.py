@@ -121,6 +121,16 @@ def _sample(file: FileContext, cells: list[str]) -> int:
     return size
 
 
+def _undecodable_cells(chunk: Chunk, file: FileContext) -> list[str]:
+    """The cells of ``chunk`` holding bytes that are not UTF-8, row by row and left to right in
+    a row, as many as HS403's sample can take (each has a byte at least): the file's first such
+    cells in its order, whatever the chunk size."""
+    found: list[tuple[int, int]] = []
+    for col in file.columns:
+        found.extend((int(i), col.index) for i in np.flatnonzero(surrogate_rows(chunk, col.index))[:EAST_ASIAN_SAMPLE])
+    return [str(chunk.column(index).iloc[i]) for i, index in sorted(found)[:EAST_ASIAN_SAMPLE]]
+
+
 class LegacyEncoding(Rule):
     """The file is not UTF-8 but a legacy encoding: an 8-bit one such as Windows-1252 or Latin-1,
     or an East Asian double-byte one (Shift_JIS, GB18030/GBK, Big5, EUC-KR).
@@ -164,10 +174,7 @@ class LegacyEncoding(Rule):
         if not (_is_csv(file) and file.notes.encoding == "utf-8" and file.notes.decode_errors):
             return iter(())  # (a UTF-8 file: nothing to look at)
         if _sample(file, []) < EAST_ASIAN_SAMPLE:
-            for col in file.columns:
-                bad = surrogate_rows(chunk, col.index)
-                if bad.any():
-                    _sample(file, list(chunk.column(col.index)[bad][:16]))
+            _sample(file, _undecodable_cells(chunk, file))
         accidents: Accidents = file.parsed.setdefault(_ACCIDENTS_KEY, Accidents())
         accidents.look(chunk, file)
         return iter(())
