@@ -163,3 +163,32 @@ def test_captured_cells_are_the_frames_whatever_the_columns_storage() -> None:
                     for r, values in zip(rows, chunk.frame.loc[rows].itertuples(index=False, name=None), strict=True)}
         assert store == expected
         assert store[rows[0]][:2] == (f"u{rows[0] - 2}@x.com", f"Name {rows[0] - 2}")
+
+
+def test_the_command_line_reads_a_file_again_only_for_the_formats_that_show_cells(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the second read serves the csv and hubspot formats: text, json and the rest show no row's
+    # cells, so a check in them does not pay for it (a key file of 1,000,000 rows, read twice)
+    from click.testing import CliRunner
+
+    import validator.late_cells as late_cells
+    from validator.cli import cli
+
+    request = _key_file_first(tmp_path)
+    opened: list[str] = []
+    real = late_cells.open_reader
+
+    def counted(fctx: Any, *args: Any) -> Any:
+        opened.append(fctx.name)
+        return real(fctx, *args)
+    monkeypatch.setattr(late_cells, "open_reader", counted)
+    runs = {}
+    for fmt in ("text", "json", "sarif", "csv", "hubspot"):
+        opened.clear()
+        result = CliRunner().invoke(cli, ["check", str(request), "--format", fmt])
+        runs[fmt] = (result.exit_code, list(opened))
+    assert runs == {"text": (1, []), "json": (1, []), "sarif": (1, []), "csv": (1, ["companies.csv"]),
+                    "hubspot": (1, ["companies.csv"])}
+    opened.clear()
+    result = CliRunner().invoke(cli, ["check", str(request), "--statistics"])  # (counts: no cells either)
+    assert (result.exit_code, opened) == (1, [])

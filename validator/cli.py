@@ -237,12 +237,17 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     _memory_pool()
     _imports_done()
     from validator.baseline import most_entries
-    from validator.engine import keeping_all
+    from validator.engine import keeping_all, without_late_cells
+    from validator.settings import choose_format
 
+    # only the csv and hubspot formats show a row's cells: the rows named once every file was
+    # read (HS314) are read again from their files for them, for no other
+    cells = counted is None and not write_baseline and choose_format(fmt or config.output_format) in ("csv", "hubspot")
     # (what else is written to stderr meanwhile, a warning or a log line, clears the bar's line first)
     holding = getattr(config.progress, "holding", None)
     try:  # a baseline written takes every finding in, not the ones --max-per-rule lists
         with (keeping_all(most_entries()) if write_baseline else contextlib.nullcontext(),
+              without_late_cells() if not cells else contextlib.nullcontext(),
               holding() if holding is not None else contextlib.nullcontext()):
             reports = [validate(request, files=files, config=configs[request]) for request, files in planned]
     finally:

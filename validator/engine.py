@@ -66,6 +66,22 @@ def keeping_all(budget: int) -> Iterator[None]:
         _KEEP_ALL.reset(token)
 
 
+# While False (``without_late_cells``), runs do not read a file again for the cells of the rows
+# named once every file was read (``late_cells``): only the csv and hubspot formats show cells
+_READ_AGAIN: contextvars.ContextVar[bool] = contextvars.ContextVar("read_again", default=True)
+
+
+@contextlib.contextmanager
+def without_late_cells() -> Iterator[None]:
+    """Runs in this context leave the cells of rows named once every file was read unread
+    (``Report.records`` lacks them): for a report no format of which shows them."""
+    token = _READ_AGAIN.set(False)
+    try:
+        yield
+    finally:
+        _READ_AGAIN.reset(token)
+
+
 class Engine:
     def __init__(self, config: Config | None = None, catalog: Catalog | None = None):
         self.config = config or Config()
@@ -143,8 +159,9 @@ class Engine:
         self._records(report, ctx)
         # rows named once every file was read (HS314), after their chunks went: read again for
         # their cells (the csv and hubspot formats show them; their keys are made already)
-        read_again(report, ctx, {type(r).code for r in hooks["on_import_end"]}, self.config.chunk_rows,
-                   self.config.reader)
+        if _READ_AGAIN.get():
+            read_again(report, ctx, {type(r).code for r in hooks["on_import_end"]}, self.config.chunk_rows,
+                       self.config.reader)
         if baseline is not None:
             baseline.finish(report, self.active, spec.source, collect.skip)
         collect.by_default(report)
