@@ -194,3 +194,16 @@ def test_a_name_too_long_for_settings_baseline_or_snapshot_is_a_validator_error(
     for call in calls:
         with pytest.raises(ValidatorError, match=r"File name too long$"):
             call()
+
+
+def test_a_symbolic_link_in_a_loop_is_named_so_not_broken(tmp_path: Path) -> None:
+    folder = layout(tmp_path, request({"loop.csv": ["Email"], "broken.csv": ["Email"]}))
+    os.symlink("loop.csv", folder / "loop.csv")
+    os.symlink("nowhere.csv", folder / "broken.csv")
+    report = within(20, lambda: validate(folder / "import.json"))
+    assert [(f.code, f.pointer, f.message) for f in report.findings] == [
+        ("HS011", "/files/0/fileName",
+         f"file 'loop.csv' was not found: {folder / 'loop.csv'} is a symbolic link in a loop (it leads back to "
+         "itself)"),
+        ("HS011", "/files/1/fileName", f"file 'broken.csv' was not found: {folder / 'broken.csv'} is a broken symbolic "
+                                       "link")]

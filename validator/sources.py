@@ -56,7 +56,11 @@ def check_regular(path: Path, base: Path | None) -> tuple[str | None, str]:
     if stat.S_ISLNK(st.st_mode):
         try:
             target = path.resolve(strict=True)
-        except (OSError, RuntimeError):
+        except RuntimeError:  # (Python 3.11-3.12; 3.13 raises OSError ELOOP)
+            return "missing", f"{path} is a symbolic link in a loop (it leads back to itself)"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "missing", f"{path} is a symbolic link in a loop (it leads back to itself)"
             return "missing", f"{path} is a broken symbolic link"
         if base is not None and not target.is_relative_to(base.resolve()):
             return "outside", f"{path} is a symbolic link to {target}, outside {base}"
