@@ -24,6 +24,8 @@ A case file holds ``[[case]]`` tables:
     properties = [ { object = "0-1", name = "member_id", unique = true } ]  # optional; portal properties
     grow = "b@x.com\n"       # optional; appended to the data file just after the validator opens it
     limits = { rows_per_file = 3 }   # optional; HubSpot's [limits] (hubspot.toml) changed for the case
+    dataframe = false        # optional; the csv is no table (lines above its header): the pandera
+                             # schema's test, which reads each case as a DataFrame, leaves it out
     expect = ["3:3"]         # locations of the rule's findings: row:col, row, a JSON
                              # pointer, "line N" or "-" (whole file), exactly these
 
