@@ -482,9 +482,38 @@ def test_under_excels_sep_line_the_column_count_names_the_line(reader: str) -> N
     assert (count.row, count.column, count.line) == (1, None, 1)
     assert count.message == ("row 1 is Excel's delimiter line 'sep=,' (HS108), which HubSpot reads as a header "
                              "of 2 columns, but columnMappings has 3 entries")
-    # without the line, or with HS108 turned off, as before
-    [count] = findings(data, "HS101", reader=reader, ignore=["HS108"])
+    # without the line, or with HS108 turned off (and HS608, which then calls the line a title), as before
+    [count] = findings(data, "HS101", reader=reader, ignore=["HS108", "HS608"])
     assert count.message.startswith("the file has 2 columns but columnMappings has 3 entries")
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_under_a_title_the_header_mismatch_is_said_once(reader: str) -> None:
+    # LinkedIn's Connections.csv: `Notes:` lines above the header, which HubSpot reads as the
+    # header row; HS101, one HS103 per mapping, HS113 and HS110 on every row named the title's doing
+    data = (b'Notes:\r\n"When exporting your connection data, some emails are missing"\r\n\r\n'
+            b"Email,First Name,City\r\na@x.com,Ann,Bern\r\nb@x.com,Bo\r\nc@x.com,Ci,Genf\r\n")
+    [title] = findings(data, "HS608", reader=reader)
+    assert (title.row, title.column, title.line, title.value) == (1, None, 1, "Notes:")
+    assert title.message == "row 1 looks like a title ('Notes:'): the column names the mappings use are on row 4"
+    assert title.hint == "delete lines 1-3, above the column names"
+    [count] = findings(data, "HS101", reader=reader)
+    assert (count.row, count.column, count.line) == (1, None, 1)
+    assert count.message == ("row 1 looks like a title ('Notes:') (HS608), which HubSpot reads as a header of "
+                             "1 column, but columnMappings has 3 entries")
+    [names] = findings(data, "HS103", reader=reader)
+    assert (names.row, names.column, names.line) == (1, None, 1)
+    assert names.message == ("no columnName is in the header: row 1 looks like a title ('Notes:') (HS608), and the "
+                             "column names the mappings use are on row 4")
+    assert findings(data, "HS113", reader=reader) == []
+    [ragged] = findings(data, "HS110", reader=reader)  # judged against the header on row 4
+    assert (ragged.row, ragged.column, ragged.line) == (6, 3, 6)
+    assert ragged.message == "row has 2 fields, fewer than the 3 of the header on row 4, under the title (HS608)"
+    # with HS608 turned off, as before
+    assert len(findings(data, "HS103", reader=reader, ignore=["HS608"])) == 3
+    assert [(f.row, f.column) for f in findings(data, "HS110", reader=reader, ignore=["HS608"])] == [
+        (4, 2), (5, 2), (6, 2), (7, 2)]
+    assert [f.row for f in findings(data, "HS113", reader=reader, ignore=["HS608"])] == [3]
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])

@@ -81,8 +81,9 @@ PORTAL = DATA / "portal"
 # UTF-8, HS403), its non-ASCII headers, which HubSpot reads as UTF-8 and cannot match (HS103) and
 # an email in those bytes (HS212); a local part that is not ASCII (HS246). Round two: Apollo's rows
 # whose email is `Unavailable` (HS242); LinkedIn's `Notes:` lines, so HubSpot reads `Notes:` as the
-# header (HS608 names them; HS101, HS103 and a ragged row each are what HubSpot would report) and the
-# blank line (HS113); Shopify's phones with Excel's leading apostrophe, which HubSpot keeps (HS215); the
+# header (HS608 names them and the line of the header under them; HS101 and HS103 say once what HubSpot
+# reports: the mappings do not match the header it reads); Shopify's phones with Excel's leading
+# apostrophe, which HubSpot keeps (HS215); the
 # Dynamics workbook's hidden sheet (HS420: HubSpot takes one) and hidden columns (HS421), its date
 # cells (HS419); Pipedrive's websites mapped to the domain (HS214); Airtable's `checked` for a
 # checkbox (HS207); Notion's `April 6, 2024` and Google Forms' `GMT+1`, in no form HubSpot documents
@@ -145,9 +146,7 @@ CLEAN = {
     "xlsx-openpyxl-french": [("contacts.xlsx", 2, 10, "HS419")],
     "apollo-contacts": [("apollo-contacts-export.csv", r, 6, "HS242") for r in range(6, 28, 7)],
     "zoominfo-contacts": [],
-    "linkedin-connections": [("Connections.csv", 1, None, "HS101")] + [("Connections.csv", 1, None, "HS103")] * 6 + [
-        ("Connections.csv", 1, None, "HS608"), ("Connections.csv", 1, 1, "HS103"),
-        ("Connections.csv", 3, None, "HS113")] + [("Connections.csv", r, 2, "HS110") for r in range(4, 35)],
+    "linkedin-connections": [("Connections.csv", 1, None, code) for code in ("HS101", "HS103", "HS608")],
     "shopify-customers": sorted([("customers_export.csv", r, 13, "HS215") for r in range(2, 28, 2)] + [
         ("customers_export.csv", r, 14, "HS215") for r in range(3, 28, 4)], key=lambda f: f[1]),
     "stripe-customers": [],
@@ -241,6 +240,9 @@ PLANTED = {
     "zoominfo-contacts": ("zoominfo-export.csv", b'"pedro.walsh@massivedynamic.com"',
                           b'"pedro.walsh@massivedynamic.com; pwalsh@massivedynamic.com"',
                           [("zoominfo-export.csv", 4, 14, "HS212")]),
+    # under LinkedIn's Notes lines, a row ragged against the header the mappings name (a comma in a job title)
+    "linkedin-connections": ("Connections.csv", b"Wayne Analytics,VP Sales", b"Wayne Analytics,VP, Sales",
+                             [("Connections.csv", 13, 8, "HS110")]),
     "shopify-customers": ("customers_export.csv", b"D02 XY45,'+35313953314,,no,1234.50,",
                           b"D02 XY45,'+35313953314,,no,\"1,234.50\",", [("customers_export.csv", 4, 16, "HS206")]),
     "stripe-customers": ("unified_customers.csv", b"2024-02-06 01:17", b"02/06/2024 01:17",

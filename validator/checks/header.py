@@ -13,6 +13,7 @@ from typing import Any
 from validator.checks.base import Hit, Rule, counted, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
 from validator.checks.header_sep import reports_sep_line, sep_line
+from validator.checks.header_title import HeldUnderTitle, TitleHeader
 from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -63,7 +64,7 @@ def _header_row(file: FileContext) -> int | None:
     return file.header.row if file.header is not None else None
 
 
-class ColumnCountMismatch(Rule):
+class ColumnCountMismatch(HeldUnderTitle):
     """The number of `columnMappings` differs from the number of columns in the file.
 
     Why: through the API every column needs a mapping, in file order. HubSpot accepts a request
@@ -78,7 +79,7 @@ class ColumnCountMismatch(Rule):
     name = "column-count-mismatch"
     hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
 
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
+    def header_findings(self, file: FileContext) -> Iterator[Hit]:
         mappings = len(file.spec.columns)
         if not file.readable or file.width == 0 or mappings == 0 or mappings == file.width:
             return
@@ -98,6 +99,16 @@ class ColumnCountMismatch(Rule):
             said,
             file=file, row=_header_row(file), line=file.header.line if file.header else None,
             column=first, column_name=unmapped[0].name if unmapped else None,
+            pointer=file.spec.mappings_pointer)
+
+    def under_title(self, file: FileContext, found: TitleHeader, held: list[Hit]) -> Iterator[Hit]:
+        # the columns counted are the title's (HS608), not those of the header the mappings name
+        columns, entries = counted(file.width, "column"), counted(len(file.spec.columns), "entry", "entries")
+        unmapped = [c for c in file.columns if c.spec is None]
+        yield self.finding(
+            f"{found.said()} (HS608), which HubSpot reads as a header of {columns}, but columnMappings has "
+            f"{entries}", file=file, row=_header_row(file), line=file.header.line if file.header else None,
+            column=unmapped[0].number if unmapped else None, column_name=unmapped[0].name if unmapped else None,
             pointer=file.spec.mappings_pointer)
 
 
@@ -175,7 +186,7 @@ def _under_sep_line(file: FileContext) -> str:
     return f"which names {quote(named)} while the column names on the next line are separated by {quote(used)}"
 
 
-class ColumnNameMismatch(Rule):
+class ColumnNameMismatch(HeldUnderTitle):
     """A mapping's `columnName` is not exactly the text of a header cell.
 
     Why: HubSpot matches `columnName` to the header byte for byte. Letter case, spaces around
@@ -191,7 +202,15 @@ class ColumnNameMismatch(Rule):
     name = "column-name-mismatch"
     hubspot_error = "INCORRECT_NUMBER_OF_COLUMNS"
 
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
+    def under_title(self, file: FileContext, found: TitleHeader, held: list[Hit]) -> Iterator[Hit]:
+        # no columnName can match a title (HS608 looks for one only then): said once, not per mapping
+        assert file.header is not None
+        yield self.finding(
+            f"no columnName is in the header: {found.said()} (HS608), and the column names the mappings use are "
+            f"on {found.where()}", file=file, row=file.header.row, line=file.header.line,
+            pointer=file.spec.mappings_pointer)
+
+    def header_findings(self, file: FileContext) -> Iterator[Hit]:
         if file.header is None or not file.readable:
             return
         cells = file.header.cells

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,9 +18,9 @@ from validator.catalog import Catalog, builtin
 from validator.checks._columns import additional_kind, is_domain, is_email
 from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
-from validator.checks.header_sep import reports_sep_line
+from validator.checks.header_title import TITLE_ROWS, find_title_header, mapped_names, title_header, title_wanted
 from validator.checks.spreadsheet import workbook
-from validator.context import Column, FileContext, ImportContext, header_name, normalise_name
+from validator.context import Column, FileContext, ImportContext, normalise_name
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
 from validator.sources import base_name
@@ -285,10 +285,6 @@ _NUMBER = re.compile(r"[+-]?\d[\d.,]*")
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
-def _mapped_names(file: FileContext) -> set[str]:
-    return {normalise_name(name) for c in file.spec.columns if (name := header_name(c.column_name)) is not None}
-
-
 class HeaderLooksLikeData(Rule):
     """The header row looks like data: e-mail addresses, numbers or dates.
 
@@ -305,7 +301,7 @@ class HeaderLooksLikeData(Rule):
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         if file.header is None or not file.spec.has_header:
             return
-        mapped = _mapped_names(file)
+        mapped = mapped_names(file)
         cells = [(c, text) for c in file.columns if c.name and (text := c.name.strip())]
         # (each pattern needs an "@", or a sign or digit first: the others are passed over cheaply)
         emails = [c for c, text in cells if "@" in text and _EMAIL.fullmatch(text)
@@ -327,8 +323,14 @@ class TitleRow(Rule):
     Why: HubSpot takes the first row as the header. Exports that start with a title (`Contacts
     export 2024-01-31`), a few lines of notes or a blank line shift the real header down, so no
     `columnName` matches and the header itself is imported as a record (a blank first row is
-    called blank, not a title).
-    Example: a report title on line 1, the column names on line 2.
+    called blank, not a title). What the title causes is said once, not per column and row: HS101
+    counts the title's columns and names it, HS103 gives one error at the mappings naming the row
+    the column names are on, blank lines above that row are not HS113's, and a row is HS110's
+    when its width differs from that header's, not from the title's (deleting the lines above
+    the header mends every row as wide as it; one that is not stays broken). With HS608 turned
+    off, each reports as before.
+    Example: a report title on line 1, the column names on line 2; LinkedIn's Connections.csv,
+    whose `Notes:` lines and a blank line stand above the header.
     Fix: delete the lines above the header.
     """
 
@@ -342,37 +344,24 @@ class TitleRow(Rule):
         self.wanted: set[str] = set()
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        self.wanted = set()
-        if file.header is None or not file.spec.has_header or reports_sep_line(file):  # HS108 names the line
-            return
-        mapped = _mapped_names(file)
-        if mapped and not any(normalise_name(h) in mapped for h in file.header.cells):
-            self.wanted = mapped
+        self.wanted = title_wanted(file)  # (none under Excel's sep= line: HS108 names the line)
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if not self.wanted:
             return
         wanted, self.wanted = self.wanted, set()
-        limit = int(self.opt["rows"]) + 1
-        rows: list[tuple[int, int | None, Iterable[str]]] = [
-            (n.row, n.line, n.cells or n.sample) for n in chunk.notes if n.row <= limit]
-        head = chunk.frame[chunk.frame.index <= limit]
-        lines = chunk.lines[: len(head)] if len(chunk.lines) == len(chunk.frame) else [None] * len(head)
-        cells = [head[c].tolist() for c in head.columns]
-        for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):
-            rows.append((int(row), None if line is None else int(line), [col[i] for col in cells]))
-        for row, line, values in sorted(rows, key=lambda r: r[0]):
-            found = {normalise_name(v) for v in values if isinstance(v, str)}
-            if 2 * len(wanted & found) >= len(wanted) and wanted & found:
-                where = f"row {row}" + (f" (line {line})" if line is not None and line != row else "")
-                assert file.header is not None
-                text = file.notes.delimiter.join(file.header.cells)  # as the file spells it
-                said = ("row 1 is blank" if not any(c.strip() for c in file.header.cells)  # (no title to quote)
-                        else f"row 1 looks like a title ({quote(text)})")
-                yield self.finding(f"{said}: the column names the mappings use are on {where}", file=file, row=1,
-                                   line=file.header.line, value=text)
-                return
+        rows = int(self.opt["rows"])
+        found = (title_header(file, chunk) if rows == TITLE_ROWS  # (the one the other rules read)
+                 else find_title_header(file, chunk, wanted, rows))
+        if found is None or file.header is None:
+            return
+        csv = file.notes.kind == "csv" and found.line is not None  # (a workbook's rows are one line each)
+        above = found.line - 1 if csv and found.line is not None else found.row - 1
+        lines = f"{'line' if csv else 'row'}{'' if above == 1 else 's'} 1{'' if above == 1 else f'-{above}'}"
+        yield self.finding(f"{found.said()}: the column names the mappings use are on {found.where()}", file=file,
+                           row=1, line=file.header.line, value=found.title,
+                           hint=f"delete {lines}, above the column names")
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         self.wanted = set()

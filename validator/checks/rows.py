@@ -10,6 +10,7 @@ import numpy as np
 from validator.checks._facts import maybe_blank
 from validator.checks.base import Hit, Rule, deferred, quote
 from validator.checks.header_sep import reports_sep_line
+from validator.checks.header_title import title_header
 from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Finding, Severity, first_data_row
@@ -39,7 +40,9 @@ class RaggedRow(Rule):
     inside a value (`Acme, Inc.`).
     Under Excel's `sep=,` line (HS108), which HubSpot reads as a header of two cells, a row is
     ragged when its width differs from the line under it (the real header, row 2): every row
-    is longer than the `sep=` line, and deleting that line mends them all.
+    is longer than the `sep=` line, and deleting that line mends them all. Likewise under a
+    title or preamble (HS608): a row below the header the mappings name is ragged when its width
+    differs from that header's, and the lines above it are the title's.
     Fix: quote values that contain the delimiter (`"Acme, Inc."`), or add the missing fields.
     """
 
@@ -50,36 +53,52 @@ class RaggedRow(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.sep_width: int | None = None  # under a `sep=` line: the width of the row under it
+        # under a title (HS608): the row of the header the mappings name, and its width
+        self.title: tuple[int, int] | None = None
+        self.first = True  # the file's first chunk is still to come (where HS608 finds the title's header)
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        self.sep_width = None
+        self.sep_width, self.title, self.first = None, None, True
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         ragged = list(_notes(chunk, "ragged"))
+        if self.first:
+            self.first = False
+            found = title_header(file, chunk)
+            self.title = None if found is None else (found.row, found.width)
         if self.sep_width is None and reports_sep_line(file):
             rows = [(n.row, n.fields) for n in ragged] + [(int(r), file.width) for r in chunk.frame.index[:1]]
             self.sep_width = min(rows)[1] if rows else None
         width = self.sep_width
-        if width is not None:
+        if self.title is not None:  # the title's rows, down to the header the mappings name, are HS608's
+            at, width = self.title
+            ragged = [n for n in ragged if n.row > at and n.fields != width]
+            if width != file.width:  # rows as wide as the title are narrower or wider than the real header
+                ragged = sorted(ragged + [n for n in _full_rows(chunk) if n.row > at], key=lambda n: n.row)
+        elif width is not None:
             ragged = [n for n in ragged if n.fields != width]
             if width != file.width:  # rows as wide as the `sep=` line are narrower or wider than the real header
                 ragged = sorted(ragged + list(_full_rows(chunk)), key=lambda n: n.row)
         if ragged:  # made into findings only as far as the per-rule cap keeps them
-            yield deferred(self, file.name, [n.row for n in ragged], lambda i: self._finding(ragged[i], file, width))
+            title = self.title
+            yield deferred(self, file.name, [n.row for n in ragged],
+                           lambda i: self._finding(ragged[i], file, width, title))
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        self.sep_width = None
+        self.sep_width, self.title = None, None
         yield from ()
 
-    def _finding(self, n: RowNote, file: FileContext, sep_width: int | None) -> Finding:
+    def _finding(self, n: RowNote, file: FileContext, sep_width: int | None,
+                 title: tuple[int, int] | None = None) -> Finding:
         sample = ",".join(n.sample)
         width = file.width if sep_width is None else sep_width
         more = "more" if n.fields > width else "fewer"
         column = min(n.fields, width) + 1 if n.fields > width else n.fields + 1
         column = n.column or column  # a spreadsheet names the last cell with data
         # the width is the header's, or without a header row (hasHeader false) the mappings' count
-        than = (f"the {width} of the header under Excel's sep= line" if sep_width is not None
+        than = (f"the {width} of the header on row {title[0]}, under the title (HS608)" if title is not None
+                else f"the {width} of the header under Excel's sep= line" if sep_width is not None
                 else f"the header's {width}" if file.header is not None
                 else f"the {width} column{'' if width == 1 else 's'} mapped")
         return self.finding(
@@ -274,6 +293,7 @@ class BlankRow(Rule):
         self.run: list[tuple[int, int, tuple[str, ...]]] = []
         self.end = 0
         self.count = 0
+        self.first = True  # the file's first chunk is still to come (where HS608 finds a title's header)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         # a note may stand for a run of rows (the rows a sparse sheet does not have)
@@ -281,6 +301,11 @@ class BlankRow(Rule):
         blank: list[tuple[int, int, int, tuple[str, ...] | int]] = [
             (n.row, n.line, n.rows, tuple(n.cells or n.sample)) for n in chunk.notes if n.kind == "blank"]
         blank += [(int(chunk.rows[i]), int(chunk.lines[i]), 1, i) for i in empty_rows(chunk).tolist()]
+        if self.first:
+            self.first = False
+            found = title_header(file, chunk) if blank else None
+            if found is not None:  # blank lines between a title and the header the mappings name are HS608's
+                blank = [b for b in blank if b[0] > found.row]
         if not blank and not self.run:
             return
         blank.sort(key=lambda b: b[0])
@@ -298,6 +323,7 @@ class BlankRow(Rule):
             yield self._flush(file)
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        self.first = True
         if self.run:
             yield self._flush(file)
 

@@ -1,0 +1,118 @@
+"""A title or preamble above the header (HS608): lines HubSpot reads as the header row, the
+column names the mappings use further down. The findings they cause in other rules (HS101,
+HS103, HS110, HS113) are told apart by ``title_header``, so that they name the cause once
+instead of on every column and row, as for Excel's `sep=` line (``header_sep``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from validator.checks.base import Hit, Rule, quote
+from validator.checks.header_sep import reports_sep_line
+from validator.checks.typed import cached
+from validator.context import FileContext, header_name, normalise_name
+from validator.readers.base import Chunk
+
+TITLE_CODE = "HS608"
+TITLE_ROWS = 10  # HS608's default `rows`: how far down the header the mappings name is looked for
+
+
+@dataclass(frozen=True)
+class TitleHeader:
+    """Where the header the mappings name is, below a title on row 1."""
+
+    row: int
+    line: int | None
+    width: int  # its fields: the width rows below it are judged against
+    title: str  # row 1 as the file spells it
+    blank: bool  # row 1 holds nothing (a blank line, not a title)
+
+    def said(self) -> str:
+        """Row 1 named: `row 1 looks like a title ('Notes:')` or `row 1 is blank`."""
+        return "row 1 is blank" if self.blank else f"row 1 looks like a title ({quote(self.title)})"
+
+    def where(self) -> str:
+        """The real header's place: `row 4`, or `row 4 (line 5)` where a quoted value spans lines above it."""
+        return f"row {self.row}" + (f" (line {self.line})" if self.line is not None and self.line != self.row else "")
+
+
+def mapped_names(file: FileContext) -> set[str]:
+    return {normalise_name(name) for c in file.spec.columns if (name := header_name(c.column_name)) is not None}
+
+
+def title_wanted(file: FileContext) -> set[str]:
+    """The mapped names to look for below row 1, where row 1 may be a title: a header row none of
+    whose cells is a mapped name (and not Excel's `sep=` line, HS108's); else empty."""
+    if file.header is None or not file.spec.has_header or reports_sep_line(file):
+        return set()
+    mapped = mapped_names(file)
+    if mapped and not any(normalise_name(h) in mapped for h in file.header.cells):
+        return mapped
+    return set()
+
+
+def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: int) -> TitleHeader | None:
+    """The first row up to ``limit`` + 1 of the file's first chunk holding at least half the
+    mapped names ``wanted``, read as the header the mappings name."""
+    header = file.header
+    if header is None or not wanted:
+        return None
+    rows: list[tuple[int, int | None, int, Iterable[str]]] = [
+        (n.row, n.line, n.fields, n.cells or n.sample) for n in chunk.notes if n.row <= limit + 1]
+    head = chunk.frame[chunk.frame.index <= limit + 1]
+    lines = chunk.lines[: len(head)] if len(chunk.lines) == len(chunk.frame) else [None] * len(head)
+    cells = [head[c].tolist() for c in head.columns]
+    for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):
+        rows.append((int(row), None if line is None else int(line), file.width, [col[i] for col in cells]))
+    for row, line, width, values in sorted(rows, key=lambda r: r[0]):
+        found = {normalise_name(v) for v in values if isinstance(v, str)}
+        if 2 * len(wanted & found) >= len(wanted) and wanted & found:
+            return TitleHeader(row, line, width, file.notes.delimiter.join(header.cells),  # (as the file spells it)
+                               not any(c.strip() for c in header.cells))
+    return None
+
+
+def title_header(file: FileContext, chunk: Chunk) -> TitleHeader | None:
+    """Where the header the mappings name is, in the file's first chunk, when HS608 reports a title
+    above it in this file (with HS608 turned off, None: each rule reports as before). Made once a
+    chunk for the rules that ask."""
+    if not file.reports(TITLE_CODE):
+        return None
+    return cached(chunk, ("title-header",),
+                  lambda: find_title_header(file, chunk, title_wanted(file), TITLE_ROWS))
+
+
+class HeldUnderTitle(Rule):
+    """A header rule whose findings wait for the file's first chunk where row 1 may be a title
+    that HS608 reports: there it says what the title causes once (``under_title``), else it gives
+    its findings as before (on a file without rows, at the file's end)."""
+
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.held: list[Hit] | None = None
+
+    def header_findings(self, file: FileContext) -> Iterable[Hit]:
+        raise NotImplementedError
+
+    def under_title(self, file: FileContext, found: TitleHeader, held: list[Hit]) -> Iterable[Hit]:
+        raise NotImplementedError
+
+    def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.held = None
+        hits = self.header_findings(file)
+        if file.reports(TITLE_CODE) and title_wanted(file):
+            self.held = list(hits)
+            return
+        yield from hits
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        held, self.held = self.held, None
+        if held:
+            found = title_header(file, chunk)
+            yield from held if found is None else self.under_title(file, found, held)
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        held, self.held = self.held, None
+        yield from held or ()
