@@ -83,7 +83,7 @@ PORTAL = DATA / "portal"
 # whose email is `Unavailable` (HS242); LinkedIn's `Notes:` lines, so HubSpot reads `Notes:` as the
 # header (HS608 names them and the line of the header under them; HS101 and HS103 say once what HubSpot
 # reports: the mappings do not match the header it reads); Shopify's phones with Excel's leading
-# apostrophe, which HubSpot keeps (HS215); the
+# apostrophe, which HubSpot keeps (HS436, not HS215 too), and its ZIP codes `'02134` (HS436); the
 # Dynamics workbook's hidden sheet (HS420: HubSpot takes one) and hidden columns (HS421), its date
 # cells (HS419); Pipedrive's websites mapped to the domain (HS214); Airtable's `checked` for a
 # checkbox (HS207); Notion's `April 6, 2024` and Google Forms' `GMT+1`, in no form HubSpot documents
@@ -147,8 +147,9 @@ CLEAN = {
     "apollo-contacts": [("apollo-contacts-export.csv", r, 6, "HS242") for r in range(6, 28, 7)],
     "zoominfo-contacts": [],
     "linkedin-connections": [("Connections.csv", 1, None, code) for code in ("HS101", "HS103", "HS608")],
-    "shopify-customers": sorted([("customers_export.csv", r, 13, "HS215") for r in range(2, 28, 2)] + [
-        ("customers_export.csv", r, 14, "HS215") for r in range(3, 28, 4)], key=lambda f: f[1]),
+    "shopify-customers": sorted([("customers_export.csv", r, 13, "HS436") for r in range(2, 28, 2)] + [
+        ("customers_export.csv", r, 14, "HS436") for r in range(3, 28, 4)] + [
+        ("customers_export.csv", r, 12, "HS436") for r in (6, 9, 18)], key=lambda f: f[1:3]),
     "stripe-customers": [],
     "zoho-crm-leads": [],
     "dynamics365-contacts": [(_DYNAMICS, None, None, "HS420"), (_DYNAMICS, None, None, "HS421"),
@@ -382,3 +383,22 @@ def test_planted_in_an_international_workbook(name: str, cell: str, value: str, 
     book.active[cell] = value
     book.save(folder / "contacts.xlsx")
     assert _findings(folder) == [*CLEAN[name], added]
+
+
+def test_shopify_apostrophes_are_named_once_a_cell() -> None:
+    """Shopify's `'02134` and `'+13122976451`: Excel's mark for text, which HubSpot stores with the
+    value; one HS436 at each cell naming the apostrophe and the value to write, not HS215 too."""
+    report = validate(DATA / "shopify-customers" / "import.json", config=Config(portal=str(PORTAL)))
+    cells = {(f.row, f.column): f for f in report.findings}
+    assert len(cells) == len(report.findings)
+    zip_code, phone = cells[(6, 12)], cells[(2, 13)]
+    assert (zip_code.code, zip_code.column_name, zip_code.severity.label) == ("HS436", "Default Address Zip", "warning")
+    assert zip_code.message == ("''02134' starts with an apostrophe, which Excel writes to keep a number as text and "
+                                "HubSpot stores as part of the value: write '02134'")
+    assert zip_code.hint == "remove the apostrophe; to keep leading zeros, format the column as Text instead"
+    assert (phone.code, phone.column_name) == ("HS436", "Default Address Phone")
+    assert phone.message.endswith("write '+13122976451'")
+    # with HS436 turned off, a phone after the apostrophe is HS215's, as before
+    report = validate(DATA / "shopify-customers" / "import.json",
+                      config=Config(portal=str(PORTAL), ignore=["HS436"]))
+    assert [(f.row, f.column, f.code) for f in report.findings][:2] == [(2, 13, "HS215"), (3, 14, "HS215")]

@@ -88,7 +88,9 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
     options = {code: a.options for code, a in active.items()}
     columns = {c.column_name: pa.Column(required=True, nullable=True, name=c.column_name)
                for c in file_spec.columns if not c.ignored and c.column_name is not None}
-    checks = [pa.Check(_runner(cls, options.get(cls.code, {}), spec, file_spec, catalog),
+    def reports(code: str) -> bool:  # (FileContext.reports: a rule that leaves a cell to another asks it)
+        return code in active and not (skip is not None and skip(code, file_name))
+    checks = [pa.Check(_runner(cls, options.get(cls.code, {}), spec, file_spec, catalog, reports),
                        name=f"{cls.code} {cls.name}", error=f"{cls.code} {cls.summary()}",
                        ignore_na=False) for cls in rules]
     return pa.DataFrameSchema(columns, checks=checks, name=file_name, strict=False)
@@ -111,7 +113,7 @@ def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _runner(cls: type[Rule], options: Mapping[str, Any], spec: ImportSpec, file_spec: FileSpec,
-            catalog: Catalog) -> Callable[[pd.DataFrame], pd.DataFrame]:
+            catalog: Catalog, reports: Callable[[str], bool]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def check(df: pd.DataFrame) -> pd.DataFrame:
         """True where the rule finds nothing, one cell per DataFrame cell."""
         header = [str(c) for c in df.columns]
@@ -121,6 +123,7 @@ def _runner(cls: type[Rule], options: Mapping[str, Any], spec: ImportSpec, file_
         fctx.width = len(header)
         fctx.columns = bind_columns(header, len(header), file_spec.columns)
         fctx.readable = True
+        fctx.reports = reports
         ctx = ImportContext(spec, catalog, None, {})
         rule = cls(options)
         ok = np.ones(df.shape, dtype=bool)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks._columns import is_identifier, is_phone, is_zip
 from validator.checks._facts import exactly, rows_with
-from validator.checks.base import Hit
+from validator.checks.base import Hit, quote
 from validator.checks.spreadsheet import _CatalogRule
 from validator.checks.typed import cached, kind_mask
 from validator.context import Column, FileContext
@@ -28,6 +28,8 @@ from validator.readers.base import Chunk
 # a number in scientific notation as spreadsheets write it: one digit before the point, and the
 # exponent's sign (`1.5551E+16`, `1,23457E+17`); a hex or coded ID (`0019e29423`, `12e4`) is not one
 SCIENTIFIC = r"^\s*[+-]?[1-9](?:[.,]\d+)?[eE][+-]\d+\s*$"
+# a number kept as text with Excel's leading apostrophe: `'02134`, `'+1 415-555-0132`, `'0019`
+APOSTROPHE = r"^'\+?\d[\d ().\-/]*$"
 # A complete North American (NANP) number as a number cell holds it: area code and exchange each
 # start with 2-9, after the country code 1 or not; no + or 0 was there to lose
 NANP = r"1?[2-9]\d{2}[2-9]\d{6}"
@@ -161,6 +163,49 @@ class MangledNumber(_CatalogRule):
             yield from self.cells(chunk, file, col, bad,
                                   "{value} has lost digits to Excel (scientific notation or over 15 "
                                   "significant digits)")
+
+
+class LeadingApostrophe(_CatalogRule):
+    """A number, postal code, phone number or ID is written with a leading apostrophe.
+
+    Why: Excel takes a leading `'` as "keep this as text" and hides it, and exports write it into
+    CSV files to keep leading zeros and a `+` (Shopify's customer export: `'02134`, `'+14155550132`).
+    HubSpot does not read it so: the apostrophe is a character of the value and is stored with it
+    ([I]: no step of its import is documented to strip it), so a ZIP code, phone number or ID no
+    longer matches, dials or sorts. In a workbook, Excel's "quote prefix" is a style, not part of
+    the value (not reported); an apostrophe in the cell's text is. Only a digit, or `+` and a digit,
+    after the apostrophe is reported, with the usual separators of phone numbers (spaces,
+    `( ) . - /`): `'90s` or `'Tis` are words. A phone cell is reported here alone, not as an invalid
+    phone number (HS215) too.
+    Example: `'02134` in a ZIP column, `'+14155550132` in a phone column of a CSV.
+    Fix: remove the apostrophe (`02134`); to keep leading zeros, format the column as Text in the
+    spreadsheet instead.
+    """
+
+    code = "HS436"
+    name = "leading-apostrophe"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.imported():
+            yield from self.cells(chunk, file, col, apostrophe(chunk, col), _apostrophe_message,
+                                  hint="remove the apostrophe; to keep leading zeros, format the column as Text "
+                                       "instead")
+
+
+def _apostrophe_message(value: str) -> str:
+    return (f"{quote(value)} starts with an apostrophe, which Excel writes to keep a number as text and HubSpot "
+            f"stores as part of the value: write {quote(value[1:])}")
+
+
+def apostrophe(chunk: Chunk, col: Column) -> np.ndarray:
+    """Per row: the cell is a number, postal code, phone or ID after a leading apostrophe (HS436,
+    and HS215, which leaves such a phone cell to it); once per chunk and column."""
+    def make() -> np.ndarray:
+        values = chunk.column(col.index)
+        return exactly(values, rows_with(chunk, col.index, b"'"),
+                       lambda v: v.str.match(APOSTROPHE).to_numpy(dtype=bool))
+    return cached(chunk, ("apostrophe", col.index), make)
 
 
 class LostLeadingZero(_CatalogRule):

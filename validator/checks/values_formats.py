@@ -26,6 +26,7 @@ from validator.catalog import Property
 from validator.checks._columns import ADDITIONAL
 from validator.checks._facts import blank_at, screen
 from validator.checks.base import Hit, option_float, quote
+from validator.checks.spreadsheet_numbers import LeadingApostrophe, apostrophe
 from validator.checks.typed import ValueRule, cached, cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -270,6 +271,8 @@ class InvalidPhone(FormatRule):
     A number in digits other than 0-9 (full-width `＋８１ ３-１２３４-５６７８` from a CJK input
     method, Arabic-Indic `٤٣٤٥٦٧٨٩`): whether HubSpot reads them is not documented [GAP], and the
     message names the digits and gives the number in 0-9 to write, as HS206 and HS252 do.
+    A number after a leading apostrophe (`'+14155550132`, Excel's mark for text) is HS436's alone,
+    which names the apostrophe (with HS436 turned off, reported here).
     Example: `call reception`, `555-CALL-NOW`, `+1`, `12`, `＋８１ ３-１２３４-５６７８`.
     Fix: write `+14155550101 ext12`, in the digits 0-9 (`+81 3-1234-5678`).
     """
@@ -281,6 +284,14 @@ class InvalidPhone(FormatRule):
     fmt = "phone"
 
     message = "{value} is not a phone number (+<country><number> ext<n>)"
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        quoted = file.reports(LeadingApostrophe.code)  # `'+14155550132`: HS436 names the apostrophe
+        for column, _prop in self.typed(file):
+            bad = ~self.valid_cells(chunk, column) & ~blank_at(chunk, column.index)
+            if quoted and bad.any():
+                bad &= ~apostrophe(chunk, column)
+            yield from self.cells(chunk, file, column, bad, self.describe)
 
     def valid(self, arr: Any) -> Any:
         return formats.phones(arr) & (formats.phone_digits(arr) >= formats.PHONE_MIN_DIGITS)
