@@ -235,7 +235,7 @@ def test_redact_masks_what_a_workbook_cell_is_worked_out_as() -> None:
 # worked out from a cell is none of them: its rule sets ``derived_values`` and --redact masks it.
 _KEPT = {
     "HS110": r"row has \d+ fields?, (?:fewer|more) than (?:the header's \d+|the \d+ of the header under Excel's "
-             r"sep= line|the \d+ columns? mapped)",
+             r"sep= line|the \d+ of the header on row \d+, under the title \(HS608\)|the \d+ columns? mapped)",
     "HS111": r"the \d+ line\(s\) after it",
     "HS113": r"\d+ blank rows",
     "HS114": r"a field is [\d,]+ characters long \(more than 131,072\)",
