@@ -402,3 +402,19 @@ def test_shopify_apostrophes_are_named_once_a_cell() -> None:
     report = validate(DATA / "shopify-customers" / "import.json",
                       config=Config(portal=str(PORTAL), ignore=["HS436"]))
     assert [(f.row, f.column, f.code) for f in report.findings][:2] == [(2, 13, "HS215"), (3, 14, "HS215")]
+
+
+def test_notion_and_google_forms_dates_say_why_and_what_to_write() -> None:
+    """Notion's `April 6, 2024` and Google Forms' `GMT+1`: HS201 says what HubSpot does not read
+    (a space and a comma between the parts; a zone where it documents an offset) and the form to
+    write in the import's dateFormat."""
+    notion = validate(DATA / "notion-contacts" / "import.json", config=Config(portal=str(PORTAL)))
+    first = next(f for f in notion.findings if f.code == "HS201")
+    assert (first.row, first.column, first.column_name) == (3, 5, "Last contacted")
+    assert first.message == ("'April 6, 2024' is not a MONTH_DAY_YEAR date: HubSpot documents /, - or . between the "
+                             "day, the month and the year, not spaces and a comma; write 04/06/2024")
+    forms = validate(DATA / "google-forms-responses" / "import.json", config=Config(portal=str(PORTAL)))
+    first = next(f for f in forms.findings if f.code == "HS201")
+    assert (first.row, first.column, first.column_name) == (2, 1, "Timestamp")
+    assert first.message == ("'2024/03/01 8:00:00 AM GMT+1' is not a YEAR_MONTH_DAY datetime: HubSpot documents an "
+                             "offset as +hh:mm, not GMT+1; write 2024/03/01 8:00:00 AM +01:00")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from validator import validate
 from validator.findings import Report
 
@@ -213,4 +215,37 @@ def test_epoch_microseconds_in_a_workbook_number_cell_need_a_text_cell() -> None
                         "the date in a date cell"),
         (3, 2, "HS201", "'1700000000000000' is not a MONTH_DAY_YEAR datetime: it looks like epoch microseconds "
                         "(2023-11-14 22:13:20 UTC), where HubSpot reads milliseconds: write 1700000000000"),
+    ]
+
+
+@pytest.mark.parametrize(("date_format", "april", "gmt"), [
+    ("MONTH_DAY_YEAR", "04/06/2024", "03/15/2024 2:30:00 PM +01:00"),
+    ("DAY_MONTH_YEAR", "06/04/2024", "15/03/2024 2:30:00 PM +01:00"),
+    ("YEAR_MONTH_DAY", "2024/04/06", "2024/03/15 2:30:00 PM +01:00"),
+])
+def test_a_date_in_an_undocumented_form_says_why_and_what_to_write(date_format: str, april: str, gmt: str) -> None:
+    # Notion's `April 6, 2024` and Google Forms' `GMT+1` were only "not a MONTH_DAY_YEAR date": the
+    # separators and the zone are what HubSpot does not read, and the date meant is certain
+    when = gmt.rsplit(" +", 1)[0]
+    cells = ["April 6, 2024", "6 Apr 2024", "April 31, 2024", "Sept 6, 2024", f"{when} GMT+1", f"{when} UTC",
+             f"{when} GMT+5:30", "soon GMT+1"]
+    request = {"name": "x", "dateFormat": date_format, "files": [{"fileName": "f.csv", "fileFormat": "CSV",
+               "fileImportPage": {"hasHeader": True, "columnMappings": [
+                   {"columnName": "Key", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
+                   {"columnName": "When", "columnObjectTypeId": "0-3", "propertyName": "closedate"}]}}]}
+    rows = "".join(f'r{i},"{c}"\n' for i, c in enumerate(cells))
+    report = validate(request, files={"f.csv": ("Key,When\n" + rows).encode()})
+    found = [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS201"]
+    said = f"is not a {date_format} datetime"
+    separators = "HubSpot documents /, - or . between the day, the month and the year, not"
+    assert found == [
+        (2, 2, "HS201", f"'April 6, 2024' {said}: {separators} spaces and a comma; write {april}"),
+        (3, 2, "HS201", f"'6 Apr 2024' {said}: {separators} spaces; write {april}"),
+        (4, 2, "HS201", f"'April 31, 2024' {said}"),  # no such day: nothing to write
+        (5, 2, "HS201", f"'Sept 6, 2024' {said}"),  # (not a name HubSpot documents: HS220's to judge)
+        (6, 2, "HS201", f"'{when} GMT+1' {said}: HubSpot documents an offset as +hh:mm, not GMT+1; write {gmt}"),
+        (7, 2, "HS201", f"'{when} UTC' {said}: HubSpot documents an offset as +hh:mm, not UTC; write {when} +00:00"),
+        (8, 2, "HS201", f"'{when} GMT+5:30' {said}: HubSpot documents an offset as +hh:mm, not GMT+5:30; write "
+                        f"{when} +05:30"),
+        (9, 2, "HS201", f"'soon GMT+1' {said}"),
     ]

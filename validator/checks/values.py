@@ -20,6 +20,7 @@ import numpy as np
 
 from validator import formats
 from validator.catalog import Property
+from validator.checks._date_forms import written_form_note
 from validator.checks.base import Hit, counted, odd_space_note, quote
 from validator.checks.typed import ValueRule, cached, cells, distinct_texts, is_date, is_number, kind_mask
 from validator.checks.values_digits import other_digit_cells, other_digit_dates
@@ -42,7 +43,11 @@ class UnparseableDate(ValueRule):
     one that parses once its digits of another script are read as 0-9 (`１５/０３/２０２４`) HS252's. A
     number of 16 or 19 digits is named as the epoch microseconds or nanoseconds it looks like,
     with the milliseconds to write, and a zero date (`0000-00-00`, which databases write for
-    none) as no date.
+    none) as no date. A date whose meaning is certain but whose form HubSpot does not document is
+    told why, with the form to write in the import's dateFormat: an English month name with
+    spaces and a comma between the parts (Notion's `April 6, 2024`: `04/06/2024` under
+    MONTH_DAY_YEAR), a zone written `GMT+1` or `UTC` where HubSpot documents an offset (Google
+    Forms' `2024/03/15 2:30:00 PM GMT+1`: `2024/03/15 2:30:00 PM +01:00`).
     Example: `2024-03-15` or `31/12/2024` under MONTH_DAY_YEAR.
     Fix: write the dates in the declared order, or change `dateFormat` (see HS204's verdict).
     """
@@ -80,17 +85,25 @@ class UnparseableDate(ValueRule):
                                       _not_a(f"is not a {fmt} {kind}", kind == "datetime", number_cell=True),
                                       hubspot_error=error)
                 bad = bad & ~numbers
-            yield from self.cells(chunk, file, column, bad, _not_a(f"is not a {fmt} {kind}", kind == "datetime"),
+            yield from self.cells(chunk, file, column, bad,
+                                  _not_a(f"is not a {fmt} {kind}", kind == "datetime", date_format=fmt),
                                   hubspot_error=error)
 
 
-def _not_a(what: str, with_time: bool | None = None, number_cell: bool = False) -> Callable[[str], str]:
+def _not_a(what: str, with_time: bool | None = None, number_cell: bool = False,
+           date_format: str | None = None) -> Callable[[str], str]:
     """The message of a value that does not parse, with a word on spaces that look plain; for a date
     (``with_time`` given), on a number of epoch microseconds or nanoseconds (in a workbook's
-    ``number_cell``, which HubSpot reads as a serial day)."""
-    epoch = (lambda value: "") if with_time is None else (
-        lambda value: unparsed_date_note(value, with_time, number_cell))
-    return lambda value: f"{quote(value)} {what}{epoch(value)}{odd_space_note(value)}"
+    ``number_cell``, which HubSpot reads as a serial day); with ``date_format``, on a date in a form
+    HubSpot does not document whose date is certain (`April 6, 2024`, `... GMT+1`), and the form to write."""
+    def note(value: str) -> str:
+        if with_time is None:
+            return ""
+        said = unparsed_date_note(value, with_time, number_cell)
+        if not said and date_format is not None:
+            said = written_form_note(value, date_format, with_time)
+        return said
+    return lambda value: f"{quote(value)} {what}{note(value)}{odd_space_note(value)}"
 
 
 class DateOutOfRange(ValueRule):
