@@ -13,7 +13,7 @@ from typing import Any
 from validator.checks.base import Hit, Rule, counted, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
 from validator.checks.header_sep import reports_sep_line, sep_line
-from validator.checks.header_title import HeldUnderTitle, TitleHeader
+from validator.checks.header_title import TITLE_CODE, HeldUnderTitle, TitleHeader, title_header, title_wanted
 from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -336,7 +336,9 @@ class BlankHeader(Rule):
     Example: `Email,,Phone`, or a trailing delimiter `Email,Phone,` whose column holds values.
     Trailing columns of a CSV empty throughout and without a mapping (an Excel export's
     `Email,Phone,,`) are HS410's, named once for them all, where HS410 is on for the file (HS101
-    names them as columns without a mapping).
+    names them as columns without a mapping). The blank cells of a title row above the header the
+    mappings name (`Contacts export,,`, a title saved from a spreadsheet) are the title's, which
+    HS608 names (with HS608 turned off, reported here).
     Fix: name the column, or delete it (with its mapping) if it holds nothing.
     """
 
@@ -347,8 +349,18 @@ class BlankHeader(Rule):
         super().__init__(options)
         self.trailing = TrailingBlank()
         self.held: list[Column] = []  # trailing blank headers, named at the file's end unless HS410 names them
+        # where row 1 may be a title (HS608): the findings, until the first chunk tells
+        self.under_title: list[Hit] | None = None
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.under_title = None
+        hits = self._header(file)
+        if file.reports(TITLE_CODE) and title_wanted(file):
+            self.under_title = list(hits)
+            return
+        yield from hits
+
+    def _header(self, file: FileContext) -> Iterator[Hit]:
         header = file.header
         self.trailing, self.held = TrailingBlank(), []
         if header is None or reports_sep_line(file):  # `sep=,` reads as `sep=` and a blank cell: HS108's
@@ -363,11 +375,18 @@ class BlankHeader(Rule):
         yield from self._blank(file, [col for col, held in zip(blank, trailing, strict=True) if not held])
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if self.under_title is not None:
+            found, self.under_title = self.under_title, None
+            if title_header(file, chunk) is not None:  # the blank cells are the title's (HS608)
+                self.held = []
+            else:
+                yield from found
         if self.held:
             self.trailing.chunk(chunk)
-        yield from ()
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        found, self.under_title = self.under_title or [], None
+        yield from found
         held, self.held = self.held, []
         if held and self.trailing.empty(file) is None:
             yield from self._blank(file, held)
