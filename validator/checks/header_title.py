@@ -44,13 +44,17 @@ def mapped_names(file: FileContext) -> set[str]:
 
 def title_wanted(file: FileContext) -> set[str]:
     """The mapped names to look for below row 1, where row 1 may be a title: a header row none of
-    whose cells is a mapped name (and not Excel's `sep=` line, HS108's); else empty."""
-    if file.header is None or not file.spec.has_header or reports_sep_line(file):
-        return set()
-    mapped = mapped_names(file)
-    if mapped and not any(normalise_name(h) in mapped for h in file.header.cells):
-        return mapped
-    return set()
+    whose cells is a mapped name (and not Excel's `sep=` line, HS108's); else empty. Made once a
+    file for the rules that ask (a wide header is read cell by cell)."""
+    key = ("title-wanted",)
+    if key not in file.parsed:
+        wanted: set[str] = set()
+        if file.header is not None and file.spec.has_header and not reports_sep_line(file):
+            mapped = mapped_names(file)
+            if mapped and not any(normalise_name(h) in mapped for h in file.header.cells):
+                wanted = mapped
+        file.parsed[key] = wanted
+    return set(file.parsed[key])
 
 
 def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: int) -> TitleHeader | None:
