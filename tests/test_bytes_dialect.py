@@ -506,6 +506,7 @@ def test_under_a_title_the_header_mismatch_is_said_once(reader: str) -> None:
     assert names.message == ("no columnName is in the header: row 1 looks like a title ('Notes:') (HS608), and the "
                              "column names the mappings use are on row 4")
     assert findings(data, "HS113", reader=reader) == []
+    assert findings(data, "HS212", reader=reader) == []  # the Notes line, read into the Email column: the title's
     [ragged] = findings(data, "HS110", reader=reader)  # judged against the header on row 4
     assert (ragged.row, ragged.column, ragged.line) == (6, 3, 6)
     assert ragged.message == "row has 2 fields, fewer than the 3 of the header on row 4, under the title (HS608)"
@@ -514,6 +515,7 @@ def test_under_a_title_the_header_mismatch_is_said_once(reader: str) -> None:
     assert [(f.row, f.column) for f in findings(data, "HS110", reader=reader, ignore=["HS608"])] == [
         (4, 2), (5, 2), (6, 2), (7, 2)]
     assert [f.row for f in findings(data, "HS113", reader=reader, ignore=["HS608"])] == [3]
+    assert [(f.row, f.column) for f in findings(data, "HS212", reader=reader, ignore=["HS608"])] == [(2, 1)]
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])

@@ -29,6 +29,9 @@ from validator.findings import Finding, JsonText, Severity, truncate
 from validator.readers.base import Chunk
 
 REGISTRY: dict[str, type[Rule]] = {}
+# ``FileContext.parsed`` key of the mapped names looked for below row 1 where it may be a title
+# (``header_title.title_wanted``): empty where it may not
+TITLE_WANTED = ("title-wanted",)
 SECTIONS = ("Why:", "Example:", "Fix:")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -281,6 +284,14 @@ class Rule:
         mask = np.asarray(bad, dtype=bool)
         if not mask.any():
             return
+        if file.parsed.get(TITLE_WANTED):  # row 1 may be a title: the rows down to the header under it are its
+            from validator.checks.header_title import title_header  # (which imports this module)
+
+            found = title_header(file, chunk)
+            if found is not None:  # (HS608 names them; deleting them is the fix)
+                mask = mask & (chunk.rows > found.row)
+                if not mask.any():
+                    return
         idx = np.flatnonzero(mask)
         values = chunk.column(column.index).iloc[idx].to_numpy()
         render = message if callable(message) else _template(message)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import TITLE_WANTED, Hit, Rule, quote
 from validator.checks.header_sep import reports_sep_line
 from validator.checks.typed import cached
 from validator.context import FileContext, header_name, normalise_name
@@ -46,7 +46,7 @@ def title_wanted(file: FileContext) -> set[str]:
     """The mapped names to look for below row 1, where row 1 may be a title: a header row none of
     whose cells is a mapped name (and not Excel's `sep=` line, HS108's); else empty. Made once a
     file for the rules that ask (a wide header is read cell by cell)."""
-    key = ("title-wanted",)
+    key = TITLE_WANTED
     if key not in file.parsed:
         wanted: set[str] = set()
         if file.header is not None and file.spec.has_header and not reports_sep_line(file):
@@ -81,11 +81,15 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
 def title_header(file: FileContext, chunk: Chunk) -> TitleHeader | None:
     """Where the header the mappings name is, in the file's first chunk, when HS608 reports a title
     above it in this file (with HS608 turned off, None: each rule reports as before). Made once a
-    chunk for the rules that ask."""
+    file, at the first chunk a rule asks about (the rules that ask, ask there: a file's chunks are
+    checked one after the other), and the same for its later chunks."""
     if not file.reports(TITLE_CODE):
         return None
-    return cached(chunk, ("title-header",),
-                  lambda: find_title_header(file, chunk, title_wanted(file), TITLE_ROWS))
+    key = ("title-header",)
+    if key not in file.parsed:
+        file.parsed[key] = cached(chunk, key, lambda: find_title_header(file, chunk, title_wanted(file), TITLE_ROWS))
+    found: TitleHeader | None = file.parsed[key]
+    return found
 
 
 class HeldUnderTitle(Rule):

@@ -326,9 +326,10 @@ class TitleRow(Rule):
     called blank, not a title). What the title causes is said once, not per column and row: HS101
     counts the title's columns and names it, HS103 gives one error at the mappings naming the row
     the column names are on, the title's blank cells are not HS105's (`Contacts export,,`), blank
-    lines above that row are not HS113's, and a row is HS110's when its width differs from that
+    lines above that row are not HS113's, a row is HS110's when its width differs from that
     header's, not from the title's (deleting the lines above the header mends every row as wide
-    as it; one that is not stays broken). With HS608 turned off, each reports as before.
+    as it; one that is not stays broken), and the cells of the lines above it and of its own row
+    are not checked as values. With HS608 turned off, each reports as before.
     Example: a report title on line 1, the column names on line 2; LinkedIn's Connections.csv,
     whose `Notes:` lines and a blank line stand above the header.
     Fix: delete the lines above the header.
