@@ -1785,3 +1785,23 @@ def test_number_styles_tell_percentage_formats() -> None:
               b'</numFmts><cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/>'
               b'<xf numFmtId="165"/><xf numFmtId="10"/><xf numFmtId="14"/></cellXfs></styleSheet>')
     assert number_styles("xl/styles.xml", styles) == (frozenset({5}), frozenset({1, 2, 4}))
+
+
+def test_excels_quote_prefix_is_no_apostrophe_in_the_value(tmp_path: Path) -> None:
+    """Excel's quote prefix (a ZIP code typed `'02134`) is a cell style, not part of the value, and
+    is not HS436's; an apostrophe in the cell's text, which HubSpot stores, is."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Email", "Zip"])
+    sheet.append(["a@x.com", "02134"])
+    sheet.append(["b@x.com", "'02134"])
+    sheet["B2"].quotePrefix = True
+    book.save(tmp_path / "c.xlsx")
+    request = {"name": "t", "files": [{"fileName": "c.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Zip", "propertyName": "zip"}]}}]}
+    (tmp_path / "import.json").write_text(json.dumps(request))
+    report = validate(tmp_path / "import.json")
+    assert [(f.row, f.column, f.code) for f in report.findings] == [(3, 2, "HS436")]
