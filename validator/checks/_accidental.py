@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from validator.checks._cyrillic import LABEL as CYRILLIC
-from validator.checks._facts import column_bytes, surrogate_rows
+from validator.checks._facts import column_bytes, screen, surrogate_rows
 from validator.checks.encoding import EAST_ASIAN
 from validator.context import Column, FileContext
 from validator.readers.base import Chunk
@@ -128,10 +128,11 @@ def maybe_implausible(arr: pa.Array) -> np.ndarray:
     the exact test runs on the few values left (a Western file's 80,000 accented cells took 0.4
     s of CPU one by one)."""
     data, offsets = bytes_and_offsets(arr)
-    lead = data >= 0xC0
-    odd = lead & ((data < 0xC3) | (data > 0xC5))
-    odd[1:] |= lead[1:] & (data[:-1] >= 0x80)  # (a character past ASCII right after another)
-    return cells_at(offsets, np.flatnonzero(odd))
+    lead = np.flatnonzero(data >= 0xC0)  # (one pass; the rest on the few characters past ASCII)
+    first = data[lead]
+    odd = (first < 0xC3) | (first > 0xC5)
+    odd |= (data[lead - 1] >= 0x80) & (lead > 0)  # (a character past ASCII right after another)
+    return cells_at(offsets, lead[odd])
 
 
 @dataclass
@@ -147,6 +148,8 @@ class Accidents:
         the columns HubSpot imports only (not those mapped `"ignored": true`)."""
         lines = chunk.lines if len(chunk.lines) == len(chunk.frame) else None
         for col in file.imported():
+            if not any(b >= 0xC0 for b in screen(chunk, col.index).present):
+                continue  # (no character past ASCII: the byte screen's bytes, at hand)
             pieces = column_bytes(chunk, col.index)
             wide = np.concatenate([maybe_implausible(piece) for piece in pieces]) if pieces else np.zeros(0, bool)
             if not wide.any():
