@@ -202,11 +202,12 @@ def apostrophe(chunk: Chunk, col: Column) -> np.ndarray:
     """Per row: the cell is a number, postal code, phone or ID after a leading apostrophe (HS436,
     and HS215, which leaves such a phone cell to it); once per chunk and column."""
     def make() -> np.ndarray:
-        values = chunk.column(col.index)
         # (the cells that start with one, from the byte screen's first bytes: looking for an
         # apostrophe anywhere took every note's "don't" and "O'Brien" to the pattern)
-        return exactly(values, screen(chunk, col.index).first_in(b"'"),
-                       lambda v: v.str.match(APOSTROPHE).to_numpy(dtype=bool))
+        first = screen(chunk, col.index).first_in(b"'")
+        if not first.any():  # (most columns: no cell of them is looked at)
+            return np.zeros(len(first), dtype=bool)
+        return exactly(chunk.column(col.index), first, lambda v: v.str.match(APOSTROPHE).to_numpy(dtype=bool))
     return cached(chunk, ("apostrophe", col.index), make)
 
 
