@@ -13,7 +13,7 @@ from typing import Any
 from validator.checks.base import Hit, Rule, counted, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
 from validator.checks.header_sep import reports_sep_line, sep_line
-from validator.checks.header_title import TITLE_CODE, HeldUnderTitle, TitleHeader, title_header, title_wanted
+from validator.checks.header_title import HeldUnderTitle, TitleHeader, title_header
 from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -328,7 +328,7 @@ class DuplicateHeader(Rule):
                 first[text] = col.number
 
 
-class BlankHeader(Rule):
+class BlankHeader(HeldUnderTitle):
     """A header cell is empty.
 
     Why: HubSpot maps every column by its header; a column without one cannot be matched to a
@@ -348,21 +348,17 @@ class BlankHeader(Rule):
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
         self.trailing = TrailingBlank()
-        self.held: list[Column] = []  # trailing blank headers, named at the file's end unless HS410 names them
-        # where row 1 may be a title (HS608): the findings, until the first chunk tells
-        self.under_title: list[Hit] | None = None
+        self.unmapped: list[Column] = []  # trailing blank headers, named at the file's end unless HS410 names them
 
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
-        self.under_title = None
-        hits = self._header(file)
-        if file.reports(TITLE_CODE) and title_wanted(file):
-            self.under_title = list(hits)
-            return
-        yield from hits
+    def header_findings(self, file: FileContext) -> Iterator[Hit]:
+        return self._header(file)
+
+    def under_title(self, file: FileContext, found: TitleHeader, held: list[Hit]) -> Iterator[Hit]:
+        return iter(())  # the blank cells are the title's (HS608)
 
     def _header(self, file: FileContext) -> Iterator[Hit]:
         header = file.header
-        self.trailing, self.held = TrailingBlank(), []
+        self.trailing, self.unmapped = TrailingBlank(), []
         if header is None or reports_sep_line(file):  # `sep=,` reads as `sep=` and a blank cell: HS108's
             return
         if file.reports(TrailingEmptyColumns.code):
@@ -371,23 +367,19 @@ class BlankHeader(Rule):
         blank = [col for col in file.columns if not (col.name or "").strip()]
         # unmapped: HS101 names them as columns without a mapping (mapped ones are this rule's)
         trailing = [start is not None and col.index >= start and col.spec is None for col in blank]
-        self.held = [col for col, held in zip(blank, trailing, strict=True) if held]
+        self.unmapped = [col for col, held in zip(blank, trailing, strict=True) if held]
         yield from self._blank(file, [col for col, held in zip(blank, trailing, strict=True) if not held])
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        if self.under_title is not None:
-            found, self.under_title = self.under_title, None
-            if title_header(file, chunk) is not None:  # the blank cells are the title's (HS608)
-                self.held = []
-            else:
-                yield from found
-        if self.held:
+        if self.held is not None and title_header(file, chunk) is not None:
+            self.unmapped = []  # (the title's too, whether or not a blank cell was held)
+        yield from super().on_chunk(chunk, file)
+        if self.unmapped:
             self.trailing.chunk(chunk)
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
-        found, self.under_title = self.under_title or [], None
-        yield from found
-        held, self.held = self.held, []
+        yield from super().on_file_end(file)
+        held, self.unmapped = self.unmapped, []
         if held and self.trailing.empty(file) is None:
             yield from self._blank(file, held)
 
