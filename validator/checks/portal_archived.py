@@ -22,6 +22,7 @@ from validator.checks.records_properties import OwnerRule, _active, _mapped_spec
 from validator.checks.typed import cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
+from validator.memo import ByIdentity
 from validator.readers.base import Chunk
 
 _GAP = "what HubSpot's import does with one is not documented"
@@ -102,18 +103,10 @@ class ArchivedInPortal(OwnerRule):
 def _shared_names(owners: Sequence[Owner]) -> dict[str, list[Owner]]:
     """Folded owner names that one active user and one or more archived users have, with those
     users (the active one first); made once for a tuple of owners, not in every chunk."""
-    held = _SHARED.get(id(owners))
-    if held is not None and held[0] is owners:
-        return held[1]
-    made = _shared_names_of(owners)
-    if isinstance(owners, tuple):
-        if len(_SHARED) >= 16:
-            _SHARED.clear()
-        _SHARED[id(owners)] = (owners, made)
-    return made
+    return _SHARED.get(owners, _shared_names_of) if isinstance(owners, tuple) else _shared_names_of(owners)
 
 
-_SHARED: dict[int, tuple[Sequence[Owner], dict[str, list[Owner]]]] = {}
+_SHARED: ByIdentity[Sequence[Owner], dict[str, list[Owner]]] = ByIdentity(16)
 
 
 def _shared_names_of(owners: Sequence[Owner]) -> dict[str, list[Owner]]:

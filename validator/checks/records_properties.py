@@ -20,6 +20,7 @@ from validator.checks.records import _NO_PROPERTY_TYPES, all_blank, identifier_c
 from validator.checks.typed import ValueRule, cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
+from validator.memo import ByIdentity
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
 
@@ -316,40 +317,29 @@ def _is_in(arr: pa.Array | pa.ChunkedArray, known: tuple[pa.Array, frozenset[str
 
 # a snapshot's users as the lookups need them (ids, folded emails, folded names, names of several
 # users), made once for a tuple of owners, not in every chunk and for every finding's message (a
-# snapshot of 1,000,000 users took 2 s each time); by identity, the tuple held so its id stays its own
+# snapshot of 1,000,000 users took 2 s each time)
 _Known = tuple[pa.Array, frozenset[str]]
-_OWNER_SETS: dict[int, tuple[Sequence[Owner], tuple[_Known, _Known, _Known, _Known]]] = {}
-_ACTIVE: dict[int, tuple[Sequence[Owner], tuple[Owner, ...]]] = {}
+_OWNER_SETS: ByIdentity[Sequence[Owner], tuple[_Known, _Known, _Known, _Known]] = ByIdentity(16)
+_ACTIVE: ByIdentity[tuple[Owner, ...], tuple[Owner, ...]] = ByIdentity(16)
 
 
 def _owner_sets(owners: Sequence[Owner]) -> tuple[_Known, _Known, _Known, _Known]:
-    held = _OWNER_SETS.get(id(owners))
-    if held is not None and held[0] is owners:
-        return held[1]
+    return _OWNER_SETS.get(owners, _owner_sets_of) if isinstance(owners, tuple) else _owner_sets_of(owners)
+
+
+def _owner_sets_of(owners: Sequence[Owner]) -> tuple[_Known, _Known, _Known, _Known]:
     counts: dict[str, int] = {}
     for name in formats.fold_texts(o.name for o in owners if o.name):
         counts[name] = counts.get(name, 0) + 1
     lists = ([o.id for o in owners], formats.fold_texts(o.email for o in owners if o.email), list(counts),
              [n for n, k in counts.items() if k > 1])
     ids, emails, names, several = ((pa.array(t, type=pa.string()), frozenset(t)) for t in lists)
-    made = (ids, emails, names, several)
-    if isinstance(owners, tuple):
-        if len(_OWNER_SETS) >= 16:
-            _OWNER_SETS.clear()
-        _OWNER_SETS[id(owners)] = (owners, made)
-    return made
+    return ids, emails, names, several
 
 
 def _active(owners: tuple[Owner, ...]) -> tuple[Owner, ...]:
     """The users of ``owners`` that are not deactivated, one tuple for the same owners."""
-    held = _ACTIVE.get(id(owners))
-    if held is not None and held[0] is owners:
-        return held[1]
-    active = tuple(o for o in owners if not o.archived)
-    if len(_ACTIVE) >= 16:
-        _ACTIVE.clear()
-    _ACTIVE[id(owners)] = (owners, active)
-    return active
+    return _ACTIVE.get(owners, lambda all_: tuple(o for o in all_ if not o.archived))
 
 
 class OwnerNotFound(OwnerRule):

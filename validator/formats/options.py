@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from validator.catalog import Option, builtin
 from validator.formats.arrays import arrow, as_mask, blank, distinct_cells, fold, fold_texts
+from validator.memo import ByIdentity
 
 _FACTS = builtin().raw.get("formats", {})
 BOOL_TRUE: tuple[str, ...] = tuple(_FACTS.get("bool_true", ("true", "yes")))
@@ -51,15 +52,8 @@ class OptionSet:
         """The sets of ``options``; a property's tuple of options is folded once, not in every
         chunk (a portal property of 100,000 options took 0.3 s a chunk and column)."""
         if isinstance(options, tuple):
-            held = _OPTION_SETS.get(id(options))
-            if held is not None and held[0] is options:
-                return held[1]
-        made = cls._of(options)
-        if isinstance(options, tuple):
-            if len(_OPTION_SETS) >= 64:
-                _OPTION_SETS.clear()
-            _OPTION_SETS[id(options)] = (options, made)
-        return made
+            return _OPTION_SETS.get(options, cls._of)
+        return cls._of(options)
 
     @classmethod
     def _of(cls, options: Iterable[Option]) -> OptionSet:
@@ -78,9 +72,8 @@ class OptionSet:
                    frozenset(k for k, v in folded.items() if len(v) > 1), meant=meant)
 
 
-# the OptionSet of each tuple of options seen last (by identity; the tuple is held, so its id is
-# not reused while it is here)
-_OPTION_SETS: dict[int, tuple[tuple[Option, ...], OptionSet]] = {}
+# the OptionSet of each tuple of options seen last
+_OPTION_SETS: ByIdentity[tuple[Option, ...], OptionSet] = ByIdentity(64)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
