@@ -129,6 +129,25 @@ def test_verbose_names_standard_input_and_a_refused_file(tmp_path: Path) -> None
         "hubspot-preflight:   deals.xlsx: standard input (--file deals.xlsx=-), refused (bad-zip)")
 
 
+def test_verbose_names_standard_input_by_the_option_that_read_it(tmp_path: Path) -> None:
+    # a file read by --stdin-filename PATH was said to come by `--file deals.csv=-`, an option not given
+    shutil.copytree(EXAMPLES / "deals", tmp_path / "deals")
+    data = (tmp_path / "deals" / "deals.csv").read_bytes()
+    request = json.loads((tmp_path / "deals" / "deals.import.json").read_text(encoding="utf-8"))
+    request["files"][0]["fileName"] = "de\x1bals.csv"  # (a name the terminal would act on is shown escaped)
+    (tmp_path / "deals" / "de\x1bals.import.json").write_text(json.dumps(request), encoding="utf-8")
+    for given, shown in (("deals/deals.csv", "deals.csv: standard input (--stdin-filename deals/deals.csv)"),
+                         ("deals/de\x1bals.csv",
+                          "de\\u001bals.csv: standard input (--stdin-filename deals/de\\u001bals.csv)")):
+        proc = subprocess.run([sys.executable, "-m", "validator", "check", "--stdin-filename", given, "-v",
+                               "--isolated", "--format", "json"], input=data, capture_output=True, cwd=tmp_path,
+                              timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        lines = proc.stderr.decode().splitlines()
+        assert re.fullmatch(rf"hubspot-preflight:   {re.escape(shown)}, 406 bytes, exact reader \(under 1 MiB, "
+                            r"where it is as quick\); 5 rows in \d+\.\d{3} s", lines[2]), lines
+
+
 def test_verbose_and_show_files_name_a_run_without_settings_alike(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     # --show-files said "(settings: defaults)" where -v said "settings none found" of the same run:

@@ -258,7 +258,7 @@ def check(paths: tuple[Path, ...], request_opt: Path | None, file_opts: tuple[st
     if verbose:
         from validator.cli_output import _say_run
 
-        _say_run(planned, reports, configs, config, isolated, time.perf_counter() - started, skipped)
+        _say_run(planned, reports, configs, config, isolated, time.perf_counter() - started, skipped, stdin_filename)
     report = reports[0] if len(reports) == 1 else Report.merge(reports)
     if write_baseline:
         _write_baselines(planned, reports, targets, quiet)

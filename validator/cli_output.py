@@ -238,13 +238,15 @@ def _say_skipped(skipped: Sequence[Path]) -> None:
 
 
 def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], configs: dict[Path, Any],
-             config: Any, isolated: bool, seconds: float, skipped: Sequence[Path] = ()) -> None:
+             config: Any, isolated: bool, seconds: float, skipped: Sequence[Path] = (),
+             stdin_filename: Path | None = None) -> None:
     """``check --verbose``: what the run did, on stderr (never in the report): the settings file
     each request takes, the paths given that no request takes (skipped, with why), the rules
     selected, and each ``files[]`` entry: the file read, with its path, size, reader (why the
     exact one, where the reader says), rows and seconds, or the file refused or not found; then
     the totals. Written from the reports after the check, so a run without ``--verbose`` does
-    none of it."""
+    none of it. A file read from standard input is named by the option that read it:
+    ``--stdin-filename PATH`` (``stdin_filename``, as given), or ``--file NAME=-``."""
     from validator.config import active_rules
     from validator.report.text import printable
 
@@ -256,6 +258,8 @@ def _say_run(planned: list[tuple[Path, dict[str, Any]]], reports: list[Any], con
     def path(name: str, report: Any, files: dict[str, Any]) -> str:
         source = files.get(name)
         if source is not None and not isinstance(source, str | os.PathLike):  # (--file NAME=-, spooled)
+            if stdin_filename is not None:  # (read as --file NAME=- for its name: the only one, then)
+                return f"standard input (--stdin-filename {printable(os.fspath(stdin_filename))})"
             return f"standard input (--file {printable(name)}=-)"
         return printable(os.fspath(report.paths.get(name, name)))
 
