@@ -598,6 +598,24 @@ def test_a_custom_object_the_portal_snapshot_lacks_is_unknown(tmp_path: Path) ->
     # a custom object's property that is not an object was an internal error (AttributeError)
     ("schemas.json", '{"results": [{"objectTypeId": "2-1", "name": "cars", "properties": [5]}]}',
      r"results\[0\].properties\[0\] is not an object"),
+    # a name, email, label or value that is not a string was taken as its text (`5` for the
+    # property `5`, `true` for an owner's email `True`): HubSpot's bodies hold strings there
+    ("properties/contacts.json", '{"results": [{"name": 5, "type": "string"}]}',
+     r'contacts.json: results\[0\]: "name" is missing or not a string$'),
+    ("properties/contacts.json", '{"results": [{"name": "email", "label": 7, "type": "string"}]}',
+     r'contacts.json: results\[0\] \(email\): "label" is not a string$'),
+    ("owners.json", '{"results": [{"id": "1", "email": "a@b.co"}, {"id": "2", "email": 5}]}',
+     r'owners.json: results\[1\]: "email" is not a string$'),
+    ("owners.json", '{"results": [{"id": "1", "email": "a@b.co", "firstName": true}]}',
+     r'owners.json: results\[0\]: "firstName" is not a string$'),
+    ("properties/deals.json", '{"results": [{"name": "hs_priority", "type": "enumeration", "fieldType": "select", '
+                              '"options": [{"label": "Low", "value": "low"}, {"label": 2, "value": "high"}]}]}',
+     r'deals.json: results\[0\].options\[1\] \(hs_priority\): "label" is missing or not a string$'),
+    ("schemas.json", '{"results": [{"objectTypeId": "2-1", "name": "cars", "properties": [{"name": "vin", '
+                     '"type": "enumeration", "options": [{"label": "A", "value": ["a"]}]}]}]}',
+     r'schemas.json: results\[0\].properties\[0\].options\[0\] \(vin\): "value" is missing or not a string$'),
+    ("pipelines/deals.json", '{"results": [{"id": "p", "label": "P", "stages": [{"id": "s", "label": 1.5}]}]}',
+     r'deals.json: results\[0\].stages\[0\]: "label" is missing or not a string$'),
 ])
 def test_malformed_snapshot_is_a_refusal_naming_the_file(tmp_path: Path, path: str, text: str, why: str,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
@@ -612,6 +630,21 @@ def test_malformed_snapshot_is_a_refusal_naming_the_file(tmp_path: Path, path: s
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert str(portal / path) in err and err.count("\n") == 1
+
+
+def test_a_snapshot_reads_null_where_hubspot_sends_null(tmp_path: Path) -> None:
+    # a user without a name or an email, a property without a label: HubSpot sends null (or leaves
+    # the key out) there, which is no text, not a refusal
+    portal = tmp_path / "portal"
+    (portal / "properties").mkdir(parents=True)
+    (portal / "owners.json").write_text('{"results": [{"id": "1", "email": null, "firstName": null, '
+                                        '"lastName": null}, {"id": 2, "email": "b@x.example"}]}')
+    (portal / "properties" / "contacts.json").write_text('{"results": [{"name": "email", "label": null, '
+                                                         '"type": "string"}]}')
+    loaded = load_portal(portal)
+    assert [(o.id, o.email, o.first_name, o.last_name) for o in loaded.owners or ()] == [
+        ("1", "", "", ""), ("2", "b@x.example", "", "")]
+    assert [(p.name, p.label) for p in loaded.properties["0-1"]] == [("email", "")]
 
 
 @pytest.mark.parametrize("name", ["owners.json", "schemas.json"])

@@ -128,13 +128,19 @@ def _results(body: Any) -> list[Mapping[str, Any]]:
     return items
 
 
-def _text(item: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+def _text(item: Mapping[str, Any], key: str, where: str, required: bool = True, number: bool = False) -> str:
+    """``item[key]``, a string as HubSpot's bodies hold there; ``where`` is its JSON path. Not
+    ``required``: missing or ``null`` (as HubSpot sends a user's unknown name) is ``""``. A
+    ``number`` is taken for an id (``"id": 101`` names the owner ``101`` alike); a name, label,
+    value or email that is a number, a list or ``true`` is refused."""
     value = item.get(key)
     if value is None and not required:
         return ""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise _Bad(f'{where}: "{key}" is missing or not a string')
-    return str(value)
+    if isinstance(value, str):
+        return value
+    if number and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise _Bad(f'{where}: "{key}" is {"missing or " if required else ""}not a string')
 
 
 _FORMATS_BY_NAME = {"email": "email", "hs_recurring_billing_period": "term"}
@@ -146,8 +152,9 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
     options = item.get("options") or []
     if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
         raise _Bad(f'{where} ({name}): "options" is not a list of objects')
-    opts = tuple(Option(_text(o, "label", f"{where} ({name}) option"), _text(o, "value", f"{where} ({name}) option"),
-                        bool(o.get("hidden", False))) for o in options)
+    opts = tuple(Option(_text(o, "label", f"{where}.options[{j}] ({name})"),
+                        _text(o, "value", f"{where}.options[{j}] ({name})"), bool(o.get("hidden", False)))
+                 for j, o in enumerate(options))
     meta = item.get("modificationMetadata") or {}
     if not isinstance(meta, dict):
         raise _Bad(f'{where} ({name}): "modificationMetadata" is not an object')
@@ -167,7 +174,7 @@ def parse_property(obj: str, item: Mapping[str, Any], where: str, base: Property
                "currency" if item.get("showCurrencySymbol") or hint == "currency" else
                "domain" if (obj, name) == ("0-2", "domain") else _FORMATS_BY_NAME.get(name))
     return Property(
-        object_id=obj, name=name, label=str(item.get("label") or ""), type=kind,
+        object_id=obj, name=name, label=_text(item, "label", f"{where} ({name})", required=False), type=kind,
         field_type=field_type, options=opts, unique=bool(item.get("hasUniqueValue", False)),
         read_only=bool(meta.get("readOnlyValue", False)), calculated=bool(item.get("calculated", False)),
         referenced_object=str(ref) if ref else None, source="portal", format=fmt,
@@ -197,14 +204,16 @@ def _pipeline(item: Mapping[str, Any], where: str) -> Pipeline:
     stages = item.get("stages")
     if not isinstance(stages, list) or not all(isinstance(s, dict) for s in stages):
         raise _Bad(f'{where}: "stages" is not a list of objects')
-    return Pipeline(_text(item, "id", where), _text(item, "label", where),
-                    tuple(Stage(_text(s, "id", f"{where} stage"), _text(s, "label", f"{where} stage"),
-                                s.get("archived") is True) for s in stages), item.get("archived") is True)
+    return Pipeline(_text(item, "id", where, number=True), _text(item, "label", where),
+                    tuple(Stage(_text(s, "id", f"{where}.stages[{j}]", number=True),
+                                _text(s, "label", f"{where}.stages[{j}]"), s.get("archived") is True)
+                          for j, s in enumerate(stages)), item.get("archived") is True)
 
 
 def _owner(item: Mapping[str, Any], where: str) -> Owner:
-    return Owner(_text(item, "id", where), str(item.get("email") or ""), str(item.get("firstName") or ""),
-                 str(item.get("lastName") or ""), item.get("archived") is True)
+    return Owner(_text(item, "id", where, number=True), _text(item, "email", where, required=False),
+                 _text(item, "firstName", where, required=False), _text(item, "lastName", where, required=False),
+                 item.get("archived") is True)
 
 
 # ``?archived=true`` lists the deactivated users (the archived properties) only: saved beside
@@ -236,7 +245,7 @@ def _with_archived_properties(active: tuple[Property, ...] | None, archived: tup
 
 
 def _schema(item: Mapping[str, Any], where: str) -> tuple[ObjectType, list[Mapping[str, Any]], tuple[str, ...]]:
-    oid = _text(item, "objectTypeId", where)
+    oid = _text(item, "objectTypeId", where, number=True)
     if not CUSTOM_OBJECT.match(oid):
         raise _Bad(f'{where}: "objectTypeId" {oid!r} is not a custom object id (2-...)')
     raw_labels = item.get("labels")
