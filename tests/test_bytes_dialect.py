@@ -519,6 +519,33 @@ def test_under_a_title_the_header_mismatch_is_said_once(reader: str) -> None:
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_under_a_title_the_others_look_as_far_down_as_hs608s_rows(reader: str) -> None:
+    # with `rows = 20` HS608 named the header on row 13, under a title of 12 lines, but HS101,
+    # HS103, HS105, HS110, HS113 and the value rules looked down the default 10 rows only, found
+    # none, and reported as if there were no title: an HS103 per mapping, an HS110 per note line
+    data = (b"Contacts export,,\r\n" + b"".join(b"note %d\r\n" % i for i in range(2, 12)) + b"\r\n"
+            b"Email,First Name,City\r\na@x.com,Ann,Bern\r\nb@x.com,Bo\r\n")
+    codes = ("HS101", "HS103", "HS105", "HS110", "HS113", "HS212", "HS608")
+
+    def found(**options: Any) -> list[tuple[str, int | None, int | None, int | None]]:
+        request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                           "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+        report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(reader=reader, options=options))
+        return [(f.code, f.row, f.column, f.line) for f in report.findings if f.code in codes]
+    assert found(HS608={"rows": 20}) == [("HS103", 1, None, 1), ("HS608", 1, None, 1), ("HS110", 15, 3, 15)]
+    [names] = findings(data, "HS103", reader=reader, options={"HS608": {"rows": 20}})
+    assert names.message == ("no columnName is in the header: row 1 looks like a title ('Contacts export,,') "
+                             "(HS608), and the column names the mappings use are on row 13")
+    [ragged] = findings(data, "HS110", reader=reader, options={"HS608": {"rows": 20}})
+    assert ragged.message == "row has 2 fields, fewer than the 3 of the header on row 13, under the title (HS608)"
+    # with the default 10 rows the header is not found: no title, and each rule reports as before
+    assert found() == [("HS103", 1, 1, 1), ("HS103", 1, 2, 1), ("HS105", 1, 2, 1), ("HS103", 1, 3, 1),
+                       ("HS105", 1, 3, 1), *(("HS110", row, 2, row) for row in range(2, 12)),
+                       ("HS113", 12, None, 12), ("HS212", 13, 1, 13), ("HS110", 15, 3, 15)]
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
 @pytest.mark.parametrize("first", [b"\r\n", b",,\r\n", b"  \r\n"])
 def test_a_blank_line_above_the_header_is_called_blank_not_a_title(reader: str, first: bytes) -> None:
     # hostile B14 at the top of the file: the blank first line was "a title ('')" (or "(',,')")

@@ -17,6 +17,7 @@ from validator.readers.base import Chunk
 
 TITLE_CODE = "HS608"
 TITLE_ROWS = 10  # HS608's default `rows`: how far down the header the mappings name is looked for
+TITLE_ROWS_KEY = ("title-rows",)  # HS608's `rows` as configured, kept in FileContext.parsed at its header
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,25 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
     return None
 
 
+def title_rows(file: FileContext, rows: int) -> None:
+    """HS608's ``rows`` option for this file (its ``on_header``), which ``title_header`` looks down
+    as far as: the rules that say a title's consequences once find the header HS608 names."""
+    file.parsed[TITLE_ROWS_KEY] = rows
+
+
 def title_header(file: FileContext, chunk: Chunk) -> TitleHeader | None:
     """Where the header the mappings name is, in the file's first chunk, when HS608 reports a title
-    above it in this file (with HS608 turned off, None: each rule reports as before). Made once a
+    above it in this file (with HS608 turned off, None: each rule reports as before), looked for as
+    far down as HS608's ``rows`` (``title_rows``; its default where HS608 has not said). Made once a
     file, at the first chunk a rule asks about (the rules that ask, ask there: a file's chunks are
-    checked one after the other), and the same for its later chunks."""
+    checked one after the other, each after every rule's ``on_header``), and the same for its
+    later chunks."""
     if not file.reports(TITLE_CODE):
         return None
     key = ("title-header",)
     if key not in file.parsed:
-        file.parsed[key] = cached(chunk, key, lambda: find_title_header(file, chunk, title_wanted(file), TITLE_ROWS))
+        rows = int(file.parsed.get(TITLE_ROWS_KEY, TITLE_ROWS))
+        file.parsed[key] = cached(chunk, key, lambda: find_title_header(file, chunk, title_wanted(file), rows))
     found: TitleHeader | None = file.parsed[key]
     return found
 

@@ -18,7 +18,7 @@ from validator.catalog import Catalog, builtin
 from validator.checks._columns import additional_kind, is_domain, is_email
 from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
-from validator.checks.header_title import TITLE_ROWS, find_title_header, mapped_names, title_header, title_wanted
+from validator.checks.header_title import mapped_names, title_header, title_rows, title_wanted
 from validator.checks.spreadsheet import workbook
 from validator.context import Column, FileContext, ImportContext, normalise_name
 from validator.findings import Severity, column_letter
@@ -346,15 +346,14 @@ class TitleRow(Rule):
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
         self.wanted = title_wanted(file)  # (none under Excel's sep= line: HS108 names the line)
+        title_rows(file, int(self.opt["rows"]))  # (the other rules find the header under a title as far down)
         yield from ()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if not self.wanted:
             return
-        wanted, self.wanted = self.wanted, set()
-        rows = int(self.opt["rows"])
-        found = (title_header(file, chunk) if rows == TITLE_ROWS  # (the one the other rules read)
-                 else find_title_header(file, chunk, wanted, rows))
+        self.wanted = set()
+        found = title_header(file, chunk)  # (the one the other rules read)
         if found is None or file.header is None:
             return
         csv = file.notes.kind == "csv" and found.line is not None  # (a workbook's rows are one line each)
