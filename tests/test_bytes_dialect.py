@@ -668,8 +668,32 @@ def test_under_excels_sep_line_the_delimiters_counted_are_the_real_headers(reade
     # a header as wide as the line (read by the fast reader itself), a comma in one of its names
     [delim] = findings(b"sep=\t\r\nEmail\tCity, Town\r\na@x.com\tBern\r\n", "HS408", reader=reader)
     assert "(1 tab in the header under it, 1 comma)" in delim.message
-    # with HS108 turned off, as before
+    # with HS108 turned off, HS608 calls the line a title, and the header under it is counted as under one
     [delim] = findings(data, "HS408", reader=reader, ignore=["HS108"])
+    assert delim.message == ("the file is tab-separated (2 tabs in the header on row 2, under the title (HS608), "
+                             "0 commas); HubSpot expects commas")
+    # with HS108 and HS608 turned off, as before
+    [delim] = findings(data, "HS408", reader=reader, ignore=["HS108", "HS608"])
+    assert delim.message == "the file is tab-separated (1 tab in the header line, 0 commas); HubSpot expects commas"
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_under_a_title_the_delimiters_counted_are_the_real_headers(reader: str) -> None:
+    # under a title HS608 reports, HS408 counted the title's delimiters as the header's: "1
+    # semicolon in the header line" of `Export;2024-03-01`, "1 tab" of a tab title, whose header
+    # below has 2 (a title with none at all is read as one comma-separated column: no title, no HS408)
+    data = b"Export;2024-03-01\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
+    [delim] = findings(data, "HS408", reader=reader)
+    assert (delim.row, delim.column, delim.line, delim.value) == (1, None, 1, ";")
+    assert delim.message == ("the file is semicolon-separated (2 semicolons in the header on row 2, under the title "
+                             "(HS608), 0 commas); HubSpot expects commas")
+    data = (b"Notes:\t\r\n\t\r\nEmail\tFirst Name\tCity, Town\r\na@x.com\tAnn\tBern\r\nb@x.com\tBo\tChur\r\n")
+    [delim] = findings(data, "HS408", reader=reader)
+    assert (delim.row, delim.column, delim.line, delim.value) == (1, None, 1, "\t")
+    assert delim.message == ("the file is tab-separated (2 tabs in the header on row 3, under the title (HS608), "
+                             "1 comma); HubSpot expects commas")
+    # with HS608 turned off, as before
+    [delim] = findings(data, "HS408", reader=reader, ignore=["HS608"])
     assert delim.message == "the file is tab-separated (1 tab in the header line, 0 commas); HubSpot expects commas"
 
 

@@ -42,10 +42,10 @@ RequestArg = str | os.PathLike[str] | Mapping[str, Any] | bytes
 # cell on its own row (README "In a pipeline (pandera)" lists them); the schema runs every other
 # rule with an ``on_chunk`` hook
 CHECK_ONLY: Mapping[str, tuple[str, ...]] = {
-    "the file as the CSV reader reads it: header cells, quoting, ragged and blank rows, bytes that are not "
-    "UTF-8, line endings, trailing empty columns": (
+    "the file as the CSV reader reads it: header cells, its delimiter, quoting, ragged and blank rows, bytes that "
+    "are not UTF-8, line endings, trailing empty columns": (
         "HS105", "HS110", "HS111", "HS112", "HS113", "HS114", "HS115", "HS116", "HS117",
-        "HS402", "HS403", "HS406", "HS407", "HS410"),
+        "HS402", "HS403", "HS406", "HS407", "HS408", "HS410"),
     "the whole file: its dateFormat verdict, its number of rows, a title row above the header and the "
     "header's mismatch with the mappings, said once under a title": (
         "HS101", "HS103", "HS204", "HS501", "HS507", "HS608"),

@@ -16,6 +16,7 @@ from validator.checks._facts import NUL, exactly, line_breaks, screen, surrogate
 from validator.checks.base import Hit, Rule, counted, deferred, quote, space_name
 from validator.checks.encoding import EAST_ASIAN_SAMPLE, SURROGATES, east_asian_encoding, encoding_label
 from validator.checks.header_sep import reports_sep_line, sep_line
+from validator.checks.header_title import HeldUnderTitle, TitleHeader
 from validator.checks.typed import cached
 from validator.context import FileContext
 from validator.findings import Finding, Severity
@@ -380,7 +381,7 @@ class CrLineEndings(_EndingRule):
             yield self.finding("every line ends with a lone CR (classic Mac line endings)", file=file)
 
 
-class NonCommaDelimiter(Rule):
+class NonCommaDelimiter(HeldUnderTitle):
     """The file is separated by semicolons, tabs or pipes rather than commas.
 
     Why: HubSpot's documentation assumes commas between values, and says nothing of other
@@ -388,7 +389,8 @@ class NonCommaDelimiter(Rule):
     column is unknown, hence a warning. Excel in many European locales saves "CSV" with
     semicolons, and "Unicode Text" with tabs. Under Excel's `sep=` line (HS108), which names
     the delimiter the file is read with, the delimiters counted are those of the header under
-    the line, not the line's own.
+    the line, not the line's own; under a title (HS608), those of the header the mappings name
+    below it, not the title's.
     Example: `Email;First Name;Phone`.
     Fix: save as "CSV UTF-8 (Comma delimited)", or change the list separator and export again.
     """
@@ -397,7 +399,17 @@ class NonCommaDelimiter(Rule):
     name = "non-comma-delimiter"
     severity = Severity.WARNING
 
-    def on_header(self, file: FileContext) -> Iterator[Hit]:
+    def under_title(self, file: FileContext, found: TitleHeader, held: list[Hit]) -> Iterator[Hit]:
+        # the title's delimiters are no evidence: count those of the header the mappings name
+        notes = file.notes
+        name = DELIMITER_NAMES.get(notes.delimiter, repr(notes.delimiter))
+        commas = sum(c.count(",") for c in found.cells)
+        yield self.finding(
+            f"the file is {name}-separated ({counted(found.width - 1, name)} in the header on {found.where()}, "
+            f"under the title (HS608), {counted(commas, 'comma')}); HubSpot expects commas",
+            file=file, row=1, line=1, value=notes.delimiter)
+
+    def header_findings(self, file: FileContext) -> Iterator[Hit]:
         notes = file.notes
         if not _is_csv(file) or notes.delimiter == "," or notes.empty:
             return

@@ -29,6 +29,7 @@ class TitleHeader:
     width: int  # its fields: the width rows below it are judged against
     title: str  # row 1 as the file spells it
     blank: bool  # row 1 holds nothing (a blank line, not a title)
+    cells: tuple[str, ...] = ()  # its cells as read (HS408 counts the commas in them)
 
     def said(self) -> str:
         """Row 1 named: `row 1 looks like a title ('Notes:')` or `row 1 is blank`."""
@@ -75,7 +76,8 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
         found = {normalise_name(v) for v in values if isinstance(v, str)}
         if 2 * len(wanted & found) >= len(wanted) and wanted & found:
             return TitleHeader(row, line, width, file.notes.delimiter.join(header.cells),  # (as the file spells it)
-                               not any(c.strip() for c in header.cells))
+                               not any(c.strip() for c in header.cells),
+                               tuple(v for v in values if isinstance(v, str)))
     return None
 
 
