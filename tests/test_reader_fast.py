@@ -640,3 +640,13 @@ def test_both_readers_count_the_delimiters_of_the_line_under_the_header_alike(da
         assert_same(data, chunk_rows=2, segment=segment)
     assert read_fast(data, 2, 32)[1].next_line_counts == under
     assert read_exact(data, 2)[1].next_line_counts == under
+
+
+def test_a_header_line_end_at_the_end_of_the_first_bytes_read_is_no_old_mac_line_end() -> None:
+    # the first bytes read (a segment) ended on the \r of the header's \r\n, and the fast reader
+    # took the file for one with old Mac line ends (a lone \r): the \n after it was a blank row 2
+    # and every row after it one row down (4 lines of a file of 3); the byte after the header's
+    # line end is read before it decides now
+    data = b"Contacts export\r\nh0,h1\r\na,b\r\n"
+    assert_same(data, 2, 16)
+    assert read_fast(data, 2, 16)[1].line_endings == {"\r\n": 3, "\n": 0, "\r": 0}

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from validator.readers.base import Chunk, Header, ReaderNotes, RecordHasher
-from validator.readers.csv_exact import CsvReader, choose_delimiter, count_delimiters
+from validator.readers.csv_exact import DIALECT_SCAN, CsvReader, choose_delimiter, count_delimiters
 from validator.readers.csv_fast_buffer import MAX_SEGMENT
 from validator.readers.csv_fast_fallback import EXACT_PIECE
 from validator.readers.csv_fast_pending import Hashes
@@ -109,6 +109,13 @@ class FastCsvReader(_Pipeline):
     # -- set-up ------------------------------------------------------------------------------
     def _open(self, delimiter_hint: int | None) -> None:
         self._fill(self.segment)
+        most = 4 * DIALECT_SCAN  # (line 1 whole, or the characters of it count_delimiters reads)
+        while not self._eof:  # and the byte after its end: a \r at the end of the bytes read is no old Mac line end yet
+            end = min((i for i in (self._buf.find(b"\n"), self._buf.find(b"\r")) if i >= 0), default=-1)
+            if end + 1 >= len(self._buf) or (end < 0 and len(self._buf) < most):
+                self._fill(max(len(self._buf) + 1, min(most, 2 * len(self._buf) + 64)))
+            else:
+                break
         first_end = min((i for i in (self._buf.find(b"\n"), self._buf.find(b"\r")) if i >= 0),
                         default=len(self._buf))
         if not self._buf.strip(b"\r\n"):
