@@ -681,7 +681,7 @@ def test_under_excels_sep_line_the_delimiters_counted_are_the_real_headers(reade
 def test_under_a_title_the_delimiters_counted_are_the_real_headers(reader: str) -> None:
     # under a title HS608 reports, HS408 counted the title's delimiters as the header's: "1
     # semicolon in the header line" of `Export;2024-03-01`, "1 tab" of a tab title, whose header
-    # below has 2 (a title with none at all is read as one comma-separated column: no title, no HS408)
+    # below has 2
     data = b"Export;2024-03-01\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
     [delim] = findings(data, "HS408", reader=reader)
     assert (delim.row, delim.column, delim.line, delim.value) == (1, None, 1, ";")
@@ -695,6 +695,143 @@ def test_under_a_title_the_delimiters_counted_are_the_real_headers(reader: str) 
     # with HS608 turned off, as before
     [delim] = findings(data, "HS408", reader=reader, ignore=["HS608"])
     assert delim.message == "the file is tab-separated (1 tab in the header line, 0 commas); HubSpot expects commas"
+
+
+# A title line with no delimiter above a semicolon (tab, pipe) header: rows 4 (ragged) and 5
+# (blank) are the file's own problems, which deleting the title leaves
+TITLED = ("Contacts export\r\nEmail{s}First Name{s}City\r\na@x.com{s}Ann{s}Bern\r\nb@x.com{s}Bo\r\n\r\n"
+          "c@x.com{s}Ci{s}Chur\r\n")
+
+
+def _report(data: bytes, mappings: list[dict] | None = None, **config: Any) -> Any:
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": MAPPINGS if mappings is None else mappings}}]}
+    return validate(request, files={"data.csv": io.BytesIO(data)}, config=Config(**config), base_dir="/nonexistent")
+
+
+def _found(data: bytes, mappings: list[dict] | None = None, **config: Any) -> list[tuple]:
+    return [(f.code, f.row, f.column, f.line, f.message) for f in _report(data, mappings, **config).findings]
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+def test_a_title_without_a_delimiter_is_read_with_the_delimiter_of_the_header_below(reader: str, sep: str,
+                                                                                    name: str) -> None:
+    # the delimiter was taken from line 1 alone: a title with none made a semicolon export one
+    # comma-separated column (HS101 "the file has 1 column", an HS103 per mapping, an HS212 per
+    # row on 'Email;First Name;City'); the header below it gives it now, and the report is the
+    # comma file's, HS408 besides
+    data = TITLED.replace("{s}", sep).encode()
+    report = _report(data, reader=reader)
+    assert report.files[0].delimiter == sep
+    found = [(f.code, f.row, f.column, f.line) for f in report.findings]
+    assert found == [("HS101", 1, None, 1), ("HS103", 1, None, 1), ("HS408", 1, None, 1), ("HS608", 1, None, 1),
+                     ("HS110", 4, 3, 4), ("HS113", 5, None, 5)]
+    comma = _found(TITLED.replace("{s}", ",").encode(), reader=reader)
+    assert [f for f in _found(data, reader=reader) if f[0] != "HS408"] == comma
+    assert comma[2] == ("HS608", 1, None, 1, "row 1 looks like a title ('Contacts export'): the column names the "
+                                             "mappings use are on row 2")
+    [delim] = [f for f in report.findings if f.code == "HS408"]
+    assert delim.value == sep
+    assert delim.message == (f"the file is {name}-separated (2 {name}s in the header on row 2, under the title "
+                             "(HS608), 0 commas); HubSpot expects commas")
+    # with HS608 turned off, each rule reports as for the comma file (the rows split as there), and
+    # HS408 says where the delimiter is
+    off = _found(data, reader=reader, ignore=["HS608"])
+    assert [f for f in off if f[0] != "HS408"] == _found(TITLED.replace("{s}", ",").encode(), reader=reader,
+                                                         ignore=["HS608"])
+    assert [f[:4] for f in off if f[0] in ("HS110", "HS212")] == [
+        ("HS110", 2, 2, 2), ("HS110", 3, 2, 3), ("HS110", 4, 2, 4), ("HS110", 6, 2, 6)]
+    [delim] = [f for f in off if f[0] == "HS408"]
+    assert delim[1:] == (1, None, 1, f"the file is {name}-separated (no delimiter in the header line, 2 {name}s in "
+                                     "line 2 under it, 0 commas); HubSpot expects commas")
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_title_without_a_delimiter_above_notes_and_a_quoted_comma(reader: str) -> None:
+    # a title whose comma is quoted holds no delimiter; LinkedIn-style note lines under it, one
+    # quoted over two lines with a semicolon inside the quotes, and a blank line, stand above the
+    # header the mappings name
+    data = b'"Contacts, export"\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\nb@x.com;Bo\r\n'
+    assert _report(data, reader=reader).files[0].delimiter == ";"
+    assert _found(data, reader=reader) == [
+        ("HS101", 1, None, 1, "row 1 looks like a title ('Contacts, export') (HS608), which HubSpot reads as a "
+                              "header of 1 column, but columnMappings has 3 entries"),
+        ("HS103", 1, None, 1, "no columnName is in the header: row 1 looks like a title ('Contacts, export') "
+                              "(HS608), and the column names the mappings use are on row 2"),
+        ("HS408", 1, None, 1, "the file is semicolon-separated (2 semicolons in the header on row 2, under the "
+                              "title (HS608), 0 commas); HubSpot expects commas"),
+        ("HS608", 1, None, 1, "row 1 looks like a title ('Contacts, export'): the column names the mappings use are "
+                              "on row 2"),
+        ("HS110", 4, 3, 4, "row has 2 fields, fewer than the 3 of the header on row 2, under the title (HS608)")]
+    data = (b'Notes:\r\n"When exporting; some emails\r\nare missing"\r\n\r\n'
+            b"Email;First Name;City\r\na@x.com;Ann;Bern\r\nb@x.com;Bo\r\n")
+    assert _report(data, reader=reader).files[0].delimiter == ";"
+    [title] = findings(data, "HS608", reader=reader)
+    assert (title.row, title.column, title.line, title.value) == (1, None, 1, "Notes:")
+    assert title.message == ("row 1 looks like a title ('Notes:'): the column names the mappings use are on "
+                             "row 4 (line 5)")
+    assert title.hint == "delete lines 1-4, above the column names"
+    assert [f[:4] for f in _found(data, reader=reader)] == [
+        ("HS101", 1, None, 1), ("HS103", 1, None, 1), ("HS408", 1, None, 1), ("HS608", 1, None, 1),
+        ("HS110", 6, 3, 7)]
+    # the header looked for as far down as HS608 looks: past its rows, not found, and not split
+    deep = b"Contacts export\r\n" + b"\r\n" * 3 + b"Email;First Name;City\r\na@x.com;Ann;Bern\r\n"
+    assert _report(deep, reader=reader).files[0].delimiter == ";"
+    assert _report(deep, reader=reader, options={"HS608": {"rows": 3}}).files[0].delimiter == ","
+    assert _report(deep, reader=reader, options={"HS608": {"rows": 4}}).files[0].delimiter == ";"
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_line_1_without_a_delimiter_that_is_no_title_keeps_the_comma(reader: str) -> None:
+    # a file of one column (one mapping, no delimiter on any line) stays one, title or not
+    one = MAPPINGS[:1]
+    report = _report(b"Email\r\na@x.com\r\nb@x.com\r\n", one, reader=reader)
+    assert (report.files[0].delimiter, report.findings) == (",", [])
+    report = _report(b"Contacts export\r\nEmail\r\na@x.com\r\n", one, reader=reader)
+    assert report.files[0].delimiter == ","
+    assert [(f.code, f.row, f.column, f.line) for f in report.findings] == [("HS103", 1, None, 1),
+                                                                            ("HS608", 1, None, 1)]
+    # a one-column header the mappings name, above rows that hold semicolons: ragged rows, no title
+    # (line 1 holds a mapped name): read with the comma, as HubSpot reads line 1, as before
+    data = b"Email\r\na@x.com;Ann;Bern\r\nb@x.com;Bo;Chur\r\n"
+    assert _report(data, reader=reader).files[0].delimiter == ","
+    assert [f[:4] for f in _found(data, reader=reader)] == [
+        ("HS101", 1, None, 1), ("HS103", 1, None, 1), ("HS103", 1, None, 1), ("HS212", 2, 1, 2), ("HS212", 3, 1, 3)]
+    # a line 1 the mappings do not name, above rows of semicolons that are no header they name
+    data = b"Contacts\r\na@x.com;Ann;Bern\r\nb@x.com;Bo;Chur\r\n"
+    assert _report(data, reader=reader).files[0].delimiter == ","
+    # Excel's delimiter line naming a delimiter the readers do not know is no title either
+    data = b"sep=:\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n"
+    report = _report(data, reader=reader)
+    assert report.files[0].delimiter == ","
+    assert [(f.code, f.row) for f in report.findings if f.code in ("HS108", "HS608")] == [("HS108", 1)]
+    # without a header row, line 1 is data: no title is looked for
+    headless = [{**m, "columnName": None} for m in MAPPINGS]
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": False, "columnMappings": headless}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(TITLED.replace("{s}", ";").encode())},
+                      base_dir="/nonexistent", config=Config(reader=reader))
+    assert report.files[0].delimiter == ","
+
+
+def test_a_title_without_a_delimiter_is_reported_alike_by_the_cli_and_validate(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from validator.cli import cli
+
+    data = TITLED.replace("{s}", ";").encode()
+    (tmp_path / "data.csv").write_bytes(data)
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": MAPPINGS}}]}
+    (tmp_path / "r.json").write_text(json.dumps(request))
+    for reader in ("fast", "exact"):
+        out = CliRunner().invoke(cli, ["check", str(tmp_path / "r.json"), "--format", "json", "--reader", reader])
+        assert out.exit_code == 1
+        shown = json.loads(out.output)
+        assert shown["files"][0]["delimiter"] == ";"
+        assert [(f["code"], f["row"], f["column"], f["message"]) for f in shown["findings"]] == [
+            (f.code, f.row, f.column, f.message) for f in _report(data, reader=reader).findings]
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])

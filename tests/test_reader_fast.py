@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from pathlib import Path
@@ -15,33 +16,38 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from validator import Config, validate
-from validator.readers.base import Chunk, ReaderNotes
+from validator.context import title_above
+from validator.readers.base import Chunk, ReaderNotes, TitleLook
 from validator.readers.csv_exact import CsvReader
 from validator.readers.csv_fast import FastCsvReader
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "fixtures" / "examples").glob("*/*.json"))
 NOTE_FIELDS = ("bom", "bytes", "lines", "records", "line_endings", "final_newline", "decode_events",
-               "decode_errors", "empty", "delimiter", "delimiter_counts", "next_line_counts", "stray_quotes",
-               "stray_quote_count")
+               "decode_errors", "empty", "delimiter", "delimiter_counts", "next_line_counts", "delimiter_line",
+               "delimiter_line_counts", "stray_quotes", "stray_quote_count")
 
 
-def read_exact(data: bytes, chunk_rows: int) -> tuple[CsvReader, ReaderNotes, list[Chunk]]:
+def read_exact(data: bytes, chunk_rows: int, title: TitleLook | None = None,
+               hint: int | None = None) -> tuple[CsvReader, ReaderNotes, list[Chunk]]:
     notes = ReaderNotes()
-    reader = CsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows)
+    reader = CsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows, title=title, delimiter_hint=hint)
     return reader, notes, list(reader.chunks())
 
 
-def read_fast(data: bytes, chunk_rows: int, segment: int) -> tuple[FastCsvReader, ReaderNotes, list[Chunk]]:
+def read_fast(data: bytes, chunk_rows: int, segment: int, title: TitleLook | None = None,
+              hint: int | None = None) -> tuple[FastCsvReader, ReaderNotes, list[Chunk]]:
     notes = ReaderNotes()
-    reader = FastCsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows, segment=segment)
+    reader = FastCsvReader(io.BytesIO(data), notes, chunk_rows=chunk_rows, segment=segment, title=title,
+                           delimiter_hint=hint)
     return reader, notes, list(reader.chunks())
 
 
-def assert_same(data: bytes, chunk_rows: int = 3, segment: int = 64) -> str:
+def assert_same(data: bytes, chunk_rows: int = 3, segment: int = 64, title: TitleLook | None = None,
+                hint: int | None = None) -> str:
     """Both readers agree; returns which reader the fast path ended as ("fast" or "exact")."""
-    ea, na, ca = read_exact(data, chunk_rows)
-    eb, nb, cb = read_fast(data, chunk_rows, segment)
+    ea, na, ca = read_exact(data, chunk_rows, title, hint)
+    eb, nb, cb = read_fast(data, chunk_rows, segment, title, hint)
     assert ea.header == eb.header
     assert ea.width == eb.width
     for name in NOTE_FIELDS:
@@ -650,3 +656,68 @@ def test_a_header_line_end_at_the_end_of_the_first_bytes_read_is_no_old_mac_line
     data = b"Contacts export\r\nh0,h1\r\na,b\r\n"
     assert_same(data, 2, 16)
     assert read_fast(data, 2, 16)[1].line_endings == {"\r\n": 3, "\n": 0, "\r": 0}
+
+
+# HS608's test for the header the mappings name (h0, h1, h2 here), as the dispatcher gives it
+TITLE = TitleLook(10, functools.partial(title_above, {"h0", "h1", "h2"}))
+
+
+@pytest.mark.parametrize(("data", "delimiter", "line"), [
+    (b"Contacts export\r\nh0;h1;h2\r\na;b;c\r\nd;e\r\n", ";", 2),
+    (b"Contacts export\nh0\th1\th2\na\tb\tc\n", "\t", 2),
+    (b"Contacts export\rh0|h1|h2\ra|b|c\r\r", "|", 2),  # old Mac line ends
+    (b'"Contacts, export"\r\n"a ""quoted; note\r\nover; two lines"\r\n\r\nh0;h1;h2\r\na;b;c\r\n', ";", 5),
+    (b"Contacts export\r\n" + b"x" * 300 + b"\r\nh0;h1;h2\r\na;b;c\r\n", ";", 3),  # a line longer than a segment
+    (b"\r\nh0;h1;h2\r\na;b;c", ";", 2),  # a blank line 1, no line end at the end
+    (b"Contacts export\r\nh0;x;y\r\na;b;c\r\n", ",", 1),  # h0 alone: a third of the names is too few
+    (b"h0\r\na;b;c\r\n", ",", 1),  # a one-column header the mappings name: ragged rows below it
+    (b"Contacts export\r\nh0\r\na\r\n", ",", 1),  # no line holds a delimiter
+    (b"sep=:\r\nh0;h1;h2\r\na;b;c\r\n", ",", 1),  # Excel's delimiter line
+    (b"Contacts export", ",", 1),
+], ids=["semicolon", "tab", "pipe-cr", "quoted-notes", "long-line", "blank-first", "too-few-names", "one-column",
+        "no-delimiter", "sep-line", "title-alone"])
+def test_both_readers_take_the_delimiter_of_a_title_from_the_header_below_alike(data: bytes, delimiter: str,
+                                                                                line: int) -> None:
+    """Line 1 holds no delimiter (a title): the delimiter is that of the first record below it
+    that holds one, where it holds the header the mappings name (HS608's test), else the comma;
+    both readers alike, in segments shorter than a line too."""
+    for segment in (16, 32, 1 << 20):
+        for chunk_rows in (1, 2, 7):
+            assert_same(data, chunk_rows, segment, TITLE, hint=3)
+    notes = read_exact(data, 2, TITLE, hint=3)[1]
+    assert (notes.delimiter, notes.delimiter_line) == (delimiter, line)
+    assert read_exact(data, 2)[1].delimiter == ","  # (no title looked for: line 1 alone, as before)
+
+
+def test_a_title_look_stops_at_the_first_record_below_that_holds_a_delimiter() -> None:
+    # `h0;x;y` holds the one name of a single mapping: its header; a row of data under a line
+    # that holds none is not looked past, whatever lies below it
+    one = TitleLook(10, functools.partial(title_above, {"h0"}))
+    assert read_exact(b"Contacts export\r\nh0;x;y\r\na;b;c\r\n", 2, one, hint=1)[1].delimiter == ";"
+    assert read_exact(b"Contacts export\r\na;b;c\r\nh0;h1;h2\r\n", 2, TITLE, hint=3)[1].delimiter == ","
+
+
+@st.composite
+def titled_files(draw: Any) -> bytes:
+    """A title and notes (no delimiter in line 1, quotes and delimiters below it) above a file of
+    any delimiter, some with the header the mappings name."""
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    newline = draw(st.sampled_from(["\r\n", "\n", "\r"]))
+    note = st.one_of(st.text(alphabet=st.sampled_from(list("ab ")), max_size=8),
+                     st.text(alphabet=st.sampled_from(list('ab ";,\t|\r\n')), max_size=8))
+    title = draw(st.one_of(st.text(alphabet=st.sampled_from(list("ab ")), max_size=8),
+                           st.text(alphabet=st.sampled_from(list('ab "')), max_size=8)))
+    lines = [title, *draw(st.lists(note, max_size=3))]
+    width = draw(st.integers(1, 4))
+    names = draw(st.sampled_from([["h0", "h1", "h2"], ["h0", "x", "y"], ["a", "b"]]))[:width]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(names)
+    for _ in range(draw(st.integers(0, 6))):
+        writer.writerow([draw(cell) for _ in range(draw(st.integers(1, width + 1)))])
+    return (newline.join(lines) + newline + out.getvalue()).encode()
+
+
+@given(titled_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]), st.integers(1, 6))
+def test_fast_and_exact_read_files_under_a_title_alike(data: bytes, chunk_rows: int, segment: int, rows: int) -> None:
+    assert_same(data, chunk_rows, segment, TitleLook(rows, TITLE.header), hint=3)

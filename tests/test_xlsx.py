@@ -311,6 +311,22 @@ def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_workbook_under_a_title_has_no_delimiter_to_choose(tmp_path: Path, engine: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # the CSV readers take the delimiter of a file whose title holds none from the header below
+    # it; a workbook's cells are cells: the title is found as in a CSV of commas, a semicolon in a
+    # cell stays in it, and nothing is said of a delimiter (HS408)
+    _use_engine(monkeypatch, engine)
+    names = ["Email", "First Name", "City"]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Contacts export"], names, ["ann@example.com", "Ann", "Bern"], ["bo@example.com;x", "Bo", "Chur"]]}]})
+    report = validate(write(tmp_path, data, headers=tuple(names)))
+    assert report.files[0].delimiter is None
+    found = [(f.code, f.row, f.column) for f in report.findings if f.code != "HS231"]  # ('first name', 'city')
+    assert found == [("HS101", 1, None), ("HS103", 1, None), ("HS608", 1, None)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # fact sheet 6 [V]: Excel epochs in milliseconds are read from Text cells only

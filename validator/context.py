@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from validator.readers.sniff import Sniff
 from validator.request import ColumnSpec, FileSpec, ImportSpec
 
 INVISIBLE = frozenset("\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\u202f\u2007")
+TITLE_ROWS = 10  # HS608's default `rows`: how far down the header the mappings name is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,9 @@ class ImportContext:
     lookups: Mapping[str, FileLookup]  # by fileName
     files: list[FileContext] = field(default_factory=list)
     options: Mapping[str, Any] = field(default_factory=dict)
+    # HS608's rows: how far below a title the CSV readers look for the delimiter of a file whose
+    # line 1 holds none (readers.base.TitleLook), as far as the rules look for the header
+    title_rows: int = TITLE_ROWS
 
     @property
     def source(self) -> str:
@@ -115,6 +119,24 @@ def header_name(column_name: str | None) -> str | None:
     Python keeps an undecodable byte of the file (0x80) as that same character, but it is a
     byte, which no JSON escape names: HubSpot matches no such header cell."""
     return None if isinstance(column_name, JsonText) else column_name
+
+
+def mapped_names(columns: Sequence[ColumnSpec]) -> set[str]:
+    """The columnNames of ``columns`` that a header cell can hold, normalised (``normalise_name``)."""
+    return {normalise_name(name) for c in columns if (name := header_name(c.column_name)) is not None}
+
+
+def holds_names(values: Iterable[object], wanted: set[str]) -> bool:
+    """A row holds the header the mappings name: at least half the mapped names ``wanted`` (one at
+    least) are among its cells (``values``; those that are no text are passed over)."""
+    found = {normalise_name(v) for v in values if isinstance(v, str)}
+    return bool(wanted & found) and 2 * len(wanted & found) >= len(wanted)
+
+
+def title_above(wanted: set[str], first: Sequence[str], cells: Sequence[str]) -> bool:
+    """Row 1 (``first``) is a title above a header row (``cells``) the mappings name: none of its
+    cells is a mapped name, and ``cells`` holds at least half of them (``wanted``)."""
+    return not any(normalise_name(c) in wanted for c in first) and holds_names(cells, wanted)
 
 
 def normalise_name(text: str) -> str:

@@ -27,11 +27,12 @@ from validator import __version__
 from validator.baseline import Acceptance, load_baseline, origin_of, request_scope
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Rule
+from validator.checks.header_title import TITLE_CODE
 from validator.checks.limits import column_limit, limits
 from validator.chunk_runner import _chunk_runner
 from validator.collector import Collector
 from validator.config import ActiveRule, Config, active_rules, file_ignores
-from validator.context import FileContext, FileLookup, ImportContext, bind_columns
+from validator.context import TITLE_ROWS, FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import FileStats, Refusal, Report, Severity, ValidatorError, first_data_row
 from validator.keys import hashing, record_hasher
 from validator.late_cells import read_again
@@ -107,7 +108,9 @@ class Engine:
         overridden = [(r, type(r).hooks()) for r in rules]  # (once per rule, not once per hook)
         hooks = {h: [r for r, has in overridden if h in has] for h in
                  ("on_import", "on_header", "on_chunk", "on_file_end", "on_import_end")}
-        ctx = ImportContext(spec, self.catalog, request_path, lookups)
+        title = self.active.get(TITLE_CODE)  # (its rows, turned off or not: the CSV readers look as far down)
+        ctx = ImportContext(spec, self.catalog, request_path, lookups,
+                            title_rows=int(title.options["rows"]) if title is not None else TITLE_ROWS)
         paths = {spec.source: str(request_path) if request_path else spec.source}
         paths.update({n: str(lk.path) for n, lk in lookups.items() if lk.path is not None})
         baseline = None

@@ -390,7 +390,7 @@ class NonCommaDelimiter(HeldUnderTitle):
     semicolons, and "Unicode Text" with tabs. Under Excel's `sep=` line (HS108), which names
     the delimiter the file is read with, the delimiters counted are those of the header under
     the line, not the line's own; under a title (HS608), those of the header the mappings name
-    below it, not the title's.
+    below it, not the title's (a title that holds no delimiter is read with its header's).
     Example: `Email;First Name;Phone`.
     Fix: save as "CSV UTF-8 (Comma delimited)", or change the list separator and export again.
     """
@@ -420,6 +420,14 @@ class NonCommaDelimiter(HeldUnderTitle):
             yield self.finding(
                 f"Excel's delimiter line {quote(line)} (HS108) names the {name} as the file's delimiter "
                 f"({counted(under.get(notes.delimiter, 0), name)} in the header under it, "
+                f"{counted(under.get(',', 0), 'comma')}); HubSpot expects commas",
+                file=file, row=1, line=1, value=notes.delimiter)
+            return
+        if notes.delimiter_line > 1:  # line 1 holds none: the delimiter is the header's under a title
+            under = notes.delimiter_line_counts
+            yield self.finding(
+                f"the file is {name}-separated (no delimiter in the header line, "
+                f"{counted(under.get(notes.delimiter, 0), name)} in line {notes.delimiter_line} under it, "
                 f"{counted(under.get(',', 0), 'comma')}); HubSpot expects commas",
                 file=file, row=1, line=1, value=notes.delimiter)
             return

@@ -5,14 +5,13 @@ row."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
+from validator.readers.csv_exact import SEP_LINE
 
-_SEP = re.compile(r"sep=(.)", re.IGNORECASE | re.DOTALL)
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -24,7 +23,7 @@ def sep_line(file: FileContext) -> str | None:
     if header is None or file.notes.kind != "csv" or not file.spec.has_header or len(header.cells) > 2:
         return None
     text = file.notes.delimiter.join(header.cells).lstrip("\ufeff")
-    return text if _SEP.fullmatch(text) else None
+    return text if SEP_LINE.fullmatch(text) else None
 
 
 def reports_sep_line(file: FileContext) -> bool:

@@ -12,11 +12,11 @@ from typing import Any
 from validator.checks.base import TITLE_WANTED, Hit, Rule, quote
 from validator.checks.header_sep import reports_sep_line
 from validator.checks.typed import cached
-from validator.context import FileContext, header_name, normalise_name
+from validator.context import TITLE_ROWS, FileContext, holds_names, normalise_name
+from validator.context import mapped_names as names_of
 from validator.readers.base import Chunk
 
 TITLE_CODE = "HS608"
-TITLE_ROWS = 10  # HS608's default `rows`: how far down the header the mappings name is looked for
 TITLE_ROWS_KEY = ("title-rows",)  # HS608's `rows` as configured, kept in FileContext.parsed at its header
 
 
@@ -41,7 +41,7 @@ class TitleHeader:
 
 
 def mapped_names(file: FileContext) -> set[str]:
-    return {normalise_name(name) for c in file.spec.columns if (name := header_name(c.column_name)) is not None}
+    return names_of(file.spec.columns)
 
 
 def title_wanted(file: FileContext) -> set[str]:
@@ -73,8 +73,7 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
     for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):
         rows.append((int(row), None if line is None else int(line), file.width, [col[i] for col in cells]))
     for row, line, width, values in sorted(rows, key=lambda r: r[0]):
-        found = {normalise_name(v) for v in values if isinstance(v, str)}
-        if 2 * len(wanted & found) >= len(wanted) and wanted & found:
+        if holds_names(values, wanted):
             return TitleHeader(row, line, width, file.notes.delimiter.join(header.cells),  # (as the file spells it)
                                not any(c.strip() for c in header.cells),
                                tuple(v for v in values if isinstance(v, str)))

@@ -20,7 +20,7 @@ from validator.checks._facts import screen
 from validator.checks.base import CatalogRule, Hit, Rule, quote
 from validator.checks.header_title import mapped_names, title_header, title_rows, title_wanted
 from validator.checks.spreadsheet import workbook
-from validator.context import Column, FileContext, ImportContext, normalise_name
+from validator.context import TITLE_ROWS, Column, FileContext, ImportContext, normalise_name
 from validator.findings import Severity, column_letter
 from validator.readers.base import Chunk
 from validator.sources import base_name
@@ -338,7 +338,7 @@ class TitleRow(Rule):
     code = "HS608"
     name = "title-row"
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"rows": 10}
+    options: ClassVar[Mapping[str, Any]] = {"rows": TITLE_ROWS}  # (the CSV readers look as far down: ImportContext)
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)

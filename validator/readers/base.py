@@ -236,6 +236,11 @@ class ReaderNotes:
     # the same counts of the physical line under the header record (the real header under
     # Excel's `sep=` line: HS108); empty where the file has no header row or nothing under it
     next_line_counts: dict[str, int] = field(default_factory=dict)
+    # where line 1 holds no delimiter, a title above the header the mappings name: the physical
+    # line the delimiter was taken from (that header's) and its counts there (TitleLook); 1 and
+    # {} where it was taken from line 1
+    delimiter_line: int = 1
+    delimiter_line_counts: dict[str, int] = field(default_factory=dict)
     quotechar: str = '"'
     bytes: int = 0
     lines: int = 0
@@ -252,6 +257,18 @@ class ReaderNotes:
     sheet: str | None = None
     reader: str = "exact"
     extra: dict[str, object] = field(default_factory=dict)  # reader-specific facts
+
+
+@dataclass(frozen=True)
+class TitleLook:
+    """How a CSV reader finds the delimiter of a file whose line 1 holds none outside quotes (and
+    is no Excel `sep=` line): from the first of the next ``rows`` records that holds one, where
+    that record is the header the mappings name below a title (``header(line 1's cells, the
+    record's cells)``; ``context.title_above``: HS608's test, as far down as its ``rows``). Row 1
+    stays the header, as HubSpot reads it; the rows are split into their real columns."""
+
+    rows: int
+    header: Callable[[Sequence[str], Sequence[str]], bool]
 
 
 class Reader(Protocol):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import BinaryIO
 
 import numpy as np
@@ -23,6 +25,7 @@ from validator.readers.base import (
     ReaderNotes,
     RowNote,
     StrayQuote,
+    TitleLook,
     add_note,
     empty_frame,
     note_limit,
@@ -68,6 +71,56 @@ def choose_delimiter(counts: dict[str, int], expected: int | None) -> str:
     return best if counts[best] else ","
 
 
+# Excel's delimiter line above the header (`sep=;`, HS108's): the line names the delimiter itself
+SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE | re.DOTALL)
+TITLE_CHARS = 1 << 20  # characters below a title that the look for its header's delimiter reads at most
+
+
+def title_delimiter(first: str, below: Iterable[str], expected: int | None,
+                    look: TitleLook) -> tuple[str, int, dict[str, int]] | None:
+    """The delimiter of a file whose line 1 (``first``) holds none outside quotes, with the line it
+    was taken from and its counts there: the first of the next ``look.rows`` records (``below``:
+    the physical lines after line 1) that holds a candidate delimiter, split as
+    ``choose_delimiter`` splits a header, when that record is the header the mappings name below a
+    title (``look.header``). None where no such record is found (the file is read with commas,
+    one column where no line holds one), where line 1 is Excel's `sep=` line, or past
+    ``TITLE_CHARS`` characters. Both CSV readers call it on the same lines."""
+    title = _cells([first], ",")
+    if len(title) == 1 and SEP_LINE.fullmatch(title[0].lstrip("\ufeff")):
+        return None
+    line, records, chars = 1, 0, 0
+    record: list[str] = []
+    quoted = False
+    for text in below:
+        if chars >= TITLE_CHARS:
+            return None
+        line += 1
+        chars += len(text)
+        record.append(text)
+        quoted ^= text.count('"') % 2 == 1  # (as count_delimiters follows quotes: a record ends outside them)
+        if quoted:
+            continue
+        records += 1
+        counts = count_delimiters("".join(record))
+        if any(counts.values()):
+            delimiter = choose_delimiter(counts, expected)
+            if not look.header(title, _cells(record, delimiter)):
+                return None
+            return delimiter, line + 1 - len(record), counts
+        if records >= look.rows:
+            return None
+        record = []
+    return None
+
+
+def _cells(lines: list[str], delimiter: str) -> list[str]:
+    """The fields of one record's ``lines``, read leniently (none where the csv module fails)."""
+    try:
+        return next(csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False), [])
+    except csv.Error:
+        return []
+
+
 # Records read but not yet in a chunk: (full-width records, their rows, their start lines, notes)
 Records = tuple[list[list[str]], list[int], list[int], list[RowNote]]
 
@@ -81,10 +134,13 @@ class CsvReader:
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, has_header: bool = True,
                  expected_columns: int | None = None, chunk_rows: int = 50_000,
                  encoding: str = "utf-8", skip: int = 0, delimiter: str | None = None,
-                 delimiter_hint: int | None = None, resume: tuple[int, int] | None = None):
+                 delimiter_hint: int | None = None, resume: tuple[int, int] | None = None,
+                 title: TitleLook | None = None):
         """``resume=(line, row)`` continues a file another reader started: the stream begins at
         byte ``skip`` on a record boundary after ``line`` physical lines and ``row`` rows (header
-        included); the header, delimiter and ``expected_columns`` come from that reader."""
+        included); the header, delimiter and ``expected_columns`` come from that reader.
+        ``title``: where line 1 holds no delimiter, look below it for a title's header
+        (``title_delimiter``)."""
         self.notes = notes
         self.has_header = has_header
         self.chunk_rows = max(1, chunk_rows)
@@ -97,6 +153,12 @@ class CsvReader:
             notes.delimiter_counts = count_delimiters(first or "")
             notes.delimiter = delimiter or choose_delimiter(
                 notes.delimiter_counts, delimiter_hint or expected_columns)
+            if delimiter is None and title is not None and first is not None \
+                    and not any(notes.delimiter_counts.values()):
+                below = title_delimiter(first, islice(self.lines.ahead(), 1, None),
+                                        delimiter_hint or expected_columns, title)
+                if below is not None:
+                    notes.delimiter, notes.delimiter_line, notes.delimiter_line_counts = below
         elif delimiter is not None:
             notes.delimiter = delimiter
         self._reader = csv.reader(self.lines, delimiter=notes.delimiter, quotechar='"',

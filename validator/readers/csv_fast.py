@@ -37,15 +37,17 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from validator.readers.base import Chunk, Header, ReaderNotes, RecordHasher
-from validator.readers.csv_exact import DIALECT_SCAN, CsvReader, choose_delimiter, count_delimiters
+import numpy as np
+
+from validator.readers.base import Chunk, Header, ReaderNotes, RecordHasher, TitleLook
+from validator.readers.csv_exact import DIALECT_SCAN, CsvReader, choose_delimiter, count_delimiters, title_delimiter
 from validator.readers.csv_fast_buffer import MAX_SEGMENT
 from validator.readers.csv_fast_fallback import EXACT_PIECE
 from validator.readers.csv_fast_pending import Hashes
 from validator.readers.csv_fast_pipeline import IN_FLIGHT, RAGGED_SWITCH, _Pipeline
 from validator.readers.csv_fast_segment import PA_BLOCK
 from validator.readers.framing import CR, LF, Anomaly
-from validator.readers.text import note_first_endings
+from validator.readers.text import LineSource, note_first_endings
 
 SEGMENT = 4 << 20  # bytes framed and parsed at a time
 PARSERS = 2  # threads that parse and hash segments
@@ -75,7 +77,7 @@ class FastCsvReader(_Pipeline):
 
     def __init__(self, stream: BinaryIO, notes: ReaderNotes, *, chunk_rows: int = 50_000,
                  skip: int = 0, delimiter_hint: int | None = None, segment: int = SEGMENT,
-                 record_hasher: RecordHasher | None = None):
+                 record_hasher: RecordHasher | None = None, title: TitleLook | None = None):
         self.stream = stream
         # hashes each segment's records, written as rows are written (framing.written_records),
         # on the parser thread: Chunk.record_hashes, for rules that hash whole rows
@@ -98,6 +100,7 @@ class FastCsvReader(_Pipeline):
         self._eol = LF  # the byte lines end with
         self._width = 0
         self.delimiter_hint = delimiter_hint
+        self.title = title  # where line 1 holds no delimiter: look below it, as the exact reader does
         notes.reader = "fast"
         try:
             self._open(delimiter_hint)
@@ -128,6 +131,9 @@ class FastCsvReader(_Pipeline):
             raise Anomaly("first line is not UTF-8") from exc
         counts = count_delimiters(first)
         delimiter = choose_delimiter(counts, delimiter_hint)
+        below = self._title_delimiter(first) if self.title is not None and not any(counts.values()) else None
+        if below is not None:
+            delimiter = below[0]
         self.delimiter = delimiter
         self._delim = ord(delimiter)
         head = self._frame_next(header=True)
@@ -150,11 +156,37 @@ class FastCsvReader(_Pipeline):
         self.notes.empty = False
         self.notes.delimiter_counts = counts
         self.notes.delimiter = delimiter
+        if below is not None:
+            _, self.notes.delimiter_line, self.notes.delimiter_line_counts = below
         self._take(size)
         self.notes.next_line_counts = self._next_line_counts()
         self._consume(raw, lines=int(head.end_lines[0]), rows=1, feeds=head.newlines, crlf=head.crlf)
         note_first_endings(self.notes, raw, 0, self._ending_counts(head.newlines, head.crlf))
 
+
+    def _title_delimiter(self, first: str) -> tuple[str, int, dict[str, int]] | None:
+        """``title_delimiter`` of the lines at the buffer's head, decoded and split as the exact
+        reader's LineSource gives them, reading more of the file until the look ends (the last
+        line read may go on: a ``\\r`` whose ``\\n`` is still to come is only read in full)."""
+        assert self.title is not None
+        ends = self.title.rows + 2  # line ends (\r and \n alike) to read past, at first
+        while True:
+            buf = np.frombuffer(self._buf, dtype=np.uint8)
+            at = np.flatnonzero((buf == LF) | (buf == CR))
+            if len(at) < ends and not self._eof:
+                if len(self._buf) >= MAX_SEGMENT:
+                    raise Anomaly("the lines under a first line with no delimiter are too long to look down")
+                self._fill(min(MAX_SEGMENT, 2 * len(self._buf) + 64))
+                continue
+            final = len(at) < ends  # (the file ends within them)
+            size = len(buf) if final else int(at[ends - 1]) + 1
+            lines = list(LineSource(io.BytesIO(bytes(self._buf[:size])), ReaderNotes()))
+            if not final:
+                lines.pop()
+            try:
+                return title_delimiter(first, _then_more(lines[1:], final), self.delimiter_hint, self.title)
+            except _More:
+                ends *= 2
 
     # -- Reader protocol -----------------------------------------------------------------------
     @property
@@ -180,3 +212,14 @@ class FastCsvReader(_Pipeline):
         # as each segment's results are taken in order.
         with ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="csv-fast") as pool:
             yield from self._pipeline(pool)
+
+
+class _More(Exception):
+    """The lines read so far end before the look below a title does."""
+
+
+def _then_more(lines: list[str], final: bool) -> Iterator[str]:
+    """``lines``, then ``_More`` where the file goes on after them."""
+    yield from lines
+    if not final:
+        raise _More

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from validator.readers.base import ReaderNotes, RecordHasher
+from validator.readers.base import ReaderNotes, RecordHasher, TitleLook
 from validator.readers.csv_exact import DIALECT_SCAN, CsvReader, count_delimiters
 from validator.readers.dispatch import read_into
 from validator.readers.framing import CR, Anomaly, Framed, first_boundary, frame
@@ -44,6 +44,7 @@ class _Buffer:
     _eol: int
     _width: int
     delimiter_hint: int | None
+    title: TitleLook | None
     delimiter: str
     _delim: int
 

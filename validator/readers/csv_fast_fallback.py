@@ -36,7 +36,7 @@ class _Fallbacks(_Buffer):
         notes.reader = "exact"
         source = Prefixed(bytes(self._buf), self.stream, owned=False)  # nothing consumed yet
         self.fallback = CsvReader(source, notes, skip=self.skip, chunk_rows=self.chunk_rows,  # type: ignore[arg-type]
-                                  delimiter_hint=self.delimiter_hint)
+                                  delimiter_hint=self.delimiter_hint, title=self.title)
 
     def _exact_rest(self, pending: _Pending) -> Iterator[Chunk]:
         """Hand the rest of the file (and the rows read but not emitted) to the exact reader."""

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
 import stat
 from collections.abc import Callable
 from typing import IO, Any
 
-from validator.context import FileContext, ImportContext
+from validator.context import FileContext, ImportContext, mapped_names, title_above
 from validator.findings import ValidatorError
-from validator.readers.base import Reader, ReaderNotes, RecordHasher
+from validator.readers.base import Reader, ReaderNotes, RecordHasher, TitleLook
 from validator.readers.sniff import HEAD_BYTES, Sniff, sniff
 from validator.sources import open_binary
 
@@ -269,9 +270,9 @@ def open_reader(fctx: FileContext, ctx: ImportContext, chunk_rows: int, reader: 
         chunk_rows = rows_per_chunk(head, chunk_rows)
         why = _exact_why(reader, sniffed, fctx, size)
         if why is None:
-            return _csv_fast(source, sniffed, fctx, chunk_rows, record_hasher)
+            return _csv_fast(source, sniffed, fctx, ctx, chunk_rows, record_hasher)
         fctx.notes.extra["reader_why"] = why  # (check --verbose says it)
-        return _csv(source, sniffed, fctx, chunk_rows)
+        return _csv(source, sniffed, fctx, ctx, chunk_rows)
     if sniffed.kind in ("zip", "ole") and _declared_spreadsheet(fctx) and _seekable(stream):
         book: IO[bytes] = stream if owned else CallerStream(stream)  # type: ignore[assignment]
         return _spreadsheet(book, sniffed, fctx, ctx, chunk_rows, size, owned)
@@ -310,7 +311,14 @@ def _rest_size(stream: Any) -> int | None:
     return end - here if isinstance(end, int) and isinstance(here, int) and end >= here else None
 
 
-def _csv(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int) -> Reader:
+def _title_look(fctx: FileContext, ctx: ImportContext) -> TitleLook | None:
+    """How a CSV reader looks below a line 1 with no delimiter for a title's header (TitleLook):
+    HS608's test, as far down as its rows; None without a header row or a mapped name."""
+    wanted = mapped_names(fctx.spec.columns) if fctx.spec.has_header else set()
+    return TitleLook(ctx.title_rows, functools.partial(title_above, wanted)) if wanted else None
+
+
+def _csv(source: Prefixed, sniffed: Sniff, fctx: FileContext, ctx: ImportContext, chunk_rows: int) -> Reader:
     from validator.readers.csv_exact import CsvReader
 
     notes = fctx.notes
@@ -325,7 +333,7 @@ def _csv(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int) -
         return CsvReader(source, notes, has_header=fctx.spec.has_header,  # type: ignore[arg-type]
                          expected_columns=mapped if not fctx.spec.has_header else None,
                          chunk_rows=chunk_rows, encoding=encoding, skip=skip,
-                         delimiter_hint=mapped)
+                         delimiter_hint=mapped, title=_title_look(fctx, ctx))
     except BaseException:
         source.close()
         raise
@@ -398,7 +406,7 @@ def _exact_why(reader: str, sniffed: Sniff, fctx: FileContext, size: int | None)
     return f"under {FAST_MIN_BYTES >> 20} MiB, where it is as quick" if size < FAST_MIN_BYTES else None
 
 
-def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: int,
+def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, ctx: ImportContext, chunk_rows: int,
               record_hasher: RecordHasher | None = None) -> Reader:
     from validator.readers.csv_fast import FastCsvReader
 
@@ -410,7 +418,8 @@ def _csv_fast(source: Prefixed, sniffed: Sniff, fctx: FileContext, chunk_rows: i
     notes.encoding = "utf-8"
     try:
         return FastCsvReader(source, notes, chunk_rows=chunk_rows, skip=skip,  # type: ignore[arg-type]
-                             delimiter_hint=len(fctx.spec.columns) or None, record_hasher=record_hasher)
+                             delimiter_hint=len(fctx.spec.columns) or None, record_hasher=record_hasher,
+                             title=_title_look(fctx, ctx))
     except BaseException:
         source.close()
         raise

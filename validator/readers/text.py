@@ -12,6 +12,7 @@ import codecs
 import functools
 import io
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -137,7 +138,8 @@ class LineSource:
         self.record: list[str] = []
         self._kept = 0
         self._generated = first_line
-        self._peeked: str | None = None
+        # lines read ahead and not consumed yet, each with the batch it came in (``offset``)
+        self._ahead: deque[tuple[str, tuple[int, list[str], int]]] = deque()
         # the lines last handed out together: (lines before them, the lines, byte offset of their start)
         self._batch: tuple[int, list[str], int] = (first_line, [], skip)
         self._lines = self._generate()
@@ -147,13 +149,26 @@ class LineSource:
 
     def peek(self) -> str | None:
         """The next line without consuming it (None at the end)."""
-        if self._peeked is None:
-            self._peeked = next(self._lines, None)
-        return self._peeked
+        return next(self.ahead(), None)
+
+    def ahead(self) -> Iterator[str]:
+        """The lines from the next one on, without consuming them: each line it reads is kept
+        until it is consumed (a few lines at the top of a file, where line 1 says too little;
+        none is consumed while it is read)."""
+        ahead = self._ahead
+        at = 0
+        while True:
+            if at == len(ahead):
+                line = next(self._lines, None)
+                if line is None:
+                    return
+                ahead.append((line, self._batch))
+            yield ahead[at][0]
+            at += 1
 
     def __next__(self) -> str:
-        if self._peeked is not None:
-            line, self._peeked = self._peeked, None
+        if self._ahead:  # (the batch it came in: lines read after it may have started another)
+            line, self._batch = self._ahead.popleft()
         else:
             line = next(self._lines)
         self.line += 1
