@@ -780,6 +780,8 @@ def test_a_title_without_a_delimiter_above_notes_and_a_quoted_comma(reader: str)
     assert _report(deep, reader=reader).files[0].delimiter == ";"
     assert _report(deep, reader=reader, options={"HS608": {"rows": 3}}).files[0].delimiter == ","
     assert _report(deep, reader=reader, options={"HS608": {"rows": 4}}).files[0].delimiter == ";"
+    assert _report(b"Contacts export\r\nEmail;First Name;City\r\n", reader=reader,
+                   options={"HS608": {"rows": 0}}).files[0].delimiter == ","
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])

@@ -92,7 +92,7 @@ def title_delimiter(first: str, below: Iterable[str], expected: int | None,
     record: list[str] = []
     quoted = False
     for text in below:
-        if chars >= TITLE_CHARS:
+        if chars >= TITLE_CHARS or (not record and records >= look.rows):
             return None
         line += 1
         chars += len(text)
@@ -107,8 +107,6 @@ def title_delimiter(first: str, below: Iterable[str], expected: int | None,
             if not look.header(title, _cells(record, delimiter)):
                 return None
             return delimiter, line + 1 - len(record), counts
-        if records >= look.rows:
-            return None
         record = []
     return None
 
