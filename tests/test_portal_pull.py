@@ -506,3 +506,48 @@ def test_a_custom_object_is_pulled_by_its_name_from_schemas(
     code, _, err = run(hubspot, str(tmp_path / "q"), "--object", "boats", capsys=capsys)
     assert (code, err) == (2, "hubspot-preflight: error: --object 'boats': not an object type id or name HubSpot "
                               "has\n")
+
+
+def test_an_object_a_request_maps_to_that_no_one_knows_is_a_skip_with_a_warning(
+        hubspot: FakeHubSpot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # an object of the request that neither HubSpot's standard objects nor schemas.json know (a
+    # typo'd custom object id, or a name when schemas.json was skipped) was left out without a word
+    request = {"name": "x", "files": [{"fileName": "c.csv", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "email"},
+        {"columnName": "X", "columnObjectTypeId": "2-999", "propertyName": "x"},
+        {"columnName": "X2", "columnObjectTypeId": "2-999", "propertyName": "y"},
+        {"columnName": "Boat", "columnObjectTypeId": "0-1", "toColumnObjectTypeId": "boats",
+         "columnType": "FLEXIBLE_ASSOCIATION_LABEL"}]}}]}
+    (tmp_path / "c.import.json").write_text(json.dumps(request), encoding="utf-8")
+    code, _, err = run(hubspot, str(tmp_path / "p"), "--for", str(tmp_path / "c.import.json"), capsys=capsys)
+    assert code == 0
+    warnings = [line for line in err.splitlines() if "the object" in line]
+    assert warnings == [
+        "hubspot-preflight: warning: skipped 2-999: the object c.import.json maps to "
+        "(/files/0/fileImportPage/columnMappings/1/columnObjectTypeId): neither HubSpot's standard objects nor "
+        "schemas.json have it",
+        "hubspot-preflight: warning: skipped boats: the object c.import.json maps to "
+        "(/files/0/fileImportPage/columnMappings/3/toColumnObjectTypeId): neither HubSpot's standard objects nor "
+        "schemas.json have it"]
+    assert [k for k in hubspot.asked() if k.startswith("/crm/v3/properties/")] == [
+        "/crm/v3/properties/contacts", "/crm/v3/properties/contacts?archived=true"]
+    summary = pull(tmp_path / "q", token=TOKEN, base=hubspot.url, requests=[tmp_path / "c.import.json"])
+    assert [(s.path, s.why.split(":")[0]) for s in summary.skipped[:2]] == [
+        ("2-999", "the object c.import.json maps to (/files/0/fileImportPage/columnMappings/1/columnObjectTypeId)"),
+        ("boats", "the object c.import.json maps to (/files/0/fileImportPage/columnMappings/3/toColumnObjectTypeId)")]
+    assert [s.path for s in summary.skipped[2:]] == ["associations/contacts/contacts.json"]  # (a 404 of the fake)
+    code, _, err = run(hubspot, str(tmp_path / "r"), "--for", str(tmp_path / "c.import.json"), "--strict",
+                       capsys=capsys)
+    assert code == 2 and not (tmp_path / "r").exists()
+    assert err == ("hubspot-preflight: error: 2-999: the object c.import.json maps to "
+                   "(/files/0/fileImportPage/columnMappings/1/columnObjectTypeId): neither HubSpot's standard objects "
+                   "nor schemas.json have it (--strict: an object skipped fails the pull)\n")
+    # schemas.json skipped (a 403): a custom object's name is no object then, and the warning says why
+    hubspot.script["/crm/v3/schemas"] = [Answer(403, b"")]
+    request["files"][0]["fileImportPage"]["columnMappings"][1]["columnObjectTypeId"] = "cars"  # type: ignore[index]
+    (tmp_path / "c.import.json").write_text(json.dumps(request), encoding="utf-8")
+    code, _, err = run(hubspot, str(tmp_path / "s"), "--for", str(tmp_path / "c.import.json"), capsys=capsys)
+    assert code == 0
+    assert ("hubspot-preflight: warning: skipped cars: the object c.import.json maps to "
+            "(/files/0/fileImportPage/columnMappings/1/columnObjectTypeId): neither HubSpot's standard objects nor "
+            "schemas.json (not pulled) have it") in err.splitlines()

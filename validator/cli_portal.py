@@ -36,7 +36,8 @@ def portal() -> None:
               help="The API's address (a proxy's); https:// unless on localhost.")
 @click.option("--force", is_flag=True, help="Replace DIR, a snapshot folder that is not empty, once the new one "
                                             "is complete.")
-@click.option("--strict", is_flag=True, help="Fail (exit 2) where a file would be skipped (HTTP 403 or 404).")
+@click.option("--strict", is_flag=True, help="Fail (exit 2) where a file would be skipped (HTTP 403 or 404), or "
+                                             "an object of --for no one knows.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, metavar="SECONDS",
               help="Seconds to wait for each answer.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=10_000, hidden=True)

@@ -121,7 +121,11 @@ class _Pull:
     def run(self, objects: Sequence[str] | None, requests: Sequence[tuple[str, bytes]]) -> tuple[str, ...]:
         schemas = self.save("schemas.json", "/crm/v3/schemas", scope="crm.schemas.custom.read")
         catalog = catalog_for(self.work) if schemas else builtin()
-        ids = _objects(catalog, objects, requests, schemas)
+        ids, unknown = _objects(catalog, objects, requests, schemas)
+        for skip in unknown:
+            if self.strict:
+                raise ValidatorError(f"{skip.path}: {skip.why} (--strict: an object skipped fails the pull)")
+            self.skipped.append(skip)
         for oid in ids:
             stem, seg = _stem(catalog, oid), urllib.parse.quote(_segment(catalog, oid), safe="")
             scope = "crm.schemas.custom.read" if CUSTOM_OBJECT.match(oid) else _SCHEMA_SCOPES.get(oid)
@@ -164,11 +168,12 @@ class _Pull:
 
 
 def _objects(catalog: Catalog, objects: Sequence[str] | None, requests: Sequence[tuple[str, bytes]],
-             schemas: bool) -> tuple[str, ...]:
+             schemas: bool) -> tuple[tuple[str, ...], list[Skipped]]:
     """The object type ids to pull: those named and those the requests use, or the default ones
-    and every custom object of schemas.json."""
+    and every custom object of schemas.json; and, skipped, each object a request maps to that
+    neither HubSpot's standard objects nor schemas.json have (once per request)."""
     if objects is None and not requests:
-        return (*DEFAULT_OBJECTS, *catalog.custom_objects())
+        return (*DEFAULT_OBJECTS, *catalog.custom_objects()), []
     found: dict[str, None] = {}
     for name in objects or ():
         oid = catalog.object_id(name)
@@ -178,14 +183,23 @@ def _objects(catalog: Catalog, objects: Sequence[str] | None, requests: Sequence
         found[oid] = None
     from validator.request import parse_request
 
+    unknown: dict[tuple[str, str], Skipped] = {}
     for name, text in requests:
         spec = parse_request(text, name, catalog)
         for file in spec.files:
             for column in file.columns:
-                for oid in (column.object_type_id, column.to_object_type_id):
-                    if oid is not None and not column.ignored:
+                if column.ignored:
+                    continue
+                for given, oid, key in ((column.object_type, column.object_type_id, "columnObjectTypeId"),
+                                        (column.to_object_type, column.to_object_type_id, "toColumnObjectTypeId")):
+                    if oid is not None:
                         found[oid] = None
-    return tuple(found)
+                    elif isinstance(given, str) and (name, given) not in unknown:
+                        known = "schemas.json" if schemas else "schemas.json (not pulled)"
+                        unknown[(name, given)] = Skipped(
+                            given, f"the object {name} maps to ({column.pointer}/{key}): neither HubSpot's "
+                                   f"standard objects nor {known} have it")
+    return tuple(found), list(unknown.values())
 
 
 def _stem(catalog: Catalog, oid: str) -> str:
