@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -54,16 +55,44 @@ class Shared:
                     self._saved = None
 
 
+# the modules whose warnings a reader silences: the spreadsheet libraries' and this package's
+# (a warning of pandas or numpy called from here is this package's: it names the line that called)
+QUIET_MODULES = re.compile(r"(?:openpyxl|xlrd|defusedxml|et_xmlfile|python_calamine|validator)(?:\.|$)")
+
+
 def _warnings_off() -> Any:
-    saved = warnings.catch_warnings()
-    saved.__enter__()
-    warnings.simplefilter("ignore")
-    return saved
+    """One filter in front of the others, ignoring the warnings of ``QUIET_MODULES`` only: the
+    caller's other threads go on warning as they were set to meanwhile."""
+    entry = ("ignore", None, Warning, QUIET_MODULES, 0)
+    filters: Any = warnings.filters  # (a list; typeshed says Sequence)
+    filters.insert(0, entry)
+    _filters_changed()
+    return filters, entry
+
+
+def _warnings_on(saved: Any) -> None:
+    """Take out that one filter, and nothing else: a filter another thread added meanwhile, or its
+    ``warnings.showwarning`` (``logging.captureWarnings``), stays (saving the filters and putting
+    them back, as ``warnings.catch_warnings`` does, undid them). Taken out of the list it went in
+    and of the one in place now, where another thread's ``catch_warnings`` put a copy."""
+    filters, entry = saved
+    now: Any = warnings.filters
+    for held in {id(filters): filters, id(now): now}.values():
+        with contextlib.suppress(ValueError):
+            held.remove(entry)
+    _filters_changed()
+
+
+def _filters_changed() -> None:
+    """Tell ``warnings`` its filters changed (the places that warned once are forgotten)."""
+    changed = getattr(warnings, "_filters_mutated", None)
+    if callable(changed):
+        changed()
 
 
 # library warnings ("no default style" and the like: nothing a user can act on) silenced while
 # any reader needs it
-warnings_ignored = Shared(_warnings_off, lambda saved: saved.__exit__(None, None, None))
+warnings_ignored = Shared(_warnings_off, _warnings_on)
 
 
 def pause_collector() -> bool:

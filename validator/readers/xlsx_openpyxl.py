@@ -10,6 +10,8 @@ spaces at the ends of a ``<t>`` not marked ``xml:space="preserve"`` (``_string_t
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import re
@@ -182,27 +184,45 @@ _INF = float("inf")
 
 
 _SIZED: dict[str, Shared] = {}
+# True in the block of ``_unsized``: the calls openpyxl makes there are this package's
+_OPENING: contextvars.ContextVar[bool] = contextvars.ContextVar("openpyxl_opening", default=False)
 
 
-def _unsized(sheet_class: Any) -> Any:
+@contextlib.contextmanager
+def _unsized(sheet_class: Any) -> Iterator[None]:
     """openpyxl's read-only sheets not sized while a workbook opens (load_workbook sizes every
     sheet from <dimension> or, without one, by parsing the whole sheet: seconds for 100,000
     rows; the extent comes from our own scan), and its shared strings read as Excel reads them
-    (``_string_table``), for as long as any thread opens one."""
+    (``_string_table``). The two functions are replaced for as long as any thread opens one, by
+    ones that do so only in this block: another thread of the caller's that opens a workbook
+    with openpyxl meanwhile gets openpyxl's own sizes and strings."""
     shared = _SIZED.get("sheet")
     if shared is None:
         from openpyxl.reader import excel
 
         def make() -> Any:
             saved = sheet_class._get_size, excel.read_string_table
-            sheet_class._get_size = lambda _self: None
-            excel.read_string_table = _string_table
+            size, strings = saved
+
+            def sized(self: Any) -> None:
+                if not _OPENING.get():
+                    size(self)
+
+            def read(xml_source: Any) -> list[str]:
+                return _string_table(xml_source) if _OPENING.get() else strings(xml_source)
+            sheet_class._get_size = sized
+            excel.read_string_table = read
             return saved
 
         def undo(saved: Any) -> None:
             sheet_class._get_size, excel.read_string_table = saved
         shared = _SIZED.setdefault("sheet", Shared(make, undo))
-    return shared()
+    with shared():
+        token = _OPENING.set(True)
+        try:
+            yield
+        finally:
+            _OPENING.reset(token)
 
 
 class _OpenpyxlEngine:
