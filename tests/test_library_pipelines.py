@@ -346,3 +346,39 @@ def test_a_pool_shut_down_with_checks_running_lets_the_interpreter_exit(large_im
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 4 and done.stderr == ""  # (the checks running finished, the others never began)
+
+
+def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_the_old_ones(
+        tmp_path: Path) -> None:
+    # the lookups made from a snapshot's properties and users (ByIdentity) were kept in the
+    # process after the check, for the last 64 (options) or 16 (users) snapshots: a worker that
+    # loads its snapshot for each check (Config(portal=DIR)) grew by the snapshot's lookups at
+    # each call (60 MB for 100,000 options) up to 64 of them; they are the run's now
+    n = 20_000
+    snapshot = tmp_path / "portal"
+    (snapshot / "properties").mkdir(parents=True)
+    users = [{"id": str(i), "email": f"u{i}@example.com", "firstName": "User", "lastName": str(i)} for i in range(n)]
+    (snapshot / "owners.json").write_text(json.dumps({"results": users}), encoding="utf-8")
+    plan = {"name": "plan", "label": "Plan", "type": "enumeration", "fieldType": "select",
+            "options": [{"label": f"Plan {i}", "value": f"plan_{i}"} for i in range(n)]}
+    (snapshot / "properties" / "deals.json").write_text(json.dumps({"results": [
+        {"name": "dealname", "label": "Deal Name", "type": "string", "fieldType": "text"},
+        {"name": "hubspot_owner_id", "label": "Deal owner", "type": "enumeration", "fieldType": "select",
+         "referencedObjectType": "OWNER", "options": []}, plan]}), encoding="utf-8")
+    (tmp_path / "data.csv").write_text("Deal Name,Owner,Plan\nD1,u7@example.com,plan_7\nD2,nobody@example.com,"
+                                       "PLAN_8\nD3,Alex Kim,nope\n", encoding="utf-8")
+    request = {"name": "x", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-3", "columnName": c, "propertyName": p}
+            for c, p in (("Deal Name", "dealname"), ("Owner", "hubspot_owner_id"), ("Plan", "plan"))]}}]}
+    found = []
+    blocks = []
+    for _ in range(5):
+        report = validate(request, files={"data.csv": tmp_path / "data.csv"}, config=Config(portal=str(snapshot)))
+        found.append([(f.row, f.column, f.code) for f in report.findings])
+        del report
+        gc.collect()
+        blocks.append(sys.getallocatedblocks())
+    assert found[0] == [(None, None, "HS233"), (None, None, "HS233"), (3, 2, "HS236"), (3, 3, "HS210"),
+                        (4, 2, "HS236"), (4, 3, "HS208")] and found.count(found[0]) == 5
+    assert blocks[-1] - blocks[0] < 5_000, blocks  # (each snapshot's lookups: about 100,000)

@@ -36,6 +36,7 @@ from validator.context import TITLE_ROWS, FileContext, FileLookup, ImportContext
 from validator.findings import FileStats, Refusal, Report, Severity, ValidatorError, first_data_row
 from validator.keys import hashing, record_hasher
 from validator.late_cells import read_again
+from validator.memo import run_scope
 from validator.portal import catalog_for
 from validator.readers.base import Refused
 from validator.readers.dispatch import open_reader
@@ -98,7 +99,7 @@ class Engine:
         lookups = locate(spec, base, files)
         large = _input_bytes(lookups) >= LARGE_INPUT
         threads = self.config.threads if self.config.threads is not None else (2 if large else 1)
-        with hashing(fast=large), contextlib.ExitStack() as stack:
+        with hashing(fast=large), run_scope(), contextlib.ExitStack() as stack:
             pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="rules")) if threads > 1 else None
             return self._run(spec, lookups, request_path, started, pool)
 
