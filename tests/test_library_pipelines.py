@@ -286,7 +286,6 @@ def test_hundreds_of_calls_leave_no_file_thread_temporary_file_nor_growing_memor
             # Python's objects, and Arrow's buffers (which hold the cells)
             sizes.append((sys.getallocatedblocks(), pa.total_allocated_bytes()))
             assert (_open_fds(), _others()) == (fds, threads), i
-    print(sizes)
     assert sizes[-1][0] - sizes[0][0] < 2000 and sizes[-1][1] <= sizes[0][1], sizes  # a plateau, not a line
     assert list(temporary.iterdir()) == []
 
@@ -354,7 +353,7 @@ def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_t
     # process after the check, for the last 64 (options) or 16 (users) snapshots: a worker that
     # loads its snapshot for each check (Config(portal=DIR)) grew by the snapshot's lookups at
     # each call (60 MB for 100,000 options) up to 64 of them; they are the run's now
-    n = 20_000
+    n = 10_000
     snapshot = tmp_path / "portal"
     (snapshot / "properties").mkdir(parents=True)
     users = [{"id": str(i), "email": f"u{i}@example.com", "firstName": "User", "lastName": str(i)} for i in range(n)]
@@ -381,4 +380,4 @@ def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_t
         blocks.append(sys.getallocatedblocks())
     assert found[0] == [(None, None, "HS233"), (None, None, "HS233"), (3, 2, "HS236"), (3, 3, "HS210"),
                         (4, 2, "HS236"), (4, 3, "HS208")] and found.count(found[0]) == 5
-    assert blocks[-1] - blocks[0] < 5_000, blocks  # (each snapshot's lookups: about 100,000)
+    assert blocks[-1] - blocks[0] < 5_000, blocks  # (each snapshot's lookups: about 140,000 blocks)
