@@ -381,3 +381,51 @@ def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_t
     assert found[0] == [(None, None, "HS233"), (None, None, "HS233"), (3, 2, "HS236"), (3, 3, "HS210"),
                         (4, 2, "HS236"), (4, 3, "HS208")] and found.count(found[0]) == 5
     assert blocks[-1] - blocks[0] < 5_000, blocks  # (each snapshot's lookups: about 140,000 blocks)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_worker_forked_while_another_thread_reads_a_workbook_starts_clean(tmp_path: Path) -> None:
+    # a child forked at that moment kept the warnings filter and openpyxl's replaced functions
+    # for good (the thread that would undo them is not in the child), and hung at its first
+    # workbook or value rule on a lock that thread held
+    import signal
+
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from validator.checks import typed
+    from validator.readers.base import warnings_ignored
+    from validator.readers.xlsx_openpyxl import _unsized
+
+    request = _workbook_request(tmp_path)
+    want = _json(validate(request))
+    filters, sizing = list(warnings.filters), ReadOnlyWorksheet._get_size
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:  # a check opening a workbook, at the instant it holds its locks
+        with _unsized(ReadOnlyWorksheet), warnings_ignored(), warnings_ignored._lock, typed._memo_lock:
+            inside.set()
+            leave.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(10)
+        read, write = os.pipe()
+        pid = os.fork()  # (3.12 warns of forking a process with threads: this test does just that)
+        if pid == 0:  # the child: at most 15 s, then report
+            try:
+                signal.alarm(15)
+                clean = list(warnings.filters) == filters and ReadOnlyWorksheet._get_size is sizing
+                same = _json(validate(request)) == want
+                after = list(warnings.filters) == filters and ReadOnlyWorksheet._get_size is sizing
+                os.write(write, json.dumps([clean, same, after]).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+    finally:
+        leave.set()
+        holder.join(10)
+    with os.fdopen(read, "rb") as got:
+        said = got.read()
+    _, status = os.waitpid(pid, 0)
+    assert (os.WIFEXITED(status), said) == (True, b"[true, true, true]")

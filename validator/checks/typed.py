@@ -5,6 +5,7 @@ Not a rule family: it holds no rules (the registry skips modules without Rule su
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +21,16 @@ from validator.readers.base import Chunk
 
 VALUE_COLUMN_TYPES = ("STANDARD", "HUBSPOT_ALTERNATE_ID")
 _memo_lock = threading.Lock()
+
+
+def _new_lock() -> None:
+    """A child forked while another thread held the lock (storing a fact) gets one of its own."""
+    global _memo_lock
+    _memo_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock)
 
 
 class _Slot:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
 import threading
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -38,6 +40,18 @@ class Shared:
         self._lock = threading.Lock()
         self._holders = 0
         self._saved: Any = None
+        _ALL_SHARED.add(self)
+
+    def _forked(self) -> None:
+        """In a child forked while another thread held the change (a pipeline's worker forked as
+        a check in another thread read a workbook): that thread is not in the child, so nobody
+        would undo it, and a lock it held would never be let go. Undone here, lock new."""
+        self._lock = threading.Lock()
+        if self._holders:
+            self._holders = 0
+            with contextlib.suppress(Exception):
+                self._undo(self._saved)
+            self._saved = None
 
     @contextlib.contextmanager
     def __call__(self) -> Iterator[None]:
@@ -58,6 +72,18 @@ class Shared:
 # the modules whose warnings a reader silences: the spreadsheet libraries' and this package's
 # (a warning of pandas or numpy called from here is this package's: it names the line that called)
 QUIET_MODULES = re.compile(r"(?:openpyxl|xlrd|defusedxml|et_xmlfile|python_calamine|validator)(?:\.|$)")
+
+
+_ALL_SHARED: weakref.WeakSet[Shared] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for shared in list(_ALL_SHARED):
+        shared._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _warnings_off() -> Any:

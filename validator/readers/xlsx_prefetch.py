@@ -73,6 +73,18 @@ _LOCK = threading.Lock()
 _ENTRIES: dict[Identity, _Entry] = {}
 
 
+def _forked() -> None:
+    """A forked child has none of the loading threads, and shares the file offsets of what was
+    opened: it starts with nothing prefetched, and a lock of its own."""
+    global _LOCK
+    _LOCK = threading.Lock()
+    _ENTRIES.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
+
+
 def identity(st: os.stat_result) -> Identity:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
