@@ -429,3 +429,32 @@ def test_a_worker_forked_while_another_thread_reads_a_workbook_starts_clean(tmp_
         said = got.read()
     _, status = os.waitpid(pid, 0)
     assert (os.WIFEXITED(status), said) == (True, b"[true, true, true]")
+
+
+@pytest.mark.parametrize("kind", ["fast", "exact", "workbook"])
+def test_a_progress_callback_that_raises_stops_the_check_and_leaves_nothing_behind(
+        kind: str, large_import: Path, tmp_path: Path) -> None:
+    """A pipeline stops a check from its progress callback (a KeyboardInterrupt, its own
+    exception): the exception comes out of ``validate``, and no thread, open file, warnings
+    filter or paused collector is left; the next check gives the usual report."""
+    if kind == "workbook":
+        path, config = _workbook_request(tmp_path), Config(chunk_rows=5)
+    else:
+        path, config = large_import, Config(reader=kind, threads=2, chunk_rows=300)
+    want = _json(validate(path, config=config))
+    gc.collect()
+    before = (_open_fds(), _others(), list(warnings.filters), gc.isenabled())
+    for stop in (KeyboardInterrupt, RuntimeError):
+        calls: list[int] = []
+
+        def progress(file: str, rows: int, done: int, size: int | None, stop: type[BaseException] = stop,
+                     calls: list[int] = calls) -> None:
+            calls.append(rows)
+            if len(calls) == 2:
+                raise stop("the pipeline stops here")
+
+        with pytest.raises(stop, match="the pipeline stops here"):
+            validate(path, config=config.with_(progress=progress))
+        assert calls[-1] > 0
+        assert (_open_fds(), _others(), list(warnings.filters), gc.isenabled()) == before
+    assert _json(validate(path, config=config)) == want
