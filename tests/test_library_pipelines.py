@@ -458,3 +458,44 @@ def test_a_progress_callback_that_raises_stops_the_check_and_leaves_nothing_behi
         assert calls[-1] > 0
         assert (_open_fds(), _others(), list(warnings.filters), gc.isenabled()) == before
     assert _json(validate(path, config=config)) == want
+
+
+_FIRST_CALLS = """
+import json, sys, threading
+from concurrent.futures import ThreadPoolExecutor
+from validator import validate
+
+def report(path):
+    rep = validate(path).to_dict()
+    rep["summary"].pop("seconds", None)
+    for f in rep["files"]:
+        f.pop("seconds", None)
+    return json.dumps(rep, default=str, sort_keys=True)
+
+paths = sys.argv[2:]
+if sys.argv[1] == "threads":  # every first use at once: imports, the rule registry, the profile, catalogs
+    start = threading.Barrier(len(paths))
+    def first(path):
+        start.wait()
+        return report(path)
+    with ThreadPoolExecutor(len(paths)) as pool:
+        out = list(pool.map(first, paths))
+else:
+    out = [report(p) for p in paths]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_first_calls_of_a_fresh_process_from_eight_threads_at_once() -> None:
+    paths = [str(EXAMPLES / p) for p in ("broken/contacts.import.json", "contacts-companies/import.json",
+                                         "deals/deals.import.json")]
+    paths += [str(REALISTIC / p / "import.json") for p in ("xlsx-pandas", "xlsx-openpyxl", "notes", "excel-csv-german",
+                                                           "line-items")]
+    got = {}
+    for how in ("one-by-one", "threads"):
+        done = subprocess.run([sys.executable, "-c", _FIRST_CALLS, how, *paths], capture_output=True, text=True,
+                              timeout=120, cwd=ROOT)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        got[how] = json.loads(done.stdout)
+    assert got["threads"] == got["one-by-one"]
