@@ -303,8 +303,32 @@ def test_screen_rare_bytes_are_the_bytes_of_the_column_outside_common_text(cells
     arr = pa.array([c.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for c in cells],
                    pa.large_string())[cut % len(cells):]  # sliced: offsets not starting at 0
     data = b"".join(v.as_py().encode("utf-8") for v in arr)
-    assert Screen([arr]).present == frozenset(data.translate(None, _COMMON))
-    assert bytes(b for b in range(0x20, 0x7F) if b != ord("#")) == _COMMON
+    seen = Screen([arr])
+    assert seen.present == frozenset(data.translate(None, _COMMON))
+    assert bytes(range(0x20, 0x7F)) == _COMMON
+    # ``#`` (looked for on demand) and every rare byte: held exactly where a cell holds it
+    assert [seen.holds(bytes([b])) for b in range(256)] == [b in data or (b in _COMMON and b != 0x23)
+                                                            for b in range(256)]
+
+
+@given(st.lists(st.text(alphabet="\x00 \t'=+-@aZ09\u00a0\u3000é", max_size=4), min_size=1, max_size=12),
+       st.integers(0, 3), st.lists(st.binary(min_size=1, max_size=3), min_size=1, max_size=4))
+@example(["", "ab", "ba"], 0, [b" ", b"a", b"b", b"\x00"])  # empty cells: 0 left out of the least byte
+@example(["\x00a", "", "b"], 0, [b"\x00", b"\x01"])  # a NUL first and an empty cell: asked for 0, looked up
+@example(["@", "'"], 0, [b"'@", b"(", b"="])  # a set around the bytes, none between them
+def test_screen_first_and_last_bytes_equal_the_bytes_of_each_cell(cells: list[str], cut: int,
+                                                                  sets: list[bytes]) -> None:
+    import pyarrow as pa
+
+    from validator.checks._facts import Screen
+
+    arr = pa.array(cells, pa.large_string())[cut % len(cells):]
+    texts = [v.as_py().encode("utf-8") for v in arr]
+    seen = Screen([arr])
+    for chars in sets:  # sets in no cell skip the lookup: the same answer, read-only
+        for at_first, got in ((True, seen.first_in(chars)), (False, seen.last_in(chars))):
+            want = [((t[0] if at_first else t[-1]) if t else 0) in chars for t in texts]  # empty: 0
+            assert got.tolist() == want and not got.flags.writeable
 
 
 SPACES_AND_TEXT = st.text(alphabet=" \t\n\x0b\x0c\r\x1c\x1f\x85\u00a0\u1680\u180e\u2000\u200a\u200b\u2028\u2029"

@@ -111,25 +111,23 @@ _LUT[0] |= NUL
 _LUT[[*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xD8, 0xE2, 0xEF]] |= CONTROL
 
 
-# Bytes most text is made of: printable ASCII except ``#``, which a rule looks for. The other
-# bytes of a column are few, and tell which rare bytes it holds at all.
-_COMMON = bytes(b for b in range(0x20, 0x7F) if b != 0x23)
+# Bytes most text is made of: printable ASCII. The other bytes of a column are few, and tell
+# which rare bytes it holds at all; ``#``, which one rule looks for in one column, is looked for
+# only when asked (``Screen.holds``).
+_COMMON = bytes(range(0x20, 0x7F))
+_HASH = 0x23
 
 
 def _rare_bytes(data: np.ndarray) -> np.ndarray:
     """The distinct bytes of ``data`` (uint8) not in ``_COMMON``, by numpy passes that release
     the GIL (a ``bytes.translate`` of a copy holds it for the whole column). A column of
-    printable ASCII, the usual case, takes a minimum and a maximum (no array made) and one
-    test for ``#``; otherwise one shift puts every byte outside 0x20-0x7E above 0x5E."""
-    if not len(data):
+    printable ASCII, the usual case, takes a minimum and a maximum (no array made); otherwise
+    one shift puts every byte outside 0x20-0x7E above 0x5E."""
+    if not len(data) or (data.min() >= 0x20 and data.max() <= 0x7E):
         return np.empty(0, np.uint8)
-    if data.min() >= 0x20 and data.max() <= 0x7E:
-        return np.array([0x23], np.uint8) if (data == 0x23).any() else np.empty(0, np.uint8)
     shifted = data - np.uint8(0x20)  # wraps: bytes under 0x20 become 0xE0 and up
-    rare = shifted > 0x5E
-    rare |= shifted == 0x03  # '#'
     seen = np.zeros(256, bool)
-    seen[data[rare]] = True
+    seen[data[shifted > 0x5E]] = True
     return np.flatnonzero(seen).astype(np.uint8)
 
 
@@ -140,15 +138,17 @@ def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 class Screen:
     """Per row of one column (its bytes): OR of the byte classes of its bytes, first and last
     byte (0 for an empty cell), length in bytes; and the set of rare bytes (anything but
-    printable ASCII, and ``#``) the column holds at all. The byte classes are worked out
-    only when asked for, and only where the column holds a byte of some class."""
+    printable ASCII) the column holds at all. The byte classes are worked out only when asked
+    for, and only where the column holds a byte of some class; whether it holds ``#`` likewise."""
 
-    __slots__ = ("_arrays", "_contains", "_ends", "first", "last", "length", "longest", "present")
+    __slots__ = ("_arrays", "_contains", "_ends", "_hash", "_spans", "first", "last", "length", "longest",
+                 "present")
 
     def __init__(self, arrays: list[pa.Array]):
         self._arrays = arrays
         self._contains: np.ndarray | None = None
         self._ends: dict[tuple[bool, bytes], np.ndarray] = {}  # first_in / last_in, once per set
+        self._spans: dict[bool, tuple[int, int]] = {}
         firsts, lasts, lengths = [], [], []
         rare: set[int] = set()
         for arr in arrays:
@@ -169,6 +169,7 @@ class Screen:
             firsts.append(first)
             lasts.append(last)
             lengths.append(length)
+        self._hash: bool | None = None  # whether a cell holds ``#``: looked for when asked
         self.first = _joined(firsts, np.uint8)
         self.last = _joined(lasts, np.uint8)
         self.length = _joined(lengths, np.int32)
@@ -200,8 +201,14 @@ class Screen:
         return (self.contains & flag) != 0
 
     def holds(self, chars: bytes) -> bool:
-        """False only where no cell holds any of these bytes (a common byte: always True)."""
-        return any(b in self.present or b in _COMMON for b in chars)
+        """False only where no cell holds any of these bytes (printable ASCII but ``#``: always
+        True)."""
+        return any(b in self.present or (self._holds_hash() if b == _HASH else b in _COMMON) for b in chars)
+
+    def _holds_hash(self) -> bool:
+        if self._hash is None:
+            self._hash = any(bool((bytes_and_offsets(arr)[0] == _HASH).any()) for arr in self._arrays)
+        return self._hash
 
     def first_in(self, chars: bytes) -> np.ndarray:
         """Rows whose first byte is one of ``chars`` (read-only: several rules share it)."""
@@ -214,10 +221,26 @@ class Screen:
     def _end(self, first: bool, chars: bytes) -> np.ndarray:
         found = self._ends.get((first, chars))
         if found is None:
-            found = lookup(byte_table(chars), self.first if first else self.last)
+            ends = self.first if first else self.last
+            low, high = self._span(first)
+            if 0 in chars or any(low <= b <= high for b in chars):
+                found = lookup(byte_table(chars), ends)
+            else:  # no cell's first (last) byte lies between the least and the greatest
+                found = np.zeros(len(ends), bool)
             found.flags.writeable = False
             self._ends[(first, chars)] = found
         return found
+
+    def _span(self, first: bool) -> tuple[int, int]:
+        """The least and the greatest first (last) byte of the cells, a 0 (an empty cell's)
+        left out of the least, once per screen: two reductions where a lookup makes an array."""
+        span = self._spans.get(first)
+        if span is None:
+            ends = self.first if first else self.last
+            # (0 - 1 wraps to 255: the least of the other bytes, less one)
+            span = (int((ends - np.uint8(1)).min()) + 1, int(ends.max())) if len(ends) else (1, 0)
+            self._spans[first] = span
+        return span
 
 
 def screen(chunk: Chunk, index: int) -> Screen:
