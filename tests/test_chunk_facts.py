@@ -362,6 +362,23 @@ def test_empty_rows_from_the_first_columns_screen_are_the_rows_of_blank_cells(ro
 SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0\u0661\uff19", max_size=8)
 
 
+@given(st.lists(st.one_of(st.sampled_from(["", " ", "\u3000", "\t"]), SIGNISH), min_size=1, max_size=16))
+@example(["", "", "call me", " ", "+1 415 555 0101", "12", ""])  # mostly blank: the filled cells alone
+@example(["", "\u3000", " "])  # all blank
+@example(["+1 415 555 0101", "", "12"])  # mostly filled: every cell, as before
+def test_phones_judged_on_the_filled_cells_equal_phones_judged_on_every_cell(cells: list[str]) -> None:
+    from validator.checks._facts import blank_at
+    from validator.checks.typed import cells as typed_cells
+    from validator.checks.values_formats import InvalidPhone, filled_invalid
+    from validator.context import Column
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    chunk = Chunk(frame, np.arange(len(cells)))
+    arr, blank = typed_cells(chunk, Column(index=0, name="x", spec=None)), blank_at(chunk, 0)
+    valid = InvalidPhone().valid
+    assert filled_invalid(arr, blank, valid).tolist() == (~valid(arr) & ~blank).tolist()
+
+
 @given(st.lists(SIGNISH, min_size=1, max_size=12), st.integers(0, 3), st.integers(0, 12))
 @example(["+1\x0b2", "+1+2", "+", "1 ", "(617)", "-1,5", "+1 ext 2", "é1", ""], 3, 4)
 def test_cells_plain_by_bytes_are_decided_as_the_patterns_decide(cells: list[str], copies: int, cut: int) -> None:
