@@ -362,6 +362,24 @@ def test_empty_rows_from_the_first_columns_screen_are_the_rows_of_blank_cells(ro
 SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0\u0661\uff19", max_size=8)
 
 
+@given(st.lists(st.text(alphabet="0129 -\n\u0661\uff19\udce9a", max_size=9), min_size=1, max_size=16))
+@example(["2134", "02134", "123", "12", "1234567", "12345678", "123456789", "2134\n", " 2134"])
+@example(["\u0661\u0662\u0663", "2134"])  # Arabic-Indic digits (6 bytes, 3 digits): every cell judged
+@example(["2134", "x\udce9"])  # an undecodable byte: the column is kept in Python, every cell judged
+def test_postal_codes_screened_by_length_equal_the_pattern_on_every_cell(cells: list[str]) -> None:
+    from validator.checks._facts import exactly
+    from validator.checks.spreadsheet_numbers import _zip_lengths
+
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    values = frame[0]
+
+    def pattern(v: pd.Series) -> np.ndarray:
+        return np.asarray(v.str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool))
+
+    got = exactly(values, _zip_lengths(Chunk(frame, np.arange(len(cells))), 0), pattern)
+    assert got.tolist() == pattern(values).tolist()
+
+
 @given(st.lists(st.one_of(st.sampled_from(["", " ", "\u3000", "\t"]), SIGNISH), min_size=1, max_size=16))
 @example(["", "", "call me", " ", "+1 415 555 0101", "12", ""])  # mostly blank: the filled cells alone
 @example(["", "\u3000", " "])  # all blank

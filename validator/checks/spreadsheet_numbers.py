@@ -238,7 +238,8 @@ def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:
     """Per row: the postal code looks like it lost a leading zero (HS428, and HS426 of a number
     cell); once per chunk and column."""
     def make() -> np.ndarray:
-        bad = chunk.column(col.index).str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool)
+        bad = exactly(chunk.column(col.index), _zip_lengths(chunk, col.index),
+                      lambda v: v.str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool))
         country = country_column(file, col)
         if country is not None and bad.any():
             bad = bad & us_or_blank(chunk.column(country.index))
@@ -246,6 +247,17 @@ def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:
     return cached(chunk, ("lost-zero", col.index), make)
 
 
+def _zip_lengths(chunk: Chunk, index: int) -> np.ndarray | None:
+    """Cells that may be 3, 4, 7 or 8 digits, by the byte screen: in a column of ASCII text
+    (characters are bytes there), those 3, 4, 7 or 8 bytes long; None (every cell) where the
+    column holds other bytes (a digit of another script, which ``\\d`` takes, is 2-4 bytes)."""
+    seen = screen(chunk, index)
+    if any(b >= 0x80 for b in seen.present):
+        return None
+    return np.isin(seen.length, _ZIP_LENGTHS)
+
+
+_ZIP_LENGTHS = np.array([3, 4, 7, 8], np.int32)
 _US = pa.array(["us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"])
 
 
