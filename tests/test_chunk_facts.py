@@ -362,6 +362,20 @@ def test_empty_rows_from_the_first_columns_screen_are_the_rows_of_blank_cells(ro
 SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0\u0661\uff19", max_size=8)
 
 
+@given(st.lists(st.text(alphabet="ab;%eE:T\u00e9\udce9", max_size=5), min_size=1, max_size=12),
+       st.sampled_from([b"eE", b";", b"%", b"TZ+:", b'"[']), st.booleans())
+@example(["1e5", "x"], b"eE", True)  # held: looked up
+@example(["12", "x"], b"eE", True)  # held by no cell of a long column: no lookup
+def test_rows_with_bytes_equal_the_cells_holding_them(cells: list[str], chars: bytes, long: bool) -> None:
+    from validator.checks._facts import _FIND_MIN, rows_with
+
+    if long:  # over the size where a find comes before the lookup
+        cells = [*cells, "x" * _FIND_MIN]
+    frame = string_frame([cells], list(range(2, len(cells) + 2)))
+    want = [any(chr(c) in cell for c in chars) for cell in cells]
+    assert rows_with(Chunk(frame, np.arange(len(cells))), 0, chars).tolist() == want
+
+
 @given(st.lists(st.text(alphabet="0129 -\n\u0661\uff19\udce9a", max_size=9), min_size=1, max_size=16))
 @example(["2134", "02134", "123", "12", "1234567", "12345678", "123456789", "2134\n", " 2134"])
 @example(["\u0661\u0662\u0663", "2134"])  # Arabic-Indic digits (6 bytes, 3 digits): every cell judged
