@@ -314,6 +314,7 @@ def test_screen_rare_bytes_are_the_bytes_of_the_column_outside_common_text(cells
 @given(st.lists(st.text(alphabet="\x00 \t'=+-@aZ09\u00a0\u3000é", max_size=4), min_size=1, max_size=12),
        st.integers(0, 3), st.lists(st.binary(min_size=1, max_size=3), min_size=1, max_size=4))
 @example(["", "ab", "ba"], 0, [b" ", b"a", b"b", b"\x00"])  # empty cells: 0 left out of the least byte
+@example(["ab", "", "", "cd", ""], 0, [b"a", b"b", b"c", b"d"])  # empty cells at a piece's ends
 @example(["\x00a", "", "b"], 0, [b"\x00", b"\x01"])  # a NUL first and an empty cell: asked for 0, looked up
 @example(["@", "'"], 0, [b"'@", b"(", b"="])  # a set around the bytes, none between them
 def test_screen_first_and_last_bytes_equal_the_bytes_of_each_cell(cells: list[str], cut: int,
@@ -324,7 +325,9 @@ def test_screen_first_and_last_bytes_equal_the_bytes_of_each_cell(cells: list[st
 
     arr = pa.array(cells, pa.large_string())[cut % len(cells):]
     texts = [v.as_py().encode("utf-8") for v in arr]
-    seen = Screen([arr])
+    split = len(arr) // 2  # in two pieces, as a chunk's column comes from the reader's segments
+    seen = Screen([arr.slice(0, split), arr.slice(split)])
+    assert seen.length.tolist() == [len(t) for t in texts] and seen.longest == max(map(len, texts), default=0)
     for chars in sets:  # sets in no cell skip the lookup: the same answer, read-only
         for at_first, got in ((True, seen.first_in(chars)), (False, seen.last_in(chars))):
             want = [((t[0] if at_first else t[-1]) if t else 0) in chars for t in texts]  # empty: 0

@@ -131,10 +131,6 @@ def _rare_bytes(data: np.ndarray) -> np.ndarray:
     return np.flatnonzero(seen).astype(np.uint8)
 
 
-def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0, dtype)
-
-
 class Screen:
     """Per row of one column (its bytes): OR of the byte classes of its bytes, first and last
     byte (0 for an empty cell), length in bytes; and the set of rare bytes (anything but
@@ -149,31 +145,29 @@ class Screen:
         self._contains: np.ndarray | None = None
         self._ends: dict[tuple[bool, bytes], np.ndarray] = {}  # first_in / last_in, once per set
         self._spans: dict[bool, tuple[int, int]] = {}
-        firsts, lasts, lengths = [], [], []
+        n = sum(len(arr) for arr in arrays)
+        # written piece by piece into one array each (no joining), the empty cells zeroed once
+        self.first = first = np.zeros(n, np.uint8)
+        self.last = last = np.zeros(n, np.uint8)
+        # in 32 bits (a cell the readers give is far under 2 GiB): kept with the chunk
+        self.length = length = np.empty(n, np.int32)
         rare: set[int] = set()
+        at = 0
         for arr in arrays:
             data, offsets = bytes_and_offsets(arr)
-            # in 32 bits (a cell the readers give is far under 2 GiB): kept with the chunk
-            length = np.subtract(offsets[1:], offsets[:-1], out=np.empty(len(arr), np.int32), casting="unsafe")
-            if len(data):  # gather at every row (clipped into the bytes), then zero the empty cells
-                first = np.take(data, offsets[:-1], mode="clip")
-                last = np.take(data, offsets[1:] - 1, mode="clip")
-                empty = length == 0
-                if empty.any():
-                    np.putmask(first, empty, 0)
-                    np.putmask(last, empty, 0)
-            else:
-                first = np.zeros(len(arr), np.uint8)
-                last = np.zeros(len(arr), np.uint8)
-            rare.update(_rare_bytes(data).tolist())
-            firsts.append(first)
-            lasts.append(last)
-            lengths.append(length)
+            end = at + len(arr)
+            np.subtract(offsets[1:], offsets[:-1], out=length[at:end], casting="unsafe")
+            if len(data):  # gather at every row (clipped into the bytes)
+                np.take(data, offsets[:-1], out=first[at:end], mode="clip")
+                np.take(data, offsets[1:] - 1, out=last[at:end], mode="clip")
+                rare.update(_rare_bytes(data).tolist())
+            at = end
+        empty = length == 0
+        if empty.any():  # (an empty cell took a byte of another)
+            np.putmask(first, empty, 0)
+            np.putmask(last, empty, 0)
         self._hash: bool | None = None  # whether a cell holds ``#``: looked for when asked
-        self.first = _joined(firsts, np.uint8)
-        self.last = _joined(lasts, np.uint8)
-        self.length = _joined(lengths, np.int32)
-        self.longest = int(self.length.max()) if len(self.length) else 0  # bytes of the longest cell
+        self.longest = int(length.max()) if n else 0  # bytes of the longest cell
         self.present = frozenset(rare)
 
     @property
