@@ -370,10 +370,11 @@ SIGNISH = st.text(alphabet="+-0129 \t\x0b\x0c\r\n().,/#extxé\u00a0\u0661\uff19"
 @example(["1e5", "x"], b"eE", True)  # held: looked up
 @example(["12", "x"], b"eE", True)  # held by no cell of a long column: no lookup
 def test_rows_with_bytes_equal_the_cells_holding_them(cells: list[str], chars: bytes, long: bool) -> None:
-    from validator.checks._facts import _FIND_MIN, rows_with
+    from validator.checks._facts import rows_with
+    from validator.readers.text import FIND_MIN
 
     if long:  # over the size where a find comes before the lookup
-        cells = [*cells, "x" * _FIND_MIN]
+        cells = [*cells, "x" * FIND_MIN]
     frame = string_frame([cells], list(range(2, len(cells) + 2)))
     want = [any(chr(c) in cell for c in chars) for cell in cells]
     assert rows_with(Chunk(frame, np.arange(len(cells))), 0, chars).tolist() == want
@@ -516,6 +517,8 @@ def test_serial_texts_by_distinct_text_equal_the_whole_cell_match(cells: list[st
 
 @given(st.lists(st.text(alphabet="0123456789 +()x#Xé٣-", max_size=8), max_size=12), st.integers(0, 3))
 @example(["12", ""], 0)  # an empty cell last: the cell before it still counts its last byte
+@example(["+1 617 555 0100", "1" * (1 << 14)], 0)  # over the size where a find looks for the marks first
+@example(["+1 617 555 0100 x12", "1" * (1 << 14)], 1)
 def test_phone_digits_by_bytes_count_what_a_per_cell_count_gives(values: list[str], pad: int) -> None:
     arr = pa.array(["pad"] * pad + values, pa.large_string()).slice(pad)  # an offset into its bytes too
     counts, marked = _digits(arr, b"xX#")

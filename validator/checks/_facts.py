@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks.typed import cached
 from validator.readers.base import Chunk
-from validator.readers.text import PY_SPACE, byte_table, bytes_and_offsets, cells_at, lookup
+from validator.readers.text import FIND_MIN, PY_SPACE, byte_table, bytes_and_offsets, cells_at, holds_any, lookup
 
 _CR, _LF = 13, 10
 
@@ -306,23 +306,12 @@ def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray:
         out = []
         for arr in column_bytes(chunk, index):
             bytes_, offsets = bytes_and_offsets(arr)
-            if len(bytes_) >= _FIND_MIN and not _holds_any(bytes_, chars):
+            if len(bytes_) >= FIND_MIN and not holds_any(bytes_, chars):
                 out.append(np.zeros(len(arr), bool))
                 continue
             out.append(cells_at(offsets, np.flatnonzero(lookup(wanted, bytes_))))
         return np.concatenate(out) if out else np.zeros(0, bool)
     return cached(chunk, ("rows-with", index, chars), make)
-
-
-_FIND_MIN = 1 << 14  # (below this, the lookup costs less than the copy)
-
-
-def _holds_any(data: np.ndarray, chars: bytes) -> bool:
-    """Whether ``data`` (uint8) holds any of the bytes ``chars``: one copy and a ``bytes.find``
-    per byte (memchr), several times faster than the lookup and the positions where none is,
-    the usual case (an ``e`` in a phone column, a ``;`` in most)."""
-    raw = data.tobytes()
-    return any(raw.find(c) >= 0 for c in chars)
 
 
 def surrogate_rows(chunk: Chunk, index: int) -> np.ndarray:

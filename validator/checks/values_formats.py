@@ -312,9 +312,9 @@ class InvalidPhone(FormatRule):
 def filled_invalid(arr: pa.Array, blank: np.ndarray, valid: Callable[[pa.Array], Any]) -> np.ndarray:
     """``~valid(arr) & ~blank`` for a per-cell ``valid``: where most cells are blank, ``valid``
     runs on the others only."""
-    filled = np.flatnonzero(~blank)
-    if 2 * len(filled) >= len(blank):
+    if 2 * (len(blank) - int(np.count_nonzero(blank))) >= len(blank):
         return np.asarray(~valid(arr) & ~blank, dtype=bool)
+    filled = np.flatnonzero(~blank)
     bad = np.zeros(len(blank), dtype=bool)
     if len(filled):
         bad[filled] = ~np.asarray(valid(pc.take(arr, pa.array(filled))), dtype=bool)

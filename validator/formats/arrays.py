@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.readers.text import byte_table, bytes_and_offsets, cells_at, lookup
+from validator.readers.text import byte_table, bytes_and_offsets, lookup
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -119,13 +119,19 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
     out = []
     for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
         data, offsets = bytes_and_offsets(piece)
-        filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+        ok = offsets[1:] > offsets[:-1]  # non-empty
+        if not len(data):
+            out.append(ok)
+            continue
         wrong = ~lookup(byte_table(rest), data)
-        starts = offsets[filled]
+        starts = offsets[:-1][ok]
         wrong[starts] = ~lookup(byte_table(first), data[starts])
-        ok = np.zeros(len(piece), dtype=bool)
-        ok[filled] = True if last is None else lookup(byte_table(last), data[offsets[filled + 1] - 1])
-        out.append(ok & ~cells_at(offsets, np.flatnonzero(wrong)))
+        if last is not None:  # (an empty cell's clipped byte is not asked: it is not ok)
+            ok &= lookup(byte_table(last), np.take(data, offsets[1:] - 1, mode="clip"))
+        hits = np.flatnonzero(wrong)  # few: the cells holding a byte out of place
+        if len(hits):
+            ok[np.searchsorted(offsets, hits, side="right") - 1] = False
+        out.append(ok)
     return out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from validator.catalog import builtin
 from validator.formats.arrays import arrow, as_mask, by_bytes_then, distinct_cells, matches
-from validator.readers.text import bytes_and_offsets, cells_at, non_ascii_cells
+from validator.readers.text import FIND_MIN, byte_table, bytes_and_offsets, cells_at, holds_any, lookup, non_ascii_cells
 
 _FACTS = builtin().raw.get("formats", {})
 MAX_TEXT = int(_FACTS.get("max_text_length", 65536))
@@ -210,10 +210,10 @@ def _digits(arr: pa.Array | pa.ChunkedArray, marks: bytes) -> tuple[np.ndarray, 
             count[:k] = np.add.reduceat((data - np.uint8(0x30)) < 10, offsets[:k], dtype=np.int64)
             count[offsets[1:] == offsets[:-1]] = 0
         counts.append(count)
-        hit = np.zeros(len(data), bool)
-        for m in marks:
-            hit |= data == m
-        marked.append(cells_at(offsets, np.flatnonzero(hit)))
+        if not marks or (len(data) >= FIND_MIN and not holds_any(data, marks)):  # (most columns)
+            marked.append(np.zeros(n, bool))
+        else:
+            marked.append(cells_at(offsets, np.flatnonzero(lookup(byte_table(marks), data))))
     return np.concatenate(counts), np.concatenate(marked)
 
 

@@ -70,6 +70,17 @@ def lookup(table: np.ndarray, data: np.ndarray) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False)).view(table.dtype)
 
 
+FIND_MIN = 1 << 14  # (below this, a lookup costs less than the copy ``holds_any`` makes)
+
+
+def holds_any(data: np.ndarray, chars: bytes) -> bool:
+    """Whether ``data`` (uint8) holds any of the bytes ``chars``: one copy and a ``bytes.find``
+    per byte (memchr), several times faster than a lookup and the positions where none is, the
+    usual case (an ``e`` in a phone column, a ``;`` in most)."""
+    raw = data.tobytes()
+    return any(raw.find(c) >= 0 for c in chars)
+
+
 @functools.lru_cache(maxsize=64)
 def _as_bytes_cached(key: bytes) -> pa.Array:
     return pa.array(np.frombuffer(key, np.uint8))
