@@ -223,15 +223,20 @@ DATE_TEXT = st.sampled_from(["02/29/2024", "02/30/2024", "", " 1/2/24 ", "Jan-05
        st.sampled_from(formats.DATE_FORMATS), st.booleans(), st.integers(2, 40))
 def test_dates_parsed_once_per_file_equal_dates_parsed_per_chunk(chunks: list[list[str]], fmt: str,
                                                                 with_time: bool, limit: int) -> None:
-    memo = formats.ParsedTexts(fmt, with_time)
-    memo.limit = limit  # a small cap: texts past it are parsed every time, never kept
+    shared = formats.SharedTexts()  # the column's other dateFormats and grammars share the texts kept
+    memos = [formats.ParsedTexts(f, w, shared) for f in dict.fromkeys([fmt, *formats.DATE_FORMATS])
+             for w in dict.fromkeys([with_time, not with_time])]
+    for memo in memos:
+        memo.limit = limit  # a small cap: texts past it are parsed every time, never kept
     for texts in chunks:
         arr = formats.arrow(pd.Series(texts, dtype="str"))
-        got = memo.parse(arr)
-        want = formats.parse_dates(arr, fmt, with_time=with_time, distinct=None)
-        for f in dataclasses.fields(want):
-            assert getattr(got, f.name).tolist() == getattr(want, f.name).tolist(), f.name
-        assert memo.texts is None or len(memo.texts) <= limit
+        for memo in memos:
+            got = memo.parse(arr)
+            want = formats.parse_dates(arr, memo.date_format, with_time=memo.with_time, distinct=None)
+            for f in dataclasses.fields(want):
+                assert getattr(got, f.name).tolist() == getattr(want, f.name).tolist(), f.name
+            assert memo.texts is None or len(memo.texts) <= limit
+        assert all(memo.texts is memos[0].texts for memo in memos)  # one array kept, one lookup a chunk
 
 
 @given(st.lists(st.sampled_from(["Lead", "lead", "LEAD", " lead", "customer", "Customer", "cust_old", "",

@@ -188,7 +188,8 @@ def _parsed_texts(chunk: Chunk, file: FileContext, column: Column, fmt: str, wit
         slot = ("dates", column.index, fmt, with_time)  # one thread at a time: the chunk memo's key
         memo = file.parsed.get(slot)
         if memo is None:
-            memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time)
+            shared = file.parsed.setdefault(("date-texts", column.index), formats.SharedTexts())
+            memo = file.parsed[slot] = formats.ParsedTexts(fmt, with_time, shared)
         return memo.parse(texts)
     return cached(chunk, ("distinct-dates", column.index, fmt, with_time), make)
 

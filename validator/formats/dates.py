@@ -196,16 +196,46 @@ def serial_dates(dates: Dates, values: pa.Array | pa.ChunkedArray, number_cells:
                    day=np.where(serial, mdays, dates.day).astype(np.int8))
 
 
+class SharedTexts:
+    """What the ``ParsedTexts`` of one column (one per dateFormat and grammar) share: the texts
+    they keep, as one array where theirs are equal (they see the same chunks' texts), and the
+    lookup of a chunk's texts among them, made once for all of them (``pc.index_in`` hashes its
+    whole value set, up to 16,384 texts, at every call)."""
+
+    def __init__(self) -> None:
+        self.kept: pa.Array | None = None
+        self.lookups: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # the latest few
+
+    def intern(self, texts: pa.Array) -> pa.Array:
+        """``texts``, or the array kept last where it holds the same texts in the same order."""
+        kept = self.kept
+        if kept is not None and len(kept) == len(texts) and kept.equals(texts):
+            return kept
+        self.kept = texts
+        return texts
+
+    def index_in(self, texts: pa.Array, value_set: pa.Array) -> pa.Array:
+        """``pc.index_in(texts, value_set=value_set)``, once per pair of arrays."""
+        for seen, among, at in self.lookups:
+            if seen is texts and among is value_set:
+                return at
+        at = pc.index_in(texts, value_set=value_set)
+        self.lookups = [*self.lookups[-3:], (texts, value_set, at)]
+        return at
+
+
 class ParsedTexts:
     """Dates parsed so far in one column of a file (under one dateFormat, as dates or datetimes),
     by text. A file's chunks repeat most of their distinct dates (a few thousand days), so each
-    text is parsed once per file instead of once per chunk; at most ``limit`` texts are kept."""
+    text is parsed once per file instead of once per chunk; at most ``limit`` texts are kept.
+    ``shared``: the column's ``SharedTexts``, where it has other dateFormats or grammars."""
 
     limit = 1 << 14  # 16,384 texts (45 years of days): about 0.6 MB a column and dateFormat
     _FIELDS = ("blank", "ok", "epoch", "epoch_seconds", "year", "month", "day")
 
-    def __init__(self, date_format: str, with_time: bool):
+    def __init__(self, date_format: str, with_time: bool, shared: SharedTexts | None = None):
         self.date_format, self.with_time = date_format, with_time
+        self.shared = shared if shared is not None else SharedTexts()
         self.texts: pa.Array | None = None
         self.dates: Dates | None = None
 
@@ -214,9 +244,9 @@ class ParsedTexts:
         if self.texts is None or self.dates is None:
             fresh = parse_dates(texts, self.date_format, with_time=self.with_time, distinct=None)
             if len(texts) <= self.limit:
-                self.texts, self.dates = texts, fresh
+                self.texts, self.dates = self.shared.intern(texts), fresh
             return fresh
-        at = pc.index_in(texts, value_set=self.texts)
+        at = self.shared.index_in(texts, self.texts)
         known = as_mask(at.is_valid())
         if known.all():
             where = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.intp)
@@ -233,7 +263,7 @@ class ParsedTexts:
             merged[new] = theirs
             out[f] = merged
         if len(self.texts) + len(new) <= self.limit:
-            self.texts = pa.concat_arrays([self.texts, texts.take(pa.array(new))])
+            self.texts = self.shared.intern(pa.concat_arrays([self.texts, texts.take(pa.array(new))]))
             self.dates = Dates(**{f: np.concatenate([getattr(self.dates, f), getattr(fresh, f)])
                                   for f in self._FIELDS})
         return Dates(**out)
