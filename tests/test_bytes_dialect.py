@@ -474,6 +474,35 @@ def test_a_title_row_is_quoted_with_the_files_own_delimiter(reader: str) -> None
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize("d", [";", "\t", "|"])
+def test_a_ragged_row_is_quoted_with_the_files_own_delimiter(reader: str, d: str) -> None:
+    # the row `b@x.com;Bo` was shown as 'b@x.com,Bo', its cells joined with a comma: text the file
+    # does not hold; a value holding the delimiter is quoted, as the file must write it
+    data = (f'Email{d}First Name{d}City\r\na@x.com{d}Ann{d}Bern\r\nb@x.com{d}Bo\r\n'
+            f'c@x.com{d}"Ci{d} ""Jr"""\r\nd@x.com{d}Di{d}Bern{d}x\r\n').encode()
+    short, quoted, long = findings(data, "HS110", reader=reader)
+    assert (short.row, short.column, short.line, short.value) == (3, 3, 3, f"b@x.com{d}Bo")
+    assert (quoted.row, quoted.column, quoted.line, quoted.value) == (4, 3, 4, f'c@x.com{d}"Ci{d} ""Jr"""')
+    assert (long.row, long.column, long.line, long.value) == (5, 4, 5, f"d@x.com{d}Di{d}Bern")
+    # in the report for HubSpot's errors endpoint too (invalidValue), the row's cells as read
+    report = validate({"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": MAPPINGS}}]}, files={"data.csv": io.BytesIO(data)},
+        config=Config(reader=reader), base_dir="/nonexistent")
+    from validator.report.hubspot import hubspot_dict
+    [error] = [e for e in hubspot_dict(report)["results"] if e["sourceData"]["lineNumber"] == 3]
+    assert (error["invalidValue"], error["knownColumnNumber"], error["sourceData"]["rowData"]) == (
+        f"b@x.com{d}Bo", 2, ["b@x.com", "Bo"])
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_a_title_holding_the_delimiter_is_quoted_as_the_file_writes_it(reader: str) -> None:
+    # the title's quoted cell `"Export; March"` was shown as 'Export; March;2024', one cell of two
+    data = b'"Export; March";2024\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n'
+    [title] = findings(data, "HS608", reader=reader)
+    assert (title.row, title.column, title.line, title.value) == (1, None, 1, '"Export; March";2024')
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
 def test_under_excels_sep_line_the_column_count_names_the_line(reader: str) -> None:
     # HS101 said "the file has 2 columns" of a file of three: the two are the `sep=,` line's
     # (`sep=` and a blank cell), which HubSpot reads as the header

@@ -15,6 +15,7 @@ from validator.checks.typed import cached
 from validator.context import TITLE_ROWS, FileContext, holds_names, normalise_name
 from validator.context import mapped_names as names_of
 from validator.readers.base import Chunk
+from validator.readers.written import written_text
 
 TITLE_CODE = "HS608"
 TITLE_ROWS_KEY = ("title-rows",)  # HS608's `rows` as configured, kept in FileContext.parsed at its header
@@ -74,7 +75,10 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
         rows.append((int(row), None if line is None else int(line), file.width, [col[i] for col in cells]))
     for row, line, width, values in sorted(rows, key=lambda r: r[0]):
         if holds_names(values, wanted):
-            return TitleHeader(row, line, width, file.notes.delimiter.join(header.cells),  # (as the file spells it)
+            notes = file.notes  # as the file writes it (a workbook's cells, joined)
+            title = written_text(header.cells, notes.delimiter) if notes.kind == "csv" else \
+                notes.delimiter.join(header.cells)
+            return TitleHeader(row, line, width, title,
                                not any(c.strip() for c in header.cells),
                                tuple(v for v in values if isinstance(v, str)))
     return None

@@ -16,6 +16,7 @@ from validator.context import FileContext
 from validator.findings import Finding, Severity, first_data_row
 from validator.held import span
 from validator.readers.base import Chunk, RowNote
+from validator.readers.written import written_text
 from validator.records import key_columns, keys_read, record_key
 
 
@@ -37,7 +38,8 @@ class RaggedRow(Rule):
     (pandas pads short rows, and shifts every column of a long first row) would import values
     into the wrong properties.
     Example: header `Email,Name` and a row `ann@example.com,Ann,extra`, often an unquoted comma
-    inside a value (`Acme, Inc.`).
+    inside a value (`Acme, Inc.`). The finding shows the row's first fields as the file writes
+    them (`b@x.com;Bo` in a semicolon-separated file).
     Under Excel's `sep=,` line (HS108), which HubSpot reads as a header of two cells, a row is
     ragged when its width differs from the line under it (the real header, row 2): every row
     is longer than the `sep=` line, and deleting that line mends them all. Likewise under a
@@ -91,7 +93,8 @@ class RaggedRow(Rule):
 
     def _finding(self, n: RowNote, file: FileContext, sep_width: int | None,
                  title: tuple[int, int] | None = None) -> Finding:
-        sample = ",".join(n.sample)
+        # as the file writes it: with its delimiter, quoted where a value needs it (a sheet's cells with commas)
+        sample = written_text(n.sample, file.notes.delimiter) if file.notes.kind == "csv" else ",".join(n.sample)
         width = file.width if sep_width is None else sep_width
         more = "more" if n.fields > width else "fewer"
         column = min(n.fields, width) + 1 if n.fields > width else n.fields + 1

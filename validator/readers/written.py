@@ -10,6 +10,8 @@ cells.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,6 +42,14 @@ def byte_views(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Arr
         inline[np.arange(12) >= lengths[short, None]] = 0
         views.view(np.uint8).reshape(n, 16)[short, 4:] = inline
     return pa.Array.from_buffers(pa.binary_view(), n, [None, pa.py_buffer(views), pa.py_buffer(data)])
+
+
+def written_text(cells: Iterable[str], delimiter: str) -> str:
+    """One row's ``cells`` written as a CSV record, as text: joined with ``delimiter``, a value
+    quoted only where it holds the delimiter, a quote, CR or LF (as ``written_rows`` writes it)."""
+    specials = (delimiter, '"', "\r", "\n") if delimiter else ('"', "\r", "\n")
+    return delimiter.join('"' + c.replace('"', '""') + '"' if any(s in c for s in specials) else c
+                          for c in cells)
 
 
 def written_rows(columns: list[list[pa.Array]], delimiter: str) -> pa.ChunkedArray:
