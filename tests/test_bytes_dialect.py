@@ -575,6 +575,42 @@ def test_under_a_title_the_others_look_as_far_down_as_hs608s_rows(reader: str) -
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize("at", [2, 4, 10])
+def test_the_header_under_a_title_is_found_whatever_the_chunk_size(reader: str, at: int) -> None:
+    # HS608 looked for the header the mappings name in the file's first chunk only: with 2 rows a
+    # chunk, the header on row 4 was missed, and every rule reported as if there were no title (an
+    # HS103 per mapping, an HS110 on each row of the title, HS113 on its blank lines, HS212...)
+    title = [b"Contacts export,,", b"G\xe9n\xe9r\xe9,2024-03-01,", b",,", b"Notes:,,", b'"Some emails, are missing",,',
+             b"", b"x,,", b"y,,", b"z,,"][: at - 1]
+    data = b"\r\n".join([*title, b"Email,First Name,City", b"a@x.com,Ann,Bern", b"b@x.com,Bo", b"",
+                          b"c@x.com,Ren\xe9e,Genf", b"a@x.com,Ann,Bern", b"d@x.com,Di,Chur,x", b""])
+
+    def report(chunk_rows: int, **options: Any) -> list[tuple]:
+        request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                           "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+        got = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                       config=Config(reader=reader, chunk_rows=chunk_rows, options=options))
+        assert got.files[0].reader == reader
+        return [(f.code, f.row, f.column, f.line, f.value, f.message) for f in got.findings]
+    found = report(50)
+    assert [f for f in found if f[0] == "HS608"] == [
+        ("HS608", 1, None, 1, "Contacts export,,",
+         f"row 1 looks like a title ('Contacts export,,'): the column names the mappings use are on row {at}")]
+    assert [f[:4] for f in found if f[0] in ("HS103", "HS110", "HS113", "HS212", "HS304")] == [
+        ("HS103", 1, None, 1), ("HS110", at + 2, 3, at + 2), ("HS113", at + 3, None, at + 3),
+        ("HS304", at + 5, None, at + 5), ("HS110", at + 6, 4, at + 6)]
+    for chunk_rows in (1, 2, 3):
+        assert report(chunk_rows) == found, chunk_rows
+    # as far down as HS608's rows, whatever the chunk size: a header on row 13 with rows = 20
+    deeper = data.replace(b"Email,", b",,\r\n" * (13 - at) + b"Email,", 1)
+    data = deeper
+    found = report(50, HS608={"rows": 20})
+    assert [f[:4] for f in found if f[0] in ("HS608", "HS110")] == [
+        ("HS608", 1, None, 1), ("HS110", 15, 3, 15), ("HS110", 19, 4, 19)]
+    assert report(2, HS608={"rows": 20}) == report(1, HS608={"rows": 20}) == found
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
 @pytest.mark.parametrize("first", [b"\r\n", b",,\r\n", b"  \r\n"])
 def test_a_blank_line_above_the_header_is_called_blank_not_a_title(reader: str, first: bytes) -> None:
     # hostile B14 at the top of the file: the blank first line was "a title ('')" (or "(',,')")

@@ -6,6 +6,7 @@ import csv
 import functools
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from validator import Config, validate
 from validator.context import title_above
-from validator.readers.base import Chunk, ReaderNotes, TitleLook
+from validator.readers.base import Chunk, ReaderNotes, TitleLook, joined, last_row, reaching
 from validator.readers.csv_exact import CsvReader
 from validator.readers.csv_fast import FastCsvReader
 
@@ -687,6 +688,37 @@ def test_both_readers_take_the_delimiter_of_a_title_from_the_header_below_alike(
     notes = read_exact(data, 2, TITLE, hint=3)[1]
     assert (notes.delimiter, notes.delimiter_line) == (delimiter, line)
     assert read_exact(data, 2)[1].delimiter == ","  # (no title looked for: line 1 alone, as before)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3])
+def test_chunks_joined_are_the_chunk_a_larger_chunk_size_makes(chunk_rows: int) -> None:
+    # the engine joins a file's first chunks into one that reaches the last row HS608 looks at
+    # (reaching): the same frame, notes and lines as one chunk of them, with Arrow and Python
+    # columns (a byte that is not UTF-8 in some chunks only), a ragged and a blank row
+    data = (b"Contacts,,\r\nG\xe9n\xe9r\xe9,2024,\r\n,,\r\nEmail,First Name,City\r\na@x.com,Ann,Bern\r\n"
+            b"b@x.com,Bo\r\n\r\nc@x.com,Ren\xe9e,Genf\r\nd@x.com,Di,Chur\r\n")
+    for read in (lambda n: read_exact(data, n), lambda n: read_fast(data, n, 64)):
+        _, _, [whole] = read(1000)
+        _, _, chunks = read(chunk_rows)
+        one = joined(chunks)
+        pd.testing.assert_frame_equal(one.frame, whole.frame)
+        assert (one.notes, one.lines.tolist(), one.end) == (whole.notes, whole.lines.tolist(), whole.end)
+        for i, pieces in one.cell_bytes.items():  # (where every chunk had them)
+            assert [v for a in pieces for v in a.to_pylist()] == [v.encode("utf-8", "surrogatepass")
+                                                                  for v in one.frame[i]]
+        first, *rest = reaching(iter(chunks), 5)  # as far as the chunk that reaches row 5, the others as read
+        held = len(chunks) - len(rest)
+        assert last_row(chunks[held - 1]) >= 5 and all(last_row(c) < 5 for c in chunks[:held - 1])
+        assert all(a is b for a, b in zip(rest, chunks[held:], strict=True))
+        pd.testing.assert_frame_equal(first.frame, joined(chunks[:held]).frame)
+
+    def broken() -> Iterator[Chunk]:  # a reader that fails before row 5: the rows read first, then its error
+        yield from chunks[:2]
+        raise OSError("disk error")
+    got = reaching(broken(), 5)
+    pd.testing.assert_frame_equal(next(got).frame, joined(chunks[:2]).frame)
+    with pytest.raises(OSError, match="disk error"):
+        next(got)
 
 
 def test_a_title_look_stops_at_the_first_record_below_that_holds_a_delimiter() -> None:

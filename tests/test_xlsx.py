@@ -327,6 +327,28 @@ def test_a_workbook_under_a_title_has_no_delimiter_to_choose(tmp_path: Path, eng
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_workbooks_header_under_a_title_is_found_whatever_the_chunk_size(tmp_path: Path, engine: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # with 1 to 3 rows a chunk the header on row 4 was past the first chunk, where HS608 looked
+    # for it: no title, an HS103 per mapping and an HS110 on each title row
+    _use_engine(monkeypatch, engine)
+    names = ["Email", "First Name", "City"]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Contacts export"], ["Notes:"], [], names, ["ann@example.com", "Ann", "Bern"], ["bo@example.com", "Bo"], [],
+        ["x@example.com", "X", "Y", "Z"]]}]})
+    request = write(tmp_path, data, headers=tuple(names))
+
+    def found(chunk_rows: int) -> list[tuple[str, int | None, int | None, str | None, str]]:
+        report = validate(request, config=Config(chunk_rows=chunk_rows))
+        assert report.files[0].reader == engine
+        return [(f.code, f.row, f.column, f.cell, f.message) for f in report.findings if f.code != "HS231"]
+    assert [f[:4] for f in found(50)] == [("HS101", 1, None, None), ("HS103", 1, None, None),
+                                          ("HS608", 1, None, None), ("HS110", 6, 2, "Contacts!B6"),
+                                          ("HS113", 7, None, None), ("HS110", 8, 4, "Contacts!D8")]
+    assert found(1) == found(2) == found(3) == found(50)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_epoch_in_a_number_cell_of_a_date_column(tmp_path: Path, engine: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # fact sheet 6 [V]: Excel epochs in milliseconds are read from Text cells only

@@ -27,7 +27,7 @@ from validator import __version__
 from validator.baseline import Acceptance, load_baseline, origin_of, request_scope
 from validator.catalog import Catalog, builtin
 from validator.checks.base import Rule
-from validator.checks.header_title import TITLE_CODE
+from validator.checks.header_title import TITLE_CODE, title_look_row
 from validator.checks.limits import column_limit, limits
 from validator.chunk_runner import _chunk_runner
 from validator.collector import Collector
@@ -38,7 +38,7 @@ from validator.keys import hashing, record_hasher
 from validator.late_cells import read_again
 from validator.memo import run_scope
 from validator.portal import catalog_for
-from validator.readers.base import Refused
+from validator.readers.base import Refused, reaching
 from validator.readers.dispatch import open_reader
 from validator.record_ignores import RecordIgnores
 from validator.record_spans import RecordSpans, with_end_lines
@@ -225,6 +225,9 @@ class Engine:
                 if spans is not None:
                     spans.header(reader.header)
                 chunks = iter(reader.chunks())
+                look = title_look_row(fctx)  # (HS608's rows below a title: in the first chunk, whatever its size)
+                if look:
+                    chunks = reaching(chunks, look)
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
                 run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)
                 chunk = next(chunks, None)

@@ -61,8 +61,9 @@ def title_wanted(file: FileContext) -> set[str]:
 
 
 def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: int) -> TitleHeader | None:
-    """The first row up to ``limit`` + 1 of the file's first chunk holding at least half the
-    mapped names ``wanted``, read as the header the mappings name."""
+    """The first row up to ``limit`` + 1 of the file's first chunk (which reaches that row where the
+    file has it: ``title_look_row``) holding at least half the mapped names ``wanted``, read as the
+    header the mappings name."""
     header = file.header
     if header is None or not wanted:
         return None
@@ -90,10 +91,21 @@ def title_rows(file: FileContext, rows: int) -> None:
     file.parsed[TITLE_ROWS_KEY] = rows
 
 
+def title_look_row(file: FileContext) -> int:
+    """The last row ``title_header`` looks at for the header the mappings name (HS608's ``rows``
+    below row 1), after every rule's ``on_header``; 0 where it looks at none (HS608 does not
+    report in the file, or row 1 holds a mapped name). The engine joins a file's first chunks
+    into one that reaches it, so that what is found does not depend on the chunk size."""
+    if not file.reports(TITLE_CODE) or not title_wanted(file):
+        return 0
+    return int(file.parsed.get(TITLE_ROWS_KEY, TITLE_ROWS)) + 1
+
+
 def title_header(file: FileContext, chunk: Chunk) -> TitleHeader | None:
     """Where the header the mappings name is, in the file's first chunk, when HS608 reports a title
     above it in this file (with HS608 turned off, None: each rule reports as before), looked for as
-    far down as HS608's ``rows`` (``title_rows``; its default where HS608 has not said). Made once a
+    far down as HS608's ``rows`` (``title_rows``; its default where HS608 has not said), which that
+    chunk reaches whatever the chunk size (``title_look_row``). Made once a
     file, at the first chunk a rule asks about (the rules that ask, ask there: a file's chunks are
     checked one after the other, each after every rule's ``on_header``), and the same for its
     later chunks."""

@@ -362,3 +362,65 @@ def _string_series(col: Sequence[str]) -> pd.Series:
 
 def empty_frame(width: int) -> pd.DataFrame:
     return string_frame([[] for _ in range(width)], [])
+
+
+def last_row(chunk: Chunk) -> int:
+    """The last row a chunk holds, in its frame or its notes (a note may stand for a run of rows);
+    0 for none."""
+    return max([*(int(r) for r in chunk.rows[-1:]), *(n.row + n.rows - 1 for n in chunk.notes)], default=0)
+
+
+def joined(chunks: Sequence[Chunk]) -> Chunk:
+    """Consecutive chunks of one file as one, as a reader with more rows per chunk would have
+    made it: each column in Arrow, or in Python where a chunk holds it so (a lone surrogate);
+    the cells' bytes (``cell_bytes``) of a column where every chunk has them; the reader's row
+    hashes where the first chunk has them (rows of a chunk without any have none)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    frames = [c.frame for c in chunks]
+    index = pd.Index(np.concatenate([f.index.to_numpy(dtype=np.int64) for f in frames]))
+    columns: dict[Any, pd.Series] = {}
+    for i in frames[0].columns:
+        parts = [f[i] for f in frames]
+        if all(p.dtype == parts[0].dtype for p in parts):
+            columns[i] = pd.concat(parts, ignore_index=True)
+        else:
+            columns[i] = _string_series([v for p in parts for v in p.tolist()])
+    if columns:
+        frame = pd.DataFrame(columns, copy=False)
+        frame.index = index
+    else:
+        frame = pd.DataFrame(index=index)
+    lines = (np.concatenate([c.lines for c in chunks]) if all(len(c.lines) == len(c.frame) for c in chunks)
+             else np.empty(0, dtype=np.int64))
+    kinds = None
+    if all(c.kinds is not None for c in chunks):
+        kinds = pd.concat([c.kinds for c in chunks])
+    cell_bytes = {i: [a for c in chunks for a in c.cell_bytes[i]] for i in chunks[0].cell_bytes
+                  if all(i in c.cell_bytes for c in chunks) and frame[i].dtype == PY_STR}
+    hashes = None
+    if chunks[0].record_hashes is not None:
+        given = [c.record_hashes or (np.zeros(len(c), np.uint64), np.zeros(len(c), bool)) for c in chunks]
+        hashes = (np.concatenate([h[0] for h in given]), np.concatenate([h[1] for h in given]))
+    return Chunk(frame, lines, tuple(n for c in chunks for n in c.notes), kinds=kinds, cell_bytes=cell_bytes,
+                 record_hashes=hashes, end=chunks[-1].end)
+
+
+def reaching(chunks: Iterator[Chunk], row: int) -> Iterator[Chunk]:
+    """``chunks``, the first ones joined into one that reaches ``row`` (where the file has it):
+    what a rule looks for in the file's first chunk is there whatever the reader's chunk size. An
+    error the reader raises before that row comes after the rows read (as it would have, after
+    their chunks)."""
+    held: list[Chunk] = []
+    try:
+        for chunk in chunks:
+            held.append(chunk)
+            if last_row(chunk) >= row:
+                break
+    except Exception:
+        if held:
+            yield joined(held)
+        raise
+    if held:
+        yield joined(held)
+    yield from chunks
