@@ -446,6 +446,18 @@ def test_each_file_named_by_its_own_header_by_file_id(tmp_path: Path) -> None:
     assert "  file 2, line 2, column 2 'Domain': 'acme'" in text.output.splitlines()
 
 
+@pytest.mark.parametrize("d", [",", ";", "\t", "|"])
+def test_the_header_file_is_split_by_its_own_delimiter(tmp_path: Path, d: str) -> None:
+    # a pipe-separated header was read with commas, as one column: column 1 was named
+    # 'Email|First Name|City', a name the file does not hold, and column 2 not at all
+    header = tmp_path / "contacts.csv"
+    header.write_text(f"Email{d}First Name{d}City\r\na@x.com{d}Ann{d}Bern\r\n")
+    path = tmp_path / "errors.json"
+    path.write_text(json.dumps(page(error("INVALID_EMAIL", 2, 0, "bad"), error("UNKNOWN_ERROR", 3, 1, "Bo"))))
+    data = as_json(path, "--header", header)
+    assert _places(data) == [("INVALID_EMAIL", 7, 2, 1, "Email"), ("UNKNOWN_ERROR", 7, 3, 2, "First Name")]
+
+
 def test_a_header_given_twice_or_for_a_file_id_no_error_has_is_refused(tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     path = _two_files(tmp_path)

@@ -393,7 +393,8 @@ def read_header(path: str, spec: str | None = None) -> tuple[str, ...]:
         data.decode("utf-8-sig", errors="replace")
     first = text.split("\n", 1)[0]
     try:
-        record = next(csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first.count)), [])
+        # the delimiters check reads (a pipe too), the comma on a tie
+        record = next(csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t|", key=first.count)), [])
     except csv.Error as exc:
         raise ValidatorError(f"--header {spec}: its first record is not readable CSV ({exc})") from None
     return tuple(record)
