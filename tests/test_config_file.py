@@ -163,6 +163,9 @@ def test_configuration_table(project: Path, name: str, table: str, flags: list[s
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = 1.5 }', "must be a whole number >= 0, not 1.5"),
     ('[tool.hubspot-preflight.options]\nHS503 = { max_columns = true }', "must be a whole number >= 0, not True"),
     ('[tool.hubspot-preflight.options]\nHS501 = { max_rows = -1 }', "must be a whole number >= 0, not -1"),
+    # HS608's rows are held as one chunk while it looks down them: bounded, as memory is
+    ('[tool.hubspot-preflight.options]\nHS608 = { rows = 100000000 }',
+     "{file} [tool.hubspot-preflight] options: option rows of rule HS608 must be at most 1,000, not 100000000"),
     ('[tool.hubspot-preflight.options]\nHS502 = { plan = 5 }', "option plan of rule HS502 must be a string, not 5"),
     # an empty path was the settings file's own folder: read as a portal snapshot, or refused as
     # "cannot read baseline: ... is not a regular file or a pipe"

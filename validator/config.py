@@ -203,18 +203,21 @@ def active_rules(config: Config) -> dict[str, ActiveRule]:
         if unknown:
             raise ValidatorError(f"unknown option(s) {', '.join(sorted(unknown))} for rule {code}")
         for name, value in options.items():
-            _check_option(code, name, value, cls.options[name])
+            _check_option(code, name, value, cls.options[name], getattr(cls, "option_max", {}).get(name))
         active[code] = ActiveRule(cls, severity, options, by_default)
     return active
 
 
-def _check_option(code: str, name: str, value: Any, default: Any) -> None:
+def _check_option(code: str, name: str, value: Any, default: Any, most: int | None = None) -> None:
     """A rule option holds what its default holds: a whole number >= 0 (not a bool; every such
-    option is a limit, a count or a year) or a string."""
+    option is a limit, a count or a year), at most ``most`` where the rule bounds it (its
+    ``option_max``: a look-down whose rows are held in memory), or a string."""
     if isinstance(default, bool) or not isinstance(default, (int, str)):
         return
     if isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise ValidatorError(f"option {name} of rule {code} must be a whole number >= 0, not {value!r}")
+    if most is not None and value > most:
+        raise ValidatorError(f"option {name} of rule {code} must be at most {most:,}, not {value!r}")
     if isinstance(default, str) and not isinstance(value, str):
         raise ValidatorError(f"option {name} of rule {code} must be a string, not {value!r}")
     from validator.checks.limits import PLANS  # (here: a Config alone loads no rule module)

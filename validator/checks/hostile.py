@@ -339,6 +339,8 @@ class TitleRow(Rule):
     name = "title-row"
     severity = Severity.WARNING
     options: ClassVar[Mapping[str, Any]] = {"rows": TITLE_ROWS}  # (the CSV readers look as far down: ImportContext)
+    # the rows looked down are held as one chunk (readers.base.reaching): bounded, as memory is
+    option_max: ClassVar[Mapping[str, int]] = {"rows": 1_000}
 
     def __init__(self, options: Mapping[str, Any] | None = None):
         super().__init__(options)
