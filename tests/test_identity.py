@@ -132,6 +132,31 @@ def test_key_set_first_rows_within_and_across_chunks() -> None:
     assert seen.add(np.array([6, 7], np.uint64), np.array([9, 10])).tolist() == [3, 10]
 
 
+@pytest.mark.parametrize(("level_size", "asked"), [(0, 10), (100, 5_000), (40_000, 5_000), (40_000, 50_000),
+                                                     (200_000, 44_000), (200_000, 3)])
+def test_key_lookups_in_no_order_find_what_binary_searches_find(level_size: int, asked: int) -> None:
+    """Many keys in no order looked up in a large level are sorted first (their binary searches
+    then walk the level in order); the positions are those of ``np.searchsorted`` either way,
+    for keys in the level, between its keys, repeated, and past either end."""
+    from validator.keys.sets import _positions
+
+    rng = np.random.default_rng(level_size + asked)
+    level = np.unique(rng.integers(1, 2**64 - 1, level_size, dtype=np.uint64))
+    keys = rng.integers(0, 2**64 - 1, asked, dtype=np.uint64, endpoint=True)
+    if len(level):
+        keys[::3] = level[rng.integers(0, len(level), len(keys[::3]))]
+        keys[:2] = [0, 2**64 - 1]
+    keys[-5:] = keys[0]
+    assert np.array_equal(_positions(level, keys), np.searchsorted(level, keys))
+    assert np.array_equal(_positions(level, np.sort(keys)), np.searchsorted(level, np.sort(keys)))
+    seen = KeySet()
+    seen.add(level, np.arange(len(level), dtype=np.int64) + 2)
+    found, rows = seen.first_rows(keys)
+    expect = dict(zip(level.tolist(), range(2, len(level) + 2), strict=True))
+    assert found.tolist() == [k in expect for k in keys.tolist()]
+    assert rows.tolist() == [expect.get(k, 0) for k in keys.tolist()]
+
+
 def _with_portal(request: Path, labels: dict[str, list[str]]) -> Report:
     catalog = portal(labels, [])
     spec = parse_request(request.read_bytes(), request.name, catalog)

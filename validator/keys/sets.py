@@ -71,7 +71,7 @@ class KeySet:
 
     @staticmethod
     def _find(level: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return KeySet._found(level, keys, np.searchsorted(level, keys))
+        return KeySet._found(level, keys, _positions(level, keys))
 
     @staticmethod
     def _found(level: np.ndarray, keys: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +106,7 @@ class KeySet:
         self._widen(rows)
         uniq, first, inverse = _distinct(keys)
         main, fresh = self._main, self._fresh
-        in_main, at_main = self._find(main["keys"], uniq)
+        in_main, at_main = self._found(main["keys"], uniq, np.searchsorted(main["keys"], uniq))  # (sorted)
         in_fresh_at = np.searchsorted(fresh["keys"], uniq)  # also where the new keys go in
         in_fresh, at_fresh = self._found(fresh["keys"], uniq, in_fresh_at)
         first_rows = np.asarray(rows[first], dtype=np.int64)
@@ -169,6 +169,21 @@ class FirstRows:
             found[ask[hit]] = True
             out[ask[hit]] = self._values[i][at[hit]]
         return found, out
+
+
+def _positions(level: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(level, keys)``. Keys in no order, many of them, looked up in a large
+    level are sorted first: binary searches of ascending keys walk the level in order, where
+    those of random 64-bit hashes each miss the cache (44,000 keys in a level of a million: ~15
+    ms, against ~5 ms sorting them first)."""
+    if len(keys) < 4096 or len(level) < max(1 << 15, len(keys)):
+        return np.searchsorted(level, keys)
+    if bool(np.all(keys[1:] >= keys[:-1])):
+        return np.searchsorted(level, keys)
+    order = np.argsort(keys)
+    out = np.empty(len(keys), np.intp)
+    out[order] = np.searchsorted(level, keys[order])
+    return out
 
 
 def _insert_sorted(level: dict[str, np.ndarray], where: np.ndarray, added: dict[str, np.ndarray],
