@@ -291,6 +291,27 @@ def test_the_date_format_verdict_reads_dates_in_digits_of_another_script(tmp_pat
     assert got == [(1, 2, verdict)]
 
 
+def test_an_email_column_is_judged_once_a_chunk_for_hs212_and_hs246(tmp_path: Path, monkeypatch) -> None:
+    """HS246 warns of a local part that is not ASCII only in an address HS212 takes: it reads
+    HS212's verdict of the chunk's cells, where it judged those cells a second time."""
+    import validator.formats as formats_package
+    from validator.formats import text
+
+    calls = []
+    judge = text.emails
+
+    def counted(values):
+        calls.append(len(values))
+        return judge(values)
+    monkeypatch.setattr(formats_package, "emails", counted)
+    monkeypatch.setattr(text, "emails", counted)
+    emails = ["josé@example.com", "ann@example.com", "zoë@x.com", "jö hn@example.de", "bo@example.com"]
+    columns = [("Email", "email", emails), ("First Name", "firstname", ["A"] * len(emails))]
+    assert _check(tmp_path, "0-1", columns) == [(2, 1, "HS246", "warning"), (4, 1, "HS246", "warning"),
+                                                (5, 1, "HS212", "error")]
+    assert calls == [5]  # the column's five cells, once
+
+
 def test_a_local_part_that_is_not_ascii_is_a_rare_form_an_idn_domain_is_not(tmp_path: Path) -> None:
     """`josé@例え.jp` is RFC 6531 mail, which needs SMTPUTF8 on every server on the way, where RFC
     2822's grammar is ASCII and HubSpot's is unpublished ([GAP], fact sheet 6): HS246's warning,

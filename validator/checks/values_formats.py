@@ -103,6 +103,15 @@ class InvalidEmail(FormatRule):
     def valid(self, arr: Any) -> Any:
         return formats.emails(arr)
 
+    def valid_cells(self, chunk: Chunk, column: Column) -> Any:
+        return valid_emails(chunk, column)
+
+
+def valid_emails(chunk: Chunk, column: Column) -> np.ndarray:
+    """``formats.emails`` of the column's cells (HS212's verdict), once per chunk and column:
+    HS246 reads it for the cells it would warn of (an address HS212 refuses is HS212's alone)."""
+    return cached(chunk, ("valid-emails", column.index), lambda: formats.emails(cells(chunk, column)))
+
 
 def lost_letters(chunk: Chunk, column: Column, what: str, valid: Callable[[pa.Array], Any]) -> np.ndarray:
     """Per row: the cell holds U+FFFD as written (an earlier mis-decoding's, HS602; not a byte

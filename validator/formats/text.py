@@ -115,14 +115,15 @@ def rare_emails(values: pd.Series | pa.Array) -> np.ndarray:
 _WIDE_LOCAL = r'^[^@"]*[^\x00-\x7f\p{C}\p{Z}][^@"]*@[^@]*$'
 
 
-def wide_local_emails(values: pd.Series | pa.Array) -> np.ndarray:
+def wide_local_emails(values: pd.Series | pa.Array, valid: np.ndarray | None = None) -> np.ndarray:
     """Addresses ``emails`` takes whose local part is not ASCII (``josé@example.com``): RFC 6531
-    mail, which needs SMTPUTF8 on every server on the way; RFC 2822's grammar is ASCII."""
+    mail, which needs SMTPUTF8 on every server on the way; RFC 2822's grammar is ASCII.
+    ``valid``, where given, is ``emails`` of the values, worked out already."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
     ok = as_mask(pc.match_substring_regex(arr, _WIDE_LOCAL))
     if ok.any():
         at = np.flatnonzero(ok)
-        ok[at] = emails(pc.take(arr, pa.array(at)))
+        ok[at] = valid[at] if valid is not None else emails(pc.take(arr, pa.array(at)))
     return ok
 
 
