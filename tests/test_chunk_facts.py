@@ -120,12 +120,30 @@ def test_formula_test_by_re2_equals_the_test_by_python_re(cells: list[str]) -> N
     assert safety._formula(values).tolist() == safety._formula_python(values).tolist()
 
 
-@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=12), st.booleans())
-def test_key_set_levels_give_the_first_row_of_every_key(chunks: list[list[int]], full: bool) -> None:
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=12), st.booleans(), st.integers(0, 5),
+       st.integers(1, 4), st.sampled_from([0, 9, 1 << 19]))
+def test_key_set_levels_give_the_first_row_of_every_key(chunks: list[list[int]], full: bool, ratio: int,
+                                                        max_levels: int, lean: int) -> None:
+    """Against a dict of each key's first row, whatever the levels' policy: the levels stay
+    sorted, disjoint, at most ``max_levels``, each holding more than ``ratio`` times the keys of
+    the level after it unless there are ``max_levels`` of them; merged either way (``lean``:
+    the keys of a merge that places the smaller level by binary searches, at least)."""
+    from validator.keys import sets
+
+    saved, sets.LEAN_MERGE = sets.LEAN_MERGE, lean
+    try:
+        _key_set_levels(chunks, full, ratio, max_levels)
+    finally:
+        sets.LEAN_MERGE = saved
+
+
+def _key_set_levels(chunks: list[list[int]], full: bool, ratio: int, max_levels: int) -> None:
+    from itertools import pairwise
+
     from validator.keys import KeySet
 
     seen = KeySet(keep_values=full)
-    seen.merge_min = 3  # merge often
+    seen.ratio, seen.max_levels = ratio, max_levels
     first: dict[int, int] = {}
     row = 2
     for chunk in chunks:
@@ -135,8 +153,20 @@ def test_key_set_levels_give_the_first_row_of_every_key(chunks: list[list[int]],
         want = [first.setdefault(k, int(r)) for k, r in zip(chunk, rows, strict=True)]
         assert got.tolist() == want
         assert len(seen) == len(first)
+        sizes = [len(level["keys"]) for level in seen.levels]
+        assert len(sizes) <= max_levels and all(sizes)
+        assert all(a > ratio * b for a, b in pairwise(sizes)) or len(sizes) == max_levels
+        held = [k for level in seen.levels for k in level["keys"].tolist()]
+        assert sorted(held) == sorted(first)  # each key in one level
+        for level in seen.levels:
+            assert level["keys"].tolist() == sorted(level["keys"].tolist())
+            assert level["rows"].tolist() == [first[k] for k in level["keys"].tolist()]
+        found, found_rows = seen.first_rows(np.arange(45, dtype=np.uint64))
+        assert found.tolist() == [k in first for k in range(45)]
+        assert found_rows.tolist() == [first.get(k, 0) for k in range(45)]
     assert seen.keys.tolist() == sorted(first)
     assert seen.rows.tolist() == [first[k] for k in sorted(first)]
+    assert len(seen.levels) <= 1
     if full:
         assert seen.values.tolist() == [str(k) for k in sorted(first)]
         assert seen.lines.tolist() == [first[k] + 100 for k in sorted(first)]
