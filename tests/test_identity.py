@@ -999,6 +999,35 @@ def test_a_common_column_key_in_any_file_of_the_owning_object_has_its_row(reader
     ], (reader, chunk_rows)
 
 
+def test_common_column_keys_judged_as_read_leave_the_owning_key_sets_levels_unmerged(monkeypatch) -> None:
+    """HS314 looks each chunk's new common-column keys up in the owning files' key sets level by
+    level (``first_rows``), where ``find`` merged a set of a million contacts' emails into one
+    level first, for nothing else needs it merged; the same findings."""
+    merged = []
+    merge = KeySet._merge
+
+    def counted(self: KeySet, start: int = 0) -> None:
+        if start == 0 and len(self.levels) > 1:
+            merged.append(len(self))
+        merge(self, start)
+    monkeypatch.setattr(KeySet, "_merge", counted)
+    monkeypatch.setattr(KeySet, "ratio", 0)  # every chunk's keys a level of their own, up to max_levels
+    link = {"toColumnObjectTypeId": "0-1",
+            "foreignKeyType": {"associationTypeId": 280, "associationCategory": "HUBSPOT_DEFINED"}}
+    owner = _mappings("0-1", ("Email", "email"))
+    files = {"contacts.csv": ("Email\n" + "".join(f"u{i}@x.example\n" for i in range(6)), owner),
+             "companies.csv": ("Domain,Email\na.example,u1@x.example\nb.example,U5@x.example\n"
+                               "c.example,cy@x.example\n",
+                               _mappings("0-2", ("Domain", "domain"), ("Email", None, link)))}
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
+        for name, (_text, mappings) in files.items()]}
+    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
+                      base_dir="/nonexistent", config=Config(chunk_rows=2, select=("HS314",)))
+    assert [(f.file, f.row, f.column, f.code) for f in report.findings] == [("companies.csv", 4, 2, "HS314")]
+    assert merged == []
+
+
 @pytest.mark.parametrize("reader", ["exact", "fast"])
 @pytest.mark.parametrize("fast", [False, True])
 def test_an_email_in_another_unicode_form_is_a_warning_naming_the_earlier_row(

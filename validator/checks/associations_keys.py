@@ -118,7 +118,7 @@ class AssociationKeyNotInFile(Rule):
         k, owning = self.now[ptr]
         found = np.zeros(len(new), dtype=bool)
         for _f, o in owning:
-            found |= self.sets[o.pointer].find(keys[new])[0]
+            found |= self.sets[o.pointer].first_rows(keys[new])[0]  # (the owning set's levels left unmerged)
         prop = self.props[ptr]
         bad = unusable(prop, values[new])
         found[bad] = False
