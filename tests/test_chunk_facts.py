@@ -491,6 +491,30 @@ def test_domains_cut_and_judge_each_cell_as_the_plain_chain(cells: list[str], ba
     assert valid.tolist() == plain and stripped.tolist() == extra
 
 
+# ASCII, Latin letters (× and ÷ are not), letters and marks of other scripts, other digits, the
+# joiners, U+FFFD, and the grammars' punctuation
+ADDRESSISH = st.text(alphabet='aZ09.-@"[]\\ :_üÉßŁſ\u00d7\u00f7\u00c0\u017f\u0180é\u0301例ж\u0663\u200d\ufffd',
+                     max_size=14)
+
+
+@given(st.lists(ADDRESSISH, min_size=1, max_size=12), st.sampled_from(["EMAIL", "EMAIL_RARE", "DOMAIN"]))
+@example(["müller@bücher.de", "ann@x.com", "zoë@例え.jp", "a@b×c.de", '"jö"@bücher.de', "ſ@ſ.ſſ"], "EMAIL")
+@example(["bücher.de", "b\u00f7.de", "ŀ.com", "x.\u0180b", "acme.com"], "DOMAIN")
+@example(['"a b"@bücher.de', "a@[1.2.3.4]", '"x"@例え.jp'], "EMAIL_RARE")
+def test_a_grammar_matched_by_each_cells_alphabet_matches_as_the_whole_grammar(cells: list[str], name: str) -> None:
+    """The email and domain grammars run with their letter classes narrowed to ASCII's, or to
+    ASCII's and U+00C0-U+017F's letters, on the cells whose characters are all there (compiled
+    in microseconds where the Unicode classes take 6-9 ms, at each call): the whole grammar's
+    answer on every cell."""
+    from validator.formats.text import _narrowed
+
+    pattern = getattr(formats, name)
+    arr = pa.array(cells, pa.string())
+    assert _narrowed(arr, pattern).tolist() == pc.match_substring_regex(arr, pattern).to_pylist()
+    pieces = pa.chunked_array([arr.slice(0, len(cells) // 2), arr.slice(len(cells) // 2)])
+    assert _narrowed(pieces, pattern).tolist() == pc.match_substring_regex(pieces, pattern).to_pylist()
+
+
 def test_a_column_different_at_its_head_is_not_encoded_whole() -> None:
     """Only a speed choice (the per-cell way gives the same answers): a column whose first
     cells are all different is judged cell by cell, even if it repeats further on."""

@@ -54,9 +54,63 @@ def _ascii(pattern: str) -> str:
     return pattern
 
 
+# The letters of U+00C0-U+017F (Latin-1's and Latin Extended-A's: all of the range but × and ÷),
+# the characters past ASCII of most European names and of their domains (`müller@bücher.de`)
+_LATIN_LETTERS = r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{17F}"
+
+
+def _latin(pattern: str) -> str:
+    """``pattern`` for text whose characters past ASCII are all ``_LATIN_LETTERS``: its letter and
+    digit classes those letters and ASCII's (no mark or digit past ASCII is among them): the same
+    matches there, compiled in a fraction of a millisecond where RE2 compiles the Unicode classes
+    in 6-9 ms, at each call."""
+    for wide, narrow in ((r"[\p{L}\p{M}\p{N}\x{200C}\x{200D}-]", f"[A-Za-z0-9{_LATIN_LETTERS}-]"),
+                         (r"[\p{L}\p{M}\p{N}-]", f"[A-Za-z0-9{_LATIN_LETTERS}-]"),
+                         (r"[\p{L}\p{M}\p{N}]", f"[A-Za-z0-9{_LATIN_LETTERS}]"),
+                         (r"[\p{L}\p{M}]", f"[A-Za-z{_LATIN_LETTERS}]"),
+                         (r"[\p{L}\p{N}]", f"[A-Za-z0-9{_LATIN_LETTERS}]"), (r"\p{L}", f"[A-Za-z{_LATIN_LETTERS}]")):
+        pattern = pattern.replace(wide, narrow)
+    return pattern
+
+
 EMAIL_ASCII = _ascii(EMAIL)
 DOMAIN_ASCII = _ascii(DOMAIN)
 _WIDE_DOMAIN = r"@[^@]*[^\x00-\x7F]"  # a non-ASCII character after an @ (after the last, or two @s)
+
+
+def _alphabets(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Per value of a string array: 0 where it is ASCII, 1 where its characters past ASCII are all
+    U+00C0-U+017F (lead bytes C3-C5; ``_latin``'s classes hold that range's letters, so × and ÷
+    are judged there as the Unicode classes judge them), 2 where it has others. From the UTF-8
+    bytes (an Arrow string array's are valid UTF-8)."""
+    out = []
+    for piece in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        data, offsets = bytes_and_offsets(piece)
+        kind = np.zeros(len(offsets) - 1, np.int8)
+        high = np.flatnonzero(data >= 0x80)
+        if len(high):
+            kind[cells_at(offsets, high)] = 1
+            lead = data[high]
+            kind[cells_at(offsets, high[(lead >= 0xC6) | (lead < 0xC3) & (lead >= 0xC0)])] = 2
+        out.append(kind)
+    return np.concatenate(out) if out else np.zeros(0, np.int8)
+
+
+def _narrowed(arr: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    """``match_substring_regex`` of ``pattern`` (one with Unicode letter classes), each value
+    matched by the pattern for its alphabet (``_alphabets``): ASCII's, Latin's, or the whole
+    pattern for the others. pyarrow compiles a pattern at every call, and RE2 takes 6-9 ms to
+    compile the Unicode classes of the email and domain grammars: a chunk with one
+    `müller@bücher.de` paid that for it."""
+    kind = _alphabets(arr)
+    ok = np.zeros(len(kind), bool)
+    for alphabet, narrow in ((0, _ascii), (1, _latin), (2, None)):
+        at = np.flatnonzero(kind == alphabet)
+        if not len(at):
+            continue
+        use = pattern if narrow is None else narrow(pattern)
+        ok[at] = as_mask(pc.match_substring_regex(arr if len(at) == len(kind) else pc.take(arr, pa.array(at)), use))
+    return ok
 
 
 def _utf8_bytes(arr: pa.Array | pa.ChunkedArray) -> list[np.ndarray]:
@@ -89,7 +143,7 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
             at = np.flatnonzero(wide)
             at = at[as_mask(pc.match_substring_regex(pc.take(arr, pa.array(at)), _WIDE_DOMAIN))]
             if len(at):
-                ok[at] = as_mask(pc.match_substring_regex(pc.take(arr, pa.array(at)), EMAIL))
+                ok[at] = _narrowed(pc.take(arr, pa.array(at)), EMAIL)
     if blocks is None or any(_has_pair(b, 0x2E) for b in blocks):
         ok &= ~as_mask(pc.match_substring(arr, ".."))
     if blocks is None or any(len(b) and ((b == 0x22).any() or (b == 0x5B).any()) for b in blocks):
@@ -104,7 +158,7 @@ def rare_emails(values: pd.Series | pa.Array) -> np.ndarray:
     or an address literal (``user@[192.168.1.1]``, ``user@[IPv6:2001:db8::1]``). Two dots in a
     row are allowed only inside the quotes."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    ok = as_mask(pc.match_substring_regex(arr, EMAIL_RARE))
+    ok = _narrowed(arr, EMAIL_RARE)
     if ok.any():
         ok &= ~(as_mask(pc.match_substring(arr, "..")) & ~as_mask(pc.starts_with(arr, '"')))
     return ok
@@ -163,7 +217,7 @@ def _hosts(arr: pa.Array) -> np.ndarray:
     wide = non_ascii_cells(lowered)
     if wide.any():
         at = np.flatnonzero(wide)
-        ok[at] = as_mask(pc.match_substring_regex(pc.take(lowered, pa.array(at)), DOMAIN))
+        ok[at] = _narrowed(pc.take(lowered, pa.array(at)), DOMAIN)
     return ok
 
 
