@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from validator import Config, validate
 from validator.context import title_above
+from validator.readers import framing
 from validator.readers.base import Chunk, ReaderNotes, TitleLook, joined, last_row, reaching
 from validator.readers.csv_exact import CsvReader
 from validator.readers.csv_fast import FastCsvReader
@@ -753,3 +754,49 @@ def titled_files(draw: Any) -> bytes:
 @given(titled_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]), st.integers(1, 6))
 def test_fast_and_exact_read_files_under_a_title_alike(data: bytes, chunk_rows: int, segment: int, rows: int) -> None:
     assert_same(data, chunk_rows, segment, TitleLook(rows, TITLE.header), hint=3)
+
+
+def _framed_or_anomaly(buf: np.ndarray, final: bool, eol: int) -> Any:
+    try:
+        framed = framing.frame(buf, ord(","), 0, final=final, eol=eol)
+    except framing.Anomaly as exc:
+        return "anomaly", str(exc), exc.size, exc.at
+    if framed is None:
+        return None
+    return tuple(v.tolist() if isinstance(v, np.ndarray) else v for v in
+                 (framed.starts, framed.ends, framed.lines, framed.end_lines, framed.newlines, framed.crlf,
+                  framed.size, framed.strays, framed.quotes))
+
+
+@given(st.lists(st.sampled_from([b"a", b",", b'"', b'""', b"\n", b"\r\n", b"\r", b'","', b'"\n']), max_size=40),
+       st.booleans(), st.sampled_from([framing.LF, framing.CR]))
+def test_framing_checks_quotes_once_where_their_count_proves_them_sound(parts: list[bytes], final: bool,
+                                                                        eol: int) -> None:
+    """``check_quotes`` on the segment's body is left out where the count already proved every
+    quote of the bytes framed sound: the same records, or the same Anomaly, as with it."""
+    buf = np.frombuffer(b"".join(parts), dtype=np.uint8)
+    got = _framed_or_anomaly(buf, final, eol)
+    real = framing._field_quotes
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(framing, "_field_quotes", lambda *a: (*real(*a)[:2], False))  # the body always checked
+        assert _framed_or_anomaly(buf, final, eol) == got
+
+
+def test_a_segment_whose_quotes_are_sound_by_their_count_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    check = framing.check_quotes
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        calls.append(args[1].tolist())
+        check(*args, **kwargs)
+
+    monkeypatch.setattr(framing, "check_quotes", counted)
+    buf = np.frombuffer(b'a,"b,c"\n"d",e\nf,"g', dtype=np.uint8)
+    framed = framing.frame(buf, ord(","), 0, final=False)
+    assert framed is not None
+    assert (framed.starts.tolist(), framed.ends.tolist(), framed.size) == ([0, 8], [7, 13], 14)
+    assert calls == [[2, 6, 8, 10, 16]]  # the count's check over all the bytes framed; none of the body's
+    calls.clear()
+    with pytest.raises(framing.Anomaly, match="text follows a closing quote"):
+        framing.frame(np.frombuffer(b'a,"b"c\n', dtype=np.uint8), ord(","), 0, final=True)
+    assert len(calls) == 2  # quotes not sound: the body is checked, and raises

@@ -59,7 +59,7 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: in
 
     ``eol``: the byte lines end with, LF (``\\n`` or ``\\r\\n``) or, in a file saved with old Mac
     line ends, CR (``\\r`` alone: then any line feed is left to the exact reader)."""
-    quotes, strays = field_quotes(buf, delimiter, eol)
+    quotes, strays, sound = _field_quotes(buf, delimiter, eol)
     feeds = np.flatnonzero(buf == eol)
     inside = np.searchsorted(quotes, feeds) & 1
     outside = np.flatnonzero(inside == 0)  # indices into feeds of record-ending line ends
@@ -83,7 +83,8 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: in
         strays = strays[: np.searchsorted(strays, size)]
         feeds = feeds[: outside[-1] + 1]
     body = buf[:size]
-    check_quotes(body, quotes, delimiter, size, eol)
+    if not sound:  # (where the count proved all of buf's quotes sound, it proves those of body's: it ends
+        check_quotes(body, quotes, delimiter, size, eol)  # outside quotes, at a line end or buf's end)
     if eol == CR:
         returns = crlf = 0
         lf = np.flatnonzero(body == LF)
@@ -164,9 +165,16 @@ def field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray,
     returned as a field quote, so that ``check_quotes`` raises there (or later), as it did
     before strays were set aside.
     """
+    quotes, strays, _sound = _field_quotes(buf, delimiter, eol)
+    return quotes, strays
+
+
+def _field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``field_quotes``, and whether the quote count alone proved every quote of ``buf`` sound
+    (``check_quotes`` passed on it)."""
     quotes = np.flatnonzero(buf == QUOTE)
     if not len(quotes) or _count_sound(buf, quotes, delimiter, eol):
-        return quotes, _NONE
+        return quotes, _NONE, True
     size = len(buf)
     prev = buf[np.maximum(quotes - 1, 0)].tolist()
     nxt = buf[np.minimum(quotes + 1, size - 1)].tolist()
@@ -196,8 +204,8 @@ def field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray,
             i += 1
         else:
             rest = quotes[i:]
-            return np.concatenate((np.asarray(field, dtype=np.intp), rest)), np.asarray(stray, dtype=np.intp)
-    return np.asarray(field, dtype=np.intp), np.asarray(stray, dtype=np.intp)
+            return np.concatenate((np.asarray(field, dtype=np.intp), rest)), np.asarray(stray, dtype=np.intp), False
+    return np.asarray(field, dtype=np.intp), np.asarray(stray, dtype=np.intp), False
 
 
 def _count_sound(buf: np.ndarray, quotes: np.ndarray, delimiter: int, eol: int) -> bool:
