@@ -83,8 +83,10 @@ def frame(buf: np.ndarray, delimiter: int, first_line: int, final: bool, eol: in
         strays = strays[: np.searchsorted(strays, size)]
         feeds = feeds[: outside[-1] + 1]
     body = buf[:size]
-    if not sound:  # (where the count proved all of buf's quotes sound, it proves those of body's: it ends
-        check_quotes(body, quotes, delimiter, size, eol)  # outside quotes, at a line end or buf's end)
+    # where the count proved the quotes of all of buf sound, it proved body's: body ends outside
+    # quotes, at a line end or at buf's end
+    if not sound:
+        check_quotes(body, quotes, delimiter, size, eol)
     if eol == CR:
         returns = crlf = 0
         lf = np.flatnonzero(body == LF)
