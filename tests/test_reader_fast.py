@@ -800,3 +800,14 @@ def test_a_segment_whose_quotes_are_sound_by_their_count_is_checked_once(monkeyp
     with pytest.raises(framing.Anomaly, match="text follows a closing quote"):
         framing.frame(np.frombuffer(b'a,"b"c\n', dtype=np.uint8), ord(","), 0, final=True)
     assert len(calls) == 2  # quotes not sound: the body is checked, and raises
+
+
+@given(st.lists(st.sampled_from(['"', "\n", ","]), max_size=300))
+def test_inside_quotes_counts_the_quotes_before_each_offset(data: list[str]) -> None:
+    """The parity of the quotes before each offset, whether the quotes are placed among the
+    offsets (fewer quotes) or the offsets among the quotes: as a search of each offset says."""
+    buf = np.frombuffer("".join(data).encode(), dtype=np.uint8)
+    quotes = np.flatnonzero(buf == framing.QUOTE)
+    for byte in (framing.LF, ord(",")):
+        at = np.flatnonzero(buf == byte)
+        assert framing.inside_quotes(quotes, at).tolist() == (np.searchsorted(quotes, at) & 1).tolist()
