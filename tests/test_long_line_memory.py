@@ -62,3 +62,30 @@ def test_a_value_over_the_field_limit_is_held_a_few_times_only(tmp_path: Path, r
     # the exact reader: the line's parts and the line joined from them (was 3 copies); the fast
     # one adds its buffer, read in place (was 4.8 copies: a copy of it, and the line cut out again)
     assert peak < copies * SIZE
+
+
+def test_the_look_below_a_title_reads_a_few_megabytes_only(tmp_path: Path) -> None:
+    # line 1 holds no delimiter: the fast reader looks below it for the header's, as far down as
+    # HS608's rows (1,000 here); it read on to 1,000 line ends, up to 64 MiB, and held those bytes,
+    # a copy and their text at once (401 MB of RSS for this file with 1 MB lines, 180 MB without
+    # the title); the look reads a million characters at most, the same as the exact reader's
+    line = b"x" * (1 << 20) + b"\n"
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"Contacts export March\n" + line * 40 + b"Email,Notes\na@example.com,hi\n")
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Notes", "propertyName": "message"}]}}]}
+    found: dict[str, list[tuple]] = {}
+
+    def check(reader: str) -> None:
+        config = Config(reader=reader, options={"HS608": {"rows": 1000}}, select=["HS114", "HS110", "HS608"])
+        report = validate(request, files=[path], config=config, base_dir=tmp_path)
+        found[reader] = [(f.code, f.row, f.column) for f in report.findings]
+    validate(request, files={"data.csv": io.BytesIO(b"Email,Notes\na@x.com,hi\n")}, base_dir=tmp_path)
+    peak = _peak(lambda: check("fast"))
+    check("exact")
+    assert found["fast"][:2] == [("HS608", 1, None), ("HS114", 2, 1)]
+    assert found["fast"][-1:] == [("HS114", 41, 1)] and len(found["fast"]) == 41
+    assert found["fast"] == found["exact"]
+    assert peak < 40 << 20  # (was 150 MB: the 41 MB below the title, read, copied and decoded; now 27 MB)

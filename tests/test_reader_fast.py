@@ -811,3 +811,16 @@ def test_inside_quotes_counts_the_quotes_before_each_offset(data: list[str]) -> 
     for byte in (framing.LF, ord(",")):
         at = np.flatnonzero(buf == byte)
         assert framing.inside_quotes(quotes, at).tolist() == (np.searchsorted(quotes, at) & 1).tolist()
+
+
+@given(titled_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]), st.integers(1, 6),
+       st.integers(1, 24))
+def test_a_look_below_a_title_cut_short_by_its_characters_reads_alike(data: bytes, chunk_rows: int, segment: int,
+                                                                      rows: int, chars: int) -> None:
+    # the fast reader looks at the lines it has read once they hold 4 * TITLE_CHARS bytes, not
+    # reading on to ``rows`` line ends first: the same delimiter as the exact reader's look
+    from unittest import mock
+
+    from validator.readers import csv_exact, csv_fast
+    with mock.patch.object(csv_exact, "TITLE_CHARS", chars), mock.patch.object(csv_fast, "TITLE_CHARS", chars):
+        assert_same(data, chunk_rows, segment, TitleLook(rows, TITLE.header), hint=3)

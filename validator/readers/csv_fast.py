@@ -40,7 +40,14 @@ from typing import BinaryIO
 import numpy as np
 
 from validator.readers.base import Chunk, Header, ReaderNotes, RecordHasher, TitleLook
-from validator.readers.csv_exact import DIALECT_SCAN, CsvReader, choose_delimiter, count_delimiters, title_delimiter
+from validator.readers.csv_exact import (
+    DIALECT_SCAN,
+    TITLE_CHARS,
+    CsvReader,
+    choose_delimiter,
+    count_delimiters,
+    title_delimiter,
+)
 from validator.readers.csv_fast_buffer import MAX_SEGMENT
 from validator.readers.csv_fast_fallback import EXACT_PIECE
 from validator.readers.csv_fast_pending import Hashes
@@ -170,23 +177,32 @@ class FastCsvReader(_Pipeline):
         line read may go on: a ``\\r`` whose ``\\n`` is still to come is only read in full)."""
         assert self.title is not None
         ends = self.title.rows + 2  # line ends (\r and \n alike) to read past, at first
+        # the lines read are looked at once they hold this many bytes, whatever their count: the look
+        # reads TITLE_CHARS characters at most (a UTF-8 character is 4 bytes at most); reading on
+        # to ``rows`` long lines held up to 64 MiB of them and their text at once
+        cap = 4 * TITLE_CHARS
         while True:
             buf = np.frombuffer(self._buf, dtype=np.uint8)
             at = np.flatnonzero((buf == LF) | (buf == CR))
-            if len(at) < ends and not self._eof:
+            # (the last line read is not looked at: its \n may still be to come)
+            early = len(at) >= 3 and int(at[-2]) + 1 >= cap
+            if len(at) < ends and not self._eof and not early:
                 if len(self._buf) >= MAX_SEGMENT:
                     raise Anomaly("the lines under a first line with no delimiter are too long to look down")
                 self._fill(min(MAX_SEGMENT, 2 * len(self._buf) + 64))
                 continue
-            final = len(at) < ends  # (the file ends within them)
-            size = len(buf) if final else int(at[ends - 1]) + 1
+            final = len(at) < ends and self._eof  # (the file ends within them)
+            size = len(buf) if final else int(at[min(ends, len(at)) - 1]) + 1
             lines = list(LineSource(io.BytesIO(bytes(self._buf[:size])), ReaderNotes()))
             if not final:
                 lines.pop()
             try:
                 return title_delimiter(first, _then_more(lines[1:], final), self.delimiter_hint, self.title)
             except _More:
-                ends *= 2
+                if len(at) >= ends:
+                    ends *= 2
+                else:
+                    cap = 2 * len(self._buf)
 
     # -- Reader protocol -----------------------------------------------------------------------
     @property
