@@ -302,10 +302,30 @@ def c_repeat_rows(rng: random.Random, data: bytes, _other: bytes) -> bytes:
     return b"".join(lines[:i]) + line * times + b"".join(lines[i + 1:])
 
 
+TITLES = [b"Contacts export 2024-01-31", b"Notes:", b"", b"Export, March 2024", b'"Export; March";2024',
+          b"sep=;", b'"unclosed title', b"\x00\x00", b"Report\tQ1", b"a|b|c", b"\xef\xbb\xbfTitle", b"   "]
+
+
+def c_title(rng: random.Random, data: bytes, _other: bytes) -> bytes:
+    """A title or preamble above the header (HS608's case): a few lines with or without the
+    file's delimiter, blank ones, lines of delimiters only, Excel's sep= line, an unclosed quote."""
+    d = _delimiter(data)
+    end = rng.choice([b"\r\n", b"\n", b"\r"])
+    lines = []
+    for _ in range(rng.choice([1, 1, 2, 3, 9, 10, 11, 40])):
+        line = rng.choice(TITLES)
+        if rng.random() < 0.2:
+            line = d * rng.choice([1, 2, 5])
+        elif rng.random() < 0.2:
+            line = line + d + rng.choice([b"", b"x", d])
+        lines.append(line + end)
+    return b"".join(lines) + data
+
+
 BYTE_MUTATIONS: list[Callable[[random.Random, bytes, bytes], bytes]] = [
     b_flip, b_insert, b_delete, b_repeat, b_truncate, b_splice]
 CSV_MUTATIONS = [*BYTE_MUTATIONS, b_insert, b_insert, c_header, c_ragged, c_ragged, c_blank, c_quote, c_quote,
-                 c_newlines, c_encode, c_repeat_rows]
+                 c_newlines, c_encode, c_repeat_rows, c_title, c_title]
 
 
 # importRequest ------------------------------------------------------------------------------
@@ -505,6 +525,7 @@ def x_xls(rng: random.Random, data: bytes, other: bytes) -> bytes:
 XLSX_MUTATIONS = [x_mutate, x_mutate, x_mutate, x_mutate, x_mutate, x_mutate, b_flip, b_truncate, b_insert,
                   b_splice, b_delete]
 XLS_MUTATIONS = [x_xls, x_xls, x_xls, x_xls, x_xls, x_xls, b_flip, b_delete, b_repeat, b_truncate]
+TITLED = "title"  # (make_input's kind: a CSV with c_title first)
 MUTATIONS = {"csv": CSV_MUTATIONS, "xlsx": XLSX_MUTATIONS, "xls": XLS_MUTATIONS}
 
 
@@ -526,16 +547,22 @@ class Input:
 
 
 def make_input(seed: int, index: int, kind: str | None = None) -> Input:
-    """Input ``index`` of run ``seed`` (of ``kind`` when given): a function of these alone."""
+    """Input ``index`` of run ``seed`` (of ``kind`` when given: ``title``, a CSV with a title or
+    preamble above its header, ``c_title``, before its other mutations): a function of these alone."""
     rng = random.Random(f"{seed}:{index}")
     pool = seeds()
     drawn = rng.choices(list(KINDS), list(KINDS.values()))[0]
-    kind = kind or drawn
+    titled = kind == TITLED
+    kind = "csv" if titled else kind or drawn
     candidates = [s for s in pool if s.kind == kind] if kind != "request" else list(pool)
     base = rng.choice(candidates)
     files = dict(base.files)
     req: Any = json.loads(json.dumps(base.request)) if not isinstance(base.request, bytes) else base.request
     mutations: list[str] = []
+    if titled:
+        name = rng.choice(sorted(files))
+        files[name] = c_title(rng, files[name], files[name])
+        mutations.append(c_title.__name__)
     for _ in range(rng.choice([1, 1, 2, 3])):
         if kind == "request":
             if isinstance(req, bytes) or rng.random() < 0.15:
@@ -836,7 +863,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli-every", type=int, default=50, help="every Nth input also through the CLI (0: none)")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "fuzz-crashes")
     parser.add_argument("--only", type=int, nargs="*", help="run just these input indexes")
-    parser.add_argument("--kind", choices=sorted(KINDS), help="make every input of this kind")
+    parser.add_argument("--kind", choices=[*sorted(KINDS), TITLED],
+                        help=f"make every input of this kind ({TITLED}: a CSV with a title above its header)")
     args = parser.parse_args(argv)
     summary = run(args.n, args.seed, args.jobs, args.timeout, args.cli_every, args.out, args.only, progress=True,
                   kind=args.kind)

@@ -50,6 +50,19 @@ def test_a_short_run_of_xls_inputs_finds_no_crash(tmp_path: Path) -> None:
     assert not summary.slow
 
 
+def test_a_short_run_of_titled_csv_inputs_finds_no_crash(tmp_path: Path) -> None:
+    # CSVs with a title or preamble above the header (c_title first: lines with and without the
+    # delimiter, blank ones, delimiters only, sep=, an unclosed quote), chunks of 3 and 7 rows
+    # among them: HS608's look below the title and the first chunks joined down to its rows
+    summary = fuzz.run(60, seed=27, jobs=2, cli_every=60, out=tmp_path, kind=fuzz.TITLED)
+    assert [(inp.index, r.signature or r.cli, r.detail[-400:]) for inp, r in summary.crashes] == []
+    assert set(summary.by_kind) == {"csv"} and summary.cli_runs == 1
+    inputs = [fuzz.make_input(27, i, fuzz.TITLED) for i in range(60)]
+    assert all(inp.mutations[0] == "c_title" for inp in inputs)
+    assert {inp.chunk_rows for inp in inputs} == {3, 7, 50_000}
+    assert not summary.slow
+
+
 def _run_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: Any, **kw: Any) -> fuzz.Summary:
     # the workers are forked, so they inherit the patched entry point
     monkeypatch.setattr(validator, "validate", fake)
