@@ -824,3 +824,13 @@ def test_a_look_below_a_title_cut_short_by_its_characters_reads_alike(data: byte
     from validator.readers import csv_exact, csv_fast
     with mock.patch.object(csv_exact, "TITLE_CHARS", chars), mock.patch.object(csv_fast, "TITLE_CHARS", chars):
         assert_same(data, chunk_rows, segment, TitleLook(rows, TITLE.header), hint=3)
+
+
+@pytest.mark.parametrize(("note", "delimiter"), [(1_048_575, ";"), (1_048_576, ","), (3 << 20, ",")])
+def test_a_title_look_reads_the_lines_that_start_in_its_first_million_characters(note: int, delimiter: str) -> None:
+    # a note of 1,048,575 characters and its line end: the header starts within the look's
+    # 1,048,576 characters; one character more and it is past them (read with the comma, as a
+    # file with no delimiter there); the fast reader reads no more ahead than its look does
+    data = b"Contacts export\n" + b"n" * (note - 1) + b"\nh0;h1;h2\na;b;c\n" + b"x;y;z\n" * 1000
+    for reader, notes, _ in (read_exact(data, 3, TITLE, hint=3), read_fast(data, 3, 1 << 20, TITLE, hint=3)):
+        assert notes.delimiter == delimiter, type(reader)
