@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -279,6 +280,15 @@ def test_key_set_rows_widen_past_32_bits() -> None:
     assert sorted(seen.rows.tolist()) == [2, 3, big, big * 2]
 
 
+def _validate_csvs(files: dict[str, tuple[str, list[dict[str, Any]]]], config: Config) -> Report:
+    """validate() of CSV files given as {name: (text, columnMappings)}, read from memory."""
+    request = {"name": "t", "files": [
+        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
+        for name, (_text, mappings) in files.items()]}
+    return validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
+                    base_dir="/nonexistent", config=config)
+
+
 def _mappings(object_id: str, *columns: tuple) -> list[dict]:
     out = []
     for name, prop, *extra in columns:
@@ -437,11 +447,7 @@ def test_an_email_that_is_another_rows_additional_email_is_a_warning_naming_that
 
 
 def _hs308(files: dict[str, tuple[str, list[dict]]], chunk_rows: int) -> list[tuple]:
-    request = {"name": "t", "files": [
-        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
-        for name, (_text, mappings) in files.items()]}
-    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
-                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows))
+    report = _validate_csvs(files, Config(chunk_rows=chunk_rows))
     return [(f.file, f.row, f.column, f.code, f.message.split(":")[0]) for f in report.findings if f.code == "HS308"]
 
 
@@ -852,12 +858,7 @@ def test_a_common_column_key_that_is_no_identifier_fails_even_where_the_owning_f
                           "e.example,bo@x.example;cy@x.example\nf.example,not-an-email\n",
                           _mappings("0-2", ("Domain", "domain"), ("Email", None, link))),
     }
-    request = {"name": "t", "files": [
-        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
-        for name, (_text, mappings) in files.items()]}
-    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
-                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows, reader=reader,
-                                                             select=("HS314", "HS212")))
+    report = _validate_csvs(files, Config(chunk_rows=chunk_rows, reader=reader, select=("HS314", "HS212")))
     fails = "so it names no contacts (0-1) record, in contacts.csv or in the account: the association fails"
     no_row = ("matches no contacts (0-1) row of contacts.csv; the association works only if the record "
               "already exists in the account")
@@ -884,11 +885,7 @@ def test_a_record_id_common_column_key_that_is_no_record_id_fails() -> None:
                          "d@x.example,404\n",
                          _mappings("0-1", ("Email", "email"), ("Company ID", None, link))),
     }
-    request = {"name": "t", "files": [
-        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
-        for name, (_text, mappings) in files.items()]}
-    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
-                      base_dir="/nonexistent", config=Config(chunk_rows=2, select=("HS314",)))
+    report = _validate_csvs(files, Config(chunk_rows=2, select=("HS314",)))
     fails = ("is not a Record ID (a positive 64-bit whole number), so it names no companies (0-2) record, "
              "in companies.csv or in the account: the association fails")
     assert [(f.file, f.row, f.column, f.code, f.message) for f in report.findings] == [
@@ -988,11 +985,7 @@ def test_a_common_column_key_in_any_file_of_the_owning_object_has_its_row(reader
              "companies.csv": ("Domain,Email\na.example,ann@x.example\nb.example,BO@x.example\n"
                                "c.example,cy@x.example\n",
                                _mappings("0-2", ("Domain", "domain"), ("Email", None, link)))}
-    request = {"name": "t", "files": [
-        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
-        for name, (_text, mappings) in files.items()]}
-    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
-                      base_dir="/nonexistent", config=Config(chunk_rows=chunk_rows, reader=reader))
+    report = _validate_csvs(files, Config(chunk_rows=chunk_rows, reader=reader))
     assert [(f.file, f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS314"] == [
         ("companies.csv", 4, 2, "HS314", "'cy@x.example' matches no contacts (0-1) row of a.csv or b.csv; the "
          "association works only if the record already exists in the account"),
@@ -1019,11 +1012,7 @@ def test_common_column_keys_judged_as_read_leave_the_owning_key_sets_levels_unme
              "companies.csv": ("Domain,Email\na.example,u1@x.example\nb.example,U5@x.example\n"
                                "c.example,cy@x.example\n",
                                _mappings("0-2", ("Domain", "domain"), ("Email", None, link)))}
-    request = {"name": "t", "files": [
-        {"fileName": name, "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}
-        for name, (_text, mappings) in files.items()]}
-    report = validate(request, files={n: io.BytesIO(t.encode()) for n, (t, _m) in files.items()},
-                      base_dir="/nonexistent", config=Config(chunk_rows=2, select=("HS314",)))
+    report = _validate_csvs(files, Config(chunk_rows=2, select=("HS314",)))
     assert [(f.file, f.row, f.column, f.code) for f in report.findings] == [("companies.csv", 4, 2, "HS314")]
     assert merged == []
 

@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
-from tests.test_bench import make
+from tests.test_parallel import make_large_import
 from tests.workbooks import make_workbook
 from validator import Config, engine, validate
 from validator.keys import hashes, hashing
@@ -54,15 +54,7 @@ def _json(report: Any, *, drop_bytes: bool = False) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def large_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/test_parallel.py's generated import (every kind of planted problem)."""
-    folder = tmp_path_factory.mktemp("pipelines")
-    make(folder, rows=3000, seed=11)
-    contacts = folder / "contacts.csv"
-    lines = contacts.read_bytes().split(b"\r\n")
-    # a whole record on one line (no quote in it, none open before it), repeated further down (HS304)
-    i = next(i for i in range(40, len(lines)) if b'"' not in lines[i] and b"".join(lines[:i]).count(b'"') % 2 == 0)
-    lines.insert(i + 30, lines[i])
-    contacts.write_bytes(b"\r\n".join(lines))
-    return folder / "import.json"
+    return make_large_import(tmp_path_factory.mktemp("pipelines"))
 
 
 def _frame() -> pd.DataFrame:

@@ -26,9 +26,9 @@ def _json(report: Any) -> dict[str, Any]:
     return rep
 
 
-@pytest.fixture(scope="module")
-def bench_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("parallel")
+def make_large_import(folder: Path) -> Path:
+    """The generated import (every kind of planted problem, 3,000 rows) with a whole record
+    repeated further down (HS304); its import.json."""
     make(folder, rows=3000, seed=11)
     contacts = folder / "contacts.csv"
     lines = contacts.read_bytes().split(b"\r\n")
@@ -37,6 +37,11 @@ def bench_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines.insert(i + 30, lines[i])
     contacts.write_bytes(b"\r\n".join(lines))
     return folder / "import.json"
+
+
+@pytest.fixture(scope="module")
+def bench_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_large_import(tmp_path_factory.mktemp("parallel"))
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
