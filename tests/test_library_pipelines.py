@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pandera.pandas as pandera
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
@@ -339,13 +340,9 @@ def test_a_pool_shut_down_with_checks_running_lets_the_interpreter_exit(large_im
     assert int(done.stdout) >= 4 and done.stderr == ""  # (the checks running finished, the others never began)
 
 
-def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_the_old_ones(
-        tmp_path: Path) -> None:
-    # the lookups made from a snapshot's properties and users (ByIdentity) were kept in the
-    # process after the check, for the last 64 (options) or 16 (users) snapshots: a worker that
-    # loads its snapshot for each check (Config(portal=DIR)) grew by the snapshot's lookups at
-    # each call (60 MB for 100,000 options) up to 64 of them; they are the run's now
-    n = 10_000
+def _snapshot_of_many_options_and_users(tmp_path: Path, n: int = 10_000) -> tuple[Path, dict[str, Any], Path]:
+    """A snapshot whose lookups are large (``n`` users, a property of ``n`` options), a request
+    mapping a deals file to them and that file (its row 3 and 4 flagged by HS236, HS210, HS208)."""
     snapshot = tmp_path / "portal"
     (snapshot / "properties").mkdir(parents=True)
     users = [{"id": str(i), "email": f"u{i}@example.com", "firstName": "User", "lastName": str(i)} for i in range(n)]
@@ -362,10 +359,20 @@ def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_t
         "hasHeader": True, "columnMappings": [
             {"columnObjectTypeId": "0-3", "columnName": c, "propertyName": p}
             for c, p in (("Deal Name", "dealname"), ("Owner", "hubspot_owner_id"), ("Plan", "plan"))]}}]}
+    return snapshot, request, tmp_path / "data.csv"
+
+
+def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_the_old_ones(
+        tmp_path: Path) -> None:
+    # the lookups made from a snapshot's properties and users (ByIdentity) were kept in the
+    # process after the check, for the last 64 (options) or 16 (users) snapshots: a worker that
+    # loads its snapshot for each check (Config(portal=DIR)) grew by the snapshot's lookups at
+    # each call (60 MB for 100,000 options) up to 64 of them; they are the run's now
+    snapshot, request, data = _snapshot_of_many_options_and_users(tmp_path)
     found = []
     blocks = []
     for _ in range(5):
-        report = validate(request, files={"data.csv": tmp_path / "data.csv"}, config=Config(portal=str(snapshot)))
+        report = validate(request, files={"data.csv": data}, config=Config(portal=str(snapshot)))
         found.append([(f.row, f.column, f.code) for f in report.findings])
         del report
         gc.collect()
@@ -373,6 +380,37 @@ def test_a_worker_checking_against_a_snapshot_it_loads_each_time_holds_none_of_t
     assert found[0] == [(None, None, "HS233"), (None, None, "HS233"), (3, 2, "HS236"), (3, 3, "HS210"),
                         (4, 2, "HS236"), (4, 3, "HS208")] and found.count(found[0]) == 5
     assert blocks[-1] - blocks[0] < 5_000, blocks  # (each snapshot's lookups: about 140,000 blocks)
+
+
+def test_a_pipeline_building_a_schema_from_each_new_snapshot_holds_none_of_the_old_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a pandera schema's checks run outside any check's run, and the lookups they made of the
+    # snapshot (a property's options, the account's users) were kept in the process for the last
+    # 64 (options) or 16 (users) snapshots after the schema was dropped: a pipeline building its
+    # schema from the snapshot it loads each day grew by them at each one; they are the schema's
+    from validator.formats.options import OptionSet
+    from validator.schema import failures, for_file
+
+    folds = []
+    fold = OptionSet._of
+    monkeypatch.setattr(OptionSet, "_of", classmethod(lambda cls, options: folds.append(len(options)) or fold(options)))
+    snapshot, request, data = _snapshot_of_many_options_and_users(tmp_path)
+    df = pd.read_csv(data, dtype=str, keep_default_na=False)
+    found = []
+    blocks = []
+    for _ in range(6):
+        schema = for_file(request, "data.csv", portal=str(snapshot))
+        for _twice in range(2):  # (the schema's second run uses the lookups of its first)
+            with pytest.raises(pandera.errors.SchemaErrors) as info:
+                schema.validate(df, lazy=True)
+            found.append(failures(info.value))
+        del schema, info
+        gc.collect()
+        blocks.append(sys.getallocatedblocks())
+    assert found[0] == [(1, "Owner", "HS236"), (1, "Plan", "HS210"), (2, "Owner", "HS236"), (2, "Plan", "HS208")]
+    assert found.count(found[0]) == 12
+    assert folds.count(10_000) == 6  # (once a schema, for its two runs and failures')
+    assert blocks[-1] - blocks[1] < 5_000, blocks  # (each snapshot's lookups: about 140,000 blocks)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")

@@ -32,6 +32,7 @@ from validator.checks.base import Batch, Rule
 from validator.config import Config, active_rules, file_ignores
 from validator.context import FileContext, FileLookup, ImportContext, bind_columns
 from validator.findings import ValidatorError
+from validator.memo import Store, run_scope
 from validator.portal import Portal, catalog_for
 from validator.readers.base import Chunk, Header, string_frame
 from validator.request import FileSpec, ImportSpec, parse_request
@@ -90,7 +91,10 @@ def for_file(request: RequestArg, file_name: str, portal: str | os.PathLike[str]
                for c in file_spec.columns if not c.ignored and c.column_name is not None}
     def reports(code: str) -> bool:  # (FileContext.reports: a rule that leaves a cell to another asks it)
         return code in active and not (skip is not None and skip(code, file_name))
-    checks = [pa.Check(_runner(cls, options.get(cls.code, {}), spec, file_spec, catalog, reports),
+    # the lookups the checks make of the snapshot (a property's options, the users), made at
+    # their first run and kept by the schema's checks alone: they go with the schema
+    store: Store = {}
+    checks = [pa.Check(_runner(cls, options.get(cls.code, {}), spec, file_spec, catalog, reports, store),
                        name=f"{cls.code} {cls.name}", error=f"{cls.code} {cls.summary()}",
                        ignore_na=False) for cls in rules]
     return pa.DataFrameSchema(columns, checks=checks, name=file_name, strict=False)
@@ -113,9 +117,13 @@ def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _runner(cls: type[Rule], options: Mapping[str, Any], spec: ImportSpec, file_spec: FileSpec,
-            catalog: Catalog, reports: Callable[[str], bool]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+            catalog: Catalog, reports: Callable[[str], bool], store: Store) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def check(df: pd.DataFrame) -> pd.DataFrame:
         """True where the rule finds nothing, one cell per DataFrame cell."""
+        with run_scope(store):
+            return _checked(df)
+
+    def _checked(df: pd.DataFrame) -> pd.DataFrame:
         header = [str(c) for c in df.columns]
         frame = _text_frame(df)
         fctx = FileContext(file_spec, file_spec.file_name or "", FileLookup(file_spec.file_name or "", None, "object"))

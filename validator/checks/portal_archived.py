@@ -106,7 +106,7 @@ def _shared_names(owners: Sequence[Owner]) -> dict[str, list[Owner]]:
     return _SHARED.get(owners, _shared_names_of) if isinstance(owners, tuple) else _shared_names_of(owners)
 
 
-_SHARED: ByIdentity[Sequence[Owner], dict[str, list[Owner]]] = ByIdentity(16)
+_SHARED: ByIdentity[Sequence[Owner], dict[str, list[Owner]]] = ByIdentity()
 
 
 def _shared_names_of(owners: Sequence[Owner]) -> dict[str, list[Owner]]:

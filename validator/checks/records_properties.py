@@ -319,8 +319,8 @@ def _is_in(arr: pa.Array | pa.ChunkedArray, known: tuple[pa.Array, frozenset[str
 # users), made once for a tuple of owners, not in every chunk and for every finding's message (a
 # snapshot of 1,000,000 users took 2 s each time)
 _Known = tuple[pa.Array, frozenset[str]]
-_OWNER_SETS: ByIdentity[Sequence[Owner], tuple[_Known, _Known, _Known, _Known]] = ByIdentity(16)
-_ACTIVE: ByIdentity[tuple[Owner, ...], tuple[Owner, ...]] = ByIdentity(16)
+_OWNER_SETS: ByIdentity[Sequence[Owner], tuple[_Known, _Known, _Known, _Known]] = ByIdentity()
+_ACTIVE: ByIdentity[tuple[Owner, ...], tuple[Owner, ...]] = ByIdentity()
 
 
 def _owner_sets(owners: Sequence[Owner]) -> tuple[_Known, _Known, _Known, _Known]:

@@ -72,8 +72,8 @@ class OptionSet:
                    frozenset(k for k, v in folded.items() if len(v) > 1), meant=meant)
 
 
-# the OptionSet of each tuple of options seen last
-_OPTION_SETS: ByIdentity[tuple[Option, ...], OptionSet] = ByIdentity(64)
+# the OptionSet of each tuple of options, made once a run (or a schema)
+_OPTION_SETS: ByIdentity[tuple[Option, ...], OptionSet] = ByIdentity()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
