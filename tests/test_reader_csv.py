@@ -189,3 +189,35 @@ def test_records_are_gathered_with_the_cycle_collector_paused(monkeypatch) -> No
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_cycle_collector_is_on_for_a_record_after_each_few_thousand_fields() -> None:
+    """The collector is the whole process's: a chunk of 50,000 records read with it off held a
+    pipeline's other threads without it for up to 2 s (a 13-column file, in a library
+    ``validate()``). It is on again for one record once PAUSE_FIELDS fields were read."""
+    import gc
+    from itertools import groupby
+
+    import validator.readers.csv_exact as exact
+
+    data = b"h" + b",h".join(b"%d" % i for i in range(13)) + b"\n" + b"a,b,c,d,e,f,g,h,i,j,k,l,m\n" * 10_000
+
+    def states() -> list[bool]:
+        """gc.isenabled() as each record was parsed."""
+        reader = CsvReader(io.BytesIO(data), ReaderNotes())
+        records = reader._records
+        seen: list[bool] = []
+        reader._records = lambda: ((seen.append(gc.isenabled()), item)[1] for item in records())  # type: ignore[method-assign]
+        assert sum(len(c.frame) for c in reader.chunks()) == 10_000
+        return seen
+
+    seen = states()
+    on = [i + 2 for i, state in enumerate(seen) if state]  # (rows: the header is row 1)
+    assert len(seen) == 10_000 and gc.isenabled()
+    assert on == [2523, 5044, 7565]  # (the records after those that reached 32,768 fields: 2,521 records)
+    assert max(len(list(run)) for state, run in groupby(seen) if not state) == -(-exact.PAUSE_FIELDS // 13)
+    gc.disable()
+    try:  # off before: left off, never turned on by the reader
+        assert not any(states()) and not gc.isenabled()
+    finally:
+        gc.enable()
