@@ -295,6 +295,32 @@ def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
                     ["\\xff", "Cy", "4", "HS402", "'\\xff' is not valid UTF-8 text"]]
 
 
+@pytest.mark.parametrize(("kind", "chunk_rows"), [("csv", 1), ("csv", 1000), ("xlsx", 1), ("xlsx", 1000)])
+def test_csv_format_shows_the_cells_of_a_row_reported_at_its_files_end(tmp_path: Path, kind: str,
+                                                                        chunk_rows: int) -> None:
+    # HS117 (a stray quote) and HS419 (a column's first date cell) report their row at the file's
+    # end, after its chunk has gone: the csv format listed that row with every cell empty where it
+    # had no other finding, as if the row were blank
+    import datetime as dt
+
+    from tests.workbooks import make_workbook
+
+    _email_name_request(tmp_path)
+    if kind == "csv":
+        (tmp_path / "contacts.csv").write_bytes(b'Email,Name\na@x.com,An"n\nb@x.com,Bo\n')
+    else:
+        spec = json.loads((tmp_path / "r.import.json").read_text(encoding="utf-8"))
+        spec["files"][0].update(fileName="contacts.xlsx", fileFormat="SPREADSHEET")
+        (tmp_path / "r.import.json").write_text(json.dumps(spec), encoding="utf-8")
+        (tmp_path / "contacts.xlsx").write_bytes(make_workbook({"sheets": [{"name": "Contacts", "rows": [
+            ["Email", "Name"], ["a@x.com", dt.date(2024, 3, 15)], ["b@x.com", "Bo"]]}]}))
+    report = validate(tmp_path / "r.import.json", config=Config(chunk_rows=chunk_rows))
+    rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
+    code, cell = ("HS117", 'An"n') if kind == "csv" else ("HS419", "03/15/2024")
+    assert [(f.row, f.column, f.code) for f in report.findings if f.row] == [(2, 2, code)]
+    assert [r[:4] for r in rows] == [["Email", "Name", "row", "code"], ["a@x.com", cell, "2", code]]
+
+
 def test_hubspot_format_shows_undecodable_bytes_in_row_data_as_in_the_value(tmp_path: Path) -> None:
     # rowData held the byte as its surrogate escape, written out as \udcff where invalidValue, the
     # message and the csv format say \xff

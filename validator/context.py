@@ -78,6 +78,9 @@ class FileContext:
     # per-file-ignore turns it off here (the engine's answer; every rule, where none is given).
     # A rule that leaves a finding to another rule asks it, so that the finding is not lost.
     reports: Callable[[str], bool] = field(default=lambda _code: True, repr=False)
+    # the cells of data rows a rule reports at the file's end, after their chunk has gone (HS117,
+    # HS419: ``records.keys_read``), kept as the rows are read: the engine gives them to the report
+    read_cells: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def column(self, index: int) -> Column:
         return self.columns[index]

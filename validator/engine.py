@@ -254,6 +254,11 @@ class Engine:
                     spans.finish(fctx.notes.lines)
             ended = [hit for rule in hooks["on_file_end"] for hit in rule.on_file_end(fctx) or ()]
             collect.add(ended)
+            if fctx.read_cells:  # (rows reported now, kept as read: ``_records`` keeps those with findings)
+                kept = report.records.setdefault(fctx.name, {})
+                for row, cells in fctx.read_cells.items():
+                    kept.setdefault(row, cells)
+                fctx.read_cells = {}
             if any(hit.code == EMPTY_FILE for hit in ended):  # (hostile B1, B2) nothing else to say
                 collect.only(fctx.name, EMPTY_FILE)
             fctx.key_sets = {}  # rules that need a file's keys after it keep their own reference

@@ -181,7 +181,9 @@ def keys_read(chunk: Chunk, file: FileContext, rows: list[int]) -> list[str]:
     the finding brings this key, so that --write-baseline, a baseline check and the report key
     it alike, by its record, whatever other findings its row has. Without it, each took the
     record's key only where the row had another finding (the writer: any; a check: one listed
-    or accepted), else the row's place."""
+    or accepted), else the row's place. The rows' cells are kept too (``file.read_cells``), for
+    the formats that show them (csv, hubspot): without them such a row was shown blank."""
+    capture(chunk, rows, file.read_cells)
     return RowSource(chunk, {}, key_columns(file)).keys(rows)
 
 
