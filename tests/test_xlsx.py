@@ -327,6 +327,26 @@ def test_a_workbook_under_a_title_has_no_delimiter_to_choose(tmp_path: Path, eng
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_workbook_title_of_several_cells_names_each_cell(tmp_path: Path, engine: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # a workbook's title row was its cells run together: pandas' to_excel of two header levels
+    # (Contact over Email and First Name, merged; Stats over Score) was "a title ('ContactStats')"
+    _use_engine(monkeypatch, engine)
+    names = ["Email", "First Name", "Score"]
+    data = make_workbook({"sheets": [{"name": "Sheet1", "merged": ["A1:B1"], "rows": [
+        ["Contact", "", "Stats"], names, ["ann@example.com", "Ann", 3]]}]})
+    report = validate(write(tmp_path, data, headers=tuple(names)))
+    assert [(f.code, f.row, f.column, f.value, f.message) for f in report.findings if f.code == "HS608"] == [
+        ("HS608", 1, None, "Contact, Stats", "row 1 looks like a title ('Contact', 'Stats'): the column names the "
+         "mappings use are on row 2")]
+    one = make_workbook({"sheets": [{"name": "Sheet1", "rows": [["", "Contacts export"], names]}]})
+    report = validate(write(tmp_path, one, headers=tuple(names)))
+    assert [(f.code, f.row, f.value, f.message) for f in report.findings if f.code == "HS608"] == [
+        ("HS608", 1, "Contacts export", "row 1 looks like a title ('Contacts export'): the column names the "
+         "mappings use are on row 2")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_workbooks_header_under_a_title_is_found_whatever_the_chunk_size(tmp_path: Path, engine: str,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # with 1 to 3 rows a chunk the header on row 4 was past the first chunk, where HS608 looked

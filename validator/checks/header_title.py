@@ -28,13 +28,17 @@ class TitleHeader:
     row: int
     line: int | None
     width: int  # its fields: the width rows below it are judged against
-    title: str  # row 1 as the file spells it
+    title: str  # row 1 as the file spells it (a workbook's: its cells with text, joined by ", ")
     blank: bool  # row 1 holds nothing (a blank line, not a title)
     cells: tuple[str, ...] = ()  # its cells as read (HS408 counts the commas in them)
+    parts: tuple[str, ...] = ()  # a workbook's: row 1's cells with text, each named in ``said``
 
     def said(self) -> str:
-        """Row 1 named: `row 1 looks like a title ('Notes:')` or `row 1 is blank`."""
-        return "row 1 is blank" if self.blank else f"row 1 looks like a title ({quote(self.title)})"
+        """Row 1 named: `row 1 looks like a title ('Notes:')` (a workbook's of several cells:
+        `('Contact', 'Stats')`) or `row 1 is blank`."""
+        if self.blank:
+            return "row 1 is blank"
+        return f"row 1 looks like a title ({', '.join(quote(p) for p in self.parts or (self.title,))})"
 
     def where(self) -> str:
         """The real header's place: `row 4`, or `row 4 (line 5)` where a quoted value spans lines above it."""
@@ -76,12 +80,13 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
         rows.append((int(row), None if line is None else int(line), file.width, [col[i] for col in cells]))
     for row, line, width, values in sorted(rows, key=lambda r: r[0]):
         if holds_names(values, wanted):
-            notes = file.notes  # as the file writes it (a workbook's cells, joined)
-            title = written_text(header.cells, notes.delimiter) if notes.kind == "csv" else \
-                notes.delimiter.join(header.cells)
+            notes = file.notes  # as the file writes it; a workbook's cells that hold text, each
+            # named (run together, two cells read as one word: 'ContactStats')
+            parts = () if notes.kind == "csv" else tuple(c for c in header.cells if c.strip())
+            title = written_text(header.cells, notes.delimiter) if notes.kind == "csv" else ", ".join(parts)
             return TitleHeader(row, line, width, title,
                                not any(c.strip() for c in header.cells),
-                               tuple(v for v in values if isinstance(v, str)))
+                               tuple(v for v in values if isinstance(v, str)), parts)
     return None
 
 
