@@ -5,14 +5,16 @@ A workbook spec (also the ``workbook`` key of a rule case file)::
 
     { sheets = [ { name = "Contacts", rows = [["Email", "Id"], ["a@x.com", 12]],
                    state = "hidden", hidden_rows = [3], hidden_cols = ["C"],
-                   merged = ["A1:B1"], formatted = ["A3:B2000"] } ] }
+                   merged = ["A1:B1"], formatted = ["A3:B2000"],
+                   tables = [ { name = "Deals", ref = "A1:B4", totals = 1 } ] } ] }
 
 Cell values are written as given: numbers as number cells, TOML dates as date cells, strings
 starting with ``=`` as formulas (without a cached value, as openpyxl writes them), ``#N/A`` and
 the other error codes as error cells. ``{ s = "=text" }`` forces a text cell; ``{ v = 0.25,
 format = "0%" }`` writes a value with a number format. ``formatted``
 ranges get a border on every cell, so Excel's way of writing formatting without values (a
-cell element with a style and no value) is in the sheet.
+cell element with a style and no value) is in the sheet. ``tables`` are Excel tables (a
+``xl/tables`` part), ``totals``: the rows of its totals row (0: none).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.styles import Border, Side
+from openpyxl.worksheet.table import Table
 
 BORDER = Border(bottom=Side(style="thin"))
 
@@ -65,6 +68,9 @@ def make_workbook(spec: dict[str, Any]) -> bytes:
             for row in ws[ref]:
                 for cell in row:
                     cell.border = BORDER
+        for table in sheet.get("tables", []):
+            ws.add_table(Table(displayName=table["name"], ref=table["ref"],
+                               totalsRowCount=table.get("totals") or None))
         if "state" in sheet:
             ws.sheet_state = sheet["state"]
     out = io.BytesIO()

@@ -54,8 +54,9 @@ CHECK_ONLY: Mapping[str, tuple[str, ...]] = {
     "values across rows or files: identical rows, values named in other files or rows, association counts": (
         "HS304", "HS308", "HS309", "HS314", "HS317", "HS319", "HS324", "HS325",
         "HS332", "HS341"),
-    "a workbook's cells: their kinds (number, date, error, formula), hidden and formatted cells": (
-        "HS419", "HS421", "HS423", "HS424", "HS425", "HS426", "HS432", "HS433", "HS434"),
+    "a workbook's cells: their kinds (number, date, error, formula), hidden and formatted cells, a table's "
+    "totals row": (
+        "HS419", "HS421", "HS423", "HS424", "HS425", "HS426", "HS432", "HS433", "HS434", "HS437"),
 }
 _CHECK_ONLY = frozenset(code for codes in CHECK_ONLY.values() for code in codes)
 # Rules that compare a file's rows with each other as they are read (a repeated email, domain,

@@ -1,6 +1,6 @@
-"""Spreadsheet rules on the workbook (HS420-HS424, HS432, HS433, HS435): its sheets, formatted empty
-rows and columns, hidden data, merged header cells, formulas without a value and error values, a
-workbook named as the other kind of workbook;
+"""Spreadsheet rules on the workbook (HS420-HS424, HS432, HS433, HS435, HS437): its sheets, formatted
+empty rows and columns, hidden data, merged header cells, formulas without a value and error values,
+a workbook named as the other kind of workbook, a table's totals row;
 with the pre-scan's workbook facts (``workbook``) and the catalog column roles the cell rules of
 ``spreadsheet_dates`` and ``spreadsheet_numbers`` share.
 
@@ -245,6 +245,41 @@ class HiddenData(Rule):
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         self.first_in_col = {}
         yield from ()
+
+
+class TableTotalsRow(Rule):
+    """The totals row of an Excel table holds values: HubSpot imports it as a record.
+
+    Why: a table's Total Row (Table Design > Total Row) is cells of the sheet like any other
+    row; HubSpot does not document Excel tables and reads the sheet's rows ([I]), so the row
+    (`Total` and the sums of the columns) is imported as one more record, or fails as one, and a
+    number column's sum lands in the last record's place. A warning: the row is named from the
+    table's own part (`totalsRowCount`), not guessed from its text.
+    Example: a table of deals `A1:C101` whose row 101 holds `Total` and `=SUBTOTAL(109,[Amount])`.
+    Fix: turn the table's Total Row off before the import, or delete the row.
+    """
+
+    code = "HS437"
+    name = "table-totals-row"
+    severity = Severity.WARNING
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        scan = workbook(file)
+        if scan is None or not scan.totals or not len(chunk):
+            return
+        rows = chunk.rows
+        for t in scan.totals:
+            for i in np.flatnonzero((rows >= t.first) & (rows <= t.last)):
+                # its cells in the table's columns that hold text, or a formula without a value
+                held = [c for c in range(t.c1, min(t.c2, chunk.frame.shape[1]) + 1)
+                        if chunk.frame.iat[i, c - 1] != "" or (chunk.kinds is not None and
+                                                                chunk.kinds.iat[i, c - 1] == "f")]
+                if held:
+                    yield self.finding(
+                        f"row {int(rows[i])} is the totals row of Excel table {quote(t.table)} ({t.ref}); HubSpot "
+                        "imports it as a record like any other row", file=file, row=int(rows[i]), column=held[0],
+                        value=chunk.frame.iat[i, held[0] - 1],
+                        hint="turn the table's Total Row off (Table Design), or delete the row")
 
 
 class MergedHeader(Rule):

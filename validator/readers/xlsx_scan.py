@@ -76,6 +76,7 @@ from validator.readers.xlsx_sheet import (  # noqa: F401 (re-exported)
     _ATTR_R,
     SheetScan,
     Sink,
+    _parse_range,
     _scan_text,
     _string_index_refusal,
     scan_sheet,
@@ -102,6 +103,18 @@ class SheetInfo:
     kind: str = "worksheet"  # worksheet | chartsheet | other
 
 
+@dataclass(frozen=True, slots=True)
+class TotalsRow:
+    """The totals row of an Excel table on the checked sheet (``totalsRowCount``): its rows
+    (``first`` to ``last``) and columns (``c1`` to ``c2``), the table's name and range."""
+    table: str
+    ref: str
+    first: int
+    last: int
+    c1: int
+    c2: int
+
+
 @dataclass(slots=True)
 class WorkbookScan:
     sheets: list[SheetInfo]
@@ -112,6 +125,7 @@ class WorkbookScan:
     shared_strings: int = 0
     parts: int = 0
     inflated: int = 0
+    totals: tuple[TotalsRow, ...] = ()  # the checked sheet's tables' totals rows (.xlsx only)
 
 
 def calamine_available() -> bool:
@@ -183,7 +197,36 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
     else:
         chosen = next((s for s in worksheets if s.name in with_data), worksheets[0] if worksheets else None)
     scan = scans.get(chosen.name, SheetScan()) if chosen else SheetScan()
-    return WorkbookScan(sheets, chosen, scan, with_data, date1904, shared, len(names), budget.used)
+    totals = _totals_rows(zf, chosen.part, budget, names) if chosen is not None and chosen.part else ()
+    return WorkbookScan(sheets, chosen, scan, with_data, date1904, shared, len(names), budget.used, totals)
+
+
+def _totals_rows(zf: zipfile.ZipFile, part: str, budget: Budget, names: list[str]) -> tuple[TotalsRow, ...]:
+    """The totals rows of the Excel tables of worksheet ``part`` (its rels' ``/table`` targets:
+    ``<table ref="A1:D5" totalsRowCount="1">`` ends with one). Parts every pre-check passed
+    already; one that does not parse, or names no range, is no table here (Excel would call the
+    workbook damaged; the cells are read as before)."""
+    out = []
+    try:
+        targets = _relationships(zf, part, budget, names, kind="table").values()
+    except Refused:
+        return ()
+    for target in targets:
+        if target not in names:
+            continue
+        try:
+            table = parse_xml(read_part(zf, target, budget), target)
+        except Refused:
+            continue
+        count, ref = str(table.get("totalsRowCount", "")), str(table.get("ref", ""))
+        header = str(table.get("headerRowCount", "1"))
+        rng = _parse_range(ref) if count.isdigit() and int(count) > 0 and header.isdigit() else None
+        if rng is None or rng[2] - int(count) + 1 < rng[0] + int(header):
+            continue  # (no range, or totals rows that would reach the table's header: a damaged table)
+        _r1, c1, r2, c2 = rng
+        name = str(table.get("displayName") or table.get("name") or "")
+        out.append(TotalsRow(name, ref, r2 - int(count) + 1, r2, c1, c2))
+    return tuple(out)
 
 
 MAX_STYLE_FORMATS = 65_490  # Excel's limit on unique cell formats / cell styles in a workbook
@@ -236,7 +279,9 @@ def _sheets(zf: zipfile.ZipFile, wb_part: str, budget: Budget, names: list[str])
     return out, date1904
 
 
-def _relationships(zf: zipfile.ZipFile, part: str, budget: Budget, names: list[str]) -> dict[str, str]:
+def _relationships(zf: zipfile.ZipFile, part: str, budget: Budget, names: list[str],
+                   kind: str | None = None) -> dict[str, str]:
+    """``part``'s relationships, id -> target part; ``kind``: only those of that type (``table``)."""
     folder, base = posixpath.split(part)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     if rels_name not in names:
@@ -244,6 +289,8 @@ def _relationships(zf: zipfile.ZipFile, part: str, budget: Budget, names: list[s
     root = parse_xml(read_part(zf, rels_name, budget), rels_name)
     out = {}
     for rel in root:
+        if kind is not None and not str(rel.get("Type", "")).endswith("/" + kind):
+            continue
         target = str(rel.get("Target", ""))
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[str(rel.get("Id", ""))] = path
