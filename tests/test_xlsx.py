@@ -1552,7 +1552,26 @@ def test_a_negative_date_serial_is_quoted_as_its_number(tmp_path: Path, engine: 
     assert [(f.row, f.column, f.code, f.value, f.message) for f in report.findings if f.code == "HS201"] == [
         (2, 2, "HS201", "-1.25", f"'-1.25' is not a MONTH_DAY_YEAR datetime{why}"),
         (4, 2, "HS201", "-3", f"'-3' is not a MONTH_DAY_YEAR datetime{why}"),
-        (5, 2, "HS201", "06:00", "'06:00' is not a MONTH_DAY_YEAR datetime")]
+        (5, 2, "HS201", "06:00", f"'06:00' is not a MONTH_DAY_YEAR datetime{TIME_OF_DAY}")]
+
+
+TIME_OF_DAY = ": the cell holds a time of day and no date (a time cell, or a date cell under 1: a fraction of a day)"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_time_cell_in_a_date_column_is_named_as_a_time_of_day(tmp_path: Path, engine: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # a time cell (9:05 formatted h:mm) in a date column was "'09:05' is not a MONTH_DAY_YEAR
+    # datetime", the time quoted as if it were a date written wrong
+    _use_engine(monkeypatch, engine)
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Close Date"], ["a@x.com", dt.time(9, 5)], ["b@x.com", dt.date(2024, 3, 15)],
+        ["c@x.com", {"v": 0.75, "format": "h:mm AM/PM"}]]}]})
+    report = validate(write(tmp_path, data, headers=("Email", "Close Date")))
+    assert report.files[0].reader == engine
+    assert [(f.row, f.column, f.code, f.value, f.message) for f in report.findings if f.code == "HS201"] == [
+        (2, 2, "HS201", "09:05", f"'09:05' is not a MONTH_DAY_YEAR datetime{TIME_OF_DAY}"),
+        (4, 2, "HS201", "18:00", f"'18:00' is not a MONTH_DAY_YEAR datetime{TIME_OF_DAY}")]
 
 
 @pytest.mark.parametrize("block_cells", [2, 250_000])

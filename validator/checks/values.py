@@ -85,6 +85,13 @@ class UnparseableDate(ValueRule):
                                       _not_a(f"is not a {fmt} {kind}", kind == "datetime", number_cell=True),
                                       hubspot_error=error)
                 bad = bad & ~numbers
+            times = kind_mask(chunk, column.index, "t")
+            if times is not None and (bad & times).any():  # a workbook's time cells ('09:05': what it shows)
+                yield from self.cells(chunk, file, column, bad & times,
+                                      _not_a(f"is not a {fmt} {kind}: the cell holds a time of day and no date "
+                                             "(a time cell, or a date cell under 1: a fraction of a day)"),
+                                      hubspot_error=error)
+                bad = bad & ~times
             yield from self.cells(chunk, file, column, bad,
                                   _not_a(f"is not a {fmt} {kind}", kind == "datetime", date_format=fmt),
                                   hubspot_error=error)
