@@ -1555,6 +1555,28 @@ def test_a_negative_date_serial_is_quoted_as_its_number(tmp_path: Path, engine: 
         (5, 2, "HS201", "06:00", f"'06:00' is not a MONTH_DAY_YEAR datetime{TIME_OF_DAY}")]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_rows_after_the_data_holding_only_formulas_without_values_or_errors_are_read(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # calamine keeps no value of a formula without a cached value or of an error cell, so its
+    # sheet ended at the last row with another value: rows below it holding only those were
+    # never read (openpyxl read them). A workbook whose rows a script wrote as formulas was "HS115
+    # the file has a header row but no data rows", and HS423 never said why
+    _use_engine(monkeypatch, engine)
+    formulas = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Close Date"], *[[f'=LOWER("U{i}@X.COM")', f"=DATE(2024,3,{i})"] for i in (2, 3)]]}]})
+    report = validate(write(tmp_path, formulas, headers=("Email", "Close Date")))
+    assert (report.files[0].reader, report.files[0].rows) == (engine, 2)
+    assert [(f.row, f.column, f.code) for f in report.findings if f.code.startswith("HS1") or f.code >= "HS4"] == [
+        (2, None, "HS113"), (2, 1, "HS423"), (2, 2, "HS423"), (3, 1, "HS423"), (3, 2, "HS423")]
+    below = make_workbook({"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Close Date"], ["a@x.com", dt.date(2024, 3, 15)], ["", "=B2+1"], ["#N/A", ""]]}]})
+    report = validate(write(tmp_path, below, headers=("Email", "Close Date")))
+    assert (report.files[0].reader, report.files[0].rows) == (engine, 3)
+    assert [(f.row, f.column, f.code) for f in report.findings if f.code in ("HS113", "HS423", "HS424")] == [
+        (3, None, "HS113"), (3, 2, "HS423"), (4, 1, "HS424")]
+
+
 TIME_OF_DAY = ": the cell holds a time of day and no date (a time cell, or a date cell under 1: a fraction of a day)"
 
 

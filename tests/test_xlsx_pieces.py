@@ -429,6 +429,9 @@ def test_rows_holding_only_errors_or_formulas_between_pieces(monkeypatch: pytest
     notes = [n for c in whole[2] for n in c[3]]
     assert any("row=18," in n and "ragged" in n for n in notes)  # the formula row, as the whole load has it
     assert len(small_pieces) >= 4
+    # the last rows, formulas alone, below the last value calamine keeps: read (they were not)
+    assert whole[3] == 90 and [n[:38] for n in notes[-4:]] == [
+        f"RowNote(kind='ragged', row={r}, line={r}" for r in (88, 89, 90, 91)]
 
 
 @pytest.mark.parametrize("first_sheet", ["data", "empty"])

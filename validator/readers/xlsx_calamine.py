@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from validator.readers import xlsx_pieces
 from validator.readers.xlsx_blocks import RawBlock
+from validator.readers.xlsx_container import MAX_ROWS
 
 if TYPE_CHECKING:
     from validator.readers.xlsx_prefetch import Prefetched
@@ -60,9 +61,17 @@ class _CalamineEngine:
         return self._handle.get_sheet_by_name(name)
 
     def _calamine_rows(self, sheet: Any) -> Any:
-        """Blocks of the whole sheet's rows."""
+        """Blocks of the whole sheet's rows, then those below them that hold only cells calamine
+        keeps no value of (``_exception_rows``)."""
         rows = _Rows.whole(sheet)
-        return lambda limit, header=False: rows.block(limit)
+        given = [0]  # the last sheet row given out
+
+        def block(limit: int, header: bool = False) -> RawBlock | None:
+            got = rows.block(limit) or self._exception_rows(given[0] + 1, MAX_ROWS, limit)
+            if got is not None:
+                given[0] = int(got.rows[-1])
+            return got
+        return block
 
     def _piecewise(self, pieces: xlsx_pieces.Pieces, name: str) -> Any:
         """Blocks of the rows of the sheet's pieces (``xlsx_pieces``), in order. A piece's rows are
@@ -72,6 +81,13 @@ class _CalamineEngine:
         the pieces, and the whole sheet is loaded and read from the row after the last one given."""
         given = [0]  # the last sheet row given out
         ahead: list[xlsx_pieces.Piece | None] = []  # the piece after the current one, once loaded
+
+        def tail(limit: int) -> RawBlock | None:
+            """The rows below the last one calamine gave that hold only cells it keeps no value of."""
+            got = self._exception_rows(given[0] + 1, MAX_ROWS, limit)
+            if got is not None:
+                given[0] = int(got.rows[-1])
+            return got
 
         def following() -> xlsx_pieces.Piece | None:
             if ahead:
@@ -91,11 +107,11 @@ class _CalamineEngine:
                         return got
                     self._now = None
                     if rows.piece is None:  # the whole sheet, after the pieces ended: all given
-                        return None
+                        return tail(limit)
                 try:
                     piece = following()
                     if piece is None:
-                        return None
+                        return tail(limit)
                     after = pieces.next()
                     ahead.append(after)
                     end = piece.first + piece.count - 1 if piece.count else given[0]
@@ -115,9 +131,10 @@ class _CalamineEngine:
         return block
 
     def _exception_rows(self, low: int, high: int, limit: int) -> RawBlock | None:
-        """Rows between two pieces that hold only error cells or formulas without a cached value
-        (no value calamine keeps, so neither piece has them): the whole sheet's load gives them as
-        empty rows, which the byte scan's exceptions then fill; here, the first ``limit`` of them."""
+        """Rows between two pieces, or below the sheet's last row calamine gives, that hold only
+        error cells or formulas without a cached value (no value calamine keeps, so no piece has
+        them, and the whole sheet's load ends above them; between its rows, it gives them as empty
+        rows, which the byte scan's exceptions then fill): the first ``limit`` of them."""
         found = self._exceptions_in(low, high)
         if not found:
             return None
