@@ -198,7 +198,7 @@ def test_the_cycle_collector_is_on_for_a_record_after_each_few_thousand_fields()
     import gc
     from itertools import groupby
 
-    import validator.readers.csv_exact as exact
+    from validator.readers.base import PAUSE_FIELDS
 
     data = b"h" + b",h".join(b"%d" % i for i in range(13)) + b"\n" + b"a,b,c,d,e,f,g,h,i,j,k,l,m\n" * 10_000
 
@@ -215,7 +215,7 @@ def test_the_cycle_collector_is_on_for_a_record_after_each_few_thousand_fields()
     on = [i + 2 for i, state in enumerate(seen) if state]  # (rows: the header is row 1)
     assert len(seen) == 10_000 and gc.isenabled()
     assert on == [2523, 5044, 7565]  # (the records after those that reached 32,768 fields: 2,521 records)
-    assert max(len(list(run)) for state, run in groupby(seen) if not state) == -(-exact.PAUSE_FIELDS // 13)
+    assert max(len(list(run)) for state, run in groupby(seen) if not state) == -(-PAUSE_FIELDS // 13)
     gc.disable()
     try:  # off before: left off, never turned on by the reader
         assert not any(states()) and not gc.isenabled()

@@ -834,3 +834,45 @@ def test_a_title_look_reads_the_lines_that_start_in_its_first_million_characters
     data = b"Contacts export\n" + b"n" * (note - 1) + b"\nh0;h1;h2\na;b;c\n" + b"x;y;z\n" * 1000
     for reader, notes, _ in (read_exact(data, 3, TITLE, hint=3), read_fast(data, 3, 1 << 20, TITLE, hint=3)):
         assert notes.delimiter == delimiter, type(reader)
+
+
+def test_a_segments_ragged_records_are_made_with_the_collector_on_now_and_then(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fast reader parsed and noted a segment's ragged records with the process's cycle
+    # collector off all along: a file whose every row has one field too many (a trailing comma
+    # the header lacks) kept it off for 1 s at a time in a library validate(). It is on again
+    # after each PAUSE_FIELDS fields (base.FieldPause), the parse's and the notes' alike
+    import gc
+
+    import validator.readers.csv_fast_segment as segment
+    from validator.readers.base import PAUSE_FIELDS
+
+    events: list[str] = []
+    off, on, odd = gc.disable, gc.enable, segment._odd_record
+
+    def disable() -> None:
+        if gc.isenabled():
+            events.append("off")
+        off()
+
+    def enable() -> None:
+        if not gc.isenabled():
+            events.append("on")
+        on()
+
+    monkeypatch.setattr(gc, "disable", disable)
+    monkeypatch.setattr(gc, "enable", enable)
+    monkeypatch.setattr(segment, "_odd_record", lambda *a: (events.append("note"), odd(*a))[1])
+    data = b"a,b,c\n" + b"".join(b"u%d@x.com,Ann,Lee,extra\n" % i for i in range(20_000))
+    _reader, _notes, chunks = read_fast(data, 50_000, 1 << 22)
+    assert (sum(len(c.notes) for c in chunks), events.count("note")) == (20_000, 20_000) and gc.isenabled()
+    windows: list[int] = []  # notes made in each stretch with the collector off
+    for event in events:
+        if event == "off":
+            windows.append(0)
+        elif event == "note" and windows and windows[-1] >= 0:
+            windows[-1] += 1
+        elif event == "on" and windows:
+            windows.append(-1)  # (on until the next "off")
+    made = [w for w in windows if w >= 0]
+    assert max(made) <= PAUSE_FIELDS // 4 and len(made) >= 20_000 * 8 // PAUSE_FIELDS  # (4 fields parsed, 4 noted)

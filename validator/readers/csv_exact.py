@@ -9,7 +9,6 @@ padded or shifted. ``NA``, ``None``, ``null`` and leading zeros stay exactly as 
 from __future__ import annotations
 
 import csv
-import gc
 import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -21,6 +20,7 @@ from validator.readers.base import (
     MAX_EVENTS,
     TEXT_KEEP,
     Chunk,
+    FieldPause,
     Header,
     ReaderNotes,
     RowNote,
@@ -29,7 +29,6 @@ from validator.readers.base import (
     add_note,
     empty_frame,
     note_limit,
-    pause_collector,
     string_frame,
 )
 from validator.readers.csv_scan import field_lengths, scan
@@ -38,9 +37,6 @@ from validator.readers.text import RECORD_KEEP_CHARS, LineSource
 CANDIDATES = (",", ";", "\t", "|")
 FIELD_LIMIT = csv.field_size_limit()  # read once; never changed (process-wide state)
 SAMPLE_FIELDS = 3
-# fields read with the cycle collector off, at most, before it is on again for a record: about
-# 60 ms of the exact reader's time (2,500 records of 13 columns)
-PAUSE_FIELDS = 32_768
 DIALECT_SCAN = 64 * 1024  # characters of the header line scanned for delimiters
 
 
@@ -331,14 +327,10 @@ class CsvReader:
         good, rows, starts, notes = seed if seed is not None else ([], [], [], [])
         # a chunk's records (a list each) and notes are made with the cycle collector off, and
         # it is on while the chunk is checked (a file of ragged rows spent 13% of its time in it)
-        # and for one record after each PAUSE_FIELDS fields read: the collector is the whole
-        # process's, and a pipeline's other threads went up to 2 s at a time without it
-        paused = pause_collector()
-        fields = 0
+        # and for one record after each PAUSE_FIELDS fields read (``FieldPause``)
+        pause = FieldPause()
         try:
             for item in self._records():
-                if not paused:  # (on for the record just read: it collected if it was due)
-                    paused = pause_collector()
                 if keep_tail:  # (a piece of a fast read: where its records end, for the progress bar)
                     self.tail_ends.append(item.end_line if isinstance(item, RowNote) else item[3])
                 if isinstance(item, RowNote):
@@ -352,23 +344,15 @@ class CsvReader:
                     else:
                         add_note(notes, _odd_record(record, row, line, end))
                 if len(good) >= self.chunk_rows or len(notes) >= note_limit(self.chunk_rows):
-                    if paused:  # (the chunk's frame, a few containers, is made with it on)
-                        gc.enable()
-                        paused = False
+                    pause.release()  # (the chunk's frame, a few containers, is made with it on)
                     chunk = self._chunk(good, rows, starts, notes, width, self.lines.offset())
                     good, rows, starts, notes = [], [], [], []
-                    fields = 0
                     yield chunk
-                    paused = pause_collector()
-                elif paused:
-                    fields += len(item.cells or item.sample) if isinstance(item, RowNote) else len(item[0])
-                    if fields >= PAUSE_FIELDS:
-                        gc.enable()
-                        paused = False
-                        fields = 0
+                    pause.hold()
+                else:
+                    pause.count(len(item.cells or item.sample) if isinstance(item, RowNote) else len(item[0]))
         finally:
-            if paused:
-                gc.enable()
+            pause.release()
         self.notes.records = self._row - (self._header_rows if self._row else 0)
         if keep_tail:
             self.tail = (good, rows, starts, notes)

@@ -23,11 +23,11 @@ import pyarrow.compute as pc
 from validator.readers.base import (
     MAX_EVENTS,
     TEXT_KEEP,
+    FieldPause,
     RecordHasher,
     RowNote,
     StrayQuote,
     add_note,
-    collector_paused,
 )
 from validator.readers.csv_exact import _odd_record
 from validator.readers.csv_fast_buffer import MAX_SEGMENT, _Buffer
@@ -154,14 +154,16 @@ class _Segments(_Buffer):
         if numbers and not 1 <= min(numbers) <= max(numbers) <= len(nonempty):
             raise Anomaly("invalid row number out of range", framed.size)
         ragged = nonempty[np.asarray(numbers, dtype=np.int64) - 1] if numbers else nonempty[:0]
-        with collector_paused(len(numbers)):
-            parsed = self._ragged_records(raw, framed, ragged.tolist())
+        # (made with the collector off, on now and then: base.FieldPause)
+        with FieldPause(len(numbers) >= 1000) as pause:
+            parsed = self._ragged_records(raw, framed, ragged.tolist(), pause)
             for (_number, fields), k, record in zip(flight.invalid, ragged.tolist(), parsed, strict=True):
                 odd[k] = True
                 if len(record) != fields:
                     raise Anomaly("pyarrow and csv disagree on a record's fields", framed.size, int(framed.starts[k]))
                 records[k] = record
                 notes.append(_odd_record(record, int(rows[k]), int(framed.lines[k]), int(framed.end_lines[k])))
+                pause.count(fields)
         merge = bool(notes) and any(n.kind == "blank" for n in notes)  # blank records the csv module read
         notes += _blank_runs(np.flatnonzero(content == 0), rows, framed)
         good = ~odd
@@ -191,17 +193,22 @@ class _Segments(_Buffer):
         ends = flight.offset + np.append(framed.starts[1:], framed.size).astype(np.int64)
         return table, rows[good], framed.lines[good], notes, hashes, (rows, ends)
 
-    def _ragged_records(self, raw: bytes | bytearray, framed: Framed, ks: list[int]) -> list[list[str]]:
+    def _ragged_records(self, raw: bytes | bytearray, framed: Framed, ks: list[int],
+                        pause: FieldPause | None = None) -> list[list[str]]:
         """The csv module's fields of records ``ks`` of a segment: all in one reader over the
         records' texts put one per line (each is a whole record, its quotes balanced), or record
-        by record should that not give one record each."""
+        by record should that not give one record each. ``pause`` counts the fields parsed."""
         if not ks:
             return []
         texts = [raw[framed.starts[k]: framed.ends[k]] for k in ks]
         if len(ks) > 1:
             joined = b"\n".join(texts).decode("utf-8", KEEP_UTF8)
             with contextlib.suppress(csv.Error):
-                parsed = list(csv.reader(io.StringIO(joined, newline=""), delimiter=self.delimiter, strict=True))
+                parsed = []
+                for record in csv.reader(io.StringIO(joined, newline=""), delimiter=self.delimiter, strict=True):
+                    parsed.append(record)
+                    if pause is not None:
+                        pause.count(len(record))
                 if len(parsed) == len(ks):
                     return parsed
         return [next(csv.reader(io.StringIO(t.decode("utf-8", KEEP_UTF8), newline=""), delimiter=self.delimiter,
