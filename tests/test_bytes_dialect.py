@@ -922,6 +922,48 @@ def test_a_sep_line_naming_another_delimiter_than_the_header_under_it_says_so(re
     assert (trailing.row, trailing.column) == (1, 2)
 
 
+@pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize("chunk_rows", [1, 50_000])
+def test_a_title_above_excels_sep_line_is_read_with_the_headers_delimiter(reader: str, chunk_rows: int) -> None:
+    # `Export`, then Excel's `sep=;`, then a semicolon header: the look below the title stopped at
+    # the `sep=;` line (a delimiter, but no header) and the file was read with commas, one
+    # column: no HS608, no HS108, an HS103 per mapping and an HS212 per row. HubSpot honours no
+    # `sep=` line and reads row 1 as the header: the file is read with the header's semicolon now,
+    # HS608 names the title, HS108 the `sep=` line at its row
+    data = b"Export\r\nsep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\nb@x.com;Bo\r\n"
+    report = _report(data, reader=reader, chunk_rows=chunk_rows)
+    assert report.files[0].delimiter == ";"
+    assert [(f.code, f.row, f.column, f.line) for f in report.findings] == [
+        ("HS101", 1, None, 1), ("HS103", 1, None, 1), ("HS408", 1, None, 1), ("HS608", 1, None, 1),
+        ("HS108", 2, None, 2), ("HS110", 5, 3, 5)]
+    [sep] = [f for f in report.findings if f.code == "HS108"]
+    assert (sep.value, sep.message, sep.hint) == (
+        "sep=;", "row 2 is Excel's delimiter line 'sep=;' (semicolon), between row 1 and the header on row 3 "
+        "(HS608): HubSpot does not document it and reads it as a data row (Excel reads it on line 1 only)",
+        "delete it, with the other lines above the column names")
+    [title] = [f for f in report.findings if f.code == "HS608"]
+    assert (title.message, title.hint) == (
+        "row 1 looks like a title ('Export'): the column names the mappings use are on row 3",
+        "delete lines 1-2, above the column names")
+    # the same report as the comma file's, but for HS408 (and the text the lines show)
+    comma = data.replace(b";", b",")
+    assert [f[:4] for f in _found(data, reader=reader) if f[0] != "HS408"] == [
+        f[:4] for f in _found(comma, reader=reader)]
+    # quoted, naming another delimiter, under a blank line, below a title holding the delimiter
+    for data, at, text in ((b'Export\r\n"sep=,"\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n', 2, "sep=,"),
+                           (b"Export\r\n\r\nSEP=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n", 3, "SEP=;"),
+                           (b"Export;;\r\nsep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n", 2, "sep=;"),
+                           (b"Export,,\r\nsep=,\r\nEmail,First Name,City\r\na@x.com,Ann,Bern\r\n", 2, "sep=,")):
+        report = _report(data, reader=reader, chunk_rows=chunk_rows)
+        assert [(f.code, f.row, f.line, f.value) for f in report.findings if f.code in ("HS108", "HS608")] == [
+            ("HS608", 1, 1, data.split(b"\r\n")[0].decode()), ("HS108", at, at, text)], data
+    # with HS608 turned off the header under the title is not named, nor the `sep=` line above it
+    assert [f for f in _found(data, reader=reader, ignore=["HS608"]) if f[0] == "HS108"] == []
+    # a `sep=` line on row 1 is reported as before, once
+    assert [(f.code, f.row) for f in _report(b"sep=;\r\nEmail;First Name;City\r\na@x.com;Ann;Bern\r\n",
+                                             reader=reader).findings if f.code in ("HS108", "HS608")] == [("HS108", 1)]
+
+
 EAST_ASIAN_ROWS = {  # (the encoding Excel's plain "CSV" save writes there, names and cities, as HS403 names it)
     "cp932": ("山田 太郎,千代田区\r\n鈴木 花子,豊田市\r\n", "Shift_JIS (Windows-31J, Japanese)", "CP932"),
     "gb18030": ("张伟,深圳\r\n王芳,杭州\r\n", "GB18030 (GBK, simplified Chinese)", "GB18030"),

@@ -628,6 +628,29 @@ def test_excel_sep_line_reads_and_reports_alike(data: bytes) -> None:
 
 
 
+@pytest.mark.parametrize("data", [
+    b"Export\r\nsep=;\r\nEmail;First Name;Last Name\r\na@x.com;Ann;Lee\r\nb@x.com;Bo;Ng;extra\r\nc@x.com;Ci\r\n",
+    b'Export,,\n\n"sep=,"\nEmail,First Name,Last Name\n' + b"".join(b"u%d@x.com,Ann,Lee\n" % i for i in range(40)),
+], ids=["semicolon", "quoted-comma"])
+def test_excel_sep_line_under_a_title_reads_and_reports_alike(data: bytes) -> None:
+    """A title, then Excel's `sep=` line, then the header: both readers read the file with the
+    header's delimiter and give the same report, HS608 on row 1 and HS108 on the `sep=` line."""
+    assert_same(data, chunk_rows=2, segment=32, title=TitleLook(10, functools.partial(
+        title_above, {"email", "first name", "last name"})), hint=3)
+    request = json.dumps({"files": [{"fileName": "d.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+            for c, p in (("Email", "email"), ("First Name", "firstname"), ("Last Name", "lastname"))]}}]}).encode()
+    for chunk_rows in (1, 2, 50_000):
+        reports = [report(request, reader, {"chunk_rows": chunk_rows}, **{"d.csv": io.BytesIO(data)})
+                   for reader in ("fast", "exact")]
+        assert reports[0] == reports[1]
+        found = [(f["row"], f["column"], f["code"]) for f in reports[0]["findings"]
+                 if f["code"] in ("HS108", "HS110", "HS608")]
+        assert found == ([(1, None, "HS608"), (2, None, "HS108"), (5, 4, "HS110"), (6, 3, "HS110")]
+                         if b";" in data else [(1, None, "HS608"), (3, None, "HS108")])
+
+
 def _counts(comma: int = 0, semicolon: int = 0, tab: int = 0) -> dict[str, int]:
     return {",": comma, ";": semicolon, "\t": tab, "|": 0}
 
@@ -676,8 +699,11 @@ TITLE = TitleLook(10, functools.partial(title_above, {"h0", "h1", "h2"}))
     (b"Contacts export\r\nh0\r\na\r\n", ",", 1),  # no line holds a delimiter
     (b"sep=:\r\nh0;h1;h2\r\na;b;c\r\n", ",", 1),  # Excel's delimiter line
     (b"Contacts export", ",", 1),
+    (b"Contacts export\r\nsep=;\r\nh0;h1;h2\r\na;b;c\r\n", ";", 3),  # Excel's line under a title: looked past
+    (b'Contacts export\n"sep=,"\n\nh0\th1\th2\na\tb\tc\n', "\t", 4),
+    (b"Contacts export\r\nsep=;\r\na;b;c\r\n", ",", 1),  # no header under it
 ], ids=["semicolon", "tab", "pipe-cr", "quoted-notes", "long-line", "blank-first", "too-few-names", "one-column",
-        "no-delimiter", "sep-line", "title-alone"])
+        "no-delimiter", "sep-line", "title-alone", "title-sep-line", "title-quoted-sep-line", "title-sep-no-header"])
 def test_both_readers_take_the_delimiter_of_a_title_from_the_header_below_alike(data: bytes, delimiter: str,
                                                                                 line: int) -> None:
     """Line 1 holds no delimiter (a title): the delimiter is that of the first record below it

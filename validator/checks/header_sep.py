@@ -5,11 +5,13 @@ row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from validator.checks.base import Hit, Rule, quote
 from validator.context import FileContext
 from validator.findings import Severity
+from validator.readers.base import Chunk
 from validator.readers.csv_exact import SEP_LINE
 
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -43,7 +45,8 @@ class SepLine(Rule):
     blank header cell (HS105, HS410's trailing column), the title row (HS608) and rows as wide as
     the line under it (HS110) are this line's doing and are not reported again; a row wider or
     narrower than the real header is still HS110's, and HS408 counts the delimiter in the real
-    header, not in the line.
+    header, not in the line. Under a title (HS608) the line is a row above the header HS608
+    names, reported at its row: HubSpot reads it as a data row.
     Example: `sep=,` on line 1, `Email,First Name` on line 2.
     Fix: delete line 1 (`sep=...`), so that the column names are row 1.
     """
@@ -52,7 +55,12 @@ class SepLine(Rule):
     name = "excel-sep-line"
     severity = Severity.WARNING
 
+    def __init__(self, options: Mapping[str, Any] | None = None):
+        super().__init__(options)
+        self.first = True  # the file's first chunk is still to come (where HS608 finds the title's header)
+
     def on_header(self, file: FileContext) -> Iterator[Hit]:
+        self.first = True
         text = sep_line(file)
         if text is None or file.header is None:
             return
@@ -63,3 +71,21 @@ class SepLine(Rule):
             f"document it and takes row 1 as the header, so the column names on the next line match "
             f"no columnName", file=file, row=file.header.row, line=file.header.line, value=text,
             hint="delete the first line")
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not self.first:
+            return
+        self.first = False
+        from validator.checks.header_title import rows_down_to, title_header
+        found = title_header(file, chunk) if file.notes.kind == "csv" else None
+        if found is None:
+            return
+        for row, line, _fields, cells in rows_down_to(file, chunk, found.row - 1):
+            text = file.notes.delimiter.join(str(c) for c in cells)
+            if row > 1 and SEP_LINE.fullmatch(text):
+                said = _NAMES.get(text[4:], quote(text[4:]))
+                yield self.finding(
+                    f"row {row} is Excel's delimiter line {quote(text)} ({said}), between row 1 and the header "
+                    f"on {found.where()} (HS608): HubSpot does not document it and reads it as a data row "
+                    f"(Excel reads it on line 1 only)", file=file, row=row, line=line, value=text,
+                    hint="delete it, with the other lines above the column names")

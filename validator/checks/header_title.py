@@ -71,14 +71,7 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
     header = file.header
     if header is None or not wanted:
         return None
-    rows: list[tuple[int, int | None, int, Iterable[str]]] = [
-        (n.row, n.line, n.fields, n.cells or n.sample) for n in chunk.notes if n.row <= limit + 1]
-    head = chunk.frame[chunk.frame.index <= limit + 1]
-    lines = chunk.lines[: len(head)] if len(chunk.lines) == len(chunk.frame) else [None] * len(head)
-    cells = [head[c].tolist() for c in head.columns]
-    for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):
-        rows.append((int(row), None if line is None else int(line), file.width, [col[i] for col in cells]))
-    for row, line, width, values in sorted(rows, key=lambda r: r[0]):
+    for row, line, width, values in rows_down_to(file, chunk, limit + 1):
         if holds_names(values, wanted):
             notes = file.notes  # as the file writes it; a workbook's cells that hold text, each
             # named (run together, two cells read as one word: 'ContactStats')
@@ -88,6 +81,19 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
                                not any(c.strip() for c in header.cells),
                                tuple(v for v in values if isinstance(v, str)), parts)
     return None
+
+
+def rows_down_to(file: FileContext, chunk: Chunk, last: int) -> list[tuple[int, int | None, int, list[Any]]]:
+    """The rows of ``chunk`` up to row ``last``, in order, each as (row, line, fields, cells): those
+    in its frame and those its notes stand for (ragged rows: their cells as read, or a sample)."""
+    rows: list[tuple[int, int | None, int, list[Any]]] = [
+        (n.row, n.line, n.fields, list(n.cells or n.sample)) for n in chunk.notes if n.row <= last]
+    head = chunk.frame[chunk.frame.index <= last]
+    lines = chunk.lines[: len(head)] if len(chunk.lines) == len(chunk.frame) else [None] * len(head)
+    cells = [head[c].tolist() for c in head.columns]
+    for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):
+        rows.append((int(row), None if line is None else int(line), file.width, [col[i] for col in cells]))
+    return sorted(rows, key=lambda r: r[0])
 
 
 def title_rows(file: FileContext, rows: int) -> None:

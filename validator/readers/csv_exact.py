@@ -83,7 +83,9 @@ def title_delimiter(first: str, below: Iterable[str], expected: int | None,
     ``choose_delimiter`` splits a header, when that record is the header the mappings name below a
     title (``look.header``). None where no such record is found (the file is read with commas,
     one column where no line holds one), where line 1 is Excel's `sep=` line, or past
-    ``TITLE_CHARS`` characters. Both CSV readers call it on the same lines."""
+    ``TITLE_CHARS`` characters. A `sep=` line below line 1 (a title added above an Excel save) is
+    looked past, as HubSpot does not honour it: the delimiter is the header's under it. Both CSV
+    readers call it on the same lines."""
     title = _cells([first], ",")
     if len(title) == 1 and SEP_LINE.fullmatch(title[0].lstrip("\ufeff")):
         return None
@@ -100,6 +102,9 @@ def title_delimiter(first: str, below: Iterable[str], expected: int | None,
         if quoted:
             continue
         records += 1
+        if _sep_line(record):  # Excel's `sep=` line under the title: HS108's, no header (looked past)
+            record = []
+            continue
         counts = count_delimiters("".join(record))
         if any(counts.values()):
             delimiter = choose_delimiter(counts, expected)
@@ -108,6 +113,12 @@ def title_delimiter(first: str, below: Iterable[str], expected: int | None,
             return delimiter, line + 1 - len(record), counts
         record = []
     return None
+
+
+def _sep_line(lines: list[str]) -> bool:
+    """Whether one record's ``lines`` are Excel's `sep=` line (quoted or not; ``sep=,`` reads as
+    two cells with the comma)."""
+    return SEP_LINE.fullmatch(",".join(_cells(lines, ","))) is not None
 
 
 def _cells(lines: list[str], delimiter: str) -> list[str]:
