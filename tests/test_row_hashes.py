@@ -283,3 +283,55 @@ def test_the_record_hasher_waits_for_polars_at_its_first_hash_only(monkeypatch: 
     assert all(c.record_hashes is None for c in _fast_chunks(data, 512))
     want = [(42 + i, f"row is identical to row {2 + i % 40}") for i in range(60)]
     assert _hs304(data, "fast", True, monkeypatch) == want
+
+
+def test_rows_written_to_be_hashed_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows without the reader's hashes (here those the exact reader read mid-file) are written
+    as records to be hashed: a chunk of them was written whole at once (1,024 rows of 1 MB: a
+    copy of the chunk, and polars' of that, beside it; a title above the header made the file's
+    first chunk come with the reader's hashes, so that way was taken); they are written and
+    hashed ``ROW_BATCH_BYTES`` at a time now, with the same hashes: the same findings."""
+    import validator.readers.csv_fast_fallback as fallback
+    from validator.keys import hashers
+
+    monkeypatch.setattr(fallback, "EXACT_PIECE", 512)
+    rows = [f"u{i}@x.com,Ann,a note of some length number {i}" for i in range(30)]
+    data = ("Email,Name,Note\n" + "\n".join([*rows, 'v@x.com,"Buyer"Co,x', *rows[:20], *rows[:5]]) + "\n").encode()
+    want = [("HS304", 33 + i, None) for i in range(20)] + [("HS304", 53 + i, None) for i in range(5)]
+    written: list[int] = []
+    real = hashers.written_rows_at
+
+    def spy(columns: Any, at: Any, delimiter: str) -> Any:
+        out = real(columns, at, delimiter)
+        written.append(sum(len(v) for v in out.to_pylist()))
+        return out
+
+    monkeypatch.setattr(hashers, "written_rows_at", spy)
+    monkeypatch.setattr(hashers, "ROW_BATCH_BYTES", 200, raising=False)
+    for chunk_rows in (7, 50):
+        written.clear()
+        with monkeypatch.context() as m:
+            m.setattr(engine, "LARGE_INPUT", 0)  # polars hashes the run's keys and rows
+            m.setitem(FastCsvReader.__init__.__kwdefaults__, "segment", 512)
+            report = validate(REQUEST, files={"c.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                              config=Config(reader="fast", chunk_rows=chunk_rows, select=("HS304",)))
+        assert [(f.code, f.row, f.column) for f in report.findings] == want
+        longest = max(len(r) for r in rows)
+        assert written and max(written) <= 200 + longest, written  # (was every row of a chunk at once)
+        assert len(written) > 1
+
+
+@given(st.lists(CELL, min_size=1, max_size=12), st.integers(1, 4), st.data())
+def test_rows_written_from_a_run_of_rows_are_those_taken(cells: list[str], pieces: int, data: Any) -> None:
+    """``written_rows_at`` of consecutive rows slices the column's pieces (no copy): the same
+    records as the rows taken."""
+    from validator.readers.written import written_rows_at
+
+    cut = max(1, len(cells) // pieces)
+    column = [pa.array(cells[k:k + cut], pa.large_string()) for k in range(0, len(cells), cut)]
+    start = data.draw(st.integers(0, len(cells) - 1))
+    stop = data.draw(st.integers(start + 1, len(cells)))
+    at = np.arange(start, stop)
+    got = written_rows_at([column, column], at, ";").to_pylist()
+    assert got == written_rows([taken(column, at), taken(column, at)], ";").to_pylist()
+    assert got == [minimal([c, c], ";") for c in cells[start:stop]]

@@ -21,6 +21,7 @@ import pyarrow as pa
 from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.readers.base import Chunk, RecordHasher
+from validator.readers.text import bytes_and_offsets
 from validator.readers.written import written_rows_at
 
 
@@ -84,8 +85,29 @@ def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa
         out[:] = given[0]
         rest = np.flatnonzero(~given[1])
     if len(rest):
-        out[rest] = _polars_hash(polars, written_rows_at([cell_bytes(i) for i in range(width)], rest, delimiter).chunks)
+        columns = [cell_bytes(i) for i in range(width)]
+        for part in _batches(columns, rest):  # (written out and hashed a batch at a time)
+            out[part] = _polars_hash(polars, written_rows_at(columns, part, delimiter).chunks)
     return out
+
+
+# the bytes of rows written out at once to be hashed (``row_hashes``): a chunk of long rows (1,024
+# rows of 1 MB) is not written whole, its copy and polars' beside the chunk itself
+ROW_BATCH_BYTES = 16 << 20
+
+
+def _batches(columns: list[list[pa.Array]], at: np.ndarray) -> list[np.ndarray]:
+    """The rows ``at`` (sorted positions) in consecutive batches, each of the rows whose cells end
+    within the same ``ROW_BATCH_BYTES`` of all their bytes counted from the first (a batch holds
+    at most that many bytes and one row); one batch where the columns hold no more in all."""
+    if sum(p.nbytes for pieces in columns for p in pieces) <= ROW_BATCH_BYTES:
+        return [at]
+    sizes = np.zeros(sum(len(p) for p in columns[0]), np.int64)
+    for pieces in columns:
+        sizes += np.concatenate([np.diff(bytes_and_offsets(p)[1]) for p in pieces])
+    batch = np.cumsum(sizes[at]) // ROW_BATCH_BYTES  # (a row opens batch k where the bytes up to it pass k budgets)
+    cuts = np.flatnonzero(np.diff(batch)) + 1
+    return np.split(at, cuts)
 
 
 _FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default=None)

@@ -81,7 +81,21 @@ def _holding(arr: pa.Array, specials: list[int]) -> np.ndarray:
 def written_rows_at(columns: list[list[pa.Array]], at: np.ndarray, delimiter: str) -> pa.ChunkedArray:
     """``written_rows`` of the rows ``at`` (sorted positions) of ``columns`` only."""
     every = len(at) == (sum(len(p) for p in columns[0]) if columns else 0)
-    return written_rows([pieces if every else taken(pieces, at) for pieces in columns], delimiter)
+    if every or not len(at):
+        return written_rows([pieces if every else taken(pieces, at) for pieces in columns], delimiter)
+    if int(at[-1]) - int(at[0]) + 1 == len(at):  # a run of rows: the pieces sliced, not copied
+        return written_rows([sliced(pieces, int(at[0]), int(at[-1]) + 1) for pieces in columns], delimiter)
+    return written_rows([taken(pieces, at) for pieces in columns], delimiter)
+
+
+def sliced(pieces: list[pa.Array], start: int, stop: int) -> list[pa.Array]:
+    """Rows ``start`` to ``stop`` of a column given in pieces, as slices of them (no copy)."""
+    out = []
+    for p in pieces:
+        if start < len(p) and stop > 0:
+            out.append(p.slice(max(start, 0), min(stop, len(p)) - max(start, 0)))
+        start, stop = start - len(p), stop - len(p)
+    return out
 
 
 def taken(pieces: list[pa.Array], at: np.ndarray) -> list[pa.Array]:
