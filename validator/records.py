@@ -42,7 +42,11 @@ def capture(chunk: Chunk, rows: Iterable[int] | None, store: dict[int, tuple[str
     if len(present):
         at = frame.index.get_indexer(present)
         if len(at) > 256:  # many rows: one take per column (it joins the column's pieces once)
-            rows = frame.iloc[at].itertuples(index=False, name=None)
+            # (a run of rows is sliced: a take copies the cells into Arrow's memory first, which it
+            # keeps for its next arrays, beside the text kept here)
+            run = int(at[-1]) - int(at[0]) + 1 == len(at)
+            rows = (frame.iloc[int(at[0]): int(at[-1]) + 1] if run else frame.iloc[at]).itertuples(
+                index=False, name=None)
             store.update((int(row), tuple(str(v) for v in values)) for row, values in zip(present, rows, strict=True))
         else:
             columns = [_cells_at(chunk.column(i), at) for i in range(frame.shape[1])]
