@@ -611,6 +611,57 @@ def test_the_header_under_a_title_is_found_whatever_the_chunk_size(reader: str, 
 
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
+def test_the_rows_joined_under_a_title_are_bounded_by_their_characters(reader: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # the first chunks were joined down to HS608's rows + 1 however long the rows: with 2 rows a
+    # chunk and rows of 1 MB, up to 1,001 of them (1 GB) held as one chunk. The look for the header
+    # stops at the first row whose rows above it (from row 2) hold LOOK_CHARS characters of cells,
+    # whatever the chunk size, and the chunks joined hold no more than those and one chunk (here
+    # 100 characters: each note row holds 30)
+    from validator import engine
+    from validator.checks import header_title
+    from validator.readers import base
+
+    for module in (engine, header_title):
+        monkeypatch.setattr(module, "LOOK_CHARS", 100, raising=False)
+    notes = [b"note %02d %s,," % (i, b"n" * 22) for i in range(2, 12)]  # (30 characters of cells each)
+
+    def titled(at: int) -> bytes:
+        return b"\r\n".join([b"Contacts export,,", *notes[: at - 2], b"Email,First Name,City", b"a@x.com,Ann,Bern",
+                              b"b@x.com,Bo", b""])
+
+    joined: list[int] = []
+    real = engine.reaching
+
+    def spy(chunks: Any, *args: Any) -> Any:
+        for i, chunk in enumerate(real(chunks, *args)):
+            if not i:
+                joined.append(base.last_row(chunk))
+            yield chunk
+    monkeypatch.setattr(engine, "reaching", spy)
+
+    def report(data: bytes, chunk_rows: int) -> list[tuple]:
+        request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                           "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+        got = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                       config=Config(reader=reader, chunk_rows=chunk_rows, options={"HS608": {"rows": 20}}))
+        return [(f.code, f.row, f.column, f.line, f.message) for f in got.findings]
+    # the header on row 5: 90 characters above it, found; on row 6: 120, not looked at
+    found = report(titled(5), 50)
+    assert [f[:4] for f in found if f[0] in ("HS103", "HS110", "HS608")] == [
+        ("HS103", 1, None, 1), ("HS608", 1, None, 1), ("HS110", 7, 3, 7)]
+    missed = report(titled(6), 50)
+    assert [f[:4] for f in missed if f[0] in ("HS608", "HS110")] == [("HS110", 8, 3, 8)]  # (no title found)
+    for chunk_rows in (1, 2, 3):
+        joined.clear()
+        assert report(titled(5), chunk_rows) == found, chunk_rows
+        assert report(titled(6), chunk_rows) == missed, chunk_rows
+        # the rows joined: as far as the one that reaches row 5's 90 characters and one more note
+        # (rows 2-5, 120 characters), not down to row 21
+        assert joined == [{1: 5, 2: 5, 3: 7}[chunk_rows]] * 2, (chunk_rows, joined)
+
+
+@pytest.mark.parametrize("reader", ["fast", "exact"])
 @pytest.mark.parametrize("first", [b"\r\n", b",,\r\n", b"  \r\n"])
 def test_a_blank_line_above_the_header_is_called_blank_not_a_title(reader: str, first: bytes) -> None:
     # hostile B14 at the top of the file: the blank first line was "a title ('')" (or "(',,')")

@@ -127,3 +127,41 @@ def test_the_rows_a_report_keeps_are_sliced_from_the_chunk_not_taken(monkeypatch
         assert kept[3] == ("u0@x.com", "Ann", "n" * 33_000 + "0")
         assert kept[302] == ("u299@x.com", "Ann", "n" * 33_000 + "299")
         assert all(n <= 256 for n in taken), (reader, taken)  # (was a take of the 300 rows)
+
+
+def test_the_chunks_joined_under_a_title_hold_the_looks_characters_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # with 2 rows a chunk and HS608's rows = 1,000, the first chunks were joined down to row 1,001:
+    # every row of 1 MB above the header at once (here 20 of them, 21 MB; 1,000 such rows, 1 GB).
+    # The look stops where the rows above a row hold LOOK_CHARS (16 MiB) characters: the chunks
+    # joined are rows 2-19 (18 rows of 1,044,003 characters; 17 reach the 16,777,216), and the
+    # header on row 22 is past the look, for 2 rows a chunk as for the default
+    from validator import engine
+    from validator.readers import base
+    from validator.readers.base import last_row
+
+    wide = ",".join(["x" * 87_000] * 12)
+    data = ("Contacts export" + "," * 12 + "\n" + "".join(f"n{i:02d},{wide}\n" for i in range(20))
+            + "Email,First Name,City" + "," * 10 + "\na@x.com,Ann,Bern" + "," * 10 + "\n").encode()
+    assert 16 * 1_044_003 < getattr(base, "LOOK_CHARS", 16 << 20) <= 17 * 1_044_003
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "First Name", "propertyName": "firstname"},
+            {"columnObjectTypeId": "0-1", "columnName": "City", "propertyName": "city"}]}}]}
+    joined: list[tuple[int, int]] = []
+    real = engine.reaching
+
+    def spy(chunks: Any, *args: Any) -> Any:
+        for i, chunk in enumerate(real(chunks, *args)):
+            if not i:
+                joined.append((int(chunk.rows[0]), last_row(chunk)))
+            yield chunk
+    monkeypatch.setattr(engine, "reaching", spy)
+    reports = []
+    for chunk_rows in (2, 50_000):
+        report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(reader="exact", chunk_rows=chunk_rows, options={"HS608": {"rows": 1000}},
+                                        select=["HS103", "HS110", "HS608"]))
+        reports.append([(f.code, f.row, f.column, f.line) for f in report.findings])
+    assert reports[0] == reports[1] == [("HS103", 1, 1, 1), ("HS103", 1, 2, 1), ("HS103", 1, 3, 1)]
+    assert joined == [(2, 19), (2, 23)]  # (with 50,000 rows a chunk, the reader's own first chunk)

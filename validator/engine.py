@@ -38,7 +38,7 @@ from validator.keys import hashing, record_hasher
 from validator.late_cells import read_again
 from validator.memo import run_scope
 from validator.portal import catalog_for
-from validator.readers.base import Refused, reaching
+from validator.readers.base import LOOK_CHARS, Refused, reaching
 from validator.readers.dispatch import open_reader
 from validator.record_ignores import RecordIgnores
 from validator.record_spans import RecordSpans, with_end_lines
@@ -227,7 +227,7 @@ class Engine:
                 chunks = iter(reader.chunks())
                 look = title_look_row(fctx)  # (HS608's rows below a title: in the first chunk, whatever its size)
                 if look:
-                    chunks = reaching(chunks, look)
+                    chunks = reaching(chunks, look, LOOK_CHARS)  # (and no more than its characters)
                 ahead = getattr(reader, "reads_ahead", False)  # may make its next chunk on a rule thread
                 run_chunk = _chunk_runner(hooks["on_chunk"], fctx, pool, chunks, ahead)
                 chunk = next(chunks, None)

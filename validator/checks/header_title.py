@@ -9,12 +9,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from validator.checks.base import TITLE_WANTED, Hit, Rule, quote
 from validator.checks.header_sep import reports_sep_line
 from validator.checks.typed import cached
 from validator.context import TITLE_ROWS, FileContext, holds_names, normalise_name
 from validator.context import mapped_names as names_of
-from validator.readers.base import Chunk
+from validator.readers.base import LOOK_CHARS, Chunk, look_end
 from validator.readers.written import written_text
 
 TITLE_CODE = "HS608"
@@ -71,7 +73,7 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
     header = file.header
     if header is None or not wanted:
         return None
-    for row, line, width, values in rows_down_to(file, chunk, limit + 1):
+    for row, line, width, values in rows_down_to(file, chunk, limit + 1, LOOK_CHARS):
         if holds_names(values, wanted):
             notes = file.notes  # as the file writes it; a workbook's cells that hold text, each
             # named (run together, two cells read as one word: 'ContactStats')
@@ -83,12 +85,17 @@ def find_title_header(file: FileContext, chunk: Chunk, wanted: set[str], limit: 
     return None
 
 
-def rows_down_to(file: FileContext, chunk: Chunk, last: int) -> list[tuple[int, int | None, int, list[Any]]]:
+def rows_down_to(file: FileContext, chunk: Chunk, last: int,
+                 chars: int | None = None) -> list[tuple[int, int | None, int, list[Any]]]:
     """The rows of ``chunk`` up to row ``last``, in order, each as (row, line, fields, cells): those
-    in its frame and those its notes stand for (ragged rows: their cells as read, or a sample)."""
+    in its frame and those its notes stand for (ragged rows: their cells as read, or a sample).
+    With ``chars``, the file's first chunk looked down from row 2 only as far as the rows above a
+    row hold fewer characters (``look_end``: the same rows whatever the chunk size)."""
+    if chars is not None:
+        last = look_end(chunk, last, chars)
     rows: list[tuple[int, int | None, int, list[Any]]] = [
         (n.row, n.line, n.fields, list(n.cells or n.sample)) for n in chunk.notes if n.row <= last]
-    head = chunk.frame[chunk.frame.index <= last]
+    head = chunk.frame.iloc[: int(np.searchsorted(chunk.frame.index.to_numpy(), last, side="right"))]
     lines = chunk.lines[: len(head)] if len(chunk.lines) == len(chunk.frame) else [None] * len(head)
     cells = [head[c].tolist() for c in head.columns]
     for i, (row, line) in enumerate(zip(head.index, lines, strict=True)):

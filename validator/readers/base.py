@@ -457,17 +457,63 @@ def joined(chunks: Sequence[Chunk]) -> Chunk:
                  record_hashes=hashes, end=chunks[-1].end)
 
 
-def reaching(chunks: Iterator[Chunk], row: int) -> Iterator[Chunk]:
-    """``chunks``, the first ones joined into one that reaches ``row`` (where the file has it):
-    what a rule looks for in the file's first chunk is there whatever the reader's chunk size. An
-    error the reader raises before that row comes after the rows read (as it would have, after
-    their chunks)."""
+# characters of the cells below row 1 that the look for the header under a title (HS608) reads
+# down at most, as a reader's chunk holds about CHUNK_BYTES (readers.dispatch): a row is looked at
+# where the rows above it, from row 2, hold fewer (``look_end``), so that the chunks joined for it
+# (``reaching``) hold no more than these and one chunk, whatever the chunk size
+LOOK_CHARS = 16 << 20
+
+
+def _chars(values: pd.Series) -> np.ndarray:
+    """The characters of each cell of a column (0 for one that is no text)."""
+    try:
+        lengths = values.str.len()
+    except AttributeError:  # (a column of no strings at all)
+        return np.zeros(len(values), np.int64)
+    return lengths.fillna(0).to_numpy(dtype=np.int64)
+
+
+def row_chars(chunk: Chunk, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, the characters of their cells) of the rows of ``chunk`` (as far as row ``last``),
+    its frame's and those its notes stand for (a ragged row's cells as read), in row order."""
+    frame = chunk.frame
+    k = len(frame) if last is None else int(np.searchsorted(frame.index.to_numpy(), last, side="right"))
+    head = frame.iloc[:k]  # (a slice: no copy)
+    sizes = np.zeros(k, np.int64)
+    for c in head.columns:
+        sizes += _chars(head[c])
+    noted = [n for n in chunk.notes if last is None or n.row <= last]
+    rows = np.concatenate([head.index.to_numpy(dtype=np.int64), np.asarray([n.row for n in noted], np.int64)])
+    sizes = np.concatenate([sizes, np.asarray([sum(len(c) for c in n.cells or n.sample) for n in noted], np.int64)])
+    order = np.argsort(rows, kind="stable")
+    return rows[order], sizes[order]
+
+
+def look_end(chunk: Chunk, last: int, chars: int) -> int:
+    """The last row a look down the file's first ``chunk`` (from row 2) reaches: ``last``, or the
+    row before the first one whose rows above it hold ``chars`` characters or more."""
+    rows, sizes = row_chars(chunk, last)
+    over = np.flatnonzero(np.cumsum(sizes) - sizes >= chars)
+    return int(rows[over[0]]) - 1 if len(over) else last
+
+
+def reaching(chunks: Iterator[Chunk], row: int, chars: int | None = None) -> Iterator[Chunk]:
+    """``chunks``, the first ones joined into one that reaches ``row`` (where the file has it), or,
+    with ``chars``, that holds that many characters of cells (then no row after them is within
+    the look's ``chars``: ``look_end``): what a rule looks for in the file's first chunk is there
+    whatever the reader's chunk size. An error the reader raises before that row comes after the
+    rows read (as it would have, after their chunks)."""
     held: list[Chunk] = []
+    size = 0
     try:
         for chunk in chunks:
             held.append(chunk)
             if last_row(chunk) >= row:
                 break
+            if chars is not None:
+                size += int(row_chars(chunk)[1].sum())
+                if size >= chars:
+                    break
     except Exception:
         if held:
             yield joined(held)
