@@ -302,6 +302,23 @@ def test_a_data_file_finds_the_request_that_names_it_however_the_hook_passes_it(
         assert ("HS601" in [f["code"] for f in found]) == (folder in ("case", "nfd")), folder
 
 
+@pytest.mark.parametrize("name", ["importrequest.json", "ImportRequest.json", "Import.json", "REQUEST.JSON",
+                                  "contacts.Import.json", "leads.IMPORT.JSON"])
+def test_a_request_named_in_other_letter_case_is_found_as_the_hook_passes_it(tmp_path: Path, name: str) -> None:
+    # the hook's pattern takes request names in any letter case, and the request so named was
+    # checked, but a commit changing only its data file passed ("no importRequest names it") and
+    # the folder's walk refused the folder (exit 2), though the request names the file
+    data = tmp_path / "contacts.csv"
+    data.write_bytes((EXAMPLES / "broken" / "contacts.csv").read_bytes())
+    (tmp_path / name).write_bytes(BROKEN.read_bytes())
+    (tmp_path / "Notes.JSON").write_text('{"not": "an import"}')  # no request, in any case
+    for args in (["--ignore-unpaired", str(data)], [str(data)], [str(tmp_path)]):
+        result = run("check", *args, "--format", "json")
+        assert result.exit_code == 1, (args, result.output)
+        found = json.loads(result.output)["findings"]
+        assert ("HS110", 3, 4) in [(f["code"], f["row"], f["column"]) for f in found], args
+
+
 def test_request_discovery_keeps_a_broken_own_request_and_an_exact_name_first(tmp_path: Path) -> None:
     # NAME.import.json with `file` for `files` was passed over (exit 2, or 0 in the hook) instead of
     # reporting HS003; a stray Contacts.csv beside the request's own contacts.csv was checked in its

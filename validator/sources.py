@@ -8,7 +8,7 @@ stay inside the folder; FIFOs, devices and directories are refused without being
 Convention for ``check data.csv`` without a request (the pre-commit hook relies on it): the
 request is ``data.import.json`` beside the file; failing that, every ``*.import.json``,
 ``import.json``, ``request.json`` or ``importRequest.json`` in the same folder whose
-``files[].fileName`` names the file.
+``files[].fileName`` names the file. Request names are matched in any letter case (``request_named``).
 """
 
 from __future__ import annotations
@@ -30,10 +30,20 @@ from validator.request import MAX_REQUEST_BYTES, ImportSpec
 
 REQUEST_NAMES = ("import.json", "request.json", "importRequest.json")
 REQUEST_SUFFIX = ".import.json"
+_REQUEST_NAMES_LOWER = frozenset(name.lower() for name in REQUEST_NAMES)
 _SEPARATORS = re.compile(r"[\\/]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 FileArg = str | os.PathLike[str] | IO[bytes]
+
+
+def request_named(name: str) -> bool:
+    """Whether a file is named as requests are (``*.import.json``, ``import.json``,
+    ``request.json``, ``importRequest.json``), in any letter case: the pre-commit hook's pattern
+    takes the names so (``importrequest.json``, ``contacts.Import.JSON``), and a request it passes
+    must be the one its data file finds and a folder's walk takes."""
+    lower = name.lower()
+    return lower.endswith(REQUEST_SUFFIX) or lower in _REQUEST_NAMES_LOWER
 
 
 def base_name(file_name: str) -> str:
@@ -244,7 +254,7 @@ def find_requests(data_file: Path) -> list[Path]:
     except OSError:
         candidates = []
     for cand in candidates:
-        if not (cand.name.endswith(REQUEST_SUFFIX) or cand.name in REQUEST_NAMES):
+        if not request_named(cand.name):
             continue
         if names_file(cand, data_file.name):
             found.append(cand)
@@ -266,7 +276,7 @@ def requests_under(folder: Path) -> list[Path]:
     for root, dirs, names in os.walk(folder, onerror=lambda _exc: None):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
         for name in names:
-            if name.endswith(REQUEST_SUFFIX) or name in REQUEST_NAMES:
+            if request_named(name):
                 path = Path(root) / name
                 if is_request(path):
                     found.append(path)
@@ -294,7 +304,7 @@ _NOT_JSON = object()
 def _broken_request(path: Path, value: Any) -> bool:
     """A file named as requests are (``*.import.json``, ``import.json``, ...) that is not JSON at
     all: a request with a typo, which HS001 reports, never a file to pass over."""
-    return value is _NOT_JSON and (path.name.endswith(REQUEST_SUFFIX) or path.name in REQUEST_NAMES)
+    return value is _NOT_JSON and request_named(path.name)
 
 
 def file_names(value: Any) -> list[str] | None:
@@ -368,5 +378,5 @@ def is_request(path: Path) -> bool:
     readable, value = _request_json(path, None)
     if not readable:
         return False
-    return (path.name.endswith(REQUEST_SUFFIX) or _broken_request(path, value)
+    return (path.name.lower().endswith(REQUEST_SUFFIX) or _broken_request(path, value)
             or (isinstance(value, dict) and isinstance(value.get("files"), list)))
