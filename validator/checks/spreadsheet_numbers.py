@@ -1,9 +1,10 @@
-"""Spreadsheet rules on digits (HS426-HS428): what Excel does to identifiers, phone numbers and
-postal codes. Number cells holding an ID, phone or postal code (HS426), digits already lost to
-scientific notation or past 15 significant digits (HS427) and postal codes that lost a leading
-zero (HS428), with the helpers reading a number cell's shape and a row's country. Cell kinds come
-from ``Chunk.kinds``; the rules on text apply to CSV files too, since a CSV saved by Excel
-carries the same damage as text.
+"""Spreadsheet rules on digits (HS426-HS428, HS436, HS438): what Excel and pandas do to
+identifiers, phone numbers and postal codes. Number cells holding an ID, phone or postal code
+(HS426), digits already lost to scientific notation or past 15 significant digits (HS427),
+postal codes that lost a leading zero (HS428), Excel's leading apostrophe (HS436) and a whole
+number written as a float, `94105.0` (HS438), with the helpers reading a number cell's shape and
+a row's country. Cell kinds come from ``Chunk.kinds``; the rules on text apply to CSV files too,
+since a CSV saved by Excel or pandas carries the same damage as text.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.checks._columns import is_identifier, is_phone, is_zip
-from validator.checks._facts import exactly, rows_with, screen
+from validator.checks._facts import exactly, fullmatch, rows_with, screen
 from validator.checks.base import Hit, quote
 from validator.checks.spreadsheet import _CatalogRule
 from validator.checks.typed import cached, kind_mask
 from validator.context import Column, FileContext
 from validator.findings import Severity
+from validator.keys import RECORD_ID
 from validator.readers.base import Chunk
 
 # a number in scientific notation as spreadsheets write it: one digit before the point, and the
@@ -239,7 +241,7 @@ def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:
     cell); once per chunk and column."""
     def make() -> np.ndarray:
         bad = exactly(chunk.column(col.index), _zip_lengths(chunk, col.index),
-                      lambda v: v.str.fullmatch(r"\d{3,4}|\d{7,8}").to_numpy(dtype=bool))
+                      lambda v: v.str.fullmatch(r"(?:\d{3,4}|\d{7,8})(?:\.0+)?").to_numpy(dtype=bool))
         country = country_column(file, col)
         if country is not None and bad.any():
             bad = bad & us_or_blank(chunk.column(country.index))
@@ -249,15 +251,75 @@ def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:
 
 def _zip_lengths(chunk: Chunk, index: int) -> np.ndarray | None:
     """Cells that may be 3, 4, 7 or 8 digits, by the byte screen: in a column of ASCII text
-    (characters are bytes there), those 3, 4, 7 or 8 bytes long; None (every cell) where the
-    column holds other bytes (a digit of another script, which ``\\d`` takes, is 2-4 bytes)."""
+    (characters are bytes there), those 3, 4, 7 or 8 bytes long, or longer with a `.` (`2134.0`,
+    as pandas writes the number, HS438); None (every cell) where the column holds other bytes (a
+    digit of another script, which ``\\d`` takes, is 2-4 bytes)."""
     seen = screen(chunk, index)
     if any(b >= 0x80 for b in seen.present):
         return None
-    return np.isin(seen.length, _ZIP_LENGTHS)
+    return np.isin(seen.length, _ZIP_LENGTHS) | ((seen.length > 4) & rows_with(chunk, index, b"."))
 
 
 _ZIP_LENGTHS = np.array([3, 4, 7, 8], np.int32)
+# a whole number as pandas writes a float: `94105.0` (an integer column with a blank cell is float64)
+POINT_ZERO = r"[0-9]+\.0+"
+
+
+class TrailingPointZero(_CatalogRule):
+    """An ID, phone number or postal code is a whole number written with `.0` after it.
+
+    Why: pandas reads a column of whole numbers that has a blank cell as floats, and `to_csv`
+    writes them so: ZIP code `94105` becomes `94105.0`, phone `4155550101` becomes
+    `4155550101.0`, an ID `5001` becomes `5001.0` (a ZIP code with a leading zero has lost it
+    too: `2134.0`, which HS428 names). The cell is text to HubSpot, which stores it as written
+    ([I]: no import step is documented to cut the `.0`): the ZIP code no longer matches
+    territories, the phone number gains a digit, the ID matches no other system's. Record ID and
+    associated-record id columns are HS305's and HS306's errors, and a column mapped to a
+    number property takes `5001.0` as the number 5001: neither is named here.
+    Example: `94105.0` in a Zip column, `4155550101.0` in a Phone column of a CSV.
+    Fix: write the whole number (`94105`): read the column as text (`dtype=str`), or as pandas'
+    nullable integers (`Int64`), before writing the CSV.
+    """
+
+    code = "HS438"
+    name = "trailing-point-zero"
+    severity = Severity.WARNING
+    constants = (r"written with '\.0'",)  # the rule's own text, chosen by no cell
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        for col in file.imported():
+            if not self._named(col):
+                continue
+            bad = exactly(chunk.column(col.index), rows_with(chunk, col.index, b"."),
+                          lambda v: fullmatch(v, POINT_ZERO))
+            zero = bad & lost_zero(chunk, file, col) if bad.any() and is_zip(col) else np.zeros(len(bad), bool)
+            hint = "read the column as text (dtype=str) or as Int64 before writing the CSV"
+            yield from self.cells(chunk, file, col, bad & ~zero, _point_zero_message, hint=hint)
+            yield from self.cells(chunk, file, col, zero, _point_zero_message_zip, hint=hint)
+
+    def _named(self, col: Column) -> bool:
+        """An identifier column (IDs, phones, postal codes) this rule names: not a Record ID or an
+        associated record's id (HS305, HS306), nor one mapped to a number property."""
+        spec = col.spec
+        if not is_identifier(col, self.catalog):
+            return False
+        if spec is None:
+            return True
+        if spec.column_type == "HUBSPOT_OBJECT_ID" or spec.property_name == RECORD_ID:
+            return False
+        prop = self.catalog.property_of(spec.object_type_id, spec.property_name)
+        return prop is None or prop.type != "number"
+
+
+def _point_zero_message(value: str) -> str:
+    return (f"{quote(value)} is a whole number written with '.0', as pandas writes an integer column that has "
+            f"blank cells; HubSpot stores the text as it is: write {quote(value.strip().split('.')[0])}")
+
+
+def _point_zero_message_zip(value: str) -> str:
+    return (f"{quote(value)} is a whole number written with '.0', as pandas writes an integer column that has "
+            f"blank cells; HubSpot stores the text as it is: write the postal code without it, and with the "
+            f"leading zero it lost (HS428)")
 _US = pa.array(["us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"])
 
 
