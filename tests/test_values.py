@@ -1414,6 +1414,30 @@ def test_a_datetime_in_the_object_apis_iso_form_is_a_warning_naming_the_form(rea
             (7, 1, "HS201", "error", "'2024-01-05-0500' is not a YEAR_MONTH_DAY datetime")], chunk_rows
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_offset_of_hours_alone_as_postgres_writes_it_is_a_warning_not_an_error(reader: str) -> None:
+    # PostgreSQL's text of a timestamptz (COPY ... CSV, psql) writes its offset as hours alone
+    # (`+00`, `-05`) where the hour is whole: HS201 failed it as no datetime at all, with no word
+    # of why, where `+0000` (an offset without its colon, as undocumented) is HS221's warning
+    data = (b"Close,Email\n2024-03-15 14:30:00+00,a@x.com\n2024-03-15 14:30:00.123456-05,b@x.com\n"
+            b"2024-03-15 14:30:00+05:30,c@x.com\n2024-03-15 14:30:00+15,d@x.com\n2024-03-15 14:30:00+5,e@x.com\n")
+    request = {**_request("contacts.csv", ("Close", "0-1", "closedate"), ("Email", "0-1", "email")),
+               "dateFormat": "YEAR_MONTH_DAY"}
+    tail = ": HubSpot documents `date hh:mm` and `+hh:mm` offsets for imports, and whether it reads this form " \
+           "is not documented"
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
+                if f.code in ("HS201", "HS221")] == [
+            (2, 1, "HS221", "warning", "'2024-03-15 14:30:00+00' writes its time with an offset of hours alone"
+                                       + tail),
+            (3, 1, "HS221", "warning", "'2024-03-15 14:30:00.123456-05' writes its time with an offset of hours "
+                                       "alone" + tail),
+            (5, 1, "HS201", "error", "'2024-03-15 14:30:00+15' is not a YEAR_MONTH_DAY datetime"),
+            (6, 1, "HS201", "error", "'2024-03-15 14:30:00+5' is not a YEAR_MONTH_DAY datetime")], chunk_rows
+
+
 def test_schema_flags_times_durations_and_month_names_as_check_does() -> None:
     # the schema ran no rule of values_times or values_months: HS219, HS220, HS221, HS250 and
     # HS251 went unflagged in a pipeline, where the README says it flags exactly check's cells

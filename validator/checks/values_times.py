@@ -37,7 +37,8 @@ from validator.readers.base import Chunk
 _TIME = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*"
 _FORMS = {"a T between the date and the time": r"^[^T ]+T\d{1,2}:",
           "Z for UTC": rf"{_TIME}Z$",
-          "an offset without its colon": rf"{_TIME}[+-]\d{{4}}$"}
+          "an offset without its colon": rf"{_TIME}[+-]\d{{4}}$",
+          "an offset of hours alone": rf"{_TIME}[+-]\d{{2}}$"}
 _ANY = "|".join(f"(?:{p})" for p in _FORMS.values())
 
 
@@ -119,9 +120,11 @@ class UndocumentedDatetimeForm(ValueRule):
 
     Why: for imports HubSpot documents a date, `hh:mm`, AM/PM and an offset `+hh:mm` relative to
     the account's time zone (fact sheet 6, [V] S6). ISO-8601's `T` between date and time and
-    its `Z` for UTC are the object API's forms (S10), and an offset without its colon is
-    neither; whether the importer reads them is not documented [GAP], hence a warning.
-    Example: `2024-01-05T10:00:00Z` or `2024-01-05 10:00 +0100` under YEAR_MONTH_DAY.
+    its `Z` for UTC are the object API's forms (S10), and an offset without its colon, or of
+    hours alone (`+00`, `-05`: PostgreSQL's text of a timestamptz), is neither; whether the
+    importer reads them is not documented [GAP], hence a warning.
+    Example: `2024-01-05T10:00:00Z`, `2024-01-05 10:00 +0100` or `2024-01-05 10:00:00+00` under
+    YEAR_MONTH_DAY.
     Fix: write `2024-01-05 10:00 +00:00` (a space, and an offset with its colon), or epoch
     milliseconds.
     """

@@ -40,9 +40,10 @@ _DATE_RE = {
     "DAY_MONTH_YEAR": f"{_D}{_S1}{_M}{_S2}{_Y}",
     "YEAR_MONTH_DAY": f"{_Y}{_S1}{_M}{_S2}{_D}",
 }
-# a time after one T or spaces, and an offset only after a time
+# a time after one T or spaces, and an offset only after a time (`+hh:mm`; `+hhmm`, `+hh` and `Z`
+# parse too, HS221's undocumented forms: PostgreSQL writes a whole hour's offset as `+00`, `-05`)
 _TIME_RE = (r"(?:(?:T| +)(?P<H>\d{1,2}):(?P<MI>\d{2})(?::(?P<SS>\d{2})(?:\.\d{1,9})?)?\s*(?P<ap>[AaPp]\.?[Mm]\.?)?"
-            r"\s*(?P<off>[+-]\d{2}:?\d{2}|Z)?)?")
+            r"\s*(?P<off>[+-]\d{2}(?::?\d{2})?|Z)?)?")
 _EPOCH_MS = rf"^-?\d{{{EPOCH_MS_DIGITS},15}}$"
 _EPOCH_S = r"^-?\d{9,10}$"
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
