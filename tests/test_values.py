@@ -1438,6 +1438,30 @@ def test_an_offset_of_hours_alone_as_postgres_writes_it_is_a_warning_not_an_erro
             (6, 1, "HS201", "error", "'2024-03-15 14:30:00+5' is not a YEAR_MONTH_DAY datetime")], chunk_rows
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_null_written_by_the_exporting_tool_in_a_text_column_is_named(reader: str) -> None:
+    # PostgreSQL's COPY wrote `\N` and pandas `nan` where there was no value: in a number or date
+    # column that is an invalid value (HS205, HS201), but in a text column it passed silently,
+    # and HubSpot stores the text (an update overwrites the record's job title with `\N`)
+    data = (b"Email,Job Title,Company,Created\n"
+            b"a@x.com,\\N,nan,\\N\nb@x.com,CTO,Acme,2024-01-02\nc@x.com,NULL,None,\n")
+    request = {**_request("contacts.csv", ("Email", "0-1", "email"), ("Job Title", "0-1", "jobtitle"),
+                          ("Company", "0-1", "company"), ("Created", "0-1", "createdate")),
+               "importOperations": {"0-1": "UPDATE"}, "dateFormat": "YEAR_MONTH_DAY"}
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
+                if f.code in ("HS254", "HS201")] == [
+            (2, 2, "HS254", "warning", "'\\N' is PostgreSQL's COPY and MySQL's text for a NULL; HubSpot imports it "
+                                       "as text, where a blank cell would leave the property as it is"),
+            (2, 3, "HS254", "warning", "'nan' is pandas' text for a missing value; HubSpot imports it as text, "
+                                       "where a blank cell would leave the property as it is"),
+            (2, 4, "HS201", "error", "'\\N' is not a YEAR_MONTH_DAY datetime"),
+            (4, 2, "HS254", "warning", "'NULL' is a database export's text for a NULL; HubSpot imports it as "
+                                       "text, where a blank cell would leave the property as it is")], chunk_rows
+
+
 def test_schema_flags_times_durations_and_month_names_as_check_does() -> None:
     # the schema ran no rule of values_times or values_months: HS219, HS220, HS221, HS250 and
     # HS251 went unflagged in a pipeline, where the README says it flags exactly check's cells
