@@ -43,7 +43,8 @@ class NullMarker(ValueRule):
     people type too (an answer, an option's label), so they are not named.
     Example: `\\N` in a Job Title column of a `COPY ... TO STDOUT` export; `nan` in Company.
     Fix: leave the cell empty: `COPY ... WITH (FORMAT csv)` writes NULL as an empty field, and
-    pandas writes missing values empty unless the column was made text first (`to_csv(na_rep="")`).
+    pandas' `to_csv` writes missing values empty unless the column was made text first
+    (`astype(str)`: keep the missing values missing, or `replace("nan", "")` after it).
     """
 
     code = "HS254"
