@@ -68,6 +68,27 @@ def test_numbers_written_the_way_each_locale_writes_them_are_warnings_not_errors
         (10, 1, "HS205", "error"), (11, 1, "HS205", "error")]  # two decimal points; digits split anyhow
 
 
+def test_a_number_written_for_people_is_named_with_the_number_to_write(tmp_path: Path) -> None:
+    """HS206 said what to write for an amount with its currency (`€8.400,50`: 8400.50) but not
+    for the same number without it: a German Excel export's `1.234,56` said only that HubSpot
+    expects one decimal point. A lone comma before three digits is thousands in one locale and a
+    decimal comma in another: both readings are given."""
+    revenue = ["1.234,56", "1\u00a0234,56", "1,234.56", "1’234.50", "-0,5", "1,234", "€8.400,50"]
+    _check(tmp_path, "0-2", [("Revenue", "annualrevenue", revenue), ("Name", "name", ["A"] * 7)])
+    found = [(f.row, f.column, f.code, f.message) for f in validate(tmp_path / "import.json").findings
+             if f.code == "HS206"]
+    expects = "HubSpot expects digits and one decimal point"
+    assert found == [
+        (2, 1, "HS206", f"'1.234,56' has a decimal comma; {expects}: write 1234.56"),
+        (3, 1, "HS206", f"'1\u00a0234,56' has a decimal comma; {expects}: write 1234.56"),
+        (4, 1, "HS206", f"'1,234.56' has thousands separators; {expects}: write 1234.56"),
+        (5, 1, "HS206", f"'1’234.50' has thousands separators; {expects}: write 1234.50"),
+        (6, 1, "HS206", f"'-0,5' has a decimal comma; {expects}: write -0.5"),
+        (7, 1, "HS206", f"'1,234' has thousands separators; {expects}: write 1234 (1.234 if the comma is a "
+                        "decimal mark)"),
+        (8, 1, "HS206", f"'€8.400,50' has a currency symbol, '€'; {expects}: write 8400.50")]
+
+
 def test_numbers_in_digits_of_another_script_are_warnings_naming_the_digits(tmp_path: Path) -> None:
     """Full-width digits (a CJK input method's), Arabic-Indic and Devanagari ones: HubSpot documents
     digits, and whether it reads those of other scripts is not documented ([GAP], fact sheet 6):
@@ -178,8 +199,9 @@ def test_a_percentage_with_a_decimal_comma_is_a_warning(tmp_path: Path) -> None:
         (2, 2, "HS206", "warning"), (4, 2, "HS206", "warning"), (5, 2, "HS205", "error")]
     request = tmp_path / "import.json"
     messages = [f.message for f in validate(request).findings if f.code == "HS206"]
-    assert messages == ["'12,5 %' has a decimal comma; HubSpot expects digits and one decimal point",
-                        "'1,234%' has thousands separators; HubSpot expects digits and one decimal point"]
+    assert messages == ["'12,5 %' has a decimal comma; HubSpot expects digits and one decimal point: write 12.5%",
+                        "'1,234%' has thousands separators; HubSpot expects digits and one decimal point: write 1234% "
+                        "(1.234% if the comma is a decimal mark)"]
 
 
 def test_foreign_postal_codes_are_not_us_zip_codes_that_lost_a_zero(tmp_path: Path) -> None:

@@ -493,8 +493,10 @@ def test_a_cell_with_a_space_that_prints_as_a_plain_one_says_so() -> None:
     assert ("HS201", 2, 3, "'03/15/2024 10:00\u202fAM' is not a MONTH_DAY_YEAR datetime; it holds a narrow "
             "no-break space (U+202F) where a plain space is meant") in got
     # (a no-break space between digits is a thousands separator, not a stand-in for a plain space)
-    assert ("HS206", 2, 2, "'1\u00a0000' has thousands separators; HubSpot expects digits and one decimal point") in got
-    assert ("HS206", 3, 2, "'1 000' has thousands separators; HubSpot expects digits and one decimal point") in got
+    assert ("HS206", 2, 2, "'1\u00a0000' has thousands separators; HubSpot expects digits and one decimal point: "
+            "write 1000") in got
+    assert ("HS206", 3, 2, "'1 000' has thousands separators; HubSpot expects digits and one decimal point: "
+            "write 1000") in got
     assert [c for c, r, *_ in got if r == 3 and c == "HS201"] == []
 
 

@@ -61,7 +61,8 @@ def test_a_hundred_is_almost_surely_a_hundred_percent() -> None:
 def test_other_percentage_forms_keep_their_own_findings() -> None:
     # a decimal comma is HS206's, no number HS205's; neither is also named as a fraction
     assert _deals(["25,5%", "abc", "25%%"]) == [
-        (2, 2, "HS206", "warning", "'25,5%' has a decimal comma; HubSpot expects digits and one decimal point"),
+        (2, 2, "HS206", "warning", "'25,5%' has a decimal comma; HubSpot expects digits and one decimal point: "
+                                   "write 25.5%"),
         (3, 2, "HS205", "error", "'abc' is not a number"),
         (4, 2, "HS205", "error", "'25%%' is not a number"),
     ]
@@ -78,7 +79,8 @@ def test_a_space_before_the_percent_sign_is_named_with_the_form_to_write() -> No
         (4, 2, "HS253", "warning", f"'12.5\u202f%' has a narrow no-break space (U+202F) {tail}; write 12.5% or 0.125"),
         (5, 2, "HS253", "warning", f"'0.5 %' has a space {tail}; write 0.5% or 0.005"),
         (7, 2, "HS253", "warning", f"'100 %' has a space {tail}; write 100% or 1"),
-        (8, 2, "HS206", "warning", "'12,5\u202f%' has a decimal comma; HubSpot expects digits and one decimal point"),
+        (8, 2, "HS206", "warning", "'12,5\u202f%' has a decimal comma; HubSpot expects digits and one decimal point: "
+                                   "write 12.5%"),
     ]
 
 

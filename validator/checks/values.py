@@ -399,7 +399,12 @@ def _formatted_message(value: str) -> str:
             return f"{quote(value)} has a currency {amount.kind}, {quote(amount.mark)}; {_EXPECTED}{_to_write(amount)}"
         return f"{quote(value)} has a currency symbol; {_EXPECTED}"
     kind = "thousands separators" if formats.matches([number], formats.THOUSANDS)[0] else "a decimal comma"
-    return f"{quote(value)} has {kind}; {_EXPECTED}"
+    plain, otherwise = formats.plain_number(number)
+    if plain is None:
+        return f"{quote(value)} has {kind}; {_EXPECTED}"
+    sign = "%" if number != value.strip() else ""  # a percentage keeps its %: `12,5 %` is 12.5%
+    other = f" ({otherwise}{sign} if the comma is a decimal mark)" if otherwise is not None else ""
+    return f"{quote(value)} has {kind}; {_EXPECTED}: write {plain}{sign}{other}"
 
 
 _EXPECTED = "HubSpot expects digits and one decimal point"

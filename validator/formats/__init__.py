@@ -59,6 +59,7 @@ from validator.formats.numbers import (
     duration_ms,
     in_ascii_digits,
     parse_numbers,
+    plain_number,
 )
 from validator.formats.options import BOOL_FALSE, BOOL_TRUE, EnumMatch, OptionSet, bools, match_options
 from validator.formats.text import (
@@ -104,6 +105,6 @@ __all__ = [
     "distinct_cells", "domains",
     "duration_ms", "emails", "file_ids", "fold", "fold_texts", "in_ascii_digits", "long_emails", "match_options",
     "matches", "parse_dates",
-    "parse_numbers", "phone_digits", "phones", "rare_emails", "serial_dates", "serial_datetime",
+    "parse_numbers", "phone_digits", "phones", "plain_number", "rare_emails", "serial_dates", "serial_datetime",
     "serial_numbers", "term_months", "terms", "too_long", "valid_ymd", "wide_local_emails",
 ]

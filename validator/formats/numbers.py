@@ -181,6 +181,27 @@ def _plain(amount: str) -> tuple[str | None, str | None]:
     return out, otherwise
 
 
+def plain_number(text: str) -> tuple[str | None, str | None]:
+    """(the number to write, in digits and one decimal point, and its other reading) of a number
+    written for people, as HS206 names one (``1.234,56``: 1234.56; ``1 000``: 1000; None where it
+    is no such number). A lone comma before three digits (``1,234``) is read as thousands, as
+    ``_plain`` reads it, and the decimal comma's reading (1.234) is the other; a lone dot so
+    (``1.234``) is a decimal point, the plain number it is, and never comes here."""
+    value = text.strip()
+    sign = value[0] if value[:1] in ("+", "-") else ""
+    body = value[len(sign):].strip()
+    number, otherwise = _plain(body)
+    if number is None:
+        return None, None
+    grouped = body.translate(_GROUP_MARKS)
+    if otherwise is None and grouped.count(",") == 1 and "." not in grouped:
+        whole, frac = grouped.split(",")
+        if len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0":
+            otherwise = f"{whole}.{frac}"
+    sign = "" if sign == "+" else sign
+    return sign + number, (sign + otherwise if otherwise is not None else None)
+
+
 # the separators of Arabic script (U+066B decimal, U+066C thousands), which NFKC leaves as they are
 _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 
