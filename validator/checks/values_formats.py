@@ -207,12 +207,35 @@ class InvalidAdditionalIdentifier(ValueRule):
 
 def _additional_message(kind: str) -> Callable[[str], str]:
     what = "email address" if kind == "email" else "domain name"
+    several = "email addresses" if kind == "email" else "domain names"
 
     def message(value: str) -> str:
+        fixed = _comma_fix(value, kind)
+        if fixed is not None:  # `a@x.com, b@x.com`: each is valid, the separator is not
+            return (f"{quote(value)} separates its {several} with ','; HubSpot separates them with ';': "
+                    f"write {quote(fixed)}")
         part = _first_invalid(value, kind)
-        return (f"{quote(part)} in {quote(value)} is not a valid {what} "
+        within = "" if part == value.strip() else f" in {quote(value)}"  # (the cell is that one part)
+        return (f"{quote(part)}{within} is not a valid {what} "
                 f"(several are separated by ';'){bytes_note(part)}")
     return message
+
+
+def _comma_fix(value: str, kind: str) -> str | None:
+    """The list to write where ``value`` separates valid addresses (domains) with commas, as
+    spreadsheets and other CRMs join them (`a@x.com, b@x.com`): each comma a `;`; None where a
+    part split so is still no address (domain), or there is no comma to split at. A quoted local
+    part is not split."""
+    if "," not in value:
+        return None
+    parts = split_quoted(value) if kind == "email" else value.split(";")
+    pieces = [q.strip() for p in parts
+              for q in (p.split(",") if not p.strip().startswith('"') else [p])]
+    pieces = [q for q in pieces if q]
+    if len(pieces) < 2:
+        return None
+    ok = _parts_valid(formats.arrow(pieces, trim=False), kind)
+    return ";".join(pieces) if bool(np.all(ok)) else None
 
 
 def _lists_valid(arr: pa.Array, kind: str) -> np.ndarray:
