@@ -356,3 +356,24 @@ def test_a_local_part_that_is_not_ascii_is_a_rare_form_an_idn_domain_is_not(tmp_
         "valid, but HubSpot's email grammar is unpublished"]
     assert messages[4] == ("'\"jö\"@example.de' has a quoted local part; valid, but HubSpot's email grammar is "
                            "unpublished")
+
+
+def test_excels_text_formula_is_named_with_the_value_hubspot_would_store(tmp_path: Path) -> None:
+    """`="02134"` is how Excel (and exports meant for it) keep a ZIP code's zero or a phone's `+`:
+    a formula whose result is the text. HubSpot runs no formula and stores `="02134"` as written,
+    but HS430 said only that a spreadsheet would run it once exported; it now names the form and
+    the value to write. Any other formula keeps HS430's message."""
+    columns = [("Zip", "zip", ['="02134"', "02134", "=1+1", '="a"&"b"']),
+               ("Phone", "phone", ['="+14155550101"', "+14155550101", "", ""])]
+    _check(tmp_path, "0-1", columns)
+    found = [(f.row, f.column, f.code, f.message) for f in validate(tmp_path / "import.json").findings
+             if f.code == "HS430"]
+    text = ("is Excel's =\"...\" form, a formula that keeps a value as text (a leading zero, a +); HubSpot runs no "
+            "formula and stores it as written, = and quotes too")
+    assert found == [
+        (2, 1, "HS430", f"'=\"02134\"' {text}: write '02134'"),
+        (2, 2, "HS430", f"'=\"+14155550101\"' {text}: write '+14155550101'"),
+        (4, 1, "HS430", "'=1+1' starts like a formula; a spreadsheet would run it when the data is exported and "
+                        "opened"),
+        (5, 1, "HS430", "'=\"a\"&\"b\"' starts like a formula; a spreadsheet would run it when the data is exported "
+                        "and opened")]

@@ -36,10 +36,18 @@ _JOINERS = "\u200c\u200d"
 VALUE_CONTROLS = f"{CONTROLS}|[{ZERO_WIDTH}]|(?:^|[ -~])[{_JOINERS}]|[{_JOINERS}](?:$|[ -~])"
 
 
+# Excel's text formula, `="02134"`: how Excel, and exports meant for it, keep a leading zero or a `+`
+_TEXT_FORMULA = re.compile(r'="([^"]*)"')
+
+
 def _injection_message(value: str) -> str:
     if DDE.search(value):
         return (f"{quote(value)} is a formula that can run commands or fetch URLs when the data is "
                 "opened in a spreadsheet")
+    text = _TEXT_FORMULA.fullmatch(value)
+    if text is not None:
+        return (f"{quote(value)} is Excel's =\"...\" form, a formula that keeps a value as text (a leading zero, "
+                f"a +); HubSpot runs no formula and stores it as written, = and quotes too: write {quote(text[1])}")
     return f"{quote(value)} starts like a formula; a spreadsheet would run it when the data is exported and opened"
 
 
@@ -91,9 +99,12 @@ class FormulaInjection(Rule):
     (`+٩٧١٥٠١٢٣٤٥٦٧`, `+１２０２５５５０１００`: in a phone column HS215 names such digits and gives
     the number in 0-9), and so are the values of a column mapped `"ignored": true`, which HubSpot
     does not import.
-    Example: `=cmd|' /C calc'!A0` in a company name field.
+    Excel's own text formula, `="02134"` (how Excel, and exports meant for it, keep a ZIP code's
+    leading zero or a phone number's `+`), is named so: HubSpot runs no formula and stores the
+    cell as written, `=` and quotes too ([I]), and the message gives the value to write.
+    Example: `=cmd|' /C calc'!A0` in a company name field; `="02134"` in a ZIP column.
     Fix: remove the leading character, or prefix the value with a single quote `'` where the
-    text must start with it.
+    text must start with it; for `="02134"` write `02134`.
     """
 
     code = "HS430"
