@@ -207,3 +207,20 @@ def test_a_symbolic_link_in_a_loop_is_named_so_not_broken(tmp_path: Path) -> Non
          "itself)"),
         ("HS011", "/files/1/fileName", f"file 'broken.csv' was not found: {folder / 'broken.csv'} is a broken symbolic "
                                        "link")]
+
+
+def test_a_file_name_with_white_space_around_it_names_the_file_that_is_there(tmp_path: Path) -> None:
+    # `"fileName": "contacts.csv "` (pasted with its space) was "not found: .../contacts.csv  does
+    # not exist", the space lost at the end of the line; the file beside it, without the space, went
+    # unnamed
+    folder = layout(tmp_path, request({"contacts.csv ": ["Email"], " deals.csv": ["Email"], "gone.csv ": ["Email"]}))
+    (folder / "contacts.csv").write_text(CLEAN)
+    (folder / "deals.csv").write_text(CLEAN)
+    report = validate(folder / "import.json")
+    assert [(f.code, f.pointer, f.message) for f in report.findings if f.code == "HS011"] == [
+        ("HS011", "/files/0/fileName", f"file 'contacts.csv ' was not found: no file named 'contacts.csv ' in "
+                                       f"{folder}, but 'contacts.csv' is there: the fileName has white space around "
+                                       "it"),
+        ("HS011", "/files/1/fileName", f"file ' deals.csv' was not found: no file named ' deals.csv' in {folder}, "
+                                       "but 'deals.csv' is there: the fileName has white space around it"),
+        ("HS011", "/files/2/fileName", f"file 'gone.csv ' was not found: {folder / 'gone.csv '} does not exist")]

@@ -194,6 +194,11 @@ def match_files(spec: ImportSpec, base: Path | None, given: Mapping[str, FileArg
             if near is not None:
                 path = base / near
                 problem, detail = check_regular(path, base)
+            elif problem == "missing" and short.strip() not in (short, "") and \
+                    check_regular(base / short.strip(), base)[0] is None:
+                # (`"contacts.csv "`: the space is invisible in `{path} does not exist`)
+                detail = (f"no file named {short!r} in {base}, but {short.strip()!r} is there: the fileName has "
+                          "white space around it")
             out[name] = FileLookup(name, path, "request-dir", problem, detail, near=near)
         else:
             where = f"in {base}" if base is not None else "among the files given"
