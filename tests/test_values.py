@@ -178,11 +178,11 @@ def _contacts(tmp: Path, csv: str, **top: object) -> Path:
     # a whole column in the other order, with some junk in it: the verdict still names the format
     ("email,closedate\na@x.com,28/10/2023\nb@x.com,soon\nc@x.com,15/03/2024\nd@x.com,03/04/2024\n"
      "e@x.com,2023-13-45\n",
-     "4 of 5 values are impossible as MONTH_DAY_YEAR; all 3 that are dates parse as DAY_MONTH_YEAR (2 are dates "
-     "in no format); the request says MONTH_DAY_YEAR; 1 of them is ambiguous"),
+     "4 of 5 values are impossible as MONTH_DAY_YEAR; all 3 that are dates parse as DAY_MONTH_YEAR (2 other "
+     "values are no date in any format); the request says MONTH_DAY_YEAR; 1 of them is ambiguous"),
     ("email,closedate\na@x.com,28/10/2023\nb@x.com,10/28/2023\nc@x.com,soon\n",
-     "the column mixes date formats: of the 2 values that are dates (1 is a date in no format) 1 parses as "
-     "MONTH_DAY_YEAR, 1 parses as DAY_MONTH_YEAR"),
+     "the column mixes date formats: of the 2 values that are dates (1 other value is no date in any format) "
+     "1 parses as MONTH_DAY_YEAR, 1 parses as DAY_MONTH_YEAR"),
 ])
 def test_verdict_names_the_format_that_parses_every_date(tmp_path: Path, csv: str, message: str) -> None:
     report = validate(_contacts(tmp_path, csv))
@@ -1308,8 +1308,8 @@ def test_verdict_counted_over_distinct_dates_equals_the_count_row_by_row(tmp_pat
     csv = "email,closedate\n" + "".join(f"a{i}@x.com,{d}\n" for i, d in enumerate(rows))
     report = validate(_contacts(tmp_path, csv), config=Config(chunk_rows=chunk_rows))
     assert [(f.row, f.column, f.message) for f in report.findings if f.code == "HS204"] == [
-        (1, 2, "the column mixes date formats: of the 2,400 values that are dates (600 are dates in no format) "
-               "1,200 parse as MONTH_DAY_YEAR, 1,800 parse as DAY_MONTH_YEAR; 600 of them are ambiguous")]
+        (1, 2, "the column mixes date formats: of the 2,400 values that are dates (600 other values are no date in "
+               "any format) 1,200 parse as MONTH_DAY_YEAR, 1,800 parse as DAY_MONTH_YEAR; 600 of them are ambiguous")]
 
 
 @pytest.mark.parametrize("reader", ["exact", "fast"])

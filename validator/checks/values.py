@@ -246,7 +246,8 @@ class DateFormatVerdict(ValueRule):
             return None
         amb = (f"; {c['ambiguous']:,} of them {'is' if c['ambiguous'] == 1 else 'are'} ambiguous"
                if c.get("ambiguous") else "")
-        nodate = f" ({junk:,} {'is a date' if junk == 1 else 'are dates'} in no format)" if junk else ""
+        # (the values no format reads, apart from those counted: "1 is a date in no format" read as one of them)
+        nodate = f" ({junk:,} other {'value is' if junk == 1 else 'values are'} no date in any format)" if junk else ""
         all_ok = [f for f in formats.DATE_FORMATS if f != declared and c.get(f, 0) == dated]
         if all_ok:
             every = f"all {dated:,} that are dates parse" if junk else "every value parses"
