@@ -1083,6 +1083,26 @@ def test_additional_emails_and_domains_joined_by_commas_are_named_with_the_list_
             (4, 2, "HS245", "'cy at y' is not a valid email address (several are separated by ';')")], chunk_rows
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_an_email_cell_of_several_addresses_says_so_and_where_the_others_go(reader: str) -> None:
+    # Google Contacts writes a field's several values joined by ` ::: `, mail clients a list by
+    # `;` or `,`: HS212 said only that the cell is no valid address, as of a typo
+    data = (b"Email,First Name\njamal@x.com ::: jamal@y.family,Jamal\n\"ann@x.com, ann@y.com\",Ann\n"
+            b"bo@x.com;bo@y.com;bo@z.com,Bo\ncy@x.com;cy at y,Cy\ndi@@x.com,Di\n")
+    request = _request("contacts.csv", ("Email", "0-1", "email"), ("First Name", "0-1", "firstname"))
+    tail = "; an email property takes one: keep one here (a contact's others go in Additional emails, " \
+           "hs_additional_emails, separated by ';')"
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader))
+        assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS212"] == [
+            (2, 1, "HS212", "'jamal@x.com ::: jamal@y.family' holds 2 email addresses separated by ' ::: '" + tail),
+            (3, 1, "HS212", "'ann@x.com, ann@y.com' holds 2 email addresses separated by ', '" + tail),
+            (4, 1, "HS212", "'bo@x.com;bo@y.com;bo@z.com' holds 3 email addresses separated by ';'" + tail),
+            (5, 1, "HS212", "'cy@x.com;cy at y' is not a valid email address"),
+            (6, 1, "HS212", "'di@@x.com' is not a valid email address")], chunk_rows
+
+
 @pytest.mark.parametrize("chunk_rows", [50_000, 1])
 def test_an_additional_email_with_a_quoted_local_part_is_one_address(chunk_rows: int) -> None:
     # the list was split at every ';', also inside a quoted local part: '"a;b"@example.com' was

@@ -106,6 +106,33 @@ class InvalidEmail(FormatRule):
     def valid_cells(self, chunk: Chunk, column: Column) -> Any:
         return valid_emails(chunk, column)
 
+    def describe(self, value: str) -> str:
+        several = _several_addresses(value)
+        if several is None:
+            return super().describe(value)
+        parts, separator = several
+        return (f"{quote(value)} holds {len(parts)} email addresses separated by {quote(separator)}; an email "
+                f"property takes one: keep one here (a contact's others go in Additional emails, "
+                f"hs_additional_emails, separated by ';')")
+
+
+# what joins several addresses in one cell: `;` or `,` (a list as Excel and mail clients write it),
+# or Google Contacts' ` ::: ` (several values of one field); spaces alone are a typo as often
+_ADDRESS_SEPARATOR = re.compile(r"\s*(?:[;,]|:::)\s*")
+
+
+def _several_addresses(value: str) -> tuple[list[str], str] | None:
+    """(the addresses, the first separator as written) of a cell that is several valid addresses
+    joined, as HS212 names it; None for any other cell."""
+    text = value.strip()
+    found = _ADDRESS_SEPARATOR.search(text)
+    if found is None:
+        return None
+    parts = [p for p in _ADDRESS_SEPARATOR.split(text) if p]
+    if len(parts) < 2 or not bool(np.all(formats.emails(formats.arrow(parts, trim=False)))):
+        return None
+    return parts, found.group(0)
+
 
 def valid_emails(chunk: Chunk, column: Column) -> np.ndarray:
     """``formats.emails`` of the column's cells (HS212's verdict), once per chunk and column:
