@@ -118,3 +118,25 @@ def test_a_request_saved_as_utf16_or_utf32_is_named_so(tmp_path: Path, codec: st
     assert _hs001(tmp_path, text) == [
         (None, None, "ERROR", f"request is not valid JSON: request is {named} text, not UTF-8; save it as UTF-8")]
     assert _hs001(tmp_path, json.dumps(_REQUEST).encode("utf-8")) == []
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ('{"name": "t", "files": [],}', (1, 27), "Expecting property name enclosed in double quotes at line 1 column 27: "
+                                             "a comma before the end of an object or list, which JSON does not allow"),
+    ('{"name": "t", "files": [{"fileName": "c.csv"},]}', (1, 47),
+     "Expecting value at line 1 column 47: a comma before the end of an object or list, which JSON does not allow"),
+    ('{\n  // contacts from the expo\n  "name": "t"}', (2, 3),
+     "Expecting property name enclosed in double quotes at line 2 column 3: a comment, which JSON does not have"),
+    ('{"name": "t" /* expo */}', (1, 14), "Expecting ',' delimiter at line 1 column 14: a comment, which JSON does "
+                                          "not have"),
+    ("{'name': 't'}", (1, 2), "Expecting property name enclosed in double quotes at line 1 column 2: a single "
+                              "quote, where JSON's strings take double quotes"),
+    ('{"name": "t", "files": [], "x": True}', (1, 33), "Expecting value at line 1 column 33: Python's True, False "
+                                                       "or None, where JSON writes true, false or null"),
+    ('{"name": "t" "files": []}', (1, 14), "Expecting ',' delimiter at line 1 column 14"),
+])
+def test_a_hand_edited_request_is_told_what_json_does_not_allow(tmp_path: Path, text: str, where: tuple[int, int],
+                                                                 message: str) -> None:
+    # a trailing comma, a // comment, single quotes, a Python literal: json's message ("Expecting
+    # property name enclosed in double quotes") named the place but not what is wrong there
+    assert _hs001(tmp_path, text.encode()) == [(*where, "ERROR", f"request is not valid JSON: {message}")]

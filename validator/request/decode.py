@@ -138,7 +138,7 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
             value = _tagged(value)
     except json.JSONDecodeError as exc:
         # (some of json's messages end in "at", as "Invalid control character at", before the place)
-        detail = f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
+        detail = f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}{_json_hint(text, exc.pos)}"
         notes.append(RequestNote("not-json", "", detail, line=exc.lineno, column=exc.colno))
         return None, notes
     except RecursionError:
@@ -148,3 +148,19 @@ def decode_json(data: bytes | str) -> tuple[Any, list[RequestNote]]:
         notes.append(RequestNote("not-json", "", str(exc).split("\n")[0][:200]))
         return None, notes
     return value, notes
+
+
+def _json_hint(text: str, pos: int) -> str:
+    """What a hand-edited request has at ``pos`` that JSON does not allow, where json's message
+    names only what it expected there: a trailing comma, a comment, a single quote, a Python
+    literal (``": ..."`` to follow the place), else ``""``."""
+    ahead = text[pos:pos + 5]
+    if ahead[:2] in ("//", "/*"):
+        return ": a comment, which JSON does not have"
+    if ahead[:1] in ("}", "]") and text[:pos].rstrip().endswith(","):
+        return ": a comma before the end of an object or list, which JSON does not allow"
+    if ahead[:1] == "'":
+        return ": a single quote, where JSON's strings take double quotes"
+    if ahead.startswith(("True", "False", "None")):
+        return ": Python's True, False or None, where JSON writes true, false or null"
+    return ""
