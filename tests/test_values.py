@@ -1305,7 +1305,24 @@ def test_a_url_valid_but_for_a_replacement_character_is_still_named_as_a_domain_
             (2, 1, "HS214"), (2, 1, "HS602"), (3, 1, "HS213"), (3, 1, "HS602"), (4, 1, "HS602"),
             (5, 1, "HS214")], chunk_rows
         assert next(f.message for f in report.findings if f.code == "HS214") == (
-            "'https://acm\ufffd.com/about' is not a bare domain; HubSpot keeps only the domain name")
+            "'https://acm\ufffd.com/about' is not a bare domain; HubSpot keeps only the domain name: write "
+            "'acm\ufffd.com'")
+
+
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_domain_hubspot_cuts_is_named_with_the_domain_it_keeps(reader: str) -> None:
+    # HS214 said that HubSpot keeps only the domain name, not which: the fix was left to the reader
+    data = (b"Domain,Name\nhttps://www.Acme.example/about?x=1,Acme\nwww.globex.example,Globex\n"
+            b"initech.example.,Initech\nhttp://umbrella.example:8080,Umbrella\nhooli.example,Hooli\n")
+    request = _request("companies.csv", ("Domain", "0-2", "domain"), ("Name", "0-2", "name"))
+    tail = "is not a bare domain; HubSpot keeps only the domain name: write"
+    report = validate(request, files={"companies.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                      config=Config(reader=reader))
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS214"] == [
+        (2, 1, "HS214", f"'https://www.Acme.example/about?x=1' {tail} 'Acme.example'"),
+        (3, 1, "HS214", f"'www.globex.example' {tail} 'globex.example'"),
+        (4, 1, "HS214", f"'initech.example.' {tail} 'initech.example'"),
+        (5, 1, "HS214", f"'http://umbrella.example:8080' {tail} 'umbrella.example'")]
 
 
 @given(st.lists(st.text(alphabet='a;"\\@ ', max_size=12), max_size=8))

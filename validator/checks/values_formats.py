@@ -310,8 +310,12 @@ class DomainStripped(FormatRule):
             cut = valid & extra
             if (extra & ~valid).any():  # (HS213 reads the same lost letters: once per chunk)
                 cut |= extra & lost_letters(chunk, column, "domain", _valid_domains)
-            yield from self.cells(chunk, file, column, cut,
-                                  "{value} is not a bare domain; HubSpot keeps only the domain name")
+            yield from self.cells(chunk, file, column, cut, _stripped_message)
+
+
+def _stripped_message(value: str) -> str:
+    return (f"{quote(value)} is not a bare domain; HubSpot keeps only the domain name: "
+            f"write {quote(formats.domain_host(value))}")
 
 
 def _valid_domains(arr: Any) -> Any:

@@ -200,6 +200,11 @@ def domains(values: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return valid, extra
 
 
+def domain_host(value: str) -> str:
+    """The host HubSpot keeps of one cell (``_host``): `acme.com` of `https://www.acme.com/about`."""
+    return str(_host(arrow([value]))[0].as_py())
+
+
 def _host(arr: pa.Array) -> pa.Array:
     """The host HubSpot keeps: scheme, path, query, port, ``www.`` and the dot of a fully
     qualified name (``acme.com.``, DNS's name of the root, after the top-level domain) cut."""
