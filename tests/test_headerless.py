@@ -191,3 +191,22 @@ def test_a_ragged_row_is_measured_against_the_columns_mapped(tmp_path: Path, rea
     found = [(f["row"], f["column"], f["code"], f["message"], f["key"]) for f in json.loads(out)["findings"]]
     assert found == [(1, 3, "HS110", "row has 3 fields, more than the 2 columns mapped", "email:a@x.com"),
                      (2, 2, "HS110", "row has 1 field, fewer than the 2 columns mapped", "email:ok@x.com")]
+
+
+@pytest.mark.parametrize(("kind", "reader"), READERS)
+@pytest.mark.parametrize("chunk_rows", ["1", "50000"])
+def test_a_header_row_under_has_header_false_is_named_so(tmp_path: Path, kind: str, reader: str,
+                                                         chunk_rows: str) -> None:
+    # `hasHeader: false` over a file whose row 1 is the header the mappings name: HS106 said only
+    # that HubSpot requires a header row, and row 1's cells were judged as data ("'Email' is not a
+    # valid email address"), with no word that row 1 is the header HubSpot would import as a record
+    request = _import(tmp_path / "imp", kind, rows=[["Email", "First"], ["ok@x.com", "Bo"]])
+    _code, out = _check(str(request), "--format", "json", "--reader", reader, "--chunk-rows", chunk_rows)
+    found = [(f["code"], f["pointer"], f["message"]) for f in json.loads(out)["findings"] if f["code"] == "HS106"]
+    assert found == [("HS106", "/files/0/fileImportPage/hasHeader",
+                      "hasHeader is false, but row 1 holds the columnNames the mappings name ('Email', 'First'): "
+                      "it is a header row, which HubSpot would import as a record; set hasHeader to true")]
+    plain = _import(tmp_path / "plain", kind)  # row 1 is data: the finding as before
+    _code, out = _check(str(plain), "--format", "json", "--reader", reader, "--chunk-rows", chunk_rows)
+    assert [f["message"] for f in json.loads(out)["findings"] if f["code"] == "HS106"] == [
+        "hasHeader is false: HubSpot requires a header row; columns are matched to mappings by position"]

@@ -14,7 +14,7 @@ from validator.checks.base import Hit, Rule, counted, deferred, quote
 from validator.checks.dialect import TrailingBlank, TrailingEmptyColumns
 from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.checks.header_title import HeldUnderTitle, TitleHeader, title_header
-from validator.context import INVISIBLE, Column, FileContext, header_name, normalise_name
+from validator.context import INVISIBLE, Column, FileContext, header_name, holds_names, mapped_names, normalise_name
 from validator.findings import Severity
 from validator.readers.base import Chunk
 
@@ -408,16 +408,41 @@ class NoHeaderRow(Rule):
     severity = Severity.WARNING
 
     def on_header(self, file: FileContext) -> Iterator[Hit]:
-        if not file.spec.has_header:
-            yield self.finding("hasHeader is false: HubSpot requires a header row; columns are "
-                               "matched to mappings by position", file=file,
-                               pointer=file.spec.at("fileImportPage/hasHeader"))
+        self.pending = not file.spec.has_header  # said with row 1, which may be the header after all
+        if self.pending:
             return
         page = file.spec.raw.get("fileImportPage") if isinstance(file.spec.raw, dict) else None
         if isinstance(page, dict) and "hasHeader" not in page and "hasHeader" not in file.spec.raw:
             yield self.finding("fileImportPage has no hasHeader, which HubSpot expects and whose default it does "
                                "not document; row 1 is read as the header, as with true", file=file,
                                pointer=file.spec.at("fileImportPage"))
+
+    def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
+        if not getattr(self, "pending", False):
+            return
+        head = chunk.frame[chunk.frame.index == 1]
+        if not len(head):  # (row 1 is not in this chunk's frame: a broken record, or a later chunk)
+            return
+        self.pending = False
+        yield self._headerless(file, [v for v in head.iloc[0].tolist() if isinstance(v, str)])
+
+    def on_file_end(self, file: FileContext) -> Iterator[Hit]:
+        if getattr(self, "pending", False):
+            self.pending = False
+            yield self._headerless(file, [])
+
+    def _headerless(self, file: FileContext, row_one: list[str]) -> Hit:
+        """hasHeader false: row 1 that holds the header the mappings name (HS608's test: at least
+        half their columnNames) is named so, since HubSpot would import it as a record."""
+        pointer = file.spec.at("fileImportPage/hasHeader")
+        wanted = mapped_names(file.spec.columns)
+        if wanted and holds_names(row_one, wanted):
+            named = ", ".join(quote(v) for v in row_one if normalise_name(v) in wanted)
+            return self.finding(f"hasHeader is false, but row 1 holds the columnNames the mappings name ({named}): "
+                                "it is a header row, which HubSpot would import as a record; set hasHeader to true",
+                                file=file, pointer=pointer)
+        return self.finding("hasHeader is false: HubSpot requires a header row; columns are matched to mappings "
+                            "by position", file=file, pointer=pointer)
 
 
 class DuplicatePropertyMapping(Rule):
