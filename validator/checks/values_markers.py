@@ -26,6 +26,11 @@ MARKERS = {
     "undefined": "JavaScript's text for no value",
 }
 _LONGEST = max(len(m) for m in MARKERS)
+# the bytes the markers start and end with: a cell is looked up only where its own agree (a
+# column of names holds many short cells, few of them starting with N, n, u, < or \\ and
+# ending with one of these)
+_FIRSTS = bytes(sorted({m.encode()[0] for m in MARKERS}))
+_LASTS = bytes(sorted({m.encode()[-1] for m in MARKERS}))
 
 
 class NullMarker(ValueRule):
@@ -53,7 +58,14 @@ class NullMarker(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for column in self._text_columns(file):
-            short = screen(chunk, column.index).length <= _LONGEST
+            seen = screen(chunk, column.index)
+            short = seen.length <= _LONGEST
+            if not short.any():
+                continue
+            short &= seen.first_in(_FIRSTS)
+            if not short.any():
+                continue
+            short &= seen.last_in(_LASTS)
             if not short.any():
                 continue
             bad = exactly(chunk.column(column.index), short,
