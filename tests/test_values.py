@@ -1523,6 +1523,21 @@ def test_a_null_written_by_the_exporting_tool_in_a_text_column_is_named(reader: 
                                        "text, where a blank cell would leave the property as it is")], chunk_rows
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_null_markers_among_many_cells_shaped_like_them(reader: str) -> None:
+    # HS254 looks up the cells whose first and last bytes are a marker's: in Python where they are
+    # few, by pandas' isin where a chunk holds more than 256 (names like Nolan or Nathan, and
+    # markers): every marker is named in both ways, nothing else
+    names = ["Nolan", "NULL", "Nathan", "nan", "Nat", "NaT", "undefined", "Ned", "null", "N"]
+    data = b"Email,First Name\n" + b"".join(f"p{i}@x.com,{names[i % len(names)]}\n".encode() for i in range(600))
+    request = _request("contacts.csv", ("Email", "0-1", "email"), ("First Name", "0-1", "firstname"))
+    markers = [i + 2 for i in range(600) if names[i % len(names)] in ("NULL", "nan", "NaT", "undefined", "null")]
+    for chunk_rows in (50_000, 20):
+        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader, max_per_rule=1000))
+        assert [(f.row, f.column) for f in report.findings if f.code == "HS254"] == [(r, 2) for r in markers]
+
+
 def test_schema_flags_times_durations_and_month_names_as_check_does() -> None:
     # the schema ran no rule of values_times or values_months: HS219, HS220, HS221, HS250 and
     # HS251 went unflagged in a pipeline, where the README says it flags exactly check's cells
