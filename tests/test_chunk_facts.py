@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -284,6 +285,66 @@ def test_options_matched_per_distinct_text_equal_options_matched_per_cell(cells:
              for i in range(0, len(many), 1000)]
     for f in dataclasses.fields(whole):
         assert getattr(whole, f.name).tolist() == np.concatenate([getattr(p, f.name) for p in parts]).tolist()
+
+
+@given(st.lists(st.text(alphabet="aé \t\n\u3000\u200b\x00", max_size=4), max_size=30), st.integers(1, 3))
+def test_blank_cells_are_those_of_no_bytes(cells: list[str], pieces: int) -> None:
+    """``blank`` takes a cell's length from the Arrow offsets (bytes), not its characters: the
+    same cells (no characters, no bytes; a space is no blank cell), for string pieces and for the
+    bytes of a column that is not UTF-8, which a count of characters cannot take."""
+    cut = max(1, len(cells) // pieces)
+    arr = pa.chunked_array([pa.array(cells[k:k + cut], pa.large_string()) for k in range(0, len(cells), cut)],
+                           pa.large_string())
+    assert formats.blank(arr).tolist() == [c == "" for c in cells]
+    raw = pa.array([c.encode("utf-8") for c in cells], pa.large_binary())
+    assert formats.blank(raw).tolist() == [c == "" for c in cells]
+
+
+_OPTION_CELLS = ["Lead", "lead", "customer", "Customer", "cust_old", "a", "b", "", "", "LEAD", " lead", "x", "  "]
+
+
+@given(st.lists(st.sampled_from(_OPTION_CELLS), max_size=60), st.integers(1, 4), st.booleans(), st.booleans())
+@example(["customer", "", "lead", "b"], 2, True, False)  # every filled cell an option, one ambiguous
+def test_a_column_of_options_by_lookup_equals_the_match_per_text(cells: list[str], pieces: int, repeat: bool,
+                                                                 clean: bool) -> None:
+    """A single-option column whose filled cells are all options as written is matched by one
+    lookup of its cells (``_all_options``); the match is the one found per distinct text or cell by
+    cell: exact, ignoring case, ambiguous ('customer': one option's label, another's value)."""
+    from validator.catalog import Option
+    from validator.formats import options as module
+
+    options = formats.OptionSet.of([Option("Lead", "lead"), Option("Customer", "customer"),
+                                    Option("customer", "cust_old"), Option("a", "b")])
+    if clean:
+        cells = [c for c in cells if c in ("Lead", "lead", "customer", "Customer", "cust_old", "a", "b", "")]
+    cells = cells * (4096 // max(len(cells), 1) + 1) if repeat else cells
+    cut = max(1, len(cells) // pieces)
+    arr = pa.chunked_array([pa.array(cells[k:k + cut], pa.large_string()) for k in range(0, len(cells), cut)],
+                           pa.large_string())
+    got = formats.match_options(arr, options)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(module, "_all_options", lambda arr, options: None)
+        want = formats.match_options(arr, options)
+    for f in dataclasses.fields(want):
+        assert getattr(got, f.name).tolist() == getattr(want, f.name).tolist(), f.name
+
+
+def test_a_clean_column_of_options_is_matched_without_its_distinct_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding the distinct texts (``dictionary_encode``) costs twice a lookup of the cells: a
+    column whose filled cells are all options skips it; one with another text takes it, as before."""
+    from validator.catalog import Option
+    from validator.formats import options as module
+
+    options = formats.OptionSet.of([Option("Lead", "lead"), Option("Customer", "customer")])
+    asked: list[int] = []
+    real = module.distinct_cells
+    monkeypatch.setattr(module, "distinct_cells", lambda arr: asked.append(len(arr)) or real(arr))
+    clean = pa.array(["lead", "Customer", "", "Lead"] * 2000, pa.large_string())
+    m = formats.match_options(clean, options)
+    assert asked == [] and m.unmatched.sum() == 0 and m.blank.sum() == 2000
+    wrong = pa.array(["lead", "Customer", "", "Lead"] * 2000 + ["Hot lead"], pa.large_string())
+    m = formats.match_options(wrong, options)
+    assert asked[:1] == [8001] and np.flatnonzero(m.unmatched).tolist() == [8000]  # (then its 5 texts)
 
 
 @given(st.lists(st.text(alphabet="aW.:/?#9٣ü \n-", max_size=10), min_size=1, max_size=30))

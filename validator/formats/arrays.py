@@ -81,7 +81,9 @@ def _ints(arr: pa.Array) -> np.ndarray:
 
 def blank(values: pd.Series | pa.Array) -> np.ndarray:
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
-    return as_mask(pc.equal(pc.utf8_length(arr), 0))
+    # (a cell of no characters is one of no bytes: the lengths from the offsets, where the
+    # characters' count reads every byte, ~35 times as long)
+    return as_mask(pc.equal(pc.binary_length(arr), 0))
 
 
 def matches(values: pd.Series | pa.Array, pattern: str, ignore_case: bool = False) -> np.ndarray:

@@ -93,6 +93,10 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
     """Cells against an enumeration's options. ``multiple``: ``a;b`` items, a leading ``;``
     appends [V] S6, S16; empty items are skipped."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    if not multiple:
+        clean = _all_options(arr, options)
+        if clean is not None:
+            return clean
     distinct = distinct_cells(arr)
     if distinct is not None:  # dropdown columns repeat a few options: match each distinct text once
         texts, at = distinct
@@ -137,3 +141,20 @@ def match_options(values: pd.Series | pa.Array, options: OptionSet, *, multiple:
     return EnumMatch(blank=empty, exact=~any_row(~exact_i & ~skip) & ~empty,
                      folded=~any_row(~folded_i & ~skip) & ~empty, ambiguous=any_row(amb_i & ~skip),
                      spaced=any_row(spaced_items & ~skip) & ~empty)
+
+
+def _all_options(arr: pa.Array | pa.ChunkedArray, options: OptionSet) -> EnumMatch | None:
+    """``match_options`` of single-option cells where every filled cell is an option's label or
+    internal value as written (a clean dropdown column: most chunks), by one lookup of the cells
+    among them, without finding the distinct texts first (``distinct_cells``, twice the time);
+    None where some filled cell is not one. Such a cell also matches ignoring case, and is
+    ambiguous exactly where it is one option's label and another's value as written."""
+    exact_set, _folded, ambiguous_set, _folded_ambiguous = options.arrays
+    exact = as_mask(pc.is_in(arr, value_set=exact_set))
+    empty = blank(arr)
+    if not (exact | empty).all():
+        return None
+    filled = ~empty
+    none = np.zeros(len(filled), dtype=bool)
+    ambiguous = as_mask(pc.is_in(arr, value_set=ambiguous_set)) & filled if len(ambiguous_set) else none
+    return EnumMatch(blank=empty, exact=exact & filled, folded=filled, ambiguous=ambiguous, spaced=none.copy())
