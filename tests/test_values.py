@@ -1525,11 +1525,13 @@ def test_a_null_written_by_the_exporting_tool_in_a_text_column_is_named(reader: 
 
 @pytest.mark.parametrize("reader", ["exact", "fast"])
 def test_null_markers_among_many_cells_shaped_like_them(reader: str) -> None:
-    # HS254 looks up the cells whose first and last bytes are a marker's: in Python where they are
-    # few, by pandas' isin where a chunk holds more than 256 (names like Nolan or Nathan, and
-    # markers): every marker is named in both ways, nothing else
+    # HS254 looks up the cells whose length and first and last bytes are a marker's (names like
+    # Nolan, Ned or N, and markers) in the column's Arrow storage, or by pandas' isin where the
+    # chunk's column is stored in Python (a cell of bytes that are not UTF-8, row 602): every
+    # marker is named either way, nothing else
     names = ["Nolan", "NULL", "Nathan", "nan", "Nat", "NaT", "undefined", "Ned", "null", "N"]
-    data = b"Email,First Name\n" + b"".join(f"p{i}@x.com,{names[i % len(names)]}\n".encode() for i in range(600))
+    data = (b"Email,First Name\n" + b"".join(f"p{i}@x.com,{names[i % len(names)]}\n".encode() for i in range(600))
+            + b"q@x.com,N\xe9d\n")
     request = _request("contacts.csv", ("Email", "0-1", "email"), ("First Name", "0-1", "firstname"))
     markers = [i + 2 for i in range(600) if names[i % len(names)] in ("NULL", "nan", "NaT", "undefined", "null")]
     for chunk_rows in (50_000, 20):
