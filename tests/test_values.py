@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,14 @@ def _request(file_name: str, *columns: tuple[str, str, str]) -> dict:
     return {"name": "x", "files": [{"fileName": file_name, "fileFormat": "CSV", "fileImportPage": {
         "hasHeader": True, "columnMappings": [{"columnName": c, "columnObjectTypeId": o, "propertyName": p}
                                               for c, o, p in columns]}}]}
+
+
+def _both_chunk_sizes(request: dict[str, Any], name: str, data: bytes, reader: str) -> Iterator[tuple[int, Any]]:
+    """(rows a chunk, report) of the file ``name`` holding ``data`` checked by ``reader``, with one
+    chunk for the file and with one row a chunk: a rule's findings are the same either way."""
+    for chunk_rows in (50_000, 1):
+        yield chunk_rows, validate(request, files={name: io.BytesIO(data)}, base_dir="/nonexistent",
+                                   config=Config(chunk_rows=chunk_rows, reader=reader))
 
 
 # -- formats ---------------------------------------------------------------------------------
@@ -1069,9 +1078,7 @@ def test_additional_emails_and_domains_joined_by_commas_are_named_with_the_list_
             b"cy@x.com,cy at y,gamma.com,gamma.de\n")
     request = _request("contacts.csv", ("Email", "0-1", "email"), ("Additional emails", "0-1", "hs_additional_emails"),
                        ("Domain", "0-2", "domain"), ("Additional domains", "0-2", "hs_additional_domains"))
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS245"] == [
             (2, 2, "HS245", "'ann@y.com, ann@z.com' separates its email addresses with ','; HubSpot separates "
                             "them with ';': write 'ann@y.com;ann@z.com'"),
@@ -1092,9 +1099,7 @@ def test_an_email_cell_of_several_addresses_says_so_and_where_the_others_go(read
     request = _request("contacts.csv", ("Email", "0-1", "email"), ("First Name", "0-1", "firstname"))
     tail = "; an email property takes one: keep one here (a contact's others go in Additional emails, " \
            "hs_additional_emails, separated by ';')"
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS212"] == [
             (2, 1, "HS212", "'jamal@x.com ::: jamal@y.family' holds 2 email addresses separated by ' ::: '" + tail),
             (3, 1, "HS212", "'ann@x.com, ann@y.com' holds 2 email addresses separated by ', '" + tail),
@@ -1134,9 +1139,7 @@ def test_an_additional_email_with_an_undecodable_byte_is_named_not_a_traceback(r
     data = b"Email,Additional emails\nann@x.com,bo@x.com\nbo@y.com,\"x\xff;y\"\ncy@x.com,cy@y.com;\xe9t\xe9\n"
     request = _request("contacts.csv", ("Email", "0-1", "email"),
                        ("Additional emails", "0-1", "hs_additional_emails"))
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS245"] == [
             (3, 2, "HS245", "'x\\xff' in 'x\\xff;y' is not a valid email address (several are separated by ';')"
                             ": it holds bytes that are not UTF-8 (HS402); save the file as UTF-8"),
@@ -1155,9 +1158,7 @@ def test_a_format_cell_that_fails_for_an_undecodable_byte_says_the_encoding_is_t
     request = _request("contacts.csv", ("Email", "0-1", "email"), ("Phone", "0-1", "phone"),
                        ("Domain", "0-2", "domain"), ("Additional emails", "0-1", "hs_additional_emails"))
     note = ": it holds bytes that are not UTF-8 (HS402); save the file as UTF-8"
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.message) for f in report.findings
                 if f.code in ("HS212", "HS213", "HS215", "HS245")] == [
             (2, 1, "HS212", "'b\\xe9o@x.com' is not a valid email address" + note),
@@ -1184,9 +1185,7 @@ def test_an_email_with_an_undecodable_byte_fails_the_email_grammar_as_every_type
             b"ren\xc3\xa9e@x.com,\n")                # UTF-8 text in an address: valid
     request = _request("contacts.csv", ("Email", "0-1", "email"),
                        ("Additional emails", "0-1", "hs_additional_emails"))
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code) for f in report.findings
                 if f.code in ("HS212", "HS245", "HS402") and f.row is not None] == [
             (2, 1, "HS212"), (2, 1, "HS402"), (3, 2, "HS245"), (3, 2, "HS402"),
@@ -1212,9 +1211,7 @@ def test_an_email_holding_a_replacement_character_is_one_finding_that_says_how_t
         return (f"email {value!r} contains U+FFFD: an earlier mis-decoding lost a character of the address, "
                 "which HubSpot may refuse or import as another address; take the address from the source "
                 "again, exported as UTF-8, or correct it by hand")
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.message) for f in report.findings
                 if f.code in ("HS212", "HS402", "HS602") and f.row is not None] == [
             (2, 1, "HS602", lost("ren\ufffde@x.com")),
@@ -1258,9 +1255,7 @@ def test_a_domain_or_additional_identifier_holding_a_replacement_character_is_on
         return (f"additional domains {value!r} contain U+FFFD: an earlier mis-decoding lost a character of a "
                 "domain, which HubSpot may refuse or import as another company's domain; take the domains "
                 "from the source again, exported as UTF-8, or correct them by hand")
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.message) for f in report.findings
                 if f.code in ("HS213", "HS245", "HS402", "HS602") and f.row is not None] == [
             (2, 1, "HS602", domain("acm\ufffd.com")),
@@ -1297,9 +1292,7 @@ def test_a_url_valid_but_for_a_replacement_character_is_still_named_as_a_domain_
             "acm\ufffd.com\n"                 # nothing to cut: HS602 alone
             "https://beta.com/about\n").encode()  # HS214
     request = _request("companies.csv", ("Domain", "0-2", "domain"))
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"companies.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "companies.csv", data, reader):
         assert [(f.row, f.column, f.code) for f in report.findings
                 if f.code in ("HS213", "HS214", "HS602") and f.row is not None] == [
             (2, 1, "HS214"), (2, 1, "HS602"), (3, 1, "HS213"), (3, 1, "HS602"), (4, 1, "HS602"),
@@ -1356,9 +1349,7 @@ def test_a_phone_with_fewer_digits_than_the_shortest_number_in_use_is_reported(r
     data = (b"Email,Phone\n" b"a@x.com,12\n" b"b@x.com,+1\n" b"c@x.com,+683 4002\n" b"d@x.com,(44) 20 x12345\n"
             b"e@x.com,555-0101 ext9\n" b"f@x.com,call me\n" b"g@x.com,+44 20\n")
     request = _request("contacts.csv", ("Email", "0-1", "email"), ("Phone", "0-1", "phone"))
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code == "HS215"] == [
             (2, 2, "HS215", "warning", "'12' has 2 digits, too few for a phone number with its country code "
@@ -1384,9 +1375,7 @@ def test_an_email_over_rfc_5321s_lengths_is_a_warning_naming_the_part(reader: st
     data = ("Email,First Name\n" + "".join(f"{r},A\n" for r in rows)).encode()
     request = _request("contacts.csv", ("Email", "0-1", "email"), ("First Name", "0-1", "firstname"))
     tail = "; HubSpot's own limit is not published"
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code in ("HS212", "HS248")] == [
             (3, 1, "HS248", "warning", f"{quote(rows[1])} is longer than email allows: its local part has 65 "
@@ -1412,9 +1401,7 @@ def test_a_too_long_address_in_an_additional_emails_list_is_a_warning_naming_it(
     request = _request("contacts.csv", ("Email", "0-1", "email"),
                        ("Additional emails", "0-1", "hs_additional_emails"))
     tail = "; HubSpot's own limit is not published"
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code in ("HS245", "HS248")] == [
             (2, 2, "HS248", "warning", f"{quote(long)} in {quote(lists[0])} is longer than email allows: its "
@@ -1440,9 +1427,7 @@ def test_a_month_named_in_another_language_is_a_warning_not_an_unparseable_date(
     foreign = ("names its month otherwise than by its English name or 3-letter abbreviation; it is a "
                "DAY_MONTH_YEAR date once that is read as its month, but HubSpot documents English names, "
                "3-letter abbreviations and numbers only, and whether it reads others is not documented")
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code in ("HS201", "HS220")] == [
             (2, 1, "HS220", "warning", f"'5/janvier/2024' {foreign}"),
@@ -1462,9 +1447,7 @@ def test_a_datetime_in_the_object_apis_iso_form_is_a_warning_naming_the_form(rea
                "dateFormat": "YEAR_MONTH_DAY"}
     tail = ": HubSpot documents `date hh:mm` and `+hh:mm` offsets for imports, and whether it reads this form " \
            "is not documented"
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code in ("HS201", "HS221")] == [
             (2, 1, "HS221", "warning", "'2024-01-05T10:00:00Z' writes its time with a T between the date and the time"
@@ -1486,9 +1469,7 @@ def test_an_offset_of_hours_alone_as_postgres_writes_it_is_a_warning_not_an_erro
                "dateFormat": "YEAR_MONTH_DAY"}
     tail = ": HubSpot documents `date hh:mm` and `+hh:mm` offsets for imports, and whether it reads this form " \
            "is not documented"
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code in ("HS201", "HS221")] == [
             (2, 1, "HS221", "warning", "'2024-03-15 14:30:00+00' writes its time with an offset of hours alone"
@@ -1509,9 +1490,7 @@ def test_a_null_written_by_the_exporting_tool_in_a_text_column_is_named(reader: 
     request = {**_request("contacts.csv", ("Email", "0-1", "email"), ("Job Title", "0-1", "jobtitle"),
                           ("Company", "0-1", "company"), ("Created", "0-1", "createdate")),
                "importOperations": {"0-1": "UPDATE"}, "dateFormat": "YEAR_MONTH_DAY"}
-    for chunk_rows in (50_000, 1):
-        report = validate(request, files={"contacts.csv": io.BytesIO(data)}, base_dir="/nonexistent",
-                          config=Config(chunk_rows=chunk_rows, reader=reader))
+    for chunk_rows, report in _both_chunk_sizes(request, "contacts.csv", data, reader):
         assert [(f.row, f.column, f.code, f.severity.label, f.message) for f in report.findings
                 if f.code in ("HS254", "HS201")] == [
             (2, 2, "HS254", "warning", "'\\N' is PostgreSQL's COPY and MySQL's text for a NULL; HubSpot imports it "
