@@ -436,6 +436,62 @@ def test_findings_made_after_the_file_keep_their_baseline_entry_when_rows_move(t
     assert report["accepted"]["HS314"] == 1
 
 
+COMPANIES = {"name": "Companies", "importOperations": {"0-2": "UPSERT"}, "files": [{
+    "fileName": "companies.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnObjectTypeId": "0-2", "columnName": "Name", "propertyName": "name"},
+        {"columnObjectTypeId": "0-2", "columnName": "Domain", "propertyName": "domain",
+         "columnType": "HUBSPOT_ALTERNATE_ID"}]}}]}
+
+
+def _companies(folder: Path, rows: list[str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "companies.import.json").write_text(json.dumps(COMPANIES), encoding="utf-8")
+    (folder / "companies.csv").write_text("Name,Domain\n" + "".join(rows), encoding="utf-8")
+    return folder / "companies.import.json"
+
+
+@pytest.mark.parametrize(("rows", "order", "keys"), [
+    # two companies with one domain and two names: no Record ID or email column, so each row was
+    # keyed by its cells' hash; the finding is on the later row, and a re-sort that put the other
+    # row first made the entry stale (HS901) and the finding new
+    (["Acme,acme.example\n", "Acme Inc,https://www.ACME.example/about\n"], [1, 0], ["value:acme.example"]),
+    # three rows with one domain: two findings with one key, two entries, each accepting one
+    (["Acme,acme.example\n", "Acme Inc,acme.example\n", "Acme Ltd,www.acme.example\n"], [2, 0, 1],
+     ["value:acme.example", "value:acme.example"]),
+], ids=["two rows", "three rows"])
+def test_a_duplicates_baseline_entry_follows_its_value_when_the_rows_are_re_sorted(
+        tmp_path: Path, rows: list[str], order: list[int], keys: list[str]) -> None:
+    request = _companies(tmp_path / "imp", rows)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline",
+                                      "--select", "HS301"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["code"], e["key"], e["column"]) for e in entries] == [("HS301", k, "Domain") for k in keys]
+    _companies(tmp_path / "imp", [rows[i] for i in order])
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--select", "HS301,HS901")
+    assert (found(report), exit_code, report["accepted"]) == ([], 0, {"HS301": len(keys)})
+    # a third company with that domain is new: its finding is reported, the entries still accept theirs
+    _companies(tmp_path / "imp", [*(rows[i] for i in order), "Acme GmbH,acme.example\n"])
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--select", "HS301,HS901")
+    assert (found(report), exit_code) == ([f"{len(rows) + 2}:2 HS301"], 1)
+    assert [f["key"] for f in report["findings"]] == ["value:acme.example"]
+
+
+def test_a_duplicates_sarif_fingerprint_stays_the_same_when_the_rows_are_re_sorted(tmp_path: Path) -> None:
+    from validator.report.sarif import sarif_dict
+
+    def prints(rows: list[str]) -> list[tuple[int, str]]:
+        report = validate(_companies(tmp_path / "imp", rows), config=Config(select=("HS301",)))
+        return [(r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                 r["partialFingerprints"]["hubspotPreflight/v1"]) for r in sarif_dict(report)["runs"][0]["results"]]
+
+    before = prints(["Acme,acme.example\n", "Acme Inc,acme.example\n"])
+    after = prints(["Acme Inc,acme.example\n", "Acme,acme.example\n"])
+    assert [line for line, _ in before] == [line for line, _ in after] == [3]
+    assert before == after
+
+
 def test_baselines_and_settings_over_several_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # several imports in one run: two identical ones each used the same first entries and called
     # the others stale; a stale entry was said once per import, under a renamed baseline; each

@@ -3,6 +3,7 @@ duplicates across chunks, and the key sets' memory."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -94,6 +95,44 @@ def test_duplicate_email_in_other_letter_case_names_both_rows(tmp_path: Path) ->
     assert [(f.row, f.column, f.code, f.value) for f in report.findings] == \
         [(4, 2, "HS301", "ann.lee@EXAMPLE.COM")]
     assert "repeats row 2" in report.findings[0].message
+
+
+def _keys_in_both_orders(report_of: Any, rows: list[str]) -> list[list[tuple]]:
+    """(row, column, code, key) of each finding, for the rows as given and re-sorted (reversed)."""
+    return [[(f.row, f.column, f.code, f.key) for f in report_of(order).findings]
+            for order in (rows, rows[::-1])]
+
+
+def test_a_duplicates_key_is_its_value_as_compared_whichever_row_comes_later(tmp_path: Path) -> None:
+    # a duplicate's finding is on its later row; it was keyed by that row's record (here its
+    # Record ID), so a re-sort that put the other row later gave it another key, and a baseline
+    # entry for it went stale: it is keyed by the repeated value as compared (lower-cased email,
+    # a Record ID without leading zeros)
+    def report_of(rows: list[str]) -> Report:
+        return validate(_contacts(tmp_path, rows), config=Config(select=("HS301", "HS303")))
+
+    assert _keys_in_both_orders(report_of, ["1,Ann.Lee@Example.com", "2,ann.lee@EXAMPLE.COM"]) == [
+        [(3, 2, "HS301", "value:ann.lee@example.com")]] * 2
+    assert _keys_in_both_orders(report_of, ["501,a@x.com", "0501,b@x.com"]) == [
+        [(3, 1, "HS303", "value:501")]] * 2
+
+
+def test_a_unique_values_key_is_the_value_whichever_row_comes_later(tmp_path: Path) -> None:
+    catalog = portal({}, [{"object": "0-1", "name": "member", "unique": True}])
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+                {"columnObjectTypeId": "0-1", "columnName": "Member", "propertyName": "member"}]
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"name": "t", "files": [{"fileName": "contacts.csv", "fileFormat": "CSV",
+                                                           "fileImportPage": {"hasHeader": True,
+                                                                              "columnMappings": mappings}}]}))
+
+    def report_of(rows: list[str]) -> Report:
+        (tmp_path / "contacts.csv").write_text("Email,Member\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+        spec = parse_request(request.read_bytes(), request.name, catalog)
+        return Engine(Config(select=("HS302",)), catalog).run(spec, request_path=request, base=tmp_path)
+
+    assert _keys_in_both_orders(report_of, ["ann@x.com,A-1", "bo@x.com, A-1 "]) == [
+        [(3, 2, "HS302", "value:A-1")]] * 2
 
 
 def test_record_id_repeated_far_apart_across_many_chunks(tmp_path: Path) -> None:
@@ -648,6 +687,19 @@ def test_a_domain_repeated_where_companies_are_deduplicated_otherwise_is_a_warni
              "not by domain, so HubSpot keeps two companies with this domain"),
         ], chunk_rows
 
+
+
+def test_a_shared_domains_key_is_the_domain_whichever_company_comes_later() -> None:
+    # HS309's warning is on the later company; with no email column each row was keyed by its
+    # cells' hash, so a re-sort that put the other company later gave it another key
+    columns = (("ERP ID", "erp_id", {"columnType": "HUBSPOT_ALTERNATE_ID"}), ("Domain", "domain"))
+
+    def report_of(rows: list[str]) -> Report:
+        report = _one_file("0-2", "ERP ID,Domain\n" + "".join(rows), *columns)
+        return dataclasses.replace(report, findings=[f for f in report.findings if f.code == "HS309"])
+
+    assert _keys_in_both_orders(report_of, ["11,acme.example\n", "12,https://www.Acme.example/about\n"]) == [
+        [(3, 2, "HS309", "value:acme.example")]] * 2
 
 def _found(mappings: list[dict], text: str, codes: tuple[str, ...], **top: object) -> list[tuple]:
     request = {"name": "t", **top, "files": [{"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {

@@ -28,6 +28,7 @@ from validator.keys import (
     first_seen,
     id_kind,
     key_batch,
+    normaliser,
 )
 from validator.readers.base import Chunk
 from validator.request import ColumnSpec
@@ -65,7 +66,7 @@ class _Duplicates(CatalogRule):
                 dup = np.delete(dup, unusable(prop, chunk.column(column.index).to_numpy(dtype=object)[pos[dup]]))
             if len(dup):
                 yield key_batch(self, chunk, file, column, pos[dup], first[dup], _repeats(self.describe(column)),
-                                hubspot_error=self.error_type(column))
+                                hubspot_error=self.error_type(column), keys=_compared(chunk, column, prop, pos[dup]))
 
     def error_type(self, column: Column) -> str | None:
         """The errorType of the column's repeats (None: the rule's)."""
@@ -78,6 +79,12 @@ class _Duplicates(CatalogRule):
     def describe(self, column: Column) -> str:
         spec = column.spec
         return f"{self.what} ({spec.property_name})" if spec and spec.property_name else self.what
+
+
+def _compared(chunk: Chunk, column: Column, prop: str | None, at: np.ndarray) -> np.ndarray:
+    """The cells at chunk positions ``at`` as the rule compares them (``normaliser``): what a
+    repeat's finding is keyed by (``value:<key>``), the same whichever of its rows comes later."""
+    return normaliser(prop)(chunk.column(column.index).iloc[at]).to_numpy(dtype=object)
 
 
 def _repeats(label: str) -> Callable[[str, int], str]:
@@ -160,7 +167,8 @@ class DomainSharedByCompanies(_Duplicates):
                 again[at] = key_first
                 dup &= again[pos] != first
             if dup.any():
-                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _shared(self.by[0]))
+                yield key_batch(self, chunk, file, column, pos[dup], first[dup], _shared(self.by[0]),
+                                keys=_compared(chunk, column, prop, pos[dup]))
 
 
 def _shared(by: Column) -> Callable[[str, int], str]:
