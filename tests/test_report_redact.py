@@ -165,6 +165,21 @@ def test_redact_masks_numbers_and_dates_a_message_works_out_from_the_cell() -> N
         (5, 2, "HS203", "'REDACTED' is epoch milliseconds in the year REDACTED, outside the years 1900-2100"),
         (6, 2, "HS203", "'REDACTED' is outside the years 1900-2100"),  # the option's years stay
     ]
+    # the date a cell in another order reads as, the form to write and its offset (`+00:00` for
+    # ISO's `Z`, `+01:00` for `GMT+1`: the offset came out as `+01:REDACTED`, the sign kept it whole)
+    request = {**_request("contacts.csv", "0-1", [("Email", "email"), ("Close", "closedate")]),
+               "dateFormat": "DAY_MONTH_YEAR"}
+    reads = _masked(request,
+                    b"Email,Close\na@x.com,2024-03-15T10:30:00Z\nb@x.com,20240315\nc@x.com,03/15/2024 2:30 PM GMT+1\n",
+                    ("HS201",))
+    assert reads == [
+        (2, 2, "HS201", "'REDACTED' is not a DAY_MONTH_YEAR datetime: it reads as a date in YEAR_MONTH_DAY order "
+                        "only (REDACTED); write REDACTED REDACTED"),
+        (3, 2, "HS201", "'REDACTED' is not a DAY_MONTH_YEAR datetime: eight digits read as a year, a month and a day "
+                        "(REDACTED); HubSpot documents /, - or . between the day, the month and the year; write "
+                        "REDACTED"),
+        (4, 2, "HS201", "'REDACTED' is not a DAY_MONTH_YEAR datetime"),
+    ]
     assert _masked(_request("items.csv", "0-8", [("Name", "name"), ("Start", "hs_recurring_billing_start_date")]),
                    b"Name,Start\nA,1700000000000\n", ("HS219",)) == [
         (2, 2, "HS219", "'REDACTED' is epoch milliseconds at REDACTED UTC, not a midnight UTC, but "

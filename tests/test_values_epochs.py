@@ -242,10 +242,48 @@ def test_a_date_in_an_undocumented_form_says_why_and_what_to_write(date_format: 
         (2, 2, "HS201", f"'April 6, 2024' {said}: {separators} spaces and a comma; write {april}"),
         (3, 2, "HS201", f"'6 Apr 2024' {said}: {separators} spaces; write {april}"),
         (4, 2, "HS201", f"'April 31, 2024' {said}"),  # no such day: nothing to write
-        (5, 2, "HS201", f"'Sept 6, 2024' {said}"),  # (not a name HubSpot documents: HS220's to judge)
+        # (not a name HubSpot documents, but September all the same)
+        (5, 2, "HS201", f"'Sept 6, 2024' {said}: {separators} spaces and a comma; write {april.replace('04', '09')}"),
         (6, 2, "HS201", f"'{when} GMT+1' {said}: HubSpot documents an offset as +hh:mm, not GMT+1; write {gmt}"),
         (7, 2, "HS201", f"'{when} UTC' {said}: HubSpot documents an offset as +hh:mm, not UTC; write {when} +00:00"),
         (8, 2, "HS201", f"'{when} GMT+5:30' {said}: HubSpot documents an offset as +hh:mm, not GMT+5:30; write "
                         f"{when} +05:30"),
         (9, 2, "HS201", f"'soon GMT+1' {said}"),
     ]
+
+
+@pytest.mark.parametrize(("date_format", "march", "rows"), [
+    ("MONTH_DAY_YEAR", "03/15/2024", [3, 4, 5, 6, 7, 8]),
+    ("DAY_MONTH_YEAR", "15/03/2024", [2, 4, 5, 6, 7, 8]),
+    ("YEAR_MONTH_DAY", "2024/03/15", [2, 3, 5, 6, 7, 8]),
+])
+def test_a_date_in_another_order_only_or_in_eight_digits_says_what_to_write(date_format: str, march: str,
+                                                                          rows: list[int]) -> None:
+    # a date that reads in one other of HubSpot's orders only, eight digits that are a year, a month
+    # and a day, and a month of another language between spaces were only "not a ... datetime":
+    # the date meant is certain, and the message gives it in the import's order
+    cells = ["03/15/2024", "15/03/2024", "2024-03-15T10:30:00Z", "20240315", "15 mars 2024", "15. März 2024",
+             "15 de marzo de 2024", "05/03/24", "20241315", "15 brumaire 2024"]
+    request = {"name": "x", "dateFormat": date_format, "files": [{"fileName": "f.csv", "fileFormat": "CSV",
+               "fileImportPage": {"hasHeader": True, "columnMappings": [
+                   {"columnName": "Key", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
+                   {"columnName": "When", "columnObjectTypeId": "0-3", "propertyName": "closedate"}]}}]}
+    body = "".join(f'r{i},"{c}"\n' for i, c in enumerate(cells))
+    report = validate(request, files={"f.csv": ("Key,When\n" + body).encode()})
+    found = [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS201"]
+    said = f"is not a {date_format} datetime"
+    spaces = f"HubSpot documents /, - or . between the day, the month and the year, not spaces; write {march}"
+    expected = {
+        2: f"'03/15/2024' {said}: it reads as a date in MONTH_DAY_YEAR order only (2024-03-15); write {march}",
+        3: f"'15/03/2024' {said}: it reads as a date in DAY_MONTH_YEAR order only (2024-03-15); write {march}",
+        4: f"'2024-03-15T10:30:00Z' {said}: it reads as a date in YEAR_MONTH_DAY order only (2024-03-15); "
+           f"write {march} 10:30:00 +00:00",
+        5: f"'20240315' {said}: eight digits read as a year, a month and a day (2024-03-15); HubSpot documents "
+           f"/, - or . between the day, the month and the year; write {march}",
+        6: f"'15 mars 2024' {said}: {spaces}", 7: f"'15. März 2024' {said}: {spaces}",
+        8: f"'15 de marzo de 2024' {said}: {spaces}",
+        # `05/03/24` parses in every order (HS204's to judge), `20241315` has no month 13, and
+        # `brumaire` is no month of any language read: nothing certain to write
+        10: f"'20241315' {said}", 11: f"'15 brumaire 2024' {said}",
+    }
+    assert found == [(row, 2, "HS201", expected[row]) for row in [*rows, 10, 11]]

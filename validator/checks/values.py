@@ -46,8 +46,11 @@ class UnparseableDate(ValueRule):
     none) as no date. A date whose meaning is certain but whose form HubSpot does not document is
     told why, with the form to write in the import's dateFormat: an English month name with
     spaces and a comma between the parts (Notion's `April 6, 2024`: `04/06/2024` under
-    MONTH_DAY_YEAR), a zone written `GMT+1` or `UTC` where HubSpot documents an offset (Google
-    Forms' `2024/03/15 2:30:00 PM GMT+1`: `2024/03/15 2:30:00 PM +01:00`).
+    MONTH_DAY_YEAR; `15 mars 2024` in another language), a zone written `GMT+1` or `UTC` where
+    HubSpot documents an offset (Google Forms' `2024/03/15 2:30:00 PM GMT+1`: `2024/03/15
+    2:30:00 PM +01:00`), a date that reads in one other of HubSpot's orders only (`03/15/2024`
+    under DAY_MONTH_YEAR, which has no month 15: `15/03/2024`; ISO's `2024-03-15T10:30:00Z`), and
+    eight digits that are a year, a month and a day (`20240315`).
     Example: `2024-03-15` or `31/12/2024` under MONTH_DAY_YEAR.
     Fix: write the dates in the declared order, or change `dateFormat` (see HS204's verdict).
     """

@@ -35,7 +35,7 @@ _M = r"(?P<m>\d{1,2}|[A-Za-z]{3,9})"
 _D = r"(?P<d>\d{1,2})"
 _Y = r"(?P<y>\d{4}|\d{2})"
 _S1, _S2 = r"(?P<s1>[/.-])", r"(?P<s2>[/.-])"
-_DATE_RE = {
+DATE_PATTERNS = {
     "MONTH_DAY_YEAR": f"{_M}{_S1}{_D}{_S2}{_Y}",
     "DAY_MONTH_YEAR": f"{_D}{_S1}{_M}{_S2}{_Y}",
     "YEAR_MONTH_DAY": f"{_Y}{_S1}{_M}{_S2}{_D}",
@@ -115,8 +115,8 @@ def parse_dates(values: pd.Series | pa.Array, date_format: str, *, with_time: bo
     if distinct is not None:  # parse each distinct text once, then spread to the rows
         texts, at = distinct
         return parse_dates(texts, date_format, with_time=with_time, foreign=foreign).take(at)
-    fmt = date_format if date_format in _DATE_RE else "MONTH_DAY_YEAR"
-    pattern = "^" + _DATE_RE[fmt] + (_TIME_RE if with_time else "") + "$"
+    fmt = date_format if date_format in DATE_PATTERNS else "MONTH_DAY_YEAR"
+    pattern = "^" + DATE_PATTERNS[fmt] + (_TIME_RE if with_time else "") + "$"
     if foreign:
         pattern = pattern.replace("[A-Za-z]{3,9}", r"\p{L}{3,9}\.?")  # `janv.`
     parts = pc.extract_regex(arr, pattern)

@@ -47,7 +47,7 @@ _QUOTED_HINT = re.compile(rf"""{_SPAN}|"(?:[^"]|"")*"(?!")|"(?:[^"]|"")*…""")
 # `00:02:30`, `2023-11-14 22:13:20` (one, with its time), a length with its unit (`2m`, `150s`); not
 # digits inside a word or a code (`HS202`, `UTF-8`, `U+00A0`, `P12M`, `hs_x_2`). Atomic, so
 # `1.8e308` is never read as `1` alone
-_NUMBER = (r"(?<![\w.+\-])-?(?>\d+(?:[,.:/-]\d+)*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBER = (r"(?<![\w.+\-])[-+]?(?>\d+(?:[,.:/-]\d+)*|\.\d+)(?:[eE][-+]?\d+)?"
            r"(?:[ T]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?)?(?:%|[^\W\d_]+)?(?!\w)")
 
 
