@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from validator import formats
-from validator.formats.dates import DATE_FORMATS, DATE_PATTERNS, FOREIGN_MONTHS, PIVOT
+from validator.formats.dates import DATE_FORMATS, DATE_PATTERNS, FOREIGN_MONTHS, PIVOT, parses
 
 _MONTHS = {name: i for i, names in enumerate(
     (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
@@ -24,7 +23,7 @@ _NAME = r"(?P<m>[^\W\d_]{3,10}\.?)"
 _NAME_FIRST = re.compile(_NAME + r" +(?P<d>\d{1,2})(?:st|nd|rd|th)?(?P<c>,?) +(?P<y>\d{4})")
 _DAY_FIRST = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th|\.)? +(?:de +)?" + _NAME + r"(?P<c>,?) +(?:de +)?(?P<y>\d{4})")
 # a date of HubSpot's grammar (``formats.dates``) in each order, and what follows it
-_IN_ORDER = {fmt: re.compile(pattern) for fmt, pattern in DATE_PATTERNS.items()}
+_IN_ORDER = {fmt: re.compile(pattern, re.ASCII) for fmt, pattern in DATE_PATTERNS.items()}
 _COMPACT = re.compile(r"(?P<y>19\d\d|20\d\d|2100)(?P<m>\d\d)(?P<d>\d\d)")
 # a zone written as GMT or UTC with an hour offset or none: `GMT+1`, `GMT-05:00`, `UTC+5:30`, `GMT`
 _GMT = re.compile(r"(?P<rest>.*\d.*?) +(?P<zone>(?:GMT|UTC)(?:(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<mm>\d\d))?)?)")
@@ -33,7 +32,7 @@ _ORDER = {"MONTH_DAY_YEAR": "{m:02d}/{d:02d}/{y}", "DAY_MONTH_YEAR": "{d:02d}/{m
 
 
 def _parses(text: str, date_format: str, with_time: bool) -> bool:
-    return bool(formats.parse_dates(formats.arrow([text]), date_format, with_time=with_time, distinct=None).ok[0])
+    return parses(text, date_format, with_time=with_time)
 
 
 def written_form_note(value: str, date_format: str, with_time: bool) -> str:
