@@ -25,6 +25,7 @@ from validator.checks.identity_ids import POSITIVE_INT
 from validator.cli import cli
 from validator.engine import Engine
 from validator.keys import KeySet
+from validator.records import content_hash
 from validator.request import parse_request
 
 EXAMPLES = ROOT / "fixtures" / "examples"
@@ -700,6 +701,35 @@ def test_a_shared_domains_key_is_the_domain_whichever_company_comes_later() -> N
 
     assert _keys_in_both_orders(report_of, ["11,acme.example\n", "12,https://www.Acme.example/about\n"]) == [
         [(3, 2, "HS309", "value:acme.example")]] * 2
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_identical_rows_key_and_an_identifier_in_another_files_key_stay_when_the_rows_are_re_sorted(
+        fast: bool, monkeypatch) -> None:
+    # HS304's finding is on the later of two identical rows: one record, so one key whichever it
+    # is; HS324's is on each row of the later file holding the value, keyed by that row's record,
+    # whatever the order of either file's rows (both were checked, and keep their keys)
+    if fast:  # rows hashed with polars, as in a large import
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+
+    def identical(rows: list[str]) -> list[tuple]:
+        report = _one_file("0-2", "Name,Domain\n" + "".join(rows), ("Name", "name"), ("Domain", "domain"))
+        return [(f.row, f.column, f.code, f.key) for f in report.findings if f.code == "HS304"]
+
+    rows = ["Acme,acme.example\n", "Acme,acme.example\n", "Globex,globex.example\n"]
+    acme = "row:" + content_hash(["Acme", "acme.example"])
+    assert [identical(rows), identical(rows[::-1])] == [[(3, None, "HS304", acme)], [(4, None, "HS304", acme)]]
+    contacts = _mappings("0-1", ("Record ID", "hs_object_id"), ("Email", "email"))
+
+    def in_files(earlier: list[str], later: list[str]) -> list[tuple]:
+        report = _validate_csvs({"a.csv": ("Record ID,Email\n" + "".join(earlier), contacts),
+                                 "b.csv": ("Record ID,Email\n" + "".join(later), contacts)}, Config(select=("HS324",)))
+        return [(f.file, f.row, f.column, f.code, f.key) for f in report.findings]
+
+    earlier, later = ["1,ann@x.com\n", "2,bo@x.com\n"], ["7,Ann@x.com\n", "8,cy@x.com\n"]
+    assert [in_files(earlier, later), in_files(earlier[::-1], later[::-1])] == [
+        [("b.csv", 2, 2, "HS324", "id:7")], [("b.csv", 3, 2, "HS324", "id:7")]]
+
 
 def _found(mappings: list[dict], text: str, codes: tuple[str, ...], **top: object) -> list[tuple]:
     request = {"name": "t", **top, "files": [{"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {
