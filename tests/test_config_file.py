@@ -478,6 +478,50 @@ def test_a_duplicates_baseline_entry_follows_its_value_when_the_rows_are_re_sort
     assert [f["key"] for f in report["findings"]] == ["value:acme.example"]
 
 
+def _one_import(folder: Path, columns: list[tuple[str, str, str | dict]], rows: list[str], **top: object) -> Path:
+    """A one-file import of (columnName, object, property or the mapping's other fields) columns."""
+    folder.mkdir(exist_ok=True)
+    mappings = [{"columnObjectTypeId": o, "columnName": c, **(p if isinstance(p, dict) else {"propertyName": p})}
+                for c, o, p in columns]
+    request = {"name": "t", **top, "files": [{"fileName": "data.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": mappings}}]}
+    (folder / "data.import.json").write_text(json.dumps(request), encoding="utf-8")
+    (folder / "data.csv").write_text(",".join(c for c, _, _ in columns) + "\n" + "".join(rows), encoding="utf-8")
+    return folder / "data.import.json"
+
+
+REGISTERED = {"columnType": "EVENT_TIMESTAMP", "marketingEventSubmissionType": "REGISTERED"}
+
+
+@pytest.mark.parametrize(("code", "columns", "top", "rows", "key", "column"), [
+    # an email in another Unicode form: keyed by each row's Record ID
+    ("HS325", [("Record ID", "0-1", "hs_object_id"), ("Email", "0-1", "email")], {},
+     ["1,jos\u00e9@x.com\n", "2,JOSE\u0301@x.com\n"], "value:jos\u00e9@x.com", "Email"),
+    # a repeated participation: keyed by each row's Record ID as written
+    ("HS317", [("Record ID", "0-1", "hs_object_id"), ("Registered", "0-54", REGISTERED)],
+     {"marketingEventObjectId": 123456, "dateFormat": "YEAR_MONTH_DAY"},
+     ["501,2024-03-01 10:00\n", "0501,2024-03-01 10:00\n"], "value:501 2024-03-01 10:00", "Registered"),
+    # a company given two names beside two contacts: keyed by each row's contact email
+    ("HS329", [("Email", "0-1", "email"), ("Company", "0-2", "name"), ("Domain", "0-2", "domain")], {},
+     ["ann@x.com,Acme,acme.example\n", "bo@x.com,Acme Inc,www.acme.example\n"], "value:acme.example", "Company"),
+], ids=["HS325", "HS317", "HS329"])
+def test_a_findings_baseline_entry_follows_the_value_it_names_an_earlier_row_by_when_the_rows_are_re_sorted(
+        tmp_path: Path, code: str, columns: list, top: dict, rows: list[str], key: str, column: str) -> None:
+    # each finding is on the later of two rows, naming the earlier one; it was keyed by the later
+    # row's record, so a re-sort that put the other row later made the entry stale (HS901) and
+    # the finding new: it is keyed by the value the two rows meet in
+    request = _one_import(tmp_path / "imp", columns, rows, **top)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline",
+                                      "--select", code])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["code"], e["key"], e["column"]) for e in entries] == [(code, key, column)]
+    _one_import(tmp_path / "imp", columns, rows[::-1], **top)
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--select", f"{code},HS901")
+    assert (found(report), exit_code, report["accepted"]) == ([], 0, {code: 1})
+
+
 def test_a_duplicates_sarif_fingerprint_stays_the_same_when_the_rows_are_re_sorted(tmp_path: Path) -> None:
     from validator.report.sarif import sarif_dict
 

@@ -703,6 +703,46 @@ def test_a_shared_domains_key_is_the_domain_whichever_company_comes_later() -> N
         [(3, 2, "HS309", "value:acme.example")]] * 2
 
 
+def test_an_email_in_another_unicode_forms_key_is_its_nfc_form_whichever_row_comes_later(tmp_path: Path) -> None:
+    # HS325's warning is on the later of the two rows; it was keyed by that row's record (here its
+    # Record ID), so a re-sort that put the other row later gave it another key: it is keyed by
+    # the email as compared, its NFC form lower-cased, in one file or across files
+    def report_of(rows: list[str]) -> Report:
+        return validate(_contacts(tmp_path, rows), config=Config(select=("HS325",)))
+
+    assert _keys_in_both_orders(report_of, ["1,jos\u00e9@x.com", "2,JOSE\u0301@x.com"]) == [
+        [(3, 2, "HS325", "value:jos\u00e9@x.com")]] * 2
+    contacts = _mappings("0-1", ("Record ID", "hs_object_id"), ("Email", "email"))
+    report = _validate_csvs({"a.csv": ("Record ID,Email\n1,a\u1fefb@x.com\n", contacts),
+                             "b.csv": ("Record ID,Email\n7,bo@x.com\n8,A`B@x.com\n", contacts)},
+                            Config(select=("HS325",)))
+    assert [(f.file, f.row, f.column, f.code, f.key) for f in report.findings] == [
+        ("b.csv", 3, 2, "HS325", "value:a`b@x.com")]
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_repeated_participations_key_is_its_contact_and_time_whichever_row_comes_later(fast: bool,
+                                                                                        monkeypatch) -> None:
+    # HS317's warning is on the later of the two rows; it was keyed by that row's record, here
+    # its Record ID as written (0501, 501), so a re-sort that put the other row later gave it
+    # another key: it is keyed by the contact and timestamp as compared
+    if fast:  # rows hashed with polars, as in a large import
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    event = {"columnObjectTypeId": "0-54", "columnType": "EVENT_TIMESTAMP"}
+    mappings = [{"columnObjectTypeId": "0-1", "columnName": "Record ID", "propertyName": "hs_object_id"},
+                {**event, "columnName": "Registered", "marketingEventSubmissionType": "REGISTERED"}]
+    request = {"name": "t", "marketingEventObjectId": 123456, "dateFormat": "YEAR_MONTH_DAY", "files": [
+        {"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": mappings}}]}
+
+    def report_of(rows: list[str]) -> Report:
+        text = "Record ID,Registered\n" + "".join(f"{r}\n" for r in rows)
+        return validate(request, files={"f.csv": io.BytesIO(text.encode())}, base_dir="/nonexistent",
+                        config=Config(select=("HS317",)))
+
+    assert _keys_in_both_orders(report_of, ["501,2024-03-01 10:00", "0501, 2024-03-01 10:00 "]) == [
+        [(3, 2, "HS317", "value:501 2024-03-01 10:00")]] * 2
+
+
 @pytest.mark.parametrize("fast", [False, True])
 def test_an_identical_rows_key_and_an_identifier_in_another_files_key_stay_when_the_rows_are_re_sorted(
         fast: bool, monkeypatch) -> None:

@@ -66,3 +66,24 @@ def test_findings_are_the_same_whatever_the_chunk_size(tmp_path: Path) -> None:
     request = write_csv_import(tmp_path, columns, rows)
     whole = _found(request)
     assert whole and _found(request, chunk_rows=1) == whole == _found(request, chunk_rows=7)
+
+
+def test_a_findings_key_is_its_record_whichever_row_comes_later(tmp_path: Path) -> None:
+    """The finding is on the later of two rows giving a record two values; it was keyed by that
+    row's record key, here another contact's email in each row (email:ann@x.com, email:bo@x.com),
+    so a re-sort that put the other row later gave it another key: it is keyed by the record's
+    identifier as compared (a domain's host), whichever row comes later; three values of one
+    record make two findings with one key."""
+    columns = [("Email", "0-1", "email"), ("Company", "0-2", "name"), ("Domain", "0-2", "domain")]
+    rows = [["ann@x.com", "Acme", "acme.example"], ["bo@x.com", "Acme Inc", "https://www.ACME.example/about"],
+            ["cy@x.com", "Globex", "globex.example"]]
+
+    def keys(rows: list[list[str]]) -> list[tuple]:
+        report = validate(write_csv_import(tmp_path, columns, rows), config=Config(select=("HS329",)))
+        return [(f.row, f.column, f.code, f.key) for f in report.findings]
+
+    assert keys(rows) == keys([rows[1], rows[0], rows[2]]) == [(3, 2, "HS329", "value:acme.example")]
+    rows.append(["dee@x.com", "ACME", "acme.example"])
+    acme = "value:acme.example"
+    assert [keys(rows), keys(rows[::-1])] == [[(3, 2, "HS329", acme), (5, 2, "HS329", acme)],
+                                              [(4, 2, "HS329", acme), (5, 2, "HS329", acme)]]

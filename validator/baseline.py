@@ -3,7 +3,7 @@
 An entry names a finding by the import it was written for (``request``: the importRequest's
 path from the baseline file's folder), the file's ``fileName``, the rule code, the record key
 (``email:ann@example.com``, ``id:1234``, ``row:<hash of the row's cells>``, ``value:<key>`` for
-a key reported after its file is read or a value repeated in rows (the later row's finding, keyed
+a key reported after its file is read or a value two rows share (the later row's finding, keyed
 by the value as compared, whichever row comes later), or for findings
 outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and, where the
 finding has one, the column name. Re-sorting the file or inserting rows keeps every entry

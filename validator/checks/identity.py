@@ -81,10 +81,12 @@ class _Duplicates(CatalogRule):
         return f"{self.what} ({spec.property_name})" if spec and spec.property_name else self.what
 
 
-def _compared(chunk: Chunk, column: Column, prop: str | None, at: np.ndarray) -> np.ndarray:
-    """The cells at chunk positions ``at`` as the rule compares them (``normaliser``): what a
-    repeat's finding is keyed by (``value:<key>``), the same whichever of its rows comes later."""
-    return normaliser(prop)(chunk.column(column.index).iloc[at]).to_numpy(dtype=object)
+def _compared(chunk: Chunk, column: Column, prop: str | None, at: np.ndarray, *, nfc: bool = False) -> np.ndarray:
+    """The cells at chunk positions ``at`` as the rule compares them (``normaliser``; in NFC form
+    first, with ``nfc``, as HS325 compares them): what a repeat's finding is keyed by
+    (``value:<key>``), the same whichever of its rows comes later."""
+    cells = chunk.column(column.index).iloc[at]
+    return normaliser(prop)(cells.str.normalize("NFC") if nfc else cells).to_numpy(dtype=object)
 
 
 def _repeats(label: str) -> Callable[[str, int], str]:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from validator.checks._facts import screen
 from validator.checks._key_forms import unusable
 from validator.checks.base import Hit, quote
-from validator.checks.identity import _Duplicates
+from validator.checks.identity import _compared, _Duplicates
 from validator.checks.typed import cells
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -116,8 +116,9 @@ class EmailInTwoUnicodeForms(_Duplicates):
         hit = np.flatnonzero(found)
         if len(hit):
             hit = np.delete(hit, unusable(prop, chunk.column(column.index).to_numpy(dtype=object)[pos[hit]]))
-        if len(hit):
-            yield key_batch(self, chunk, file, column, pos[hit], rows[hit], describe)
+        if len(hit):  # keyed by the email as compared (its NFC form), whichever row comes later
+            yield key_batch(self, chunk, file, column, pos[hit], rows[hit], describe,
+                            keys=_compared(chunk, column, prop, pos[hit], nfc=True))
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         for column, prop in self.sets.values():

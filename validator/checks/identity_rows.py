@@ -33,6 +33,7 @@ from validator.keys import (
     hashes,
     id_kind,
     key_batch,
+    normaliser,
     row_hashes,
 )
 from validator.readers.base import Chunk
@@ -108,8 +109,11 @@ class DuplicateParticipation(CatalogRule):
             dup = (first != chunk.rows[at]) & ~copy[at]
             if dup.any():
                 kind = str((column.spec.raw.get("marketingEventSubmissionType") if column.spec else None) or "")
+                # keyed by the contact and timestamp as compared, whichever of the rows comes later
+                contacts = normaliser(prop)(chunk.column(self.contact.index).iloc[at[dup]])
+                keys = np.array([f"{c} {t}" for c, t in zip(contacts, times.iloc[at[dup]], strict=True)], dtype=object)
                 yield key_batch(self, chunk, file, column, at[dup], first[dup], _participation(kind),
-                                shown=names[at[dup]])
+                                shown=names[at[dup]], keys=keys)
 
     def on_file_end(self, file: FileContext) -> Iterator[Hit]:
         self._reset()

@@ -90,10 +90,11 @@ class RecordValuesDiffer(CatalogRule):
                 if not len(at):
                     continue
                 cells = chunk.column(column.index).iloc[at].to_numpy(dtype=object)  # the differing cells only
-                named = chunk.column(key.index).iloc[at].to_numpy(dtype=object)
+                named = chunk.column(key.index).iloc[at]
                 shown = np.array([f"{c}{_SEP}{k}" for c, k in zip(cells, named, strict=True)], dtype=object)
+                # keyed by the record's identifier as compared, whichever of its rows comes later
                 yield key_batch(self, chunk, file, column, at, first, self._message(file, key, column),
-                                shown=shown)
+                                shown=shown, keys=normaliser(prop)(named).to_numpy(dtype=object))
 
     def _differing(self, chunk: Chunk, column: Column, pos: np.ndarray, keys: np.ndarray, had: KeySet,
                    pairs: KeySet) -> tuple[np.ndarray, np.ndarray]:
