@@ -522,6 +522,27 @@ def test_a_findings_baseline_entry_follows_the_value_it_names_an_earlier_row_by_
     assert (found(report), exit_code, report["accepted"]) == ([], 0, {code: 1})
 
 
+def test_an_email_that_is_another_rows_additional_emails_entry_names_its_column_so_a_swap_makes_it_stale(
+        tmp_path: Path) -> None:
+    # HS308's finding is on the later of the two rows, in that row's email or additional emails
+    # column: its key is the address the two rows share whichever comes later, but a re-sort that
+    # puts the other row later moves it to the other column, and the entry names its column
+    columns = [("Email", "0-1", "email"), ("Additional emails", "0-1", "hs_additional_emails")]
+    rows = ["ann@x.com,bo@x.com\n", "Bo@x.com,\n"]
+    request = _one_import(tmp_path / "imp", columns, rows)
+    baseline = tmp_path / "baseline.json"
+    result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline",
+                                      "--select", "HS308"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert [(e["code"], e["key"], e["column"]) for e in entries] == [("HS308", "value:bo@x.com", "Email")]
+    _one_import(tmp_path / "imp", columns, rows[::-1])
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--select", "HS308,HS901")
+    assert (found(report), exit_code) == (["3:2 HS308", "/entries/0 HS901"], 0)
+    assert [(f["key"], f["column_name"]) for f in report["findings"] if f["code"] == "HS308"] == [
+        ("value:bo@x.com", "Additional emails")]
+
+
 def test_a_duplicates_sarif_fingerprint_stays_the_same_when_the_rows_are_re_sorted(tmp_path: Path) -> None:
     from validator.report.sarif import sarif_dict
 

@@ -7,7 +7,9 @@ a key reported after its file is read or a value two rows share (the later row's
 by the value as compared, whichever row comes later), or for findings
 outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and, where the
 finding has one, the column name. Re-sorting the file or inserting rows keeps every entry
-valid; changing the accepted record's key or content (for hashed rows) makes the entry stale.
+valid (but where an email or domain that is another row's additional one, HS308 and HS319, is
+reported at the other row, in its other column); changing the accepted record's key or content
+(for hashed rows) makes the entry stale.
 An entry accepts one finding: a second finding like it (a new blank row) is reported.
 Findings are matched before the per-rule cap (``max_per_rule``), so accepted ones take no listed
 place and are never counted as unlisted. Stale entries for the files of the import being

@@ -128,7 +128,8 @@ class _AdditionalConflict(CatalogRule):
                     left &= ~hit
                     if hit.any():
                         yield key_batch(self, chunk, file, column, pos[hit], listing[hit],
-                                        self._conflict(self.prop, f"an additional {self.prop}", name, why))
+                                        self._conflict(self.prop, f"an additional {self.prop}", name, why),
+                                        keys=self._compared(chunk.column(column.index).iloc[pos[hit]]))
         left = np.ones(len(at), bool)
         looks = [(keys, False, self.why)]
         if nfc is not None:
@@ -148,7 +149,14 @@ class _AdditionalConflict(CatalogRule):
                     mine = hit & (which == j)
                     yield key_batch(self, chunk, file, self.extras[j], at[mine], owner[mine],
                                     self._conflict(f"additional {self.prop}", f"the {self.prop}", name, why),
-                                    shown=shown[mine])
+                                    shown=shown[mine], keys=self._compared(pd.Series(shown[mine], dtype=object)))
+
+    def _compared(self, texts: pd.Series) -> np.ndarray:
+        """The identifiers ``texts`` (a row's own, or one part of another row's list) as compared
+        (``normaliser``; in NFC form first, with ``forms``): what a finding is keyed by
+        (``value:<key>``). The two rows meet in one identifier, so the finding keeps its key
+        whichever of them comes later, though it moves to the other row's column (and message)."""
+        return normaliser(self.prop)(texts.str.normalize("NFC") if self.forms else texts).to_numpy(dtype=object)
 
     def _nfc_own(self, chunk: Chunk, own: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray] | None:
         """(``forms``) each primary column's keys, those of its cells out of NFC form keyed by
