@@ -221,6 +221,17 @@ def test_epoch_microseconds_in_a_workbook_number_cell_need_a_text_cell() -> None
     ]
 
 
+def _hs201_closedates(date_format: str, cells: list[str]) -> list[tuple[Any, ...]]:
+    """(row, column, code, message) of the HS201 findings of deals whose close dates are ``cells``."""
+    request = {"name": "x", "dateFormat": date_format, "files": [{"fileName": "f.csv", "fileFormat": "CSV",
+               "fileImportPage": {"hasHeader": True, "columnMappings": [
+                   {"columnName": "Key", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
+                   {"columnName": "When", "columnObjectTypeId": "0-3", "propertyName": "closedate"}]}}]}
+    rows = "".join(f'r{i},"{c}"\n' for i, c in enumerate(cells))
+    report = validate(request, files={"f.csv": ("Key,When\n" + rows).encode()})
+    return [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS201"]
+
+
 @pytest.mark.parametrize(("date_format", "april", "gmt"), [
     ("MONTH_DAY_YEAR", "04/06/2024", "03/15/2024 2:30:00 PM +01:00"),
     ("DAY_MONTH_YEAR", "06/04/2024", "15/03/2024 2:30:00 PM +01:00"),
@@ -232,13 +243,7 @@ def test_a_date_in_an_undocumented_form_says_why_and_what_to_write(date_format: 
     when = gmt.rsplit(" +", 1)[0]
     cells = ["April 6, 2024", "6 Apr 2024", "April 31, 2024", "Sept 6, 2024", f"{when} GMT+1", f"{when} UTC",
              f"{when} GMT+5:30", "soon GMT+1"]
-    request = {"name": "x", "dateFormat": date_format, "files": [{"fileName": "f.csv", "fileFormat": "CSV",
-               "fileImportPage": {"hasHeader": True, "columnMappings": [
-                   {"columnName": "Key", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
-                   {"columnName": "When", "columnObjectTypeId": "0-3", "propertyName": "closedate"}]}}]}
-    rows = "".join(f'r{i},"{c}"\n' for i, c in enumerate(cells))
-    report = validate(request, files={"f.csv": ("Key,When\n" + rows).encode()})
-    found = [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS201"]
+    found = _hs201_closedates(date_format, cells)
     said = f"is not a {date_format} datetime"
     separators = "HubSpot documents /, - or . between the day, the month and the year, not"
     assert found == [
@@ -267,13 +272,7 @@ def test_a_date_in_another_order_only_or_in_eight_digits_says_what_to_write(date
     # the date meant is certain, and the message gives it in the import's order
     cells = ["03/15/2024", "15/03/2024", "2024-03-15T10:30:00Z", "20240315", "15 mars 2024", "15. März 2024",
              "15 de marzo de 2024", "05/03/24", "20241315", "15 brumaire 2024"]
-    request = {"name": "x", "dateFormat": date_format, "files": [{"fileName": "f.csv", "fileFormat": "CSV",
-               "fileImportPage": {"hasHeader": True, "columnMappings": [
-                   {"columnName": "Key", "columnObjectTypeId": "0-3", "propertyName": "dealname"},
-                   {"columnName": "When", "columnObjectTypeId": "0-3", "propertyName": "closedate"}]}}]}
-    body = "".join(f'r{i},"{c}"\n' for i, c in enumerate(cells))
-    report = validate(request, files={"f.csv": ("Key,When\n" + body).encode()})
-    found = [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS201"]
+    found = _hs201_closedates(date_format, cells)
     said = f"is not a {date_format} datetime"
     spaces = f"HubSpot documents /, - or . between the day, the month and the year, not spaces; write {march}"
     expected = {
