@@ -176,9 +176,10 @@ def test_two_imports_with_the_same_file_names_are_told_apart_by_path(tmp_path: P
     both = ["spring/contacts.import.json", "autumn/contacts.import.json"]
     out = run("check", *both, "--format", "csv").output.splitlines()
     assert out[1:] == [
-        'spring/contacts.csv,ann@example.com,Ann,Lee,+14155550101,lead,x,EXTRA,2,HS110,'
+        'spring/contacts.csv,ann@example.com,Ann,Lee,+14155550101,lead,x,EXTRA,2,7,,HS110,error,'
         '"row has 7 fields, more than the header\'s 6"',
-        "autumn/contacts.csv,bad-email,Bo,Chen,+14155550102,lead,z,,2,HS212,'bad-email' is not a valid email address"]
+        "autumn/contacts.csv,bad-email,Bo,Chen,+14155550102,lead,z,,2,1,Email,HS212,error,"
+        "'bad-email' is not a valid email address"]
     suites = re.findall(r'<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)"', run("check", *both, "--format",
                                                                                          "junit").output)
     assert suites == [("spring/contacts.import.json", "1", "0"), ("autumn/contacts.import.json", "1", "0"),

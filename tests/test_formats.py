@@ -264,15 +264,51 @@ def test_hubspot_format_parses_with_the_official_client(broken: Report) -> None:
     assert (request.source_data.line_number, request.source_data.file_id) == (0, 0)
 
 
-def test_csv_format_lists_failing_rows_with_row_code_and_message(broken: Report) -> None:
+def test_csv_format_lists_failing_rows_with_row_column_code_severity_and_message(broken: Report) -> None:
     rows = list(csv.reader(io.StringIO(render(broken, "csv"), newline="")))
-    assert rows[0] == ["Email", "First Name", "Phone", "Company", "", "row", "code", "message"]
-    assert rows[1] == ["bo.chen@example.org", "Bo", "+442071838750", "", "", "3", "HS110",
+    assert rows[0] == ["Email", "First Name", "Phone", "Company", "", "row", "column", "column name", "code",
+                       "severity", "message"]
+    assert rows[1] == ["bo.chen@example.org", "Bo", "+442071838750", "", "", "3", "4", "Company", "HS110", "error",
                        "row has 3 fields, fewer than the header's 4"]
-    assert rows[4] == ["dev.patel@example.com", "Dev", "+919876543210", "Globex, Inc.", "extra", "6", "HS110",
-                       "row has 5 fields, more than the header's 4"]
-    assert [(r[5], r[6]) for r in rows[1:]] == [("3", "HS110"), ("4", "HS113"), ("5", "HS112"), ("6", "HS110"),
-                                                ("7", "HS111")]
+    assert rows[4] == ["dev.patel@example.com", "Dev", "+919876543210", "Globex, Inc.", "extra", "6", "5", "",
+                       "HS110", "error", "row has 5 fields, more than the header's 4"]
+    assert [r[5:9] for r in rows[1:]] == [["3", "4", "Company", "HS110"], ["4", "", "", "HS113"],
+                                          ["5", "2", "First Name", "HS112"], ["6", "5", "", "HS110"],
+                                          ["7", "2", "First Name", "HS111"]]
+
+
+def test_csv_format_tells_apart_two_findings_with_one_message_on_one_row(tmp_path: Path) -> None:
+    # the csv format had no column: two findings of one rule with one message on one row (the same
+    # bad value in two columns) were two identical lines, and no line said which cell to fix
+    (tmp_path / "contacts.csv").write_text("Email,Work email\nbad,bad\n", encoding="utf-8")
+    request = {"files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Work email", "propertyName": "email"}]}}]}
+    (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+    report = validate(tmp_path / "r.import.json", config=Config(select=["HS212"]))
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings] == [
+        (2, 1, "HS212", "'bad' is not a valid email address"), (2, 2, "HS212", "'bad' is not a valid email address")]
+    rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
+    assert rows == [["Email", "Work email", "row", "column", "column name", "code", "severity", "message"],
+                    ["bad", "bad", "2", "1", "Email", "HS212", "error", "'bad' is not a valid email address"],
+                    ["bad", "bad", "2", "2", "Work email", "HS212", "error", "'bad' is not a valid email address"]]
+
+
+def test_csv_format_column_name_never_becomes_a_formula_and_stays_one_field() -> None:
+    # a header that starts like a formula is the column name of its findings too: it gets the
+    # leading ' as a cell does, and one with a comma, a quote and a line break is one quoted field
+    names = ("=HYPERLINK(\"http://x\")", "@SUM(A1)", '-2+3', "Mail, \"work\"\nline")
+    findings = [Finding("HS212", "invalid-email", "'x' is not a valid email address", Severity.ERROR, file="a.csv",
+                        row=2, column=i, column_name=name) for i, name in enumerate(names, 1)]
+    report = Report(findings=findings, headers={"a.csv": names}, records={"a.csv": {2: ("x", "x", "x", "x")}})
+    out = render(report, "csv")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert len(rows) == 5 and all(len(r) == 10 for r in rows)
+    assert rows[0][:4] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'-2+3", "Mail, \"work\"\nline"]
+    assert [r[4:7] for r in rows[1:]] == [["2", "1", "'=HYPERLINK(\"http://x\")"], ["2", "2", "'@SUM(A1)"],
+                                          ["2", "3", "'-2+3"], ["2", "4", "Mail, \"work\"\nline"]]
+    assert '"Mail, ""work""\nline"' in out
 
 
 def _email_name_request(tmp_path: Path) -> None:
@@ -289,10 +325,10 @@ def test_csv_format_full_rows_as_written(tmp_path: Path) -> None:
     _email_name_request(tmp_path)
     report = validate(tmp_path / "r.import.json")
     rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
-    assert rows == [["Email", "Name", "row", "code", "message"],
-                    ["\\xff", "Cy", "4", "HS212", "'\\xff' is not a valid email address: it holds bytes "
-                     "that are not UTF-8 (HS402); save the file as UTF-8"],
-                    ["\\xff", "Cy", "4", "HS402", "'\\xff' is not valid UTF-8 text"]]
+    assert rows == [["Email", "Name", "row", "column", "column name", "code", "severity", "message"],
+                    ["\\xff", "Cy", "4", "1", "Email", "HS212", "error", "'\\xff' is not a valid email address: it "
+                     "holds bytes that are not UTF-8 (HS402); save the file as UTF-8"],
+                    ["\\xff", "Cy", "4", "1", "Email", "HS402", "error", "'\\xff' is not valid UTF-8 text"]]
 
 
 @pytest.mark.parametrize(("kind", "chunk_rows"), [("csv", 1), ("csv", 1000), ("xlsx", 1), ("xlsx", 1000)])
@@ -318,7 +354,8 @@ def test_csv_format_shows_the_cells_of_a_row_reported_at_its_files_end(tmp_path:
     rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
     code, cell = ("HS117", 'An"n') if kind == "csv" else ("HS419", "03/15/2024")
     assert [(f.row, f.column, f.code) for f in report.findings if f.row] == [(2, 2, code)]
-    assert [r[:4] for r in rows] == [["Email", "Name", "row", "code"], ["a@x.com", cell, "2", code]]
+    assert [r[:6] for r in rows] == [["Email", "Name", "row", "column", "column name", "code"],
+                                     ["a@x.com", cell, "2", "2", "Name", code]]
 
 
 def test_hubspot_format_shows_undecodable_bytes_in_row_data_as_in_the_value(tmp_path: Path) -> None:
@@ -376,12 +413,14 @@ def test_csv_format_writes_nul_as_text_and_gives_way_to_a_column_named_like_its_
     out = render(validate(tmp_path / "r.import.json"), "csv")
     assert "\x00" not in out
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert rows[0] == ["Email", "Message", "row", "code", "message"]  # (Message is not message)
-    assert [r[:4] for r in rows[1:]] == [["a\\x00b@x.com", "hi", "2", "HS405"]]
+    assert rows[0] == ["Email", "Message", "row", "column", "column name", "code", "severity",
+                       "message"]  # (Message is not message)
+    assert [r[:6] for r in rows[1:]] == [["a\\x00b@x.com", "hi", "2", "1", "Email", "HS405"]]
     (tmp_path / "contacts.csv").write_bytes(b"Email,message\nbad,hi\n")
     rows = list(csv.reader(io.StringIO(render(validate(tmp_path / "r.import.json"), "csv"), newline="")))
-    assert rows == [["Email", "message", "preflight row", "preflight code", "preflight message"],
-                    ["bad", "hi", "2", "HS212", "'bad' is not a valid email address"]]
+    assert rows == [["Email", "message", "preflight row", "preflight column", "preflight column name",
+                     "preflight code", "preflight severity", "preflight message"],
+                    ["bad", "hi", "2", "1", "Email", "HS212", "error", "'bad' is not a valid email address"]]
 
 
 # C1 controls, bidi and invisible characters: JSON and XML carry them as escapes, never raw
@@ -438,4 +477,4 @@ def test_csv_format_keeps_c1_bidi_and_invisible_characters_as_written(tmp_path: 
     # CSV has no escapes: the failing row is the data as written (HS431 names such cells)
     report = _invisible_email(tmp_path)
     rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
-    assert rows[1][:4] == [f"b{INVISIBLE}o", "Bo", "3", "HS212"]
+    assert rows[1][:6] == [f"b{INVISIBLE}o", "Bo", "3", "1", "Email", "HS212"]

@@ -77,9 +77,9 @@ def test_csv_format_lists_row_one_under_the_mappings_column_names(tmp_path: Path
     request = _import(tmp_path / "imp", kind)
     _code, out = _check(str(request), "--format", "csv", "--reader", reader, "--select", "HS212")
     assert list(csv.reader(io.StringIO(out, newline=""))) == [
-        ["Email", "First", "row", "code", "message"],
-        ["bad mail", 'A"nn', "1", "HS212", "'bad mail' is not a valid email address"],
-        ["bad2", "Cy", "3", "HS212", "'bad2' is not a valid email address"]]
+        ["Email", "First", "row", "column", "column name", "code", "severity", "message"],
+        ["bad mail", 'A"nn', "1", "1", "Email", "HS212", "error", "'bad mail' is not a valid email address"],
+        ["bad2", "Cy", "3", "1", "Email", "HS212", "error", "'bad2' is not a valid email address"]]
 
 
 @pytest.mark.parametrize(("kind", "reader"), READERS)
@@ -107,7 +107,8 @@ def test_redact_masks_row_one_as_any_data_row(tmp_path: Path, reader: str) -> No
     assert stray[4] == "quote the whole value and double the quote inside it: \"REDACTED\", or drop the quote"
     assert all(key.startswith("email#") and "bad" not in key for *_rest, key in found)
     masked = render(validate(request), "csv", redact=True)
-    assert "bad mail" not in masked and "nn" not in masked and masked.startswith("Email,First,row,code,message")
+    assert "bad mail" not in masked and "nn" not in masked
+    assert masked.startswith("Email,First,row,column,column name,code,severity,message")
 
 
 @pytest.mark.parametrize(("kind", "reader"), READERS)
@@ -180,7 +181,8 @@ def test_a_date_columns_verdict_is_about_the_column_not_row_one(tmp_path: Path, 
     found = [(f["row"], f["column"], f["code"], f["column_name"], f["key"]) for f in json.loads(out)["findings"]]
     assert found == [(None, 2, "HS204", "Close", "column:Close")]
     _code, out = _check(str(request), "--format", "csv", "--reader", reader, "--select", "HS204")
-    assert list(csv.reader(io.StringIO(out, newline=""))) == [["row", "code", "message"]]  # no failing row
+    assert list(csv.reader(io.StringIO(out, newline=""))) == [["row", "column", "column name", "code", "severity",
+                                                                 "message"]]  # no failing row
 
 
 @pytest.mark.parametrize("reader", ["exact", "fast"])

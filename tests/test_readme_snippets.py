@@ -52,7 +52,7 @@ def test_cli_examples(workdir: Path) -> None:
     errors = json.loads((workdir / "errors.json").read_text(encoding="utf-8"))
     assert "bo.chen" not in json.dumps(errors) and errors["results"][0]["errorType"]
     rows = list(csv.reader(io.StringIO((workdir / "failing-rows.csv").read_text(encoding="utf-8"))))
-    assert rows[0][-3:] == ["row", "code", "message"] and len(rows) == 6
+    assert rows[0][-6:] == ["row", "column", "column name", "code", "severity", "message"] and len(rows) == 6
     emitted = invoke(lines[4]).output
     assert emitted.startswith("POST https://api.hubapi.com/crm/v3/imports\n")
     assert emitted.count("Content-Type: multipart/form-data") == 1

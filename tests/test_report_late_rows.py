@@ -34,8 +34,8 @@ def test_a_key_of_a_file_read_after_its_owner_shows_its_row() -> None:
     assert [(f.file, f.row, f.column, f.code, f.message, f.key) for f in late] == [
         ("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
     rows = list(csv.reader(io.StringIO(render(report, "csv"))))
-    assert rows[-1] == ["companies.csv", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "HS314",
-                        MESSAGE]
+    assert rows[-1] == ["companies.csv", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "3",
+                        "Email", "HS314", "warning", MESSAGE]
     error = next(e for e in json.loads(render(report, "hubspot"))["results"] if "HS314" in e["extraContext"])
     assert (error["sourceData"]["rowData"], error["sourceData"]["lineNumber"], error["knownColumnNumber"]) == (
         ["Initech", "initech.example", "dan.smith@initech.example"], 4, 2)
@@ -63,8 +63,8 @@ def test_a_key_of_a_file_read_before_its_owner_shows_its_row_read_again(tmp_path
     report = validate(_key_file_first(tmp_path))
     late, rows, error = _late(report)
     assert late == [("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
-    assert rows == [["companies.csv", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "HS314",
-                     MESSAGE]]
+    assert rows == [["companies.csv", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "3",
+                     "Email", "HS314", "warning", MESSAGE]]
     assert (error["sourceData"]["rowData"], error["sourceData"]["lineNumber"], error["knownColumnNumber"],
             error["invalidValue"]) == (["Initech", "initech.example", "dan.smith@initech.example"], 4, 2,
                                        "dan.smith@initech.example")
@@ -78,7 +78,7 @@ def test_a_key_file_read_from_a_stream_is_not_read_again(tmp_path: Path) -> None
         report = validate(request, files={"companies.csv": stream})
     late, rows, error = _late(report)
     assert late == [("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
-    assert rows == [["companies.csv", "", "", "", "", "4", "HS314", MESSAGE]]
+    assert rows == [["companies.csv", "", "", "", "", "4", "3", "Email", "HS314", "warning", MESSAGE]]
     assert (error["sourceData"]["rowData"], error["invalidValue"]) == ([], "dan.smith@initech.example")
     assert report.unshown == {"companies.csv": "it was read from standard input or a stream, which is read once"}
 
@@ -96,7 +96,8 @@ def test_standard_input_says_why_its_rows_show_no_cells(tmp_path: Path) -> None:
     on_disk = subprocess.run([sys.executable, "-m", "validator", "check", str(request), "--format", "csv"],
                              capture_output=True, cwd=ROOT, timeout=60)
     assert (on_disk.returncode, on_disk.stderr) == (1, b"")
-    assert b"companies.csv,Initech,initech.example,dan.smith@initech.example,,4,HS314," in on_disk.stdout
+    assert (b"companies.csv,Initech,initech.example,dan.smith@initech.example,,4,3,Email,HS314,warning,"
+            in on_disk.stdout)
 
 
 def test_a_key_file_changed_since_it_was_read_is_not_read_again(tmp_path: Path,
@@ -115,7 +116,7 @@ def test_a_key_file_changed_since_it_was_read_is_not_read_again(tmp_path: Path,
     report = validate(request)
     late, rows, error = _late(report)
     assert late == [("companies.csv", 4, 3, "HS314", MESSAGE, "value:dan.smith@initech.example")]
-    assert rows == [["companies.csv", "", "", "", "", "4", "HS314", MESSAGE]]
+    assert rows == [["companies.csv", "", "", "", "", "4", "3", "Email", "HS314", "warning", MESSAGE]]
     assert error["sourceData"]["rowData"] == []
     assert report.unshown == {"companies.csv": "it changed since it was read"}
 
@@ -133,8 +134,8 @@ def test_a_workbook_key_file_shows_its_row_read_again(tmp_path: Path) -> None:
     report = validate(request_path)
     late, shown, error = _late(report)
     assert [f[:4] for f in late] == [("companies.xlsx", 4, 3, "HS314")]
-    assert shown == [["companies.xlsx", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "HS314",
-                      MESSAGE]]
+    assert shown == [["companies.xlsx", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "3",
+                      "Email", "HS314", "warning", MESSAGE]]
     assert (error["sourceData"]["rowData"], error["sourceData"]["pageName"]) == (
         ["Initech", "initech.example", "dan.smith@initech.example"], "Companies")
 

@@ -1,4 +1,5 @@
-"""``--format csv``: the failing rows as written, plus ``row``, ``code`` and ``message`` columns.
+"""``--format csv``: the failing rows as written, plus ``row``, ``column``, ``column name``,
+``code``, ``severity`` and ``message`` columns.
 
 Like HubSpot's downloadable error file, but before the import: one line per finding on a data
 row, the file's own columns first (header text as the column names; in a file without a header
@@ -6,6 +7,9 @@ row, hasHeader false, the mappings' columnNames, and row 1 is a data row). With 
 data files a ``file`` column comes first and the columns are numbered instead. Findings that are
 not about a data row (request, header, whole file) are not rows, so they are not listed.
 A row the reader could not split to the header's width shows the first fields it saw.
+``column`` is the finding's 1-based column (the JSON report's ``column``) and ``column name`` its
+header as written (``column_name``), both empty for a finding on a whole row, so two findings with
+one message on one row are told apart; ``severity`` is ``error``, ``warning`` or ``info``.
 
 The report is meant to be opened in a spreadsheet, so it is escaped the OWASP way (CSV
 injection, CWE-1236): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
@@ -13,9 +17,9 @@ is written with a leading `'`, unless it is a plain signed number or phone numbe
 `+1 555 0100`). A NUL byte, which ends the text for many tools that read the report, is
 written as ``\\x00``, as undecodable bytes are written as ``\\xNN``. Those are the only differences
 from the rows as written; HS430 and HS405 report such cells in the data itself. Where the file's
-own header names a column ``row``, ``code`` or ``message``, the report's own columns are
-``preflight row``, ``preflight code`` and ``preflight message`` instead, so that no two columns
-share a name.
+own header names a column as one of the report's own (``row``, ``column``, ``column name``,
+``code``, ``severity``, ``message``), the report's own are ``preflight row``, ``preflight column``
+and so on instead, so that no two columns share a name.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import re
 from validator.findings import Report, truncate
 
 _FORMULA = re.compile(r"[=+\-@\t\r]")
+# the report's own columns, after the row's cells (a finding's place, then what it is)
+OWN = ("row", "column", "column name", "code", "severity", "message")
 _SIGNED = re.compile(r"[+-][0-9 .,()/-]*(?:(?:ext?|x)\.?\s*[0-9]+)?")
 
 
@@ -51,15 +57,17 @@ def render_csv(report: Report) -> str:
         header = list(report.headers.get(files[0], ())) if files else []
         width = max(len(header), longest)
         header += [""] * (width - len(header))  # a ragged row's extra fields have no header
-        own = ["row", "code", "message"]
+        own = list(OWN)
         if set(own) & set(header):  # the file's own columns keep their names; the report's give way
             own = [f"preflight {name}" for name in own]
         writer.writerow([*map(_text, header), *own])
     else:
         width = max([longest, *(len(report.headers.get(name, ())) for name in files)])
-        writer.writerow(["file", *(f"column {i}" for i in range(1, width + 1)), "row", "code", "message"])
+        writer.writerow(["file", *(f"column {i}" for i in range(1, width + 1)), *OWN])
     for f in rows:
         row = cells[id(f)] + [""] * (width - len(cells[id(f)]))
         lead = [f.file or ""] if len(files) > 1 else []
-        writer.writerow([*map(_text, lead + row), f.row, f.code, _text(f.message)])
+        level = f.severity.label if f.severity is not None else ""
+        writer.writerow([*map(_text, lead + row), f.row, "" if f.column is None else f.column,
+                         _text(f.column_name or ""), f.code, level, _text(f.message)])
     return buf.getvalue()
