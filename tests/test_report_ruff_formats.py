@@ -241,14 +241,17 @@ def test_pylint_is_path_line_code_message(broken: Report) -> None:
     assert lines[0] == f"{request}:1: [HS002] hasHeader must be true or false, not a string " \
                        "(at /files/0/fileImportPage/hasHeader)"
     assert lines[5:] == [
-        f"{data}:1: [HS102] columnMappings[1] 'Email' is column 1 of the file, out of order with the other mappings",
-        f"{data}:1: [HS103] columnName 'email' does not match header 'Email' exactly: letter case differs",
-        f"{data}:1: [HS101] the file has 4 columns but columnMappings has 3 entries; not mapped: 'Company' (column 4)",
-        f"{data}:3: [HS110] row has 3 fields, fewer than the header's 4",
+        f"{data}:1: [HS102] columnMappings[1] 'Email' is column 1 of the file, out of order with the other mappings "
+        "(column 1: Email)",
+        f"{data}:1: [HS103] columnName 'email' does not match header 'Email' exactly: letter case differs "
+        "(column 1: Email)",
+        f"{data}:1: [HS101] the file has 4 columns but columnMappings has 3 entries; not mapped: 'Company' (column 4) "
+        "(column 4: Company)",
+        f"{data}:3: [HS110] row has 3 fields, fewer than the header's 4 (column 4: Company)",
         f"{data}:4: [HS113] row is blank",
-        f"{data}:5: [HS112] row cannot be parsed: ',' expected after '\"'",
-        f"{data}:6: [HS110] row has 5 fields, more than the header's 4",
-        f"{data}:7: [HS111] quote opened at line 7 is never closed"]
+        f"{data}:5: [HS112] row cannot be parsed: ',' expected after '\"' (column 2: First Name)",
+        f"{data}:6: [HS110] row has 5 fields, more than the header's 4 (column 5)",
+        f"{data}:7: [HS111] quote opened at line 7 is never closed (column 2: First Name)"]
     assert render(Report(), "pylint") == ""
 
 
@@ -264,8 +267,9 @@ def test_pylint_hostile_text_rows_on_other_lines_cells_and_last_lines() -> None:
     assert out.splitlines() == [
         "r.import.json:1: [HS021] importOperations names '0-1\\u001b[2J\\n::error::x' "
         "(at /importOperations/0-1\\u001b[2J\\n::error::x)",
-        "c\\u001b\\n.csv:4: [HS212] 'a\\u2028b\\u0085c\\u202ed' is not a valid email address (row 3)",
-        "c\\u001b\\n.csv:5: [HS402] '\\xff' is not valid UTF-8 text",
+        "c\\u001b\\n.csv:4: [HS212] 'a\\u2028b\\u0085c\\u202ed' is not a valid email address (row 3, column 1: "
+        "E\\tmail)",
+        "c\\u001b\\n.csv:5: [HS402] '\\xff' is not valid UTF-8 text (column 2)",
         "c\\u001b\\n.csv:1: [HS404] the file starts with a byte order mark",
         "b.xlsx:7: [HS212] 'x' is not a valid email address (Con\\u202etacts!B7)",
         "x\\u001b.xlsx: refused: encrypted\\nworkbook",

@@ -140,15 +140,21 @@ def render_pylint(report: Report) -> str:
     writes it, for tools that read pylint's parseable output: ``line`` is the physical line a row
     starts on (where an editor opens the file), a workbook's row, else 1. Where that is not all
     of the place, the message ends with the rest: the row where it differs from the line (a
-    record with a quoted newline), a workbook's cell, a request finding's JSON pointer. The last
-    lines are concise's."""
+    record with a quoted newline), the column and its header (``(column 4: Company)``: a field
+    number, which pylint's format has no place for), a workbook's cell, a request finding's JSON
+    pointer. The last lines are concise's."""
     out = []
     for f in report.findings:
         line = f.line if f.line is not None else f.row
+        column = ""
+        if f.row is not None and f.column is not None:
+            column = f"column {f.column}" + (f": {column_label(f.column_name)}" if f.column_name else "")
         if f.cell is not None:
             where = f" ({printable(f.cell)})"
         elif f.row is not None and f.row != line:
-            where = f" (row {f.row})"
+            where = f" (row {f.row}" + (f", {column})" if column else ")")
+        elif column:
+            where = f" ({column})"
         elif f.row is None and f.pointer is not None:
             where = f" (at {printable(f.pointer) or 'the request'})"
         else:
