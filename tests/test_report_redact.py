@@ -268,8 +268,10 @@ _KEPT = {
     "HS330": r"at most 9223372036854775807",
     "HS341": r"more than \d+ (?:associations|records)",
     "HS419": r"[\d,]+ date cell\(s\)",
-    "HS426": r"12 digits or more|leading \+ or 0|trunk 0",
+    # (a cell's zero-padded number format, 00000: the workbook's style, not what the cell holds)
+    "HS426": r"12 digits or more|leading \+ or 0|trunk 0|number format 0[0\\\"-]*",
     "HS427": r"over 15 significant digits",
+    "HS428": r"number format 0[0\\\"-]*",
     "HS432": r"\([\d,]+ rows?\)",
     "HS505": r"values are [\d,]+ characters together, over the configured \d+",
     "HS603": r"value is [\d,]+ characters|the configured most is \d+|at most 32,767",

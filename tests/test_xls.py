@@ -86,6 +86,16 @@ def test_an_xls_gives_the_findings_of_the_same_sheet_as_an_xlsx(tmp_path: Path, 
             "HS604"} <= codes, codes
 
 
+def test_an_xls_zip_code_in_a_zero_padded_format_is_said_to_show_its_zero_as_in_an_xlsx(tmp_path: Path) -> None:
+    # the .xls reader knows each cell's format too: 2134 in 00000, which Excel shows as 02134, is
+    # said so (not "looks like it lost a leading zero"), as in an .xlsx
+    from tests.test_xlsx import PADDED_ZIP_FINDINGS, PADDED_ZIPS, padded_zip_findings
+
+    report = validate(write(tmp_path, make_xls(PADDED_ZIPS), "contacts.xls", ("Email", "Zip")))
+    assert not report.refusals and report.files[0].reader == "xlrd"
+    assert padded_zip_findings(report) == PADDED_ZIP_FINDINGS
+
+
 SMALL = {"sheets": [{"name": "Contacts", "rows": [
     ["Name", "Email", "Close Date", "Zip"],
     ["Ann", "ann@example.com", "03/15/2024", "02134"],

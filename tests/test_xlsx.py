@@ -439,6 +439,57 @@ def test_a_number_cell_id_is_named_only_where_excel_shows_or_keeps_it_otherwise(
 _LOST_PLUS = ("which holds no leading + or 0, and is no complete North American number: one was lost, or its "
               "country is unclear; phones belong in Text cells, as +<country code><number>")
 
+# a Zip column of number cells: 2134 in Excel's Zip Code format (00000, shown 02134), 2134 in none,
+# 21340567 in Zip Code + 4 (written 00000\-0000, shown 02134-0567), 90210 in 00000 (nothing lost)
+PADDED_ZIPS = {"sheets": [{"name": "Contacts", "rows": [
+    ["Email", "Zip"], ["a@x.com", {"v": 2134, "format": "00000"}], ["b@x.com", 2134],
+    ["c@x.com", {"v": 21340567, "format": "00000\\-0000"}], ["d@x.com", {"v": 90210, "format": "00000"}]]}]}
+
+
+def padded_zip_findings(report: Any) -> list[tuple]:
+    """HS426's and HS428's findings on PADDED_ZIPS as (row, column, code, message); the messages
+    on a cell in a zero-padded format name it and what Excel shows, the others are as before."""
+    return [(f.row, f.column, f.code, f.message) for f in report.findings if f.code in ("HS426", "HS428")]
+
+
+PADDED_ZIP_FINDINGS = [
+    (2, 2, "HS426", "'2134' is stored as a number cell, which holds no leading zero: Excel shows '02134' through "
+                    "the cell's number format 00000, but the file holds the number; ZIP codes belong in Text cells"),
+    (2, 2, "HS428", "postal code '2134' is stored as a number, which holds no leading zero: Excel shows '02134' "
+                    "through the cell's number format 00000, but the file holds the number, which HubSpot may "
+                    "import without the zero (how it reads a number format is not documented); make the column "
+                    "Text, or write '02134' as text"),
+    (3, 2, "HS426", "'2134' is stored as a number cell, which holds no leading zero, and looks like a postal code "
+                    "that lost one; ZIP codes belong in Text cells"),
+    (3, 2, "HS428", "postal code '2134' looks like it lost a leading zero"),
+    (4, 2, "HS426", "'21340567' is stored as a number cell, which holds no leading zero: Excel shows '02134-0567' "
+                    "through the cell's number format 00000\\-0000, but the file holds the number; ZIP codes "
+                    "belong in Text cells"),
+    (4, 2, "HS428", "postal code '21340567' is stored as a number, which holds no leading zero: Excel shows "
+                    "'02134-0567' through the cell's number format 00000\\-0000, but the file holds the number, "
+                    "which HubSpot may import without the zero (how it reads a number format is not documented); "
+                    "make the column Text, or write '02134-0567' as text")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_a_zip_code_in_a_zero_padded_format_is_said_to_show_its_zero_but_not_hold_it(
+        tmp_path: Path, engine: str, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HS426 and HS428 said 2134 "looks like it lost a leading zero" where Excel shows 02134: the
+    cell's format (00000, Excel's Zip Code) pads it. The file holds 2134, which HubSpot may import
+    (how it reads a number format is not documented): the message says what Excel shows, through
+    which format, and what the file holds; a cell in no such format keeps the message it had."""
+    _use_engine(monkeypatch, engine)
+    headers = ("Email", "Zip")
+    report = validate(write(tmp_path, make_workbook(PADDED_ZIPS), headers=headers),
+                      config=Config(chunk_rows=chunk_rows))
+    assert report.files[0].reader == engine and not report.refusals
+    assert padded_zip_findings(report) == PADDED_ZIP_FINDINGS
+    from validator.report import redact_report  # the values are masked, the workbook's format is not
+
+    masked = [m for *_at, m in padded_zip_findings(redact_report(report))]
+    assert not any("2134" in m for m in masked) and "through the cell's number format 00000," in masked[0]
+
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_complete_north_american_phone_number_in_a_number_cell_lost_nothing(
@@ -1883,7 +1934,26 @@ def test_number_styles_tell_percentage_formats() -> None:
               b'<numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="0.0&quot;%&quot;"/>'
               b'</numFmts><cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/>'
               b'<xf numFmtId="165"/><xf numFmtId="10"/><xf numFmtId="14"/></cellXfs></styleSheet>')
-    assert number_styles("xl/styles.xml", styles) == (frozenset({5}), frozenset({1, 2, 4}))
+    assert number_styles("xl/styles.xml", styles) == (frozenset({5}), frozenset({1, 2, 4}), {})
+
+
+def test_number_styles_tell_zero_padded_formats_and_what_they_show() -> None:
+    # Excel's Zip Code format (00000) shows 2134 as 02134: the scan needs the formats that pad a
+    # whole number with zeros, only 0s and literal hyphens (Zip Code + 4 is written 00000\-0000)
+    from validator.readers.xlsx_styles import is_padded_code, number_styles, padded_shown
+
+    codes = ["00000", "00000\\-0000", "00000-0000", '000"-"00', "0", "0.00", "#00000", "00000;-00000", "General",
+             "00000_)", "000-00-0000"]
+    assert [c for c in codes if is_padded_code(c)] == ["00000", "00000\\-0000", "00000-0000", '000"-"00',
+                                                       "000-00-0000"]
+    assert [padded_shown(v, c) for v, c in (("2134", "00000"), ("21340567", "00000\\-0000"), ("7", '000"-"00'),
+                                            ("1234567890", "00000-0000"))] == [
+        "02134", "02134-0567", "000-07", "123456-7890"]
+    styles = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2">'
+              b'<numFmt numFmtId="164" formatCode="00000"/><numFmt numFmtId="165" formatCode="00000\\-0000"/>'
+              b'</numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="165"/><xf numFmtId="1"/>'
+              b'<xf numFmtId="164"/></cellXfs></styleSheet>')
+    assert number_styles("xl/styles.xml", styles)[2] == {1: "00000\\-0000", 3: "00000"}
 
 
 def test_excels_quote_prefix_is_no_apostrophe_in_the_value(tmp_path: Path) -> None:

@@ -2,14 +2,15 @@
 identifiers, phone numbers and postal codes. Number cells holding an ID, phone or postal code
 (HS426), digits already lost to scientific notation or past 15 significant digits (HS427),
 postal codes that lost a leading zero (HS428), Excel's leading apostrophe (HS436) and a whole
-number written as a float, `94105.0` (HS438), with the helpers reading a number cell's shape and
-a row's country. Cell kinds come from ``Chunk.kinds``; the rules on text apply to CSV files too,
-since a CSV saved by Excel or pandas carries the same damage as text.
+number written as a float, `94105.0` (HS438), with the helpers reading a number cell's shape,
+its zero-padded format (`00000`, which shows a zero the cell does not hold) and a row's country.
+Cell kinds come from ``Chunk.kinds``; the rules on text apply to CSV files too, since a CSV saved
+by Excel or pandas carries the same damage as text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from validator.checks._columns import is_identifier, is_phone, is_zip
 from validator.checks._facts import exactly, fullmatch, rows_with, screen
 from validator.checks.base import Hit, quote
 from validator.checks.spreadsheet import _CatalogRule
-from validator.checks.typed import cached, kind_mask
+from validator.checks.typed import cached, kind_mask, padded_formats
 from validator.context import Column, FileContext
 from validator.findings import Severity
 from validator.keys import RECORD_ID
@@ -61,7 +62,9 @@ class NumberCellIdentifier(_CatalogRule):
     lost nothing and stays as it is (`42`, a 10-digit ID, the ZIP code `90210`: Excel keeps up
     to 15 digits exactly and shows up to 11), so it is not named. (The reader sees a cell's
     number, not its format: a whole number formatted with decimals, `12345.0` on screen, reads
-    as `12345`.)
+    as `12345`.) A postal code in a zero-padded format (Excel's Zip Code, `00000`, or Zip Code + 4,
+    `00000-0000`) shows its zero, `02134`, but the cell holds `2134`: the message says so, naming
+    the format, as HS428's does.
     Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`
     or `7700900123` (`6175551234` is not named).
     Fix: format the column as Text before entering or pasting the values.
@@ -89,9 +92,10 @@ class NumberCellIdentifier(_CatalogRule):
                     yield from self.cells(chunk, file, col, bad, f"{{value}} is stored as a number cell {why}; "
                                           "IDs and ZIP codes belong in Text cells")
             if is_zip(col):
-                yield from self.cells(chunk, file, col, mask & lost_zero(chunk, file, col),
-                                      "{value} is stored as a number cell, which holds no leading zero, and looks "
-                                      "like a postal code that lost one; ZIP codes belong in Text cells")
+                for bad, code in by_padded_format(chunk, file, col, mask & lost_zero(chunk, file, col)):
+                    yield from self.cells(chunk, file, col, bad, "{value} is stored as a number cell, which holds "
+                                          "no leading zero, and looks like a postal code that lost one; ZIP codes "
+                                          "belong in Text cells" if code is None else _padded_cell_message(code))
 
 
     def _phones(self, chunk: Chunk, file: FileContext, col: Column, mask: np.ndarray) -> Iterator[Hit]:
@@ -221,8 +225,14 @@ class LostLeadingZero(_CatalogRule):
     countries' codes have 4 digits (Australia, Switzerland, Denmark, Belgium, Austria), 7
     (Israel, Japan without its hyphen) or 8 (Brazil): a row whose `country` column (of the same
     object) names another country is not judged; a blank country is read as the US.
-    Example: `2134` in a Zip column.
-    Fix: format the column as Text and re-enter or re-import the codes with their zeros.
+    A number cell of a workbook in a zero-padded format (Excel's Zip Code, `00000`, or Zip Code + 4,
+    `00000-0000`: only 0s and hyphens) shows the zero, `02134`, yet holds the number `2134`, as a
+    CSV saved from it writes it unless the format is applied; whether HubSpot's import reads the
+    number or what Excel shows is not documented, so the warning stays, and its message names the
+    format, what Excel shows and what the file holds.
+    Example: `2134` in a Zip column; `2134` in a cell formatted `00000`, shown as `02134`.
+    Fix: format the column as Text and re-enter or re-import the codes with their zeros (write
+    `02134` as text).
     """
 
     code = "HS428"
@@ -232,8 +242,46 @@ class LostLeadingZero(_CatalogRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.columns:
             if is_zip(col):
-                yield from self.cells(chunk, file, col, lost_zero(chunk, file, col),
-                                      "postal code {value} looks like it lost a leading zero")
+                for bad, code in by_padded_format(chunk, file, col, lost_zero(chunk, file, col)):
+                    yield from self.cells(chunk, file, col, bad, "postal code {value} looks like it lost a leading "
+                                          "zero" if code is None else _padded_zip_message(code))
+
+
+def by_padded_format(chunk: Chunk, file: FileContext, col: Column, bad: np.ndarray
+                     ) -> Iterator[tuple[np.ndarray, str | None]]:
+    """``bad`` split by the zero-padded number format (``00000``) of the cells, as the workbook's
+    byte scan found them (``typed.padded_formats``): (cells in one, its code) for each, then (the
+    others, None); ``bad`` whole with None for a CSV or a column with no such cell."""
+    shown = padded_formats(chunk, file, col.index) if bad.any() else None
+    if shown is None:
+        yield bad, None
+        return
+    for code in sorted({str(c) for c in shown[bad]} - {""}):
+        yield bad & (shown == code), code
+    yield bad & (shown == ""), None
+
+
+# (the format code is no cell's value: written bare, --redact keeps it; the values are quoted, so masked)
+def _padded_zip_message(code: str) -> Callable[[str], str]:
+    from validator.readers.xlsx_styles import padded_shown  # (a workbook's alone: no CSV run imports it)
+
+    def message(value: str) -> str:
+        shown = quote(padded_shown(value.strip(), code))
+        return (f"postal code {quote(value)} is stored as a number, which holds no leading zero: Excel shows "
+                f"{shown} through the cell's number format {code}, but the file holds the number, which HubSpot "
+                f"may import without the zero (how it reads a number format is not documented); make the column "
+                f"Text, or write {shown} as text")
+    return message
+
+
+def _padded_cell_message(code: str) -> Callable[[str], str]:
+    from validator.readers.xlsx_styles import padded_shown  # (a workbook's alone: no CSV run imports it)
+
+    def message(value: str) -> str:
+        return (f"{quote(value)} is stored as a number cell, which holds no leading zero: Excel shows "
+                f"{quote(padded_shown(value.strip(), code))} through the cell's number format {code}, but the "
+                "file holds the number; ZIP codes belong in Text cells")
+    return message
 
 
 def lost_zero(chunk: Chunk, file: FileContext, col: Column) -> np.ndarray:

@@ -212,6 +212,17 @@ def percent_cells(chunk: Chunk, file: FileContext, index: int) -> np.ndarray | N
     return sheet.percent_cells(index + 1, chunk.rows)
 
 
+def padded_formats(chunk: Chunk, file: FileContext, index: int) -> np.ndarray | None:
+    """A workbook column's zero-padded number formats (``00000``) by row, where a cell in one
+    holds a whole number of fewer digits than its 0s (2134, which Excel shows as 02134), ``""``
+    elsewhere, as the byte scan found them (``SheetScan.padded_rows``); None for a CSV or a column
+    with none."""
+    sheet = getattr(file.notes.extra.get("workbook"), "scan", None)
+    if sheet is None or not sheet.padded_rows.get(index + 1):
+        return None
+    return sheet.padded_formats(index + 1, chunk.rows)
+
+
 def date1904(file: FileContext) -> bool:
     """Whether the file is a workbook in the 1904 date system (Excel for Mac's old default)."""
     scan = file.notes.extra.get("workbook")

@@ -78,6 +78,7 @@ class _Formats:
     dates: dict[int, bool]
     odd: frozenset[int]
     percents: frozenset[int]  # XF indexes of percentage formats (``xlsx_styles.is_percent_code``)
+    padded: dict[int, str]  # XF indexes of zero-padded formats, their codes (``xlsx_styles.is_padded_code``)
     epoch: dt.datetime
     from_excel: Any  # openpyxl.utils.datetime.from_excel
 
@@ -86,11 +87,12 @@ def _formats(book: Any) -> _Formats:
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
     from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
-    from validator.readers.xlsx_styles import is_percent_code
+    from validator.readers.xlsx_styles import is_padded_code, is_percent_code
 
     dates: dict[int, bool] = {}
     odd: set[int] = set()
     percents: set[int] = set()
+    padded: dict[int, str] = {}
     types = book._xf_index_to_xl_type_map
     for i, xf in enumerate(book.xf_list):
         found = book.format_map.get(xf.format_key)
@@ -99,10 +101,12 @@ def _formats(book: Any) -> _Formats:
             dates[i] = bool(is_timedelta_format(code))
         elif is_percent_code(code):
             percents.add(i)
+        elif is_padded_code(code):
+            padded[i] = code
         if (i in dates) != (types.get(i) == _DATE):
             odd.add(i)
     epoch = MAC_EPOCH if book.datemode == 1 else WINDOWS_EPOCH
-    return _Formats(dates, frozenset(odd), frozenset(percents), epoch, from_excel)
+    return _Formats(dates, frozenset(odd), frozenset(percents), padded, epoch, from_excel)
 
 
 def _date(value: float, formats: _Formats, duration: bool) -> Any:
@@ -221,7 +225,7 @@ def _open(stream: IO[bytes], size: int | None) -> tuple[Any, WorkbookScan, Any, 
             if book.biff_version < 80:
                 raise _legacy(book.biff_version)
             formats = _formats(book)
-            return (*_sheets(book, formats.percents), formats)
+            return (*_sheets(book, formats.percents, formats.padded), formats)
     except Refused:
         if book is not None:
             book.release_resources()
@@ -258,7 +262,7 @@ def _legacy(version: int) -> Refused:
                    ".xlsx (Excel Workbook) and check that", "legacy-xls")
 
 
-def _sheets(book: Any, percents: frozenset[int]) -> tuple[Any, WorkbookScan, Any]:
+def _sheets(book: Any, percents: frozenset[int], padded: dict[int, str]) -> tuple[Any, WorkbookScan, Any]:
     """Each worksheet loaded in turn for whether it holds data; the first that does (else the
     first) is the one checked, and stays loaded."""
     infos: list[SheetInfo] = []
@@ -269,7 +273,7 @@ def _sheets(book: Any, percents: frozenset[int]) -> tuple[Any, WorkbookScan, Any
         infos.append(SheetInfo(name, _STATES.get(book._sheet_visibility[i], "hidden"), None))
         bounds.check(book._sh_abs_posn[i], name)
         sheet = book.sheet_by_index(i)
-        scan = _scan(sheet, percents)
+        scan = _scan(sheet, percents, padded)
         if scan.has_values:
             with_data.append(name)
         if chosen is None or (scan.has_values and not chosen[2].has_values):
@@ -284,9 +288,10 @@ def _sheets(book: Any, percents: frozenset[int]) -> tuple[Any, WorkbookScan, Any
     return book, WorkbookScan(infos, infos[index], scan, with_data, bool(book.datemode), parts=len(infos)), sheet
 
 
-def _scan(sheet: Any, percents: frozenset[int] = frozenset()) -> SheetScan:
+def _scan(sheet: Any, percents: frozenset[int] = frozenset(), padded: dict[int, str] | None = None) -> SheetScan:
     """The facts of one sheet the .xlsx byte scan gives (``xlsx_sheet.SheetScan``); ``percents``:
-    the XF indexes of percentage formats, for ``percent_rows``."""
+    the XF indexes of percentage formats, for ``percent_rows``; ``padded``: those of zero-padded
+    formats with their codes, for ``padded_rows``."""
     out = SheetScan()
     types, values, xfs = sheet._cell_types, sheet._cell_values, sheet._cell_xf_indexes
     for r, kinds in enumerate(types):
@@ -304,6 +309,8 @@ def _scan(sheet: Any, percents: frozenset[int] = frozenset()) -> SheetScan:
             for c, kind in enumerate(kinds):
                 if kind == _NUMBER and xfs[r][c] in percents and abs(values[r][c]) > 1:
                     out.percent_rows.setdefault(c + 1, array("q")).append(r + 1)
+        if padded and _NUMBER in kinds and not padded.keys().isdisjoint(xfs[r]):
+            _padded_cells(out, r, kinds, values[r], xfs[r], padded)
         if _ERROR in kinds:
             for c, kind in enumerate(kinds):
                 if kind == _ERROR:
@@ -313,6 +320,15 @@ def _scan(sheet: Any, percents: frozenset[int] = frozenset()) -> SheetScan:
     out.hidden_cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
     out.merged = [(r1 + 1, c1 + 1, r2, c2) for r1, r2, c1, c2 in sheet.merged_cells]
     return out
+
+
+def _padded_cells(out: SheetScan, r: int, kinds: Any, values: Any, xfs: Any, padded: dict[int, str]) -> None:
+    """The number cells of row ``r`` (0-based) in a zero-padded format holding a whole number of
+    fewer digits than its 0s, as the .xlsx byte scan keeps them (``xlsx_sheet._padded_cells``)."""
+    for c, kind in enumerate(kinds):
+        code = padded.get(xfs[c]) if kind == _NUMBER else None
+        if code is not None and 0 <= values[c] < 10 ** (code.count("0") - 1) and float(values[c]).is_integer():
+            out.padded_rows.setdefault(c + 1, {}).setdefault(code, array("q")).append(r + 1)
 
 
 def _too_large(size: int) -> Refused:

@@ -163,6 +163,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
     wb_part = _workbook_part(zf, budget, names)
     dates: frozenset[int] = frozenset()
     percents: frozenset[int] = frozenset()
+    padded: dict[int, str] = {}
     sheets, date1904 = _sheets(zf, wb_part, budget, names)
     for part in names:
         low = part.lower()
@@ -171,7 +172,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
             if low.endswith("styles.xml"):
                 body = b"".join(stream_part(zf, part, budget, limit))
                 _check_styles(part, body)
-                dates, percents = number_styles(part, body)
+                dates, percents, padded = number_styles(part, body)
                 continue
             for _ in stream_part(zf, part, budget, limit):
                 pass
@@ -186,7 +187,7 @@ def scan_workbook(zf: zipfile.ZipFile, *, sheet: str | None = None,
             raise Refused(f"sheet {info.name!r} points to a missing part {info.part!r}", "not-a-workbook")
         sink = early(info.part, info.name) if early is not None and info.kind == "worksheet" else None
         scans[info.name] = result = scan_sheet(zf, info.part, budget, sink, strings=strings, dates=dates,
-                                                 percents=percents)
+                                                 percents=percents, padded=padded)
         if result.odd_string_index:
             raise _string_index_refusal(zf, info.part, info.name)
         if result.has_values:

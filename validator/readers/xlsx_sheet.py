@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,17 +99,40 @@ class SheetScan:
     # (2.5, which Excel shows as 250%): by column, their rows; for the rules that read a bare
     # number above 1 as percentage points meant (HS253), which neither reader can tell
     percent_rows: dict[int, array[int]] = field(default_factory=dict)
+    # number cells in a zero-padded format (``xlsx_styles.is_padded_code``: ``00000``) holding a
+    # whole number of fewer digits than the format's 0s (2134, which Excel shows as 02134): by
+    # column, then format code, their rows; for the rules on postal codes that lost a leading zero
+    # (HS426, HS428), which the cell shows but does not hold, and neither reader tells
+    padded_rows: dict[int, dict[str, array[int]]] = field(default_factory=dict)
 
     def percent_cells(self, col: int, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` (sheet rows, ascending) hold such a cell in column ``col`` (1-based)."""
         kept = self.percent_rows.get(col)
         if kept is None or not len(rows):
             return np.zeros(len(rows), bool)
-        at = np.frombuffer(kept, np.int64)
-        if not bool((at[1:] >= at[:-1]).all()):
-            at = np.sort(at)
-        near = at[int(np.searchsorted(at, rows.min())):int(np.searchsorted(at, rows.max(), side="right"))]
-        return np.isin(rows, near)
+        return _among(kept, rows)
+
+    def padded_formats(self, col: int, rows: np.ndarray) -> np.ndarray | None:
+        """The zero-padded format of each of ``rows`` (sheet rows) in column ``col`` (1-based) that
+        holds such a cell (``padded_rows``), ``""`` for the others; None where the column has none."""
+        by_code = self.padded_rows.get(col)
+        if not by_code or not len(rows):
+            return None
+        out = np.full(len(rows), "", dtype=object)
+        for code, kept in by_code.items():
+            out[_among(kept, rows)] = code
+        return out
+
+
+def _among(kept: array[int], rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` (a chunk's sheet rows, ascending) are in ``kept`` (a column's rows, in the
+    part's order): only the kept rows within the chunk's are compared, so that a chunk costs its
+    own rows, not the column's."""
+    at = np.frombuffer(kept, np.int64)
+    if not bool((at[1:] >= at[:-1]).all()):
+        at = np.sort(at)
+    near = at[int(np.searchsorted(at, rows.min())):int(np.searchsorted(at, rows.max(), side="right"))]
+    return np.isin(rows, near)
 
 
 # receives each window of a worksheet's bytes once scanned, with the extent of its cells:
@@ -119,11 +142,12 @@ Sink = Callable[[bytes, tuple[int, int, int, int, int]], None]
 
 def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None = None, *,
                strings: bool = False, dates: frozenset[int] = frozenset(),
-               percents: frozenset[int] = frozenset()) -> SheetScan:
+               percents: frozenset[int] = frozenset(), padded: Mapping[int, str] | None = None) -> SheetScan:
     """One streaming pass over a worksheet part: extent, hidden rows/cols, merges, odd cells;
     with ``strings`` (the workbook has shared strings), text cells' shared-string indexes;
     ``dates``: the cell formats showing a date (``xlsx_styles``), for negative numbers in them;
-    ``percents``: those showing a percentage, for the numbers past 1 in them (``percent_rows``).
+    ``percents``: those showing a percentage, for the numbers past 1 in them (``percent_rows``);
+    ``padded``: those padding a whole number with zeros, by index their codes (``padded_rows``).
     ``sink``, if given, gets every window of the part, in order, after it is scanned."""
     out = SheetScan()
     carry = b""
@@ -138,13 +162,13 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
             continue
         window = data[:cut]
         before, last = out.tail, window
-        extent = _scan_text(window, out, strings, dates, percents)
+        extent = _scan_text(window, out, strings, dates, percents, padded)
         if sink is not None and not out.calamine_misreads:  # (no pieces for calamine then)
             sink(window, extent)
         carry = data[cut:]
     if carry:
         before, last = out.tail, carry
-        extent = _scan_text(carry, out, strings, dates, percents)
+        extent = _scan_text(carry, out, strings, dates, percents, padded)
         if sink is not None and not out.calamine_misreads:
             sink(carry, extent)
     if out.beyond is not None:
@@ -166,7 +190,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, budget: Budget, sink: Sink | None
 
 
 def _scan_text(data: bytes, out: SheetScan, strings: bool = False, dates: frozenset[int] = frozenset(),
-               percents: frozenset[int] = frozenset()) -> tuple[int, int, int, int, int]:
+               percents: frozenset[int] = frozenset(),
+               padded: Mapping[int, str] | None = None) -> tuple[int, int, int, int, int]:
     # each element regex runs only where a word compare says it can match: the optional namespace
     # prefix makes them try every "<" in the part otherwise
     hidden = has_bytes(data, b"idde") and b"hidden" in data
@@ -238,6 +263,8 @@ def _scan_text(data: bytes, out: SheetScan, strings: bool = False, dates: frozen
         _negative_dates(data, out, dates)
     if percents:
         _percent_cells(data, out, percents)
+    if padded:
+        _padded_cells(data, out, padded)
     if not out.calamine_misreads:
         out.calamine_misreads = _misread(data, formulas)
     if strings and not out.odd_string_index:
@@ -331,6 +358,27 @@ def _percent_cells(data: bytes, out: SheetScan, percents: frozenset[int]) -> Non
         r = _ATTR_R.search(m.group(1))
         if abs(value) > 1 and r is not None and r.group(1):
             out.percent_rows.setdefault(col_number(r.group(1)), array("q")).append(int(r.group(2)))
+
+
+def _padded_cells(data: bytes, out: SheetScan, padded: Mapping[int, str]) -> None:
+    """Number cells in a zero-padded format holding a whole number of fewer digits than its 0s
+    (``padded_rows``): looked for only in a window where such a format's index is a cell's ``s``."""
+    if not any(b's="%d"' % i in data or (b"'" in data and b"s='%d'" % i in data) for i in padded):
+        return
+    for m in _NUMBER_CELL.finditer(data):
+        style = _STYLE.search(m.group(1))
+        code = padded.get(int(style.group(1))) if style is not None else None
+        if code is None or _TYPED.search(m.group(1)):
+            continue
+        try:
+            value = float(m.group(2))
+        except ValueError:
+            continue
+        r = _ATTR_R.search(m.group(1))
+        # (a whole number of fewer digits than the 0s: 0 <= value < 10 ** (zeros - 1) shows a leading 0)
+        if 0 <= value < 10 ** (code.count("0") - 1) and value.is_integer() and r is not None and r.group(1):
+            rows = out.padded_rows.setdefault(col_number(r.group(1)), {})
+            rows.setdefault(code, array("q")).append(int(r.group(2)))
 
 
 def _has_attr(data: bytes, value: bytes) -> bool:

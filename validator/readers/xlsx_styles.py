@@ -1,7 +1,8 @@
 """The cell formats (``<xf>`` of ``cellXfs``) of a workbook's styles part that show a number as a
 date or time, told as openpyxl tells them (``openpyxl.styles.numbers.is_date_format``, durations
-such as ``[h]:mm`` left out), and those that show it as a percentage (``0%``: Excel keeps 25% as
-0.25), without importing openpyxl (the calamine path never does). Neither reader gives a cell's
+such as ``[h]:mm`` left out), those that show it as a percentage (``0%``: Excel keeps 25% as
+0.25), and those that pad a whole number with zeros (``00000``: Excel shows 2134 as 02134),
+without importing openpyxl (the calamine path never does). Neither reader gives a cell's
 format: the byte scan finds the cells in them (``xlsx_sheet``).
 
 The byte scan reads a negative number in such a cell as the number (``xlsx_sheet``): no date has
@@ -45,18 +46,43 @@ def is_percent_code(code: str) -> bool:
     return _PERCENT_PART.search(_STRIP.sub("", code.split(";")[0])) is not None
 
 
+# a format that pads a whole number with zeros to a count of digits, as Excel's Special formats
+# "Zip Code" (00000) and "Zip Code + 4" (00000-0000, written 00000\-0000) do: only 0s and literal
+# hyphens (bare, escaped or quoted), two 0s at least (0 alone pads nothing)
+_PADDED = re.compile(r'0+(?:(?:-|\\-|"-")0+)*')
+
+
+def is_padded_code(code: str) -> bool:
+    """Whether a format code shows a whole number padded with zeros (``00000``, ``00000-0000``)."""
+    return code.count("0") >= 2 and _PADDED.fullmatch(code) is not None
+
+
+def padded_shown(value: str, code: str) -> str:
+    """The whole number ``value`` (digits) as Excel shows it in the zero-padded format ``code``:
+    ``02134`` for 2134 in ``00000``, ``02134-0567`` for 21340567 in ``00000-0000`` (digits past the
+    format's go to its first group, as Excel puts them)."""
+    groups = [len(g) for g in re.split(r'\\-|"-"|-', code)]
+    digits = value.zfill(sum(groups))
+    parts: list[str] = []
+    end = len(digits)
+    for size in reversed(groups[1:]):
+        parts.append(digits[end - size:end])
+        end -= size
+    return "-".join([digits[:end], *reversed(parts)])
+
+
 def date_styles(part: str, data: bytes) -> frozenset[int]:
     """The indexes (a cell's ``s``) of the date and time formats in the styles part ``data``."""
     return number_styles(part, data)[0]
 
 
-def number_styles(part: str, data: bytes) -> tuple[frozenset[int], frozenset[int]]:
-    """The indexes (a cell's ``s``) of the date and time formats, and of the percentage formats,
-    in the styles part ``data``."""
+def number_styles(part: str, data: bytes) -> tuple[frozenset[int], frozenset[int], dict[int, str]]:
+    """The indexes (a cell's ``s``) of the date and time formats, of the percentage formats, and
+    of the zero-padded formats with their codes, in the styles part ``data``."""
     try:
         root = parse_xml(data, part)
     except Refused:  # what the readers make of a broken styles part is theirs to say
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), {}
     codes: dict[int, str] = {}
     xfs: list[int] = []
     for node in root.iter():
@@ -78,7 +104,9 @@ def number_styles(part: str, data: bytes) -> tuple[frozenset[int], frozenset[int
                       if (num in date_codes if num in codes else num in _BUILTIN_DATES))
     percents = frozenset(i for i, num in enumerate(xfs)
                          if (num in percent_codes if num in codes else num in _BUILTIN_PERCENTS))
-    return dates, percents
+    padded_codes = {num: code for num, code in codes.items() if is_padded_code(code)}  # (no built-in one is)
+    padded = {i: padded_codes[num] for i, num in enumerate(xfs) if num in padded_codes}
+    return dates, percents, padded
 
 
 def _int(text: str | None) -> int | None:
