@@ -7,14 +7,16 @@ problems, many of each kind, at rows drawn by the seed plus the rows next to chu
 
 Writes ``contacts.csv`` with Python's csv module (by default every field quoted, LF line ends;
 ``--delimiter``, ``--quoting minimal``, ``--crlf`` and ``--date-format`` write other dialects),
-with a UTF-8 byte order mark, a Record ID column and multi-line notes; ``companies.csv`` (one
-company per 20 contacts, naming a contact in the common column ``E-mail``; revenue as a number
-property); ``import.json`` and ``manifest.json`` (every planted problem with the code it must
-be reported under and its spreadsheet row). Then it runs
-``hubspot-preflight check`` on it and prints, per kind, how many planted problems were reported
-with that code at exactly their row, and the findings of those codes at any other row (false
-positives). Exit status 0 only when every planted problem is found and there is no false
-positive. ``--no-check`` only writes the files.
+with a UTF-8 byte order mark, a Record ID column, a postcode column and multi-line notes;
+``companies.csv`` (one company per 20 contacts, naming a contact in the common column
+``E-mail``; revenue as a number property); ``import.json`` and ``manifest.json`` (every planted
+problem with the code it must be reported under, its spreadsheet row and column; a kind that
+must not be reported, an option's label or internal value, says ``"expected": false``). Then it
+runs ``hubspot-preflight check`` on it and prints, per kind, how many planted problems were
+reported with that code at exactly their row and column, and the findings of those codes at any
+other row, or of any code on a cell that must not be reported (false positives). Exit status 0
+only when every planted problem is found and there is no false positive. ``--no-check`` only
+writes the files.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = [("Record ID", "hs_object_id"), ("E-mail", "email"), ("Given Name", "firstname"),
            ("Family Name", "lastname"), ("Mobile", "mobilephone"), ("Stage", "lifecyclestage"),
            ("Signed Up", "createdate"), ("Role", "jobtitle"),
-           ("Town", "city"), ("Remarks", "message")]
+           ("Town", "city"), ("Postcode", "zip"), ("Remarks", "message")]
 COMPANY_COLUMNS = [("Name", "name"), ("Domain", "domain"), ("Revenue", "annualrevenue"), ("E-mail", None)]
 STAGES = ("lead", "customer", "subscriber", "opportunity", "other")
 GIVEN = ("Aino", "Bram", "Chiara", "Dov", "Eun", "Femi", "Gaia", "Hiro", "Ilse", "Jomo", "Kofi", "Liv")
@@ -62,9 +65,31 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "formula": ("HS430", "Role"),
     "broken_association_key": ("HS314", "E-mail"),  # companies.csv
     "unclosed_quote": ("HS111", "Remarks"),  # the last row only: it runs to the end of the file
+    "date_other_order": ("HS201", "Signed Up"),  # day and month swapped, a day over 12: no such month
+    "epoch_seconds": ("HS202", "Signed Up"),  # a UNIX time in seconds where HubSpot reads milliseconds
+    "not_a_phone": ("HS215", "Mobile"),
+    "email_spaces": ("HS409", "E-mail"),
+    "value_too_long": ("HS218", "Remarks"),
+    "zero_width_space": ("HS431", "Given Name"),
+    "null_marker": ("HS254", "Role"),
+    "zip_point_zero": ("HS438", "Postcode"),
+    "zip_lost_zero": ("HS428", "Postcode"),
+    "stage_other_case": ("HS210", "Stage"),
+    "stage_label": ("HS208", "Stage"),  # negative: an option's label or internal value, reported by nothing
+    "formatted_number": ("HS206", "Revenue"),  # companies.csv
+    "duplicate_domain": ("HS301", "Domain"),  # companies.csv
 }
 PER_KIND = 4  # planted problems of each kind
-COMPANY_KINDS = ("bad_number", "broken_association_key")
+COMPANY_KINDS = ("bad_number", "broken_association_key", "formatted_number", "duplicate_domain")
+# kinds that must NOT be reported: any finding on their cell (of any code) is a false positive
+NEGATIVE_KINDS = ("stage_label",)
+# the values planted, taken in turn by row
+NOT_A_PHONE = ("+44 71", "ask for reception", "555-CALL-NOW", "12")
+NULL_MARKERS = ("NULL", "\\N", "nan", "NULL")
+STAGE_CASES = ("LEAD", "CUSTOMER", "marketing qualified lead", "SubScriber")
+STAGE_LABELS = ("Customer", "Marketing Qualified Lead", "salesqualifiedlead", "Evangelist")
+ZERO_WIDTH = ("\u200b", "\ufeff", "\u200d", "\u2060")  # zero-width space, BOM, joiner, word joiner
+FORMATTED = ("1,200,000", "2.500.000,50", "$45,000", "12,5")
 
 
 def email(i: int) -> str:
@@ -80,27 +105,38 @@ class Independent:
         self.rng = random.Random(seed)
         self.companies = max(20, rows // 20)
         self.plan = self._plan(seed)
+        self.company_plan, self.repeats = self._company_plan(seed)
+        self.nth: Counter[str] = Counter()  # problems of each kind written so far (which value is next)
 
     def _plan(self, seed: int) -> dict[int, str]:
-        """Spreadsheet row -> kind, for contacts rows 1,003..rows, including rows next to the
-        50,000-row chunk boundaries, problems at least 3 rows apart; the last row (rows + 1) gets
-        the unclosed quote."""
+        """Spreadsheet row -> kind, for contacts rows 1,003..rows, two next to each 50,000-row
+        chunk boundary, problems at least 3 rows apart; the last row (rows + 1) gets the unclosed
+        quote."""
         rng = random.Random(seed * 104729 + 7)
-        edges = [r for b in range(50_000, self.rows, 50_000) for r in (b, b + 1, b + 2)]
-        rng.shuffle(edges)
-        plan: dict[int, str] = {}
-        for kind in KINDS:
-            if kind in COMPANY_KINDS or kind == "unclosed_quote":
-                continue
-            for _ in range(PER_KIND):
-                while True:
-                    row = edges.pop() if edges and rng.random() < 0.3 else rng.randint(3, self.rows)
-                    # apart from each other and from the rows duplicates repeat (1,000 rows earlier)
-                    if row > 1002 and all(abs(row - r) >= 3 and abs(abs(row - r) - 1000) >= 3 for r in plan):
-                        break
-                plan[row] = kind
+        kinds = [k for k in KINDS if k not in COMPANY_KINDS and k != "unclosed_quote"]
+
+        def fits(row: int, plan: dict[int, str]) -> bool:
+            # apart from each other and from the rows duplicates repeat (1,000 rows earlier)
+            return 1002 < row <= self.rows and all(abs(row - r) >= 3 and abs(abs(row - r) - 1000) >= 3
+                                                   for r in plan)
+
+        plan = _spread(rng, kinds, self.rows, fits)
         plan[self.rows + 1] = "unclosed_quote"
         return plan
+
+    def _company_plan(self, seed: int) -> tuple[dict[int, str], dict[int, int]]:
+        """Spreadsheet row -> kind for companies.csv, as for contacts (two next to each chunk
+        boundary, at least 3 rows apart); and for each duplicate domain the earlier row it repeats."""
+        rng = random.Random(seed * 7919 + self.rows)
+        plan = _spread(rng, COMPANY_KINDS, self.companies + 1,
+                       lambda row, plan: 5 <= row <= self.companies + 1 and all(abs(row - r) >= 3 for r in plan))
+        repeats: dict[int, int] = {}
+        for row in sorted(r for r, kind in plan.items() if kind == "duplicate_domain"):
+            earlier = rng.randint(2, row - 3)
+            while earlier in plan or earlier in repeats.values():
+                earlier = rng.randint(2, row - 3)
+            repeats[row] = earlier
+        return plan, repeats
 
     def contact(self, i: int) -> list[str]:
         rng = self.rng
@@ -108,7 +144,7 @@ class Independent:
         return [str(100_000 + i), email(i), GIVEN[i % len(GIVEN)], FAMILY[(i // 5) % len(FAMILY)],
                 f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}", STAGES[i % len(STAGES)],
                 self._date(rng.randint(1, 12), rng.randint(1, 28), rng.randint(2015, 2025)),
-                ROLES[i % len(ROLES)], TOWNS[(i // 3) % len(TOWNS)], note]
+                ROLES[i % len(ROLES)], TOWNS[(i // 3) % len(TOWNS)], f"{(i * 7919 + 1234) % 100_000:05d}", note]
 
     def _date(self, month: int, day: int, year: int) -> str:
         if self.date_format == "DAY_MONTH_YEAR":
@@ -166,6 +202,32 @@ class Independent:
             return self.line(cells, {at["Role"]: _quoted(cells[at["Role"]]) + b"Co"})
         elif kind == "invalid_utf8":
             return self.line(cells, {at["Town"]: b'"' + cells[at["Town"]][:2].encode() + b'\xe9\xff"'})
+        n = self.nth[kind]
+        self.nth[kind] += 1
+        if kind == "date_other_order":  # 15/03/2024, 03.15.2024, 2024-15-03: only the other order reads
+            cells[at["Signed Up"]] = self._date(15 + n, 3 + n, 2024)
+        elif kind == "epoch_seconds":  # 2024-03-15 00:00 UTC and the days after it
+            cells[at["Signed Up"]] = str(1_710_460_800 + n * 86_400)
+        elif kind == "not_a_phone":
+            cells[at["Mobile"]] = NOT_A_PHONE[n % len(NOT_A_PHONE)]
+        elif kind == "email_spaces":
+            cells[at["E-mail"]] = (" {}", "{} ", " {} ", "{}\u00a0")[n % 4].format(cells[at["E-mail"]])
+        elif kind == "value_too_long":  # a mail thread pasted into the notes: 66,000+ characters
+            cells[at["Remarks"]] = "\n".join(["Thread pasted from the mailbox:"]
+                                             + [f"Re: pricing for {y}, see the figures below" for y in range(1600)])
+        elif kind == "zero_width_space":
+            name = cells[at["Given Name"]]
+            cells[at["Given Name"]] = name[:2] + ZERO_WIDTH[n % len(ZERO_WIDTH)] + name[2:]
+        elif kind == "null_marker":
+            cells[at["Role"]] = NULL_MARKERS[n % len(NULL_MARKERS)]
+        elif kind == "zip_point_zero":  # pandas' float: 94105.0
+            cells[at["Postcode"]] = f"{int(cells[at['Postcode']]) % 90_000 + 10_000}.0"
+        elif kind == "zip_lost_zero":  # Excel's number: 02134 as 2134
+            cells[at["Postcode"]] = f"{int(cells[at['Postcode']]) % 9_000 + 1_000}"
+        elif kind == "stage_other_case":
+            cells[at["Stage"]] = STAGE_CASES[n % len(STAGE_CASES)]
+        elif kind == "stage_label":
+            cells[at["Stage"]] = STAGE_LABELS[n % len(STAGE_LABELS)]
         return None
 
     def write(self, out: Path) -> dict[str, Any]:
@@ -180,16 +242,12 @@ class Independent:
                 kind = self.plan.get(row)
                 raw = self.spoil(kind, row, cells) if kind else None
                 if kind:
-                    code, col = KINDS[kind]
-                    planted.append({"kind": kind, "code": code, "file": "contacts.csv", "row": row,
-                                    "column_name": col})
+                    planted.append(_entry(kind, "contacts.csv", row))
                 block.append(raw if raw is not None else self.line(cells))
                 if len(block) >= 20_000:
                     fh.write(b"".join(block))
                     block = []
             fh.write(b"".join(block))
-        picked = random.Random(self.rows).sample(range(2, self.companies + 2), 2 * PER_KIND)
-        company_plan = {row: COMPANY_KINDS[k % 2] for k, row in enumerate(picked)}
         spoiled = {r - 2 for r in self.plan}
         with open(out / "companies.csv", "wb") as fh:
             fh.write(self.line([c for c, _p in COMPANY_COLUMNS]))
@@ -198,17 +256,22 @@ class Independent:
                 contact = self.rng.randrange(self.rows)
                 while contact in spoiled:
                     contact = self.rng.randrange(self.rows)
-                key, revenue = email(contact), str(self.rng.randint(1, 5000) * 1000)
-                kind = company_plan.get(row)
+                key, revenue, domain = email(contact), str(self.rng.randint(1, 5000) * 1000), f"co{j}.example"
+                kind = self.company_plan.get(row)
+                n = self.nth[kind] if kind else 0
                 if kind == "broken_association_key":
                     key = f"ghost{j}@nowhere.example"
                 elif kind == "bad_number":
                     revenue = "12 thousand"
+                elif kind == "formatted_number":
+                    revenue = FORMATTED[n % len(FORMATTED)]
+                elif kind == "duplicate_domain":  # another case, or with www. (the host compared)
+                    domain = ("co{}.example", "CO{}.Example", "www.co{}.example", "co{}.example")[n % 4].format(
+                        self.repeats[row] - 2)
                 if kind:
-                    code, col = KINDS[kind]
-                    planted.append({"kind": kind, "code": code, "file": "companies.csv", "row": row,
-                                    "column_name": col})
-                fh.write(self.line([f"{FAMILY[j % len(FAMILY)]} {j} AG", f"co{j}.example", revenue, key]))
+                    self.nth[kind] += 1
+                    planted.append(_entry(kind, "companies.csv", row))
+                fh.write(self.line([f"{FAMILY[j % len(FAMILY)]} {j} AG", domain, revenue, key]))
         contacts = {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
             "hasHeader": True, "columnMappings": [
                 {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p,
@@ -230,6 +293,41 @@ class Independent:
         return manifest
 
 
+def _spread(rng: random.Random, kinds: Sequence[str], last: int, fits: Callable[[int, dict[int, str]], bool]
+            ) -> dict[int, str]:
+    """Row -> kind, PER_KIND of each kind: first two rows next to each 50,000-row chunk boundary
+    (the last row of a chunk or the first of the next among them), the kinds taken in turn in an
+    order drawn by ``rng``, then rows drawn at random from 3..last; ``fits(row, plan)``: whether
+    the row may take a problem."""
+    order = list(kinds)
+    rng.shuffle(order)
+    plan: dict[int, str] = {}
+    count: Counter[str] = Counter()
+    turn = 0
+    for b in range(50_000, last - 3, 50_000):  # rows b + 1 and b + 2: a chunk's last row, the next one's first
+        for row in rng.choice(((b - 1, b + 2), (b, b + 3), (b + 1, b + 4))):
+            kind = order[turn % len(order)]
+            turn += 1
+            if count[kind] < PER_KIND and fits(row, plan):
+                plan[row] = kind
+                count[kind] += 1
+    for kind in kinds:
+        while count[kind] < PER_KIND:
+            row = rng.randint(3, last)
+            if fits(row, plan):
+                plan[row] = kind
+                count[kind] += 1
+    return plan
+
+
+def _entry(kind: str, file: str, row: int) -> dict[str, Any]:
+    """A manifest entry: the code the problem must be reported under and its cell; a negative
+    kind's (``"expected": false``) says no finding may name its cell."""
+    code, col = KINDS[kind]
+    return {"kind": kind, "code": code, "file": file, "row": row, "column_name": col,
+            **({"expected": False} if kind in NEGATIVE_KINDS else {})}
+
+
 def _quoted(cell: str) -> bytes:
     return ('"' + cell.replace('"', '""') + '"').encode("utf-8")
 
@@ -247,20 +345,36 @@ def check(folder: Path) -> tuple[dict[str, Any], float]:
 
 
 def score(report: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
+    """Per kind, how many planted problems were reported with their code at their row and, where
+    the manifest names one, their column (a negative kind: how many cells no finding names); the
+    planted problems missed; the false positives: findings of the planted codes at other rows, and
+    any finding on a negative kind's cell."""
     found = {(f["code"], f["file"], f["row"]) for f in report["findings"]}
-    expected = {(p["code"], p["file"], p["row"]) for p in manifest["planted"]}
+    found_cells = {(f["code"], f["file"], f["row"], f.get("column_name")) for f in report["findings"]}
+    named = {(f["file"], f["row"], f.get("column_name")) for f in report["findings"]}
+    positive = [p for p in manifest["planted"] if p.get("expected", True)]
+    expected = {(p["code"], p["file"], p["row"]) for p in positive}
+    clean = {(p["file"], p["row"], p["column_name"]) for p in manifest["planted"] if not p.get("expected", True)}
     per_kind: dict[str, list[int]] = {}
+    missed = []
     for p in manifest["planted"]:
-        hit = (p["code"], p["file"], p["row"]) in found
+        if not p.get("expected", True):
+            hit = (p["file"], p["row"], p["column_name"]) not in named
+        elif p["column_name"] is None:
+            hit = (p["code"], p["file"], p["row"]) in found
+        else:
+            hit = (p["code"], p["file"], p["row"], p["column_name"]) in found_cells
+        if not hit and p.get("expected", True):
+            missed.append((p["code"], p["file"], p["row"]))
         counts = per_kind.setdefault(p["kind"], [0, 0])
         counts[0] += hit
         counts[1] += 1
     codes = {code for code, _col in KINDS.values()}
     false = sorted((f["code"], f["file"], f["row"]) for f in report["findings"]  # row None: a file's summary
-                   if f["code"] in codes and f["row"] is not None and (f["code"], f["file"], f["row"]) not in expected)
-    missed = sorted(expected - found)
-    return {"per_kind": per_kind, "missed": missed, "false": false,
-            "found": len(expected) - len(missed), "planted": len(expected),
+                   if (f["code"] in codes and f["row"] is not None and (f["code"], f["file"], f["row"]) not in expected)
+                   or (f["file"], f["row"], f.get("column_name")) in clean)
+    return {"per_kind": per_kind, "missed": sorted(missed), "false": false,
+            "found": len(positive) - len(missed), "planted": len(positive),
             "other_codes": dict(Counter(f["code"] for f in report["findings"] if f["code"] not in codes))}
 
 
@@ -287,8 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     report, wall = check(args.out)
     result = score(report, manifest)
     for kind, (hit, total) in result["per_kind"].items():
-        print(f"  {kind:28s} {KINDS[kind][0]}  {hit}/{total}")
-    print(f"found {result['found']}/{result['planted']} at their exact row; false positives: "
+        negative = "  (must not be reported)" if kind in NEGATIVE_KINDS else ""
+        print(f"  {kind:28s} {KINDS[kind][0]}  {hit}/{total}{negative}")
+    print(f"found {result['found']}/{result['planted']} at their exact row and column; false positives: "
           f"{len(result['false'])}; check took {wall:.1f} s")
     for code, file, row in result["missed"]:
         print(f"  MISSED {code} {file} row {row}")

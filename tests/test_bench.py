@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -91,18 +92,73 @@ def test_frictionless_errors_count_only_at_the_planted_row_and_field() -> None:
 independent = load("independent")
 
 
+# the kinds of problem real files have beside the first fifteen: code, file and column each is planted in
+MORE_KINDS = {
+    "date_other_order": ("HS201", "contacts.csv", "Signed Up"), "epoch_seconds": ("HS202", "contacts.csv", "Signed Up"),
+    "not_a_phone": ("HS215", "contacts.csv", "Mobile"),
+    "email_spaces": ("HS409", "contacts.csv", "E-mail"), "value_too_long": ("HS218", "contacts.csv", "Remarks"),
+    "zero_width_space": ("HS431", "contacts.csv", "Given Name"), "null_marker": ("HS254", "contacts.csv", "Role"),
+    "zip_point_zero": ("HS438", "contacts.csv", "Postcode"), "zip_lost_zero": ("HS428", "contacts.csv", "Postcode"),
+    "stage_other_case": ("HS210", "contacts.csv", "Stage"), "stage_label": ("HS208", "contacts.csv", "Stage"),
+    "formatted_number": ("HS206", "companies.csv", "Revenue"), "duplicate_domain": ("HS301", "companies.csv", "Domain"),
+}
+
+
 @pytest.mark.parametrize("dialect", [{}, {"delimiter": ";", "quoting": "minimal", "newline": "\r\n",
-                                      "date_format": "DAY_MONTH_YEAR"}], ids=["quoted-lf", "semicolon-crlf-dmy"])
+                                      "date_format": "DAY_MONTH_YEAR"},
+                                     {"delimiter": "|", "newline": "\r\n", "date_format": "YEAR_MONTH_DAY"}],
+                         ids=["quoted-lf", "semicolon-crlf-dmy", "pipe-crlf-ymd"])
 @pytest.mark.parametrize("reader", ["fast", "exact"])
 def test_independent_file_every_planted_problem_at_its_row(tmp_path: Path, reader: str, dialect: dict) -> None:
     manifest = independent.Independent(6_000, seed=11, **dialect).write(tmp_path)
     kinds = {p["kind"] for p in manifest["planted"]}
     assert kinds == set(independent.KINDS) and len(manifest["planted"]) == 4 * (len(kinds) - 1) + 1
+    assert set(MORE_KINDS) <= kinds and len(kinds) == 28
+    for p in manifest["planted"]:
+        if p["kind"] in MORE_KINDS:
+            assert (p["code"], p["file"], p["column_name"]) == MORE_KINDS[p["kind"]]
+            assert p.get("expected", True) is (p["kind"] != "stage_label")
     report = validate(tmp_path / "import.json", config=Config(reader=reader, max_per_rule=100_000)).to_dict()
     assert {f["reader"] for f in report["files"]} == {reader}
     result = independent.score(report, manifest)
     assert result["missed"] == [] and result["false"] == []
-    assert result["found"] == len(manifest["planted"])
+    assert result["found"] == len(manifest["planted"]) - 4  # the four option labels: found by nothing
+    assert all(hit == total == (1 if kind == "unclosed_quote" else 4)
+               for kind, (hit, total) in result["per_kind"].items())
+    # each planted at its cell: the code at the row and column the manifest names
+    cells = {(f["code"], f["file"], f["row"], f["column_name"]) for f in report["findings"]}
+    for p in manifest["planted"]:
+        if p["kind"] in MORE_KINDS and p["kind"] != "stage_label":
+            assert (p["code"], p["file"], p["row"], p["column_name"]) in cells, p
+        elif p["kind"] == "stage_label":
+            assert not any(c[1:] == (p["file"], p["row"], p["column_name"]) for c in cells), p
+
+
+def test_independent_plants_next_to_chunk_boundaries_in_both_files() -> None:
+    gen = independent.Independent(1_048_576, seed=32)
+    edges = [r for r in gen.plan if r % 50_000 in (49_999, 0, 1, 2, 3, 4)]
+    assert len(edges) == 2 * 20  # two next to each of the 20 boundaries (row 50,001 ends a chunk, 50,002 starts one)
+    assert len({gen.plan[r] for r in edges}) >= 20  # the kinds in turn, not the first ones alone
+    assert [r for r in gen.company_plan if r % 50_000 in (49_999, 0, 1, 2, 3, 4)] != []
+    rows = sorted(r for r, kind in gen.plan.items() if kind != "unclosed_quote")
+    assert all(b - a >= 3 for a, b in itertools.pairwise(rows))
+    assert all(gen.repeats[r] < r and gen.repeats[r] not in gen.company_plan for r in gen.repeats)
+
+
+def test_independent_score_counts_a_finding_on_a_cell_that_must_not_be_reported() -> None:
+    planted = [{"kind": "stage_label", "code": "HS208", "file": "contacts.csv", "row": 40, "column_name": "Stage",
+                "expected": False},
+               {"kind": "not_a_phone", "code": "HS215", "file": "contacts.csv", "row": 50, "column_name": "Mobile"}]
+    phone = {"code": "HS215", "file": "contacts.csv", "row": 50, "column_name": "Mobile"}
+    result = independent.score({"findings": [phone]}, {"planted": planted})
+    assert result["per_kind"] == {"stage_label": [1, 1], "not_a_phone": [1, 1]}
+    assert (result["found"], result["planted"], result["false"], result["missed"]) == (1, 1, [], [])
+    # any code on the label's cell is a false positive (HS210, not only HS208); the phone's code elsewhere a miss
+    case = {"code": "HS210", "file": "contacts.csv", "row": 40, "column_name": "Stage"}
+    result = independent.score({"findings": [case, {**phone, "column_name": "E-mail"}]}, {"planted": planted})
+    assert result["per_kind"] == {"stage_label": [0, 1], "not_a_phone": [0, 1]}
+    assert result["false"] == [("HS210", "contacts.csv", 40)]
+    assert result["missed"] == [("HS215", "contacts.csv", 50)]
 
 
 def test_dialect_variants_take_the_fast_path_and_report_as_the_exact_reader(tmp_path: Path, capsys) -> None:
