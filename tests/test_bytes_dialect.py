@@ -165,6 +165,20 @@ def test_zero_width_characters_in_values_are_named_and_escaped() -> None:
     assert "\u200b" not in text and "\ufeff" not in text
 
 
+def test_a_soft_hyphen_in_a_name_is_named_and_escaped() -> None:
+    # (hostile D10) a web page's &shy; copied with the name: 'Liv' on screen, another text to HubSpot
+    from validator.report import render
+
+    data = "Email,First Name,City\nliv@x.com,Li\u00adv,Bern\nann@x.com,Ann,Chur\n".encode()
+    request = {"name": "t", "files": [{"fileName": "data.csv", "fileFormat": "CSV",
+                                       "fileImportPage": {"hasHeader": True, "columnMappings": MAPPINGS}}]}
+    report = validate(request, files={"data.csv": io.BytesIO(data)}, base_dir="/nonexistent")
+    assert [(f.code, f.row, f.column, f.value) for f in report.findings] == [("HS431", 2, 2, "Li\u00adv")]
+    for fmt in ("text", "concise"):
+        text = render(report, fmt)
+        assert "'Li\\u00adv' contains control, bidi or zero-width characters" in text and "\u00ad" not in text
+
+
 @pytest.mark.parametrize("data", [b"   \r\n  \r\n", b" \t \n\n", b"\xef\xbb\xbf\n \n", b""])
 def test_a_file_of_blank_lines_or_spaces_is_one_finding(data: bytes) -> None:
     # (hostile B2: as B1) the blank header made HS101, an HS103 per mapping, HS105, HS113, HS408 too

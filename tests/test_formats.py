@@ -424,7 +424,7 @@ def test_csv_format_writes_nul_as_text_and_gives_way_to_a_column_named_like_its_
 
 
 # C1 controls, bidi and invisible characters: JSON and XML carry them as escapes, never raw
-INVISIBLE = "\x85\x9b\u061c\u200b\u200f\u2028\u2029\u202a\u202e\u2060\u2066\u2069\ufeff"
+INVISIBLE = "\x85\x9b\u00ad\u061c\u200b\u200f\u2028\u2029\u202a\u202e\u2060\u2066\u2069\ufeff"
 _RAW_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
@@ -435,7 +435,7 @@ def _invisible_email(tmp_path: Path) -> Report:
     return validate(tmp_path / "r.import.json", config=Config(select=["HS212"]))
 
 
-_ESCAPED = "b\\u0085\\u009b\\u061c\\u200b\\u200f\\u2028\\u2029\\u202a\\u202e\\u2060\\u2066\\u2069\\ufeffo"
+_ESCAPED = "b\\u0085\\u009b\\u00ad\\u061c\\u200b\\u200f\\u2028\\u2029\\u202a\\u202e\\u2060\\u2066\\u2069\\ufeffo"
 
 
 @pytest.mark.parametrize(("fmt", "value"), [
@@ -465,7 +465,7 @@ def test_junit_writes_c1_bidi_and_invisible_characters_as_character_references(t
     report = _invisible_email(tmp_path)
     out = render(report, "junit")
     assert not _RAW_INVISIBLE.search(out)
-    assert ("b&#x0085;&#x009b;&#x061c;&#x200b;&#x200f;&#x2028;&#x2029;&#x202a;&#x202e;&#x2060;&#x2066;&#x2069;"
+    assert ("b&#x0085;&#x009b;&#x00ad;&#x061c;&#x200b;&#x200f;&#x2028;&#x2029;&#x202a;&#x202e;&#x2060;&#x2066;&#x2069;"
             "&#xfeff;o") in out
     failure = ET.fromstring(out).find("testsuite[@name='contacts.csv']/testcase/failure")
     assert failure is not None

@@ -69,7 +69,7 @@ def _shown(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_INVISIBLE = "\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ud800-\udfff\ufeff"
+_INVISIBLE = "\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ud800-\udfff\ufeff"
 _UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_INVISIBLE}]|\r(?!\n)")  # (a layout's TAB, LF and CRLF stay)
 _SHELL_UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
 

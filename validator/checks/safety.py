@@ -29,9 +29,10 @@ DDE = re.compile(r"cmd\s*\||HYPERLINK\(|WEBSERVICE\(|IMPORTXML\(|IMPORTDATA\(|DD
 CONTROLS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _CONTROLS = re.compile(CONTROLS)
 # in values, also the zero-width characters no CRM value needs (zero-width space, word joiner, a
-# byte order mark inside the text); the joiners U+200C/U+200D spell Persian, Indic scripts and
-# emoji, so only one beside printable ASCII or at either end of a value counts (hostile D10)
-ZERO_WIDTH = "\u200b\u2060\ufeff"
+# byte order mark inside the text, a soft hyphen: a web page's &shy;, shown only where a line
+# breaks); the joiners U+200C/U+200D spell Persian, Indic scripts and emoji, so only one beside
+# printable ASCII or at either end of a value counts (hostile D10)
+ZERO_WIDTH = "\u00ad\u200b\u2060\ufeff"
 _JOINERS = "\u200c\u200d"
 VALUE_CONTROLS = f"{CONTROLS}|[{ZERO_WIDTH}]|(?:^|[ -~])[{_JOINERS}]|[{_JOINERS}](?:$|[ -~])"
 
@@ -125,8 +126,10 @@ class ControlCharacters(Rule):
     friends) are invisible or reorder the text on screen, so what a reviewer sees differs from
     what HubSpot stores ("Trojan Source"); some break exports and integrations downstream.
     Values are also checked for zero-width characters: a zero-width space or a byte order mark
-    left inside an email makes it another address to HubSpot while it looks the same (a joiner,
-    U+200C/U+200D, counts beside ASCII text or at an end: scripts and emoji need it elsewhere).
+    left inside an email makes it another address to HubSpot while it looks the same, and a soft
+    hyphen (U+00AD, a web page's `&shy;` copied with the text) hides in a name, which then
+    matches no search for it (a joiner, U+200C/U+200D, counts beside ASCII text or at an end:
+    scripts and emoji need it elsewhere).
     A column mapped `"ignored": true` has its header checked, not its values, which HubSpot does
     not import.
     Example: `Ann\\u202egnp.exe` shows as `Annexe.png`; `\\ufeffann@example.com` after two

@@ -17,7 +17,7 @@ from validator.findings import Report
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # (JSON's own escaping covers U+0000 to U+001F; these are what str.splitlines() and terminals also take)
-UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+UNSAFE = re.compile("[\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 def clean(value: Any) -> Any:

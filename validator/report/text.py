@@ -16,7 +16,7 @@ from validator.findings import Finding, Report
 
 # TAB and LF too: one finding is one line, so a cell must not start a line of its own (nor at
 # U+2028 and U+2029, where str.splitlines() and other readers break lines too)
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
                      "\ud800-\udfff\ufeff]")
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 AZURE_COMMAND = "##vso["  # (the agent runs the first of a line, anywhere in it, as ruff's azure format says)
