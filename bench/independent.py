@@ -88,7 +88,7 @@ NOT_A_PHONE = ("+44 71", "ask for reception", "555-CALL-NOW", "12")
 NULL_MARKERS = ("NULL", "\\N", "nan", "NULL")
 STAGE_CASES = ("LEAD", "CUSTOMER", "marketing qualified lead", "SubScriber")
 STAGE_LABELS = ("Customer", "Marketing Qualified Lead", "salesqualifiedlead", "Evangelist")
-ZERO_WIDTH = ("\u200b", "\ufeff", "\u200d", "\u2060")  # zero-width space, BOM, joiner, word joiner
+ZERO_WIDTH = ("\u200b", "\u00ad", "\ufeff", "\u200d")  # zero-width space, soft hyphen (a web page's &shy;), BOM, joiner
 FORMATTED = ("1,200,000", "2.500.000,50", "$45,000", "12,5")
 
 
