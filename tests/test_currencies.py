@@ -77,3 +77,32 @@ def test_an_amount_with_a_currency_code_or_symbol_names_it_and_the_number_towrit
         (10, 2, "HS205", "'ABC 100' is not a number"),
         (11, 2, "HS205", "'EUR' is not a number"),
     ]
+
+
+# -- negative amounts as ledgers write them (HS205) ------------------------------------------
+def test_a_negative_amount_in_parentheses_or_with_the_minus_after_it_gives_the_number_to_write(tmp_path: Path) -> None:
+    """Accounting's `(1,200.50)` and SAP's `1200-` were only "not a number": the amount is
+    certain, and the message gives it with its minus in front; parentheses around no number,
+    or a sign inside them too, stay as they were."""
+    amounts = ["(1200)", "(1,200.50)", "($1,200)", "(1.234,5)", "(1,234)", "( 12.5 )", "1200-", "$1,200.00-",
+               "(abc)", "(-5)", "--5", "1-2", "-1200"]
+    request = write_csv_import(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
+                               [["D", a] for a in amounts])
+    found = [(f.row, f.column, f.code, f.message) for f in validate(request).findings
+             if f.code in ("HS205", "HS206")]
+    brackets = "is not a number: parentheses are accounting's way of writing a negative amount; write"
+    after = "is not a number: a minus after the number is how SAP and other ledgers write a negative amount; write"
+    assert found == [
+        (2, 2, "HS205", f"'(1200)' {brackets} -1200"),
+        (3, 2, "HS205", f"'(1,200.50)' {brackets} -1200.50"),
+        (4, 2, "HS205", f"'($1,200)' {brackets} -1200"),
+        (5, 2, "HS205", f"'(1.234,5)' {brackets} -1234.5"),
+        (6, 2, "HS205", f"'(1,234)' {brackets} -1234 (-1.234 if the separator is a decimal mark)"),
+        (7, 2, "HS205", f"'( 12.5 )' {brackets} -12.5"),
+        (8, 2, "HS205", f"'1200-' {after} -1200"),
+        (9, 2, "HS205", f"'$1,200.00-' {after} -1200.00"),
+        (10, 2, "HS205", "'(abc)' is not a number"),
+        (11, 2, "HS205", "'(-5)' is not a number"),
+        (12, 2, "HS205", "'--5' is not a number"),
+        (13, 2, "HS205", "'1-2' is not a number"),
+    ]

@@ -270,6 +270,9 @@ class UnparseableNumber(ValueRule):
     the `number` fieldType, and `25%` for percentages (fact sheet 6, [V] S10, S6). Other text fails
     the row's value with COULD_NOT_PARSE_NUMBER.
     A number too large to store (`1e400`) is INVALID_NUMBER_SIZE (fact sheet 2) [I].
+    A negative amount as ledgers write one, in parentheses (accounting's `(1,200.50)`, `($1,200)`)
+    or with the minus after it (SAP's `1200-`), is no number either; the message gives the number
+    to write (`-1200.50`).
     A duration (a call's `hs_call_duration`, a portal property shown as a duration) is a number of
     milliseconds ([V] S6): a clock (`00:02:30`, whose label "Call duration (HH:mm:ss)" invites it)
     or units (`2m`, `150s`) are no number, and the message gives their milliseconds (after a minus,
@@ -306,8 +309,47 @@ class UnparseableNumber(ValueRule):
                 if times is not None and (bad & times).any():
                     yield from self.cells(chunk, file, column, bad & times, _time_cell(prop.name))
                     bad = bad & ~times
-            message = _not_a_duration(prop.name) if prop.format == "duration" else _not_a("is not a number")
+            message = _not_a_duration(prop.name) if prop.format == "duration" else _not_a_number
             yield from self.cells(chunk, file, column, bad, message)
+
+
+# a negative amount as ledgers write one: in parentheses (accounting's format: `(1,200.50)`,
+# `($1,200)`) or with the minus after it (SAP's `1200-`)
+_PARENTHESES = re.compile(r"\(\s*([^()]*\d[^()]*?)\s*\)")
+_TRAILING_MINUS = re.compile(r"([^-]*\d)\s*-")
+
+
+def _not_a_number(value: str) -> str:
+    """HS205's message: for a negative amount written as ledgers write one, the number to write."""
+    return f"{quote(value)} is not a number{_negative_note(value.strip())}{odd_space_note(value)}"
+
+
+def _negative_note(text: str) -> str:
+    """``": why; write -X"`` for `(1,200.50)` or `1200-`, where the amount inside is a number as
+    written (``1200``), or one HS206 gives the number of (``$1,200``, ``1.200,50``); else ``""``."""
+    found = _PARENTHESES.fullmatch(text)
+    how = "parentheses are accounting's way of writing a negative amount"
+    if found is None:
+        found = _TRAILING_MINUS.fullmatch(text)
+        how = "a minus after the number is how SAP and other ledgers write a negative amount"
+    if found is None:
+        return ""
+    inner = found.group(1)
+    if inner[:1] in "+-":  # (a sign inside as well: no certain reading)
+        return ""
+    number, otherwise = None, None
+    if formats.matches([inner], formats.SCIENTIFIC)[0]:
+        number = inner
+    elif formats.matches([inner], formats.CURRENCY)[0]:
+        amount = formats.currency_amount(inner)
+        if amount is not None:
+            number, otherwise = amount.number, amount.otherwise
+    elif formats.matches([inner], formats.THOUSANDS)[0] or formats.matches([inner], formats.DECIMAL_COMMA)[0]:
+        number, otherwise = formats.plain_number(inner)
+    if number is None:
+        return ""
+    other = f" (-{otherwise} if the separator is a decimal mark)" if otherwise is not None else ""
+    return f": {how}; write -{number}{other}"
 
 
 def _too_large(value: str) -> str:
