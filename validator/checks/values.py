@@ -338,13 +338,13 @@ def _negative_note(text: str) -> str:
     if inner[:1] in "+-":  # (a sign inside as well: no certain reading)
         return ""
     number, otherwise = None, None
-    if formats.matches([inner], formats.SCIENTIFIC)[0]:
+    if formats.matches_one(inner, formats.SCIENTIFIC):
         number = inner
-    elif formats.matches([inner], formats.CURRENCY)[0]:
+    elif formats.matches_one(inner, formats.CURRENCY):
         amount = formats.currency_amount(inner)
         if amount is not None:
             number, otherwise = amount.number, amount.otherwise
-    elif formats.matches([inner], formats.THOUSANDS)[0] or formats.matches([inner], formats.DECIMAL_COMMA)[0]:
+    elif formats.matches_one(inner, formats.THOUSANDS) or formats.matches_one(inner, formats.DECIMAL_COMMA):
         number, otherwise = formats.plain_number(inner)
     if number is None:
         return ""
@@ -434,17 +434,17 @@ def _formatted_message(value: str) -> str:
     plain = formats.in_ascii_digits(value)
     if plain is not None:
         words = formats.digit_script(value)
-        written = (f"write {plain}" if formats.matches([plain.removesuffix("%").rstrip()], formats.SCIENTIFIC)[0]
+        written = (f"write {plain}" if formats.matches_one(plain.removesuffix("%").rstrip(), formats.SCIENTIFIC)
                    else f"in the digits 0-9 it is {plain}")
         return (f"{quote(value)} has {words} digits; HubSpot documents the digits 0-9, and whether it reads others "
                 f"is not documented: {written}")
     number = value.strip().removesuffix("%").rstrip()  # a percentage's number
-    if formats.matches([number], formats.CURRENCY)[0]:
+    if formats.matches_one(number, formats.CURRENCY):
         amount = formats.currency_amount(number)
         if amount is not None:
             return f"{quote(value)} has a currency {amount.kind}, {quote(amount.mark)}; {_EXPECTED}{_to_write(amount)}"
         return f"{quote(value)} has a currency symbol; {_EXPECTED}"
-    kind = "thousands separators" if formats.matches([number], formats.THOUSANDS)[0] else "a decimal comma"
+    kind = "thousands separators" if formats.matches_one(number, formats.THOUSANDS) else "a decimal comma"
     plain, otherwise = formats.plain_number(number)
     if plain is None:
         return f"{quote(value)} has {kind}; {_EXPECTED}"

@@ -58,6 +58,7 @@ from validator.formats.numbers import (
     digit_script,
     duration_ms,
     in_ascii_digits,
+    matches_one,
     parse_numbers,
     plain_number,
 )
@@ -105,7 +106,7 @@ __all__ = [
     "blank", "bools", "by_bytes_then", "byte_class_cells", "currency_amount", "date_verdict", "digit_script",
     "distinct_cells", "domain_host", "domains",
     "duration_ms", "emails", "file_ids", "fold", "fold_texts", "in_ascii_digits", "long_emails", "match_options",
-    "matches", "parse_dates",
+    "matches", "matches_one", "parse_dates",
     "parse_numbers", "phone_digits", "phones", "plain_number", "rare_emails", "serial_dates", "serial_datetime",
     "serial_numbers", "term_months", "terms", "too_long", "valid_ymd", "wide_local_emails",
 ]
