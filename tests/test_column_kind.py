@@ -242,3 +242,13 @@ def test_a_workbooks_date_cells_mapped_to_a_number() -> None:
                         " (each cell is reported as HS205 says)")]
     # a workbook's number cells in a date column are serial days HubSpot reads as dates
     assert _sheet([["Name", "Value"]] + [[f"Deal {i}", 45000 + i] for i in range(6)], "closedate") == []
+
+
+def test_without_a_header_row_the_finding_names_the_mappings_column_at_no_row() -> None:
+    request = _request("x.csv", "0-1", "hs_lead_status")
+    request["files"][0]["fileImportPage"]["hasHeader"] = False
+    data = "".join(f"Row {i},{d}\n" for i, d in enumerate(DATES)).encode()
+    for _reader, _rows, report in _reports(request, data):
+        assert [(f.row, f.column, f.column_name, f.message) for f in report.findings if f.code == "HS255"] == [
+            (None, 2, "Value", "column 'Value' is mapped to hs_lead_status (a dropdown), but 5 of its 5 values are "
+                               "dates: " + ASK + " (each cell is reported as HS208 says)")]

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
+from validator.checks._cell_kinds import DATE, EMAIL, NUMBER, PHONE, PLURAL, cell_kinds, may_be
 from validator.checks._columns import ADDITIONAL
 from validator.checks._facts import arrow_column, blank_at
 from validator.checks.base import Hit, counted, quote
@@ -33,15 +34,6 @@ SAMPLE = 1_000  # the first non-blank cells of a column read
 MIN_VALUES = 5  # fewer in a column say nothing
 SHARE = 0.9  # of the sample of one other kind
 LONGEST = 320  # characters of a sampled cell kept (an email address has at most 254)
-
-# the kinds a cell can look like, in the order a cell is given one (a date before a phone number:
-# 03-15-2024 is both shapes)
-EMAIL, DATE, PHONE, NUMBER = "email", "date", "phone", "number"
-_PLURAL = {EMAIL: "email addresses", DATE: "dates", PHONE: "phone numbers", NUMBER: "numbers"}
-_EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-_PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$|^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-_DIGITS_ONLY = r"^-?(?:\d+(?:\.\d+)?|\.\d+)$|^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-_PHONE_SHAPE = r"^\+?[\d\s().\-]*\d[\d\s().\-]*$"
 
 # the names of people and companies (object, property): any text fits, but not an address, a
 # date or a phone number (a number may be a company's or a deal's name: `3M`, an order number)
@@ -84,51 +76,6 @@ def own_kind(prop: Property) -> str | None:
     if (prop.object_id, prop.name) in NAMES:
         return "name"
     return None
-
-
-def cell_kinds(arr: pa.Array, least: float = 0) -> np.ndarray:
-    """Each cell's kind (``EMAIL``, ``DATE``, ``PHONE``, ``NUMBER``) or '' (trimmed, non-blank
-    cells). An email address: one `@`, a dot after it, no spaces. A date: one under any of the
-    three dateFormats (a bare number is not counted as a date, though HubSpot may read it as epoch
-    milliseconds). A phone number: `+`, digits, spaces, brackets, hyphens and dots with 7 to 15
-    digits, but not digits alone (`4155550101` is a number; `+14155550101`, `415-555-0101` are
-    phone numbers). A number: digits with one decimal point, or thousands separated by commas.
-    Dates are looked for only where at least ``least`` cells may be one (parsing them is the cost)."""
-    out = np.full(len(arr), "", dtype=object)
-    if not len(arr):
-        return out
-    email = formats.matches(arr, _EMAIL_SHAPE)
-    out[email] = EMAIL
-    rest = ~email
-    may_date = rest & _may_be(arr, {DATE})
-    if may_date.any() and may_date.sum() >= least:
-        dated = np.zeros(len(arr), dtype=bool)
-        for ok in formats.date_verdict(arr.filter(pa.array(may_date)), with_time=True).values():
-            dated[np.flatnonzero(may_date)[ok]] = True
-        out[dated] = DATE
-        rest &= ~dated
-    digits = formats.phone_digits(arr)
-    phone = (rest & formats.matches(arr, _PHONE_SHAPE) & (digits >= 7) & (digits <= 15)
-             & ~formats.matches(arr, _DIGITS_ONLY))
-    out[phone] = PHONE
-    rest &= ~phone
-    out[rest & formats.matches(arr, _PLAIN_NUMBER)] = NUMBER
-    return out
-
-
-def _may_be(arr: pa.Array, kinds: frozenset[str] | set[str]) -> np.ndarray:
-    """Cells that may be of one of ``kinds`` by their characters alone (a date: a digit, no
-    `@`, at most five words), a necessary condition that costs a pattern or two."""
-    out = np.zeros(len(arr), dtype=bool)
-    if EMAIL in kinds:
-        out |= formats.matches(arr, _EMAIL_SHAPE)
-    if PHONE in kinds:
-        out |= formats.matches(arr, _PHONE_SHAPE)
-    if NUMBER in kinds:
-        out |= formats.matches(arr, _PLAIN_NUMBER)
-    if DATE in kinds:
-        out |= formats.matches(arr, r"^[^@]*\d[^@]*$") & formats.matches(arr, r"^\S+(?:\s+\S+){0,4}$")
-    return out
 
 
 @dataclass
@@ -310,7 +257,7 @@ def _verdict(sample: _Sample, date_format: str) -> str | None:
     # at least 90% of the cells must be of a kind reported, and most of those fail the property's
     # own check: a column whose cells cannot be (by their characters), or that passes the check,
     # is not classified (most columns: the cost of a few patterns over the sample)
-    if int(_may_be(arr, reported).sum()) < SHARE * n:
+    if int(may_be(arr, reported).sum()) < SHARE * n:
         return None
     fails = ~_fits(sample, arr, date_format)
     if 2 * int(fails.sum()) <= SHARE * n:
@@ -320,7 +267,7 @@ def _verdict(sample: _Sample, date_format: str) -> str | None:
     if not found:
         return None
     count, kind = found[0]
-    if kind in _option_kinds(sample.prop):
+    if _has_options_of(sample.prop, kind):
         return None  # a dropdown of numbers (or dates): such cells may be its options
     if 2 * int((fails & (kinds == kind)).sum()) <= count:
         return None
@@ -331,7 +278,7 @@ def _verdict(sample: _Sample, date_format: str) -> str | None:
             f"({sample.prop.name} takes any text, so no cell is reported)")
     label = sample.column.label
     return (f"column {quote(label) if label else sample.column.number} is mapped to {sample.prop.name} ({what}), but "
-            f"{count:,} of its {firsts}{counted(n, 'value')} are {_PLURAL[kind]}: is it mapped to the right "
+            f"{count:,} of its {firsts}{counted(n, 'value')} are {PLURAL[kind]}: is it mapped to the right "
             f"property? {tail}")
 
 
@@ -357,10 +304,12 @@ def _fits(sample: _Sample, arr: pa.Array, date_format: str) -> np.ndarray:
     return np.zeros(len(arr), dtype=bool)
 
 
-def _option_kinds(prop: Property) -> set[str]:
-    """The kinds of a dropdown's options (labels and internal values): a column of those kinds
-    may be this property's own."""
+def _has_options_of(prop: Property, kind: str) -> bool:
+    """Whether some option of a dropdown (its label or internal value) is of ``kind``: a column of
+    that kind may be this property's own. Only the options that may be one are classified (a
+    property may have thousands)."""
     if not prop.options:
-        return set()
-    texts = [t for o in prop.options for t in (o.label, o.value)]
-    return {k for k in cell_kinds(formats.arrow(texts)).tolist() if k}
+        return False
+    texts = formats.arrow([t for o in prop.options for t in (o.label, o.value)])
+    maybe = may_be(texts, {kind})
+    return bool(maybe.any()) and kind in cell_kinds(texts.filter(pa.array(maybe))).tolist()
