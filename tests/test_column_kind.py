@@ -252,3 +252,16 @@ def test_without_a_header_row_the_finding_names_the_mappings_column_at_no_row() 
         assert [(f.row, f.column, f.column_name, f.message) for f in report.findings if f.code == "HS255"] == [
             (None, 2, "Value", "column 'Value' is mapped to hs_lead_status (a dropdown), but 5 of its 5 values are "
                                "dates: " + ASK + " (each cell is reported as HS208 says)")]
+
+
+@pytest.mark.parametrize("select", [None, ("HS255",)])
+def test_values_after_many_blank_cells_are_sampled(select: tuple[str, ...] | None) -> None:
+    # past the windows read from the top of a chunk (8,000 blank cells): by the column's blank
+    # cells; alone (select), no other rule has made the chunk's facts of the column
+    values = [""] * 8_000 + DATES + [""] * 3
+    request = _request("x.csv", "0-1", "email")
+    message = ("column 'Value' is mapped to email (an email address), but 5 of its 5 values are dates: " + ASK +
+               " (each cell is reported as HS212 says)")
+    extra = {"select": select} if select else {}
+    for _reader, _rows, report in _reports(request, _csv(values), chunks=(50_000, 3_001), **extra):
+        assert _found(report) == [(1, 2, "HS255", message)]
