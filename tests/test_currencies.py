@@ -58,16 +58,21 @@ def test_with_a_snapshot_of_the_objects_properties_the_snapshot_decides(tmp_path
 
 
 # -- amounts with a currency code or symbol (HS206) ------------------------------------------
+def _amounts(tmp_path: Path, amounts: list[str]) -> list[tuple[object, ...]]:
+    """(row, column, code, message) of the HS205 and HS206 findings of deals whose amounts are ``amounts``."""
+    request = write_csv_import(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
+                               [["D", a] for a in amounts])
+    return [(f.row, f.column, f.code, f.message) for f in validate(request).findings
+            if f.code in ("HS205", "HS206")]
+
+
 def test_an_amount_with_a_currency_code_or_symbol_names_it_and_the_number_towrite_csv_import(tmp_path: Path) -> None:
     """A code or symbol before or after the amount, with or without a space: HS206's warning,
     naming what it found and the number to write; three letters that are no ISO 4217 code, and a
     code alone, stay HS205's errors."""
     amounts = ["USD 23000", "EUR8400.50", "23000 USD", "23 000 EUR", "€8.400,50", "$ 1,200", "€8.400", "$-50",
                "ABC 100", "EUR"]
-    request = write_csv_import(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
-                     [["D", a] for a in amounts])
-    found = [(f.row, f.column, f.code, f.message) for f in validate(request).findings
-             if f.code in ("HS205", "HS206")]
+    found = _amounts(tmp_path, amounts)
     expects = "HubSpot expects digits and one decimal point"
     assert found == [
         (2, 2, "HS206", f"'USD 23000' has a currency code, 'USD'; {expects}: write 23000"),
@@ -91,10 +96,7 @@ def test_a_negative_amount_in_parentheses_or_with_the_minus_after_it_gives_the_n
     or a sign inside them too, stay as they were."""
     amounts = ["(1200)", "(1,200.50)", "($1,200)", "(1.234,5)", "(1,234)", "( 12.5 )", "1200-", "$1,200.00-",
                "(abc)", "(-5)", "--5", "1-2", "-1200"]
-    request = write_csv_import(tmp_path, [("Deal Name", "0-3", "dealname"), ("Amount", "0-3", "amount")],
-                               [["D", a] for a in amounts])
-    found = [(f.row, f.column, f.code, f.message) for f in validate(request).findings
-             if f.code in ("HS205", "HS206")]
+    found = _amounts(tmp_path, amounts)
     brackets = "is not a number: parentheses are accounting's way of writing a negative amount; write"
     after = "is not a number: a minus after the number is how SAP and other ledgers write a negative amount; write"
     assert found == [

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -343,42 +343,39 @@ _NUMBER_CELL = re.compile(rb"<" + _C_OPEN + rb"([^>]*?)(?<!/)>\s*(?:<" + _F + rb
 
 
 def _percent_cells(data: bytes, out: SheetScan, percents: frozenset[int]) -> None:
-    """Number cells in a percentage format holding a number above 1 or below -1 (``percent_rows``):
-    looked for only in a window where such a format's index is written as a cell's ``s``."""
-    if not any(b's="%d"' % i in data or (b"'" in data and b"s='%d'" % i in data) for i in percents):
-        return
-    for m in _NUMBER_CELL.finditer(data):
-        style = _STYLE.search(m.group(1))
-        if style is None or int(style.group(1)) not in percents or _TYPED.search(m.group(1)):
-            continue
-        try:
-            value = float(m.group(2))
-        except ValueError:
-            continue
-        r = _ATTR_R.search(m.group(1))
-        if abs(value) > 1 and r is not None and r.group(1):
-            out.percent_rows.setdefault(col_number(r.group(1)), array("q")).append(int(r.group(2)))
+    """Number cells in a percentage format holding a number above 1 or below -1 (``percent_rows``)."""
+    for _style, value, col, row in _styled_numbers(data, percents):
+        if abs(value) > 1:
+            out.percent_rows.setdefault(col, array("q")).append(row)
 
 
 def _padded_cells(data: bytes, out: SheetScan, padded: Mapping[int, str]) -> None:
     """Number cells in a zero-padded format holding a whole number of fewer digits than its 0s
-    (``padded_rows``): looked for only in a window where such a format's index is a cell's ``s``."""
-    if not any(b's="%d"' % i in data or (b"'" in data and b"s='%d'" % i in data) for i in padded):
+    (``padded_rows``)."""
+    for style, value, col, row in _styled_numbers(data, padded):
+        code = padded[style]
+        # (a whole number of fewer digits than the 0s: 0 <= value < 10 ** (zeros - 1) shows a leading 0)
+        if 0 <= value < 10 ** (code.count("0") - 1) and value.is_integer():
+            out.padded_rows.setdefault(col, {}).setdefault(code, array("q")).append(row)
+
+
+def _styled_numbers(data: bytes, styles: Collection[int]) -> Iterator[tuple[int, float, int, int]]:
+    """(format index, number, column, row) of the number cells of ``data`` in one of the cell
+    formats ``styles``: looked for only in a window where such a format's index is written as a
+    cell's ``s``."""
+    if not any(b's="%d"' % i in data or (b"'" in data and b"s='%d'" % i in data) for i in styles):
         return
     for m in _NUMBER_CELL.finditer(data):
         style = _STYLE.search(m.group(1))
-        code = padded.get(int(style.group(1))) if style is not None else None
-        if code is None or _TYPED.search(m.group(1)):
+        if style is None or int(style.group(1)) not in styles or _TYPED.search(m.group(1)):
             continue
         try:
             value = float(m.group(2))
         except ValueError:
             continue
         r = _ATTR_R.search(m.group(1))
-        # (a whole number of fewer digits than the 0s: 0 <= value < 10 ** (zeros - 1) shows a leading 0)
-        if 0 <= value < 10 ** (code.count("0") - 1) and value.is_integer() and r is not None and r.group(1):
-            rows = out.padded_rows.setdefault(col_number(r.group(1)), {})
-            rows.setdefault(code, array("q")).append(int(r.group(2)))
+        if r is not None and r.group(1):
+            yield int(style.group(1)), value, col_number(r.group(1)), int(r.group(2))
 
 
 def _has_attr(data: bytes, value: bytes) -> bool:
