@@ -47,9 +47,10 @@ CHECK_ONLY: Mapping[str, tuple[str, ...]] = {
     "are not UTF-8, line endings, trailing empty columns": (
         "HS105", "HS110", "HS111", "HS112", "HS113", "HS114", "HS115", "HS116", "HS117",
         "HS402", "HS403", "HS406", "HS407", "HS408", "HS410"),
-    "the whole file: its dateFormat verdict, its number of rows, a title row above the header, a header row "
-    "under hasHeader false, and the header's mismatch with the mappings, said once under a title": (
-        "HS101", "HS103", "HS106", "HS204", "HS501", "HS507", "HS608"),
+    "the whole file: its dateFormat verdict, a column of values of another kind than its property, its number of "
+    "rows, a title row above the header, a header row under hasHeader false, and the header's mismatch with the "
+    "mappings, said once under a title": (
+        "HS101", "HS103", "HS106", "HS204", "HS255", "HS501", "HS507", "HS608"),
     "a whole row, no one cell: a row too large, a comment line": ("HS505", "HS606"),
     "values across rows or files: identical rows, values named in other files or rows, association counts": (
         "HS304", "HS308", "HS309", "HS314", "HS317", "HS319", "HS324", "HS325",
