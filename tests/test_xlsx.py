@@ -492,6 +492,26 @@ def test_a_zip_code_in_a_zero_padded_format_is_said_to_show_its_zero_but_not_hol
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_a_phone_number_in_a_zero_padded_format_is_said_to_show_its_zero_but_not_hold_it(
+        tmp_path: Path, engine: str, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A UK mobile number typed as 7700900123 in a cell formatted 00000000000 shows 07700900123 in
+    Excel: HS426 said its 0 "was lost"; the message says what Excel shows, through which format,
+    and that the file holds the number. The same number in no such format keeps its message."""
+    _use_engine(monkeypatch, engine)
+    book = {"sheets": [{"name": "Contacts", "rows": [
+        ["Email", "Phone"], ["a@x.com", {"v": 7700900123, "format": "00000000000"}], ["b@x.com", 7700900123]]}]}
+    report = validate(write(tmp_path, make_workbook(book), headers=("Email", "Phone")),
+                      config=Config(chunk_rows=chunk_rows))
+    assert report.files[0].reader == engine and not report.refusals
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS426"] == [
+        (2, 2, "HS426", "phone number '7700900123' is stored as a number cell, which holds no leading + or 0: Excel "
+                        "shows '07700900123' through the cell's number format 00000000000, but the file holds the "
+                        "number; phones belong in Text cells, as +<country code><number>"),
+        (3, 2, "HS426", f"phone number '7700900123' is stored as a number cell, {_LOST_PLUS}")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_complete_north_american_phone_number_in_a_number_cell_lost_nothing(
         tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """HS426 named every phone number in a number cell, 6175551234 too: a complete North American

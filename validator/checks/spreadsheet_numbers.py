@@ -64,7 +64,8 @@ class NumberCellIdentifier(_CatalogRule):
     number, not its format: a whole number formatted with decimals, `12345.0` on screen, reads
     as `12345`.) A postal code in a zero-padded format (Excel's Zip Code, `00000`, or Zip Code + 4,
     `00000-0000`) shows its zero, `02134`, but the cell holds `2134`: the message says so, naming
-    the format, as HS428's does.
+    the format, as HS428's does; so does a phone number in one (`7700900123` formatted
+    `00000000000` shows `07700900123`).
     Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`
     or `7700900123` (`6175551234` is not named).
     Fix: format the column as Text before entering or pasting the values.
@@ -106,14 +107,14 @@ class NumberCellIdentifier(_CatalogRule):
         country = country_column(file, col)
         if country is not None and nanp.any():
             elsewhere = nanp & ~north_american_or_blank(chunk.column(country.index))
-        yield from self.cells(chunk, file, col, mask & ~nanp, "phone number {value} is stored as a number cell, "
-                              "which holds no leading + or 0, and is no complete North American number: "
-                              "one was lost, or its country is unclear; phones belong in Text cells, "
-                              "as +<country code><number>")
-        yield from self.cells(chunk, file, col, elsewhere, "phone number {value} is stored as a number cell, "
-                              "which holds no leading + or 0, and the row's country is not North American: "
-                              "its country code or trunk 0 was lost; phones belong in Text cells, "
-                              "as +<country code><number>")
+        for bad, why in ((mask & ~nanp, "is no complete North American number: one was lost, or its country "
+                                        "is unclear"),
+                         (elsewhere, "the row's country is not North American: its country code or trunk 0 was "
+                                     "lost")):
+            for cells, code in by_padded_format(chunk, file, col, bad):
+                yield from self.cells(chunk, file, col, cells, "phone number {value} is stored as a number cell, "
+                                      f"which holds no leading + or 0, and {why}; phones belong in Text cells, as "
+                                      "+<country code><number>" if code is None else _padded_phone_message(code))
 
 
 def _number_shape(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -271,6 +272,16 @@ def _padded_zip_message(code: str) -> Callable[[str], str]:
                 f"{shown} through the cell's number format {code}, but the file holds the number, which HubSpot "
                 f"may import without the zero (how it reads a number format is not documented); make the column "
                 f"Text, or write {shown} as text")
+    return message
+
+
+def _padded_phone_message(code: str) -> Callable[[str], str]:
+    from validator.readers.xlsx_styles import padded_shown  # (a workbook's alone: no CSV run imports it)
+
+    def message(value: str) -> str:
+        return (f"phone number {quote(value)} is stored as a number cell, which holds no leading + or 0: Excel "
+                f"shows {quote(padded_shown(value.strip(), code))} through the cell's number format {code}, but the "
+                "file holds the number; phones belong in Text cells, as +<country code><number>")
     return message
 
 
