@@ -96,7 +96,7 @@ class NumberCellIdentifier(_CatalogRule):
                 for bad, code in by_padded_format(chunk, file, col, mask & lost_zero(chunk, file, col)):
                     yield from self.cells(chunk, file, col, bad, "{value} is stored as a number cell, which holds "
                                           "no leading zero, and looks like a postal code that lost one; ZIP codes "
-                                          "belong in Text cells" if code is None else _padded_cell_message(code))
+                                          "belong in Text cells" if code is None else _padded(_PADDED_CELL, code))
 
 
     def _phones(self, chunk: Chunk, file: FileContext, col: Column, mask: np.ndarray) -> Iterator[Hit]:
@@ -114,7 +114,7 @@ class NumberCellIdentifier(_CatalogRule):
             for cells, code in by_padded_format(chunk, file, col, bad):
                 yield from self.cells(chunk, file, col, cells, "phone number {value} is stored as a number cell, "
                                       f"which holds no leading + or 0, and {why}; phones belong in Text cells, as "
-                                      "+<country code><number>" if code is None else _padded_phone_message(code))
+                                      "+<country code><number>" if code is None else _padded(_PADDED_PHONE, code))
 
 
 def _number_shape(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -245,7 +245,7 @@ class LostLeadingZero(_CatalogRule):
             if is_zip(col):
                 for bad, code in by_padded_format(chunk, file, col, lost_zero(chunk, file, col)):
                     yield from self.cells(chunk, file, col, bad, "postal code {value} looks like it lost a leading "
-                                          "zero" if code is None else _padded_zip_message(code))
+                                          "zero" if code is None else _padded(_PADDED_ZIP, code))
 
 
 def by_padded_format(chunk: Chunk, file: FileContext, col: Column, bad: np.ndarray
@@ -262,36 +262,24 @@ def by_padded_format(chunk: Chunk, file: FileContext, col: Column, bad: np.ndarr
     yield bad & (shown == ""), None
 
 
-# (the format code is no cell's value: written bare, --redact keeps it; the values are quoted, so masked)
-def _padded_zip_message(code: str) -> Callable[[str], str]:
+_SHOWN = ("Excel shows {shown} through the cell's number format {code}, but the file holds the number")
+_PADDED_ZIP = ("postal code {value} is stored as a number, which holds no leading zero: " + _SHOWN + ", which "
+               "HubSpot may import without the zero (how it reads a number format is not documented); make the "
+               "column Text, or write {shown} as text")
+_PADDED_CELL = ("{value} is stored as a number cell, which holds no leading zero: " + _SHOWN +
+                "; ZIP codes belong in Text cells")
+_PADDED_PHONE = ("phone number {value} is stored as a number cell, which holds no leading + or 0: " + _SHOWN +
+                 "; phones belong in Text cells, as +<country code><number>")
+
+
+def _padded(text: str, code: str) -> Callable[[str], str]:
+    """The message ``text`` on a number cell in the zero-padded format ``code``: the cell
+    (``{value}``) and what Excel shows (``{shown}``) quoted, so --redact masks them, and the format
+    (``{code}``) bare: no cell's value, the workbook's, which --redact keeps."""
     from validator.readers.xlsx_styles import padded_shown  # (a workbook's alone: no CSV run imports it)
 
     def message(value: str) -> str:
-        shown = quote(padded_shown(value.strip(), code))
-        return (f"postal code {quote(value)} is stored as a number, which holds no leading zero: Excel shows "
-                f"{shown} through the cell's number format {code}, but the file holds the number, which HubSpot "
-                f"may import without the zero (how it reads a number format is not documented); make the column "
-                f"Text, or write {shown} as text")
-    return message
-
-
-def _padded_phone_message(code: str) -> Callable[[str], str]:
-    from validator.readers.xlsx_styles import padded_shown  # (a workbook's alone: no CSV run imports it)
-
-    def message(value: str) -> str:
-        return (f"phone number {quote(value)} is stored as a number cell, which holds no leading + or 0: Excel "
-                f"shows {quote(padded_shown(value.strip(), code))} through the cell's number format {code}, but the "
-                "file holds the number; phones belong in Text cells, as +<country code><number>")
-    return message
-
-
-def _padded_cell_message(code: str) -> Callable[[str], str]:
-    from validator.readers.xlsx_styles import padded_shown  # (a workbook's alone: no CSV run imports it)
-
-    def message(value: str) -> str:
-        return (f"{quote(value)} is stored as a number cell, which holds no leading zero: Excel shows "
-                f"{quote(padded_shown(value.strip(), code))} through the cell's number format {code}, but the "
-                "file holds the number; ZIP codes belong in Text cells")
+        return text.format(value=quote(value), shown=quote(padded_shown(value.strip(), code)), code=code)
     return message
 
 
