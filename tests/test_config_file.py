@@ -522,25 +522,61 @@ def test_a_findings_baseline_entry_follows_the_value_it_names_an_earlier_row_by_
     assert (found(report), exit_code, report["accepted"]) == ([], 0, {code: 1})
 
 
-def test_an_email_that_is_another_rows_additional_emails_entry_names_its_column_so_a_swap_makes_it_stale(
-        tmp_path: Path) -> None:
+SHARED_ADDITIONAL = [
     # HS308's finding is on the later of the two rows, in that row's email or additional emails
-    # column: its key is the address the two rows share whichever comes later, but a re-sort that
-    # puts the other row later moves it to the other column, and the entry names its column
-    columns = [("Email", "0-1", "email"), ("Additional emails", "0-1", "hs_additional_emails")]
-    rows = ["ann@x.com,bo@x.com\n", "Bo@x.com,\n"]
+    # column: keyed by the address the two rows share, it moves to the other column when the
+    # other row comes later
+    ("HS308", [("Email", "0-1", "email"), ("Additional emails", "0-1", "hs_additional_emails")],
+     ["ann@x.com,bo@x.com\n", "Bo@x.com,\n"], "value:bo@x.com", ("Email", "Additional emails")),
+    ("HS319", [("Name", "0-2", "name"), ("Domain", "0-2", "domain"),
+               ("Additional domains", "0-2", "hs_additional_domains")],
+     ["Acme,acme.example,acme.de\n", "Acme GmbH,www.ACME.de,\n"], "value:acme.de",
+     ("Domain", "Additional domains")),
+]
+
+
+@pytest.mark.parametrize(("code", "columns", "rows", "key", "moved"), SHARED_ADDITIONAL, ids=["HS308", "HS319"])
+def test_an_entry_for_a_value_that_is_another_rows_additional_one_accepts_its_finding_in_either_column(
+        tmp_path: Path, code: str, columns: list, rows: list[str], key: str, moved: tuple[str, str]) -> None:
+    # the entry names the column its finding was in; a swap of the two rows moves the finding to
+    # the other column, and the entry (which named the first) made it new and itself stale (HS901)
     request = _one_import(tmp_path / "imp", columns, rows)
     baseline = tmp_path / "baseline.json"
     result = CliRunner().invoke(cli, ["check", str(request), "--baseline", str(baseline), "--write-baseline",
-                                      "--select", "HS308"])
+                                      "--select", code])
     assert result.exit_code == 0, result.output
     entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
-    assert [(e["code"], e["key"], e["column"]) for e in entries] == [("HS308", "value:bo@x.com", "Email")]
+    assert [(e["code"], e["key"], e["column"]) for e in entries] == [(code, key, moved[0])]
     _one_import(tmp_path / "imp", columns, rows[::-1])
-    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--select", "HS308,HS901")
-    assert (found(report), exit_code) == (["3:2 HS308", "/entries/0 HS901"], 0)
-    assert [(f["key"], f["column_name"]) for f in report["findings"] if f["code"] == "HS308"] == [
-        ("value:bo@x.com", "Additional emails")]
+    exit_code, report = run("check", str(request), "--select", code)
+    assert [(f["row"], f["column_name"], f["key"]) for f in report["findings"]] == [(3, moved[1], key)]
+    exit_code, report = run("check", str(request), "--baseline", str(baseline), "--select", f"{code},HS901")
+    assert (found(report), exit_code, report["accepted"]) == ([], 0, {code: 1})
+
+
+@pytest.mark.parametrize(("code", "columns", "rows", "key", "moved"), SHARED_ADDITIONAL, ids=["HS308", "HS319"])
+def test_an_ignore_records_entry_naming_the_column_turns_off_the_finding_in_either_column(
+        tmp_path: Path, code: str, columns: list, rows: list[str], key: str, moved: tuple[str, str]) -> None:
+    settings = f'ignore-records = [{{ rule = "{code}", key = "{key}", column = "{moved[0]}" }}]'
+    for order in (rows, rows[::-1]):
+        request = _one_import(tmp_path / "imp", columns, order)
+        exit_code, report = run("check", str(request), "--isolated", "--config", settings, "--select", f"{code},HS902")
+        assert (found(report), exit_code) == ([], 0)
+
+
+@pytest.mark.parametrize(("code", "columns", "rows", "key", "moved"), SHARED_ADDITIONAL, ids=["HS308", "HS319"])
+def test_the_sarif_fingerprint_of_a_value_that_is_another_rows_additional_one_survives_a_swap(
+        tmp_path: Path, code: str, columns: list, rows: list[str], key: str, moved: tuple[str, str]) -> None:
+    from validator.report.sarif import sarif_dict
+
+    def prints(order: list[str]) -> list[tuple[str, str]]:
+        report = validate(_one_import(tmp_path / "imp", columns, order), config=Config(select=(code,)))
+        return [(r["properties"]["columnName"], r["partialFingerprints"]["hubspotPreflight/v1"])
+                for r in sarif_dict(report)["runs"][0]["results"]]
+
+    before, after = prints(rows), prints(rows[::-1])
+    assert [name for name, _ in before] == [moved[0]] and [name for name, _ in after] == [moved[1]]
+    assert [p for _, p in before] == [p for _, p in after]
 
 
 def test_a_duplicates_sarif_fingerprint_stays_the_same_when_the_rows_are_re_sorted(tmp_path: Path) -> None:

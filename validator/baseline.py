@@ -6,10 +6,10 @@ path from the baseline file's folder), the file's ``fileName``, the rule code, t
 a key reported after its file is read or a value two rows share (the later row's finding, keyed
 by the value as compared, whichever row comes later), or for findings
 outside data rows ``column:<header>``, ``pointer:<JSON pointer>``, ``file``) and, where the
-finding has one, the column name. Re-sorting the file or inserting rows keeps every entry
-valid (but where an email or domain that is another row's additional one, HS308 and HS319, is
-reported at the other row, in its other column); changing the accepted record's key or content
-(for hashed rows) makes the entry stale.
+finding has one, the column name (not compared for HS308 and HS319, whose finding moves to the
+other row's other column when the two rows swap: ``findings.COLUMN_MOVES``). Re-sorting the file
+or inserting rows keeps every entry valid; changing the accepted record's key or content (for
+hashed rows) makes the entry stale.
 An entry accepts one finding: a second finding like it (a new blank row) is reported.
 Findings are matched before the per-rule cap (``max_per_rule``), so accepted ones take no listed
 place and are never counted as unlisted. Stale entries for the files of the import being
@@ -44,7 +44,7 @@ import numpy as np
 from validator.baseline_entries import Entries as Entries  # (re-exported: they moved there)
 from validator.baseline_entries import Entry as Entry
 from validator.checks.base import Batch, Hit
-from validator.findings import STALE_CODE, Finding, Report, ValidatorError
+from validator.findings import STALE_CODE, Finding, Report, ValidatorError, same_column
 from validator.held import Held, part
 from validator.record_ignores import RecordIgnores
 from validator.records import RowSource, finding_key
@@ -146,8 +146,7 @@ class Acceptance:
         if self.ignores is not None and self.ignores.take(f, key):
             return True
         for i in self.slots.get((f.file or "", f.code), {}).get(key, ()):
-            column = self.entries[i].get("column")
-            if i not in self.used and (column is None or column == f.column_name):
+            if i not in self.used and same_column(f.code, self.entries[i].get("column"), f.column_name):
                 self.used.add(i)
                 return True
         return False

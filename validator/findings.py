@@ -21,6 +21,18 @@ class ValidatorError(Exception):
 
 STALE_CODE = "HS901"  # a baseline entry that accepted no finding
 STALE_IGNORE_CODE = "HS902"  # an ignore-records entry of the settings that turned off no finding
+# rules whose finding sits in either of two columns of its record as the rows come: HS308 in the
+# later row's email or additional emails, HS319 in its domain or additional domains. The value the
+# two rows share keys the finding in either order; which column it sits in is no part of which
+# finding it is (a baseline entry, an ignore-records entry or a SARIF fingerprint that named the
+# column would go stale when the two rows swap)
+COLUMN_MOVES = frozenset({"HS308", "HS319"})
+
+
+def same_column(code: str, column: str | None, column_name: str | None) -> bool:
+    """Whether an entry naming ``column`` (None: any) matches a finding of ``code`` in
+    ``column_name``: always for a rule whose findings move between columns (``COLUMN_MOVES``)."""
+    return column is None or column == column_name or code in COLUMN_MOVES
 
 
 class Severity(enum.IntEnum):

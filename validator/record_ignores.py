@@ -26,7 +26,7 @@ from typing import Any
 
 from validator.checks import all_rules
 from validator.config import matches_file, resolve
-from validator.findings import Finding, Report
+from validator.findings import Finding, Report, same_column
 
 STALE_IGNORE = "HS902"
 _IMPORT_HOOKS = ("on_import", "on_import_end")  # the hooks whose findings may be the request's
@@ -86,7 +86,7 @@ class RecordIgnores:
         file = f.file or ""
         for i in self.of(f.code, file):
             e = self.entries[i]
-            if e.key == key and (e.column is None or e.column == f.column_name):
+            if e.key == key and same_column(f.code, e.column, f.column_name):
                 slot = self.used.setdefault(i, {})
                 slot[(file, f.code)] = slot.get((file, f.code), 0) + 1
                 return True

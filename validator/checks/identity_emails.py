@@ -155,7 +155,8 @@ class _AdditionalConflict(CatalogRule):
         """The identifiers ``texts`` (a row's own, or one part of another row's list) as compared
         (``normaliser``; in NFC form first, with ``forms``): what a finding is keyed by
         (``value:<key>``). The two rows meet in one identifier, so the finding keeps its key
-        whichever of them comes later, though it moves to the other row's column (and message)."""
+        whichever of them comes later, though it moves to the other row's column (and message):
+        baselines and fingerprints leave its column out (``findings.COLUMN_MOVES``)."""
         return normaliser(self.prop)(texts.str.normalize("NFC") if self.forms else texts).to_numpy(dtype=object)
 
     def _nfc_own(self, chunk: Chunk, own: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray] | None:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from validator.findings import Finding, Report, Severity
+from validator.findings import COLUMN_MOVES, Finding, Report, Severity
 
 TOOL = "hubspot-preflight"
 
@@ -35,8 +35,14 @@ def relative(raw: str) -> str:
 def fingerprint(f: Finding, repeat: int = 0) -> str:
     """Stable across runs and re-sorted files: rule + file + record key (+ column name); the
     ``repeat``-th other finding with all of these (two blank rows) gets ``#repeat`` added."""
-    parts = (f.code, f.file or "", f.key or "", f.column_name or "", *((f"#{repeat}",) if repeat else ()))
+    parts = (f.code, f.file or "", f.key or "", _column(f), *((f"#{repeat}",) if repeat else ()))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _column(f: Finding) -> str:
+    """The column a fingerprint names: none for a finding that moves between columns when its
+    rows swap (``COLUMN_MOVES``)."""
+    return "" if f.code in COLUMN_MOVES else f.column_name or ""
 
 
 def fingerprints(findings: Iterable[Finding]) -> list[str]:
@@ -44,7 +50,7 @@ def fingerprints(findings: Iterable[Finding]) -> list[str]:
     seen: dict[tuple[str, str, str, str], int] = {}
     out = []
     for f in findings:
-        same = (f.code, f.file or "", f.key or "", f.column_name or "")
+        same = (f.code, f.file or "", f.key or "", _column(f))
         repeat = seen.get(same, 0)
         seen[same] = repeat + 1
         out.append(fingerprint(f, repeat))

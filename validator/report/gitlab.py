@@ -14,7 +14,8 @@ each with ``description``, ``check_name`` (the rule's code), ``fingerprint``, ``
 - ``location.path``: relative to ``$CI_PROJECT_DIR`` where it is set and the file is inside it
   (as ruff), else as the other formats show it; ``lines.begin``: the physical line a CSV row
   starts on, a workbook's row, else 1 (a request finding at a JSON pointer, a whole-file finding).
-- ``fingerprint``: SARIF's ``partialFingerprints`` (rule + file + record key + column name), so
+- ``fingerprint``: SARIF's ``partialFingerprints`` (rule + file + record key + column name,
+  the column left out for HS308 and HS319, whose finding moves column when its rows swap), so
   GitLab follows an issue across runs when the file is re-sorted and tells new ones from fixed ones.
 
 Findings over ``--max-per-rule`` are one issue per rule, file and severity saying how many, and

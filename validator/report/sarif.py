@@ -2,9 +2,9 @@
 
 Results carry the physical line of a CSV row as ``region.startLine``; the spreadsheet row,
 column number and name, sheet, value, record key and HubSpot errorType are in ``properties``.
-``partialFingerprints`` hash rule + file + record key, so an alert follows its record when the
-file is re-sorted. At most 5,000 results are written (GitHub shows no more); the rest are
-counted in ``runs[0].properties`` and a tool notification.
+``partialFingerprints`` hash rule + file + record key + column name (``common.fingerprint``), so
+an alert follows its record when the file is re-sorted. At most 5,000 results are written (GitHub
+shows no more); the rest are counted in ``runs[0].properties`` and a tool notification.
 """
 
 from __future__ import annotations
