@@ -295,6 +295,33 @@ def test_csv_format_tells_apart_two_findings_with_one_message_on_one_row(tmp_pat
                     ["bad", "bad", "2", "2", "Work email", "HS212", "error", "'bad' is not a valid email address"]]
 
 
+def test_csv_format_names_a_workbooks_cell_as_a_spreadsheet_does(tmp_path: Path) -> None:
+    # a workbook's finding gave its column's number only (2), where the person opening the sheet
+    # looks for a cell (Contacts!B3); the column follows column name, empty for a whole row's finding
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Contacts"
+    for row in (["Name", "Email"], ["Ann", "ann@x.com"], ["Bo", "bad"], [None, None], ["Cy", "cy@x.com"]):
+        sheet.append(row)
+    book.save(tmp_path / "contacts.xlsx")
+    request = {"files": [{"fileName": "contacts.xlsx", "fileFormat": "SPREADSHEET", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"},
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"}]}}]}
+    (tmp_path / "r.import.json").write_text(json.dumps(request), encoding="utf-8")
+    report = validate(tmp_path / "r.import.json", config=Config(select=["HS212", "HS113"]))
+    rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
+    assert rows == [["Name", "Email", "row", "column", "column name", "cell", "code", "severity", "message"],
+                    ["Bo", "bad", "3", "2", "Email", "Contacts!B3", "HS212", "error",
+                     "'bad' is not a valid email address"],
+                    ["", "", "4", "", "", "", "HS113", "warning", "row is blank"]]
+    # a CSV file's findings have no cell, and no such column
+    assert "cell" not in next(csv.reader(io.StringIO(render(validate(
+        ROOT / "fixtures/examples/broken/contacts.import.json"), "csv"), newline="")))
+
+
 def test_csv_format_column_name_never_becomes_a_formula_and_stays_one_field() -> None:
     # a header that starts like a formula is the column name of its findings too: it gets the
     # leading ' as a cell does, and one with a comma, a quote and a line break is one quoted field
@@ -354,8 +381,9 @@ def test_csv_format_shows_the_cells_of_a_row_reported_at_its_files_end(tmp_path:
     rows = list(csv.reader(io.StringIO(render(report, "csv"), newline="")))
     code, cell = ("HS117", 'An"n') if kind == "csv" else ("HS419", "03/15/2024")
     assert [(f.row, f.column, f.code) for f in report.findings if f.row] == [(2, 2, code)]
-    assert [r[:6] for r in rows] == [["Email", "Name", "row", "column", "column name", "code"],
-                                     ["a@x.com", cell, "2", "2", "Name", code]]
+    ref = [] if kind == "csv" else ["cell"], [] if kind == "csv" else ["Contacts!B2"]
+    assert [r[:6 + len(ref[0])] for r in rows] == [["Email", "Name", "row", "column", "column name", *ref[0], "code"],
+                                                   ["a@x.com", cell, "2", "2", "Name", *ref[1], code]]
 
 
 def test_hubspot_format_shows_undecodable_bytes_in_row_data_as_in_the_value(tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def test_a_workbook_key_file_shows_its_row_read_again(tmp_path: Path) -> None:
     late, shown, error = _late(report)
     assert [f[:4] for f in late] == [("companies.xlsx", 4, 3, "HS314")]
     assert shown == [["companies.xlsx", "Initech", "initech.example", "dan.smith@initech.example", "", "4", "3",
-                      "Email", "HS314", "warning", MESSAGE]]
+                      "Email", "Companies!C4", "HS314", "warning", MESSAGE]]
     assert (error["sourceData"]["rowData"], error["sourceData"]["pageName"]) == (
         ["Initech", "initech.example", "dan.smith@initech.example"], "Companies")
 

@@ -302,8 +302,8 @@ def test_ragged_workbook_row_keeps_every_field_like_a_csv(tmp_path: Path, engine
     report = validate(write(tmp_path, data, headers=tuple(names[:7])))
     assert report.files[0].reader == engine
     assert render(report, "csv").splitlines()[1] == (
-        'ann@example.com,Ann,Lee,+14155550101,02134,Boston,met,,EXTRA,2,9,,HS110,error,"row has 9 fields, more '
-        "than the header's 7\"")
+        'ann@example.com,Ann,Lee,+14155550101,02134,Boston,met,,EXTRA,2,9,,Contacts!I2,HS110,error,'
+        '"row has 9 fields, more than the header\'s 7"')
     titled = make_workbook({"sheets": [{"name": "Contacts", "rows": [["Contacts export"], names, ragged[:8]]}]})
     report = validate(write(tmp_path, titled, headers=tuple(names)))
     assert [(f.code, f.row, f.message) for f in report.findings if f.code == "HS608"] == [
