@@ -20,8 +20,8 @@ ASK = "is it mapped to the right property?"
 
 
 def _request(name: str, obj: str, prop: str, fmt: str = "CSV") -> dict[str, Any]:
-    """A file of two columns: a first name (a contact's) or a deal's name, then ``prop``."""
-    first = ("First Name", "firstname") if obj == "0-1" else ("Name", "dealname")
+    """A file of two columns: a first name (a contact's), a company's or a deal's name, then ``prop``."""
+    first = {"0-1": ("First Name", "firstname"), "0-2": ("Name", "name")}.get(obj, ("Name", "dealname"))
     return {"name": "x", "files": [{"fileName": name, "fileFormat": fmt, "fileImportPage": {
         "hasHeader": True, "columnMappings": [
             {"columnName": first[0], "columnObjectTypeId": obj, "propertyName": first[1]},
@@ -63,6 +63,9 @@ DATES = ["03/15/2024", "04/01/2024", "12/31/2023", "2024-01-05", "07/04/2024"]
 EMAILS = ["ann@example.com", "bo@example.org", "cy@x.co.uk", "di@y.com", "ed@z.de"]
 PHONES = ["+1 617 982 2033", "(415) 555-0101", "+44 20 7946 0958", "617-555-0199", "+14155550132"]
 NUMBERS = ["1500", "230.50", "1,200", "99", "4155550101"]
+URLS = ["https://www.acme.com/about", "http://globex.com", "www.initech.io", "HTTPS://umbrella.co.uk/contact?x=1",
+        "www.hooli.xyz/"]
+DOMAINS = ["acme.com", "globex.com:8080", "initech.io", "sub.umbrella.co.uk", "hooli.xyz/about"]
 
 
 @pytest.mark.parametrize(("obj", "prop", "values", "message"), [
@@ -265,3 +268,78 @@ def test_values_after_many_blank_cells_are_sampled(select: tuple[str, ...] | Non
     extra = {"select": select} if select else {}
     for _reader, _rows, report in _reports(request, _csv(values), chunks=(50_000, 3_001), **extra):
         assert _found(report) == [(1, 2, "HS255", message)]
+
+
+def _web(prop: str, what: str, rule: str, kind: str = "web addresses") -> str:
+    return (f"column 'Value' is mapped to {prop} ({what}), but 5 of its 5 values are {kind}: " + ASK +
+            f" (each cell is reported as {rule} says)")
+
+
+@pytest.mark.parametrize(("obj", "prop", "values", "message"), [
+    ("0-1", "email", URLS, _web("email", "an email address", "HS212")),
+    ("0-1", "email", DOMAINS, _web("email", "an email address", "HS212")),
+    ("0-1", "hs_additional_emails", DOMAINS, _web("hs_additional_emails", "a list of email addresses", "HS245")),
+    ("0-1", "phone", URLS, _web("phone", "a phone number", "HS215")),
+    ("0-1", "mobilephone", DOMAINS, _web("mobilephone", "a phone number", "HS215")),
+    ("0-3", "amount", DOMAINS, _web("amount", "a number", "HS205")),
+    ("0-3", "closedate", URLS, _web("closedate", "a datetime", "HS201")),
+    ("0-1", "hs_lead_status", DOMAINS, _web("hs_lead_status", "a dropdown", "HS208")),
+    ("0-2", "domain", EMAILS, _web("domain", "a domain name", "HS213", "email addresses")),
+    ("0-2", "domain", PHONES, _web("domain", "a domain name", "HS213", "phone numbers")),
+    ("0-2", "domain", DATES, _web("domain", "a domain name", "HS213", "dates")),
+    ("0-2", "domain", NUMBERS, _web("domain", "a domain name", "HS213", "numbers")),
+])
+def test_web_addresses_and_domains_of_another_kind_are_named(obj: str, prop: str, values: list[str],
+                                                             message: str) -> None:
+    # a column of URLs or domains in a property that takes none (each cell HS212's, HS215's ...), and
+    # email addresses, phone numbers, dates or numbers in a company's domain (each cell HS213's)
+    assert _check(obj, prop, values) == [(1, 2, "HS255", message)]
+
+
+@pytest.mark.parametrize(("obj", "kind", "values"), [
+    ("0-2", "email addresses", EMAILS),
+    ("0-1", "phone numbers", PHONES),
+    ("0-2", "dates", DATES),
+    ("0-1", "numbers", NUMBERS),
+])
+def test_a_website_holding_no_web_address_is_named(obj: str, kind: str, values: list[str]) -> None:
+    # HubSpot takes any text in a website (no cell is reported), but a web address is none of these
+    assert _check(obj, "website", values) == [
+        (1, 2, "HS255", f"column 'Value' is mapped to website (a web address), but 5 of its 5 values are {kind}: "
+                        + ASK + " (website takes any text, so no cell is reported)")]
+
+
+@pytest.mark.parametrize(("obj", "prop", "values"), [
+    ("0-2", "domain", DOMAINS),  # a company's domain holding domains
+    ("0-2", "domain", URLS),  # ... or URLs: HS214 names what HubSpot cuts
+    ("0-2", "website", URLS),  # a website holding URLs, or bare domains
+    ("0-1", "website", DOMAINS),
+    ("0-1", "hs_linkedin_url", ["https://www.linkedin.com/in/ann", "linkedin.com/in/bo", *URLS[:3]]),
+    ("0-2", "linkedin_company_page", EMAILS),  # a text property: not judged
+    ("0-2", "name", DOMAINS),  # a company may be named by its domain: `Booking.com`
+    ("0-1", "company", URLS),
+    ("0-1", "website", ["Acme", "Globex Corp", "n/a", "tbd", "none"]),  # free text in a website
+    ("0-3", "closedate", ["15.03.2024", "01.04.2024", "31.12.2023", "05.01.2024", "04.07.2024"]),  # no domain
+])
+def test_web_addresses_where_they_belong_are_not_reported(obj: str, prop: str, values: list[str]) -> None:
+    assert _check(obj, prop, values) == []
+
+
+def test_a_dropdown_whose_options_are_domains_holding_them_is_not_reported(tmp_path: Path) -> None:
+    site = {"name": "site", "label": "Site", "type": "enumeration", "fieldType": "select",
+            "options": [{"label": d, "value": d} for d in ("acme.com", "globex.com")]}
+    assert _with_portal(tmp_path, site, ["acme.com", "globex.com", "initech.io", "hooli.xyz", "acme.com"]) == []
+    assert _with_portal(tmp_path / "b", site, EMAILS) == [
+        (1, 2, "HS255", "column 'Value' is mapped to site (a dropdown), but 5 of its 5 values are email addresses: "
+                        + ASK + " (each cell is reported as HS208 says)")]
+
+
+def test_numbers_and_dates_with_dots_are_no_web_addresses() -> None:
+    # a domain's last label is letters: `1.5` is a number, `15.03.2024` a date, `acme.co.uk` a domain
+    assert _check("0-1", "email", ["1.5", "2.25", "1,200.50", "99", "0.5"]) == [
+        (1, 2, "HS255", _web("email", "an email address", "HS212", "numbers"))]
+    assert _check("0-1", "email", ["15.03.2024", "01.04.2024", "31.12.2023", "05.01.2024", "04.07.2024"]) == [
+        (1, 2, "HS255", _web("email", "an email address", "HS212", "dates"))]
+    # an address is an email address first, though it may be read as a URL
+    assert _check("0-1", "phone", ["https://ann@acme.com", *EMAILS[1:]]) == [
+        (1, 2, "HS255", _web("phone", "a phone number", "HS215", "email addresses"))]

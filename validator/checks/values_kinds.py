@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.catalog import Property
-from validator.checks._cell_kinds import DATE, EMAIL, NUMBER, PHONE, PLURAL, cell_kinds, may_be
+from validator.checks._cell_kinds import DATE, EMAIL, NUMBER, PHONE, PLURAL, WEB, cell_kinds, may_be
 from validator.checks._columns import ADDITIONAL
 from validator.checks._facts import arrow_column, blank_at
 from validator.checks.base import Hit, counted, quote
@@ -39,18 +39,23 @@ LONGEST = 320  # characters of a sampled cell kept (an email address has at most
 # date or a phone number (a number may be a company's or a deal's name: `3M`, an order number)
 NAMES = frozenset({("0-1", "firstname"), ("0-1", "lastname"), ("0-1", "company"), ("0-2", "name"),
                    ("0-3", "dealname")})
+# a contact's and a company's website (object, property): any text fits, but a web address is
+# never an email address, a date, a phone number or a number (a domain has letters at its end)
+WEBSITES = frozenset({("0-1", "website"), ("0-2", "website")})
 
 # the property's kind -> (what the message calls it, the kinds it reports, the rule naming each cell)
 _OWN: dict[str, tuple[str, frozenset[str], str | None]] = {
-    "date": ("a date", frozenset({EMAIL, PHONE, NUMBER}), "HS201"),
-    "datetime": ("a datetime", frozenset({EMAIL, PHONE, NUMBER}), "HS201"),
-    "number": ("a number", frozenset({DATE, EMAIL, PHONE}), "HS205"),
-    "dropdown": ("a dropdown", frozenset({DATE, EMAIL, PHONE, NUMBER}), "HS208"),
-    "checkbox": ("a single checkbox", frozenset({DATE, EMAIL, PHONE}), "HS207"),
-    "email": ("an email address", frozenset({DATE, PHONE, NUMBER}), "HS212"),
-    "emails": ("a list of email addresses", frozenset({DATE, PHONE, NUMBER}), "HS245"),
-    "phone": ("a phone number", frozenset({EMAIL, DATE}), "HS215"),
-    "name": ("a name", frozenset({EMAIL, DATE, PHONE}), None),
+    "date": ("a date", frozenset({EMAIL, WEB, PHONE, NUMBER}), "HS201"),
+    "datetime": ("a datetime", frozenset({EMAIL, WEB, PHONE, NUMBER}), "HS201"),
+    "number": ("a number", frozenset({DATE, EMAIL, WEB, PHONE}), "HS205"),
+    "dropdown": ("a dropdown", frozenset({DATE, EMAIL, WEB, PHONE, NUMBER}), "HS208"),
+    "checkbox": ("a single checkbox", frozenset({DATE, EMAIL, WEB, PHONE}), "HS207"),
+    "email": ("an email address", frozenset({DATE, WEB, PHONE, NUMBER}), "HS212"),
+    "emails": ("a list of email addresses", frozenset({DATE, WEB, PHONE, NUMBER}), "HS245"),
+    "phone": ("a phone number", frozenset({EMAIL, DATE, WEB}), "HS215"),
+    "domain": ("a domain name", frozenset({EMAIL, DATE, PHONE, NUMBER}), "HS213"),
+    "name": ("a name", frozenset({EMAIL, DATE, PHONE}), None),  # (`Booking.com` is a company's name)
+    "website": ("a web address", frozenset({EMAIL, DATE, PHONE, NUMBER}), None),
 }
 
 
@@ -73,8 +78,12 @@ def own_kind(prop: Property) -> str | None:
         return "emails"
     if prop.format == "phone" or prop.type == "phone_number" or prop.field_type == "phonenumber":
         return "phone"
+    if prop.format == "domain" and prop.type == "string":
+        return "domain"
     if (prop.object_id, prop.name) in NAMES:
         return "name"
+    if (prop.object_id, prop.name) in WEBSITES:
+        return "website"
     return None
 
 
@@ -100,35 +109,43 @@ class ColumnHoldsOtherKind(ValueRule):
 
     Why: a column mapped to the wrong property (a Close Date column to a dropdown, Email to
     `phone`) fails on every row, and each cell is reported by the property's own rule (HS201,
-    HS205, HS207, HS208, HS212, HS215, HS245: up to a finding a row) without the cause being
-    named. This names it once, at the column's header. It reads the column's first 1,000
+    HS205, HS207, HS208, HS212, HS213, HS215, HS245: up to a finding a row) without the cause
+    being named. This names it once, at the column's header. It reads the column's first 1,000
     non-blank cells and reports where there are at least 5, at least 90% of them are of one kind
     the property does not take, and most of those fail the property's own check (for a dropdown:
     they are no option). A kind is an email address (one `@`, a dot after it, no spaces), a date
-    (under any of the three dateFormats; a bare number is not one), a phone number (`+`, digits,
+    (under any of the three dateFormats; a bare number is not one), a web address (a URL from
+    `http://`, `https://` or `www.`, or a domain such as `acme.com`, `sub.acme.co.uk/about` whose
+    last label is letters; not an email address or a date), a phone number (`+`, digits,
     spaces, brackets, hyphens, dots, 7 to 15 digits, not digits alone) or a number (digits with
     one decimal point, or thousands separated by commas). The pairs reported:
 
     | property | values of the kind | cells reported by |
     |---|---|---|
-    | date, datetime | email addresses, phone numbers, numbers (not epoch seconds) | HS201 |
-    | number | dates, email addresses, phone numbers | HS205 |
-    | dropdown, radio, multiple checkbox | dates, email addresses, phone numbers, numbers | HS208 |
-    | single checkbox | dates, email addresses, phone numbers | HS207 |
-    | email | dates, phone numbers, numbers | HS212 |
-    | contact's additional emails | dates, phone numbers, numbers | HS245 |
-    | phone number | email addresses, dates (those HS215 refuses: `15-Mar-2024`) | HS215 |
+    | date, datetime | email addresses, web addresses, phone numbers, numbers (not epoch seconds) | HS201 |
+    | number | dates, email addresses, web addresses, phone numbers | HS205 |
+    | dropdown, radio, multiple checkbox | dates, email addresses, web addresses, phone numbers, numbers | HS208 |
+    | single checkbox | dates, email addresses, web addresses, phone numbers | HS207 |
+    | email | dates, web addresses, phone numbers, numbers | HS212 |
+    | contact's additional emails | dates, web addresses, phone numbers, numbers | HS245 |
+    | phone number | email addresses, web addresses, dates (those HS215 refuses: `15-Mar-2024`) | HS215 |
+    | company domain (`domain`) | email addresses, dates, phone numbers, numbers | HS213 |
     | `firstname`, `lastname`, `company`, companies' `name`, `dealname` | email addresses, dates, phone numbers | none |
+    | a contact's or company's `website` | email addresses, dates, phone numbers, numbers | none |
 
     A dropdown whose options include values of that kind (options that are numbers, or dates) is
     not reported for it, nor cells that are its options; a single checkbox holding `1` and `0`
     is HS207's alone (the usual misspelling of True and False). A workbook's number cells in a
     date column are serial days HubSpot reads as dates. Other text properties (`notes`,
-    `jobtitle`, ...) take any text and are not judged; a name holding numbers is not reported (a
-    company may be called `3M`, a deal by its order number). The finding is a warning: it names
+    `jobtitle`, `hs_linkedin_url`, ...) take any text and are not judged; a name holding numbers
+    or web addresses is not reported (a company may be called `3M` or `Booking.com`, a deal by
+    its order number). A `website` is judged as a name is, HubSpot taking any text there: a web
+    address is never an email address, a date, a phone number or a number, so a column of them
+    is another column's; web addresses in `domain` or `website` are theirs (HS214 names what
+    HubSpot cuts of a domain). The finding is a warning: it names
     the cause of the other findings, not an error of its own.
     Example: a column `Close` of `03/15/2024` cells mapped to `hs_lead_status`; `Email` mapped to
-    `phone`.
+    `phone` or to `website`; `Website` (`https://acme.com`) mapped to `email`.
     Fix: map the column to the property its values are for (or the property to the column that
     holds its values), and check the neighbouring mappings: a mapping list shifted by one moves
     several columns.
@@ -283,8 +300,8 @@ def _verdict(sample: _Sample, date_format: str) -> str | None:
 
 
 def _fits(sample: _Sample, arr: pa.Array, date_format: str) -> np.ndarray:
-    """Which sampled cells the property's own rule accepts (a name takes any text: none is
-    checked, every one counts as failing it)."""
+    """Which sampled cells the property's own rule accepts (a name or a website takes any text:
+    none is checked, every one counts as failing it)."""
     prop, kind = sample.prop, sample.kind
     if kind in ("date", "datetime"):
         d = formats.parse_dates(arr, date_format, with_time=True)
@@ -301,6 +318,8 @@ def _fits(sample: _Sample, arr: pa.Array, date_format: str) -> np.ndarray:
         return np.asarray(formats.emails(arr), dtype=bool)
     if kind == "phone":
         return np.asarray(formats.phones(arr), dtype=bool) & (formats.phone_digits(arr) >= formats.PHONE_MIN_DIGITS)
+    if kind == "domain":
+        return np.asarray(formats.domains(arr)[0], dtype=bool)
     return np.zeros(len(arr), dtype=bool)
 
 
