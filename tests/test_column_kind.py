@@ -219,6 +219,9 @@ def test_a_single_checkbox_of_ones_and_zeros_is_hs207s_alone(tmp_path: Path) -> 
     assert _with_portal(tmp_path / "b", vip, EMAILS) == [
         (1, 2, "HS255", "column 'Value' is mapped to vip (a single checkbox), but 5 of its 5 values are email "
                         "addresses: " + ASK + " (each cell is reported as HS207 says)")]
+    assert _with_portal(tmp_path / "c", vip, URLS) == [
+        (1, 2, "HS255", "column 'Value' is mapped to vip (a single checkbox), but 5 of its 5 values are web "
+                        "addresses: " + ASK + " (each cell is reported as HS207 says)")]
 
 
 def test_a_multiple_checkbox_is_named_as_one(tmp_path: Path) -> None:
