@@ -269,7 +269,8 @@ _KEPT = {
     "HS341": r"more than \d+ (?:associations|records)",
     "HS419": r"[\d,]+ date cell\(s\)",
     # (a cell's zero-padded number format, 00000: the workbook's style, not what the cell holds)
-    "HS426": r"12 digits or more|leading \+ or 0|trunk 0|number format 0[0\\\"-]*",
+    "HS426": r"12 digits or more|1\.23457E\+11|such as 0|more than 15 significant digits|keeps 15 of them"
+             r"|past the 15th|leading \+ or 0|trunk 0|number format 0[0\\\"-]*",
     "HS427": r"over 15 significant digits",
     "HS428": r"number format 0[0\\\"-]*",
     "HS432": r"\([\d,]+ rows?\)",

@@ -96,6 +96,16 @@ def test_an_xls_zip_code_in_a_zero_padded_format_is_said_to_show_its_zero_as_in_
     assert padded_zip_findings(report) == PADDED_ZIP_FINDINGS
 
 
+def test_an_xls_ids_message_is_true_whatever_its_cells_number_format_as_in_an_xlsx(tmp_path: Path) -> None:
+    # as in an .xlsx: General's notation and a Number format's digits both said, and past 15
+    # significant digits the digits lost (BIFF holds the 19-digit ID as a double too)
+    from tests.test_xlsx import WHOLE_ID_FINDINGS, WHOLE_IDS, whole_id_findings
+
+    report = validate(write(tmp_path, make_xls(WHOLE_IDS), "contacts.xls", ("Email", "Record ID")))
+    assert not report.refusals and report.files[0].reader == "xlrd"
+    assert whole_id_findings(report) == WHOLE_ID_FINDINGS
+
+
 SMALL = {"sheets": [{"name": "Contacts", "rows": [
     ["Name", "Email", "Close Date", "Zip"],
     ["Ann", "ann@example.com", "03/15/2024", "02134"],

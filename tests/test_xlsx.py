@@ -427,8 +427,7 @@ def test_a_number_cell_id_is_named_only_where_excel_shows_or_keeps_it_otherwise(
         (3, 3, "HS426", "'2134' is stored as a number cell, which holds no leading zero, and looks like a postal "
                         "code that lost one; ZIP codes belong in Text cells"),
         (3, 3, "HS428", "postal code '2134' looks like it lost a leading zero"),
-        (4, 2, "HS426", "'123456789012' is stored as a number cell with 12 digits or more, which Excel shows in "
-                        "scientific notation; IDs and ZIP codes belong in Text cells"),
+        (4, 2, "HS426", _long_id("123456789012")),
         (4, 3, "HS426", "'12345.5' is stored as a number cell with a fraction, which Excel shows as the cell's "
                         "format rounds it; IDs and ZIP codes belong in Text cells")]
     phones = _numbers_report(tmp_path, ("Phone", "Fax"), [("4155550101", "42")])
@@ -509,6 +508,72 @@ def test_a_phone_number_in_a_zero_padded_format_is_said_to_show_its_zero_but_not
                         "shows '07700900123' through the cell's number format 00000000000, but the file holds the "
                         "number; phones belong in Text cells, as +<country code><number>"),
         (3, 2, "HS426", f"phone number '7700900123' is stored as a number cell, {_LOST_PLUS}")]
+
+
+# a Record ID column of number cells in formats that show every whole digit (0, #,##0 and 0.00 are
+# Excel's built-in 1, 3 and 2, 000000000000 a custom one), in General, and past 15 significant digits
+WHOLE_IDS = {"sheets": [{"name": "Contacts", "rows": [
+    ["Email", "Record ID"], ["a@x.com", {"v": 123456789012, "format": "0"}],
+    ["b@x.com", {"v": 123456789012, "format": "#,##0"}], ["c@x.com", {"v": 12345.5, "format": "0"}],
+    ["d@x.com", 123456789012], ["e@x.com", {"v": 1234567890123456789, "format": "0"}],
+    ["f@x.com", 1234567890123456789], ["g@x.com", {"v": 12345678901, "format": "0"}],
+    ["h@x.com", {"v": 10 ** 30, "format": "#,##0"}]]}]}
+
+
+def whole_id_workbook() -> bytes:
+    """WHOLE_IDS as an .xlsx, its 19-digit IDs written with every digit (``<v>1234567890123456789</v>``,
+    as a writer of 64-bit integers does; openpyxl writes 1.234567890123457e+18)."""
+    book = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(make_workbook(WHOLE_IDS))) as src, zipfile.ZipFile(book, "w") as out:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert body.count(b">1.234567890123457e+18<") == 2
+                body = body.replace(b">1.234567890123457e+18<", b">1234567890123456789<")
+            out.writestr(item, body)
+    return book.getvalue()
+
+
+def _long_id(value: str) -> str:
+    return (f"'{value}' is stored as a number cell with 12 digits or more, which Excel shows in scientific notation "
+            "(1.23457E+11) in the General format (a Number format such as 0 shows every digit, but the cell still "
+            "holds a number); IDs and ZIP codes belong in Text cells")
+
+
+_LOST_15 = ("'1234567890123456800' is stored as a number cell with more than 15 significant digits: the cell holds "
+            "that number, not the digits typed, and Excel keeps 15 of them, so the digits past the 15th are lost "
+            "whatever the cell's number format shows; IDs and ZIP codes belong in Text cells")
+WHOLE_ID_FINDINGS = [
+    (2, 2, "HS426", _long_id("123456789012")), (3, 2, "HS426", _long_id("123456789012")),
+    (4, 2, "HS426", "'12345.5' is stored as a number cell with a fraction, which Excel shows as the cell's format "
+                    "rounds it; IDs and ZIP codes belong in Text cells"),
+    (5, 2, "HS426", _long_id("123456789012")), (6, 2, "HS426", _LOST_15), (7, 2, "HS426", _LOST_15),
+    (9, 2, "HS426", _long_id("1" + "0" * 30))]
+
+
+def whole_id_findings(report: Any) -> list[tuple]:
+    return [(f.row, f.column, f.code, f.message) for f in report.findings if f.code == "HS426"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_an_ids_message_is_true_whatever_its_cells_number_format(
+        tmp_path: Path, engine: str, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HS426 said a 12-digit ID "Excel shows in scientific notation" whatever the cell's format:
+    true of General alone, and the reader gives no cell's format. In 0 or #,##0 Excel shows every
+    digit: the message now says General's notation and that a Number format shows the digits, but
+    the cell still holds a number. Past 15 significant digits (1234567890123456789 written, a
+    number cell holds 1234567890123456800) the digits are lost whatever the format shows, and the
+    message says so, as it did not (it spoke of scientific notation alone); an 11-digit ID is quiet."""
+    _use_engine(monkeypatch, engine)
+    report = validate(write(tmp_path, whole_id_workbook(), headers=("Email", "Record ID")),
+                      config=Config(chunk_rows=chunk_rows))
+    assert report.files[0].reader == engine and not report.refusals
+    assert whole_id_findings(report) == WHOLE_ID_FINDINGS
+    from validator.report import redact_report  # the values are masked, the rule's own text is not
+
+    masked = [m for *_at, m in whole_id_findings(redact_report(report))]
+    assert not any("12345" in m for m in masked) and "more than 15 significant digits" in masked[4]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

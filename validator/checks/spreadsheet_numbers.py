@@ -45,12 +45,18 @@ class NumberCellIdentifier(_CatalogRule):
 
     Why: in its General format Excel shows a number of 12 digits or more in scientific notation
     (`1.23457E+11`) and keeps only 15 significant digits; one save as CSV and the digits are gone
-    (HS427 says where they already are). A fraction is no ID: the cell shows, and a CSV saved
-    from it carries, what its format rounds the number to. A phone number starts with `+`
-    (HubSpot's format is `+<country code><number>`, fact sheet 6) or, in national form, mostly
-    with 0: a number cell holds neither, so Excel dropped them as the number was typed, and an
-    international number (`447700900123`) or a national one (`7700900123`, a UK mobile that was
-    `07700 900123`) no longer says its country or its trunk 0. A complete North American number
+    (HS427 says where they already are). A Number format (`0`, `#,##0`) shows every digit, but the
+    cell still holds a number, which HubSpot may import otherwise than Excel shows it (how it
+    reads a number format is not documented): the message says both (the reader sees a cell's
+    number, not its format). Past 15 significant digits the digits are lost whatever the format
+    shows: the cell holds a number (`1234567890123456789` written is `1234567890123456800`, the
+    value quoted), and Excel keeps 15 of its digits; the message says so. A fraction is no ID:
+    the cell shows, and a CSV saved from it carries, what its format rounds the number to. A
+    phone number starts with `+` (HubSpot's format is `+<country code><number>`, fact sheet 6)
+    or, in national form, mostly with 0: a number cell holds neither, so Excel dropped them as
+    the number was typed, and an international number (`447700900123`) or a national one
+    (`7700900123`, a UK mobile that was `07700 900123`) no longer says its country or its trunk
+    0. A complete North American number
     lost nothing that way: 10 digits, area code and exchange each starting with 2-9
     (`6175551234`), or 11 digits, `1` and those 10 (`16175551234`); the cell holds what the same
     digits typed into a Text cell would, so it is not named, unless the row's country (the
@@ -66,8 +72,8 @@ class NumberCellIdentifier(_CatalogRule):
     `00000-0000`) shows its zero, `02134`, but the cell holds `2134`: the message says so, naming
     the format, as HS428's does; so does a phone number in one (`7700900123` formatted
     `00000000000` shows `07700900123`).
-    Example: Record ID `123456789012` typed into a General-format cell; phone `447700900123`
-    or `7700900123` (`6175551234` is not named).
+    Example: Record ID `123456789012` typed into a number cell; `1234567890123456789` in any;
+    phone `447700900123` or `7700900123` (`6175551234` is not named).
     Fix: format the column as Text before entering or pasting the values.
     """
 
@@ -84,14 +90,22 @@ class NumberCellIdentifier(_CatalogRule):
                 yield from self._phones(chunk, file, col, mask)
                 continue
             at = np.flatnonzero(mask)
-            long, fraction = _number_shape(chunk.column(col.index).iloc[at])
-            for risky, why in ((long, "with 12 digits or more, which Excel shows in scientific notation"),
+            values = chunk.column(col.index).iloc[at]
+            long, fraction = _number_shape(values)
+            lost = np.zeros(len(at), bool)
+            if long.any():  # (past 15 significant digits: whatever the format shows, the digits are gone)
+                lost[long] = (_significant(values.iloc[np.flatnonzero(long)]) > 15).to_numpy(dtype=bool)
+            for risky, why in ((long & ~lost, _LONG_ID),
                                (fraction, "with a fraction, which Excel shows as the cell's format rounds it")):
                 if risky.any():
                     bad = np.zeros(len(chunk), bool)
                     bad[at[risky]] = True
                     yield from self.cells(chunk, file, col, bad, f"{{value}} is stored as a number cell {why}; "
                                           "IDs and ZIP codes belong in Text cells")
+            if lost.any():
+                bad = np.zeros(len(chunk), bool)
+                bad[at[lost]] = True
+                yield from self.cells(chunk, file, col, bad, _LOST_DIGITS)
             if is_zip(col):
                 for bad, code in by_padded_format(chunk, file, col, mask & lost_zero(chunk, file, col)):
                     yield from self.cells(chunk, file, col, bad, "{value} is stored as a number cell, which holds "
@@ -270,6 +284,12 @@ _PADDED_CELL = ("{value} is stored as a number cell, which holds no leading zero
                 "; ZIP codes belong in Text cells")
 _PADDED_PHONE = ("phone number {value} is stored as a number cell, which holds no leading + or 0: " + _SHOWN +
                  "; phones belong in Text cells, as +<country code><number>")
+# an ID of 12 to 15 significant digits in a number cell: the reader gives no cell's format
+_LONG_ID = ("with 12 digits or more, which Excel shows in scientific notation (1.23457E+11) in the General format "
+            "(a Number format such as 0 shows every digit, but the cell still holds a number)")
+_LOST_DIGITS = ("{value} is stored as a number cell with more than 15 significant digits: the cell holds that "
+                "number, not the digits typed, and Excel keeps 15 of them, so the digits past the 15th are lost "
+                "whatever the cell's number format shows; IDs and ZIP codes belong in Text cells")
 
 
 def _padded(text: str, code: str) -> Callable[[str], str]:
