@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from validator import Config, Report, Severity, ValidatorError, validate
+from validator import Config, Report, Severity, ValidatorError, render, validate
 
 EXAMPLES = ROOT / "fixtures" / "examples"
 
@@ -672,3 +672,47 @@ def test_a_dataframe_is_checked_as_the_file_it_is_written_as() -> None:
         ("Sheet1!A3", "HS212"), ("Sheet1!D3", "HS215"), ("Sheet1!A4", "HS301")]
     with pytest.raises(ValidatorError, match="must be a path, bytes, a binary file object or a pandas DataFrame"):
         validate(request, files={"contacts.csv": 5})
+
+
+def test_a_report_as_a_dataframe_has_a_row_per_listed_finding_as_the_json_report_has_it(tmp_path: Path) -> None:
+    # a pipeline filtering or storing findings had to build the frame from to_dict() itself
+    import pandas as pd
+
+    from validator.findings import FRAME_COLUMNS
+    from validator.report import redact_report
+
+    (tmp_path / "contacts.csv").write_bytes(b"Email,First Name\nbad,Ann\n\xff@x.com,Bo\nok@x.com,Cy,extra\n")
+    request = {"name": "t", "files": [{"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "First Name", "propertyName": "firstname"}]}}]}
+    (tmp_path / "c.import.json").write_text(json.dumps(request), encoding="utf-8")
+    report = validate(tmp_path / "c.import.json", config=Config(select=["HS110", "HS212", "HS402"]))
+    frame = report.to_frame()
+    assert list(frame.columns) == list(FRAME_COLUMNS) and len(frame) == len(report.findings) == 5
+    plain = frame.astype(object).where(frame.notna(), None)  # (<NA> as None)
+    assert [(r.file, r.row, r.column, r.column_name, r.code, r.severity, r.hubspot_error)
+            for r in plain.itertuples()] == [
+        ("contacts.csv", None, None, None, "HS402", "error", None),
+        ("contacts.csv", 2, 1, "Email", "HS212", "error", "INVALID_EMAIL"),
+        ("contacts.csv", 3, 1, "Email", "HS212", "error", "INVALID_EMAIL"),
+        ("contacts.csv", 3, 1, "Email", "HS402", "error", None),
+        ("contacts.csv", 4, 3, None, "HS110", "error", "INCORRECT_NUMBER_OF_COLUMNS")]
+    # typed for storage: nullable integers and text, a missing value <NA>, never NaN or None
+    assert {str(frame[c].dtype) for c in ("row", "column", "line", "end_line", "offset")} == {"Int64"}
+    assert {str(frame[c].dtype) for c in FRAME_COLUMNS if c not in ("row", "column", "line", "end_line", "offset")} \
+        == {"string"}
+    assert frame["column_name"].isna().tolist() == [True, False, False, False, True]
+    # every value the JSON report's findings hold (an undecodable byte as its \xNN text), so the
+    # frame writes to Parquet as it is
+    assert plain.to_dict("records") == [
+        {k: f[k] for k in FRAME_COLUMNS} for f in json.loads(render(report, "json"))["findings"]]
+    assert frame.loc[2, "value"] == "\\xff@x.com"
+    buf = io.BytesIO()
+    frame.to_parquet(buf)
+    assert pd.read_parquet(io.BytesIO(buf.getvalue()))["value"].tolist() == frame["value"].tolist()
+    masked = redact_report(report).to_frame()
+    assert masked["value"].fillna("").tolist() == ["", "REDACTED", "REDACTED", "REDACTED", "REDACTED"]
+    assert not masked["message"].str.contains("x.com").any()
+    # no finding: the columns all the same, no row
+    assert Report().to_frame().shape == (0, len(FRAME_COLUMNS))

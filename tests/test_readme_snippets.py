@@ -92,4 +92,5 @@ def test_library_snippet(workdir: Path) -> None:
     lines = out.getvalue().splitlines()
     assert lines[0] == "10 3 1"
     assert lines[1] == "exports/contacts.csv 3 Company HS110 INCORRECT_NUMBER_OF_COLUMNS email:bo.chen@example.org"
+    assert lines[-1] == "{'error': 10, 'warning': 3}"
     assert json.loads((workdir / "preflight.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"

@@ -267,6 +267,22 @@ class Report:
             return 1
         return 0
 
+    def to_frame(self) -> Any:
+        """The listed findings as a pandas DataFrame, a row each in report order, with the JSON
+        report's fields as columns (``FRAME_COLUMNS``: the integers as pandas' nullable ``Int64``,
+        the others as its ``string``, a missing value ``<NA>``; text as the JSON report has it, undecodable bytes as
+        ``\\udcXX`` escapes, so the frame writes to Parquet or a database as it is). Findings
+        over ``max_per_rule`` are counted in ``counts``, not listed; mask values first with
+        ``validator.report.redact_report(report).to_frame()``."""
+        import pandas as pd
+
+        from validator.report.json_format import clean
+
+        rows = [clean(f.to_dict()) for f in self.findings]
+        return pd.DataFrame({name: pd.array([r[name] for r in rows],
+                                            dtype="Int64" if name in _INT_COLUMNS else "string")
+                             for name in FRAME_COLUMNS})
+
     def unlisted_split(self, code: str, file: str | None, n: int) -> dict[Severity, int]:
         """The ``n`` findings of ``code`` not listed in ``file`` (None: not known) by severity:
         as ``unlisted_levels`` splits them, else all at the report's severity of the code. An
@@ -392,6 +408,12 @@ class Report:
             "accepted": dict(sorted(self.accepted.items())),
             "ignored_records": dict(sorted(self.ignored_records.items())),
         }
+
+
+# ``Report.to_frame``'s columns: where the finding is, what it is, then the rest of its fields
+FRAME_COLUMNS = ("file", "sheet", "row", "column", "column_name", "cell", "code", "rule", "severity",
+                 "hubspot_error", "message", "value", "hint", "key", "line", "end_line", "pointer", "offset", "path")
+_INT_COLUMNS = frozenset({"row", "column", "line", "end_line", "offset"})
 
 
 def _level(value: object, name: str) -> Severity:
