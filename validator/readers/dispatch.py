@@ -209,7 +209,9 @@ class Prefixed:
 FAST_MIN_BYTES = 1 << 20  # below this the exact reader is as quick and starts sooner
 
 
-CHUNK_BYTES = 16 << 20  # about this much text per chunk, so that memory does not grow with row width
+# about this much text per chunk, so that memory does not grow with row width (14 MiB: a 28-column
+# file at HubSpot's 512 MB peaked 10-20 MiB lower than with 16, up to 385 MiB then, for ~1-3% more CPU)
+CHUNK_BYTES = 14 << 20
 MIN_CHUNK_ROWS = 1024
 
 
