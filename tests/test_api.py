@@ -714,5 +714,14 @@ def test_a_report_as_a_dataframe_has_a_row_per_listed_finding_as_the_json_report
     masked = redact_report(report).to_frame()
     assert masked["value"].fillna("").tolist() == ["", "REDACTED", "REDACTED", "REDACTED", "REDACTED"]
     assert not masked["message"].str.contains("x.com").any()
+    # a lone surrogate (a report made by hand; readers write an undecodable byte as \xNN) is the
+    # JSON report's \uXXXX text, which Parquet takes (the raw character is no UTF-8)
+    from validator.findings import Finding
+
+    odd = Report(findings=[Finding("HS212", "invalid-email", "'\udcff' is bad", Severity.ERROR, file="c.csv",
+                                   row=2, column=1, value="\udcff@x.com")]).to_frame()
+    assert odd[["row", "value", "message"]].astype(object).values.tolist() == [[2, "\\udcff@x.com",
+                                                                                "'\\udcff' is bad"]]
+    odd.to_parquet(io.BytesIO())
     # no finding: the columns all the same, no row
     assert Report().to_frame().shape == (0, len(FRAME_COLUMNS))

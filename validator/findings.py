@@ -270,9 +270,10 @@ class Report:
     def to_frame(self) -> Any:
         """The listed findings as a pandas DataFrame, a row each in report order, with the JSON
         report's fields as columns (``FRAME_COLUMNS``: the integers as pandas' nullable ``Int64``,
-        the others as its ``string``, a missing value ``<NA>``; text as the JSON report has it, undecodable bytes as
-        ``\\udcXX`` escapes, so the frame writes to Parquet or a database as it is). Findings
-        over ``max_per_rule`` are counted in ``counts``, not listed; mask values first with
+        the others as its ``string``, a missing value ``<NA>``; the text as the JSON report has it,
+        an undecodable byte as ``\\xNN`` text and any lone surrogate as ``\\uXXXX``, so the frame
+        writes to Parquet or a database as it is). Findings over ``max_per_rule`` are counted in
+        ``counts``, not listed; mask values first with
         ``validator.report.redact_report(report).to_frame()``."""
         import pandas as pd
 
