@@ -1095,6 +1095,33 @@ def test_cells_of_a_gbk_file_that_are_valid_utf8_by_accident_are_named(reader: s
     assert found[1].severity == Severity.WARNING
 
 
+@pytest.mark.parametrize("chunk_rows", [2, 50_000])
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+def test_a_recurring_accident_is_named_at_each_row_and_judged_once(
+        reader: str, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HS403 judged every cell past ASCII of a file with a byte that is not UTF-8 in Python, one by
+    one: a column of 100,000 `Dvořák`s (two characters side by side, which the byte screen keeps)
+    cost it 1 s of CPU, and a file of Cyrillic and Chinese names with one bad byte took 10.5 s to
+    check instead of 1.3 s. Each distinct cell is judged once now: a cell that recurs, within a
+    chunk or in a later one, is still named at each of its rows."""
+    from validator.checks import _accidental
+
+    judged: list[str] = []
+    real = _accidental._readings
+    monkeypatch.setattr(_accidental, "_readings", lambda text: judged.append(text) or real(text))
+    accident = "郑伟".encode("gb18030")  # valid UTF-8 by accident: `֣ΰ`
+    rows = [("p0@example.com", "张伟".encode("gb18030"), b"Bern"),  # the first byte that is not UTF-8
+            ("p1@example.com", accident, "Dvořák".encode()),
+            ("p2@example.com", accident, "Dvořák".encode()),
+            ("p3@example.com", "Dvořák".encode(), accident),
+            ("p4@example.com", accident, "Dvořák".encode())]
+    data = b"Email,First Name,City\r\n" + b"".join(b",".join((e.encode(), n, c)) + b"\r\n" for e, n, c in rows)
+    found = findings(data, "HS403", reader=reader, chunk_rows=chunk_rows)
+    assert [(f.row, f.column, f.line, f.value) for f in found] == [
+        (None, None, 2, "张伟"), (3, 2, 3, "֣ΰ"), (4, 2, 4, "֣ΰ"), (5, 3, 5, "֣ΰ"), (6, 2, 6, "֣ΰ")]
+    assert sorted(judged) == ["Dvořák", "֣ΰ"]  # (once each, whatever the chunks)
+
+
 def test_a_utf8_file_of_the_same_cells_has_no_finding_about_its_encoding() -> None:
     data = "Email,First Name,City\r\np0@example.com,֣ΰ,Müller\r\np1@example.com,½ƽ,東京\r\n".encode()
     assert findings(data, "HS403") == findings(data, "HS402") == []
