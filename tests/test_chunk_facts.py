@@ -74,6 +74,7 @@ def test_dates_parsed_once_per_distinct_text_equal_dates_parsed_per_cell() -> No
 
 @given(st.lists(CELL, min_size=1, max_size=12))
 @example(["a \n", "=1", "b"])
+@example(["\u3000", "\u3000\n", " ", "\t\u00a0", "a\u2007\n", "\u00a0a", "a\u202f", "\n", " \n", "a \r\n"])
 @example(["+1 555 0100", "-12.5", "+1 ext. 12", "=1+1", "@x", "+", "+1"])  # most rows candidates
 def test_byte_screens_keep_every_cell_the_full_predicates_flag(cells: list[str]) -> None:
     frame = string_frame([cells], list(range(2, len(cells) + 2)))
@@ -98,6 +99,8 @@ def _assert_screens_keep_flagged_cells(chunk: Chunk) -> None:
     ]
     for candidates, predicate, *on_candidates in cases:
         assert exactly(values, candidates, (on_candidates or [predicate])[0]).tolist() == predicate(values).tolist()
+    # HS409's rows from the cells' first and last bytes, against its regex over every cell
+    assert dialect._around_rows(chunk, 0).tolist() == dialect._around(values).tolist()
 
 
 @given(st.lists(st.text(alphabet=" \t\x0b\x1c\x85\u00a0\u1680\u2000\u2028\u3000\ufeffa", max_size=4),

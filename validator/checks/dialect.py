@@ -464,10 +464,7 @@ class SurroundingWhitespace(Rule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in file.imported():
-            seen = screen(chunk, col.index)
-            maybe = seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST)
-            bad = exactly(chunk.column(col.index), maybe, _around)
-            yield from self.cells(chunk, file, col, bad, _around_message)
+            yield from self.cells(chunk, file, col, _around_rows(chunk, col.index), _around_message)
 
 
 # First and last UTF-8 bytes of the SPACES (a cell without them at an end has none around it);
@@ -490,6 +487,32 @@ def _around(values: pd.Series) -> np.ndarray:
     bad = values.str.contains(AROUND, regex=True).to_numpy(dtype=bool)
     if bad.any():
         bad = bad & (values.str.strip(SPACES) != "").to_numpy(dtype=bool)
+    return bad
+
+
+_ASCII_SPACES = b" \t\x0b\x0c"  # (a cell whose first or last byte is one starts or ends with it)
+_STARTS = tuple(SPACES)
+_ENDS = _STARTS + tuple(f"{c}\n" for c in SPACES)  # (``$`` matches before a final line feed)
+
+
+def _around_rows(chunk: Chunk, index: int) -> np.ndarray:
+    """``_around`` of a column's cells, from their first and last bytes: a regex over every
+    cell ending in a space scanned it whole for ``[...]$`` (1.1 s of CPU for 200,000 notes of
+    ~2,000 characters, half of them ending in a space). A first or last byte that is an ASCII
+    space settles it; other candidates (a no-break or ideographic space, a space before a final
+    line feed) are compared at their ends; only a cell that starts and ends with such bytes may
+    be all spaces, and is stripped to see."""
+    seen = screen(chunk, index)
+    starts, ends = seen.first_in(_SPACE_FIRST), seen.last_in(_SPACE_LAST)
+    bad = seen.first_in(_ASCII_SPACES) | seen.last_in(_ASCII_SPACES)
+    values = chunk.column(index)
+    at = np.flatnonzero((starts | ends) & ~bad)
+    if len(at):
+        maybe = values.iloc[at]
+        bad[at] = (maybe.str.startswith(_STARTS) | maybe.str.endswith(_ENDS)).to_numpy(dtype=bool)
+    at = np.flatnonzero(bad & starts & ends)
+    if len(at):
+        bad[at] = (values.iloc[at].str.strip(SPACES) != "").to_numpy(dtype=bool)
     return bad
 
 
