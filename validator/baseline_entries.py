@@ -13,7 +13,7 @@ import heapq
 import itertools
 from collections.abc import Mapping
 
-from validator.checks.base import Batch, Hit
+from validator.checks.base import Batch, Cells, Hit
 from validator.findings import Finding
 from validator.held import span
 from validator.records import RowSource, finding_key, row_key
@@ -47,9 +47,10 @@ class Entries:
         keyed = self._keys(file, [r for r in where if r >= first], rows)
         if type(hit) is Batch:  # one column's cells: the entry without a Finding (data rows)
             name, label, number, render = hit.file or "", hit.column.label, hit.column.number, hit.message
+            values = hit.values.materialized() if isinstance(hit.values, Cells) else hit.values
             for i, row in enumerate(where):
                 if row >= first:
-                    out.append((name, hit.code, keyed.get(row), label, render(str(hit.values[i])), row, number, ""))
+                    out.append((name, hit.code, keyed.get(row), label, render(str(values[i])), row, number, ""))
                 else:
                     out.append(_entry(hit.finding(i), keyed, first))
             return
