@@ -190,6 +190,21 @@ def test_rows_per_chunk_shrink_with_row_width_only() -> None:
     assert rows_per_chunk(wide, 7) == 7  # a smaller setting is kept
 
 
+def test_rows_per_chunk_shrink_with_the_cells_of_a_row() -> None:
+    # a CRM export of 500 columns, most of them empty: 40,000 rows of 27 MB peaked at 517-532 MiB,
+    # as a chunk of 14 MiB held 10 million cells; a cell counts as CELL_BYTES of text at least
+    from validator.readers.dispatch import CELL_BYTES, CHUNK_BYTES, MIN_CHUNK_ROWS, rows_per_chunk
+
+    sparse = (b"a@x.com" + b",alpha" * 49 + b"," * 450 + b"\r\n") * 60  # 500 cells, 751 bytes a row
+    assert rows_per_chunk(sparse, 50_000) == CHUNK_BYTES // (CELL_BYTES * 500)
+    assert rows_per_chunk(sparse.replace(b",", b";"), 50_000) == CHUNK_BYTES // (CELL_BYTES * 500)
+    assert rows_per_chunk(sparse.replace(b",", b"\t"), 50_000) == CHUNK_BYTES // (CELL_BYTES * 500)
+    assert rows_per_chunk(b"x," * 5000 + b"x\n", 50_000) == MIN_CHUNK_ROWS  # however many cells
+    # 28 cells of 17 bytes (the bench's 28-column file): its text bounds it, as before
+    wide28 = (b",".join([b"x" * 16] * 28) + b"\r\n") * 60
+    assert rows_per_chunk(wide28, 50_000) == CHUNK_BYTES // 477
+
+
 _DIGITS_AND_SPACES = "0159 -.x\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u202f\u3000\u200b\ufeff٣５²߂𝟘"
 
 

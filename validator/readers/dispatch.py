@@ -213,13 +213,21 @@ FAST_MIN_BYTES = 1 << 20  # below this the exact reader is as quick and starts s
 # file at HubSpot's 512 MB peaked 10-20 MiB lower than with 16, up to 385 MiB then, for ~1-3% more CPU)
 CHUNK_BYTES = 14 << 20
 MIN_CHUNK_ROWS = 1024
+# and a cell counts as at least this many bytes of text: each takes memory of its own, whatever its
+# length (8 bytes of Arrow offsets, a byte screen's 6, the rules' masks), so a wide file of short or
+# empty cells (a CRM export of 500 columns, most of them empty) held ten times the cells a chunk of
+# the 28-column file holds: 40,000 such rows (27 MB) peaked at 517-532 MiB, 326-347 MiB now
+CELL_BYTES = 10
+_DELIMITERS = (b",", b";", b"\t", b"|")
 
 
 def rows_per_chunk(head: bytes, chunk_rows: int) -> int:
     """Rows per chunk for a text file: ``chunk_rows``, fewer where the rows sampled at the head
-    of the file are long (findings do not depend on where chunks are cut)."""
+    of the file are long, or hold many cells (findings do not depend on where chunks are cut).
+    A row's cells are counted by its most frequent delimiter (quoted ones too: fewer rows)."""
     lines = max(head.count(b"\n"), head.count(b"\r")) or 1  # \r alone ends lines in old Mac files
-    per_row = max(1, len(head) // lines)
+    cells = max(head.count(d) for d in _DELIMITERS) // lines + 1
+    per_row = max(1, len(head) // lines, CELL_BYTES * cells)
     return max(1, min(chunk_rows, max(MIN_CHUNK_ROWS, CHUNK_BYTES // per_row)))
 
 
