@@ -808,6 +808,28 @@ def test_framing_checks_quotes_once_where_their_count_proves_them_sound(parts: l
         assert _framed_or_anomaly(buf, final, eol) == got
 
 
+@pytest.mark.parametrize("resyncs", [0, 1, 16])
+@given(parts=st.lists(st.sampled_from([b'"', b'"', b'"', b",", b";", b"\n", b"\r", b"a"]), max_size=40),
+       dialect=st.sampled_from([(ord(","), framing.LF), (ord(";"), framing.LF), (ord(","), framing.CR)]))
+def test_field_quotes_from_the_count_and_strays_equal_the_walk_quote_by_quote(
+        resyncs: int, parts: list[bytes], dialect: tuple[int, int]) -> None:
+    """A segment with a stray quote had every quote walked in Python (a file that quotes every
+    value: ~1 s a segment): the count places the quotes up to the first it cannot, sets that
+    stray aside and takes up again after it. Field and stray quotes equal the walk's from the
+    first quote, however many strays are set aside before the rest is walked."""
+    buf = np.frombuffer(b"".join(parts), dtype=np.uint8)
+    quotes = np.flatnonzero(buf == framing.QUOTE)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(framing, "_RESYNCS", resyncs)
+        field, strays, sound = framing._field_quotes(buf, *dialect)
+    if sound:
+        assert framing._count_sound(buf, quotes, *dialect) and not len(strays)
+        assert field.tolist() == quotes.tolist()
+        return
+    want = framing._walk(buf, quotes, *dialect)
+    assert (field.tolist(), strays.tolist()) == (want[0].tolist(), want[1].tolist())
+
+
 def test_a_segment_whose_quotes_are_sound_by_their_count_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     check = framing.check_quotes

@@ -186,10 +186,63 @@ def field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray,
 
 def _field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray, np.ndarray, bool]:
     """``field_quotes``, and whether the quote count alone proved every quote of ``buf`` sound
-    (``check_quotes`` passed on it)."""
+    (``check_quotes`` passed on it).
+
+    Where it did not, the csv module's states are followed from the first quote the count cannot
+    place (``_first_unsound``: every quote before it is a field quote, in the order the count
+    reads them), a stray one set aside at a time, the count taken up again after it: a
+    segment of a file that quotes every value, with one stray quote in it, had its two million
+    quotes walked one by one in Python (about 1 s each). Past ``_RESYNCS`` strays the rest is
+    walked (``_walk``)."""
     quotes = np.flatnonzero(buf == QUOTE)
     if not len(quotes) or _count_sound(buf, quotes, delimiter, eol):
         return quotes, _NONE, True
+    field: list[np.ndarray] = []
+    stray: list[int] = []
+    start = 0
+    for _ in range(_RESYNCS):
+        rest = quotes[start:]
+        k = _first_unsound(buf, rest, delimiter, eol)
+        if k is None or k & 1:  # all placed; or a closing quote with text after it: the rest are returned
+            field.append(rest)  # as field quotes, so that check_quotes raises there (``_walk``'s way)
+            return np.concatenate(field), np.asarray(stray, dtype=np.intp), False
+        field.append(rest[:k])  # an opening quote not at a field's start: a stray, and the state
+        stray.append(int(rest[k]))  # (outside a quoted field) is the same for the quote after it
+        start += k + 1
+    walked, strays = _walk(buf, quotes[start:], delimiter, eol)
+    return (np.concatenate([*field, walked]), np.concatenate([np.asarray(stray, dtype=np.intp), strays]), False)
+
+
+_RESYNCS = 16  # strays set aside by the count before the rest of a segment's quotes are walked
+
+
+def _first_unsound(buf: np.ndarray, quotes: np.ndarray, delimiter: int, eol: int) -> int | None:
+    """The index of the first of ``quotes`` (the first of them opening a quoted field) that
+    ``check_quotes``' count cannot place: an opening one (even index) not after a field start or
+    a quote (the first one: not after a field start), or a closing one (odd) before neither a
+    field end nor a quote; None if none."""
+    size = len(buf)
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = buf[np.maximum(opening - 1, 0)]
+    ok = (opening == 0) | (before == delimiter) | (before == eol) | (before == QUOTE)
+    if len(ok) and before[0] == QUOTE:  # (the first has no closing quote before it: a quote there is a stray)
+        ok[0] = opening[0] == 0
+    bad_open = 2 * int(np.argmin(ok)) if not ok.all() else None
+    after_pos = closing + 1
+    after = buf[np.minimum(after_pos, size - 1)]
+    ok = (after_pos >= size) | (after == delimiter) | (after == LF) | (after == CR) | (after == QUOTE)
+    bad_close = 2 * int(np.argmin(ok)) + 1 if not ok.all() else None
+    found = [k for k in (bad_open, bad_close) if k is not None]
+    return min(found) if found else None
+
+
+def _walk(buf: np.ndarray, quotes: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray, np.ndarray]:
+    """(field quotes, stray quotes) of ``quotes``, the first of them outside a quoted field: the
+    csv module's states followed quote by quote. Outside a quoted field, a quote after a
+    delimiter, a line end (``eol``) or the start opens one, and any other is a stray (text);
+    inside, a quote followed by a quote is a doubled one, and a quote followed by a delimiter, a
+    line end or the end closes it. A quote followed by anything else ends the walk: from there on
+    every quote is a field quote (``_field_quotes``)."""
     size = len(buf)
     prev = buf[np.maximum(quotes - 1, 0)].tolist()
     nxt = buf[np.minimum(quotes + 1, size - 1)].tolist()
@@ -218,9 +271,8 @@ def _field_quotes(buf: np.ndarray, delimiter: int, eol: int) -> tuple[np.ndarray
             inside = False
             i += 1
         else:
-            rest = quotes[i:]
-            return np.concatenate((np.asarray(field, dtype=np.intp), rest)), np.asarray(stray, dtype=np.intp), False
-    return np.asarray(field, dtype=np.intp), np.asarray(stray, dtype=np.intp), False
+            return np.concatenate((np.asarray(field, dtype=np.intp), quotes[i:])), np.asarray(stray, dtype=np.intp)
+    return np.asarray(field, dtype=np.intp), np.asarray(stray, dtype=np.intp)
 
 
 def _count_sound(buf: np.ndarray, quotes: np.ndarray, delimiter: int, eol: int) -> bool:
