@@ -1141,7 +1141,9 @@ def test_the_utf8_reading_of_an_accident_is_implausible_text(text: str, accident
 
 
 @given(st.lists(st.text(alphabet=st.sampled_from(list("aZ 1.-@") + [chr(c) for c in range(0xA0, 0x250)]
-                                                + list("\x85\u0301\u05d0\u0434\u4e2d\u0562")), max_size=12),
+                                                + list("\x85\u0301\u05d0\u0434\u4e2d\u0562")
+                                                + [chr(c) for c in range(0x2000, 0x2130)] + ["\U0001f600"]),
+                        max_size=12),
                 max_size=8))
 def test_the_byte_screen_passes_every_value_implausible_may_judge_so(values: list[str]) -> None:
     # a necessary condition: a value the screen leaves out is never implausible (Latin letters
@@ -1152,7 +1154,10 @@ def test_the_byte_screen_passes_every_value_implausible_may_judge_so(values: lis
 
     screened = maybe_implausible(pa.array(values, type=pa.string()))
     assert [v for v, kept in zip(values, screened, strict=True) if implausible(v) and not kept] == []
-    assert not maybe_implausible(pa.array(["Müller", "São Paulo", "José Nuñez", "carlos.müller@x.de", "plain"])).any()
+    assert not maybe_implausible(pa.array(["Müller", "São Paulo", "José Nuñez", "carlos.müller@x.de", "plain",
+                                           "1.200 €", "O’Brien", "“quoted”", "20 °C", "½ price", "a\u00a0b",
+                                           "Zürich – Genève", "№ 5™"])).any()
+    assert maybe_implausible(pa.array(["€€", "ü€", "µm", "Dvořák", "\u0301a", "\u2065", "😀"])).all()
 
 
 @pytest.mark.parametrize(("text", "encoding", "label"), [
