@@ -178,3 +178,23 @@ def test_dialect_variants_take_the_fast_path_and_report_as_the_exact_reader(tmp_
     assert (tmp_path / "out" / "stray" / "contacts.csv").read_bytes().count(b' "Bo",') > 600
     request = json.loads((tmp_path / "out" / "one-column" / "import.json").read_text())
     assert [m["columnName"] for f in request["files"] for m in f["fileImportPage"]["columnMappings"]] == ["Email"]
+
+
+def test_shapes_are_written_once_and_timed_against_the_read(tmp_path: Path) -> None:
+    shapes = load("shapes")
+    make(tmp_path / "source", rows=500, seed=5)
+    lines: list[str] = []
+    results = shapes.main([str(tmp_path / "source"), "--out", str(tmp_path / "out"), "--repeat", "1",
+                           "--only", "quoted", "--only", "dvorak", "--only", "wide-500"], echo=lines.append)
+    assert [r["shape"] for r in results] == ["quoted", "dvorak", "wide-500"]
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| quoted", "| dvorak", "| wide-500"]
+    assert all(r["check_s"] > 0 and r["read_s"] > 0 and r["rss"] > 0 for r in results)
+    quoted = (tmp_path / "out" / "quoted" / "contacts.csv").read_bytes()
+    assert quoted.startswith(b'"Email","First Name"') and quoted.count(b'"\r\n"') >= 495  # every value quoted
+    rows = (tmp_path / "out" / "dvorak" / "contacts.csv").read_text(encoding="utf-8", errors="replace")
+    assert rows.count(",Dvořák,") >= 490  # (a planted ragged or blank row aside)
+    wide = (tmp_path / "out" / "wide-500" / "contacts.csv").read_text(encoding="utf-8").splitlines()
+    assert len(wide) == 1 + 500 * 2 // 5 and {line.count(",") for line in wide} == {499}
+    before = (tmp_path / "out" / "dvorak" / "contacts.csv").stat().st_mtime_ns
+    shapes.main([str(tmp_path / "source"), "--out", str(tmp_path / "out"), "--only", "dvorak", "--make-only"])
+    assert (tmp_path / "out" / "dvorak" / "contacts.csv").stat().st_mtime_ns == before  # (reused)
