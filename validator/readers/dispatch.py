@@ -216,7 +216,7 @@ MIN_CHUNK_ROWS = 1024
 # and a cell counts as at least this many bytes of text: each takes memory of its own, whatever its
 # length (8 bytes of Arrow offsets, a byte screen's 6, the rules' masks), so a wide file of short or
 # empty cells (a CRM export of 500 columns, most of them empty) held ten times the cells a chunk of
-# the 28-column file holds: 40,000 such rows (27 MB) peaked at 517-532 MiB, 326-347 MiB now
+# the 28-column file holds: 40,000 such rows (27 MB) peaked at 517-532 MiB, 322-326 MiB now
 CELL_BYTES = 10
 _DELIMITERS = (b",", b";", b"\t", b"|")
 
