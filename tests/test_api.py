@@ -224,6 +224,13 @@ def test_open_handles_are_closed(tmp_path: Path) -> None:
     assert len(os.listdir("/proc/self/fd")) <= before
 
 
+# c.csv: Email and Name, mapped to email and firstname (the cap tests' request)
+EMAIL_NAME = {"name": "r", "importOperations": {"0-1": "CREATE"}, "files": [{
+    "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
+        {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+        {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
+
+
 @pytest.mark.parametrize("reader", ["exact", "fast"])
 def test_ragged_rows_become_findings_only_as_far_as_the_cap_keeps_them(reader: str, monkeypatch) -> None:
     from validator.checks.rows import RaggedRow
@@ -232,12 +239,8 @@ def test_ragged_rows_become_findings_only_as_far_as_the_cap_keeps_them(reader: s
     real = RaggedRow._finding
     monkeypatch.setattr(RaggedRow, "_finding",
                         lambda self, n, file, *rest: made.append(n.row) or real(self, n, file, *rest))
-    request = {"name": "r", "importOperations": {"0-1": "CREATE"}, "files": [{
-        "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
-            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
     data = b"Email,Name\n" + b"".join(b"u%d@x.com,Ann,%d\n" % (i, i) for i in range(3000))
-    report = validate(request, files={"c.csv": io.BytesIO(data)},
+    report = validate(EMAIL_NAME, files={"c.csv": io.BytesIO(data)},
                       config=Config(reader=reader, max_per_rule=5, chunk_rows=700))
     ragged = [f for f in report.findings if f.code == "HS110"]
     assert [(f.row, f.column, f.message) for f in ragged] == [
@@ -255,12 +258,8 @@ def test_bad_cells_are_read_only_as_far_as_the_cap_keeps_their_findings(reader: 
     read: list[int] = []
     real = Cells.__getitem__
     monkeypatch.setattr(Cells, "__getitem__", lambda self, i: read.append(i) or real(self, i))
-    request = {"name": "r", "importOperations": {"0-1": "CREATE"}, "files": [{
-        "fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {"hasHeader": True, "columnMappings": [
-            {"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
-            {"columnObjectTypeId": "0-1", "columnName": "Name", "propertyName": "firstname"}]}}]}
     data = b"Email,Name\n" + b"".join(b"u%d@x.com, Ann %d\n" % (i, i) for i in range(3000))
-    report = validate(request, files={"c.csv": io.BytesIO(data)},
+    report = validate(EMAIL_NAME, files={"c.csv": io.BytesIO(data)},
                       config=Config(reader=reader, max_per_rule=5, chunk_rows=700, select=("HS409",)))
     assert [(f.row, f.column, f.code, f.value) for f in report.findings] == [
         (r, 2, "HS409", f" Ann {r - 2}") for r in range(2, 7)]

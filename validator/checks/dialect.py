@@ -484,6 +484,8 @@ def _around_message(value: str) -> str:
 
 
 def _around(values: pd.Series) -> np.ndarray:
+    """HS409's verdict on each cell as its regex states it: the reference ``_around_rows`` (which
+    the rule runs) is held to by the byte screens' Hypothesis test."""
     bad = values.str.contains(AROUND, regex=True).to_numpy(dtype=bool)
     if bad.any():
         bad = bad & (values.str.strip(SPACES) != "").to_numpy(dtype=bool)
