@@ -91,7 +91,7 @@ def line_breaks(chunk: Chunk) -> dict[str, int]:
 def _line_breaks(chunk: Chunk) -> dict[str, int]:
     out = {"\r\n": 0, "\n": 0, "\r": 0}
     for i in range(chunk.frame.shape[1]):
-        if not screen(chunk, i).holds(b"\r\n"):  # (the rules' screen, shared): no line break at all
+        if not chunk.filled(i) or not screen(chunk, i).holds(b"\r\n"):  # (the rules' screen, shared): none
             continue
         for piece in column_bytes(chunk, i):
             crlf, lf, cr = _breaks_in(piece)

@@ -45,6 +45,13 @@ def quote(value: str, limit: int = 80) -> str:
     return f"'{shown}'"
 
 
+def with_values(chunk: Chunk, columns: Iterable[Column]) -> list[Column]:
+    """The ``columns`` that hold anything in ``chunk`` (``Chunk.filled``). For a rule over the
+    values of cells, which finds nothing in an empty cell and keeps nothing of one: a column empty
+    throughout the chunk is passed over whole (a wide export's unused properties)."""
+    return [c for c in columns if chunk.filled(c.index)]
+
+
 def option_float(value: int) -> float:
     """A rule's whole-number option as a float to compare values with; one past a float's range
     (an option takes any whole number, ``10**400`` too) as infinity, a limit no value reaches."""

@@ -13,7 +13,7 @@ from validator.checks._accidental import ICONV, Accidents
 from validator.checks._cyrillic import LABEL as CYRILLIC
 from validator.checks._cyrillic import cyrillic_words
 from validator.checks._facts import NUL, exactly, line_breaks, screen, surrogate_rows
-from validator.checks.base import Hit, Rule, counted, deferred, quote, space_name
+from validator.checks.base import Hit, Rule, counted, deferred, quote, space_name, with_values
 from validator.checks.encoding import EAST_ASIAN_SAMPLE, SURROGATES, east_asian_encoding, encoding_label
 from validator.checks.header_sep import reports_sep_line, sep_line
 from validator.checks.header_title import HeldUnderTitle, TitleHeader
@@ -283,7 +283,7 @@ class NulByte(Rule):
                                    line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in with_values(chunk, file.columns):
             seen = screen(chunk, col.index)
             bad = exactly(chunk.column(col.index), seen.has(NUL),
                           lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool))
@@ -314,7 +314,7 @@ class _EndingRule(Rule):
         # a chunk ahead of the rules); the byte screens skip chunks whose cells hold none
         if not _is_csv(file):
             return
-        if any(seen.holds(b"\r\n") for seen in (screen(chunk, i) for i in range(chunk.frame.shape[1]))):
+        if any(screen(chunk, i).holds(b"\r\n") for i in range(chunk.frame.shape[1]) if chunk.filled(i)):
             for k, n in line_breaks(chunk).items():
                 self.inside[k] += n
         for note in chunk.notes:  # a ragged or bad-quote record's values are in no chunk's cells
@@ -463,7 +463,7 @@ class SurroundingWhitespace(Rule):
                                    line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             yield from self.cells(chunk, file, col, _around_rows(chunk, col.index), _around_message)
 
 

@@ -59,7 +59,7 @@ class RareEmailForm(_AddressRule):
     constants = (r"RFC 6531",)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             rare = rows_with(chunk, column.index, b'"[')  # byte screens: rare
             if any(b >= 0x80 for b in screen(chunk, column.index).present):
                 rare = rare | non_ascii_cells(cells(chunk, column))
@@ -145,7 +145,7 @@ class LongEmail(_AddressRule):
     hubspot_error = "INVALID_EMAIL"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             seen = screen(chunk, column.index)
             if seen.longest <= formats.LOCAL_MAX + 1 and not any(b >= 0x80 for b in seen.present):
                 continue  # ASCII cells of 65 bytes or fewer: no address (nor list part) can pass a limit

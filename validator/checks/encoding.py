@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from validator.checks._facts import surrogate_rows
-from validator.checks.base import Hit, Rule
+from validator.checks.base import Hit, Rule, with_values
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -58,7 +58,7 @@ class InvalidUtf8(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if not file.notes.decode_errors:
             return
-        for col in file.columns:
+        for col in with_values(chunk, file.columns):
             series = chunk.column(col.index)
             if getattr(series.dtype, "storage", None) != "python":
                 continue  # Arrow-backed: the reader stored it there, so it decoded cleanly

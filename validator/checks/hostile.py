@@ -17,7 +17,7 @@ import numpy as np
 from validator.catalog import Catalog, builtin
 from validator.checks._columns import additional_kind, is_domain, is_email
 from validator.checks._facts import screen
-from validator.checks.base import CatalogRule, Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote, with_values
 from validator.checks.header_title import mapped_names, title_header, title_rows, title_wanted
 from validator.checks.spreadsheet import workbook
 from validator.context import TITLE_ROWS, Column, FileContext, ImportContext, normalise_name
@@ -110,7 +110,7 @@ class ReplacementCharacter(CatalogRule):
                                    "characters", file=file, row=1, line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             seen = screen(chunk, col.index)
             if not seen.holds(b"\xef"):  # U+FFFD is EF BF BD in UTF-8
                 continue
@@ -171,7 +171,7 @@ class ExcelCellLimit(Rule):
         whose = "an Excel cell holds at most" if limit == EXCEL_CELL_CHARS else "the configured most is"
         then = "Excel cuts it when it opens the file" if file.sheet is None else \
             "Excel may call the workbook damaged"
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             seen = screen(chunk, col.index)
             if seen.longest <= limit:
                 continue  # no cell has more bytes, so none more characters, than the limit
@@ -392,7 +392,7 @@ class MultiLineValue(CatalogRule):
         self.catalog: Catalog = builtin()
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.mapped():
+        for col in with_values(chunk, file.mapped()):
             spec = col.spec
             assert spec is not None
             prop = self.catalog.property_of(spec.object_type_id, spec.property_name) \

@@ -14,7 +14,7 @@ import numpy as np
 
 from validator import formats
 from validator.checks._facts import exactly, fullmatch, rows_with
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import Hit, Rule, quote, with_values
 from validator.context import Column, FileContext, ImportContext
 from validator.findings import Severity
 from validator.keys import (
@@ -98,7 +98,7 @@ class InvalidRecordId(Rule):
     what = "Record ID"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in _id_columns(file, self.foreign):
+        for column in with_values(chunk, _id_columns(file, self.foreign)):
             cells = chunk.column(column.index)
             bad = (cells.str.strip() != "").to_numpy(dtype=bool) & ~fullmatch(cells, POSITIVE_INT)
             if self.foreign and bad.any():  # a list of ids is HS315's (whether HubSpot takes one is unknown)
@@ -148,7 +148,7 @@ class SeveralObjectIds(Rule):
     hubspot_error = "INVALID_OBJECT_ID"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in _id_columns(file, foreign=True):
+        for column in with_values(chunk, _id_columns(file, foreign=True)):
             cells = chunk.column(column.index)
             yield from self.cells(chunk, file, column, _id_lists(cells, chunk, column.index),
                                   "{value} holds several object ids; HubSpot documents one per cell here "

@@ -223,10 +223,11 @@ class RowTooLarge(_LimitRule):
         frame = chunk.frame
         if not frame.shape[1] or not len(frame):
             return
-        if sum(screen(chunk, i).longest for i in range(frame.shape[1])) <= limit:
+        filled = [i for i in range(frame.shape[1]) if chunk.filled(i)]  # (an empty column adds nothing)
+        if sum(screen(chunk, i).longest for i in filled) <= limit:
             return  # bytes bound characters, and each column's longest cell bounds its cells: most chunks stop here
         total = np.zeros(len(frame), dtype=np.int64)
-        for i in range(frame.shape[1]):
+        for i in filled:
             total += chunk.column(i).str.len().to_numpy(dtype=np.int64)
         for j in np.flatnonzero(total > limit):
             i = int(j)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from validator.checks.associations import multi_file
-from validator.checks.base import CatalogRule, Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote, with_values
 from validator.context import FileContext, ImportContext
 from validator.findings import Severity
 from validator.keys import id_kind, is_foreign, split_quoted
@@ -219,7 +219,7 @@ class AssociationLabelNotFound(CatalogRule):
         return {*labels, *builtin}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in file.mapped(LABEL):
+        for column in with_values(chunk, file.mapped(LABEL)):
             assert column.spec is not None
             known = self.known(column.spec)
             if known is None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from validator.catalog import Catalog
 from validator.checks._key_forms import FORMS, unusable
-from validator.checks.base import CatalogRule, Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote, with_values
 from validator.checks.identity_ids import POSITIVE_INT
 from validator.checks.multiobject import KEYS, split_cells
 from validator.context import Column, FileContext, ImportContext
@@ -93,7 +93,7 @@ class InvalidAssociationKey(Rule):
                         file=ctx, pointer=c.at("propertyName"), value=c.property_name)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in _keys_columns(file):
+        for column in with_values(chunk, _keys_columns(file)):
             assert column.spec is not None
             if column.spec.property_name != RECORD_ID:
                 continue
@@ -120,7 +120,7 @@ class SelfAssociation(CatalogRule):
     hubspot_error = "INVALID_ASSOCIATION_KEY"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in _keys_columns(file):
+        for column in with_values(chunk, _keys_columns(file)):
             own = _own_column(file, column, self.catalog)
             if own is None:
                 continue

@@ -68,7 +68,7 @@ class ArchivedInPortal(OwnerRule):
                                    file=file, pointer=spec.at("propertyName"), value=spec.property_name)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             if OwnerRule.wants(self, prop):
                 multiple = prop.multiple  # (users separated by ';': deal collaborators)
                 found, _several = self.lookup(chunk, column, multiple=multiple)

@@ -13,7 +13,7 @@ import numpy as np
 
 from validator.catalog import Catalog
 from validator.checks._facts import blank_at, blank_rows
-from validator.checks.base import Hit
+from validator.checks.base import Hit, with_values
 from validator.checks.multiobject import parent_reference
 from validator.checks.typed import VALUE_COLUMN_TYPES, ValueRule
 from validator.context import Column, FileContext
@@ -100,7 +100,7 @@ class CreateWithRecordId(ValueRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if not hasattr(self, "ctx"):
             return
-        for column in file.mapped(*VALUE_COLUMN_TYPES, "HUBSPOT_OBJECT_ID"):
+        for column in with_values(chunk, file.mapped(*VALUE_COLUMN_TYPES, "HUBSPOT_OBJECT_ID")):
             spec = column.spec
             if spec is None or spec.object_type_id is None or self.ctx.spec.operation(spec.object_type_id) != "CREATE":
                 continue

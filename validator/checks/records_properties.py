@@ -360,7 +360,7 @@ class OwnerNotFound(OwnerRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if self.catalog.owners is None:
             return
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             found, _multi = self.lookup(chunk, column, multiple=prop.multiple)
             bad = ~found & ~blank_at(chunk, column.index)
             yield from self.cells(chunk, file, column, bad, self._unknown_message if prop.multiple
@@ -392,7 +392,7 @@ class MultipleOwners(OwnerRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if self.catalog.owners is None:
             return
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             _found, multi = self.lookup(chunk, column, _active(self.catalog.owners),
                                         multiple=prop.multiple)
             yield from self.cells(chunk, file, column, multi, self._several_message if prop.multiple

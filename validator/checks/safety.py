@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.checks._facts import CONTROL, PY_SPACE, arrow_column, exactly, screen
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import Hit, Rule, quote, with_values
 from validator.context import FileContext
 from validator.findings import Severity
 from validator.readers.base import Chunk
@@ -113,7 +113,7 @@ class FormulaInjection(Rule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             seen = screen(chunk, col.index)
             bad = exactly(chunk.column(col.index), seen.first_in(_FORMULA_FIRST), _not_signed)
             yield from self.cells(chunk, file, col, bad, _injection_message)
@@ -150,7 +150,7 @@ class ControlCharacters(Rule):
                                    row=1, line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             seen = screen(chunk, col.index)
             bad = exactly(chunk.column(col.index), seen.has(CONTROL),
                           lambda v: v.str.contains(VALUE_CONTROLS, regex=True).to_numpy(dtype=bool))

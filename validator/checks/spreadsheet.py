@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from validator.checks._columns import is_date
-from validator.checks.base import CatalogRule, Hit, Rule, quote
+from validator.checks.base import CatalogRule, Hit, Rule, quote, with_values
 from validator.checks.typed import kind_mask
 from validator.context import Column, FileContext
 from validator.findings import Severity, column_letter
@@ -323,7 +323,7 @@ class FormulaWithoutValue(Rule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             mask = kind_mask(chunk, col.index, "f")
             if mask is not None and mask.any():
                 yield from self.cells(chunk, file, col, mask,
@@ -344,7 +344,7 @@ class ErrorValue(Rule):
     name = "error-value"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             mask = kind_mask(chunk, col.index, "e")
             if mask is not None and mask.any():
                 yield from self.cells(chunk, file, col, mask, "{value} is an Excel error value")

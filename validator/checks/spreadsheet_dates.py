@@ -17,7 +17,7 @@ import pandas as pd
 from validator import formats
 from validator.checks._columns import is_date
 from validator.checks._facts import arrow_column, exactly, fullmatch
-from validator.checks.base import Hit, Rule, quote
+from validator.checks.base import Hit, Rule, quote, with_values
 from validator.checks.spreadsheet import _CatalogRule
 from validator.checks.typed import date1904, distinct_texts, kind_mask
 from validator.context import Column, FileContext
@@ -56,7 +56,7 @@ class DateCell(Rule):
         self.count: dict[int, int] = {}
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in with_values(chunk, file.columns):
             mask = kind_mask(chunk, col.index, "d")
             if mask is None or not mask.any():
                 continue
@@ -97,7 +97,7 @@ class DateAsText(_CatalogRule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         if chunk.kinds is None:
             return
-        for col in file.columns:
+        for col in with_values(chunk, file.columns):
             kinds = chunk.kinds[col.index]
             if not (is_date(col, self.catalog) or (kinds == "d").any()):
                 continue

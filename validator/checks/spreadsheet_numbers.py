@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from validator import formats
 from validator.checks._columns import is_identifier, is_phone, is_zip
 from validator.checks._facts import exactly, fullmatch, rows_with, screen
-from validator.checks.base import Hit, quote
+from validator.checks.base import Hit, quote, with_values
 from validator.checks.spreadsheet import _CatalogRule
 from validator.checks.typed import cached, kind_mask, padded_formats
 from validator.context import Column, FileContext
@@ -82,7 +82,7 @@ class NumberCellIdentifier(_CatalogRule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in with_values(chunk, file.columns):
             mask = kind_mask(chunk, col.index, "n")
             if mask is None or not mask.any() or not is_identifier(col, self.catalog):
                 continue
@@ -170,7 +170,7 @@ class MangledNumber(_CatalogRule):
     name = "mangled-number"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             values = chunk.column(col.index)
             bad = np.zeros(len(values), dtype=bool)
             if is_identifier(col, self.catalog):  # scientific notation has an e or E
@@ -208,7 +208,7 @@ class LeadingApostrophe(_CatalogRule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             yield from self.cells(chunk, file, col, apostrophe(chunk, col), _apostrophe_message,
                                   hint="remove the apostrophe; to keep leading zeros, format the column as Text "
                                        "instead")
@@ -255,7 +255,7 @@ class LostLeadingZero(_CatalogRule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.columns:
+        for col in with_values(chunk, file.columns):
             if is_zip(col):
                 for bad, code in by_padded_format(chunk, file, col, lost_zero(chunk, file, col)):
                     yield from self.cells(chunk, file, col, bad, "postal code {value} looks like it lost a leading "
@@ -354,7 +354,7 @@ class TrailingPointZero(_CatalogRule):
     constants = (r"written with '\.0'",)  # the rule's own text, chosen by no cell
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             if not self._named(col):
                 continue
             bad = exactly(chunk.column(col.index), rows_with(chunk, col.index, b"."),

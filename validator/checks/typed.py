@@ -113,13 +113,17 @@ class ValueRule(Rule):
     def wants(self, prop: Property) -> bool:
         return False
 
-    def typed(self, file: FileContext) -> Iterator[tuple[Column, Property]]:
+    def typed(self, file: FileContext, chunk: Chunk | None = None) -> Iterator[tuple[Column, Property]]:
         """Mapped value columns whose property this rule reads: worked out once per file (a
-        rule asks for every chunk; the columns are bound before the first)."""
+        rule asks for every chunk; the columns are bound before the first). With ``chunk``, those
+        that hold anything in it (``Chunk.filled``): for a rule that finds nothing in an empty
+        cell and keeps nothing of one."""
         memo = self.__dict__.get("_typed")
         if memo is None or memo[0] is not file:
             memo = self._typed = (file, list(self._typed_columns(file)))
-        return iter(memo[1])
+        if chunk is None:
+            return iter(memo[1])
+        return iter([(column, prop) for column, prop in memo[1] if chunk.filled(column.index)])
 
     def _typed_columns(self, file: FileContext) -> Iterator[tuple[Column, Property]]:
         for column in file.mapped(*VALUE_COLUMN_TYPES):

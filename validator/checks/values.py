@@ -66,7 +66,7 @@ class UnparseableDate(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         fmt = self.date_format
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             kind = "datetime" if prop.type == "datetime" else "date"
             event = column.spec is not None and column.spec.column_type == "EVENT_TIMESTAMP"
             # a month name of another language is HS220's warning (the cell parses with it read)
@@ -139,7 +139,7 @@ class DateOutOfRange(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         low, high = int(self.opt["min_year"]), int(self.opt["max_year"])
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             d = self.dates(chunk, file, column, prop)
             bad = d.ok & ((d.year < low) | (d.year > high))
             if bad.any():
@@ -297,7 +297,7 @@ class UnparseableNumber(ValueRule):
         return is_number(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             n = numbers(chunk, column, prop)
             bad = n.bad
             huge = bad & np.isinf(n.value)  # digits, past any number a double holds (1e400)
@@ -425,7 +425,7 @@ class FormattedNumber(ValueRule):
         return is_number(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             n = numbers(chunk, column, prop)
             yield from self.cells(chunk, file, column, n.formatted, _formatted_message)
 

@@ -95,7 +95,7 @@ class DateDigitsNotAscii(ValueRule):
         return is_date(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             yield from self.cells(chunk, file, column, other_digit_cells(self, chunk, file, column, prop),
                                   _message(self.date_format))
 

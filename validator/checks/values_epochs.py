@@ -82,7 +82,7 @@ class EpochSeconds(ValueRule):
         return is_date(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             near = near_zero_epochs(self, chunk, file, column, prop)
             seconds = self.dates(chunk, file, column, prop).epoch_seconds & ~near
             numbers = kind_mask(chunk, column.index, "n")

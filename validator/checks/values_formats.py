@@ -25,7 +25,7 @@ from validator import formats
 from validator.catalog import Property
 from validator.checks._columns import ADDITIONAL
 from validator.checks._facts import blank_at, screen
-from validator.checks.base import Hit, option_float, quote
+from validator.checks.base import Hit, option_float, quote, with_values
 from validator.checks.spreadsheet_numbers import LeadingApostrophe, apostrophe
 from validator.checks.typed import ValueRule, cached, cells
 from validator.context import Column, FileContext
@@ -69,7 +69,7 @@ class FormatRule(ValueRule):
         return self.valid(cells(chunk, column))
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
+        for column, _prop in self.typed(file, chunk):
             bad = ~self.valid_cells(chunk, column) & ~blank_at(chunk, column.index)
             if self.lost is not None and bad.any():
                 bad &= ~lost_letters(chunk, column, self.lost, self.valid)
@@ -219,7 +219,7 @@ class InvalidAdditionalIdentifier(ValueRule):
         return kind is not None and kind[0] == prop.object_id
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             kind = ADDITIONAL[prop.name][1]
             filled = np.flatnonzero(~blank_at(chunk, column.index))
             if not len(filled):
@@ -305,7 +305,7 @@ class DomainStripped(FormatRule):
     fmt = "domain"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
+        for column, _prop in self.typed(file, chunk):
             valid, extra = _domains(chunk, column)
             cut = valid & extra
             if (extra & ~valid).any():  # (HS213 reads the same lost letters: once per chunk)
@@ -350,7 +350,7 @@ class InvalidPhone(FormatRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         quoted = file.reports(LeadingApostrophe.code)  # `'+14155550132`: HS436 names the apostrophe
-        for column, _prop in self.typed(file):
+        for column, _prop in self.typed(file, chunk):
             blank = blank_at(chunk, column.index)
             if blank.all():  # (a column left empty, as a fax column often is: no cell parsed)
                 continue
@@ -441,7 +441,7 @@ class TermOutOfRange(FormatRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         most = option_float(self.opt["max_years"])
-        for column, _prop in self.typed(file):
+        for column, _prop in self.typed(file, chunk):
             months = formats.term_months(cells(chunk, column))
             yield from self.cells(chunk, file, column, months == 0, "{value} is a term of no length")
             yield from self.cells(chunk, file, column, months > most * 12,
@@ -482,7 +482,7 @@ class ValueTooLong(ValueRule):
     hubspot_error = "COLUMN_TOO_LARGE"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in file.mapped():
+        for column in with_values(chunk, file.mapped()):
             seen = screen(chunk, column.index)
             if seen.longest <= formats.MAX_TEXT:
                 continue  # no cell has more bytes, so none more characters, than the limit

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.checks._facts import arrow_column, exactly, screen
-from validator.checks.base import Hit, quote
+from validator.checks.base import Hit, quote, with_values
 from validator.checks.typed import VALUE_COLUMN_TYPES, ValueRule
 from validator.context import Column, FileContext
 from validator.findings import Severity
@@ -66,7 +66,7 @@ class NullMarker(ValueRule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in self._text_columns(file):
+        for column in with_values(chunk, self._text_columns(file)):
             seen = screen(chunk, column.index)
             short = _LENGTHS[np.minimum(seen.length, _LONGEST + 1)]
             if not short.any():

@@ -75,7 +75,7 @@ class ForeignMonthName(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         fmt = self.date_format
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             yield from self.cells(chunk, file, column, foreign_month_cells(self, chunk, file, column, prop),
                                   lambda value: (f"{quote(value)} names its month otherwise than by its English "
                                                  f"name or 3-letter abbreviation; it is a {fmt} date once that "

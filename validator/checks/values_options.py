@@ -42,7 +42,7 @@ class InvalidBool(ValueRule):
         return is_bool(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, _prop in self.typed(file):
+        for column, _prop in self.typed(file, chunk):
             arr = cells(chunk, column)
             bad = ~formats.bools(arr) & ~blank_at(chunk, column.index)
             yield from self.cells(chunk, file, column, bad, "{value} is not True, Yes, False or No")
@@ -121,7 +121,7 @@ class InvalidEnumerationOption(EnumRule):
     other_errors = ("PROPERTY_VALUE_NOT_FOUND",)  # a deal's or ticket's pipeline or stage
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             required = self._pipeline_part(column)
             needed = (prop.name,) in self.catalog.required(prop.object_id)  # a group of it alone
             yield from self.cells(chunk, file, column, self.match(chunk, column, prop).unmatched,
@@ -145,7 +145,7 @@ class AmbiguousEnumerationOption(EnumRule):
     hubspot_error = "AMBIGUOUS_ENUMERATION_OPTION"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             yield from self.cells(chunk, file, column, self.match(chunk, column, prop).ambiguous,
                                   f"{{value}} is one option's label and another's internal value in {prop.name}")
 
@@ -173,7 +173,7 @@ class EnumerationCase(EnumRule):
         return is_enumeration(prop) or is_stage(prop)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             m = self.match(chunk, column, prop)
             yield from self.cells(chunk, file, column, m.folded & ~m.exact, _case_message(prop),
                                   hubspot_error="PROPERTY_VALUE_NOT_FOUND" if self._pipeline_part(column) else None)
@@ -212,7 +212,7 @@ class CheckboxSpace(EnumRule):
         return is_enumeration(prop) and prop.multiple
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             yield from self.cells(chunk, file, column, self.match(chunk, column, prop).spaced,
                                   "{value} has a space beside ';'")
 

@@ -69,7 +69,7 @@ class BarePercentageAboveOne(ValueRule):
         return prop.format == "percentage" and (prop.object_id, prop.name) not in _POINTS
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             n = numbers(chunk, column, prop)
             signed = rows_with(chunk, column.index, b"%")
             if (n.ok & signed).any():  # `25 %`: a space before the sign, which HubSpot does not document

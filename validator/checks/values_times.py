@@ -71,7 +71,7 @@ class TimeOnDateProperty(ValueRule):
         return is_date(prop) and prop.type != "datetime"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             parsed = self.dates(chunk, file, column, prop)
             timed = parsed.ok & ~self.dates(chunk, file, column, prop, with_time=False).ok
             yield from self.cells(chunk, file, column, timed, _timed(prop.name))
@@ -138,7 +138,7 @@ class UndocumentedDatetimeForm(ValueRule):
         return prop.type == "datetime"  # a time on a date property is HS219's
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             if not rows_with(chunk, column.index, b"TZ+:").any():
                 continue  # one pass over a column of dates without times (the usual case), not three
             maybe = rows_with(chunk, column.index, b"TZ+") | (rows_with(chunk, column.index, b"-")
@@ -181,7 +181,7 @@ class DurationInSeconds(ValueRule):
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         low = option_float(self.opt["min_ms"])
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             n = numbers(chunk, column, prop)
             with np.errstate(invalid="ignore"):
                 short = n.ok & (n.value > 0) & (n.value < low)
@@ -216,7 +216,7 @@ class NegativeDuration(ValueRule):
         return prop.format == "duration"
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column, prop in self.typed(file):
+        for column, prop in self.typed(file, chunk):
             n = numbers(chunk, column, prop)
             with np.errstate(invalid="ignore"):
                 negative = n.ok & (n.value < 0)

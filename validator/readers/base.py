@@ -305,8 +305,39 @@ class Chunk:
             got = self.memo[key] = self.frame[index]
         return got
 
+    def filled(self, index: int) -> bool:
+        """Whether column ``index`` holds anything in this chunk: a cell with a character, a null,
+        or (a workbook) a cell of some kind, such as a formula without a value, which reads as
+        ``""``. Rules over the values of cells pass over a column empty throughout the chunk: a
+        wide export's hundreds of unused properties cost them ~0.4 ms a column and chunk before.
+        Once per chunk and column; a column of the frame's Arrow storage is read from its offsets."""
+        key = ("filled", index)
+        got = self.memo.get(key)
+        if got is None:
+            kinds = self.kinds
+            got = self.memo[key] = _holds_text(self.column(index)) or (
+                kinds is not None and index < kinds.shape[1] and bool((kinds[index] != "").any()))
+        return bool(got)
+
     def __len__(self) -> int:
         return len(self.frame)
+
+
+def _holds_text(values: pd.Series) -> bool:
+    """Whether a column holds a cell other than ``""`` (a null counts: what it holds is unknown)."""
+    data = getattr(values.array, "_pa_array", None)
+    if isinstance(data, pa.ChunkedArray) and (pa.types.is_large_string(data.type) or pa.types.is_string(data.type)):
+        if data.null_count:
+            return True
+        kind = np.int64 if pa.types.is_large_string(data.type) else np.int32
+        for arr in data.chunks:
+            offsets = arr.buffers()[1]
+            if len(arr) and offsets is not None:
+                ends = np.frombuffer(offsets, dtype=kind)
+                if ends[arr.offset + len(arr)] != ends[arr.offset]:
+                    return True
+        return False
+    return not bool((values.to_numpy(dtype=object) == "").all())
 
 
 @dataclass(frozen=True, slots=True)
