@@ -20,11 +20,13 @@ bytes that are not UTF-8, which turns on HS403's look for cells valid UTF-8 by a
     dup-emails      every email address twice, the second time in other letter case
     wide-120        120 mapped columns of short cells (its own rows: as many as the source's)
     wide-500        500 mapped columns, nine in ten cells empty (its own rows: 2/5 of the source's)
+    export-500      a CRM export: the source's 13 columns, then 487 custom properties, 60 of them
+                    filled in one row in ten and the rest empty throughout (2/5 of the source's rows)
 
 and times ``hubspot-preflight check`` on each against a one-thread ``pyarrow.csv.read_csv`` of
 the same files (``bench/run.py``'s, alternately, ``--repeat`` fresh processes of each): median
 wall and CPU time, their ratio, peak RSS. Each shape names the change that took its cliff away
-in bench/HISTORY.md (round 31).
+in bench/HISTORY.md (rounds 31 and 32).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from bench.run import CLI, READ, data_files, run_child  # noqa: E402
 
 Rows = list[list[str]]
 SHAPES = ("plain", "quoted", "cyrillic", "cjk", "dvorak", "euros", "cp1252", "dates-dmy", "spaces",
-          "long-notes", "dup-emails", "wide-120", "wide-500")
+          "long-notes", "dup-emails", "wide-120", "wide-500", "export-500")
 
 CYRILLIC_FIRST = ["Иван", "Пётр", "Анна", "Мария", "Сергей", "Ольга", "Дмитрий", "Елена", "Алексей", "Наталья",
                   "Юлия", "Андрей"]
@@ -135,6 +137,25 @@ def _wide(out: Path, rows: int, columns: int, filled: float, seed: int) -> None:
     (out / "import.json").write_text(json.dumps(request, indent=2), encoding="utf-8")
 
 
+def _export(source: Path, out: Path, head: list[str], rows: Rows, seed: int) -> None:
+    """The source's contacts file as a CRM exports one: its columns, then custom properties up to
+    500 columns, 60 of them filled in one row in ten, the others empty in every row."""
+    rng = random.Random(seed)
+    extra = [f"Custom {i}" for i in range(1, 501 - len(head))]
+    with (out / "contacts.csv").open("w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(head + extra)
+        for row in rows:  # (a planted blank line stays blank)
+            writer.writerow(row and row + [rng.choice(("alpha", "7", "yes", "beta gamma"))
+                                           if i < 60 and rng.random() < 0.1 else "" for i in range(len(extra))])
+    request = json.loads((source / "import.json").read_text(encoding="utf-8"))
+    contacts = next(f for f in request["files"] if f["fileName"] == "contacts.csv")
+    contacts["fileImportPage"]["columnMappings"] += [
+        {"columnObjectTypeId": "0-1", "columnName": n, "propertyName": n.lower().replace(" ", "_")} for n in extra]
+    (out / "import.json").write_text(json.dumps(request, indent=2), encoding="utf-8")
+    shutil.copy(source / "companies.csv", out / "companies.csv")
+
+
 def make(source: Path, out: Path, shape: str) -> Path:
     """Write the folder of ``shape`` (once: reused when present)."""
     folder = out / shape
@@ -143,6 +164,9 @@ def make(source: Path, out: Path, shape: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with (source / "contacts.csv").open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
         head, *rows = list(csv.reader(fh))
+    if shape == "export-500":
+        _export(source, folder, head, rows[: len(rows) * 2 // 5], seed=500)
+        return folder
     if shape.startswith("wide-"):
         columns = int(shape.split("-")[1])
         _wide(folder, len(rows) if columns < 200 else len(rows) * 2 // 5, columns, 0.8 if columns < 200 else 0.1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import itertools
 import json
@@ -196,5 +197,14 @@ def test_shapes_are_written_once_and_timed_against_the_read(tmp_path: Path) -> N
     wide = (tmp_path / "out" / "wide-500" / "contacts.csv").read_text(encoding="utf-8").splitlines()
     assert len(wide) == 1 + 500 * 2 // 5 and {line.count(",") for line in wide} == {499}
     before = (tmp_path / "out" / "dvorak" / "contacts.csv").stat().st_mtime_ns
-    shapes.main([str(tmp_path / "source"), "--out", str(tmp_path / "out"), "--only", "dvorak", "--make-only"])
+    shapes.main([str(tmp_path / "source"), "--out", str(tmp_path / "out"), "--only", "dvorak", "--only", "export-500",
+                 "--make-only"])
+    with (tmp_path / "out" / "export-500" / "contacts.csv").open(encoding="utf-8", errors="surrogateescape",
+                                                                 newline="") as fh:
+        export = list(csv.reader(fh))
+    assert len(export) == 1 + 500 * 2 // 5 and export[0][13:15] == ["Custom 1", "Custom 2"]
+    assert sum(len(r) == 500 for r in export) >= 195 and not any(any(r[-427:]) for r in export[1:] if r)
+    assert any(any(r[13:73]) for r in export[1:])  # (60 columns filled in one row in ten)
+    request = json.loads((tmp_path / "out" / "export-500" / "import.json").read_text())
+    assert len(request["files"][0]["fileImportPage"]["columnMappings"]) == 500
     assert (tmp_path / "out" / "dvorak" / "contacts.csv").stat().st_mtime_ns == before  # (reused)
