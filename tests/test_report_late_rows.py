@@ -141,21 +141,22 @@ def test_a_workbook_key_file_shows_its_row_read_again(tmp_path: Path) -> None:
 
 
 def test_captured_cells_are_the_frames_whatever_the_columns_storage() -> None:
-    # the failing rows' cells are read from each column's Arrow pieces one by one (a few rows) or
+    # the failing rows' cells are read by one take per Arrow piece of each column (a few rows) or
     # by one take per column (many); both give the frame's cells as text, for Arrow columns of
-    # several pieces and for a column stored in Python (bytes that are not UTF-8)
+    # several pieces, a column stored in Python (bytes that are not UTF-8) and an empty one
     import numpy as np
 
     from tests.test_reader_fast import read_fast
     from validator.records import capture
 
     cafe = "caf\xe9"
-    lines = [f"u{i}@x.com,Name {i},{cafe if i % 7 == 0 else 'plain'} {i}" for i in range(2000)]
-    data = ("Email,Name,Note\n" + "\n".join(lines) + "\n").encode("latin-1")
+    lines = [f"u{i}@x.com,Name {i},{cafe if i % 7 == 0 else 'plain'} {i}," for i in range(2000)]
+    data = ("Email,Name,Note,Empty\n" + "\n".join(lines) + "\n").encode("latin-1")
     _reader, _notes, chunks = read_fast(data, 1500, 4096)
     chunk = chunks[0]
     assert len(chunk.column(0).array._pa_array.chunks) > 1  # several pieces
     assert chunk.cell_bytes  # the third column holds bytes that are not UTF-8: stored in Python
+    assert not chunk.filled(3)  # the fourth is empty throughout: its cells are "" without a look
     for picked in (1, 9, 300, len(chunk)):
         rows = chunk.frame.index[np.linspace(0, len(chunk) - 1, picked).astype(int)].tolist()
         store: dict[int, tuple[str, ...]] = {}
