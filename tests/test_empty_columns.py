@@ -1,11 +1,12 @@
-"""Columns empty throughout a chunk: the rules over cell values pass over them (``Chunk.filled``,
-``checks.base.with_values``, ``ValueRule.typed(file, chunk)``), and the reports stay the same.
+"""Columns empty throughout a chunk: the rules over cell values pass over them
+(``Chunk.empty_columns``, ``checks.base.with_values``, ``ValueRule.typed(file, chunk)``), and the
+reports stay the same.
 
 The request maps one column to every property of the catalog's contacts, companies and deals
 (the built-in catalog's, and a portal snapshot's with its owners), each column empty in some
 chunks and holding, in others, values of every kind the rules look at: the reports with the
-columns passed over and with every column looked at (``Chunk.filled`` always true) must be equal,
-for both CSV readers and a workbook.
+columns passed over and with every column looked at (``Chunk.empty_columns`` always none) must be
+equal, for both CSV readers and a workbook.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def test_empty_columns_passed_over_give_the_same_report(monkeypatch: pytest.Monk
     request, files = _inputs(portal, reader == "workbook")
     how = "auto" if reader == "workbook" else reader
     passed_over = _report(request, {k: io.BytesIO(v.getvalue()) for k, v in files.items()}, how, portal)
-    monkeypatch.setattr(Chunk, "filled", lambda self, index: True)
+    monkeypatch.setattr(Chunk, "empty_columns", property(lambda self: frozenset()))
     looked_at = _report(request, files, how, portal)
     assert passed_over == looked_at
     codes = {f["code"] for f in passed_over["findings"]}
@@ -154,10 +155,14 @@ def test_filled_reads_arrow_offsets_python_cells_and_workbook_kinds() -> None:
     c = chunk(pd.Series(arrow.slice(0, 1), dtype=STR), pd.Series(arrow.slice(1, 1), dtype=STR),
               pd.Series(arrow.slice(2, 1), dtype=STR))
     assert [c.filled(i) for i in range(3)] == [False, True, False]  # a slice's own cells, not its buffer's
+    pieces = [pa.array(v, pa.large_string()) for v in (["", ""], ["", "x"], [""], ["", ""])]
+    c = chunk(pd.Series(pa.chunked_array(pieces[:3]), dtype=STR),
+              pd.Series(pa.chunked_array([pieces[0], pieces[2], pieces[3]]), dtype=STR))
+    assert [c.filled(i) for i in range(2)] == [True, False]  # every piece looked at
     c = chunk(pd.Series(["", ""], dtype=PY_STR), pd.Series(["", "\udcff"], dtype=PY_STR),
               pd.Series(pa.array(["", None], pa.large_string()), dtype=STR))
     assert [c.filled(i) for i in range(3)] == [False, True, True]  # a null: unknown, so looked at
     kinds = pd.DataFrame({0: ["", "f"], 1: ["", ""]})  # a formula without a value reads as ""
     c = chunk(pd.Series(["", ""], dtype=STR), pd.Series(["", ""], dtype=STR), kinds=kinds)
-    assert [c.filled(i) for i in range(2)] == [True, False]
+    assert [c.filled(i) for i in range(2)] == [True, False] and c.empty_columns == {1}
 

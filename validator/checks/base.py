@@ -49,7 +49,8 @@ def with_values(chunk: Chunk, columns: Iterable[Column]) -> list[Column]:
     """The ``columns`` that hold anything in ``chunk`` (``Chunk.filled``). For a rule over the
     values of cells, which finds nothing in an empty cell and keeps nothing of one: a column empty
     throughout the chunk is passed over whole (a wide export's unused properties)."""
-    return [c for c in columns if chunk.filled(c.index)]
+    empty = chunk.empty_columns
+    return [c for c in columns if c.index not in empty] if empty else list(columns)
 
 
 def option_float(value: int) -> float:

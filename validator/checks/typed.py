@@ -121,9 +121,10 @@ class ValueRule(Rule):
         memo = self.__dict__.get("_typed")
         if memo is None or memo[0] is not file:
             memo = self._typed = (file, list(self._typed_columns(file)))
-        if chunk is None:
+        empty = chunk.empty_columns if chunk is not None else None
+        if not empty:
             return iter(memo[1])
-        return iter([(column, prop) for column, prop in memo[1] if chunk.filled(column.index)])
+        return iter([(column, prop) for column, prop in memo[1] if column.index not in empty])
 
     def _typed_columns(self, file: FileContext) -> Iterator[tuple[Column, Property]]:
         for column in file.mapped(*VALUE_COLUMN_TYPES):
