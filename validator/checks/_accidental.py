@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from validator.checks._cyrillic import LABEL as CYRILLIC
 from validator.checks._facts import column_bytes, screen, surrogate_rows
+from validator.checks.base import with_values
 from validator.checks.encoding import EAST_ASIAN
 from validator.context import Column, FileContext
 from validator.readers.base import Chunk
@@ -183,7 +184,7 @@ class Accidents:
         cell is judged once: a column of 100,000 `Dvořák`s (two characters past ASCII side by
         side, which the byte screen keeps) took 1 s of CPU judged cell by cell."""
         lines = chunk.lines if len(chunk.lines) == len(chunk.frame) else None
-        for col in file.imported():
+        for col in with_values(chunk, file.imported()):
             if not any(b >= 0xC0 for b in screen(chunk, col.index).present):
                 continue  # (no character past ASCII: the byte screen's bytes, at hand)
             pieces = column_bytes(chunk, col.index)
