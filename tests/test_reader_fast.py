@@ -924,3 +924,34 @@ def test_a_segments_ragged_records_are_made_with_the_collector_on_now_and_then(
             windows.append(-1)  # (on until the next "off")
     made = [w for w in windows if w >= 0]
     assert max(made) <= PAUSE_FIELDS // 4 and len(made) >= 20_000 * 8 // PAUSE_FIELDS  # (4 fields parsed, 4 noted)
+
+
+_TOKENS = st.sampled_from(["", "a", "bc", '"q"', '"a,b"', '"x\ny"', '"say ""hi"""', 'a"b', '"c\r\nd"'])
+
+
+@given(st.lists(st.lists(_TOKENS, min_size=0, max_size=5), min_size=1, max_size=12), st.integers(1, 4),
+       st.sampled_from(["\n", "\r\n"]), st.sampled_from([1, 5, 16, 64, 1 << 19]))
+def test_first_ragged_record_is_found_block_by_block(rows: list[list[str]], width: int, newline: str,
+                                                     block: int) -> None:
+    # the first record whose field count is not the header's, found RAGGED_BLOCK bytes of records
+    # at a time, is the one the csv module reads so (blank records aside), whatever the block
+    from validator.readers import csv_fast_segment
+
+    raw = (newline.join(",".join(r) for r in rows) + newline).encode()
+    try:
+        framed = framing.frame(np.frombuffer(raw, dtype=np.uint8), ord(","), 0, final=True)
+    except framing.Anomaly:
+        return
+    assert framed is not None
+    expected = None
+    for start, end in zip(framed.starts.tolist(), framed.ends.tolist(), strict=True):
+        fields = next(csv.reader(io.StringIO(raw[start:end].decode(), newline="")), [])
+        if end > start and len(fields) != width:
+            expected = start
+            break
+    saved = csv_fast_segment.RAGGED_BLOCK
+    csv_fast_segment.RAGGED_BLOCK = block
+    try:
+        assert csv_fast_segment._first_ragged(raw, framed, ord(","), width) == expected
+    finally:
+        csv_fast_segment.RAGGED_BLOCK = saved
