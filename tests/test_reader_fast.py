@@ -174,9 +174,17 @@ def stray_quote_files(draw: Any) -> bytes:
     return data if draw(st.booleans()) else data + newline.encode()
 
 
-@given(stray_quote_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]))
-def test_fast_and_exact_read_files_with_stray_quotes_alike(data: bytes, chunk_rows: int, segment: int) -> None:
-    assert_same(data, chunk_rows, segment)
+@given(stray_quote_files(), st.integers(1, 5), st.sampled_from([16, 64, 1 << 20]), st.sampled_from([1, 24, 1 << 19]))
+def test_fast_and_exact_read_files_with_stray_quotes_alike(data: bytes, chunk_rows: int, segment: int,
+                                                          block: int) -> None:
+    # (a stray's field is counted from the separators of its run of records: RAGGED_BLOCK bytes)
+    from validator.readers import csv_fast_segment
+
+    saved, csv_fast_segment.RAGGED_BLOCK = csv_fast_segment.RAGGED_BLOCK, block
+    try:
+        assert_same(data, chunk_rows, segment)
+    finally:
+        csv_fast_segment.RAGGED_BLOCK = saved
 
 
 accented = st.text(alphabet=st.sampled_from(list('aé ü,"\nñ€ß')), max_size=5)
@@ -233,8 +241,13 @@ STRAY_ROWS = [
 ]
 
 
+@pytest.mark.parametrize("block", [16, 1 << 19])
 @pytest.mark.parametrize("segment", [64, 4096, 1 << 20])
-def test_stray_quotes_stay_on_the_fast_path_and_are_noted_as_the_exact_reader_notes_them(segment: int) -> None:
+def test_stray_quotes_stay_on_the_fast_path_and_are_noted_as_the_exact_reader_notes_them(
+        segment: int, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from validator.readers import csv_fast_segment
+
+    monkeypatch.setattr(csv_fast_segment, "RAGGED_BLOCK", block)  # (records' runs of 16 bytes: one record each)
     rows = [f'u{i}@x.com,"Lee, Ann {i}",{i}\n' for i in range(400)]
     for k, row in enumerate(STRAY_ROWS):
         rows[40 * k + 7] = row

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -39,33 +40,48 @@ from validator.readers.written import byte_views, written_rows_at
 PA_BLOCK = 1 << 20
 
 
-RAGGED_BLOCK = 1 << 19  # bytes of records whose delimiters ``_first_ragged`` places at once
+RAGGED_BLOCK = 1 << 19  # bytes of records whose delimiters are placed at once (``_record_blocks``)
+
+
+def _record_blocks(framed: Framed) -> Iterator[tuple[int, int]]:
+    """The segment's records in runs of about ``RAGGED_BLOCK`` bytes (one record at least): (first,
+    end) record indices. A segment of a 500-column file holds millions of delimiters, whose
+    offsets, placed at once, took ~70 MB (four arrays of 8 bytes each)."""
+    bounds = np.append(framed.starts, framed.size)
+    n, first = len(framed.starts), 0
+    while first < n:
+        end = min(n, max(first + 1, int(np.searchsorted(bounds, bounds[first] + RAGGED_BLOCK, side="right")) - 1))
+        yield first, end
+        first = end
+
+
+def _separators(body: np.ndarray, framed: Framed, delimiter: int, first: int, end: int) -> np.ndarray:
+    """Offsets, from the start of record ``first``, of the field separators of records ``first``
+    to ``end`` (exclusive). The framing has proved every quote well placed, so a delimiter is a
+    separator exactly when an even number of field quotes (stray ones set aside) precede it; a
+    record starts outside quotes, so they are counted from there."""
+    low = int(framed.starts[first])
+    high = int(framed.starts[end]) if end < len(framed.starts) else framed.size
+    quotes = framed.quotes
+    inside = quotes[np.searchsorted(quotes, low): np.searchsorted(quotes, high)] - low
+    delims = np.flatnonzero(body[low:high] == delimiter)
+    return delims[inside_quotes(inside, delims) == 0]
 
 
 def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width: int) -> int | None:
-    """Offset of the first non-blank record whose field count is not ``width`` (None: none).
-    The framing has proved every quote well placed, so a delimiter is a field separator exactly
-    when an even number of field quotes (stray ones set aside) precede it. The records are taken
-    ``RAGGED_BLOCK`` bytes at a time: a record starts outside quotes, so each block's quotes are
-    counted from its start; a segment of a 500-column file holds millions of delimiters, whose
-    offsets, placed at once, took ~70 MB (four arrays of 8 bytes each)."""
+    """Offset of the first non-blank record whose field count is not ``width`` (None: none),
+    ``RAGGED_BLOCK`` bytes of records at a time."""
     body = np.frombuffer(raw, dtype=np.uint8)
-    bounds = np.append(framed.starts, framed.size)
-    quotes = framed.quotes
-    n, first = len(framed.starts), 0
-    while first < n:
-        last = min(n, max(first + 1, int(np.searchsorted(bounds, bounds[first] + RAGGED_BLOCK, side="right")) - 1))
-        low, high = int(bounds[first]), int(bounds[last])
-        inside = quotes[np.searchsorted(quotes, low): np.searchsorted(quotes, high)] - low
-        delims = np.flatnonzero(body[low:high] == delimiter)
-        delims = delims[inside_quotes(inside, delims) == 0]
+    starts, ends = framed.starts, framed.ends
+    for first, end in _record_blocks(framed):
+        low = int(starts[first])
+        bounds = np.append(starts[first:end], starts[end] if end < len(starts) else framed.size) - low
         # the separators before each record's start, differenced: each record's own (one search per
         # record, not one per delimiter)
-        fields = np.diff(np.searchsorted(delims, bounds[first: last + 1] - low)) + 1
-        odd = np.flatnonzero((fields != width) & (framed.ends[first:last] > framed.starts[first:last]))
+        fields = np.diff(np.searchsorted(_separators(body, framed, delimiter, first, end), bounds)) + 1
+        odd = np.flatnonzero((fields != width) & (ends[first:end] > starts[first:end]))
         if len(odd):
-            return int(framed.starts[first + int(odd[0])])
-        first = last
+            return int(starts[first + int(odd[0])])
     return None
 
 
@@ -256,8 +272,14 @@ class _Segments(_Buffer):
         body = np.frombuffer(flight.raw, dtype=np.uint8)[: framed.size]
         at = framed.strays
         record = np.searchsorted(framed.starts, at, side="right") - 1
-        separators = framed.outside(body, self._delim)  # the delimiters between fields
-        column = np.searchsorted(separators, at) - np.searchsorted(separators, framed.starts[record]) + 1
+        column = np.empty(len(at), dtype=np.int64)  # each stray's field, from the separators before it
+        for begin, end in _record_blocks(framed):
+            lo, hi = np.searchsorted(record, [begin, end])
+            if hi > lo:
+                low = int(framed.starts[begin])
+                separators = _separators(body, framed, self._delim, begin, end)
+                column[lo:hi] = np.searchsorted(separators, at[lo:hi] - low) - np.searchsorted(
+                    separators, framed.starts[record[lo:hi]] - low) + 1
         first = np.ones(len(at), dtype=bool)  # the first stray quote of each field
         first[1:] = (record[1:] != record[:-1]) | (column[1:] != column[:-1])
         at, record, column = at[first], record[first], column[first]
