@@ -48,11 +48,6 @@ class Framed:
     strays: np.ndarray  # offsets of the stray quotes (text inside unquoted fields)
     quotes: np.ndarray  # offsets of the field quotes (opening, closing, doubled)
 
-    def outside(self, body: np.ndarray, byte: int) -> np.ndarray:
-        """Offsets of ``byte`` in the segment's ``body`` outside quoted fields."""
-        at = np.flatnonzero(body[: self.size] == byte)
-        return at[inside_quotes(self.quotes, at) == 0]
-
 
 def inside_quotes(quotes: np.ndarray, at: np.ndarray) -> np.ndarray:
     """1 for each of the offsets ``at`` (ascending, none a quote's) with an odd number of
