@@ -166,3 +166,29 @@ def test_filled_reads_arrow_offsets_python_cells_and_workbook_kinds() -> None:
     c = chunk(pd.Series(["", ""], dtype=STR), pd.Series(["", ""], dtype=STR), kinds=kinds)
     assert [c.filled(i) for i in range(2)] == [True, False] and c.empty_columns == {1}
 
+
+
+def test_kind_masks_equal_the_kinds_compared_as_text() -> None:
+    # a workbook's cell kinds as bytes from the Arrow storage (typed.kind_codes), against the
+    # kinds' strings compared in pandas, for every kind letter and column of a workbook's chunks
+    from validator.checks.typed import kind_mask
+    from validator.readers.base import ReaderNotes
+    from validator.readers.xlsx import XlsxReader
+
+    names, rows = _table(_properties(catalog_for(None))[:30], workbook=True)
+    data = make_workbook({"sheets": [{"rows": [names, *rows]}]})
+    reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), chunk_rows=7)
+    try:
+        chunks = list(reader.chunks())
+    finally:
+        reader.close()
+    seen = set()
+    for chunk in chunks:
+        assert chunk.kinds is not None
+        for i in range(chunk.kinds.shape[1]):
+            for kind in "sndtbef":
+                got = kind_mask(chunk, i, kind)
+                assert got is not None and got.tolist() == (chunk.kinds[i] == kind).to_numpy().tolist()
+                seen.update(kind for _ in range(int(got.sum())))
+    assert {"s", "n", "d", "b", "f"} <= seen
+    assert kind_mask(chunks[0], 10**6, "s") is None

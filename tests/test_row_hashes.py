@@ -335,3 +335,24 @@ def test_rows_written_from_a_run_of_rows_are_those_taken(cells: list[str], piece
     got = written_rows_at([column, column], at, ";").to_pylist()
     assert got == written_rows([taken(column, at), taken(column, at)], ";").to_pylist()
     assert got == [minimal([c, c], ";") for c in cells[start:stop]]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_an_empty_column_hashes_as_its_cells_would(fast: bool) -> None:
+    # a row's hash combines its cells' (a workbook's rows, or a CSV read exactly): a column empty
+    # throughout the chunk takes the hash of "" without a look, the same as its cells hashed
+    import pandas as pd
+
+    from validator.keys.hashers import hashes
+    from validator.readers.base import PY_STR, STR
+
+    frame = pd.DataFrame({0: pd.Series(["a", "b", ""], dtype=STR), 1: pd.Series(["", "", ""], dtype=STR),
+                          2: pd.Series(["x", "\udcff", ""], dtype=PY_STR), 3: pd.Series(["", "", ""], dtype=PY_STR)})
+
+    def cells(i: int) -> list[pa.Array]:
+        return [pa.array([v.encode("utf-8", "surrogatepass") for v in frame[i]], pa.large_binary())]
+    with hashing(fast=fast):
+        looked = hashes(frame, cells)
+        assert hashes(frame, cells, frozenset({1, 3})).tolist() == looked.tolist()
+        assert hashes(frame, None, frozenset({1, 3})).tolist() == hashes(frame).tolist()
+        assert len(set(looked.tolist())) == 3

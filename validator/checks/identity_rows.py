@@ -207,7 +207,7 @@ class _RowRepeats:
             return column_bytes(chunk, i)
         if self.written:
             return row_hashes(chunk, file.notes.delimiter, cells)
-        return hashes(chunk.frame, cells)
+        return hashes(chunk.frame, cells, chunk.empty_columns)
 
     def _first_rows(self, chunk: Chunk, file: FileContext, pos: np.ndarray, keys: np.ndarray,
                     rows: np.ndarray) -> np.ndarray:

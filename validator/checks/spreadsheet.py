@@ -227,16 +227,24 @@ class HiddenData(Rule):
         if scan is None or not len(chunk):
             return
         frame = chunk.frame
-        filled = (frame != "").to_numpy() if frame.shape[1] else np.zeros((len(frame), 0), bool)
+
+        def filled(i: int) -> np.ndarray:  # (a column at a time, only where something is hidden)
+            return np.zeros(len(frame), bool) if i in chunk.empty_columns else \
+                np.asarray((chunk.column(i) != "").to_numpy(), dtype=bool)
         if scan.scan.hidden_rows:
-            hidden = np.isin(chunk.rows, list(scan.scan.hidden_rows)) & filled.any(axis=1)
+            hidden = np.isin(chunk.rows, list(scan.scan.hidden_rows))
+            if hidden.any():
+                held = np.zeros(len(frame), bool)
+                for j in range(frame.shape[1]):
+                    held |= filled(j)
+                hidden &= held
             for i in np.flatnonzero(hidden):
                 yield self.finding(f"row {int(chunk.rows[i])} is hidden and holds data", file=file,
                                    row=int(chunk.rows[i]))
         for col in scan.scan.hidden_cols:
             if col > frame.shape[1] or col in self.first_in_col:
                 continue
-            rows = np.flatnonzero(filled[:, col - 1])
+            rows = np.flatnonzero(filled(col - 1))
             if len(rows):
                 self.first_in_col[col] = int(chunk.rows[rows[0]])
                 yield self.finding(f"column {column_letter(col)} is hidden and holds data", file=file,

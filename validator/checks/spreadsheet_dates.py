@@ -98,10 +98,10 @@ class DateAsText(_CatalogRule):
         if chunk.kinds is None:
             return
         for col in with_values(chunk, file.columns):
-            kinds = chunk.kinds[col.index]
-            if not (is_date(col, self.catalog) or (kinds == "d").any()):
+            dates, text = kind_mask(chunk, col.index, "d"), kind_mask(chunk, col.index, "s")
+            assert dates is not None and text is not None
+            if not (is_date(col, self.catalog) or dates.any()):
                 continue
-            text = (kinds == "s").to_numpy()
             if not text.any():
                 continue
             bad = text & chunk.column(col.index).str.match(DATE_TEXT).to_numpy(dtype=bool)

@@ -26,21 +26,31 @@ from validator.readers.written import written_rows_at
 
 
 def hashes(values: pd.Series | pd.DataFrame,
-           cell_bytes: Callable[[int], list[pa.Array]] | None = None) -> np.ndarray:
+           cell_bytes: Callable[[int], list[pa.Array]] | None = None,
+           empty: frozenset[int] = frozenset()) -> np.ndarray:
     """64-bit hash of each cell (Series) or row (DataFrame: pandas' combination of the column
     hashes). Cells holding undecodable bytes (lone surrogates, in Python-stored columns) are
     hashed as their UTF-8 bytes with the surrogates passed through: any other cell hashes the
     same whichever chunk it is in. ``cell_bytes(i)``, where given, has those bytes of column
-    ``i`` at hand (``checks._facts.column_bytes``)."""
+    ``i`` at hand (``checks._facts.column_bytes``). The columns ``empty`` (every cell ``""``:
+    ``Chunk.empty_columns``) take the hash of ``""`` without a look (a wide export's hundreds)."""
     if isinstance(values, pd.Series):
         return _hash_column(values)
     if values.shape[1] == 0:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     polars = _fast()
-    if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
-        columns = (_polars_hash(polars, cell_bytes(i)) for i in range(values.shape[1]))
-    else:
-        columns = (_hash_column(values.iloc[:, i], cell_bytes, i) for i in range(values.shape[1]))
+    n = len(values)
+    blank: list[np.ndarray] = []  # the hash of "", as the column's would be, once
+
+    def column(i: int) -> np.ndarray:
+        if i in empty:
+            if not blank:
+                blank.append(_hash_column(pd.Series([""], dtype="str"))[:1])
+            return np.repeat(blank[0], n)
+        if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
+            return _polars_hash(polars, cell_bytes(i))
+        return _hash_column(values.iloc[:, i], cell_bytes, i)
+    columns = (column(i) for i in range(values.shape[1]))
     return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
 
 

@@ -319,7 +319,7 @@ class Chunk:
             got = self.memo[key] = frozenset(
                 i for i in range(self.frame.shape[1])
                 if not _holds_text(self.column(i))
-                and not (kinds is not None and i < kinds.shape[1] and bool((kinds[i] != "").any())))
+                and not (kinds is not None and i < kinds.shape[1] and _holds_text(kinds[i])))  # (a kind: a letter)
         return got
 
     def filled(self, index: int) -> bool:
