@@ -176,7 +176,7 @@ def test_a_workbook_read_leaves_the_callers_other_threads_warnings_and_openpyxl_
 
     import validator.readers.xlsx as xlsx_module
 
-    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None: "openpyxl")
+    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None, pieces=False: "openpyxl")
     monkeypatch.setattr(xlsx_module, "take", lambda stream: None)  # (the prefetch takes calamine)
     theirs = make_workbook({"sheets": [{"name": "S", "rows": [["a"], ["b"], ["c"]]}]})
     real = openpyxl.load_workbook

@@ -144,7 +144,7 @@ def test_overlapping_threads_leave_no_warnings_filter_nor_patched_method(monkeyp
                                                "propertyName": "email"}]}}]}
     import validator.readers.xlsx as xlsx_module
 
-    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None: "openpyxl")
+    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None, pieces=False: "openpyxl")
     monkeypatch.setattr(xlsx_module, "take", lambda stream: None)  # (the prefetch takes calamine)
     reports: list[tuple[int, str | None]] = []
 

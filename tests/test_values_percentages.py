@@ -120,7 +120,7 @@ def test_a_workbook_cell_formatted_as_a_percentage_above_100_is_meant(engine: st
     # whichever reader reads the sheet; a format that writes a quoted "%" after the number is no percentage
     import validator.readers.xlsx as xlsx_module
 
-    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None: engine)
+    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None, pieces=False: engine)
     if engine == "openpyxl":  # and the prefetch, which takes calamine, is left out
         monkeypatch.setattr(xlsx_module, "take", lambda stream: None)
     data = make_workbook({"sheets": [{"name": "Deals", "rows": [

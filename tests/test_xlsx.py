@@ -283,7 +283,7 @@ def _use_engine(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
     """validate() reads workbooks with ``engine`` (it picks calamine for these small sheets)."""
     import validator.readers.xlsx as xlsx_module
 
-    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None: engine)
+    monkeypatch.setattr(xlsx_module, "choose_engine", lambda scan, prefer=None, pieces=False: engine)
     if engine == "openpyxl":  # and the prefetch, which takes calamine, is left out
         monkeypatch.setattr(xlsx_module, "take", lambda stream: None)
 

@@ -678,3 +678,137 @@ def test_generated_typed_workbooks_read_the_same_in_pieces(rows: list[list[Any]]
     with empty cells, errors, formulas, rows the sheet skips and a value of another kind now and
     then, read the same whole and in pieces."""
     _same_whole_and_in_pieces(rows, gaps, chunk_rows, first)
+
+
+def _sparse_rows(n: int, width: int = 40) -> list[list[Any]]:
+    """A wide export: an email, a number and a date in every row, one column of the other 37
+    filled in one row in ten, the rest empty."""
+    rows: list[list[Any]] = [["Email", "Score", "Since"] + [f"Custom {j}" for j in range(3, width)]]
+    for i in range(2, n + 2):
+        row: list[Any] = [f"p{i}@example.com", i / 4, dt.date(2024, 1, 1) + dt.timedelta(days=i)]
+        row += [None] * (width - 3)
+        if i % 10 == 0:
+            row[3 + i % (width - 3)] = f"v{i}"
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def too_sparse(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> list[int]:
+    """Small pieces, and no slack for empty cells: a sheet of 40 columns, three of them full, is
+    too sparse for calamine's whole load (``xlsx_scan.whole_safe``)."""
+    from validator.readers import xlsx_scan
+
+    monkeypatch.setattr(xlsx_scan, "SPARSE_SLACK", 0)
+    monkeypatch.setattr(xlsx_pieces, "SPARSE_SLACK", 0)  # (and no early piece: ``_safe`` fails at once)
+    return small_pieces
+
+
+def _openpyxl_read(data: bytes, chunk_rows: int = 37) -> tuple[Any, ...]:
+    notes = ReaderNotes()
+    return _everything(XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=chunk_rows,
+                                  engine="openpyxl"), notes)
+
+
+def test_a_sheet_too_sparse_to_load_whole_is_read_in_bounded_pieces(monkeypatch: pytest.MonkeyPatch,
+                                                                     too_sparse: list[int]) -> None:
+    from validator.readers import xlsx_scan
+
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _sparse_rows(300)}]})
+    expected = _openpyxl_read(data)
+    whole = _whole_loads(monkeypatch)
+    notes = ReaderNotes()
+    reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=37)
+    assert not xlsx_scan.whole_safe(reader.scan.scan) and reader.engine == "calamine"
+    assert reader._loader is not None and reader._loader._bound == (40, xlsx_pieces.PIECE_CELLS)
+    assert _everything(reader, notes) == expected
+    assert len(too_sparse) > 10 and not whole and notes.reader == "calamine"  # never loaded whole
+    # without pieces (a small sheet) it is openpyxl's, as before
+    monkeypatch.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 1 << 40)
+    reader = XlsxReader(io.BytesIO(data), ReaderNotes(), size=len(data), chunk_rows=37)
+    assert reader.engine == "openpyxl" and reader._loader is None
+    reader.close()
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_piece_past_its_cells_hands_the_sparse_sheet_to_openpyxl(monkeypatch: pytest.MonkeyPatch,
+                                                                    too_sparse: list[int], late: bool) -> None:
+    # pieces sized for 3 rows of 40 columns cannot be cut so small (64 KB at least): the first past
+    # them ends the pieces; sized for 60 rows, they hold until one spans the 600 empty rows before row 902:
+    # openpyxl reads on from the row after the last one given, the sheet never loaded whole
+    rows = _sparse_rows(300) + ([[None] * 40] * 600 + [["late@example.com", 1] + [None] * 38]) * 2 if late \
+        else _sparse_rows(300)
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    expected = _openpyxl_read(data, chunk_rows=20)
+    whole = _whole_loads(monkeypatch)
+    monkeypatch.setattr(xlsx_pieces, "PIECE_CELLS", 40 * (60 if late else 3))
+    notes = ReaderNotes()
+    reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=20)
+    assert reader.engine == ("calamine" if late else "openpyxl")  # (the header is read in __init__)
+    got = _everything(reader, notes)
+    assert got == expected
+    assert notes.reader == "openpyxl" and not whole
+    assert len(too_sparse) > 3 or not late  # pieces given before the one past its cells
+
+
+def test_the_cut_bounds_a_piece_by_its_rows_and_the_sheets_columns() -> None:
+    rows = b'<row r="7"><c r="A7"><v>1</v></c></row><row r="8" spans="1:2"><c r="B8"><v>1</v></c></row>' \
+           b'<row r="20"><c r="C20"><v>1</v></c></row>'
+    buf = bytearray(rows)
+    # rows 6 (the marker's, above the first cell) to 20: 15 rows
+    assert xlsx_piece_cut._bounded(buf, len(buf), (10, 150)) and not xlsx_piece_cut._bounded(buf, len(buf), (10, 149))
+    assert not xlsx_piece_cut._bounded(bytearray(b'<row><c r="A1"><v>1</v></c></row>'), 34, (1, 10**9))  # no number
+    assert xlsx_piece_cut._bounded(bytearray(b""), 0, (5, 5))
+
+
+def test_prefetch_reads_a_sparse_sheet_in_pieces_or_leaves_it_to_openpyxl(monkeypatch: pytest.MonkeyPatch,
+                                                                        too_sparse: list[int], tmp_path: Any) -> None:
+    from validator.readers import xlsx_prefetch
+
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _sparse_rows(300)}]})
+    path = tmp_path / "contacts.xlsx"
+    path.write_bytes(data)
+    expected = _openpyxl_read(data)
+    whole = _whole_loads(monkeypatch)
+    monkeypatch.setattr(xlsx_prefetch, "MIN_BYTES", 0)
+    for pieces in (True, False):
+        if not pieces:  # no pieces: openpyxl, and calamine never loads the sheet on a thread of its own
+            monkeypatch.setattr(xlsx_pieces, "MIN_SHEET_BYTES", 1 << 40)
+        assert xlsx_prefetch.start(path)
+        with path.open("rb") as fh:
+            notes = ReaderNotes()
+            reader = XlsxReader(fh, notes, size=len(data), chunk_rows=37, owned=False)
+            assert reader._pre is not None and (reader._loader is not None) == pieces
+            assert reader._pre.engine == reader.engine == ("calamine" if pieces else "openpyxl")
+            assert _everything(reader, notes) == expected
+        assert xlsx_prefetch.pending() == 0 and not whole
+
+
+def test_pieces_as_python_values_end_early_cutting_and_a_sparse_sheets_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a piece after the first that loads as Python values (its columns mix kinds) stops the pieces
+    # cut while the scan goes (they wait, loaded, an object per cell), and ends a sparse sheet's
+    from concurrent.futures import Future
+
+    values, typed = xlsx_pieces.Piece([["a", 1]], 5, 0), xlsx_pieces.Piece([], 5, 0, [object()], 1)
+    monkeypatch.setattr(xlsx_pieces, "_load", lambda data, name, index, marker=None: values if index < 9 else typed)
+    assert xlsx_pieces._typed_only(b"", "S", 0).rows == [["a", 1]]  # (the first piece is always values)
+    assert xlsx_pieces._typed_only(b"", "S", 9) is typed
+    with pytest.raises(xlsx_pieces.PiecesFailed):
+        xlsx_pieces._typed_only(b"", "S", 3)
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(50)}]})
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    pieces = xlsx_pieces.Pieces(zf, xlsx_pieces.Plan("xl/worksheets/sheet1.xml", "Contacts", None, 300, 1200))
+    try:
+        done: Future[xlsx_pieces.Piece] = Future()
+        pieces._loaded.append(done)
+        assert not pieces._as_values()  # still loading
+        done.set_result(typed)
+        assert not pieces._as_values()
+        other: Future[xlsx_pieces.Piece] = Future()
+        other.set_result(values)
+        pieces._loaded.append(other)
+        assert pieces._as_values()
+        pieces.window(b"<worksheet><sheetData>", (2, 1, 1, 0, 2))
+        assert not pieces._early  # no more early pieces
+    finally:
+        pieces.close()

@@ -49,7 +49,7 @@ from validator.readers.base import (
     warnings_ignored,
 )
 from validator.readers.xlsx_blocks import RawBlock, _ChunkBuilder, _narrow, _Piece
-from validator.readers.xlsx_calamine import _CalamineEngine, _no_python_value, _Rows, _Typed
+from validator.readers.xlsx_calamine import TooSparse, _CalamineEngine, _no_python_value, _Rows, _Typed
 from validator.readers.xlsx_columns import KIND_CODE, KINDS, arrow_texts, column_texts  # noqa: F401 (re-exported)
 from validator.readers.xlsx_explain import explain_failure
 from validator.readers.xlsx_openpyxl import _OpenpyxlEngine, _unsized  # noqa: F401 (_unsized: re-exported)
@@ -72,7 +72,8 @@ from validator.readers.xlsx_text import (  # noqa: F401 (re-exported: part of th
 )
 
 BLOCK_CELLS = 250_000  # cells converted at once (rows x columns of a block)
-CHUNK_CELLS = 4_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
+CHUNK_CELLS = 2_000_000  # a chunk of a very wide sheet holds fewer rows than ``chunk_rows``
+# (4,000,000 before: a 90,000-row export of 500 columns, mostly empty, peaked at ~480 MiB, now ~390)
 
 
 class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
@@ -140,7 +141,9 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
                 raise Refused("the workbook has no worksheet (only chart sheets or other parts; "
                               "HubSpot: INVALID_SPREADSHEET)", "not-a-workbook")
             notes.sheet = chosen.name
-            self.engine = choose_engine(self.scan.scan, engine)
+            pieces = self._pre.pieces is not None if self._pre is not None else \
+                self._speculation is not None and self._speculation.offers(chosen.name)
+            self.engine = choose_engine(self.scan.scan, engine, pieces=pieces)
             notes.reader = self.engine
             self._start_rows(self._open_rows(), expected_columns, has_header)
         except BaseException:  # nothing opened here outlives a failed start (the caller closes the stream)
@@ -171,7 +174,7 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
         except Refused:
             raise
         except BaseException as exc:
-            if self.engine == "calamine" and _no_python_value(exc):
+            if self.engine == "calamine" and (_no_python_value(exc) or isinstance(exc, TooSparse)):
                 return self._on_openpyxl(limit, header)
             if not isinstance(exc, Exception):
                 raise
@@ -181,8 +184,9 @@ class XlsxReader(_CalamineEngine, _OpenpyxlEngine, _ChunkBuilder):
         return block
 
     def _on_openpyxl(self, limit: int, header: bool) -> RawBlock | None:
-        """calamine cannot give a cell as a Python value (``_no_python_value``): openpyxl reads the
-        sheet on from the row after the last one given (it reads such a cell as the number)."""
+        """calamine cannot give a cell as a Python value (``_no_python_value``; openpyxl reads such
+        a cell as the number), or the pieces of a sheet too sparse to load whole ended
+        (``TooSparse``): openpyxl reads the sheet on from the row after the last one given."""
         given = self._given
         self._to_openpyxl()
         self._next_block = self._open_rows()

@@ -17,10 +17,16 @@ import pyarrow as pa
 from validator.readers import xlsx_pieces
 from validator.readers.xlsx_blocks import RawBlock
 from validator.readers.xlsx_container import MAX_ROWS
+from validator.readers.xlsx_scan import whole_safe
 
 if TYPE_CHECKING:
     from validator.readers.xlsx_prefetch import Prefetched
     from validator.readers.xlsx_scan import WorkbookScan
+
+
+class TooSparse(Exception):
+    """The pieces of a sheet too sparse for calamine to load whole ended (``xlsx_scan.whole_safe``):
+    the reader reads on with openpyxl."""
 
 
 class _CalamineEngine:
@@ -36,6 +42,8 @@ class _CalamineEngine:
 
     if TYPE_CHECKING:
         def _exceptions_in(self, low: int, high: int) -> list[tuple[tuple[int, int], tuple[str, str]]]: ...
+        def _to_openpyxl(self) -> None: ...
+        def _openpyxl(self, name: str) -> Any: ...
 
     def _calamine(self, name: str) -> Any:
         pre = self._pre
@@ -48,10 +56,20 @@ class _CalamineEngine:
             return self._calamine_rows(sheet)
         else:
             spec, self._speculation = self._speculation, None
-            self._loader = spec.adopt(name, "calamine", self.scan.scan.ordered) if spec is not None else None
+            scan = self.scan.scan
+            bound = None if whole_safe(scan) else (scan.max_col, scan.max_row)
+            self._loader = spec.adopt(name, "calamine", scan.ordered, bound) if spec is not None else None
             if self._loader is None:
-                return self._calamine_rows(self._calamine_sheet(name))
+                return self._whole(name)
         return self._piecewise(self._loader, name)
+
+    def _whole(self, name: str) -> Any:
+        """Blocks of the whole sheet's rows, loaded by calamine; openpyxl's where the sheet is too
+        sparse for that (its pieces were not to be had)."""
+        if not whole_safe(self.scan.scan):
+            self._to_openpyxl()
+            return self._openpyxl(name)
+        return self._calamine_rows(self._calamine_sheet(name))
 
     def _calamine_sheet(self, name: str) -> Any:
         from python_calamine import CalamineWorkbook
@@ -117,9 +135,11 @@ class _CalamineEngine:
                     end = piece.first + piece.count - 1 if piece.count else given[0]
                     if after is not None and after.count and after.first <= max(end, given[0]):
                         raise xlsx_pieces.PiecesFailed("rows out of order across pieces")
-                except xlsx_pieces.PiecesFailed:
+                except xlsx_pieces.PiecesFailed as exc:
                     ahead.clear()
                     pieces.close()
+                    if not whole_safe(self.scan.scan):
+                        raise TooSparse(str(exc)) from exc
                     sheet = self._calamine_sheet(name)
                     whole = _Rows.whole(sheet)
                     whole.skip(given[0])

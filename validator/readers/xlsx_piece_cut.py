@@ -38,6 +38,9 @@ class _Cutter:
         self.consumed = 0  # bytes of the part in the head and the pieces cut so far
         self.done = False  # </sheetData> seen
         self.cut = 0  # pieces cut so far
+        # (columns, cells): a piece's rows x columns at most (``Pieces.bound``: a sheet too sparse
+        # to load whole); None: not bounded here
+        self.bound: tuple[int, int] | None = None
 
     @property
     def complete(self) -> bool:
@@ -78,6 +81,10 @@ class _Cutter:
                     break
                 raise PiecesFailed("a row of the sheet is longer than the pieces may hold")
             marker = _marker(buf, cut) if self.cut else None
+            if self.bound is not None and not _bounded(buf, cut, self.bound):
+                if out:  # the pieces before it first: the next call raises
+                    break
+                raise PiecesFailed("a piece of the sheet spans more cells than calamine may load at once")
             with memoryview(buf) as view, view[:cut] as rows:
                 out.append((build([self.head, _marker_row(marker), rows, _TAIL]), marker))
             del buf[:cut]
@@ -142,6 +149,26 @@ def _row_start_near(buf: bytearray, target: int) -> int:
         at = buf.find(b"<row", at + 1)
         if at < 0 or _ROW_START.match(buf, at):
             return at
+
+
+_ROW_NUMBER = re.compile(rb"<row\b[^>]*?\br=[\"'](\d{1,7})[\"']")
+
+
+def _bounded(buf: bytearray, end: int, bound: tuple[int, int]) -> bool:
+    """Whether the piece ``buf[:end]`` spans at most ``bound[1]`` cells of ``bound[0]`` columns:
+    from the row above its first cell (its marker's) to its last row element's. A last row without
+    a number is not bounded."""
+    columns, cells = bound
+    above = _marker(buf, end) or 1
+    at = end
+    while True:
+        at = buf.rfind(b"<row", 0, at)
+        if at < 0:
+            return True  # (no row: no cell)
+        if _ROW_START.match(buf, at):
+            break
+    found = _ROW_NUMBER.match(buf, at)
+    return found is not None and (int(found.group(1)) - above + 1) * columns <= cells
 
 
 _CELL_REF = re.compile(rb"<c\b[^>]*?\br=[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")

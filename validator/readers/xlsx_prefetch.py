@@ -120,7 +120,7 @@ def start(path: str | os.PathLike[str]) -> bool:
                 stream.close()
                 return False
         from validator.readers import xlsx_pieces
-        from validator.readers.xlsx_scan import choose_engine, open_zip, scan_workbook
+        from validator.readers.xlsx_scan import choose_engine, open_zip, scan_workbook, whole_safe
 
         entry = _Entry()
         speculation: xlsx_pieces.Speculation | None = None
@@ -140,8 +140,12 @@ def start(path: str | os.PathLike[str]) -> bool:
             speculation.close()
             _close(None, zf, stream)
             return False
-        made = Prefetched(stream, zf, scan, choose_engine(scan.scan))
-        made.pieces = speculation.adopt(scan.chosen.name, made.engine, scan.scan.ordered)
+        sheet = scan.scan
+        made = Prefetched(stream, zf, scan, choose_engine(sheet, pieces=speculation.offers(scan.chosen.name)))
+        made.pieces = speculation.adopt(scan.chosen.name, made.engine, sheet.ordered,
+                                        None if whole_safe(sheet) else (sheet.max_col, sheet.max_row))
+        if made.pieces is None and not whole_safe(sheet):  # (too sparse for calamine's whole load)
+            made.engine = "openpyxl"
         if made.engine != "calamine" or made.pieces is not None:  # pieces: loading on threads of their own
             _register(key, entry)
             _finish(entry, made)

@@ -136,15 +136,26 @@ def calamine_available() -> bool:
     return True
 
 
-def choose_engine(scan: SheetScan, prefer: str | None = None) -> str:
+def choose_engine(scan: SheetScan, prefer: str | None = None, pieces: bool = False) -> str:
     """calamine only where the byte scan bounded what it will allocate (rows x columns of the used
     range), the sheet is not mostly empty space and holds no cell calamine misreads or panics on
-    (``SheetScan.calamine_misreads``); openpyxl otherwise."""
-    dense = scan.max_row * max(1, scan.max_col)
-    safe = scan.cells_without_ref == 0 and dense <= DENSE_CELLS and dense <= 4 * scan.cells + SPARSE_SLACK
-    if prefer == "openpyxl" or not safe or scan.calamine_misreads or not calamine_available():
+    (``SheetScan.calamine_misreads``); openpyxl otherwise. A sheet that is mostly empty space (a
+    wide export's unused columns) goes to calamine too where it is cut into ``pieces``
+    (``xlsx_pieces``) whose rows x columns are bounded each (``PIECE_CELLS``), its rows never going
+    down; it is never loaded whole (``whole_safe``): openpyxl reads on from where the pieces end."""
+    piecewise = (pieces and scan.cells_without_ref == 0 and scan.ordered and scan.max_col <= MAX_COLS
+                 and scan.max_row <= MAX_ROWS)
+    if prefer == "openpyxl" or not (whole_safe(scan) or piecewise) or scan.calamine_misreads \
+            or not calamine_available():
         return "openpyxl"
     return "calamine"
+
+
+def whole_safe(scan: SheetScan) -> bool:
+    """Whether calamine may load the whole sheet: its used range (rows x columns, which calamine
+    allocates) is bounded, and not mostly empty space."""
+    dense = scan.max_row * max(1, scan.max_col)
+    return scan.cells_without_ref == 0 and dense <= DENSE_CELLS and dense <= 4 * scan.cells + SPARSE_SLACK
 
 
 # -- workbook structure -------------------------------------------------------------------------
