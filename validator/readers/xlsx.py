@@ -23,7 +23,10 @@ as written, and a finding's row would depend on which of the two HubSpot's impor
 Reader choice (measured, see README and ``bench/xlsx_readers.py``): python-calamine when it is
 installed and the pre-scan has bounded the sheet's dense size (and the sheet is not mostly
 empty: calamine materialises every row and column of the used range); otherwise openpyxl in
-read-only mode with defusedxml, which streams the rows the sheet has in constant memory.
+read-only mode with defusedxml, which streams the rows the sheet has in constant memory. A
+large sheet that is mostly empty goes to calamine in pieces of bounded rows x columns
+(``xlsx_pieces.PIECE_CELLS``), never whole: openpyxl reads on where the pieces end
+(``TooSparse``).
 
 ``XlsxReader`` is put together from these modules, and every name of theirs other code uses is
 importable from here as well: ``xlsx_calamine`` and ``xlsx_openpyxl`` (the two engines, each
