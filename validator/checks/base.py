@@ -46,7 +46,7 @@ def quote(value: str, limit: int = 80) -> str:
 
 
 def with_values(chunk: Chunk, columns: Iterable[Column]) -> list[Column]:
-    """The ``columns`` that hold anything in ``chunk`` (``Chunk.filled``). For a rule over the
+    """The ``columns`` that hold anything in ``chunk`` (``Chunk.empty_columns``). For a rule over the
     values of cells, which finds nothing in an empty cell and keeps nothing of one: a column empty
     throughout the chunk is passed over whole (a wide export's unused properties)."""
     empty = chunk.empty_columns

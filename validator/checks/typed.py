@@ -117,7 +117,7 @@ class ValueRule(Rule):
     def typed(self, file: FileContext, chunk: Chunk | None = None) -> Iterator[tuple[Column, Property]]:
         """Mapped value columns whose property this rule reads: worked out once per file (a
         rule asks for every chunk; the columns are bound before the first). With ``chunk``, those
-        that hold anything in it (``Chunk.filled``): for a rule that finds nothing in an empty
+        that hold anything in it (``Chunk.empty_columns``): for a rule that finds nothing in an empty
         cell and keeps nothing of one."""
         memo = self.__dict__.get("_typed")
         if memo is None or memo[0] is not file:

@@ -39,14 +39,11 @@ def hashes(values: pd.Series | pd.DataFrame,
     if values.shape[1] == 0:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     polars = _fast()
-    n = len(values)
-    blank: list[np.ndarray] = []  # the hash of "", as the column's would be, once
+    blank = _hash_column(pd.Series([""], dtype="str"))[:1] if empty else None  # as an empty cell's own
 
     def column(i: int) -> np.ndarray:
-        if i in empty:
-            if not blank:
-                blank.append(_hash_column(pd.Series([""], dtype="str"))[:1])
-            return np.repeat(blank[0], n)
+        if blank is not None and i in empty:
+            return np.repeat(blank, len(values))
         if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
             return _polars_hash(polars, cell_bytes(i))
         return _hash_column(values.iloc[:, i], cell_bytes, i)

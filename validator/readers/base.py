@@ -332,18 +332,11 @@ class Chunk:
 
 def _holds_text(values: pd.Series) -> bool:
     """Whether a column holds a cell other than ``""`` (a null counts: what it holds is unknown)."""
+    from validator.readers.text import bytes_and_offsets  # (which imports this module)
+
     data = getattr(values.array, "_pa_array", None)
     if isinstance(data, pa.ChunkedArray) and (pa.types.is_large_string(data.type) or pa.types.is_string(data.type)):
-        if data.null_count:
-            return True
-        kind = np.int64 if pa.types.is_large_string(data.type) else np.int32
-        for arr in data.chunks:
-            offsets = arr.buffers()[1]
-            if len(arr) and offsets is not None:
-                ends = np.frombuffer(offsets, dtype=kind)
-                if ends[arr.offset + len(arr)] != ends[arr.offset]:
-                    return True
-        return False
+        return bool(data.null_count) or any(len(bytes_and_offsets(arr)[0]) for arr in data.chunks)
     return not bool((values.to_numpy(dtype=object) == "").all())
 
 
