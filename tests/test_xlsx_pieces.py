@@ -469,13 +469,14 @@ def test_no_thread_to_be_had_means_the_sheet_loads_whole(monkeypatch: pytest.Mon
 # -- pieces loaded as typed columns (fastexcel) ------------------------------------------------------
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch, small_pieces: list[int]) -> list[str]:
-    """How each piece was loaded: "typed" (fastexcel's columns), "values" (python-calamine)."""
+    """How each piece was loaded: "typed" (fastexcel's columns), "values" (python-calamine's, as
+    rows or as ``Sparse`` columns)."""
     how: list[str] = []
     load = xlsx_pieces._load  # (already the fixture's counting one)
 
     def recorded(data: bytes, name: str, index: int, marker: int | None = None) -> xlsx_pieces.Piece:
         piece = load(data, name, index, marker)
-        how.append("typed" if piece.typed is not None else "values")
+        how.append("typed" if piece.typed is not None and not piece.values else "values")
         return piece
     monkeypatch.setattr(xlsx_pieces, "_load", recorded)
     return how
@@ -730,6 +731,50 @@ def test_a_sheet_too_sparse_to_load_whole_is_read_in_bounded_pieces(monkeypatch:
     reader.close()
 
 
+def test_a_sparse_sheet_whose_columns_mix_kinds_stays_in_calamine(monkeypatch: pytest.MonkeyPatch,
+                                                                   too_sparse: list[int], loads: list[str]) -> None:
+    # a wide export's custom columns holding numbers in some rows and text in others: fastexcel
+    # types no piece, python-calamine's values are kept as Sparse columns (only the cells that hold
+    # something), and the sheet is read in pieces to its end, as openpyxl reads it
+    rows = _sparse_rows(300)
+    for i, row in enumerate(rows[1:], start=2):
+        row[5] = i * 1.5 if i % 2 else f"x{i}"  # (every piece: a column fastexcel cannot type)
+        if i % 7 == 0:
+            row[3 + (i * 3) % 37] = [True, dt.date(2020, 1, i % 28 + 1), 7, "seven", 2.25][i % 5]
+    data = make_workbook({"sheets": [{"name": "Contacts", "rows": rows}]})
+    expected = _openpyxl_read(data)
+    whole = _whole_loads(monkeypatch)
+    notes = ReaderNotes()
+    reader = XlsxReader(io.BytesIO(data), notes, size=len(data), chunk_rows=37)
+    assert reader.engine == "calamine" and reader._loader is not None and reader._loader._bound is not None
+    assert _everything(reader, notes) == expected
+    assert notes.reader == "calamine" and not whole
+    assert len(too_sparse) > 10 and loads.count("values") == len(loads) > 10  # (the first piece's: rows)
+
+
+def test_sparse_columns_give_the_texts_and_kinds_of_the_whole_column() -> None:
+    from validator.readers.xlsx_columns import arrow_texts, column_texts
+
+    rows: list[list[Any]] = [["", 7.0, "a", ""], ["", "", True], ["", 2.5, dt.date(2021, 3, 4), ""],
+                             ["", "", "", ""], ["", "7", 1e21, ""]]
+    columns = xlsx_piece_load._sparse_columns(rows, 2)  # (rows of differing widths, from column C)
+    assert len(columns) == 6 and [len(c) for c in columns] == [5] * 6
+    assert [type(c).__name__ for c in columns] == ["NullArray", "NullArray", "NullArray", "Sparse", "Sparse",
+                                                  "NullArray"]
+    full = [[row[c] if c < len(row) else "" for row in rows] for c in range(4)]
+    for c in range(4):
+        for order in ("mdy", "dmy"):
+            texts, kinds = arrow_texts(columns[c + 2], order)
+            want_texts, want_kinds = column_texts(full[c], order)
+            assert (texts.to_pylist(), kinds.tolist()) == (want_texts.to_pylist(), want_kinds.tolist()), (c, order)
+    sparse = columns[3]
+    assert sparse.to_pylist() == [7.0, "", 2.5, "", "7"]
+    part = sparse.slice(1, 3)
+    assert (len(part), part.to_pylist()) == (3, ["", 2.5, ""])
+    assert sparse.slice(4).to_pylist() == ["7"] and sparse.slice(3, 10).to_pylist() == ["", "7"]
+    assert arrow_texts(part)[0].to_pylist() == ["", "2.5", ""] and arrow_texts(part)[1].tolist() == [0, 2, 0]
+
+
 @pytest.mark.parametrize("late", [False, True])
 def test_a_piece_past_its_cells_hands_the_sparse_sheet_to_openpyxl(monkeypatch: pytest.MonkeyPatch,
                                                                     too_sparse: list[int], late: bool) -> None:
@@ -790,9 +835,11 @@ def test_pieces_as_python_values_end_early_cutting_and_a_sparse_sheets_pieces(mo
     from concurrent.futures import Future
 
     values, typed = xlsx_pieces.Piece([["a", 1]], 5, 0), xlsx_pieces.Piece([], 5, 0, [object()], 1)
-    monkeypatch.setattr(xlsx_pieces, "_load", lambda data, name, index, marker=None: values if index < 9 else typed)
+    sparse = xlsx_pieces.Piece([], 5, 0, [object()], 1, values=True)  # (python-calamine's, by column)
+    monkeypatch.setattr(xlsx_pieces, "_load", lambda data, name, index, marker=None:
+                        values if index < 9 else typed if index < 20 else sparse)
     assert xlsx_pieces._typed_only(b"", "S", 0).rows == [["a", 1]]  # (the first piece is always values)
-    assert xlsx_pieces._typed_only(b"", "S", 9) is typed
+    assert xlsx_pieces._typed_only(b"", "S", 9) is typed and xlsx_pieces._typed_only(b"", "S", 20) is sparse
     with pytest.raises(xlsx_pieces.PiecesFailed):
         xlsx_pieces._typed_only(b"", "S", 3)
     data = make_workbook({"sheets": [{"name": "Contacts", "rows": _rows(50)}]})
@@ -805,7 +852,7 @@ def test_pieces_as_python_values_end_early_cutting_and_a_sparse_sheets_pieces(mo
         done.set_result(typed)
         assert not pieces._as_values()
         other: Future[xlsx_pieces.Piece] = Future()
-        other.set_result(values)
+        other.set_result(values if monkeypatch else sparse)
         pieces._loaded.append(other)
         assert pieces._as_values()
         pieces.window(b"<worksheet><sheetData>", (2, 1, 1, 0, 2))

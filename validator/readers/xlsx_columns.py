@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.readers import xlsx_pieces
+from validator.readers.xlsx_piece_load import Sparse
 from validator.readers.xlsx_text import (
     _EXACT,
     _EXACT_INT,
@@ -172,11 +173,14 @@ def _other_cells(values: Sequence[Any], order: str = "mdy") -> tuple[pa.Array, n
             np.fromiter((KIND_CODE[k] for _t, k in pairs), dtype=np.int8, count=len(pairs)))
 
 
-def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
+def arrow_texts(arr: pa.Array | Sparse, order: str = "mdy") -> tuple[pa.Array, np.ndarray]:
     """Texts and kind codes of a typed column of a piece (``xlsx_piece_load._typed``: text, numbers,
     booleans or date-times, nulls where python-calamine gives an empty cell), as ``column_texts``
-    gives them for python-calamine's values of the same cells."""
+    gives them for python-calamine's values of the same cells; of a ``Sparse`` column, its cells
+    that hold something by ``column_texts``, the others empty."""
     n = len(arr)
+    if isinstance(arr, Sparse):
+        return _sparse_texts(arr, order)
     kind = arr.type
     if pa.types.is_null(kind) or arr.null_count == n:
         return _none_cells(arr)
@@ -199,6 +203,20 @@ def arrow_texts(arr: pa.Array, order: str = "mdy") -> tuple[pa.Array, np.ndarray
         text = pc.if_else(valid, text, pa.scalar("", _LARGE))
         kinds = np.where(valid.to_numpy(zero_copy_only=False), kinds, np.int8(_K_EMPTY))
     return text, kinds
+
+
+def _sparse_texts(arr: Sparse, order: str) -> tuple[pa.Array, np.ndarray]:
+    n = len(arr)
+    if not len(arr.at):
+        return pa.repeat(pa.scalar("", _LARGE), n), np.zeros(n, dtype=np.int8)
+    texts, kinds = column_texts(arr.values.tolist(), order)
+    if len(arr.at) == n:
+        return texts, kinds
+    index = np.zeros(n, dtype=np.int64)  # 0: an empty cell; k + 1: the k-th cell kept
+    index[arr.at] = np.arange(1, len(arr.at) + 1)
+    out = np.zeros(n, dtype=np.int8)
+    out[arr.at] = kinds
+    return pa.concat_arrays([pa.array([""], _LARGE), texts]).take(pa.array(index)), out
 
 
 _CONVERT = {_NONE: _none_cells, _STR: _text_cells, _FLOAT: _float_cells, _INT: _int_cells, _BOOL: _bool_cells,

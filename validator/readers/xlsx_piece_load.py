@@ -3,8 +3,10 @@
 A later piece (it has a marker row) is loaded by fastexcel straight to typed Arrow columns
 (``_typed``) wherever each of its columns holds one kind of value and every text cell stays text
 (``_text_cells`` counts them in the piece's bytes); any other piece, and the first, by
-python-calamine as Python values (``_load``). Runs on the pieces' loader thread; the libraries
-are imported only when a piece loads.
+python-calamine as Python values (``_load``). A later piece's Python values are kept by column,
+only the cells that hold something (``Sparse``): as rows, every cell of its rows x columns was an
+object in a list (a 500-column export whose custom columns mix numbers and text: ~25 MB a piece).
+Runs on the pieces' loader thread; the libraries are imported only when a piece loads.
 """
 
 from __future__ import annotations
@@ -21,19 +23,73 @@ from validator.readers.xlsx_piece_cut import PiecesFailed
 @dataclass(slots=True)
 class Piece:
     """One loaded piece: its rows of cell values, the sheet row of the first one and the sheet
-    column (0-based) of their first values; or (``typed``) its columns from column A as Arrow
-    arrays of ``height`` values each, typed as fastexcel gives them."""
+    column (0-based) of their first values; or (``typed``) its columns from column A, ``height``
+    values each: Arrow arrays typed as fastexcel gives them, or (``values``: python-calamine's
+    values of a piece fastexcel could not type) ``Sparse`` columns and null arrays."""
 
     rows: list[list[Any]]
     first: int
     col0: int
     typed: list[Any] | None = None
     height: int = 0
+    values: bool = False
 
     @property
     def count(self) -> int:
         """The rows it holds."""
         return len(self.rows) if self.typed is None else self.height
+
+
+class Sparse:
+    """A column of python-calamine's values of a piece, ``length`` cells of which only those that
+    hold something are kept: their positions (``at``, ascending) and values (an object array).
+    An empty cell is ``""`` (as python-calamine gives it). Sliced as an Arrow array is
+    (``_Typed.block``); ``xlsx_columns.arrow_texts`` converts it as ``column_texts`` does the
+    whole column."""
+
+    __slots__ = ("at", "length", "values")
+
+    def __init__(self, length: int, at: Any, values: Any):
+        self.length = length
+        self.at = at
+        self.values = values
+
+    def __len__(self) -> int:
+        return self.length
+
+    def slice(self, offset: int = 0, length: int | None = None) -> Sparse:
+        import numpy as np
+
+        end = self.length if length is None else min(self.length, offset + length)
+        a, b = (int(i) for i in np.searchsorted(self.at, [offset, end]))
+        return Sparse(max(0, end - offset), self.at[a:b] - offset, self.values[a:b])
+
+    def to_pylist(self) -> list[Any]:
+        out: list[Any] = [""] * self.length
+        for i, v in zip(self.at.tolist(), self.values.tolist(), strict=True):
+            out[i] = v
+        return out
+
+
+def _sparse_columns(rows: list[list[Any]], col0: int) -> list[Any]:
+    """Rows of python-calamine's values (the first in sheet column ``col0``, 0-based) as columns
+    from column A: a null array where a column holds nothing, else a ``Sparse`` column."""
+    import itertools
+
+    import numpy as np
+    import pyarrow as pa
+
+    height = len(rows)
+    if len({len(row) for row in rows}) > 1:
+        rows = [list(row) for row in zip(*itertools.zip_longest(*rows, fillvalue=""), strict=True)]
+    grid = np.empty((height, len(rows[0]) if rows else 0), dtype=object)
+    grid[:] = rows
+    filled = grid != ""
+    columns: list[Any] = [pa.nulls(height)] * (col0 + grid.shape[1])
+    for c in np.flatnonzero(filled.any(axis=0)).tolist():
+        at = np.flatnonzero(filled[:, c])
+        columns[col0 + c] = Sparse(height, at, grid[at, c])
+    return columns
 
 
 # python-calamine gives a time of day below one day (before 1904-01-02, in either date system),
@@ -179,7 +235,7 @@ def _load(data: bytes, name: str, index: int, marker: int | None = None) -> Piec
             del rows[0]
             if not rows:
                 return Piece([], 1, 0)
-            return Piece(rows, marker + 1, start[1])
+            return Piece([], marker + 1, 0, _sparse_columns(rows, start[1]), len(rows), values=True)
         return Piece(rows, start[0] + 1, start[1])
     finally:
         handle.close()

@@ -14,7 +14,8 @@ The first piece (it holds the header) is loaded by python-calamine, its rows as 
 Every later one is loaded by fastexcel (calamine's parse as well, straight to typed Arrow columns,
 without the GIL and without a Python object per cell: ``xlsx_piece_load._typed``) wherever each of its columns
 holds one kind of value and every text cell stays text; any other piece is loaded as Python
-values. fastexcel numbers no rows: a marker cell placed in the row above the piece's first cell
+values, kept by column (only the cells that hold something: ``xlsx_piece_load.Sparse``).
+fastexcel numbers no rows: a marker cell placed in the row above the piece's first cell
 begins its range, so its rows are numbered from there.
 
 Only bytes the pre-checks have passed reach calamine. The first ``EARLY`` pieces are cut from the
@@ -70,6 +71,7 @@ from validator.readers.xlsx_piece_cut import (  # noqa: F401 (re-exported: part 
 from validator.readers.xlsx_piece_load import (  # noqa: F401 (re-exported: part of this module's API)
     PER_SECOND,
     Piece,
+    Sparse,
     _fastexcel,
     _load,
     _text_cells,
@@ -201,13 +203,14 @@ class Pieces:
     def _as_values(self) -> bool:
         """Whether an early piece after the first has loaded as Python values (its columns mix
         kinds of cells): the pieces cut early wait, loaded, until the scan ends, and as Python
-        values each holds an object per cell of its rows x columns (a 90,000-row export of 500
-        columns, its custom ones mixing numbers and text, held 22 so: ~480 MiB); the rest are
-        cut after the scan, as many waiting as ``AHEAD`` lets."""
+        values each holds an object per cell (as rows, of its rows x columns: a 90,000-row export
+        of 500 columns, its custom ones mixing numbers and text, held 22 so, ~480 MiB; as
+        ``Sparse`` columns, of its cells that hold something: a dense sheet's are as many); the
+        rest are cut after the scan, as many waiting as ``AHEAD`` lets."""
         for future in self._loaded:
             if future.done() and future.exception() is None:
                 piece = future.result()
-                if piece.typed is None and piece.rows:
+                if piece.values or (piece.typed is None and piece.rows):
                     return True
         return False
 
@@ -345,13 +348,15 @@ class Pieces:
 
 
 def _typed_only(data: bytes, name: str, index: int, marker: int | None = None) -> Piece:
-    """``_load`` of a piece of a sheet too sparse to load whole: one its columns do not load as
-    typed columns (a column of numbers and text) ends the pieces, and openpyxl reads on. As Python
-    values, every cell of its rows x columns is an object in a list: a 500-column export checked at
-    480-490 MiB so, against 370-390 MiB for typed pieces and for openpyxl."""
+    """``_load`` of a piece of a sheet too sparse to load whole: one after the first given as rows
+    of Python values (no marker row: not kept by column) ends the pieces, and openpyxl reads on.
+    As rows, every cell of its rows x columns is an object in a list: a 500-column export checked
+    at 480-490 MiB so. A piece whose columns mix kinds of cells (numbers and text), which fastexcel
+    does not type, comes as ``Sparse`` columns, only the cells that hold something: a 40,000-row
+    export of that kind checks in 10.1-10.3 s at 365-374 MiB, against 27.9 s through openpyxl."""
     piece = _load(data, name, index, marker)
     if index and piece.typed is None and piece.rows:
-        raise PiecesFailed("a piece of a sparse sheet whose columns mix kinds of cells")
+        raise PiecesFailed("a piece of a sparse sheet given as rows of values")
     return piece
 
 
