@@ -22,9 +22,12 @@ bytes that are not UTF-8, which turns on HS403's look for cells valid UTF-8 by a
     wide-500        500 mapped columns, nine in ten cells empty (its own rows: 2/5 of the source's)
     export-500      a CRM export: the source's 13 columns, then 487 custom properties, 60 of them
                     filled in one row in ten and the rest empty throughout (2/5 of the source's rows)
+    export-500-xlsx     the same as a workbook written by openpyxl (text cells; empty cells not written)
+    export-500-mixed    the same workbook, its custom columns mixing number cells (7) and text cells
 
 and times ``hubspot-preflight check`` on each against a one-thread ``pyarrow.csv.read_csv`` of
-the same files (``bench/run.py``'s, alternately, ``--repeat`` fresh processes of each): median
+the same files (``bench/run.py``'s; a workbook: python-calamine's read of every row, as
+``bench/xlsx_check.py``'s), alternately, ``--repeat`` fresh processes of each: median
 wall and CPU time, their ratio, peak RSS. Each shape names the change that took its cliff away
 in bench/HISTORY.md (rounds 31 and 32).
 """
@@ -51,7 +54,20 @@ from bench.run import CLI, READ, data_files, run_child  # noqa: E402
 
 Rows = list[list[str]]
 SHAPES = ("plain", "quoted", "cyrillic", "cjk", "dvorak", "euros", "cp1252", "dates-dmy", "spaces",
-          "long-notes", "dup-emails", "wide-120", "wide-500", "export-500")
+          "long-notes", "dup-emails", "wide-120", "wide-500", "export-500", "export-500-xlsx", "export-500-mixed")
+# the baseline read of a shape's files: pyarrow's of each CSV file (bench/run.py's), then
+# python-calamine's of each workbook, every row (bench/xlsx_check.py's), in one process
+READ_ANY = """
+import sys
+books = [p for p in sys.argv[1:] if p.endswith(".xlsx")]
+sys.argv[1:] = [p for p in sys.argv[1:] if not p.endswith(".xlsx")]
+""" + READ + """
+from python_calamine import CalamineWorkbook
+for book in books:
+    for row in CalamineWorkbook.from_path(book).get_sheet_by_index(0).iter_rows():
+        rows += 1
+print(rows)
+"""
 
 CYRILLIC_FIRST = ["Иван", "Пётр", "Анна", "Мария", "Сергей", "Ольга", "Дмитрий", "Елена", "Алексей", "Наталья",
                   "Юлия", "Андрей"]
@@ -156,6 +172,31 @@ def _export(source: Path, out: Path, head: list[str], rows: Rows, seed: int) -> 
     shutil.copy(source / "companies.csv", out / "companies.csv")
 
 
+def _workbook(folder: Path, mixed: bool) -> None:
+    """The ``export-500`` folder's contacts file as a workbook written by openpyxl (write-only:
+    inline strings, empty cells not written); with ``mixed``, its custom columns' ``7`` as number
+    cells among the text ones."""
+    import openpyxl
+
+    request = json.loads((folder / "import.json").read_text(encoding="utf-8"))
+    contacts = next(f for f in request["files"] if f["fileName"] == "contacts.csv")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Contacts")
+    with (folder / "contacts.csv").open(encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        head = next(reader)
+        sheet.append(head)
+        for row in reader:
+            cells: list[Any] = [c or None for c in row]
+            if mixed:
+                cells[13:] = [7 if c == "7" else c for c in cells[13:]]
+            sheet.append(cells)
+    book.save(folder / "contacts.xlsx")
+    (folder / "contacts.csv").unlink()
+    contacts.update(fileName="contacts.xlsx", fileFormat="SPREADSHEET")
+    (folder / "import.json").write_text(json.dumps(request, indent=2), encoding="utf-8")
+
+
 def make(source: Path, out: Path, shape: str) -> Path:
     """Write the folder of ``shape`` (once: reused when present)."""
     folder = out / shape
@@ -164,8 +205,10 @@ def make(source: Path, out: Path, shape: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with (source / "contacts.csv").open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
         head, *rows = list(csv.reader(fh))
-    if shape == "export-500":
+    if shape.startswith("export-500"):
         _export(source, folder, head, rows[: len(rows) * 2 // 5], seed=500)
+        if shape != "export-500":
+            _workbook(folder, mixed=shape.endswith("mixed"))
         return folder
     if shape.startswith("wide-"):
         columns = int(shape.split("-")[1])
@@ -190,7 +233,7 @@ def measure(folder: Path, repeat: int, report: Path) -> dict[str, Any]:
             if what == "check":
                 checks.append(run_child(check_cmd))
             else:
-                reads.append(run_child([sys.executable, "-c", READ, *map(str, files)]))
+                reads.append(run_child([sys.executable, "-c", READ_ANY, *map(str, files)]))
     wall = statistics.median(w for w, _r, _c in checks)
     read = statistics.median(w for w, _r, _c in reads)
     return {"shape": folder.name, "bytes": sum(f.stat().st_size for f in files), "check_s": wall, "read_s": read,
@@ -215,7 +258,7 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
     # it starts (Linux counts a child's memory before exec in its maximum)
     subprocess.run([sys.executable, __file__, str(args.source), "--out", str(args.out), "--make-only",
                     *(f"--only={s}" for s in shapes)], check=True)
-    echo("| shape | size | check (median wall) | pyarrow read | ratio | check CPU | peak RSS |")
+    echo("| shape | size | check (median wall) | read (pyarrow; a workbook: calamine) | ratio | check CPU | peak RSS |")
     echo("|---|---|---|---|---|---|---|")
     results = []
     report = args.out / "report.json"
