@@ -27,7 +27,7 @@ from validator import Config, validate
 from validator.catalog import Catalog
 from validator.checks import _facts
 from validator.portal import catalog_for
-from validator.readers.base import PY_STR, STR, Chunk
+from validator.readers.base import PY_STR, STR, Chunk, Kinds
 
 PORTAL = ROOT / "fixtures" / "portal"
 OBJECTS = {"0-1": "contacts", "0-2": "companies", "0-3": "deals"}
@@ -147,7 +147,7 @@ def test_no_byte_screen_is_made_for_an_empty_column(monkeypatch: pytest.MonkeyPa
 def test_filled_reads_arrow_offsets_python_cells_and_workbook_kinds() -> None:
     arrow = pa.chunked_array([pa.array(["", "x", ""], pa.large_string())])
 
-    def chunk(*columns: pd.Series, kinds: pd.DataFrame | None = None) -> Chunk:
+    def chunk(*columns: pd.Series, kinds: Kinds | None = None) -> Chunk:
         frame = pd.DataFrame(dict(enumerate(columns)))
         frame.index = pd.Index(np.arange(2, 2 + len(frame)))
         return Chunk(frame=frame, lines=frame.index.to_numpy(), kinds=kinds)
@@ -162,10 +162,22 @@ def test_filled_reads_arrow_offsets_python_cells_and_workbook_kinds() -> None:
     c = chunk(pd.Series(["", ""], dtype=PY_STR), pd.Series(["", "\udcff"], dtype=PY_STR),
               pd.Series(pa.array(["", None], pa.large_string()), dtype=STR))
     assert [c.filled(i) for i in range(3)] == [False, True, True]  # a null: unknown, so looked at
-    kinds = pd.DataFrame({0: ["", "f"], 1: ["", ""]})  # a formula without a value reads as ""
+    kinds = Kinds.of_letters([["", "f"], ["", ""]], pd.Index([2, 3]))  # a formula without a value reads as ""
     c = chunk(pd.Series(["", ""], dtype=STR), pd.Series(["", ""], dtype=STR), kinds=kinds)
     assert [c.filled(i) for i in range(2)] == [True, False] and c.empty_columns == {1}
 
+
+
+def test_kinds_hold_a_byte_a_cell_and_read_as_letters() -> None:
+    kinds = Kinds.of_letters([["s", "", "n"], ["f", "d", ""]], pd.Index([4, 5, 7]))
+    assert kinds.shape == (3, 2) and len(kinds) == 3
+    assert kinds.codes(0).dtype == np.uint8 and kinds.codes(0).tolist() == [ord("s"), 0, ord("n")]
+    assert kinds[1].tolist() == ["f", "d", ""] and kinds[1].index.tolist() == [4, 5, 7]
+    assert kinds.iat[2, 0] == "n" and kinds.iat[2, 1] == "" and kinds.iloc[1].tolist() == ["", "d"]
+    assert kinds.values.tolist() == [["s", "f"], ["", "d"], ["n", ""]]
+    both = Kinds.joined([kinds, Kinds.of_letters([["e"], ["b"]], pd.Index([9]))])
+    assert both.values.tolist() == [["s", "f"], ["", "d"], ["n", ""], ["e", "b"]]
+    assert both.index.tolist() == [4, 5, 7, 9]
 
 
 def test_kind_masks_equal_the_kinds_compared_as_text() -> None:

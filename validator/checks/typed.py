@@ -18,7 +18,6 @@ from validator.catalog import Catalog, Property, builtin
 from validator.checks.base import Hit, Rule
 from validator.context import Column, FileContext, ImportContext
 from validator.readers.base import Chunk
-from validator.readers.text import bytes_and_offsets
 
 VALUE_COLUMN_TYPES = ("STANDARD", "HUBSPOT_ALTERNATE_ID")
 _memo_lock = threading.Lock()
@@ -209,26 +208,10 @@ def kind_mask(chunk: Chunk, index: int, kind: str) -> np.ndarray | None:
 
 
 def kind_codes(chunk: Chunk, index: int) -> np.ndarray:
-    """A workbook column's cell kinds as bytes (the kind's letter; 0 for an empty cell), once per
-    chunk and column, from the Arrow storage: comparing the kinds' strings in pandas cost ~0.4 ms
-    a call, and the rules ask for a column's kinds many times (a 500-column sheet: seconds)."""
-    def make() -> np.ndarray:
-        assert chunk.kinds is not None
-        values = chunk.kinds[index]
-        data = getattr(values.array, "_pa_array", None)
-        if not isinstance(data, pa.ChunkedArray) or data.null_count or not pa.types.is_large_string(data.type):
-            return np.array([ord(v) if isinstance(v, str) and len(v) == 1 else 0 for v in values.tolist()],
-                            dtype=np.uint8)
-        parts = []
-        for arr in data.chunks:
-            body, offsets = bytes_and_offsets(arr)
-            codes = np.zeros(len(arr), np.uint8)
-            if len(body):
-                one = np.diff(offsets) == 1  # (a kind is one letter; a longer text none)
-                codes[one] = body[offsets[:-1][one]]
-            parts.append(codes)
-        return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
-    return cached(chunk, ("kind-codes", index), make)
+    """A workbook column's cell kinds as bytes (the kind's letter; 0 for an empty cell):
+    ``Chunk.kinds`` holds them so."""
+    assert chunk.kinds is not None
+    return chunk.kinds.codes(index)
 
 
 def percent_cells(chunk: Chunk, file: FileContext, index: int) -> np.ndarray | None:

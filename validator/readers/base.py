@@ -272,14 +272,99 @@ class RowNote:
 RecordHasher = Callable[[list[pa.Array]], "np.ndarray | None"]
 
 
+class Kinds:
+    """A workbook chunk's cell kinds, one byte a cell: each column's kinds as a uint8 array of the
+    kind's letter's code (``ord("n")``; 0 for an empty cell), in the chunk's row order.
+
+    Kept as bytes, not as a frame of one-letter texts: 9 bytes a cell in Arrow (offsets and the
+    letter) made half of a wide sheet's chunk (2 million cells) and a pandas Series a column to
+    build each chunk. ``codes(i)`` is what rules use (``checks.typed.kind_codes``); the
+    frame-like reads (``[i]``, ``iat``, ``iloc``, ``values``, ``shape``) give the letters, as the
+    frame did."""
+
+    __slots__ = ("_codes", "index")
+
+    def __init__(self, codes: Sequence[np.ndarray], index: pd.Index):
+        self._codes = list(codes)
+        self.index = index
+
+    def codes(self, column: int) -> np.ndarray:
+        """Column ``column``'s kinds as letter codes (uint8; 0 for an empty cell)."""
+        return self._codes[column]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.index), len(self._codes)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, column: int) -> pd.Series:
+        return pd.Series(_letters(self._codes[column]), index=self.index, dtype=object)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The kinds' letters as a rows x columns object array."""
+        out = np.empty(self.shape, dtype=object)
+        for c, codes in enumerate(self._codes):
+            out[:, c] = _letters(codes)
+        return out
+
+    @property
+    def iat(self) -> _KindAt:
+        return _KindAt(self)
+
+    @property
+    def iloc(self) -> _KindRow:
+        return _KindRow(self)
+
+    @staticmethod
+    def of_letters(columns: Sequence[Sequence[str]], index: pd.Index) -> Kinds:
+        """Kinds from each column's letters (``""`` for an empty cell)."""
+        return Kinds([np.array([ord(k) if k else 0 for k in column], dtype=np.uint8) for column in columns], index)
+
+    @staticmethod
+    def joined(parts: Sequence[Kinds]) -> Kinds:
+        """Consecutive chunks' kinds as one."""
+        width = parts[0].shape[1] if parts else 0
+        return Kinds([np.concatenate([p.codes(c) for p in parts]) for c in range(width)],
+                     pd.Index(np.concatenate([p.index.to_numpy() for p in parts])))
+
+
+def _letters(codes: np.ndarray) -> list[str]:
+    return [chr(c) if c else "" for c in codes.tolist()]
+
+
+class _KindAt:
+    __slots__ = ("kinds",)
+
+    def __init__(self, kinds: Kinds):
+        self.kinds = kinds
+
+    def __getitem__(self, at: tuple[Any, Any]) -> str:
+        code = int(self.kinds.codes(int(at[1]))[int(at[0])])
+        return chr(code) if code else ""
+
+
+class _KindRow:
+    __slots__ = ("kinds",)
+
+    def __init__(self, kinds: Kinds):
+        self.kinds = kinds
+
+    def __getitem__(self, row: int) -> pd.Series:
+        width = self.kinds.shape[1]
+        return pd.Series([self.kinds.iat[row, c] for c in range(width)], dtype=object)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Chunk:
     frame: pd.DataFrame  # str cells, columns 0..width-1, index = spreadsheet rows
     lines: np.ndarray  # physical start line of each frame row (CSV); equals rows for XLSX
     notes: tuple[RowNote, ...] = ()
-    # spreadsheets only: one-letter cell kinds, same shape and index as ``frame``
-    # (s text, n number, d date, t time, b boolean, e error, f formula without value, "" empty)
-    kinds: pd.DataFrame | None = None
+    # spreadsheets only: one-letter cell kinds, same shape and index as ``frame`` (``Kinds``:
+    # s text, n number, d date, t time, b boolean, e error, f formula without value, "" empty)
+    kinds: Kinds | None = None
     # facts several rules need, computed once per chunk (``checks.typed.cached``)
     memo: dict = field(default_factory=dict, compare=False, repr=False)
     # the cells' UTF-8 bytes (lone surrogates passed through: ``surrogatepass``) of columns
@@ -319,7 +404,7 @@ class Chunk:
             got = self.memo[key] = frozenset(
                 i for i in range(self.frame.shape[1])
                 if not _holds_text(self.column(i))
-                and not (kinds is not None and i < kinds.shape[1] and _holds_text(kinds[i])))  # (a kind: a letter)
+                and not (kinds is not None and i < kinds.shape[1] and bool(kinds.codes(i).any())))
         return got
 
     def filled(self, index: int) -> bool:
@@ -477,7 +562,7 @@ def joined(chunks: Sequence[Chunk]) -> Chunk:
              else np.empty(0, dtype=np.int64))
     kinds = None
     if all(c.kinds is not None for c in chunks):
-        kinds = pd.concat([c.kinds for c in chunks])
+        kinds = Kinds.joined([c.kinds for c in chunks if c.kinds is not None])
     cell_bytes = {i: [a for c in chunks for a in c.cell_bytes[i]] for i in chunks[0].cell_bytes
                   if all(i in c.cell_bytes for c in chunks) and frame[i].dtype == PY_STR}
     hashes = None

@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.readers.base import STR, Chunk, RowNote, empty_frame
-from validator.readers.xlsx_columns import _KIND_ARRAY, _LARGE, KIND_CODE, arrow_texts, column_texts
+from validator.readers.base import STR, Chunk, Kinds, RowNote, empty_frame
+from validator.readers.xlsx_columns import _LARGE, KIND_CODE, KINDS, arrow_texts, column_texts
 from validator.readers.xlsx_text import cell_text
 
 
@@ -56,6 +56,10 @@ def _narrow(block: RawBlock, width: int) -> RawBlock:
     for c in range(width, len(block.columns)):
         extra.extend((i, c, v) for i, v in enumerate(block.columns[c]) if v is not None and v != "")
     return RawBlock(block.rows, list(block.columns[:width]), extra)
+
+
+# a kind code (an index into KINDS) -> its letter's code, as ``Kinds`` holds it (0: empty)
+_LETTER = np.array([ord(k) if k else 0 for k in KINDS], dtype=np.uint8)
 
 
 def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
@@ -220,14 +224,13 @@ class _ChunkBuilder:
         self._good -= goods
         chunk_notes, self._pending = tuple(self._pending[:notes]), self._pending[notes:]
         if not taken:
-            return Chunk(empty_frame(width), np.empty(0, dtype=np.int64), chunk_notes, kinds=empty_frame(width))
+            return Chunk(empty_frame(width), np.empty(0, dtype=np.int64), chunk_notes,
+                         kinds=Kinds([np.zeros(0, np.uint8)] * width, pd.RangeIndex(0)))
         rows = np.concatenate([p.rows for p in taken])
         index = pd.Index(rows)
         frame = pd.DataFrame({j: _series(pa.concat_arrays([p.texts[j] for p in taken]), index)
                               for j in range(width)}, copy=False)
-        kinds = pd.DataFrame({j: _series(_KIND_ARRAY.take(pa.array(np.concatenate([p.kinds[j] for p in taken]))),
-                                         index) for j in range(width)}, copy=False)
+        kinds = Kinds([_LETTER[np.concatenate([p.kinds[j] for p in taken])] for j in range(width)], index)
         if not width:
             frame.index = index
-            kinds.index = index
         return Chunk(frame, rows.copy(), chunk_notes, kinds=kinds)

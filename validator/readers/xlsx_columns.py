@@ -37,7 +37,6 @@ from validator.readers.xlsx_text import (
 KINDS = ("", "s", "n", "d", "t", "b", "e", "f")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 _K_EMPTY, _K_TEXT, _K_NUMBER, _K_DATE, _K_BOOL = (KIND_CODE[k] for k in ("", "s", "n", "d", "b"))
-_KIND_ARRAY = pa.array(KINDS, type=pa.large_string())
 _NONE, _STR, _FLOAT, _INT, _BOOL, _DATE, _DATETIME, _OTHER = range(8)
 _TYPE_CODE: defaultdict[type, int] = defaultdict(lambda: _OTHER, {
     type(None): _NONE, str: _STR, float: _FLOAT, int: _INT, bool: _BOOL, dt.date: _DATE, dt.datetime: _DATETIME})
