@@ -141,9 +141,9 @@ def test_a_workbook_key_file_shows_its_row_read_again(tmp_path: Path) -> None:
 
 
 def test_captured_cells_are_the_frames_whatever_the_columns_storage() -> None:
-    # the failing rows' cells are read by one take per Arrow piece of each column (a few rows) or
-    # by one take per column (many); both give the frame's cells as text, for Arrow columns of
-    # several pieces, a column stored in Python (bytes that are not UTF-8) and an empty one
+    # the failing rows' cells are read by one take per Arrow piece of each column, or one slice
+    # where they are a run of the piece's rows; both give the frame's cells as text, for Arrow
+    # columns of several pieces, a column stored in Python (bytes that are not UTF-8) and an empty one
     import numpy as np
 
     from tests.test_reader_fast import read_fast
@@ -157,8 +157,10 @@ def test_captured_cells_are_the_frames_whatever_the_columns_storage() -> None:
     assert len(chunk.column(0).array._pa_array.chunks) > 1  # several pieces
     assert chunk.cell_bytes  # the third column holds bytes that are not UTF-8: stored in Python
     assert not chunk.filled(3)  # the fourth is empty throughout: its cells are "" without a look
-    for picked in (1, 9, 300, len(chunk)):
-        rows = chunk.frame.index[np.linspace(0, len(chunk) - 1, picked).astype(int)].tolist()
+    picks = [chunk.frame.index[np.linspace(0, len(chunk) - 1, n).astype(int)].tolist() for n in (1, 9, 300, len(chunk))]
+    picks += [chunk.frame.index[5:400].tolist(), chunk.frame.index[390:1200].tolist(),  # runs, within pieces and across
+              [*chunk.frame.index[10:20].tolist(), *chunk.frame.index[30:900:3].tolist()]]
+    for rows in picks:
         store: dict[int, tuple[str, ...]] = {}
         capture(chunk, [*rows, 10**9], store)  # (a row of another chunk is left out)
         expected = {int(r): tuple(str(v) for v in values)

@@ -773,6 +773,10 @@ def test_sparse_columns_give_the_texts_and_kinds_of_the_whole_column() -> None:
     assert (len(part), part.to_pylist()) == (3, ["", 2.5, ""])
     assert sparse.slice(4).to_pylist() == ["7"] and sparse.slice(3, 10).to_pylist() == ["", "7"]
     assert arrow_texts(part)[0].to_pylist() == ["", "2.5", ""] and arrow_texts(part)[1].tolist() == [0, 2, 0]
+    # an empty column's texts and kinds are one pair for every such column of a block: never written to
+    empty = arrow_texts(columns[0])
+    assert empty[0] is arrow_texts(columns[1])[0] and not empty[1].flags.writeable
+    assert (empty[0].to_pylist(), empty[1].tolist()) == ([""] * 5, [0] * 5)
 
 
 @pytest.mark.parametrize("late", [False, True])

@@ -41,18 +41,13 @@ def capture(chunk: Chunk, rows: Iterable[int] | None, store: dict[int, tuple[str
     present = frame.index.intersection(sorted(wanted))
     if len(present):
         at = frame.index.get_indexer(present)
-        if len(at) > 256:  # many rows: one take per column (it joins the column's pieces once)
-            # (a run of rows is sliced: a take copies the cells into Arrow's memory first, which it
-            # keeps for its next arrays, beside the text kept here)
-            run = int(at[-1]) - int(at[0]) + 1 == len(at)
-            rows = (frame.iloc[int(at[0]): int(at[-1]) + 1] if run else frame.iloc[at]).itertuples(
-                index=False, name=None)
-            store.update((int(row), tuple(str(v) for v in values)) for row, values in zip(present, rows, strict=True))
-        else:  # (a column empty throughout the chunk holds "" in every row: a wide export's many)
-            columns = [_cells_at(chunk.column(i), at) if chunk.filled(i) else [""] * len(at)
-                       for i in range(frame.shape[1])]
-            for k, row in enumerate(present):
-                store[int(row)] = tuple(column[k] for column in columns)
+        # by column (a column empty throughout the chunk holds "" in every row: a wide export's
+        # many); rows read one by one as tuples cost ~1 us a cell (0.6 s of a 40,000-row export
+        # of 500 columns whose every row has a finding)
+        columns = [_cells_at(chunk.column(i), at) if chunk.filled(i) else [""] * len(at)
+                   for i in range(frame.shape[1])]
+        rows_cells = zip(*columns, strict=True) if columns else [()] * len(present)
+        store.update((int(row), cells) for row, cells in zip(present, rows_cells, strict=True))
     for note in chunk.notes:
         if note.row in wanted and note.row not in store:
             store[note.row] = tuple(note.cells or note.sample)
@@ -60,9 +55,11 @@ def capture(chunk: Chunk, rows: Iterable[int] | None, store: dict[int, tuple[str
 
 def _cells_at(values: pd.Series, at: np.ndarray) -> list[str]:
     """The cells of a column at positions ``at`` (ascending) as text. An Arrow column's are taken
-    piece by piece, each piece's positions at once: pandas' ``take`` joins all the column's pieces
-    first (~10 ms a chunk of the 28-column bench file, for one row), and reading cells one by one
-    costs ~1 us each (0.13 s a chunk of 256 rows with findings in a 500-column file)."""
+    piece by piece, each piece's positions at once (a run of them sliced: a take copies the cells
+    into Arrow's memory first, which it keeps for its next arrays, beside the text kept here):
+    pandas' ``take`` joins all the column's pieces first (~10 ms a chunk of the 28-column bench
+    file, for one row), and reading cells one by one costs ~1 us each (0.13 s a chunk of 256 rows
+    with findings in a 500-column file)."""
     data = getattr(values.array, "_pa_array", None)
     if not isinstance(data, pa.ChunkedArray):
         return [str(v) for v in values.iloc[at].tolist()]
@@ -71,8 +68,11 @@ def _cells_at(values: pd.Series, at: np.ndarray) -> list[str]:
     starts = np.cumsum([0] + [len(piece) for piece in pieces])
     bounds = np.searchsorted(at, starts)
     for k, piece in enumerate(pieces):
-        if bounds[k + 1] > bounds[k]:
-            cells += piece.take(pa.array(at[bounds[k]: bounds[k + 1]] - starts[k])).to_pylist()
+        a, b = int(bounds[k]), int(bounds[k + 1])
+        if b > a:
+            first, last = int(at[a]) - int(starts[k]), int(at[b - 1]) - int(starts[k])
+            cells += (piece.slice(first, last - first + 1) if last - first + 1 == b - a
+                      else piece.take(pa.array(at[a:b] - starts[k]))).to_pylist()
     return ["<NA>" if v is None else str(v) for v in cells]  # (a missing value as pandas writes it)
 
 

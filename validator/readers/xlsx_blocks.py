@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validator.readers.base import STR, Chunk, Kinds, RowNote, empty_frame
-from validator.readers.xlsx_columns import _LARGE, KIND_CODE, KINDS, arrow_texts, column_texts
+from validator.readers.xlsx_columns import _LARGE, KIND_CODE, KINDS, arrow_texts, column_texts, empty_cells
 from validator.readers.xlsx_text import cell_text
 
 
@@ -100,8 +100,9 @@ class _ChunkBuilder:
             kinds.append(k)
         for _ in range(len(texts), width):  # columns the block's cells do not reach (a piece of a
             # sheet whose last column holds only formulas there): the scan's exceptions may
-            texts.append(pa.repeat(pa.scalar("", _LARGE), n))
-            kinds.append(np.zeros(n, dtype=np.int8))
+            t, k = empty_cells(n)
+            texts.append(t)
+            kinds.append(k)
         extra_last = np.full(n, -1, dtype=np.int64)
         for pos, c, v in block.extra:
             if cell_text(v, self.order)[1]:
@@ -153,8 +154,9 @@ class _ChunkBuilder:
             columns = [texts[j] if everything else texts[j].take(picked) for j in range(min(width, len(texts)))]
             codes = [kinds[j] if everything else kinds[j][keep] for j in range(min(width, len(kinds)))]
             for _ in range(len(columns), width):  # columns the rows do not reach
-                columns.append(pa.repeat(pa.scalar("", _LARGE), len(keep)))
-                codes.append(np.zeros(len(keep), dtype=np.int8))
+                t, k = empty_cells(len(keep))
+                columns.append(t)
+                codes.append(k)
             self._pieces.append(_Piece(rows[keep], columns, codes))
             self._good += len(keep)
         return records
