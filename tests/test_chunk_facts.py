@@ -696,3 +696,36 @@ def test_no_text_of_characters_under_u0300_changes_in_nfc() -> None:
     assert min(seconds) >= 0x300  # no character composes from a pair ending under U+0300
     texts = pa.array(["".join(random.Random(i).choices(under[0x80:], k=6)) for i in range(200)])
     assert pc.equal(pc.utf8_normalize(texts, "NFC"), texts).to_pylist() == [True] * 200
+
+
+@given(st.lists(st.lists(st.text(alphabet="ab #\x00\x01é\u00a0\u202e=", max_size=4), min_size=4, max_size=4),
+                min_size=3, max_size=9), st.integers(1, 12))
+@example([["a", "", "é", "#"], ["", "", "", ""], ["\x00", "b", "", "=a"]], 5)
+def test_a_wide_chunks_screens_made_together_equal_each_columns_own(columns: list[list[str]], group: int) -> None:
+    # the screens of a wide chunk's columns, worked out a group of columns at a time from their
+    # pieces joined (_facts._screens), against each column's own; a column stored in Python (a lone
+    # surrogate) and an empty one are left to their own
+    from validator.checks import _facts
+
+    arrays = [pa.chunked_array([pa.array(c[:2], pa.large_string()), pa.array(c[2:], pa.large_string())])
+              for c in columns]
+    series = {i: pd.Series(a, dtype=pd.ArrowDtype(pa.large_string())) for i, a in enumerate(arrays)}
+    series[len(arrays)] = pd.Series(["\udce9", "a", "", "b"], dtype=PY_STR)
+    frame = pd.DataFrame(series)
+    frame.index = pd.Index([2, 3, 4, 5])
+    chunk = Chunk(frame, np.arange(2, 6))
+    alone = Chunk(frame, np.arange(2, 6))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_facts, "WIDE_SCREENS", 2)
+        mp.setattr(_facts, "GROUP_CELLS", group)
+        for i in range(frame.shape[1]):
+            if not chunk.filled(i):
+                continue
+            got = _facts.screen(chunk, i)
+            want = _facts.Screen(_facts.column_bytes(alone, i))
+            assert (got.first.tolist(), got.last.tolist(), got.length.tolist(), got.longest, got.present) == (
+                want.first.tolist(), want.last.tolist(), want.length.tolist(), want.longest, want.present), i
+            assert got.contains.tolist() == want.contains.tolist() and got.holds(b"#") == want.holds(b"#")
+            assert got.first_in(b"=a").tolist() == want.first_in(b"=a").tolist()
+        made = chunk.memo[("screens",)].value
+        assert set(made) == {i for i in range(len(arrays)) if chunk.filled(i)}  # (not the Python one)
