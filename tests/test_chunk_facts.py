@@ -726,6 +726,9 @@ def test_a_wide_chunks_screens_made_together_equal_each_columns_own(columns: lis
             assert (got.first.tolist(), got.last.tolist(), got.length.tolist(), got.longest, got.present) == (
                 want.first.tolist(), want.last.tolist(), want.length.tolist(), want.longest, want.present), i
             assert got.contains.tolist() == want.contains.tolist() and got.holds(b"#") == want.holds(b"#")
-            assert got.first_in(b"=a").tolist() == want.first_in(b"=a").tolist()
+            for chars in (b"=a", b" ", b"\x00#", b"\xa0"):  # (looked up once for the group of columns)
+                assert got.first_in(chars).tolist() == want.first_in(chars).tolist()
+                assert got.last_in(chars).tolist() == want.last_in(chars).tolist()
+                assert not got.first_in(chars).flags.writeable
         made = chunk.memo[("screens",)].value
         assert set(made) == {i for i in range(len(arrays)) if chunk.filled(i)}  # (not the Python one)

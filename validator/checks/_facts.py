@@ -137,12 +137,13 @@ class Screen:
     printable ASCII) the column holds at all. The byte classes are worked out only when asked
     for, and only where the column holds a byte of some class; whether it holds ``#`` likewise."""
 
-    __slots__ = ("_arrays", "_contains", "_ends", "_hash", "_spans", "first", "last", "length", "longest",
-                 "present")
+    __slots__ = ("_arrays", "_contains", "_ends", "_group", "_hash", "_spans", "first", "last", "length",
+                 "longest", "present")
 
     def __init__(self, arrays: list[pa.Array], made: tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[int]]
-                 | None = None):
+                 | None = None, group: tuple[_Group, int, int] | None = None):
         self._arrays = arrays
+        self._group = group  # (the group of columns it was worked out with, its rows there)
         self._contains: np.ndarray | None = None
         self._ends: dict[tuple[bool, bytes], np.ndarray] = {}  # first_in / last_in, once per set
         self._spans: dict[bool, tuple[int, int]] = {}
@@ -219,6 +220,9 @@ class Screen:
 
     def _end(self, first: bool, chars: bytes) -> np.ndarray:
         found = self._ends.get((first, chars))
+        if found is None and self._group is not None:  # one lookup for the group's columns
+            group, a, b = self._group
+            found = self._ends[(first, chars)] = group.end(first, chars)[a:b]
         if found is None:
             ends = self.first if first else self.last
             low, high = self._span(first)
@@ -290,6 +294,27 @@ def _screens(chunk: Chunk) -> dict[int, Screen]:
 GROUP_CELLS = 1 << 18
 
 
+class _Group:
+    """The first and last bytes of a group of columns' cells (``_screens``), and which of them
+    are in a set of bytes, looked up once for the group (read-only: each column's screen holds a
+    view)."""
+
+    __slots__ = ("_found", "first", "last")
+
+    def __init__(self, first: np.ndarray, last: np.ndarray):
+        self.first = first
+        self.last = last
+        self._found: dict[tuple[bool, bytes], np.ndarray] = {}
+
+    def end(self, first: bool, chars: bytes) -> np.ndarray:
+        found = self._found.get((first, chars))
+        if found is None:
+            found = lookup(byte_table(chars), self.first if first else self.last)
+            found.flags.writeable = False
+            self._found[(first, chars)] = found  # (two threads may both look: the same answer)
+        return found
+
+
 def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Screen]) -> None:
     data, offsets = bytes_and_offsets(pa.concat_arrays([a for _i, arrays in columns for a in arrays]))
     length = np.empty(len(offsets) - 1, np.int32)
@@ -311,9 +336,10 @@ def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Scre
         column = np.searchsorted(rows, np.searchsorted(offsets, at, side="right") - 1, side="right") - 1
         for c, b in set(zip(column.tolist(), data[at].tolist(), strict=True)):
             rare[c].add(b)
+    group = _Group(first, last)
     for k, (i, arrays) in enumerate(columns):
         a, b = int(rows[k]), int(rows[k + 1])
-        out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], frozenset(rare[k])))
+        out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], frozenset(rare[k])), (group, a, b))
 
 
 def exactly(values: pd.Series, candidates: np.ndarray | None,
