@@ -204,3 +204,47 @@ def test_kind_masks_equal_the_kinds_compared_as_text() -> None:
                 seen.update(kind for _ in range(int(got.sum())))
     assert {"s", "n", "d", "b", "f"} <= seen
     assert kind_mask(chunks[0], 10**6, "s") is None
+
+
+def test_rules_screened_a_group_of_columns_at_a_time_report_as_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a wide chunk's rules select the columns worth a look for a group of columns at once
+    # (_facts.screened over _screens' groups); the report equals the one made column by column:
+    # formulas (HS430), spaces around (HS409), null markers (HS254), apostrophes (HS436), NUL
+    # (HS405) and control characters (HS431) scattered over custom text columns, most of them
+    # with none, some empty throughout a chunk
+    import random
+
+    rng = random.Random(7)
+    bad = ["=SUM(A1)", "+1 555 0100", "@x", " x", "x\u00a0", "\u3000", "NULL", "\\N", "nan", "'0123", "a\x00b",
+           "a\u202eb", "caf\u00e9", "don't", "-5"]
+    names = ["Email"] + [f"Field {i}" for i in range(30)]
+    rows = []
+    for r in range(120):
+        cells = [f"u{r}@example.com"]
+        for i in range(30):
+            if i % 7 == 3 and (r // 40) % 2 == 0:
+                cells.append("")  # (empty throughout alternate chunks)
+            elif i % 5 == 0 and rng.random() < 0.2:
+                cells.append(rng.choice(bad))
+            else:
+                cells.append(rng.choice(["plain", "", "text here", "7"]))
+        rows.append(cells)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows([names, *rows])
+    request = {"name": "wide", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [{"columnObjectTypeId": "0-1", "columnName": n,
+                                               "propertyName": "email" if n == "Email" else n.lower().replace(" ", "_")}
+                                              for n in names]}}]}
+
+    def report(wide: int, group: int) -> list[tuple[str, int | None, int | None, str]]:
+        monkeypatch.setattr(_facts, "WIDE_SCREENS", wide)
+        monkeypatch.setattr(_facts, "GROUP_CELLS", group)
+        got = validate(request, files={"c.csv": io.BytesIO(buf.getvalue().encode())}, base_dir="/nonexistent",
+                       config=Config(reader="fast", chunk_rows=40))
+        return sorted((f.code, f.row, f.column, f.message) for f in got.findings)
+
+    column_by_column = report(10**9, 1 << 18)
+    codes = {c for c, _r, _col, _m in column_by_column}
+    assert {"HS430", "HS409", "HS254", "HS436", "HS405", "HS431"} <= codes
+    for group in (1, 100, 1 << 18):  # (a column a group, a few, all of them)
+        assert report(2, group) == column_by_column, group

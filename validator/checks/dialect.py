@@ -12,7 +12,7 @@ import pandas as pd
 from validator.checks._accidental import ICONV, Accidents
 from validator.checks._cyrillic import LABEL as CYRILLIC
 from validator.checks._cyrillic import cyrillic_words
-from validator.checks._facts import NUL, exactly, line_breaks, screen, surrogate_rows
+from validator.checks._facts import NUL, Screen, exactly, line_breaks, screen, screened, surrogate_rows
 from validator.checks.base import Hit, Rule, counted, deferred, quote, space_name, with_values
 from validator.checks.encoding import EAST_ASIAN_SAMPLE, SURROGATES, east_asian_encoding, encoding_label
 from validator.checks.header_sep import reports_sep_line, sep_line
@@ -287,6 +287,8 @@ class NulByte(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in with_values(chunk, file.columns):
             seen = screen(chunk, col.index)
+            if not seen.may_have(NUL):
+                continue
             bad = exactly(chunk.column(col.index), seen.has(NUL),
                           lambda v: v.str.contains("\x00", regex=False).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains a NUL byte")
@@ -465,7 +467,7 @@ class SurroundingWhitespace(Rule):
                                    line=file.header.line, column=col)
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in with_values(chunk, file.imported()):
+        for col, _ends in screened(chunk, with_values(chunk, file.imported()), _space_ends):
             yield from self.cells(chunk, file, col, _around_rows(chunk, col.index), _around_message)
 
 
@@ -497,6 +499,12 @@ def _around(values: pd.Series) -> np.ndarray:
 _ASCII_SPACES = b" \t\x0b\x0c"  # (a cell whose first or last byte is one starts or ends with it)
 _STARTS = tuple(SPACES)
 _ENDS = _STARTS + tuple(f"{c}\n" for c in SPACES)  # (``$`` matches before a final line feed)
+
+
+def _space_ends(seen: Screen) -> np.ndarray:
+    """The cells ``_around_rows`` looks at: a first or last byte of a space (or a final LF)."""
+    return seen.first_in(_SPACE_FIRST) | seen.last_in(_SPACE_LAST) | seen.first_in(_ASCII_SPACES) \
+        | seen.last_in(_ASCII_SPACES)
 
 
 def _around_rows(chunk: Chunk, index: int) -> np.ndarray:

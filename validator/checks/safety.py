@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from validator import formats
-from validator.checks._facts import CONTROL, PY_SPACE, arrow_column, exactly, screen
+from validator.checks._facts import CONTROL, PY_SPACE, Screen, arrow_column, exactly, screen, screened
 from validator.checks.base import Hit, Rule, quote, with_values
 from validator.context import FileContext
 from validator.findings import Severity
@@ -113,10 +113,13 @@ class FormulaInjection(Rule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in with_values(chunk, file.imported()):
-            seen = screen(chunk, col.index)
-            bad = exactly(chunk.column(col.index), seen.first_in(_FORMULA_FIRST), _not_signed)
+        for col, first in screened(chunk, with_values(chunk, file.imported()), _formula_first):
+            bad = exactly(chunk.column(col.index), first, _not_signed)
             yield from self.cells(chunk, file, col, bad, _injection_message)
+
+
+def _formula_first(seen: Screen) -> np.ndarray:
+    return seen.first_in(_FORMULA_FIRST)
 
 
 class ControlCharacters(Rule):
@@ -152,6 +155,8 @@ class ControlCharacters(Rule):
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
         for col in with_values(chunk, file.imported()):
             seen = screen(chunk, col.index)
+            if not seen.may_have(CONTROL):
+                continue
             bad = exactly(chunk.column(col.index), seen.has(CONTROL),
                           lambda v: v.str.contains(VALUE_CONTROLS, regex=True).to_numpy(dtype=bool))
             yield from self.cells(chunk, file, col, bad, "{value} contains control, bidi or zero-width characters")

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from validator import formats
 from validator.checks._columns import is_identifier, is_phone, is_zip
-from validator.checks._facts import exactly, fullmatch, rows_with, screen
+from validator.checks._facts import Screen, exactly, fullmatch, rows_with, screen, screened
 from validator.checks.base import Hit, quote, with_values
 from validator.checks.spreadsheet import _CatalogRule
 from validator.checks.typed import cached, kind_mask, padded_formats
@@ -208,7 +208,7 @@ class LeadingApostrophe(_CatalogRule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for col in with_values(chunk, file.imported()):
+        for col, _first in screened(chunk, with_values(chunk, file.imported()), _apostrophe_first):
             yield from self.cells(chunk, file, col, apostrophe(chunk, col), _apostrophe_message,
                                   hint="remove the apostrophe; to keep leading zeros, format the column as Text "
                                        "instead")
@@ -217,6 +217,10 @@ class LeadingApostrophe(_CatalogRule):
 def _apostrophe_message(value: str) -> str:
     return (f"{quote(value)} starts with an apostrophe, which Excel writes to keep a number as text and HubSpot "
             f"stores as part of the value: write {quote(value[1:])}")
+
+
+def _apostrophe_first(seen: Screen) -> np.ndarray:
+    return seen.first_in(b"'")
 
 
 def apostrophe(chunk: Chunk, col: Column) -> np.ndarray:

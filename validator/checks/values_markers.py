@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.checks._facts import arrow_column, exactly, screen
+from validator.checks._facts import Screen, arrow_column, exactly, screened
 from validator.checks.base import Hit, quote, with_values
 from validator.checks.typed import VALUE_COLUMN_TYPES, ValueRule
 from validator.context import Column, FileContext
@@ -66,17 +66,7 @@ class NullMarker(ValueRule):
     severity = Severity.WARNING
 
     def on_chunk(self, chunk: Chunk, file: FileContext) -> Iterator[Hit]:
-        for column in with_values(chunk, self._text_columns(file)):
-            seen = screen(chunk, column.index)
-            short = _LENGTHS[np.minimum(seen.length, _LONGEST + 1)]
-            if not short.any():
-                continue
-            short &= seen.first_in(_FIRSTS)
-            if not short.any():
-                continue
-            short &= seen.last_in(_LASTS)
-            if not short.any():
-                continue
+        for column, short in screened(chunk, with_values(chunk, self._text_columns(file)), _candidates):
             bad = _markers_at(chunk.column(column.index), short)
             yield from self.cells(chunk, file, column, bad, _message,
                                   hint="leave the cell empty: HubSpot ignores a blank cell")
@@ -97,6 +87,17 @@ class NullMarker(ValueRule):
                 out.append(column)
         self._text = (file, out)
         return out
+
+
+def _candidates(seen: Screen) -> np.ndarray:
+    """The cells as short as a marker, whose first and last bytes are a marker's."""
+    short = _LENGTHS[np.minimum(seen.length, _LONGEST + 1)]
+    if not short.any():
+        return short
+    short &= seen.first_in(_FIRSTS)
+    if not short.any():
+        return short
+    return short & seen.last_in(_LASTS)
 
 
 def _markers_at(values: pd.Series, candidates: np.ndarray) -> np.ndarray:
