@@ -732,3 +732,18 @@ def test_a_wide_chunks_screens_made_together_equal_each_columns_own(columns: lis
                 assert not got.first_in(chars).flags.writeable
         made = chunk.memo[("screens",)].value
         assert set(made) == {i for i in range(len(arrays)) if chunk.filled(i)}  # (not the Python one)
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab \t\u00e9\ud55c\ud7a3\U0001f600\udce9\udc80\ud800\udfff"
+                                                   "\u3000", max_size=6)), min_size=1, max_size=12),
+       st.booleans(), st.integers(0, 3))
+@example(["caf\udce9", None, "\ud55c\udcff", ""], True, 0)  # a Hangul syllable's lead byte is ED too
+def test_a_python_columns_arrow_from_its_bytes_equals_the_one_from_its_texts(cells: list[str | None], trim: bool,
+                                                                            cut: int) -> None:
+    # a column stored in Python (undecodable bytes kept as lone surrogates) made Arrow text from
+    # the bytes the reader kept (each surrogate's three bytes as U+FFFD's), as from its texts
+    arr = pa.array([None if v is None else v.encode("utf-8", "surrogatepass") for v in cells], pa.large_binary())
+    pieces = [arr.slice(0, cut % len(cells)), arr.slice(cut % len(cells))]  # (sliced: offsets not from 0)
+    got = formats.arrow_of_bytes(pieces, trim=trim)
+    want = formats.arrow(pd.Series(cells, dtype=PY_STR), trim=trim)
+    assert got.type == want.type and got.to_pylist() == want.to_pylist()

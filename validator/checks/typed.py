@@ -83,7 +83,10 @@ def cells(chunk: Chunk, column: Column) -> pa.Array:
     def make() -> pa.Array:
         from validator.checks._facts import may_trim
 
-        return formats.arrow(chunk.column(column.index), trim=may_trim(chunk, column.index))
+        trim = may_trim(chunk, column.index)
+        if column.index in chunk.cell_bytes:  # (stored in Python: its bytes, at hand)
+            return formats.arrow_of_bytes(chunk.cell_bytes[column.index], trim=trim)
+        return formats.arrow(chunk.column(column.index), trim=trim)
     return cached(chunk, ("arrow", column.index), make)
 
 
