@@ -308,11 +308,11 @@ class _Group:
 
     __slots__ = ("_found", "first", "last", "whole")
 
-    def __init__(self, first: np.ndarray, last: np.ndarray):
+    def __init__(self, first: np.ndarray, last: np.ndarray, length: np.ndarray, present: frozenset[int]):
         self.first = first
         self.last = last
         self._found: dict[tuple[bool, bytes], np.ndarray] = {}
-        self.whole: Screen | None = None
+        self.whole = Screen([], (first, last, length, present), (self, 0, len(length)))
 
     def end(self, first: bool, chars: bytes) -> np.ndarray:
         found = self._found.get((first, chars))
@@ -344,8 +344,7 @@ def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Scre
         column = np.searchsorted(rows, np.searchsorted(offsets, at, side="right") - 1, side="right") - 1
         for c, b in set(zip(column.tolist(), data[at].tolist(), strict=True)):
             rare[c].add(b)
-    group = _Group(first, last)
-    group.whole = Screen([], (first, last, length, frozenset().union(*rare)), (group, 0, len(length)))
+    group = _Group(first, last, length, frozenset().union(*rare))
     for k, (i, arrays) in enumerate(columns):
         a, b = int(rows[k]), int(rows[k + 1])
         out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], frozenset(rare[k])), (group, a, b))
@@ -365,11 +364,10 @@ def screened(chunk: Chunk, columns: Iterable[Column], select: Callable[[Screen],
     groups: dict[int, tuple[_Group, list[tuple[int, int, int]]]] = {}
     for column in columns:
         seen = wide.get(column.index)
-        if seen is not None and seen._group is not None and seen._group[0].whole is not None:
+        if seen is not None and seen._group is not None:
             group, a, b = seen._group
             groups.setdefault(id(group), (group, []))[1].append((column.index, a, b))
     for group, spans in groups.values():
-        assert group.whole is not None
         whole = np.asarray(select(group.whole), dtype=bool)
         counts = np.concatenate(([0], np.cumsum(whole, dtype=np.int64)))
         bounds = np.array([(a, b) for _i, a, b in spans], dtype=np.int64)
@@ -378,7 +376,7 @@ def screened(chunk: Chunk, columns: Iterable[Column], select: Callable[[Screen],
             if n:
                 picked[index] = whole[a:b]
     for column in columns:
-        if column.index in wide and wide[column.index]._group is not None:
+        if column.index in wide:  # (its group's selection: above)
             rows = picked.get(column.index)
             if rows is None:
                 continue
