@@ -74,16 +74,17 @@ class Sparse:
 def _sparse_columns(rows: list[list[Any]], col0: int) -> list[Any]:
     """Rows of python-calamine's values (the first in sheet column ``col0``, 0-based) as columns
     from column A: a null array where a column holds nothing, else a ``Sparse`` column."""
-    import itertools
-
     import numpy as np
     import pyarrow as pa
 
     height = len(rows)
-    if len({len(row) for row in rows}) > 1:
-        rows = [list(row) for row in zip(*itertools.zip_longest(*rows, fillvalue=""), strict=True)]
-    grid = np.empty((height, len(rows[0]) if rows else 0), dtype=object)
-    grid[:] = rows
+    width = max(map(len, rows), default=0)
+    grid = np.full((height, width), "", dtype=object)
+    if all(len(row) == width for row in rows):  # (calamine's rows: one width, that of its range)
+        grid[:] = rows
+    else:
+        for r, row in enumerate(rows):
+            grid[r, :len(row)] = row
     filled = grid != ""
     columns: list[Any] = [pa.nulls(height)] * (col0 + grid.shape[1])
     for c in np.flatnonzero(filled.any(axis=0)).tolist():
