@@ -177,15 +177,16 @@ def _key_set_levels(chunks: list[list[int]], full: bool, ratio: int, max_levels:
 
 
 def test_rows_per_chunk_shrink_with_row_width_only() -> None:
-    from validator.readers.dispatch import CHUNK_BYTES, MIN_CHUNK_ROWS, rows_per_chunk
+    from validator.readers.dispatch import JOINED_CHUNK_BYTES, MIN_CHUNK_ROWS, rows_per_chunk
 
     narrow = b"a@x.com,Ann\n" * 1000
     wide = (b"x" * 999 + b"\n") * 60
     assert rows_per_chunk(narrow, 50_000) == 50_000
     assert rows_per_chunk(narrow.replace(b"\n", b"\r"), 50_000) == 50_000  # old Mac line ends count too
     assert rows_per_chunk(narrow.replace(b"\n", b"\r\n"), 50_000) == 50_000
-    assert rows_per_chunk(wide, 50_000) == CHUNK_BYTES // 1000
-    assert rows_per_chunk(wide.replace(b"\n", b"\r"), 50_000) == CHUNK_BYTES // 1000
+    # (a row of few cells: its columns are joined into one piece a chunk, a copy: 12 MiB of text)
+    assert rows_per_chunk(wide, 50_000) == JOINED_CHUNK_BYTES // 1000
+    assert rows_per_chunk(wide.replace(b"\n", b"\r"), 50_000) == JOINED_CHUNK_BYTES // 1000
     assert rows_per_chunk(b"x" * 65536, 50_000) == MIN_CHUNK_ROWS  # one huge line
     assert rows_per_chunk(wide, 7) == 7  # a smaller setting is kept
 
@@ -200,9 +201,16 @@ def test_rows_per_chunk_shrink_with_the_cells_of_a_row() -> None:
     assert rows_per_chunk(sparse.replace(b",", b";"), 50_000) == CHUNK_BYTES // (CELL_BYTES * 500)
     assert rows_per_chunk(sparse.replace(b",", b"\t"), 50_000) == CHUNK_BYTES // (CELL_BYTES * 500)
     assert rows_per_chunk(b"x," * 5000 + b"x\n", 50_000) == MIN_CHUNK_ROWS  # however many cells
-    # 28 cells of 17 bytes (the bench's 28-column file): its text bounds it, as before
+    # 28 cells of 17 bytes (the bench's 28-column file): its text bounds it, 12 MiB of it (its
+    # columns are joined into one piece a chunk: JOIN_BELOW); from 64 cells on, 14 MiB
+    from validator.readers.dispatch import JOIN_BELOW, JOINED_CHUNK_BYTES
+
     wide28 = (b",".join([b"x" * 16] * 28) + b"\r\n") * 60
-    assert rows_per_chunk(wide28, 50_000) == CHUNK_BYTES // 477
+    assert rows_per_chunk(wide28, 50_000) == JOINED_CHUNK_BYTES // 477
+    assert JOIN_BELOW == 64
+    wide63, wide64 = ((b",".join([b"x" * 49] * n) + b"\n") * 60 for n in (63, 64))
+    assert rows_per_chunk(wide63, 50_000) == JOINED_CHUNK_BYTES // (63 * 50)
+    assert rows_per_chunk(wide64, 50_000) == CHUNK_BYTES // (64 * 50)
 
 
 _DIGITS_AND_SPACES = "0159 -.x\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u202f\u3000\u200b\ufeff٣５²߂𝟘"

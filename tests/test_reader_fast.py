@@ -516,6 +516,35 @@ def test_segments_are_taken_from_the_buffer_without_changing_what_is_read(segmen
     assert len(views) >= 3 and all(v.obj is not None for v in views)
 
 
+def test_a_chunk_holds_each_column_in_one_arrow_piece_whatever_segments_its_rows_came_from() -> None:
+    """A chunk's rows come from the segments pyarrow parsed (several of a small segment size, a
+    piece each); the chunk joins each column's pieces into one, so that the rules' Arrow and
+    numpy calls run once a column, with the cells the exact reader reads."""
+    data = _generated(400)
+    assert assert_same(data, chunk_rows=150, segment=256) == "fast"
+    _r, notes, chunks = read_fast(data, 150, 256)
+    assert [len(c) for c in chunks] == [150, 150, 100]
+    assert notes.bytes > 4 * 256  # (the rows of a chunk span several segments)
+    for c in chunks:
+        for i in range(c.frame.shape[1]):
+            stored = c.column(i).array._pa_array
+            assert stored.num_chunks == 1 and len(stored) == len(c)
+
+
+@pytest.mark.parametrize("width", [63, 64])
+def test_a_chunk_of_64_columns_or_more_keeps_the_pieces_its_segments_gave(width: int) -> None:
+    """From 64 columns on (JOIN_BELOW), the byte screens join groups of columns themselves: a
+    chunk's columns stay in the pieces of the segments its rows came from (no second copy)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [[f"c{j}" for j in range(width)], *([f"r{i}v{j}" for j in range(width)] for i in range(60))])
+    data = out.getvalue().encode()
+    assert assert_same(data, chunk_rows=40, segment=2048) == "fast"
+    _r, _notes, chunks = read_fast(data, 40, 2048)
+    pieces = {c.column(i).array._pa_array.num_chunks for c in chunks for i in range(width)}
+    assert (pieces == {1}) if width < 64 else (max(pieces) > 1)
+
+
 def test_a_segment_put_back_after_a_problem_reads_as_the_exact_reader() -> None:
     """A segment is taken from the buffer before its bytes are checked; a NUL byte in it puts
     it back, and the exact reader reads from the problem's record on."""

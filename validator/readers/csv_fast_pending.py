@@ -19,9 +19,19 @@ import pyarrow as pa
 
 from validator.readers.base import PY_STR, STR, Chunk, RowNote, add_note, cut_note, empty_frame, note_limit
 from validator.readers.csv_exact import Records
+from validator.readers.dispatch import JOIN_BELOW
 from validator.readers.text import KEEP_UTF8, non_ascii_cells
 
 Hashes = tuple[np.ndarray, np.ndarray] | None  # a part's record hashes, and which rows have one
+
+# A chunk of fewer columns than JOIN_BELOW holds each column in one piece (its cells copied once,
+# ``_emit``): the rules' Arrow and numpy calls then run once a column, not once per segment the
+# rows came from (4 or so in a chunk of the 28-column file at HubSpot's limits: 5-6% less CPU
+# there, the rules' 15% less; chunks of such rows hold 12 MiB of text, not 14: ``dispatch.JOINED_CHUNK_BYTES``). Wider
+# chunks' byte screens join groups of columns themselves (``checks._facts.WIDE_SCREENS``, 64):
+# joining them here too cost a 500-column export 4% more CPU and 25-35 MiB more memory. Nor are
+# the columns of a chunk of segments that are not UTF-8 joined (``_mixed_column``): that cost a
+# Windows-1252 file of 1,048,576 rows 0.3 s more CPU than it saved.
 
 
 class _Pending:
@@ -119,6 +129,8 @@ class _Pending:
             frame = empty_frame(self.width)
         elif all(isinstance(p, pa.Table) and not _binary(p) for p in head):
             table = pa.concat_tables(head)
+            if self.width < JOIN_BELOW:
+                table = table.combine_chunks()
             # pyarrow makes the frame (its string columns as they are, no copy): a third of the
             # time of a Series per column
             frame = table.to_pandas(types_mapper={pa.large_string(): pd.api.types.pandas_dtype(STR)}.get)
