@@ -26,12 +26,13 @@ Hashes = tuple[np.ndarray, np.ndarray] | None  # a part's record hashes, and whi
 
 # A chunk of fewer columns than JOIN_BELOW holds each column in one piece (its cells copied once,
 # ``_emit``): the rules' Arrow and numpy calls then run once a column, not once per segment the
-# rows came from (4 or so in a chunk of the 28-column file at HubSpot's limits: 5-6% less CPU
-# there, the rules' 15% less; chunks of such rows hold 12 MiB of text, not 14: ``dispatch.JOINED_CHUNK_BYTES``). Wider
-# chunks' byte screens join groups of columns themselves (``checks._facts.WIDE_SCREENS``, 64):
-# joining them here too cost a 500-column export 4% more CPU and 25-35 MiB more memory. Nor are
-# the columns of a chunk of segments that are not UTF-8 joined (``_mixed_column``): that cost a
-# Windows-1252 file of 1,048,576 rows 0.3 s more CPU than it saved.
+# rows came from (4 or so in a chunk of the 28-column file at HubSpot's limits: the rules' CPU 15%
+# less there, the whole check's 5-6%; such chunks hold 12 MiB of text, not 14, so that the copy
+# costs no memory: ``dispatch.JOINED_CHUNK_BYTES``). Wider chunks' byte screens join groups of
+# columns themselves (``checks._facts.WIDE_SCREENS``, 64): joining them here too cost a 500-column
+# export 4% more CPU and 25-35 MiB more memory. Nor are the columns of a chunk of segments that
+# are not UTF-8 joined (``_mixed_column``): that cost a Windows-1252 file of 1,048,576 rows 0.3 s
+# more CPU than it saved.
 
 
 class _Pending:
