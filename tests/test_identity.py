@@ -653,6 +653,67 @@ def test_an_email_and_an_additional_email_with_the_same_undecodable_byte_meet(
 
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("email", ["ΟΔΟΣ@x.com", "İnci@x.com"])
+def test_an_email_is_keyed_alike_in_a_chunk_with_an_undecodable_byte_and_in_one_without(
+        reader: str, fast: bool, email: str, monkeypatch) -> None:
+    # a column with an undecodable byte in a chunk is stored in Python there; its other cells were
+    # keyed by Python's lower(), which reads a final sigma (ΟΔΟΣ: οδος) and keeps a dotted I's dot,
+    # where Arrow's, which keys a chunk without such a byte, does neither (οδοσ, inci): the same
+    # address in two such chunks met nothing. A cell without the byte is keyed in Arrow in both.
+    data = (f"Email,First Name\n{email},Ann\nbo@x.com,Bo\n".encode()
+            + b"cy\xe9@x.com,Cy\n" + f" {email.upper()},Dee\ncy\xe9@X.com,Ed\n".encode())
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-1", ("Email", "email"), ("First Name", "firstname"))}}]}
+    if fast:  # keys hashed with polars, as in a large import
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    for chunk_rows in (2, 50_000):
+        report = validate(request, files={"c.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader, select=("HS301",)))
+        assert [(f.row, f.column, f.code, f.value) for f in report.findings] == [
+            (5, 1, "HS301", f" {email.upper()}")], chunk_rows
+        assert "repeats row 2" in report.findings[0].message
+
+
+_KEY_CELL = st.text(alphabet="aB Σ\tİé@.\udce9\udcff", max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_KEY_CELL, min_size=1, max_size=12), st.sampled_from(["email", "domain", "hs_object_id", None]),
+       st.booleans())
+def test_cells_of_a_column_stored_in_python_are_keyed_as_in_arrow_but_those_holding_a_byte(
+        cells: list[str], prop: str | None, fast: bool) -> None:
+    """``cell_keys`` of a column stored in Python (a cell holds an undecodable byte, a lone
+    surrogate): each cell without one gets the key it gets in a column stored in Arrow, each cell
+    with one the key of its Python normalisation; blank keys are left out as before."""
+    from validator.context import Column
+    from validator.keys import cell_keys, hashes, hashing, normaliser
+    from validator.readers.base import PY_STR, STR, Chunk, string_frame
+
+    def keys_of(frame: pd.DataFrame) -> tuple[list[int], list[int]]:
+        chunk = Chunk(frame, np.arange(2, len(frame) + 2), ())
+        pos, keys = cell_keys(chunk, Column(0, "c", None), prop)
+        return pos.tolist(), keys.tolist()
+
+    with hashing(fast):
+        frame = string_frame([cells], list(range(2, len(cells) + 2)))
+        odd = [any("\udc80" <= c <= "\udcff" for c in cell) for cell in cells]
+        assert (frame[0].dtype == PY_STR) is any(odd)
+        pos, keys = keys_of(frame)
+        want: dict[int, int] = {}
+        for i, cell in enumerate(cells):
+            series = pd.Series([cell], dtype=PY_STR if odd[i] else STR)
+            norm = normaliser(prop)(series)
+            if norm.iloc[0] != "":
+                want[i] = int(hashes(norm)[0])
+        assert pos == sorted(want) and keys == [want[i] for i in pos]
+        clean = [i for i in range(len(cells)) if not odd[i]]  # (their keys in a column stored in Arrow)
+        if clean and any(odd):
+            cpos, ckeys = keys_of(string_frame([[cells[i] for i in clean]], list(range(2, len(clean) + 2))))
+            assert {clean[p]: k for p, k in zip(cpos, ckeys, strict=True)} == {i: want[i] for i in clean if i in want}
+
+
 def test_an_additional_email_with_a_quoted_local_part_meets_the_same_email() -> None:
     # '"a;b"@x.com' among additional emails was split into '"a' and 'b"@x.com', so it met no email
     contacts = _mappings("0-1", ("Email", "email"), ("Additional emails", "hs_additional_emails"))

@@ -12,13 +12,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator.checks._facts import surrogate_rows
+from validator.checks._facts import column_bytes, surrogate_rows
 from validator.checks.typed import cached, cells
 from validator.context import Column, FileContext
 from validator.keys.columns import RECORD_ID, normaliser
 from validator.keys.hashers import hashes
 from validator.keys.sets import KeySet
-from validator.readers.base import Chunk
+from validator.readers.base import STR, Chunk
 
 
 def _comparison(prop: str | None) -> str:
@@ -35,13 +35,50 @@ def address_lists(prop: str | None) -> bool:
 
 def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
     """(positions in the chunk, key hashes) of the column's non-blank cells; computed once per
-    chunk, column and way of comparing (several rules key the same column)."""
+    chunk, column and way of comparing (several rules key the same column). In a column stored
+    in Python (a cell of it holds an undecodable byte), the cells without one are keyed in Arrow
+    from their bytes, as they are in a chunk where no cell holds one (``_keys_split``)."""
     def make() -> tuple[np.ndarray, np.ndarray]:
-        norm = normaliser(prop)(chunk.column(column.index))
+        values = chunk.column(column.index)
+        split = _keys_split(chunk, column, prop, values) if getattr(values.dtype, "storage", None) == "python" \
+            else None
+        if split is not None:
+            return split
+        norm = normaliser(prop)(values)
         mask = (norm != "").to_numpy(dtype=bool)
         pos = np.flatnonzero(mask)
         return pos, hashes(norm)[pos] if len(pos) < len(mask) else hashes(norm)
     return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
+
+
+def _keys_split(chunk: Chunk, column: Column, prop: str | None,
+                values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """``cell_keys`` of a column stored in Python: the cells holding an undecodable byte (a lone
+    surrogate) normalised and hashed in Python, the others in Arrow from their UTF-8 bytes
+    (``column_bytes``), as those of a column stored in Arrow are. A key of either kind never
+    equals one of the other (a surrogate stays in its key), and each cell is keyed the same
+    whichever chunk it is in: a Windows-1252 file's email column (a few addresses with an
+    accented letter) was keyed cell by cell in Python (0.8 s of 1,048,576 rows, 0.1 s now).
+    None where there is nothing to split (every cell holds such a byte)."""
+    odd = surrogate_rows(chunk, column.index)
+    if odd.all() or len(odd) != len(values):
+        return None
+    pieces = column_bytes(chunk, column.index)
+    clean = np.flatnonzero(~odd)
+    try:
+        text = pa.chunked_array(pieces).take(pa.array(clean)).cast(pa.large_string())
+    except pa.ArrowInvalid:  # (not UTF-8 after all: keyed as before)
+        return None
+    norm = normaliser(prop)
+    keys = np.empty(len(values), np.uint64)
+    filled = np.empty(len(values), bool)
+    at_odd = np.flatnonzero(odd)
+    for at, part in ((clean, norm(pd.Series(text, dtype=STR, copy=False))), (at_odd, norm(values.iloc[at_odd]))):
+        if len(at):
+            keys[at] = hashes(part)
+            filled[at] = (part != "").to_numpy(dtype=bool)
+    pos = np.flatnonzero(filled)
+    return pos, keys[pos]
 
 
 def part_keys(chunk: Chunk, column: Column, prop: str | None,
