@@ -676,6 +676,26 @@ def test_an_email_is_keyed_alike_in_a_chunk_with_an_undecodable_byte_and_in_one_
         assert "repeats row 2" in report.findings[0].message
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_additional_email_beside_an_undecodable_byte_meets_the_same_email(reader: str, fast: bool,
+                                                                             monkeypatch) -> None:
+    # a list of additional emails holding an undecodable byte is stored in Python: its other
+    # parts were keyed by Python's lower() (ΟΔΟΣ: οδος), the email column by Arrow's (οδοσ)
+    data = ("Email,Additional emails\nann@x.com,ΟΔΟΣ@x.com;".encode() + b"b\xe9@x.com\n"
+            + "ΟΔΟΣ@X.COM,\n".encode())
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-1", ("Email", "email"),
+                                                       ("Additional emails", "hs_additional_emails"))}}]}
+    if fast:
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    for chunk_rows in (50_000, 1):
+        report = validate(request, files={"c.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                          config=Config(chunk_rows=chunk_rows, reader=reader, select=("HS308",)))
+        assert [(f.row, f.column, f.message.split(":")[0]) for f in report.findings] == [
+            (3, 1, "email 'ΟΔΟΣ@X.COM' is an additional email of row 2")], chunk_rows
+
+
 _KEY_CELL = st.text(alphabet="aB Σ\tİé@.\udce9\udcff", max_size=6)
 
 

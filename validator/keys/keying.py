@@ -7,6 +7,8 @@ on the file's shared KeySet).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -18,7 +20,7 @@ from validator.context import Column, FileContext
 from validator.keys.columns import RECORD_ID, normaliser
 from validator.keys.hashers import hashes
 from validator.keys.sets import KeySet
-from validator.readers.base import STR, Chunk
+from validator.readers.base import PY_STR, STR, Chunk
 
 
 def _comparison(prop: str | None) -> str:
@@ -114,10 +116,9 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         parts = pc.utf8_trim_whitespace(parts)
         at = filled[parent]
         raw = _with_undecodable_bytes(chunk, column, at, parts.to_numpy(zero_copy_only=False), separator, prop)
-        texts = pd.Series(raw, dtype=chunk.column(column.index).dtype)
-        norm = normaliser(prop)(texts)
-        keep = np.flatnonzero((norm != "").to_numpy(dtype=bool))
-        at, keys, shown = at[keep], hashes(norm.iloc[keep]), texts.to_numpy(dtype=object)[keep]
+        filled_parts, all_keys = _keyed(raw, _odd_parts(chunk, column, at, raw), prop)
+        keep = np.flatnonzero(filled_parts)
+        at, keys, shown = at[keep], all_keys[keep], np.asarray(raw, dtype=object)[keep]
         order = np.lexsort((keys, at))  # stable: of a key repeated in one cell, its first part first
         first = np.ones(len(order), bool)
         first[1:] = (at[order][1:] != at[order][:-1]) | (keys[order][1:] != keys[order][:-1])
@@ -125,6 +126,33 @@ def _split_parts(chunk: Chunk, column: Column, prop: str | None,
         once[order] = first
         return at, keys, shown, once
     return cached(chunk, ("split-parts", column.index, _comparison(prop), separator), make)
+
+
+def _odd_parts(chunk: Chunk, column: Column, at: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """Which ``parts`` (of the cells ``at``) hold an undecodable byte, a lone surrogate: looked
+    for only in the parts of cells holding one (none where the column is stored in Arrow)."""
+    odd = np.zeros(len(parts), bool)
+    if getattr(chunk.column(column.index).dtype, "storage", None) == "python" and len(at):
+        for i in np.flatnonzero(surrogate_rows(chunk, column.index)[at]).tolist():
+            odd[i] = _SURROGATE.search(parts[i]) is not None
+    return odd
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _keyed(texts: np.ndarray, odd: np.ndarray, prop: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(non-blank, key hash) of each of ``texts`` compared as ``prop`` is: those holding an
+    undecodable byte (``odd``) normalised in Python, the others in Arrow, as ``cell_keys`` keys
+    the cells of a column."""
+    filled = np.zeros(len(texts), bool)
+    keys = np.zeros(len(texts), np.uint64)
+    for at, dtype in ((np.flatnonzero(~odd), STR), (np.flatnonzero(odd), PY_STR)):
+        if len(at):
+            norm = normaliser(prop)(pd.Series(np.asarray(texts, dtype=object)[at], dtype=dtype))
+            filled[at] = (norm != "").to_numpy(dtype=bool)
+            keys[at] = hashes(norm)
+    return filled, keys
 
 
 def _with_undecodable_bytes(chunk: Chunk, column: Column, at: np.ndarray, parts: np.ndarray, separator: str,
