@@ -1126,7 +1126,7 @@ def test_a_recurring_accident_is_named_at_each_row_and_judged_once(
 def test_a_windows_1252_file_is_looked_at_for_accidents_until_its_encoding_is_certain(
         reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """HS403 looked at every chunk of a file that is not UTF-8 for cells valid UTF-8 by accident
-    (0.5 s of a 1,048,576-row Windows-1252 file's 6.7 s of CPU), though it names them only in a
+    (0.58 s of CPU in a 1,048,576-row Windows-1252 file), though it names them only in a
     file it judges East Asian or Cyrillic. Both judgements are certain once its sample of cells
     (EAST_ASIAN_SAMPLE bytes) and the file's noted bad bytes (MAX_EVENTS) are full: from then on
     a Windows-1252 file's chunks are not looked at, and the findings are the same."""
