@@ -42,10 +42,10 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
     from their bytes, as they are in a chunk where no cell holds one (``_keys_split``)."""
     def make() -> tuple[np.ndarray, np.ndarray]:
         values = chunk.column(column.index)
-        split = _keys_split(chunk, column, prop, values) if getattr(values.dtype, "storage", None) == "python" \
-            else None
-        if split is not None:
-            return split
+        if getattr(values.dtype, "storage", None) == "python":
+            split = _keys_split(chunk, column, prop, values)
+            if split is not None:
+                return split
         norm = normaliser(prop)(values)
         mask = (norm != "").to_numpy(dtype=bool)
         pos = np.flatnonzero(mask)
@@ -72,16 +72,24 @@ def _keys_split(chunk: Chunk, column: Column, prop: str | None,
         text = pa.chunked_array(pieces).take(pa.array(clean)).cast(pa.large_string())
     except pa.ArrowInvalid:  # (not UTF-8 after all: keyed as before)
         return None
-    norm = normaliser(prop)
-    keys = np.empty(len(values), np.uint64)
-    filled = np.empty(len(values), bool)
     at_odd = np.flatnonzero(odd)
-    for at, part in ((clean, norm(pd.Series(text, dtype=STR, copy=False))), (at_odd, norm(values.iloc[at_odd]))):
-        if len(at):
-            keys[at] = hashes(part)
-            filled[at] = (part != "").to_numpy(dtype=bool)
+    filled, keys = _keys_at(len(values), [(clean, pd.Series(text, dtype=STR, copy=False)),
+                                          (at_odd, values.iloc[at_odd])], prop)
     pos = np.flatnonzero(filled)
     return pos, keys[pos]
+
+
+def _keys_at(n: int, parts: list[tuple[np.ndarray, pd.Series]], prop: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(non-blank, key hash) of ``n`` texts given in ``parts``: (their positions, the texts there),
+    each part normalised as ``prop`` compares (``normaliser``) and hashed on its own."""
+    filled = np.zeros(n, bool)
+    keys = np.zeros(n, np.uint64)
+    for at, texts in parts:
+        if len(at):
+            norm = normaliser(prop)(texts)
+            filled[at] = (norm != "").to_numpy(dtype=bool)
+            keys[at] = hashes(norm)
+    return filled, keys
 
 
 def part_keys(chunk: Chunk, column: Column, prop: str | None,
@@ -146,14 +154,10 @@ def _keyed(texts: np.ndarray, odd: np.ndarray, prop: str | None) -> tuple[np.nda
     """(non-blank, key hash) of each of ``texts`` compared as ``prop`` is: those holding an
     undecodable byte (``odd``) normalised in Python, the others in Arrow, as ``cell_keys`` keys
     the cells of a column."""
-    filled = np.zeros(len(texts), bool)
-    keys = np.zeros(len(texts), np.uint64)
-    for at, dtype in ((np.flatnonzero(~odd), STR), (np.flatnonzero(odd), PY_STR)):
-        if len(at):
-            norm = normaliser(prop)(pd.Series(np.asarray(texts, dtype=object)[at], dtype=dtype))
-            filled[at] = (norm != "").to_numpy(dtype=bool)
-            keys[at] = hashes(norm)
-    return filled, keys
+    objects = np.asarray(texts, dtype=object)
+    clean, at_odd = np.flatnonzero(~odd), np.flatnonzero(odd)
+    return _keys_at(len(objects), [(clean, pd.Series(objects[clean], dtype=STR)),
+                                   (at_odd, pd.Series(objects[at_odd], dtype=PY_STR))], prop)
 
 
 def _with_undecodable_bytes(chunk: Chunk, column: Column, at: np.ndarray, parts: np.ndarray, separator: str,
