@@ -100,9 +100,13 @@ def test_hostile_input_is_handled(cid: str, baseline_rss: float) -> None:
     case = case_of(cid)
     problems = safety_problems(case, o)
     if case.bounded:
-        # CPU time, not wall time: CI's two cores are shared, so wall time measures the neighbours
-        if o.cpu_seconds > BOUND_SECONDS:
-            problems.append(f"took {o.cpu_seconds:.2f} s of CPU (bound {BOUND_SECONDS} s)")
+        # CPU time, not wall time: CI's two cores are shared, so wall time measures the neighbours;
+        # and over the CLI's own, as memory is (its start-up, ~0.5-1.3 s, is most of a refusal's
+        # CPU and grows with a slow hour of a shared machine: E10 took 2.17 s in all in one)
+        own = outcome("A1").cpu_seconds
+        if o.cpu_seconds - own > BOUND_SECONDS:
+            problems.append(f"took {o.cpu_seconds:.2f} s of CPU, {o.cpu_seconds - own:.2f} s over the CLI's own "
+                            f"{own:.2f} s (bound {BOUND_SECONDS} s)")
         if o.maxrss_mb - baseline_rss > BOUND_MB:
             problems.append(f"peak RSS {o.maxrss_mb:.0f} MB, {o.maxrss_mb - baseline_rss:.0f} MB over the "
                             f"CLI's own {baseline_rss:.0f} MB (bound {BOUND_MB:.0f} MB)")
