@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -696,6 +698,51 @@ def test_an_additional_email_beside_an_undecodable_byte_meets_the_same_email(rea
             (3, 1, "email 'ΟΔΟΣ@X.COM' is an additional email of row 2")], chunk_rows
 
 
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("word", ["ΟΔΟΣ", "İNCİ"])
+def test_an_email_out_of_nfc_form_with_a_final_sigma_or_dotted_i_meets_its_nfc_twin(
+        fast: bool, word: str, monkeypatch) -> None:
+    # a cell out of NFC form was keyed by its NFC form lowered by Python (ΟΔΟΣ: οδος, İ: i and a
+    # combining dot), the cells in NFC form by Arrow (οδοσ, i): HS325 and HS308 missed the pair
+    text = (f"Email,Additional emails\n"
+            f"jos\u00e9.{word}@x.com,\n"                    # row 2: NFC
+            f"jose\u0301.{word}@X.com,\n"                   # row 3: NFD, row 2's address
+            f"ann@x.com,rene\u0301.{word}@x.com\n"          # row 4: lists row 5's address, NFD
+            f"REN\u00c9.{word}@x.com,\n")                   # row 5: NFC, row 4's additional email
+    if fast:
+        monkeypatch.setattr(engine, "LARGE_INPUT", 0)
+    for chunk_rows in (50_000, 1):
+        report = _one_file("0-1", text, ("Email", "email"), ("Additional emails", "hs_additional_emails"),
+                           chunk_rows=chunk_rows)
+        assert [(f.row, f.column, f.code, f.message.split(" in another")[0].split(":")[0])
+                for f in report.findings if f.code in ("HS308", "HS325")] == [
+            (3, 1, "HS325", f"'jose\u0301.{word}@X.com' is the email of row 2"),
+            (5, 1, "HS308", f"email 'REN\u00c9.{word}@x.com' is an additional email of row 4"),
+        ], chunk_rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",))) | st.sampled_from(["ΟΔΟΣ", "İ", "Σ\udce9Σ"]),
+                min_size=1, max_size=8))
+def test_lower_is_arrows_lower_however_the_cells_are_stored(cells: list[str]) -> None:
+    """``keys.columns.lower`` of cells stored in Python is Arrow's ``utf8_lower`` of them (each
+    run of text between lone surrogates lowered on its own), as for cells stored in Arrow."""
+    import re
+
+    from validator.keys.columns import lower
+    from validator.readers.base import PY_STR, STR
+
+    def arrow(text: str) -> str:
+        parts = re.split("([\ud800-\udfff]+)", text)
+        parts[::2] = pc.utf8_lower(pa.array(parts[::2], pa.large_string())).to_pylist()
+        return "".join(parts)
+
+    assert lower(pd.Series(cells, dtype=PY_STR)).tolist() == [arrow(c) for c in cells]
+    assert lower(pd.Series(cells, dtype=object)).tolist() == [arrow(c) for c in cells]
+    clean = [c for c in cells if not any("\ud800" <= ch <= "\udfff" for ch in c)]
+    assert lower(pd.Series(clean, dtype=STR)).tolist() == [arrow(c) for c in clean]
+
+
 _KEY_CELL = st.text(alphabet="aB Σ\tİé@.\udce9\udcff", max_size=6)
 
 
@@ -1010,6 +1057,34 @@ def test_association_keys_of_emails_are_split_as_address_lists_by_every_rule(chu
         (2, 2, "HS331", "'\"A;B\"@x.com' associates the record with itself"),
         (4, 2, "HS332", "key '\"c;d\"@x.com' matches no row of this file: the record must already exist in the "
                         "account")]
+
+
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+@pytest.mark.parametrize(("word", "low"), [("ΟΔΟΣ", "οδοσ"), ("İNCİ", "inci")])
+@pytest.mark.parametrize("odd", [False, True])
+def test_association_keys_with_a_final_sigma_or_dotted_i_meet_the_rows_they_name(chunk_rows: int, word: str,
+                                                                                 low: str, odd: bool) -> None:
+    # a keys column holding an undecodable byte in a chunk (row 5, ``odd``) is stored in Python
+    # there, and its parts were lowered by Python (ΟΔΟΣ: οδος, İ: i and a combining dot), the
+    # email column by Arrow (οδοσ, i): a row naming itself (HS331) or another row (HS332: "matches
+    # no row") and one record named twice in two cases (HS318) were judged on different keys
+    keys = [{"columnObjectTypeId": "0-1", "columnName": "Email", "propertyName": "email"},
+            {"columnObjectTypeId": "0-1", "columnName": "Knows", "propertyName": "email",
+             "columnType": "ASSOCIATION_KEYS"}]
+    text = (f"Email,Knows\n"
+            f"{word}@x.com,{word}@X.COM\n"                      # row 2 names itself
+            f"bo@x.com,{word}@x.com;{low}@x.com\n"              # row 3 names row 2 (twice, in two cases)
+            f"cy@x.com,bo@x.com\n").encode() + (b"dee@x.com,\xe9@x.com\n" if odd else b"")
+    request = {"name": "t", "files": [{"fileName": "f.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": keys}}]}
+    report = validate(request, files={"f.csv": io.BytesIO(text)}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=chunk_rows))
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings
+            if f.code in ("HS318", "HS331", "HS332", "HS341")] == [
+        (2, 2, "HS331", f"'{word}@X.COM' associates the record with itself"),
+        (3, 2, "HS318", f"'{word}@x.com;{low}@x.com' names the same associated record more than once"),
+        *([(5, 2, "HS332", "key '\\xe9@x.com' matches no row of this file: the record must already exist in the "
+                           "account")] if odd else [])]
 
 
 def test_two_deal_id_columns_naming_different_deals_are_two_parents_of_a_line_item() -> None:

@@ -6,9 +6,12 @@ domains as their host, Record IDs as numbers).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from validator.catalog import Catalog
 from validator.request import ColumnSpec
@@ -50,7 +53,7 @@ def normaliser(prop: str | None) -> Callable[[pd.Series], pd.Series]:
     addresses case-insensitively), domain as the host it keeps ([V] S6: the path after the TLD is
     dropped; [I] scheme, port and a leading ``www.`` too), everything else trimmed."""
     if prop in ("email", "hs_additional_emails"):
-        return lambda s: s.str.strip().str.lower()
+        return lambda s: lower(s.str.strip())
     if prop == "domain":
         return domain_key
     if prop == RECORD_ID:  # a number (HS305 takes 0101 as 101): compared without leading zeros
@@ -67,8 +70,41 @@ def record_id_key(s: pd.Series) -> pd.Series:
 def domain_key(s: pd.Series) -> pd.Series:
     """The host, lower-cased: the cuts on the cells that have something to cut only (a bare
     domain, the common cell, holds none of ``:/?#`` and does not start with ``www.``)."""
-    out = s.str.strip().str.lower()
+    out = lower(s.str.strip())
     return _where_holding(out, r"[:/?#]|^www\.", _cut_to_host, regex=True).str.rstrip(".")
+
+
+_SURROGATES = re.compile("([\ud800-\udfff]+)")
+
+
+def lower(values: pd.Series) -> pd.Series:
+    """The cells lower-cased as Arrow's ``utf8_lower`` does it, however the column is stored.
+    Arrow maps each character on its own (a capital sigma is σ wherever it stands, a dotted
+    capital I is i) by the Unicode version it was built with; Python's ``str.lower`` writes a
+    word's final sigma ς and a dotted I as i and a combining dot, and knows only its own
+    version's letters. A column stored in Python (a cell holds an undecodable byte, a lone
+    surrogate) is lowered by Arrow too, around those bytes, so that one address keys alike in
+    every chunk: ASCII cells by Python (the same result), the others' text between lone
+    surrogates in one Arrow call."""
+    data = getattr(values.array, "_pa_array", None)
+    if isinstance(data, pa.ChunkedArray):
+        return values.str.lower()
+    cells = values.to_numpy(dtype=object, copy=True)
+    wide = []
+    for i, v in enumerate(cells):
+        if isinstance(v, str):
+            if v.isascii():
+                cells[i] = v.lower()
+            else:
+                wide.append(i)
+    if wide:
+        pieces = [_SURROGATES.split(cells[i]) for i in wide]  # text, surrogates, text, ...
+        texts = [t for p in pieces for t in p[::2]]
+        lowered = iter(pc.utf8_lower(pa.array(texts, pa.large_string())).to_pylist())
+        for i, p in zip(wide, pieces, strict=True):
+            p[::2] = [next(lowered) for _ in p[::2]]
+            cells[i] = "".join(p)
+    return pd.Series(cells, index=values.index, dtype=values.dtype, name=values.name)
 
 
 def _cut_to_host(values: pd.Series) -> pd.Series:
