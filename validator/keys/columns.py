@@ -75,6 +75,9 @@ def domain_key(s: pd.Series) -> pd.Series:
 
 
 _SURROGATES = re.compile("([\ud800-\udfff]+)")
+# text Python lowers as Arrow does: the letters before İ (U+0130), the first that differs, and
+# lone surrogates (left as they are): a Windows-1252 file's accented names and their bytes
+_LATIN = re.compile("[\x00-\u012f\ud800-\udfff]*")
 
 
 def lower(values: pd.Series) -> pd.Series:
@@ -84,8 +87,8 @@ def lower(values: pd.Series) -> pd.Series:
     word's final sigma ς and a dotted I as i and a combining dot, and knows only its own
     version's letters. A column stored in Python (a cell holds an undecodable byte, a lone
     surrogate) is lowered by Arrow too, around those bytes, so that one address keys alike in
-    every chunk: ASCII cells by Python (the same result), the others' text between lone
-    surrogates in one Arrow call."""
+    every chunk: cells of ASCII, Latin letters before U+0130 and lone surrogates by Python (the
+    same result), the others' text between lone surrogates in one Arrow call."""
     data = getattr(values.array, "_pa_array", None)
     if isinstance(data, pa.ChunkedArray):
         return values.str.lower()
@@ -93,7 +96,7 @@ def lower(values: pd.Series) -> pd.Series:
     wide = []
     for i, v in enumerate(cells):
         if isinstance(v, str):
-            if v.isascii():
+            if v.isascii() or _LATIN.fullmatch(v):
                 cells[i] = v.lower()
             else:
                 wide.append(i)
