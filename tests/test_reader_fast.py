@@ -612,7 +612,7 @@ def test_sparse_bad_bytes_are_noted_as_a_decode_of_the_whole_segment_notes_them(
     from validator.readers.base import MAX_EVENTS
 
     raw = b"".join(parts)
-    for kept in (0, MAX_EVENTS - 3):  # room for all events, and for three
+    for kept in (0, MAX_EVENTS - 3, MAX_EVENTS):  # room for all events, for three, and for none (counted only)
         want, got = ReaderNotes(), ReaderNotes()
         for notes in (want, got):
             notes.decode_events.extend([text.DecodeEvent(0, 1, 1, b"\x80")] * kept)
@@ -620,6 +620,18 @@ def test_sparse_bad_bytes_are_noted_as_a_decode_of_the_whole_segment_notes_them(
         text.note_utf8_events(got, bytearray(raw), offset, line + 1)
         assert got.decode_events == want.decode_events
         assert got.decode_errors == want.decode_errors
+
+
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\xe9", b"\xc3", b"\xc3\xa9", b"\x80", b"\xa9", b"\xf4", b"\xf5",
+                                 b"\xc1\xa9", b"\xed\xa0\x80", b"\xe2\x82\xac", b"\xf0\x9f\x98"]), max_size=30))
+def test_bad_utf8_bytes_are_counted_as_two_decodes_count_them(parts: list[bytes]) -> None:
+    # (a Windows-1252 segment's bytes from 0x80 up, none starting a valid sequence, are counted in
+    # numpy; any that may be valid sends the count to the decoder)
+    from validator.readers import text
+
+    raw = b"".join(parts)
+    want = len(raw.decode("utf-8", text.KEEP_UTF8)) - len(raw.decode("utf-8", "ignore"))
+    assert text.bad_utf8_count(raw) == text.bad_utf8_count(bytearray(raw)) == want
 
 
 def test_a_file_over_the_column_limit_has_its_size_whichever_reader(tmp_path: Path) -> None:

@@ -373,7 +373,7 @@ def note_utf8_events(notes: ReaderNotes, raw: bytes | bytearray, offset: int, li
     alone: the same events as decoding the whole of ``raw``, without a pass over its text in
     Python for each."""
     if len(notes.decode_events) >= MAX_EVENTS:
-        notes.decode_errors += len(raw.decode("utf-8", KEEP_UTF8)) - len(raw.decode("utf-8", "ignore"))
+        notes.decode_errors += bad_utf8_count(raw)
         return
     bad = _bad_utf8(raw, SPARSE_BAD)
     if bad is None:  # many: one decode and one pass over the text
@@ -390,6 +390,22 @@ def note_utf8_events(notes: ReaderNotes, raw: bytes | bytearray, offset: int, li
         notes.decode_events.append(DecodeEvent(offset + b, line, column, bytes(raw[b: b + 1]),
                                                _ascii_letter(raw[b - 1: b])
                                                or _ascii_letter(raw[b + 1: b + 2])))
+
+
+def bad_utf8_count(raw: bytes | bytearray) -> int:
+    """How many bytes of ``raw`` are not UTF-8 (each a lone surrogate in ``KEEP_UTF8`` decoding).
+    Where no byte that may lead a sequence (0xC2-0xF4) is followed by a continuation byte
+    (0x80-0xBF), no sequence of several bytes is valid, so each byte from 0x80 up is one: counted
+    in numpy (a Windows-1252 file's accented letters; 1.6 against 3.7 ms a 4 MB segment); else by
+    two decodes in C (each bad byte one character kept and none ignored)."""
+    body = np.frombuffer(raw, dtype=np.uint8)
+    high = np.flatnonzero(body >= 0x80)
+    value = body[high]
+    lead = high[(value >= 0xC2) & (value <= 0xF4)]
+    lead = lead[lead + 1 < len(body)]
+    if not ((body[lead + 1] & 0xC0) == 0x80).any():
+        return len(high)
+    return len(raw.decode("utf-8", KEEP_UTF8)) - len(raw.decode("utf-8", "ignore"))
 
 
 def _ascii_letter(char: str | bytes | bytearray) -> bool:
