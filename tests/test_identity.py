@@ -276,6 +276,32 @@ def test_identity_findings_identical_whatever_the_chunk_size(rows: list[tuple[st
     assert run(size) == run(50_000)
 
 
+@pytest.mark.parametrize("chunk_rows", [50_000, 7])
+def test_a_row_with_bytes_not_utf8_repeated_where_the_exact_reader_read_it_is_a_duplicate_row(
+        chunk_rows: int, monkeypatch) -> None:
+    # the fast reader hashes a segment's records as read, a Windows-1252 segment's too (their bad
+    # bytes as they are); a row the exact reader read (from a ragged record with such a byte on)
+    # is hashed from its cells, their lone surrogates as the bytes read: the repeats meet
+    from validator.readers import csv_fast_fallback
+
+    monkeypatch.setattr(engine, "LARGE_INPUT", 0)  # (rows hashed with polars, as written records)
+    monkeypatch.setattr(csv_fast_fallback, "EXACT_PIECE", 64)
+    first = b"ann@x.com,Ren\xe9e,Gen\xe8ve\n"
+    rows = [first, *(b"r%d@x.com,Jos\xe9,Z\xfcrich\n" % i for i in range(20)), b"bo@x.com,Bo\xe9\n",  # ragged: row 23
+            first, *(b"s%d@x.com,Jos\xe9,Z\xfcrich\n" % i for i in range(20)), first]
+    data = b"Email,First Name,City\n" + b"".join(rows)
+    request = {"name": "t", "files": [{"fileName": "c.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": _mappings("0-1", ("Email", "email"), ("First Name", "firstname"),
+                                                       ("City", "city"))}}]}
+    report = validate(request, files={"c.csv": io.BytesIO(data)}, base_dir="/nonexistent",
+                      config=Config(chunk_rows=chunk_rows, reader="fast", select=("HS110", "HS304")))
+    assert report.files[0].reader == "fast"
+    assert [(f.row, f.column, f.code, f.message) for f in report.findings] == [
+        (23, 3, "HS110", "row has 2 fields, fewer than the header's 3"),
+        (24, None, "HS304", "row is identical to row 2"),
+        (45, None, "HS304", "row is identical to row 2")]
+
+
 @given(st.lists(st.tuples(st.sampled_from(["ann@x.com", "ANN@x.com", " ann@x.com", "bo@x.com", "", " "]),
                           st.sampled_from(["", " ", "A", "B"])), min_size=1, max_size=24),
        st.integers(1, 6), st.booleans(), st.sampled_from(["email", "hs_object_id", "firstname"]))

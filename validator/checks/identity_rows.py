@@ -167,6 +167,22 @@ def first_identical(chunk: Chunk, file: FileContext, catalog: Catalog) -> tuple[
     return cached(chunk, ("first-identical",), make)
 
 
+def _as_read(chunk: Chunk, i: int) -> list[pa.Array]:
+    """Column ``i``'s cells as the file's bytes, for rows written out as records: the reader hashed
+    the records' own bytes, a byte that is not UTF-8 as it is (a lone surrogate of a cell stored
+    in Python is that byte, as read: ``surrogateescape``), the bytes of the cells elsewhere."""
+    values = chunk.column(i)
+    if getattr(values.dtype, "storage", None) != "python":
+        return column_bytes(chunk, i)
+    out = []
+    for v in values.to_numpy(dtype=object):
+        try:
+            out.append(v.encode("utf-8", "surrogateescape"))
+        except UnicodeEncodeError:  # (a surrogate no byte was read as: its bytes as elsewhere)
+            out.append(v.encode("utf-8", "surrogatepass"))
+    return [pa.array(out, pa.large_binary())]
+
+
 class _RowRepeats:
     """The whole-row hashes of one file seen so far, kept as little as ``first`` needs."""
 
@@ -206,7 +222,7 @@ class _RowRepeats:
         def cells(i: int) -> list[pa.Array]:
             return column_bytes(chunk, i)
         if self.written:
-            return row_hashes(chunk, file.notes.delimiter, cells)
+            return row_hashes(chunk, file.notes.delimiter, lambda i: _as_read(chunk, i))
         return hashes(chunk.frame, cells, chunk.empty_columns)
 
     def _first_rows(self, chunk: Chunk, file: FileContext, pos: np.ndarray, keys: np.ndarray,

@@ -124,7 +124,7 @@ class _Pipeline(_Segments, _Fallbacks):
             self.record_hasher = None
         self._hashed = True
         hashes = None
-        if self.record_hasher is not None and not binary:  # a binary segment's bytes are not its cells'
+        if self.record_hasher is not None:  # (a binary segment's records: their bytes as read, bad ones too)
             hashes = pool.submit(_hash_rows, self.record_hasher, raw, framed, self.delimiter, future, invalid)
         flight = _Flight(framed, raw, invalid, self._row, self._line, self._final_newline, future,
                          self._offset, binary, hashes)
