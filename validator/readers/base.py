@@ -422,7 +422,9 @@ def _holds_text(values: pd.Series) -> bool:
     data = getattr(values.array, "_pa_array", None)
     if isinstance(data, pa.ChunkedArray) and (pa.types.is_large_string(data.type) or pa.types.is_string(data.type)):
         return bool(data.null_count) or any(len(bytes_and_offsets(arr)[0]) for arr in data.chunks)
-    return not bool((values.to_numpy(dtype=object) == "").all())
+    cells = values.to_numpy(dtype=object)
+    # (a column stored in Python holds an undecodable byte somewhere: its first cell mostly tells)
+    return bool(len(cells)) and (not isinstance(cells[0], str) or cells[0] != "" or not bool((cells == "").all()))
 
 
 @dataclass(frozen=True, slots=True)
