@@ -126,6 +126,8 @@ def test_each_shipped_toml_file_has_a_json_twin_of_its_data() -> None:
 
 
 def test_a_toml_file_edited_since_its_twin_was_written_is_read_itself(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
     from validator import catalog
 
     (tmp_path / "x.toml").write_text('a = 1\nb = ["c"]\n', encoding="utf-8")
@@ -137,6 +139,9 @@ def test_a_toml_file_edited_since_its_twin_was_written_is_read_itself(tmp_path: 
     (tmp_path / "x.toml").write_text('a = 3\nb = ["c"]\n', encoding="utf-8")
     assert catalog.load_toml("x.toml") == {"a": 3, "b": ["c"]}  # edited: the TOML itself
     (tmp_path / "x.json").write_text("{not json", encoding="utf-8")
+    assert catalog.load_toml("x.toml") == {"a": 3, "b": ["c"]}
+    digest = hashlib.sha256((tmp_path / "x.toml").read_bytes()).hexdigest()
+    (tmp_path / "x.json").write_text(json.dumps({"sha256": digest}), encoding="utf-8")  # (no data)
     assert catalog.load_toml("x.toml") == {"a": 3, "b": ["c"]}
     (tmp_path / "x.json").unlink()
     assert catalog.load_toml("x.toml") == {"a": 3, "b": ["c"]}

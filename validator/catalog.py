@@ -316,8 +316,9 @@ def load_toml(name: str) -> dict[str, Any]:
         twin = json.loads(_rules_file(_twin_name(name)).read_bytes())
     except (OSError, ValueError):
         twin = None
-    if isinstance(twin, dict) and twin.get("sha256") == hashlib.sha256(raw).hexdigest():
-        return dict(twin["data"])
+    if (isinstance(twin, dict) and isinstance(twin.get("data"), dict)
+            and twin.get("sha256") == hashlib.sha256(raw).hexdigest()):
+        return twin["data"]
     return tomllib.loads(raw.decode("utf-8"))
 
 

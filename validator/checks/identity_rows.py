@@ -17,7 +17,7 @@ import pyarrow as pa
 from pandas.core.util.hashing import combine_hash_arrays
 
 from validator.catalog import Catalog
-from validator.checks._facts import column_bytes
+from validator.checks._facts import arrow_column, column_bytes
 from validator.checks.base import CatalogRule, Hit, quote
 from validator.checks.identity_emails import CONTACTS
 from validator.checks.multiobject import record_objects
@@ -172,12 +172,12 @@ def _as_read(chunk: Chunk, i: int) -> list[pa.Array]:
     the records' own bytes, a byte that is not UTF-8 as it is (a lone surrogate of a cell stored
     in Python is that byte, as read: ``surrogateescape``), the bytes of the cells elsewhere."""
     values = chunk.column(i)
-    if getattr(values.dtype, "storage", None) != "python":
+    if arrow_column(values) is not None:
         return column_bytes(chunk, i)
     out = []
     for v in values.to_numpy(dtype=object):
         try:
-            out.append(v.encode("utf-8", "surrogateescape"))
+            out.append(v.encode("utf-8", "surrogateescape") if isinstance(v, str) else b"")
         except UnicodeEncodeError:  # (a surrogate no byte was read as: its bytes as elsewhere)
             out.append(v.encode("utf-8", "surrogatepass"))
     return [pa.array(out, pa.large_binary())]
