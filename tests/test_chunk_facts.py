@@ -245,6 +245,8 @@ def test_surrogate_rows_from_bytes_equal_the_surrogate_regex(cells: list[str]) -
     want = values.str.contains(SURROGATES, regex=True).to_numpy(dtype=bool)
     assert surrogate_rows(chunk, 0).tolist() == want.tolist()
     assert sum(len(a) for a in column_bytes(chunk, 0)) == len(cells)
+    # worked out once per chunk and column, read-only (HS402, the keys and HS403 each ask)
+    assert surrogate_rows(chunk, 0) is surrogate_rows(chunk, 0) and not surrogate_rows(chunk, 0).flags.writeable
 
 
 # cells with undecodable bytes (lone surrogates): the column is stored in Python, and the

@@ -462,10 +462,15 @@ def rows_with(chunk: Chunk, index: int, chars: bytes) -> np.ndarray:
 def surrogate_rows(chunk: Chunk, index: int) -> np.ndarray:
     """Rows of a column whose cell holds a lone surrogate U+DC00-U+DCFF (an undecodable byte as
     the readers keep it): in the ``surrogatepass`` bytes, ED followed by B0-B3, which valid UTF-8
-    never has (ED only leads U+D000-U+D7FF, with 80-9F after it)."""
-    out = []
-    for arr in column_bytes(chunk, index):
-        data, offsets = bytes_and_offsets(arr)
-        lead = np.flatnonzero(data[:-1] == 0xED)
-        out.append(cells_at(offsets, lead[(data[lead + 1] >= 0xB0) & (data[lead + 1] <= 0xB3)]))
-    return np.concatenate(out) if out else np.zeros(0, bool)
+    never has (ED only leads U+D000-U+D7FF, with 80-9F after it). Once per chunk and column
+    (HS402, the keys and HS403's sample ask; read-only)."""
+    def make() -> np.ndarray:
+        out = []
+        for arr in column_bytes(chunk, index):
+            data, offsets = bytes_and_offsets(arr)
+            lead = np.flatnonzero(data[:-1] == 0xED)
+            out.append(cells_at(offsets, lead[(data[lead + 1] >= 0xB0) & (data[lead + 1] <= 0xB3)]))
+        rows = np.concatenate(out) if out else np.zeros(0, bool)
+        rows.flags.writeable = False
+        return rows
+    return cached(chunk, ("surrogates", index), make)
