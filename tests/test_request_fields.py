@@ -205,6 +205,29 @@ def test_without_a_tz_database_no_time_zone_is_judged(monkeypatch: pytest.Monkey
         request_names._zones.cache_clear()
 
 
+def test_time_zones_are_listed_only_for_a_request_that_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # listing the tz database walks its folders (~30 ms): a check without timeZone never does
+    import zoneinfo
+
+    from validator.checks import request_names
+
+    calls: list[int] = []
+
+    def listed() -> set[str]:
+        calls.append(1)
+        return {"America/New_York"}
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", listed)
+    request_names._zones.cache_clear()
+    try:
+        assert _found(_request(), "HS035") == []
+        assert calls == []
+        assert [p for p, *_ in _found(_request(timeZone="EST"), "HS035")] == ["/timeZone"]
+        assert calls == [1]
+    finally:
+        request_names._zones.cache_clear()
+
+
 def test_a_files_entry_without_a_file_name_is_file_not_found() -> None:
     # it was INVALID_COLUMN_CONFIGURATION, the errorType of a mapping's fields: an entry naming no
     # upload is HubSpot's FILE_NOT_FOUND, as for a fileName that matches no part (HS011-HS013)
