@@ -411,6 +411,42 @@ def test_a_windows_1252_file_reads_fast_and_reports_as_the_exact_reader(tmp_path
     assert notes.decode_events == exact_notes.decode_events and len(notes.decode_events) == 1000
 
 
+def test_a_windows_1252_file_is_looked_through_for_ragged_records_after_a_few(monkeypatch, capfd) -> None:
+    # a segment that is not UTF-8 is parsed without a handler of ragged rows: its fields are not
+    # counted first (~0.4 s of a 1M-row file), pyarrow's parse stops at a ragged record, which the
+    # exact reader then reads; after RAGGED_STOPS such stops, later segments are looked through first
+    from validator.readers import csv_fast_pipeline, csv_fast_segment
+
+    calls: list[str] = []
+    counted = csv_fast_segment._first_ragged
+
+    def counting(where: str) -> Any:
+        def first_ragged(*args: Any) -> int | None:
+            calls.append(where)
+            return counted(*args)
+        return first_ragged
+
+    monkeypatch.setattr(csv_fast_pipeline, "_first_ragged", counting("before"))
+    monkeypatch.setattr(csv_fast_segment, "_first_ragged", counting("after"))
+    rows = [f"u{i}@x.com,Jürgen {i},Café {i}\r\n" for i in range(9000)]
+    clean = ("Email,Name,Notes\r\n" + "".join(rows)).encode("cp1252")
+    assert assert_same(clean, chunk_rows=700, segment=1 << 14) == "fast"
+    assert calls == []
+    ragged = [1500, 3000, 4500, 6000, 7500]
+    for i in ragged:
+        rows[i] = "x@x.com,Zoë,ragged,extra\r\n" if i % 2 else "y@x.com,Zoë\r\n"
+    data = ("Email,Name,Notes\r\n" + "".join(rows)).encode("cp1252")
+    assert assert_same(data, chunk_rows=700, segment=1 << 14) == "fast"
+    calls.clear()
+    fast_reader, _notes, chunks = read_fast(data, 700, 1 << 14)
+    assert [(n.kind, n.row) for c in chunks for n in c.notes] == [("ragged", i + 2) for i in ragged]
+    assert fast_reader.handed_over == len(ragged)
+    assert csv_fast_segment.RAGGED_STOPS == 3
+    assert calls[:4] == ["after", "after", "after", "before"]  # then each segment is looked through first
+    assert calls.count("after") == 3 and len(calls) > 10
+    assert "Exception ignored" not in capfd.readouterr().err
+
+
 def test_problems_every_few_rows_frame_small_windows_and_read_the_same(monkeypatch) -> None:
     # text after a closing quote every 7th row: after each exact piece the next window is small,
     # and it doubles back to a whole segment over clean rows; the rows read as the exact reader

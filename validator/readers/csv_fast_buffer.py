@@ -49,6 +49,9 @@ class _Buffer:
     _delim: int
 
     _final_newline = True
+    # segments not UTF-8 whose parse stopped at a ragged record (``_Segments._complete``): from
+    # RAGGED_STOPS on, such segments are looked through for one before they are parsed
+    _ragged_stops = 0
 
     def _fill(self, want: int) -> None:
         """Read until the buffer holds ``want`` bytes or the file ends: into one new buffer made
