@@ -4,10 +4,14 @@ problems, many of each kind, at rows drawn by the seed plus the rows next to chu
     python bench/independent.py --rows 1048576 --out bench/data/independent-1m [--seed 3]
     python bench/independent.py --rows 1048576 --out bench/data/independent-semi --delimiter ';' \
         --quoting minimal --crlf --date-format DAY_MONTH_YEAR --seed 21
+    python bench/independent.py --rows 1048576 --out bench/data/independent-1252 --encoding cp1252 --seed 49
 
 Writes ``contacts.csv`` with Python's csv module (by default every field quoted, LF line ends;
 ``--delimiter``, ``--quoting minimal``, ``--crlf`` and ``--date-format`` write other dialects),
-with a UTF-8 byte order mark, a Record ID column, a postcode column and multi-line notes;
+with a UTF-8 byte order mark, a Record ID column, a postcode column and multi-line notes
+(``--encoding cp1252``: saved as Windows-1252, as Excel on Windows saves "CSV", no byte order
+mark, a town with an accent every ``ACCENT_EVERY`` rows, each to be reported as not UTF-8, HS402,
+at its cell; the kinds that need characters Windows-1252 lacks are left out);
 ``companies.csv`` (one company per 20 contacts, naming a contact in the common column
 ``E-mail``; revenue as a number property); ``import.json`` and ``manifest.json`` (every planted
 problem with the code it must be reported under, its spreadsheet row and column; a kind that
@@ -78,6 +82,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "stage_label": ("HS208", "Stage"),  # negative: an option's label or internal value, reported by nothing
     "formatted_number": ("HS206", "Revenue"),  # companies.csv
     "duplicate_domain": ("HS301", "Domain"),  # companies.csv
+    "legacy_accent": ("HS402", "Town"),  # --encoding cp1252 only: every ACCENT_EVERY rows, not planted by kind
 }
 PER_KIND = 4  # planted problems of each kind
 COMPANY_KINDS = ("bad_number", "broken_association_key", "formatted_number", "duplicate_domain")
@@ -90,6 +95,11 @@ STAGE_CASES = ("LEAD", "CUSTOMER", "marketing qualified lead", "SubScriber")
 STAGE_LABELS = ("Customer", "Marketing Qualified Lead", "salesqualifiedlead", "Evangelist")
 ZERO_WIDTH = ("\u200b", "\u00ad", "\ufeff", "\u200d")  # zero-width space, soft hyphen (a web page's &shy;), BOM, joiner
 FORMATTED = ("1,200,000", "2.500.000,50", "$45,000", "12,5")
+# --encoding cp1252: a town with an accent every this many rows (in every segment the reader parses)
+ACCENT_EVERY = 487
+ACCENTED_TOWNS = ("Genève", "Zürich", "Málaga", "Kraków", "São Paulo", "Düsseldorf", "Besançon")
+# kinds whose characters Windows-1252 lacks, or has only as bytes that are then not UTF-8 (HS402's)
+NOT_IN_1252 = ("zero_width_space",)
 
 
 def email(i: int) -> str:
@@ -98,8 +108,10 @@ def email(i: int) -> str:
 
 class Independent:
     def __init__(self, rows: int, seed: int, *, delimiter: str = ",", quoting: str = "all", newline: str = "\n",
-                 date_format: str = "MONTH_DAY_YEAR"):
-        self.delimiter, self.newline, self.date_format = delimiter, newline, date_format
+                 date_format: str = "MONTH_DAY_YEAR", encoding: str = "utf-8"):
+        self.delimiter, self.newline, self.date_format, self.encoding = delimiter, newline, date_format, encoding
+        # (Windows-1252 has no ř: the name in ASCII, so that only the planted towns hold accents)
+        self.family = FAMILY if encoding == "utf-8" else tuple(f.replace("ř", "r").replace("á", "a") for f in FAMILY)
         self.quoting = csv.QUOTE_ALL if quoting == "all" else csv.QUOTE_MINIMAL
         self.rows = rows
         self.rng = random.Random(seed)
@@ -113,7 +125,8 @@ class Independent:
         chunk boundary, problems at least 3 rows apart; the last row (rows + 1) gets the unclosed
         quote."""
         rng = random.Random(seed * 104729 + 7)
-        kinds = [k for k in KINDS if k not in COMPANY_KINDS and k != "unclosed_quote"]
+        kinds = [k for k in KINDS if k not in (*COMPANY_KINDS, "unclosed_quote", "legacy_accent")
+                 and not (self.encoding != "utf-8" and k in NOT_IN_1252)]
 
         def fits(row: int, plan: dict[int, str]) -> bool:
             # apart from each other and from the rows duplicates repeat (1,000 rows earlier)
@@ -141,7 +154,7 @@ class Independent:
     def contact(self, i: int) -> list[str]:
         rng = self.rng
         note = "" if i % 4 else f"Met at {TOWNS[i % 10]}, {rng.choice(('follow up', 'sent deck'))}\nnext: call"
-        return [str(100_000 + i), email(i), GIVEN[i % len(GIVEN)], FAMILY[(i // 5) % len(FAMILY)],
+        return [str(100_000 + i), email(i), GIVEN[i % len(GIVEN)], self.family[(i // 5) % len(self.family)],
                 f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}", STAGES[i % len(STAGES)],
                 self._date(rng.randint(1, 12), rng.randint(1, 28), rng.randint(2015, 2025)),
                 ROLES[i % len(ROLES)], TOWNS[(i // 3) % len(TOWNS)], f"{(i * 7919 + 1234) % 100_000:05d}", note]
@@ -160,7 +173,7 @@ class Independent:
         writer = csv.writer(buf, delimiter=self.delimiter, quoting=self.quoting, lineterminator="\r\n")
         if not raw:
             writer.writerow(cells)
-            return (buf.getvalue()[:-2] + self.newline).encode("utf-8")
+            return (buf.getvalue()[:-2] + self.newline).encode(self.encoding)
         parts = []
         for k, cell in enumerate(cells):
             if k in raw:
@@ -169,7 +182,7 @@ class Independent:
             buf.seek(0)
             buf.truncate()
             writer.writerow([cell])
-            parts.append(buf.getvalue()[:-2].encode("utf-8"))
+            parts.append(buf.getvalue()[:-2].encode(self.encoding))
         return self.delimiter.encode().join(parts) + self.newline.encode()
 
     def spoil(self, kind: str, row: int, cells: list[str]) -> bytes | None:
@@ -199,7 +212,7 @@ class Independent:
         elif kind == "nul_byte":
             cells[at["Town"]] = "Gen\x00t"
         elif kind == "text_after_quote":
-            return self.line(cells, {at["Role"]: _quoted(cells[at["Role"]]) + b"Co"})
+            return self.line(cells, {at["Role"]: _quoted(cells[at["Role"]], self.encoding) + b"Co"})
         elif kind == "invalid_utf8":
             return self.line(cells, {at["Town"]: b'"' + cells[at["Town"]][:2].encode() + b'\xe9\xff"'})
         n = self.nth[kind]
@@ -211,7 +224,9 @@ class Independent:
         elif kind == "not_a_phone":
             cells[at["Mobile"]] = NOT_A_PHONE[n % len(NOT_A_PHONE)]
         elif kind == "email_spaces":
-            cells[at["E-mail"]] = (" {}", "{} ", " {} ", "{}\u00a0")[n % 4].format(cells[at["E-mail"]])
+            # (Windows-1252's no-break space is a byte that is not UTF-8: two spaces there)
+            last = "{}\u00a0" if self.encoding == "utf-8" else "{}  "
+            cells[at["E-mail"]] = (" {}", "{} ", " {} ", last)[n % 4].format(cells[at["E-mail"]])
         elif kind == "value_too_long":  # a mail thread pasted into the notes: 66,000+ characters
             cells[at["Remarks"]] = "\n".join(["Thread pasted from the mailbox:"]
                                              + [f"Re: pricing for {y}, see the figures below" for y in range(1600)])
@@ -233,8 +248,9 @@ class Independent:
     def write(self, out: Path) -> dict[str, Any]:
         out.mkdir(parents=True, exist_ok=True)
         planted: list[dict[str, Any]] = []
+        town = {name: k for k, (name, _p) in enumerate(COLUMNS)}["Town"]
         with open(out / "contacts.csv", "wb") as fh:
-            fh.write(b"\xef\xbb\xbf" + self.line([c for c, _p in COLUMNS]))
+            fh.write((b"\xef\xbb\xbf" if self.encoding == "utf-8" else b"") + self.line([c for c, _p in COLUMNS]))
             block: list[bytes] = []
             for i in range(self.rows):
                 row = i + 2
@@ -243,6 +259,9 @@ class Independent:
                 raw = self.spoil(kind, row, cells) if kind else None
                 if kind:
                     planted.append(_entry(kind, "contacts.csv", row))
+                elif self.encoding != "utf-8" and i % ACCENT_EVERY == ACCENT_EVERY - 1:
+                    cells[town] = ACCENTED_TOWNS[(i // ACCENT_EVERY) % len(ACCENTED_TOWNS)]
+                    planted.append(_entry("legacy_accent", "contacts.csv", row))
                 block.append(raw if raw is not None else self.line(cells))
                 if len(block) >= 20_000:
                     fh.write(b"".join(block))
@@ -271,7 +290,7 @@ class Independent:
                 if kind:
                     self.nth[kind] += 1
                     planted.append(_entry(kind, "companies.csv", row))
-                fh.write(self.line([f"{FAMILY[j % len(FAMILY)]} {j} AG", domain, revenue, key]))
+                fh.write(self.line([f"{self.family[j % len(self.family)]} {j} AG", domain, revenue, key]))
         contacts = {"fileName": "contacts.csv", "fileFormat": "CSV", "fileImportPage": {
             "hasHeader": True, "columnMappings": [
                 {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p,
@@ -288,7 +307,8 @@ class Independent:
         request = {"name": f"Independent recall check ({self.rows:,} contacts)", "dateFormat": self.date_format,
                    "importOperations": {"0-1": "UPSERT", "0-2": "UPSERT"}, "files": [contacts, companies]}
         (out / "import.json").write_text(json.dumps(request, indent=2) + "\n", encoding="utf-8")
-        manifest = {"rows": self.rows, "planted": sorted(planted, key=lambda p: (p["file"], p["row"]))}
+        manifest = {"rows": self.rows, "encoding": self.encoding,
+                    "planted": sorted(planted, key=lambda p: (p["file"], p["row"]))}
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         return manifest
 
@@ -328,8 +348,8 @@ def _entry(kind: str, file: str, row: int) -> dict[str, Any]:
             **({"expected": False} if kind in NEGATIVE_KINDS else {})}
 
 
-def _quoted(cell: str) -> bytes:
-    return ('"' + cell.replace('"', '""') + '"').encode("utf-8")
+def _quoted(cell: str, encoding: str = "utf-8") -> bytes:
+    return ('"' + cell.replace('"', '""') + '"').encode(encoding)
 
 
 def check(folder: Path) -> tuple[dict[str, Any], float]:
@@ -389,12 +409,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crlf", action="store_true", help="CRLF line ends (default LF)")
     parser.add_argument("--date-format", default="MONTH_DAY_YEAR",
                         choices=["MONTH_DAY_YEAR", "DAY_MONTH_YEAR", "YEAR_MONTH_DAY"])
+    parser.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp1252"],
+                        help="the contacts file's encoding (cp1252: as Excel on Windows saves CSV)")
     args = parser.parse_args(argv)
     if args.rows < 5_000:
         raise SystemExit("--rows must be at least 5,000 (problems are planted apart, after row 1,002)")
     delimiter = "\t" if args.delimiter == "tab" else args.delimiter
     manifest = Independent(args.rows, args.seed, delimiter=delimiter, quoting=args.quoting,
-                           newline="\r\n" if args.crlf else "\n", date_format=args.date_format).write(args.out)
+                           newline="\r\n" if args.crlf else "\n", date_format=args.date_format,
+                           encoding=args.encoding).write(args.out)
     print(f"wrote {args.out} ({len(manifest['planted'])} planted problems)")
     if args.no_check:
         return 0
