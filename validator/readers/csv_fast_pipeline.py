@@ -17,15 +17,7 @@ from typing import Any
 from validator.readers.base import Chunk, RowNote
 from validator.readers.csv_fast_fallback import _Fallbacks
 from validator.readers.csv_fast_pending import _Pending
-from validator.readers.csv_fast_segment import (
-    RAGGED_BYTES,
-    RAGGED_STOPS,
-    _first_ragged,
-    _Flight,
-    _hash_rows,
-    _read,
-    _Segments,
-)
+from validator.readers.csv_fast_segment import RAGGED_STOPS, _cut, _Flight, _hash_rows, _odd_records, _read, _Segments
 from validator.readers.framing import Anomaly, Framed, mostly_quoted, utf8_valid
 from validator.readers.text import note_first_endings
 
@@ -125,9 +117,14 @@ class _Pipeline(_Segments, _Fallbacks):
             invalid.append((row.number, row.actual_columns))
             return "skip"
 
+        parsed: bytes | bytearray = raw
+        if binary and self._ragged_stops >= RAGGED_STOPS:  # its ragged records cut out, noted here
+            odd = _odd_records(raw, framed, self._delim, self._width)
+            if odd:
+                parsed, invalid = _cut(raw, framed, odd)
         # a segment that is not UTF-8 has no handler: pyarrow would decode a ragged row's text to
         # hand it over (and print the error where it is not UTF-8); it stops at the row instead
-        future = pool.submit(_read, raw, self._width, self.delimiter, None if binary else handler, binary)
+        future = pool.submit(_read, parsed, self._width, self.delimiter, None if binary else handler, binary)
         if self.record_hasher is not None and not self._hashed and mostly_quoted(framed):
             # a file that quotes every value: its rows are hashed cell by cell (the rule's own
             # way; it takes the way of the file's first chunk), faster than written out
@@ -158,10 +155,6 @@ class _Pipeline(_Segments, _Fallbacks):
                 binary = True  # parsed as bytes; cells are decoded as the exact reader decodes them
         if binary and self._width == 1:  # its blank values would need decoding first
             raise Anomaly("a one-column segment with bytes that are not UTF-8", framed.size, 0)
-        if binary and self._ragged_stops >= RAGGED_STOPS:  # (else the parse tells: ``_Segments._complete``)
-            ragged = _first_ragged(raw, framed, self._delim, self._width)
-            if ragged is not None:  # pyarrow cannot hand such a row back: the exact reader reads it
-                raise Anomaly(RAGGED_BYTES, framed.size, ragged)
         return binary
 
     def _rewind(self, flight: _Flight) -> None:

@@ -69,17 +69,21 @@ def _separators(body: np.ndarray, framed: Framed, delimiter: int, first: int, en
 
 
 RAGGED_BYTES = "a ragged record with bytes that are not UTF-8"
-# A segment that is not UTF-8 is parsed without counting its records' fields first (~8 ms a 4 MB one):
-# a ragged record stops the parse, which is made again up to it. After this many stops in a file,
-# each such segment's fields are counted before its parse (``_Pipeline._binary``): one parse each.
-RAGGED_STOPS = 3
+# A segment that is not UTF-8 is parsed without counting its records' fields first (~8 ms a 4 MB
+# one): pyarrow cannot hand its ragged records back (it decodes a row's text for the handler), so
+# the first one stops the parse; the records before it are parsed again. From this many stops in
+# a file on, each such segment's fields are counted before its parse and its ragged records cut
+# out of what pyarrow parses (``_cut``), as if pyarrow had skipped them: the file stays fast.
+RAGGED_STOPS = 1
 
 
-def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width: int) -> int | None:
-    """Offset of the first non-blank record whose field count is not ``width`` (None: none),
-    ``RAGGED_BLOCK`` bytes of records at a time."""
+def _odd_records(raw: bytes | bytearray, framed: Framed, delimiter: int, width: int,
+                 first_only: bool = False) -> list[tuple[int, int]]:
+    """(record index, field count) of each non-blank record whose field count is not ``width``
+    (the first alone with ``first_only``), ``RAGGED_BLOCK`` bytes of records at a time."""
     body = np.frombuffer(raw, dtype=np.uint8)
     starts, ends = framed.starts, framed.ends
+    out: list[tuple[int, int]] = []
     for first, end in _record_blocks(framed):
         low = int(starts[first])
         bounds = np.append(starts[first:end], starts[end] if end < len(starts) else framed.size) - low
@@ -87,9 +91,30 @@ def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width:
         # record, not one per delimiter)
         fields = np.diff(np.searchsorted(_separators(body, framed, delimiter, first, end), bounds)) + 1
         odd = np.flatnonzero((fields != width) & (ends[first:end] > starts[first:end]))
-        if len(odd):
-            return int(starts[first + int(odd[0])])
-    return None
+        out += [(first + k, int(fields[k])) for k in (odd[:1] if first_only else odd).tolist()]
+        if first_only and out:
+            break
+    return out
+
+
+def _first_ragged(raw: bytes | bytearray, framed: Framed, delimiter: int, width: int) -> int | None:
+    """Offset of the first non-blank record whose field count is not ``width`` (None: none)."""
+    odd = _odd_records(raw, framed, delimiter, width, first_only=True)
+    return int(framed.starts[odd[0][0]]) if odd else None
+
+
+def _cut(raw: bytes | bytearray, framed: Framed, odd: list[tuple[int, int]]) -> tuple[bytes, list[tuple[int, int]]]:
+    """The segment's bytes without the records ``odd`` (index, fields), each with its line end,
+    and what pyarrow's handler of invalid rows would have noted of them: (number among the
+    non-blank records, from 1; fields)."""
+    numbers = np.cumsum(framed.ends > framed.starts)
+    view = memoryview(raw)
+    pieces, at = [], 0
+    for k, _fields in odd:
+        pieces.append(view[at:int(framed.starts[k])])
+        at = int(framed.starts[k + 1]) if k + 1 < len(framed.starts) else framed.size
+    pieces.append(view[at:framed.size])
+    return b"".join(pieces), [(int(numbers[k]), fields) for k, fields in odd]
 
 
 def _read(raw: bytes | bytearray, width: int, delimiter: str, handler: Any, binary: bool = False) -> pa.Table:
@@ -184,8 +209,10 @@ class _Segments(_Buffer):
             table = flight.future.result()
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             # a segment that is not UTF-8 is parsed without a handler of ragged rows: its first one
-            # stops pyarrow, and is read exactly (the records before it fast, parsed again)
-            stop = _first_ragged(raw, framed, self._delim, self._width) if flight.binary else None
+            # stops pyarrow; the records before it are parsed again, the rest of the file counted
+            # (``RAGGED_STOPS``). One whose ragged records were cut out is not looked through again.
+            counted = bool(flight.invalid)
+            stop = _first_ragged(raw, framed, self._delim, self._width) if flight.binary and not counted else None
             if stop is not None:
                 self._ragged_stops += 1
                 raise Anomaly(RAGGED_BYTES, framed.size, stop) from exc
