@@ -214,6 +214,28 @@ def test_fast_and_exact_read_files_with_bytes_not_utf8_alike(data: bytes, chunk_
     assert_same(data, chunk_rows, segment)
 
 
+def test_a_windows_1252_files_rows_after_a_cut_ragged_record_keep_their_hashes() -> None:
+    # the records pyarrow parses without the cut ragged ones: the row hashes (HS304's) follow
+    # the rows they are of, as with pyarrow's own handler in a UTF-8 segment
+    rows = [f"u{i}@x.com,Jürgen {i},Café {i}\r\n" for i in range(3000)]
+    for i in (400, 1700, 2900):
+        rows[i] = rows[50]  # identical rows, after ragged ones
+    for i in (100, 450, 1699, 2400):
+        rows[i] = f"r{i}@x.com,Zoë,ragged,extra\r\n" if i % 2 else f"r{i}@x.com\r\n"
+    data = ("Email,Name,Notes\r\n" + "".join(rows)).encode("cp1252")
+    request = json.dumps({"files": [{"fileName": "d.csv", "fileFormat": "CSV", "fileImportPage": {
+        "hasHeader": True, "columnMappings": [
+            {"columnObjectTypeId": "0-1", "columnName": c, "propertyName": p}
+            for c, p in (("Email", "email"), ("Name", "firstname"), ("Notes", "message"))]}}]}).encode()
+    fast = report(request, "fast", **{"d.csv": io.BytesIO(data)})
+    assert fast == report(request, "exact", **{"d.csv": io.BytesIO(data)})
+    found = [(f["code"], f["row"]) for f in fast["findings"] if f["code"] in ("HS304", "HS110")]
+    assert found == [("HS110", 102), ("HS304", 402), ("HS110", 452), ("HS110", 1701), ("HS304", 1702),
+                     ("HS110", 2402), ("HS304", 2902)]
+    reader, _notes, _chunks = read_fast(data, 50_000, 1 << 20)
+    assert reader.handed_over == 0 and reader._ragged_stops == 1
+
+
 @st.composite
 def windows_1252_files_with_ragged_rows(draw: Any) -> bytes:
     """A Windows-1252 file (every record holds a byte that is not UTF-8) of tens of records, some

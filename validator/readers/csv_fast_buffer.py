@@ -50,7 +50,7 @@ class _Buffer:
 
     _final_newline = True
     # segments not UTF-8 whose parse stopped at a ragged record (``_Segments._complete``): from
-    # RAGGED_STOPS on, such segments are looked through for one before they are parsed
+    # RAGGED_STOPS on, such segments have their ragged records counted and cut out before the parse
     _ragged_stops = 0
 
     def _fill(self, want: int) -> None:
