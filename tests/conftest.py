@@ -42,3 +42,25 @@ def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inside GitHub Actions the CLI picks the github format; tests choose it explicitly."""
     for name in ("GITHUB_ACTIONS", "GITHUB_WORKFLOW", "GITHUB_STEP_SUMMARY"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["native", "polars"])
+def fast_hash(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fast hash a large run uses (``hashing(fast=True)``): the native kernel's XXH64, or
+    polars' where the kernel was not built (turned off here)."""
+    from validator import native
+
+    if request.param == "polars":
+        monkeypatch.setattr(native, "kernels", None)
+    elif native.kernels is None:
+        pytest.fail(f"the native kernels are not built: install with a C compiler (or set {native.ENV}=0 "
+                    "to run the tests without them)")
+    return str(request.param)
+
+
+@pytest.fixture
+def polars_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large runs hash with polars, as where the native kernel was not built."""
+    from validator import native
+
+    monkeypatch.setattr(native, "kernels", None)

@@ -46,9 +46,9 @@ def bench_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("reader", ["fast", "exact"])
 def test_large_input_settings_give_the_same_report(bench_import: Path, reader: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch, fast_hash: str) -> None:
     small = _json(validate(bench_import, config=Config(reader=reader, chunk_rows=450, threads=1)))
-    monkeypatch.setattr(engine, "LARGE_INPUT", 0)  # polars hashes and, by default, two threads
+    monkeypatch.setattr(engine, "LARGE_INPUT", 0)  # the fast hash (``fast_hash``'s) and, by default, two threads
     large = _json(validate(bench_import, config=Config(reader=reader, chunk_rows=450)))
     assert large == small
     codes = {f["code"] for f in small["findings"]}
@@ -74,7 +74,7 @@ def test_polars_and_pandas_hashes_agree_on_duplicates() -> None:
         assert (a[0] == a[2]) and (a[1] != a[6]) and (a[4] == a[5]) and len(set(a.tolist())) == 5
 
 
-def test_polars_hashes_the_bytes_whatever_the_arrow_type() -> None:
+def test_polars_hashes_the_bytes_whatever_the_arrow_type(polars_hash: None) -> None:
     """Cells go to polars as the Arrow type they have: string, large string and binary pieces of
     the same bytes hash alike, also mixed in one column."""
     import pyarrow as pa
@@ -92,15 +92,16 @@ def test_polars_hashes_the_bytes_whatever_the_arrow_type() -> None:
     assert _polars_hash(polars, []).tolist() == []
 
 
-def test_hashing_choice_is_restored() -> None:
+def test_hashing_choice_is_restored(fast_hash: str) -> None:
     before = hashes(pd.Series(["x"]))
     with hashing(fast=True):
         fast = hashes(pd.Series(["x"]))
     assert hashes(pd.Series(["x"])).tolist() == before.tolist()
-    assert fast.dtype == np.uint64 and fast.tolist() != before.tolist()  # polars really hashed inside
+    assert fast.dtype == np.uint64 and fast.tolist() != before.tolist()  # the fast hash really hashed inside
 
 
-def test_polars_loads_beside_the_run_and_no_import_outlives_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_polars_loads_beside_the_run_and_no_import_outlives_it(monkeypatch: pytest.MonkeyPatch,
+                                                               polars_hash: None) -> None:
     """The run starts reading while polars is imported on a thread; the first hash waits for the
     import, and the run's end for its thread (even where nothing was hashed)."""
     import threading
@@ -245,7 +246,7 @@ def test_both_threads_take_rules_until_none_is_left() -> None:
     assert len({ran[i] for i in range(1, 7)}) == 1 and ran[1] != ran[0]  # all on the other thread
 
 
-def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.MonkeyPatch, polars_hash: None) -> None:
     import builtins
 
     from validator.keys import hashers as keys
@@ -267,7 +268,7 @@ def test_keys_hash_with_pandas_when_polars_cannot_load(monkeypatch: pytest.Monke
         assert hashes(values).tolist() == want.tolist()
 
 
-def test_a_forked_child_hashes_with_pandas_once_polars_was_loaded() -> None:
+def test_a_forked_child_hashes_with_pandas_once_polars_was_loaded(polars_hash: None) -> None:
     """polars' thread pool does not survive fork: a child forked after a large check must not use it."""
     import os
     import sys

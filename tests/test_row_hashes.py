@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.test_reader_fast import csv_files, stray_quote_files
-from validator import Config, engine, validate
-from validator.keys import _polars, _polars_hash, hashing, record_hasher
+from validator import Config, engine, native, validate
+from validator.keys import _polars_hash, hashers, hashing, record_hasher
 from validator.readers import framing
 from validator.readers.base import ReaderNotes
 from validator.readers.csv_fast import FastCsvReader
@@ -121,9 +121,11 @@ def _fast_chunks(data: bytes, segment: int, chunk_rows: int = 3) -> list[Any]:
 def _assert_hashes_are_the_written_rows(data: bytes, segment: int) -> int:
     """Each row the fast reader hashed hashes as its cells written, a byte that is not UTF-8 as it
     was read (a lone surrogate's byte); returns how many it hashed."""
-    polars = _polars()
     hashed = 0
     notes, chunks = _fast_read(data, segment)
+    with hashing(fast=True):
+        fast = hashers._fast()
+    assert fast is not None
     for chunk in chunks:
         if chunk.record_hashes is None or not len(chunk):
             continue
@@ -131,24 +133,25 @@ def _assert_hashes_are_the_written_rows(data: bytes, segment: int) -> int:
         assert len(values) == len(has) == len(chunk)
         columns = [[pa.array([v.encode("utf-8", "surrogateescape") for v in chunk.frame[i]], pa.binary())]
                    for i in range(chunk.frame.shape[1])]
-        want = _polars_hash(polars, written_rows(columns, notes.delimiter).chunks)  # the file's delimiter
+        want = fast(written_rows(columns, notes.delimiter).chunks)  # the file's delimiter
         assert values[has].tolist() == want[has].tolist()
         hashed += int(has.sum())
     return hashed
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(csv_files(), st.sampled_from([16, 64, 1 << 20]))
-def test_fast_reader_row_hashes_are_the_rows_written(data: bytes, segment: int) -> None:
+def test_fast_reader_row_hashes_are_the_rows_written(fast_hash: str, data: bytes, segment: int) -> None:
     _assert_hashes_are_the_written_rows(data, segment)
 
 
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stray_quote_files(), st.sampled_from([16, 64, 1 << 20]))
-def test_fast_reader_row_hashes_with_stray_quotes(data: bytes, segment: int) -> None:
+def test_fast_reader_row_hashes_with_stray_quotes(fast_hash: str, data: bytes, segment: int) -> None:
     _assert_hashes_are_the_written_rows(data, segment)
 
 
-def test_most_rows_of_a_clean_file_come_hashed() -> None:
+def test_most_rows_of_a_clean_file_come_hashed(fast_hash: str) -> None:
     names = ['"Lee, Ann"', '"Bo"', "Cy"]  # quoted as needed, quoted though plain, bare
     rows = [f"u{i % 50}@x.com,{names[i % 3]},a note of some length or rather of none {i % 7}\n" for i in range(3000)]
     data = ("Email,Name,N\n" + "".join(rows)).encode()
@@ -195,8 +198,9 @@ POOL = [["ann@x.com", "Ann", "plain"], ["bo@x.com", "Bo", "Lee, Bo"], ["cy@x.com
        st.sampled_from(["email", "firstname"]))
 def test_duplicate_rows_whatever_the_quoting_and_the_hashing(picks: list[tuple[int, str]], key: str) -> None:
     """Identical rows are reported at their rows when one is written bare and the other quoted
-    (an export concatenated with another tool's): with polars' hashes on the fast reader (most
-    rows hashed from their bytes, some from their cells) and on the exact one, and with pandas'."""
+    (an export concatenated with another tool's): with the fast hash (the native kernel's, and
+    polars') on the fast reader (most rows hashed from their bytes, some from their cells) and on
+    the exact one, and with pandas'."""
     monkeypatch = pytest.MonkeyPatch()
     lines, rows = [], []
     for index, style in picks:
@@ -217,10 +221,12 @@ def test_duplicate_rows_whatever_the_quoting_and_the_hashing(picks: list[tuple[i
         if earlier and any(c.strip() for c in row):
             want.append((i + 2, f"row is identical to row {earlier[0] + 2}"))
     try:
-        for reader in ("fast", "exact"):
-            for fast_hashes in (True, False):
-                assert _hs304(data, reader, fast_hashes, monkeypatch, key) == want, (reader, fast_hashes)
-        assert _hs304(data, "fast", True, monkeypatch, key, rewrite=True) == want
+        for kernels in (native.kernels, None):  # the native kernel's hash, then polars'
+            monkeypatch.setattr(native, "kernels", kernels)
+            for reader in ("fast", "exact"):
+                for fast_hashes in (True, False):
+                    assert _hs304(data, reader, fast_hashes, monkeypatch, key) == want, (reader, fast_hashes, kernels)
+            assert _hs304(data, "fast", True, monkeypatch, key, rewrite=True) == want
     finally:
         monkeypatch.undo()
 
@@ -255,7 +261,8 @@ def test_rows_the_exact_reader_reads_mid_file_hash_as_the_others(monkeypatch: py
         assert _hs304(data, "exact", False, monkeypatch, key, chunk_rows=3) == want
 
 
-def test_the_record_hasher_waits_for_polars_at_its_first_hash_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_record_hasher_waits_for_polars_at_its_first_hash_only(monkeypatch: pytest.MonkeyPatch,
+                                                                   polars_hash: None) -> None:
     """The engine asks for the hasher as it opens a file: that must not wait for polars' import
     (the file's first records are read meanwhile). Where polars cannot be loaded, the hasher
     hashes nothing, the reader gives no hashes, and HS304 hashes with pandas, finding the same."""
@@ -341,7 +348,7 @@ def test_rows_written_from_a_run_of_rows_are_those_taken(cells: list[str], piece
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_an_empty_column_hashes_as_its_cells_would(fast: bool) -> None:
+def test_an_empty_column_hashes_as_its_cells_would(fast: bool, fast_hash: str) -> None:
     # a row's hash combines its cells' (a workbook's rows, or a CSV read exactly): a column empty
     # throughout the chunk takes the hash of "" without a look, the same as its cells hashed
     import pandas as pd

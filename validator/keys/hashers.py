@@ -1,13 +1,15 @@
 """Hashing keys and rows to 64-bit integers: with pandas' hash, or, for imports large enough
-that it pays for its import (``hashing(fast=True)``, chosen by the engine), with polars' hash of
-the UTF-8 bytes, about four times faster per cell; polars is imported on a thread of its own as
-the run starts, and never used in a process forked after it was loaded. Whole rows are hashed
-as the CSV record they write (``row_hashes``, ``record_hasher`` for the fast CSV reader).
+that it pays (``hashing(fast=True)``, chosen by the engine), with a hash of the UTF-8 bytes about
+four times faster per cell: XXH64 by the native kernel (``validator.native``) where it was built,
+else polars' hash (polars is then imported on a thread of its own as the run starts, and never
+used in a process forked after it was loaded). Whole rows are hashed as the CSV record they write
+(``row_hashes``, ``record_hasher`` for the fast CSV reader). One run hashes every key one way.
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import sys
 import threading
@@ -20,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 from pandas.core.util.hashing import combine_hash_arrays
 
+from validator import native
 from validator.readers.base import Chunk, RecordHasher
 from validator.readers.text import bytes_and_offsets
 from validator.readers.written import written_rows_at
@@ -38,23 +41,43 @@ def hashes(values: pd.Series | pd.DataFrame,
         return _hash_column(values)
     if values.shape[1] == 0:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
-    polars = _fast()
+    fast = _fast()
     blank = _hash_column(pd.Series([""], dtype="str"))[:1] if empty else None  # as an empty cell's own
 
     def column(i: int) -> np.ndarray:
         if blank is not None and i in empty:
             return np.repeat(blank, len(values))
-        if polars is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
-            return _polars_hash(polars, cell_bytes(i))
+        if fast is not None and cell_bytes is not None:  # the bytes at hand: no Series needed
+            return fast(cell_bytes(i))
         return _hash_column(values.iloc[:, i], cell_bytes, i)
     columns = (column(i) for i in range(values.shape[1]))
     return np.asarray(combine_hash_arrays(columns, values.shape[1]), dtype=np.uint64)
+
+
+Hasher = Callable[[list[pa.Array]], np.ndarray]  # 64-bit hash of each value of Arrow string or binary pieces
 
 
 def _polars_hash(polars: Any, pieces: list[pa.Array]) -> np.ndarray:
     """polars' hash of the bytes of each cell, given as Arrow string or binary arrays."""
     data = pa.chunked_array([a.cast(pa.binary_view()) for a in pieces], pa.binary_view())
     return np.asarray(polars.from_arrow(data).hash(seed=_SEED).to_numpy(), dtype=np.uint64)
+
+
+def _native_hash(pieces: list[pa.Array]) -> np.ndarray:
+    """XXH64 (seeded) of the bytes of each cell, given as Arrow string or binary arrays, by the
+    native kernel, from the arrays' buffers (views, which keep short values inline, as binary
+    first)."""
+    out = np.empty(sum(len(p) for p in pieces), np.uint64)
+    at = 0
+    for piece in pieces:
+        if pa.types.is_binary_view(piece.type) or pa.types.is_string_view(piece.type):
+            piece = piece.cast(pa.large_binary())
+        data, offsets = bytes_and_offsets(piece)
+        native.kernels.hash_values(data, offsets, out[at:at + len(piece)], _SEED)
+        if piece.null_count:  # (a missing value is not the empty one)
+            out[at:at + len(piece)][np.asarray(piece.is_null())] = _NULL
+        at += len(piece)
+    return out
 
 
 # -- whole rows -------------------------------------------------------------------------------
@@ -64,26 +87,26 @@ def _polars_hash(polars: Any, pieces: list[pa.Array]) -> np.ndarray:
 
 
 def record_hasher() -> RecordHasher | None:
-    """polars' hash of each value of Arrow binary or string pieces, where this run hashes with
-    polars (for the reader's parser thread, which does not see the run's context); else None.
-    The hasher waits for polars' import at its first call, not here (the file is opened and its
-    first records read meanwhile), and gives None where polars could not be loaded."""
+    """The run's fast hash of each value of Arrow binary or string pieces, where this run hashes
+    so (for the reader's parser thread, which does not see the run's context); else None. With
+    polars, the hasher waits for polars' import at its first call, not here (the file is opened
+    and its first records read meanwhile), and gives None where polars could not be loaded."""
     value = _FAST.get()
-    if value is None:
-        return None
+    if not isinstance(value, _Loading):
+        return value
 
     def hasher(pieces: list[pa.Array]) -> np.ndarray | None:
-        polars = value.module() if isinstance(value, _Loading) else value
-        return None if polars is None else _polars_hash(polars, pieces)
+        fast = value.hasher()
+        return None if fast is None else fast(pieces)
     return hasher
 
 
 def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa.Array]]) -> np.ndarray:
-    """polars' hash of each frame row written as a CSV record with ``delimiter``: the reader's,
-    where it gave one (``Chunk.record_hashes``), else of the row written from ``cell_bytes(i)``
-    (column ``i``'s cells as Arrow string or binary pieces; at least one column)."""
-    polars = _fast()
-    assert polars is not None, "row hashes are polars' (hashing(fast=True))"
+    """The run's fast hash of each frame row written as a CSV record with ``delimiter``: the
+    reader's, where it gave one (``Chunk.record_hashes``), else of the row written from
+    ``cell_bytes(i)`` (column ``i``'s cells as Arrow string or binary pieces; at least one column)."""
+    fast = _fast()
+    assert fast is not None, "row hashes are the fast hash's (hashing(fast=True))"
     n, width = chunk.frame.shape
     out = np.empty(n, np.uint64)
     given = chunk.record_hashes
@@ -94,7 +117,7 @@ def row_hashes(chunk: Chunk, delimiter: str, cell_bytes: Callable[[int], list[pa
     if len(rest):
         columns = [cell_bytes(i) for i in range(width)]
         for part in _batches(columns, rest):  # (written out and hashed a batch at a time)
-            out[part] = _polars_hash(polars, written_rows_at(columns, part, delimiter).chunks)
+            out[part] = fast(written_rows_at(columns, part, delimiter).chunks)
     return out
 
 
@@ -119,6 +142,7 @@ def _batches(columns: list[list[pa.Array]], at: np.ndarray) -> list[np.ndarray]:
 
 _FAST: contextvars.ContextVar[Any] = contextvars.ContextVar("fast_hash", default=None)
 _SEED = 0x5EED
+_NULL = np.uint64(0x9E3779B97F4A7C15)  # the native hash of a missing value (a null of Arrow)
 
 
 _polars_forked = False  # polars was loaded before this process was forked from its parent
@@ -165,18 +189,24 @@ class _Loading:
         self._done.wait()
         return self._module
 
+    def hasher(self) -> Hasher | None:
+        """polars' hash (waiting for its import), or None where polars could not be loaded."""
+        polars = self.module()
+        return None if polars is None else functools.partial(_polars_hash, polars)
 
-def _fast() -> Any:
-    """polars where this run hashes with it (waiting for its import), else None."""
+
+def _fast() -> Hasher | None:
+    """This run's fast hash (polars' waiting for its import), else None (pandas hashes)."""
     value = _FAST.get()
-    return value.module() if isinstance(value, _Loading) else value
+    return value.hasher() if isinstance(value, _Loading) else value
 
 
 @contextmanager
 def hashing(fast: bool) -> Iterator[None]:
-    """Hash the keys of this run with polars (fast) or pandas; every key of a run one way."""
-    loading = _Loading() if fast else None
-    token = _FAST.set(loading)
+    """Hash the keys of this run fast (the native kernel's XXH64, else polars') or with pandas;
+    every key of a run one way."""
+    loading = _Loading() if fast and native.kernels is None else None
+    token = _FAST.set(_native_hash if fast and native.kernels is not None else loading)
     try:
         yield
     finally:
@@ -190,25 +220,24 @@ def _arrow_stored(values: pd.Series) -> bool:
 
 
 def _utf8(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """The cells' UTF-8 bytes for polars. Arrow-stored cells go as binary views, the layout
-    polars keeps (taken without a copy; from offsets polars converts at about twice the cost of
-    Arrow's cast); the bytes, and so the hashes, are the same either way."""
+    """The cells' UTF-8 bytes for the fast hash: Arrow-stored cells as they are (without a copy),
+    others encoded; the bytes, and so the hashes, are the same either way."""
     data = getattr(values.array, "_pa_array", None)
     if isinstance(data, pa.ChunkedArray) and not data.null_count and (
             pa.types.is_large_string(data.type) or pa.types.is_string(data.type)):
-        return data.cast(pa.binary_view())
+        return data
     return pa.array([v.encode("utf-8", "surrogatepass") if isinstance(v, str) else b""
                      for v in values.to_numpy(dtype=object)], pa.binary())
 
 
 def _hash_column(values: pd.Series, cell_bytes: Callable[[int], list[pa.Array]] | None = None,
                  index: int = 0) -> np.ndarray:
-    polars = _fast()
-    if polars is not None:
+    fast = _fast()
+    if fast is not None:
         if cell_bytes is not None and not _arrow_stored(values):
-            return _polars_hash(polars, cell_bytes(index))
+            return fast(cell_bytes(index))
         data = _utf8(values)
-        return _polars_hash(polars, data.chunks if isinstance(data, pa.ChunkedArray) else [data])
+        return fast(data.chunks if isinstance(data, pa.ChunkedArray) else [data])
     try:
         return pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
     except UnicodeEncodeError:  # only a column with undecodable bytes: its cells in Python

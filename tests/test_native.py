@@ -1,0 +1,139 @@
+"""The native kernels (``validator.native``, built from native/preflight_native.c): each one
+against a reference written here in Python, on hostile arguments, and the whole check's report
+the same with them and without them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from validator import native
+from validator.keys import hashers
+
+kernels = native.kernels
+M = (1 << 64) - 1
+P1, P2, P3, P4, P5 = (0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x85EBCA77C2B2AE63,
+                      0x27D4EB2F165667C5)
+
+
+def _rotl(x: int, r: int) -> int:
+    return ((x << r) | (x >> (64 - r))) & M
+
+
+def _round(acc: int, lane: int) -> int:
+    return (_rotl((acc + lane * P2) & M, 31) * P1) & M
+
+
+def xxh64(data: bytes, seed: int) -> int:
+    """XXH64 as its specification (xxhash's doc/xxhash_spec.md) gives it, in Python."""
+    n, p = len(data), 0
+    if n >= 32:
+        v = [(seed + P1 + P2) & M, (seed + P2) & M, seed, (seed - P1) & M]
+        while p + 32 <= n:
+            v = [_round(v[i], int.from_bytes(data[p + 8 * i:p + 8 * i + 8], "little")) for i in range(4)]
+            p += 32
+        h = (_rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)) & M
+        for lane in v:
+            h = (((h ^ _round(0, lane)) * P1) + P4) & M
+    else:
+        h = (seed + P5) & M
+    h = (h + n) & M
+    while p + 8 <= n:
+        h = ((_rotl(h ^ _round(0, int.from_bytes(data[p:p + 8], "little")), 27) * P1) + P4) & M
+        p += 8
+    if p + 4 <= n:
+        h = ((_rotl(h ^ ((int.from_bytes(data[p:p + 4], "little") * P1) & M), 23) * P2) + P3) & M
+        p += 4
+    while p < n:
+        h = (_rotl(h ^ ((data[p] * P5) & M), 11) * P1) & M
+        p += 1
+    h = ((h ^ (h >> 33)) * P2) & M
+    h = ((h ^ (h >> 29)) * P3) & M
+    return h ^ (h >> 32)
+
+
+def test_the_kernels_are_built_here() -> None:
+    """An install where a C compiler is at hand builds them (the README's commands do): a build
+    that silently failed would leave every large check on the slower way."""
+    if os.environ.get(native.ENV, "").strip() == "0":
+        pytest.skip(f"{native.ENV}=0: the kernels are turned off")
+    assert kernels is not None, "the native kernels are not built: install with a C compiler"
+
+
+needs_kernels = pytest.mark.skipif(kernels is None, reason="the native kernels are not built")
+
+
+def test_reference_is_xxh64() -> None:
+    # XXH64's published values: "" and "a" with seed 0 (xxhash's test vectors)
+    assert xxh64(b"", 0) == 0xEF46DB3751D8E999
+    assert xxh64(b"a", 0) == 0xD24EC4F1A98C6E5B
+
+
+@needs_kernels
+@given(st.lists(st.binary(max_size=80), max_size=30), st.integers(0, M), st.sampled_from([np.int32, np.int64]),
+       st.integers(0, 3))
+def test_hash_values_is_xxh64_of_each_value(values: list[bytes], seed: int, width: type, lead: int) -> None:
+    """Every length across XXH64's stripes and tails, offsets of either width, starting anywhere."""
+    data = np.frombuffer(b"\xff" * lead + b"".join(values), np.uint8)
+    offsets = (lead + np.cumsum([0] + [len(v) for v in values])).astype(width)
+    out = np.zeros(len(values), np.uint64)
+    kernels.hash_values(data, offsets, out, seed)
+    assert out.tolist() == [xxh64(v, seed) for v in values]
+
+
+@needs_kernels
+@pytest.mark.parametrize(("offsets", "out_len", "message"), [
+    ([0, 5, 3], 2, "outside"),  # decreasing
+    ([0, 2, 99], 2, "outside"),  # past the data
+    ([-1, 2], 1, "outside"),  # before it
+    ([0, 2], 2, "one more"),  # too few offsets for the values asked
+])
+def test_hash_values_refuses_offsets_outside_the_data(offsets: list[int], out_len: int, message: str) -> None:
+    data = np.frombuffer(b"abcdef", np.uint8)
+    out = np.zeros(out_len, np.uint64)
+    with pytest.raises(ValueError, match=message):
+        kernels.hash_values(data, np.array(offsets, np.int64), out, 0)
+
+
+@needs_kernels
+def test_hash_values_refuses_wrong_buffers() -> None:
+    data = np.frombuffer(b"abc", np.uint8)
+    with pytest.raises(ValueError, match="4 or 8 bytes"):
+        kernels.hash_values(data, np.array([0, 1], np.int16), np.zeros(1, np.uint64), 0)
+    with pytest.raises(TypeError):
+        kernels.hash_values(data, np.array([0, 1], np.int64), np.zeros(1, np.uint64).tobytes(), 0)  # read-only out
+    with pytest.raises(TypeError):
+        kernels.hash_values("abc", np.array([0, 1], np.int64), np.zeros(1, np.uint64), 0)
+
+
+@needs_kernels
+def test_the_native_hash_takes_every_arrow_layout() -> None:
+    """String, large string, binary and view pieces of the same bytes hash alike, also mixed in
+    one column; a missing value is not the empty one."""
+    texts = ["a@x.com", "", "é", "x" * 40, "b@x.com "]
+    raw = [t.encode() for t in texts]
+    want = [xxh64(r, hashers._SEED) for r in raw]
+    for kind in (pa.string(), pa.large_string(), pa.binary(), pa.large_binary(), pa.binary_view(), pa.string_view()):
+        assert hashers._native_hash([pa.array(raw, kind)]).tolist() == want
+    mixed = [pa.array(texts[:2], pa.string()), pa.array(raw[2:], pa.large_binary()).slice(0)]
+    assert hashers._native_hash(mixed).tolist() == want
+    sliced = pa.array(["zz", *texts], pa.string()).slice(1)  # (an array that starts inside its buffers)
+    assert hashers._native_hash([sliced]).tolist() == want
+    with_null = hashers._native_hash([pa.array(["", None], pa.string())]).tolist()
+    assert with_null[0] == xxh64(b"", hashers._SEED) and with_null[1] != with_null[0]
+    assert hashers._native_hash([]).tolist() == []
+
+
+def test_the_kernels_can_be_turned_off() -> None:
+    """``HUBSPOT_PREFLIGHT_NATIVE=0``: every large check then hashes with polars."""
+    code = "from validator import native; print(native.kernels is None)"
+    env = dict(os.environ, **{native.ENV: "0"})
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert got.stdout.strip() == "True"
