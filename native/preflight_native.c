@@ -1,6 +1,13 @@
-/* Native kernels of hubspot-preflight: a 64-bit hash (XXH64) of each value of an Arrow string
- * or binary array, from its buffers, the interpreter's lock released meanwhile. Optional: where
- * this module was not built, validator.keys.hashers hashes with polars or pandas. */
+/* Native kernels of hubspot-preflight, over the buffers of Arrow string or binary arrays (as
+ * numpy arrays: the values' bytes and their offsets), the interpreter's lock released meanwhile:
+ *
+ * - hash_values: a 64-bit hash (XXH64) of each value (validator.keys.hashers);
+ * - screen_values: each value's length, first and last byte, and which bytes outside printable
+ *   ASCII the values hold (validator.checks._facts.Screen).
+ *
+ * Optional: where this module was not built, validator.native.kernels is None and the callers do
+ * the same work with numpy, polars or pandas. Every offset is checked against the data first: a
+ * bad one is a ValueError, never a read outside the buffers. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -44,40 +51,157 @@ static uint64_t xxh64(const uint8_t *p, size_t len, uint64_t seed) {
     return h;
 }
 
+/* The buffers of objs[0..k), C-contiguous with their item size given (a view asked for with
+ * no format may report an item size of 1); the last `writable` of them writable. Returns 0 with
+ * an exception set, every view taken released, where one cannot be had. */
+static int get_buffers(PyObject **objs, Py_buffer *views, int k, int writable) {
+    for (int i = 0; i < k; i++) {
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (i >= k - writable ? PyBUF_WRITABLE : 0);
+        if (PyObject_GetBuffer(objs[i], &views[i], flags) < 0) {
+            while (i--) PyBuffer_Release(&views[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void release_buffers(Py_buffer *views, int k) {
+    for (int i = 0; i < k; i++) PyBuffer_Release(&views[i]);
+}
+
+/* Offset i of an offsets buffer of 4- or 8-byte integers. */
+static inline int64_t offset_at(const Py_buffer *offsets, Py_ssize_t i) {
+    return offsets->itemsize == 4 ? (int64_t)((const int32_t *)offsets->buf)[i] : ((const int64_t *)offsets->buf)[i];
+}
+
+/* Whether n values' offsets are usable: 4 or 8 bytes each, at least n + 1 of them, ascending,
+ * within the data (a ValueError set where not). Checked without the interpreter's lock. */
+static int offsets_ok(const Py_buffer *data, const Py_buffer *offsets, Py_ssize_t n, const char *who) {
+    Py_ssize_t width = offsets->itemsize;
+    if ((width != 4 && width != 8) || offsets->len / width < n + 1) {
+        PyErr_Format(PyExc_ValueError, "%s: offsets of 4 or 8 bytes, one more than the values", who);
+        return 0;
+    }
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    int64_t prev = offset_at(offsets, 0);
+    bad = prev < 0;
+    for (Py_ssize_t i = 1; i <= n && !bad; i++) {
+        int64_t next = offset_at(offsets, i);
+        bad = next < prev;
+        prev = next;
+    }
+    bad = bad || prev > (int64_t)data->len;
+    Py_END_ALLOW_THREADS
+    if (bad) PyErr_Format(PyExc_ValueError, "%s: an offset outside the data", who);
+    return !bad;
+}
+
 /* hash_values(data, offsets, out, seed): out[i] = XXH64(data[offsets[i]:offsets[i+1]], seed)
  * for each of the len(out) values; offsets of 4 or 8 bytes (the buffer's item size), at least
  * len(out) + 1 of them, each within data. */
 static PyObject *hash_values(PyObject *self, PyObject *args) {
-    Py_buffer data, offsets, out;
+    PyObject *objs[3];
+    Py_buffer views[3];
     unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "y*y*w*K", &data, &offsets, &out, &seed)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOOK", &objs[0], &objs[1], &objs[2], &seed)) return NULL;
+    if (!get_buffers(objs, views, 3, 1)) return NULL;
+    Py_buffer data = views[0], offsets = views[1], out = views[2];
     PyObject *result = NULL;
-    Py_ssize_t n = out.len / 8, width = offsets.itemsize;
-    if ((width != 4 && width != 8) || out.itemsize != 8 || offsets.len / width < n + 1) {
-        PyErr_SetString(PyExc_ValueError, "hash_values: offsets of 4 or 8 bytes, one more than the values");
+    Py_ssize_t n = out.len / 8;
+    if (out.itemsize != 8) {
+        PyErr_SetString(PyExc_ValueError, "hash_values: out of 8-byte integers");
         goto done;
     }
+    if (!offsets_ok(&data, &offsets, n, "hash_values")) goto done;
     const uint8_t *bytes = (const uint8_t *)data.buf;
     uint64_t *dest = (uint64_t *)out.buf;
-    int bad = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t a, b;
-        if (width == 4) { a = ((const int32_t *)offsets.buf)[i]; b = ((const int32_t *)offsets.buf)[i + 1]; }
-        else { a = ((const int64_t *)offsets.buf)[i]; b = ((const int64_t *)offsets.buf)[i + 1]; }
-        if (a < 0 || b < a || b > data.len) { bad = 1; break; }
+        int64_t a = offset_at(&offsets, i), b = offset_at(&offsets, i + 1);
         dest[i] = xxh64(bytes + a, (size_t)(b - a), (uint64_t)seed);
     }
     Py_END_ALLOW_THREADS
-    if (bad) { PyErr_SetString(PyExc_ValueError, "hash_values: an offset outside the data"); goto done; }
     result = Py_NewRef(Py_None);
 done:
-    PyBuffer_Release(&data); PyBuffer_Release(&offsets); PyBuffer_Release(&out);
+    release_buffers(views, 3);
+    return result;
+}
+
+/* screen_values(data, offsets, first, last, length, seen): for each of the len(length) values,
+ * its length in bytes (int32), its first and last byte (uint8; 0 for an empty value); and
+ * seen[b] = 1 for each byte b outside 0x20-0x7E among the values' bytes (seen: 256 uint8, only
+ * set, never cleared, so one table can gather several arrays'). A value of 2 GiB or more is
+ * refused (the readers' cells are far under). */
+static PyObject *screen_values(PyObject *self, PyObject *args) {
+    PyObject *objs[6];
+    Py_buffer views[6];
+    if (!PyArg_ParseTuple(args, "OOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5])) return NULL;
+    if (!get_buffers(objs, views, 6, 4)) return NULL;
+    Py_buffer data = views[0], offsets = views[1], first = views[2], last = views[3], length = views[4],
+              seen = views[5];
+    PyObject *result = NULL;
+    Py_ssize_t n = length.len / 4;
+    if (length.itemsize != 4 || first.itemsize != 1 || last.itemsize != 1 || first.len < n || last.len < n
+        || seen.len != 256) {
+        PyErr_SetString(PyExc_ValueError, "screen_values: length of int32, first and last as long, seen of 256 bytes");
+        goto done;
+    }
+    Py_ssize_t width = offsets.itemsize;
+    if ((width != 4 && width != 8) || offsets.len / width < n + 1) {
+        PyErr_SetString(PyExc_ValueError, "screen_values: offsets of 4 or 8 bytes, one more than the values");
+        goto done;
+    }
+    const uint8_t *bytes = (const uint8_t *)data.buf;
+    uint8_t *f = (uint8_t *)first.buf, *l = (uint8_t *)last.buf, *rare = (uint8_t *)seen.buf;
+    int32_t *len = (int32_t *)length.buf;
+    int bad = 0, too_long = 0;
+    int64_t size = (int64_t)data.len;
+    Py_BEGIN_ALLOW_THREADS
+    /* each value's length and end bytes, its offsets checked as they are read */
+#define SCREEN_OFFSETS(T)                                                              \
+    {                                                                                  \
+        const T *o = (const T *)offsets.buf;                                           \
+        bad = n && (o[0] < 0 || (int64_t)o[n] > size);                                 \
+        for (Py_ssize_t i = 0; i < n && !bad; i++) {                                   \
+            int64_t a = o[i], b = o[i + 1];                                            \
+            if (b < a) { bad = 1; break; }                                             \
+            if (b - a > INT32_MAX) { too_long = 1; break; }                            \
+            len[i] = (int32_t)(b - a);                                                 \
+            f[i] = b > a ? bytes[a] : 0;                                               \
+            l[i] = b > a ? bytes[b - 1] : 0;                                           \
+        }                                                                              \
+    }
+    if (width == 4) SCREEN_OFFSETS(int32_t) else SCREEN_OFFSETS(int64_t)
+#undef SCREEN_OFFSETS
+    if (!bad && !too_long && n) {
+        /* the bytes outside printable ASCII: a block at a time, every byte of a block that holds
+         * one marked in a table of all 256 (no branch a byte), the printable ones dropped after */
+        uint8_t all[256] = {0};
+        const uint8_t *p = bytes + offset_at(&offsets, 0), *end = bytes + offset_at(&offsets, n);
+        while (p < end) {
+            size_t block = (size_t)(end - p) < 256 ? (size_t)(end - p) : 256;
+            uint8_t any = 0;
+            for (size_t j = 0; j < block; j++) any |= (uint8_t)(p[j] - 0x20) > 0x5E;
+            if (any)
+                for (size_t j = 0; j < block; j++) all[p[j]] = 1;
+            p += block;
+        }
+        for (int c = 0; c < 256; c++)
+            if (all[c] && (uint8_t)(c - 0x20) > 0x5E) rare[c] = 1;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) { PyErr_SetString(PyExc_ValueError, "screen_values: an offset outside the data"); goto done; }
+    if (too_long) { PyErr_SetString(PyExc_ValueError, "screen_values: a value of 2 GiB or more"); goto done; }
+    result = Py_NewRef(Py_None);
+done:
+    release_buffers(views, 6);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"hash_values", hash_values, METH_VARARGS, "XXH64 of each value of an Arrow string or binary array's buffers."},
+    {"screen_values", screen_values, METH_VARARGS, "Length, first and last byte of each value; the rare bytes held."},
     {NULL, NULL, 0, NULL},
 };
 

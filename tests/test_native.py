@@ -4,6 +4,7 @@ the same with them and without them."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -107,8 +108,12 @@ def test_hash_values_refuses_wrong_buffers() -> None:
     data = np.frombuffer(b"abc", np.uint8)
     with pytest.raises(ValueError, match="4 or 8 bytes"):
         kernels.hash_values(data, np.array([0, 1], np.int16), np.zeros(1, np.uint64), 0)
-    with pytest.raises(TypeError):
+    with pytest.raises(BufferError):
         kernels.hash_values(data, np.array([0, 1], np.int64), np.zeros(1, np.uint64).tobytes(), 0)  # read-only out
+    with pytest.raises(ValueError, match="8-byte"):
+        kernels.hash_values(data, np.array([0, 1], np.int64), np.zeros(2, np.uint32), 0)
+    with pytest.raises((BufferError, ValueError)):  # (not contiguous)
+        kernels.hash_values(data, np.array([0, 1, 2, 3], np.int64)[::2], np.zeros(1, np.uint64), 0)
     with pytest.raises(TypeError):
         kernels.hash_values("abc", np.array([0, 1], np.int64), np.zeros(1, np.uint64), 0)
 
@@ -137,3 +142,74 @@ def test_the_kernels_can_be_turned_off() -> None:
     env = dict(os.environ, **{native.ENV: "0"})
     got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert got.stdout.strip() == "True"
+
+
+_PIECE_TYPES = [pa.string(), pa.large_string(), pa.binary(), pa.large_binary()]
+
+
+def _pieces(cells: list[bytes], cuts: list[int], kinds: list[int]) -> list[pa.Array]:
+    """The cells in pieces of Arrow arrays of the types ``kinds`` picks (text types only where the
+    bytes are UTF-8), each piece a slice of a longer array (so its offsets do not start at 0)."""
+    bounds = sorted({0, len(cells), *(c % (len(cells) + 1) for c in cuts)})
+    out = []
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        kind = _PIECE_TYPES[kinds[k % len(kinds)] % 4]
+        part = [b"pad", *cells[a:b]]
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            try:
+                texts = [c.decode() for c in part]
+            except UnicodeDecodeError:
+                kind = pa.binary()
+            else:
+                out.append(pa.array(texts, kind).slice(1))
+                continue
+        out.append(pa.array(part, kind).slice(1))
+    return out
+
+
+@needs_kernels
+@given(st.lists(st.binary(max_size=12), min_size=1, max_size=30), st.lists(st.integers(0, 40), max_size=4),
+       st.lists(st.integers(0, 3), min_size=1, max_size=4))
+def test_screens_by_the_kernel_equal_screens_by_numpy(cells: list[bytes], cuts: list[int], kinds: list[int]) -> None:
+    from validator.checks import _facts
+
+    pieces = _pieces(cells, cuts, kinds)
+    made = _facts.Screen(pieces)
+    same = [p.cast(pa.large_binary()) for p in pieces]  # (a group's pieces are of one type: ``_screens``)
+    saved = native.kernels
+    try:
+        native.kernels = None
+        plain = _facts.Screen(pieces)
+        group_plain: dict[int, _facts.Screen] = {}
+        _facts._screen_group([(0, same[:1]), (1, same[1:])], group_plain)
+    finally:
+        native.kernels = saved
+    group_made: dict[int, _facts.Screen] = {}
+    _facts._screen_group([(0, same[:1]), (1, same[1:])], group_made)
+    assert made.length.tolist() == plain.length.tolist() == [len(c) for c in cells]
+    assert made.first.tolist() == plain.first.tolist() == [c[0] if c else 0 for c in cells]
+    assert made.last.tolist() == plain.last.tolist() == [c[-1] if c else 0 for c in cells]
+    assert made.present == plain.present == {b for c in cells for b in c if not 0x20 <= b <= 0x7E}
+    assert made.longest == plain.longest
+    assert set(group_made) == set(group_plain)
+    for i in group_made:
+        m, p = group_made[i], group_plain[i]
+        assert (m.first.tolist(), m.last.tolist(), m.length.tolist(), m.present) == (
+            p.first.tolist(), p.last.tolist(), p.length.tolist(), p.present)
+        assert m._group is not None and p._group is not None
+        assert m._group[1:] == p._group[1:] and m._group[0].whole.present == p._group[0].whole.present
+
+
+@needs_kernels
+def test_screen_values_refuses_bad_buffers() -> None:
+    data = np.frombuffer(b"abcdef", np.uint8)
+    first, last, length = np.zeros(2, np.uint8), np.zeros(2, np.uint8), np.zeros(2, np.int32)
+    seen = np.zeros(256, np.uint8)
+    with pytest.raises(ValueError, match="outside"):
+        kernels.screen_values(data, np.array([0, 4, 9], np.int64), first, last, length, seen)
+    with pytest.raises(ValueError, match="256"):
+        kernels.screen_values(data, np.array([0, 4, 6], np.int64), first, last, length, np.zeros(255, np.uint8))
+    with pytest.raises(ValueError, match="int32"):
+        kernels.screen_values(data, np.array([0, 4, 6], np.int64), first, last, np.zeros(2, np.int64), seen)
+    kernels.screen_values(data, np.array([0, 4, 6], np.int32), first, last, length, seen)
+    assert (first.tolist(), last.tolist(), length.tolist(), int(seen.sum())) == ([97, 101], [100, 102], [4, 2], 0)

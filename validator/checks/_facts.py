@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validator import formats
+from validator import formats, native
 from validator.checks.typed import cached
 from validator.context import Column
 from validator.readers.base import Chunk
@@ -159,6 +159,12 @@ class Screen:
         self.last = last = np.zeros(n, np.uint8)
         # in 32 bits (a cell the readers give is far under 2 GiB): kept with the chunk
         self.length = length = np.empty(n, np.int32)
+        if native.kernels is not None:  # one pass over each piece's offsets and one over its bytes
+            seen = np.zeros(256, np.uint8)
+            _native_screens(arrays, first, last, length, [seen])
+            self.longest = int(length.max()) if n else 0
+            self.present = frozenset(np.flatnonzero(seen).tolist())
+            return
         rare: set[int] = set()
         at = 0
         for arr in arrays:
@@ -323,7 +329,24 @@ class _Group:
         return found
 
 
+def _native_screens(arrays: list[pa.Array], first: np.ndarray, last: np.ndarray, length: np.ndarray,
+                    seen: list[np.ndarray]) -> None:
+    """``Screen``'s first and last bytes and lengths of the cells of ``arrays`` (end to end) by the
+    native kernel, into the arrays given; the rare bytes of array ``k`` marked in ``seen[k]``
+    (one table for all where one is given)."""
+    at = 0
+    for k, arr in enumerate(arrays):
+        data, offsets = bytes_and_offsets(arr)
+        end = at + len(arr)
+        native.kernels.screen_values(data, offsets, first[at:end], last[at:end], length[at:end],
+                                     seen[k if len(seen) > 1 else 0])
+        at = end
+
+
 def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Screen]) -> None:
+    if native.kernels is not None:  # (each piece where it is: no joining)
+        _native_group(columns, out)
+        return
     data, offsets = bytes_and_offsets(pa.concat_arrays([a for _i, arrays in columns for a in arrays]))
     length = np.empty(len(offsets) - 1, np.int32)
     np.subtract(offsets[1:], offsets[:-1], out=length, casting="unsafe")
@@ -348,6 +371,30 @@ def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Scre
     for k, (i, arrays) in enumerate(columns):
         a, b = int(rows[k]), int(rows[k + 1])
         out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], frozenset(rare[k])), (group, a, b))
+
+
+def _native_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Screen]) -> None:
+    """``_screen_group`` by the native kernel, from each column's pieces where they are."""
+    pieces = [a for _i, arrays in columns for a in arrays]
+    n = sum(len(a) for a in pieces)
+    first, last, length = np.zeros(n, np.uint8), np.zeros(n, np.uint8), np.empty(n, np.int32)
+    seen = [np.zeros(256, np.uint8) for _ in pieces]
+    _native_screens(pieces, first, last, length, seen)
+    for shared in (first, last, length):  # (every column's screen holds a view)
+        shared.flags.writeable = False
+    rows = np.cumsum([0] + [sum(len(a) for a in arrays) for _i, arrays in columns])
+    rare: list[frozenset[int]] = []
+    k = 0
+    for _i, arrays in columns:
+        held = np.zeros(256, np.uint8)
+        for table in seen[k:k + len(arrays)]:
+            held |= table
+        k += len(arrays)
+        rare.append(frozenset(np.flatnonzero(held).tolist()))
+    group = _Group(first, last, length, frozenset().union(*rare))
+    for k, (i, arrays) in enumerate(columns):
+        a, b = int(rows[k]), int(rows[k + 1])
+        out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], rare[k]), (group, a, b))
 
 
 def screened(chunk: Chunk, columns: Iterable[Column], select: Callable[[Screen], np.ndarray]
