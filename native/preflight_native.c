@@ -3,7 +3,9 @@
  *
  * - hash_values: a 64-bit hash (XXH64) of each value (validator.keys.hashers);
  * - screen_values: each value's length, first and last byte, and which bytes outside printable
- *   ASCII the values hold (validator.checks._facts.Screen).
+ *   ASCII the values hold (validator.checks._facts.Screen);
+ * - key_values: each value trimmed (and lower-cased) as a key and hashed as hash_values does,
+ *   where that needs no Unicode tables (validator.keys.keying.cell_keys).
  *
  * Optional: where this module was not built, validator.native.kernels is None and the callers do
  * the same work with numpy, polars or pandas. Every offset is checked against the data first: a
@@ -199,9 +201,67 @@ done:
     return result;
 }
 
+/* The ASCII characters Arrow's utf8_trim_whitespace removes: \t \n \v \f \r, 0x1C-0x1F, space. */
+static inline int trim_space(uint8_t c) { return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20); }
+
+#define KEY_BUFFER 1024  /* longest value lower-cased here (longer ones are left undecided) */
+
+/* key_values(data, offsets, lower, seed, out, state): each value as a key, for each of the
+ * len(state) values: trimmed of whitespace at both ends (and, where lower is true, lower-cased),
+ * then hashed (XXH64 with seed, as hash_values). state[i]: 0 blank (nothing left after the
+ * trim), 1 keyed (out[i] its hash), 2 undecided: the value ends, once its ASCII spaces are
+ * trimmed, in a byte outside ASCII (a Unicode space may be there); lower-cased, it holds one
+ * anywhere (Unicode's case mapping) or is over KEY_BUFFER bytes. The caller keys those its own
+ * way. Arrow's utf8_trim_whitespace and utf8_lower give the same keys for every value keyed. */
+static PyObject *key_values(PyObject *self, PyObject *args) {
+    PyObject *objs[4];
+    Py_buffer views[4];
+    int lower;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "OOpKOO", &objs[0], &objs[1], &lower, &seed, &objs[2], &objs[3])) return NULL;
+    if (!get_buffers(objs, views, 4, 2)) return NULL;
+    Py_buffer data = views[0], offsets = views[1], out = views[2], state = views[3];
+    PyObject *result = NULL;
+    Py_ssize_t n = state.len;
+    if (state.itemsize != 1 || out.itemsize != 8 || out.len / 8 < n) {
+        PyErr_SetString(PyExc_ValueError, "key_values: out of 8-byte integers and state of bytes, as many");
+        goto done;
+    }
+    if (!offsets_ok(&data, &offsets, n, "key_values")) goto done;
+    const uint8_t *bytes = (const uint8_t *)data.buf;
+    uint64_t *dest = (uint64_t *)out.buf;
+    uint8_t *st = (uint8_t *)state.buf;
+    Py_BEGIN_ALLOW_THREADS
+    uint8_t low[KEY_BUFFER];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t a = offset_at(&offsets, i), b = offset_at(&offsets, i + 1);
+        while (a < b && trim_space(bytes[a])) a++;
+        while (b > a && trim_space(bytes[b - 1])) b--;
+        if (a == b) { st[i] = 0; dest[i] = 0; continue; }
+        if (bytes[a] >= 0x80 || bytes[b - 1] >= 0x80) { st[i] = 2; dest[i] = 0; continue; }
+        if (!lower) { st[i] = 1; dest[i] = xxh64(bytes + a, (size_t)(b - a), (uint64_t)seed); continue; }
+        if (b - a > KEY_BUFFER) { st[i] = 2; dest[i] = 0; continue; }
+        uint8_t wide = 0;
+        for (int64_t j = a; j < b; j++) {
+            uint8_t c = bytes[j];
+            wide |= c;
+            low[j - a] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+        }
+        if (wide & 0x80) { st[i] = 2; dest[i] = 0; continue; }
+        st[i] = 1;
+        dest[i] = xxh64(low, (size_t)(b - a), (uint64_t)seed);
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release_buffers(views, 4);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"hash_values", hash_values, METH_VARARGS, "XXH64 of each value of an Arrow string or binary array's buffers."},
     {"screen_values", screen_values, METH_VARARGS, "Length, first and last byte of each value; the rare bytes held."},
+    {"key_values", key_values, METH_VARARGS, "Each value trimmed (and lower-cased) as a key, hashed; or left undecided."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -213,3 +213,47 @@ def test_screen_values_refuses_bad_buffers() -> None:
         kernels.screen_values(data, np.array([0, 4, 6], np.int64), first, last, np.zeros(2, np.int64), seen)
     kernels.screen_values(data, np.array([0, 4, 6], np.int32), first, last, length, seen)
     assert (first.tolist(), last.tolist(), length.tolist(), int(seen.sum())) == ([97, 101], [100, 102], [4, 2], 0)
+
+
+_KEY_ALPHABET = "aZ@.-_ \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u3000\ufeffé\u0130\u03a3İK\u212a0"
+
+
+@needs_kernels
+@given(st.lists(st.text(alphabet=_KEY_ALPHABET, max_size=6), min_size=1, max_size=30),
+       st.sampled_from(["email", "hs_additional_emails", "firstname", "company_key"]), st.integers(1, 3))
+def test_keys_by_the_kernel_equal_keys_by_arrow(cells: list[str], prop: str, pieces: int) -> None:
+    """Cells trimmed (and lower-cased) by the kernel key as Arrow's utf8_trim_whitespace and
+    utf8_lower key them, Unicode spaces, case mappings outside ASCII and lone long cells included
+    (those the kernel leaves to Arrow)."""
+    import pandas as pd
+
+    from validator.keys import hashing, keying, normaliser
+    from validator.readers.base import STR
+
+    cut = max(1, len(cells) // pieces)
+    data = pa.chunked_array([pa.array(cells[k:k + cut], pa.large_string()) for k in range(0, len(cells), cut)])
+    values = pd.Series(data, dtype=STR, copy=False)
+    with hashing(fast=True):
+        got = keying._native_keys(values, prop)
+        norm = normaliser(prop)(values)
+        pos = np.flatnonzero((norm != "").to_numpy(dtype=bool))
+        want = hashers.hashes(norm)[pos]
+    assert got is not None
+    assert got[0].tolist() == pos.tolist() and got[1].tolist() == want.tolist()
+
+
+@needs_kernels
+def test_key_values_decides_what_needs_no_unicode_table() -> None:
+    cells = [b"  Ann@X.com\t", b"", b" \x1c ", b"\xc2\xa0a@x.com", b"a@x.com\xc2\xa0", b"Jos\xc3\xa9@x.com",
+             b"x" * 1025, b"Ren\xc3\xa9e Lee"]
+    data = np.frombuffer(b"".join(cells), np.uint8)
+    offsets = np.cumsum([0] + [len(c) for c in cells]).astype(np.int64)
+    for lower, want_state in ((True, [1, 0, 0, 2, 2, 2, 2, 2]), (False, [1, 0, 0, 2, 2, 1, 1, 1])):
+        out, state = np.zeros(len(cells), np.uint64), np.zeros(len(cells), np.uint8)
+        kernels.key_values(data, offsets, lower, 7, out, state)
+        assert state.tolist() == want_state
+        assert out[0] == xxh64(b"ann@x.com" if lower else b"Ann@X.com", 7)
+        if not lower:
+            assert out[5] == xxh64(b"Jos\xc3\xa9@x.com", 7) and out[6] == xxh64(b"x" * 1025, 7)
+    with pytest.raises(ValueError, match="outside"):
+        kernels.key_values(data, offsets[::-1].copy(), True, 7, out, state)

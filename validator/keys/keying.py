@@ -14,13 +14,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from validator import native
 from validator.checks._facts import column_bytes, surrogate_rows
 from validator.checks.typed import cached, cells
 from validator.context import Column, FileContext
+from validator.keys import hashers
 from validator.keys.columns import RECORD_ID, normaliser
 from validator.keys.hashers import hashes
 from validator.keys.sets import KeySet
 from validator.readers.base import PY_STR, STR, Chunk
+from validator.readers.text import bytes_and_offsets
 
 
 def _comparison(prop: str | None) -> str:
@@ -46,11 +49,50 @@ def cell_keys(chunk: Chunk, column: Column, prop: str | None) -> tuple[np.ndarra
             split = _keys_split(chunk, column, prop, values)
             if split is not None:
                 return split
+        else:
+            made = _native_keys(values, prop)
+            if made is not None:
+                return made
         norm = normaliser(prop)(values)
         mask = (norm != "").to_numpy(dtype=bool)
         pos = np.flatnonzero(mask)
         return pos, hashes(norm)[pos] if len(pos) < len(mask) else hashes(norm)
     return cached(chunk, ("cell-keys", column.index, _comparison(prop)), make)
+
+
+# the ways of comparing the native kernel keys (``_native_keys``): whether it lower-cases
+_NATIVE_WAYS = {"email": True, "text": False}
+
+
+def _native_keys(values: pd.Series, prop: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """``cell_keys`` of a column stored in Arrow by the native kernel, where this run hashes with
+    it and the column is compared as an email (trimmed, lower-cased) or as text (trimmed): each
+    cell trimmed, lower-cased and hashed in one pass over the column's buffers. The cells it
+    leaves undecided (a non-ASCII character at an end, where a Unicode space may be; one anywhere
+    in an email, where Unicode's case mapping applies) are keyed here as before, to the same
+    hashes: the kernel hashes the key's bytes as the run's hash does. None: not a case for it."""
+    lower = _NATIVE_WAYS.get(_comparison(prop))
+    if lower is None or native.kernels is None or hashers._fast() is not hashers._native_hash:
+        return None
+    data = getattr(values.array, "_pa_array", None)
+    if not isinstance(data, pa.ChunkedArray) or data.null_count or not (
+            pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    keys = np.empty(len(values), np.uint64)
+    state = np.empty(len(values), np.uint8)  # 0 blank, 1 keyed, 2 undecided
+    at = 0
+    for piece in data.chunks:
+        raw, offsets = bytes_and_offsets(piece)
+        end = at + len(piece)
+        native.kernels.key_values(raw, offsets, lower, hashers._SEED, keys[at:end], state[at:end])
+        at = end
+    odd = np.flatnonzero(state == 2)
+    if len(odd):
+        norm = normaliser(prop)(values.iloc[odd])
+        state[odd] = (norm != "").to_numpy(dtype=bool)
+        keys[odd] = hashes(norm)
+    pos = np.flatnonzero(state == 1)
+    return pos, keys[pos] if len(pos) < len(keys) else keys
 
 
 def _keys_split(chunk: Chunk, column: Column, prop: str | None,
