@@ -69,8 +69,9 @@ def _native_keys(values: pd.Series, prop: str | None) -> tuple[np.ndarray, np.nd
     it and the column is compared as an email (trimmed, lower-cased) or as text (trimmed): each
     cell trimmed, lower-cased and hashed in one pass over the column's buffers. The cells it
     leaves undecided (a non-ASCII character at an end, where a Unicode space may be; one anywhere
-    in an email, where Unicode's case mapping applies) are keyed here as before, to the same
-    hashes: the kernel hashes the key's bytes as the run's hash does. None: not a case for it."""
+    in an email, where Unicode's case mapping applies) are keyed by Arrow's calls, as ``normaliser``
+    keys a column stored in Arrow, to the same hashes: the kernel hashes the key's bytes as the
+    run's hash does. None: not a case for it."""
     lower = _NATIVE_WAYS.get(_comparison(prop))
     if lower is None or native.kernels is None or hashers._fast() is not hashers._native_hash:
         return None
@@ -87,10 +88,12 @@ def _native_keys(values: pd.Series, prop: str | None) -> tuple[np.ndarray, np.nd
         native.kernels.key_values(raw, offsets, lower, hashers._SEED, keys[at:end], state[at:end])
         at = end
     odd = np.flatnonzero(state == 2)
-    if len(odd):
-        norm = normaliser(prop)(values.iloc[odd])
-        state[odd] = (norm != "").to_numpy(dtype=bool)
-        keys[odd] = hashes(norm)
+    if len(odd):  # (Arrow's calls, as ``normaliser``'s on a column stored in Arrow, without pandas)
+        norm = pc.utf8_trim_whitespace(data.take(pa.array(odd)))
+        if lower:
+            norm = pc.utf8_lower(norm)
+        state[odd] = np.asarray(pc.not_equal(pc.binary_length(norm), 0))
+        keys[odd] = hashers._native_hash(norm.chunks)
     pos = np.flatnonzero(state == 1)
     return pos, keys[pos] if len(pos) < len(keys) else keys
 
