@@ -5,7 +5,9 @@
  * - screen_values: each value's length, first and last byte, and which bytes outside printable
  *   ASCII the values hold (validator.checks._facts.Screen);
  * - key_values: each value trimmed (and lower-cased) as a key and hashed as hash_values does,
- *   where that needs no Unicode tables (validator.keys.keying.cell_keys).
+ *   where that needs no Unicode tables (validator.keys.keying.cell_keys);
+ * - table_add, table_find: a hash table of 64-bit keys with the row where each was first seen,
+ *   held in two numpy arrays the caller owns (validator.keys.sets.KeySet).
  *
  * Optional: where this module was not built, validator.native.kernels is None and the callers do
  * the same work with numpy, polars or pandas. Every offset is checked against the data first: a
@@ -54,11 +56,12 @@ static uint64_t xxh64(const uint8_t *p, size_t len, uint64_t seed) {
 }
 
 /* The buffers of objs[0..k), C-contiguous with their item size given (a view asked for with
- * no format may report an item size of 1); the last `writable` of them writable. Returns 0 with
- * an exception set, every view taken released, where one cannot be had. */
-static int get_buffers(PyObject **objs, Py_buffer *views, int k, int writable) {
+ * no format may report an item size of 1); buffer i writable where bit i of `writable` is set.
+ * Returns 0 with an exception set, every view taken released, where one cannot be had. */
+#define LAST(n, k) ((((1u << (n)) - 1u)) << ((k) - (n)))  /* the last n of k buffers */
+static int get_buffers(PyObject **objs, Py_buffer *views, int k, unsigned writable) {
     for (int i = 0; i < k; i++) {
-        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (i >= k - writable ? PyBUF_WRITABLE : 0);
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | ((writable >> i) & 1u ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(objs[i], &views[i], flags) < 0) {
             while (i--) PyBuffer_Release(&views[i]);
             return 0;
@@ -107,7 +110,7 @@ static PyObject *hash_values(PyObject *self, PyObject *args) {
     Py_buffer views[3];
     unsigned long long seed;
     if (!PyArg_ParseTuple(args, "OOOK", &objs[0], &objs[1], &objs[2], &seed)) return NULL;
-    if (!get_buffers(objs, views, 3, 1)) return NULL;
+    if (!get_buffers(objs, views, 3, LAST(1, 3))) return NULL;
     Py_buffer data = views[0], offsets = views[1], out = views[2];
     PyObject *result = NULL;
     Py_ssize_t n = out.len / 8;
@@ -139,7 +142,7 @@ static PyObject *screen_values(PyObject *self, PyObject *args) {
     PyObject *objs[6];
     Py_buffer views[6];
     if (!PyArg_ParseTuple(args, "OOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5])) return NULL;
-    if (!get_buffers(objs, views, 6, 4)) return NULL;
+    if (!get_buffers(objs, views, 6, LAST(4, 6))) return NULL;
     Py_buffer data = views[0], offsets = views[1], first = views[2], last = views[3], length = views[4],
               seen = views[5];
     PyObject *result = NULL;
@@ -219,7 +222,7 @@ static PyObject *key_values(PyObject *self, PyObject *args) {
     int lower;
     unsigned long long seed;
     if (!PyArg_ParseTuple(args, "OOpKOO", &objs[0], &objs[1], &lower, &seed, &objs[2], &objs[3])) return NULL;
-    if (!get_buffers(objs, views, 4, 2)) return NULL;
+    if (!get_buffers(objs, views, 4, LAST(2, 4))) return NULL;
     Py_buffer data = views[0], offsets = views[1], out = views[2], state = views[3];
     PyObject *result = NULL;
     Py_ssize_t n = state.len;
@@ -258,10 +261,142 @@ done:
     return result;
 }
 
+/* A hash table of 64-bit keys, open addressing with linear probing, in two arrays of a power
+ * of two slots: keys (uint64) and rows (uint32, the row plus one; 0 an empty slot). The caller
+ * keeps it under 3/4 full (table_add refuses to fill it further), so every probe ends. */
+static inline size_t slot_of(uint64_t key, int bits) {
+    return bits ? (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits)) : 0;
+}
+
+static int table_views(PyObject **objs, Py_buffer *views, int k, unsigned writable, Py_ssize_t *cap, int *bits,
+                       const char *who) {
+    if (!get_buffers(objs, views, k, writable)) return 0;
+    Py_ssize_t slots = views[0].len / 8;
+    if (views[0].itemsize != 8 || views[1].itemsize != 4 || views[1].len / 4 != slots || slots < 1
+        || (slots & (slots - 1))) {
+        PyErr_Format(PyExc_ValueError, "%s: a table of a power of two slots: keys of 8 bytes, rows of 4", who);
+        release_buffers(views, k);
+        return 0;
+    }
+    int b = 0;
+    while (((Py_ssize_t)1 << b) < slots) b++;
+    *cap = slots;
+    *bits = b;
+    return 1;
+}
+
+/* table_add(table_keys, table_rows, used, keys, rows, out) -> (keys added, keys done): each key
+ * in turn (rows: int64, each under 2**32 - 3) looked up, and added with its row where it is not
+ * there; out[i] (int64) the row where keys[i] was first seen (its own where it was added). `used`
+ * is the number of keys in the table: the call stops before a key that would fill it past 3/4,
+ * so that the caller grows the table and goes on from there (keys done < len(keys)). */
+static PyObject *table_add(PyObject *self, PyObject *args) {
+    PyObject *objs[5];
+    Py_buffer views[5];
+    Py_ssize_t used;
+    if (!PyArg_ParseTuple(args, "OOnOOO", &objs[0], &objs[1], &used, &objs[2], &objs[3], &objs[4])) return NULL;
+    Py_ssize_t cap;
+    int bits;
+    if (!table_views(objs, views, 5, 1u | 2u | 16u, &cap, &bits, "table_add")) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t m = views[2].len / 8, added = 0, done_keys = 0;
+    if (views[2].itemsize != 8 || views[3].itemsize != 8 || views[4].itemsize != 8 || views[3].len / 8 != m
+        || views[4].len / 8 != m) {
+        PyErr_SetString(PyExc_ValueError, "table_add: keys, rows and out of 8-byte integers, as many");
+        goto done;
+    }
+    uint64_t *tk = (uint64_t *)views[0].buf;
+    uint32_t *tr = (uint32_t *)views[1].buf;
+    const uint64_t *keys = (const uint64_t *)views[2].buf;
+    const int64_t *rows = (const int64_t *)views[3].buf;
+    int64_t *out = (int64_t *)views[4].buf;
+    int bad = 0, full = 0;
+    Py_BEGIN_ALLOW_THREADS
+    size_t mask = (size_t)cap - 1;
+    for (Py_ssize_t i = 0; i < m && !bad && !full; i++) {
+        if (rows[i] < 0 || rows[i] >= (int64_t)UINT32_MAX - 2) { bad = 1; break; }
+        if (i + 8 < m) {
+            size_t ahead = slot_of(keys[i + 8], bits);
+            __builtin_prefetch(&tk[ahead]);
+            __builtin_prefetch(&tr[ahead]);
+        }
+        size_t at = slot_of(keys[i], bits);
+        for (Py_ssize_t probes = 0;; probes++) {
+            uint32_t r = probes < cap ? tr[at] : 0;
+            if (!r) {
+                if (probes >= cap || used < 0 || 4 * (used + 1) > 3 * cap) { full = 1; break; }
+                tk[at] = keys[i];
+                tr[at] = (uint32_t)(rows[i] + 1);
+                out[i] = rows[i];
+                used++;
+                added++;
+                break;
+            }
+            if (tk[at] == keys[i]) { out[i] = (int64_t)r - 1; break; }
+            at = (at + 1) & mask;
+        }
+        if (!full) done_keys = i + 1;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) { PyErr_SetString(PyExc_ValueError, "table_add: a row under 0 or past 2**32 - 4"); goto done; }
+    result = Py_BuildValue("(nn)", added, done_keys);
+done:
+    release_buffers(views, 5);
+    return result;
+}
+
+/* table_find(table_keys, table_rows, keys, found, rows): found[i] (uint8) 1 where keys[i] is in
+ * the table, rows[i] (int64) the row it was first seen at (0 where not found). */
+static PyObject *table_find(PyObject *self, PyObject *args) {
+    PyObject *objs[5];
+    Py_buffer views[5];
+    if (!PyArg_ParseTuple(args, "OOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4])) return NULL;
+    Py_ssize_t cap;
+    int bits;
+    if (!table_views(objs, views, 5, LAST(2, 5), &cap, &bits, "table_find")) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t m = views[2].len / 8;
+    if (views[2].itemsize != 8 || views[3].itemsize != 1 || views[3].len != m || views[4].itemsize != 8
+        || views[4].len / 8 != m) {
+        PyErr_SetString(PyExc_ValueError, "table_find: keys of 8-byte integers, found of bytes, rows of 8, as many");
+        goto done;
+    }
+    const uint64_t *tk = (const uint64_t *)views[0].buf;
+    const uint32_t *tr = (const uint32_t *)views[1].buf;
+    const uint64_t *keys = (const uint64_t *)views[2].buf;
+    uint8_t *found = (uint8_t *)views[3].buf;
+    int64_t *out = (int64_t *)views[4].buf;
+    Py_BEGIN_ALLOW_THREADS
+    size_t mask = (size_t)cap - 1;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        if (i + 8 < m) {
+            size_t ahead = slot_of(keys[i + 8], bits);
+            __builtin_prefetch(&tk[ahead]);
+            __builtin_prefetch(&tr[ahead]);
+        }
+        size_t at = slot_of(keys[i], bits);
+        found[i] = 0;
+        out[i] = 0;
+        for (Py_ssize_t probes = 0; probes < cap; probes++) {  /* (a full table, which table_add never leaves, ends too) */
+            uint32_t r = tr[at];
+            if (!r) break;
+            if (tk[at] == keys[i]) { found[i] = 1; out[i] = (int64_t)r - 1; break; }
+            at = (at + 1) & mask;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release_buffers(views, 5);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"hash_values", hash_values, METH_VARARGS, "XXH64 of each value of an Arrow string or binary array's buffers."},
     {"screen_values", screen_values, METH_VARARGS, "Length, first and last byte of each value; the rare bytes held."},
     {"key_values", key_values, METH_VARARGS, "Each value trimmed (and lower-cased) as a key, hashed; or left undecided."},
+    {"table_add", table_add, METH_VARARGS, "Keys added to a hash table with their rows; the row each was first seen at."},
+    {"table_find", table_find, METH_VARARGS, "Keys looked up in a hash table: found, and the row each was first seen at."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -146,7 +146,7 @@ def _key_set_levels(chunks: list[list[int]], full: bool, ratio: int, max_levels:
 
     from validator.keys import KeySet
 
-    seen = KeySet(keep_values=full)
+    seen = KeySet(keep_values=full, hashed=False)
     seen.ratio, seen.max_levels = ratio, max_levels
     first: dict[int, int] = {}
     row = 2

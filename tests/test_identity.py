@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from tests.casefiles import portal
 from tests.conftest import ROOT
-from validator import Config, Report, engine, validate
+from validator import Config, Report, engine, native, validate
 from validator.checks._facts import fullmatch
 from validator.checks.identity_ids import POSITIVE_INT
 from validator.cli import cli
@@ -157,19 +157,28 @@ def test_record_id_repeated_100k_rows_apart_in_a_million_rows(tmp_path: Path) ->
     assert "repeats row 100002" in report.findings[0].message
 
 
-def test_key_set_memory_follows_distinct_keys_not_rows() -> None:
-    seen = KeySet()
+@pytest.mark.parametrize("hashed", [False, True])
+def test_key_set_memory_follows_distinct_keys_not_rows(hashed: bool) -> None:
+    if hashed and native.kernels is None:
+        pytest.skip("the native kernels are not built (tests/test_native.py says so)")
+    seen = KeySet(hashed=hashed)
     rng = np.random.default_rng(7)
     distinct = rng.integers(0, 2**63, 10_000, dtype=np.uint64)
     for start in range(0, 1_000_000, 50_000):  # a million rows over 10,000 distinct keys
         keys = distinct[rng.integers(0, len(distinct), 50_000)]
         seen.add(keys, np.arange(start, start + 50_000, dtype=np.int64))
     assert len(seen) == len(np.unique(distinct))
-    assert seen.nbytes == 12 * len(seen)  # 8-byte hash + 4-byte first row per distinct key
+    if hashed:  # 12 bytes a slot, a power of two of them, 3/8 to 3/4 full
+        assert seen.nbytes == 12 * 16384
+    else:
+        assert seen.nbytes == 12 * len(seen)  # 8-byte hash + 4-byte first row per distinct key
 
 
-def test_key_set_first_rows_within_and_across_chunks() -> None:
-    seen = KeySet()
+@pytest.mark.parametrize("hashed", [False, True])
+def test_key_set_first_rows_within_and_across_chunks(hashed: bool) -> None:
+    if hashed and native.kernels is None:
+        pytest.skip("the native kernels are not built (tests/test_native.py says so)")
+    seen = KeySet(hashed=hashed)
     first = seen.add(np.array([5, 6, 5], np.uint64), np.array([2, 3, 4]))
     assert first.tolist() == [2, 3, 2]
     assert seen.add(np.array([6, 7], np.uint64), np.array([9, 10])).tolist() == [3, 10]

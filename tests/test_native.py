@@ -257,3 +257,68 @@ def test_key_values_decides_what_needs_no_unicode_table() -> None:
             assert out[5] == xxh64(b"Jos\xc3\xa9@x.com", 7) and out[6] == xxh64(b"x" * 1025, 7)
     with pytest.raises(ValueError, match="outside"):
         kernels.key_values(data, offsets[::-1].copy(), True, 7, out, state)
+
+
+@needs_kernels
+@given(st.lists(st.lists(st.integers(0, 300), max_size=60), max_size=12), st.integers(0, 2))
+def test_a_hashed_key_set_gives_what_sorted_levels_give(chunks: list[list[int]], spread: int) -> None:
+    """The hash table (grown from 16 slots as keys come) against a dict of each key's first row
+    and against the sorted levels: ``add``, ``first_rows``, ``find``, ``keys``, ``rows``,
+    ``missing_from``; keys spread over 64 bits or crowded into few slots (equal low and high bits)."""
+    from validator.keys import KeySet
+
+    hashed, plain = KeySet(hashed=True), KeySet(hashed=False)
+    first: dict[int, int] = {}
+    row = 2
+    scale = [1, 2**40 + 1, 0x9E3779B97F4A7C15][spread]
+    for chunk in chunks:
+        keys = (np.asarray(chunk, np.uint64) * np.uint64(scale))
+        rows = np.arange(row, row + len(chunk), dtype=np.int64)
+        row += len(chunk)
+        want = [first.setdefault(int(k), int(r)) for k, r in zip(keys, rows, strict=True)]
+        assert hashed.add(keys, rows).tolist() == want == plain.add(keys, rows).tolist()
+        assert len(hashed) == len(first) == len(plain)
+        asked = np.arange(0, 310, dtype=np.uint64) * np.uint64(scale)
+        got, want_got = hashed.first_rows(asked), plain.first_rows(asked)
+        assert got[0].tolist() == want_got[0].tolist() and got[1].tolist() == want_got[1].tolist()
+        assert 4 * len(hashed) <= 3 * (hashed.nbytes // 12)
+    assert hashed.keys.tolist() == plain.keys.tolist() == sorted(first)
+    assert hashed.rows.tolist() == plain.rows.tolist()
+    asked = np.asarray([*sorted(first)[::2], 7, 8], np.uint64)
+    assert [a.tolist() for a in hashed.find(asked)] == [a.tolist() for a in plain.find(asked)]
+    other = KeySet(hashed=False)
+    other.add(np.asarray(sorted(first)[::3], np.uint64), np.arange(len(sorted(first)[::3]), dtype=np.int64))
+    assert hashed.missing_from(other).tolist() == plain.missing_from(other).tolist()
+
+
+@needs_kernels
+def test_a_hashed_key_set_turns_to_levels_for_rows_past_32_bits() -> None:
+    from validator.keys import KeySet
+
+    seen = KeySet()
+    assert seen._table is not None
+    assert seen.add(np.array([5, 6], np.uint64), np.array([2, 3])).tolist() == [2, 3]
+    assert seen.add(np.array([6, 7], np.uint64), np.array([2**33, 2**33 + 1])).tolist() == [3, 2**33 + 1]
+    assert seen._table is None and seen.keys.tolist() == [5, 6, 7] and seen.rows.tolist() == [2, 3, 2**33 + 1]
+    with pytest.raises(ValueError, match="values"):
+        KeySet(keep_values=True, hashed=True)
+
+
+@needs_kernels
+def test_table_kernels_refuse_bad_tables() -> None:
+    keys, rows = np.zeros(16, np.uint64), np.zeros(16, np.uint32)
+    out = np.empty(1, np.int64)
+    with pytest.raises(ValueError, match="power of two"):
+        kernels.table_add(np.zeros(12, np.uint64), np.zeros(12, np.uint32), 0, np.ones(1, np.uint64),
+                          np.ones(1, np.int64), out)
+    with pytest.raises(ValueError, match="power of two"):
+        kernels.table_find(keys, np.zeros(8, np.uint32), np.ones(1, np.uint64), np.empty(1, np.uint8), out)
+    with pytest.raises(ValueError, match="row"):
+        kernels.table_add(keys, rows, 0, np.ones(1, np.uint64), np.array([-1], np.int64), out)
+    # a table said to be full takes no key, and says so; one truly full is never probed forever
+    assert kernels.table_add(keys, rows, 12, np.ones(1, np.uint64), np.ones(1, np.int64), out) == (0, 0)
+    rows[:] = 1
+    assert kernels.table_add(keys, rows, 0, np.ones(1, np.uint64), np.ones(1, np.int64), out) == (0, 0)
+    found = np.empty(1, np.uint8)
+    kernels.table_find(keys, rows, np.ones(1, np.uint64), found, out)
+    assert found.tolist() == [0] and out.tolist() == [0]
