@@ -7,7 +7,9 @@
  * - key_values: each value trimmed (and lower-cased) as a key and hashed as hash_values does,
  *   where that needs no Unicode tables (validator.keys.keying.cell_keys);
  * - table_add, table_find: a hash table of 64-bit keys with the row where each was first seen,
- *   held in two numpy arrays the caller owns (validator.keys.sets.KeySet).
+ *   held in two numpy arrays the caller owns (validator.keys.sets.KeySet);
+ * - email_values: each value against the ASCII email grammar, and the facts about it that pick
+ *   the values to look at again (validator.formats.text.emails).
  *
  * Optional: where this module was not built, validator.native.kernels is None and the callers do
  * the same work with numpy, polars or pandas. Every offset is checked against the data first: a
@@ -391,12 +393,106 @@ done:
     return result;
 }
 
+/* A byte RE2's \s (\t \n \f \r space) or one of @ " ( ) , : ; < > [ ] \ : none is in a local
+ * part (validator.formats.text._ATOM_DOT; \v and other controls are). */
+static inline int not_atom(uint8_t c) {
+    switch (c) {
+    case '\t': case '\n': case '\f': case '\r': case ' ': case '@': case '"': case '(': case ')': case ',':
+    case ':': case ';': case '<': case '>': case '[': case ']': case '\\':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static inline int alnum(uint8_t c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+static inline int alpha(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/* Whether p[0..n) matches validator.formats.text.EMAIL_ASCII as RE2 matches it: a local part of
+ * atom characters (any character but those of not_atom and U+FFFD, UTF-8 ones included), not
+ * starting or ending with a dot; one @; labels of ASCII letters, digits and inner hyphens, each
+ * followed by a dot; a top-level label of two or more, starting and ending with a letter. */
+static int email_ascii(const uint8_t *p, size_t n) {
+    size_t at = 0;
+    while (at < n && p[at] != '@') at++;
+    if (at == 0 || at >= n) return 0;
+    if (p[0] == '.' || p[at - 1] == '.') return 0;
+    for (size_t i = 0; i < at; i++) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            if (not_atom(c)) return 0;
+        } else if (c == 0xEF && i + 2 < at && p[i + 1] == 0xBF && p[i + 2] == 0xBD) {
+            return 0;  /* U+FFFD */
+        }
+    }
+    size_t start = at + 1, labels = 0;
+    for (;;) {  /* one label a turn, up to a dot or the end */
+        size_t end = start;
+        while (end < n && p[end] != '.') end++;
+        size_t len = end - start;
+        if (end == n) {  /* the top-level label */
+            if (!labels || len < 2 || !alpha(p[start]) || !alpha(p[end - 1])) return 0;
+            for (size_t i = start + 1; i + 1 < end; i++)
+                if (!alnum(p[i]) && p[i] != '-') return 0;
+            return 1;
+        }
+        if (!len || !alnum(p[start]) || !alnum(p[end - 1])) return 0;
+        for (size_t i = start + 1; i + 1 < end; i++)
+            if (!alnum(p[i]) && p[i] != '-') return 0;
+        labels++;
+        start = end + 1;
+    }
+}
+
+/* email_values(data, offsets, flags): flags[i] (uint8) for each value: 1 it matches EMAIL_ASCII
+ * (email_ascii); 2 a character past ASCII follows an @ (text._WIDE_DOMAIN: the Unicode grammar
+ * decides it); 4 it holds two dots in a row; 8 it holds a double quote or an opening bracket
+ * (RFC 5321's rarer forms, text.rare_emails). */
+static PyObject *email_values(PyObject *self, PyObject *args) {
+    PyObject *objs[3];
+    Py_buffer views[3];
+    if (!PyArg_ParseTuple(args, "OOO", &objs[0], &objs[1], &objs[2])) return NULL;
+    if (!get_buffers(objs, views, 3, LAST(1, 3))) return NULL;
+    Py_buffer data = views[0], offsets = views[1], flags = views[2];
+    PyObject *result = NULL;
+    Py_ssize_t n = flags.len;
+    if (flags.itemsize != 1) {
+        PyErr_SetString(PyExc_ValueError, "email_values: flags of bytes");
+        goto done;
+    }
+    if (!offsets_ok(&data, &offsets, n, "email_values")) goto done;
+    const uint8_t *bytes = (const uint8_t *)data.buf;
+    uint8_t *out = (uint8_t *)flags.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t a = offset_at(&offsets, i), b = offset_at(&offsets, i + 1);
+        const uint8_t *p = bytes + a;
+        size_t len = (size_t)(b - a);
+        uint8_t f = email_ascii(p, len) ? 1 : 0;
+        int after_at = 0;
+        for (size_t j = 0; j < len; j++) {
+            uint8_t c = p[j];
+            if (c == '@') after_at = 1;
+            else if (c >= 0x80 && after_at) f |= 2;
+            else if (c == '.' && j + 1 < len && p[j + 1] == '.') f |= 4;
+            else if (c == '"' || c == '[') f |= 8;
+        }
+        out[i] = f;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release_buffers(views, 3);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"hash_values", hash_values, METH_VARARGS, "XXH64 of each value of an Arrow string or binary array's buffers."},
     {"screen_values", screen_values, METH_VARARGS, "Length, first and last byte of each value; the rare bytes held."},
     {"key_values", key_values, METH_VARARGS, "Each value trimmed (and lower-cased) as a key, hashed; or left undecided."},
     {"table_add", table_add, METH_VARARGS, "Keys added to a hash table with their rows; the row each was first seen at."},
     {"table_find", table_find, METH_VARARGS, "Keys looked up in a hash table: found, and the row each was first seen at."},
+    {"email_values", email_values, METH_VARARGS, "Each value against the ASCII email grammar, with facts that pick values to look at again."},
     {NULL, NULL, 0, NULL},
 };
 

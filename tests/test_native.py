@@ -322,3 +322,40 @@ def test_table_kernels_refuse_bad_tables() -> None:
     found = np.empty(1, np.uint8)
     kernels.table_find(keys, rows, np.ones(1, np.uint64), found, out)
     assert found.tolist() == [0] and out.tolist() == [0]
+
+
+_EMAIL_PARTS = st.text(alphabet="aZ09.-_+@\"[]\\ \t\x0b\x00:;,()<>éü\ufffd中\u0301\u200c", max_size=6)
+
+
+@needs_kernels
+@given(st.lists(st.one_of(_EMAIL_PARTS, st.builds(lambda a, b, c: f"{a}@{b}.{c}", _EMAIL_PARTS, _EMAIL_PARTS,
+                                                  _EMAIL_PARTS),
+                          st.sampled_from(["ann@x.com", "a..b@x.com", ".a@x.com", "a.@x.com", "a@-x.com",
+                                           "a@x-.com", "a@x.c", "a@x.c0m", "a@x.co-m", "a@b@x.com", "a@x..com",
+                                           '"a b"@x.com', "a@[192.168.0.1]", "jos\u00e9@x.com", "a@b\u00fccher.de",
+                                           "a\ufffd@x.com", "a@xn--bcher-kva.de", "a\x0bb@x.com", "a@1.2.3",
+                                           "\u4e2d@\u4e2d.\u4e2d\u6587", "a@x.com\n", " a@x.com"])),
+                min_size=1, max_size=25), st.integers(1, 3))
+def test_emails_by_the_kernel_equal_emails_by_re2(cells: list[str], pieces: int) -> None:
+    from validator.formats.text import emails
+
+    cut = max(1, len(cells) // pieces)
+    arr = pa.chunked_array([pa.array(cells[k:k + cut], pa.string()) for k in range(0, len(cells), cut)])
+    got = emails(arr)
+    saved = native.kernels
+    try:
+        native.kernels = None
+        want = emails(arr)
+    finally:
+        native.kernels = saved
+    assert got.tolist() == want.tolist()
+
+
+@needs_kernels
+def test_email_values_flags() -> None:
+    cells = [b"ann@x.com", b"a..b@x.com", b"a@b\xc3\xbccher.de", b'"a"@x.com', b"a@[1.2.3.4]", b"", b"a\x0bb@x.com"]
+    data = np.frombuffer(b"".join(cells), np.uint8)
+    offsets = np.cumsum([0] + [len(c) for c in cells]).astype(np.int32)
+    flags = np.zeros(len(cells), np.uint8)
+    kernels.email_values(data, offsets, flags)
+    assert flags.tolist() == [1, 5, 2, 8, 8, 0, 1]  # (two dots in a row: the grammar takes them, emails not)

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from validator import native
 from validator.catalog import builtin
 from validator.formats.arrays import arrow, as_mask, by_bytes_then, distinct_cells, matches
 from validator.readers.text import FIND_MIN, byte_table, bytes_and_offsets, cells_at, holds_any, lookup, non_ascii_cells
@@ -131,6 +132,9 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
     accepts every address RFC 5321 mail uses (RFC 6531's UTF-8 included), but none holding
     U+FFFD, which stands for bytes that were not UTF-8 (``arrow``) or a character lost before."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else arrow(values)
+    if native.kernels is not None and not arr.null_count and (pa.types.is_string(arr.type)
+                                                              or pa.types.is_large_string(arr.type)):
+        return _native_emails(arr)
     blocks = _utf8_bytes(arr) if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
     ascii_only = blocks is not None and all(not len(b) or int(b.max()) < 0x80 for b in blocks)
     wide = non_ascii_cells(arr) if blocks is not None and not ascii_only else None
@@ -150,6 +154,31 @@ def emails(values: pd.Series | pa.Array) -> np.ndarray:
         at = np.flatnonzero(~ok)  # only cells the plain grammar refused: a quote or a [ is rare
         if len(at):
             ok[at] = rare_emails(pc.take(arr, pa.array(at)))
+    return ok
+
+
+def _native_emails(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """``emails`` of a string array without nulls, the plain grammar checked by the native kernel
+    (``email_values``: the ASCII grammar, and which cells hold two dots, a quote or a bracket, or
+    a character past ASCII after an @) in one pass over its buffers; the cells the kernel points
+    at judged by Arrow as ``emails`` judges them: the Unicode grammar for a non-ASCII domain, the
+    rarer forms where the column holds a quote or a bracket."""
+    pieces = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    flags = np.empty(len(arr), np.uint8)
+    at = 0
+    for piece in pieces:
+        data, offsets = bytes_and_offsets(piece)
+        native.kernels.email_values(data, offsets, flags[at:at + len(piece)])
+        at += len(piece)
+    ok = (flags & 1) != 0
+    wide = np.flatnonzero(flags & 2)
+    if len(wide):
+        ok[wide] = _narrowed(pc.take(arr, pa.array(wide)), EMAIL)
+    ok &= (flags & 4) == 0
+    if (flags & 8).any():
+        again = np.flatnonzero(~ok)  # only cells the plain grammar refused: a quote or a [ is rare
+        if len(again):
+            ok[again] = rare_emails(pc.take(arr, pa.array(again)))
     return ok
 
 
