@@ -9,7 +9,9 @@
  * - table_add, table_find: a hash table of 64-bit keys with the row where each was first seen,
  *   held in two numpy arrays the caller owns (validator.keys.sets.KeySet);
  * - email_values: each value against the ASCII email grammar, and the facts about it that pick
- *   the values to look at again (validator.formats.text.emails).
+ *   the values to look at again (validator.formats.text.emails);
+ * - class_values: whether each value is made of bytes of given sets, by place (first, later,
+ *   last: validator.formats.arrays.byte_class_cells).
  *
  * Optional: where this module was not built, validator.native.kernels is None and the callers do
  * the same work with numpy, polars or pandas. Every offset is checked against the data first: a
@@ -486,6 +488,41 @@ done:
     return result;
 }
 
+/* class_values(data, offsets, first, rest, last, out): out[i] (uint8) 1 where value i is not
+ * empty, its first byte is in `first`, every later byte in `rest` and its last byte in `last`
+ * (first, rest, last: tables of 256 bytes, nonzero for a byte in the set; last may be None). */
+static PyObject *class_values(PyObject *self, PyObject *args) {
+    PyObject *objs[6], *last_obj;
+    Py_buffer views[6];
+    if (!PyArg_ParseTuple(args, "OOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &last_obj, &objs[5])) return NULL;
+    int has_last = last_obj != Py_None;
+    objs[4] = has_last ? last_obj : objs[3];  /* (no last set: the rest's table, asked of no byte) */
+    if (!get_buffers(objs, views, 6, LAST(1, 6))) return NULL;
+    Py_buffer data = views[0], offsets = views[1], out = views[5];
+    PyObject *result = NULL;
+    Py_ssize_t n = out.len;
+    if (out.itemsize != 1 || views[2].len != 256 || views[3].len != 256 || views[4].len != 256) {
+        PyErr_SetString(PyExc_ValueError, "class_values: tables of 256 bytes, out of bytes");
+        goto done;
+    }
+    if (!offsets_ok(&data, &offsets, n, "class_values")) goto done;
+    const uint8_t *bytes = (const uint8_t *)data.buf, *first = (const uint8_t *)views[2].buf,
+                  *rest = (const uint8_t *)views[3].buf, *last = (const uint8_t *)views[4].buf;
+    uint8_t *ok = (uint8_t *)out.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t a = offset_at(&offsets, i), b = offset_at(&offsets, i + 1);
+        uint8_t good = b > a && first[bytes[a]] && (!has_last || last[bytes[b - 1]]);
+        for (int64_t j = a + 1; good && j < b; j++) good = rest[bytes[j]] != 0;
+        ok[i] = good;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release_buffers(views, 6);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"hash_values", hash_values, METH_VARARGS, "XXH64 of each value of an Arrow string or binary array's buffers."},
     {"screen_values", screen_values, METH_VARARGS, "Length, first and last byte of each value; the rare bytes held."},
@@ -493,6 +530,7 @@ static PyMethodDef methods[] = {
     {"table_add", table_add, METH_VARARGS, "Keys added to a hash table with their rows; the row each was first seen at."},
     {"table_find", table_find, METH_VARARGS, "Keys looked up in a hash table: found, and the row each was first seen at."},
     {"email_values", email_values, METH_VARARGS, "Each value against the ASCII email grammar, with facts that pick values to look at again."},
+    {"class_values", class_values, METH_VARARGS, "Whether each value is made of bytes of given sets: first, later, last."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -359,3 +359,22 @@ def test_email_values_flags() -> None:
     flags = np.zeros(len(cells), np.uint8)
     kernels.email_values(data, offsets, flags)
     assert flags.tolist() == [1, 5, 2, 8, 8, 0, 1]  # (two dots in a row: the grammar takes them, emails not)
+
+
+@needs_kernels
+@given(st.lists(st.text(alphabet="+09 ()x\u00e9.", max_size=6), min_size=1, max_size=30), st.integers(1, 3),
+       st.sampled_from([(b"+0123456789", b"0123456789 ().", b"0123456789"), (b"0", b"9x", None), (b"", b"", None)]))
+def test_byte_class_cells_by_the_kernel_equal_them_by_numpy(cells: list[str], pieces: int,
+                                                            classes: tuple[bytes, bytes, bytes | None]) -> None:
+    from validator.formats.arrays import byte_class_cells
+
+    cut = max(1, len(cells) // pieces)
+    arr = pa.chunked_array([pa.array(cells[k:k + cut], pa.string()).slice(0) for k in range(0, len(cells), cut)])
+    got = byte_class_cells(arr, *classes)
+    saved = native.kernels
+    try:
+        native.kernels = None
+        want = byte_class_cells(arr, *classes)
+    finally:
+        native.kernels = saved
+    assert got.dtype == bool and got.tolist() == want.tolist()

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from validator import native
 from validator.readers.text import byte_table, bytes_and_offsets, lookup
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -141,6 +142,8 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
     """Non-empty cells whose first byte is one of ``first``, every later byte one of ``rest``
     and, with ``last``, whose last byte is one of ``last``: by table lookups over the UTF-8
     bytes (a byte over 0x7F is in no ASCII set, so a cell holding one is never taken)."""
+    if native.kernels is not None:  # (one pass over each piece's bytes)
+        return _native_class_cells(arr, first, rest, last)
     out = []
     for piece in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
         data, offsets = bytes_and_offsets(piece)
@@ -158,6 +161,20 @@ def byte_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
             ok[np.searchsorted(offsets, hits, side="right") - 1] = False
         out.append(ok)
     return out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, dtype=bool)
+
+
+def _native_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: bytes,
+                        last: bytes | None) -> np.ndarray:
+    """``byte_class_cells`` by the native kernel (``class_values``)."""
+    tables = [byte_table(b).view(np.uint8) if b is not None else None for b in (first, rest, last)]
+    pieces = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    ok = np.empty(len(arr), np.uint8)
+    at = 0
+    for piece in pieces:
+        data, offsets = bytes_and_offsets(piece)
+        native.kernels.class_values(data, offsets, *tables, ok[at:at + len(piece)])
+        at += len(piece)
+    return ok.view(bool)
 
 
 def by_bytes_then(arr: pa.Array | pa.ChunkedArray, plain: tuple[bytes, bytes, bytes | None],
