@@ -378,3 +378,18 @@ def test_byte_class_cells_by_the_kernel_equal_them_by_numpy(cells: list[str], pi
     finally:
         native.kernels = saved
     assert got.dtype == bool and got.tolist() == want.tolist()
+
+
+def test_the_kernels_are_an_optional_extension_of_the_package() -> None:
+    """The install builds them from the source shipped with the package; a machine without a C
+    compiler installs the tool all the same (the extension is optional) and runs without them."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    (ext,) = config["tool"]["setuptools"]["ext-modules"]
+    assert ext["name"] == "_preflight_native" and ext["optional"] is True
+    assert all((root / source).is_file() for source in ext["sources"])
+    # (ext-modules in pyproject.toml: setuptools 74.1 and later)
+    assert any(r.startswith("setuptools>=74.1") for r in config["build-system"]["requires"])
