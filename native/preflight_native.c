@@ -395,55 +395,69 @@ done:
     return result;
 }
 
-/* A byte RE2's \s (\t \n \f \r space) or one of @ " ( ) , : ; < > [ ] \ : none is in a local
- * part (validator.formats.text._ATOM_DOT; \v and other controls are). */
-static inline int not_atom(uint8_t c) {
-    switch (c) {
-    case '\t': case '\n': case '\f': case '\r': case ' ': case '@': case '"': case '(': case ')': case ',':
-    case ':': case ';': case '<': case '>': case '[': case ']': case '\\':
-        return 1;
-    default:
-        return 0;
+/* Byte classes of the email grammar (email_class, filled at import): NOT_ATOM for RE2's \s
+ * (\t \n \f \r space) and @ " ( ) , : ; < > [ ] \ , none of which is in a local part
+ * (validator.formats.text._ATOM_DOT; \v and other controls are); LDH for a letter, digit or
+ * hyphen (a label's inner character), ALNUM for a letter or digit (a label's first and last),
+ * ALPHA for a letter (a top-level label's). */
+enum { NOT_ATOM = 1, LDH = 2, ALNUM = 4, ALPHA = 8 };
+static uint8_t email_class[256];
+
+static void fill_email_class(void) {
+    const char *not_atom = "\t\n\f\r @\"(),:;<>[]\\";
+    for (const char *c = not_atom; *c; c++) email_class[(uint8_t)*c] |= NOT_ATOM;
+    for (int c = '0'; c <= '9'; c++) email_class[c] |= LDH | ALNUM;
+    for (int c = 'a'; c <= 'z'; c++) {
+        email_class[c] |= LDH | ALNUM | ALPHA;
+        email_class[c - 32] |= LDH | ALNUM | ALPHA;
     }
+    email_class['-'] |= LDH;
 }
 
-static inline int alnum(uint8_t c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
-static inline int alpha(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-
 /* Whether p[0..n) matches validator.formats.text.EMAIL_ASCII as RE2 matches it: a local part of
- * atom characters (any character but those of not_atom and U+FFFD, UTF-8 ones included), not
- * starting or ending with a dot; one @; labels of ASCII letters, digits and inner hyphens, each
- * followed by a dot; a top-level label of two or more, starting and ending with a letter. */
-static int email_ascii(const uint8_t *p, size_t n) {
-    size_t at = 0;
-    while (at < n && p[at] != '@') at++;
-    if (at == 0 || at >= n) return 0;
-    if (p[0] == '.' || p[at - 1] == '.') return 0;
-    for (size_t i = 0; i < at; i++) {
-        uint8_t c = p[i];
-        if (c < 0x80) {
-            if (not_atom(c)) return 0;
-        } else if (c == 0xEF && i + 2 < at && p[i + 1] == 0xBF && p[i + 2] == 0xBD) {
-            return 0;  /* U+FFFD */
-        }
-    }
+ * atom characters (any character but NOT_ATOM's and U+FFFD, UTF-8 ones included), not starting
+ * or ending with a dot; one @; labels of ASCII letters, digits and inner hyphens, each followed
+ * by a dot; a top-level label of two or more, starting and ending with a letter. `at` is the
+ * position of the first @ (n where there is none). */
+static int email_ascii(const uint8_t *p, size_t n, size_t at) {
+    if (at == 0 || at >= n || p[0] == '.' || p[at - 1] == '.') return 0;
+    uint8_t bad = 0;
+    for (size_t i = 0; i < at; i++) bad |= email_class[p[i]];
+    if (bad & NOT_ATOM) return 0;
+    for (size_t i = 0; i + 2 < at; i++)  /* U+FFFD (EF BF BD) */
+        if (p[i] == 0xEF && p[i + 1] == 0xBF && p[i + 2] == 0xBD) return 0;
     size_t start = at + 1, labels = 0;
     for (;;) {  /* one label a turn, up to a dot or the end */
         size_t end = start;
-        while (end < n && p[end] != '.') end++;
+        while (end < n && (email_class[p[end]] & LDH)) end++;
+        if (end < n && p[end] != '.') return 0;  /* (a byte no label holds) */
         size_t len = end - start;
-        if (end == n) {  /* the top-level label */
-            if (!labels || len < 2 || !alpha(p[start]) || !alpha(p[end - 1])) return 0;
-            for (size_t i = start + 1; i + 1 < end; i++)
-                if (!alnum(p[i]) && p[i] != '-') return 0;
-            return 1;
-        }
-        if (!len || !alnum(p[start]) || !alnum(p[end - 1])) return 0;
-        for (size_t i = start + 1; i + 1 < end; i++)
-            if (!alnum(p[i]) && p[i] != '-') return 0;
+        if (end == n)  /* the top-level label */
+            return labels && len >= 2 && (email_class[p[start]] & ALPHA) && (email_class[p[end - 1]] & ALPHA);
+        if (!len || !(email_class[p[start]] & ALNUM) || !(email_class[p[end - 1]] & ALNUM)) return 0;
         labels++;
         start = end + 1;
     }
+}
+
+/* email_values' flags of one value p[0..n): the facts (2, 4, 8) in one pass (most bytes are none
+ * of . @ " [ or past ASCII), then the grammar (1). */
+static uint8_t email_flags(const uint8_t *p, size_t n) {
+    uint8_t f = 0;
+    size_t at = n;
+    for (size_t j = 0; j < n; j++) {
+        uint8_t c = p[j];
+        if (c >= 0x80) {
+            if (at < j) f |= 2;
+        } else if (c == '.') {
+            if (j + 1 < n && p[j + 1] == '.') f |= 4;
+        } else if (c == '@') {
+            if (at == n) at = j;
+        } else if (c == '"' || c == '[') {
+            f |= 8;
+        }
+    }
+    return (uint8_t)(f | (email_ascii(p, n, at) ? 1 : 0));
 }
 
 /* email_values(data, offsets, flags): flags[i] (uint8) for each value: 1 it matches EMAIL_ASCII
@@ -468,18 +482,7 @@ static PyObject *email_values(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
         int64_t a = offset_at(&offsets, i), b = offset_at(&offsets, i + 1);
-        const uint8_t *p = bytes + a;
-        size_t len = (size_t)(b - a);
-        uint8_t f = email_ascii(p, len) ? 1 : 0;
-        int after_at = 0;
-        for (size_t j = 0; j < len; j++) {
-            uint8_t c = p[j];
-            if (c == '@') after_at = 1;
-            else if (c >= 0x80 && after_at) f |= 2;
-            else if (c == '.' && j + 1 < len && p[j + 1] == '.') f |= 4;
-            else if (c == '"' || c == '[') f |= 8;
-        }
-        out[i] = f;
+        out[i] = email_flags(bytes + a, (size_t)(b - a));
     }
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
@@ -536,4 +539,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_preflight_native", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__preflight_native(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__preflight_native(void) {
+    fill_email_class();
+    return PyModule_Create(&module);
+}
