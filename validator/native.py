@@ -13,7 +13,13 @@ release the interpreter's lock while they run:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from validator.readers.text import bytes_and_offsets
 
 ENV = "HUBSPOT_PREFLIGHT_NATIVE"
 
@@ -29,3 +35,14 @@ def _load() -> Any:
 
 
 kernels: Any = _load()
+
+
+def buffers(arr: pa.Array | pa.ChunkedArray | list[pa.Array]) -> Iterator[tuple[np.ndarray, np.ndarray, slice]]:
+    """For each piece of a string or binary array (its chunks, or the arrays of a list, end to
+    end): its bytes and offsets as a kernel takes them (``bytes_and_offsets``), and the slice of
+    the whole that its values are, for the kernel's output."""
+    at = 0
+    for piece in arr.chunks if isinstance(arr, pa.ChunkedArray) else arr if isinstance(arr, list) else [arr]:
+        data, offsets = bytes_and_offsets(piece)
+        yield data, offsets, slice(at, at + len(piece))
+        at += len(piece)

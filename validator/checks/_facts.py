@@ -334,13 +334,9 @@ def _native_screens(arrays: list[pa.Array], first: np.ndarray, last: np.ndarray,
     """``Screen``'s first and last bytes and lengths of the cells of ``arrays`` (end to end) by the
     native kernel, into the arrays given; the rare bytes of array ``k`` marked in ``seen[k]``
     (one table for all where one is given)."""
-    at = 0
-    for k, arr in enumerate(arrays):
-        data, offsets = bytes_and_offsets(arr)
-        end = at + len(arr)
-        native.kernels.screen_values(data, offsets, first[at:end], last[at:end], length[at:end],
+    for k, (data, offsets, part) in enumerate(native.buffers(arrays)):
+        native.kernels.screen_values(data, offsets, first[part], last[part], length[part],
                                      seen[k if len(seen) > 1 else 0])
-        at = end
 
 
 def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Screen]) -> None:

@@ -167,13 +167,9 @@ def _native_class_cells(arr: pa.Array | pa.ChunkedArray, first: bytes, rest: byt
                         last: bytes | None) -> np.ndarray:
     """``byte_class_cells`` by the native kernel (``class_values``)."""
     tables = [byte_table(b).view(np.uint8) if b is not None else None for b in (first, rest, last)]
-    pieces = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     ok = np.empty(len(arr), np.uint8)
-    at = 0
-    for piece in pieces:
-        data, offsets = bytes_and_offsets(piece)
-        native.kernels.class_values(data, offsets, *tables, ok[at:at + len(piece)])
-        at += len(piece)
+    for data, offsets, part in native.buffers(arr):
+        native.kernels.class_values(data, offsets, *tables, ok[part])
     return ok.view(bool)
 
 

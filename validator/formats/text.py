@@ -163,13 +163,9 @@ def _native_emails(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     a character past ASCII after an @) in one pass over its buffers; the cells the kernel points
     at judged by Arrow as ``emails`` judges them: the Unicode grammar for a non-ASCII domain, the
     rarer forms where the column holds a quote or a bracket."""
-    pieces = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     flags = np.empty(len(arr), np.uint8)
-    at = 0
-    for piece in pieces:
-        data, offsets = bytes_and_offsets(piece)
-        native.kernels.email_values(data, offsets, flags[at:at + len(piece)])
-        at += len(piece)
+    for data, offsets, part in native.buffers(arr):
+        native.kernels.email_values(data, offsets, flags[part])
     ok = (flags & 1) != 0
     wide = np.flatnonzero(flags & 2)
     if len(wide):

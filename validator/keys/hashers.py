@@ -67,16 +67,13 @@ def _native_hash(pieces: list[pa.Array]) -> np.ndarray:
     """XXH64 (seeded) of the bytes of each cell, given as Arrow string or binary arrays, by the
     native kernel, from the arrays' buffers (views, which keep short values inline, as binary
     first)."""
+    pieces = [p.cast(pa.large_binary()) if pa.types.is_binary_view(p.type) or pa.types.is_string_view(p.type)
+              else p for p in pieces]
     out = np.empty(sum(len(p) for p in pieces), np.uint64)
-    at = 0
-    for piece in pieces:
-        if pa.types.is_binary_view(piece.type) or pa.types.is_string_view(piece.type):
-            piece = piece.cast(pa.large_binary())
-        data, offsets = bytes_and_offsets(piece)
-        native.kernels.hash_values(data, offsets, out[at:at + len(piece)], _SEED)
+    for piece, (data, offsets, part) in zip(pieces, native.buffers(pieces), strict=True):
+        native.kernels.hash_values(data, offsets, out[part], _SEED)
         if piece.null_count:  # (a missing value is not the empty one)
-            out[at:at + len(piece)][np.asarray(piece.is_null())] = _NULL
-        at += len(piece)
+            out[part][np.asarray(piece.is_null())] = _NULL
     return out
 
 

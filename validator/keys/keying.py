@@ -23,7 +23,6 @@ from validator.keys.columns import RECORD_ID, normaliser
 from validator.keys.hashers import hashes
 from validator.keys.sets import KeySet
 from validator.readers.base import PY_STR, STR, Chunk
-from validator.readers.text import bytes_and_offsets
 
 
 def _comparison(prop: str | None) -> str:
@@ -81,12 +80,8 @@ def _native_keys(values: pd.Series, prop: str | None) -> tuple[np.ndarray, np.nd
         return None
     keys = np.empty(len(values), np.uint64)
     state = np.empty(len(values), np.uint8)  # 0 blank, 1 keyed, 2 undecided
-    at = 0
-    for piece in data.chunks:
-        raw, offsets = bytes_and_offsets(piece)
-        end = at + len(piece)
-        native.kernels.key_values(raw, offsets, lower, hashers._SEED, keys[at:end], state[at:end])
-        at = end
+    for raw, offsets, part in native.buffers(data):
+        native.kernels.key_values(raw, offsets, lower, hashers._SEED, keys[part], state[part])
     odd = np.flatnonzero(state == 2)
     if len(odd):  # (Arrow's calls, as ``normaliser``'s on a column stored in Arrow, without pandas)
         norm = pc.utf8_trim_whitespace(data.take(pa.array(odd)))
