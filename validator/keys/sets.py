@@ -18,7 +18,13 @@ class KeySet:
     lookups are binary searches. The keys are in a few sorted levels, largest first, each key
     in one: a chunk's new keys are a level of their own, merged into the level before it while
     that one holds at most ``ratio`` times as many (or there are more than ``max_levels``), so
-    a key is copied a few times in all, and a chunk's keys are searched in a few levels."""
+    a key is copied a few times in all, and a chunk's keys are searched in a few levels.
+
+    Where the native kernels were built, a set that keeps no values holds its keys in a hash
+    table instead (``_Table``: 16-32 bytes a key, a chunk's keys added ~7 times faster), and
+    gives its keys sorted (``keys``, ``rows``, ``find``) from it when asked. Like the levels, it
+    is written by one thread at a time (a chunk's keys go in once, ``keying.first_seen``) and read
+    after."""
 
     _FIELDS = ("keys", "rows", "lines", "values")
     ratio = 4  # a level is merged into the one before it while that one holds at most this many times its keys
