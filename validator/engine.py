@@ -305,8 +305,9 @@ class Engine:
         report.findings = stamp_keys(report.findings, report.records, keys, firsts)
 
 
-# Inputs this large (all files together, as CSV text) hash keys with polars (its import pays
-# off) and run the rules of each chunk on two threads (much of their work releases the GIL).
+# Inputs this large (all files together, as CSV text) hash keys the fast way (the native kernels'
+# XXH64, else polars', whose import pays off) and run the rules of each chunk on two threads
+# (much of their work releases the GIL).
 LARGE_INPUT = 16 << 20
 # a workbook's cells come to about twice its (compressed) size as CSV text: 100,000 contacts
 # are 8.4 MB as .xlsx and 17 MB as CSV, and check 0.1 s faster in the large mode

@@ -214,8 +214,9 @@ class _RowRepeats:
     def _hashes(self, chunk: Chunk, file: FileContext) -> np.ndarray:
         """Each row's hash, one way for every row of a file: of the row written as a CSV record
         with the file's delimiter (``row_hashes``: the fast reader hashed most of them) where the
-        file's first chunk came with the reader's hashes (polars hashes this run); else of the
-        cells, hashed one by one and combined (polars', or pandas' in a run that hashes with pandas)."""
+        file's first chunk came with the reader's hashes (this run hashes the fast way); else of
+        the cells, hashed one by one and combined (the fast hash's, or pandas' in a run that
+        hashes with pandas)."""
         if self.written is None:
             self.written = chunk.record_hashes is not None
 
