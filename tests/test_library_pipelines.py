@@ -300,7 +300,9 @@ def _check_in_worker(job: tuple[str, bool]) -> tuple[dict[str, Any], bool]:
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_forked_after_a_large_check_or_spawned_give_the_same_reports(
-        large_import: Path, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        large_import: Path, method: str, monkeypatch: pytest.MonkeyPatch, polars_hash: None) -> None:
+    """With polars hashing the large check (as without the native kernels, which a fork does not
+    trouble): a worker forked after it hashes with pandas, one spawned with its own polars."""
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} here")
     jobs = [(str(large_import), True), (str(REALISTIC / "xlsx-pandas" / "import.json"), False),
