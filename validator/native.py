@@ -7,7 +7,14 @@ another way (numpy, polars or pandas), with the same findings.
 The kernels work on Arrow buffers as numpy arrays (``readers.text.bytes_and_offsets``) and
 release the interpreter's lock while they run:
 
-- ``hash_values(data, offsets, out, seed)``: XXH64 of each value's bytes (``keys.hashers``).
+- ``hash_values``: XXH64 of each value's bytes (``keys.hashers``);
+- ``key_values``: email and text keys trimmed, lower-cased and hashed (``keys.keying``);
+- ``table_add``, ``table_find``: key sets as hash tables (``keys.sets``);
+- ``screen_values``: a column's byte screen (``checks._facts``);
+- ``email_values``: the ASCII email grammar (``formats.text``);
+- ``class_values``: cells made of given bytes by place (``formats.arrays``).
+
+Each is held to the code it replaces by a property in ``tests/test_native.py``.
 """
 
 from __future__ import annotations

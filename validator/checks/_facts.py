@@ -161,7 +161,7 @@ class Screen:
         self.length = length = np.empty(n, np.int32)
         if native.kernels is not None:  # one pass over each piece's offsets and one over its bytes
             seen = np.zeros(256, np.uint8)
-            _native_screens(arrays, first, last, length, [seen])
+            _native_screens(arrays, first, last, length, seen)
             self.longest = int(length.max()) if n else 0
             self.present = frozenset(np.flatnonzero(seen).tolist())
             return
@@ -330,19 +330,33 @@ class _Group:
 
 
 def _native_screens(arrays: list[pa.Array], first: np.ndarray, last: np.ndarray, length: np.ndarray,
-                    seen: list[np.ndarray]) -> None:
+                    seen: np.ndarray) -> None:
     """``Screen``'s first and last bytes and lengths of the cells of ``arrays`` (end to end) by the
-    native kernel, into the arrays given; the rare bytes of array ``k`` marked in ``seen[k]``
-    (one table for all where one is given)."""
-    for k, (data, offsets, part) in enumerate(native.buffers(arrays)):
-        native.kernels.screen_values(data, offsets, first[part], last[part], length[part],
-                                     seen[k if len(seen) > 1 else 0])
+    native kernel, into the arrays given; the rare bytes they hold marked in ``seen`` (256 bytes)."""
+    for data, offsets, part in native.buffers(arrays):
+        native.kernels.screen_values(data, offsets, first[part], last[part], length[part], seen)
 
 
 def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Screen]) -> None:
-    if native.kernels is not None:  # (each piece where it is: no joining)
-        _native_group(columns, out)
-        return
+    rows = np.cumsum([0] + [sum(len(a) for a in arrays) for _i, arrays in columns])
+    if native.kernels is not None:  # (each column's pieces where they are: no joining)
+        first, last, length, rare = _native_group(columns, rows)
+    else:
+        first, last, length, rare = _numpy_group(columns, rows)
+    for shared in (first, last, length):  # (every column's screen holds a view)
+        shared.flags.writeable = False
+    group = _Group(first, last, length, frozenset().union(*rare))
+    for k, (i, arrays) in enumerate(columns):
+        a, b = int(rows[k]), int(rows[k + 1])
+        out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], rare[k]), (group, a, b))
+
+
+_GroupArrays = tuple[np.ndarray, np.ndarray, np.ndarray, list[frozenset[int]]]  # first, last, length, rare bytes
+
+
+def _numpy_group(columns: list[tuple[int, list[pa.Array]]], rows: np.ndarray) -> _GroupArrays:
+    """A group's first and last bytes and lengths (cells of the columns end to end, starting at
+    ``rows``) and each column's rare bytes, from one array of all their cells (one copy)."""
     data, offsets = bytes_and_offsets(pa.concat_arrays([a for _i, arrays in columns for a in arrays]))
     length = np.empty(len(offsets) - 1, np.int32)
     np.subtract(offsets[1:], offsets[:-1], out=length, casting="unsafe")
@@ -354,43 +368,26 @@ def _screen_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Scre
         empty = length == 0
         np.putmask(first, empty, 0)
         np.putmask(last, empty, 0)
-    for shared in (first, last, length):  # (every column's screen holds a view)
-        shared.flags.writeable = False
-    rows = np.cumsum([0] + [sum(len(a) for a in arrays) for _i, arrays in columns])
     rare: list[set[int]] = [set() for _ in columns]
     if len(_rare_bytes(data)):  # which columns hold them: the cells at each rare byte, then their columns
         at = np.flatnonzero((data - np.uint8(0x20)) > 0x5E)
         column = np.searchsorted(rows, np.searchsorted(offsets, at, side="right") - 1, side="right") - 1
         for c, b in set(zip(column.tolist(), data[at].tolist(), strict=True)):
             rare[c].add(b)
-    group = _Group(first, last, length, frozenset().union(*rare))
-    for k, (i, arrays) in enumerate(columns):
-        a, b = int(rows[k]), int(rows[k + 1])
-        out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], frozenset(rare[k])), (group, a, b))
+    return first, last, length, [frozenset(r) for r in rare]
 
 
-def _native_group(columns: list[tuple[int, list[pa.Array]]], out: dict[int, Screen]) -> None:
-    """``_screen_group`` by the native kernel, from each column's pieces where they are."""
-    pieces = [a for _i, arrays in columns for a in arrays]
-    n = sum(len(a) for a in pieces)
+def _native_group(columns: list[tuple[int, list[pa.Array]]], rows: np.ndarray) -> _GroupArrays:
+    """``_numpy_group`` by the native kernel, each column's pieces read where they are."""
+    n = int(rows[-1])
     first, last, length = np.zeros(n, np.uint8), np.zeros(n, np.uint8), np.empty(n, np.int32)
-    seen = [np.zeros(256, np.uint8) for _ in pieces]
-    _native_screens(pieces, first, last, length, seen)
-    for shared in (first, last, length):  # (every column's screen holds a view)
-        shared.flags.writeable = False
-    rows = np.cumsum([0] + [sum(len(a) for a in arrays) for _i, arrays in columns])
-    rare: list[frozenset[int]] = []
-    k = 0
-    for _i, arrays in columns:
-        held = np.zeros(256, np.uint8)
-        for table in seen[k:k + len(arrays)]:
-            held |= table
-        k += len(arrays)
-        rare.append(frozenset(np.flatnonzero(held).tolist()))
-    group = _Group(first, last, length, frozenset().union(*rare))
-    for k, (i, arrays) in enumerate(columns):
+    rare = []
+    for k, (_i, arrays) in enumerate(columns):
         a, b = int(rows[k]), int(rows[k + 1])
-        out[i] = Screen(arrays, (first[a:b], last[a:b], length[a:b], rare[k]), (group, a, b))
+        seen = np.zeros(256, np.uint8)
+        _native_screens(arrays, first[a:b], last[a:b], length[a:b], seen)
+        rare.append(frozenset(np.flatnonzero(seen).tolist()))
+    return first, last, length, rare
 
 
 def screened(chunk: Chunk, columns: Iterable[Column], select: Callable[[Screen], np.ndarray]
